@@ -1,0 +1,59 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppConfig } from './config.js';
+import { openDatabase, type Db } from './db/open.js';
+import { healthRoutes } from './health/routes.js';
+import { openApiInfo, openApiRoutes } from './http/openapi.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { developmentRoutes } from './developments/routes.js';
+import { recommendationRoutes } from './recommendations/routes.js';
+import { reviewRoutes } from './reviews/routes.js';
+import { stateRoutes } from './states/routes.js';
+import { statementRoutes } from './statements/routes.js';
+import { themeRoutes } from './themes/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+  }
+}
+
+/** The service, ready to listen or to answer `inject()`; closing the app closes its database. */
+export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const db = openDatabase(config.databasePath);
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.decorate('db', db);
+  app.addHook('onClose', async () => db.$client.close());
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  await app.register(swagger, {
+    openapi: openApiInfo,
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(openApiRoutes);
+
+  await app.register(healthRoutes, { db });
+  await app.register(recommendationRoutes, { db, prefix: '/v1' });
+  await app.register(stateRoutes, { db, prefix: '/v1' });
+  await app.register(reviewRoutes, { db, prefix: '/v1' });
+  await app.register(developmentRoutes, { db, prefix: '/v1' });
+  await app.register(statementRoutes, { db, prefix: '/v1' });
+  await app.register(themeRoutes, { db, prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { DATE_PRECISIONS, DIRECTIONS, IMPLEMENTATION_STATUSES, POSITIONS } from '../db/schema.js';
+
+// Response shapes shared by several resources.
+
+export const stateRefSchema = z
+  .object({
+    code: z.string().describe('ISO 3166-1 alpha-3 code.'),
+    name: z.string().describe('English short name.'),
+  })
+  .meta({ id: 'StateRef' });
+
+export const labelSchema = z
+  .object({
+    id: z.string().describe('Stable slug to filter by.'),
+    label: z.string().describe('The label as worded in the UN Universal Human Rights Index (UHRI).'),
+  })
+  .meta({ id: 'Label' });
+
+export const sourceSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    publisher: z.string(),
+    url: z.string(),
+    publishedOn: z.string().nullable().describe('Publication date (YYYY-MM-DD), null when unknown.'),
+  })
+  .meta({ id: 'Source' });
+
+export const positionSchema = z
+  .enum(POSITIONS)
+  .nullable()
+  .describe("The reviewed state's position on the recommendation; null when no source records it (never guessed).");
+
+export const implementationSchema = z
+  .enum(IMPLEMENTATION_STATUSES)
+  .nullable()
+  .describe('Current implementation status: the latest assessment; null when never assessed.');
+
+export const datePrecisionSchema = z
+  .enum(DATE_PRECISIONS)
+  .describe('How precisely the date is known: "2020" (year), "2020-06" (month) or "2020-07-25" (day).');
+
+export const directionSchema = z.enum(DIRECTIONS);
+
+export const timestampsShape = {
+  createdAt: z.string().describe('When this record was created here (ISO 8601, UTC).'),
+  updatedAt: z.string().describe('When this record last changed here (ISO 8601, UTC).'),
+};
+
+export const idParams = z.object({ id: z.string().min(1).max(200) });

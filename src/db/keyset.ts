@@ -1,0 +1,38 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { KeyValue } from '../http/pagination.js';
+
+// A sort order that keyset pagination can resume: every column ascending, or every column descending,
+// ending in a unique column so that the order is total.
+type SortColumns = Pick<KeysetSort<never>, 'columns' | 'descending'>;
+
+export interface KeysetSort<Row = never> {
+  name: string;
+  columns: SQL[];
+  descending: boolean;
+  /** The values of `columns` in a fetched row, for the cursor that resumes after it. */
+  keysOf: (row: Row) => KeyValue[];
+}
+
+export function keysetOrder(sort: SortColumns): SQL {
+  const direction = sort.descending ? sql.raw('desc') : sql.raw('asc');
+  return sql.join(
+    sort.columns.map((c) => sql`${c} ${direction}`),
+    sql`, `,
+  );
+}
+
+export function keysetAfter(sort: SortColumns, keys: KeyValue[]): SQL {
+  const operator = sort.descending ? sql.raw('<') : sql.raw('>');
+  return sql`(${sql.join(sort.columns, sql`, `)}) ${operator} (${sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  )})`;
+}
+
+/** `expr in (…)` for a non-empty list. */
+export function inList(expr: SQL, values: readonly (string | number)[]): SQL {
+  return sql`${expr} in (${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+}

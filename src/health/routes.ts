@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { appliedMigrationCount, expectedMigrationCount, type Db } from '../db/open.js';
+import { sendProblem, problemResponses } from '../http/problem.js';
+import { jsonResponse } from '../http/responses.js';
+
+const statusSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
+
+export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  const expected = expectedMigrationCount();
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getHealth',
+        summary: 'Liveness',
+        description: 'The process is alive. Does not touch the database.',
+        tags: ['operations'],
+        response: { 200: jsonResponse(statusSchema, 'The process is alive.') },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'getReadiness',
+        summary: 'Readiness',
+        description: 'The database answers and every migration is applied.',
+        tags: ['operations'],
+        response: { 200: jsonResponse(statusSchema, 'Ready to serve.'), ...problemResponses(503) },
+      },
+    },
+    async (request, reply) => {
+      let applied: number;
+      try {
+        applied = appliedMigrationCount(db);
+      } catch (error) {
+        request.log.error({ err: error }, 'readiness check failed');
+        return sendProblem(request, reply, 503, 'The database does not answer.');
+      }
+      if (applied < expected) {
+        return sendProblem(request, reply, 503, `${applied} of ${expected} database migrations are applied.`);
+      }
+      return { status: 'ok' as const };
+    },
+  );
+};

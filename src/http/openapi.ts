@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+export const openApiInfo = {
+  openapi: '3.1.0',
+  info: {
+    title: 'upr-tracker',
+    version: '0.1.0',
+    description:
+      'An open API tracking the UN Universal Periodic Review: the recommendations states receive, the positions ' +
+      'they take, and the dated, sourced developments and assessments that follow. Unknown facts are null, never ' +
+      'guessed. Errors are RFC 9457 problem details (application/problem+json).',
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)' }],
+  tags: [
+    { name: 'recommendations', description: 'Recommendations made at UPR reviews, with positions and status.' },
+    { name: 'developments', description: 'Dated, sourced follow-up events in reviewed states.' },
+    { name: 'statements', description: 'What states and organizations said at a review beyond recommendations.' },
+    { name: 'reviews', description: 'One review of one state in one UPR cycle.' },
+    { name: 'states', description: 'UN member and observer states, with their regional groups.' },
+    { name: 'themes', description: 'Theme, affected-persons and SDG vocabularies used to tag records.' },
+    { name: 'operations', description: 'Health and readiness probes.' },
+  ],
+};
+
+/** The generated OpenAPI document, as committed in openapi.yaml, at /openapi.json and /openapi.yaml. */
+export const openApiRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/yaml').send(app.swagger({ yaml: true })),
+  );
+};

@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { invalidParam } from './problem.js';
+
+// Opaque keyset cursors: the sort they were made for and the sort-key values of the last record returned.
+// The next page starts strictly after those values, so records added meanwhile never shift a page.
+
+export type KeyValue = string | number | null;
+
+const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number(), z.null()])).min(1) });
+
+export function encodeCursor(sort: string, keys: KeyValue[]): string {
+  return Buffer.from(JSON.stringify({ s: sort, k: keys })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, sort: string, keyCount: number): KeyValue[] | undefined {
+  if (cursor === undefined) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
+  }
+  const parsed = cursorPayload.safeParse(payload);
+  if (!parsed.success || parsed.data.k.length !== keyCount) {
+    throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
+  }
+  if (parsed.data.s !== sort) {
+    throw invalidParam('query', 'cursor', `This cursor was made for sort "${parsed.data.s}", not "${sort}".`);
+  }
+  return parsed.data.k;
+}
+
+export const listMetaSchema = z.object({
+  total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('How many records match the filters, over all pages.'),
+  limit: z.int().min(1).max(500).describe('The page size used.'),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor` to get the next page; null on the last page.'),
+});
+
+export function listEnvelope<T extends z.ZodType>(item: T, id: string) {
+  return z.object({ data: z.array(item), meta: listMetaSchema }).meta({ id });
+}
+
+export interface Page<Row> {
+  rows: Row[];
+  total: number;
+  nextCursor: string | null;
+}
+
+/** Sets the RFC 8288 `Link: <…>; rel="next"` header (relative to the request) when there is a next page. */
+export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
+  if (nextCursor === null) return;
+  const url = new URL(request.url, 'http://placeholder');
+  url.searchParams.set('cursor', nextCursor);
+  reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+}
+
+/** Cuts a page from rows fetched with `limit + 1`: the extra row only says whether a next page exists. */
+export function slicePage<Row>(
+  rows: Row[],
+  limit: number,
+  sortName: string,
+  keysOf: (row: Row) => KeyValue[],
+): { rows: Row[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(sortName, keysOf(last)) : null };
+}

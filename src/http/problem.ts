@@ -1,0 +1,154 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+// RFC 9457 problem details: the only place error bodies are shaped.
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const invalidParamSchema = z
+  .object({
+    in: z.enum(['query', 'path', 'header', 'body']).describe('Where the offending value was sent.'),
+    name: z.string().describe('The parameter (or body field path) that is wrong.'),
+    message: z.string().describe('What is wrong with it.'),
+  })
+  .meta({ id: 'InvalidParam' });
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe('A URI identifying the problem type; "about:blank" when the status says it all.'),
+    title: z.string().describe('Short summary of the problem type.'),
+    status: z.int().min(100).max(599).describe('The HTTP status code.'),
+    detail: z.string().describe('What went wrong with this request, for a human.'),
+    instance: z.string().optional().describe('The request path the problem occurred on.'),
+    errors: z.array(invalidParamSchema).optional().describe('Every invalid parameter, for validation problems.'),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'An RFC 9457 problem details object (media type application/problem+json).',
+    example: {
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'Invalid query parameter "limit": Too big: expected number to be <=500',
+      instance: '/v1/recommendations',
+      errors: [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }],
+    },
+  });
+
+export type Problem = z.infer<typeof problemSchema>;
+export type InvalidParam = z.infer<typeof invalidParamSchema>;
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** An error a handler throws to answer with a problem (404 for an unknown id, 400 for a bad cursor…). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors?: InvalidParam[],
+  ) {
+    super(detail);
+  }
+}
+
+export function notFound(what: string, id: string): HttpProblem {
+  return new HttpProblem(404, `${what} "${id}" does not exist.`);
+}
+
+export function invalidParam(where: InvalidParam['in'], name: string, message: string): HttpProblem {
+  return new HttpProblem(400, `Invalid ${describeLocation(where)} "${name}": ${message}`, [
+    { in: where, name, message },
+  ]);
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  errors?: InvalidParam[],
+): FastifyReply {
+  const body: Problem = {
+    type: 'about:blank',
+    title: TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
+    status,
+    detail,
+    instance: request.url.split('?')[0],
+    ...(errors ? { errors } : {}),
+  };
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+const CONTEXTS: Record<string, InvalidParam['in']> = {
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+  body: 'body',
+};
+
+function describeLocation(where: InvalidParam['in']): string {
+  return where === 'body' ? 'body field' : `${where} parameter`;
+}
+
+function validationErrors(error: FastifyError): InvalidParam[] {
+  const where = CONTEXTS[error.validationContext ?? ''] ?? 'body';
+  return (error.validation ?? []).flatMap((issue) => {
+    const keys = (issue.params as { keys?: unknown }).keys;
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter' }));
+    }
+    const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
+    return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value' }];
+  });
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpProblem) {
+      return sendProblem(request, reply, error.status, error.detail, error.errors);
+    }
+    if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
+      const errors = validationErrors(error);
+      const detail = errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
+      return sendProblem(request, reply, 400, detail, errors);
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, status, 'The server could not answer this request. It has been logged.');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, `There is no resource at ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}
+
+const RESPONSE_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid parameters: every offending parameter is named in `errors`.',
+  404: 'No record with this id.',
+  503: 'Not ready.',
+};
+
+/** OpenAPI/serialization declarations of the problem responses a route can return. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: RESPONSE_DESCRIPTIONS[status] ?? TITLES[status] ?? 'Problem',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+      },
+    ]),
+  );
+}

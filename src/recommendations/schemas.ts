@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import {
+  IMPLEMENTATION_STATUSES,
+  POSITIONS,
+  REGIONAL_GROUPS,
+} from '../db/schema.js';
+import {
+  datePrecisionSchema,
+  directionSchema,
+  implementationSchema,
+  labelSchema,
+  positionSchema,
+  sourceSchema,
+  stateRefSchema,
+  timestampsShape,
+} from '../common/schemas.js';
+import { booleanParam, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
+
+export const RECOMMENDATION_SORTS = [
+  'paragraph',
+  '-paragraph',
+  'updatedAt',
+  '-updatedAt',
+  'id',
+  '-id',
+  'relevance',
+] as const;
+export type RecommendationSort = (typeof RECOMMENDATION_SORTS)[number];
+
+// The one definition of "which recommendations match": the list, and later exports and stats, share it.
+export const recommendationFilterShape = {
+  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  recommendingState: listParam(isoCode, 'Recommending state (ISO 3166-1 alpha-3), e.g. FIN.'),
+  regionalGroup: listParam(
+    z.enum(REGIONAL_GROUPS),
+    `UN regional group of a recommending state: ${REGIONAL_GROUPS.join(', ')}.`,
+  ),
+  cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
+  session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
+  reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
+  position: listParam(
+    z.enum([...POSITIONS, 'unknown']),
+    `Position of the state under review: ${POSITIONS.join(', ')}, or unknown (no source records one).`,
+  ),
+  theme: listParam(z.string().min(1).max(200), 'Theme id (see GET /v1/themes).'),
+  sdg: listParam(intText(1, 17), 'Sustainable Development Goal number (1–17).'),
+  affectedPersons: listParam(z.string().min(1).max(200), 'Affected-persons group id (see GET /v1/themes).'),
+  implementation: listParam(
+    z.enum([...IMPLEMENTATION_STATUSES, 'unknown']),
+    `Current implementation status (latest assessment): ${IMPLEMENTATION_STATUSES.join(', ')}, or unknown (never assessed).`,
+  ),
+  hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
+  q: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Full-text search over the text: every word must occur; "a phrase" in quotes; word* for a prefix.'),
+  updatedSince: isoTimestamp
+    .optional()
+    .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z).'),
+};
+
+export const recommendationFilterSchema = z.object(recommendationFilterShape);
+export type RecommendationFilter = z.output<typeof recommendationFilterSchema>;
+
+export const recommendationSchema = z
+  .object({
+    id: z.string().describe('Stable id; re-importing the same source reproduces it.'),
+    reviewId: z.string(),
+    stateUnderReview: stateRefSchema,
+    cycle: z.int().min(1).max(4),
+    session: z.int().min(1).max(999).nullable().describe('UPR Working Group session.'),
+    paragraph: z
+      .string()
+      .nullable()
+      .describe('Paragraph number as printed in the report ("121.10"); null when unknown.'),
+    text: z.string(),
+    verbatim: z.boolean().describe('true only when `text` is the official wording; false for a paraphrase.'),
+    recommendingStates: z.array(stateRefSchema),
+    position: positionSchema,
+    positionSource: z
+      .string()
+      .nullable()
+      .describe('Where the position is recorded, e.g. "A/HRC/44/9/Add.1 - Para. 3" or a URL.'),
+    themes: z.array(labelSchema),
+    sdgs: z.array(z.int().min(1).max(17)),
+    affectedPersons: z.array(labelSchema),
+    implementation: implementationSchema,
+    developmentCount: z.int().min(0).max(1_000_000).describe('How many developments bear on it.'),
+    source: sourceSchema.nullable().describe('Where the text comes from.'),
+    ...timestampsShape,
+  })
+  .meta({ id: 'Recommendation' });
+
+export const assessmentSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(IMPLEMENTATION_STATUSES),
+    assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
+    rationale: z.string(),
+    source: sourceSchema,
+  })
+  .meta({ id: 'Assessment' });
+
+export const developmentRefSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    date: z.string(),
+    datePrecision: datePrecisionSchema,
+    direction: directionSchema,
+  })
+  .meta({ id: 'DevelopmentRef' });
+
+export const recommendationDetailSchema = recommendationSchema
+  .extend({
+    assessments: z.array(assessmentSchema).describe('Assessment history, newest first.'),
+    developments: z.array(developmentRefSchema).describe('Developments that bear on it, oldest first.'),
+  })
+  .meta({ id: 'RecommendationDetail' });
+
+export type RecommendationRecord = z.infer<typeof recommendationSchema>;
+export type RecommendationDetail = z.infer<typeof recommendationDetailSchema>;
+
+const countField = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const positionCountsSchema = z
+  .object({
+    total: countField,
+    supported: countField,
+    partially_supported: countField,
+    noted: countField,
+    pending: countField,
+    unknown: countField.describe('No source records a position.'),
+  })
+  .meta({ id: 'PositionCounts' });
+
+export const implementationCountsSchema = z
+  .object({
+    not_implemented: countField,
+    partially_implemented: countField,
+    implemented: countField,
+    unknown: countField.describe('Never assessed.'),
+  })
+  .meta({ id: 'ImplementationCounts' });

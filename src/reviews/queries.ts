@@ -1,0 +1,92 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { inList } from '../db/keyset.js';
+import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { countRecommendations } from '../recommendations/queries.js';
+import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
+
+interface ReviewRow {
+  id: string;
+  state_code: string;
+  state_name: string;
+  cycle: number;
+  wg_session: number | null;
+  dialogue_date: string | null;
+  report_symbol: string | null;
+  adoption_session: number | null;
+  adoption_date: string | null;
+  adoption_date_precision: ReviewRecord['adoptionDatePrecision'];
+  recommendation_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function conditions(f: ReviewFilter): SQL[] {
+  const c: SQL[] = [];
+  if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
+  if (f.cycle) c.push(inList(sql`v.cycle`, f.cycle));
+  if (f.session) c.push(inList(sql`v.wg_session`, f.session));
+  return c;
+}
+
+const where = (c: SQL[]) => (c.length ? sql`where ${sql.join(c, sql` and `)}` : sql``);
+
+function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
+  return db.all<ReviewRow>(sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
+      v.dialogue_date, v.report_symbol, v.adoption_session, v.adoption_date, v.adoption_date_precision,
+      v.created_at, v.updated_at,
+      (select count(*) from recommendations r where r.review_id = v.id) as recommendation_count
+    from reviews v join states s on s.code = v.state_code
+    ${where(c)}
+    order by v.id
+    limit ${limit}`);
+}
+
+function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
+  if (rows.length === 0) return [];
+  const sources = db.all<{ review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null }>(
+    sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on
+      from review_sources rs join sources s on s.id = rs.source_id
+      where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by s.id`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    stateUnderReview: { code: row.state_code, name: row.state_name },
+    cycle: row.cycle,
+    session: row.wg_session,
+    dialogueDate: row.dialogue_date,
+    reportSymbol: row.report_symbol,
+    adoptionSession: row.adoption_session,
+    adoptionDate: row.adoption_date,
+    adoptionDatePrecision: row.adoption_date_precision,
+    recommendationCount: row.recommendation_count,
+    sources: sources
+      .filter((s) => s.review_id === row.id)
+      .map((s) => ({ id: s.id, title: s.title, publisher: s.publisher, url: s.url, publishedOn: s.published_on })),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
+export function listReviews(db: Db, f: ReviewFilter, limit: number, after: KeyValue[] | undefined): Page<ReviewRecord> {
+  const c = conditions(f);
+  const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${where(c)}`)!.n;
+  const rows = selectReviews(db, after ? [...c, sql`v.id > ${after[0]}`] : c, limit + 1);
+  const page = slicePage(rows, limit, 'id', (row) => [row.id]);
+  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+}
+
+export function getReview(db: Db, id: string): ReviewDetail | undefined {
+  const [record] = hydrate(db, selectReviews(db, [sql`v.id = ${id}`], 1));
+  if (!record) return undefined;
+  const counts = countRecommendations(db, { reviewId: [id] });
+  const count = (table: string) =>
+    db.get<{ n: number }>(sql`select count(*) as n from ${sql.identifier(table)} where review_id = ${id}`)!.n;
+  return {
+    ...record,
+    recommendationsByPosition: { total: counts.total, ...counts.byPosition },
+    recommendationsByImplementation: counts.byImplementation,
+    developmentCount: count('developments'),
+    statementCount: count('statements'),
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { datePrecisionSchema, sourceSchema, stateRefSchema, timestampsShape } from '../common/schemas.js';
+import { intText, isoCode, listParam } from '../http/params.js';
+import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
+
+export const reviewFilterShape = {
+  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
+  session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
+};
+export type ReviewFilter = z.output<z.ZodObject<typeof reviewFilterShape>>;
+
+export const reviewSchema = z
+  .object({
+    id: z.string().describe('State code and cycle, e.g. KGZ-3.'),
+    stateUnderReview: stateRefSchema,
+    cycle: z.int().min(1).max(4),
+    session: z.int().min(1).max(999).nullable().describe('UPR Working Group session.'),
+    dialogueDate: z.string().nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
+    reportSymbol: z.string().nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
+    adoptionSession: z.int().min(1).max(999).nullable().describe('Human Rights Council session that adopted the outcome.'),
+    adoptionDate: z.string().nullable().describe('Date of adoption, written to its precision ("2020-09").'),
+    adoptionDatePrecision: datePrecisionSchema.nullable(),
+    recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    sources: z.array(sourceSchema).describe('Where the facts about the review come from.'),
+    ...timestampsShape,
+  })
+  .meta({ id: 'Review' });
+
+export const reviewDetailSchema = reviewSchema
+  .extend({
+    recommendationsByPosition: positionCountsSchema,
+    recommendationsByImplementation: implementationCountsSchema,
+    developmentCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    statementCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  })
+  .meta({ id: 'ReviewDetail' });
+
+export type ReviewRecord = z.infer<typeof reviewSchema>;
+export type ReviewDetail = z.infer<typeof reviewDetailSchema>;

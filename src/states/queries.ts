@@ -1,0 +1,68 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { inList } from '../db/keyset.js';
+import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
+import { normalizeStateName } from './names.js';
+import type { StateDetail, StateFilter, StateRecord } from './schemas.js';
+
+interface StateRow {
+  code: string;
+  name: string;
+  regional_group: StateRecord['regionalGroup'];
+  un_member: number;
+}
+
+const toRecord = (row: StateRow): StateRecord => ({
+  code: row.code,
+  name: row.name,
+  regionalGroup: row.regional_group,
+  unMember: row.un_member === 1,
+});
+
+function conditions(f: StateFilter): SQL[] {
+  const c: SQL[] = [];
+  if (f.regionalGroup) c.push(inList(sql`s.regional_group`, f.regionalGroup));
+  if (f.unMember !== undefined) c.push(sql`s.un_member = ${f.unMember ? 1 : 0}`);
+  if (f.name !== undefined) {
+    c.push(sql`s.code in (select state_code from state_aliases where key = ${normalizeStateName(f.name)})`);
+  }
+  return c;
+}
+
+export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
+  const where = conditions(f);
+  const whereSql = (extra: SQL[]) => (extra.length ? sql`where ${sql.join(extra, sql` and `)}` : sql``);
+  const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereSql(where)}`)!.n;
+  const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
+  const rows = db.all<StateRow>(
+    sql`select s.code, s.name, s.regional_group, s.un_member from states s ${whereSql(pageWhere)} order by s.code limit ${limit + 1}`,
+  );
+  const page = slicePage(rows, limit, 'code', (row) => [row.code]);
+  return { rows: page.rows.map(toRecord), total, nextCursor: page.nextCursor };
+}
+
+function positionCounts({ total, byPosition }: RecommendationCounts) {
+  return { total, ...byPosition };
+}
+
+export function getState(db: Db, code: string): StateDetail | undefined {
+  const row = db.get<StateRow | undefined>(
+    sql`select code, name, regional_group, un_member from states s where code = ${code}`,
+  );
+  if (!row) return undefined;
+  const aliases = db
+    .all<{ alias: string }>(sql`select alias from state_aliases where state_code = ${code} and alias <> ${row.name}
+      order by alias`)
+    .map((a) => a.alias);
+  const reviewIds = db
+    .all<{ id: string }>(sql`select id from reviews where state_code = ${code} order by cycle`)
+    .map((r) => r.id);
+  return {
+    ...toRecord(row),
+    aliases,
+    recommendationsMade: positionCounts(countRecommendations(db, { recommendingState: [code] })),
+    recommendationsReceived: positionCounts(countRecommendations(db, { stateUnderReview: [code] })),
+    reviewIds,
+  };
+}

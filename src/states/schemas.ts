@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { REGIONAL_GROUPS } from '../db/schema.js';
+import { booleanParam, listParam } from '../http/params.js';
+import { positionCountsSchema } from '../recommendations/schemas.js';
+
+export const stateFilterShape = {
+  regionalGroup: listParam(z.enum(REGIONAL_GROUPS), `UN regional group: ${REGIONAL_GROUPS.join(', ')}.`),
+  unMember: booleanParam('true: UN member states only; false: observer states only.'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Any spelling of the name found in UN documents ("Kyrgyz Republic", "kyrgysztan"); case, accents and punctuation are ignored.'),
+};
+export type StateFilter = z.output<z.ZodObject<typeof stateFilterShape>>;
+
+export const stateSchema = z
+  .object({
+    code: z.string().describe('ISO 3166-1 alpha-3 code.'),
+    name: z.string().describe('English short name.'),
+    regionalGroup: z
+      .enum(REGIONAL_GROUPS)
+      .nullable()
+      .describe('UN regional group; null for a state in none (the United States, the Holy See).'),
+    unMember: z.boolean().describe('false for the observer states (Holy See, State of Palestine).'),
+  })
+  .meta({ id: 'State' });
+
+export const stateDetailSchema = stateSchema
+  .extend({
+    aliases: z.array(z.string()).describe('Other spellings of the name found in UN documents and data sets.'),
+    recommendationsMade: positionCountsSchema.describe('Recommendations this state made, by the position taken on them.'),
+    recommendationsReceived: positionCountsSchema.describe('Recommendations this state received, by its position.'),
+    reviewIds: z.array(z.string()).describe("This state's reviews, by cycle."),
+  })
+  .meta({ id: 'StateDetail' });
+
+export type StateRecord = z.infer<typeof stateSchema>;
+export type StateDetail = z.infer<typeof stateDetailSchema>;

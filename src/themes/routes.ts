@@ -1,0 +1,107 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/open.js';
+import { problemResponses } from '../http/problem.js';
+import { jsonResponse } from '../http/responses.js';
+
+// The three tagging vocabularies. Small and fixed, so each is answered whole, without pagination.
+
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const vocabularyMeta = z.object({ total: count });
+
+const labelEntry = z.object({
+  id: z.string().describe('Stable slug, the value to filter by.'),
+  label: z.string(),
+  uhri: z.boolean().describe('true: wording of the UN Universal Human Rights Index; false: our own label, not yet confirmed.'),
+  recommendationCount: count,
+});
+
+const themeSchema = labelEntry.extend({ developmentCount: count }).meta({ id: 'Theme' });
+const affectedPersonsSchema = labelEntry.meta({ id: 'AffectedPersonsGroup' });
+const sdgSchema = z
+  .object({ goal: z.int().min(1).max(17), name: z.string(), recommendationCount: count })
+  .meta({ id: 'SdgGoal' });
+
+const noQuery = z.object({}).strict();
+
+export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/themes',
+    {
+      schema: {
+        operationId: 'listThemes',
+        summary: 'List themes',
+        description: 'Every theme label, with how many recommendations and developments carry it.',
+        tags: ['themes'],
+        querystring: noQuery,
+        response: {
+          200: jsonResponse(z.object({ data: z.array(themeSchema), meta: vocabularyMeta }).meta({ id: 'ThemeList' }), 'All themes.'),
+          ...problemResponses(400),
+        },
+      },
+    },
+    async () => {
+      const data = db
+        .all<{ id: string; label: string; uhri: number; recommendationCount: number; developmentCount: number }>(sql`
+          select t.id, t.label, t.uhri,
+            (select count(*) from recommendation_themes x where x.theme_id = t.id) as recommendationCount,
+            (select count(*) from development_themes x where x.theme_id = t.id) as developmentCount
+          from themes t order by t.label`)
+        .map((row) => ({ ...row, uhri: row.uhri === 1 }));
+      return { data, meta: { total: data.length } };
+    },
+  );
+
+  app.get(
+    '/affected-persons',
+    {
+      schema: {
+        operationId: 'listAffectedPersonsGroups',
+        summary: 'List affected-persons groups',
+        description: 'Every affected-persons label, with how many recommendations carry it.',
+        tags: ['themes'],
+        querystring: noQuery,
+        response: {
+          200: jsonResponse(
+            z.object({ data: z.array(affectedPersonsSchema), meta: vocabularyMeta }).meta({ id: 'AffectedPersonsList' }),
+            'All affected-persons groups.',
+          ),
+          ...problemResponses(400),
+        },
+      },
+    },
+    async () => {
+      const data = db
+        .all<{ id: string; label: string; uhri: number; recommendationCount: number }>(sql`
+          select g.id, g.label, g.uhri,
+            (select count(*) from recommendation_affected_persons x where x.group_id = g.id) as recommendationCount
+          from affected_persons_groups g order by g.label`)
+        .map((row) => ({ ...row, uhri: row.uhri === 1 }));
+      return { data, meta: { total: data.length } };
+    },
+  );
+
+  app.get(
+    '/sdgs',
+    {
+      schema: {
+        operationId: 'listSdgGoals',
+        summary: 'List Sustainable Development Goals',
+        description: 'The 17 SDGs, with how many recommendations are tagged with each.',
+        tags: ['themes'],
+        querystring: noQuery,
+        response: {
+          200: jsonResponse(z.object({ data: z.array(sdgSchema), meta: vocabularyMeta }).meta({ id: 'SdgList' }), 'All 17 goals.'),
+          ...problemResponses(400),
+        },
+      },
+    },
+    async () => {
+      const data = db.all<{ goal: number; name: string; recommendationCount: number }>(sql`
+        select g.goal, g.name, (select count(*) from recommendation_sdgs x where x.goal = g.goal) as recommendationCount
+        from sdg_goals g order by g.goal`);
+      return { data, meta: { total: data.length } };
+    },
+  );
+};
