@@ -3,7 +3,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -11,8 +10,8 @@ import {
 import type { AppConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { healthRoutes } from './health/routes.js';
-import { openApiInfo, openApiRoutes } from './http/openapi.js';
-import { registerProblemHandlers } from './http/problem.js';
+import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
+import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { developmentRoutes } from './developments/routes.js';
 import { recommendationRoutes } from './recommendations/routes.js';
 import { reviewRoutes } from './reviews/routes.js';
@@ -31,7 +30,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const db = openDatabase(config.databasePath);
   const app = Fastify({
     logger: { level: config.logLevel },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
   app.addHook('onClose', async () => db.$client.close());
@@ -43,7 +44,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: openApiInfo,
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: transformOpenApiObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(openApiRoutes);

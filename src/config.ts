@@ -16,7 +16,9 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 // Reads the environment once, at start-up; an invalid value stops the service with a message naming it.
 export function loadEnv(env: NodeJS.ProcessEnv): Env {

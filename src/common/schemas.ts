@@ -48,4 +48,4 @@ export const timestampsShape = {
   updatedAt: z.string().describe('When this record last changed here (ISO 8601, UTC).'),
 };
 
-export const idParams = z.object({ id: z.string().min(1).max(200) });
+export const idParams = z.object({ id: z.string().min(1).max(200).describe('The record id.') });

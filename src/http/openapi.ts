@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
 export const openApiInfo = {
   openapi: '3.1.0',
@@ -12,6 +13,8 @@ export const openApiInfo = {
     license: { name: 'MIT', identifier: 'MIT' },
   },
   servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)' }],
+  // Reading is public: no operation needs credentials unless it says so.
+  security: [],
   tags: [
     { name: 'recommendations', description: 'Recommendations made at UPR reviews, with positions and status.' },
     { name: 'developments', description: 'Dated, sourced follow-up events in reviewed states.' },
@@ -30,3 +33,27 @@ export const openApiRoutes: FastifyPluginAsync = async (app) => {
     reply.type('application/yaml').send(app.swagger({ yaml: true })),
   );
 };
+
+type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
+
+/**
+ * The zod registry emits every named schema twice (as request input and as response output); keep only
+ * the components that the document actually references.
+ */
+export function transformOpenApiObject(input: TransformObjectInput): ReturnType<typeof jsonSchemaTransformObject> {
+  const document = jsonSchemaTransformObject(input) as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = document.components?.schemas;
+  if (!schemas) return document as ReturnType<typeof jsonSchemaTransformObject>;
+  const referenced = (value: unknown): string[] =>
+    [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  const keep = new Set<string>();
+  const pending = referenced({ ...document, components: undefined });
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (keep.has(name)) continue;
+    keep.add(name);
+    pending.push(...referenced(schemas[name]));
+  }
+  document.components!.schemas = Object.fromEntries(Object.entries(schemas).filter(([name]) => keep.has(name)));
+  return document as ReturnType<typeof jsonSchemaTransformObject>;
+}

@@ -5,9 +5,9 @@ import { invalidParam } from './problem.js';
 // Opaque keyset cursors: the sort they were made for and the sort-key values of the last record returned.
 // The next page starts strictly after those values, so records added meanwhile never shift a page.
 
-export type KeyValue = string | number | null;
+export type KeyValue = string | number;
 
-const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number(), z.null()])).min(1) });
+const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number()])).min(1) });
 
 export function encodeCursor(sort: string, keys: KeyValue[]): string {
   return Buffer.from(JSON.stringify({ s: sort, k: keys })).toString('base64url');

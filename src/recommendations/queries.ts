@@ -86,7 +86,8 @@ const SORTS: Record<RecommendationSort, KeysetSort<BaseRow>> = {
     name: 'relevance',
     descending: false,
     columns: [sql`f.rank`, sql`r.id`],
-    keysOf: (row) => [row.rank ?? null, row.id],
+    // The relevance sort is only used with q, so every row has its rank.
+    keysOf: (row) => [row.rank!, row.id],
   },
 };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REGIONAL_GROUPS } from '../db/schema.js';
 import { booleanParam, listParam } from '../http/params.js';
 import { positionCountsSchema } from '../recommendations/schemas.js';
+import { normalizeStateName } from './names.js';
 
 export const stateFilterShape = {
   regionalGroup: listParam(z.enum(REGIONAL_GROUPS), `UN regional group: ${REGIONAL_GROUPS.join(', ')}.`),
@@ -10,6 +11,7 @@ export const stateFilterShape = {
     .string()
     .min(1)
     .max(200)
+    .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit')
     .optional()
     .describe('Any spelling of the name found in UN documents ("Kyrgyz Republic", "kyrgysztan"); case, accents and punctuation are ignored.'),
 };

@@ -1,0 +1,173 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { toFtsQuery } from '../db/fulltext.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
+import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { invalidParam } from '../http/problem.js';
+import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
+
+// All SQL about developments. Tables are aliased: d developments, st states, f full-text matches.
+
+function linked(table: string, column: string, values: readonly string[]): SQL {
+  return sql`exists (select 1 from ${sql.identifier(table)} l where l.development_id = d.id and ${inList(
+    sql`l.${sql.identifier(column)}`,
+    values,
+  )})`;
+}
+
+/** The WHERE conditions for a filter; the same function serves every use of the filter. */
+export function filterConditions(f: DevelopmentFilter): SQL[] {
+  if (f.from !== undefined && f.to !== undefined && f.from > f.to) {
+    throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
+  }
+  const c: SQL[] = [];
+  if (f.state) c.push(inList(sql`d.state_code`, f.state));
+  if (f.reviewId) c.push(inList(sql`d.review_id`, f.reviewId));
+  if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId));
+  if (f.direction) c.push(inList(sql`d.direction`, f.direction));
+  if (f.theme) c.push(linked('development_themes', 'theme_id', f.theme));
+  // A development's period [period_start, period_end] must overlap [from, to]: a coarse date matches any
+  // day it may have been.
+  if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);
+  if (f.to !== undefined) c.push(sql`d.period_start <= ${f.to}`);
+  return c;
+}
+
+function fromClause(f: DevelopmentFilter): SQL {
+  const base = sql`developments d`;
+  if (f.q === undefined) return base;
+  return sql`${base} join (select distinct development_id from developments_fts
+    where developments_fts match ${toFtsQuery(f.q)}) f on f.development_id = d.id`;
+}
+
+function whereClause(conditions: SQL[]): SQL {
+  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
+}
+
+interface BaseRow {
+  id: string;
+  state_code: string;
+  state_name: string;
+  review_id: string | null;
+  title: string;
+  summary: string;
+  date: string;
+  date_precision: DevelopmentRecord['datePrecision'];
+  period_start: string;
+  direction: DevelopmentRecord['direction'];
+  created_at: string;
+  updated_at: string;
+}
+
+const byDate = {
+  columns: [sql`d.period_start`, sql`d.id`],
+  keysOf: (row: BaseRow) => [row.period_start, row.id],
+};
+const byId = { columns: [sql`d.id`], keysOf: (row: BaseRow) => [row.id] };
+
+const SORTS: Record<DevelopmentSort, KeysetSort<BaseRow>> = {
+  date: { name: 'date', descending: false, ...byDate },
+  '-date': { name: '-date', descending: true, ...byDate },
+  id: { name: 'id', descending: false, ...byId },
+  '-id': { name: '-id', descending: true, ...byId },
+};
+
+export function resolveSort(requested: DevelopmentSort | undefined): KeysetSort<BaseRow> {
+  return SORTS[requested ?? 'date'];
+}
+
+function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
+  return db.all<BaseRow>(sql`select d.id, d.state_code, st.name as state_name, d.review_id, d.title, d.summary,
+      d.date, d.date_precision, d.period_start, d.direction, d.created_at, d.updated_at
+    from ${from}
+    join states st on st.code = d.state_code
+    ${whereClause(conditions)}
+    order by ${order}
+    limit ${limit}`);
+}
+
+export function listDevelopments(
+  db: Db,
+  f: DevelopmentFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Page<DevelopmentRecord> {
+  const from = fromClause(f);
+  const conditions = filterConditions(f);
+  const total = db.get<{ n: number }>(sql`select count(*) as n from ${from} ${whereClause(conditions)}`)!.n;
+  const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
+  const rows = selectRows(db, from, pageConditions, keysetOrder(sort), limit + 1);
+  const page = slicePage(rows, limit, sort.name, sort.keysOf);
+  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+}
+
+export function getDevelopment(db: Db, id: string): DevelopmentDetail | undefined {
+  const rows = selectRows(db, fromClause({}), [sql`d.id = ${id}`], sql`d.id`, 1);
+  const [record] = hydrate(db, rows);
+  if (!record) return undefined;
+  const recommendations = db.all<DevelopmentDetail['recommendations'][number]>(sql`select r.id, r.paragraph,
+      r.text
+    from development_recommendations dr join recommendations r on r.id = dr.recommendation_id
+    where dr.development_id = ${id}
+    order by r.review_id, r.paragraph_sort_key, r.id`);
+  return { ...record, recommendations };
+}
+
+function groupBy<T extends { development_id: string }>(rows: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = map.get(row.development_id);
+    if (list) list.push(row);
+    else map.set(row.development_id, [row]);
+  }
+  return map;
+}
+
+/** Adds the many-to-many fields to a page of rows, with one query per field for the whole page. */
+function hydrate(db: Db, rows: BaseRow[]): DevelopmentRecord[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const idList = inList(sql`development_id`, ids);
+  const themes = groupBy(
+    db.all<{ development_id: string; id: string; label: string }>(sql`select development_id, t.id, t.label
+      from development_themes join themes t on t.id = theme_id where ${idList} order by t.label`),
+  );
+  const recommendations = groupBy(
+    db.all<{ development_id: string; recommendation_id: string }>(sql`select development_id, recommendation_id
+      from development_recommendations where ${idList} order by recommendation_id`),
+  );
+  const sources = groupBy(
+    db.all<{
+      development_id: string;
+      id: string;
+      title: string;
+      publisher: string;
+      url: string;
+      published_on: string | null;
+    }>(sql`select development_id, s.id, s.title, s.publisher, s.url, s.published_on
+      from development_sources join sources s on s.id = source_id where ${idList}
+      order by s.published_on is null, s.published_on, s.id`),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    state: { code: row.state_code, name: row.state_name },
+    reviewId: row.review_id,
+    title: row.title,
+    summary: row.summary,
+    date: row.date,
+    datePrecision: row.date_precision,
+    direction: row.direction,
+    themes: (themes.get(row.id) ?? []).map(({ id, label }) => ({ id, label })),
+    recommendationIds: (recommendations.get(row.id) ?? []).map(({ recommendation_id }) => recommendation_id),
+    sources: (sources.get(row.id) ?? []).map((s) => ({
+      id: s.id,
+      title: s.title,
+      publisher: s.publisher,
+      url: s.url,
+      publishedOn: s.published_on,
+    })),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}

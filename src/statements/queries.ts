@@ -1,0 +1,139 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
+import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
+
+// All SQL about statements. Tables are aliased: s statements, v reviews, sur the state under review,
+// sp the speaking state, src the source.
+
+/** The WHERE conditions for a filter; the same function serves every use of the filter. */
+export function filterConditions(f: StatementFilter): SQL[] {
+  const c: SQL[] = [];
+  if (f.reviewId) c.push(inList(sql`s.review_id`, f.reviewId));
+  if (f.state) c.push(inList(sql`v.state_code`, f.state));
+  if (f.speaker) {
+    c.push(sql`(${inList(sql`s.speaker_state_code`, f.speaker)} or ${inList(sql`s.speaker_organization`, f.speaker)})`);
+  }
+  if (f.stage) c.push(inList(sql`s.stage`, f.stage));
+  if (f.theme) {
+    c.push(sql`exists (select 1 from statement_themes l where l.statement_id = s.id and ${inList(
+      sql`l.theme_id`,
+      f.theme,
+    )})`);
+  }
+  return c;
+}
+
+const FROM = sql`statements s join reviews v on v.id = s.review_id`;
+
+function whereClause(conditions: SQL[]): SQL {
+  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
+}
+
+interface BaseRow {
+  id: string;
+  review_id: string;
+  state_code: string;
+  state_name: string;
+  speaker_state_code: string | null;
+  speaker_state_name: string | null;
+  speaker_organization: string | null;
+  stage: StatementRecord['stage'];
+  date: string;
+  date_precision: StatementRecord['datePrecision'];
+  summary: string;
+  source_id: string;
+  source_title: string;
+  source_publisher: string;
+  source_url: string;
+  source_published_on: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+// Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
+const byDate = { columns: [sql`s.date`, sql`s.id`], keysOf: (row: BaseRow) => [row.date, row.id] };
+
+const SORTS: Record<StatementSort, KeysetSort<BaseRow>> = {
+  date: { name: 'date', descending: false, ...byDate },
+  '-date': { name: '-date', descending: true, ...byDate },
+};
+
+export function resolveSort(requested: StatementSort | undefined): KeysetSort<BaseRow> {
+  return SORTS[requested ?? 'date'];
+}
+
+function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
+  return db.all<BaseRow>(sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
+      sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
+      src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
+      src.published_on as source_published_on, s.created_at, s.updated_at
+    from ${FROM}
+    join states sur on sur.code = v.state_code
+    left join states sp on sp.code = s.speaker_state_code
+    join sources src on src.id = s.source_id
+    ${whereClause(conditions)}
+    order by ${order}
+    limit ${limit}`);
+}
+
+export function listStatements(
+  db: Db,
+  f: StatementFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Page<StatementRecord> {
+  const conditions = filterConditions(f);
+  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(conditions)}`)!.n;
+  const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
+  const rows = selectRows(db, pageConditions, keysetOrder(sort), limit + 1);
+  const page = slicePage(rows, limit, sort.name, sort.keysOf);
+  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+}
+
+export function getStatement(db: Db, id: string): StatementRecord | undefined {
+  const [record] = hydrate(db, selectRows(db, [sql`s.id = ${id}`], sql`s.id`, 1));
+  return record;
+}
+
+/** Adds the many-to-many fields to a page of rows, with one query per field for the whole page. */
+function hydrate(db: Db, rows: BaseRow[]): StatementRecord[] {
+  if (rows.length === 0) return [];
+  const themes = new Map<string, { id: string; label: string }[]>();
+  for (const { statement_id, id, label } of db.all<{ statement_id: string; id: string; label: string }>(
+    sql`select statement_id, t.id, t.label from statement_themes join themes t on t.id = theme_id
+      where ${inList(
+        sql`statement_id`,
+        rows.map((row) => row.id),
+      )} order by t.label`,
+  )) {
+    const list = themes.get(statement_id);
+    if (list) list.push({ id, label });
+    else themes.set(statement_id, [{ id, label }]);
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    reviewId: row.review_id,
+    stateUnderReview: { code: row.state_code, name: row.state_name },
+    speaker:
+      row.speaker_state_code !== null
+        ? { type: 'state' as const, code: row.speaker_state_code, name: row.speaker_state_name ?? row.speaker_state_code }
+        : { type: 'organization' as const, code: null, name: row.speaker_organization ?? '' },
+    stage: row.stage,
+    date: row.date,
+    datePrecision: row.date_precision,
+    summary: row.summary,
+    themes: themes.get(row.id) ?? [],
+    source: {
+      id: row.source_id,
+      title: row.source_title,
+      publisher: row.source_publisher,
+      url: row.source_url,
+      publishedOn: row.source_published_on,
+    },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { STATEMENT_STAGES } from '../db/schema.js';
+import {
+  datePrecisionSchema,
+  labelSchema,
+  sourceSchema,
+  stateRefSchema,
+  timestampsShape,
+} from '../common/schemas.js';
+import { isoCode, listParam } from '../http/params.js';
+
+export const STATEMENT_SORTS = ['date', '-date'] as const;
+export type StatementSort = (typeof STATEMENT_SORTS)[number];
+
+// The one definition of "which statements match": the list, and later exports and stats, share it.
+export const statementFilterShape = {
+  reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
+  state: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  speaker: listParam(
+    z.string().min(1).max(200),
+    'Who spoke: a state (ISO 3166-1 alpha-3, e.g. IRL) or an organization by its exact name, e.g. ' +
+      'Human Rights Watch.',
+  ),
+  stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
+  theme: listParam(z.string().min(1).max(200), 'Theme id (see GET /v1/themes).'),
+};
+
+export const statementFilterSchema = z.object(statementFilterShape);
+export type StatementFilter = z.output<typeof statementFilterSchema>;
+
+export const statementSpeakerSchema = z
+  .object({
+    type: z.enum(['state', 'organization']),
+    code: z.string().nullable().describe('ISO 3166-1 alpha-3 code of a state; null for an organization.'),
+    name: z.string().describe("The state's English short name, or the organization's name."),
+  })
+  .meta({ id: 'StatementSpeaker' });
+
+export const statementSchema = z
+  .object({
+    id: z.string().describe('Stable id; re-importing the same source reproduces it.'),
+    reviewId: z.string(),
+    stateUnderReview: stateRefSchema,
+    speaker: statementSpeakerSchema,
+    stage: z.enum(STATEMENT_STAGES),
+    date: z
+      .string()
+      .describe('When it was said, as precisely as known: "2020" (year), "2020-01" (month) or "2020-01-20" (day).'),
+    datePrecision: datePrecisionSchema,
+    summary: z.string().describe('What was said, in our own words.'),
+    themes: z.array(labelSchema),
+    source: sourceSchema,
+    ...timestampsShape,
+  })
+  .meta({ id: 'Statement' });
+
+export type StatementRecord = z.infer<typeof statementSchema>;

@@ -1,0 +1,45 @@
+import t from 'tap';
+import { matchesPrecision, periodOf } from '../src/common/dates.js';
+import { slugify } from '../src/common/slug.js';
+import { toFtsQuery } from '../src/db/fulltext.js';
+import { paragraphSortKey } from '../src/recommendations/paragraph.js';
+import { normalizeStateName } from '../src/states/names.js';
+
+t.test('dates to a precision', async (t) => {
+  t.ok(matchesPrecision('2020', 'year'));
+  t.ok(matchesPrecision('2020-06', 'month'));
+  t.ok(matchesPrecision('2020-02-29', 'day'));
+  t.notOk(matchesPrecision('2021-02-29', 'day'), 'no 29 February in 2021');
+  t.notOk(matchesPrecision('2020-06', 'day'));
+  t.notOk(matchesPrecision('2020-13', 'month'));
+  t.same(periodOf('2020', 'year'), { start: '2020-01-01', end: '2020-12-31' });
+  t.same(periodOf('2020-02', 'month'), { start: '2020-02-01', end: '2020-02-29' });
+  t.same(periodOf('2020-06', 'month'), { start: '2020-06-01', end: '2020-06-30' });
+  t.same(periodOf('2020-07-25', 'day'), { start: '2020-07-25', end: '2020-07-25' });
+  t.throws(() => periodOf('2020-6', 'month'), RangeError);
+});
+
+t.test('paragraph numbers sort as printed', async (t) => {
+  const printed = ['121.10', '121.9', '122.1', '121.1', '9.2'];
+  t.same(
+    printed.slice().sort((a, b) => (paragraphSortKey(a) < paragraphSortKey(b) ? -1 : 1)),
+    ['9.2', '121.1', '121.9', '121.10', '122.1'],
+  );
+  t.ok(paragraphSortKey(null) > paragraphSortKey('99999.99'), 'unknown paragraphs last');
+});
+
+t.test('slugs and state name keys', async (t) => {
+  t.equal(slugify('Freedom of opinion & expression & right to information'), 'freedom-of-opinion-and-expression-and-right-to-information');
+  t.equal(slugify('Persons with disabilities: definition, general principles'), 'persons-with-disabilities-definition-general-principles');
+  t.equal(normalizeStateName("Côte d'Ivoire"), normalizeStateName('cotedivoire'));
+  t.equal(normalizeStateName('Bosnia & Herzegovina'), 'bosniaandherzegovina');
+  t.equal(normalizeStateName(' Norway; '), 'norway');
+});
+
+t.test('full-text queries cannot be syntax errors', async (t) => {
+  t.equal(toFtsQuery('Askarov'), '"Askarov"');
+  t.equal(toFtsQuery('"human rights" defender*'), '"human rights" "defender"*');
+  t.equal(toFtsQuery('a"b'), '"a""b"');
+  t.equal(toFtsQuery('NEAR( OR'), '"NEAR(" "OR"');
+  t.throws(() => toFtsQuery('  !! "" '), /at least one word/);
+});

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { parse } from 'yaml';
+import { generateOpenApiYaml } from '../src/http/openapi-document.js';
+import { buildTestApp } from './helpers.js';
+
+t.test('the committed openapi.yaml is what the code generates (run `npm run openapi` after changing a schema)', async (t) => {
+  const committed = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8');
+  t.equal(await generateOpenApiYaml(), committed);
+});
+
+t.test('the service serves its OpenAPI document and Swagger UI', async (t) => {
+  const app = await buildTestApp(t);
+  const committed = parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8'));
+
+  const json = await app.inject({ method: 'GET', url: '/openapi.json' });
+  t.equal(json.statusCode, 200);
+  t.same(json.json(), committed);
+
+  const yaml = await app.inject({ method: 'GET', url: '/openapi.yaml' });
+  t.equal(yaml.statusCode, 200);
+  t.match(yaml.headers['content-type'], /^application\/yaml/);
+  t.same(parse(yaml.body), committed);
+
+  const docs = await app.inject({ method: 'GET', url: '/docs/' });
+  t.equal(docs.statusCode, 200);
+  t.match(docs.headers['content-type'], /text\/html/);
+});
+
+t.test('every operation is documented with an id, a summary, and its problem responses', async (t) => {
+  const spec = parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8'));
+  t.equal(spec.openapi, '3.1.0');
+  for (const [path, item] of Object.entries<Record<string, any>>(spec.paths)) {
+    for (const [method, operation] of Object.entries<any>(item)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      t.ok(operation.operationId, `${name} has an operationId`);
+      t.ok(operation.summary, `${name} has a summary`);
+      for (const parameter of operation.parameters ?? []) {
+        t.ok(parameter.description, `${name} parameter ${parameter.name} is described`);
+      }
+      if (path.startsWith('/v1/')) {
+        t.ok(operation.responses['400']?.content?.['application/problem+json'], `${name} declares its 400 problem`);
+      }
+      if (path.includes('{')) {
+        t.ok(operation.responses['404']?.content?.['application/problem+json'], `${name} declares its 404 problem`);
+      }
+    }
+  }
+});

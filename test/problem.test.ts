@@ -1,0 +1,44 @@
+import t from 'tap';
+import { buildTestApp } from './helpers.js';
+
+t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t) => {
+  const app = await buildTestApp(t);
+  const cases: { method: 'GET' | 'POST' | 'DELETE' | 'PUT'; url: string; status: number }[] = [
+    { method: 'GET', url: '/v1/nothing-here', status: 404 },
+    { method: 'POST', url: '/v1/recommendations', status: 404 },
+    { method: 'DELETE', url: '/v1/recommendations/KGZ-3-FIN-1', status: 404 },
+    { method: 'GET', url: '/v1/recommendations/%E0%A4%A', status: 400 },
+    { method: 'GET', url: `/v1/recommendations/${'x'.repeat(201)}`, status: 414 },
+    { method: 'GET', url: '/v1/recommendations?limit=1&limit=2', status: 400 },
+    { method: 'GET', url: `/v1/recommendations?q=${'a'.repeat(501)}`, status: 400 },
+    { method: 'GET', url: `/v1/recommendations?position=${Array(101).fill('noted').join(',')}`, status: 400 },
+  ];
+  for (const { method, url, status } of cases) {
+    const name = `${method} ${url.slice(0, 60)}`;
+    const response = await app.inject({ method, url });
+    t.equal(response.statusCode, status, name);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, name);
+    const body = response.json();
+    t.equal(body.status, status, name);
+    t.equal(body.type, 'about:blank', name);
+    t.type(body.title, 'string', name);
+    t.type(body.detail, 'string', name);
+  }
+});
+
+t.test('a validation problem lists every offending parameter at once', async (t) => {
+  const app = await buildTestApp(t);
+  const response = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=0&position=maybe&colour=blue' });
+  t.equal(response.statusCode, 400);
+  const body = response.json();
+  t.same(body.errors.map((e: { name: string }) => e.name).sort(), ['colour', 'limit', 'position']);
+  t.equal(body.instance, '/v1/recommendations');
+  t.match(body.detail, /limit/);
+});
+
+t.test('HEAD answers like GET without a body', async (t) => {
+  const app = await buildTestApp(t);
+  const response = await app.inject({ method: 'HEAD', url: '/v1/recommendations' });
+  t.equal(response.statusCode, 200);
+  t.equal(response.body, '');
+});

@@ -1,0 +1,269 @@
+import t from 'tap';
+import { buildTestApp, getJson } from './helpers.js';
+import { insertRecommendation } from './fixtures.js';
+
+const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id).sort();
+
+t.test('recommendations: seeded facts', async (t) => {
+  const app = await buildTestApp(t);
+
+  t.test('lists all eight Kyrgyzstan recommendations with the list envelope', async (t) => {
+    const { response, body } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ');
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/json/);
+    t.equal(body.meta.total, 8);
+    t.equal(body.meta.limit, 50);
+    t.equal(body.meta.nextCursor, null);
+    t.same(ids(body), [
+      'KGZ-3-ESP-1',
+      'KGZ-3-FIN-1',
+      'KGZ-3-GBR-1',
+      'KGZ-3-GBR-2',
+      'KGZ-3-GBR-3',
+      'KGZ-3-USA-1',
+      'KGZ-3-USA-2',
+      'KGZ-3-USA-3',
+    ]);
+    t.notOk(response.headers.link, 'no Link header on the last page');
+  });
+
+  t.test("Finland's recommendation mentions Askarov and links the 2020-07-25 development", async (t) => {
+    const { response, body } = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+    t.equal(response.statusCode, 200);
+    t.match(body.text, /Askarov/);
+    t.equal(body.verbatim, false, 'the text is a paraphrase');
+    t.equal(body.paragraph, null, 'no source gives the paragraph number');
+    t.equal(body.position, null, 'no source records a position: never guessed');
+    t.same(body.recommendingStates, [{ code: 'FIN', name: 'Finland' }]);
+    t.same(body.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+    t.equal(body.reviewId, 'KGZ-3');
+    t.equal(body.cycle, 3);
+    t.equal(body.session, 35);
+    const death = body.developments.find((d: { date: string }) => d.date === '2020-07-25');
+    t.ok(death, 'the death in custody is linked');
+    t.equal(death.datePrecision, 'day');
+    t.equal(death.direction, 'setback');
+    t.same(
+      body.developments.map((d: { date: string }) => d.date),
+      ['2016', '2020-07-25', '2020-07-29'],
+      'developments oldest first',
+    );
+    t.equal(body.developmentCount, 3);
+    t.equal(body.implementation, 'not_implemented');
+    t.equal(body.assessments.length, 1);
+    t.equal(body.assessments[0].assessedOn, '2020-09-28');
+    t.match(body.assessments[0].source.url, /^https:\/\/www\.hrw\.org\//);
+  });
+
+  t.test("Spain's recommendation was noted, with the position's source", async (t) => {
+    const { body } = await getJson(app, '/v1/recommendations/KGZ-3-ESP-1');
+    t.equal(body.position, 'noted');
+    t.match(body.positionSource, /hrw\.org/);
+    t.equal(body.implementation, 'not_implemented');
+  });
+
+  t.test('the United Kingdom made three supported recommendations', async (t) => {
+    const { body } = await getJson(app, '/v1/recommendations?recommendingState=GBR');
+    t.equal(body.meta.total, 3);
+    t.ok(body.data.every((r: { position: string }) => r.position === 'supported'));
+    t.ok(body.data.some((r: { text: string }) => /foreign agents/i.test(r.text)));
+  });
+
+  t.test('the United States recommendations have no recorded position', async (t) => {
+    const { body } = await getJson(app, '/v1/recommendations?recommendingState=USA&position=unknown');
+    t.equal(body.meta.total, 3);
+  });
+
+  t.test('unknown id is a 404 problem', async (t) => {
+    const { response, body } = await getJson(app, '/v1/recommendations/KGZ-3-XXX-9');
+    t.equal(response.statusCode, 404);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    t.equal(body.status, 404);
+    t.match(body.detail, /KGZ-3-XXX-9/);
+  });
+});
+
+t.test('recommendations: each filter alone and combined', async (t) => {
+  const app = await buildTestApp(t);
+  const total = async (query: string) => (await getJson(app, `/v1/recommendations?${query}`)).body.meta.total;
+
+  t.equal(await total('position=noted'), 1);
+  t.equal(await total('position=supported'), 3);
+  t.equal(await total('position=supported,noted'), 4, 'comma-separated values');
+  t.equal(await total('position=supported&position=noted'), 4, 'repeated parameters');
+  t.equal(await total('position=unknown'), 4);
+  t.equal(await total('position=pending'), 0);
+  t.equal(await total('recommendingState=FIN,ESP'), 2);
+  t.equal(await total('regionalGroup=WEOG'), 5, 'Finland, Spain and the UK are in WEOG');
+  t.equal(await total('regionalGroup=GRULAC'), 0);
+  t.equal(await total('cycle=3'), 8);
+  t.equal(await total('cycle=1,2'), 0);
+  t.equal(await total('session=35'), 8);
+  t.equal(await total('reviewId=KGZ-3'), 8);
+  t.equal(await total('reviewId=KGZ-2'), 0);
+  t.equal(await total('stateUnderReview=FIN'), 0);
+  t.equal(await total('implementation=not_implemented'), 2);
+  t.equal(await total('implementation=unknown'), 6);
+  t.equal(await total('hasDevelopments=true'), 4, 'FIN-1, ESP-1, GBR-3 and USA-3');
+  t.equal(await total('hasDevelopments=false'), 4);
+  t.equal(await total('q=Askarov'), 1);
+  t.equal(await total('q=askarov'), 1, 'case-insensitive');
+  t.equal(await total('q=%22human%20rights%20defender%22'), 1, 'phrase');
+  t.equal(await total('q=torture'), 1);
+  t.equal(await total('q=discrimin*'), 1, 'prefix');
+  t.equal(await total('q=nothingmatchesthis'), 0);
+  t.equal(await total('q=AND%20OR%20NEAR(%22'), 0, 'FTS operators are searched as words, not a syntax error');
+  t.equal(await total('updatedSince=2000-01-01T00:00:00Z'), 8);
+  t.equal(await total('updatedSince=2999-01-01T00:00:00%2B02:00'), 0);
+  t.equal(await total('position=supported&recommendingState=GBR&hasDevelopments=true'), 1);
+  t.equal(await total('regionalGroup=WEOG&position=unknown'), 1, 'Finland');
+  t.equal(await total('stateUnderReview=KGZ&q=Askarov&implementation=not_implemented'), 1);
+
+  const theme = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body.themes[0].id as string;
+  t.ok((await total(`theme=${theme}`)) >= 1, 'theme filter finds the tagged recommendation');
+  t.equal(await total('theme=no-such-theme'), 0);
+
+  const tagged = (await getJson(app, '/v1/recommendations?limit=500')).body.data as {
+    sdgs: number[];
+    affectedPersons: { id: string }[];
+  }[];
+  const sdg = tagged.flatMap((r) => r.sdgs)[0]!;
+  t.equal(
+    await total(`sdg=${sdg}`),
+    tagged.filter((r) => r.sdgs.includes(sdg)).length,
+    'sdg filter agrees with the tags',
+  );
+  const group = tagged.flatMap((r) => r.affectedPersons)[0]!.id;
+  t.equal(
+    await total(`affectedPersons=${group}`),
+    tagged.filter((r) => r.affectedPersons.some((g) => g.id === group)).length,
+    'affectedPersons filter agrees with the tags',
+  );
+});
+
+t.test('recommendations: sorting and keyset pagination', async (t) => {
+  const app = await buildTestApp(t);
+
+  t.test('a cursor walk returns every record exactly once, following Link headers', async (t) => {
+    const seen: string[] = [];
+    let url: string | undefined = '/v1/recommendations?limit=3';
+    let pages = 0;
+    while (url) {
+      const { response, body } = await getJson(app, url);
+      t.equal(response.statusCode, 200);
+      t.equal(body.meta.total, 8);
+      seen.push(...body.data.map((r: { id: string }) => r.id));
+      const link = response.headers.link as string | undefined;
+      if (body.meta.nextCursor) t.match(link, /^<\/v1\/recommendations\?limit=3&cursor=[^>]+>; rel="next"$/);
+      else t.notOk(link);
+      url = link?.match(/^<([^>]+)>/)?.[1];
+      pages++;
+    }
+    t.equal(pages, 3);
+    t.equal(seen.length, 8);
+    t.equal(new Set(seen).size, 8);
+  });
+
+  t.test('records added during a walk neither repeat nor skip records', async (t) => {
+    const first = (await getJson(app, '/v1/recommendations?limit=4&sort=id')).body;
+    insertRecommendation(app, { id: 'KGZ-3-AAA-1', text: 'Sorts first by id.' });
+    insertRecommendation(app, { id: 'KGZ-3-ZZZ-1', text: 'Sorts last by id.' });
+    const seen = first.data.map((r: { id: string }) => r.id);
+    let cursor = first.meta.nextCursor;
+    while (cursor) {
+      const page = (await getJson(app, `/v1/recommendations?limit=4&sort=id&cursor=${cursor}`)).body;
+      seen.push(...page.data.map((r: { id: string }) => r.id));
+      cursor = page.meta.nextCursor;
+    }
+    t.equal(new Set(seen).size, seen.length, 'no record twice');
+    t.ok(seen.includes('KGZ-3-ZZZ-1'), 'a record added after the cursor position appears');
+    t.notOk(seen.includes('KGZ-3-AAA-1'), 'a record added before the cursor position does not shift the pages');
+    t.equal(seen.length, 9);
+  });
+
+  t.test('paragraph order follows printed numbers, unknown paragraphs last', async (t) => {
+    insertRecommendation(app, { id: 'KGZ-3-121.10', paragraph: '121.10', text: 'Tenth.' });
+    insertRecommendation(app, { id: 'KGZ-3-121.9', paragraph: '121.9', text: 'Ninth.' });
+    insertRecommendation(app, { id: 'KGZ-3-121.1', paragraph: '121.1', text: 'First.' });
+    const { body } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=3');
+    t.same(
+      body.data.map((r: { paragraph: string }) => r.paragraph),
+      ['121.1', '121.9', '121.10'],
+    );
+    const reversed = (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&sort=-paragraph&limit=500')).body;
+    t.same(reversed.data.slice(-3).map((r: { paragraph: string }) => r.paragraph), ['121.10', '121.9', '121.1']);
+  });
+
+  t.test('every sort walks the same set', async (t) => {
+    const all = (await getJson(app, '/v1/recommendations?limit=500')).body;
+    for (const sort of ['paragraph', '-paragraph', 'updatedAt', '-updatedAt', 'id', '-id']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `/v1/recommendations?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await getJson(app, query)).body;
+        seen.push(...page.data.map((r: { id: string }) => r.id));
+        cursor = page.meta.nextCursor;
+      } while (cursor);
+      t.same(seen.slice().sort(), ids(all), `sort=${sort}`);
+    }
+    const desc = (await getJson(app, '/v1/recommendations?sort=-id&limit=500')).body.data.map((r: { id: string }) => r.id);
+    t.same(desc, ids(all).reverse());
+  });
+
+  t.test('relevance is the default order of a full-text query', async (t) => {
+    insertRecommendation(app, { id: 'KGZ-3-REL-1', text: 'Torture torture torture: end torture.' });
+    const { body } = await getJson(app, '/v1/recommendations?q=torture&limit=1');
+    t.equal(body.meta.total, 2);
+    t.equal(body.data[0].id, 'KGZ-3-REL-1', 'the text that is most about torture ranks first');
+    const next = (await getJson(app, `/v1/recommendations?q=torture&limit=1&cursor=${body.meta.nextCursor}`)).body;
+    t.equal(next.data[0].id, 'KGZ-3-USA-1');
+    t.equal(next.meta.nextCursor, null);
+  });
+});
+
+t.test('recommendations: invalid parameters are 400 problems naming the parameter', async (t) => {
+  const app = await buildTestApp(t);
+  const cases: [string, string][] = [
+    ['position=maybe', 'position'],
+    ['limit=0', 'limit'],
+    ['limit=501', 'limit'],
+    ['limit=ten', 'limit'],
+    ['cursor=not-a-cursor', 'cursor'],
+    [`cursor=${Buffer.from('{"s":"id","k":[]}').toString('base64url')}`, 'cursor'],
+    [`cursor=${Buffer.from('{"s":"id","k":["x"]}').toString('base64url')}`, 'cursor'],
+    ['updatedSince=yesterday', 'updatedSince'],
+    ['updatedSince=2020-13-01T00:00:00Z', 'updatedSince'],
+    ['colour=blue', 'colour'],
+    ['cycle=5', 'cycle'],
+    ['cycle=one', 'cycle'],
+    ['sdg=18', 'sdg'],
+    ['stateUnderReview=kgz', 'stateUnderReview'],
+    ['regionalGroup=Europe', 'regionalGroup'],
+    ['implementation=done', 'implementation'],
+    ['hasDevelopments=yes', 'hasDevelopments'],
+    ['sort=text', 'sort'],
+    ['sort=relevance', 'sort'],
+    ['q=', 'q'],
+    ['q=%22%22%20!!', 'q'],
+    ['position=', 'position'],
+  ];
+  for (const [query, name] of cases) {
+    const response = await app.inject({ method: 'GET', url: `/v1/recommendations?${query}` });
+    t.equal(response.statusCode, 400, query);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, query);
+    const body = response.json();
+    t.equal(body.status, 400, query);
+    t.equal(body.title, 'Bad Request', query);
+    t.ok(
+      body.errors.some((e: { in: string; name: string }) => e.in === 'query' && e.name === name),
+      `${query} names ${name}: ${JSON.stringify(body.errors)}`,
+    );
+    t.notMatch(body.detail, /at .*\.ts:\d+/, 'no stack trace');
+  }
+
+  const sortCursor = (await getJson(app, '/v1/recommendations?limit=1&sort=id')).body.meta.nextCursor;
+  const { response, body } = await getJson(app, `/v1/recommendations?limit=1&sort=-id&cursor=${sortCursor}`);
+  t.equal(response.statusCode, 400, 'a cursor is bound to its sort');
+  t.match(body.detail, /sort "id"/);
+});

@@ -1,0 +1,258 @@
+import type { FastifyInstance } from 'fastify';
+import t from 'tap';
+import { reviews } from '../src/db/schema.js';
+import { DEVELOPMENTS, RECOMMENDATIONS, REVIEWS, SOURCES, STATEMENTS } from '../seed/kyrgyzstan-upr3.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+
+/** A review without recommendations or sources, written straight through the database layer. */
+function insertReview(app: FastifyInstance, review: { id: string; stateCode: string; cycle: number; wgSession: number }) {
+  const now = new Date().toISOString();
+  app.db
+    .insert(reviews)
+    .values({
+      ...review,
+      dialogueDate: null,
+      reportSymbol: null,
+      adoptionSession: null,
+      adoptionDate: null,
+      adoptionDatePrecision: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
+}
+
+t.test('reviews: the seeded review', async (t) => {
+  const app = await buildTestApp(t);
+
+  t.test('the seed holds one review, of Kyrgyzstan in the third cycle', async (t) => {
+    t.same(
+      REVIEWS.map((r) => r.id),
+      ['KGZ-3'],
+    );
+    t.equal(RECOMMENDATIONS.filter((r) => r.reviewId === 'KGZ-3').length, 8);
+  });
+
+  t.test('lists KGZ-3 with all its fields', async (t) => {
+    const { response, body } = await getJson(app, '/v1/reviews');
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/json/);
+    t.equal(body.meta.total, 1);
+    t.equal(body.meta.limit, 50);
+    t.equal(body.meta.nextCursor, null);
+    t.notOk(response.headers.link, 'no Link header on the last page');
+    t.equal(body.data.length, 1);
+    const review = body.data[0];
+    t.equal(review.id, 'KGZ-3');
+    t.same(review.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+    t.equal(review.cycle, 3);
+    t.equal(review.session, 35);
+    t.equal(review.dialogueDate, '2020-01-20');
+    t.equal(review.reportSymbol, 'A/HRC/44/9');
+    t.equal(review.adoptionSession, 45);
+    t.equal(review.adoptionDate, '2020-09');
+    t.equal(review.adoptionDatePrecision, 'month');
+    t.equal(review.recommendationCount, 8);
+    t.match(review.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    t.match(review.updatedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+
+    const seededSources = SOURCES.filter((s) => REVIEWS[0]!.sourceIds.includes(s.id))
+      .map(({ id, title, publisher, url, publishedOn }) => ({ id, title, publisher, url, publishedOn }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    t.equal(seededSources.length, 2, 'UPR Info and the UN Office at Geneva');
+    t.same(review.sources, seededSources, 'the sources, by id, with their URLs');
+    t.ok(
+      review.sources.every((s: { url: string }) => /^https:\/\//.test(s.url)),
+      'every source has an https URL',
+    );
+    t.same(
+      review.sources.map((s: { url: string }) => new URL(s.url).hostname).sort(),
+      ['upr-info.org', 'www.ungeneva.org'],
+    );
+  });
+
+  t.test('one review in detail: counts by position and implementation', async (t) => {
+    const { response, body } = await getJson(app, '/v1/reviews/KGZ-3');
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/json/);
+    t.equal(body.id, 'KGZ-3');
+    t.equal(body.cycle, 3);
+    t.equal(body.session, 35);
+    t.equal(body.reportSymbol, 'A/HRC/44/9');
+    t.equal(body.recommendationCount, 8);
+    t.equal(body.sources.length, 2);
+    t.same(body.recommendationsByPosition, {
+      total: 8,
+      supported: 3,
+      partially_supported: 0,
+      noted: 1,
+      pending: 0,
+      unknown: 4,
+    });
+    t.same(body.recommendationsByImplementation, {
+      not_implemented: 2,
+      partially_implemented: 0,
+      implemented: 0,
+      unknown: 6,
+    });
+    t.equal(body.developmentCount, 9);
+    t.equal(body.developmentCount, DEVELOPMENTS.filter((d) => d.reviewId === 'KGZ-3').length, 'as many as the seed has');
+    t.equal(body.statementCount, 4);
+    t.equal(body.statementCount, STATEMENTS.filter((s) => s.reviewId === 'KGZ-3').length, 'as many as the seed has');
+
+    const listed = (await getJson(app, '/v1/reviews')).body.data[0];
+    for (const key of Object.keys(listed)) t.same(body[key], listed[key], `detail and list agree on ${key}`);
+  });
+
+  t.test('unknown ids are 404 problems', async (t) => {
+    for (const id of ['KGZ-9', 'kgz-3', 'FIN-3']) {
+      const { response, body } = await getJson(app, `/v1/reviews/${id}`);
+      t.equal(response.statusCode, 404, id);
+      t.match(response.headers['content-type'], /^application\/problem\+json/, id);
+      t.equal(body.status, 404, id);
+      t.equal(body.title, 'Not Found', id);
+      t.match(body.detail, id, `${id} is named`);
+    }
+  });
+});
+
+t.test('reviews: each filter alone and combined', async (t) => {
+  const app = await buildTestApp(t);
+  const found = async (query: string) => {
+    const { response, body } = await getJson(app, `/v1/reviews?${query}`);
+    t.equal(response.statusCode, 200, query);
+    t.equal(body.meta.total, body.data.length, `${query}: one page holds them all`);
+    return ids(body);
+  };
+
+  t.same(await found('stateUnderReview=KGZ'), ['KGZ-3']);
+  t.same(await found('stateUnderReview=FIN'), []);
+  t.same(await found('stateUnderReview=FIN,KGZ'), ['KGZ-3'], 'comma-separated values');
+  t.same(await found('stateUnderReview=FIN&stateUnderReview=KGZ'), ['KGZ-3'], 'repeated parameters');
+  t.same(await found('cycle=3'), ['KGZ-3']);
+  t.same(await found('cycle=1,2,4'), []);
+  t.same(await found('cycle=2&cycle=3'), ['KGZ-3']);
+  t.same(await found('session=35'), ['KGZ-3']);
+  t.same(await found('session=34'), []);
+  t.same(await found('session=34,35'), ['KGZ-3']);
+  t.same(await found('stateUnderReview=KGZ&cycle=3&session=35'), ['KGZ-3'], 'all three matching');
+  t.same(await found('stateUnderReview=KGZ&cycle=2'), [], 'state matches, cycle does not');
+  t.same(await found('stateUnderReview=KGZ&session=36'), [], 'state matches, session does not');
+  t.same(await found('stateUnderReview=FIN&cycle=3&session=35'), [], 'cycle and session match, state does not');
+  t.same(await found('cycle=3&session=35'), ['KGZ-3']);
+});
+
+t.test('reviews: keyset pagination over two reviews', async (t) => {
+  const app = await buildTestApp(t);
+  insertReview(app, { id: 'FIN-3', stateCode: 'FIN', cycle: 3, wgSession: 41 });
+
+  t.test('the inserted review is listed with empty counts', async (t) => {
+    const { body } = await getJson(app, '/v1/reviews');
+    t.equal(body.meta.total, 2);
+    t.same(ids(body), ['FIN-3', 'KGZ-3'], 'by id');
+    const fin = body.data[0];
+    t.same(fin.stateUnderReview, { code: 'FIN', name: 'Finland' });
+    t.equal(fin.session, 41);
+    t.equal(fin.recommendationCount, 0);
+    t.same(fin.sources, []);
+    t.equal(fin.adoptionDate, null);
+    t.equal(fin.adoptionDatePrecision, null);
+    t.equal(body.data[1].recommendationCount, 8, 'the count stays per review');
+    t.equal(body.data[1].sources.length, 2, 'sources stay per review');
+
+    const detail = (await getJson(app, '/v1/reviews/FIN-3')).body;
+    t.equal(detail.recommendationsByPosition.total, 0);
+    t.equal(detail.recommendationsByImplementation.unknown, 0);
+    t.equal(detail.developmentCount, 0);
+    t.equal(detail.statementCount, 0);
+  });
+
+  t.test('filters tell the two apart', async (t) => {
+    t.same(ids((await getJson(app, '/v1/reviews?cycle=3')).body), ['FIN-3', 'KGZ-3']);
+    t.same(ids((await getJson(app, '/v1/reviews?stateUnderReview=FIN')).body), ['FIN-3']);
+    t.same(ids((await getJson(app, '/v1/reviews?session=41')).body), ['FIN-3']);
+    t.same(ids((await getJson(app, '/v1/reviews?session=35&stateUnderReview=FIN')).body), []);
+    t.same(ids((await getJson(app, '/v1/reviews?cycle=3&stateUnderReview=KGZ,FIN&session=35,41')).body), [
+      'FIN-3',
+      'KGZ-3',
+    ]);
+  });
+
+  t.test('a walk with limit=1 follows the Link header and returns each review once', async (t) => {
+    const seen: string[] = [];
+    let url: string | undefined = '/v1/reviews?limit=1';
+    let pages = 0;
+    while (url && pages < 5) {
+      const { response, body } = await getJson(app, url);
+      t.equal(response.statusCode, 200);
+      t.equal(body.meta.total, 2);
+      t.equal(body.meta.limit, 1);
+      t.equal(body.data.length, 1);
+      seen.push(...ids(body));
+      const link = response.headers.link as string | undefined;
+      if (body.meta.nextCursor) t.match(link, /^<\/v1\/reviews\?limit=1&cursor=[^>]+>; rel="next"$/);
+      else t.notOk(link, 'no Link header on the last page');
+      url = link?.match(/^<([^>]+)>/)?.[1];
+      pages++;
+    }
+    t.equal(pages, 2);
+    t.same(seen, ['FIN-3', 'KGZ-3']);
+  });
+
+  t.test('a walk keeps its filters', async (t) => {
+    const first = (await getJson(app, '/v1/reviews?limit=1&stateUnderReview=KGZ')).body;
+    t.equal(first.meta.total, 1);
+    t.same(ids(first), ['KGZ-3']);
+    t.equal(first.meta.nextCursor, null, 'a single match is a single page');
+  });
+
+  t.test('a cursor made for the states list is refused', async (t) => {
+    const statesCursor = (await getJson(app, '/v1/states?limit=1')).body.meta.nextCursor;
+    const { response, body } = await getJson(app, `/v1/reviews?cursor=${statesCursor}`);
+    t.equal(response.statusCode, 400);
+    t.match(body.detail, /sort "code"/);
+  });
+});
+
+t.test('reviews: invalid parameters are 400 problems naming the parameter', async (t) => {
+  const app = await buildTestApp(t);
+  const cases: [string, string][] = [
+    ['cycle=9', 'cycle'],
+    ['cycle=0', 'cycle'],
+    ['cycle=three', 'cycle'],
+    ['cycle=3,9', 'cycle'],
+    ['session=0', 'session'],
+    ['session=x', 'session'],
+    ['stateUnderReview=kg', 'stateUnderReview'],
+    ['stateUnderReview=kgz', 'stateUnderReview'],
+    ['stateUnderReview=', 'stateUnderReview'],
+    ['state=KGZ', 'state'],
+    ['limit=0', 'limit'],
+    ['limit=501', 'limit'],
+    ['cursor=not-a-cursor', 'cursor'],
+    [`cursor=${Buffer.from('{"s":"id","k":["a","b"]}').toString('base64url')}`, 'cursor'],
+  ];
+  for (const [query, name] of cases) {
+    const response = await app.inject({ method: 'GET', url: `/v1/reviews?${query}` });
+    t.equal(response.statusCode, 400, query);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, query);
+    const body = response.json();
+    t.equal(body.status, 400, query);
+    t.equal(body.title, 'Bad Request', query);
+    t.equal(body.instance, '/v1/reviews', query);
+    t.ok(
+      body.errors.some((e: { in: string; name: string }) => e.in === 'query' && e.name === name),
+      `${query} names ${name}: ${JSON.stringify(body.errors)}`,
+    );
+    t.notMatch(body.detail, /at .*\.ts:\d+/, 'no stack trace');
+  }
+
+  const both = (await getJson(app, '/v1/reviews?cycle=9&colour=blue')).body;
+  t.same(
+    both.errors.map((e: { name: string }) => e.name).sort(),
+    ['colour', 'cycle'],
+    'every invalid parameter is named at once',
+  );
+});

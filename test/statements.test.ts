@@ -1,0 +1,191 @@
+import t from 'tap';
+import { buildTestApp, getJson } from './helpers.js';
+
+// Facts from seed/kyrgyzstan-upr3.ts: four statements at Kyrgyzstan's third review.
+
+const IRL = 'KGZ-3-IRL-interactive-dialogue';
+const USA = 'KGZ-3-USA-interactive-dialogue';
+const GBR = 'KGZ-3-GBR-adoption';
+const HRW = 'KGZ-3-HRW-adoption';
+
+// Default order: date as recorded, then id.
+const BY_DATE = [IRL, USA, GBR, HRW];
+
+type Body = { data: { id: string }[]; meta: { total: number; limit: number; nextCursor: string | null } };
+const ids = (body: Body) => body.data.map((s) => s.id);
+const sorted = (body: Body) => ids(body).sort();
+
+t.test('statements', async (t) => {
+  const app = await buildTestApp(t);
+
+  t.test('lists the four statements of KGZ-3, oldest first, in the list envelope', async (t) => {
+    const { response, body } = await getJson<Body>(app, '/v1/statements?reviewId=KGZ-3');
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/json/);
+    t.same(ids(body), BY_DATE);
+    t.same(body.meta, { total: 4, limit: 50, nextCursor: null });
+    t.notOk(response.headers.link);
+  });
+
+  t.test('state filters by the state under review', async (t) => {
+    const kgz = await getJson<Body>(app, '/v1/statements?state=KGZ');
+    t.equal(kgz.body.meta.total, 4);
+    const irl = await getJson<Body>(app, '/v1/statements?state=IRL');
+    t.equal(irl.body.meta.total, 0, 'Ireland spoke but was not under review');
+    const unknownReview = await getJson<Body>(app, '/v1/statements?reviewId=KGZ-2');
+    t.equal(unknownReview.body.meta.total, 0);
+  });
+
+  t.test('speaker matches a state code or an organization name', async (t) => {
+    const hrw = await getJson(app, '/v1/statements?speaker=' + encodeURIComponent('Human Rights Watch'));
+    t.same(ids(hrw.body), [HRW]);
+    t.same(hrw.body.data[0].speaker, { type: 'organization', code: null, name: 'Human Rights Watch' });
+
+    const irl = await getJson(app, '/v1/statements?speaker=IRL');
+    t.same(ids(irl.body), [IRL]);
+    t.same(irl.body.data[0].speaker, { type: 'state', code: 'IRL', name: 'Ireland' });
+
+    const both = await getJson<Body>(app, '/v1/statements?speaker=IRL&speaker=' + encodeURIComponent('Human Rights Watch'));
+    t.same(ids(both.body), [IRL, HRW]);
+    const commaList = await getJson<Body>(app, '/v1/statements?speaker=USA,GBR');
+    t.same(ids(commaList.body), [USA, GBR]);
+
+    const partial = await getJson<Body>(app, '/v1/statements?speaker=Human');
+    t.equal(partial.body.meta.total, 0, 'organization names match exactly');
+    const name = await getJson<Body>(app, '/v1/statements?speaker=Ireland');
+    t.equal(name.body.meta.total, 0, 'a state is named by its code');
+  });
+
+  t.test('stage filter', async (t) => {
+    const adoption = await getJson<Body>(app, '/v1/statements?stage=adoption');
+    t.same(ids(adoption.body), [GBR, HRW]);
+    const dialogue = await getJson<Body>(app, '/v1/statements?stage=interactive_dialogue');
+    t.same(ids(dialogue.body), [IRL, USA]);
+    const both = await getJson<Body>(app, '/v1/statements?stage=interactive_dialogue,adoption');
+    t.equal(both.body.meta.total, 4);
+  });
+
+  t.test('theme filter', async (t) => {
+    const domestic = await getJson<Body>(app, '/v1/statements?theme=domestic-violence');
+    t.same(ids(domestic.body), [GBR, HRW]);
+    const hrd = await getJson<Body>(app, '/v1/statements?theme=human-rights-defenders');
+    t.equal(hrd.body.meta.total, 4);
+    const religion = await getJson<Body>(
+      app,
+      '/v1/statements?theme=freedom-of-thought-conscience-and-religion,arbitrary-arrest-and-detention',
+    );
+    t.same(ids(religion.body), [IRL, USA]);
+  });
+
+  t.test('filters combine', async (t) => {
+    const cases: [string, string[]][] = [
+      ['reviewId=KGZ-3&stage=adoption', [GBR, HRW]],
+      ['state=KGZ&speaker=IRL', [IRL]],
+      ['speaker=IRL&stage=adoption', []],
+      ['speaker=GBR,USA&stage=adoption', [GBR]],
+      ['stage=adoption&theme=freedom-of-association', [HRW]],
+      ['speaker=USA&theme=freedom-of-thought-conscience-and-religion', [USA]],
+      ['reviewId=KGZ-3&state=KGZ&speaker=' + encodeURIComponent('Human Rights Watch') + '&stage=adoption&theme=domestic-violence', [HRW]],
+      ['state=FIN&stage=adoption', []],
+    ];
+    for (const [query, expected] of cases) {
+      const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
+      t.equal(response.statusCode, 200, query);
+      t.same(sorted(body), [...expected].sort(), query);
+      t.equal(body.meta.total, expected.length, `${query}: total`);
+    }
+  });
+
+  t.test('sort=-date reverses', async (t) => {
+    const { body } = await getJson<Body>(app, '/v1/statements?sort=-date');
+    t.same(ids(body), [...BY_DATE].reverse());
+    const bad = await getJson(app, '/v1/statements?sort=id');
+    t.equal(bad.response.statusCode, 400);
+  });
+
+  t.test('a cursor walk with limit=1 returns every record exactly once', async (t) => {
+    for (const sort of ['date', '-date']) {
+      const seen: string[] = [];
+      let url: string | undefined = `/v1/statements?limit=1&sort=${sort}`;
+      let pages = 0;
+      while (url) {
+        const { response, body } = await getJson<Body>(app, url);
+        pages++;
+        t.equal(body.meta.total, 4);
+        seen.push(...ids(body));
+        const link = response.headers.link as string | undefined;
+        if (body.meta.nextCursor === null) {
+          t.notOk(link);
+          url = undefined;
+        } else {
+          const match = /^<([^>]+)>; rel="next"$/.exec(link ?? '');
+          t.ok(match, 'Link: rel="next" header');
+          t.equal(new URL(match![1]!, 'http://x').searchParams.get('cursor'), body.meta.nextCursor);
+          url = match![1];
+        }
+        if (pages > 10) throw new Error('cursor walk does not end');
+      }
+      t.equal(pages, 4);
+      t.same(seen, sort === 'date' ? BY_DATE : [...BY_DATE].reverse(), `${sort}: each record once, in order`);
+    }
+  });
+
+  t.test('detail', async (t) => {
+    const { response, body } = await getJson(app, `/v1/statements/${HRW}`);
+    t.equal(response.statusCode, 200);
+    t.match(body, {
+      id: HRW,
+      reviewId: 'KGZ-3',
+      stateUnderReview: { code: 'KGZ', name: 'Kyrgyzstan' },
+      speaker: { type: 'organization', code: null, name: 'Human Rights Watch' },
+      stage: 'adoption',
+      date: '2020-09',
+      datePrecision: 'month',
+      source: { publisher: 'Human Rights Watch', publishedOn: '2020-09-28' },
+    });
+    t.match(body.summary, /Askarov/);
+    t.equal(body.themes.length, 8);
+    t.ok(body.themes.every((th: { id: string; label: string }) => th.id && th.label));
+    t.match(body.createdAt, /^\d{4}-\d{2}-\d{2}T/);
+
+    const usa = await getJson(app, `/v1/statements/${USA}`);
+    t.same(usa.body.speaker, { type: 'state', code: 'USA', name: 'United States of America' });
+    t.equal(usa.body.stage, 'interactive_dialogue');
+    t.equal(usa.body.date, '2020-01');
+    t.same(
+      usa.body.themes.map((th: { id: string }) => th.id).sort(),
+      ['freedom-of-thought-conscience-and-religion', 'human-rights-defenders'],
+    );
+    t.equal(usa.body.source.publishedOn, '2020-01-22');
+  });
+
+  t.test('unknown id is a 404 problem', async (t) => {
+    const { response, body } = await getJson(app, '/v1/statements/KGZ-3-XXX-adoption');
+    t.equal(response.statusCode, 404);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    t.match(body, { status: 404, title: 'Not Found', instance: '/v1/statements/KGZ-3-XXX-adoption' });
+    t.match(body.detail, /Statement "KGZ-3-XXX-adoption" does not exist/);
+  });
+
+  t.test('invalid parameters are 400 problems naming the parameter', async (t) => {
+    const cases: [string, string][] = [
+      ['stage=review', 'stage'],
+      ['state=Kyrgyzstan', 'state'],
+      ['speaker=', 'speaker'],
+      ['q=Askarov', 'q'],
+      ['cursor=%%%', 'cursor'],
+      ['cursor=bm90LWpzb24', 'cursor'],
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+    ];
+    for (const [query, name] of cases) {
+      const { response, body } = await getJson(app, `/v1/statements?${query}`);
+      t.equal(response.statusCode, 400, query);
+      t.match(response.headers['content-type'], /^application\/problem\+json/, query);
+      t.ok(
+        body.errors?.some((e: { in: string; name: string }) => e.in === 'query' && e.name === name),
+        `${query}: names ${name}`,
+      );
+    }
+  });
+});

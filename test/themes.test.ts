@@ -1,0 +1,187 @@
+import t from 'tap';
+import { slugify } from '../src/common/slug.js';
+import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
+import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+interface Theme {
+  id: string;
+  label: string;
+  uhri: boolean;
+  recommendationCount: number;
+  developmentCount: number;
+}
+interface Group {
+  id: string;
+  label: string;
+  uhri: boolean;
+  recommendationCount: number;
+}
+interface Goal {
+  goal: number;
+  name: string;
+  recommendationCount: number;
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+t.test('themes', async (t) => {
+  const app = await buildTestApp(t);
+  const { response, body } = await getJson<{ data: Theme[]; meta: { total: number } }>(app, '/v1/themes');
+
+  t.test('every seeded theme, ordered by label, with its counts', async (t) => {
+    t.equal(response.statusCode, 200);
+    t.match(response.headers['content-type'], /^application\/json/);
+    t.equal(body.meta.total, THEMES.length);
+    t.equal(body.data.length, THEMES.length);
+    t.same(Object.keys(body.meta), ['total'], 'not paginated: no limit or cursor');
+    t.notOk(response.headers.link);
+    for (const theme of body.data) {
+      t.same(
+        Object.keys(theme).sort(),
+        ['developmentCount', 'id', 'label', 'recommendationCount', 'uhri'],
+        `${theme.id} has exactly id, label, uhri, recommendationCount, developmentCount`,
+      );
+    }
+    t.same(
+      body.data.map((x) => x.label),
+      THEMES.map((x) => x.label).sort(byCodeUnits),
+      'by label',
+    );
+    t.same(
+      body.data.map((x) => x.id).sort(byCodeUnits),
+      THEMES.map((x) => slugify(x.label)).sort(byCodeUnits),
+      'ids are the slugs of the labels',
+    );
+    const seeded = new Map(THEMES.map((x) => [x.label, x.uhri]));
+    t.ok(
+      body.data.every((x) => seeded.get(x.label) === x.uhri),
+      'uhri as seeded',
+    );
+    t.equal(body.data.filter((x) => !x.uhri).length, THEMES.filter((x) => !x.uhri).length);
+  });
+
+  t.test('counts agree with the seed', async (t) => {
+    for (const theme of body.data) {
+      t.equal(
+        theme.recommendationCount,
+        RECOMMENDATIONS.filter((r) => r.themes.includes(theme.label)).length,
+        `${theme.id}: recommendations`,
+      );
+      t.equal(
+        theme.developmentCount,
+        DEVELOPMENTS.filter((d) => d.themes.includes(theme.label)).length,
+        `${theme.id}: developments`,
+      );
+    }
+    const hrd = body.data.find((x) => x.label === 'Human rights defenders')!;
+    t.ok(hrd, 'the human rights defenders theme is listed');
+    t.equal(hrd.id, 'human-rights-defenders');
+    t.ok(hrd.recommendationCount >= 1, 'it tags recommendations');
+    t.ok(hrd.developmentCount >= 1, 'it tags developments');
+    t.ok(
+      body.data.some((x) => x.recommendationCount === 0 && x.developmentCount === 0),
+      'unused themes are listed too, with zero counts',
+    );
+  });
+
+  t.test('counts agree with the recommendations and developments lists', async (t) => {
+    const used = body.data.filter((x) => x.recommendationCount > 0 || x.developmentCount > 0);
+    t.ok(used.length > 1, 'several themes are in use');
+    const sample = [...used, body.data.find((x) => x.recommendationCount === 0 && x.developmentCount === 0)!];
+    for (const theme of sample) {
+      const recs = await getJson(app, `/v1/recommendations?theme=${theme.id}`);
+      t.equal(recs.response.statusCode, 200, `recommendations?theme=${theme.id}`);
+      t.equal(theme.recommendationCount, recs.body.meta.total, `${theme.id}: recommendationCount`);
+      const devs = await getJson(app, `/v1/developments?theme=${theme.id}`);
+      t.equal(devs.response.statusCode, 200, `developments?theme=${theme.id}`);
+      t.equal(theme.developmentCount, devs.body.meta?.total, `${theme.id}: developmentCount`);
+    }
+  });
+});
+
+t.test('affected persons', async (t) => {
+  const app = await buildTestApp(t);
+  const { response, body } = await getJson<{ data: Group[]; meta: { total: number } }>(app, '/v1/affected-persons');
+  t.equal(response.statusCode, 200);
+  t.match(response.headers['content-type'], /^application\/json/);
+  t.equal(body.meta.total, AFFECTED_PERSONS.length);
+  t.equal(body.data.length, AFFECTED_PERSONS.length);
+  t.same(
+    body.data.map((x) => x.label),
+    AFFECTED_PERSONS.map((x) => x.label).sort(byCodeUnits),
+    'by label',
+  );
+  t.same(
+    body.data.map((x) => x.id).sort(byCodeUnits),
+    AFFECTED_PERSONS.map((x) => slugify(x.label)).sort(byCodeUnits),
+    'ids are the slugs of the labels',
+  );
+  for (const group of body.data) {
+    t.same(Object.keys(group).sort(), ['id', 'label', 'recommendationCount', 'uhri'], `${group.id}: fields`);
+    t.equal(
+      group.recommendationCount,
+      RECOMMENDATIONS.filter((r) => r.affectedPersons.includes(group.label)).length,
+      `${group.id}: as many recommendations as the seed tags`,
+    );
+  }
+  const used = body.data.filter((x) => x.recommendationCount > 0);
+  t.ok(used.length >= 1, 'some groups are in use');
+  for (const group of used) {
+    const recs = (await getJson(app, `/v1/recommendations?affectedPersons=${group.id}`)).body;
+    t.equal(group.recommendationCount, recs.meta.total, `${group.id}: agrees with the recommendations list`);
+  }
+  const hrd = body.data.find((x) => x.id === 'human-rights-defenders');
+  t.equal(hrd?.uhri, false, 'our own label is marked as not from the UHRI');
+});
+
+t.test('SDGs', async (t) => {
+  const app = await buildTestApp(t);
+  const { response, body } = await getJson<{ data: Goal[]; meta: { total: number } }>(app, '/v1/sdgs');
+  t.equal(response.statusCode, 200);
+  t.match(response.headers['content-type'], /^application\/json/);
+  t.equal(body.meta.total, 17);
+  t.same(
+    body.data.map((g) => g.goal),
+    Array.from({ length: 17 }, (_, i) => i + 1),
+    'goals 1 to 17, in order',
+  );
+  t.same(
+    body.data.map(({ goal, name }) => ({ goal, name })),
+    SDG_GOALS,
+    'the official short names',
+  );
+  t.equal(body.data[15]!.name, 'Peace, justice and strong institutions');
+  for (const goal of body.data) {
+    t.same(Object.keys(goal).sort(), ['goal', 'name', 'recommendationCount'], `goal ${goal.goal}: fields`);
+    const recs = await getJson(app, `/v1/recommendations?sdg=${goal.goal}`);
+    t.equal(recs.response.statusCode, 200);
+    t.equal(goal.recommendationCount, recs.body.meta.total, `goal ${goal.goal}: agrees with recommendations?sdg=`);
+    t.equal(
+      goal.recommendationCount,
+      RECOMMENDATIONS.filter((r) => r.sdgs.includes(goal.goal)).length,
+      `goal ${goal.goal}: agrees with the seed`,
+    );
+  }
+  t.ok(body.data.find((g) => g.goal === 16)!.recommendationCount >= 1, 'goal 16 tags Finland’s recommendation');
+});
+
+t.test('vocabularies take no query parameters', async (t) => {
+  const app = await buildTestApp(t);
+  for (const path of ['/v1/themes', '/v1/affected-persons', '/v1/sdgs']) {
+    for (const query of ['colour=blue', 'limit=10']) {
+      const response = await app.inject({ method: 'GET', url: `${path}?${query}` });
+      const name = query.split('=')[0];
+      t.equal(response.statusCode, 400, `${path}?${query}`);
+      t.match(response.headers['content-type'], /^application\/problem\+json/, `${path}?${query}`);
+      const body = response.json();
+      t.equal(body.status, 400);
+      t.equal(body.title, 'Bad Request');
+      t.equal(body.instance, path);
+      t.ok(
+        body.errors.some((e: { in: string; name: string }) => e.in === 'query' && e.name === name),
+        `${path}?${query} names ${name}: ${JSON.stringify(body.errors)}`,
+      );
+    }
+  }
+});
