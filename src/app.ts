@@ -41,6 +41,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
 
+  // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
+
+  // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
+
   await app.register(swagger, {
     openapi: openApiInfo,
     transform: jsonSchemaTransform,
@@ -56,5 +60,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(developmentRoutes, { db, prefix: '/v1' });
   await app.register(statementRoutes, { db, prefix: '/v1' });
   await app.register(themeRoutes, { db, prefix: '/v1' });
+
+  // ── Exports' siblings: statistics and review summaries (exports issue) ──
+
+  // ── Curation: write routes, history and the change feed (curation issue) ──
+
+  // ── Imports (import issue) ──
+
   return app;
 }

@@ -21,11 +21,15 @@ const timestamps = {
   updatedAt: text('updated_at').notNull(),
 };
 
+// Optimistic concurrency: every editable record has a version that each update increments (its ETag).
+const version = { version: integer('version').notNull().default(1) };
+
 export const states = sqliteTable('states', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
   regionalGroup: text('regional_group', { enum: REGIONAL_GROUPS }),
   unMember: integer('un_member', { mode: 'boolean' }).notNull(),
+  ...version,
 });
 
 // Every spelling of a state's name found in UN documents and data sets, keyed by its normalised form
@@ -65,6 +69,7 @@ export const reviews = sqliteTable(
     adoptionDate: text('adoption_date'),
     adoptionDatePrecision: text('adoption_date_precision', { enum: DATE_PRECISIONS }),
     ...timestamps,
+    ...version,
   },
   (t) => [
     index('reviews_state_idx').on(t.stateCode, t.cycle),
@@ -98,9 +103,12 @@ export const recommendations = sqliteTable(
     text: text('text').notNull(),
     verbatim: integer('verbatim', { mode: 'boolean' }).notNull(),
     position: text('position', { enum: POSITIONS }),
+    // The decision as the source printed it when it differs from the position ("implemented" → supported).
+    positionLabel: text('position_label'),
     positionSource: text('position_source'),
     sourceId: text('source_id').references(() => sources.id),
     ...timestamps,
+    ...version,
   },
   (t) => [
     index('recommendations_review_order_idx').on(t.reviewId, t.paragraphSortKey, t.id),
@@ -123,6 +131,18 @@ export const recommendationStates = sqliteTable(
     primaryKey({ columns: [t.recommendationId, t.stateCode] }),
     index('recommendation_states_state_idx').on(t.stateCode, t.recommendationId),
   ],
+);
+
+// A recommending "state" as printed in a source when no state code resolves it ("Korea", "NA"): kept, not guessed.
+export const recommendationUnresolvedStates = sqliteTable(
+  'recommendation_unresolved_states',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.name] })],
 );
 
 export const themes = sqliteTable('themes', {
@@ -213,6 +233,7 @@ export const developments = sqliteTable(
     periodEnd: text('period_end').notNull(),
     direction: text('direction', { enum: DIRECTIONS }).notNull(),
     ...timestamps,
+    ...version,
   },
   (t) => [
     index('developments_state_date_idx').on(t.stateCode, t.periodStart),
@@ -280,6 +301,7 @@ export const assessments = sqliteTable(
       .notNull()
       .references(() => sources.id),
     ...timestamps,
+    ...version,
   },
   (t) => [index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id)],
 );
@@ -301,6 +323,7 @@ export const statements = sqliteTable(
       .notNull()
       .references(() => sources.id),
     ...timestamps,
+    ...version,
   },
   (t) => [
     index('statements_review_idx').on(t.reviewId, t.date),
@@ -322,6 +345,60 @@ export const statementThemes = sqliteTable(
       .references(() => themes.id),
   },
   (t) => [primaryKey({ columns: [t.statementId, t.themeId] })],
+);
+
+export const API_KEY_SCOPES = ['write', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+// API keys for the curation API. Only a hash of the key is stored; the key itself is shown once.
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  scope: text('scope', { enum: API_KEY_SCOPES }).notNull(),
+  hash: text('hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+});
+
+export const AUDIT_ACTIONS = ['create', 'update', 'delete'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+// Every write, in commit order: the history of each record and the change feed (deletions included).
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id').notNull(),
+    action: text('action', { enum: AUDIT_ACTIONS }).notNull(),
+    // JSON: { field: { before, after } } for the fields that changed.
+    changes: text('changes').notNull(),
+    actor: text('actor').notNull(),
+    at: text('at').notNull(),
+    revision: integer('revision').notNull(),
+  },
+  (t) => [
+    index('audit_log_entity_idx').on(t.entity, t.entityId, t.seq),
+    index('audit_log_at_idx').on(t.at, t.seq),
+  ],
+);
+
+// Responses to POSTs sent with an Idempotency-Key, so a retried create returns the first answer.
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    location: text('location'),
+    body: text('body').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] })],
 );
 
 // Key/value facts about the database itself, e.g. the data revision every write bumps.

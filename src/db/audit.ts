@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { bumpRevision } from './revision.js';
+import { type AuditAction, auditLog } from './schema.js';
+
+// Every write to curated data goes through writeTransaction: one synchronous, immediate transaction that
+// applies the change, appends its audit entries and bumps the data revision, or does none of these.
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface AuditEntry {
+  entity: string; // the resource name used in URLs: recommendations, developments, …
+  entityId: string;
+  action: AuditAction;
+  before: Record<string, unknown> | null; // null on create
+  after: Record<string, unknown> | null; // null on delete
+}
+
+export interface WriteContext {
+  tx: Tx;
+  /** Appends an audit entry for this transaction; returns false (and records nothing) when nothing changed. */
+  audit(entry: AuditEntry): boolean;
+}
+
+/** The fields that differ between two versions of a record, as { field: { before, after } }. */
+export function diffRecords(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+): Record<string, { before: unknown; after: unknown }> {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  for (const key of keys) {
+    const b = before?.[key] ?? null;
+    const a = after?.[key] ?? null;
+    if (JSON.stringify(b) !== JSON.stringify(a)) changes[key] = { before: b, after: a };
+  }
+  return changes;
+}
+
+export function writeTransaction<T>(db: Db, actor: string, write: (context: WriteContext) => T): T {
+  return db.transaction(
+    (tx) => {
+      const entries: AuditEntry[] = [];
+      const result = write({
+        tx,
+        audit(entry) {
+          if (entry.action === 'update' && Object.keys(diffRecords(entry.before, entry.after)).length === 0) return false;
+          entries.push(entry);
+          return true;
+        },
+      });
+      if (entries.length > 0) {
+        const revision = bumpRevision(tx);
+        const at = new Date().toISOString();
+        for (const entry of entries) {
+          tx.insert(auditLog)
+            .values({
+              entity: entry.entity,
+              entityId: entry.entityId,
+              action: entry.action,
+              changes: JSON.stringify(diffRecords(entry.before, entry.after)),
+              actor,
+              at,
+              revision,
+            })
+            .run();
+        }
+      }
+      return result;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** The latest audit sequence number: a position in the change feed. */
+export function latestChangeSeq(db: Db): number {
+  return db.get<{ seq: number | null }>(sql`select max(seq) as seq from audit_log`)!.seq ?? 0;
+}
