@@ -67,10 +67,10 @@ t.test('the schema refuses what the data model forbids', async (t) => {
   t.teardown(() => db.$client.close());
   const run = (statement: string) => () => db.$client.prepare(statement).run();
   t.throws(run("insert into recommendation_states values ('KGZ-3-FIN-1', 'XXX')"), /FOREIGN KEY/);
-  t.throws(run("insert into reviews values ('KGZ-9', 'KGZ', 9, null, null, null, null, null, null, '', '')"), /CHECK/);
+  t.throws(run("insert into reviews (id, state_code, cycle, created_at, updated_at) values ('KGZ-9', 'KGZ', 9, '', '')"), /CHECK/);
   t.throws(
     run(
-      "insert into statements values ('s', 'KGZ-3', 'IRL', 'Someone', 'adoption', '2020', 'year', 's', 'hrw-2020-09-28-kgz-upr-adoption', '', '')",
+      "insert into statements (id, review_id, speaker_state_code, speaker_organization, stage, date, date_precision, summary, source_id, created_at, updated_at) values ('s', 'KGZ-3', 'IRL', 'Someone', 'adoption', '2020', 'year', 's', 'hrw-2020-09-28-kgz-upr-adoption', '', '')",
     ),
     /CHECK/,
     'a statement has exactly one speaker',
