@@ -43,7 +43,12 @@ export const datePrecisionSchema = z
 
 export const directionSchema = z.enum(DIRECTIONS);
 
-export const timestampsShape = {
+export const recordMetaShape = {
+  version: z
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .describe('Incremented by every change to the record; the basis of its ETag for If-Match.'),
   createdAt: z.string().describe('When this record was created here (ISO 8601, UTC).'),
   updatedAt: z.string().describe('When this record last changed here (ISO 8601, UTC).'),
 };

@@ -55,6 +55,7 @@ interface BaseRow {
   date_precision: DevelopmentRecord['datePrecision'];
   period_start: string;
   direction: DevelopmentRecord['direction'];
+  version: number;
   created_at: string;
   updated_at: string;
 }
@@ -78,7 +79,7 @@ export function resolveSort(requested: DevelopmentSort | undefined): KeysetSort<
 
 function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
   return db.all<BaseRow>(sql`select d.id, d.state_code, st.name as state_name, d.review_id, d.title, d.summary,
-      d.date, d.date_precision, d.period_start, d.direction, d.created_at, d.updated_at
+      d.date, d.date_precision, d.period_start, d.direction, d.version, d.created_at, d.updated_at
     from ${from}
     join states st on st.code = d.state_code
     ${whereClause(conditions)}
@@ -167,6 +168,7 @@ function hydrate(db: Db, rows: BaseRow[]): DevelopmentRecord[] {
       url: s.url,
       publishedOn: s.published_on,
     })),
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }));

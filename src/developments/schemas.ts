@@ -6,7 +6,7 @@ import {
   labelSchema,
   sourceSchema,
   stateRefSchema,
-  timestampsShape,
+  recordMetaShape,
 } from '../common/schemas.js';
 import { calendarDate, isoCode, listParam } from '../http/params.js';
 
@@ -70,7 +70,7 @@ export const developmentSchema = z
     themes: z.array(labelSchema),
     recommendationIds: z.array(z.string()).describe('Recommendations it bears on, sorted by id.'),
     sources: z.array(sourceSchema).describe('Where it is reported.'),
-    ...timestampsShape,
+    ...recordMetaShape,
   })
   .meta({ id: 'Development' });
 

@@ -110,6 +110,7 @@ interface BaseRow {
   verbatim: number;
   position: RecommendationRecord['position'];
   position_source: string | null;
+  version: number;
   created_at: string;
   updated_at: string;
   state_code: string;
@@ -129,7 +130,7 @@ interface BaseRow {
 function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
   const rankColumn = f.q === undefined ? sql`` : sql`, f.rank`;
   return db.all<BaseRow>(sql`select r.id, r.review_id, r.paragraph, r.paragraph_sort_key, r.text, r.verbatim,
-      r.position, r.position_source, r.created_at, r.updated_at, v.state_code, st.name as state_name, v.cycle,
+      r.position, r.position_source, r.version, r.created_at, r.updated_at, v.state_code, st.name as state_name, v.cycle,
       v.wg_session, ${CURRENT_IMPLEMENTATION} as implementation,
       (select count(*) from development_recommendations dr where dr.recommendation_id = r.id) as development_count,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
@@ -251,6 +252,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
             url: row.source_url!,
             publishedOn: row.source_published_on,
           },
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }));

@@ -12,7 +12,7 @@ import {
   positionSchema,
   sourceSchema,
   stateRefSchema,
-  timestampsShape,
+  recordMetaShape,
 } from '../common/schemas.js';
 import { booleanParam, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
 
@@ -89,7 +89,7 @@ export const recommendationSchema = z
     implementation: implementationSchema,
     developmentCount: z.int().min(0).max(1_000_000).describe('How many developments bear on it.'),
     source: sourceSchema.nullable().describe('Where the text comes from.'),
-    ...timestampsShape,
+    ...recordMetaShape,
   })
   .meta({ id: 'Recommendation' });
 

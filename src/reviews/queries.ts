@@ -17,6 +17,7 @@ interface ReviewRow {
   adoption_date: string | null;
   adoption_date_precision: ReviewRecord['adoptionDatePrecision'];
   recommendation_count: number;
+  version: number;
   created_at: string;
   updated_at: string;
 }
@@ -34,7 +35,7 @@ const where = (c: SQL[]) => (c.length ? sql`where ${sql.join(c, sql` and `)}` : 
 function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
   return db.all<ReviewRow>(sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
       v.dialogue_date, v.report_symbol, v.adoption_session, v.adoption_date, v.adoption_date_precision,
-      v.created_at, v.updated_at,
+      v.version, v.created_at, v.updated_at,
       (select count(*) from recommendations r where r.review_id = v.id) as recommendation_count
     from reviews v join states s on s.code = v.state_code
     ${where(c)}
@@ -63,6 +64,7 @@ function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
     sources: sources
       .filter((s) => s.review_id === row.id)
       .map((s) => ({ id: s.id, title: s.title, publisher: s.publisher, url: s.url, publishedOn: s.published_on })),
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }));

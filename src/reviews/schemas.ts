@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datePrecisionSchema, sourceSchema, stateRefSchema, timestampsShape } from '../common/schemas.js';
+import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
 import { intText, isoCode, listParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 
@@ -23,7 +23,7 @@ export const reviewSchema = z
     adoptionDatePrecision: datePrecisionSchema.nullable(),
     recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
     sources: z.array(sourceSchema).describe('Where the facts about the review come from.'),
-    ...timestampsShape,
+    ...recordMetaShape,
   })
   .meta({ id: 'Review' });
 

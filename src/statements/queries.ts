@@ -48,6 +48,7 @@ interface BaseRow {
   source_publisher: string;
   source_url: string;
   source_published_on: string | null;
+  version: number;
   created_at: string;
   updated_at: string;
 }
@@ -68,7 +69,7 @@ function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): BaseR
   return db.all<BaseRow>(sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
       sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on, s.created_at, s.updated_at
+      src.published_on as source_published_on, s.version, s.created_at, s.updated_at
     from ${FROM}
     join states sur on sur.code = v.state_code
     left join states sp on sp.code = s.speaker_state_code
@@ -133,6 +134,7 @@ function hydrate(db: Db, rows: BaseRow[]): StatementRecord[] {
       url: row.source_url,
       publishedOn: row.source_published_on,
     },
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }));

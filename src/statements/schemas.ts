@@ -5,7 +5,7 @@ import {
   labelSchema,
   sourceSchema,
   stateRefSchema,
-  timestampsShape,
+  recordMetaShape,
 } from '../common/schemas.js';
 import { isoCode, listParam } from '../http/params.js';
 
@@ -50,7 +50,7 @@ export const statementSchema = z
     summary: z.string().describe('What was said, in our own words.'),
     themes: z.array(labelSchema),
     source: sourceSchema,
-    ...timestampsShape,
+    ...recordMetaShape,
   })
   .meta({ id: 'Statement' });
 

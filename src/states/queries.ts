@@ -11,6 +11,7 @@ interface StateRow {
   name: string;
   regional_group: StateRecord['regionalGroup'];
   un_member: number;
+  version: number;
 }
 
 const toRecord = (row: StateRow): StateRecord => ({
@@ -18,6 +19,7 @@ const toRecord = (row: StateRow): StateRecord => ({
   name: row.name,
   regionalGroup: row.regional_group,
   unMember: row.un_member === 1,
+  version: row.version,
 });
 
 function conditions(f: StateFilter): SQL[] {
@@ -36,7 +38,7 @@ export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValu
   const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereSql(where)}`)!.n;
   const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
   const rows = db.all<StateRow>(
-    sql`select s.code, s.name, s.regional_group, s.un_member from states s ${whereSql(pageWhere)} order by s.code limit ${limit + 1}`,
+    sql`select s.code, s.name, s.regional_group, s.un_member, s.version from states s ${whereSql(pageWhere)} order by s.code limit ${limit + 1}`,
   );
   const page = slicePage(rows, limit, 'code', (row) => [row.code]);
   return { rows: page.rows.map(toRecord), total, nextCursor: page.nextCursor };
@@ -48,7 +50,7 @@ function positionCounts({ total, byPosition }: RecommendationCounts) {
 
 export function getState(db: Db, code: string): StateDetail | undefined {
   const row = db.get<StateRow | undefined>(
-    sql`select code, name, regional_group, un_member from states s where code = ${code}`,
+    sql`select code, name, regional_group, un_member, version from states s where code = ${code}`,
   );
   if (!row) return undefined;
   const aliases = db

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordMetaShape } from '../common/schemas.js';
 import { REGIONAL_GROUPS } from '../db/schema.js';
 import { booleanParam, listParam } from '../http/params.js';
 import { positionCountsSchema } from '../recommendations/schemas.js';
@@ -26,6 +27,7 @@ export const stateSchema = z
       .nullable()
       .describe('UN regional group; null for a state in none (the United States, the Holy See).'),
     unMember: z.boolean().describe('false for the observer states (Holy See, State of Palestine).'),
+    version: recordMetaShape.version,
   })
   .meta({ id: 'State' });
 

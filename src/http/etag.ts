@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+// ETags. A record's ETag names its version and the data revision it was read at: `"v3-r17"`. The version
+// makes If-Match (optimistic concurrency) precise to the record; the revision makes If-None-Match honest
+// about everything else the representation shows (linked developments, counts), which other writes change.
+// A list's or export's ETag is the revision and a hash of the normalised query: `"r17-1a2b3c4d5e6f"`.
+
+export function recordEtag(version: number, revision: number): string {
+  return `"v${version}-r${revision}"`;
+}
+
+export function queryEtag(revision: number, normalisedQuery: string): string {
+  const hash = createHash('sha256').update(normalisedQuery).digest('base64url').slice(0, 16);
+  return `"r${revision}-${hash}"`;
+}
+
+/** The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed. */
+export function ifMatchVersions(header: string): '*' | number[] {
+  if (header.trim() === '*') return '*';
+  return [...header.matchAll(/"v(\d+)-r\d+"/g)].map((m) => Number(m[1]));
+}
+
+/** Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match). */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
