@@ -26,8 +26,8 @@ t.test('states: the seeded list', async (t) => {
     t.same(codes(body), sortedCodes(STATES), 'every seeded state, in code order');
     t.same(
       body.data.find((s: { code: string }) => s.code === 'KGZ'),
-      { code: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', unMember: true },
-      'list items carry code, name, regionalGroup and unMember only',
+      { code: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', unMember: true, version: 1 },
+      'list items carry code, name, regionalGroup, unMember and version only',
     );
   });
 
