@@ -1,0 +1,223 @@
+import formats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import t from 'tap';
+import { asParameterText, type JsonSchema, schemaArbitrary } from './fuzz/arbitraries.js';
+import { loadOperations, type Operation } from './fuzz/spec.js';
+import { fuzzAuthHeaders } from './fuzz/auth.js';
+import { buildTestApp } from './helpers.js';
+
+// Property-based fuzzing from openapi.yaml (the Schemathesis idea): requests a client following the spec
+// could send, and mutated ones it should be refused, through inject(); every response must be declared by
+// the spec, and every refused input must be a 4xx problem. FUZZ_RUNS=20000 for a longer run; FUZZ_SEED to
+// replay a failure.
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+interface Request {
+  method: Operation['method'];
+  url: string;
+  headers: Record<string, string>;
+  payload?: string;
+}
+
+interface Mutation {
+  name: string;
+  applies: (op: Operation) => boolean;
+  apply: (request: Request, op: Operation) => Request;
+}
+
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+// ajv-formats is CommonJS: its function is the module itself.
+(formats as unknown as typeof formats.default)(ajv);
+const validators = new Map<JsonSchema, ReturnType<typeof ajv.compile>>();
+function validate(schema: JsonSchema, value: unknown): string | null {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = ajv.compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator(value) ? null : ajv.errorsText(validator.errors);
+}
+
+function withQuery(url: string, name: string, value: string): string {
+  const u = new URL(url, 'http://fuzz');
+  u.searchParams.delete(name);
+  u.searchParams.append(name, value);
+  return `${u.pathname}${u.search}`;
+}
+
+const queryParams = (op: Operation, test: (schema: JsonSchema, name: string) => boolean) =>
+  op.parameters.filter((p) => p.in === 'query' && test(p.schema, p.name));
+const isScalarTyped = (s: JsonSchema) => s.type === 'integer' || s.type === 'number' || s.enum !== undefined;
+const hasJsonBody = (op: Operation) => op.body?.content['application/json'] !== undefined;
+
+const MUTATIONS: Mutation[] = [
+  {
+    name: 'unknown query parameter',
+    applies: (op) => op.path.startsWith('/v1/'),
+    apply: (r) => ({ ...r, url: withQuery(r.url, 'zzUnknown', '1') }),
+  },
+  {
+    name: 'wrong type',
+    applies: (op) => queryParams(op, isScalarTyped).length > 0,
+    apply: (r, op) => ({ ...r, url: withQuery(r.url, queryParams(op, isScalarTyped)[0]!.name, 'not-a-value-Ω') }),
+  },
+  {
+    name: 'out of range',
+    applies: (op) => queryParams(op, (s) => s.maximum !== undefined).length > 0,
+    apply: (r, op) => {
+      const p = queryParams(op, (s) => s.maximum !== undefined)[0]!;
+      return { ...r, url: withQuery(r.url, p.name, String(p.schema.maximum! + 1)) };
+    },
+  },
+  {
+    name: 'overlong string',
+    applies: (op) => queryParams(op, (s) => s.maxLength !== undefined).length > 0,
+    apply: (r, op) => {
+      const p = queryParams(op, (s) => s.maxLength !== undefined)[0]!;
+      return { ...r, url: withQuery(r.url, p.name, 'x'.repeat(p.schema.maxLength! + 1)) };
+    },
+  },
+  {
+    name: 'malformed cursor',
+    applies: (op) => queryParams(op, (_, name) => name === 'cursor').length > 0,
+    apply: (r) => ({ ...r, url: withQuery(r.url, 'cursor', 'bm90LWEtY3Vyc29y') }),
+  },
+  {
+    name: 'malformed date',
+    applies: (op) => queryParams(op, (s) => s.format === 'date' || s.format === 'date-time').length > 0,
+    apply: (r, op) => {
+      const p = queryParams(op, (s) => s.format === 'date' || s.format === 'date-time')[0]!;
+      return { ...r, url: withQuery(r.url, p.name, p.schema.format === 'date' ? '2021-02-29' : '2021-02-29T25:00:00Z') };
+    },
+  },
+  {
+    name: 'broken JSON body',
+    applies: hasJsonBody,
+    apply: (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'application/json' }, payload: '{"text": "unfinished' }),
+  },
+  {
+    name: 'wrong content type',
+    applies: hasJsonBody,
+    apply: (r) => ({ ...r, headers: { ...r.headers, 'content-type': 'text/plain' }, payload: 'hello' }),
+  },
+  {
+    name: 'no credentials',
+    applies: (op) => op.secured,
+    apply: (r) => {
+      const { authorization: _, ...headers } = r.headers;
+      return { ...r, headers };
+    },
+  },
+];
+
+/** Known ids, so that path parameters hit real records as well as random ones. */
+async function knownIds(app: FastifyInstance): Promise<Record<string, string[]>> {
+  const ids: Record<string, string[]> = {};
+  for (const resource of ['recommendations', 'developments', 'statements', 'reviews', 'states']) {
+    const response = await app.inject({ method: 'GET', url: `/v1/${resource}?limit=500` });
+    ids[resource] = (response.json().data as { id?: string; code?: string }[]).map((r) => (r.id ?? r.code)!);
+  }
+  return ids;
+}
+
+function requestArbitrary(op: Operation, ids: Record<string, string[]>, auth: Record<string, string>) {
+  const resource = op.path.split('/')[2] ?? '';
+  const pathValue = (schema: JsonSchema) =>
+    ids[resource]?.length ? fc.oneof(fc.constantFrom(...ids[resource]!), schemaArbitrary(schema)) : schemaArbitrary(schema);
+  const params = op.parameters.map((p) => {
+    const value = p.in === 'path' ? pathValue(p.schema) : schemaArbitrary(p.schema);
+    return (p.required ? value : fc.option(value, { nil: undefined })).map((v) => [p, v] as const);
+  });
+  const bodySchema = op.body?.content['application/json']?.schema;
+  const body = bodySchema ? schemaArbitrary(bodySchema).map((b) => JSON.stringify(b)) : fc.constant(undefined);
+  return fc.tuple(fc.tuple(...params), body).map(([values, payload]): Request => {
+    let path = op.path;
+    const query = new URLSearchParams();
+    const headers: Record<string, string> = op.secured ? { ...auth } : {};
+    for (const [p, v] of values) {
+      if (v === undefined) continue;
+      const text = asParameterText(v);
+      // "." and ".." are dot-segments that every HTTP client resolves away: they cannot name a record.
+      if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(/^\.{0,2}$/.test(String(text)) ? 'x' : String(text)));
+      else if (p.in === 'header') headers[p.name.toLowerCase()] = String(text);
+      else for (const t of Array.isArray(text) ? text : [text]) query.append(p.name, t);
+    }
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const search = query.toString();
+    return { method: op.method, url: search ? `${path}?${search}` : path, headers, payload };
+  });
+}
+
+function checkResponse(
+  op: Operation,
+  request: Request,
+  mutation: Mutation | null,
+  response: { statusCode: number; headers: Record<string, unknown>; body: string },
+): void {
+  const where = `${op.id} ${mutation ? `[${mutation.name}] ` : ''}${request.method} ${request.url} ${request.payload ?? ''}`;
+  const fail = (message: string) => {
+    throw new Error(`${message}\n  request: ${where}\n  response: ${response.statusCode} ${response.body.slice(0, 500)}`);
+  };
+  if (response.statusCode >= 500) fail('server error');
+  const declared = op.responses[String(response.statusCode)] ?? op.responses.default;
+  if (!declared) fail(`status ${response.statusCode} is not declared for ${op.id}`);
+  const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (declared!.content) {
+    const media = declared!.content[contentType];
+    if (!media) fail(`content type "${contentType}" is not declared for ${response.statusCode}`);
+    if (media!.schema && contentType.endsWith('json')) {
+      const error = validate(media!.schema, JSON.parse(response.body));
+      if (error) fail(`body does not match the declared schema: ${error}`);
+    }
+  }
+  if (mutation) {
+    if (response.statusCode < 400 || response.statusCode >= 500) fail('an invalid request was not refused with a 4xx');
+    if (contentType !== 'application/problem+json') fail('a refusal is not application/problem+json');
+    if (JSON.parse(response.body).status !== response.statusCode) fail('the problem status differs from the HTTP status');
+  }
+}
+
+t.test(`fuzzing every operation of openapi.yaml (${RUNS} requests, seed ${SEED})`, async (t) => {
+  const app = await buildTestApp(t);
+  const operations = await loadOperations(new URL('../openapi.yaml', import.meta.url).pathname);
+  const ids = await knownIds(app);
+  const auth = await fuzzAuthHeaders(app);
+  t.ok(operations.length >= 10, `${operations.length} operations`);
+
+  const cases = fc.oneof(
+    ...operations.map((op, index) => {
+      const applicable = MUTATIONS.map((m, i) => [m, i] as const).filter(([m]) => m.applies(op)).map(([, i]) => i);
+      const mutation = applicable.length ? fc.option(fc.constantFrom(...applicable), { nil: null, freq: 1 }) : fc.constant(null);
+      // Indexes, not objects, so that a failure prints a short counterexample.
+      return fc.tuple(fc.constant(index), requestArbitrary(op, ids, auth), mutation);
+    }),
+  );
+
+  let sent = 0;
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(cases, async ([index, valid, mutationIndex]) => {
+      const op = operations[index]!;
+      const mutation = mutationIndex === null ? null : MUTATIONS[mutationIndex]!;
+      const request = mutation ? mutation.apply(valid, op) : valid;
+      const response = await app.inject({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        ...(request.payload !== undefined ? { payload: request.payload } : {}),
+      });
+      sent++;
+      statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+      checkResponse(op, request, mutation, response);
+    }),
+    { numRuns: RUNS, seed: SEED, endOnFailure: true },
+  );
+  t.ok(sent >= RUNS, `${sent} requests sent`);
+  t.comment(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+  t.ok(statuses.get(200), 'some requests succeeded');
+  t.ok(statuses.get(400), 'some requests were refused');
+});
