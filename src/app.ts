@@ -7,11 +7,14 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { AppConfig } from './config.js';
+import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { hardening, serverOptions } from './http/hardening.js';
+import { authentication } from './auth/plugin.js';
+import { curationRoutes } from './curation/plugin.js';
 import { developmentRoutes } from './developments/routes.js';
 import { recommendationRoutes } from './recommendations/routes.js';
 import { reviewRoutes } from './reviews/routes.js';
@@ -29,7 +32,8 @@ declare module 'fastify' {
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const db = openDatabase(config.databasePath);
   const app = Fastify({
-    logger: { level: config.logLevel },
+    // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
+    ...serverOptions(defaultConfig(config)),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
@@ -42,8 +46,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   registerProblemHandlers(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
+  await app.register(import('./http/cross-cutting.js'));
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
+  await app.register(hardening, defaultConfig(config));
+  await app.register(authentication, { db });
 
   await app.register(swagger, {
     openapi: openApiInfo,
@@ -62,10 +69,14 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(themeRoutes, { db, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
+  await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
+  await app.register(curationRoutes, { db, prefix: '/v1' });
 
   // ── Imports (import issue) ──
+  const { importRoutes } = await import('./import/routes.js');
+  await app.register(importRoutes, { db, prefix: '/v1' });
 
   return app;
 }

@@ -1,20 +1,112 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const count = (fallback: number) => z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(fallback);
+const atLeastOne = (fallback: number) => z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(fallback);
+
+// proxy-addr's names for address ranges, accepted in TRUST_PROXY lists besides addresses and CIDR ranges.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY: "false" (the default: the client address is the socket's), "true" (trust every proxy), a hop
+ * count ("1": one proxy in front), or a comma-separated list of proxy addresses, CIDR ranges and the names
+ * loopback, linklocal and uniquelocal.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((value, ctx): boolean | number | string[] => {
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (/^\d{1,3}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const wrong = entries.filter((entry) => !isProxyAddress(entry));
+    if (wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected true, false, a hop count or proxy addresses/CIDR ranges; not ${wrong.map((w) => JSON.stringify(w)).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/upr-tracker.sqlite'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TRUST_PROXY: trustProxySchema,
+  BODY_LIMIT_BYTES: atLeastOne(1_048_576),
+  REQUEST_TIMEOUT_MS: count(30_000),
+  CONNECTION_TIMEOUT_MS: count(60_000),
+  RATE_LIMIT_WINDOW_MS: atLeastOne(60_000),
+  RATE_LIMIT_MAX: atLeastOne(300),
+  RATE_LIMIT_KEY_MAX: atLeastOne(1_200),
+  RATE_LIMIT_EXPORT_MAX: atLeastOne(20),
+  MAX_EVENT_LOOP_DELAY_MS: count(1_000),
+  MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
+  MAX_HEAP_USED_BYTES: count(0),
+  MAX_RSS_BYTES: count(0),
+  PRESSURE_SAMPLE_INTERVAL_MS: atLeastOne(1_000),
+  PRESSURE_RETRY_AFTER_S: atLeastOne(10),
+  SHUTDOWN_GRACE_MS: count(10_000),
 });
 
 export type Env = z.infer<typeof configSchema>;
+export type LogLevel = Env['LOG_LEVEL'];
+export type TrustProxy = Env['TRUST_PROXY'];
 
-export interface AppConfig {
-  databasePath: string;
-  logLevel: Env['LOG_LEVEL'];
+/** Where log lines go when not to stdout (tests capture them). */
+export interface LogStream {
+  write(line: string): unknown;
 }
+
+/** Abuse limits and timeouts; every one has an environment variable (see configFromEnv and the README). */
+export interface Limits {
+  /** Largest request body accepted (413 beyond). */
+  bodyLimitBytes: number;
+  /** Time allowed to receive a whole request (0: none). */
+  requestTimeoutMs: number;
+  /** A socket idle for this long is closed (0: never). */
+  connectionTimeoutMs: number;
+  rateLimitWindowMs: number;
+  /** Requests per window from one client address without an API key. */
+  rateLimitMax: number;
+  /** Requests per window with one valid API key. */
+  rateLimitKeyMax: number;
+  /** Export requests (CSV, NDJSON) per window, per key or per address, counted apart from the others. */
+  rateLimitExportMax: number;
+  /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
+  maxEventLoopDelayMs: number;
+  maxEventLoopUtilization: number;
+  maxHeapUsedBytes: number;
+  maxRssBytes: number;
+  pressureSampleIntervalMs: number;
+  pressureRetryAfterSeconds: number;
+}
+
+export interface AppConfig extends Partial<Limits> {
+  databasePath: string;
+  logLevel: LogLevel;
+  trustProxy?: TrustProxy;
+  /** How long in-flight requests may run on after SIGTERM/SIGINT before the server stops anyway. */
+  shutdownGraceMs?: number;
+  /** Log destination; stdout when absent. */
+  logStream?: LogStream;
+}
+
+export type ResolvedConfig = Required<Omit<AppConfig, 'logStream'>> & Pick<AppConfig, 'logStream'>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -28,4 +120,33 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   return result.data;
+}
+
+/** The configuration an environment describes. */
+export function configFromEnv(env: Env): ResolvedConfig {
+  return {
+    databasePath: env.DATABASE_PATH,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
+    rateLimitMax: env.RATE_LIMIT_MAX,
+    rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,
+    rateLimitExportMax: env.RATE_LIMIT_EXPORT_MAX,
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
+    maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,
+    maxRssBytes: env.MAX_RSS_BYTES,
+    pressureSampleIntervalMs: env.PRESSURE_SAMPLE_INTERVAL_MS,
+    pressureRetryAfterSeconds: env.PRESSURE_RETRY_AFTER_S,
+  };
+}
+
+/** A complete configuration: the defaults of an empty environment, with the given values on top. */
+export function defaultConfig(overrides: Partial<AppConfig> = {}): ResolvedConfig {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return { ...configFromEnv(loadEnv({})), ...defined };
 }

@@ -1,30 +1,38 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadEnv } from './config.js';
+import { ConfigError, configFromEnv, loadEnv } from './config.js';
 
-// Reads the environment, starts the service, and closes it cleanly on SIGTERM/SIGINT.
+// Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
+// accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,
+// closes the database and exits 0. Requests still running when the grace period ends are cut off, and the
+// exit code is then 1.
 let env;
 try {
   env = loadEnv(process.env);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
+  console.error((error as ConfigError).message);
   process.exit(1);
 }
 
-const app = await buildApp({ databasePath: env.DATABASE_PATH, logLevel: env.LOG_LEVEL });
+const config = configFromEnv(env);
+const app = await buildApp(config);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+async function shutDown(signal: NodeJS.Signals): Promise<void> {
+  app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing the requests in flight');
+  let cutOff = false;
+  const deadline = setTimeout(() => {
+    cutOff = true;
+    app.log.error({ graceMs: config.shutdownGraceMs }, 'grace period over: closing the connections still open');
+    app.server.closeAllConnections();
+  }, config.shutdownGraceMs);
+  deadline.unref();
+  const failure = await app.close().then(() => undefined, (error: unknown) => error);
+  clearTimeout(deadline);
+  const clean = !cutOff && failure === undefined;
+  app.log[clean ? 'info' : 'error']({ clean, err: failure }, 'stopped');
+  process.exit(clean ? 0 : 1);
 }
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (name) => void shutDown(name));
 
 try {
   await app.listen({ port: env.PORT, host: env.HOST });

@@ -1,8 +1,28 @@
 import t from 'tap';
-import { loadEnv } from '../src/config.js';
+import { configFromEnv, defaultConfig, loadEnv } from '../src/config.js';
 
 t.test('defaults work with an empty environment', async (t) => {
-  t.same(loadEnv({}), { PORT: 3000, HOST: '127.0.0.1', DATABASE_PATH: './data/upr-tracker.sqlite', LOG_LEVEL: 'info' });
+  t.same(loadEnv({}), {
+    PORT: 3000,
+    HOST: '127.0.0.1',
+    DATABASE_PATH: './data/upr-tracker.sqlite',
+    LOG_LEVEL: 'info',
+    TRUST_PROXY: false,
+    BODY_LIMIT_BYTES: 1_048_576,
+    REQUEST_TIMEOUT_MS: 30_000,
+    CONNECTION_TIMEOUT_MS: 60_000,
+    RATE_LIMIT_WINDOW_MS: 60_000,
+    RATE_LIMIT_MAX: 300,
+    RATE_LIMIT_KEY_MAX: 1_200,
+    RATE_LIMIT_EXPORT_MAX: 20,
+    MAX_EVENT_LOOP_DELAY_MS: 1_000,
+    MAX_EVENT_LOOP_UTILIZATION: 0,
+    MAX_HEAP_USED_BYTES: 0,
+    MAX_RSS_BYTES: 0,
+    PRESSURE_SAMPLE_INTERVAL_MS: 1_000,
+    PRESSURE_RETRY_AFTER_S: 10,
+    SHUTDOWN_GRACE_MS: 10_000,
+  });
 });
 
 t.test('values are read and coerced', async (t) => {
@@ -20,4 +40,65 @@ t.test('invalid values stop start-up with a message naming each', async (t) => {
   t.throws(() => loadEnv({ HOST: '' }), /HOST/);
   const error = t.throws(() => loadEnv({ PORT: '-1', LOG_LEVEL: 'loud' })) as Error;
   t.match(error.message, /PORT[\s\S]*LOG_LEVEL/);
+});
+
+t.test('limits are read from the environment', async (t) => {
+  const config = configFromEnv(
+    loadEnv({
+      BODY_LIMIT_BYTES: '2048',
+      REQUEST_TIMEOUT_MS: '0',
+      CONNECTION_TIMEOUT_MS: '5000',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      RATE_LIMIT_MAX: '10',
+      RATE_LIMIT_KEY_MAX: '20',
+      RATE_LIMIT_EXPORT_MAX: '2',
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      MAX_EVENT_LOOP_UTILIZATION: '0.9',
+      MAX_HEAP_USED_BYTES: '1000000',
+      MAX_RSS_BYTES: '2000000',
+      PRESSURE_SAMPLE_INTERVAL_MS: '500',
+      PRESSURE_RETRY_AFTER_S: '3',
+      SHUTDOWN_GRACE_MS: '100',
+    }),
+  );
+  t.match(config, {
+    bodyLimitBytes: 2048,
+    requestTimeoutMs: 0,
+    connectionTimeoutMs: 5000,
+    rateLimitWindowMs: 1000,
+    rateLimitMax: 10,
+    rateLimitKeyMax: 20,
+    rateLimitExportMax: 2,
+    maxEventLoopDelayMs: 0,
+    maxEventLoopUtilization: 0.9,
+    maxHeapUsedBytes: 1_000_000,
+    maxRssBytes: 2_000_000,
+    pressureSampleIntervalMs: 500,
+    pressureRetryAfterSeconds: 3,
+    shutdownGraceMs: 100,
+  });
+  t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
+  t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
+  t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);
+});
+
+t.test('TRUST_PROXY: false, true, a hop count, or addresses and ranges', async (t) => {
+  const trust = (value: string) => loadEnv({ TRUST_PROXY: value }).TRUST_PROXY;
+  t.equal(trust('false'), false);
+  t.equal(trust('true'), true);
+  t.equal(trust('2'), 2);
+  t.same(trust('10.0.0.0/8, 192.168.1.1,::1,fd00::/8,loopback'), ['10.0.0.0/8', '192.168.1.1', '::1', 'fd00::/8', 'loopback']);
+  for (const bad of ['yes', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', 'proxy.example.org', '10.0.0.0/x']) {
+    t.throws(() => trust(bad), /TRUST_PROXY/, bad);
+  }
+});
+
+t.test('defaultConfig: the defaults of an empty environment, with overrides', async (t) => {
+  const config = defaultConfig({ databasePath: ':memory:', rateLimitMax: 5, logLevel: undefined });
+  t.equal(config.databasePath, ':memory:');
+  t.equal(config.rateLimitMax, 5);
+  t.equal(config.logLevel, 'info', 'an undefined override keeps the default');
+  t.equal(config.rateLimitExportMax, 20);
+  t.equal(config.trustProxy, false);
+  t.equal(config.logStream, undefined);
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../src/app.js';
+import type { AppConfig } from '../src/config.js';
 
 /** A temporary directory removed when the test ends. */
 export function tempDir(t: Test): string {
@@ -12,9 +13,21 @@ export function tempDir(t: Test): string {
   return dir;
 }
 
-/** The app on a fresh database file (migrated and seeded, as on a first start), closed when the test ends. */
-export async function buildTestApp(t: Test): Promise<FastifyInstance> {
-  const app = await buildApp({ databasePath: join(tempDir(t), 'test.sqlite'), logLevel: 'silent' });
+/**
+ * The app on a fresh database file (migrated and seeded, as on a first start), closed when the test ends.
+ * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
+ * requests from one address, and a busy test machine must not make them fail with 503.
+ */
+export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
+  const app = await buildApp({
+    databasePath: join(tempDir(t), 'test.sqlite'),
+    logLevel: 'silent',
+    rateLimitMax: 1_000_000,
+    rateLimitKeyMax: 1_000_000,
+    rateLimitExportMax: 1_000_000,
+    maxEventLoopDelayMs: 0,
+    ...overrides,
+  });
   t.teardown(() => app.close());
   return app;
 }

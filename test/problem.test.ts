@@ -5,8 +5,9 @@ t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t)
   const app = await buildTestApp(t);
   const cases: { method: 'GET' | 'POST' | 'DELETE' | 'PUT'; url: string; status: number }[] = [
     { method: 'GET', url: '/v1/nothing-here', status: 404 },
-    { method: 'POST', url: '/v1/recommendations', status: 404 },
-    { method: 'DELETE', url: '/v1/recommendations/KGZ-3-FIN-1', status: 404 },
+    { method: 'POST', url: '/v1/recommendations', status: 401 },
+    { method: 'DELETE', url: '/v1/recommendations/KGZ-3-FIN-1', status: 401 },
+    { method: 'PUT', url: '/v1/recommendations/KGZ-3-FIN-1', status: 404 },
     { method: 'GET', url: '/v1/recommendations/%E0%A4%A', status: 400 },
     { method: 'GET', url: `/v1/recommendations/${'x'.repeat(201)}`, status: 414 },
     { method: 'GET', url: '/v1/recommendations?limit=1&limit=2', status: 400 },

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { toFtsQuery } from '../db/fulltext.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
-import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
 
@@ -33,14 +33,14 @@ export function filterConditions(f: DevelopmentFilter): SQL[] {
   return c;
 }
 
-function fromClause(f: DevelopmentFilter): SQL {
+export function fromClause(f: DevelopmentFilter): SQL {
   const base = sql`developments d`;
   if (f.q === undefined) return base;
   return sql`${base} join (select distinct development_id from developments_fts
     where developments_fts match ${toFtsQuery(f.q)}) f on f.development_id = d.id`;
 }
 
-function whereClause(conditions: SQL[]): SQL {
+export function whereClause(conditions: SQL[]): SQL {
   return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
 }
 
@@ -94,13 +94,26 @@ export function listDevelopments(
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<DevelopmentRecord> {
-  const from = fromClause(f);
+  const total = db.get<{ n: number }>(
+    sql`select count(*) as n from ${fromClause(f)} ${whereClause(filterConditions(f))}`,
+  )!.n;
+  const page = pageDevelopments(db, f, sort, limit, after);
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+}
+
+/** One keyset step of the list without its total: the list's pages and the chunks of an export. */
+export function pageDevelopments(
+  db: Db,
+  f: DevelopmentFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Chunk<DevelopmentRecord> {
   const conditions = filterConditions(f);
-  const total = db.get<{ n: number }>(sql`select count(*) as n from ${from} ${whereClause(conditions)}`)!.n;
   const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
-  const rows = selectRows(db, from, pageConditions, keysetOrder(sort), limit + 1);
-  const page = slicePage(rows, limit, sort.name, sort.keysOf);
-  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+  const rows = selectRows(db, fromClause(f), pageConditions, keysetOrder(sort), limit + 1);
+  const chunk = sliceChunk(rows, limit, sort.keysOf);
+  return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }
 
 export function getDevelopment(db: Db, id: string): DevelopmentDetail | undefined {

@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
+import { sendExport } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
 import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { pageParams } from '../http/params.js';
+import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
-import { getDevelopment, listDevelopments, resolveSort } from './queries.js';
+import { developmentCsvColumns } from './csv.js';
+import { getDevelopment, listDevelopments, pageDevelopments, resolveSort } from './queries.js';
 import {
   DEVELOPMENT_SORTS,
   developmentDetailSchema,
@@ -22,6 +26,7 @@ const listQuery = z
       .optional()
       .describe('Order: date (first day of the period, then id; the default) or id; a leading - reverses.'),
     ...pageParams,
+    ...formatParams(),
   })
   .strict();
 
@@ -33,19 +38,41 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, 
         operationId: 'listDevelopments',
         summary: 'List developments',
         description:
-          'Dated, sourced developments matching every given filter, one page at a time (keyset pagination).',
+          'Dated, sourced developments matching every given filter, one page at a time (keyset pagination) as ' +
+          'JSON, or all of them as a streamed CSV or NDJSON export.',
         tags: ['developments'],
         querystring: listQuery,
         response: {
-          200: jsonResponse(listEnvelope(developmentSchema, 'DevelopmentList'), 'One page of matching developments.'),
-          ...problemResponses(400),
+          200: listResponse(
+            listEnvelope(developmentSchema, 'DevelopmentList'),
+            'One page of matching developments (JSON), or the export of all of them (CSV, NDJSON).',
+            developmentCsvColumns,
+            'Development',
+          ),
+          304: notModifiedResponse,
+          ...problemResponses(400, 406),
         },
       },
+      config: { queryCache: { formats: ['json', 'csv', 'ndjson'], defaults: (q) => ({ sort: q.sort ?? 'date' }) } },
     },
     async (request, reply) => {
-      const { sort: requested, limit, cursor, ...filter } = request.query;
+      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
-      const page = listDevelopments(db, filter, sort, limit, decodeCursor(cursor, sort.name, sort.columns.length));
+      const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const format = responseFormat(request);
+      if (format !== 'json') {
+        return sendExport(request, reply, db, {
+          resource: 'developments',
+          format,
+          bom,
+          columns: developmentCsvColumns,
+          sortName: sort.name,
+          after,
+          limit,
+          page: (from, n, keys) => pageDevelopments(from, filter, sort, n, keys),
+        });
+      }
+      const page = listDevelopments(db, filter, sort, limit, after);
       setNextLink(request, reply, page.nextCursor);
       return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
     },
@@ -60,13 +87,18 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, 
         description: 'The full record, with the recommendations it bears on.',
         tags: ['developments'],
         params: idParams,
-        response: { 200: jsonResponse(developmentDetailSchema, 'The development.'), ...problemResponses(400, 404) },
+        querystring: noQueryParams,
+        response: {
+          200: jsonResponse(developmentDetailSchema, 'The development.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const record = getDevelopment(db, request.params.id);
       if (!record) throw notFound('Development', request.params.id);
-      return record;
+      return sendRecord(db, request, reply, record);
     },
   );
 };

@@ -15,13 +15,27 @@ export const openApiInfo = {
   servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)' }],
   // Reading is public: no operation needs credentials unless it says so.
   security: [],
+  components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http' as const,
+        scheme: 'bearer',
+        description:
+          'An API key, minted with `npm run keys -- create --name <name> --scope write|admin` and sent as ' +
+          '`Authorization: Bearer <key>`. Writes need the write scope; reviews and states need admin.',
+      },
+    },
+  },
   tags: [
     { name: 'recommendations', description: 'Recommendations made at UPR reviews, with positions and status.' },
     { name: 'developments', description: 'Dated, sourced follow-up events in reviewed states.' },
+    { name: 'assessments', description: "Sourced judgements of a recommendation's implementation at a date." },
     { name: 'statements', description: 'What states and organizations said at a review beyond recommendations.' },
     { name: 'reviews', description: 'One review of one state in one UPR cycle.' },
     { name: 'states', description: 'UN member and observer states, with their regional groups.' },
     { name: 'themes', description: 'Theme, affected-persons and SDG vocabularies used to tag records.' },
+    { name: 'stats', description: 'Counts for dashboards, under the same filters as the lists.' },
+    { name: 'changes', description: 'The change feed: every write, deletions included, in commit order.' },
     { name: 'operations', description: 'Health and readiness probes.' },
   ],
 };

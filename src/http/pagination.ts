@@ -58,14 +58,19 @@ export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCu
   reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
 }
 
-/** Cuts a page from rows fetched with `limit + 1`: the extra row only says whether a next page exists. */
-export function slicePage<Row>(
-  rows: Row[],
-  limit: number,
-  sortName: string,
-  keysOf: (row: Row) => KeyValue[],
-): { rows: Row[]; nextCursor: string | null } {
+/** One keyset step: up to `limit` rows, and the sort keys to continue after when more rows follow. */
+export interface Chunk<Row> {
+  rows: Row[];
+  nextKeys: KeyValue[] | null;
+}
+
+/**
+ * Cuts a chunk from rows fetched with `limit + 1` (the extra row only says whether more follow), with the
+ * sort keys of its last row to continue after: a list encodes them as its next cursor, an export resumes
+ * its next chunk after them.
+ */
+export function sliceChunk<Row>(rows: Row[], limit: number, keysOf: (row: Row) => KeyValue[]): Chunk<Row> {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(sortName, keysOf(last)) : null };
+  return { rows: page, nextKeys: rows.length > limit && last ? keysOf(last) : null };
 }

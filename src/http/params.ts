@@ -55,3 +55,6 @@ export const pageParams = {
 export const calendarDate = z.iso.date();
 
 export const isoTimestamp = z.iso.datetime({ offset: true });
+
+/** The query of a route that takes no query parameters: any parameter is refused (400), not ignored. */
+export const noQueryParams = z.object({}).strict();

@@ -41,23 +41,33 @@ export type InvalidParam = z.infer<typeof invalidParamSchema>;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
-/** An error a handler throws to answer with a problem (404 for an unknown id, 400 for a bad cursor…). */
+/**
+ * An error a handler (or hook) throws to answer with a problem (404 for an unknown id, 400 for a bad
+ * cursor…), with the response headers the status needs (WWW-Authenticate on a 401, Retry-After on a 503).
+ */
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly errors?: InvalidParam[],
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -71,6 +81,18 @@ export function invalidParam(where: InvalidParam['in'], name: string, message: s
   return new HttpProblem(400, `Invalid ${describeLocation(where)} "${name}": ${message}`, [
     { in: where, name, message },
   ]);
+}
+
+/** 422: a well-formed body that contradicts itself or the stored data (unknown references…), every field named. */
+export function unprocessable(errors: InvalidParam[]): HttpProblem {
+  const detail = errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
+  return new HttpProblem(422, detail, errors);
+}
+
+/** 401 with the RFC 6750 challenge; `error` is "invalid_token" when a key was sent but is not valid. */
+export function unauthorized(detail: string, error?: 'invalid_token'): HttpProblem {
+  const challenge = error ? `Bearer realm="upr-tracker", error="${error}"` : 'Bearer realm="upr-tracker"';
+  return new HttpProblem(401, detail, undefined, { 'www-authenticate': challenge });
 }
 
 export function sendProblem(
@@ -117,6 +139,7 @@ function validationErrors(error: FastifyError): InvalidParam[] {
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
+      if (error.headers) reply.headers(error.headers);
       return sendProblem(request, reply, error.status, error.detail, error.errors);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
@@ -137,7 +160,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 
 const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameters: every offending parameter is named in `errors`.',
+  401: 'No API key, or a key that is unknown or revoked (`Authorization: Bearer <key>`); see `WWW-Authenticate`.',
+  403: "The API key's scope does not allow this operation.",
   404: 'No record with this id.',
+  409: 'Conflicts with a stored record (the id is taken, or other records still refer to this one).',
+  412: 'The record changed since the ETag sent in `If-Match`: fetch it again and reapply the change.',
+  413: 'The request body is larger than the configured limit.',
+  415: "The body's media type is not one this operation accepts (see its request body).",
+  422: 'Well-formed but inconsistent: an unknown reference, or fields that contradict each other; each is named in `errors`.',
+  428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
+  429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   503: 'Not ready.',
 };
 

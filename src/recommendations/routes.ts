@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
+import { sendExport } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
 import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { pageParams } from '../http/params.js';
+import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
-import { getRecommendation, listRecommendations, resolveSort } from './queries.js';
+import { recommendationCsvColumns } from './csv.js';
+import { getRecommendation, listRecommendations, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
@@ -25,6 +29,7 @@ const listQuery = z
           '(the default with q); a leading - reverses.',
       ),
     ...pageParams,
+    ...formatParams(),
   })
   .strict();
 
@@ -35,19 +40,47 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       schema: {
         operationId: 'listRecommendations',
         summary: 'List recommendations',
-        description: 'Recommendations matching every given filter, one page at a time (keyset pagination).',
+        description:
+          'Recommendations matching every given filter, one page at a time (keyset pagination) as JSON, or all ' +
+          'of them as a streamed CSV or NDJSON export (`Accept: text/csv` or `?format=csv`).',
         tags: ['recommendations'],
         querystring: listQuery,
         response: {
-          200: jsonResponse(listEnvelope(recommendationSchema, 'RecommendationList'), 'One page of matching recommendations.'),
-          ...problemResponses(400),
+          200: listResponse(
+            listEnvelope(recommendationSchema, 'RecommendationList'),
+            'One page of matching recommendations (JSON), or the export of all of them (CSV, NDJSON).',
+            recommendationCsvColumns,
+            'Recommendation',
+          ),
+          304: notModifiedResponse,
+          ...problemResponses(400, 406),
+        },
+      },
+      config: {
+        queryCache: {
+          formats: ['json', 'csv', 'ndjson'],
+          defaults: (q) => ({ sort: q.sort ?? (q.q === undefined ? 'paragraph' : 'relevance') }),
         },
       },
     },
     async (request, reply) => {
-      const { sort: requested, limit, cursor, ...filter } = request.query;
+      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
-      const page = listRecommendations(db, filter, sort, limit, decodeCursor(cursor, sort.name, sort.columns.length));
+      const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const format = responseFormat(request);
+      if (format !== 'json') {
+        return sendExport(request, reply, db, {
+          resource: 'recommendations',
+          format,
+          bom,
+          columns: recommendationCsvColumns,
+          sortName: sort.name,
+          after,
+          limit,
+          page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
+        });
+      }
+      const page = listRecommendations(db, filter, sort, limit, after);
       setNextLink(request, reply, page.nextCursor);
       return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
     },
@@ -62,13 +95,18 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         description: 'The full record: recommending states, themes, assessment history and linked developments.',
         tags: ['recommendations'],
         params: idParams,
-        response: { 200: jsonResponse(recommendationDetailSchema, 'The recommendation.'), ...problemResponses(400, 404) },
+        querystring: noQueryParams,
+        response: {
+          200: jsonResponse(recommendationDetailSchema, 'The recommendation.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const record = getRecommendation(db, request.params.id);
       if (!record) throw notFound('Recommendation', request.params.id);
-      return record;
+      return sendRecord(db, request, reply, record);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList } from '../db/keyset.js';
-import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { countRecommendations } from '../recommendations/queries.js';
 import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
 
@@ -71,11 +71,17 @@ function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
 }
 
 export function listReviews(db: Db, f: ReviewFilter, limit: number, after: KeyValue[] | undefined): Page<ReviewRecord> {
+  const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${where(conditions(f))}`)!.n;
+  const page = pageReviews(db, f, limit, after);
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('id', page.nextKeys) : null };
+}
+
+/** One keyset step of the list without its total: the list's pages and the chunks of an export. */
+export function pageReviews(db: Db, f: ReviewFilter, limit: number, after: KeyValue[] | undefined): Chunk<ReviewRecord> {
   const c = conditions(f);
-  const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${where(c)}`)!.n;
   const rows = selectReviews(db, after ? [...c, sql`v.id > ${after[0]}`] : c, limit + 1);
-  const page = slicePage(rows, limit, 'id', (row) => [row.id]);
-  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+  const chunk = sliceChunk(rows, limit, (row) => [row.id]);
+  return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }
 
 export function getReview(db: Db, id: string): ReviewDetail | undefined {

@@ -2,14 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
+import { sendExport } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
 import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { pageParams } from '../http/params.js';
+import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
-import { getReview, listReviews } from './queries.js';
+import { reviewCsvColumns } from './csv.js';
+import { getReview, listReviews, pageReviews } from './queries.js';
 import { reviewDetailSchema, reviewFilterShape, reviewSchema } from './schemas.js';
 
-const listQuery = z.object({ ...reviewFilterShape, ...pageParams }).strict();
+const listQuery = z.object({ ...reviewFilterShape, ...pageParams, ...formatParams() }).strict();
 
 export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get(
@@ -18,18 +22,41 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       schema: {
         operationId: 'listReviews',
         summary: 'List reviews',
-        description: 'Reviews of states, one per state and UPR cycle, by id.',
+        description:
+          'Reviews of states, one per state and UPR cycle, by id: one page at a time as JSON, or all of them as ' +
+          'a streamed CSV or NDJSON export.',
         tags: ['reviews'],
         querystring: listQuery,
         response: {
-          200: jsonResponse(listEnvelope(reviewSchema, 'ReviewList'), 'One page of matching reviews.'),
-          ...problemResponses(400),
+          200: listResponse(
+            listEnvelope(reviewSchema, 'ReviewList'),
+            'One page of matching reviews (JSON), or the export of all of them (CSV, NDJSON).',
+            reviewCsvColumns,
+            'Review',
+          ),
+          304: notModifiedResponse,
+          ...problemResponses(400, 406),
         },
       },
+      config: { queryCache: { formats: ['json', 'csv', 'ndjson'] } },
     },
     async (request, reply) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = listReviews(db, filter, limit, decodeCursor(cursor, 'id', 1));
+      const { limit, cursor, format: _, bom, ...filter } = request.query;
+      const after = decodeCursor(cursor, 'id', 1);
+      const format = responseFormat(request);
+      if (format !== 'json') {
+        return sendExport(request, reply, db, {
+          resource: 'reviews',
+          format,
+          bom,
+          columns: reviewCsvColumns,
+          sortName: 'id',
+          after,
+          limit,
+          page: (from, n, keys) => pageReviews(from, filter, n, keys),
+        });
+      }
+      const page = listReviews(db, filter, limit, after);
       setNextLink(request, reply, page.nextCursor);
       return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
     },
@@ -44,13 +71,18 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         description: 'A review with its recommendations counted by position and by implementation status.',
         tags: ['reviews'],
         params: idParams,
-        response: { 200: jsonResponse(reviewDetailSchema, 'The review.'), ...problemResponses(400, 404) },
+        querystring: noQueryParams,
+        response: {
+          200: jsonResponse(reviewDetailSchema, 'The review.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const review = getReview(db, request.params.id);
       if (!review) throw notFound('Review', request.params.id);
-      return review;
+      return sendRecord(db, request, reply, review);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
-import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
 
 // All SQL about statements. Tables are aliased: s statements, v reviews, sur the state under review,
@@ -86,12 +86,24 @@ export function listStatements(
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<StatementRecord> {
+  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(filterConditions(f))}`)!.n;
+  const page = pageStatements(db, f, sort, limit, after);
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+}
+
+/** One keyset step of the list without its total: the list's pages and the chunks of an export. */
+export function pageStatements(
+  db: Db,
+  f: StatementFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Chunk<StatementRecord> {
   const conditions = filterConditions(f);
-  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(conditions)}`)!.n;
   const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
   const rows = selectRows(db, pageConditions, keysetOrder(sort), limit + 1);
-  const page = slicePage(rows, limit, sort.name, sort.keysOf);
-  return { rows: hydrate(db, page.rows), total, nextCursor: page.nextCursor };
+  const chunk = sliceChunk(rows, limit, sort.keysOf);
+  return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }
 
 export function getStatement(db: Db, id: string): StatementRecord | undefined {

@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
+import { sendExport } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
 import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { pageParams } from '../http/params.js';
+import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
-import { getStatement, listStatements, resolveSort } from './queries.js';
+import { statementCsvColumns } from './csv.js';
+import { getStatement, listStatements, pageStatements, resolveSort } from './queries.js';
 import { STATEMENT_SORTS, statementFilterShape, statementSchema } from './schemas.js';
 
 const listQuery = z
@@ -17,6 +21,7 @@ const listQuery = z
       .optional()
       .describe('Order: date (as recorded, then id; the default); a leading - reverses.'),
     ...pageParams,
+    ...formatParams(),
   })
   .strict();
 
@@ -29,19 +34,40 @@ export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
         summary: 'List statements',
         description:
           'What states and organizations said at reviews, matching every given filter, one page at a time ' +
-          '(keyset pagination).',
+          '(keyset pagination) as JSON, or all of them as a streamed CSV or NDJSON export.',
         tags: ['statements'],
         querystring: listQuery,
         response: {
-          200: jsonResponse(listEnvelope(statementSchema, 'StatementList'), 'One page of matching statements.'),
-          ...problemResponses(400),
+          200: listResponse(
+            listEnvelope(statementSchema, 'StatementList'),
+            'One page of matching statements (JSON), or the export of all of them (CSV, NDJSON).',
+            statementCsvColumns,
+            'Statement',
+          ),
+          304: notModifiedResponse,
+          ...problemResponses(400, 406),
         },
       },
+      config: { queryCache: { formats: ['json', 'csv', 'ndjson'], defaults: (q) => ({ sort: q.sort ?? 'date' }) } },
     },
     async (request, reply) => {
-      const { sort: requested, limit, cursor, ...filter } = request.query;
+      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
-      const page = listStatements(db, filter, sort, limit, decodeCursor(cursor, sort.name, sort.columns.length));
+      const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const format = responseFormat(request);
+      if (format !== 'json') {
+        return sendExport(request, reply, db, {
+          resource: 'statements',
+          format,
+          bom,
+          columns: statementCsvColumns,
+          sortName: sort.name,
+          after,
+          limit,
+          page: (from, n, keys) => pageStatements(from, filter, sort, n, keys),
+        });
+      }
+      const page = listStatements(db, filter, sort, limit, after);
       setNextLink(request, reply, page.nextCursor);
       return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
     },
@@ -56,13 +82,18 @@ export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
         description: 'One statement, with its speaker, themes and source.',
         tags: ['statements'],
         params: idParams,
-        response: { 200: jsonResponse(statementSchema, 'The statement.'), ...problemResponses(400, 404) },
+        querystring: noQueryParams,
+        response: {
+          200: jsonResponse(statementSchema, 'The statement.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const record = getStatement(db, request.params.id);
       if (!record) throw notFound('Statement', request.params.id);
-      return record;
+      return sendRecord(db, request, reply, record);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList } from '../db/keyset.js';
-import { type KeyValue, type Page, slicePage } from '../http/pagination.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
 import { normalizeStateName } from './names.js';
 import type { StateDetail, StateFilter, StateRecord } from './schemas.js';
@@ -32,16 +32,23 @@ function conditions(f: StateFilter): SQL[] {
   return c;
 }
 
+const whereSql = (extra: SQL[]) => (extra.length ? sql`where ${sql.join(extra, sql` and `)}` : sql``);
+
 export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
+  const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereSql(conditions(f))}`)!.n;
+  const page = pageStates(db, f, limit, after);
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('code', page.nextKeys) : null };
+}
+
+/** One keyset step of the list without its total: the list's pages and the chunks of an export. */
+export function pageStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Chunk<StateRecord> {
   const where = conditions(f);
-  const whereSql = (extra: SQL[]) => (extra.length ? sql`where ${sql.join(extra, sql` and `)}` : sql``);
-  const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereSql(where)}`)!.n;
   const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
   const rows = db.all<StateRow>(
     sql`select s.code, s.name, s.regional_group, s.un_member, s.version from states s ${whereSql(pageWhere)} order by s.code limit ${limit + 1}`,
   );
-  const page = slicePage(rows, limit, 'code', (row) => [row.code]);
-  return { rows: page.rows.map(toRecord), total, nextCursor: page.nextCursor };
+  const chunk = sliceChunk(rows, limit, (row) => [row.code]);
+  return { rows: chunk.rows.map(toRecord), nextKeys: chunk.nextKeys };
 }
 
 function positionCounts({ total, byPosition }: RecommendationCounts) {

@@ -1,14 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
+import { sendExport } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
 import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { pageParams } from '../http/params.js';
+import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
-import { getState, listStates } from './queries.js';
+import { stateCsvColumns } from './csv.js';
+import { getState, listStates, pageStates } from './queries.js';
 import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
 
-const listQuery = z.object({ ...stateFilterShape, ...pageParams }).strict();
+const listQuery = z.object({ ...stateFilterShape, ...pageParams, ...formatParams() }).strict();
 
 const codeParams = z.object({
   code: z
@@ -25,18 +29,41 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       schema: {
         operationId: 'listStates',
         summary: 'List states',
-        description: 'The 193 UN member states and 2 observer states, by ISO code.',
+        description:
+          'The 193 UN member states and 2 observer states, by ISO code: one page at a time as JSON, or all of ' +
+          'them as CSV or NDJSON.',
         tags: ['states'],
         querystring: listQuery,
         response: {
-          200: jsonResponse(listEnvelope(stateSchema, 'StateList'), 'One page of matching states.'),
-          ...problemResponses(400),
+          200: listResponse(
+            listEnvelope(stateSchema, 'StateList'),
+            'One page of matching states (JSON), or the export of all of them (CSV, NDJSON).',
+            stateCsvColumns,
+            'State',
+          ),
+          304: notModifiedResponse,
+          ...problemResponses(400, 406),
         },
       },
+      config: { queryCache: { formats: ['json', 'csv', 'ndjson'] } },
     },
     async (request, reply) => {
-      const { limit, cursor, ...filter } = request.query;
-      const page = listStates(db, filter, limit, decodeCursor(cursor, 'code', 1));
+      const { limit, cursor, format: _, bom, ...filter } = request.query;
+      const after = decodeCursor(cursor, 'code', 1);
+      const format = responseFormat(request);
+      if (format !== 'json') {
+        return sendExport(request, reply, db, {
+          resource: 'states',
+          format,
+          bom,
+          columns: stateCsvColumns,
+          sortName: 'code',
+          after,
+          limit,
+          page: (from, n, keys) => pageStates(from, filter, n, keys),
+        });
+      }
+      const page = listStates(db, filter, limit, after);
       setNextLink(request, reply, page.nextCursor);
       return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
     },
@@ -51,13 +78,18 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
         description: 'A state with its name variants and how many recommendations it made and received, by position.',
         tags: ['states'],
         params: codeParams,
-        response: { 200: jsonResponse(stateDetailSchema, 'The state.'), ...problemResponses(400, 404) },
+        querystring: noQueryParams,
+        response: {
+          200: jsonResponse(stateDetailSchema, 'The state.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const state = getState(db, request.params.code);
       if (!state) throw notFound('State', request.params.code);
-      return state;
+      return sendRecord(db, request, reply, state);
     },
   );
 };

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
+import { notModifiedResponse } from '../http/formats.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 
@@ -37,9 +38,11 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
         querystring: noQuery,
         response: {
           200: jsonResponse(z.object({ data: z.array(themeSchema), meta: vocabularyMeta }).meta({ id: 'ThemeList' }), 'All themes.'),
+          304: notModifiedResponse,
           ...problemResponses(400),
         },
       },
+      config: { queryCache: {} },
     },
     async () => {
       const data = db
@@ -67,9 +70,11 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
             z.object({ data: z.array(affectedPersonsSchema), meta: vocabularyMeta }).meta({ id: 'AffectedPersonsList' }),
             'All affected-persons groups.',
           ),
+          304: notModifiedResponse,
           ...problemResponses(400),
         },
       },
+      config: { queryCache: {} },
     },
     async () => {
       const data = db
@@ -93,9 +98,11 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
         querystring: noQuery,
         response: {
           200: jsonResponse(z.object({ data: z.array(sdgSchema), meta: vocabularyMeta }).meta({ id: 'SdgList' }), 'All 17 goals.'),
+          304: notModifiedResponse,
           ...problemResponses(400),
         },
       },
+      config: { queryCache: {} },
     },
     async () => {
       const data = db.all<{ goal: number; name: string; recommendationCount: number }>(sql`

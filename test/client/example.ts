@@ -4,8 +4,11 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './api.js';
 
+// JSON answers and problem details; the CSV and NDJSON exports are for curl and spreadsheets.
+type JsonMedia = 'application/json' | 'application/problem+json';
+
 export async function kyrgyzstanNotedRecommendations(baseUrl: string) {
-  const client = createClient<paths>({ baseUrl });
+  const client = createClient<paths, JsonMedia>({ baseUrl });
 
   const list = await client.GET('/v1/recommendations', {
     params: { query: { stateUnderReview: 'KGZ', position: 'noted', limit: 10 } },
@@ -29,7 +32,7 @@ export async function kyrgyzstanNotedRecommendations(baseUrl: string) {
 }
 
 export async function missingRecommendation(baseUrl: string) {
-  const client = createClient<paths>({ baseUrl });
+  const client = createClient<paths, JsonMedia>({ baseUrl });
   const { error, response } = await client.GET('/v1/recommendations/{id}', { params: { path: { id: 'nope' } } });
   return { status: response.status, problem: error };
 }

@@ -1,0 +1,113 @@
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openDatabase } from '../src/db/open.js';
+import { importFile } from '../src/import/run.js';
+import type { ImportOptions } from '../src/import/types.js';
+
+// `node --import tsx bench/import.ts`: import timings of the import issue, on the real files in
+// ../shared/data (skipped when absent): the Slovenia OHCHR matrix, Kyrgyzstan's 2010 review out of
+// 2010data.csv, and the whole Terman corpus (7 files, 39,191 rows) into a new database file (WAL,
+// synchronous=FULL, as the server runs), then the same corpus again (every record unchanged): wall-clock
+// time, and the process's CPU time (a fairer figure on a busy machine). Prints a table and writes it as
+// JSON to bench/results/. bench/run.ts can include it: `rows.push(...(await runImportBench()))`.
+
+const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const MATRIX = join(DATA, 'ohchr-thematic-list/slovenia_upr34_thematic_list.docx');
+const CORPUS = [2008, 2009, 2010, 2011, 2012, 2013, 2014].map((y) => join(DATA, `terman-upr-2008-2014/${y}data.csv`));
+
+export interface ImportBenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+  detail?: string;
+}
+
+async function timed(files: string[], options: Partial<ImportOptions> = {}, dbPath?: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'upr-import-bench-'));
+  const db = openDatabase(dbPath ?? join(dir, 'bench.sqlite'));
+  try {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    let rows = 0;
+    let created = 0;
+    let unchanged = 0;
+    for (const file of files) {
+      const report = await importFile(db, { name: file, chunks: () => createReadStream(file) }, { actor: 'bench', ...options });
+      rows += report.rowsRead - report.rowsNotSelected;
+      created += report.recommendations.created;
+      unchanged += report.recommendations.unchanged;
+    }
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, rows, created, unchanged };
+  } finally {
+    db.$client.close();
+    if (dbPath === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runImportBench(): Promise<ImportBenchRow[]> {
+  if (!existsSync(DATA)) {
+    console.log(`import bench skipped: no shared data at ${DATA}`);
+    return [];
+  }
+  const rows: ImportBenchRow[] = [];
+  const matrix = await timed([MATRIX]);
+  rows.push({
+    name: 'import: Slovenia OHCHR matrix (.docx)',
+    value: Math.round(matrix.ms),
+    unit: 'ms',
+    detail: `${matrix.created} recommendations; CPU ${Math.round(matrix.cpuMs)} ms`,
+  });
+  const kgz = await timed([CORPUS[2]!], { review: 'KGZ-1' });
+  rows.push({
+    name: 'import: Kyrgyzstan 2010 (2010data.csv --review KGZ-1)',
+    value: Math.round(kgz.ms),
+    unit: 'ms',
+    detail: `${kgz.rows} rows → ${kgz.created} recommendations (the whole 6,044-row file is read); CPU ${Math.round(kgz.cpuMs)} ms`,
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'upr-import-bench-'));
+  try {
+    const path = join(dir, 'corpus.sqlite');
+    const corpus = await timed(CORPUS, {}, path);
+    rows.push({
+      name: 'import: Terman corpus, 7 files into a new database',
+      value: Math.round(corpus.ms),
+      unit: 'ms',
+      target: '≤ 5000 ms ("a few seconds")',
+      met: corpus.ms <= 5000,
+      detail:
+        `${corpus.rows} rows → ${corpus.created} recommendations, ${Math.round(corpus.rows / (corpus.ms / 1000))} rows/s; ` +
+        `CPU ${Math.round(corpus.cpuMs)} ms`,
+    });
+    const again = await timed(CORPUS, {}, path);
+    rows.push({
+      name: 'import: the corpus again (nothing changes)',
+      value: Math.round(again.ms),
+      unit: 'ms',
+      detail: `${again.unchanged} recommendations unchanged; CPU ${Math.round(again.cpuMs)} ms`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await runImportBench();
+  for (const row of rows) {
+    const target = row.target ? `  target ${row.target}: ${row.met ? 'met' : 'NOT met'}` : '';
+    console.log(`${row.name.padEnd(56)} ${String(row.value).padStart(7)} ${row.unit}${target}  (${row.detail})`);
+  }
+  if (rows.length > 0) {
+    const results = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(results, { recursive: true });
+    const file = join(results, `import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ node: process.version, rows }, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  }
+}

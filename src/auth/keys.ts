@@ -1,0 +1,99 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { type ApiKeyScope, apiKeys } from '../db/schema.js';
+
+// API keys for the curation API. A key looks like `uprk_<id>_<secret>`: the id (12 hex digits) names the
+// key in listings, logs and revocation; the secret is 32 random bytes. Only the SHA-256 hash of the whole
+// key is stored, and the hash of a presented key is compared with it in constant time.
+
+const KEY_PATTERN = /^uprk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+// A key's last use is recorded to the minute: reading a key does not write to the database on every request.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+// Scopes are ordered: a key may do what its scope and every lower scope allow.
+const SCOPE_RANK: Record<ApiKeyScope, number> = { write: 1, admin: 2 };
+
+export interface ApiKeyIdentity {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+}
+
+export interface ApiKeyListing extends ApiKeyIdentity {
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type Authentication =
+  | { status: 'none' } // no Authorization header
+  | { status: 'malformed' } // an Authorization header that is not `Bearer <key>`
+  | { status: 'invalid' } // not a key of ours
+  | { status: 'revoked' }
+  | { status: 'ok'; key: ApiKeyIdentity };
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+// Compared against when no key has the presented id, so that an unknown id costs as much as a wrong secret.
+const NO_HASH = Buffer.alloc(32);
+
+/** Mints a key; the returned `key` is the only time it exists outside its holder's hands. */
+export function createApiKey(
+  db: Db,
+  name: string,
+  scope: ApiKeyScope,
+  now = new Date(),
+): ApiKeyListing & { key: string } {
+  let id: string;
+  do id = randomBytes(6).toString('hex');
+  while (db.get(sql`select 1 from api_keys where id = ${id}`) !== undefined);
+  const key = `uprk_${id}_${randomBytes(32).toString('base64url')}`;
+  const createdAt = now.toISOString();
+  db.insert(apiKeys).values({ id, name, scope, hash: hashKey(key).toString('hex'), createdAt }).run();
+  return { id, name, scope, createdAt, lastUsedAt: null, revokedAt: null, key };
+}
+
+export function listApiKeys(db: Db): ApiKeyListing[] {
+  return db.all<ApiKeyListing>(sql`select id, name, scope, created_at as createdAt, last_used_at as lastUsedAt,
+      revoked_at as revokedAt
+    from api_keys order by created_at, id`);
+}
+
+/** Revokes a key; undefined when no key has this id. Revoking twice keeps the first revocation time. */
+export function revokeApiKey(db: Db, id: string, now = new Date()): ApiKeyListing | undefined {
+  db.run(sql`update api_keys set revoked_at = ${now.toISOString()} where id = ${id} and revoked_at is null`);
+  return listApiKeys(db).find((key) => key.id === id);
+}
+
+/** Checks a presented key and records its use. */
+export function authenticateKey(db: Db, presented: string, now = new Date()): Authentication {
+  const match = KEY_PATTERN.exec(presented);
+  if (!match) return { status: 'invalid' };
+  const row = db.get<{ id: string; name: string; scope: ApiKeyScope; hash: string; revoked_at: string | null }>(
+    sql`select id, name, scope, hash, revoked_at from api_keys where id = ${match[1]}`,
+  );
+  const matches = timingSafeEqual(hashKey(presented), row ? Buffer.from(row.hash, 'hex') : NO_HASH);
+  if (!row || !matches) return { status: 'invalid' };
+  if (row.revoked_at !== null) return { status: 'revoked' };
+  const at = now.toISOString();
+  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
+  db.run(sql`update api_keys set last_used_at = ${at}
+    where id = ${row.id} and (last_used_at is null or last_used_at < ${staleBefore})`);
+  return { status: 'ok', key: { id: row.id, name: row.name, scope: row.scope } };
+}
+
+/** Reads an `Authorization` header: only `Bearer <key>` is accepted. */
+export function authenticateHeader(db: Db, header: string | undefined): Authentication {
+  if (header === undefined) return { status: 'none' };
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (!match) return { status: 'malformed' };
+  return authenticateKey(db, match[1]!);
+}
+
+export function scopeAllows(held: ApiKeyScope, needed: ApiKeyScope): boolean {
+  return SCOPE_RANK[held] >= SCOPE_RANK[needed];
+}

@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams } from '../common/schemas.js';
+import type { Db } from '../db/open.js';
+import { currentRevision } from '../db/revision.js';
+import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
+import { isoTimestamp, listParam, pageParams } from '../http/params.js';
+import { invalidParam, notFound, problemResponses } from '../http/problem.js';
+import { jsonResponse } from '../http/responses.js';
+import { changeFeed, recordHistory, seqBefore } from './queries.js';
+import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
+
+// GET /v1/{entity}/{id}/history: one record's changes, deleted records included (their tombstone last).
+// GET /v1/changes: every change in commit order, deletions included, for mirrors that poll.
+
+const CURSOR_SORT = 'seq';
+
+const historyQuery = z.object({ ...pageParams }).strict();
+
+const stateCodeParams = z.object({
+  code: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
+    .transform((code) => code.toUpperCase())
+    .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
+});
+
+const HISTORIES: { entity: Exclude<AuditedEntity, 'sources'>; noun: string; tag: string }[] = [
+  { entity: 'recommendations', noun: 'Recommendation', tag: 'recommendations' },
+  { entity: 'developments', noun: 'Development', tag: 'developments' },
+  { entity: 'assessments', noun: 'Assessment', tag: 'assessments' },
+  { entity: 'statements', noun: 'Statement', tag: 'statements' },
+  { entity: 'reviews', noun: 'Review', tag: 'reviews' },
+  { entity: 'states', noun: 'State', tag: 'states' },
+];
+
+const feedQuery = z
+  .object({
+    since: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe(
+        'Where to start: a `meta.nextCursor` of an earlier answer (exact: nothing is missed or repeated), or an ' +
+          'ISO 8601 instant with offset (changes at or after it). Omit it to start from the first change.',
+      ),
+    entity: listParam(z.enum(AUDITED_ENTITIES), `Only changes to these kinds of records: ${AUDITED_ENTITIES.join(', ')}.`),
+    limit: pageParams.limit,
+  })
+  .strict();
+
+function feedPosition(db: Db, since: string | undefined): number {
+  if (since === undefined) return 0;
+  if (isoTimestamp.safeParse(since).success) return seqBefore(db, new Date(since).toISOString());
+  try {
+    return decodeCursor(since, CURSOR_SORT, 1)![0] as number;
+  } catch {
+    throw invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, or an ISO 8601 instant with offset');
+  }
+}
+
+export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  for (const { entity, noun, tag } of HISTORIES) {
+    const param = entity === 'states' ? 'code' : 'id';
+    app.get(
+      `/${entity}/:${param}/history`,
+      {
+        schema: {
+          operationId: `get${noun}History`,
+          summary: `History of ${/^[AEIOU]/.test(noun) ? 'an' : 'a'} ${noun.toLowerCase()}`,
+          description:
+            `Every change to the ${noun.toLowerCase()}, oldest first: who changed which fields from what to what, ` +
+            'and when. A deleted record keeps its history, ending in a tombstone. Records as first seeded have no ' +
+            'entries.',
+          tags: [tag],
+          params: entity === 'states' ? stateCodeParams : idParams,
+          querystring: historyQuery,
+          response: {
+            200: jsonResponse(listEnvelope(changeSchema, 'ChangeList'), 'One page of changes, oldest first.'),
+            ...problemResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const id = (request.params as Record<string, string>)[param]!;
+        const { limit, cursor } = request.query;
+        const after = (decodeCursor(cursor, CURSOR_SORT, 1)?.[0] as number | undefined) ?? 0;
+        const history = recordHistory(db, entity, id, limit, after);
+        if (!history) throw notFound(noun, id);
+        const nextCursor = history.lastSeq === null ? null : encodeCursor(CURSOR_SORT, [history.lastSeq]);
+        setNextLink(request, reply, nextCursor);
+        return { data: history.changes, meta: { total: history.total, limit, nextCursor } };
+      },
+    );
+  }
+
+  app.get(
+    '/changes',
+    {
+      schema: {
+        operationId: 'listChanges',
+        summary: 'Change feed',
+        description:
+          'Every change to the data, deletions included, in the order they were committed. A mirror stays in ' +
+          'sync by polling with `since` set to the `meta.nextCursor` of its last answer, and following it at once ' +
+          'while `meta.hasMore` is true.',
+        tags: ['changes'],
+        querystring: feedQuery,
+        response: {
+          200: jsonResponse(changeFeedSchema, 'The changes after `since`, oldest first.'),
+          ...problemResponses(400),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { since, entity, limit } = request.query;
+      const feed = changeFeed(db, feedPosition(db, since), entity, limit);
+      const nextCursor = encodeCursor(CURSOR_SORT, [feed.resumeSeq]);
+      if (feed.hasMore) {
+        const url = new URL(request.url, 'http://placeholder');
+        url.searchParams.set('since', nextCursor);
+        reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+      }
+      return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: currentRevision(db) } };
+    },
+  );
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../db/schema.js';
+
+// Everything curators change is in the audit log: the history of each record and the change feed.
+
+export const AUDITED_ENTITIES = [
+  'recommendations',
+  'developments',
+  'assessments',
+  'statements',
+  'reviews',
+  'states',
+  'sources',
+] as const;
+export type AuditedEntity = (typeof AUDITED_ENTITIES)[number];
+
+export const changeSchema = z
+  .object({
+    seq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe('Position in the totally ordered feed of all changes.'),
+    entity: z.enum(AUDITED_ENTITIES).describe('The kind of record: its collection in the URLs.'),
+    id: z.string().describe('The id of the record (the code of a state).'),
+    action: z.enum(AUDIT_ACTIONS).describe('delete leaves a tombstone: every field as it was, changed to null.'),
+    changes: z
+      .record(z.string(), z.object({ before: z.unknown(), after: z.unknown() }))
+      .describe(
+        'The fields that changed, with their values before and after, named as in the write bodies (references ' +
+          'as ids: sourceId, recommendationIds…). A field left out of a create or a delete was null.',
+      ),
+    actor: z.string().describe('The name of the API key that made the change.'),
+    at: z.string().describe('When (ISO 8601, UTC).'),
+    revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('The data revision the change produced.'),
+  })
+  .meta({
+    id: 'Change',
+    example: {
+      seq: 42,
+      entity: 'recommendations',
+      id: 'KGZ-3-FIN-1',
+      action: 'update',
+      changes: { position: { before: null, after: 'noted' }, version: { before: 1, after: 2 } },
+      actor: 'kyrgyz-watch',
+      at: '2026-03-01T09:30:00.000Z',
+      revision: 18,
+    },
+  });
+
+export type Change = z.infer<typeof changeSchema>;
+
+export const changeFeedSchema = z
+  .object({
+    data: z.array(changeSchema),
+    meta: z.object({
+      limit: z.int().min(1).max(500).describe('The page size used.'),
+      hasMore: z.boolean().describe('true when more changes follow now: ask again with nextCursor straight away.'),
+      nextCursor: z
+        .string()
+        .describe(
+          'Where to continue: pass it as `since`, now when hasMore is true, or at the next poll. Never null; store ' +
+            'it to resume a mirror.',
+        ),
+      revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('The current data revision.'),
+    }),
+  })
+  .meta({ id: 'ChangeFeed' });

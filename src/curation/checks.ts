@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { matchesPrecision, periodOf } from '../common/dates.js';
+import type { Tx } from '../db/audit.js';
+import { inList } from '../db/keyset.js';
+import { currentRevision } from '../db/revision.js';
+import type { DatePrecision } from '../db/schema.js';
+import { ifMatchVersions, recordEtag } from '../http/etag.js';
+import { HttpProblem, type InvalidParam, unprocessable } from '../http/problem.js';
+
+// The checks a write makes against itself and the stored data, inside its transaction.
+
+type Reader = Pick<Tx, 'get' | 'all'>;
+
+/** Collects what is wrong with a body, to answer one 422 that names every offending field. */
+export class Inconsistencies {
+  private readonly errors: InvalidParam[] = [];
+
+  add(name: string, message: string, where: InvalidParam['in'] = 'body'): void {
+    this.errors.push({ in: where, name, message });
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length > 0) throw unprocessable(this.errors);
+  }
+}
+
+export const REFERENCES = {
+  state: { table: 'states', column: 'code', what: 'state code', hint: '' },
+  review: { table: 'reviews', column: 'id', what: 'review id', hint: '' },
+  recommendation: { table: 'recommendations', column: 'id', what: 'recommendation id', hint: '' },
+  theme: { table: 'themes', column: 'id', what: 'theme id', hint: ' (see GET /v1/themes)' },
+  affectedPersons: {
+    table: 'affected_persons_groups',
+    column: 'id',
+    what: 'affected-persons group id',
+    hint: ' (see GET /v1/affected-persons)',
+  },
+  sdg: { table: 'sdg_goals', column: 'goal', what: 'SDG number', hint: '' },
+} as const;
+
+export type Reference = (typeof REFERENCES)[keyof typeof REFERENCES];
+
+/** Notes every value the referenced table does not hold, under the body field that gave it. */
+export function checkReferences(
+  tx: Reader,
+  problems: Inconsistencies,
+  field: string,
+  reference: Reference,
+  values: readonly (string | number)[] | undefined,
+): void {
+  if (values === undefined || values.length === 0) return;
+  const column = sql.identifier(reference.column);
+  const found = new Set(
+    tx
+      .all<{ value: string | number }>(sql`select ${column} as value from ${sql.identifier(reference.table)}
+        where ${inList(sql`${column}`, values)}`)
+      .map((row) => row.value),
+  );
+  for (const value of values) {
+    if (!found.has(value)) problems.add(field, `Unknown ${reference.what} ${JSON.stringify(value)}${reference.hint}`);
+  }
+}
+
+const DATE_EXAMPLES: Record<DatePrecision, string> = { year: '"2020"', month: '"2020-07"', day: '"2020-07-25"' };
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** A date written to its precision, that exists and is not in the future. */
+export function checkDate(problems: Inconsistencies, field: string, date: string, precision: DatePrecision): void {
+  if (!matchesPrecision(date, precision)) {
+    problems.add(field, `"${date}" is not a date to the ${precision}: write it like ${DATE_EXAMPLES[precision]}`);
+  } else if (periodOf(date, precision).start > today()) {
+    problems.add(field, `"${date}" is in the future`);
+  }
+}
+
+/** The versions an update may apply to: 428 without If-Match. */
+export function requireIfMatch(header: string | undefined): '*' | number[] {
+  if (header === undefined) {
+    throw new HttpProblem(
+      428,
+      'Send `If-Match` with the ETag of the version you are changing (from a GET or an earlier write), or ' +
+        '`If-Match: *` to change whatever version is stored.',
+    );
+  }
+  return ifMatchVersions(header);
+}
+
+/** 412, with the current ETag, when the stored version is not one If-Match names. */
+export function checkVersion(tx: Reader, expected: '*' | number[], current: number, what: string, id: string): void {
+  if (expected === '*' || expected.includes(current)) return;
+  throw new HttpProblem(
+    412,
+    `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
+      'it. Fetch it again, reapply your change and send the new ETag.',
+    undefined,
+    { etag: recordEtag(current, currentRevision(tx)) },
+  );
+}

@@ -1,0 +1,251 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { apiKeyOf, requireScope } from '../auth/plugin.js';
+import { type WriteContext, writeTransaction } from '../db/audit.js';
+import type { Db } from '../db/open.js';
+import { currentRevision } from '../db/revision.js';
+import type { ApiKeyScope } from '../db/schema.js';
+import { recordEtag } from '../http/etag.js';
+import { noQueryParams } from '../http/params.js';
+import { problemResponses, unprocessable } from '../http/problem.js';
+import { jsonResponse } from '../http/responses.js';
+import { requireIfMatch } from './checks.js';
+import { findStoredResponse, idempotencyKeySchema, requestFingerprint, storeResponse } from './idempotency.js';
+
+// What every write route shares: its security requirement, headers, problem statuses, and the handling of
+// creates (Idempotency-Key, 201 + Location), updates and deletes (If-Match) around a write function.
+
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export const createHeaders = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
+
+export const ifMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .max(2000)
+    .optional()
+    .describe(
+      'Required: the ETag of the version you are changing, from a GET or an earlier write (e.g. "v3-r17"), or * ' +
+        'for any version. 428 without it; 412 when the record has changed since.',
+    ),
+});
+
+export const optionalIfMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('Optional: the ETag of the development you read; the change is refused (412) when it has changed since.'),
+});
+
+/** Problem statuses of each kind of write, for their OpenAPI responses. */
+export const CREATE_PROBLEMS = [400, 401, 403, 409, 413, 415, 422, 429] as const;
+export const UPDATE_PROBLEMS = [400, 401, 403, 404, 412, 413, 415, 422, 428, 429] as const;
+export const DELETE_PROBLEMS = [400, 401, 403, 404, 409, 412, 428, 429] as const;
+
+/** A response without a body (204 after a delete, 304), declared for OpenAPI: a null schema has no content. */
+export function emptyResponse(description: string) {
+  return z.null().describe(description);
+}
+
+export type Versioned = { version: number };
+
+export interface CreateSpec<T extends Versioned> {
+  entity: string; // the resource name: also the URL segment of the Location
+  create: (context: WriteContext) => string; // returns the new record's id
+  read: (id: string) => T | undefined;
+}
+
+/** The revision a record was created at, for the ETag of a replayed creation. */
+function creationRevision(db: Db, entity: string, id: string): number {
+  return db.get<{ revision: number }>(sql`select revision from audit_log
+    where entity = ${entity} and entity_id = ${id} and action = 'create' order by seq desc limit 1`)!.revision;
+}
+
+/** POST: creates the record in one transaction (or replays the stored answer to a retried Idempotency-Key). */
+export function createRecord<T extends Versioned>(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  spec: CreateSpec<T>,
+): T {
+  const key = apiKeyOf(request);
+  const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+  const outcome = writeTransaction(db, key.name, (context) => {
+    const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
+    if (stored) {
+      if (stored.requestHash !== fingerprint) {
+        throw unprocessable([
+          {
+            in: 'header',
+            name: 'idempotency-key',
+            message: 'This key was used for a different request; use a new key for a new request.',
+          },
+        ]);
+      }
+      const location = stored.location!;
+      const id = decodeURIComponent(location.split('/').pop()!);
+      return { id, location, body: JSON.parse(stored.body) as T, replayed: true };
+    }
+    const id = spec.create(context);
+    const body = spec.read(id)!;
+    const location = `/v1/${spec.entity}/${encodeURIComponent(id)}`;
+    if (idempotencyKey !== undefined) {
+      storeResponse(context.tx, key.id, idempotencyKey, {
+        requestHash: fingerprint,
+        statusCode: 201,
+        location,
+        body: JSON.stringify(body),
+      });
+    }
+    return { id, location, body, replayed: false };
+  });
+  const revision = outcome.replayed ? creationRevision(db, spec.entity, outcome.id) : currentRevision(db);
+  reply.code(201).header('location', outcome.location).header('etag', recordEtag(outcome.body.version, revision));
+  if (outcome.replayed) reply.header('idempotency-replayed', 'true');
+  return outcome.body;
+}
+
+/** PATCH (and link changes): applies the change in one transaction; answers the stored record and its ETag. */
+export function updateRecord<T extends Versioned>(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  change: (context: WriteContext, expected: '*' | number[]) => void,
+  read: () => T | undefined,
+  options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
+): T {
+  const header = request.headers['if-match'];
+  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
+  writeTransaction(db, apiKeyOf(request).name, (context) => change(context, expected));
+  const record = read()!;
+  reply.header('etag', recordEtag(record.version, currentRevision(db)));
+  return record;
+}
+
+/** DELETE: removes the record in one transaction (leaving its tombstone in the audit log); 204. */
+export function deleteRecord(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  remove: (context: WriteContext, expected: '*' | number[]) => void,
+): FastifyReply {
+  const expected = requireIfMatch(request.headers['if-match']);
+  writeTransaction(db, apiKeyOf(request).name, (context) => remove(context, expected));
+  return reply.code(204).send();
+}
+
+export interface ResourceWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned> {
+  entity: string; // the resource name in URLs: "recommendations"
+  noun: string; // "recommendation"
+  operationNoun: string; // "Recommendation", for operation ids
+  tag: string;
+  scope: ApiKeyScope;
+  /** The path parameter naming a record: `id`, or `code` for states. */
+  param: { name: string; schema: z.ZodObject };
+  record: z.ZodType; // the response: what GET of one record answers
+  createBody: Create;
+  patchBody: Patch;
+  read: (id: string) => R | undefined;
+  create: (context: WriteContext, input: z.output<Create>) => string;
+  update: (context: WriteContext, id: string, patch: z.output<Patch>, expected: '*' | number[]) => void;
+  remove: (context: WriteContext, id: string, expected: '*' | number[]) => void;
+  createDescription: string;
+  deleteDescription: string;
+}
+
+/** POST /{entity}, PATCH and DELETE /{entity}/{id}: the write routes of one resource. */
+export function registerResourceWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned>(
+  app: FastifyInstance,
+  spec: ResourceWrites<Create, Patch, R>,
+): void {
+  const scope = spec.scope === 'admin' ? 'the admin scope' : 'the write scope';
+  const path = `/${spec.entity}/:${spec.param.name}`;
+  const idOf = (request: FastifyRequest) => (request.params as Record<string, string>)[spec.param.name]!;
+
+  app.post(
+    `/${spec.entity}`,
+    {
+      preParsing: requireScope(spec.scope),
+      schema: {
+        operationId: `create${spec.operationNoun}`,
+        summary: `Create ${article(spec.noun)} ${spec.noun}`,
+        description: `${spec.createDescription} Needs a key with ${scope}. Send an Idempotency-Key to retry safely.`,
+        tags: [spec.tag],
+        security: bearerSecurity,
+        querystring: noQueryParams,
+        headers: createHeaders,
+        body: spec.createBody,
+        response: {
+          201: jsonResponse(spec.record, 'Created: the stored record, with its ETag and its Location.'),
+          ...problemResponses(...CREATE_PROBLEMS),
+        },
+      },
+    },
+    async (request, reply) =>
+      createRecord(app.db, request, reply, {
+        entity: spec.entity,
+        create: (context) => spec.create(context, request.body as z.output<Create>),
+        read: spec.read,
+      }),
+  );
+
+  app.patch(
+    path,
+    {
+      preParsing: requireScope(spec.scope),
+      schema: {
+        operationId: `update${spec.operationNoun}`,
+        summary: `Change ${article(spec.noun)} ${spec.noun}`,
+        description:
+          'Changes the fields given (a JSON merge patch: a field given replaces the stored one, lists are replaced ' +
+          `whole), as one new version. Needs If-Match and a key with ${scope}.`,
+        tags: [spec.tag],
+        security: bearerSecurity,
+        querystring: noQueryParams,
+        consumes: ['application/json', 'application/merge-patch+json'],
+        params: spec.param.schema,
+        headers: ifMatchHeaders,
+        body: spec.patchBody,
+        response: {
+          200: jsonResponse(spec.record, 'Changed: the stored record, with its new ETag.'),
+          ...problemResponses(...UPDATE_PROBLEMS),
+        },
+      },
+    },
+    async (request, reply) =>
+      updateRecord(
+        app.db,
+        request,
+        reply,
+        (context, expected) => spec.update(context, idOf(request), request.body as z.output<Patch>, expected),
+        () => spec.read(idOf(request)),
+      ),
+  );
+
+  app.delete(
+    path,
+    {
+      preParsing: requireScope(spec.scope),
+      schema: {
+        operationId: `delete${spec.operationNoun}`,
+        summary: `Delete ${article(spec.noun)} ${spec.noun}`,
+        description: `${spec.deleteDescription} Its history keeps a tombstone. Needs If-Match and a key with ${scope}.`,
+        tags: [spec.tag],
+        security: bearerSecurity,
+        querystring: noQueryParams,
+        params: spec.param.schema,
+        headers: ifMatchHeaders,
+        response: { 204: emptyResponse('Deleted; its history keeps a tombstone.'), ...problemResponses(...DELETE_PROBLEMS) },
+      },
+    },
+    async (request, reply) =>
+      deleteRecord(app.db, request, reply, (context, expected) => spec.remove(context, idOf(request), expected)),
+  );
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? 'an' : 'a';
+}

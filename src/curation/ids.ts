@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx } from '../db/audit.js';
+import { HttpProblem } from '../http/problem.js';
+
+// Record ids: chosen by the client on create (to keep the ids of its own data set) or made by the server.
+// Ids are URL-safe without escaping: letters, digits and . _ ~ -, starting with a letter or a digit.
+
+export const recordIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]*$/, 'Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit')
+  .describe('The id to create the record under (URL-safe); omit it to let the server make one.');
+
+/** Turns free text into a fragment of an id: "6.1 (a)" → "6.1-a". */
+export function idFragment(text: string): string {
+  return text.replace(/[^A-Za-z0-9._~-]+/g, '-').replace(/^[-.~_]+|[-.~_]+$/g, '');
+}
+
+export interface IdTable {
+  table: string;
+  column: string;
+  what: string; // "Recommendation", for messages
+}
+
+function exists(tx: Pick<Tx, 'get'>, { table, column }: IdTable, id: string): boolean {
+  return tx.get(sql`select 1 from ${sql.identifier(table)} where ${sql.identifier(column)} = ${id}`) !== undefined;
+}
+
+/** A new id: the prefix and 8 random hex digits, e.g. KGZ-3-5f2a9c01. */
+export function newRecordId(tx: Pick<Tx, 'get'>, table: IdTable, prefix: string): string {
+  let id: string;
+  do id = `${prefix}-${randomBytes(4).toString('hex')}`;
+  while (exists(tx, table, id));
+  return id;
+}
+
+/** 409 when a record with this id exists already. */
+export function claimRecordId(tx: Pick<Tx, 'get'>, table: IdTable, id: string): string {
+  if (exists(tx, table, id)) {
+    throw new HttpProblem(409, `${table.what} "${id}" already exists; change it with PATCH, or create the record under another id.`);
+  }
+  return id;
+}

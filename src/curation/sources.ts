@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { slugify } from '../common/slug.js';
+import type { WriteContext } from '../db/audit.js';
+import { sources } from '../db/schema.js';
+import { calendarDate } from '../http/params.js';
+import { SOURCES } from '../../seed/kyrgyzstan-upr3.js';
+
+// Sources are given inline by every write that cites one, and identified by their URL: a source stored
+// with the same URL is reused, and its title, publisher and publication date are updated to the values
+// given (a change audited under the entity "sources", so mirrors see it in the change feed).
+
+// Examples cite a source of the seed exactly as stored: trying them out does not rewrite it.
+const seeded = SOURCES.find((source) => source.id === 'hrw-2020-09-28-kgz-upr-adoption')!;
+export const SOURCE_EXAMPLE = {
+  title: seeded.title,
+  publisher: seeded.publisher,
+  url: seeded.url,
+  publishedOn: seeded.publishedOn,
+};
+
+export const sourceInputSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(500).describe('Title of the document or page.'),
+    publisher: z.string().trim().min(1).max(300).describe('Who published it, e.g. Human Rights Watch.'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'Expected an http(s) URL' })
+      .max(2000)
+      .describe('Where it can be read; identifies the source (a source stored with this URL is reused).'),
+    publishedOn: calendarDate
+      .nullable()
+      .optional()
+      .describe('Publication date (YYYY-MM-DD); omit it or give null when unknown (a stored date is then kept).'),
+  })
+  .meta({ id: 'CitedSource', example: SOURCE_EXAMPLE });
+
+export type SourceInput = z.infer<typeof sourceInputSchema>;
+
+interface SourceFields {
+  title: string;
+  publisher: string;
+  url: string;
+  publishedOn: string | null;
+}
+
+/** A readable, stable id for a new source: its host and a hash of its URL, e.g. hrw-org-1a2b3c4d5e. */
+function sourceIdFor(url: string): string {
+  const host = slugify(new URL(url).hostname.replace(/^www\./, '')).slice(0, 60);
+  return `${host}-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
+}
+
+/** The id of the source with this URL, inserted or updated as given. */
+export function upsertSource(ctx: WriteContext, input: SourceInput): string {
+  const stored = ctx.tx.get<(SourceFields & { id: string }) | undefined>(sql`select id, title, publisher, url,
+      published_on as publishedOn
+    from sources where url = ${input.url}`);
+  if (stored) {
+    const { id, ...before } = stored;
+    const after = { ...before, title: input.title, publisher: input.publisher, publishedOn: input.publishedOn ?? before.publishedOn };
+    if (ctx.audit({ entity: 'sources', entityId: id, action: 'update', before, after })) {
+      ctx.tx.update(sources).set(after).where(eq(sources.id, id)).run();
+    }
+    return id;
+  }
+  const base = sourceIdFor(input.url);
+  let id = base;
+  for (let n = 2; ctx.tx.get(sql`select 1 from sources where id = ${id}`) !== undefined; n++) id = `${base}-${n}`;
+  const fields = { title: input.title, publisher: input.publisher, url: input.url, publishedOn: input.publishedOn ?? null };
+  ctx.tx.insert(sources).values({ id, ...fields }).run();
+  ctx.audit({ entity: 'sources', entityId: id, action: 'create', before: null, after: fields });
+  return id;
+}

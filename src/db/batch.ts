@@ -1,0 +1,80 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import type { Db } from './open.js';
+
+// Statements prepared once per connection and reused: the batched lookups of a page's related rows
+// (recommending states, themes, …), one statement per relation taking the page's ids as one JSON array
+// parameter (`… in (select value from json_each(?))`), so that a page or an export chunk of any size costs
+// one lookup per relation; and the list queries themselves, whose text repeats from page to page.
+
+const statements = new WeakMap<Database, Map<string, Statement<unknown[], unknown[]>>>();
+
+/** Statements kept per connection; past this many distinct queries, the cache starts afresh. */
+const MAX_STATEMENTS = 200;
+
+function prepared(db: Db, query: string): Statement<unknown[], unknown[]> {
+  let cache = statements.get(db.$client);
+  if (!cache) statements.set(db.$client, (cache = new Map()));
+  let statement = cache.get(query);
+  if (!statement) {
+    if (cache.size >= MAX_STATEMENTS) cache.clear();
+    cache.set(query, (statement = db.$client.prepare<unknown[], unknown[]>(query).raw()));
+  }
+  return statement;
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/** The rows of a query, as arrays, through a statement prepared once per connection for this query text. */
+export function rowValues(db: Db, query: SQL): unknown[][] {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return prepared(db, text).all(...params) as unknown[][];
+}
+
+/**
+ * Runs `query`, whose one parameter is a JSON array of ids and whose first column is the id each row
+ * belongs to, and groups its rows (as arrays: the id, then the other columns) by that id, in query order.
+ */
+export function lookupByIds<Row extends [id: string, ...values: unknown[]]>(
+  db: Db,
+  query: string,
+  ids: readonly string[],
+): Map<string, Row[]> {
+  const rows = prepared(db, query).all(JSON.stringify(ids)) as Row[];
+  const map = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = map.get(row[0]);
+    if (list) list.push(row);
+    else map.set(row[0], [row]);
+  }
+  return map;
+}
+
+/**
+ * The keys linked to each id (by `linksQuery`: id, key), each with its label (by `labelsQuery`, run once
+ * for the distinct keys: key, label), as [key, label] pairs sorted by label. Cheaper than joining the label
+ * table for every link. (Labels compare by UTF-16 code unit, which for these labels is SQLite's BINARY
+ * order.)
+ */
+export function labelledLinks(
+  db: Db,
+  linksQuery: string,
+  labelsQuery: string,
+  ids: readonly string[],
+): Map<string, [key: string, label: string][]> {
+  const links = lookupByIds<[string, string]>(db, linksQuery, ids);
+  const keys = new Set<string>();
+  for (const rows of links.values()) for (const row of rows) keys.add(row[1]);
+  const labels = new Map(prepared(db, labelsQuery).all(JSON.stringify([...keys])) as [string, string][]);
+  for (const rows of links.values()) {
+    // Each [id, key] row becomes its [key, label] pair in place: export chunks make many of them.
+    for (const row of rows) {
+      row[0] = row[1];
+      row[1] = labels.get(row[0])!;
+    }
+    // (Keys are unique per id and labels unique per key: no two labels of one id are equal.)
+    rows.sort((a, b) => (a[1] < b[1] ? -1 : 1));
+  }
+  return links;
+}

@@ -1,0 +1,297 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Statement } from 'better-sqlite3';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { Db } from '../db/open.js';
+import { currentRevision } from '../db/revision.js';
+import { ifNoneMatchHits, queryEtag } from './etag.js';
+import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
+import { setNextLink } from './pagination.js';
+
+// HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision
+// and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
+// before any query runs. Serialized JSON bodies (and, once asked for, their brotli or gzip encodings) are
+// kept in a small in-process LRU cache keyed by revision and normalised query, so that the dashboards'
+// repeated queries cost a hash and a map lookup.
+
+/** Bytes of serialized JSON the response cache may hold. */
+export const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
+
+export const CACHE_CONTROL = 'public, max-age=60';
+
+/** Route opt-in: `config: { queryCache: { … } }` on a GET route whose response depends only on its query. */
+export interface QueryCacheOptions {
+  /** The formats the route negotiates (`?format=`, Accept); JSON only when absent. */
+  formats?: readonly Format[];
+  /** Fills in defaults the schema cannot express (a sort that depends on another parameter). */
+  defaults?: (query: Record<string, unknown>) => Record<string, unknown>;
+  /** List parameters whose order matters (stats' groupBy); other lists are sets. */
+  ordered?: readonly string[];
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    queryCache?: QueryCacheOptions;
+  }
+}
+
+/**
+ * The data revision, kept in memory and re-read only when the database may have changed: when another
+ * connection (the import CLI, the seed script) committed, which changes `PRAGMA data_version`, or when this
+ * connection wrote, which changes `total_changes()`.
+ */
+export class RevisionTracker {
+  private readonly probe: Statement;
+  private dataVersion = -1;
+  private changes = -1;
+  private revision = 0;
+
+  constructor(private readonly db: Db) {
+    this.probe = db.$client.prepare('select data_version, total_changes() from pragma_data_version').raw();
+  }
+
+  current(): number {
+    const [dataVersion, changes] = this.probe.get() as [number, number];
+    if (dataVersion !== this.dataVersion || changes !== this.changes) {
+      this.dataVersion = dataVersion;
+      this.changes = changes;
+      this.revision = currentRevision(this.db);
+    }
+    return this.revision;
+  }
+}
+
+export interface CachedResponse {
+  body: string;
+  /** The cursor of the next page, for the `Link` header (rebuilt on each hit from the request's own URL). */
+  nextCursor: string | null;
+}
+
+export type Encoding = 'br' | 'gzip';
+
+/** A cached response, with its body compressed per content coding once a client asked for that coding. */
+export interface CacheEntry extends CachedResponse {
+  readonly key: string;
+  readonly encoded: Partial<Record<Encoding, Buffer>>;
+  bytes: number;
+}
+
+/**
+ * A least-recently-used cache of serialized responses, bounded in bytes. It holds one revision at a time:
+ * storing a response of another revision first empties it, and a lookup names the revision it wants, so an
+ * old revision's response is never served.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private revision = -1;
+  private used = 0;
+
+  constructor(readonly maxBytes: number = RESPONSE_CACHE_BYTES) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(revision: number, key: string): CacheEntry | undefined {
+    if (revision !== this.revision) return undefined;
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(revision: number, key: string, response: CachedResponse): void {
+    if (revision !== this.revision) {
+      this.entries.clear();
+      this.used = 0;
+      this.revision = revision;
+    }
+    const bytes = Buffer.byteLength(response.body) + 2 * key.length + 2 * (response.nextCursor?.length ?? 0) + 64;
+    // One response may take at most a quarter of the cache, so a huge page cannot flush everything else.
+    if (bytes > this.maxBytes / 4) return;
+    this.delete(key);
+    this.entries.set(key, { ...response, key, encoded: {}, bytes });
+    this.used += bytes;
+    this.evict();
+  }
+
+  /** Keeps a compressed variant of an entry, if the entry is still cached. */
+  addEncoded(entry: CacheEntry, encoding: Encoding, body: Buffer): void {
+    if (this.entries.get(entry.key) !== entry) return;
+    entry.encoded[encoding] = body;
+    entry.bytes += body.length;
+    this.used += body.length;
+    this.evict();
+  }
+
+  private evict(): void {
+    for (const [oldest] of this.entries) {
+      if (this.used <= this.maxBytes) break;
+      this.delete(oldest);
+    }
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.used -= entry.bytes;
+  }
+}
+
+/**
+ * The query as a canonical string: parameters sorted by name, list values deduplicated and sorted (a
+ * record matches any of them, so their order does not matter) unless the route says their order matters,
+ * defaults applied, the negotiated format in
+ * place of `?format=`, `bom` only for CSV and `limit` only when it applies (an export without one is
+ * complete).
+ */
+export function normaliseQuery(
+  route: string,
+  params: unknown,
+  query: Record<string, unknown>,
+  format: Format,
+  limitGiven: boolean,
+  options: QueryCacheOptions = {},
+): string {
+  const all: Record<string, unknown> = { ...query, ...options.defaults?.(query), format };
+  if (format !== 'csv' || all.bom !== true) delete all.bom;
+  if (format !== 'json' && !limitGiven) delete all.limit;
+  const entries = Object.keys(all)
+    .filter((key) => all[key] !== undefined)
+    .sort()
+    .map((key) => {
+      const value = all[key];
+      const ordered = options.ordered?.includes(key) === true;
+      return [key, Array.isArray(value) && !ordered ? [...new Set(value.map(String))].sort() : value];
+    });
+  return JSON.stringify([route, params, entries]);
+}
+
+const ENCODING_SUFFIX = /-(?:br|gzip|deflate)"/g;
+
+/** Bodies smaller than this are sent uncompressed (as @fastify/compress does by default). */
+export const COMPRESS_THRESHOLD = 1024;
+
+/** The content coding to answer in: brotli, else gzip, as the Accept-Encoding header allows. */
+export function acceptedEncoding(header: string | undefined): Encoding | undefined {
+  if (header === undefined) return undefined;
+  const allowed = new Map<string, number>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    allowed.set(coding, q === undefined ? 1 : Number(q.slice(2)) || 0);
+  }
+  const quality = (coding: Encoding) => allowed.get(coding) ?? allowed.get('*') ?? 0;
+  if (quality('br') > 0 && quality('br') >= quality('gzip')) return 'br';
+  if (quality('gzip') > 0) return 'gzip';
+  return undefined;
+}
+
+function compress(encoding: Encoding, body: string): Buffer {
+  return encoding === 'br'
+    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+    : gzipSync(body);
+}
+
+/** The cursor in a `Link: <…?cursor=…>; rel="next"` header set by setNextLink. */
+function cursorOf(link: string): string | null {
+  return new URL(link.slice(1, link.indexOf('>')), 'http://link').searchParams.get('cursor');
+}
+
+/** The tag in If-None-Match that matches `etag`, content-coding suffix and weakness aside. */
+function matchingTag(header: string, etag: string): string {
+  const tags = header.split(',').map((tag) => tag.trim());
+  return tags.find((tag) => tag.replace(/^W\//, '').replace(ENCODING_SUFFIX, '"') === etag) ?? etag;
+}
+
+interface Pending {
+  revision: number;
+  key: string;
+}
+
+/**
+ * Adds the hooks: on an opted-in route, before the handler, the ETag, Cache-Control and Vary headers, a 304
+ * for a current If-None-Match, or the cached JSON; after it, the JSON body into the cache.
+ */
+export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESPONSE_CACHE_BYTES): ResponseCache {
+  const tracker = new RevisionTracker(db);
+  const cache = new ResponseCache(maxBytes);
+  const pending = new WeakMap<FastifyRequest, Pending>();
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const options = request.routeOptions.config.queryCache;
+    if (!options) return;
+    // Lower-case accept-encoding: @fastify/compress adds it only when absent in that spelling.
+    reply.header('vary', options.formats ? 'Accept, accept-encoding' : 'accept-encoding');
+    const format = options.formats ? responseFormat(request, options.formats) : 'json';
+    const key = normaliseQuery(
+      request.routeOptions.url!,
+      request.params,
+      request.query as Record<string, unknown>,
+      format,
+      queryHas(request, 'limit'),
+      options,
+    );
+    const revision = tracker.current();
+    const etag = queryEtag(revision, key);
+    reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch.replace(ENCODING_SUFFIX, '"'), etag)) {
+      // Echo the client's tag: it names the (possibly compressed) representation the client holds.
+      reply.header('etag', matchingTag(ifNoneMatch, etag));
+      return reply.code(304).send();
+    }
+    if (format !== 'json') return;
+    // `Cache-Control: no-cache` (a reload) asks for a response made afresh; it still refreshes the cache.
+    const hit = /\bno-cache\b/i.test(request.headers['cache-control'] ?? '') ? undefined : cache.get(revision, key);
+    if (hit) {
+      setNextLink(request, reply, hit.nextCursor);
+      reply.type(CONTENT_TYPES.json);
+      const encoding = acceptedEncoding(request.headers['accept-encoding']);
+      // Compressed once, then served as it is (@fastify/compress leaves an encoded body alone).
+      if (encoding === undefined || hit.body.length < COMPRESS_THRESHOLD) return reply.send(hit.body);
+      let body = hit.encoded[encoding];
+      if (!body) {
+        body = compress(encoding, hit.body);
+        cache.addEncoded(hit, encoding, body);
+      }
+      return reply.header('content-encoding', encoding).send(body);
+    }
+    pending.set(request, { revision, key });
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const entry = pending.get(request);
+    if (entry && reply.statusCode === 200 && typeof payload === 'string') {
+      const link = reply.getHeader('link');
+      cache.set(entry.revision, entry.key, { body: payload, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
+    }
+    return payload;
+  });
+
+  return cache;
+}
+
+/**
+ * An `onRoute` hook to add after @fastify/compress: on opted-in routes, a compressed response's ETag names
+ * its content coding (`"r17-…-gzip"`), so that the strong ETag differs per representation, as RFC 9110
+ * asks; If-None-Match comparison ignores the suffix.
+ */
+export function etagPerEncoding(routeOptions: RouteOptions): void {
+  if (!routeOptions.config?.queryCache) return;
+  const onSend = (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (e: null, p: unknown) => void) => {
+    const etag = reply.getHeader('etag');
+    const encoding = reply.getHeader('content-encoding');
+    if (typeof etag === 'string' && typeof encoding === 'string') {
+      reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
+    }
+    done(null, payload);
+  };
+  routeOptions.onSend = [...[routeOptions.onSend ?? []].flat(), onSend] as RouteOptions['onSend'];
+}

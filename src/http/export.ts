@@ -1,0 +1,138 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/open.js';
+import { openSnapshot, type Snapshot } from '../db/snapshot.js';
+import {
+  apiOrigin,
+  BOM,
+  CONTENT_TYPES,
+  csvHeader,
+  csvRows,
+  type CsvColumn,
+  type CsvContext,
+  type Format,
+  ndjsonRows,
+  queryHas,
+  setAttachment,
+} from './formats.js';
+import { type Chunk, encodeCursor, type KeyValue, setNextLink } from './pagination.js';
+
+// CSV and NDJSON exports of a list: the same filter and the same keyset query as the list's pages, run in
+// chunks inside one read snapshot and written into a stream that only produces the next chunk when the
+// client has taken the previous one. Memory stays flat however many rows match, a slow client holds back
+// the database reads instead of making the server buffer, and other requests are served between chunks.
+
+/** Rows read per chunk of an export. */
+export const EXPORT_CHUNK_ROWS = 250;
+
+/**
+ * Export progress, for tests and diagnostics: `chunk` after each chunk written ({ rows }), `wait` when the
+ * stream's buffer is full and it waits for the client, `close` when the export ends or is abandoned.
+ */
+export const exportChannel = diagnostics_channel.channel('upr-tracker:export');
+
+export type ExportEvent =
+  | { event: 'chunk'; resource: string; rows: number }
+  | { event: 'wait'; resource: string }
+  | { event: 'close'; resource: string; rows: number; complete: boolean };
+
+export interface ExportSpec<Row> {
+  /** The resource name, for the file name: recommendations-2026-05-01.csv. */
+  resource: string;
+  format: Exclude<Format, 'json'>;
+  bom: boolean | undefined;
+  columns: readonly CsvColumn<Row>[];
+  /** The sort the keys belong to, for the next cursor of a limited export. */
+  sortName: string;
+  /** Where to start (a decoded cursor), if given. */
+  after: KeyValue[] | undefined;
+  /** The requested limit; applies only when the query gives it. */
+  limit: number;
+  /** One keyset step of the list's query. */
+  page: (db: Db, limit: number, after: KeyValue[] | undefined) => Chunk<Row>;
+}
+
+function publish(event: ExportEvent): void {
+  if (exportChannel.hasSubscribers) exportChannel.publish(event);
+}
+
+/** The stream of one export: a chunk per turn of the event loop, only while the client keeps up. */
+export class ExportStream<Row> extends Readable {
+  private snapshot: Snapshot | undefined;
+  private after: KeyValue[] | undefined;
+  private started = false;
+  private finished = false;
+  private rows = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly spec: ExportSpec<Row>,
+    private readonly context: CsvContext,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+    this.after = spec.after;
+  }
+
+  // Readable calls _read again only after a push: one chunk at a time, each on its own turn of the event
+  // loop, so that other requests are answered in between.
+  override _read(): void {
+    setImmediate(() => this.produce());
+  }
+
+  private produce(): void {
+    if (this.destroyed) return;
+    let text: string;
+    let chunk: Chunk<Row>;
+    try {
+      // The snapshot begins with the first read: a stream that is never read holds none.
+      this.snapshot ??= openSnapshot(this.db);
+      chunk = this.spec.page(this.snapshot.db, EXPORT_CHUNK_ROWS, this.after);
+      text = this.spec.format === 'csv' ? csvRows(this.spec.columns, chunk.rows, this.context) : ndjsonRows(chunk.rows);
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    if (!this.started) {
+      this.started = true;
+      if (this.spec.format === 'csv') text = (this.spec.bom ? BOM : '') + csvHeader(this.spec.columns) + text;
+    }
+    this.rows += chunk.rows.length;
+    this.after = chunk.nextKeys ?? undefined;
+    publish({ event: 'chunk', resource: this.spec.resource, rows: chunk.rows.length });
+    const more = this.push(text);
+    if (chunk.nextKeys === null) {
+      this.finished = true;
+      this.push(null);
+    } else if (!more) {
+      publish({ event: 'wait', resource: this.spec.resource });
+    }
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.snapshot?.close();
+    publish({ event: 'close', resource: this.spec.resource, rows: this.rows, complete: this.finished });
+    callback(error);
+  }
+}
+
+/**
+ * Answers a list request as CSV or NDJSON. Without `limit` in the query, the complete result, streamed from
+ * a snapshot (starting after `cursor` when given); with `limit`, that one page, with a `Link: rel="next"`
+ * header when more follow, as the JSON list does.
+ */
+export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db: Db, spec: ExportSpec<Row>) {
+  reply.type(CONTENT_TYPES[spec.format]);
+  setAttachment(reply, spec.resource, spec.format);
+  // A HEAD request gets the headers without running the export.
+  if (request.method === 'HEAD') return reply.send(Readable.from([]));
+  const context: CsvContext = { origin: apiOrigin(request) };
+  const prefix = spec.format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
+  if (queryHas(request, 'limit')) {
+    const chunk = spec.page(db, spec.limit, spec.after);
+    setNextLink(request, reply, chunk.nextKeys ? encodeCursor(spec.sortName, chunk.nextKeys) : null);
+    const body = spec.format === 'csv' ? csvRows(spec.columns, chunk.rows, context) : ndjsonRows(chunk.rows);
+    return reply.send(prefix + body);
+  }
+  return reply.send(new ExportStream(db, spec, context));
+}

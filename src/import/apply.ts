@@ -1,0 +1,379 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { idFragment } from '../curation/ids.js';
+import { writeTransaction } from '../db/audit.js';
+import type { Db } from '../db/open.js';
+import { currentRevision } from '../db/revision.js';
+import type { Position } from '../db/schema.js';
+import { paragraphSortKey } from '../recommendations/paragraph.js';
+import {
+  ImportError,
+  type ImportNote,
+  type ImportRecord,
+  type ImportReport,
+  type LabelInput,
+  type ParsedFile,
+} from './types.js';
+
+// Writes what a format reader produced: one immediate transaction (writeTransaction) that creates missing
+// sources, reviews and labels, then creates, updates or leaves unchanged each recommendation by comparing
+// it with the stored one, with an audit entry per created or updated record. A dry run does all of it and
+// rolls back.
+
+/** A record's id: `<review>-<paragraph>`; with a short hash of its text when several texts share the paragraph. */
+// (`<review>-<paragraph>` is also the id the curation API gives a new recommendation with a paragraph.)
+export function recommendationId(reviewId: string, paragraph: string | null, idText: string, shared: boolean): string {
+  const hash = createHash('sha256').update(idText).digest('hex').slice(0, 8);
+  if (paragraph === null) return `${reviewId}-t${hash}`;
+  const part = idFragment(paragraph);
+  return shared ? `${reviewId}-${part}-${hash}` : `${reviewId}-${part}`;
+}
+
+type Identified = ImportRecord & { id: string };
+
+/** Gives each record its stable id; a second record with the same id is reported, not imported. */
+export function assignIds(records: ImportRecord[]): { records: Identified[]; duplicates: ImportNote[] } {
+  const textsByParagraph = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.id !== undefined) continue;
+    const key = `${r.reviewId}\u0000${r.paragraph}`;
+    const texts = textsByParagraph.get(key) ?? new Set<string>();
+    texts.add(r.idText);
+    textsByParagraph.set(key, texts);
+  }
+  const seen = new Map<string, Identified>();
+  const duplicates: ImportNote[] = [];
+  for (const r of records) {
+    const shared = (textsByParagraph.get(`${r.reviewId}\u0000${r.paragraph}`)?.size ?? 1) > 1;
+    const id = r.id ?? recommendationId(r.reviewId, r.paragraph, r.idText, shared);
+    const first = seen.get(id);
+    if (first) {
+      duplicates.push({
+        row: r.rows[0],
+        paragraph: r.paragraph,
+        message: `same id (${id}) as row ${first.rows[0]}: not imported twice`,
+      });
+      continue;
+    }
+    seen.set(id, { ...r, id });
+  }
+  return { records: [...seen.values()], duplicates };
+}
+
+interface Snapshot {
+  reviewId: string;
+  paragraph: string | null;
+  text: string;
+  verbatim: boolean;
+  position: Position | null;
+  positionLabel: string | null;
+  positionSource: string | null;
+  sourceId: string | null;
+  recommendingStates: string[];
+  unresolvedRecommenders: string[];
+  themes: string[]; // ids
+  sdgs: number[];
+  affectedPersons: string[]; // ids
+}
+
+const LINKS = {
+  recommendingStates: { table: 'recommendation_states', column: 'state_code' },
+  unresolvedRecommenders: { table: 'recommendation_unresolved_states', column: 'name' },
+  themes: { table: 'recommendation_themes', column: 'theme_id' },
+  sdgs: { table: 'recommendation_sdgs', column: 'goal' },
+  affectedPersons: { table: 'recommendation_affected_persons', column: 'group_id' },
+} as const;
+type LinkField = keyof typeof LINKS;
+const LINK_FIELDS = Object.keys(LINKS) as LinkField[];
+
+const sorted = <T extends string | number>(values: Iterable<T>): T[] =>
+  [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+type Statement = Database.Statement<unknown[]>;
+
+const byRow = (a: ImportNote, b: ImportNote) => (a.row ?? 0) - (b.row ?? 0);
+
+class DryRunRollback extends Error {}
+
+export interface ApplyOptions {
+  actor: string;
+  dryRun: boolean;
+  now: string;
+}
+
+export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): ImportReport {
+  const { records, duplicates } = assignIds(parsed.records);
+  const report: ImportReport = {
+    format: parsed.format,
+    dryRun: options.dryRun,
+    ...(parsed.encoding ? { encoding: parsed.encoding } : {}),
+    rowsRead: parsed.rowsRead,
+    rowsNotSelected: parsed.rowsNotSelected,
+    recommendations: { created: 0, updated: 0, unchanged: 0 },
+    skipped: 0,
+    updated: [],
+    reviewsCreated: [],
+    reviewsUpdated: [],
+    sourcesCreated: [],
+    themesCreated: [],
+    affectedPersonsCreated: [],
+    notInFile: [],
+    problems: [...parsed.skipped, ...duplicates].sort(byRow),
+    warnings: [...parsed.warnings],
+    unresolvedRecommenders: parsed.unresolvedRecommenders,
+    unresolvedStatesUnderReview: parsed.unresolvedStatesUnderReview,
+    revision: 0,
+  };
+  report.skipped = report.problems.length;
+
+  try {
+    writeTransaction(db, options.actor, ({ audit }) => {
+      const sql = db.$client;
+      const json = (values: unknown[]) => JSON.stringify(values);
+
+      // Sources: created when missing; one whose URL another source already has is that source.
+      const sourceExists = sql.prepare('select 1 from sources where id = ?').pluck();
+      const sourceByUrl = sql.prepare('select id from sources where url = ?').pluck();
+      const insertSource = sql.prepare(
+        'insert into sources (id, title, publisher, url, published_on) values (?, ?, ?, ?, ?)',
+      );
+      const sourceIds = new Map<string, string>();
+      for (const s of parsed.sources) {
+        if (sourceExists.get(s.id)) continue;
+        const sameUrl = sourceByUrl.get(s.url) as string | undefined;
+        if (sameUrl !== undefined) {
+          sourceIds.set(s.id, sameUrl);
+          report.warnings.push({ message: `source ${s.id} is stored as ${sameUrl} (same URL ${s.url}): linked to ${sameUrl}` });
+          continue;
+        }
+        insertSource.run(s.id, s.title, s.publisher, s.url, s.publishedOn);
+        audit({ entity: 'sources', entityId: s.id, action: 'create', before: null, after: { ...s } });
+        report.sourcesCreated.push(s.id);
+      }
+
+      // Reviews: created when missing; a missing session or report symbol is filled in, never overwritten.
+      const getReview = sql.prepare(
+        'select state_code as stateCode, cycle, wg_session as wgSession, report_symbol as reportSymbol from reviews where id = ?',
+      );
+      const insertReview = sql.prepare(`insert into reviews (id, state_code, cycle, wg_session, report_symbol,
+        created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)`);
+      const fillReview = sql.prepare(`update reviews set wg_session = ?, report_symbol = ?, updated_at = ?,
+        version = version + 1 where id = ?`);
+      for (const r of parsed.reviews) {
+        const stored = getReview.get(r.id) as
+          | { stateCode: string; cycle: number; wgSession: number | null; reportSymbol: string | null }
+          | undefined;
+        if (!stored) {
+          const after = { stateCode: r.stateCode, cycle: r.cycle, wgSession: r.wgSession ?? null, reportSymbol: r.reportSymbol ?? null };
+          insertReview.run(r.id, r.stateCode, r.cycle, after.wgSession, after.reportSymbol, options.now, options.now);
+          audit({ entity: 'reviews', entityId: r.id, action: 'create', before: null, after });
+          report.reviewsCreated.push(r.id);
+          continue;
+        }
+        if (stored.stateCode !== r.stateCode || stored.cycle !== r.cycle) {
+          throw new ImportError(
+            `Review ${r.id} is stored as ${stored.stateCode} cycle ${stored.cycle}; the file says ${r.stateCode} cycle ${r.cycle}.`,
+          );
+        }
+        const after = {
+          ...stored,
+          wgSession: stored.wgSession ?? r.wgSession ?? null,
+          reportSymbol: stored.reportSymbol ?? r.reportSymbol ?? null,
+        };
+        if (audit({ entity: 'reviews', entityId: r.id, action: 'update', before: stored, after })) {
+          fillReview.run(after.wgSession, after.reportSymbol, options.now, r.id);
+          report.reviewsUpdated.push(r.id);
+        }
+      }
+
+      // Labels new to the vocabularies (OHCHR's wording: uhri as the reader says). A label stored under
+      // another id is not added twice: records naming the new id then leave it out (reported below).
+      const addLabels = (declared: LabelInput[], entity: string, table: string, created: string[]) => {
+        const known = new Set(sql.prepare(`select id from ${table}`).pluck().all() as string[]);
+        const byLabel = sql.prepare(`select id from ${table} where label = ?`).pluck();
+        const insert = sql.prepare(`insert into ${table} (id, label, uhri) values (?, ?, ?)`);
+        for (const { id, label, uhri } of declared) {
+          if (known.has(id)) continue;
+          const other = byLabel.get(label) as string | undefined;
+          if (other !== undefined) {
+            report.warnings.push({ message: `label "${label}" is stored as ${other}, not ${id}: not added` });
+            continue;
+          }
+          insert.run(id, label, uhri ? 1 : 0);
+          audit({ entity, entityId: id, action: 'create', before: null, after: { label, uhri } });
+          known.add(id);
+          created.push(id);
+        }
+      };
+      addLabels(parsed.themes, 'themes', 'themes', report.themesCreated);
+      addLabels(parsed.affectedPersons, 'affected-persons', 'affected_persons_groups', report.affectedPersonsCreated);
+
+      // References a record makes to what neither exists nor the file declares are left out, and reported.
+      const known = (query: string) => new Set(sql.prepare(query).pluck().all() as (string | number)[]);
+      const references = {
+        themes: { ids: known('select id from themes'), what: 'theme' },
+        affectedPersons: { ids: known('select id from affected_persons_groups'), what: 'affected-persons group' },
+        sdgs: { ids: known('select goal from sdg_goals'), what: 'SDG' },
+        recommendingStates: { ids: known('select code from states'), what: 'state' },
+      };
+      const sourceKnown = (id: string) => sourceIds.has(id) || sourceExists.get(id) !== undefined;
+      for (const record of records) {
+        for (const [field, { ids: valid, what }] of Object.entries(references) as [LinkField, { ids: Set<string | number>; what: string }][]) {
+          const values = record[field] as (string | number)[] | undefined;
+          if (!values || values.every((v) => valid.has(v))) continue;
+          for (const v of values.filter((v) => !valid.has(v))) {
+            report.warnings.push({ row: record.rows[0], paragraph: record.paragraph, message: `unknown ${what} "${v}": left out` });
+          }
+          (record[field] as unknown) = values.filter((v) => valid.has(v));
+        }
+        if (record.sourceId) {
+          if (sourceIds.has(record.sourceId)) record.sourceId = sourceIds.get(record.sourceId)!;
+          else if (!sourceKnown(record.sourceId)) {
+            report.warnings.push({ row: record.rows[0], paragraph: record.paragraph, message: `unknown source "${record.sourceId}": left empty` });
+            record.sourceId = null;
+          }
+        }
+      }
+
+      // Recommendations: what is stored for the ids in the file, loaded once.
+      const ids = json(records.map((r) => r.id));
+      const stored = new Map<string, Snapshot>();
+      const versions = new Map<string, number>();
+      for (const row of sql
+        .prepare(`select id, review_id as reviewId, paragraph, text, verbatim, position, position_label as positionLabel,
+          position_source as positionSource, source_id as sourceId, version
+          from recommendations where id in (select value from json_each(?))`)
+        .all(ids) as (Omit<Snapshot, 'verbatim' | LinkField> & { id: string; verbatim: number; version: number })[]) {
+        const { id, version, ...fields } = row;
+        versions.set(id, version);
+        stored.set(id, {
+          ...fields,
+          verbatim: row.verbatim === 1,
+          recommendingStates: [],
+          unresolvedRecommenders: [],
+          themes: [],
+          sdgs: [],
+          affectedPersons: [],
+        });
+      }
+      for (const field of LINK_FIELDS) {
+        const { table, column } = LINKS[field];
+        const rows = sql
+          .prepare(`select recommendation_id as id, ${column} as value from ${table}
+            where recommendation_id in (select value from json_each(?)) order by 1, 2`)
+          .all(ids) as { id: string; value: string & number }[];
+        for (const { id, value } of rows) stored.get(id)![field].push(value);
+      }
+      for (const snapshot of stored.values()) {
+        for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
+      }
+
+      const insertRecommendation = sql.prepare(`insert into recommendations (id, review_id, paragraph,
+        paragraph_sort_key, text, verbatim, position, position_label, position_source, source_id, created_at, updated_at,
+        version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const updateRecommendation = sql.prepare(`update recommendations set review_id = ?, paragraph = ?,
+        paragraph_sort_key = ?, text = ?, verbatim = ?, position = ?, position_label = ?, position_source = ?,
+        source_id = ?, updated_at = ?, version = version + 1 where id = ?`);
+      const linkStatements = Object.fromEntries(
+        LINK_FIELDS.map((field) => {
+          const { table, column } = LINKS[field];
+          return [
+            field,
+            {
+              insert: sql.prepare(`insert into ${table} (recommendation_id, ${column}) values (?, ?)`),
+              clear: sql.prepare(`delete from ${table} where recommendation_id = ?`),
+            },
+          ];
+        }),
+      ) as Record<LinkField, { insert: Statement; clear: Statement }>;
+
+      for (const record of records) {
+        const before = stored.get(record.id);
+        const after: Snapshot = {
+          reviewId: record.reviewId,
+          paragraph: record.paragraph,
+          text: record.text,
+          verbatim: record.verbatim ?? before?.verbatim ?? false,
+          position: record.position !== undefined ? record.position : (before?.position ?? null),
+          positionLabel: record.positionLabel !== undefined ? record.positionLabel : (before?.positionLabel ?? null),
+          positionSource:
+            record.positionSource !== undefined ? record.positionSource : (before?.positionSource ?? null),
+          sourceId: record.sourceId !== undefined ? record.sourceId : (before?.sourceId ?? null),
+          recommendingStates: sorted(record.recommendingStates ?? before?.recommendingStates ?? []),
+          unresolvedRecommenders: sorted(record.unresolvedRecommenders ?? before?.unresolvedRecommenders ?? []),
+          themes: sorted(record.themes ?? before?.themes ?? []),
+          sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
+          affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
+        };
+        const row = [
+          after.reviewId,
+          after.paragraph,
+          paragraphSortKey(after.paragraph),
+          after.text,
+          after.verbatim ? 1 : 0,
+          after.position,
+          after.positionLabel,
+          after.positionSource,
+          after.sourceId,
+        ];
+
+        if (!before) {
+          const kept = record.kept;
+          insertRecommendation.run(
+            record.id,
+            ...row,
+            kept?.createdAt ?? options.now,
+            kept?.updatedAt ?? options.now,
+            kept?.version ?? 1,
+          );
+          for (const field of LINK_FIELDS) {
+            for (const value of after[field]) linkStatements[field].insert.run(record.id, value);
+          }
+          const version = kept?.version ?? 1;
+          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version } });
+          report.recommendations.created++;
+          continue;
+        }
+        const fields = (Object.keys(after) as (keyof Snapshot)[]).filter(
+          (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+        );
+        if (fields.length === 0) {
+          report.recommendations.unchanged++;
+          continue;
+        }
+        updateRecommendation.run(...row, options.now, record.id);
+        for (const field of LINK_FIELDS) {
+          if (!fields.includes(field)) continue;
+          linkStatements[field].clear.run(record.id);
+          for (const value of after[field]) linkStatements[field].insert.run(record.id, value);
+        }
+        const version = versions.get(record.id)!;
+        audit({
+          entity: 'recommendations',
+          entityId: record.id,
+          action: 'update',
+          before: { ...before, version },
+          after: { ...after, version: version + 1 },
+        });
+        report.recommendations.updated++;
+        report.updated.push({ id: record.id, fields });
+      }
+
+      const inFile = new Set(records.map((r) => r.id));
+      const reviewIds = json(parsed.reviews.map((r) => r.id));
+      report.notInFile = (
+        sql
+          .prepare('select id from recommendations where review_id in (select value from json_each(?)) order by id')
+          .pluck()
+          .all(reviewIds) as string[]
+      ).filter((id) => !inFile.has(id));
+
+      if (options.dryRun) throw new DryRunRollback();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  report.warnings.sort(byRow);
+  report.revision = currentRevision(db);
+  return report;
+}

@@ -1,0 +1,86 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEnv } from '../config.js';
+import { openDatabase } from '../db/open.js';
+import { formatReport } from './report.js';
+import { importFile, isImportFormat } from './run.js';
+import { IMPORT_FORMATS, ImportError } from './types.js';
+
+// `npm run import -- <file> [--format …] [--review KGZ-3] [--dry-run] [--json]`: imports one file into
+// DATABASE_PATH (as the server would open it) and prints the report. Exit status: 0 imported (rows may have
+// been skipped: see the report), 1 the file could not be imported (nothing written), 2 wrong usage.
+
+export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS.join('|')}] [--review KGZ-3] [--dry-run] [--json]
+
+  <file>      an OHCHR matrix (.docx), a Terman UPR CSV, or a CSV exported by this API
+  --format    the file's format (detected when not given)
+  --review    ohchr-matrix: the review the file is about (else read from the document);
+              CSV formats: import only this review's rows
+  --dry-run   read and check everything, report, write nothing
+  --json      print the report as JSON
+Writes to DATABASE_PATH (default ./data/upr-tracker.sqlite).`;
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        review: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    io.err(`Give exactly one file to import.\n${USAGE}\n`);
+    return 2;
+  }
+  const format = values.format;
+  if (format !== undefined && !isImportFormat(format)) {
+    io.err(`Unknown format "${format}": use ${IMPORT_FORMATS.join(', ')}.\n`);
+    return 2;
+  }
+  const path = positionals[0]!;
+  try {
+    await access(path);
+  } catch {
+    io.err(`Cannot read ${path}: no such file, or not readable.\n`);
+    return 1;
+  }
+
+  const db = openDatabase(loadEnv(env).DATABASE_PATH);
+  try {
+    const report = await importFile(
+      db,
+      { name: basename(path), chunks: () => createReadStream(path) },
+      { format, review: values.review, dryRun: values['dry-run'], actor: `import ${basename(path)} (command line)` },
+    );
+    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, path));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error;
+    io.err(`${path} was not imported (nothing written): ${error.message}\n`);
+    return 1;
+  } finally {
+    db.$client.close();
+  }
+}

@@ -1,0 +1,62 @@
+import type { Db } from '../db/open.js';
+import { applyImport } from './apply.js';
+import { readOhchrMatrix } from './ohchr-matrix.js';
+import { StateResolver } from './states.js';
+import { readTermanCsv, TERMAN_COLUMNS } from './terman-csv.js';
+import {
+  IMPORT_FORMATS,
+  ImportError,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportReport,
+  type ImportSource,
+} from './types.js';
+import { readUprTrackerCsv, UPR_TRACKER_REQUIRED_COLUMNS } from './upr-tracker-csv.js';
+
+// One import: detect the format (unless given), read the file into records, apply them in one transaction.
+
+export const REVIEW_ID = /^[A-Z]{3}-[1-4]$/;
+
+export async function importFile(db: Db, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  if (options.review !== undefined && !REVIEW_ID.test(options.review)) {
+    throw new ImportError(`--review "${options.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).`);
+  }
+  const format = options.format ?? (await detectFormat(source));
+  const resolver = new StateResolver(db);
+  const parsed =
+    format === 'ohchr-matrix'
+      ? await readOhchrMatrix(source, resolver, db, options.review)
+      : format === 'terman-csv'
+        ? await readTermanCsv(source, resolver, options.review)
+        : await readUprTrackerCsv(source, resolver, options.review);
+  return applyImport(db, parsed, {
+    actor: options.actor,
+    dryRun: options.dryRun ?? false,
+    now: options.now ?? new Date().toISOString(),
+  });
+}
+
+export function isImportFormat(value: string): value is ImportFormat {
+  return (IMPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** The format from the file's first bytes: a zip (.docx) is a matrix; a CSV is known by its header. */
+export async function detectFormat(source: ImportSource): Promise<ImportFormat> {
+  const head: number[] = [];
+  for await (const chunk of source.chunks()) {
+    for (const byte of chunk) {
+      head.push(byte);
+      if (head.length >= 4096) break;
+    }
+    if (head.length >= 4096) break;
+  }
+  const bytes = Uint8Array.from(head);
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'ohchr-matrix';
+  const firstLine = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[0]!;
+  const header = firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, '').trim().toLowerCase());
+  if (TERMAN_COLUMNS.every((c) => header.includes(c))) return 'terman-csv';
+  if (UPR_TRACKER_REQUIRED_COLUMNS.every((c) => header.includes(c.toLowerCase()))) return 'upr-tracker-csv';
+  throw new ImportError(
+    `Cannot tell the file's format (not a .docx, and the first line is not a known CSV header): pass --format ${IMPORT_FORMATS.join('|')}.`,
+  );
+}

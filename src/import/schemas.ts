@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { booleanParam } from '../http/params.js';
+import { IMPORT_FORMATS, type ImportReport } from './types.js';
+
+// The import endpoint's parameters and its report, for validation, serialization and OpenAPI.
+
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const noteSchema = z
+  .object({
+    row: count.optional().describe('CSV row (the header is row 1) or row of the matrix table.'),
+    paragraph: z.string().nullable().optional().describe('Paragraph number, when the row has one.'),
+    message: z.string(),
+  })
+  .meta({ id: 'ImportNote' });
+
+const nameCountSchema = z
+  .object({
+    name: z.string().describe('The name as printed.'),
+    count: count.describe('Rows that give it.'),
+    note: z.string().describe('Why it did not resolve: unknown, ambiguous, or several states in one cell.'),
+  })
+  .meta({ id: 'UnresolvedName' });
+
+export const importReportSchema = z
+  .object({
+    format: z.enum(IMPORT_FORMATS),
+    dryRun: z.boolean().describe('true: everything was read and checked, nothing was written.'),
+    encoding: z
+      .object({
+        encoding: z.enum(['utf-8', 'windows-1252', 'macintosh']),
+        lineEndings: z.enum(['none', 'LF', 'CRLF', 'CR', 'mixed']),
+        repairSteps: count.describe('How many times mis-encoded text was re-read (Windows-1252 bytes as Mac Roman).'),
+        repairs: count.describe('Characters repaired.'),
+        repaired: z.record(z.string(), count).describe('Repairs by character, e.g. {"Õ → ’": 474}.'),
+      })
+      .optional()
+      .describe('CSV files of the Terman corpus: how the text was decoded and repaired.'),
+    rowsRead: count.describe('Data rows (or matrix entries) read.'),
+    rowsNotSelected: count.describe('Rows of other reviews than the one selected with `review`.'),
+    recommendations: z.object({ created: count, updated: count, unchanged: count }),
+    skipped: count.describe('Rows not imported; each is in `problems`.'),
+    updated: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })).describe('What each update changed.'),
+    reviewsCreated: z.array(z.string()),
+    reviewsUpdated: z.array(z.string()).describe('Reviews whose missing session or report symbol was filled in.'),
+    sourcesCreated: z.array(z.string()),
+    themesCreated: z.array(z.string()),
+    affectedPersonsCreated: z.array(z.string()),
+    notInFile: z.array(z.string()).describe('Stored recommendations of the imported reviews that the file lacks (kept).'),
+    problems: z.array(noteSchema).describe('Every row that could not be imported, with the reason.'),
+    warnings: z.array(noteSchema).describe('Imported, with something to check.'),
+    unresolvedRecommenders: z.array(nameCountSchema).describe('Recommending states kept as printed.'),
+    unresolvedStatesUnderReview: z.array(nameCountSchema).describe('States under review whose rows were skipped.'),
+    revision: count.describe('The data revision after the import.'),
+  })
+  .meta({ id: 'ImportReport' });
+
+// The report type and its schema describe the same object (this fails to compile when they drift apart).
+type ReportShape = z.output<typeof importReportSchema>;
+type Same = [ImportReport] extends [ReportShape] ? ([ReportShape] extends [ImportReport] ? true : false) : false;
+export const REPORT_SCHEMA_MATCHES: Same = true;
+
+export const importQuery = z
+  .object({
+    format: z
+      .enum(IMPORT_FORMATS)
+      .optional()
+      .describe('The file format; detected when not given (a .docx is a matrix, a CSV is known by its header).'),
+    review: z
+      .string()
+      .regex(/^[A-Z]{3}-[1-4]$/, 'Expected a review id like KGZ-3')
+      .optional()
+      .describe('ohchr-matrix: the review the file is about (else read from the document); CSV: import only its rows.'),
+    dryRun: booleanParam('true: read, check and report everything, write nothing.'),
+  })
+  .strict();

@@ -1,0 +1,167 @@
+import type { Db } from '../db/open.js';
+import { normalizeStateName } from '../states/names.js';
+import type { NameCount } from './types.js';
+
+// Resolves state names as printed in imported files to ISO codes through the aliases table (keyed by
+// normalizeStateName), and only through it: a name no alias matches is reported, never guessed.
+
+export class StateResolver {
+  private readonly byKey: Map<string, string>;
+  private readonly codes: Set<string>;
+  /** Every word-set of every alias, to explain why a name did not resolve. */
+  private readonly aliasWords: { words: Set<string>; code: string }[];
+
+  constructor(db: Db) {
+    const rows = db.$client.prepare('select key, alias, state_code as code from state_aliases').all() as {
+      key: string;
+      alias: string;
+      code: string;
+    }[];
+    this.byKey = new Map(rows.map((r) => [r.key, r.code]));
+    this.codes = new Set(db.$client.prepare('select code from states').pluck().all() as string[]);
+    this.aliasWords = rows.map((r) => ({ words: new Set(words(r.alias)), code: r.code }));
+  }
+
+  /** The code for a name as printed ("Kyrgyz Republic", "kyrgysztan", " Norway;"), or undefined. */
+  resolve(name: string): string | undefined {
+    const key = normalizeStateName(name);
+    return key === '' ? undefined : this.byKey.get(key);
+  }
+
+  /** Whether a code is a known state (for files that give codes). */
+  isCode(code: string): boolean {
+    return this.codes.has(code);
+  }
+
+  /** Why a name does not resolve, for the report: several states in one cell, ambiguous, or unknown. */
+  explain(name: string): string {
+    const parts = name
+      .split(/\s*(?:,|;|\band\b|&|\/)\s*|\s+/i)
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    const asParts = parts.map((p) => this.resolve(p));
+    if (parts.length > 1 && asParts.every((c) => c !== undefined)) {
+      return `several states in one cell (${[...new Set(asParts)].join(', ')}): not split`;
+    }
+    const nameWords = words(name);
+    if (nameWords.length > 0) {
+      const candidates = new Set(
+        this.aliasWords.filter((a) => nameWords.every((w) => a.words.has(w))).map((a) => a.code),
+      );
+      if (candidates.size > 1) return `ambiguous: could be ${[...candidates].sort().join(' or ')}`;
+    }
+    return 'no state has this name or alias';
+  }
+}
+
+function words(name: string): string[] {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '' && w !== 'of' && w !== 'the');
+}
+
+/** Counts unresolved names (rows per name) for the report. */
+export class NameCounter {
+  private readonly counts = new Map<string, number>();
+
+  add(name: string): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  list(resolver: StateResolver): NameCount[] {
+    return [...this.counts]
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .map(([name, count]) => ({ name, count, note: resolver.explain(name) }));
+  }
+}
+
+/**
+ * The balanced parenthesised groups at the end of a text ("… (No. 29) (United Kingdom of …);" →
+ * ["No. 29", "United Kingdom of …"]), after an optional final ";", "." or ",". `body` is the text before them.
+ */
+export function trailingGroups(text: string): { body: string; groups: string[] } {
+  let end = text.trimEnd().replace(/[;.,]$/, '').trimEnd().length;
+  const groups: string[] = [];
+  while (end > 0 && text[end - 1] === ')') {
+    let depth = 0;
+    let start = -1;
+    for (let i = end - 1; i >= 0; i--) {
+      if (text[i] === ')') depth++;
+      else if (text[i] === '(' && --depth === 0) {
+        start = i;
+        break;
+      }
+    }
+    if (start < 0) break; // unbalanced: not a group
+    groups.unshift(text.slice(start + 1, end - 1).trim());
+    end = text.slice(0, start).trimEnd().length;
+  }
+  return { body: text.slice(0, end).trimEnd(), groups };
+}
+
+export interface Recommenders {
+  codes: string[];
+  unresolved: string[];
+  warnings: string[];
+}
+
+/**
+ * The recommending states named in a recommendation's text, as OHCHR prints them: parenthesised at the end
+ * of each part ("… (France) (Lithuania);" or "… (Ukraine); … (Slovakia);"). The last group of the text
+ * always names a recommender (kept as printed when unresolved); groups before it, and at the end of earlier
+ * parts, count while they resolve ("(No. 29)" before a state is part of the text).
+ */
+export function recommendersInText(text: string, resolver: StateResolver): Recommenders {
+  const result: Recommenders = { codes: [], unresolved: [], warnings: [] };
+  const parts = splitOutsideParentheses(text, ';');
+  parts.forEach((part, index) => {
+    const { groups } = trailingGroups(part);
+    const lastPart = index === parts.length - 1;
+    for (let g = groups.length - 1; g >= 0; g--) {
+      const group = groups[g]!;
+      const codes = resolveGroup(group, resolver);
+      if (codes) {
+        for (const code of codes) if (!result.codes.includes(code)) result.codes.push(code);
+      } else if (lastPart && g === groups.length - 1) {
+        result.unresolved.push(group);
+      } else {
+        if (g === groups.length - 1) result.warnings.push(`"(${group})" before ";" is not a state name: read as text`);
+        break;
+      }
+    }
+  });
+  if (result.codes.length === 0 && result.unresolved.length === 0) {
+    result.warnings.push('no recommending state in parentheses at the end of the text');
+  }
+  return result;
+}
+
+/** A group's states: the whole group as one name, else each comma-separated name when all resolve. */
+function resolveGroup(group: string, resolver: StateResolver): string[] | undefined {
+  const whole = resolver.resolve(group);
+  if (whole) return [whole];
+  const parts = group.split(/\s*,\s*/).filter((p) => p !== '');
+  if (parts.length < 2) return undefined;
+  const codes = parts.map((p) => resolver.resolve(p));
+  return codes.every((c) => c !== undefined) ? (codes as string[]) : undefined;
+}
+
+function splitOutsideParentheses(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === separator && depth === 0) {
+      parts.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.filter((p) => p.trim() !== '');
+}

@@ -1,0 +1,257 @@
+import type { Position } from '../db/schema.js';
+import { csvRecords } from './csv.js';
+import { analyseText, decodeText } from './encoding.js';
+import { NameCounter, type StateResolver, trailingGroups } from './states.js';
+import {
+  ImportError,
+  type ImportNote,
+  type ImportRecord,
+  type ImportSource,
+  type ParsedFile,
+  type ReviewInput,
+  type SourceInput,
+} from './types.js';
+
+// The academic CSV corpus of UPR recommendations 2008–2014 (header `text,to,decision,From,year,notes`; one
+// row per recommending state). See /work/shared/data/README.md for its quirks and the README's "Import"
+// section for how each is read.
+
+export const TERMAN_SOURCE: SourceInput = {
+  id: 'terman-uprs-2008-2014',
+  title: 'UPR recommendations 2008–2014, one CSV file per year (v.1/Data/year-csvs at commit 986898e)',
+  publisher: 'GitHub repository rochelleterman/uprs',
+  url: 'https://github.com/rochelleterman/uprs/tree/986898e/v.1/Data/year-csvs',
+  publishedOn: null,
+};
+
+/** Where a position read from the corpus is recorded: its `decision` column (the label keeps the value). */
+export const TERMAN_POSITION_SOURCE = 'Terman UPR data set (rochelleterman/uprs, v.1/Data/year-csvs), column "decision"';
+
+export const TERMAN_COLUMNS = ['text', 'to', 'decision', 'from', 'year'] as const;
+
+/** `decision` as printed → position; the label keeps the printed decision when it says more than the position. */
+export const DECISIONS: Record<string, { position: Position | null; label: string | null }> = {
+  support: { position: 'supported', label: null },
+  noted: { position: 'noted', label: null },
+  reject: { position: 'noted', label: 'reject' },
+  consider: { position: 'pending', label: 'consider' },
+  implemented: { position: 'supported', label: 'implemented' },
+  implement: { position: 'supported', label: 'implement' },
+  unknown: { position: null, label: 'unknown' },
+  '': { position: null, label: null },
+};
+
+/** The UPR cycle of a review held in a year: 2008–2011 → 1, 2012–2016 → 2, 2017–2021 → 3, 2022– → 4. */
+export function cycleOfYear(year: number): number {
+  if (year <= 2011) return 1;
+  if (year <= 2016) return 2;
+  if (year <= 2021) return 3;
+  return 4;
+}
+
+export interface ParagraphReading {
+  paragraph: string | null;
+  text: string; // the text after the number, leading punctuation and spaces removed
+  note?: string; // when the printed number needed interpretation
+}
+
+/**
+ * The paragraph number at the start of a text, in each shape the corpus prints: "76.1." or "76.1 " →
+ * 76.1; "61 1." (a space for the dot) and "111. 29" → 61.1 and 111.29; the scraper's sub-numbers of a
+ * paragraph holding several recommendations ("93.3..2", "96.1.1") → the report's paragraph, 93.3 and 96.1;
+ * a sub-number glued to the next paragraph ("106.40..1 106.41.") → that next paragraph, 106.41; a bare
+ * "111." → 111. No number: null.
+ */
+export function readParagraph(printed: string): ParagraphReading {
+  const source = printed.trimStart();
+  const clean = (rest: string) => rest.replace(/^[\s.,;:/]+/, '').replace(/\s+/g, ' ').trim();
+  const glued = /^(\d+)\.(\d+)\.+\d+?\s*(\d+)\.(\d+)\.?/.exec(source);
+  if (glued) {
+    const paragraph = `${glued[3]}.${glued[4]}`;
+    const number = glued[0].trim();
+    return { paragraph, text: clean(source.slice(glued[0].length)), note: `paragraph printed "${number}" read as ${paragraph}` };
+  }
+  const pair = /^(\d+)(?:\.\s*|\s+)(\d+)(?!\d)(?:\.+\d+)*\.*/.exec(source);
+  if (pair) return { paragraph: `${pair[1]}.${pair[2]}`, text: clean(source.slice(pair[0].length)) };
+  const bare = /^(\d+)\./.exec(source);
+  if (bare) return { paragraph: bare[1]!, text: clean(source.slice(bare[0].length)) };
+  return { paragraph: null, text: clean(source) };
+}
+
+const normalizeSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+interface Group {
+  record: ImportRecord;
+  texts: string[]; // distinct printed texts, in row order
+  decisions: string[]; // distinct decisions as printed
+}
+
+export async function readTermanCsv(
+  source: ImportSource,
+  resolver: StateResolver,
+  selectedReview: string | undefined,
+): Promise<ParsedFile> {
+  const analysis = await analyseText(() => source.chunks());
+  const parser = csvRecords(decodeText(source.chunks(), analysis), { relaxQuotes: true });
+
+  const skipped: ImportNote[] = [];
+  const warnings: ImportNote[] = [];
+  const recommenderNames = new NameCounter();
+  const reviewNames = new NameCounter();
+  const groups = new Map<string, Group>();
+  const reviews = new Map<string, ReviewInput>();
+  let columns: Record<(typeof TERMAN_COLUMNS)[number], number> | undefined;
+  let row = 0;
+  let rowsRead = 0;
+  let rowsNotSelected = 0;
+
+  try {
+    for await (const cells of parser) {
+      row++;
+      if (columns === undefined) {
+        columns = headerColumns(cells);
+        continue;
+      }
+      if (cells.every((c) => c.trim() === '')) continue;
+      rowsRead++;
+      const cell = (name: (typeof TERMAN_COLUMNS)[number]) => (cells[columns![name]] ?? '').trim();
+      // A quoted text followed by more before the comma ("…(The Netherlands).";,denmark) is not valid CSV:
+      // the parser keeps the quotes; they are removed, as the spreadsheet that wrote the row meant.
+      const cellText = cells[columns.text] ?? '';
+      const misquoted = /^"([^"]*)"(\s*[;.,]\s*)$/.exec(cellText);
+      const reading = readParagraph(misquoted ? misquoted[1]! + misquoted[2]! : cellText);
+      const at = { row, paragraph: reading.paragraph };
+      if (misquoted) warnings.push({ ...at, message: 'the text was quoted with more after the closing quote: quotes removed' });
+      const skip = (message: string) => skipped.push({ ...at, message });
+
+      const to = cell('to');
+      const stateCode = to === '' ? undefined : resolver.resolve(to);
+      if (stateCode === undefined) {
+        if (to === '') skip('no state under review (`to` is empty)');
+        else {
+          reviewNames.add(to);
+          skip(`state under review "${to}" not resolved: ${resolver.explain(to)}`);
+        }
+        continue;
+      }
+      const yearText = cell('year');
+      const year = /^\d{4}$/.test(yearText) ? Number(yearText) : NaN;
+      if (!(year >= 2008)) {
+        skip(`year "${yearText}" is not a year of the UPR (2008 or later)`);
+        continue;
+      }
+      const reviewId = `${stateCode}-${cycleOfYear(year)}`;
+      if (selectedReview !== undefined && reviewId !== selectedReview) {
+        rowsNotSelected++;
+        continue;
+      }
+      if (reading.text === '') {
+        skip('no recommendation text');
+        continue;
+      }
+      if (reading.paragraph === null) warnings.push({ ...at, message: 'no paragraph number at the start of the text' });
+      if (reading.note) warnings.push({ ...at, message: reading.note });
+
+      const decision = cell('decision');
+      if (!(decision.toLowerCase() in DECISIONS)) {
+        warnings.push({ ...at, message: `decision "${decision}" is not one the importer knows: position left empty` });
+      }
+      const from = cell('from');
+      const recommender = from === '' ? undefined : resolver.resolve(from);
+      if (from === '') warnings.push({ ...at, message: 'no recommending state (`From` is empty)' });
+      else if (recommender === undefined) recommenderNames.add(from);
+
+      reviews.set(reviewId, { id: reviewId, stateCode, cycle: cycleOfYear(year) });
+      const idText = normalizeSpace(trailingGroups(reading.text).body);
+      const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          record: {
+            reviewId,
+            paragraph: reading.paragraph,
+            text: '',
+            idText,
+            verbatim: true,
+            recommendingStates: [],
+            unresolvedRecommenders: [],
+            sourceId: TERMAN_SOURCE.id,
+            rows: [],
+          },
+          texts: [],
+          decisions: [],
+        };
+        groups.set(key, group);
+      }
+      const { record } = group;
+      record.rows.push(row);
+      if (!group.texts.includes(reading.text)) group.texts.push(reading.text);
+      if (!group.decisions.some((d) => d.toLowerCase() === decision.toLowerCase())) group.decisions.push(decision);
+      if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) {
+        record.recommendingStates!.push(recommender);
+      }
+      if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
+        record.unresolvedRecommenders!.push(from);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`Not a readable CSV file: ${(error as Error).message}`);
+  }
+  if (columns === undefined) throw new ImportError('The file is empty: no header row.');
+
+  const records = [...groups.values()].map(({ record, texts, decisions }) => {
+    record.text = texts.join(' ');
+    record.positionSource = decisions.some((d) => d !== '') ? TERMAN_POSITION_SOURCE : null;
+    if (decisions.length === 1) {
+      const mapped = DECISIONS[decisions[0]!.toLowerCase()];
+      record.position = mapped ? mapped.position : null;
+      record.positionLabel = mapped ? mapped.label : decisions[0]!;
+    } else {
+      record.position = null;
+      record.positionLabel = decisions.join(' / ');
+      warnings.push({
+        row: record.rows[0],
+        paragraph: record.paragraph,
+        message: `rows ${record.rows.join(', ')} give different decisions (${decisions.join(', ')}): position left empty`,
+      });
+    }
+    return record;
+  });
+
+  return {
+    format: 'terman-csv',
+    records,
+    reviews: [...reviews.values()],
+    sources: records.length > 0 ? [TERMAN_SOURCE] : [],
+    themes: [],
+    affectedPersons: [],
+    rowsRead,
+    rowsNotSelected,
+    skipped,
+    warnings,
+    unresolvedRecommenders: recommenderNames.list(resolver),
+    unresolvedStatesUnderReview: reviewNames.list(resolver),
+    encoding: {
+      encoding: analysis.encoding,
+      lineEndings: analysis.lineEndings,
+      repairSteps: analysis.repairSteps,
+      repairs: analysis.repairs,
+      repaired: analysis.repaired,
+    },
+  };
+}
+
+function headerColumns(cells: string[]): Record<(typeof TERMAN_COLUMNS)[number], number> {
+  const names = cells.map((c) => c.trim().toLowerCase());
+  const missing = TERMAN_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) {
+    throw new ImportError(
+      `Not a Terman UPR CSV: the header lacks ${missing.map((m) => `"${m}"`).join(', ')} (expected text,to,decision,From,year,notes).`,
+    );
+  }
+  return Object.fromEntries(TERMAN_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<
+    (typeof TERMAN_COLUMNS)[number],
+    number
+  >;
+}

@@ -1,0 +1,142 @@
+import type { Position } from '../db/schema.js';
+
+// The shapes every importer shares: each format turns a file into ImportRecords (plus the reviews and
+// sources they need), and one `apply` writes them. A field left undefined is one the format does not
+// carry: an update keeps the stored value (the Terman CSV has no themes, so it never clears curated ones).
+
+export const IMPORT_FORMATS = ['ohchr-matrix', 'terman-csv', 'upr-tracker-csv'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Where a record or a problem is in the file: a CSV row (the header is row 1) or a row of the matrix table. */
+export interface Location {
+  row?: number;
+  paragraph?: string | null;
+}
+
+export interface ImportRecord {
+  /** Given by formats that carry ids (our own export); otherwise derived from review, paragraph and text. */
+  id?: string;
+  reviewId: string;
+  paragraph: string | null;
+  text: string;
+  /** The text the id's suffix is derived from when several texts share a paragraph (the text minus its states). */
+  idText: string;
+  verbatim?: boolean;
+  recommendingStates?: string[]; // ISO codes
+  unresolvedRecommenders?: string[]; // names as printed, when no code resolves them
+  position?: Position | null;
+  positionLabel?: string | null;
+  positionSource?: string | null;
+  sourceId?: string | null;
+  themes?: string[]; // theme ids
+  sdgs?: number[];
+  affectedPersons?: string[]; // affected-persons group ids
+  /** The rows (or table rows) the record was read from, for the report. */
+  rows: number[];
+  /** Our own export's createdAt, updatedAt and version, kept when the record is created from it. */
+  kept?: { createdAt: string; updatedAt: string; version: number };
+}
+
+export interface ReviewInput {
+  id: string;
+  stateCode: string;
+  cycle: number;
+  wgSession?: number | null;
+  reportSymbol?: string | null;
+}
+
+export interface SourceInput {
+  id: string;
+  title: string;
+  publisher: string;
+  url: string;
+  publishedOn: string | null;
+}
+
+/** A vocabulary entry a file uses: added when missing (uhri: true for OHCHR's own wording). */
+export interface LabelInput {
+  id: string;
+  label: string;
+  uhri: boolean;
+}
+
+/** A row (or entry) that could not be imported, or one imported with something the reader should know. */
+export interface ImportNote extends Location {
+  message: string;
+}
+
+export interface NameCount {
+  name: string;
+  count: number; // rows
+  note: string; // why it did not resolve: unknown, ambiguous, several states in one cell
+}
+
+export interface EncodingReport {
+  encoding: 'utf-8' | 'windows-1252' | 'macintosh';
+  lineEndings: 'none' | 'LF' | 'CRLF' | 'CR' | 'mixed';
+  /** How many times the text was re-read (Windows-1252 bytes as Mac Roman) to undo later mis-encodings. */
+  repairSteps: number;
+  repairs: number; // characters replaced
+  repaired: Record<string, number>; // "Õ → ’": 474
+}
+
+/** What a format reader produces from one file. */
+export interface ParsedFile {
+  format: ImportFormat;
+  records: ImportRecord[];
+  reviews: ReviewInput[];
+  sources: SourceInput[];
+  themes: LabelInput[]; // every theme the records use, added to the vocabulary when missing
+  affectedPersons: LabelInput[];
+  rowsRead: number;
+  /** Rows outside the review selected with --review (not imported, not problems). */
+  rowsNotSelected: number;
+  skipped: ImportNote[];
+  warnings: ImportNote[];
+  unresolvedRecommenders: NameCount[];
+  unresolvedStatesUnderReview: NameCount[];
+  encoding?: EncodingReport;
+}
+
+export interface ImportReport {
+  format: ImportFormat;
+  dryRun: boolean;
+  encoding?: EncodingReport;
+  rowsRead: number;
+  rowsNotSelected: number;
+  recommendations: { created: number; updated: number; unchanged: number };
+  skipped: number; // rows not imported
+  updated: { id: string; fields: string[] }[];
+  reviewsCreated: string[];
+  reviewsUpdated: string[];
+  sourcesCreated: string[];
+  themesCreated: string[];
+  affectedPersonsCreated: string[];
+  /** Stored recommendations of the imported reviews that this file does not contain (kept as they are). */
+  notInFile: string[];
+  problems: ImportNote[]; // every row that could not be imported, with the reason
+  warnings: ImportNote[]; // imported, with something to check
+  unresolvedRecommenders: NameCount[];
+  unresolvedStatesUnderReview: NameCount[];
+  revision: number; // the data revision after the import (unchanged by a dry run or a no-op)
+}
+
+/** The file cannot be imported at all (unreadable, not the format, no review): nothing is written. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+export interface ImportOptions {
+  format?: ImportFormat;
+  /** ohchr-matrix: the review the file is about; CSV formats: import only this review's rows. */
+  review?: string;
+  dryRun?: boolean;
+  actor: string;
+  now?: string;
+}
+
+/** A file to import: its bytes, readable more than once (detection reads a CSV twice, streaming). */
+export interface ImportSource {
+  name: string;
+  chunks(): AsyncIterable<Uint8Array>;
+}

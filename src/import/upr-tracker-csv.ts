@@ -1,0 +1,220 @@
+import { slugify } from '../common/slug.js';
+import { POSITIONS, type Position } from '../db/schema.js';
+import { csvRecords } from './csv.js';
+import { NameCounter, type StateResolver } from './states.js';
+import {
+  ImportError,
+  type ImportNote,
+  type ImportRecord,
+  type ImportSource,
+  type LabelInput,
+  type ParsedFile,
+  type ReviewInput,
+  type SourceInput,
+} from './types.js';
+
+// Our own CSV export of GET /v1/recommendations (columns: src/recommendations/csv.ts), read back by column
+// name: export → import into an empty database → export again gives the same file. Columns the file lacks
+// leave the stored fields alone; the *Name and *Labels columns only serve to create missing labels; the
+// url, implementation and developmentCount columns are derived and ignored.
+
+export const UPR_TRACKER_REQUIRED_COLUMNS = ['id', 'reviewId', 'stateUnderReview', 'cycle', 'paragraph', 'text'] as const;
+
+const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
+const SEPARATOR = '; ';
+
+/** The text a cell holds: the export puts an apostrophe before text a spreadsheet would run as a formula. */
+const cellText = (value: string) => (value.startsWith("'") ? value.slice(1) : value);
+
+const list = (value: string) => (value === '' ? [] : value.split(SEPARATOR).map((v) => v.trim()));
+
+/**
+ * Each id's label from the labels cell, where a label may itself contain "; ": one label per id when the
+ * counts agree, else the labels whose slug is the id, in order. Ids left without a label are absent.
+ */
+export function labelsOf(ids: string[], labels: string): Map<string, string> {
+  const parts = list(labels);
+  const found = new Map<string, string>();
+  if (parts.length === ids.length) {
+    ids.forEach((id, i) => found.set(id, parts[i]!));
+    return found;
+  }
+  let next = 0;
+  for (const id of ids) {
+    for (let end = next + 1; end <= parts.length; end++) {
+      const label = parts.slice(next, end).join(SEPARATOR);
+      if (slugify(label) === id) {
+        found.set(id, label);
+        next = end;
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+async function* utf8(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch {
+      throw new ImportError('Not UTF-8: an upr-tracker CSV export is UTF-8.');
+    }
+  };
+  for await (const bytes of chunks) yield decode(bytes);
+  yield decode();
+}
+
+export async function readUprTrackerCsv(
+  source: ImportSource,
+  resolver: StateResolver,
+  selectedReview: string | undefined,
+): Promise<ParsedFile> {
+  const parser = csvRecords(utf8(source.chunks()));
+  const skipped: ImportNote[] = [];
+  const warnings: ImportNote[] = [];
+  const records: ImportRecord[] = [];
+  const reviews = new Map<string, ReviewInput>();
+  const sources = new Map<string, SourceInput>();
+  const themes = new Map<string, LabelInput>();
+  const groups = new Map<string, LabelInput>();
+  let columns: Map<string, number> | undefined;
+  let row = 0;
+  let rowsRead = 0;
+  let rowsNotSelected = 0;
+
+  try {
+    for await (const cells of parser) {
+      row++;
+      if (columns === undefined) {
+        columns = new Map(cells.map((name, i) => [name.trim(), i]));
+        const missing = UPR_TRACKER_REQUIRED_COLUMNS.filter((c) => !columns!.has(c));
+        if (missing.length > 0) {
+          throw new ImportError(`Not an upr-tracker CSV export: the header lacks ${missing.map((m) => `"${m}"`).join(', ')}.`);
+        }
+        continue;
+      }
+      if (cells.every((c) => c.trim() === '')) continue;
+      rowsRead++;
+      const has = (name: string) => columns!.has(name);
+      const cell = (name: string) => cellText(cells[columns!.get(name)!] ?? '');
+      const at = { row, paragraph: cell('paragraph') || null };
+      const skip = (message: string) => skipped.push({ ...at, message });
+      const warn = (message: string) => warnings.push({ ...at, message });
+
+      const id = cell('id');
+      const reviewId = cell('reviewId');
+      const stateCode = cell('stateUnderReview');
+      const text = cell('text');
+      if (!RECORD_ID.test(id)) {
+        skip(id === '' ? 'no id' : `id "${id}" is not a record id (letters, digits, ".", "_", "~", "-")`);
+        continue;
+      }
+      if (reviewId === '') {
+        skip('no reviewId');
+        continue;
+      }
+      if (selectedReview !== undefined && reviewId !== selectedReview) {
+        rowsNotSelected++;
+        continue;
+      }
+      if (!resolver.isCode(stateCode)) {
+        skip(`stateUnderReview "${stateCode}" is not a state code`);
+        continue;
+      }
+      const cycle = Number(cell('cycle'));
+      if (!(Number.isInteger(cycle) && cycle >= 1 && cycle <= 4)) {
+        skip(`cycle "${cell('cycle')}" is not a UPR cycle (1–4)`);
+        continue;
+      }
+      const review = reviews.get(reviewId);
+      if (review && (review.stateCode !== stateCode || review.cycle !== cycle)) {
+        skip(`review ${reviewId} is ${review.stateCode} cycle ${review.cycle} in an earlier row, ${stateCode} cycle ${cycle} here`);
+        continue;
+      }
+      if (text.trim() === '') {
+        skip('no text');
+        continue;
+      }
+      const session = has('session') && cell('session') !== '' ? Number(cell('session')) : null;
+      if (!review) reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: Number.isInteger(session) ? session : null });
+
+      const record: ImportRecord = { id, reviewId, paragraph: at.paragraph, text, idText: text, rows: [row] };
+      if (has('verbatim')) {
+        const v = cell('verbatim');
+        if (v === 'true' || v === 'false') record.verbatim = v === 'true';
+        else warn(`verbatim "${v}" is neither true nor false: left as stored`);
+      }
+      if (has('recommendingStates')) {
+        const codes = list(cell('recommendingStates'));
+        const unknown = codes.filter((c) => !resolver.isCode(c));
+        for (const code of unknown) warn(`recommending state "${code}" is not a state code: left out`);
+        record.recommendingStates = codes.filter((c) => resolver.isCode(c));
+      }
+      if (has('position')) {
+        const p = cell('position');
+        if (p === '' || (POSITIONS as readonly string[]).includes(p)) record.position = p === '' ? null : (p as Position);
+        else warn(`position "${p}" is not one of ${POSITIONS.join(', ')}: left as stored`);
+      }
+      if (has('positionSource')) record.positionSource = cell('positionSource') || null;
+      if (has('themes')) record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes);
+      if (has('affectedPersons')) {
+        const labels = has('affectedPersonsLabels') ? cell('affectedPersonsLabels') : '';
+        record.affectedPersons = vocabulary(cell('affectedPersons'), labels, groups);
+      }
+      if (has('sdgs')) {
+        const goals = list(cell('sdgs')).map(Number);
+        for (const g of goals.filter((g) => !(Number.isInteger(g) && g >= 1 && g <= 17))) warn(`SDG "${g}" is not a goal 1–17: left out`);
+        record.sdgs = goals.filter((g) => Number.isInteger(g) && g >= 1 && g <= 17);
+      }
+      if (has('sourceId')) {
+        const sourceId = cell('sourceId');
+        record.sourceId = sourceId || null;
+        if (sourceId !== '' && has('sourceUrl') && cell('sourceUrl') !== '' && !sources.has(sourceId)) {
+          sources.set(sourceId, {
+            id: sourceId,
+            title: has('sourceTitle') ? cell('sourceTitle') : sourceId,
+            publisher: has('sourcePublisher') ? cell('sourcePublisher') : '',
+            url: cell('sourceUrl'),
+            publishedOn: (has('sourcePublishedOn') && cell('sourcePublishedOn')) || null,
+          });
+        }
+      }
+      const version = has('version') ? Number(cell('version')) : NaN;
+      if (Number.isInteger(version) && version >= 1 && has('createdAt') && has('updatedAt')) {
+        record.kept = { createdAt: cell('createdAt'), updatedAt: cell('updatedAt'), version };
+      }
+      records.push(record);
+    }
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`Not a readable CSV file: ${(error as Error).message}`);
+  }
+  if (columns === undefined) throw new ImportError('The file is empty: no header row.');
+
+  return {
+    format: 'upr-tracker-csv',
+    records,
+    reviews: [...reviews.values()],
+    sources: [...sources.values()],
+    themes: [...themes.values()],
+    affectedPersons: [...groups.values()],
+    rowsRead,
+    rowsNotSelected,
+    skipped,
+    warnings,
+    unresolvedRecommenders: new NameCounter().list(resolver),
+    unresolvedStatesUnderReview: [],
+  };
+}
+
+/** The ids of a cell, recording each one's label (when the labels cell gives it) for the vocabulary. */
+function vocabulary(idsCell: string, labelsCell: string, into: Map<string, LabelInput>): string[] {
+  const ids = list(idsCell);
+  for (const [id, label] of labelsOf(ids, labelsCell)) {
+    // Our own export does not say whether a label is UHRI wording: a label new here is marked unconfirmed.
+    if (!into.has(id)) into.set(id, { id, label, uhri: false });
+  }
+  return ids;
+}

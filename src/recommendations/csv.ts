@@ -1,0 +1,106 @@
+import type { CsvColumn } from '../http/formats.js';
+import type { RecommendationRecord } from './schemas.js';
+
+// The CSV columns of a recommendations export, in order. Stable: an importer reads them back by name.
+// Codes and ids are the values to import; the *Name and *Labels columns are for people reading the sheet.
+// Multi-valued name and label columns list their values in the same order as the codes or ids beside them.
+
+type Column = CsvColumn<RecommendationRecord>;
+
+export const recommendationCsvColumns: readonly Column[] = [
+  { name: 'id', description: 'Stable recommendation id, e.g. KGZ-3-FIN-1.', value: (r) => r.id },
+  {
+    name: 'url',
+    description: 'Absolute URL of the record in this API.',
+    value: (r, c) => `${c.origin}/v1/recommendations/${encodeURIComponent(r.id)}`,
+  },
+  { name: 'reviewId', description: 'Review id, e.g. KGZ-3.', value: (r) => r.reviewId },
+  {
+    name: 'stateUnderReview',
+    description: 'ISO 3166-1 alpha-3 code of the state under review.',
+    value: (r) => r.stateUnderReview.code,
+  },
+  { name: 'stateUnderReviewName', description: 'Its English short name.', value: (r) => r.stateUnderReview.name },
+  { name: 'cycle', description: 'UPR cycle, 1–4 (a number).', value: (r) => r.cycle },
+  { name: 'session', description: 'UPR Working Group session (a number); empty when unknown.', value: (r) => r.session },
+  {
+    name: 'paragraph',
+    description: 'Paragraph number as printed in the report ("121.10"); empty when unknown.',
+    value: (r) => r.paragraph,
+  },
+  { name: 'text', description: 'The recommendation.', value: (r) => r.text },
+  {
+    name: 'verbatim',
+    description: 'true when `text` is the official wording, false for a paraphrase.',
+    value: (r) => r.verbatim,
+  },
+  {
+    name: 'recommendingStates',
+    description: 'ISO 3166-1 alpha-3 codes of the recommending states, separated by "; ".',
+    value: (r) => r.recommendingStates.map((s) => s.code),
+  },
+  {
+    name: 'recommendingStateNames',
+    description: 'Their English short names, in the same order.',
+    value: (r) => r.recommendingStates.map((s) => s.name),
+  },
+  {
+    name: 'position',
+    description: 'supported, partially_supported, noted or pending; empty when no source records a position.',
+    value: (r) => r.position,
+  },
+  {
+    name: 'positionSource',
+    description: 'Where the position is recorded (a document reference or URL); empty when none.',
+    value: (r) => r.positionSource,
+  },
+  {
+    name: 'themes',
+    description: 'Theme ids (see GET /v1/themes), separated by "; ".',
+    value: (r) => r.themes.map((t) => t.id),
+  },
+  {
+    name: 'themeLabels',
+    description: 'Their labels, in the same order (a label may itself contain "; ": read ids from `themes`).',
+    value: (r) => r.themes.map((t) => t.label),
+  },
+  {
+    name: 'sdgs',
+    description: 'Sustainable Development Goal numbers, separated by "; ".',
+    value: (r) => r.sdgs,
+  },
+  {
+    name: 'affectedPersons',
+    description: 'Affected-persons group ids (see GET /v1/affected-persons), separated by "; ".',
+    value: (r) => r.affectedPersons.map((g) => g.id),
+  },
+  {
+    name: 'affectedPersonsLabels',
+    description: 'Their labels, in the same order.',
+    value: (r) => r.affectedPersons.map((g) => g.label),
+  },
+  {
+    name: 'implementation',
+    description:
+      'Current implementation status (latest assessment): not_implemented, partially_implemented or ' +
+      'implemented; empty when never assessed.',
+    value: (r) => r.implementation,
+  },
+  {
+    name: 'developmentCount',
+    description: 'How many developments bear on it (a number).',
+    value: (r) => r.developmentCount,
+  },
+  { name: 'sourceId', description: 'Id of the source of the text; empty when none.', value: (r) => r.source?.id },
+  { name: 'sourceTitle', description: 'Its title.', value: (r) => r.source?.title },
+  { name: 'sourcePublisher', description: 'Its publisher.', value: (r) => r.source?.publisher },
+  { name: 'sourceUrl', description: 'Its URL.', value: (r) => r.source?.url },
+  {
+    name: 'sourcePublishedOn',
+    description: 'Its publication date (YYYY-MM-DD); empty when unknown.',
+    value: (r) => r.source?.publishedOn,
+  },
+  { name: 'version', description: 'Record version (a number), incremented by every change.', value: (r) => r.version },
+  { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (r) => r.createdAt },
+  { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (r) => r.updatedAt },
+];

@@ -1,0 +1,277 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx, WriteContext } from '../db/audit.js';
+import { POSITIONS, recommendations } from '../db/schema.js';
+import { notFound, HttpProblem } from '../http/problem.js';
+import { isoCode } from '../http/params.js';
+import { checkReferences, checkVersion, Inconsistencies, REFERENCES } from '../curation/checks.js';
+import { claimRecordId, idFragment, newRecordId, recordIdSchema } from '../curation/ids.js';
+import {
+  auditCreate,
+  countReferences,
+  deleteAudited,
+  finishUpdate,
+  linkedValues,
+  replaceLinks,
+  type Snapshot,
+  type VersionedTable,
+} from '../curation/records.js';
+import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { paragraphSortKey } from './paragraph.js';
+
+// Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
+
+const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
+const ID_TABLE = { table: 'recommendations', column: 'id', what: 'Recommendation' };
+
+const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((values) => new Set(values).size === values.length, 'List each value once');
+
+const fields = {
+  reviewId: z.string().min(1).max(50).describe('The review it was made at, e.g. KGZ-3.'),
+  paragraph: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .nullable()
+    .describe('Paragraph number as printed in the report ("121.10"); null when no source gives it.'),
+  text: z.string().trim().min(1).max(10_000).describe('The recommendation, verbatim or paraphrased (see verbatim).'),
+  verbatim: z.boolean().describe('true only when text is the official wording; false for a paraphrase.'),
+  recommendingStates: uniqueList(isoCode, 100)
+    .min(1)
+    .describe('The states that made it (ISO 3166-1 alpha-3 codes), at least one.'),
+  position: z
+    .enum(POSITIONS)
+    .nullable()
+    .describe("The reviewed state's position; null when no source records it. A position needs a positionSource."),
+  positionSource: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .describe('Where the position is recorded: a document symbol and paragraph, or a URL.'),
+  source: sourceInputSchema.nullable().describe('Where the text comes from.'),
+  themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
+  sdgs: uniqueList(z.int().min(1).max(17), 17).describe('Sustainable Development Goal numbers.'),
+  affectedPersons: uniqueList(z.string().min(1).max(200), 50).describe(
+    'Affected-persons group ids (see GET /v1/affected-persons).',
+  ),
+};
+
+const EXAMPLE = {
+  reviewId: 'KGZ-3',
+  paragraph: null,
+  text: 'Release the human rights defender Azimjon Askarov.',
+  verbatim: false,
+  recommendingStates: ['FIN'],
+  position: null,
+  positionSource: null,
+  source: SOURCE_EXAMPLE,
+  themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'],
+  sdgs: [16],
+  affectedPersons: ['human-rights-defenders'],
+};
+
+export const recommendationCreateSchema = z
+  .strictObject({
+    id: recordIdSchema
+      .optional()
+      .describe('The id to create it under; default: reviewId-paragraph when a paragraph is given, else a new id.'),
+    reviewId: fields.reviewId,
+    paragraph: fields.paragraph.default(null),
+    text: fields.text,
+    verbatim: fields.verbatim,
+    recommendingStates: fields.recommendingStates,
+    position: fields.position.default(null),
+    positionSource: fields.positionSource.default(null),
+    source: fields.source.default(null),
+    themes: fields.themes.default([]),
+    sdgs: fields.sdgs.default([]),
+    affectedPersons: fields.affectedPersons.default([]),
+  })
+  .meta({ id: 'RecommendationCreate', example: EXAMPLE });
+
+export const recommendationPatchSchema = z
+  .strictObject({
+    reviewId: fields.reviewId.optional(),
+    paragraph: fields.paragraph.optional(),
+    text: fields.text.optional(),
+    verbatim: fields.verbatim.optional(),
+    recommendingStates: fields.recommendingStates.optional(),
+    position: fields.position.optional(),
+    positionSource: fields.positionSource.optional(),
+    source: fields.source.optional(),
+    themes: fields.themes.optional(),
+    sdgs: fields.sdgs.optional(),
+    affectedPersons: fields.affectedPersons.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
+  .meta({
+    id: 'RecommendationPatch',
+    description: 'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole.',
+    example: { themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'] },
+  });
+
+export type RecommendationCreate = z.output<typeof recommendationCreateSchema>;
+export type RecommendationPatch = z.output<typeof recommendationPatchSchema>;
+
+type Reader = Pick<Tx, 'get' | 'all'>;
+
+/** The recommendation as its audit entries record it (the field names of the write bodies). */
+export function recommendationSnapshot(tx: Reader, id: string): Snapshot | undefined {
+  const row = tx.get<
+    | {
+        reviewId: string;
+        paragraph: string | null;
+        text: string;
+        verbatim: number;
+        position: string | null;
+        positionSource: string | null;
+        sourceId: string | null;
+        version: number;
+      }
+    | undefined
+  >(sql`select review_id as reviewId, paragraph, text, verbatim, position, position_source as positionSource,
+      source_id as sourceId, version
+    from recommendations where id = ${id}`);
+  if (!row) return undefined;
+  const links = (table: string, column: string) => linkedValues(tx, table, 'recommendation_id', id, column);
+  return {
+    reviewId: row.reviewId,
+    paragraph: row.paragraph,
+    text: row.text,
+    verbatim: row.verbatim === 1,
+    recommendingStates: links('recommendation_states', 'state_code'),
+    position: row.position,
+    positionSource: row.positionSource,
+    sourceId: row.sourceId,
+    themes: links('recommendation_themes', 'theme_id'),
+    sdgs: links('recommendation_sdgs', 'goal'),
+    affectedPersons: links('recommendation_affected_persons', 'group_id'),
+    version: row.version,
+  };
+}
+
+interface Checked {
+  reviewId: string;
+  recommendingStates?: string[];
+  position: string | null;
+  positionSource: string | null;
+  themes?: string[];
+  sdgs?: number[];
+  affectedPersons?: string[];
+}
+
+/** 422 for unknown references, a state recommending to itself, or a position without its source. */
+function checkConsistency(tx: Reader, record: Checked): void {
+  const problems = new Inconsistencies();
+  const review = tx.get<{ stateCode: string } | undefined>(
+    sql`select state_code as stateCode from reviews where id = ${record.reviewId}`,
+  );
+  if (!review) problems.add('reviewId', `Unknown review id ${JSON.stringify(record.reviewId)}`);
+  checkReferences(tx, problems, 'recommendingStates', REFERENCES.state, record.recommendingStates);
+  if (review && record.recommendingStates?.includes(review.stateCode)) {
+    problems.add('recommendingStates', `${review.stateCode} is the state under review in ${record.reviewId}`);
+  }
+  if (record.position !== null && record.positionSource === null) {
+    problems.add('positionSource', 'A position needs the source that records it (positions are never guessed)');
+  }
+  checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
+  checkReferences(tx, problems, 'sdgs', REFERENCES.sdg, record.sdgs);
+  checkReferences(tx, problems, 'affectedPersons', REFERENCES.affectedPersons, record.affectedPersons);
+  problems.throwIfAny();
+}
+
+function writeLinks(tx: Tx, id: string, input: Partial<RecommendationCreate>): void {
+  if (input.recommendingStates) replaceLinks(tx, 'recommendation_states', 'recommendation_id', id, 'state_code', input.recommendingStates);
+  if (input.themes) replaceLinks(tx, 'recommendation_themes', 'recommendation_id', id, 'theme_id', input.themes);
+  if (input.sdgs) replaceLinks(tx, 'recommendation_sdgs', 'recommendation_id', id, 'goal', input.sdgs);
+  if (input.affectedPersons) {
+    replaceLinks(tx, 'recommendation_affected_persons', 'recommendation_id', id, 'group_id', input.affectedPersons);
+  }
+}
+
+export function createRecommendation(context: WriteContext, input: RecommendationCreate): string {
+  const { tx } = context;
+  checkConsistency(tx, input);
+  const id =
+    input.id !== undefined
+      ? claimRecordId(tx, ID_TABLE, input.id)
+      : input.paragraph !== null
+        ? claimRecordId(tx, ID_TABLE, `${input.reviewId}-${idFragment(input.paragraph)}`)
+        : newRecordId(tx, ID_TABLE, input.reviewId);
+  const now = new Date().toISOString();
+  tx.insert(recommendations)
+    .values({
+      id,
+      reviewId: input.reviewId,
+      paragraph: input.paragraph,
+      paragraphSortKey: paragraphSortKey(input.paragraph),
+      text: input.text,
+      verbatim: input.verbatim,
+      position: input.position,
+      positionSource: input.positionSource,
+      sourceId: input.source === null ? null : upsertSource(context, input.source),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
+  writeLinks(tx, id, input);
+  auditCreate(context, TABLE.entity, id, recommendationSnapshot(tx, id)!);
+  return id;
+}
+
+function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+  const before = recommendationSnapshot(tx, id);
+  if (!before) throw notFound('Recommendation', id);
+  checkVersion(tx, expected, before.version, 'Recommendation', id);
+  return before;
+}
+
+export function updateRecommendation(
+  context: WriteContext,
+  id: string,
+  patch: RecommendationPatch,
+  expected: '*' | number[],
+): void {
+  const { tx } = context;
+  const before = existing(tx, id, expected);
+  checkConsistency(tx, {
+    reviewId: patch.reviewId ?? (before.reviewId as string),
+    recommendingStates: patch.recommendingStates ?? (before.recommendingStates as string[]),
+    position: patch.position !== undefined ? patch.position : (before.position as string | null),
+    positionSource: patch.positionSource !== undefined ? patch.positionSource : (before.positionSource as string | null),
+    themes: patch.themes,
+    sdgs: patch.sdgs,
+    affectedPersons: patch.affectedPersons,
+  });
+  const { source, recommendingStates: _, themes: __, sdgs: ___, affectedPersons: ____, ...columns } = patch;
+  const set: Partial<typeof recommendations.$inferInsert> = { ...columns };
+  if (patch.paragraph !== undefined) set.paragraphSortKey = paragraphSortKey(patch.paragraph);
+  if (source !== undefined) set.sourceId = source === null ? null : upsertSource(context, source);
+  if (Object.keys(set).length > 0) {
+    tx.update(recommendations).set(set).where(sql`id = ${id}`).run();
+  }
+  writeLinks(tx, id, patch);
+  finishUpdate(context, TABLE, id, before, () => recommendationSnapshot(tx, id)!);
+}
+
+export function deleteRecommendation(context: WriteContext, id: string, expected: '*' | number[]): void {
+  const { tx } = context;
+  const before = existing(tx, id, expected);
+  const assessments = countReferences(tx, 'assessments', 'recommendation_id', id);
+  const developments = countReferences(tx, 'development_recommendations', 'recommendation_id', id);
+  if (assessments + developments > 0) {
+    throw new HttpProblem(
+      409,
+      `Recommendation "${id}" still has ${assessments} assessment(s) and ${developments} linked development(s): ` +
+        'delete those assessments and unlink those developments first, so that nothing is lost unnoticed.',
+    );
+  }
+  deleteAudited(context, TABLE, id, before);
+}

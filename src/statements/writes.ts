@@ -1,0 +1,213 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx, WriteContext } from '../db/audit.js';
+import { DATE_PRECISIONS, STATEMENT_STAGES, statements } from '../db/schema.js';
+import { notFound } from '../http/problem.js';
+import { isoCode } from '../http/params.js';
+import { checkDate, checkReferences, checkVersion, Inconsistencies, REFERENCES } from '../curation/checks.js';
+import { claimRecordId, newRecordId, recordIdSchema } from '../curation/ids.js';
+import {
+  auditCreate,
+  deleteAudited,
+  finishUpdate,
+  linkedValues,
+  replaceLinks,
+  type Snapshot,
+  type VersionedTable,
+} from '../curation/records.js';
+import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+
+// Creating, changing and deleting statements: each function runs inside a writeTransaction.
+
+const TABLE: VersionedTable = { entity: 'statements', table: 'statements', idColumn: 'id', hasUpdatedAt: true };
+const ID_TABLE = { table: 'statements', column: 'id', what: 'Statement' };
+
+const speakerSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('state'), code: isoCode.describe('ISO 3166-1 alpha-3 code of the state.') }),
+    z.strictObject({
+      type: z.literal('organization'),
+      name: z.string().trim().min(1).max(300).describe("The organization's name, e.g. Human Rights Watch."),
+    }),
+  ])
+  .meta({
+    id: 'Speaker',
+    description: 'Who spoke: a state by its code, or an organization by its name.',
+    example: { type: 'state', code: 'IRL' },
+  });
+
+const fields = {
+  reviewId: z.string().min(1).max(50).describe('The review it was made at, e.g. KGZ-3.'),
+  speaker: speakerSchema,
+  stage: z.enum(STATEMENT_STAGES),
+  date: z
+    .string()
+    .max(10)
+    .describe('When it was said, as precisely as known: "2020", "2020-01" or "2020-01-20" (matching datePrecision).'),
+  datePrecision: z.enum(DATE_PRECISIONS),
+  summary: z.string().trim().min(1).max(10_000).describe('What was said, in your own words.'),
+  themes: z
+    .array(z.string().min(1).max(200))
+    .max(50)
+    .refine((values) => new Set(values).size === values.length, 'List each value once')
+    .describe('Theme ids (see GET /v1/themes).'),
+  source: sourceInputSchema.describe('Where the statement is recorded.'),
+};
+
+export const statementCreateSchema = z
+  .strictObject({
+    id: recordIdSchema.optional(),
+    ...fields,
+    themes: fields.themes.default([]),
+  })
+  .meta({
+    id: 'StatementCreate',
+    example: {
+      reviewId: 'KGZ-3',
+      speaker: { type: 'state', code: 'IRL' },
+      stage: 'interactive_dialogue',
+      date: '2020-01',
+      datePrecision: 'month',
+      summary: 'Called for the release of the human rights defender Azimjon Askarov.',
+      themes: ['human-rights-defenders'],
+      source: SOURCE_EXAMPLE,
+    },
+  });
+
+export const statementPatchSchema = z
+  .strictObject({
+    reviewId: fields.reviewId.optional(),
+    speaker: fields.speaker.optional(),
+    stage: fields.stage.optional(),
+    date: fields.date.optional(),
+    datePrecision: fields.datePrecision.optional(),
+    summary: fields.summary.optional(),
+    themes: fields.themes.optional(),
+    source: fields.source.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
+  .meta({
+    id: 'StatementPatch',
+    description: 'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole.',
+    example: { themes: ['human-rights-defenders'] },
+  });
+
+export type StatementCreate = z.output<typeof statementCreateSchema>;
+export type StatementPatch = z.output<typeof statementPatchSchema>;
+type Speaker = z.output<typeof speakerSchema>;
+
+type Reader = Pick<Tx, 'get' | 'all'>;
+
+export function statementSnapshot(tx: Reader, id: string): Snapshot | undefined {
+  const row = tx.get<
+    | {
+        reviewId: string;
+        speakerStateCode: string | null;
+        speakerOrganization: string | null;
+        stage: string;
+        date: string;
+        datePrecision: string;
+        summary: string;
+        sourceId: string;
+        version: number;
+      }
+    | undefined
+  >(sql`select review_id as reviewId, speaker_state_code as speakerStateCode,
+      speaker_organization as speakerOrganization, stage, date, date_precision as datePrecision, summary,
+      source_id as sourceId, version
+    from statements where id = ${id}`);
+  if (!row) return undefined;
+  const { speakerStateCode, speakerOrganization, sourceId, version, ...columns } = row;
+  const speaker: Speaker =
+    speakerStateCode !== null ? { type: 'state', code: speakerStateCode } : { type: 'organization', name: speakerOrganization! };
+  return {
+    ...columns,
+    speaker,
+    themes: linkedValues(tx, 'statement_themes', 'statement_id', id, 'theme_id'),
+    sourceId,
+    version,
+  };
+}
+
+interface Checked {
+  reviewId?: string;
+  speaker?: Speaker;
+  date: string;
+  datePrecision: StatementCreate['datePrecision'];
+  themes?: string[];
+}
+
+function checkConsistency(tx: Reader, record: Checked, dateChanged: boolean): void {
+  const problems = new Inconsistencies();
+  if (record.reviewId !== undefined) checkReferences(tx, problems, 'reviewId', REFERENCES.review, [record.reviewId]);
+  if (record.speaker?.type === 'state') checkReferences(tx, problems, 'speaker.code', REFERENCES.state, [record.speaker.code]);
+  if (dateChanged) checkDate(problems, 'date', record.date, record.datePrecision);
+  checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
+  problems.throwIfAny();
+}
+
+function speakerColumns(speaker: Speaker) {
+  return speaker.type === 'state'
+    ? { speakerStateCode: speaker.code, speakerOrganization: null }
+    : { speakerStateCode: null, speakerOrganization: speaker.name };
+}
+
+export function createStatement(context: WriteContext, input: StatementCreate): string {
+  const { tx } = context;
+  checkConsistency(tx, input, true);
+  const id = input.id !== undefined ? claimRecordId(tx, ID_TABLE, input.id) : newRecordId(tx, ID_TABLE, input.reviewId);
+  const now = new Date().toISOString();
+  tx.insert(statements)
+    .values({
+      id,
+      reviewId: input.reviewId,
+      ...speakerColumns(input.speaker),
+      stage: input.stage,
+      date: input.date,
+      datePrecision: input.datePrecision,
+      summary: input.summary,
+      sourceId: upsertSource(context, input.source),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
+  replaceLinks(tx, 'statement_themes', 'statement_id', id, 'theme_id', input.themes);
+  auditCreate(context, TABLE.entity, id, statementSnapshot(tx, id)!);
+  return id;
+}
+
+function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+  const before = statementSnapshot(tx, id);
+  if (!before) throw notFound('Statement', id);
+  checkVersion(tx, expected, before.version, 'Statement', id);
+  return before;
+}
+
+export function updateStatement(context: WriteContext, id: string, patch: StatementPatch, expected: '*' | number[]): void {
+  const { tx } = context;
+  const before = existing(tx, id, expected);
+  checkConsistency(
+    tx,
+    {
+      reviewId: patch.reviewId,
+      speaker: patch.speaker,
+      date: patch.date ?? (before.date as string),
+      datePrecision: patch.datePrecision ?? (before.datePrecision as Checked['datePrecision']),
+      themes: patch.themes,
+    },
+    patch.date !== undefined || patch.datePrecision !== undefined,
+  );
+  const { speaker, themes, source, ...columns } = patch;
+  const set = {
+    ...columns,
+    ...(speaker === undefined ? {} : speakerColumns(speaker)),
+    ...(source === undefined ? {} : { sourceId: upsertSource(context, source) }),
+  };
+  if (Object.keys(set).length > 0) tx.update(statements).set(set).where(sql`id = ${id}`).run();
+  if (themes) replaceLinks(tx, 'statement_themes', 'statement_id', id, 'theme_id', themes);
+  finishUpdate(context, TABLE, id, before, () => statementSnapshot(tx, id)!);
+}
+
+export function deleteStatement(context: WriteContext, id: string, expected: '*' | number[]): void {
+  deleteAudited(context, TABLE, id, existing(context.tx, id, expected));
+}

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { registerResourceWrites } from '../curation/http.js';
+import type { Db } from '../db/open.js';
+import { getState } from './queries.js';
+import { stateDetailSchema } from './schemas.js';
+import { createState, deleteState, stateCreateSchema, statePatchSchema, updateState } from './writes.js';
+
+const codeParams = z.object({
+  code: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
+    .transform((code) => code.toUpperCase())
+    .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
+});
+
+export const stateWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+  registerResourceWrites(app, {
+    entity: 'states',
+    noun: 'state',
+    operationNoun: 'State',
+    tag: 'states',
+    scope: 'admin',
+    param: { name: 'code', schema: codeParams },
+    record: stateDetailSchema,
+    createBody: stateCreateSchema,
+    patchBody: statePatchSchema,
+    read: (code) => getState(db, code),
+    create: createState,
+    update: updateState,
+    remove: deleteState,
+    createDescription: 'Adds a state (or observer) with the spellings of its name found in UN documents.',
+    deleteDescription: 'Deletes a state that no review, recommendation, development or statement refers to (409 otherwise).',
+  });
+};

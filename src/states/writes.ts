@@ -1,0 +1,162 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx, WriteContext } from '../db/audit.js';
+import { REGIONAL_GROUPS, states } from '../db/schema.js';
+import { HttpProblem, notFound } from '../http/problem.js';
+import { checkVersion, Inconsistencies } from '../curation/checks.js';
+import { claimRecordId } from '../curation/ids.js';
+import {
+  auditCreate,
+  countReferences,
+  deleteAudited,
+  finishUpdate,
+  type Snapshot,
+  type VersionedTable,
+} from '../curation/records.js';
+import { normalizeStateName } from './names.js';
+
+// Creating, changing and deleting states (admin only): each function runs inside a writeTransaction. A
+// state's name and aliases are the spellings importers resolve to its code: no spelling may name two states.
+
+const TABLE: VersionedTable = { entity: 'states', table: 'states', idColumn: 'code', hasUpdatedAt: false };
+const ID_TABLE = { table: 'states', column: 'code', what: 'State' };
+
+const spelling = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit');
+
+const fields = {
+  name: spelling.describe('English short name, as the UN writes it.'),
+  regionalGroup: z.enum(REGIONAL_GROUPS).nullable().describe('UN regional group; null for a state in none.'),
+  unMember: z.boolean().describe('false for observer states.'),
+  aliases: z
+    .array(spelling)
+    .max(50)
+    .describe(
+      'Other spellings found in UN documents and data sets. On a change, the list replaces the stored aliases ' +
+        '(the name is always one).',
+    ),
+};
+
+export const stateCreateSchema = z
+  .strictObject({
+    code: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').describe('ISO 3166-1 alpha-3 code.'),
+    name: fields.name,
+    regionalGroup: fields.regionalGroup.default(null),
+    unMember: fields.unMember,
+    aliases: fields.aliases.default([]),
+  })
+  .meta({
+    id: 'StateCreate',
+    example: { code: 'XKX', name: 'Kosovo', regionalGroup: null, unMember: false, aliases: ['Kosova'] },
+  });
+
+export const statePatchSchema = z
+  .strictObject({
+    name: fields.name.optional(),
+    regionalGroup: fields.regionalGroup.optional(),
+    unMember: fields.unMember.optional(),
+    aliases: fields.aliases.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
+  .meta({
+    id: 'StatePatch',
+    description:
+      'The fields to change (JSON merge patch). A new name is added to the aliases and the old one stays one; a ' +
+      'list of aliases replaces the stored ones.',
+    example: { aliases: ['Kyrgyz Republic', 'Kirghizia'] },
+  });
+
+export type StateCreate = z.output<typeof stateCreateSchema>;
+export type StatePatch = z.output<typeof statePatchSchema>;
+
+type Reader = Pick<Tx, 'get' | 'all'>;
+
+export function stateSnapshot(tx: Reader, code: string): Snapshot | undefined {
+  const row = tx.get<{ name: string; regionalGroup: string | null; unMember: number; version: number } | undefined>(
+    sql`select name, regional_group as regionalGroup, un_member as unMember, version from states where code = ${code}`,
+  );
+  if (!row) return undefined;
+  const aliases = tx
+    .all<{ alias: string }>(sql`select alias from state_aliases where state_code = ${code} and alias <> ${row.name}
+      order by alias`)
+    .map((a) => a.alias);
+  return { name: row.name, regionalGroup: row.regionalGroup, unMember: row.unMember === 1, aliases, version: row.version };
+}
+
+/** 422 for a spelling that already names another state. */
+function checkSpellings(tx: Reader, code: string, name: string | undefined, aliases: readonly string[] | undefined): void {
+  const problems = new Inconsistencies();
+  const check = (field: string, text: string) => {
+    const owner = tx.get<{ code: string } | undefined>(
+      sql`select state_code as code from state_aliases where key = ${normalizeStateName(text)} and state_code <> ${code}`,
+    );
+    if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
+  };
+  if (name !== undefined) check('name', name);
+  for (const alias of aliases ?? []) check('aliases', alias);
+  problems.throwIfAny();
+}
+
+/** Stores spellings of a state's name; a spelling it has already keeps its key, with the new wording. */
+function addSpellings(tx: Pick<Tx, 'run'>, code: string, spellings: readonly string[]): void {
+  for (const alias of spellings) {
+    tx.run(sql`insert into state_aliases (key, alias, state_code) values (${normalizeStateName(alias)}, ${alias}, ${code})
+      on conflict (key) do update set alias = excluded.alias`);
+  }
+}
+
+export function createState(context: WriteContext, input: StateCreate): string {
+  const { tx } = context;
+  checkSpellings(tx, input.code, input.name, input.aliases);
+  const code = claimRecordId(tx, ID_TABLE, input.code);
+  tx.insert(states)
+    .values({ code, name: input.name, regionalGroup: input.regionalGroup, unMember: input.unMember })
+    .run();
+  addSpellings(tx, code, [...input.aliases, input.name]);
+  auditCreate(context, TABLE.entity, code, stateSnapshot(tx, code)!);
+  return code;
+}
+
+function existing(tx: Reader, code: string, expected: '*' | number[]): Snapshot {
+  const before = stateSnapshot(tx, code);
+  if (!before) throw notFound('State', code);
+  checkVersion(tx, expected, before.version, 'State', code);
+  return before;
+}
+
+export function updateState(context: WriteContext, code: string, patch: StatePatch, expected: '*' | number[]): void {
+  const { tx } = context;
+  const before = existing(tx, code, expected);
+  checkSpellings(tx, code, patch.name, patch.aliases);
+  const { aliases, ...columns } = patch;
+  if (Object.keys(columns).length > 0) tx.update(states).set(columns).where(sql`code = ${code}`).run();
+  const name = patch.name ?? (before.name as string);
+  if (aliases !== undefined) tx.run(sql`delete from state_aliases where state_code = ${code}`);
+  addSpellings(tx, code, [...(aliases ?? []), name]);
+  finishUpdate(context, TABLE, code, before, () => stateSnapshot(tx, code)!);
+}
+
+export function deleteState(context: WriteContext, code: string, expected: '*' | number[]): void {
+  const { tx } = context;
+  const before = existing(tx, code, expected);
+  const uses = [
+    ['reviews', 'state_code'],
+    ['recommendation_states', 'state_code'],
+    ['developments', 'state_code'],
+    ['statements', 'speaker_state_code'],
+  ]
+    .map(([table, column]) => ({ table: table!, n: countReferences(tx, table!, column!, code) }))
+    .filter(({ n }) => n > 0);
+  if (uses.length > 0) {
+    throw new HttpProblem(
+      409,
+      `State ${code} is still referred to by ${uses.map(({ table, n }) => `${n} ${table.replace('_', ' ')}`).join(', ')}.`,
+    );
+  }
+  tx.run(sql`delete from state_aliases where state_code = ${code}`);
+  deleteAudited(context, TABLE, code, before);
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { stateRefSchema } from '../common/schemas.js';
+import { DIRECTIONS } from '../db/schema.js';
+import { developmentFilterShape } from '../developments/schemas.js';
+import { formatParams } from '../http/formats.js';
+import { implementationCountsSchema, positionCountsSchema, recommendationFilterShape } from '../recommendations/schemas.js';
+
+// Aggregates for dashboards: recommendations and developments counted by one or two groupings, under
+// exactly the filters of their lists, and one review's summary.
+
+export const RECOMMENDATION_GROUPINGS = [
+  'position',
+  'recommendingState',
+  'regionalGroup',
+  'stateUnderReview',
+  'cycle',
+  'theme',
+  'sdg',
+  'implementation',
+] as const;
+export type RecommendationGrouping = (typeof RECOMMENDATION_GROUPINGS)[number];
+
+export const DEVELOPMENT_GROUPINGS = ['direction', 'year', 'theme', 'state'] as const;
+export type DevelopmentGrouping = (typeof DEVELOPMENT_GROUPINGS)[number];
+
+/** Groupings where a record can have several values (or none): it is counted once under each. */
+export const MULTI_VALUED_GROUPINGS: ReadonlySet<string> = new Set(['recommendingState', 'regionalGroup', 'theme', 'sdg']);
+
+function groupByParam<const T extends readonly [string, ...string[]]>(groupings: T, description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()))
+    .pipe(
+      z
+        .array(z.enum(groupings))
+        .min(1)
+        .max(2)
+        .refine((values) => new Set(values).size === values.length, 'Name each grouping once'),
+    )
+    .describe(`${description} One or two of: ${groupings.join(', ')}; comma-separated or repeated.`);
+}
+
+const statsFormatParams = formatParams(['json', 'csv']);
+
+export const recommendationStatsQuery = z
+  .object({
+    groupBy: groupByParam(
+      RECOMMENDATION_GROUPINGS,
+      'What to count by. recommendingState, regionalGroup (of a recommending state), theme and sdg are ' +
+        'multi-valued: a recommendation counts once under each of its values, and under null when it has none.',
+    ),
+    ...recommendationFilterShape,
+    ...statsFormatParams,
+  })
+  .strict();
+export type RecommendationStatsQuery = z.output<typeof recommendationStatsQuery>;
+
+export const developmentStatsQuery = z
+  .object({
+    groupBy: groupByParam(
+      DEVELOPMENT_GROUPINGS,
+      'What to count by. year is the year of the date (known for every development); theme is multi-valued: ' +
+        'a development counts once under each of its themes, and under null when it has none.',
+    ),
+    ...developmentFilterShape,
+    ...statsFormatParams,
+  })
+  .strict();
+export type DevelopmentStatsQuery = z.output<typeof developmentStatsQuery>;
+
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const nullableText = z.string().nullable();
+
+export const recommendationGroupSchema = z
+  .object({
+    position: z
+      .string()
+      .optional()
+      .describe('supported, partially_supported, noted, pending, or unknown (no recorded position): the filter values.'),
+    recommendingState: nullableText.optional().describe('ISO 3166-1 alpha-3 code; null: no recommending state recorded.'),
+    recommendingStateName: nullableText.optional(),
+    regionalGroup: nullableText
+      .optional()
+      .describe('UN regional group of a recommending state; null: none (no recommending state, or one in no group).'),
+    stateUnderReview: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
+    stateUnderReviewName: z.string().optional(),
+    cycle: z.int().min(1).max(4).optional(),
+    theme: nullableText.optional().describe('Theme id; null: no theme.'),
+    themeLabel: nullableText.optional(),
+    sdg: z.int().min(1).max(17).nullable().optional().describe('SDG number; null: no SDG.'),
+    sdgName: nullableText.optional(),
+    implementation: z
+      .string()
+      .optional()
+      .describe('not_implemented, partially_implemented, implemented, or unknown (never assessed).'),
+    count: count.describe('How many matching recommendations fall in this group.'),
+  })
+  .meta({ id: 'RecommendationGroup' });
+
+export const developmentGroupSchema = z
+  .object({
+    direction: z.enum(DIRECTIONS).optional(),
+    year: z.int().min(1000).max(9999).optional(),
+    theme: nullableText.optional().describe('Theme id; null: no theme.'),
+    themeLabel: nullableText.optional(),
+    state: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
+    stateName: z.string().optional(),
+    count: count.describe('How many matching developments fall in this group.'),
+  })
+  .meta({ id: 'DevelopmentGroup' });
+
+function statsMeta<T extends readonly [string, ...string[]]>(groupings: T, records: string) {
+  return z.object({
+    groupBy: z.array(z.enum(groupings)).describe('The groupings, in the order asked.'),
+    total: count.describe(`How many ${records} match the filters: the list's meta.total for the same filters.`),
+    sum: count.describe(
+      'The sum of the counts: equal to total unless a grouping is multi-valued (then at least total).',
+    ),
+    multiValued: z
+      .boolean()
+      .describe(
+        `true when a grouping is multi-valued: ${records} with several values count once under each, so the ` +
+          'counts can sum to more than total; each count is still exactly what the list returns with that ' +
+          'value as a filter.',
+      ),
+  });
+}
+
+export const recommendationStatsSchema = z
+  .object({
+    data: z.array(recommendationGroupSchema).describe('Groups by count, largest first; empty groups are left out.'),
+    meta: statsMeta(RECOMMENDATION_GROUPINGS, 'recommendations'),
+  })
+  .meta({ id: 'RecommendationStats' });
+
+export const developmentStatsSchema = z
+  .object({
+    data: z.array(developmentGroupSchema).describe('Groups by count, largest first; empty groups are left out.'),
+    meta: statsMeta(DEVELOPMENT_GROUPINGS, 'developments'),
+  })
+  .meta({ id: 'DevelopmentStats' });
+
+export type RecommendationStats = z.infer<typeof recommendationStatsSchema>;
+export type DevelopmentStats = z.infer<typeof developmentStatsSchema>;
+
+const directionCounts = {
+  total: count,
+  progress: count,
+  setback: count,
+  neutral: count,
+};
+
+export const reviewSummaryQuery = z
+  .object({
+    top: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe('How many themes to list in topThemes (1–100, default 10).'),
+  })
+  .strict();
+
+export const reviewSummarySchema = z
+  .object({
+    reviewId: z.string(),
+    stateUnderReview: stateRefSchema,
+    cycle: z.int().min(1).max(4),
+    recommendations: z.object({
+      byPosition: positionCountsSchema.describe('Recommendations by the position taken; total is all of them.'),
+      byImplementation: implementationCountsSchema.describe('By current implementation status (latest assessment).'),
+    }),
+    developments: z.object({
+      total: count.describe('Developments that follow up this review.'),
+      byMonth: z
+        .array(z.object({ month: z.string().describe('YYYY-MM.'), ...directionCounts }))
+        .describe('Developments dated to the month or the day, per month, oldest first.'),
+      byYearOnly: z
+        .array(z.object({ year: z.string().describe('YYYY.'), ...directionCounts }))
+        .describe('Developments known only to the year (not guessed into a month), per year, oldest first.'),
+    }),
+    topThemes: z
+      .array(
+        z.object({
+          id: z.string(),
+          label: z.string(),
+          recommendationCount: count.describe("Recommendations of this review with the theme."),
+          developmentCount: count.describe('Developments following up this review with the theme.'),
+        }),
+      )
+      .describe('Themes by recommendations and then developments carrying them, most first.'),
+  })
+  .meta({ id: 'ReviewSummary' });
+
+export type ReviewSummary = z.infer<typeof reviewSummarySchema>;

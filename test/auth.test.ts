@@ -1,0 +1,225 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import t from 'tap';
+import { runKeysCommand } from '../src/auth/cli.js';
+import { authenticateHeader, authenticateKey, createApiKey, listApiKeys, revokeApiKey } from '../src/auth/keys.js';
+import { openDatabase } from '../src/db/open.js';
+import { mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
+
+const DEVELOPMENT = 'kgz-2020-09-domestic-violence-impunity';
+
+// Every write route, with what a valid key of the right scope gets for a minimal request (so that passing
+// authentication is proven by a status that only comes after it).
+const WRITE_ROUTES: { method: string; path: string; url: string; scope: 'write' | 'admin'; authorized: number }[] = [
+  { method: 'POST', path: '/v1/recommendations', url: '/v1/recommendations', scope: 'write', authorized: 400 },
+  { method: 'PATCH', path: '/v1/recommendations/{id}', url: '/v1/recommendations/KGZ-3-FIN-1', scope: 'write', authorized: 400 },
+  { method: 'DELETE', path: '/v1/recommendations/{id}', url: '/v1/recommendations/KGZ-3-FIN-1', scope: 'write', authorized: 428 },
+  { method: 'POST', path: '/v1/developments', url: '/v1/developments', scope: 'write', authorized: 400 },
+  { method: 'PATCH', path: '/v1/developments/{id}', url: `/v1/developments/${DEVELOPMENT}`, scope: 'write', authorized: 400 },
+  { method: 'DELETE', path: '/v1/developments/{id}', url: `/v1/developments/${DEVELOPMENT}`, scope: 'write', authorized: 428 },
+  { method: 'PUT', path: '/v1/developments/{id}/recommendations/{recommendationId}', url: `/v1/developments/${DEVELOPMENT}/recommendations/KGZ-3-FIN-1`, scope: 'write', authorized: 200 },
+  { method: 'DELETE', path: '/v1/developments/{id}/recommendations/{recommendationId}', url: `/v1/developments/${DEVELOPMENT}/recommendations/KGZ-3-FIN-1`, scope: 'write', authorized: 200 },
+  { method: 'POST', path: '/v1/assessments', url: '/v1/assessments', scope: 'write', authorized: 400 },
+  { method: 'PATCH', path: '/v1/assessments/{id}', url: '/v1/assessments/KGZ-3-FIN-1-2020-09-28', scope: 'write', authorized: 400 },
+  { method: 'DELETE', path: '/v1/assessments/{id}', url: '/v1/assessments/KGZ-3-FIN-1-2020-09-28', scope: 'write', authorized: 428 },
+  { method: 'POST', path: '/v1/statements', url: '/v1/statements', scope: 'write', authorized: 400 },
+  { method: 'PATCH', path: '/v1/statements/{id}', url: '/v1/statements/KGZ-3-IRL-interactive-dialogue', scope: 'write', authorized: 400 },
+  { method: 'DELETE', path: '/v1/statements/{id}', url: '/v1/statements/KGZ-3-IRL-interactive-dialogue', scope: 'write', authorized: 428 },
+  { method: 'POST', path: '/v1/reviews', url: '/v1/reviews', scope: 'admin', authorized: 400 },
+  { method: 'PATCH', path: '/v1/reviews/{id}', url: '/v1/reviews/KGZ-3', scope: 'admin', authorized: 400 },
+  { method: 'DELETE', path: '/v1/reviews/{id}', url: '/v1/reviews/KGZ-3', scope: 'admin', authorized: 428 },
+  { method: 'POST', path: '/v1/states', url: '/v1/states', scope: 'admin', authorized: 400 },
+  { method: 'PATCH', path: '/v1/states/{code}', url: '/v1/states/KGZ', scope: 'admin', authorized: 400 },
+  { method: 'DELETE', path: '/v1/states/{code}', url: '/v1/states/KGZ', scope: 'admin', authorized: 428 },
+];
+
+t.test('the auth matrix: every write route, with no key, a wrong, revoked, under-scoped and right key', async (t) => {
+  const app = await buildTestApp(t);
+  const writer = mintKey(app, 'write', 'writer');
+  const admin = mintKey(app, 'admin', 'admin');
+  const revoked = createApiKey(app.db, 'former', 'admin');
+  revokeApiKey(app.db, revoked.id);
+  const wrongSecret = `${writer.slice(0, 18)}${'A'.repeat(43)}`;
+  const unknownId = `uprk_000000000000_${writer.slice(18)}`;
+
+  // The route table above is complete: every POST, PATCH, PUT and DELETE of the curated resources is in it.
+  const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const curated = /^\/v1\/(recommendations|developments|assessments|statements|reviews|states)(\/|$)/;
+  const paths = Object.entries<Record<string, { security?: unknown }>>(spec.paths).filter(([path]) => curated.test(path));
+  const documented = paths.flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => method !== 'get')
+      .map(([method, operation]) => {
+        t.same(operation.security, [{ bearerAuth: [] }], `${method} ${path} declares the bearer scheme`);
+        return `${method.toUpperCase()} ${path}`;
+      }),
+  );
+  t.same(
+    documented.sort(),
+    WRITE_ROUTES.map(({ method, path }) => `${method} ${path}`).sort(),
+    'the matrix covers every write operation',
+  );
+
+  const problem = (response: { statusCode: number; headers: Record<string, unknown>; json(): any }) => ({
+    status: response.statusCode,
+    type: String(response.headers['content-type']).split(';')[0],
+    challenge: response.headers['www-authenticate'],
+    body: response.json().status,
+  });
+
+  for (const route of WRITE_ROUTES) {
+    const name = `${route.method} ${route.url}`;
+    const call = (authorization?: string) =>
+      app.inject({
+        method: route.method as 'POST',
+        url: route.url,
+        headers: authorization === undefined ? {} : { authorization },
+        ...(route.method === 'POST' || route.method === 'PATCH' ? { payload: {} } : {}),
+      });
+
+    t.same(
+      problem(await call()),
+      { status: 401, type: 'application/problem+json', challenge: 'Bearer realm="upr-tracker"', body: 401 },
+      `${name}: no key`,
+    );
+    const invalid = { status: 401, type: 'application/problem+json', challenge: 'Bearer realm="upr-tracker", error="invalid_token"', body: 401 };
+    t.same(problem(await call(`Basic ${Buffer.from(`user:${writer}`).toString('base64')}`)), invalid, `${name}: not Bearer`);
+    t.same(problem(await call('Bearer not-a-key')), invalid, `${name}: not a key`);
+    t.same(problem(await call(`Bearer ${wrongSecret}`)), invalid, `${name}: a wrong secret`);
+    t.same(problem(await call(`Bearer ${unknownId}`)), invalid, `${name}: an unknown key`);
+    const gone = await call(`Bearer ${revoked.key}`);
+    t.same(problem(gone), invalid, `${name}: a revoked key`);
+    t.match(gone.json().detail, /revoked/);
+    if (route.scope === 'admin') {
+      const under = await call(`bearer ${writer}`);
+      t.equal(under.statusCode, 403, `${name}: a write key is not enough`);
+      t.match(under.headers['content-type'], /^application\/problem\+json/);
+      t.match(under.json().detail, /"admin" scope; this key has the "write" scope/);
+      t.equal((await call(`Bearer ${admin}`)).statusCode, route.authorized, `${name}: an admin key`);
+    } else {
+      t.equal((await call(`Bearer ${writer}`)).statusCode, route.authorized, `${name}: a write key`);
+      t.equal((await call(`Bearer ${admin}`)).statusCode, route.authorized, `${name}: an admin key may write too`);
+    }
+  }
+});
+
+t.test('keys: sent in the Authorization header only; reads need none; a refused request is not read', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const inQuery = await app.inject({ method: 'POST', url: `/v1/recommendations?api_key=${key}`, payload: {} });
+  t.equal(inQuery.statusCode, 401, 'a key in the query string is not a key');
+  const read = await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1', headers: { authorization: 'Bearer wrong' } });
+  t.equal(read.statusCode, 200, 'a read with a bad key is answered as an anonymous one');
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/v1/recommendations',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ text: 'x'.repeat(2_000_000) }),
+  });
+  t.equal(huge.statusCode, 401, 'without a key, the body is not even read (401, not 413)');
+});
+
+t.test('keys: minted, hashed, checked, used and revoked', async (t) => {
+  const db = openDatabase(join(tempDir(t), 'keys.sqlite'));
+  t.teardown(() => db.$client.close());
+  const minted = createApiKey(db, 'kyrgyz-watch', 'write', new Date('2026-01-01T00:00:00Z'));
+  t.match(minted.key, /^uprk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+  t.equal(minted.key.slice(5, 17), minted.id, 'the key names its id');
+  const stored = db.$client.prepare('select * from api_keys').all() as Record<string, unknown>[];
+  t.equal(stored.length, 1);
+  t.notOk(JSON.stringify(stored).includes(minted.key.slice(18)), 'the secret is stored nowhere');
+  t.match(stored[0]!.hash, /^[0-9a-f]{64}$/);
+  t.not(createApiKey(db, 'other', 'admin').key, minted.key);
+
+  const used = new Date('2026-02-01T10:00:00Z');
+  t.same(authenticateKey(db, minted.key, used), {
+    status: 'ok',
+    key: { id: minted.id, name: 'kyrgyz-watch', scope: 'write' },
+  });
+  const lastUsed = () => listApiKeys(db).find((k) => k.id === minted.id)!.lastUsedAt;
+  t.equal(lastUsed(), '2026-02-01T10:00:00.000Z', 'its use is recorded');
+  authenticateKey(db, minted.key, new Date('2026-02-01T10:00:30Z'));
+  t.equal(lastUsed(), '2026-02-01T10:00:00.000Z', 'to the minute: not rewritten by every request');
+  authenticateKey(db, minted.key, new Date('2026-02-01T10:01:01Z'));
+  t.equal(lastUsed(), '2026-02-01T10:01:01.000Z');
+
+  t.same(authenticateKey(db, `${minted.key.slice(0, -1)}${minted.key.endsWith('A') ? 'B' : 'A'}`), { status: 'invalid' });
+  t.same(authenticateKey(db, minted.key.toUpperCase()), { status: 'invalid' });
+  t.same(authenticateHeader(db, undefined), { status: 'none' });
+  t.same(authenticateHeader(db, minted.key), { status: 'malformed' }, 'the scheme is needed');
+  t.same(authenticateHeader(db, `BEARER   ${minted.key}`).status, 'ok', 'the scheme is case-insensitive');
+
+  const revokedAt = new Date('2026-03-01T00:00:00Z');
+  t.equal(revokeApiKey(db, minted.id, revokedAt)!.revokedAt, '2026-03-01T00:00:00.000Z');
+  t.equal(revokeApiKey(db, minted.id)!.revokedAt, '2026-03-01T00:00:00.000Z', 'revoking again keeps the first time');
+  t.same(authenticateKey(db, minted.key), { status: 'revoked' });
+  t.equal(revokeApiKey(db, 'nope'), undefined);
+});
+
+t.test('npm run keys: create, list, revoke', async (t) => {
+  const db = openDatabase(join(tempDir(t), 'cli.sqlite'));
+  t.teardown(() => db.$client.close());
+  const run = (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runKeysCommand(db, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  t.match(run('list'), { code: 0, out: /No API keys/ });
+  const created = run('create', '--name', 'kyrgyz-watch', '--scope', 'write');
+  t.equal(created.code, 0);
+  const key = /^(uprk_\S+)$/m.exec(created.out)![1]!;
+  const id = key.slice(5, 17);
+  t.match(created.out, new RegExp(`Created API key ${id} "kyrgyz-watch" with scope write`));
+  t.match(created.out, /shown this once/);
+  t.equal(authenticateKey(db, key).status, 'ok', 'the printed key works');
+
+  const listed = run('list');
+  t.equal(listed.code, 0);
+  t.match(listed.out, new RegExp(`${id}\twrite\t\\S+\t\\S+\t-\tkyrgyz-watch`), 'with its last use');
+  t.notOk(listed.out.includes(key.slice(18)), 'a listing never shows a key');
+
+  t.match(run('revoke', id), { code: 0, out: new RegExp(`${id} "kyrgyz-watch" is revoked`) });
+  t.equal(authenticateKey(db, key).status, 'revoked');
+  t.match(run('revoke', 'nope'), { code: 1, err: /No API key has the id "nope"/ });
+  run('create', '--name', 'unused', '--scope', 'admin');
+  const afterRevocation = run('list').out.split('\n');
+  t.match(afterRevocation[1], new RegExp(`^${id}\twrite\t\\S+\t\\S+\t20\\S+\tkyrgyz-watch$`), 'the revocation is listed');
+  t.match(afterRevocation[2], /^[0-9a-f]{12}\tadmin\t\S+\t-\t-\tunused$/, 'a key never used');
+
+  t.match(run('create', '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(run('create', '--name', '  ', '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(run('create', '--name', 'x'.repeat(101), '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /--scope write or admin/ });
+  t.match(run('create', '--name', 'x', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
+  t.match(run('list', '--name', 'x'), { code: 2, err: /Usage/ });
+  t.match(run('revoke'), { code: 2, err: /Usage/ });
+  t.match(run(), { code: 2, err: /Usage/ });
+  t.equal(listApiKeys(db).length, 2, 'no failed command minted a key');
+});
+
+t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write API', async (t) => {
+  const databasePath = join(tempDir(t), 'script.sqlite');
+  const script = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/keys.ts', ...args], {
+      env: { ...process.env, DATABASE_PATH: databasePath, ...env },
+      encoding: 'utf8',
+    });
+  const created = script(['create', '--name', 'script-test', '--scope', 'admin']);
+  t.equal(created.status, 0, created.stderr);
+  const key = /^(uprk_\S+)$/m.exec(created.stdout)![1]!;
+
+  const app = await buildTestApp(t, { databasePath });
+  const review = await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'FIN', cycle: 4 } });
+  t.equal(review.response.statusCode, 201);
+  t.equal((await send(app, 'GET', '/v1/reviews/FIN-4/history')).body.data[0].actor, 'script-test');
+
+  const usage = script(['frobnicate']);
+  t.equal(usage.status, 2);
+  t.match(usage.stderr, /Usage/);
+  const badEnv = script(['list'], { LOG_LEVEL: 'loud' });
+  t.equal(badEnv.status, 1);
+  t.match(badEnv.stderr, /LOG_LEVEL/);
+});

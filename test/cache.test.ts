@@ -1,0 +1,251 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import t, { type Test } from 'tap';
+import { buildApp } from '../src/app.js';
+import { writeTransaction } from '../src/db/audit.js';
+import { openDatabase } from '../src/db/open.js';
+import { bumpRevision, currentRevision } from '../src/db/revision.js';
+import { normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
+import { insertRecommendation } from './fixtures.js';
+import { tempDir } from './helpers.js';
+
+// HTTP caching: query ETags, 304s without running the query, and the response cache, invalidated by any
+// write, in this process or another.
+
+async function appOnFile(t: Test) {
+  const path = join(tempDir(t), 'cache.sqlite');
+  const app = await buildApp({ databasePath: path, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  return { app, path };
+}
+
+t.test('list, export and stats responses carry a strong query ETag and Cache-Control', async (t) => {
+  const { app } = await appOnFile(t);
+  const revision = currentRevision(app.db);
+  for (const url of [
+    '/v1/recommendations?position=noted',
+    '/v1/recommendations?format=csv',
+    '/v1/developments?format=ndjson',
+    '/v1/states',
+    '/v1/reviews',
+    '/v1/statements',
+    '/v1/stats/recommendations?groupBy=position',
+    '/v1/stats/developments?groupBy=year',
+    '/v1/reviews/KGZ-3/summary',
+    '/v1/themes',
+    '/v1/affected-persons',
+    '/v1/sdgs',
+  ]) {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.statusCode, 200, url);
+    t.match(response.headers.etag, new RegExp(`^"r${revision}-[A-Za-z0-9_-]{16}"$`), `${url}: strong ETag of the revision`);
+    t.equal(response.headers['cache-control'], 'public, max-age=60', url);
+  }
+  const detail = await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1' });
+  t.notMatch(String(detail.headers.etag ?? ''), /^"r\d+-/, 'detail routes keep their own (record) ETags');
+});
+
+t.test('equivalent queries share an ETag; different ones do not', async (t) => {
+  const { app } = await appOnFile(t);
+  const etag = async (url: string, accept?: string) =>
+    (await app.inject({ method: 'GET', url, headers: accept ? { accept } : {} })).headers.etag;
+  const base = await etag('/v1/recommendations?position=supported,noted&cycle=3');
+  t.equal(await etag('/v1/recommendations?cycle=3&position=noted,supported'), base, 'order of parameters and values');
+  t.equal(await etag('/v1/recommendations?position=noted&position=supported&cycle=3'), base, 'repeated parameters');
+  t.equal(await etag('/v1/recommendations?position=noted,supported,noted&cycle=3'), base, 'duplicate values');
+  t.equal(await etag('/v1/recommendations?position=noted,supported&cycle=3&limit=50'), base, 'the default limit');
+  t.equal(await etag('/v1/recommendations?position=noted,supported&cycle=3&sort=paragraph'), base, 'the default sort');
+  t.equal(await etag('/v1/recommendations?position=noted,supported&cycle=3&format=json'), base, 'format=json');
+  t.equal(await etag('/v1/recommendations?position=noted,supported&cycle=3&bom=true'), base, 'bom only matters for CSV');
+  t.equal(await etag('/v1/recommendations?q=torture'), await etag('/v1/recommendations?q=torture&sort=relevance'));
+  const others = [
+    await etag('/v1/recommendations?position=noted&cycle=3'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3&limit=10'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3&sort=id'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3', 'text/csv'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3&format=csv&bom=true'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3&format=csv&limit=50'),
+    await etag('/v1/recommendations?position=noted,supported&cycle=3&format=ndjson'),
+    await etag('/v1/developments?cycle=3'.replace('cycle=3', 'direction=setback')),
+  ];
+  t.equal(new Set([base, ...others]).size, others.length + 1, 'each different representation has its own ETag');
+  t.equal(
+    await etag('/v1/recommendations?format=csv'),
+    await etag('/v1/recommendations', 'text/csv'),
+    'the same representation, by ?format= or by Accept',
+  );
+  t.not(
+    await etag('/v1/stats/recommendations?groupBy=position,cycle'),
+    await etag('/v1/stats/recommendations?groupBy=cycle,position'),
+    "groupBy's order shapes the answer (columns, order of groups): it is part of the ETag",
+  );
+  t.equal(
+    await etag('/v1/stats/recommendations?groupBy=position&position=noted,supported'),
+    await etag('/v1/stats/recommendations?position=supported,noted&groupBy=position'),
+  );
+});
+
+t.test('If-None-Match: 304 without running the query; a write makes it 200 again', async (t) => {
+  const { app } = await appOnFile(t);
+  const url = '/v1/recommendations?stateUnderReview=KGZ';
+  const first = await app.inject({ method: 'GET', url });
+  const etag = first.headers.etag as string;
+
+  // Break the query: if the 304 path touched the database for the list, it would now fail.
+  app.db.$client.exec('alter table recommendation_sdgs rename to recommendation_sdgs_away');
+  const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+  t.equal(revalidated.statusCode, 304, 'a current ETag: 304');
+  t.equal(revalidated.body, '', 'no body');
+  t.equal(revalidated.headers.etag, etag);
+  t.equal(revalidated.headers['cache-control'], 'public, max-age=60');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': `W/${etag}` } })).statusCode, 304, 'weak comparison');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': `"x", ${etag}` } })).statusCode, 304, 'a list of tags');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '*' } })).statusCode, 304, '*');
+  const csv = await app.inject({ method: 'GET', url: `${url}&format=csv` });
+  const csvAgain = await app.inject({ method: 'GET', url: `${url}&format=csv`, headers: { 'if-none-match': csv.headers.etag as string } });
+  t.equal(csvAgain.statusCode, 304, 'an export revalidates too, without running');
+  t.equal(csvAgain.body, '');
+  app.db.$client.exec('alter table recommendation_sdgs_away rename to recommendation_sdgs');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '"r1-other"' } })).statusCode, 200, 'another tag: 200');
+
+  insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
+  const after = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+  t.equal(after.statusCode, 200, 'after a write, the old ETag is stale');
+  t.not(after.headers.etag, etag);
+  t.equal(after.json().meta.total, 9, 'and the response shows the write');
+});
+
+t.test('the response cache serves repeated queries and never an old revision', async (t) => {
+  const { app, path } = await appOnFile(t);
+  const url = '/v1/recommendations?stateUnderReview=KGZ&limit=2';
+  const first = await app.inject({ method: 'GET', url });
+  t.equal(first.json().meta.total, 8);
+
+  // A change that bypasses the revision (no write path does this) is not seen: the answer comes from the cache.
+  const other = openDatabase(path, { seed: false });
+  t.teardown(() => other.$client.close());
+  other.$client.prepare("update recommendations set text = 'changed behind the cache' where id = 'KGZ-3-ESP-1'").run();
+  const cached = await app.inject({ method: 'GET', url });
+  t.equal(cached.body, first.body, 'same revision: the cached body');
+  t.equal(cached.headers.link, first.headers.link, 'with its Link header');
+  const equivalent = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=2&stateUnderReview=KGZ' });
+  t.equal(equivalent.body, first.body, 'an equivalent query: the cached body');
+  t.equal(
+    equivalent.headers.link,
+    `</v1/recommendations?limit=2&stateUnderReview=KGZ&cursor=${first.json().meta.nextCursor}>; rel="next"`,
+    'with a Link header made from its own URL',
+  );
+  t.match(cached.headers['content-type'], /^application\/json/);
+  const reloaded = await app.inject({ method: 'GET', url, headers: { 'cache-control': 'no-cache' } });
+  t.match(reloaded.body, /changed behind the cache/, 'Cache-Control: no-cache bypasses the response cache');
+  t.equal(reloaded.headers.etag, first.headers.etag, '(the revision, hence the ETag, is the same)');
+  const refreshed = await app.inject({ method: 'GET', url });
+  t.equal(refreshed.body, reloaded.body, 'and refreshes it');
+
+  // Another connection (the import CLI, the seed script) bumps the revision: fresh data.
+  bumpRevision(other);
+  const fresh = await app.inject({ method: 'GET', url });
+  t.not(fresh.headers.etag, first.headers.etag, 'a new ETag');
+  t.match(fresh.body, /changed behind the cache/, "the other connection's write is visible");
+
+  // A write in this process through the database layer.
+  writeTransaction(app.db, 'test', ({ tx, audit }) => {
+    tx.run(sql`update recommendations set text = 'changed in process' where id = 'KGZ-3-ESP-1'`);
+    audit({ entity: 'recommendations', entityId: 'KGZ-3-ESP-1', action: 'update', before: { text: 'a' }, after: { text: 'b' } });
+  });
+  const again = await app.inject({ method: 'GET', url });
+  t.match(again.body, /changed in process/);
+  t.not(again.headers.etag, fresh.headers.etag);
+});
+
+t.test('a second connection writing through the database layer invalidates ETags', async (t) => {
+  const { app, path } = await appOnFile(t);
+  const url = '/v1/stats/recommendations?groupBy=position';
+  const before = await app.inject({ method: 'GET', url });
+  const importer = openDatabase(path);
+  t.teardown(() => importer.$client.close());
+  writeTransaction(importer, 'import', ({ tx, audit }) => {
+    tx.run(sql`update recommendations set position = 'supported' where id = 'KGZ-3-FIN-1'`);
+    audit({ entity: 'recommendations', entityId: 'KGZ-3-FIN-1', action: 'update', before: { position: null }, after: { position: 'supported' } });
+  });
+  const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': before.headers.etag as string } });
+  t.equal(revalidated.statusCode, 200, 'the old ETag no longer matches');
+  const supported = revalidated.json().data.find((g: { position: string }) => g.position === 'supported');
+  t.equal(supported.count, 4, 'the stats show the import');
+});
+
+t.test('RevisionTracker re-reads the revision only when the database may have changed', async (t) => {
+  const { app, path } = await appOnFile(t);
+  const tracker = new RevisionTracker(app.db);
+  const start = tracker.current();
+  t.equal(start, currentRevision(app.db));
+  t.equal(tracker.current(), start, 'unchanged');
+  bumpRevision(app.db);
+  t.equal(tracker.current(), start + 1, 'a write on this connection');
+  const other = new Database(path);
+  t.teardown(() => other.close());
+  other.prepare("update meta set value = cast(value as integer) + 5 where key = 'revision'").run();
+  t.equal(tracker.current(), start + 6, 'a commit by another connection');
+});
+
+t.test('ResponseCache: bounded in bytes, least recently used out first, one revision at a time', async (t) => {
+  const cache = new ResponseCache(4500);
+  const body = (n: number) => 'x'.repeat(n);
+  cache.set(1, 'a', { body: body(900), nextCursor: null });
+  cache.set(1, 'b', { body: body(900), nextCursor: 'abc' });
+  cache.set(1, 'c', { body: body(900), nextCursor: null });
+  t.equal(cache.size, 3);
+  t.ok(cache.get(1, 'a'), 'a is used, so b is now the least recently used');
+  cache.set(1, 'd', { body: body(900), nextCursor: null });
+  t.equal(cache.size, 4);
+  t.ok(cache.bytes <= 4500);
+  cache.set(1, 'e', { body: body(900), nextCursor: null });
+  t.notOk(cache.get(1, 'b'), 'the least recently used entry went first');
+  t.ok(cache.get(1, 'a'));
+  t.ok(cache.bytes <= 4500, `bounded: ${cache.bytes} bytes`);
+  cache.set(1, 'a', { body: body(100), nextCursor: null });
+  t.equal(cache.get(1, 'a')!.body.length, 100, 'replacing an entry');
+  cache.set(1, 'huge', { body: body(1500), nextCursor: null });
+  t.notOk(cache.get(1, 'huge'), 'an entry over a quarter of the cache is not kept');
+  t.equal(cache.get(1, 'b'), undefined);
+  t.notOk(cache.get(2, 'a'), 'another revision: a miss');
+  cache.set(2, 'z', { body: body(10), nextCursor: null });
+  t.equal(cache.size, 1, 'a new revision empties the cache');
+  t.notOk(cache.get(1, 'a'), 'the old revision is never served');
+  const z = cache.get(2, 'z')!;
+  t.equal(z.body, body(10));
+
+  const before = cache.bytes;
+  cache.addEncoded(z, 'br', Buffer.alloc(100));
+  t.equal(cache.bytes, before + 100, 'a compressed variant counts towards the bound');
+  t.equal(cache.get(2, 'z')!.encoded.br!.length, 100);
+  cache.set(2, 'y', { body: body(1040), nextCursor: null });
+  cache.set(2, 'x', { body: body(1040), nextCursor: null });
+  cache.set(2, 'w', { body: body(1040), nextCursor: null });
+  cache.set(2, 'v', { body: body(1040), nextCursor: null });
+  t.notOk(cache.get(2, 'z'), 'evicted');
+  const used = cache.bytes;
+  cache.addEncoded(z, 'gzip', Buffer.alloc(100));
+  t.equal(cache.bytes, used, 'a variant of an evicted entry is not kept');
+  cache.addEncoded(cache.get(2, 'v')!, 'gzip', Buffer.alloc(2000));
+  t.ok(cache.bytes <= 4500, 'adding a variant evicts to stay bounded');
+  t.notOk(cache.get(2, 'y'));
+});
+
+t.test('normaliseQuery', async (t) => {
+  const key = (query: Record<string, unknown>, format: 'json' | 'csv' = 'json', limitGiven = false) =>
+    normaliseQuery('/v1/x', {}, query, format, limitGiven);
+  t.not(
+    normaliseQuery('/v1/s', {}, { groupBy: ['a', 'b'] }, 'json', false, { ordered: ['groupBy'] }),
+    normaliseQuery('/v1/s', {}, { groupBy: ['b', 'a'] }, 'json', false, { ordered: ['groupBy'] }),
+  );
+  t.equal(key({ b: ['2', '1'], a: 'x' }), key({ a: 'x', b: ['1', '2', '1'] }));
+  t.equal(key({ a: undefined, b: 1 }), key({ b: 1 }));
+  t.not(key({ limit: 50 }, 'csv', true), key({ limit: 50 }, 'csv', false), 'an export without limit is complete');
+  t.equal(key({ limit: 50 }, 'csv', false), key({ limit: 10 }, 'csv', false));
+  t.equal(key({ bom: true }), key({}), 'bom is ignored for JSON');
+  t.not(key({ bom: true }, 'csv'), key({}, 'csv'));
+  t.equal(key({ bom: false }, 'csv'), key({}, 'csv'));
+  t.not(normaliseQuery('/v1/x/:id', { id: 'a' }, {}, 'json', false), normaliseQuery('/v1/x/:id', { id: 'b' }, {}, 'json', false));
+});

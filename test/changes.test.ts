@@ -1,0 +1,131 @@
+import t from 'tap';
+import { currentRevision } from '../src/db/revision.js';
+import { mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+type Change = { seq: number; entity: string; id: string; action: string; actor: string; at: string; revision: number };
+
+t.test('the change feed: every write in commit order, walked with cursors', async (t) => {
+  const app = await buildTestApp(t);
+  const alice = mintKey(app, 'write', 'alice');
+  const bob = mintKey(app, 'admin', 'bob');
+
+  const empty = await getJson(app, '/v1/changes');
+  t.equal(empty.response.statusCode, 200);
+  t.same(empty.body.data, [], 'the seed is not a change');
+  t.equal(empty.body.meta.hasMore, false);
+  t.equal(empty.body.meta.revision, currentRevision(app.db));
+  t.notOk(empty.response.headers.link);
+
+  // 30 writes by two keys over four kinds of records, deletions included.
+  const expected: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const key = i % 2 === 0 ? alice : bob;
+    const created = await send(app, 'POST', '/v1/recommendations', {
+      key,
+      body: { reviewId: 'KGZ-3', paragraph: `200.${i}`, text: `Recommendation ${i}.`, verbatim: false, recommendingStates: ['FIN'] },
+    });
+    expected.push(`create recommendations ${created.body.id}`);
+    await send(app, 'PATCH', `/v1/recommendations/${created.body.id}`, { key, body: { text: `Changed ${i}.` }, headers: { 'if-match': '*' } });
+    expected.push(`update recommendations ${created.body.id}`);
+    if (i % 3 === 0) {
+      await send(app, 'DELETE', `/v1/recommendations/${created.body.id}`, { key, headers: { 'if-match': '*' } });
+      expected.push(`delete recommendations ${created.body.id}`);
+    } else {
+      await send(app, 'PUT', `/v1/developments/kgz-2020-anti-ngo-bill/recommendations/${created.body.id}`, { key });
+      expected.push('update developments kgz-2020-anti-ngo-bill');
+    }
+  }
+  await send(app, 'PATCH', '/v1/states/KGZ', { key: bob, body: { aliases: ['Kirghizia'] }, headers: { 'if-match': '*' } });
+  expected.push('update states KGZ');
+  t.equal(expected.length, 31);
+
+  const seen: Change[] = [];
+  let since: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const { response, body } = await getJson(app, `/v1/changes?limit=7${since ? `&since=${since}` : ''}`);
+    t.equal(response.statusCode, 200);
+    seen.push(...body.data);
+    pages++;
+    t.type(body.meta.nextCursor, 'string', 'there is always a cursor to resume from');
+    since = body.meta.nextCursor;
+    if (!body.meta.hasMore) {
+      t.notOk(response.headers.link);
+      break;
+    }
+    t.match(response.headers.link, /^<\/v1\/changes\?limit=7&since=[^>]+>; rel="next"$/);
+  }
+  t.equal(pages, 5);
+  t.same(seen.map((c) => `${c.action} ${c.entity} ${c.id}`), expected, 'every write, once, in order');
+  t.same(
+    seen.map((c) => c.seq),
+    seen.map((c) => c.seq).sort((a, b) => a - b),
+    'by increasing seq',
+  );
+  t.equal(new Set(seen.map((c) => c.revision)).size, 31, 'each write its own revision');
+  t.same(seen.map((c) => c.actor).slice(0, 4), ['alice', 'alice', 'alice', 'bob']);
+  t.equal(seen.at(-1)!.revision, currentRevision(app.db));
+
+  const quiet = await getJson(app, `/v1/changes?since=${since}`);
+  t.same(quiet.body.data, [], 'nothing new since the last cursor');
+  t.equal(quiet.body.meta.nextCursor, since, 'and the cursor stays');
+
+  await send(app, 'DELETE', '/v1/developments/kgz-2020-anti-ngo-bill', { key: alice, headers: { 'if-match': '*' } });
+  const next = await getJson(app, `/v1/changes?since=${since}`);
+  t.same(next.body.data.map((c: Change) => `${c.action} ${c.id}`), ['delete kgz-2020-anti-ngo-bill'], 'a later poll gets the deletion');
+
+  const onlyStates = await getJson(app, '/v1/changes?entity=states,developments&limit=500');
+  t.same(
+    onlyStates.body.data.map((c: Change) => c.entity),
+    [...Array(6).fill('developments'), 'states', 'developments'],
+  );
+  const filteredEnd = await getJson(app, `/v1/changes?entity=reviews&since=${since}`);
+  t.same(filteredEnd.body.data, []);
+  t.not(filteredEnd.body.meta.nextCursor, since, 'a filtered poll moves past the changes it skipped');
+  t.same((await getJson(app, `/v1/changes?entity=reviews&since=${filteredEnd.body.meta.nextCursor}`)).body.data, []);
+  const afterSkip = await getJson(app, `/v1/changes?since=${filteredEnd.body.meta.nextCursor}`);
+  t.same(afterSkip.body.data, [], 'the skipped position is the end of the log');
+
+  const middle = seen[15]!;
+  const byTime = await getJson(app, `/v1/changes?since=${encodeURIComponent(middle.at)}&limit=500`);
+  t.ok(byTime.body.data.length >= 32 - 15 - 1, 'an instant starts at the changes made at or after it');
+  t.ok(byTime.body.data.every((c: Change) => c.at >= middle.at));
+  t.equal(byTime.body.data[0].at >= middle.at, true);
+  const future = await getJson(app, '/v1/changes?since=2999-01-01T00:00:00%2B01:00');
+  t.same(future.body.data, []);
+  const past = await getJson(app, '/v1/changes?since=2000-01-01T00:00:00Z&limit=1');
+  t.equal(past.body.data[0].seq, seen[0]!.seq);
+
+  for (const bad of ['garbage', 'eyJzIjoieCIsImsiOlsxXX0', '2020-13-45T00:00:00Z']) {
+    const { response, body } = await getJson(app, `/v1/changes?since=${bad}`);
+    t.equal(response.statusCode, 400, bad);
+    t.same(body.errors.map((e: { name: string }) => e.name), ['since']);
+  }
+  t.equal((await getJson(app, '/v1/changes?entity=widgets')).response.statusCode, 400);
+  t.equal((await getJson(app, '/v1/changes?cursor=x')).response.statusCode, 400, 'the feed takes since, not cursor');
+});
+
+t.test('record history: paginated, for live, deleted and seeded records', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  for (let i = 0; i < 5; i++) {
+    await send(app, 'PATCH', '/v1/statements/KGZ-3-HRW-adoption', { key, body: { summary: `Summary ${i}.` }, headers: { 'if-match': '*' } });
+  }
+  const first = await getJson(app, '/v1/statements/KGZ-3-HRW-adoption/history?limit=2');
+  t.equal(first.body.meta.total, 5);
+  t.equal(first.body.data.length, 2);
+  t.same(first.body.data[0].changes.version, { before: 1, after: 2 }, 'oldest first');
+  const second = await getJson(app, first.response.headers.link!.toString().match(/^<([^>]+)>/)![1]!);
+  t.same(second.body.data.map((c: Change) => c.action), ['update', 'update']);
+  t.same(second.body.data[0].changes.summary, { before: 'Summary 1.', after: 'Summary 2.' });
+  const third = await getJson(app, `/v1/statements/KGZ-3-HRW-adoption/history?limit=2&cursor=${second.body.meta.nextCursor}`);
+  t.equal(third.body.data.length, 1);
+  t.equal(third.body.meta.nextCursor, null);
+
+  t.same((await getJson(app, '/v1/reviews/KGZ-3/history')).body, { data: [], meta: { total: 0, limit: 50, nextCursor: null } });
+  t.equal((await getJson(app, '/v1/recommendations/never/history')).response.statusCode, 404);
+  t.equal((await getJson(app, '/v1/developments/never/history')).response.statusCode, 404);
+  t.equal((await getJson(app, '/v1/reviews/KGZ-3/history?cursor=nonsense')).response.statusCode, 400);
+  t.equal((await getJson(app, '/v1/reviews/KGZ-3/history?colour=red')).response.statusCode, 400);
+});

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { createApiKey } from '../src/auth/index.js';
+import { openDatabase } from '../src/db/open.js';
+import { tempDir } from './helpers.js';
+import { startServer } from './support/server-process.js';
+
+// Kills the real server with SIGKILL while concurrent writes are in flight, several times, and checks that
+// every write it acknowledged survived whole and the database is intact. CRASH_ROUNDS for more rounds.
+
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
+const WRITERS = 6;
+const RECOMMENDATIONS = ['KGZ-3-FIN-1', 'KGZ-3-ESP-1', 'KGZ-3-USA-3'];
+
+interface Acknowledged {
+  id: string;
+  recommendationIds: string[];
+  sourceUrl: string;
+}
+
+function developmentBody(round: number, writer: number, n: number) {
+  const tag = `r${round}-w${writer}-n${n}`;
+  return {
+    id: `crash-${tag}`,
+    state: 'KGZ',
+    reviewId: 'KGZ-3',
+    title: `Crash test development ${tag}`,
+    summary: `Written by writer ${writer} in round ${round}.`,
+    date: '2020-07-25',
+    datePrecision: 'day',
+    direction: 'neutral',
+    themes: [],
+    recommendationIds: RECOMMENDATIONS.slice(0, 1 + (n % RECOMMENDATIONS.length)),
+    sources: [{ title: `Source ${tag}`, publisher: 'Crash test', url: `https://example.org/crash/${tag}`, publishedOn: null }],
+  };
+}
+
+t.test(`SIGKILL during concurrent writes loses no acknowledged write (${ROUNDS} rounds)`, async (t) => {
+  const path = join(tempDir(t), 'crash.sqlite');
+  const setup = openDatabase(path);
+  const { key } = createApiKey(setup, 'crash-test', 'write');
+  setup.$client.close();
+
+  const acknowledged: Acknowledged[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const server = await startServer(path);
+    let stop = false;
+    const writer = async (w: number) => {
+      for (let n = 0; !stop; n++) {
+        const body = developmentBody(round, w, n);
+        try {
+          const response = await fetch(`${server.baseUrl}/v1/developments`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          if (response.status === 201) {
+            acknowledged.push({ id: body.id, recommendationIds: body.recommendationIds, sourceUrl: body.sources[0]!.url });
+          } else if (response.status !== 429 && response.status !== 503) {
+            throw new Error(`round ${round}: unexpected ${response.status}: ${await response.text()}`);
+          }
+        } catch (error) {
+          if (stop || server.child.exitCode !== null || server.child.signalCode !== null) return;
+          const code = (error as { cause?: { code?: string } }).cause?.code;
+          if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ECONNREFUSED') return;
+          throw error;
+        }
+      }
+    };
+    const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
+    // A random moment after the writes have started: some requests are mid-transaction when the process dies.
+    await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 700)));
+    server.child.kill('SIGKILL');
+    const exit = await server.exited;
+    stop = true;
+    await Promise.allSettled(writers);
+    t.equal(exit.signal, 'SIGKILL', `round ${round}: the server was killed`);
+    t.ok(acknowledged.some((a) => a.id.startsWith(`crash-r${round}-`)), `round ${round}: writes were acknowledged before the kill`);
+  }
+
+  const db = new Database(path);
+  t.teardown(() => db.close());
+  t.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'integrity_check');
+  t.same(db.pragma('foreign_key_check'), [], 'no dangling references');
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal', 'journal_mode = wal');
+
+  const links = db.prepare('select recommendation_id from development_recommendations where development_id = ? order by 1');
+  const sources = db.prepare(
+    'select s.url from development_sources ds join sources s on s.id = ds.source_id where ds.development_id = ?',
+  );
+  const exists = db.prepare('select 1 from developments where id = ?');
+  const missing = acknowledged.filter((a) => exists.get(a.id) === undefined);
+  t.same(missing, [], `all ${acknowledged.length} acknowledged writes are present`);
+  const broken = acknowledged.filter(
+    (a) =>
+      JSON.stringify(links.pluck().all(a.id)) !== JSON.stringify([...a.recommendationIds].sort()) ||
+      JSON.stringify(sources.pluck().all(a.id)) !== JSON.stringify([a.sourceUrl]),
+  );
+  t.same(broken, [], 'every acknowledged development has exactly its links and source');
+
+  const halfWritten = db
+    .prepare(`select d.id from developments d where d.id like 'crash-%' and (
+        not exists (select 1 from development_sources ds where ds.development_id = d.id)
+        or not exists (select 1 from development_recommendations dr where dr.development_id = d.id)
+        or not exists (select 1 from audit_log a where a.entity = 'developments' and a.entity_id = d.id))`)
+    .pluck()
+    .all();
+  t.same(halfWritten, [], 'no development without its source, links and audit entry (unacknowledged ones included)');
+
+  const reopened = openDatabase(path);
+  t.teardown(() => reopened.$client.close());
+  t.equal(reopened.$client.pragma('synchronous', { simple: true }), 2, 'the service opens it with synchronous = FULL');
+});

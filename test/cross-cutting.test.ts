@@ -1,0 +1,116 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { acceptedEncoding } from '../src/http/cache.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+t.test('acceptedEncoding: brotli, else gzip, as Accept-Encoding allows', async (t) => {
+  t.equal(acceptedEncoding(undefined), undefined);
+  t.equal(acceptedEncoding(''), undefined);
+  t.equal(acceptedEncoding('identity'), undefined);
+  t.equal(acceptedEncoding('gzip, deflate, br'), 'br');
+  t.equal(acceptedEncoding('GZIP'), 'gzip');
+  t.equal(acceptedEncoding('br;q=0, gzip'), 'gzip');
+  t.equal(acceptedEncoding('br;q=0.5, gzip;q=0.8'), 'gzip');
+  t.equal(acceptedEncoding('br;q=0.8, gzip;q=0.8'), 'br');
+  t.equal(acceptedEncoding('*'), 'br');
+  t.equal(acceptedEncoding('*;q=0.1, br;q=0'), 'gzip');
+  t.equal(acceptedEncoding('gzip;q=0, br;q=0'), undefined);
+  t.equal(acceptedEncoding('gzip;q=x'), undefined, 'an unreadable quality counts as 0');
+});
+
+t.test('CORS: any origin may read, without credentials, with the useful headers exposed', async (t) => {
+  const app = await buildTestApp(t);
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/v1/recommendations?stateUnderReview=KGZ',
+    headers: {
+      origin: 'https://dashboard.example.org',
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'if-none-match, accept',
+    },
+  });
+  t.equal(preflight.statusCode, 204);
+  t.equal(preflight.headers['access-control-allow-origin'], '*');
+  t.equal(preflight.headers['access-control-allow-methods'], 'GET, HEAD, OPTIONS');
+  t.match(preflight.headers['access-control-allow-headers'], /if-none-match/);
+  t.notOk(preflight.headers['access-control-allow-credentials'], 'no credentials');
+  t.ok(Number(preflight.headers['access-control-max-age']) > 0, 'preflights are cached');
+
+  const simple = await app.inject({
+    method: 'GET',
+    url: '/v1/recommendations?limit=1',
+    headers: { origin: 'https://dashboard.example.org' },
+  });
+  t.equal(simple.headers['access-control-allow-origin'], '*');
+  const exposed = String(simple.headers['access-control-expose-headers']).split(', ');
+  for (const header of ['Link', 'ETag', 'Content-Disposition', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) {
+    t.ok(exposed.includes(header), `exposes ${header}`);
+  }
+  const notModified = await app.inject({
+    method: 'GET',
+    url: '/v1/recommendations?limit=1',
+    headers: { origin: 'https://dashboard.example.org', 'if-none-match': simple.headers.etag as string },
+  });
+  t.equal(notModified.statusCode, 304);
+  t.equal(notModified.headers['access-control-allow-origin'], '*', 'a 304 carries CORS headers too');
+});
+
+t.test('compression: gzip and brotli for JSON, CSV and NDJSON when asked; ETags per encoding', async (t) => {
+  const app = await buildTestApp(t);
+  const plain = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500' });
+  t.notOk(plain.headers['content-encoding'], 'not asked: not compressed');
+
+  const gz = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500', headers: { 'accept-encoding': 'gzip' } });
+  t.equal(gz.headers['content-encoding'], 'gzip');
+  t.match(gz.headers.vary, /accept-encoding/i);
+  t.same(JSON.parse(gunzipSync(gz.rawPayload).toString()), plain.json(), 'the same JSON, gzipped');
+  t.equal(gz.headers.etag, `${String(plain.headers.etag).slice(0, -1)}-gzip"`, 'the ETag names the encoding');
+
+  const br = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500', headers: { 'accept-encoding': 'br, gzip' } });
+  t.equal(br.headers['content-encoding'], 'br', 'brotli preferred');
+  t.same(JSON.parse(brotliDecompressSync(br.rawPayload).toString()), plain.json());
+
+  // Cached responses are compressed once per coding, then served as they are.
+  for (let i = 0; i < 2; i++) {
+    const cachedBr = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500', headers: { 'accept-encoding': 'gzip, br' } });
+    t.equal(cachedBr.headers['content-encoding'], 'br', `cached, brotli (${i})`);
+    t.equal(brotliDecompressSync(cachedBr.rawPayload).toString(), plain.body);
+    t.equal(cachedBr.headers.etag, br.headers.etag, 'the same tag as the first brotli response');
+    const cachedGz = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500', headers: { 'accept-encoding': 'gzip;q=1, br;q=0.5' } });
+    t.equal(cachedGz.headers['content-encoding'], 'gzip', `cached, gzip preferred (${i})`);
+    t.equal(gunzipSync(cachedGz.rawPayload).toString(), plain.body);
+    t.equal(cachedGz.headers.etag, gz.headers.etag);
+  }
+  const identity = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=500', headers: { 'accept-encoding': 'identity' } });
+  t.notOk(identity.headers['content-encoding'], 'identity: not compressed');
+  t.equal(identity.body, plain.body);
+  const cachedSmall = await app.inject({ method: 'GET', url: '/v1/states?limit=1', headers: { 'accept-encoding': 'br' } });
+  const cachedSmallAgain = await app.inject({ method: 'GET', url: '/v1/states?limit=1', headers: { 'accept-encoding': 'br' } });
+  t.notOk(cachedSmall.headers['content-encoding'] ?? cachedSmallAgain.headers['content-encoding'], 'a small cached body is sent as it is');
+
+  const csv = await app.inject({ method: 'GET', url: '/v1/states?format=csv', headers: { 'accept-encoding': 'gzip' } });
+  t.equal(csv.headers['content-encoding'], 'gzip', 'a streamed CSV export is compressed');
+  t.equal((parse(gunzipSync(csv.rawPayload), { columns: true }) as unknown[]).length, 195);
+  const nd = await app.inject({ method: 'GET', url: '/v1/states?format=ndjson', headers: { 'accept-encoding': 'br' } });
+  t.equal(nd.headers['content-encoding'], 'br', 'NDJSON too');
+  t.equal(brotliDecompressSync(nd.rawPayload).toString().split('\n').filter(Boolean).length, 195);
+
+  // If-None-Match with the tag of a compressed representation: 304, echoing that tag.
+  const revalidated = await app.inject({
+    method: 'GET',
+    url: '/v1/recommendations?limit=500',
+    headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string },
+  });
+  t.equal(revalidated.statusCode, 304);
+  t.equal(revalidated.headers.etag, gz.headers.etag);
+  t.match(revalidated.headers.vary, /accept-encoding/i, 'the 304 varies like the 200');
+
+  const small = await app.inject({ method: 'GET', url: '/v1/states?limit=1', headers: { 'accept-encoding': 'gzip' } });
+  t.notOk(small.headers['content-encoding'], 'a small body is not worth compressing');
+  t.notMatch(String(small.headers.etag), /-gzip"$/);
+
+  const problem = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=9999', headers: { 'accept-encoding': 'gzip' } });
+  t.equal(problem.statusCode, 400);
+  t.equal((await getJson(app, '/v1/recommendations?limit=9999')).body.status, 400);
+});

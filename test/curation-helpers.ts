@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { createApiKey } from '../src/auth/keys.js';
+import type { ApiKeyScope } from '../src/db/schema.js';
+
+// Helpers for tests of the curation API: keys minted straight into the app's database, and requests that
+// carry them.
+
+/** Mints a key and returns it (the secret a client would send). */
+export function mintKey(app: FastifyInstance, scope: ApiKeyScope = 'write', name = 'test-curator'): string {
+  return createApiKey(app.db, name, scope).key;
+}
+
+export interface SendOptions {
+  key?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Sends a request (JSON body, bearer key) and parses the JSON answer, if any. */
+export async function send<T = any>(app: FastifyInstance, method: string, url: string, options: SendOptions = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  const response = await app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(options.body === undefined ? {} : { payload: options.body as object }),
+  });
+  const body = (response.body === '' ? undefined : response.json()) as T;
+  return { response, body };
+}
+
+/** A count of rows, to prove that a failed write left nothing behind. */
+export function count(app: FastifyInstance, table: string, where = '1 = 1'): number {
+  return app.db.$client.prepare(`select count(*) from ${table} where ${where}`).pluck().get() as number;
+}
+
+/** A source for test records (fictional: tests write no facts). */
+export const HRW_SOURCE = {
+  title: 'Report on the death in custody of a human rights defender',
+  publisher: 'Example NGO',
+  url: 'https://example.org/reports/death-in-custody',
+  publishedOn: '2020-07-25',
+};
+
+/** The URL-decoded ETag version and revision: `"v3-r17"` → { version: 3, revision: 17 }. */
+export function parseEtag(etag: unknown): { version: number; revision: number } {
+  const match = /^"v(\d+)-r(\d+)"$/.exec(String(etag));
+  if (!match) throw new Error(`not a record ETag: ${String(etag)}`);
+  return { version: Number(match[1]), revision: Number(match[2]) };
+}
+
+/**
+ * Node arguments to run a TypeScript entry point (the server, a script) in a child process, loaded the way
+ * this test process is: under tap, with tap's loader, so that the child's coverage merges with the tests'
+ * (a child transpiled by another loader maps its coverage onto different code); else with tsx, as npm does.
+ */
+export const TS_NODE_ARGS = process.execArgv.length > 0 ? process.execArgv : ['--import', 'tsx'];

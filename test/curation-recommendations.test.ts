@@ -1,0 +1,373 @@
+import t from 'tap';
+import { currentRevision } from '../src/db/revision.js';
+import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+const NEW = {
+  reviewId: 'KGZ-3',
+  paragraph: '121.10',
+  text: 'Guarantee the independence of the judiciary.',
+  verbatim: true,
+  recommendingStates: ['FIN', 'ESP'],
+  themes: ['human-rights-defenders'],
+  sdgs: [16],
+  affectedPersons: ['human-rights-defenders'],
+  source: HRW_SOURCE,
+};
+
+t.test('recommendations: create → read → update with If-Match → stale 412 → 428 → delete → 404 and tombstone', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'kyrgyz-watch');
+  const revisionBefore = currentRevision(app.db);
+
+  const created = await send(app, 'POST', '/v1/recommendations', { key, body: NEW });
+  t.equal(created.response.statusCode, 201);
+  t.equal(created.response.headers.location, '/v1/recommendations/KGZ-3-121.10', 'id derived from review and paragraph');
+  t.equal(created.body.id, 'KGZ-3-121.10');
+  t.equal(created.body.version, 1);
+  t.same(
+    created.body.recommendingStates.map((s: { code: string }) => s.code),
+    ['FIN', 'ESP'],
+    'recommending states, by name (Finland, Spain)',
+  );
+  t.same(created.body.themes, [{ id: 'human-rights-defenders', label: 'Human rights defenders' }]);
+  t.same(created.body.sdgs, [16]);
+  t.equal(created.body.source.url, HRW_SOURCE.url);
+  t.equal(created.body.source.publishedOn, '2020-07-25');
+  t.equal(created.body.implementation, null);
+  t.same(created.body.assessments, []);
+  const etag1 = parseEtag(created.response.headers.etag);
+  t.same(etag1, { version: 1, revision: revisionBefore + 1 }, 'ETag: version 1 at the revision the write made');
+
+  const read = await getJson(app, '/v1/recommendations/KGZ-3-121.10');
+  t.equal(read.response.statusCode, 200);
+  t.same(read.body, created.body, 'the write answered the stored record, as GET shows it');
+  t.equal(read.response.headers.etag, created.response.headers.etag);
+
+  const updated = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', {
+    key,
+    body: { position: 'supported', positionSource: 'A/HRC/44/9/Add.1', sdgs: [16, 5] },
+    headers: { 'if-match': created.response.headers.etag as string },
+  });
+  t.equal(updated.response.statusCode, 200);
+  t.equal(updated.body.version, 2);
+  t.equal(updated.body.position, 'supported');
+  t.same(updated.body.sdgs, [5, 16]);
+  t.equal(updated.body.text, NEW.text, 'fields not given are kept');
+  t.ok(updated.body.updatedAt > created.body.updatedAt || updated.body.updatedAt === created.body.updatedAt);
+  t.equal(updated.body.createdAt, created.body.createdAt);
+  t.same(parseEtag(updated.response.headers.etag), { version: 2, revision: revisionBefore + 2 });
+
+  const stale = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', {
+    key,
+    body: { text: 'A lost update.' },
+    headers: { 'if-match': created.response.headers.etag as string },
+  });
+  t.equal(stale.response.statusCode, 412);
+  t.match(stale.response.headers['content-type'], /^application\/problem\+json/);
+  t.match(stale.body.detail, /version 2/);
+  t.equal(stale.response.headers.etag, updated.response.headers.etag, 'the 412 tells the current ETag');
+
+  const unconditional = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', { key, body: { text: 'Blind.' } });
+  t.equal(unconditional.response.statusCode, 428);
+  t.match(unconditional.body.detail, /If-Match/);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-121.10')).body.text, NEW.text, 'neither changed anything');
+
+  const noDeleteWithoutIfMatch = await send(app, 'DELETE', '/v1/recommendations/KGZ-3-121.10', { key });
+  t.equal(noDeleteWithoutIfMatch.response.statusCode, 428);
+  const staleDelete = await send(app, 'DELETE', '/v1/recommendations/KGZ-3-121.10', {
+    key,
+    headers: { 'if-match': '"v1-r1"' },
+  });
+  t.equal(staleDelete.response.statusCode, 412);
+
+  const deleted = await send(app, 'DELETE', '/v1/recommendations/KGZ-3-121.10', {
+    key,
+    headers: { 'if-match': updated.response.headers.etag as string },
+  });
+  t.equal(deleted.response.statusCode, 204);
+  t.equal(deleted.response.body, '');
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-121.10')).response.statusCode, 404);
+  t.equal(count(app, 'recommendation_states', "recommendation_id = 'KGZ-3-121.10'"), 0, 'its links went with it');
+  t.equal(count(app, 'recommendations_fts', "recommendation_id = 'KGZ-3-121.10'"), 0, 'and its full-text entry');
+  t.equal(count(app, 'sources', `url = '${HRW_SOURCE.url}'`), 1, 'its source stays');
+
+  const history = await getJson(app, '/v1/recommendations/KGZ-3-121.10/history');
+  t.equal(history.response.statusCode, 200, 'a deleted record keeps its history');
+  t.same(
+    history.body.data.map((c: { action: string }) => c.action),
+    ['create', 'update', 'delete'],
+  );
+  t.ok(history.body.data.every((c: { actor: string }) => c.actor === 'kyrgyz-watch'), 'attributed to the key name');
+  const [create, update, tombstone] = history.body.data;
+  t.same(create.changes.text, { before: null, after: NEW.text });
+  t.same(create.changes.recommendingStates, { before: null, after: ['ESP', 'FIN'] });
+  t.same(update.changes, {
+    position: { before: null, after: 'supported' },
+    positionSource: { before: null, after: 'A/HRC/44/9/Add.1' },
+    sdgs: { before: [16], after: [5, 16] },
+    version: { before: 1, after: 2 },
+  });
+  t.same(tombstone.changes.text, { before: NEW.text, after: null }, 'the tombstone keeps the last text');
+  t.same(tombstone.changes.position, { before: 'supported', after: null });
+  t.same(tombstone.changes.version, { before: 2, after: null });
+  t.equal(tombstone.revision, revisionBefore + 3);
+  t.same(history.body.meta, { total: 3, limit: 50, nextCursor: null });
+
+  const feed = await getJson(app, '/v1/changes?entity=recommendations');
+  t.same(
+    feed.body.data.map((c: { id: string; action: string }) => `${c.action} ${c.id}`),
+    ['create KGZ-3-121.10', 'update KGZ-3-121.10', 'delete KGZ-3-121.10'],
+    'the change feed has the deletion too',
+  );
+});
+
+t.test('recommendations: ids', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const base = { reviewId: 'KGZ-3', text: 'Ratify the Optional Protocol.', verbatim: false, recommendingStates: ['GBR'] };
+
+  const chosen = await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, id: 'my-data-set.r~1' } });
+  t.equal(chosen.response.statusCode, 201);
+  t.equal(chosen.body.id, 'my-data-set.r~1', 'a client id is kept');
+
+  const generated = await send(app, 'POST', '/v1/recommendations', { key, body: base });
+  t.match(generated.body.id, /^KGZ-3-[0-9a-f]{8}$/, 'without id or paragraph: the review and a random part');
+  t.equal(generated.body.paragraph, null);
+  const another = await send(app, 'POST', '/v1/recommendations', { key, body: base });
+  t.not(another.body.id, generated.body.id);
+
+  const printed = await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, paragraph: '6.1 (a)' } });
+  t.equal(printed.body.id, 'KGZ-3-6.1-a', 'the paragraph made URL-safe');
+  t.equal(printed.body.paragraph, '6.1 (a)', 'and kept as printed');
+
+  const takenParagraph = await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, paragraph: '6.1 (a)' } });
+  t.equal(takenParagraph.response.statusCode, 409);
+  t.match(takenParagraph.body.detail, /KGZ-3-6\.1-a.*already exists/);
+  const takenId = await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, id: 'KGZ-3-FIN-1' } });
+  t.equal(takenId.response.statusCode, 409);
+
+  for (const id of ['-leading-dash', 'has space', 'slash/inside', 'ünïcode', 'x'.repeat(201)]) {
+    const bad = await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, id } });
+    t.equal(bad.response.statusCode, 400, `id ${JSON.stringify(id).slice(0, 20)} is refused`);
+    t.same(bad.body.errors.map((e: { name: string }) => e.name), ['id']);
+  }
+});
+
+t.test('recommendations: paragraph order is maintained by writes', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const base = { reviewId: 'KGZ-3', text: 'Text.', verbatim: false, recommendingStates: ['GBR'] };
+  for (const paragraph of ['121.10', '121.9', '121.1']) {
+    await send(app, 'POST', '/v1/recommendations', { key, body: { ...base, paragraph } });
+  }
+  const order = async () =>
+    (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=3')).body.data.map((r: { id: string }) => r.id);
+  t.same(await order(), ['KGZ-3-121.1', 'KGZ-3-121.9', 'KGZ-3-121.10']);
+  const moved = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.1', {
+    key,
+    body: { paragraph: '121.20' },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(moved.response.statusCode, 200);
+  t.same(await order(), ['KGZ-3-121.9', 'KGZ-3-121.10', 'KGZ-3-121.1'], 'a new paragraph moves it');
+  const unknown = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.9', {
+    key,
+    body: { paragraph: null },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(unknown.body.paragraph, null);
+  const all = (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=500')).body.data.map((r: { id: string }) => r.id);
+  t.same(all.slice(0, 2), ['KGZ-3-121.10', 'KGZ-3-121.1'], 'numbered paragraphs first');
+  t.ok(all.indexOf('KGZ-3-121.9') > 1, 'the one without a paragraph among the unnumbered');
+});
+
+t.test('recommendations: referential and consistency errors are 422 naming each field, and leave nothing', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const revision = currentRevision(app.db);
+  const recommendations = count(app, 'recommendations');
+  const sources = count(app, 'sources');
+
+  const bad = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: {
+      reviewId: 'KGZ-9',
+      text: 'Text.',
+      verbatim: false,
+      recommendingStates: ['FIN', 'XXX'],
+      position: 'noted',
+      themes: ['no-such-theme'],
+      sdgs: [16],
+      affectedPersons: ['nobody-at-all'],
+      source: { ...HRW_SOURCE, url: 'https://example.org/not-stored' },
+    },
+  });
+  t.equal(bad.response.statusCode, 422);
+  t.match(bad.response.headers['content-type'], /^application\/problem\+json/);
+  t.same(
+    bad.body.errors.map((e: { name: string }) => e.name),
+    ['reviewId', 'recommendingStates', 'positionSource', 'themes', 'affectedPersons'],
+  );
+  t.ok(bad.body.errors.every((e: { in: string }) => e.in === 'body'));
+  t.match(bad.body.errors[1].message, /XXX/);
+  t.match(bad.body.errors[3].message, /no-such-theme.*GET \/v1\/themes/);
+  t.equal(currentRevision(app.db), revision, 'the revision did not move');
+  t.equal(count(app, 'recommendations'), recommendations);
+  t.equal(count(app, 'sources'), sources, 'the source was not stored either');
+  t.equal(count(app, 'audit_log'), 0);
+
+  const toItself = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { reviewId: 'KGZ-3', text: 'Text.', verbatim: false, recommendingStates: ['KGZ'] },
+  });
+  t.equal(toItself.response.statusCode, 422);
+  t.match(toItself.body.errors[0], { name: 'recommendingStates', message: /KGZ is the state under review/ });
+
+  const patchBad = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { position: 'supported', sdgs: [16], themes: ['nope'] },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(patchBad.response.statusCode, 422, 'a position without its source, on the merged record');
+  t.same(patchBad.body.errors.map((e: { name: string }) => e.name), ['positionSource', 'themes']);
+  const stillUnknown = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body;
+  t.equal(stillUnknown.position, null);
+  t.equal(stillUnknown.version, 1);
+
+  const clearSource = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-ESP-1', {
+    key,
+    body: { positionSource: null },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(clearSource.response.statusCode, 422, "a stored position keeps needing its source");
+});
+
+t.test('recommendations: body validation is 400 naming each field', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const base = { reviewId: 'KGZ-3', text: 'Text.', verbatim: false, recommendingStates: ['FIN'] };
+  const cases: [string, unknown, string[]][] = [
+    ['an unknown field', { ...base, colour: 'blue' }, ['colour']],
+    ['a missing field', { reviewId: 'KGZ-3', text: 'Text.', recommendingStates: ['FIN'] }, ['verbatim']],
+    ['a text too long', { ...base, text: 'x'.repeat(10_001) }, ['text']],
+    ['an empty text', { ...base, text: '   ' }, ['text']],
+    ['no recommending state', { ...base, recommendingStates: [] }, ['recommendingStates']],
+    ['a state listed twice', { ...base, recommendingStates: ['FIN', 'FIN'] }, ['recommendingStates']],
+    ['a lower-case code', { ...base, recommendingStates: ['fin'] }, ['recommendingStates']],
+    ['too many themes', { ...base, themes: Array.from({ length: 51 }, (_, i) => `t${i}`) }, ['themes']],
+    ['an SDG out of range', { ...base, sdgs: [18] }, ['sdgs']],
+    ['an unknown position', { ...base, position: 'maybe' }, ['position']],
+    ['a source without URL', { ...base, source: { title: 'T', publisher: 'P' } }, ['source.url']],
+    ['a source URL that is not http', { ...base, source: { ...HRW_SOURCE, url: 'ftp://example.org/x' } }, ['source.url']],
+    ['a source with an unknown field', { ...base, source: { ...HRW_SOURCE, id: 'x' } }, ['id']],
+  ];
+  for (const [what, body, names] of cases) {
+    const { response, body: problem } = await send(app, 'POST', '/v1/recommendations', { key, body });
+    t.equal(response.statusCode, 400, what);
+    t.same(problem.errors.map((e: { name: string }) => e.name), names, `${what}: ${JSON.stringify(problem.errors)}`);
+  }
+  const empty = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: {}, headers: { 'if-match': '*' } });
+  t.equal(empty.response.statusCode, 400);
+  t.match(empty.body.detail, /at least one field/);
+  const notJson = await app.inject({
+    method: 'POST',
+    url: '/v1/recommendations',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+    payload: 'text',
+  });
+  t.equal(notJson.statusCode, 415);
+  t.match(notJson.headers['content-type'], /^application\/problem\+json/);
+  const broken = await app.inject({
+    method: 'POST',
+    url: '/v1/recommendations',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    payload: '{"reviewId": ',
+  });
+  t.equal(broken.statusCode, 400);
+  t.equal(count(app, 'audit_log'), 0);
+});
+
+t.test('recommendations: changes, merge patches, no-op updates and deletion guards', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+
+  const mergePatch = await app.inject({
+    method: 'PATCH',
+    url: '/v1/recommendations/KGZ-3-USA-1',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/merge-patch+json', 'if-match': '"v1-r1"' },
+    payload: JSON.stringify({ themes: ['human-rights-defenders'], affectedPersons: [], recommendingStates: ['USA', 'CAN'] }),
+  });
+  t.equal(mergePatch.statusCode, 200, 'application/merge-patch+json is accepted');
+  const patched = mergePatch.json();
+  t.same(patched.themes.map((x: { id: string }) => x.id), ['human-rights-defenders'], 'lists are replaced whole');
+  t.same(patched.affectedPersons, []);
+  t.same(patched.recommendingStates.map((s: { code: string }) => s.code).sort(), ['CAN', 'USA']);
+  t.equal(patched.version, 2);
+
+  const revision = currentRevision(app.db);
+  const audits = count(app, 'audit_log');
+  const same = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
+    key,
+    body: { text: patched.text, recommendingStates: ['CAN', 'USA'] },
+    headers: { 'if-match': mergePatch.headers.etag as string },
+  });
+  t.equal(same.response.statusCode, 200);
+  t.equal(same.body.version, 2, 'a change to the same values is no new version');
+  t.equal(currentRevision(app.db), revision, 'nor a new revision');
+  t.equal(count(app, 'audit_log'), audits, 'nor an audit entry');
+  t.equal(same.response.headers.etag, mergePatch.headers.etag);
+
+  const newSource = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
+    key,
+    body: { source: { ...HRW_SOURCE, title: 'A better title', publishedOn: null } },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(newSource.body.source.title, 'A better title');
+  t.equal(newSource.body.source.publishedOn, null);
+  const reused = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-2', {
+    key,
+    body: { source: { ...HRW_SOURCE, title: 'The best title' } },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(reused.body.source.id, newSource.body.source.id, 'a source is found by its URL');
+  t.equal(reused.body.source.publishedOn, '2020-07-25', 'and completed');
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).body.source.title, 'The best title', 'for all');
+  const sourceChanges = (await getJson(app, '/v1/changes?entity=sources')).body.data;
+  t.same(
+    sourceChanges.map((c: { action: string }) => c.action),
+    ['create', 'update'],
+    'the source is audited: created, then its title and date changed',
+  );
+  t.same(sourceChanges[1].changes, {
+    title: { before: 'A better title', after: 'The best title' },
+    publishedOn: { before: null, after: '2020-07-25' },
+  });
+  const unsourced = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-2', {
+    key,
+    body: { source: null },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(unsourced.body.source, null);
+
+  const moved = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-3', {
+    key,
+    body: { reviewId: 'no-such-review' },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(moved.response.statusCode, 422);
+
+  for (const [id, why] of [
+    ['KGZ-3-FIN-1', /1 assessment\(s\) and 3 linked development\(s\)/],
+    ['KGZ-3-GBR-3', /0 assessment\(s\) and 1 linked development\(s\)/],
+  ] as const) {
+    const refused = await send(app, 'DELETE', `/v1/recommendations/${id}`, { key, headers: { 'if-match': '*' } });
+    t.equal(refused.response.statusCode, 409, `${id} is still referred to`);
+    t.match(refused.body.detail, why);
+    t.equal((await getJson(app, `/v1/recommendations/${id}`)).response.statusCode, 200);
+  }
+  const missing = await send(app, 'PATCH', '/v1/recommendations/nope', { key, body: { text: 'x' }, headers: { 'if-match': '*' } });
+  t.equal(missing.response.statusCode, 404);
+  const missingDelete = await send(app, 'DELETE', '/v1/recommendations/nope', { key, headers: { 'if-match': '*' } });
+  t.equal(missingDelete.response.statusCode, 404);
+});

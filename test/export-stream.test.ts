@@ -1,0 +1,171 @@
+import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import { bumpRevision } from '../src/db/revision.js';
+import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream } from '../src/http/export.js';
+import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
+import { recommendationCsvColumns } from '../src/recommendations/csv.js';
+import { insertRecommendation } from './fixtures.js';
+import { buildTestApp } from './helpers.js';
+
+// A large export streams from the database: with a client that does not read, the server stops reading
+// the database (it does not buffer the result); other requests are answered meanwhile; and the export,
+// read slowly, arrives complete in many chunks.
+
+const ROWS = 200_000;
+
+// Writing and streaming 200,000 rows takes seconds, more on a busy machine running the whole suite.
+t.setTimeout(180_000);
+
+function recordEvents(t: Test): ExportEvent[] {
+  const events: ExportEvent[] = [];
+  const listener = (event: unknown) => events.push(event as ExportEvent);
+  exportChannel.subscribe(listener);
+  t.teardown(() => exportChannel.unsubscribe(listener));
+  return events;
+}
+
+const produced = (events: ExportEvent[]) =>
+  events.reduce((n, e) => n + (e.event === 'chunk' ? e.rows : 0), 0);
+
+/** Waits until the server has produced something and then stopped producing. */
+async function untilStalled(events: ExportEvent[]): Promise<void> {
+  let last = -1;
+  while (produced(events) === 0 || produced(events) !== last) {
+    last = produced(events);
+    await delay(150);
+  }
+}
+
+t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, async (t) => {
+  const app = await buildTestApp(t);
+  // 200,000 recommendations straight into the database, plus the 8 of the seed.
+  app.db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${ROWS})
+    insert into recommendations (id, review_id, paragraph, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    select printf('KGZ-3-BIG-%06d', i), 'KGZ-3', '200.' || i, printf('200.%08d', i),
+      'Generated recommendation ' || i || ', with a comma, "quotes" and Côte d’Ivoire.', 0,
+      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;
+    insert into recommendation_states (recommendation_id, state_code)
+      select id, 'FIN' from recommendations where id like 'KGZ-3-BIG-%';`);
+  bumpRevision(app.db);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const events = recordEvents(t);
+
+  const response = await new Promise<IncomingMessage>((resolve, reject) =>
+    get({ host: '127.0.0.1', port, path: '/v1/recommendations?format=csv' }, resolve).on('error', reject),
+  );
+  t.equal(response.statusCode, 200);
+  response.pause();
+  await untilStalled(events);
+  const stalled = produced(events);
+  t.ok(events.some((e) => e.event === 'wait'), 'the server stream waited for the client');
+  t.ok(stalled < ROWS / 4, `a client that does not read holds the export back: ${stalled} of ${ROWS + 8} rows read`);
+  t.notOk(events.some((e) => e.event === 'close'), 'the export is still open');
+
+  const other = await fetch(`http://127.0.0.1:${port}/v1/recommendations?stateUnderReview=KGZ&limit=1`);
+  t.equal(other.status, 200, 'other requests are served meanwhile');
+  t.equal(((await other.json()) as { meta: { total: number } }).meta.total, ROWS + 8);
+
+  // Now read it all, slowly: a pause after every chunk received.
+  let chunks = 0;
+  let lineEnds = 0;
+  let head = '';
+  response.on('data', (chunk: Buffer) => {
+    chunks += 1;
+    if (head.length < 200) head += chunk.toString('utf8', 0, 200);
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lineEnds += 1;
+    response.pause();
+    setImmediate(() => response.resume());
+  });
+  response.resume();
+  await once(response, 'end');
+  t.equal(lineEnds, ROWS + 8 + 1, 'the header row and every record');
+  t.match(head, /^id,url,reviewId,/);
+  t.ok(chunks > 100, `received in many chunks (${chunks})`);
+  const waits = events.filter((e) => e.event === 'wait').length;
+  t.ok(waits > 10, `the server waited for the client again and again (${waits} times)`);
+  const chunkEvents = events.filter((e) => e.event === 'chunk').length;
+  t.equal(chunkEvents, Math.ceil((ROWS + 8) / EXPORT_CHUNK_ROWS), `read from the database in ${EXPORT_CHUNK_ROWS}-row chunks`);
+  await delay(10);
+  t.same(events.at(-1), { event: 'close', resource: 'recommendations', rows: ROWS + 8, complete: true });
+});
+
+t.test('a client that goes away ends the export and releases its snapshot', async (t) => {
+  const app = await buildTestApp(t);
+  app.db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)
+    insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    select printf('KGZ-3-GONE-%06d', i), 'KGZ-3', printf('%08d', i), 'Text ' || i, 0,
+      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;`);
+  bumpRevision(app.db);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const events = recordEvents(t);
+  const request = get({ host: '127.0.0.1', port, path: '/v1/recommendations?format=ndjson' });
+  const response = await new Promise<IncomingMessage>((resolve) => request.on('response', resolve));
+  await once(response, 'data');
+  insertRecommendation(app, { id: 'KGZ-3-LATE-2', text: 'Written while the export is open.' });
+  const checkpointBusy = () => (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
+  t.equal(checkpointBusy(), 1, 'the export reads a snapshot from before the write');
+  request.destroy();
+  while (!events.some((e) => e.event === 'close')) await delay(20);
+  t.equal(checkpointBusy(), 0, 'the snapshot is released');
+  const close = events.find((e) => e.event === 'close')!;
+  t.match(close, { event: 'close', resource: 'recommendations', complete: false });
+  t.ok(produced(events) < 20_008, 'it stopped early');
+  const next = await fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=1`);
+  t.equal(next.status, 200, 'the service carries on');
+});
+
+t.test('ExportStream: destroyed before its turn, it never opens a snapshot; failing, it releases it', async (t) => {
+  const app = await buildTestApp(t);
+  const sort = resolveSort(undefined, {});
+  const spec = {
+    resource: 'recommendations',
+    format: 'csv' as const,
+    bom: undefined,
+    columns: recommendationCsvColumns,
+    sortName: sort.name,
+    after: undefined,
+    limit: 50,
+    page: (db: Parameters<typeof pageRecommendations>[0], n: number, keys: Parameters<typeof pageRecommendations>[4]) =>
+      pageRecommendations(db, {}, sort, n, keys),
+  };
+  const events = recordEvents(t);
+
+  const early = new ExportStream(app.db, spec, { origin: 'http://x' });
+  early.read(0); // asks for a chunk, produced on the next turn
+  early.destroy();
+  await delay(10);
+  t.same(events.filter((e) => e.event !== 'close'), [], 'no chunk produced after destroy');
+  t.match(events.at(-1), { event: 'close', complete: false });
+
+  // A snapshot holds the database as it was: while it is open, a checkpoint cannot pass the writes made
+  // after it; once the stream is gone, it can.
+  const checkpointBusy = () => (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
+  let calls = 0;
+  const failing = new ExportStream(
+    app.db,
+    {
+      ...spec,
+      page: (db, n, keys) => {
+        calls += 1;
+        if (calls === 1) return { ...pageRecommendations(db, {}, sort, 2, keys), nextKeys: ['KGZ-3', '~', 'KGZ-3-ZZZ'] };
+        throw new Error('the disk is gone');
+      },
+    },
+    { origin: 'http://x' },
+  );
+  failing.pause();
+  failing.read(0);
+  await once(failing, 'readable');
+  insertRecommendation(app, { id: 'KGZ-3-LATE-1', text: 'Written while the export is open.' });
+  t.equal(checkpointBusy(), 1, 'the open export holds its snapshot');
+  failing.resume();
+  const [error] = (await once(failing, 'error')) as [Error];
+  t.equal(error.message, 'the disk is gone', 'a failing read ends the stream with its error');
+  t.equal(checkpointBusy(), 0, 'and releases the snapshot');
+  t.match(events.at(-1), { event: 'close', complete: false });
+});

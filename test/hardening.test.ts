@@ -1,0 +1,187 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { DOCS_CSP, isExportRequest, scrubKeys } from '../src/http/hardening.js';
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp } from './helpers.js';
+
+t.test('rate limits: per address without a key, per key with one; 429 problem with Retry-After', async (t) => {
+  const app = await buildTestApp(t, { rateLimitMax: 3, rateLimitKeyMax: 5, rateLimitWindowMs: 60_000 });
+  const key = mintKey(app);
+  const get = (headers: Record<string, string> = {}, remoteAddress = '203.0.113.7') =>
+    app.inject({ method: 'GET', url: '/v1/states/KGZ', headers, remoteAddress });
+
+  const remaining: unknown[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ok = await get();
+    t.equal(ok.statusCode, 200);
+    t.equal(ok.headers['ratelimit-limit'], '3');
+    remaining.push(ok.headers['ratelimit-remaining']);
+  }
+  t.same(remaining, ['2', '1', '0']);
+  const limited = await get();
+  t.equal(limited.statusCode, 429);
+  t.match(limited.headers['content-type'], /^application\/problem\+json/);
+  t.equal(limited.headers['retry-after'], '60');
+  t.equal(limited.headers['ratelimit-remaining'], '0');
+  t.equal(limited.headers['ratelimit-reset'], '60');
+  t.match(limited.json(), { status: 429, title: 'Too Many Requests', detail: /at most 3 per 60 seconds/ });
+
+  t.equal((await get({}, '198.51.100.1')).statusCode, 200, 'another address has its own allowance');
+  t.equal((await get({ authorization: 'Bearer not-a-key' })).statusCode, 429, 'a bad key is no way around the limit');
+  for (let i = 0; i < 5; i++) {
+    const keyed = await get({ authorization: `Bearer ${key}` });
+    t.equal(keyed.statusCode, 200, 'a valid key has its own, larger allowance');
+    t.equal(keyed.headers['ratelimit-limit'], '5');
+  }
+  t.equal((await get({ authorization: `Bearer ${key}` })).statusCode, 429);
+  const other = mintKey(app, 'write', 'other');
+  t.equal((await get({ authorization: `Bearer ${other}` })).statusCode, 200, 'per key');
+  const post = await send(app, 'POST', '/v1/assessments', { key, body: {} });
+  t.equal(post.response.statusCode, 429, 'writes count too');
+
+  for (let i = 0; i < 10; i++) {
+    const probe = await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' });
+    t.equal(probe.statusCode, 200);
+    t.notOk(probe.headers['ratelimit-limit'], 'probes are not limited');
+  }
+});
+
+t.test('rate limits: exports have their own, lower limit', async (t) => {
+  const app = await buildTestApp(t, { rateLimitMax: 100, rateLimitExportMax: 2 });
+  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+  t.not((await get('/v1/recommendations?format=csv')).statusCode, 429);
+  t.not((await get('/v1/recommendations', { accept: 'text/csv' })).statusCode, 429);
+  const third = await get('/v1/developments?format=ndjson');
+  t.equal(third.statusCode, 429);
+  t.match(third.json().detail, /Too many exports: at most 2 per 60 seconds/);
+  t.equal(third.headers['ratelimit-limit'], '2');
+  t.equal((await get('/v1/recommendations', { accept: 'application/json' })).statusCode, 200, 'other requests go on');
+
+  const request = (query: unknown, accept?: string) =>
+    isExportRequest({ query, headers: accept === undefined ? {} : { accept } } as Parameters<typeof isExportRequest>[0]);
+  t.equal(request({ format: 'CSV' }), true);
+  t.equal(request({ format: 'json' }), false);
+  t.equal(request({ format: 'json' }, 'text/csv'), false, 'format wins over Accept');
+  t.equal(request({ format: ['csv', 'json'] }), false, 'a repeated format is not an export (and is refused by the route)');
+  t.equal(request(undefined, 'application/x-ndjson'), true);
+  t.equal(request({}, 'application/json, */*'), false);
+});
+
+t.test('TRUST_PROXY: the client address comes from X-Forwarded-For only behind a trusted proxy', async (t) => {
+  const forwarded = (app: Awaited<ReturnType<typeof buildTestApp>>, address: string) =>
+    app.inject({ method: 'GET', url: '/v1/states/KGZ', headers: { 'x-forwarded-for': address }, remoteAddress: '10.0.0.1' });
+
+  const direct = await buildTestApp(t, { rateLimitMax: 1 });
+  t.equal((await forwarded(direct, '203.0.113.1')).statusCode, 200);
+  t.equal((await forwarded(direct, '203.0.113.2')).statusCode, 429, 'without a trusted proxy, the header is ignored');
+
+  const proxied = await buildTestApp(t, { rateLimitMax: 1, trustProxy: ['10.0.0.0/8'] });
+  t.equal((await forwarded(proxied, '203.0.113.1')).statusCode, 200);
+  t.equal((await forwarded(proxied, '203.0.113.2')).statusCode, 200, 'behind the proxy, each client has its allowance');
+  t.equal((await forwarded(proxied, '203.0.113.1')).statusCode, 429);
+});
+
+t.test('body limit: 413 problem', async (t) => {
+  const app = await buildTestApp(t, { bodyLimitBytes: 2_000 });
+  const key = mintKey(app);
+  const body = { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'x'.repeat(3_000), source: HRW_SOURCE };
+  const tooLarge = await send(app, 'POST', '/v1/assessments', { key, body });
+  t.equal(tooLarge.response.statusCode, 413);
+  t.match(tooLarge.response.headers['content-type'], /^application\/problem\+json/);
+  t.match(tooLarge.body, { status: 413, title: 'Content Too Large' });
+  const fits = await send(app, 'POST', '/v1/assessments', { key, body: { ...body, rationale: 'Short.' } });
+  t.equal(fits.response.statusCode, 201);
+  const tooLong = await send(app, 'POST', '/v1/assessments', { key, body: { ...body, rationale: 'x'.repeat(1_500) } });
+  t.equal(tooLong.response.statusCode, 201, 'within both limits');
+  t.equal(app.initialConfig.bodyLimit, 2_000);
+});
+
+t.test('server timeouts come from the configuration', async (t) => {
+  const app = await buildTestApp(t, { requestTimeoutMs: 12_345, connectionTimeoutMs: 23_456 });
+  t.equal((app.initialConfig as { requestTimeout?: number }).requestTimeout, 12_345);
+  t.equal(app.initialConfig.connectionTimeout, 23_456);
+  t.equal(app.server.requestTimeout, 12_345);
+  t.equal(app.server.timeout, 23_456);
+});
+
+t.test('security headers: a strict policy for the API, one that keeps Swagger UI working at /docs', async (t) => {
+  const app = await buildTestApp(t);
+  const api = await app.inject({ method: 'GET', url: '/v1/states/KGZ' });
+  t.equal(api.headers['content-security-policy'], "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
+  t.equal(api.headers['x-content-type-options'], 'nosniff');
+  t.equal(api.headers['cross-origin-resource-policy'], 'cross-origin', 'open data may be fetched from other sites');
+  t.match(api.headers['strict-transport-security'], /max-age=/);
+  const problem = await app.inject({ method: 'GET', url: '/v1/states/XXX' });
+  t.equal(problem.headers['x-content-type-options'], 'nosniff', 'problems too');
+
+  const docs = await app.inject({ method: 'GET', url: '/docs/' });
+  t.equal(docs.statusCode, 200);
+  const csp = String(docs.headers['content-security-policy']);
+  t.match(csp, /script-src 'self'/);
+  t.match(csp, /style-src 'self'/);
+  t.notMatch(csp, /upgrade-insecure-requests/, 'a local http instance keeps working');
+  t.notMatch(csp, /unsafe-inline|unsafe-eval/);
+  t.equal(Object.keys(DOCS_CSP).length, csp.split(';').length);
+  const scripts = [...docs.body.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+  t.ok(scripts.length >= 3);
+  for (const [, attributes, content] of scripts) {
+    t.match(attributes, /src="/, 'every script is a file from /docs, allowed by script-src self');
+    t.equal(content!.trim(), '');
+  }
+  t.notMatch(docs.body, /<style|style="/, 'and no inline style');
+  for (const [, src] of docs.body.matchAll(/(?:src|href)="\.\/([^"]+)"/g)) {
+    const asset = await app.inject({ method: 'GET', url: `/docs/${src}` });
+    t.equal(asset.statusCode, 200, `${src} is served`);
+    t.match(String(asset.headers['content-security-policy']), /script-src 'self'/);
+  }
+  const initializer = await app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+  t.equal(initializer.statusCode, 200);
+  t.match(initializer.body, /\.\/json|openapi|url/, 'it loads the document from the same origin');
+});
+
+t.test('load shedding: 503 problem with Retry-After when under pressure; liveness still answers', async (t) => {
+  const app = await buildTestApp(t, { maxHeapUsedBytes: 1, pressureSampleIntervalMs: 10, pressureRetryAfterSeconds: 7 });
+  await sleep(60);
+  const shed = await app.inject({ method: 'GET', url: '/v1/states/KGZ' });
+  t.equal(shed.statusCode, 503);
+  t.equal(shed.headers['retry-after'], '7');
+  t.match(shed.headers['content-type'], /^application\/problem\+json/);
+  t.match(shed.json(), { status: 503, title: 'Service Unavailable', detail: /overloaded \(heapUsedBytes\); retry in 7 seconds/ });
+  t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503, 'readiness sheds, so traffic goes elsewhere');
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'liveness does not: no restart for load');
+
+  const calm = await buildTestApp(t, { maxHeapUsedBytes: 1_000_000_000_000, pressureSampleIntervalMs: 10 });
+  await sleep(60);
+  t.equal((await calm.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
+});
+
+t.test('logs never contain an API key', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { logLevel: 'trace', logStream });
+  const key = mintKey(app, 'write', 'log-test-key');
+  const secret = key.slice(18);
+
+  await send(app, 'POST', '/v1/assessments', {
+    key,
+    body: { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'R.', source: HRW_SOURCE },
+  });
+  await send(app, 'POST', '/v1/assessments', { key: `${key.slice(0, -2)}zz`, body: {} });
+  await app.inject({ method: 'GET', url: `/v1/states/KGZ?key=${key}`, headers: { authorization: `Bearer ${key}` } });
+  await app.inject({ method: 'POST', url: `/v1/recommendations?api_key=${key}`, headers: { authorization: `Basic ${key}` } });
+  app.log.info({ req: { headers: { authorization: `Bearer ${key}` } } }, 'a careless log line');
+  app.log.info({ headers: { authorization: `Bearer ${key}` } }, 'another');
+
+  t.match(log, /"msg":"incoming request"/, 'the log was captured');
+  t.match(log, new RegExp(`"apiKey":\\{"id":"${key.slice(5, 17)}","name":"log-test-key"\\}`), 'who wrote is logged by key id');
+  t.match(log, /\[redacted\]/);
+  t.notOk(log.includes(secret), 'the secret appears nowhere');
+  t.notOk(log.includes(secret.slice(0, 20)), 'not even in part');
+  t.equal(scrubKeys(`a ${key} b ${key}`), 'a [redacted] b [redacted]');
+});

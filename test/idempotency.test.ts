@@ -1,0 +1,103 @@
+import t from 'tap';
+import { createApiKey } from '../src/auth/keys.js';
+import { findStoredResponse, requestFingerprint, storeResponse } from '../src/curation/idempotency.js';
+import { currentRevision } from '../src/db/revision.js';
+import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+const BODY = {
+  recommendationId: 'KGZ-3-USA-1',
+  status: 'not_implemented',
+  assessedOn: '2021-01-15',
+  rationale: 'No investigation was opened.',
+  source: HRW_SOURCE,
+};
+
+t.test('a retried POST with the same Idempotency-Key creates once and answers the first response again', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'retrying-client');
+  const headers = { 'idempotency-key': '4f1c2d3e-retry-1' };
+
+  const first = await send(app, 'POST', '/v1/assessments', { key, body: BODY, headers });
+  t.equal(first.response.statusCode, 201);
+  t.notOk(first.response.headers['idempotency-replayed']);
+  const revision = currentRevision(app.db);
+  const assessments = count(app, 'assessments');
+
+  // The record changes meanwhile: a replay still answers what the first request got.
+  await send(app, 'PATCH', `/v1/assessments/${first.body.id}`, { key, body: { status: 'implemented' }, headers: { 'if-match': '*' } });
+  const afterPatch = currentRevision(app.db);
+
+  const retry = await send(app, 'POST', '/v1/assessments', {
+    key,
+    body: { source: HRW_SOURCE, rationale: BODY.rationale, assessedOn: BODY.assessedOn, status: BODY.status, recommendationId: BODY.recommendationId },
+    headers,
+  });
+  t.equal(retry.response.statusCode, 201);
+  t.equal(retry.response.headers['idempotency-replayed'], 'true');
+  t.same(retry.body, first.body, 'the same body (keys in another order are the same request)');
+  t.equal(retry.response.headers.location, first.response.headers.location);
+  t.equal(retry.response.headers.etag, first.response.headers.etag, 'and the same ETag: version 1 at its revision');
+  t.equal(count(app, 'assessments'), assessments, 'no second record');
+  t.equal(currentRevision(app.db), afterPatch, 'a replay writes nothing');
+  t.equal(revision + 1, afterPatch);
+
+  const reused = await send(app, 'POST', '/v1/assessments', { key, body: { ...BODY, rationale: 'Another text.' }, headers });
+  t.equal(reused.response.statusCode, 422);
+  t.same(reused.body.errors, [
+    { in: 'header', name: 'idempotency-key', message: 'This key was used for a different request; use a new key for a new request.' },
+  ]);
+  const otherRoute = await send(app, 'POST', '/v1/statements', { key, body: { ...BODY }, headers });
+  t.equal(otherRoute.response.statusCode, 400, 'the body is validated first');
+
+  const otherClient = mintKey(app, 'write', 'someone-else');
+  const theirs = await send(app, 'POST', '/v1/assessments', { key: otherClient, body: BODY, headers });
+  t.equal(theirs.response.statusCode, 201, 'keys are per API key: another client may use the same string');
+  t.not(theirs.body.id, first.body.id);
+  t.notOk(theirs.response.headers['idempotency-replayed']);
+
+  const without = await send(app, 'POST', '/v1/assessments', { key, body: BODY });
+  const without2 = await send(app, 'POST', '/v1/assessments', { key, body: BODY });
+  t.not(without.body.id, without2.body.id, 'without the header, each POST creates');
+
+  const failed = await send(app, 'POST', '/v1/assessments', {
+    key,
+    body: { ...BODY, recommendationId: 'nope' },
+    headers: { 'idempotency-key': 'fails-first' },
+  });
+  t.equal(failed.response.statusCode, 422);
+  const fixed = await send(app, 'POST', '/v1/assessments', { key, body: BODY, headers: { 'idempotency-key': 'fails-first' } });
+  t.equal(fixed.response.statusCode, 201, 'a failed request stores nothing: the key can be used again');
+
+  for (const bad of ['has space', '', 'x'.repeat(201)]) {
+    const refused = await send(app, 'POST', '/v1/assessments', { key, body: BODY, headers: { 'idempotency-key': bad } });
+    t.equal(refused.response.statusCode, 400, `Idempotency-Key ${JSON.stringify(bad).slice(0, 12)}`);
+    t.same([...new Set(refused.body.errors.map((e: { in: string; name: string }) => `${e.in} ${e.name}`))], ['header idempotency-key']);
+  }
+
+  const reviews = await send(app, 'POST', '/v1/reviews', {
+    key: mintKey(app, 'admin'),
+    body: { stateUnderReview: 'ESP', cycle: 4 },
+    headers: { 'idempotency-key': 'review-1' },
+  });
+  t.equal(reviews.response.statusCode, 201);
+  t.equal((await getJson(app, '/v1/reviews/ESP-4')).response.statusCode, 200);
+});
+
+t.test('stored responses are kept for a day', async (t) => {
+  const app = await buildTestApp(t);
+  const apiKey = createApiKey(app.db, 'old', 'write');
+  const day = 24 * 60 * 60 * 1000;
+  const stored = { requestHash: requestFingerprint('POST', '/v1/x', {}), statusCode: 201, location: '/v1/x/1', body: '{}' };
+  const then = new Date('2026-01-01T00:00:00Z');
+  storeResponse(app.db, apiKey.id, 'k1', stored, then);
+  t.same(findStoredResponse(app.db, apiKey.id, 'k1', new Date(then.getTime() + day - 1)), stored);
+  t.equal(findStoredResponse(app.db, apiKey.id, 'k1', new Date(then.getTime() + day + 1)), undefined, 'expired');
+  storeResponse(app.db, apiKey.id, 'k2', stored, new Date(then.getTime() + day + 1));
+  t.equal(count(app, 'idempotency_keys'), 1, 'expired responses are removed as new ones are stored');
+  storeResponse(app.db, apiKey.id, 'k1', stored, new Date(then.getTime() + day + 2));
+  t.equal(count(app, 'idempotency_keys'), 2, 'and an expired key can be used again');
+  t.not(requestFingerprint('POST', '/v1/x', { a: 1, b: [1, { c: null }] }), requestFingerprint('POST', '/v1/x', { a: 1, b: [1, { c: 0 }] }));
+  t.equal(requestFingerprint('POST', '/v1/x', { a: 1, b: 2 }), requestFingerprint('POST', '/v1/x', { b: 2, a: 1 }));
+  t.equal(requestFingerprint('POST', '/v1/x', { a: 1, b: undefined }), requestFingerprint('POST', '/v1/x', { a: 1 }));
+});

@@ -1,0 +1,155 @@
+import t from 'tap';
+import {
+  analyseText,
+  ContextCounter,
+  decodeText,
+  fixWindows1252,
+  LineEndingCounter,
+  plausibility,
+  repairStep,
+  repairText,
+} from '../src/import/encoding.js';
+import { bytesSource, macRoman, misencodedMacRoman, windows1252 } from './import-helpers.js';
+
+const SAMPLE =
+  'Ensure the State’s compliance with “the Paris Principles” (Côte d’Ivoire); ' +
+  'strengthen the Defensoría del Pueblo towards the executive (Spain); the women’s rights unit — independent.';
+
+async function decide(bytes: Uint8Array, chunkSize?: number) {
+  const source = bytesSource(bytes, 'f', chunkSize);
+  const analysis = await analyseText(() => source.chunks());
+  let text = '';
+  for await (const chunk of decodeText(source.chunks(), analysis)) text += chunk;
+  return { analysis, text };
+}
+
+t.test('one repair step reads a character’s Windows-1252 byte as Mac Roman', async (t) => {
+  t.equal(repairStep('Õ'), '’');
+  t.equal(repairStep('Í'), 'Õ', 'Í → Õ → ’: two steps');
+  t.equal(repairStep('Ó'), '”');
+  t.equal(repairStep('Ò'), '“');
+  t.equal(repairStep('™'), 'ô', 'C™te → Côte');
+  t.equal(repairStep('a'), 'a', 'ASCII never changes');
+  t.equal(repairStep('ı'), 'ı', 'a character Windows-1252 cannot encode stays');
+  t.equal(fixWindows1252('\u0092\u0080\u0081x'), '’€\u0081x', 'bytes 0x80–0x9F as the WHATWG table says');
+  t.equal(repairText('plain', new Map()), 'plain');
+  t.equal(repairText('aÕs ı', new Map([['Õ', '’']])), 'a’s ı');
+});
+
+t.test('plausibility of a character between its neighbours', async (t) => {
+  t.equal(plausibility('e', '’', 's'), 2, 'an apostrophe before s');
+  t.equal(plausibility('d', '’', 'I'), 2, "d'Ivoire");
+  t.equal(plausibility('r', '’', 'a'), -1, 'not an apostrophe inside "Defensor’a"');
+  t.equal(plausibility('s', '’', ' '), 1, 'a plural possessive');
+  t.equal(plausibility(' ', '’', ' '), 0);
+  t.equal(plausibility(' ', '“', 'a'), 2);
+  t.equal(plausibility('a', '“', ' '), -1);
+  t.equal(plausibility('a', '”', ' '), 2);
+  t.equal(plausibility(' ', '”', 'a'), -1);
+  t.equal(plausibility('', '”', ''), -1);
+  t.equal(plausibility(' ', '—', ' '), 1);
+  t.equal(plausibility('ç', 'a', 'o'), 1, 'a lower-case letter inside a word');
+  t.equal(plausibility('-', 'à', '-'), 0, 'a lone lower-case letter');
+  t.equal(plausibility('r', 'Õ', 's'), -1, 'a capital inside a word');
+  t.equal(plausibility(' ', 'É', 'l'), 1, 'a capital starting a word');
+  t.equal(plausibility(' ', 'É', ' '), 0);
+  t.equal(plausibility('C', '™', 't'), -1, 'a symbol');
+});
+
+t.test('UTF-8 is read as UTF-8 and left alone', async (t) => {
+  const { analysis, text } = await decide(new TextEncoder().encode(SAMPLE), 7);
+  t.equal(analysis.encoding, 'utf-8');
+  t.equal(analysis.repairSteps, 0);
+  t.equal(analysis.repairs, 0);
+  t.equal(text, SAMPLE, 'a multi-byte character split between chunks is decoded whole');
+});
+
+t.test('bytes that end inside a UTF-8 sequence are not UTF-8', async (t) => {
+  const { analysis } = await decide(new Uint8Array([...new TextEncoder().encode('Côte d’Ivoire’s '), 0xe2, 0x80]));
+  t.not(analysis.encoding, 'utf-8');
+});
+
+t.test('ASCII is UTF-8; a BOM is dropped', async (t) => {
+  const { analysis, text } = await decide(new TextEncoder().encode('\uFEFFtext,to\n'));
+  t.equal(analysis.encoding, 'utf-8');
+  t.equal(text, 'text,to\n');
+  const ascii = await decide(new TextEncoder().encode('a,b\r\n'));
+  t.equal(ascii.analysis.encoding, 'utf-8');
+  t.equal(ascii.analysis.lineEndings, 'CRLF');
+});
+
+t.test('Windows-1252 and Mac Roman are told apart by the whole file', async (t) => {
+  const cp = await decide(windows1252(SAMPLE));
+  t.equal(cp.analysis.encoding, 'windows-1252');
+  t.equal(cp.text, SAMPLE);
+  const mac = await decide(macRoman(SAMPLE), 5);
+  t.equal(mac.analysis.encoding, 'macintosh');
+  t.equal(mac.analysis.repairSteps, 0);
+  t.equal(mac.text, SAMPLE);
+});
+
+t.test('text mis-encoded once (Õ for ’) is repaired in one step, and counted', async (t) => {
+  const { analysis, text } = await decide(misencodedMacRoman(SAMPLE, 1), 3);
+  t.equal(analysis.encoding, 'macintosh');
+  t.equal(analysis.repairSteps, 1);
+  t.equal(text, SAMPLE);
+  t.same(analysis.repaired['Õ → ’'], 3);
+  t.equal(analysis.repairs, Object.values(analysis.repaired).reduce((a, b) => a + b, 0));
+});
+
+t.test('text mis-encoded twice (Í for ’) is repaired in two steps; a third would break it', async (t) => {
+  const { analysis, text } = await decide(misencodedMacRoman(SAMPLE, 2));
+  t.equal(analysis.repairSteps, 2);
+  t.equal(text, SAMPLE);
+  t.equal(analysis.repaired['Í → ’'], 3);
+  const alone = await decide(misencodedMacRoman(`${SAMPLE} vis-à-vis`, 2));
+  t.equal(alone.text, `${SAMPLE} vis-ö-vis`, 'a lone letter no context argues for is left as printed');
+});
+
+t.test('each character takes the repair that reads best over the whole file', async (t) => {
+  // Most of the file mis-encoded twice; one cell only once ("RapporteurÕs"); one cell never ("Curaçao").
+  const twice = misencodedMacRoman('the State’s “views” and the women’s rights (Côte d’Ivoire); ', 2);
+  const once = misencodedMacRoman('the Special Rapporteur’s report; ', 1);
+  const clean = macRoman('assist Curaçao and Hissène Habré.');
+  const { analysis, text } = await decide(new Uint8Array([...twice, ...once, ...clean]));
+  t.equal(analysis.repairSteps, 2);
+  t.equal(
+    text,
+    'the State’s “views” and the women’s rights (Côte d’Ivoire); the Special Rapporteur’s report; assist Curaçao and Hissène Habré.',
+  );
+  t.equal(analysis.repaired['Õ → ’'], 1, 'the singly mis-encoded apostrophe takes one step');
+  t.notOk(Object.keys(analysis.repaired).some((k) => k.startsWith('ç') || k.startsWith('è') || k.startsWith('é')));
+});
+
+t.test('line endings: CR, CRLF, LF, mixed, none — also across chunks', async (t) => {
+  const endings = async (text: string, chunkSize?: number) =>
+    (await analyseText(() => bytesSource(text, 'f', chunkSize).chunks())).lineEndings;
+  t.equal(await endings('a\rb\r'), 'CR');
+  t.equal(await endings('a\r\nb\r\n', 2), 'CRLF', 'a CRLF split between chunks');
+  t.equal(await endings('a\nb'), 'LF');
+  t.equal(await endings('a\r\nb\rc\n'), 'mixed');
+  t.equal(await endings('a,b'), 'none');
+  const counter = new LineEndingCounter();
+  counter.push(new Uint8Array([0x61, 0x0d]));
+  t.equal(counter.result(), 'CR', 'a CR at the very end');
+});
+
+t.test('the context counter sees each non-ASCII character once, whatever the chunks', async (t) => {
+  const whole = new ContextCounter();
+  whole.push('aé b’s ü');
+  whole.end();
+  const pieces = new ContextCounter();
+  for (const c of 'aé b’s ü') pieces.push(c);
+  pieces.push('');
+  pieces.end();
+  pieces.end();
+  t.same([...pieces.counts.values()], [...whole.counts.values()]);
+  t.same(
+    [...whole.counts.values()].map((e) => [e.prev, e.char, e.next]),
+    [
+      ['a', 'é', ' '],
+      ['b', '’', 's'],
+      [' ', 'ü', ''],
+    ],
+  );
+});

@@ -1,0 +1,150 @@
+import JSZip from 'jszip';
+import type { Test } from 'tap';
+import { openDatabase, type Db } from '../src/db/open.js';
+import { importFile } from '../src/import/run.js';
+import type { ImportOptions, ImportSource } from '../src/import/types.js';
+
+// Fixtures for the import tests: a seeded in-memory database, files as byte sources, text in the legacy
+// encodings (and mis-encoded like the Terman corpus), and hand-made OHCHR matrices (.docx).
+
+export function seededDb(t: Test): Db {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.$client.close());
+  return db;
+}
+
+/** A file's bytes, delivered in chunks of `chunkSize` bytes (to exercise chunk boundaries). */
+export function bytesSource(bytes: Uint8Array | string, name = 'fixture', chunkSize = 1 << 16): ImportSource {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  return {
+    name,
+    async *chunks() {
+      for (let i = 0; i < data.length; i += chunkSize) yield data.subarray(i, i + chunkSize);
+    },
+  };
+}
+
+export function run(db: Db, file: Uint8Array | string, options: Partial<ImportOptions> = {}) {
+  return importFile(db, bytesSource(file), { actor: 'test', ...options });
+}
+
+function encoder(table: string[]): (text: string) => Uint8Array {
+  const byChar = new Map(table.map((char, byte) => [char, byte]));
+  return (text) =>
+    Uint8Array.from([...text].map((char) => {
+      const byte = byChar.get(char);
+      if (byte === undefined) throw new Error(`"${char}" has no byte in this encoding`);
+      return byte;
+    }));
+}
+
+const MAC = [...new TextDecoder('macintosh').decode(Uint8Array.from({ length: 256 }, (_, i) => i))];
+// Windows-1252, written out for 0x80–0x9F (Node 20's TextDecoder reads those bytes as Latin-1).
+const CP1252 = [...new TextDecoder('latin1').decode(Uint8Array.from({ length: 256 }, (_, i) => i))];
+CP1252.splice(0x80, 32, ...'€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ');
+
+export const macRoman = encoder(MAC);
+export const windows1252 = encoder(CP1252);
+
+/** Text saved as Mac Roman after being mis-encoded `times` times (Mac Roman bytes read as Windows-1252). */
+export function misencodedMacRoman(text: string, times: number): Uint8Array {
+  let current = text;
+  for (let i = 0; i < times; i++) current = [...macRoman(current)].map((b) => CP1252[b]).join('');
+  return macRoman(current);
+}
+
+// ── OHCHR matrices ──
+
+const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A paragraph of runs; "\t" and "\n" become tabs and breaks. */
+export function p(text: string): string {
+  const runs = text.split(/(\t|\n)/).map((part) => {
+    if (part === '\t') return '<w:r><w:tab/></w:r>';
+    if (part === '\n') return '<w:r><w:br/></w:r>';
+    return `<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">${escapeXml(part)}</w:t></w:r>`;
+  });
+  return `<w:p><w:pPr><w:spacing w:before="40"/></w:pPr>${runs.join('')}</w:p>`;
+}
+
+export function cell(...paragraphs: string[]): string {
+  return `<w:tc><w:tcPr><w:tcW w:w="4435" w:type="dxa"/></w:tcPr>${paragraphs.map(p).join('')}</w:tc>`;
+}
+
+export function tr(...cells: string[]): string {
+  return `<w:tr>${cells.join('')}</w:tr>`;
+}
+
+export interface Entry {
+  text: string; // "121.1 Ratify … (France);"
+  source?: string | null; // "A/HRC/43/15 - Para 121"
+  position?: string;
+  tags?: string[]; // the themes cell's lines
+}
+
+export function entryRow(entry: Entry): string {
+  const first = entry.source === null ? [entry.text] : [entry.text, `Source of Position: ${entry.source ?? 'A/HRC/43/15 - Para 121'}`];
+  return tr(cell(...first), cell(entry.position ?? 'Supported'), cell(...(entry.tags ?? ['- Right to education'])), cell(''));
+}
+
+export const HEADER_ROW = tr(cell('Recommendation'), cell('Position'), cell('Full list of themes'), cell('Assessment/comments on level of implementation'));
+export const themeRow = (theme: string) => tr(`<w:tc><w:tcPr><w:gridSpan w:val="4"/></w:tcPr>${p(`Theme: ${theme}`)}</w:tc>`);
+
+export interface DocxOptions {
+  header?: string | null; // page header text; null for none
+  mainPath?: string; // where the main document part lives
+  bodyXml?: string; // replaces the table
+}
+
+/** A .docx with one table of rows, and a page header naming the review. */
+export async function matrixDocx(rows: string[], options: DocxOptions = {}): Promise<Uint8Array> {
+  const mainPath = options.mainPath ?? 'word/document.xml';
+  const dir = mainPath.slice(0, mainPath.lastIndexOf('/') + 1);
+  const name = mainPath.slice(dir.length);
+  const zip = new JSZip();
+  zip.file(
+    '_rels/.rels',
+    `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+      `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="${mainPath}"/></Relationships>`,
+  );
+  const header = options.header === undefined ? 'UPR of Slovenia (3rd Cycle - 34th Session)' : options.header;
+  const rels = [];
+  if (header !== null) {
+    zip.file(`${dir}header1.xml`, `<?xml version="1.0"?><w:hdr xmlns:w="${W}">${p(header)}${p('Thematic list of recommendations')}</w:hdr>`);
+    rels.push(`<Relationship Id="rId6" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>`);
+  }
+  rels.push(`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`);
+  zip.file(
+    `${dir}_rels/${name}.rels`,
+    `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`,
+  );
+  const body = options.bodyXml ?? `<w:tbl><w:tblPr/>${rows.join('')}</w:tbl><w:p/>`;
+  zip.file(mainPath, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="${W}">\n  <w:body>${body}<w:sectPr/></w:body>\n</w:document>`);
+  return zip.generateAsync({ type: 'uint8array' });
+}
+
+/** Count rows of a table, optionally where a condition holds. */
+export function count(db: Db, table: string, where = '1 = 1', ...params: unknown[]): number {
+  return db.$client.prepare(`select count(*) from ${table} where ${where}`).pluck().get(...params) as number;
+}
+
+export function codesOf(db: Db, id: string): string[] {
+  return db.$client
+    .prepare('select state_code from recommendation_states where recommendation_id = ? order by 1')
+    .pluck()
+    .all(id) as string[];
+}
+
+export function unresolvedOf(db: Db, id: string): string[] {
+  return db.$client
+    .prepare('select name from recommendation_unresolved_states where recommendation_id = ? order by 1')
+    .pluck()
+    .all(id) as string[];
+}
+
+export function recommendation(db: Db, id: string) {
+  return db.$client.prepare('select * from recommendations where id = ?').get(id) as
+    | Record<string, string | number | null>
+    | undefined;
+}

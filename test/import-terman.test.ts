@@ -1,0 +1,374 @@
+import t from 'tap';
+import { currentRevision } from '../src/db/revision.js';
+import { recommendationId } from '../src/import/apply.js';
+import { cycleOfYear, DECISIONS, readParagraph, TERMAN_POSITION_SOURCE } from '../src/import/terman-csv.js';
+import { ImportError } from '../src/import/types.js';
+import {
+  codesOf,
+  count,
+  macRoman,
+  misencodedMacRoman,
+  recommendation,
+  run,
+  seededDb,
+  unresolvedOf,
+  windows1252,
+} from './import-helpers.js';
+
+const HEADER = ['text', 'to', 'decision', 'From', 'year', 'notes'];
+
+function csv(rows: string[][], eol = '\r', header = HEADER): string {
+  const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+  return [header, ...rows].map((r) => r.map(quote).join(',')).join(eol) + eol;
+}
+
+// Kyrgyzstan's first review, as the corpus prints it (two rows for a joint recommendation).
+const KGZ_ROWS = [
+  ['76.1. Ratify the Optional Protocol to CAT (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
+  ['76.92. Hold open and transparent elections (Tajikistan, Pakistan);', 'kyrgysztan', 'support', 'Tajikistan', '2010', ''],
+  ['76.92. Hold open and transparent elections (Tajikistan, Pakistan);', 'kyrgysztan', 'support', 'Pakistan ', '2010', ''],
+  ['77.3 Consider abolishing the death penalty (Spain);', 'Kyrgyz Republic', 'consider', 'Spain;', '2010', 'note'],
+];
+
+t.test('rows of one paragraph and text merge into one recommendation with several states', async (t) => {
+  const db = seededDb(t);
+  const report = await run(db, csv(KGZ_ROWS));
+  t.equal(report.format, 'terman-csv', 'detected from the header');
+  t.equal(report.rowsRead, 4);
+  t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
+  t.same(report.reviewsCreated, ['KGZ-1']);
+  t.same(report.sourcesCreated, ['terman-uprs-2008-2014']);
+  t.same(codesOf(db, 'KGZ-1-76.92'), ['PAK', 'TJK']);
+  const joint = recommendation(db, 'KGZ-1-76.92')!;
+  t.equal(joint.text, 'Hold open and transparent elections (Tajikistan, Pakistan);', 'the text without its paragraph number');
+  t.equal(joint.paragraph, '76.92');
+  t.equal(joint.verbatim, 1);
+  t.equal(joint.position, 'supported');
+  t.equal(joint.position_label, null, '"support" says no more than "supported"');
+  t.equal(joint.position_source, TERMAN_POSITION_SOURCE, 'the position is recorded in the corpus');
+  t.equal(joint.source_id, 'terman-uprs-2008-2014');
+  const pending = recommendation(db, 'KGZ-1-77.3')!;
+  t.equal(pending.position, 'pending');
+  t.equal(pending.position_label, 'consider');
+  t.same(codesOf(db, 'KGZ-1-77.3'), ['ESP'], '"Spain;" resolves');
+  const review = db.$client.prepare('select state_code, cycle from reviews where id = ?').get('KGZ-1');
+  t.same(review, { state_code: 'KGZ', cycle: 1 });
+  t.equal(count(db, 'audit_log', "entity = 'recommendations' and action = 'create'"), 3, 'one audit entry per record');
+  t.equal(count(db, 'audit_log', "entity = 'reviews' and entity_id = 'KGZ-1'"), 1);
+  t.equal(count(db, 'recommendations_fts', 'recommendation_id = ?', 'KGZ-1-76.92'), 1, 'searchable');
+});
+
+t.test('importing the same file again changes nothing', async (t) => {
+  const db = seededDb(t);
+  await run(db, csv(KGZ_ROWS));
+  const revision = currentRevision(db);
+  const audits = count(db, 'audit_log');
+  const again = await run(db, csv(KGZ_ROWS));
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
+  t.same(again.reviewsCreated, []);
+  t.same(again.sourcesCreated, []);
+  t.equal(currentRevision(db), revision, 'the revision is not bumped');
+  t.equal(again.revision, revision);
+  t.equal(count(db, 'audit_log'), audits);
+});
+
+t.test('a corrected file updates in place, and the audit log shows the change', async (t) => {
+  const db = seededDb(t);
+  await run(db, csv(KGZ_ROWS));
+  const before = recommendation(db, 'KGZ-1-77.3')!;
+  const revision = currentRevision(db);
+  const corrected = KGZ_ROWS.map((r) => [...r]);
+  corrected[3] = ['77.3 Consider abolishing the death penalty (Spain);', 'Kyrgyz Republic', 'reject', 'Spain', '2010', ''];
+  corrected[0]![3] = 'NA';
+  const report = await run(db, csv(corrected));
+  t.same(report.recommendations, { created: 0, updated: 2, unchanged: 1 });
+  t.same(report.updated, [
+    { id: 'KGZ-1-76.1', fields: ['recommendingStates', 'unresolvedRecommenders'] },
+    { id: 'KGZ-1-77.3', fields: ['position', 'positionLabel'] },
+  ]);
+  const after = recommendation(db, 'KGZ-1-77.3')!;
+  t.equal(after.position, 'noted');
+  t.equal(after.position_label, 'reject');
+  t.equal(after.version, 2);
+  t.equal(after.created_at, before.created_at, 'created_at kept');
+  t.not(after.updated_at, before.updated_at);
+  t.same(codesOf(db, 'KGZ-1-76.1'), []);
+  t.same(unresolvedOf(db, 'KGZ-1-76.1'), ['NA']);
+  t.equal(currentRevision(db), revision + 1);
+  const entry = db.$client
+    .prepare("select action, changes, actor, revision from audit_log where entity_id = 'KGZ-1-77.3' order by seq desc limit 1")
+    .get() as { action: string; changes: string; actor: string; revision: number };
+  t.equal(entry.action, 'update');
+  t.equal(entry.actor, 'test');
+  t.equal(entry.revision, revision + 1);
+  t.same(JSON.parse(entry.changes), {
+    position: { before: 'pending', after: 'noted' },
+    positionLabel: { before: 'consider', after: 'reject' },
+    version: { before: 1, after: 2 },
+  });
+});
+
+t.test('a dry run reports the same and writes nothing', async (t) => {
+  const db = seededDb(t);
+  const revision = currentRevision(db);
+  const recommendations = count(db, 'recommendations');
+  const audits = count(db, 'audit_log');
+  const dry = await run(db, csv(KGZ_ROWS), { dryRun: true });
+  t.equal(dry.dryRun, true);
+  t.same(dry.recommendations, { created: 3, updated: 0, unchanged: 0 });
+  t.same(dry.reviewsCreated, ['KGZ-1']);
+  t.equal(count(db, 'recommendations'), recommendations);
+  t.equal(count(db, 'reviews', "id = 'KGZ-1'"), 0);
+  t.equal(count(db, 'sources', "id = 'terman-uprs-2008-2014'"), 0);
+  t.equal(count(db, 'audit_log'), audits);
+  t.equal(currentRevision(db), revision);
+  t.equal(dry.revision, revision);
+});
+
+t.test('every encoding and line ending gives the same records', async (t) => {
+  const rows = [
+    ['76.5. Protect the State’s “human rights defenders” (Côte d’Ivoire);', 'kyrgyzstan', 'support', "Côte d'Ivoire", '2010', ''],
+    ['76.6. Hold the multi-line\r\nconsultation (France);', 'kyrgyzstan', 'reject', 'France', '2010', ''],
+  ];
+  const expected = 'Protect the State’s “human rights defenders” (Côte d’Ivoire);';
+  const variants: [string, Uint8Array | string][] = [
+    ['UTF-8, LF', csv(rows, '\n')],
+    ['UTF-8 with BOM, CRLF', `\uFEFF${csv(rows, '\r\n')}`],
+    ['Windows-1252, CRLF', windows1252(csv(rows, '\r\n'))],
+    ['Mac Roman, CR', macRoman(csv(rows, '\r'))],
+    ['Mac Roman mis-encoded once, CR', misencodedMacRoman(csv(rows, '\r'), 1)],
+    ['Mac Roman mis-encoded twice, mixed', misencodedMacRoman(csv(rows, '\r').replace(/\r(?="76\.6)/, '\r\n'), 2)],
+  ];
+  for (const [name, file] of variants) {
+    const db = seededDb(t);
+    const report = await run(db, file);
+    t.equal(report.recommendations.created, 2, name);
+    t.equal(recommendation(db, 'KGZ-1-76.5')!.text, expected, name);
+    t.equal(recommendation(db, 'KGZ-1-76.6')!.text, 'Hold the multi-line consultation (France);', `${name}: line breaks in a cell become spaces`);
+    t.same(codesOf(db, 'KGZ-1-76.5'), ['CIV'], name);
+  }
+  const db = seededDb(t);
+  const twice = await run(db, misencodedMacRoman(csv(rows, '\r'), 2));
+  t.same(twice.encoding?.encoding, 'macintosh');
+  t.equal(twice.encoding?.lineEndings, 'mixed', 'CR between rows, CRLF inside a cell');
+  t.equal(twice.encoding?.repairSteps, 2);
+  t.same(twice.encoding?.repaired, { 'Í → ’': 2, 'î → ”': 1, 'ñ → “': 1, 'ª → ô': 2 }, 'repairs are counted in the report');
+  t.equal(twice.encoding?.repairs, 6);
+});
+
+t.test('paragraph numbers in every printed shape', async (t) => {
+  const cases: [string, string | null, string][] = [
+    ['76.1. Ratify CAT (Spain);', '76.1', 'Ratify CAT (Spain);'],
+    ['76.1  Ratify CAT (Spain);', '76.1', 'Ratify CAT (Spain);'],
+    ['61 1. Commit to ratify (Spain);', '61.1', 'Commit to ratify (Spain);'],
+    ['111. 29 Strengthen efforts (Spain);', '111.29', 'Strengthen efforts (Spain);'],
+    ['111. Organize elections (Spain);', '111', 'Organize elections (Spain);'],
+    ['93.3..2 ratify CRPD (Spain);', '93.3', 'ratify CRPD (Spain);'],
+    ['96.1.1  ratify the Protocol (Spain);', '96.1', 'ratify the Protocol (Spain);'],
+    ['67.17.2and increase the number (Spain);', '67.17', 'and increase the number (Spain);'],
+    ['100.56..1/establish a moratorium (Spain);', '100.56', 'establish a moratorium (Spain);'],
+    ['186.132. .Inform the suspects (Spain);', '186.132', 'Inform the suspects (Spain);'],
+    ['Ratify CAT (Spain);', null, 'Ratify CAT (Spain);'],
+  ];
+  for (const [printed, paragraph, text] of cases) t.same(readParagraph(printed), { paragraph, text }, printed);
+  t.same(readParagraph('106.40..1 106.41. Consider an Ombudsman (Kyrgyzstan);'), {
+    paragraph: '106.41',
+    text: 'Consider an Ombudsman (Kyrgyzstan);',
+    note: 'paragraph printed "106.40..1 106.41." read as 106.41',
+  });
+  t.equal(readParagraph('110.43..1110.44.Take actions (Thailand);').paragraph, '110.44');
+  t.equal(readParagraph('108.91.1 108.92 Continue (Thailand);').paragraph, '108.92');
+
+  const db = seededDb(t);
+  const report = await run(
+    db,
+    csv([
+      ['106.40..1 106.41. Consider an Ombudsman (Kyrgyzstan);', 'denmark', 'consider', 'Kyrgyzstan', '2011', ''],
+      ['Ratify CAT (Spain);', 'denmark', 'support', 'Spain', '2011', ''],
+    ]),
+  );
+  t.ok(recommendation(db, 'DNK-1-106.41'));
+  t.same(
+    report.warnings.map((w) => [w.row, w.message]),
+    [
+      [2, 'paragraph printed "106.40..1 106.41." read as 106.41'],
+      [3, 'no paragraph number at the start of the text'],
+    ],
+  );
+  const unnumbered = recommendationId('DNK-1', null, 'Ratify CAT', false);
+  t.match(unnumbered, /^DNK-1-t[0-9a-f]{8}$/);
+  t.ok(recommendation(db, unnumbered), 'a text without a number gets an id from its text');
+});
+
+t.test('different texts sharing a paragraph stay separate, with deterministic ids', async (t) => {
+  const rows = [
+    ['111. Organize inclusive national consultations (Niger);', 'mali', 'support', 'Niger', '2013', ''],
+    ['111. Guarantee the respect for human rights (France);', 'mali', 'support', 'France', '2013', ''],
+    ['111. Guarantee the respect for human rights (Spain);', 'mali', 'support', 'Spain', '2013', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.equal(report.recommendations.created, 2, 'the second text, made by two states, is one recommendation');
+  const consult = recommendationId('MLI-2', '111', 'Organize inclusive national consultations', true);
+  const guarantee = recommendationId('MLI-2', '111', 'Guarantee the respect for human rights', true);
+  t.match(consult, /^MLI-2-111-[0-9a-f]{8}$/);
+  t.not(consult, guarantee);
+  t.same(codesOf(db, guarantee), ['ESP', 'FRA']);
+  t.equal(
+    recommendation(db, guarantee)!.text,
+    'Guarantee the respect for human rights (France); Guarantee the respect for human rights (Spain);',
+    'texts differing only in their states are kept, one after the other',
+  );
+  t.equal(recommendation(db, consult)!.paragraph, '111');
+  const again = await run(seededDb(t), csv([...rows].reverse()));
+  t.equal(again.recommendations.created, 2);
+  t.same((await run(db, csv(rows))).recommendations, { created: 0, updated: 0, unchanged: 2 }, 'ids reproduce');
+});
+
+t.test('decisions map to positions, keeping the printed decision when it says more', async (t) => {
+  t.same(DECISIONS.implemented, { position: 'supported', label: 'implemented' });
+  const decisions = ['support', 'consider', 'reject', 'noted', 'implemented', 'implement', 'unknown', '', 'Partially'];
+  const rows = decisions.map((d, i) => [`12.${i + 1} Do something ${i} (France);`, 'albania', d, 'France', '2009', '']);
+  rows.push(['12.20 Do it (France);', 'albania', 'support', 'France', '2009', '']);
+  rows.push(['12.20 Do it (Spain);', 'albania', 'consider', 'Spain', '2009', '']);
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  const got = db.$client
+    .prepare("select paragraph, position, position_label from recommendations where review_id = 'ALB-1' order by paragraph_sort_key")
+    .all();
+  t.same(got, [
+    { paragraph: '12.1', position: 'supported', position_label: null },
+    { paragraph: '12.2', position: 'pending', position_label: 'consider' },
+    { paragraph: '12.3', position: 'noted', position_label: 'reject' },
+    { paragraph: '12.4', position: 'noted', position_label: null },
+    { paragraph: '12.5', position: 'supported', position_label: 'implemented' },
+    { paragraph: '12.6', position: 'supported', position_label: 'implement' },
+    { paragraph: '12.7', position: null, position_label: 'unknown' },
+    { paragraph: '12.8', position: null, position_label: null },
+    { paragraph: '12.9', position: null, position_label: 'Partially' },
+    { paragraph: '12.20', position: null, position_label: 'support / consider' },
+  ]);
+  t.same(
+    report.warnings.map((w) => w.message),
+    [
+      'decision "Partially" is not one the importer knows: position left empty',
+      'rows 11, 12 give different decisions (support, consider): position left empty',
+    ],
+  );
+});
+
+t.test('state names: aliases resolve; unknown, ambiguous and multi-state names are reported, never guessed', async (t) => {
+  const rows = [
+    ['64.1 To ratify CRPD (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
+    ['64.2 To ratify CAT (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
+    ['5.1 Abolish the death penalty (NA);', 'antiguaandbarbuda', 'consider', 'NA', '2011', ''],
+    ['5.2 Declare a moratorium;', 'antiguaandbarbuda', 'consider', 'moratorium', '2011', ''],
+    ['5.3 Ratify CEDAW (Ecuador and Spain);', 'antiguaandbarbuda', 'consider', 'Ecuador and Spain', '2011', ''],
+    ['5.4 Ratify OP-CAT (Argentina, Chile);', 'antiguaandbarbuda', 'consider', 'Argentina Chile', '2011', ''],
+    ['5.5 Ratify ICRMW (NA);', 'Centeral African Republic', 'consider', ' NA', '2011', ''],
+    ['5.6 Ratify ICCPR;', 'antiguaandbarbuda', 'support', '', '2011', ''],
+    ['5.7 Ratify ICESCR;', 'Atlantis', 'support', 'France', '2011', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.equal(report.recommendations.created, 6);
+  t.equal(report.skipped, 3);
+  t.same(report.unresolvedStatesUnderReview, [
+    { name: 'Korea', count: 2, note: 'ambiguous: could be KOR or PRK' },
+    { name: 'Atlantis', count: 1, note: 'no state has this name or alias' },
+  ]);
+  t.same(report.unresolvedRecommenders, [
+    { name: 'NA', count: 2, note: 'no state has this name or alias' },
+    { name: 'Argentina Chile', count: 1, note: 'several states in one cell (ARG, CHL): not split' },
+    { name: 'Ecuador and Spain', count: 1, note: 'several states in one cell (ECU, ESP): not split' },
+    { name: 'moratorium', count: 1, note: 'no state has this name or alias' },
+  ]);
+  t.same(
+    report.problems.map((p) => [p.row, p.paragraph, p.message]),
+    [
+      [2, '64.1', 'state under review "Korea" not resolved: ambiguous: could be KOR or PRK'],
+      [3, '64.2', 'state under review "Korea" not resolved: ambiguous: could be KOR or PRK'],
+      [10, '5.7', 'state under review "Atlantis" not resolved: no state has this name or alias'],
+    ],
+  );
+  t.same(unresolvedOf(db, 'ATG-1-5.3'), ['Ecuador and Spain'], 'kept as printed');
+  t.same(codesOf(db, 'ATG-1-5.3'), []);
+  t.same(unresolvedOf(db, 'CAF-1-5.5'), ['NA']);
+  t.same(codesOf(db, 'ATG-1-5.6'), []);
+  t.same(report.warnings.map((w) => [w.row, w.message]), [[9, 'no recommending state (`From` is empty)']]);
+});
+
+t.test('malformed rows are skipped and reported; a file that is not CSV is refused', async (t) => {
+  const db = seededDb(t);
+  const report = await run(
+    db,
+    csv([
+      ['1.1 Fine (France);', 'chile', 'support', 'France', '2009', ''],
+      ['', '', '', '', '', ''],
+      ['1.2 No state;', '', 'support', 'France', '2009', ''],
+      ['1.3 Bad year (France);', 'chile', 'support', 'France', '20x9', ''],
+      ['1.4 Too early (France);', 'chile', 'support', 'France', '2007', ''],
+      ['1.5', 'chile', 'support', 'France', '2009', ''],
+      ['1.6 Short row (France);', 'chile', 'support', 'France', '2009'],
+      ['1.7 Shorter'],
+    ]) + '"1.8 Quoted, then more (France).";,chile,support,France,2009,\r',
+  );
+  t.equal(recommendation(db, 'CHL-1-1.8')!.text, 'Quoted, then more (France).;');
+  t.same(report.warnings.map((w) => [w.row, w.message]), [[10, 'the text was quoted with more after the closing quote: quotes removed']]);
+  t.equal(report.rowsRead, 8, 'the blank row is not a row');
+  t.equal(report.recommendations.created, 3);
+  t.same(
+    report.problems.map((p) => [p.row, p.message]),
+    [
+      [4, 'no state under review (`to` is empty)'],
+      [5, 'year "20x9" is not a year of the UPR (2008 or later)'],
+      [6, 'year "2007" is not a year of the UPR (2008 or later)'],
+      [7, 'no recommendation text'],
+      [9, 'no state under review (`to` is empty)'],
+    ],
+  );
+  t.equal(cycleOfYear(2011), 1);
+  t.equal(cycleOfYear(2012), 2);
+  t.equal(cycleOfYear(2016), 2);
+  t.equal(cycleOfYear(2017), 3);
+  t.equal(cycleOfYear(2021), 3);
+  t.equal(cycleOfYear(2022), 4);
+
+  await t.rejects(run(db, '', { format: 'terman-csv' }), new ImportError('The file is empty: no header row.'));
+  await t.rejects(run(db, 'text,to,year\r1,2,3\r', { format: 'terman-csv' }), /lacks "decision", "from"/);
+  await t.rejects(run(db, `${csv([])}"1.1 unclosed,chile,support,France,2009,\r`), /Not a readable CSV file/);
+  await t.rejects(run(db, 'a,b\nc,d\n'), /Cannot tell the file's format/);
+});
+
+t.test('--review imports only that review’s rows; cycles come from the year', async (t) => {
+  const rows = [
+    ...KGZ_ROWS,
+    ['1.1 Ratify CAT (France);', 'albania', 'support', 'France', '2014', ''],
+    ['1.1 Ratify CAT (France);', 'albania', 'support', 'France', '2022', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows), { review: 'ALB-2' });
+  t.equal(report.rowsRead, 6);
+  t.equal(report.rowsNotSelected, 5);
+  t.same(report.reviewsCreated, ['ALB-2']);
+  t.same(report.recommendations.created, 1);
+  t.same(report.notInFile, []);
+  const all = await run(db, csv(rows));
+  t.same(all.reviewsCreated, ['KGZ-1', 'ALB-4']);
+  await t.rejects(run(db, csv(rows), { review: 'KGZ-9' }), /not a review id like KGZ-3/);
+});
+
+t.test('a re-import leaves what the corpus does not carry (themes, SDGs, groups) as curated', async (t) => {
+  const db = seededDb(t);
+  await run(db, csv(KGZ_ROWS));
+  db.$client.prepare("insert into recommendation_themes values ('KGZ-1-76.1', 'right-to-education')").run();
+  db.$client.prepare("insert into recommendation_sdgs values ('KGZ-1-76.1', 16)").run();
+  db.$client.prepare("insert into recommendation_affected_persons values ('KGZ-1-76.1', 'women')").run();
+  const again = await run(db, csv(KGZ_ROWS));
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
+  t.equal(count(db, 'recommendation_themes', "recommendation_id = 'KGZ-1-76.1'"), 1);
+  t.equal(count(db, 'recommendation_sdgs', "recommendation_id = 'KGZ-1-76.1'"), 1);
+  t.equal(count(db, 'recommendation_affected_persons', "recommendation_id = 'KGZ-1-76.1'"), 1);
+  db.$client.prepare("insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at) values ('KGZ-1-X', 'KGZ-1', '~', 'Curated.', 0, '', '')").run();
+  t.same((await run(db, csv(KGZ_ROWS))).notInFile, ['KGZ-1-X'], 'records of the review the file lacks are listed, kept');
+});

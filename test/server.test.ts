@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
+import { createApiKey } from '../src/auth/keys.js';
+import { openDatabase } from '../src/db/open.js';
+import { HRW_SOURCE, TS_NODE_ARGS } from './curation-helpers.js';
+import { tempDir } from './helpers.js';
+
+// The real server, as `npm start` runs it, in a child process: start-up, and graceful shutdown.
+
+// Five servers start here, each loading the whole service: more than the default 30 s on a busy machine.
+t.setTimeout(180_000);
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+async function startServer(t: Test, env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'src/server.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const listening = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+    if (listening) return { child, port: Number(listening[1]), exited, output: () => output };
+    if (child.exitCode !== null || Date.now() > deadline) return { child, port: 0, exited, output: () => output };
+    await sleep(25);
+  }
+}
+
+function databaseWithKey(t: Test): { databasePath: string; key: string } {
+  const databasePath = join(tempDir(t), 'server.sqlite');
+  const db = openDatabase(databasePath);
+  const { key } = createApiKey(db, 'server-test', 'write');
+  db.$client.close();
+  return { databasePath, key };
+}
+
+const ASSESSMENT = JSON.stringify({
+  recommendationId: 'KGZ-3-FIN-1',
+  status: 'not_implemented',
+  assessedOn: '2021-06-01',
+  rationale: 'Still no investigation.',
+  source: HRW_SOURCE,
+});
+
+/** A POST whose body is sent in two parts, the second when `finish` is called. */
+function slowPost(port: number, key: string) {
+  const handle = { finish: () => {}, response: undefined as unknown as Promise<{ status: number; body: string }> };
+  handle.response = new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/assessments',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
+    req.on('error', reject);
+    req.write(ASSESSMENT.slice(0, 40));
+    handle.finish = () => req.end(ASSESSMENT.slice(40));
+  });
+  // Observed from the start: a rejection before the test awaits it is not an unhandled one.
+  handle.response.catch(() => {});
+  return handle;
+}
+
+t.test('SIGTERM: stops accepting, finishes the request in flight, closes the database, exits 0', async (t) => {
+  const { databasePath, key } = databaseWithKey(t);
+  const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '20000' });
+  t.ok(server.port > 0, server.output());
+  const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+  t.equal(ready.status, 200);
+
+  const inFlight = slowPost(server.port, key);
+  await sleep(300);
+  server.child.kill('SIGTERM');
+  await sleep(500);
+  t.equal(server.child.exitCode, null, 'the server waits for the request in flight');
+  await t.rejects(fetch(`http://127.0.0.1:${server.port}/healthz`), 'and accepts no new connection');
+  inFlight.finish();
+  const answered = await inFlight.response;
+  t.equal(answered.status, 201, 'the request in flight is answered in full');
+  t.equal(JSON.parse(answered.body).recommendationId, 'KGZ-3-FIN-1');
+  t.equal(await server.exited, 0);
+  t.match(server.output(), /shutting down/);
+  t.match(server.output(), /"clean":true/);
+
+  const db = openDatabase(databasePath, { seed: false });
+  t.equal(db.$client.prepare('select count(*) from assessments where assessed_on = ?').pluck().get('2021-06-01'), 1, 'its write is durable');
+  t.equal(db.$client.pragma('integrity_check', { simple: true }), 'ok');
+  db.$client.close();
+});
+
+t.test('SIGINT on an idle server exits 0 at once', async (t) => {
+  const { databasePath } = databaseWithKey(t);
+  const server = await startServer(t, { DATABASE_PATH: databasePath });
+  t.ok(server.port > 0, server.output());
+  const started = Date.now();
+  server.child.kill('SIGINT');
+  t.equal(await server.exited, 0);
+  t.ok(Date.now() - started < 5_000);
+});
+
+t.test('a request still running when the grace period ends is cut off, and the exit code says so', async (t) => {
+  const { databasePath, key } = databaseWithKey(t);
+  const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '300' });
+  t.ok(server.port > 0, server.output());
+  const stuck = slowPost(server.port, key);
+  await sleep(300);
+  server.child.kill('SIGTERM');
+  await t.rejects(stuck.response, 'the client sees its connection closed');
+  t.equal(await server.exited, 1);
+  t.match(server.output(), /grace period over/);
+});
+
+t.test('start-up failures exit 1 with a message', async (t) => {
+  const { databasePath } = databaseWithKey(t);
+  const badEnv = await startServer(t, { DATABASE_PATH: databasePath, PORT: 'eighty' });
+  t.equal(await badEnv.exited, 1);
+  t.match(badEnv.output(), /PORT/);
+
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const taken = await startServer(t, { DATABASE_PATH: databasePath, PORT: String(port) });
+  t.equal(await taken.exited, 1);
+  t.match(taken.output(), /could not start/);
+});

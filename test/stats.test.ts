@@ -1,0 +1,254 @@
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { DEVELOPMENT_GROUPINGS, MULTI_VALUED_GROUPINGS, RECOMMENDATION_GROUPINGS } from '../src/stats/schemas.js';
+import { insertRecommendation } from './fixtures.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+// The stats count exactly what the lists list: for the same filters, single-valued groupings sum to the
+// list's meta.total, and every group of a multi-valued grouping counts what the list returns with that
+// value as a filter.
+
+const FILTERS = [
+  '',
+  'stateUnderReview=KGZ',
+  'position=supported,noted',
+  'recommendingState=USA,GBR',
+  'regionalGroup=WEOG',
+  'hasDevelopments=true',
+  'implementation=unknown',
+  'q=rights',
+  'cycle=3&sdg=16',
+  'stateUnderReview=FIN',
+];
+
+/** The filter parameter that selects a group's value, where the list has one. */
+const FILTER_OF: Record<string, string> = {
+  position: 'position',
+  recommendingState: 'recommendingState',
+  regionalGroup: 'regionalGroup',
+  stateUnderReview: 'stateUnderReview',
+  cycle: 'cycle',
+  theme: 'theme',
+  sdg: 'sdg',
+  implementation: 'implementation',
+};
+
+t.test('recommendation stats: every grouping and pair sums to (or, per value, equals) the list', async (t) => {
+  const app = await buildTestApp(t);
+  // Make the multi-valued cases real: several recommenders (two in WEOG), and a recommender in no group.
+  insertRecommendation(app, { id: 'KGZ-3-MUL-1', text: 'Protect rights defenders.', recommendingStates: ['FIN', 'ESP', 'USA'] });
+  insertRecommendation(app, { id: 'KGZ-3-NON-1', text: 'No recommender recorded.', recommendingStates: [], position: 'pending' });
+  const total = async (query: string) => (await getJson(app, `/v1/recommendations?limit=1&${query}`)).body.meta.total as number;
+  const pairs = [
+    ...RECOMMENDATION_GROUPINGS.map((g) => [g]),
+    ['position', 'recommendingState'],
+    ['regionalGroup', 'implementation'],
+    ['theme', 'sdg'],
+    ['cycle', 'stateUnderReview'],
+    ['recommendingState', 'regionalGroup'],
+  ];
+  for (const filter of FILTERS) {
+    const listTotal = await total(filter);
+    for (const groupBy of pairs) {
+      const name = `groupBy=${groupBy.join(',')}&${filter}`;
+      const { response, body } = await getJson(app, `/v1/stats/recommendations?groupBy=${groupBy.join(',')}&${filter}`);
+      t.equal(response.statusCode, 200, name);
+      t.equal(body.meta.total, listTotal, `${name}: meta.total is the list's`);
+      t.same(body.meta.groupBy, groupBy);
+      const sum = body.data.reduce((s: number, g: { count: number }) => s + g.count, 0);
+      t.equal(body.meta.sum, sum, `${name}: meta.sum`);
+      const multi = groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g));
+      t.equal(body.meta.multiValued, multi, `${name}: multiValued`);
+      if (!multi) t.equal(sum, listTotal, `${name}: counts sum to the list's total`);
+      else t.ok(sum >= listTotal, `${name}: per-value counts sum to at least the total`);
+      t.ok(body.data.every((g: { count: number }) => g.count > 0), 'no empty groups');
+      const counts = body.data.map((g: { count: number }) => g.count);
+      t.same(counts, [...counts].sort((a, b) => b - a), 'largest first');
+      // Every group with values the list can filter by counts exactly what the list returns.
+      // (A multi-valued value cannot be checked this way under a filter on the same parameter: the list
+      // would replace the filter rather than add to it.)
+      const filtered = new URLSearchParams(filter);
+      if (groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g) && filtered.has(FILTER_OF[g]!))) continue;
+      for (const group of body.data) {
+        if (groupBy.some((g) => group[g] === null)) continue;
+        const query = new URLSearchParams(filter);
+        for (const g of groupBy) query.set(FILTER_OF[g]!, String(group[g]));
+        t.equal(group.count, await total(query.toString()), `${name}: group ${query}`);
+      }
+    }
+  }
+
+  // The no-value buckets: counted, under null.
+  const byState = (await getJson(app, '/v1/stats/recommendations?groupBy=recommendingState')).body;
+  t.same(byState.data.find((g: any) => g.recommendingState === null), { recommendingState: null, recommendingStateName: null, count: 1 });
+  t.same(byState.data.find((g: any) => g.recommendingState === 'GBR'), {
+    recommendingState: 'GBR',
+    recommendingStateName: 'United Kingdom of Great Britain and Northern Ireland',
+    count: 3,
+  });
+  const byGroup = (await getJson(app, '/v1/stats/recommendations?groupBy=regionalGroup')).body;
+  t.same(
+    byGroup.data,
+    [
+      { regionalGroup: 'WEOG', count: 6 },
+      { regionalGroup: null, count: 5 },
+    ],
+    'a recommendation by two WEOG states counts once under WEOG; USA (no group) and none count under null',
+  );
+  const all = (await getJson(app, '/v1/recommendations?limit=500')).body.data as any[];
+  const bySdg = (await getJson(app, '/v1/stats/recommendations?groupBy=sdg')).body;
+  t.equal(bySdg.data.find((g: any) => g.sdg === null).count, all.filter((r) => r.sdgs.length === 0).length, 'no SDG: null');
+  t.equal(bySdg.data.find((g: any) => g.sdg === 16).sdgName, 'Peace, justice and strong institutions');
+  const byTheme = (await getJson(app, '/v1/stats/recommendations?groupBy=theme')).body;
+  t.equal(byTheme.data.find((g: any) => g.theme === null).count, all.filter((r) => r.themes.length === 0).length);
+  t.equal(byTheme.data.find((g: any) => g.theme === 'human-rights-defenders').themeLabel, 'Human rights defenders');
+  const byPosition = (await getJson(app, '/v1/stats/recommendations?groupBy=position')).body;
+  t.same(byPosition.data, [
+    { position: 'unknown', count: 5 },
+    { position: 'supported', count: 3 },
+    { position: 'noted', count: 1 },
+    { position: 'pending', count: 1 },
+  ]);
+  const reviewed = (await getJson(app, '/v1/stats/recommendations?groupBy=stateUnderReview,cycle')).body;
+  t.same(reviewed.data, [{ stateUnderReview: 'KGZ', stateUnderReviewName: 'Kyrgyzstan', cycle: 3, count: 10 }]);
+});
+
+t.test('recommendation stats as CSV', async (t) => {
+  const app = await buildTestApp(t);
+  const response = await app.inject({
+    method: 'GET',
+    url: '/v1/stats/recommendations?groupBy=recommendingState,position&stateUnderReview=KGZ',
+    headers: { accept: 'text/csv' },
+  });
+  t.match(response.headers['content-type'], /^text\/csv/);
+  t.match(response.headers['content-disposition'], /^attachment; filename="recommendation-stats-\d{4}-\d{2}-\d{2}\.csv"$/);
+  t.equal(response.body.slice(0, response.body.indexOf('\r\n')), 'recommendingState,recommendingStateName,position,count');
+  const rows = parse(response.body, { columns: true }) as Record<string, string>[];
+  const json = (await getJson(app, '/v1/stats/recommendations?groupBy=recommendingState,position&stateUnderReview=KGZ')).body;
+  t.same(
+    rows,
+    json.data.map((g: any) => ({
+      recommendingState: g.recommendingState,
+      recommendingStateName: g.recommendingStateName,
+      position: g.position,
+      count: String(g.count),
+    })),
+  );
+  const withBom = await app.inject({ method: 'GET', url: '/v1/stats/recommendations?groupBy=cycle&format=csv&bom=true' });
+  t.equal(withBom.body, '\uFEFFcycle,count\r\n3,8\r\n');
+  const noBom = await app.inject({ method: 'GET', url: '/v1/stats/developments?groupBy=direction&format=csv' });
+  t.equal(noBom.body, 'direction,count\r\nsetback,7\r\nneutral,2\r\n');
+  t.match(noBom.headers['content-disposition'], /filename="development-stats-/);
+  const bom = await app.inject({ method: 'GET', url: '/v1/stats/developments?groupBy=theme&format=csv&bom=true' });
+  t.equal(bom.body.slice(0, 23), '\uFEFFtheme,themeLabel,count');
+  const nulls = parse(bom.body, { columns: true, bom: true }) as Record<string, string>[];
+  t.ok(nulls.every((r) => Number(r.count) > 0));
+});
+
+t.test('development stats', async (t) => {
+  const app = await buildTestApp(t);
+  const total = async (query: string) => (await getJson(app, `/v1/developments?limit=1&${query}`)).body.meta.total as number;
+  const pairs = [...DEVELOPMENT_GROUPINGS.map((g) => [g]), ['direction', 'year'], ['theme', 'state'], ['year', 'theme']];
+  for (const filter of ['', 'state=KGZ', 'direction=setback', 'from=2020-07-01&to=2020-07-31', 'q=Askarov', 'state=FIN']) {
+    const listTotal = await total(filter);
+    for (const groupBy of pairs) {
+      const name = `groupBy=${groupBy.join(',')}&${filter}`;
+      const body = (await getJson(app, `/v1/stats/developments?groupBy=${groupBy.join(',')}&${filter}`)).body;
+      t.equal(body.meta.total, listTotal, name);
+      const sum = body.data.reduce((s: number, g: { count: number }) => s + g.count, 0);
+      t.equal(body.meta.sum, sum);
+      t.equal(body.meta.multiValued, groupBy.includes('theme'), `${name}: multiValued`);
+      if (!groupBy.includes('theme')) t.equal(sum, listTotal, `${name}: sums to the list's total`);
+      for (const group of body.data) {
+        const query = groupBy
+          .map((g) =>
+            g === 'year' ? `from=${group.year}-01-01&to=${group.year}-12-31` : g === 'state' ? `state=${group.state}` : `${g}=${group[g]}`,
+          )
+          .join('&');
+        if (groupBy.some((g) => group[g] === null) || groupBy.includes('year')) continue;
+        t.equal(group.count, await total(`${filter}&${query}`), `${name}: ${query}`);
+      }
+    }
+  }
+  const byYear = (await getJson(app, '/v1/stats/developments?groupBy=direction,year')).body;
+  t.same(byYear.data, [
+    { direction: 'setback', year: 2020, count: 7 },
+    { direction: 'neutral', year: 2016, count: 1 },
+    { direction: 'neutral', year: 2020, count: 1 },
+  ]);
+  const byState = (await getJson(app, '/v1/stats/developments?groupBy=state')).body;
+  t.same(byState.data, [{ state: 'KGZ', stateName: 'Kyrgyzstan', count: 9 }]);
+});
+
+t.test('stats parameters', async (t) => {
+  const app = await buildTestApp(t);
+  for (const [query, name] of [
+    ['', 'groupBy'],
+    ['groupBy=', 'groupBy'],
+    ['groupBy=colour', 'groupBy'],
+    ['groupBy=position,position', 'groupBy'],
+    ['groupBy=position,cycle,theme', 'groupBy'],
+    ['groupBy=position&limit=10', 'limit'],
+    ['groupBy=position&cycle=9', 'cycle'],
+  ] as [string, string][]) {
+    const { response, body } = await getJson(app, `/v1/stats/recommendations?${query}`);
+    t.equal(response.statusCode, 400, query);
+    t.ok(body.errors.some((e: { name: string }) => e.name === name), `${query} names ${name}`);
+  }
+  t.equal((await getJson(app, '/v1/stats/developments?groupBy=position')).response.statusCode, 400);
+  t.equal((await getJson(app, '/v1/stats/developments?groupBy=year&from=2021-01-01&to=2020-01-01')).response.statusCode, 400);
+  t.equal(
+    (await getJson(app, '/v1/stats/recommendations?groupBy=position&groupBy=cycle')).body.meta.groupBy.join(),
+    'position,cycle',
+    'repeated groupBy',
+  );
+});
+
+t.test("a review's summary", async (t) => {
+  const app = await buildTestApp(t);
+  const { response, body } = await getJson(app, '/v1/reviews/KGZ-3/summary');
+  t.equal(response.statusCode, 200);
+  t.equal(body.reviewId, 'KGZ-3');
+  t.same(body.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+  t.equal(body.cycle, 3);
+  t.same(body.recommendations.byPosition, { total: 8, supported: 3, partially_supported: 0, noted: 1, pending: 0, unknown: 4 });
+  t.same(body.recommendations.byImplementation, { not_implemented: 2, partially_implemented: 0, implemented: 0, unknown: 6 });
+  const review = (await getJson(app, '/v1/reviews/KGZ-3')).body;
+  t.same(body.recommendations.byPosition, review.recommendationsByPosition, 'the same counts as the review record');
+
+  t.equal(body.developments.total, review.developmentCount);
+  const developments = (await getJson(app, '/v1/developments?reviewId=KGZ-3&limit=500')).body.data as any[];
+  const months = new Map<string, number>();
+  const years = new Map<string, number>();
+  for (const d of developments) {
+    const map = d.datePrecision === 'year' ? years : months;
+    const key = d.date.slice(0, d.datePrecision === 'year' ? 4 : 7);
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+  t.same(body.developments.byMonth.map((m: any) => [m.month, m.total]), [...months].sort(), 'per month, oldest first');
+  t.same(body.developments.byYearOnly.map((y: any) => [y.year, y.total]), [...years].sort(), 'a year-only date is not put in a month');
+  for (const entry of [...body.developments.byMonth, ...body.developments.byYearOnly]) {
+    t.equal(entry.progress + entry.setback + entry.neutral, entry.total);
+  }
+  t.equal(
+    body.developments.byMonth.reduce((s: number, m: any) => s + m.total, 0) +
+      body.developments.byYearOnly.reduce((s: number, y: any) => s + y.total, 0),
+    body.developments.total,
+  );
+  t.same(body.developments.byMonth.find((m: any) => m.month === '2020-07'), { month: '2020-07', total: 2, progress: 0, setback: 1, neutral: 1 });
+
+  t.ok(body.topThemes.length > 0 && body.topThemes.length <= 10);
+  const recommendations = (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=500')).body.data as any[];
+  for (const theme of body.topThemes) {
+    t.equal(theme.recommendationCount, recommendations.filter((r) => r.themes.some((x: any) => x.id === theme.id)).length, theme.id);
+    t.equal(theme.developmentCount, developments.filter((d) => d.themes.some((x: any) => x.id === theme.id)).length, theme.id);
+  }
+  const order = body.topThemes.map((x: any) => [-x.recommendationCount, -x.developmentCount, x.label]);
+  t.same(order, [...order].sort((a: any, b: any) => a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2], 'en')), 'most first');
+  t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?top=2')).body.topThemes.length, 2);
+  t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?top=0')).response.statusCode, 400);
+
+  const missing = await getJson(app, '/v1/reviews/FIN-1/summary');
+  t.equal(missing.response.statusCode, 404);
+  t.match(missing.body.detail, /FIN-1/);
+});
