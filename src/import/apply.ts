@@ -373,6 +373,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   }
+  // A bulk import changes the shape of the data: refresh the query planner's statistics.
+  const { created, updated } = report.recommendations;
+  if (!options.dryRun && created + updated > 0) db.$client.pragma('optimize');
   report.warnings.sort(byRow);
   report.revision = currentRevision(db);
   return report;

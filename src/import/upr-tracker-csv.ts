@@ -157,7 +157,9 @@ export async function readUprTrackerCsv(
         if (p === '' || (POSITIONS as readonly string[]).includes(p)) record.position = p === '' ? null : (p as Position);
         else warn(`position "${p}" is not one of ${POSITIONS.join(', ')}: left as stored`);
       }
+      if (has('positionLabel')) record.positionLabel = cell('positionLabel') || null;
       if (has('positionSource')) record.positionSource = cell('positionSource') || null;
+      if (has('unresolvedRecommendingStates')) record.unresolvedRecommenders = list(cell('unresolvedRecommendingStates'));
       if (has('themes')) record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes);
       if (has('affectedPersons')) {
         const labels = has('affectedPersonsLabels') ? cell('affectedPersonsLabels') : '';

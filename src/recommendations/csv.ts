@@ -45,9 +45,19 @@ export const recommendationCsvColumns: readonly Column[] = [
     value: (r) => r.recommendingStates.map((s) => s.name),
   },
   {
+    name: 'unresolvedRecommendingStates',
+    description: 'Recommending "states" as printed when no state code resolves them, separated by "; ".',
+    value: (r) => r.unresolvedRecommendingStates,
+  },
+  {
     name: 'position',
     description: 'supported, partially_supported, noted or pending; empty when no source records a position.',
     value: (r) => r.position,
+  },
+  {
+    name: 'positionLabel',
+    description: 'The decision as the source printed it when it differs from `position` ("implemented"); empty otherwise.',
+    value: (r) => r.positionLabel,
   },
   {
     name: 'positionSource',

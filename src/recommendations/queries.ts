@@ -121,6 +121,7 @@ interface BaseRow {
   verbatim: number;
   position: RecommendationRecord['position'];
   position_source: string | null;
+  position_label: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -152,7 +153,7 @@ function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: S
       st.name as state_name, v.cycle, v.wg_session, ${CURRENT_IMPLEMENTATION} as implementation,
       (select count(*) from development_recommendations dr where dr.recommendation_id = r.id) as development_count,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on ${rankColumn}
+      src.published_on as source_published_on, r.position_label ${rankColumn}
     from (select r.id ${rankColumn} from ${fromClause(f)} ${whereClause(conditions)} order by ${order} limit ${limit}) f
     cross join recommendations r on r.id = f.id
     join reviews v on v.id = r.review_id
@@ -183,7 +184,8 @@ function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: S
       source_publisher: r[19] as string | null,
       source_url: r[20] as string | null,
       source_published_on: r[21] as string | null,
-      rank: r[22] as number | undefined,
+      position_label: r[22] as string | null,
+      rank: r[23] as number | undefined,
     }),
   );
 }
@@ -269,6 +271,7 @@ const RECOMMENDERS = `select recommendation_id, state_code from recommendation_s
 const STATE_NAMES = `select code, name from states where ${KEYS('code')}`;
 const THEMES = `select recommendation_id, theme_id from recommendation_themes where ${IDS}`;
 const THEME_LABELS = `select id, label from themes where ${KEYS('id')}`;
+const UNRESOLVED = `select recommendation_id, name from recommendation_unresolved_states where ${IDS} order by name`;
 const SDGS = `select recommendation_id, goal from recommendation_sdgs where ${IDS} order by goal`;
 const GROUPS = `select recommendation_id, group_id from recommendation_affected_persons where ${IDS}`;
 const GROUP_LABELS = `select id, label from affected_persons_groups where ${KEYS('id')}`;
@@ -281,6 +284,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
   const themes = labelledLinks(db, THEMES, THEME_LABELS, ids);
   const sdgs = lookupByIds<[id: string, goal: number]>(db, SDGS, ids);
   const groups = labelledLinks(db, GROUPS, GROUP_LABELS, ids);
+  const unresolved = lookupByIds<[id: string, name: string]>(db, UNRESOLVED, ids);
   return rows.map((row) => ({
     id: row.id,
     reviewId: row.review_id,
@@ -291,7 +295,9 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     text: row.text,
     verbatim: row.verbatim === 1,
     recommendingStates: (recommenders.get(row.id) ?? []).map(([code, name]) => ({ code, name })),
+    unresolvedRecommendingStates: (unresolved.get(row.id) ?? []).map(([, name]) => name),
     position: row.position,
+    positionLabel: row.position_label,
     positionSource: row.position_source,
     themes: (themes.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
     sdgs: (sdgs.get(row.id) ?? []).map(([, goal]) => goal),

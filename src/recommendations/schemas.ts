@@ -78,7 +78,14 @@ export const recommendationSchema = z
     text: z.string(),
     verbatim: z.boolean().describe('true only when `text` is the official wording; false for a paraphrase.'),
     recommendingStates: z.array(stateRefSchema),
+    unresolvedRecommendingStates: z
+      .array(z.string())
+      .describe('Recommending "states" as printed in the source when no state code resolves them ("Korea", "NA"): kept, never guessed.'),
     position: positionSchema,
+    positionLabel: z
+      .string()
+      .nullable()
+      .describe('The decision as the source printed it, when it differs from `position` (e.g. "implemented", mapped to supported).'),
     positionSource: z
       .string()
       .nullable()
