@@ -25,7 +25,12 @@ async function shutDown(signal: NodeJS.Signals): Promise<void> {
     app.server.closeAllConnections();
   }, config.shutdownGraceMs);
   deadline.unref();
+  // server.close() only closes the keep-alive connections idle at that moment: one whose request (a long
+  // export, say) finishes later would hold the process until its keep-alive timeout. Close those too.
+  const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  idleSweep.unref();
   const failure = await app.close().then(() => undefined, (error: unknown) => error);
+  clearInterval(idleSweep);
   clearTimeout(deadline);
   const clean = !cutOff && failure === undefined;
   app.log[clean ? 'info' : 'error']({ clean, err: failure }, 'stopped');

@@ -50,9 +50,4 @@ export function parseEtag(etag: unknown): { version: number; revision: number } 
   return { version: Number(match[1]), revision: Number(match[2]) };
 }
 
-/**
- * Node arguments to run a TypeScript entry point (the server, a script) in a child process, loaded the way
- * this test process is: under tap, with tap's loader, so that the child's coverage merges with the tests'
- * (a child transpiled by another loader maps its coverage onto different code); else with tsx, as npm does.
- */
-export const TS_NODE_ARGS = process.execArgv.length > 0 ? process.execArgv : ['--import', 'tsx'];
+export { TS_NODE_ARGS } from './support/server-process.js';

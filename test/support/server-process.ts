@@ -6,6 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Node arguments to run a TypeScript entry point (the server, a script) in a child process, loaded the way
+ * this test process is: under tap, with tap's loader, so that the child's coverage merges with the tests'
+ * (a child transpiled by another loader maps its coverage onto different code); else with tsx, as npm does.
+ */
+export const TS_NODE_ARGS = process.execArgv.length > 0 ? process.execArgv : ['--import', 'tsx'];
+
 export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -27,7 +34,7 @@ function freePort(): Promise<number> {
 export async function startServer(databasePath: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'src/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath },
     stdio: ['ignore', 'pipe', 'pipe'],
