@@ -21,6 +21,7 @@ const stateCodeParams = z.object({
   code: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
+    .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
     .transform((code) => code.toUpperCase())
     .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
 });

@@ -16,7 +16,7 @@ export type AuditedEntity = (typeof AUDITED_ENTITIES)[number];
 
 export const changeSchema = z
   .object({
-    seq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe('Position in the totally ordered feed of all changes.'),
+    seq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('Position in the totally ordered feed of all changes.'),
     entity: z.enum(AUDITED_ENTITIES).describe('The kind of record: its collection in the URLs.'),
     id: z.string().describe('The id of the record (the code of a state).'),
     action: z.enum(AUDIT_ACTIONS).describe('delete leaves a tombstone: every field as it was, changed to null.'),
@@ -28,7 +28,7 @@ export const changeSchema = z
       ),
     actor: z.string().describe('The name of the API key that made the change.'),
     at: z.string().describe('When (ISO 8601, UTC).'),
-    revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('The data revision the change produced.'),
+    revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('The data revision the change produced.'),
   })
   .meta({
     id: 'Change',
@@ -50,7 +50,7 @@ export const changeFeedSchema = z
   .object({
     data: z.array(changeSchema),
     meta: z.object({
-      limit: z.int().min(1).max(500).describe('The page size used.'),
+      limit: z.int().min(1).max(500).meta({ format: 'int32' }).describe('The page size used.'),
       hasMore: z.boolean().describe('true when more changes follow now: ask again with nextCursor straight away.'),
       nextCursor: z
         .string()
@@ -58,7 +58,7 @@ export const changeFeedSchema = z
           'Where to continue: pass it as `since`, now when hasMore is true, or at the next poll. Never null; store ' +
             'it to resume a mirror.',
         ),
-      revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('The current data revision.'),
+      revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('The current data revision.'),
     }),
   })
   .meta({ id: 'ChangeFeed' });

@@ -48,6 +48,7 @@ export const recordMetaShape = {
     .int()
     .min(1)
     .max(Number.MAX_SAFE_INTEGER)
+    .meta({ format: 'int64' })
     .describe('Incremented by every change to the record; the basis of its ETag for If-Match.'),
   createdAt: z.string().describe('When this record was created here (ISO 8601, UTC).'),
   updatedAt: z.string().describe('When this record last changed here (ISO 8601, UTC).'),

@@ -12,7 +12,9 @@ export const openApiInfo = {
       'guessed. Errors are RFC 9457 problem details (application/problem+json).',
     license: { name: 'MIT', identifier: 'MIT' },
   },
-  servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)' }],
+  // x-internal: false: the API is meant for the public (OWASP API9 inventory). The server is a local instance
+  // reached over loopback, hence http; deployments put TLS in front (.spectral.yaml narrows the https rule).
+  servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)', 'x-internal': false }],
   // Reading is public: no operation needs credentials unless it says so.
   security: [],
   components: {
@@ -48,6 +50,9 @@ export const openApiRoutes: FastifyPluginAsync = async (app) => {
   );
 };
 
+// The probes are not rate-limited (src/http/hardening.ts).
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
 type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
 
 /**
@@ -69,5 +74,61 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
     pending.push(...referenced(schemas[name]));
   }
   document.components!.schemas = Object.fromEntries(Object.entries(schemas).filter(([name]) => keep.has(name)));
+  declareRateLimitHeaders(document);
   return document as ReturnType<typeof jsonSchemaTransformObject>;
+}
+
+// What @fastify/cors (src/http/cross-cutting.ts) sends on every response, and @fastify/rate-limit
+// (src/http/hardening.ts, enableDraftSpec) on every response but the probes'.
+const RESPONSE_HEADERS = {
+  'Access-Control-Allow-Origin': {
+    description: 'CORS: any origin may read the response (open data; no credentials are involved).',
+    schema: { type: 'string', const: '*' },
+  },
+  'RateLimit-Limit': {
+    description: 'Requests allowed per window for this client (API key, else address; exports have their own).',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the current window ends.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+};
+const RATE_LIMITED_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
+
+/**
+ * Declares the CORS header on every 2xx and 4xx response, and the RateLimit-* headers on those of rate-limited
+ * paths (all but the probes).
+ */
+function declareRateLimitHeaders(document: {
+  paths?: Record<string, Record<string, unknown>>;
+  components?: Record<string, unknown>;
+}): void {
+  if (!document.paths) return;
+  document.components = { ...document.components, headers: RESPONSE_HEADERS };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const responses = (operation as { responses?: Record<string, { headers?: Record<string, unknown> }> })
+        ?.responses;
+      if (!responses) continue;
+      for (const [status, response] of Object.entries(responses)) {
+        if (!/^[24]/.test(status) || '$ref' in response) continue;
+        const names = ['Access-Control-Allow-Origin'];
+        if (!PROBE_PATHS.has(path)) names.push(...RATE_LIMITED_HEADER_NAMES);
+        if (status === '429') names.push('Retry-After');
+        response.headers = {
+          ...response.headers,
+          ...Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])),
+        };
+      }
+    }
+  }
 }

@@ -32,8 +32,8 @@ export function decodeCursor(cursor: string | undefined, sort: string, keyCount:
 }
 
 export const listMetaSchema = z.object({
-  total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('How many records match the filters, over all pages.'),
-  limit: z.int().min(1).max(500).describe('The page size used.'),
+  total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('How many records match the filters, over all pages.'),
+  limit: z.int().min(1).max(500).meta({ format: 'int32' }).describe('The page size used.'),
   nextCursor: z
     .string()
     .nullable()

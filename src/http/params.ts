@@ -8,10 +8,14 @@ function splitValues(value: unknown): unknown {
   return parts.map((p) => (typeof p === 'string' ? p.trim() : p));
 }
 
+const rawQueryValue = z.string().meta({ maxLength: 16384 });
+
 /** A list-valued filter: `?position=supported,noted` and `?position=supported&position=noted` alike. */
 export function listParam<T extends z.ZodType>(item: T, description: string) {
   return z
-    .union([z.string(), z.array(z.string())])
+    // Documented bounds that hold already: Node's HTTP parser refuses request lines over 16 KiB
+    // (max-http-header-size), and more than 100 values fail the pipe below.
+    .union([rawQueryValue, z.array(rawQueryValue).meta({ maxItems: 100 })])
     .transform(splitValues)
     .pipe(z.array(item).min(1).max(100))
     .optional()
@@ -20,7 +24,8 @@ export function listParam<T extends z.ZodType>(item: T, description: string) {
 
 export const isoCode = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ');
+  .regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ')
+  .meta({ maxLength: 3 }); // the pattern allows exactly 3 characters
 
 export const booleanParam = (description: string) =>
   z
@@ -42,6 +47,7 @@ export const pageParams = {
     .int()
     .min(1)
     .max(500)
+    .meta({ format: 'int32' })
     .default(50)
     .describe('How many records to return (1–500, default 50).'),
   cursor: z
@@ -52,9 +58,10 @@ export const pageParams = {
 };
 
 /** A calendar date (YYYY-MM-DD) that really exists: 2020-02-30 is refused. */
-export const calendarDate = z.iso.date();
+export const calendarDate = z.iso.date().meta({ maxLength: 10 }); // the format allows exactly 10 characters
 
-export const isoTimestamp = z.iso.datetime({ offset: true });
+// At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00.
+export const isoTimestamp = z.iso.datetime({ offset: true }).max(35);
 
 /** The query of a route that takes no query parameters: any parameter is refused (400), not ignored. */
 export const noQueryParams = z.object({}).strict();

@@ -18,7 +18,7 @@ export const problemSchema = z
   .object({
     type: z.string().describe('A URI identifying the problem type; "about:blank" when the status says it all.'),
     title: z.string().describe('Short summary of the problem type.'),
-    status: z.int().min(100).max(599).describe('The HTTP status code.'),
+    status: z.int().min(100).max(599).meta({ format: 'int32' }).describe('The HTTP status code.'),
     detail: z.string().describe('What went wrong with this request, for a human.'),
     instance: z.string().optional().describe('The request path the problem occurred on.'),
     errors: z.array(invalidParamSchema).optional().describe('Every invalid parameter, for validation problems.'),

@@ -28,7 +28,10 @@ function described(status: number, description: string) {
   return { [status]: { ...problemResponses(status)[status], description } };
 }
 
-const binary = z.unknown().meta({ type: 'string', format: 'binary', description: 'The file.' });
+// maxLength: the body limit of the route (in bytes; larger files are 413).
+const binary = z
+  .unknown()
+  .meta({ type: 'string', format: 'binary', maxLength: IMPORT_BODY_LIMIT_BYTES, description: 'The file.' });
 
 export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }> = async (app, { db, bodyLimit }) => {
   const limit = bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;

@@ -4,7 +4,7 @@ import { IMPORT_FORMATS, type ImportReport } from './types.js';
 
 // The import endpoint's parameters and its report, for validation, serialization and OpenAPI.
 
-const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
 
 const noteSchema = z
   .object({
@@ -69,6 +69,7 @@ export const importQuery = z
     review: z
       .string()
       .regex(/^[A-Z]{3}-[1-4]$/, 'Expected a review id like KGZ-3')
+      .meta({ maxLength: 5 }) // the pattern allows exactly 5 characters
       .optional()
       .describe('ohchr-matrix: the review the file is about (else read from the document); CSV: import only its rows.'),
     dryRun: booleanParam('true: read, check and report everything, write nothing.'),

@@ -69,8 +69,8 @@ export const recommendationSchema = z
     id: z.string().describe('Stable id; re-importing the same source reproduces it.'),
     reviewId: z.string(),
     stateUnderReview: stateRefSchema,
-    cycle: z.int().min(1).max(4),
-    session: z.int().min(1).max(999).nullable().describe('UPR Working Group session.'),
+    cycle: z.int().min(1).max(4).meta({ format: 'int32' }),
+    session: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('UPR Working Group session.'),
     paragraph: z
       .string()
       .nullable()
@@ -91,10 +91,10 @@ export const recommendationSchema = z
       .nullable()
       .describe('Where the position is recorded, e.g. "A/HRC/44/9/Add.1 - Para. 3" or a URL.'),
     themes: z.array(labelSchema),
-    sdgs: z.array(z.int().min(1).max(17)),
+    sdgs: z.array(z.int().min(1).max(17).meta({ format: 'int32' })),
     affectedPersons: z.array(labelSchema),
     implementation: implementationSchema,
-    developmentCount: z.int().min(0).max(1_000_000).describe('How many developments bear on it.'),
+    developmentCount: z.int().min(0).max(1_000_000).meta({ format: 'int32' }).describe('How many developments bear on it.'),
     source: sourceSchema.nullable().describe('Where the text comes from.'),
     ...recordMetaShape,
   })
@@ -130,7 +130,7 @@ export const recommendationDetailSchema = recommendationSchema
 export type RecommendationRecord = z.infer<typeof recommendationSchema>;
 export type RecommendationDetail = z.infer<typeof recommendationDetailSchema>;
 
-const countField = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const countField = z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
 
 export const positionCountsSchema = z
   .object({

@@ -57,7 +57,7 @@ const fields = {
     .describe('Where the position is recorded: a document symbol and paragraph, or a URL.'),
   source: sourceInputSchema.nullable().describe('Where the text comes from.'),
   themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
-  sdgs: uniqueList(z.int().min(1).max(17), 17).describe('Sustainable Development Goal numbers.'),
+  sdgs: uniqueList(z.int().min(1).max(17).meta({ format: 'int32' }), 17).describe('Sustainable Development Goal numbers.'),
   affectedPersons: uniqueList(z.string().min(1).max(200), 50).describe(
     'Affected-persons group ids (see GET /v1/affected-persons).',
   ),

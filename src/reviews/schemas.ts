@@ -14,14 +14,14 @@ export const reviewSchema = z
   .object({
     id: z.string().describe('State code and cycle, e.g. KGZ-3.'),
     stateUnderReview: stateRefSchema,
-    cycle: z.int().min(1).max(4),
-    session: z.int().min(1).max(999).nullable().describe('UPR Working Group session.'),
+    cycle: z.int().min(1).max(4).meta({ format: 'int32' }),
+    session: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('UPR Working Group session.'),
     dialogueDate: z.string().nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
     reportSymbol: z.string().nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
-    adoptionSession: z.int().min(1).max(999).nullable().describe('Human Rights Council session that adopted the outcome.'),
+    adoptionSession: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('Human Rights Council session that adopted the outcome.'),
     adoptionDate: z.string().nullable().describe('Date of adoption, written to its precision ("2020-09").'),
     adoptionDatePrecision: datePrecisionSchema.nullable(),
-    recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }),
     sources: z.array(sourceSchema).describe('Where the facts about the review come from.'),
     ...recordMetaShape,
   })
@@ -31,8 +31,8 @@ export const reviewDetailSchema = reviewSchema
   .extend({
     recommendationsByPosition: positionCountsSchema,
     recommendationsByImplementation: implementationCountsSchema,
-    developmentCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
-    statementCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    developmentCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }),
+    statementCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }),
   })
   .meta({ id: 'ReviewDetail' });
 

@@ -24,7 +24,7 @@ import { sourceInputSchema, upsertSource } from '../curation/sources.js';
 const TABLE: VersionedTable = { entity: 'reviews', table: 'reviews', idColumn: 'id', hasUpdatedAt: true };
 const ID_TABLE = { table: 'reviews', column: 'id', what: 'Review' };
 
-const session = z.int().min(1).max(999);
+const session = z.int().min(1).max(999).meta({ format: 'int32' });
 
 const fields = {
   session: session.nullable().describe('UPR Working Group session.'),
@@ -47,7 +47,7 @@ const fields = {
 export const reviewCreateSchema = z
   .strictObject({
     stateUnderReview: isoCode.describe('The state reviewed (ISO 3166-1 alpha-3); with cycle, it makes the id.'),
-    cycle: z.int().min(1).max(4).describe('UPR cycle (1–4).'),
+    cycle: z.int().min(1).max(4).meta({ format: 'int32' }).describe('UPR cycle (1–4).'),
     session: fields.session.default(null),
     dialogueDate: fields.dialogueDate.default(null),
     reportSymbol: fields.reportSymbol.default(null),

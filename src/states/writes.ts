@@ -43,7 +43,7 @@ const fields = {
 
 export const stateCreateSchema = z
   .strictObject({
-    code: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').describe('ISO 3166-1 alpha-3 code.'),
+    code: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').meta({ maxLength: 3 }).describe('ISO 3166-1 alpha-3 code.'),
     name: fields.name,
     regionalGroup: fields.regionalGroup.default(null),
     unMember: fields.unMember,

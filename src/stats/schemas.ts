@@ -28,7 +28,8 @@ export const MULTI_VALUED_GROUPINGS: ReadonlySet<string> = new Set(['recommendin
 
 function groupByParam<const T extends readonly [string, ...string[]]>(groupings: T, description: string) {
   return z
-    .union([z.string(), z.array(z.string())])
+    // Documented bounds that hold already: Node refuses request lines over 16 KiB, and over 2 values fail the pipe.
+    .union([z.string().meta({ maxLength: 16384 }), z.array(z.string().meta({ maxLength: 16384 })).meta({ maxItems: 2 })])
     .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()))
     .pipe(
       z
@@ -68,7 +69,7 @@ export const developmentStatsQuery = z
   .strict();
 export type DevelopmentStatsQuery = z.output<typeof developmentStatsQuery>;
 
-const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
 const nullableText = z.string().nullable();
 
 export const recommendationGroupSchema = z
@@ -84,10 +85,10 @@ export const recommendationGroupSchema = z
       .describe('UN regional group of a recommending state; null: none (no recommending state, or one in no group).'),
     stateUnderReview: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
     stateUnderReviewName: z.string().optional(),
-    cycle: z.int().min(1).max(4).optional(),
+    cycle: z.int().min(1).max(4).meta({ format: 'int32' }).optional(),
     theme: nullableText.optional().describe('Theme id; null: no theme.'),
     themeLabel: nullableText.optional(),
-    sdg: z.int().min(1).max(17).nullable().optional().describe('SDG number; null: no SDG.'),
+    sdg: z.int().min(1).max(17).meta({ format: 'int32' }).nullable().optional().describe('SDG number; null: no SDG.'),
     sdgName: nullableText.optional(),
     implementation: z
       .string()
@@ -100,7 +101,7 @@ export const recommendationGroupSchema = z
 export const developmentGroupSchema = z
   .object({
     direction: z.enum(DIRECTIONS).optional(),
-    year: z.int().min(1000).max(9999).optional(),
+    year: z.int().min(1000).max(9999).meta({ format: 'int32' }).optional(),
     theme: nullableText.optional().describe('Theme id; null: no theme.'),
     themeLabel: nullableText.optional(),
     state: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
@@ -157,6 +158,7 @@ export const reviewSummaryQuery = z
       .int()
       .min(1)
       .max(100)
+      .meta({ format: 'int32' })
       .default(10)
       .describe('How many themes to list in topThemes (1–100, default 10).'),
   })
@@ -166,7 +168,7 @@ export const reviewSummarySchema = z
   .object({
     reviewId: z.string(),
     stateUnderReview: stateRefSchema,
-    cycle: z.int().min(1).max(4),
+    cycle: z.int().min(1).max(4).meta({ format: 'int32' }),
     recommendations: z.object({
       byPosition: positionCountsSchema.describe('Recommendations by the position taken; total is all of them.'),
       byImplementation: implementationCountsSchema.describe('By current implementation status (latest assessment).'),

@@ -8,7 +8,7 @@ import { jsonResponse } from '../http/responses.js';
 
 // The three tagging vocabularies. Small and fixed, so each is answered whole, without pagination.
 
-const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' });
 const vocabularyMeta = z.object({ total: count });
 
 const labelEntry = z.object({
@@ -21,7 +21,7 @@ const labelEntry = z.object({
 const themeSchema = labelEntry.extend({ developmentCount: count }).meta({ id: 'Theme' });
 const affectedPersonsSchema = labelEntry.meta({ id: 'AffectedPersonsGroup' });
 const sdgSchema = z
-  .object({ goal: z.int().min(1).max(17), name: z.string(), recommendationCount: count })
+  .object({ goal: z.int().min(1).max(17).meta({ format: 'int32' }), name: z.string(), recommendationCount: count })
   .meta({ id: 'SdgGoal' });
 
 const noQuery = z.object({}).strict();
