@@ -29,6 +29,11 @@ export function keysetAfter(sort: SortColumns, keys: KeyValue[]): SQL {
   )})`;
 }
 
+/** `where a and b …`, or nothing for no conditions. */
+export function whereClause(conditions: SQL[]): SQL {
+  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
+}
+
 /** `expr in (…)` for a non-empty list. */
 export function inList(expr: SQL, values: readonly (string | number)[]): SQL {
   return sql`${expr} in (${sql.join(

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { toFtsQuery } from '../db/fulltext.js';
-import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
@@ -40,9 +40,6 @@ export function fromClause(f: DevelopmentFilter): SQL {
     where developments_fts match ${toFtsQuery(f.q)}) f on f.development_id = d.id`;
 }
 
-export function whereClause(conditions: SQL[]): SQL {
-  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
-}
 
 interface BaseRow {
   id: string;

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { toFtsQuery } from '../db/fulltext.js';
 import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
-import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import type {
@@ -74,9 +74,6 @@ export function fromClause(f: RecommendationFilter, withReview = filtersOnReview
     where recommendations_fts match ${toFtsQuery(f.q)}) f cross join recommendations r on r.id = f.recommendation_id${reviews}`;
 }
 
-export function whereClause(conditions: SQL[]): SQL {
-  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
-}
 
 const byParagraph = {
   columns: [sql`r.review_id`, sql`r.paragraph_sort_key`, sql`r.id`],

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { inList } from '../db/keyset.js';
+import { inList, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { countRecommendations } from '../recommendations/queries.js';
 import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
@@ -30,7 +30,6 @@ function conditions(f: ReviewFilter): SQL[] {
   return c;
 }
 
-const where = (c: SQL[]) => (c.length ? sql`where ${sql.join(c, sql` and `)}` : sql``);
 
 function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
   return db.all<ReviewRow>(sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
@@ -38,7 +37,7 @@ function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
       v.version, v.created_at, v.updated_at,
       (select count(*) from recommendations r where r.review_id = v.id) as recommendation_count
     from reviews v join states s on s.code = v.state_code
-    ${where(c)}
+    ${whereClause(c)}
     order by v.id
     limit ${limit}`);
 }
@@ -71,7 +70,7 @@ function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
 }
 
 export function listReviews(db: Db, f: ReviewFilter, limit: number, after: KeyValue[] | undefined): Page<ReviewRecord> {
-  const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${where(conditions(f))}`)!.n;
+  const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${whereClause(conditions(f))}`)!.n;
   const page = pageReviews(db, f, limit, after);
   return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('id', page.nextKeys) : null };
 }

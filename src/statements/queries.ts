@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { inList, keysetAfter, keysetOrder, type KeysetSort } from '../db/keyset.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
 
@@ -27,9 +27,6 @@ export function filterConditions(f: StatementFilter): SQL[] {
 
 const FROM = sql`statements s join reviews v on v.id = s.review_id`;
 
-function whereClause(conditions: SQL[]): SQL {
-  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
-}
 
 interface BaseRow {
   id: string;

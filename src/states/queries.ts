@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { inList } from '../db/keyset.js';
+import { inList, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
 import { normalizeStateName } from './names.js';
@@ -32,10 +32,9 @@ function conditions(f: StateFilter): SQL[] {
   return c;
 }
 
-const whereSql = (extra: SQL[]) => (extra.length ? sql`where ${sql.join(extra, sql` and `)}` : sql``);
 
 export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
-  const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereSql(conditions(f))}`)!.n;
+  const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereClause(conditions(f))}`)!.n;
   const page = pageStates(db, f, limit, after);
   return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('code', page.nextKeys) : null };
 }
@@ -45,7 +44,7 @@ export function pageStates(db: Db, f: StateFilter, limit: number, after: KeyValu
   const where = conditions(f);
   const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
   const rows = db.all<StateRow>(
-    sql`select s.code, s.name, s.regional_group, s.un_member, s.version from states s ${whereSql(pageWhere)} order by s.code limit ${limit + 1}`,
+    sql`select s.code, s.name, s.regional_group, s.un_member, s.version from states s ${whereClause(pageWhere)} order by s.code limit ${limit + 1}`,
   );
   const chunk = sliceChunk(rows, limit, (row) => [row.code]);
   return { rows: chunk.rows.map(toRecord), nextKeys: chunk.nextKeys };

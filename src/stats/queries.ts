@@ -1,9 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
 import {
   filterConditions as developmentConditions,
   fromClause as developmentFrom,
-  whereClause as developmentWhere,
 } from '../developments/queries.js';
 import type { DevelopmentFilter } from '../developments/schemas.js';
 import {
@@ -12,7 +12,6 @@ import {
   CURRENT_IMPLEMENTATION,
   filterConditions as recommendationConditions,
   fromClause as recommendationFrom,
-  whereClause as recommendationWhere,
 } from '../recommendations/queries.js';
 import type { RecommendationFilter } from '../recommendations/schemas.js';
 import type {
@@ -135,7 +134,7 @@ export function recommendationStats(
   // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle) reads it.
   const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle');
   const from = readsReview ? recommendationFrom(f, true) : recommendationFrom(f);
-  const where = recommendationWhere(recommendationConditions(f));
+  const where = whereClause(recommendationConditions(f));
   const total = countMatching(db, f);
   const { data, sum } = countGroups(db, groupBy, RECOMMENDATION_GROUPS, from, where, sql`r.id`);
   return {
@@ -146,7 +145,7 @@ export function recommendationStats(
 
 export function developmentStats(db: Db, groupBy: DevelopmentGrouping[], f: DevelopmentFilter): DevelopmentStats {
   const from = developmentFrom(f);
-  const where = developmentWhere(developmentConditions(f));
+  const where = whereClause(developmentConditions(f));
   const total = db.get<{ n: number }>(sql`select count(*) as n from ${from} ${where}`)!.n;
   const { data, sum } = countGroups(db, groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`);
   return {
