@@ -14,9 +14,10 @@ import {
   type Format,
   ndjsonRows,
   queryHas,
+  responseFormat,
   setAttachment,
 } from './formats.js';
-import { type Chunk, encodeCursor, type KeyValue, setNextLink } from './pagination.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, setNextLink } from './pagination.js';
 
 // CSV and NDJSON exports of a list: the same filter and the same keyset query as the list's pages, run in
 // chunks inside one read snapshot and written into a stream that only produces the next chunk when the
@@ -135,4 +136,21 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
     return reply.send(prefix + body);
   }
   return reply.send(new ExportStream(db, spec, context));
+}
+
+export interface ListSpec<Row> extends Omit<ExportSpec<Row>, 'format'> {
+  /** One page of the JSON list, with its total. */
+  list: () => Page<Row>;
+}
+
+/**
+ * Answers a list route in the negotiated format: one JSON page with its `Link` header, or the CSV/NDJSON
+ * export of the same filter and sort. Every list handler ends here, so the two can never disagree.
+ */
+export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db: Db, spec: ListSpec<Row>) {
+  const format = responseFormat(request);
+  if (format !== 'json') return sendExport(request, reply, db, { ...spec, format });
+  const page = spec.list();
+  setNextLink(request, reply, page.nextCursor);
+  return { data: page.rows, meta: { total: page.total, limit: spec.limit, nextCursor: page.nextCursor } };
 }

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
-import { sendExport } from '../http/export.js';
-import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
-import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
+import { answerList } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
+import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
@@ -43,22 +43,16 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
       const after = decodeCursor(cursor, 'id', 1);
-      const format = responseFormat(request);
-      if (format !== 'json') {
-        return sendExport(request, reply, db, {
-          resource: 'reviews',
-          format,
-          bom,
-          columns: reviewCsvColumns,
-          sortName: 'id',
-          after,
-          limit,
-          page: (from, n, keys) => pageReviews(from, filter, n, keys),
-        });
-      }
-      const page = listReviews(db, filter, limit, after);
-      setNextLink(request, reply, page.nextCursor);
-      return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
+      return answerList(request, reply, db, {
+        resource: 'reviews',
+        bom,
+        columns: reviewCsvColumns,
+        sortName: 'id',
+        after,
+        limit,
+        page: (from, n, keys) => pageReviews(from, filter, n, keys),
+        list: () => listReviews(db, filter, limit, after),
+      });
     },
   );
 

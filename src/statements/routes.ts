@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
-import { sendExport } from '../http/export.js';
-import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
-import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
+import { answerList } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
+import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
@@ -54,22 +54,16 @@ export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      const format = responseFormat(request);
-      if (format !== 'json') {
-        return sendExport(request, reply, db, {
-          resource: 'statements',
-          format,
-          bom,
-          columns: statementCsvColumns,
-          sortName: sort.name,
-          after,
-          limit,
-          page: (from, n, keys) => pageStatements(from, filter, sort, n, keys),
-        });
-      }
-      const page = listStatements(db, filter, sort, limit, after);
-      setNextLink(request, reply, page.nextCursor);
-      return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
+      return answerList(request, reply, db, {
+        resource: 'statements',
+        bom,
+        columns: statementCsvColumns,
+        sortName: sort.name,
+        after,
+        limit,
+        page: (from, n, keys) => pageStatements(from, filter, sort, n, keys),
+        list: () => listStatements(db, filter, sort, limit, after),
+      });
     },
   );
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
-import { sendExport } from '../http/export.js';
-import { formatParams, listResponse, notModifiedResponse, responseFormat } from '../http/formats.js';
-import { decodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
+import { answerList } from '../http/export.js';
+import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
+import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
@@ -51,22 +51,16 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
       const after = decodeCursor(cursor, 'code', 1);
-      const format = responseFormat(request);
-      if (format !== 'json') {
-        return sendExport(request, reply, db, {
-          resource: 'states',
-          format,
-          bom,
-          columns: stateCsvColumns,
-          sortName: 'code',
-          after,
-          limit,
-          page: (from, n, keys) => pageStates(from, filter, n, keys),
-        });
-      }
-      const page = listStates(db, filter, limit, after);
-      setNextLink(request, reply, page.nextCursor);
-      return { data: page.rows, meta: { total: page.total, limit, nextCursor: page.nextCursor } };
+      return answerList(request, reply, db, {
+        resource: 'states',
+        bom,
+        columns: stateCsvColumns,
+        sortName: 'code',
+        after,
+        limit,
+        page: (from, n, keys) => pageStates(from, filter, n, keys),
+        list: () => listStates(db, filter, limit, after),
+      });
     },
   );
 
