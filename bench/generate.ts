@@ -106,13 +106,12 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
     while (chosen.size < n) chosen.add(pick(items));
     return [...chosen];
   };
+  // The last value takes whatever rounding leaves of the weights' sum.
   const weighted = <T>(weights: [T, number][]): T => {
     let r = rand();
-    for (const [value, weight] of weights) {
-      r -= weight;
-      if (r < 0) return value;
-    }
-    return weights[0]![0];
+    let i = 0;
+    while (i < weights.length - 1 && (r -= weights[i]![1]) >= 0) i++;
+    return weights[i]![0];
   };
   const nowMs = (options.now ?? new Date()).getTime();
   const stamp = (maxDaysAgo: number) => new Date(nowMs - Math.floor(rand() * maxDaysAgo * 86_400_000)).toISOString();
