@@ -55,3 +55,10 @@ export const recordMetaShape = {
 };
 
 export const idParams = z.object({ id: z.string().min(1).max(200).describe('The record id.') });
+
+/** A list in a request body whose values must each appear once (theme ids, recommendation ids, …). */
+export const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((values) => new Set(values).size === values.length, 'List each value once');

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { uniqueList } from '../common/schemas.js';
 import { periodOf } from '../common/dates.js';
 import type { Tx, WriteContext } from '../db/audit.js';
 import { DATE_PRECISIONS, DIRECTIONS, developments } from '../db/schema.js';
@@ -24,12 +25,6 @@ import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sou
 
 const TABLE: VersionedTable = { entity: 'developments', table: 'developments', idColumn: 'id', hasUpdatedAt: true };
 const ID_TABLE = { table: 'developments', column: 'id', what: 'Development' };
-
-const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
-  z
-    .array(item)
-    .max(max)
-    .refine((values) => new Set(values).size === values.length, 'List each value once');
 
 const uniqueUrls = (sources: { url: string }[]) => new Set(sources.map((s) => s.url)).size === sources.length;
 

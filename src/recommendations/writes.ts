@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { uniqueList } from '../common/schemas.js';
 import type { Tx, WriteContext } from '../db/audit.js';
 import { POSITIONS, recommendations } from '../db/schema.js';
 import { notFound, HttpProblem } from '../http/problem.js';
@@ -23,12 +24,6 @@ import { paragraphSortKey } from './paragraph.js';
 
 const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
 const ID_TABLE = { table: 'recommendations', column: 'id', what: 'Recommendation' };
-
-const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
-  z
-    .array(item)
-    .max(max)
-    .refine((values) => new Set(values).size === values.length, 'List each value once');
 
 const fields = {
   reviewId: z.string().min(1).max(50).describe('The review it was made at, e.g. KGZ-3.'),
