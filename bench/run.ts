@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +7,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
+import { type ServerProcess, startServer as startServerProcess, stopServer } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
 
 // `npm run bench [-- --large] [-- --duration 5]`: the benchmark of the issue "Analysts and dashboards".
@@ -57,51 +56,15 @@ interface Row {
 
 const rows: Row[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface Server {
-  process: ChildProcess;
-  port: number;
-  base: string;
+interface Server extends ServerProcess {
   /** Milliseconds from spawn to the first 200 from /readyz. */
   readyMs: number;
 }
 
-async function startServer(databasePath: string, extraArgs: string[] = []): Promise<Server> {
-  const port = await freePort();
+async function startServer(databasePath: string): Promise<Server> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...SERVER_ENV, DATABASE_PATH: databasePath, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { process: child, port, base, readyMs: performance.now() - started };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.process.once('exit', resolve));
-  server.process.kill('SIGTERM');
-  await exited;
+  const server = await startServerProcess(databasePath, SERVER_ENV);
+  return { ...server, readyMs: performance.now() - started };
 }
 
 /** The server's peak resident set size so far (VmHWM), in bytes. */
@@ -119,7 +82,7 @@ async function load(
   connections = CONNECTIONS,
 ): Promise<autocannon.Result> {
   const result = await autocannon({
-    url: `${server.base}${path}`,
+    url: `${server.baseUrl}${path}`,
     connections,
     duration: DURATION,
     headers,
@@ -170,10 +133,10 @@ async function exportRun(
   targetRowsPerSecond: number,
   maxGrowthMb: number,
 ): Promise<void> {
-  await fetch(`${server.base}/v1/recommendations?limit=1`); // the route and its statements, ready
-  const before = peakRss(server.process.pid!);
-  const result = await download(`${server.base}/v1/recommendations?format=csv`);
-  const growth = peakRss(server.process.pid!) - before;
+  await fetch(`${server.baseUrl}/v1/recommendations?limit=1`); // the route and its statements, ready
+  const before = peakRss(server.child.pid!);
+  const result = await download(`${server.baseUrl}/v1/recommendations?format=csv`);
+  const growth = peakRss(server.child.pid!) - before;
   if (result.records !== expected) throw new Error(`${label}: exported ${result.records} records, expected ${expected}`);
   const rate = result.records / (result.ms / 1000);
   rows.push({
@@ -256,7 +219,7 @@ async function main(): Promise<void> {
     throughput('same list, cached', await load(server, 'cached list', list), 0.5);
     const compressed = { 'accept-encoding': 'br, gzip' };
     throughput('same list, cached, Accept-Encoding: br (as browsers send)', await load(server, 'cached br', list, compressed), 0.5);
-    const etag = (await fetch(`${server.base}${list}`)).headers.get('etag')!;
+    const etag = (await fetch(`${server.baseUrl}${list}`)).headers.get('etag')!;
     throughput('same list, If-None-Match → 304', await load(server, '304', list, { 'if-none-match': etag }), 0.5);
 
     const search = '/v1/recommendations?q=torture%20detention&limit=50';
@@ -269,7 +232,7 @@ async function main(): Promise<void> {
       unit: 'ms',
       target: '≤ 20 ms',
       met: fulltext.latency.p99 <= 20,
-      detail: `p50 ${fulltext.latency.p50} ms; ${Math.round(fulltext.requests.average)} req/s; matches ${(await (await fetch(`${server.base}${search}`)).json() as { meta: { total: number } }).meta.total.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
+      detail: `p50 ${fulltext.latency.p50} ms; ${Math.round(fulltext.requests.average)} req/s; matches ${(await (await fetch(`${server.baseUrl}${search}`)).json() as { meta: { total: number } }).meta.total.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
     });
     const stats = await load(server, 'stats', '/v1/stats/recommendations?groupBy=position,regionalGroup&cycle=3', noCache);
     throughput('stats (groupBy=position,regionalGroup&cycle=3), uncached', stats);

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
-import { startServer } from '../test/support/server-process.js';
+import { startServer, stopServer } from '../test/support/server-process.js';
 import { generateDatabase } from './generate.js';
 
 // `npm run soak [-- --seconds 60 --connections 8 --recommendations 20000]`: the real server on loopback
@@ -117,8 +117,7 @@ console.table({
   'RSS growth': `${growthMb.toFixed(1)} MB (bound ${MAX_RSS_GROWTH_MB} MB)`,
 });
 
-server.child.kill('SIGTERM');
-const exit = await server.exited;
+const exit = await stopServer(server);
 rmSync(dir, { recursive: true, force: true });
 
 const failures = [

@@ -56,3 +56,9 @@ export async function startServer(databasePath: string, env: Record<string, stri
   }
   return { child, baseUrl, output: () => output, exited };
 }
+
+/** SIGTERM, and the exit that follows (at once when the process has already gone). */
+export async function stopServer(server: ServerProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  return server.exited;
+}
