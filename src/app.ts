@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
@@ -73,6 +74,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, { db, prefix: '/v1' });
+
+  // ── The NGO dashboard: static files over the public API (dashboard issue) ──
+  await app.register(dashboardRoutes);
 
   // ── Imports (import issue) ──
   const { importRoutes } = await import('./import/routes.js');
