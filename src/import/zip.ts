@@ -72,10 +72,6 @@ export class ZipArchive {
     return new ZipArchive(bytes, entries, limits.maxInflatedBytes);
   }
 
-  has(name: string): boolean {
-    return this.entries.has(name);
-  }
-
   /**
    * An entry's bytes, inflated; undefined when there is no such entry. Its declared size counts against the
    * budget of the whole archive before inflating, and caps the inflation.
