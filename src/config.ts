@@ -61,6 +61,12 @@ export const configSchema = z.object({
   PRESSURE_SAMPLE_INTERVAL_MS: atLeastOne(1_000),
   PRESSURE_RETRY_AFTER_S: atLeastOne(10),
   SHUTDOWN_GRACE_MS: count(10_000),
+  IMPORT_MAX_ZIP_ENTRIES: atLeastOne(1_000),
+  IMPORT_MAX_INFLATED_BYTES: atLeastOne(32 * 1024 * 1024),
+  IMPORT_MAX_XML_ELEMENTS: atLeastOne(250_000),
+  IMPORT_MAX_XML_DEPTH: atLeastOne(64),
+  IMPORT_MAX_ROWS: atLeastOne(50_000),
+  IMPORT_MAX_CELL_CHARS: atLeastOne(20_000),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -94,6 +100,24 @@ export interface Limits {
   maxRssBytes: number;
   pressureSampleIntervalMs: number;
   pressureRetryAfterSeconds: number;
+  /** What one imported file may cost (413 beyond; see ImportLimits). */
+  importLimits: ImportLimits;
+}
+
+/** Bounds on the work one imported file may cause: beyond one, the file is refused and nothing is written. */
+export interface ImportLimits {
+  /** Entries in a .docx's zip directory. */
+  maxZipEntries: number;
+  /** Bytes inflated from a .docx, all the parts read together (checked before inflating, enforced while). */
+  maxInflatedBytes: number;
+  /** XML elements in the parts read from a .docx, together. */
+  maxXmlElements: number;
+  /** How deep XML elements may nest. */
+  maxXmlDepth: number;
+  /** Rows of a CSV file or of a matrix table. */
+  maxRows: number;
+  /** Characters in one CSV cell (and one line). */
+  maxCellChars: number;
 }
 
 export interface AppConfig extends Partial<Limits> {
@@ -142,6 +166,14 @@ export function configFromEnv(env: Env): ResolvedConfig {
     maxRssBytes: env.MAX_RSS_BYTES,
     pressureSampleIntervalMs: env.PRESSURE_SAMPLE_INTERVAL_MS,
     pressureRetryAfterSeconds: env.PRESSURE_RETRY_AFTER_S,
+    importLimits: {
+      maxZipEntries: env.IMPORT_MAX_ZIP_ENTRIES,
+      maxInflatedBytes: env.IMPORT_MAX_INFLATED_BYTES,
+      maxXmlElements: env.IMPORT_MAX_XML_ELEMENTS,
+      maxXmlDepth: env.IMPORT_MAX_XML_DEPTH,
+      maxRows: env.IMPORT_MAX_ROWS,
+      maxCellChars: env.IMPORT_MAX_CELL_CHARS,
+    },
   };
 }
 

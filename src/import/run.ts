@@ -25,9 +25,9 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
   const resolver = new StateResolver(db);
   const parsed =
     format === 'ohchr-matrix'
-      ? await readOhchrMatrix(source, resolver, db, options.review)
+      ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
       : format === 'terman-csv'
-        ? await readTermanCsv(source, resolver, options.review)
+        ? await readTermanCsv(source, resolver, options.review, options.limits)
         : await readUprTrackerCsv(source, resolver, options.review);
   return applyImport(db, parsed, {
     actor: options.actor,

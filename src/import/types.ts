@@ -1,3 +1,4 @@
+import type { ImportLimits } from '../config.js';
 import type { Position } from '../db/schema.js';
 
 // The shapes every importer shares: each format turns a file into ImportRecords (plus the reviews and
@@ -133,6 +134,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   actor: string;
   now?: string;
+  /** What the file may cost (IMPORT_MAX_*); the defaults when absent. */
+  limits?: ImportLimits;
 }
 
 /** A file to import: its bytes, readable more than once (detection reads a CSV twice, streaming). */
