@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -61,6 +62,9 @@ export const configSchema = z.object({
   PRESSURE_SAMPLE_INTERVAL_MS: atLeastOne(1_000),
   PRESSURE_RETRY_AFTER_S: atLeastOne(10),
   SHUTDOWN_GRACE_MS: count(10_000),
+  FULL_TEXT_MAX_TERMS: atLeastOne(FULL_TEXT_DEFAULTS.maxTerms),
+  FULL_TEXT_MIN_PREFIX: atLeastOne(FULL_TEXT_DEFAULTS.minPrefix),
+  FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -94,6 +98,10 @@ export interface Limits {
   maxRssBytes: number;
   pressureSampleIntervalMs: number;
   pressureRetryAfterSeconds: number;
+  /** Full text (q): most words, fewest characters before a *, most matches counted (src/db/fulltext.ts). */
+  fullTextMaxTerms: number;
+  fullTextMinPrefix: number;
+  fullTextMaxCount: number;
 }
 
 export interface AppConfig extends Partial<Limits> {
@@ -142,6 +150,9 @@ export function configFromEnv(env: Env): ResolvedConfig {
     maxRssBytes: env.MAX_RSS_BYTES,
     pressureSampleIntervalMs: env.PRESSURE_SAMPLE_INTERVAL_MS,
     pressureRetryAfterSeconds: env.PRESSURE_RETRY_AFTER_S,
+    fullTextMaxTerms: env.FULL_TEXT_MAX_TERMS,
+    fullTextMinPrefix: env.FULL_TEXT_MIN_PREFIX,
+    fullTextMaxCount: env.FULL_TEXT_MAX_COUNT,
   };
 }
 
