@@ -10,6 +10,7 @@ import {
 import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
@@ -32,6 +33,12 @@ declare module 'fastify' {
 /** The service, ready to listen or to answer `inject()`; closing the app closes its database. */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const db = openDatabase(config.databasePath);
+  const resolved = defaultConfig(config);
+  setFullTextLimits({
+    maxTerms: resolved.fullTextMaxTerms,
+    minPrefix: resolved.fullTextMinPrefix,
+    maxCount: resolved.fullTextMaxCount,
+  });
   const app = Fastify({
     // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
     ...serverOptions(defaultConfig(config)),

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -67,6 +68,9 @@ export const configSchema = z.object({
   IMPORT_MAX_XML_DEPTH: atLeastOne(64),
   IMPORT_MAX_ROWS: atLeastOne(50_000),
   IMPORT_MAX_CELL_CHARS: atLeastOne(20_000),
+  FULL_TEXT_MAX_TERMS: atLeastOne(FULL_TEXT_DEFAULTS.maxTerms),
+  FULL_TEXT_MIN_PREFIX: atLeastOne(FULL_TEXT_DEFAULTS.minPrefix),
+  FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -100,6 +104,10 @@ export interface Limits {
   maxRssBytes: number;
   pressureSampleIntervalMs: number;
   pressureRetryAfterSeconds: number;
+  /** Full text (q): most words, fewest characters before a *, most matches counted (src/db/fulltext.ts). */
+  fullTextMaxTerms: number;
+  fullTextMinPrefix: number;
+  fullTextMaxCount: number;
   /** What one imported file may cost (413 beyond; see ImportLimits). */
   importLimits: ImportLimits;
 }
@@ -174,6 +182,9 @@ export function configFromEnv(env: Env): ResolvedConfig {
       maxRows: env.IMPORT_MAX_ROWS,
       maxCellChars: env.IMPORT_MAX_CELL_CHARS,
     },
+    fullTextMaxTerms: env.FULL_TEXT_MAX_TERMS,
+    fullTextMinPrefix: env.FULL_TEXT_MIN_PREFIX,
+    fullTextMaxCount: env.FULL_TEXT_MAX_COUNT,
   };
 }
 

@@ -28,6 +28,9 @@ t.test('defaults work with an empty environment', async (t) => {
     IMPORT_MAX_XML_DEPTH: 64,
     IMPORT_MAX_ROWS: 50_000,
     IMPORT_MAX_CELL_CHARS: 20_000,
+    FULL_TEXT_MAX_TERMS: 8,
+    FULL_TEXT_MIN_PREFIX: 3,
+    FULL_TEXT_MAX_COUNT: 10_000,
   });
 });
 
@@ -65,6 +68,9 @@ t.test('limits are read from the environment', async (t) => {
       PRESSURE_SAMPLE_INTERVAL_MS: '500',
       PRESSURE_RETRY_AFTER_S: '3',
       SHUTDOWN_GRACE_MS: '100',
+      FULL_TEXT_MAX_TERMS: '4',
+      FULL_TEXT_MIN_PREFIX: '2',
+      FULL_TEXT_MAX_COUNT: '50',
     }),
   );
   t.match(config, {
@@ -82,6 +88,9 @@ t.test('limits are read from the environment', async (t) => {
     pressureSampleIntervalMs: 500,
     pressureRetryAfterSeconds: 3,
     shutdownGraceMs: 100,
+    fullTextMaxTerms: 4,
+    fullTextMinPrefix: 2,
+    fullTextMaxCount: 50,
   });
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Enumerations shared by the schema, the zod schemas and the seed data.
 export const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'] as const;
@@ -107,10 +107,14 @@ export const recommendations = sqliteTable(
     positionLabel: text('position_label'),
     positionSource: text('position_source'),
     sourceId: text('source_id').references(() => sources.id),
+    // The full-text index's rowid (migrations/0003_full_text_rowid.sql): set once by the insert trigger and
+    // never changed, unlike the implicit rowid, which VACUUM may renumber.
+    ftsRowid: integer('fts_rowid'),
     ...timestamps,
     ...version,
   },
   (t) => [
+    uniqueIndex('recommendations_fts_rowid_idx').on(t.ftsRowid),
     index('recommendations_review_order_idx').on(t.reviewId, t.paragraphSortKey, t.id),
     index('recommendations_position_idx').on(t.position),
     index('recommendations_updated_idx').on(t.updatedAt, t.id),
@@ -232,10 +236,13 @@ export const developments = sqliteTable(
     periodStart: text('period_start').notNull(),
     periodEnd: text('period_end').notNull(),
     direction: text('direction', { enum: DIRECTIONS }).notNull(),
+    // The full-text index's rowid, as for recommendations.
+    ftsRowid: integer('fts_rowid'),
     ...timestamps,
     ...version,
   },
   (t) => [
+    uniqueIndex('developments_fts_rowid_idx').on(t.ftsRowid),
     index('developments_state_date_idx').on(t.stateCode, t.periodStart),
     index('developments_review_idx').on(t.reviewId),
     index('developments_date_idx').on(t.periodStart, t.id),

@@ -152,5 +152,6 @@ export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db
   if (format !== 'json') return sendExport(request, reply, db, { ...spec, format });
   const page = spec.list();
   setNextLink(request, reply, page.nextCursor);
-  return { data: page.rows, meta: { total: page.total, limit: spec.limit, nextCursor: page.nextCursor } };
+  const capped = page.totalCapped ? { totalCapped: true } : {};
+  return { data: page.rows, meta: { total: page.total, ...capped, limit: spec.limit, nextCursor: page.nextCursor } };
 }

@@ -4,6 +4,7 @@ import {
   POSITIONS,
   REGIONAL_GROUPS,
 } from '../db/schema.js';
+import { fullTextParam } from '../db/fulltext.js';
 import {
   datePrecisionSchema,
   directionSchema,
@@ -50,12 +51,7 @@ export const recommendationFilterShape = {
     `Current implementation status (latest assessment): ${IMPLEMENTATION_STATUSES.join(', ')}, or unknown (never assessed).`,
   ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
-  q: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe('Full-text search over the text: every word must occur; "a phrase" in quotes; word* for a prefix.'),
+  q: fullTextParam('the text'),
   updatedSince: isoTimestamp
     .optional()
     .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z).'),
