@@ -4,6 +4,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
+import { isExportRequest } from './formats.js';
 import { HttpProblem } from './problem.js';
 
 // Abuse limits and hardening, all configurable (src/config.ts):
@@ -49,13 +50,6 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
   };
-}
-
-/** An export: a request for CSV or NDJSON, by `format` (which wins, as in src/http/formats.ts) or by `Accept`. */
-export function isExportRequest(request: FastifyRequest): boolean {
-  const format = (request.query as Record<string, unknown> | undefined)?.format;
-  if (format !== undefined) return typeof format === 'string' && /^(csv|ndjson)$/i.test(format);
-  return /\b(text\/csv|application\/x-ndjson)\b/i.test(request.headers.accept ?? '');
 }
 
 // The API answers JSON, never pages: nothing may load or frame it.
