@@ -135,7 +135,7 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
     const body = spec.format === 'csv' ? csvRows(spec.columns, chunk.rows, context) : ndjsonRows(chunk.rows);
     return reply.send(prefix + body);
   }
-  return reply.send(new ExportStream(db, spec, context));
+  return reply.send(request.server.exportLimits.start(() => new ExportStream(db, spec, context)));
 }
 
 export interface ListSpec<Row> extends Omit<ExportSpec<Row>, 'format'> {
