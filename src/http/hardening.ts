@@ -17,9 +17,17 @@ import { HttpProblem } from './problem.js';
 
 const API_KEY_IN_TEXT = /uprk_[0-9a-f]{12}_[A-Za-z0-9_-]+/g;
 
-/** Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say). */
+// A percent-escape of a character keys are made of (unreserved in URLs, so escaping it changes nothing).
+const ESCAPED_KEY_CHARACTER = /%(2d|3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])/gi;
+
+/**
+ * Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say), also
+ * when some of its characters are percent-encoded (which are first decoded).
+ */
 export function scrubKeys(text: string): string {
-  return text.replace(API_KEY_IN_TEXT, '[redacted]');
+  return text
+    .replace(ESCAPED_KEY_CHARACTER, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(API_KEY_IN_TEXT, '[redacted]');
 }
 
 /** Fastify's server options for the limits and the logger. */
