@@ -65,6 +65,7 @@ t.test('concurrent exports are capped: one more is a 503 problem with Retry-Afte
   t.equal(third.status, 503, 'a third export is refused');
   t.match(third.headers.get('content-type'), /^application\/problem\+json/);
   t.equal(third.headers.get('retry-after'), '7');
+  t.equal(third.headers.get('content-disposition'), null, 'a problem, not a download');
   t.match(await third.json(), { status: 503, detail: /2 exports are running/ });
 
   const list = await fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=2`);
