@@ -14,6 +14,7 @@ import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { ExportLimits } from './http/export-limits.js';
 import { hardening, serverOptions } from './http/hardening.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
@@ -27,6 +28,8 @@ import { themeRoutes } from './themes/routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The absolute URL of the API root (PUBLIC_URL), for absolute URLs in responses. */
+    publicUrl: string;
   }
 }
 
@@ -47,6 +50,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
+  app.decorate('publicUrl', defaultConfig(config).publicUrl);
+  app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', async () => db.$client.close());
 
   app.setValidatorCompiler(validatorCompiler);

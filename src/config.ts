@@ -42,6 +42,17 @@ const trustProxySchema = z
     return entries;
   });
 
+/** PUBLIC_URL: the absolute http(s) URL clients reach the API at, without a trailing slash, query or fragment. */
+const publicUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => !/[?#]/.test(value), 'expected no query or fragment')
+  .transform((value) => new URL(value).href.replace(/\/+$/, ''));
+
+/** The URL a server listening on HOST:PORT answers at, as the default PUBLIC_URL. */
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -71,6 +82,9 @@ export const configSchema = z.object({
   FULL_TEXT_MAX_TERMS: atLeastOne(FULL_TEXT_DEFAULTS.maxTerms),
   FULL_TEXT_MIN_PREFIX: atLeastOne(FULL_TEXT_DEFAULTS.minPrefix),
   FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
+  MAX_CONCURRENT_EXPORTS: atLeastOne(8),
+  EXPORT_MAX_SECONDS: atLeastOne(120),
+  PUBLIC_URL: publicUrlSchema.optional(),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -97,6 +111,10 @@ export interface Limits {
   rateLimitKeyMax: number;
   /** Export requests (CSV, NDJSON) per window, per key or per address, counted apart from the others. */
   rateLimitExportMax: number;
+  /** Streamed exports (CSV, NDJSON) running at once; one more is a 503 with Retry-After. */
+  maxConcurrentExports: number;
+  /** How long one streamed export may run (and hold its read snapshot) before its connection is ended. */
+  exportMaxSeconds: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
   maxEventLoopDelayMs: number;
   maxEventLoopUtilization: number;
@@ -132,6 +150,8 @@ export interface AppConfig extends Partial<Limits> {
   databasePath: string;
   logLevel: LogLevel;
   trustProxy?: TrustProxy;
+  /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
+  publicUrl?: string;
   /** How long in-flight requests may run on after SIGTERM/SIGINT before the server stops anyway. */
   shutdownGraceMs?: number;
   /** Log destination; stdout when absent. */
@@ -160,6 +180,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     databasePath: env.DATABASE_PATH,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
@@ -168,6 +189,8 @@ export function configFromEnv(env: Env): ResolvedConfig {
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,
     rateLimitExportMax: env.RATE_LIMIT_EXPORT_MAX,
+    maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS,
+    exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,

@@ -31,6 +31,8 @@ t.test('defaults work with an empty environment', async (t) => {
     FULL_TEXT_MAX_TERMS: 8,
     FULL_TEXT_MIN_PREFIX: 3,
     FULL_TEXT_MAX_COUNT: 10_000,
+    MAX_CONCURRENT_EXPORTS: 8,
+    EXPORT_MAX_SECONDS: 120,
   });
 });
 
@@ -71,6 +73,8 @@ t.test('limits are read from the environment', async (t) => {
       FULL_TEXT_MAX_TERMS: '4',
       FULL_TEXT_MIN_PREFIX: '2',
       FULL_TEXT_MAX_COUNT: '50',
+      MAX_CONCURRENT_EXPORTS: '3',
+      EXPORT_MAX_SECONDS: '30',
     }),
   );
   t.match(config, {
@@ -91,7 +95,11 @@ t.test('limits are read from the environment', async (t) => {
     fullTextMaxTerms: 4,
     fullTextMinPrefix: 2,
     fullTextMaxCount: 50,
+    maxConcurrentExports: 3,
+    exportMaxSeconds: 30,
   });
+  t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '0' }), /MAX_CONCURRENT_EXPORTS/, '0 would refuse every export');
+  t.throws(() => loadEnv({ EXPORT_MAX_SECONDS: '0' }), /EXPORT_MAX_SECONDS/);
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);
@@ -116,4 +124,17 @@ t.test('defaultConfig: the defaults of an empty environment, with overrides', as
   t.equal(config.rateLimitExportMax, 20);
   t.equal(config.trustProxy, false);
   t.equal(config.logStream, undefined);
+});
+
+t.test('PUBLIC_URL: an absolute http(s) URL, without a trailing slash; by default http://HOST:PORT', async (t) => {
+  const publicUrl = (env: NodeJS.ProcessEnv) => configFromEnv(loadEnv(env)).publicUrl;
+  t.equal(publicUrl({}), 'http://127.0.0.1:3000');
+  t.equal(publicUrl({ HOST: '0.0.0.0', PORT: '8080' }), 'http://0.0.0.0:8080');
+  t.equal(publicUrl({ HOST: '::1' }), 'http://[::1]:3000', 'an IPv6 address in brackets');
+  t.equal(publicUrl({ PUBLIC_URL: 'https://upr.example.org/' }), 'https://upr.example.org');
+  t.equal(publicUrl({ PUBLIC_URL: 'https://UPR.example.org/api/' }), 'https://upr.example.org/api');
+  for (const bad of ['upr.example.org', 'ftp://upr.example.org', 'javascript:alert(1)', 'https://x.org/?a=1', 'https://x.org/#top', '']) {
+    t.throws(() => loadEnv({ PUBLIC_URL: bad }), /PUBLIC_URL/, bad);
+  }
+  t.equal(defaultConfig().publicUrl, 'http://127.0.0.1:3000');
 });

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { DOCS_CSP, isExportRequest, scrubKeys } from '../src/http/hardening.js';
+import { isExportRequest, MEDIA_TYPES } from '../src/http/formats.js';
+import { DOCS_CSP, scrubKeys } from '../src/http/hardening.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
@@ -58,14 +59,62 @@ t.test('rate limits: exports have their own, lower limit', async (t) => {
   t.equal(third.headers['ratelimit-limit'], '2');
   t.equal((await get('/v1/recommendations', { accept: 'application/json' })).statusCode, 200, 'other requests go on');
 
-  const request = (query: unknown, accept?: string) =>
-    isExportRequest({ query, headers: accept === undefined ? {} : { accept } } as Parameters<typeof isExportRequest>[0]);
-  t.equal(request({ format: 'CSV' }), true);
+  const request = (query: unknown, accept?: string, formats = ['json', 'csv', 'ndjson']) =>
+    isExportRequest({
+      query,
+      headers: accept === undefined ? {} : { accept },
+      routeOptions: { config: { queryCache: { formats } } },
+    } as unknown as Parameters<typeof isExportRequest>[0]);
+  t.equal(request({ format: 'csv' }), true);
+  t.equal(request({ format: 'CSV' }), false, 'a format the route refuses (its enum is lower case) is not an export');
   t.equal(request({ format: 'json' }), false);
   t.equal(request({ format: 'json' }, 'text/csv'), false, 'format wins over Accept');
   t.equal(request({ format: ['csv', 'json'] }), false, 'a repeated format is not an export (and is refused by the route)');
   t.equal(request(undefined, 'application/x-ndjson'), true);
   t.equal(request({}, 'application/json, */*'), false);
+  t.equal(request({}, 'application/x-ndjson', ['json', 'csv']), false, 'a format the route lacks is a 406, not an export');
+  t.equal(
+    isExportRequest({ query: { format: 'csv' }, headers: {}, routeOptions: { config: {} } } as unknown as Parameters<
+      typeof isExportRequest
+    >[0]),
+    false,
+    'a route that does not negotiate never exports',
+  );
+});
+
+t.test('rate limits: a request counts as an export exactly when it is answered as one (wildcards, q-values)', async (t) => {
+  const app = await buildTestApp(t, { rateLimitMax: 1000, rateLimitExportMax: 999 });
+  const exportTypes = new Set([MEDIA_TYPES.csv, MEDIA_TYPES.ndjson]);
+  const accepts = [
+    'text/*',
+    'application/*',
+    'application/*, application/json;q=0',
+    'text/*;q=0.5, application/json;q=0.4',
+    '*/*',
+    '*/*;q=0.1, text/csv;q=0.2',
+    'text/csv;q=0, */*',
+    'application/x-ndjson;q=0.9, application/*;q=0.8',
+    'TEXT/CSV',
+    'image/png, text/*;q=0.1',
+  ];
+  const seen = new Set<string>();
+  for (const [url, accept] of [
+    ...accepts.map((accept) => ['/v1/recommendations?stateUnderReview=KGZ', accept]),
+    ...accepts.map((accept) => ['/v1/stats/recommendations?groupBy=cycle', accept]),
+    ['/v1/states/KGZ', 'text/*'],
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url, headers: { accept } });
+    t.ok([200, 406].includes(response.statusCode), `${url} ${accept}: ${response.statusCode}`);
+    const type = String(response.headers['content-type']).split(';')[0]!;
+    seen.add(type);
+    const limit = exportTypes.has(type) ? '999' : '1000';
+    t.equal(response.headers['ratelimit-limit'], limit, `${url} Accept: ${accept} → ${type}, counted as ${limit === '999' ? 'an export' : 'a request'}`);
+  }
+  t.same(
+    [...seen].sort(),
+    ['application/json', 'application/problem+json', 'application/x-ndjson', 'text/csv'],
+    'every format was negotiated (and a 406 where the route has none the Accept header allows)',
+  );
 });
 
 t.test('TRUST_PROXY: the client address comes from X-Forwarded-For only behind a trusted proxy', async (t) => {

@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
+import { answerOptionsRoute } from './options.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
@@ -32,7 +33,11 @@ export const COMPRESSIBLE = /^(?:application\/(?:json|x-ndjson|problem\+json)|te
 
 const crossCutting = fp<CrossCuttingOptions>(
   async (app: FastifyInstance, options) => {
+    app.addHook('onRoute', answerOptionsRoute);
     await app.register(cors, {
+      // Preflights go on to the OPTIONS route (src/http/options.ts), which answers them after every hook.
+      strictPreflight: false,
+      preflightContinue: true,
       origin: '*',
       methods: ['GET', 'HEAD', 'OPTIONS'],
       credentials: false,

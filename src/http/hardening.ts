@@ -4,6 +4,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
+import { isExportRequest } from './formats.js';
 import { HttpProblem } from './problem.js';
 
 // Abuse limits and hardening, all configurable (src/config.ts):
@@ -16,9 +17,17 @@ import { HttpProblem } from './problem.js';
 
 const API_KEY_IN_TEXT = /uprk_[0-9a-f]{12}_[A-Za-z0-9_-]+/g;
 
-/** Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say). */
+// A percent-escape of a character keys are made of (unreserved in URLs, so escaping it changes nothing).
+const ESCAPED_KEY_CHARACTER = /%(2d|3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])/gi;
+
+/**
+ * Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say), also
+ * when some of its characters are percent-encoded (which are first decoded).
+ */
 export function scrubKeys(text: string): string {
-  return text.replace(API_KEY_IN_TEXT, '[redacted]');
+  return text
+    .replace(ESCAPED_KEY_CHARACTER, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(API_KEY_IN_TEXT, '[redacted]');
 }
 
 /** Fastify's server options for the limits and the logger. */
@@ -49,13 +58,6 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
   };
-}
-
-/** An export: a request for CSV or NDJSON, by `format` (which wins, as in src/http/formats.ts) or by `Accept`. */
-export function isExportRequest(request: FastifyRequest): boolean {
-  const format = (request.query as Record<string, unknown> | undefined)?.format;
-  if (format !== undefined) return typeof format === 'string' && /^(csv|ndjson)$/i.test(format);
-  return /\b(text\/csv|application\/x-ndjson)\b/i.test(request.headers.accept ?? '');
 }
 
 // The API answers JSON, never pages: nothing may load or frame it.
