@@ -51,7 +51,8 @@ CREATE TRIGGER `recommendations_stats_delete` AFTER DELETE ON `recommendations` 
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`) VALUES (old.`id`);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `recommendations_stats_update` AFTER UPDATE OF `id`, `review_id`, `position` ON `recommendations` BEGIN
+CREATE TRIGGER `recommendations_stats_update` AFTER UPDATE OF `id`, `review_id`, `position` ON `recommendations`
+  WHEN old.`id` IS NOT new.`id` OR old.`review_id` IS NOT new.`review_id` OR old.`position` IS NOT new.`position` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`) VALUES (new.`id`), (old.`id`);
 END;
 --> statement-breakpoint
@@ -99,16 +100,18 @@ CREATE TRIGGER `assessments_stats_delete` AFTER DELETE ON `assessments` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`) VALUES (old.`recommendation_id`);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `assessments_stats_update` AFTER UPDATE OF `recommendation_id`, `status`, `assessed_on`, `created_at`, `id` ON `assessments` BEGIN
+CREATE TRIGGER `assessments_stats_update` AFTER UPDATE OF `recommendation_id`, `status`, `assessed_on`, `created_at`, `id` ON `assessments`
+  WHEN old.`recommendation_id` IS NOT new.`recommendation_id` OR old.`status` IS NOT new.`status` OR old.`assessed_on` IS NOT new.`assessed_on` OR old.`created_at` IS NOT new.`created_at` OR old.`id` IS NOT new.`id` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`) VALUES (new.`recommendation_id`), (old.`recommendation_id`);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `states_stats_update` AFTER UPDATE OF `regional_group` ON `states` BEGIN
+CREATE TRIGGER `states_stats_update` AFTER UPDATE OF `regional_group` ON `states`
+  WHEN old.`regional_group` IS NOT new.`regional_group` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`)
     SELECT `recommendation_id` FROM `recommendation_states` WHERE `state_code` = new.`code`;
 END;
 --> statement-breakpoint
-CREATE TRIGGER `reviews_stats_update` AFTER UPDATE OF `cycle` ON `reviews` BEGIN
+CREATE TRIGGER `reviews_stats_update` AFTER UPDATE OF `cycle` ON `reviews` WHEN old.`cycle` IS NOT new.`cycle` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`)
     SELECT `id` FROM `recommendations` WHERE `review_id` = new.`id`;
 END;
