@@ -43,6 +43,15 @@ CREATE TABLE `stats_cycle_counts` (
 --> statement-breakpoint
 CREATE INDEX `stats_cycle_counts_empty_idx` ON `stats_cycle_counts` (`n`) WHERE n = 0;
 --> statement-breakpoint
+CREATE TABLE `stats_value_counts` (
+	`dim` text NOT NULL,
+	`value` blob NOT NULL,
+	`n` integer NOT NULL,
+	PRIMARY KEY(`dim`, `value`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE INDEX `stats_value_counts_empty_idx` ON `stats_value_counts` (`n`) WHERE n = 0;
+--> statement-breakpoint
 CREATE TRIGGER `recommendations_stats_insert` AFTER INSERT ON `recommendations` BEGIN
   INSERT OR IGNORE INTO `stats_dirty` (`recommendation_id`) VALUES (new.`id`);
 END;
@@ -127,6 +136,10 @@ CREATE TRIGGER `stats_flush_on_revision_insert` AFTER INSERT ON `meta`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `cycle`, `value`, `position`, `implementation`) d
   WHERE `stats_cycle_counts`.`dim` = d.`dim` AND `stats_cycle_counts`.`cycle` = d.`cycle` AND `stats_cycle_counts`.`value` = d.`value` AND `stats_cycle_counts`.`position` = d.`position` AND `stats_cycle_counts`.`implementation` = d.`implementation`;
   DELETE FROM `stats_cycle_counts` WHERE `n` = 0;
+  UPDATE `stats_value_counts` SET `n` = `n` - d.`gone` FROM (SELECT `dim`, `value`, count(*) AS `gone` FROM `stats_members`
+    WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `value`) d
+  WHERE `stats_value_counts`.`dim` = d.`dim` AND `stats_value_counts`.`value` = d.`value`;
+  DELETE FROM `stats_value_counts` WHERE `n` = 0;
   DELETE FROM `stats_members` WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`);
   -- In: each dirty recommendation that still exists, as it is now; a record without a value counts under ''.
   INSERT INTO `stats_members` SELECT r.`id`, '', '', r.`review_id`, v.`cycle`, coalesce(r.`position`, 'unknown'),
@@ -150,6 +163,8 @@ CREATE TRIGGER `stats_flush_on_revision_insert` AFTER INSERT ON `meta`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `review_id`, `value`, `position`, `implementation` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
   INSERT INTO `stats_cycle_counts` (`dim`, `cycle`, `value`, `position`, `implementation`, `n`) SELECT `dim`, `cycle`, `value`, `position`, `implementation`, count(*) FROM `stats_members`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `cycle`, `value`, `position`, `implementation` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
+  INSERT INTO `stats_value_counts` (`dim`, `value`, `n`) SELECT `dim`, `value`, count(*) FROM `stats_members`
+    WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `value` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
   DELETE FROM `stats_dirty`;
 END;
 --> statement-breakpoint
@@ -164,6 +179,10 @@ CREATE TRIGGER `stats_flush_on_revision_update` AFTER UPDATE ON `meta`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `cycle`, `value`, `position`, `implementation`) d
   WHERE `stats_cycle_counts`.`dim` = d.`dim` AND `stats_cycle_counts`.`cycle` = d.`cycle` AND `stats_cycle_counts`.`value` = d.`value` AND `stats_cycle_counts`.`position` = d.`position` AND `stats_cycle_counts`.`implementation` = d.`implementation`;
   DELETE FROM `stats_cycle_counts` WHERE `n` = 0;
+  UPDATE `stats_value_counts` SET `n` = `n` - d.`gone` FROM (SELECT `dim`, `value`, count(*) AS `gone` FROM `stats_members`
+    WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `value`) d
+  WHERE `stats_value_counts`.`dim` = d.`dim` AND `stats_value_counts`.`value` = d.`value`;
+  DELETE FROM `stats_value_counts` WHERE `n` = 0;
   DELETE FROM `stats_members` WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`);
   -- In: each dirty recommendation that still exists, as it is now; a record without a value counts under ''.
   INSERT INTO `stats_members` SELECT r.`id`, '', '', r.`review_id`, v.`cycle`, coalesce(r.`position`, 'unknown'),
@@ -187,6 +206,8 @@ CREATE TRIGGER `stats_flush_on_revision_update` AFTER UPDATE ON `meta`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `review_id`, `value`, `position`, `implementation` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
   INSERT INTO `stats_cycle_counts` (`dim`, `cycle`, `value`, `position`, `implementation`, `n`) SELECT `dim`, `cycle`, `value`, `position`, `implementation`, count(*) FROM `stats_members`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `cycle`, `value`, `position`, `implementation` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
+  INSERT INTO `stats_value_counts` (`dim`, `value`, `n`) SELECT `dim`, `value`, count(*) FROM `stats_members`
+    WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `value` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
   DELETE FROM `stats_dirty`;
 END;
 --> statement-breakpoint

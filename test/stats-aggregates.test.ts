@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { RECOMMENDATION_GROUPINGS, type RecommendationGrouping } from '../src/stats/schemas.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -216,7 +216,7 @@ async function checkEveryGrouping(t: Test, app: FastifyInstance, label: string):
   }
   t.pass(`${label}: ${FILTERS.length * GROUPINGS.length} stats equal the recount`);
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
+
 
 t.test('kept recommendation counts equal a recount from the base tables after random writes', async (t) => {
   let run = 0;

@@ -412,7 +412,8 @@ export const meta = sqliteTable('meta', {
 // bump that ends every write transaction moves their old contribution out of the counts and the new one in.
 // stats_members holds each recommendation's contribution: one row for its cell (dim '') and one per value
 // of each multi-valued grouping (dim = the grouping, value '' = none). Counts are kept per review (for
-// filters and groupings on the review) and per cycle (fewer rows, for the rest).
+// filters and groupings on the review), per cycle (fewer rows, for the rest) and per value alone (for
+// one multi-valued grouping without a filter).
 export const statsDirty = sqliteTable('stats_dirty', {
   recommendationId: text('recommendation_id').primaryKey(),
 });
@@ -463,5 +464,18 @@ export const statsCycleCounts = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.dim, t.cycle, t.value, t.position, t.implementation] }),
     index('stats_cycle_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
+
+export const statsValueCounts = sqliteTable(
+  'stats_value_counts',
+  {
+    dim: text('dim').notNull(),
+    value: blob('value').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.value] }),
+    index('stats_value_counts_empty_idx').on(t.n).where(sql`n = 0`),
   ],
 );

@@ -41,7 +41,10 @@ export function aggregateCounts(
   if (multi.length > 1) return undefined;
   if (rowValues(db, sql`select exists (select 1 from stats_dirty)`)[0]![0] === 1) return undefined;
 
-  // Per review when a filter or a grouping reads the review beyond its cycle; else per cycle (fewer rows).
+  // Per value alone for one multi-valued grouping without a filter; per review when a filter or a grouping
+  // reads the review beyond its cycle; else per cycle.
+  const dim = multi[0] ?? '';
+  if (filters.length === 0 && groupBy.length === 1 && dim !== '') return valueCounts(db, dim);
   const perReview = groupBy.includes('stateUnderReview') || filters.some((key) => REVIEW_FILTERS.has(key));
   const from = perReview ? sql`stats_review_counts c join reviews v on v.id = c.review_id` : sql`stats_cycle_counts c`;
   const cycle = perReview ? sql`v.cycle` : sql`c.cycle`;
@@ -66,7 +69,6 @@ export function aggregateCounts(
   const keys = groupBy.map((g, i) => sql`${keyOf[g]} as ${sql.raw(`k${i}`)}`);
   const names = groupBy.map((_, i) => sql.raw(`k${i}`));
   const order = groupBy.map((_, i) => sql.raw(`k${i} is null, k${i}`));
-  const dim = multi[0] ?? '';
   const counted = rowValues(
     db,
     sql`select ${sql.join(keys, sql`, `)}, sum(c.n) as n from ${from} ${whereClause([sql`c.dim = ${dim}`, ...conditions])}
@@ -79,4 +81,11 @@ export function aggregateCounts(
     total = rowValues(db, sql`select coalesce(sum(c.n), 0) from ${from} ${where}`)[0]![0] as number;
   }
   return { rows: counted, total };
+}
+
+function valueCounts(db: Db, dim: string): AggregateCounts {
+  const rows = rowValues(db, sql`select nullif(value, '') as k0, n from stats_value_counts where dim = ${dim}
+    order by n desc, k0 is null, k0`).map((row) => ({ keys: [row[0] as CountedRow['keys'][number]], n: row[1] as number }));
+  const total = rowValues(db, sql`select coalesce(sum(n), 0) from stats_value_counts where dim = ''`)[0]![0] as number;
+  return { rows, total };
 }
