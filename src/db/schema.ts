@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Enumerations shared by the schema, the zod schemas and the seed data.
 export const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'] as const;
@@ -413,3 +413,76 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// Recommendation stats kept on write (src/stats/aggregates.ts reads them; the triggers of migration
+// stats_aggregates keep them). A write marks the recommendations it touches in stats_dirty; the revision
+// bump that ends every write transaction moves their old contribution out of the counts and the new one in.
+// stats_members holds each recommendation's contribution: one row for its cell (dim '') and one per value
+// of each multi-valued grouping (dim = the grouping, value '' = none). Counts are kept per review (for
+// filters and groupings on the review), per cycle (fewer rows, for the rest) and per value alone (for
+// one multi-valued grouping without a filter).
+export const statsDirty = sqliteTable('stats_dirty', {
+  recommendationId: text('recommendation_id').primaryKey(),
+});
+
+const statsCell = {
+  position: text('position').notNull(), // 'unknown' when null
+  implementation: text('implementation').notNull(), // 'unknown' when never assessed
+};
+
+export const statsMembers = sqliteTable(
+  'stats_members',
+  {
+    recommendationId: text('recommendation_id').notNull(),
+    dim: text('dim').notNull(),
+    // A state code, regional group or theme id (text) or an SDG (integer): no type affinity, stored as given.
+    value: blob('value').notNull(),
+    reviewId: text('review_id').notNull(),
+    cycle: integer('cycle').notNull(),
+    ...statsCell,
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.dim, t.value] })],
+);
+
+export const statsReviewCounts = sqliteTable(
+  'stats_review_counts',
+  {
+    dim: text('dim').notNull(),
+    reviewId: text('review_id').notNull(),
+    value: blob('value').notNull(),
+    ...statsCell,
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.reviewId, t.value, t.position, t.implementation] }),
+    index('stats_review_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
+
+export const statsCycleCounts = sqliteTable(
+  'stats_cycle_counts',
+  {
+    dim: text('dim').notNull(),
+    cycle: integer('cycle').notNull(),
+    value: blob('value').notNull(),
+    ...statsCell,
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.cycle, t.value, t.position, t.implementation] }),
+    index('stats_cycle_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
+
+export const statsValueCounts = sqliteTable(
+  'stats_value_counts',
+  {
+    dim: text('dim').notNull(),
+    value: blob('value').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.value] }),
+    index('stats_value_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
