@@ -89,8 +89,9 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
         },
       };
       // A file that cannot be imported is 422 (nothing was written); anything else is the server's fault.
-      return importFile(db, file, { format, review, dryRun, actor: apiKeyOf(request).name }).catch((error: unknown) => {
-        throw error instanceof ImportError ? new HttpProblem(422, error.message) : error;
+      const { name: actor, scope } = apiKeyOf(request);
+      return importFile(db, file, { format, review, dryRun, actor, scope }).catch((error: unknown) => {
+        throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
       });
     },
   );

@@ -32,6 +32,7 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
   return applyImport(db, parsed, {
     actor: options.actor,
     dryRun: options.dryRun ?? false,
+    scope: options.scope ?? 'admin',
     now: options.now ?? new Date().toISOString(),
   });
 }

@@ -14,9 +14,11 @@ import {
 } from './types.js';
 
 // Our own CSV export of GET /v1/recommendations (columns: src/recommendations/csv.ts), read back by column
-// name: export → import into an empty database → export again gives the same file. Columns the file lacks
+// name: export → import into an empty database → export again gives the same records (with new versions and
+// timestamps). Columns the file lacks
 // leave the stored fields alone; the *Name and *Labels columns only serve to create missing labels; the
-// url, implementation and developmentCount columns are derived and ignored.
+// url, implementation and developmentCount columns are derived, and version, createdAt and updatedAt are the
+// server's: all ignored.
 
 export const UPR_TRACKER_REQUIRED_COLUMNS = ['id', 'reviewId', 'stateUnderReview', 'cycle', 'paragraph', 'text'] as const;
 
@@ -182,10 +184,6 @@ export async function readUprTrackerCsv(
             publishedOn: (has('sourcePublishedOn') && cell('sourcePublishedOn')) || null,
           });
         }
-      }
-      const version = has('version') ? Number(cell('version')) : NaN;
-      if (Number.isInteger(version) && version >= 1 && has('createdAt') && has('updatedAt')) {
-        record.kept = { createdAt: cell('createdAt'), updatedAt: cell('updatedAt'), version };
       }
       records.push(record);
     }
