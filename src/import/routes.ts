@@ -53,7 +53,9 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
           'exported by GET /v1/recommendations. Send the file as the body with its media type (text/csv, the .docx ' +
           'media type or application/octet-stream) or as the one file of a multipart/form-data form. Records are ' +
           'created, updated in place or left unchanged by their stable ids; the report lists every row that could ' +
-          `not be imported and why. With dryRun=true nothing is written. Needs a key with the write scope; files up ` +
+          'not be imported and why: every record is held to the write API\'s schemas and rules. With dryRun=true ' +
+          'nothing is written. Needs a key with the write scope, and the admin scope when a review must be created ' +
+          `(403 otherwise, as for POST /v1/reviews); files up ` +
           `to ${limit / 1024 / 1024} MiB.`,
         tags: ['recommendations'],
         security: bearerSecurity,
@@ -65,7 +67,10 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
           ...problemResponses(400, 401, 403, 429),
           ...described(413, `The file is larger than ${limit / 1024 / 1024} MiB.`),
           ...described(415, `The body is not a file: send ${RAW_MEDIA_TYPES.join(', ')} or multipart/form-data.`),
-          ...described(422, 'The file cannot be imported (not the format, unreadable, no review): nothing was written.'),
+          ...described(
+            422,
+            'The file cannot be imported (not the format, unreadable, no review, no record the write API would accept): nothing was written.',
+          ),
         },
       },
     },
