@@ -212,11 +212,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.reviewsCreated.push(r.id);
           continue;
         }
-        if (stored.stateCode !== r.stateCode || stored.cycle !== r.cycle) {
-          throw new ImportError(
-            `Review ${r.id} is stored as ${stored.stateCode} cycle ${stored.cycle}; the file says ${r.stateCode} cycle ${r.cycle}.`,
-          );
-        }
+        // (A valid review's id is its state and cycle: a stored one with the same id has the same state and cycle.)
         const after = {
           ...stored,
           wgSession: stored.wgSession ?? r.wgSession ?? null,
