@@ -4,7 +4,7 @@ import t from 'tap';
 import { importFile } from '../src/import/run.js';
 import type { ImportReport, NameCount } from '../src/import/types.js';
 import { buildTestApp } from './helpers.js';
-import { count, seededDb } from './import-helpers.js';
+import { count, seededDb, withoutServerFields } from './import-helpers.js';
 
 // The real inputs in ../shared/data (present in CI): the exact counts the import issue asks for.
 
@@ -120,5 +120,6 @@ t.test('the real imports survive the round trip through our own CSV export', { s
   t.equal(report.format, 'upr-tracker-csv');
   t.same(report.recommendations, { created: 383, updated: 0, unchanged: 0 });
   t.same(report.problems, []);
-  t.equal((await copy.inject({ method: 'GET', url })).body, exported, 'the same file, byte for byte');
+  const again = (await copy.inject({ method: 'GET', url })).body;
+  t.equal(withoutServerFields(again), withoutServerFields(exported), 'the same file but for versions and timestamps');
 });

@@ -16,6 +16,11 @@ export type Direction = (typeof DIRECTIONS)[number];
 export type ImplementationStatus = (typeof IMPLEMENTATION_STATUSES)[number];
 export type StatementStage = (typeof STATEMENT_STAGES)[number];
 
+// Beyond the check() constraints below, migrations/0003_import_checks.sql guards what no write may store (id
+// shapes, text lengths, session and version ranges, http(s) URLs, date shapes, a position only with its
+// source) with BEFORE INSERT/UPDATE triggers that fail like a CHECK: SQLite adds a CHECK only by rebuilding
+// a table, which inside the migrator's transaction would cascade-delete link rows and drop FTS triggers.
+
 const timestamps = {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),

@@ -70,7 +70,9 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; l
           'exported by GET /v1/recommendations. Send the file as the body with its media type (text/csv, the .docx ' +
           'media type or application/octet-stream) or as the one file of a multipart/form-data form. Records are ' +
           'created, updated in place or left unchanged by their stable ids; the report lists every row that could ' +
-          `not be imported and why. With dryRun=true nothing is written. Needs a key with the write scope; files up ` +
+          'not be imported and why: every record is held to the write API\'s schemas and rules. With dryRun=true ' +
+          'nothing is written. Needs a key with the write scope, and the admin scope when a review must be created ' +
+          `(403 otherwise, as for POST /v1/reviews); files up ` +
           `to ${limit / 1024 / 1024} MiB.`,
         tags: ['recommendations'],
         security: bearerSecurity,
@@ -86,7 +88,10 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; l
               'exceeds an import limit (inflated size, XML elements, rows, row length): nothing was written.',
           ),
           ...described(415, `The body is not a file: send ${RAW_MEDIA_TYPES.join(', ')} or multipart/form-data.`),
-          ...described(422, 'The file cannot be imported (not the format, unreadable, no review): nothing was written.'),
+          ...described(
+            422,
+            'The file cannot be imported (not the format, unreadable, no review, no record the write API would accept): nothing was written.',
+          ),
         },
       },
     },
@@ -112,15 +117,13 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; l
           }
         },
       };
-      // A file that cannot be imported is 422 (nothing was written); anything else is the server's fault.
-      // A file beyond a limit is 413, one that cannot be imported 422 (nothing was written either way);
-      // anything else is the server's fault.
-      return importFile(db, file, { format, review, dryRun, actor: apiKeyOf(request).name, limits }).catch(
-        (error: unknown) => {
-          if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
-          throw error instanceof ImportError ? new HttpProblem(422, error.message) : error;
-        },
-      );
+      // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
+      // lacks (nothing was written either way); anything else is the server's fault.
+      const { name: actor, scope } = apiKeyOf(request);
+      return importFile(db, file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
+        if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
+        throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
+      });
     },
   );
 };

@@ -28,10 +28,11 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
       ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
       : format === 'terman-csv'
         ? await readTermanCsv(source, resolver, options.review, options.limits)
-        : await readUprTrackerCsv(source, resolver, options.review);
+        : await readUprTrackerCsv(source, resolver, options.review, options.limits);
   return applyImport(db, parsed, {
     actor: options.actor,
     dryRun: options.dryRun ?? false,
+    scope: options.scope ?? 'admin',
     now: options.now ?? new Date().toISOString(),
   });
 }

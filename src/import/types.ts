@@ -1,5 +1,5 @@
 import type { ImportLimits } from '../config.js';
-import type { Position } from '../db/schema.js';
+import type { ApiKeyScope, Position } from '../db/schema.js';
 
 // The shapes every importer shares: each format turns a file into ImportRecords (plus the reviews and
 // sources they need), and one `apply` writes them. A field left undefined is one the format does not
@@ -34,8 +34,6 @@ export interface ImportRecord {
   affectedPersons?: string[]; // affected-persons group ids
   /** The rows (or table rows) the record was read from, for the report. */
   rows: number[];
-  /** Our own export's createdAt, updatedAt and version, kept when the record is created from it. */
-  kept?: { createdAt: string; updatedAt: string; version: number };
 }
 
 export interface ReviewInput {
@@ -125,6 +123,14 @@ export interface ImportReport {
 /** The file cannot be imported at all (unreadable, not the format, no review): nothing is written. */
 export class ImportError extends Error {
   override name = 'ImportError';
+
+  /** 422, or 403 when the import needs a scope the key lacks (creating a review needs admin, as in the API). */
+  constructor(
+    message: string,
+    readonly status: 403 | 422 = 422,
+  ) {
+    super(message);
+  }
 }
 
 export interface ImportOptions {
@@ -133,6 +139,11 @@ export interface ImportOptions {
   review?: string;
   dryRun?: boolean;
   actor: string;
+  /**
+   * The scope the import acts with, as the write API checks it: creating or completing a review needs admin.
+   * Default admin: the operator running the command with the database file; POST /v1/imports passes its key's.
+   */
+  scope?: ApiKeyScope;
   now?: string;
   /** What the file may cost (IMPORT_MAX_*); the defaults when absent. */
   limits?: ImportLimits;
