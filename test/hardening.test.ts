@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { DOCS_CSP, isExportRequest, scrubKeys } from '../src/http/hardening.js';
+import { isExportRequest, scrubKeys } from '../src/http/hardening.js';
+import { DOCS_CSP, SECURITY_HEADERS } from '../src/http/security-headers.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
@@ -103,6 +104,42 @@ t.test('server timeouts come from the configuration', async (t) => {
   t.equal(app.initialConfig.connectionTimeout, 23_456);
   t.equal(app.server.requestTimeout, 12_345);
   t.equal(app.server.timeout, 23_456);
+});
+
+// The headers @fastify/helmet 13 set with our options (captured from it before it was replaced by one
+// precomputed hook): every response carries the same set, with the same values.
+const HELMET_HEADERS = {
+  'content-security-policy': "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'cross-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+const HELMET_DOCS_CSP =
+  "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' https: data:;form-action 'self';" +
+  "frame-ancestors 'self';img-src 'self' data: validator.swagger.io;object-src 'none';script-src 'self';" +
+  "script-src-attr 'none';style-src 'self' https:";
+
+t.test('security headers: the same set and values as helmet gave, on every kind of response', async (t) => {
+  const app = await buildTestApp(t);
+  t.same(SECURITY_HEADERS, HELMET_HEADERS);
+  const securityHeadersOf = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(HELMET_HEADERS).map((name) => [name, headers[name]]));
+  for (const url of ['/v1/states/KGZ', '/v1/states/XXX', '/healthz', '/openapi.json', '/v1/recommendations?limit=1', '/nowhere']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), HELMET_HEADERS, url);
+  }
+  for (const url of ['/docs/', '/docs/static/swagger-initializer.js']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), { ...HELMET_HEADERS, 'content-security-policy': HELMET_DOCS_CSP }, url);
+  }
 });
 
 t.test('security headers: a strict policy for the API, one that keeps Swagger UI working at /docs', async (t) => {
