@@ -193,6 +193,21 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   t.equal((await calm.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
 });
 
+t.test('no request log line above the info level', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { logLevel: 'warn', logStream });
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
+  app.log.warn('a warning');
+  t.match(log, /"msg":"a warning"/, 'the log was captured');
+  t.notMatch(log, /request completed/);
+});
+
 t.test('logs never contain an API key', async (t) => {
   let log = '';
   const logStream = new Writable({
@@ -215,7 +230,8 @@ t.test('logs never contain an API key', async (t) => {
   app.log.info({ req: { headers: { authorization: `Bearer ${key}` } } }, 'a careless log line');
   app.log.info({ headers: { authorization: `Bearer ${key}` } }, 'another');
 
-  t.match(log, /"msg":"incoming request"/, 'the log was captured');
+  t.match(log, /"msg":"request completed"/, 'the log was captured');
+  t.equal(log.match(/"url":"\/v1\/states\/KGZ\?key=\[redacted\]"/g)?.length, 1, 'one line per request, its URL scrubbed');
   t.match(log, new RegExp(`"apiKey":\\{"id":"${key.slice(5, 17)}","name":"log-test-key"\\}`), 'who wrote is logged by key id');
   t.match(log, /\[redacted\]/);
   t.notOk(log.includes(secret), 'the secret appears nowhere');

@@ -4,6 +4,7 @@ import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
 import { HttpProblem } from './problem.js';
+import { OneLinePerRequest } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 
 // Abuse limits and hardening, all configurable (src/config.ts):
@@ -43,6 +44,7 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
       },
       ...(config.logStream ? { stream: config.logStream } : {}),
     },
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     // A hop count is valid at run time (proxy-addr), though Fastify's types leave it out.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
