@@ -267,7 +267,7 @@ t.test('ResponseCache: bounded in bytes, least recently used out first, one revi
   t.equal(cache.size, 1, 'a new revision empties the cache');
   t.notOk(cache.get(1, 'a'), 'the old revision is never served');
   const z = cache.get(2, 'z')!;
-  t.equal(z.body, body(10));
+  t.same(z.body, body(10));
 
   const before = cache.bytes;
   cache.addEncoded(z, 'br', Buffer.alloc(100));
