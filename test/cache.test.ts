@@ -15,7 +15,8 @@ import { tempDir } from './helpers.js';
 
 async function appOnFile(t: Test) {
   const path = join(tempDir(t), 'cache.sqlite');
-  const app = await buildApp({ databasePath: path, logLevel: 'silent' });
+  // No load shedding: on a busy machine, a 503 would carry no ETag.
+  const app = await buildApp({ databasePath: path, logLevel: 'silent', maxEventLoopDelayMs: 0, checkResponses: true });
   t.teardown(() => app.close());
   return { app, path };
 }
