@@ -1,12 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -15,6 +10,7 @@ import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { ExportLimits } from './http/export-limits.js';
+import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
@@ -55,7 +51,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.addHook('onClose', async () => db.$client.close());
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
   registerProblemHandlers(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──

@@ -156,9 +156,12 @@ export interface AppConfig extends Partial<Limits> {
   shutdownGraceMs?: number;
   /** Log destination; stdout when absent. */
   logStream?: LogStream;
+  /** Tests: check every response against its zod schema (src/http/responses.ts). */
+  checkResponses?: boolean;
 }
 
-export type ResolvedConfig = Required<Omit<AppConfig, 'logStream'>> & Pick<AppConfig, 'logStream'>;
+export type ResolvedConfig = Required<Omit<AppConfig, 'logStream' | 'checkResponses'>> &
+  Pick<AppConfig, 'logStream' | 'checkResponses'>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

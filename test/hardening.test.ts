@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { isExportRequest, MEDIA_TYPES } from '../src/http/formats.js';
-import { DOCS_CSP, scrubKeys } from '../src/http/hardening.js';
+import { scrubKeys } from '../src/http/hardening.js';
+import { DOCS_CSP, SECURITY_HEADERS } from '../src/http/security-headers.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
@@ -154,6 +155,42 @@ t.test('server timeouts come from the configuration', async (t) => {
   t.equal(app.server.timeout, 23_456);
 });
 
+// The headers @fastify/helmet 13 set with our options (captured from it before it was replaced by one
+// precomputed hook): every response carries the same set, with the same values.
+const HELMET_HEADERS = {
+  'content-security-policy': "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'cross-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+const HELMET_DOCS_CSP =
+  "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' https: data:;form-action 'self';" +
+  "frame-ancestors 'self';img-src 'self' data: validator.swagger.io;object-src 'none';script-src 'self';" +
+  "script-src-attr 'none';style-src 'self' https:";
+
+t.test('security headers: the same set and values as helmet gave, on every kind of response', async (t) => {
+  const app = await buildTestApp(t);
+  t.same(SECURITY_HEADERS, HELMET_HEADERS);
+  const securityHeadersOf = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(HELMET_HEADERS).map((name) => [name, headers[name]]));
+  for (const url of ['/v1/states/KGZ', '/v1/states/XXX', '/healthz', '/openapi.json', '/v1/recommendations?limit=1', '/nowhere']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), HELMET_HEADERS, url);
+  }
+  for (const url of ['/docs/', '/docs/static/swagger-initializer.js']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), { ...HELMET_HEADERS, 'content-security-policy': HELMET_DOCS_CSP }, url);
+  }
+});
+
 t.test('security headers: a strict policy for the API, one that keeps Swagger UI working at /docs', async (t) => {
   const app = await buildTestApp(t);
   const api = await app.inject({ method: 'GET', url: '/v1/states/KGZ' });
@@ -205,6 +242,21 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   t.equal((await calm.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
 });
 
+t.test('no request log line above the info level', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { logLevel: 'warn', logStream });
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
+  app.log.warn('a warning');
+  t.match(log, /"msg":"a warning"/, 'the log was captured');
+  t.notMatch(log, /request completed/);
+});
+
 t.test('logs never contain an API key', async (t) => {
   let log = '';
   const logStream = new Writable({
@@ -227,7 +279,8 @@ t.test('logs never contain an API key', async (t) => {
   app.log.info({ req: { headers: { authorization: `Bearer ${key}` } } }, 'a careless log line');
   app.log.info({ headers: { authorization: `Bearer ${key}` } }, 'another');
 
-  t.match(log, /"msg":"incoming request"/, 'the log was captured');
+  t.match(log, /"msg":"request completed"/, 'the log was captured');
+  t.equal(log.match(/"url":"\/v1\/states\/KGZ\?key=\[redacted\]"/g)?.length, 1, 'one line per request, its URL scrubbed');
   t.match(log, new RegExp(`"apiKey":\\{"id":"${key.slice(5, 17)}","name":"log-test-key"\\}`), 'who wrote is logged by key id');
   t.match(log, /\[redacted\]/);
   t.notOk(log.includes(secret), 'the secret appears nowhere');
