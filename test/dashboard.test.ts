@@ -156,6 +156,8 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
 
     // 360 px wide: the page itself does not scroll sideways (the table may, inside its own box).
     await page.setViewportSize({ width: 360, height: 800 });
+    // The charts follow the new width when their resize observer fires: wait for the layout to settle.
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= 360, null, { timeout: 30_000 }).catch(() => {});
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
     await screenshot(page, 'seeded-360px');
