@@ -39,7 +39,7 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
         [s.name, ...s.aliases].map((alias) => ({ key: normalizeStateName(alias), alias, stateCode: s.code })),
       ),
     );
-    insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri })));
+    insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri, scheme: uhri ? ('uhri' as const) : ('local' as const) })));
     insert(t.affectedPersonsGroups, AFFECTED_PERSONS.map(({ label, uhri }) => ({ id: slugify(label), label, uhri })));
     insert(t.sdgGoals, [...SDG_GOALS]);
     insert(t.sources, [...kgz.SOURCES]);
