@@ -152,3 +152,20 @@ t.test("UPR Info's sessions 1–17: 33,082 rows → 32,095 recommendations; the 
   t.equal(pledges.skipped, 947);
   t.same(pledges.recommendations, { created: 0, updated: 0, unchanged: 0 });
 });
+
+t.test("Kyrgyzstan 2010 from both sources, in either order: 179 records, 155 merged, 2 still pending", { skip }, async (t) => {
+  const files = [CORPUS(2010), UPR_INFO('sessions_6-9')];
+  for (const order of [files, [...files].reverse()]) {
+    const db = seededDb(t);
+    const first = await importFile(db, sourceOf(order[0]!), { actor: 'test', review: 'KGZ-1' });
+    const second = await importFile(db, sourceOf(order[1]!), { actor: 'test', review: 'KGZ-1' });
+    t.same(first.reconciliation, { matched: 0, ambiguous: 0 });
+    t.equal(second.reconciliation.matched, 155);
+    t.equal(count(db, 'recommendations', "review_id = 'KGZ-1'"), 179);
+    t.same(
+      db.$client.prepare("select position, count(*) as n from recommendations where review_id = 'KGZ-1' group by 1 order by 1").all(),
+      [{ position: 'noted', n: 21 }, { position: 'pending', n: 2 }, { position: 'supported', n: 156 }],
+    );
+    t.equal(count(db, 'recommendations r', "review_id = 'KGZ-1' and (select count(*) from recommendation_sources s where s.recommendation_id = r.id) = 2"), 155);
+  }
+});
