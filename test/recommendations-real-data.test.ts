@@ -65,3 +65,11 @@ t.test('positionLabel in any case; year of the review; updatedSince as a date', 
   const bad = await getJson(server, '/v1/recommendations?updatedSince=2020-13-01');
   t.equal(bad.response.statusCode, 400);
 });
+
+t.test("the seed's labels are marked curated", async (t) => {
+  const server = await buildTestApp(t);
+  for (const table of ['recommendation_themes', 'recommendation_sdgs', 'recommendation_affected_persons']) {
+    const sources = server.db.$client.prepare(`select distinct label_source from ${table}`).pluck().all();
+    t.same(sources, ['curated'], table);
+  }
+});
