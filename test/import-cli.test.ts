@@ -89,7 +89,7 @@ t.test('usage errors', async (t) => {
   t.match(unknown.err, /Unknown option '--force'/);
   const format = await cli(t, ['a.csv', '--format', 'xlsx']);
   t.equal(format.status, 2);
-  t.match(format.err, /Unknown format "xlsx": use ohchr-matrix, terman-csv, upr-tracker-csv/);
+  t.match(format.err, /Unknown format "xlsx": use ohchr-matrix, terman-csv, upr-info, upr-tracker-csv/);
   const missing = await cli(t, [join(tempDir(t), 'missing.csv')]);
   t.equal(missing.status, 1);
   t.match(missing.err, /^Cannot read .*missing\.csv: no such file/);
