@@ -1,17 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { ExportLimits } from './http/export-limits.js';
+import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
@@ -25,12 +24,20 @@ import { themeRoutes } from './themes/routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The absolute URL of the API root (PUBLIC_URL), for absolute URLs in responses. */
+    publicUrl: string;
   }
 }
 
 /** The service, ready to listen or to answer `inject()`; closing the app closes its database. */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const db = openDatabase(config.databasePath);
+  const resolved = defaultConfig(config);
+  setFullTextLimits({
+    maxTerms: resolved.fullTextMaxTerms,
+    minPrefix: resolved.fullTextMinPrefix,
+    maxCount: resolved.fullTextMaxCount,
+  });
   const app = Fastify({
     // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
     ...serverOptions(defaultConfig(config)),
@@ -39,10 +46,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
+  app.decorate('publicUrl', defaultConfig(config).publicUrl);
+  app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', async () => db.$client.close());
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
   registerProblemHandlers(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
@@ -74,9 +83,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, { db, prefix: '/v1' });
 
+  // ── The NGO dashboard: static files over the public API (dashboard issue) ──
+  await app.register(dashboardRoutes);
+
   // ── Imports (import issue) ──
   const { importRoutes } = await import('./import/routes.js');
-  await app.register(importRoutes, { db, prefix: '/v1' });
+  await app.register(importRoutes, { db, prefix: '/v1', limits: defaultConfig(config).importLimits });
 
   return app;
 }

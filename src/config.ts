@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +42,17 @@ const trustProxySchema = z
     return entries;
   });
 
+/** PUBLIC_URL: the absolute http(s) URL clients reach the API at, without a trailing slash, query or fragment. */
+const publicUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => !/[?#]/.test(value), 'expected no query or fragment')
+  .transform((value) => new URL(value).href.replace(/\/+$/, ''));
+
+/** The URL a server listening on HOST:PORT answers at, as the default PUBLIC_URL. */
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -61,6 +73,18 @@ export const configSchema = z.object({
   PRESSURE_SAMPLE_INTERVAL_MS: atLeastOne(1_000),
   PRESSURE_RETRY_AFTER_S: atLeastOne(10),
   SHUTDOWN_GRACE_MS: count(10_000),
+  IMPORT_MAX_ZIP_ENTRIES: atLeastOne(1_000),
+  IMPORT_MAX_INFLATED_BYTES: atLeastOne(32 * 1024 * 1024),
+  IMPORT_MAX_XML_ELEMENTS: atLeastOne(250_000),
+  IMPORT_MAX_XML_DEPTH: atLeastOne(64),
+  IMPORT_MAX_ROWS: atLeastOne(50_000),
+  IMPORT_MAX_CELL_CHARS: atLeastOne(20_000),
+  FULL_TEXT_MAX_TERMS: atLeastOne(FULL_TEXT_DEFAULTS.maxTerms),
+  FULL_TEXT_MIN_PREFIX: atLeastOne(FULL_TEXT_DEFAULTS.minPrefix),
+  FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
+  MAX_CONCURRENT_EXPORTS: atLeastOne(8),
+  EXPORT_MAX_SECONDS: atLeastOne(120),
+  PUBLIC_URL: publicUrlSchema.optional(),
 });
 
 export type Env = z.infer<typeof configSchema>;
@@ -87,6 +111,10 @@ export interface Limits {
   rateLimitKeyMax: number;
   /** Export requests (CSV, NDJSON) per window, per key or per address, counted apart from the others. */
   rateLimitExportMax: number;
+  /** Streamed exports (CSV, NDJSON) running at once; one more is a 503 with Retry-After. */
+  maxConcurrentExports: number;
+  /** How long one streamed export may run (and hold its read snapshot) before its connection is ended. */
+  exportMaxSeconds: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
   maxEventLoopDelayMs: number;
   maxEventLoopUtilization: number;
@@ -94,19 +122,46 @@ export interface Limits {
   maxRssBytes: number;
   pressureSampleIntervalMs: number;
   pressureRetryAfterSeconds: number;
+  /** Full text (q): most words, fewest characters before a *, most matches counted (src/db/fulltext.ts). */
+  fullTextMaxTerms: number;
+  fullTextMinPrefix: number;
+  fullTextMaxCount: number;
+  /** What one imported file may cost (413 beyond; see ImportLimits). */
+  importLimits: ImportLimits;
+}
+
+/** Bounds on the work one imported file may cause: beyond one, the file is refused and nothing is written. */
+export interface ImportLimits {
+  /** Entries in a .docx's zip directory. */
+  maxZipEntries: number;
+  /** Bytes inflated from a .docx, all the parts read together (checked before inflating, enforced while). */
+  maxInflatedBytes: number;
+  /** XML elements in the parts read from a .docx, together. */
+  maxXmlElements: number;
+  /** How deep XML elements may nest. */
+  maxXmlDepth: number;
+  /** Rows of a CSV file or of a matrix table. */
+  maxRows: number;
+  /** Characters in one CSV cell (and one line). */
+  maxCellChars: number;
 }
 
 export interface AppConfig extends Partial<Limits> {
   databasePath: string;
   logLevel: LogLevel;
   trustProxy?: TrustProxy;
+  /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
+  publicUrl?: string;
   /** How long in-flight requests may run on after SIGTERM/SIGINT before the server stops anyway. */
   shutdownGraceMs?: number;
   /** Log destination; stdout when absent. */
   logStream?: LogStream;
+  /** Tests: check every response against its zod schema (src/http/responses.ts). */
+  checkResponses?: boolean;
 }
 
-export type ResolvedConfig = Required<Omit<AppConfig, 'logStream'>> & Pick<AppConfig, 'logStream'>;
+export type ResolvedConfig = Required<Omit<AppConfig, 'logStream' | 'checkResponses'>> &
+  Pick<AppConfig, 'logStream' | 'checkResponses'>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -128,6 +183,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     databasePath: env.DATABASE_PATH,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
@@ -136,12 +192,25 @@ export function configFromEnv(env: Env): ResolvedConfig {
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,
     rateLimitExportMax: env.RATE_LIMIT_EXPORT_MAX,
+    maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS,
+    exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,
     maxRssBytes: env.MAX_RSS_BYTES,
     pressureSampleIntervalMs: env.PRESSURE_SAMPLE_INTERVAL_MS,
     pressureRetryAfterSeconds: env.PRESSURE_RETRY_AFTER_S,
+    importLimits: {
+      maxZipEntries: env.IMPORT_MAX_ZIP_ENTRIES,
+      maxInflatedBytes: env.IMPORT_MAX_INFLATED_BYTES,
+      maxXmlElements: env.IMPORT_MAX_XML_ELEMENTS,
+      maxXmlDepth: env.IMPORT_MAX_XML_DEPTH,
+      maxRows: env.IMPORT_MAX_ROWS,
+      maxCellChars: env.IMPORT_MAX_CELL_CHARS,
+    },
+    fullTextMaxTerms: env.FULL_TEXT_MAX_TERMS,
+    fullTextMinPrefix: env.FULL_TEXT_MIN_PREFIX,
+    fullTextMaxCount: env.FULL_TEXT_MAX_COUNT,
   };
 }
 

@@ -6,7 +6,7 @@ import { buildApp } from '../src/app.js';
 import { writeTransaction } from '../src/db/audit.js';
 import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
-import { normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
+import { KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
 import { insertRecommendation } from './fixtures.js';
 import { tempDir } from './helpers.js';
 
@@ -15,7 +15,8 @@ import { tempDir } from './helpers.js';
 
 async function appOnFile(t: Test) {
   const path = join(tempDir(t), 'cache.sqlite');
-  const app = await buildApp({ databasePath: path, logLevel: 'silent' });
+  // No load shedding: on a busy machine, a 503 would carry no ETag.
+  const app = await buildApp({ databasePath: path, logLevel: 'silent', maxEventLoopDelayMs: 0, checkResponses: true });
   t.teardown(() => app.close());
   return { app, path };
 }
@@ -116,6 +117,59 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   t.equal(after.json().meta.total, 9, 'and the response shows the write');
 });
 
+t.test('If-None-Match answered from the URL → ETag map: per Accept, per revision, never for a bad query', async (t) => {
+  const { app } = await appOnFile(t);
+  const url = '/v1/recommendations?stateUnderReview=KGZ&limit=3';
+  const json = await app.inject({ method: 'GET', url });
+  const csv = await app.inject({ method: 'GET', url, headers: { accept: 'text/csv' } });
+  const jsonTag = json.headers.etag as string;
+  t.not(csv.headers.etag, jsonTag, 'another Accept, another representation, another ETag');
+
+  const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': jsonTag } });
+  t.equal(revalidated.statusCode, 304);
+  t.equal(revalidated.headers.etag, jsonTag);
+  t.equal(revalidated.headers.vary, 'Accept, accept-encoding');
+  t.equal(revalidated.headers['cache-control'], 'public, max-age=60');
+  t.equal(revalidated.headers['x-content-type-options'], 'nosniff', 'with the security headers');
+  const asCsv = await app.inject({ method: 'GET', url, headers: { 'if-none-match': jsonTag, accept: 'text/csv' } });
+  t.equal(asCsv.statusCode, 200, "the JSON's ETag does not revalidate the CSV");
+  t.match(asCsv.headers['content-type'], /^text\/csv/);
+  const csvAgain = await app.inject({ method: 'GET', url, headers: { 'if-none-match': csv.headers.etag as string, accept: 'text/csv' } });
+  t.equal(csvAgain.statusCode, 304, "the CSV's own ETag does");
+  const gzipTag = `${jsonTag.slice(0, -1)}-gzip"`;
+  const compressed = await app.inject({ method: 'GET', url, headers: { 'if-none-match': gzipTag, 'accept-encoding': 'gzip' } });
+  t.equal(compressed.statusCode, 304, 'the tag of a compressed representation');
+  t.equal(compressed.headers.etag, gzipTag, 'echoed as the client sent it');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '"r1-other"' } })).statusCode, 200, 'another tag');
+
+  const bad = await app.inject({ method: 'GET', url: '/v1/recommendations?position=bogus', headers: { 'if-none-match': '*' } });
+  t.equal(bad.statusCode, 400, 'a query that does not validate is never revalidated');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?position=bogus', headers: { 'if-none-match': '*' } })).statusCode, 400);
+
+  insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
+  const stale = await app.inject({ method: 'GET', url, headers: { 'if-none-match': jsonTag } });
+  t.equal(stale.statusCode, 200, 'after a write, no 304 for the old ETag');
+  t.not(stale.headers.etag, jsonTag);
+  const current = await app.inject({ method: 'GET', url, headers: { 'if-none-match': stale.headers.etag as string } });
+  t.equal(current.statusCode, 304, 'the new one revalidates');
+});
+
+t.test('KnownTags: one revision at a time, bounded', async (t) => {
+  const tags = new KnownTags(2);
+  const tag = (revision: number) => ({ revision, etag: `"r${revision}-x"`, vary: 'accept-encoding' });
+  tags.set('a', tag(1));
+  tags.set('b', tag(1));
+  t.equal(tags.get(1, 'a')?.etag, '"r1-x"');
+  t.equal(tags.get(2, 'a'), undefined, 'another revision: unknown');
+  tags.set('c', tag(1));
+  t.equal(tags.size, 1, 'full: emptied, then the new tag kept');
+  t.equal(tags.get(1, 'a'), undefined);
+  tags.set('d', tag(2));
+  t.equal(tags.size, 1, 'a new revision empties the map');
+  t.equal(tags.get(1, 'c'), undefined);
+  t.equal(tags.get(2, 'd')?.etag, '"r2-x"');
+});
+
 t.test('the response cache serves repeated queries and never an old revision', async (t) => {
   const { app, path } = await appOnFile(t);
   const url = '/v1/recommendations?stateUnderReview=KGZ&limit=2';
@@ -191,7 +245,7 @@ t.test('RevisionTracker re-reads the revision only when the database may have ch
 
 t.test('ResponseCache: bounded in bytes, least recently used out first, one revision at a time', async (t) => {
   const cache = new ResponseCache(4500);
-  const body = (n: number) => 'x'.repeat(n);
+  const body = (n: number) => Buffer.from('x'.repeat(n));
   cache.set(1, 'a', { body: body(900), nextCursor: null });
   cache.set(1, 'b', { body: body(900), nextCursor: 'abc' });
   cache.set(1, 'c', { body: body(900), nextCursor: null });
@@ -214,7 +268,7 @@ t.test('ResponseCache: bounded in bytes, least recently used out first, one revi
   t.equal(cache.size, 1, 'a new revision empties the cache');
   t.notOk(cache.get(1, 'a'), 'the old revision is never served');
   const z = cache.get(2, 'z')!;
-  t.equal(z.body, body(10));
+  t.same(z.body, body(10));
 
   const before = cache.bytes;
   cache.addEncoded(z, 'br', Buffer.alloc(100));

@@ -22,6 +22,17 @@ t.test('defaults work with an empty environment', async (t) => {
     PRESSURE_SAMPLE_INTERVAL_MS: 1_000,
     PRESSURE_RETRY_AFTER_S: 10,
     SHUTDOWN_GRACE_MS: 10_000,
+    IMPORT_MAX_ZIP_ENTRIES: 1_000,
+    IMPORT_MAX_INFLATED_BYTES: 32 * 1024 * 1024,
+    IMPORT_MAX_XML_ELEMENTS: 250_000,
+    IMPORT_MAX_XML_DEPTH: 64,
+    IMPORT_MAX_ROWS: 50_000,
+    IMPORT_MAX_CELL_CHARS: 20_000,
+    FULL_TEXT_MAX_TERMS: 8,
+    FULL_TEXT_MIN_PREFIX: 3,
+    FULL_TEXT_MAX_COUNT: 10_000,
+    MAX_CONCURRENT_EXPORTS: 8,
+    EXPORT_MAX_SECONDS: 120,
   });
 });
 
@@ -59,6 +70,11 @@ t.test('limits are read from the environment', async (t) => {
       PRESSURE_SAMPLE_INTERVAL_MS: '500',
       PRESSURE_RETRY_AFTER_S: '3',
       SHUTDOWN_GRACE_MS: '100',
+      FULL_TEXT_MAX_TERMS: '4',
+      FULL_TEXT_MIN_PREFIX: '2',
+      FULL_TEXT_MAX_COUNT: '50',
+      MAX_CONCURRENT_EXPORTS: '3',
+      EXPORT_MAX_SECONDS: '30',
     }),
   );
   t.match(config, {
@@ -76,7 +92,14 @@ t.test('limits are read from the environment', async (t) => {
     pressureSampleIntervalMs: 500,
     pressureRetryAfterSeconds: 3,
     shutdownGraceMs: 100,
+    fullTextMaxTerms: 4,
+    fullTextMinPrefix: 2,
+    fullTextMaxCount: 50,
+    maxConcurrentExports: 3,
+    exportMaxSeconds: 30,
   });
+  t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '0' }), /MAX_CONCURRENT_EXPORTS/, '0 would refuse every export');
+  t.throws(() => loadEnv({ EXPORT_MAX_SECONDS: '0' }), /EXPORT_MAX_SECONDS/);
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);
@@ -101,4 +124,17 @@ t.test('defaultConfig: the defaults of an empty environment, with overrides', as
   t.equal(config.rateLimitExportMax, 20);
   t.equal(config.trustProxy, false);
   t.equal(config.logStream, undefined);
+});
+
+t.test('PUBLIC_URL: an absolute http(s) URL, without a trailing slash; by default http://HOST:PORT', async (t) => {
+  const publicUrl = (env: NodeJS.ProcessEnv) => configFromEnv(loadEnv(env)).publicUrl;
+  t.equal(publicUrl({}), 'http://127.0.0.1:3000');
+  t.equal(publicUrl({ HOST: '0.0.0.0', PORT: '8080' }), 'http://0.0.0.0:8080');
+  t.equal(publicUrl({ HOST: '::1' }), 'http://[::1]:3000', 'an IPv6 address in brackets');
+  t.equal(publicUrl({ PUBLIC_URL: 'https://upr.example.org/' }), 'https://upr.example.org');
+  t.equal(publicUrl({ PUBLIC_URL: 'https://UPR.example.org/api/' }), 'https://upr.example.org/api');
+  for (const bad of ['upr.example.org', 'ftp://upr.example.org', 'javascript:alert(1)', 'https://x.org/?a=1', 'https://x.org/#top', '']) {
+    t.throws(() => loadEnv({ PUBLIC_URL: bad }), /PUBLIC_URL/, bad);
+  }
+  t.equal(defaultConfig().publicUrl, 'http://127.0.0.1:3000');
 });

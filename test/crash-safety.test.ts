@@ -6,12 +6,15 @@ import { openDatabase } from '../src/db/open.js';
 import { tempDir } from './helpers.js';
 import { startServer } from './support/server-process.js';
 
-// Kills the real server with SIGKILL while concurrent writes are in flight, several times, and checks that
-// every write it acknowledged survived whole and the database is intact. CRASH_ROUNDS for more rounds.
+// Kills the real server with SIGKILL while concurrent writes and imports are in flight, several times, and
+// checks that every write and import it acknowledged survived whole, that no import is half-written, and that
+// the database is intact. CRASH_ROUNDS for more rounds.
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
 const WRITERS = 6;
 const RECOMMENDATIONS = ['KGZ-3-FIN-1', 'KGZ-3-ESP-1', 'KGZ-3-USA-3'];
+const IMPORTERS = 2;
+const IMPORT_ROWS = 50;
 
 interface Acknowledged {
   id: string;
@@ -36,13 +39,24 @@ function developmentBody(round: number, writer: number, n: number) {
   };
 }
 
-t.test(`SIGKILL during concurrent writes loses no acknowledged write (${ROUNDS} rounds)`, async (t) => {
+/** Our own CSV format: IMPORT_ROWS new recommendations of the stored review KGZ-3, citing one new source. */
+function importFile(tag: string): string {
+  const rows = Array.from(
+    { length: IMPORT_ROWS },
+    (_, k) => `crash-${tag}-${k},KGZ-3,KGZ,3,,Recommendation ${k} of import ${tag} (Finland);,FIN,src-${tag},Import ${tag},Crash test,https://example.org/crash/${tag}`,
+  );
+  return `id,reviewId,stateUnderReview,cycle,paragraph,text,recommendingStates,sourceId,sourceTitle,sourcePublisher,sourceUrl\r\n${rows.join('\r\n')}\r\n`;
+}
+
+t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write (${ROUNDS} rounds)`, async (t) => {
   const path = join(tempDir(t), 'crash.sqlite');
   const setup = openDatabase(path);
   const { key } = createApiKey(setup, 'crash-test', 'write');
   setup.$client.close();
 
   const acknowledged: Acknowledged[] = [];
+  const importsSent: string[] = [];
+  const importsAcknowledged: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const server = await startServer(path);
     let stop = false;
@@ -68,15 +82,46 @@ t.test(`SIGKILL during concurrent writes loses no acknowledged write (${ROUNDS} 
         }
       }
     };
-    const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-    // A random moment after the writes have started: some requests are mid-transaction when the process dies.
-    await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 700)));
+    const importer = async (i: number) => {
+      for (let n = 0; !stop; n++) {
+        const tag = `imp-r${round}-i${i}-n${n}`;
+        importsSent.push(tag);
+        try {
+          const response = await fetch(`${server.baseUrl}/v1/imports`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+            body: importFile(tag),
+          });
+          const report = response.status === 200 ? ((await response.json()) as { recommendations: { created: number } }) : undefined;
+          if (report?.recommendations.created === IMPORT_ROWS) importsAcknowledged.push(tag);
+          else if (response.status !== 429 && response.status !== 503) {
+            throw new Error(`round ${round}: unexpected import answer ${response.status}: ${JSON.stringify(report) ?? (await response.text())}`);
+          }
+        } catch (error) {
+          if (stop || server.child.exitCode !== null || server.child.signalCode !== null) return;
+          const code = (error as { cause?: { code?: string } }).cause?.code;
+          if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'ECONNREFUSED') return;
+          throw error;
+        }
+      }
+    };
+    const writers = [...Array.from({ length: WRITERS }, (_, w) => writer(w)), ...Array.from({ length: IMPORTERS }, (_, i) => importer(i))];
+    // A random moment once both a write and an import of this round were acknowledged: some requests are
+    // mid-transaction when the process dies.
+    const under = `r${round}-`;
+    const started = Date.now();
+    while (!(importsAcknowledged.some((tag) => tag.startsWith(`imp-${under}`)) && acknowledged.some((a) => a.id.startsWith(`crash-${under}`)))) {
+      if (Date.now() - started > 120_000) break; // the assertions below then say what was missing
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 700)));
     server.child.kill('SIGKILL');
     const exit = await server.exited;
     stop = true;
     await Promise.allSettled(writers);
     t.equal(exit.signal, 'SIGKILL', `round ${round}: the server was killed`);
     t.ok(acknowledged.some((a) => a.id.startsWith(`crash-r${round}-`)), `round ${round}: writes were acknowledged before the kill`);
+    t.ok(importsAcknowledged.some((tag) => tag.startsWith(`imp-r${round}-`)), `round ${round}: imports were acknowledged before the kill`);
   }
 
   const db = new Database(path);
@@ -107,6 +152,21 @@ t.test(`SIGKILL during concurrent writes loses no acknowledged write (${ROUNDS} 
     .pluck()
     .all();
   t.same(halfWritten, [], 'no development without its source, links and audit entry (unacknowledged ones included)');
+
+  const imported = db.prepare(`select count(*) as records,
+      count(distinct rs.state_code) as states,
+      sum(r.source_id = 'src-' || ?) as sourced,
+      sum(exists (select 1 from audit_log a where a.entity = 'recommendations' and a.entity_id = r.id)) as audited
+    from recommendations r left join recommendation_states rs on rs.recommendation_id = r.id and rs.state_code = 'FIN'
+    where r.id like 'crash-' || ? || '-%'`);
+  const whole = { records: IMPORT_ROWS, states: 1, sourced: IMPORT_ROWS, audited: IMPORT_ROWS };
+  const lostImports = importsAcknowledged.filter((tag) => JSON.stringify(imported.get(tag, tag)) !== JSON.stringify(whole));
+  t.same(lostImports, [], `all ${importsAcknowledged.length} acknowledged imports are present whole (${IMPORT_ROWS} records each)`);
+  const halfImported = importsSent.filter((tag) => {
+    const found = imported.get(tag, tag) as { records: number };
+    return found.records !== 0 && JSON.stringify(found) !== JSON.stringify(whole);
+  });
+  t.same(halfImported, [], `of ${importsSent.length} imports sent, each is stored whole or not at all`);
 
   const reopened = openDatabase(path);
   t.teardown(() => reopened.$client.close());

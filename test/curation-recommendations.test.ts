@@ -89,7 +89,9 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(deleted.response.body, '');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-121.10')).response.statusCode, 404);
   t.equal(count(app, 'recommendation_states', "recommendation_id = 'KGZ-3-121.10'"), 0, 'its links went with it');
-  t.equal(count(app, 'recommendations_fts', "recommendation_id = 'KGZ-3-121.10'"), 0, 'and its full-text entry');
+  // FTS5's integrity check compares the index with the recommendations table: the entry went too.
+  const ftsCheck = "insert into recommendations_fts (recommendations_fts, rank) values ('integrity-check', 1)";
+  t.doesNotThrow(() => app.db.$client.prepare(ftsCheck).run(), 'and its full-text entry');
   t.equal(count(app, 'sources', `url = '${HRW_SOURCE.url}'`), 1, 'its source stays');
 
   const history = await getJson(app, '/v1/recommendations/KGZ-3-121.10/history');

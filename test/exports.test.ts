@@ -92,7 +92,7 @@ function readRecommendationsCsv(body: string): Record<string, string>[] {
 t.test('recommendations CSV: read back, it equals the JSON list for the same filters', async (t) => {
   const app = await buildTestApp(t);
   insertTricky(app);
-  const origin = 'http://localhost:80';
+  const origin = 'http://127.0.0.1:3000'; // PUBLIC_URL's default: http://HOST:PORT
 
   for (const query of ['', 'stateUnderReview=KGZ', 'recommendingState=ESP', 'position=unknown&sort=-id', 'q=trials']) {
     const json = (await getJson(app, `/v1/recommendations?limit=500&${query}`)).body;
@@ -216,7 +216,7 @@ t.test('CSV of every list resource: one row per record, an absolute url column',
     rows.forEach((row, i) => {
       const record = json.data[i];
       t.equal(row[key], record[key], `${resource} row ${i}: same record, same order`);
-      t.equal(row.url, `http://localhost:80/v1/${resource}/${encodeURIComponent(record[key])}`);
+      t.equal(row.url, `http://127.0.0.1:3000/v1/${resource}/${encodeURIComponent(record[key])}`);
       for (const field of check) t.equal(readText(row[field]!), cells(record[field]), `${resource}.${field}`);
     });
   }

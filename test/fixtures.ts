@@ -27,6 +27,8 @@ export function insertRecommendation(app: FastifyInstance, fixture: Recommendati
         text: fixture.text,
         verbatim: false,
         position: fixture.position ?? null,
+        // A position is stored only with the source that records it (migration import_checks).
+        positionSource: fixture.position ? 'A/HRC/44/9/Add.1' : null,
         createdAt: now,
         updatedAt: now,
       })

@@ -1,12 +1,17 @@
 import formats from 'ajv-formats';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
+import { generateDatabase } from '../bench/generate.js';
+import { FULL_TEXT_DEFAULTS, toFtsQuery } from '../src/db/fulltext.js';
+import { openDatabase } from '../src/db/open.js';
 import { asParameterText, type JsonSchema, schemaArbitrary } from './fuzz/arbitraries.js';
 import { loadOperations, type Operation } from './fuzz/spec.js';
 import { fuzzAuthHeaders } from './fuzz/auth.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
 
 // Property-based fuzzing from openapi.yaml (the Schemathesis idea): requests a client following the spec
 // could send, and mutated ones it should be refused, through inject(); every response must be declared by
@@ -220,4 +225,59 @@ t.test(`fuzzing every operation of openapi.yaml (${RUNS} requests, seed ${SEED})
   t.comment(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
   t.ok(statuses.get(200), 'some requests succeeded');
   t.ok(statuses.get(400), 'some requests were refused');
+});
+
+// Cost: a generated q (prefix storms, repeats, quotes, FTS5 operators, control characters, any Unicode) is a 400
+// naming q or a 200 whose FTS5 query keeps within the limits, on a database of a few thousand recommendations,
+// and no request stalls the event loop for long.
+const Q_PIECES = ['a*', 'ab*', 'abc*', 'rig*', 'tort*', 'the', 'rights', 'Rights,', 'torture', '"human rights"', '"',
+  '*', 'AND', 'OR', 'NOT', 'NEAR(', '^', 'text:', '-', 'é*', '日本*', 'défense', '\u0000', '\u0007', '\t', 'a.b.c'];
+const qArbitrary = fc.oneof(
+  fc.array(fc.constantFrom(...Q_PIECES), { minLength: 1, maxLength: 150 }).map((a) => a.join(' ').slice(0, 500)),
+  fc.string({ minLength: 1, maxLength: 500, unit: 'grapheme' }),
+);
+const Q_ROUTES = [
+  '/v1/recommendations?',
+  '/v1/recommendations?format=csv&',
+  '/v1/recommendations?cycle=2,3&sort=-updatedAt&',
+  '/v1/stats/recommendations?groupBy=theme&',
+  '/v1/developments?',
+  '/v1/stats/developments?groupBy=year&',
+];
+
+/** The words an FTS5 query built by toFtsQuery looks up, and the length of each prefix before its *. */
+function queryCost(ftsQuery: string): { words: number; prefixes: number[] } {
+  const terms = [...ftsQuery.matchAll(/"((?:[^"]|"")*)"(\*?)/g)];
+  const tokens = (text: string) => text.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+  return {
+    words: terms.reduce((n, [, text]) => n + tokens(text!).length, 0),
+    prefixes: terms.filter(([, , star]) => star === '*').map(([, text]) => [...tokens(text!).at(-1)!].length),
+  };
+}
+
+t.test(`full-text q keeps within its budget (${Math.ceil(RUNS / 10)} queries, seed ${SEED})`, async (t) => {
+  const path = join(tempDir(t), 'fuzz-q.sqlite');
+  const db = openDatabase(path);
+  generateDatabase(db, { recommendations: 2_000 });
+  db.$client.close();
+  const app = await buildTestApp(t, { databasePath: path });
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...Q_ROUTES), qArbitrary, async (route, q) => {
+      const response = await app.inject({ method: 'GET', url: `${route}q=${encodeURIComponent(q)}` });
+      if (response.statusCode === 400) {
+        t.match(response.json(), { errors: [{ in: 'query', name: 'q' }] }, 'a refused q is named');
+        return;
+      }
+      t.equal(response.statusCode, 200, `q=${JSON.stringify(q)}`);
+      const cost = queryCost(toFtsQuery(q));
+      t.ok(cost.words <= FULL_TEXT_DEFAULTS.maxTerms, `${cost.words} words`);
+      t.ok(cost.prefixes.every((n) => n >= FULL_TEXT_DEFAULTS.minPrefix), 'prefixes long enough');
+    }),
+    { numRuns: Math.ceil(RUNS / 10), seed: SEED, endOnFailure: true },
+  );
+  stalls.disable();
+  // Generous: a query takes milliseconds even on a busy machine; the unbounded prefix storm took seconds.
+  t.ok(stalls.max / 1e6 < 2_000, `longest event-loop stall ${Math.round(stalls.max / 1e6)} ms`);
 });

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { DOCS_CSP, isExportRequest, scrubKeys } from '../src/http/hardening.js';
+import { isExportRequest, MEDIA_TYPES } from '../src/http/formats.js';
+import { scrubKeys } from '../src/http/hardening.js';
+import { DOCS_CSP, SECURITY_HEADERS } from '../src/http/security-headers.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
@@ -58,14 +60,62 @@ t.test('rate limits: exports have their own, lower limit', async (t) => {
   t.equal(third.headers['ratelimit-limit'], '2');
   t.equal((await get('/v1/recommendations', { accept: 'application/json' })).statusCode, 200, 'other requests go on');
 
-  const request = (query: unknown, accept?: string) =>
-    isExportRequest({ query, headers: accept === undefined ? {} : { accept } } as Parameters<typeof isExportRequest>[0]);
-  t.equal(request({ format: 'CSV' }), true);
+  const request = (query: unknown, accept?: string, formats = ['json', 'csv', 'ndjson']) =>
+    isExportRequest({
+      query,
+      headers: accept === undefined ? {} : { accept },
+      routeOptions: { config: { queryCache: { formats } } },
+    } as unknown as Parameters<typeof isExportRequest>[0]);
+  t.equal(request({ format: 'csv' }), true);
+  t.equal(request({ format: 'CSV' }), false, 'a format the route refuses (its enum is lower case) is not an export');
   t.equal(request({ format: 'json' }), false);
   t.equal(request({ format: 'json' }, 'text/csv'), false, 'format wins over Accept');
   t.equal(request({ format: ['csv', 'json'] }), false, 'a repeated format is not an export (and is refused by the route)');
   t.equal(request(undefined, 'application/x-ndjson'), true);
   t.equal(request({}, 'application/json, */*'), false);
+  t.equal(request({}, 'application/x-ndjson', ['json', 'csv']), false, 'a format the route lacks is a 406, not an export');
+  t.equal(
+    isExportRequest({ query: { format: 'csv' }, headers: {}, routeOptions: { config: {} } } as unknown as Parameters<
+      typeof isExportRequest
+    >[0]),
+    false,
+    'a route that does not negotiate never exports',
+  );
+});
+
+t.test('rate limits: a request counts as an export exactly when it is answered as one (wildcards, q-values)', async (t) => {
+  const app = await buildTestApp(t, { rateLimitMax: 1000, rateLimitExportMax: 999 });
+  const exportTypes = new Set([MEDIA_TYPES.csv, MEDIA_TYPES.ndjson]);
+  const accepts = [
+    'text/*',
+    'application/*',
+    'application/*, application/json;q=0',
+    'text/*;q=0.5, application/json;q=0.4',
+    '*/*',
+    '*/*;q=0.1, text/csv;q=0.2',
+    'text/csv;q=0, */*',
+    'application/x-ndjson;q=0.9, application/*;q=0.8',
+    'TEXT/CSV',
+    'image/png, text/*;q=0.1',
+  ];
+  const seen = new Set<string>();
+  for (const [url, accept] of [
+    ...accepts.map((accept) => ['/v1/recommendations?stateUnderReview=KGZ', accept]),
+    ...accepts.map((accept) => ['/v1/stats/recommendations?groupBy=cycle', accept]),
+    ['/v1/states/KGZ', 'text/*'],
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url, headers: { accept } });
+    t.ok([200, 406].includes(response.statusCode), `${url} ${accept}: ${response.statusCode}`);
+    const type = String(response.headers['content-type']).split(';')[0]!;
+    seen.add(type);
+    const limit = exportTypes.has(type) ? '999' : '1000';
+    t.equal(response.headers['ratelimit-limit'], limit, `${url} Accept: ${accept} → ${type}, counted as ${limit === '999' ? 'an export' : 'a request'}`);
+  }
+  t.same(
+    [...seen].sort(),
+    ['application/json', 'application/problem+json', 'application/x-ndjson', 'text/csv'],
+    'every format was negotiated (and a 406 where the route has none the Accept header allows)',
+  );
 });
 
 t.test('TRUST_PROXY: the client address comes from X-Forwarded-For only behind a trusted proxy', async (t) => {
@@ -103,6 +153,42 @@ t.test('server timeouts come from the configuration', async (t) => {
   t.equal(app.initialConfig.connectionTimeout, 23_456);
   t.equal(app.server.requestTimeout, 12_345);
   t.equal(app.server.timeout, 23_456);
+});
+
+// The headers @fastify/helmet 13 set with our options (captured from it before it was replaced by one
+// precomputed hook): every response carries the same set, with the same values.
+const HELMET_HEADERS = {
+  'content-security-policy': "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'cross-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+const HELMET_DOCS_CSP =
+  "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' https: data:;form-action 'self';" +
+  "frame-ancestors 'self';img-src 'self' data: validator.swagger.io;object-src 'none';script-src 'self';" +
+  "script-src-attr 'none';style-src 'self' https:";
+
+t.test('security headers: the same set and values as helmet gave, on every kind of response', async (t) => {
+  const app = await buildTestApp(t);
+  t.same(SECURITY_HEADERS, HELMET_HEADERS);
+  const securityHeadersOf = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.keys(HELMET_HEADERS).map((name) => [name, headers[name]]));
+  for (const url of ['/v1/states/KGZ', '/v1/states/XXX', '/healthz', '/openapi.json', '/v1/recommendations?limit=1', '/nowhere']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), HELMET_HEADERS, url);
+  }
+  for (const url of ['/docs/', '/docs/static/swagger-initializer.js']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.same(securityHeadersOf(response.headers), { ...HELMET_HEADERS, 'content-security-policy': HELMET_DOCS_CSP }, url);
+  }
 });
 
 t.test('security headers: a strict policy for the API, one that keeps Swagger UI working at /docs', async (t) => {
@@ -156,6 +242,21 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   t.equal((await calm.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
 });
 
+t.test('no request log line above the info level', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { logLevel: 'warn', logStream });
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
+  app.log.warn('a warning');
+  t.match(log, /"msg":"a warning"/, 'the log was captured');
+  t.notMatch(log, /request completed/);
+});
+
 t.test('logs never contain an API key', async (t) => {
   let log = '';
   const logStream = new Writable({
@@ -178,7 +279,8 @@ t.test('logs never contain an API key', async (t) => {
   app.log.info({ req: { headers: { authorization: `Bearer ${key}` } } }, 'a careless log line');
   app.log.info({ headers: { authorization: `Bearer ${key}` } }, 'another');
 
-  t.match(log, /"msg":"incoming request"/, 'the log was captured');
+  t.match(log, /"msg":"request completed"/, 'the log was captured');
+  t.equal(log.match(/"url":"\/v1\/states\/KGZ\?key=\[redacted\]"/g)?.length, 1, 'one line per request, its URL scrubbed');
   t.match(log, new RegExp(`"apiKey":\\{"id":"${key.slice(5, 17)}","name":"log-test-key"\\}`), 'who wrote is logged by key id');
   t.match(log, /\[redacted\]/);
   t.notOk(log.includes(secret), 'the secret appears nowhere');

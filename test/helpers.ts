@@ -16,7 +16,8 @@ export function tempDir(t: Test): string {
 /**
  * The app on a fresh database file (migrated and seeded, as on a first start), closed when the test ends.
  * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
- * requests from one address, and a busy test machine must not make them fail with 503.
+ * requests from one address, and a busy test machine must not make them fail with 503. Every response is
+ * checked against its route's zod schema.
  */
 export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
   const app = await buildApp({
@@ -26,6 +27,7 @@ export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}):
     rateLimitKeyMax: 1_000_000,
     rateLimitExportMax: 1_000_000,
     maxEventLoopDelayMs: 0,
+    checkResponses: true,
     ...overrides,
   });
   t.teardown(() => app.close());

@@ -252,7 +252,7 @@ t.test('files that are not OHCHR matrices are refused', async (t) => {
     for (const [name, content] of Object.entries(files)) z.file(name, content);
     return z.generateAsync({ type: 'uint8array' });
   };
-  await t.rejects(run(db, 'not a zip', { format: 'ohchr-matrix' }), /Not a \.docx file/);
+  await t.rejects(run(db, 'not a zip', { format: 'ohchr-matrix' }), /Not a readable \.docx/);
   await t.rejects(run(db, await zip({ 'other.txt': 'x' })), /the \.docx has no main document part/);
   await t.rejects(run(db, await matrixDocx([], { bodyXml: '<w:p/>' })), /the document has no table/);
   await t.rejects(

@@ -69,20 +69,41 @@ export function revokeApiKey(db: Db, id: string, now = new Date()): ApiKeyListin
   return listApiKeys(db).find((key) => key.id === id);
 }
 
+/**
+ * Records a key's use, at most once per LAST_USED_RESOLUTION_MS. Never waits for the write lock: while
+ * another connection writes (an import), the record is skipped (a later request makes it), so that a read
+ * is never slowed or failed by it.
+ */
+function touchKey(db: Db, id: string, lastUsedAt: string | null, now: Date): void {
+  if (lastUsedAt !== null && now.getTime() - Date.parse(lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
+  const client = db.$client;
+  const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+  client.pragma('busy_timeout = 0');
+  try {
+    client.prepare('update api_keys set last_used_at = ? where id = ?').run(now.toISOString(), id);
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+  } finally {
+    client.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
 /** Checks a presented key and records its use. */
 export function authenticateKey(db: Db, presented: string, now = new Date()): Authentication {
   const match = KEY_PATTERN.exec(presented);
   if (!match) return { status: 'invalid' };
-  const row = db.get<{ id: string; name: string; scope: ApiKeyScope; hash: string; revoked_at: string | null }>(
-    sql`select id, name, scope, hash, revoked_at from api_keys where id = ${match[1]}`,
-  );
+  const row = db.get<{
+    id: string;
+    name: string;
+    scope: ApiKeyScope;
+    hash: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  }>(sql`select id, name, scope, hash, revoked_at, last_used_at from api_keys where id = ${match[1]}`);
   const matches = timingSafeEqual(hashKey(presented), row ? Buffer.from(row.hash, 'hex') : NO_HASH);
   if (!row || !matches) return { status: 'invalid' };
   if (row.revoked_at !== null) return { status: 'revoked' };
-  const at = now.toISOString();
-  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
-  db.run(sql`update api_keys set last_used_at = ${at}
-    where id = ${row.id} and (last_used_at is null or last_used_at < ${staleBefore})`);
+  touchKey(db, row.id, row.last_used_at, now);
   return { status: 'ok', key: { id: row.id, name: row.name, scope: row.scope } };
 }
 

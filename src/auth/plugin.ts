@@ -19,8 +19,9 @@ declare module 'fastify' {
 export const authentication = fp<{ db: Db }>(
   async (app, { db }) => {
     app.decorateRequest('auth', null);
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       request.auth = authenticateHeader(db, request.headers.authorization);
+      done();
     });
   },
   { name: 'upr-authentication' },

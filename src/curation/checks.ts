@@ -19,6 +19,11 @@ export class Inconsistencies {
     this.errors.push({ in: where, name, message });
   }
 
+  /** Each problem as "field: message" (the importers report them per row instead of answering 422). */
+  messages(): string[] {
+    return this.errors.map((e) => `${e.name}: ${e.message}`);
+  }
+
   throwIfAny(): void {
     if (this.errors.length > 0) throw unprocessable(this.errors);
   }

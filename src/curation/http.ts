@@ -8,7 +8,7 @@ import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope } from '../db/schema.js';
 import { recordEtag } from '../http/etag.js';
 import { noQueryParams } from '../http/params.js';
-import { problemResponses, unprocessable } from '../http/problem.js';
+import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireIfMatch } from './checks.js';
 import { findStoredResponse, idempotencyKeySchema, requestFingerprint, storeResponse } from './idempotency.js';
@@ -87,6 +87,14 @@ export function createRecord<T extends Versioned>(
       }
       const location = stored.location!;
       const id = decodeURIComponent(location.split('/').pop()!);
+      if (spec.read(id) === undefined) {
+        // Replaying the 201 would tell the client a record exists that was deleted since.
+        throw new HttpProblem(
+          409,
+          `The ${spec.entity} record "${id}" created with this Idempotency-Key has been deleted since; send a new ` +
+            'key to create it again.',
+        );
+      }
       return { id, location, body: JSON.parse(stored.body) as T, replayed: true };
     }
     const id = spec.create(context);

@@ -1,26 +1,98 @@
+import { z } from 'zod';
 import { invalidParam } from '../http/problem.js';
 
 // Turns a user's search text into an FTS5 query that cannot be a syntax error: every word must occur,
 // "quoted words" form a phrase, and a trailing * makes a word a prefix. FTS5 operators typed by users
 // (AND, OR, NEAR, column filters) are searched as plain words.
+//
+// Its cost is bounded: every word FTS5 looks up reads that word's list of matching rows, and a prefix reads
+// the lists of every word it starts, so a query of many words or of short prefixes (`a* b* c* …`) could keep
+// the (synchronous) database busy for seconds. Repeated terms are dropped (they cannot change the matches),
+// and a query with more words than FULL_TEXT_MAX_TERMS or a prefix shorter than FULL_TEXT_MIN_PREFIX is a
+// 400 naming the limit.
+
+export interface FullTextLimits {
+  /** Most words a query may look up, phrases' words included, after repeated terms are dropped. */
+  maxTerms: number;
+  /** Fewest letters or digits before a `*`. */
+  minPrefix: number;
+  /** A full-text list counts its matches up to this many; beyond, meta.total is this and meta.totalCapped true. */
+  maxCount: number;
+}
+
+export const FULL_TEXT_DEFAULTS: FullTextLimits = { maxTerms: 8, minPrefix: 3, maxCount: 10_000 };
+
+// One process serves one configuration: buildApp sets the limits of its config here.
+let limits: FullTextLimits = FULL_TEXT_DEFAULTS;
+
+export function setFullTextLimits(next: FullTextLimits): void {
+  limits = next;
+}
+
+export function fullTextLimits(): FullTextLimits {
+  return limits;
+}
+
+// What FTS5's unicode61 tokenizer keeps as parts of words; everything else separates them.
+const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
+// Control characters other than tab and line breaks: FTS5 refuses a NUL, and none belongs in a search.
+const CONTROL = /[^\P{Cc}\t\n\r]/u;
+
+/** The `q` query parameter of every list, stats and export route that searches text. */
+export function fullTextParam(what: string) {
+  return z
+    .string()
+    .min(1)
+    .max(500)
+    .refine((q) => !CONTROL.test(q), 'q must not contain control characters (such as NUL).')
+    .optional()
+    .describe(
+      `Full-text search over ${what}: every word must occur; "a phrase" in quotes; word* for a prefix. Repeated ` +
+        `terms count once. At most ${FULL_TEXT_DEFAULTS.maxTerms} words (FULL_TEXT_MAX_TERMS) and ` +
+        `${FULL_TEXT_DEFAULTS.minPrefix} characters before a * (FULL_TEXT_MIN_PREFIX), or 400; the list's ` +
+        `meta.total counts at most ${FULL_TEXT_DEFAULTS.maxCount} matches (FULL_TEXT_MAX_COUNT; beyond, ` +
+        'meta.totalCapped is true). Limits shown are the defaults.',
+    );
+}
+
 export function toFtsQuery(q: string): string {
-  const terms: string[] = [];
+  const terms = new Map<string, string>();
+  let words = 0;
   for (const match of q.matchAll(/"([^"]*)"|(\S+)/g)) {
     const phrase = match[1];
     const word = match[2];
-    if (phrase !== undefined) {
-      if (hasWordCharacter(phrase)) terms.push(quote(phrase));
-    } else if (word !== undefined && hasWordCharacter(word)) {
-      const prefix = word.endsWith('*');
-      terms.push(quote(prefix ? word.slice(0, -1) : word) + (prefix ? '*' : ''));
+    const prefix = phrase === undefined && word!.endsWith('*');
+    const text = phrase ?? (prefix ? word!.slice(0, -1) : word!);
+    const tokens = text.match(TOKEN);
+    if (tokens === null) continue;
+    const term = quote(text) + (prefix ? '*' : '');
+    // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
+    const key = tokens.join(' ').toLowerCase() + (prefix ? '*' : '');
+    if (terms.has(key)) continue;
+    if (prefix && [...tokens.at(-1)!].length < limits.minPrefix) {
+      throw invalidParam(
+        'query',
+        'q',
+        `"${word}": a prefix needs at least ${limits.minPrefix} letters or digits before the * (FULL_TEXT_MIN_PREFIX).`,
+      );
     }
+    words += tokens.length;
+    terms.set(key, term);
   }
-  if (terms.length === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
-  return terms.join(' ');
+  if (terms.size === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
+  if (words > limits.maxTerms) {
+    throw invalidParam(
+      'query',
+      'q',
+      `The search has ${words} words; at most ${limits.maxTerms} are allowed (FULL_TEXT_MAX_TERMS).`,
+    );
+  }
+  return [...terms.values()].join(' ');
 }
 
-function hasWordCharacter(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text);
+/** A list's total from a full-text count that stopped after FULL_TEXT_MAX_COUNT + 1 matches. */
+export function cappedTotal(counted: number): { total: number; totalCapped?: true } {
+  return counted > limits.maxCount ? { total: limits.maxCount, totalCapped: true } : { total: counted };
 }
 
 function quote(text: string): string {

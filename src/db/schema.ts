@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Enumerations shared by the schema, the zod schemas and the seed data.
 export const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'] as const;
@@ -21,6 +21,11 @@ export type DatePrecision = (typeof DATE_PRECISIONS)[number];
 export type Direction = (typeof DIRECTIONS)[number];
 export type ImplementationStatus = (typeof IMPLEMENTATION_STATUSES)[number];
 export type StatementStage = (typeof STATEMENT_STAGES)[number];
+
+// Beyond the check() constraints below, migrations/0005_import_checks.sql guards what no write may store (id
+// shapes, text lengths, session and version ranges, http(s) URLs, date shapes, a position only with its
+// source) with BEFORE INSERT/UPDATE triggers that fail like a CHECK: SQLite adds a CHECK only by rebuilding
+// a table, which inside the migrator's transaction would cascade-delete link rows and drop FTS triggers.
 
 const timestamps = {
   createdAt: text('created_at').notNull(),
@@ -113,12 +118,16 @@ export const recommendations = sqliteTable(
     positionLabel: text('position_label'),
     positionSource: text('position_source'),
     sourceId: text('source_id').references(() => sources.id),
-    // UPR Info's 1–5 scale of what a recommendation asks (see src/reference/action-categories.ts); null when unknown.
+    // UPR Info's 1–5 scale of what a recommendation asks (see src/reference/upr-info.ts); null when unknown.
     actionCategory: integer('action_category'),
+    // The full-text index's rowid (migrations/0003_full_text_rowid.sql): set once by the insert trigger and
+    // never changed, unlike the implicit rowid, which VACUUM may renumber.
+    ftsRowid: integer('fts_rowid'),
     ...timestamps,
     ...version,
   },
   (t) => [
+    uniqueIndex('recommendations_fts_rowid_idx').on(t.ftsRowid),
     index('recommendations_review_order_idx').on(t.reviewId, t.paragraphSortKey, t.id),
     index('recommendations_position_idx').on(t.position),
     index('recommendations_updated_idx').on(t.updatedAt, t.id),
@@ -273,10 +282,13 @@ export const developments = sqliteTable(
     periodStart: text('period_start').notNull(),
     periodEnd: text('period_end').notNull(),
     direction: text('direction', { enum: DIRECTIONS }).notNull(),
+    // The full-text index's rowid, as for recommendations.
+    ftsRowid: integer('fts_rowid'),
     ...timestamps,
     ...version,
   },
   (t) => [
+    uniqueIndex('developments_fts_rowid_idx').on(t.ftsRowid),
     index('developments_state_date_idx').on(t.stateCode, t.periodStart),
     index('developments_review_idx').on(t.reviewId),
     index('developments_date_idx').on(t.periodStart, t.id),
@@ -447,3 +459,76 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+// Recommendation stats kept on write (src/stats/aggregates.ts reads them; the triggers of migration
+// stats_aggregates keep them). A write marks the recommendations it touches in stats_dirty; the revision
+// bump that ends every write transaction moves their old contribution out of the counts and the new one in.
+// stats_members holds each recommendation's contribution: one row for its cell (dim '') and one per value
+// of each multi-valued grouping (dim = the grouping, value '' = none). Counts are kept per review (for
+// filters and groupings on the review), per cycle (fewer rows, for the rest) and per value alone (for
+// one multi-valued grouping without a filter).
+export const statsDirty = sqliteTable('stats_dirty', {
+  recommendationId: text('recommendation_id').primaryKey(),
+});
+
+const statsCell = {
+  position: text('position').notNull(), // 'unknown' when null
+  implementation: text('implementation').notNull(), // 'unknown' when never assessed
+};
+
+export const statsMembers = sqliteTable(
+  'stats_members',
+  {
+    recommendationId: text('recommendation_id').notNull(),
+    dim: text('dim').notNull(),
+    // A state code, regional group or theme id (text) or an SDG (integer): no type affinity, stored as given.
+    value: blob('value').notNull(),
+    reviewId: text('review_id').notNull(),
+    cycle: integer('cycle').notNull(),
+    ...statsCell,
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.dim, t.value] })],
+);
+
+export const statsReviewCounts = sqliteTable(
+  'stats_review_counts',
+  {
+    dim: text('dim').notNull(),
+    reviewId: text('review_id').notNull(),
+    value: blob('value').notNull(),
+    ...statsCell,
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.reviewId, t.value, t.position, t.implementation] }),
+    index('stats_review_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
+
+export const statsCycleCounts = sqliteTable(
+  'stats_cycle_counts',
+  {
+    dim: text('dim').notNull(),
+    cycle: integer('cycle').notNull(),
+    value: blob('value').notNull(),
+    ...statsCell,
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.cycle, t.value, t.position, t.implementation] }),
+    index('stats_cycle_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);
+
+export const statsValueCounts = sqliteTable(
+  'stats_value_counts',
+  {
+    dim: text('dim').notNull(),
+    value: blob('value').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.dim, t.value] }),
+    index('stats_value_counts_empty_idx').on(t.n).where(sql`n = 0`),
+  ],
+);

@@ -15,6 +15,13 @@ export interface Snapshot {
   close(): void;
 }
 
+let openCount = 0;
+
+/** Snapshots open now in this process (each pins the WAL: a checkpoint cannot pass what it may read). */
+export function openSnapshots(): number {
+  return openCount;
+}
+
 export function openSnapshot(db: Db): Snapshot {
   const main = db.$client;
   // An in-memory database has no file another connection could open: the snapshot is a copy of it.
@@ -25,12 +32,14 @@ export function openSnapshot(db: Db): Snapshot {
   const snapshot = drizzle(client, { schema }) as Db;
   client.exec('begin');
   const revision = currentRevision(snapshot); // the first read fixes the snapshot
+  openCount += 1;
   return {
     db: snapshot,
     revision,
     close() {
       client.exec('rollback');
       client.close();
+      openCount -= 1;
     },
   };
 }

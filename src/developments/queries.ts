@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { toFtsQuery } from '../db/fulltext.js';
+import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
@@ -36,8 +36,8 @@ export function filterConditions(f: DevelopmentFilter): SQL[] {
 export function fromClause(f: DevelopmentFilter): SQL {
   const base = sql`developments d`;
   if (f.q === undefined) return base;
-  return sql`${base} join (select distinct development_id from developments_fts
-    where developments_fts match ${toFtsQuery(f.q)}) f on f.development_id = d.id`;
+  return sql`(select rowid as fts_rowid from developments_fts where developments_fts match ${toFtsQuery(f.q)}) f
+    cross join ${base} on d.fts_rowid = f.fts_rowid`;
 }
 
 
@@ -91,11 +91,17 @@ export function listDevelopments(
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<DevelopmentRecord> {
-  const total = db.get<{ n: number }>(
-    sql`select count(*) as n from ${fromClause(f)} ${whereClause(filterConditions(f))}`,
+  // A full-text count stops after FULL_TEXT_MAX_COUNT + 1 matches (src/db/fulltext.ts).
+  const stop = f.q === undefined ? sql`` : sql` limit ${fullTextLimits().maxCount + 1}`;
+  const counted = db.get<{ n: number }>(
+    sql`select count(*) as n from (select 1 from ${fromClause(f)} ${whereClause(filterConditions(f))}${stop})`,
   )!.n;
   const page = pageDevelopments(db, f, sort, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+  return {
+    rows: page.rows,
+    ...(f.q === undefined ? { total: counted } : cappedTotal(counted)),
+    nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null,
+  };
 }
 
 /** One keyset step of the list without its total: the list's pages and the chunks of an export. */

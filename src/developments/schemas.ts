@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIRECTIONS } from '../db/schema.js';
+import { fullTextParam } from '../db/fulltext.js';
 import {
   datePrecisionSchema,
   directionSchema,
@@ -40,14 +41,7 @@ export const developmentFilterShape = {
       'Only developments whose period starts on or before this day (YYYY-MM-DD). A development dated "2020" ' +
         '(year) or "2020-07" (month) matches to=2020-07-15, since its period overlaps. Must not be before `from`.',
     ),
-  q: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe(
-      'Full-text search over title and summary: every word must occur; "a phrase" in quotes; word* for a prefix.',
-    ),
+  q: fullTextParam('title and summary'),
 };
 
 export const developmentFilterSchema = z.object(developmentFilterShape);

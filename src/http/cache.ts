@@ -1,6 +1,6 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import { ifNoneMatchHits, queryEtag } from './etag.js';
@@ -10,8 +10,9 @@ import { setNextLink } from './pagination.js';
 // HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision
 // and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
 // before any query runs. Serialized JSON bodies (and, once asked for, their brotli or gzip encodings) are
-// kept in a small in-process LRU cache keyed by revision and normalised query, so that the dashboards'
-// repeated queries cost a hash and a map lookup.
+// kept as Buffers in a small in-process LRU cache keyed by revision and normalised query, so that the
+// dashboards' repeated queries cost a hash and a map lookup; a revalidation of a URL already answered at the
+// current revision is a 304 straight from a URL → ETag map, before the query is even parsed.
 
 /** Bytes of serialized JSON the response cache may hold. */
 export const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
@@ -61,7 +62,8 @@ export class RevisionTracker {
 }
 
 export interface CachedResponse {
-  body: string;
+  /** The JSON body, encoded once. */
+  body: Buffer;
   /** The cursor of the next page, for the `Link` header (rebuilt on each hit from the request's own URL). */
   nextCursor: string | null;
 }
@@ -111,7 +113,7 @@ export class ResponseCache {
       this.used = 0;
       this.revision = revision;
     }
-    const bytes = Buffer.byteLength(response.body) + 2 * key.length + 2 * (response.nextCursor?.length ?? 0) + 64;
+    const bytes = response.body.length + 2 * key.length + 2 * (response.nextCursor?.length ?? 0) + 64;
     // One response may take at most a quarter of the cache, so a huge page cannot flush everything else.
     if (bytes > this.maxBytes / 4) return;
     this.delete(key);
@@ -193,7 +195,7 @@ export function acceptedEncoding(header: string | undefined): Encoding | undefin
   return undefined;
 }
 
-function compress(encoding: Encoding, body: string): Buffer {
+function compress(encoding: Encoding, body: Buffer): Buffer {
   return encoding === 'br'
     ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
     : gzipSync(body);
@@ -215,23 +217,92 @@ interface Pending {
   key: string;
 }
 
+/** The ETag last computed for a URL, valid while the data revision is the one it was computed at. */
+interface KnownTag {
+  revision: number;
+  etag: string;
+  vary: string;
+}
+
+/** URLs whose ETag is remembered, at most (the map empties when full, or when the revision changes). */
+export const KNOWN_TAGS = 10_000;
+
 /**
- * Adds the hooks: on an opted-in route, before the handler, the ETag, Cache-Control and Vary headers, a 304
- * for a current If-None-Match, or the cached JSON; after it, the JSON body into the cache.
+ * A URL → ETag map for revalidations: the ETag of a route's response depends only on the route, its
+ * query, the Accept header (the negotiated format) and the data revision, so a request for a URL already
+ * answered at the current revision, with the same Accept, has the same ETag, and a matching If-None-Match is
+ * a 304 before the query is parsed, validated or normalised.
+ */
+export class KnownTags {
+  private readonly tags = new Map<string, KnownTag>();
+  private revision = -1;
+
+  constructor(readonly maxEntries: number = KNOWN_TAGS) {}
+
+  get size(): number {
+    return this.tags.size;
+  }
+
+  static key(request: FastifyRequest): string {
+    return `${request.url}\n${request.headers.accept ?? ''}`;
+  }
+
+  get(revision: number, key: string): KnownTag | undefined {
+    return revision === this.revision ? this.tags.get(key) : undefined;
+  }
+
+  set(key: string, tag: KnownTag): void {
+    if (tag.revision !== this.revision || this.tags.size >= this.maxEntries) {
+      this.tags.clear();
+      this.revision = tag.revision;
+    }
+    this.tags.set(key, tag);
+  }
+}
+
+/** Answers 304 when If-None-Match names the current ETag (sent under any content coding); else false. */
+function notModified(request: FastifyRequest, reply: FastifyReply, etag: string, vary: string): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch === undefined || !ifNoneMatchHits(ifNoneMatch.replace(ENCODING_SUFFIX, '"'), etag)) return false;
+  // Echo the client's tag: it names the (possibly compressed) representation the client holds.
+  reply.header('vary', vary).header('etag', matchingTag(ifNoneMatch, etag)).header('cache-control', CACHE_CONTROL);
+  reply.code(304).send();
+  return true;
+}
+
+/**
+ * Adds the hooks, to each opted-in route (route hooks: no per-request lookup of the route's options): before
+ * anything else, a 304 for a revalidation of a URL whose ETag is known; before the handler, the ETag,
+ * Cache-Control and Vary headers, a 304 for a current If-None-Match, or the cached JSON; after it, the JSON
+ * body into the cache, as a Buffer (sent as it is).
  */
 export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESPONSE_CACHE_BYTES): ResponseCache {
   const tracker = new RevisionTracker(db);
   const cache = new ResponseCache(maxBytes);
+  const known = new KnownTags();
   const pending = new WeakMap<FastifyRequest, Pending>();
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const options = request.routeOptions.config.queryCache;
-    if (!options) return;
+  function revalidate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (request.headers['if-none-match'] !== undefined) {
+      const tag = known.get(tracker.current(), KnownTags.key(request));
+      if (tag !== undefined && notModified(request, reply, tag.etag, tag.vary)) return;
+    }
+    done();
+  }
+
+  function answerFromCache(
+    url: string,
+    options: QueryCacheOptions,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     // Lower-case accept-encoding: @fastify/compress adds it only when absent in that spelling.
-    reply.header('vary', options.formats ? 'Accept, accept-encoding' : 'accept-encoding');
+    const vary = options.formats ? 'Accept, accept-encoding' : 'accept-encoding';
+    reply.header('vary', vary);
     const format = options.formats ? responseFormat(request, options.formats) : 'json';
     const key = normaliseQuery(
-      request.routeOptions.url!,
+      url,
       request.params,
       request.query as Record<string, unknown>,
       format,
@@ -240,39 +311,56 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
     );
     const revision = tracker.current();
     const etag = queryEtag(revision, key);
+    known.set(KnownTags.key(request), { revision, etag, vary });
     reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch.replace(ENCODING_SUFFIX, '"'), etag)) {
-      // Echo the client's tag: it names the (possibly compressed) representation the client holds.
-      reply.header('etag', matchingTag(ifNoneMatch, etag));
-      return reply.code(304).send();
-    }
-    if (format !== 'json') return;
+    if (notModified(request, reply, etag, vary)) return;
+    if (format !== 'json') return done();
     // `Cache-Control: no-cache` (a reload) asks for a response made afresh; it still refreshes the cache.
     const hit = /\bno-cache\b/i.test(request.headers['cache-control'] ?? '') ? undefined : cache.get(revision, key);
-    if (hit) {
-      setNextLink(request, reply, hit.nextCursor);
-      reply.type(CONTENT_TYPES.json);
-      const encoding = acceptedEncoding(request.headers['accept-encoding']);
-      // Compressed once, then served as it is (@fastify/compress leaves an encoded body alone).
-      if (encoding === undefined || hit.body.length < COMPRESS_THRESHOLD) return reply.send(hit.body);
-      let body = hit.encoded[encoding];
-      if (!body) {
-        body = compress(encoding, hit.body);
-        cache.addEncoded(hit, encoding, body);
-      }
-      return reply.header('content-encoding', encoding).send(body);
+    if (!hit) {
+      pending.set(request, { revision, key });
+      return done();
     }
-    pending.set(request, { revision, key });
-  });
+    setNextLink(request, reply, hit.nextCursor);
+    reply.type(CONTENT_TYPES.json);
+    const encoding = acceptedEncoding(request.headers['accept-encoding']);
+    // Compressed once, then served as it is (@fastify/compress leaves an encoded body alone).
+    if (encoding === undefined || hit.body.length < COMPRESS_THRESHOLD) {
+      reply.send(hit.body);
+      return;
+    }
+    let body = hit.encoded[encoding];
+    if (!body) {
+      body = compress(encoding, hit.body);
+      cache.addEncoded(hit, encoding, body);
+    }
+    reply.header('content-encoding', encoding).send(body);
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  function keepInCache(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    done: (error: null, payload: unknown) => void,
+  ): void {
     const entry = pending.get(request);
     if (entry && reply.statusCode === 200 && typeof payload === 'string') {
+      const body = Buffer.from(payload);
       const link = reply.getHeader('link');
-      cache.set(entry.revision, entry.key, { body: payload, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
+      cache.set(entry.revision, entry.key, { body, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
+      return done(null, body);
     }
-    return payload;
+    done(null, payload);
+  }
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const options = route.config?.queryCache;
+    if (!options) return;
+    const preHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) =>
+      answerFromCache(route.url, options, request, reply, done);
+    route.onRequest = [revalidate, ...[route.onRequest ?? []].flat()] as RouteOptions['onRequest'];
+    route.preHandler = [preHandler, ...[route.preHandler ?? []].flat()] as RouteOptions['preHandler'];
+    route.onSend = [keepInCache, ...[route.onSend ?? []].flat()] as RouteOptions['onSend'];
   });
 
   return cache;

@@ -1,8 +1,9 @@
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
+import { answerOptionsRoute } from './options.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
@@ -30,15 +31,35 @@ export const EXPOSED_HEADERS = [
 
 export const COMPRESSIBLE = /^(?:application\/(?:json|x-ndjson|problem\+json)|text\/csv)(?:;|$)/;
 
+const EXPOSED = EXPOSED_HEADERS.join(', ');
+
+/**
+ * CORS headers of an actual request, the same on every response (any origin, no credentials): set at once.
+ * Always, not only when the request has an Origin: a shared cache may serve the response to a browser.
+ */
+function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', EXPOSED);
+  done();
+}
+
 const crossCutting = fp<CrossCuttingOptions>(
   async (app: FastifyInstance, options) => {
-    await app.register(cors, {
-      origin: '*',
-      methods: ['GET', 'HEAD', 'OPTIONS'],
-      credentials: false,
-      exposedHeaders: EXPOSED_HEADERS,
-      maxAge: 86_400,
+    // @fastify/cors handles preflights (its OPTIONS route); registered in a scope of its own, its per-request
+    // hook (which looks up route options and copies its settings each time) runs for those alone. The OPTIONS
+    // route's handler is ours (src/http/options.ts): it answers after every hook.
+    app.addHook('onRoute', answerOptionsRoute);
+    await app.register(async (preflight) => {
+      await preflight.register(cors, {
+        strictPreflight: false,
+        preflightContinue: true,
+        origin: '*',
+        methods: ['GET', 'HEAD', 'OPTIONS'],
+        credentials: false,
+        exposedHeaders: EXPOSED_HEADERS,
+        maxAge: 86_400,
+      });
     });
+    app.addHook('onRequest', allowAnyOrigin);
     registerQueryCache(app, app.db, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {
       global: true,

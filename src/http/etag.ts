@@ -14,10 +14,17 @@ export function queryEtag(revision: number, normalisedQuery: string): string {
   return `"r${revision}-${hash}"`;
 }
 
-/** The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed. */
+/**
+ * The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed. If-Match
+ * compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, so it names no version.
+ */
 export function ifMatchVersions(header: string): '*' | number[] {
   if (header.trim() === '*') return '*';
-  return [...header.matchAll(/"v(\d+)-r\d+"/g)].map((m) => Number(m[1]));
+  return header
+    .split(',')
+    .map((tag) => /^"v(\d+)-r\d+"$/.exec(tag.trim()))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]));
 }
 
 /** Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match). */

@@ -123,19 +123,21 @@ export class ExportStream<Row> extends Readable {
  * header when more follow, as the JSON list does.
  */
 export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db: Db, spec: ExportSpec<Row>) {
+  const context: CsvContext = { origin: apiOrigin(request) };
+  // A streamed export first takes an export slot (src/http/export-limits.ts): none free is a 503 problem.
+  const streamed = request.method !== 'HEAD' && !queryHas(request, 'limit');
+  const stream = streamed ? request.server.exportLimits.start(() => new ExportStream(db, spec, context)) : undefined;
   reply.type(CONTENT_TYPES[spec.format]);
   setAttachment(reply, spec.resource, spec.format);
+  if (stream) return reply.send(stream);
   // A HEAD request gets the headers without running the export.
   if (request.method === 'HEAD') return reply.send(Readable.from([]));
-  const context: CsvContext = { origin: apiOrigin(request) };
+  // With limit: that one page.
   const prefix = spec.format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
-  if (queryHas(request, 'limit')) {
-    const chunk = spec.page(db, spec.limit, spec.after);
-    setNextLink(request, reply, chunk.nextKeys ? encodeCursor(spec.sortName, chunk.nextKeys) : null);
-    const body = spec.format === 'csv' ? csvRows(spec.columns, chunk.rows, context) : ndjsonRows(chunk.rows);
-    return reply.send(prefix + body);
-  }
-  return reply.send(new ExportStream(db, spec, context));
+  const chunk = spec.page(db, spec.limit, spec.after);
+  setNextLink(request, reply, chunk.nextKeys ? encodeCursor(spec.sortName, chunk.nextKeys) : null);
+  const body = spec.format === 'csv' ? csvRows(spec.columns, chunk.rows, context) : ndjsonRows(chunk.rows);
+  return reply.send(prefix + body);
 }
 
 export interface ListSpec<Row> extends Omit<ExportSpec<Row>, 'format'> {
@@ -152,5 +154,6 @@ export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db
   if (format !== 'json') return sendExport(request, reply, db, { ...spec, format });
   const page = spec.list();
   setNextLink(request, reply, page.nextCursor);
-  return { data: page.rows, meta: { total: page.total, limit: spec.limit, nextCursor: page.nextCursor } };
+  const capped = page.totalCapped ? { totalCapped: true } : {};
+  return { data: page.rows, meta: { total: page.total, ...capped, limit: spec.limit, nextCursor: page.nextCursor } };
 }

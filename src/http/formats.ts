@@ -99,6 +99,36 @@ export function negotiate(accept: string | undefined, formats: readonly Format[]
   return chosen;
 }
 
+/**
+ * The format a request asks for among `formats`: `?format=` when it names one of them, else the Accept
+ * header's preference; undefined when neither allows one (a `format` outside `formats` is refused by the
+ * route's schema; an Accept header that allows none is a 406). The one decision behind both the response
+ * and the export rate limit.
+ */
+export function requestedFormat(
+  formatParam: unknown,
+  accept: string | undefined,
+  formats: readonly Format[],
+): Format | undefined {
+  if (formatParam !== undefined) return formats.find((format) => format === formatParam);
+  return negotiate(accept, formats);
+}
+
+/** The formats a route answers in: those of its `queryCache` config (src/http/cache.ts); else JSON only. */
+export function routeFormats(request: FastifyRequest): readonly Format[] {
+  return request.routeOptions?.config?.queryCache?.formats ?? ['json'];
+}
+
+/**
+ * Whether a request is an export: one its route answers as CSV or NDJSON, by `?format=` or by its Accept
+ * header (wildcards and q-values included, as negotiated). The export rate limit counts these.
+ */
+export function isExportRequest(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown> | undefined;
+  const format = requestedFormat(query?.format, request.headers.accept, routeFormats(request));
+  return format !== undefined && format !== 'json';
+}
+
 const chosenFormats = new WeakMap<FastifyRequest, Format>();
 
 /**
@@ -108,8 +138,7 @@ const chosenFormats = new WeakMap<FastifyRequest, Format>();
 export function responseFormat(request: FastifyRequest, formats: readonly Format[] = FORMATS): Format {
   const known = chosenFormats.get(request);
   if (known) return known;
-  const requested = (request.query as { format?: Format } | undefined)?.format;
-  const format = requested ?? negotiate(request.headers.accept, formats);
+  const format = requestedFormat((request.query as { format?: Format } | undefined)?.format, request.headers.accept, formats);
   if (format === undefined) {
     throw new HttpProblem(
       406,
@@ -127,9 +156,12 @@ export function queryHas(request: FastifyRequest, name: string): boolean {
   return question >= 0 && new URLSearchParams(request.url.slice(question + 1)).has(name);
 }
 
-/** The absolute URL of the API root this request reached, e.g. http://127.0.0.1:3000 . */
+/**
+ * The absolute URL of the API root, e.g. https://upr.example.org: the configured PUBLIC_URL, never the
+ * request's Host header (which a client chooses, and which the ETag and the response cache do not vary on).
+ */
 export function apiOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+  return request.server.publicUrl;
 }
 
 /** `Content-Disposition` for a downloaded export: `attachment; filename="recommendations-2026-05-01.csv"`. */

@@ -1,24 +1,34 @@
-import helmet from '@fastify/helmet';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
+import { isExportRequest } from './formats.js';
 import { HttpProblem } from './problem.js';
+import { OneLinePerRequest } from './request-log.js';
+import { securityHeaders } from './security-headers.js';
 
 // Abuse limits and hardening, all configurable (src/config.ts):
 // - server options: body size limit (413), request and idle-connection timeouts, TRUST_PROXY, and logs that
 //   never contain an API key;
-// - security headers (helmet): a strict CSP for the API and one that keeps Swagger UI at /docs working;
+// - security headers (security-headers.ts): a strict CSP for the API and one that keeps Swagger UI working;
 // - load shedding (under-pressure): 503 with Retry-After when the event loop or memory is saturated;
 // - rate limits: per API key when the request carries a valid one, else per client address; exports
 //   (CSV, NDJSON) have their own, lower, limit; 429 with Retry-After and RateLimit-* headers.
 
 const API_KEY_IN_TEXT = /uprk_[0-9a-f]{12}_[A-Za-z0-9_-]+/g;
 
-/** Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say). */
+// A percent-escape of a character keys are made of (unreserved in URLs, so escaping it changes nothing).
+const ESCAPED_KEY_CHARACTER = /%(2d|3[0-9]|4[1-9a-f]|5[0-9a]|5f|6[1-9a-f]|7[0-9a])/gi;
+
+/**
+ * Removes anything shaped like an API key from text that is logged (a key pasted into a URL, say), also
+ * when some of its characters are percent-encoded (which are first decoded).
+ */
 export function scrubKeys(text: string): string {
-  return text.replace(API_KEY_IN_TEXT, '[redacted]');
+  return text
+    .replace(ESCAPED_KEY_CHARACTER, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(API_KEY_IN_TEXT, '[redacted]');
 }
 
 /** Fastify's server options for the limits and the logger. */
@@ -43,6 +53,7 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
       },
       ...(config.logStream ? { stream: config.logStream } : {}),
     },
+    logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     // A hop count is valid at run time (proxy-addr), though Fastify's types leave it out.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
@@ -51,54 +62,14 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
   };
 }
 
-/** An export: a request for CSV or NDJSON, by `format` (which wins, as in src/http/formats.ts) or by `Accept`. */
-export function isExportRequest(request: FastifyRequest): boolean {
-  const format = (request.query as Record<string, unknown> | undefined)?.format;
-  if (format !== undefined) return typeof format === 'string' && /^(csv|ndjson)$/i.test(format);
-  return /\b(text\/csv|application\/x-ndjson)\b/i.test(request.headers.accept ?? '');
-}
 
-// The API answers JSON, never pages: nothing may load or frame it.
-const API_CSP = {
-  'default-src': ["'none'"],
-  'base-uri': ["'none'"],
-  'form-action': ["'none'"],
-  'frame-ancestors': ["'none'"],
-};
-
-// Swagger UI (/docs): its scripts and styles come from /docs itself (the policy @fastify/swagger-ui
-// recommends, without upgrade-insecure-requests, which would break a local http instance).
-export const DOCS_CSP = {
-  'default-src': ["'self'"],
-  'base-uri': ["'self'"],
-  'connect-src': ["'self'"],
-  'font-src': ["'self'", 'https:', 'data:'],
-  'form-action': ["'self'"],
-  'frame-ancestors': ["'self'"],
-  'img-src': ["'self'", 'data:', 'validator.swagger.io'],
-  'object-src': ["'none'"],
-  'script-src': ["'self'"],
-  'script-src-attr': ["'none'"],
-  'style-src': ["'self'", 'https:'],
-};
 
 // Probes answer whatever the load, and are not rate-limited: an orchestrator polls them from one address.
 const PROBES = new Set(['/healthz', '/readyz']);
 
 export const hardening = fp<ResolvedConfig>(
   async (app, config) => {
-    await app.register(helmet, {
-      contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-      // Open data: other sites may embed and fetch it (CORS decides what scripts may read).
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    });
-    app.addHook('onRoute', (route) => {
-      if (route.url === '/docs' || route.url.startsWith('/docs/')) {
-        // Helmet reads a route's own options from its config (its onRoute hook, which ran first, puts them there).
-        const helmetOptions = { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } };
-        route.config = { ...route.config, helmet: helmetOptions } as typeof route.config;
-      }
-    });
+    await app.register(securityHeaders);
 
     const retryAfter = config.pressureRetryAfterSeconds;
     await app.register(underPressure, {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { LIST_ITEMS } from './params.js';
 
 export const openApiInfo = {
   openapi: '3.1.0',
@@ -14,7 +15,8 @@ export const openApiInfo = {
   },
   // x-internal: false: the API is meant for the public (OWASP API9 inventory). The server is a local instance
   // reached over loopback, hence http; deployments put TLS in front (.spectral.yaml narrows the https rule).
-  servers: [{ url: 'http://127.0.0.1:3000', description: 'A local instance (npm start)', 'x-internal': false }],
+  // Relative: Swagger UI's "Try it out" and generated clients target whatever host serves the document.
+  servers: [{ url: '/', description: 'The instance serving this document: local, staging or production alike', 'x-internal': false }],
   // Reading is public: no operation needs credentials unless it says so.
   security: [],
   components: {
@@ -75,7 +77,25 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
   }
   document.components!.schemas = Object.fromEntries(Object.entries(schemas).filter(([name]) => keep.has(name)));
   declareRateLimitHeaders(document);
+  showListParametersAsArrays(document as { paths?: Record<string, Record<string, unknown>> });
   return document as ReturnType<typeof jsonSchemaTransformObject>;
+}
+
+type Parameter = { in?: string; schema?: Record<string, unknown> };
+
+/**
+ * A list-valued filter (src/http/params.ts) accepts a comma-separated text or repeated values; OpenAPI shows it
+ * as what a client sends: an array of its items (repeated, the form style's default), with their enum values.
+ */
+function showListParametersAsArrays(document: { paths?: Record<string, Record<string, unknown>> } & object): void {
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      for (const parameter of ((operation as { parameters?: Parameter[] })?.parameters ?? [])) {
+        const items = parameter.schema?.[LIST_ITEMS];
+        if (items) parameter.schema = { type: 'array', items, minItems: 1, maxItems: 100 };
+      }
+    }
+  }
 }
 
 // What @fastify/cors (src/http/cross-cutting.ts) sends on every response, and @fastify/rate-limit

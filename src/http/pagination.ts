@@ -33,6 +33,13 @@ export function decodeCursor(cursor: string | undefined, sort: string, keyCount:
 
 export const listMetaSchema = z.object({
   total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('How many records match the filters, over all pages.'),
+  totalCapped: z
+    .boolean()
+    .optional()
+    .describe(
+      'Present (true) when a full-text search matches more records than are counted (FULL_TEXT_MAX_COUNT): ' +
+        'total is then that limit, a lower bound. The pages still reach every match.',
+    ),
   limit: z.int().min(1).max(500).meta({ format: 'int32' }).describe('The page size used.'),
   nextCursor: z
     .string()
@@ -47,6 +54,8 @@ export function listEnvelope<T extends z.ZodType>(item: T, id: string) {
 export interface Page<Row> {
   rows: Row[];
   total: number;
+  /** total is a lower bound: a full-text count stopped at FULL_TEXT_MAX_COUNT. */
+  totalCapped?: boolean;
   nextCursor: string | null;
 }
 

@@ -10,12 +10,19 @@ function splitValues(value: unknown): unknown {
 
 const rawQueryValue = z.string().meta({ maxLength: 16384 });
 
+/** The JSON Schema keyword under which a list parameter carries its items' schema, for OpenAPI. */
+export const LIST_ITEMS = 'x-list-items';
+
 /** A list-valued filter: `?position=supported,noted` and `?position=supported&position=noted` alike. */
 export function listParam<T extends z.ZodType>(item: T, description: string) {
+  // OpenAPI shows the parameter as an array of its items (enum values included, for typed clients):
+  // src/http/openapi.ts replaces the raw text schema with this one.
+  const { $schema: _, ...items } = z.toJSONSchema(item, { io: 'input', unrepresentable: 'any' });
   return z
     // Documented bounds that hold already: Node's HTTP parser refuses request lines over 16 KiB
     // (max-http-header-size), and more than 100 values fail the pipe below.
     .union([rawQueryValue, z.array(rawQueryValue).meta({ maxItems: 100 })])
+    .meta({ [LIST_ITEMS]: items })
     .transform(splitValues)
     .pipe(z.array(item).min(1).max(100))
     .optional()
@@ -38,6 +45,7 @@ export const intText = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,6}$/, 'Expected a whole number')
+    .meta({ maxLength: 6 }) // the pattern allows at most 6 digits
     .transform(Number)
     .pipe(z.number().min(min).max(max));
 

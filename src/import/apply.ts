@@ -4,7 +4,7 @@ import { idFragment } from '../curation/ids.js';
 import { writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
-import type { Position } from '../db/schema.js';
+import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
@@ -14,12 +14,17 @@ import {
   type ImportReport,
   type LabelInput,
   type ParsedFile,
+  type ReviewInput,
+  type SourceInput,
 } from './types.js';
+import { checkLabel, checkRecommendation, checkReview, checkSource } from './validate.js';
 
 // Writes what a format reader produced: one immediate transaction (writeTransaction) that creates missing
 // sources, reviews and labels, then creates, updates or leaves unchanged each recommendation by comparing
 // it with the stored one, with an audit entry per created or updated record. A dry run does all of it and
-// rolls back.
+// rolls back. Everything written is first held to the write API's schemas, rules and scopes (validate.ts):
+// the rows of a record the API would refuse are skipped with the reason; when no record of the file passes,
+// the import is refused whole (ImportError, nothing written).
 
 /** A record's id: `<review>-<paragraph>`; with a short hash of its text when several texts share the paragraph. */
 // (`<review>-<paragraph>` is also the id the curation API gives a new recommendation with a paragraph.)
@@ -100,7 +105,26 @@ class DryRunRollback extends Error {}
 export interface ApplyOptions {
   actor: string;
   dryRun: boolean;
+  scope: ApiKeyScope;
   now: string;
+}
+
+/** How many reasons the refusal of a whole file quotes (the report of a partial import lists them all). */
+const REFUSAL_REASONS = 5;
+
+/** The valid entries by id, and the reasons the others cannot be written. */
+function checkAll<T extends { id: string }>(
+  entries: T[],
+  check: (entry: T) => { value?: T; problems?: string[] },
+): { valid: T[]; invalid: Map<string, string> } {
+  const valid: T[] = [];
+  const invalid = new Map<string, string>();
+  for (const entry of entries) {
+    const { value, problems } = check(entry);
+    if (value) valid.push(value);
+    else invalid.set(entry.id, problems!.join('; '));
+  }
+  return { valid, invalid };
 }
 
 export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): ImportReport {
@@ -129,6 +153,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   };
   report.skipped = report.problems.length;
 
+  const checkedSources = checkAll<SourceInput>(parsed.sources, checkSource);
+  const checkedReviews = checkAll<ReviewInput>(parsed.reviews, checkReview);
+  const labelsOf = (declared: LabelInput[], what: string) =>
+    declared.filter((label) => {
+      const { problems } = checkLabel(label);
+      if (problems) report.warnings.push({ message: `${what} "${label.id.slice(0, 80)}" not added: ${problems.join('; ')}` });
+      return !problems;
+    });
+
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
       const sql = db.$client;
@@ -141,7 +174,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         'insert into sources (id, title, publisher, url, published_on) values (?, ?, ?, ?, ?)',
       );
       const sourceIds = new Map<string, string>();
-      for (const s of parsed.sources) {
+      for (const s of checkedSources.valid) {
         if (sourceExists.get(s.id)) continue;
         const sameUrl = sourceByUrl.get(s.url) as string | undefined;
         if (sameUrl !== undefined) {
@@ -162,7 +195,16 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)`);
       const fillReview = sql.prepare(`update reviews set wg_session = ?, report_symbol = ?, updated_at = ?,
         version = version + 1 where id = ?`);
-      for (const r of parsed.reviews) {
+      const admin = options.scope === 'admin';
+      const missing = checkedReviews.valid.filter((r) => getReview.get(r.id) === undefined).map((r) => r.id);
+      if (missing.length > 0 && !admin) {
+        throw new ImportError(
+          `The file needs review${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, not stored: creating a review ` +
+            'needs a key with the admin scope (as POST /v1/reviews does). Ask an admin to create it or to run the import.',
+          403,
+        );
+      }
+      for (const r of checkedReviews.valid) {
         const stored = getReview.get(r.id) as
           | { stateCode: string; cycle: number; wgSession: number | null; reportSymbol: string | null }
           | undefined;
@@ -173,16 +215,17 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.reviewsCreated.push(r.id);
           continue;
         }
-        if (stored.stateCode !== r.stateCode || stored.cycle !== r.cycle) {
-          throw new ImportError(
-            `Review ${r.id} is stored as ${stored.stateCode} cycle ${stored.cycle}; the file says ${r.stateCode} cycle ${r.cycle}.`,
-          );
-        }
+        // (A valid review's id is its state and cycle: a stored one with the same id has the same state and cycle.)
         const after = {
           ...stored,
           wgSession: stored.wgSession ?? r.wgSession ?? null,
           reportSymbol: stored.reportSymbol ?? r.reportSymbol ?? null,
         };
+        const completes = after.wgSession !== stored.wgSession || after.reportSymbol !== stored.reportSymbol;
+        if (completes && !admin) {
+          report.warnings.push({ message: `review ${r.id}: session or report symbol not filled in (changing a review needs the admin scope)` });
+          continue;
+        }
         if (audit({ entity: 'reviews', entityId: r.id, action: 'update', before: stored, after })) {
           fillReview.run(after.wgSession, after.reportSymbol, options.now, r.id);
           report.reviewsUpdated.push(r.id);
@@ -191,18 +234,22 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // Labels new to the vocabularies (OHCHR's wording: uhri as the reader says). A label stored under
       // another id is not added twice: records naming the new id then leave it out (reported below).
-      // Themes belong to a scheme (a label is unique within its scheme only).
+      // Themes belong to a scheme (a label is unique within its scheme only); a file that names no scheme for a
+      // label of its own (our CSV export) means the label stored in any scheme.
       const addLabels = (declared: LabelInput[], entity: string, table: string, created: string[]) => {
         const schemes = table === 'themes';
         const known = new Set(sql.prepare(`select id from ${table}`).pluck().all() as string[]);
         const byLabel = sql.prepare(`select id from ${table} where label = ?${schemes ? ' and scheme = ?' : ''}`).pluck();
+        const inAnyScheme = sql.prepare(`select id from ${table} where label = ? order by id limit 1`).pluck();
         const insert = sql.prepare(
           schemes ? 'insert into themes (id, label, uhri, scheme) values (?, ?, ?, ?)' : `insert into ${table} (id, label, uhri) values (?, ?, ?)`,
         );
         for (const { id, label, uhri, scheme: given } of declared) {
           if (known.has(id)) continue;
           const scheme = given ?? (uhri ? 'uhri' : 'local');
-          const other = byLabel.get(...(schemes ? [label, scheme] : [label])) as string | undefined;
+          const other = (schemes && given === undefined && !uhri ? inAnyScheme.get(label) : byLabel.get(...(schemes ? [label, scheme] : [label]))) as
+            | string
+            | undefined;
           if (other !== undefined) {
             report.warnings.push({ message: `label "${label}" is stored as ${other}, not ${id}: not added` });
             continue;
@@ -213,8 +260,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           created.push(id);
         }
       };
-      addLabels(parsed.themes, 'themes', 'themes', report.themesCreated);
-      addLabels(parsed.affectedPersons, 'affected-persons', 'affected_persons_groups', report.affectedPersonsCreated);
+      addLabels(labelsOf(parsed.themes, 'theme'), 'themes', 'themes', report.themesCreated);
+      addLabels(
+        labelsOf(parsed.affectedPersons, 'affected-persons group'),
+        'affected-persons',
+        'affected_persons_groups',
+        report.affectedPersonsCreated,
+      );
 
       // References a record makes to what neither exists nor the file declares are left out, and reported.
       const known = (query: string) => new Set(sql.prepare(query).pluck().all() as (string | number)[]);
@@ -234,7 +286,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           }
           (record[field] as unknown) = values.filter((v) => valid.has(v));
         }
-        if (record.sourceId) {
+        if (record.sourceId && !checkedSources.invalid.has(record.sourceId)) {
           if (sourceIds.has(record.sourceId)) record.sourceId = sourceIds.get(record.sourceId)!;
           else if (!sourceKnown(record.sourceId)) {
             report.warnings.push({ row: record.rows[0], paragraph: record.paragraph, message: `unknown source "${record.sourceId}": left empty` });
@@ -315,9 +367,24 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }),
       ) as Record<LinkField, { insert: Statement; clear: Statement }>;
 
+      const stateOfReview = sql.prepare('select state_code from reviews where id = ?').pluck();
+      const refuse = (record: Identified, reason: string) => {
+        for (const row of record.rows) report.problems.push({ row, paragraph: record.paragraph, message: reason });
+        report.skipped += record.rows.length;
+      };
       for (const record of records) {
         const before = stored.get(record.id);
-        const after: Snapshot = {
+        const invalidReview = checkedReviews.invalid.get(record.reviewId);
+        if (invalidReview !== undefined) {
+          refuse(record, `review ${record.reviewId.slice(0, 80)} cannot be stored: ${invalidReview}`);
+          continue;
+        }
+        const invalidSource = record.sourceId ? checkedSources.invalid.get(record.sourceId) : undefined;
+        if (invalidSource !== undefined) {
+          refuse(record, `source ${record.sourceId!.slice(0, 80)} cannot be stored: ${invalidSource}`);
+          continue;
+        }
+        const merged: Snapshot = {
           reviewId: record.reviewId,
           paragraph: record.paragraph,
           text: record.text,
@@ -334,6 +401,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
           affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
         };
+        const checked = checkRecommendation(record.id, merged, stateOfReview.get(merged.reviewId) as string | undefined);
+        if (!checked.value) {
+          refuse(record, checked.problems.join('; '));
+          continue;
+        }
+        const after: Snapshot = checked.value;
         const row = [
           after.reviewId,
           after.paragraph,
@@ -356,20 +429,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         };
 
         if (!before) {
-          const kept = record.kept;
-          insertRecommendation.run(
-            record.id,
-            ...row,
-            kept?.createdAt ?? options.now,
-            kept?.updatedAt ?? options.now,
-            kept?.version ?? 1,
-          );
+          insertRecommendation.run(record.id, ...row, options.now, options.now, 1);
           for (const field of LINK_FIELDS) {
             for (const value of after[field]) linkStatements[field].insert.run(...linkRow(field, value));
           }
           cite();
-          const version = kept?.version ?? 1;
-          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version } });
+          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
           report.recommendations.created++;
           continue;
         }
@@ -401,6 +466,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         report.updated.push({ id: record.id, fields });
       }
 
+      const { created, updated, unchanged } = report.recommendations;
+      if (records.length > 0 && created + updated + unchanged === 0) {
+        const reasons = report.problems.slice(0, REFUSAL_REASONS).map((p) => (p.row === undefined ? p.message : `row ${p.row}: ${p.message}`));
+        const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
+        throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
+      }
+
       const inFile = new Set(records.map((r) => r.id));
       const reviewIds = json(parsed.reviews.map((r) => r.id));
       report.notInFile = (
@@ -418,6 +490,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   // A bulk import changes the shape of the data: refresh the query planner's statistics.
   const { created, updated } = report.recommendations;
   if (!options.dryRun && created + updated > 0) db.$client.pragma('optimize');
+  report.problems.sort(byRow);
   report.warnings.sort(byRow);
   report.revision = currentRevision(db);
   return report;

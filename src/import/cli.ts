@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnv } from '../config.js';
+import { configFromEnv, loadEnv } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import { formatReport } from './report.js';
 import { importFile, isImportFormat } from './run.js';
@@ -67,18 +67,32 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     return 1;
   }
 
-  const db = openDatabase(loadEnv(env).DATABASE_PATH);
+  let config;
+  try {
+    config = configFromEnv(loadEnv(env));
+  } catch (error) {
+    io.err(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const db = openDatabase(config.databasePath);
   try {
     const report = await importFile(
       db,
       { name: basename(path), chunks: () => createReadStream(path) },
-      { format, review: values.review, dryRun: values['dry-run'], actor: `import ${basename(path)} (command line)` },
+      {
+        format,
+        review: values.review,
+        dryRun: values['dry-run'],
+        actor: `import ${basename(path)} (command line)`,
+        limits: config.importLimits,
+      },
     );
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, path));
     return 0;
   } catch (error) {
-    if (!(error instanceof ImportError)) throw error;
-    io.err(`${path} was not imported (nothing written): ${error.message}\n`);
+    // One line, never a stack trace: the import runs in one transaction, so nothing was written whatever failed.
+    const reason = error instanceof ImportError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    io.err(`${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}\n`);
     return 1;
   } finally {
     db.$client.close();

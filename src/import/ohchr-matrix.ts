@@ -1,8 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
-import JSZip from 'jszip';
 import type { Db } from '../db/open.js';
 import { slugify } from '../common/slug.js';
 import type { Position } from '../db/schema.js';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from './limits.js';
 import { NameCounter, recommendersInText, type StateResolver, trailingGroups } from './states.js';
 import {
   ImportError,
@@ -14,6 +14,8 @@ import {
   type ParsedFile,
   type ReviewInput,
 } from './types.js';
+import { checkXml, type XmlBudget } from './xml-check.js';
+import { ZipArchive } from './zip.js';
 
 // The OHCHR "thematic list of recommendations" (the UPR matrix) as a Word .docx: a table whose rows are
 // a header, "Theme: …" headings and entries of four cells — the recommendation ("121.1 Ratify … (France)
@@ -81,34 +83,54 @@ const POSITIONS: Record<string, Position> = {
 };
 
 const REVIEW_HEADER =
-  /UPR of (.+?)\s*\(\s*(\d)\s*(?:st|nd|rd|th)?\s+Cycle\s*[-–—]\s*(\d+)\s*(?:st|nd|rd|th)?\s+Session\s*\)/i;
+  /UPR of (.{1,200}?)\s*\(\s*(\d)\s*(?:st|nd|rd|th)?\s+Cycle\s*[-–—]\s*(\d+)\s*(?:st|nd|rd|th)?\s+Session\s*\)/i;
 
-async function loadDocx(source: ImportSource): Promise<JSZip> {
+/** The .docx's archive, its directory read (and its cost checked) before anything is inflated. */
+async function loadDocx(source: ImportSource, limits: ImportLimits): Promise<Docx> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of source.chunks()) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of source.chunks()) {
+    size += chunk.length;
+    if (size > limits.maxInflatedBytes) {
+      throw new ImportLimitError(`The .docx is larger than ${limits.maxInflatedBytes} bytes; larger files are not read.`);
+    }
+    chunks.push(chunk);
+  }
+  return {
+    zip: ZipArchive.open(Buffer.concat(chunks), limits),
+    budget: { elements: limits.maxXmlElements, maxElements: limits.maxXmlElements, maxDepth: limits.maxXmlDepth },
+  };
+}
+
+interface Docx {
+  zip: ZipArchive;
+  budget: XmlBudget;
+}
+
+async function readXml({ zip, budget }: Docx, path: string): Promise<XmlNode[] | undefined> {
+  const bytes = zip.read(path);
+  if (!bytes) return undefined;
+  const text = bytes.toString('utf8');
+  checkXml(text, path, budget);
   try {
-    return await JSZip.loadAsync(Buffer.concat(chunks));
+    return xml.parse(text) as XmlNode[];
   } catch (error) {
-    throw new ImportError(`Not a .docx file (it must be a zip archive): ${(error as Error).message}`);
+    throw new ImportError(`Not a readable .docx: ${path} is not well-formed XML (${(error as Error).message}).`);
   }
 }
 
-async function readXml(zip: JSZip, path: string): Promise<XmlNode[] | undefined> {
-  const file = zip.file(path);
-  return file ? (xml.parse(await file.async('string')) as XmlNode[]) : undefined;
-}
-
 /** The targets of a part's relationships of a type ("officeDocument", "header"), as paths in the zip. */
-async function related(zip: JSZip, relsPath: string, baseDir: string, type: string): Promise<string[]> {
-  const rels = await readXml(zip, relsPath);
+async function related(docx: Docx, relsPath: string, baseDir: string, type: string): Promise<string[]> {
+  const rels = await readXml(docx, relsPath);
   if (!rels) return [];
-  return elements(childrenOf(elements(rels, 'Relationships')[0] ?? {}), 'Relationship')
+  const targets = elements(childrenOf(elements(rels, 'Relationships')[0] ?? {}), 'Relationship')
     .map((r) => r[':@'] as Record<string, string>)
     .filter((a) => a['@_Type']?.endsWith(`/${type}`))
     .map((a) => {
       const target = a['@_Target']!;
       return target.startsWith('/') ? target.slice(1) : `${baseDir}${target}`;
     });
+  return [...new Set(targets)];
 }
 
 export async function readOhchrMatrix(
@@ -116,22 +138,26 @@ export async function readOhchrMatrix(
   resolver: StateResolver,
   db: Db,
   selectedReview: string | undefined,
+  limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
 ): Promise<ParsedFile> {
-  const zip = await loadDocx(source);
-  const mainPath = (await related(zip, '_rels/.rels', '', 'officeDocument'))[0] ?? 'word/document.xml';
-  const document = await readXml(zip, mainPath);
+  const docx = await loadDocx(source, limits);
+  const mainPath = (await related(docx, '_rels/.rels', '', 'officeDocument'))[0] ?? 'word/document.xml';
+  const document = await readXml(docx, mainPath);
   if (!document) throw new ImportError('Not a Word document: the .docx has no main document part.');
   const dir = mainPath.slice(0, mainPath.lastIndexOf('/') + 1);
   const relsPath = `${dir}_rels/${mainPath.slice(dir.length)}.rels`;
   const headerTexts: string[] = [];
-  for (const path of await related(zip, relsPath, dir, 'header')) {
-    const header = await readXml(zip, path);
+  for (const path of await related(docx, relsPath, dir, 'header')) {
+    const header = await readXml(docx, path);
     if (header) headerTexts.push(header.map(textOf).join(' '));
   }
 
   const body = childrenOf(elements(childrenOf(elements(document, 'w:document')[0] ?? {}), 'w:body')[0] ?? {});
   const rows = elements(body, 'w:tbl').flatMap((table) => elements(childrenOf(table), 'w:tr'));
   if (rows.length === 0) throw new ImportError('Not an OHCHR matrix: the document has no table.');
+  if (rows.length > limits.maxRows) {
+    throw new ImportLimitError(`The document's tables have ${rows.length} rows; at most ${limits.maxRows} are read.`);
+  }
 
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];
@@ -154,6 +180,9 @@ export async function readOhchrMatrix(
   rows.forEach((tr, index) => {
     const row = index + 1;
     const cells = elements(childrenOf(tr), 'w:tc').map(paragraphsOf);
+    if (cells.some((c) => c.reduce((length, p) => length + p.length, 0) > limits.maxCellChars)) {
+      throw new ImportLimitError(`Row ${row} of the table has a cell longer than ${limits.maxCellChars} characters.`);
+    }
     const first = cells[0] ?? [];
     const firstText = first.join(' ').trim();
     if (cells.every((c) => c.every((p) => p === ''))) return;
@@ -211,6 +240,9 @@ export async function readOhchrMatrix(
     });
   });
 
+  if (records.length === 0) {
+    throw new ImportError(`Not an OHCHR matrix: none of the table's ${rows.length} rows is an entry that can be imported.`);
+  }
   const reportSymbol = [...symbols].sort(([, a], [, b]) => b - a)[0]?.[0] ?? null;
   const review = whichReview(headerTexts.join('\n'), reportSymbol, resolver, db, selectedReview);
   for (const record of records) record.reviewId = review.id;

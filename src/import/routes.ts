@@ -1,4 +1,6 @@
+import { setImmediate } from 'node:timers/promises';
 import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/index.js';
@@ -8,6 +10,8 @@ import { HttpProblem, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { importFile } from './run.js';
 import { importQuery, importReportSchema } from './schemas.js';
+import type { ImportLimits } from './limits.js';
+import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
 
 // POST /v1/imports: the command-line importers over HTTP, for dashboards. The file is the raw body (with
@@ -33,12 +37,25 @@ const binary = z
   .unknown()
   .meta({ type: 'string', format: 'binary', maxLength: IMPORT_BODY_LIMIT_BYTES, description: 'The file.' });
 
-export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }> = async (app, { db, bodyLimit }) => {
+/**
+ * A multipart form's bounds besides its file: the import reads no form field, so a few small ones are
+ * tolerated (a client's "name" or "submit") and more, or larger, is 413 before they are buffered.
+ */
+export const MULTIPART_LIMITS = { fields: 10, fieldSize: 1024, fieldNameSize: 100, parts: 11, headerPairs: 20 } as const;
+const BODY_SLICE_BYTES = 64 * 1024;
+
+/** Room for those fields, the part headers and boundaries in a form's declared length. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; limits?: ImportLimits }> = async (
+  app,
+  { db, bodyLimit, limits },
+) => {
   const limit = bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
   // Only files: a JSON (or any other) body is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...RAW_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  await app.register(multipart, { limits: { fileSize: limit, files: 1 } });
+  await app.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: limit, files: 1 } });
 
   app.post(
     '/imports',
@@ -53,7 +70,9 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
           'exported by GET /v1/recommendations. Send the file as the body with its media type (text/csv, the .docx ' +
           'media type or application/octet-stream) or as the one file of a multipart/form-data form. Records are ' +
           'created, updated in place or left unchanged by their stable ids; the report lists every row that could ' +
-          `not be imported and why. With dryRun=true nothing is written. Needs a key with the write scope; files up ` +
+          'not be imported and why: every record is held to the write API\'s schemas and rules. With dryRun=true ' +
+          'nothing is written. Needs a key with the write scope, and the admin scope when a review must be created ' +
+          `(403 otherwise, as for POST /v1/reviews); files up ` +
           `to ${limit / 1024 / 1024} MiB.`,
         tags: ['recommendations'],
         security: bearerSecurity,
@@ -63,9 +82,16 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
         response: {
           200: jsonResponse(importReportSchema, 'The import report (nothing was written with dryRun=true).'),
           ...problemResponses(400, 401, 403, 429),
-          ...described(413, `The file is larger than ${limit / 1024 / 1024} MiB.`),
+          ...described(
+            413,
+            `The file is larger than ${limit / 1024 / 1024} MiB, the form has too many or too large fields, or the file ` +
+              'exceeds an import limit (inflated size, XML elements, rows, row length): nothing was written.',
+          ),
           ...described(415, `The body is not a file: send ${RAW_MEDIA_TYPES.join(', ')} or multipart/form-data.`),
-          ...described(422, 'The file cannot be imported (not the format, unreadable, no review): nothing was written.'),
+          ...described(
+            422,
+            'The file cannot be imported (not the format, unreadable, no review, no record the write API would accept): nothing was written.',
+          ),
         },
       },
     },
@@ -73,10 +99,9 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
       let bytes: Buffer;
       let name = 'upload';
       if (request.isMultipart()) {
-        const file = await request.file();
-        if (!file) throw new HttpProblem(400, 'The multipart form has no file: send the file in one file field.');
-        bytes = await file.toBuffer();
-        name = file.filename || name;
+        const file = await readMultipartFile(request, limit);
+        bytes = file.bytes;
+        name = file.name || name;
       } else {
         bytes = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       }
@@ -84,14 +109,42 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number }>
       const { format, review, dryRun } = request.query;
       const file = {
         name,
+        // In slices, with a turn of the event loop between them: reading a 20 MiB body does not stall the others.
         async *chunks() {
-          yield bytes;
+          for (let at = 0; at < bytes.length; at += BODY_SLICE_BYTES) {
+            await setImmediate();
+            yield bytes.subarray(at, at + BODY_SLICE_BYTES);
+          }
         },
       };
-      // A file that cannot be imported is 422 (nothing was written); anything else is the server's fault.
-      return importFile(db, file, { format, review, dryRun, actor: apiKeyOf(request).name }).catch((error: unknown) => {
-        throw error instanceof ImportError ? new HttpProblem(422, error.message) : error;
+      // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
+      // lacks (nothing was written either way); anything else is the server's fault.
+      const { name: actor, scope } = apiKeyOf(request);
+      return importFile(db, file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
+        if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
+        throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
       });
     },
   );
 };
+
+/** The one file of a multipart form; a form the parser cannot read (no boundary, cut off) is 400. */
+async function readMultipartFile(request: FastifyRequest, limit: number): Promise<{ bytes: Buffer; name: string }> {
+  // The whole form, when its length is declared: the file, the few small fields and their part headers.
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit + MULTIPART_OVERHEAD_BYTES) {
+    throw new HttpProblem(413, `The form is ${declared} bytes: larger than a file of ${limit} bytes and a few small fields.`);
+  }
+  try {
+    const file = await request.file();
+    if (!file) throw new HttpProblem(400, 'The multipart form has no file: send the file in one file field.');
+    const truncated = Object.values(file.fields).find((field) => !Array.isArray(field) && field?.type === 'field' && field.valueTruncated);
+    if (truncated) throw new HttpProblem(413, `A form field is longer than ${MULTIPART_LIMITS.fieldSize} bytes.`);
+    return { bytes: await file.toBuffer(), name: file.filename };
+  } catch (error) {
+    if (error instanceof HttpProblem) throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) throw error;
+    throw new HttpProblem(400, `The multipart body cannot be read: ${(error as Error).message}.`);
+  }
+}

@@ -26,15 +26,16 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
   const resolver = new StateResolver(db);
   const parsed =
     format === 'ohchr-matrix'
-      ? await readOhchrMatrix(source, resolver, db, options.review)
+      ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
       : format === 'terman-csv'
-        ? await readTermanCsv(source, resolver, options.review)
+        ? await readTermanCsv(source, resolver, options.review, options.limits)
         : format === 'upr-info'
-          ? await readUprInfoCsv(source, resolver, options.review)
-          : await readUprTrackerCsv(source, resolver, options.review);
+          ? await readUprInfoCsv(source, resolver, options.review, options.limits)
+          : await readUprTrackerCsv(source, resolver, options.review, options.limits);
   return applyImport(db, parsed, {
     actor: options.actor,
     dryRun: options.dryRun ?? false,
+    scope: options.scope ?? 'admin',
     now: options.now ?? new Date().toISOString(),
   });
 }

@@ -2,6 +2,7 @@ import type { Position } from '../db/schema.js';
 import { sessionOfReview } from '../reference/sessions.js';
 import { csvRecords } from './csv.js';
 import { analyseText, decodeText } from './encoding.js';
+import type { ImportLimits } from './limits.js';
 import { NameCounter, type StateResolver, trailingGroups } from './states.js';
 import {
   ImportError,
@@ -66,7 +67,7 @@ export interface ParagraphReading {
 export function readParagraph(printed: string): ParagraphReading {
   const source = printed.trimStart();
   const clean = (rest: string) => rest.replace(/^[\s.,;:/]+/, '').replace(/\s+/g, ' ').trim();
-  const glued = /^(\d+)\.(\d+)\.+\d+?\s*(\d+)\.(\d+)\.?/.exec(source);
+  const glued = /^(\d+)\.(\d+)\.+\d{1,3}?\s*(\d+)\.(\d+)\.?/.exec(source);
   if (glued) {
     const paragraph = `${glued[3]}.${glued[4]}`;
     const number = glued[0].trim();
@@ -91,9 +92,10 @@ export async function readTermanCsv(
   source: ImportSource,
   resolver: StateResolver,
   selectedReview: string | undefined,
+  limits?: ImportLimits,
 ): Promise<ParsedFile> {
   const analysis = await analyseText(() => source.chunks());
-  const parser = csvRecords(decodeText(source.chunks(), analysis), { relaxQuotes: true });
+  const parser = csvRecords(decodeText(source.chunks(), analysis), { relaxQuotes: true, limits });
 
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];

@@ -1,4 +1,5 @@
-import type { LabelScheme, LabelSource, Position } from '../db/schema.js';
+import type { ImportLimits } from '../config.js';
+import type { ApiKeyScope, LabelScheme, LabelSource, Position } from '../db/schema.js';
 import type { SourceReading } from './reconcile.js';
 
 // The shapes every importer shares: each format turns a file into ImportRecords (plus the reviews and
@@ -40,8 +41,6 @@ export interface ImportRecord {
   reading?: SourceReading;
   /** The rows (or table rows) the record was read from, for the report. */
   rows: number[];
-  /** Our own export's createdAt, updatedAt and version, kept when the record is created from it. */
-  kept?: { createdAt: string; updatedAt: string; version: number };
 }
 
 export interface ReviewInput {
@@ -136,6 +135,14 @@ export interface ImportReport {
 /** The file cannot be imported at all (unreadable, not the format, no review): nothing is written. */
 export class ImportError extends Error {
   override name = 'ImportError';
+
+  /** 422, or 403 when the import needs a scope the key lacks (creating a review needs admin, as in the API). */
+  constructor(
+    message: string,
+    readonly status: 403 | 422 = 422,
+  ) {
+    super(message);
+  }
 }
 
 export interface ImportOptions {
@@ -144,7 +151,14 @@ export interface ImportOptions {
   review?: string;
   dryRun?: boolean;
   actor: string;
+  /**
+   * The scope the import acts with, as the write API checks it: creating or completing a review needs admin.
+   * Default admin: the operator running the command with the database file; POST /v1/imports passes its key's.
+   */
+  scope?: ApiKeyScope;
   now?: string;
+  /** What the file may cost (IMPORT_MAX_*); the defaults when absent. */
+  limits?: ImportLimits;
 }
 
 /** A file to import: its bytes, readable more than once (detection reads a CSV twice, streaming). */

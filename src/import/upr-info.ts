@@ -3,6 +3,7 @@ import { slugify } from '../common/slug.js';
 import { cycleOfSession, uprSession } from '../reference/sessions.js';
 import { UPR_INFO_ISSUES } from '../reference/upr-info.js';
 import { csvRecords } from './csv.js';
+import type { ImportLimits } from './limits.js';
 import { analyseText, decodeText } from './encoding.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
@@ -57,9 +58,10 @@ export async function readUprInfoCsv(
   source: ImportSource,
   resolver: StateResolver,
   selectedReview: string | undefined,
+  limits?: ImportLimits,
 ): Promise<ParsedFile> {
   const analysis = await analyseText(() => source.chunks());
-  const parser = csvRecords(decodeText(source.chunks(), analysis));
+  const parser = csvRecords(decodeText(source.chunks(), analysis), { limits });
 
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];

@@ -1,6 +1,7 @@
 import { slugify } from '../common/slug.js';
 import { POSITIONS, type Position } from '../db/schema.js';
 import { csvRecords } from './csv.js';
+import type { ImportLimits } from './limits.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
   ImportError,
@@ -14,9 +15,11 @@ import {
 } from './types.js';
 
 // Our own CSV export of GET /v1/recommendations (columns: src/recommendations/csv.ts), read back by column
-// name: export → import into an empty database → export again gives the same file. Columns the file lacks
+// name: export → import into an empty database → export again gives the same records (with new versions and
+// timestamps). Columns the file lacks
 // leave the stored fields alone; the *Name and *Labels columns only serve to create missing labels; the
-// url, implementation and developmentCount columns are derived and ignored.
+// url, implementation and developmentCount columns are derived, and version, createdAt and updatedAt are the
+// server's: all ignored.
 
 export const UPR_TRACKER_REQUIRED_COLUMNS = ['id', 'reviewId', 'stateUnderReview', 'cycle', 'paragraph', 'text'] as const;
 
@@ -70,8 +73,9 @@ export async function readUprTrackerCsv(
   source: ImportSource,
   resolver: StateResolver,
   selectedReview: string | undefined,
+  limits?: ImportLimits,
 ): Promise<ParsedFile> {
-  const parser = csvRecords(utf8(source.chunks()));
+  const parser = csvRecords(utf8(source.chunks()), { limits });
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];
   const records: ImportRecord[] = [];
@@ -182,10 +186,6 @@ export async function readUprTrackerCsv(
             publishedOn: (has('sourcePublishedOn') && cell('sourcePublishedOn')) || null,
           });
         }
-      }
-      const version = has('version') ? Number(cell('version')) : NaN;
-      if (Number.isInteger(version) && version >= 1 && has('createdAt') && has('updatedAt')) {
-        record.kept = { createdAt: cell('createdAt'), updatedAt: cell('updatedAt'), version };
       }
       records.push(record);
     }

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { toFtsQuery } from '../db/fulltext.js';
+import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
@@ -72,8 +72,19 @@ function filtersOnReview(f: RecommendationFilter): boolean {
 export function fromClause(f: RecommendationFilter, withReview = filtersOnReview(f)): SQL {
   const reviews = withReview ? sql` join reviews v on v.id = r.review_id` : sql``;
   if (f.q === undefined) return sql`recommendations r${reviews}`;
-  return sql`(select recommendation_id, bm25(recommendations_fts) as rank from recommendations_fts
-    where recommendations_fts match ${toFtsQuery(f.q)}) f cross join recommendations r on r.id = f.recommendation_id${reviews}`;
+  return sql`(select rowid as fts_rowid, rank from recommendations_fts
+    where recommendations_fts match ${toFtsQuery(f.q)}) f cross join recommendations r on r.fts_rowid = f.fts_rowid${reviews}`;
+}
+
+/**
+ * With a full-text query as the only filter, in relevance order: the page's matches are taken inside FTS5,
+ * (rank, rowid) after the cursor, before any recommendation is read (rank is bm25, lower for better matches).
+ */
+function topMatches(q: string, after: KeyValue[] | undefined, limit: number): SQL {
+  const resume = after ? sql` and (rank, rowid) > (${after[0]}, ${after[1]})` : sql``;
+  return sql`(select rowid as fts_rowid, rank from recommendations_fts
+    where recommendations_fts match ${toFtsQuery(q)}${resume} order by rank, rowid limit ${limit}) f
+    cross join recommendations r on r.fts_rowid = f.fts_rowid`;
 }
 
 
@@ -95,9 +106,9 @@ const SORTS: Record<RecommendationSort, KeysetSort<BaseRow>> = {
   relevance: {
     name: 'relevance',
     descending: false,
-    columns: [sql`f.rank`, sql`r.id`],
+    columns: [sql`f.rank`, sql`f.fts_rowid`],
     // The relevance sort is only used with q, so every row has its rank.
-    keysOf: (row) => [row.rank!, row.id],
+    keysOf: (row) => [row.rank!, row.fts_rowid!],
   },
 };
 
@@ -137,6 +148,7 @@ interface BaseRow {
   source_url: string | null;
   source_published_on: string | null;
   rank?: number;
+  fts_rowid?: number;
 }
 
 /**
@@ -144,8 +156,15 @@ interface BaseRow {
  * for those ids only (a "deferred join"), so that a filter matching many rows does not compute the
  * columns of every match. CROSS JOIN keeps SQLite from scanning all recommendations in sort order instead.
  */
-function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
-  const rankColumn = f.q === undefined ? sql`` : sql`, f.rank`;
+function selectRows(
+  db: Db,
+  f: RecommendationFilter,
+  conditions: SQL[],
+  order: SQL,
+  limit: number,
+  from = fromClause(f),
+): BaseRow[] {
+  const rankColumn = f.q === undefined ? sql`` : sql`, f.rank, f.fts_rowid`;
   // Rows as arrays, made into objects here: better-sqlite3's objects for rows this wide cost several
   // times more memory and time (measured: 6 KB and 20 µs per row against 1.7 KB and 7 µs).
   const rows = rowValues(db, sql`select r.id, r.review_id, r.paragraph, r.paragraph_sort_key, r.text,
@@ -154,7 +173,7 @@ function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: S
       (select count(*) from development_recommendations dr where dr.recommendation_id = r.id) as development_count,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
       src.published_on as source_published_on, r.position_label, r.action_category ${rankColumn}
-    from (select r.id ${rankColumn} from ${fromClause(f)} ${whereClause(conditions)} order by ${order} limit ${limit}) f
+    from (select r.id ${rankColumn} from ${from} ${whereClause(conditions)} order by ${order} limit ${limit}) f
     cross join recommendations r on r.id = f.id
     join reviews v on v.id = r.review_id
     join states st on st.code = v.state_code
@@ -187,6 +206,7 @@ function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: S
       position_label: r[22] as string | null,
       action_category: r[23] as number | null,
       rank: r[24] as number | undefined,
+      fts_rowid: r[25] as number | undefined,
     }),
   );
 }
@@ -198,22 +218,31 @@ export function listRecommendations(
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<RecommendationRecord> {
-  const total = countMatching(db, f);
+  const total = f.q === undefined ? { total: countMatching(db, f) } : cappedTotal(countFullText(db, f, f.q));
   const page = pageRecommendations(db, f, sort, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+  return {
+    rows: page.rows,
+    ...total,
+    nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null,
+  };
 }
 
-/** How many recommendations match a filter: the list's meta.total. */
+/** How many recommendations match a filter: the list's meta.total (uncapped: stats). */
 export function countMatching(db: Db, f: RecommendationFilter): number {
+  return rowValues(db, sql`select count(*) from ${fromClause(f)} ${whereClause(filterConditions(f))}`)[0]![0] as number;
+}
+
+/**
+ * The list's count with a full-text query, stopped after FULL_TEXT_MAX_COUNT + 1 matches. A query alone is
+ * counted in the index, which holds exactly one row per recommendation (its triggers keep it so).
+ */
+function countFullText(db: Db, f: RecommendationFilter, q: string): number {
   const conditions = filterConditions(f);
-  if (f.q !== undefined && conditions.length === 0) {
-    // A full-text query alone: the index holds exactly one row per recommendation (its triggers keep it so),
-    // so its matches are counted without reading the recommendations.
-    return db.get<{ n: number }>(
-      sql`select count(*) as n from recommendations_fts where recommendations_fts match ${toFtsQuery(f.q)}`,
-    )!.n;
-  }
-  return rowValues(db, sql`select count(*) from ${fromClause(f)} ${whereClause(conditions)}`)[0]![0] as number;
+  const matches =
+    conditions.length === 0
+      ? sql`select 1 from recommendations_fts where recommendations_fts match ${toFtsQuery(q)}`
+      : sql`select 1 from ${fromClause(f)} ${whereClause(conditions)}`;
+  return rowValues(db, sql`select count(*) from (${matches} limit ${fullTextLimits().maxCount + 1})`)[0]![0] as number;
 }
 
 /** One keyset step of the list without its total: the list's pages and the chunks of an export. */
@@ -225,8 +254,10 @@ export function pageRecommendations(
   after: KeyValue[] | undefined,
 ): Chunk<RecommendationRecord> {
   const conditions = filterConditions(f);
-  const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
-  const rows = selectRows(db, f, pageConditions, keysetOrder(sort), limit + 1);
+  const rows =
+    f.q !== undefined && sort.name === 'relevance' && conditions.length === 0
+      ? selectRows(db, f, [], keysetOrder(sort), limit + 1, topMatches(f.q, after, limit + 1))
+      : selectRows(db, f, after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }

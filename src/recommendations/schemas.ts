@@ -4,6 +4,7 @@ import {
   POSITIONS,
   REGIONAL_GROUPS,
 } from '../db/schema.js';
+import { fullTextParam } from '../db/fulltext.js';
 import {
   datePrecisionSchema,
   directionSchema,
@@ -66,12 +67,7 @@ export const recommendationFilterShape = {
   year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
   // ── end of real-data filters ──
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
-  q: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe('Full-text search over the text: every word must occur; "a phrase" in quotes; word* for a prefix.'),
+  q: fullTextParam('the text'),
   updatedSince: z
     .union([isoTimestamp, z.iso.date()])
     .optional()

@@ -162,6 +162,20 @@ interface Checked {
   affectedPersons?: string[];
 }
 
+/** The rules between a recommendation's own fields (shared with the importers): no state recommends to itself, a position needs its source. */
+export function checkRecommendationRules(
+  problems: Inconsistencies,
+  record: Pick<Checked, 'reviewId' | 'recommendingStates' | 'position' | 'positionSource'>,
+  stateUnderReview: string | undefined,
+): void {
+  if (stateUnderReview !== undefined && record.recommendingStates?.includes(stateUnderReview)) {
+    problems.add('recommendingStates', `${stateUnderReview} is the state under review in ${record.reviewId}`);
+  }
+  if (record.position !== null && record.positionSource === null) {
+    problems.add('positionSource', 'A position needs the source that records it (positions are never guessed)');
+  }
+}
+
 /** 422 for unknown references, a state recommending to itself, or a position without its source. */
 function checkConsistency(tx: Reader, record: Checked): void {
   const problems = new Inconsistencies();
@@ -170,12 +184,7 @@ function checkConsistency(tx: Reader, record: Checked): void {
   );
   if (!review) problems.add('reviewId', `Unknown review id ${JSON.stringify(record.reviewId)}`);
   checkReferences(tx, problems, 'recommendingStates', REFERENCES.state, record.recommendingStates);
-  if (review && record.recommendingStates?.includes(review.stateCode)) {
-    problems.add('recommendingStates', `${review.stateCode} is the state under review in ${record.reviewId}`);
-  }
-  if (record.position !== null && record.positionSource === null) {
-    problems.add('positionSource', 'A position needs the source that records it (positions are never guessed)');
-  }
+  checkRecommendationRules(problems, record, review?.stateCode);
   checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
   checkReferences(tx, problems, 'sdgs', REFERENCES.sdg, record.sdgs);
   checkReferences(tx, problems, 'affectedPersons', REFERENCES.affectedPersons, record.affectedPersons);

@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { rowValues } from '../db/batch.js';
 import { whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
 import {
@@ -22,6 +23,7 @@ import type {
   ReviewSummary,
 } from './schemas.js';
 import { MULTI_VALUED_GROUPINGS } from './schemas.js';
+import { aggregateCounts, type CountedRow } from './aggregates.js';
 
 // Counting under exactly the list's filter: the same FROM (with the full-text join) and the same WHERE
 // conditions as the list, then one LEFT JOIN per multi-valued grouping, so that a record without a value
@@ -90,6 +92,7 @@ const DEVELOPMENT_GROUPS: Record<DevelopmentGrouping, Grouping> = {
 
 type Group = Record<string, string | number | null>;
 
+/** The groups of a filter counted from the base tables, ordered by count (largest first), then by each key. */
 function countGroups(
   db: Db,
   groupBy: readonly string[],
@@ -97,31 +100,46 @@ function countGroups(
   from: SQL,
   where: SQL,
   id: SQL,
-): { data: Group[]; sum: number } {
+): CountedRow[] {
   const chosen = groupBy.map((name) => groupings[name]!);
   const keys = chosen.map((g, i) => sql`${g.value} as ${sql.raw(`k${i}`)}`);
   const joins = chosen.flatMap((g) => (g.join ? [g.join] : []));
   const counted = chosen.some((g) => g.repeats) ? sql`count(distinct ${id})` : sql`count(*)`;
   const order = chosen.map((_, i) => sql.raw(`k${i} is null, k${i}`));
-  const rows = db.all<Record<string, string | number | null>>(sql`select ${sql.join(keys, sql`, `)}, ${counted} as n
+  return rowValues(db, sql`select ${sql.join(keys, sql`, `)}, ${counted} as n
     from ${from} ${sql.join(joins, sql` `)} ${where}
     group by ${sql.join(
       chosen.map((_, i) => sql.raw(`k${i}`)),
       sql`, `,
     )}
-    order by n desc, ${sql.join(order, sql`, `)}`);
-  const labels = chosen.map((g) => (g.label ? { field: g.label.field, names: g.label.lookup(db) } : undefined));
+    order by n desc, ${sql.join(order, sql`, `)}`).map((row) => ({
+    keys: row.slice(0, -1) as CountedRow['keys'],
+    n: row[row.length - 1] as number,
+  }));
+}
+
+/** The counted rows as groups: each grouping's value, its name or label where it has one, and the count. */
+function labelGroups(
+  db: Db,
+  groupBy: readonly string[],
+  groupings: Record<string, Grouping>,
+  rows: CountedRow[],
+): { data: Group[]; sum: number } {
+  const labels = groupBy.map((name) => {
+    const label = groupings[name]!.label;
+    return label ? { field: label.field, names: label.lookup(db) } : undefined;
+  });
   let sum = 0;
   const data = rows.map((row) => {
     const group: Group = {};
     groupBy.forEach((name, i) => {
-      const value = row[`k${i}`]!;
+      const value = row.keys[i]!;
       group[name] = value;
       const label = labels[i];
       if (label) group[label.field] = value === null ? null : label.names.get(value)!;
     });
-    group.count = row.n!;
-    sum += row.n as number;
+    group.count = row.n;
+    sum += row.n;
     return group;
   });
   return { data, sum };
@@ -132,15 +150,21 @@ export function recommendationStats(
   groupBy: RecommendationGrouping[],
   f: RecommendationFilter,
 ): RecommendationStats {
-  // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle) reads it.
-  const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle');
-  const from = readsReview ? recommendationFrom(f, true) : recommendationFrom(f);
-  const where = whereClause(recommendationConditions(f));
-  const total = countMatching(db, f);
-  const { data, sum } = countGroups(db, groupBy, RECOMMENDATION_GROUPS, from, where, sql`r.id`);
+  let counted = aggregateCounts(db, groupBy, f);
+  if (!counted) {
+    // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle) reads it.
+    const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle');
+    const from = readsReview ? recommendationFrom(f, true) : recommendationFrom(f);
+    const where = whereClause(recommendationConditions(f));
+    counted = {
+      total: countMatching(db, f),
+      rows: countGroups(db, groupBy, RECOMMENDATION_GROUPS, from, where, sql`r.id`),
+    };
+  }
+  const { data, sum } = labelGroups(db, groupBy, RECOMMENDATION_GROUPS, counted.rows);
   return {
     data: data as RecommendationStats['data'],
-    meta: { groupBy, total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
+    meta: { groupBy, total: counted.total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
   };
 }
 
@@ -148,7 +172,8 @@ export function developmentStats(db: Db, groupBy: DevelopmentGrouping[], f: Deve
   const from = developmentFrom(f);
   const where = whereClause(developmentConditions(f));
   const total = db.get<{ n: number }>(sql`select count(*) as n from ${from} ${where}`)!.n;
-  const { data, sum } = countGroups(db, groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`);
+  const rows = countGroups(db, groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`);
+  const { data, sum } = labelGroups(db, groupBy, DEVELOPMENT_GROUPS, rows);
   return {
     data: data as DevelopmentStats['data'],
     meta: { groupBy, total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },

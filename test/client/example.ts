@@ -11,7 +11,7 @@ export async function kyrgyzstanNotedRecommendations(baseUrl: string) {
   const client = createClient<paths, JsonMedia>({ baseUrl });
 
   const list = await client.GET('/v1/recommendations', {
-    params: { query: { stateUnderReview: 'KGZ', position: 'noted', limit: 10 } },
+    params: { query: { stateUnderReview: ['KGZ'], position: ['noted'], limit: 10 } },
   });
   if (list.error) throw new Error(`${list.error.status}: ${list.error.detail}`);
   const first = list.data.data[0];

@@ -31,10 +31,16 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databasePath: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Starts the server (or, with `nodeArgs`, another entry point) and waits until /readyz answers 200. */
+export async function startServer(
+  databasePath: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [...TS_NODE_ARGS, 'src/server.ts'],
+  readyPath = '/readyz',
+): Promise<ServerProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'src/server.ts'], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,10 +55,10 @@ export async function startServer(databasePath: string, env: Record<string, stri
   void exited.then(() => (gone = true));
   for (const started = Date.now(); ; ) {
     if (gone) throw new Error(`server exited before listening:\n${output}`);
-    if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${output}`);
-    const ready = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
+    if (Date.now() - started > 120_000) throw new Error(`server did not start:\n${output}`);
+    const ready = await fetch(`${baseUrl}${readyPath}`).then((r) => r.ok, () => false);
     if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return { child, baseUrl, output: () => output, exited };
 }

@@ -1,0 +1,297 @@
+// The review dashboard: one page over the public JSON API, nothing else (what any NGO could build).
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+const API = new URL('/v1/', window.location.origin);
+const PAGE_SIZE = 25;
+
+const POSITIONS: [key: string, label: string][] = [
+  ['supported', 'Supported'],
+  ['partially_supported', 'Partially supported'],
+  ['noted', 'Noted'],
+  ['pending', 'Pending (no final answer yet)'],
+  ['unknown', 'Unknown (no source records one)'],
+];
+const IMPLEMENTATION: [key: string, label: string][] = [
+  ['implemented', 'Implemented'],
+  ['partially_implemented', 'Partially implemented'],
+  ['not_implemented', 'Not implemented'],
+  ['unknown', 'Unknown (never assessed)'],
+];
+const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
+
+interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null }
+interface Label { id: string; label: string }
+interface StateRef { code: string; name: string }
+interface Review { id: string; stateUnderReview: StateRef; cycle: number; session: number | null; reportSymbol: string | null }
+interface Recommendation {
+  id: string; paragraph: string | null; text: string; verbatim: boolean; recommendingStates: StateRef[];
+  unresolvedRecommendingStates: string[]; position: string | null; positionLabel: string | null;
+  positionSource: string | null; implementation: string | null; themes: Label[]; source: Source | null;
+}
+interface Assessment { id: string; status: string; assessedOn: string; rationale: string; source: Source | null }
+interface DevelopmentRef { id: string; title: string; date: string; direction: string }
+interface Development extends DevelopmentRef { summary: string; sources: Source[] }
+interface Page<T> { data: T[]; meta: { total: number; nextCursor: string | null } }
+interface Summary {
+  recommendations: { byPosition: Record<string, number>; byImplementation: Record<string, number> };
+  developments: { total: number };
+}
+
+const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
+const labelOf = (pairs: [string, string][], key: string | null) => pairs.find(([k]) => k === (key ?? 'unknown'))![1];
+
+/** GET from the API; a failure names the request and the API's own problem text. */
+async function get<T>(path: string, params: URLSearchParams = new URLSearchParams()): Promise<T> {
+  const url = new URL(path, API);
+  url.search = params.toString();
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' } });
+  } catch (error) {
+    throw new Error(`Could not reach the API for ${url.pathname}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
+    throw new Error(`${url.pathname} answered ${response.status}: ${problem.detail ?? problem.title ?? response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function link(source: Source): HTMLAnchorElement {
+  const a = element('a', source.title);
+  a.href = source.url;
+  a.rel = 'noopener';
+  return a;
+}
+
+function showError(error: unknown): void {
+  const box = $('#error');
+  box.textContent = `Something failed: ${(error as Error).message}`;
+  box.hidden = false;
+  $('#status').textContent = '';
+}
+
+const charts = new Map<string, Chart>();
+
+/** A bar chart and, beside it, the same numbers as a table (for screen readers, and to read exact figures). */
+function drawCounts(name: string, pairs: [string, string][], counts: Record<string, number>): void {
+  const values = pairs.map(([key]) => counts[key] ?? 0);
+  charts.get(name)?.destroy();
+  charts.set(
+    name,
+    new Chart($<HTMLCanvasElement>(`#${name}-chart`), {
+      type: 'bar',
+      data: { labels: pairs.map(([, label]) => label), datasets: [{ data: values, backgroundColor: '#0b57d0' }] },
+      options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }),
+  );
+  const table = $<HTMLTableElement>(`#${name}-table`);
+  table.replaceChildren();
+  pairs.forEach(([key, label], i) => {
+    const row = table.insertRow();
+    row.append(element('th', label));
+    const cell = element('td', String(values[i]), 'number');
+    cell.dataset.key = key;
+    row.append(cell);
+    row.firstElementChild!.setAttribute('scope', 'row');
+  });
+}
+
+async function showTimeline(reviewId: string): Promise<void> {
+  const params = new URLSearchParams({ reviewId, limit: '500' });
+  const page = await get<Page<Development>>('developments', params);
+  const shown = page.data.length < page.meta.total ? `, the first ${page.data.length} shown` : '';
+  $('#developments-total').textContent = `(${page.meta.total}${shown})`;
+  const list = $('#timeline');
+  list.replaceChildren();
+  if (page.data.length === 0) list.append(element('li', 'No developments recorded for this review.', 'unknown'));
+  for (const development of page.data) {
+    const item = element('li', undefined, development.direction);
+    item.dataset.id = development.id;
+    item.append(element('time', development.date), ' ', element('span', development.direction, 'direction'));
+    item.append(element('div', development.title));
+    const cited = element('div');
+    development.sources.forEach((source, i) => cited.append(i ? ', ' : 'Source: ', link(source)));
+    item.append(cited);
+    list.append(item);
+  }
+}
+
+async function fillFilterOptions(reviewId: string): Promise<void> {
+  const form = $<HTMLFormElement>('#filters');
+  const fill = (name: string, options: [string, string][]) => {
+    const select = form.elements.namedItem(name) as HTMLSelectElement;
+    select.replaceChildren(new Option('any', ''), ...options.map(([value, label]) => new Option(label, value)));
+  };
+  const [states, themes] = await Promise.all([
+    get<{ data: { recommendingState: string; recommendingStateName: string }[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'recommendingState' })),
+    get<{ data: { theme: string; themeLabel: string }[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme' })),
+  ]);
+  const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
+  // A null group holds the recommendations without a state or theme: not an option to filter by.
+  fill('recommendingState', states.data.filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
+  fill('theme', themes.data.filter((t) => t.theme).map((t): [string, string] => [t.theme, t.themeLabel]).sort(byLabel));
+  fill('regionalGroup', REGIONAL_GROUPS.map((g) => [g, g]));
+  fill('position', POSITIONS);
+  fill('implementation', IMPLEMENTATION);
+}
+
+// The table's query: the review, the filters, and a stack of cursors for going back.
+const view = { reviewId: '', cursors: [] as (string | null)[], loading: false };
+
+function viewParams(): URLSearchParams {
+  const params = new URLSearchParams({ reviewId: view.reviewId });
+  for (const [name, value] of new FormData($<HTMLFormElement>('#filters'))) {
+    if (typeof value === 'string' && value.trim() !== '') params.set(name, value.trim());
+  }
+  return params;
+}
+
+async function showRecommendations(): Promise<void> {
+  const params = viewParams();
+  const csv = new URL('recommendations', API);
+  csv.search = new URLSearchParams([...params, ['format', 'csv']]).toString();
+  $<HTMLAnchorElement>('#csv-link').href = csv.href;
+  params.set('limit', String(PAGE_SIZE));
+  const cursor = view.cursors.at(-1);
+  if (cursor) params.set('cursor', cursor);
+  const page = await get<Page<Recommendation>>('recommendations', params);
+  $('#recommendations-total').textContent = `${page.meta.total} recommendation${page.meta.total === 1 ? '' : 's'} match`;
+  const body = $<HTMLTableSectionElement>('#recommendations tbody');
+  body.replaceChildren();
+  if (page.data.length === 0) {
+    const cell = element('td', 'No recommendation matches these filters.', 'unknown');
+    cell.colSpan = 5;
+    body.insertRow().append(cell);
+  }
+  for (const recommendation of page.data) {
+    const row = body.insertRow();
+    row.dataset.id = recommendation.id;
+    const open = element('button', recommendation.text, 'link');
+    open.type = 'button';
+    open.addEventListener('click', () => void openDetail(recommendation.id).catch(showError));
+    const states = [...recommendation.recommendingStates.map((s) => s.name), ...recommendation.unresolvedRecommendingStates].join(', ');
+    row.append(
+      element('td', recommendation.paragraph ?? '—'),
+      element('td'),
+      element('td', states || 'unknown'),
+      element('td', labelOf(POSITIONS, recommendation.position), recommendation.position ? undefined : 'unknown'),
+      element('td', labelOf(IMPLEMENTATION, recommendation.implementation), recommendation.implementation ? undefined : 'unknown'),
+    );
+    row.cells[1]!.append(open);
+  }
+  $<HTMLButtonElement>('#previous-page').disabled = view.cursors.length <= 1;
+  $<HTMLButtonElement>('#next-page').disabled = page.meta.nextCursor === null;
+  $('#next-page').dataset.cursor = page.meta.nextCursor ?? '';
+  $('#page-number').textContent = `Page ${view.cursors.length}`;
+}
+
+async function openDetail(id: string): Promise<void> {
+  const r = await get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`);
+  const body = $('#detail-body');
+  body.replaceChildren();
+  const text = element('blockquote', r.text);
+  body.append(text);
+  if (!r.verbatim) body.append(element('p', 'Paraphrase: not the official wording.', 'unknown'));
+  const facts = element('dl');
+  const fact = (term: string, ...value: (Node | string)[]) => {
+    const dd = element('dd');
+    dd.append(...value);
+    facts.append(element('dt', term), dd);
+  };
+  fact('Recommending states', [...r.recommendingStates.map((s) => s.name), ...r.unresolvedRecommendingStates].join(', ') || 'unknown');
+  const position = element('span', labelOf(POSITIONS, r.position), r.position ? undefined : 'unknown');
+  fact('Position', position, r.positionLabel ? ` (printed: “${r.positionLabel}”)` : '');
+  if (r.positionSource) {
+    fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
+  }
+  if (r.source) fact('Text from', link(r.source));
+  fact('Themes', r.themes.map((t) => t.label).join('; ') || 'none recorded');
+  body.append(facts);
+
+  body.append(element('h3', 'Assessments'));
+  if (r.assessments.length === 0) body.append(element('p', 'Never assessed.', 'unknown'));
+  for (const assessment of r.assessments) {
+    const p = element('p');
+    p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', assessment.rationale);
+    if (assessment.source) p.append(' — ', link(assessment.source));
+    body.append(p);
+  }
+  body.append(element('h3', 'Developments'));
+  if (r.developments.length === 0) body.append(element('p', 'No development linked.', 'unknown'));
+  const list = element('ul');
+  for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
+  body.append(list);
+  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}`;
+  const detail = $('#detail');
+  detail.hidden = false;
+  detail.focus();
+}
+
+async function showReview(reviewId: string): Promise<void> {
+  $('#status').textContent = 'Loading…';
+  $('#error').hidden = true;
+  $('#detail').hidden = true;
+  view.reviewId = reviewId;
+  view.cursors = [null];
+  view.loading = true; // the form's reset below is not a user's: it must not reload the table by itself
+  $<HTMLFormElement>('#filters').reset();
+  view.loading = false;
+  const summary = await get<Summary>(`reviews/${encodeURIComponent(reviewId)}/summary`);
+  drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
+  drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
+  await Promise.all([showTimeline(reviewId), fillFilterOptions(reviewId)]);
+  await showRecommendations();
+  $('#status').textContent = '';
+}
+
+async function main(): Promise<void> {
+  const select = $<HTMLSelectElement>('#review');
+  const reviews = await get<Page<Review>>('reviews', new URLSearchParams({ limit: '500' }));
+  for (const review of reviews.data) {
+    const session = review.session ? `, session ${review.session}` : '';
+    select.append(new Option(`${review.stateUnderReview.name} — cycle ${review.cycle}${session} (${review.id})`, review.id));
+  }
+  const wanted = new URLSearchParams(window.location.search).get('review');
+  const ids = reviews.data.map((r) => r.id);
+  select.value = ids.includes(wanted ?? '') ? wanted! : ids.includes('KGZ-3') ? 'KGZ-3' : (ids[0] ?? '');
+  if (!select.value) {
+    $('#status').textContent = 'No review is stored yet.';
+    return;
+  }
+  select.addEventListener('change', () => void showReview(select.value).catch(showError));
+  const refresh = () => void showRecommendations().catch(showError);
+  $<HTMLFormElement>('#filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    view.cursors = [null];
+    refresh();
+  });
+  $<HTMLFormElement>('#filters').addEventListener('reset', () => {
+    if (view.loading) return;
+    view.cursors = [null];
+    setTimeout(refresh); // after the form has cleared its fields
+  });
+  $('#next-page').addEventListener('click', () => {
+    view.cursors.push($('#next-page').dataset.cursor!);
+    refresh();
+  });
+  $('#previous-page').addEventListener('click', () => {
+    view.cursors.pop();
+    refresh();
+  });
+  $('#close-detail').addEventListener('click', () => {
+    $('#detail').hidden = true;
+  });
+  await showReview(select.value);
+}
+
+main().catch(showError);

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from '../http/problem.js';
+
+/** Where `npm run build:dashboard` (run by `npm install`) writes the page. */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
+
+// The page loads its own script, style and the API from this origin, and nothing else.
+const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join(';');
+
+/** The NGO dashboard (`/dashboard/`): static files built from dashboard/, served by us (no CDN). */
+export async function dashboardRoutes(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
+  const root = options.root ?? DASHBOARD_DIR;
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', DASHBOARD_CSP);
+    return payload;
+  });
+  if (!existsSync(`${root}/index.html`)) {
+    const notBuilt = async () => {
+      throw new HttpProblem(503, 'The dashboard is not built: run `npm run build:dashboard` (npm install runs it).');
+    };
+    app.get('/dashboard', { schema: { hide: true } }, notBuilt);
+    app.get('/dashboard/*', { schema: { hide: true } }, notBuilt);
+    return;
+  }
+  await app.register(fastifyStatic, { root, prefix: '/dashboard/', index: 'index.html', maxAge: '5m', schemaHide: true });
+  // The page's links are absolute (/dashboard/app.js), so /dashboard serves it as /dashboard/ does.
+  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+}

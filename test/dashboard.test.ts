@@ -1,0 +1,198 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import t, { type Test } from 'tap';
+import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
+import { registerProblemHandlers } from '../src/http/problem.js';
+import { importFile } from '../src/import/run.js';
+import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { bytesSource, entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
+
+// The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
+// the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page
+// logs no error and no request of it fails. Screenshots go to test-artifacts/dashboard/.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/dashboard/', import.meta.url));
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH): the browser tests are skipped`;
+if (skip) console.error(`# SKIPPED: ${skip}`);
+
+t.test('without a built page, /dashboard says how to build it', async (t) => {
+  const app = Fastify();
+  registerProblemHandlers(app);
+  await app.register(dashboardRoutes, { root: tempDir(t) });
+  for (const url of ['/dashboard', '/dashboard/app.js']) {
+    const response = await app.inject(url);
+    t.equal(response.statusCode, 503);
+    t.match(response.json().detail, /npm run build:dashboard/);
+  }
+  await app.close();
+});
+
+t.test('the built page is served with a policy that lets it load only from this origin', async (t) => {
+  t.ok(existsSync(`${DASHBOARD_DIR}index.html`), 'npm install built the dashboard (prepare script)');
+  const app = await buildTestApp(t);
+  for (const url of ['/dashboard', '/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
+    const response = await app.inject(url);
+    t.equal(response.statusCode, 200, url);
+    t.match(response.headers['content-security-policy'], /script-src 'self'/);
+    t.match(response.headers['content-security-policy'], /connect-src 'self'/);
+  }
+  const api = await app.inject('/v1/reviews');
+  t.match(api.headers['content-security-policy'], /default-src 'none'/, 'the API keeps its own strict policy');
+});
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The app listening on a free loopback port, a browser page on it, and every error the page meets. */
+async function openDashboard(t: Test, app: FastifyInstance, browser: Browser, path = '/dashboard/') {
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  t.teardown(() => page.close());
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  // A link that the browser turns into a download ends its navigation as "aborted": that is no failure.
+  const downloads = new Set<string>();
+  page.on('download', (download) => downloads.add(download.url()));
+  const failed: { url: string; error: string | undefined }[] = [];
+  page.on('requestfailed', (request) => failed.push({ url: request.url(), error: request.failure()?.errorText }));
+  const problems = () => [
+    ...errors,
+    ...failed
+      .filter(({ url, error }) => !(downloads.has(url) && error === 'net::ERR_ABORTED'))
+      .map(({ url, error }) => `request failed: ${url} (${error})`),
+  ];
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} for ${response.url()}`);
+  });
+  await page.goto(`${address}${path}`);
+  await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+  await page.locator('#recommendations tbody tr').first().waitFor();
+  return { page, problems };
+}
+
+async function shownCounts(page: Page, table: string): Promise<Record<string, number>> {
+  return page.$$eval(`#${table}-table td[data-key]`, (cells) =>
+    Object.fromEntries(cells.map((cell) => [(cell as HTMLElement).dataset.key!, Number(cell.textContent)])),
+  );
+}
+
+const rowIds = (page: Page) => page.$$eval('#recommendations tbody tr[data-id]', (rows) => rows.map((row) => (row as HTMLElement).dataset.id!));
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  t.teardown(() => browser.close());
+
+  t.test('the seeded review: the numbers shown are the API’s', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser);
+    const { body: summary } = await getJson(app, '/v1/reviews/KGZ-3/summary');
+    t.equal(await page.locator('#review').inputValue(), 'KGZ-3', 'Kyrgyzstan’s third review by default');
+    t.same(await shownCounts(page, 'positions'), withoutTotal(summary.recommendations.byPosition));
+    t.same(await shownCounts(page, 'implementation'), summary.recommendations.byImplementation);
+    const { body: developments } = await getJson(app, '/v1/developments?reviewId=KGZ-3&limit=500');
+    t.same(
+      await page.$$eval('#timeline li[data-id]', (items) => items.map((item) => (item as HTMLElement).dataset.id)),
+      developments.data.map((d: { id: string }) => d.id),
+      'every development, in the API’s order',
+    );
+    t.equal(await page.locator('#timeline li.setback').count(), developments.data.filter((d: { direction: string }) => d.direction === 'setback').length);
+    t.match(await page.locator('#developments-total').textContent(), `(${developments.meta.total})`);
+    t.match(await page.locator('#recommendations-total').textContent(), /^8 recommendations match/);
+    const unknown = await page.locator('#recommendations tbody tr[data-id="KGZ-3-FIN-1"] td').nth(3).textContent();
+    t.equal(unknown, 'Unknown (no source records one)', 'an unknown position is shown as unknown, not guessed');
+    await screenshot(page, 'seeded-overview');
+
+    // Filters: the table holds exactly the API's rows for the same query.
+    await page.selectOption('#filters select[name=position]', 'supported');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#recommendations-total').filter({ hasText: /^3 recommendations/ }).waitFor();
+    const { body: supported } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=supported&limit=25');
+    t.same(await rowIds(page), supported.data.map((r: { id: string }) => r.id));
+
+    // The CSV link downloads the API's export of exactly this view.
+    const href = await page.locator('#csv-link').getAttribute('href');
+    t.match(href, /reviewId=KGZ-3&position=supported&format=csv$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-link')]);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+    const exported = await fetch(href!);
+    t.equal(Buffer.concat(chunks).toString('utf8'), await exported.text(), 'the downloaded CSV is the API export');
+
+    // The detail, opened from the keyboard.
+    await page.click('#filters button[type=reset]');
+    await page.locator('#recommendations-total').filter({ hasText: /^8 recommendations/ }).waitFor();
+    await page.locator('#recommendations tbody tr[data-id="KGZ-3-FIN-1"] button').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail:not([hidden])').waitFor();
+    const { body: detail } = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+    const shown = await page.locator('#detail-body').textContent();
+    t.match(shown, detail.text);
+    t.match(shown, detail.assessments[0].rationale, 'the assessment and its rationale');
+    for (const development of detail.developments) t.match(shown, development.title);
+    t.match(shown, 'Finland');
+    await screenshot(page, 'seeded-detail');
+
+    // 360 px wide: the page itself does not scroll sideways (the table may, inside its own box).
+    await page.setViewportSize({ width: 360, height: 800 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
+    await screenshot(page, 'seeded-360px');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('an imported review: paging walks the API’s pages', async (t) => {
+    const app = await buildTestApp(t);
+    const entries = Array.from({ length: 60 }, (_, i) =>
+      entryRow({ text: `121.${i + 1} Ratify instrument number ${i + 1} (France);`, position: i % 4 === 0 ? 'Noted' : 'Supported' }),
+    );
+    const report = await importFile(app.db, bytesSource(await matrixDocx([HEADER_ROW, ...entries])), { actor: 'test' });
+    t.same(report.reviewsCreated, ['SVN-3']);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
+    t.equal(await page.locator('#review').inputValue(), 'SVN-3');
+    const { body: summary } = await getJson(app, '/v1/reviews/SVN-3/summary');
+    t.same(await shownCounts(page, 'positions'), withoutTotal(summary.recommendations.byPosition));
+    t.match(await page.locator('#recommendations-total').textContent(), /^60 recommendations match/);
+
+    let cursor: string | null = null;
+    for (let pageNumber = 1; pageNumber <= 3; pageNumber++) {
+      const query: string = `/v1/recommendations?reviewId=SVN-3&limit=25${cursor ? `&cursor=${cursor}` : ''}`;
+      const { body: expected } = await getJson(app, query);
+      await page.locator('#page-number').filter({ hasText: `Page ${pageNumber}` }).waitFor();
+      t.same(await rowIds(page), expected.data.map((r: { id: string }) => r.id), `page ${pageNumber}`);
+      t.equal(await page.locator('#next-page').isDisabled(), expected.meta.nextCursor === null);
+      cursor = expected.meta.nextCursor;
+      if (cursor) await page.click('#next-page');
+    }
+    await page.click('#previous-page');
+    await page.locator('#page-number').filter({ hasText: 'Page 2' }).waitFor();
+    await screenshot(page, 'imported-page-2');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+});
+
+function withoutTotal(counts: Record<string, number>): Record<string, number> {
+  const { total: _total, ...rest } = counts;
+  return rest;
+}

@@ -1,0 +1,112 @@
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { bumpRevision } from '../src/db/revision.js';
+import { openSnapshots } from '../src/db/snapshot.js';
+import { type ExportEvent, exportChannel } from '../src/http/export.js';
+import { insertRecommendation } from './fixtures.js';
+import { buildTestApp } from './helpers.js';
+
+// Exports held by slow readers are bounded: at most MAX_CONCURRENT_EXPORTS stream at once (one more is a
+// 503 with Retry-After), and one that runs longer than EXPORT_MAX_SECONDS has its connection ended and its
+// snapshot released (so the WAL can be checkpointed). Real sockets, clients that stop reading.
+
+// Each export is ~40 MB of CSV: far more than the socket buffers hold, so a client that does not read keeps
+// its export running.
+const ROWS = 40_000;
+
+t.setTimeout(240_000);
+
+async function appWithRows(t: Test, overrides: Parameters<typeof buildTestApp>[1]): Promise<{ app: FastifyInstance; port: number }> {
+  const app = await buildTestApp(t, overrides);
+  app.db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${ROWS})
+    insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    select printf('KGZ-3-SLOW-%06d', i), 'KGZ-3', printf('%08d', i), 'Text ' || replace(hex(zeroblob(500)), '0', 'x'), 0,
+      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;`);
+  bumpRevision(app.db);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, port: (app.server.address() as AddressInfo).port };
+}
+
+/** A GET whose response is not read: resolves once its status and headers arrived. */
+async function stalledGet(t: Test, port: number, path: string): Promise<{ request: ClientRequest; response: IncomingMessage }> {
+  const request = get({ host: '127.0.0.1', port, path, agent: false });
+  request.on('error', () => {}); // the server may end the connection
+  const response = await new Promise<IncomingMessage>((resolve) => request.on('response', resolve));
+  response.pause();
+  response.on('error', () => {});
+  t.teardown(() => request.destroy());
+  return { request, response };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await delay(20);
+}
+
+function recordEvents(t: Test): ExportEvent[] {
+  const events: ExportEvent[] = [];
+  const listener = (event: unknown) => events.push(event as ExportEvent);
+  exportChannel.subscribe(listener);
+  t.teardown(() => exportChannel.unsubscribe(listener));
+  return events;
+}
+
+t.test('concurrent exports are capped: one more is a 503 problem with Retry-After; lists still answer', async (t) => {
+  const { app, port } = await appWithRows(t, { maxConcurrentExports: 2, pressureRetryAfterSeconds: 7 });
+  const first = await stalledGet(t, port, '/v1/recommendations?format=csv');
+  const second = await stalledGet(t, port, '/v1/recommendations?format=ndjson');
+  t.equal(first.response.statusCode, 200);
+  t.equal(second.response.statusCode, 200);
+  t.equal(app.exportLimits.active, 2, 'two exports are held by clients that do not read');
+
+  const third = await fetch(`http://127.0.0.1:${port}/v1/developments`, { headers: { accept: 'text/*' } });
+  t.equal(third.status, 503, 'a third export is refused');
+  t.match(third.headers.get('content-type'), /^application\/problem\+json/);
+  t.equal(third.headers.get('retry-after'), '7');
+  t.equal(third.headers.get('content-disposition'), null, 'a problem, not a download');
+  t.match(await third.json(), { status: 503, detail: /2 exports are running/ });
+
+  const list = await fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=2`);
+  t.equal(list.status, 200, 'a normal list is answered meanwhile');
+  t.equal(((await list.json()) as { meta: { total: number } }).meta.total, ROWS + 8);
+  const page = await fetch(`http://127.0.0.1:${port}/v1/recommendations?format=csv&limit=3`);
+  t.equal(page.status, 200, 'one page of an export (limit) is no stream, and is not capped');
+  t.equal((await page.text()).trim().split('\r\n').length, 4);
+  t.equal(app.exportLimits.active, 2);
+
+  first.request.destroy();
+  second.request.destroy();
+  await until(() => app.exportLimits.active === 0 && openSnapshots() === 0);
+  t.pass('clients gone, their slots and snapshots are released');
+  const again = await stalledGet(t, port, '/v1/recommendations?format=csv');
+  t.equal(again.response.statusCode, 200, 'and a new export is accepted');
+  again.request.destroy();
+  await until(() => app.exportLimits.active === 0 && openSnapshots() === 0);
+});
+
+t.test('an export held longer than EXPORT_MAX_SECONDS is ended and its snapshot released', async (t) => {
+  // 2 seconds: time enough, even on a busy machine, to see the snapshot held before the bound ends it.
+  const { app, port } = await appWithRows(t, { exportMaxSeconds: 2 });
+  const events = recordEvents(t);
+  let serverSocket: Socket | undefined;
+  app.server.once('connection', (socket: Socket) => (serverSocket = socket));
+  const slow = await stalledGet(t, port, '/v1/recommendations?format=csv');
+  t.equal(slow.response.statusCode, 200);
+  await until(() => openSnapshots() === 1);
+  insertRecommendation(app, { id: 'KGZ-3-LATE-1', text: 'Written while the export is held.' });
+  const checkpointBusy = () => (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
+  t.equal(checkpointBusy(), 1, 'the held snapshot pins the WAL');
+
+  const list = await fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=1`);
+  t.equal(list.status, 200, 'a normal list is answered while the export is held');
+
+  await until(() => openSnapshots() === 0 && app.exportLimits.active === 0);
+  t.equal(checkpointBusy(), 0, 'once the bound has passed, the snapshot is released and the WAL checkpoints');
+  await until(() => serverSocket?.destroyed === true);
+  t.pass('the connection is ended');
+  const close = events.find((e) => e.event === 'close');
+  t.match(close, { event: 'close', resource: 'recommendations', complete: false });
+  t.ok(events.filter((e) => e.event === 'chunk').length < ROWS / 250, 'the export stopped before its end');
+});

@@ -1,0 +1,184 @@
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { authenticateKey } from '../src/auth/keys.js';
+import { scrubKeys } from '../src/http/hardening.js';
+import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp } from './helpers.js';
+
+// Smaller hostile-input cases at the HTTP edge (issue 14, item 9): OPTIONS without Origin, a weak ETag in
+// If-Match, authenticated reads while another connection holds the write lock, percent-encoded keys in
+// logged URLs, a forged Host header, and an idempotent retry of a creation deleted since.
+
+const ASSESSMENT = {
+  recommendationId: 'KGZ-3-USA-1',
+  status: 'not_implemented',
+  assessedOn: '2021-01-15',
+  rationale: 'No investigation was opened.',
+  source: HRW_SOURCE,
+};
+
+// Headers that describe one response (its body, caching, rate limit, CORS): every other header of a normal
+// response is a security header, which every response must carry too.
+const PER_RESPONSE = /^(?:content-|date$|connection$|keep-alive$|etag$|cache-control$|link$|vary$|(?:x-)?ratelimit|retry-after$|access-control-)/;
+const securityHeaders = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_RESPONSE.test(name)));
+
+t.test('OPTIONS: no preflight without Origin and Access-Control-Request-Method: a 400 problem with the security headers', async (t) => {
+  const app = await buildTestApp(t);
+  const normal = securityHeaders((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).headers);
+  t.ok(Object.keys(normal).length >= 3, `a normal GET carries security headers (${Object.keys(normal).join(', ')})`);
+
+  for (const [headers, missing] of [
+    [{}, 'Origin'],
+    [{ origin: 'https://dashboard.example.org' }, 'Access-Control-Request-Method'],
+    [{ 'access-control-request-method': 'GET' }, 'Origin'],
+  ] as const) {
+    const response = await app.inject({ method: 'OPTIONS', url: '/v1/recommendations', headers });
+    t.equal(response.statusCode, 400, `without ${missing}`);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    t.match(response.json(), { status: 400, detail: new RegExp(`no ${missing} header`), instance: '/v1/recommendations' });
+    t.same(securityHeaders(response.headers), normal, 'the same security headers as a normal GET');
+  }
+
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/v1/states',
+    headers: { origin: 'https://dashboard.example.org', 'access-control-request-method': 'GET' },
+  });
+  t.equal(preflight.statusCode, 204, 'a CORS preflight is answered');
+  t.equal(preflight.headers['access-control-allow-origin'], '*');
+  t.equal(preflight.body, '');
+  t.same(securityHeaders(preflight.headers), normal, 'with the same security headers');
+});
+
+t.test('If-Match compares strongly: a weak ETag is a 412 and changes nothing', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT });
+  const etag = created.response.headers.etag as string;
+  const url = `/v1/assessments/${created.body.id}`;
+
+  for (const ifMatch of [`W/${etag}`, `W/${etag}, W/"v9-r9"`]) {
+    const weak = await send(app, 'PATCH', url, { key, body: { status: 'implemented' }, headers: { 'if-match': ifMatch } });
+    t.equal(weak.response.statusCode, 412, `If-Match: ${ifMatch}`);
+    t.match(weak.response.headers['content-type'], /^application\/problem\+json/);
+  }
+  const deleteWeak = await send(app, 'DELETE', url, { key, headers: { 'if-match': `W/${etag}` } });
+  t.equal(deleteWeak.response.statusCode, 412, 'a weak ETag does not delete either');
+  const unchanged = await send(app, 'GET', url);
+  t.equal(unchanged.body.status, 'not_implemented', 'the record is unchanged');
+  t.equal(unchanged.body.version, 1);
+
+  const strong = await send(app, 'PATCH', url, { key, body: { status: 'implemented' }, headers: { 'if-match': `W/"v9-r9", ${etag}` } });
+  t.equal(strong.response.statusCode, 200, 'the strong ETag in a list matches');
+  t.equal(strong.body.version, 2);
+});
+
+t.test("authenticated reads while another connection holds the write lock: 200, the key's last use is skipped", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'reader');
+  const lastUsed = () => app.db.$client.prepare('select last_used_at from api_keys where name = ?').pluck().get('reader');
+  const changes = () => app.db.$client.prepare('select total_changes()').pluck().get() as number;
+  const get = () => app.inject({ method: 'GET', url: '/v1/states/KGZ', headers: { authorization: `Bearer ${key}` } });
+
+  // An import in another process: a second connection that holds the write lock.
+  const importer = new Database(app.db.$client.name);
+  t.teardown(() => importer.close());
+  importer.exec('begin immediate');
+  for (let i = 0; i < 3; i++) {
+    const response = await get();
+    t.equal(response.statusCode, 200, 'the read is answered');
+  }
+  t.equal(lastUsed(), null, 'the last use could not be written, and was skipped');
+  t.equal(app.db.$client.pragma('busy_timeout', { simple: true }), 5000, 'the busy timeout is restored');
+  importer.exec('rollback');
+
+  t.equal((await get()).statusCode, 200);
+  const recorded = lastUsed() as string;
+  t.ok(recorded, 'once the lock is free, the use is recorded');
+  const before = changes();
+  for (let i = 0; i < 5; i++) t.equal((await get()).statusCode, 200);
+  t.equal(changes(), before, 'and not written again on every request');
+  t.equal(lastUsed(), recorded);
+
+  const later = new Date(Date.parse(recorded) + 61_000);
+  t.equal(authenticateKey(app.db, key, later).status, 'ok');
+  t.equal(lastUsed(), later.toISOString(), 'a minute later, it is recorded again');
+
+  app.db.$client.pragma('query_only = 1');
+  t.throws(() => authenticateKey(app.db, key, new Date(later.getTime() + 61_000)), /readonly/i, 'other errors are not hidden');
+  app.db.$client.pragma('query_only = 0');
+});
+
+t.test('a percent-encoded API key in a query string is redacted from the log', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { logLevel: 'info', logStream });
+  const key = mintKey(app);
+  const secret = key.slice(18);
+  const escape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  const variants = [
+    key.replaceAll('_', '%5F'),
+    key.replaceAll('_', '%5f').replace('u', '%75'),
+    [...key].map(escape).join(''),
+    [...key].map((c, i) => (i % 2 ? escape(c) : c)).join(''),
+  ];
+  for (const encoded of variants) {
+    const response = await app.inject({ method: 'GET', url: `/v1/states/KGZ?api_key=${encoded}` });
+    t.equal(response.statusCode, 400, 'an unknown parameter is refused');
+  }
+  t.match(log, /"msg":"incoming request"/, 'the requests were logged');
+  t.equal(log.match(/\/v1\/states\/KGZ\?api_key=\[redacted\]/g)?.length, variants.length, 'every URL logged is redacted');
+  t.notOk(log.includes(secret.slice(0, 12)), 'the secret appears nowhere');
+  for (const encoded of variants) t.notOk(log.includes(encoded.slice(-30)), 'nor its encoded form');
+  t.equal(scrubKeys('/a?b=%2F%20%7E&c=%5F'), '/a?b=%2F%20%7E&c=_', 'other escapes are left as they are');
+});
+
+t.test('absolute URLs come from PUBLIC_URL, never from the Host header', async (t) => {
+  const app = await buildTestApp(t, { publicUrl: 'https://upr.example.org/api' });
+  const csv = async (host: string) => {
+    const response = await app.inject({ method: 'GET', url: '/v1/recommendations?format=csv', headers: { host } });
+    t.equal(response.statusCode, 200);
+    return response;
+  };
+  const honest = await csv('upr.example.org');
+  const forged = await csv('evil.example');
+  t.equal(forged.body, honest.body, 'a forged Host changes nothing in the body');
+  t.equal(forged.headers.etag, honest.headers.etag, 'which its ETag (blind to Host) rightly says');
+  const urls = (parse(honest.body, { columns: true }) as { id: string; url: string }[]).map((row) => [row.id, row.url]);
+  t.ok(urls.length > 0);
+  for (const [id, url] of urls) t.equal(url, `https://upr.example.org/api/v1/recommendations/${encodeURIComponent(id!)}`);
+
+  const byDefault = await buildTestApp(t);
+  const body = (await byDefault.inject({ method: 'GET', url: '/v1/states?format=csv', headers: { host: 'evil.example' } })).body;
+  t.match(body, /,http:\/\/127\.0\.0\.1:3000\/v1\/states\/KGZ,/, 'without PUBLIC_URL: http://HOST:PORT');
+  t.notMatch(body, /evil/);
+});
+
+t.test('an idempotent retry of a creation deleted since is a 409, not a replayed 201', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const headers = { 'idempotency-key': 'create-then-delete' };
+  const first = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers });
+  t.equal(first.response.statusCode, 201);
+  const deleted = await send(app, 'DELETE', `/v1/assessments/${first.body.id}`, { key, headers: { 'if-match': '*' } });
+  t.equal(deleted.response.statusCode, 204);
+  const assessments = count(app, 'assessments');
+
+  const retry = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers });
+  t.equal(retry.response.statusCode, 409);
+  t.match(retry.response.headers['content-type'], /^application\/problem\+json/);
+  t.match(retry.body.detail, new RegExp(`"${first.body.id}" created with this Idempotency-Key has been deleted`));
+  t.notOk(retry.response.headers['idempotency-replayed']);
+  t.equal(count(app, 'assessments'), assessments, 'nothing is created');
+
+  const fresh = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers: { 'idempotency-key': 'again' } });
+  t.equal(fresh.response.statusCode, 201, 'a new key creates it again');
+});

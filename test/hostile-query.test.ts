@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { generateDatabase } from '../bench/generate.js';
+import type { AppConfig } from '../src/config.js';
+import { toFtsQuery } from '../src/db/fulltext.js';
+import { openDatabase } from '../src/db/open.js';
+import { buildTestApp, getJson, tempDir } from './helpers.js';
+
+// Full-text queries (q) cost a bounded amount of work: repeated terms are dropped, too many words and too short
+// prefixes are a 400 naming the limit, a list's count stops at FULL_TEXT_MAX_COUNT, and a control character is
+// a 400 on every route that takes q. Run on a generated database of a few thousand recommendations, where the
+// prefix storm of issue 14 (`a* a* a* …`) kept the old code busy.
+
+t.setTimeout(300_000);
+
+const path = join(tempDir(t), 'hostile.sqlite');
+const generating = openDatabase(path);
+generateDatabase(generating, { recommendations: 3_000 });
+generating.$client.close();
+
+const app = (t: Test, overrides: Partial<AppConfig> = {}) => buildTestApp(t, { databasePath: path, ...overrides });
+
+/** Runs `work` and gives the longest event-loop delay seen meanwhile, in ms. */
+async function longestStall(work: () => Promise<void>): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await work();
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+t.test('terms kept: repeats count once, and the limits are checked on what is left', async (t) => {
+  t.equal(toFtsQuery('abc* '.repeat(100)), '"abc"*', 'a repeated prefix is one term');
+  t.equal(toFtsQuery('Torture torture, "torture" TORTURE'), '"Torture"', 'terms that tokenize alike are one');
+  t.equal(toFtsQuery('torture tort* "torture detention"'), '"torture" "tort"* "torture detention"');
+  t.equal(toFtsQuery('one two three four five six seven eight'), '"one" "two" "three" "four" "five" "six" "seven" "eight"');
+  t.throws(() => toFtsQuery('a* '.repeat(166)), /at least 3 letters or digits before the \* \(FULL_TEXT_MIN_PREFIX\)/);
+  t.throws(() => toFtsQuery('human-ri*'), /FULL_TEXT_MIN_PREFIX/, 'the last word of a punctuated prefix counts');
+  t.throws(() => toFtsQuery('one two three four five six seven eight nine'), /9 words; at most 8 .*FULL_TEXT_MAX_TERMS/);
+  t.throws(() => toFtsQuery('"one two three four five six seven eight nine"'), /9 words/, "a phrase's words count");
+  t.throws(() => toFtsQuery('a.b.c.d.e.f.g.h.i'), /9 words/, 'so do the words a punctuated word is made of');
+  t.throws(() => toFtsQuery('"" * !!'), /at least one word/);
+});
+
+const HOSTILE: [q: string, status: number, limit?: string][] = [
+  ['a* '.repeat(166).trim(), 400, 'FULL_TEXT_MIN_PREFIX'],
+  ['ab*', 400, 'FULL_TEXT_MIN_PREFIX'],
+  ['rig* '.repeat(99).trim(), 200],
+  ['rights '.repeat(71).trim(), 200],
+  ['a b c d e f g h i j k l m n o p', 400, 'FULL_TEXT_MAX_TERMS'],
+  ['a.'.repeat(250), 400, 'FULL_TEXT_MAX_TERMS'],
+  [`"${'the '.repeat(100).trim()}"`, 400, 'FULL_TEXT_MAX_TERMS'],
+  ['the of to and in a for on', 200],
+  ['AND OR NOT NEAR( " text: ^rights *', 200],
+];
+
+const ROUTES = [
+  '/v1/recommendations',
+  '/v1/recommendations?format=csv',
+  '/v1/recommendations?sort=paragraph&cycle=3',
+  '/v1/stats/recommendations?groupBy=position',
+  '/v1/developments',
+  '/v1/developments?format=ndjson',
+  '/v1/stats/developments?groupBy=direction',
+];
+
+const withQ = (route: string, q: string) => `${route}${route.includes('?') ? '&' : '?'}q=${encodeURIComponent(q)}`;
+
+t.test('hostile queries answer 200 or a 400 naming the limit, without stalling the event loop', async (t) => {
+  const server = await app(t);
+  const stall = await longestStall(async () => {
+    for (const [q, status, limit] of HOSTILE) {
+      for (const route of ROUTES) {
+        const response = await server.inject({ method: 'GET', url: withQ(route, q) });
+        t.equal(response.statusCode, status, `${route} q=${q.slice(0, 30)}`);
+        if (limit === undefined) continue;
+        t.match(response.headers['content-type'], 'application/problem+json');
+        t.match(response.json(), { status: 400, detail: new RegExp(limit), errors: [{ in: 'query', name: 'q' }] });
+      }
+    }
+  });
+  // Generous: on a busy two-core machine a request takes milliseconds; the old prefix storm took seconds.
+  t.ok(stall < 2_000, `longest event-loop stall ${Math.round(stall)} ms`);
+});
+
+t.test('the limits are configuration', async (t) => {
+  const server = await app(t, { fullTextMaxTerms: 2, fullTextMinPrefix: 1 });
+  t.equal((await server.inject(withQ('/v1/recommendations', 'r*'))).statusCode, 200);
+  const three = await server.inject(withQ('/v1/recommendations', 'human rights torture'));
+  t.equal(three.statusCode, 400);
+  t.match(three.json().detail, /at most 2/);
+});
+
+t.test('a control character in q is a 400 on every route that takes q', async (t) => {
+  const server = await app(t);
+  for (const route of ROUTES) {
+    for (const q of ['rights\u0000', '\u0000', 'a\u0001b', 'x\u007f', 'y\u009b']) {
+      const response = await server.inject(withQ(route, q));
+      t.equal(response.statusCode, 400, `${route} ${JSON.stringify(q)}`);
+      t.match(response.json(), { errors: [{ name: 'q', message: /control characters/ }] });
+    }
+    t.equal((await server.inject(withQ(route, 'human\trights\r\n'))).statusCode, 200, 'tabs and line breaks are spaces');
+  }
+  // Other text parameters are bound as SQL values: a NUL matches nothing, and is no error.
+  for (const url of [
+    '/v1/recommendations?reviewId=a%00b',
+    '/v1/recommendations?theme=%00',
+    '/v1/statements?speaker=a%00b',
+    '/v1/states?name=a%00b',
+  ]) {
+    const { response, body } = await getJson(server, url);
+    t.equal(response.statusCode, 200, url);
+    t.same(body.data, [], url);
+  }
+});
+
+async function walk(server: FastifyInstance, url: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | null = url;
+  while (next !== null) {
+    const { body }: { body: any } = await getJson(server, next);
+    ids.push(...body.data.map((r: { id: string }) => r.id));
+    next = body.meta.nextCursor === null ? null : `${url}&cursor=${body.meta.nextCursor}`;
+  }
+  return ids;
+}
+
+t.test('a full-text count stops at FULL_TEXT_MAX_COUNT; the pages still reach every match', async (t) => {
+  const server = await app(t, { fullTextMaxCount: 50 });
+  const exact = server.db.$client
+    .prepare(`select count(*) from recommendations_fts where recommendations_fts match 'rights'`)
+    .pluck()
+    .get() as number;
+  t.ok(exact > 50, `${exact} matches`);
+  const { body } = await getJson(server, '/v1/recommendations?q=rights&limit=1');
+  t.same(body.meta, { total: 50, totalCapped: true, limit: 1, nextCursor: body.meta.nextCursor });
+  const filtered = await getJson(server, '/v1/recommendations?q=rights&cycle=1,2,3,4&limit=1');
+  t.equal(filtered.body.meta.totalCapped, true, 'with other filters too');
+  const few = await getJson(server, '/v1/recommendations?q=Askarov');
+  t.same([few.body.meta.total, few.body.meta.totalCapped], [1, undefined], 'below the cap, the exact count');
+  const all = (await getJson(server, '/v1/recommendations?limit=1')).body.meta;
+  t.same([all.total > 50, all.totalCapped], [true, undefined], 'no q, no cap');
+
+  const ids = await walk(server, '/v1/recommendations?q=rights&limit=500');
+  t.equal(new Set(ids).size, exact, 'every match, once');
+  const stats = await getJson(server, '/v1/stats/recommendations?groupBy=position&q=rights');
+  t.equal(stats.body.meta.total, exact, 'stats count every match (they group them all anyway)');
+
+  const developments = await getJson(server, '/v1/developments?q=the&limit=1');
+  const devExact = server.db.$client
+    .prepare(`select count(*) from developments_fts where developments_fts match 'the'`)
+    .pluck()
+    .get() as number;
+  t.ok(devExact > 50);
+  t.match(developments.body.meta, { total: 50, totalCapped: true });
+});
+
+t.test('relevance pages: the top matches taken inside FTS5 equal the ranked order of every match', async (t) => {
+  const server = await app(t);
+  const ranked = server.db.$client
+    .prepare(`select r.id from recommendations_fts f join recommendations r on r.fts_rowid = f.rowid
+      where recommendations_fts match 'torture' order by f.rank, f.rowid`)
+    .pluck()
+    .all() as string[];
+  t.ok(ranked.length > 100);
+  t.same(await walk(server, '/v1/recommendations?q=torture&limit=37'), ranked, 'q alone: the fast path');
+  // The same matches through the general path (another filter that keeps every row).
+  t.same(await walk(server, '/v1/recommendations?q=torture&cycle=1,2,3,4&limit=37'), ranked, 'with a filter');
+});
+
+t.test('the index follows inserts, updates and deletes, and survives VACUUM', async (t) => {
+  const server = await app(t);
+  const sqlite = server.db.$client;
+  const search = (q: string) => sqlite.prepare(
+    `select r.id from recommendations_fts f join recommendations r on r.fts_rowid = f.rowid where recommendations_fts match ?`,
+  ).pluck().all(q);
+  const check = () => sqlite.prepare("insert into recommendations_fts (recommendations_fts, rank) values ('integrity-check', 1)").run();
+  const [first, second] = sqlite.prepare('select id from recommendations order by rowid limit 2').pluck().all() as string[];
+  sqlite.prepare('delete from recommendations where id = ?').run(first);
+  sqlite.exec('vacuum');
+  sqlite.prepare("update recommendations set text = 'zanzibarian quokka' where id = ?").run(second);
+  t.same(search('zanzibarian'), [second]);
+  const maxBefore = sqlite.prepare('select max(fts_rowid) from recommendations').pluck().get() as number;
+  sqlite
+    .prepare(`insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at, version)
+      select 'NEW-1', review_id, paragraph_sort_key, 'quokka sighting', 1, created_at, updated_at, 1 from recommendations where id = ?`)
+    .run(second);
+  t.equal(sqlite.prepare("select fts_rowid from recommendations where id = 'NEW-1'").pluck().get(), maxBefore + 1);
+  t.same(search('quokka').sort(), ['NEW-1', second].sort());
+  t.doesNotThrow(check, 'the index matches the table');
+});
