@@ -15,7 +15,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
+import { booleanParam, calendarDate, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 
 const ACTION_SCALE = Object.entries(ACTION_CATEGORIES)
@@ -69,7 +69,7 @@ export const recommendationFilterShape = {
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
   updatedSince: z
-    .union([isoTimestamp, z.iso.date()])
+    .union([isoTimestamp, calendarDate])
     .optional()
     .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z), or this day (2026-01-01: from its start, UTC).'),
 };
