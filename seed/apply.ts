@@ -39,7 +39,7 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
         [s.name, ...s.aliases].map((alias) => ({ key: normalizeStateName(alias), alias, stateCode: s.code })),
       ),
     );
-    insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri })));
+    insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri, scheme: uhri ? ('uhri' as const) : ('local' as const) })));
     insert(t.affectedPersonsGroups, AFFECTED_PERSONS.map(({ label, uhri }) => ({ id: slugify(label), label, uhri })));
     insert(t.sdgGoals, [...SDG_GOALS]);
     insert(t.sources, [...kgz.SOURCES]);
@@ -72,18 +72,19 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
       t.recommendationStates,
       kgz.RECOMMENDATIONS.flatMap((r) => r.recommendingStates.map((stateCode) => ({ recommendationId: r.id, stateCode }))),
     );
+    // The seed's labels were chosen by us, not read from a source: curated.
     insert(
       t.recommendationThemes,
-      kgz.RECOMMENDATIONS.flatMap((r) => r.themes.map((label) => ({ recommendationId: r.id, themeId: themeId(label) }))),
+      kgz.RECOMMENDATIONS.flatMap((r) => r.themes.map((label) => ({ recommendationId: r.id, themeId: themeId(label), labelSource: 'curated' as const }))),
     );
     insert(
       t.recommendationSdgs,
-      kgz.RECOMMENDATIONS.flatMap((r) => r.sdgs.map((goal) => ({ recommendationId: r.id, goal }))),
+      kgz.RECOMMENDATIONS.flatMap((r) => r.sdgs.map((goal) => ({ recommendationId: r.id, goal, labelSource: 'curated' as const }))),
     );
     insert(
       t.recommendationAffectedPersons,
       kgz.RECOMMENDATIONS.flatMap((r) =>
-        r.affectedPersons.map((label) => ({ recommendationId: r.id, groupId: slugify(label) })),
+        r.affectedPersons.map((label) => ({ recommendationId: r.id, groupId: slugify(label), labelSource: 'curated' as const })),
       ),
     );
 

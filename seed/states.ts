@@ -21,7 +21,8 @@ import type { StateSeed } from './types.js';
 //
 // aliases: other names a state appears under in UN documents and data sets: official long forms, former
 // names, common short forms, list forms ("Korea, Republic of", World Bank "Korea, Rep.") and misspellings
-// found in real data (the Terman UPR 2008-2014 data set: "kyrgysztan", "Centeral African Republic").
+// found in real data (the Terman UPR 2008-2014 data set: "kyrgysztan", "Centeral African Republic"; UPR Info's
+// short names: "DPR Korea", "Macedonia FYR").
 // Lookups go through normalizeStateName (src/states/names.ts), so no alias here differs from the name or
 // another alias only by case, spacing, punctuation or diacritics, and no two keys collide across states.
 // Deliberately absent: "Korea" and "Congo" used for the DRC (ambiguous), "Serbia and Montenegro" and other
@@ -192,6 +193,7 @@ export const STATES: readonly StateSeed[] = [
     code: 'MKD', name: 'North Macedonia', regionalGroup: 'Eastern European', unMember: true,
     aliases: [
       'Republic of North Macedonia', 'The former Yugoslav Republic of Macedonia', 'Former Yugoslav Republic of Macedonia',
+      'Macedonia FYR',
       'Macedonia, the former Yugoslav Republic of', 'Macedonia', 'Republic of Macedonia',
     ],
   },
@@ -230,7 +232,7 @@ export const STATES: readonly StateSeed[] = [
   { code: 'POL', name: 'Poland', regionalGroup: 'Eastern European', unMember: true, aliases: ['Republic of Poland'] },
   {
     code: 'PRK', name: "Democratic People's Republic of Korea", regionalGroup: 'Asia-Pacific', unMember: true,
-    aliases: ['North Korea', 'DPRK', "Korea, Democratic People's Republic of", "Korea, Dem. People's Rep.", 'Korea (North)'],
+    aliases: ['North Korea', 'DPRK', "Korea, Democratic People's Republic of", "Korea, Dem. People's Rep.", 'Korea (North)', 'DPR Korea'],
   },
   { code: 'PRT', name: 'Portugal', regionalGroup: 'WEOG', unMember: true, aliases: ['Portuguese Republic'] },
   { code: 'PRY', name: 'Paraguay', regionalGroup: 'GRULAC', unMember: true, aliases: ['Republic of Paraguay'] },

@@ -12,8 +12,6 @@ export interface RecommendationFixture {
   reviewId?: string;
   recommendingStates?: string[];
   position?: (typeof recommendations.$inferInsert)['position'];
-  /** Where the position is recorded: a position needs one (the schema's checks refuse it without). */
-  positionSource?: string;
 }
 
 export function insertRecommendation(app: FastifyInstance, fixture: RecommendationFixture): void {
@@ -29,7 +27,8 @@ export function insertRecommendation(app: FastifyInstance, fixture: Recommendati
         text: fixture.text,
         verbatim: false,
         position: fixture.position ?? null,
-        positionSource: fixture.position ? (fixture.positionSource ?? 'test fixture') : null,
+        // A position is stored only with the source that records it (migration import_checks).
+        positionSource: fixture.position ? 'A/HRC/44/9/Add.1' : null,
         createdAt: now,
         updatedAt: now,
       })

@@ -64,7 +64,7 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
   const file = csv(
     { id: 'KGZ-3-OK', version: '1e308', createdAt: '1999-01-01T00:00:00.000Z', updatedAt: '3000-01-01T00:00:00.000Z' },
     { id: 'SVN-3-1', reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '100000' },
-    { text: 'x'.repeat(15_000) }, // over the API's 10,000, under the 20,000-character row cap (beyond it, the whole file is 413)
+    { text: 'x'.repeat(15_000) }, // longer than the API takes, within the reader's row limit (IMPORT_MAX_CELL_CHARS)
     { position: 'supported' },
     { sourceId: 'js', sourceTitle: 'Evil', sourcePublisher: 'Someone', sourceUrl: 'javascript:alert(1)' },
     { sourceId: 'nodate', sourceTitle: 'Report', sourcePublisher: 'Someone', sourceUrl: 'https://example.org/r', sourcePublishedOn: 'yesterday' },
@@ -179,6 +179,7 @@ t.test('a record whose review is not stored is refused with the API’s reason',
   const record = {
     reviewId: 'XYZ-1', paragraph: null, text: 'Text', verbatim: true, recommendingStates: [], unresolvedRecommenders: [],
     position: null, positionLabel: null, positionSource: null, sourceId: null, themes: [], sdgs: [], affectedPersons: [],
+    actionCategory: null,
   };
   t.same(checkRecommendation('XYZ-1-1', record, undefined), { problems: ['reviewId: Unknown review id "XYZ-1"'] });
   t.same(checkRecommendation('XYZ-1-1', { ...record, text: '  Text  ' }, 'XYZ').value?.text, 'Text', 'trimmed as the API trims');
@@ -219,6 +220,23 @@ t.test('CHECK constraints refuse what no write may store, on insert and on updat
   rejects(t, db, "update sources set title = ''", 'sources_title_length');
   rejects(t, db, "insert into themes (id, label, uhri) values ('t', '', 0)", 'themes_label_length');
   rejects(t, db, "update states set version = 0 where code = 'KGZ'", 'states_version_range');
+  // Real data's columns and table (migration real_data).
+  const categorised = `insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at, action_category)
+    values ('KGZ-3-X', 'KGZ-3', 'x', 'Text', 0, 'x', 'x', 6)`;
+  rejects(t, db, categorised, 'recommendations_action_category_value');
+  rejects(t, db, "update recommendations set action_category = 0", 'recommendations_action_category_value');
+  rejects(t, db, "insert into themes (id, label, uhri, scheme) values ('t', 'T', 0, 'mine')", 'themes_scheme_value');
+  rejects(t, db, "update themes set scheme = 'mine'", 'themes_scheme_value');
+  for (const table of ['recommendation_themes', 'recommendation_sdgs', 'recommendation_affected_persons']) {
+    const [column, value] = table === 'recommendation_themes' ? ['theme_id', "'t'"] : table === 'recommendation_sdgs' ? ['goal', '1'] : ['group_id', "'g'"];
+    rejects(t, db, `insert into ${table} (recommendation_id, ${column}, label_source) values ('KGZ-3-FIN-1', ${value}, 'guess')`, `${table}_label_source_value`);
+  }
+  const cite = (values: string) =>
+    `insert into recommendation_sources (recommendation_id, source_id, paragraph, position, position_label, position_source, match_key) values ('KGZ-3-FIN-1', 'hrw', ${values}, 'k')`;
+  rejects(t, db, cite("'', null, null, null"), 'recommendation_sources_paragraph_length');
+  rejects(t, db, cite("null, 'maybe', null, null"), 'recommendation_sources_position_value');
+  rejects(t, db, cite(`null, null, '${'x'.repeat(1001)}', null`), 'recommendation_sources_position_label_length');
+  rejects(t, db, cite(`null, null, null, ''`), 'recommendation_sources_position_source_length');
   db.$client.exec(source('HTTPS://example.org/upper-case-scheme', "'2020-01-31'"));
   t.pass('a valid row is stored');
 });

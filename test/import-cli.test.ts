@@ -89,7 +89,7 @@ t.test('usage errors', async (t) => {
   t.match(unknown.err, /Unknown option '--force'/);
   const format = await cli(t, ['a.csv', '--format', 'xlsx']);
   t.equal(format.status, 2);
-  t.match(format.err, /Unknown format "xlsx": use ohchr-matrix, terman-csv, upr-tracker-csv/);
+  t.match(format.err, /Unknown format "xlsx": use ohchr-matrix, terman-csv, upr-info, upr-tracker-csv/);
   const missing = await cli(t, [join(tempDir(t), 'missing.csv')]);
   t.equal(missing.status, 1);
   t.match(missing.err, /^Cannot read .*missing\.csv: no such file/);
@@ -109,6 +109,7 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
     rowsRead: 100,
     rowsNotSelected: 40,
     recommendations: { created: 1, updated: 55, unchanged: 2 },
+    reconciliation: { matched: 3, ambiguous: 1 },
     skipped: 1,
     updated: many(55, (i) => ({ id: `X-1-${i}`, fields: ['text'] })),
     reviewsCreated: many(25, (i) => `R${i}-1`),
@@ -127,6 +128,7 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
   t.match(text, /^Imported f\.csv as terman-csv\n/);
   t.match(text, /Encoding: Windows-1252, line endings mixed; 4 mis-encoded characters repaired \(2 steps: Í → ’ ×3, î → ” ×1\)\n/);
   t.match(text, /Rows read: 100 \(40 of them outside the selected review, not imported\)\n/);
+  t.match(text, /Merged with records of other sources: 3; ambiguous \(kept apart, see below\): 1\n/);
   t.match(text, /Reviews created: 25 \(R0-1, .*, R19-1, …\)\n/);
   t.match(text, /Reviews completed \(session or report symbol filled in\): 1 \(SVN-3\)\n/);
   t.match(text, /Sources created: 1 \(terman-uprs-2008-2014\)\nThemes added: 1 \(new-theme\)\nAffected-persons groups added: 1 \(new-group\)\n/);

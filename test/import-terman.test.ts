@@ -38,6 +38,11 @@ t.test('rows of one paragraph and text merge into one recommendation with severa
   t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
   t.same(report.reviewsCreated, ['KGZ-1']);
   t.same(report.sourcesCreated, ['terman-uprs-2008-2014']);
+  t.same(
+    db.$client.prepare("select cycle, wg_session from reviews where id = 'KGZ-1'").get(),
+    { cycle: 1, wg_session: 8 },
+    'the session comes from the UPR calendar (src/reference/sessions.ts)',
+  );
   t.same(codesOf(db, 'KGZ-1-76.92'), ['PAK', 'TJK']);
   const joint = recommendation(db, 'KGZ-1-76.92')!;
   t.equal(joint.text, 'Hold open and transparent elections (Tajikistan, Pakistan);', 'the text without its paragraph number');
@@ -362,9 +367,9 @@ t.test('--review imports only that review’s rows; cycles come from the year', 
 t.test('a re-import leaves what the corpus does not carry (themes, SDGs, groups) as curated', async (t) => {
   const db = seededDb(t);
   await run(db, csv(KGZ_ROWS));
-  db.$client.prepare("insert into recommendation_themes values ('KGZ-1-76.1', 'right-to-education')").run();
-  db.$client.prepare("insert into recommendation_sdgs values ('KGZ-1-76.1', 16)").run();
-  db.$client.prepare("insert into recommendation_affected_persons values ('KGZ-1-76.1', 'women')").run();
+  db.$client.prepare("insert into recommendation_themes values ('KGZ-1-76.1', 'right-to-education', 'curated')").run();
+  db.$client.prepare("insert into recommendation_sdgs values ('KGZ-1-76.1', 16, 'curated')").run();
+  db.$client.prepare("insert into recommendation_affected_persons values ('KGZ-1-76.1', 'women', 'curated')").run();
   const again = await run(db, csv(KGZ_ROWS));
   t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
   t.equal(count(db, 'recommendation_themes', "recommendation_id = 'KGZ-1-76.1'"), 1);

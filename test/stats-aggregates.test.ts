@@ -30,6 +30,7 @@ const FILTERS = [
   // Filters the kept counts leave to the base tables.
   'theme=human-rights-defenders',
   'recommendingState=FIN,USA',
+  'actionCategory=4,unknown',
 ];
 
 type Op =
@@ -38,7 +39,8 @@ type Op =
   | { kind: 'delete'; pick: number }
   | { kind: 'assess'; pick: number; status: number; day: number }
   | { kind: 'regroup'; state: number; group: number }
-  | { kind: 'import'; decision: number };
+  | { kind: 'import'; decision: number }
+  | { kind: 'uprInfo'; decision: number; action: number };
 
 const subset = <T>(values: readonly T[], min = 0) => fc.uniqueArray(fc.constantFrom(...values), { minLength: min, maxLength: 3 });
 const index = (n: number) => fc.integer({ min: 0, max: n - 1 });
@@ -68,6 +70,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('assess' as const), pick: fc.nat(), status: index(STATUSES.length), day: index(28) }),
   fc.record({ kind: fc.constant('regroup' as const), state: index(STATES.length), group: index(REGIONAL_GROUPS.length) }),
   fc.record({ kind: fc.constant('import' as const), decision: index(3) }),
+  fc.record({ kind: fc.constant('uprInfo' as const), decision: index(3), action: index(6) }),
 );
 
 const DECISIONS = ['support', 'consider', 'reject'];
@@ -77,6 +80,14 @@ const importCsv = (decision: number) =>
   '"76.92. Hold open and transparent elections (Tajikistan, Pakistan);",kyrgysztan,support,Tajikistan,2010,\r' +
   '"76.92. Hold open and transparent elections (Tajikistan, Pakistan);",kyrgysztan,support,Pakistan,2010,\r' +
   `111. Guarantee the respect for human rights (NA);,kyrgysztan,${DECISIONS[(decision + 1) % 3]},NA,2010,\r`;
+
+// UPR Info's reading of two of those (merged into the corpus's records when both are stored), and one more.
+const UPR_INFO_RESPONSES = ['Accepted', 'Noted', 'Rejected'];
+const uprInfoCsv = (decision: number, action: number) =>
+  'To,Text,From,Response,Action,Issue,Session\r' +
+  `Kyrgyzstan,Ratify the Optional Protocol to CAT,Czech Republic,${UPR_INFO_RESPONSES[decision]},${action || ''},Torture and other CID treatment,8\r` +
+  'Kyrgyzstan,Hold open and transparent elections,Tajikistan,Accepted,4,Elections,8\r' +
+  `Kyrgyzstan,Strengthen the ombudsman,Spain,${UPR_INFO_RESPONSES[(decision + 1) % 3]},${(action % 5) + 1},"NHRI,Justice",8\r`;
 
 let written = 0;
 async function apply(app: FastifyInstance, keys: { write: string; admin: string }, o: Op): Promise<number> {
@@ -114,6 +125,10 @@ async function apply(app: FastifyInstance, keys: { write: string; admin: string 
       const headers = { 'content-type': 'text/csv', authorization: `Bearer ${keys.write}` };
       return (await app.inject({ method: 'POST', url: '/v1/imports', headers, payload: importCsv(o.decision) })).statusCode;
     }
+    case 'uprInfo': {
+      const headers = { 'content-type': 'text/csv', authorization: `Bearer ${keys.write}` };
+      return (await app.inject({ method: 'POST', url: '/v1/imports', headers, payload: uprInfoCsv(o.decision, o.action) })).statusCode;
+    }
   }
 }
 
@@ -146,8 +161,8 @@ function recount(app: FastifyInstance): Recount[] {
     if (!seen || key > seen.key) latest.set(a.recommendation_id, { key, status: a.status });
   }
   const orNull = <V>(values: V[] | undefined): (V | null)[] => (values && values.length > 0 ? [...new Set(values)] : [null]);
-  return all<{ id: string; review_id: string; position: string | null; state_code: string; cycle: number; wg_session: number | null }>(
-    'select r.id, r.review_id, r.position, v.state_code, v.cycle, v.wg_session from recommendations r join reviews v on v.id = r.review_id',
+  return all<{ id: string; review_id: string; position: string | null; action_category: number | null; state_code: string; cycle: number; wg_session: number | null }>(
+    'select r.id, r.review_id, r.position, r.action_category, v.state_code, v.cycle, v.wg_session from recommendations r join reviews v on v.id = r.review_id',
   ).map((r) => ({
     id: r.id,
     reviewId: r.review_id,
@@ -161,6 +176,7 @@ function recount(app: FastifyInstance): Recount[] {
       regionalGroup: orNull(states.get(r.id)?.map((code) => groups.get(code)!)),
       theme: orNull(themes.get(r.id)),
       sdg: orNull(goals.get(r.id)),
+      actionCategory: [r.action_category === null ? 'unknown' : String(r.action_category)],
     },
   }));
 }
@@ -248,7 +264,7 @@ t.test('after a write that did not bump the revision, stats count the base table
   const app = await buildTestApp(t);
   // (Another query string than the later ones: stats are cached per revision, and this write bumps none.)
   const before = (await getJson(app, '/v1/stats/recommendations?groupBy=position&cycle=3,4')).body;
-  app.db.$client.prepare("update recommendations set position = 'noted', position_source = 'test fixture' where id = 'KGZ-3-FIN-1'").run();
+  app.db.$client.prepare("update recommendations set position = 'noted', position_source = 'A/HRC/44/9/Add.1' where id = 'KGZ-3-FIN-1'").run();
   t.equal(app.db.$client.prepare('select count(*) from stats_dirty').pluck().get(), 1, 'marked, not yet counted');
   const after = (await getJson(app, '/v1/stats/recommendations?groupBy=position')).body;
   t.not(JSON.stringify(after.data), JSON.stringify(before.data), 'the change shows');

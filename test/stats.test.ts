@@ -31,6 +31,7 @@ const FILTER_OF: Record<string, string> = {
   theme: 'theme',
   sdg: 'sdg',
   implementation: 'implementation',
+  actionCategory: 'actionCategory',
 };
 
 t.test('recommendation stats: every grouping and pair sums to (or, per value, equals) the list', async (t) => {

@@ -8,6 +8,12 @@ export const DATE_PRECISIONS = ['day', 'month', 'year'] as const;
 export const DIRECTIONS = ['progress', 'setback', 'neutral'] as const;
 export const IMPLEMENTATION_STATUSES = ['not_implemented', 'partially_implemented', 'implemented'] as const;
 export const STATEMENT_STAGES = ['interactive_dialogue', 'adoption'] as const;
+// Label vocabularies: OHCHR's Universal Human Rights Index, UPR Info's 54 issues, and our own labels.
+export const LABEL_SCHEMES = ['uhri', 'upr-info', 'local'] as const;
+export type LabelScheme = (typeof LABEL_SCHEMES)[number];
+// Who attached a label to a recommendation: an OHCHR matrix, UPR Info's coding, our curators, or automatic tagging.
+export const LABEL_SOURCES = ['ohchr', 'upr-info', 'curated', 'machine'] as const;
+export type LabelSource = (typeof LABEL_SOURCES)[number];
 
 export type RegionalGroup = (typeof REGIONAL_GROUPS)[number];
 export type Position = (typeof POSITIONS)[number];
@@ -16,7 +22,7 @@ export type Direction = (typeof DIRECTIONS)[number];
 export type ImplementationStatus = (typeof IMPLEMENTATION_STATUSES)[number];
 export type StatementStage = (typeof STATEMENT_STAGES)[number];
 
-// Beyond the check() constraints below, migrations/0003_import_checks.sql guards what no write may store (id
+// Beyond the check() constraints below, migrations/0005_import_checks.sql guards what no write may store (id
 // shapes, text lengths, session and version ranges, http(s) URLs, date shapes, a position only with its
 // source) with BEFORE INSERT/UPDATE triggers that fail like a CHECK: SQLite adds a CHECK only by rebuilding
 // a table, which inside the migrator's transaction would cascade-delete link rows and drop FTS triggers.
@@ -112,6 +118,8 @@ export const recommendations = sqliteTable(
     positionLabel: text('position_label'),
     positionSource: text('position_source'),
     sourceId: text('source_id').references(() => sources.id),
+    // UPR Info's 1–5 scale of what a recommendation asks (see src/reference/upr-info.ts); null when unknown.
+    actionCategory: integer('action_category'),
     // The full-text index's rowid (migrations/0003_full_text_rowid.sql): set once by the insert trigger and
     // never changed, unlike the implicit rowid, which VACUUM may renumber.
     ftsRowid: integer('fts_rowid'),
@@ -154,12 +162,18 @@ export const recommendationUnresolvedStates = sqliteTable(
   (t) => [primaryKey({ columns: [t.recommendationId, t.name] })],
 );
 
-export const themes = sqliteTable('themes', {
-  id: text('id').primaryKey(),
-  label: text('label').notNull().unique(),
-  // true for labels of the UN Universal Human Rights Index; false for our own, not yet confirmed.
-  uhri: integer('uhri', { mode: 'boolean' }).notNull(),
-});
+export const themes = sqliteTable(
+  'themes',
+  {
+    id: text('id').primaryKey(),
+    label: text('label').notNull(),
+    // true for labels of the UN Universal Human Rights Index; false for our own, not yet confirmed.
+    uhri: integer('uhri', { mode: 'boolean' }).notNull(),
+    // The vocabulary the label belongs to: a label is unique within its scheme, never merged across them.
+    scheme: text('scheme', { enum: LABEL_SCHEMES }).notNull().default('local'),
+  },
+  (t) => [uniqueIndex('themes_scheme_label_unique').on(t.scheme, t.label)],
+);
 
 export const affectedPersonsGroups = sqliteTable('affected_persons_groups', {
   id: text('id').primaryKey(),
@@ -185,6 +199,7 @@ export const recommendationThemes = sqliteTable(
     themeId: text('theme_id')
       .notNull()
       .references(() => themes.id),
+    labelSource: text('label_source', { enum: LABEL_SOURCES }),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.themeId] }),
@@ -201,6 +216,7 @@ export const recommendationSdgs = sqliteTable(
     goal: integer('goal')
       .notNull()
       .references(() => sdgGoals.goal),
+    labelSource: text('label_source', { enum: LABEL_SOURCES }),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.goal] }),
@@ -217,10 +233,35 @@ export const recommendationAffectedPersons = sqliteTable(
     groupId: text('group_id')
       .notNull()
       .references(() => affectedPersonsGroups.id),
+    labelSource: text('label_source', { enum: LABEL_SOURCES }),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.groupId] }),
     index('recommendation_affected_persons_group_idx').on(t.groupId, t.recommendationId),
+  ],
+);
+
+// Every file or document a recommendation was read from (one record per recommendation, several sources when
+// the Terman corpus, UPR Info and an OHCHR matrix describe it): each keeps what it printed.
+export const recommendationSources = sqliteTable(
+  'recommendation_sources',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => sources.id),
+    paragraph: text('paragraph'),
+    position: text('position', { enum: POSITIONS }),
+    positionLabel: text('position_label'),
+    positionSource: text('position_source'),
+    // The source's text, normalised (src/import/reconcile.ts): a re-import finds its record by it.
+    matchKey: text('match_key').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recommendationId, t.sourceId] }),
+    index('recommendation_sources_key_idx').on(t.sourceId, t.matchKey),
   ],
 );
 

@@ -6,6 +6,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { readingOf, reconcile } from './reconcile.js';
 import {
   ImportError,
   type ImportNote,
@@ -74,6 +75,7 @@ interface Snapshot {
   positionLabel: string | null;
   positionSource: string | null;
   sourceId: string | null;
+  actionCategory: number | null;
   recommendingStates: string[];
   unresolvedRecommenders: string[];
   themes: string[]; // ids
@@ -134,6 +136,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     rowsRead: parsed.rowsRead,
     rowsNotSelected: parsed.rowsNotSelected,
     recommendations: { created: 0, updated: 0, unchanged: 0 },
+    reconciliation: { matched: 0, ambiguous: 0 },
     skipped: 0,
     updated: [],
     reviewsCreated: [],
@@ -231,19 +234,28 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // Labels new to the vocabularies (OHCHR's wording: uhri as the reader says). A label stored under
       // another id is not added twice: records naming the new id then leave it out (reported below).
+      // Themes belong to a scheme (a label is unique within its scheme only); a file that names no scheme for a
+      // label of its own (our CSV export) means the label stored in any scheme.
       const addLabels = (declared: LabelInput[], entity: string, table: string, created: string[]) => {
+        const schemes = table === 'themes';
         const known = new Set(sql.prepare(`select id from ${table}`).pluck().all() as string[]);
-        const byLabel = sql.prepare(`select id from ${table} where label = ?`).pluck();
-        const insert = sql.prepare(`insert into ${table} (id, label, uhri) values (?, ?, ?)`);
-        for (const { id, label, uhri } of declared) {
+        const byLabel = sql.prepare(`select id from ${table} where label = ?${schemes ? ' and scheme = ?' : ''}`).pluck();
+        const inAnyScheme = sql.prepare(`select id from ${table} where label = ? order by id limit 1`).pluck();
+        const insert = sql.prepare(
+          schemes ? 'insert into themes (id, label, uhri, scheme) values (?, ?, ?, ?)' : `insert into ${table} (id, label, uhri) values (?, ?, ?)`,
+        );
+        for (const { id, label, uhri, scheme: given } of declared) {
           if (known.has(id)) continue;
-          const other = byLabel.get(label) as string | undefined;
+          const scheme = given ?? (uhri ? 'uhri' : 'local');
+          const other = (schemes && given === undefined && !uhri ? inAnyScheme.get(label) : byLabel.get(...(schemes ? [label, scheme] : [label]))) as
+            | string
+            | undefined;
           if (other !== undefined) {
             report.warnings.push({ message: `label "${label}" is stored as ${other}, not ${id}: not added` });
             continue;
           }
-          insert.run(id, label, uhri ? 1 : 0);
-          audit({ entity, entityId: id, action: 'create', before: null, after: { label, uhri } });
+          insert.run(...(schemes ? [id, label, uhri ? 1 : 0, scheme] : [id, label, uhri ? 1 : 0]));
+          audit({ entity, entityId: id, action: 'create', before: null, after: schemes ? { label, uhri, scheme } : { label, uhri } });
           known.add(id);
           created.push(id);
         }
@@ -283,13 +295,21 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }
       }
 
+      // One record per recommendation: records another source already gave are merged into it (our own
+      // export carries its ids: it is not matched).
+      if (parsed.format !== 'upr-tracker-csv') {
+        const { matched, ambiguous } = reconcile(sql, records);
+        report.reconciliation = { matched, ambiguous: ambiguous.length };
+        report.warnings.push(...ambiguous);
+      }
+
       // Recommendations: what is stored for the ids in the file, loaded once.
       const ids = json(records.map((r) => r.id));
       const stored = new Map<string, Snapshot>();
       const versions = new Map<string, number>();
       for (const row of sql
         .prepare(`select id, review_id as reviewId, paragraph, text, verbatim, position, position_label as positionLabel,
-          position_source as positionSource, source_id as sourceId, version
+          position_source as positionSource, source_id as sourceId, action_category as actionCategory, version
           from recommendations where id in (select value from json_each(?))`)
         .all(ids) as (Omit<Snapshot, 'verbatim' | LinkField> & { id: string; verbatim: number; version: number })[]) {
         const { id, version, ...fields } = row;
@@ -317,19 +337,31 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       }
 
       const insertRecommendation = sql.prepare(`insert into recommendations (id, review_id, paragraph,
-        paragraph_sort_key, text, verbatim, position, position_label, position_source, source_id, created_at, updated_at,
-        version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        paragraph_sort_key, text, verbatim, position, position_label, position_source, source_id, action_category,
+        created_at, updated_at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const updateRecommendation = sql.prepare(`update recommendations set review_id = ?, paragraph = ?,
         paragraph_sort_key = ?, text = ?, verbatim = ?, position = ?, position_label = ?, position_source = ?,
-        source_id = ?, updated_at = ?, version = version + 1 where id = ?`);
+        source_id = ?, action_category = ?, updated_at = ?, version = version + 1 where id = ?`);
+      // Each file a record was read from, with what that file printed (kept beside the merged record).
+      const citeSource = sql.prepare(`insert into recommendation_sources (recommendation_id, source_id, paragraph,
+        position, position_label, position_source, match_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do update set
+        paragraph = excluded.paragraph, position = excluded.position, position_label = excluded.position_label,
+        position_source = excluded.position_source, match_key = excluded.match_key`);
       const linkStatements = Object.fromEntries(
         LINK_FIELDS.map((field) => {
           const { table, column } = LINKS[field];
           return [
             field,
             {
-              insert: sql.prepare(`insert into ${table} (recommendation_id, ${column}) values (?, ?)`),
-              clear: sql.prepare(`delete from ${table} where recommendation_id = ?`),
+              insert: sql.prepare(
+                field === 'recommendingStates' || field === 'unresolvedRecommenders'
+                  ? `insert into ${table} (recommendation_id, ${column}) values (?, ?)`
+                  : `insert into ${table} (recommendation_id, ${column}, label_source) values (?, ?, ?)`,
+              ),
+              // Values kept keep their label_source: only those gone are deleted, only new ones inserted.
+              clear: sql.prepare(
+                `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
+              ),
             },
           ];
         }),
@@ -362,6 +394,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           positionSource:
             record.positionSource !== undefined ? record.positionSource : (before?.positionSource ?? null),
           sourceId: record.sourceId !== undefined ? record.sourceId : (before?.sourceId ?? null),
+          actionCategory: record.actionCategory !== undefined ? record.actionCategory : (before?.actionCategory ?? null),
           recommendingStates: sorted(record.recommendingStates ?? before?.recommendingStates ?? []),
           unresolvedRecommenders: sorted(record.unresolvedRecommenders ?? before?.unresolvedRecommenders ?? []),
           themes: sorted(record.themes ?? before?.themes ?? []),
@@ -384,17 +417,28 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           after.positionLabel,
           after.positionSource,
           after.sourceId,
+          after.actionCategory,
         ];
+        const linkRow = (field: LinkField, value: string | number) =>
+          field === 'recommendingStates' || field === 'unresolvedRecommenders' ? [record.id, value] : [record.id, value, record.labelSource ?? null];
+        const own = record.reading ?? readingOf(record);
+        const cite = () => {
+          if (own.sourceId !== '' && sourceKnown(own.sourceId)) {
+            citeSource.run(record.id, own.sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey);
+          }
+        };
 
         if (!before) {
           insertRecommendation.run(record.id, ...row, options.now, options.now, 1);
           for (const field of LINK_FIELDS) {
-            for (const value of after[field]) linkStatements[field].insert.run(record.id, value);
+            for (const value of after[field]) linkStatements[field].insert.run(...linkRow(field, value));
           }
+          cite();
           audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
           report.recommendations.created++;
           continue;
         }
+        cite();
         const fields = (Object.keys(after) as (keyof Snapshot)[]).filter(
           (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
         );
@@ -405,8 +449,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         updateRecommendation.run(...row, options.now, record.id);
         for (const field of LINK_FIELDS) {
           if (!fields.includes(field)) continue;
-          linkStatements[field].clear.run(record.id);
-          for (const value of after[field]) linkStatements[field].insert.run(record.id, value);
+          linkStatements[field].clear.run(record.id, json(after[field]));
+          for (const value of after[field]) {
+            if (!(before[field] as (string | number)[]).includes(value)) linkStatements[field].insert.run(...linkRow(field, value));
+          }
         }
         const version = versions.get(record.id)!;
         audit({

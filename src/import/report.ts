@@ -41,6 +41,10 @@ export function formatReport(report: ImportReport, file: string): string {
   );
   const r = report.recommendations;
   lines.push(`Recommendations: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged; ${report.skipped} rows skipped`);
+  const m = report.reconciliation;
+  if (m.matched + m.ambiguous > 0) {
+    lines.push(`Merged with records of other sources: ${m.matched}; ambiguous (kept apart, see below): ${m.ambiguous}`);
+  }
   const created = (what: string, ids: string[]) => {
     if (ids.length > 0) lines.push(`${what}: ${ids.length} (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''})`);
   };

@@ -11,6 +11,7 @@ import {
   type ImportReport,
   type ImportSource,
 } from './types.js';
+import { readUprInfoCsv, UPR_INFO_COLUMNS } from './upr-info.js';
 import { readUprTrackerCsv, UPR_TRACKER_REQUIRED_COLUMNS } from './upr-tracker-csv.js';
 
 // One import: detect the format (unless given), read the file into records, apply them in one transaction.
@@ -28,7 +29,9 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
       ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
       : format === 'terman-csv'
         ? await readTermanCsv(source, resolver, options.review, options.limits)
-        : await readUprTrackerCsv(source, resolver, options.review, options.limits);
+        : format === 'upr-info'
+          ? await readUprInfoCsv(source, resolver, options.review, options.limits)
+          : await readUprTrackerCsv(source, resolver, options.review, options.limits);
   return applyImport(db, parsed, {
     actor: options.actor,
     dryRun: options.dryRun ?? false,
@@ -56,6 +59,7 @@ export async function detectFormat(source: ImportSource): Promise<ImportFormat> 
   const firstLine = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[0]!;
   const header = firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   if (TERMAN_COLUMNS.every((c) => header.includes(c))) return 'terman-csv';
+  if (UPR_INFO_COLUMNS.every((c) => header.includes(c))) return 'upr-info';
   if (UPR_TRACKER_REQUIRED_COLUMNS.every((c) => header.includes(c.toLowerCase()))) return 'upr-tracker-csv';
   throw new ImportError(
     `Cannot tell the file's format (not a .docx, and the first line is not a known CSV header): pass --format ${IMPORT_FORMATS.join('|')}.`,

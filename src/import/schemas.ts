@@ -39,6 +39,11 @@ export const importReportSchema = z
     rowsRead: count.describe('Data rows (or matrix entries) read.'),
     rowsNotSelected: count.describe('Rows of other reviews than the one selected with `review`.'),
     recommendations: z.object({ created: count, updated: count, unchanged: count }),
+    reconciliation: z
+      .object({ matched: count, ambiguous: count })
+      .describe(
+        'matched: records merged into the one another source gave (same review, same or nearly the same text); ambiguous: records that fit several equally, kept apart (each in `warnings`).',
+      ),
     skipped: count.describe('Rows not imported; each is in `problems`.'),
     updated: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })).describe('What each update changed.'),
     reviewsCreated: z.array(z.string()),

@@ -1,4 +1,5 @@
 import type { Position } from '../db/schema.js';
+import { sessionOfReview } from '../reference/sessions.js';
 import { csvRecords } from './csv.js';
 import { analyseText, decodeText } from './encoding.js';
 import type { ImportLimits } from './limits.js';
@@ -163,7 +164,8 @@ export async function readTermanCsv(
       if (from === '') warnings.push({ ...at, message: 'no recommending state (`From` is empty)' });
       else if (recommender === undefined) recommenderNames.add(from);
 
-      reviews.set(reviewId, { id: reviewId, stateCode, cycle: cycleOfYear(year) });
+      const cycle = cycleOfYear(year);
+      reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: sessionOfReview(stateCode, cycle) });
       const idText = normalizeSpace(trailingGroups(reading.text).body);
       const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
       let group = groups.get(key);

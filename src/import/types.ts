@@ -1,11 +1,12 @@
 import type { ImportLimits } from '../config.js';
-import type { ApiKeyScope, Position } from '../db/schema.js';
+import type { ApiKeyScope, LabelScheme, LabelSource, Position } from '../db/schema.js';
+import type { SourceReading } from './reconcile.js';
 
 // The shapes every importer shares: each format turns a file into ImportRecords (plus the reviews and
 // sources they need), and one `apply` writes them. A field left undefined is one the format does not
 // carry: an update keeps the stored value (the Terman CSV has no themes, so it never clears curated ones).
 
-export const IMPORT_FORMATS = ['ohchr-matrix', 'terman-csv', 'upr-tracker-csv'] as const;
+export const IMPORT_FORMATS = ['ohchr-matrix', 'terman-csv', 'upr-info', 'upr-tracker-csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** Where a record or a problem is in the file: a CSV row (the header is row 1) or a row of the matrix table. */
@@ -32,6 +33,12 @@ export interface ImportRecord {
   themes?: string[]; // theme ids
   sdgs?: number[];
   affectedPersons?: string[]; // affected-persons group ids
+  /** Who attached the themes, SDGs and affected persons given here (undefined: the format carries none). */
+  labelSource?: LabelSource;
+  /** UPR Info's 1–5 action category (undefined: the format does not carry it). */
+  actionCategory?: number | null;
+  /** What this file itself says (kept in recommendation_sources), set by reconcile before a merge. */
+  reading?: SourceReading;
   /** The rows (or table rows) the record was read from, for the report. */
   rows: number[];
 }
@@ -57,6 +64,8 @@ export interface LabelInput {
   id: string;
   label: string;
   uhri: boolean;
+  /** The vocabulary (default: uhri when `uhri`, else local). */
+  scheme?: LabelScheme;
 }
 
 /** A row (or entry) that could not be imported, or one imported with something the reader should know. */
@@ -104,6 +113,9 @@ export interface ImportReport {
   rowsRead: number;
   rowsNotSelected: number;
   recommendations: { created: number; updated: number; unchanged: number };
+  /** Records merged into one another source gave (same review, same or nearly the same text), and those that
+   * fit several equally (kept apart, listed in warnings). */
+  reconciliation: { matched: number; ambiguous: number };
   skipped: number; // rows not imported
   updated: { id: string; fields: string[] }[];
   reviewsCreated: string[];

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { uniqueList } from '../common/schemas.js';
 import { Inconsistencies } from '../curation/checks.js';
 import { recordIdSchema } from '../curation/ids.js';
+import { LABEL_SCHEMES } from '../db/schema.js';
 import { sourceInputSchema } from '../curation/sources.js';
 import { isoCode } from '../http/params.js';
+import { recommendationSchema } from '../recommendations/schemas.js';
 import { checkRecommendationRules, recommendationCreateSchema } from '../recommendations/writes.js';
 import { reviewCreateSchema } from '../reviews/writes.js';
 import type { LabelInput, ReviewInput, SourceInput } from './types.js';
@@ -29,6 +31,8 @@ const importedRecommendationSchema = z.strictObject({
   themes: api.themes,
   sdgs: api.sdgs,
   affectedPersons: api.affectedPersons,
+  // UPR Info's coding: not written through the API, bounded as the API reads it.
+  actionCategory: recommendationSchema.shape.actionCategory,
 });
 export type ImportedRecommendation = z.output<typeof importedRecommendationSchema>;
 
@@ -45,6 +49,7 @@ const labelInputSchema = z.strictObject({
   id: api.themes.unwrap().element,
   label: sourceInputSchema.shape.title,
   uhri: z.boolean(),
+  scheme: z.enum(LABEL_SCHEMES).optional(),
 });
 
 export type Checked<T> = { value: T; problems?: undefined } | { value?: undefined; problems: string[] };

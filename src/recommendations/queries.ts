@@ -5,6 +5,7 @@ import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
+import { realDataConditions } from './real-data-filters.js';
 import type {
   RecommendationDetail,
   RecommendationFilter,
@@ -49,6 +50,7 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.sdg) c.push(linked('recommendation_sdgs', 'goal', f.sdg));
   if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
   if (f.implementation) c.push(withUnknown(CURRENT_IMPLEMENTATION, f.implementation));
+  c.push(...realDataConditions(f));
   if (f.hasDevelopments !== undefined) {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;
     c.push(f.hasDevelopments ? exists : sql`not ${exists}`);
@@ -59,7 +61,7 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
 
 /** Whether a filter reads the review (v): by state under review, cycle or session. */
 function filtersOnReview(f: RecommendationFilter): boolean {
-  return f.stateUnderReview !== undefined || f.cycle !== undefined || f.session !== undefined;
+  return f.stateUnderReview !== undefined || f.cycle !== undefined || f.session !== undefined || f.year !== undefined;
 }
 
 /**
@@ -130,6 +132,7 @@ interface BaseRow {
   position: RecommendationRecord['position'];
   position_source: string | null;
   position_label: string | null;
+  action_category: number | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -169,7 +172,7 @@ function selectRows(
       st.name as state_name, v.cycle, v.wg_session, ${CURRENT_IMPLEMENTATION} as implementation,
       (select count(*) from development_recommendations dr where dr.recommendation_id = r.id) as development_count,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on, r.position_label ${rankColumn}
+      src.published_on as source_published_on, r.position_label, r.action_category ${rankColumn}
     from (select r.id ${rankColumn} from ${from} ${whereClause(conditions)} order by ${order} limit ${limit}) f
     cross join recommendations r on r.id = f.id
     join reviews v on v.id = r.review_id
@@ -201,8 +204,9 @@ function selectRows(
       source_url: r[20] as string | null,
       source_published_on: r[21] as string | null,
       position_label: r[22] as string | null,
-      rank: r[23] as number | undefined,
-      fts_rowid: r[24] as number | undefined,
+      action_category: r[23] as number | null,
+      rank: r[24] as number | undefined,
+      fts_rowid: r[25] as number | undefined,
     }),
   );
 }
@@ -327,6 +331,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     position: row.position,
     positionLabel: row.position_label,
     positionSource: row.position_source,
+    actionCategory: row.action_category,
     themes: (themes.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
     sdgs: (sdgs.get(row.id) ?? []).map(([, goal]) => goal),
     affectedPersons: (groups.get(row.id) ?? []).map(([id, label]) => ({ id, label })),

@@ -15,7 +15,12 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
+import { booleanParam, calendarDate, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
+import { ACTION_CATEGORIES } from '../reference/upr-info.js';
+
+const ACTION_SCALE = Object.entries(ACTION_CATEGORIES)
+  .map(([n, meaning]) => `${n} ${meaning}`)
+  .join(', ');
 
 export const RECOMMENDATION_SORTS = [
   'paragraph',
@@ -50,11 +55,23 @@ export const recommendationFilterShape = {
     z.enum([...IMPLEMENTATION_STATUSES, 'unknown']),
     `Current implementation status (latest assessment): ${IMPLEMENTATION_STATUSES.join(', ')}, or unknown (never assessed).`,
   ),
+  // ── real-data filters (issue 10) ──
+  actionCategory: listParam(
+    z.enum(['1', '2', '3', '4', '5', 'unknown']),
+    `UPR Info's action category, what the recommendation asks: ${ACTION_SCALE}; or unknown (not coded).`,
+  ),
+  positionLabel: listParam(
+    z.string().min(1).max(200),
+    'The decision as the source printed it (`positionLabel`), any case: e.g. consider, reject, Accepted.',
+  ),
+  year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
+  // ── end of real-data filters ──
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
-  updatedSince: isoTimestamp
+  updatedSince: z
+    .union([isoTimestamp, calendarDate])
     .optional()
-    .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z).'),
+    .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z), or this day (2026-01-01: from its start, UTC).'),
 };
 
 export const recommendationFilterSchema = z.object(recommendationFilterShape);
@@ -86,6 +103,13 @@ export const recommendationSchema = z
       .string()
       .nullable()
       .describe('Where the position is recorded, e.g. "A/HRC/44/9/Add.1 - Para. 3" or a URL.'),
+    actionCategory: z
+      .int()
+      .min(1)
+      .max(5)
+      .meta({ format: 'int32' })
+      .nullable()
+      .describe(`UPR Info's 1–5 scale of what the recommendation asks: ${ACTION_SCALE}. null when not coded.`),
     themes: z.array(labelSchema),
     sdgs: z.array(z.int().min(1).max(17).meta({ format: 'int32' })),
     affectedPersons: z.array(labelSchema),

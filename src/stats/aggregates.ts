@@ -8,12 +8,16 @@ import { MULTI_VALUED_GROUPINGS, type RecommendationGrouping } from './schemas.j
 // Recommendation stats read from the counts kept on write (stats_review_counts, stats_cycle_counts; see
 // src/db/schema.ts and the stats_aggregates migration) instead of counting the base tables. They answer
 // when every filter is one of the counts' dimensions (the review, its state, cycle and session, position,
-// implementation) and at most one grouping is multi-valued; anything else is counted from the base tables.
+// implementation) and at most one grouping is multi-valued; anything else is counted from the base tables,
+// as is a grouping the counts do not keep (UPR Info's action category).
 
 /** The filters the counts can answer: dimensions of a count row, or of its review. */
 const CELL_FILTERS = new Set(['stateUnderReview', 'cycle', 'session', 'reviewId', 'position', 'implementation']);
 /** Of those, the ones that need the counts per review. */
 const REVIEW_FILTERS = new Set(['stateUnderReview', 'session', 'reviewId']);
+/** The groupings the counts keep. */
+type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory'>;
+const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory';
 
 export interface CountedRow {
   keys: (string | number | null)[];
@@ -32,9 +36,11 @@ export interface AggregateCounts {
  */
 export function aggregateCounts(
   db: Db,
-  groupBy: readonly RecommendationGrouping[],
+  groupings: readonly RecommendationGrouping[],
   f: RecommendationFilter,
 ): AggregateCounts | undefined {
+  if (!groupings.every(isCounted)) return undefined;
+  const groupBy: readonly CountedGrouping[] = groupings;
   const filters = Object.keys(f).filter((key) => f[key as keyof RecommendationFilter] !== undefined);
   if (!filters.every((key) => CELL_FILTERS.has(key))) return undefined;
   const multi = groupBy.filter((g) => MULTI_VALUED_GROUPINGS.has(g));
@@ -56,7 +62,7 @@ export function aggregateCounts(
   if (f.position) conditions.push(inList(sql`c.position`, f.position));
   if (f.implementation) conditions.push(inList(sql`c.implementation`, f.implementation));
 
-  const keyOf: Record<RecommendationGrouping, SQL> = {
+  const keyOf: Record<CountedGrouping, SQL> = {
     position: sql`c.position`,
     implementation: sql`c.implementation`,
     cycle,

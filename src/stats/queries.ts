@@ -55,6 +55,7 @@ const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   implementation: { value: sql`coalesce(${CURRENT_IMPLEMENTATION}, 'unknown')` },
   stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', lookup: stateNames } },
   cycle: { value: sql`v.cycle` },
+  actionCategory: { value: sql`coalesce(cast(r.action_category as text), 'unknown')` },
   recommendingState: {
     value: sql`g_rs.state_code`,
     join: sql`left join recommendation_states g_rs on g_rs.recommendation_id = r.id`,

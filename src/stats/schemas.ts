@@ -17,6 +17,7 @@ export const RECOMMENDATION_GROUPINGS = [
   'theme',
   'sdg',
   'implementation',
+  'actionCategory',
 ] as const;
 export type RecommendationGrouping = (typeof RECOMMENDATION_GROUPINGS)[number];
 
@@ -94,6 +95,10 @@ export const recommendationGroupSchema = z
       .string()
       .optional()
       .describe('not_implemented, partially_implemented, implemented, or unknown (never assessed).'),
+    actionCategory: z
+      .string()
+      .optional()
+      .describe("UPR Info's action category, 1–5 (see the recommendation's `actionCategory`), or unknown (not coded): the filter values."),
     count: count.describe('How many matching recommendations fall in this group.'),
   })
   .meta({ id: 'RecommendationGroup' });

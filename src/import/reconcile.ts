@@ -1,0 +1,208 @@
+import type Database from 'better-sqlite3';
+import type { Position } from '../db/schema.js';
+import { trailingGroups } from './states.js';
+import { TERMAN_SOURCE } from './terman-csv.js';
+import type { ImportNote, ImportRecord } from './types.js';
+
+// One record per real recommendation: a file's record that describes a recommendation another source
+// already gave (the Terman corpus, UPR Info, an OHCHR matrix) is merged into that record instead of adding
+// a second one. Matching stays within a review: first the same normalised text (paragraph numbers, the
+// trailing "(State);" and punctuation left out), then containment or a high word overlap for small wording
+// differences; when several stored records fit equally, nothing is guessed: the record is kept apart and
+// reported as ambiguous. Each source's own reading (paragraph, position, label) is kept in
+// recommendation_sources; the merged record takes, field by field, what the best source says.
+
+/** The text that identifies a recommendation across sources. */
+export function matchKey(text: string): string {
+  return trailingGroups(text.replace(/^\s*\d+(?:\.\d+)*\.?\s+/, ''))
+    .body.normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+const words = (key: string) => new Set(key.split(' ').filter((w) => w !== ''));
+
+/**
+ * How alike two keys are: the Dice coefficient of their words (0–1), plus 1 when one contains the other
+ * (at least 4 words): a text that adds or drops a clause still fits, the closest one best.
+ */
+export function similarity(a: string, b: string): number {
+  const x = words(a);
+  const y = words(b);
+  let shared = 0;
+  for (const w of x) if (y.has(w)) shared++;
+  const dice = (2 * shared) / (x.size + y.size);
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return long.includes(short) && short.split(' ').length >= 4 ? 1 + dice : dice;
+}
+
+export const SIMILARITY_THRESHOLD = 0.85;
+
+/** What one source says about a recommendation (a row of recommendation_sources). */
+export interface SourceReading {
+  sourceId: string;
+  paragraph: string | null;
+  position: Position | null;
+  positionLabel: string | null;
+  positionSource: string | null;
+  matchKey: string;
+}
+
+/** A final response (UPR Info, an OHCHR matrix, …) outranks the Working Group stage the corpus codes; pending is last. */
+function positionRank(reading: Pick<SourceReading, 'position' | 'sourceId'>): number {
+  if (reading.position === null) return -1;
+  if (reading.position === 'pending') return 0;
+  return reading.sourceId === TERMAN_SOURCE.id ? 1 : 2;
+}
+
+interface Stored {
+  id: string;
+  reviewId: string;
+  text: string;
+  verbatim: boolean;
+  sourceId: string | null;
+  readings: SourceReading[];
+  keys: Set<string>;
+}
+
+/** What a file's record itself says, before any merge. */
+export function readingOf(record: ImportRecord): SourceReading {
+  return {
+    sourceId: record.sourceId ?? '',
+    paragraph: record.paragraph,
+    position: record.position ?? null,
+    positionLabel: record.positionLabel ?? null,
+    positionSource: record.positionSource ?? null,
+    matchKey: matchKey(record.text),
+  };
+}
+
+export interface Reconciliation {
+  matched: number;
+  ambiguous: ImportNote[];
+}
+
+type Identified = ImportRecord & { id: string };
+
+export function reconcile(sql: Database.Database, records: Identified[]): Reconciliation {
+  const result: Reconciliation = { matched: 0, ambiguous: [] };
+  for (const record of records) record.reading = readingOf(record);
+  const reviewIds = [...new Set(records.map((r) => r.reviewId))];
+  const storedRows = sql
+    .prepare(`select id, review_id as reviewId, text, verbatim, source_id as sourceId from recommendations
+      where review_id in (select value from json_each(?))`)
+    .all(JSON.stringify(reviewIds)) as (Omit<Stored, 'verbatim' | 'readings' | 'keys'> & { verbatim: number })[];
+  if (storedRows.length === 0) return result;
+  const stored = new Map<string, Stored>(
+    storedRows.map((r) => [r.id, { ...r, verbatim: r.verbatim === 1, readings: [], keys: new Set([matchKey(r.text)]) }]),
+  );
+  for (const reading of sql
+    .prepare(`select recommendation_id as id, source_id as sourceId, paragraph, position, position_label as positionLabel,
+      position_source as positionSource, match_key as matchKey from recommendation_sources
+      where recommendation_id in (select id from recommendations where review_id in (select value from json_each(?)))`)
+    .all(JSON.stringify(reviewIds)) as (SourceReading & { id: string })[]) {
+    const { id, ...rest } = reading;
+    stored.get(id)!.readings.push(rest);
+    stored.get(id)!.keys.add(rest.matchKey);
+  }
+  const byReview = new Map<string, Stored[]>();
+  for (const s of stored.values()) byReview.set(s.reviewId, [...(byReview.get(s.reviewId) ?? []), s]);
+
+  // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
+  // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
+  const taken = new Set(records.map((r) => r.id).filter((id) => stored.has(id)));
+  const pending = new Map<string, Identified[]>();
+  for (const record of records) {
+    const target = stored.get(record.id);
+    if (target !== undefined) merge(sql, record, target);
+    else if (record.sourceId) pending.set(record.reviewId, [...(pending.get(record.reviewId) ?? []), record]);
+  }
+  const assign = (record: Identified, target: Stored) => {
+    taken.add(target.id);
+    record.id = target.id;
+    result.matched++;
+    merge(sql, record, target);
+  };
+  for (const [reviewId, incoming] of pending) {
+    const open = (byReview.get(reviewId) ?? []).filter((s) => !taken.has(s.id));
+    // A re-import: the record this source's same reading was merged into.
+    const rest = incoming.filter((record) => {
+      const { sourceId, matchKey: key, paragraph } = record.reading!;
+      const again = open.find(
+        (s) => !taken.has(s.id) && s.readings.some((r) => r.sourceId === sourceId && r.matchKey === key && r.paragraph === paragraph),
+      );
+      if (again) assign(record, again);
+      return again === undefined;
+    });
+    const pairs: { record: Identified; target: Stored; score: number }[] = [];
+    for (const record of rest) {
+      const { sourceId, matchKey: key } = record.reading!;
+      for (const target of open) {
+        if (taken.has(target.id) || target.readings.some((r) => r.sourceId === sourceId)) continue;
+        const score = target.keys.has(key) ? 3 : Math.max(...[...target.keys].map((k) => similarity(k, key)));
+        if (score >= SIMILARITY_THRESHOLD) pairs.push({ record, target, score });
+      }
+    }
+    pairs.sort((a, b) => b.score - a.score);
+    const settled = new Set<Identified>();
+    const contested = new Set<Stored>(); // fitted equally by several records of the file: given to none
+    for (const pair of pairs) {
+      if (settled.has(pair.record) || taken.has(pair.target.id) || contested.has(pair.target)) continue;
+      const rivals = pairs.filter(
+        (p) =>
+          p.score === pair.score &&
+          p !== pair &&
+          ((p.record === pair.record && !taken.has(p.target.id)) || (p.target === pair.target && !settled.has(p.record))),
+      );
+      settled.add(pair.record);
+      if (rivals.length === 0) {
+        assign(pair.record, pair.target);
+        continue;
+      }
+      // A tie: this record fits several stored ones equally, or several records of the file fit this one.
+      const contenders = [pair, ...rivals.filter((p) => p.target === pair.target)];
+      if (contenders.length > 1) contested.add(pair.target);
+      const candidates = [pair.target, ...rivals.filter((p) => p.record === pair.record).map((p) => p.target)];
+      for (const { record } of contenders) {
+        settled.add(record);
+        result.ambiguous.push({
+          row: record.rows[0],
+          paragraph: record.paragraph,
+          message:
+            (contenders.length > 1
+              ? `fits ${pair.target.id} as well as ${contenders.length - 1} other record(s) of this file do`
+              : `fits ${candidates.map((c) => c.id).sort().join(', ')} equally`) + ': kept as a record of its own, not merged',
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** The record as the union of what its sources say, each field from the source that knows it best. */
+function merge(sql: Database.Database, record: Identified, target: Stored): void {
+  const own = record.reading!;
+  const others = target.readings.filter((r) => r.sourceId !== own.sourceId);
+  if (others.length === 0) return; // a record only this source gave: the file says what it is
+  record.paragraph = own.paragraph ?? others.find((r) => r.paragraph !== null)?.paragraph ?? null;
+  const best = [own, ...others].reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
+  record.position = best.position;
+  record.positionLabel = best.positionLabel;
+  record.positionSource = best.positionSource;
+  if (!record.verbatim && target.verbatim) {
+    record.text = target.text; // the official wording, as another source printed it
+    record.verbatim = true;
+    record.sourceId = target.sourceId;
+  }
+  const union = (table: string, column: string, mine: (string | number)[] | undefined) => {
+    const theirs = sql.prepare(`select ${column} from ${table} where recommendation_id = ?`).pluck().all(target.id) as (string | number)[];
+    return [...new Set([...(mine ?? []), ...theirs])];
+  };
+  record.recommendingStates = union('recommendation_states', 'state_code', record.recommendingStates) as string[];
+  record.unresolvedRecommenders = union('recommendation_unresolved_states', 'name', record.unresolvedRecommenders) as string[];
+  record.themes = union('recommendation_themes', 'theme_id', record.themes) as string[];
+  record.sdgs = union('recommendation_sdgs', 'goal', record.sdgs) as number[];
+  record.affectedPersons = union('recommendation_affected_persons', 'group_id', record.affectedPersons) as string[];
+}
