@@ -268,9 +268,9 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
 
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = pending.get(request);
-    if (entry && reply.statusCode === 200 && typeof payload === 'string') {
+    if (entry && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       const link = reply.getHeader('link');
-      cache.set(entry.revision, entry.key, { body: payload, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
+      cache.set(entry.revision, entry.key, { body: payload.toString(), nextCursor: typeof link === 'string' ? cursorOf(link) : null });
     }
     return payload;
   });

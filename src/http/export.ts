@@ -52,7 +52,20 @@ export interface ExportSpec<Row> {
   limit: number;
   /** One keyset step of the list's query. */
   page: (db: Db, limit: number, after: KeyValue[] | undefined) => Chunk<Row>;
+  /** For a resource with a read model: its stored documents, read instead of building every row. */
+  stored?: StoredDocuments;
 }
+
+/** A list's stored documents (see src/recommendations/documents.ts). */
+export interface StoredDocuments {
+  /** One page of stored JSON documents, with the keys to continue after when more follow. */
+  page(db: Db, limit: number, after: KeyValue[] | undefined): { docs: string[]; nextKeys: KeyValue[] | null };
+  /** Every matching row's stored CSV row (for this origin) or NDJSON line, in order, from one statement. */
+  lines(db: Db, format: Exclude<Format, 'json'>, origin: string, after: KeyValue[] | undefined): Iterator<unknown[]>;
+}
+
+/** Bytes of stored lines gathered per push of an export that reads a read model. */
+const LINES_PER_PUSH_BYTES = 64 * 1024;
 
 function publish(event: ExportEvent): void {
   if (exportChannel.hasSubscribers) exportChannel.publish(event);
@@ -81,8 +94,47 @@ export class ExportStream<Row> extends Readable {
     setImmediate(() => this.produce());
   }
 
+  private lines: Iterator<unknown[]> | undefined;
+
+  /** A push of stored lines: up to LINES_PER_PUSH_BYTES of them, from one iterator over the snapshot. */
+  private produceStored(stored: StoredDocuments): void {
+    let text = '';
+    let count = 0;
+    let done = false;
+    try {
+      this.snapshot ??= openSnapshot(this.db);
+      this.lines ??= stored.lines(this.snapshot.db, this.spec.format, this.context.origin, this.after);
+      while (text.length < LINES_PER_PUSH_BYTES) {
+        const next = this.lines.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        text += next.value[0] as string;
+        count++;
+      }
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    if (!this.started) {
+      this.started = true;
+      if (this.spec.format === 'csv') text = (this.spec.bom ? BOM : '') + csvHeader(this.spec.columns) + text;
+    }
+    this.rows += count;
+    publish({ event: 'chunk', resource: this.spec.resource, rows: count });
+    const more = this.push(Buffer.from(text));
+    if (done) {
+      this.finished = true;
+      this.push(null);
+    } else if (!more) {
+      publish({ event: 'wait', resource: this.spec.resource });
+    }
+  }
+
   private produce(): void {
     if (this.destroyed) return;
+    if (this.spec.stored) return this.produceStored(this.spec.stored);
     let text: string;
     let chunk: Chunk<Row>;
     try {
@@ -111,6 +163,7 @@ export class ExportStream<Row> extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.lines?.return?.();
     this.snapshot?.close();
     publish({ event: 'close', resource: this.spec.resource, rows: this.rows, complete: this.finished });
     callback(error);
@@ -139,8 +192,10 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
 }
 
 export interface ListSpec<Row> extends Omit<ExportSpec<Row>, 'format'> {
-  /** One page of the JSON list, with its total. */
-  list: () => Page<Row>;
+  /** One page of the JSON list, with its total (without stored documents). */
+  list?: () => Page<Row>;
+  /** The list's meta.total, with stored documents. */
+  total?: () => number;
 }
 
 /**
@@ -150,7 +205,16 @@ export interface ListSpec<Row> extends Omit<ExportSpec<Row>, 'format'> {
 export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db: Db, spec: ListSpec<Row>) {
   const format = responseFormat(request);
   if (format !== 'json') return sendExport(request, reply, db, { ...spec, format });
-  const page = spec.list();
+  if (spec.stored) {
+    // Stored documents, concatenated: no record is built or encoded here.
+    const page = spec.stored.page(db, spec.limit, spec.after);
+    const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
+    setNextLink(request, reply, nextCursor);
+    const meta = JSON.stringify({ total: spec.total!(), limit: spec.limit, nextCursor });
+    const body = Buffer.from(`{"data":[${page.docs.join(',')}],"meta":${meta}}`);
+    return reply.type(CONTENT_TYPES.json).send(body);
+  }
+  const page = spec.list!();
   setNextLink(request, reply, page.nextCursor);
   return { data: page.rows, meta: { total: page.total, limit: spec.limit, nextCursor: page.nextCursor } };
 }

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { toFtsQuery } from '../db/fulltext.js';
-import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
+import { iterateValues, labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
@@ -187,18 +187,6 @@ function selectRows(db: Db, f: RecommendationFilter, conditions: SQL[], order: S
   );
 }
 
-export function listRecommendations(
-  db: Db,
-  f: RecommendationFilter,
-  sort: KeysetSort<BaseRow>,
-  limit: number,
-  after: KeyValue[] | undefined,
-): Page<RecommendationRecord> {
-  const total = countMatching(db, f);
-  const page = pageRecommendations(db, f, sort, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
-}
-
 /** How many recommendations match a filter: the list's meta.total. */
 export function countMatching(db: Db, f: RecommendationFilter): number {
   const conditions = filterConditions(f);
@@ -225,6 +213,69 @@ export function pageRecommendations(
   const rows = selectRows(db, f, pageConditions, keysetOrder(sort), limit + 1);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
+}
+
+/** The list records of these recommendations (those that exist), from the base tables: the read model's builder. */
+export function buildRecommendationRecords(db: Db, ids: readonly string[]): RecommendationRecord[] {
+  const rows = selectRows(db, {}, [sql`r.id in (select value from json_each(${JSON.stringify(ids)}))`], sql`r.id`, ids.length);
+  return hydrate(db, rows);
+}
+
+/** The sort's key columns of the filter's matches, as k0, k1, …, in order: the keyset step of a page. */
+function keysetKeys(f: RecommendationFilter, sort: KeysetSort<BaseRow>, after: KeyValue[] | undefined, limit?: number): SQL {
+  const conditions = filterConditions(f);
+  if (after) conditions.push(keysetAfter(sort, after));
+  const keys = sql.join(
+    sort.columns.map((column, i) => sql`${column} as ${sql.identifier(`k${i}`)}`),
+    sql`, `,
+  );
+  const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
+  return sql`select ${keys} from ${fromClause(f)} ${whereClause(conditions)} order by ${keysetOrder(sort)}${limited}`;
+}
+
+/** The outer order over keysetKeys' columns (the id is the last). */
+function keyOrder(sort: KeysetSort<BaseRow>): SQL {
+  return keysetOrder({ descending: sort.descending, columns: sort.columns.map((_, i) => sql`${sql.identifier(`k${i}`)}`) });
+}
+
+/**
+ * One page as stored JSON documents (see documents.ts): the page's keys by the filter and the sort alone,
+ * then each document by its id, with the keys to continue after when more follow.
+ */
+export function pageDocuments(
+  db: Db,
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): { docs: string[]; nextKeys: KeyValue[] | null } {
+  const n = sort.columns.length;
+  const rows = rowValues(db, sql`select d.json, k.* from (${keysetKeys(f, sort, after, limit + 1)}) k
+    cross join recommendation_documents d on d.recommendation_id = k.${sql.identifier(`k${n - 1}`)}
+    order by ${keyOrder(sort)}`);
+  const chunk = sliceChunk(rows, limit, (row) => row.slice(1) as KeyValue[]);
+  return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
+}
+
+/**
+ * Every match's stored CSV row (for an origin's url cells) or NDJSON line, in order, from one statement:
+ * an export iterates it over a read snapshot.
+ */
+export function documentLines(
+  db: Db,
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  after: KeyValue[] | undefined,
+  line: { csv: [before: string, after: string] } | 'ndjson',
+): IterableIterator<unknown[]> {
+  const n = sort.columns.length;
+  const text =
+    line === 'ndjson'
+      ? sql`d.json || char(10)`
+      : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
+  const query = sql`select ${text} from (${keysetKeys(f, sort, after)}) k
+    cross join recommendation_documents d on d.recommendation_id = k.${sql.identifier(`k${n - 1}`)}`;
+  return iterateValues(db, query);
 }
 
 export function getRecommendation(db: Db, id: string): RecommendationDetail | undefined {

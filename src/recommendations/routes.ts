@@ -10,7 +10,9 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
-import { getRecommendation, listRecommendations, pageRecommendations, resolveSort } from './queries.js';
+import { cachedCount } from '../db/count-cache.js';
+import { urlCellAround } from './documents.js';
+import { countMatching, documentLines, getRecommendation, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
@@ -75,7 +77,12 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         after,
         limit,
         page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
-        list: () => listRecommendations(db, filter, sort, limit, after),
+        stored: {
+          page: (from, n, keys) => pageDocuments(from, filter, sort, n, keys),
+          lines: (from, format, origin, keys) =>
+            documentLines(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson'),
+        },
+        total: () => cachedCount(db, 'recommendations', filter, () => countMatching(db, filter)),
       });
     },
   );
