@@ -90,3 +90,19 @@ export function materializeStale(db: Db): number {
     count += ids.length;
   }
 }
+
+const staleProbes = new WeakMap<object, Statement>();
+
+/**
+ * Rebuilds stale documents before a read when a program wrote to the database without doing so (the
+ * sqlite3 shell, a script; every write of this service rebuilds them before committing): a probe of an
+ * index otherwise.
+ */
+export function freshenDocuments(db: Db): void {
+  let probe = staleProbes.get(db.$client);
+  if (!probe) {
+    probe = db.$client.prepare('select exists (select 1 from recommendation_documents_stale)').pluck();
+    staleProbes.set(db.$client, probe);
+  }
+  if (probe.get() === 1) db.transaction(() => materializeStale(db), { behavior: 'immediate' });
+}

@@ -274,7 +274,8 @@ export function documentLines(
       ? sql`d.json || char(10)`
       : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
   const query = sql`select ${text} from (${keysetKeys(f, sort, after)}) k
-    cross join recommendation_documents d on d.recommendation_id = k.${sql.identifier(`k${n - 1}`)}`;
+    cross join recommendation_documents d on d.recommendation_id = k.${sql.identifier(`k${n - 1}`)}
+    order by ${keyOrder(sort)}`;
   return iterateValues(db, query);
 }
 

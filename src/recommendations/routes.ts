@@ -11,7 +11,7 @@ import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
 import { cachedCount } from '../db/count-cache.js';
-import { urlCellAround } from './documents.js';
+import { freshenDocuments, urlCellAround } from './documents.js';
 import { countMatching, documentLines, getRecommendation, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
@@ -69,6 +69,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      freshenDocuments(db);
       return answerList(request, reply, db, {
         resource: 'recommendations',
         bom,
