@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
+import { COUNT_CACHE_ENTRIES, cachedCount } from '../src/db/count-cache.js';
 import { csvRows } from '../src/http/formats.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import {
@@ -239,4 +240,22 @@ t.test('materialize skips ids that no longer exist; materializeStale drains in b
   const drained = app.db.transaction(() => materializeStale(app.db));
   t.equal(drained, before.length + 1200, 'every stale id, over several batches');
   t.same(storedDocuments(app), before, 'rebuilt to the same bytes');
+});
+
+t.test('meta.total: counted once per revision and filter, in a bounded LRU', async (t) => {
+  const app = await buildTestApp(t);
+  let counted = 0;
+  const count = () => ++counted;
+  const a = cachedCount(app.db, 'recommendations', { cycle: [3, 2, 3], q: undefined, hasDevelopments: true }, count);
+  t.equal(cachedCount(app.db, 'recommendations', { hasDevelopments: true, cycle: [2, 3] }, count), a, 'same filter, normalised');
+  t.equal(counted, 1);
+  for (let i = 0; i < COUNT_CACHE_ENTRIES; i++) cachedCount(app.db, 'recommendations', { session: [i] }, count);
+  t.equal(counted, 1 + COUNT_CACHE_ENTRIES);
+  cachedCount(app.db, 'recommendations', { cycle: [2, 3], hasDevelopments: true }, count);
+  t.equal(counted, 2 + COUNT_CACHE_ENTRIES, 'the least recently used count was dropped');
+  const key = mintKey(app);
+  const first = await app.inject({ url: '/v1/recommendations?limit=2' });
+  await send(app, 'DELETE', `/v1/recommendations/${first.json().data[0].id}`, { key, headers: { 'if-match': '*' } });
+  const after = await app.inject({ url: '/v1/recommendations?limit=2' });
+  t.equal(after.json().meta.total, first.json().meta.total - 1, 'a write: counted afresh');
 });
