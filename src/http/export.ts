@@ -64,9 +64,6 @@ export interface StoredDocuments {
   lines(db: Db, format: Exclude<Format, 'json'>, origin: string, after: KeyValue[] | undefined): Iterator<unknown[]>;
 }
 
-/** Bytes of stored lines gathered per push of an export that reads a read model. */
-const LINES_PER_PUSH_BYTES = 64 * 1024;
-
 function publish(event: ExportEvent): void {
   if (exportChannel.hasSubscribers) exportChannel.publish(event);
 }
@@ -96,7 +93,7 @@ export class ExportStream<Row> extends Readable {
 
   private lines: Iterator<unknown[]> | undefined;
 
-  /** A push of stored lines: up to LINES_PER_PUSH_BYTES of them, from one iterator over the snapshot. */
+  /** A push of stored lines: a chunk of EXPORT_CHUNK_ROWS of them, from one iterator over the snapshot. */
   private produceStored(stored: StoredDocuments): void {
     let text = '';
     let count = 0;
@@ -104,7 +101,7 @@ export class ExportStream<Row> extends Readable {
     try {
       this.snapshot ??= openSnapshot(this.db);
       this.lines ??= stored.lines(this.snapshot.db, this.spec.format, this.context.origin, this.after);
-      while (text.length < LINES_PER_PUSH_BYTES) {
+      while (count < EXPORT_CHUNK_ROWS) {
         const next = this.lines.next();
         if (next.done) {
           done = true;
