@@ -220,7 +220,7 @@ t.test('a second connection writing through the database layer invalidates ETags
   const importer = openDatabase(path);
   t.teardown(() => importer.$client.close());
   writeTransaction(importer, 'import', ({ tx, audit }) => {
-    tx.run(sql`update recommendations set position = 'supported' where id = 'KGZ-3-FIN-1'`);
+    tx.run(sql`update recommendations set position = 'supported', position_source = 'test fixture' where id = 'KGZ-3-FIN-1'`);
     audit({ entity: 'recommendations', entityId: 'KGZ-3-FIN-1', action: 'update', before: { position: null }, after: { position: 'supported' } });
   });
   const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': before.headers.etag as string } });

@@ -12,6 +12,8 @@ export interface RecommendationFixture {
   reviewId?: string;
   recommendingStates?: string[];
   position?: (typeof recommendations.$inferInsert)['position'];
+  /** Where the position is recorded: a position needs one (the schema's checks refuse it without). */
+  positionSource?: string;
 }
 
 export function insertRecommendation(app: FastifyInstance, fixture: RecommendationFixture): void {
@@ -27,6 +29,7 @@ export function insertRecommendation(app: FastifyInstance, fixture: Recommendati
         text: fixture.text,
         verbatim: false,
         position: fixture.position ?? null,
+        positionSource: fixture.position ? (fixture.positionSource ?? 'test fixture') : null,
         createdAt: now,
         updatedAt: now,
       })

@@ -140,7 +140,7 @@ interface Service {
 
 async function service(t: Test, limits: Partial<ImportLimits> = {}): Promise<Service> {
   const app = await buildTestApp(t, { importLimits: { ...DEFAULT_IMPORT_LIMITS, ...limits } });
-  const key = createApiKey(app.db, 'importer', 'write').key;
+  const key = createApiKey(app.db, 'importer', 'admin').key;
   const snapshot = () =>
     JSON.stringify([
       currentRevision(app.db),
@@ -256,7 +256,10 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
     await t.rejects(run(db, file, { limits: { ...limits, ...change } }), message);
     await t.rejects(run(db, file, { limits: { ...limits, ...change } }), ImportLimitError);
   };
-  const matrix = await matrixDocx([HEADER_ROW, tr(cell('121.1 Ratify it (France)'), cell('Supported'), cell('- Theme'))]);
+  const matrix = await matrixDocx([
+    HEADER_ROW,
+    tr(cell('121.1 Ratify it (France)', 'Source of Position: A/HRC/43/15 - Para 121'), cell('Supported'), cell('- Theme')),
+  ]);
   t.equal((await run(db, matrix, { dryRun: true, limits })).recommendations.created, 1, 'within the limits');
   await limited(matrix, { maxInflatedBytes: 1000 }, /The \.docx is larger than 1000 bytes/);
   await limited(matrix, { maxRows: 1 }, /tables have 2 rows; at most 1 are read/);

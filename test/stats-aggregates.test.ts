@@ -248,7 +248,7 @@ t.test('after a write that did not bump the revision, stats count the base table
   const app = await buildTestApp(t);
   // (Another query string than the later ones: stats are cached per revision, and this write bumps none.)
   const before = (await getJson(app, '/v1/stats/recommendations?groupBy=position&cycle=3,4')).body;
-  app.db.$client.prepare("update recommendations set position = 'noted' where id = 'KGZ-3-FIN-1'").run();
+  app.db.$client.prepare("update recommendations set position = 'noted', position_source = 'test fixture' where id = 'KGZ-3-FIN-1'").run();
   t.equal(app.db.$client.prepare('select count(*) from stats_dirty').pluck().get(), 1, 'marked, not yet counted');
   const after = (await getJson(app, '/v1/stats/recommendations?groupBy=position')).body;
   t.not(JSON.stringify(after.data), JSON.stringify(before.data), 'the change shows');
