@@ -2,6 +2,7 @@ import type { Db } from '../src/db/open.js';
 import { bumpRevision } from '../src/db/revision.js';
 import { periodOf } from '../src/common/dates.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
+import { materializeStale } from '../src/recommendations/documents.js';
 
 // A synthetic but realistic database for the benchmark (and the large-export test): every state reviewed
 // in each of the four UPR cycles, N recommendations spread over those reviews with one to three
@@ -261,6 +262,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
       report.statements += 1;
     }
     bumpRevision(db);
+    materializeStale(db);
   })();
 
   // As after any bulk import: refresh the query planner's statistics.

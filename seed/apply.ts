@@ -3,6 +3,7 @@ import { bumpRevision } from '../src/db/revision.js';
 import * as t from '../src/db/schema.js';
 import { periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
+import { materializeStale } from '../src/recommendations/documents.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { normalizeStateName } from '../src/states/names.js';
 import * as kgz from './kyrgyzstan-upr3.js';
@@ -131,6 +132,7 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     );
 
     if (inserted > 0) bumpRevision(db);
+    materializeStale(db);
   });
   return { inserted };
 }

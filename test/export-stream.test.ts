@@ -169,3 +169,33 @@ t.test('ExportStream: destroyed before its turn, it never opens a snapshot; fail
   t.equal(checkpointBusy(), 0, 'and releases the snapshot');
   t.match(events.at(-1), { event: 'close', complete: false });
 });
+
+t.test('ExportStream built row by row (a list without stored documents) waits for its reader too', async (t) => {
+  const app = await buildTestApp(t);
+  // Long rows: one chunk of them is more than the stream's buffer holds.
+  app.db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000)
+    insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    select printf('KGZ-3-LONG-%06d', i), 'KGZ-3', printf('%08d', i), replace(hex(zeroblob(400)), '0', 'x'), 0,
+      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;`);
+  const sort = resolveSort(undefined, {});
+  const events = recordEvents(t);
+  const stream = new ExportStream(
+    app.db,
+    {
+      resource: 'recommendations',
+      format: 'csv',
+      bom: undefined,
+      columns: recommendationCsvColumns,
+      sortName: sort.name,
+      after: undefined,
+      limit: 50,
+      page: (db, n, keys) => pageRecommendations(db, {}, sort, n, keys),
+    },
+    { origin: 'http://x' },
+  );
+  stream.pause();
+  stream.read(0);
+  while (!events.some((e) => e.event === 'wait')) await delay(10);
+  t.equal(produced(events), EXPORT_CHUNK_ROWS, 'one chunk read, then it waits for the reader');
+  stream.destroy();
+});

@@ -1,5 +1,6 @@
 import { getTableName, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
+import { materializeStale } from '../recommendations/documents.js';
 import { bumpRevision } from './revision.js';
 import { type AuditAction, auditLog } from './schema.js';
 
@@ -49,6 +50,8 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
           return true;
         },
       });
+      // The read model: documents this write made stale are rebuilt before it commits.
+      materializeStale(db);
       if (entries.length > 0) {
         const revision = bumpRevision(tx);
         const at = new Date().toISOString();

@@ -131,8 +131,32 @@ export const recommendations = sqliteTable(
     index('recommendations_review_order_idx').on(t.reviewId, t.paragraphSortKey, t.id),
     index('recommendations_position_idx').on(t.position),
     index('recommendations_updated_idx').on(t.updatedAt, t.id),
+    // Covers the common filters by review and position for meta.total's count without reading the table.
+    index('recommendations_review_position_idx').on(t.reviewId, t.position, t.paragraphSortKey, t.id),
+    // For the read model's trigger on sources: which documents embed a changed source.
+    index('recommendations_source_idx').on(t.sourceId),
   ],
 );
+
+// The read model: each recommendation as the API serves it, its JSON document and its CSV row, kept in
+// the same transaction as every write that changes anything they embed (src/recommendations/documents.ts).
+// The CSV row is stored in three parts around the record's absolute URL, which depends on the request:
+// csv_head (the id cell and a comma), csv_path (/v1/recommendations/<id>), csv_tail (the other cells, CRLF).
+export const recommendationDocuments = sqliteTable('recommendation_documents', {
+  recommendationId: text('recommendation_id')
+    .primaryKey()
+    .references(() => recommendations.id, { onDelete: 'cascade' }),
+  json: text('json').notNull(),
+  csvHead: text('csv_head').notNull(),
+  csvPath: text('csv_path').notNull(),
+  csvTail: text('csv_tail').notNull(),
+});
+
+// Recommendations whose documents a write has made stale: filled by triggers on every table a document
+// embeds (migrations/0007_read_model.sql), emptied by materializeStale before the transaction commits.
+export const recommendationDocumentsStale = sqliteTable('recommendation_documents_stale', {
+  recommendationId: text('recommendation_id').primaryKey(),
+});
 
 export const recommendationStates = sqliteTable(
   'recommendation_states',

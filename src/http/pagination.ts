@@ -32,7 +32,10 @@ export function decodeCursor(cursor: string | undefined, sort: string, keyCount:
 }
 
 export const listMetaSchema = z.object({
-  total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('How many records match the filters, over all pages.'),
+  total: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe(
+    'How many records match the filters, over all pages. For recommendations, counted once per data revision ' +
+      'and filter and reused by the following pages of the same walk; any write makes it counted afresh.',
+  ),
   totalCapped: z
     .boolean()
     .optional()

@@ -1,9 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
-import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
+import { cachedCount } from '../db/count-cache.js';
+import { iterateValues, labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
-import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import { realDataConditions } from './real-data-filters.js';
 import type {
@@ -80,11 +81,21 @@ export function fromClause(f: RecommendationFilter, withReview = filtersOnReview
  * With a full-text query as the only filter, in relevance order: the page's matches are taken inside FTS5,
  * (rank, rowid) after the cursor, before any recommendation is read (rank is bm25, lower for better matches).
  */
-function topMatches(q: string, after: KeyValue[] | undefined, limit: number): SQL {
+function topMatches(q: string, after: KeyValue[] | undefined, limit?: number): SQL {
   const resume = after ? sql` and (rank, rowid) > (${after[0]}, ${after[1]})` : sql``;
+  const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
   return sql`(select rowid as fts_rowid, rank from recommendations_fts
-    where recommendations_fts match ${toFtsQuery(q)}${resume} order by rank, rowid limit ${limit}) f
+    where recommendations_fts match ${toFtsQuery(q)}${resume} order by rank, rowid${limited}) f
     cross join recommendations r on r.fts_rowid = f.fts_rowid`;
+}
+
+/** Whether a page is taken by topMatches: a full-text query as the only filter, in relevance order. */
+function byRankAlone(
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  conditions: SQL[],
+): f is RecommendationFilter & { q: string } {
+  return f.q !== undefined && sort.name === 'relevance' && conditions.length === 0;
 }
 
 
@@ -211,23 +222,18 @@ function selectRows(
   );
 }
 
-export function listRecommendations(
-  db: Db,
-  f: RecommendationFilter,
-  sort: KeysetSort<BaseRow>,
-  limit: number,
-  after: KeyValue[] | undefined,
-): Page<RecommendationRecord> {
-  const total = f.q === undefined ? { total: countMatching(db, f) } : cappedTotal(countFullText(db, f, f.q));
-  const page = pageRecommendations(db, f, sort, limit, after);
-  return {
-    rows: page.rows,
-    ...total,
-    nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null,
-  };
+/**
+ * The list's meta.total, counted once per data revision and filter (src/db/count-cache.ts); with a full-text
+ * query, stopped after FULL_TEXT_MAX_COUNT + 1 matches and marked capped beyond.
+ */
+export function listTotal(db: Db, f: RecommendationFilter): { total: number; totalCapped?: true } {
+  if (f.q === undefined) return { total: cachedCount(db, 'recommendations', f, () => countMatching(db, f)) };
+  const { maxCount } = fullTextLimits();
+  const q = f.q;
+  return cappedTotal(cachedCount(db, `recommendations, at most ${maxCount + 1}`, f, () => countFullText(db, f, q)));
 }
 
-/** How many recommendations match a filter: the list's meta.total (uncapped: stats). */
+/** How many recommendations match a filter (uncapped: stats). */
 export function countMatching(db: Db, f: RecommendationFilter): number {
   return rowValues(db, sql`select count(*) from ${fromClause(f)} ${whereClause(filterConditions(f))}`)[0]![0] as number;
 }
@@ -254,12 +260,82 @@ export function pageRecommendations(
   after: KeyValue[] | undefined,
 ): Chunk<RecommendationRecord> {
   const conditions = filterConditions(f);
-  const rows =
-    f.q !== undefined && sort.name === 'relevance' && conditions.length === 0
-      ? selectRows(db, f, [], keysetOrder(sort), limit + 1, topMatches(f.q, after, limit + 1))
-      : selectRows(db, f, after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
+  const rows = byRankAlone(f, sort, conditions)
+    ? selectRows(db, f, [], keysetOrder(sort), limit + 1, topMatches(f.q, after, limit + 1))
+    : selectRows(db, f, after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
+}
+
+/** The list records of these recommendations (those that exist), from the base tables: the read model's builder. */
+export function buildRecommendationRecords(db: Db, ids: readonly string[]): RecommendationRecord[] {
+  const rows = selectRows(db, {}, [sql`r.id in (select value from json_each(${JSON.stringify(ids)}))`], sql`r.id`, ids.length);
+  return hydrate(db, rows);
+}
+
+/**
+ * The id (k) and the sort's key columns (k0, k1, …) of the filter's matches, in order: the keyset step of a
+ * page or of an export, with topMatches' fast path where it applies.
+ */
+function keysetKeys(f: RecommendationFilter, sort: KeysetSort<BaseRow>, after: KeyValue[] | undefined, limit?: number): SQL {
+  const conditions = filterConditions(f);
+  const keys = sql.join(
+    sort.columns.map((column, i) => sql`${column} as ${sql.identifier(`k${i}`)}`),
+    sql`, `,
+  );
+  const order = keysetOrder(sort);
+  if (byRankAlone(f, sort, conditions)) {
+    return sql`select r.id as k, ${keys} from ${topMatches(f.q, after, limit)} order by ${order}`;
+  }
+  if (after) conditions.push(keysetAfter(sort, after));
+  const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
+  return sql`select r.id as k, ${keys} from ${fromClause(f)} ${whereClause(conditions)} order by ${order}${limited}`;
+}
+
+/** keysetKeys' sort columns, for the outer select and order. */
+function keyColumns(sort: KeysetSort<BaseRow>): SQL[] {
+  return sort.columns.map((_, i) => sql`k.${sql.identifier(`k${i}`)}`);
+}
+
+/**
+ * One page as stored JSON documents (see documents.ts): the page's keys by the filter and the sort alone,
+ * then each document by its id, with the keys to continue after when more follow.
+ */
+export function pageDocuments(
+  db: Db,
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): { docs: string[]; nextKeys: KeyValue[] | null } {
+  const columns = keyColumns(sort);
+  const keys = keysetKeys(f, sort, after, limit + 1);
+  const rows = rowValues(db, sql`select d.json, ${sql.join(columns, sql`, `)} from (${keys}) k
+    cross join recommendation_documents d on d.recommendation_id = k.k
+    order by ${keysetOrder({ descending: sort.descending, columns })}`);
+  const chunk = sliceChunk(rows, limit, (row) => row.slice(1) as KeyValue[]);
+  return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
+}
+
+/**
+ * Every match's stored CSV row (for an origin's url cells) or NDJSON line, in order, from one statement:
+ * an export iterates it over a read snapshot.
+ */
+export function documentLines(
+  db: Db,
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  after: KeyValue[] | undefined,
+  line: { csv: [before: string, after: string] } | 'ndjson',
+): IterableIterator<unknown[]> {
+  const text =
+    line === 'ndjson'
+      ? sql`d.json || char(10)`
+      : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
+  const query = sql`select ${text} from (${keysetKeys(f, sort, after)}) k
+    cross join recommendation_documents d on d.recommendation_id = k.k
+    order by ${keysetOrder({ descending: sort.descending, columns: keyColumns(sort) })}`;
+  return iterateValues(db, query);
 }
 
 export function getRecommendation(db: Db, id: string): RecommendationDetail | undefined {

@@ -10,7 +10,8 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
-import { getRecommendation, listRecommendations, pageRecommendations, resolveSort } from './queries.js';
+import { freshenDocuments, urlCellAround } from './documents.js';
+import { documentLines, getRecommendation, listTotal, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
@@ -67,6 +68,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      freshenDocuments(db);
       return answerList(request, reply, db, {
         resource: 'recommendations',
         bom,
@@ -75,7 +77,12 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         after,
         limit,
         page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
-        list: () => listRecommendations(db, filter, sort, limit, after),
+        stored: {
+          page: (from, n, keys) => pageDocuments(from, filter, sort, n, keys),
+          lines: (from, format, origin, keys) =>
+            documentLines(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson'),
+        },
+        total: () => listTotal(db, filter),
       });
     },
   );
