@@ -53,10 +53,28 @@ export function listenUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * DATABASE_URL: a postgres:// (or postgresql://) URL selects PostgreSQL; absent or empty, the service uses
+ * SQLite at DATABASE_PATH. Only the scheme and a host are checked here; the server says the rest at connect.
+ */
+const databaseUrlSchema = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' })
+      .refine((value) => !URL.canParse(value) || new URL(value).hostname !== '', 'expected a host: postgres://user@host:port/database')
+      .optional(),
+  );
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/upr-tracker.sqlite'),
+  DATABASE_URL: databaseUrlSchema,
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
   BODY_LIMIT_BYTES: atLeastOne(1_048_576),
@@ -148,6 +166,10 @@ export interface ImportLimits {
 
 export interface AppConfig extends Partial<Limits> {
   databasePath: string;
+  /** PostgreSQL instead of SQLite when set (DATABASE_URL; see src/db/pg/). */
+  databaseUrl?: string;
+  /** Most connections in the PostgreSQL pool. */
+  pgPoolMax?: number;
   logLevel: LogLevel;
   trustProxy?: TrustProxy;
   /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
@@ -160,8 +182,8 @@ export interface AppConfig extends Partial<Limits> {
   checkResponses?: boolean;
 }
 
-export type ResolvedConfig = Required<Omit<AppConfig, 'logStream' | 'checkResponses'>> &
-  Pick<AppConfig, 'logStream' | 'checkResponses'>;
+export type ResolvedConfig = Required<Omit<AppConfig, 'logStream' | 'checkResponses' | 'databaseUrl'>> &
+  Pick<AppConfig, 'logStream' | 'checkResponses' | 'databaseUrl'>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -181,6 +203,8 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
 export function configFromEnv(env: Env): ResolvedConfig {
   return {
     databasePath: env.DATABASE_PATH,
+    ...(env.DATABASE_URL === undefined ? {} : { databaseUrl: env.DATABASE_URL }),
+    pgPoolMax: env.PG_POOL_MAX,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),

@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, configFromEnv, loadEnv } from './config.js';
+import { postgresNotServed } from './db/pg/not-served.js';
 
 // Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
 // accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,
@@ -14,6 +15,13 @@ try {
 }
 
 const config = configFromEnv(env);
+if (config.databaseUrl !== undefined) {
+  const message = await postgresNotServed(config.databaseUrl, config.pgPoolMax).catch(
+    (error: unknown) => `DATABASE_URL: could not connect to or migrate PostgreSQL: ${(error as Error).message}`,
+  );
+  console.error(message);
+  process.exit(1);
+}
 const app = await buildApp(config);
 
 async function shutDown(signal: NodeJS.Signals): Promise<void> {

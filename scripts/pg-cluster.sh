@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests and local work (see README, "Deploying at scale").
+#
+#   scripts/pg-cluster.sh start DIR     initdb + pg_ctl start in DIR (created, must be empty or absent) on a free
+#                                       127.0.0.1 port; prints the DATABASE_URL of its "postgres" database
+#   scripts/pg-cluster.sh stop DIR      stops that cluster at once and deletes DIR
+#   scripts/pg-cluster.sh run CMD...    start in a temporary directory, run CMD with DATABASE_URL set, stop
+#
+# Installs Debian's `postgresql` package first when no initdb is found and we are root (apt-get update first).
+# initdb refuses to run as root, so as root the cluster runs as the `postgres` user the package creates.
+# Authentication is `trust` on 127.0.0.1 only: the cluster is for this machine and is deleted afterwards.
+set -euo pipefail
+
+DB_USER=upr
+
+die() { echo "pg-cluster: $*" >&2; exit 1; }
+
+bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
+  return 1
+}
+
+ensure_installed() {
+  bindir >/dev/null && return
+  [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed; as root run: apt-get update && apt-get install -y postgresql"
+  echo "pg-cluster: installing Debian's postgresql package" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2 ||
+    die "apt-get could not install postgresql"
+  bindir >/dev/null || die "postgresql installed but no initdb found"
+}
+
+# Runs a PostgreSQL program as the cluster's owner: ourselves, or `postgres` when we are root.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+start() {
+  local dir=$1
+  ensure_installed
+  local bin
+  bin=$(bindir)
+  mkdir -p "$dir"
+  [ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (from Debian's postgresql package)"
+    chown postgres "$dir"
+    # The owner must reach DIR: open the path's directories for traversal (temporary dirs are often 0700).
+    local up=$dir
+    while up=$(dirname "$up") && [ "$up" != / ]; do chmod o+x "$up" 2>/dev/null || true; done
+  fi
+  as_owner "$bin/initdb" -D "$dir/data" -U "$DB_USER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  local port
+  for _ in 1 2 3; do
+    port=$(free_port)
+    # Unix sockets in DIR (not /var/run/postgresql, which needs the package's service set up); TCP on loopback.
+    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1; then
+      echo "postgres://$DB_USER@127.0.0.1:$port/postgres"
+      return
+    fi
+  done
+  cat "$dir/server.log" >&2 || true
+  die "pg_ctl could not start the cluster"
+}
+
+stop() {
+  local dir=$1
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) [ $# -eq 2 ] || die "usage: $0 start DIR"; start "$2" ;;
+  stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
+  run)
+    shift
+    [ $# -ge 1 ] || die "usage: $0 run COMMAND [ARGS...]"
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/upr-pg-XXXXXX")
+    trap 'stop "$dir"' EXIT
+    url=$(start "$dir")
+    echo "pg-cluster: $url" >&2
+    DATABASE_URL=$url "$@"
+    ;;
+  *) die "usage: $0 start DIR | stop DIR | run COMMAND [ARGS...]" ;;
+esac

@@ -1,0 +1,247 @@
+import { existsSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { expectedMigrationCount, openDatabase } from '../open.js';
+import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
+import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal } from './tables.js';
+
+// Copies a whole database between SQLite and an empty PostgreSQL database, either way: same rows, same ids,
+// same audit log (seq included, so the change feed keeps its order). One transaction on each side: the
+// source is read from one snapshot, and the target has everything or nothing. Rows move BATCH_ROWS at a
+// time (SQLite iterates, PostgreSQL fetches from a cursor), so memory stays bounded by the batch.
+
+export type Endpoint = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export function parseEndpoint(value: string): Endpoint {
+  return /^postgres(ql)?:\/\//i.test(value) ? { kind: 'postgres', url: value } : { kind: 'sqlite', path: value };
+}
+
+export interface CopyOptions {
+  /** Called after each batch with the table and its rows copied so far, and once more when it is done. */
+  onProgress?: (table: string, rows: number, done: boolean) => void;
+  batchRows?: number;
+}
+
+/** Rows copied per table, in copy order. */
+export type CopyReport = Record<string, number>;
+
+export async function copyDatabase(from: Endpoint, to: Endpoint, options: CopyOptions = {}): Promise<CopyReport> {
+  if (from.kind === 'sqlite' && to.kind === 'postgres') return sqliteToPostgres(from.path, to.url, options);
+  if (from.kind === 'postgres' && to.kind === 'sqlite') return postgresToSqlite(from.url, to.path, options);
+  throw new CopyError('copies between SQLite and PostgreSQL: one of --from and --to must be a postgres:// URL, the other a file');
+}
+
+interface Shape {
+  table: string;
+  columns: string[];
+  /** PostgreSQL's type of each column, where it differs from SQLite's way of storing it. */
+  booleans: boolean[];
+  json: boolean[];
+  orderBy: string;
+}
+
+const quote = (name: string) => `"${name}"`;
+
+function sqliteTableNames(db: Database.Database): string[] {
+  const names = db.prepare(`select name from sqlite_master where type = 'table'`).pluck().all() as string[];
+  return names.filter((name) => !isSqliteInternal(name));
+}
+
+function checkSqliteSchema(db: Database.Database, path: string): void {
+  const applied = db.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
+  if (applied !== expectedMigrationCount()) {
+    throw new CopyError(
+      `${path} is at migration ${applied} of ${expectedMigrationCount()}: start this version of the server on it ` +
+        'once (it migrates on start) before copying',
+    );
+  }
+  const unknown = sqliteTableNames(db).filter((name) => !COPY_TABLES.includes(name));
+  if (unknown.length > 0) throw new CopyError(`the copy does not know the SQLite table(s) ${unknown.join(', ')}`);
+}
+
+async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, table: string): Promise<Shape> {
+  const info = sqlite.prepare(`pragma table_info(${quote(table)})`).all() as { name: string; pk: number }[];
+  const { rows } = await client.query<{ column_name: string; data_type: string }>(
+    `select column_name, data_type from information_schema.columns
+      where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER'`,
+    [table],
+  );
+  const pgTypes = new Map(rows.map((row) => [row.column_name, row.data_type]));
+  const columns = info.map((column) => column.name);
+  if (columns.length !== pgTypes.size || columns.some((name) => !pgTypes.has(name))) {
+    throw new CopyError(
+      `table ${table} has columns (${columns.join(', ')}) in SQLite but (${[...pgTypes.keys()].join(', ')}) in ` +
+        'PostgreSQL: the two schemas are out of step (src/db/schema.ts, src/db/pg/schema.ts)',
+    );
+  }
+  const keys = info.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
+  return {
+    table,
+    columns,
+    booleans: columns.map((name) => pgTypes.get(name) === 'boolean'),
+    json: columns.map((name) => pgTypes.get(name) === 'jsonb'),
+    orderBy: keys.map((column) => quote(column.name)).join(', '),
+  };
+}
+
+async function firstNonEmptyPgTable(client: pg.PoolClient): Promise<string | undefined> {
+  for (const table of COPY_TABLES) {
+    const { rowCount } = await client.query(`select 1 from ${quote(table)} limit 1`);
+    if (rowCount !== 0) return table;
+  }
+  return undefined;
+}
+
+function firstNonEmptySqliteTable(db: Database.Database): string | undefined {
+  const present = new Set(sqliteTableNames(db));
+  return COPY_TABLES.find((table) => present.has(table) && db.prepare(`select 1 from ${quote(table)} limit 1`).get());
+}
+
+const refuse = (where: string, table: string) =>
+  new CopyError(`${where} is not empty (table ${table} has rows): the copy only fills an empty database`);
+
+function toPg(shape: Shape, row: unknown[]): unknown[] {
+  return row.map((value, i) => {
+    if (value === null) return null;
+    if (shape.booleans[i]) return value !== 0;
+    return shape.json[i] ? JSON.stringify(value) : value;
+  });
+}
+
+// better-sqlite3 binds every JS number as REAL: an integer goes in as a BigInt, so a column without type
+// affinity (stats_*.value) stores an INTEGER as the source did.
+function toSqlite(shape: Shape, row: unknown[]): unknown[] {
+  return row.map((value, i) => {
+    if (shape.booleans[i] && value !== null) return value ? 1n : 0n;
+    return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;
+  });
+}
+
+async function insertPg(client: pg.PoolClient, shape: Shape, rows: unknown[][]): Promise<void> {
+  const width = shape.columns.length;
+  const tuples = rows.map((_, r) => `(${shape.columns.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  await client.query(
+    `insert into ${quote(shape.table)} (${shape.columns.map(quote).join(', ')}) values ${tuples.join(', ')}`,
+    rows.flatMap((row) => toPg(shape, row)),
+  );
+}
+
+async function sqliteToPostgres(path: string, url: string, options: CopyOptions): Promise<CopyReport> {
+  if (!existsSync(path)) throw new CopyError(`no SQLite database at ${path}`);
+  const batchRows = options.batchRows ?? BATCH_ROWS;
+  const source = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    checkSqliteSchema(source, path);
+    const db = await openPostgres(url, { poolMax: 1 });
+    const client = await db.$client.connect();
+    try {
+      await client.query('begin');
+      const filled = await firstNonEmptyPgTable(client);
+      if (filled !== undefined) throw refuse('the PostgreSQL database', filled);
+      const report: CopyReport = {};
+      source.exec('begin'); // one read snapshot for every table
+      for (const table of COPY_TABLES) {
+        const shape = await shapeOf(source, client, table);
+        const select = source.prepare(`select ${shape.columns.map(quote).join(', ')} from ${quote(table)} order by ${shape.orderBy}`);
+        let batch: unknown[][] = [];
+        let copied = 0;
+        for (const row of select.raw().iterate() as Iterable<unknown[]>) {
+          batch.push(row);
+          if (batch.length < batchRows) continue;
+          await insertPg(client, shape, batch);
+          copied += batch.length;
+          batch = [];
+          options.onProgress?.(table, copied, false);
+        }
+        if (batch.length > 0) await insertPg(client, shape, batch);
+        report[table] = copied + batch.length;
+        options.onProgress?.(table, report[table], true);
+      }
+      source.exec('commit');
+      // The identity continues after the copied audit log, so new writes append to the same change feed.
+      await client.query(
+        `select setval(pg_get_serial_sequence('audit_log', 'seq'), max(seq)) from audit_log having max(seq) is not null`,
+      );
+      await client.query('commit');
+      return report;
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+      await db.$client.end();
+    }
+  } finally {
+    source.close();
+  }
+}
+
+async function checkPgSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ n: number | null }>(
+    `select case when to_regclass('public.__drizzle_migrations') is null then null
+      else (select count(*)::int from public.__drizzle_migrations) end as n`,
+  );
+  const applied = rows[0]!.n ?? 0;
+  if (applied !== expectedPgMigrationCount()) {
+    throw new CopyError(
+      `the PostgreSQL database is at migration ${applied} of ${expectedPgMigrationCount()}: start this version ` +
+        'of the server on it once (it migrates on start) before copying from it',
+    );
+  }
+}
+
+async function postgresToSqlite(url: string, path: string, options: CopyOptions): Promise<CopyReport> {
+  const batchRows = options.batchRows ?? BATCH_ROWS;
+  if (existsSync(path) && statSync(path).size > 0) {
+    const existing = new Database(path, { readonly: true });
+    const filled = firstNonEmptySqliteTable(existing);
+    existing.close();
+    if (filled !== undefined) throw refuse(path, filled);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      await checkPgSchema(client);
+      const target = openDatabase(path, { seed: false });
+      const sqlite = target.$client;
+      try {
+        sqlite.exec('begin immediate');
+        const report: CopyReport = {};
+        for (const table of COPY_TABLES) {
+          // SQLite's triggers have filled the derived tables from the base rows: the source's rows replace them.
+          if (table === DERIVED_TABLES[0]) for (const derived of DERIVED_TABLES) sqlite.exec(`delete from ${quote(derived)}`);
+          const shape = await shapeOf(sqlite, client, table);
+          const insert = sqlite.prepare(
+            `insert into ${quote(table)} (${shape.columns.map(quote).join(', ')}) values (${shape.columns.map(() => '?').join(', ')})`,
+          );
+          await client.query(
+            `declare copy_rows no scroll cursor for select ${shape.columns.map(quote).join(', ')} from ${quote(table)} order by ${shape.orderBy}`,
+          );
+          let copied = 0;
+          for (;;) {
+            const { rows } = await client.query<unknown[]>({ text: `fetch ${batchRows} from copy_rows`, rowMode: 'array' });
+            if (rows.length === 0) break;
+            for (const row of rows) insert.run(toSqlite(shape, row));
+            copied += rows.length;
+            options.onProgress?.(table, copied, false);
+          }
+          await client.query('close copy_rows');
+          report[table] = copied;
+          options.onProgress?.(table, copied, true);
+        }
+        sqlite.exec('commit');
+        return report;
+      } finally {
+        if (sqlite.inTransaction) sqlite.exec('rollback');
+        sqlite.close();
+      }
+    } finally {
+      await client.query('rollback').catch(() => undefined);
+      client.release();
+    }
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+// PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
+
+export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+export const PG_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+
+// bigint columns (versions, audit seq, revisions, counts) as numbers: the schema's checks keep them within
+// Number.MAX_SAFE_INTEGER, and SQLite hands the same values to the code as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface PgOptions {
+  /** Most connections the pool opens (PG_POOL_MAX). */
+  poolMax: number;
+}
+
+export async function openPostgres(url: string, options: PgOptions): Promise<PgDb> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax });
+  const db = drizzle(pool, { schema });
+  try {
+    await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return db;
+}
+
+export function expectedPgMigrationCount(): number {
+  const journal = JSON.parse(readFileSync(`${PG_MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
+
+export async function appliedPgMigrationCount(db: PgDb): Promise<number> {
+  const { rows } = await db.$client.query<{ n: number }>('select count(*)::int as n from public.__drizzle_migrations');
+  return rows[0]!.n;
+}
