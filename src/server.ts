@@ -17,7 +17,8 @@ try {
 const config = configFromEnv(env);
 if (config.databaseUrl !== undefined) {
   const message = await postgresNotServed(config.databaseUrl, config.pgPoolMax).catch(
-    (error: unknown) => `DATABASE_URL: could not connect to or migrate PostgreSQL: ${(error as Error).message}`,
+    // drizzle wraps the driver's error ("Failed query: …"): its cause says what went wrong (ECONNREFUSED, …).
+    (error: Error) => `DATABASE_URL: could not connect to or migrate PostgreSQL: ${(error.cause as Error | undefined)?.message ?? error.message}`,
   );
   console.error(message);
   process.exit(1);

@@ -84,8 +84,11 @@ async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, table: 
   };
 }
 
+// meta alone holds no record: a migrated SQLite database already has its revision ('0').
+const RECORD_TABLES = COPY_TABLES.filter((table) => table !== 'meta');
+
 async function firstNonEmptyPgTable(client: pg.PoolClient): Promise<string | undefined> {
-  for (const table of COPY_TABLES) {
+  for (const table of RECORD_TABLES) {
     const { rowCount } = await client.query(`select 1 from ${quote(table)} limit 1`);
     if (rowCount !== 0) return table;
   }
@@ -94,7 +97,7 @@ async function firstNonEmptyPgTable(client: pg.PoolClient): Promise<string | und
 
 function firstNonEmptySqliteTable(db: Database.Database): string | undefined {
   const present = new Set(sqliteTableNames(db));
-  return COPY_TABLES.find((table) => present.has(table) && db.prepare(`select 1 from ${quote(table)} limit 1`).get());
+  return RECORD_TABLES.find((table) => present.has(table) && db.prepare(`select 1 from ${quote(table)} limit 1`).get());
 }
 
 const refuse = (where: string, table: string) =>
@@ -177,11 +180,11 @@ async function sqliteToPostgres(path: string, url: string, options: CopyOptions)
 }
 
 async function checkPgSchema(client: pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ n: number | null }>(
-    `select case when to_regclass('public.__drizzle_migrations') is null then null
-      else (select count(*)::int from public.__drizzle_migrations) end as n`,
-  );
-  const applied = rows[0]!.n ?? 0;
+  const journal = await client.query(`select to_regclass('public.__drizzle_migrations') is not null as migrated`);
+  const { rows } = journal.rows[0].migrated
+    ? await client.query<{ n: number }>('select count(*)::int as n from public.__drizzle_migrations')
+    : { rows: [{ n: 0 }] };
+  const applied = rows[0]!.n;
   if (applied !== expectedPgMigrationCount()) {
     throw new CopyError(
       `the PostgreSQL database is at migration ${applied} of ${expectedPgMigrationCount()}: start this version ` +
@@ -212,6 +215,7 @@ async function postgresToSqlite(url: string, path: string, options: CopyOptions)
         for (const table of COPY_TABLES) {
           // SQLite's triggers have filled the derived tables from the base rows: the source's rows replace them.
           if (table === DERIVED_TABLES[0]) for (const derived of DERIVED_TABLES) sqlite.exec(`delete from ${quote(derived)}`);
+          if (table === 'meta') sqlite.exec('delete from meta');
           const shape = await shapeOf(sqlite, client, table);
           const insert = sqlite.prepare(
             `insert into ${quote(table)} (${shape.columns.map(quote).join(', ')}) values (${shape.columns.map(() => '?').join(', ')})`,

@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { buildApp } from '../src/app.js';
+import { runCopy } from '../src/db/copy/cli.js';
+import { copyDatabase, type Endpoint } from '../src/db/copy/copy.js';
+import { COPY_TABLES } from '../src/db/copy/tables.js';
+import { openDatabase } from '../src/db/open.js';
+import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
+import { bumpPgRevision, currentPgRevision } from '../src/db/pg/revision.js';
+import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
+import * as kgz from '../seed/kyrgyzstan-upr3.js';
+import { tempDir } from './helpers.js';
+import { macRoman, run } from './import-helpers.js';
+import { createDatabase, startCluster } from './support/postgres.js';
+
+// PostgreSQL on a real server: one throwaway cluster for this file (scripts/pg-cluster.sh), a fresh database
+// per test. Skipped, saying why, where PostgreSQL can be neither found nor installed.
+
+t.setTimeout(600_000);
+const cluster = await startCluster(t);
+
+const sqlite = (path: string): Endpoint => ({ kind: 'sqlite', path });
+const postgres = (url: string): Endpoint => ({ kind: 'postgres', url });
+
+/** Every row of every copied table (and SQLite's storage class of each value), in primary-key order. */
+function dump(path: string): Record<string, unknown[]> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const tables: Record<string, unknown[]> = {};
+    for (const table of [...COPY_TABLES, 'sqlite_sequence']) {
+      const columns = (db.prepare(`pragma table_info("${table}")`).all() as { name: string }[]).map((c) => `"${c.name}"`);
+      const typed = columns.map((c) => `${c}, typeof(${c})`).join(', ');
+      tables[table] = db.prepare(`select ${typed} from "${table}" order by ${columns.join(', ')}`).raw().all();
+    }
+    tables.fts = db.prepare(`select rowid, text from recommendations_fts order by rowid`).raw().all();
+    return tables;
+  } finally {
+    db.close();
+  }
+}
+
+/** A seeded database with writes through the API: an API key, an assessment (audit log, idempotency key). */
+async function seededWithWrites(t: Test): Promise<string> {
+  const path = join(tempDir(t), 'seeded.sqlite');
+  const app = await buildApp({ databasePath: path, logLevel: 'silent', checkResponses: true });
+  const key = mintKey(app);
+  const assessment = { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2021-06-01', rationale: 'Still no investigation.', source: HRW_SOURCE };
+  const created = await send(app, 'POST', '/v1/assessments', { key, body: assessment, headers: { 'idempotency-key': 'copy-test-1' } });
+  t.equal(created.response.statusCode, 201, created.response.body);
+  await app.close();
+  return path;
+}
+
+/** A seeded database with a Terman-style CSV imported into it (unresolved states, new sources, audit rows). */
+async function imported(t: Test): Promise<string> {
+  const path = join(tempDir(t), 'imported.sqlite');
+  const db = openDatabase(path);
+  const csv = macRoman(
+    'text,to,decision,From,year,notes\r' +
+      '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r' +
+      '"76.2. Protect the State’s defenders (Norway);",kyrgysztan,consider,Norway;,2010,\r' +
+      '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2008,\r' +
+      '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
+  );
+  const report = await run(db, csv);
+  t.ok(report.recommendations.created > 0, 'the import created records');
+  db.$client.close();
+  return path;
+}
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  const clusterUrl = cluster.url;
+
+  t.test('migrations apply on a fresh database, once; the checks and the full-text column are there', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    const db = await openPostgres(url, { poolMax: 2 });
+    t.teardown(() => db.$client.end());
+    t.equal(await appliedPgMigrationCount(db), expectedPgMigrationCount());
+    const again = await openPostgres(url, { poolMax: 1 });
+    t.equal(await appliedPgMigrationCount(again), expectedPgMigrationCount(), 'reopening applies nothing twice');
+    await again.$client.end();
+    for (const table of COPY_TABLES) {
+      const { rows } = await db.$client.query('select to_regclass($1) as t', [table]);
+      t.equal(rows[0].t, table, `table ${table} exists`);
+    }
+    const refused = await db.$client
+      .query(`insert into sources (id, title, publisher, url) values ('s', 'T', 'P', 'ftp://x')`)
+      .catch((error: { constraint?: string }) => error.constraint);
+    t.equal(refused, 'sources_url_http', 'a check that SQLite makes with a trigger is a CHECK constraint');
+    const { rows } = await db.$client.query<{ indexdef: string }>(
+      `select indexdef from pg_indexes where indexname = 'recommendations_search_idx'`,
+    );
+    t.match(rows[0]!.indexdef, /USING gin \(search\)/);
+  });
+
+  t.test('the data revision is stored in the database: every connection reads the committed one', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    const one = await openPostgres(url, { poolMax: 2 });
+    const two = await openPostgres(url, { poolMax: 2 });
+    t.teardown(async () => {
+      await one.$client.end();
+      await two.$client.end();
+    });
+    t.equal(await currentPgRevision(two), 0);
+    t.equal(await bumpPgRevision(one), 1);
+    t.equal(await currentPgRevision(two), 1, 'the other pool sees the bump at once');
+    await one.transaction(async (tx) => {
+      t.equal(await bumpPgRevision(tx), 2);
+      t.equal(await currentPgRevision(two), 1, 'not before the write commits');
+    });
+    t.equal(await currentPgRevision(two), 2, 'and as soon as it has');
+  });
+
+  for (const [name, make] of [['seeded (with API writes)', seededWithWrites], ['imported', imported]] as const) {
+    t.test(`the copy round-trips the ${name} database: SQLite → PostgreSQL → SQLite, every table equal`, async (t) => {
+      const original = await make(t);
+      const url = await createDatabase(clusterUrl);
+      const there = await copyDatabase(sqlite(original), postgres(url), { batchRows: 7 });
+      const back = join(tempDir(t), 'back.sqlite');
+      const again = await copyDatabase(postgres(url), sqlite(back), { batchRows: 7 });
+      t.same(again, there, 'the same rows per table each way');
+      t.ok(there.audit_log! > 0 && there.recommendations! > 0 && there.stats_members! > 0);
+      const before = dump(original);
+      const after = dump(back);
+      for (const table of Object.keys(before)) t.same(after[table], before[table], `${table}: row for row`);
+
+      // The copy serves as its source did, and new writes continue its change feed.
+      const app = await buildApp({ databasePath: back, logLevel: 'silent', checkResponses: true });
+      t.teardown(() => app.close());
+      const source = await buildApp({ databasePath: original, logLevel: 'silent', checkResponses: true });
+      t.teardown(() => source.close());
+      for (const path of ['/v1/recommendations?limit=5&q=torture', '/v1/stats/recommendations?groupBy=position', '/v1/changes']) {
+        const [a, b] = await Promise.all([app.inject(path), source.inject(path)]);
+        t.equal(a.statusCode, 200, path);
+        t.equal(a.body, b.body, `${path} answers the same`);
+      }
+
+      // On PostgreSQL, the audit log's identity continues after the copied rows.
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      t.teardown(() => pool.end());
+      const { rows } = await pool.query(
+        `insert into audit_log (entity, entity_id, action, changes, actor, at, revision)
+          values ('x', 'x', 'create', '{}', 't', 'now', 1) returning seq`,
+      );
+      t.equal(rows[0].seq, there.audit_log === 0 ? 1 : Math.max(...(dump(original).audit_log as number[][]).map((r) => r[0]!)) + 1);
+    });
+  }
+
+  t.test('the copy refuses a target that is not empty, and a source at another migration', async (t) => {
+    const original = await seededWithWrites(t);
+    const url = await createDatabase(clusterUrl);
+    await copyDatabase(sqlite(original), postgres(url));
+    await t.rejects(copyDatabase(sqlite(original), postgres(url)), /PostgreSQL database is not empty \(table states has rows\)/);
+    await t.rejects(copyDatabase(postgres(url), sqlite(original)), /is not empty \(table states has rows\)/);
+    await t.rejects(copyDatabase(sqlite(original), sqlite(original)), /one of --from and --to must be a postgres/);
+    await t.rejects(copyDatabase(sqlite(join(tempDir(t), 'none.sqlite')), postgres(url)), /no SQLite database at/);
+
+    const unmigrated = await createDatabase(clusterUrl);
+    await t.rejects(copyDatabase(postgres(unmigrated), sqlite(join(tempDir(t), 'x.sqlite'))), /at migration 0 of/);
+
+    const old = join(tempDir(t), 'old.sqlite');
+    copyFileSync(original, old);
+    const raw = new Database(old);
+    raw.exec('delete from __drizzle_migrations where rowid = (select max(rowid) from __drizzle_migrations)');
+    raw.close();
+    await t.rejects(copyDatabase(sqlite(old), postgres(await createDatabase(clusterUrl))), /at migration \d+ of \d+: start this version/);
+
+    const extra = join(tempDir(t), 'extra.sqlite');
+    copyFileSync(original, extra);
+    const withTable = new Database(extra);
+    withTable.exec('create table notes (id text)');
+    withTable.close();
+    await t.rejects(copyDatabase(sqlite(extra), postgres(await createDatabase(clusterUrl))), /does not know the SQLite table\(s\) notes/);
+
+    const wider = join(tempDir(t), 'wider.sqlite');
+    copyFileSync(original, wider);
+    const withColumn = new Database(wider);
+    withColumn.exec('alter table states add column motto text');
+    withColumn.close();
+    const target = await createDatabase(clusterUrl);
+    await t.rejects(copyDatabase(sqlite(wider), postgres(target)), /table states has columns .* out of step/);
+    const pool = new pg.Pool({ connectionString: target, max: 1 });
+    t.teardown(() => pool.end());
+    t.equal((await pool.query('select count(*)::int as n from states')).rows[0].n, 0, 'a failed copy leaves nothing');
+  });
+
+  t.test('npm run db:copy: progress on stderr, --json on stdout, a clear message when refused', async (t) => {
+    const original = await seededWithWrites(t);
+    const url = await createDatabase(clusterUrl);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = (sink: string[]) => ({ write: (s: string) => sink.push(s) });
+    t.equal(await runCopy(['--from', original, '--to', url, '--json'], io(out), io(err)), 0);
+    const report = JSON.parse(out.join(''));
+    t.equal(report.from, original);
+    t.equal(report.tables.recommendations, kgz.RECOMMENDATIONS.length);
+    t.equal(report.rows, Object.values(report.tables as Record<string, number>).reduce((a, b) => a + b, 0));
+    t.match(err.join(''), /recommendations: \d+ rows/);
+    t.match(err.join(''), /copied \d+ rows in \d+ tables/);
+
+    err.length = 0;
+    t.equal(await runCopy(['--from', original, '--to', url], io(out), io(err)), 1);
+    t.match(err.join(''), /copy failed, nothing written: the PostgreSQL database is not empty/);
+    err.length = 0;
+    t.equal(await runCopy(['--from', original], io(out), io(err)), 1);
+    t.match(err.join(''), /--from and --to are required\nusage: npm run db:copy/);
+  });
+
+  t.test('the server with DATABASE_URL migrates the database, then stops saying what is not yet served', async (t) => {
+    const start = (databaseUrl: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, [...TS_NODE_ARGS, 'src/server.ts'], {
+          env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout!.on('data', (chunk) => (output += chunk));
+        child.stderr!.on('data', (chunk) => (output += chunk));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    const url = await createDatabase(clusterUrl);
+    const refused = await start(url.replace('postgres://upr@', 'postgres://upr:secret@'));
+    t.equal(refused.code, 1);
+    t.match(refused.output, /is reachable and migrated \(data revision 0\), but this version cannot serve the API from PostgreSQL yet/);
+    t.notMatch(refused.output, /secret/, 'the password is not printed');
+    const db = await openPostgres(url, { poolMax: 1 });
+    t.equal(await appliedPgMigrationCount(db), expectedPgMigrationCount(), 'the database was migrated');
+    await db.$client.end();
+
+    const closed = new URL(url);
+    closed.port = '1';
+    const unreachable = await start(closed.href);
+    t.equal(unreachable.code, 1);
+    t.match(unreachable.output, /DATABASE_URL: could not connect to or migrate PostgreSQL: .*ECONNREFUSED/);
+  });
+}
