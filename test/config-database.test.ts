@@ -1,0 +1,38 @@
+import t from 'tap';
+import { ConfigError, configFromEnv, defaultConfig, loadEnv } from '../src/config.js';
+
+// DATABASE_URL selects PostgreSQL (src/db/pg/); without it, SQLite at DATABASE_PATH as before.
+
+t.test('SQLite by default: no DATABASE_URL, an empty one too', async (t) => {
+  t.equal(defaultConfig().databaseUrl, undefined);
+  t.equal(configFromEnv(loadEnv({ DATABASE_URL: '  ' })).databaseUrl, undefined);
+  t.equal(defaultConfig().pgPoolMax, 10);
+});
+
+t.test('a postgres:// or postgresql:// URL with a host selects PostgreSQL, with a bounded pool', async (t) => {
+  const config = configFromEnv(loadEnv({ DATABASE_URL: 'postgres://upr:pw@db.internal:5432/upr', PG_POOL_MAX: '25' }));
+  t.equal(config.databaseUrl, 'postgres://upr:pw@db.internal:5432/upr');
+  t.equal(config.pgPoolMax, 25);
+  t.equal(configFromEnv(loadEnv({ DATABASE_URL: 'postgresql://localhost/upr' })).databaseUrl, 'postgresql://localhost/upr');
+});
+
+t.test('anything else stops the start with a message naming the variable', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ DATABASE_URL: 'mysql://db/upr' }, /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL: expected a postgres:\/\//],
+    [{ DATABASE_URL: 'postgres:///upr' }, /DATABASE_URL: expected a host/],
+    [{ PG_POOL_MAX: '0' }, /PG_POOL_MAX/],
+    [{ PG_POOL_MAX: '5000' }, /PG_POOL_MAX/],
+  ];
+  for (const [env, message] of cases) {
+    const error = (() => {
+      try {
+        loadEnv(env);
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    t.ok(error instanceof ConfigError, JSON.stringify(env));
+    t.match((error as Error).message, message);
+  }
+});
