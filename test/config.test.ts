@@ -6,6 +6,7 @@ t.test('defaults work with an empty environment', async (t) => {
     PORT: 3000,
     HOST: '127.0.0.1',
     DATABASE_PATH: './data/upr-tracker.sqlite',
+    PG_POOL_MAX: 10,
     LOG_LEVEL: 'info',
     TRUST_PROXY: false,
     BODY_LIMIT_BYTES: 1_048_576,
