@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { MIGRATIONS_FOLDER } from '../open.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-export const PG_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+// Beside the SQLite migrations, and found from that folder: `npm run build` bundles every module into
+// dist/src/server.js, where only paths resolved from src/db/'s depth still land in the project.
+export const PG_MIGRATIONS_FOLDER = join(MIGRATIONS_FOLDER, 'postgres');
 
 // bigint columns (versions, audit seq, revisions, counts) as numbers: the schema's checks keep them within
 // Number.MAX_SAFE_INTEGER, and SQLite hands the same values to the code as numbers.
