@@ -293,7 +293,7 @@ t.test('developments', async (t) => {
       ['to=2020-13-01', 'to'],
       ['from=2020', 'from'],
       ['from=2020-08-01&to=2020-07-01', 'from'],
-      ['state=kgz', 'state'],
+      ['state=kgzz', 'state'],
       ['colour=blue', 'colour'],
       ['cursor=not-a-cursor', 'cursor'],
       ['limit=0', 'limit'],

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
-import { intText, isoCode, listParam } from '../http/params.js';
+import { intText, listParam, stateListParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 
 export const reviewFilterShape = {
-  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  stateUnderReview: stateListParam('State under review.'),
   cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
   session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
 };
