@@ -235,7 +235,9 @@ t.test('CSV of every list resource: one row per record, an absolute url column',
   t.ok(statements.some((s) => s.speakerType === 'state' && s.speakerCode === 'IRL'));
   const states = parse((await app.inject({ method: 'GET', url: '/v1/states?format=csv' })).body, { columns: true }) as Record<string, string>[];
   t.equal(states.length, 195);
-  t.equal(states.find((s) => s.code === 'USA')!.regionalGroup, '', 'null is an empty cell');
+  t.equal(states.find((s) => s.code === 'VAT')!.regionalGroup, '', 'null is an empty cell');
+  t.equal(states.find((s) => s.code === 'USA')!.regionalGroup, 'WEOG', 'the United States: WEOG for UPR statistics');
+  t.match(states.find((s) => s.code === 'USA')!.regionalGroupNote, /sits with WEOG as an observer/, 'with the reason');
   t.equal(states.find((s) => s.code === 'VAT')!.unMember, 'false');
 });
 

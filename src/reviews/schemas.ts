@@ -21,7 +21,19 @@ export const reviewSchema = z
     adoptionSession: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('Human Rights Council session that adopted the outcome.'),
     adoptionDate: z.string().nullable().describe('Date of adoption, written to its precision ("2020-09").'),
     adoptionDatePrecision: datePrecisionSchema.nullable(),
-    recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }),
+    recommendationCount: z
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ format: 'int64' })
+      .describe('How many of the review\'s recommendations we hold (see recommendationsComplete).'),
+    recommendationsComplete: z
+      .boolean()
+      .describe(
+        "true when we hold every recommendation of the report; false while the report's full list is not " +
+          'imported (no source we hold gives its total).',
+      ),
+    recommendationsNote: z.string().nullable().describe('What we know of the recommendations we do not hold.'),
     sources: z.array(sourceSchema).describe('Where the facts about the review come from.'),
     ...recordMetaShape,
   })
