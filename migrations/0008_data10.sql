@@ -8,3 +8,6 @@ UPDATE `developments` SET `review_id` = NULL
   WHERE `id` = 'kgz-2016-hrc-askarov-decision' AND `review_id` = 'KGZ-3';--> statement-breakpoint
 UPDATE `reviews` SET `recommendations_note` = 'A selection of the report''s recommendations, those its follow-up sources discuss; the report''s full list is not yet imported, and no source we hold gives its total.'
   WHERE `id` = 'KGZ-3' AND `recommendations_note` IS NULL;
+--> statement-breakpoint
+-- The CSV rows gained the actionCategory column: every stored document is rebuilt when the database is next opened.
+INSERT OR IGNORE INTO `recommendation_documents_stale` (`recommendation_id`) SELECT `id` FROM `recommendations`;
