@@ -61,6 +61,7 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     position: cells(r.position),
     positionLabel: cells(r.positionLabel),
     positionSource: cells(r.positionSource),
+    actionCategory: cells(r.actionCategory),
     themes: cells(r.themes.map((x: any) => x.id)),
     themeLabels: cells(r.themes.map((x: any) => x.label)),
     sdgs: cells(r.sdgs),
@@ -79,7 +80,7 @@ function expectedRow(r: any, origin: string): Record<string, string> {
   };
 }
 
-const NUMBER_COLUMNS = new Set(['cycle', 'session', 'developmentCount', 'version']);
+const NUMBER_COLUMNS = new Set(['cycle', 'session', 'actionCategory', 'developmentCount', 'version']);
 
 /** Parses a recommendations CSV and undoes the formula neutralisation of its text columns. */
 function readRecommendationsCsv(body: string): Record<string, string>[] {
