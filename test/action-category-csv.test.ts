@@ -35,7 +35,7 @@ t.test('actionCategory in the CSV export, and back through an import of it', asy
 
   // A curator's edited sheet: one category changed, one cleared, one not on the scale (left as stored).
   const cells = rows.map((r) => ({ ...r }));
-  const byText = (text: string) => cells.find((r) => r.text.startsWith(text))!;
+  const byText = (text: string) => cells.find((r) => r.text!.startsWith(text))!;
   byText('Hold open').actionCategory = '5';
   byText('Consider abolishing').actionCategory = '';
   byText('Ratify').actionCategory = '9';
