@@ -32,7 +32,13 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
   db.transaction(() => {
     insert(
       t.states,
-      STATES.map(({ code, name, regionalGroup, unMember }) => ({ code, name, regionalGroup, unMember })),
+      STATES.map(({ code, name, regionalGroup, regionalGroupNote, unMember }) => ({
+        code,
+        name,
+        regionalGroup,
+        regionalGroupNote: regionalGroupNote ?? null,
+        unMember,
+      })),
     );
     insert(
       t.stateAliases,

@@ -72,6 +72,11 @@ export const SOURCES: readonly SourceSeed[] = [
   },
 ];
 
+/** What KGZ-3 holds: a selection, not the report's list. */
+export const REVIEW_NOTE =
+  "A selection of the report's recommendations, those its follow-up sources discuss; the report's full list " +
+  'is not yet imported, and no source we hold gives its total.';
+
 export const REVIEWS: readonly ReviewSeed[] = [
   {
     id: 'KGZ-3',
@@ -84,6 +89,8 @@ export const REVIEWS: readonly ReviewSeed[] = [
     // The sources give the month of adoption only.
     adoptionDate: '2020-09',
     adoptionDatePrecision: 'month',
+    recommendationsComplete: false,
+    recommendationsNote: REVIEW_NOTE,
     sourceIds: [UPR_INFO, UN_GENEVA],
   },
 ];
@@ -234,7 +241,9 @@ export const DEVELOPMENTS: readonly DevelopmentSeed[] = [
   {
     id: 'kgz-2016-hrc-askarov-decision',
     stateCode: 'KGZ',
-    reviewId: 'KGZ-3',
+    // Dated before the review's interactive dialogue (2020-01-20): context of Finland's recommendation, not a
+    // follow-up of the review.
+    reviewId: null,
     title: 'UN Human Rights Committee finds Askarov arbitrarily detained and tortured',
     summary:
       'The UN Human Rights Committee issued a decision finding that the human rights defender Azimjon ' +

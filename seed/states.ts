@@ -10,7 +10,8 @@ import type { StateSeed } from './types.js';
 // regionalGroup: the regional groups of Member States as listed by the UN Department for General Assembly
 // and Conference Management (DGACM, "Regional groups of Member States").
 //   - United States of America: not a member of any regional group; it attends WEOG meetings as an observer
-//     (and counts as WEOG for electoral purposes only): null.
+//     and counts as WEOG for electoral purposes. UPR Info and OHCHR count it in WEOG for UPR statistics, and
+//     so do we: 'WEOG', with the reason in regionalGroupNote.
 //   - Türkiye: participates fully in both the Asia-Pacific group and WEOG, counted in WEOG for electoral
 //     purposes: 'WEOG'.
 //   - Israel: full member of WEOG (temporary from 2000, renewed permanently in 2004): 'WEOG'.
@@ -27,6 +28,10 @@ import type { StateSeed } from './types.js';
 // another alias only by case, spacing, punctuation or diacritics, and no two keys collide across states.
 // Deliberately absent: "Korea" and "Congo" used for the DRC (ambiguous), "Serbia and Montenegro" and other
 // predecessor states, and territories ("Occupied Palestinian Territory").
+export const USA_GROUP_NOTE =
+  'Not a member of any UN regional group: the United States sits with WEOG as an observer (and counts as WEOG ' +
+  'for electoral purposes). UPR Info and OHCHR count it in WEOG for UPR statistics, and so does this API.';
+
 export const STATES: readonly StateSeed[] = [
   { code: 'AFG', name: 'Afghanistan', regionalGroup: 'Asia-Pacific', unMember: true, aliases: ['Islamic Republic of Afghanistan'] },
   { code: 'AGO', name: 'Angola', regionalGroup: 'African', unMember: true, aliases: ['Republic of Angola'] },
@@ -300,7 +305,8 @@ export const STATES: readonly StateSeed[] = [
     aliases: ['Eastern Republic of Uruguay', 'Oriental Republic of Uruguay'],
   },
   {
-    code: 'USA', name: 'United States of America', regionalGroup: null, unMember: true,
+    code: 'USA', name: 'United States of America', regionalGroup: 'WEOG', unMember: true,
+    regionalGroupNote: USA_GROUP_NOTE,
     aliases: ['United States', 'USA', 'US'],
   },
   { code: 'UZB', name: 'Uzbekistan', regionalGroup: 'Asia-Pacific', unMember: true, aliases: ['Republic of Uzbekistan'] },

@@ -14,6 +14,7 @@ export interface StateSeed {
   name: string; // English short name as the UN uses it
   regionalGroup: RegionalGroup | null;
   unMember: boolean; // false for the observer states
+  regionalGroupNote?: string; // why the group is what it is, where that is not plain membership
   aliases: readonly string[]; // other spellings found in UN documents and data sets
 }
 
@@ -40,6 +41,8 @@ export interface ReviewSeed {
   adoptionSession: number | null;
   adoptionDate: string | null; // "2020-09" with precision "month"
   adoptionDatePrecision: DatePrecision | null;
+  recommendationsComplete: boolean; // whether we hold the report's every recommendation
+  recommendationsNote: string | null;
   sourceIds: readonly string[];
 }
 

@@ -19,6 +19,7 @@ import { recommendationRoutes } from './recommendations/routes.js';
 import { reviewRoutes } from './reviews/routes.js';
 import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
+import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 
 declare module 'fastify' {
@@ -60,6 +61,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
   await app.register(hardening, defaultConfig(config));
   await app.register(authentication, { db });
+  // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
+  resolveStateFilters(app, db);
 
   await app.register(swagger, {
     openapi: openApiInfo,

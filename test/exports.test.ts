@@ -61,6 +61,7 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     position: cells(r.position),
     positionLabel: cells(r.positionLabel),
     positionSource: cells(r.positionSource),
+    actionCategory: cells(r.actionCategory),
     themes: cells(r.themes.map((x: any) => x.id)),
     themeLabels: cells(r.themes.map((x: any) => x.label)),
     sdgs: cells(r.sdgs),
@@ -79,7 +80,7 @@ function expectedRow(r: any, origin: string): Record<string, string> {
   };
 }
 
-const NUMBER_COLUMNS = new Set(['cycle', 'session', 'developmentCount', 'version']);
+const NUMBER_COLUMNS = new Set(['cycle', 'session', 'actionCategory', 'developmentCount', 'version']);
 
 /** Parses a recommendations CSV and undoes the formula neutralisation of its text columns. */
 function readRecommendationsCsv(body: string): Record<string, string>[] {
@@ -235,7 +236,9 @@ t.test('CSV of every list resource: one row per record, an absolute url column',
   t.ok(statements.some((s) => s.speakerType === 'state' && s.speakerCode === 'IRL'));
   const states = parse((await app.inject({ method: 'GET', url: '/v1/states?format=csv' })).body, { columns: true }) as Record<string, string>[];
   t.equal(states.length, 195);
-  t.equal(states.find((s) => s.code === 'USA')!.regionalGroup, '', 'null is an empty cell');
+  t.equal(states.find((s) => s.code === 'VAT')!.regionalGroup, '', 'null is an empty cell');
+  t.equal(states.find((s) => s.code === 'USA')!.regionalGroup, 'WEOG', 'the United States: WEOG for UPR statistics');
+  t.match(states.find((s) => s.code === 'USA')!.regionalGroupNote, /sits with WEOG as an observer/, 'with the reason');
   t.equal(states.find((s) => s.code === 'VAT')!.unMember, 'false');
 });
 

@@ -167,7 +167,7 @@ t.test('our own CSV export imports back unchanged: export → import into an emp
   t.same(report.recommendations, { created: 6, updated: 0, unchanged: 0 });
   t.same(report.problems, []);
   t.same(report.warnings, []);
-  t.same(report.sourcesCreated, ['terman-uprs-2008-2014']);
+  t.same(report.sourcesCreated, ['terman-uprs-2008-2014', 'report-a-hrc-43-15'], "the data set and the matrix's report");
   t.same(report.themesCreated, ['a-new-uhri-theme']);
   t.same(report.affectedPersonsCreated, ['a-new-group']);
   t.equal(copy.db.$client.prepare("select text from recommendations where id = 'SVN-3-121.2'").pluck().get(), '-Combat hate speech (Germany);');

@@ -42,6 +42,10 @@ t.test('the Slovenia matrix: 215 recommendations, 182 supported and 33 noted, ev
   t.same(report.unresolvedRecommenders, []);
   t.same(report.themesCreated, [], 'the vocabulary already has every label of this matrix');
   t.same(report.affectedPersonsCreated, []);
+  t.same(report.sourcesCreated, ['report-a-hrc-43-15'], 'its report, the source of every recommendation and of the review');
+  t.equal(count(db, 'recommendations r', "review_id = 'SVN-3' and source_id is not 'report-a-hrc-43-15'"), 0);
+  t.equal(count(db, 'recommendation_sources', "source_id = 'report-a-hrc-43-15'"), 215);
+  t.equal(count(db, 'review_sources', "review_id = 'SVN-3' and source_id = 'report-a-hrc-43-15'"), 1);
   const byPosition = db.$client
     .prepare("select position, count(*) as n from recommendations where review_id = 'SVN-3' group by 1 order by 1")
     .all();

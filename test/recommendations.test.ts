@@ -238,7 +238,7 @@ t.test('recommendations: invalid parameters are 400 problems naming the paramete
     ['cycle=5', 'cycle'],
     ['cycle=one', 'cycle'],
     ['sdg=18', 'sdg'],
-    ['stateUnderReview=kgz', 'stateUnderReview'],
+    ['stateUnderReview=kgzz', 'stateUnderReview'],
     ['regionalGroup=Europe', 'regionalGroup'],
     ['implementation=done', 'implementation'],
     ['hasDevelopments=yes', 'hasDevelopments'],

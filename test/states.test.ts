@@ -26,8 +26,8 @@ t.test('states: the seeded list', async (t) => {
     t.same(codes(body), sortedCodes(STATES), 'every seeded state, in code order');
     t.same(
       body.data.find((s: { code: string }) => s.code === 'KGZ'),
-      { code: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', unMember: true, version: 1 },
-      'list items carry code, name, regionalGroup, unMember and version only',
+      { code: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', regionalGroupNote: null, unMember: true, version: 1 },
+      'list items carry code, name, regionalGroup (and its note), unMember and version only',
     );
   });
 
@@ -75,7 +75,11 @@ t.test('states: the seeded list', async (t) => {
     t.same(codes(repeated), sortedCodes(weogOrGrulac));
 
     const ungrouped = STATES.filter((s) => s.regionalGroup === null);
-    t.same(sortedCodes(ungrouped), ['USA', 'VAT'], 'the seed leaves the United States and the Holy See out of every group');
+    t.same(sortedCodes(ungrouped), ['VAT'], 'the seed leaves the Holy See out of every group');
+    const usa = (await getJson(app, '/v1/states/usa')).body;
+    t.equal(usa.regionalGroup, 'WEOG', 'the United States counts in WEOG for UPR statistics');
+    t.match(usa.regionalGroupNote, /observer.*UPR Info and OHCHR count it in WEOG/s, 'and its record says why');
+    t.equal((await getJson(app, '/v1/states/FIN')).body.regionalGroupNote, null, 'plain membership needs no note');
     const everyGroup = (await getJson(app, `/v1/states?regionalGroup=${REGIONAL_GROUPS.map(encodeURIComponent).join(',')}`))
       .body;
     t.equal(everyGroup.meta.total, 195 - ungrouped.length, 'every group together: all but the ungrouped states');
@@ -213,10 +217,11 @@ t.test('states: one state', async (t) => {
     t.same(body.reviewIds, []);
   });
 
-  t.test('the United States is in no regional group', async (t) => {
+  t.test('the United States is in WEOG for UPR statistics, where it sits as an observer', async (t) => {
     const { response, body } = await getJson(app, '/v1/states/USA');
     t.equal(response.statusCode, 200);
-    t.equal(body.regionalGroup, null);
+    t.equal(body.regionalGroup, 'WEOG');
+    t.match(body.regionalGroupNote, /^Not a member of any UN regional group/, 'the record says it is no member');
     t.equal(body.unMember, true);
     t.equal(body.recommendationsMade.total, 3);
     t.equal(body.recommendationsMade.unknown, 3, 'no source records the positions on its recommendations');

@@ -3,6 +3,7 @@ import { slugify } from '../src/common/slug.js';
 import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
 import { buildTestApp, getJson } from './helpers.js';
+import { macRoman, run } from './import-helpers.js';
 
 interface Theme {
   id: string;
@@ -39,8 +40,8 @@ t.test('themes', async (t) => {
     for (const theme of body.data) {
       t.same(
         Object.keys(theme).sort(),
-        ['developmentCount', 'id', 'label', 'recommendationCount', 'uhri'],
-        `${theme.id} has exactly id, label, uhri, recommendationCount, developmentCount`,
+        ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri'],
+        `${theme.id} has exactly id, label, uhri, scheme, recommendationCount, developmentCount`,
       );
     }
     t.same(
@@ -164,6 +165,29 @@ t.test('SDGs', async (t) => {
     );
   }
   t.ok(body.data.find((g) => g.goal === 16)!.recommendationCount >= 1, 'goal 16 tags Finland’s recommendation');
+});
+
+t.test('themes of both schemes, each with its scheme, filtered by scheme', async (t) => {
+  const app = await buildTestApp(t);
+  const upr = [
+    'To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session',
+    'Kyrgyzstan,Asia,OIC,Abolish the death penalty,Spain,WEOG,EU,Noted,5,Death penalty,8',
+  ].join('\r');
+  await run(app.db, macRoman(`${upr}\r`));
+  const all = (await getJson(app, '/v1/themes')).body.data as { id: string; scheme: string; uhri: boolean }[];
+  const schemes = (list: { scheme: string }[]) => [...new Set(list.map((x) => x.scheme))].sort();
+  t.same(schemes(all), ['local', 'uhri', 'upr-info'], 'every scheme in one list');
+  t.ok(all.every((x) => x.scheme === (x.uhri ? 'uhri' : x.scheme)), 'a UHRI label is in the uhri scheme');
+  const uprInfo = (await getJson(app, '/v1/themes?scheme=upr-info')).body;
+  t.same(uprInfo.data.map((x: { id: string }) => x.id), ['upr-info-death-penalty']);
+  t.equal(uprInfo.data[0].recommendationCount, 1);
+  t.equal(uprInfo.meta.total, 1);
+  const two = (await getJson(app, '/v1/themes?scheme=uhri,local')).body;
+  t.same(schemes(two.data), ['local', 'uhri']);
+  t.equal(two.meta.total, all.length - 1, 'all but the UPR Info issue');
+  const bad = await app.inject({ method: 'GET', url: '/v1/themes?scheme=ohchr' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().errors, [{ in: 'query', name: 'scheme' }]);
 });
 
 t.test('vocabularies take no query parameters', async (t) => {

@@ -40,6 +40,8 @@ export const states = sqliteTable('states', {
   name: text('name').notNull(),
   regionalGroup: text('regional_group', { enum: REGIONAL_GROUPS }),
   unMember: integer('un_member', { mode: 'boolean' }).notNull(),
+  // Why the group is what it is where that is not plain membership (the United States: WEOG as an observer).
+  regionalGroupNote: text('regional_group_note'),
   ...version,
 });
 
@@ -79,6 +81,10 @@ export const reviews = sqliteTable(
     adoptionSession: integer('adoption_session'),
     adoptionDate: text('adoption_date'),
     adoptionDatePrecision: text('adoption_date_precision', { enum: DATE_PRECISIONS }),
+    // Whether we hold every recommendation of the report (no source we hold gives the total: false unless a
+    // curator says so), and what is known about the gap.
+    recommendationsComplete: integer('recommendations_complete', { mode: 'boolean' }).notNull().default(false),
+    recommendationsNote: text('recommendations_note'),
     ...timestamps,
     ...version,
   },

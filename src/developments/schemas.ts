@@ -9,14 +9,14 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { calendarDate, isoCode, listParam } from '../http/params.js';
+import { calendarDate, listParam, stateListParam } from '../http/params.js';
 
 export const DEVELOPMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
 
 // The one definition of "which developments match": the list, and later exports and stats, share it.
 export const developmentFilterShape = {
-  state: listParam(isoCode, 'State where the development happened (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  state: stateListParam('State where the development happened.'),
   reviewId: listParam(z.string().min(1).max(50), 'Review the development follows up, e.g. KGZ-3.'),
   recommendationId: listParam(
     z.string().min(1).max(200),

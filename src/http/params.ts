@@ -34,6 +34,27 @@ export const isoCode = z
   .regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ')
   .meta({ maxLength: 3 }); // the pattern allows exactly 3 characters
 
+/** List parameters that name states (see stateListParam); src/states/filter-names.ts resolves them. */
+const STATE_FILTERS = new WeakSet<z.ZodType>();
+
+/**
+ * A list-valued state filter: ISO codes, names or aliases in any case ("KGZ", "kgz", "Kyrgyz Republic"). The
+ * schema only bounds the text; a hook resolves each value to its code, or answers 400 with close matches.
+ */
+export function stateListParam(description: string) {
+  const schema = listParam(
+    z.string().min(1).max(100),
+    `${description} An ISO 3166-1 alpha-3 code (KGZ) or any name or alias the states table knows ` +
+      '(Kyrgyzstan, Kyrgyz Republic), in any case; an unknown state is a 400 that suggests close matches.',
+  );
+  STATE_FILTERS.add(schema);
+  return schema;
+}
+
+export function isStateFilter(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && STATE_FILTERS.has(schema as z.ZodType);
+}
+
 export const booleanParam = (description: string) =>
   z
     .enum(['true', 'false'])

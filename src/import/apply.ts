@@ -347,6 +347,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         position, position_label, position_source, match_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do update set
         paragraph = excluded.paragraph, position = excluded.position, position_label = excluded.position_label,
         position_source = excluded.position_source, match_key = excluded.match_key`);
+      // A review cites the documents its recommendations were read from (the report, the data set).
+      const citeReviewSource = sql.prepare('insert or ignore into review_sources (review_id, source_id) values (?, ?)');
+      const reviewsCited = new Set<string>();
       const linkStatements = Object.fromEntries(
         LINK_FIELDS.map((field) => {
           const { table, column } = LINKS[field];
@@ -424,7 +427,14 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const own = record.reading ?? readingOf(record);
         const cite = () => {
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {
-            citeSource.run(record.id, own.sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey);
+            // A source stored under another id (same URL) is cited by that id.
+            const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
+            citeSource.run(record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey);
+            const key = `${after.reviewId}\n${sourceId}`;
+            if (!reviewsCited.has(key)) {
+              reviewsCited.add(key);
+              citeReviewSource.run(after.reviewId, sourceId);
+            }
           }
         };
 

@@ -13,6 +13,7 @@ import {
   type Location,
   type ParsedFile,
   type ReviewInput,
+  type SourceInput,
 } from './types.js';
 import { checkXml, type XmlBudget } from './xml-check.js';
 import { ZipArchive } from './zip.js';
@@ -245,13 +246,20 @@ export async function readOhchrMatrix(
   }
   const reportSymbol = [...symbols].sort(([, a], [, b]) => b - a)[0]?.[0] ?? null;
   const review = whichReview(headerTexts.join('\n'), reportSymbol, resolver, db, selectedReview);
-  for (const record of records) record.reviewId = review.id;
+  const report = reportSource(db, review);
+  if (!report) {
+    warnings.push({ message: `no report symbol in the "Source of Position" lines or stored for ${review.id}: the recommendations cite no source` });
+  }
+  for (const record of records) {
+    record.reviewId = review.id;
+    if (report) record.sourceId = report.id;
+  }
 
   return {
     format: 'ohchr-matrix',
     records,
     reviews: [review],
-    sources: [],
+    sources: report ? [report] : [],
     themes: [...themes.values()],
     affectedPersons: [...affected.values()],
     rowsRead: records.length + skipped.length,
@@ -260,6 +268,24 @@ export async function readOhchrMatrix(
     warnings,
     unresolvedRecommenders: names.list(resolver),
     unresolvedStatesUnderReview: [],
+  };
+}
+
+/**
+ * The document a matrix's recommendations come from: the Working Group report whose symbol its "Source of
+ * Position" lines give (or the review has stored), at its UN Official Document System address.
+ */
+export function reportSource(db: Db, review: ReviewInput): SourceInput | undefined {
+  const stored = db.$client.prepare('select report_symbol from reviews where id = ?').pluck().get(review.id) as string | null | undefined;
+  const symbol = review.reportSymbol ?? stored ?? null;
+  if (symbol === null) return undefined;
+  const state = db.$client.prepare('select name from states where code = ?').pluck().get(review.stateCode) as string;
+  return {
+    id: `report-${slugify(symbol)}`,
+    title: `Report of the Working Group on the Universal Periodic Review: ${state} (${symbol}), as listed in OHCHR's matrix of recommendations`,
+    publisher: 'UN Human Rights Council',
+    url: `https://undocs.org/${symbol}`,
+    publishedOn: null,
   };
 }
 

@@ -163,6 +163,11 @@ export async function readUprTrackerCsv(
       }
       if (has('positionLabel')) record.positionLabel = cell('positionLabel') || null;
       if (has('positionSource')) record.positionSource = cell('positionSource') || null;
+      if (has('actionCategory')) {
+        const a = cell('actionCategory');
+        if (a === '' || /^[1-5]$/.test(a)) record.actionCategory = a === '' ? null : Number(a);
+        else warn(`actionCategory "${a}" is not 1–5: left as stored`);
+      }
       if (has('unresolvedRecommendingStates')) record.unresolvedRecommenders = list(cell('unresolvedRecommendingStates'));
       if (has('themes')) record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes);
       if (has('affectedPersons')) {

@@ -65,6 +65,13 @@ export const recommendationCsvColumns: readonly Column[] = [
     value: (r) => r.positionSource,
   },
   {
+    name: 'actionCategory',
+    description:
+      "UPR Info's action category, what the recommendation asks (a number): 1 addressed to other states, 2 " +
+      'continue an action, 3 consider a change, 4 general action, 5 specific action; empty when not coded.',
+    value: (r) => r.actionCategory,
+  },
+  {
     name: 'themes',
     description: 'Theme ids (see GET /v1/themes), separated by "; ".',
     value: (r) => r.themes.map((t) => t.id),

@@ -15,7 +15,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, calendarDate, intText, isoCode, isoTimestamp, listParam } from '../http/params.js';
+import { booleanParam, calendarDate, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 
 const ACTION_SCALE = Object.entries(ACTION_CATEGORIES)
@@ -35,8 +35,8 @@ export type RecommendationSort = (typeof RECOMMENDATION_SORTS)[number];
 
 // The one definition of "which recommendations match": the list, and later exports and stats, share it.
 export const recommendationFilterShape = {
-  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
-  recommendingState: listParam(isoCode, 'Recommending state (ISO 3166-1 alpha-3), e.g. FIN.'),
+  stateUnderReview: stateListParam('State under review.'),
+  recommendingState: stateListParam('Recommending state.'),
   regionalGroup: listParam(
     z.enum(REGIONAL_GROUPS),
     `UN regional group of a recommending state: ${REGIONAL_GROUPS.join(', ')}.`,

@@ -30,6 +30,12 @@ export const reviewCsvColumns: readonly Column[] = [
   { name: 'adoptionDate', description: 'Date of adoption, to its precision.', value: (v) => v.adoptionDate },
   { name: 'adoptionDatePrecision', description: 'year, month or day.', value: (v) => v.adoptionDatePrecision },
   { name: 'recommendationCount', description: 'How many recommendations it has (a number).', value: (v) => v.recommendationCount },
+  {
+    name: 'recommendationsComplete',
+    description: "true when we hold every recommendation of the report, false while its full list is not imported.",
+    value: (v) => v.recommendationsComplete,
+  },
+  { name: 'recommendationsNote', description: 'What we know of the recommendations we do not hold.', value: (v) => v.recommendationsNote },
   { name: 'sourceIds', description: 'Ids of its sources, separated by "; ".', value: (v) => v.sources.map((s) => s.id) },
   { name: 'sourceUrls', description: 'Their URLs, in the same order.', value: (v) => v.sources.map((s) => s.url) },
   { name: 'version', description: 'Record version (a number).', value: (v) => v.version },

@@ -17,6 +17,8 @@ interface ReviewRow {
   adoption_date: string | null;
   adoption_date_precision: ReviewRecord['adoptionDatePrecision'];
   recommendation_count: number;
+  recommendations_complete: number;
+  recommendations_note: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -34,7 +36,7 @@ function conditions(f: ReviewFilter): SQL[] {
 function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
   return db.all<ReviewRow>(sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
       v.dialogue_date, v.report_symbol, v.adoption_session, v.adoption_date, v.adoption_date_precision,
-      v.version, v.created_at, v.updated_at,
+      v.recommendations_complete, v.recommendations_note, v.version, v.created_at, v.updated_at,
       (select count(*) from recommendations r where r.review_id = v.id) as recommendation_count
     from reviews v join states s on s.code = v.state_code
     ${whereClause(c)}
@@ -60,6 +62,8 @@ function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
     adoptionDate: row.adoption_date,
     adoptionDatePrecision: row.adoption_date_precision,
     recommendationCount: row.recommendation_count,
+    recommendationsComplete: row.recommendations_complete === 1,
+    recommendationsNote: row.recommendations_note,
     sources: sources
       .filter((s) => s.review_id === row.id)
       .map((s) => ({ id: s.id, title: s.title, publisher: s.publisher, url: s.url, publishedOn: s.published_on })),

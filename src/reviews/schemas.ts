@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
-import { intText, isoCode, listParam } from '../http/params.js';
+import { intText, listParam, stateListParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 
 export const reviewFilterShape = {
-  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  stateUnderReview: stateListParam('State under review.'),
   cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
   session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
 };
@@ -21,7 +21,19 @@ export const reviewSchema = z
     adoptionSession: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('Human Rights Council session that adopted the outcome.'),
     adoptionDate: z.string().nullable().describe('Date of adoption, written to its precision ("2020-09").'),
     adoptionDatePrecision: datePrecisionSchema.nullable(),
-    recommendationCount: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }),
+    recommendationCount: z
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ format: 'int64' })
+      .describe('How many of the review\'s recommendations we hold (see recommendationsComplete).'),
+    recommendationsComplete: z
+      .boolean()
+      .describe(
+        "true when we hold every recommendation of the report; false while the report's full list is not " +
+          'imported (no source we hold gives its total).',
+      ),
+    recommendationsNote: z.string().nullable().describe('What we know of the recommendations we do not hold.'),
     sources: z.array(sourceSchema).describe('Where the facts about the review come from.'),
     ...recordMetaShape,
   })

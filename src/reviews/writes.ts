@@ -37,6 +37,16 @@ const fields = {
     .nullable()
     .describe('Date of adoption, written to its precision ("2020-09"); null when unknown.'),
   adoptionDatePrecision: z.enum(DATE_PRECISIONS).nullable().describe('Given exactly when adoptionDate is.'),
+  recommendationsComplete: z
+    .boolean()
+    .describe("true when we hold every recommendation of the report; false (the default) while its list is partial."),
+  recommendationsNote: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .describe('What we know of the recommendations we do not hold.'),
   sources: z
     .array(sourceInputSchema)
     .max(20)
@@ -54,6 +64,8 @@ export const reviewCreateSchema = z
     adoptionSession: fields.adoptionSession.default(null),
     adoptionDate: fields.adoptionDate.default(null),
     adoptionDatePrecision: fields.adoptionDatePrecision.default(null),
+    recommendationsComplete: fields.recommendationsComplete.default(false),
+    recommendationsNote: fields.recommendationsNote.default(null),
     sources: fields.sources.default([]),
   })
   .meta({
@@ -79,6 +91,8 @@ export const reviewPatchSchema = z
     adoptionSession: fields.adoptionSession.optional(),
     adoptionDate: fields.adoptionDate.optional(),
     adoptionDatePrecision: fields.adoptionDatePrecision.optional(),
+    recommendationsComplete: fields.recommendationsComplete.optional(),
+    recommendationsNote: fields.recommendationsNote.optional(),
     sources: fields.sources.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
@@ -96,11 +110,12 @@ type Reader = Pick<Tx, 'get' | 'all'>;
 export function reviewSnapshot(tx: Reader, id: string): Snapshot | undefined {
   const row = tx.get<Snapshot | undefined>(sql`select state_code as stateUnderReview, cycle, wg_session as session,
       dialogue_date as dialogueDate, report_symbol as reportSymbol, adoption_session as adoptionSession,
-      adoption_date as adoptionDate, adoption_date_precision as adoptionDatePrecision, version
+      adoption_date as adoptionDate, adoption_date_precision as adoptionDatePrecision,
+      recommendations_complete as recommendationsComplete, recommendations_note as recommendationsNote, version
     from reviews where id = ${id}`);
   if (!row) return undefined;
-  const { version, ...columns } = row;
-  return { ...columns, sourceIds: linkedValues(tx, 'review_sources', 'review_id', id, 'source_id'), version };
+  const { version, recommendationsComplete, ...columns } = row;
+  return { ...columns, recommendationsComplete: recommendationsComplete === 1, sourceIds: linkedValues(tx, 'review_sources', 'review_id', id, 'source_id'), version };
 }
 
 interface Checked {
@@ -146,6 +161,8 @@ export function createReview(context: WriteContext, input: ReviewCreate): string
       adoptionSession: input.adoptionSession,
       adoptionDate: input.adoptionDate,
       adoptionDatePrecision: input.adoptionDatePrecision,
+      recommendationsComplete: input.recommendationsComplete,
+      recommendationsNote: input.recommendationsNote,
       createdAt: now,
       updatedAt: now,
     })

@@ -7,7 +7,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { isoCode, listParam } from '../http/params.js';
+import { listParam, stateListParam } from '../http/params.js';
 
 export const STATEMENT_SORTS = ['date', '-date'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
@@ -15,7 +15,7 @@ export type StatementSort = (typeof STATEMENT_SORTS)[number];
 // The one definition of "which statements match": the list, and later exports and stats, share it.
 export const statementFilterShape = {
   reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
-  state: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  state: stateListParam('State under review.'),
   speaker: listParam(
     z.string().min(1).max(200),
     'Who spoke: a state (ISO 3166-1 alpha-3, e.g. IRL) or an organization by its exact name, e.g. ' +

@@ -18,6 +18,11 @@ export const stateCsvColumns: readonly Column[] = [
     description: 'UN regional group; empty for a state in none.',
     value: (s) => s.regionalGroup,
   },
+  {
+    name: 'regionalGroupNote',
+    description: 'Why the group is what it is, where that is not plain membership.',
+    value: (s) => s.regionalGroupNote,
+  },
   { name: 'unMember', description: 'true for UN member states, false for observer states.', value: (s) => s.unMember },
   { name: 'version', description: 'Record version (a number).', value: (s) => s.version },
 ];

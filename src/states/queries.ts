@@ -10,6 +10,7 @@ interface StateRow {
   code: string;
   name: string;
   regional_group: StateRecord['regionalGroup'];
+  regional_group_note: string | null;
   un_member: number;
   version: number;
 }
@@ -18,6 +19,7 @@ const toRecord = (row: StateRow): StateRecord => ({
   code: row.code,
   name: row.name,
   regionalGroup: row.regional_group,
+  regionalGroupNote: row.regional_group_note,
   unMember: row.un_member === 1,
   version: row.version,
 });
@@ -44,7 +46,7 @@ export function pageStates(db: Db, f: StateFilter, limit: number, after: KeyValu
   const where = conditions(f);
   const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
   const rows = db.all<StateRow>(
-    sql`select s.code, s.name, s.regional_group, s.un_member, s.version from states s ${whereClause(pageWhere)} order by s.code limit ${limit + 1}`,
+    sql`select s.code, s.name, s.regional_group, s.regional_group_note, s.un_member, s.version from states s ${whereClause(pageWhere)} order by s.code limit ${limit + 1}`,
   );
   const chunk = sliceChunk(rows, limit, (row) => [row.code]);
   return { rows: chunk.rows.map(toRecord), nextKeys: chunk.nextKeys };
@@ -56,7 +58,7 @@ function positionCounts({ total, byPosition }: RecommendationCounts) {
 
 export function getState(db: Db, code: string): StateDetail | undefined {
   const row = db.get<StateRow | undefined>(
-    sql`select code, name, regional_group, un_member, version from states s where code = ${code}`,
+    sql`select code, name, regional_group, regional_group_note, un_member, version from states s where code = ${code}`,
   );
   if (!row) return undefined;
   const aliases = db

@@ -25,7 +25,14 @@ export const stateSchema = z
     regionalGroup: z
       .enum(REGIONAL_GROUPS)
       .nullable()
-      .describe('UN regional group; null for a state in none (the United States, the Holy See).'),
+      .describe(
+        'UN regional group for UPR statistics; null for a state in none (the Holy See). The United States is in ' +
+          'WEOG, where it sits as an observer (see regionalGroupNote).',
+      ),
+    regionalGroupNote: z
+      .string()
+      .nullable()
+      .describe('Why the group is what it is, where that is not plain membership; null otherwise.'),
     unMember: z.boolean().describe('false for the observer states (Holy See, State of Palestine).'),
     version: recordMetaShape.version,
   })

@@ -31,6 +31,13 @@ const spelling = z
 const fields = {
   name: spelling.describe('English short name, as the UN writes it.'),
   regionalGroup: z.enum(REGIONAL_GROUPS).nullable().describe('UN regional group; null for a state in none.'),
+  regionalGroupNote: z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .nullable()
+    .describe('Why the group is what it is, where that is not plain membership; null otherwise.'),
   unMember: z.boolean().describe('false for observer states.'),
   aliases: z
     .array(spelling)
@@ -46,6 +53,7 @@ export const stateCreateSchema = z
     code: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').meta({ maxLength: 3 }).describe('ISO 3166-1 alpha-3 code.'),
     name: fields.name,
     regionalGroup: fields.regionalGroup.default(null),
+    regionalGroupNote: fields.regionalGroupNote.default(null),
     unMember: fields.unMember,
     aliases: fields.aliases.default([]),
   })
@@ -58,6 +66,7 @@ export const statePatchSchema = z
   .strictObject({
     name: fields.name.optional(),
     regionalGroup: fields.regionalGroup.optional(),
+    regionalGroupNote: fields.regionalGroupNote.optional(),
     unMember: fields.unMember.optional(),
     aliases: fields.aliases.optional(),
   })
@@ -76,15 +85,19 @@ export type StatePatch = z.output<typeof statePatchSchema>;
 type Reader = Pick<Tx, 'get' | 'all'>;
 
 export function stateSnapshot(tx: Reader, code: string): Snapshot | undefined {
-  const row = tx.get<{ name: string; regionalGroup: string | null; unMember: number; version: number } | undefined>(
-    sql`select name, regional_group as regionalGroup, un_member as unMember, version from states where code = ${code}`,
+  const row = tx.get<
+    { name: string; regionalGroup: string | null; regionalGroupNote: string | null; unMember: number; version: number } | undefined
+  >(
+    sql`select name, regional_group as regionalGroup, regional_group_note as regionalGroupNote, un_member as unMember,
+      version from states where code = ${code}`,
   );
   if (!row) return undefined;
   const aliases = tx
     .all<{ alias: string }>(sql`select alias from state_aliases where state_code = ${code} and alias <> ${row.name}
       order by alias`)
     .map((a) => a.alias);
-  return { name: row.name, regionalGroup: row.regionalGroup, unMember: row.unMember === 1, aliases, version: row.version };
+  const { name, regionalGroup, regionalGroupNote, version } = row;
+  return { name, regionalGroup, regionalGroupNote, unMember: row.unMember === 1, aliases, version };
 }
 
 /** 422 for a spelling that already names another state. */
@@ -114,7 +127,13 @@ export function createState(context: WriteContext, input: StateCreate): string {
   checkSpellings(tx, input.code, input.name, input.aliases);
   const code = claimRecordId(tx, ID_TABLE, input.code);
   tx.insert(states)
-    .values({ code, name: input.name, regionalGroup: input.regionalGroup, unMember: input.unMember })
+    .values({
+      code,
+      name: input.name,
+      regionalGroup: input.regionalGroup,
+      regionalGroupNote: input.regionalGroupNote,
+      unMember: input.unMember,
+    })
     .run();
   addSpellings(tx, code, [...input.aliases, input.name]);
   auditCreate(context, TABLE.entity, code, stateSnapshot(tx, code)!);

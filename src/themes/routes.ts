@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
+import { inList, whereClause } from '../db/keyset.js';
+import { LABEL_SCHEMES } from '../db/schema.js';
+import { listParam } from '../http/params.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -18,13 +21,26 @@ const labelEntry = z.object({
   recommendationCount: count,
 });
 
-const themeSchema = labelEntry.extend({ developmentCount: count }).meta({ id: 'Theme' });
+const themeSchema = labelEntry
+  .extend({
+    scheme: z
+      .enum(LABEL_SCHEMES)
+      .describe(
+        "The vocabulary: uhri (OHCHR's Universal Human Rights Index), upr-info (UPR Info's issues) or local (ours, " +
+          'in the UHRI style). A label belongs to one scheme; schemes are never merged.',
+      ),
+    developmentCount: count,
+  })
+  .meta({ id: 'Theme' });
 const affectedPersonsSchema = labelEntry.meta({ id: 'AffectedPersonsGroup' });
 const sdgSchema = z
   .object({ goal: z.int().min(1).max(17).meta({ format: 'int32' }), name: z.string(), recommendationCount: count })
   .meta({ id: 'SdgGoal' });
 
 const noQuery = z.object({}).strict();
+const themeQuery = z
+  .object({ scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`) })
+  .strict();
 
 export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get(
@@ -33,9 +49,11 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       schema: {
         operationId: 'listThemes',
         summary: 'List themes',
-        description: 'Every theme label, with how many recommendations and developments carry it.',
+        description:
+          'Every theme label of every scheme (UHRI, UPR Info, local), or of the schemes asked for, with how many ' +
+          'recommendations and developments carry it.',
         tags: ['themes'],
-        querystring: noQuery,
+        querystring: themeQuery,
         response: {
           200: jsonResponse(z.object({ data: z.array(themeSchema), meta: vocabularyMeta }).meta({ id: 'ThemeList' }), 'All themes.'),
           304: notModifiedResponse,
@@ -44,13 +62,21 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       },
       config: { queryCache: {} },
     },
-    async () => {
+    async (request) => {
+      const { scheme } = request.query;
       const data = db
-        .all<{ id: string; label: string; uhri: number; recommendationCount: number; developmentCount: number }>(sql`
-          select t.id, t.label, t.uhri,
+        .all<{
+          id: string;
+          label: string;
+          uhri: number;
+          scheme: (typeof LABEL_SCHEMES)[number];
+          recommendationCount: number;
+          developmentCount: number;
+        }>(sql`
+          select t.id, t.label, t.uhri, t.scheme,
             (select count(*) from recommendation_themes x where x.theme_id = t.id) as recommendationCount,
             (select count(*) from development_themes x where x.theme_id = t.id) as developmentCount
-          from themes t order by t.label`)
+          from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label`)
         .map((row) => ({ ...row, uhri: row.uhri === 1 }));
       return { data, meta: { total: data.length } };
     },

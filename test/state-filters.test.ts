@@ -1,0 +1,114 @@
+import { parse } from 'csv-parse/sync';
+import t from 'tap';
+import { boundedDistance } from '../src/states/filter-names.js';
+import { mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+// State filters (issue 10 §5): codes, names and aliases in any case; an unknown state is a 400 with close matches.
+
+const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+
+t.test('every state filter takes codes, names and aliases in any case', async (t) => {
+  const app = await buildTestApp(t);
+  const routes = [
+    '/v1/recommendations?limit=500&stateUnderReview=',
+    '/v1/recommendations?limit=500&recommendingState=',
+    '/v1/reviews?stateUnderReview=',
+    '/v1/developments?limit=500&state=',
+    '/v1/statements?limit=500&state=',
+  ];
+  for (const route of routes) {
+    const byCode = await getJson(app, `${route}KGZ`);
+    for (const spelling of ['kgz', 'Kyrgyzstan', 'Kyrgyz%20Republic', 'KYRGYZSTAN', 'kyrgysztan']) {
+      const { response, body } = await getJson(app, `${route}${spelling}`);
+      t.equal(response.statusCode, 200, `${route}${spelling}`);
+      t.same(ids(body), ids(byCode.body), `${route}${spelling}: as KGZ`);
+      t.equal(response.headers.etag, byCode.response.headers.etag, 'one ETag: the query is normalised to codes');
+    }
+  }
+  const recommended = ids((await getJson(app, '/v1/recommendations?limit=500&recommendingState=FIN')).body);
+  t.ok(recommended.length > 0, 'Finland recommended something in the seed');
+  t.same(ids((await getJson(app, '/v1/recommendations?limit=500&recommendingState=finland')).body), recommended);
+  t.same(
+    ids((await getJson(app, '/v1/recommendations?limit=500&recommendingState=Republic%20of%20Finland,finland,FIN')).body),
+    recommended,
+    'several spellings of one state',
+  );
+
+  const stats = async (query: string) => (await getJson(app, `/v1/stats/recommendations?groupBy=position&${query}`)).body;
+  t.same(await stats('stateUnderReview=kyrgyz%20republic'), await stats('stateUnderReview=KGZ'), 'stats');
+  const devStats = async (query: string) => (await getJson(app, `/v1/stats/developments?groupBy=direction&${query}`)).body;
+  t.same(await devStats('state=Kyrgyzstan'), await devStats('state=KGZ'), 'development stats');
+  const csv = (await app.inject({ method: 'GET', url: '/v1/recommendations?format=csv&stateUnderReview=kgz' })).body;
+  t.equal((parse(csv, { columns: true }) as unknown[]).length, 8, 'CSV export');
+
+  t.test('a name with a comma, split like every list value, is read as one name', async (t) => {
+    const korea = await getJson(app, '/v1/reviews?stateUnderReview=Korea,%20Republic%20of');
+    t.equal(korea.response.statusCode, 200);
+    const both = await getJson(app, '/v1/reviews?stateUnderReview=Korea,%20Republic%20of,KGZ');
+    t.same(ids(both.body), ids((await getJson(app, '/v1/reviews?stateUnderReview=KOR,KGZ')).body));
+  });
+});
+
+t.test('an unknown state is a 400 naming it, with close matches', async (t) => {
+  const app = await buildTestApp(t);
+  const problem = async (url: string) => {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.statusCode, 400, url);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    return response.json();
+  };
+  const misspelt = await problem('/v1/recommendations?stateUnderReview=Kyrgyztan');
+  t.same(misspelt.errors, [
+    {
+      in: 'query',
+      name: 'stateUnderReview',
+      message: 'No state has the code, name or alias "Kyrgyztan"; did you mean KGZ (Kyrgyzstan)?',
+    },
+  ]);
+  t.match(misspelt.detail, /Invalid query parameter "stateUnderReview": .*KGZ \(Kyrgyzstan\)/);
+  const prefix = await problem('/v1/developments?state=kyrgyz');
+  t.match(prefix.errors[0].message, /did you mean KGZ \(Kyrgyzstan\)\?/, 'a prefix of a name');
+  const code = await problem('/v1/statements?state=KGY');
+  t.match(code.errors[0].message, /did you mean .*KGZ \(Kyrgyzstan\)/, 'a code one letter off');
+  const nothing = await problem('/v1/reviews?stateUnderReview=Atlantis');
+  t.equal(nothing.errors[0].message, 'No state has the code, name or alias "Atlantis"; see GET /v1/states.');
+  const punctuation = await problem('/v1/recommendations?recommendingState=--');
+  t.equal(punctuation.errors[0].message, 'No state has the code, name or alias "--"; see GET /v1/states.');
+
+  const many = Array.from({ length: 8 }, (_, i) => `Atlantis${i}`);
+  const several = await problem(`/v1/stats/recommendations?groupBy=position&stateUnderReview=KGZ,${many.join(',')}&recommendingState=Nowhere`);
+  t.equal(several.errors.length, 9, 'every unknown value is named');
+  t.ok(several.errors.slice(0, 5).every((e: { message: string }) => e.message.endsWith('see GET /v1/states.')));
+  t.same(
+    several.errors.slice(5, 8).map((e: { message: string }) => e.message),
+    ['Atlantis5', 'Atlantis6', 'Atlantis7'].map((name) => `No state has the code, name or alias "${name}".`),
+  );
+  t.equal(several.errors[8].name, 'recommendingState');
+  t.equal(several.errors[8].message, 'No state has the code, name or alias "Nowhere".', 'past five, no suggestions');
+});
+
+t.test('a new alias is known as soon as it is written', async (t) => {
+  const app = await buildTestApp(t);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/reviews?stateUnderReview=Kirghizia' })).statusCode, 400);
+  const admin = mintKey(app, 'admin');
+  const patched = await send(app, 'PATCH', '/v1/states/KGZ', {
+    key: admin,
+    body: { aliases: ['Kyrgyz Republic', 'Kirghizia'] },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(patched.response.statusCode, 200);
+  const { response, body } = await getJson(app, '/v1/reviews?stateUnderReview=Kirghizia');
+  t.equal(response.statusCode, 200);
+  t.same(ids(body), ids((await getJson(app, '/v1/reviews?stateUnderReview=KGZ')).body));
+});
+
+t.test('boundedDistance: the edit distance, or bound + 1 past the bound', async (t) => {
+  t.equal(boundedDistance('kyrgyztan', 'kyrgyzstan', 3), 1);
+  t.equal(boundedDistance('abc', 'abc', 1), 0);
+  t.equal(boundedDistance('kitten', 'sitting', 3), 3);
+  t.equal(boundedDistance('kitten', 'sitting', 2), 3, 'over the bound');
+  t.equal(boundedDistance('abcdef', 'uvwxyz', 2), 3, 'stops once a row exceeds the bound');
+  t.equal(boundedDistance('a', 'abcdef', 2), 3, 'lengths too far apart');
+  t.equal(boundedDistance('', 'ab', 2), 2);
+});
