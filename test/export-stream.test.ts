@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { bumpRevision } from '../src/db/revision.js';
-import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream } from '../src/http/export.js';
+import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream, STORED_CHUNK_ROWS } from '../src/http/export.js';
 import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
@@ -88,7 +88,7 @@ t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, as
   const waits = events.filter((e) => e.event === 'wait').length;
   t.ok(waits > 10, `the server waited for the client again and again (${waits} times)`);
   const chunkEvents = events.filter((e) => e.event === 'chunk').length;
-  t.equal(chunkEvents, Math.ceil((ROWS + 8) / EXPORT_CHUNK_ROWS), `read from the database in ${EXPORT_CHUNK_ROWS}-row chunks`);
+  t.equal(chunkEvents, Math.ceil((ROWS + 8) / STORED_CHUNK_ROWS), `read from the database in ${STORED_CHUNK_ROWS}-row chunks`);
   await delay(10);
   t.same(events.at(-1), { event: 'close', resource: 'recommendations', rows: ROWS + 8, complete: true });
 });

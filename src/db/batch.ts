@@ -32,12 +32,6 @@ export function rowValues(db: Db, query: SQL): unknown[][] {
   return prepared(db, text).all(...params) as unknown[][];
 }
 
-/** The rows of a query, as arrays, one at a time (the connection serves nothing else until the end). */
-export function iterateValues(db: Db, query: SQL): IterableIterator<unknown[]> {
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return db.$client.prepare<unknown[], unknown[]>(text).raw().iterate(...params);
-}
-
 /**
  * Runs `query`, whose one parameter is a JSON array of ids and whose first column is the id each row
  * belongs to, and groups its rows (as arrays: the id, then the other columns) by that id, in query order.

@@ -1,11 +1,26 @@
+import type { Statement } from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 
 // The data revision: a number every write bumps, so caches and mirrors can tell whether anything changed.
 
-export function currentRevision(db: Pick<Db, 'get'>): number {
-  const row = db.get<{ value: string } | undefined>(sql`select value from meta where key = 'revision'`);
-  return row ? Number(row.value) : 0;
+const reads = new WeakMap<object, Statement<[], string | undefined>>();
+
+/**
+ * The revision, read through a statement prepared once per connection (drizzle's `db.get` prepares its
+ * statement again on every call: measured at 1 % of an uncached list request's server time); a transaction,
+ * which has no `$client`, reads it through drizzle.
+ */
+export function currentRevision(db: Pick<Db, 'get'> & Partial<Pick<Db, '$client'>>): number {
+  const client = db.$client;
+  if (!client) {
+    const row = db.get<{ value: string } | undefined>(sql`select value from meta where key = 'revision'`);
+    return row ? Number(row.value) : 0;
+  }
+  let read = reads.get(client);
+  if (!read) reads.set(client, (read = client.prepare<[], string>("select value from meta where key = 'revision'").pluck()));
+  const value = read.get();
+  return value === undefined ? 0 : Number(value);
 }
 
 export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {

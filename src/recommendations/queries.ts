@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { cachedCount } from '../db/count-cache.js';
-import { iterateValues, labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
+import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
@@ -317,25 +317,42 @@ export function pageDocuments(
   return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
 }
 
+/** One chunk of an export: the stored lines of consecutive matches, as bytes, and how many they are. */
+export interface DocumentChunk {
+  bytes: Buffer;
+  rows: number;
+}
+
 /**
- * Every match's stored CSV row (for an origin's url cells) or NDJSON line, in order, from one statement:
- * an export iterates it over a read snapshot.
+ * Every match's stored CSV row (for an origin's url cells) or NDJSON line, in order, in chunks of `rows`
+ * matches: each chunk's lines are joined inside SQLite (string_agg, returned as one blob), so that a chunk
+ * costs two statements and one Buffer instead of a JavaScript string per row and its UTF-8 encoding (measured
+ * at 100k rows: 15-19 µs per row, against 4 µs). The next chunk resumes after the keys of the chunk's last
+ * match. The lines are joined in the order the keys' subquery yields them (the left join keeps it the outer
+ * loop, and counts every key even if a document were missing, so a chunk is never mistaken for the last): asking string_agg to sort them again costs a sorter copy of every line (+1.5 µs per row).
  */
-export function documentLines(
+export function* documentChunks(
   db: Db,
   f: RecommendationFilter,
   sort: KeysetSort<BaseRow>,
   after: KeyValue[] | undefined,
   line: { csv: [before: string, after: string] } | 'ndjson',
-): IterableIterator<unknown[]> {
+  rows: number,
+): Generator<DocumentChunk, void, undefined> {
   const text =
     line === 'ndjson'
       ? sql`d.json || char(10)`
       : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
-  const query = sql`select ${text} from (${keysetKeys(f, sort, after)}) k
-    cross join recommendation_documents d on d.recommendation_id = k.k
-    order by ${keysetOrder({ descending: sort.descending, columns: keyColumns(sort) })}`;
-  return iterateValues(db, query);
+  const columns = keyColumns(sort);
+  for (let keys = after; ; ) {
+    const [[bytes, count]] = rowValues(db, sql`select cast(string_agg(${text}, '') as blob), count(*)
+      from (${keysetKeys(f, sort, keys, rows)}) k
+      left join recommendation_documents d on d.recommendation_id = k.k`) as [[Buffer | null, number]];
+    if (count > 0) yield { bytes: bytes!, rows: count };
+    if (count < rows) return;
+    keys = rowValues(db, sql`select ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, keys, rows)}) k
+      order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${rows - 1}`)[0] as KeyValue[];
+  }
 }
 
 export function getRecommendation(db: Db, id: string): RecommendationDetail | undefined {

@@ -11,7 +11,7 @@ import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
-import { documentLines, getRecommendation, listTotal, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
+import { documentChunks, getRecommendation, listTotal, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
@@ -79,8 +79,8 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
         stored: {
           page: (from, n, keys) => pageDocuments(from, filter, sort, n, keys),
-          lines: (from, format, origin, keys) =>
-            documentLines(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson'),
+          chunks: (from, format, origin, keys, rows) =>
+            documentChunks(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson', rows),
         },
         total: () => listTotal(db, filter),
       });
