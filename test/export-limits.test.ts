@@ -17,8 +17,6 @@ import { buildTestApp } from './helpers.js';
 // its export running.
 const ROWS = 40_000;
 
-t.setTimeout(240_000);
-
 async function appWithRows(t: Test, overrides: Parameters<typeof buildTestApp>[1]): Promise<{ app: FastifyInstance; port: number }> {
   const app = await buildTestApp(t, overrides);
   app.db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${ROWS})

@@ -16,9 +16,6 @@ import { buildTestApp } from './helpers.js';
 
 const ROWS = 200_000;
 
-// Writing and streaming 200,000 rows takes seconds, more on a busy machine running the whole suite.
-t.setTimeout(180_000);
-
 function recordEvents(t: Test): ExportEvent[] {
   const events: ExportEvent[] = [];
   const listener = (event: unknown) => events.push(event as ExportEvent);

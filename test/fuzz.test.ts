@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { generateDatabase } from '../bench/generate.js';
 import { FULL_TEXT_DEFAULTS, toFtsQuery } from '../src/db/fulltext.js';
-import { openDatabase } from '../src/db/open.js';
 import { asParameterText, type JsonSchema, schemaArbitrary } from './fuzz/arbitraries.js';
 import { loadOperations, type Operation } from './fuzz/spec.js';
 import { fuzzAuthHeaders } from './fuzz/auth.js';
 import { buildTestApp, tempDir } from './helpers.js';
+import { copyGeneratedDatabase } from './support/template-db.js';
 
 // Property-based fuzzing from openapi.yaml (the Schemathesis idea): requests a client following the spec
 // could send, and mutated ones it should be refused, through inject(); every response must be declared by
@@ -257,9 +256,7 @@ function queryCost(ftsQuery: string): { words: number; prefixes: number[] } {
 
 t.test(`full-text q keeps within its budget (${Math.ceil(RUNS / 10)} queries, seed ${SEED})`, async (t) => {
   const path = join(tempDir(t), 'fuzz-q.sqlite');
-  const db = openDatabase(path);
-  generateDatabase(db, { recommendations: 2_000 });
-  db.$client.close();
+  copyGeneratedDatabase(path, 2_000);
   const app = await buildTestApp(t, { databasePath: path });
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();

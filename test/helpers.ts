@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 /** A temporary directory removed when the test ends. */
 export function tempDir(t: Test): string {
@@ -14,14 +15,19 @@ export function tempDir(t: Test): string {
 }
 
 /**
- * The app on a fresh database file (migrated and seeded, as on a first start), closed when the test ends.
+ * The app on a fresh database file (migrated and seeded, as on a first start: a copy of a prepared
+ * template unless `overrides` name a database file), closed when the test ends.
  * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
  * requests from one address, and a busy test machine must not make them fail with 503. Every response is
  * checked against its route's zod schema.
  */
 export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
+  let databasePath = overrides.databasePath;
+  if (databasePath === undefined) {
+    databasePath = join(tempDir(t), 'test.sqlite');
+    copyTemplateDatabase(databasePath);
+  }
   const app = await buildApp({
-    databasePath: join(tempDir(t), 'test.sqlite'),
     logLevel: 'silent',
     rateLimitMax: 1_000_000,
     rateLimitKeyMax: 1_000_000,
@@ -29,6 +35,7 @@ export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}):
     maxEventLoopDelayMs: 0,
     checkResponses: true,
     ...overrides,
+    databasePath,
   });
   t.teardown(() => app.close());
   return app;

@@ -11,9 +11,6 @@ import { tempDir } from './helpers.js';
 
 // The real server, as `npm start` runs it, in a child process: start-up, and graceful shutdown.
 
-// Five servers start here, each loading the whole service: more than the default 30 s on a busy machine.
-t.setTimeout(180_000);
-
 interface Server {
   child: ChildProcess;
   port: number;
