@@ -81,6 +81,8 @@ const POSITIONS: Record<string, Position> = {
   supported: 'supported',
   noted: 'noted',
   'partially supported': 'partially_supported',
+  // Older matrices print a recommendation supported in part and noted in part as "Supported/Noted".
+  'supported/noted': 'partially_supported',
 };
 
 const REVIEW_HEADER =
@@ -210,7 +212,7 @@ export async function readOhchrMatrix(
     if (symbol) symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1);
 
     const printedPosition = (cells[1] ?? []).join(' ').trim();
-    const position = POSITIONS[printedPosition.toLowerCase()] ?? null;
+    const position = POSITIONS[printedPosition.toLowerCase().replace(/\s*\/\s*/g, '/').replace(/\s+/g, ' ')] ?? null;
     if (printedPosition === '') warnings.push({ ...at, message: 'no position' });
     else if (position === null) {
       warnings.push({ ...at, message: `position "${printedPosition}" is not one the importer knows: left empty` });

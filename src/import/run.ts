@@ -56,6 +56,13 @@ export async function detectFormat(source: ImportSource): Promise<ImportFormat> 
   }
   const bytes = Uint8Array.from(head);
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'ohchr-matrix';
+  // OLE2 compound file: a Word 97–2003 .doc (older OHCHR matrices), which this importer does not read.
+  if ([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1].every((b, i) => bytes[i] === b)) {
+    throw new ImportError(
+      'This is a legacy Word 97–2003 document (.doc), which the importer does not read: convert it to .docx ' +
+        '(Word: Save As → Word Document; LibreOffice: soffice --headless --convert-to docx FILE.doc) and import that.',
+    );
+  }
   const firstLine = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[0]!;
   const header = firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   if (TERMAN_COLUMNS.every((c) => header.includes(c))) return 'terman-csv';
