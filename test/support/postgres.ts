@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,12 @@ export type Cluster = { url: string } | { skip: string };
  * ends; or the reason it could not start. The first start may install a package: a generous timeout.
  */
 export async function startCluster(t: Test, script = CLUSTER_SCRIPT): Promise<Cluster> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'upr-pg-test-')), 'cluster');
-  t.teardown(() => run('bash', [script, 'stop', dir], { timeout: 60_000 }).then(() => undefined, () => undefined));
+  const parent = mkdtempSync(join(tmpdir(), 'upr-pg-test-'));
+  const dir = join(parent, 'cluster');
+  t.teardown(async () => {
+    await run('bash', [script, 'stop', dir], { timeout: 60_000 }).catch(() => undefined);
+    rmSync(parent, { recursive: true, force: true });
+  });
   try {
     const { stdout } = await run('bash', [script, 'start', dir], { timeout: 300_000 });
     return { url: stdout.trim() };
