@@ -15,7 +15,7 @@ interface StateRow {
 }
 
 const toRecord = (row: StateRow): StateRecord => ({
-  code: row.code,
+  id: row.code,
   name: row.name,
   regionalGroup: row.regional_group,
   unMember: row.un_member === 1,
