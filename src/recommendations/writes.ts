@@ -52,7 +52,14 @@ const fields = {
     .describe('Where the position is recorded: a document symbol and paragraph, or a URL.'),
   sources: oneSourceList(0, 'Where the text comes from: one source, or none ([]). Imports add the other files that give it.'),
   themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
-  sdgs: uniqueList(z.int().min(1).max(17).meta({ format: 'int32' }), 17).describe('Sustainable Development Goal numbers.'),
+  sdgs: uniqueList(
+    z
+      .string()
+      .regex(/^([1-9]|1[0-7])$/, 'Expected the id of an SDG, its number 1–17 as a string, e.g. "16"')
+      .meta({ maxLength: 2 })
+      .transform(Number),
+    17,
+  ).describe('Sustainable Development Goal ids: their numbers as strings, e.g. ["16"] (see GET /v1/sdgs).'),
   affectedPersons: uniqueList(z.string().min(1).max(200), 50).describe(
     'Affected-persons group ids (see GET /v1/affected-persons).',
   ),
@@ -68,7 +75,7 @@ const EXAMPLE = {
   positionSource: null,
   sources: [SOURCE_EXAMPLE],
   themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'],
-  sdgs: [16],
+  sdgs: ['16'],
   affectedPersons: ['human-rights-defenders'],
 };
 
