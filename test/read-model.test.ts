@@ -80,7 +80,7 @@ const recommendationBody = fc.record({
   recommendingStates: subset(STATES, 1),
   position: fc.constantFrom(null, 'supported', 'noted'),
   themes: subset(THEMES),
-  sdgs: fc.uniqueArray(fc.integer({ min: 1, max: 17 }), { maxLength: 3 }),
+  sdgs: fc.uniqueArray(fc.integer({ min: 1, max: 17 }).map(String), { maxLength: 3 }),
   affectedPersons: fc.constantFrom([], ['women'], ['children', 'women']),
   sources: fc.oneof(fc.constant([]), pickFrom(SOURCES).map((s) => [s])),
 });
