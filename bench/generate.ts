@@ -137,10 +137,10 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
       paragraph_sort_key, text, verbatim, position, position_source, source_id, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertRecommender = client.prepare('insert into recommendation_states (recommendation_id, state_code) values (?, ?)');
-  const insertTheme = client.prepare('insert into recommendation_themes (recommendation_id, theme_id) values (?, ?)');
-  const insertSdg = client.prepare('insert into recommendation_sdgs (recommendation_id, goal) values (?, ?)');
+  const insertTheme = client.prepare("insert into recommendation_themes (recommendation_id, theme_id, label_source) values (?, ?, 'curated')");
+  const insertSdg = client.prepare("insert into recommendation_sdgs (recommendation_id, goal, label_source) values (?, ?, 'curated')");
   const insertGroup = client.prepare(
-    'insert into recommendation_affected_persons (recommendation_id, group_id) values (?, ?)',
+    "insert into recommendation_affected_persons (recommendation_id, group_id, label_source) values (?, ?, 'curated')",
   );
   const insertAssessment = client.prepare(`insert into assessments (id, recommendation_id, status, assessed_on,
       rationale, source_id, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);

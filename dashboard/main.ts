@@ -22,15 +22,15 @@ const IMPLEMENTATION: [key: string, label: string][] = [
 const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
 
 interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null }
-interface Label { id: string; label: string }
-interface StateRef { code: string; name: string }
+interface Label { id: string; label: string; scheme: string; source: string | null; confidence: number | null }
+interface StateRef { id: string; name: string }
 interface Review { id: string; stateUnderReview: StateRef; cycle: number; session: number | null; reportSymbol: string | null }
 interface Recommendation {
   id: string; paragraph: string | null; text: string; verbatim: boolean; recommendingStates: StateRef[];
   unresolvedRecommendingStates: string[]; position: string | null; positionLabel: string | null;
-  positionSource: string | null; implementation: string | null; themes: Label[]; source: Source | null;
+  positionSource: string | null; implementation: string | null; themes: Label[]; sources: Source[];
 }
-interface Assessment { id: string; status: string; assessedOn: string; rationale: string; source: Source | null }
+interface Assessment { id: string; status: string; assessedOn: string; rationale: string; sources: Source[] }
 interface DevelopmentRef { id: string; title: string; date: string; direction: string }
 interface Development extends DevelopmentRef { summary: string; sources: Source[] }
 interface Page<T> { data: T[]; meta: { total: number; nextCursor: string | null } }
@@ -214,7 +214,7 @@ async function openDetail(id: string): Promise<void> {
   if (r.positionSource) {
     fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
   }
-  if (r.source) fact('Text from', link(r.source));
+  if (r.sources.length > 0) fact('Text from', ...r.sources.flatMap((source, i) => (i ? [', ', link(source)] : [link(source)])));
   fact('Themes', r.themes.map((t) => t.label).join('; ') || 'none recorded');
   body.append(facts);
 
@@ -223,7 +223,7 @@ async function openDetail(id: string): Promise<void> {
   for (const assessment of r.assessments) {
     const p = element('p');
     p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', assessment.rationale);
-    if (assessment.source) p.append(' — ', link(assessment.source));
+    assessment.sources.forEach((source) => p.append(' — ', link(source)));
     body.append(p);
   }
   body.append(element('h3', 'Developments'));

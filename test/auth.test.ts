@@ -30,8 +30,8 @@ const WRITE_ROUTES: { method: string; path: string; url: string; scope: 'write' 
   { method: 'PATCH', path: '/v1/reviews/{id}', url: '/v1/reviews/KGZ-3', scope: 'admin', authorized: 400 },
   { method: 'DELETE', path: '/v1/reviews/{id}', url: '/v1/reviews/KGZ-3', scope: 'admin', authorized: 428 },
   { method: 'POST', path: '/v1/states', url: '/v1/states', scope: 'admin', authorized: 400 },
-  { method: 'PATCH', path: '/v1/states/{code}', url: '/v1/states/KGZ', scope: 'admin', authorized: 400 },
-  { method: 'DELETE', path: '/v1/states/{code}', url: '/v1/states/KGZ', scope: 'admin', authorized: 428 },
+  { method: 'PATCH', path: '/v1/states/{id}', url: '/v1/states/KGZ', scope: 'admin', authorized: 400 },
+  { method: 'DELETE', path: '/v1/states/{id}', url: '/v1/states/KGZ', scope: 'admin', authorized: 428 },
 ];
 
 t.test('the auth matrix: every write route, with no key, a wrong, revoked, under-scoped and right key', async (t) => {

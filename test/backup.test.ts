@@ -37,7 +37,7 @@ t.test('a backup made while the service runs restores every row, writes included
     key,
     headers: { 'idempotency-key': 'backup-test' },
     body: {
-      state: 'KGZ',
+      stateUnderReview: 'KGZ',
       title: 'Backed up',
       summary: 'A development written before the backup.',
       date: '2021',

@@ -26,7 +26,7 @@ function developmentBody(round: number, writer: number, n: number) {
   const tag = `r${round}-w${writer}-n${n}`;
   return {
     id: `crash-${tag}`,
-    state: 'KGZ',
+    stateUnderReview: 'KGZ',
     reviewId: 'KGZ-3',
     title: `Crash test development ${tag}`,
     summary: `Written by writer ${writer} in round ${round}.`,
@@ -45,7 +45,7 @@ function importFile(tag: string): string {
     { length: IMPORT_ROWS },
     (_, k) => `crash-${tag}-${k},KGZ-3,KGZ,3,,Recommendation ${k} of import ${tag} (Finland);,FIN,src-${tag},Import ${tag},Crash test,https://example.org/crash/${tag}`,
   );
-  return `id,reviewId,stateUnderReview,cycle,paragraph,text,recommendingStates,sourceId,sourceTitle,sourcePublisher,sourceUrl\r\n${rows.join('\r\n')}\r\n`;
+  return `id,reviewId,stateUnderReview,cycle,paragraph,text,recommendingStates,sources,sourceTitles,sourcePublishers,sourceUrls\r\n${rows.join('\r\n')}\r\n`;
 }
 
 t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write (${ROUNDS} rounds)`, async (t) => {

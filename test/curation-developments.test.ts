@@ -4,7 +4,7 @@ import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.
 import { buildTestApp, getJson } from './helpers.js';
 
 const DEATH = {
-  state: 'KGZ',
+  stateUnderReview: 'KGZ',
   reviewId: 'KGZ-3',
   title: 'Askarov dies in custody',
   summary: 'The human rights defender Azimjon Askarov died in prison.',
@@ -23,7 +23,7 @@ t.test('developments: create with inline sources, period, links; update; delete'
   const created = await send(app, 'POST', '/v1/developments', { key, body: { ...DEATH, id: 'askarov-death' } });
   t.equal(created.response.statusCode, 201);
   t.equal(created.response.headers.location, '/v1/developments/askarov-death');
-  t.equal(created.body.state.code, 'KGZ');
+  t.equal(created.body.stateUnderReview.id, 'KGZ');
   t.same(created.body.recommendationIds, ['KGZ-3-FIN-1']);
   t.same(created.body.recommendations.map((r: { id: string }) => r.id), ['KGZ-3-FIN-1']);
   t.equal(created.body.sources.length, 1);
@@ -116,7 +116,7 @@ t.test('developments: a failing write leaves nothing half-written', async (t) =>
     when new.recommendation_id = 'KGZ-3-GBR-1' begin select raise(abort, 'refused by test'); end`);
   const late = await send(app, 'POST', '/v1/developments', {
     key,
-    body: { ...DEATH, id: 'late', state: 'KGZ', recommendationIds: ['KGZ-3-GBR-1'], sources: [newSource] },
+    body: { ...DEATH, id: 'late', stateUnderReview: 'KGZ', recommendationIds: ['KGZ-3-GBR-1'], sources: [newSource] },
   });
   t.equal(late.response.statusCode, 500);
   t.equal(count(app, 'developments', "id = 'late'"), 0);
@@ -132,12 +132,12 @@ t.test('developments: consistency checks', async (t) => {
     t.equal(response.statusCode, 422, JSON.stringify(body));
     return problem.errors.map((e: { name: string; message: string }) => `${e.name}: ${e.message}`);
   };
-  t.same(await errors({ ...DEATH, state: 'XXX', recommendationIds: [] }), [
-    'state: Unknown state code "XXX"',
+  t.same(await errors({ ...DEATH, stateUnderReview: 'XXX', recommendationIds: [] }), [
+    'stateUnderReview: Unknown state code "XXX"',
     'reviewId: KGZ-3 is a review of KGZ, not of XXX',
   ]);
   t.same(await errors({ ...DEATH, reviewId: 'KGZ-2' }), ['reviewId: Unknown review id "KGZ-2"']);
-  t.same(await errors({ ...DEATH, state: 'FIN', reviewId: null }), [
+  t.same(await errors({ ...DEATH, stateUnderReview: 'FIN', reviewId: null }), [
     'recommendationIds: KGZ-3-FIN-1 is a recommendation to KGZ, not to FIN',
   ]);
   t.same(await errors({ ...DEATH, date: '2020-07', datePrecision: 'day' }), [
@@ -152,7 +152,7 @@ t.test('developments: consistency checks', async (t) => {
     'a patch is checked on the merged record',
   );
   t.same(
-    await errors({ state: 'FIN' }, 'PATCH', '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody'),
+    await errors({ stateUnderReview: 'FIN' }, 'PATCH', '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody'),
     [
       'reviewId: KGZ-3 is a review of KGZ, not of FIN',
       'recommendationIds: KGZ-3-FIN-1 is a recommendation to KGZ, not to FIN',

@@ -10,9 +10,9 @@ const NEW = {
   verbatim: true,
   recommendingStates: ['FIN', 'ESP'],
   themes: ['human-rights-defenders'],
-  sdgs: [16],
+  sdgs: ['16'],
   affectedPersons: ['human-rights-defenders'],
-  source: HRW_SOURCE,
+  sources: [HRW_SOURCE],
 };
 
 t.test('recommendations: create → read → update with If-Match → stale 412 → 428 → delete → 404 and tombstone', async (t) => {
@@ -26,14 +26,19 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(created.body.id, 'KGZ-3-121.10');
   t.equal(created.body.version, 1);
   t.same(
-    created.body.recommendingStates.map((s: { code: string }) => s.code),
+    created.body.recommendingStates.map((s: { id: string }) => s.id),
     ['FIN', 'ESP'],
     'recommending states, by name (Finland, Spain)',
   );
-  t.same(created.body.themes, [{ id: 'human-rights-defenders', label: 'Human rights defenders' }]);
-  t.same(created.body.sdgs, [16]);
-  t.equal(created.body.source.url, HRW_SOURCE.url);
-  t.equal(created.body.source.publishedOn, '2020-07-25');
+  t.same(created.body.themes, [
+    { id: 'human-rights-defenders', label: 'Human rights defenders', scheme: 'local', source: 'curated', confidence: null },
+  ]);
+  t.same(created.body.sdgs, [
+    { id: '16', label: 'Peace, justice and strong institutions', scheme: 'sdg', source: 'curated', confidence: null },
+  ]);
+  t.equal(created.body.sources.length, 1);
+  t.equal(created.body.sources[0].url, HRW_SOURCE.url);
+  t.equal(created.body.sources[0].publishedOn, '2020-07-25');
   t.equal(created.body.implementation, null);
   t.same(created.body.assessments, []);
   const etag1 = parseEtag(created.response.headers.etag);
@@ -46,13 +51,13 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
 
   const updated = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', {
     key,
-    body: { position: 'supported', positionSource: 'A/HRC/44/9/Add.1', sdgs: [16, 5] },
+    body: { position: 'supported', positionSource: 'A/HRC/44/9/Add.1', sdgs: ['16', '5'] },
     headers: { 'if-match': created.response.headers.etag as string },
   });
   t.equal(updated.response.statusCode, 200);
   t.equal(updated.body.version, 2);
   t.equal(updated.body.position, 'supported');
-  t.same(updated.body.sdgs, [5, 16]);
+  t.same(updated.body.sdgs.map((g: { id: string }) => g.id), ['5', '16']);
   t.equal(updated.body.text, NEW.text, 'fields not given are kept');
   t.ok(updated.body.updatedAt > created.body.updatedAt || updated.body.updatedAt === created.body.updatedAt);
   t.equal(updated.body.createdAt, created.body.createdAt);
@@ -200,9 +205,9 @@ t.test('recommendations: referential and consistency errors are 422 naming each 
       recommendingStates: ['FIN', 'XXX'],
       position: 'noted',
       themes: ['no-such-theme'],
-      sdgs: [16],
+      sdgs: ['16'],
       affectedPersons: ['nobody-at-all'],
-      source: { ...HRW_SOURCE, url: 'https://example.org/not-stored' },
+      sources: [{ ...HRW_SOURCE, url: 'https://example.org/not-stored' }],
     },
   });
   t.equal(bad.response.statusCode, 422);
@@ -228,7 +233,7 @@ t.test('recommendations: referential and consistency errors are 422 naming each 
 
   const patchBad = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
     key,
-    body: { position: 'supported', sdgs: [16], themes: ['nope'] },
+    body: { position: 'supported', sdgs: ['16'], themes: ['nope'] },
     headers: { 'if-match': '*' },
   });
   t.equal(patchBad.response.statusCode, 422, 'a position without its source, on the merged record');
@@ -258,11 +263,13 @@ t.test('recommendations: body validation is 400 naming each field', async (t) =>
     ['a state listed twice', { ...base, recommendingStates: ['FIN', 'FIN'] }, ['recommendingStates']],
     ['a lower-case code', { ...base, recommendingStates: ['fin'] }, ['recommendingStates']],
     ['too many themes', { ...base, themes: Array.from({ length: 51 }, (_, i) => `t${i}`) }, ['themes']],
-    ['an SDG out of range', { ...base, sdgs: [18] }, ['sdgs']],
+    ['an SDG out of range', { ...base, sdgs: ['18'] }, ['sdgs']],
+    ['an SDG as a number', { ...base, sdgs: [16] }, ['sdgs']],
+    ['two sources for the text', { ...base, sources: [HRW_SOURCE, { ...HRW_SOURCE, url: 'https://example.org/2' }] }, ['sources']],
     ['an unknown position', { ...base, position: 'maybe' }, ['position']],
-    ['a source without URL', { ...base, source: { title: 'T', publisher: 'P' } }, ['source.url']],
-    ['a source URL that is not http', { ...base, source: { ...HRW_SOURCE, url: 'ftp://example.org/x' } }, ['source.url']],
-    ['a source with an unknown field', { ...base, source: { ...HRW_SOURCE, id: 'x' } }, ['id']],
+    ['a source without URL', { ...base, sources: [{ title: 'T', publisher: 'P' }] }, ['sources.0.url']],
+    ['a source URL that is not http', { ...base, sources: [{ ...HRW_SOURCE, url: 'ftp://example.org/x' }] }, ['sources.0.url']],
+    ['a source with an unknown field', { ...base, sources: [{ ...HRW_SOURCE, id: 'x' }] }, ['id']],
   ];
   for (const [what, body, names] of cases) {
     const { response, body: problem } = await send(app, 'POST', '/v1/recommendations', { key, body });
@@ -304,7 +311,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   const patched = mergePatch.json();
   t.same(patched.themes.map((x: { id: string }) => x.id), ['human-rights-defenders'], 'lists are replaced whole');
   t.same(patched.affectedPersons, []);
-  t.same(patched.recommendingStates.map((s: { code: string }) => s.code).sort(), ['CAN', 'USA']);
+  t.same(patched.recommendingStates.map((s: { id: string }) => s.id).sort(), ['CAN', 'USA']);
   t.equal(patched.version, 2);
 
   const revision = currentRevision(app.db);
@@ -322,19 +329,19 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
 
   const newSource = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
     key,
-    body: { source: { ...HRW_SOURCE, title: 'A better title', publishedOn: null } },
+    body: { sources: [{ ...HRW_SOURCE, title: 'A better title', publishedOn: null }] },
     headers: { 'if-match': '*' },
   });
-  t.equal(newSource.body.source.title, 'A better title');
-  t.equal(newSource.body.source.publishedOn, null);
+  t.equal(newSource.body.sources[0].title, 'A better title');
+  t.equal(newSource.body.sources[0].publishedOn, null);
   const reused = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-2', {
     key,
-    body: { source: { ...HRW_SOURCE, title: 'The best title' } },
+    body: { sources: [{ ...HRW_SOURCE, title: 'The best title' }] },
     headers: { 'if-match': '*' },
   });
-  t.equal(reused.body.source.id, newSource.body.source.id, 'a source is found by its URL');
-  t.equal(reused.body.source.publishedOn, '2020-07-25', 'and completed');
-  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).body.source.title, 'The best title', 'for all');
+  t.equal(reused.body.sources[0].id, newSource.body.sources[0].id, 'a source is found by its URL');
+  t.equal(reused.body.sources[0].publishedOn, '2020-07-25', 'and completed');
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).body.sources[0].title, 'The best title', 'for all');
   const sourceChanges = (await getJson(app, '/v1/changes?entity=sources')).body.data;
   t.same(
     sourceChanges.map((c: { action: string }) => c.action),
@@ -347,10 +354,10 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   });
   const unsourced = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-2', {
     key,
-    body: { source: null },
+    body: { sources: [] },
     headers: { 'if-match': '*' },
   });
-  t.equal(unsourced.body.source, null);
+  t.same(unsourced.body.sources, []);
 
   const moved = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-3', {
     key,

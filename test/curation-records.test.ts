@@ -13,7 +13,7 @@ t.test('assessments: GET, create, update, delete; the latest is the implementati
   const seeded = await getJson(app, '/v1/assessments/KGZ-3-FIN-1-2020-09-28');
   t.equal(seeded.response.statusCode, 200);
   t.match(seeded.body, { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2020-09-28', version: 1 });
-  t.match(seeded.body.source.url, /hrw\.org/);
+  t.match(seeded.body.sources[0].url, /hrw\.org/);
   t.equal((await getJson(app, '/v1/assessments/nope')).response.statusCode, 404);
 
   const body = {
@@ -21,7 +21,7 @@ t.test('assessments: GET, create, update, delete; the latest is the implementati
     status: 'partially_implemented',
     assessedOn: '2021-03-01',
     rationale: 'Parliament ratified the protocol in part.',
-    source: HRW_SOURCE,
+    sources: [HRW_SOURCE],
   };
   const created = await send(app, 'POST', '/v1/assessments', { key, body });
   t.equal(created.response.statusCode, 201);
@@ -38,12 +38,12 @@ t.test('assessments: GET, create, update, delete; the latest is the implementati
 
   const corrected = await send(app, 'PATCH', '/v1/assessments/gbr-1-implemented', {
     key,
-    body: { assessedOn: '2020-01-10', rationale: 'Dated wrongly.', source: { ...HRW_SOURCE, url: 'https://example.org/a' } },
+    body: { assessedOn: '2020-01-10', rationale: 'Dated wrongly.', sources: [{ ...HRW_SOURCE, url: 'https://example.org/a' }] },
     headers: { 'if-match': later.response.headers.etag as string },
   });
   t.equal(corrected.response.statusCode, 200);
   t.equal(corrected.body.version, 2);
-  t.equal(corrected.body.source.url, 'https://example.org/a');
+  t.equal(corrected.body.sources[0].url, 'https://example.org/a');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-GBR-1')).body.implementation, 'partially_implemented');
 
   const problems = await send(app, 'POST', '/v1/assessments', {
@@ -86,26 +86,26 @@ t.test('statements: a state or an organization speaks', async (t) => {
     datePrecision: 'month',
     summary: 'Called for an independent investigation.',
     themes: ['human-rights-defenders'],
-    source: HRW_SOURCE,
+    sources: [HRW_SOURCE],
   };
   const created = await send(app, 'POST', '/v1/statements', { key, body });
   t.equal(created.response.statusCode, 201);
   t.match(created.body.id, /^KGZ-3-[0-9a-f]{8}$/);
-  t.same(created.body.speaker, { type: 'organization', code: null, name: 'Amnesty International' });
+  t.same(created.body.speaker, { type: 'organization', id: null, name: 'Amnesty International' });
   t.same(created.body.themes.map((x: { id: string }) => x.id), ['human-rights-defenders']);
 
   const asState = await send(app, 'PATCH', `/v1/statements/${created.body.id}`, {
     key,
-    body: { speaker: { type: 'state', code: 'IRL' }, themes: [] },
+    body: { speaker: { type: 'state', id: 'IRL' }, themes: [] },
     headers: { 'if-match': created.response.headers.etag as string },
   });
   t.equal(asState.response.statusCode, 200);
-  t.same(asState.body.speaker, { type: 'state', code: 'IRL', name: 'Ireland' });
+  t.same(asState.body.speaker, { type: 'state', id: 'IRL', name: 'Ireland' });
   t.same(asState.body.themes, []);
   const history = (await getJson(app, `/v1/statements/${created.body.id}/history`)).body.data;
   t.same(history[1].changes.speaker, {
     before: { type: 'organization', name: 'Amnesty International' },
-    after: { type: 'state', code: 'IRL' },
+    after: { type: 'state', id: 'IRL' },
   });
 
   const themesOnly = await send(app, 'PATCH', `/v1/statements/${created.body.id}`, {
@@ -116,23 +116,23 @@ t.test('statements: a state or an organization speaks', async (t) => {
   t.equal(themesOnly.body.version, 3);
   const dated = await send(app, 'PATCH', `/v1/statements/${created.body.id}`, {
     key,
-    body: { date: '2020-09-24', datePrecision: 'day', source: { ...HRW_SOURCE, url: 'https://example.org/s' } },
+    body: { date: '2020-09-24', datePrecision: 'day', sources: [{ ...HRW_SOURCE, url: 'https://example.org/s' }] },
     headers: { 'if-match': '*' },
   });
   t.equal(dated.body.date, '2020-09-24');
-  t.equal(dated.body.source.url, 'https://example.org/s');
+  t.equal(dated.body.sources[0].url, 'https://example.org/s');
 
   const problems = await send(app, 'POST', '/v1/statements', {
     key,
-    body: { ...body, reviewId: 'XYZ-1', speaker: { type: 'state', code: 'XXX' }, date: '2020-13', themes: ['x'] },
+    body: { ...body, reviewId: 'XYZ-1', speaker: { type: 'state', id: 'XXX' }, date: '2020-13', themes: ['x'] },
   });
   t.equal(problems.response.statusCode, 422);
-  t.same(problems.body.errors.map((e: { name: string }) => e.name), ['reviewId', 'speaker.code', 'date', 'themes']);
+  t.same(problems.body.errors.map((e: { name: string }) => e.name), ['reviewId', 'speaker.id', 'date', 'themes']);
   const both = await send(app, 'POST', '/v1/statements', {
     key,
-    body: { ...body, speaker: { type: 'state', code: 'IRL', name: 'Ireland' } },
+    body: { ...body, speaker: { type: 'state', id: 'IRL', name: 'Ireland' } },
   });
-  t.equal(both.response.statusCode, 400, 'a state speaker has a code only');
+  t.equal(both.response.statusCode, 400, 'a state speaker has an id only');
   const patchProblems = await send(app, 'PATCH', `/v1/statements/${created.body.id}`, {
     key,
     body: { datePrecision: 'year' },
@@ -142,10 +142,10 @@ t.test('statements: a state or an organization speaks', async (t) => {
 
   const chosen = await send(app, 'POST', '/v1/statements', {
     key,
-    body: { ...body, id: 'amnesty-adoption', source: { title: 'Undated', publisher: 'Amnesty International', url: 'https://example.org/undated' } },
+    body: { ...body, id: 'amnesty-adoption', sources: [{ title: 'Undated', publisher: 'Amnesty International', url: 'https://example.org/undated' }] },
   });
   t.equal(chosen.body.id, 'amnesty-adoption');
-  t.equal(chosen.body.source.publishedOn, null, 'a source without a date has none');
+  t.equal(chosen.body.sources[0].publishedOn, null, 'a source without a date has none');
 
   const deleted = await send(app, 'DELETE', `/v1/statements/${created.body.id}`, { key, headers: { 'if-match': '*' } });
   t.equal(deleted.response.statusCode, 204);
@@ -218,13 +218,13 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
 
   const created = await send(app, 'POST', '/v1/states', {
     key: admin,
-    body: { code: 'XKX', name: 'Kosovo', unMember: false, aliases: ['Kosova', 'Republic of Kosovo'] },
+    body: { id: 'XKX', name: 'Kosovo', unMember: false, aliases: ['Kosova', 'Republic of Kosovo'] },
   });
   t.equal(created.response.statusCode, 201);
   t.equal(created.response.headers.location, '/v1/states/XKX');
-  t.match(created.body, { code: 'XKX', name: 'Kosovo', regionalGroup: null, unMember: false, version: 1 });
+  t.match(created.body, { id: 'XKX', name: 'Kosovo', regionalGroup: null, unMember: false, version: 1 });
   t.same(created.body.aliases, ['Kosova', 'Republic of Kosovo']);
-  t.same((await getJson(app, '/v1/states?name=kosova')).body.data.map((s: { code: string }) => s.code), ['XKX']);
+  t.same((await getJson(app, '/v1/states?name=kosova')).body.data.map((s: { id: string }) => s.id), ['XKX']);
 
   const renamed = await send(app, 'PATCH', '/v1/states/xkx', {
     key: admin,
@@ -246,16 +246,16 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
 
   const taken = await send(app, 'POST', '/v1/states', {
     key: admin,
-    body: { code: 'XXA', name: 'Kyrgyz Republic', unMember: false, aliases: ['kyrgysztan', 'Elsewhere'] },
+    body: { id: 'XXA', name: 'Kyrgyz Republic', unMember: false, aliases: ['kyrgysztan', 'Elsewhere'] },
   });
   t.equal(taken.response.statusCode, 422);
   t.same(taken.body.errors.map((e: { name: string; message: string }) => `${e.name}: ${e.message}`), [
     'name: "Kyrgyz Republic" already names KGZ',
     'aliases: "kyrgysztan" already names KGZ',
   ]);
-  const blank = await send(app, 'POST', '/v1/states', { key: admin, body: { code: 'XXB', name: '...', unMember: false } });
+  const blank = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'XXB', name: '...', unMember: false } });
   t.equal(blank.response.statusCode, 400);
-  const codeTaken = await send(app, 'POST', '/v1/states', { key: admin, body: { code: 'KGZ', name: 'Somewhere', unMember: true } });
+  const codeTaken = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'KGZ', name: 'Somewhere', unMember: true } });
   t.equal(codeTaken.response.statusCode, 409);
 
   t.equal((await send(app, 'PATCH', '/v1/states/QQQ', { key: admin, body: { unMember: true }, headers: { 'if-match': '*' } })).response.statusCode, 404);
@@ -320,14 +320,14 @@ t.test('sources: found by URL, completed but never emptied, with ids that do not
   };
   const dated = await send(app, 'POST', '/v1/statements', {
     key,
-    body: { ...statement, source: { title: 'Statement', publisher: 'Example NGO', url, publishedOn: '2021-03-01' } },
+    body: { ...statement, sources: [{ title: 'Statement', publisher: 'Example NGO', url, publishedOn: '2021-03-01' }] },
   });
-  t.equal(dated.body.source.id, `${base}-2`, 'an id taken by another source gets a suffix');
+  t.equal(dated.body.sources[0].id, `${base}-2`, 'an id taken by another source gets a suffix');
   const undated = await send(app, 'POST', '/v1/statements', {
     key,
-    body: { ...statement, source: { title: 'Statement', publisher: 'Example NGO', url } },
+    body: { ...statement, sources: [{ title: 'Statement', publisher: 'Example NGO', url }] },
   });
-  t.same(undated.body.source, dated.body.source, 'a source cited again without its date keeps it');
+  t.same(undated.body.sources, dated.body.sources, 'a source cited again without its date keeps it');
   t.same(
     (await getJson(app, '/v1/changes?entity=sources')).body.data.map((c: { action: string }) => c.action),
     ['create'],

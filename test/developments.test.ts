@@ -24,7 +24,7 @@ t.test('developments', async (t) => {
   const app = await buildTestApp(t);
 
   t.test('lists all nine Kyrgyzstan developments, oldest first, in the list envelope', async (t) => {
-    const { response, body } = await getJson<Body>(app, '/v1/developments?state=KGZ');
+    const { response, body } = await getJson<Body>(app, '/v1/developments?stateUnderReview=KGZ');
     t.equal(response.statusCode, 200);
     t.match(response.headers['content-type'], /^application\/json/);
     t.same(ids(body), BY_DATE);
@@ -38,18 +38,18 @@ t.test('developments', async (t) => {
   });
 
   t.test('a state with no developments gives an empty page', async (t) => {
-    const { response, body } = await getJson<Body>(app, '/v1/developments?state=FIN');
+    const { response, body } = await getJson<Body>(app, '/v1/developments?stateUnderReview=FIN');
     t.equal(response.statusCode, 200);
     t.same(body.data, []);
     t.equal(body.meta.total, 0);
   });
 
   t.test('the item shape', async (t) => {
-    const { body } = await getJson(app, '/v1/developments?state=KGZ&limit=50');
+    const { body } = await getJson(app, '/v1/developments?stateUnderReview=KGZ&limit=50');
     const death = body.data.find((d: { id: string }) => d.id === DEATH);
     t.match(death, {
       id: DEATH,
-      state: { code: 'KGZ', name: 'Kyrgyzstan' },
+      stateUnderReview: { id: 'KGZ', name: 'Kyrgyzstan' },
       reviewId: 'KGZ-3',
       title: 'Azimjon Askarov dies in custody',
       date: '2020-07-25',
@@ -62,6 +62,7 @@ t.test('developments', async (t) => {
       death.themes.map((th: { id: string }) => th.id).sort(),
       ['conditions-of-detention', 'human-rights-defenders', 'right-to-health'],
     );
+    for (const theme of death.themes) t.match(theme, { scheme: /^(uhri|local)$/, source: 'curated', confidence: null });
     t.equal(death.sources.length, 1);
     t.match(death.sources[0], { publisher: 'Human Rights Watch', publishedOn: '2020-09-28' });
     t.match(death.sources[0].url, /^https:\/\/www\.hrw\.org\//);
@@ -179,7 +180,7 @@ t.test('developments', async (t) => {
 
   t.test('filters combine', async (t) => {
     const cases: [string, string[]][] = [
-      ['state=KGZ&direction=neutral', [DECISION_2016, OHCHR]],
+      ['stateUnderReview=KGZ&direction=neutral', [DECISION_2016, OHCHR]],
       ['recommendationId=KGZ-3-FIN-1&direction=setback', [DEATH]],
       ['recommendationId=KGZ-3-FIN-1&from=2020-01-01', [DEATH, OHCHR]],
       ['theme=human-rights-defenders&direction=setback', [RUZIEV, DEATH]],
@@ -187,9 +188,9 @@ t.test('developments', async (t) => {
       ['q=Askarov&direction=neutral', [DECISION_2016, OHCHR]],
       ['q=Askarov&from=2020-07-26', [OHCHR]],
       ['reviewId=KGZ-3&theme=freedom-of-association', [NGO_BILL]],
-      ['state=KGZ&recommendationId=KGZ-3-USA-3&from=2020-03-01&to=2020-03-31', [NGO_BILL, INFO_LAW, RUZIEV, WOMENS_DAY]],
+      ['stateUnderReview=KGZ&recommendationId=KGZ-3-USA-3&from=2020-03-01&to=2020-03-31', [NGO_BILL, INFO_LAW, RUZIEV, WOMENS_DAY]],
       ['direction=setback&from=2020-09-01', [DOMESTIC, NGO_BILL, INFO_LAW, RUZIEV]],
-      ['state=FIN&direction=setback', []],
+      ['stateUnderReview=FIN&direction=setback', []],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/developments?${query}`);
@@ -266,7 +267,7 @@ t.test('developments', async (t) => {
     const { response, body } = await getJson(app, `/v1/developments/${DEATH}`);
     t.equal(response.statusCode, 200);
     t.equal(body.id, DEATH);
-    t.same(body.state, { code: 'KGZ', name: 'Kyrgyzstan' });
+    t.same(body.stateUnderReview, { id: 'KGZ', name: 'Kyrgyzstan' });
     t.same(body.recommendationIds, ['KGZ-3-FIN-1']);
     t.same(body.recommendations, [
       { id: 'KGZ-3-FIN-1', paragraph: null, text: 'Release the human rights defender Azimjon Askarov.' },
@@ -297,7 +298,8 @@ t.test('developments', async (t) => {
       ['to=2020-13-01', 'to'],
       ['from=2020', 'from'],
       ['from=2020-08-01&to=2020-07-01', 'from'],
-      ['state=kgzz', 'state'],
+      ['stateUnderReview=kgzz', 'stateUnderReview'],
+      ['state=KGZ', 'state'], // the old name is no parameter any more
       ['colour=blue', 'colour'],
       ['cursor=not-a-cursor', 'cursor'],
       ['limit=0', 'limit'],

@@ -48,14 +48,14 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     id: r.id,
     url: `${origin}/v1/recommendations/${encodeURIComponent(r.id)}`,
     reviewId: r.reviewId,
-    stateUnderReview: r.stateUnderReview.code,
+    stateUnderReview: r.stateUnderReview.id,
     stateUnderReviewName: r.stateUnderReview.name,
     cycle: String(r.cycle),
     session: cells(r.session),
     paragraph: cells(r.paragraph),
     text: r.text,
     verbatim: String(r.verbatim),
-    recommendingStates: cells(r.recommendingStates.map((s: any) => s.code)),
+    recommendingStates: cells(r.recommendingStates.map((s: any) => s.id)),
     recommendingStateNames: cells(r.recommendingStates.map((s: any) => s.name)),
     unresolvedRecommendingStates: cells(r.unresolvedRecommendingStates),
     position: cells(r.position),
@@ -64,16 +64,17 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     actionCategory: cells(r.actionCategory),
     themes: cells(r.themes.map((x: any) => x.id)),
     themeLabels: cells(r.themes.map((x: any) => x.label)),
-    sdgs: cells(r.sdgs),
+    sdgs: cells(r.sdgs.map((x: any) => x.id)),
+    sdgLabels: cells(r.sdgs.map((x: any) => x.label)),
     affectedPersons: cells(r.affectedPersons.map((x: any) => x.id)),
-    affectedPersonsLabels: cells(r.affectedPersons.map((x: any) => x.label)),
+    affectedPersonLabels: cells(r.affectedPersons.map((x: any) => x.label)),
     implementation: cells(r.implementation),
     developmentCount: String(r.developmentCount),
-    sourceId: cells(r.source?.id),
-    sourceTitle: cells(r.source?.title),
-    sourcePublisher: cells(r.source?.publisher),
-    sourceUrl: cells(r.source?.url),
-    sourcePublishedOn: cells(r.source?.publishedOn),
+    sources: cells(r.sources.map((s: any) => s.id)),
+    sourceTitles: cells(r.sources.map((s: any) => s.title)),
+    sourcePublishers: cells(r.sources.map((s: any) => s.publisher)),
+    sourceUrls: cells(r.sources.map((s: any) => s.url)),
+    sourcePublicationDates: cells(r.sources.map((s: any) => s.publishedOn ?? '')),
     version: String(r.version),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -185,7 +186,7 @@ t.test('NDJSON: one JSON object per line, equal to the JSON list items', async (
   for (const [resource, query] of [
     ['recommendations', 'stateUnderReview=KGZ'],
     ['recommendations', 'q=trials'],
-    ['developments', 'state=KGZ'],
+    ['developments', 'stateUnderReview=KGZ'],
     ['statements', ''],
     ['reviews', ''],
     ['states', 'regionalGroup=WEOG'],
@@ -204,10 +205,10 @@ t.test('NDJSON: one JSON object per line, equal to the JSON list items', async (
 t.test('CSV of every list resource: one row per record, an absolute url column', async (t) => {
   const app = await buildTestApp(t);
   const cases = [
-    { resource: 'developments', key: 'id', query: 'state=KGZ', check: ['title', 'date', 'direction'] },
+    { resource: 'developments', key: 'id', query: 'stateUnderReview=KGZ', check: ['title', 'date', 'direction'] },
     { resource: 'statements', key: 'id', query: '', check: ['summary', 'date', 'stage'] },
     { resource: 'reviews', key: 'id', query: '', check: ['reportSymbol', 'cycle'] },
-    { resource: 'states', key: 'code', query: '', check: ['name', 'regionalGroup'] },
+    { resource: 'states', key: 'id', query: '', check: ['name', 'regionalGroup'] },
   ];
   for (const { resource, key, query, check } of cases) {
     const json = (await getJson(app, `/v1/${resource}?limit=500&${query}`)).body;
@@ -227,19 +228,19 @@ t.test('CSV of every list resource: one row per record, an absolute url column',
   }) as Record<string, string>[];
   const json = (await getJson(app, '/v1/developments?limit=500')).body.data;
   t.same(
-    developments.map((d) => [d.state, d.themes, d.recommendationIds, d.sourceUrls]),
-    json.map((d: any) => [d.state.code, cells(d.themes.map((x: any) => x.id)), cells(d.recommendationIds), cells(d.sources.map((s: any) => s.url))]),
+    developments.map((d) => [d.stateUnderReview, d.themes, d.recommendationIds, d.sourceUrls]),
+    json.map((d: any) => [d.stateUnderReview.id, cells(d.themes.map((x: any) => x.id)), cells(d.recommendationIds), cells(d.sources.map((s: any) => s.url))]),
     'developments: multi-valued columns',
   );
   const statements = parse((await app.inject({ method: 'GET', url: '/v1/statements?format=csv' })).body, { columns: true }) as Record<string, string>[];
-  t.ok(statements.some((s) => s.speakerType === 'organization' && s.speakerCode === '' && s.speakerName === 'Human Rights Watch'));
-  t.ok(statements.some((s) => s.speakerType === 'state' && s.speakerCode === 'IRL'));
+  t.ok(statements.some((s) => s.speakerType === 'organization' && s.speakerId === '' && s.speakerName === 'Human Rights Watch'));
+  t.ok(statements.some((s) => s.speakerType === 'state' && s.speakerId === 'IRL'));
   const states = parse((await app.inject({ method: 'GET', url: '/v1/states?format=csv' })).body, { columns: true }) as Record<string, string>[];
   t.equal(states.length, 195);
-  t.equal(states.find((s) => s.code === 'VAT')!.regionalGroup, '', 'null is an empty cell');
-  t.equal(states.find((s) => s.code === 'USA')!.regionalGroup, 'WEOG', 'the United States: WEOG for UPR statistics');
-  t.match(states.find((s) => s.code === 'USA')!.regionalGroupNote, /sits with WEOG as an observer/, 'with the reason');
-  t.equal(states.find((s) => s.code === 'VAT')!.unMember, 'false');
+  t.equal(states.find((s) => s.id === 'VAT')!.regionalGroup, '', 'null is an empty cell');
+  t.equal(states.find((s) => s.id === 'USA')!.regionalGroup, 'WEOG', 'the United States: WEOG for UPR statistics');
+  t.match(states.find((s) => s.id === 'USA')!.regionalGroupNote, /sits with WEOG as an observer/, 'with the reason');
+  t.equal(states.find((s) => s.id === 'VAT')!.unMember, 'false');
 });
 
 t.test('an export on an in-memory database reads from a copy of it', async (t) => {

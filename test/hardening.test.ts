@@ -135,7 +135,7 @@ t.test('TRUST_PROXY: the client address comes from X-Forwarded-For only behind a
 t.test('body limit: 413 problem', async (t) => {
   const app = await buildTestApp(t, { bodyLimitBytes: 2_000 });
   const key = mintKey(app);
-  const body = { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'x'.repeat(3_000), source: HRW_SOURCE };
+  const body = { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'x'.repeat(3_000), sources: [HRW_SOURCE] };
   const tooLarge = await send(app, 'POST', '/v1/assessments', { key, body });
   t.equal(tooLarge.response.statusCode, 413);
   t.match(tooLarge.response.headers['content-type'], /^application\/problem\+json/);
@@ -271,7 +271,7 @@ t.test('logs never contain an API key', async (t) => {
 
   await send(app, 'POST', '/v1/assessments', {
     key,
-    body: { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'R.', source: HRW_SOURCE },
+    body: { recommendationId: 'KGZ-3-FIN-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'R.', sources: [HRW_SOURCE] },
   });
   await send(app, 'POST', '/v1/assessments', { key: `${key.slice(0, -2)}zz`, body: {} });
   await app.inject({ method: 'GET', url: `/v1/states/KGZ?key=${key}`, headers: { authorization: `Bearer ${key}` } });

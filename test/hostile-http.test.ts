@@ -16,7 +16,7 @@ const ASSESSMENT = {
   status: 'not_implemented',
   assessedOn: '2021-01-15',
   rationale: 'No investigation was opened.',
-  source: HRW_SOURCE,
+  sources: [HRW_SOURCE],
 };
 
 // Headers that describe one response (its body, caching, rate limit, CORS): every other header of a normal

@@ -16,8 +16,8 @@ import { entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
 
 const COLUMNS = [
   'id', 'reviewId', 'stateUnderReview', 'cycle', 'session', 'paragraph', 'text', 'verbatim', 'recommendingStates',
-  'position', 'positionSource', 'themes', 'themeLabels', 'sourceId', 'sourceTitle', 'sourcePublisher', 'sourceUrl',
-  'sourcePublishedOn', 'version', 'createdAt', 'updatedAt',
+  'position', 'positionSource', 'themes', 'themeLabels', 'sources', 'sourceTitles', 'sourcePublishers', 'sourceUrls',
+  'sourcePublicationDates', 'version', 'createdAt', 'updatedAt',
 ] as const;
 type Row = Partial<Record<(typeof COLUMNS)[number], string>>;
 
@@ -66,9 +66,9 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     { id: 'SVN-3-1', reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '100000' },
     { text: 'x'.repeat(15_000) }, // longer than the API takes, within the reader's row limit (IMPORT_MAX_CELL_CHARS)
     { position: 'supported' },
-    { sourceId: 'js', sourceTitle: 'Evil', sourcePublisher: 'Someone', sourceUrl: 'javascript:alert(1)' },
-    { sourceId: 'nodate', sourceTitle: 'Report', sourcePublisher: 'Someone', sourceUrl: 'https://example.org/r', sourcePublishedOn: 'yesterday' },
-    { sourceId: '<b>', sourceTitle: 'Report', sourcePublisher: 'Someone', sourceUrl: 'https://example.org/b' },
+    { sources: 'js', sourceTitles: 'Evil', sourcePublishers: 'Someone', sourceUrls: 'javascript:alert(1)' },
+    { sources: 'nodate', sourceTitles: 'Report', sourcePublishers: 'Someone', sourceUrls: 'https://example.org/r', sourcePublicationDates: 'yesterday' },
+    { sources: '<b>', sourceTitles: 'Report', sourcePublishers: 'Someone', sourceUrls: 'https://example.org/b' },
     { recommendingStates: 'KGZ' },
     { id: 'A'.repeat(250) },
     { themes: 'a-long-label', themeLabels: 'L'.repeat(600) },
@@ -169,7 +169,7 @@ t.test('the command line reports invalid rows, and refuses a file with nothing v
   t.match(first.out.join(''), /Not imported:\n {2}row 3: text: Too big: expected string to have <=10000 characters\n/);
 
   const hopeless = join(dir, 'hopeless.csv');
-  writeFileSync(hopeless, csv({ sourceId: 'js', sourceTitle: 'T', sourcePublisher: 'P', sourceUrl: 'javascript:alert(1)' }));
+  writeFileSync(hopeless, csv({ sources: 'js', sourceTitles: 'T', sourcePublishers: 'P', sourceUrls: 'javascript:alert(1)' }));
   const second = io();
   t.equal(await runImportCli([hopeless], { DATABASE_PATH: dbPath }, second.io), 1);
   t.match(second.out.join(''), /was not imported \(nothing written\): No record of the file can be stored .* row 2: source js cannot be stored: url: Expected an http\(s\) URL\./);

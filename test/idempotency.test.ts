@@ -10,7 +10,7 @@ const BODY = {
   status: 'not_implemented',
   assessedOn: '2021-01-15',
   rationale: 'No investigation was opened.',
-  source: HRW_SOURCE,
+  sources: [HRW_SOURCE],
 };
 
 t.test('a retried POST with the same Idempotency-Key creates once and answers the first response again', async (t) => {
@@ -30,7 +30,7 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
 
   const retry = await send(app, 'POST', '/v1/assessments', {
     key,
-    body: { source: HRW_SOURCE, rationale: BODY.rationale, assessedOn: BODY.assessedOn, status: BODY.status, recommendationId: BODY.recommendationId },
+    body: { sources: [HRW_SOURCE], rationale: BODY.rationale, assessedOn: BODY.assessedOn, status: BODY.status, recommendationId: BODY.recommendationId },
     headers,
   });
   t.equal(retry.response.statusCode, 201);

@@ -191,7 +191,7 @@ t.test('our own CSV: labels containing "; ", escaped cells, and rows it cannot t
   t.same([...labelsOf(['a', 'b'], 'A; B')], [['a', 'A'], ['b', 'B']]);
   t.same([...labelsOf(['x-y', 'zzz'], 'X; Y; nothing')], [['x-y', 'X; Y']], 'an id without its label is absent');
 
-  const header = 'id,reviewId,stateUnderReview,cycle,session,paragraph,text,verbatim,recommendingStates,position,positionSource,themes,themeLabels,sdgs,affectedPersons,sourceId,sourceTitle,sourcePublisher,sourceUrl,sourcePublishedOn,version,createdAt,updatedAt';
+  const header = 'id,reviewId,stateUnderReview,cycle,session,paragraph,text,verbatim,recommendingStates,position,positionSource,themes,themeLabels,sdgs,affectedPersons,sources,sourceTitles,sourcePublishers,sourceUrls,sourcePublicationDates,version,createdAt,updatedAt';
   const relabelled = await run(
     seededDb(t),
     `${header}\r\nSVN-3-1,SVN-3,SVN,3,34,1,Ratify (France);,true,FRA,,,health-rights,Right to health,,,,,,,,,,\r\n`,

@@ -80,9 +80,9 @@ const recommendationBody = fc.record({
   recommendingStates: subset(STATES, 1),
   position: fc.constantFrom(null, 'supported', 'noted'),
   themes: subset(THEMES),
-  sdgs: fc.uniqueArray(fc.integer({ min: 1, max: 17 }), { maxLength: 3 }),
+  sdgs: fc.uniqueArray(fc.integer({ min: 1, max: 17 }).map(String), { maxLength: 3 }),
   affectedPersons: fc.constantFrom([], ['women'], ['children', 'women']),
-  source: fc.option(pickFrom(SOURCES), { nil: null }),
+  sources: fc.oneof(fc.constant([]), pickFrom(SOURCES).map((s) => [s])),
 });
 
 /** One write, as the API receives it; `n` picks an existing record. */
@@ -101,7 +101,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     body: fc.record({
       status: fc.constantFrom('not_implemented', 'partially_implemented', 'implemented'),
       assessedOn: fc.constantFrom('2020-01-01', '2021-06-30', '2022-02-02'),
-      source: pickFrom(SOURCES),
+      sources: pickFrom(SOURCES).map((s) => [s]),
     }),
   }),
   fc.record({ kind: fc.constant('patch assessment'), n: fc.nat(), body: fc.constantFrom({ status: 'implemented' }, { assessedOn: '2019-01-01' }) }),
@@ -112,6 +112,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('rename state'), n: fc.nat(), body: fc.constantFrom('Renamed, "state"', '+Plus land', 'Ünïcode') }),
   fc.record({ kind: fc.constant('patch review'), n: fc.nat(), body: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ kind: fc.constant('relabel theme'), n: fc.nat(), body: fc.constantFrom('Relabelled; with "quotes"', '-minus') }),
+  fc.record({ kind: fc.constant('cite source'), n: fc.nat(), body: fc.nat() }),
+  fc.record({ kind: fc.constant('retitle sdg'), n: fc.nat(), body: fc.constantFrom('Retitled, "goal"', '=formula') }),
 );
 
 async function apply(app: FastifyInstance, keys: { write: string; admin: string }, c: Command): Promise<number> {
@@ -147,7 +149,7 @@ async function apply(app: FastifyInstance, keys: { write: string; admin: string 
     case 'create development':
       return (
         await write('POST', '/v1/developments', {
-          state: 'KGZ',
+          stateUnderReview: 'KGZ',
           title: 'A development',
           summary: 'What happened.',
           date: '2021-03',
@@ -174,10 +176,19 @@ async function apply(app: FastifyInstance, keys: { write: string; admin: string 
       return (await write('PATCH', `/v1/reviews/KGZ-${2 + (c.n % 2)}`, { session: c.body }, keys.admin)).response
         .statusCode;
     default: {
-      // No route changes a theme's label: another program's write, which the next read makes good.
-      app.db.$client
-        .prepare('update themes set label = ? where id = ?')
-        .run(`${c.body as string} ${c.n}`, THEMES[c.n % THEMES.length]);
+      // No route changes a theme's label or an SDG's title, or cites another source for a recommendation (an
+      // import does): another program's write, which the next read makes good.
+      const client = app.db.$client;
+      if (c.kind === 'relabel theme') {
+        client.prepare('update themes set label = ? where id = ?').run(`${c.body as string} ${c.n}`, THEMES[c.n % THEMES.length]);
+      } else if (c.kind === 'retitle sdg') {
+        client.prepare('update sdg_goals set name = ? where goal = ?').run(`${c.body as string} ${c.n}`, 1 + (c.n % 17));
+      } else if (recommendation !== undefined) {
+        const sources = ids(app, 'select id from sources order by id');
+        client
+          .prepare(`insert or ignore into recommendation_sources (recommendation_id, source_id, match_key) values (?, ?, 'x')`)
+          .run(recommendation, sources[(c.body as number) % sources.length]);
+      }
       freshenDocuments(app.db);
       return 200;
     }

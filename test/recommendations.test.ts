@@ -34,8 +34,8 @@ t.test('recommendations: seeded facts', async (t) => {
     t.equal(body.verbatim, false, 'the text is a paraphrase');
     t.equal(body.paragraph, null, 'no source gives the paragraph number');
     t.equal(body.position, null, 'no source records a position: never guessed');
-    t.same(body.recommendingStates, [{ code: 'FIN', name: 'Finland' }]);
-    t.same(body.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+    t.same(body.recommendingStates, [{ id: 'FIN', name: 'Finland' }]);
+    t.same(body.stateUnderReview, { id: 'KGZ', name: 'Kyrgyzstan' });
     t.equal(body.reviewId, 'KGZ-3');
     t.equal(body.cycle, 3);
     t.equal(body.session, 35);
@@ -52,7 +52,15 @@ t.test('recommendations: seeded facts', async (t) => {
     t.equal(body.implementation, 'not_implemented');
     t.equal(body.assessments.length, 1);
     t.equal(body.assessments[0].assessedOn, '2020-09-28');
-    t.match(body.assessments[0].source.url, /^https:\/\/www\.hrw\.org\//);
+    t.match(body.assessments[0].sources[0].url, /^https:\/\/www\.hrw\.org\//);
+    // Labels are objects with their vocabulary and provenance; the seed's were chosen by us.
+    t.same(body.sdgs, [{ id: '16', label: 'Peace, justice and strong institutions', scheme: 'sdg', source: 'curated', confidence: null }]);
+    t.ok(body.themes.length > 0 && body.affectedPersons.length > 0);
+    for (const label of [...body.themes, ...body.affectedPersons]) {
+      t.match(label, { id: String, label: String, scheme: /^(uhri|local)$/, source: 'curated', confidence: null });
+    }
+    t.equal(body.sources.length, 1, 'the source of the text, as a list');
+    t.match(body.sources[0], { id: String, title: String, publisher: String, url: /^https:/ });
   });
 
   t.test("Spain's recommendation was noted, with the position's source", async (t) => {
@@ -124,13 +132,13 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   t.equal(await total('theme=no-such-theme'), 0);
 
   const tagged = (await getJson(app, '/v1/recommendations?limit=500')).body.data as {
-    sdgs: number[];
+    sdgs: { id: string }[];
     affectedPersons: { id: string }[];
   }[];
-  const sdg = tagged.flatMap((r) => r.sdgs)[0]!;
+  const sdg = tagged.flatMap((r) => r.sdgs)[0]!.id;
   t.equal(
     await total(`sdg=${sdg}`),
-    tagged.filter((r) => r.sdgs.includes(sdg)).length,
+    tagged.filter((r) => r.sdgs.some((g) => g.id === sdg)).length,
     'sdg filter agrees with the tags',
   );
   const group = tagged.flatMap((r) => r.affectedPersons)[0]!.id;

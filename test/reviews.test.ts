@@ -46,7 +46,7 @@ t.test('reviews: the seeded review', async (t) => {
     t.equal(body.data.length, 1);
     const review = body.data[0];
     t.equal(review.id, 'KGZ-3');
-    t.same(review.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+    t.same(review.stateUnderReview, { id: 'KGZ', name: 'Kyrgyzstan' });
     t.equal(review.cycle, 3);
     t.equal(review.session, 35);
     t.equal(review.dialogueDate, '2020-01-20');
@@ -155,7 +155,7 @@ t.test('reviews: keyset pagination over two reviews', async (t) => {
     t.equal(body.meta.total, 2);
     t.same(ids(body), ['FIN-3', 'KGZ-3'], 'by id');
     const fin = body.data[0];
-    t.same(fin.stateUnderReview, { code: 'FIN', name: 'Finland' });
+    t.same(fin.stateUnderReview, { id: 'FIN', name: 'Finland' });
     t.equal(fin.session, 41);
     t.equal(fin.recommendationCount, 0);
     t.same(fin.sources, []);

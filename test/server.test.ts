@@ -52,7 +52,7 @@ const ASSESSMENT = JSON.stringify({
   status: 'not_implemented',
   assessedOn: '2021-06-01',
   rationale: 'Still no investigation.',
-  source: HRW_SOURCE,
+  sources: [HRW_SOURCE],
 });
 
 /** A POST whose body is sent in two parts, the second when `finish` is called. */

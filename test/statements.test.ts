@@ -28,9 +28,9 @@ t.test('statements', async (t) => {
   });
 
   t.test('state filters by the state under review', async (t) => {
-    const kgz = await getJson<Body>(app, '/v1/statements?state=KGZ');
+    const kgz = await getJson<Body>(app, '/v1/statements?stateUnderReview=KGZ');
     t.equal(kgz.body.meta.total, 4);
-    const irl = await getJson<Body>(app, '/v1/statements?state=IRL');
+    const irl = await getJson<Body>(app, '/v1/statements?stateUnderReview=IRL');
     t.equal(irl.body.meta.total, 0, 'Ireland spoke but was not under review');
     const unknownReview = await getJson<Body>(app, '/v1/statements?reviewId=KGZ-2');
     t.equal(unknownReview.body.meta.total, 0);
@@ -39,11 +39,11 @@ t.test('statements', async (t) => {
   t.test('speaker matches a state code or an organization name', async (t) => {
     const hrw = await getJson(app, '/v1/statements?speaker=' + encodeURIComponent('Human Rights Watch'));
     t.same(ids(hrw.body), [HRW]);
-    t.same(hrw.body.data[0].speaker, { type: 'organization', code: null, name: 'Human Rights Watch' });
+    t.same(hrw.body.data[0].speaker, { type: 'organization', id: null, name: 'Human Rights Watch' });
 
     const irl = await getJson(app, '/v1/statements?speaker=IRL');
     t.same(ids(irl.body), [IRL]);
-    t.same(irl.body.data[0].speaker, { type: 'state', code: 'IRL', name: 'Ireland' });
+    t.same(irl.body.data[0].speaker, { type: 'state', id: 'IRL', name: 'Ireland' });
 
     const both = await getJson<Body>(app, '/v1/statements?speaker=IRL&speaker=' + encodeURIComponent('Human Rights Watch'));
     t.same(ids(both.body), [IRL, HRW]);
@@ -80,13 +80,13 @@ t.test('statements', async (t) => {
   t.test('filters combine', async (t) => {
     const cases: [string, string[]][] = [
       ['reviewId=KGZ-3&stage=adoption', [GBR, HRW]],
-      ['state=KGZ&speaker=IRL', [IRL]],
+      ['stateUnderReview=KGZ&speaker=IRL', [IRL]],
       ['speaker=IRL&stage=adoption', []],
       ['speaker=GBR,USA&stage=adoption', [GBR]],
       ['stage=adoption&theme=freedom-of-association', [HRW]],
       ['speaker=USA&theme=freedom-of-thought-conscience-and-religion', [USA]],
-      ['reviewId=KGZ-3&state=KGZ&speaker=' + encodeURIComponent('Human Rights Watch') + '&stage=adoption&theme=domestic-violence', [HRW]],
-      ['state=FIN&stage=adoption', []],
+      ['reviewId=KGZ-3&stateUnderReview=KGZ&speaker=' + encodeURIComponent('Human Rights Watch') + '&stage=adoption&theme=domestic-violence', [HRW]],
+      ['stateUnderReview=FIN&stage=adoption', []],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
@@ -136,12 +136,12 @@ t.test('statements', async (t) => {
     t.match(body, {
       id: HRW,
       reviewId: 'KGZ-3',
-      stateUnderReview: { code: 'KGZ', name: 'Kyrgyzstan' },
-      speaker: { type: 'organization', code: null, name: 'Human Rights Watch' },
+      stateUnderReview: { id: 'KGZ', name: 'Kyrgyzstan' },
+      speaker: { type: 'organization', id: null, name: 'Human Rights Watch' },
       stage: 'adoption',
       date: '2020-09',
       datePrecision: 'month',
-      source: { publisher: 'Human Rights Watch', publishedOn: '2020-09-28' },
+      sources: [{ publisher: 'Human Rights Watch', publishedOn: '2020-09-28' }],
     });
     t.match(body.summary, /Askarov/);
     t.equal(body.themes.length, 8);
@@ -149,14 +149,14 @@ t.test('statements', async (t) => {
     t.match(body.createdAt, /^\d{4}-\d{2}-\d{2}T/);
 
     const usa = await getJson(app, `/v1/statements/${USA}`);
-    t.same(usa.body.speaker, { type: 'state', code: 'USA', name: 'United States of America' });
+    t.same(usa.body.speaker, { type: 'state', id: 'USA', name: 'United States of America' });
     t.equal(usa.body.stage, 'interactive_dialogue');
     t.equal(usa.body.date, '2020-01');
     t.same(
       usa.body.themes.map((th: { id: string }) => th.id).sort(),
       ['freedom-of-thought-conscience-and-religion', 'human-rights-defenders'],
     );
-    t.equal(usa.body.source.publishedOn, '2020-01-22');
+    t.equal(usa.body.sources[0].publishedOn, '2020-01-22');
   });
 
   t.test('unknown id is a 404 problem', async (t) => {
@@ -170,7 +170,8 @@ t.test('statements', async (t) => {
   t.test('invalid parameters are 400 problems naming the parameter', async (t) => {
     const cases: [string, string][] = [
       ['stage=review', 'stage'],
-      ['state=Kyrgyzstann', 'state'],
+      ['stateUnderReview=Kyrgyzstann', 'stateUnderReview'],
+      ['state=KGZ', 'state'], // the old name is no parameter any more
       ['speaker=', 'speaker'],
       ['q=Askarov', 'q'],
       ['cursor=%%%', 'cursor'],

@@ -3,7 +3,7 @@ import { REGIONAL_GROUPS } from '../src/db/schema.js';
 import { STATES } from '../seed/states.js';
 import { buildTestApp, getJson } from './helpers.js';
 
-const codes = (body: { data: { code: string }[] }) => body.data.map((s) => s.code);
+const codes = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
 const inGroups = (...groups: string[]) => STATES.filter((s) => s.regionalGroup !== null && groups.includes(s.regionalGroup));
 const sortedCodes = (states: readonly { code: string }[]) => states.map((s) => s.code).sort();
 
@@ -25,9 +25,9 @@ t.test('states: the seeded list', async (t) => {
     t.notOk(response.headers.link, 'no Link header on the last page');
     t.same(codes(body), sortedCodes(STATES), 'every seeded state, in code order');
     t.same(
-      body.data.find((s: { code: string }) => s.code === 'KGZ'),
-      { code: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', regionalGroupNote: null, unMember: true, version: 1 },
-      'list items carry code, name, regionalGroup (and its note), unMember and version only',
+      body.data.find((s: { id: string }) => s.id === 'KGZ'),
+      { id: 'KGZ', name: 'Kyrgyzstan', regionalGroup: 'Asia-Pacific', regionalGroupNote: null, unMember: true, version: 1 },
+      'list items carry id, name, regionalGroup (and its note), unMember and version only',
     );
   });
 
@@ -175,7 +175,7 @@ t.test('states: one state', async (t) => {
       const { response, body } = await getJson(app, `/v1/states/${code}`);
       t.equal(response.statusCode, 200, code);
       t.match(response.headers['content-type'], /^application\/json/);
-      t.equal(body.code, 'KGZ', `${code} is answered as KGZ`);
+      t.equal(body.id, 'KGZ', `${code} is answered as KGZ`);
       t.equal(body.name, 'Kyrgyzstan');
       t.equal(body.regionalGroup, 'Asia-Pacific');
       t.equal(body.unMember, true);
@@ -251,8 +251,8 @@ t.test('states: one state', async (t) => {
       t.match(response.headers['content-type'], /^application\/problem\+json/, code);
       t.equal(body.status, 400, code);
       t.ok(
-        body.errors.some((e: { in: string; name: string }) => e.in === 'path' && e.name === 'code'),
-        `${code} names the path parameter code: ${JSON.stringify(body.errors)}`,
+        body.errors.some((e: { in: string; name: string }) => e.in === 'path' && e.name === 'id'),
+        `${code} names the path parameter id: ${JSON.stringify(body.errors)}`,
       );
     }
   });

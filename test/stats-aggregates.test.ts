@@ -34,8 +34,8 @@ const FILTERS = [
 ];
 
 type Op =
-  | { kind: 'create'; review: number; states: string[]; themes: string[]; sdgs: number[]; position: number }
-  | { kind: 'patch'; pick: number; states?: string[]; themes?: string[]; sdgs?: number[]; position?: number; review?: number }
+  | { kind: 'create'; review: number; states: string[]; themes: string[]; sdgs: string[]; position: number }
+  | { kind: 'patch'; pick: number; states?: string[]; themes?: string[]; sdgs?: string[]; position?: number; review?: number }
   | { kind: 'delete'; pick: number }
   | { kind: 'assess'; pick: number; status: number; day: number }
   | { kind: 'regroup'; state: number; group: number }
@@ -44,7 +44,7 @@ type Op =
 
 const subset = <T>(values: readonly T[], min = 0) => fc.uniqueArray(fc.constantFrom(...values), { minLength: min, maxLength: 3 });
 const index = (n: number) => fc.integer({ min: 0, max: n - 1 });
-const sdgs = fc.uniqueArray(fc.integer({ min: 1, max: 17 }), { maxLength: 3 });
+const sdgs = fc.uniqueArray(fc.integer({ min: 1, max: 17 }).map(String), { maxLength: 3 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant('create' as const),
@@ -114,7 +114,7 @@ async function apply(app: FastifyInstance, keys: { write: string; admin: string 
     case 'delete':
       return (await send(app, 'DELETE', `/v1/recommendations/${pick(o.pick)}`, { key: keys.write, headers: match })).response.statusCode;
     case 'assess': {
-      const body = { recommendationId: pick(o.pick), status: STATUSES[o.status], assessedOn: `2021-02-${String(o.day + 1).padStart(2, '0')}`, rationale: 'Seen.', source: HRW_SOURCE };
+      const body = { recommendationId: pick(o.pick), status: STATUSES[o.status], assessedOn: `2021-02-${String(o.day + 1).padStart(2, '0')}`, rationale: 'Seen.', sources: [HRW_SOURCE] };
       return (await send(app, 'POST', '/v1/assessments', { key: keys.write, body })).response.statusCode;
     }
     case 'regroup': {

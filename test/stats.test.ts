@@ -100,7 +100,7 @@ t.test('recommendation stats: every grouping and pair sums to (or, per value, eq
   const all = (await getJson(app, '/v1/recommendations?limit=500')).body.data as any[];
   const bySdg = (await getJson(app, '/v1/stats/recommendations?groupBy=sdg')).body;
   t.equal(bySdg.data.find((g: any) => g.sdg === null).count, all.filter((r) => r.sdgs.length === 0).length, 'no SDG: null');
-  t.equal(bySdg.data.find((g: any) => g.sdg === 16).sdgName, 'Peace, justice and strong institutions');
+  t.equal(bySdg.data.find((g: any) => g.sdg === 16).sdgLabel, 'Peace, justice and strong institutions');
   const byTheme = (await getJson(app, '/v1/stats/recommendations?groupBy=theme')).body;
   t.equal(byTheme.data.find((g: any) => g.theme === null).count, all.filter((r) => r.themes.length === 0).length);
   t.equal(byTheme.data.find((g: any) => g.theme === 'human-rights-defenders').themeLabel, 'Human rights defenders');
@@ -150,8 +150,8 @@ t.test('recommendation stats as CSV', async (t) => {
 t.test('development stats', async (t) => {
   const app = await buildTestApp(t);
   const total = async (query: string) => (await getJson(app, `/v1/developments?limit=1&${query}`)).body.meta.total as number;
-  const pairs = [...DEVELOPMENT_GROUPINGS.map((g) => [g]), ['direction', 'year'], ['theme', 'state'], ['year', 'theme']];
-  for (const filter of ['', 'state=KGZ', 'direction=setback', 'from=2020-07-01&to=2020-07-31', 'q=Askarov', 'state=FIN']) {
+  const pairs = [...DEVELOPMENT_GROUPINGS.map((g) => [g]), ['direction', 'year'], ['theme', 'stateUnderReview'], ['year', 'theme']];
+  for (const filter of ['', 'stateUnderReview=KGZ', 'direction=setback', 'from=2020-07-01&to=2020-07-31', 'q=Askarov', 'stateUnderReview=FIN']) {
     const listTotal = await total(filter);
     for (const groupBy of pairs) {
       const name = `groupBy=${groupBy.join(',')}&${filter}`;
@@ -164,7 +164,7 @@ t.test('development stats', async (t) => {
       for (const group of body.data) {
         const query = groupBy
           .map((g) =>
-            g === 'year' ? `from=${group.year}-01-01&to=${group.year}-12-31` : g === 'state' ? `state=${group.state}` : `${g}=${group[g]}`,
+            g === 'year' ? `from=${group.year}-01-01&to=${group.year}-12-31` : `${g}=${group[g]}`,
           )
           .join('&');
         if (groupBy.some((g) => group[g] === null) || groupBy.includes('year')) continue;
@@ -178,8 +178,8 @@ t.test('development stats', async (t) => {
     { direction: 'neutral', year: 2016, count: 1 },
     { direction: 'neutral', year: 2020, count: 1 },
   ]);
-  const byState = (await getJson(app, '/v1/stats/developments?groupBy=state')).body;
-  t.same(byState.data, [{ state: 'KGZ', stateName: 'Kyrgyzstan', count: 9 }]);
+  const byState = (await getJson(app, '/v1/stats/developments?groupBy=stateUnderReview')).body;
+  t.same(byState.data, [{ stateUnderReview: 'KGZ', stateUnderReviewName: 'Kyrgyzstan', count: 9 }]);
 });
 
 t.test('stats parameters', async (t) => {
@@ -211,7 +211,7 @@ t.test("a review's summary", async (t) => {
   const { response, body } = await getJson(app, '/v1/reviews/KGZ-3/summary');
   t.equal(response.statusCode, 200);
   t.equal(body.reviewId, 'KGZ-3');
-  t.same(body.stateUnderReview, { code: 'KGZ', name: 'Kyrgyzstan' });
+  t.same(body.stateUnderReview, { id: 'KGZ', name: 'Kyrgyzstan' });
   t.equal(body.cycle, 3);
   t.same(body.recommendations.byPosition, { total: 8, supported: 3, partially_supported: 0, noted: 1, pending: 0, unknown: 4 });
   t.same(body.recommendations.byImplementation, { not_implemented: 2, partially_implemented: 0, implemented: 0, unknown: 6 });

@@ -19,8 +19,8 @@ interface Group {
   recommendationCount: number;
 }
 interface Goal {
-  goal: number;
-  name: string;
+  id: string;
+  label: string;
   recommendationCount: number;
 }
 
@@ -143,28 +143,28 @@ t.test('SDGs', async (t) => {
   t.match(response.headers['content-type'], /^application\/json/);
   t.equal(body.meta.total, 17);
   t.same(
-    body.data.map((g) => g.goal),
-    Array.from({ length: 17 }, (_, i) => i + 1),
+    body.data.map((g) => g.id),
+    Array.from({ length: 17 }, (_, i) => String(i + 1)),
     'goals 1 to 17, in order',
   );
   t.same(
-    body.data.map(({ goal, name }) => ({ goal, name })),
+    body.data.map(({ id, label }) => ({ goal: Number(id), name: label })),
     SDG_GOALS,
     'the official short names',
   );
-  t.equal(body.data[15]!.name, 'Peace, justice and strong institutions');
+  t.equal(body.data[15]!.label, 'Peace, justice and strong institutions');
   for (const goal of body.data) {
-    t.same(Object.keys(goal).sort(), ['goal', 'name', 'recommendationCount'], `goal ${goal.goal}: fields`);
-    const recs = await getJson(app, `/v1/recommendations?sdg=${goal.goal}`);
+    t.same(Object.keys(goal).sort(), ['id', 'label', 'recommendationCount'], `goal ${goal.id}: fields`);
+    const recs = await getJson(app, `/v1/recommendations?sdg=${goal.id}`);
     t.equal(recs.response.statusCode, 200);
-    t.equal(goal.recommendationCount, recs.body.meta.total, `goal ${goal.goal}: agrees with recommendations?sdg=`);
+    t.equal(goal.recommendationCount, recs.body.meta.total, `goal ${goal.id}: agrees with recommendations?sdg=`);
     t.equal(
       goal.recommendationCount,
-      RECOMMENDATIONS.filter((r) => r.sdgs.includes(goal.goal)).length,
-      `goal ${goal.goal}: agrees with the seed`,
+      RECOMMENDATIONS.filter((r) => r.sdgs.includes(Number(goal.id))).length,
+      `goal ${goal.id}: agrees with the seed`,
     );
   }
-  t.ok(body.data.find((g) => g.goal === 16)!.recommendationCount >= 1, 'goal 16 tags Finland’s recommendation');
+  t.ok(body.data.find((g) => g.id === '16')!.recommendationCount >= 1, 'goal 16 tags Finland’s recommendation');
 });
 
 t.test('themes of both schemes, each with its scheme, filtered by scheme', async (t) => {

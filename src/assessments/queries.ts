@@ -4,7 +4,7 @@ import type { AssessmentRecord } from './schemas.js';
 
 export function getAssessment(db: Db, id: string): AssessmentRecord | undefined {
   const row = db.get<
-    | (Omit<AssessmentRecord, 'source'> & {
+    | (Omit<AssessmentRecord, 'sources'> & {
         sourceId: string;
         title: string;
         publisher: string;
@@ -19,5 +19,5 @@ export function getAssessment(db: Db, id: string): AssessmentRecord | undefined 
     where a.id = ${id}`);
   if (!row) return undefined;
   const { sourceId, title, publisher, url, publishedOn, ...assessment } = row;
-  return { ...assessment, source: { id: sourceId, title, publisher, url, publishedOn } };
+  return { ...assessment, sources: [{ id: sourceId, title, publisher, url, publishedOn }] };
 }

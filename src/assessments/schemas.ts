@@ -9,7 +9,7 @@ export const assessmentRecordSchema = z
     status: z.enum(IMPLEMENTATION_STATUSES),
     assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
     rationale: z.string().describe('Why, in our own words, as the source supports it.'),
-    source: sourceSchema,
+    sources: z.array(sourceSchema).describe('The source of the judgement (one).'),
     ...recordMetaShape,
   })
   .meta({ id: 'AssessmentRecord' });

@@ -7,7 +7,7 @@ import { calendarDate } from '../http/params.js';
 import { checkDate, checkReferences, checkVersion, Inconsistencies, REFERENCES } from '../curation/checks.js';
 import { claimRecordId, newRecordId, recordIdSchema } from '../curation/ids.js';
 import { auditCreate, deleteAudited, finishUpdate, type Snapshot, type VersionedTable } from '../curation/records.js';
-import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 
 // Creating, changing and deleting assessments: each function runs inside a writeTransaction.
 
@@ -19,7 +19,7 @@ const fields = {
   status: z.enum(IMPLEMENTATION_STATUSES),
   assessedOn: calendarDate.describe('The date the judgement holds for (YYYY-MM-DD), not in the future.'),
   rationale: z.string().trim().min(1).max(5_000).describe('Why, in your own words, as the source supports it.'),
-  source: sourceInputSchema.describe('The source of the judgement.'),
+  sources: oneSourceList(1, 'The source of the judgement: one.'),
 };
 
 export const assessmentCreateSchema = z
@@ -31,7 +31,7 @@ export const assessmentCreateSchema = z
       status: 'not_implemented',
       assessedOn: '2020-09-28',
       rationale: 'The government took no action to release Askarov; he died in custody on 25 July 2020.',
-      source: SOURCE_EXAMPLE,
+      sources: [SOURCE_EXAMPLE],
     },
   });
 
@@ -41,7 +41,7 @@ export const assessmentPatchSchema = z
     status: fields.status.optional(),
     assessedOn: fields.assessedOn.optional(),
     rationale: fields.rationale.optional(),
-    source: fields.source.optional(),
+    sources: fields.sources.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
   .meta({
@@ -85,7 +85,7 @@ export function createAssessment(context: WriteContext, input: AssessmentCreate)
       status: input.status,
       assessedOn: input.assessedOn,
       rationale: input.rationale,
-      sourceId: upsertSource(context, input.source),
+      sourceId: upsertSource(context, input.sources[0]!),
       createdAt: now,
       updatedAt: now,
     })
@@ -105,8 +105,8 @@ export function updateAssessment(context: WriteContext, id: string, patch: Asses
   const { tx } = context;
   const before = existing(tx, id, expected);
   checkConsistency(tx, patch);
-  const { source, ...columns } = patch;
-  const sourceId = source === undefined ? {} : { sourceId: upsertSource(context, source) };
+  const { sources, ...columns } = patch;
+  const sourceId = sources === undefined ? {} : { sourceId: upsertSource(context, sources[0]!) };
   tx.update(assessments)
     .set({ ...columns, ...sourceId })
     .where(sql`id = ${id}`)

@@ -17,8 +17,8 @@ const CURSOR_SORT = 'seq';
 
 const historyQuery = z.object({ ...pageParams }).strict();
 
-const stateCodeParams = z.object({
-  code: z
+const stateIdParams = z.object({
+  id: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
     .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
@@ -63,9 +63,8 @@ function feedPosition(db: Db, since: string | undefined): number {
 
 export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   for (const { entity, noun, tag } of HISTORIES) {
-    const param = entity === 'states' ? 'code' : 'id';
     app.get(
-      `/${entity}/:${param}/history`,
+      `/${entity}/:id/history`,
       {
         schema: {
           operationId: `get${noun}History`,
@@ -75,7 +74,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
             'and when. A deleted record keeps its history, ending in a tombstone. Records as first seeded have no ' +
             'entries.',
           tags: [tag],
-          params: entity === 'states' ? stateCodeParams : idParams,
+          params: entity === 'states' ? stateIdParams : idParams,
           querystring: historyQuery,
           response: {
             200: jsonResponse(listEnvelope(changeSchema, 'ChangeList'), 'One page of changes, oldest first.'),
@@ -84,7 +83,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         },
       },
       async (request, reply) => {
-        const id = (request.params as Record<string, string>)[param]!;
+        const id = (request.params as Record<string, string>).id!;
         const { limit, cursor } = request.query;
         const after = (decodeCursor(cursor, CURSOR_SORT, 1)?.[0] as number | undefined) ?? 0;
         const history = recordHistory(db, entity, id, limit, after);

@@ -1,19 +1,45 @@
 import { z } from 'zod';
-import { DATE_PRECISIONS, DIRECTIONS, IMPLEMENTATION_STATUSES, POSITIONS } from '../db/schema.js';
+import {
+  DATE_PRECISIONS,
+  DIRECTIONS,
+  IMPLEMENTATION_STATUSES,
+  LABEL_SCHEMES,
+  LABEL_SOURCES,
+  POSITIONS,
+} from '../db/schema.js';
 
 // Response shapes shared by several resources.
 
 export const stateRefSchema = z
   .object({
-    code: z.string().describe('ISO 3166-1 alpha-3 code.'),
+    id: z.string().describe("The state's id: its ISO 3166-1 alpha-3 code."),
     name: z.string().describe('English short name.'),
   })
   .meta({ id: 'StateRef' });
 
+/** The vocabularies a label can come from: those of themes (src/db/schema.ts) and the SDGs. */
+export const LABEL_VOCABULARIES = [...LABEL_SCHEMES, 'sdg'] as const;
+
 export const labelSchema = z
   .object({
-    id: z.string().describe('Stable slug to filter by.'),
-    label: z.string().describe('The label as worded in the UN Universal Human Rights Index (UHRI).'),
+    id: z.string().describe('Stable id to filter by: a theme or group slug, or an SDG number ("16").'),
+    label: z.string().describe('The label as its vocabulary words it (an SDG: the goal\'s short title).'),
+    scheme: z
+      .enum(LABEL_VOCABULARIES)
+      .describe("Its vocabulary: uhri (OHCHR's Universal Human Rights Index), upr-info (UPR Info's issues), local (ours), sdg."),
+    source: z
+      .enum(LABEL_SOURCES)
+      .nullable()
+      .describe(
+        'Who attached it to this record: ohchr (a matrix), upr-info (its coding), curated (us), machine (automatic ' +
+          'tagging); null only for a label imported before its provenance was recorded.',
+      ),
+    confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('How sure automatic tagging is, 0–1, for source machine; null otherwise.'),
   })
   .meta({ id: 'Label' });
 
@@ -62,3 +88,10 @@ export const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
     .array(item)
     .max(max)
     .refine((values) => new Set(values).size === values.length, 'List each value once');
+
+export type LabelRecord = z.infer<typeof labelSchema>;
+
+/** A theme our curators attached: developments and statements are written only through the API and the seed. */
+export function curatedLabel(id: string, label: string, scheme: LabelRecord['scheme']): LabelRecord {
+  return { id, label, scheme, source: 'curated', confidence: null };
+}

@@ -37,6 +37,13 @@ export const sourceInputSchema = z
 
 export type SourceInput = z.infer<typeof sourceInputSchema>;
 
+/**
+ * `sources` of a record that stores one source (an assessment, a statement, a recommendation's text): a list
+ * like every record's `sources`, of at most one entry (at least `min`).
+ */
+export const oneSourceList = (min: 0 | 1, description: string) =>
+  z.array(sourceInputSchema).min(min).max(1).describe(description);
+
 interface SourceFields {
   title: string;
   publisher: string;

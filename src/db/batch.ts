@@ -52,29 +52,33 @@ export function lookupByIds<Row extends [id: string, ...values: unknown[]]>(
 }
 
 /**
- * The keys linked to each id (by `linksQuery`: id, key), each with its label (by `labelsQuery`, run once
- * for the distinct keys: key, label), as [key, label] pairs sorted by label. Cheaper than joining the label
- * table for every link. (Labels compare by UTF-16 code unit, which for these labels is SQLite's BINARY
- * order.)
+ * The keys linked to each id (by `linksQuery`: id, key, then any columns of the link), each with its label
+ * (by `labelsQuery`, run once for the distinct keys: key, label, then any columns of the label), as
+ * [key, label, link's columns…, label's columns…] sorted by label. Cheaper than joining the label table for
+ * every link. (Labels compare by UTF-16 code unit, which for these labels is SQLite's BINARY order.)
  */
-export function labelledLinks(
+export function labelledLinks<Extra extends unknown[] = []>(
   db: Db,
   linksQuery: string,
   labelsQuery: string,
   ids: readonly string[],
-): Map<string, [key: string, label: string][]> {
-  const links = lookupByIds<[string, string]>(db, linksQuery, ids);
+): Map<string, [key: string, label: string, ...extra: Extra][]> {
+  const links = lookupByIds<[string, string, ...unknown[]]>(db, linksQuery, ids);
   const keys = new Set<string>();
   for (const rows of links.values()) for (const row of rows) keys.add(row[1]);
-  const labels = new Map(prepared(db, labelsQuery).all(JSON.stringify([...keys])) as [string, string][]);
+  const labels = new Map(
+    (prepared(db, labelsQuery).all(JSON.stringify([...keys])) as [string, string, ...unknown[]][]).map((l) => [l[0], l]),
+  );
   for (const rows of links.values()) {
-    // Each [id, key] row becomes its [key, label] pair in place: export chunks make many of them.
+    // Each [id, key, …] row becomes its [key, label, …] tuple in place: export chunks make many of them.
     for (const row of rows) {
+      const label = labels.get(row[1])!;
       row[0] = row[1];
-      row[1] = labels.get(row[0])!;
+      row[1] = label[1];
+      for (let i = 2; i < label.length; i++) row.push(label[i]);
     }
     // (Keys are unique per id and labels unique per key: no two labels of one id are equal.)
     rows.sort((a, b) => (a[1] < b[1] ? -1 : 1));
   }
-  return links;
+  return links as unknown as Map<string, [key: string, label: string, ...extra: Extra][]>;
 }

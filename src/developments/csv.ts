@@ -1,3 +1,4 @@
+import { sourceColumns } from '../common/csv-columns.js';
 import type { CsvColumn } from '../http/formats.js';
 import type { DevelopmentRecord } from './schemas.js';
 
@@ -13,8 +14,12 @@ export const developmentCsvColumns: readonly Column[] = [
     description: 'Absolute URL of the record in this API.',
     value: (d, c) => `${c.origin}/v1/developments/${encodeURIComponent(d.id)}`,
   },
-  { name: 'state', description: 'ISO 3166-1 alpha-3 code of the state where it happened.', value: (d) => d.state.code },
-  { name: 'stateName', description: 'Its English short name.', value: (d) => d.state.name },
+  {
+    name: 'stateUnderReview',
+    description: 'ISO 3166-1 alpha-3 code of the state it happened in, whose review it follows up.',
+    value: (d) => d.stateUnderReview.id,
+  },
+  { name: 'stateUnderReviewName', description: 'Its English short name.', value: (d) => d.stateUnderReview.name },
   { name: 'reviewId', description: 'The review it follows up; empty when none in particular.', value: (d) => d.reviewId },
   { name: 'title', description: 'Title.', value: (d) => d.title },
   { name: 'summary', description: 'What happened, in our own words.', value: (d) => d.summary },
@@ -36,12 +41,7 @@ export const developmentCsvColumns: readonly Column[] = [
     description: 'Ids of the recommendations it bears on, separated by "; ".',
     value: (d) => d.recommendationIds,
   },
-  { name: 'sourceIds', description: 'Ids of its sources, separated by "; ".', value: (d) => d.sources.map((s) => s.id) },
-  {
-    name: 'sourceUrls',
-    description: 'Their URLs, in the same order.',
-    value: (d) => d.sources.map((s) => s.url),
-  },
+  ...sourceColumns<DevelopmentRecord>((d) => d.sources),
   { name: 'version', description: 'Record version (a number).', value: (d) => d.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (d) => d.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (d) => d.updatedAt },

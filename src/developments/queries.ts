@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
@@ -21,7 +22,7 @@ export function filterConditions(f: DevelopmentFilter): SQL[] {
     throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
   }
   const c: SQL[] = [];
-  if (f.state) c.push(inList(sql`d.state_code`, f.state));
+  if (f.stateUnderReview) c.push(inList(sql`d.state_code`, f.stateUnderReview));
   if (f.reviewId) c.push(inList(sql`d.review_id`, f.reviewId));
   if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId));
   if (f.direction) c.push(inList(sql`d.direction`, f.direction));
@@ -147,8 +148,8 @@ function hydrate(db: Db, rows: BaseRow[]): DevelopmentRecord[] {
   const ids = rows.map((row) => row.id);
   const idList = inList(sql`development_id`, ids);
   const themes = groupBy(
-    db.all<{ development_id: string; id: string; label: string }>(sql`select development_id, t.id, t.label
-      from development_themes join themes t on t.id = theme_id where ${idList} order by t.label`),
+    db.all<{ development_id: string; id: string; label: string; scheme: LabelRecord['scheme'] }>(sql`select
+      development_id, t.id, t.label, t.scheme from development_themes join themes t on t.id = theme_id where ${idList} order by t.label`),
   );
   const recommendations = groupBy(
     db.all<{ development_id: string; recommendation_id: string }>(sql`select development_id, recommendation_id
@@ -168,14 +169,14 @@ function hydrate(db: Db, rows: BaseRow[]): DevelopmentRecord[] {
   );
   return rows.map((row) => ({
     id: row.id,
-    state: { code: row.state_code, name: row.state_name },
+    stateUnderReview: { id: row.state_code, name: row.state_name },
     reviewId: row.review_id,
     title: row.title,
     summary: row.summary,
     date: row.date,
     datePrecision: row.date_precision,
     direction: row.direction,
-    themes: (themes.get(row.id) ?? []).map(({ id, label }) => ({ id, label })),
+    themes: (themes.get(row.id) ?? []).map(({ id, label, scheme }) => curatedLabel(id, label, scheme)),
     recommendationIds: (recommendations.get(row.id) ?? []).map(({ recommendation_id }) => recommendation_id),
     sources: (sources.get(row.id) ?? []).map((s) => ({
       id: s.id,

@@ -16,7 +16,7 @@ export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
 
 // The one definition of "which developments match": the list, and later exports and stats, share it.
 export const developmentFilterShape = {
-  state: stateListParam('State where the development happened.'),
+  stateUnderReview: stateListParam('The state the development happened in, whose review it follows up.'),
   reviewId: listParam(z.string().min(1).max(50), 'Review the development follows up, e.g. KGZ-3.'),
   recommendationId: listParam(
     z.string().min(1).max(200),
@@ -50,7 +50,7 @@ export type DevelopmentFilter = z.output<typeof developmentFilterSchema>;
 export const developmentSchema = z
   .object({
     id: z.string().describe('Stable id; re-importing the same source reproduces it.'),
-    state: stateRefSchema,
+    stateUnderReview: stateRefSchema.describe('The state it happened in, whose review it follows up.'),
     reviewId: z.string().nullable().describe('The review it follows up; null when it bears on none in particular.'),
     title: z.string(),
     summary: z.string().describe('What happened, in our own words.'),

@@ -29,7 +29,7 @@ const ID_TABLE = { table: 'developments', column: 'id', what: 'Development' };
 const uniqueUrls = (sources: { url: string }[]) => new Set(sources.map((s) => s.url)).size === sources.length;
 
 const fields = {
-  state: isoCode.describe('Where it happened (ISO 3166-1 alpha-3), e.g. KGZ.'),
+  stateUnderReview: isoCode.describe('The state it happened in, whose review it follows up (ISO 3166-1 alpha-3), e.g. KGZ.'),
   reviewId: z
     .string()
     .min(1)
@@ -61,7 +61,7 @@ const fields = {
 export const developmentCreateSchema = z
   .strictObject({
     id: recordIdSchema.optional(),
-    state: fields.state,
+    stateUnderReview: fields.stateUnderReview,
     reviewId: fields.reviewId.default(null),
     title: fields.title,
     summary: fields.summary,
@@ -75,7 +75,7 @@ export const developmentCreateSchema = z
   .meta({
     id: 'DevelopmentCreate',
     example: {
-      state: 'KGZ',
+      stateUnderReview: 'KGZ',
       reviewId: 'KGZ-3',
       title: 'Azimjon Askarov dies in custody',
       summary:
@@ -92,7 +92,7 @@ export const developmentCreateSchema = z
 
 export const developmentPatchSchema = z
   .strictObject({
-    state: fields.state.optional(),
+    stateUnderReview: fields.stateUnderReview.optional(),
     reviewId: fields.reviewId.optional(),
     title: fields.title.optional(),
     summary: fields.summary.optional(),
@@ -119,7 +119,7 @@ type Reader = Pick<Tx, 'get' | 'all'>;
 export function developmentSnapshot(tx: Reader, id: string): Snapshot | undefined {
   const row = tx.get<
     | {
-        state: string;
+        stateUnderReview: string;
         reviewId: string | null;
         title: string;
         summary: string;
@@ -129,7 +129,7 @@ export function developmentSnapshot(tx: Reader, id: string): Snapshot | undefine
         version: number;
       }
     | undefined
-  >(sql`select state_code as state, review_id as reviewId, title, summary, date, date_precision as datePrecision,
+  >(sql`select state_code as stateUnderReview, review_id as reviewId, title, summary, date, date_precision as datePrecision,
       direction, version
     from developments where id = ${id}`);
   if (!row) return undefined;
@@ -153,7 +153,7 @@ function otherStatesRecommendations(tx: Reader, state: string, ids: readonly str
 }
 
 interface Checked {
-  state: string;
+  stateUnderReview: string;
   reviewId: string | null;
   date: string;
   datePrecision: DevelopmentCreate['datePrecision'];
@@ -164,20 +164,20 @@ interface Checked {
 /** 422 for unknown references, a review or recommendation of another state, or a date that is not one. */
 function checkConsistency(tx: Reader, record: Checked, changed: { date: boolean; recommendations: boolean }): void {
   const problems = new Inconsistencies();
-  checkReferences(tx, problems, 'state', REFERENCES.state, [record.state]);
+  checkReferences(tx, problems, 'stateUnderReview', REFERENCES.state, [record.stateUnderReview]);
   if (record.reviewId !== null) {
     const review = tx.get<{ state: string } | undefined>(sql`select state_code as state from reviews where id = ${record.reviewId}`);
     if (!review) problems.add('reviewId', `Unknown review id ${JSON.stringify(record.reviewId)}`);
-    else if (review.state !== record.state) {
-      problems.add('reviewId', `${record.reviewId} is a review of ${review.state}, not of ${record.state}`);
+    else if (review.state !== record.stateUnderReview) {
+      problems.add('reviewId', `${record.reviewId} is a review of ${review.state}, not of ${record.stateUnderReview}`);
     }
   }
   if (changed.date) checkDate(problems, 'date', record.date, record.datePrecision);
   checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
   if (changed.recommendations) {
     checkReferences(tx, problems, 'recommendationIds', REFERENCES.recommendation, record.recommendationIds);
-    for (const other of otherStatesRecommendations(tx, record.state, record.recommendationIds)) {
-      problems.add('recommendationIds', `${other.id} is a recommendation to ${other.state}, not to ${record.state}`);
+    for (const other of otherStatesRecommendations(tx, record.stateUnderReview, record.recommendationIds)) {
+      problems.add('recommendationIds', `${other.id} is a recommendation to ${other.state}, not to ${record.stateUnderReview}`);
     }
   }
   problems.throwIfAny();
@@ -201,13 +201,13 @@ export function createDevelopment(context: WriteContext, input: DevelopmentCreat
   const id =
     input.id !== undefined
       ? claimRecordId(tx, ID_TABLE, input.id)
-      : newRecordId(tx, ID_TABLE, `${input.state.toLowerCase()}-${idFragment(input.date)}`);
+      : newRecordId(tx, ID_TABLE, `${input.stateUnderReview.toLowerCase()}-${idFragment(input.date)}`);
   const period = periodOf(input.date, input.datePrecision);
   const now = new Date().toISOString();
   tx.insert(developments)
     .values({
       id,
-      stateCode: input.state,
+      stateCode: input.stateUnderReview,
       reviewId: input.reviewId,
       title: input.title,
       summary: input.summary,
@@ -236,7 +236,7 @@ export function updateDevelopment(context: WriteContext, id: string, patch: Deve
   const { tx } = context;
   const before = existing(tx, id, expected);
   const merged: Checked = {
-    state: patch.state ?? (before.state as string),
+    stateUnderReview: patch.stateUnderReview ?? (before.stateUnderReview as string),
     reviewId: patch.reviewId !== undefined ? patch.reviewId : (before.reviewId as string | null),
     date: patch.date ?? (before.date as string),
     datePrecision: patch.datePrecision ?? (before.datePrecision as Checked['datePrecision']),
@@ -246,12 +246,12 @@ export function updateDevelopment(context: WriteContext, id: string, patch: Deve
   };
   checkConsistency(tx, merged, {
     date: patch.date !== undefined || patch.datePrecision !== undefined,
-    recommendations: patch.recommendationIds !== undefined || patch.state !== undefined,
+    recommendations: patch.recommendationIds !== undefined || patch.stateUnderReview !== undefined,
   });
-  const { themes: _, recommendationIds: __, sources: ___, state, ...columns } = patch;
+  const { themes: _, recommendationIds: __, sources: ___, stateUnderReview: ____, ...columns } = patch;
   const period = periodOf(merged.date, merged.datePrecision);
   tx.update(developments)
-    .set({ ...columns, stateCode: merged.state, periodStart: period.start, periodEnd: period.end })
+    .set({ ...columns, stateCode: merged.stateUnderReview, periodStart: period.start, periodEnd: period.end })
     .where(sql`id = ${id}`)
     .run();
   writeLinks(context, id, patch);
@@ -277,9 +277,9 @@ export function linkRecommendation(
     const recommendation = tx.get<{ state: string } | undefined>(sql`select v.state_code as state
       from recommendations r join reviews v on v.id = r.review_id where r.id = ${recommendationId}`);
     if (!recommendation) throw notFound('Recommendation', recommendationId);
-    if (recommendation.state !== before.state) {
+    if (recommendation.state !== before.stateUnderReview) {
       const problems = new Inconsistencies();
-      const message = `${recommendationId} is a recommendation to ${recommendation.state}; development ${id} happened in ${before.state as string}`;
+      const message = `${recommendationId} is a recommendation to ${recommendation.state}; development ${id} happened in ${before.stateUnderReview as string}`;
       problems.add('recommendationId', message, 'path');
       problems.throwIfAny();
     }

@@ -239,6 +239,7 @@ export async function readOhchrMatrix(
       themes: vocabulary(tags.themes, themes, 'theme', at),
       sdgs: tags.sdgs,
       affectedPersons: vocabulary(tags.affectedPersons, affected, 'affected-persons group', at),
+      labelSource: 'ohchr',
       rows: [row],
     });
   });

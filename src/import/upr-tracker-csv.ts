@@ -171,7 +171,7 @@ export async function readUprTrackerCsv(
       if (has('unresolvedRecommendingStates')) record.unresolvedRecommenders = list(cell('unresolvedRecommendingStates'));
       if (has('themes')) record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes);
       if (has('affectedPersons')) {
-        const labels = has('affectedPersonsLabels') ? cell('affectedPersonsLabels') : '';
+        const labels = has('affectedPersonLabels') ? cell('affectedPersonLabels') : '';
         record.affectedPersons = vocabulary(cell('affectedPersons'), labels, groups);
       }
       if (has('sdgs')) {
@@ -179,16 +179,25 @@ export async function readUprTrackerCsv(
         for (const g of goals.filter((g) => !(Number.isInteger(g) && g >= 1 && g <= 17))) warn(`SDG "${g}" is not a goal 1–17: left out`);
         record.sdgs = goals.filter((g) => Number.isInteger(g) && g >= 1 && g <= 17);
       }
-      if (has('sourceId')) {
-        const sourceId = cell('sourceId');
+      if (has('sources')) {
+        // The first source is the source of the text (the others are files an import merged into the record).
+        const ids = list(cell('sources'));
+        const sourceId = ids[0] ?? '';
         record.sourceId = sourceId || null;
-        if (sourceId !== '' && has('sourceUrl') && cell('sourceUrl') !== '' && !sources.has(sourceId)) {
+        // The first source's entry of a column listing a field of each source (a title may contain "; ").
+        const first = (column: string) => {
+          if (!has(column)) return undefined;
+          const values = ids.length === 1 ? [cell(column)] : cell(column).split(SEPARATOR);
+          return values.length === ids.length ? values[0] : undefined;
+        };
+        const url = first('sourceUrls');
+        if (sourceId !== '' && url && !sources.has(sourceId)) {
           sources.set(sourceId, {
             id: sourceId,
-            title: has('sourceTitle') ? cell('sourceTitle') : sourceId,
-            publisher: has('sourcePublisher') ? cell('sourcePublisher') : '',
-            url: cell('sourceUrl'),
-            publishedOn: (has('sourcePublishedOn') && cell('sourcePublishedOn')) || null,
+            title: first('sourceTitles') ?? sourceId,
+            publisher: first('sourcePublishers') ?? '',
+            url,
+            publishedOn: first('sourcePublicationDates') || null,
           });
         }
       }

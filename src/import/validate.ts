@@ -29,7 +29,8 @@ const importedRecommendationSchema = z.strictObject({
   positionSource: api.positionSource,
   sourceId: recordIdSchema.nullable(),
   themes: api.themes,
-  sdgs: api.sdgs,
+  // Goal numbers, as the API's SDG ids ("16") read.
+  sdgs: uniqueList(z.int().min(1).max(17), 17),
   affectedPersons: api.affectedPersons,
   // UPR Info's coding: not written through the API, bounded as the API reads it.
   actionCategory: recommendationSchema.shape.actionCategory,

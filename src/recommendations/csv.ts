@@ -1,3 +1,4 @@
+import { sourceColumns } from '../common/csv-columns.js';
 import type { CsvColumn } from '../http/formats.js';
 import type { RecommendationRecord } from './schemas.js';
 
@@ -18,7 +19,7 @@ export const recommendationCsvColumns: readonly Column[] = [
   {
     name: 'stateUnderReview',
     description: 'ISO 3166-1 alpha-3 code of the state under review.',
-    value: (r) => r.stateUnderReview.code,
+    value: (r) => r.stateUnderReview.id,
   },
   { name: 'stateUnderReviewName', description: 'Its English short name.', value: (r) => r.stateUnderReview.name },
   { name: 'cycle', description: 'UPR cycle, 1–4 (a number).', value: (r) => r.cycle },
@@ -37,7 +38,7 @@ export const recommendationCsvColumns: readonly Column[] = [
   {
     name: 'recommendingStates',
     description: 'ISO 3166-1 alpha-3 codes of the recommending states, separated by "; ".',
-    value: (r) => r.recommendingStates.map((s) => s.code),
+    value: (r) => r.recommendingStates.map((s) => s.id),
   },
   {
     name: 'recommendingStateNames',
@@ -84,7 +85,12 @@ export const recommendationCsvColumns: readonly Column[] = [
   {
     name: 'sdgs',
     description: 'Sustainable Development Goal numbers, separated by "; ".',
-    value: (r) => r.sdgs,
+    value: (r) => r.sdgs.map((g) => g.id),
+  },
+  {
+    name: 'sdgLabels',
+    description: 'Their titles, in the same order.',
+    value: (r) => r.sdgs.map((g) => g.label),
   },
   {
     name: 'affectedPersons',
@@ -92,7 +98,7 @@ export const recommendationCsvColumns: readonly Column[] = [
     value: (r) => r.affectedPersons.map((g) => g.id),
   },
   {
-    name: 'affectedPersonsLabels',
+    name: 'affectedPersonLabels',
     description: 'Their labels, in the same order.',
     value: (r) => r.affectedPersons.map((g) => g.label),
   },
@@ -108,15 +114,7 @@ export const recommendationCsvColumns: readonly Column[] = [
     description: 'How many developments bear on it (a number).',
     value: (r) => r.developmentCount,
   },
-  { name: 'sourceId', description: 'Id of the source of the text; empty when none.', value: (r) => r.source?.id },
-  { name: 'sourceTitle', description: 'Its title.', value: (r) => r.source?.title },
-  { name: 'sourcePublisher', description: 'Its publisher.', value: (r) => r.source?.publisher },
-  { name: 'sourceUrl', description: 'Its URL.', value: (r) => r.source?.url },
-  {
-    name: 'sourcePublishedOn',
-    description: 'Its publication date (YYYY-MM-DD); empty when unknown.',
-    value: (r) => r.source?.publishedOn,
-  },
+  ...sourceColumns<RecommendationRecord>((r) => r.sources),
   { name: 'version', description: 'Record version (a number), incremented by every change.', value: (r) => r.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (r) => r.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (r) => r.updatedAt },

@@ -153,11 +153,6 @@ interface BaseRow {
   wg_session: number | null;
   implementation: RecommendationRecord['implementation'];
   development_count: number;
-  source_id: string | null;
-  source_title: string | null;
-  source_publisher: string | null;
-  source_url: string | null;
-  source_published_on: string | null;
   rank?: number;
   fts_rowid?: number;
 }
@@ -182,13 +177,11 @@ function selectRows(
       r.verbatim, r.position, r.position_source, r.version, r.created_at, r.updated_at, v.state_code,
       st.name as state_name, v.cycle, v.wg_session, ${CURRENT_IMPLEMENTATION} as implementation,
       (select count(*) from development_recommendations dr where dr.recommendation_id = r.id) as development_count,
-      src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on, r.position_label, r.action_category ${rankColumn}
+      r.position_label, r.action_category ${rankColumn}
     from (select r.id ${rankColumn} from ${from} ${whereClause(conditions)} order by ${order} limit ${limit}) f
     cross join recommendations r on r.id = f.id
     join reviews v on v.id = r.review_id
     join states st on st.code = v.state_code
-    left join sources src on src.id = r.source_id
     order by ${order}`);
   return rows.map(
     (r): BaseRow => ({
@@ -209,15 +202,10 @@ function selectRows(
       wg_session: r[14] as number | null,
       implementation: r[15] as BaseRow['implementation'],
       development_count: r[16] as number,
-      source_id: r[17] as string | null,
-      source_title: r[18] as string | null,
-      source_publisher: r[19] as string | null,
-      source_url: r[20] as string | null,
-      source_published_on: r[21] as string | null,
-      position_label: r[22] as string | null,
-      action_category: r[23] as number | null,
-      rank: r[24] as number | undefined,
-      fts_rowid: r[25] as number | undefined,
+      position_label: r[17] as string | null,
+      action_category: r[18] as number | null,
+      rank: r[19] as number | undefined,
+      fts_rowid: r[20] as number | undefined,
     }),
   );
 }
@@ -380,7 +368,7 @@ export function getRecommendation(db: Db, id: string): RecommendationDetail | un
       status: a.status,
       assessedOn: a.assessed_on,
       rationale: a.rationale,
-      source: { id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on },
+      sources: [{ id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on }],
     }));
   const developments = db.all<RecommendationDetail['developments'][number]>(sql`select d.id, d.title, d.date,
       d.date_precision as datePrecision, d.direction
@@ -394,52 +382,79 @@ const IDS = 'recommendation_id in (select value from json_each(?))';
 const KEYS = (column: string) => `${column} in (select value from json_each(?))`;
 const RECOMMENDERS = `select recommendation_id, state_code from recommendation_states where ${IDS}`;
 const STATE_NAMES = `select code, name from states where ${KEYS('code')}`;
-const THEMES = `select recommendation_id, theme_id from recommendation_themes where ${IDS}`;
-const THEME_LABELS = `select id, label from themes where ${KEYS('id')}`;
+const THEMES = `select recommendation_id, theme_id, label_source from recommendation_themes where ${IDS}`;
+const THEME_LABELS = `select id, label, scheme from themes where ${KEYS('id')}`;
 const UNRESOLVED = `select recommendation_id, name from recommendation_unresolved_states where ${IDS} order by name`;
-const SDGS = `select recommendation_id, goal from recommendation_sdgs where ${IDS} order by goal`;
-const GROUPS = `select recommendation_id, group_id from recommendation_affected_persons where ${IDS}`;
-const GROUP_LABELS = `select id, label from affected_persons_groups where ${KEYS('id')}`;
+const SDGS = `select l.recommendation_id, l.goal, g.name, l.label_source from recommendation_sdgs l
+  join sdg_goals g on g.goal = l.goal where l.${IDS} order by l.goal`;
+const GROUPS = `select recommendation_id, group_id, label_source from recommendation_affected_persons where ${IDS}`;
+const GROUP_LABELS = `select id, label, case when uhri then 'uhri' else 'local' end from affected_persons_groups
+  where ${KEYS('id')}`;
+// The source of the text first, then the other sources that give the recommendation (recommendation_sources).
+const SOURCES = `with page(id) as (select value from json_each(?)),
+  cited(recommendation_id, source_id, rank) as (
+    select r.id, r.source_id, 0 from recommendations r where r.id in (select id from page) and r.source_id is not null
+    union all
+    select l.recommendation_id, l.source_id, 1 from recommendation_sources l join recommendations r on r.id = l.recommendation_id
+    where l.recommendation_id in (select id from page) and l.source_id is not r.source_id)
+  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on from cited c
+  join sources s on s.id = c.source_id order by c.rank, s.id`;
+
+type LabelSource = RecommendationRecord['themes'][number]['source'];
+type LabelScheme = RecommendationRecord['themes'][number]['scheme'];
+
+/** A label object from a labelledLinks tuple of [id, label, label_source, scheme]. */
+function labelOf([id, label, source, scheme]: [string, string, LabelSource, LabelScheme]): RecommendationRecord['themes'][number] {
+  return { id, label, scheme, source, confidence: null };
+}
 
 /** Adds the many-to-many fields to a page of rows, with one batched lookup per field for the whole page. */
 function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const recommenders = labelledLinks(db, RECOMMENDERS, STATE_NAMES, ids);
-  const themes = labelledLinks(db, THEMES, THEME_LABELS, ids);
-  const sdgs = lookupByIds<[id: string, goal: number]>(db, SDGS, ids);
-  const groups = labelledLinks(db, GROUPS, GROUP_LABELS, ids);
+  const themes = labelledLinks<[LabelSource, LabelScheme]>(db, THEMES, THEME_LABELS, ids);
+  const sdgs = lookupByIds<[id: string, goal: number, name: string, source: LabelSource]>(db, SDGS, ids);
+  const groups = labelledLinks<[LabelSource, LabelScheme]>(db, GROUPS, GROUP_LABELS, ids);
   const unresolved = lookupByIds<[id: string, name: string]>(db, UNRESOLVED, ids);
+  const sources = lookupByIds<[id: string, sourceId: string, title: string, publisher: string, url: string, publishedOn: string | null]>(
+    db,
+    SOURCES,
+    ids,
+  );
   return rows.map((row) => ({
     id: row.id,
     reviewId: row.review_id,
-    stateUnderReview: { code: row.state_code, name: row.state_name },
+    stateUnderReview: { id: row.state_code, name: row.state_name },
     cycle: row.cycle,
     session: row.wg_session,
     paragraph: row.paragraph,
     text: row.text,
     verbatim: row.verbatim === 1,
-    recommendingStates: (recommenders.get(row.id) ?? []).map(([code, name]) => ({ code, name })),
+    recommendingStates: (recommenders.get(row.id) ?? []).map(([id, name]) => ({ id, name })),
     unresolvedRecommendingStates: (unresolved.get(row.id) ?? []).map(([, name]) => name),
     position: row.position,
     positionLabel: row.position_label,
     positionSource: row.position_source,
     actionCategory: row.action_category,
-    themes: (themes.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
-    sdgs: (sdgs.get(row.id) ?? []).map(([, goal]) => goal),
-    affectedPersons: (groups.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
+    themes: (themes.get(row.id) ?? []).map(labelOf),
+    sdgs: (sdgs.get(row.id) ?? []).map(([, goal, label, source]) => ({
+      id: String(goal),
+      label,
+      scheme: 'sdg' as const,
+      source,
+      confidence: null,
+    })),
+    affectedPersons: (groups.get(row.id) ?? []).map(labelOf),
     implementation: row.implementation,
     developmentCount: row.development_count,
-    source:
-      row.source_id === null
-        ? null
-        : {
-            id: row.source_id,
-            title: row.source_title!,
-            publisher: row.source_publisher!,
-            url: row.source_url!,
-            publishedOn: row.source_published_on,
-          },
+    sources: (sources.get(row.id) ?? []).map(([, id, title, publisher, url, publishedOn]) => ({
+      id,
+      title,
+      publisher,
+      url,
+      publishedOn,
+    })),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

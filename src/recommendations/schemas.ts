@@ -111,11 +111,13 @@ export const recommendationSchema = z
       .nullable()
       .describe(`UPR Info's 1–5 scale of what the recommendation asks: ${ACTION_SCALE}. null when not coded.`),
     themes: z.array(labelSchema),
-    sdgs: z.array(z.int().min(1).max(17).meta({ format: 'int32' })),
+    sdgs: z.array(labelSchema).describe('Sustainable Development Goals: id is the goal number ("16"), scheme sdg.'),
     affectedPersons: z.array(labelSchema),
     implementation: implementationSchema,
     developmentCount: z.int().min(0).max(1_000_000).meta({ format: 'int32' }).describe('How many developments bear on it.'),
-    source: sourceSchema.nullable().describe('Where the text comes from.'),
+    sources: z
+      .array(sourceSchema)
+      .describe('Where it was read: the source of `text` first, then every other file or document that gives it.'),
     ...recordMetaShape,
   })
   .meta({ id: 'Recommendation' });
@@ -126,7 +128,7 @@ export const assessmentSchema = z
     status: z.enum(IMPLEMENTATION_STATUSES),
     assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
     rationale: z.string(),
-    source: sourceSchema,
+    sources: z.array(sourceSchema).describe('The source of the judgement (one).'),
   })
   .meta({ id: 'Assessment' });
 

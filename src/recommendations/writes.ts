@@ -17,7 +17,7 @@ import {
   type Snapshot,
   type VersionedTable,
 } from '../curation/records.js';
-import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { paragraphSortKey } from './paragraph.js';
 
 // Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
@@ -50,9 +50,16 @@ const fields = {
     .max(1000)
     .nullable()
     .describe('Where the position is recorded: a document symbol and paragraph, or a URL.'),
-  source: sourceInputSchema.nullable().describe('Where the text comes from.'),
+  sources: oneSourceList(0, 'Where the text comes from: one source, or none ([]). Imports add the other files that give it.'),
   themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
-  sdgs: uniqueList(z.int().min(1).max(17).meta({ format: 'int32' }), 17).describe('Sustainable Development Goal numbers.'),
+  sdgs: uniqueList(
+    z
+      .string()
+      .regex(/^([1-9]|1[0-7])$/, 'Expected the id of an SDG, its number 1–17 as a string, e.g. "16"')
+      .meta({ maxLength: 2 })
+      .transform(Number),
+    17,
+  ).describe('Sustainable Development Goal ids: their numbers as strings, e.g. ["16"] (see GET /v1/sdgs).'),
   affectedPersons: uniqueList(z.string().min(1).max(200), 50).describe(
     'Affected-persons group ids (see GET /v1/affected-persons).',
   ),
@@ -66,9 +73,9 @@ const EXAMPLE = {
   recommendingStates: ['FIN'],
   position: null,
   positionSource: null,
-  source: SOURCE_EXAMPLE,
+  sources: [SOURCE_EXAMPLE],
   themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'],
-  sdgs: [16],
+  sdgs: ['16'],
   affectedPersons: ['human-rights-defenders'],
 };
 
@@ -84,7 +91,7 @@ export const recommendationCreateSchema = z
     recommendingStates: fields.recommendingStates,
     position: fields.position.default(null),
     positionSource: fields.positionSource.default(null),
-    source: fields.source.default(null),
+    sources: fields.sources.default([]),
     themes: fields.themes.default([]),
     sdgs: fields.sdgs.default([]),
     affectedPersons: fields.affectedPersons.default([]),
@@ -100,7 +107,7 @@ export const recommendationPatchSchema = z
     recommendingStates: fields.recommendingStates.optional(),
     position: fields.position.optional(),
     positionSource: fields.positionSource.optional(),
-    source: fields.source.optional(),
+    sources: fields.sources.optional(),
     themes: fields.themes.optional(),
     sdgs: fields.sdgs.optional(),
     affectedPersons: fields.affectedPersons.optional(),
@@ -193,11 +200,22 @@ function checkConsistency(tx: Reader, record: Checked): void {
 
 function writeLinks(tx: Tx, id: string, input: Partial<RecommendationCreate>): void {
   if (input.recommendingStates) replaceLinks(tx, 'recommendation_states', 'recommendation_id', id, 'state_code', input.recommendingStates);
-  if (input.themes) replaceLinks(tx, 'recommendation_themes', 'recommendation_id', id, 'theme_id', input.themes);
-  if (input.sdgs) replaceLinks(tx, 'recommendation_sdgs', 'recommendation_id', id, 'goal', input.sdgs);
-  if (input.affectedPersons) {
-    replaceLinks(tx, 'recommendation_affected_persons', 'recommendation_id', id, 'group_id', input.affectedPersons);
-  }
+  if (input.themes) replaceLabels(tx, 'recommendation_themes', 'theme_id', id, input.themes);
+  if (input.sdgs) replaceLabels(tx, 'recommendation_sdgs', 'goal', id, input.sdgs);
+  if (input.affectedPersons) replaceLabels(tx, 'recommendation_affected_persons', 'group_id', id, input.affectedPersons);
+}
+
+/**
+ * Sets a recommendation's labels of one kind to `values`: those kept keep their provenance (label_source),
+ * those added are `curated` (a curator chose them through the API).
+ */
+function replaceLabels(tx: Pick<Tx, 'run'>, table: string, column: string, id: string, values: readonly (string | number)[]): void {
+  const t = sql.identifier(table);
+  const c = sql.identifier(column);
+  const list = JSON.stringify(values);
+  tx.run(sql`delete from ${t} where recommendation_id = ${id} and ${c} not in (select value from json_each(${list}))`);
+  tx.run(sql`insert into ${t} (recommendation_id, ${c}, label_source) select ${id}, value, 'curated'
+    from json_each(${list}) where true on conflict do nothing`);
 }
 
 export function createRecommendation(context: WriteContext, input: RecommendationCreate): string {
@@ -220,7 +238,7 @@ export function createRecommendation(context: WriteContext, input: Recommendatio
       verbatim: input.verbatim,
       position: input.position,
       positionSource: input.positionSource,
-      sourceId: input.source === null ? null : upsertSource(context, input.source),
+      sourceId: input.sources[0] === undefined ? null : upsertSource(context, input.sources[0]),
       createdAt: now,
       updatedAt: now,
     })
@@ -254,10 +272,10 @@ export function updateRecommendation(
     sdgs: patch.sdgs,
     affectedPersons: patch.affectedPersons,
   });
-  const { source, recommendingStates: _, themes: __, sdgs: ___, affectedPersons: ____, ...columns } = patch;
+  const { sources, recommendingStates: _, themes: __, sdgs: ___, affectedPersons: ____, ...columns } = patch;
   const set: Partial<typeof recommendations.$inferInsert> = { ...columns };
   if (patch.paragraph !== undefined) set.paragraphSortKey = paragraphSortKey(patch.paragraph);
-  if (source !== undefined) set.sourceId = source === null ? null : upsertSource(context, source);
+  if (sources !== undefined) set.sourceId = sources[0] === undefined ? null : upsertSource(context, sources[0]);
   if (Object.keys(set).length > 0) {
     tx.update(recommendations).set(set).where(sql`id = ${id}`).run();
   }

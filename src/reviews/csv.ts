@@ -1,3 +1,4 @@
+import { sourceColumns } from '../common/csv-columns.js';
 import type { CsvColumn } from '../http/formats.js';
 import type { ReviewRecord } from './schemas.js';
 
@@ -15,7 +16,7 @@ export const reviewCsvColumns: readonly Column[] = [
   {
     name: 'stateUnderReview',
     description: 'ISO 3166-1 alpha-3 code of the state under review.',
-    value: (v) => v.stateUnderReview.code,
+    value: (v) => v.stateUnderReview.id,
   },
   { name: 'stateUnderReviewName', description: 'Its English short name.', value: (v) => v.stateUnderReview.name },
   { name: 'cycle', description: 'UPR cycle, 1–4 (a number).', value: (v) => v.cycle },
@@ -36,8 +37,7 @@ export const reviewCsvColumns: readonly Column[] = [
     value: (v) => v.recommendationsComplete,
   },
   { name: 'recommendationsNote', description: 'What we know of the recommendations we do not hold.', value: (v) => v.recommendationsNote },
-  { name: 'sourceIds', description: 'Ids of its sources, separated by "; ".', value: (v) => v.sources.map((s) => s.id) },
-  { name: 'sourceUrls', description: 'Their URLs, in the same order.', value: (v) => v.sources.map((s) => s.url) },
+  ...sourceColumns<ReviewRecord>((v) => v.sources),
   { name: 'version', description: 'Record version (a number).', value: (v) => v.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (v) => v.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (v) => v.updatedAt },

@@ -53,7 +53,7 @@ function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
   );
   return rows.map((row) => ({
     id: row.id,
-    stateUnderReview: { code: row.state_code, name: row.state_name },
+    stateUnderReview: { id: row.state_code, name: row.state_name },
     cycle: row.cycle,
     session: row.wg_session,
     dialogueDate: row.dialogue_date,

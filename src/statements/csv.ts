@@ -1,3 +1,4 @@
+import { sourceColumns } from '../common/csv-columns.js';
 import type { CsvColumn } from '../http/formats.js';
 import type { StatementRecord } from './schemas.js';
 
@@ -16,14 +17,14 @@ export const statementCsvColumns: readonly Column[] = [
   {
     name: 'stateUnderReview',
     description: 'ISO 3166-1 alpha-3 code of the state under review.',
-    value: (s) => s.stateUnderReview.code,
+    value: (s) => s.stateUnderReview.id,
   },
   { name: 'stateUnderReviewName', description: 'Its English short name.', value: (s) => s.stateUnderReview.name },
   { name: 'speakerType', description: 'state or organization.', value: (s) => s.speaker.type },
   {
-    name: 'speakerCode',
+    name: 'speakerId',
     description: 'ISO 3166-1 alpha-3 code of a speaking state; empty for an organization.',
-    value: (s) => s.speaker.code,
+    value: (s) => s.speaker.id,
   },
   { name: 'speakerName', description: "The state's short name or the organization's name.", value: (s) => s.speaker.name },
   { name: 'stage', description: 'interactive_dialogue or adoption.', value: (s) => s.stage },
@@ -36,15 +37,7 @@ export const statementCsvColumns: readonly Column[] = [
     description: 'Their labels, in the same order (a label may itself contain "; ": read ids from `themes`).',
     value: (s) => s.themes.map((t) => t.label),
   },
-  { name: 'sourceId', description: 'Id of the source.', value: (s) => s.source.id },
-  { name: 'sourceTitle', description: 'Its title.', value: (s) => s.source.title },
-  { name: 'sourcePublisher', description: 'Its publisher.', value: (s) => s.source.publisher },
-  { name: 'sourceUrl', description: 'Its URL.', value: (s) => s.source.url },
-  {
-    name: 'sourcePublishedOn',
-    description: 'Its publication date (YYYY-MM-DD); empty when unknown.',
-    value: (s) => s.source.publishedOn,
-  },
+  ...sourceColumns<StatementRecord>((s) => s.sources),
   { name: 'version', description: 'Record version (a number).', value: (s) => s.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (s) => s.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (s) => s.updatedAt },

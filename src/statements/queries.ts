@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
@@ -11,7 +12,7 @@ import type { StatementFilter, StatementRecord, StatementSort } from './schemas.
 export function filterConditions(f: StatementFilter): SQL[] {
   const c: SQL[] = [];
   if (f.reviewId) c.push(inList(sql`s.review_id`, f.reviewId));
-  if (f.state) c.push(inList(sql`v.state_code`, f.state));
+  if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.speaker) {
     c.push(sql`(${inList(sql`s.speaker_state_code`, f.speaker)} or ${inList(sql`s.speaker_organization`, f.speaker)})`);
   }
@@ -111,38 +112,45 @@ export function getStatement(db: Db, id: string): StatementRecord | undefined {
 /** Adds the many-to-many fields to a page of rows, with one query per field for the whole page. */
 function hydrate(db: Db, rows: BaseRow[]): StatementRecord[] {
   if (rows.length === 0) return [];
-  const themes = new Map<string, { id: string; label: string }[]>();
-  for (const { statement_id, id, label } of db.all<{ statement_id: string; id: string; label: string }>(
-    sql`select statement_id, t.id, t.label from statement_themes join themes t on t.id = theme_id
+  const themes = new Map<string, LabelRecord[]>();
+  for (const { statement_id, id, label, scheme } of db.all<{
+    statement_id: string;
+    id: string;
+    label: string;
+    scheme: LabelRecord['scheme'];
+  }>(
+    sql`select statement_id, t.id, t.label, t.scheme from statement_themes join themes t on t.id = theme_id
       where ${inList(
         sql`statement_id`,
         rows.map((row) => row.id),
       )} order by t.label`,
   )) {
     const list = themes.get(statement_id);
-    if (list) list.push({ id, label });
-    else themes.set(statement_id, [{ id, label }]);
+    if (list) list.push(curatedLabel(id, label, scheme));
+    else themes.set(statement_id, [curatedLabel(id, label, scheme)]);
   }
   return rows.map((row) => ({
     id: row.id,
     reviewId: row.review_id,
-    stateUnderReview: { code: row.state_code, name: row.state_name },
+    stateUnderReview: { id: row.state_code, name: row.state_name },
     speaker:
       row.speaker_state_code !== null
-        ? { type: 'state' as const, code: row.speaker_state_code, name: row.speaker_state_name ?? row.speaker_state_code }
-        : { type: 'organization' as const, code: null, name: row.speaker_organization ?? '' },
+        ? { type: 'state' as const, id: row.speaker_state_code, name: row.speaker_state_name ?? row.speaker_state_code }
+        : { type: 'organization' as const, id: null, name: row.speaker_organization ?? '' },
     stage: row.stage,
     date: row.date,
     datePrecision: row.date_precision,
     summary: row.summary,
     themes: themes.get(row.id) ?? [],
-    source: {
-      id: row.source_id,
-      title: row.source_title,
-      publisher: row.source_publisher,
-      url: row.source_url,
-      publishedOn: row.source_published_on,
-    },
+    sources: [
+      {
+        id: row.source_id,
+        title: row.source_title,
+        publisher: row.source_publisher,
+        url: row.source_url,
+        publishedOn: row.source_published_on,
+      },
+    ],
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

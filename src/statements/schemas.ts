@@ -15,7 +15,7 @@ export type StatementSort = (typeof STATEMENT_SORTS)[number];
 // The one definition of "which statements match": the list, and later exports and stats, share it.
 export const statementFilterShape = {
   reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
-  state: stateListParam('State under review.'),
+  stateUnderReview: stateListParam('State under review.'),
   speaker: listParam(
     z.string().min(1).max(200),
     'Who spoke: a state (ISO 3166-1 alpha-3, e.g. IRL) or an organization by its exact name, e.g. ' +
@@ -31,7 +31,7 @@ export type StatementFilter = z.output<typeof statementFilterSchema>;
 export const statementSpeakerSchema = z
   .object({
     type: z.enum(['state', 'organization']),
-    code: z.string().nullable().describe('ISO 3166-1 alpha-3 code of a state; null for an organization.'),
+    id: z.string().nullable().describe("A state's id (ISO 3166-1 alpha-3 code); null for an organization."),
     name: z.string().describe("The state's English short name, or the organization's name."),
   })
   .meta({ id: 'StatementSpeaker' });
@@ -49,7 +49,7 @@ export const statementSchema = z
     datePrecision: datePrecisionSchema,
     summary: z.string().describe('What was said, in our own words.'),
     themes: z.array(labelSchema),
-    source: sourceSchema,
+    sources: z.array(sourceSchema).describe('Where the statement is recorded (one).'),
     ...recordMetaShape,
   })
   .meta({ id: 'Statement' });

@@ -15,7 +15,7 @@ import {
   type Snapshot,
   type VersionedTable,
 } from '../curation/records.js';
-import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 
 // Creating, changing and deleting statements: each function runs inside a writeTransaction.
 
@@ -24,7 +24,7 @@ const ID_TABLE = { table: 'statements', column: 'id', what: 'Statement' };
 
 const speakerSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('state'), code: isoCode.describe('ISO 3166-1 alpha-3 code of the state.') }),
+    z.strictObject({ type: z.literal('state'), id: isoCode.describe("The state's id (ISO 3166-1 alpha-3 code).") }),
     z.strictObject({
       type: z.literal('organization'),
       name: z.string().trim().min(1).max(300).describe("The organization's name, e.g. Human Rights Watch."),
@@ -33,7 +33,7 @@ const speakerSchema = z
   .meta({
     id: 'Speaker',
     description: 'Who spoke: a state by its code, or an organization by its name.',
-    example: { type: 'state', code: 'IRL' },
+    example: { type: 'state', id: 'IRL' },
   });
 
 const fields = {
@@ -51,7 +51,7 @@ const fields = {
     .max(50)
     .refine((values) => new Set(values).size === values.length, 'List each value once')
     .describe('Theme ids (see GET /v1/themes).'),
-  source: sourceInputSchema.describe('Where the statement is recorded.'),
+  sources: oneSourceList(1, 'Where the statement is recorded: one source.'),
 };
 
 export const statementCreateSchema = z
@@ -64,13 +64,13 @@ export const statementCreateSchema = z
     id: 'StatementCreate',
     example: {
       reviewId: 'KGZ-3',
-      speaker: { type: 'state', code: 'IRL' },
+      speaker: { type: 'state', id: 'IRL' },
       stage: 'interactive_dialogue',
       date: '2020-01',
       datePrecision: 'month',
       summary: 'Called for the release of the human rights defender Azimjon Askarov.',
       themes: ['human-rights-defenders'],
-      source: SOURCE_EXAMPLE,
+      sources: [SOURCE_EXAMPLE],
     },
   });
 
@@ -83,7 +83,7 @@ export const statementPatchSchema = z
     datePrecision: fields.datePrecision.optional(),
     summary: fields.summary.optional(),
     themes: fields.themes.optional(),
-    source: fields.source.optional(),
+    sources: fields.sources.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
   .meta({
@@ -119,7 +119,7 @@ export function statementSnapshot(tx: Reader, id: string): Snapshot | undefined 
   if (!row) return undefined;
   const { speakerStateCode, speakerOrganization, sourceId, version, ...columns } = row;
   const speaker: Speaker =
-    speakerStateCode !== null ? { type: 'state', code: speakerStateCode } : { type: 'organization', name: speakerOrganization! };
+    speakerStateCode !== null ? { type: 'state', id: speakerStateCode } : { type: 'organization', name: speakerOrganization! };
   return {
     ...columns,
     speaker,
@@ -140,7 +140,7 @@ interface Checked {
 function checkConsistency(tx: Reader, record: Checked, dateChanged: boolean): void {
   const problems = new Inconsistencies();
   if (record.reviewId !== undefined) checkReferences(tx, problems, 'reviewId', REFERENCES.review, [record.reviewId]);
-  if (record.speaker?.type === 'state') checkReferences(tx, problems, 'speaker.code', REFERENCES.state, [record.speaker.code]);
+  if (record.speaker?.type === 'state') checkReferences(tx, problems, 'speaker.id', REFERENCES.state, [record.speaker.id]);
   if (dateChanged) checkDate(problems, 'date', record.date, record.datePrecision);
   checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
   problems.throwIfAny();
@@ -148,7 +148,7 @@ function checkConsistency(tx: Reader, record: Checked, dateChanged: boolean): vo
 
 function speakerColumns(speaker: Speaker) {
   return speaker.type === 'state'
-    ? { speakerStateCode: speaker.code, speakerOrganization: null }
+    ? { speakerStateCode: speaker.id, speakerOrganization: null }
     : { speakerStateCode: null, speakerOrganization: speaker.name };
 }
 
@@ -166,7 +166,7 @@ export function createStatement(context: WriteContext, input: StatementCreate): 
       date: input.date,
       datePrecision: input.datePrecision,
       summary: input.summary,
-      sourceId: upsertSource(context, input.source),
+      sourceId: upsertSource(context, input.sources[0]!),
       createdAt: now,
       updatedAt: now,
     })
@@ -197,11 +197,11 @@ export function updateStatement(context: WriteContext, id: string, patch: Statem
     },
     patch.date !== undefined || patch.datePrecision !== undefined,
   );
-  const { speaker, themes, source, ...columns } = patch;
+  const { speaker, themes, sources, ...columns } = patch;
   const set = {
     ...columns,
     ...(speaker === undefined ? {} : speakerColumns(speaker)),
-    ...(source === undefined ? {} : { sourceId: upsertSource(context, source) }),
+    ...(sources === undefined ? {} : { sourceId: upsertSource(context, sources[0]!) }),
   };
   if (Object.keys(set).length > 0) tx.update(statements).set(set).where(sql`id = ${id}`).run();
   if (themes) replaceLinks(tx, 'statement_themes', 'statement_id', id, 'theme_id', themes);

@@ -6,11 +6,11 @@ import type { StateRecord } from './schemas.js';
 type Column = CsvColumn<StateRecord>;
 
 export const stateCsvColumns: readonly Column[] = [
-  { name: 'code', description: 'ISO 3166-1 alpha-3 code.', value: (s) => s.code },
+  { name: 'id', description: 'ISO 3166-1 alpha-3 code.', value: (s) => s.id },
   {
     name: 'url',
     description: 'Absolute URL of the record in this API.',
-    value: (s, c) => `${c.origin}/v1/states/${encodeURIComponent(s.code)}`,
+    value: (s, c) => `${c.origin}/v1/states/${encodeURIComponent(s.id)}`,
   },
   { name: 'name', description: 'English short name.', value: (s) => s.name },
   {

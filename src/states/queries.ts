@@ -16,7 +16,7 @@ interface StateRow {
 }
 
 const toRecord = (row: StateRow): StateRecord => ({
-  code: row.code,
+  id: row.code,
   name: row.name,
   regionalGroup: row.regional_group,
   regionalGroupNote: row.regional_group_note,

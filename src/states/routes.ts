@@ -14,8 +14,8 @@ import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
 
 const listQuery = z.object({ ...stateFilterShape, ...pageParams, ...formatParams() }).strict();
 
-const codeParams = z.object({
-  code: z
+const idParams = z.object({
+  id: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
     .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
@@ -65,14 +65,14 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
   );
 
   app.get(
-    '/states/:code',
+    '/states/:id',
     {
       schema: {
         operationId: 'getState',
         summary: 'Get one state',
         description: 'A state with its name variants and how many recommendations it made and received, by position.',
         tags: ['states'],
-        params: codeParams,
+        params: idParams,
         querystring: noQueryParams,
         response: {
           200: jsonResponse(stateDetailSchema, 'The state.'),
@@ -82,8 +82,8 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       },
     },
     async (request, reply) => {
-      const state = getState(db, request.params.code);
-      if (!state) throw notFound('State', request.params.code);
+      const state = getState(db, request.params.id);
+      if (!state) throw notFound('State', request.params.id);
       return sendRecord(db, request, reply, state);
     },
   );

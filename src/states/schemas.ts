@@ -20,7 +20,7 @@ export type StateFilter = z.output<z.ZodObject<typeof stateFilterShape>>;
 
 export const stateSchema = z
   .object({
-    code: z.string().describe('ISO 3166-1 alpha-3 code.'),
+    id: z.string().describe("The state's id: its ISO 3166-1 alpha-3 code."),
     name: z.string().describe('English short name.'),
     regionalGroup: z
       .enum(REGIONAL_GROUPS)

@@ -6,8 +6,8 @@ import { getState } from './queries.js';
 import { stateDetailSchema } from './schemas.js';
 import { createState, deleteState, stateCreateSchema, statePatchSchema, updateState } from './writes.js';
 
-const codeParams = z.object({
-  code: z
+const idParams = z.object({
+  id: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
     .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
@@ -22,7 +22,7 @@ export const stateWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
     operationNoun: 'State',
     tag: 'states',
     scope: 'admin',
-    param: { name: 'code', schema: codeParams },
+    param: { name: 'id', schema: idParams },
     record: stateDetailSchema,
     createBody: stateCreateSchema,
     patchBody: statePatchSchema,

@@ -50,7 +50,7 @@ const fields = {
 
 export const stateCreateSchema = z
   .strictObject({
-    code: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').meta({ maxLength: 3 }).describe('ISO 3166-1 alpha-3 code.'),
+    id: z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ').meta({ maxLength: 3 }).describe('ISO 3166-1 alpha-3 code.'),
     name: fields.name,
     regionalGroup: fields.regionalGroup.default(null),
     regionalGroupNote: fields.regionalGroupNote.default(null),
@@ -59,7 +59,7 @@ export const stateCreateSchema = z
   })
   .meta({
     id: 'StateCreate',
-    example: { code: 'XKX', name: 'Kosovo', regionalGroup: null, unMember: false, aliases: ['Kosova'] },
+    example: { id: 'XKX', name: 'Kosovo', regionalGroup: null, unMember: false, aliases: ['Kosova'] },
   });
 
 export const statePatchSchema = z
@@ -124,8 +124,8 @@ function addSpellings(tx: Pick<Tx, 'run'>, code: string, spellings: readonly str
 
 export function createState(context: WriteContext, input: StateCreate): string {
   const { tx } = context;
-  checkSpellings(tx, input.code, input.name, input.aliases);
-  const code = claimRecordId(tx, ID_TABLE, input.code);
+  checkSpellings(tx, input.id, input.name, input.aliases);
+  const code = claimRecordId(tx, ID_TABLE, input.id);
   tx.insert(states)
     .values({
       code,

@@ -47,7 +47,7 @@ const stateNames = (db: Db) =>
   new Map(db.all<{ code: string; name: string }>(sql`select code, name from states`).map((s) => [s.code, s.name]));
 const themeLabels = (db: Db) =>
   new Map(db.all<{ id: string; label: string }>(sql`select id, label from themes`).map((t) => [t.id, t.label]));
-const sdgNames = (db: Db) =>
+const sdgLabels = (db: Db) =>
   new Map(db.all<{ goal: number; name: string }>(sql`select goal, name from sdg_goals`).map((g) => [g.goal, g.name]));
 
 const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
@@ -75,14 +75,14 @@ const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   sdg: {
     value: sql`g_sdg.goal`,
     join: sql`left join recommendation_sdgs g_sdg on g_sdg.recommendation_id = r.id`,
-    label: { field: 'sdgName', lookup: sdgNames },
+    label: { field: 'sdgLabel', lookup: sdgLabels },
   },
 };
 
 const DEVELOPMENT_GROUPS: Record<DevelopmentGrouping, Grouping> = {
   direction: { value: sql`d.direction` },
   year: { value: sql`cast(substr(d.date, 1, 4) as integer)` },
-  state: { value: sql`d.state_code`, label: { field: 'stateName', lookup: stateNames } },
+  stateUnderReview: { value: sql`d.state_code`, label: { field: 'stateUnderReviewName', lookup: stateNames } },
   theme: {
     value: sql`g_t.theme_id`,
     join: sql`left join development_themes g_t on g_t.development_id = d.id`,
@@ -243,7 +243,7 @@ export function reviewSummary(db: Db, reviewId: string, top: number): ReviewSumm
 
   return {
     reviewId: review.id,
-    stateUnderReview: { code: review.state_code, name: review.name },
+    stateUnderReview: { id: review.state_code, name: review.name },
     cycle: review.cycle,
     recommendations: {
       byPosition: { total: counts.total, ...counts.byPosition },

@@ -32,9 +32,8 @@ type Group = Record<string, unknown>;
 const LABEL_FIELDS: Record<string, string> = {
   recommendingState: 'recommendingStateName',
   stateUnderReview: 'stateUnderReviewName',
-  state: 'stateName',
   theme: 'themeLabel',
-  sdg: 'sdgName',
+  sdg: 'sdgLabel',
 };
 
 /** CSV columns of a stats answer: each grouping (and its name or label), then count. */

@@ -21,7 +21,7 @@ export const RECOMMENDATION_GROUPINGS = [
 ] as const;
 export type RecommendationGrouping = (typeof RECOMMENDATION_GROUPINGS)[number];
 
-export const DEVELOPMENT_GROUPINGS = ['direction', 'year', 'theme', 'state'] as const;
+export const DEVELOPMENT_GROUPINGS = ['direction', 'year', 'theme', 'stateUnderReview'] as const;
 export type DevelopmentGrouping = (typeof DEVELOPMENT_GROUPINGS)[number];
 
 /** Groupings where a record can have several values (or none): it is counted once under each. */
@@ -90,7 +90,7 @@ export const recommendationGroupSchema = z
     theme: nullableText.optional().describe('Theme id; null: no theme.'),
     themeLabel: nullableText.optional(),
     sdg: z.int().min(1).max(17).meta({ format: 'int32' }).nullable().optional().describe('SDG number; null: no SDG.'),
-    sdgName: nullableText.optional(),
+    sdgLabel: nullableText.optional().describe("The goal's short title."),
     implementation: z
       .string()
       .optional()
@@ -109,8 +109,8 @@ export const developmentGroupSchema = z
     year: z.int().min(1000).max(9999).meta({ format: 'int32' }).optional(),
     theme: nullableText.optional().describe('Theme id; null: no theme.'),
     themeLabel: nullableText.optional(),
-    state: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
-    stateName: z.string().optional(),
+    stateUnderReview: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
+    stateUnderReviewName: z.string().optional(),
     count: count.describe('How many matching developments fall in this group.'),
   })
   .meta({ id: 'DevelopmentGroup' });

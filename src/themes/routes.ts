@@ -34,7 +34,11 @@ const themeSchema = labelEntry
   .meta({ id: 'Theme' });
 const affectedPersonsSchema = labelEntry.meta({ id: 'AffectedPersonsGroup' });
 const sdgSchema = z
-  .object({ goal: z.int().min(1).max(17).meta({ format: 'int32' }), name: z.string(), recommendationCount: count })
+  .object({
+    id: z.string().describe('The goal number ("16"): the id of the SDG labels of recommendations; filter with sdg=16.'),
+    label: z.string().describe("The goal's short title."),
+    recommendationCount: count,
+  })
   .meta({ id: 'SdgGoal' });
 
 const noQuery = z.object({}).strict();
@@ -131,8 +135,8 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       config: { queryCache: {} },
     },
     async () => {
-      const data = db.all<{ goal: number; name: string; recommendationCount: number }>(sql`
-        select g.goal, g.name, (select count(*) from recommendation_sdgs x where x.goal = g.goal) as recommendationCount
+      const data = db.all<{ id: string; label: string; recommendationCount: number }>(sql`
+        select cast(g.goal as text) as id, g.name as label, (select count(*) from recommendation_sdgs x where x.goal = g.goal) as recommendationCount
         from sdg_goals g order by g.goal`);
       return { data, meta: { total: data.length } };
     },

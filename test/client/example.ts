@@ -25,7 +25,7 @@ export async function kyrgyzstanNotedRecommendations(baseUrl: string) {
       id: detail.data.id,
       text: detail.data.text,
       position: detail.data.position,
-      recommendingStates: detail.data.recommendingStates.map((s) => s.code),
+      recommendingStates: detail.data.recommendingStates.map((s) => s.id),
       assessments: detail.data.assessments.map((a) => `${a.assessedOn} ${a.status}`),
     },
   };
