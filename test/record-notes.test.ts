@@ -11,7 +11,7 @@ t.test("curators write a state's group note and a review's completeness", async 
   const admin = mintKey(app, 'admin');
   const created = await send(app, 'POST', '/v1/states', {
     key: admin,
-    body: { code: 'XKX', name: 'Kosovo', unMember: false, regionalGroupNote: 'In no group: not a UN member.' },
+    body: { id: 'XKX', name: 'Kosovo', unMember: false, regionalGroupNote: 'In no group: not a UN member.' },
   });
   t.equal(created.response.statusCode, 201);
   t.equal((await getJson(app, '/v1/states/XKX')).body.regionalGroupNote, 'In no group: not a UN member.');

@@ -14,8 +14,8 @@ t.test('every state filter takes codes, names and aliases in any case', async (t
     '/v1/recommendations?limit=500&stateUnderReview=',
     '/v1/recommendations?limit=500&recommendingState=',
     '/v1/reviews?stateUnderReview=',
-    '/v1/developments?limit=500&state=',
-    '/v1/statements?limit=500&state=',
+    '/v1/developments?limit=500&stateUnderReview=',
+    '/v1/statements?limit=500&stateUnderReview=',
   ];
   for (const route of routes) {
     const byCode = await getJson(app, `${route}KGZ`);
@@ -38,7 +38,7 @@ t.test('every state filter takes codes, names and aliases in any case', async (t
   const stats = async (query: string) => (await getJson(app, `/v1/stats/recommendations?groupBy=position&${query}`)).body;
   t.same(await stats('stateUnderReview=kyrgyz%20republic'), await stats('stateUnderReview=KGZ'), 'stats');
   const devStats = async (query: string) => (await getJson(app, `/v1/stats/developments?groupBy=direction&${query}`)).body;
-  t.same(await devStats('state=Kyrgyzstan'), await devStats('state=KGZ'), 'development stats');
+  t.same(await devStats('stateUnderReview=Kyrgyzstan'), await devStats('stateUnderReview=KGZ'), 'development stats');
   const csv = (await app.inject({ method: 'GET', url: '/v1/recommendations?format=csv&stateUnderReview=kgz' })).body;
   t.equal((parse(csv, { columns: true }) as unknown[]).length, 8, 'CSV export');
 
@@ -67,9 +67,9 @@ t.test('an unknown state is a 400 naming it, with close matches', async (t) => {
     },
   ]);
   t.match(misspelt.detail, /Invalid query parameter "stateUnderReview": .*KGZ \(Kyrgyzstan\)/);
-  const prefix = await problem('/v1/developments?state=kyrgyz');
+  const prefix = await problem('/v1/developments?stateUnderReview=kyrgyz');
   t.match(prefix.errors[0].message, /did you mean KGZ \(Kyrgyzstan\)\?/, 'a prefix of a name');
-  const code = await problem('/v1/statements?state=KGY');
+  const code = await problem('/v1/statements?stateUnderReview=KGY');
   t.match(code.errors[0].message, /did you mean .*KGZ \(Kyrgyzstan\)/, 'a code one letter off');
   const nothing = await problem('/v1/reviews?stateUnderReview=Atlantis');
   t.equal(nothing.errors[0].message, 'No state has the code, name or alias "Atlantis"; see GET /v1/states.');

@@ -5,7 +5,7 @@ import { isStateFilter } from '../http/params.js';
 import { HttpProblem, type InvalidParam } from '../http/problem.js';
 import { normalizeStateName } from './names.js';
 
-// State filters (stateUnderReview, recommendingState, state) take codes, names and aliases in any case. The
+// State filters (stateUnderReview, recommendingState) take codes, names and aliases in any case. The
 // lookup is an in-memory map from normalised spelling to code, rebuilt only when the data revision changes,
 // so a filtered list pays a map lookup per value.
 
