@@ -116,9 +116,9 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(tombstone.revision, revisionBefore + 3);
   t.same(history.body.meta, { total: 3, limit: 50, nextCursor: null });
 
-  const feed = await getJson(app, '/v1/changes?entity=recommendations');
+  const feed = await getJson(app, '/v1/changes?entity=recommendations&limit=500');
   t.same(
-    feed.body.data.map((c: { id: string; action: string }) => `${c.action} ${c.id}`),
+    feed.body.data.filter((c: { actor: string }) => c.actor !== 'seed').map((c: { id: string; action: string }) => `${c.action} ${c.id}`),
     ['create KGZ-3-121.10', 'update KGZ-3-121.10', 'delete KGZ-3-121.10'],
     'the change feed has the deletion too',
   );
@@ -217,7 +217,7 @@ t.test('recommendations: referential and consistency errors are 422 naming each 
   t.equal(currentRevision(app.db), revision, 'the revision did not move');
   t.equal(count(app, 'recommendations'), recommendations);
   t.equal(count(app, 'sources'), sources, 'the source was not stored either');
-  t.equal(count(app, 'audit_log'), 0);
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), 0);
 
   const toItself = await send(app, 'POST', '/v1/recommendations', {
     key,
@@ -287,7 +287,7 @@ t.test('recommendations: body validation is 400 naming each field', async (t) =>
     payload: '{"reviewId": ',
   });
   t.equal(broken.statusCode, 400);
-  t.equal(count(app, 'audit_log'), 0);
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), 0);
 });
 
 t.test('recommendations: changes, merge patches, no-op updates and deletion guards', async (t) => {
@@ -308,7 +308,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(patched.version, 2);
 
   const revision = currentRevision(app.db);
-  const audits = count(app, 'audit_log');
+  const audits = count(app, 'audit_log', "actor <> 'seed'");
   const same = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
     key,
     body: { text: patched.text, recommendingStates: ['CAN', 'USA'] },
@@ -317,7 +317,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(same.response.statusCode, 200);
   t.equal(same.body.version, 2, 'a change to the same values is no new version');
   t.equal(currentRevision(app.db), revision, 'nor a new revision');
-  t.equal(count(app, 'audit_log'), audits, 'nor an audit entry');
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), audits, 'nor an audit entry');
   t.equal(same.response.headers.etag, mergePatch.headers.etag);
 
   const newSource = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
@@ -335,7 +335,9 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(reused.body.source.id, newSource.body.source.id, 'a source is found by its URL');
   t.equal(reused.body.source.publishedOn, '2020-07-25', 'and completed');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).body.source.title, 'The best title', 'for all');
-  const sourceChanges = (await getJson(app, '/v1/changes?entity=sources')).body.data;
+  const sourceChanges = (await getJson(app, '/v1/changes?entity=sources&limit=500')).body.data.filter(
+    (c: { actor: string }) => c.actor !== 'seed',
+  );
   t.same(
     sourceChanges.map((c: { action: string }) => c.action),
     ['create', 'update'],
