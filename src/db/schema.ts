@@ -380,7 +380,11 @@ export const assessments = sqliteTable(
     ...timestamps,
     ...version,
   },
-  (t) => [index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id)],
+  (t) => [
+    index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id),
+    // GET /v1/assessments in its default order (assessedOn, id), read in order from the index.
+    index('assessments_date_idx').on(t.assessedOn, t.id),
+  ],
 );
 
 export const statements = sqliteTable(

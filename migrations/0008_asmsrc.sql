@@ -1,0 +1,1 @@
+CREATE INDEX `assessments_date_idx` ON `assessments` (`assessed_on`,`id`);
