@@ -20,6 +20,7 @@ import { reviewRoutes } from './reviews/routes.js';
 import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { themeRoutes } from './themes/routes.js';
+import { sourceRoutes } from './sources/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +77,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(developmentRoutes, { db, prefix: '/v1' });
   await app.register(statementRoutes, { db, prefix: '/v1' });
   await app.register(themeRoutes, { db, prefix: '/v1' });
+  await app.register(sourceRoutes, { db, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
   await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });

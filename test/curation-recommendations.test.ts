@@ -37,7 +37,7 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(created.body.implementation, null);
   t.same(created.body.assessments, []);
   const etag1 = parseEtag(created.response.headers.etag);
-  t.same(etag1, { version: 1, revision: revisionBefore + 1 }, 'ETag: version 1 at the revision the write made');
+  t.equal(etag1.version, 1, 'ETag: version 1 (and a digest of what the record shows)');
 
   const read = await getJson(app, '/v1/recommendations/KGZ-3-121.10');
   t.equal(read.response.statusCode, 200);
@@ -56,7 +56,8 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(updated.body.text, NEW.text, 'fields not given are kept');
   t.ok(updated.body.updatedAt > created.body.updatedAt || updated.body.updatedAt === created.body.updatedAt);
   t.equal(updated.body.createdAt, created.body.createdAt);
-  t.same(parseEtag(updated.response.headers.etag), { version: 2, revision: revisionBefore + 2 });
+  t.equal(parseEtag(updated.response.headers.etag).version, 2);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-121.10')).response.headers.etag, updated.response.headers.etag, 'the ETag a GET answers');
 
   const stale = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', {
     key,
@@ -66,7 +67,7 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(stale.response.statusCode, 412);
   t.match(stale.response.headers['content-type'], /^application\/problem\+json/);
   t.match(stale.body.detail, /version 2/);
-  t.equal(stale.response.headers.etag, updated.response.headers.etag, 'the 412 tells the current ETag');
+  t.equal(parseEtag(stale.response.headers.etag).version, parseEtag(updated.response.headers.etag).version, 'the 412 tells the current version');
 
   const unconditional = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', { key, body: { text: 'Blind.' } });
   t.equal(unconditional.response.statusCode, 428);
