@@ -121,34 +121,3 @@ export function listAssessments(
   const page = pageAssessments(db, f, sort, limit, after);
   return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
 }
-
-/**
- * The newest assessments (at most `max` each) of some recommendations, with how many each has in all: one
- * query for a whole page of recommendations (`include=assessments`).
- */
-export function newestAssessmentsOf(
-  db: Db,
-  recommendationIds: readonly string[],
-  max: number,
-): Map<string, { items: AssessmentItem[]; count: number }> {
-  const rows = db.all<Row & { n: number }>(sql`select * from (select a.id, a.recommendation_id, r.review_id,
-      v.state_code, st.name as state_name, a.status, a.assessed_on, a.rationale, s.id as source_id,
-      s.title as source_title, s.publisher as source_publisher, s.url as source_url,
-      s.published_on as source_published_on, a.version, a.created_at, a.updated_at,
-      row_number() over (partition by a.recommendation_id
-        order by a.assessed_on desc, a.created_at desc, a.id desc) as k,
-      count(*) over (partition by a.recommendation_id) as n
-    from ${FROM}
-    join states st on st.code = v.state_code
-    join sources s on s.id = a.source_id
-    where a.recommendation_id in (select value from json_each(${JSON.stringify(recommendationIds)})))
-    where k <= ${max}
-    order by recommendation_id, k`);
-  const byRecommendation = new Map<string, { items: AssessmentItem[]; count: number }>();
-  for (const row of rows) {
-    let entry = byRecommendation.get(row.recommendation_id);
-    if (!entry) byRecommendation.set(row.recommendation_id, (entry = { items: [], count: row.n }));
-    entry.items.push(toItem(row));
-  }
-  return byRecommendation;
-}
