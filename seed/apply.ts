@@ -1,17 +1,21 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/open.js';
+import { type AuditEntry, writeTransaction } from '../src/db/audit.js';
 import { bumpRevision } from '../src/db/revision.js';
 import * as t from '../src/db/schema.js';
 import { periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
-import { materializeStale } from '../src/recommendations/documents.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { normalizeStateName } from '../src/states/names.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from './labels.js';
 import { STATES } from './states.js';
+import { seedAuditEntries, type SeededIds } from './audit.js';
 
 // Applies the reference data and the sourced facts. Idempotent: a record that already exists is left as
-// it is (curators may have improved it since), so running it again only adds what is missing.
+// it is (curators may have improved it since), so running it again only adds what is missing. Every record
+// it creates gets its 'create' audit entry (actor "seed"), as a write through the API would: a mirror that
+// follows the change feed from zero sees the seeded records too.
 
 export interface SeedReport {
   inserted: number;
@@ -29,7 +33,27 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     }
   };
 
-  db.transaction(() => {
+  // The seed's records of each audited kind that are not stored yet: the ones this run creates.
+  const missing = (table: string, column: string, ids: readonly string[]): string[] => {
+    const stored = new Set(
+      db
+        .all<{ id: string }>(sql`select ${sql.identifier(column)} as id from ${sql.identifier(table)}
+          where ${sql.identifier(column)} in (select value from json_each(${JSON.stringify(ids)}))`)
+        .map((row) => row.id),
+    );
+    return ids.filter((id) => !stored.has(id));
+  };
+
+  writeTransaction(db, 'seed', ({ tx, audit }) => {
+    const created: SeededIds = {
+      states: missing('states', 'code', STATES.map((s) => s.code)),
+      sources: missing('sources', 'id', kgz.SOURCES.map((s) => s.id)),
+      reviews: missing('reviews', 'id', kgz.REVIEWS.map((r) => r.id)),
+      recommendations: missing('recommendations', 'id', kgz.RECOMMENDATIONS.map((r) => r.id)),
+      developments: missing('developments', 'id', kgz.DEVELOPMENTS.map((d) => d.id)),
+      assessments: missing('assessments', 'id', kgz.ASSESSMENTS.map((a) => a.id)),
+      statements: missing('statements', 'id', kgz.STATEMENTS.map((s) => s.id)),
+    };
     insert(
       t.states,
       STATES.map(({ code, name, regionalGroup, regionalGroupNote, unMember }) => ({
@@ -137,8 +161,10 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
       kgz.STATEMENTS.flatMap((s) => s.themes.map((label) => ({ statementId: s.id, themeId: themeId(label) }))),
     );
 
-    if (inserted > 0) bumpRevision(db);
-    materializeStale(db);
+    const entries: AuditEntry[] = seedAuditEntries(tx, created);
+    for (const entry of entries) audit(entry);
+    // Links or labels alone (no audited record) still change what the API shows.
+    if (inserted > 0 && entries.length === 0) bumpRevision(tx);
   });
   return { inserted };
 }

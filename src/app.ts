@@ -21,6 +21,7 @@ import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
+import { sourceRoutes } from './sources/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,6 +80,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(developmentRoutes, { db, prefix: '/v1' });
   await app.register(statementRoutes, { db, prefix: '/v1' });
   await app.register(themeRoutes, { db, prefix: '/v1' });
+  await app.register(sourceRoutes, { db, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
   await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });

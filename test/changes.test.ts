@@ -10,12 +10,15 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   const alice = mintKey(app, 'write', 'alice');
   const bob = mintKey(app, 'admin', 'bob');
 
-  const empty = await getJson(app, '/v1/changes');
-  t.equal(empty.response.statusCode, 200);
-  t.same(empty.body.data, [], 'the seed is not a change');
-  t.equal(empty.body.meta.hasMore, false);
-  t.equal(empty.body.meta.revision, currentRevision(app.db));
-  t.notOk(empty.response.headers.link);
+  // The seed's records come first, each created by "seed" (test/seed-changes.test.ts checks them all).
+  const seeded = await getJson(app, '/v1/changes?limit=500');
+  t.equal(seeded.response.statusCode, 200);
+  t.ok(seeded.body.data.length > 0, 'the seed is in the feed');
+  t.ok(seeded.body.data.every((c: Change) => c.actor === 'seed' && c.action === 'create'));
+  t.equal(seeded.body.meta.hasMore, false);
+  t.equal(seeded.body.meta.revision, currentRevision(app.db));
+  t.notOk(seeded.response.headers.link);
+  const afterSeed: string = seeded.body.meta.nextCursor;
 
   // 30 writes by two keys over four kinds of records, deletions included.
   const expected: string[] = [];
@@ -41,10 +44,10 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   t.equal(expected.length, 31);
 
   const seen: Change[] = [];
-  let since: string | undefined;
+  let since = afterSeed;
   let pages = 0;
   for (;;) {
-    const { response, body } = await getJson(app, `/v1/changes?limit=7${since ? `&since=${since}` : ''}`);
+    const { response, body } = await getJson(app, `/v1/changes?limit=7&since=${since}`);
     t.equal(response.statusCode, 200);
     seen.push(...body.data);
     pages++;
@@ -75,7 +78,7 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   const next = await getJson(app, `/v1/changes?since=${since}`);
   t.same(next.body.data.map((c: Change) => `${c.action} ${c.id}`), ['delete kgz-2020-anti-ngo-bill'], 'a later poll gets the deletion');
 
-  const onlyStates = await getJson(app, '/v1/changes?entity=states,developments&limit=500');
+  const onlyStates = await getJson(app, `/v1/changes?entity=states,developments&limit=500&since=${afterSeed}`);
   t.same(
     onlyStates.body.data.map((c: Change) => c.entity),
     [...Array(6).fill('developments'), 'states', 'developments'],
@@ -95,7 +98,7 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   const future = await getJson(app, '/v1/changes?since=2999-01-01T00:00:00%2B01:00');
   t.same(future.body.data, []);
   const past = await getJson(app, '/v1/changes?since=2000-01-01T00:00:00Z&limit=1');
-  t.equal(past.body.data[0].seq, seen[0]!.seq);
+  t.equal(past.body.data[0].seq, seeded.body.data[0].seq);
 
   for (const bad of ['garbage', 'eyJzIjoieCIsImsiOlsxXX0', '2020-13-45T00:00:00Z']) {
     const { response, body } = await getJson(app, `/v1/changes?since=${bad}`);
@@ -113,17 +116,20 @@ t.test('record history: paginated, for live, deleted and seeded records', async 
     await send(app, 'PATCH', '/v1/statements/KGZ-3-HRW-adoption', { key, body: { summary: `Summary ${i}.` }, headers: { 'if-match': '*' } });
   }
   const first = await getJson(app, '/v1/statements/KGZ-3-HRW-adoption/history?limit=2');
-  t.equal(first.body.meta.total, 5);
+  t.equal(first.body.meta.total, 6, "the seed's creation, then the five updates");
   t.equal(first.body.data.length, 2);
-  t.same(first.body.data[0].changes.version, { before: 1, after: 2 }, 'oldest first');
+  t.match(first.body.data[0], { action: 'create', actor: 'seed', changes: { version: { before: null, after: 1 } } }, 'oldest first');
+  t.same(first.body.data[1].changes.version, { before: 1, after: 2 });
   const second = await getJson(app, first.response.headers.link!.toString().match(/^<([^>]+)>/)![1]!);
   t.same(second.body.data.map((c: Change) => c.action), ['update', 'update']);
-  t.same(second.body.data[0].changes.summary, { before: 'Summary 1.', after: 'Summary 2.' });
+  t.same(second.body.data[0].changes.summary, { before: 'Summary 0.', after: 'Summary 1.' });
   const third = await getJson(app, `/v1/statements/KGZ-3-HRW-adoption/history?limit=2&cursor=${second.body.meta.nextCursor}`);
-  t.equal(third.body.data.length, 1);
+  t.equal(third.body.data.length, 2);
   t.equal(third.body.meta.nextCursor, null);
 
-  t.same((await getJson(app, '/v1/reviews/KGZ-3/history')).body, { data: [], meta: { total: 0, limit: 50, nextCursor: null } });
+  const review = (await getJson(app, '/v1/reviews/KGZ-3/history')).body;
+  t.same(review.data.map((c: Change) => `${c.action} ${c.actor}`), ['create seed'], 'a seeded record has its creation');
+  t.equal(review.meta.total, 1);
   t.equal((await getJson(app, '/v1/recommendations/never/history')).response.statusCode, 404);
   t.equal((await getJson(app, '/v1/developments/never/history')).response.statusCode, 404);
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/history?cursor=nonsense')).response.statusCode, 400);

@@ -214,9 +214,11 @@ t.test('developments: linking to recommendations is idempotent and audited as an
       c.changes.recommendationIds.after.includes('KGZ-3-USA-3'),
     ]),
     [
+      ['create', false],
       ['update', true],
       ['update', false],
     ],
+    'the seed created it, then the link and the unlink',
   );
 
   t.equal((await send(app, 'PUT', `/v1/developments/${id}/recommendations/nope`, { key })).response.statusCode, 404);

@@ -42,7 +42,7 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(created.body.implementation, null);
   t.same(created.body.assessments, []);
   const etag1 = parseEtag(created.response.headers.etag);
-  t.same(etag1, { version: 1, revision: revisionBefore + 1 }, 'ETag: version 1 at the revision the write made');
+  t.equal(etag1.version, 1, 'ETag: version 1 (and a digest of what the record shows)');
 
   const read = await getJson(app, '/v1/recommendations/KGZ-3-121.10');
   t.equal(read.response.statusCode, 200);
@@ -61,7 +61,8 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(updated.body.text, NEW.text, 'fields not given are kept');
   t.ok(updated.body.updatedAt > created.body.updatedAt || updated.body.updatedAt === created.body.updatedAt);
   t.equal(updated.body.createdAt, created.body.createdAt);
-  t.same(parseEtag(updated.response.headers.etag), { version: 2, revision: revisionBefore + 2 });
+  t.equal(parseEtag(updated.response.headers.etag).version, 2);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-121.10')).response.headers.etag, updated.response.headers.etag, 'the ETag a GET answers');
 
   const stale = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', {
     key,
@@ -71,7 +72,7 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(stale.response.statusCode, 412);
   t.match(stale.response.headers['content-type'], /^application\/problem\+json/);
   t.match(stale.body.detail, /version 2/);
-  t.equal(stale.response.headers.etag, updated.response.headers.etag, 'the 412 tells the current ETag');
+  t.equal(parseEtag(stale.response.headers.etag).version, parseEtag(updated.response.headers.etag).version, 'the 412 tells the current version');
 
   const unconditional = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-121.10', { key, body: { text: 'Blind.' } });
   t.equal(unconditional.response.statusCode, 428);
@@ -121,9 +122,9 @@ t.test('recommendations: create → read → update with If-Match → stale 412 
   t.equal(tombstone.revision, revisionBefore + 3);
   t.same(history.body.meta, { total: 3, limit: 50, nextCursor: null });
 
-  const feed = await getJson(app, '/v1/changes?entity=recommendations');
+  const feed = await getJson(app, '/v1/changes?entity=recommendations&limit=500');
   t.same(
-    feed.body.data.map((c: { id: string; action: string }) => `${c.action} ${c.id}`),
+    feed.body.data.filter((c: { actor: string }) => c.actor !== 'seed').map((c: { id: string; action: string }) => `${c.action} ${c.id}`),
     ['create KGZ-3-121.10', 'update KGZ-3-121.10', 'delete KGZ-3-121.10'],
     'the change feed has the deletion too',
   );
@@ -222,7 +223,7 @@ t.test('recommendations: referential and consistency errors are 422 naming each 
   t.equal(currentRevision(app.db), revision, 'the revision did not move');
   t.equal(count(app, 'recommendations'), recommendations);
   t.equal(count(app, 'sources'), sources, 'the source was not stored either');
-  t.equal(count(app, 'audit_log'), 0);
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), 0);
 
   const toItself = await send(app, 'POST', '/v1/recommendations', {
     key,
@@ -294,7 +295,7 @@ t.test('recommendations: body validation is 400 naming each field', async (t) =>
     payload: '{"reviewId": ',
   });
   t.equal(broken.statusCode, 400);
-  t.equal(count(app, 'audit_log'), 0);
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), 0);
 });
 
 t.test('recommendations: changes, merge patches, no-op updates and deletion guards', async (t) => {
@@ -315,7 +316,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(patched.version, 2);
 
   const revision = currentRevision(app.db);
-  const audits = count(app, 'audit_log');
+  const audits = count(app, 'audit_log', "actor <> 'seed'");
   const same = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
     key,
     body: { text: patched.text, recommendingStates: ['CAN', 'USA'] },
@@ -324,7 +325,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(same.response.statusCode, 200);
   t.equal(same.body.version, 2, 'a change to the same values is no new version');
   t.equal(currentRevision(app.db), revision, 'nor a new revision');
-  t.equal(count(app, 'audit_log'), audits, 'nor an audit entry');
+  t.equal(count(app, 'audit_log', "actor <> 'seed'"), audits, 'nor an audit entry');
   t.equal(same.response.headers.etag, mergePatch.headers.etag);
 
   const newSource = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', {
@@ -342,7 +343,9 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.equal(reused.body.sources[0].id, newSource.body.sources[0].id, 'a source is found by its URL');
   t.equal(reused.body.sources[0].publishedOn, '2020-07-25', 'and completed');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).body.sources[0].title, 'The best title', 'for all');
-  const sourceChanges = (await getJson(app, '/v1/changes?entity=sources')).body.data;
+  const sourceChanges = (await getJson(app, '/v1/changes?entity=sources&limit=500')).body.data.filter(
+    (c: { actor: string }) => c.actor !== 'seed',
+  );
   t.same(
     sourceChanges.map((c: { action: string }) => c.action),
     ['create', 'update'],

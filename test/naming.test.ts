@@ -38,7 +38,7 @@ const all = objectSchemas();
 t.test('the walk sees the resources and inputs it is meant to check', async (t) => {
   t.ok(all.length > 50, `${all.length} object schemas`);
   t.ok(all.some((s) => s.input) && all.some((s) => !s.input));
-  for (const name of ['Recommendation', 'Development', 'Statement', 'Review', 'State', 'AssessmentRecord']) {
+  for (const name of ['RecommendationListItem', 'RecommendationDetail', 'Development', 'Statement', 'Review', 'State', 'AssessmentRecord']) {
     t.ok(schemas[name], `${name} is a component`);
   }
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { recordMetaShape, sourceSchema } from '../common/schemas.js';
+import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
+import { calendarDate, isoCode, listParam } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -15,3 +16,39 @@ export const assessmentRecordSchema = z
   .meta({ id: 'AssessmentRecord' });
 
 export type AssessmentRecord = z.infer<typeof assessmentRecordSchema>;
+
+// ── The list of assessments (GET /v1/assessments) ──
+
+export const ASSESSMENT_SORTS = ['assessedOn', '-assessedOn', 'id', '-id'] as const;
+export type AssessmentSort = (typeof ASSESSMENT_SORTS)[number];
+
+// The one definition of "which assessments match": the list and its exports share it.
+export const assessmentFilterShape = {
+  reviewId: listParam(z.string().min(1).max(50), 'Review of the recommendation judged, e.g. KGZ-3.'),
+  recommendationId: listParam(z.string().min(1).max(200), 'The recommendation judged, e.g. KGZ-3-FIN-1.'),
+  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3) of the recommendation judged, e.g. KGZ.'),
+  status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),
+  from: calendarDate.optional().describe('Only assessments that hold for this day (YYYY-MM-DD) or later (assessedOn).'),
+  to: calendarDate
+    .optional()
+    .describe('Only assessments that hold for this day (YYYY-MM-DD) or earlier (assessedOn). Must not be before `from`.'),
+};
+
+export const assessmentFilterSchema = z.object(assessmentFilterShape);
+export type AssessmentFilter = z.output<typeof assessmentFilterSchema>;
+
+export const assessmentItemSchema = z
+  .object({
+    id: z.string(),
+    recommendationId: z.string().describe('The recommendation judged.'),
+    reviewId: z.string().describe("The recommendation's review."),
+    stateUnderReview: stateRefSchema,
+    status: z.enum(IMPLEMENTATION_STATUSES),
+    assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
+    rationale: z.string().describe('Why, in our own words, as the source supports it.'),
+    sources: z.array(sourceSchema).describe('Where the judgement comes from (one source per assessment today).'),
+    ...recordMetaShape,
+  })
+  .meta({ id: 'AssessmentItem' });
+
+export type AssessmentItem = z.infer<typeof assessmentItemSchema>;

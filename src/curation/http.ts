@@ -1,12 +1,10 @@
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/plugin.js';
 import { type WriteContext, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
-import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope } from '../db/schema.js';
-import { recordEtag } from '../http/etag.js';
+import { representationEtag } from '../http/etag.js';
 import { noQueryParams } from '../http/params.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -57,12 +55,6 @@ export interface CreateSpec<T extends Versioned> {
   read: (id: string) => T | undefined;
 }
 
-/** The revision a record was created at, for the ETag of a replayed creation. */
-function creationRevision(db: Db, entity: string, id: string): number {
-  return db.get<{ revision: number }>(sql`select revision from audit_log
-    where entity = ${entity} and entity_id = ${id} and action = 'create' order by seq desc limit 1`)!.revision;
-}
-
 /** POST: creates the record in one transaction (or replays the stored answer to a retried Idempotency-Key). */
 export function createRecord<T extends Versioned>(
   db: Db,
@@ -110,8 +102,7 @@ export function createRecord<T extends Versioned>(
     }
     return { id, location, body, replayed: false };
   });
-  const revision = outcome.replayed ? creationRevision(db, spec.entity, outcome.id) : currentRevision(db);
-  reply.code(201).header('location', outcome.location).header('etag', recordEtag(outcome.body.version, revision));
+  reply.code(201).header('location', outcome.location).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
   if (outcome.replayed) reply.header('idempotency-replayed', 'true');
   return outcome.body;
 }
@@ -129,7 +120,8 @@ export function updateRecord<T extends Versioned>(
   const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
   writeTransaction(db, apiKeyOf(request).name, (context) => change(context, expected));
   const record = read()!;
-  reply.header('etag', recordEtag(record.version, currentRevision(db)));
+  // The ETag a GET of the record answers (src/http/conditional.ts), so that the client's copy revalidates.
+  reply.header('etag', representationEtag(record.version, JSON.stringify(record)));
   return record;
 }
 

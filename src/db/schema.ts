@@ -104,7 +104,11 @@ export const reviewSources = sqliteTable(
       .notNull()
       .references(() => sources.id),
   },
-  (t) => [primaryKey({ columns: [t.reviewId, t.sourceId] })],
+  (t) => [
+    primaryKey({ columns: [t.reviewId, t.sourceId] }),
+    // GET /v1/sources/{id}: what cites a source.
+    index('review_sources_source_idx').on(t.sourceId),
+  ],
 );
 
 export const recommendations = sqliteTable(
@@ -367,7 +371,11 @@ export const developmentSources = sqliteTable(
       .notNull()
       .references(() => sources.id),
   },
-  (t) => [primaryKey({ columns: [t.developmentId, t.sourceId] })],
+  (t) => [
+    primaryKey({ columns: [t.developmentId, t.sourceId] }),
+    // GET /v1/sources/{id}: what cites a source.
+    index('development_sources_source_idx').on(t.sourceId),
+  ],
 );
 
 export const assessments = sqliteTable(
@@ -386,7 +394,13 @@ export const assessments = sqliteTable(
     ...timestamps,
     ...version,
   },
-  (t) => [index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id)],
+  (t) => [
+    index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id),
+    // GET /v1/assessments in its default order (assessedOn, id), read in order from the index.
+    index('assessments_date_idx').on(t.assessedOn, t.id),
+    // GET /v1/sources/{id}: what cites a source.
+    index('assessments_source_idx').on(t.sourceId),
+  ],
 );
 
 export const statements = sqliteTable(
@@ -410,6 +424,8 @@ export const statements = sqliteTable(
   },
   (t) => [
     index('statements_review_idx').on(t.reviewId, t.date),
+    // GET /v1/sources/{id}: what cites a source.
+    index('statements_source_idx').on(t.sourceId),
     check(
       'statements_one_speaker',
       sql`(${t.speakerStateCode} is null) <> (${t.speakerOrganization} is null)`,

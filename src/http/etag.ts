@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 
-// ETags. A record's ETag names its version and the data revision it was read at: `"v3-r17"`. The version
-// makes If-Match (optimistic concurrency) precise to the record; the revision makes If-None-Match honest
-// about everything else the representation shows (linked developments, counts), which other writes change.
+// ETags. A record's ETag names its version and, after it, what the representation shows: `"v3-r17"`. The
+// version makes If-Match (optimistic concurrency) precise to the record. A write answers with the data
+// revision it made (`"v3-r17"`); a read answers with a digest of the representation it sends, in decimal
+// (`"v3-r81985529216486"`), so that a write to another record leaves it unchanged while any change to what
+// it shows (its own fields, the assessments and developments it embeds, a renamed label) changes it. Both
+// parse as the same version for If-Match.
 // A list's or export's ETag is the revision and a hash of the normalised query: `"r17-1a2b3c4d5e6f"`.
 
 export function recordEtag(version: number, revision: number): string {
   return `"v${version}-r${revision}"`;
+}
+
+/** The ETag of a record read: its version and a digest of the JSON sent (48 bits, in decimal). */
+export function representationEtag(version: number, json: string): string {
+  return `"v${version}-r${createHash('sha256').update(json).digest().readUIntBE(0, 6)}"`;
 }
 
 export function queryEtag(revision: number, normalisedQuery: string): string {

@@ -34,6 +34,7 @@ export const openApiInfo = {
     { name: 'recommendations', description: 'Recommendations made at UPR reviews, with positions and status.' },
     { name: 'developments', description: 'Dated, sourced follow-up events in reviewed states.' },
     { name: 'assessments', description: "Sourced judgements of a recommendation's implementation at a date." },
+    { name: 'sources', description: 'The documents and pages facts cite, each with what cites it.' },
     { name: 'statements', description: 'What states and organizations said at a review beyond recommendations.' },
     { name: 'reviews', description: 'One review of one state in one UPR cycle.' },
     { name: 'states', description: 'UN member and observer states, with their regional groups.' },

@@ -5,18 +5,18 @@ import type { Db } from '../db/open.js';
 import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
-import { noQueryParams, pageParams } from '../http/params.js';
+import { listParam, noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
+import { checkInclude, INCLUDE_PER_RECORD, INCLUDES, recommendationListItemSchema, sendWithIncludes } from './include.js';
 import { documentChunks, getRecommendation, listTotal, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
   recommendationFilterShape,
-  recommendationSchema,
 } from './schemas.js';
 
 const listQuery = z
@@ -29,6 +29,12 @@ const listQuery = z
         'Order: paragraph (review, then paragraph number as printed; the default), updatedAt, id, or relevance ' +
           '(the default with q); a leading - reverses.',
       ),
+    include: listParam(
+      z.enum(INCLUDES),
+      `JSON only: embed in each record its assessments (newest first, with assessmentCount) and/or the ` +
+        `developments that bear on it (oldest first), at most ${INCLUDE_PER_RECORD} of each per record; a ` +
+        'review page then needs one request. An export refuses it (400).',
+    ),
     ...pageParams,
     ...formatParams(),
   })
@@ -48,7 +54,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         querystring: listQuery,
         response: {
           200: listResponse(
-            listEnvelope(recommendationSchema, 'RecommendationList'),
+            listEnvelope(recommendationListItemSchema, 'RecommendationList'),
             'One page of matching recommendations (JSON), or the export of all of them (CSV, NDJSON).',
             recommendationCsvColumns,
             'Recommendation',
@@ -65,10 +71,15 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       },
     },
     async (request, reply) => {
-      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
+      const { sort: requested, limit, cursor, format: _, bom, include: requestedInclude, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const include = checkInclude(request, requestedInclude);
       freshenDocuments(db);
+      if (include) {
+        const page = pageDocuments(db, filter, sort, limit, after);
+        return sendWithIncludes(request, reply, db, include, page, { sortName: sort.name, limit, total: listTotal(db, filter) });
+      }
       return answerList(request, reply, db, {
         resource: 'recommendations',
         bom,

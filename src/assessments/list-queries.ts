@@ -1,0 +1,123 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
+import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { invalidParam } from '../http/problem.js';
+import type { AssessmentFilter, AssessmentItem, AssessmentSort } from './schemas.js';
+
+// All SQL of the assessments list. Tables are aliased: a assessments, r recommendations, v reviews,
+// st states, s sources.
+
+/** The WHERE conditions for a filter; the same function serves the list, its total and its exports. */
+export function filterConditions(f: AssessmentFilter): SQL[] {
+  if (f.from !== undefined && f.to !== undefined && f.from > f.to) {
+    throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
+  }
+  const c: SQL[] = [];
+  if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
+  if (f.recommendationId) c.push(inList(sql`a.recommendation_id`, f.recommendationId));
+  if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
+  if (f.status) c.push(inList(sql`a.status`, f.status));
+  if (f.from !== undefined) c.push(sql`a.assessed_on >= ${f.from}`);
+  if (f.to !== undefined) c.push(sql`a.assessed_on <= ${f.to}`);
+  return c;
+}
+
+const FROM = sql`assessments a
+  join recommendations r on r.id = a.recommendation_id
+  join reviews v on v.id = r.review_id`;
+
+interface Row {
+  id: string;
+  recommendation_id: string;
+  review_id: string;
+  state_code: string;
+  state_name: string;
+  status: AssessmentItem['status'];
+  assessed_on: string;
+  rationale: string;
+  source_id: string;
+  source_title: string;
+  source_publisher: string;
+  source_url: string;
+  source_published_on: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const byDate = { columns: [sql`a.assessed_on`, sql`a.id`], keysOf: (row: Row) => [row.assessed_on, row.id] };
+const byId = { columns: [sql`a.id`], keysOf: (row: Row) => [row.id] };
+
+const SORTS: Record<AssessmentSort, KeysetSort<Row>> = {
+  assessedOn: { name: 'assessedOn', descending: false, ...byDate },
+  '-assessedOn': { name: '-assessedOn', descending: true, ...byDate },
+  id: { name: 'id', descending: false, ...byId },
+  '-id': { name: '-id', descending: true, ...byId },
+};
+
+export function resolveSort(requested: AssessmentSort | undefined): KeysetSort<Row> {
+  return SORTS[requested ?? 'assessedOn'];
+}
+
+function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): Row[] {
+  return db.all<Row>(sql`select a.id, a.recommendation_id, r.review_id, v.state_code, st.name as state_name, a.status,
+      a.assessed_on, a.rationale, s.id as source_id, s.title as source_title, s.publisher as source_publisher,
+      s.url as source_url, s.published_on as source_published_on, a.version, a.created_at, a.updated_at
+    from ${FROM}
+    join states st on st.code = v.state_code
+    join sources s on s.id = a.source_id
+    ${whereClause(conditions)}
+    order by ${order}
+    limit ${limit}`);
+}
+
+function toItem(row: Row): AssessmentItem {
+  return {
+    id: row.id,
+    recommendationId: row.recommendation_id,
+    reviewId: row.review_id,
+    stateUnderReview: { id: row.state_code, name: row.state_name },
+    status: row.status,
+    assessedOn: row.assessed_on,
+    rationale: row.rationale,
+    sources: [
+      {
+        id: row.source_id,
+        title: row.source_title,
+        publisher: row.source_publisher,
+        url: row.source_url,
+        publishedOn: row.source_published_on,
+      },
+    ],
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** One keyset step of the list without its total: the list's pages and the chunks of an export. */
+export function pageAssessments(
+  db: Db,
+  f: AssessmentFilter,
+  sort: KeysetSort<Row>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Chunk<AssessmentItem> {
+  const conditions = filterConditions(f);
+  const rows = selectRows(db, after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
+  const chunk = sliceChunk(rows, limit, sort.keysOf);
+  return { rows: chunk.rows.map(toItem), nextKeys: chunk.nextKeys };
+}
+
+export function listAssessments(
+  db: Db,
+  f: AssessmentFilter,
+  sort: KeysetSort<Row>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Page<AssessmentItem> {
+  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(filterConditions(f))}`)!.n;
+  const page = pageAssessments(db, f, sort, limit, after);
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+}

@@ -1,0 +1,118 @@
+import t from 'tap';
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+type Source = { id: string; title: string; publisher: string; url: string; publishedOn: string | null };
+type Body = { data: Source[]; meta: { total: number; limit: number; nextCursor: string | null } };
+const ids = (body: Body) => body.data.map((s) => s.id);
+
+t.test('sources: list, filters, exports, and what cites each', async (t) => {
+  const app = await buildTestApp(t);
+  const stored = (query: string) => app.db.$client.prepare(query).pluck().all() as string[];
+  const allIds = stored('select id from sources order by id');
+  t.ok(allIds.length >= 3, `${allIds.length} seeded sources`);
+
+  const all = await getJson<Body>(app, '/v1/sources?limit=500');
+  t.equal(all.response.statusCode, 200);
+  t.same(ids(all.body), allIds, 'by id');
+  t.equal(all.body.meta.total, allIds.length);
+  t.equal(all.response.headers['cache-control'], 'public, max-age=60');
+  t.same(ids((await getJson<Body>(app, '/v1/sources?sort=-id&limit=500')).body), [...allIds].reverse());
+
+  // Keyset pages.
+  const walked: string[] = [];
+  let url = '/v1/sources?limit=2';
+  for (;;) {
+    const page = await getJson<Body>(app, url);
+    walked.push(...ids(page.body));
+    if (page.body.meta.nextCursor === null) break;
+    url = `/v1/sources?limit=2&cursor=${page.body.meta.nextCursor}`;
+  }
+  t.same(walked, allIds);
+
+  // Filters: publisher (exact, any of several) and q (contained in title, publisher or URL, any case).
+  const hrw = stored("select id from sources where publisher = 'Human Rights Watch' order by id");
+  t.ok(hrw.length > 0);
+  t.same(ids((await getJson<Body>(app, '/v1/sources?publisher=Human%20Rights%20Watch')).body), hrw);
+  const two = stored("select id from sources where publisher in ('Human Rights Watch', 'OHCHR') order by id");
+  t.same(ids((await getJson<Body>(app, '/v1/sources?publisher=Human%20Rights%20Watch&publisher=OHCHR')).body), two);
+  t.same(ids((await getJson<Body>(app, '/v1/sources?q=HUMAN%20RIGHTS%20WATCH')).body), stored(
+    "select id from sources where instr(lower(title || ' ' || publisher || ' ' || url), 'human rights watch') > 0 order by id",
+  ));
+  t.same(ids((await getJson<Body>(app, '/v1/sources?q=hrw.org')).body), stored("select id from sources where url like '%hrw.org%' order by id"));
+  t.same((await getJson<Body>(app, '/v1/sources?q=nothing-like-this')).body.data, []);
+  for (const bad of ['q=', 'sort=title', 'limit=0', 'cursor=x', 'colour=red', `q=${'x'.repeat(201)}`]) {
+    const { response } = await getJson(app, `/v1/sources?${bad}`);
+    t.equal(response.statusCode, 400, bad);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+  }
+
+  // Exports.
+  const csv = await app.inject({ url: '/v1/sources?format=csv' });
+  t.equal(csv.statusCode, 200);
+  const lines = csv.body.trimEnd().split('\r\n');
+  t.equal(lines[0], 'id,apiUrl,title,publisher,url,publishedOn');
+  t.same(lines.slice(1).map((line) => line.split(',')[0]), allIds);
+  const ndjson = await app.inject({ url: '/v1/sources?format=ndjson' });
+  t.same(ndjson.body.trimEnd().split('\n').map((line) => JSON.parse(line)), all.body.data);
+
+  // What cites a source: the seed's HRW report on the adoption of Kyrgyzstan's review.
+  const id = 'hrw-2020-09-28-kgz-upr-adoption';
+  const detail = await getJson(app, `/v1/sources/${id}`);
+  t.equal(detail.response.statusCode, 200);
+  t.equal(detail.response.headers['cache-control'], 'public, max-age=60');
+  t.match(detail.body, { id, publisher: 'Human Rights Watch', url: /^https:\/\// });
+  const expected = (query: string) => {
+    const list = stored(query);
+    return { count: list.length, ids: list };
+  };
+  t.same(detail.body.citedBy, {
+    recommendations: expected(`select id from recommendations where source_id = '${id}'
+      union select recommendation_id from recommendation_sources where source_id = '${id}' order by 1`),
+    positions: expected(`select recommendation_id from recommendation_sources where source_id = '${id}' and position is not null order by 1`),
+    assessments: expected(`select id from assessments where source_id = '${id}' order by 1`),
+    developments: expected(`select development_id from development_sources where source_id = '${id}' order by 1`),
+    statements: expected(`select id from statements where source_id = '${id}' order by 1`),
+    reviews: expected(`select review_id from review_sources where source_id = '${id}' order by 1`),
+  });
+  t.ok(detail.body.citedBy.assessments.count >= 2, 'the seeded assessments cite it');
+  t.ok(detail.body.citedBy.statements.count >= 1);
+
+  // An import's per-source record with a position: the positions this source records.
+  app.db.$client.prepare(`insert into recommendation_sources (recommendation_id, source_id, position, match_key)
+    values ('KGZ-3-USA-1', ?, 'noted', 'k')`).run(id);
+  const withPosition = await getJson(app, `/v1/sources/${id}`);
+  t.same(withPosition.body.citedBy.positions, { count: 1, ids: ['KGZ-3-USA-1'] });
+  t.ok(withPosition.body.citedBy.recommendations.ids.includes('KGZ-3-USA-1'));
+
+  // Bounded: the first 100 ids per kind, with the full count.
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/assessments', {
+    key,
+    body: { recommendationId: 'KGZ-3-GBR-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'R.', sources: [HRW_SOURCE] },
+  });
+  const newSource = created.body.sources[0].id as string;
+  const insert = app.db.$client.prepare(`insert into assessments (id, recommendation_id, status, assessed_on, rationale,
+    source_id, created_at, updated_at) values (?, 'KGZ-3-GBR-1', 'implemented', '2021-01-01', 'R.', ?, '2026-01-01', '2026-01-01')`);
+  for (let i = 0; i < 120; i++) insert.run(`bulk-${String(i).padStart(3, '0')}`, newSource);
+  const many = await getJson(app, `/v1/sources/${newSource}`);
+  t.equal(many.body.citedBy.assessments.count, 121);
+  t.equal(many.body.citedBy.assessments.ids.length, 100);
+  t.same(many.body.citedBy.assessments.ids.slice(0, 2), [created.body.id, 'bulk-000'], 'sorted');
+  t.equal(many.body.citedBy.assessments.ids.at(-1), 'bulk-098');
+
+  // ETag: a 304 for a revalidation; a write elsewhere leaves it, a new citation changes it.
+  const etag = detail.response.headers.etag as string;
+  const other = (await getJson(app, `/v1/sources/${newSource}`)).response.headers.etag as string;
+  const revalidated = await app.inject({ url: `/v1/sources/${newSource}`, headers: { 'if-none-match': other } });
+  t.equal(revalidated.statusCode, 304);
+  await send(app, 'PATCH', '/v1/statements/KGZ-3-HRW-adoption', { key, body: { summary: 'Changed.' }, headers: { 'if-match': '*' } });
+  t.equal((await app.inject({ url: `/v1/sources/${newSource}`, headers: { 'if-none-match': other } })).statusCode, 304, 'a write elsewhere');
+  t.not((await getJson(app, `/v1/sources/${id}`)).response.headers.etag, etag, 'the position above changed what it shows');
+
+  const missing = await getJson(app, '/v1/sources/nope');
+  t.equal(missing.response.statusCode, 404);
+  t.match(missing.response.headers['content-type'], /^application\/problem\+json/);
+  t.match(missing.body.detail, /nope/);
+  t.equal((await getJson(app, `/v1/sources/${id}?x=1`)).response.statusCode, 400);
+});
