@@ -3,6 +3,7 @@ import { bumpRevision } from '../src/db/revision.js';
 import { periodOf } from '../src/common/dates.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { materializeStale } from '../src/recommendations/documents.js';
+import { refreshStaleRelations } from '../src/related/refresh.js';
 
 // A synthetic but realistic database for the benchmark (and the large-export test): every state reviewed
 // in each of the four UPR cycles, N recommendations spread over those reviews with one to three
@@ -262,6 +263,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
       report.statements += 1;
     }
     bumpRevision(db);
+    refreshStaleRelations(db);
     materializeStale(db);
   })();
 

@@ -4,6 +4,7 @@ import * as t from '../src/db/schema.js';
 import { periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { materializeStale } from '../src/recommendations/documents.js';
+import { refreshStaleRelations } from '../src/related/refresh.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { normalizeStateName } from '../src/states/names.js';
 import * as kgz from './kyrgyzstan-upr3.js';
@@ -132,6 +133,7 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     );
 
     if (inserted > 0) bumpRevision(db);
+    refreshStaleRelations(db);
     materializeStale(db);
   });
   return { inserted };
