@@ -15,12 +15,12 @@ interface Instrument {
 // Fragments shared by several patterns.
 const OF = '(?:to|of|on)';
 const THE = '(?:the )?';
-const CAT = `(?:${THE}(?:un |united nations )?convention against torture(?: and other cruel,? inhuman or degrading treatment or punishment)?|cat)`;
-const CEDAW = `(?:${THE}convention on the elimination of all forms of discrimination against women|cedaw)`;
-const CRC = `(?:${THE}(?:un |united nations )?convention on the rights of the child|crc)`;
-const CRPD = `(?:${THE}convention on the rights of (?:persons|people) with disabilities|crpd)`;
-const ICCPR = `(?:${THE}international covenant on civil and political rights|iccpr)`;
-const ICESCR = `(?:${THE}international covenant on economic,? social and cultural rights|icescr)`;
+const CAT = `${THE}(?:(?:un |united nations )?convention against torture(?: and other cruel,? inhuman or degrading treatment or punishment)?|cat)`;
+const CEDAW = `${THE}(?:convention on the elimination of all forms of discrimination against women|cedaw)`;
+const CRC = `${THE}(?:(?:un |united nations )?convention on the rights of the child|crc)`;
+const CRPD = `${THE}(?:convention on the rights of (?:persons|people) with disabilities|crpd)`;
+const ICCPR = `${THE}(?:international covenant on civil and political rights|iccpr)`;
+const ICESCR = `${THE}(?:international covenant on economic,? social and cultural rights|icescr)`;
 const OP = `(?:${THE}(?:first |second )?optional protocol)`;
 
 const g = (source: string) => new RegExp(source, 'g');
@@ -216,14 +216,15 @@ const replaceInstruments = (text: string) =>
 
 /**
  * The text with every instrument name replaced by its token (between spaces); acronyms in parentheses at the
- * end, unless they name an instrument the text already names.
+ * end, those of instruments only when the text names none (they repeat a name just given, or a part of it).
  */
 export function canonicalInstruments(lowerText: string): string {
-  const text = replaceInstruments(lowerText.replace(PARENTHESISED_ACRONYM, ' '));
+  const text = replaceInstruments(lowerText.replace(PARENTHESISED_ACRONYM, ''));
   const acronyms = lowerText.match(PARENTHESISED_ACRONYM);
   if (acronyms === null) return text;
+  const named = text.includes(' zz');
   const extra = replaceInstruments(acronyms.map((a) => a.replace(/[\s()]/g, '')).join(' '))
     .split(' ')
-    .filter((word) => word !== '' && !(word.startsWith('zz') && text.includes(` ${word} `)));
+    .filter((word) => word !== '' && !(named && word.startsWith('zz')));
   return `${text} ${extra.join(' ')}`;
 }

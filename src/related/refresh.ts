@@ -64,8 +64,9 @@ function statements(db: Db): Record<string, Statement> {
       trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
         (select related_id from recommendation_relations where recommendation_id = @id
           order by score desc, related_id limit ${RELATED_PER_RECORD})`),
-      otherStates: c.prepare(`delete from recommendation_relations where related_id = @id and recommendation_id in
-        (select r.id from recommendations r join reviews v on v.id = r.review_id where v.state_code <> @state)`),
+      otherStates: c.prepare(`delete from recommendation_relations where related_id = @id and
+        (select v.state_code from recommendations r join reviews v on v.id = r.review_id
+          where r.id = recommendation_relations.recommendation_id) <> @state`),
       allStates: c.prepare('select distinct state_code from reviews order by state_code'),
     };
     cache.set(db.$client, s);

@@ -83,10 +83,13 @@ export function plainText(text: string): string {
     .trim();
 }
 
+// Phrases that ask for the same as one word of SYNONYMS.
+const RATIFY_PHRASE = /\bbecom(?:e|es|ing) (?:a )?(?:state )?part(?:y|ies)\b/g;
+
 /** The terms of a text, in order, repeated as often as they occur (instrument tokens start with "zz"). */
 export function termsOf(text: string): string[] {
   const terms: string[] = [];
-  for (const word of canonicalInstruments(plainText(text)).match(/[a-z0-9]+/g) ?? []) {
+  for (const word of canonicalInstruments(plainText(text).replace(RATIFY_PHRASE, 'ratify')).match(/[a-z0-9]+/g) ?? []) {
     if (word.startsWith('zz')) {
       terms.push(word);
       continue;
