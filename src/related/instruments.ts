@@ -85,6 +85,10 @@ export const INSTRUMENTS: readonly Instrument[] = [
     ],
   },
   {
+    token: 'zziccprop1 zziccprop2',
+    patterns: [g(`\\b(?:the )?(?:first and second|two) optional protocols ${OF} ${ICCPR}`)],
+  },
+  {
     token: 'zziccprop1',
     patterns: [g(`\\b(?:iccpr-? ?op1|op1-? ?iccpr)\\b`), g(`\\b(?:the )?first optional protocol ${OF} ${ICCPR}`)],
   },
@@ -105,7 +109,7 @@ export const INSTRUMENTS: readonly Instrument[] = [
   {
     token: 'zzicrmw',
     patterns: [
-      g('\\b(?:the )?international convention on the protection of the rights of all migrants? workers(?: and (?:members of )?their families)?'),
+      g('\\b(?:the )?(?:international )?convention (?:on|for|relating to) the (?:protection of (?:the )?)?rights of (?:all )?migrants? workers(?: and (?:(?:the )?members of )?their families)?'),
       g('\\b(?:the )?(?:international )?convention on (?:the rights of )?migrants? workers(?: and (?:members of )?their families)?'),
       g('\\b(?:icrmw|icmw|cmw)\\b'),
     ],
@@ -113,7 +117,7 @@ export const INSTRUMENTS: readonly Instrument[] = [
   {
     token: 'zzcped',
     patterns: [
-      g('\\b(?:the )?(?:international )?convention (?:for|on) the protection of all persons (?:from|against) enforced disappearances?'),
+      g('\\b(?:the )?(?:international )?convention (?:for|on) the protection of (?:all )?persons (?:from|against) enforced disappearances?'),
       g('\\b(?:the )?(?:international )?convention (?:on|against) enforced disappearances?'),
       g('\\b(?:icpped|cped|ced)\\b'),
     ],
@@ -121,7 +125,7 @@ export const INSTRUMENTS: readonly Instrument[] = [
   {
     token: 'zzrome',
     patterns: [
-      g('\\b(?:the )?rome statute(?: of the international criminal court)?(?: \\(icc\\))?'),
+      g('\\b(?:the )?rome statu?t?e(?: of the (?:international criminal court|icc))?'),
       g('\\b(?:the )?statute of the international criminal court'),
     ],
   },

@@ -3,8 +3,8 @@ import { canonicalInstruments } from './instruments.js';
 // A recommendation's text as the terms its similarity is computed on: lower case without accents,
 // instrument and body names replaced by one token each (instruments.ts), words split on anything that is
 // not a letter or a digit, stop words and numbers dropped, a few verbs of the same request merged
-// ("accede", "ratification" → ratify), and every other word cut to a light stem (plural removed, then at
-// most STEM_LENGTH letters: "discrimination" and "discriminatory" meet, so do "protect" and "protection").
+// ("accede", "ratification", "sign" → ratify), and every other word cut to a light stem (plural, -ing and -ed
+// removed, then at most STEM_LENGTH letters: "discrimination" and "discriminatory" meet, so do "protect" and "protection").
 
 const STEM_LENGTH = 6;
 
@@ -42,6 +42,12 @@ const SYNONYMS: Record<string, string> = {
   adhere: 'ratify',
   adhering: 'ratify',
   adherence: 'ratify',
+  // Signing is the first step of the same request ("sign and ratify").
+  sign: 'ratify',
+  signs: 'ratify',
+  signing: 'ratify',
+  signed: 'ratify',
+  signature: 'ratify',
   women: 'woman',
   girls: 'girl',
   children: 'child',
@@ -67,6 +73,8 @@ export function stem(word: string): string {
     if (w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
     else if (w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
   }
+  if (w.length > 6 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 6 && w.endsWith('ed')) w = w.slice(0, -2);
   return w.length > STEM_LENGTH ? w.slice(0, STEM_LENGTH) : w;
 }
 
