@@ -45,3 +45,27 @@ t.test('wrong usage is exit status 2, help is 0', async (t) => {
   t.match(run(['--state', 'KG'], env), { code: 2, err: '--state "KG" is not an ISO 3166-1 alpha-3 code like KGZ.\n' });
   t.match(run([], { ...env, LOG_LEVEL: 'loud' }), { code: 2, err: /Invalid environment/ });
 });
+
+t.test('a database written by another program has its relations brought up to date when opened', async (t) => {
+  const path = join(tempDir(t), 'other-program.sqlite');
+  const first = openDatabase(path);
+  const relations = (db: typeof first) =>
+    db.$client.prepare("select related_id from recommendation_relations where recommendation_id = 'KGZ-3-USA-1' order by 1").pluck().all();
+  const before = relations(first);
+  // As the sqlite3 shell would: the text of another recommendation becomes the same request.
+  const text = first.$client.prepare("select text from recommendations where id = 'KGZ-3-USA-1'").pluck().get();
+  first.$client.prepare("update recommendations set text = ? where id = 'KGZ-3-GBR-2'").run(text);
+  t.equal(first.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 1, 'listed stale');
+  first.$client.close();
+
+  const again = openDatabase(path);
+  t.equal(again.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'refreshed on open');
+  t.ok(relations(again).includes('KGZ-3-GBR-2'), 'the same text is now related');
+  t.not(JSON.stringify(relations(again)), JSON.stringify(before));
+  const score = again.$client
+    .prepare("select score from recommendation_relations where recommendation_id = 'KGZ-3-GBR-2' and related_id = 'KGZ-3-USA-1'")
+    .pluck()
+    .get();
+  t.equal(score, 1, 'the same text scores 1');
+  again.$client.close();
+});

@@ -51,6 +51,10 @@ t.test('plain text, stems and stop words', async (t) => {
   t.equal(stem('protecting'), 'protec');
   t.equal(stem('adopted'), 'adopt');
   t.same(termsOf('Continue its efforts to ensure the rights of women and children in 2012'), ['right', 'woman', 'child']);
+  t.same(termsOf('Continue to take all necessary measures.'), [], 'nothing but the words of asking');
+  t.same(termsOf('— …'), [], 'no word at all');
+  const [empty] = vectorize([[], ['torture']]);
+  t.equal(empty!.terms.length, 0, 'a text without terms has an empty vector, related to nothing');
 });
 
 t.test('scores: symmetric, one text against all equals all pairs, floor and k hold', async (t) => {
