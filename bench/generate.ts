@@ -262,6 +262,9 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
       report.statements += 1;
     }
     bumpRevision(db);
+    // No related recommendations: the synthetic texts are combinations of a few phrases, so nearly every pair
+    // of a state would be related (50 relations per record); `npm run relate` computes them if wanted.
+    db.$client.prepare('delete from recommendation_relations_stale').run();
     materializeStale(db);
   })();
 

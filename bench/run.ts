@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
+import { relatedBench } from './related.js';
 
 // `npm run bench [-- --quick] [-- --large] [-- --json] [-- --duration 5 --rounds 3]`: the benchmark of issue 9.
 // Generates a synthetic database of 100,000 recommendations (--large: also 1,000,000; --quick: 20,000 and
@@ -299,6 +300,9 @@ async function main(): Promise<void> {
     await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
     rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
     await stopServer(server);
+
+    // Related recommendations (issue 11): precision on a labelled sample of real data, and their cost.
+    rows.push(...(await relatedBench(progress)));
 
     if (args.large) {
       const largePath = join(dir, 'large.sqlite');

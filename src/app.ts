@@ -16,6 +16,7 @@ import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
 import { developmentRoutes } from './developments/routes.js';
 import { recommendationRoutes } from './recommendations/routes.js';
+import { relatedRoutes } from './related/routes.js';
 import { reviewRoutes } from './reviews/routes.js';
 import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
@@ -75,6 +76,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { db });
   await app.register(recommendationRoutes, { db, prefix: '/v1' });
+  await app.register(relatedRoutes, { db, prefix: '/v1' });
   await app.register(stateRoutes, { db, prefix: '/v1' });
   await app.register(reviewRoutes, { db, prefix: '/v1' });
   await app.register(developmentRoutes, { db, prefix: '/v1' });

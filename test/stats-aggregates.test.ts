@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
+import { RECURRENCE_THRESHOLD } from '../src/related/settings.js';
 import { RECOMMENDATION_GROUPINGS, type RecommendationGrouping } from '../src/stats/schemas.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -160,6 +161,11 @@ function recount(app: FastifyInstance): Recount[] {
     const seen = latest.get(a.recommendation_id);
     if (!seen || key > seen.key) latest.set(a.recommendation_id, { key, status: a.status });
   }
+  const recurring = new Set(
+    all<{ id: string }>(
+      `select distinct recommendation_id as id from recommendation_relations where relation = 'earlier' and score >= ${RECURRENCE_THRESHOLD}`,
+    ).map((row) => row.id),
+  );
   const orNull = <V>(values: V[] | undefined): (V | null)[] => (values && values.length > 0 ? [...new Set(values)] : [null]);
   return all<{ id: string; review_id: string; position: string | null; action_category: number | null; state_code: string; cycle: number; wg_session: number | null }>(
     'select r.id, r.review_id, r.position, r.action_category, v.state_code, v.cycle, v.wg_session from recommendations r join reviews v on v.id = r.review_id',
@@ -177,6 +183,7 @@ function recount(app: FastifyInstance): Recount[] {
       theme: orNull(themes.get(r.id)),
       sdg: orNull(goals.get(r.id)),
       actionCategory: [r.action_category === null ? 'unknown' : String(r.action_category)],
+      recurring: [String(recurring.has(r.id))],
     },
   }));
 }

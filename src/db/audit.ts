@@ -1,6 +1,7 @@
 import { getTableName, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { materializeStale } from '../recommendations/documents.js';
+import { refreshStaleRelations } from '../related/refresh.js';
 import { bumpRevision } from './revision.js';
 import { type AuditAction, auditLog } from './schema.js';
 
@@ -50,7 +51,9 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
           return true;
         },
       });
-      // The read model: documents this write made stale are rebuilt before it commits.
+      // Relations of recommendations whose text this write changed (src/related/), then the read model:
+      // documents this write made stale are rebuilt before it commits.
+      refreshStaleRelations(db);
       materializeStale(db);
       if (entries.length > 0) {
         const revision = bumpRevision(tx);

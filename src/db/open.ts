@@ -6,6 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
+import { freshenRelations } from '../related/refresh.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -27,7 +28,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   if (options.seed !== false && isEmpty(db)) applySeed(db);
-  // Documents left stale by a migration (which marks every recommendation) or by another program's writes.
+  // Relations and documents left stale by a migration (which marks every recommendation) or by another
+  // program's writes (the seed included).
+  freshenRelations(db);
   freshenDocuments(db);
   // Query planner statistics (sqlite_stat1) for tables that have none or have grown a lot since: without
   // them SQLite guesses, e.g. reads the position index (a fifth of all rows) to find one state's records.

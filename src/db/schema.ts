@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Enumerations shared by the schema, the zod schemas and the seed data.
 export const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'] as const;
@@ -165,6 +165,37 @@ export const recommendationDocuments = sqliteTable('recommendation_documents', {
 // Recommendations whose documents a write has made stale: filled by triggers on every table a document
 // embeds (migrations/0007_read_model.sql), emptied by materializeStale before the transaction commits.
 export const recommendationDocumentsStale = sqliteTable('recommendation_documents_stale', {
+  recommendationId: text('recommendation_id').primaryKey(),
+});
+
+// Recurring recommendations (src/related/): for each recommendation, the recommendations to the same state
+// under review whose text is most like its own (at most RELATED_PER_RECORD, scoring at least RELATED_FLOOR),
+// with the related one's cycle and whether it came earlier, later or in the same cycle. Rebuilt by
+// refreshStaleRelations from the ids triggers put in recommendation_relations_stale (a text written, a
+// recommendation moved to another review or state); triggers on this table mark the documents stale.
+export const RELATIONS = ['earlier', 'later', 'same'] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+export const recommendationRelations = sqliteTable(
+  'recommendation_relations',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    relatedId: text('related_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    score: real('score').notNull(),
+    relation: text('relation', { enum: RELATIONS }).notNull(),
+    relatedCycle: integer('related_cycle').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recommendationId, t.relatedId] }),
+    index('recommendation_relations_related_idx').on(t.relatedId),
+  ],
+);
+
+export const recommendationRelationsStale = sqliteTable('recommendation_relations_stale', {
   recommendationId: text('recommendation_id').primaryKey(),
 });
 

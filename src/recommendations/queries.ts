@@ -7,6 +7,7 @@ import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import { realDataConditions } from './real-data-filters.js';
+import { NO_RECURRENCE, recurrences, recurringCondition } from '../related/recurrence.js';
 import type {
   RecommendationDetail,
   RecommendationFilter,
@@ -52,6 +53,7 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
   if (f.implementation) c.push(withUnknown(CURRENT_IMPLEMENTATION, f.implementation));
   c.push(...realDataConditions(f));
+  if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
   if (f.hasDevelopments !== undefined) {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;
     c.push(f.hasDevelopments ? exists : sql`not ${exists}`);
@@ -422,6 +424,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     SOURCES,
     ids,
   );
+  const recurrence = recurrences(db, ids);
   return rows.map((row) => ({
     id: row.id,
     reviewId: row.review_id,
@@ -448,6 +451,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     affectedPersons: (groups.get(row.id) ?? []).map(labelOf),
     implementation: row.implementation,
     developmentCount: row.development_count,
+    recurrence: recurrence.get(row.id) ?? NO_RECURRENCE,
     sources: (sources.get(row.id) ?? []).map(([, id, title, publisher, url, publishedOn]) => ({
       id,
       title,

@@ -17,6 +17,7 @@ import {
 } from '../common/schemas.js';
 import { booleanParam, calendarDate, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
+import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
 
 const ACTION_SCALE = Object.entries(ACTION_CATEGORIES)
   .map(([n, meaning]) => `${n} ${meaning}`)
@@ -66,6 +67,9 @@ export const recommendationFilterShape = {
   ),
   year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
   // ── end of real-data filters ──
+  recurring: booleanParam(
+    `true: only recommendations made before, in an earlier cycle (see \`recurrence\`: an earlier-cycle recommendation to the same state scoring at least ${RECURRENCE_THRESHOLD}); false: only those not.`,
+  ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
   updatedSince: z
@@ -76,6 +80,27 @@ export const recommendationFilterShape = {
 
 export const recommendationFilterSchema = z.object(recommendationFilterShape);
 export type RecommendationFilter = z.output<typeof recommendationFilterSchema>;
+
+export const recurrenceSchema = z
+  .object({
+    count: z
+      .int()
+      .min(0)
+      .max(RELATED_PER_RECORD)
+      .meta({ format: 'int32' })
+      .describe(
+        `How many recommendations to the same state under review in earlier cycles ask much the same: their text scores at least ${RECURRENCE_THRESHOLD} with this one (TF-IDF cosine, see GET /v1/recommendations/{id}/related; counted among the ${RELATED_PER_RECORD} most similar).`,
+      ),
+    earliestCycle: z
+      .int()
+      .min(1)
+      .max(4)
+      .meta({ format: 'int32' })
+      .nullable()
+      .describe('The earliest cycle of those; null when there are none.'),
+  })
+  .meta({ id: 'Recurrence' })
+  .describe('Whether this was asked of the state before, in an earlier cycle.');
 
 export const recommendationSchema = z
   .object({
@@ -115,6 +140,7 @@ export const recommendationSchema = z
     affectedPersons: z.array(labelSchema),
     implementation: implementationSchema,
     developmentCount: z.int().min(0).max(1_000_000).meta({ format: 'int32' }).describe('How many developments bear on it.'),
+    recurrence: recurrenceSchema,
     sources: z
       .array(sourceSchema)
       .describe('Where it was read: the source of `text` first, then every other file or document that gives it.'),

@@ -16,8 +16,8 @@ const CELL_FILTERS = new Set(['stateUnderReview', 'cycle', 'session', 'reviewId'
 /** Of those, the ones that need the counts per review. */
 const REVIEW_FILTERS = new Set(['stateUnderReview', 'session', 'reviewId']);
 /** The groupings the counts keep. */
-type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory'>;
-const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory';
+type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory' | 'recurring'>;
+const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory' && g !== 'recurring';
 
 export interface CountedRow {
   keys: (string | number | null)[];

@@ -15,6 +15,7 @@ import {
   fromClause as recommendationFrom,
 } from '../recommendations/queries.js';
 import type { RecommendationFilter } from '../recommendations/schemas.js';
+import { RECURRING } from '../related/recurrence.js';
 import type {
   DevelopmentGrouping,
   DevelopmentStats,
@@ -56,6 +57,7 @@ const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', lookup: stateNames } },
   cycle: { value: sql`v.cycle` },
   actionCategory: { value: sql`coalesce(cast(r.action_category as text), 'unknown')` },
+  recurring: { value: sql`case when ${RECURRING} then 'true' else 'false' end` },
   recommendingState: {
     value: sql`g_rs.state_code`,
     join: sql`left join recommendation_states g_rs on g_rs.recommendation_id = r.id`,

@@ -18,6 +18,7 @@ export const RECOMMENDATION_GROUPINGS = [
   'sdg',
   'implementation',
   'actionCategory',
+  'recurring',
 ] as const;
 export type RecommendationGrouping = (typeof RECOMMENDATION_GROUPINGS)[number];
 
@@ -99,6 +100,10 @@ export const recommendationGroupSchema = z
       .string()
       .optional()
       .describe("UPR Info's action category, 1–5 (see the recommendation's `actionCategory`), or unknown (not coded): the filter values."),
+    recurring: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('true: made before, in an earlier cycle (see the `recurring` filter); false: not. The filter values.'),
     count: count.describe('How many matching recommendations fall in this group.'),
   })
   .meta({ id: 'RecommendationGroup' });

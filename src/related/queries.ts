@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import type { Relation } from '../db/schema.js';
+import { inList } from '../db/keyset.js';
+import type { RecommendationRecord } from '../recommendations/schemas.js';
+import type { RelatedList, RelatedQuery } from './schemas.js';
+import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from './settings.js';
+
+/** The recommendations most like one recommendation (undefined when it does not exist), from the stored relations. */
+export function relatedRecommendations(db: Db, id: string, query: RelatedQuery): RelatedList | undefined {
+  if (db.get(sql`select 1 from recommendations where id = ${id}`) === undefined) return undefined;
+  const relation = query.relation ? sql` and ${inList(sql`l.relation`, query.relation)}` : sql``;
+  // The related records' stored documents (src/recommendations/documents.ts) give their other fields.
+  const rows = db.all<{ json: string; score: number; relation: Relation }>(sql`select d.json, l.score, l.relation
+    from recommendation_relations l join recommendation_documents d on d.recommendation_id = l.related_id
+    where l.recommendation_id = ${id}${relation}
+    order by l.score desc, l.related_id limit ${query.limit}`);
+  return {
+    data: rows.map((row) => {
+      const record = JSON.parse(row.json) as RecommendationRecord;
+      return {
+        id: record.id,
+        reviewId: record.reviewId,
+        cycle: record.cycle,
+        recommendingStates: record.recommendingStates,
+        position: record.position,
+        text: record.text,
+        score: row.score,
+        relation: row.relation,
+      };
+    }),
+    meta: { limit: query.limit, floor: RELATED_FLOOR, recurrenceThreshold: RECURRENCE_THRESHOLD },
+  };
+}

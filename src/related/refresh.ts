@@ -1,0 +1,198 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/open.js';
+import type { Relation } from '../db/schema.js';
+import { type Neighbour, allNeighbours, neighboursOf, vectorize } from './similarity.js';
+import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
+import { termsOf } from './terms.js';
+
+// Keeping recommendation_relations current. A state's relations are computed from all recommendations to
+// that state under review at once (idf is the state's); triggers (migrations/0008_related.sql) list the
+// recommendations whose text, review or cycle changed in recommendation_relations_stale, and
+// refreshStaleRelations, run in every writing transaction before the documents are rebuilt, recomputes a
+// whole state when many of its recommendations changed (an import) and otherwise updates the changed ones
+// alone: their own lists, and their place in the lists of the others.
+
+/** Changed recommendations of one state from which the whole state is recomputed instead. */
+const INCREMENTAL_MAX = 10;
+
+interface StateDoc {
+  id: string;
+  cycle: number;
+}
+
+interface Row {
+  score: number;
+  relation: Relation;
+  cycle: number;
+}
+
+export interface RelateCounts {
+  states: number;
+  recommendations: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+const relationOf = (own: number, other: number): Relation => (other < own ? 'earlier' : other > own ? 'later' : 'same');
+
+/** Prepared statements per connection. */
+const cache = new WeakMap<object, Record<string, Statement>>();
+function statements(db: Db): Record<string, Statement> {
+  let s = cache.get(db.$client);
+  if (!s) {
+    const c = db.$client;
+    s = {
+      stale: c.prepare(`select s.recommendation_id, v.state_code from recommendation_relations_stale s
+        join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
+        order by v.state_code, s.recommendation_id`),
+      clearStale: c.prepare('delete from recommendation_relations_stale'),
+      docs: c.prepare(`select r.id, r.text, v.cycle from reviews v join recommendations r on r.review_id = v.id
+        where v.state_code = ? order by r.id`),
+      stateRows: c.prepare(`select l.recommendation_id, l.related_id, l.score, l.relation, l.related_cycle
+        from reviews v join recommendations r on r.review_id = v.id
+        join recommendation_relations l on l.recommendation_id = r.id where v.state_code = ?`),
+      ownRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
+        from recommendation_relations where recommendation_id = ?`),
+      toRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
+        from recommendation_relations where related_id = ?`),
+      insert: c.prepare(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
+        values (?, ?, ?, ?, ?)`),
+      update: c.prepare(`update recommendation_relations set score = ?, relation = ?, related_cycle = ?
+        where recommendation_id = ? and related_id = ?`),
+      remove: c.prepare('delete from recommendation_relations where recommendation_id = ? and related_id = ?'),
+      trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
+        (select related_id from recommendation_relations where recommendation_id = @id
+          order by score desc, related_id limit ${RELATED_PER_RECORD})`),
+      otherStates: c.prepare(`delete from recommendation_relations where related_id = @id and
+        (select v.state_code from recommendations r join reviews v on v.id = r.review_id
+          where r.id = recommendation_relations.recommendation_id) <> @state`),
+      allStates: c.prepare('select distinct state_code from reviews order by state_code'),
+    };
+    cache.set(db.$client, s);
+  }
+  return s;
+}
+
+type Pairs = Map<string, Row>;
+const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
+
+function readRows(rows: unknown[][]): Pairs {
+  const pairs: Pairs = new Map();
+  for (const [from, to, score, relation, cycle] of rows) {
+    pairs.set(pairKey(from as string, to as string), { score: score as number, relation: relation as Relation, cycle: cycle as number });
+  }
+  return pairs;
+}
+
+/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
+function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
+  for (const [key, row] of wanted) {
+    const [from, to] = key.split('\u0000') as [string, string];
+    const old = stored.get(key);
+    if (!old) {
+      s.insert!.run(from, to, row.score, row.relation, row.cycle);
+      counts.inserted++;
+    } else if (old.score !== row.score || old.relation !== row.relation || old.cycle !== row.cycle) {
+      s.update!.run(row.score, row.relation, row.cycle, from, to);
+      counts.updated++;
+    }
+  }
+  for (const key of stored.keys()) {
+    if (wanted.has(key)) continue;
+    const [from, to] = key.split('\u0000') as [string, string];
+    s.remove!.run(from, to);
+    counts.deleted++;
+  }
+}
+
+function loadState(s: Record<string, Statement>, state: string) {
+  const rows = s.docs!.raw().all(state) as [string, string, number][];
+  const docs: StateDoc[] = rows.map(([id, , cycle]) => ({ id, cycle }));
+  const vectors = vectorize(rows.map(([, text]) => termsOf(text)));
+  return { docs, vectors };
+}
+
+function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [string, Row] {
+  const own = docs[from]!;
+  const other = docs[n.index]!;
+  return [pairKey(own.id, other.id), { score: n.score, relation: relationOf(own.cycle, other.cycle), cycle: other.cycle }];
+}
+
+/** Recomputes every relation of one state's recommendations. */
+export function relateState(db: Db, state: string, counts: RelateCounts): void {
+  const s = statements(db);
+  const { docs, vectors } = loadState(s, state);
+  const wanted: Pairs = new Map();
+  allNeighbours(vectors, RELATED_FLOOR, RELATED_PER_RECORD).forEach((list, i) => {
+    for (const n of list) wanted.set(...wantedPair(docs, i, n));
+  });
+  writeDifference(s, readRows(s.stateRows!.raw().all(state) as unknown[][]), wanted, counts);
+  counts.states++;
+  counts.recommendations += docs.length;
+}
+
+/**
+ * Updates the relations of some recommendations of one state: each one's own list, recomputed, and its
+ * entry in the lists of the others (added, changed or removed; a list that grows past RELATED_PER_RECORD
+ * loses its lowest). The state's other pairs keep their scores until the state is next recomputed.
+ */
+function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts): void {
+  const s = statements(db);
+  const { docs, vectors } = loadState(s, state);
+  const indexOf = new Map(docs.map((d, i) => [d.id, i]));
+  for (const id of ids) {
+    const i = indexOf.get(id)!;
+    const found = neighboursOf(vectors, i, RELATED_FLOOR);
+    const own: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));
+    writeDifference(s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
+    const toIt: Pairs = new Map(found.map((n) => wantedPair(docs, n.index, { index: i, score: n.score })));
+    writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts);
+    for (const n of found) counts.deleted += s.trim!.run({ id: docs[n.index]!.id }).changes;
+    counts.recommendations++;
+  }
+}
+
+/**
+ * Brings the relations of every recommendation listed stale up to date, then empties the list; returns the
+ * counts of what it did. Called in every writing transaction, and when a database is opened.
+ */
+export function refreshStaleRelations(db: Db): RelateCounts {
+  const s = statements(db);
+  const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
+  const byState = new Map<string, string[]>();
+  for (const [id, state] of s.stale!.raw().all() as [string, string][]) {
+    byState.set(state, [...(byState.get(state) ?? []), id]);
+  }
+  for (const [state, ids] of byState) {
+    // A recommendation moved from another state leaves that state's lists.
+    for (const id of ids) counts.deleted += s.otherStates!.run({ id, state }).changes;
+    if (ids.length > INCREMENTAL_MAX) relateState(db, state, counts);
+    else relateSome(db, state, ids, counts);
+  }
+  // Also the ids of recommendations deleted since they were listed (their relations went with them).
+  s.clearStale!.run();
+  return counts;
+}
+
+/** Recomputes the relations of every state (or of those given), reporting each state done. */
+export function relateAll(db: Db, states: string[] | undefined, progress: (done: number, total: number, state: string) => void): RelateCounts {
+  const s = statements(db);
+  const chosen = states ?? (s.allStates!.pluck().all() as string[]);
+  const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
+  chosen.forEach((state, i) => {
+    relateState(db, state, counts);
+    progress(i + 1, chosen.length, state);
+  });
+  s.clearStale!.run();
+  return counts;
+}
+
+/**
+ * Before a read or after opening: brings relations listed stale up to date when a program wrote without
+ * doing so (the seed, a script, an older version of this service before migration 0008), then the documents.
+ */
+export function freshenRelations(db: Db): void {
+  if (db.$client.prepare('select exists (select 1 from recommendation_relations_stale)').pluck().get() !== 1) return;
+  db.transaction(() => refreshStaleRelations(db), { behavior: 'immediate' });
+}

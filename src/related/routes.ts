@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { idParams } from '../common/schemas.js';
+import type { Db } from '../db/open.js';
+import { notModifiedResponse } from '../http/formats.js';
+import { notFound, problemResponses } from '../http/problem.js';
+import { jsonResponse } from '../http/responses.js';
+import { freshenDocuments } from '../recommendations/documents.js';
+import { relatedRecommendations } from './queries.js';
+import { relatedListSchema, relatedQuery } from './schemas.js';
+
+export const relatedRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/recommendations/:id/related',
+    {
+      schema: {
+        operationId: 'getRelatedRecommendations',
+        summary: 'Recommendations like this one, across cycles',
+        description:
+          'Recommendations to the same state under review whose text is most like this one, most similar first: ' +
+          'the same request made in an earlier cycle (`relation: earlier`), again later, or by others in the same ' +
+          'cycle. Similarity is a TF-IDF cosine over normalised text in which treaty and body names are one term ' +
+          'whatever their wording ("OP-CAT", "the Optional Protocol to the Convention against Torture").',
+        tags: ['recommendations'],
+        params: idParams,
+        querystring: relatedQuery,
+        response: {
+          200: jsonResponse(relatedListSchema, 'The related recommendations.'),
+          304: notModifiedResponse,
+          ...problemResponses(400, 404),
+        },
+      },
+      config: { queryCache: {} },
+    },
+    async (request) => {
+      freshenDocuments(db);
+      const related = relatedRecommendations(db, request.params.id, request.query);
+      if (!related) throw notFound('Recommendation', request.params.id);
+      return related;
+    },
+  );
+};

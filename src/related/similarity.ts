@@ -1,0 +1,131 @@
+// TF-IDF cosine similarity within one group of texts (the recommendations to one state under review):
+// term weights (1 + ln tf) × idf with idf = ln((N + 1) / (df + 1)) + 1 over the group, instrument tokens
+// counted INSTRUMENT_WEIGHT times, vectors of length 1, so that the dot product is the cosine (0–1).
+// Pairs are found through an inverted index: a text is compared only with the texts sharing a term with it.
+// Deterministic: the same texts in the same order give the same scores, rounded to 4 decimals.
+
+/** How much more an instrument or body name counts than a word (a treaty named is what a request is about). */
+const INSTRUMENT_WEIGHT = 2;
+
+export interface Vector {
+  terms: Int32Array;
+  weights: Float64Array;
+}
+
+export interface Neighbour {
+  index: number;
+  score: number;
+}
+
+export const roundScore = (score: number): number => Math.min(1, Math.round(score * 10_000) / 10_000);
+
+/** Each text's unit vector over the group's term dictionary. */
+export function vectorize(docs: readonly (readonly string[])[]): Vector[] {
+  const ids = new Map<string, number>();
+  const counts = docs.map((terms) => {
+    const tf = new Map<number, number>();
+    for (const term of terms) {
+      let id = ids.get(term);
+      if (id === undefined) ids.set(term, (id = ids.size));
+      tf.set(id, (tf.get(id) ?? 0) + (term.startsWith('zz') ? INSTRUMENT_WEIGHT : 1));
+    }
+    return tf;
+  });
+  const df = new Float64Array(ids.size);
+  for (const tf of counts) for (const id of tf.keys()) df[id]!++;
+  const n = docs.length;
+  return counts.map((tf) => {
+    const terms = Int32Array.from([...tf.keys()].sort((a, b) => a - b));
+    const weights = new Float64Array(terms.length);
+    let norm = 0;
+    terms.forEach((id, i) => {
+      const w = (1 + Math.log(tf.get(id)!)) * (Math.log((n + 1) / (df[id]! + 1)) + 1);
+      weights[i] = w;
+      norm += w * w;
+    });
+    const length = Math.sqrt(norm);
+    for (let i = 0; i < weights.length; i++) weights[i]! /= length;
+    return { terms, weights };
+  });
+}
+
+interface Postings {
+  docs: number[][];
+  weights: number[][];
+}
+
+function invertedIndex(vectors: readonly Vector[]): Postings {
+  const docs: number[][] = [];
+  const weights: number[][] = [];
+  vectors.forEach((v, doc) => {
+    for (let i = 0; i < v.terms.length; i++) {
+      const t = v.terms[i]!;
+      (docs[t] ??= []).push(doc);
+      (weights[t] ??= []).push(v.weights[i]!);
+    }
+  });
+  return { docs, weights };
+}
+
+/** Orders neighbours by score, highest first, then by index; keeps the first k. */
+function topK(list: Neighbour[], k: number): Neighbour[] {
+  return list.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
+}
+
+/**
+ * For each text, the k most similar other texts of the group scoring at least `floor`, best first. Each pair
+ * is scored once (from its lower index), through the postings of the terms the two share.
+ */
+export function allNeighbours(vectors: readonly Vector[], floor: number, k: number): Neighbour[][] {
+  const { docs, weights } = invertedIndex(vectors);
+  const lists: Neighbour[][] = vectors.map(() => []);
+  const acc = new Float64Array(vectors.length);
+  const touched: number[] = [];
+  vectors.forEach((v, i) => {
+    for (let a = 0; a < v.terms.length; a++) {
+      const t = v.terms[a]!;
+      const w = v.weights[a]!;
+      const postingDocs = docs[t]!;
+      const postingWeights = weights[t]!;
+      // Postings are in document order: only the documents after i.
+      for (let p = postingDocs.length - 1; p >= 0; p--) {
+        const j = postingDocs[p]!;
+        if (j <= i) break;
+        if (acc[j] === 0) touched.push(j);
+        acc[j]! += w * postingWeights[p]!;
+      }
+    }
+    for (const j of touched) {
+      const score = roundScore(acc[j]!);
+      acc[j] = 0;
+      if (score >= floor) {
+        lists[i]!.push({ index: j, score });
+        lists[j]!.push({ index: i, score });
+      }
+    }
+    touched.length = 0;
+  });
+  return lists.map((list) => topK(list, k));
+}
+
+/** The texts of the group that score at least `floor` with text `i`, best first (all of them, not only k). */
+export function neighboursOf(vectors: readonly Vector[], i: number, floor: number): Neighbour[] {
+  const v = vectors[i]!;
+  const found: Neighbour[] = [];
+  vectors.forEach((other, j) => {
+    if (j === i) return;
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    while (a < v.terms.length && b < other.terms.length) {
+      const ta = v.terms[a]!;
+      const tb = other.terms[b]!;
+      if (ta === tb) dot += v.weights[a++]! * other.weights[b++]!;
+      else if (ta < tb) a++;
+      else b++;
+    }
+    const score = roundScore(dot);
+    if (score >= floor) found.push({ index: j, score });
+  });
+  return topK(found, found.length);
+}

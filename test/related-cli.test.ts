@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import t from 'tap';
+import { openDatabase } from '../src/db/open.js';
+import { runRelateCli } from '../src/related/cli.js';
+import { tempDir } from './helpers.js';
+
+// `npm run relate`: recomputes relations in DATABASE_PATH, progress on stderr, counts on stdout.
+
+function run(argv: string[], env: NodeJS.ProcessEnv) {
+  let out = '';
+  let err = '';
+  const code = runRelateCli(argv, env, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+t.test('recomputes every state, or those given, and reports', async (t) => {
+  const path = join(tempDir(t), 'relate.sqlite');
+  const env = { DATABASE_PATH: path };
+  const db = openDatabase(path);
+  const revision = () => db.$client.prepare("select value from meta where key = 'revision'").pluck().get();
+  const before = revision();
+  // Relations lost (as if written by an older version): the command brings them back.
+  const kept = db.$client.prepare('select count(*) from recommendation_relations').pluck().get() as number;
+  t.ok(kept > 0, 'the seed has relations');
+  db.$client.prepare('delete from recommendation_relations').run();
+
+  const all = run([], env);
+  t.equal(all.code, 0);
+  t.match(all.out, new RegExp(`^Related 8 recommendations of \\d+ states under review in [\\d.]+ s: ${kept} relations added, 0 changed, 0 removed\\.\\n$`));
+  t.match(all.err, /relate: KGZ \(\d+\/\d+\)\n/);
+  t.equal(db.$client.prepare('select count(*) from recommendation_relations').pluck().get(), kept);
+  t.not(revision(), before, 'a change bumps the revision (caches answer afresh)');
+
+  const again = run(['--state', 'kgz', '--json'], env);
+  t.equal(again.code, 0);
+  t.match(JSON.parse(again.out), { states: 1, recommendations: 8, inserted: 0, updated: 0, deleted: 0, seconds: Number });
+  t.equal(again.err, 'relate: KGZ (1/1)\n');
+  db.$client.close();
+});
+
+t.test('wrong usage is exit status 2, help is 0', async (t) => {
+  const env = { DATABASE_PATH: join(tempDir(t), 'unused.sqlite') };
+  t.match(run(['--help'], env), { code: 0, out: /^Usage: npm run relate/ });
+  t.match(run(['--bogus'], env), { code: 2, err: /Unknown option '--bogus'[\s\S]*Usage/ });
+  t.match(run(['--state', 'KG'], env), { code: 2, err: '--state "KG" is not an ISO 3166-1 alpha-3 code like KGZ.\n' });
+  t.match(run([], { ...env, LOG_LEVEL: 'loud' }), { code: 2, err: /Invalid environment/ });
+});
+
+t.test('a database written by another program has its relations brought up to date when opened', async (t) => {
+  const path = join(tempDir(t), 'other-program.sqlite');
+  const first = openDatabase(path);
+  const relations = (db: typeof first) =>
+    db.$client.prepare("select related_id from recommendation_relations where recommendation_id = 'KGZ-3-USA-1' order by 1").pluck().all();
+  const before = relations(first);
+  // As the sqlite3 shell would: the text of another recommendation becomes the same request.
+  const text = first.$client.prepare("select text from recommendations where id = 'KGZ-3-USA-1'").pluck().get();
+  first.$client.prepare("update recommendations set text = ? where id = 'KGZ-3-GBR-2'").run(text);
+  t.equal(first.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 1, 'listed stale');
+  first.$client.close();
+
+  const again = openDatabase(path);
+  t.equal(again.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'refreshed on open');
+  t.ok(relations(again).includes('KGZ-3-GBR-2'), 'the same text is now related');
+  t.not(JSON.stringify(relations(again)), JSON.stringify(before));
+  const score = again.$client
+    .prepare("select score from recommendation_relations where recommendation_id = 'KGZ-3-GBR-2' and related_id = 'KGZ-3-USA-1'")
+    .pluck()
+    .get();
+  t.equal(score, 1, 'the same text scores 1');
+  again.$client.close();
+});

@@ -1,0 +1,84 @@
+import t from 'tap';
+import { canonicalInstruments } from '../src/related/instruments.js';
+import { allNeighbours, neighboursOf, roundScore, vectorize } from '../src/related/similarity.js';
+import { plainText, stem, termsOf } from '../src/related/terms.js';
+
+// The text side of related recommendations: names of instruments made one token, terms, and the cosine.
+
+const cosine = (a: string, b: string) => {
+  const vectors = vectorize([termsOf(a), termsOf(b), termsOf('Guarantee freedom of expression online')]);
+  return allNeighbours(vectors, 0, 5)[0]!.find((n) => n.index === 1)?.score ?? 0;
+};
+
+t.test('a treaty named in different words is one term', async (t) => {
+  const opcat = ['Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture', 'Consider ratifying the OPCAT.'];
+  for (const text of opcat) t.same(termsOf(text), ['ratify', 'zzopcat'], text);
+  t.same(termsOf('Sign and ratify the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment'), [
+    'ratify',
+    'ratify',
+    'zzcat',
+  ]);
+  t.same(termsOf('Ratify the Rome Statue of the ICC'), ['ratify', 'zzrome'], 'a typo of statute, and the court named in it');
+  t.same(termsOf('Ratify the CAT and its Optional Protocol'), ['ratify', 'zzcat', 'zzopcat'], 'a convention with its protocol: both');
+  t.same(termsOf('Accede to the Optional Protocols to the CRC'), ['ratify', 'zzopcrcsc', 'zzopcrcac']);
+  t.same(termsOf('Ratify the Second Optional Protocol to the ICCPR, aiming at the abolition of the death penalty'), [
+    'ratify',
+    'zziccprop2',
+  ]);
+  t.same(termsOf('Ratify ILO Convention No. 169'), ['ratify', 'zzilo169']);
+  t.same(termsOf('Become a party to the Rome Statute of the International Criminal Court'), ['ratify', 'zzrome']);
+  t.ok(cosine('Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture') > 0.99, 'rewording keeps the score');
+  t.ok(cosine('Ratify OP-CAT', 'Ratify the CAT') < 0.5, 'the protocol is not the convention');
+});
+
+t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {
+  t.match(
+    canonicalInstruments('ratify the optional protocol to the convention on the rights of the child (crc) on the involvement of children in armed conflict'),
+    /^ratify +zzopcrcac *$/,
+  );
+  t.match(canonicalInstruments('ratify the convention against torture (cat)'), /^ratify +zzcat *$/);
+  t.match(canonicalInstruments('adopt the law (gbv) soon'), /^adopt the law soon gbv$/, 'an acronym that names nothing is kept');
+});
+
+t.test('plain text, stems and stop words', async (t) => {
+  t.equal(plainText('  76.1. Protéger les “droits” – now’s  the time '), 'proteger les “droits” - now\'s the time');
+  t.equal(stem('discrimination'), 'discri');
+  t.equal(stem('discriminatory'), 'discri');
+  t.equal(stem('policies'), 'policy');
+  t.equal(stem('rights'), 'right');
+  t.equal(stem('process'), 'proces', 'a double s is not a plural');
+  t.equal(stem('law'), 'law');
+  t.equal(stem('protecting'), 'protec');
+  t.equal(stem('adopted'), 'adopt');
+  t.same(termsOf('Continue its efforts to ensure the rights of women and children in 2012'), ['right', 'woman', 'child']);
+  t.same(termsOf('Continue to take all necessary measures.'), [], 'nothing but the words of asking');
+  t.same(termsOf('— …'), [], 'no word at all');
+  const [empty] = vectorize([[], ['torture']]);
+  t.equal(empty!.terms.length, 0, 'a text without terms has an empty vector, related to nothing');
+});
+
+t.test('scores: symmetric, one text against all equals all pairs, floor and k hold', async (t) => {
+  const texts = [
+    'Ratify OP-CAT',
+    'Accede to the Optional Protocol to the Convention against Torture',
+    'Establish a national preventive mechanism against torture',
+    'Ratify the Convention on the Rights of Persons with Disabilities',
+    'Ratify the CRPD and its Optional Protocol',
+    'Combat domestic violence against women',
+    'Criminalise domestic violence',
+  ];
+  const vectors = vectorize(texts.map(termsOf));
+  const all = allNeighbours(vectors, 0.1, 10);
+  all.forEach((list, i) => {
+    t.same(list, neighboursOf(vectors, i, 0.1), `text ${i}: the same neighbours one at a time`);
+    for (const n of list) t.ok(all[n.index]!.some((m) => m.index === i && m.score === n.score), `pair ${i}–${n.index} symmetric`);
+    t.ok(list.every((n, k) => k === 0 || list[k - 1]!.score >= n.score), 'best first');
+  });
+  t.equal(all[0]![0]!.index, 1, 'OP-CAT finds its rewording first');
+  t.equal(all[3]![0]!.index, 4);
+  t.equal(all[5]![0]!.index, 6);
+  t.ok(allNeighbours(vectors, 0.1, 1).every((list) => list.length <= 1), 'k bounds each list');
+  t.ok(allNeighbours(vectors, 0.99, 10).every((list) => list.every((n) => n.score >= 0.99)), 'the floor holds');
+  t.equal(roundScore(1.00000001), 1, 'never above 1');
+  t.equal(roundScore(0.123456), 0.1235);
+});

@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { documentOf } from '../src/recommendations/documents.js';
+import { buildRecommendationRecords } from '../src/recommendations/queries.js';
+import { relateAll } from '../src/related/refresh.js';
+import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
+import { mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+// Related recommendations and recurrence on a real database: kept current by every write (create, text
+// change, delete, import), served by GET /v1/recommendations/{id}/related, shown in every record, filtered
+// and counted.
+
+const SOURCE = { title: 'Working Group report', publisher: 'Human Rights Council', url: 'https://example.org/wg-report' };
+
+async function create(app: FastifyInstance, key: string, reviewId: string, text: string, by: string): Promise<string> {
+  const { response, body } = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { reviewId, text, verbatim: true, recommendingStates: [by], sources: [SOURCE] },
+  });
+  if (response.statusCode !== 201) throw new Error(response.body);
+  return body.id as string;
+}
+
+async function setup(t: Test) {
+  const app = await buildTestApp(t);
+  const admin = mintKey(app, 'admin', 'admin');
+  const key = mintKey(app);
+  for (const [state, cycle] of [['KGZ', 1], ['KGZ', 2], ['FIN', 1]] as const) {
+    const { response } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: state, cycle } });
+    t.equal(response.statusCode, 201);
+  }
+  const ids = {
+    a1: await create(app, key, 'KGZ-1', 'Ratify the Optional Protocol to the Convention against Torture', 'FIN'),
+    b1: await create(app, key, 'KGZ-1', 'Combat domestic violence against women and girls', 'ESP'),
+    a2: await create(app, key, 'KGZ-2', 'Accede to OP-CAT', 'DEU'),
+    c2: await create(app, key, 'KGZ-2', 'Guarantee the freedom of the media and protect journalists', 'USA'),
+    d2: await create(app, key, 'KGZ-2', 'Criminalise domestic violence', 'SWE'),
+    other: await create(app, admin, 'FIN-1', 'Ratify OP-CAT', 'DEU'),
+  };
+  return { app, admin, key, ids };
+}
+
+const related = (app: FastifyInstance, id: string, query = '') => getJson(app, `/v1/recommendations/${id}/related${query}`);
+const record = async (app: FastifyInstance, id: string) => (await getJson(app, `/v1/recommendations/${id}`)).body;
+
+/** Every stored document equals a fresh build (the read model is current), nothing stale. */
+function checkDocuments(t: Test, app: FastifyInstance): void {
+  const stored = app.db.$client.prepare('select recommendation_id, json from recommendation_documents order by 1').all() as {
+    recommendation_id: string;
+    json: string;
+  }[];
+  const fresh = new Map(buildRecommendationRecords(app.db, stored.map((d) => d.recommendation_id)).map((r) => [r.id, documentOf(r).json]));
+  t.same(
+    stored.filter((d) => fresh.get(d.recommendation_id) !== d.json).map((d) => d.recommendation_id),
+    [],
+    'every stored document is current',
+  );
+  t.equal(app.db.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'no relation left stale');
+}
+
+t.test('a reworded request of an earlier cycle is found, scored, and counted as recurrence', async (t) => {
+  const { app, ids } = await setup(t);
+  const { response, body } = await related(app, ids.a2);
+  t.equal(response.statusCode, 200);
+  t.equal(body.data[0].id, ids.a1, 'OP-CAT in other words, found first');
+  t.match(body.data[0], { reviewId: 'KGZ-1', cycle: 1, relation: 'earlier', position: null, recommendingStates: [{ id: 'FIN' }] });
+  t.ok(body.data[0].score >= RECURRENCE_THRESHOLD && body.data[0].score <= 1, `score ${body.data[0].score}`);
+  t.notOk(body.data.some((r: { id: string }) => r.id === ids.other), 'never another state under review');
+  t.ok(body.data.every((r: { score: number }, i: number) => i === 0 || body.data[i - 1].score >= r.score), 'most similar first');
+  t.same(body.meta, { limit: 10, floor: RELATED_FLOOR, recurrenceThreshold: RECURRENCE_THRESHOLD });
+  t.equal((await related(app, ids.a1)).body.data[0].relation, 'later');
+  t.equal((await related(app, ids.d2, '?relation=earlier')).body.data[0].id, ids.b1, 'domestic violence, asked before');
+  const notEarlier = (await related(app, ids.a2, '?relation=later,same')).body.data as { relation: string }[];
+  t.ok(notEarlier.every((r) => r.relation !== 'earlier'), 'the relation filter');
+  t.ok(notEarlier.some((r) => r.relation === 'later'), 'the third cycle (the seed) is later');
+  t.equal((await related(app, ids.a2, '?limit=1')).body.data.length, 1);
+
+  t.same((await record(app, ids.a2)).recurrence, { count: 1, earliestCycle: 1 });
+  t.same((await record(app, ids.a1)).recurrence, { count: 0, earliestCycle: null }, 'nothing earlier than cycle 1');
+  t.same((await record(app, ids.c2)).recurrence, { count: 0, earliestCycle: null });
+  const recurring = await getJson(app, '/v1/recommendations?reviewId=KGZ-1,KGZ-2&recurring=true');
+  t.same(recurring.body.data.map((r: { id: string }) => r.id).sort(), [ids.a2, ids.d2].sort(), 'recurring=true');
+  t.same(recurring.body.data[0].recurrence.earliestCycle, 1, 'lists carry recurrence too');
+  const once = await getJson(app, '/v1/recommendations?reviewId=KGZ-1,KGZ-2&recurring=false');
+  t.same(once.body.data.map((r: { id: string }) => r.id).sort(), [ids.a1, ids.b1, ids.c2].sort(), 'recurring=false');
+  const stats = await getJson(app, '/v1/stats/recommendations?groupBy=recurring,cycle&stateUnderReview=KGZ&cycle=1,2');
+  t.same(stats.body.data, [
+    { recurring: 'false', cycle: 1, count: 2 },
+    { recurring: 'true', cycle: 2, count: 2 },
+    { recurring: 'false', cycle: 2, count: 1 },
+  ]);
+  const csv = await app.inject({ url: '/v1/stats/recommendations?groupBy=recurring&format=csv' });
+  t.match(csv.body, /^recurring,count\r\nfalse,\d+\r\ntrue,2\r\n$/);
+  checkDocuments(t, app);
+});
+
+t.test('writes keep relations and recurrence current', async (t) => {
+  const { app, key, ids } = await setup(t);
+  const patch = (id: string, text: string) =>
+    send(app, 'PATCH', `/v1/recommendations/${id}`, { key, body: { text }, headers: { 'if-match': '*' } });
+
+  t.equal((await patch(ids.a1, 'Abolish the death penalty')).response.statusCode, 200);
+  t.same((await record(app, ids.a2)).recurrence, { count: 0, earliestCycle: null }, 'no longer asked before');
+  t.notOk((await related(app, ids.a2)).body.data.some((r: { id: string }) => r.id === ids.a1), 'the old match is gone');
+  checkDocuments(t, app);
+
+  t.equal((await patch(ids.a1, 'Ratify OP-CAT without delay')).response.statusCode, 200);
+  t.same((await record(app, ids.a2)).recurrence, { count: 1, earliestCycle: 1 }, 'asked before again');
+  const own = app.db.$client.prepare('select related_id, score, relation from recommendation_relations where recommendation_id = ? order by 1');
+  const afterWrite = own.all(ids.a1);
+  app.db.transaction(() => relateAll(app.db, ['KGZ'], () => {}));
+  t.same(own.all(ids.a1), afterWrite, "the changed record's own list equals a full recomputation");
+
+  const { response } = await send(app, 'DELETE', `/v1/recommendations/${ids.a1}`, { key, headers: { 'if-match': '*' } });
+  t.equal(response.statusCode, 204);
+  t.same((await record(app, ids.a2)).recurrence, { count: 0, earliestCycle: null }, 'the deleted one counts no more');
+  t.equal(app.db.$client.prepare('select count(*) from recommendation_relations where ? in (recommendation_id, related_id)').pluck().get(ids.a1), 0);
+  checkDocuments(t, app);
+
+  // A record moved to another state leaves the old state's lists.
+  app.db.$client.prepare('update recommendations set review_id = ? where id = ?').run('FIN-1', ids.a2);
+  t.same(
+    app.db.$client.prepare('select recommendation_id from recommendation_relations_stale').pluck().all(),
+    [ids.a2],
+    'listed stale by the trigger (a program that is not this service wrote)',
+  );
+  const { response: touched } = await patch(ids.c2, 'Guarantee the freedom of the media');
+  t.equal(touched.statusCode, 200, 'the next write refreshes it');
+  const lists = app.db.$client
+    .prepare(`select l.recommendation_id from recommendation_relations l where l.related_id = ?`)
+    .pluck()
+    .all(ids.a2);
+  t.same(lists, [ids.other], 'only in the lists of its new state');
+  checkDocuments(t, app);
+});
+
+t.test('an import recomputes the states it touches', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = mintKey(app, 'admin');
+  const rows = [
+    'To,Text,From,Response,Action,Issue,Session',
+    ...[
+      'Ratify the Optional Protocol to the Convention against Torture',
+      'Abolish the death penalty',
+      'Ensure the independence of the judiciary',
+      'Combat trafficking in persons',
+      'Guarantee freedom of expression',
+      'Protect human rights defenders',
+    ].flatMap((text, i) => [
+      `Argentina,${text},Spain,Accepted,5,General,1`,
+      `Argentina,${i === 0 ? 'Ratify OP-CAT' : `${text} fully`},Chile,Accepted,5,General,14`,
+    ]),
+  ];
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/imports',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+    payload: `${rows.join('\r')}\r`,
+  });
+  t.equal(response.statusCode, 200, response.body);
+  const ids = app.db.$client.prepare("select id from recommendations where review_id = 'ARG-2' order by id").pluck().all() as string[];
+  t.equal(ids.length, 6);
+  for (const id of ids) {
+    const { body } = await related(app, id, '?relation=earlier&limit=1');
+    t.equal(body.data.length, 1, `${id} found its first-cycle request`);
+    t.same((await record(app, id)).recurrence, { count: 1, earliestCycle: 1 });
+  }
+  const before = app.db.$client.prepare('select * from recommendation_relations order by 1, 2').all();
+  const counts = app.db.transaction(() => relateAll(app.db, undefined, () => {}));
+  t.match(counts, { inserted: 0, updated: 0, deleted: 0 }, 'the import left what a full recomputation gives');
+  t.same(app.db.$client.prepare('select * from recommendation_relations order by 1, 2').all(), before);
+  checkDocuments(t, app);
+});
+
+t.test('the related endpoint refuses bad input', async (t) => {
+  const app = await buildTestApp(t);
+  const missing = await related(app, 'no-such-id');
+  t.equal(missing.response.statusCode, 404);
+  t.match(missing.response.headers['content-type'], /^application\/problem\+json/);
+  for (const query of ['?limit=0', '?limit=51', '?limit=x', '?relation=before', '?sort=score']) {
+    const { response, body } = await related(app, 'KGZ-3-FIN-1', query);
+    t.equal(response.statusCode, 400, query);
+    t.ok(body.errors.length > 0, `${query}: names the parameter`);
+  }
+  const bad = await getJson(app, '/v1/recommendations?recurring=yes');
+  t.equal(bad.response.statusCode, 400);
+  const ok = await related(app, 'KGZ-3-FIN-1', '?limit=50');
+  t.equal(ok.response.statusCode, 200);
+  t.ok(ok.body.data.every((r: { relation: string }) => r.relation === 'same'), 'the seed has one review: all in the same cycle');
+});
