@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Enumerations shared by the schema, the zod schemas and the seed data.
 export const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'] as const;
@@ -224,6 +224,8 @@ export const recommendationThemes = sqliteTable(
       .notNull()
       .references(() => themes.id),
     labelSource: text('label_source', { enum: LABEL_SOURCES }),
+    // A machine label's probability (0–1, src/tagging/); null for every other source.
+    confidence: real('confidence'),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.themeId] }),

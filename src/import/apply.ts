@@ -6,6 +6,8 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { tagRecommendations } from '../tagging/apply.js';
+import { machineTagger } from '../tagging/tagger.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
   ImportError,
@@ -164,6 +166,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
+      const written: string[] = [];
       const sql = db.$client;
       const json = (values: unknown[]) => JSON.stringify(values);
 
@@ -436,6 +439,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           cite();
           audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
           report.recommendations.created++;
+          written.push(record.id);
           continue;
         }
         cite();
@@ -464,6 +468,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         });
         report.recommendations.updated++;
         report.updated.push({ id: record.id, fields });
+        written.push(record.id);
       }
 
       const { created, updated, unchanged } = report.recommendations;
@@ -472,6 +477,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
       }
+
+      // Machine labels for what this import created or changed (src/tagging/): those without UPR Info's own.
+      const tagger = machineTagger();
+      if (tagger !== null && written.length > 0) tagRecommendations(db, tagger, { ids: written });
 
       const inFile = new Set(records.map((r) => r.id));
       const reviewIds = json(parsed.reviews.map((r) => r.id));

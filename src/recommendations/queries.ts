@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
+import type { LabelSource } from '../db/schema.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { cachedCount } from '../db/count-cache.js';
 import { iterateValues, labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
@@ -47,7 +48,10 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.session) c.push(inList(sql`v.wg_session`, f.session));
   if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
   if (f.position) c.push(withUnknown(sql`r.position`, f.position));
-  if (f.theme) c.push(linked('recommendation_themes', 'theme_id', f.theme));
+  if (f.theme) {
+    const sources = f.labelSource ? sql` and ${inList(sql`coalesce(l.label_source, 'curated')`, f.labelSource)}` : sql``;
+    c.push(sql`exists (select 1 from recommendation_themes l where l.recommendation_id = r.id and ${inList(sql`l.theme_id`, f.theme)}${sources})`);
+  }
   if (f.sdg) c.push(linked('recommendation_sdgs', 'goal', f.sdg));
   if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
   if (f.implementation) c.push(withUnknown(CURRENT_IMPLEMENTATION, f.implementation));
@@ -377,8 +381,9 @@ const IDS = 'recommendation_id in (select value from json_each(?))';
 const KEYS = (column: string) => `${column} in (select value from json_each(?))`;
 const RECOMMENDERS = `select recommendation_id, state_code from recommendation_states where ${IDS}`;
 const STATE_NAMES = `select code, name from states where ${KEYS('code')}`;
-const THEMES = `select recommendation_id, theme_id from recommendation_themes where ${IDS}`;
-const THEME_LABELS = `select id, label from themes where ${KEYS('id')}`;
+// A label's source: null on links written before sources were recorded, by curators (the write API, the seed).
+const THEMES = `select l.recommendation_id, l.theme_id, t.label, coalesce(l.label_source, 'curated'), l.confidence
+  from recommendation_themes l join themes t on t.id = l.theme_id where l.${IDS} order by t.label`;
 const UNRESOLVED = `select recommendation_id, name from recommendation_unresolved_states where ${IDS} order by name`;
 const SDGS = `select recommendation_id, goal from recommendation_sdgs where ${IDS} order by goal`;
 const GROUPS = `select recommendation_id, group_id from recommendation_affected_persons where ${IDS}`;
@@ -389,7 +394,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const recommenders = labelledLinks(db, RECOMMENDERS, STATE_NAMES, ids);
-  const themes = labelledLinks(db, THEMES, THEME_LABELS, ids);
+  const themes = lookupByIds<[id: string, themeId: string, label: string, source: LabelSource, confidence: number | null]>(db, THEMES, ids);
   const sdgs = lookupByIds<[id: string, goal: number]>(db, SDGS, ids);
   const groups = labelledLinks(db, GROUPS, GROUP_LABELS, ids);
   const unresolved = lookupByIds<[id: string, name: string]>(db, UNRESOLVED, ids);
@@ -408,7 +413,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     positionLabel: row.position_label,
     positionSource: row.position_source,
     actionCategory: row.action_category,
-    themes: (themes.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
+    themes: (themes.get(row.id) ?? []).map(([, id, label, source, confidence]) => ({ id, label, source, confidence })),
     sdgs: (sdgs.get(row.id) ?? []).map(([, goal]) => goal),
     affectedPersons: (groups.get(row.id) ?? []).map(([id, label]) => ({ id, label })),
     implementation: row.implementation,

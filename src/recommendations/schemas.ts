@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   IMPLEMENTATION_STATUSES,
+  LABEL_SOURCES,
   POSITIONS,
   REGIONAL_GROUPS,
 } from '../db/schema.js';
@@ -66,6 +67,10 @@ export const recommendationFilterShape = {
   ),
   year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
   // ── end of real-data filters ──
+  labelSource: listParam(
+    z.enum(LABEL_SOURCES),
+    `Who gave the labels the theme filter (and a theme grouping) counts: ${LABEL_SOURCES.join(', ')} (machine: automatic tagging; default: all).`,
+  ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
   updatedSince: z
@@ -76,6 +81,16 @@ export const recommendationFilterShape = {
 
 export const recommendationFilterSchema = z.object(recommendationFilterShape);
 export type RecommendationFilter = z.output<typeof recommendationFilterSchema>;
+
+/** A theme on a recommendation, with who gave it and, for a machine label, the model's confidence. */
+export const themeLabelSchema = labelSchema
+  .extend({
+    source: z
+      .enum(LABEL_SOURCES)
+      .describe('Who gave the label: ohchr (an OHCHR matrix), upr-info (UPR Info\'s coding), curated (our curators), machine (automatic tagging).'),
+    confidence: z.number().min(0).max(1).nullable().describe("For a machine label, the model's probability (0–1) that it applies; null otherwise."),
+  })
+  .meta({ id: 'ThemeLabel' });
 
 export const recommendationSchema = z
   .object({
@@ -110,7 +125,7 @@ export const recommendationSchema = z
       .meta({ format: 'int32' })
       .nullable()
       .describe(`UPR Info's 1–5 scale of what the recommendation asks: ${ACTION_SCALE}. null when not coded.`),
-    themes: z.array(labelSchema),
+    themes: z.array(themeLabelSchema),
     sdgs: z.array(z.int().min(1).max(17).meta({ format: 'int32' })),
     affectedPersons: z.array(labelSchema),
     implementation: implementationSchema,

@@ -195,6 +195,10 @@ export function tuneThresholds(probabilities: Float64Array[], gold: Int32Array[]
   for (let l = 0; l < nLabels; l++) {
     const scored = probabilities.map((p, i) => ({ p: p[l]!, y: gold[i]!.includes(l) }));
     const positives = scored.filter((s) => s.y).length;
+    if (positives === 0) {
+      thresholds.push(0.5);
+      continue;
+    }
     let best = { f1: -1, t: 0.5 };
     for (let step = 5; step <= 95; step++) {
       const t = step / 100;
