@@ -327,11 +327,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           affectedPersons: [],
         });
       }
+      // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
+      const notMachine = (field: LinkField) => (field === 'themes' ? " and label_source is not 'machine'" : '');
       for (const field of LINK_FIELDS) {
         const { table, column } = LINKS[field];
         const rows = sql
           .prepare(`select recommendation_id as id, ${column} as value from ${table}
-            where recommendation_id in (select value from json_each(?)) order by 1, 2`)
+            where recommendation_id in (select value from json_each(?))${notMachine(field)} order by 1, 2`)
           .all(ids) as { id: string; value: string & number }[];
         for (const { id, value } of rows) stored.get(id)![field].push(value);
       }
@@ -361,9 +363,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
                   ? `insert into ${table} (recommendation_id, ${column}) values (?, ?)`
                   : `insert into ${table} (recommendation_id, ${column}, label_source) values (?, ?, ?)`,
               ),
-              // Values kept keep their label_source: only those gone are deleted, only new ones inserted.
+              // Values kept keep their label_source: only those gone are deleted, only new ones inserted (and a
+              // machine label of a theme the file gives is deleted, to be inserted again as the file's).
               clear: sql.prepare(
-                `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
+                field === 'themes'
+                  ? `delete from ${table} where recommendation_id = ?
+                      and (label_source is 'machine') = (${column} in (select value from json_each(?)))`
+                  : `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
               ),
             },
           ];
