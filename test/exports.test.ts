@@ -63,6 +63,8 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     positionSource: cells(r.positionSource),
     themes: cells(r.themes.map((x: any) => x.id)),
     themeLabels: cells(r.themes.map((x: any) => x.label)),
+    themeSources: cells(r.themes.map((x: any) => x.source)),
+    themeConfidences: cells(r.themes.map((x: any) => x.confidence ?? '')),
     sdgs: cells(r.sdgs),
     affectedPersons: cells(r.affectedPersons.map((x: any) => x.id)),
     affectedPersonsLabels: cells(r.affectedPersons.map((x: any) => x.label)),

@@ -106,14 +106,19 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
         report.removed++;
       }
     }
+    return report;
+  };
+  // Inside an import's or a create's transaction, a part of it (whose end rebuilds documents and bumps the
+  // revision); alone, a transaction of its own that does both when a label changed.
+  if (client.inTransaction) return run();
+  return client.transaction(() => {
+    const report = run();
     if (report.added + report.changed + report.removed > 0) {
       materializeStale(db);
       bumpRevision(db);
     }
     return report;
-  };
-  // Inside an import's or a create's transaction, a part of it; alone, a transaction of its own.
-  return client.inTransaction ? run() : client.transaction(run).immediate();
+  }).immediate();
 }
 
 /** upr-info theme id → the id of its UHRI theme, for the crosswalk's themes the database has. */
