@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
+import { machineTagger } from './tagging/tagger.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
@@ -49,6 +50,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
+  // The tagger's model, loaded once at start rather than by the first write that needs it.
+  machineTagger();
   app.decorate('publicUrl', defaultConfig(config).publicUrl);
   app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', async () => db.$client.close());

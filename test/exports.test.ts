@@ -64,6 +64,8 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     actionCategory: cells(r.actionCategory),
     themes: cells(r.themes.map((x: any) => x.id)),
     themeLabels: cells(r.themes.map((x: any) => x.label)),
+    themeSources: cells(r.themes.map((x: any) => x.source)),
+    themeConfidences: cells(r.themes.map((x: any) => x.confidence ?? '')),
     sdgs: cells(r.sdgs.map((x: any) => x.id)),
     sdgLabels: cells(r.sdgs.map((x: any) => x.label)),
     affectedPersons: cells(r.affectedPersons.map((x: any) => x.id)),

@@ -367,12 +367,12 @@ t.test('--review imports only that review’s rows; cycles come from the year', 
 t.test('a re-import leaves what the corpus does not carry (themes, SDGs, groups) as curated', async (t) => {
   const db = seededDb(t);
   await run(db, csv(KGZ_ROWS));
-  db.$client.prepare("insert into recommendation_themes values ('KGZ-1-76.1', 'right-to-education', 'curated')").run();
+  db.$client.prepare("insert into recommendation_themes (recommendation_id, theme_id, label_source) values ('KGZ-1-76.1', 'right-to-education', 'curated')").run();
   db.$client.prepare("insert into recommendation_sdgs values ('KGZ-1-76.1', 16, 'curated')").run();
   db.$client.prepare("insert into recommendation_affected_persons values ('KGZ-1-76.1', 'women', 'curated')").run();
   const again = await run(db, csv(KGZ_ROWS));
   t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
-  t.equal(count(db, 'recommendation_themes', "recommendation_id = 'KGZ-1-76.1'"), 1);
+  t.equal(count(db, 'recommendation_themes', "recommendation_id = 'KGZ-1-76.1' and label_source is not 'machine'"), 1);
   t.equal(count(db, 'recommendation_sdgs', "recommendation_id = 'KGZ-1-76.1'"), 1);
   t.equal(count(db, 'recommendation_affected_persons', "recommendation_id = 'KGZ-1-76.1'"), 1);
   db.$client.prepare("insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at) values ('KGZ-1-X', 'KGZ-1', '~', 'Curated.', 0, '', '')").run();

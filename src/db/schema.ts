@@ -265,6 +265,8 @@ export const recommendationThemes = sqliteTable(
       .notNull()
       .references(() => themes.id),
     labelSource: text('label_source', { enum: LABEL_SOURCES }),
+    // A machine label's probability (0–1, src/tagging/); null for every other source.
+    confidence: real('confidence'),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.themeId] }),

@@ -6,6 +6,8 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { tagRecommendations } from '../tagging/apply.js';
+import { machineTagger } from '../tagging/tagger.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
   ImportError,
@@ -164,6 +166,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
+      const written: string[] = [];
       const sql = db.$client;
       const json = (values: unknown[]) => JSON.stringify(values);
 
@@ -324,11 +327,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           affectedPersons: [],
         });
       }
+      // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
+      const notMachine = (field: LinkField) => (field === 'themes' ? " and label_source is not 'machine'" : '');
       for (const field of LINK_FIELDS) {
         const { table, column } = LINKS[field];
         const rows = sql
           .prepare(`select recommendation_id as id, ${column} as value from ${table}
-            where recommendation_id in (select value from json_each(?)) order by 1, 2`)
+            where recommendation_id in (select value from json_each(?))${notMachine(field)} order by 1, 2`)
           .all(ids) as { id: string; value: string & number }[];
         for (const { id, value } of rows) stored.get(id)![field].push(value);
       }
@@ -361,9 +366,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
                   ? `insert into ${table} (recommendation_id, ${column}) values (?, ?)`
                   : `insert into ${table} (recommendation_id, ${column}, label_source) values (?, ?, ?)`,
               ),
-              // Values kept keep their label_source: only those gone are deleted, only new ones inserted.
+              // Values kept keep their label_source: only those gone are deleted, only new ones inserted (and a
+              // machine label of a theme the file gives is deleted, to be inserted again as the file's).
               clear: sql.prepare(
-                `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
+                field === 'themes'
+                  ? `delete from ${table} where recommendation_id = ?
+                      and (label_source is 'machine') = (${column} in (select value from json_each(?)))`
+                  : `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
               ),
             },
           ];
@@ -446,6 +455,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           cite();
           audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
           report.recommendations.created++;
+          written.push(record.id);
           continue;
         }
         cite();
@@ -474,6 +484,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         });
         report.recommendations.updated++;
         report.updated.push({ id: record.id, fields });
+        written.push(record.id);
       }
 
       const { created, updated, unchanged } = report.recommendations;
@@ -482,6 +493,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
       }
+
+      // Machine labels for what this import created or changed (src/tagging/): those without UPR Info's own.
+      const tagger = machineTagger();
+      if (tagger !== null && written.length > 0) tagRecommendations(db, tagger, { ids: written });
 
       const inFile = new Set(records.map((r) => r.id));
       const reviewIds = json(parsed.reviews.map((r) => r.id));

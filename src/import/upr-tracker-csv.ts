@@ -169,7 +169,9 @@ export async function readUprTrackerCsv(
         else warn(`actionCategory "${a}" is not 1–5: left as stored`);
       }
       if (has('unresolvedRecommendingStates')) record.unresolvedRecommenders = list(cell('unresolvedRecommendingStates'));
-      if (has('themes')) record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes);
+      if (has('themes')) {
+        record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes, has('themeSources') ? cell('themeSources') : '');
+      }
       if (has('affectedPersons')) {
         const labels = has('affectedPersonLabels') ? cell('affectedPersonLabels') : '';
         record.affectedPersons = vocabulary(cell('affectedPersons'), labels, groups);
@@ -226,11 +228,14 @@ export async function readUprTrackerCsv(
 }
 
 /** The ids of a cell, recording each one's label (when the labels cell gives it) for the vocabulary. */
-function vocabulary(idsCell: string, labelsCell: string, into: Map<string, LabelInput>): string[] {
+function vocabulary(idsCell: string, labelsCell: string, into: Map<string, LabelInput>, sourcesCell = ''): string[] {
   const ids = list(idsCell);
+  // Machine labels (themeSources "machine") are not imported: tagging gives them again where they apply.
+  const sources = list(sourcesCell);
+  const kept = new Set(ids.filter((_, i) => sources[i] !== 'machine'));
   for (const [id, label] of labelsOf(ids, labelsCell)) {
     // Our own export does not say whether a label is UHRI wording: a label new here is marked unconfirmed.
-    if (!into.has(id)) into.set(id, { id, label, uhri: false });
+    if (kept.has(id) && !into.has(id)) into.set(id, { id, label, uhri: false });
   }
-  return ids;
+  return ids.filter((id) => kept.has(id));
 }

@@ -83,6 +83,16 @@ export const recommendationCsvColumns: readonly Column[] = [
     value: (r) => r.themes.map((t) => t.label),
   },
   {
+    name: 'themeSources',
+    description: 'Who gave each theme, in the same order: ohchr, upr-info, curated or machine (automatic tagging); empty when not recorded.',
+    value: (r) => r.themes.map((t) => t.source ?? ''),
+  },
+  {
+    name: 'themeConfidences',
+    description: "Each theme's confidence, in the same order: the model's probability (0–1) for a machine label, empty for the others.",
+    value: (r) => r.themes.map((t) => (t.confidence === null ? '' : t.confidence)),
+  },
+  {
     name: 'sdgs',
     description: 'Sustainable Development Goal numbers, separated by "; ".',
     value: (r) => r.sdgs.map((g) => g.id),

@@ -48,7 +48,10 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.session) c.push(inList(sql`v.wg_session`, f.session));
   if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
   if (f.position) c.push(withUnknown(sql`r.position`, f.position));
-  if (f.theme) c.push(linked('recommendation_themes', 'theme_id', f.theme));
+  if (f.theme) {
+    const sources = f.labelSource ? sql` and ${inList(sql`coalesce(l.label_source, 'curated')`, f.labelSource)}` : sql``;
+    c.push(sql`exists (select 1 from recommendation_themes l where l.recommendation_id = r.id and ${inList(sql`l.theme_id`, f.theme)}${sources})`);
+  }
   if (f.sdg) c.push(linked('recommendation_sdgs', 'goal', f.sdg));
   if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
   if (f.implementation) c.push(withUnknown(CURRENT_IMPLEMENTATION, f.implementation));
@@ -384,7 +387,7 @@ const IDS = 'recommendation_id in (select value from json_each(?))';
 const KEYS = (column: string) => `${column} in (select value from json_each(?))`;
 const RECOMMENDERS = `select recommendation_id, state_code from recommendation_states where ${IDS}`;
 const STATE_NAMES = `select code, name from states where ${KEYS('code')}`;
-const THEMES = `select recommendation_id, theme_id, label_source from recommendation_themes where ${IDS}`;
+const THEMES = `select recommendation_id, theme_id, label_source, confidence from recommendation_themes where ${IDS}`;
 const THEME_LABELS = `select id, label, scheme from themes where ${KEYS('id')}`;
 const UNRESOLVED = `select recommendation_id, name from recommendation_unresolved_states where ${IDS} order by name`;
 const SDGS = `select l.recommendation_id, l.goal, g.name, l.label_source from recommendation_sdgs l
@@ -415,7 +418,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const recommenders = labelledLinks(db, RECOMMENDERS, STATE_NAMES, ids);
-  const themes = labelledLinks<[LabelSource, LabelScheme]>(db, THEMES, THEME_LABELS, ids);
+  const themes = labelledLinks<[LabelSource, number | null, LabelScheme]>(db, THEMES, THEME_LABELS, ids);
   const sdgs = lookupByIds<[id: string, goal: number, name: string, source: LabelSource]>(db, SDGS, ids);
   const groups = labelledLinks<[LabelSource, LabelScheme]>(db, GROUPS, GROUP_LABELS, ids);
   const unresolved = lookupByIds<[id: string, name: string]>(db, UNRESOLVED, ids);
@@ -440,7 +443,7 @@ function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
     positionLabel: row.position_label,
     positionSource: row.position_source,
     actionCategory: row.action_category,
-    themes: (themes.get(row.id) ?? []).map(labelOf),
+    themes: (themes.get(row.id) ?? []).map(([id, label, source, confidence, scheme]) => ({ id, label, scheme, source, confidence })),
     sdgs: (sdgs.get(row.id) ?? []).map(([, goal, label, source]) => ({
       id: String(goal),
       label,

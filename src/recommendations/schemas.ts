@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   IMPLEMENTATION_STATUSES,
+  LABEL_SOURCES,
   POSITIONS,
   REGIONAL_GROUPS,
 } from '../db/schema.js';
@@ -67,6 +68,10 @@ export const recommendationFilterShape = {
   ),
   year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
   // ── end of real-data filters ──
+  labelSource: listParam(
+    z.enum(LABEL_SOURCES),
+    `Who gave the labels the theme filter (and a theme grouping) counts: ${LABEL_SOURCES.join(', ')} (machine: automatic tagging; default: all).`,
+  ),
   recurring: booleanParam(
     `true: only recommendations made before, in an earlier cycle (see \`recurrence\`: an earlier-cycle recommendation to the same state scoring at least ${RECURRENCE_THRESHOLD}); false: only those not.`,
   ),

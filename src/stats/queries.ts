@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { rowValues } from '../db/batch.js';
-import { whereClause } from '../db/keyset.js';
+import { inList, whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
 import {
   filterConditions as developmentConditions,
@@ -81,6 +81,16 @@ const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   },
 };
 
+/** The groupings under a filter: with labelSource, a theme grouping counts only labels from those sources. */
+function groupingsFor(f: RecommendationFilter): Record<RecommendationGrouping, Grouping> {
+  if (!f.labelSource) return RECOMMENDATION_GROUPS;
+  const sources = inList(sql`coalesce(g_t.label_source, 'curated')`, f.labelSource);
+  return {
+    ...RECOMMENDATION_GROUPS,
+    theme: { ...RECOMMENDATION_GROUPS.theme, join: sql`left join recommendation_themes g_t on g_t.recommendation_id = r.id and ${sources}` },
+  };
+}
+
 const DEVELOPMENT_GROUPS: Record<DevelopmentGrouping, Grouping> = {
   direction: { value: sql`d.direction` },
   year: { value: sql`cast(substr(d.date, 1, 4) as integer)` },
@@ -160,7 +170,7 @@ export function recommendationStats(
     const where = whereClause(recommendationConditions(f));
     counted = {
       total: countMatching(db, f),
-      rows: countGroups(db, groupBy, RECOMMENDATION_GROUPS, from, where, sql`r.id`),
+      rows: countGroups(db, groupBy, groupingsFor(f), from, where, sql`r.id`),
     };
   }
   const { data, sum } = labelGroups(db, groupBy, RECOMMENDATION_GROUPS, counted.rows);

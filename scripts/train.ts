@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../src/db/open.js';
+import { MODEL_PATH } from '../src/tagging/labels.js';
+import { heldOutEvaluation, shippedModel } from '../src/tagging/training-run.js';
+import { sharedDataDir } from '../test/support/shared-data.js';
+
+// `npm run train [-- --data DIR] [--json] [--skip-eval]`: measures the tagger on held-out sessions (trained on
+// UPR sessions 1–14, measured on 15–17), then trains the shipped model on 1–17 and writes it to
+// models/upr-info-tagger.json. Deterministic: the same data gives the same file byte for byte. Progress on
+// stderr in a terminal; --json prints the evaluation as JSON on stdout, nothing else.
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'skip-eval': { type: 'boolean', default: false },
+  },
+});
+const root = fileURLToPath(new URL('..', import.meta.url));
+const shared = args.data ?? sharedDataDir(root);
+if (shared === undefined) {
+  process.stderr.write('No data: pass --data <the upr-info-2008-2013 folder>, or set SHARED_DATA_DIR.\n');
+  process.exit(1);
+}
+const dataDir = args.data ?? join(shared, 'upr-info-2008-2013');
+const started = Date.now();
+const progress = (message: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
+};
+const db = openDatabase(':memory:');
+
+const evaluation = args['skip-eval'] ? undefined : await heldOutEvaluation(db, dataDir, (m) => progress(`evaluation: ${m}`));
+const model = await shippedModel(db, dataDir, (m) => progress(`shipped model: ${m}`));
+mkdirSync(dirname(MODEL_PATH), { recursive: true });
+const bytes = `${JSON.stringify(model)}\n`;
+writeFileSync(MODEL_PATH, bytes);
+if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+
+if (args.json) {
+  process.stdout.write(`${JSON.stringify({ evaluation, model: { path: MODEL_PATH, bytes: bytes.length, terms: Object.keys(model.terms).length } })}\n`);
+} else {
+  if (evaluation) {
+    const pct = (v: number) => v.toFixed(3);
+    console.log(`Held out: trained on ${evaluation.trainingTexts} texts (sessions 1–14), measured on ${evaluation.texts} (sessions 15–17)`);
+    console.log(`micro-F1 ${pct(evaluation.microF1)} (precision ${pct(evaluation.microPrecision)}, recall ${pct(evaluation.microRecall)}), macro-F1 ${pct(evaluation.macroF1)}`);
+    for (const s of evaluation.perLabel) {
+      console.log(`  ${s.label.padEnd(56)} support ${String(s.support).padStart(5)}  P ${pct(s.precision)}  R ${pct(s.recall)}  F1 ${pct(s.f1)}`);
+    }
+  }
+  console.log(`Model: ${MODEL_PATH} (${(bytes.length / 1e6).toFixed(2)} MB, ${Object.keys(model.terms).length} terms), ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+db.$client.close();

@@ -1,0 +1,135 @@
+import type { Db } from '../db/open.js';
+import { bumpRevision } from '../db/revision.js';
+import { materializeStale } from '../recommendations/documents.js';
+import { UPR_INFO_TO_UHRI } from './crosswalk.js';
+import { UPR_INFO_THEMES } from './labels.js';
+import type { MachineLabel, Tagger } from './model.js';
+
+// Machine labels in the database. A recommendation with no label of the upr-info scheme from anyone else
+// (UPR Info's coding, a curator) gets the tagger's labels; one with no such UHRI label gets the UHRI themes
+// that the crosswalk derives from its upr-info labels (src/tagging/crosswalk.ts). Machine labels are rows
+// of recommendation_themes with label_source 'machine' and their confidence; relabelling only ever
+// inserts, updates or deletes those rows, never another source's.
+
+interface Existing {
+  themeId: string;
+  scheme: string;
+  source: string | null;
+  confidence: number | null;
+}
+
+/** Creates the 54 themes of the upr-info scheme that the database lacks. */
+export function ensureUprInfoThemes(db: Db): void {
+  const insert = db.$client.prepare("insert or ignore into themes (id, label, uhri, scheme) values (?, ?, 0, 'upr-info')");
+  for (const theme of UPR_INFO_THEMES) insert.run(theme.id, theme.label);
+}
+
+/** The machine labels a recommendation should have, given its text and its labels from other sources. */
+export function wantedLabels(tagger: Tagger, text: string, others: readonly Existing[], uhriIds: ReadonlyMap<string, string>): MachineLabel[] {
+  const wanted: MachineLabel[] = [];
+  const given = others.filter((o) => o.scheme === 'upr-info');
+  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text);
+  if (given.length === 0) wanted.push(...uprInfo);
+  if (!others.some((o) => o.scheme === 'uhri')) {
+    for (const label of uprInfo) {
+      const uhri = uhriIds.get(label.themeId);
+      if (uhri !== undefined && !others.some((o) => o.themeId === uhri)) wanted.push({ themeId: uhri, confidence: label.confidence });
+    }
+  }
+  return wanted;
+}
+
+export interface TagReport {
+  /** Recommendations looked at. */
+  recommendations: number;
+  /** Machine labels added, changed (confidence) and removed. */
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+export type TagSelection = { ids: readonly string[] } | { reviewId?: string; all: boolean };
+
+/**
+ * Brings the machine labels of the selected recommendations up to date: by ids (an import, a create), or a
+ * review's or all recommendations — by default only those without any upr-info label, with `all` every
+ * one (after a new model). Runs inside the caller's transaction when there is one; bumps the revision when
+ * a label changed, so that caches and stats follow.
+ */
+export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelection): TagReport {
+  const client = db.$client;
+  const run = () => {
+    ensureUprInfoThemes(db);
+    const uhriIds = uhriThemeIds(db);
+    const where =
+      'ids' in selection
+        ? { sql: 'r.id in (select value from json_each(?))', params: [JSON.stringify(selection.ids)] }
+        : {
+            sql: `${selection.reviewId === undefined ? '1' : 'r.review_id = ?'}${selection.all ? '' : ` and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = r.id and t.scheme = 'upr-info')`}`,
+            params: selection.reviewId === undefined ? [] : [selection.reviewId],
+          };
+    const rows = client.prepare(`select r.id, r.text from recommendations r where ${where.sql} order by r.id`).all(...where.params) as {
+      id: string;
+      text: string;
+    }[];
+    const links = new Map<string, Existing[]>();
+    const linkRows = client
+      .prepare(`select l.recommendation_id as id, l.theme_id as themeId, t.scheme, l.label_source as source, l.confidence
+        from recommendation_themes l join themes t on t.id = l.theme_id join recommendations r on r.id = l.recommendation_id
+        where ${where.sql}`)
+      .all(...where.params) as (Existing & { id: string })[];
+    for (const { id, ...link } of linkRows) {
+      const list = links.get(id);
+      if (list) list.push(link);
+      else links.set(id, [link]);
+    }
+    const insert = client.prepare("insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values (?, ?, 'machine', ?)");
+    const update = client.prepare("update recommendation_themes set confidence = ? where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
+    const remove = client.prepare("delete from recommendation_themes where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
+    const report: TagReport = { recommendations: rows.length, added: 0, changed: 0, removed: 0 };
+    for (const { id, text } of rows) {
+      const existing = links.get(id) ?? [];
+      const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
+      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds);
+      for (const label of wanted) {
+        if (!machine.has(label.themeId)) {
+          insert.run(id, label.themeId, label.confidence);
+          report.added++;
+        } else if (machine.get(label.themeId) !== label.confidence) {
+          update.run(label.confidence, id, label.themeId);
+          report.changed++;
+        }
+        machine.delete(label.themeId);
+      }
+      for (const themeId of machine.keys()) {
+        remove.run(id, themeId);
+        report.removed++;
+      }
+    }
+    return report;
+  };
+  // Inside an import's or a create's transaction, a part of it (whose end rebuilds documents and bumps the
+  // revision); alone, a transaction of its own that does both when a label changed.
+  if (client.inTransaction) return run();
+  return client.transaction(() => {
+    const report = run();
+    if (report.added + report.changed + report.removed > 0) {
+      materializeStale(db);
+      bumpRevision(db);
+    }
+    return report;
+  }).immediate();
+}
+
+/** upr-info theme id → the id of its UHRI theme, for the crosswalk's themes the database has. */
+function uhriThemeIds(db: Db): Map<string, string> {
+  const byLabel = new Map(
+    (db.$client.prepare("select label, id from themes where scheme = 'uhri'").raw().all() as [string, string][]).map(([label, id]) => [label, id]),
+  );
+  const out = new Map<string, string>();
+  for (const [issue, label] of UPR_INFO_TO_UHRI) {
+    const id = byLabel.get(label);
+    if (id !== undefined) out.set(issue, id);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import type { Tx, WriteContext } from '../db/audit.js';
+import { checkVersion } from '../curation/checks.js';
+import { finishUpdate, type VersionedTable } from '../curation/records.js';
+import { notFound } from '../http/problem.js';
+import { recommendationSnapshot } from '../recommendations/writes.js';
+
+// A curator's answer to a machine label: confirm it (PUT: the label becomes curated, its confidence goes)
+// or remove it (DELETE). Either is an update of the recommendation: a new version, audited with each
+// theme's source before and after. A label another source gave stays as it is on PUT.
+
+const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
+
+/** The recommendation's audit snapshot, with who gave each theme. */
+function snapshot(tx: Pick<Tx, 'get' | 'all'>, id: string) {
+  const record = recommendationSnapshot(tx, id);
+  if (!record) return undefined;
+  const sources = tx.all<{ themeId: string; source: string | null }>(sql`select theme_id as themeId, label_source as source
+    from recommendation_themes where recommendation_id = ${id} order by theme_id`);
+  return { ...record, themeSources: Object.fromEntries(sources.map((s) => [s.themeId, s.source ?? 'curated'])) };
+}
+
+export function setThemeLabel(context: WriteContext, id: string, themeId: string, expected: '*' | number[], keep: boolean): void {
+  const { tx } = context;
+  const before = snapshot(tx, id);
+  if (!before) throw notFound('Recommendation', id);
+  checkVersion(tx, expected, before.version, 'Recommendation', id);
+  if (keep) {
+    if (!tx.get(sql`select 1 from themes where id = ${themeId}`)) throw notFound('Theme', themeId);
+    // Not an upsert: its conflict clause would override the read model triggers' "insert or ignore".
+    tx.run(sql`update recommendation_themes set label_source = 'curated', confidence = null
+      where recommendation_id = ${id} and theme_id = ${themeId} and label_source = 'machine'`);
+    tx.run(sql`insert or ignore into recommendation_themes (recommendation_id, theme_id, label_source) values (${id}, ${themeId}, 'curated')`);
+  } else {
+    tx.run(sql`delete from recommendation_themes where recommendation_id = ${id} and theme_id = ${themeId}`);
+  }
+  finishUpdate(context, TABLE, id, before, () => snapshot(tx, id)!);
+}

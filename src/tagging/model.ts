@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { termCounts } from './text.js';
+
+// The tagger's model: one logistic regression per label over TF-IDF weights of words and word pairs
+// (src/tagging/text.ts), each with its own decision threshold. Stored as JSON (src/tagging/model/), term
+// by term: a term's idf, then the labels it moves and by how much, so that scoring a text touches only the
+// weights of the terms it contains.
+
+export const MODEL_FORMAT = 'upr-tracker-tagger/1';
+
+export interface ModelFile {
+  format: typeof MODEL_FORMAT;
+  /** What it was trained on, for people reading the file. */
+  trainedOn: string;
+  /** Theme ids, in the order the weights refer to. */
+  labels: string[];
+  bias: number[];
+  /** Per label: the probability from which the label is given. */
+  thresholds: number[];
+  /** Term → [idf, label index, weight, label index, weight, …]. */
+  terms: Record<string, number[]>;
+}
+
+export interface MachineLabel {
+  themeId: string;
+  /** The model's probability that the label applies (0–1). */
+  confidence: number;
+}
+
+/** At most this many labels per text (UPR Info gives 1–6). */
+export const MAX_LABELS = 6;
+
+interface Term {
+  idf: number;
+  labels: Int32Array;
+  weights: Float64Array;
+}
+
+export class Tagger {
+  readonly labels: readonly string[];
+  private readonly bias: Float64Array;
+  private readonly thresholds: Float64Array;
+  private readonly terms = new Map<string, Term>();
+  private readonly scores: Float64Array;
+
+  constructor(model: ModelFile) {
+    if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
+    this.labels = model.labels;
+    this.bias = Float64Array.from(model.bias);
+    this.thresholds = Float64Array.from(model.thresholds);
+    this.scores = new Float64Array(model.labels.length);
+    for (const [term, entry] of Object.entries(model.terms)) {
+      const n = (entry.length - 1) / 2;
+      const labels = new Int32Array(n);
+      const weights = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        labels[i] = entry[1 + 2 * i]!;
+        weights[i] = entry[2 + 2 * i]!;
+      }
+      this.terms.set(term, { idf: entry[0]!, labels, weights });
+    }
+  }
+
+  /** Each label's probability for a text, in the order of `labels`. */
+  probabilities(text: string): Float64Array {
+    const scores = this.scores;
+    scores.set(this.bias);
+    const found: { term: Term; x: number }[] = [];
+    let norm = 0;
+    for (const [name, count] of termCounts(text)) {
+      const term = this.terms.get(name);
+      if (term === undefined) continue;
+      const x = (1 + Math.log(count)) * term.idf;
+      norm += x * x;
+      found.push({ term, x });
+    }
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (const { term, x } of found) {
+      const v = x * scale;
+      for (let i = 0; i < term.labels.length; i++) scores[term.labels[i]!]! += v * term.weights[i]!;
+    }
+    const out = new Float64Array(scores.length);
+    for (let l = 0; l < scores.length; l++) out[l] = 1 / (1 + Math.exp(-scores[l]!));
+    return out;
+  }
+
+  /**
+   * The labels of a text: those whose probability reaches their threshold (at most MAX_LABELS, most
+   * probable first), and at least one — the label closest to its threshold when none reaches it.
+   */
+  tag(text: string): MachineLabel[] {
+    return this.decide(this.probabilities(text));
+  }
+
+  decide(p: Float64Array): MachineLabel[] {
+    const chosen: number[] = [];
+    let best = 0;
+    for (let l = 0; l < p.length; l++) {
+      if (p[l]! >= this.thresholds[l]!) chosen.push(l);
+      if (p[l]! / this.thresholds[l]! > p[best]! / this.thresholds[best]!) best = l;
+    }
+    if (chosen.length === 0) chosen.push(best);
+    chosen.sort((a, b) => p[b]! - p[a]! || a - b);
+    return chosen.slice(0, MAX_LABELS).map((l) => ({ themeId: this.labels[l]!, confidence: round(p[l]!) }));
+  }
+}
+
+/** Confidences as stored and shown: three decimals. */
+export const round = (value: number) => Math.round(value * 1000) / 1000;
+
+export function loadTagger(path: string): Tagger {
+  return new Tagger(JSON.parse(readFileSync(path, 'utf8')) as ModelFile);
+}

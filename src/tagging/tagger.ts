@@ -1,0 +1,16 @@
+import { MODEL_PATH } from './labels.js';
+import { loadTagger, type Tagger } from './model.js';
+
+// The tagger every write uses: the shipped model (models/upr-info-tagger.json), loaded once, at the first
+// call (buildApp calls it at start); or another one set by setTagger (tests: a small model; null: none).
+
+let current: Tagger | null | undefined;
+
+export function machineTagger(): Tagger | null {
+  if (current === undefined) current = loadTagger(MODEL_PATH);
+  return current;
+}
+
+export function setTagger(tagger: Tagger | null | undefined): void {
+  current = tagger;
+}

@@ -1,0 +1,286 @@
+import type { LabelledText } from './corpus.js';
+import { MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
+import { termCounts } from './text.js';
+
+// Training the tagger (src/tagging/model.ts): a vocabulary of the terms in at least MIN_DF training texts
+// (the MAX_TERMS most frequent), TF-IDF vectors (sublinear tf, L2-normalised), one logistic regression per
+// label trained together by AdaGrad over a seeded shuffle, then per-label thresholds chosen on scores the
+// weights did not see: out-of-fold scores of models trained on the other training sessions. Everything is
+// deterministic, so the same data gives the same model file byte for byte.
+
+export interface TrainOptions {
+  minDf: number;
+  maxTerms: number;
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  /** Positive examples weigh (negatives / positives) ^ this: 0 leaves classes unweighted. */
+  classWeightPower: number;
+  /** Weights smaller than this (in absolute value) are dropped from the model file. */
+  pruneBelow: number;
+  /** Each label keeps at most its this many largest weights (in absolute value) in the model file. */
+  weightsPerLabel: number;
+  /** Folds (by session) whose out-of-fold scores tune the thresholds. */
+  folds: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  minDf: 2,
+  maxTerms: 30_000,
+  epochs: 10,
+  learningRate: 0.5,
+  l2: 0.003,
+  classWeightPower: 0,
+  pruneBelow: 0.05,
+  weightsPerLabel: 3000,
+  folds: 3,
+  seed: 20081,
+};
+
+interface Vector {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+interface Vocabulary {
+  terms: string[];
+  index: Map<string, number>;
+  idf: Float64Array;
+}
+
+export function buildVocabulary(docs: Map<string, number>[], options: Pick<TrainOptions, 'minDf' | 'maxTerms'>): Vocabulary {
+  const df = new Map<string, number>();
+  for (const doc of docs) for (const term of doc.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const terms = [...df]
+    .filter(([, n]) => n >= options.minDf)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, options.maxTerms)
+    .map(([term]) => term);
+  const idf = Float64Array.from(terms, (term) => Math.log((1 + docs.length) / (1 + df.get(term)!)) + 1);
+  return { terms, index: new Map(terms.map((t, i) => [t, i])), idf };
+}
+
+function vectorize(doc: Map<string, number>, vocabulary: Vocabulary): Vector {
+  const entries: [number, number][] = [];
+  let norm = 0;
+  for (const [term, count] of doc) {
+    const i = vocabulary.index.get(term);
+    if (i === undefined) continue;
+    const x = (1 + Math.log(count)) * vocabulary.idf[i]!;
+    entries.push([i, x]);
+    norm += x * x;
+  }
+  entries.sort((a, b) => a[0] - b[0]);
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  return { idx: Int32Array.from(entries, (e) => e[0]), val: Float64Array.from(entries, (e) => e[1] * scale) };
+}
+
+/** A seeded pseudo-random generator (mulberry32): the same seed, the same shuffles. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Weights {
+  /** Feature-major: w[feature * labels + label]. */
+  w: Float64Array;
+  bias: Float64Array;
+}
+
+function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures: number, options: TrainOptions): Weights {
+  const w = new Float64Array(nFeatures * nLabels);
+  const g2 = new Float64Array(nFeatures * nLabels);
+  const bias = new Float64Array(nLabels);
+  const b2 = new Float64Array(nLabels);
+  const positives = new Float64Array(nLabels);
+  for (const y of ys) for (const l of y) positives[l]!++;
+  const posWeight = Float64Array.from(positives, (p) =>
+    p === 0 ? 1 : Math.pow(Math.max(1, (xs.length - p) / p), options.classWeightPower),
+  );
+  const order = Int32Array.from(xs.keys());
+  const rand = random(options.seed);
+  const z = new Float64Array(nLabels);
+  const target = new Uint8Array(nLabels);
+  const eps = 1e-8;
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+    for (const n of order) {
+      const { idx, val } = xs[n]!;
+      z.set(bias);
+      for (let k = 0; k < idx.length; k++) {
+        const base = idx[k]! * nLabels;
+        const x = val[k]!;
+        for (let l = 0; l < nLabels; l++) z[l]! += x * w[base + l]!;
+      }
+      target.fill(0);
+      for (const l of ys[n]!) target[l] = 1;
+      for (let l = 0; l < nLabels; l++) {
+        const p = 1 / (1 + Math.exp(-z[l]!));
+        const g = target[l] === 1 ? (p - 1) * posWeight[l]! : p;
+        z[l] = g;
+        b2[l]! += g * g;
+        bias[l]! -= (options.learningRate * g) / Math.sqrt(b2[l]! + eps);
+      }
+      for (let k = 0; k < idx.length; k++) {
+        const base = idx[k]! * nLabels;
+        const x = val[k]!;
+        for (let l = 0; l < nLabels; l++) {
+          const at = base + l;
+          const g = z[l]! * x + options.l2 * w[at]!;
+          g2[at]! += g * g;
+          w[at]! -= (options.learningRate * g) / Math.sqrt(g2[at]! + eps);
+        }
+      }
+    }
+  }
+  return { w, bias };
+}
+
+function labelIndexes(texts: LabelledText[], labels: readonly string[]): Int32Array[] {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return texts.map((t) => Int32Array.from(t.labels.filter((l) => index.has(l)), (l) => index.get(l)!));
+}
+
+/** Weights rounded to 4 decimals and small ones dropped: the model file. */
+function compact(vocabulary: Vocabulary, weights: Weights, labels: readonly string[], thresholds: number[], trainedOn: string, options: TrainOptions): ModelFile {
+  const r = (v: number) => Math.round(v * 1e4) / 1e4;
+  const terms: Record<string, number[]> = {};
+  const n = labels.length;
+  const nTerms = vocabulary.terms.length;
+  const kept = new Uint8Array(nTerms * n);
+  for (let l = 0; l < n; l++) {
+    const order = Int32Array.from({ length: nTerms }, (_, f) => f)
+      .filter((f) => Math.abs(r(weights.w[f * n + l]!)) >= options.pruneBelow)
+      .sort((a, b) => Math.abs(weights.w[b * n + l]!) - Math.abs(weights.w[a * n + l]!) || a - b);
+    for (const f of order.subarray(0, options.weightsPerLabel)) kept[f * n + l] = 1;
+  }
+  vocabulary.terms.forEach((term, f) => {
+    const entry: number[] = [r(vocabulary.idf[f]!)];
+    for (let l = 0; l < n; l++) if (kept[f * n + l] === 1) entry.push(l, r(weights.w[f * n + l]!));
+    if (entry.length > 1) terms[term] = entry;
+  });
+  return {
+    format: MODEL_FORMAT,
+    trainedOn,
+    labels: [...labels],
+    bias: Array.from(weights.bias, r),
+    thresholds,
+    terms,
+  };
+}
+
+function fitWeights(texts: LabelledText[], labels: readonly string[], options: TrainOptions, thresholds: number[], trainedOn: string): ModelFile {
+  const docs = texts.map((t) => termCounts(t.text));
+  const vocabulary = buildVocabulary(docs, options);
+  const xs = docs.map((d) => vectorize(d, vocabulary));
+  const weights = trainWeights(xs, labelIndexes(texts, labels), labels.length, vocabulary.terms.length, options);
+  return compact(vocabulary, weights, labels, thresholds, trainedOn, options);
+}
+
+/** For each label, the threshold (0.05–0.95 by 0.01) that gives the best F1 on these scores. */
+export function tuneThresholds(probabilities: Float64Array[], gold: Int32Array[], nLabels: number): number[] {
+  const thresholds: number[] = [];
+  for (let l = 0; l < nLabels; l++) {
+    const scored = probabilities.map((p, i) => ({ p: p[l]!, y: gold[i]!.includes(l) }));
+    const positives = scored.filter((s) => s.y).length;
+    if (positives === 0) {
+      thresholds.push(0.5);
+      continue;
+    }
+    let best = { f1: -1, t: 0.5 };
+    for (let step = 5; step <= 95; step++) {
+      const t = step / 100;
+      let tp = 0;
+      let fp = 0;
+      for (const s of scored) if (s.p >= t) s.y ? tp++ : fp++;
+      const f1 = positives + tp + fp === 0 ? 0 : (2 * tp) / (tp + fp + positives);
+      if (f1 > best.f1 + 1e-12) best = { f1, t };
+    }
+    thresholds.push(best.t);
+  }
+  return thresholds;
+}
+
+/**
+ * A model trained on these texts: thresholds from out-of-fold scores (folds by session), then the weights
+ * trained again on all of them.
+ */
+export function fit(texts: LabelledText[], labels: readonly string[], trainedOn: string, options = DEFAULT_TRAIN_OPTIONS, progress: (m: string) => void = () => {}): ModelFile {
+  const sessions = [...new Set(texts.map((t) => t.session))].sort((a, b) => a - b);
+  const foldOf = new Map(sessions.map((s, i) => [s, i % options.folds]));
+  const oof: Float64Array[] = new Array(texts.length);
+  const folds = Math.min(options.folds, sessions.length);
+  for (let fold = 0; fold < folds; fold++) {
+    progress(`thresholds: fold ${fold + 1}/${folds}`);
+    const inFold = (t: LabelledText) => foldOf.get(t.session) === fold;
+    const tagger = new Tagger(fitWeights(texts.filter((t) => !inFold(t)), labels, options, labels.map(() => 0.5), ''));
+    texts.forEach((t, i) => {
+      if (inFold(t)) oof[i] = Float64Array.from(tagger.probabilities(t.text));
+    });
+  }
+  const thresholds = folds > 1 ? tuneThresholds(oof, labelIndexes(texts, labels), labels.length) : labels.map(() => 0.5);
+  progress('weights: all training texts');
+  return fitWeights(texts, labels, options, thresholds, trainedOn);
+}
+
+export interface LabelScore {
+  label: string;
+  support: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface Evaluation {
+  texts: number;
+  microF1: number;
+  macroF1: number;
+  microPrecision: number;
+  microRecall: number;
+  perLabel: LabelScore[];
+}
+
+/** Micro- and macro-F1 (macro over labels with support) of a model's labels against the gold labels. */
+export function evaluate(tagger: Tagger, texts: LabelledText[]): Evaluation {
+  const n = tagger.labels.length;
+  const tp = new Float64Array(n);
+  const fp = new Float64Array(n);
+  const fn = new Float64Array(n);
+  const index = new Map(tagger.labels.map((l, i) => [l, i]));
+  for (const text of texts) {
+    const predicted = new Set(tagger.tag(text.text).map((m) => index.get(m.themeId)!));
+    const gold = new Set(text.labels.map((l) => index.get(l)).filter((l) => l !== undefined));
+    for (const l of predicted) gold.has(l) ? tp[l]!++ : fp[l]!++;
+    for (const l of gold) if (!predicted.has(l)) fn[l]!++;
+  }
+  const f1 = (t: number, p: number, f: number) => (t === 0 ? 0 : (2 * t) / (2 * t + p + f));
+  const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+  const perLabel = tagger.labels.map((label, l) => ({
+    label,
+    support: tp[l]! + fn[l]!,
+    precision: tp[l]! + fp[l]! === 0 ? 0 : tp[l]! / (tp[l]! + fp[l]!),
+    recall: tp[l]! + fn[l]! === 0 ? 0 : tp[l]! / (tp[l]! + fn[l]!),
+    f1: f1(tp[l]!, fp[l]!, fn[l]!),
+  }));
+  const supported = perLabel.filter((s) => s.support > 0);
+  return {
+    texts: texts.length,
+    microF1: f1(sum(tp), sum(fp), sum(fn)),
+    macroF1: supported.reduce((s, x) => s + x.f1, 0) / supported.length,
+    microPrecision: sum(tp) / (sum(tp) + sum(fp)),
+    microRecall: sum(tp) / (sum(tp) + sum(fn)),
+    perLabel,
+  };
+}
