@@ -32,6 +32,7 @@ const FILTER_OF: Record<string, string> = {
   sdg: 'sdg',
   implementation: 'implementation',
   actionCategory: 'actionCategory',
+  recurring: 'recurring',
 };
 
 t.test('recommendation stats: every grouping and pair sums to (or, per value, equals) the list', async (t) => {

@@ -432,7 +432,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           after.actionCategory,
         ];
         const linkRow = (field: LinkField, value: string | number) =>
-          field === 'recommendingStates' || field === 'unresolvedRecommenders' ? [record.id, value] : [record.id, value, record.labelSource ?? null];
+          field === 'recommendingStates' || field === 'unresolvedRecommenders'
+            ? [record.id, value]
+            : [record.id, value, (field === 'themes' ? record.themeSources?.[value] : undefined) ?? record.labelSource ?? null];
         const own = record.reading ?? readingOf(record);
         const cite = () => {
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {

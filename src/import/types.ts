@@ -35,6 +35,8 @@ export interface ImportRecord {
   affectedPersons?: string[]; // affected-persons group ids
   /** Who attached the themes, SDGs and affected persons given here (undefined: the format carries none). */
   labelSource?: LabelSource;
+  /** Who attached each theme, where the file says it per label (our own CSV's themeSources): wins over labelSource. */
+  themeSources?: Record<string, LabelSource>;
   /** UPR Info's 1–5 action category (undefined: the format does not carry it). */
   actionCategory?: number | null;
   /** What this file itself says (kept in recommendation_sources), set by reconcile before a merge. */

@@ -1,5 +1,5 @@
 import { slugify } from '../common/slug.js';
-import { POSITIONS, type Position } from '../db/schema.js';
+import { LABEL_SOURCES, type LabelSource, POSITIONS, type Position } from '../db/schema.js';
 import { csvRecords } from './csv.js';
 import type { ImportLimits } from './limits.js';
 import { NameCounter, type StateResolver } from './states.js';
@@ -170,7 +170,9 @@ export async function readUprTrackerCsv(
       }
       if (has('unresolvedRecommendingStates')) record.unresolvedRecommenders = list(cell('unresolvedRecommendingStates'));
       if (has('themes')) {
-        record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes, has('themeSources') ? cell('themeSources') : '');
+        const sources = has('themeSources') ? cell('themeSources') : '';
+        record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes, sources);
+        record.themeSources = themeSourcesOf(cell('themes'), sources);
       }
       if (has('affectedPersons')) {
         const labels = has('affectedPersonLabels') ? cell('affectedPersonLabels') : '';
@@ -225,6 +227,17 @@ export async function readUprTrackerCsv(
     unresolvedRecommenders: new NameCounter().list(resolver),
     unresolvedStatesUnderReview: [],
   };
+}
+
+/** Who attached each theme, as the themeSources cell says (ohchr, upr-info or curated; machine labels are not kept). */
+function themeSourcesOf(idsCell: string, sourcesCell: string): Record<string, LabelSource> {
+  const sources = list(sourcesCell);
+  const bySource: Record<string, LabelSource> = {};
+  list(idsCell).forEach((id, i) => {
+    const source = sources[i] as LabelSource;
+    if (source !== 'machine' && LABEL_SOURCES.includes(source)) bySource[id] = source;
+  });
+  return bySource;
 }
 
 /** The ids of a cell, recording each one's label (when the labels cell gives it) for the vocabulary. */
