@@ -10,6 +10,7 @@ import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
 import { relatedBench } from './related.js';
+import { taggingBench } from './tagging-figures.js';
 
 // `npm run bench [-- --quick] [-- --large] [-- --json] [-- --duration 5 --rounds 3]`: the benchmark of issue 9.
 // Generates a synthetic database of 100,000 recommendations (--large: also 1,000,000; --quick: 20,000 and
@@ -303,6 +304,8 @@ async function main(): Promise<void> {
 
     // Related recommendations (issue 11): precision on a labelled sample of real data, and their cost.
     rows.push(...(await relatedBench(progress)));
+    // Machine labels (issue 11): held-out F1 and tagging speed.
+    rows.push(...(await taggingBench(progress)));
 
     if (args.large) {
       const largePath = join(dir, 'large.sqlite');
