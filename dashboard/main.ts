@@ -291,7 +291,8 @@ async function openDetail(id: string): Promise<void> {
     fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
   }
   if (r.sources.length > 0) fact('Text from', ...r.sources.flatMap((source, i) => (i ? [', ', link(source)] : [link(source)])));
-  fact('Themes', themeList(r.themes));
+  const machineNote = element('span', 'Themes marked automatic were given by a classifier, with its confidence; no person has checked them.', 'note block');
+  fact('Themes', themeList(r.themes), ...(r.themes.some((t) => t.source === 'machine') ? [machineNote] : []));
   if (r.recurrence.count > 0) {
     fact('Recurring', `asked before: ${r.recurrence.count} similar recommendation${r.recurrence.count === 1 ? '' : 's'} in earlier cycles, since cycle ${r.recurrence.earliestCycle ?? 'unknown'}`);
   }

@@ -246,6 +246,11 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     }
     const { body: detail } = await getJson(app, `/v1/recommendations/${opcat}`);
     t.same(await shownMarking('#detail-body dd .theme'), marking(detail.themes), 'the detail’s themes and their sources');
+    t.equal(
+      await page.locator('#detail-body dd .note').count(),
+      detail.themes.some((l: Theme) => l.source === 'machine') ? 1 : 0,
+      'a note says what automatic means when a machine label is shown',
+    );
     t.match(await page.locator('#detail-body').textContent(), `asked before: ${detail.recurrence.count} similar recommendation`);
     await screenshot(page, 'related-detail');
 
