@@ -19,6 +19,11 @@ const IMPLEMENTATION: [key: string, label: string][] = [
   ['not_implemented', 'Not implemented'],
   ['unknown', 'Unknown (never assessed)'],
 ];
+const RELATIONS: [key: string, label: string][] = [
+  ['earlier', 'Earlier cycle'],
+  ['same', 'Same cycle'],
+  ['later', 'Later cycle'],
+];
 const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
 
 interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null }
@@ -29,6 +34,11 @@ interface Recommendation {
   id: string; paragraph: string | null; text: string; verbatim: boolean; recommendingStates: StateRef[];
   unresolvedRecommendingStates: string[]; position: string | null; positionLabel: string | null;
   positionSource: string | null; implementation: string | null; themes: Label[]; sources: Source[];
+  recurrence: { count: number; earliestCycle: number | null };
+}
+interface Related {
+  id: string; reviewId: string; cycle: number; recommendingStates: StateRef[]; position: string | null;
+  text: string; score: number; relation: string;
 }
 interface Assessment { id: string; status: string; assessedOn: string; rationale: string; sources: Source[] }
 interface DevelopmentRef { id: string; title: string; date: string; direction: string }
@@ -71,6 +81,62 @@ function link(source: Source): HTMLAnchorElement {
   a.href = source.url;
   a.rel = 'noopener';
   return a;
+}
+
+/** Themes, each machine label marked as such in its own words (not by colour alone): a guess is never a fact. */
+function themeList(themes: Label[]): HTMLElement {
+  const list = element('span', undefined, 'themes');
+  if (themes.length === 0) list.append(element('span', 'none recorded', 'unknown'));
+  themes.forEach((theme, i) => {
+    const machine = theme.source === 'machine';
+    const confidence = theme.confidence === null ? '' : `, ${Math.round(theme.confidence * 100)}%`;
+    const item = element('span', machine ? `${theme.label} (automatic${confidence})` : theme.label, machine ? 'theme machine' : 'theme');
+    item.dataset.id = theme.id;
+    item.dataset.source = theme.source ?? '';
+    if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
+    list.append(...(i ? ['; ', item] : [item]));
+  });
+  return list;
+}
+
+/** The recommendations to the same state whose text is most like this one's, most similar first (the API's order). */
+async function relatedSection(id: string): Promise<HTMLElement> {
+  const section = element('section');
+  section.id = 'related';
+  section.setAttribute('aria-labelledby', 'related-heading');
+  const heading = element('h3', 'Related recommendations');
+  heading.id = 'related-heading';
+  section.append(heading, element('p', 'Recommendations to the same state whose wording is most like this one, in any cycle; most similar first. The similarity compares words, not meaning.', 'note'));
+  let related: Related[];
+  try {
+    related = (await get<{ data: Related[] }>(`recommendations/${encodeURIComponent(id)}/related`, new URLSearchParams({ limit: '10' }))).data;
+  } catch (error) {
+    const failed = element('p', `Could not load related recommendations: ${(error as Error).message}`, 'related-error');
+    failed.setAttribute('role', 'alert');
+    section.append(failed);
+    return section;
+  }
+  if (related.length === 0) section.append(element('p', 'No similar recommendation to this state in our data.', 'unknown related-empty'));
+  const list = element('ol', undefined, 'related');
+  for (const r of related) {
+    const item = element('li');
+    item.dataset.id = r.id;
+    const facts = element('p', undefined, 'related-facts');
+    const states = r.recommendingStates.map((s) => s.name).join(', ');
+    facts.append(
+      element('strong', `Cycle ${r.cycle}`), ` (${labelOf(RELATIONS, r.relation).toLowerCase()}) · review ${r.reviewId} · `,
+      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ',
+      element('span', states || 'recommending state unknown', states ? undefined : 'unknown'), ' · position: ',
+      element('span', labelOf(POSITIONS, r.position), r.position ? 'position' : 'position unknown'),
+    );
+    const open = element('button', r.text, 'link');
+    open.type = 'button';
+    open.addEventListener('click', () => void openDetail(r.id).catch(showError));
+    item.append(facts, open);
+    list.append(item);
+  }
+  if (related.length > 0) section.append(list);
+  return section;
 }
 
 function showError(error: unknown): void {
@@ -170,7 +236,7 @@ async function showRecommendations(): Promise<void> {
   body.replaceChildren();
   if (page.data.length === 0) {
     const cell = element('td', 'No recommendation matches these filters.', 'unknown');
-    cell.colSpan = 5;
+    cell.colSpan = 6;
     body.insertRow().append(cell);
   }
   for (const recommendation of page.data) {
@@ -186,8 +252,15 @@ async function showRecommendations(): Promise<void> {
       element('td', states || 'unknown'),
       element('td', labelOf(POSITIONS, recommendation.position), recommendation.position ? undefined : 'unknown'),
       element('td', labelOf(IMPLEMENTATION, recommendation.implementation), recommendation.implementation ? undefined : 'unknown'),
+      element('td'),
     );
     row.cells[1]!.append(open);
+    const { count, earliestCycle } = recommendation.recurrence;
+    if (count > 0) {
+      const since = earliestCycle === null ? '' : `, since cycle ${earliestCycle}`;
+      row.cells[1]!.append(element('span', `Recurring: asked before${since}`, 'recurring'));
+    }
+    row.cells[5]!.append(themeList(recommendation.themes));
   }
   $<HTMLButtonElement>('#previous-page').disabled = view.cursors.length <= 1;
   $<HTMLButtonElement>('#next-page').disabled = page.meta.nextCursor === null;
@@ -196,7 +269,10 @@ async function showRecommendations(): Promise<void> {
 }
 
 async function openDetail(id: string): Promise<void> {
-  const r = await get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`);
+  const [r, related] = await Promise.all([
+    get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
+    relatedSection(id),
+  ]);
   const body = $('#detail-body');
   body.replaceChildren();
   const text = element('blockquote', r.text);
@@ -215,7 +291,11 @@ async function openDetail(id: string): Promise<void> {
     fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
   }
   if (r.sources.length > 0) fact('Text from', ...r.sources.flatMap((source, i) => (i ? [', ', link(source)] : [link(source)])));
-  fact('Themes', r.themes.map((t) => t.label).join('; ') || 'none recorded');
+  const machineNote = element('span', 'Themes marked automatic were given by a classifier, with its confidence; no person has checked them.', 'note block');
+  fact('Themes', themeList(r.themes), ...(r.themes.some((t) => t.source === 'machine') ? [machineNote] : []));
+  if (r.recurrence.count > 0) {
+    fact('Recurring', `asked before: ${r.recurrence.count} similar recommendation${r.recurrence.count === 1 ? '' : 's'} in earlier cycles, since cycle ${r.recurrence.earliestCycle ?? 'unknown'}`);
+  }
   body.append(facts);
 
   body.append(element('h3', 'Assessments'));
@@ -230,7 +310,7 @@ async function openDetail(id: string): Promise<void> {
   if (r.developments.length === 0) body.append(element('p', 'No development linked.', 'unknown'));
   const list = element('ul');
   for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
-  body.append(list);
+  body.append(list, related);
   $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}`;
   const detail = $('#detail');
   detail.hidden = false;

@@ -15,6 +15,8 @@ const WRITE_ROUTES: { method: string; path: string; url: string; scope: 'write' 
   { method: 'POST', path: '/v1/recommendations', url: '/v1/recommendations', scope: 'write', authorized: 400 },
   { method: 'PATCH', path: '/v1/recommendations/{id}', url: '/v1/recommendations/KGZ-3-FIN-1', scope: 'write', authorized: 400 },
   { method: 'DELETE', path: '/v1/recommendations/{id}', url: '/v1/recommendations/KGZ-3-FIN-1', scope: 'write', authorized: 428 },
+  { method: 'PUT', path: '/v1/recommendations/{id}/themes/{themeId}', url: '/v1/recommendations/KGZ-3-GBR-1/themes/human-rights-defenders', scope: 'write', authorized: 200 },
+  { method: 'DELETE', path: '/v1/recommendations/{id}/themes/{themeId}', url: '/v1/recommendations/KGZ-3-GBR-1/themes/human-rights-defenders', scope: 'write', authorized: 200 },
   { method: 'POST', path: '/v1/developments', url: '/v1/developments', scope: 'write', authorized: 400 },
   { method: 'PATCH', path: '/v1/developments/{id}', url: `/v1/developments/${DEVELOPMENT}`, scope: 'write', authorized: 400 },
   { method: 'DELETE', path: '/v1/developments/{id}', url: `/v1/developments/${DEVELOPMENT}`, scope: 'write', authorized: 428 },

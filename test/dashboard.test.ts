@@ -8,6 +8,7 @@ import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
 import { importFile } from '../src/import/run.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { mintKey, send } from './curation-helpers.js';
 import { bytesSource, entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
@@ -162,6 +163,140 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
     await screenshot(page, 'seeded-360px');
     t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('related recommendations of earlier cycles, machine labels and recurrence are the API’s', async (t) => {
+    const app = await buildTestApp(t);
+    const admin = mintKey(app, 'admin', 'admin');
+    for (const cycle of [1, 2]) {
+      const { response } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'KGZ', cycle } });
+      t.equal(response.statusCode, 201);
+    }
+    const source = { title: 'Working Group report', publisher: 'Human Rights Council', url: 'https://example.org/wg-report' };
+    const created: string[] = [];
+    for (const [reviewId, text, by] of [
+      ['KGZ-1', 'Ratify the Optional Protocol to the Convention against Torture', 'FIN'],
+      ['KGZ-1', 'Combat domestic violence against women and girls', 'ESP'],
+      ['KGZ-2', 'Accede to OP-CAT', 'DEU'],
+      ['KGZ-2', 'Criminalise domestic violence', 'SWE'],
+      ['KGZ-2', 'Guarantee the freedom of the media and protect journalists', 'USA'],
+    ]) {
+      const { response, body } = await send(app, 'POST', '/v1/recommendations', {
+        key: admin,
+        body: { reviewId, text, verbatim: true, recommendingStates: [by], sources: [source] },
+      });
+      t.equal(response.statusCode, 201, response.body);
+      created.push(body.id);
+    }
+    const opcat = created[2]!;
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-2');
+
+    // The table: every theme marked with its source, machine ones as automatic; recurring ones said so.
+    const { body: list } = await getJson(app, '/v1/recommendations?reviewId=KGZ-2&limit=25');
+    t.same(await rowIds(page), list.data.map((r: { id: string }) => r.id));
+    type Theme = { id: string; label: string; source: string; confidence: number | null };
+    const marking = (themes: Theme[]) =>
+      themes.map((l) => ({ id: l.id, source: l.source, automatic: l.source === 'machine' ? `(automatic, ${Math.round(l.confidence! * 100)}%)` : null }));
+    const shownMarking = (selector: string) =>
+      page.$$eval(selector, (items) =>
+        items.map((item) => ({
+          id: (item as HTMLElement).dataset.id,
+          source: (item as HTMLElement).dataset.source,
+          automatic: /\(automatic, \d+%\)/.exec(item.textContent!)?.[0] ?? null,
+        })),
+      );
+    let machineLabels = 0;
+    for (const r of list.data as { id: string; themes: Theme[]; recurrence: { count: number; earliestCycle: number | null } }[]) {
+      t.same(await shownMarking(`#recommendations tr[data-id="${r.id}"] .theme`), marking(r.themes), `${r.id}: themes and their sources`);
+      machineLabels += r.themes.filter((l) => l.source === 'machine').length;
+      const recurring = await page.locator(`#recommendations tr[data-id="${r.id}"] .recurring`).allTextContents();
+      t.same(recurring, r.recurrence.count > 0 ? [`Recurring: asked before, since cycle ${r.recurrence.earliestCycle}`] : [], `${r.id}: recurrence`);
+    }
+    t.ok(machineLabels > 0, `${machineLabels} machine labels in the table, marked automatic`);
+
+    // The recurring filter is the API's recurring=true.
+    await page.selectOption('#filters select[name=recurring]', 'true');
+    await page.click('#filters button[type=submit]');
+    const { body: recurringList } = await getJson(app, '/v1/recommendations?reviewId=KGZ-2&recurring=true&limit=25');
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${recurringList.meta.total} recommendation`) }).waitFor();
+    t.ok(recurringList.meta.total > 0 && recurringList.meta.total < list.meta.total, 'the filter narrows');
+    t.same(await rowIds(page), recurringList.data.map((r: { id: string }) => r.id));
+    t.match(await page.locator('#csv-link').getAttribute('href'), /recurring=true/);
+
+    // The detail, from the keyboard: related items are the API's, in its order, with its facts.
+    await page.locator(`#recommendations tbody tr[data-id="${opcat}"] button`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    const { body: related } = await getJson(app, `/v1/recommendations/${opcat}/related?limit=10`);
+    t.ok(related.data.some((r: { relation: string }) => r.relation === 'earlier'), 'the fixture has an earlier-cycle match');
+    const items = page.locator('#related li[data-id]');
+    t.same(
+      await items.evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.id)),
+      related.data.map((r: { id: string }) => r.id),
+      'the API’s related recommendations, most similar first',
+    );
+    const relationWords: Record<string, string> = { earlier: 'earlier cycle', same: 'same cycle', later: 'later cycle' };
+    for (const [i, r] of (related.data as { id: string; reviewId: string; cycle: number; text: string; score: number; relation: string; position: string | null; recommendingStates: { name: string }[] }[]).entries()) {
+      const shown = (await items.nth(i).textContent())!;
+      t.match(shown, `Cycle ${r.cycle} (${relationWords[r.relation]}) · review ${r.reviewId}`, `${r.id}: cycle, relation, review`);
+      t.match(shown, `similarity ${Math.round(r.score * 100)}%`);
+      for (const state of r.recommendingStates) t.match(shown, state.name);
+      t.match(shown, r.text);
+      if (r.position === null) t.match(shown, 'position: Unknown (no source records one)', 'an unknown position is not guessed');
+    }
+    const { body: detail } = await getJson(app, `/v1/recommendations/${opcat}`);
+    t.same(await shownMarking('#detail-body dd .theme'), marking(detail.themes), 'the detail’s themes and their sources');
+    t.equal(
+      await page.locator('#detail-body dd .note').count(),
+      detail.themes.some((l: Theme) => l.source === 'machine') ? 1 : 0,
+      'a note says what automatic means when a machine label is shown',
+    );
+    t.match(await page.locator('#detail-body').textContent(), `asked before: ${detail.recurrence.count} similar recommendation`);
+    await screenshot(page, 'related-detail');
+
+    // A related item opens its own detail, from the keyboard.
+    const earlier = related.data.find((r: { relation: string }) => r.relation === 'earlier');
+    await page.locator(`#related li[data-id="${earlier.id}"] button`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail-body > blockquote').filter({ hasText: earlier.text }).waitFor();
+    t.ok(await page.locator(`#related li[data-id="${opcat}"]`).count(), 'whose related list holds the later request');
+
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= 360, null, { timeout: 30_000 }).catch(() => {});
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
+    await screenshot(page, 'related-detail-360px');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('a recommendation with nothing similar says so; a failed request says so', async (t) => {
+    const app = await buildTestApp(t);
+    const admin = mintKey(app, 'admin', 'admin');
+    const { response: review } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'ISL', cycle: 1 } });
+    t.equal(review.statusCode, 201);
+    const { body: alone } = await send(app, 'POST', '/v1/recommendations', {
+      key: admin,
+      body: { reviewId: 'ISL-1', text: 'Abolish the death penalty', verbatim: true, recommendingStates: ['FIN'], sources: [{ title: 'Report', publisher: 'Human Rights Council', url: 'https://example.org/r' }] },
+    });
+    t.same((await getJson(app, `/v1/recommendations/${alone.id}/related`)).body.data, [], 'the API has none');
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=ISL-1');
+    await page.locator(`#recommendations tbody tr[data-id="${alone.id}"] button`).click();
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    t.equal(await page.locator('#related .related-empty').textContent(), 'No similar recommendation to this state in our data.');
+    t.equal(await page.locator('#related li').count(), 0);
+    t.same(problems(), [], 'no console error and no failed request');
+
+    // The API failing: the detail still shows, the section says what failed.
+    await page.route('**/related**', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Service Unavailable', detail: 'the database is busy' }) }),
+    );
+    await page.click('#close-detail');
+    await page.locator(`#recommendations tbody tr[data-id="${alone.id}"] button`).click();
+    await page.locator('#related .related-error').waitFor();
+    t.match(await page.locator('#related .related-error').textContent(), /Could not load related recommendations: .*503: the database is busy/);
+    t.match(await page.locator('#detail-body > blockquote').textContent(), 'Abolish the death penalty');
+    const refused = problems();
+    t.ok(refused.length > 0 && refused.every((p) => p.includes('503')), `only the refused request: ${refused.join('; ')}`);
   });
 
   t.test('an imported review: paging walks the API’s pages', async (t) => {

@@ -32,3 +32,20 @@ t.test('a legacy Word 97–2003 .doc is refused with a message that says to conv
   t.match((error as Error).message, /legacy Word 97–2003 document \(\.doc\).*convert it to \.docx/);
   t.equal(db.$client.prepare('select count(*) from recommendations').pluck().get(), 8, 'nothing imported: the seed only');
 });
+
+t.test('a position the importer does not know is left empty, with a warning that quotes it', async (t) => {
+  const db = seededDb(t);
+  const report = await run(
+    db,
+    await matrixDocx([
+      HEADER_ROW,
+      entryRow({ text: '121.1 Ratify the Convention (France);', position: 'Under consideration' }),
+      entryRow({ text: '121.2 Adopt a law on the Roma community (Spain);', position: 'Supported' }),
+    ]),
+  );
+  t.same(report.recommendations, { created: 2, updated: 0, unchanged: 0 });
+  t.match(report.warnings, [{ message: 'position "Under consideration" is not one the importer knows: left empty' }]);
+  t.equal(report.warnings.length, 1);
+  t.equal(recommendation(db, 'SVN-3-121.1')!.position, null);
+  t.equal(recommendation(db, 'SVN-3-121.2')!.position, 'supported');
+});

@@ -48,7 +48,7 @@ async function seededWithWrites(t: Test): Promise<string> {
   const path = join(tempDir(t), 'seeded.sqlite');
   const app = await buildApp({ databasePath: path, logLevel: 'silent', checkResponses: true });
   const key = mintKey(app);
-  const assessment = { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2021-06-01', rationale: 'Still no investigation.', source: HRW_SOURCE };
+  const assessment = { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2021-06-01', rationale: 'Still no investigation.', sources: [HRW_SOURCE] };
   const created = await send(app, 'POST', '/v1/assessments', { key, body: assessment, headers: { 'idempotency-key': 'copy-test-1' } });
   t.equal(created.response.statusCode, 201, created.response.body);
   await app.close();
@@ -68,6 +68,8 @@ async function imported(t: Test): Promise<string> {
   );
   const report = await run(db, csv);
   t.ok(report.recommendations.created > 0, 'the import created records');
+  const confident = db.$client.prepare('select count(confidence) from recommendation_themes').pluck().get() as number;
+  t.ok(confident > 0, 'the import gave machine labels with their confidence');
   db.$client.close();
   return path;
 }
@@ -93,6 +95,25 @@ if ('skip' in cluster) {
       .query(`insert into sources (id, title, publisher, url) values ('s', 'T', 'P', 'ftp://x')`)
       .catch((error: { constraint?: string }) => error.constraint);
     t.equal(refused, 'sources_url_http', 'a check that SQLite makes with a trigger is a CHECK constraint');
+    const curatedConfidence = await db.$client
+      .query(`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values ('r', 't', 'curated', 0.5)`)
+      .catch((error: { constraint?: string }) => error.constraint);
+    t.equal(curatedConfidence, 'recommendation_themes_confidence', 'a confidence only on a machine label');
+    const overOne = await db.$client
+      .query(`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values ('r', 't', 'machine', 1.5)`)
+      .catch((error: { constraint?: string }) => error.constraint);
+    t.equal(overOne, 'recommendation_themes_confidence', 'a confidence within 0-1');
+    const sqliteDb = openDatabase(join(tempDir(t), 'indexes.sqlite'), { seed: false });
+    const sqliteIndexes = sqliteDb.$client
+      .prepare(`select name from sqlite_master where type = 'index' and name not like 'sqlite_%'`)
+      .pluck()
+      .all() as string[];
+    sqliteDb.$client.close();
+    t.ok(sqliteIndexes.includes('assessments_source_idx'));
+    for (const index of sqliteIndexes) {
+      const found = await db.$client.query('select to_regclass($1) as i', [index]);
+      t.equal(found.rows[0].i, index, `SQLite's index ${index} is there too`);
+    }
     const { rows } = await db.$client.query<{ indexdef: string }>(
       `select indexdef from pg_indexes where indexname = 'recommendations_search_idx'`,
     );
@@ -126,6 +147,7 @@ if ('skip' in cluster) {
       const again = await copyDatabase(postgres(url), sqlite(back), { batchRows: 7 });
       t.same(again, there, 'the same rows per table each way');
       t.ok(there.audit_log! > 0 && there.recommendations! > 0 && there.stats_members! > 0);
+      t.ok(there.recommendation_relations! > 0, 'the recurring recommendations are copied');
       const before = dump(original);
       const after = dump(back);
       for (const table of Object.keys(before)) t.same(after[table], before[table], `${table}: row for row`);

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, getJson } from './helpers.js';
 import { insertRecommendation } from './fixtures.js';
+import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id).sort();
 
@@ -274,4 +275,24 @@ t.test('recommendations: invalid parameters are 400 problems naming the paramete
   const { response, body } = await getJson(app, `/v1/recommendations?limit=1&sort=-id&cursor=${sortCursor}`);
   t.equal(response.statusCode, 400, 'a cursor is bound to its sort');
   t.match(body.detail, /sort "id"/);
+});
+
+t.test('the records built from the base tables (exports without stored documents) page a full-text query by relevance as the stored list does', async (t) => {
+  const app = await buildTestApp(t);
+  for (let i = 0; i < 6; i++) {
+    insertRecommendation(app, { id: `KGZ-3-TST-${i}`, text: `Prevent torture${' and torture'.repeat(i)} in detention ${i}.`, recommendingStates: ['FIN'] });
+  }
+  const api = (await getJson(app, '/v1/recommendations?q=torture&limit=50')).body.data.map((r: { id: string }) => r.id);
+  t.ok(api.length >= 6, 'the matches');
+  const filter = { q: 'torture' };
+  const sort = resolveSort(undefined, filter);
+  t.equal(sort.name, 'relevance', 'a query sorts by relevance by default');
+  const built: string[] = [];
+  for (let keys: Parameters<typeof pageRecommendations>[4] = undefined; ; ) {
+    const page = pageRecommendations(app.db, filter, sort, 4, keys);
+    built.push(...page.rows.map((r) => r.id));
+    if (page.nextKeys === null) break;
+    keys = page.nextKeys;
+  }
+  t.same(built, api, 'the same ids in the same order, across pages');
 });

@@ -77,8 +77,8 @@ export function labelledLinks<Extra extends unknown[] = []>(
       row[1] = label[1];
       for (let i = 2; i < label.length; i++) row.push(label[i]);
     }
-    // (Keys are unique per id and labels unique per key: no two labels of one id are equal.)
-    rows.sort((a, b) => (a[1] < b[1] ? -1 : 1));
+    // Two schemes may word a label alike ("Right to education"): the key breaks the tie, so the order is stable.
+    rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : 1));
   }
   return links as unknown as Map<string, [key: string, label: string, ...extra: Extra][]>;
 }

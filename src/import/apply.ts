@@ -7,6 +7,7 @@ import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { tagRecommendations } from '../tagging/apply.js';
+import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
@@ -20,6 +21,8 @@ import {
   type SourceInput,
 } from './types.js';
 import { checkLabel, checkRecommendation, checkReview, checkSource } from './validate.js';
+
+const UPR_INFO_LABELS = new Map(UPR_INFO_THEMES.map((theme) => [theme.id, theme.label]));
 
 // Writes what a format reader produced: one immediate transaction (writeTransaction) that creates missing
 // sources, reviews and labels, then creates, updates or leaves unchanged each recommendation by comparing
@@ -249,7 +252,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         );
         for (const { id, label, uhri, scheme: given } of declared) {
           if (known.has(id)) continue;
-          const scheme = given ?? (uhri ? 'uhri' : 'local');
+          // One of UPR Info's 54 issues, by its id and wording, is in their scheme even when the file names none.
+          const scheme = given ?? (uhri ? 'uhri' : schemes && UPR_INFO_LABELS.get(id) === label ? 'upr-info' : 'local');
           const other = (schemes && given === undefined && !uhri ? inAnyScheme.get(label) : byLabel.get(...(schemes ? [label, scheme] : [label]))) as
             | string
             | undefined;

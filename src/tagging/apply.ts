@@ -29,7 +29,8 @@ export function wantedLabels(tagger: Tagger, text: string, others: readonly Exis
   const wanted: MachineLabel[] = [];
   const given = others.filter((o) => o.scheme === 'upr-info');
   const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text);
-  if (given.length === 0) wanted.push(...uprInfo);
+  // A theme another source already gives is never a machine label too (one link per theme).
+  if (given.length === 0) wanted.push(...uprInfo.filter((label) => !others.some((o) => o.themeId === label.themeId)));
   if (!others.some((o) => o.scheme === 'uhri')) {
     for (const label of uprInfo) {
       const uhri = uhriIds.get(label.themeId);

@@ -84,6 +84,8 @@ async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, table: 
   };
 }
 
+const DERIVED: ReadonlySet<string> = new Set(DERIVED_TABLES);
+
 // meta alone holds no record: a migrated SQLite database already has its revision ('0').
 const RECORD_TABLES = COPY_TABLES.filter((table) => table !== 'meta');
 
@@ -213,9 +215,9 @@ async function postgresToSqlite(url: string, path: string, options: CopyOptions)
         sqlite.exec('begin immediate');
         const report: CopyReport = {};
         for (const table of COPY_TABLES) {
-          // SQLite's triggers have filled the derived tables from the base rows: the source's rows replace them.
-          if (table === DERIVED_TABLES[0]) for (const derived of DERIVED_TABLES) sqlite.exec(`delete from ${quote(derived)}`);
-          if (table === 'meta') sqlite.exec('delete from meta');
+          // SQLite's triggers have filled the derived tables from the rows copied before: the source's rows
+          // replace them (and meta's revision).
+          if (table === 'meta' || DERIVED.has(table)) sqlite.exec(`delete from ${quote(table)}`);
           const shape = await shapeOf(sqlite, client, table);
           const insert = sqlite.prepare(
             `insert into ${quote(table)} (${shape.columns.map(quote).join(', ')}) values (${shape.columns.map(() => '?').join(', ')})`,

@@ -31,9 +31,12 @@ export const BASE_TABLES = [
   'meta',
 ] as const;
 
-// SQLite's triggers fill these while the base tables are inserted: the copy into SQLite empties them
-// afterwards and copies the source's rows instead.
+// SQLite's triggers fill these while the base tables are inserted: the copy into SQLite empties each just
+// before copying the source's rows into it. The relations come first: inserting them marks documents stale
+// (migrations/0011), which recommendation_documents_stale's own copy then replaces.
 export const DERIVED_TABLES = [
+  'recommendation_relations',
+  'recommendation_relations_stale',
   'recommendation_documents',
   'recommendation_documents_stale',
   'stats_dirty',

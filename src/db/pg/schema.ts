@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -22,6 +23,7 @@ import {
   LABEL_SOURCES,
   POSITIONS,
   REGIONAL_GROUPS,
+  RELATIONS,
   STATEMENT_STAGES,
 } from '../schema.js';
 
@@ -32,11 +34,12 @@ import {
 //   constraints here, with the same names: PostgreSQL adds one without rebuilding the table.
 // - Full text: a generated tsvector column with a GIN index on recommendations and developments replaces the
 //   FTS5 tables and their triggers. fts_rowid is kept only so a copy back to SQLite keeps its FTS5 rowids.
-// - Booleans are boolean (0/1 in SQLite); versions, audit seq and revisions are bigint (read as numbers,
+// - Booleans are boolean (0/1 in SQLite); SQLite's real (8-byte IEEE) is double precision; versions, audit seq and revisions are bigint (read as numbers,
 //   src/db/pg/pool.ts); timestamps and dates stay ISO text, as in SQLite, so keyset cursors compare the same.
 // - stats_*.value holds a text or an integer in SQLite (no type affinity): jsonb here keeps which it was.
-// - Not yet here (the query-layer port decides): the read-model staleness triggers (0007), the stats
-//   triggers (0004) and the revision flush. The copy carries their tables' rows as they are.
+// - Not yet here (the query-layer port decides): the read-model staleness triggers (0007, 0009), the
+//   relations' staleness triggers (0011), the stats triggers (0004) and the revision flush. The copy carries
+//   their tables' rows as they are.
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -63,6 +66,7 @@ export const states = pgTable(
     name: text('name').notNull(),
     regionalGroup: text('regional_group', { enum: REGIONAL_GROUPS }),
     unMember: boolean('un_member').notNull(),
+    regionalGroupNote: text('regional_group_note'),
     ...version,
   },
   () => [versionRange('states'), rule('states_regional_group_value', orNull('regional_group', oneOf('regional_group', REGIONAL_GROUPS)))],
@@ -113,6 +117,8 @@ export const reviews = pgTable(
     adoptionSession: integer('adoption_session'),
     adoptionDate: text('adoption_date'),
     adoptionDatePrecision: text('adoption_date_precision', { enum: DATE_PRECISIONS }),
+    recommendationsComplete: boolean('recommendations_complete').notNull().default(false),
+    recommendationsNote: text('recommendations_note'),
     ...timestamps,
     ...version,
   },
@@ -145,7 +151,7 @@ export const reviewSources = pgTable(
       .notNull()
       .references(() => sources.id),
   },
-  (t) => [primaryKey({ columns: [t.reviewId, t.sourceId] })],
+  (t) => [primaryKey({ columns: [t.reviewId, t.sourceId] }), index('review_sources_source_idx').on(t.sourceId)],
 );
 
 export const recommendations = pgTable(
@@ -201,6 +207,30 @@ export const recommendationDocuments = pgTable('recommendation_documents', {
 });
 
 export const recommendationDocumentsStale = pgTable('recommendation_documents_stale', {
+  recommendationId: text('recommendation_id').primaryKey(),
+});
+
+// Recurring recommendations (src/related/), rebuilt by SQLite's refreshStaleRelations; copied as they are.
+export const recommendationRelations = pgTable(
+  'recommendation_relations',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    relatedId: text('related_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    score: doublePrecision('score').notNull(),
+    relation: text('relation', { enum: RELATIONS }).notNull(),
+    relatedCycle: integer('related_cycle').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recommendationId, t.relatedId] }),
+    index('recommendation_relations_related_idx').on(t.relatedId),
+  ],
+);
+
+export const recommendationRelationsStale = pgTable('recommendation_relations_stale', {
   recommendationId: text('recommendation_id').primaryKey(),
 });
 
@@ -285,11 +315,17 @@ export const recommendationThemes = pgTable(
       .notNull()
       .references(() => themes.id),
     labelSource: text('label_source', { enum: LABEL_SOURCES }),
+    // A machine label's probability (0–1); null for every other source (SQLite: migration 0012's triggers).
+    confidence: doublePrecision('confidence'),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.themeId] }),
     index('recommendation_themes_theme_idx').on(t.themeId, t.recommendationId),
     labelSource('recommendation_themes'),
+    rule(
+      'recommendation_themes_confidence',
+      orNull('confidence', `("label_source" = 'machine' and "confidence" between 0 and 1)`),
+    ),
   ],
 );
 
@@ -429,7 +465,10 @@ export const developmentSources = pgTable(
       .notNull()
       .references(() => sources.id),
   },
-  (t) => [primaryKey({ columns: [t.developmentId, t.sourceId] })],
+  (t) => [
+    primaryKey({ columns: [t.developmentId, t.sourceId] }),
+    index('development_sources_source_idx').on(t.sourceId),
+  ],
 );
 
 export const assessments = pgTable(
@@ -448,7 +487,12 @@ export const assessments = pgTable(
     ...timestamps,
     ...version,
   },
-  (t) => [index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id), versionRange('assessments')],
+  (t) => [
+    index('assessments_rec_date_idx').on(t.recommendationId, t.assessedOn, t.id),
+    index('assessments_date_idx').on(t.assessedOn, t.id),
+    index('assessments_source_idx').on(t.sourceId),
+    versionRange('assessments'),
+  ],
 );
 
 export const statements = pgTable(
@@ -472,6 +516,7 @@ export const statements = pgTable(
   },
   (t) => [
     index('statements_review_idx').on(t.reviewId, t.date),
+    index('statements_source_idx').on(t.sourceId),
     rule('statements_one_speaker', `("speaker_state_code" is null) <> ("speaker_organization" is null)`),
     versionRange('statements'),
   ],
