@@ -342,7 +342,8 @@ export function* documentChunks(
       from (${keysetKeys(f, sort, keys, rows)}) k
       left join recommendation_documents d on d.recommendation_id = k.k`) as [[Buffer | null, number]];
     if (count > 0) yield { bytes: bytes!, rows: count };
-    if (count < rows) return;
+    // The first chunk short of `rows` is the last (break, not return: the generator ends at its close).
+    if (count < rows) break;
     keys = rowValues(db, sql`select ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, keys, rows)}) k
       order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${rows - 1}`)[0] as KeyValue[];
   }
