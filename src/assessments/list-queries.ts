@@ -4,6 +4,7 @@ import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import type { AssessmentFilter, AssessmentItem, AssessmentSort } from './schemas.js';
+import { sourceOfRow } from '../common/source-row.js';
 
 // All SQL of the assessments list. Tables are aliased: a assessments, r recommendations, v reviews,
 // st states, s sources.
@@ -81,15 +82,7 @@ function toItem(row: Row): AssessmentItem {
     status: row.status,
     assessedOn: row.assessed_on,
     rationale: row.rationale,
-    sources: [
-      {
-        id: row.source_id,
-        title: row.source_title,
-        publisher: row.source_publisher,
-        url: row.source_url,
-        publishedOn: row.source_published_on,
-      },
-    ],
+    sources: [sourceOfRow(row)],
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

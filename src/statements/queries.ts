@@ -4,6 +4,7 @@ import type { Db } from '../db/open.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
+import { sourceOfRow } from '../common/source-row.js';
 
 // All SQL about statements. Tables are aliased: s statements, v reviews, sur the state under review,
 // sp the speaking state, src the source.
@@ -142,15 +143,7 @@ function hydrate(db: Db, rows: BaseRow[]): StatementRecord[] {
     datePrecision: row.date_precision,
     summary: row.summary,
     themes: themes.get(row.id) ?? [],
-    sources: [
-      {
-        id: row.source_id,
-        title: row.source_title,
-        publisher: row.source_publisher,
-        url: row.source_url,
-        publishedOn: row.source_published_on,
-      },
-    ],
+    sources: [sourceOfRow(row)],
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
