@@ -122,6 +122,10 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
     warnings: [{ row: 3, paragraph: null, message: 'no paragraph number at the start of the text' }],
     unresolvedRecommenders: [{ name: 'NA', count: 2, note: 'no state has this name or alias' }],
     unresolvedStatesUnderReview: [],
+    unmappedLabels: [
+      { kind: 'theme', label: 'Death penalty', count: 2 },
+      { kind: 'affected-persons group', label: 'sailors', count: 1 },
+    ],
     revision: 7,
   };
   const text = formatReport(report, 'f.csv');
@@ -139,6 +143,11 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
   t.match(text, /"NA": 2 rows; no state/);
   t.match(text, /file does not contain \(kept\): 1\n {2}X-1-old\n/);
   t.notMatch(text, /States under review/);
+  t.match(
+    text,
+    /Labels not in the vocabulary \(added as printed, to check\):\n {2}theme "Death penalty": 2 entries\n {2}affected-persons group "sailors": 1 entry\n/,
+  );
+  t.notMatch(formatReport({ ...report, unmappedLabels: [] }, 'f.csv'), /Labels not in/);
   const oneStep = formatReport({ ...report, encoding: { ...report.encoding!, repairSteps: 1 } }, 'f.csv');
   t.match(oneStep, /\(1 step: /);
 });

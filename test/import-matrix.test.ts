@@ -1,7 +1,7 @@
 import JSZip from 'jszip';
 import t from 'tap';
 import { currentRevision } from '../src/db/revision.js';
-import { readTags } from '../src/import/ohchr-matrix.js';
+import { readTags } from '../src/import/ohchr-labels.js';
 import {
   cell,
   codesOf,
@@ -202,7 +202,7 @@ t.test('the review: from the page header, --review, or a stored report symbol; c
   await t.rejects(run(db, await matrixDocx(rows, { header: null })), /Cannot tell which review .* and no stored review with report A\/HRC\/43\/15\. Pass --review/);
   await t.rejects(
     run(db, await matrixDocx([HEADER_ROW, entryRow({ text: '1.1 Do (France);', source: 'somewhere' })], { header: null })),
-    /Cannot tell which review this matrix is about: no "UPR of <State> .* page header\. Pass --review/,
+    /Cannot tell which review this matrix is about: no "UPR of <State> .* in the page header or the title\. Pass --review/,
   );
   await t.rejects(run(db, await matrixDocx(rows, { header: 'UPR of Atlantis (3rd Cycle - 34th Session)' })), /"Atlantis", a name no state alias resolves/);
   await t.rejects(run(db, await matrixDocx(rows, { header: 'UPR of Slovenia (5th Cycle - 50th Session)' })), /a matrix of cycle 5; UPR cycles are 1–4/);

@@ -42,6 +42,7 @@ t.test('the Slovenia matrix: 215 recommendations, 182 supported and 33 noted, ev
   t.same(report.unresolvedRecommenders, []);
   t.same(report.themesCreated, [], 'the vocabulary already has every label of this matrix');
   t.same(report.affectedPersonsCreated, []);
+  t.same(report.unmappedLabels, [], 'every label maps to the UHRI vocabulary');
   t.same(report.sourcesCreated, ['report-a-hrc-43-15'], 'its report, the source of every recommendation and of the review');
   t.equal(count(db, 'recommendations r', "review_id = 'SVN-3' and source_id is not 'report-a-hrc-43-15'"), 0);
   t.equal(count(db, 'recommendation_sources', "source_id = 'report-a-hrc-43-15'"), 215);

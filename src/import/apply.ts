@@ -154,6 +154,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     warnings: [...parsed.warnings],
     unresolvedRecommenders: parsed.unresolvedRecommenders,
     unresolvedStatesUnderReview: parsed.unresolvedStatesUnderReview,
+    unmappedLabels: parsed.unmappedLabels ?? [],
     revision: 0,
   };
   report.skipped = report.problems.length;

@@ -53,6 +53,12 @@ export function formatReport(report: ImportReport, file: string): string {
   created('Sources created', report.sourcesCreated);
   created('Themes added', report.themesCreated);
   created('Affected-persons groups added', report.affectedPersonsCreated);
+  if (report.unmappedLabels.length > 0) {
+    lines.push(
+      'Labels not in the vocabulary (added as printed, to check):',
+      ...capped(report.unmappedLabels.map((l) => `  ${l.kind} "${l.label}": ${l.count} entr${l.count === 1 ? 'y' : 'ies'}`), 'labels'),
+    );
+  }
   if (report.updated.length > 0) {
     lines.push('Updated:', ...capped(report.updated.map((u) => `  ${u.id}: ${u.fields.join(', ')}`), 'updates'));
   }

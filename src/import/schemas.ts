@@ -56,6 +56,15 @@ export const importReportSchema = z
     warnings: z.array(noteSchema).describe('Imported, with something to check.'),
     unresolvedRecommenders: z.array(nameCountSchema).describe('Recommending states kept as printed.'),
     unresolvedStatesUnderReview: z.array(nameCountSchema).describe('States under review whose rows were skipped.'),
+    unmappedLabels: z
+      .array(
+        z.object({
+          kind: z.enum(['theme', 'affected-persons group']),
+          label: z.string().describe('The wording as printed, without its code ("B32", "12.4.").'),
+          count: count.describe('Entries that give it.'),
+        }),
+      )
+      .describe('OHCHR matrix: labels that map to nothing in the UHRI vocabulary, added as printed (to check).'),
     revision: count.describe('The data revision after the import.'),
   })
   .meta({ id: 'ImportReport' });

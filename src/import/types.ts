@@ -81,6 +81,13 @@ export interface NameCount {
   note: string; // why it did not resolve: unknown, ambiguous, several states in one cell
 }
 
+/** A label a matrix prints that the vocabulary did not hold: added as printed, to check. */
+export interface UnmappedLabel {
+  kind: 'theme' | 'affected-persons group';
+  label: string;
+  count: number; // entries that give it
+}
+
 export interface EncodingReport {
   encoding: 'utf-8' | 'windows-1252' | 'macintosh';
   lineEndings: 'none' | 'LF' | 'CRLF' | 'CR' | 'mixed';
@@ -106,6 +113,8 @@ export interface ParsedFile {
   unresolvedRecommenders: NameCount[];
   unresolvedStatesUnderReview: NameCount[];
   encoding?: EncodingReport;
+  /** Labels (of an OHCHR matrix) that map to nothing in the vocabulary. */
+  unmappedLabels?: UnmappedLabel[];
 }
 
 export interface ImportReport {
@@ -131,6 +140,8 @@ export interface ImportReport {
   warnings: ImportNote[]; // imported, with something to check
   unresolvedRecommenders: NameCount[];
   unresolvedStatesUnderReview: NameCount[];
+  /** Labels the file prints that map to nothing in the vocabulary (added as printed; to check). */
+  unmappedLabels: UnmappedLabel[];
   revision: number; // the data revision after the import (unchanged by a dry run or a no-op)
 }
 
