@@ -103,6 +103,8 @@ export interface DocxOptions {
   header?: string | null; // page header text; null for none
   mainPath?: string; // where the main document part lives
   bodyXml?: string; // replaces the table
+  title?: string; // a paragraph before the table
+  coreTitle?: string; // the title of the document's properties (docProps/core.xml)
 }
 
 /** A .docx with one table of rows, and a page header naming the review. */
@@ -111,10 +113,21 @@ export async function matrixDocx(rows: string[], options: DocxOptions = {}): Pro
   const dir = mainPath.slice(0, mainPath.lastIndexOf('/') + 1);
   const name = mainPath.slice(dir.length);
   const zip = new JSZip();
+  const core =
+    options.coreTitle === undefined
+      ? ''
+      : `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>`;
+  if (options.coreTitle !== undefined) {
+    zip.file(
+      'docProps/core.xml',
+      `<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ` +
+        `xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>${escapeXml(options.coreTitle)}</dc:title><dc:creator>OHCHR</dc:creator></cp:coreProperties>`,
+    );
+  }
   zip.file(
     '_rels/.rels',
     `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-      `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="${mainPath}"/></Relationships>`,
+      `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="${mainPath}"/>${core}</Relationships>`,
   );
   const header = options.header === undefined ? 'UPR of Slovenia (3rd Cycle - 34th Session)' : options.header;
   const rels = [];
@@ -127,7 +140,8 @@ export async function matrixDocx(rows: string[], options: DocxOptions = {}): Pro
     `${dir}_rels/${name}.rels`,
     `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`,
   );
-  const body = options.bodyXml ?? `<w:tbl><w:tblPr/>${rows.join('')}</w:tbl><w:p/>`;
+  const title = options.title === undefined ? '' : p(options.title);
+  const body = options.bodyXml ?? `${title}<w:tbl><w:tblPr/>${rows.join('')}</w:tbl><w:p/>`;
   zip.file(mainPath, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="${W}">\n  <w:body>${body}<w:sectPr/></w:body>\n</w:document>`);
   return zip.generateAsync({ type: 'uint8array' });
 }

@@ -72,8 +72,11 @@ export class LabelVocabulary {
     db: Db,
     private readonly kind: UnmappedLabel['kind'],
   ) {
+    // Themes: UHRI's, then our own labels in its style (a theme id is one across schemes); never UPR Info's.
     const query =
-      kind === 'theme' ? "select id, label from themes where scheme = 'uhri' order by id" : 'select id, label from affected_persons_groups order by id';
+      kind === 'theme'
+        ? "select id, label from themes where scheme in ('uhri', 'local') order by scheme = 'uhri' desc, id"
+        : 'select id, label from affected_persons_groups order by id';
     for (const { id, label } of db.$client.prepare(query).all() as { id: string; label: string }[]) {
       if (!this.bySlug.has(slugify(label))) this.bySlug.set(slugify(label), id);
     }

@@ -63,7 +63,8 @@ export async function readOhchrMatrix(
   const titleTexts = elements(body, 'w:p').map(textOf);
   for (const path of await related(docx, '_rels/.rels', '', 'core-properties')) {
     const core = await readXml(docx, path);
-    if (core) titleTexts.push(...core.flatMap((node) => elements(childrenOf(node), 'dc:title')).map(textOf));
+    const titles = (core ?? []).flatMap((node) => elements(childrenOf(node), 'dc:title'));
+    titleTexts.push(...titles.flatMap(childrenOf).map((text) => String(text['#text'] ?? '')));
   }
 
   const skipped: ImportNote[] = [];
