@@ -62,7 +62,8 @@ export const importReportSchema = z
           kind: z.enum(['theme', 'affected-persons group']),
           label: z.string().describe('The wording as printed, without its code ("B32", "12.4.").'),
           count: count.describe('Entries that give it.'),
-        }),
+        })
+        .meta({ id: 'UnmappedLabel' }),
       )
       .describe('OHCHR matrix: labels that map to nothing in the UHRI vocabulary, added as printed (to check).'),
     revision: count.describe('The data revision after the import.'),
