@@ -49,10 +49,10 @@ export function isHeading(firstCell: string): boolean {
 export function statesInCell(lines: string[], resolver: StateResolver): Recommenders {
   const result: Recommenders = { codes: [], unresolved: [], warnings: [] };
   for (const line of lines) {
-    const name = line.replace(/[;,.]+$/, '').trim();
+    const name = withoutTrailingPunctuation(line);
     if (name === '') continue;
     const whole = resolver.resolve(name);
-    const codes = whole ? [whole] : name.split(/\s*[,;]\s*(?![^()]*\))/).map((p) => resolver.resolve(p));
+    const codes = whole ? [whole] : partsOutsideParentheses(name).map((p) => resolver.resolve(p));
     if (codes.every((c) => c !== undefined)) {
       for (const code of codes as string[]) if (!result.codes.includes(code)) result.codes.push(code);
       continue;
@@ -60,4 +60,29 @@ export function statesInCell(lines: string[], resolver: StateResolver): Recommen
     result.unresolved.push(name);
   }
   return result;
+}
+
+// Both in one pass over the text (a regular expression here would cost the square of a long cell).
+function withoutTrailingPunctuation(line: string): string {
+  let end = line.length;
+  while (end > 0 && ';,. '.includes(line[end - 1]!)) end--;
+  return line.slice(0, end).trim();
+}
+
+/** A line's parts between commas or semicolons outside parentheses. */
+function partsOutsideParentheses(line: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if ((c === ',' || c === ';') && depth === 0) {
+      parts.push(line.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(line.slice(start).trim());
+  return parts;
 }
