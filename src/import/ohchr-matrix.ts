@@ -20,7 +20,8 @@ import {
 // a header, "Theme: …" headings and entries of four cells — the recommendation ("121.1 Ratify … (France)
 // (Lithuania);" and "Source of Position: A/HRC/43/15 - Para 121"), the position (Supported / Noted), the
 // UHRI themes with optional "SDGs:" and "Affected persons:" lists, and an assessment column (ignored).
-// The page header names the review: "UPR of Slovenia (3rd Cycle - 34th Session)".
+// Other generations move or add columns (ohchr-matrix-layouts.ts) and print labels otherwise (ohchr-labels.ts).
+// The page header (else the document's title) names the review: "UPR of Slovenia (3rd Cycle - 34th Session)".
 
 const POSITIONS: Record<string, Position> = {
   supported: 'supported',
