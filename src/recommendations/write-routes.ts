@@ -54,7 +54,12 @@ export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = asyn
       if (tagger !== null) tagRecommendations(db, tagger, { ids: [id] });
       return id;
     },
-    update: updateRecommendation,
+    // A new text or new themes: its machine labels are given again (curated and imported ones stay as they are).
+    update: (context, id, patch, expected) => {
+      updateRecommendation(context, id, patch, expected);
+      const tagger = machineTagger();
+      if (tagger !== null && (patch.text !== undefined || patch.themes !== undefined)) tagRecommendations(db, tagger, { ids: [id] });
+    },
     remove: deleteRecommendation,
     createDescription:
       'Adds a recommendation with its recommending states, tags and source. Its id is the one given, else ' +
