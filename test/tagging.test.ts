@@ -225,6 +225,8 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
 
   t.equal((await patch({ themes: [] })).response.statusCode, 200);
   t.same(rejections(), [EDUCATION, 'human-rights-defenders'].sort(), 'a theme left out of a PATCH is remembered too');
+  tagRecommendations(app.db, tagger, { ids: [id] });
+  t.same(await themes(), [], 'tagged again with every theme rejected: no label, rather than a rejected one');
   t.equal((await patch({ themes: [EDUCATION] })).response.statusCode, 200);
   t.same(rejections(), ['human-rights-defenders'], 'a theme a curator gives again is no longer rejected');
   t.same(await themes(), [`${EDUCATION} curated`], 'a PATCH of themes sets them whole: no machine label after it');
