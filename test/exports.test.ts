@@ -72,6 +72,8 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     affectedPersonLabels: cells(r.affectedPersons.map((x: any) => x.label)),
     implementation: cells(r.implementation),
     developmentCount: String(r.developmentCount),
+    recurrenceCount: String(r.recurrence.count),
+    recurrenceEarliestCycle: cells(r.recurrence.earliestCycle),
     sources: cells(r.sources.map((s: any) => s.id)),
     sourceTitles: cells(r.sources.map((s: any) => s.title)),
     sourcePublishers: cells(r.sources.map((s: any) => s.publisher)),
@@ -83,7 +85,7 @@ function expectedRow(r: any, origin: string): Record<string, string> {
   };
 }
 
-const NUMBER_COLUMNS = new Set(['cycle', 'session', 'actionCategory', 'developmentCount', 'version']);
+const NUMBER_COLUMNS = new Set(['cycle', 'session', 'actionCategory', 'developmentCount', 'recurrenceCount', 'recurrenceEarliestCycle', 'version']);
 
 /** Parses a recommendations CSV and undoes the formula neutralisation of its text columns. */
 function readRecommendationsCsv(body: string): Record<string, string>[] {

@@ -150,3 +150,11 @@ t.test('CSV columns: the JSON names, ids under the field, other attributes in <s
     }
   }
 });
+
+t.test("every field of a recommendation is in its CSV export: a column of its name, or <field><Attribute> columns", async (t) => {
+  const names = recommendationCsvColumns.map((c) => c.name);
+  for (const field of schemas.RecommendationListItem!.required as string[]) {
+    t.ok(names.some((n) => n === field || (n.startsWith(field) && /^[A-Z]/.test(n.slice(field.length)))), `${field} has a column`);
+  }
+  t.ok(names.includes('recurrenceCount') && names.includes('recurrenceEarliestCycle'), 'recurrence, an object, as two columns');
+});

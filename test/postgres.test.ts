@@ -43,7 +43,7 @@ function dump(path: string): Record<string, unknown[]> {
   }
 }
 
-/** A seeded database with writes through the API: an API key, an assessment (audit log, idempotency key). */
+/** A seeded database with writes through the API: an API key, an assessment (audit log, idempotency key), a removed theme. */
 async function seededWithWrites(t: Test): Promise<string> {
   const path = join(tempDir(t), 'seeded.sqlite');
   const app = await buildApp({ databasePath: path, logLevel: 'silent', checkResponses: true });
@@ -51,6 +51,8 @@ async function seededWithWrites(t: Test): Promise<string> {
   const assessment = { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2021-06-01', rationale: 'Still no investigation.', sources: [HRW_SOURCE] };
   const created = await send(app, 'POST', '/v1/assessments', { key, body: assessment, headers: { 'idempotency-key': 'copy-test-1' } });
   t.equal(created.response.statusCode, 201, created.response.body);
+  const removed = await send(app, 'DELETE', '/v1/recommendations/KGZ-3-FIN-1/themes/human-rights-defenders', { key });
+  t.equal(removed.response.statusCode, 200, 'a removed theme: a row of machine_label_rejections');
   await app.close();
   return path;
 }

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { documentOf } from '../src/recommendations/documents.js';
@@ -92,6 +93,15 @@ t.test('a reworded request of an earlier cycle is found, scored, and counted as 
   ]);
   const csv = await app.inject({ url: '/v1/stats/recommendations?groupBy=recurring&format=csv' });
   t.match(csv.body, /^recurring,count\r\nfalse,\d+\r\ntrue,2\r\n$/);
+  const exported = parse((await app.inject({ url: '/v1/recommendations?reviewId=KGZ-2&format=csv' })).body, { columns: true }) as Record<string, string>[];
+  const cells = (id: string) => {
+    const row = exported.find((r) => r.id === id)!;
+    return [row.recurrenceCount, row.recurrenceEarliestCycle];
+  };
+  t.same(cells(ids.a2), ['1', '1'], 'the CSV export carries recurrence');
+  t.same(cells(ids.c2), ['0', ''], 'none: count 0, no cycle');
+  const ndjson = (await app.inject({ url: '/v1/recommendations?reviewId=KGZ-2&format=ndjson' })).body.trim().split('\n').map((l) => JSON.parse(l));
+  t.same(ndjson.find((r) => r.id === ids.a2).recurrence, { count: 1, earliestCycle: 1 }, 'and the NDJSON export');
   checkDocuments(t, app);
 });
 

@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { openDatabase } from '../src/db/open.js';
 import { tagRecommendations, wantedLabels } from '../src/tagging/apply.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { readLabelledCorpus } from '../src/tagging/corpus.js';
 import { MAX_LABELS, MODEL_FORMAT, Tagger, loadTagger } from '../src/tagging/model.js';
+import { allowThemes, rejectThemes } from '../src/tagging/rejections.js';
 import { machineTagger, setTagger } from '../src/tagging/tagger.js';
 import { stem, termCounts, words } from '../src/tagging/text.js';
 import { evaluate, fit, random, tuneThresholds } from '../src/tagging/train.js';
@@ -69,8 +71,8 @@ t.test('evaluation: micro- and macro-F1 and per-label scores', async (t) => {
 const HEADER = 'To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session';
 // One state per session (a state's review of a cycle is in one session).
 const STATES: Record<number, string> = { 8: 'Kyrgyzstan', 13: 'Finland', 14: 'Spain', 15: 'Kenya' };
-const uprInfoCsv = (rows: [text: string, issue: string, session: number][]) =>
-  macRoman(`${HEADER}\r${rows.map(([text, issue, session]) => `${STATES[session]},Asia,OIC,"${text}",Norway,WEOG,,Accepted,5,"${issue}",${session}`).join('\r')}\r`);
+const uprInfoCsv = (rows: [text: string, issue: string, session: number][], response = 'Accepted') =>
+  macRoman(`${HEADER}\r${rows.map(([text, issue, session]) => `${STATES[session]},Asia,OIC,"${text}",Norway,WEOG,,${response},5,"${issue}",${session}`).join('\r')}\r`);
 
 t.test('the training run: held-out sessions and the shipped model, from the CSV files', async (t) => {
   const dir = tempDir(t);
@@ -190,6 +192,65 @@ t.test('the API: machine labels on create, in JSON and CSV, filters, stats, conf
   t.equal((await send(app, 'PUT', `/v1/recommendations/nope/themes/${DEATH}`, { key })).response.statusCode, 404);
   t.equal((await send(app, 'DELETE', `/v1/recommendations/${id}/themes/${DEATH}`, { key, headers: { 'if-match': '"v1-r1"' } })).response.statusCode, 412);
   t.equal((await send(app, 'DELETE', `/v1/recommendations/${id}/themes/${DEATH}`)).response.statusCode, 401);
+});
+
+t.test('a new text is tagged again; a theme a curator removed is never given back by the machine', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty', verbatim: false, recommendingStates: ['FIN'], themes: ['human-rights-defenders'] },
+  });
+  const id = created.body.id as string;
+  const themes = async () => {
+    const body = (await getJson(app, `/v1/recommendations/${id}`)).body as { themes: { id: string; source: string }[] };
+    return body.themes.map((x) => `${x.id} ${x.source}`).sort();
+  };
+  const patch = (body: object) => send(app, 'PATCH', `/v1/recommendations/${id}`, { key, body, headers: { 'if-match': '*' } });
+  t.same(await themes(), ['human-rights-defenders curated', `${DEATH} machine`]);
+
+  t.equal((await patch({ text: 'Improve access to quality education in rural schools' })).response.statusCode, 200);
+  t.same(await themes(), ['human-rights-defenders curated', 'right-to-education machine', `${EDUCATION} machine`], 'a new text: its machine labels, the curated one kept');
+  t.equal((await patch({ verbatim: true })).response.statusCode, 200);
+  t.same(await themes(), ['human-rights-defenders curated', 'right-to-education machine', `${EDUCATION} machine`], 'another field: labels as they were');
+
+  t.equal((await send(app, 'DELETE', `/v1/recommendations/${id}/themes/${EDUCATION}`, { key })).response.statusCode, 200);
+  const rejections = () => app.db.$client.prepare('select theme_id from machine_label_rejections where recommendation_id = ? order by 1').pluck().all(id);
+  t.same(rejections(), [EDUCATION], 'the removal is remembered');
+  t.same(await themes(), ['human-rights-defenders curated', 'right-to-education machine']);
+  const redo = tagRecommendations(app.db, tagger, { all: true });
+  t.same(await themes(), ['human-rights-defenders curated'], `npm run tag --all does not give it back, nor the UHRI theme derived from it (${redo.removed} removed)`);
+  t.equal((await patch({ text: 'Improve access to quality education in rural schools and universities' })).response.statusCode, 200);
+  t.same(await themes(), ['human-rights-defenders curated'], 'nor does a new text');
+
+  t.equal((await patch({ themes: [] })).response.statusCode, 200);
+  t.same(rejections(), [EDUCATION, 'human-rights-defenders'].sort(), 'a theme left out of a PATCH is remembered too');
+  tagRecommendations(app.db, tagger, { ids: [id] });
+  t.same(await themes(), [], 'tagged again with every theme rejected: no label, rather than a rejected one');
+  t.equal((await patch({ themes: [EDUCATION] })).response.statusCode, 200);
+  t.same(rejections(), ['human-rights-defenders'], 'a theme a curator gives again is no longer rejected');
+  t.same(await themes(), [`${EDUCATION} curated`], 'a PATCH of themes sets them whole: no machine label after it');
+  t.equal((await patch({ themes: [] })).response.statusCode, 200);
+  t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/${EDUCATION}`, { key })).response.statusCode, 200);
+  t.same(rejections(), ['human-rights-defenders'], 'nor one a curator confirms');
+});
+
+t.test('a re-import does not give back a machine label a curator removed', async (t) => {
+  const db = seededDb(t);
+  await run(db, uprInfoCsv([['Abolish the death penalty', '', 8]]));
+  const id = db.$client.prepare("select id from recommendations where review_id = 'KGZ-1' and text = 'Abolish the death penalty'").pluck().get() as string;
+  const machine = () => db.$client.prepare("select theme_id from recommendation_themes where recommendation_id = ? and label_source = 'machine' order by 1").pluck().all(id);
+  t.same(machine(), [DEATH]);
+  db.transaction((tx) => {
+    rejectThemes(tx, id, sql`theme_id = ${DEATH}`);
+    tx.run(sql`delete from recommendation_themes where recommendation_id = ${id} and theme_id = ${DEATH}`);
+  });
+  const report = await run(db, uprInfoCsv([['Abolish the death penalty', '', 8]], 'Noted'));
+  t.equal(report.recommendations.updated, 1, 'the record is written again');
+  t.same(machine(), [], 'and the removed label stays removed');
+  allowThemes(db, id, [DEATH]);
+  tagRecommendations(db, tagger, { ids: [id] });
+  t.same(machine(), [DEATH], 'the rejection lifted, the tagger gives it again');
 });
 
 t.test('the database refuses a confidence on a label that is not a machine label', async (t) => {

@@ -274,6 +274,21 @@ export const recommendationThemes = sqliteTable(
   ],
 );
 
+// Machine labels a curator deleted (src/tagging/curation.ts): the tagger never gives them to that
+// recommendation again, whether by `npm run tag`, an import or a text change.
+export const machineLabelRejections = sqliteTable(
+  'machine_label_rejections',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    themeId: text('theme_id')
+      .notNull()
+      .references(() => themes.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.themeId] })],
+);
+
 export const recommendationSdgs = sqliteTable(
   'recommendation_sdgs',
   {

@@ -124,6 +124,16 @@ export const recommendationCsvColumns: readonly Column[] = [
     description: 'How many developments bear on it (a number).',
     value: (r) => r.developmentCount,
   },
+  {
+    name: 'recurrenceCount',
+    description: 'How many earlier-cycle recommendations to the same state under review ask much the same (a number; see `recurrence`).',
+    value: (r) => r.recurrence.count,
+  },
+  {
+    name: 'recurrenceEarliestCycle',
+    description: 'The earliest cycle of those (a number); empty when there are none.',
+    value: (r) => r.recurrence.earliestCycle,
+  },
   ...sourceColumns<RecommendationRecord>((r) => r.sources),
   { name: 'version', description: 'Record version (a number), incremented by every change.', value: (r) => r.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (r) => r.createdAt },

@@ -54,7 +54,14 @@ export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = asyn
       if (tagger !== null) tagRecommendations(db, tagger, { ids: [id] });
       return id;
     },
-    update: updateRecommendation,
+    // A new text: its machine labels are given again (curated and imported ones stay as they are). A PATCH of
+    // themes sets them whole, so it is not tagged after.
+    update: (context, id, patch, expected) => {
+      const textBefore = db.$client.prepare('select text from recommendations where id = ?').pluck().get(id);
+      updateRecommendation(context, id, patch, expected);
+      const tagger = machineTagger();
+      if (tagger !== null && patch.text !== undefined && patch.text !== textBefore) tagRecommendations(db, tagger, { ids: [id] });
+    },
     remove: deleteRecommendation,
     createDescription:
       'Adds a recommendation with its recommending states, tags and source. Its id is the one given, else ' +

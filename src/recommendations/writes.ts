@@ -18,6 +18,7 @@ import {
   type VersionedTable,
 } from '../curation/records.js';
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
+import { allowThemes, rejectThemes } from '../tagging/rejections.js';
 import { paragraphSortKey } from './paragraph.js';
 
 // Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
@@ -200,7 +201,12 @@ function checkConsistency(tx: Reader, record: Checked): void {
 
 function writeLinks(tx: Tx, id: string, input: Partial<RecommendationCreate>): void {
   if (input.recommendingStates) replaceLinks(tx, 'recommendation_states', 'recommendation_id', id, 'state_code', input.recommendingStates);
-  if (input.themes) replaceLabels(tx, 'recommendation_themes', 'theme_id', id, input.themes);
+  if (input.themes) {
+    const list = JSON.stringify(input.themes);
+    rejectThemes(tx, id, sql`theme_id not in (select value from json_each(${list}))`);
+    allowThemes(tx, id, input.themes);
+    replaceLabels(tx, 'recommendation_themes', 'theme_id', id, input.themes);
+  }
   if (input.sdgs) replaceLabels(tx, 'recommendation_sdgs', 'goal', id, input.sdgs);
   if (input.affectedPersons) replaceLabels(tx, 'recommendation_affected_persons', 'group_id', id, input.affectedPersons);
 }

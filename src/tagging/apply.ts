@@ -24,17 +24,26 @@ export function ensureUprInfoThemes(db: Db): void {
   for (const theme of UPR_INFO_THEMES) insert.run(theme.id, theme.label);
 }
 
-/** The machine labels a recommendation should have, given its text and its labels from other sources. */
-export function wantedLabels(tagger: Tagger, text: string, others: readonly Existing[], uhriIds: ReadonlyMap<string, string>): MachineLabel[] {
+/**
+ * The machine labels a recommendation should have, given its text, its labels from other sources and the
+ * themes a curator removed from it (never given again, nor the UHRI themes derived from them).
+ */
+export function wantedLabels(
+  tagger: Tagger,
+  text: string,
+  others: readonly Existing[],
+  uhriIds: ReadonlyMap<string, string>,
+  rejected: ReadonlySet<string> = new Set(),
+): MachineLabel[] {
   const wanted: MachineLabel[] = [];
   const given = others.filter((o) => o.scheme === 'upr-info');
-  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text);
+  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text).filter((l) => !rejected.has(l.themeId));
   // A theme another source already gives is never a machine label too (one link per theme).
   if (given.length === 0) wanted.push(...uprInfo.filter((label) => !others.some((o) => o.themeId === label.themeId)));
   if (!others.some((o) => o.scheme === 'uhri')) {
     for (const label of uprInfo) {
       const uhri = uhriIds.get(label.themeId);
-      if (uhri !== undefined && !others.some((o) => o.themeId === uhri)) wanted.push({ themeId: uhri, confidence: label.confidence });
+      if (uhri !== undefined && !rejected.has(uhri) && !others.some((o) => o.themeId === uhri)) wanted.push({ themeId: uhri, confidence: label.confidence });
     }
   }
   return wanted;
@@ -84,6 +93,17 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
       if (list) list.push(link);
       else links.set(id, [link]);
     }
+    // Themes a curator removed from a recommendation are never given to it again (src/tagging/rejections.ts).
+    const rejected = new Map<string, Set<string>>();
+    const rejectedRows = client
+      .prepare(`select l.recommendation_id as id, l.theme_id as themeId from machine_label_rejections l
+        join recommendations r on r.id = l.recommendation_id where ${where.sql}`)
+      .all(...where.params) as { id: string; themeId: string }[];
+    for (const { id, themeId } of rejectedRows) {
+      const set = rejected.get(id);
+      if (set) set.add(themeId);
+      else rejected.set(id, new Set([themeId]));
+    }
     const insert = client.prepare("insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values (?, ?, 'machine', ?)");
     const update = client.prepare("update recommendation_themes set confidence = ? where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
     const remove = client.prepare("delete from recommendation_themes where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
@@ -91,7 +111,7 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
     for (const { id, text } of rows) {
       const existing = links.get(id) ?? [];
       const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds);
+      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
       for (const label of wanted) {
         if (!machine.has(label.themeId)) {
           insert.run(id, label.themeId, label.confidence);

@@ -15,6 +15,7 @@ export const BASE_TABLES = [
   'recommendation_states',
   'recommendation_unresolved_states',
   'recommendation_themes',
+  'machine_label_rejections',
   'recommendation_sdgs',
   'recommendation_affected_persons',
   'recommendation_sources',

@@ -329,6 +329,20 @@ export const recommendationThemes = pgTable(
   ],
 );
 
+// Machine labels a curator deleted: never given to that recommendation again (SQLite: src/db/schema.ts).
+export const machineLabelRejections = pgTable(
+  'machine_label_rejections',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    themeId: text('theme_id')
+      .notNull()
+      .references(() => themes.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.recommendationId, t.themeId] })],
+);
+
 export const recommendationSdgs = pgTable(
   'recommendation_sdgs',
   {
