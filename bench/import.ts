@@ -8,10 +8,12 @@ import type { ImportOptions } from '../src/import/types.js';
 
 // `node --import tsx bench/import.ts`: import timings of the import issue, on the real files in
 // ../shared/data (skipped when absent): the Slovenia OHCHR matrix, Kyrgyzstan's 2010 review out of
-// 2010data.csv, and the whole Terman corpus (7 files, 39,191 rows) into a new database file (WAL,
-// synchronous=FULL, as the server runs), then the same corpus again (every record unchanged): wall-clock
-// time, and the process's CPU time (a fairer figure on a busy machine). Prints a table and writes it as
-// JSON to bench/results/. bench/run.ts can include it: `rows.push(...(await runImportBench()))`.
+// 2010data.csv, the whole Terman corpus (7 files, 39,191 rows) into a new database file (WAL,
+// synchronous=FULL, as the server runs), UPR Info's 4 files (33,082 rows) into a new one, the same corpus
+// again (every record unchanged), then UPR Info into the corpus's database (reconciled with it, as issue 10
+// asks: both in one process): wall-clock time, the process's CPU time (a fairer figure on a busy machine)
+// and its peak RSS so far. Prints a table and writes it as JSON to bench/results/; `npm run bench`
+// includes it.
 
 // SHARED_DATA_DIR: where the shared data is when this checkout is not beside it (a git worktree).
 const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -37,26 +39,35 @@ async function timed(files: string[], options: Partial<ImportOptions> = {}, dbPa
     let rows = 0;
     let created = 0;
     let unchanged = 0;
+    let matched = 0;
+    let ambiguous = 0;
     for (const file of files) {
       const report = await importFile(db, { name: file, chunks: () => createReadStream(file) }, { actor: 'bench', ...options });
       rows += report.rowsRead - report.rowsNotSelected;
       created += report.recommendations.created;
       unchanged += report.recommendations.unchanged;
+      matched += report.reconciliation.matched;
+      ambiguous += report.reconciliation.ambiguous;
     }
     const used = process.cpuUsage(cpu);
-    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, rows, created, unchanged };
+    const ms = performance.now() - started;
+    return { ms, cpuMs: (used.user + used.system) / 1000, rows, created, unchanged, matched, ambiguous, rate: Math.round(rows / (ms / 1000)) };
   } finally {
     db.$client.close();
     if (dbPath === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function runImportBench(): Promise<ImportBenchRow[]> {
+/** The process's peak resident set size so far, in MiB. */
+const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+export async function runImportBench(progress: (message: string) => void = () => {}): Promise<ImportBenchRow[]> {
   if (!existsSync(DATA)) {
     console.log(`import bench skipped: no shared data at ${DATA}`);
     return [];
   }
   const rows: ImportBenchRow[] = [];
+  progress('import: Slovenia matrix …');
   const matrix = await timed([MATRIX]);
   rows.push({
     name: 'import: Slovenia OHCHR matrix (.docx)',
@@ -64,6 +75,7 @@ export async function runImportBench(): Promise<ImportBenchRow[]> {
     unit: 'ms',
     detail: `${matrix.created} recommendations; CPU ${Math.round(matrix.cpuMs)} ms`,
   });
+  progress('import: Kyrgyzstan 2010 …');
   const kgz = await timed([CORPUS[2]!], { review: 'KGZ-1' });
   rows.push({
     name: 'import: Kyrgyzstan 2010 (2010data.csv --review KGZ-1)',
@@ -75,6 +87,7 @@ export async function runImportBench(): Promise<ImportBenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'upr-import-bench-'));
   try {
     const path = join(dir, 'corpus.sqlite');
+    progress('import: the Terman corpus …');
     const corpus = await timed(CORPUS, {}, path);
     rows.push({
       name: 'import: Terman corpus, 7 files into a new database',
@@ -83,9 +96,10 @@ export async function runImportBench(): Promise<ImportBenchRow[]> {
       target: '≤ 5000 ms ("a few seconds")',
       met: corpus.ms <= 5000,
       detail:
-        `${corpus.rows} rows → ${corpus.created} recommendations, ${Math.round(corpus.rows / (corpus.ms / 1000))} rows/s; ` +
-        `CPU ${Math.round(corpus.cpuMs)} ms`,
+        `${corpus.rows} rows → ${corpus.created} recommendations, ${corpus.rate} rows/s; ` +
+        `CPU ${Math.round(corpus.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
     });
+    progress('import: UPR Info …');
     const uprInfo = await timed(UPR_INFO);
     rows.push({
       name: 'import: UPR Info, sessions 1–17 (4 files) into a new database',
@@ -94,15 +108,28 @@ export async function runImportBench(): Promise<ImportBenchRow[]> {
       target: '≤ 5000 ms ("a few seconds")',
       met: uprInfo.ms <= 5000,
       detail:
-        `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${Math.round(uprInfo.rows / (uprInfo.ms / 1000))} rows/s; ` +
-        `CPU ${Math.round(uprInfo.cpuMs)} ms`,
+        `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${uprInfo.rate} rows/s; ` +
+        `CPU ${Math.round(uprInfo.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
     });
+    progress('import: the corpus again …');
     const again = await timed(CORPUS, {}, path);
     rows.push({
       name: 'import: the corpus again (nothing changes)',
       value: Math.round(again.ms),
       unit: 'ms',
       detail: `${again.unchanged} recommendations unchanged; CPU ${Math.round(again.cpuMs)} ms`,
+    });
+    progress('import: UPR Info into the corpus …');
+    const both = await timed(UPR_INFO, {}, path);
+    rows.push({
+      name: 'import: UPR Info into the corpus database (reconciled)',
+      value: Math.round(both.ms),
+      unit: 'ms',
+      target: '≤ 5000 ms ("a few seconds")',
+      met: both.ms <= 5000,
+      detail:
+        `${both.rows} rows: ${both.matched} merged into the corpus's records, ${both.created} created, ${both.ambiguous} ambiguous; ` +
+        `${both.rate} rows/s; CPU ${Math.round(both.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
+import { runImportBench } from './import.js';
 import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
 
@@ -306,6 +307,8 @@ async function main(): Promise<void> {
     rows.push(...(await relatedBench(progress)));
     // Machine labels (issue 11): held-out F1 and tagging speed.
     rows.push(...(await taggingBench(progress)));
+    // Imports of the real data sets (issue 10): the Terman corpus, UPR Info, both reconciled (skipped without ../shared/data).
+    rows.push(...(await runImportBench(progress)));
 
     if (args.large) {
       const largePath = join(dir, 'large.sqlite');

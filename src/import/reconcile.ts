@@ -24,18 +24,45 @@ export function matchKey(text: string): string {
 
 const words = (key: string) => new Set(key.split(' ').filter((w) => w !== ''));
 
+/** A key with its words, split once: matching compares each key with many others. */
+interface Key {
+  text: string;
+  words: Set<string>;
+  /** Its number of space-separated parts, as the containment rule counts them. */
+  parts: number;
+}
+
+const keyOf = (text: string): Key => ({ text, words: words(text), parts: text.split(' ').length });
+
+function scoreOf(x: Key, y: Key): number {
+  const [small, large] = x.words.size <= y.words.size ? [x.words, y.words] : [y.words, x.words];
+  let shared = 0;
+  for (const w of small) if (large.has(w)) shared++;
+  const dice = (2 * shared) / (x.words.size + y.words.size);
+  const [short, long] = x.text.length <= y.text.length ? [x, y] : [y, x];
+  return long.text.includes(short.text) && short.parts >= 4 ? 1 + dice : dice;
+}
+
 /**
  * How alike two keys are: the Dice coefficient of their words (0–1), plus 1 when one contains the other
  * (at least 4 words): a text that adds or drops a clause still fits, the closest one best.
  */
 export function similarity(a: string, b: string): number {
-  const x = words(a);
-  const y = words(b);
-  let shared = 0;
-  for (const w of x) if (y.has(w)) shared++;
-  const dice = (2 * shared) / (x.size + y.size);
-  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  return long.includes(short) && short.split(' ').length >= 4 ? 1 + dice : dice;
+  return scoreOf(keyOf(a), keyOf(b));
+}
+
+/**
+ * The score of two keys when it reaches the threshold, else -1 — without counting shared words when their
+ * numbers of words alone rule a Dice coefficient that high out and neither contains the other.
+ */
+function fittingScore(x: Key, y: Key): number {
+  const [fewer, more] = x.words.size <= y.words.size ? [x.words.size, y.words.size] : [y.words.size, x.words.size];
+  if ((2 * fewer) / (fewer + more) < SIMILARITY_THRESHOLD) {
+    const [short, long] = x.text.length <= y.text.length ? [x, y] : [y, x];
+    if (!(short.parts >= 4 && long.text.includes(short.text))) return -1;
+  }
+  const score = scoreOf(x, y);
+  return score >= SIMILARITY_THRESHOLD ? score : -1;
 }
 
 export const SIMILARITY_THRESHOLD = 0.85;
@@ -64,7 +91,7 @@ interface Stored {
   verbatim: boolean;
   sourceId: string | null;
   readings: SourceReading[];
-  keys: Set<string>;
+  keys: Map<string, Key>;
 }
 
 /** What a file's record itself says, before any merge. */
@@ -85,6 +112,32 @@ export interface Reconciliation {
 }
 
 type Identified = ImportRecord & { id: string };
+type Pair = { record: Identified; target: Stored; score: number };
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const LINKED = {
+  recommendingStates: ['recommendation_states', 'state_code'],
+  unresolvedRecommenders: ['recommendation_unresolved_states', 'name'],
+  themes: ['recommendation_themes', 'theme_id'],
+  sdgs: ['recommendation_sdgs', 'goal'],
+  affectedPersons: ['recommendation_affected_persons', 'group_id'],
+} as const;
+type Union = Record<keyof typeof LINKED, (id: string, mine: (string | number)[] | undefined) => (string | number)[]>;
+
+/** For each linked list: a record's own values with those stored for another record (statements prepared once). */
+function unionOf(sql: Database.Database): Union {
+  return Object.fromEntries(
+    Object.entries(LINKED).map(([field, [table, column]]) => {
+      const theirs = sql.prepare(`select ${column} from ${table} where recommendation_id = ?`).pluck();
+      return [field, (id: string, mine: (string | number)[] | undefined) => [...new Set([...(mine ?? []), ...(theirs.all(id) as (string | number)[])])]];
+    }),
+  ) as Union;
+}
 
 export function reconcile(sql: Database.Database, records: Identified[]): Reconciliation {
   const result: Reconciliation = { matched: 0, ambiguous: [] };
@@ -96,7 +149,10 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     .all(JSON.stringify(reviewIds)) as (Omit<Stored, 'verbatim' | 'readings' | 'keys'> & { verbatim: number })[];
   if (storedRows.length === 0) return result;
   const stored = new Map<string, Stored>(
-    storedRows.map((r) => [r.id, { ...r, verbatim: r.verbatim === 1, readings: [], keys: new Set([matchKey(r.text)]) }]),
+    storedRows.map((r) => {
+      const key = matchKey(r.text);
+      return [r.id, { ...r, verbatim: r.verbatim === 1, readings: [], keys: new Map([[key, keyOf(key)]]) }];
+    }),
   );
   for (const reading of sql
     .prepare(`select recommendation_id as id, source_id as sourceId, paragraph, position, position_label as positionLabel,
@@ -104,11 +160,13 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       where recommendation_id in (select id from recommendations where review_id in (select value from json_each(?)))`)
     .all(JSON.stringify(reviewIds)) as (SourceReading & { id: string })[]) {
     const { id, ...rest } = reading;
-    stored.get(id)!.readings.push(rest);
-    stored.get(id)!.keys.add(rest.matchKey);
+    const target = stored.get(id)!;
+    target.readings.push(rest);
+    if (!target.keys.has(rest.matchKey)) target.keys.set(rest.matchKey, keyOf(rest.matchKey));
   }
   const byReview = new Map<string, Stored[]>();
-  for (const s of stored.values()) byReview.set(s.reviewId, [...(byReview.get(s.reviewId) ?? []), s]);
+  for (const s of stored.values()) push(byReview, s.reviewId, s);
+  const union = unionOf(sql);
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -116,55 +174,61 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   const pending = new Map<string, Identified[]>();
   for (const record of records) {
     const target = stored.get(record.id);
-    if (target !== undefined) merge(sql, record, target);
-    else if (record.sourceId) pending.set(record.reviewId, [...(pending.get(record.reviewId) ?? []), record]);
+    if (target !== undefined) merge(union, record, target);
+    else if (record.sourceId) push(pending, record.reviewId, record);
   }
   const assign = (record: Identified, target: Stored) => {
     taken.add(target.id);
     record.id = target.id;
     result.matched++;
-    merge(sql, record, target);
+    merge(union, record, target);
   };
   for (const [reviewId, incoming] of pending) {
     const open = (byReview.get(reviewId) ?? []).filter((s) => !taken.has(s.id));
     // A re-import: the record this source's same reading was merged into.
+    const readAs = (sourceId: string, key: string, paragraph: string | null) => `${sourceId}\u0000${key}\u0000${paragraph}`;
+    const byReading = new Map<string, Stored[]>();
+    for (const s of open) for (const r of s.readings) push(byReading, readAs(r.sourceId, r.matchKey, r.paragraph), s);
     const rest = incoming.filter((record) => {
       const { sourceId, matchKey: key, paragraph } = record.reading!;
-      const again = open.find(
-        (s) => !taken.has(s.id) && s.readings.some((r) => r.sourceId === sourceId && r.matchKey === key && r.paragraph === paragraph),
-      );
+      const again = byReading.get(readAs(sourceId, key, paragraph))?.find((s) => !taken.has(s.id));
       if (again) assign(record, again);
       return again === undefined;
     });
-    const pairs: { record: Identified; target: Stored; score: number }[] = [];
+    const pairs: Pair[] = [];
     for (const record of rest) {
       const { sourceId, matchKey: key } = record.reading!;
+      const own = keyOf(key);
       for (const target of open) {
         if (taken.has(target.id) || target.readings.some((r) => r.sourceId === sourceId)) continue;
-        const score = target.keys.has(key) ? 3 : Math.max(...[...target.keys].map((k) => similarity(k, key)));
+        let score = target.keys.has(key) ? 3 : -1;
+        if (score < 0) for (const k of target.keys.values()) score = Math.max(score, fittingScore(k, own));
         if (score >= SIMILARITY_THRESHOLD) pairs.push({ record, target, score });
       }
     }
     pairs.sort((a, b) => b.score - a.score);
+    // Each pair's rivals are pairs of the same score that share its record or its target.
+    const byRecord = new Map<Identified, Pair[]>();
+    const byTarget = new Map<Stored, Pair[]>();
+    for (const pair of pairs) {
+      push(byRecord, pair.record, pair);
+      push(byTarget, pair.target, pair);
+    }
     const settled = new Set<Identified>();
     const contested = new Set<Stored>(); // fitted equally by several records of the file: given to none
     for (const pair of pairs) {
       if (settled.has(pair.record) || taken.has(pair.target.id) || contested.has(pair.target)) continue;
-      const rivals = pairs.filter(
-        (p) =>
-          p.score === pair.score &&
-          p !== pair &&
-          ((p.record === pair.record && !taken.has(p.target.id)) || (p.target === pair.target && !settled.has(p.record))),
-      );
+      const sameRecord = byRecord.get(pair.record)!.filter((p) => p !== pair && p.score === pair.score && !taken.has(p.target.id));
+      const sameTarget = byTarget.get(pair.target)!.filter((p) => p !== pair && p.score === pair.score && !settled.has(p.record));
       settled.add(pair.record);
-      if (rivals.length === 0) {
+      if (sameRecord.length + sameTarget.length === 0) {
         assign(pair.record, pair.target);
         continue;
       }
       // A tie: this record fits several stored ones equally, or several records of the file fit this one.
-      const contenders = [pair, ...rivals.filter((p) => p.target === pair.target)];
+      const contenders = [pair, ...sameTarget];
       if (contenders.length > 1) contested.add(pair.target);
-      const candidates = [pair.target, ...rivals.filter((p) => p.record === pair.record).map((p) => p.target)];
+      const candidates = [pair.target, ...sameRecord.map((p) => p.target)];
       for (const { record } of contenders) {
         settled.add(record);
         result.ambiguous.push({
@@ -182,7 +246,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
 }
 
 /** The record as the union of what its sources say, each field from the source that knows it best. */
-function merge(sql: Database.Database, record: Identified, target: Stored): void {
+function merge(union: Union, record: Identified, target: Stored): void {
   const own = record.reading!;
   const others = target.readings.filter((r) => r.sourceId !== own.sourceId);
   if (others.length === 0) return; // a record only this source gave: the file says what it is
@@ -196,13 +260,9 @@ function merge(sql: Database.Database, record: Identified, target: Stored): void
     record.verbatim = true;
     record.sourceId = target.sourceId;
   }
-  const union = (table: string, column: string, mine: (string | number)[] | undefined) => {
-    const theirs = sql.prepare(`select ${column} from ${table} where recommendation_id = ?`).pluck().all(target.id) as (string | number)[];
-    return [...new Set([...(mine ?? []), ...theirs])];
-  };
-  record.recommendingStates = union('recommendation_states', 'state_code', record.recommendingStates) as string[];
-  record.unresolvedRecommenders = union('recommendation_unresolved_states', 'name', record.unresolvedRecommenders) as string[];
-  record.themes = union('recommendation_themes', 'theme_id', record.themes) as string[];
-  record.sdgs = union('recommendation_sdgs', 'goal', record.sdgs) as number[];
-  record.affectedPersons = union('recommendation_affected_persons', 'group_id', record.affectedPersons) as string[];
+  record.recommendingStates = union.recommendingStates(target.id, record.recommendingStates) as string[];
+  record.unresolvedRecommenders = union.unresolvedRecommenders(target.id, record.unresolvedRecommenders) as string[];
+  record.themes = union.themes(target.id, record.themes) as string[];
+  record.sdgs = union.sdgs(target.id, record.sdgs) as number[];
+  record.affectedPersons = union.affectedPersons(target.id, record.affectedPersons) as string[];
 }

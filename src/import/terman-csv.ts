@@ -1,7 +1,6 @@
 import type { Position } from '../db/schema.js';
 import { sessionOfReview } from '../reference/sessions.js';
-import { csvRecords } from './csv.js';
-import { analyseText, decodeText } from './encoding.js';
+import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
 import { NameCounter, type StateResolver, trailingGroups } from './states.js';
 import {
@@ -94,8 +93,7 @@ export async function readTermanCsv(
   selectedReview: string | undefined,
   limits?: ImportLimits,
 ): Promise<ParsedFile> {
-  const analysis = await analyseText(() => source.chunks());
-  const parser = csvRecords(decodeText(source.chunks(), analysis), { relaxQuotes: true, limits });
+  const csv = await readDecodedCsv(source, headerColumns, { relaxQuotes: true, limits });
 
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];
@@ -103,106 +101,92 @@ export async function readTermanCsv(
   const reviewNames = new NameCounter();
   const groups = new Map<string, Group>();
   const reviews = new Map<string, ReviewInput>();
-  let columns: Record<(typeof TERMAN_COLUMNS)[number], number> | undefined;
-  let row = 0;
   let rowsRead = 0;
   let rowsNotSelected = 0;
 
-  try {
-    for await (const cells of parser) {
-      row++;
-      if (columns === undefined) {
-        columns = headerColumns(cells);
-        continue;
-      }
-      if (cells.every((c) => c.trim() === '')) continue;
-      rowsRead++;
-      const cell = (name: (typeof TERMAN_COLUMNS)[number]) => (cells[columns![name]] ?? '').trim();
-      // A quoted text followed by more before the comma ("…(The Netherlands).";,denmark) is not valid CSV:
-      // the parser keeps the quotes; they are removed, as the spreadsheet that wrote the row meant.
-      const cellText = cells[columns.text] ?? '';
-      const misquoted = /^"([^"]*)"(\s*[;.,]\s*)$/.exec(cellText);
-      const reading = readParagraph(misquoted ? misquoted[1]! + misquoted[2]! : cellText);
-      const at = { row, paragraph: reading.paragraph };
-      if (misquoted) warnings.push({ ...at, message: 'the text was quoted with more after the closing quote: quotes removed' });
-      const skip = (message: string) => skipped.push({ ...at, message });
+  for await (const { row, cells, columns } of csv.rows) {
+    rowsRead++;
+    const cell = (name: (typeof TERMAN_COLUMNS)[number]) => (cells[columns[name]] ?? '').trim();
+    // A quoted text followed by more before the comma ("…(The Netherlands).";,denmark) is not valid CSV:
+    // the parser keeps the quotes; they are removed, as the spreadsheet that wrote the row meant.
+    const cellText = cells[columns.text] ?? '';
+    const misquoted = /^"([^"]*)"(\s*[;.,]\s*)$/.exec(cellText);
+    const reading = readParagraph(misquoted ? misquoted[1]! + misquoted[2]! : cellText);
+    const at = { row, paragraph: reading.paragraph };
+    if (misquoted) warnings.push({ ...at, message: 'the text was quoted with more after the closing quote: quotes removed' });
+    const skip = (message: string) => skipped.push({ ...at, message });
 
-      const to = cell('to');
-      const stateCode = to === '' ? undefined : resolver.resolve(to);
-      if (stateCode === undefined) {
-        if (to === '') skip('no state under review (`to` is empty)');
-        else {
-          reviewNames.add(to);
-          skip(`state under review "${to}" not resolved: ${resolver.explain(to)}`);
-        }
-        continue;
+    const to = cell('to');
+    const stateCode = to === '' ? undefined : resolver.resolve(to);
+    if (stateCode === undefined) {
+      if (to === '') skip('no state under review (`to` is empty)');
+      else {
+        reviewNames.add(to);
+        skip(`state under review "${to}" not resolved: ${resolver.explain(to)}`);
       }
-      const yearText = cell('year');
-      const year = /^\d{4}$/.test(yearText) ? Number(yearText) : NaN;
-      if (!(year >= 2008)) {
-        skip(`year "${yearText}" is not a year of the UPR (2008 or later)`);
-        continue;
-      }
-      const reviewId = `${stateCode}-${cycleOfYear(year)}`;
-      if (selectedReview !== undefined && reviewId !== selectedReview) {
-        rowsNotSelected++;
-        continue;
-      }
-      if (reading.text === '') {
-        skip('no recommendation text');
-        continue;
-      }
-      if (reading.paragraph === null) warnings.push({ ...at, message: 'no paragraph number at the start of the text' });
-      if (reading.note) warnings.push({ ...at, message: reading.note });
-
-      const decision = cell('decision');
-      if (!(decision.toLowerCase() in DECISIONS)) {
-        warnings.push({ ...at, message: `decision "${decision}" is not one the importer knows: position left empty` });
-      }
-      const from = cell('from');
-      const recommender = from === '' ? undefined : resolver.resolve(from);
-      if (from === '') warnings.push({ ...at, message: 'no recommending state (`From` is empty)' });
-      else if (recommender === undefined) recommenderNames.add(from);
-
-      const cycle = cycleOfYear(year);
-      reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: sessionOfReview(stateCode, cycle) });
-      const idText = normalizeSpace(trailingGroups(reading.text).body);
-      const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          record: {
-            reviewId,
-            paragraph: reading.paragraph,
-            text: '',
-            idText,
-            verbatim: true,
-            recommendingStates: [],
-            unresolvedRecommenders: [],
-            sourceId: TERMAN_SOURCE.id,
-            rows: [],
-          },
-          texts: [],
-          decisions: [],
-        };
-        groups.set(key, group);
-      }
-      const { record } = group;
-      record.rows.push(row);
-      if (!group.texts.includes(reading.text)) group.texts.push(reading.text);
-      if (!group.decisions.some((d) => d.toLowerCase() === decision.toLowerCase())) group.decisions.push(decision);
-      if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) {
-        record.recommendingStates!.push(recommender);
-      }
-      if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
-        record.unresolvedRecommenders!.push(from);
-      }
+      continue;
     }
-  } catch (error) {
-    if (error instanceof ImportError) throw error;
-    throw new ImportError(`Not a readable CSV file: ${(error as Error).message}`);
+    const yearText = cell('year');
+    const year = /^\d{4}$/.test(yearText) ? Number(yearText) : NaN;
+    if (!(year >= 2008)) {
+      skip(`year "${yearText}" is not a year of the UPR (2008 or later)`);
+      continue;
+    }
+    const reviewId = `${stateCode}-${cycleOfYear(year)}`;
+    if (selectedReview !== undefined && reviewId !== selectedReview) {
+      rowsNotSelected++;
+      continue;
+    }
+    if (reading.text === '') {
+      skip('no recommendation text');
+      continue;
+    }
+    if (reading.paragraph === null) warnings.push({ ...at, message: 'no paragraph number at the start of the text' });
+    if (reading.note) warnings.push({ ...at, message: reading.note });
+
+    const decision = cell('decision');
+    if (!(decision.toLowerCase() in DECISIONS)) {
+      warnings.push({ ...at, message: `decision "${decision}" is not one the importer knows: position left empty` });
+    }
+    const from = cell('from');
+    const recommender = from === '' ? undefined : resolver.resolve(from);
+    if (from === '') warnings.push({ ...at, message: 'no recommending state (`From` is empty)' });
+    else if (recommender === undefined) recommenderNames.add(from);
+
+    const cycle = cycleOfYear(year);
+    reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: sessionOfReview(stateCode, cycle) });
+    const idText = normalizeSpace(trailingGroups(reading.text).body);
+    const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        record: {
+          reviewId,
+          paragraph: reading.paragraph,
+          text: '',
+          idText,
+          verbatim: true,
+          recommendingStates: [],
+          unresolvedRecommenders: [],
+          sourceId: TERMAN_SOURCE.id,
+          rows: [],
+        },
+        texts: [],
+        decisions: [],
+      };
+      groups.set(key, group);
+    }
+    const { record } = group;
+    record.rows.push(row);
+    if (!group.texts.includes(reading.text)) group.texts.push(reading.text);
+    if (!group.decisions.some((d) => d.toLowerCase() === decision.toLowerCase())) group.decisions.push(decision);
+    if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) {
+      record.recommendingStates!.push(recommender);
+    }
+    if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
+      record.unresolvedRecommenders!.push(from);
+    }
   }
-  if (columns === undefined) throw new ImportError('The file is empty: no header row.');
 
   const records = [...groups.values()].map(({ record, texts, decisions }) => {
     record.text = texts.join(' ');
@@ -236,13 +220,7 @@ export async function readTermanCsv(
     warnings,
     unresolvedRecommenders: recommenderNames.list(resolver),
     unresolvedStatesUnderReview: reviewNames.list(resolver),
-    encoding: {
-      encoding: analysis.encoding,
-      lineEndings: analysis.lineEndings,
-      repairSteps: analysis.repairSteps,
-      repairs: analysis.repairs,
-      repaired: analysis.repaired,
-    },
+    encoding: csv.encoding,
   };
 }
 

@@ -2,9 +2,8 @@ import type { Position } from '../db/schema.js';
 import { slugify } from '../common/slug.js';
 import { cycleOfSession, uprSession } from '../reference/sessions.js';
 import { UPR_INFO_ISSUES } from '../reference/upr-info.js';
-import { csvRecords } from './csv.js';
+import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
-import { analyseText, decodeText } from './encoding.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
   ImportError,
@@ -60,8 +59,7 @@ export async function readUprInfoCsv(
   selectedReview: string | undefined,
   limits?: ImportLimits,
 ): Promise<ParsedFile> {
-  const analysis = await analyseText(() => source.chunks());
-  const parser = csvRecords(decodeText(source.chunks(), analysis), { limits });
+  const csv = await readDecodedCsv(source, headerColumns, { limits });
 
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];
@@ -70,106 +68,92 @@ export async function readUprInfoCsv(
   const groups = new Map<string, Group>();
   const reviews = new Map<string, ReviewInput>();
   const themes = new Map<string, LabelInput>();
-  let columns: Record<Column, number> | undefined;
-  let row = 0;
   let rowsRead = 0;
   let rowsNotSelected = 0;
   let pledges = 0;
 
-  try {
-    for await (const cells of parser) {
-      row++;
-      if (columns === undefined) {
-        columns = headerColumns(cells);
-        continue;
-      }
-      if (cells.every((c) => c.trim() === '')) continue;
-      rowsRead++;
-      const cell = (name: Column) => decodeEntities(cells[columns![name]] ?? '').trim();
-      const skip = (message: string) => skipped.push({ row, message });
+  for await (const { row, cells, columns } of csv.rows) {
+    rowsRead++;
+    const cell = (name: Column) => decodeEntities(cells[columns[name]] ?? '').trim();
+    const skip = (message: string) => skipped.push({ row, message });
 
-      const response = cell('response');
-      if (response.toLowerCase() === 'voluntary pledge') {
-        pledges++;
-        skip('a voluntary pledge (a commitment the State made itself), not a recommendation');
-        continue;
-      }
-      const to = cell('to');
-      const stateCode = resolver.resolve(to);
-      if (stateCode === undefined) {
-        reviewNames.add(to);
-        skip(`state under review "${to}" not resolved: ${resolver.explain(to)}`);
-        continue;
-      }
-      const sessionText = cell('session');
-      const session = /^\d{1,3}$/.test(sessionText) ? uprSession(Number(sessionText)) : undefined;
-      if (session === undefined) {
-        skip(`session "${sessionText}" is not a UPR Working Group session`);
-        continue;
-      }
-      const reviewId = `${stateCode}-${cycleOfSession(session.session)}`;
-      if (selectedReview !== undefined && reviewId !== selectedReview) {
-        rowsNotSelected++;
-        continue;
-      }
-      const text = cell('text').replace(/\s+/g, ' ');
-      if (text === '') {
-        skip('no recommendation text');
-        continue;
-      }
-      const from = cell('from');
-      const recommender = from === '' ? undefined : resolver.resolve(from);
-      if (from === '') warnings.push({ row, message: 'no recommending state (`From` is empty)' });
-      else if (recommender === undefined) recommenderNames.add(from);
-
-      reviews.set(reviewId, { id: reviewId, stateCode, cycle: session.cycle, wgSession: session.session });
-      const idText = normalizeText(text);
-      const key = `${reviewId}\u0000${idText}`;
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          record: {
-            reviewId,
-            paragraph: null,
-            text,
-            idText,
-            verbatim: false,
-            recommendingStates: [],
-            unresolvedRecommenders: [],
-            sourceId: UPR_INFO_SOURCE.id,
-            positionSource: UPR_INFO_POSITION_SOURCE,
-            themes: [],
-            labelSource: 'upr-info',
-            rows: [],
-          },
-          responses: new Set(),
-          actions: new Set(),
-        };
-        groups.set(key, group);
-      }
-      const { record } = group;
-      record.rows.push(row);
-      group.responses.add(response);
-      group.actions.add(cell('action'));
-      if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) record.recommendingStates!.push(recommender);
-      if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
-        record.unresolvedRecommenders!.push(from);
-      }
-      for (const issue of cell('issue').split(',').map((i) => i.trim()).filter((i) => i !== '')) {
-        const known = ISSUE_IDS.get(issue.toLowerCase());
-        if (known === undefined) {
-          warnings.push({ row, message: `issue "${issue}" is not one of UPR Info's 54 issues: left out` });
-          continue;
-        }
-        themes.set(known.id, { id: known.id, label: known.label, uhri: false, scheme: 'upr-info' });
-        if (!record.themes!.includes(known.id)) record.themes!.push(known.id);
-      }
+    const response = cell('response');
+    if (response.toLowerCase() === 'voluntary pledge') {
+      pledges++;
+      skip('a voluntary pledge (a commitment the State made itself), not a recommendation');
+      continue;
     }
-  } catch (error) {
-    if (error instanceof ImportError) throw error;
-    throw new ImportError(`Not a readable CSV file: ${(error as Error).message}`);
+    const to = cell('to');
+    const stateCode = resolver.resolve(to);
+    if (stateCode === undefined) {
+      reviewNames.add(to);
+      skip(`state under review "${to}" not resolved: ${resolver.explain(to)}`);
+      continue;
+    }
+    const sessionText = cell('session');
+    const session = /^\d{1,3}$/.test(sessionText) ? uprSession(Number(sessionText)) : undefined;
+    if (session === undefined) {
+      skip(`session "${sessionText}" is not a UPR Working Group session`);
+      continue;
+    }
+    const reviewId = `${stateCode}-${cycleOfSession(session.session)}`;
+    if (selectedReview !== undefined && reviewId !== selectedReview) {
+      rowsNotSelected++;
+      continue;
+    }
+    const text = cell('text').replace(/\s+/g, ' ');
+    if (text === '') {
+      skip('no recommendation text');
+      continue;
+    }
+    const from = cell('from');
+    const recommender = from === '' ? undefined : resolver.resolve(from);
+    if (from === '') warnings.push({ row, message: 'no recommending state (`From` is empty)' });
+    else if (recommender === undefined) recommenderNames.add(from);
+
+    reviews.set(reviewId, { id: reviewId, stateCode, cycle: session.cycle, wgSession: session.session });
+    const idText = normalizeText(text);
+    const key = `${reviewId}\u0000${idText}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        record: {
+          reviewId,
+          paragraph: null,
+          text,
+          idText,
+          verbatim: false,
+          recommendingStates: [],
+          unresolvedRecommenders: [],
+          sourceId: UPR_INFO_SOURCE.id,
+          positionSource: UPR_INFO_POSITION_SOURCE,
+          themes: [],
+          labelSource: 'upr-info',
+          rows: [],
+        },
+        responses: new Set(),
+        actions: new Set(),
+      };
+      groups.set(key, group);
+    }
+    const { record } = group;
+    record.rows.push(row);
+    group.responses.add(response);
+    group.actions.add(cell('action'));
+    if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) record.recommendingStates!.push(recommender);
+    if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
+      record.unresolvedRecommenders!.push(from);
+    }
+    for (const issue of cell('issue').split(',').map((i) => i.trim()).filter((i) => i !== '')) {
+      const known = ISSUE_IDS.get(issue.toLowerCase());
+      if (known === undefined) {
+        warnings.push({ row, message: `issue "${issue}" is not one of UPR Info's 54 issues: left out` });
+        continue;
+      }
+      themes.set(known.id, { id: known.id, label: known.label, uhri: false, scheme: 'upr-info' });
+      if (!record.themes!.includes(known.id)) record.themes!.push(known.id);
+    }
   }
-  if (columns === undefined) throw new ImportError('The file is empty: no header row.');
 
   const records = [...groups.values()].map(({ record, responses, actions }) => {
     const at = { row: record.rows[0], paragraph: null };
@@ -210,13 +194,7 @@ export async function readUprInfoCsv(
     warnings,
     unresolvedRecommenders: recommenderNames.list(resolver),
     unresolvedStatesUnderReview: reviewNames.list(resolver),
-    encoding: {
-      encoding: analysis.encoding,
-      lineEndings: analysis.lineEndings,
-      repairSteps: analysis.repairSteps,
-      repairs: analysis.repairs,
-      repaired: analysis.repaired,
-    },
+    encoding: csv.encoding,
   };
 }
 

@@ -1,0 +1,51 @@
+import { csvRecords } from './csv.js';
+import { analyseText, decodeText } from './encoding.js';
+import type { ImportLimits } from './limits.js';
+import { ImportError, type EncodingReport, type ImportSource } from './types.js';
+
+// A data set's CSV file as the corpus readers (Terman, UPR Info) take it: its encoding judged on the whole
+// file (encoding.ts), then its rows below the header, numbered as in the file.
+
+export interface CsvRow<C extends string> {
+  row: number; // the header is row 1
+  cells: string[];
+  columns: Record<C, number>;
+}
+
+export interface DecodedCsv<C extends string> {
+  encoding: EncodingReport;
+  /** The rows below the header, blank ones left out; a file that cannot be read is an ImportError. */
+  rows: AsyncGenerator<CsvRow<C>>;
+}
+
+export async function readDecodedCsv<C extends string>(
+  source: ImportSource,
+  header: (cells: string[]) => Record<C, number>,
+  options: { relaxQuotes?: boolean; limits?: ImportLimits },
+): Promise<DecodedCsv<C>> {
+  const analysis = await analyseText(() => source.chunks());
+  const { encoding, lineEndings, repairSteps, repairs, repaired } = analysis;
+  return {
+    encoding: { encoding, lineEndings, repairSteps, repairs, repaired },
+    rows: rowsBelowHeader(csvRecords(decodeText(source.chunks(), analysis), options), header),
+  };
+}
+
+async function* rowsBelowHeader<C extends string>(
+  records: AsyncIterable<string[]>,
+  header: (cells: string[]) => Record<C, number>,
+): AsyncGenerator<CsvRow<C>> {
+  let columns: Record<C, number> | undefined;
+  let row = 0;
+  try {
+    for await (const cells of records) {
+      row++;
+      if (columns === undefined) columns = header(cells);
+      else if (cells.some((c) => c.trim() !== '')) yield { row, cells, columns };
+    }
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`Not a readable CSV file: ${(error as Error).message}`);
+  }
+  if (columns === undefined) throw new ImportError('The file is empty: no header row.');
+}
