@@ -379,8 +379,8 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
     done: (error: null, payload: unknown) => void,
   ): void {
     const entry = pending.get(request);
-    if (entry && reply.statusCode === 200 && typeof payload === 'string') {
-      const body = Buffer.from(payload);
+    if (entry && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       const link = reply.getHeader('link');
       cache.set(entry.revision, entry.key, { body, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
       return done(null, body);

