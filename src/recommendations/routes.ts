@@ -17,7 +17,7 @@ import {
   getRecommendation,
   listTotal,
   pageDocuments,
-  pageJoinedDocuments,
+  pageBody,
   pageRecommendations,
   resolveSort,
 } from './queries.js';
@@ -97,7 +97,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         limit,
         page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
         stored: {
-          page: (from, n, keys) => pageJoinedDocuments(from, filter, sort, n, keys),
+          page: (from, n, keys, envelope) => pageBody(from, filter, sort, n, keys, envelope),
           chunks: (from, format, origin, keys, rows) =>
             documentChunks(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson', rows),
         },
