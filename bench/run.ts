@@ -81,6 +81,12 @@ interface Row {
 const rows: Row[] = [];
 const failures: string[] = [];
 
+/** A process's CPU time so far (user + system, from /proc/<pid>/stat), in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+}
+
 /** The server's peak resident set size so far (VmHWM) and its parts now, in bytes. */
 function memory(pid: number): { peak: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -274,9 +280,17 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
   const throughput = async (name: string, path: string, headers: Record<string, string>, target?: number) => {
     const ratios: number[] = [];
     const results: autocannon.Result[] = [];
+    // Server CPU per request, the best round's: on a machine busy with other work, a steadier figure
+    // than req/s (which also counts the client's share of the cores).
+    let bareCpu = Infinity;
+    let rowCpu = Infinity;
     for (let round = 0; round < ROUNDS; round++) {
+      let cpu = cpuMicros(bare.child.pid!);
       const baseline = await load(bare.baseUrl, `${name}: bare Fastify, round ${round + 1}`, '/healthz');
+      bareCpu = Math.min(bareCpu, (cpuMicros(bare.child.pid!) - cpu) / baseline.requests.total);
+      cpu = cpuMicros(server.child.pid!);
       const result = await load(server.baseUrl, `${name}: round ${round + 1}`, path, headers);
+      rowCpu = Math.min(rowCpu, (cpuMicros(server.child.pid!) - cpu) / result.requests.total);
       bareBest = Math.max(bareBest, baseline.requests.average);
       ratios.push(result.requests.average / baseline.requests.average);
       results.push(result);
@@ -289,7 +303,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
       unit: 'req/s',
       ratio: Math.round(ratio * 10_000) / 10_000,
       ...(target === undefined ? {} : { target: `≥ ${target}× bare`, met: ratio >= target }),
-      detail: latencies(typical),
+      detail: `${latencies(typical)}; server CPU ${Math.round(rowCpu)} µs/request (bare ${Math.round(bareCpu)} µs: ${(bareCpu / rowCpu).toFixed(4)}×)`,
     });
   };
 
