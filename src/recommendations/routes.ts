@@ -12,15 +12,7 @@ import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
 import { checkInclude, INCLUDE_PER_RECORD, INCLUDES, recommendationListItemSchema, sendWithIncludes } from './include.js';
-import {
-  documentChunks,
-  getRecommendation,
-  listTotal,
-  pageDocuments,
-  pageBody,
-  pageRecommendations,
-  resolveSort,
-} from './queries.js';
+import { documentChunks, getRecommendation, listTotal, pageBody, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
