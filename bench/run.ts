@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     recommendations: { type: 'string' },
     tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
+    only: { type: 'string', description: "'read': only the read path (lists, 304, full text, stats, /healthz)" },
+    db: { type: 'string', description: 'the synthetic database file: generated when missing, kept afterwards' },
   },
 });
 const DURATION = Number(args.duration ?? (args.quick ? 2 : 4));
@@ -43,6 +45,8 @@ const CONNECTIONS = Number(args.connections);
 const RECOMMENDATIONS = Number(args.recommendations ?? (args.quick ? 20_000 : 100_000));
 /** Samples needed before a p99 is reported. */
 const P99_SAMPLES = 2_000;
+const READ_ONLY = args.only === 'read';
+if (args.only !== undefined && !READ_ONLY) throw new Error(`--only ${args.only}: only 'read' is known`);
 
 const progress = (message: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
@@ -77,6 +81,12 @@ interface Row {
 
 const rows: Row[] = [];
 const failures: string[] = [];
+
+/** A process's CPU time so far (user + system, from /proc/<pid>/stat), in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+}
 
 /** The server's peak resident set size so far (VmHWM) and its parts now, in bytes. */
 function memory(pid: number): { peak: number; anon: number; file: number } {
@@ -202,160 +212,187 @@ async function main(): Promise<void> {
       progress('npm run build …');
       await import(join(ROOT, 'scripts', 'build.mjs'));
     }
-    // Cold start: migrations and seed of an empty database, in process and as a server's time to /healthz.
-    let started = performance.now();
-    const cold = openDatabase(join(dir, 'cold.sqlite'), { seed: false });
-    const migrated = performance.now();
-    const { inserted } = applySeed(cold);
-    const seeded = performance.now();
-    cold.$client.close();
-    rows.push({
-      name: 'cold start: migrate + seed an empty database (in process)',
-      value: Math.round(seeded - started),
-      unit: 'ms',
-      detail: `migrations ${Math.round(migrated - started)} ms; seed ${inserted} rows in ${Math.round(seeded - migrated)} ms`,
-    });
-    progress('cold start …');
-    const first = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 1);
-    const again = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 3);
-    const bareStart = await coldStart(['bench/bare-fastify.mjs'], join(dir, 'unused.sqlite'), 3, {});
-    rows.push({
-      name: `cold start: spawn to first /healthz (${compiled ? 'npm start: the bundle' : 'tsx'})`,
-      value: Math.round(again.best),
-      unit: 'ms',
-      target: '≤ 1000 ms',
-      met: again.best <= 1000,
-      detail: `existing database, best of 3 (median ${Math.round(again.median)}); empty database (migrate + seed) ${Math.round(first.best)} ms; bare Fastify ${Math.round(bareStart.best)} ms`,
-    });
+    if (!READ_ONLY) await coldStarts(dir, nodeArgs, compiled);
 
-    // The synthetic database, written straight into its file.
-    const path = join(dir, 'bench.sqlite');
-    progress(`generating ${RECOMMENDATIONS.toLocaleString('en')} recommendations …`);
-    const report = generate(path, RECOMMENDATIONS);
-    rows.push({
-      name: `generate ${RECOMMENDATIONS.toLocaleString('en')} recommendations (insert rate)`,
-      value: Math.round(report.rows / report.seconds),
-      unit: 'rows/s',
-      detail: `${report.rows.toLocaleString('en')} rows (${report.reviews} reviews, ${report.developments} developments, ${report.assessments} assessments, ${report.statements} statements) in ${report.seconds.toFixed(1)} s`,
-    });
-
-    const bare = await startServer(join(dir, 'unused.sqlite'), {}, ['bench/bare-fastify.mjs'], '/healthz');
-    servers.push(bare);
-    const server = await startServer(path, SERVER_ENV, nodeArgs);
-    servers.push(server);
-    const expected = RECOMMENDATIONS + 8; // and the seed's eight
-    const size = `${(RECOMMENDATIONS / 1000).toFixed(0)}k rows`;
-    // The export first, on a fresh process (its peak RSS growth includes V8 growing its young generation),
-    // and again at the end, on a server that has been working (the growth the export itself causes).
-    await exportRun(`${size}, fresh server`, server, expected, 400_000, 20);
-
-    let bareBest = 0;
-    /** Rounds of the bare route and the row, interleaved; the row's median req/s and median ratio. */
-    const throughput = async (name: string, path: string, headers: Record<string, string>, target?: number) => {
-      const ratios: number[] = [];
-      const results: autocannon.Result[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const baseline = await load(bare.baseUrl, `${name}: bare Fastify, round ${round + 1}`, '/healthz');
-        const result = await load(server.baseUrl, `${name}: round ${round + 1}`, path, headers);
-        bareBest = Math.max(bareBest, baseline.requests.average);
-        ratios.push(result.requests.average / baseline.requests.average);
-        results.push(result);
-      }
-      const ratio = median(ratios);
-      const typical = results.sort((a, b) => a.requests.average - b.requests.average)[Math.floor(results.length / 2)]!;
+    // The synthetic database, written straight into its file (--db: reused when it exists, and kept).
+    const path = args.db ?? join(dir, 'bench.sqlite');
+    if (!existsSync(path)) {
+      progress(`generating ${RECOMMENDATIONS.toLocaleString('en')} recommendations …`);
+      const report = generate(path, RECOMMENDATIONS);
       rows.push({
-        name,
-        value: Math.round(typical.requests.average),
-        unit: 'req/s',
-        ratio: Math.round(ratio * 10_000) / 10_000,
-        ...(target === undefined ? {} : { target: `≥ ${target}× bare`, met: ratio >= target }),
-        detail: latencies(typical),
-      });
-    };
-
-    const list = '/v1/recommendations?stateUnderReview=FRA,KEN,BRA,IND&position=supported&limit=50';
-    const noCache = { 'cache-control': 'no-cache' };
-    await throughput('GET /healthz', '/healthz', {}, 0.5);
-    await throughput('filtered list of 50, uncached', list, noCache, 0.04);
-    await throughput('same list, cached', list, {}, 0.25);
-    await throughput('same list, cached, Accept-Encoding: br (as browsers send)', list, { 'accept-encoding': 'br, gzip' }, 0.25);
-    const etag = (await fetch(`${server.baseUrl}${list}`)).headers.get('etag')!;
-    await throughput('same list, If-None-Match → 304', list, { 'if-none-match': etag }, 0.4);
-
-    const search = '/v1/recommendations?q=torture%20detention&limit=50';
-    await throughput('full-text query (q=torture detention), uncached', search, noCache);
-    await throughput('full-text query, cached', search, {});
-    // Latency, not throughput: one request at a time, so that the figure is the query's, not a queue's.
-    const fulltext = await load(server.baseUrl, 'full text, one at a time', search, noCache, { connections: 1, amount: P99_SAMPLES });
-    const matches = ((await (await fetch(`${server.baseUrl}${search}`)).json()) as { meta: { total: number } }).meta.total;
-    rows.push({
-      name: 'full-text query, uncached: p99 latency, one client',
-      value: fulltext.latency.p99,
-      unit: 'ms',
-      target: '≤ 15 ms',
-      met: fulltext.latency.p99 <= 15,
-      detail: `p50 ${fulltext.latency.p50} ms over ${fulltext.requests.total.toLocaleString('en')} requests; matches ${matches.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
-    });
-    const stats = '/v1/stats/recommendations?groupBy=position,regionalGroup&cycle=3';
-    await throughput('stats (groupBy=position,regionalGroup&cycle=3), uncached', stats, noCache, 0.01);
-    await throughput('same stats, cached', stats, {});
-    await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
-    rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
-    await stopServer(server);
-
-    // Related recommendations (issue 11): precision on a labelled sample of real data, and their cost.
-    rows.push(...(await relatedBench(progress)));
-    // Machine labels (issue 11): held-out F1 and tagging speed.
-    rows.push(...(await taggingBench(progress)));
-    // Imports of the real data sets (issue 10): the Terman corpus, UPR Info, both reconciled (skipped without ../shared/data).
-    rows.push(...(await runImportBench(progress)));
-
-    if (args.large) {
-      const largePath = join(dir, 'large.sqlite');
-      progress('generating 1,000,000 recommendations …');
-      const largeReport = generate(largePath, 1_000_000);
-      rows.push({
-        name: 'generate 1,000,000 recommendations (insert rate)',
-        value: Math.round(largeReport.rows / largeReport.seconds),
+        name: `generate ${RECOMMENDATIONS.toLocaleString('en')} recommendations (insert rate)`,
+        value: Math.round(report.rows / report.seconds),
         unit: 'rows/s',
-        detail: `${largeReport.rows.toLocaleString('en')} rows in ${largeReport.seconds.toFixed(1)} s`,
+        detail: `${report.rows.toLocaleString('en')} rows (${report.reviews} reviews, ${report.developments} developments, ${report.assessments} assessments, ${report.statements} statements) in ${report.seconds.toFixed(1)} s`,
       });
-      const large = await startServer(largePath, SERVER_ENV, nodeArgs);
-      servers.push(large);
-      await exportRun('1M rows, fresh server', large, 1_000_008, 400_000, 20);
-      await exportRun('1M rows, second export', large, 1_000_008, 400_000, 20);
-      await stopServer(large);
     }
+    await readPath(dir, path, nodeArgs, servers);
+    if (!READ_ONLY) await slowerParts(dir, nodeArgs, servers);
     progress('');
-
-    const results = {
-      at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
-      settings: {
-        recommendations: RECOMMENDATIONS,
-        large: args.large,
-        durationSeconds: DURATION,
-        rounds: ROUNDS,
-        connections: CONNECTIONS,
-        server: nodeArgs.join(' '),
-      },
-      rows,
-      failures,
-    };
-    const folder = join(ROOT, 'bench', 'results');
-    mkdirSync(folder, { recursive: true });
-    const file = join(folder, `${results.at.replaceAll(':', '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-    if (args.json) {
-      process.stdout.write(`${JSON.stringify(results)}\n`);
-    } else {
-      print();
-      for (const failure of failures) console.log(`failed requests: ${failure}`);
-      console.log(`\nwritten to ${file}`);
-    }
+    report(nodeArgs);
   } finally {
     for (const server of servers) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Cold start: migrations and seed of an empty database, in process and as a server's time to /healthz. */
+async function coldStarts(dir: string, nodeArgs: string[], compiled: boolean) {
+  const started = performance.now();
+  const cold = openDatabase(join(dir, 'cold.sqlite'), { seed: false });
+  const migrated = performance.now();
+  const { inserted } = applySeed(cold);
+  const seeded = performance.now();
+  cold.$client.close();
+  rows.push({
+    name: 'cold start: migrate + seed an empty database (in process)',
+    value: Math.round(seeded - started),
+    unit: 'ms',
+    detail: `migrations ${Math.round(migrated - started)} ms; seed ${inserted} rows in ${Math.round(seeded - migrated)} ms`,
+  });
+  progress('cold start …');
+  const first = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 1);
+  const again = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 3);
+  const bareStart = await coldStart(['bench/bare-fastify.mjs'], join(dir, 'unused.sqlite'), 3, {});
+  rows.push({
+    name: `cold start: spawn to first /healthz (${compiled ? 'npm start: the bundle' : 'tsx'})`,
+    value: Math.round(again.best),
+    unit: 'ms',
+    target: '≤ 1000 ms',
+    met: again.best <= 1000,
+    detail: `existing database, best of 3 (median ${Math.round(again.median)}); empty database (migrate + seed) ${Math.round(first.best)} ms; bare Fastify ${Math.round(bareStart.best)} ms`,
+  });
+}
+
+/** /healthz, lists, 304, full text and stats against the bare route; the exports around them unless --only read. */
+async function readPath(dir: string, path: string, nodeArgs: string[], servers: ServerProcess[]) {
+  const bare = await startServer(join(dir, 'unused.sqlite'), {}, ['bench/bare-fastify.mjs'], '/healthz');
+  servers.push(bare);
+  const server = await startServer(path, SERVER_ENV, nodeArgs);
+  servers.push(server);
+  const expected = RECOMMENDATIONS + 8; // and the seed's eight
+  const size = `${(RECOMMENDATIONS / 1000).toFixed(0)}k rows`;
+  // The export first, on a fresh process (its peak RSS growth includes V8 growing its young generation),
+  // and again at the end, on a server that has been working (the growth the export itself causes).
+  if (!READ_ONLY) await exportRun(`${size}, fresh server`, server, expected, 400_000, 20);
+
+  let bareBest = 0;
+  /** Rounds of the bare route and the row, interleaved; the row's median req/s and median ratio. */
+  const throughput = async (name: string, path: string, headers: Record<string, string>, target?: number) => {
+    const ratios: number[] = [];
+    const results: autocannon.Result[] = [];
+    // Server CPU per request, the best round's: on a machine busy with other work, a steadier figure
+    // than req/s (which also counts the client's share of the cores).
+    let bareCpu = Infinity;
+    let rowCpu = Infinity;
+    for (let round = 0; round < ROUNDS; round++) {
+      let cpu = cpuMicros(bare.child.pid!);
+      const baseline = await load(bare.baseUrl, `${name}: bare Fastify, round ${round + 1}`, '/healthz');
+      bareCpu = Math.min(bareCpu, (cpuMicros(bare.child.pid!) - cpu) / baseline.requests.total);
+      cpu = cpuMicros(server.child.pid!);
+      const result = await load(server.baseUrl, `${name}: round ${round + 1}`, path, headers);
+      rowCpu = Math.min(rowCpu, (cpuMicros(server.child.pid!) - cpu) / result.requests.total);
+      bareBest = Math.max(bareBest, baseline.requests.average);
+      ratios.push(result.requests.average / baseline.requests.average);
+      results.push(result);
+    }
+    const ratio = median(ratios);
+    const typical = results.sort((a, b) => a.requests.average - b.requests.average)[Math.floor(results.length / 2)]!;
+    rows.push({
+      name,
+      value: Math.round(typical.requests.average),
+      unit: 'req/s',
+      ratio: Math.round(ratio * 10_000) / 10_000,
+      ...(target === undefined ? {} : { target: `≥ ${target}× bare`, met: ratio >= target }),
+      detail: `${latencies(typical)}; server CPU ${Math.round(rowCpu)} µs/request (bare ${Math.round(bareCpu)} µs: ${(bareCpu / rowCpu).toFixed(4)}×)`,
+    });
+  };
+
+  const list = '/v1/recommendations?stateUnderReview=FRA,KEN,BRA,IND&position=supported&limit=50';
+  const noCache = { 'cache-control': 'no-cache' };
+  await throughput('GET /healthz', '/healthz', {}, 0.5);
+  await throughput('filtered list of 50, uncached', list, noCache, 0.04);
+  await throughput('same list, cached', list, {}, 0.25);
+  await throughput('same list, cached, Accept-Encoding: br (as browsers send)', list, { 'accept-encoding': 'br, gzip' }, 0.25);
+  const etag = (await fetch(`${server.baseUrl}${list}`)).headers.get('etag')!;
+  await throughput('same list, If-None-Match → 304', list, { 'if-none-match': etag }, 0.4);
+
+  const search = '/v1/recommendations?q=torture%20detention&limit=50';
+  await throughput('full-text query (q=torture detention), uncached', search, noCache);
+  await throughput('full-text query, cached', search, {});
+  // Latency, not throughput: one request at a time, so that the figure is the query's, not a queue's.
+  const fulltext = await load(server.baseUrl, 'full text, one at a time', search, noCache, { connections: 1, amount: P99_SAMPLES });
+  const matches = ((await (await fetch(`${server.baseUrl}${search}`)).json()) as { meta: { total: number } }).meta.total;
+  rows.push({
+    name: 'full-text query, uncached: p99 latency, one client',
+    value: fulltext.latency.p99,
+    unit: 'ms',
+    target: '≤ 15 ms',
+    met: fulltext.latency.p99 <= 15,
+    detail: `p50 ${fulltext.latency.p50} ms over ${fulltext.requests.total.toLocaleString('en')} requests; matches ${matches.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
+  });
+  const stats = '/v1/stats/recommendations?groupBy=position,regionalGroup&cycle=3';
+  await throughput('stats (groupBy=position,regionalGroup&cycle=3), uncached', stats, noCache, 0.01);
+  await throughput('same stats, cached', stats, {});
+  if (!READ_ONLY) await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
+  rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
+  await stopServer(server);
+}
+
+/** Related recommendations, machine labels and (--large) the 1M export. */
+async function slowerParts(dir: string, nodeArgs: string[], servers: ServerProcess[]) {
+
+  // Related recommendations (issue 11): precision on a labelled sample of real data, and their cost.
+  rows.push(...(await relatedBench(progress)));
+  // Machine labels (issue 11): held-out F1 and tagging speed.
+  rows.push(...(await taggingBench(progress)));
+  // Imports of the real data sets (issue 10): the Terman corpus, UPR Info, both reconciled (skipped without ../shared/data).
+  rows.push(...(await runImportBench(progress)));
+
+  if (args.large) {
+    const largePath = join(dir, 'large.sqlite');
+    progress('generating 1,000,000 recommendations …');
+    const largeReport = generate(largePath, 1_000_000);
+    rows.push({
+      name: 'generate 1,000,000 recommendations (insert rate)',
+      value: Math.round(largeReport.rows / largeReport.seconds),
+      unit: 'rows/s',
+      detail: `${largeReport.rows.toLocaleString('en')} rows in ${largeReport.seconds.toFixed(1)} s`,
+    });
+    const large = await startServer(largePath, SERVER_ENV, nodeArgs);
+    servers.push(large);
+    await exportRun('1M rows, fresh server', large, 1_000_008, 400_000, 20);
+    await exportRun('1M rows, second export', large, 1_000_008, 400_000, 20);
+    await stopServer(large);
+  }
+}
+
+function report(nodeArgs: string[]): void {
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+    settings: {
+      recommendations: RECOMMENDATIONS,
+      large: args.large,
+      only: args.only ?? null,
+      durationSeconds: DURATION,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      server: nodeArgs.join(' '),
+    },
+    rows,
+    failures,
+  };
+  const folder = join(ROOT, 'bench', 'results');
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${results.at.replaceAll(':', '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+  } else {
+    print();
+    for (const failure of failures) console.log(`failed requests: ${failure}`);
+    console.log(`\nwritten to ${file}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
@@ -8,7 +9,7 @@ import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
 import { KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
 import { insertRecommendation } from './fixtures.js';
-import { tempDir } from './helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
 
 // HTTP caching: query ETags, 304s without running the query, and the response cache, invalidated by any
 // write, in this process or another.
@@ -211,6 +212,38 @@ t.test('the response cache serves repeated queries and never an old revision', a
   const again = await app.inject({ method: 'GET', url });
   t.match(again.body, /changed in process/);
   t.not(again.headers.etag, fresh.headers.etag);
+});
+
+t.test('a cached response of a URL already answered is served before validation, after the rate limiter', async (t) => {
+  const app = await buildTestApp(t, { rateLimitMax: 4, rateLimitWindowMs: 60_000 });
+  let validated = 0;
+  app.addHook('preValidation', (_request, _reply, done) => {
+    validated += 1;
+    done();
+  });
+  const url = '/v1/recommendations?stateUnderReview=kgz&limit=2';
+  const get = (request: { url: string; headers?: Record<string, string> }) =>
+    app.inject({ method: 'GET', remoteAddress: '203.0.113.7', ...request });
+  const first = await get({ url });
+  t.equal(validated, 1);
+  const again = await get({ url });
+  t.equal(validated, 1, 'the same URL again: not validated, the cached body is sent');
+  t.equal(again.body, first.body);
+  t.equal(again.headers['ratelimit-remaining'], '2', 'counted by the rate limiter');
+  for (const name of ['etag', 'vary', 'cache-control', 'link', 'content-type', 'content-length', 'x-content-type-options']) {
+    t.equal(again.headers[name], first.headers[name], name);
+  }
+  const br = await get({ url, headers: { 'accept-encoding': 'br' } });
+  t.equal(br.headers['content-encoding'], 'br', 'compressed as the client asks');
+  t.equal(br.headers.etag, `${(first.headers.etag as string).slice(0, -1)}-br"`, 'with the ETag of that coding');
+  t.equal(brotliDecompressSync(br.rawPayload).toString(), first.body);
+  const csv = await get({ url, headers: { accept: 'text/csv' } });
+  t.match(csv.headers['content-type'], /^text\/csv/, 'another Accept: not the cached JSON');
+  const reload = await get({ url, headers: { 'cache-control': 'no-cache' } });
+  t.equal(reload.body, first.body, 'no-cache: made afresh');
+  t.equal(validated, 3, 'the CSV and the reload were validated');
+  const limited = await get({ url });
+  t.equal(limited.statusCode, 429, 'the fifth JSON request: the rate limiter counts cached answers too');
 });
 
 t.test('a second connection writing through the database layer invalidates ETags', async (t) => {

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { SQL } from 'drizzle-orm';
+import { Name, SQL, StringChunk } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from './open.js';
 
@@ -26,9 +26,39 @@ function prepared(db: Db, query: string): Statement<unknown[], unknown[]> {
 
 const dialect = new SQLiteSyncDialect();
 
+/**
+ * Appends the text and parameters of drizzle `sql` chunks made only of text, nested `sql`, identifiers and
+ * plain values (each a `?` parameter), as drizzle's sqlToQuery would; false at any other kind of chunk.
+ */
+function appendQuery(chunks: readonly unknown[], text: string[], params: unknown[]): boolean {
+  for (const chunk of chunks) {
+    if (chunk instanceof StringChunk) text.push(...chunk.value);
+    else if (chunk instanceof SQL) {
+      if ((chunk as unknown as { shouldInlineParams: boolean }).shouldInlineParams) return false;
+      if (!appendQuery(chunk.queryChunks, text, params)) return false;
+    } else if (chunk instanceof Name) text.push(dialect.escapeName(chunk.value));
+    else if (chunk === null || ['string', 'number', 'bigint'].includes(typeof chunk)) {
+      text.push('?');
+      params.push(chunk);
+    } else if (chunk !== undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * A query's text and parameters: drizzle's sqlToQuery, which builds each chunk's text as an object and
+ * merges them (measured at 100k: 80-200 µs for a list page's key query, several times this walk), is only
+ * used for chunks the walk does not know.
+ */
+export function sqlToQuery(query: SQL): { sql: string; params: unknown[] } {
+  const text: string[] = [];
+  const params: unknown[] = [];
+  return appendQuery([query], text, params) ? { sql: text.join(''), params } : dialect.sqlToQuery(query);
+}
+
 /** The rows of a query, as arrays, through a statement prepared once per connection for this query text. */
 export function rowValues(db: Db, query: SQL): unknown[][] {
-  const { sql: text, params } = dialect.sqlToQuery(query);
+  const { sql: text, params } = sqlToQuery(query);
   return prepared(db, text).all(...params) as unknown[][];
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import { ifNoneMatchHits, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
-import { setNextLink } from './pagination.js';
+import { nextLink, setNextLink } from './pagination.js';
 
 // HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision
 // and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
@@ -212,6 +212,16 @@ function matchingTag(header: string, etag: string): string {
   return tags.find((tag) => tag.replace(/^W\//, '').replace(ENCODING_SUFFIX, '"') === etag) ?? etag;
 }
 
+type PreParsingDone = (error: null, payload: unknown) => void;
+
+const NO_CACHE = /\bno-cache\b/i;
+
+/** Whether the request asks for a response made afresh (`Cache-Control: no-cache`, a reload). */
+function asksAfresh(request: FastifyRequest): boolean {
+  const header = request.headers['cache-control'];
+  return header !== undefined && NO_CACHE.test(header);
+}
+
 interface Pending {
   revision: number;
   key: string;
@@ -222,6 +232,10 @@ interface KnownTag {
   revision: number;
   etag: string;
   vary: string;
+  /** A JSON response's key in the response cache. */
+  key?: string;
+  /** Its Link header (null: none), once a cached response was served for this URL. */
+  link?: string | null;
 }
 
 /** URLs whose ETag is remembered, at most (the map empties when full, or when the revision changes). */
@@ -311,17 +325,38 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
     );
     const revision = tracker.current();
     const etag = queryEtag(revision, key);
-    known.set(KnownTags.key(request), { revision, etag, vary });
+    known.set(KnownTags.key(request), format === 'json' ? { revision, etag, vary, key } : { revision, etag, vary });
     reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
     if (notModified(request, reply, etag, vary)) return;
     if (format !== 'json') return done();
     // `Cache-Control: no-cache` (a reload) asks for a response made afresh; it still refreshes the cache.
-    const hit = /\bno-cache\b/i.test(request.headers['cache-control'] ?? '') ? undefined : cache.get(revision, key);
+    const hit = asksAfresh(request) ? undefined : cache.get(revision, key);
     if (!hit) {
       pending.set(request, { revision, key });
       return done();
     }
     setNextLink(request, reply, hit.nextCursor);
+    sendCached(request, reply, hit);
+  }
+
+  /**
+   * Before the query is validated, normalised and hashed (after the rate limiter, an onRequest hook): the
+   * cached JSON of a URL already answered at the current revision, with the same Accept, as answerFromCache
+   * would send it.
+   */
+  function serveKnown(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: PreParsingDone): void {
+    if (asksAfresh(request)) return done(null, payload);
+    const revision = tracker.current();
+    const tag = known.get(revision, KnownTags.key(request));
+    const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);
+    if (!hit) return done(null, payload);
+    reply.header('vary', tag!.vary).header('etag', tag!.etag).header('cache-control', CACHE_CONTROL);
+    tag!.link ??= nextLink(request.url, hit.nextCursor);
+    if (tag!.link !== null) reply.header('link', tag!.link);
+    sendCached(request, reply, hit);
+  }
+
+  function sendCached(request: FastifyRequest, reply: FastifyReply, hit: CacheEntry): void {
     reply.type(CONTENT_TYPES.json);
     const encoding = acceptedEncoding(request.headers['accept-encoding']);
     // Compressed once, then served as it is (@fastify/compress leaves an encoded body alone).
@@ -344,8 +379,8 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
     done: (error: null, payload: unknown) => void,
   ): void {
     const entry = pending.get(request);
-    if (entry && reply.statusCode === 200 && typeof payload === 'string') {
-      const body = Buffer.from(payload);
+    if (entry && reply.statusCode === 200 && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
       const link = reply.getHeader('link');
       cache.set(entry.revision, entry.key, { body, nextCursor: typeof link === 'string' ? cursorOf(link) : null });
       return done(null, body);
@@ -359,6 +394,7 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
     const preHandler = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) =>
       answerFromCache(route.url, options, request, reply, done);
     route.onRequest = [revalidate, ...[route.onRequest ?? []].flat()] as RouteOptions['onRequest'];
+    route.preParsing = [serveKnown, ...[route.preParsing ?? []].flat()] as RouteOptions['preParsing'];
     route.preHandler = [preHandler, ...[route.preHandler ?? []].flat()] as RouteOptions['preHandler'];
     route.onSend = [keepInCache, ...[route.onSend ?? []].flat()] as RouteOptions['onSend'];
   });

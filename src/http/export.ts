@@ -63,8 +63,16 @@ export interface ExportSpec<Row> {
 
 /** A list's stored documents (see src/recommendations/documents.ts). */
 export interface StoredDocuments {
-  /** One page of stored JSON documents, with the keys to continue after when more follow. */
-  page(db: Db, limit: number, after: KeyValue[] | undefined): { docs: string[]; nextKeys: KeyValue[] | null };
+  /**
+   * One page's body: its stored JSON documents joined by commas, between the two parts `envelope` gives
+   * from the keys to continue after (null on the last page), as one Buffer.
+   */
+  page(
+    db: Db,
+    limit: number,
+    after: KeyValue[] | undefined,
+    envelope: (nextKeys: KeyValue[] | null) => [before: string, after: string],
+  ): Buffer;
   /**
    * Every matching row's stored CSV row (for this origin) or NDJSON line, in order, in chunks of `rows`
    * matches, each as one Buffer.
@@ -215,11 +223,13 @@ export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db
   if (spec.stored) {
     // Stored documents, concatenated: no record is built or encoded here (the serializer writes the text as
     // it is; in tests it is still checked against the route's schema).
-    const page = spec.stored.page(db, spec.limit, spec.after);
-    const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
+    let nextCursor: string | null = null;
+    const body = spec.stored.page(db, spec.limit, spec.after, (nextKeys) => {
+      nextCursor = nextKeys ? encodeCursor(spec.sortName, nextKeys) : null;
+      return ['{"data":[', `],"meta":${JSON.stringify({ ...spec.total!(), limit: spec.limit, nextCursor })}}`];
+    });
     setNextLink(request, reply, nextCursor);
-    const meta = JSON.stringify({ ...spec.total!(), limit: spec.limit, nextCursor });
-    return reply.send(new EncodedJson(`{"data":[${page.docs.join(',')}],"meta":${meta}}`));
+    return reply.send(new EncodedJson(body));
   }
   const page = spec.list!();
   setNextLink(request, reply, page.nextCursor);

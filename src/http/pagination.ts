@@ -64,10 +64,16 @@ export interface Page<Row> {
 
 /** Sets the RFC 8288 `Link: <…>; rel="next"` header (relative to the request) when there is a next page. */
 export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
-  if (nextCursor === null) return;
-  const url = new URL(request.url, 'http://placeholder');
+  const link = nextLink(request.url, nextCursor);
+  if (link !== null) reply.header('link', link);
+}
+
+/** The `Link: <…?cursor=…>; rel="next"` header of a page of this request URL, or null on the last page. */
+export function nextLink(requestUrl: string, nextCursor: string | null): string | null {
+  if (nextCursor === null) return null;
+  const url = new URL(requestUrl, 'http://placeholder');
   url.searchParams.set('cursor', nextCursor);
-  reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+  return `<${url.pathname}${url.search}>; rel="next"`;
 }
 
 /** One keyset step: up to `limit` rows, and the sort keys to continue after when more rows follow. */

@@ -11,13 +11,17 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 // responses are serialized as they are: zod's encode on every response cost more than the JSON itself. The
 // zod response schemas still document the API (OpenAPI) and are checked in tests.
 
-/** A response body already encoded as JSON (a list of stored documents): serialized as it is. */
+/**
+ * A response body already encoded as JSON (a record, a list of stored documents), as text or as UTF-8
+ * bytes: sent as it is.
+ */
 export class EncodedJson {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | Buffer) {}
 }
 
+// Fastify's type says a serializer returns a string; a Buffer is sent as it is too (as a handler's is).
 function jsonOf(data: unknown): string {
-  return data instanceof EncodedJson ? data.text : JSON.stringify(data);
+  return data instanceof EncodedJson ? (data.text as string) : JSON.stringify(data);
 }
 
 /** Serializes a response as the handler shaped it. */
@@ -36,7 +40,7 @@ export const checkedSerializerCompiler: FastifySerializerCompiler<unknown> = ({ 
   const zodSchema = zodSchemaOf(schema);
   return (data) => {
     const json = jsonOf(data);
-    const plain: unknown = JSON.parse(json);
+    const plain: unknown = JSON.parse(json.toString());
     const encoded = zodSchema.safeEncode(data instanceof EncodedJson ? plain : data);
     if (!encoded.success || !isDeepStrictEqual(JSON.parse(JSON.stringify(encoded.data)), plain)) {
       const why = encoded.success ? `encodes to ${JSON.stringify(encoded.data).slice(0, 500)}` : encoded.error.message;

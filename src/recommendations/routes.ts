@@ -12,7 +12,7 @@ import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
 import { checkInclude, INCLUDE_PER_RECORD, INCLUDES, recommendationListItemSchema, sendWithIncludes } from './include.js';
-import { documentChunks, getRecommendation, listTotal, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
+import { documentChunks, getRecommendation, listTotal, pageBody, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
@@ -89,7 +89,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
         limit,
         page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
         stored: {
-          page: (from, n, keys) => pageDocuments(from, filter, sort, n, keys),
+          page: (from, n, keys, envelope) => pageBody(from, filter, sort, n, keys, envelope),
           chunks: (from, format, origin, keys, rows) =>
             documentChunks(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson', rows),
         },
