@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { get, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { bumpRevision } from '../src/db/revision.js';
@@ -27,13 +27,12 @@ function recordEvents(t: Test): ExportEvent[] {
 const produced = (events: ExportEvent[]) =>
   events.reduce((n, e) => n + (e.event === 'chunk' ? e.rows : 0), 0);
 
-/** Waits until the server has produced something and then stopped producing. */
-async function untilStalled(events: ExportEvent[]): Promise<void> {
-  let last = -1;
-  while (produced(events) === 0 || produced(events) !== last) {
-    last = produced(events);
-    await delay(150);
-  }
+/**
+ * Waits until the export has stopped for its client: its last event a wait (the stream's buffer full) and
+ * the server's socket unable to take more (the client does not read). Only the client can start it again.
+ */
+async function untilStalled(events: ExportEvent[], socket: () => Socket | undefined): Promise<void> {
+  while (!(events.at(-1)?.event === 'wait' && socket()?.writableNeedDrain)) await delay(10);
 }
 
 t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, async (t) => {
@@ -50,13 +49,15 @@ t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, as
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const events = recordEvents(t);
+  let serverSocket: Socket | undefined;
+  app.server.once('connection', (socket: Socket) => (serverSocket = socket));
 
   const response = await new Promise<IncomingMessage>((resolve, reject) =>
     get({ host: '127.0.0.1', port, path: '/v1/recommendations?format=csv' }, resolve).on('error', reject),
   );
   t.equal(response.statusCode, 200);
   response.pause();
-  await untilStalled(events);
+  await untilStalled(events, () => serverSocket);
   const stalled = produced(events);
   t.ok(events.some((e) => e.event === 'wait'), 'the server stream waited for the client');
   t.ok(stalled < ROWS / 4, `a client that does not read holds the export back: ${stalled} of ${ROWS + 8} rows read`);
@@ -86,7 +87,7 @@ t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, as
   t.ok(waits > 10, `the server waited for the client again and again (${waits} times)`);
   const chunkEvents = events.filter((e) => e.event === 'chunk').length;
   t.equal(chunkEvents, Math.ceil((ROWS + 8) / STORED_CHUNK_ROWS), `read from the database in ${STORED_CHUNK_ROWS}-row chunks`);
-  await delay(10);
+  while (!events.some((e) => e.event === 'close')) await delay(10);
   t.same(events.at(-1), { event: 'close', resource: 'recommendations', rows: ROWS + 8, complete: true });
 });
 
@@ -135,7 +136,7 @@ t.test('ExportStream: destroyed before its turn, it never opens a snapshot; fail
   const early = new ExportStream(app.db, spec, { origin: 'http://x' });
   early.read(0); // asks for a chunk, produced on the next turn
   early.destroy();
-  await delay(10);
+  await new Promise((resolve) => setImmediate(resolve)); // that turn, and no chunk in it
   t.same(events.filter((e) => e.event !== 'close'), [], 'no chunk produced after destroy');
   t.match(events.at(-1), { event: 'close', complete: false });
 

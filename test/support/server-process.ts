@@ -68,3 +68,21 @@ export async function stopServer(server: ServerProcess): Promise<{ code: number 
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
   return server.exited;
 }
+
+/** Resolves once `pattern` appears in a child's output (a log line), polled until the test's timeout. */
+export async function untilOutput(output: () => string, pattern: RegExp): Promise<void> {
+  while (!pattern.test(output())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/**
+ * Resolves once a new connection to `url` is refused, as after a server has begun shutting down. Until its
+ * listener closes, a closing server answers a new request with a 503: any other answer is an error.
+ */
+export async function untilRefused(url: string): Promise<void> {
+  for (;;) {
+    const status = await fetch(url).then((response) => response.status, () => 'refused' as const);
+    if (status === 'refused') return;
+    if (status !== 503) throw new Error(`${url} answered ${status} while the server was shutting down`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -54,3 +54,13 @@ export function copyTemplateDatabase(path: string): void {
 export function copyGeneratedDatabase(path: string, recommendations: number): void {
   copyFileSync(prepared(`generated-${recommendations}`, (db) => generateDatabase(db, { recommendations })), path);
 }
+
+/**
+ * A new database file at `path` as `fill` leaves it (after the migrations and the seed), made once: `name`
+ * says what it holds (with any value the fill closes over), and a hash of the fill's own text is part of the
+ * file's name, so that a changed fill makes a new file.
+ */
+export function copyFilledDatabase(path: string, name: string, fill: (db: Db) => void): void {
+  const version = createHash('sha256').update(fill.toString()).digest('hex').slice(0, 8);
+  copyFileSync(prepared(`${name}-${version}`, fill), path);
+}
