@@ -4,10 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
 import type { Db } from './db/open.js';
-import { type Backend, sqliteBackend } from './db/backend.js';
 import type { RevisionSource } from './db/revision.js';
-import { postgresBackend } from './db/pg/backend.js';
-import { notServedOnPostgres } from './db/pg/not-served.js';
 import { machineTagger } from './tagging/tagger.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
@@ -28,6 +25,9 @@ import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
+import { type Backend, sqliteBackend } from './db/backend.js';
+import { postgresBackend } from './db/pg/backend.js';
+import { notServedOnPostgres } from './db/pg/not-served.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -188,6 +188,41 @@ if ('skip' in cluster) {
     t.pass('the cursor is gone');
   });
 
+  t.test('an export whose connection dies ends the response early; the pool drops that connection and serves on', async (t) => {
+    const url2 = await copiedDatabase(clusterUrl, sqlitePath);
+    const app = await buildTestApp(t, { databaseUrl: url2 });
+    const admin = new pg.Pool({ connectionString: url2, max: 2 });
+    t.teardown(() => admin.end());
+    const events: ExportEvent[] = [];
+    const listen = (event: unknown) => events.push(event as ExportEvent);
+    subscribe(exportChannel.name, listen);
+    t.teardown(() => unsubscribe(exportChannel.name, listen));
+    // Hold the documents locked, so that the export waits where it reads them; then end its connection.
+    const locker = await admin.connect();
+    await locker.query('begin');
+    await locker.query('lock table recommendation_documents in access exclusive mode');
+    const response = app.inject('/v1/recommendations?format=ndjson');
+    for (;;) {
+      const { rowCount } = await admin.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where query like 'declare upr_export%' and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+      );
+      if (rowCount === 1) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await locker.query('rollback');
+    locker.release();
+    const cut = await response.catch((error: Error) => error);
+    const body = cut instanceof Error ? '' : cut.body;
+    t.comment(`the cut export: ${cut instanceof Error ? cut.message : `${cut.statusCode} ${JSON.stringify(body.slice(0, 200))}`}`);
+    t.notOk(body.includes('"id":'), 'the export ends without its rows');
+    t.match(events.at(-1), { event: 'close', complete: false });
+    t.throws(() => app.db.$client, /the SQLite database was asked for \(\$client\) while serving from PostgreSQL/);
+    const again = await app.inject('/v1/recommendations?format=ndjson&cycle=1');
+    t.equal(again.body, (await onSqlite.inject('/v1/recommendations?format=ndjson&cycle=1')).body, 'the next export is whole');
+    t.equal((await app.inject('/v1/recommendations?format=csv&cycle=2')).statusCode, 200);
+  });
+
   t.test('one record: the same body and ETag, 304 on revalidation, 404 for none', async (t) => {
     for (const id of [ids[0]!, ids[700]!, 'KGZ-3-FIN-1', ids.at(-1)!]) {
       const { a, b } = await both(`/v1/recommendations/${id}`);

@@ -58,22 +58,21 @@ class AsyncExportStream extends Readable {
   }
 
   override _read(): void {
-    this.chunks.next().then(
-      (next) => {
-        const head = Buffer.from(this.prefix);
-        this.prefix = '';
-        if (next.done) {
-          this.finished = true;
-          this.push(head);
-          this.push(null);
-          return;
-        }
-        this.rows += next.value.rows;
-        publish({ event: 'chunk', resource: this.resource, rows: next.value.rows });
-        if (!this.push(Buffer.concat([head, next.value.bytes]))) publish({ event: 'wait', resource: this.resource });
-      },
-      (error: Error) => this.destroy(error),
-    );
+    this.chunks.next().then((next) => this.pushChunk(next), (error: Error) => this.destroy(error));
+  }
+
+  private pushChunk(next: IteratorResult<{ bytes: Buffer; rows: number }>): void {
+    const head = Buffer.from(this.prefix);
+    this.prefix = '';
+    if (next.done) {
+      this.finished = true;
+      this.push(head);
+      this.push(null);
+      return;
+    }
+    this.rows += next.value.rows;
+    publish({ event: 'chunk', resource: this.resource, rows: next.value.rows });
+    if (!this.push(Buffer.concat([head, next.value.bytes]))) publish({ event: 'wait', resource: this.resource });
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

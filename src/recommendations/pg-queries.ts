@@ -115,6 +115,8 @@ export async function* pgDocumentChunks(
   rows: number,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
   const client = await pool.connect();
+  // A connection that failed mid-export (lost, terminated) is discarded by the pool, not reused.
+  let failure: Error | undefined;
   try {
     await client.query('begin isolation level repeatable read read only');
     const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after));
@@ -125,9 +127,12 @@ export async function* pgDocumentChunks(
       if (count > 0) yield { bytes: Buffer.from(fetched.rows.map((row) => row[0]).join('')), rows: count };
       if (count < rows) break;
     }
+  } catch (error) {
+    failure = error as Error;
+    throw error;
   } finally {
-    await client.query('rollback');
-    client.release();
+    if (failure === undefined) await client.query('rollback');
+    client.release(failure);
   }
 }
 
