@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
+import { toTsQuery } from '../src/db/pg/fulltext.js';
 import { PORTED_ROUTES } from '../src/db/pg/not-served.js';
 import { exportChannel, type ExportEvent, STORED_CHUNK_ROWS } from '../src/http/export.js';
 import { buildTestApp, tempDir } from './helpers.js';
@@ -140,6 +141,13 @@ if ('skip' in cluster) {
       // The export in relevance order is the pages' order.
       const ndjson = (await onPostgres.inject(`/v1/recommendations?q=${q}&format=ndjson`)).body;
       t.same(ndjson.trimEnd().split('\n').map((line) => JSON.parse(line).id), b, `${q}: the export's order`);
+    }
+    t.equal(toTsQuery(`torture tort* "human rights" Torture`), `'torture' & 'tort':* & ('human' <-> 'rights')`);
+    t.equal(toTsQuery(`it's a:b|c & !d`), `('it' <-> 's') & ('a' <-> 'b' <-> 'c') & 'd'`, 'operators typed are separators');
+    for (const hostile of [`'%3A*%26%7C!()`, 'NEAR%20col%3A*%20torture', `%22'%22%20%5C%5C`]) {
+      const { a, b } = await both(`/v1/recommendations?q=${hostile}&sort=id`);
+      t.equal(b.statusCode, a.statusCode, `${hostile}: status`);
+      t.equal(b.body, a.body, `${hostile}: the same answer`);
     }
     const stopWords = await onPostgres.inject('/v1/recommendations?q=the');
     t.equal(stopWords.statusCode, 200);
