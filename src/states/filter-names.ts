@@ -28,7 +28,7 @@ export interface StateSpellings {
 
 /**
  * Where the index reads the states and the data revision: synchronously from SQLite, or from PostgreSQL
- * (src/db/pg/state-names.ts), where the hook waits for it.
+ * (src/db/pg/backend.ts), where the hook waits for it.
  */
 export interface StateNameSource extends RevisionSource {
   spellings(): StateSpellings | Promise<StateSpellings>;
