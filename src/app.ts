@@ -3,7 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type AppConfig, defaultConfig } from './config.js';
-import { openDatabase, type Db } from './db/open.js';
+import type { Db } from './db/open.js';
+import type { RevisionSource } from './db/revision.js';
 import { machineTagger } from './tagging/tagger.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
@@ -24,18 +25,30 @@ import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
+import { type Backend, sqliteBackend } from './db/backend.js';
+import { postgresBackend } from './db/pg/backend.js';
+import { notServedOnPostgres } from './db/pg/not-served.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The data revision behind ETags and the response cache (src/db/backend.ts). */
+    dataRevision: RevisionSource;
     /** The absolute URL of the API root (PUBLIC_URL), for absolute URLs in responses. */
     publicUrl: string;
   }
 }
 
-/** The service, ready to listen or to answer `inject()`; closing the app closes its database. */
+/**
+ * The service, ready to listen or to answer `inject()`; closing the app closes its database: SQLite at
+ * databasePath, or PostgreSQL when databaseUrl is set (src/db/backend.ts).
+ */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
-  const db = openDatabase(config.databasePath);
+  const backend: Backend =
+    config.databaseUrl === undefined
+      ? sqliteBackend(config.databasePath)
+      : await postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
+  const { db } = backend;
   const resolved = defaultConfig(config);
   setFullTextLimits({
     maxTerms: resolved.fullTextMaxTerms,
@@ -50,11 +63,14 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
+  app.decorate('dataRevision', backend.revision);
   // The tagger's model, loaded once at start rather than by the first write that needs it.
   machineTagger();
   app.decorate('publicUrl', defaultConfig(config).publicUrl);
   app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
-  app.addHook('onClose', async () => db.$client.close());
+  app.addHook('onClose', () => backend.close());
+  // On PostgreSQL, the routes not ported yet answer 501 (issue #12).
+  if (backend.kind === 'postgres') notServedOnPostgres(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
@@ -65,9 +81,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
   await app.register(hardening, defaultConfig(config));
-  await app.register(authentication, { db });
+  if (backend.kind === 'sqlite') await app.register(authentication, { db });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
-  resolveStateFilters(app, db);
+  resolveStateFilters(app, backend.stateNames);
 
   await app.register(swagger, {
     openapi: openApiInfo,
@@ -77,8 +93,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(openApiRoutes);
 
-  await app.register(healthRoutes, { db });
-  await app.register(recommendationRoutes, { db, prefix: '/v1' });
+  await app.register(healthRoutes, { migrations: backend.migrations });
+  await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });
   await app.register(relatedRoutes, { db, prefix: '/v1' });
   await app.register(stateRoutes, { db, prefix: '/v1' });
   await app.register(reviewRoutes, { db, prefix: '/v1' });

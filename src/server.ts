@@ -1,6 +1,7 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, configFromEnv, loadEnv } from './config.js';
-import { postgresNotServed } from './db/pg/not-served.js';
+import { redactUrl } from './db/pg/not-served.js';
 
 // Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
 // accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,
@@ -15,15 +16,16 @@ try {
 }
 
 const config = configFromEnv(env);
-if (config.databaseUrl !== undefined) {
-  const message = await postgresNotServed(config.databaseUrl, config.pgPoolMax).catch(
-    // drizzle wraps the driver's error ("Failed query: …"): its cause says what went wrong (ECONNREFUSED, …).
-    (error: Error) => `DATABASE_URL: could not connect to or migrate PostgreSQL: ${(error.cause as Error | undefined)?.message ?? error.message}`,
-  );
-  console.error(message);
+let app: FastifyInstance;
+try {
+  app = await buildApp(config);
+} catch (error) {
+  if (config.databaseUrl === undefined) throw error;
+  // drizzle wraps the driver's error ("Failed query: …"): its cause says what went wrong (ECONNREFUSED, …).
+  const { cause, message } = error as Error;
+  console.error(`DATABASE_URL (${redactUrl(config.databaseUrl)}): could not serve from PostgreSQL: ${(cause as Error | undefined)?.message ?? message}`);
   process.exit(1);
 }
-const app = await buildApp(config);
 
 async function shutDown(signal: NodeJS.Signals): Promise<void> {
   app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing the requests in flight');

@@ -55,8 +55,16 @@ export function fullTextParam(what: string) {
     );
 }
 
-export function toFtsQuery(q: string): string {
-  const terms = new Map<string, string>();
+/** One term of a search: a word, a "phrase" of words, or a word* prefix, as the words it tokenizes to. */
+export interface FullTextTerm {
+  text: string;
+  tokens: string[];
+  prefix: boolean;
+}
+
+/** The distinct terms of a search, within the limits (a 400 problem beyond): each backend writes them its way. */
+export function fullTextTerms(q: string): FullTextTerm[] {
+  const terms = new Map<string, FullTextTerm>();
   let words = 0;
   for (const match of q.matchAll(/"([^"]*)"|(\S+)/g)) {
     const phrase = match[1];
@@ -65,7 +73,6 @@ export function toFtsQuery(q: string): string {
     const text = phrase ?? (prefix ? word!.slice(0, -1) : word!);
     const tokens = text.match(TOKEN);
     if (tokens === null) continue;
-    const term = quote(text) + (prefix ? '*' : '');
     // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
     const key = tokens.join(' ').toLowerCase() + (prefix ? '*' : '');
     if (terms.has(key)) continue;
@@ -77,7 +84,7 @@ export function toFtsQuery(q: string): string {
       );
     }
     words += tokens.length;
-    terms.set(key, term);
+    terms.set(key, { text, tokens, prefix });
   }
   if (terms.size === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
   if (words > limits.maxTerms) {
@@ -87,7 +94,14 @@ export function toFtsQuery(q: string): string {
       `The search has ${words} words; at most ${limits.maxTerms} are allowed (FULL_TEXT_MAX_TERMS).`,
     );
   }
-  return [...terms.values()].join(' ');
+  return [...terms.values()];
+}
+
+/** The search as an FTS5 query. */
+export function toFtsQuery(q: string): string {
+  return fullTextTerms(q)
+    .map((term) => quote(term.text) + (term.prefix ? '*' : ''))
+    .join(' ');
 }
 
 /** A list's total from a full-text count that stopped after FULL_TEXT_MAX_COUNT + 1 matches. */

@@ -4,6 +4,14 @@ import type { Db } from './open.js';
 
 // The data revision: a number every write bumps, so caches and mirrors can tell whether anything changed.
 
+/**
+ * Where the ETags and the response cache read the revision (src/http/cache.ts): synchronously on SQLite
+ * (RevisionTracker), from the database shared by every instance on PostgreSQL (src/db/pg/revision.ts).
+ */
+export interface RevisionSource {
+  current(): number | Promise<number>;
+}
+
 const reads = new WeakMap<object, Statement<[], string | undefined>>();
 
 /**

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appliedMigrationCount, expectedMigrationCount, type Db } from '../db/open.js';
+import type { Backend } from '../db/backend.js';
 import { sendProblem, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 
 const statusSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
 
-export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const expected = expectedMigrationCount();
+export const healthRoutes: FastifyPluginAsyncZod<Pick<Backend, 'migrations'>> = async (app, { migrations }) => {
+  const { expected } = migrations;
 
   app.get(
     '/healthz',
@@ -37,7 +37,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     async (request, reply) => {
       let applied: number;
       try {
-        applied = appliedMigrationCount(db);
+        applied = await migrations.applied();
       } catch (error) {
         request.log.error({ err: error }, 'readiness check failed');
         return sendProblem(request, reply, 503, 'The database does not answer.');

@@ -2,7 +2,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Db } from '../db/open.js';
-import { currentRevision } from '../db/revision.js';
+import { currentRevision, type RevisionSource } from '../db/revision.js';
 import { ifNoneMatchHits, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
 import { nextLink, setNextLink } from './pagination.js';
@@ -40,7 +40,7 @@ declare module 'fastify' {
  * connection (the import CLI, the seed script) committed, which changes `PRAGMA data_version`, or when this
  * connection wrote, which changes `total_changes()`.
  */
-export class RevisionTracker {
+export class RevisionTracker implements RevisionSource {
   private readonly probe: Statement;
   private dataVersion = -1;
   private changes = -1;
@@ -274,6 +274,13 @@ export class KnownTags {
   }
 }
 
+/** Runs `then` with the data revision: at once when the source has it in memory (SQLite), else when read. */
+function withRevision(source: RevisionSource, done: HookHandlerDoneFunction, then: (revision: number) => void): void {
+  const revision = source.current();
+  if (typeof revision === 'number') then(revision);
+  else revision.then(then, done);
+}
+
 /** Answers 304 when If-None-Match names the current ETag (sent under any content coding); else false. */
 function notModified(request: FastifyRequest, reply: FastifyReply, etag: string, vary: string): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
@@ -290,18 +297,18 @@ function notModified(request: FastifyRequest, reply: FastifyReply, etag: string,
  * Cache-Control and Vary headers, a 304 for a current If-None-Match, or the cached JSON; after it, the JSON
  * body into the cache, as a Buffer (sent as it is).
  */
-export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESPONSE_CACHE_BYTES): ResponseCache {
-  const tracker = new RevisionTracker(db);
+export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource, maxBytes = RESPONSE_CACHE_BYTES): ResponseCache {
   const cache = new ResponseCache(maxBytes);
   const known = new KnownTags();
   const pending = new WeakMap<FastifyRequest, Pending>();
 
   function revalidate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (request.headers['if-none-match'] !== undefined) {
-      const tag = known.get(tracker.current(), KnownTags.key(request));
+    if (request.headers['if-none-match'] === undefined) return done();
+    withRevision(tracker, done, (revision) => {
+      const tag = known.get(revision, KnownTags.key(request));
       if (tag !== undefined && notModified(request, reply, tag.etag, tag.vary)) return;
-    }
-    done();
+      done();
+    });
   }
 
   function answerFromCache(
@@ -323,7 +330,18 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
       queryHas(request, 'limit'),
       options,
     );
-    const revision = tracker.current();
+    withRevision(tracker, done, (revision) => answerAt(revision, key, vary, format, request, reply, done));
+  }
+
+  function answerAt(
+    revision: number,
+    key: string,
+    vary: string,
+    format: Format,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const etag = queryEtag(revision, key);
     known.set(KnownTags.key(request), format === 'json' ? { revision, etag, vary, key } : { revision, etag, vary });
     reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
@@ -345,8 +363,9 @@ export function registerQueryCache(app: FastifyInstance, db: Db, maxBytes = RESP
    * would send it.
    */
   function serveKnown(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: PreParsingDone): void {
-    if (asksAfresh(request)) return done(null, payload);
     const revision = tracker.current();
+    // On PostgreSQL the revision is a database read: answerFromCache makes it, once per request.
+    if (asksAfresh(request) || typeof revision !== 'number') return done(null, payload);
     const tag = known.get(revision, KnownTags.key(request));
     const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);
     if (!hit) return done(null, payload);

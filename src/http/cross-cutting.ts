@@ -60,7 +60,7 @@ const crossCutting = fp<CrossCuttingOptions>(
       });
     });
     app.addHook('onRequest', allowAnyOrigin);
-    registerQueryCache(app, app.db, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
+    registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {
       global: true,
       encodings: ['br', 'gzip'],

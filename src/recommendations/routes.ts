@@ -1,23 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { listParam, noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
-import { sendRecord } from '../http/conditional.js';
+import { sendRepresentation } from '../http/conditional.js';
+import { representationEtag } from '../http/etag.js';
 import { jsonResponse } from '../http/responses.js';
 import { recommendationCsvColumns } from './csv.js';
-import { freshenDocuments, urlCellAround } from './documents.js';
-import { checkInclude, INCLUDE_PER_RECORD, INCLUDES, recommendationListItemSchema, sendWithIncludes } from './include.js';
-import { documentChunks, getRecommendation, listTotal, pageBody, pageDocuments, pageRecommendations, resolveSort } from './queries.js';
+import { INCLUDE_PER_RECORD, INCLUDES, recommendationListItemSchema } from './include.js';
+import { resolveSort } from './queries.js';
 import {
   RECOMMENDATION_SORTS,
   recommendationDetailSchema,
   recommendationFilterShape,
 } from './schemas.js';
+import type { RecommendationStore } from './store.js';
 
 const listQuery = z
   .object({
@@ -40,7 +39,7 @@ const listQuery = z
   })
   .strict();
 
-export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const recommendationRoutes: FastifyPluginAsyncZod<{ store: RecommendationStore }> = async (app, { store }) => {
   app.get(
     '/recommendations',
     {
@@ -71,30 +70,11 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       },
     },
     async (request, reply) => {
-      const { sort: requested, limit, cursor, format: _, bom, include: requestedInclude, ...filter } = request.query;
+      const { sort: requested, limit, cursor, format: _, bom, include, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      const include = checkInclude(request, requestedInclude);
-      freshenDocuments(db);
-      if (include) {
-        const page = pageDocuments(db, filter, sort, limit, after);
-        return sendWithIncludes(request, reply, db, include, page, { sortName: sort.name, limit, total: listTotal(db, filter) });
-      }
-      return answerList(request, reply, db, {
-        resource: 'recommendations',
-        bom,
-        columns: recommendationCsvColumns,
-        sortName: sort.name,
-        after,
-        limit,
-        page: (from, n, keys) => pageRecommendations(from, filter, sort, n, keys),
-        stored: {
-          page: (from, n, keys, envelope) => pageBody(from, filter, sort, n, keys, envelope),
-          chunks: (from, format, origin, keys, rows) =>
-            documentChunks(from, filter, sort, keys, format === 'csv' ? { csv: urlCellAround(origin) } : 'ndjson', rows),
-        },
-        total: () => listTotal(db, filter),
-      });
+      // The store answers: a JSON page (the body it returns, or sent) or a streamed export.
+      return store.list(request, reply, { filter, sort, after, limit, bom, include }) as never;
     },
   );
 
@@ -116,9 +96,10 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (ap
       },
     },
     async (request, reply) => {
-      const record = getRecommendation(db, request.params.id);
+      const record = await store.get(request.params.id);
       if (!record) throw notFound('Recommendation', request.params.id);
-      return sendRecord(db, request, reply, record);
+      const json = JSON.stringify(record);
+      return sendRepresentation(request, reply, json, representationEtag(record.version, json));
     },
   );
 };

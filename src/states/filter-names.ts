@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Db } from '../db/open.js';
+import type { RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
 import { isStateFilter } from '../http/params.js';
 import { HttpProblem, type InvalidParam } from '../http/problem.js';
@@ -19,22 +20,54 @@ interface Spelling {
   code: string;
 }
 
+/** The states and their aliases, as the index reads them. */
+export interface StateSpellings {
+  states: { code: string; name: string }[];
+  aliases: Spelling[];
+}
+
+/**
+ * Where the index reads the states and the data revision: synchronously from SQLite, or from PostgreSQL
+ * (src/db/pg/backend.ts), where the hook waits for it.
+ */
+export interface StateNameSource extends RevisionSource {
+  spellings(): StateSpellings | Promise<StateSpellings>;
+}
+
+export function sqliteStateNames(db: Db): StateNameSource {
+  const tracker = new RevisionTracker(db);
+  return {
+    current: () => tracker.current(),
+    spellings: () => ({
+      states: db.$client.prepare('select code, name from states').all() as { code: string; name: string }[],
+      aliases: db.$client.prepare('select key, state_code as code from state_aliases').all() as Spelling[],
+    }),
+  };
+}
+
 export class StateNameIndex {
-  private readonly tracker: RevisionTracker;
   private built = -1;
   private byKey = new Map<string, string>();
   private names = new Map<string, string>();
   private spellings: Spelling[] = [];
 
-  constructor(private readonly db: Db) {
-    this.tracker = new RevisionTracker(db);
+  constructor(private readonly source: StateNameSource) {}
+
+  /** Brings the maps to the current data revision; a promise when the source answers asynchronously. */
+  refresh(): void | Promise<void> {
+    const revision = this.source.current();
+    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
+    return this.refreshAt(revision);
   }
 
-  private refresh(): void {
-    const revision = this.tracker.current();
+  private refreshAt(revision: number): void | Promise<void> {
     if (revision === this.built) return;
-    const states = this.db.$client.prepare('select code, name from states').all() as { code: string; name: string }[];
-    const aliases = this.db.$client.prepare('select key, state_code as code from state_aliases').all() as Spelling[];
+    const loaded = this.source.spellings();
+    if (loaded instanceof Promise) return loaded.then((spellings) => this.build(revision, spellings));
+    this.build(revision, loaded);
+  }
+
+  private build(revision: number, { states, aliases }: StateSpellings): void {
     const spellings: Spelling[] = [
       ...states.map((s) => ({ key: normalizeStateName(s.name), code: s.code })),
       ...aliases,
@@ -57,11 +90,7 @@ export class StateNameIndex {
    * split at it, like every list value: two neighbours that only resolve together are read as one name.
    */
   resolve(values: readonly string[]): { codes: string[]; unknown: string[] } {
-    // Codes as written (the common case) skip the revision probe: a code only ever names its own state (a
-    // deleted state's code then matches nothing, as before it was known). Names and aliases, which a write
-    // may move to another state, are read from the current map.
-    if (values.every((value) => this.names.has(value))) return { codes: [...new Set(values)], unknown: [] };
-    this.refresh();
+    if (this.knows(values)) return { codes: [...new Set(values)], unknown: [] };
     const codes = new Set<string>();
     const unknown: string[] = [];
     for (let i = 0; i < values.length; i++) {
@@ -80,9 +109,17 @@ export class StateNameIndex {
     return { codes: [...codes], unknown };
   }
 
+  /**
+   * Whether the values are all codes as written (the common case), which skips the revision probe: a code only
+   * ever names its own state (a deleted state's code then matches nothing, as before it was known). Names and
+   * aliases, which a write may move to another state, are read from maps refreshed first.
+   */
+  knows(values: readonly string[]): boolean {
+    return values.every((value) => this.names.has(value));
+  }
+
   /** Up to five states whose code, name or alias is within a small edit distance of `value`, or starts with it. */
   suggest(value: string): string[] {
-    this.refresh();
     const key = normalizeStateName(value);
     if (key === '') return [];
     const bound = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3;
@@ -137,14 +174,19 @@ export function boundedDistance(a: string, b: string, bound: number): number {
  * (so that "kgz" and "KGZ" share one cache entry and ETag), or answers 400 naming every unknown value. Call
  * after the query cache's onRoute hook: this hook then runs before the cache's.
  */
-export function resolveStateFilters(app: FastifyInstance, db: Db): StateNameIndex {
-  const index = new StateNameIndex(db);
+export function resolveStateFilters(app: FastifyInstance, source: StateNameSource): StateNameIndex {
+  const index = new StateNameIndex(source);
   app.addHook('onRoute', (route: RouteOptions) => {
     const shape = (route.schema?.querystring as { shape?: Record<string, unknown> } | undefined)?.shape;
     const keys = Object.keys(shape ?? {}).filter((key) => isStateFilter(shape![key]));
     if (keys.length === 0) return;
     const hook = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const query = request.query as Record<string, string[] | undefined>;
+      const pending = index.knows(keys.flatMap((key) => query[key] ?? [])) ? undefined : index.refresh();
+      if (pending) pending.then(() => resolveQuery(query, done), done);
+      else resolveQuery(query, done);
+    };
+    const resolveQuery = (query: Record<string, string[] | undefined>, done: HookHandlerDoneFunction) => {
       const errors: InvalidParam[] = [];
       for (const key of keys) {
         const values = query[key];

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Test } from 'tap';
+import { copyDatabase } from '../../src/db/copy/copy.js';
 
 // A real PostgreSQL server for a test file: one throwaway cluster (scripts/pg-cluster.sh) per file, shared by
 // its tests, each of which takes a fresh empty database in it. Skipped with the reason when none can be had.
@@ -50,4 +51,11 @@ export async function createDatabase(clusterUrl: string): Promise<string> {
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
   return url.href;
+}
+
+/** A new database in the cluster holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's copy). */
+export async function copiedDatabase(clusterUrl: string, sqlitePath: string): Promise<string> {
+  const url = await createDatabase(clusterUrl);
+  await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
+  return url;
 }

@@ -1,29 +1,46 @@
-import { openPostgres } from './open.js';
-import { currentPgRevision } from './revision.js';
+import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from '../../http/problem.js';
 
-// Until the query layer is ported (issue #12), DATABASE_URL cannot serve the API: the server connects,
-// migrates the database (so deployments can prepare it and copy data in with `npm run db:copy`), then stops
-// with this message instead of serving anything from SQLite behind the operator's back.
+// On PostgreSQL (DATABASE_URL), the routes whose data access is ported (issue #12) are served; every other
+// route that reads the database answers 501, saying so, until its module is ported behind a store as
+// src/recommendations/store.ts is. Routes that never read the database (the docs, OpenAPI, the dashboard's
+// static files, CORS preflights) are served as they are.
+
+/** The routes that read the database and are served from PostgreSQL, as `METHOD url` (HEAD with GET). */
+export const PORTED_ROUTES: readonly string[] = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /v1/recommendations',
+  'GET /v1/recommendations/:id',
+];
+
+/** Route prefixes that never read the database. */
+const WITHOUT_DATABASE = ['/docs', '/openapi', '/dashboard'];
+
+function served(method: string, url: string): boolean {
+  if (method === 'OPTIONS' || WITHOUT_DATABASE.some((prefix) => url.startsWith(prefix))) return true;
+  return PORTED_ROUTES.includes(`${method === 'HEAD' ? 'GET' : method} ${url}`);
+}
+
+/** The one hook that answers 501 for the routes not served on PostgreSQL yet. */
+export function notServedOnPostgres(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const url = request.routeOptions.url;
+    // No route (a 404) or a served one: on to the route.
+    if (url === undefined || served(request.method, url)) return done();
+    done(
+      new HttpProblem(
+        501,
+        `${request.method} ${url} is not served on PostgreSQL yet (issue #12); served: ${PORTED_ROUTES.join(', ')}. ` +
+          'Serve from SQLite (DATABASE_PATH) for the whole API.',
+      ),
+    );
+  });
+}
 
 /** The URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password !== '') parsed.password = '***';
   return parsed.href;
-}
-
-/** Connects to and migrates DATABASE_URL's database; the message saying why the server stops all the same. */
-export async function postgresNotServed(url: string, poolMax: number): Promise<string> {
-  const db = await openPostgres(url, { poolMax });
-  try {
-    const revision = await currentPgRevision(db);
-    return (
-      `DATABASE_URL selects PostgreSQL: ${redactUrl(url)} is reachable and migrated (data revision ${revision}), ` +
-      'but this version cannot serve the API from PostgreSQL yet: the query modules, writes, imports, exports, ' +
-      'stats and the change feed run on SQLite only (issue #12). Unset DATABASE_URL to serve from SQLite ' +
-      '(DATABASE_PATH); `npm run db:copy` copies a database between the two.'
-    );
-  } finally {
-    await db.$client.end();
-  }
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { RevisionSource } from '../revision.js';
 import type { PgDb } from './open.js';
 
 // The data revision on PostgreSQL: the same meta row as on SQLite, so every instance on the database reads
@@ -16,4 +17,21 @@ export async function bumpPgRevision(db: Executor): Promise<number> {
   const { rows } = await db.execute<{ value: string }>(sql`insert into meta (key, value) values ('revision', '1')
     on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`);
   return Number(rows[0]!.value);
+}
+
+/**
+ * The revision for ETags and the response cache on PostgreSQL: read from the database on every request that
+ * needs it (a prepared primary-key read, one round trip), so that every instance on the database sees
+ * another's write at once; no instance trusts a copy in its memory.
+ */
+export class PgRevision implements RevisionSource {
+  constructor(private readonly pool: Pick<PgDb['$client'], 'query'>) {}
+
+  async current(): Promise<number> {
+    const { rows } = await this.pool.query<{ value: string }>({
+      name: 'upr-revision',
+      text: `select value from meta where key = 'revision'`,
+    });
+    return rows.length > 0 ? Number(rows[0]!.value) : 0;
+  }
 }

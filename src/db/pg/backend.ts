@@ -1,0 +1,63 @@
+import { pgRecommendationStore } from '../../recommendations/pg-store.js';
+import type { StateSpellings } from '../../states/filter-names.js';
+import type { Backend } from '../backend.js';
+import type { Db } from '../open.js';
+import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
+import { PgRevision } from './revision.js';
+
+// PostgreSQL behind the service (DATABASE_URL): one bounded pool, migrated on open; the stores ported so far
+// read it, and the data revision is read from it on each request (src/db/pg/revision.ts).
+
+/** What the modules not yet ported get as their SQLite `db`: their routes answer 501 before reaching it. */
+const notOnPostgres = new Proxy({} as Db, {
+  get(_target, key) {
+    // Fastify's decorate() and promise checks look for these; nothing else may read a SQLite database here.
+    if (typeof key === 'symbol' || key === 'getter' || key === 'setter' || key === 'then') return undefined;
+    throw new Error(`the SQLite database was asked for (${String(key)}) while serving from PostgreSQL`);
+  },
+});
+
+/**
+ * Every recommendation has its stored document and none is marked stale: the documents are written by
+ * SQLite's writes and copied by `npm run db:copy`, and nothing on PostgreSQL rebuilds them yet.
+ */
+async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
+  const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
+    (select count(*)::int from recommendation_documents_stale) as stale,
+    (select count(*)::int from recommendations r
+      where not exists (select 1 from recommendation_documents d where d.recommendation_id = r.id)) as missing`);
+  const { stale, missing } = rows[0]!;
+  if (stale + missing > 0) {
+    throw new Error(
+      `${stale + missing} recommendations have no current stored document (${stale} stale, ${missing} missing): ` +
+        'start this version on the SQLite database once (it rebuilds them), then copy it again with `npm run db:copy`',
+    );
+  }
+}
+
+export async function postgresBackend(url: string, poolMax: number): Promise<Backend> {
+  const db = await openPostgres(url, { poolMax });
+  try {
+    await checkDocuments(db);
+  } catch (error) {
+    await db.$client.end();
+    throw error;
+  }
+  const pool = db.$client;
+  const revision = new PgRevision(pool);
+  return {
+    kind: 'postgres',
+    db: notOnPostgres,
+    revision,
+    stateNames: {
+      current: () => revision.current(),
+      spellings: async (): Promise<StateSpellings> => ({
+        states: (await pool.query<{ code: string; name: string }>('select code, name from states')).rows,
+        aliases: (await pool.query<{ key: string; code: string }>('select key, state_code as code from state_aliases')).rows,
+      }),
+    },
+    recommendations: pgRecommendationStore(pool),
+    migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,110 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { exportChannel, type ExportEvent } from './export.js';
+import {
+  apiOrigin,
+  BOM,
+  CONTENT_TYPES,
+  csvHeader,
+  type CsvColumn,
+  type Format,
+  queryHas,
+  responseFormat,
+  setAttachment,
+} from './formats.js';
+import { encodeCursor, type KeyValue, setNextLink } from './pagination.js';
+import { EncodedJson } from './responses.js';
+
+// A list answered from stored documents read asynchronously (PostgreSQL): the JSON page, a limited CSV or
+// NDJSON page, or the streamed export, with the same headers, Link, meta and export limits as answerList
+// (src/http/export.ts) gives the synchronous SQLite store.
+
+type ExportFormat = Exclude<Format, 'json'>;
+
+/** What a resource's asynchronous store gives the answer. */
+export interface AsyncDocuments {
+  /** One page of stored lines (JSON documents, or the format's lines), with the keys after it when more follow. */
+  page(format: Format, origin: string, limit: number, after: KeyValue[] | undefined): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }>;
+  total(): Promise<{ total: number; totalCapped?: true }>;
+  /** Every match's line, in chunks, from one snapshot; ending the iteration early releases it. */
+  chunks(format: ExportFormat, origin: string, after: KeyValue[] | undefined): AsyncIterator<{ bytes: Buffer; rows: number }>;
+}
+
+export interface AsyncListSpec {
+  resource: string;
+  bom: boolean | undefined;
+  columns: readonly CsvColumn<never>[];
+  sortName: string;
+  after: KeyValue[] | undefined;
+  limit: number;
+  documents: AsyncDocuments;
+}
+
+function publish(event: ExportEvent): void {
+  if (exportChannel.hasSubscribers) exportChannel.publish(event);
+}
+
+/** A streamed export: the next chunk is read only when the client has taken the previous one. */
+class AsyncExportStream extends Readable {
+  private rows = 0;
+  private finished = false;
+
+  constructor(
+    private readonly chunks: AsyncIterator<{ bytes: Buffer; rows: number }>,
+    private prefix: string,
+    private readonly resource: string,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+  }
+
+  override _read(): void {
+    this.chunks.next().then((next) => this.pushChunk(next), (error: Error) => this.destroy(error));
+  }
+
+  private pushChunk(next: IteratorResult<{ bytes: Buffer; rows: number }>): void {
+    const head = Buffer.from(this.prefix);
+    this.prefix = '';
+    if (next.done) {
+      this.finished = true;
+      this.push(head);
+      this.push(null);
+      return;
+    }
+    this.rows += next.value.rows;
+    publish({ event: 'chunk', resource: this.resource, rows: next.value.rows });
+    if (!this.push(Buffer.concat([head, next.value.bytes]))) publish({ event: 'wait', resource: this.resource });
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // An export ended early (client gone, time limit) releases its transaction and connection.
+    void this.chunks.return?.();
+    publish({ event: 'close', resource: this.resource, rows: this.rows, complete: this.finished });
+    callback(error);
+  }
+}
+
+export async function answerAsyncList(request: FastifyRequest, reply: FastifyReply, spec: AsyncListSpec) {
+  const format = responseFormat(request);
+  const origin = apiOrigin(request);
+  if (format === 'json') {
+    const [page, total] = await Promise.all([spec.documents.page('json', origin, spec.limit, spec.after), spec.documents.total()]);
+    const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
+    setNextLink(request, reply, nextCursor);
+    const meta = JSON.stringify({ ...total, limit: spec.limit, nextCursor });
+    return reply.send(new EncodedJson(`{"data":[${page.docs.join(',')}],"meta":${meta}}`));
+  }
+  const prefix = format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
+  reply.type(CONTENT_TYPES[format]);
+  setAttachment(reply, spec.resource, format);
+  // A HEAD request gets the headers without running the export.
+  if (request.method === 'HEAD') return reply.send(Readable.from([]));
+  if (queryHas(request, 'limit')) {
+    const page = await spec.documents.page(format, origin, spec.limit, spec.after);
+    setNextLink(request, reply, page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null);
+    return reply.send(prefix + page.docs.join(''));
+  }
+  const stream = request.server.exportLimits.start(
+    () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after), prefix, spec.resource),
+  );
+  return reply.send(stream);
+}

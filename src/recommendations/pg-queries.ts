@@ -1,0 +1,169 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
+import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
+import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
+import { type KeyValue, sliceChunk } from '../http/pagination.js';
+import { filterConditions } from './queries.js';
+import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
+
+// The recommendations' reads on PostgreSQL. The filter's conditions are queries.ts's own (filterConditions:
+// plain SQL both databases run alike); what differs is here: full text (tsvector, src/db/pg/fulltext.ts),
+// the relevance sort's columns, and reading through node-postgres (async, a server-side cursor for exports).
+// Pages and exports concatenate the stored documents (recommendation_documents), as on SQLite.
+
+const dialect = new PgDialect();
+
+type Pool = Pick<pg.Pool, 'query' | 'connect'>;
+
+/** The keyset columns of each sort: SQLite's (queries.ts), but relevance is (minus ts_rank, id). */
+const SORT_COLUMNS: Record<RecommendationSort, SQL[]> = {
+  paragraph: [sql`r.review_id`, sql`r.paragraph_sort_key`, sql`r.id`],
+  '-paragraph': [sql`r.review_id`, sql`r.paragraph_sort_key`, sql`r.id`],
+  updatedAt: [sql`r.updated_at`, sql`r.id`],
+  '-updatedAt': [sql`r.updated_at`, sql`r.id`],
+  id: [sql`r.id`],
+  '-id': [sql`r.id`],
+  relevance: [sql`f.rank`, sql`r.id`],
+};
+
+export interface PgSort {
+  name: string;
+  descending: boolean;
+}
+
+/** A stored line of each match: its JSON document, NDJSON line, or CSV row around an origin's url cell. */
+export type DocumentLine = 'json' | 'ndjson' | { csv: [before: string, after: string] };
+
+function lineText(line: DocumentLine): SQL {
+  if (line === 'json') return sql`d.json`;
+  if (line === 'ndjson') return sql`d.json || chr(10)`;
+  return sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
+}
+
+/** The recommendations (r) with their reviews (v) and, with q, only the matches, each with its rank (f). */
+function fromAndWhere(f: RecommendationFilter, extra: SQL[] = []): SQL {
+  const conditions = [...filterConditions(f), ...extra];
+  const reviews = sql`recommendations r join reviews v on v.id = r.review_id`;
+  if (f.q === undefined) return sql`${reviews} ${whereClause(conditions)}`;
+  const query = tsQuery(f.q);
+  conditions.unshift(sql`r.search @@ ${query}`);
+  return sql`${reviews} cross join lateral (select ${relevanceRank(sql`r.search`, query)} as rank) f ${whereClause(conditions)}`;
+}
+
+/** The matches' ids (k) and sort keys (k0, k1, …), in order, after `after`. */
+function keysetKeys(f: RecommendationFilter, sort: PgSort, after: KeyValue[] | undefined, limit?: number): SQL {
+  const columns = { columns: SORT_COLUMNS[sort.name as RecommendationSort], descending: sort.descending };
+  const keys = sql.join(
+    columns.columns.map((column, i) => sql`${column} as ${sql.identifier(`k${i}`)}`),
+    sql`, `,
+  );
+  const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
+  return sql`select r.id as k, ${keys} from ${fromAndWhere(f, after ? [keysetAfter(columns, after)] : [])}
+    order by ${keysetOrder(columns)}${limited}`;
+}
+
+/** The stored lines of the matches after `after`, in the sort's order, with their keys (k0, …) after. */
+function documentsOf(f: RecommendationFilter, sort: PgSort, line: DocumentLine, after: KeyValue[] | undefined, limit?: number): SQL {
+  const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
+  const columns = Array.from({ length: count }, (_, i) => sql`k.${sql.identifier(`k${i}`)}`);
+  return sql`select ${lineText(line)}, ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, after, limit)}) k
+    join recommendation_documents d on d.recommendation_id = k.k
+    order by ${keysetOrder({ columns, descending: sort.descending })}`;
+}
+
+async function rowsOf(pool: Pick<pg.Pool, 'query'>, query: SQL): Promise<unknown[][]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const { rows } = await pool.query<unknown[]>({ text, values: params, rowMode: 'array' });
+  return rows;
+}
+
+/** One page of stored lines, with the keys to continue after when more follow. */
+export async function pgPageDocuments(
+  pool: Pool,
+  f: RecommendationFilter,
+  sort: PgSort,
+  line: DocumentLine,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }> {
+  const rows = await rowsOf(pool, documentsOf(f, sort, line, after, limit + 1));
+  const chunk = sliceChunk(rows, limit, (row) => row.slice(1) as KeyValue[]);
+  return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
+}
+
+/** The list's meta.total; with q, counted up to FULL_TEXT_MAX_COUNT + 1 and marked capped beyond. */
+export async function pgListTotal(pool: Pool, f: RecommendationFilter): Promise<{ total: number; totalCapped?: true }> {
+  const matches = sql`select 1 from ${fromAndWhere(f)}`;
+  if (f.q === undefined) return { total: (await rowsOf(pool, sql`select count(*)::int from (${matches}) m`))[0]![0] as number };
+  const limited = sql`select count(*)::int from (${matches} limit ${fullTextLimits().maxCount + 1}) m`;
+  return cappedTotal((await rowsOf(pool, limited))[0]![0] as number);
+}
+
+/**
+ * Every match's stored line, in order, in chunks of `rows`, read through a server-side cursor inside one
+ * repeatable-read transaction on a connection of its own: the export sees the database as it was when it
+ * began, and holds one chunk in memory at a time. Ending the iteration early (a client gone) rolls back.
+ */
+export async function* pgDocumentChunks(
+  pool: Pool,
+  f: RecommendationFilter,
+  sort: PgSort,
+  line: Exclude<DocumentLine, 'json'>,
+  after: KeyValue[] | undefined,
+  rows: number,
+): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
+  const client = await pool.connect();
+  // A connection that failed mid-export (lost, terminated) is discarded by the pool, not reused.
+  let failure: Error | undefined;
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after));
+    await client.query({ text: `declare upr_export no scroll cursor for ${text}`, values: params });
+    for (;;) {
+      const fetched = await client.query<[string]>({ text: `fetch ${rows} from upr_export`, rowMode: 'array' });
+      const count = fetched.rows.length;
+      if (count > 0) yield { bytes: Buffer.from(fetched.rows.map((row) => row[0]).join('')), rows: count };
+      if (count < rows) break;
+    }
+  } catch (error) {
+    failure = error as Error;
+    throw error;
+  } finally {
+    if (failure === undefined) await client.query('rollback');
+    client.release(failure);
+  }
+}
+
+/** One recommendation: its stored document, with its assessments and developments. */
+export async function pgGetRecommendation(pool: Pool, id: string): Promise<RecommendationDetail | undefined> {
+  const [document] = await rowsOf(pool, sql`select json from recommendation_documents where recommendation_id = ${id}`);
+  if (!document) return undefined;
+  const record = JSON.parse(document[0] as string) as RecommendationRecord;
+  const assessments = (
+    await rowsOf(pool, sql`select a.id, a.status, a.assessed_on, a.rationale, s.id, s.title, s.publisher, s.url, s.published_on
+      from assessments a join sources s on s.id = a.source_id
+      where a.recommendation_id = ${id}
+      order by a.assessed_on desc, a.created_at desc, a.id desc`)
+  ).map(([assessmentId, status, assessedOn, rationale, sourceId, title, publisher, url, publishedOn]) => ({
+    id: assessmentId,
+    status,
+    assessedOn,
+    rationale,
+    sources: [{ id: sourceId, title, publisher, url, publishedOn }],
+  })) as RecommendationDetail['assessments'];
+  const developments = (
+    await rowsOf(pool, sql`select d.id, d.title, d.date, d.date_precision, d.direction
+      from development_recommendations dr join developments d on d.id = dr.development_id
+      where dr.recommendation_id = ${id}
+      order by d.period_start, d.id`)
+  ).map(([developmentId, title, date, datePrecision, direction]) => ({
+    id: developmentId,
+    title,
+    date,
+    datePrecision,
+    direction,
+  })) as RecommendationDetail['developments'];
+  return { ...record, assessments, developments };
+}

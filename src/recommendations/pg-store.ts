@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import { STORED_CHUNK_ROWS } from '../http/export.js';
+import { HttpProblem } from '../http/problem.js';
+import { answerAsyncList } from '../http/stored-list.js';
+import { recommendationCsvColumns } from './csv.js';
+import { urlCellAround } from './documents.js';
+import { checkInclude } from './include.js';
+import { type DocumentLine, pgDocumentChunks, pgGetRecommendation, pgListTotal, pgPageDocuments } from './pg-queries.js';
+import type { RecommendationStore } from './store.js';
+
+// The recommendations on PostgreSQL (src/recommendations/store.ts): the stored documents, read through
+// pg-queries.ts and answered by src/http/stored-list.ts.
+
+function lineOf(format: 'json' | 'csv' | 'ndjson', origin: string): DocumentLine {
+  return format === 'csv' ? { csv: urlCellAround(origin) } : format;
+}
+
+export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
+  return {
+    list(request, reply, { filter, sort, after, limit, bom, include }) {
+      if (checkInclude(request, include)) {
+        throw new HttpProblem(501, 'include is not served on PostgreSQL yet (issue #12): ask without it.');
+      }
+      return answerAsyncList(request, reply, {
+        resource: 'recommendations',
+        bom,
+        columns: recommendationCsvColumns as never,
+        sortName: sort.name,
+        after,
+        limit,
+        documents: {
+          page: (format, origin, n, keys) => pgPageDocuments(pool, filter, sort, lineOf(format, origin), n, keys),
+          total: () => pgListTotal(pool, filter),
+          chunks: (format, origin, keys) =>
+            pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS),
+        },
+      });
+    },
+    get: (id) => pgGetRecommendation(pool, id),
+  };
+}
