@@ -46,7 +46,7 @@ declare module 'fastify' {
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const backend: Backend =
     config.databaseUrl === undefined
-      ? sqliteBackend(config.databasePath)
+      ? sqliteBackend(config.databasePath, defaultConfig(config).databaseBusyTimeoutMs)
       : await postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
   const { db } = backend;
   const resolved = defaultConfig(config);

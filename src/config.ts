@@ -75,6 +75,7 @@ export const configSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/upr-tracker.sqlite'),
   DATABASE_URL: databaseUrlSchema,
   PG_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
+  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
   BODY_LIMIT_BYTES: atLeastOne(1_048_576),
@@ -170,6 +171,11 @@ export interface AppConfig extends Partial<Limits> {
   databaseUrl?: string;
   /** Most connections in the PostgreSQL pool. */
   pgPoolMax?: number;
+  /**
+   * How long a SQLite write waits for another process's write lock (an `npm run import`, say) before the
+   * request is answered 503 with Retry-After. The wait blocks the event loop (better-sqlite3 is synchronous).
+   */
+  databaseBusyTimeoutMs?: number;
   logLevel: LogLevel;
   trustProxy?: TrustProxy;
   /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
@@ -205,6 +211,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     databasePath: env.DATABASE_PATH,
     ...(env.DATABASE_URL === undefined ? {} : { databaseUrl: env.DATABASE_URL }),
     pgPoolMax: env.PG_POOL_MAX,
+    databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),

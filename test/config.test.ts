@@ -7,6 +7,7 @@ t.test('defaults work with an empty environment', async (t) => {
     HOST: '127.0.0.1',
     DATABASE_PATH: './data/upr-tracker.sqlite',
     PG_POOL_MAX: 10,
+    DATABASE_BUSY_TIMEOUT_MS: 5_000,
     LOG_LEVEL: 'info',
     TRUST_PROXY: false,
     BODY_LIMIT_BYTES: 1_048_576,

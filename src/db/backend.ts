@@ -21,8 +21,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export function sqliteBackend(path: string): Backend {
-  const db = openDatabase(path);
+export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
+  const db = openDatabase(path, { busyTimeoutMs });
   return {
     kind: 'sqlite',
     db,

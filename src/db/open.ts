@@ -15,6 +15,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 
 export interface OpenOptions {
   seed?: boolean; // seed reference data and sourced facts when the database is empty (default true)
+  busyTimeoutMs?: number; // how long a write waits for another connection's write lock (default 5 s)
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
@@ -24,7 +25,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   // Writes are rare and an acknowledged write must survive a power loss.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   if (options.seed !== false && isEmpty(db)) applySeed(db);

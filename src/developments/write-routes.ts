@@ -23,7 +23,7 @@ const linkParams = z.object({
   recommendationId: z.string().min(1).max(200).describe('The recommendation id.'),
 });
 
-const LINK_PROBLEMS = [400, 401, 403, 404, 412, 422, 429] as const;
+const LINK_PROBLEMS = [400, 401, 403, 404, 412, 422, 429, 503] as const;
 
 export const developmentWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   const read = (id: string) => getDevelopment(db, id);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
 
@@ -148,6 +149,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       const detail = errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
       return sendProblem(request, reply, 400, detail, errors);
     }
+    if (isDatabaseBusy(error)) {
+      request.log.warn({ err: error }, 'database busy: answered 503');
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'The database is busy with another write (an import, or another process holding its write lock); nothing was changed. Retry after the seconds in Retry-After.',
+      );
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
@@ -171,7 +182,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but inconsistent: an unknown reference, or fields that contradict each other; each is named in `errors`.',
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
-  503: 'Not ready.',
+  503: 'Not ready, overloaded, or the database is busy with another write: retry after `Retry-After` seconds.',
 };
 
 /** OpenAPI/serialization declarations of the problem responses a route can return. */

@@ -81,7 +81,7 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; l
         body: binary.optional(),
         response: {
           200: jsonResponse(importReportSchema, 'The import report (nothing was written with dryRun=true).'),
-          ...problemResponses(400, 401, 403, 429),
+          ...problemResponses(400, 401, 403, 429, 503),
           ...described(
             413,
             `The file is larger than ${limit / 1024 / 1024} MiB, the form has too many or too large fields, or the file ` +

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { ConfigError, loadEnv } from '../src/config.js';
+import { isDatabaseBusy } from '../src/db/busy.js';
+import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+// Another process holding the SQLite write lock (an `npm run import` on the command line, say): a write
+// through the API waits DATABASE_BUSY_TIMEOUT_MS, then is answered 503 with Retry-After, not 500, and
+// leaves nothing behind; reads go on (WAL); once the lock is released the same write succeeds.
+
+t.test('a write that finds the database locked by another process is a 503 with Retry-After', async (t) => {
+  const databasePath = join(tempDir(t), 'busy.sqlite');
+  copyTemplateDatabase(databasePath);
+  const app = await buildTestApp(t, { databasePath, databaseBusyTimeoutMs: 20 });
+  const key = mintKey(app);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  const audited = count(app, 'audit_log');
+
+  const importer = new Database(databasePath);
+  t.teardown(() => importer.close());
+  importer.exec('begin immediate');
+
+  const write = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { text: 'Written while another process holds the lock.' },
+    headers: { 'if-match': before.response.headers.etag as string },
+  });
+  t.equal(write.response.statusCode, 503);
+  t.match(write.response.headers['content-type'], /^application\/problem\+json/);
+  t.equal(write.response.headers['retry-after'], '5');
+  t.match(write.body, { status: 503, title: 'Service Unavailable', detail: /busy with another write.*nothing was changed/ });
+
+  const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(read.response.statusCode, 200, 'reads are served while another process writes');
+  t.same(read.body, before.body, 'the refused write changed nothing');
+  t.equal(count(app, 'audit_log'), audited, 'and audited nothing');
+
+  const recommendations = count(app, 'recommendations');
+  const created = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: {
+      reviewId: 'KGZ-3',
+      paragraph: '121.10',
+      text: 'Guarantee the independence of the judiciary.',
+      verbatim: true,
+      recommendingStates: ['FIN'],
+      sources: [HRW_SOURCE],
+    },
+  });
+  t.equal(created.response.statusCode, 503, 'a create is refused the same way');
+  t.equal(count(app, 'recommendations'), recommendations, 'and creates nothing');
+
+  importer.exec('rollback');
+  const retried = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { text: 'Written while another process holds the lock.' },
+    headers: { 'if-match': before.response.headers.etag as string },
+  });
+  t.equal(retried.response.statusCode, 200, 'the same write succeeds once the lock is released');
+  t.equal(retried.body.text, 'Written while another process holds the lock.');
+});
+
+t.test('which database errors are a busy database', async (t) => {
+  for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', '40001', '40P01', '55P03']) {
+    t.ok(isDatabaseBusy(Object.assign(new Error('busy'), { code })), code);
+  }
+  for (const error of [new Error('no code'), Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT' }), null, 'text', { code: 23505 }]) {
+    t.notOk(isDatabaseBusy(error), String((error as { code?: unknown } | null)?.code ?? error));
+  }
+});
+
+t.test('DATABASE_BUSY_TIMEOUT_MS is bounded', async (t) => {
+  t.equal(loadEnv({ DATABASE_BUSY_TIMEOUT_MS: '250' }).DATABASE_BUSY_TIMEOUT_MS, 250);
+  t.throws(() => loadEnv({ DATABASE_BUSY_TIMEOUT_MS: '60001' }), ConfigError);
+  t.throws(() => loadEnv({ DATABASE_BUSY_TIMEOUT_MS: '-1' }), ConfigError);
+});
