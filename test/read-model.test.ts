@@ -17,8 +17,8 @@ import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
 // The read model (src/recommendations/documents.ts) is a copy of what the base tables say; this file proves
-// the copy is exact after any sequence of writes: every stored document and CSV row equals, byte for byte,
-// a fresh build from the base tables, and nothing is left stale.
+// the copy is exact after any sequence of writes: every stored document and CSV row (recommendation_documents,
+// recommendation_csv_lines) equals, byte for byte, a fresh build from the base tables, and nothing is left stale.
 
 interface StoredRow {
   recommendation_id: string;
@@ -28,9 +28,12 @@ interface StoredRow {
   csv_tail: string;
 }
 
+/** Each stored document with its stored CSV row (from recommendation_csv_lines; null parts when it has none). */
 function storedDocuments(app: FastifyInstance): StoredRow[] {
   return app.db.$client
-    .prepare('select * from recommendation_documents order by recommendation_id')
+    .prepare(`select d.recommendation_id, d.json, c.csv_head, c.csv_path, c.csv_tail
+      from recommendation_documents d left join recommendation_csv_lines c using (recommendation_id)
+      order by d.recommendation_id`)
     .all() as StoredRow[];
 }
 
@@ -48,6 +51,7 @@ function checkReadModel(t: Test, app: FastifyInstance, label: string): void {
     all,
     `${label}: one document per recommendation`,
   );
+  t.same(ids(app, 'select recommendation_id from recommendation_csv_lines order by 1'), all, `${label}: one CSV row per recommendation`);
   const wrong = stored.filter((d) => {
     const f = fresh.get(d.recommendation_id)!;
     return d.json !== f.json || d.csv_head !== f.csvHead || d.csv_path !== f.csvPath || d.csv_tail !== f.csvTail;

@@ -150,13 +150,21 @@ export const recommendations = sqliteTable(
 
 // The read model: each recommendation as the API serves it, its JSON document and its CSV row, kept in
 // the same transaction as every write that changes anything they embed (src/recommendations/documents.ts).
-// The CSV row is stored in three parts around the record's absolute URL, which depends on the request:
-// csv_head (the id cell and a comma), csv_path (/v1/recommendations/<id>), csv_tail (the other cells, CRLF).
 export const recommendationDocuments = sqliteTable('recommendation_documents', {
   recommendationId: text('recommendation_id')
     .primaryKey()
     .references(() => recommendations.id, { onDelete: 'cascade' }),
   json: text('json').notNull(),
+});
+
+// The CSV rows of the read model, in a table of their own so that a CSV export reads only their bytes (in
+// recommendation_documents beside the JSON they made a full export read three times as much). The row is
+// stored in three parts around the record's absolute URL, which depends on the request: csv_head (the id
+// cell and a comma), csv_path (/v1/recommendations/<id>), csv_tail (the other cells, CRLF).
+export const recommendationCsvLines = sqliteTable('recommendation_csv_lines', {
+  recommendationId: text('recommendation_id')
+    .primaryKey()
+    .references(() => recommendations.id, { onDelete: 'cascade' }),
   csvHead: text('csv_head').notNull(),
   csvPath: text('csv_path').notNull(),
   csvTail: text('csv_tail').notNull(),

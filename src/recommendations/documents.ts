@@ -6,8 +6,8 @@ import { buildRecommendationRecords } from './queries.js';
 import type { RecommendationRecord } from './schemas.js';
 
 // The read model of recommendations: each one's JSON document and CSV row as the API serves them, stored in
-// recommendation_documents so that lists and exports concatenate stored text instead of querying and
-// encoding every field. Triggers on every table a document embeds (migrations/0007_read_model.sql) put the
+// recommendation_documents (the JSON) and recommendation_csv_lines (the CSV rows, apart so that an export reads
+// only their bytes), so that lists and exports concatenate stored text instead of querying and encoding every field. Triggers on every table a document embeds (migrations/0007_read_model.sql) put the
 // ids of the recommendations a write touches into recommendation_documents_stale; materializeStale rebuilds
 // those documents with the same builder the API used before (buildRecommendationRecords, then the CSV
 // columns), inside the writing transaction, so that a document is never older than the data it shows.
@@ -51,20 +51,24 @@ export function urlCellAround(origin: string): [before: string, after: string] {
   return [cell.slice(0, at), cell.slice(at + 1)];
 }
 
-const upserts = new WeakMap<object, Statement>();
+const upserts = new WeakMap<object, { json: Statement; csv: Statement }>();
 
-/** Rebuilds the stored documents of these recommendations (ids that no longer exist are skipped). */
+/** Rebuilds the stored documents and CSV rows of these recommendations (ids that no longer exist are skipped). */
 export function materialize(db: Db, ids: readonly string[]): void {
   let upsert = upserts.get(db.$client);
   if (!upsert) {
-    upsert = db.$client.prepare(`insert or replace into recommendation_documents
-      (recommendation_id, json, csv_head, csv_path, csv_tail) values (?, ?, ?, ?, ?)`);
+    upsert = {
+      json: db.$client.prepare('insert or replace into recommendation_documents (recommendation_id, json) values (?, ?)'),
+      csv: db.$client.prepare(`insert or replace into recommendation_csv_lines
+        (recommendation_id, csv_head, csv_path, csv_tail) values (?, ?, ?, ?)`),
+    };
     upserts.set(db.$client, upsert);
   }
   for (let i = 0; i < ids.length; i += BATCH) {
     for (const record of buildRecommendationRecords(db, ids.slice(i, i + BATCH))) {
       const d = documentOf(record);
-      upsert.run(record.id, d.json, d.csvHead, d.csvPath, d.csvTail);
+      upsert.json.run(record.id, d.json);
+      upsert.csv.run(record.id, d.csvHead, d.csvPath, d.csvTail);
     }
   }
 }

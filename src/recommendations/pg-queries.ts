@@ -11,7 +11,8 @@ import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, 
 // The recommendations' reads on PostgreSQL. The filter's conditions are queries.ts's own (filterConditions:
 // plain SQL both databases run alike); what differs is here: full text (tsvector, src/db/pg/fulltext.ts),
 // the relevance sort's columns, and reading through node-postgres (async, a server-side cursor for exports).
-// Pages and exports concatenate the stored documents (recommendation_documents), as on SQLite.
+// Pages and exports concatenate the stored documents (recommendation_documents; CSV rows from
+// recommendation_csv_lines), as on SQLite.
 
 const dialect = new PgDialect();
 
@@ -68,8 +69,9 @@ function keysetKeys(f: RecommendationFilter, sort: PgSort, after: KeyValue[] | u
 function documentsOf(f: RecommendationFilter, sort: PgSort, line: DocumentLine, after: KeyValue[] | undefined, limit?: number): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
   const columns = Array.from({ length: count }, (_, i) => sql`k.${sql.identifier(`k${i}`)}`);
+  const table = typeof line === 'object' ? sql`recommendation_csv_lines` : sql`recommendation_documents`;
   return sql`select ${lineText(line)}, ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, after, limit)}) k
-    join recommendation_documents d on d.recommendation_id = k.k
+    join ${table} d on d.recommendation_id = k.k
     order by ${keysetOrder({ columns, descending: sort.descending })}`;
 }
 

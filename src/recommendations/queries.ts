@@ -360,11 +360,12 @@ export function* documentChunks(
     line === 'ndjson'
       ? sql`d.json || char(10)`
       : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
+  const table = line === 'ndjson' ? sql`recommendation_documents` : sql`recommendation_csv_lines`;
   const columns = keyColumns(sort);
   for (let keys = after; ; ) {
     const [[bytes, count]] = rowValues(db, sql`select cast(string_agg(${text}, '') as blob), count(*)
       from (${keysetKeys(f, sort, keys, rows)}) k
-      left join recommendation_documents d on d.recommendation_id = k.k`) as [[Buffer | null, number]];
+      left join ${table} d on d.recommendation_id = k.k`) as [[Buffer | null, number]];
     if (count > 0) yield { bytes: bytes!, rows: count };
     // The first chunk short of `rows` is the last (break, not return: the generator ends at its close).
     if (count < rows) break;

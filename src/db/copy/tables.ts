@@ -39,6 +39,7 @@ export const DERIVED_TABLES = [
   'recommendation_relations',
   'recommendation_relations_stale',
   'recommendation_documents',
+  'recommendation_csv_lines',
   'recommendation_documents_stale',
   'stats_dirty',
   'stats_members',

@@ -18,14 +18,15 @@ const notOnPostgres = new Proxy({} as Db, {
 });
 
 /**
- * Every recommendation has its stored document and none is marked stale: the documents are written by
+ * Every recommendation has its stored document and CSV row and none is marked stale: the documents are written by
  * SQLite's writes and copied by `npm run db:copy`, and nothing on PostgreSQL rebuilds them yet.
  */
 async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
   const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
     (select count(*)::int from recommendation_documents_stale) as stale,
     (select count(*)::int from recommendations r
-      where not exists (select 1 from recommendation_documents d where d.recommendation_id = r.id)) as missing`);
+      where not exists (select 1 from recommendation_documents d where d.recommendation_id = r.id)
+        or not exists (select 1 from recommendation_csv_lines c where c.recommendation_id = r.id)) as missing`);
   const { stale, missing } = rows[0]!;
   if (stale + missing > 0) {
     throw new Error(

@@ -201,6 +201,13 @@ export const recommendationDocuments = pgTable('recommendation_documents', {
     .primaryKey()
     .references(() => recommendations.id, { onDelete: 'cascade' }),
   json: text('json').notNull(),
+});
+
+// The CSV rows of the read model, apart from the JSON as on SQLite (src/db/schema.ts).
+export const recommendationCsvLines = pgTable('recommendation_csv_lines', {
+  recommendationId: text('recommendation_id')
+    .primaryKey()
+    .references(() => recommendations.id, { onDelete: 'cascade' }),
   csvHead: text('csv_head').notNull(),
   csvPath: text('csv_path').notNull(),
   csvTail: text('csv_tail').notNull(),

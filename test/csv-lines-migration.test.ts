@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { openDatabase } from '../src/db/open.js';
+import { documentOf } from '../src/recommendations/documents.js';
+import { buildRecommendationRecords } from '../src/recommendations/queries.js';
+import { tempDir } from './helpers.js';
+
+// migrations/0014_csv_lines.sql moves the stored CSV rows out of recommendation_documents into
+// recommendation_csv_lines: on a database of the shape before it, the rows are moved as they are (not
+// rebuilt), the documents keep their JSON only, and a recommendation that had no document gets both.
+
+t.test('migrating moves the stored CSV rows into their own table', async (t) => {
+  const path = join(tempDir(t), 'old.sqlite');
+  openDatabase(path).$client.close();
+
+  // Back to the shape before the migration, as a database served by the previous version holds it.
+  const old = new Database(path);
+  old.exec(`
+    create table old_documents (recommendation_id text primary key not null
+      references recommendations(id) on delete cascade, json text not null, csv_head text not null,
+      csv_path text not null, csv_tail text not null);
+    insert into old_documents select d.recommendation_id, d.json, c.csv_head, c.csv_path, c.csv_tail
+      from recommendation_documents d join recommendation_csv_lines c using (recommendation_id);
+    drop table recommendation_csv_lines;
+    drop table recommendation_documents;
+    alter table old_documents rename to recommendation_documents;
+    delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations);`);
+  // A marker shows that a row was moved, not rebuilt; one recommendation has no document at all.
+  old.exec(`update recommendation_documents set csv_tail = 'moved' || csv_tail where recommendation_id = 'KGZ-3-FIN-1'`);
+  old.exec(`delete from recommendation_documents where recommendation_id = 'KGZ-3-ESP-1'`);
+  const before = old.prepare('select recommendation_id, csv_head, csv_path, csv_tail from recommendation_documents order by 1').all();
+  old.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.$client.close());
+  const client = db.$client;
+  t.same(
+    client.prepare(`select name from pragma_table_info('recommendation_documents')`).pluck().all(),
+    ['recommendation_id', 'json'],
+    'the documents keep their JSON only',
+  );
+  const moved = client
+    .prepare(`select recommendation_id, csv_head, csv_path, csv_tail from recommendation_csv_lines
+      where recommendation_id != 'KGZ-3-ESP-1' order by 1`)
+    .all();
+  t.same(moved, before, 'every stored CSV row is moved as it was');
+  const [spain] = buildRecommendationRecords(db, ['KGZ-3-ESP-1']);
+  const fresh = documentOf(spain!);
+  t.same(
+    client.prepare(`select csv_head, csv_path, csv_tail from recommendation_csv_lines where recommendation_id = 'KGZ-3-ESP-1'`).get(),
+    { csv_head: fresh.csvHead, csv_path: fresh.csvPath, csv_tail: fresh.csvTail },
+    'a recommendation without a document gets its CSV row built',
+  );
+  t.equal(
+    client.prepare(`select json from recommendation_documents where recommendation_id = 'KGZ-3-ESP-1'`).pluck().get(),
+    fresh.json,
+    'and its document',
+  );
+  t.equal(client.prepare('select count(*) from recommendation_documents_stale').pluck().get(), 0, 'nothing left stale');
+});
