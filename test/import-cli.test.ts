@@ -126,6 +126,10 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
       { kind: 'theme', label: 'Death penalty', count: 2 },
       { kind: 'affected-persons group', label: 'sailors', count: 1 },
     ],
+    themeCodesLearned: [
+      { id: 'racial-discrimination', code: 'B32' },
+      { id: 'death-penalty', code: 'D11' },
+    ],
     revision: 7,
   };
   const text = formatReport(report, 'f.csv');
@@ -148,6 +152,8 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
     /Labels not in the vocabulary \(added as printed, to check\):\n {2}theme "Death penalty": 2 entries\n {2}affected-persons group "sailors": 1 entry\n/,
   );
   t.notMatch(formatReport({ ...report, unmappedLabels: [] }, 'f.csv'), /Labels not in/);
+  t.match(text, /UHRI codes learned: B32 → racial-discrimination, D11 → death-penalty\n/);
+  t.notMatch(formatReport({ ...report, themeCodesLearned: [] }, 'f.csv'), /UHRI codes/);
   const oneStep = formatReport({ ...report, encoding: { ...report.encoding!, repairSteps: 1 } }, 'f.csv');
   t.match(oneStep, /\(1 step: /);
 });

@@ -97,12 +97,55 @@ t.test('2nd cycle: coded theme labels map to the UHRI vocabulary by their code a
   t.same(report.themesCreated, ['death-penalty'], 'only the label the vocabulary lacks is added, as printed without its code');
   t.same(db.$client.prepare("select label, uhri, scheme from themes where id = 'death-penalty'").get(), { label: 'Death penalty', uhri: 1, scheme: 'uhri' });
   t.same(report.unmappedLabels, [{ kind: 'theme', label: 'Death penalty', count: 2 }]);
+  t.same(
+    report.themeCodesLearned.map((c) => c.code),
+    ['A12', 'A41', 'B32', 'D23', 'H1'],
+    'the UHRI codes printed, stored with their themes (the one added by this import included)',
+  );
   t.same(report.warnings.map((w) => [w.paragraph, w.message]), [['166.8', 'SDG "S99 SDG 99 - no such goal" is not a goal number 1–17: left out']]);
   t.equal(count(db, 'themes', "label like 'B32%' or label like 'A12%' or label = 'Capital punishment'"), 0, 'no coded or second wording added');
 
   const again = await run(db, await matrixDocx([HEADER_ROW, entryRow({ text: '166.9 Abolish it (Spain);', tags: ['- D23 Death penalty'] })]));
   t.same(again.unmappedLabels, [], 'a label added by an import is in the vocabulary from then on');
   t.same(themesOf(db, 'SVN-3-166.9'), ['death-penalty']);
+});
+
+t.test('a UHRI code is stored with the first theme a matrix maps it to, and keys that theme in later matrices', async (t) => {
+  const db = seededDb(t);
+  const first = await run(
+    db,
+    await matrixDocx([
+      HEADER_ROW,
+      entryRow({ text: '166.1 Combat racial discrimination (Spain);', tags: ['- B32 Racial discrimination\n- A12 Acceptance of international norms'] }),
+      entryRow({ text: '166.2 Ratify the Convention (France);', tags: ['- A12 Acceptance of international norms', '- 12.4. Death penalty'] }),
+    ]),
+  );
+  t.same(
+    first.themeCodesLearned,
+    [
+      { id: 'racial-discrimination', code: 'B32' },
+      { id: 'acceptance-of-international-norms', code: 'A12' },
+    ],
+    'each UHRI code once; an older matrix\'s number ("12.4.") is not a UHRI code',
+  );
+  const codes = () => db.$client.prepare('select uhri_code, id from themes where uhri_code is not null order by 1').raw().all();
+  t.same(codes(), [['A12', 'acceptance-of-international-norms'], ['B32', 'racial-discrimination']]);
+  t.equal(count(db, 'audit_log', "entity = 'themes' and action = 'update'"), 2, 'each code stored is audited');
+
+  const later = await run(
+    db,
+    await matrixDocx([
+      HEADER_ROW,
+      entryRow({ text: '166.3 Combat hate speech (Norway);', tags: ['- B32 Racial & ethnic discrimination and xenophobia', '- A99 Acceptance of international norms'] }),
+    ]),
+  );
+  t.same(themesOf(db, 'SVN-3-166.3'), ['acceptance-of-international-norms', 'racial-discrimination'], 'a stored code keys its theme whatever the wording');
+  t.same(later.themesCreated, [], 'no second theme for a second wording');
+  t.same(later.unmappedLabels, []);
+  t.same(later.themeCodesLearned, [], 'a theme keeps its first code: A99 is not stored for a theme that has A12');
+  t.same(codes(), [['A12', 'acceptance-of-international-norms'], ['B32', 'racial-discrimination']]);
+  t.throws(() => db.$client.prepare("update themes set uhri_code = '12.4' where id = 'death-penalty'").run(), /themes_uhri_code_format/, 'only a UHRI code can be stored');
+  t.throws(() => db.$client.prepare("update themes set uhri_code = 'B32' where id = 'death-penalty'").run(), /UNIQUE/, 'a code keys one theme');
 });
 
 const FOURTH_CYCLE_HEADER = tr(
@@ -184,6 +227,7 @@ t.test('older layout: a "Recommending State/s" column, "Right or area:" headings
   t.same(themesOf(db, 'KGZ-1-76.3'), ['death-penalty']);
   t.same(themesOf(db, 'KGZ-1-76.4'), ['freedom-of-opinion-and-expression-and-right-to-information']);
   t.same(report.unmappedLabels, [{ kind: 'theme', label: 'Death penalty', count: 2 }]);
+  t.same(report.themeCodesLearned, [], 'numbered labels ("12.4.") are not UHRI codes: none stored');
   t.same(report.unresolvedRecommenders.map((n) => [n.name, n.count]), [['Atlantis', 1], ['Ecuador and Spain', 1]]);
   t.same(report.warnings, []);
   t.same(report.problems, []);

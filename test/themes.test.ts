@@ -3,12 +3,13 @@ import { slugify } from '../src/common/slug.js';
 import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
 import { buildTestApp, getJson } from './helpers.js';
-import { macRoman, run } from './import-helpers.js';
+import { entryRow, HEADER_ROW, macRoman, matrixDocx, run } from './import-helpers.js';
 
 interface Theme {
   id: string;
   label: string;
   uhri: boolean;
+  uhriCode?: string | null;
   recommendationCount: number;
   developmentCount: number;
 }
@@ -40,10 +41,14 @@ t.test('themes', async (t) => {
     for (const theme of body.data) {
       t.same(
         Object.keys(theme).sort(),
-        ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri'],
-        `${theme.id} has exactly id, label, uhri, scheme, recommendationCount, developmentCount`,
+        ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri', 'uhriCode'],
+        `${theme.id} has exactly id, label, uhri, scheme, uhriCode, recommendationCount, developmentCount`,
       );
     }
+    t.ok(
+      body.data.every((x) => x.uhriCode === null),
+      'no UHRI code until a matrix that prints one is imported (the seed has none: no source gives them)',
+    );
     t.same(
       body.data.map((x) => x.label),
       THEMES.map((x) => x.label).sort(byCodeUnits),
@@ -208,4 +213,18 @@ t.test('vocabularies take no query parameters', async (t) => {
       );
     }
   }
+});
+
+t.test('a theme shows the UHRI code an imported matrix printed for it', async (t) => {
+  const app = await buildTestApp(t);
+  await run(
+    app.db,
+    await matrixDocx([HEADER_ROW, entryRow({ text: '166.1 Combat racial discrimination (Spain);', tags: ['- B32 Racial discrimination'] })]),
+  );
+  const themes = (await getJson(app, '/v1/themes?scheme=uhri')).body.data as { id: string; uhriCode: string | null }[];
+  t.same(
+    themes.filter((x) => x.uhriCode !== null),
+    [themes.find((x) => x.id === 'racial-discrimination')],
+  );
+  t.equal(themes.find((x) => x.id === 'racial-discrimination')?.uhriCode, 'B32');
 });

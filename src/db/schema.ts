@@ -244,8 +244,14 @@ export const themes = sqliteTable(
     uhri: integer('uhri', { mode: 'boolean' }).notNull(),
     // The vocabulary the label belongs to: a label is unique within its scheme, never merged across them.
     scheme: text('scheme', { enum: LABEL_SCHEMES }).notNull().default('local'),
+    // The UHRI code OHCHR prints before the label in its matrices ("B32"), learned from the first imported
+    // matrix that prints it: the stable key of the label across matrices whose wordings differ.
+    uhriCode: text('uhri_code'),
   },
-  (t) => [uniqueIndex('themes_scheme_label_unique').on(t.scheme, t.label)],
+  (t) => [
+    uniqueIndex('themes_scheme_label_unique').on(t.scheme, t.label),
+    uniqueIndex('themes_uhri_code_unique').on(t.uhriCode).where(sql`uhri_code is not null`),
+  ],
 );
 
 export const affectedPersonsGroups = sqliteTable('affected_persons_groups', {

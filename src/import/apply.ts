@@ -155,6 +155,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     unresolvedRecommenders: parsed.unresolvedRecommenders,
     unresolvedStatesUnderReview: parsed.unresolvedStatesUnderReview,
     unmappedLabels: parsed.unmappedLabels ?? [],
+    themeCodesLearned: [],
     revision: 0,
   };
   report.skipped = report.problems.length;
@@ -269,6 +270,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }
       };
       addLabels(labelsOf(parsed.themes, 'theme'), 'themes', 'themes', report.themesCreated);
+      // A UHRI code is stored once, with the first theme a matrix prints it for; a theme keeps its first code.
+      const setCode = sql.prepare(
+        'update themes set uhri_code = ? where id = ? and uhri_code is null and not exists (select 1 from themes where uhri_code = ?)',
+      );
+      for (const { id, code } of parsed.themeCodes ?? []) {
+        if (setCode.run(code, id, code).changes === 0) continue;
+        audit({ entity: 'themes', entityId: id, action: 'update', before: { uhriCode: null }, after: { uhriCode: code } });
+        report.themeCodesLearned.push({ id, code });
+      }
       addLabels(
         labelsOf(parsed.affectedPersons, 'affected-persons group'),
         'affected-persons',

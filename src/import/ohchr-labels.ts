@@ -1,14 +1,16 @@
 import type { Db } from '../db/open.js';
 import { slugify } from '../common/slug.js';
-import type { LabelInput, UnmappedLabel } from './types.js';
+import type { LabelInput, ThemeCode, UnmappedLabel } from './types.js';
 
 // The labels of an OHCHR matrix entry, in every generation's wording, mapped to the one UHRI vocabulary.
 //
 // A label comes as printed ("Racial discrimination"), with a UHRI code ("B32 Racial discrimination", 2nd
 // cycle) or numbered ("12.4. Death penalty", older matrices). The wording without its code is matched to the
 // stored vocabulary as its id would be (case, "&"/"and", punctuation do not matter); within a file the code is
-// the key, so one code printed with two wordings is one label. A wording the vocabulary lacks is added as
-// printed (OHCHR's own wording) and reported as not mapped, for someone to check.
+// the key, so one code printed with two wordings is one label. A UHRI code ("B32", not an older matrix's
+// "12.4") is stored with the theme the first matrix maps it to, and keys that theme in every later matrix,
+// whatever its wording. A wording the vocabulary lacks is added as printed (OHCHR's own wording) and reported
+// as not mapped, for someone to check.
 
 const SECTION_HEADING = /^(Relevant SDGs?|SDGs?|Affected persons|Groups of persons)\s*:\s*(.*)$/i;
 // "S16 SDG 16 - PEACE, …" mixed into the themes, "SDG 16 - …" or "16 - PEACE, …" in an SDG list.
@@ -16,6 +18,7 @@ const SDG_IN_THEMES = /^(?:S\d{1,2}\s+)?SDG\s*(\d{1,2})\b/i;
 const SDG_ITEM = /^(?:S\d{1,2}\s+)?(?:SDG\s*)?(\d{1,2})\b/i;
 const CODED = /^([A-Z]\d{1,3})\s+(\S.*)$/;
 const NUMBERED = /^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$/;
+const UHRI_CODE = /^[A-Z]\d{1,3}$/;
 
 export type TagSection = 'themes' | 'sdgs' | 'affectedPersons';
 
@@ -67,6 +70,9 @@ export class LabelVocabulary {
   private readonly byCode = new Map<string, string>();
   private readonly added = new Map<string, LabelInput>();
   private readonly unmapped = new Map<string, UnmappedLabel>();
+  /** Themes that have a UHRI code, stored or learned in this file. */
+  private readonly coded = new Set<string>();
+  private readonly learned: ThemeCode[] = [];
 
   constructor(
     db: Db,
@@ -75,10 +81,15 @@ export class LabelVocabulary {
     // Themes: UHRI's, then our own labels in its style (a theme id is one across schemes); never UPR Info's.
     const query =
       kind === 'theme'
-        ? "select id, label from themes where scheme in ('uhri', 'local') order by scheme = 'uhri' desc, id"
-        : 'select id, label from affected_persons_groups order by id';
-    for (const { id, label } of db.$client.prepare(query).all() as { id: string; label: string }[]) {
+        ? "select id, label, uhri_code as code from themes where scheme in ('uhri', 'local') order by scheme = 'uhri' desc, id"
+        : 'select id, label, null as code from affected_persons_groups order by id';
+    const rows = db.$client.prepare(query).all() as { id: string; label: string; code: string | null }[];
+    for (const { id, label, code } of rows) {
       if (!this.bySlug.has(slugify(label))) this.bySlug.set(slugify(label), id);
+      if (code !== null) {
+        this.byCode.set(code, id);
+        this.coded.add(id);
+      }
     }
   }
 
@@ -99,7 +110,13 @@ export class LabelVocabulary {
         this.bySlug.set(slug, id);
         this.added.set(id, { id, label: wording, uhri: true });
       }
-      if (code !== null && !this.byCode.has(code)) this.byCode.set(code, id);
+      if (code !== null && !this.byCode.has(code)) {
+        this.byCode.set(code, id);
+        if (this.kind === 'theme' && UHRI_CODE.test(code) && !this.coded.has(id)) {
+          this.coded.add(id);
+          this.learned.push({ id, code });
+        }
+      }
       const missing = this.added.get(id);
       if (missing) {
         const entry = this.unmapped.get(id) ?? { kind: this.kind, label: missing.label, count: 0 };
@@ -114,6 +131,11 @@ export class LabelVocabulary {
   /** Labels the vocabulary lacks, to add as printed. */
   newLabels(): LabelInput[] {
     return [...this.added.values()];
+  }
+
+  /** UHRI codes this file printed for themes that had none, to store. */
+  codesLearned(): ThemeCode[] {
+    return this.learned;
   }
 
   /** The same, with how many entries use each, for the report. */

@@ -115,6 +115,13 @@ export interface ParsedFile {
   encoding?: EncodingReport;
   /** Labels (of an OHCHR matrix) that map to nothing in the vocabulary. */
   unmappedLabels?: UnmappedLabel[];
+  /** UHRI codes an OHCHR matrix prints for themes that have none stored yet ("B32" → racial-discrimination). */
+  themeCodes?: ThemeCode[];
+}
+
+export interface ThemeCode {
+  id: string;
+  code: string;
 }
 
 export interface ImportReport {
@@ -142,6 +149,8 @@ export interface ImportReport {
   unresolvedStatesUnderReview: NameCount[];
   /** Labels the file prints that map to nothing in the vocabulary (added as printed; to check). */
   unmappedLabels: UnmappedLabel[];
+  /** UHRI codes stored for the first time, each with the theme it keys from now on. */
+  themeCodesLearned: ThemeCode[];
   revision: number; // the data revision after the import (unchanged by a dry run or a no-op)
 }
 

@@ -29,6 +29,13 @@ const themeSchema = labelEntry
         "The vocabulary: uhri (OHCHR's Universal Human Rights Index), upr-info (UPR Info's issues) or local (ours, " +
           'in the UHRI style). A label belongs to one scheme; schemes are never merged.',
       ),
+    uhriCode: z
+      .string()
+      .nullable()
+      .describe(
+        'The UHRI code OHCHR prints before this label in its matrices ("B32"), stored from the first imported matrix ' +
+          'that prints it (null until then; no source we hold gives the whole code table). Later matrices are matched by it.',
+      ),
     developmentCount: count,
   })
   .meta({ id: 'Theme' });
@@ -74,10 +81,11 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
           label: string;
           uhri: number;
           scheme: (typeof LABEL_SCHEMES)[number];
+          uhriCode: string | null;
           recommendationCount: number;
           developmentCount: number;
         }>(sql`
-          select t.id, t.label, t.uhri, t.scheme,
+          select t.id, t.label, t.uhri, t.scheme, t.uhri_code as uhriCode,
             (select count(*) from recommendation_themes x where x.theme_id = t.id) as recommendationCount,
             (select count(*) from development_themes x where x.theme_id = t.id) as developmentCount
           from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label`)

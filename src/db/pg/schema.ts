@@ -278,9 +278,12 @@ export const themes = pgTable(
     label: text('label').notNull(),
     uhri: boolean('uhri').notNull(),
     scheme: text('scheme', { enum: LABEL_SCHEMES }).notNull().default('local'),
+    uhriCode: text('uhri_code'),
   },
   (t) => [
     uniqueIndex('themes_scheme_label_unique').on(t.scheme, t.label),
+    uniqueIndex('themes_uhri_code_unique').on(t.uhriCode).where(sql`uhri_code is not null`),
+    rule('themes_uhri_code_format', "uhri_code is null or uhri_code ~ '^[A-Z][0-9]{1,3}$'"),
     rule('themes_id_length', lengthBetween('id', 1, 200)),
     rule('themes_label_length', lengthBetween('label', 1, 500)),
     rule('themes_scheme_value', oneOf('scheme', LABEL_SCHEMES)),
