@@ -5,7 +5,6 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import { type AppConfig, defaultConfig } from './config.js';
 import type { Db } from './db/open.js';
 import type { RevisionSource } from './db/revision.js';
-import { machineTagger } from './tagging/tagger.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
@@ -64,8 +63,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
   app.decorate('dataRevision', backend.revision);
-  // The tagger's model, loaded once at start rather than by the first write that needs it.
-  machineTagger();
   app.decorate('publicUrl', defaultConfig(config).publicUrl);
   app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', () => backend.close());
