@@ -25,7 +25,6 @@ import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
-import { postgresBackend } from './db/pg/backend.js';
 import { notServedOnPostgres } from './db/pg/not-served.js';
 
 declare module 'fastify' {
@@ -46,7 +45,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const backend: Backend =
     config.databaseUrl === undefined
       ? sqliteBackend(config.databasePath)
-      : await postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
+      : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
+        // detect Cloudflare, which has Node load its fetch implementation).
+        await (await import('./db/pg/backend.js')).postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
   const { db } = backend;
   const resolved = defaultConfig(config);
   setFullTextLimits({
