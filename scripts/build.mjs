@@ -2,7 +2,7 @@
 // loads one file instead of having tsx compile and Node resolve hundreds of modules. Plain JavaScript, so
 // that it runs without tsx. Kept out: better-sqlite3 (a native module). The bundle sits at dist/src/ so that
 // paths the code resolves from its own location (`../../migrations`) land where they do from src/.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
 
@@ -21,17 +21,29 @@ const swaggerUiFolders = {
   },
 };
 
+const outfile = 'dist/src/server.js';
 await build({
   entryPoints: ['src/server.ts'],
-  outfile: 'dist/src/server.js',
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // Node decodes the bundle's source before it compiles it: two thirds the bytes without whitespace and
+  // comments, and ASCII only (below), it decodes in a third of the time (the largest item of a start's
+  // profile after the tagger's model). Names are kept, so that stack traces still say which function.
+  minifyWhitespace: true,
+  charset: 'ascii',
   external: ['better-sqlite3'],
   plugins: [swaggerUiFolders],
   // Bundled CommonJS packages call require() for Node's own modules.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
+// enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
+// characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
+const bundle = await readFile(outfile, 'utf8');
+await writeFile(outfile, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
