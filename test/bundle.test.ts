@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -32,9 +32,23 @@ const machineThemes = (body: { themes: { id: string; source: string; confidence:
   body.themes.filter((theme) => theme.source === 'machine');
 
 t.test('the bundle npm start runs: built, started on a fresh database, the same answers as the sources', async (t) => {
-  await promisify(execFile)(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
-  const bundle = readFileSync(join(ROOT, 'dist', 'src', 'server.js'));
+  const build = (...args: string[]) => promisify(execFile)(process.execPath, ['scripts/build.mjs', ...args], { cwd: ROOT });
+  const bundlePath = join(ROOT, 'dist', 'src', 'server.js');
+  const inputsPath = join(ROOT, 'dist', 'src', 'server.inputs.json');
+  await build();
+  const built = statSync(bundlePath).mtimeMs;
+  const bundle = readFileSync(bundlePath);
   t.equal(bundle.findIndex((byte) => byte > 0x7f), -1, 'ASCII only');
+
+  // npm start's prestart (--if-changed) keeps a current bundle, and builds again once an input is newer
+  // than the last build (here: the last build said to begin before every file's modification time).
+  await build('--if-changed');
+  t.equal(statSync(bundlePath).mtimeMs, built, 'a current bundle is kept');
+  const last = JSON.parse(readFileSync(inputsPath, 'utf8')) as { began: number; inputs: string[] };
+  t.ok(last.inputs.includes('src/server.ts'), 'the inputs recorded are the files bundled');
+  writeFileSync(inputsPath, JSON.stringify({ ...last, began: 0 }));
+  await build('--if-changed');
+  t.not(statSync(bundlePath).mtimeMs, built, 'built again when an input changed');
 
   // A write key in the database first (migrated and seeded, as a first start does; the bundle checks it
   // against its migrations folder).
