@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
+import { npmStart } from './npm-start.js';
 import { runImportBench } from './import.js';
 import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
@@ -200,16 +201,18 @@ async function exportRun(label: string, server: ServerProcess, expected: number,
   });
 }
 
-/** Milliseconds from spawn to the first 200 from /healthz, best of `times`. */
+/** Milliseconds from spawn to the first 200 from /healthz, and the server's CPU until then: best of `times`. */
 async function coldStart(nodeArgs: string[], databasePath: string, times: number, env: Record<string, string> = SERVER_ENV) {
   const all: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < times; i++) {
     const started = performance.now();
     const server = await startServer(databasePath, env, nodeArgs, '/healthz');
     all.push(performance.now() - started);
+    cpu.push(cpuMicros(server.child.pid!) / 1000);
     await stopServer(server);
   }
-  return { best: Math.min(...all), median: median(all) };
+  return { best: Math.min(...all), median: median(all), cpu: Math.min(...cpu) };
 }
 
 async function main(): Promise<void> {
@@ -264,13 +267,20 @@ async function coldStarts(dir: string, nodeArgs: string[], compiled: boolean) {
   const first = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 1);
   const again = await coldStart(nodeArgs, join(dir, 'cold-server.sqlite'), 3);
   const bareStart = await coldStart(['bench/bare-fastify.mjs'], join(dir, 'unused.sqlite'), 3, {});
+  // The whole of `npm start` (npm, its prestart build, the bundle), when the bundle is what is measured: the
+  // bundle was just built, so the prestart finds it current and keeps it (scripts/build.mjs --if-changed).
+  const npm: number[] = [];
+  if (compiled) for (let i = 0; i < 3; i++) npm.push(await npmStart(join(dir, 'cold-server.sqlite'), SERVER_ENV));
   rows.push({
-    name: `cold start: spawn to first /healthz (${compiled ? 'npm start: the bundle' : 'tsx'})`,
+    name: `cold start: spawn to first /healthz (${compiled ? 'the bundle npm start runs' : 'tsx'})`,
     value: Math.round(again.best),
     unit: 'ms',
     target: '≤ 1000 ms',
     met: again.best <= 1000,
-    detail: `existing database, best of 3 (median ${Math.round(again.median)}); empty database (migrate + seed) ${Math.round(first.best)} ms; bare Fastify ${Math.round(bareStart.best)} ms`,
+    detail:
+      `existing database, best of 3 (median ${Math.round(again.median)}), server CPU ${Math.round(again.cpu)} ms; ` +
+      `empty database (migrate + seed) ${Math.round(first.best)} ms; bare Fastify ${Math.round(bareStart.best)} ms, CPU ${Math.round(bareStart.cpu)} ms` +
+      (compiled ? `; all of npm start with a current bundle (npm, the build's check, the bundle) ${Math.round(Math.min(...npm))} ms` : ''),
   });
 }
 

@@ -5,7 +5,6 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import { type AppConfig, defaultConfig } from './config.js';
 import type { Db } from './db/open.js';
 import type { RevisionSource } from './db/revision.js';
-import { machineTagger } from './tagging/tagger.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
@@ -26,7 +25,6 @@ import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
-import { postgresBackend } from './db/pg/backend.js';
 import { notServedOnPostgres } from './db/pg/not-served.js';
 
 declare module 'fastify' {
@@ -47,7 +45,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const backend: Backend =
     config.databaseUrl === undefined
       ? sqliteBackend(config.databasePath, defaultConfig(config).databaseBusyTimeoutMs)
-      : await postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
+      : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
+        // detect Cloudflare, which has Node load its fetch implementation).
+        await (await import('./db/pg/backend.js')).postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
   const { db } = backend;
   const resolved = defaultConfig(config);
   setFullTextLimits({
@@ -64,8 +64,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
   app.decorate('dataRevision', backend.revision);
-  // The tagger's model, loaded once at start rather than by the first write that needs it.
-  machineTagger();
   app.decorate('publicUrl', defaultConfig(config).publicUrl);
   app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', () => backend.close());

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { createApiKey } from '../src/auth/keys.js';
+import { openDatabase } from '../src/db/open.js';
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { startServer, stopServer } from './support/server-process.js';
+
+// What `npm start` runs: `npm run build` (scripts/build.mjs: esbuild, one file at dist/src/server.js), then
+// that bundle. Every other test runs the sources; this one checks what the build changes: Swagger UI bundled
+// with its assets served from its package's folder, the OpenAPI document built on first use, the tagger's
+// model loaded by the first write that tags (from models/, relative to the bundle), and the bundle written
+// as ASCII (regular expressions with non-ASCII characters escaped) — the same labels as the sources give.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const RECOMMENDATION = {
+  reviewId: 'KGZ-3',
+  paragraph: '121.77',
+  // ’s (a non-ASCII character in the tagger's normalising expression) and a dash, as UN texts write them.
+  text: 'Abolish the death penalty in the State’s law – and ratify the Second Optional Protocol to the ICCPR.',
+  verbatim: true,
+  recommendingStates: ['FIN'],
+  sources: [HRW_SOURCE],
+};
+
+const machineThemes = (body: { themes: { id: string; source: string; confidence: number | null }[] }) =>
+  body.themes.filter((theme) => theme.source === 'machine');
+
+t.test('the bundle npm start runs: built, started on a fresh database, the same answers as the sources', async (t) => {
+  const build = (...args: string[]) => promisify(execFile)(process.execPath, ['scripts/build.mjs', ...args], { cwd: ROOT });
+  const bundlePath = join(ROOT, 'dist', 'src', 'server.js');
+  const inputsPath = join(ROOT, 'dist', 'src', 'server.inputs.json');
+  await build();
+  const built = statSync(bundlePath).mtimeMs;
+  const bundle = readFileSync(bundlePath);
+  t.equal(bundle.findIndex((byte) => byte > 0x7f), -1, 'ASCII only');
+
+  // npm start's prestart (--if-changed) keeps a current bundle, and builds again once an input is newer
+  // than the last build (here: the last build said to begin before every file's modification time).
+  await build('--if-changed');
+  t.equal(statSync(bundlePath).mtimeMs, built, 'a current bundle is kept');
+  const last = JSON.parse(readFileSync(inputsPath, 'utf8')) as { began: number; inputs: string[] };
+  t.ok(last.inputs.includes('src/server.ts'), 'the inputs recorded are the files bundled');
+  writeFileSync(inputsPath, JSON.stringify({ ...last, began: 0 }));
+  await build('--if-changed');
+  t.not(statSync(bundlePath).mtimeMs, built, 'built again when an input changed');
+
+  // A write key in the database first (migrated and seeded, as a first start does; the bundle checks it
+  // against its migrations folder).
+  const databasePath = join(tempDir(t), 'bundle.sqlite');
+  const db = openDatabase(databasePath);
+  const { key } = createApiKey(db, 'bundle-test', 'write');
+  db.$client.close();
+  const server = await startServer(databasePath, { MAX_EVENT_LOOP_DELAY_MS: '0' }, ['dist/src/server.js']);
+  t.teardown(() => stopServer(server));
+  const health = await fetch(`${server.baseUrl}/healthz`);
+  t.equal(health.status, 200);
+
+  for (const asset of ['/docs/static/index.html', '/docs/static/swagger-ui.css', '/docs/static/logo.svg']) {
+    const response = await fetch(`${server.baseUrl}${asset}`);
+    t.equal(response.status, 200, `${asset}: from @fastify/swagger-ui's folder`);
+    t.ok((await response.arrayBuffer()).byteLength > 0);
+  }
+
+  const document = (await (await fetch(`${server.baseUrl}/docs/json`)).json()) as {
+    paths: Record<string, { get: { parameters: { name: string; schema: { type: string; items: { enum?: string[] } } }[] } }>;
+  };
+  const position = document.paths['/v1/recommendations']!.get.parameters.find((p) => p.name === 'position')!;
+  t.equal(position.schema.type, 'array', 'a list parameter as an array of its items');
+  t.ok(position.schema.items.enum?.includes('supported'));
+
+  // The same write through the sources (in process) and through the bundle: the same machine labels.
+  const app = await buildTestApp(t);
+  const expected = await send(app, 'POST', '/v1/recommendations', { key: mintKey(app), body: RECOMMENDATION });
+  t.equal(expected.response.statusCode, 201);
+  t.ok(machineThemes(expected.body).length > 0, 'the sources tag the text');
+
+  const created = await fetch(`${server.baseUrl}/v1/recommendations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(RECOMMENDATION),
+  });
+  t.equal(created.status, 201);
+  t.same(machineThemes((await created.json()) as Parameters<typeof machineThemes>[0]), machineThemes(expected.body));
+
+  t.equal((await stopServer(server)).code, 0, 'stops cleanly');
+});
