@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { assessmentRoutes } from '../assessments/routes.js';
 import { assessmentWriteRoutes } from '../assessments/write-routes.js';
 import { changeRoutes } from '../changes/routes.js';
+import type { ChangeStore } from '../changes/store.js';
 import type { Db } from '../db/open.js';
 import { developmentWriteRoutes } from '../developments/write-routes.js';
 import { recommendationWriteRoutes } from '../recommendations/write-routes.js';
@@ -12,7 +13,7 @@ import { statementWriteRoutes } from '../statements/write-routes.js';
 // The curation API: the write routes of every resource (writes need an API key), the assessments' own
 // URLs, and every record's history and the change feed (public).
 
-export const curationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const curationRoutes: FastifyPluginAsync<{ db: Db; changes: ChangeStore }> = async (app, { db, changes }) => {
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
@@ -25,5 +26,5 @@ export const curationRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }
   await app.register(statementWriteRoutes, { db });
   await app.register(reviewWriteRoutes, { db });
   await app.register(stateWriteRoutes, { db });
-  await app.register(changeRoutes, { db });
+  await app.register(changeRoutes, { store: changes });
 };

@@ -1,3 +1,5 @@
+import { pgAuthenticateHeader } from '../../auth/pg-keys.js';
+import { pgChangeStore } from '../../changes/pg-queries.js';
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
@@ -57,6 +59,8 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
       }),
     },
     recommendations: pgRecommendationStore(pool),
+    authenticate: (header) => pgAuthenticateHeader(pool, header),
+    changes: pgChangeStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };
