@@ -107,7 +107,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
-  await app.register(curationRoutes, { db, changes: backend.changes, prefix: '/v1' });
+  await app.register(curationRoutes, {
+    db,
+    changes: backend.changes,
+    recommendationWrites: backend.recommendationWrites,
+    prefix: '/v1',
+  });
 
   // ── The NGO dashboard: static files over the public API (dashboard issue) ──
   await app.register(dashboardRoutes);

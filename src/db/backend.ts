@@ -3,6 +3,7 @@ import type { Authenticate } from '../auth/plugin.js';
 import { type ChangeStore, sqliteChangeStore } from '../changes/store.js';
 import { RevisionTracker } from '../http/cache.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
+import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
@@ -19,6 +20,8 @@ export interface Backend {
   revision: RevisionSource;
   stateNames: StateNameSource;
   recommendations: RecommendationStore;
+  /** The recommendations' write routes (src/recommendations/write-store.ts). */
+  recommendationWrites: RecommendationWrites;
   /** Checks a request's API key against the stored keys (src/auth). */
   authenticate: Authenticate;
   /** Record histories and the change feed (src/changes). */
@@ -36,6 +39,7 @@ export function sqliteBackend(path: string): Backend {
     revision: new RevisionTracker(db),
     stateNames: sqliteStateNames(db),
     recommendations: sqliteRecommendationStore(db),
+    recommendationWrites: sqliteRecommendationWrites(db),
     authenticate: (header) => authenticateHeader(db, header),
     changes: sqliteChangeStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },

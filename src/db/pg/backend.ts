@@ -1,6 +1,7 @@
 import { pgAuthenticateHeader } from '../../auth/pg-keys.js';
 import { pgChangeStore } from '../../changes/pg-queries.js';
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
+import { pgRecommendationWrites } from '../../recommendations/pg-write-store.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -59,6 +60,7 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
       }),
     },
     recommendations: pgRecommendationStore(pool),
+    recommendationWrites: pgRecommendationWrites(pool),
     authenticate: (header) => pgAuthenticateHeader(pool, header),
     changes: pgChangeStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },

@@ -12,6 +12,11 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /readyz',
   'GET /v1/recommendations',
   'GET /v1/recommendations/:id',
+  'POST /v1/recommendations',
+  'PATCH /v1/recommendations/:id',
+  'DELETE /v1/recommendations/:id',
+  'PUT /v1/recommendations/:id/themes/:themeId',
+  'DELETE /v1/recommendations/:id/themes/:themeId',
   // Writes, histories and the change feed (src/db/pg/write-transaction.ts, src/changes/pg-queries.ts).
   'GET /v1/recommendations/:id/history',
   'GET /v1/developments/:id/history',
