@@ -117,6 +117,8 @@ if ('skip' in cluster) {
     await both(t, { method: 'POST', url: '/v1/recommendations', body: created });
     await both(t, { method: 'POST', url: '/v1/recommendations', body: { ...created, paragraph: '999.2', themes: ['no-such-theme'], recommendingStates: ['KGZ'] } });
     await both(t, { method: 'GET', url: `/v1/recommendations/${id}` });
+    await both(t, { method: 'POST', url: '/v1/recommendations', body: { ...created, id: 'own-id', paragraph: null, sources: [], sdgs: [] } });
+    await both(t, { method: 'POST', url: '/v1/recommendations', body: { ...created, id: 'own-id' } });
 
     // Changes: If-Match required and checked; a new text re-tags; a source cited elsewhere is renamed.
     await both(t, { method: 'PATCH', url: `/v1/recommendations/${id}`, body: { verbatim: true } });
@@ -163,6 +165,10 @@ if ('skip' in cluster) {
     await both(t, { method: 'DELETE', url: `/v1/recommendations/${id}` });
     await both(t, { method: 'DELETE', url: `/v1/recommendations/${id}`, headers: { 'if-match': '*' } });
     await both(t, { method: 'DELETE', url: '/v1/recommendations/KGZ-3-GBR-1', headers: { 'if-match': '*' } });
+    await both(t, { method: 'DELETE', url: '/v1/recommendations/own-id', headers: { 'if-match': '*' } });
+    const assessed = (await pool.query<{ id: string }>('select recommendation_id as id from assessments limit 1')).rows[0]!.id;
+    const refused = await both(t, { method: 'DELETE', url: `/v1/recommendations/${assessed}`, headers: { 'if-match': '*' } });
+    t.equal(refused.b.statusCode, 409, 'a recommendation with assessments is not deleted');
     await both(t, create);
     await both(t, { method: 'GET', url: '/v1/recommendations?limit=200&sort=id' });
     await both(t, { method: 'GET', url: `/v1/recommendations/${id}/history` });
@@ -231,6 +237,21 @@ if ('skip' in cluster) {
     );
     t.same(idempotent.map((r) => r.response.statusCode), [201, 201, 201, 201]);
     t.equal(idempotent.filter((r) => r.response.headers['idempotency-replayed'] === 'true').length, 3, 'one create, three replays, across instances');
+  });
+
+  t.test('a new id when none is given; the document shows the recurrence its relations give', async (t) => {
+    const made = await send(onPostgres, 'POST', '/v1/recommendations', { key: pgKey, body: { ...created, paragraph: null } });
+    t.equal(made.response.statusCode, 201);
+    t.match(made.body.id, /^KGZ-3-[0-9a-f]{8}$/);
+    t.same(made.body.recurrence, { count: 0, earliestCycle: null });
+    // A relation as `npm run relate` stores one (the seed holds no earlier cycle of KGZ to relate it to).
+    const earlier = 'KGZ-3-ESP-1';
+    await pool.query(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
+      values ($1, $2, 0.9, 'earlier', 1)`, [made.body.id, earlier]);
+    const changed = await send(onPostgres, 'PATCH', `/v1/recommendations/${made.body.id}`, { key: pgKey, body: { verbatim: true }, headers: { 'if-match': '*' } });
+    t.same(changed.body.recurrence, { count: 1, earliestCycle: 1 }, 'rebuilt from the relations');
+    const listed = await onPostgres.inject(`/v1/recommendations?reviewId=KGZ-3&limit=500`);
+    t.same(listed.json().data.find((r: { id: string }) => r.id === made.body.id).recurrence, { count: 1, earliestCycle: 1 });
   });
 
   t.test('a write that fails midway leaves nothing behind, and its connection goes back to the pool', async (t) => {
