@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { send } from './curation-helpers.js';
@@ -79,7 +79,6 @@ if ('skip' in cluster) {
     return { a, b };
   }
 
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
   const NEW_SOURCE = {
     title: 'A fictional report for a test',
@@ -142,6 +141,8 @@ if ('skip' in cluster) {
     await both(t, { method: 'DELETE', url: `/v1/recommendations/${id}/themes/${machineNow.at(-1)}`, ifMatch: true });
     await both(t, { method: 'PUT', url: '/v1/recommendations/nope/themes/x' });
     await both(t, { method: 'PATCH', url: `/v1/recommendations/${id}`, body: { text: 'Investigate allegations of torture and ill-treatment in detention.' }, headers: { 'if-match': '*' } });
+    // A few words more: the same pairs, other scores.
+    await both(t, { method: 'PATCH', url: `/v1/recommendations/${id}`, body: { text: 'Investigate allegations of torture and ill-treatment in detention promptly and impartially.' }, headers: { 'if-match': '*' } });
 
     // Every stored document, the histories and the feed: the same on both.
     for (const path of [
@@ -172,6 +173,12 @@ if ('skip' in cluster) {
     await both(t, create);
     await both(t, { method: 'GET', url: '/v1/recommendations?limit=200&sort=id' });
     await both(t, { method: 'GET', url: `/v1/recommendations/${id}/history` });
+    // The relations the writes of texts recomputed: the same pairs and scores.
+    const relations = 'select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations order by 1, 2';
+    const sqliteRelations = onSqlite.db.$client.prepare(relations).all();
+    const pgRelations = (await pool.query(`${relations.replace('order by 1, 2', 'order by recommendation_id collate "C", related_id collate "C"')}`)).rows;
+    t.ok(sqliteRelations.length > 0);
+    t.same(pgRelations, sqliteRelations, 'the same relations');
     const after = (await onPostgres.inject('/v1/changes?limit=1')).json().meta.revision;
     t.equal(after, (await onSqlite.inject('/v1/changes?limit=1')).json().meta.revision, 'the same number of revisions');
     t.ok(after > revisionBefore);

@@ -17,6 +17,7 @@ import {
 import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
+import { pgRelateOne } from '../related/pg-refresh.js';
 import { paragraphSortKey } from './paragraph.js';
 import { checkRecommendationRules, type RecommendationCreate, type RecommendationPatch } from './writes.js';
 
@@ -136,6 +137,7 @@ export async function pgCreateRecommendation(context: PgWriteContext, input: Rec
       ${input.position}, ${input.positionSource}, ${sourceId}, ${now}, ${now},
       (select coalesce(max(fts_rowid), 0) + 1 from recommendations))`);
   await writeLinks(tx, id, input);
+  await pgRelateOne(context, id);
   context.audit({ entity: TABLE.entity, entityId: id, action: 'create', before: null, after: (await pgRecommendationSnapshot(tx, id))! });
   context.stale([id]);
   return id;
@@ -179,6 +181,8 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
   }
   if (set.length > 0) await pgRun(tx, sql`update recommendations set ${sql.join(set, sql`, `)} where id = ${id}`);
   await writeLinks(tx, id, patch);
+  // Its relations follow its text and its review's state (SQLite's trigger: an update of either column).
+  if (patch.text !== undefined || patch.reviewId !== undefined) await pgRelateOne(context, id);
   await pgFinishUpdate(context, TABLE, id, before, async () => (await pgRecommendationSnapshot(tx, id))!);
   context.stale([id]);
 }
