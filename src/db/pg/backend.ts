@@ -22,7 +22,8 @@ const notOnPostgres = new Proxy({} as Db, {
 
 /**
  * Every recommendation has its stored document and none is marked stale: the documents are written by
- * SQLite's writes and copied by `npm run db:copy`, and nothing on PostgreSQL rebuilds them yet.
+ * SQLite's writes and copied by `npm run db:copy`; PostgreSQL's writes rebuild those they change
+ * (src/db/pg/write-transaction.ts), but nothing here rebuilds a copy's stale ones.
  */
 async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
   const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
