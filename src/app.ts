@@ -79,7 +79,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
   await app.register(hardening, defaultConfig(config));
-  if (backend.kind === 'sqlite') await app.register(authentication, { db });
+  await app.register(authentication, { authenticate: backend.authenticate });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
   resolveStateFilters(app, backend.stateNames);
 
@@ -105,7 +105,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
-  await app.register(curationRoutes, { db, prefix: '/v1' });
+  await app.register(curationRoutes, {
+    db,
+    changes: backend.changes,
+    recommendationWrites: backend.recommendationWrites,
+    prefix: '/v1',
+  });
 
   // ── The NGO dashboard: static files over the public API (dashboard issue) ──
   await app.register(dashboardRoutes);

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import t from 'tap';
 import { authentication } from '../src/auth/index.js';
-import { createApiKey, revokeApiKey } from '../src/auth/keys.js';
+import { authenticateHeader, createApiKey, revokeApiKey } from '../src/auth/keys.js';
 import { currentRevision } from '../src/db/revision.js';
 import { importRoutes } from '../src/import/routes.js';
 import { labelsOf } from '../src/import/upr-tracker-csv.js';
@@ -135,7 +135,7 @@ t.test('files larger than the limit are refused with 413, raw or in a form', asy
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
   app.decorate('db', db);
-  await app.register(authentication, { db });
+  await app.register(authentication, { authenticate: (header) => authenticateHeader(db, header) });
   await app.register(importRoutes, { db, prefix: '/v1', bodyLimit: 1000 });
   const key = createApiKey(db, 'dashboard', 'admin').key;
   const big = new Uint8Array(1001).fill(0x61);

@@ -249,8 +249,8 @@ if ('skip' in cluster) {
     for (const [method, path] of [
       ['GET', '/v1/states'],
       ['GET', '/v1/stats/recommendations?groupBy=position'],
-      ['GET', '/v1/changes'],
-      ['PATCH', `/v1/recommendations/${ids[0]}`],
+      ['POST', '/v1/developments'],
+      ['PATCH', '/v1/statements/x'],
       ['POST', '/v1/assessments'],
     ] as const) {
       const response = await onPostgres.inject({ method, url: path, headers: { authorization: 'Bearer nope' } });

@@ -41,6 +41,17 @@ function hashKey(key: string): Buffer {
 // Compared against when no key has the presented id, so that an unknown id costs as much as a wrong secret.
 const NO_HASH = Buffer.alloc(32);
 
+/** A new random key id (to check for a collision before use). */
+export function newKeyId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** The key with this id and a new secret, and the hash that is all the database keeps of it. */
+export function newKeySecret(id: string): { key: string; hash: string } {
+  const key = `uprk_${id}_${randomBytes(32).toString('base64url')}`;
+  return { key, hash: hashKey(key).toString('hex') };
+}
+
 /** Mints a key; the returned `key` is the only time it exists outside its holder's hands. */
 export function createApiKey(
   db: Db,
@@ -49,11 +60,11 @@ export function createApiKey(
   now = new Date(),
 ): ApiKeyListing & { key: string } {
   let id: string;
-  do id = randomBytes(6).toString('hex');
+  do id = newKeyId();
   while (db.get(sql`select 1 from api_keys where id = ${id}`) !== undefined);
-  const key = `uprk_${id}_${randomBytes(32).toString('base64url')}`;
+  const { key, hash } = newKeySecret(id);
   const createdAt = now.toISOString();
-  db.insert(apiKeys).values({ id, name, scope, hash: hashKey(key).toString('hex'), createdAt }).run();
+  db.insert(apiKeys).values({ id, name, scope, hash, createdAt }).run();
   return { id, name, scope, createdAt, lastUsedAt: null, revokedAt: null, key };
 }
 
@@ -75,7 +86,7 @@ export function revokeApiKey(db: Db, id: string, now = new Date()): ApiKeyListin
  * is never slowed or failed by it.
  */
 function touchKey(db: Db, id: string, lastUsedAt: string | null, now: Date): void {
-  if (lastUsedAt !== null && now.getTime() - Date.parse(lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
+  if (!lastUseIsOld(lastUsedAt, now)) return;
   const client = db.$client;
   const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
   client.pragma('busy_timeout = 0');
@@ -88,31 +99,56 @@ function touchKey(db: Db, id: string, lastUsedAt: string | null, now: Date): voi
   }
 }
 
-/** Checks a presented key and records its use. */
-export function authenticateKey(db: Db, presented: string, now = new Date()): Authentication {
-  const match = KEY_PATTERN.exec(presented);
-  if (!match) return { status: 'invalid' };
-  const row = db.get<{
-    id: string;
-    name: string;
-    scope: ApiKeyScope;
-    hash: string;
-    revoked_at: string | null;
-    last_used_at: string | null;
-  }>(sql`select id, name, scope, hash, revoked_at, last_used_at from api_keys where id = ${match[1]}`);
+/** A key as stored, for checking a presented one (by SQLite's authenticateKey or PostgreSQL's src/auth/pg-keys.ts). */
+export interface StoredKey {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  hash: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** The id of a presented key, or undefined when it is not shaped like one of ours. */
+export function presentedKeyId(presented: string): string | undefined {
+  return KEY_PATTERN.exec(presented)?.[1];
+}
+
+/** A presented key against the stored key with its id (undefined when none has it), in constant time. */
+export function checkStoredKey(presented: string, row: StoredKey | undefined): Authentication {
   const matches = timingSafeEqual(hashKey(presented), row ? Buffer.from(row.hash, 'hex') : NO_HASH);
   if (!row || !matches) return { status: 'invalid' };
   if (row.revoked_at !== null) return { status: 'revoked' };
-  touchKey(db, row.id, row.last_used_at, now);
   return { status: 'ok', key: { id: row.id, name: row.name, scope: row.scope } };
+}
+
+/** Whether a key's last use is worth recording again (LAST_USED_RESOLUTION_MS). */
+export function lastUseIsOld(lastUsedAt: string | null, now: Date): boolean {
+  return lastUsedAt === null || now.getTime() - Date.parse(lastUsedAt) >= LAST_USED_RESOLUTION_MS;
+}
+
+/** Checks a presented key and records its use. */
+export function authenticateKey(db: Db, presented: string, now = new Date()): Authentication {
+  const id = presentedKeyId(presented);
+  if (id === undefined) return { status: 'invalid' };
+  const row = db.get<StoredKey>(sql`select id, name, scope, hash, revoked_at, last_used_at from api_keys where id = ${id}`);
+  const auth = checkStoredKey(presented, row);
+  if (auth.status === 'ok') touchKey(db, row!.id, row!.last_used_at, now);
+  return auth;
+}
+
+/** The key an `Authorization` header presents: only `Bearer <key>` is accepted. */
+export function bearerKey(header: string | undefined): Authentication | string {
+  if (header === undefined) return { status: 'none' };
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  if (!match) return { status: 'malformed' };
+  return match[1]!;
 }
 
 /** Reads an `Authorization` header: only `Bearer <key>` is accepted. */
 export function authenticateHeader(db: Db, header: string | undefined): Authentication {
-  if (header === undefined) return { status: 'none' };
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match) return { status: 'malformed' };
-  return authenticateKey(db, match[1]!);
+  const key = bearerKey(header);
+  return typeof key === 'string' ? authenticateKey(db, key) : key;
 }
 
 export function scopeAllows(held: ApiKeyScope, needed: ApiKeyScope): boolean {

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Db } from '../db/open.js';
 import type { ApiKeyScope } from '../db/schema.js';
 import { HttpProblem, unauthorized } from '../http/problem.js';
 import { type ApiKeyIdentity, type Authentication, authenticateHeader, scopeAllows } from './keys.js';
@@ -16,12 +15,23 @@ declare module 'fastify' {
   }
 }
 
-export const authentication = fp<{ db: Db }>(
-  async (app, { db }) => {
+/** Reads a request's Authorization header against the backend's keys (src/db/backend.ts). */
+export type Authenticate = (header: string | undefined) => Authentication | Promise<Authentication>;
+
+export const authentication = fp<{ authenticate: Authenticate }>(
+  async (app, { authenticate }) => {
     app.decorateRequest('auth', null);
+    // Synchronous on SQLite (no promise per request), awaited on PostgreSQL.
     app.addHook('onRequest', (request, _reply, done) => {
-      request.auth = authenticateHeader(db, request.headers.authorization);
-      done();
+      const auth = authenticate(request.headers.authorization);
+      if (!(auth instanceof Promise)) {
+        request.auth = auth;
+        return done();
+      }
+      auth.then((found) => {
+        request.auth = found;
+        done();
+      }, done);
     });
   },
   { name: 'upr-authentication' },

@@ -6,7 +6,7 @@ import type { AuditedEntity, Change } from './schemas.js';
 
 // All SQL about the audit log, read as record histories and as the change feed.
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   entity: AuditedEntity;
   entity_id: string;
@@ -17,7 +17,7 @@ interface AuditRow {
   revision: number;
 }
 
-function toChange(row: AuditRow): Change {
+export function toChange(row: AuditRow): Change {
   return {
     seq: row.seq,
     entity: row.entity,
@@ -35,7 +35,7 @@ function selectChanges(db: Db, conditions: SQL[], limit: number): AuditRow[] {
     where ${sql.join(conditions, sql` and `)} order by seq limit ${limit}`);
 }
 
-const TABLES: Record<Exclude<AuditedEntity, 'sources'>, { table: string; column: string }> = {
+export const TABLES: Record<Exclude<AuditedEntity, 'sources'>, { table: string; column: string }> = {
   recommendations: { table: 'recommendations', column: 'id' },
   developments: { table: 'developments', column: 'id' },
   assessments: { table: 'assessments', column: 'id' },

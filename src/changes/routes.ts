@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { currentRevision } from '../db/revision.js';
 import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
 import { isoTimestamp, listParam, pageParams } from '../http/params.js';
 import { invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { changeFeed, recordHistory, seqBefore } from './queries.js';
 import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
+import type { ChangeStore } from './store.js';
 
 // GET /v1/{entity}/{id}/history: one record's changes, deleted records included (their tombstone last).
 // GET /v1/changes: every change in commit order, deletions included, for mirrors that poll.
@@ -51,9 +49,9 @@ const feedQuery = z
   })
   .strict();
 
-function feedPosition(db: Db, since: string | undefined): number {
+async function feedPosition(store: ChangeStore, since: string | undefined): Promise<number> {
   if (since === undefined) return 0;
-  if (isoTimestamp.safeParse(since).success) return seqBefore(db, new Date(since).toISOString());
+  if (isoTimestamp.safeParse(since).success) return store.seqBefore(new Date(since).toISOString());
   try {
     return decodeCursor(since, CURSOR_SORT, 1)![0] as number;
   } catch {
@@ -61,7 +59,7 @@ function feedPosition(db: Db, since: string | undefined): number {
   }
 }
 
-export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async (app, { store }) => {
   for (const { entity, noun, tag } of HISTORIES) {
     app.get(
       `/${entity}/:id/history`,
@@ -86,7 +84,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         const id = (request.params as Record<string, string>).id!;
         const { limit, cursor } = request.query;
         const after = (decodeCursor(cursor, CURSOR_SORT, 1)?.[0] as number | undefined) ?? 0;
-        const history = recordHistory(db, entity, id, limit, after);
+        const history = await store.history(entity, id, limit, after);
         if (!history) throw notFound(noun, id);
         const nextCursor = history.lastSeq === null ? null : encodeCursor(CURSOR_SORT, [history.lastSeq]);
         setNextLink(request, reply, nextCursor);
@@ -115,14 +113,14 @@ export const changeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     },
     async (request, reply) => {
       const { since, entity, limit } = request.query;
-      const feed = changeFeed(db, feedPosition(db, since), entity, limit);
+      const feed = await store.feed(await feedPosition(store, since), entity, limit);
       const nextCursor = encodeCursor(CURSOR_SORT, [feed.resumeSeq]);
       if (feed.hasMore) {
         const url = new URL(request.url, 'http://placeholder');
         url.searchParams.set('since', nextCursor);
         reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
       }
-      return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: currentRevision(db) } };
+      return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: await store.revision() } };
     },
   );
 };

@@ -9,7 +9,7 @@ import { noQueryParams } from '../http/params.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { requireIfMatch } from './checks.js';
-import { findStoredResponse, idempotencyKeySchema, requestFingerprint, storeResponse } from './idempotency.js';
+import { findStoredResponse, idempotencyKeySchema, requestFingerprint, type StoredResponse, storeResponse } from './idempotency.js';
 
 // What every write route shares: its security requirement, headers, problem statuses, and the handling of
 // creates (Idempotency-Key, 201 + Location), updates and deletes (If-Match) around a write function.
@@ -55,6 +55,35 @@ export interface CreateSpec<T extends Versioned> {
   read: (id: string) => T | undefined;
 }
 
+/** The stored answer to an Idempotency-Key, its record's id and Location: 422 when the key was used for another request. */
+export function replayable(stored: StoredResponse, fingerprint: string): { id: string; location: string } {
+  if (stored.requestHash !== fingerprint) {
+    throw unprocessable([
+      {
+        in: 'header',
+        name: 'idempotency-key',
+        message: 'This key was used for a different request; use a new key for a new request.',
+      },
+    ]);
+  }
+  const location = stored.location!;
+  return { id: decodeURIComponent(location.split('/').pop()!), location };
+}
+
+/** Replaying the 201 would tell the client a record exists that was deleted since. */
+export function replayedRecordDeleted(entity: string, id: string): HttpProblem {
+  return new HttpProblem(
+    409,
+    `The ${entity} record "${id}" created with this Idempotency-Key has been deleted since; send a new key to create it again.`,
+  );
+}
+
+/** Sets a create's 201, Location, ETag and, for a replay, Idempotency-Replayed. */
+export function answerCreated(reply: FastifyReply, outcome: { location: string; body: Versioned; replayed: boolean }): void {
+  reply.code(201).header('location', outcome.location).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
+  if (outcome.replayed) reply.header('idempotency-replayed', 'true');
+}
+
 /** POST: creates the record in one transaction (or replays the stored answer to a retried Idempotency-Key). */
 export function createRecord<T extends Versioned>(
   db: Db,
@@ -68,25 +97,8 @@ export function createRecord<T extends Versioned>(
   const outcome = writeTransaction(db, key.name, (context) => {
     const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
     if (stored) {
-      if (stored.requestHash !== fingerprint) {
-        throw unprocessable([
-          {
-            in: 'header',
-            name: 'idempotency-key',
-            message: 'This key was used for a different request; use a new key for a new request.',
-          },
-        ]);
-      }
-      const location = stored.location!;
-      const id = decodeURIComponent(location.split('/').pop()!);
-      if (spec.read(id) === undefined) {
-        // Replaying the 201 would tell the client a record exists that was deleted since.
-        throw new HttpProblem(
-          409,
-          `The ${spec.entity} record "${id}" created with this Idempotency-Key has been deleted since; send a new ` +
-            'key to create it again.',
-        );
-      }
+      const { id, location } = replayable(stored, fingerprint);
+      if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
       return { id, location, body: JSON.parse(stored.body) as T, replayed: true };
     }
     const id = spec.create(context);
@@ -102,8 +114,7 @@ export function createRecord<T extends Versioned>(
     }
     return { id, location, body, replayed: false };
   });
-  reply.code(201).header('location', outcome.location).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
-  if (outcome.replayed) reply.header('idempotency-replayed', 'true');
+  answerCreated(reply, outcome);
   return outcome.body;
 }
 
@@ -137,7 +148,22 @@ export function deleteRecord(
   return reply.code(204).send();
 }
 
-export interface ResourceWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned> {
+/** The write functions of a resource on SQLite, each run inside a writeTransaction. */
+export interface SqliteWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned> {
+  read: (id: string) => R | undefined;
+  create: (context: WriteContext, input: z.output<Create>) => string;
+  update: (context: WriteContext, id: string, patch: z.output<Patch>, expected: '*' | number[]) => void;
+  remove: (context: WriteContext, id: string, expected: '*' | number[]) => void;
+}
+
+/** The handlers of a resource's POST, PATCH and DELETE (each answers as createRecord, updateRecord, deleteRecord do). */
+export interface WriteHandlers {
+  create(request: FastifyRequest, reply: FastifyReply): unknown;
+  update(request: FastifyRequest, reply: FastifyReply): unknown;
+  remove(request: FastifyRequest, reply: FastifyReply): unknown;
+}
+
+interface WriteRoutes<Create extends z.ZodType, Patch extends z.ZodType> {
   entity: string; // the resource name in URLs: "recommendations"
   noun: string; // "recommendation"
   operationNoun: string; // "Recommendation", for operation ids
@@ -148,12 +174,37 @@ export interface ResourceWrites<Create extends z.ZodType, Patch extends z.ZodTyp
   record: z.ZodType; // the response: what GET of one record answers
   createBody: Create;
   patchBody: Patch;
-  read: (id: string) => R | undefined;
-  create: (context: WriteContext, input: z.output<Create>) => string;
-  update: (context: WriteContext, id: string, patch: z.output<Patch>, expected: '*' | number[]) => void;
-  remove: (context: WriteContext, id: string, expected: '*' | number[]) => void;
   createDescription: string;
   deleteDescription: string;
+}
+
+/** A resource's write routes: its SQLite write functions, or handlers of the backend's own (src/db/backend.ts). */
+export type ResourceWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned> = WriteRoutes<Create, Patch> &
+  (SqliteWrites<Create, Patch, R> | { handlers: WriteHandlers });
+
+/** The handlers of a resource's writes on SQLite, around its write functions. */
+export function sqliteWriteHandlers<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned>(
+  db: Db,
+  spec: { entity: string; param: { name: string } } & SqliteWrites<Create, Patch, R>,
+): WriteHandlers {
+  const idOf = (request: FastifyRequest) => (request.params as Record<string, string>)[spec.param.name]!;
+  return {
+    create: (request, reply) =>
+      createRecord(db, request, reply, {
+        entity: spec.entity,
+        create: (context) => spec.create(context, request.body as z.output<Create>),
+        read: spec.read,
+      }),
+    update: (request, reply) =>
+      updateRecord(
+        db,
+        request,
+        reply,
+        (context, expected) => spec.update(context, idOf(request), request.body as z.output<Patch>, expected),
+        () => spec.read(idOf(request)),
+      ),
+    remove: (request, reply) => deleteRecord(db, request, reply, (context, expected) => spec.remove(context, idOf(request), expected)),
+  };
 }
 
 /** POST /{entity}, PATCH and DELETE /{entity}/{id}: the write routes of one resource. */
@@ -163,7 +214,7 @@ export function registerResourceWrites<Create extends z.ZodType, Patch extends z
 ): void {
   const scope = spec.scope === 'admin' ? 'the admin scope' : 'the write scope';
   const path = `/${spec.entity}/:${spec.param.name}`;
-  const idOf = (request: FastifyRequest) => (request.params as Record<string, string>)[spec.param.name]!;
+  const handlers = 'handlers' in spec ? spec.handlers : sqliteWriteHandlers(app.db, spec);
 
   app.post(
     `/${spec.entity}`,
@@ -184,12 +235,7 @@ export function registerResourceWrites<Create extends z.ZodType, Patch extends z
         },
       },
     },
-    async (request, reply) =>
-      createRecord(app.db, request, reply, {
-        entity: spec.entity,
-        create: (context) => spec.create(context, request.body as z.output<Create>),
-        read: spec.read,
-      }),
+    async (request, reply) => handlers.create(request, reply),
   );
 
   app.patch(
@@ -215,14 +261,7 @@ export function registerResourceWrites<Create extends z.ZodType, Patch extends z
         },
       },
     },
-    async (request, reply) =>
-      updateRecord(
-        app.db,
-        request,
-        reply,
-        (context, expected) => spec.update(context, idOf(request), request.body as z.output<Patch>, expected),
-        () => spec.read(idOf(request)),
-      ),
+    async (request, reply) => handlers.update(request, reply),
   );
 
   app.delete(
@@ -241,8 +280,7 @@ export function registerResourceWrites<Create extends z.ZodType, Patch extends z
         response: { 204: emptyResponse('Deleted; its history keeps a tombstone.'), ...problemResponses(...DELETE_PROBLEMS) },
       },
     },
-    async (request, reply) =>
-      deleteRecord(app.db, request, reply, (context, expected) => spec.remove(context, idOf(request), expected)),
+    async (request, reply) => handlers.remove(request, reply),
   );
 }
 

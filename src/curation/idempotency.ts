@@ -43,7 +43,7 @@ export interface StoredResponse {
   body: string;
 }
 
-function cutoff(now: Date): string {
+export function cutoff(now: Date): string {
   return new Date(now.getTime() - RETENTION_MS).toISOString();
 }
 

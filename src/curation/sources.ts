@@ -52,7 +52,7 @@ interface SourceFields {
 }
 
 /** A readable, stable id for a new source: its host and a hash of its URL, e.g. hrw-org-1a2b3c4d5e. */
-function sourceIdFor(url: string): string {
+export function sourceIdFor(url: string): string {
   const host = slugify(new URL(url).hostname.replace(/^www\./, '')).slice(0, 60);
   return `${host}-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
 }

@@ -1,5 +1,9 @@
+import { authenticateHeader } from '../auth/keys.js';
+import type { Authenticate } from '../auth/plugin.js';
+import { type ChangeStore, sqliteChangeStore } from '../changes/store.js';
 import { RevisionTracker } from '../http/cache.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
+import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
@@ -16,6 +20,12 @@ export interface Backend {
   revision: RevisionSource;
   stateNames: StateNameSource;
   recommendations: RecommendationStore;
+  /** The recommendations' write routes (src/recommendations/write-store.ts). */
+  recommendationWrites: RecommendationWrites;
+  /** Checks a request's API key against the stored keys (src/auth). */
+  authenticate: Authenticate;
+  /** Record histories and the change feed (src/changes). */
+  changes: ChangeStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -29,6 +39,9 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     revision: new RevisionTracker(db),
     stateNames: sqliteStateNames(db),
     recommendations: sqliteRecommendationStore(db),
+    recommendationWrites: sqliteRecommendationWrites(db),
+    authenticate: (header) => authenticateHeader(db, header),
+    changes: sqliteChangeStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

@@ -71,7 +71,11 @@ export function lookupByIds<Row extends [id: string, ...values: unknown[]]>(
   query: string,
   ids: readonly string[],
 ): Map<string, Row[]> {
-  const rows = prepared(db, query).all(JSON.stringify(ids)) as Row[];
+  return groupById(prepared(db, query).all(JSON.stringify(ids)) as Row[]);
+}
+
+/** Rows whose first column is an id, grouped by it in their order. */
+export function groupById<Row extends [id: string, ...values: unknown[]]>(rows: Row[]): Map<string, Row[]> {
   const map = new Map<string, Row[]>();
   for (const row of rows) {
     const list = map.get(row[0]);
@@ -94,11 +98,23 @@ export function labelledLinks<Extra extends unknown[] = []>(
   ids: readonly string[],
 ): Map<string, [key: string, label: string, ...extra: Extra][]> {
   const links = lookupByIds<[string, string, ...unknown[]]>(db, linksQuery, ids);
+  const labels = prepared(db, labelsQuery).all(JSON.stringify(linkedKeys(links))) as [string, string, ...unknown[]][];
+  return joinLabels<Extra>(links, labels);
+}
+
+/** The distinct keys of labelledLinks' links, whose labels it reads. */
+export function linkedKeys(links: Map<string, [string, string, ...unknown[]][]>): string[] {
   const keys = new Set<string>();
   for (const rows of links.values()) for (const row of rows) keys.add(row[1]);
-  const labels = new Map(
-    (prepared(db, labelsQuery).all(JSON.stringify([...keys])) as [string, string, ...unknown[]][]).map((l) => [l[0], l]),
-  );
+  return [...keys];
+}
+
+/** labelledLinks' tuples from the links grouped by id and the labels of their keys (PostgreSQL reads both too). */
+export function joinLabels<Extra extends unknown[] = []>(
+  links: Map<string, [string, string, ...unknown[]][]>,
+  labelRows: [string, string, ...unknown[]][],
+): Map<string, [key: string, label: string, ...extra: Extra][]> {
+  const labels = new Map(labelRows.map((l) => [l[0], l]));
   for (const rows of links.values()) {
     // Each [id, key, …] row becomes its [key, label, …] tuple in place: export chunks make many of them.
     for (const row of rows) {

@@ -139,7 +139,7 @@ export async function* pgDocumentChunks(
 }
 
 /** One recommendation: its stored document, with its assessments and developments. */
-export async function pgGetRecommendation(pool: Pool, id: string): Promise<RecommendationDetail | undefined> {
+export async function pgGetRecommendation(pool: Pick<pg.Pool, 'query'>, id: string): Promise<RecommendationDetail | undefined> {
   const [document] = await rowsOf(pool, sql`select json from recommendation_documents where recommendation_id = ${id}`);
   if (!document) return undefined;
   const record = JSON.parse(document[0] as string) as RecommendationRecord;

@@ -7,7 +7,7 @@ import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import { realDataConditions } from './real-data-filters.js';
-import { NO_RECURRENCE, recurrences, recurringCondition } from '../related/recurrence.js';
+import { NO_RECURRENCE, type Recurrence, recurrences, recurringCondition } from '../related/recurrence.js';
 import type {
   RecommendationDetail,
   RecommendationFilter,
@@ -138,7 +138,7 @@ export function resolveSort(
   return SORTS[requested ?? (f.q === undefined ? 'paragraph' : 'relevance')];
 }
 
-interface BaseRow {
+export interface BaseRow {
   id: string;
   review_id: string;
   paragraph: string | null;
@@ -431,29 +431,43 @@ const SOURCES = `with page(id) as (select value from json_each(?)),
   select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on from cited c
   join sources s on s.id = c.source_id order by c.rank, s.id`;
 
-type LabelSource = RecommendationRecord['themes'][number]['source'];
-type LabelScheme = RecommendationRecord['themes'][number]['scheme'];
+export type LabelSource = RecommendationRecord['themes'][number]['source'];
+export type LabelScheme = RecommendationRecord['themes'][number]['scheme'];
 
 /** A label object from a labelledLinks tuple of [id, label, label_source, scheme]. */
 function labelOf([id, label, source, scheme]: [string, string, LabelSource, LabelScheme]): RecommendationRecord['themes'][number] {
   return { id, label, scheme, source, confidence: null };
 }
 
+/** The many-to-many fields of some recommendations, each grouped by recommendation id (a backend reads them). */
+export interface RecordLookups {
+  recommenders: Map<string, [id: string, name: string][]>;
+  themes: Map<string, [id: string, label: string, source: LabelSource, confidence: number | null, scheme: LabelScheme][]>;
+  sdgs: Map<string, [id: string, goal: number, name: string, source: LabelSource][]>;
+  groups: Map<string, [id: string, label: string, source: LabelSource, scheme: LabelScheme][]>;
+  unresolved: Map<string, [id: string, name: string][]>;
+  sources: Map<string, [id: string, sourceId: string, title: string, publisher: string, url: string, publishedOn: string | null][]>;
+  recurrence: Map<string, Recurrence>;
+}
+
 /** Adds the many-to-many fields to a page of rows, with one batched lookup per field for the whole page. */
 function hydrate(db: Db, rows: BaseRow[]): RecommendationRecord[] {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const recommenders = labelledLinks(db, RECOMMENDERS, STATE_NAMES, ids);
-  const themes = labelledLinks<[LabelSource, number | null, LabelScheme]>(db, THEMES, THEME_LABELS, ids);
-  const sdgs = lookupByIds<[id: string, goal: number, name: string, source: LabelSource]>(db, SDGS, ids);
-  const groups = labelledLinks<[LabelSource, LabelScheme]>(db, GROUPS, GROUP_LABELS, ids);
-  const unresolved = lookupByIds<[id: string, name: string]>(db, UNRESOLVED, ids);
-  const sources = lookupByIds<[id: string, sourceId: string, title: string, publisher: string, url: string, publishedOn: string | null]>(
-    db,
-    SOURCES,
-    ids,
-  );
-  const recurrence = recurrences(db, ids);
+  return assembleRecords(rows, {
+    recommenders: labelledLinks(db, RECOMMENDERS, STATE_NAMES, ids),
+    themes: labelledLinks<[LabelSource, number | null, LabelScheme]>(db, THEMES, THEME_LABELS, ids),
+    sdgs: lookupByIds(db, SDGS, ids),
+    groups: labelledLinks<[LabelSource, LabelScheme]>(db, GROUPS, GROUP_LABELS, ids),
+    unresolved: lookupByIds(db, UNRESOLVED, ids),
+    sources: lookupByIds(db, SOURCES, ids),
+    recurrence: recurrences(db, ids),
+  });
+}
+
+/** The records of these rows with their looked-up fields: the one shape both backends build documents in. */
+export function assembleRecords(rows: BaseRow[], lookups: RecordLookups): RecommendationRecord[] {
+  const { recommenders, themes, sdgs, groups, unresolved, sources, recurrence } = lookups;
   return rows.map((row) => ({
     id: row.id,
     reviewId: row.review_id,

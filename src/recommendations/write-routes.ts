@@ -2,23 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireScope } from '../auth/plugin.js';
 import { idParams } from '../common/schemas.js';
-import { bearerSecurity, registerResourceWrites, updateRecord } from '../curation/http.js';
+import { bearerSecurity, registerResourceWrites } from '../curation/http.js';
 import { noQueryParams } from '../http/params.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { setThemeLabel } from '../tagging/curation.js';
-import type { Db } from '../db/open.js';
-import { tagRecommendations } from '../tagging/apply.js';
-import { machineTagger } from '../tagging/tagger.js';
-import { getRecommendation } from './queries.js';
 import { recommendationDetailSchema } from './schemas.js';
-import {
-  createRecommendation,
-  deleteRecommendation,
-  recommendationCreateSchema,
-  recommendationPatchSchema,
-  updateRecommendation,
-} from './writes.js';
+import type { RecommendationWrites } from './write-store.js';
+import { recommendationCreateSchema, recommendationPatchSchema } from './writes.js';
 
 const themeParams = z.object({
   id: idParams.shape.id.describe('The recommendation id.'),
@@ -35,7 +25,7 @@ const themeHeaders = z.object({
 
 const THEME_PROBLEMS = [400, 401, 403, 404, 412, 429] as const;
 
-export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ writes: RecommendationWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {
     entity: 'recommendations',
     noun: 'recommendation',
@@ -46,23 +36,7 @@ export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = asyn
     record: recommendationDetailSchema,
     createBody: recommendationCreateSchema,
     patchBody: recommendationPatchSchema,
-    read: (id) => getRecommendation(db, id),
-    // A recommendation created without a upr-info label gets machine labels in the same transaction.
-    create: (context, input) => {
-      const id = createRecommendation(context, input);
-      const tagger = machineTagger();
-      if (tagger !== null) tagRecommendations(db, tagger, { ids: [id] });
-      return id;
-    },
-    // A new text: its machine labels are given again (curated and imported ones stay as they are). A PATCH of
-    // themes sets them whole, so it is not tagged after.
-    update: (context, id, patch, expected) => {
-      const textBefore = db.$client.prepare('select text from recommendations where id = ?').pluck().get(id);
-      updateRecommendation(context, id, patch, expected);
-      const tagger = machineTagger();
-      if (tagger !== null && patch.text !== undefined && patch.text !== textBefore) tagRecommendations(db, tagger, { ids: [id] });
-    },
-    remove: deleteRecommendation,
+    handlers: writes.handlers,
     createDescription:
       'Adds a recommendation with its recommending states, tags and source. Its id is the one given, else ' +
       'reviewId-paragraph when a paragraph is given (409 when taken), else a new one.',
@@ -95,14 +69,7 @@ export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = asyn
   for (const keep of [true, false]) {
     const route = keep ? app.put.bind(app) : app.delete.bind(app);
     route('/recommendations/:id/themes/:themeId', themeRoute(keep), async (request, reply) =>
-      updateRecord(
-        db,
-        request,
-        reply,
-        (context, expected) => setThemeLabel(context, request.params.id, request.params.themeId, expected, keep),
-        () => getRecommendation(db, request.params.id),
-        { ifMatch: 'optional' },
-      ),
+      writes.setTheme(request, reply, request.params.id, request.params.themeId, keep),
     );
   }
 };

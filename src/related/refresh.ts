@@ -15,7 +15,7 @@ import { termsOf } from './terms.js';
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
 const INCREMENTAL_MAX = 10;
 
-interface StateDoc {
+export interface StateDoc {
   id: string;
   cycle: number;
 }
@@ -34,7 +34,7 @@ export interface RelateCounts {
   deleted: number;
 }
 
-const relationOf = (own: number, other: number): Relation => (other < own ? 'earlier' : other > own ? 'later' : 'same');
+export const relationOf = (own: number, other: number): Relation => (other < own ? 'earlier' : other > own ? 'later' : 'same');
 
 /** Prepared statements per connection. */
 const cache = new WeakMap<object, Record<string, Statement>>();
@@ -74,10 +74,10 @@ function statements(db: Db): Record<string, Statement> {
   return s;
 }
 
-type Pairs = Map<string, Row>;
-const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
+export type Pairs = Map<string, Row>;
+export const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
 
-function readRows(rows: unknown[][]): Pairs {
+export function readRows(rows: unknown[][]): Pairs {
   const pairs: Pairs = new Map();
   for (const [from, to, score, relation, cycle] of rows) {
     pairs.set(pairKey(from as string, to as string), { score: score as number, relation: relation as Relation, cycle: cycle as number });
@@ -113,7 +113,7 @@ function loadState(s: Record<string, Statement>, state: string) {
   return { docs, vectors };
 }
 
-function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [string, Row] {
+export function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [string, Row] {
   const own = docs[from]!;
   const other = docs[n.index]!;
   return [pairKey(own.id, other.id), { score: n.score, relation: relationOf(own.cycle, other.cycle), cycle: other.cycle }];

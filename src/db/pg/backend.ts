@@ -1,4 +1,7 @@
+import { pgAuthenticateHeader } from '../../auth/pg-keys.js';
+import { pgChangeStore } from '../../changes/pg-queries.js';
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
+import { pgRecommendationWrites } from '../../recommendations/pg-write-store.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -19,7 +22,8 @@ const notOnPostgres = new Proxy({} as Db, {
 
 /**
  * Every recommendation has its stored document and CSV row and none is marked stale: the documents are written by
- * SQLite's writes and copied by `npm run db:copy`, and nothing on PostgreSQL rebuilds them yet.
+ * SQLite's writes and copied by `npm run db:copy`; PostgreSQL's writes rebuild those they change
+ * (src/db/pg/write-transaction.ts), but nothing here rebuilds a copy's stale ones.
  */
 async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
   const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
@@ -58,6 +62,9 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
       }),
     },
     recommendations: pgRecommendationStore(pool),
+    recommendationWrites: pgRecommendationWrites(pool),
+    authenticate: (header) => pgAuthenticateHeader(pool, header),
+    changes: pgChangeStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -12,6 +12,19 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /readyz',
   'GET /v1/recommendations',
   'GET /v1/recommendations/:id',
+  'POST /v1/recommendations',
+  'PATCH /v1/recommendations/:id',
+  'DELETE /v1/recommendations/:id',
+  'PUT /v1/recommendations/:id/themes/:themeId',
+  'DELETE /v1/recommendations/:id/themes/:themeId',
+  // Writes, histories and the change feed (src/db/pg/write-transaction.ts, src/changes/pg-queries.ts).
+  'GET /v1/recommendations/:id/history',
+  'GET /v1/developments/:id/history',
+  'GET /v1/assessments/:id/history',
+  'GET /v1/statements/:id/history',
+  'GET /v1/reviews/:id/history',
+  'GET /v1/states/:id/history',
+  'GET /v1/changes',
 ];
 
 /** Route prefixes that never read the database. */

@@ -1,0 +1,49 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { inList } from '../db/keyset.js';
+import { pgAll, pgGet, type Queryable } from '../db/pg/query.js';
+import { PgRevision } from '../db/pg/revision.js';
+import { type AuditRow, TABLES, toChange } from './queries.js';
+import type { ChangeStore } from './store.js';
+
+// Record histories and the change feed on PostgreSQL: queries.ts's SQL, read through node-postgres. The
+// feed's order is commit order because writers take one lock in turn (src/db/pg/write-transaction.ts), so an
+// audit seq is never committed after a greater one.
+
+function selectChanges(pool: Queryable, conditions: SQL[], limit: number): Promise<AuditRow[]> {
+  return pgAll<AuditRow>(pool, sql`select seq, entity, entity_id, action, changes, actor, at, revision from audit_log
+    where ${sql.join(conditions, sql` and `)} order by seq limit ${limit}`);
+}
+
+async function latestChangeSeq(pool: Queryable): Promise<number> {
+  return (await pgGet<{ seq: number | null }>(pool, sql`select max(seq) as seq from audit_log`))!.seq ?? 0;
+}
+
+export function pgChangeStore(pool: Queryable): ChangeStore {
+  const revision = new PgRevision(pool);
+  return {
+    async history(entity, id, limit, afterSeq) {
+      const own = [sql`entity = ${entity}`, sql`entity_id = ${id}`];
+      const total = (await pgGet<{ n: number }>(pool, sql`select count(*) as n from audit_log where ${sql.join(own, sql` and `)}`))!.n;
+      if (total === 0) {
+        const { table, column } = TABLES[entity];
+        const stored = await pgGet(pool, sql`select 1 from ${sql.identifier(table)} where ${sql.identifier(column)} = ${id}`);
+        if (stored === undefined) return undefined;
+      }
+      const rows = await selectChanges(pool, [...own, sql`seq > ${afterSeq}`], limit + 1);
+      const page = rows.slice(0, limit);
+      return { changes: page.map(toChange), total, lastSeq: rows.length > limit ? page.at(-1)!.seq : null };
+    },
+    async feed(afterSeq, entities, limit) {
+      const conditions = [sql`seq > ${afterSeq}`];
+      if (entities) conditions.push(inList(sql`entity`, entities));
+      const latest = await latestChangeSeq(pool);
+      const rows = await selectChanges(pool, [...conditions, sql`seq <= ${latest}`], limit + 1);
+      const page = rows.slice(0, limit);
+      const hasMore = rows.length > limit;
+      return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
+    },
+    seqBefore: async (at) =>
+      (await pgGet<{ seq: number | null }>(pool, sql`select max(seq) as seq from audit_log where at < ${at}`))!.seq ?? 0,
+    revision: () => revision.current(),
+  };
+}

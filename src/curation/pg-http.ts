@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { apiKeyOf } from '../auth/plugin.js';
+import type { Queryable } from '../db/pg/query.js';
+import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
+import { representationEtag } from '../http/etag.js';
+import { requireIfMatch } from './checks.js';
+import { answerCreated, replayable, replayedRecordDeleted, type Versioned } from './http.js';
+import { requestFingerprint } from './idempotency.js';
+import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
+
+// http.ts's createRecord, updateRecord and deleteRecord on PostgreSQL: the same answers, around a
+// pgWriteTransaction; Idempotency-Keys are stored in the database, so a retry reaching another instance is
+// answered alike.
+
+type Pool = Pick<pg.Pool, 'connect' | 'query'>;
+
+export interface PgCreateSpec<T extends Versioned> {
+  entity: string;
+  create: (context: PgWriteContext) => Promise<string>;
+  /** The record as GET answers it, read through `client` (the write's transaction, its documents rebuilt). */
+  read: (client: Queryable, id: string) => Promise<T | undefined>;
+}
+
+/** POST: creates the record in one transaction (or replays the stored answer to a retried Idempotency-Key). */
+export async function pgCreateRecord<T extends Versioned>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: PgCreateSpec<T>): Promise<T> {
+  const key = apiKeyOf(request);
+  const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
+  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+  const outcome = await pgWriteTransaction(pool, key.name, async (context) => {
+    const stored = idempotencyKey === undefined ? undefined : await pgFindStoredResponse(context.tx, key.id, idempotencyKey);
+    if (stored) {
+      const { id, location } = replayable(stored, fingerprint);
+      if ((await spec.read(context.tx, id)) === undefined) throw replayedRecordDeleted(spec.entity, id);
+      return { location, body: JSON.parse(stored.body) as T, replayed: true };
+    }
+    const id = await spec.create(context);
+    await context.freshen();
+    const body = (await spec.read(context.tx, id))!;
+    const location = `/v1/${spec.entity}/${encodeURIComponent(id)}`;
+    if (idempotencyKey !== undefined) {
+      await pgStoreResponse(context.tx, key.id, idempotencyKey, { requestHash: fingerprint, statusCode: 201, location, body: JSON.stringify(body) });
+    }
+    return { location, body, replayed: false };
+  });
+  answerCreated(reply, outcome);
+  return outcome.body;
+}
+
+/** PATCH (and link changes): applies the change in one transaction; answers the stored record and its ETag. */
+export async function pgUpdateRecord<T extends Versioned>(
+  pool: Pool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  change: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
+  read: () => Promise<T | undefined>,
+  options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
+): Promise<T> {
+  const header = request.headers['if-match'];
+  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
+  await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => change(context, expected));
+  const record = (await read())!;
+  reply.header('etag', representationEtag(record.version, JSON.stringify(record)));
+  return record;
+}
+
+/** DELETE: removes the record in one transaction (leaving its tombstone in the audit log); 204. */
+export async function pgDeleteRecord(
+  pool: Pool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  remove: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
+): Promise<FastifyReply> {
+  const expected = requireIfMatch(request.headers['if-match']);
+  await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => remove(context, expected));
+  return reply.code(204).send();
+}
