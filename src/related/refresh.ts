@@ -15,8 +15,8 @@ import { termsOf } from './terms.js';
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
 const INCREMENTAL_MAX = 10;
 
-/** Relation pairs inserted per statement. */
-const INSERT_BATCH = 1000;
+/** Relation pairs inserted or updated per statement. */
+const BATCH = 1000;
 
 interface StateDoc {
   id: string;
@@ -59,8 +59,9 @@ function statements(db: Db): Record<string, Statement> {
         from recommendation_relations where recommendation_id = ?`),
       toRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
         from recommendation_relations where related_id = ?`),
-      update: c.prepare(`update recommendation_relations set score = ?, relation = ?, related_cycle = ?
-        where recommendation_id = ? and related_id = ?`),
+      updateMany: c.prepare(`update recommendation_relations set score = j.value ->> 2, relation = j.value ->> 3,
+        related_cycle = j.value ->> 4 from json_each(?) j
+        where recommendation_id = j.value ->> 0 and related_id = j.value ->> 1`),
       remove: c.prepare('delete from recommendation_relations where recommendation_id = ? and related_id = ?'),
       trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
         (select related_id from recommendation_relations where recommendation_id = @id
@@ -95,19 +96,20 @@ function readRows(rows: unknown[][]): Pairs {
 /** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
 function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
   const added: unknown[][] = [];
+  const changed: unknown[][] = [];
   for (const [key, row] of wanted) {
     const old = stored.get(key);
     if (!old) {
       added.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
     } else if (old.score !== row.score || old.relation !== row.relation || old.cycle !== row.cycle) {
-      const [from, to] = key.split('\u0000') as [string, string];
-      s.update!.run(row.score, row.relation, row.cycle, from, to);
-      counts.updated++;
+      changed.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
     }
   }
-  // New pairs in statements of INSERT_BATCH rows (one call each instead of one per pair).
-  for (let i = 0; i < added.length; i += INSERT_BATCH) s.insertMany!.run(JSON.stringify(added.slice(i, i + INSERT_BATCH)));
+  // New and changed pairs in statements of BATCH rows (one call each instead of one per pair).
+  for (let i = 0; i < added.length; i += BATCH) s.insertMany!.run(JSON.stringify(added.slice(i, i + BATCH)));
+  for (let i = 0; i < changed.length; i += BATCH) s.updateMany!.run(JSON.stringify(changed.slice(i, i + BATCH)));
   counts.inserted += added.length;
+  counts.updated += changed.length;
   for (const key of stored.keys()) {
     if (wanted.has(key)) continue;
     const [from, to] = key.split('\u0000') as [string, string];
