@@ -9,7 +9,7 @@ import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
-import { type BulkInsert, bulkInsert } from './bulk-insert.js';
+import { type Batched, batched, bulkInsert } from './bulk-insert.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
   ImportError,
@@ -352,17 +352,21 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
       }
 
-      // New records, their links and citations are inserted in bulk after the loop (bulk-insert.ts), in the
-      // order they come. fts_rowid is given as the insert trigger would give it (the highest so far, plus 1),
+      // New records, their links and citations are inserted, and changed records updated, in bulk after the
+      // loop (bulk-insert.ts), in the order they come. fts_rowid is given as the insert trigger would give it (the highest so far, plus 1),
       // so that the trigger does not rewrite each new row to set it.
       const insertRecommendation = bulkInsert(sql, 'recommendations', [
         'id', 'review_id', 'paragraph', 'paragraph_sort_key', 'text', 'verbatim', 'position', 'position_label',
         'position_source', 'source_id', 'action_category', 'created_at', 'updated_at', 'version', 'fts_rowid',
       ]);
       let lastFtsRowid = sql.prepare('select coalesce(max(fts_rowid), 0) from recommendations').pluck().get() as number;
-      const updateRecommendation = sql.prepare(`update recommendations set review_id = ?, paragraph = ?,
-        paragraph_sort_key = ?, text = ?, verbatim = ?, position = ?, position_label = ?, position_source = ?,
-        source_id = ?, action_category = ?, updated_at = ?, version = version + 1 where id = ?`);
+      const updateRecommendation = batched(
+        sql.prepare(`update recommendations set review_id = j.value ->> 0, paragraph = j.value ->> 1,
+          paragraph_sort_key = j.value ->> 2, text = j.value ->> 3, verbatim = j.value ->> 4, position = j.value ->> 5,
+          position_label = j.value ->> 6, position_source = j.value ->> 7, source_id = j.value ->> 8,
+          action_category = j.value ->> 9, updated_at = j.value ->> 10, version = version + 1
+          from json_each(?) j where recommendations.id = j.value ->> 11`),
+      );
       // Each file a record was read from, with what that file printed (kept beside the merged record).
       const citeSource = bulkInsert(
         sql,
@@ -398,7 +402,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             },
           ];
         }),
-      ) as Record<LinkField, { insert: BulkInsert; clear: Statement }>;
+      ) as Record<LinkField, { insert: Batched; clear: Statement }>;
 
       const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
       const reviewStates = new Map<string, string | undefined>();
@@ -494,7 +498,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.recommendations.unchanged++;
           continue;
         }
-        updateRecommendation.run(...row, options.now, record.id);
+        updateRecommendation.add([...row, options.now, record.id]);
         for (const field of LINK_FIELDS) {
           if (!fields.includes(field)) continue;
           linkStatements[field].clear.run(record.id, json(after[field]));
@@ -515,6 +519,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         written.push(record.id);
       }
       insertRecommendation.flush();
+      updateRecommendation.flush();
       for (const field of LINK_FIELDS) linkStatements[field].insert.flush();
       citeSource.flush();
 
