@@ -9,6 +9,7 @@ import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
+import { type Batched, batched, bulkInsert } from './bulk-insert.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
   ImportError,
@@ -294,7 +295,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         sdgs: { ids: known('select goal from sdg_goals'), what: 'SDG' },
         recommendingStates: { ids: known('select code from states'), what: 'state' },
       };
-      const sourceKnown = (id: string) => sourceIds.has(id) || sourceExists.get(id) !== undefined;
+      const sourcesKnown = new Map<string, boolean>();
+      const sourceKnown = (id: string) => {
+        let is = sourcesKnown.get(id);
+        if (is === undefined) sourcesKnown.set(id, (is = sourceIds.has(id) || sourceExists.get(id) !== undefined));
+        return is;
+      };
       for (const record of records) {
         for (const [field, { ids: valid, what }] of Object.entries(references) as [LinkField, { ids: Set<string | number>; what: string }][]) {
           const values = record[field] as (string | number)[] | undefined;
@@ -356,17 +362,29 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
       }
 
-      const insertRecommendation = sql.prepare(`insert into recommendations (id, review_id, paragraph,
-        paragraph_sort_key, text, verbatim, position, position_label, position_source, source_id, action_category,
-        created_at, updated_at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-      const updateRecommendation = sql.prepare(`update recommendations set review_id = ?, paragraph = ?,
-        paragraph_sort_key = ?, text = ?, verbatim = ?, position = ?, position_label = ?, position_source = ?,
-        source_id = ?, action_category = ?, updated_at = ?, version = version + 1 where id = ?`);
+      // New records, their links and citations are inserted, and changed records updated, in bulk after the
+      // loop (bulk-insert.ts), in the order they come. fts_rowid is given as the insert trigger would give it (the highest so far, plus 1),
+      // so that the trigger does not rewrite each new row to set it.
+      const insertRecommendation = bulkInsert(sql, 'recommendations', [
+        'id', 'review_id', 'paragraph', 'paragraph_sort_key', 'text', 'verbatim', 'position', 'position_label',
+        'position_source', 'source_id', 'action_category', 'created_at', 'updated_at', 'version', 'fts_rowid',
+      ]);
+      let lastFtsRowid = sql.prepare('select coalesce(max(fts_rowid), 0) from recommendations').pluck().get() as number;
+      const updateRecommendation = batched(
+        sql.prepare(`update recommendations set review_id = j.value ->> 0, paragraph = j.value ->> 1,
+          paragraph_sort_key = j.value ->> 2, text = j.value ->> 3, verbatim = j.value ->> 4, position = j.value ->> 5,
+          position_label = j.value ->> 6, position_source = j.value ->> 7, source_id = j.value ->> 8,
+          action_category = j.value ->> 9, updated_at = j.value ->> 10, version = version + 1
+          from json_each(?) j where recommendations.id = j.value ->> 11`),
+      );
       // Each file a record was read from, with what that file printed (kept beside the merged record).
-      const citeSource = sql.prepare(`insert into recommendation_sources (recommendation_id, source_id, paragraph,
-        position, position_label, position_source, match_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do update set
-        paragraph = excluded.paragraph, position = excluded.position, position_label = excluded.position_label,
-        position_source = excluded.position_source, match_key = excluded.match_key`);
+      const citeSource = bulkInsert(
+        sql,
+        'recommendation_sources',
+        ['recommendation_id', 'source_id', 'paragraph', 'position', 'position_label', 'position_source', 'match_key'],
+        `on conflict do update set paragraph = excluded.paragraph, position = excluded.position,
+          position_label = excluded.position_label, position_source = excluded.position_source, match_key = excluded.match_key`,
+      );
       // A review cites the documents its recommendations were read from (the report, the data set).
       const citeReviewSource = sql.prepare('insert or ignore into review_sources (review_id, source_id) values (?, ?)');
       const reviewsCited = new Set<string>();
@@ -376,10 +394,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           return [
             field,
             {
-              insert: sql.prepare(
+              insert: bulkInsert(
+                sql,
+                table,
                 field === 'recommendingStates' || field === 'unresolvedRecommenders'
-                  ? `insert into ${table} (recommendation_id, ${column}) values (?, ?)`
-                  : `insert into ${table} (recommendation_id, ${column}, label_source) values (?, ?, ?)`,
+                  ? ['recommendation_id', column]
+                  : ['recommendation_id', column, 'label_source'],
               ),
               // Values kept keep their label_source: only those gone are deleted, only new ones inserted (and a
               // machine label of a theme the file gives is deleted, to be inserted again as the file's).
@@ -392,9 +412,14 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             },
           ];
         }),
-      ) as Record<LinkField, { insert: Statement; clear: Statement }>;
+      ) as Record<LinkField, { insert: Batched; clear: Statement }>;
 
-      const stateOfReview = sql.prepare('select state_code from reviews where id = ?').pluck();
+      const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
+      const reviewStates = new Map<string, string | undefined>();
+      const stateOfReview = (id: string) => {
+        if (!reviewStates.has(id)) reviewStates.set(id, stateOfReviewQuery.get(id) as string | undefined);
+        return reviewStates.get(id);
+      };
       const refuse = (record: Identified, reason: string) => {
         for (const row of record.rows) report.problems.push({ row, paragraph: record.paragraph, message: reason });
         report.skipped += record.rows.length;
@@ -428,7 +453,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
           affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
         };
-        const checked = checkRecommendation(record.id, merged, stateOfReview.get(merged.reviewId) as string | undefined);
+        const checked = checkRecommendation(record.id, merged, stateOfReview(merged.reviewId));
         if (!checked.value) {
           refuse(record, checked.problems.join('; '));
           continue;
@@ -455,7 +480,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {
             // A source stored under another id (same URL) is cited by that id.
             const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
-            citeSource.run(record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey);
+            citeSource.add([record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey]);
             const key = `${after.reviewId}\n${sourceId}`;
             if (!reviewsCited.has(key)) {
               reviewsCited.add(key);
@@ -465,9 +490,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         };
 
         if (!before) {
-          insertRecommendation.run(record.id, ...row, options.now, options.now, 1);
+          insertRecommendation.add([record.id, ...row, options.now, options.now, 1, ++lastFtsRowid]);
           for (const field of LINK_FIELDS) {
-            for (const value of after[field]) linkStatements[field].insert.run(...linkRow(field, value));
+            for (const value of after[field]) linkStatements[field].insert.add(linkRow(field, value));
           }
           cite();
           audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
@@ -483,12 +508,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.recommendations.unchanged++;
           continue;
         }
-        updateRecommendation.run(...row, options.now, record.id);
+        updateRecommendation.add([...row, options.now, record.id]);
         for (const field of LINK_FIELDS) {
           if (!fields.includes(field)) continue;
           linkStatements[field].clear.run(record.id, json(after[field]));
           for (const value of after[field]) {
-            if (!(before[field] as (string | number)[]).includes(value)) linkStatements[field].insert.run(...linkRow(field, value));
+            if (!(before[field] as (string | number)[]).includes(value)) linkStatements[field].insert.add(linkRow(field, value));
           }
         }
         const version = versions.get(record.id)!;
@@ -503,6 +528,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         report.updated.push({ id: record.id, fields });
         written.push(record.id);
       }
+      insertRecommendation.flush();
+      updateRecommendation.flush();
+      for (const field of LINK_FIELDS) linkStatements[field].insert.flush();
+      citeSource.flush();
 
       const { created, updated, unchanged } = report.recommendations;
       if (records.length > 0 && created + updated + unchanged === 0) {

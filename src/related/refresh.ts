@@ -15,6 +15,9 @@ import { termsOf } from './terms.js';
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
 const INCREMENTAL_MAX = 10;
 
+/** Relation pairs inserted or updated per statement. */
+const BATCH = 1000;
+
 export interface StateDoc {
   id: string;
   cycle: number;
@@ -56,17 +59,22 @@ function statements(db: Db): Record<string, Statement> {
         from recommendation_relations where recommendation_id = ?`),
       toRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
         from recommendation_relations where related_id = ?`),
-      insert: c.prepare(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
-        values (?, ?, ?, ?, ?)`),
-      update: c.prepare(`update recommendation_relations set score = ?, relation = ?, related_cycle = ?
-        where recommendation_id = ? and related_id = ?`),
+      updateMany: c.prepare(`update recommendation_relations set score = j.value ->> 2, relation = j.value ->> 3,
+        related_cycle = j.value ->> 4 from json_each(?) j
+        where recommendation_id = j.value ->> 0 and related_id = j.value ->> 1`),
       remove: c.prepare('delete from recommendation_relations where recommendation_id = ? and related_id = ?'),
       trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
         (select related_id from recommendation_relations where recommendation_id = @id
           order by score desc, related_id limit ${RELATED_PER_RECORD})`),
-      otherStates: c.prepare(`delete from recommendation_relations where related_id = @id and
-        (select v.state_code from recommendations r join reviews v on v.id = r.review_id
-          where r.id = recommendation_relations.recommendation_id) <> @state`),
+      // Pairs whose two recommendations are now of different states (one of them listed stale moved), all at once.
+      otherStates: c.prepare(`delete from recommendation_relations where rowid in (
+        select l.rowid from recommendation_relations_stale s
+        join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
+        join recommendation_relations l on l.related_id = s.recommendation_id
+        join recommendations o on o.id = l.recommendation_id join reviews w on w.id = o.review_id
+        where w.state_code <> v.state_code)`),
+      insertMany: c.prepare(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
+        select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?)`),
       allStates: c.prepare('select distinct state_code from reviews order by state_code'),
     };
     cache.set(db.$client, s);
@@ -87,17 +95,21 @@ export function readRows(rows: unknown[][]): Pairs {
 
 /** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
 function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
+  const added: unknown[][] = [];
+  const changed: unknown[][] = [];
   for (const [key, row] of wanted) {
-    const [from, to] = key.split('\u0000') as [string, string];
     const old = stored.get(key);
     if (!old) {
-      s.insert!.run(from, to, row.score, row.relation, row.cycle);
-      counts.inserted++;
+      added.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
     } else if (old.score !== row.score || old.relation !== row.relation || old.cycle !== row.cycle) {
-      s.update!.run(row.score, row.relation, row.cycle, from, to);
-      counts.updated++;
+      changed.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
     }
   }
+  // New and changed pairs in statements of BATCH rows (one call each instead of one per pair).
+  for (let i = 0; i < added.length; i += BATCH) s.insertMany!.run(JSON.stringify(added.slice(i, i + BATCH)));
+  for (let i = 0; i < changed.length; i += BATCH) s.updateMany!.run(JSON.stringify(changed.slice(i, i + BATCH)));
+  counts.inserted += added.length;
+  counts.updated += changed.length;
   for (const key of stored.keys()) {
     if (wanted.has(key)) continue;
     const [from, to] = key.split('\u0000') as [string, string];
@@ -162,11 +174,13 @@ export function refreshStaleRelations(db: Db): RelateCounts {
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const byState = new Map<string, string[]>();
   for (const [id, state] of s.stale!.raw().all() as [string, string][]) {
-    byState.set(state, [...(byState.get(state) ?? []), id]);
+    const ids = byState.get(state);
+    if (ids) ids.push(id);
+    else byState.set(state, [id]);
   }
+  // A recommendation moved from another state leaves that state's lists.
+  counts.deleted += s.otherStates!.run().changes;
   for (const [state, ids] of byState) {
-    // A recommendation moved from another state leaves that state's lists.
-    for (const id of ids) counts.deleted += s.otherStates!.run({ id, state }).changes;
     if (ids.length > INCREMENTAL_MAX) relateState(db, state, counts);
     else relateSome(db, state, ids, counts);
   }
