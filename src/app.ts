@@ -104,7 +104,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(sourceRoutes, { db, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
-  await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });
+  await app.register(import('./stats/routes.js'), { store: backend.stats, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, { db, prefix: '/v1' });

@@ -248,7 +248,7 @@ if ('skip' in cluster) {
   t.test('routes not ported answer 501 problems naming the ported ones; include too', async (t) => {
     for (const [method, path] of [
       ['GET', '/v1/states'],
-      ['GET', '/v1/stats/recommendations?groupBy=position'],
+      ['GET', `/v1/recommendations/${ids[0]}/history`],
       ['GET', '/v1/changes'],
       ['PATCH', `/v1/recommendations/${ids[0]}`],
       ['POST', '/v1/assessments'],

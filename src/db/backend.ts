@@ -1,6 +1,7 @@
 import { RevisionTracker } from '../http/cache.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
+import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -16,6 +17,7 @@ export interface Backend {
   revision: RevisionSource;
   stateNames: StateNameSource;
   recommendations: RecommendationStore;
+  stats: StatsStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export function sqliteBackend(path: string): Backend {
     revision: new RevisionTracker(db),
     stateNames: sqliteStateNames(db),
     recommendations: sqliteRecommendationStore(db),
+    stats: sqliteStatsStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

@@ -42,14 +42,22 @@ function lineText(line: DocumentLine): SQL {
   return sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
 }
 
+/** The recommendations (r) with their reviews (v): what the filter's conditions read. */
+export const PG_RECOMMENDATIONS_FROM = sql`recommendations r join reviews v on v.id = r.review_id`;
+
+/** The filter's conditions on PostgreSQL: queries.ts's, and with q, the full-text match first. */
+export function pgFilterConditions(f: RecommendationFilter): SQL[] {
+  const conditions = filterConditions(f);
+  if (f.q !== undefined) conditions.unshift(sql`r.search @@ ${tsQuery(f.q)}`);
+  return conditions;
+}
+
 /** The recommendations (r) with their reviews (v) and, with q, only the matches, each with its rank (f). */
 function fromAndWhere(f: RecommendationFilter, extra: SQL[] = []): SQL {
-  const conditions = [...filterConditions(f), ...extra];
-  const reviews = sql`recommendations r join reviews v on v.id = r.review_id`;
-  if (f.q === undefined) return sql`${reviews} ${whereClause(conditions)}`;
-  const query = tsQuery(f.q);
-  conditions.unshift(sql`r.search @@ ${query}`);
-  return sql`${reviews} cross join lateral (select ${relevanceRank(sql`r.search`, query)} as rank) f ${whereClause(conditions)}`;
+  const conditions = [...pgFilterConditions(f), ...extra];
+  if (f.q === undefined) return sql`${PG_RECOMMENDATIONS_FROM} ${whereClause(conditions)}`;
+  const rank = relevanceRank(sql`r.search`, tsQuery(f.q));
+  return sql`${PG_RECOMMENDATIONS_FROM} cross join lateral (select ${rank} as rank) f ${whereClause(conditions)}`;
 }
 
 /** The matches' ids (k) and sort keys (k0, k1, …), in order, after `after`. */

@@ -1,4 +1,5 @@
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
+import { pgStatsStore } from '../../stats/pg-queries.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -57,6 +58,7 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
       }),
     },
     recommendations: pgRecommendationStore(pool),
+    stats: pgStatsStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -12,6 +12,9 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /readyz',
   'GET /v1/recommendations',
   'GET /v1/recommendations/:id',
+  'GET /v1/stats/recommendations',
+  'GET /v1/stats/developments',
+  'GET /v1/reviews/:id/summary',
 ];
 
 /** Route prefixes that never read the database. */
