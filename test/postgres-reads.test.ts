@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
 import { PORTED_ROUTES } from '../src/db/pg/not-served.js';
 import { openDatabase } from '../src/db/open.js';
@@ -58,6 +58,8 @@ function sample(path: string) {
       state: first('select state_code from reviews group by 1 order by count(*) desc, 1 limit 1'),
       review: first('select review_id from recommendations group by 1 order by count(*) desc, 1 limit 1'),
       reviews: all('select id from reviews order by id'),
+      sources: all('select id from sources order by id'),
+      publisher: first('select publisher from sources group by 1 order by count(*) desc, 1 limit 1'),
     };
   } finally {
     sqlite.close();
@@ -130,6 +132,35 @@ if ('skip' in cluster) {
     return paths;
   }
 
+  /** A list's pages walked with their cursors, its exports whole and limited, and each record (and none). */
+  function resourcePaths(resource: string, filters: string[], ids: string[], sorts: string[] = ['']): string[] {
+    const paths: string[] = [];
+    for (const filter of filters) {
+      for (const sort of sorts) {
+        const query = [filter, sort].filter(Boolean).join('&');
+        const sep = query === '' ? '' : '&';
+        paths.push(`/v1/${resource}?${query}`, `/v1/${resource}?${query}${sep}limit=2`);
+        for (const format of ['csv', 'ndjson']) paths.push(`/v1/${resource}?${query}${sep}format=${format}`, `/v1/${resource}?${query}${sep}format=${format}&limit=3`);
+      }
+    }
+    paths.push(`/v1/${resource}?format=csv&bom=true`, `/v1/${resource}?cursor=nonsense`);
+    for (const id of ids) paths.push(`/v1/${resource}/${encodeURIComponent(id)}`);
+    paths.push(`/v1/${resource}/NOPE-1`);
+    return paths;
+  }
+
+  /** Every page of a list, by its cursors: the same on both. */
+  async function walkBoth(t: Test, sqlite: FastifyInstance, postgres: FastifyInstance, first: string): Promise<number> {
+    let pages = 0;
+    for (let path: string | null = first; path !== null; pages++) {
+      const [a, b]: LightMyRequestResponse[] = await Promise.all([sqlite.inject(path), postgres.inject(path)]);
+      t.equal(b!.body, a!.body, `${path}: the same page`);
+      const next = a!.json().meta.nextCursor as string | null;
+      path = next === null ? null : `${first}&cursor=${next}`;
+    }
+    return pages;
+  }
+
   for (const [name, make] of [
     ['generated', async (t: Test) => {
       const path = join(tempDir(t), 'generated.sqlite');
@@ -150,11 +181,23 @@ if ('skip' in cluster) {
         const nonEmpty = await compare(t, onSqlite, onPostgres, paths);
         t.ok(nonEmpty > paths.length / 2, `most stats requests count something (${nonEmpty} of ${paths.length})`);
       });
+
+      t.test('sources: lists, filters, sorts, cursors, exports and each source with what cites it', async (t) => {
+        const filters = ['', `publisher=${encodeURIComponent(String(s.publisher))}`, 'q=report', 'q=HRC', 'q=%C3%A9'];
+        await compare(t, onSqlite, onPostgres, resourcePaths('sources', filters, s.sources, ['', 'sort=-id']));
+        t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/sources?limit=3')) > 1, 'more than one page');
+      });
+
+      t.test('reviews: lists, filters, cursors, exports and each review with its counts', async (t) => {
+        const filters = ['', `stateUnderReview=${s.state}`, 'cycle=1,3', 'session=8'];
+        await compare(t, onSqlite, onPostgres, resourcePaths('reviews', filters, s.reviews));
+        t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/reviews?limit=1')) > 1, 'more than one page');
+      });
     });
   }
 
   t.test('the ported routes are listed', async (t) => {
-    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary']) {
+    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id']) {
       t.ok(PORTED_ROUTES.includes(route), route);
     }
   });

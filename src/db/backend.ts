@@ -2,6 +2,8 @@ import { RevisionTracker } from '../http/cache.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
 import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
+import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
+import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -18,6 +20,8 @@ export interface Backend {
   stateNames: StateNameSource;
   recommendations: RecommendationStore;
   stats: StatsStore;
+  sources: SourceStore;
+  reviews: ReviewStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -32,6 +36,8 @@ export function sqliteBackend(path: string): Backend {
     stateNames: sqliteStateNames(db),
     recommendations: sqliteRecommendationStore(db),
     stats: sqliteStatsStore(db),
+    sources: sqliteSourceStore(db),
+    reviews: sqliteReviewStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

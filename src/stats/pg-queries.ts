@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { whereClause } from '../db/keyset.js';
-import { pgAll, pgRows, type Pool } from '../db/pg/rows.js';
+import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
 import { tsQuery } from '../db/pg/fulltext.js';
 import { filterConditions as developmentConditions } from '../developments/queries.js';
 import type { DevelopmentFilter } from '../developments/schemas.js';
@@ -34,9 +34,7 @@ async function labels(pool: Pool, groupBy: readonly string[], groupings: typeof 
   );
 }
 
-async function count(pool: Pool, from: SQL, where: SQL): Promise<number> {
-  return (await pgRows(pool, sql`select cast(count(*) as integer) from ${from} ${where}`))[0]![0] as number;
-}
+const count = (pool: Pool, from: SQL, where: SQL) => pgCount(pool, sql`${from} ${where}`);
 
 function developmentWhere(f: DevelopmentFilter): SQL {
   const conditions = developmentConditions(f);

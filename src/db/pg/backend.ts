@@ -1,5 +1,7 @@
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
 import { pgStatsStore } from '../../stats/pg-queries.js';
+import { pgSourceStore } from '../../sources/pg-queries.js';
+import { pgReviewStore } from '../../reviews/pg-queries.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -59,6 +61,8 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     },
     recommendations: pgRecommendationStore(pool),
     stats: pgStatsStore(pool),
+    sources: pgSourceStore(pool),
+    reviews: pgReviewStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -15,6 +15,10 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/stats/recommendations',
   'GET /v1/stats/developments',
   'GET /v1/reviews/:id/summary',
+  'GET /v1/sources',
+  'GET /v1/sources/:id',
+  'GET /v1/reviews',
+  'GET /v1/reviews/:id',
 ];
 
 /** Route prefixes that never read the database. */

@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 
@@ -24,4 +24,10 @@ export async function pgRows(pool: Pick<pg.Pool, 'query'>, query: SQL): Promise<
 export async function pgAll<T>(pool: Pick<pg.Pool, 'query'>, query: SQL): Promise<T[]> {
   const { rows } = await pool.query(pgQuery(query));
   return rows as T[];
+}
+
+/** How many rows `from` (a FROM clause with its WHERE) holds. */
+export async function pgCount(pool: Pick<pg.Pool, 'query'>, from: SQL): Promise<number> {
+  const { rows } = await pool.query<[number]>({ ...pgQuery(sql`select cast(count(*) as integer) from ${from}`), rowMode: 'array' });
+  return rows[0]![0];
 }
