@@ -59,6 +59,7 @@ function sample(path: string) {
       review: first('select review_id from recommendations group by 1 order by count(*) desc, 1 limit 1'),
       reviews: all('select id from reviews order by id'),
       sources: all('select id from sources order by id'),
+      states: all('select code from states order by code'),
       publisher: first('select publisher from sources group by 1 order by count(*) desc, 1 limit 1'),
     };
   } finally {
@@ -193,11 +194,22 @@ if ('skip' in cluster) {
         await compare(t, onSqlite, onPostgres, resourcePaths('reviews', filters, s.reviews));
         t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/reviews?limit=1')) > 1, 'more than one page');
       });
+
+      t.test('states: lists, filters, cursors, exports and each state with its counts', async (t) => {
+        const filters = ['', 'regionalGroup=WEOG,GRULAC', 'unMember=true', 'unMember=false', 'name=Kyrgyzstan', 'name=kirgiziya'];
+        await compare(t, onSqlite, onPostgres, resourcePaths('states', filters, s.states));
+        t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/states?limit=50')) > 1, 'more than one page');
+      });
+
+      t.test('themes (by scheme), affected persons and SDGs, with their counts', async (t) => {
+        const paths = ['/v1/themes', '/v1/themes?scheme=uhri', '/v1/themes?scheme=local,upr-info', '/v1/themes?scheme=none', '/v1/affected-persons', '/v1/sdgs', '/v1/sdgs?x=1'];
+        t.ok((await compare(t, onSqlite, onPostgres, paths)) >= 4, 'the vocabularies are there');
+      });
     });
   }
 
   t.test('the ported routes are listed', async (t) => {
-    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id']) {
+    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id', 'GET /v1/states', 'GET /v1/states/:id', 'GET /v1/themes', 'GET /v1/affected-persons', 'GET /v1/sdgs']) {
       t.ok(PORTED_ROUTES.includes(route), route);
     }
   });

@@ -247,7 +247,7 @@ if ('skip' in cluster) {
 
   t.test('routes not ported answer 501 problems naming the ported ones; include too', async (t) => {
     for (const [method, path] of [
-      ['GET', '/v1/states'],
+      ['GET', '/v1/statements'],
       ['GET', `/v1/recommendations/${ids[0]}/history`],
       ['GET', '/v1/changes'],
       ['PATCH', `/v1/recommendations/${ids[0]}`],
@@ -344,6 +344,6 @@ if ('skip' in cluster) {
     const response = await fetch(`${server.baseUrl}/v1/recommendations?limit=2`);
     t.equal(response.status, 200);
     t.equal(((await response.json()) as { meta: { total: number } }).meta.total, ids.length);
-    t.equal((await fetch(`${server.baseUrl}/v1/states`)).status, 501);
+    t.equal((await fetch(`${server.baseUrl}/v1/changes`)).status, 501);
   });
 }

@@ -4,6 +4,8 @@ import { type StateNameSource, sqliteStateNames } from '../states/filter-names.j
 import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
 import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
 import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
+import { type StateStore, sqliteStateStore } from '../states/store.js';
+import { sqliteVocabularyStore, type VocabularyStore } from '../themes/queries.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -22,6 +24,8 @@ export interface Backend {
   stats: StatsStore;
   sources: SourceStore;
   reviews: ReviewStore;
+  states: StateStore;
+  vocabularies: VocabularyStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -38,6 +42,8 @@ export function sqliteBackend(path: string): Backend {
     stats: sqliteStatsStore(db),
     sources: sqliteSourceStore(db),
     reviews: sqliteReviewStore(db),
+    states: sqliteStateStore(db),
+    vocabularies: sqliteVocabularyStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

@@ -2,6 +2,8 @@ import { pgRecommendationStore } from '../../recommendations/pg-store.js';
 import { pgStatsStore } from '../../stats/pg-queries.js';
 import { pgSourceStore } from '../../sources/pg-queries.js';
 import { pgReviewStore } from '../../reviews/pg-queries.js';
+import { pgStateStore } from '../../states/pg-queries.js';
+import { pgVocabularyStore } from '../../themes/pg-queries.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -63,6 +65,8 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     stats: pgStatsStore(pool),
     sources: pgSourceStore(pool),
     reviews: pgReviewStore(pool),
+    states: pgStateStore(pool),
+    vocabularies: pgVocabularyStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -19,6 +19,11 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/sources/:id',
   'GET /v1/reviews',
   'GET /v1/reviews/:id',
+  'GET /v1/states',
+  'GET /v1/states/:id',
+  'GET /v1/themes',
+  'GET /v1/affected-persons',
+  'GET /v1/sdgs',
 ];
 
 /** Route prefixes that never read the database. */
