@@ -197,7 +197,7 @@ if ('skip' in cluster) {
 
       t.test('states: lists, filters, cursors, exports and each state with its counts', async (t) => {
         const filters = ['', 'regionalGroup=WEOG,GRULAC', 'unMember=true', 'unMember=false', 'name=Kyrgyzstan', 'name=kirgiziya'];
-        await compare(t, onSqlite, onPostgres, resourcePaths('states', filters, s.states));
+        await compare(t, onSqlite, onPostgres, [...resourcePaths('states', filters, s.states), '/v1/states/XYZ', '/v1/states/kgz']);
         t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/states?limit=50')) > 1, 'more than one page');
       });
 

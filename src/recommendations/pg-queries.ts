@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
+import { snapshotRead } from '../db/pg/rows.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
@@ -122,11 +123,7 @@ export async function* pgDocumentChunks(
   after: KeyValue[] | undefined,
   rows: number,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
-  const client = await pool.connect();
-  // A connection that failed mid-export (lost, terminated) is discarded by the pool, not reused.
-  let failure: Error | undefined;
-  try {
-    await client.query('begin isolation level repeatable read read only');
+  yield* snapshotRead(pool, async function* (client) {
     const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after));
     await client.query({ text: `declare upr_export no scroll cursor for ${text}`, values: params });
     for (;;) {
@@ -135,13 +132,7 @@ export async function* pgDocumentChunks(
       if (count > 0) yield { bytes: Buffer.from(fetched.rows.map((row) => row[0]).join('')), rows: count };
       if (count < rows) break;
     }
-  } catch (error) {
-    failure = error as Error;
-    throw error;
-  } finally {
-    if (failure === undefined) await client.query('rollback');
-    client.release(failure);
-  }
+  });
 }
 
 /** One recommendation: its stored document, with its assessments and developments. */

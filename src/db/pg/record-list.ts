@@ -4,7 +4,7 @@ import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
 import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import { answerAsyncList } from '../../http/stored-list.js';
-import type { Pool } from './rows.js';
+import { type Pool, snapshotRead } from './rows.js';
 
 // A list of records built from rows (reviews, states, themes, sources, …) on PostgreSQL, answered by
 // src/http/stored-list.ts as the recommendations' stored documents are: each record encoded as its format's
@@ -32,30 +32,21 @@ function lines<Row>(columns: readonly CsvColumn<Row>[], format: Format, origin: 
   return [csvRows(columns, rows, { origin })];
 }
 
-async function* snapshotChunks<Row>(
+function snapshotChunks<Row>(
   pool: Pool,
   spec: RecordListSpec<Row>,
   format: Exclude<Format, 'json'>,
   origin: string,
   after: KeyValue[] | undefined,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    await client.query('begin isolation level repeatable read read only');
+  return snapshotRead(pool, async function* (client) {
     for (let keys = after; ; ) {
       const chunk = await spec.page(client, EXPORT_CHUNK_ROWS, keys);
       if (chunk.rows.length > 0) yield { bytes: Buffer.from(lines(spec.columns, format, origin, chunk.rows).join('')), rows: chunk.rows.length };
       if (chunk.nextKeys === null) break;
       keys = chunk.nextKeys;
     }
-  } catch (error) {
-    failure = error as Error;
-    throw error;
-  } finally {
-    if (failure === undefined) await client.query('rollback');
-    client.release(failure);
-  }
+  });
 }
 
 export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: RecordListSpec<Row>) {

@@ -31,3 +31,23 @@ export async function pgCount(pool: Pick<pg.Pool, 'query'>, from: SQL): Promise<
   const { rows } = await pool.query<[number]>({ ...pgQuery(sql`select cast(count(*) as integer) from ${from}`), rowMode: 'array' });
   return rows[0]![0];
 }
+
+/**
+ * What `read` yields, read inside one repeatable-read, read-only transaction on a connection of its own: an
+ * export sees the database as it was when it began. Ending the iteration early (a client gone) rolls back;
+ * a connection that failed (lost, terminated) is discarded by the pool, not reused.
+ */
+export async function* snapshotRead<T>(pool: Pool, read: (client: pg.PoolClient) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    yield* read(client);
+  } catch (error) {
+    failure = error as Error;
+    throw error;
+  } finally {
+    if (failure === undefined) await client.query('rollback');
+    client.release(failure);
+  }
+}
