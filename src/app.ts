@@ -95,7 +95,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { migrations: backend.migrations });
   await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });
-  await app.register(relatedRoutes, { db, prefix: '/v1' });
+  await app.register(relatedRoutes, { store: backend.related, prefix: '/v1' });
   await app.register(stateRoutes, { store: backend.states, prefix: '/v1' });
   await app.register(reviewRoutes, { store: backend.reviews, prefix: '/v1' });
   await app.register(developmentRoutes, { db, prefix: '/v1' });

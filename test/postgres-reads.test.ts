@@ -60,6 +60,7 @@ function sample(path: string) {
       reviews: all('select id from reviews order by id'),
       sources: all('select id from sources order by id'),
       states: all('select code from states order by code'),
+      related: all('select recommendation_id from recommendation_relations group by 1 order by count(*) desc, 1 limit 5'),
       publisher: first('select publisher from sources group by 1 order by count(*) desc, 1 limit 1'),
     };
   } finally {
@@ -201,6 +202,12 @@ if ('skip' in cluster) {
         t.ok((await walkBoth(t, onSqlite, onPostgres, '/v1/states?limit=50')) > 1, 'more than one page');
       });
 
+      t.test('related recommendations: by score, each relation, limited; none for an unknown id', async (t) => {
+        const paths = s.related.flatMap((id) => ['', '?relation=earlier', '?relation=same-cycle,later&limit=2'].map((q) => `/v1/recommendations/${id}/related${q}`));
+        paths.push('/v1/recommendations/NOPE-1/related', '/v1/recommendations/NOPE-1/related?relation=nonsense');
+        t.ok((await compare(t, onSqlite, onPostgres, paths)) > 0, 'some records have related ones');
+      });
+
       t.test('themes (by scheme), affected persons and SDGs, with their counts', async (t) => {
         const paths = ['/v1/themes', '/v1/themes?scheme=uhri', '/v1/themes?scheme=local,upr-info', '/v1/themes?scheme=none', '/v1/affected-persons', '/v1/sdgs', '/v1/sdgs?x=1'];
         t.ok((await compare(t, onSqlite, onPostgres, paths)) >= 4, 'the vocabularies are there');
@@ -209,7 +216,7 @@ if ('skip' in cluster) {
   }
 
   t.test('the ported routes are listed', async (t) => {
-    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id', 'GET /v1/states', 'GET /v1/states/:id', 'GET /v1/themes', 'GET /v1/affected-persons', 'GET /v1/sdgs']) {
+    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id', 'GET /v1/states', 'GET /v1/states/:id', 'GET /v1/themes', 'GET /v1/affected-persons', 'GET /v1/sdgs', 'GET /v1/recommendations/:id/related']) {
       t.ok(PORTED_ROUTES.includes(route), route);
     }
   });

@@ -6,6 +6,7 @@ import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
 import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
 import { type StateStore, sqliteStateStore } from '../states/store.js';
 import { sqliteVocabularyStore, type VocabularyStore } from '../themes/queries.js';
+import { type RelatedStore, sqliteRelatedStore } from '../related/queries.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -26,6 +27,7 @@ export interface Backend {
   reviews: ReviewStore;
   states: StateStore;
   vocabularies: VocabularyStore;
+  related: RelatedStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export function sqliteBackend(path: string): Backend {
     reviews: sqliteReviewStore(db),
     states: sqliteStateStore(db),
     vocabularies: sqliteVocabularyStore(db),
+    related: sqliteRelatedStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

@@ -4,6 +4,7 @@ import { pgSourceStore } from '../../sources/pg-queries.js';
 import { pgReviewStore } from '../../reviews/pg-queries.js';
 import { pgStateStore } from '../../states/pg-queries.js';
 import { pgVocabularyStore } from '../../themes/pg-queries.js';
+import { pgRelatedStore } from '../../related/pg-queries.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -67,6 +68,7 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     reviews: pgReviewStore(pool),
     states: pgStateStore(pool),
     vocabularies: pgVocabularyStore(pool),
+    related: pgRelatedStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -24,6 +24,7 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/themes',
   'GET /v1/affected-persons',
   'GET /v1/sdgs',
+  'GET /v1/recommendations/:id/related',
 ];
 
 /** Route prefixes that never read the database. */
