@@ -93,16 +93,16 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { migrations: backend.migrations });
   await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });
-  await app.register(relatedRoutes, { db, prefix: '/v1' });
-  await app.register(stateRoutes, { db, prefix: '/v1' });
-  await app.register(reviewRoutes, { db, prefix: '/v1' });
+  await app.register(relatedRoutes, { store: backend.related, prefix: '/v1' });
+  await app.register(stateRoutes, { store: backend.states, prefix: '/v1' });
+  await app.register(reviewRoutes, { store: backend.reviews, prefix: '/v1' });
   await app.register(developmentRoutes, { db, prefix: '/v1' });
   await app.register(statementRoutes, { db, prefix: '/v1' });
-  await app.register(themeRoutes, { db, prefix: '/v1' });
-  await app.register(sourceRoutes, { db, prefix: '/v1' });
+  await app.register(themeRoutes, { store: backend.vocabularies, prefix: '/v1' });
+  await app.register(sourceRoutes, { store: backend.sources, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
-  await app.register(import('./stats/routes.js'), { db, prefix: '/v1' });
+  await app.register(import('./stats/routes.js'), { store: backend.stats, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, {

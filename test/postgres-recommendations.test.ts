@@ -247,8 +247,8 @@ if ('skip' in cluster) {
 
   t.test('routes not ported answer 501 problems naming the ported ones; include too', async (t) => {
     for (const [method, path] of [
-      ['GET', '/v1/states'],
-      ['GET', '/v1/stats/recommendations?groupBy=position'],
+      ['GET', '/v1/statements'],
+      ['GET', '/v1/developments'],
       ['POST', '/v1/developments'],
       ['PATCH', '/v1/statements/x'],
       ['POST', '/v1/assessments'],
@@ -344,6 +344,6 @@ if ('skip' in cluster) {
     const response = await fetch(`${server.baseUrl}/v1/recommendations?limit=2`);
     t.equal(response.status, 200);
     t.equal(((await response.json()) as { meta: { total: number } }).meta.total, ids.length);
-    t.equal((await fetch(`${server.baseUrl}/v1/states`)).status, 501);
+    t.equal((await fetch(`${server.baseUrl}/v1/changes`)).status, 501);
   });
 }

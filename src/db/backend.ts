@@ -5,6 +5,12 @@ import { RevisionTracker } from '../http/cache.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
 import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
+import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
+import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
+import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
+import { type StateStore, sqliteStateStore } from '../states/store.js';
+import { sqliteVocabularyStore, type VocabularyStore } from '../themes/queries.js';
+import { type RelatedStore, sqliteRelatedStore } from '../related/queries.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -26,6 +32,12 @@ export interface Backend {
   authenticate: Authenticate;
   /** Record histories and the change feed (src/changes). */
   changes: ChangeStore;
+  stats: StatsStore;
+  sources: SourceStore;
+  reviews: ReviewStore;
+  states: StateStore;
+  vocabularies: VocabularyStore;
+  related: RelatedStore;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -42,6 +54,12 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     recommendationWrites: sqliteRecommendationWrites(db),
     authenticate: (header) => authenticateHeader(db, header),
     changes: sqliteChangeStore(db),
+    stats: sqliteStatsStore(db),
+    sources: sqliteSourceStore(db),
+    reviews: sqliteReviewStore(db),
+    states: sqliteStateStore(db),
+    vocabularies: sqliteVocabularyStore(db),
+    related: sqliteRelatedStore(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

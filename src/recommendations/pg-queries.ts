@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
+import { snapshotRead } from '../db/pg/rows.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
@@ -43,14 +44,22 @@ function lineText(line: DocumentLine): SQL {
   return sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
 }
 
+/** The recommendations (r) with their reviews (v): what the filter's conditions read. */
+export const PG_RECOMMENDATIONS_FROM = sql`recommendations r join reviews v on v.id = r.review_id`;
+
+/** The filter's conditions on PostgreSQL: queries.ts's, and with q, the full-text match first. */
+export function pgFilterConditions(f: RecommendationFilter): SQL[] {
+  const conditions = filterConditions(f);
+  if (f.q !== undefined) conditions.unshift(sql`r.search @@ ${tsQuery(f.q)}`);
+  return conditions;
+}
+
 /** The recommendations (r) with their reviews (v) and, with q, only the matches, each with its rank (f). */
 function fromAndWhere(f: RecommendationFilter, extra: SQL[] = []): SQL {
-  const conditions = [...filterConditions(f), ...extra];
-  const reviews = sql`recommendations r join reviews v on v.id = r.review_id`;
-  if (f.q === undefined) return sql`${reviews} ${whereClause(conditions)}`;
-  const query = tsQuery(f.q);
-  conditions.unshift(sql`r.search @@ ${query}`);
-  return sql`${reviews} cross join lateral (select ${relevanceRank(sql`r.search`, query)} as rank) f ${whereClause(conditions)}`;
+  const conditions = [...pgFilterConditions(f), ...extra];
+  if (f.q === undefined) return sql`${PG_RECOMMENDATIONS_FROM} ${whereClause(conditions)}`;
+  const rank = relevanceRank(sql`r.search`, tsQuery(f.q));
+  return sql`${PG_RECOMMENDATIONS_FROM} cross join lateral (select ${rank} as rank) f ${whereClause(conditions)}`;
 }
 
 /** The matches' ids (k) and sort keys (k0, k1, …), in order, after `after`. */
@@ -116,11 +125,7 @@ export async function* pgDocumentChunks(
   after: KeyValue[] | undefined,
   rows: number,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
-  const client = await pool.connect();
-  // A connection that failed mid-export (lost, terminated) is discarded by the pool, not reused.
-  let failure: Error | undefined;
-  try {
-    await client.query('begin isolation level repeatable read read only');
+  yield* snapshotRead(pool, async function* (client) {
     const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after));
     await client.query({ text: `declare upr_export no scroll cursor for ${text}`, values: params });
     for (;;) {
@@ -129,13 +134,7 @@ export async function* pgDocumentChunks(
       if (count > 0) yield { bytes: Buffer.from(fetched.rows.map((row) => row[0]).join('')), rows: count };
       if (count < rows) break;
     }
-  } catch (error) {
-    failure = error as Error;
-    throw error;
-  } finally {
-    if (failure === undefined) await client.query('rollback');
-    client.release(failure);
-  }
+  });
 }
 
 /** One recommendation: its stored document, with its assessments and developments. */

@@ -516,20 +516,27 @@ export interface RecommendationCounts {
 
 /** How many recommendations match a filter, by position and by current implementation status. */
 export function countRecommendations(db: Db, f: RecommendationFilter): RecommendationCounts {
-  const rows = db.all<{ position: string | null; implementation: string | null; n: number }>(sql`select r.position,
-      ${CURRENT_IMPLEMENTATION} as implementation, count(*) as n
-    from ${fromClause(f)} ${whereClause(filterConditions(f))}
-    group by 1, 2`);
+  return tallyCounts(rowValues(db, countsQuery(fromClause(f), whereClause(filterConditions(f)))));
+}
+
+/** The matches (from, where) counted per position and current implementation status: SQL both databases run. */
+export function countsQuery(from: SQL, where: SQL): SQL {
+  return sql`select r.position, ${CURRENT_IMPLEMENTATION} as implementation, cast(count(*) as integer) as n
+    from ${from} ${where}
+    group by 1, 2`;
+}
+
+/** countsQuery's rows as the counts. */
+export function tallyCounts(rows: unknown[][]): RecommendationCounts {
   const counts: RecommendationCounts = {
     total: 0,
     byPosition: { supported: 0, partially_supported: 0, noted: 0, pending: 0, unknown: 0 },
     byImplementation: { not_implemented: 0, partially_implemented: 0, implemented: 0, unknown: 0 },
   };
-  for (const row of rows) {
-    counts.total += row.n;
-    counts.byPosition[(row.position ?? 'unknown') as keyof RecommendationCounts['byPosition']] += row.n;
-    counts.byImplementation[(row.implementation ?? 'unknown') as keyof RecommendationCounts['byImplementation']] +=
-      row.n;
+  for (const [position, implementation, n] of rows as [string | null, string | null, number][]) {
+    counts.total += n;
+    counts.byPosition[(position ?? 'unknown') as keyof RecommendationCounts['byPosition']] += n;
+    counts.byImplementation[(implementation ?? 'unknown') as keyof RecommendationCounts['byImplementation']] += n;
   }
   return counts;
 }

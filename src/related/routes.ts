@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { freshenDocuments } from '../recommendations/documents.js';
-import { relatedRecommendations } from './queries.js';
+import type { RelatedStore } from './queries.js';
 import { relatedListSchema, relatedQuery } from './schemas.js';
 
-export const relatedRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const relatedRoutes: FastifyPluginAsyncZod<{ store: RelatedStore }> = async (app, { store }) => {
   app.get(
     '/recommendations/:id/related',
     {
@@ -32,8 +30,7 @@ export const relatedRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       config: { queryCache: {} },
     },
     async (request) => {
-      freshenDocuments(db);
-      const related = relatedRecommendations(db, request.params.id, request.query);
+      const related = await store.related(request.params.id, request.query);
       if (!related) throw notFound('Recommendation', request.params.id);
       return related;
     },

@@ -2,10 +2,11 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
-import { countRecommendations } from '../recommendations/queries.js';
+import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
+import { rowValues } from '../db/batch.js';
 import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
 
-interface ReviewRow {
+export interface ReviewRow {
   id: string;
   state_code: string;
   state_name: string;
@@ -24,7 +25,7 @@ interface ReviewRow {
   updated_at: string;
 }
 
-function conditions(f: ReviewFilter): SQL[] {
+export function conditions(f: ReviewFilter): SQL[] {
   const c: SQL[] = [];
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.cycle) c.push(inList(sql`v.cycle`, f.cycle));
@@ -33,24 +34,39 @@ function conditions(f: ReviewFilter): SQL[] {
 }
 
 
-function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
-  return db.all<ReviewRow>(sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
+/** The reviews' rows (SQL both databases run: the flag as 0 or 1, the count as an integer). */
+export function selectReviewsQuery(c: SQL[], limit: number): SQL {
+  return sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
       v.dialogue_date, v.report_symbol, v.adoption_session, v.adoption_date, v.adoption_date_precision,
-      v.recommendations_complete, v.recommendations_note, v.version, v.created_at, v.updated_at,
-      (select count(*) from recommendations r where r.review_id = v.id) as recommendation_count
+      case when v.recommendations_complete then 1 else 0 end as recommendations_complete, v.recommendations_note,
+      v.version, v.created_at, v.updated_at,
+      cast((select count(*) from recommendations r where r.review_id = v.id) as integer) as recommendation_count
     from reviews v join states s on s.code = v.state_code
     ${whereClause(c)}
     order by v.id
-    limit ${limit}`);
+    limit ${limit}`;
+}
+
+function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
+  return db.all<ReviewRow>(selectReviewsQuery(c, limit));
+}
+
+export type ReviewSourceRow = { review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null };
+
+/** The sources of these reviews (SQL both databases run). */
+export function reviewSourcesQuery(rows: ReviewRow[]): SQL {
+  return sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on
+      from review_sources rs join sources s on s.id = rs.source_id
+      where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by s.id`;
 }
 
 function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {
   if (rows.length === 0) return [];
-  const sources = db.all<{ review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null }>(
-    sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on
-      from review_sources rs join sources s on s.id = rs.source_id
-      where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by s.id`,
-  );
+  return reviewRecords(rows, db.all<ReviewSourceRow>(reviewSourcesQuery(rows)));
+}
+
+/** The records of review rows with their sources. */
+export function reviewRecords(rows: ReviewRow[], sources: ReviewSourceRow[]): ReviewRecord[] {
   return rows.map((row) => ({
     id: row.id,
     stateUnderReview: { id: row.state_code, name: row.state_name },
@@ -90,14 +106,22 @@ export function pageReviews(db: Db, f: ReviewFilter, limit: number, after: KeyVa
 export function getReview(db: Db, id: string): ReviewDetail | undefined {
   const [record] = hydrate(db, selectReviews(db, [sql`v.id = ${id}`], 1));
   if (!record) return undefined;
-  const counts = countRecommendations(db, { reviewId: [id] });
-  const count = (table: string) =>
-    db.get<{ n: number }>(sql`select count(*) as n from ${sql.identifier(table)} where review_id = ${id}`)!.n;
+  const [[developments, statements]] = rowValues(db, reviewCountsQuery(id)) as [[number, number]];
+  return reviewDetailOf(record, countRecommendations(db, { reviewId: [id] }), developments, statements);
+}
+
+/** A review's developments and statements, counted (SQL both databases run). */
+export function reviewCountsQuery(id: string): SQL {
+  return sql`select cast((select count(*) from developments where review_id = ${id}) as integer),
+    cast((select count(*) from statements where review_id = ${id}) as integer)`;
+}
+
+export function reviewDetailOf(record: ReviewRecord, counts: RecommendationCounts, developments: number, statements: number): ReviewDetail {
   return {
     ...record,
     recommendationsByPosition: { total: counts.total, ...counts.byPosition },
     recommendationsByImplementation: counts.byImplementation,
-    developmentCount: count('developments'),
-    statementCount: count('statements'),
+    developmentCount: developments,
+    statementCount: statements,
   };
 }

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
@@ -10,12 +8,12 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { reviewCsvColumns } from './csv.js';
-import { getReview, listReviews, pageReviews } from './queries.js';
+import type { ReviewStore } from './store.js';
 import { reviewDetailSchema, reviewFilterShape, reviewSchema } from './schemas.js';
 
 const listQuery = z.object({ ...reviewFilterShape, ...pageParams, ...formatParams() }).strict();
 
-export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const reviewRoutes: FastifyPluginAsyncZod<{ store: ReviewStore }> = async (app, { store }) => {
   app.get(
     '/reviews',
     {
@@ -43,16 +41,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
       const after = decodeCursor(cursor, 'id', 1);
-      return answerList(request, reply, db, {
-        resource: 'reviews',
-        bom,
-        columns: reviewCsvColumns,
-        sortName: 'id',
-        after,
-        limit,
-        page: (from, n, keys) => pageReviews(from, filter, n, keys),
-        list: () => listReviews(db, filter, limit, after),
-      });
+      return store.list(request, reply, { filter, sort: { name: 'id' }, after, limit, bom }) as never;
     },
   );
 
@@ -74,9 +63,9 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       },
     },
     async (request, reply) => {
-      const review = getReview(db, request.params.id);
+      const review = await store.get(request.params.id);
       if (!review) throw notFound('Review', request.params.id);
-      return sendRecord(db, request, reply, review);
+      return sendRecord(app.db, request, reply, review);
     },
   );
 };

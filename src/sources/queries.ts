@@ -6,12 +6,16 @@ import { CITATIONS_PER_KIND, type CitedBy, type SourceDetail, type SourceFilter,
 
 // All SQL about sources. The table is aliased s.
 
-export function filterConditions(f: SourceFilter): SQL[] {
+/** Whether `text` contains `part`: SQLite's instr (PostgreSQL's strpos: pg-queries.ts). */
+export type Contains = (text: SQL, part: string) => SQL;
+const instr: Contains = (text, part) => sql`instr(${text}, ${part}) > 0`;
+
+export function filterConditions(f: SourceFilter, contains: Contains = instr): SQL[] {
   const c: SQL[] = [];
   if (f.publisher) c.push(inList(sql`s.publisher`, f.publisher));
   if (f.q !== undefined) {
     const q = f.q.toLowerCase();
-    c.push(sql`(instr(lower(s.title), ${q}) > 0 or instr(lower(s.publisher), ${q}) > 0 or instr(lower(s.url), ${q}) > 0)`);
+    c.push(sql`(${contains(sql`lower(s.title)`, q)} or ${contains(sql`lower(s.publisher)`, q)} or ${contains(sql`lower(s.url)`, q)})`);
   }
   return c;
 }
@@ -30,13 +34,20 @@ const SORTS: Record<SourceSort, KeysetSort<Row>> = {
   '-id': { name: '-id', descending: true, ...byId },
 };
 
+export type SourceKeysetSort = KeysetSort<Row>;
+
 export function resolveSort(requested: SourceSort | undefined): KeysetSort<Row> {
   return SORTS[requested ?? 'id'];
 }
 
+/** The sources' rows (SQL both databases run). */
+export function selectRowsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
+  return sql`select s.id, s.title, s.publisher, s.url, s.published_on as "publishedOn"
+    from sources s ${whereClause(conditions)} order by ${order} limit ${limit}`;
+}
+
 function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): Row[] {
-  return db.all<Row>(sql`select s.id, s.title, s.publisher, s.url, s.published_on as publishedOn
-    from sources s ${whereClause(conditions)} order by ${order} limit ${limit}`);
+  return db.all<Row>(selectRowsQuery(conditions, order, limit));
 }
 
 export function pageSources(
@@ -77,15 +88,25 @@ function citingIds(id: string): Record<keyof CitedBy, SQL> {
   };
 }
 
+/** One statement per kind of citation: the count over all, and the first ids in order. */
+export function citationQueries(id: string): [keyof CitedBy, SQL][] {
+  return (Object.entries(citingIds(id)) as [keyof CitedBy, SQL][]).map(([kind, query]) => [
+    kind,
+    sql`select id, cast(count(*) over () as integer) as n
+      from (select distinct id from (${query}) c) d order by id limit ${CITATIONS_PER_KIND}`,
+  ]);
+}
+
+/** The ids citing a source, by kind, from each citation query's rows. */
+export function citedByOf(rows: [keyof CitedBy, { id: string; n: number }[]][]): CitedBy {
+  const citedBy = {} as CitedBy;
+  for (const [kind, found] of rows) citedBy[kind] = { count: found[0]?.n ?? 0, ids: found.map((row) => row.id) };
+  return citedBy;
+}
+
 export function getSource(db: Db, id: string): SourceDetail | undefined {
   const [source] = selectRows(db, [sql`s.id = ${id}`], sql`s.id`, 1);
   if (!source) return undefined;
-  const citedBy = {} as CitedBy;
-  for (const [kind, query] of Object.entries(citingIds(id)) as [keyof CitedBy, SQL][]) {
-    // One statement per kind: the count over all, and the first ids in order.
-    const rows = db.all<{ id: string; n: number }>(sql`select id, count(*) over () as n
-      from (select distinct id from (${query})) order by id limit ${CITATIONS_PER_KIND}`);
-    citedBy[kind] = { count: rows[0]?.n ?? 0, ids: rows.map((row) => row.id) };
-  }
+  const citedBy = citedByOf(citationQueries(id).map(([kind, query]) => [kind, db.all<{ id: string; n: number }>(query)]));
   return { ...source, citedBy };
 }

@@ -1,17 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams, sourceSchema } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
 import { sendRepresentation } from '../http/conditional.js';
 import { representationEtag } from '../http/etag.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { sourceCsvColumns } from './csv.js';
-import { getSource, listSources, pageSources, resolveSort } from './queries.js';
+import { resolveSort } from './queries.js';
+import type { SourceStore } from './store.js';
 import { CITATIONS_PER_KIND, SOURCE_SORTS, sourceDetailSchema, sourceFilterShape } from './schemas.js';
 
 const listQuery = z
@@ -23,7 +22,7 @@ const listQuery = z
   })
   .strict();
 
-export const sourceRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const sourceRoutes: FastifyPluginAsyncZod<{ store: SourceStore }> = async (app, { store }) => {
   app.get(
     '/sources',
     {
@@ -52,16 +51,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      return answerList(request, reply, db, {
-        resource: 'sources',
-        bom,
-        columns: sourceCsvColumns,
-        sortName: sort.name,
-        after,
-        limit,
-        page: (from, n, keys) => pageSources(from, filter, sort, n, keys),
-        list: () => listSources(db, filter, sort, limit, after),
-      });
+      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
     },
   );
 
@@ -85,7 +75,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       },
     },
     async (request, reply) => {
-      const source = getSource(db, request.params.id);
+      const source = await store.get(request.params.id);
       if (!source) throw notFound('Source', request.params.id);
       // Sources have no version of their own (they change only through the writes that cite them): the ETag
       // is version 1 and a digest of what the response shows.

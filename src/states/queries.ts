@@ -6,7 +6,7 @@ import { countRecommendations, type RecommendationCounts } from '../recommendati
 import { normalizeStateName } from './names.js';
 import type { StateDetail, StateFilter, StateRecord } from './schemas.js';
 
-interface StateRow {
+export interface StateRow {
   code: string;
   name: string;
   regional_group: StateRecord['regionalGroup'];
@@ -15,7 +15,7 @@ interface StateRow {
   version: number;
 }
 
-const toRecord = (row: StateRow): StateRecord => ({
+export const toRecord = (row: StateRow): StateRecord => ({
   id: row.code,
   name: row.name,
   regionalGroup: row.regional_group,
@@ -24,7 +24,7 @@ const toRecord = (row: StateRow): StateRecord => ({
   version: row.version,
 });
 
-function conditions(f: StateFilter): SQL[] {
+export function conditions(f: StateFilter): SQL[] {
   const c: SQL[] = [];
   if (f.regionalGroup) c.push(inList(sql`s.regional_group`, f.regionalGroup));
   if (f.unMember !== undefined) c.push(sql`s.un_member = ${f.unMember ? 1 : 0}`);
@@ -35,19 +35,31 @@ function conditions(f: StateFilter): SQL[] {
 }
 
 
+/** The states' rows (SQL both databases run: the flag as 0 or 1). */
+export function selectStatesQuery(where: SQL[], limit: number): SQL {
+  return sql`select s.code, s.name, s.regional_group, s.regional_group_note,
+    case when s.un_member then 1 else 0 end as un_member, s.version
+    from states s ${whereClause(where)} order by s.code limit ${limit}`;
+}
+
 export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
   const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereClause(conditions(f))}`)!.n;
   const page = pageStates(db, f, limit, after);
   return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('code', page.nextKeys) : null };
 }
 
+/** The conditions of one keyset step after `after`. */
+export function pageConditions(f: StateFilter, after: KeyValue[] | undefined): SQL[] {
+  const where = conditions(f);
+  return after ? [...where, sql`s.code > ${after[0]}`] : where;
+}
+
 /** One keyset step of the list without its total: the list's pages and the chunks of an export. */
 export function pageStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Chunk<StateRecord> {
-  const where = conditions(f);
-  const pageWhere = after ? [...where, sql`s.code > ${after[0]}`] : where;
-  const rows = db.all<StateRow>(
-    sql`select s.code, s.name, s.regional_group, s.regional_group_note, s.un_member, s.version from states s ${whereClause(pageWhere)} order by s.code limit ${limit + 1}`,
-  );
+  return stateChunk(db.all<StateRow>(selectStatesQuery(pageConditions(f, after), limit + 1)), limit);
+}
+
+export function stateChunk(rows: StateRow[], limit: number): Chunk<StateRecord> {
   const chunk = sliceChunk(rows, limit, (row) => [row.code]);
   return { rows: chunk.rows.map(toRecord), nextKeys: chunk.nextKeys };
 }
@@ -56,23 +68,39 @@ function positionCounts({ total, byPosition }: RecommendationCounts) {
   return { total, ...byPosition };
 }
 
-export function getState(db: Db, code: string): StateDetail | undefined {
-  const row = db.get<StateRow | undefined>(
-    sql`select code, name, regional_group, regional_group_note, un_member, version from states s where code = ${code}`,
-  );
-  if (!row) return undefined;
-  const aliases = db
-    .all<{ alias: string }>(sql`select alias from state_aliases where state_code = ${code} and alias <> ${row.name}
-      order by alias`)
-    .map((a) => a.alias);
-  const reviewIds = db
-    .all<{ id: string }>(sql`select id from reviews where state_code = ${code} order by cycle`)
-    .map((r) => r.id);
+/** A state's other names and its reviews (SQL both databases run). */
+export function stateDetailQueries(code: string, name: string) {
+  return {
+    aliases: sql`select alias from state_aliases where state_code = ${code} and alias <> ${name} order by alias`,
+    reviews: sql`select id from reviews where state_code = ${code} order by cycle`,
+  };
+}
+
+export function stateDetailOf(
+  row: StateRow,
+  aliases: { alias: string }[],
+  reviews: { id: string }[],
+  made: RecommendationCounts,
+  received: RecommendationCounts,
+): StateDetail {
   return {
     ...toRecord(row),
-    aliases,
-    recommendationsMade: positionCounts(countRecommendations(db, { recommendingState: [code] })),
-    recommendationsReceived: positionCounts(countRecommendations(db, { stateUnderReview: [code] })),
-    reviewIds,
+    aliases: aliases.map((a) => a.alias),
+    recommendationsMade: positionCounts(made),
+    recommendationsReceived: positionCounts(received),
+    reviewIds: reviews.map((r) => r.id),
   };
+}
+
+export function getState(db: Db, code: string): StateDetail | undefined {
+  const [row] = db.all<StateRow>(selectStatesQuery([sql`s.code = ${code}`], 1));
+  if (!row) return undefined;
+  const queries = stateDetailQueries(code, row.name);
+  return stateDetailOf(
+    row,
+    db.all(queries.aliases),
+    db.all(queries.reviews),
+    countRecommendations(db, { recommendingState: [code] }),
+    countRecommendations(db, { stateUnderReview: [code] }),
+  );
 }

@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
@@ -9,7 +7,7 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { stateCsvColumns } from './csv.js';
-import { getState, listStates, pageStates } from './queries.js';
+import type { StateStore } from './store.js';
 import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
 
 const listQuery = z.object({ ...stateFilterShape, ...pageParams, ...formatParams() }).strict();
@@ -23,7 +21,7 @@ const idParams = z.object({
     .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
 });
 
-export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (app, { store }) => {
   app.get(
     '/states',
     {
@@ -51,16 +49,7 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
       const after = decodeCursor(cursor, 'code', 1);
-      return answerList(request, reply, db, {
-        resource: 'states',
-        bom,
-        columns: stateCsvColumns,
-        sortName: 'code',
-        after,
-        limit,
-        page: (from, n, keys) => pageStates(from, filter, n, keys),
-        list: () => listStates(db, filter, limit, after),
-      });
+      return store.list(request, reply, { filter, sort: { name: 'code' }, after, limit, bom }) as never;
     },
   );
 
@@ -82,9 +71,9 @@ export const stateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       },
     },
     async (request, reply) => {
-      const state = getState(db, request.params.id);
+      const state = await store.get(request.params.id);
       if (!state) throw notFound('State', request.params.id);
-      return sendRecord(db, request, reply, state);
+      return sendRecord(app.db, request, reply, state);
     },
   );
 };

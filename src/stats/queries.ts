@@ -10,6 +10,7 @@ import type { DevelopmentFilter } from '../developments/schemas.js';
 import {
   countMatching,
   countRecommendations,
+  type RecommendationCounts,
   CURRENT_IMPLEMENTATION,
   filterConditions as recommendationConditions,
   fromClause as recommendationFrom,
@@ -40,28 +41,25 @@ interface Grouping {
    * states of one regional group): then records are counted distinct.
    */
   repeats?: boolean;
-  /** The human-readable name of each value, for a *Name or *Label field. */
-  label?: { field: string; lookup: (db: Db) => Map<string | number, string> };
+  /** The human-readable name of each value, for a *Name or *Label field: `names` selects (value, name). */
+  label?: { field: string; names: SQL };
 }
 
-const stateNames = (db: Db) =>
-  new Map(db.all<{ code: string; name: string }>(sql`select code, name from states`).map((s) => [s.code, s.name]));
-const themeLabels = (db: Db) =>
-  new Map(db.all<{ id: string; label: string }>(sql`select id, label from themes`).map((t) => [t.id, t.label]));
-const sdgLabels = (db: Db) =>
-  new Map(db.all<{ goal: number; name: string }>(sql`select goal, name from sdg_goals`).map((g) => [g.goal, g.name]));
+const stateNames = sql`select code, name from states`;
+const themeLabels = sql`select id, label from themes`;
+const sdgLabels = sql`select goal, name from sdg_goals`;
 
-const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
+export const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   position: { value: sql`coalesce(r.position, 'unknown')` },
   implementation: { value: sql`coalesce(${CURRENT_IMPLEMENTATION}, 'unknown')` },
-  stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', lookup: stateNames } },
+  stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', names: stateNames } },
   cycle: { value: sql`v.cycle` },
   actionCategory: { value: sql`coalesce(cast(r.action_category as text), 'unknown')` },
   recurring: { value: sql`case when ${RECURRING} then 'true' else 'false' end` },
   recommendingState: {
     value: sql`g_rs.state_code`,
     join: sql`left join recommendation_states g_rs on g_rs.recommendation_id = r.id`,
-    label: { field: 'recommendingStateName', lookup: stateNames },
+    label: { field: 'recommendingStateName', names: stateNames },
   },
   regionalGroup: {
     value: sql`g_rg_s.regional_group`,
@@ -72,17 +70,17 @@ const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   theme: {
     value: sql`g_t.theme_id`,
     join: sql`left join recommendation_themes g_t on g_t.recommendation_id = r.id`,
-    label: { field: 'themeLabel', lookup: themeLabels },
+    label: { field: 'themeLabel', names: themeLabels },
   },
   sdg: {
     value: sql`g_sdg.goal`,
     join: sql`left join recommendation_sdgs g_sdg on g_sdg.recommendation_id = r.id`,
-    label: { field: 'sdgLabel', lookup: sdgLabels },
+    label: { field: 'sdgLabel', names: sdgLabels },
   },
 };
 
 /** The groupings under a filter: with labelSource, a theme grouping counts only labels from those sources. */
-function groupingsFor(f: RecommendationFilter): Record<RecommendationGrouping, Grouping> {
+export function groupingsFor(f: RecommendationFilter): Record<RecommendationGrouping, Grouping> {
   if (!f.labelSource) return RECOMMENDATION_GROUPS;
   const sources = inList(sql`coalesce(g_t.label_source, 'curated')`, f.labelSource);
   return {
@@ -91,56 +89,64 @@ function groupingsFor(f: RecommendationFilter): Record<RecommendationGrouping, G
   };
 }
 
-const DEVELOPMENT_GROUPS: Record<DevelopmentGrouping, Grouping> = {
+export const DEVELOPMENT_GROUPS: Record<DevelopmentGrouping, Grouping> = {
   direction: { value: sql`d.direction` },
   year: { value: sql`cast(substr(d.date, 1, 4) as integer)` },
-  stateUnderReview: { value: sql`d.state_code`, label: { field: 'stateUnderReviewName', lookup: stateNames } },
+  stateUnderReview: { value: sql`d.state_code`, label: { field: 'stateUnderReviewName', names: stateNames } },
   theme: {
     value: sql`g_t.theme_id`,
     join: sql`left join development_themes g_t on g_t.development_id = d.id`,
-    label: { field: 'themeLabel', lookup: themeLabels },
+    label: { field: 'themeLabel', names: themeLabels },
   },
 };
 
 type Group = Record<string, string | number | null>;
 
-/** The groups of a filter counted from the base tables, ordered by count (largest first), then by each key. */
-function countGroups(
-  db: Db,
+/**
+ * The groups of a filter counted from the base tables, ordered by count (largest first), then by each key
+ * with null last; SQL both databases run alike.
+ */
+export function countGroupsQuery(
   groupBy: readonly string[],
   groupings: Record<string, Grouping>,
   from: SQL,
   where: SQL,
   id: SQL,
-): CountedRow[] {
+): SQL {
   const chosen = groupBy.map((name) => groupings[name]!);
   const keys = chosen.map((g, i) => sql`${g.value} as ${sql.raw(`k${i}`)}`);
   const joins = chosen.flatMap((g) => (g.join ? [g.join] : []));
   const counted = chosen.some((g) => g.repeats) ? sql`count(distinct ${id})` : sql`count(*)`;
-  const order = chosen.map((_, i) => sql.raw(`k${i} is null, k${i}`));
-  return rowValues(db, sql`select ${sql.join(keys, sql`, `)}, ${counted} as n
+  const order = chosen.map((_, i) => sql.raw(`k${i} nulls last`));
+  return sql`select ${sql.join(keys, sql`, `)}, cast(${counted} as integer) as n
     from ${from} ${sql.join(joins, sql` `)} ${where}
     group by ${sql.join(
       chosen.map((_, i) => sql.raw(`k${i}`)),
       sql`, `,
     )}
-    order by n desc, ${sql.join(order, sql`, `)}`).map((row) => ({
-    keys: row.slice(0, -1) as CountedRow['keys'],
-    n: row[row.length - 1] as number,
-  }));
+    order by n desc, ${sql.join(order, sql`, `)}`;
+}
+
+/** countGroupsQuery's rows: the keys, then the count. */
+export function countedRows(rows: unknown[][]): CountedRow[] {
+  return rows.map((row) => ({ keys: row.slice(0, -1) as CountedRow['keys'], n: row[row.length - 1] as number }));
+}
+
+/** The label fields of the groupings, with the query of their names, in groupBy order (undefined for none). */
+export function labelQueries(groupBy: readonly string[], groupings: Record<string, Grouping>) {
+  return groupBy.map((name) => groupings[name]!.label);
+}
+
+export type GroupLabels = ({ field: string; names: Map<unknown, unknown> } | undefined)[];
+
+function sqliteLabels(db: Db, groupBy: readonly string[], groupings: Record<string, Grouping>): GroupLabels {
+  return labelQueries(groupBy, groupings).map(
+    (label) => label && { field: label.field, names: new Map(rowValues(db, label.names) as [unknown, unknown][]) },
+  );
 }
 
 /** The counted rows as groups: each grouping's value, its name or label where it has one, and the count. */
-function labelGroups(
-  db: Db,
-  groupBy: readonly string[],
-  groupings: Record<string, Grouping>,
-  rows: CountedRow[],
-): { data: Group[]; sum: number } {
-  const labels = groupBy.map((name) => {
-    const label = groupings[name]!.label;
-    return label ? { field: label.field, names: label.lookup(db) } : undefined;
-  });
+export function labelGroups(groupBy: readonly string[], labels: GroupLabels, rows: CountedRow[]): { data: Group[]; sum: number } {
   let sum = 0;
   const data = rows.map((row) => {
     const group: Group = {};
@@ -148,13 +154,35 @@ function labelGroups(
       const value = row.keys[i]!;
       group[name] = value;
       const label = labels[i];
-      if (label) group[label.field] = value === null ? null : label.names.get(value)!;
+      if (label) group[label.field] = value === null ? null : (label.names.get(value) as string);
     });
     group.count = row.n;
     sum += row.n;
     return group;
   });
   return { data, sum };
+}
+
+/** The recommendation stats answer from its groups and total. */
+export function recommendationStatsOf(
+  groupBy: RecommendationGrouping[],
+  labels: GroupLabels,
+  counted: { rows: CountedRow[]; total: number },
+): RecommendationStats {
+  const { data, sum } = labelGroups(groupBy, labels, counted.rows);
+  return {
+    data: data as RecommendationStats['data'],
+    meta: { groupBy, total: counted.total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
+  };
+}
+
+/** The development stats answer from its groups and total. */
+export function developmentStatsOf(groupBy: DevelopmentGrouping[], labels: GroupLabels, rows: CountedRow[], total: number): DevelopmentStats {
+  const { data, sum } = labelGroups(groupBy, labels, rows);
+  return {
+    data: data as DevelopmentStats['data'],
+    meta: { groupBy, total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
+  };
 }
 
 export function recommendationStats(
@@ -170,26 +198,18 @@ export function recommendationStats(
     const where = whereClause(recommendationConditions(f));
     counted = {
       total: countMatching(db, f),
-      rows: countGroups(db, groupBy, groupingsFor(f), from, where, sql`r.id`),
+      rows: countedRows(rowValues(db, countGroupsQuery(groupBy, groupingsFor(f), from, where, sql`r.id`))),
     };
   }
-  const { data, sum } = labelGroups(db, groupBy, RECOMMENDATION_GROUPS, counted.rows);
-  return {
-    data: data as RecommendationStats['data'],
-    meta: { groupBy, total: counted.total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
-  };
+  return recommendationStatsOf(groupBy, sqliteLabels(db, groupBy, RECOMMENDATION_GROUPS), counted);
 }
 
 export function developmentStats(db: Db, groupBy: DevelopmentGrouping[], f: DevelopmentFilter): DevelopmentStats {
   const from = developmentFrom(f);
   const where = whereClause(developmentConditions(f));
   const total = db.get<{ n: number }>(sql`select count(*) as n from ${from} ${where}`)!.n;
-  const rows = countGroups(db, groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`);
-  const { data, sum } = labelGroups(db, groupBy, DEVELOPMENT_GROUPS, rows);
-  return {
-    data: data as DevelopmentStats['data'],
-    meta: { groupBy, total, sum, multiValued: groupBy.some((g) => MULTI_VALUED_GROUPINGS.has(g)) },
-  };
+  const rows = countedRows(rowValues(db, countGroupsQuery(groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`)));
+  return developmentStatsOf(groupBy, sqliteLabels(db, groupBy, DEVELOPMENT_GROUPS), rows, total);
 }
 
 interface DirectionCounts {
@@ -199,18 +219,59 @@ interface DirectionCounts {
   neutral: number;
 }
 
-export function reviewSummary(db: Db, reviewId: string, top: number): ReviewSummary | undefined {
-  const review = db.get<{ id: string; state_code: string; name: string; cycle: number } | undefined>(sql`select v.id,
-      v.state_code, s.name, v.cycle
-    from reviews v join states s on s.code = v.state_code where v.id = ${reviewId}`);
-  if (!review) return undefined;
-  const counts = countRecommendations(db, { reviewId: [reviewId] });
+/** The queries of a review's summary (SQL both databases run alike); its review row first, undefined for none. */
+export function reviewSummaryQueries(reviewId: string) {
+  return {
+    review: sql`select v.id, v.state_code, s.name, v.cycle
+      from reviews v join states s on s.code = v.state_code where v.id = ${reviewId}`,
+    byPeriod: sql`
+      select case when d.date_precision = 'year' then 'year' else 'month' end as precision,
+        substr(d.date, 1, case when d.date_precision = 'year' then 4 else 7 end) as period, d.direction,
+        cast(count(*) as integer) as n
+      from developments d where d.review_id = ${reviewId}
+      group by 1, 2, 3 order by 2`,
+    // Counted from the review's side (its recommendations and developments), not per theme over everything.
+    recommendationThemes: sql`select t.id, t.label, cast(count(*) as integer) as n
+      from recommendations r join recommendation_themes rt on rt.recommendation_id = r.id join themes t on t.id = rt.theme_id
+      where r.review_id = ${reviewId} group by t.id`,
+    developmentThemes: sql`select t.id, t.label, cast(count(*) as integer) as n
+      from developments d join development_themes dt on dt.development_id = d.id join themes t on t.id = dt.theme_id
+      where d.review_id = ${reviewId} group by t.id`,
+  };
+}
 
-  const byPeriod = db.all<{ precision: string; period: string; direction: keyof DirectionCounts; n: number }>(sql`
-    select case when d.date_precision = 'year' then 'year' else 'month' end as precision,
-      substr(d.date, 1, case when d.date_precision = 'year' then 4 else 7 end) as period, d.direction, count(*) as n
-    from developments d where d.review_id = ${reviewId}
-    group by 1, 2, 3 order by 2`);
+type Counted = { id: string; label: string; n: number };
+
+/** What reviewSummaryQueries read, with the review's recommendation counts. */
+export interface ReviewSummaryRows {
+  review: { id: string; state_code: string; name: string; cycle: number };
+  counts: RecommendationCounts;
+  byPeriod: { precision: string; period: string; direction: keyof DirectionCounts; n: number }[];
+  recommendationThemes: Counted[];
+  developmentThemes: Counted[];
+}
+
+export function reviewSummary(db: Db, reviewId: string, top: number): ReviewSummary | undefined {
+  const queries = reviewSummaryQueries(reviewId);
+  const review = db.get<ReviewSummaryRows['review'] | undefined>(queries.review);
+  if (!review) return undefined;
+  return reviewSummaryOf(
+    {
+      review,
+      counts: countRecommendations(db, { reviewId: [reviewId] }),
+      byPeriod: db.all(queries.byPeriod),
+      recommendationThemes: db.all(queries.recommendationThemes),
+      developmentThemes: db.all(queries.developmentThemes),
+    },
+    top,
+  );
+}
+
+/** A review's summary from its rows. */
+export function reviewSummaryOf(
+  { review, counts, byPeriod, recommendationThemes, developmentThemes }: ReviewSummaryRows,
+  top: number,
+): ReviewSummary {
   const months = new Map<string, DirectionCounts>();
   const years = new Map<string, DirectionCounts>();
   let developmentTotal = 0;
@@ -223,27 +284,16 @@ export function reviewSummary(db: Db, reviewId: string, top: number): ReviewSumm
     developmentTotal += row.n;
   }
 
-  // Counted from the review's side (its recommendations and developments), not per theme over everything.
   const themes = new Map<string, { id: string; label: string; recommendationCount: number; developmentCount: number }>();
-  const tally = (rows: { id: string; label: string; n: number }[], field: 'recommendationCount' | 'developmentCount') => {
+  const tally = (rows: Counted[], field: 'recommendationCount' | 'developmentCount') => {
     for (const row of rows) {
       let entry = themes.get(row.id);
       if (!entry) themes.set(row.id, (entry = { id: row.id, label: row.label, recommendationCount: 0, developmentCount: 0 }));
       entry[field] = row.n;
     }
   };
-  tally(
-    db.all(sql`select t.id, t.label, count(*) as n
-      from recommendations r join recommendation_themes rt on rt.recommendation_id = r.id join themes t on t.id = rt.theme_id
-      where r.review_id = ${reviewId} group by t.id`),
-    'recommendationCount',
-  );
-  tally(
-    db.all(sql`select t.id, t.label, count(*) as n
-      from developments d join development_themes dt on dt.development_id = d.id join themes t on t.id = dt.theme_id
-      where d.review_id = ${reviewId} group by t.id`),
-    'developmentCount',
-  );
+  tally(recommendationThemes, 'recommendationCount');
+  tally(developmentThemes, 'developmentCount');
   const topThemes = [...themes.values()]
     .sort(
       (a, b) =>

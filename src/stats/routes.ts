@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
 import {
   BOM,
   CONTENT_TYPES,
@@ -14,7 +13,7 @@ import {
 } from '../http/formats.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { developmentStats, recommendationStats, reviewSummary } from './queries.js';
+import type { StatsStore } from './store.js';
 import {
   developmentStatsQuery,
   developmentStatsSchema,
@@ -59,7 +58,7 @@ function csvResponse(description: string, schema: z.ZodType) {
 
 const statsFormats = ['json', 'csv'] as const;
 
-const statsRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { store }) => {
   app.get(
     '/stats/recommendations',
     {
@@ -83,7 +82,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
     },
     async (request, reply) => {
       const { groupBy, format: _, bom, ...filter } = request.query;
-      const stats = recommendationStats(db, groupBy, filter);
+      const stats = await store.recommendations(groupBy, filter);
       if (responseFormat(request, statsFormats) === 'csv') {
         const columns = statsColumns(groupBy);
         setAttachment(reply, 'recommendation-stats', 'csv');
@@ -115,7 +114,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
     },
     async (request, reply) => {
       const { groupBy, format: _, bom, ...filter } = request.query;
-      const stats = developmentStats(db, groupBy, filter);
+      const stats = await store.developments(groupBy, filter);
       if (responseFormat(request, statsFormats) === 'csv') {
         const columns = statsColumns(groupBy);
         setAttachment(reply, 'development-stats', 'csv');
@@ -147,7 +146,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
       config: { queryCache: {} },
     },
     async (request) => {
-      const summary = reviewSummary(db, request.params.id, request.query.top);
+      const summary = await store.reviewSummary(request.params.id, request.query.top);
       if (!summary) throw notFound('Review', request.params.id);
       return summary;
     },

@@ -1,13 +1,11 @@
-import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../db/open.js';
-import { inList, whereClause } from '../db/keyset.js';
 import { LABEL_SCHEMES } from '../db/schema.js';
 import { listParam } from '../http/params.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
+import type { VocabularyStore } from './queries.js';
 
 // The three tagging vocabularies. Small and fixed, so each is answered whole, without pagination.
 
@@ -53,7 +51,7 @@ const themeQuery = z
   .object({ scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`) })
   .strict();
 
-export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = async (app, { store }) => {
   app.get(
     '/themes',
     {
@@ -75,21 +73,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
     },
     async (request) => {
       const { scheme } = request.query;
-      const data = db
-        .all<{
-          id: string;
-          label: string;
-          uhri: number;
-          scheme: (typeof LABEL_SCHEMES)[number];
-          uhriCode: string | null;
-          recommendationCount: number;
-          developmentCount: number;
-        }>(sql`
-          select t.id, t.label, t.uhri, t.scheme, t.uhri_code as uhriCode,
-            (select count(*) from recommendation_themes x where x.theme_id = t.id) as recommendationCount,
-            (select count(*) from development_themes x where x.theme_id = t.id) as developmentCount
-          from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label`)
-        .map((row) => ({ ...row, uhri: row.uhri === 1 }));
+      const data = await store.themes(scheme);
       return { data, meta: { total: data.length } };
     },
   );
@@ -115,12 +99,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       config: { queryCache: {} },
     },
     async () => {
-      const data = db
-        .all<{ id: string; label: string; uhri: number; recommendationCount: number }>(sql`
-          select g.id, g.label, g.uhri,
-            (select count(*) from recommendation_affected_persons x where x.group_id = g.id) as recommendationCount
-          from affected_persons_groups g order by g.label`)
-        .map((row) => ({ ...row, uhri: row.uhri === 1 }));
+      const data = await store.affectedPersons();
       return { data, meta: { total: data.length } };
     },
   );
@@ -143,9 +122,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       config: { queryCache: {} },
     },
     async () => {
-      const data = db.all<{ id: string; label: string; recommendationCount: number }>(sql`
-        select cast(g.goal as text) as id, g.name as label, (select count(*) from recommendation_sdgs x where x.goal = g.goal) as recommendationCount
-        from sdg_goals g order by g.goal`);
+      const data = await store.sdgs();
       return { data, meta: { total: data.length } };
     },
   );

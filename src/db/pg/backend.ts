@@ -2,6 +2,12 @@ import { pgAuthenticateHeader } from '../../auth/pg-keys.js';
 import { pgChangeStore } from '../../changes/pg-queries.js';
 import { pgRecommendationStore } from '../../recommendations/pg-store.js';
 import { pgRecommendationWrites } from '../../recommendations/pg-write-store.js';
+import { pgStatsStore } from '../../stats/pg-queries.js';
+import { pgSourceStore } from '../../sources/pg-queries.js';
+import { pgReviewStore } from '../../reviews/pg-queries.js';
+import { pgStateStore } from '../../states/pg-queries.js';
+import { pgVocabularyStore } from '../../themes/pg-queries.js';
+import { pgRelatedStore } from '../../related/pg-queries.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -65,6 +71,12 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     recommendationWrites: pgRecommendationWrites(pool),
     authenticate: (header) => pgAuthenticateHeader(pool, header),
     changes: pgChangeStore(pool),
+    stats: pgStatsStore(pool),
+    sources: pgSourceStore(pool),
+    reviews: pgReviewStore(pool),
+    states: pgStateStore(pool),
+    vocabularies: pgVocabularyStore(pool),
+    related: pgRelatedStore(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

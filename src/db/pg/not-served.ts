@@ -25,6 +25,19 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/reviews/:id/history',
   'GET /v1/states/:id/history',
   'GET /v1/changes',
+  'GET /v1/stats/recommendations',
+  'GET /v1/stats/developments',
+  'GET /v1/reviews/:id/summary',
+  'GET /v1/sources',
+  'GET /v1/sources/:id',
+  'GET /v1/reviews',
+  'GET /v1/reviews/:id',
+  'GET /v1/states',
+  'GET /v1/states/:id',
+  'GET /v1/themes',
+  'GET /v1/affected-persons',
+  'GET /v1/sdgs',
+  'GET /v1/recommendations/:id/related',
 ];
 
 /** Route prefixes that never read the database. */

@@ -1,0 +1,33 @@
+import type { Chunk, KeyValue } from '../../http/pagination.js';
+import type { ListShape, ReadStore } from '../read-store.js';
+import { answerRecordList, type Reader } from './record-list.js';
+import type { Pool } from './rows.js';
+
+// A read resource's store on PostgreSQL (src/db/read-store.ts): its pg-queries module's functions, the list
+// answered by record-list.ts.
+
+export interface PgReads<Filter, Sort, Row, Detail> {
+  page(reader: Reader, f: Filter, sort: Sort, limit: number, after: KeyValue[] | undefined): Promise<Chunk<Row>>;
+  total(reader: Reader, f: Filter): Promise<number>;
+  get(reader: Reader, id: string): Promise<Detail | undefined>;
+}
+
+export function pgReadStore<Filter, Sort extends { name: string }, Row, Detail>(
+  pool: Pool,
+  shape: ListShape<Row>,
+  reads: PgReads<Filter, Sort, Row, Detail>,
+): ReadStore<Filter, Detail, Sort> {
+  return {
+    list: (request, reply, { filter, sort, after, limit, bom }) =>
+      answerRecordList(pool, request, reply, {
+        ...shape,
+        bom,
+        sortName: sort.name,
+        after,
+        limit,
+        page: (reader, n, keys) => reads.page(reader, filter, sort, n, keys),
+        total: () => reads.total(pool, filter),
+      }),
+    get: (id) => reads.get(pool, id),
+  };
+}

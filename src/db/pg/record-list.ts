@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
+import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
+import type { Chunk, KeyValue } from '../../http/pagination.js';
+import { answerAsyncList } from '../../http/stored-list.js';
+import { type Pool, snapshotRead } from './rows.js';
+
+// A list of records built from rows (reviews, states, themes, sources, …) on PostgreSQL, answered by
+// src/http/stored-list.ts as the recommendations' stored documents are: each record encoded as its format's
+// line here. An export reads keyset chunks of EXPORT_CHUNK_ROWS inside one repeatable-read transaction on a
+// connection of its own (the database as it was when the export began), one chunk in memory at a time.
+
+/** Who runs a query: the pool for a page, the export's own connection for its chunks. */
+export type Reader = Pick<pg.Pool, 'query'>;
+
+export interface RecordListSpec<Row> {
+  resource: string;
+  bom: boolean | undefined;
+  columns: readonly CsvColumn<Row>[];
+  sortName: string;
+  after: KeyValue[] | undefined;
+  limit: number;
+  /** One keyset step of the list's query. */
+  page(reader: Reader, limit: number, after: KeyValue[] | undefined): Promise<Chunk<Row>>;
+  total(): Promise<number>;
+}
+
+function lines<Row>(columns: readonly CsvColumn<Row>[], format: Format, origin: string, rows: readonly Row[]): string[] {
+  if (format === 'json') return rows.map((row) => JSON.stringify(row));
+  if (format === 'ndjson') return [ndjsonRows(rows)];
+  return [csvRows(columns, rows, { origin })];
+}
+
+function snapshotChunks<Row>(
+  pool: Pool,
+  spec: RecordListSpec<Row>,
+  format: Exclude<Format, 'json'>,
+  origin: string,
+  after: KeyValue[] | undefined,
+): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
+  return snapshotRead(pool, async function* (client) {
+    for (let keys = after; ; ) {
+      const chunk = await spec.page(client, EXPORT_CHUNK_ROWS, keys);
+      if (chunk.rows.length > 0) yield { bytes: Buffer.from(lines(spec.columns, format, origin, chunk.rows).join('')), rows: chunk.rows.length };
+      if (chunk.nextKeys === null) break;
+      keys = chunk.nextKeys;
+    }
+  });
+}
+
+export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: RecordListSpec<Row>) {
+  return answerAsyncList(request, reply, {
+    resource: spec.resource,
+    bom: spec.bom,
+    columns: spec.columns as readonly CsvColumn<never>[],
+    sortName: spec.sortName,
+    after: spec.after,
+    limit: spec.limit,
+    documents: {
+      page: async (format, origin, n, keys) => {
+        const chunk = await spec.page(pool, n, keys);
+        return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
+      },
+      total: async () => ({ total: await spec.total() }),
+      chunks: (format, origin, keys) => snapshotChunks(pool, spec, format, origin, keys),
+    },
+  });
+}

@@ -1,0 +1,49 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { whereClause } from '../db/keyset.js';
+import { pgReadStore } from '../db/pg/read-store.js';
+import type { Reader } from '../db/pg/record-list.js';
+import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
+import { sliceChunk } from '../http/pagination.js';
+import { PG_RECOMMENDATIONS_FROM, pgFilterConditions } from '../recommendations/pg-queries.js';
+import { countsQuery, tallyCounts } from '../recommendations/queries.js';
+import {
+  conditions,
+  reviewCountsQuery,
+  reviewDetailOf,
+  reviewRecords,
+  type ReviewRow,
+  type ReviewSourceRow,
+  reviewSourcesQuery,
+  selectReviewsQuery,
+} from './queries.js';
+import { REVIEW_LIST, type ReviewStore } from './store.js';
+
+// The reviews on PostgreSQL: queries.ts's SQL through node-postgres.
+
+async function records(reader: Reader, c: SQL[], limit: number) {
+  const rows = await pgAll<ReviewRow>(reader, selectReviewsQuery(c, limit));
+  return { rows, records: async (kept: ReviewRow[]) => (kept.length === 0 ? [] : reviewRecords(kept, await pgAll<ReviewSourceRow>(reader, reviewSourcesQuery(kept)))) };
+}
+
+export function pgReviewStore(pool: Pool): ReviewStore {
+  return pgReadStore(pool, REVIEW_LIST, {
+    async page(reader, f, _sort, limit, after) {
+      const c = conditions(f);
+      const found = await records(reader, after ? [...c, sql`v.id > ${after[0]}`] : c, limit + 1);
+      const chunk = sliceChunk(found.rows, limit, (row) => [row.id]);
+      return { rows: await found.records(chunk.rows), nextKeys: chunk.nextKeys };
+    },
+    total: (reader, f) => pgCount(reader, sql`reviews v ${whereClause(conditions(f))}`),
+    async get(reader, id) {
+      const found = await records(reader, [sql`v.id = ${id}`], 1);
+      const [record] = await found.records(found.rows);
+      if (!record) return undefined;
+      const where = whereClause(pgFilterConditions({ reviewId: [id] }));
+      const [counts, [[developments, statements]]] = await Promise.all([
+        pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, where)),
+        pgRows(reader, reviewCountsQuery(id)) as Promise<[[number, number]]>,
+      ]);
+      return reviewDetailOf(record, tallyCounts(counts), developments, statements);
+    },
+  });
+}

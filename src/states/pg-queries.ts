@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { whereClause } from '../db/keyset.js';
+import { pgReadStore } from '../db/pg/read-store.js';
+import type { Reader } from '../db/pg/record-list.js';
+import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
+import { PG_RECOMMENDATIONS_FROM, pgFilterConditions } from '../recommendations/pg-queries.js';
+import { countsQuery, tallyCounts } from '../recommendations/queries.js';
+import type { RecommendationFilter } from '../recommendations/schemas.js';
+import { conditions, pageConditions, selectStatesQuery, stateChunk, stateDetailOf, stateDetailQueries, type StateRow } from './queries.js';
+import { STATE_LIST, type StateStore } from './store.js';
+
+// The states on PostgreSQL: queries.ts's SQL through node-postgres.
+
+async function counts(reader: Reader, f: RecommendationFilter) {
+  return tallyCounts(await pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, whereClause(pgFilterConditions(f)))));
+}
+
+export function pgStateStore(pool: Pool): StateStore {
+  return pgReadStore(pool, STATE_LIST, {
+    page: async (reader, f, _sort, limit, after) =>
+      stateChunk(await pgAll<StateRow>(reader, selectStatesQuery(pageConditions(f, after), limit + 1)), limit),
+    total: (reader, f) => pgCount(reader, sql`states s ${whereClause(conditions(f))}`),
+    async get(reader, code) {
+      const [row] = await pgAll<StateRow>(reader, selectStatesQuery([sql`s.code = ${code}`], 1));
+      if (!row) return undefined;
+      const queries = stateDetailQueries(code, row.name);
+      const [aliases, reviews, made, received] = await Promise.all([
+        pgAll<{ alias: string }>(reader, queries.aliases),
+        pgAll<{ id: string }>(reader, queries.reviews),
+        counts(reader, { recommendingState: [code] }),
+        counts(reader, { stateUnderReview: [code] }),
+      ]);
+      return stateDetailOf(row, aliases, reviews, made, received);
+    },
+  });
+}

@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { inList, whereClause } from '../db/keyset.js';
+import type { LABEL_SCHEMES } from '../db/schema.js';
+
+// The three tagging vocabularies with their counts: SQL both databases run (flags as 0 or 1, counts as
+// integers, camel-case names quoted), read by each backend's store below and in pg-queries.ts.
+
+type Scheme = (typeof LABEL_SCHEMES)[number];
+
+export interface ThemeEntry {
+  id: string;
+  label: string;
+  uhri: boolean;
+  scheme: Scheme;
+  uhriCode: string | null;
+  recommendationCount: number;
+  developmentCount: number;
+}
+export interface AffectedPersonsEntry {
+  id: string;
+  label: string;
+  uhri: boolean;
+  recommendationCount: number;
+}
+export interface SdgEntry {
+  id: string;
+  label: string;
+  recommendationCount: number;
+}
+
+export const vocabularyQueries = {
+  themes: (scheme: readonly Scheme[] | undefined) => sql`
+    select t.id, t.label, case when t.uhri then 1 else 0 end as uhri, t.scheme, t.uhri_code as "uhriCode",
+      cast((select count(*) from recommendation_themes x where x.theme_id = t.id) as integer) as "recommendationCount",
+      cast((select count(*) from development_themes x where x.theme_id = t.id) as integer) as "developmentCount"
+    from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label, t.id`,
+  affectedPersons: sql`
+    select g.id, g.label, case when g.uhri then 1 else 0 end as uhri,
+      cast((select count(*) from recommendation_affected_persons x where x.group_id = g.id) as integer) as "recommendationCount"
+    from affected_persons_groups g order by g.label, g.id`,
+  sdgs: sql`
+    select cast(g.goal as text) as id, g.name as label,
+      cast((select count(*) from recommendation_sdgs x where x.goal = g.goal) as integer) as "recommendationCount"
+    from sdg_goals g order by g.goal`,
+};
+
+/** The rows' uhri flag (0 or 1) as a boolean. */
+export const withUhri = <T extends { uhri: boolean }>(rows: (Omit<T, 'uhri'> & { uhri: number })[]): T[] =>
+  rows.map((row) => ({ ...row, uhri: row.uhri === 1 }) as unknown as T);
+
+export interface VocabularyStore {
+  themes(scheme: readonly Scheme[] | undefined): Promise<ThemeEntry[]>;
+  affectedPersons(): Promise<AffectedPersonsEntry[]>;
+  sdgs(): Promise<SdgEntry[]>;
+}
+
+export function sqliteVocabularyStore(db: Db): VocabularyStore {
+  return {
+    themes: async (scheme) => withUhri<ThemeEntry>(db.all(vocabularyQueries.themes(scheme))),
+    affectedPersons: async () => withUhri<AffectedPersonsEntry>(db.all(vocabularyQueries.affectedPersons)),
+    sdgs: async () => db.all<SdgEntry>(vocabularyQueries.sdgs),
+  };
+}
