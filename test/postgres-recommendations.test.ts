@@ -344,6 +344,6 @@ if ('skip' in cluster) {
     const response = await fetch(`${server.baseUrl}/v1/recommendations?limit=2`);
     t.equal(response.status, 200);
     t.equal(((await response.json()) as { meta: { total: number } }).meta.total, ids.length);
-    t.equal((await fetch(`${server.baseUrl}/v1/changes`)).status, 501);
+    t.equal((await fetch(`${server.baseUrl}/v1/developments`)).status, 501);
   });
 }
