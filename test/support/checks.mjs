@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 // `npm test`'s checks before tap, run side by side: the type-checks and the two OpenAPI linters read
 // different files and each keeps one core busy for seconds (tsc alone for most of a minute), so on a
 // machine with more than one core they finish in about the time of the longest. Each one's output is
-// printed whole when it ends; the exit status is the first failure's, or 0.
+// printed whole when it ends; the exit status is the first failure's, or 0. A step that needs another's
+// output runs after it in the same command (`npm run client:types && tsc …`: tsc reads the generated types).
 // Usage: node test/support/checks.mjs 'npm run x' 'npx tsc --noEmit' ...
 
 const commands = process.argv.slice(2);
