@@ -126,9 +126,9 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
       { kind: 'theme', label: 'Death penalty', count: 2 },
       { kind: 'affected-persons group', label: 'sailors', count: 1 },
     ],
-    themeCodesLearned: [
-      { id: 'racial-discrimination', code: 'B32' },
-      { id: 'death-penalty', code: 'D11' },
+    uhriIdsLearned: [
+      { id: 'racial-discrimination', uhriId: 'B32' },
+      { id: 'death-penalty', uhriId: 'D11' },
     ],
     revision: 7,
   };
@@ -153,7 +153,7 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
   );
   t.notMatch(formatReport({ ...report, unmappedLabels: [] }, 'f.csv'), /Labels not in/);
   t.match(text, /UHRI codes learned: B32 → racial-discrimination, D11 → death-penalty\n/);
-  t.notMatch(formatReport({ ...report, themeCodesLearned: [] }, 'f.csv'), /UHRI codes/);
+  t.notMatch(formatReport({ ...report, uhriIdsLearned: [] }, 'f.csv'), /UHRI codes/);
   const oneStep = formatReport({ ...report, encoding: { ...report.encoding!, repairSteps: 1 } }, 'f.csv');
   t.match(oneStep, /\(1 step: /);
 });

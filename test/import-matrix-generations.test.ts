@@ -98,7 +98,7 @@ t.test('2nd cycle: coded theme labels map to the UHRI vocabulary by their code a
   t.same(db.$client.prepare("select label, uhri, scheme from themes where id = 'death-penalty'").get(), { label: 'Death penalty', uhri: 1, scheme: 'uhri' });
   t.same(report.unmappedLabels, [{ kind: 'theme', label: 'Death penalty', count: 2 }]);
   t.same(
-    report.themeCodesLearned.map((c) => c.code),
+    report.uhriIdsLearned.map((c) => c.uhriId),
     ['A12', 'A41', 'B32', 'D23', 'H1'],
     'the UHRI codes printed, stored with their themes (the one added by this import included)',
   );
@@ -121,10 +121,10 @@ t.test('a UHRI code is stored with the first theme a matrix maps it to, and keys
     ]),
   );
   t.same(
-    first.themeCodesLearned,
+    first.uhriIdsLearned,
     [
-      { id: 'racial-discrimination', code: 'B32' },
-      { id: 'acceptance-of-international-norms', code: 'A12' },
+      { id: 'racial-discrimination', uhriId: 'B32' },
+      { id: 'acceptance-of-international-norms', uhriId: 'A12' },
     ],
     'each UHRI code once; an older matrix\'s number ("12.4.") is not a UHRI code',
   );
@@ -142,7 +142,7 @@ t.test('a UHRI code is stored with the first theme a matrix maps it to, and keys
   t.same(themesOf(db, 'SVN-3-166.3'), ['acceptance-of-international-norms', 'racial-discrimination'], 'a stored code keys its theme whatever the wording');
   t.same(later.themesCreated, [], 'no second theme for a second wording');
   t.same(later.unmappedLabels, []);
-  t.same(later.themeCodesLearned, [], 'a theme keeps its first code: A99 is not stored for a theme that has A12');
+  t.same(later.uhriIdsLearned, [], 'a theme keeps its first code: A99 is not stored for a theme that has A12');
   t.same(codes(), [['A12', 'acceptance-of-international-norms'], ['B32', 'racial-discrimination']]);
   t.throws(() => db.$client.prepare("update themes set uhri_code = '12.4' where id = 'death-penalty'").run(), /themes_uhri_code_format/, 'only a UHRI code can be stored');
   t.throws(() => db.$client.prepare("update themes set uhri_code = 'B32' where id = 'death-penalty'").run(), /UNIQUE/, 'a code keys one theme');
@@ -227,7 +227,7 @@ t.test('older layout: a "Recommending State/s" column, "Right or area:" headings
   t.same(themesOf(db, 'KGZ-1-76.3'), ['death-penalty']);
   t.same(themesOf(db, 'KGZ-1-76.4'), ['freedom-of-opinion-and-expression-and-right-to-information']);
   t.same(report.unmappedLabels, [{ kind: 'theme', label: 'Death penalty', count: 2 }]);
-  t.same(report.themeCodesLearned, [], 'numbered labels ("12.4.") are not UHRI codes: none stored');
+  t.same(report.uhriIdsLearned, [], 'numbered labels ("12.4.") are not UHRI codes: none stored');
   t.same(report.unresolvedRecommenders.map((n) => [n.name, n.count]), [['Atlantis', 1], ['Ecuador and Spain', 1]]);
   t.same(report.warnings, []);
   t.same(report.problems, []);

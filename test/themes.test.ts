@@ -9,7 +9,7 @@ interface Theme {
   id: string;
   label: string;
   uhri: boolean;
-  uhriCode?: string | null;
+  uhriId?: string | null;
   recommendationCount: number;
   developmentCount: number;
 }
@@ -41,12 +41,12 @@ t.test('themes', async (t) => {
     for (const theme of body.data) {
       t.same(
         Object.keys(theme).sort(),
-        ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri', 'uhriCode'],
-        `${theme.id} has exactly id, label, uhri, scheme, uhriCode, recommendationCount, developmentCount`,
+        ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri', 'uhriId'],
+        `${theme.id} has exactly id, label, uhri, scheme, uhriId, recommendationCount, developmentCount`,
       );
     }
     t.ok(
-      body.data.every((x) => x.uhriCode === null),
+      body.data.every((x) => x.uhriId === null),
       'no UHRI code until a matrix that prints one is imported (the seed has none: no source gives them)',
     );
     t.same(
@@ -221,10 +221,10 @@ t.test('a theme shows the UHRI code an imported matrix printed for it', async (t
     app.db,
     await matrixDocx([HEADER_ROW, entryRow({ text: '166.1 Combat racial discrimination (Spain);', tags: ['- B32 Racial discrimination'] })]),
   );
-  const themes = (await getJson(app, '/v1/themes?scheme=uhri')).body.data as { id: string; uhriCode: string | null }[];
+  const themes = (await getJson(app, '/v1/themes?scheme=uhri')).body.data as { id: string; uhriId: string | null }[];
   t.same(
-    themes.filter((x) => x.uhriCode !== null),
+    themes.filter((x) => x.uhriId !== null),
     [themes.find((x) => x.id === 'racial-discrimination')],
   );
-  t.equal(themes.find((x) => x.id === 'racial-discrimination')?.uhriCode, 'B32');
+  t.equal(themes.find((x) => x.id === 'racial-discrimination')?.uhriId, 'B32');
 });

@@ -156,7 +156,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     unresolvedRecommenders: parsed.unresolvedRecommenders,
     unresolvedStatesUnderReview: parsed.unresolvedStatesUnderReview,
     unmappedLabels: parsed.unmappedLabels ?? [],
-    themeCodesLearned: [],
+    uhriIdsLearned: [],
     revision: 0,
   };
   report.skipped = report.problems.length;
@@ -275,10 +275,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       const setCode = sql.prepare(
         'update themes set uhri_code = ? where id = ? and uhri_code is null and not exists (select 1 from themes where uhri_code = ?)',
       );
-      for (const { id, code } of parsed.themeCodes ?? []) {
-        if (setCode.run(code, id, code).changes === 0) continue;
-        audit({ entity: 'themes', entityId: id, action: 'update', before: { uhriCode: null }, after: { uhriCode: code } });
-        report.themeCodesLearned.push({ id, code });
+      for (const { id, uhriId } of parsed.uhriIds ?? []) {
+        if (setCode.run(uhriId, id, uhriId).changes === 0) continue;
+        audit({ entity: 'themes', entityId: id, action: 'update', before: { uhriId: null }, after: { uhriId } });
+        report.uhriIdsLearned.push({ id, uhriId });
       }
       addLabels(
         labelsOf(parsed.affectedPersons, 'affected-persons group'),

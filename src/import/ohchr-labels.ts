@@ -1,6 +1,6 @@
 import type { Db } from '../db/open.js';
 import { slugify } from '../common/slug.js';
-import type { LabelInput, ThemeCode, UnmappedLabel } from './types.js';
+import type { LabelInput, ThemeUhriId, UnmappedLabel } from './types.js';
 
 // The labels of an OHCHR matrix entry, in every generation's wording, mapped to the one UHRI vocabulary.
 //
@@ -72,7 +72,7 @@ export class LabelVocabulary {
   private readonly unmapped = new Map<string, UnmappedLabel>();
   /** Themes that have a UHRI code, stored or learned in this file. */
   private readonly coded = new Set<string>();
-  private readonly learned: ThemeCode[] = [];
+  private readonly learned: ThemeUhriId[] = [];
 
   constructor(
     db: Db,
@@ -114,7 +114,7 @@ export class LabelVocabulary {
         this.byCode.set(code, id);
         if (this.kind === 'theme' && UHRI_CODE.test(code) && !this.coded.has(id)) {
           this.coded.add(id);
-          this.learned.push({ id, code });
+          this.learned.push({ id, uhriId: code });
         }
       }
       const missing = this.added.get(id);
@@ -134,7 +134,7 @@ export class LabelVocabulary {
   }
 
   /** UHRI codes this file printed for themes that had none, to store. */
-  codesLearned(): ThemeCode[] {
+  uhriIdsLearned(): ThemeUhriId[] {
     return this.learned;
   }
 

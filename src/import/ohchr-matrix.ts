@@ -183,7 +183,7 @@ export async function readOhchrMatrix(
     unresolvedRecommenders: names.list(resolver),
     unresolvedStatesUnderReview: [],
     unmappedLabels: [...themes.notMapped(), ...affected.notMapped()],
-    themeCodes: themes.codesLearned(),
+    uhriIds: themes.uhriIdsLearned(),
   };
 }
 

@@ -59,8 +59,8 @@ export function formatReport(report: ImportReport, file: string): string {
       ...capped(report.unmappedLabels.map((l) => `  ${l.kind} "${l.label}": ${l.count} entr${l.count === 1 ? 'y' : 'ies'}`), 'labels'),
     );
   }
-  if (report.themeCodesLearned.length > 0) {
-    lines.push(`UHRI codes learned: ${report.themeCodesLearned.map((c) => `${c.code} → ${c.id}`).join(', ')}`);
+  if (report.uhriIdsLearned.length > 0) {
+    lines.push(`UHRI codes learned: ${report.uhriIdsLearned.map((c) => `${c.uhriId} → ${c.id}`).join(', ')}`);
   }
   if (report.updated.length > 0) {
     lines.push('Updated:', ...capped(report.updated.map((u) => `  ${u.id}: ${u.fields.join(', ')}`), 'updates'));

@@ -66,8 +66,8 @@ export const importReportSchema = z
         .meta({ id: 'UnmappedLabel' }),
       )
       .describe('OHCHR matrix: labels that map to nothing in the UHRI vocabulary, added as printed (to check).'),
-    themeCodesLearned: z
-      .array(z.object({ id: z.string().describe('The theme.'), code: z.string().describe('Its UHRI code ("B32").') }))
+    uhriIdsLearned: z
+      .array(z.object({ id: z.string().describe('The theme.'), uhriId: z.string().describe('Its UHRI code ("B32"), the theme\'s `uhriId`.') }))
       .describe(
         'OHCHR matrix: UHRI codes stored for the first time with the theme their label maps to; from then on the code ' +
           'keys the theme in every matrix, whatever wording it prints.',

@@ -116,12 +116,13 @@ export interface ParsedFile {
   /** Labels (of an OHCHR matrix) that map to nothing in the vocabulary. */
   unmappedLabels?: UnmappedLabel[];
   /** UHRI codes an OHCHR matrix prints for themes that have none stored yet ("B32" → racial-discrimination). */
-  themeCodes?: ThemeCode[];
+  uhriIds?: ThemeUhriId[];
 }
 
-export interface ThemeCode {
+export interface ThemeUhriId {
   id: string;
-  code: string;
+  /** The UHRI code OHCHR prints before the label ("B32"). */
+  uhriId: string;
 }
 
 export interface ImportReport {
@@ -150,7 +151,7 @@ export interface ImportReport {
   /** Labels the file prints that map to nothing in the vocabulary (added as printed; to check). */
   unmappedLabels: UnmappedLabel[];
   /** UHRI codes stored for the first time, each with the theme it keys from now on. */
-  themeCodesLearned: ThemeCode[];
+  uhriIdsLearned: ThemeUhriId[];
   revision: number; // the data revision after the import (unchanged by a dry run or a no-op)
 }
 

@@ -13,7 +13,7 @@ export interface ThemeEntry {
   label: string;
   uhri: boolean;
   scheme: Scheme;
-  uhriCode: string | null;
+  uhriId: string | null;
   recommendationCount: number;
   developmentCount: number;
 }
@@ -31,7 +31,7 @@ export interface SdgEntry {
 
 export const vocabularyQueries = {
   themes: (scheme: readonly Scheme[] | undefined) => sql`
-    select t.id, t.label, case when t.uhri then 1 else 0 end as uhri, t.scheme, t.uhri_code as "uhriCode",
+    select t.id, t.label, case when t.uhri then 1 else 0 end as uhri, t.scheme, t.uhri_code as "uhriId",
       cast((select count(*) from recommendation_themes x where x.theme_id = t.id) as integer) as "recommendationCount",
       cast((select count(*) from development_themes x where x.theme_id = t.id) as integer) as "developmentCount"
     from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label, t.id`,

@@ -27,7 +27,7 @@ const themeSchema = labelEntry
         "The vocabulary: uhri (OHCHR's Universal Human Rights Index), upr-info (UPR Info's issues) or local (ours, " +
           'in the UHRI style). A label belongs to one scheme; schemes are never merged.',
       ),
-    uhriCode: z
+    uhriId: z
       .string()
       .nullable()
       .describe(
