@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/server-process.js';
 
 // The cold start as a user sees it: `npm start` (npm, the prestart build, then the bundle) from spawn to
 // the first 200 from /healthz. npm runs the server through a shell and does not pass SIGTERM on, so the
@@ -10,17 +10,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** npm's CLI: the one running this script (`npm run bench`), else the one installed beside node. */
 const NPM_CLI = process.env.npm_execpath ?? join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const answers = (url: string) => fetch(url).then((r) => r.ok, () => false);
 

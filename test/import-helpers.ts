@@ -54,6 +54,16 @@ CP1252.splice(0x80, 32, ...'€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f
 export const macRoman = encoder(MAC);
 export const windows1252 = encoder(CP1252);
 
+/** A small Terman-style CSV (Mac Roman, CR lines): a state spelled as the corpus does, an unresolved recommender
+ * ("NA"), a Working Group "consider", two reviews. */
+export const TERMAN_STYLE_CSV = macRoman(
+  'text,to,decision,From,year,notes\r' +
+    '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r' +
+    '"76.2. Protect the State’s defenders (Norway);",kyrgysztan,consider,Norway;,2010,\r' +
+    '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2008,\r' +
+    '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
+);
+
 /** Text saved as Mac Roman after being mis-encoded `times` times (Mac Roman bytes read as Windows-1252). */
 export function misencodedMacRoman(text: string, times: number): Uint8Array {
   let current = text;

@@ -9,7 +9,7 @@ import { importFile } from '../src/import/run.js';
 import { freshenDocuments } from '../src/recommendations/documents.js';
 import { RECOMMENDATION_GROUPINGS, DEVELOPMENT_GROUPINGS } from '../src/stats/schemas.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { macRoman, run } from './import-helpers.js';
+import { run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { sharedDataDir } from './support/shared-data.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -25,13 +25,7 @@ const cluster = await startCluster(t);
 async function importedDatabase(t: Test): Promise<string> {
   const path = join(tempDir(t), 'imported.sqlite');
   const db = openDatabase(path);
-  const csv = macRoman(
-    'text,to,decision,From,year,notes\r' +
-      '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r' +
-      '"76.2. Protect the State’s defenders (Norway);",kyrgysztan,consider,Norway;,2010,\r' +
-      '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2008,\r' +
-      '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
-  );
+  const csv = TERMAN_STYLE_CSV;
   t.ok((await run(db, csv)).recommendations.created > 0, 'the CSV import created records');
   const data = sharedDataDir();
   if (data !== undefined) {

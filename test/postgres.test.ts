@@ -14,7 +14,7 @@ import { bumpPgRevision, currentPgRevision } from '../src/db/pg/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
 import { tempDir } from './helpers.js';
-import { macRoman, run } from './import-helpers.js';
+import { run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, startCluster } from './support/postgres.js';
 
 // PostgreSQL on a real server: one throwaway cluster for this file (scripts/pg-cluster.sh), a fresh database
@@ -61,13 +61,7 @@ async function seededWithWrites(t: Test): Promise<string> {
 async function imported(t: Test): Promise<string> {
   const path = join(tempDir(t), 'imported.sqlite');
   const db = openDatabase(path);
-  const csv = macRoman(
-    'text,to,decision,From,year,notes\r' +
-      '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r' +
-      '"76.2. Protect the State’s defenders (Norway);",kyrgysztan,consider,Norway;,2010,\r' +
-      '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2008,\r' +
-      '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
-  );
+  const csv = TERMAN_STYLE_CSV;
   const report = await run(db, csv);
   t.ok(report.recommendations.created > 0, 'the import created records');
   const confident = db.$client.prepare('select count(confidence) from recommendation_themes').pluck().get() as number;

@@ -19,7 +19,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { pgRelateOne } from '../related/pg-refresh.js';
 import { paragraphSortKey } from './paragraph.js';
-import { checkRecommendationRules, type RecommendationCreate, type RecommendationPatch } from './writes.js';
+import { type Checked, checkRecommendationRules, type RecommendationCreate, type RecommendationPatch } from './writes.js';
 
 // Creating, changing and deleting recommendations on PostgreSQL (writes.ts and src/tagging/curation.ts on
 // SQLite): the same checks, rows, audit snapshots and problems; each function runs inside a
@@ -60,16 +60,6 @@ export async function pgRecommendationSnapshot(tx: Tx, id: string): Promise<Snap
     affectedPersons: await links('recommendation_affected_persons', 'group_id'),
     version: row.version,
   };
-}
-
-interface Checked {
-  reviewId: string;
-  recommendingStates?: string[];
-  position: string | null;
-  positionSource: string | null;
-  themes?: string[];
-  sdgs?: number[];
-  affectedPersons?: string[];
 }
 
 async function checkConsistency(tx: Tx, record: Checked): Promise<void> {

@@ -160,7 +160,8 @@ export function recommendationSnapshot(tx: Reader, id: string): Snapshot | undef
   };
 }
 
-interface Checked {
+/** What a recommendation's consistency checks read (both backends' writes). */
+export interface Checked {
   reviewId: string;
   recommendingStates?: string[];
   position: string | null;
