@@ -96,8 +96,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(relatedRoutes, { store: backend.related, prefix: '/v1' });
   await app.register(stateRoutes, { store: backend.states, prefix: '/v1' });
   await app.register(reviewRoutes, { store: backend.reviews, prefix: '/v1' });
-  await app.register(developmentRoutes, { db, prefix: '/v1' });
-  await app.register(statementRoutes, { db, prefix: '/v1' });
+  await app.register(developmentRoutes, { store: backend.developments, prefix: '/v1' });
+  await app.register(statementRoutes, { store: backend.statements, prefix: '/v1' });
   await app.register(themeRoutes, { store: backend.vocabularies, prefix: '/v1' });
   await app.register(sourceRoutes, { store: backend.sources, prefix: '/v1' });
 
@@ -109,6 +109,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     db,
     changes: backend.changes,
     recommendationWrites: backend.recommendationWrites,
+    developmentWrites: backend.developmentWrites,
+    statementWrites: backend.statementWrites,
     prefix: '/v1',
   });
 

@@ -6,28 +6,33 @@ import type { ChangeStore } from '../changes/store.js';
 import type { Db } from '../db/open.js';
 import type { RecommendationWrites } from '../recommendations/write-store.js';
 import { developmentWriteRoutes } from '../developments/write-routes.js';
+import type { DevelopmentWrites } from '../developments/write-store.js';
 import { recommendationWriteRoutes } from '../recommendations/write-routes.js';
 import { reviewWriteRoutes } from '../reviews/write-routes.js';
 import { stateWriteRoutes } from '../states/write-routes.js';
 import { statementWriteRoutes } from '../statements/write-routes.js';
+import type { StatementWrites } from '../statements/write-store.js';
 
 // The curation API: the write routes of every resource (writes need an API key), the assessments' own
 // URLs, and every record's history and the change feed (public).
 
-export const curationRoutes: FastifyPluginAsync<{ db: Db; changes: ChangeStore; recommendationWrites: RecommendationWrites }> = async (
-  app,
-  { db, changes, recommendationWrites },
-) => {
+export const curationRoutes: FastifyPluginAsync<{
+  db: Db;
+  changes: ChangeStore;
+  recommendationWrites: RecommendationWrites;
+  developmentWrites: DevelopmentWrites;
+  statementWrites: StatementWrites;
+}> = async (app, { db, changes, recommendationWrites, developmentWrites, statementWrites }) => {
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   await app.register(recommendationWriteRoutes, { writes: recommendationWrites });
-  await app.register(developmentWriteRoutes, { db });
+  await app.register(developmentWriteRoutes, { writes: developmentWrites });
   await app.register(assessmentRoutes, { db });
   await app.register(assessmentWriteRoutes, { db });
-  await app.register(statementWriteRoutes, { db });
+  await app.register(statementWriteRoutes, { writes: statementWrites });
   await app.register(reviewWriteRoutes, { db });
   await app.register(stateWriteRoutes, { db });
   await app.register(changeRoutes, { store: changes });

@@ -11,6 +11,10 @@ import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
 import { type StateStore, sqliteStateStore } from '../states/store.js';
 import { sqliteVocabularyStore, type VocabularyStore } from '../themes/queries.js';
 import { type RelatedStore, sqliteRelatedStore } from '../related/queries.js';
+import { type DevelopmentStore, sqliteDevelopmentStore } from '../developments/store.js';
+import { type DevelopmentWrites, sqliteDevelopmentWrites } from '../developments/write-store.js';
+import { type StatementStore, sqliteStatementStore } from '../statements/store.js';
+import { type StatementWrites, sqliteStatementWrites } from '../statements/write-store.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -38,6 +42,10 @@ export interface Backend {
   states: StateStore;
   vocabularies: VocabularyStore;
   related: RelatedStore;
+  developments: DevelopmentStore;
+  developmentWrites: DevelopmentWrites;
+  statements: StatementStore;
+  statementWrites: StatementWrites;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -60,6 +68,10 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     states: sqliteStateStore(db),
     vocabularies: sqliteVocabularyStore(db),
     related: sqliteRelatedStore(db),
+    developments: sqliteDevelopmentStore(db),
+    developmentWrites: sqliteDevelopmentWrites(db),
+    statements: sqliteStatementStore(db),
+    statementWrites: sqliteStatementWrites(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

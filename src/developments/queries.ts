@@ -42,7 +42,7 @@ export function fromClause(f: DevelopmentFilter): SQL {
 }
 
 
-interface BaseRow {
+export interface DevelopmentRow {
   id: string;
   state_code: string;
   state_name: string;
@@ -60,35 +60,40 @@ interface BaseRow {
 
 const byDate = {
   columns: [sql`d.period_start`, sql`d.id`],
-  keysOf: (row: BaseRow) => [row.period_start, row.id],
+  keysOf: (row: DevelopmentRow) => [row.period_start, row.id],
 };
-const byId = { columns: [sql`d.id`], keysOf: (row: BaseRow) => [row.id] };
+const byId = { columns: [sql`d.id`], keysOf: (row: DevelopmentRow) => [row.id] };
 
-const SORTS: Record<DevelopmentSort, KeysetSort<BaseRow>> = {
+const SORTS: Record<DevelopmentSort, KeysetSort<DevelopmentRow>> = {
   date: { name: 'date', descending: false, ...byDate },
   '-date': { name: '-date', descending: true, ...byDate },
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },
 };
 
-export function resolveSort(requested: DevelopmentSort | undefined): KeysetSort<BaseRow> {
+export function resolveSort(requested: DevelopmentSort | undefined): KeysetSort<DevelopmentRow> {
   return SORTS[requested ?? 'date'];
 }
 
-function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
-  return db.all<BaseRow>(sql`select d.id, d.state_code, st.name as state_name, d.review_id, d.title, d.summary,
+/** The developments' rows (SQL both databases run). */
+export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit: number): SQL {
+  return sql`select d.id, d.state_code, st.name as state_name, d.review_id, d.title, d.summary,
       d.date, d.date_precision, d.period_start, d.direction, d.version, d.created_at, d.updated_at
     from ${from}
     join states st on st.code = d.state_code
     ${whereClause(conditions)}
     order by ${order}
-    limit ${limit}`);
+    limit ${limit}`;
+}
+
+function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): DevelopmentRow[] {
+  return db.all<DevelopmentRow>(selectRowsQuery(from, conditions, order, limit));
 }
 
 export function listDevelopments(
   db: Db,
   f: DevelopmentFilter,
-  sort: KeysetSort<BaseRow>,
+  sort: KeysetSort<DevelopmentRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<DevelopmentRecord> {
@@ -109,7 +114,7 @@ export function listDevelopments(
 export function pageDevelopments(
   db: Db,
   f: DevelopmentFilter,
-  sort: KeysetSort<BaseRow>,
+  sort: KeysetSort<DevelopmentRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Chunk<DevelopmentRecord> {
@@ -124,12 +129,15 @@ export function getDevelopment(db: Db, id: string): DevelopmentDetail | undefine
   const rows = selectRows(db, fromClause({}), [sql`d.id = ${id}`], sql`d.id`, 1);
   const [record] = hydrate(db, rows);
   if (!record) return undefined;
-  const recommendations = db.all<DevelopmentDetail['recommendations'][number]>(sql`select r.id, r.paragraph,
-      r.text
+  return { ...record, recommendations: db.all<DevelopmentDetail['recommendations'][number]>(detailRecommendationsQuery(id)) };
+}
+
+/** The recommendations a development bears on, as its detail lists them (SQL both databases run). */
+export function detailRecommendationsQuery(id: string): SQL {
+  return sql`select r.id, r.paragraph, r.text
     from development_recommendations dr join recommendations r on r.id = dr.recommendation_id
     where dr.development_id = ${id}
-    order by r.review_id, r.paragraph_sort_key, r.id`);
-  return { ...record, recommendations };
+    order by r.review_id, r.paragraph_sort_key, r.id`;
 }
 
 function groupBy<T extends { development_id: string }>(rows: T[]): Map<string, T[]> {
@@ -142,31 +150,49 @@ function groupBy<T extends { development_id: string }>(rows: T[]): Map<string, T
   return map;
 }
 
-/** Adds the many-to-many fields to a page of rows, with one query per field for the whole page. */
-function hydrate(db: Db, rows: BaseRow[]): DevelopmentRecord[] {
-  if (rows.length === 0) return [];
-  const ids = rows.map((row) => row.id);
-  const idList = inList(sql`development_id`, ids);
-  const themes = groupBy(
-    db.all<{ development_id: string; id: string; label: string; scheme: LabelRecord['scheme'] }>(sql`select
-      development_id, t.id, t.label, t.scheme from development_themes join themes t on t.id = theme_id where ${idList} order by t.label`),
+type ThemeRow = { development_id: string; id: string; label: string; scheme: LabelRecord['scheme'] };
+type LinkRow = { development_id: string; recommendation_id: string };
+type SourceRow = { development_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null };
+
+/** The many-to-many fields of a page of rows: one query per field for the whole page (SQL both databases run). */
+export function hydrateQueries(rows: DevelopmentRow[]) {
+  const idList = inList(
+    sql`development_id`,
+    rows.map((row) => row.id),
   );
-  const recommendations = groupBy(
-    db.all<{ development_id: string; recommendation_id: string }>(sql`select development_id, recommendation_id
-      from development_recommendations where ${idList} order by recommendation_id`),
-  );
-  const sources = groupBy(
-    db.all<{
-      development_id: string;
-      id: string;
-      title: string;
-      publisher: string;
-      url: string;
-      published_on: string | null;
-    }>(sql`select development_id, s.id, s.title, s.publisher, s.url, s.published_on
+  return {
+    themes: sql`select development_id, t.id, t.label, t.scheme from development_themes join themes t on t.id = theme_id
+      where ${idList} order by t.label`,
+    recommendations: sql`select development_id, recommendation_id
+      from development_recommendations where ${idList} order by recommendation_id`,
+    sources: sql`select development_id, s.id, s.title, s.publisher, s.url, s.published_on
       from development_sources join sources s on s.id = source_id where ${idList}
-      order by s.published_on is null, s.published_on, s.id`),
-  );
+      order by s.published_on is null, s.published_on, s.id`,
+  };
+}
+
+export interface HydrateRows {
+  themes: ThemeRow[];
+  recommendations: LinkRow[];
+  sources: SourceRow[];
+}
+
+/** Adds the many-to-many fields to a page of rows. */
+function hydrate(db: Db, rows: DevelopmentRow[]): DevelopmentRecord[] {
+  if (rows.length === 0) return [];
+  const q = hydrateQueries(rows);
+  return developmentRecords(rows, {
+    themes: db.all<ThemeRow>(q.themes),
+    recommendations: db.all<LinkRow>(q.recommendations),
+    sources: db.all<SourceRow>(q.sources),
+  });
+}
+
+/** The records of a page of rows, with their themes, recommendations and sources. */
+export function developmentRecords(rows: DevelopmentRow[], found: HydrateRows): DevelopmentRecord[] {
+  const themes = groupBy(found.themes);
+  const recommendations = groupBy(found.recommendations);
+  const sources = groupBy(found.sources);
   return rows.map((row) => ({
     id: row.id,
     stateUnderReview: { id: row.state_code, name: row.state_name },

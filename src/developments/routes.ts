@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
@@ -10,7 +8,8 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { developmentCsvColumns } from './csv.js';
-import { getDevelopment, listDevelopments, pageDevelopments, resolveSort } from './queries.js';
+import { resolveSort } from './queries.js';
+import type { DevelopmentStore } from './store.js';
 import {
   DEVELOPMENT_SORTS,
   developmentDetailSchema,
@@ -30,7 +29,7 @@ const listQuery = z
   })
   .strict();
 
-export const developmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const developmentRoutes: FastifyPluginAsyncZod<{ store: DevelopmentStore }> = async (app, { store }) => {
   app.get(
     '/developments',
     {
@@ -59,16 +58,7 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, 
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      return answerList(request, reply, db, {
-        resource: 'developments',
-        bom,
-        columns: developmentCsvColumns,
-        sortName: sort.name,
-        after,
-        limit,
-        page: (from, n, keys) => pageDevelopments(from, filter, sort, n, keys),
-        list: () => listDevelopments(db, filter, sort, limit, after),
-      });
+      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
     },
   );
 
@@ -90,9 +80,9 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, 
       },
     },
     async (request, reply) => {
-      const record = getDevelopment(db, request.params.id);
+      const record = await store.get(request.params.id);
       if (!record) throw notFound('Development', request.params.id);
-      return sendRecord(db, request, reply, record);
+      return sendRecord(app.db, request, reply, record);
     },
   );
 };

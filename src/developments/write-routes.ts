@@ -2,21 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireScope } from '../auth/plugin.js';
 import { idParams } from '../common/schemas.js';
-import { bearerSecurity, optionalIfMatchHeaders, registerResourceWrites, updateRecord } from '../curation/http.js';
-import type { Db } from '../db/open.js';
+import { bearerSecurity, optionalIfMatchHeaders, registerResourceWrites } from '../curation/http.js';
 import { noQueryParams } from '../http/params.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { getDevelopment } from './queries.js';
 import { developmentDetailSchema } from './schemas.js';
-import {
-  createDevelopment,
-  deleteDevelopment,
-  developmentCreateSchema,
-  developmentPatchSchema,
-  linkRecommendation,
-  updateDevelopment,
-} from './writes.js';
+import type { DevelopmentWrites } from './write-store.js';
+import { developmentCreateSchema, developmentPatchSchema } from './writes.js';
 
 const linkParams = z.object({
   id: idParams.shape.id.describe('The development id.'),
@@ -25,9 +17,7 @@ const linkParams = z.object({
 
 const LINK_PROBLEMS = [400, 401, 403, 404, 412, 422, 429, 503] as const;
 
-export const developmentWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const read = (id: string) => getDevelopment(db, id);
-
+export const developmentWriteRoutes: FastifyPluginAsyncZod<{ writes: DevelopmentWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {
     entity: 'developments',
     noun: 'development',
@@ -38,10 +28,7 @@ export const developmentWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (
     record: developmentDetailSchema,
     createBody: developmentCreateSchema,
     patchBody: developmentPatchSchema,
-    read,
-    create: createDevelopment,
-    update: updateDevelopment,
-    remove: deleteDevelopment,
+    handlers: writes.handlers,
     createDescription:
       'Adds a dated, sourced development and the recommendations it bears on. Sources are given inline and ' +
       'stored by URL.',
@@ -72,24 +59,10 @@ export const developmentWriteRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (
   });
 
   app.put('/developments/:id/recommendations/:recommendationId', linkRoute(true), async (request, reply) =>
-    updateRecord(
-      db,
-      request,
-      reply,
-      (context, expected) => linkRecommendation(context, request.params.id, request.params.recommendationId, expected, true),
-      () => read(request.params.id),
-      { ifMatch: 'optional' },
-    ),
+    writes.link(request, reply, request.params.id, request.params.recommendationId, true),
   );
 
   app.delete('/developments/:id/recommendations/:recommendationId', linkRoute(false), async (request, reply) =>
-    updateRecord(
-      db,
-      request,
-      reply,
-      (context, expected) => linkRecommendation(context, request.params.id, request.params.recommendationId, expected, false),
-      () => read(request.params.id),
-      { ifMatch: 'optional' },
-    ),
+    writes.link(request, reply, request.params.id, request.params.recommendationId, false),
   );
 };

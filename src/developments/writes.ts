@@ -23,8 +23,8 @@ import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sou
 // Creating, changing and deleting developments, and linking them to the recommendations they bear on:
 // each function runs inside a writeTransaction.
 
-const TABLE: VersionedTable = { entity: 'developments', table: 'developments', idColumn: 'id', hasUpdatedAt: true };
-const ID_TABLE = { table: 'developments', column: 'id', what: 'Development' };
+export const TABLE: VersionedTable = { entity: 'developments', table: 'developments', idColumn: 'id', hasUpdatedAt: true };
+export const ID_TABLE = { table: 'developments', column: 'id', what: 'Development' };
 
 const uniqueUrls = (sources: { url: string }[]) => new Set(sources.map((s) => s.url)).size === sources.length;
 
@@ -152,7 +152,7 @@ function otherStatesRecommendations(tx: Reader, state: string, ids: readonly str
     where ${inList(sql`r.id`, ids)} and v.state_code <> ${state} order by r.id`);
 }
 
-interface Checked {
+export interface Checked {
   stateUnderReview: string;
   reviewId: string | null;
   date: string;

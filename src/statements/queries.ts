@@ -27,10 +27,10 @@ export function filterConditions(f: StatementFilter): SQL[] {
   return c;
 }
 
-const FROM = sql`statements s join reviews v on v.id = s.review_id`;
+export const FROM = sql`statements s join reviews v on v.id = s.review_id`;
 
 
-interface BaseRow {
+export interface StatementRow {
   id: string;
   review_id: string;
   state_code: string;
@@ -53,19 +53,20 @@ interface BaseRow {
 }
 
 // Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
-const byDate = { columns: [sql`s.date`, sql`s.id`], keysOf: (row: BaseRow) => [row.date, row.id] };
+const byDate = { columns: [sql`s.date`, sql`s.id`], keysOf: (row: StatementRow) => [row.date, row.id] };
 
-const SORTS: Record<StatementSort, KeysetSort<BaseRow>> = {
+const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   date: { name: 'date', descending: false, ...byDate },
   '-date': { name: '-date', descending: true, ...byDate },
 };
 
-export function resolveSort(requested: StatementSort | undefined): KeysetSort<BaseRow> {
+export function resolveSort(requested: StatementSort | undefined): KeysetSort<StatementRow> {
   return SORTS[requested ?? 'date'];
 }
 
-function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): BaseRow[] {
-  return db.all<BaseRow>(sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
+/** The statements' rows (SQL both databases run). */
+export function selectRowsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
+  return sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
       sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
       src.published_on as source_published_on, s.version, s.created_at, s.updated_at
@@ -75,13 +76,17 @@ function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): BaseR
     join sources src on src.id = s.source_id
     ${whereClause(conditions)}
     order by ${order}
-    limit ${limit}`);
+    limit ${limit}`;
+}
+
+function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): StatementRow[] {
+  return db.all<StatementRow>(selectRowsQuery(conditions, order, limit));
 }
 
 export function listStatements(
   db: Db,
   f: StatementFilter,
-  sort: KeysetSort<BaseRow>,
+  sort: KeysetSort<StatementRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<StatementRecord> {
@@ -94,7 +99,7 @@ export function listStatements(
 export function pageStatements(
   db: Db,
   f: StatementFilter,
-  sort: KeysetSort<BaseRow>,
+  sort: KeysetSort<StatementRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Chunk<StatementRecord> {
@@ -110,22 +115,27 @@ export function getStatement(db: Db, id: string): StatementRecord | undefined {
   return record;
 }
 
-/** Adds the many-to-many fields to a page of rows, with one query per field for the whole page. */
-function hydrate(db: Db, rows: BaseRow[]): StatementRecord[] {
-  if (rows.length === 0) return [];
-  const themes = new Map<string, LabelRecord[]>();
-  for (const { statement_id, id, label, scheme } of db.all<{
-    statement_id: string;
-    id: string;
-    label: string;
-    scheme: LabelRecord['scheme'];
-  }>(
-    sql`select statement_id, t.id, t.label, t.scheme from statement_themes join themes t on t.id = theme_id
+export type StatementThemeRow = { statement_id: string; id: string; label: string; scheme: LabelRecord['scheme'] };
+
+/** The themes of a page of rows, in one query (SQL both databases run). */
+export function themesQuery(rows: StatementRow[]): SQL {
+  return sql`select statement_id, t.id, t.label, t.scheme from statement_themes join themes t on t.id = theme_id
       where ${inList(
         sql`statement_id`,
         rows.map((row) => row.id),
-      )} order by t.label`,
-  )) {
+      )} order by t.label`;
+}
+
+/** Adds the many-to-many fields to a page of rows. */
+function hydrate(db: Db, rows: StatementRow[]): StatementRecord[] {
+  if (rows.length === 0) return [];
+  return statementRecords(rows, db.all<StatementThemeRow>(themesQuery(rows)));
+}
+
+/** The records of a page of rows, with their themes. */
+export function statementRecords(rows: StatementRow[], themeRows: StatementThemeRow[]): StatementRecord[] {
+  const themes = new Map<string, LabelRecord[]>();
+  for (const { statement_id, id, label, scheme } of themeRows) {
     const list = themes.get(statement_id);
     if (list) list.push(curatedLabel(id, label, scheme));
     else themes.set(statement_id, [curatedLabel(id, label, scheme)]);

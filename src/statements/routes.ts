@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
@@ -10,7 +8,8 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { statementCsvColumns } from './csv.js';
-import { getStatement, listStatements, pageStatements, resolveSort } from './queries.js';
+import { resolveSort } from './queries.js';
+import type { StatementStore } from './store.js';
 import { STATEMENT_SORTS, statementFilterShape, statementSchema } from './schemas.js';
 
 const listQuery = z
@@ -25,7 +24,7 @@ const listQuery = z
   })
   .strict();
 
-export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> = async (app, { store }) => {
   app.get(
     '/statements',
     {
@@ -54,16 +53,7 @@ export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      return answerList(request, reply, db, {
-        resource: 'statements',
-        bom,
-        columns: statementCsvColumns,
-        sortName: sort.name,
-        after,
-        limit,
-        page: (from, n, keys) => pageStatements(from, filter, sort, n, keys),
-        list: () => listStatements(db, filter, sort, limit, after),
-      });
+      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
     },
   );
 
@@ -85,9 +75,9 @@ export const statementRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       },
     },
     async (request, reply) => {
-      const record = getStatement(db, request.params.id);
+      const record = await store.get(request.params.id);
       if (!record) throw notFound('Statement', request.params.id);
-      return sendRecord(db, request, reply, record);
+      return sendRecord(app.db, request, reply, record);
     },
   );
 };

@@ -1,18 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { idParams } from '../common/schemas.js';
 import { registerResourceWrites } from '../curation/http.js';
-import type { Db } from '../db/open.js';
-import { getStatement } from './queries.js';
 import { statementSchema } from './schemas.js';
-import {
-  createStatement,
-  deleteStatement,
-  statementCreateSchema,
-  statementPatchSchema,
-  updateStatement,
-} from './writes.js';
+import type { StatementWrites } from './write-store.js';
+import { statementCreateSchema, statementPatchSchema } from './writes.js';
 
-export const statementWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const statementWriteRoutes: FastifyPluginAsync<{ writes: StatementWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {
     entity: 'statements',
     noun: 'statement',
@@ -23,10 +16,7 @@ export const statementWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, 
     record: statementSchema,
     createBody: statementCreateSchema,
     patchBody: statementPatchSchema,
-    read: (id) => getStatement(db, id),
-    create: createStatement,
-    update: updateStatement,
-    remove: deleteStatement,
+    handlers: writes.handlers,
     createDescription: 'Records what a state or an organization said at a review, with its source.',
     deleteDescription: 'Deletes a statement.',
   });

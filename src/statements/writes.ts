@@ -19,8 +19,8 @@ import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources
 
 // Creating, changing and deleting statements: each function runs inside a writeTransaction.
 
-const TABLE: VersionedTable = { entity: 'statements', table: 'statements', idColumn: 'id', hasUpdatedAt: true };
-const ID_TABLE = { table: 'statements', column: 'id', what: 'Statement' };
+export const TABLE: VersionedTable = { entity: 'statements', table: 'statements', idColumn: 'id', hasUpdatedAt: true };
+export const ID_TABLE = { table: 'statements', column: 'id', what: 'Statement' };
 
 const speakerSchema = z
   .discriminatedUnion('type', [
@@ -94,7 +94,7 @@ export const statementPatchSchema = z
 
 export type StatementCreate = z.output<typeof statementCreateSchema>;
 export type StatementPatch = z.output<typeof statementPatchSchema>;
-type Speaker = z.output<typeof speakerSchema>;
+export type Speaker = z.output<typeof speakerSchema>;
 
 type Reader = Pick<Tx, 'get' | 'all'>;
 
@@ -129,7 +129,7 @@ export function statementSnapshot(tx: Reader, id: string): Snapshot | undefined 
   };
 }
 
-interface Checked {
+export interface Checked {
   reviewId?: string;
   speaker?: Speaker;
   date: string;
@@ -146,7 +146,7 @@ function checkConsistency(tx: Reader, record: Checked, dateChanged: boolean): vo
   problems.throwIfAny();
 }
 
-function speakerColumns(speaker: Speaker) {
+export function speakerColumns(speaker: Speaker) {
   return speaker.type === 'state'
     ? { speakerStateCode: speaker.id, speakerOrganization: null }
     : { speakerStateCode: null, speakerOrganization: speaker.name };

@@ -8,6 +8,10 @@ import { pgReviewStore } from '../../reviews/pg-queries.js';
 import { pgStateStore } from '../../states/pg-queries.js';
 import { pgVocabularyStore } from '../../themes/pg-queries.js';
 import { pgRelatedStore } from '../../related/pg-queries.js';
+import { pgDevelopmentStore } from '../../developments/pg-queries.js';
+import { pgDevelopmentWrites } from '../../developments/pg-write-store.js';
+import { pgStatementStore } from '../../statements/pg-queries.js';
+import { pgStatementWrites } from '../../statements/pg-write-store.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -77,6 +81,10 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     states: pgStateStore(pool),
     vocabularies: pgVocabularyStore(pool),
     related: pgRelatedStore(pool),
+    developments: pgDevelopmentStore(pool),
+    developmentWrites: pgDevelopmentWrites(pool),
+    statements: pgStatementStore(pool),
+    statementWrites: pgStatementWrites(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -38,6 +38,19 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/affected-persons',
   'GET /v1/sdgs',
   'GET /v1/recommendations/:id/related',
+  // Developments and statements, reads and writes (src/developments, src/statements).
+  'GET /v1/developments',
+  'GET /v1/developments/:id',
+  'POST /v1/developments',
+  'PATCH /v1/developments/:id',
+  'DELETE /v1/developments/:id',
+  'PUT /v1/developments/:id/recommendations/:recommendationId',
+  'DELETE /v1/developments/:id/recommendations/:recommendationId',
+  'GET /v1/statements',
+  'GET /v1/statements/:id',
+  'POST /v1/statements',
+  'PATCH /v1/statements/:id',
+  'DELETE /v1/statements/:id',
 ];
 
 /** Route prefixes that never read the database. */

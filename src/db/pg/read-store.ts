@@ -1,6 +1,6 @@
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import type { ListShape, ReadStore } from '../read-store.js';
-import { answerRecordList, type Reader } from './record-list.js';
+import { answerRecordList, type ListTotal, type Reader } from './record-list.js';
 import type { Pool } from './rows.js';
 
 // A read resource's store on PostgreSQL (src/db/read-store.ts): its pg-queries module's functions, the list
@@ -8,7 +8,8 @@ import type { Pool } from './rows.js';
 
 export interface PgReads<Filter, Sort, Row, Detail> {
   page(reader: Reader, f: Filter, sort: Sort, limit: number, after: KeyValue[] | undefined): Promise<Chunk<Row>>;
-  total(reader: Reader, f: Filter): Promise<number>;
+  /** The list's total: a number, or a full-text search's capped one (src/db/fulltext.ts cappedTotal). */
+  total(reader: Reader, f: Filter): Promise<ListTotal>;
   get(reader: Reader, id: string): Promise<Detail | undefined>;
 }
 

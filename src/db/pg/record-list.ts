@@ -23,8 +23,11 @@ export interface RecordListSpec<Row> {
   limit: number;
   /** One keyset step of the list's query. */
   page(reader: Reader, limit: number, after: KeyValue[] | undefined): Promise<Chunk<Row>>;
-  total(): Promise<number>;
+  total(): Promise<ListTotal>;
 }
+
+/** A list's total: a number, or a capped one as { total, totalCapped }. */
+export type ListTotal = number | { total: number; totalCapped?: true };
 
 function lines<Row>(columns: readonly CsvColumn<Row>[], format: Format, origin: string, rows: readonly Row[]): string[] {
   if (format === 'json') return rows.map((row) => JSON.stringify(row));
@@ -62,7 +65,10 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
         const chunk = await spec.page(pool, n, keys);
         return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
       },
-      total: async () => ({ total: await spec.total() }),
+      total: async () => {
+        const total = await spec.total();
+        return typeof total === 'number' ? { total } : total;
+      },
       chunks: (format, origin, keys) => snapshotChunks(pool, spec, format, origin, keys),
     },
   });
