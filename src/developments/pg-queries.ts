@@ -32,12 +32,12 @@ function conditions(f: DevelopmentFilter): SQL[] {
 async function records(reader: Reader, rows: DevelopmentRow[]) {
   if (rows.length === 0) return [];
   const q = hydrateQueries(rows);
-  const [themes, recommendations, sources] = await Promise.all([
-    pgAll<HydrateRows['themes'][number]>(reader, q.themes),
-    pgAll<HydrateRows['recommendations'][number]>(reader, q.recommendations),
-    pgAll<HydrateRows['sources'][number]>(reader, q.sources),
-  ]);
-  return developmentRecords(rows, { themes, recommendations, sources });
+  // One query after another: an export's reader is one connection, which runs one query at a time.
+  return developmentRecords(rows, {
+    themes: await pgAll<HydrateRows['themes'][number]>(reader, q.themes),
+    recommendations: await pgAll<HydrateRows['recommendations'][number]>(reader, q.recommendations),
+    sources: await pgAll<HydrateRows['sources'][number]>(reader, q.sources),
+  });
 }
 
 /** One development as GET answers it, read through `reader` (the pool, or a write's transaction). */
