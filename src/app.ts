@@ -109,6 +109,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     db,
     changes: backend.changes,
     recommendationWrites: backend.recommendationWrites,
+    assessments: backend.assessments,
+    assessmentWrites: backend.assessmentWrites,
+    reviewWrites: backend.reviewWrites,
+    stateWrites: backend.stateWrites,
     prefix: '/v1',
   });
 

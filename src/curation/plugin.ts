@@ -3,6 +3,8 @@ import { assessmentRoutes } from '../assessments/routes.js';
 import { assessmentWriteRoutes } from '../assessments/write-routes.js';
 import { changeRoutes } from '../changes/routes.js';
 import type { ChangeStore } from '../changes/store.js';
+import type { AssessmentStore } from '../assessments/store.js';
+import type { WriteHandlers } from './http.js';
 import type { Db } from '../db/open.js';
 import type { RecommendationWrites } from '../recommendations/write-store.js';
 import { developmentWriteRoutes } from '../developments/write-routes.js';
@@ -14,10 +16,15 @@ import { statementWriteRoutes } from '../statements/write-routes.js';
 // The curation API: the write routes of every resource (writes need an API key), the assessments' own
 // URLs, and every record's history and the change feed (public).
 
-export const curationRoutes: FastifyPluginAsync<{ db: Db; changes: ChangeStore; recommendationWrites: RecommendationWrites }> = async (
-  app,
-  { db, changes, recommendationWrites },
-) => {
+export const curationRoutes: FastifyPluginAsync<{
+  db: Db;
+  changes: ChangeStore;
+  recommendationWrites: RecommendationWrites;
+  assessments: AssessmentStore;
+  assessmentWrites: WriteHandlers;
+  reviewWrites: WriteHandlers;
+  stateWrites: WriteHandlers;
+}> = async (app, { db, changes, recommendationWrites, assessments, assessmentWrites, reviewWrites, stateWrites }) => {
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
@@ -25,10 +32,10 @@ export const curationRoutes: FastifyPluginAsync<{ db: Db; changes: ChangeStore; 
 
   await app.register(recommendationWriteRoutes, { writes: recommendationWrites });
   await app.register(developmentWriteRoutes, { db });
-  await app.register(assessmentRoutes, { db });
-  await app.register(assessmentWriteRoutes, { db });
+  await app.register(assessmentRoutes, { store: assessments });
+  await app.register(assessmentWriteRoutes, { writes: assessmentWrites });
   await app.register(statementWriteRoutes, { db });
-  await app.register(reviewWriteRoutes, { db });
-  await app.register(stateWriteRoutes, { db });
+  await app.register(reviewWriteRoutes, { writes: reviewWrites });
+  await app.register(stateWriteRoutes, { writes: stateWrites });
   await app.register(changeRoutes, { store: changes });
 };

@@ -11,6 +11,11 @@ import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
 import { type StateStore, sqliteStateStore } from '../states/store.js';
 import { sqliteVocabularyStore, type VocabularyStore } from '../themes/queries.js';
 import { type RelatedStore, sqliteRelatedStore } from '../related/queries.js';
+import { type AssessmentStore, sqliteAssessmentStore } from '../assessments/store.js';
+import { sqliteAssessmentWrites } from '../assessments/writes.js';
+import type { WriteHandlers } from '../curation/http.js';
+import { sqliteReviewWrites } from '../reviews/writes.js';
+import { sqliteStateWrites } from '../states/writes.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -38,6 +43,11 @@ export interface Backend {
   states: StateStore;
   vocabularies: VocabularyStore;
   related: RelatedStore;
+  assessments: AssessmentStore;
+  /** The write routes of assessments, reviews and states (POST, PATCH, DELETE). */
+  assessmentWrites: WriteHandlers;
+  reviewWrites: WriteHandlers;
+  stateWrites: WriteHandlers;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -60,6 +70,10 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     states: sqliteStateStore(db),
     vocabularies: sqliteVocabularyStore(db),
     related: sqliteRelatedStore(db),
+    assessments: sqliteAssessmentStore(db),
+    assessmentWrites: sqliteAssessmentWrites(db),
+    reviewWrites: sqliteReviewWrites(db),
+    stateWrites: sqliteStateWrites(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

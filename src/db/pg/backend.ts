@@ -8,6 +8,10 @@ import { pgReviewStore } from '../../reviews/pg-queries.js';
 import { pgStateStore } from '../../states/pg-queries.js';
 import { pgVocabularyStore } from '../../themes/pg-queries.js';
 import { pgRelatedStore } from '../../related/pg-queries.js';
+import { pgAssessmentStore } from '../../assessments/pg-queries.js';
+import { pgAssessmentWrites } from '../../assessments/pg-writes.js';
+import { pgReviewWrites } from '../../reviews/pg-writes.js';
+import { pgStateWrites } from '../../states/pg-writes.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -77,6 +81,10 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     states: pgStateStore(pool),
     vocabularies: pgVocabularyStore(pool),
     related: pgRelatedStore(pool),
+    assessments: pgAssessmentStore(pool),
+    assessmentWrites: pgAssessmentWrites(pool),
+    reviewWrites: pgReviewWrites(pool),
+    stateWrites: pgStateWrites(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };
