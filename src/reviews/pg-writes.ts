@@ -15,7 +15,7 @@ import {
 } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
 import type { Queryable } from '../db/pg/query.js';
-import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
+import { oneAtATime, pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
@@ -141,7 +141,7 @@ export async function pgDeleteReview(context: PgWriteContext, id: string, expect
 }
 
 /** A review as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readReview = (client: Queryable, id: string) => pgReviewStore(client as Pool).get(id);
+const readReview = (client: Queryable, id: string) => pgReviewStore(oneAtATime(client) as Pool).get(id);
 
 /** The reviews' write routes on PostgreSQL. */
 export function pgReviewWrites(pool: Pool): WriteHandlers {

@@ -5,7 +5,7 @@ import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-h
 import { pgCheckVersion, pgClaimRecordId, pgCountReferences, pgDeleteAudited, pgFinishUpdate } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
 import type { Queryable } from '../db/pg/query.js';
-import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
+import { oneAtATime, pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
@@ -117,7 +117,7 @@ export async function pgDeleteState(context: PgWriteContext, code: string, expec
 }
 
 /** A state as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readState = (client: Queryable, code: string) => pgStateStore(client as Pool).get(code);
+const readState = (client: Queryable, code: string) => pgStateStore(oneAtATime(client) as Pool).get(code);
 
 /** The states' write routes on PostgreSQL. */
 export function pgStateWrites(pool: Pool): WriteHandlers {
