@@ -176,5 +176,27 @@ if ('skip' in cluster) {
     await walk('/v1/recommendations?include=assessments,developments&sort=id&limit=100');
     await walk('/v1/recommendations?include=developments&sort=-updatedAt&limit=200');
     t.ok(pages > 40, `${pages} pages compared`);
+
+    // Bounded: include adds one query per kind to a page, whatever its size (counted at node-postgres's client).
+    let queries = 0;
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      queries++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    t.teardown(() => {
+      pg.Client.prototype.query = query;
+    });
+    const counted = async (path: string) => {
+      queries = 0;
+      const response = await onPostgres.inject({ url: path, headers: { 'cache-control': 'no-cache' } });
+      t.equal(response.statusCode, 200);
+      return queries;
+    };
+    const plain = await counted('/v1/recommendations?sort=id&limit=100');
+    for (const limit of [10, 100, 500]) {
+      t.equal(await counted(`/v1/recommendations?include=assessments,developments&sort=id&limit=${limit}`), plain + 2, `limit=${limit}: two queries more`);
+    }
+    t.equal(await counted('/v1/recommendations?include=assessments&sort=id&limit=500'), plain + 1);
   });
 }
