@@ -106,11 +106,14 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, {
-    db,
     changes: backend.changes,
     recommendationWrites: backend.recommendationWrites,
     developmentWrites: backend.developmentWrites,
     statementWrites: backend.statementWrites,
+    assessments: backend.assessments,
+    assessmentWrites: backend.assessmentWrites,
+    reviewWrites: backend.reviewWrites,
+    stateWrites: backend.stateWrites,
     prefix: '/v1',
   });
 

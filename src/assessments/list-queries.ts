@@ -24,11 +24,12 @@ export function filterConditions(f: AssessmentFilter): SQL[] {
   return c;
 }
 
-const FROM = sql`assessments a
+/** The assessments (a) with their recommendations (r) and reviews (v): what the filter's conditions read. */
+export const ASSESSMENTS_FROM = sql`assessments a
   join recommendations r on r.id = a.recommendation_id
   join reviews v on v.id = r.review_id`;
 
-interface Row {
+export interface AssessmentRow {
   id: string;
   recommendation_id: string;
   review_id: string;
@@ -47,33 +48,34 @@ interface Row {
   updated_at: string;
 }
 
-const byDate = { columns: [sql`a.assessed_on`, sql`a.id`], keysOf: (row: Row) => [row.assessed_on, row.id] };
-const byId = { columns: [sql`a.id`], keysOf: (row: Row) => [row.id] };
+const byDate = { columns: [sql`a.assessed_on`, sql`a.id`], keysOf: (row: AssessmentRow) => [row.assessed_on, row.id] };
+const byId = { columns: [sql`a.id`], keysOf: (row: AssessmentRow) => [row.id] };
 
-const SORTS: Record<AssessmentSort, KeysetSort<Row>> = {
+const SORTS: Record<AssessmentSort, KeysetSort<AssessmentRow>> = {
   assessedOn: { name: 'assessedOn', descending: false, ...byDate },
   '-assessedOn': { name: '-assessedOn', descending: true, ...byDate },
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },
 };
 
-export function resolveSort(requested: AssessmentSort | undefined): KeysetSort<Row> {
+export function resolveSort(requested: AssessmentSort | undefined): KeysetSort<AssessmentRow> {
   return SORTS[requested ?? 'assessedOn'];
 }
 
-function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): Row[] {
-  return db.all<Row>(sql`select a.id, a.recommendation_id, r.review_id, v.state_code, st.name as state_name, a.status,
+/** The list's rows matching `conditions`, in `order` (SQL both databases run). */
+export function selectAssessmentsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
+  return sql`select a.id, a.recommendation_id, r.review_id, v.state_code, st.name as state_name, a.status,
       a.assessed_on, a.rationale, s.id as source_id, s.title as source_title, s.publisher as source_publisher,
       s.url as source_url, s.published_on as source_published_on, a.version, a.created_at, a.updated_at
-    from ${FROM}
+    from ${ASSESSMENTS_FROM}
     join states st on st.code = v.state_code
     join sources s on s.id = a.source_id
     ${whereClause(conditions)}
     order by ${order}
-    limit ${limit}`);
+    limit ${limit}`;
 }
 
-function toItem(row: Row): AssessmentItem {
+export function assessmentItemOf(row: AssessmentRow): AssessmentItem {
   return {
     id: row.id,
     recommendationId: row.recommendation_id,
@@ -93,24 +95,32 @@ function toItem(row: Row): AssessmentItem {
 export function pageAssessments(
   db: Db,
   f: AssessmentFilter,
-  sort: KeysetSort<Row>,
+  sort: KeysetSort<AssessmentRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Chunk<AssessmentItem> {
+  return assessmentChunk(db.all<AssessmentRow>(pageQuery(f, sort, limit, after)), sort, limit);
+}
+
+/** One keyset step's query: a row more than `limit`, to tell whether more follow. */
+export function pageQuery(f: AssessmentFilter, sort: KeysetSort<AssessmentRow>, limit: number, after: KeyValue[] | undefined): SQL {
   const conditions = filterConditions(f);
-  const rows = selectRows(db, after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
+  return selectAssessmentsQuery(after ? [...conditions, keysetAfter(sort, after)] : conditions, keysetOrder(sort), limit + 1);
+}
+
+export function assessmentChunk(rows: AssessmentRow[], sort: KeysetSort<AssessmentRow>, limit: number): Chunk<AssessmentItem> {
   const chunk = sliceChunk(rows, limit, sort.keysOf);
-  return { rows: chunk.rows.map(toItem), nextKeys: chunk.nextKeys };
+  return { rows: chunk.rows.map(assessmentItemOf), nextKeys: chunk.nextKeys };
 }
 
 export function listAssessments(
   db: Db,
   f: AssessmentFilter,
-  sort: KeysetSort<Row>,
+  sort: KeysetSort<AssessmentRow>,
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<AssessmentItem> {
-  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(filterConditions(f))}`)!.n;
+  const total = db.get<{ n: number }>(sql`select count(*) as n from ${ASSESSMENTS_FROM} ${whereClause(filterConditions(f))}`)!.n;
   const page = pageAssessments(db, f, sort, limit, after);
   return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
 }

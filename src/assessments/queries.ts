@@ -1,23 +1,30 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import type { AssessmentRecord } from './schemas.js';
 
-export function getAssessment(db: Db, id: string): AssessmentRecord | undefined {
-  const row = db.get<
-    | (Omit<AssessmentRecord, 'sources'> & {
-        sourceId: string;
-        title: string;
-        publisher: string;
-        url: string;
-        publishedOn: string | null;
-      })
-    | undefined
-  >(sql`select a.id, a.recommendation_id as recommendationId, a.status, a.assessed_on as assessedOn, a.rationale,
-      a.version, a.created_at as createdAt, a.updated_at as updatedAt, s.id as sourceId, s.title, s.publisher, s.url,
-      s.published_on as publishedOn
+type AssessmentRow = Omit<AssessmentRecord, 'sources'> & {
+  sourceId: string;
+  title: string;
+  publisher: string;
+  url: string;
+  publishedOn: string | null;
+};
+
+/** One assessment with its source (SQL both databases run: camel-case aliases quoted). */
+export function assessmentQuery(id: string): SQL {
+  return sql`select a.id, a.recommendation_id as "recommendationId", a.status, a.assessed_on as "assessedOn", a.rationale,
+      a.version, a.created_at as "createdAt", a.updated_at as "updatedAt", s.id as "sourceId", s.title, s.publisher, s.url,
+      s.published_on as "publishedOn"
     from assessments a join sources s on s.id = a.source_id
-    where a.id = ${id}`);
+    where a.id = ${id}`;
+}
+
+export function assessmentRecordOf(row: AssessmentRow | undefined): AssessmentRecord | undefined {
   if (!row) return undefined;
   const { sourceId, title, publisher, url, publishedOn, ...assessment } = row;
   return { ...assessment, sources: [{ id: sourceId, title, publisher, url, publishedOn }] };
+}
+
+export function getAssessment(db: Db, id: string): AssessmentRecord | undefined {
+  return assessmentRecordOf(db.get<AssessmentRow | undefined>(assessmentQuery(id)));
 }

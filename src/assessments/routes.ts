@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import type { Db } from '../db/open.js';
-import { answerList } from '../http/export.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { noQueryParams, pageParams } from '../http/params.js';
@@ -11,9 +9,9 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { emptyResponse } from '../curation/http.js';
 import { assessmentCsvColumns } from './csv.js';
-import { listAssessments, pageAssessments, resolveSort } from './list-queries.js';
-import { getAssessment } from './queries.js';
+import { resolveSort } from './list-queries.js';
 import { ASSESSMENT_SORTS, assessmentFilterShape, assessmentItemSchema, assessmentRecordSchema } from './schemas.js';
+import type { AssessmentStore } from './store.js';
 
 // Assessments are listed with their recommendation (GET /v1/recommendations/{id}) and on their own
 // (GET /v1/assessments, with exports); each also has its own URL, the target of its writes and of its history.
@@ -30,7 +28,7 @@ const listQuery = z
   })
   .strict();
 
-export const assessmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const assessmentRoutes: FastifyPluginAsyncZod<{ store: AssessmentStore }> = async (app, { store }) => {
   app.get(
     '/assessments',
     {
@@ -59,16 +57,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, {
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
       const after = decodeCursor(cursor, sort.name, sort.columns.length);
-      return answerList(request, reply, db, {
-        resource: 'assessments',
-        bom,
-        columns: assessmentCsvColumns,
-        sortName: sort.name,
-        after,
-        limit,
-        page: (from, n, keys) => pageAssessments(from, filter, sort, n, keys),
-        list: () => listAssessments(db, filter, sort, limit, after),
-      });
+      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
     },
   );
 
@@ -90,9 +79,9 @@ export const assessmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, {
       },
     },
     async (request, reply) => {
-      const record = getAssessment(db, request.params.id);
+      const record = await store.get(request.params.id);
       if (!record) throw notFound('Assessment', request.params.id);
-      return sendRecord(db, request, reply, record);
+      return sendRecord(app.db, request, reply, record);
     },
   );
 };

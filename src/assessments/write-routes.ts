@@ -1,18 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { idParams } from '../common/schemas.js';
-import { registerResourceWrites } from '../curation/http.js';
-import type { Db } from '../db/open.js';
-import { getAssessment } from './queries.js';
+import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { assessmentRecordSchema } from './schemas.js';
-import {
-  assessmentCreateSchema,
-  assessmentPatchSchema,
-  createAssessment,
-  deleteAssessment,
-  updateAssessment,
-} from './writes.js';
+import { assessmentCreateSchema, assessmentPatchSchema } from './writes.js';
 
-export const assessmentWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+// The assessments' writes: the backend's handlers (writes.ts's sqliteAssessmentWrites, pg-writes.ts's).
+
+export const assessmentWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = async (app, { writes }) => {
   registerResourceWrites(app, {
     entity: 'assessments',
     noun: 'assessment',
@@ -23,10 +17,7 @@ export const assessmentWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app,
     record: assessmentRecordSchema,
     createBody: assessmentCreateSchema,
     patchBody: assessmentPatchSchema,
-    read: (id) => getAssessment(db, id),
-    create: createAssessment,
-    update: updateAssessment,
-    remove: deleteAssessment,
+    handlers: writes,
     createDescription:
       "Records a sourced judgement of a recommendation's implementation at a date; the latest one is the " +
       "recommendation's current status.",

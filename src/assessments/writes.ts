@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { sqliteWriteHandlers, type WriteHandlers } from '../curation/http.js';
 import type { Tx, WriteContext } from '../db/audit.js';
+import type { Db } from '../db/open.js';
 import { assessments, IMPLEMENTATION_STATUSES } from '../db/schema.js';
 import { notFound } from '../http/problem.js';
 import { calendarDate } from '../http/params.js';
@@ -8,11 +10,14 @@ import { checkDate, checkReferences, checkVersion, Inconsistencies, REFERENCES }
 import { claimRecordId, newRecordId, recordIdSchema } from '../curation/ids.js';
 import { auditCreate, deleteAudited, finishUpdate, type Snapshot, type VersionedTable } from '../curation/records.js';
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
+import { getAssessment } from './queries.js';
 
 // Creating, changing and deleting assessments: each function runs inside a writeTransaction.
 
-const TABLE: VersionedTable = { entity: 'assessments', table: 'assessments', idColumn: 'id', hasUpdatedAt: true };
-const ID_TABLE = { table: 'assessments', column: 'id', what: 'Assessment' };
+export const ASSESSMENT_TABLE: VersionedTable = { entity: 'assessments', table: 'assessments', idColumn: 'id', hasUpdatedAt: true };
+export const ASSESSMENT_ID_TABLE = { table: 'assessments', column: 'id', what: 'Assessment' };
+const TABLE = ASSESSMENT_TABLE;
+const ID_TABLE = ASSESSMENT_ID_TABLE;
 
 const fields = {
   recommendationId: z.string().min(1).max(200).describe('The recommendation judged.'),
@@ -116,4 +121,16 @@ export function updateAssessment(context: WriteContext, id: string, patch: Asses
 
 export function deleteAssessment(context: WriteContext, id: string, expected: '*' | number[]): void {
   deleteAudited(context, TABLE, id, existing(context.tx, id, expected));
+}
+
+/** The assessments' write routes on SQLite: these functions in a writeTransaction. */
+export function sqliteAssessmentWrites(db: Db): WriteHandlers {
+  return sqliteWriteHandlers<typeof assessmentCreateSchema, typeof assessmentPatchSchema, { version: number }>(db, {
+    entity: 'assessments',
+    param: { name: 'id' },
+    read: (id) => getAssessment(db, id),
+    create: createAssessment,
+    update: updateAssessment,
+    remove: deleteAssessment,
+  });
 }

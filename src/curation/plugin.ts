@@ -3,7 +3,8 @@ import { assessmentRoutes } from '../assessments/routes.js';
 import { assessmentWriteRoutes } from '../assessments/write-routes.js';
 import { changeRoutes } from '../changes/routes.js';
 import type { ChangeStore } from '../changes/store.js';
-import type { Db } from '../db/open.js';
+import type { AssessmentStore } from '../assessments/store.js';
+import type { WriteHandlers } from './http.js';
 import type { RecommendationWrites } from '../recommendations/write-store.js';
 import { developmentWriteRoutes } from '../developments/write-routes.js';
 import type { DevelopmentWrites } from '../developments/write-store.js';
@@ -17,12 +18,15 @@ import type { StatementWrites } from '../statements/write-store.js';
 // URLs, and every record's history and the change feed (public).
 
 export const curationRoutes: FastifyPluginAsync<{
-  db: Db;
   changes: ChangeStore;
   recommendationWrites: RecommendationWrites;
   developmentWrites: DevelopmentWrites;
   statementWrites: StatementWrites;
-}> = async (app, { db, changes, recommendationWrites, developmentWrites, statementWrites }) => {
+  assessments: AssessmentStore;
+  assessmentWrites: WriteHandlers;
+  reviewWrites: WriteHandlers;
+  stateWrites: WriteHandlers;
+}> = async (app, { changes, recommendationWrites, developmentWrites, statementWrites, assessments, assessmentWrites, reviewWrites, stateWrites }) => {
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
@@ -30,10 +34,10 @@ export const curationRoutes: FastifyPluginAsync<{
 
   await app.register(recommendationWriteRoutes, { writes: recommendationWrites });
   await app.register(developmentWriteRoutes, { writes: developmentWrites });
-  await app.register(assessmentRoutes, { db });
-  await app.register(assessmentWriteRoutes, { db });
+  await app.register(assessmentRoutes, { store: assessments });
+  await app.register(assessmentWriteRoutes, { writes: assessmentWrites });
   await app.register(statementWriteRoutes, { writes: statementWrites });
-  await app.register(reviewWriteRoutes, { db });
-  await app.register(stateWriteRoutes, { db });
+  await app.register(reviewWriteRoutes, { writes: reviewWrites });
+  await app.register(stateWriteRoutes, { writes: stateWrites });
   await app.register(changeRoutes, { store: changes });
 };

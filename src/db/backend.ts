@@ -15,6 +15,11 @@ import { type DevelopmentStore, sqliteDevelopmentStore } from '../developments/s
 import { type DevelopmentWrites, sqliteDevelopmentWrites } from '../developments/write-store.js';
 import { type StatementStore, sqliteStatementStore } from '../statements/store.js';
 import { type StatementWrites, sqliteStatementWrites } from '../statements/write-store.js';
+import { type AssessmentStore, sqliteAssessmentStore } from '../assessments/store.js';
+import { sqliteAssessmentWrites } from '../assessments/writes.js';
+import type { WriteHandlers } from '../curation/http.js';
+import { sqliteReviewWrites } from '../reviews/writes.js';
+import { sqliteStateWrites } from '../states/writes.js';
 import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import type { RevisionSource } from './revision.js';
 
@@ -46,6 +51,11 @@ export interface Backend {
   developmentWrites: DevelopmentWrites;
   statements: StatementStore;
   statementWrites: StatementWrites;
+  assessments: AssessmentStore;
+  /** The write routes of assessments, reviews and states (POST, PATCH, DELETE). */
+  assessmentWrites: WriteHandlers;
+  reviewWrites: WriteHandlers;
+  stateWrites: WriteHandlers;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -72,6 +82,10 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     developmentWrites: sqliteDevelopmentWrites(db),
     statements: sqliteStatementStore(db),
     statementWrites: sqliteStatementWrites(db),
+    assessments: sqliteAssessmentStore(db),
+    assessmentWrites: sqliteAssessmentWrites(db),
+    reviewWrites: sqliteReviewWrites(db),
+    stateWrites: sqliteStateWrites(db),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

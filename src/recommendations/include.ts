@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
@@ -63,27 +63,46 @@ function grouped<T>(rows: (T & { recommendation_id: string })[], strip: (row: T 
   return map;
 }
 
+/** How a backend reads the page's ids (one JSON array parameter) and orders ids by code point. */
+export interface IncludeDialect {
+  ids(json: string): SQL;
+  byCodePoint(column: SQL): SQL;
+}
+
+export const SQLITE_INCLUDE: IncludeDialect = {
+  ids: (json) => sql`(select value from json_each(${json}))`,
+  byCodePoint: (column) => column,
+};
+
+interface AssessmentRow {
+  recommendation_id: string;
+  id: string;
+  status: Assessment['status'];
+  assessed_on: string;
+  rationale: string;
+  source_id: string;
+  title: string;
+  publisher: string;
+  url: string;
+  published_on: string | null;
+  n: number;
+}
+
+type DevelopmentRow = DevelopmentRef & { recommendation_id: string };
+
 /** The newest assessments of each recommendation, at most INCLUDE_PER_RECORD, and their counts: one query. */
-function assessmentsOf(db: Db, ids: readonly string[]) {
-  const rows = db.all<{
-    recommendation_id: string;
-    id: string;
-    status: Assessment['status'];
-    assessed_on: string;
-    rationale: string;
-    source_id: string;
-    title: string;
-    publisher: string;
-    url: string;
-    published_on: string | null;
-    n: number;
-  }>(sql`select * from (select a.recommendation_id, a.id, a.status, a.assessed_on, a.rationale,
+export function assessmentsQuery(dialect: IncludeDialect, ids: readonly string[]): SQL {
+  return sql`select * from (select a.recommendation_id, a.id, a.status, a.assessed_on, a.rationale,
       s.id as source_id, s.title, s.publisher, s.url, s.published_on,
-      row_number() over (partition by a.recommendation_id order by a.assessed_on desc, a.created_at desc, a.id desc) as k,
-      count(*) over (partition by a.recommendation_id) as n
+      row_number() over (partition by a.recommendation_id
+        order by a.assessed_on desc, a.created_at desc, ${dialect.byCodePoint(sql`a.id`)} desc) as k,
+      cast(count(*) over (partition by a.recommendation_id) as integer) as n
     from assessments a join sources s on s.id = a.source_id
-    where a.recommendation_id in (select value from json_each(${JSON.stringify(ids)})))
-    where k <= ${INCLUDE_PER_RECORD} order by recommendation_id, k`);
+    where a.recommendation_id in ${dialect.ids(JSON.stringify(ids))}) x
+    where k <= ${INCLUDE_PER_RECORD} order by recommendation_id, k`;
+}
+
+function assessmentsOf(rows: AssessmentRow[]) {
   const counts = new Map(rows.map((row) => [row.recommendation_id, row.n]));
   const items = grouped<Assessment>(
     rows.map((a) => ({
@@ -100,15 +119,21 @@ function assessmentsOf(db: Db, ids: readonly string[]) {
 }
 
 /** The first developments bearing on each recommendation, at most INCLUDE_PER_RECORD: one query. */
-function developmentsOf(db: Db, ids: readonly string[]) {
-  const rows = db.all<DevelopmentRef & { recommendation_id: string }>(sql`select recommendation_id, id, title, date,
-      datePrecision, direction from (select dr.recommendation_id, d.id, d.title, d.date,
-      d.date_precision as datePrecision, d.direction,
-      row_number() over (partition by dr.recommendation_id order by d.period_start, d.id) as k
+export function developmentsQuery(dialect: IncludeDialect, ids: readonly string[]): SQL {
+  return sql`select recommendation_id, id, title, date, "datePrecision", direction from (select dr.recommendation_id,
+      d.id, d.title, d.date, d.date_precision as "datePrecision", d.direction,
+      row_number() over (partition by dr.recommendation_id order by d.period_start, ${dialect.byCodePoint(sql`d.id`)}) as k
     from development_recommendations dr join developments d on d.id = dr.development_id
-    where dr.recommendation_id in (select value from json_each(${JSON.stringify(ids)})))
-    where k <= ${INCLUDE_PER_RECORD} order by recommendation_id, k`);
-  return grouped<DevelopmentRef>(rows, ({ recommendation_id: _, ...development }) => development);
+    where dr.recommendation_id in ${dialect.ids(JSON.stringify(ids))}) x
+    where k <= ${INCLUDE_PER_RECORD} order by recommendation_id, k`;
+}
+
+/** Runs an include query on a backend: its rows as objects named by their columns. */
+export type IncludeReader = <T>(query: SQL) => T[] | Promise<T[]>;
+
+/** SQLite's reader of the include queries. */
+export function sqliteIncludeReader(db: Db): IncludeReader {
+  return <T>(query: SQL) => db.all<T>(query);
 }
 
 /** The include parameter's values, refused (400) on an export. */
@@ -121,18 +146,22 @@ export function checkInclude(request: FastifyRequest, include: readonly Include[
 }
 
 /** One JSON page of stored documents, each with what `include` asks for. */
-export function sendWithIncludes(
+export async function sendWithIncludes(
   request: FastifyRequest,
   reply: FastifyReply,
-  db: Db,
+  reader: { dialect: IncludeDialect; all: IncludeReader },
   include: Set<Include>,
   page: { docs: string[]; nextKeys: KeyValue[] | null },
   spec: { sortName: string; limit: number; total: { total: number; totalCapped?: true } },
 ) {
   const records = page.docs.map((doc) => JSON.parse(doc) as RecommendationRecord);
   const ids = records.map((record) => record.id);
-  const assessments = include.has('assessments') ? assessmentsOf(db, ids) : undefined;
-  const developments = include.has('developments') ? developmentsOf(db, ids) : undefined;
+  const assessments = include.has('assessments')
+    ? assessmentsOf(await reader.all<AssessmentRow>(assessmentsQuery(reader.dialect, ids)))
+    : undefined;
+  const developments = include.has('developments')
+    ? grouped<DevelopmentRef>(await reader.all<DevelopmentRow>(developmentsQuery(reader.dialect, ids)), ({ recommendation_id: _, ...development }) => development)
+    : undefined;
   const data = records.map((record) => ({
     ...record,
     ...(assessments && {

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { STORED_CHUNK_ROWS } from '../http/export.js';
-import { HttpProblem } from '../http/problem.js';
 import { answerAsyncList } from '../http/stored-list.js';
 import { recommendationCsvColumns } from './csv.js';
 import { urlCellAround } from './documents.js';
 import { checkInclude } from './include.js';
+import { pgSendWithIncludes } from './pg-include.js';
 import { type DocumentLine, pgDocumentChunks, pgGetRecommendation, pgListTotal, pgPageDocuments } from './pg-queries.js';
 import type { RecommendationStore } from './store.js';
 
@@ -18,9 +18,8 @@ function lineOf(format: 'json' | 'csv' | 'ndjson', origin: string): DocumentLine
 export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
   return {
     list(request, reply, { filter, sort, after, limit, bom, include }) {
-      if (checkInclude(request, include)) {
-        throw new HttpProblem(501, 'include is not served on PostgreSQL yet (issue #12): ask without it.');
-      }
+      const included = checkInclude(request, include);
+      if (included) return pgSendWithIncludes(pool, request, reply, included, { filter, sort, after, limit });
       return answerAsyncList(request, reply, {
         resource: 'recommendations',
         bom,

@@ -5,7 +5,7 @@ import { answerList } from '../http/export.js';
 import type { KeyValue } from '../http/pagination.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
-import { checkInclude, type Include, sendWithIncludes } from './include.js';
+import { checkInclude, type Include, sendWithIncludes, SQLITE_INCLUDE, sqliteIncludeReader } from './include.js';
 import { documentChunks, getRecommendation, listTotal, pageBody, pageDocuments, pageRecommendations } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter } from './schemas.js';
 
@@ -39,7 +39,7 @@ export function sqliteRecommendationStore(db: Db): RecommendationStore {
       freshenDocuments(db);
       if (include) {
         const page = pageDocuments(db, filter, sort, limit, after);
-        return sendWithIncludes(request, reply, db, include, page, { sortName: sort.name, limit, total: listTotal(db, filter) });
+        return sendWithIncludes(request, reply, { dialect: SQLITE_INCLUDE, all: sqliteIncludeReader(db) }, include, page, { sortName: sort.name, limit, total: listTotal(db, filter) });
       }
       return answerList(request, reply, db, {
         resource: 'recommendations',

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { sqliteWriteHandlers, type WriteHandlers } from '../curation/http.js';
 import type { Tx, WriteContext } from '../db/audit.js';
+import type { Db } from '../db/open.js';
 import { DATE_PRECISIONS, reviews } from '../db/schema.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { calendarDate, isoCode } from '../http/params.js';
@@ -17,12 +19,15 @@ import {
   type VersionedTable,
 } from '../curation/records.js';
 import { sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { getReview } from './queries.js';
 
 // Creating, changing and deleting reviews (admin only): each function runs inside a writeTransaction. A
 // review's id is its state and cycle ("KGZ-3"), so neither changes after creation.
 
-const TABLE: VersionedTable = { entity: 'reviews', table: 'reviews', idColumn: 'id', hasUpdatedAt: true };
-const ID_TABLE = { table: 'reviews', column: 'id', what: 'Review' };
+export const REVIEW_TABLE: VersionedTable = { entity: 'reviews', table: 'reviews', idColumn: 'id', hasUpdatedAt: true };
+export const REVIEW_ID_TABLE = { table: 'reviews', column: 'id', what: 'Review' };
+const TABLE = REVIEW_TABLE;
+const ID_TABLE = REVIEW_ID_TABLE;
 
 const session = z.int().min(1).max(999).meta({ format: 'int32' });
 
@@ -209,4 +214,16 @@ export function deleteReview(context: WriteContext, id: string, expected: '*' | 
     );
   }
   deleteAudited(context, TABLE, id, before);
+}
+
+/** The reviews' write routes on SQLite: these functions in a writeTransaction. */
+export function sqliteReviewWrites(db: Db): WriteHandlers {
+  return sqliteWriteHandlers<typeof reviewCreateSchema, typeof reviewPatchSchema, { version: number }>(db, {
+    entity: 'reviews',
+    param: { name: 'id' },
+    read: (id) => getReview(db, id),
+    create: createReview,
+    update: updateReview,
+    remove: deleteReview,
+  });
 }

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { registerResourceWrites } from '../curation/http.js';
-import type { Db } from '../db/open.js';
-import { getState } from './queries.js';
+import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { stateDetailSchema } from './schemas.js';
-import { createState, deleteState, stateCreateSchema, statePatchSchema, updateState } from './writes.js';
+import { stateCreateSchema, statePatchSchema } from './writes.js';
 
 const idParams = z.object({
   id: z
@@ -15,7 +13,7 @@ const idParams = z.object({
     .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
 });
 
-export const stateWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const stateWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = async (app, { writes }) => {
   registerResourceWrites(app, {
     entity: 'states',
     noun: 'state',
@@ -26,10 +24,7 @@ export const stateWriteRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db
     record: stateDetailSchema,
     createBody: stateCreateSchema,
     patchBody: statePatchSchema,
-    read: (code) => getState(db, code),
-    create: createState,
-    update: updateState,
-    remove: deleteState,
+    handlers: writes,
     createDescription: 'Adds a state (or observer) with the spellings of its name found in UN documents.',
     deleteDescription: 'Deletes a state that no review, recommendation, development or statement refers to (409 otherwise).',
   });

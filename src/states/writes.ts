@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { sqliteWriteHandlers, type WriteHandlers } from '../curation/http.js';
 import type { Tx, WriteContext } from '../db/audit.js';
+import type { Db } from '../db/open.js';
 import { REGIONAL_GROUPS, states } from '../db/schema.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { checkVersion, Inconsistencies } from '../curation/checks.js';
@@ -14,12 +16,23 @@ import {
   type VersionedTable,
 } from '../curation/records.js';
 import { normalizeStateName } from './names.js';
+import { getState } from './queries.js';
 
 // Creating, changing and deleting states (admin only): each function runs inside a writeTransaction. A
 // state's name and aliases are the spellings importers resolve to its code: no spelling may name two states.
 
-const TABLE: VersionedTable = { entity: 'states', table: 'states', idColumn: 'code', hasUpdatedAt: false };
-const ID_TABLE = { table: 'states', column: 'code', what: 'State' };
+export const STATE_TABLE: VersionedTable = { entity: 'states', table: 'states', idColumn: 'code', hasUpdatedAt: false };
+export const STATE_ID_TABLE = { table: 'states', column: 'code', what: 'State' };
+const TABLE = STATE_TABLE;
+const ID_TABLE = STATE_ID_TABLE;
+
+/** What refers to a state (table, column): a state still referred to is not deleted. */
+export const STATE_USES: readonly (readonly [string, string])[] = [
+  ['reviews', 'state_code'],
+  ['recommendation_states', 'state_code'],
+  ['developments', 'state_code'],
+  ['statements', 'speaker_state_code'],
+];
 
 const spelling = z
   .string()
@@ -162,13 +175,8 @@ export function updateState(context: WriteContext, code: string, patch: StatePat
 export function deleteState(context: WriteContext, code: string, expected: '*' | number[]): void {
   const { tx } = context;
   const before = existing(tx, code, expected);
-  const uses = [
-    ['reviews', 'state_code'],
-    ['recommendation_states', 'state_code'],
-    ['developments', 'state_code'],
-    ['statements', 'speaker_state_code'],
-  ]
-    .map(([table, column]) => ({ table: table!, n: countReferences(tx, table!, column!, code) }))
+  const uses = STATE_USES
+    .map(([table, column]) => ({ table, n: countReferences(tx, table, column, code) }))
     .filter(({ n }) => n > 0);
   if (uses.length > 0) {
     throw new HttpProblem(
@@ -178,4 +186,16 @@ export function deleteState(context: WriteContext, code: string, expected: '*' |
   }
   tx.run(sql`delete from state_aliases where state_code = ${code}`);
   deleteAudited(context, TABLE, code, before);
+}
+
+/** The states' write routes on SQLite: these functions in a writeTransaction. */
+export function sqliteStateWrites(db: Db): WriteHandlers {
+  return sqliteWriteHandlers<typeof stateCreateSchema, typeof statePatchSchema, { version: number }>(db, {
+    entity: 'states',
+    param: { name: 'id' },
+    read: (code) => getState(db, code),
+    create: createState,
+    update: updateState,
+    remove: deleteState,
+  });
 }

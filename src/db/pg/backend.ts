@@ -12,6 +12,10 @@ import { pgDevelopmentStore } from '../../developments/pg-queries.js';
 import { pgDevelopmentWrites } from '../../developments/pg-write-store.js';
 import { pgStatementStore } from '../../statements/pg-queries.js';
 import { pgStatementWrites } from '../../statements/pg-write-store.js';
+import { pgAssessmentStore } from '../../assessments/pg-queries.js';
+import { pgAssessmentWrites } from '../../assessments/pg-writes.js';
+import { pgReviewWrites } from '../../reviews/pg-writes.js';
+import { pgStateWrites } from '../../states/pg-writes.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -85,6 +89,10 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     developmentWrites: pgDevelopmentWrites(pool),
     statements: pgStatementStore(pool),
     statementWrites: pgStatementWrites(pool),
+    assessments: pgAssessmentStore(pool),
+    assessmentWrites: pgAssessmentWrites(pool),
+    reviewWrites: pgReviewWrites(pool),
+    stateWrites: pgStateWrites(pool),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

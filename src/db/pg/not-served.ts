@@ -51,6 +51,18 @@ export const PORTED_ROUTES: readonly string[] = [
   'POST /v1/statements',
   'PATCH /v1/statements/:id',
   'DELETE /v1/statements/:id',
+  // Assessments (src/assessments/pg-queries.ts, pg-writes.ts); reviews' and states' writes (pg-writes.ts).
+  'GET /v1/assessments',
+  'GET /v1/assessments/:id',
+  'POST /v1/assessments',
+  'PATCH /v1/assessments/:id',
+  'DELETE /v1/assessments/:id',
+  'POST /v1/reviews',
+  'PATCH /v1/reviews/:id',
+  'DELETE /v1/reviews/:id',
+  'POST /v1/states',
+  'PATCH /v1/states/:id',
+  'DELETE /v1/states/:id',
 ];
 
 /** Route prefixes that never read the database. */

@@ -24,3 +24,17 @@ export async function pgRun(client: Queryable, query: SQL): Promise<number> {
   const { sql: text, params } = dialect.sqlToQuery(query);
   return (await client.query({ text, values: params })).rowCount ?? 0;
 }
+
+/**
+ * A transaction's client for code that reads with Promise.all (the read stores): its queries run one after
+ * another, as node-postgres wants on one connection (it deprecates overlapping queries on a client).
+ */
+export function oneAtATime(client: Queryable): Pick<pg.Pool, 'query'> {
+  let last: Promise<unknown> = Promise.resolve();
+  const query = (...args: Parameters<Queryable['query']>) => {
+    const next = last.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return { query } as unknown as Pick<pg.Pool, 'query'>;
+}

@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { pgAll } from '../db/pg/rows.js';
+import type { KeyValue } from '../http/pagination.js';
+import { type Include, type IncludeDialect, sendWithIncludes } from './include.js';
+import { type PgSort, pgListTotal, pgPageDocuments } from './pg-queries.js';
+import type { RecommendationFilter } from './schemas.js';
+
+// `include=assessments,developments` on PostgreSQL: include.ts's page and its one query per kind, the page's
+// ids as one jsonb array, ids ordered by code point (collate "C") as SQLite's BINARY order.
+
+const PG_INCLUDE: IncludeDialect = {
+  ids: (json) => sql`(select jsonb_array_elements_text(${json}::jsonb))`,
+  byCodePoint: (column) => sql`${column} collate "C"`,
+};
+
+export async function pgSendWithIncludes(
+  pool: pg.Pool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  include: Set<Include>,
+  query: { filter: RecommendationFilter; sort: PgSort; after: KeyValue[] | undefined; limit: number },
+) {
+  const { filter, sort, after, limit } = query;
+  const [page, total] = await Promise.all([pgPageDocuments(pool, filter, sort, 'json', limit, after), pgListTotal(pool, filter)]);
+  return sendWithIncludes(request, reply, { dialect: PG_INCLUDE, all: (q) => pgAll(pool, q) }, include, page, { sortName: sort.name, limit, total });
+}

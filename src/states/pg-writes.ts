@@ -1,0 +1,142 @@
+import { sql } from 'drizzle-orm';
+import { Inconsistencies } from '../curation/checks.js';
+import type { WriteHandlers } from '../curation/http.js';
+import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-http.js';
+import { pgCheckVersion, pgClaimRecordId, pgCountReferences, pgDeleteAudited, pgFinishUpdate } from '../curation/pg-records.js';
+import type { Snapshot } from '../curation/records.js';
+import type { Queryable } from '../db/pg/query.js';
+import { oneAtATime, pgAll, pgGet, pgRun } from '../db/pg/query.js';
+import type { Pool } from '../db/pg/rows.js';
+import type { PgWriteContext } from '../db/pg/write-transaction.js';
+import { HttpProblem, notFound } from '../http/problem.js';
+import { normalizeStateName } from './names.js';
+import { pgStateStore } from './pg-queries.js';
+import { STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
+
+// Creating, changing and deleting states on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
+// snapshots and problems, in a pgWriteTransaction. A state's name is in the stored documents of the
+// recommendations it reviewed or made: a new name rebuilds them, as SQLite's trigger (migrations/0007) marks them.
+
+type Tx = PgWriteContext['tx'];
+
+/** writes.ts's stateSnapshot (aliases in code-point order, as SQLite's `order by`). */
+async function snapshot(tx: Tx, code: string): Promise<Snapshot | undefined> {
+  const row = await pgGet<{ name: string; regionalGroup: string | null; regionalGroupNote: string | null; unMember: boolean; version: number }>(
+    tx,
+    sql`select name, regional_group as "regionalGroup", regional_group_note as "regionalGroupNote", un_member as "unMember",
+      version from states where code = ${code}`,
+  );
+  if (!row) return undefined;
+  const aliases = (
+    await pgAll<{ alias: string }>(tx, sql`select alias from state_aliases where state_code = ${code} and alias <> ${row.name}
+      order by alias collate "C"`)
+  ).map((a) => a.alias);
+  const { name, regionalGroup, regionalGroupNote, unMember, version } = row;
+  return { name, regionalGroup, regionalGroupNote, unMember, aliases, version };
+}
+
+/** 422 for a spelling that already names another state. */
+async function checkSpellings(tx: Tx, code: string, name: string | undefined, aliases: readonly string[] | undefined): Promise<void> {
+  const problems = new Inconsistencies();
+  const check = async (field: string, text: string) => {
+    const owner = await pgGet<{ code: string }>(
+      tx,
+      sql`select state_code as code from state_aliases where key = ${normalizeStateName(text)} and state_code <> ${code}`,
+    );
+    if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
+  };
+  if (name !== undefined) await check('name', name);
+  for (const alias of aliases ?? []) await check('aliases', alias);
+  problems.throwIfAny();
+}
+
+async function addSpellings(tx: Tx, code: string, spellings: readonly string[]): Promise<void> {
+  for (const alias of spellings) {
+    await pgRun(tx, sql`insert into state_aliases (key, alias, state_code) values (${normalizeStateName(alias)}, ${alias}, ${code})
+      on conflict (key) do update set alias = excluded.alias`);
+  }
+}
+
+export async function pgCreateState(context: PgWriteContext, input: StateCreate): Promise<string> {
+  const { tx } = context;
+  await checkSpellings(tx, input.id, input.name, input.aliases);
+  const code = await pgClaimRecordId(tx, STATE_ID_TABLE, input.id);
+  await pgRun(tx, sql`insert into states (code, name, regional_group, regional_group_note, un_member)
+    values (${code}, ${input.name}, ${input.regionalGroup}, ${input.regionalGroupNote}, ${input.unMember})`);
+  await addSpellings(tx, code, [...input.aliases, input.name]);
+  context.audit({ entity: STATE_TABLE.entity, entityId: code, action: 'create', before: null, after: (await snapshot(tx, code))! });
+  return code;
+}
+
+async function existing(tx: Tx, code: string, expected: '*' | number[]): Promise<Snapshot> {
+  const before = await snapshot(tx, code);
+  if (!before) throw notFound('State', code);
+  await pgCheckVersion(tx, expected, before.version, 'State', code);
+  return before;
+}
+
+const COLUMNS = { name: 'name', regionalGroup: 'regional_group', regionalGroupNote: 'regional_group_note', unMember: 'un_member' } as const;
+
+export async function pgUpdateState(context: PgWriteContext, code: string, patch: StatePatch, expected: '*' | number[]): Promise<void> {
+  const { tx } = context;
+  const before = await existing(tx, code, expected);
+  await checkSpellings(tx, code, patch.name, patch.aliases);
+  const set = Object.entries(COLUMNS)
+    .filter(([field]) => patch[field as keyof typeof COLUMNS] !== undefined)
+    .map(([field, column]) => sql`${sql.identifier(column)} = ${patch[field as keyof typeof COLUMNS]}`);
+  if (set.length > 0) await pgRun(tx, sql`update states set ${sql.join(set, sql`, `)} where code = ${code}`);
+  const name = patch.name ?? (before.name as string);
+  if (patch.aliases !== undefined) await pgRun(tx, sql`delete from state_aliases where state_code = ${code}`);
+  await addSpellings(tx, code, [...(patch.aliases ?? []), name]);
+  await pgFinishUpdate(context, STATE_TABLE, code, before, async () => (await snapshot(tx, code))!);
+  // Its name is in the documents of the recommendations it reviewed or made (SQLite's trigger fires on an
+  // update that sets it).
+  if (patch.name !== undefined) {
+    const named = await pgAll<{ id: string }>(tx, sql`select r.id from reviews v join recommendations r on r.review_id = v.id
+      where v.state_code = ${code} union select recommendation_id from recommendation_states where state_code = ${code}`);
+    context.stale(named.map((row) => row.id));
+  }
+}
+
+export async function pgDeleteState(context: PgWriteContext, code: string, expected: '*' | number[]): Promise<void> {
+  const { tx } = context;
+  const before = await existing(tx, code, expected);
+  const uses: { table: string; n: number }[] = [];
+  for (const [table, column] of STATE_USES) {
+    const n = await pgCountReferences(tx, table, column, code);
+    if (n > 0) uses.push({ table, n });
+  }
+  if (uses.length > 0) {
+    throw new HttpProblem(
+      409,
+      `State ${code} is still referred to by ${uses.map(({ table, n }) => `${n} ${table.replace('_', ' ')}`).join(', ')}.`,
+    );
+  }
+  await pgRun(tx, sql`delete from state_aliases where state_code = ${code}`);
+  await pgDeleteAudited(context, STATE_TABLE, code, before);
+}
+
+/** A state as GET answers it, read through `client` (a write's transaction sees its own change). */
+const readState = (client: Queryable, code: string) => pgStateStore(oneAtATime(client) as Pool).get(code);
+
+/** The states' write routes on PostgreSQL. */
+export function pgStateWrites(pool: Pool): WriteHandlers {
+  const codeOf = (request: { params: unknown }) => (request.params as { id: string }).id;
+  return {
+    create: (request, reply) =>
+      pgCreateRecord(pool, request, reply, {
+        entity: 'states',
+        create: (context) => pgCreateState(context, request.body as StateCreate),
+        read: readState,
+      }),
+    update: (request, reply) =>
+      pgUpdateRecord(
+        pool,
+        request,
+        reply,
+        (context, expected) => pgUpdateState(context, codeOf(request), request.body as StatePatch, expected),
+        () => readState(pool, codeOf(request)),
+      ),
+    remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => pgDeleteState(context, codeOf(request), expected)),
+  };
+}

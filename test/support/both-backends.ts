@@ -1,0 +1,68 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type pg from 'pg';
+import type { Test } from 'tap';
+
+// The same request to an app on SQLite and one on PostgreSQL (test/postgres-*.test.ts): the same status,
+// problem or body (each instant PostgreSQL's write stamped replaced by SQLite's at the same place: two
+// writes' clocks differ, nothing else may), Location, Idempotency-Replayed and content type.
+
+const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
+
+/** PostgreSQL's body with each instant replaced by SQLite's at the same place. */
+export function alignInstants(sqliteBody: string, pgBody: string): string {
+  const instants = [...sqliteBody.matchAll(INSTANT)].map((m) => m[0]);
+  let i = 0;
+  return pgBody.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));
+}
+
+export interface Step {
+  method?: string;
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send If-Match with the ETag the last answer gave on each backend. */
+  ifMatch?: boolean;
+}
+
+export interface Backends {
+  /** With the API key each sends (none for public reads). */
+  sqlite: { app: FastifyInstance; key?: string };
+  postgres: { app: FastifyInstance; key?: string };
+}
+
+/** A function asking both backends the same request and checking they answer alike. */
+export function compareBackends(backends: Backends) {
+  const etags = { sqlite: '', postgres: '' };
+  return async function both(t: Test, step: Step): Promise<{ a: LightMyRequestResponse; b: LightMyRequestResponse }> {
+    const answers: LightMyRequestResponse[] = [];
+    for (const which of ['sqlite', 'postgres'] as const) {
+      const { app, key } = backends[which];
+      const headers = { ...step.headers, ...(step.ifMatch ? { 'if-match': etags[which] } : {}) };
+      const response = await app.inject({
+        method: (step.method ?? 'GET') as 'GET',
+        url: step.url,
+        headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...headers },
+        ...(step.body === undefined ? {} : { payload: step.body as object }),
+      });
+      if (response.headers.etag !== undefined) etags[which] = String(response.headers.etag);
+      answers.push(response);
+    }
+    const [a, b] = answers as [LightMyRequestResponse, LightMyRequestResponse];
+    const what = `${step.method ?? 'GET'} ${step.url}`;
+    t.equal(b.statusCode, a.statusCode, `${what}: status ${a.statusCode}`);
+    t.equal(alignInstants(a.body, b.body), a.body, `${what}: the same body`);
+    t.equal(b.headers['content-type'], a.headers['content-type'], `${what}: content type`);
+    t.equal(b.headers.location, a.headers.location, `${what}: Location`);
+    t.equal(b.headers['idempotency-replayed'], a.headers['idempotency-replayed'], `${what}: Idempotency-Replayed`);
+    return { a, b };
+  };
+}
+
+/** Every stored document and CSV line of the recommendations, the same in both databases (instants aligned). */
+export async function sameDocuments(t: Test, onSqlite: FastifyInstance, pool: Pick<pg.Pool, 'query'>): Promise<void> {
+  const read = 'select d.recommendation_id, d.json, c.csv_head, c.csv_path, c.csv_tail from recommendation_documents d join recommendation_csv_lines c on c.recommendation_id = d.recommendation_id order by d.recommendation_id';
+  const sqlite = JSON.stringify(onSqlite.db.$client.prepare(read).all());
+  const postgres = JSON.stringify((await pool.query(`${read} collate "C"`)).rows);
+  t.ok(sqlite.length > 2, 'documents stored');
+  t.equal(alignInstants(sqlite, postgres), sqlite, 'the same stored documents and CSV lines');
+}
