@@ -117,7 +117,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Imports (import issue) ──
   const { importRoutes } = await import('./import/routes.js');
-  await app.register(importRoutes, { db, prefix: '/v1', limits: defaultConfig(config).importLimits });
+  await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: defaultConfig(config).importLimits });
 
   return app;
 }

@@ -8,6 +8,7 @@ import { pgReviewStore } from '../../reviews/pg-queries.js';
 import { pgStateStore } from '../../states/pg-queries.js';
 import { pgVocabularyStore } from '../../themes/pg-queries.js';
 import { pgRelatedStore } from '../../related/pg-queries.js';
+import { pgImportFile } from '../../import/pg-import.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -77,6 +78,7 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     states: pgStateStore(pool),
     vocabularies: pgVocabularyStore(pool),
     related: pgRelatedStore(pool),
+    importFile: (source, options) => pgImportFile({ url, pool }, source, options),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

@@ -38,6 +38,7 @@ export const PORTED_ROUTES: readonly string[] = [
   'GET /v1/affected-persons',
   'GET /v1/sdgs',
   'GET /v1/recommendations/:id/related',
+  'POST /v1/imports',
 ];
 
 /** Route prefixes that never read the database. */
