@@ -25,7 +25,6 @@ import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
-import { notServedOnPostgres } from './db/pg/not-served.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,7 +46,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       ? sqliteBackend(config.databasePath, defaultConfig(config).databaseBusyTimeoutMs)
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
         // detect Cloudflare, which has Node load its fetch implementation).
-        await (await import('./db/pg/backend.js')).postgresBackend(config.databaseUrl, defaultConfig(config).pgPoolMax);
+        await (await import('./db/pg/backend.js')).postgresBackend(
+          config.databaseUrl,
+          defaultConfig(config).pgPoolMax,
+          defaultConfig(config).databaseBusyTimeoutMs,
+        );
   const { db } = backend;
   const resolved = defaultConfig(config);
   setFullTextLimits({
@@ -67,8 +70,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.decorate('publicUrl', defaultConfig(config).publicUrl);
   app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
   app.addHook('onClose', () => backend.close());
-  // On PostgreSQL, the routes not ported yet answer 501 (issue #12).
-  if (backend.kind === 'postgres') notServedOnPostgres(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
@@ -122,7 +123,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Imports (import issue) ──
   const { importRoutes } = await import('./import/routes.js');
-  await app.register(importRoutes, { db, prefix: '/v1', limits: defaultConfig(config).importLimits });
+  await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: defaultConfig(config).importLimits });
 
   return app;
 }

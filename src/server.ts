@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, configFromEnv, loadEnv } from './config.js';
-import { redactUrl } from './db/pg/not-served.js';
+import { redactUrl } from './db/pg/url.js';
 
 // Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
 // accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,

@@ -5,6 +5,7 @@ import { authentication } from '../src/auth/index.js';
 import { authenticateHeader, createApiKey, revokeApiKey } from '../src/auth/keys.js';
 import { currentRevision } from '../src/db/revision.js';
 import { importRoutes } from '../src/import/routes.js';
+import { importFile } from '../src/import/run.js';
 import { labelsOf } from '../src/import/upr-tracker-csv.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
 import { buildTestApp } from './helpers.js';
@@ -136,7 +137,7 @@ t.test('files larger than the limit are refused with 413, raw or in a form', asy
   registerProblemHandlers(app);
   app.decorate('db', db);
   await app.register(authentication, { authenticate: (header) => authenticateHeader(db, header) });
-  await app.register(importRoutes, { db, prefix: '/v1', bodyLimit: 1000 });
+  await app.register(importRoutes, { run: (source, options) => importFile(db, source, options), prefix: '/v1', bodyLimit: 1000 });
   const key = createApiKey(db, 'dashboard', 'admin').key;
   const big = new Uint8Array(1001).fill(0x61);
   const raw = await post(app, key, '/v1/imports', big, 'text/csv');

@@ -5,7 +5,6 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
-import { PORTED_ROUTES } from '../src/db/pg/not-served.js';
 import { HRW_SOURCE } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
@@ -366,24 +365,5 @@ if ('skip' in cluster) {
         }
       }
     });
-  });
-
-  t.test('the developments and statements routes are served on PostgreSQL', async (t) => {
-    for (const route of [
-      'GET /v1/developments',
-      'GET /v1/developments/:id',
-      'POST /v1/developments',
-      'PATCH /v1/developments/:id',
-      'DELETE /v1/developments/:id',
-      'PUT /v1/developments/:id/recommendations/:recommendationId',
-      'DELETE /v1/developments/:id/recommendations/:recommendationId',
-      'GET /v1/statements',
-      'GET /v1/statements/:id',
-      'POST /v1/statements',
-      'PATCH /v1/statements/:id',
-      'DELETE /v1/statements/:id',
-    ]) {
-      t.ok(PORTED_ROUTES.includes(route), route);
-    }
   });
 }

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import t, { type Test } from 'tap';
-import { PORTED_ROUTES } from '../src/db/pg/not-served.js';
 import { openDatabase } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
 import { freshenDocuments } from '../src/recommendations/documents.js';
@@ -208,10 +207,4 @@ if ('skip' in cluster) {
       });
     });
   }
-
-  t.test('the ported routes are listed', async (t) => {
-    for (const route of ['GET /v1/stats/recommendations', 'GET /v1/stats/developments', 'GET /v1/reviews/:id/summary', 'GET /v1/sources', 'GET /v1/sources/:id', 'GET /v1/reviews', 'GET /v1/reviews/:id', 'GET /v1/states', 'GET /v1/states/:id', 'GET /v1/themes', 'GET /v1/affected-persons', 'GET /v1/sdgs', 'GET /v1/recommendations/:id/related']) {
-      t.ok(PORTED_ROUTES.includes(route), route);
-    }
-  });
 }

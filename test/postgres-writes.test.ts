@@ -8,6 +8,7 @@ import { send } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyTemplateDatabase } from './support/template-db.js';
+import { WRITE_LOCK } from '../src/db/pg/write-transaction.js';
 
 // Writes on PostgreSQL (issue #12): the same writes through the SQLite and the PostgreSQL app give the same
 // answers, the same stored documents (byte for byte, but for the instants each backend stamped), the same
@@ -271,5 +272,30 @@ if ('skip' in cluster) {
     t.equal(response.response.statusCode, 422);
     t.equal(await count(), before);
     t.equal((await onPostgres.inject('/v1/recommendations/KGZ-3-999.8')).statusCode, 404);
+  });
+
+  t.test('a write waiting for the write lock longer than DATABASE_BUSY_TIMEOUT_MS is a 503, as on SQLite', async (t) => {
+    const impatient = await buildTestApp(t, { databaseUrl: url, databaseBusyTimeoutMs: 20 });
+    const before = await impatient.inject('/v1/recommendations/KGZ-3-FIN-1');
+    const audited = (await pool.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0]!.n;
+    // Another writer (an import, say) holds the lock every writing transaction takes.
+    const importer = await pool.connect();
+    t.teardown(() => importer.release());
+    await importer.query('begin');
+    await importer.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    const patch = () =>
+      send(impatient, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+        key: pgKey,
+        body: { text: 'Written while another writer holds the lock.' },
+        headers: { 'if-match': before.headers.etag as string },
+      });
+    const refused = await patch();
+    t.equal(refused.response.statusCode, 503);
+    t.equal(refused.response.headers['retry-after'], '5');
+    t.match(refused.body, { status: 503, detail: /busy with another write.*nothing was changed/ });
+    t.equal((await impatient.inject('/v1/recommendations/KGZ-3-FIN-1')).body, before.body, 'reads go on; nothing changed');
+    t.equal((await pool.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0]!.n, audited, 'nothing audited');
+    await importer.query('rollback');
+    t.equal((await patch()).response.statusCode, 200, 'the same write succeeds once the lock is released');
   });
 }

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '../db/open.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../db/schema.js';
-import { createApiKey, listApiKeys, revokeApiKey } from './keys.js';
+import { type ApiKeyListing, createApiKey, listApiKeys, revokeApiKey } from './keys.js';
+import { type PgKeyPool, pgCreateApiKey, pgListApiKeys, pgRevokeApiKey } from './pg-keys.js';
 
-// `npm run keys -- …`: mint, list and revoke API keys. Returns the process exit code.
+// `npm run keys -- …`: mint, list and revoke API keys, in SQLite (runKeysCommand) or PostgreSQL
+// (runPgKeysCommand): the same arguments, checks and output. Returns the process exit code.
 
 export const KEYS_USAGE = `Usage:
   npm run keys -- create --name <name> --scope <write|admin>   mint a key (printed once: store it now)
@@ -15,7 +17,27 @@ export interface Output {
   err(line: string): void;
 }
 
+type KeysCommand = { kind: 'create'; name: string; scope: ApiKeyScope } | { kind: 'list' } | { kind: 'revoke'; id: string };
+
 export function runKeysCommand(db: Db, argv: string[], io: Output): number {
+  const command = parseKeysCommand(argv, io);
+  if (typeof command === 'number') return command;
+  if (command.kind === 'create') return printCreated(createApiKey(db, command.name, command.scope), io);
+  if (command.kind === 'list') return printList(listApiKeys(db), io);
+  return printRevoked(command.id, revokeApiKey(db, command.id), io);
+}
+
+/** The same command on the keys stored in PostgreSQL (DATABASE_URL). */
+export async function runPgKeysCommand(pool: PgKeyPool, argv: string[], io: Output): Promise<number> {
+  const command = parseKeysCommand(argv, io);
+  if (typeof command === 'number') return command;
+  if (command.kind === 'create') return printCreated(await pgCreateApiKey(pool, command.name, command.scope), io);
+  if (command.kind === 'list') return printList(await pgListApiKeys(pool), io);
+  return printRevoked(command.id, await pgRevokeApiKey(pool, command.id), io);
+}
+
+/** The command the arguments ask for, or the exit code of wrong usage (explained on io.err). */
+function parseKeysCommand(argv: string[], io: Output): KeysCommand | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -29,16 +51,16 @@ export function runKeysCommand(db: Db, argv: string[], io: Output): number {
   }
   const { positionals, values } = parsed;
   const [command, ...rest] = positionals;
-  if (command === 'create' && rest.length === 0) return create(db, values, io);
+  if (command === 'create' && rest.length === 0) return parseCreate(values, io);
   if (command === 'list' && rest.length === 0 && values.name === undefined && values.scope === undefined) {
-    return list(db, io);
+    return { kind: 'list' };
   }
-  if (command === 'revoke' && rest.length === 1) return revoke(db, rest[0]!, io);
+  if (command === 'revoke' && rest.length === 1) return { kind: 'revoke', id: rest[0]! };
   io.err(KEYS_USAGE);
   return 2;
 }
 
-function create(db: Db, values: { name?: string; scope?: string }, io: Output): number {
+function parseCreate(values: { name?: string; scope?: string }, io: Output): KeysCommand | number {
   const name = values.name?.trim() ?? '';
   if (name.length === 0 || name.length > 100) {
     io.err(`Give the key a name of 1 to 100 characters with --name (who holds it, e.g. "kyrgyz-watch").\n${KEYS_USAGE}`);
@@ -48,7 +70,10 @@ function create(db: Db, values: { name?: string; scope?: string }, io: Output): 
     io.err(`Give --scope ${API_KEY_SCOPES.join(' or ')}.\n${KEYS_USAGE}`);
     return 2;
   }
-  const key = createApiKey(db, name, values.scope as ApiKeyScope);
+  return { kind: 'create', name, scope: values.scope as ApiKeyScope };
+}
+
+function printCreated(key: ApiKeyListing & { key: string }, io: Output): number {
   io.out(`Created API key ${key.id} "${key.name}" with scope ${key.scope}.`);
   io.out('The key is shown this once; only its hash is stored. Send it as `Authorization: Bearer <key>`:');
   io.out('');
@@ -56,8 +81,7 @@ function create(db: Db, values: { name?: string; scope?: string }, io: Output): 
   return 0;
 }
 
-function list(db: Db, io: Output): number {
-  const keys = listApiKeys(db);
+function printList(keys: ApiKeyListing[], io: Output): number {
   if (keys.length === 0) {
     io.out('No API keys. Mint one with: npm run keys -- create --name <name> --scope write');
     return 0;
@@ -69,8 +93,7 @@ function list(db: Db, io: Output): number {
   return 0;
 }
 
-function revoke(db: Db, id: string, io: Output): number {
-  const key = revokeApiKey(db, id);
+function printRevoked(id: string, key: ApiKeyListing | undefined, io: Output): number {
   if (!key) {
     io.err(`No API key has the id "${id}" (see: npm run keys -- list).`);
     return 1;

@@ -15,7 +15,8 @@ import {
 // API keys on PostgreSQL (DATABASE_URL): the same keys, checks and last-use record as src/auth/keys.ts, read
 // from the database every instance shares, so a key minted or revoked there holds on every instance at once.
 
-type Pool = Pick<pg.Pool, 'query'>;
+export type PgKeyPool = Pick<pg.Pool, 'query'>;
+type Pool = PgKeyPool;
 
 /** Reads an `Authorization` header against the keys stored in PostgreSQL, recording the key's use. */
 export async function pgAuthenticateHeader(pool: Pool, header: string | undefined, now = new Date()): Promise<Authentication> {
@@ -46,4 +47,18 @@ export async function pgCreateApiKey(pool: Pool, name: string, scope: ApiKeyScop
   const createdAt = now.toISOString();
   await pool.query('insert into api_keys (id, name, scope, hash, created_at) values ($1, $2, $3, $4, $5)', [id, name, scope, hash, createdAt]);
   return { id, name, scope, createdAt, lastUsedAt: null, revokedAt: null, key };
+}
+
+/** Every key, as `npm run keys -- list` shows them (SQLite's listApiKeys' order). */
+export async function pgListApiKeys(pool: Pool): Promise<ApiKeyListing[]> {
+  const { rows } = await pool.query<ApiKeyListing>(`select id, name, scope, created_at as "createdAt",
+      last_used_at as "lastUsedAt", revoked_at as "revokedAt"
+    from api_keys order by created_at, id`);
+  return rows;
+}
+
+/** Revokes a key; undefined when no key has this id. Revoking twice keeps the first revocation time. */
+export async function pgRevokeApiKey(pool: Pool, id: string, now = new Date()): Promise<ApiKeyListing | undefined> {
+  await pool.query('update api_keys set revoked_at = $1 where id = $2 and revoked_at is null', [now.toISOString(), id]);
+  return (await pgListApiKeys(pool)).find((key) => key.id === id);
 }

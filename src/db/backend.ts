@@ -2,6 +2,7 @@ import { authenticateHeader } from '../auth/keys.js';
 import type { Authenticate } from '../auth/plugin.js';
 import { type ChangeStore, sqliteChangeStore } from '../changes/store.js';
 import { RevisionTracker } from '../http/cache.js';
+import { importFile, type RunImport } from '../import/run.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
 import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
@@ -56,6 +57,8 @@ export interface Backend {
   assessmentWrites: WriteHandlers;
   reviewWrites: WriteHandlers;
   stateWrites: WriteHandlers;
+  /** Runs an import (POST /v1/imports; src/import/pg-import.ts on PostgreSQL). */
+  importFile: RunImport;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -86,6 +89,7 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     assessmentWrites: sqliteAssessmentWrites(db),
     reviewWrites: sqliteReviewWrites(db),
     stateWrites: sqliteStateWrites(db),
+    importFile: (source, options) => importFile(db, source, options),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       db.$client.close();

@@ -2,14 +2,17 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFromEnv, loadEnv } from '../config.js';
+import { configFromEnv, loadEnv, type ResolvedConfig } from '../config.js';
 import { openDatabase } from '../db/open.js';
+import { redactUrl } from '../db/pg/url.js';
+import { openPostgres } from '../db/pg/open.js';
+import { pgImportFile } from './pg-import.js';
 import { formatReport } from './report.js';
-import { importFile, isImportFormat } from './run.js';
+import { importFile, isImportFormat, type RunImport } from './run.js';
 import { IMPORT_FORMATS, ImportError } from './types.js';
 
 // `npm run import -- <file> [--format …] [--review KGZ-3] [--dry-run] [--json]`: imports one file into
-// DATABASE_PATH (as the server would open it) and prints the report. Exit status: 0 imported (rows may have
+// DATABASE_URL's PostgreSQL when set, else DATABASE_PATH (as the server would open it) and prints the report. Exit status: 0 imported (rows may have
 // been skipped: see the report), 1 the file could not be imported (nothing written), 2 wrong usage.
 
 export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS.join('|')}] [--review KGZ-3] [--dry-run] [--json]
@@ -20,7 +23,7 @@ export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS
               CSV formats: import only this review's rows
   --dry-run   read and check everything, report, write nothing
   --json      print the report as JSON
-Writes to DATABASE_PATH (default ./data/upr-tracker.sqlite).`;
+Writes to DATABASE_URL when set (PostgreSQL), else DATABASE_PATH (default ./data/upr-tracker.sqlite).`;
 
 export interface CliOutput {
   out(text: string): void;
@@ -74,10 +77,13 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     io.err(`${(error as Error).message}\n`);
     return 2;
   }
-  const db = openDatabase(config.databasePath);
+  const database = await openTarget(config);
+  if (typeof database === 'string') {
+    io.err(`${path} was not imported (nothing written): ${database}\n`);
+    return 1;
+  }
   try {
-    const report = await importFile(
-      db,
+    const report = await database.run(
       { name: basename(path), chunks: () => createReadStream(path) },
       {
         format,
@@ -95,6 +101,21 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     io.err(`${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}\n`);
     return 1;
   } finally {
-    db.$client.close();
+    await database.close();
+  }
+}
+
+/** DATABASE_URL's PostgreSQL (migrated, as the server would) or DATABASE_PATH's SQLite; why not, when it cannot be opened. */
+async function openTarget(config: ResolvedConfig): Promise<{ run: RunImport; close(): Promise<void> } | string> {
+  const url = config.databaseUrl;
+  if (url === undefined) {
+    const db = openDatabase(config.databasePath);
+    return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close() };
+  }
+  try {
+    const pool = (await openPostgres(url, { poolMax: 1 })).$client;
+    return { run: (source, options) => pgImportFile({ url, pool }, source, options), close: () => pool.end() };
+  } catch (error) {
+    return `cannot open the PostgreSQL database ${redactUrl(url)}: ${(error as Error).message}`;
   }
 }

@@ -5,10 +5,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/index.js';
 import { bearerSecurity } from '../curation/http.js';
-import type { Db } from '../db/open.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { importFile } from './run.js';
+import type { RunImport } from './run.js';
 import { importQuery, importReportSchema } from './schemas.js';
 import type { ImportLimits } from './limits.js';
 import { ImportLimitError } from './limits.js';
@@ -47,9 +46,9 @@ const BODY_SLICE_BYTES = 64 * 1024;
 /** Room for those fields, the part headers and boundaries in a form's declared length. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; limits?: ImportLimits }> = async (
+export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: number; limits?: ImportLimits }> = async (
   app,
-  { db, bodyLimit, limits },
+  { run, bodyLimit, limits },
 ) => {
   const limit = bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
   // Only files: a JSON (or any other) body is 415.
@@ -120,7 +119,7 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; bodyLimit?: number; l
       // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
       // lacks (nothing was written either way); anything else is the server's fault.
       const { name: actor, scope } = apiKeyOf(request);
-      return importFile(db, file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
+      return run(file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
         if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
         throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
       });

@@ -16,6 +16,9 @@ import { readUprTrackerCsv, UPR_TRACKER_REQUIRED_COLUMNS } from './upr-tracker-c
 
 // One import: detect the format (unless given), read the file into records, apply them in one transaction.
 
+/** An import into the service's database (src/db/backend.ts): importFile on SQLite, pgImportFile on PostgreSQL. */
+export type RunImport = (source: ImportSource, options: ImportOptions) => Promise<ImportReport>;
+
 export const REVIEW_ID = /^[A-Z]{3}-[1-4]$/;
 
 export async function importFile(db: Db, source: ImportSource, options: ImportOptions): Promise<ImportReport> {

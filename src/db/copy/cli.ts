@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../pg/not-served.js';
+import { redactUrl } from '../pg/url.js';
 import { type Endpoint, copyDatabase, parseEndpoint } from './copy.js';
 
 // `npm run db:copy -- --from <sqlite file|postgres://…> --to <…> [--json]`: progress on stderr; with --json,

@@ -31,7 +31,7 @@ export async function copyDatabase(from: Endpoint, to: Endpoint, options: CopyOp
   throw new CopyError('copies between SQLite and PostgreSQL: one of --from and --to must be a postgres:// URL, the other a file');
 }
 
-interface Shape {
+export interface Shape {
   table: string;
   columns: string[];
   /** PostgreSQL's type of each column, where it differs from SQLite's way of storing it. */
@@ -59,7 +59,7 @@ function checkSqliteSchema(db: Database.Database, path: string): void {
   if (unknown.length > 0) throw new CopyError(`the copy does not know the SQLite table(s) ${unknown.join(', ')}`);
 }
 
-async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, table: string): Promise<Shape> {
+export async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, table: string): Promise<Shape> {
   const info = sqlite.prepare(`pragma table_info(${quote(table)})`).all() as { name: string; pk: number }[];
   const { rows } = await client.query<{ column_name: string; data_type: string }>(
     `select column_name, data_type from information_schema.columns
@@ -105,7 +105,7 @@ function firstNonEmptySqliteTable(db: Database.Database): string | undefined {
 const refuse = (where: string, table: string) =>
   new CopyError(`${where} is not empty (table ${table} has rows): the copy only fills an empty database`);
 
-function toPg(shape: Shape, row: unknown[]): unknown[] {
+export function toPg(shape: Shape, row: unknown[]): unknown[] {
   return row.map((value, i) => {
     if (value === null) return null;
     if (shape.booleans[i]) return value !== 0;

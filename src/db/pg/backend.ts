@@ -16,6 +16,7 @@ import { pgAssessmentStore } from '../../assessments/pg-queries.js';
 import { pgAssessmentWrites } from '../../assessments/pg-writes.js';
 import { pgReviewWrites } from '../../reviews/pg-writes.js';
 import { pgStateWrites } from '../../states/pg-writes.js';
+import { pgImportFile } from '../../import/pg-import.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
@@ -54,8 +55,8 @@ async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Pro
   }
 }
 
-export async function postgresBackend(url: string, poolMax: number): Promise<Backend> {
-  const db = await openPostgres(url, { poolMax });
+export async function postgresBackend(url: string, poolMax: number, lockTimeoutMs?: number): Promise<Backend> {
+  const db = await openPostgres(url, { poolMax, lockTimeoutMs });
   try {
     await checkDocuments(db);
   } catch (error) {
@@ -93,6 +94,7 @@ export async function postgresBackend(url: string, poolMax: number): Promise<Bac
     assessmentWrites: pgAssessmentWrites(pool),
     reviewWrites: pgReviewWrites(pool),
     stateWrites: pgStateWrites(pool),
+    importFile: (source, options) => pgImportFile({ url, pool }, source, options),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };

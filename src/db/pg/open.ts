@@ -21,10 +21,20 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export interface PgOptions {
   /** Most connections the pool opens (PG_POOL_MAX). */
   poolMax: number;
+  /**
+   * How long a statement waits for a lock, as SQLite's busy timeout (DATABASE_BUSY_TIMEOUT_MS): a writer
+   * waiting longer for the write lock (another write, an import) fails with lock_not_available, answered 503.
+   * PostgreSQL reads take no lock a writer holds. 0 fails at once (PostgreSQL's own 0 would wait for ever).
+   */
+  lockTimeoutMs?: number;
 }
 
 export async function openPostgres(url: string, options: PgOptions): Promise<PgDb> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolMax });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax,
+    ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
+  });
   const db = drizzle(pool, { schema });
   try {
     await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });

@@ -1,0 +1,165 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { createApiKey } from '../src/auth/keys.js';
+import { pgCreateApiKey } from '../src/auth/pg-keys.js';
+import { copyDatabase } from '../src/db/copy/copy.js';
+import { COPY_TABLES } from '../src/db/copy/tables.js';
+import { runImportCli } from '../src/import/cli.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
+import { copiedDatabase, startCluster } from './support/postgres.js';
+import { freePort } from './support/server-process.js';
+import { sharedDataDir } from './support/shared-data.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+// Imports on PostgreSQL (issue #12, src/import/pg-import.ts): the same files imported into the SQLite and the
+// PostgreSQL app give the same answers (reports, refusals) and leave every table the same (documents, CSV
+// lines, relations, machine labels, audit log and revision included), but for the instants each stamped.
+
+t.setTimeout(900_000);
+const cluster = await startCluster(t);
+
+const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
+
+/** PostgreSQL's text with each instant replaced by SQLite's at the same place: equal when all else is. */
+function alignInstants(sqliteText: string, pgText: string): string {
+  const instants = [...sqliteText.matchAll(INSTANT)].map((m) => m[0]);
+  let i = 0;
+  return pgText.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));
+}
+
+/** Every table but the keys' (their secrets differ by design), in key order, as text. */
+function tablesOf(path: string): Map<string, string> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const tables = new Map<string, string>();
+    for (const table of COPY_TABLES.filter((name) => name !== 'api_keys' && name !== 'idempotency_keys')) {
+      const keys = (db.prepare(`pragma table_info("${table}")`).all() as { name: string; pk: number }[])
+        .filter((column) => column.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((column) => `"${column.name}"`);
+      tables.set(table, JSON.stringify(db.prepare(`select * from "${table}" order by ${keys.join(', ')}`).raw().all()));
+    }
+    return tables;
+  } finally {
+    db.close();
+  }
+}
+
+/** The PostgreSQL database's tables (copied back into SQLite) against the SQLite database's, table by table. */
+async function sameTables(t: Test, sqlitePath: string, url: string): Promise<void> {
+  const back = join(tempDir(t), 'back.sqlite');
+  await copyDatabase({ kind: 'postgres', url }, { kind: 'sqlite', path: back });
+  const fromPg = tablesOf(back);
+  for (const [table, rows] of tablesOf(sqlitePath)) {
+    t.equal(alignInstants(rows, fromPg.get(table)!), rows, `table ${table}: the same rows`);
+  }
+}
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  const clusterUrl = cluster.url;
+  /** A SQLite database and its copy in PostgreSQL. */
+  async function pair(t: Test) {
+    const sqlitePath = join(tempDir(t), 'seeded.sqlite');
+    copyTemplateDatabase(sqlitePath);
+    return { sqlitePath, url: await copiedDatabase(clusterUrl, sqlitePath) };
+  }
+
+  t.test('POST /v1/imports: the same answers and tables on both backends', async (t) => {
+    const { sqlitePath, url } = await pair(t);
+    const onSqlite = await buildTestApp(t, { databasePath: sqlitePath });
+    const onPostgres = await buildTestApp(t, { databaseUrl: url });
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    t.teardown(() => pool.end());
+    const sqliteDb = onSqlite.db;
+    const keys = {
+      sqlite: { admin: createApiKey(sqliteDb, 'importer', 'admin').key, write: createApiKey(sqliteDb, 'curator', 'write').key },
+      postgres: {
+        admin: (await pgCreateApiKey(pool, 'importer', 'admin')).key,
+        write: (await pgCreateApiKey(pool, 'curator', 'write')).key,
+      },
+    };
+
+    async function both(t: Test, what: string, file: Uint8Array, contentType: string, query = '', scope: 'admin' | 'write' = 'admin') {
+      const post = (app: FastifyInstance, key: string) =>
+        app.inject({
+          method: 'POST',
+          url: `/v1/imports${query}`,
+          payload: Buffer.from(file),
+          headers: { 'content-type': contentType, authorization: `Bearer ${key}` },
+        });
+      const a = await post(onSqlite, keys.sqlite[scope]);
+      const b = await post(onPostgres, keys.postgres[scope]);
+      t.equal(b.statusCode, a.statusCode, `${what}: status ${a.statusCode}`);
+      t.equal(alignInstants(a.body, b.body), a.body, `${what}: the same answer`);
+      return a;
+    }
+
+    const revisionOf = async () => (await onPostgres.inject('/v1/changes?limit=1')).json().meta.revision as number;
+    const start = await revisionOf();
+    const dry = await both(t, 'a dry run', TERMAN_STYLE_CSV, 'text/csv', '?dryRun=true');
+    t.equal(dry.statusCode, 200);
+    t.equal(await revisionOf(), start, 'a dry run writes nothing');
+    const refused = await both(t, 'a review to create with a write key', TERMAN_STYLE_CSV, 'text/csv', '', 'write');
+    t.equal(refused.statusCode, 403);
+    t.equal((await both(t, 'not a file of any format', new TextEncoder().encode('a,b\n1,2\n'), 'text/csv')).statusCode, 422);
+    t.equal(await revisionOf(), start, 'nothing written by a refused import');
+
+    const first = await both(t, 'a Terman CSV', TERMAN_STYLE_CSV, 'text/csv');
+    t.equal(first.statusCode, 200);
+    t.ok(first.json().recommendations.created > 0, 'records created');
+    t.equal(await revisionOf(), start + 1, 'one revision');
+    t.equal((await both(t, 'the same file again', TERMAN_STYLE_CSV, 'text/csv')).json().recommendations.unchanged, first.json().recommendations.created);
+    const docx = await matrixDocx([
+      HEADER_ROW,
+      entryRow({ text: '121.1 Ratify the Optional Protocol to the Convention against Torture (France);', tags: ['- Right to education', '- A brand new theme'] }),
+      entryRow({ text: '121.2 Protect human rights defenders and journalists (Norway);', position: 'Noted' }),
+    ]);
+    const matrix = await both(t, 'an OHCHR matrix', docx, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    t.equal(matrix.statusCode, 200);
+    await sameTables(t, sqlitePath, url);
+
+    const data = sharedDataDir();
+    if (data === undefined) return;
+    const kyrgyzstan = await both(t, "Kyrgyzstan's 2010 rows", readFileSync(join(data, 'terman-upr-2008-2014', '2010data.csv')), 'text/csv', '?review=KGZ-1');
+    const { created, updated, unchanged } = kyrgyzstan.json().recommendations;
+    t.equal(created + updated + unchanged, 168, "Kyrgyzstan's 168 paragraphs");
+    const slovenia = readFileSync(join(data, 'ohchr-thematic-list', 'slovenia_upr34_thematic_list.docx'));
+    t.equal((await both(t, "Slovenia's matrix", slovenia, 'application/octet-stream')).statusCode, 200);
+    await sameTables(t, sqlitePath, url);
+  });
+
+  t.test('npm run import with DATABASE_URL: the same report and tables as with DATABASE_PATH', async (t) => {
+    const { sqlitePath, url } = await pair(t);
+    const file = join(tempDir(t), 'terman.csv');
+    writeFileSync(file, TERMAN_STYLE_CSV);
+    const cli = async (env: Record<string, string>, ...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runImportCli([file, '--json', ...args], env, { out: (s) => out.push(s), err: (s) => err.push(s) });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    const onSqlite = await cli({ DATABASE_PATH: sqlitePath });
+    t.equal(onSqlite.code, 0, onSqlite.err);
+    const onPostgres = await cli({ DATABASE_URL: url, DATABASE_PATH: join(tempDir(t), 'unused.sqlite') });
+    t.equal(onPostgres.code, 0, onPostgres.err);
+    t.equal(alignInstants(onSqlite.out, onPostgres.out), onSqlite.out, 'the same report');
+    await sameTables(t, sqlitePath, url);
+
+    const bad = await cli({ DATABASE_URL: url }, '--format', 'upr-info');
+    t.equal(bad.code, 1);
+    t.match(bad.err, /was not imported \(nothing written\)/);
+
+    const port = await freePort();
+    const unreachable = await cli({ DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere` });
+    t.equal(unreachable.code, 1);
+    t.match(unreachable.err, /nothing written\): cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1/);
+    t.notOk(unreachable.err.includes('secret'), 'the password is never printed');
+  });
+}

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import t from 'tap';
+import { runPgKeysCommand } from '../src/auth/cli.js';
+import { send } from './curation-helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { copiedDatabase, createDatabase, startCluster } from './support/postgres.js';
+import { freePort, TS_NODE_ARGS } from './support/server-process.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+// `npm run keys` on PostgreSQL (issue #12): with DATABASE_URL set, keys are minted, listed and revoked in the
+// database every instance shares, and a key minted so opens the write API of an app serving from it.
+
+t.setTimeout(600_000);
+const cluster = await startCluster(t);
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  const script = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/keys.ts', ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+  t.test('npm run keys with DATABASE_URL: create, list, revoke in PostgreSQL; the key opens the write API', async (t) => {
+    const sqlitePath = join(tempDir(t), 'seeded.sqlite');
+    copyTemplateDatabase(sqlitePath);
+    const url = await copiedDatabase(cluster.url, sqlitePath);
+    // DATABASE_PATH names a file that does not exist: the command must not touch SQLite.
+    const env = { DATABASE_URL: url, DATABASE_PATH: join(tempDir(t), 'absent', 'never.sqlite') };
+
+    t.match(script(['list'], env), { status: 0, stdout: /No API keys/ });
+    const created = script(['create', '--name', 'kyrgyz-watch', '--scope', 'write'], env);
+    t.equal(created.status, 0, created.stderr);
+    const key = /^(uprk_\S+)$/m.exec(created.stdout)![1]!;
+    const id = key.slice(5, 17);
+    t.match(created.stdout, new RegExp(`Created API key ${id} "kyrgyz-watch" with scope write`));
+
+    const app = await buildTestApp(t, { databaseUrl: url });
+    const write = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+      key,
+      body: { verbatim: true },
+      headers: { 'if-match': '*' },
+    });
+    t.equal(write.response.statusCode, 200, 'the printed key authenticates a write on PostgreSQL');
+    const history = await send(app, 'GET', '/v1/recommendations/KGZ-3-FIN-1/history');
+    t.equal(history.body.data.at(-1).actor, 'kyrgyz-watch', 'written as the key');
+
+    const listed = script(['list'], env);
+    t.equal(listed.status, 0, listed.stderr);
+    t.match(listed.stdout, new RegExp(`^${id}\twrite\t\\S+\t20\\S+\t-\tkyrgyz-watch$`, 'm'), 'with its last use');
+    t.notOk(listed.stdout.includes(key.slice(18)), 'a listing never shows a key');
+
+    t.match(script(['revoke', id], env), { status: 0, stdout: new RegExp(`${id} "kyrgyz-watch" is revoked`) });
+    const refused = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+      key,
+      body: { verbatim: false },
+      headers: { 'if-match': '*' },
+    });
+    t.equal(refused.response.statusCode, 401, 'a revoked key is refused at once');
+    t.match(refused.body.detail, /revoked/);
+    t.match(script(['revoke', 'nope'], env), { status: 1, stderr: /No API key has the id "nope"/ });
+    t.match(script(['create', '--name', 'x', '--scope', 'read'], env), { status: 2, stderr: /--scope write or admin/ });
+    t.match(script(['frobnicate'], env), { status: 2, stderr: /Usage/ });
+  });
+
+  t.test('the PostgreSQL commands in process: the same listing and revocation as on SQLite', async (t) => {
+    const url = await createDatabase(cluster.url);
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    t.teardown(() => pool.end());
+    const migrated = script(['list'], { DATABASE_URL: url });
+    t.equal(migrated.status, 0, 'an empty database is migrated first');
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runPgKeysCommand(pool, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const first = /^(uprk_\S+)$/m.exec((await run('create', '--name', 'first', '--scope', 'admin')).out)![1]!.slice(5, 17);
+    await run('create', '--name', 'second', '--scope', 'write');
+    const revoked = await run('revoke', first);
+    t.equal(revoked.code, 0);
+    const since = /since (\S+)\)/.exec(revoked.out)![1]!;
+    t.match((await run('revoke', first)).out, `since ${since}`, 'revoking again keeps the first time');
+    const lines = (await run('list')).out.split('\n');
+    t.equal(lines.length, 3);
+    t.match(lines[1], new RegExp(`^${first}\tadmin\t\\S+\t-\t${since.replace(/\./g, '\\.')}\tfirst$`));
+    t.match(lines[2], /^[0-9a-f]{12}\twrite\t\S+\t-\t-\tsecond$/);
+    t.match(await run('list', '--name', 'x'), { code: 2, err: /Usage/ });
+    t.match(await run('create', '--name', ' ', '--scope', 'write'), { code: 2, err: /--name/ });
+    t.match(await run('create', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
+  });
+
+  t.test('an unreachable DATABASE_URL: one line saying so, exit 1', async (t) => {
+    const port = await freePort();
+    const result = script(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere` });
+    t.equal(result.status, 1);
+    t.match(result.stderr, /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere: /);
+    t.notOk(result.stderr.includes('secret'), 'the password is never printed');
+  });
+}
