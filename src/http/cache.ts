@@ -36,24 +36,40 @@ declare module 'fastify' {
 }
 
 /**
- * The data revision, kept in memory and re-read only when the database may have changed: when another
- * connection (the import CLI, the seed script) committed, which changes `PRAGMA data_version`, or when this
- * connection wrote, which changes `total_changes()`.
+ * The data revision, kept in memory and re-read only when the database may have changed: when this
+ * connection wrote, which changes `total_changes()`, or when another connection (the import CLI, the seed
+ * script) committed, which changes `PRAGMA data_version`. Reading data_version opens a read transaction
+ * (WAL locks: system calls, about 8 µs against 0.4 for total_changes), so it is read once per turn of the
+ * event loop: the requests answered in one turn see the database as it was at that turn's first look.
  */
 export class RevisionTracker implements RevisionSource {
-  private readonly probe: Statement;
+  private readonly changesProbe: Statement;
+  private readonly versionProbe: Statement;
   private dataVersion = -1;
   private changes = -1;
   private revision = 0;
+  /** Whether data_version was read in this turn of the event loop. */
+  private versionRead = false;
+  private readonly nextTurn = () => {
+    this.versionRead = false;
+  };
 
   constructor(private readonly db: Db) {
-    this.probe = db.$client.prepare('select data_version, total_changes() from pragma_data_version').raw();
+    this.changesProbe = db.$client.prepare('select total_changes()').pluck();
+    this.versionProbe = db.$client.prepare('select data_version from pragma_data_version').pluck();
   }
 
   current(): number {
-    const [dataVersion, changes] = this.probe.get() as [number, number];
-    if (dataVersion !== this.dataVersion || changes !== this.changes) {
+    const changes = this.changesProbe.get() as number;
+    let changed = changes !== this.changes;
+    if (!this.versionRead) {
+      this.versionRead = true;
+      setImmediate(this.nextTurn);
+      const dataVersion = this.versionProbe.get() as number;
+      changed ||= dataVersion !== this.dataVersion;
       this.dataVersion = dataVersion;
+    }
+    if (changed) {
       this.changes = changes;
       this.revision = currentRevision(this.db);
     }
