@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
@@ -391,20 +392,31 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     sendCached(request, reply, hit);
   }
 
+  /**
+   * Writes a cached response straight to the socket, in one writeHead and end: the headers the hooks so far
+   * set (security, CORS, rate limit, this cache's), the body as stored. The reply is hijacked, so no onSend
+   * hook runs (compress, the ETag's coding suffix, keepInCache have nothing to do for it: the coding and its
+   * suffix are set here); Fastify still logs the request when the response finishes.
+   */
   function sendCached(request: FastifyRequest, reply: FastifyReply, hit: CacheEntry): void {
-    reply.type(CONTENT_TYPES.json);
-    const encoding = acceptedEncoding(request.headers['accept-encoding']);
-    // Compressed once, then served as it is (@fastify/compress leaves an encoded body alone).
-    if (encoding === undefined || hit.body.length < COMPRESS_THRESHOLD) {
-      reply.send(hit.body);
-      return;
+    const headers = reply.getHeaders();
+    headers['content-type'] = CONTENT_TYPES.json;
+    let body = hit.body;
+    const encoding = body.length < COMPRESS_THRESHOLD ? undefined : acceptedEncoding(request.headers['accept-encoding']);
+    if (encoding !== undefined) {
+      let encoded = hit.encoded[encoding];
+      if (!encoded) {
+        encoded = compress(encoding, body);
+        cache.addEncoded(hit, encoding, encoded);
+      }
+      body = encoded;
+      headers['content-encoding'] = encoding;
+      headers.etag = `${(headers.etag as string).slice(0, -1)}-${encoding}"`;
     }
-    let body = hit.encoded[encoding];
-    if (!body) {
-      body = compress(encoding, hit.body);
-      cache.addEncoded(hit, encoding, body);
-    }
-    reply.header('content-encoding', encoding).send(body);
+    headers['content-length'] = body.length;
+    reply.hijack();
+    reply.raw.writeHead(200, headers as OutgoingHttpHeaders);
+    reply.raw.end(body);
   }
 
   function keepInCache(
