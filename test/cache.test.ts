@@ -235,6 +235,11 @@ t.test('a cached response of a URL already answered is served before validation,
   for (const name of ['etag', 'vary', 'cache-control', 'link', 'content-type', 'content-length', 'x-content-type-options']) {
     t.equal(again.headers[name], first.headers[name], name);
   }
+  const head = await app.inject({ method: 'HEAD', url, remoteAddress: '203.0.113.8' });
+  t.equal(head.statusCode, 200, 'HEAD of a cached URL');
+  t.equal(head.body, '', 'HEAD: no body');
+  t.equal(head.headers['content-length'], first.headers['content-length'], "HEAD: the cached body's length");
+  t.equal(head.headers.etag, first.headers.etag, 'HEAD: the same ETag');
   const br = await get({ url, headers: { 'accept-encoding': 'br' } });
   t.equal(br.headers['content-encoding'], 'br', 'compressed as the client asks');
   t.equal(br.headers.etag, `${(first.headers.etag as string).slice(0, -1)}-br"`, 'with the ETag of that coding');
