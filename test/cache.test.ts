@@ -199,7 +199,9 @@ t.test('the response cache serves repeated queries and never an old revision', a
   t.equal(refreshed.body, reloaded.body, 'and refreshes it');
 
   // Another connection (the import CLI, the seed script) bumps the revision: fresh data.
+  // (seen from the next turn of the event loop: RevisionTracker reads data_version once per turn)
   bumpRevision(other);
+  await new Promise(setImmediate);
   const fresh = await app.inject({ method: 'GET', url });
   t.not(fresh.headers.etag, first.headers.etag, 'a new ETag');
   t.match(fresh.body, /changed behind the cache/, "the other connection's write is visible");
@@ -233,6 +235,11 @@ t.test('a cached response of a URL already answered is served before validation,
   for (const name of ['etag', 'vary', 'cache-control', 'link', 'content-type', 'content-length', 'x-content-type-options']) {
     t.equal(again.headers[name], first.headers[name], name);
   }
+  const head = await app.inject({ method: 'HEAD', url, remoteAddress: '203.0.113.8' });
+  t.equal(head.statusCode, 200, 'HEAD of a cached URL');
+  t.equal(head.body, '', 'HEAD: no body');
+  t.equal(head.headers['content-length'], first.headers['content-length'], "HEAD: the cached body's length");
+  t.equal(head.headers.etag, first.headers.etag, 'HEAD: the same ETag');
   const br = await get({ url, headers: { 'accept-encoding': 'br' } });
   t.equal(br.headers['content-encoding'], 'br', 'compressed as the client asks');
   t.equal(br.headers.etag, `${(first.headers.etag as string).slice(0, -1)}-br"`, 'with the ETag of that coding');
@@ -256,6 +263,7 @@ t.test('a second connection writing through the database layer invalidates ETags
     tx.run(sql`update recommendations set position = 'supported', position_source = 'A/HRC/44/9/Add.1' where id = 'KGZ-3-FIN-1'`);
     audit({ entity: 'recommendations', entityId: 'KGZ-3-FIN-1', action: 'update', before: { position: null }, after: { position: 'supported' } });
   });
+  await new Promise(setImmediate); // the next turn of the event loop, where the server looks for other connections' commits
   const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': before.headers.etag as string } });
   t.equal(revalidated.statusCode, 200, 'the old ETag no longer matches');
   const supported = revalidated.json().data.find((g: { position: string }) => g.position === 'supported');
@@ -273,7 +281,11 @@ t.test('RevisionTracker re-reads the revision only when the database may have ch
   const other = new Database(path);
   t.teardown(() => other.close());
   other.prepare("update meta set value = cast(value as integer) + 5 where key = 'revision'").run();
-  t.equal(tracker.current(), start + 6, 'a commit by another connection');
+  t.equal(tracker.current(), start + 1, "another connection's commit: not looked for again in the same turn");
+  await new Promise(setImmediate);
+  t.equal(tracker.current(), start + 6, 'a commit by another connection, seen from the next turn of the event loop');
+  bumpRevision(app.db);
+  t.equal(tracker.current(), start + 7, 'a write on this connection, seen at once');
 });
 
 t.test('ResponseCache: bounded in bytes, least recently used out first, one revision at a time', async (t) => {
