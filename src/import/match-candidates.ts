@@ -1,4 +1,4 @@
-import { fittingScore, type Key, SIMILARITY_THRESHOLD } from './match-score.js';
+import { fittingScore, type Key, keyOf, SIMILARITY_THRESHOLD } from './match-score.js';
 
 // Which records of a file fit which stored records of the same review (src/import/reconcile.ts), found
 // without scoring every pair: a review's stored keys are indexed by some of their words, and a record is
@@ -15,9 +15,9 @@ import { fittingScore, type Key, SIMILARITY_THRESHOLD } from './match-score.js';
 //   rarest inner word, which the record then must have; and a record of 4 parts or more looks up the keys
 //   that have its own rarest inner word.
 
-/** What a record is matched by: its key, and the stored records it may not fit (they have its source). */
+/** What a record is matched by: its key's text, and the stored records it may not fit (they have its source). */
 export interface Probe {
-  key: Key;
+  text: string;
   excludes: (target: number) => boolean;
 }
 
@@ -36,7 +36,9 @@ const innerWords = (key: Key) => key.text.split(' ').slice(1, -1).filter((w) => 
 /**
  * Every pair (record, stored record) whose score reaches the threshold — the stored record's best key over
  * the record's key, 3 for the same key — record by record, then stored record by stored record, as the
- * exhaustive search lists them.
+ * exhaustive search lists them; but a record with the same key as a stored record it may fit is paired with
+ * those only: matched best first, it is settled (merged or ambiguous) before any lower score is looked at,
+ * so its other pairs could change nothing.
  */
 export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
   const keys: Key[] = [];
@@ -47,8 +49,8 @@ export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
       keys.push(key);
       owner.push(target);
       const same = byText.get(key.text);
-      if (same) same.push(target);
-      else byText.set(key.text, [target]);
+      if (same === undefined) byText.set(key.text, [target]);
+      else if (same.at(-1) !== target) same.push(target);
     }
   });
   // Words by rarity among the stored keys (then alphabetically): a word's rank is its place in that order.
@@ -84,20 +86,19 @@ export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
   const best = new Float64Array(targets.length);
   const seenTarget = new Int32Array(targets.length).fill(-1);
   const fitting: number[] = [];
-  probes.forEach(({ key: own, excludes }, record) => {
-    fitting.length = 0;
-    const exact = byText.get(own.text) ?? [];
-    for (const target of exact) {
-      if (excludes(target)) continue;
-      seenTarget[target] = record;
-      best[target] = 3;
-      fitting.push(target);
+  probes.forEach(({ text, excludes }, record) => {
+    const exact = (byText.get(text) ?? []).filter((target) => !excludes(target));
+    if (exact.length > 0) {
+      for (const target of exact) fits.push({ record, target, score: 3 });
+      return;
     }
+    fitting.length = 0;
+    const own = keyOf(text);
     const score = (k: number) => {
       if (seenKey[k] === record) return;
       seenKey[k] = record;
       const target = owner[k]!;
-      if (exact.includes(target) || excludes(target)) return;
+      if (excludes(target)) return;
       const s = fittingScore(keys[k]!, own);
       if (s < 0) return;
       if (seenTarget[target] !== record) {

@@ -170,7 +170,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const pairs: Pair[] = fittingPairs(
       rest.map((record) => {
         const { sourceId, matchKey: key } = record.reading!;
-        return { key: keyOf(key), excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
+        return { text: key, excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
       }),
       targets.map((s) => [...s.keys.values()]),
     ).map(({ record, target, score }) => ({ record: rest[record]!, target: targets[target]!, score }));
