@@ -11,11 +11,12 @@ export interface Key {
   parts: number;
 }
 
-export const keyOf = (text: string): Key => ({
-  text,
-  words: new Set(text.split(' ').filter((w) => w !== '')),
-  parts: text.split(' ').length,
-});
+export function keyOf(text: string): Key {
+  const parts = text.split(' ');
+  const words = new Set<string>();
+  for (const w of parts) if (w !== '') words.add(w);
+  return { text, words, parts: parts.length };
+}
 
 /** One contains the other (the shorter with at least 4 parts): a text that adds or drops a clause. */
 function contains(x: Key, y: Key): boolean {

@@ -105,7 +105,11 @@ function unionOf(sql: Database.Database, reviewIds: string): Union {
         .raw()
         .iterate(reviewIds) as Iterable<[string, string | number]>)
         push(stored, id, value);
-      return [field, (id: string, mine: (string | number)[] | undefined) => [...new Set([...(mine ?? []), ...(stored.get(id) ?? [])])]];
+      return [field, (id: string, mine: (string | number)[] | undefined) => {
+        const all: (string | number)[] = [];
+        for (const list of [mine ?? [], stored.get(id) ?? []]) for (const value of list) if (!all.includes(value)) all.push(value);
+        return all;
+      }];
     }),
   ) as Union;
 }
@@ -126,14 +130,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     }),
   );
   for (const reading of sql
-    .prepare(`select recommendation_id as id, source_id as sourceId, paragraph, position, position_label as positionLabel,
-      position_source as positionSource, match_key as matchKey from recommendation_sources
+    .prepare(`select recommendation_id, source_id, paragraph, position, position_label, position_source, match_key from recommendation_sources
       where recommendation_id in (select id from recommendations where review_id in (select value from json_each(?)))`)
-    .all(JSON.stringify(reviewIds)) as (SourceReading & { id: string })[]) {
-    const { id, ...rest } = reading;
+    .raw()
+    .iterate(JSON.stringify(reviewIds)) as Iterable<[string, string, string | null, Position | null, string | null, string | null, string]>) {
+    const [id, sourceId, paragraph, position, positionLabel, positionSource, key] = reading;
     const target = stored.get(id)!;
-    target.readings.push(rest);
-    if (!target.keys.has(rest.matchKey)) target.keys.set(rest.matchKey, keyOf(rest.matchKey));
+    target.readings.push({ sourceId, paragraph, position, positionLabel, positionSource, matchKey: key });
+    if (!target.keys.has(key)) target.keys.set(key, keyOf(key));
   }
   const byReview = new Map<string, Stored[]>();
   for (const s of stored.values()) push(byReview, s.reviewId, s);
