@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Position } from '../db/schema.js';
+import { fittingPairs } from './match-candidates.js';
+import { type Key, keyOf, scoreOf } from './match-score.js';
 import { trailingGroups } from './states.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
@@ -22,27 +24,6 @@ export function matchKey(text: string): string {
     .trim();
 }
 
-const words = (key: string) => new Set(key.split(' ').filter((w) => w !== ''));
-
-/** A key with its words, split once: matching compares each key with many others. */
-interface Key {
-  text: string;
-  words: Set<string>;
-  /** Its number of space-separated parts, as the containment rule counts them. */
-  parts: number;
-}
-
-const keyOf = (text: string): Key => ({ text, words: words(text), parts: text.split(' ').length });
-
-function scoreOf(x: Key, y: Key): number {
-  const [small, large] = x.words.size <= y.words.size ? [x.words, y.words] : [y.words, x.words];
-  let shared = 0;
-  for (const w of small) if (large.has(w)) shared++;
-  const dice = (2 * shared) / (x.words.size + y.words.size);
-  const [short, long] = x.text.length <= y.text.length ? [x, y] : [y, x];
-  return long.text.includes(short.text) && short.parts >= 4 ? 1 + dice : dice;
-}
-
 /**
  * How alike two keys are: the Dice coefficient of their words (0–1), plus 1 when one contains the other
  * (at least 4 words): a text that adds or drops a clause still fits, the closest one best.
@@ -50,22 +31,6 @@ function scoreOf(x: Key, y: Key): number {
 export function similarity(a: string, b: string): number {
   return scoreOf(keyOf(a), keyOf(b));
 }
-
-/**
- * The score of two keys when it reaches the threshold, else -1 — without counting shared words when their
- * numbers of words alone rule a Dice coefficient that high out and neither contains the other.
- */
-function fittingScore(x: Key, y: Key): number {
-  const [fewer, more] = x.words.size <= y.words.size ? [x.words.size, y.words.size] : [y.words.size, x.words.size];
-  if ((2 * fewer) / (fewer + more) < SIMILARITY_THRESHOLD) {
-    const [short, long] = x.text.length <= y.text.length ? [x, y] : [y, x];
-    if (!(short.parts >= 4 && long.text.includes(short.text))) return -1;
-  }
-  const score = scoreOf(x, y);
-  return score >= SIMILARITY_THRESHOLD ? score : -1;
-}
-
-export const SIMILARITY_THRESHOLD = 0.85;
 
 /** What one source says about a recommendation (a row of recommendation_sources). */
 export interface SourceReading {
@@ -129,12 +94,22 @@ const LINKED = {
 } as const;
 type Union = Record<keyof typeof LINKED, (id: string, mine: (string | number)[] | undefined) => (string | number)[]>;
 
-/** For each linked list: a record's own values with those stored for another record (statements prepared once). */
-function unionOf(sql: Database.Database): Union {
+/** For each linked list: a record's own values with those stored for a record of these reviews (loaded at once). */
+function unionOf(sql: Database.Database, reviewIds: string): Union {
   return Object.fromEntries(
     Object.entries(LINKED).map(([field, [table, column]]) => {
-      const theirs = sql.prepare(`select ${column} from ${table} where recommendation_id = ?`).pluck();
-      return [field, (id: string, mine: (string | number)[] | undefined) => [...new Set([...(mine ?? []), ...(theirs.all(id) as (string | number)[])])]];
+      const stored = new Map<string, (string | number)[]>();
+      for (const [id, value] of sql
+        .prepare(`select recommendation_id, ${column} from ${table} where recommendation_id in
+          (select id from recommendations where review_id in (select value from json_each(?))) order by 1, 2`)
+        .raw()
+        .iterate(reviewIds) as Iterable<[string, string | number]>)
+        push(stored, id, value);
+      return [field, (id: string, mine: (string | number)[] | undefined) => {
+        const all: (string | number)[] = [];
+        for (const list of [mine ?? [], stored.get(id) ?? []]) for (const value of list) if (!all.includes(value)) all.push(value);
+        return all;
+      }];
     }),
   ) as Union;
 }
@@ -155,18 +130,18 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     }),
   );
   for (const reading of sql
-    .prepare(`select recommendation_id as id, source_id as sourceId, paragraph, position, position_label as positionLabel,
-      position_source as positionSource, match_key as matchKey from recommendation_sources
+    .prepare(`select recommendation_id, source_id, paragraph, position, position_label, position_source, match_key from recommendation_sources
       where recommendation_id in (select id from recommendations where review_id in (select value from json_each(?)))`)
-    .all(JSON.stringify(reviewIds)) as (SourceReading & { id: string })[]) {
-    const { id, ...rest } = reading;
+    .raw()
+    .iterate(JSON.stringify(reviewIds)) as Iterable<[string, string, string | null, Position | null, string | null, string | null, string]>) {
+    const [id, sourceId, paragraph, position, positionLabel, positionSource, key] = reading;
     const target = stored.get(id)!;
-    target.readings.push(rest);
-    if (!target.keys.has(rest.matchKey)) target.keys.set(rest.matchKey, keyOf(rest.matchKey));
+    target.readings.push({ sourceId, paragraph, position, positionLabel, positionSource, matchKey: key });
+    if (!target.keys.has(key)) target.keys.set(key, keyOf(key));
   }
   const byReview = new Map<string, Stored[]>();
   for (const s of stored.values()) push(byReview, s.reviewId, s);
-  const union = unionOf(sql);
+  const union = unionOf(sql, JSON.stringify(reviewIds));
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -195,17 +170,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       if (again) assign(record, again);
       return again === undefined;
     });
-    const pairs: Pair[] = [];
-    for (const record of rest) {
-      const { sourceId, matchKey: key } = record.reading!;
-      const own = keyOf(key);
-      for (const target of open) {
-        if (taken.has(target.id) || target.readings.some((r) => r.sourceId === sourceId)) continue;
-        let score = target.keys.has(key) ? 3 : -1;
-        if (score < 0) for (const k of target.keys.values()) score = Math.max(score, fittingScore(k, own));
-        if (score >= SIMILARITY_THRESHOLD) pairs.push({ record, target, score });
-      }
-    }
+    const targets = open.filter((s) => !taken.has(s.id));
+    const pairs: Pair[] = fittingPairs(
+      rest.map((record) => {
+        const { sourceId, matchKey: key } = record.reading!;
+        return { text: key, excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
+      }),
+      targets.map((s) => [...s.keys.values()]),
+    ).map(({ record, target, score }) => ({ record: rest[record]!, target: targets[target]!, score }));
     pairs.sort((a, b) => b.score - a.score);
     // Each pair's rivals are pairs of the same score that share its record or its target.
     const byRecord = new Map<Identified, Pair[]>();

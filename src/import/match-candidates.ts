@@ -1,0 +1,123 @@
+import { fittingScore, type Key, keyOf, SIMILARITY_THRESHOLD } from './match-score.js';
+
+// Which records of a file fit which stored records of the same review (src/import/reconcile.ts), found
+// without scoring every pair: a review's stored keys are indexed by some of their words, and a record is
+// scored only against the keys that share, through the index, a word every fitting key must share with it.
+// The result is exactly the exhaustive search's (test/import-match-candidates.test.ts compares them):
+// - the same key: score 3, found by its text;
+// - a Dice coefficient of the word sets ≥ t: with s shared words out of a and b, 2s ≥ t(a + b) and s ≤ a
+//   give s ≥ α(b) = t·b / (2 − t). Order all words by rarity (then alphabetically): the first shared word
+//   of two sets sharing s words is among the first b − s + 1 of one and the first a − s + 1 of the other,
+//   so within the first b − α(b) + 1 (its "prefix") of each. Only the prefix words of a key are indexed,
+//   and a record looks up only its own prefix words;
+// - containment (scoreOf's 1 + dice): every space-delimited word inside the shorter text (not its first or
+//   last, which may be cut) is a word of the longer one. Each key of 4 parts or more is indexed by its
+//   rarest inner word, which the record then must have; and a record of 4 parts or more looks up the keys
+//   that have its own rarest inner word.
+
+/** What a record is matched by: its key's text, and the stored records it may not fit (they have its source). */
+export interface Probe {
+  text: string;
+  excludes: (target: number) => boolean;
+}
+
+/** A record (its index in the probes) that fits a stored record (its index in the targets), and how well. */
+export interface Fit {
+  record: number;
+  target: number;
+  score: number;
+}
+
+/** The fewest words a set of `size` words must share with another for their Dice coefficient to reach the threshold. */
+const leastShared = (size: number) => Math.max(1, Math.ceil((SIMILARITY_THRESHOLD * size) / (2 - SIMILARITY_THRESHOLD) - 1e-9));
+
+const innerWords = (key: Key) => key.text.split(' ').slice(1, -1).filter((w) => w !== '');
+
+/**
+ * Every pair (record, stored record) whose score reaches the threshold — the stored record's best key over
+ * the record's key, 3 for the same key — record by record, then stored record by stored record, as the
+ * exhaustive search lists them; but a record with the same key as a stored record it may fit is paired with
+ * those only: matched best first, it is settled (merged or ambiguous) before any lower score is looked at,
+ * so its other pairs could change nothing.
+ */
+export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
+  const keys: Key[] = [];
+  const owner: number[] = [];
+  const byText = new Map<string, number[]>();
+  targets.forEach((list, target) => {
+    for (const key of list) {
+      keys.push(key);
+      owner.push(target);
+      const same = byText.get(key.text);
+      if (same === undefined) byText.set(key.text, [target]);
+      else if (same.at(-1) !== target) same.push(target);
+    }
+  });
+  // Words by rarity among the stored keys (then alphabetically): a word's rank is its place in that order.
+  const count = new Map<string, number>();
+  for (const key of keys) for (const w of key.words) count.set(w, (count.get(w) ?? 0) + 1);
+  const rankOf = new Map([...count.keys()].sort((a, b) => count.get(a)! - count.get(b)! || (a < b ? -1 : 1)).map((w, rank) => [w, rank]));
+  /** A key's words as ranks, rarest first; a word no stored key has is -1 (rarer than all). */
+  const ranksOf = (key: Key) => Int32Array.from(key.words, (w) => rankOf.get(w) ?? -1).sort();
+  const prefix = (ranks: Int32Array) => ranks.subarray(0, ranks.length - leastShared(ranks.length) + 1);
+  /** The rank of a key's rarest inner word; -1 when one is no stored key's; undefined when it has none. */
+  const rarestInner = (key: Key) => {
+    const inner = innerWords(key);
+    if (inner.length === 0) return undefined;
+    return inner.reduce((rarest, w) => Math.min(rarest, rankOf.get(w) ?? -1), rankOf.size);
+  };
+
+  const byWord: number[][] = Array.from({ length: rankOf.size }, () => []); // every key having the word
+  const byPrefix: number[][] = Array.from({ length: rankOf.size }, () => []); // the keys having it in their prefix
+  const byInner: number[][] = Array.from({ length: rankOf.size }, () => []); // keys of 4 parts or more whose rarest inner word it is
+  const innerless: number[] = []; // keys of 4 parts or more with no inner word (only spaces inside)
+  keys.forEach((key, k) => {
+    const ranks = ranksOf(key);
+    for (const rank of ranks) byWord[rank]!.push(k);
+    for (const rank of prefix(ranks)) byPrefix[rank]!.push(k);
+    if (key.parts < 4) return;
+    const inner = rarestInner(key);
+    if (inner === undefined) innerless.push(k);
+    else byInner[inner]!.push(k);
+  });
+
+  const fits: Fit[] = [];
+  const seenKey = new Int32Array(keys.length).fill(-1); // the last record that looked the key up
+  const best = new Float64Array(targets.length);
+  const seenTarget = new Int32Array(targets.length).fill(-1);
+  const fitting: number[] = [];
+  probes.forEach(({ text, excludes }, record) => {
+    const exact = (byText.get(text) ?? []).filter((target) => !excludes(target));
+    if (exact.length > 0) {
+      for (const target of exact) fits.push({ record, target, score: 3 });
+      return;
+    }
+    fitting.length = 0;
+    const own = keyOf(text);
+    const score = (k: number) => {
+      if (seenKey[k] === record) return;
+      seenKey[k] = record;
+      const target = owner[k]!;
+      if (excludes(target)) return;
+      const s = fittingScore(keys[k]!, own);
+      if (s < 0) return;
+      if (seenTarget[target] !== record) {
+        seenTarget[target] = record;
+        best[target] = s;
+        fitting.push(target);
+      } else if (s > best[target]!) best[target] = s;
+    };
+    const ranks = ranksOf(own);
+    for (const rank of prefix(ranks)) if (rank >= 0) byPrefix[rank]!.forEach(score);
+    for (const rank of ranks) if (rank >= 0) byInner[rank]!.forEach(score);
+    innerless.forEach(score);
+    if (own.parts >= 4) {
+      const inner = rarestInner(own);
+      if (inner === undefined) keys.forEach((_, k) => score(k));
+      else if (inner >= 0) byWord[inner]!.forEach(score);
+    }
+    fitting.sort((a, b) => a - b);
+    for (const target of fitting) fits.push({ record, target, score: best[target]! });
+  });
+  return fits;
+}
