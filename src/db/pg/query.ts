@@ -24,3 +24,25 @@ export async function pgRun(client: Queryable, query: SQL): Promise<number> {
   const { sql: text, params } = dialect.sqlToQuery(query);
   return (await client.query({ text, values: params })).rowCount ?? 0;
 }
+
+/**
+ * What `read` returns, read in one REPEATABLE READ READ ONLY transaction on one connection: an answer made of
+ * several queries (stats, a record's detail) sees one revision of the database, never a write in between.
+ * Run its queries one after another (await each): a connection runs one query at a time.
+ */
+export async function pgSnapshot<T>(pool: Pick<pg.Pool, 'connect'>, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    const result = await read(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    // A connection that cannot roll back is broken: released with the error, the pool drops it.
+    await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
