@@ -16,7 +16,7 @@ import { copyTemplateDatabase } from './support/template-db.js';
 // Stats on PostgreSQL (issue #12): the recommendation counts kept on write (migrations/postgres/0005, read by
 // src/stats/pg-aggregates.ts) equal a recount from the base tables after random writes — through the API
 // where PostgreSQL serves the write, straight in a pgWriteTransaction for the tables whose writes are not
-// ported yet (assessments, a state's regional group, a review's cycle) — and a copy carries them exactly.
+// ported yet (assessments, a state's regional group) — and a copy carries them exactly.
 // A multi-query answer reads one snapshot (pgSnapshot).
 
 t.setTimeout(900_000);
@@ -36,8 +36,7 @@ type Op =
   | { kind: 'theme'; pick: number; theme: number; keep: boolean }
   | { kind: 'assess'; pick: number; status: number; day: number }
   | { kind: 'unassess'; pick: number }
-  | { kind: 'regroup'; state: number; group: number }
-  | { kind: 'recycle'; review: number; cycle: number };
+  | { kind: 'regroup'; state: number; group: number };
 
 const subset = <T>(values: readonly T[], min = 0) => fc.uniqueArray(fc.constantFrom(...values), { minLength: min, maxLength: 3 });
 const index = (n: number) => fc.integer({ min: 0, max: n - 1 });
@@ -61,7 +60,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('assess' as const), pick: fc.nat(), status: index(STATUSES.length), day: index(28) }),
   fc.record({ kind: fc.constant('unassess' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('regroup' as const), state: index(STATES.length), group: index(REGIONAL_GROUPS.length) }),
-  fc.record({ kind: fc.constant('recycle' as const), review: index(REVIEWS.length), cycle: fc.integer({ min: 1, max: 4 }) }),
 );
 
 let written = 0;
@@ -110,8 +108,6 @@ async function apply(app: FastifyInstance, pool: pg.Pool, key: string, o: Op): P
       return direct('delete from assessments where recommendation_id = $1', [pick(o.pick)]);
     case 'regroup':
       return direct('update states set regional_group = $2 where code = $1', [STATES[o.state], REGIONAL_GROUPS[o.group]]);
-    case 'recycle':
-      return direct('update reviews set cycle = $2 where id = $1', [REVIEWS[o.review], o.cycle]);
   }
 }
 
@@ -157,7 +153,7 @@ if ('skip' in cluster) {
   t.test('kept counts equal a recount from the base tables after random writes', async (t) => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 20 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 15 }), async (ops) => {
         run += 1;
         const { app, pool, key } = await fresh(t);
         for (const o of ops) {
@@ -169,7 +165,8 @@ if ('skip' in cluster) {
         await checkEveryGrouping(t, app, pgRowsOf(pool), `run ${run}, ${ops.length} writes`);
         await app.close();
       }),
-      { numRuns: 3, seed: 20261202 },
+      // Each check asks 660 stats: a failure is reported as found, not shrunk.
+      { numRuns: 3, seed: 20261202, endOnFailure: true },
     );
   });
 

@@ -39,10 +39,8 @@ export function pgReviewStore(pool: Pool): ReviewStore {
       const [record] = await found.records(found.rows);
       if (!record) return undefined;
       const where = whereClause(pgFilterConditions({ reviewId: [id] }));
-      const [counts, [[developments, statements]]] = await Promise.all([
-        pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, where)),
-        pgRows(reader, reviewCountsQuery(id)) as Promise<[[number, number]]>,
-      ]);
+      const counts = await pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, where));
+      const [[developments, statements]] = (await pgRows(reader, reviewCountsQuery(id))) as [[number, number]];
       return reviewDetailOf(record, tallyCounts(counts), developments, statements);
     },
   });

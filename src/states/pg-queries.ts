@@ -24,12 +24,11 @@ export function pgStateStore(pool: Pool): StateStore {
       const [row] = await pgAll<StateRow>(reader, selectStatesQuery([sql`s.code = ${code}`], 1));
       if (!row) return undefined;
       const queries = stateDetailQueries(code, row.name);
-      const [aliases, reviews, made, received] = await Promise.all([
-        pgAll<{ alias: string }>(reader, queries.aliases),
-        pgAll<{ id: string }>(reader, queries.reviews),
-        counts(reader, { recommendingState: [code] }),
-        counts(reader, { stateUnderReview: [code] }),
-      ]);
+      // One after another: the detail reads one snapshot on one connection (src/db/pg/read-store.ts).
+      const aliases = await pgAll<{ alias: string }>(reader, queries.aliases);
+      const reviews = await pgAll<{ id: string }>(reader, queries.reviews);
+      const made = await counts(reader, { recommendingState: [code] });
+      const received = await counts(reader, { stateUnderReview: [code] });
       return stateDetailOf(row, aliases, reviews, made, received);
     },
   });
