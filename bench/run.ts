@@ -13,6 +13,7 @@ import { npmStart } from './npm-start.js';
 import { runImportBench } from './import.js';
 import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
+import { type PgTarget, pgCpuMicros, pgTarget } from './postgres.js';
 
 // `npm run bench [-- --quick] [-- --large] [-- --json] [-- --duration 5 --rounds 3]`: the benchmark of issue 9.
 // Generates a synthetic database of 100,000 recommendations (--large: also 1,000,000; --quick: 20,000 and
@@ -23,6 +24,10 @@ import { taggingBench } from './tagging-figures.js';
 // Latency percentiles are only given from at least 2,000 samples. Prints a table with each row's ratio,
 // target and whether it is met (--json: the results as JSON on stdout, nothing else); progress goes to
 // stderr when it is a terminal. Results are also written to bench/results/ (git-ignored).
+// --backend postgres: the same read path against PostgreSQL (bench/postgres.ts): the synthetic SQLite database
+// copied by db:copy into a throwaway cluster (--pg-cluster DIR: a cluster of scripts/pg-cluster.sh kept and
+// reused, its copy too), the server started with DATABASE_URL; the bare route the same. Rows a backend does
+// not serve (501) are printed as "not served" with the reason.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -38,8 +43,12 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
     only: { type: 'string', description: "'read': only the read path (lists, 304, full text, stats, /healthz)" },
     db: { type: 'string', description: 'the synthetic database file: generated when missing, kept afterwards' },
+    backend: { type: 'string', default: 'sqlite', description: "'sqlite' or 'postgres'" },
+    'pg-cluster': { type: 'string', description: 'with --backend postgres: a running scripts/pg-cluster.sh cluster to reuse' },
   },
 });
+if (args.backend !== 'sqlite' && args.backend !== 'postgres') throw new Error(`--backend ${args.backend}: 'sqlite' or 'postgres'`);
+const POSTGRES = args.backend === 'postgres';
 const DURATION = Number(args.duration ?? (args.quick ? 2 : 4));
 const ROUNDS = Number(args.rounds ?? (args.quick ? 2 : 3));
 const CONNECTIONS = Number(args.connections);
@@ -78,6 +87,8 @@ interface Row {
   target?: string;
   met?: boolean;
   detail?: string;
+  /** Why the backend does not serve this row (its 501 problem): printed as "not served". */
+  notServed?: string;
 }
 
 const rows: Row[] = [];
@@ -225,7 +236,7 @@ async function main(): Promise<void> {
       progress('npm run build …');
       await import(join(ROOT, 'scripts', 'build.mjs'));
     }
-    if (!READ_ONLY) await coldStarts(dir, nodeArgs, compiled);
+    if (!READ_ONLY && !POSTGRES) await coldStarts(dir, nodeArgs, compiled);
 
     // The synthetic database, written straight into its file (--db: reused when it exists, and kept).
     const path = args.db ?? join(dir, 'bench.sqlite');
@@ -239,8 +250,14 @@ async function main(): Promise<void> {
         detail: `${report.rows.toLocaleString('en')} rows (${report.reviews} reviews, ${report.developments} developments, ${report.assessments} assessments, ${report.statements} statements) in ${report.seconds.toFixed(1)} s`,
       });
     }
-    await readPath(dir, path, nodeArgs, servers);
-    if (!READ_ONLY) await slowerParts(dir, nodeArgs, servers);
+    const target = POSTGRES ? await pgTarget(dir, path, args['pg-cluster'], progress, (row) => rows.push(row)) : undefined;
+    try {
+      await readPath(dir, path, nodeArgs, servers, target);
+      // Related recommendations, machine labels and imports are measured in process, on SQLite.
+      if (!READ_ONLY && !POSTGRES) await slowerParts(dir, nodeArgs, servers);
+    } finally {
+      await target?.stop();
+    }
     progress('');
     report(nodeArgs);
   } finally {
@@ -284,34 +301,65 @@ async function coldStarts(dir: string, nodeArgs: string[], compiled: boolean) {
   });
 }
 
+/** Whether the server answers `path` with 501 (a route its backend does not serve yet): then a row says so. */
+async function notServed(server: ServerProcess, name: string, path: string, headers: Record<string, string>): Promise<boolean> {
+  const response = await fetch(`${server.baseUrl}${path}`, { headers });
+  if (response.status !== 501) return false;
+  const problem = (await response.json()) as { detail?: string };
+  rows.push({ name, value: 0, unit: '', notServed: String(problem.detail).split('; served:')[0]! });
+  return true;
+}
+
 /** /healthz, lists, 304, full text and stats against the bare route; the exports around them unless --only read. */
-async function readPath(dir: string, path: string, nodeArgs: string[], servers: ServerProcess[]) {
+async function readPath(dir: string, path: string, nodeArgs: string[], servers: ServerProcess[], pg: PgTarget | undefined) {
   const bare = await startServer(join(dir, 'unused.sqlite'), {}, ['bench/bare-fastify.mjs'], '/healthz');
   servers.push(bare);
-  const server = await startServer(path, SERVER_ENV, nodeArgs);
+  const server = await startServer(path, pg ? { ...SERVER_ENV, DATABASE_URL: pg.url } : SERVER_ENV, nodeArgs);
   servers.push(server);
+  if (pg) {
+    const started = performance.now();
+    const cold = await startServer(path, { ...SERVER_ENV, DATABASE_URL: pg.url }, nodeArgs, '/healthz');
+    const ms = performance.now() - started;
+    const cpu = cpuMicros(cold.child.pid!) / 1000;
+    await stopServer(cold);
+    rows.push({
+      name: 'cold start: spawn to first /healthz (PostgreSQL, migrated database)',
+      value: Math.round(ms),
+      unit: 'ms',
+      target: '≤ 1000 ms',
+      met: ms <= 1000,
+      detail: `server CPU ${Math.round(cpu)} ms (one start: the pool connects, checks the migrations and the stored documents)`,
+    });
+  }
   const expected = RECOMMENDATIONS + 8; // and the seed's eight
   const size = `${(RECOMMENDATIONS / 1000).toFixed(0)}k rows`;
   // The export first, on a fresh process (its peak RSS growth includes V8 growing its young generation),
   // and again at the end, on a server that has been working (the growth the export itself causes).
-  if (!READ_ONLY) await exportRun(`${size}, fresh server`, server, expected, 400_000, 20);
+  if (!READ_ONLY && !(await notServed(server, 'CSV export', '/v1/recommendations?format=csv&limit=1', {}))) {
+    await exportRun(`${size}, fresh server`, server, expected, 400_000, 20);
+  }
 
   let bareBest = 0;
   /** Rounds of the bare route and the row, interleaved; the row's median req/s and median ratio. */
   const throughput = async (name: string, path: string, headers: Record<string, string>, target?: number) => {
+    if (await notServed(server, name, path, headers)) return;
     const ratios: number[] = [];
     const results: autocannon.Result[] = [];
     // Server CPU per request, the best round's: on a machine busy with other work, a steadier figure
     // than req/s (which also counts the client's share of the cores).
     let bareCpu = Infinity;
     let rowCpu = Infinity;
+    // On PostgreSQL, the database server's CPU per request too (its postmaster and backends).
+    let dbCpu = Infinity;
     for (let round = 0; round < ROUNDS; round++) {
       let cpu = cpuMicros(bare.child.pid!);
       const baseline = await load(bare.baseUrl, `${name}: bare Fastify, round ${round + 1}`, '/healthz');
       bareCpu = Math.min(bareCpu, (cpuMicros(bare.child.pid!) - cpu) / baseline.requests.total);
       cpu = cpuMicros(server.child.pid!);
+      const db = pg ? pgCpuMicros(pg.postmaster) : 0;
       const result = await load(server.baseUrl, `${name}: round ${round + 1}`, path, headers);
       rowCpu = Math.min(rowCpu, (cpuMicros(server.child.pid!) - cpu) / result.requests.total);
+      if (pg) dbCpu = Math.min(dbCpu, (pgCpuMicros(pg.postmaster) - db) / result.requests.total);
       bareBest = Math.max(bareBest, baseline.requests.average);
       ratios.push(result.requests.average / baseline.requests.average);
       results.push(result);
@@ -324,7 +372,9 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
       unit: 'req/s',
       ratio: Math.round(ratio * 10_000) / 10_000,
       ...(target === undefined ? {} : { target: `≥ ${target}× bare`, met: ratio >= target }),
-      detail: `${latencies(typical)}; server CPU ${Math.round(rowCpu)} µs/request (bare ${Math.round(bareCpu)} µs: ${(bareCpu / rowCpu).toFixed(4)}×)`,
+      detail:
+        `${latencies(typical)}; server CPU ${Math.round(rowCpu)} µs/request (bare ${Math.round(bareCpu)} µs: ${(bareCpu / rowCpu).toFixed(4)}×)` +
+        (pg ? `; PostgreSQL CPU ${Math.round(dbCpu)} µs/request (node + PostgreSQL: ${(bareCpu / (rowCpu + dbCpu)).toFixed(4)}×)` : ''),
     });
   };
 
@@ -341,6 +391,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
   await throughput('full-text query (q=torture detention), uncached', search, noCache);
   await throughput('full-text query, cached', search, {});
   // Latency, not throughput: one request at a time, so that the figure is the query's, not a queue's.
+  if (!(await notServed(server, 'full-text query, uncached: p99 latency, one client', search, noCache))) {
   const fulltext = await load(server.baseUrl, 'full text, one at a time', search, noCache, { connections: 1, amount: P99_SAMPLES });
   const matches = ((await (await fetch(`${server.baseUrl}${search}`)).json()) as { meta: { total: number } }).meta.total;
   rows.push({
@@ -351,10 +402,13 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
     met: fulltext.latency.p99 <= 15,
     detail: `p50 ${fulltext.latency.p50} ms over ${fulltext.requests.total.toLocaleString('en')} requests; matches ${matches.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
   });
+  }
   const stats = '/v1/stats/recommendations?groupBy=position,regionalGroup&cycle=3';
   await throughput('stats (groupBy=position,regionalGroup&cycle=3), uncached', stats, noCache, 0.01);
   await throughput('same stats, cached', stats, {});
-  if (!READ_ONLY) await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
+  if (!READ_ONLY && !(await notServed(server, 'CSV export', '/v1/recommendations?format=csv&limit=1', {}))) {
+    await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
+  }
   rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
   await stopServer(server);
 }
@@ -395,6 +449,7 @@ function report(nodeArgs: string[]): void {
       recommendations: RECOMMENDATIONS,
       large: args.large,
       only: args.only ?? null,
+      backend: args.backend,
       durationSeconds: DURATION,
       rounds: ROUNDS,
       connections: CONNECTIONS,
@@ -419,11 +474,11 @@ function report(nodeArgs: string[]): void {
 function print(): void {
   const table = rows.map((r) => ({
     measure: r.name,
-    value: `${r.value.toLocaleString('en')} ${r.unit}`,
+    value: r.notServed === undefined ? `${r.value.toLocaleString('en')} ${r.unit}` : 'not served',
     'vs bare': r.ratio === undefined ? '' : `${r.ratio.toFixed(4)}×`,
     target: r.target ?? '',
     met: r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
-    detail: r.detail ?? '',
+    detail: r.notServed ?? r.detail ?? '',
   }));
   const columns = Object.keys(table[0]!) as (keyof (typeof table)[number])[];
   const widths = columns.map((c) => Math.max(c.length, ...table.map((r) => r[c].length)));

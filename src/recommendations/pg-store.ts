@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgSnapshot } from '../db/pg/query.js';
 import { STORED_CHUNK_ROWS } from '../http/export.js';
 import { answerAsyncList } from '../http/stored-list.js';
 import { recommendationCsvColumns } from './csv.js';
@@ -35,6 +36,7 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         },
       });
     },
-    get: (id) => pgGetRecommendation(pool, id),
+    // The document, its assessments and developments: one snapshot (src/db/pg/query.ts).
+    get: (id) => pgSnapshot(pool, (client) => pgGetRecommendation(client, id)),
   };
 }

@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { whereClause } from '../db/keyset.js';
-import { pgReadStore } from '../db/pg/read-store.js';
+import { type PgReads, pgReadStore } from '../db/pg/read-store.js';
+import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
 import { sliceChunk } from '../http/pagination.js';
@@ -25,25 +26,26 @@ async function records(reader: Reader, c: SQL[], limit: number) {
   return { rows, records: async (kept: ReviewRow[]) => (kept.length === 0 ? [] : reviewRecords(kept, await pgAll<ReviewSourceRow>(reader, reviewSourcesQuery(kept)))) };
 }
 
+/** Its reads through any reader: a pool, or a write's transaction (which sees its own change). */
+export const REVIEW_READS: PgReads<ReviewFilter, { name: string }, ReviewRecord, ReviewDetail> = {
+  async page(reader, f, _sort, limit, after) {
+    const c = conditions(f);
+    const found = await records(reader, after ? [...c, sql`v.id > ${after[0]}`] : c, limit + 1);
+    const chunk = sliceChunk(found.rows, limit, (row) => [row.id]);
+    return { rows: await found.records(chunk.rows), nextKeys: chunk.nextKeys };
+  },
+  total: (reader, f) => pgCount(reader, sql`reviews v ${whereClause(conditions(f))}`),
+  async get(reader, id) {
+    const found = await records(reader, [sql`v.id = ${id}`], 1);
+    const [record] = await found.records(found.rows);
+    if (!record) return undefined;
+    const where = whereClause(pgFilterConditions({ reviewId: [id] }));
+    const counts = await pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, where));
+    const [[developments, statements]] = (await pgRows(reader, reviewCountsQuery(id))) as [[number, number]];
+    return reviewDetailOf(record, tallyCounts(counts), developments, statements);
+  },
+};
+
 export function pgReviewStore(pool: Pool): ReviewStore {
-  return pgReadStore(pool, REVIEW_LIST, {
-    async page(reader, f, _sort, limit, after) {
-      const c = conditions(f);
-      const found = await records(reader, after ? [...c, sql`v.id > ${after[0]}`] : c, limit + 1);
-      const chunk = sliceChunk(found.rows, limit, (row) => [row.id]);
-      return { rows: await found.records(chunk.rows), nextKeys: chunk.nextKeys };
-    },
-    total: (reader, f) => pgCount(reader, sql`reviews v ${whereClause(conditions(f))}`),
-    async get(reader, id) {
-      const found = await records(reader, [sql`v.id = ${id}`], 1);
-      const [record] = await found.records(found.rows);
-      if (!record) return undefined;
-      const where = whereClause(pgFilterConditions({ reviewId: [id] }));
-      const [counts, [[developments, statements]]] = await Promise.all([
-        pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, where)),
-        pgRows(reader, reviewCountsQuery(id)) as Promise<[[number, number]]>,
-      ]);
-      return reviewDetailOf(record, tallyCounts(counts), developments, statements);
-    },
-  });
+  return pgReadStore(pool, REVIEW_LIST, REVIEW_READS);
 }

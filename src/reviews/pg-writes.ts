@@ -15,11 +15,11 @@ import {
 } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
 import type { Queryable } from '../db/pg/query.js';
-import { oneAtATime, pgAll, pgGet, pgRun } from '../db/pg/query.js';
+import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { pgReviewStore } from './pg-queries.js';
+import { REVIEW_READS } from './pg-queries.js';
 import { REVIEW_ID_TABLE, REVIEW_TABLE, type ReviewCreate, type ReviewPatch } from './writes.js';
 
 // Creating, changing and deleting reviews on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
@@ -141,7 +141,7 @@ export async function pgDeleteReview(context: PgWriteContext, id: string, expect
 }
 
 /** A review as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readReview = (client: Queryable, id: string) => pgReviewStore(oneAtATime(client) as Pool).get(id);
+const readReview = (client: Queryable, id: string) => REVIEW_READS.get(client, id);
 
 /** The reviews' write routes on PostgreSQL. */
 export function pgReviewWrites(pool: Pool): WriteHandlers {

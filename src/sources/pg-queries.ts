@@ -25,9 +25,9 @@ export function pgSourceStore(pool: Pool): SourceStore {
     async get(reader, id) {
       const [source] = await pgAll<SourceRecord>(reader, selectRowsQuery([sql`s.id = ${id}`], sql`s.id`, 1));
       if (!source) return undefined;
-      const found = await Promise.all(
-        citationQueries(id).map(async ([kind, query]): Promise<[keyof CitedBy, { id: string; n: number }[]]> => [kind, await pgAll(reader, query)]),
-      );
+      // One after another: the detail reads one snapshot on one connection (src/db/pg/read-store.ts).
+      const found: [keyof CitedBy, { id: string; n: number }[]][] = [];
+      for (const [kind, query] of citationQueries(id)) found.push([kind, await pgAll(reader, query)]);
       return { ...source, citedBy: citedByOf(found) };
     },
   });

@@ -5,12 +5,12 @@ import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-h
 import { pgCheckVersion, pgClaimRecordId, pgCountReferences, pgDeleteAudited, pgFinishUpdate } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
 import type { Queryable } from '../db/pg/query.js';
-import { oneAtATime, pgAll, pgGet, pgRun } from '../db/pg/query.js';
+import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { normalizeStateName } from './names.js';
-import { pgStateStore } from './pg-queries.js';
+import { STATE_READS } from './pg-queries.js';
 import { STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
 
 // Creating, changing and deleting states on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
@@ -117,7 +117,7 @@ export async function pgDeleteState(context: PgWriteContext, code: string, expec
 }
 
 /** A state as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readState = (client: Queryable, code: string) => pgStateStore(oneAtATime(client) as Pool).get(code);
+const readState = (client: Queryable, code: string) => STATE_READS.get(client, code);
 
 /** The states' write routes on PostgreSQL. */
 export function pgStateWrites(pool: Pool): WriteHandlers {

@@ -1,5 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { whereClause } from '../db/keyset.js';
+import { pgSnapshot } from '../db/pg/query.js';
+import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
 import { tsQuery } from '../db/pg/fulltext.js';
 import { filterConditions as developmentConditions } from '../developments/queries.js';
@@ -20,21 +22,25 @@ import {
   reviewSummaryOf,
   reviewSummaryQueries,
 } from './queries.js';
+import type { RecommendationFilter } from '../recommendations/schemas.js';
+import type { AggregateCounts } from './aggregates.js';
+import { pgAggregateCounts } from './pg-aggregates.js';
+import type { RecommendationGrouping } from './schemas.js';
 import type { StatsStore } from './store.js';
 
 // The stats on PostgreSQL: queries.ts's SQL (groupings, counts, the review summary) run through node-postgres.
-// Counted from the base tables every time: the counts SQLite keeps on write (aggregates.ts) are not read here,
-// so that no write path has to keep them on PostgreSQL; the response cache keeps an answer per revision.
+// Recommendation stats read the counts kept on write where they answer (pg-aggregates.ts), as on SQLite, and
+// count the base tables otherwise. Each answer's queries run in one snapshot (pgSnapshot), one after another: one revision.
 
-async function labels(pool: Pool, groupBy: readonly string[], groupings: typeof RECOMMENDATION_GROUPS | typeof DEVELOPMENT_GROUPS): Promise<GroupLabels> {
-  return Promise.all(
-    labelQueries(groupBy, groupings).map(
-      async (label) => label && { field: label.field, names: new Map((await pgRows(pool, label.names)) as [unknown, unknown][]) },
-    ),
-  );
+async function labels(reader: Reader, groupBy: readonly string[], groupings: typeof RECOMMENDATION_GROUPS | typeof DEVELOPMENT_GROUPS): Promise<GroupLabels> {
+  const found: GroupLabels = [];
+  for (const label of labelQueries(groupBy, groupings)) {
+    found.push(label && { field: label.field, names: new Map((await pgRows(reader, label.names)) as [unknown, unknown][]) });
+  }
+  return found;
 }
 
-const count = (pool: Pool, from: SQL, where: SQL) => pgCount(pool, sql`${from} ${where}`);
+const count = (pool: Reader, from: SQL, where: SQL) => pgCount(pool, sql`${from} ${where}`);
 
 function developmentWhere(f: DevelopmentFilter): SQL {
   const conditions = developmentConditions(f);
@@ -42,38 +48,40 @@ function developmentWhere(f: DevelopmentFilter): SQL {
   return whereClause(conditions);
 }
 
+/** The groups and the total counted from the base tables. */
+async function baseCounts(reader: Reader, groupBy: RecommendationGrouping[], f: RecommendationFilter): Promise<AggregateCounts> {
+  const where = whereClause(pgFilterConditions(f));
+  const total = await count(reader, PG_RECOMMENDATIONS_FROM, where);
+  const rows = await pgRows(reader, countGroupsQuery(groupBy, groupingsFor(f), PG_RECOMMENDATIONS_FROM, where, sql`r.id`));
+  return { total, rows: countedRows(rows) };
+}
+
 export function pgStatsStore(pool: Pool): StatsStore {
   return {
-    async recommendations(groupBy, f) {
-      const where = whereClause(pgFilterConditions(f));
-      const [total, rows, names] = await Promise.all([
-        count(pool, PG_RECOMMENDATIONS_FROM, where),
-        pgRows(pool, countGroupsQuery(groupBy, groupingsFor(f), PG_RECOMMENDATIONS_FROM, where, sql`r.id`)),
-        labels(pool, groupBy, RECOMMENDATION_GROUPS),
-      ]);
-      return recommendationStatsOf(groupBy, names, { total, rows: countedRows(rows) });
-    },
-    async developments(groupBy, f) {
-      const from = sql`developments d`;
-      const where = developmentWhere(f);
-      const [total, rows, names] = await Promise.all([
-        count(pool, from, where),
-        pgRows(pool, countGroupsQuery(groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`)),
-        labels(pool, groupBy, DEVELOPMENT_GROUPS),
-      ]);
-      return developmentStatsOf(groupBy, names, countedRows(rows), total);
-    },
-    async reviewSummary(reviewId, top) {
-      const queries = reviewSummaryQueries(reviewId);
-      const [review] = await pgAll<ReviewSummaryRows['review']>(pool, queries.review);
-      if (!review) return undefined;
-      const [counts, byPeriod, recommendationThemes, developmentThemes] = await Promise.all([
-        pgRows(pool, countsQuery(PG_RECOMMENDATIONS_FROM, whereClause(pgFilterConditions({ reviewId: [reviewId] })))),
-        pgAll<ReviewSummaryRows['byPeriod'][number]>(pool, queries.byPeriod),
-        pgAll<ReviewSummaryRows['recommendationThemes'][number]>(pool, queries.recommendationThemes),
-        pgAll<ReviewSummaryRows['developmentThemes'][number]>(pool, queries.developmentThemes),
-      ]);
-      return reviewSummaryOf({ review, counts: tallyCounts(counts), byPeriod, recommendationThemes, developmentThemes }, top);
-    },
+    recommendations: (groupBy, f) =>
+      pgSnapshot(pool, async (client) => {
+        const counted = (await pgAggregateCounts(client, groupBy, f)) ?? (await baseCounts(client, groupBy, f));
+        return recommendationStatsOf(groupBy, await labels(client, groupBy, RECOMMENDATION_GROUPS), counted);
+      }),
+    developments: (groupBy, f) =>
+      pgSnapshot(pool, async (client) => {
+        const from = sql`developments d`;
+        const where = developmentWhere(f);
+        const total = await count(client, from, where);
+        const rows = await pgRows(client, countGroupsQuery(groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`));
+        return developmentStatsOf(groupBy, await labels(client, groupBy, DEVELOPMENT_GROUPS), countedRows(rows), total);
+      }),
+    reviewSummary: (reviewId, top) =>
+      pgSnapshot(pool, async (client) => {
+        const queries = reviewSummaryQueries(reviewId);
+        const [review] = await pgAll<ReviewSummaryRows['review']>(client, queries.review);
+        if (!review) return undefined;
+        // One after another: a connection runs one query at a time.
+        const counts = await pgRows(client, countsQuery(PG_RECOMMENDATIONS_FROM, whereClause(pgFilterConditions({ reviewId: [reviewId] }))));
+        const byPeriod = await pgAll<ReviewSummaryRows['byPeriod'][number]>(client, queries.byPeriod);
+        const recommendationThemes = await pgAll<ReviewSummaryRows['recommendationThemes'][number]>(client, queries.recommendationThemes);
+        const developmentThemes = await pgAll<ReviewSummaryRows['developmentThemes'][number]>(client, queries.developmentThemes);
+        return reviewSummaryOf({ review, counts: tallyCounts(counts), byPeriod, recommendationThemes, developmentThemes }, top);
+      }),
   };
 }

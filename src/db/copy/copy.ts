@@ -146,6 +146,9 @@ async function sqliteToPostgres(path: string, url: string, options: CopyOptions)
       const report: CopyReport = {};
       source.exec('begin'); // one read snapshot for every table
       for (const table of COPY_TABLES) {
+        // PostgreSQL's stats triggers have marked the copied recommendations (stats_dirty): the source's rows
+        // replace what they filled, as in the copy into SQLite below.
+        if (DERIVED.has(table)) await client.query(`delete from ${quote(table)}`);
         const shape = await shapeOf(source, client, table);
         const select = source.prepare(`select ${shape.columns.map(quote).join(', ')} from ${quote(table)} order by ${shape.orderBy}`);
         let batch: unknown[][] = [];

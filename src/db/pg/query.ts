@@ -26,15 +26,23 @@ export async function pgRun(client: Queryable, query: SQL): Promise<number> {
 }
 
 /**
- * A transaction's client for code that reads with Promise.all (the read stores): its queries run one after
- * another, as node-postgres wants on one connection (it deprecates overlapping queries on a client).
+ * What `read` returns, read in one REPEATABLE READ READ ONLY transaction on one connection: an answer made of
+ * several queries (stats, a record's detail) sees one revision of the database, never a write in between.
+ * Run its queries one after another (await each): a connection runs one query at a time.
  */
-export function oneAtATime(client: Queryable): Pick<pg.Pool, 'query'> {
-  let last: Promise<unknown> = Promise.resolve();
-  const query = (...args: Parameters<Queryable['query']>) => {
-    const next = last.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
-    last = next.catch(() => undefined);
-    return next;
-  };
-  return { query } as unknown as Pick<pg.Pool, 'query'>;
+export async function pgSnapshot<T>(pool: Pick<pg.Pool, 'connect'>, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    const result = await read(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    // A connection that cannot roll back is broken: released with the error, the pool drops it.
+    await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }

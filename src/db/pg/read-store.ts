@@ -1,5 +1,6 @@
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import type { ListShape, ReadStore } from '../read-store.js';
+import { pgSnapshot } from './query.js';
 import { answerRecordList, type ListTotal, type Reader } from './record-list.js';
 import type { Pool } from './rows.js';
 
@@ -29,6 +30,7 @@ export function pgReadStore<Filter, Sort extends { name: string }, Row, Detail>(
         page: (reader, n, keys) => reads.page(reader, filter, sort, n, keys),
         total: () => reads.total(pool, filter),
       }),
-    get: (id) => reads.get(pool, id),
+    // A record's detail is several queries: one snapshot, so that it never mixes two revisions.
+    get: (id) => pgSnapshot(pool, (client) => reads.get(client, id)),
   };
 }

@@ -37,9 +37,10 @@ import {
 // - Booleans are boolean (0/1 in SQLite); SQLite's real (8-byte IEEE) is double precision; versions, audit seq and revisions are bigint (read as numbers,
 //   src/db/pg/pool.ts); timestamps and dates stay ISO text, as in SQLite, so keyset cursors compare the same.
 // - stats_*.value holds a text or an integer in SQLite (no type affinity): jsonb here keeps which it was.
-// - Not yet here (the query-layer port decides): the read-model staleness triggers (0007, 0009), the
-//   relations' staleness triggers (0011), the stats triggers (0004) and the revision flush. The copy carries
-//   their tables' rows as they are.
+// - Not yet here (the query-layer port decides): the read-model staleness triggers (0007, 0009) and the
+//   relations' staleness triggers (0011). The copy carries their tables' rows as they are. The stats
+//   triggers (0004) are ported as migrations/postgres/0005_stats_aggregates.sql, their flush a function
+//   every write transaction calls.
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { pgMaterialize } from '../../recommendations/pg-documents.js';
+import { pgFlushStats } from '../../stats/pg-aggregates.js';
 import { type AuditEntry, diffRecords } from '../audit.js';
 
 // Every write on PostgreSQL goes through pgWriteTransaction, as every write on SQLite goes through
@@ -52,6 +53,7 @@ export async function pgWriteTransaction<T>(
       },
     });
     await pgMaterialize(client, [...stale]);
+    await pgFlushStats(client); // the stats' kept counts (migrations/postgres/0005_stats_aggregates.sql)
     if (entries.length > 0) {
       const { rows } = await client.query<{ value: string }>(`insert into meta (key, value) values ('revision', '1')
         on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`);
