@@ -43,6 +43,9 @@ export async function pgImportFile(target: PgImportTarget, source: ImportSource,
       const report = await importFile(db, source, options);
       db.$client.prepare('attach database ? as before').run(before);
       await writeDifferences(db.$client, client);
+      // The stats' kept counts just written are the scratch import's, flushed there for every record it touched
+      // (and any left marked before it): the marks PostgreSQL's triggers made while writing them are done with.
+      await client.query('delete from stats_dirty');
       await client.query('commit');
       return report;
     } finally {
