@@ -128,6 +128,19 @@ t.test('writes keep relations and recurrence current', async (t) => {
   t.equal(app.db.$client.prepare('select count(*) from recommendation_relations where ? in (recommendation_id, related_id)').pluck().get(ids.a1), 0);
   checkDocuments(t, app);
 
+  // An update that keeps the text and review (a new position, as an import merging a record gives) lists
+  // nothing stale and leaves the full-text entry as it was (migrations/0016_text_change_triggers.sql).
+  const promptly = () => app.db.$client.prepare(`select count(*) from recommendations_fts where recommendations_fts match 'promptly'`).pluck().get();
+  const stale = () => app.db.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get();
+  const text = app.db.$client.prepare('select text from recommendations where id = ?').pluck().get(ids.a2);
+  app.db.$client.prepare(`update recommendations set text = text, review_id = review_id, verbatim = 1 - verbatim where id = ?`).run(ids.a2);
+  t.equal(stale(), 0, 'not listed stale');
+  app.db.$client.prepare(`update recommendations set text = ? where id = ?`).run(`${text} promptly`, ids.a2);
+  t.same([promptly(), stale()], [1, 1], 'a changed text is indexed again and listed stale');
+  app.db.$client.prepare(`update recommendations set text = ? where id = ?`).run(text, ids.a2);
+  t.equal(promptly(), 0, 'and its old entry is gone');
+  app.db.$client.exec('delete from recommendation_relations_stale');
+
   // A record moved to another state leaves the old state's lists.
   app.db.$client.prepare('update recommendations set review_id = ? where id = ?').run('FIN-1', ids.a2);
   t.same(
