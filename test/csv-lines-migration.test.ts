@@ -36,6 +36,18 @@ t.test('migrating moves the stored CSV rows into their own table', async (t) => 
     create trigger recommendations_relations_stale_update after update of text, review_id on recommendations begin
       insert or ignore into recommendation_relations_stale (recommendation_id) values (new.id);
     end;
+    drop trigger recommendation_relations_stale_insert;
+    create trigger recommendation_relations_stale_insert after insert on recommendation_relations begin
+      insert or ignore into recommendation_documents_stale (recommendation_id) values (new.recommendation_id);
+    end;
+    drop trigger recommendation_relations_stale_delete;
+    create trigger recommendation_relations_stale_delete after delete on recommendation_relations begin
+      insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id);
+    end;
+    drop trigger recommendation_relations_stale_update;
+    create trigger recommendation_relations_stale_update after update on recommendation_relations begin
+      insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
+    end;
     drop trigger themes_uhri_code_check_insert;
     drop trigger themes_uhri_code_check_update;
     drop index themes_uhri_code_unique;

@@ -141,6 +141,25 @@ t.test('writes keep relations and recurrence current', async (t) => {
   t.equal(promptly(), 0, 'and its old entry is gone');
   app.db.$client.exec('delete from recommendation_relations_stale');
 
+  // Only a pair that counts in a recurrence (earlier, scoring at least the threshold) makes a document stale.
+  const docsStale = () => app.db.$client.prepare('select recommendation_id from recommendation_documents_stale').pluck().all();
+  app.db.$client.exec('delete from recommendation_documents_stale');
+  const pair = app.db.$client.prepare(`insert into recommendation_relations values (?, ?, ?, ?, 1)`);
+  pair.run(ids.a2, ids.c2, 0.9, 'later');
+  pair.run(ids.c2, ids.a2, RECURRENCE_THRESHOLD - 0.01, 'earlier');
+  t.same(docsStale(), [], 'a later pair, or one scoring under the threshold: no document stale');
+  app.db.$client.prepare(`update recommendation_relations set score = ? where recommendation_id = ? and related_id = ?`).run(RECURRENCE_THRESHOLD, ids.c2, ids.a2);
+  t.same(docsStale(), [ids.c2], 'a pair reaching it: its document is stale');
+  app.db.$client.exec('delete from recommendation_documents_stale');
+  app.db.$client.prepare(`delete from recommendation_relations where recommendation_id = ? and related_id = ?`).run(ids.c2, ids.a2);
+  t.same(docsStale(), [ids.c2], 'and so when it goes');
+  app.db.$client.prepare(`delete from recommendation_relations where recommendation_id = ? and related_id = ?`).run(ids.a2, ids.c2);
+  t.match(
+    app.db.$client.prepare(`select sql from sqlite_master where name = 'recommendation_relations_stale_insert'`).pluck().get(),
+    `>= ${RECURRENCE_THRESHOLD}`,
+    'the triggers use RECURRENCE_THRESHOLD',
+  );
+
   // A record moved to another state leaves the old state's lists.
   app.db.$client.prepare('update recommendations set review_id = ? where id = ?').run('FIN-1', ids.a2);
   t.same(
