@@ -128,6 +128,38 @@ t.test('writes keep relations and recurrence current', async (t) => {
   t.equal(app.db.$client.prepare('select count(*) from recommendation_relations where ? in (recommendation_id, related_id)').pluck().get(ids.a1), 0);
   checkDocuments(t, app);
 
+  // An update that keeps the text and review (a new position, as an import merging a record gives) lists
+  // nothing stale and leaves the full-text entry as it was (migrations/0016_text_change_triggers.sql).
+  const promptly = () => app.db.$client.prepare(`select count(*) from recommendations_fts where recommendations_fts match 'promptly'`).pluck().get();
+  const stale = () => app.db.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get();
+  const text = app.db.$client.prepare('select text from recommendations where id = ?').pluck().get(ids.a2);
+  app.db.$client.prepare(`update recommendations set text = text, review_id = review_id, verbatim = 1 - verbatim where id = ?`).run(ids.a2);
+  t.equal(stale(), 0, 'not listed stale');
+  app.db.$client.prepare(`update recommendations set text = ? where id = ?`).run(`${text} promptly`, ids.a2);
+  t.same([promptly(), stale()], [1, 1], 'a changed text is indexed again and listed stale');
+  app.db.$client.prepare(`update recommendations set text = ? where id = ?`).run(text, ids.a2);
+  t.equal(promptly(), 0, 'and its old entry is gone');
+  app.db.$client.exec('delete from recommendation_relations_stale');
+
+  // Only a pair that counts in a recurrence (earlier, scoring at least the threshold) makes a document stale.
+  const docsStale = () => app.db.$client.prepare('select recommendation_id from recommendation_documents_stale').pluck().all();
+  app.db.$client.exec('delete from recommendation_documents_stale');
+  const pair = app.db.$client.prepare(`insert into recommendation_relations values (?, ?, ?, ?, 1)`);
+  pair.run(ids.a2, ids.c2, 0.9, 'later');
+  pair.run(ids.c2, ids.a2, RECURRENCE_THRESHOLD - 0.01, 'earlier');
+  t.same(docsStale(), [], 'a later pair, or one scoring under the threshold: no document stale');
+  app.db.$client.prepare(`update recommendation_relations set score = ? where recommendation_id = ? and related_id = ?`).run(RECURRENCE_THRESHOLD, ids.c2, ids.a2);
+  t.same(docsStale(), [ids.c2], 'a pair reaching it: its document is stale');
+  app.db.$client.exec('delete from recommendation_documents_stale');
+  app.db.$client.prepare(`delete from recommendation_relations where recommendation_id = ? and related_id = ?`).run(ids.c2, ids.a2);
+  t.same(docsStale(), [ids.c2], 'and so when it goes');
+  app.db.$client.prepare(`delete from recommendation_relations where recommendation_id = ? and related_id = ?`).run(ids.a2, ids.c2);
+  t.match(
+    app.db.$client.prepare(`select sql from sqlite_master where name = 'recommendation_relations_stale_insert'`).pluck().get(),
+    `>= ${RECURRENCE_THRESHOLD}`,
+    'the triggers use RECURRENCE_THRESHOLD',
+  );
+
   // A record moved to another state leaves the old state's lists.
   app.db.$client.prepare('update recommendations set review_id = ? where id = ?').run('FIN-1', ids.a2);
   t.same(

@@ -46,33 +46,39 @@ function statements(db: Db): Record<string, Statement> {
   if (!s) {
     const c = db.$client;
     s = {
+      // (Joins in the order written and indexes named, here and below, whatever the statistics say: once an
+      // import's `pragma optimize` had run on a young database, the planner read every recommendation or
+      // every relation for each state, or for each stale recommendation.)
       stale: c.prepare(`select s.recommendation_id, v.state_code from recommendation_relations_stale s
-        join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
+        cross join recommendations r indexed by sqlite_autoindex_recommendations_1 on r.id = s.recommendation_id
+        cross join reviews v indexed by sqlite_autoindex_reviews_1 on v.id = r.review_id
         order by v.state_code, s.recommendation_id`),
       clearStale: c.prepare('delete from recommendation_relations_stale'),
-      docs: c.prepare(`select r.id, r.text, v.cycle from reviews v join recommendations r on r.review_id = v.id
+      docs: c.prepare(`select r.id, r.text, v.cycle from reviews v indexed by reviews_state_idx
+        cross join recommendations r indexed by recommendations_review_order_idx on r.review_id = v.id
         where v.state_code = ? order by r.id`),
-      stateRows: c.prepare(`select l.recommendation_id, l.related_id, l.score, l.relation, l.related_cycle
-        from reviews v join recommendations r on r.review_id = v.id
-        join recommendation_relations l on l.recommendation_id = r.id where v.state_code = ?`),
+      stateRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
+        from recommendation_relations indexed by sqlite_autoindex_recommendation_relations_1
+        where recommendation_id in (select value from json_each(?))`),
       ownRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
         from recommendation_relations where recommendation_id = ?`),
       toRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
         from recommendation_relations where related_id = ?`),
-      updateMany: c.prepare(`update recommendation_relations set score = j.value ->> 2, relation = j.value ->> 3,
-        related_cycle = j.value ->> 4 from json_each(?) j
-        where recommendation_id = j.value ->> 0 and related_id = j.value ->> 1`),
+      // (One pair a call: an update from a json_each list of pairs was planned as a scan of every relation.)
+      update: c.prepare(`update recommendation_relations set score = ?, relation = ?, related_cycle = ?
+        where recommendation_id = ? and related_id = ?`),
       remove: c.prepare('delete from recommendation_relations where recommendation_id = ? and related_id = ?'),
       trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
         (select related_id from recommendation_relations where recommendation_id = @id
           order by score desc, related_id limit ${RELATED_PER_RECORD})`),
-      // Pairs whose two recommendations are now of different states (one of them listed stale moved), all at once.
-      otherStates: c.prepare(`delete from recommendation_relations where rowid in (
-        select l.rowid from recommendation_relations_stale s
-        join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
-        join recommendation_relations l on l.related_id = s.recommendation_id
-        join recommendations o on o.id = l.recommendation_id join reviews w on w.id = o.review_id
-        where w.state_code <> v.state_code)`),
+      // Pairs whose two recommendations are now of different states (one of them listed stale moved).
+      otherStates: c.prepare(`select l.recommendation_id, l.related_id from recommendation_relations_stale s
+        cross join recommendations r indexed by sqlite_autoindex_recommendations_1 on r.id = s.recommendation_id
+        cross join reviews v indexed by sqlite_autoindex_reviews_1 on v.id = r.review_id
+        cross join recommendation_relations l indexed by recommendation_relations_related_idx on l.related_id = s.recommendation_id
+        cross join recommendations o indexed by sqlite_autoindex_recommendations_1 on o.id = l.recommendation_id
+        cross join reviews w indexed by sqlite_autoindex_reviews_1 on w.id = o.review_id
+        where w.state_code <> v.state_code`),
       insertMany: c.prepare(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
         select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(?)`),
       allStates: c.prepare('select distinct state_code from reviews order by state_code'),
@@ -96,18 +102,18 @@ export function readRows(rows: unknown[][]): Pairs {
 /** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
 function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
   const added: unknown[][] = [];
-  const changed: unknown[][] = [];
+  const changed: [string, string, number, Relation, number][] = [];
   for (const [key, row] of wanted) {
     const old = stored.get(key);
     if (!old) {
       added.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
     } else if (old.score !== row.score || old.relation !== row.relation || old.cycle !== row.cycle) {
-      changed.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
+      changed.push([...(key.split('\u0000') as [string, string]), row.score, row.relation, row.cycle]);
     }
   }
-  // New and changed pairs in statements of BATCH rows (one call each instead of one per pair).
+  // New pairs in statements of BATCH rows (one call each instead of one per pair).
   for (let i = 0; i < added.length; i += BATCH) s.insertMany!.run(JSON.stringify(added.slice(i, i + BATCH)));
-  for (let i = 0; i < changed.length; i += BATCH) s.updateMany!.run(JSON.stringify(changed.slice(i, i + BATCH)));
+  for (const [from, to, score, relation, cycle] of changed) s.update!.run(score, relation, cycle, from, to);
   counts.inserted += added.length;
   counts.updated += changed.length;
   for (const key of stored.keys()) {
@@ -139,7 +145,7 @@ export function relateState(db: Db, state: string, counts: RelateCounts): void {
   allNeighbours(vectors, RELATED_FLOOR, RELATED_PER_RECORD).forEach((list, i) => {
     for (const n of list) wanted.set(...wantedPair(docs, i, n));
   });
-  writeDifference(s, readRows(s.stateRows!.raw().all(state) as unknown[][]), wanted, counts);
+  writeDifference(s, readRows(s.stateRows!.raw().all(JSON.stringify(docs.map((d) => d.id))) as unknown[][]), wanted, counts);
   counts.states++;
   counts.recommendations += docs.length;
 }
@@ -179,7 +185,7 @@ export function refreshStaleRelations(db: Db): RelateCounts {
     else byState.set(state, [id]);
   }
   // A recommendation moved from another state leaves that state's lists.
-  counts.deleted += s.otherStates!.run().changes;
+  for (const [from, to] of s.otherStates!.raw().all() as [string, string][]) counts.deleted += s.remove!.run(from, to).changes;
   for (const [state, ids] of byState) {
     if (ids.length > INCREMENTAL_MAX) relateState(db, state, counts);
     else relateSome(db, state, ids, counts);

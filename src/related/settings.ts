@@ -11,5 +11,6 @@ export const RELATED_FLOOR = 0.15;
 /**
  * The score from which an earlier-cycle recommendation counts as the same request made again (recurrence,
  * the `recurring` filter and grouping): chosen on the labelled sample of bench/related-sample.ts (README).
+ * The triggers of migrations/0016_text_change_triggers.sql repeat it (the pairs that make a document stale).
  */
 export const RECURRENCE_THRESHOLD = 0.5;
