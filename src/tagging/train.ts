@@ -42,7 +42,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   weightsPerLabel: 3000,
   folds: 3,
   seed: 20081,
-  charWeight: 1,
+  charGrams: { min: 4, max: 4 },
+  charWeight: 0.7,
   maxCharTerms: 30_000,
 };
 
