@@ -6,10 +6,10 @@ import { openDatabase } from '../src/db/open.js';
 import { tagRecommendations, wantedLabels } from '../src/tagging/apply.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { readLabelledCorpus } from '../src/tagging/corpus.js';
-import { MAX_LABELS, MODEL_FORMAT, Tagger, loadTagger } from '../src/tagging/model.js';
+import { MAX_LABELS, MODEL_FORMAT, Tagger, blockScales, loadTagger } from '../src/tagging/model.js';
 import { allowThemes, rejectThemes } from '../src/tagging/rejections.js';
 import { machineTagger, setTagger } from '../src/tagging/tagger.js';
-import { stem, termCounts, words } from '../src/tagging/text.js';
+import { charGramCounts, features, stem, termCounts, words } from '../src/tagging/text.js';
 import { evaluate, fit, random, tuneThresholds } from '../src/tagging/train.js';
 import { heldOutEvaluation, shippedModel } from '../src/tagging/training-run.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
@@ -33,6 +33,35 @@ t.test('text features: folded words, light stems, word pairs', async (t) => {
     ['death penalti', 2],
     ['penalti death', 1],
   ]);
+  t.same([...charGramCounts('the Torture', { min: 3, max: 4 })].map(([g]) => g), [
+    '# to', '#tor', '#ort', '#rtu', '#tur', '#ure', '#re ',
+    '# tor', '#tort', '#ortu', '#rtur', '#ture', '#ure ',
+  ], 'n-grams within each content word, its edges as spaces, marked #');
+  t.same(charGramCounts('aaaa aaaa', { min: 3, max: 3 }).get('#aaa'), 4, 'counted');
+  t.same(features('death penalty', undefined), termCounts('death penalty'), 'no n-grams unless asked');
+  const both = features('death', { min: 3, max: 3 });
+  t.same([...both.keys()], ['death', '# de', '#dea', '#eat', '#ath', '#th ']);
+});
+
+t.test('a vector of two blocks: each L2-normalised, weighted, of norm 1 in all', async (t) => {
+  const close = (a: number[], b: number[]) => t.ok(a.every((v, i) => Math.abs(v - b[i]!) < 1e-12), `${a} ≈ ${b}`);
+  close(blockScales(4, 9, 1), [1 / 2 / Math.SQRT2, 1 / 3 / Math.SQRT2]);
+  close(blockScales(4, 9, 2), [1 / 2 / Math.sqrt(5), 2 / 3 / Math.sqrt(5)]);
+  close(blockScales(0, 9, 2), [0, 1 / 3]);
+  close(blockScales(4, 0, 2), [1 / 2, 0]);
+  close(blockScales(0, 0, 1), [0, 0]);
+});
+
+t.test('a model with character n-grams tags a word form it never saw', async (t) => {
+  const options = { ...FIXTURE_OPTIONS, charGrams: { min: 3, max: 5 }, charWeight: 1.5 };
+  const model = fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'fixture with n-grams', options);
+  t.same(model.charGrams, { min: 3, max: 5, weight: 1.5 }, 'the file says how to compute its features');
+  t.ok(Object.keys(model.terms).some((term) => term.startsWith('#')), 'n-grams among its terms');
+  t.equal(JSON.stringify(model), JSON.stringify(fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'fixture with n-grams', options)), 'deterministic');
+  const withGrams = new Tagger(model);
+  t.same(withGrams.tag('Prosecute torturers').map((l) => l.themeId), [TORTURE], '"torturers": only its n-grams are known');
+  t.same(withGrams.tag('Abolish the death penalty').map((l) => l.themeId), [DEATH]);
+  t.equal(fixtureModel().charGrams, undefined, 'a model without them: words and pairs only');
 });
 
 t.test('the fixture model tags what it was trained on, deterministically', async (t) => {

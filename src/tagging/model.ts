@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { termCounts } from './text.js';
+import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
 
 // The tagger's model: one logistic regression per label over TF-IDF weights of words and word pairs
 // (src/tagging/text.ts), each with its own decision threshold. Stored as JSON (src/tagging/model/), term
@@ -19,7 +19,23 @@ export interface ModelFile {
   thresholds: number[];
   /** Term → [idf, label index, weight, label index, weight, …]. */
   terms: Record<string, number[]>;
+  /**
+   * Character n-grams (terms marked '#'), when the model has them: their block of the vector has its own
+   * L2 norm and weighs `weight` against the words' block.
+   */
+  charGrams?: CharGrams & { weight: number };
 }
+
+/**
+ * The factor of each block of a vector (words and pairs; character n-grams) from the blocks' squared norms:
+ * each block L2-normalised, the n-grams' weighted by `charWeight`, the whole of norm 1.
+ */
+export function blockScales(wordNorm2: number, charNorm2: number, charWeight: number): [number, number] {
+  const total = Math.sqrt((wordNorm2 > 0 ? 1 : 0) + (charNorm2 > 0 ? charWeight * charWeight : 0));
+  return [wordNorm2 > 0 ? 1 / Math.sqrt(wordNorm2) / total : 0, charNorm2 > 0 ? charWeight / Math.sqrt(charNorm2) / total : 0];
+}
+
+export const isCharGram = (term: string) => term.startsWith(CHAR_GRAM_MARK);
 
 export interface MachineLabel {
   themeId: string;
@@ -42,6 +58,7 @@ export class Tagger {
   private readonly thresholds: Float64Array;
   private readonly terms = new Map<string, Term>();
   private readonly scores: Float64Array;
+  private readonly charGrams: (CharGrams & { weight: number }) | undefined;
 
   constructor(model: ModelFile) {
     if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
@@ -49,6 +66,7 @@ export class Tagger {
     this.bias = Float64Array.from(model.bias);
     this.thresholds = Float64Array.from(model.thresholds);
     this.scores = new Float64Array(model.labels.length);
+    this.charGrams = model.charGrams;
     for (const [term, entry] of Object.entries(model.terms)) {
       const n = (entry.length - 1) / 2;
       const labels = new Int32Array(n);
@@ -65,18 +83,19 @@ export class Tagger {
   probabilities(text: string): Float64Array {
     const scores = this.scores;
     scores.set(this.bias);
-    const found: { term: Term; x: number }[] = [];
-    let norm = 0;
-    for (const [name, count] of termCounts(text)) {
+    const found: { term: Term; x: number; block: 0 | 1 }[] = [];
+    const norm2 = [0, 0];
+    for (const [name, count] of features(text, this.charGrams)) {
       const term = this.terms.get(name);
       if (term === undefined) continue;
       const x = (1 + Math.log(count)) * term.idf;
-      norm += x * x;
-      found.push({ term, x });
+      const block = isCharGram(name) ? 1 : 0;
+      norm2[block]! += x * x;
+      found.push({ term, x, block });
     }
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (const { term, x } of found) {
-      const v = x * scale;
+    const scale = blockScales(norm2[0]!, norm2[1]!, this.charGrams?.weight ?? 0);
+    for (const { term, x, block } of found) {
+      const v = x * scale[block]!;
       for (let i = 0; i < term.labels.length; i++) scores[term.labels[i]!]! += v * term.weights[i]!;
     }
     const out = new Float64Array(scores.length);

@@ -29,20 +29,20 @@ export function stem(word: string): string {
   return w;
 }
 
-/** The stemmed content words of a text, in order. */
-export function words(text: string): string[] {
+/** The content words of a text, in order, not stemmed. */
+function plainWords(text: string): string[] {
   const plain = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/['’‘`]s\b/g, '')
     .replace(/[^a-z]+/g, ' ');
-  const out: string[] = [];
-  for (const word of plain.split(' ')) {
-    if (word.length < 2 || STOP_WORDS.has(word)) continue;
-    out.push(stem(word));
-  }
-  return out;
+  return plain.split(' ').filter((word) => word.length >= 2 && !STOP_WORDS.has(word));
+}
+
+/** The stemmed content words of a text, in order. */
+export function words(text: string): string[] {
+  return plainWords(text).map(stem);
 }
 
 /** The terms of a text with their counts: its words, and each pair of neighbouring words ("death penalti"). */
@@ -57,4 +57,37 @@ export function termCounts(text: string): Map<string, number> {
     }
   }
   return counts;
+}
+
+/** Character n-grams of a text: a second block of terms, each marked by a leading '#'. */
+export const CHAR_GRAM_MARK = '#';
+
+export interface CharGrams {
+  /** Shortest and longest n-gram, in characters (a word's edges count as a space). */
+  min: number;
+  max: number;
+}
+
+/**
+ * The character n-grams (min–max long) within each content word, the word framed by spaces (" torture " →
+ * "# to", "#tor", …): they meet across inflections and compounds the stemmer misses ("discriminatory",
+ * "trafficking", "ill-treatment").
+ */
+export function charGramCounts(text: string, grams: CharGrams, counts = new Map<string, number>()): Map<string, number> {
+  for (const word of plainWords(text)) {
+    const framed = ` ${word} `;
+    for (let n = grams.min; n <= grams.max; n++) {
+      for (let i = 0; i + n <= framed.length; i++) {
+        const gram = CHAR_GRAM_MARK + framed.slice(i, i + n);
+        counts.set(gram, (counts.get(gram) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
+}
+
+/** All the terms of a text: words and word pairs, and the character n-grams when asked. */
+export function features(text: string, grams: CharGrams | undefined): Map<string, number> {
+  const counts = termCounts(text);
+  return grams === undefined ? counts : charGramCounts(text, grams, counts);
 }

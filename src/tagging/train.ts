@@ -1,6 +1,6 @@
 import type { LabelledText } from './corpus.js';
-import { MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
-import { termCounts } from './text.js';
+import { blockScales, isCharGram, MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
+import { type CharGrams, features } from './text.js';
 
 // Training the tagger (src/tagging/model.ts): a vocabulary of the terms in at least MIN_DF training texts
 // (the MAX_TERMS most frequent), TF-IDF vectors (sublinear tf, L2-normalised), one logistic regression per
@@ -23,6 +23,12 @@ export interface TrainOptions {
   /** Folds (by session) whose out-of-fold scores tune the thresholds. */
   folds: number;
   seed: number;
+  /** Character n-grams within words as a second block of features, or none. */
+  charGrams?: CharGrams;
+  /** The n-gram block's weight against the words' block (each L2-normalised). */
+  charWeight: number;
+  /** The n-gram block's vocabulary: at most this many n-grams (the most frequent). */
+  maxCharTerms: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -36,6 +42,9 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   weightsPerLabel: 3000,
   folds: 3,
   seed: 20081,
+  charGrams: { min: 4, max: 4 },
+  charWeight: 0.7,
+  maxCharTerms: 30_000,
 };
 
 interface Vector {
@@ -49,31 +58,34 @@ interface Vocabulary {
   idf: Float64Array;
 }
 
-export function buildVocabulary(docs: Map<string, number>[], options: Pick<TrainOptions, 'minDf' | 'maxTerms'>): Vocabulary {
+export function buildVocabulary(docs: Map<string, number>[], options: Pick<TrainOptions, 'minDf' | 'maxTerms' | 'maxCharTerms'>): Vocabulary {
   const df = new Map<string, number>();
   for (const doc of docs) for (const term of doc.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  const terms = [...df]
-    .filter(([, n]) => n >= options.minDf)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, options.maxTerms)
-    .map(([term]) => term);
+  const frequent = (charGrams: boolean, max: number) =>
+    [...df]
+      .filter(([term, n]) => n >= options.minDf && isCharGram(term) === charGrams)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, max)
+      .map(([term]) => term);
+  const terms = [...frequent(false, options.maxTerms), ...frequent(true, options.maxCharTerms)];
   const idf = Float64Array.from(terms, (term) => Math.log((1 + docs.length) / (1 + df.get(term)!)) + 1);
   return { terms, index: new Map(terms.map((t, i) => [t, i])), idf };
 }
 
-function vectorize(doc: Map<string, number>, vocabulary: Vocabulary): Vector {
-  const entries: [number, number][] = [];
-  let norm = 0;
+function vectorize(doc: Map<string, number>, vocabulary: Vocabulary, charWeight: number): Vector {
+  const entries: [number, number, 0 | 1][] = [];
+  const norm2 = [0, 0];
   for (const [term, count] of doc) {
     const i = vocabulary.index.get(term);
     if (i === undefined) continue;
     const x = (1 + Math.log(count)) * vocabulary.idf[i]!;
-    entries.push([i, x]);
-    norm += x * x;
+    const block = isCharGram(term) ? 1 : 0;
+    entries.push([i, x, block]);
+    norm2[block]! += x * x;
   }
   entries.sort((a, b) => a[0] - b[0]);
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return { idx: Int32Array.from(entries, (e) => e[0]), val: Float64Array.from(entries, (e) => e[1] * scale) };
+  const scale = blockScales(norm2[0]!, norm2[1]!, charWeight);
+  return { idx: Int32Array.from(entries, (e) => e[0]), val: Float64Array.from(entries, (e) => e[1] * scale[e[2]]!) };
 }
 
 /** A seeded pseudo-random generator (mulberry32): the same seed, the same shuffles. */
@@ -178,13 +190,14 @@ function compact(vocabulary: Vocabulary, weights: Weights, labels: readonly stri
     bias: Array.from(weights.bias, r),
     thresholds,
     terms,
+    ...(options.charGrams === undefined ? {} : { charGrams: { ...options.charGrams, weight: options.charWeight } }),
   };
 }
 
 function fitWeights(texts: LabelledText[], labels: readonly string[], options: TrainOptions, thresholds: number[], trainedOn: string): ModelFile {
-  const docs = texts.map((t) => termCounts(t.text));
+  const docs = texts.map((t) => features(t.text, options.charGrams));
   const vocabulary = buildVocabulary(docs, options);
-  const xs = docs.map((d) => vectorize(d, vocabulary));
+  const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight));
   const weights = trainWeights(xs, labelIndexes(texts, labels), labels.length, vocabulary.terms.length, options);
   return compact(vocabulary, weights, labels, thresholds, trainedOn, options);
 }
