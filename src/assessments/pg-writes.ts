@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { checkDate, Inconsistencies, REFERENCES } from '../curation/checks.js';
 import type { WriteHandlers } from '../curation/http.js';
-import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-http.js';
+import { pgWriteHandlers } from '../curation/pg-http.js';
 import {
   pgCheckReferences,
   pgCheckVersion,
@@ -87,22 +87,11 @@ export async function pgDeleteAssessment(context: PgWriteContext, id: string, ex
 
 /** The assessments' write routes on PostgreSQL. */
 export function pgAssessmentWrites(pool: Pool): WriteHandlers {
-  const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
-  return {
-    create: (request, reply) =>
-      pgCreateRecord(pool, request, reply, {
-        entity: 'assessments',
-        create: (context) => pgCreateAssessment(context, request.body as AssessmentCreate),
-        read: pgGetAssessment,
-      }),
-    update: (request, reply) =>
-      pgUpdateRecord(
-        pool,
-        request,
-        reply,
-        (context, expected) => pgUpdateAssessment(context, idOf(request), request.body as AssessmentPatch, expected),
-        () => pgGetAssessment(pool, idOf(request)),
-      ),
-    remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => pgDeleteAssessment(context, idOf(request), expected)),
-  };
+  return pgWriteHandlers<AssessmentCreate, AssessmentPatch, NonNullable<Awaited<ReturnType<typeof pgGetAssessment>>>>(pool, {
+    entity: 'assessments',
+    create: pgCreateAssessment,
+    update: pgUpdateAssessment,
+    remove: pgDeleteAssessment,
+    read: pgGetAssessment,
+  });
 }

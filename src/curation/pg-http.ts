@@ -5,7 +5,7 @@ import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { representationEtag } from '../http/etag.js';
 import { requireIfMatch } from './checks.js';
-import { answerCreated, replayable, replayedRecordDeleted, type Versioned } from './http.js';
+import { answerCreated, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
 import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
 
@@ -74,4 +74,38 @@ export async function pgDeleteRecord(
   const expected = requireIfMatch(request.headers['if-match']);
   await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => remove(context, expected));
   return reply.code(204).send();
+}
+
+/** A resource's record writes on PostgreSQL, as pgWriteHandlers wires them to its routes. */
+export interface PgRecordWrites<Create, Patch, T extends Versioned> {
+  entity: string;
+  create(context: PgWriteContext, input: Create): Promise<string>;
+  update(context: PgWriteContext, id: string, patch: Patch, expected: '*' | number[]): Promise<unknown>;
+  remove(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void>;
+  /** The record as GET answers it, read through `client`: the pool, or the write's transaction. */
+  read(client: Queryable, id: string): Promise<T | undefined>;
+}
+
+/** POST, PATCH and DELETE of one resource (the route's `id` names the record): sqliteWriteHandlers' counterpart. */
+export function pgWriteHandlers<Create, Patch, T extends Versioned>(pool: Pool, spec: PgRecordWrites<Create, Patch, T>): WriteHandlers {
+  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+  return {
+    create: (request, reply) =>
+      pgCreateRecord(pool, request, reply, {
+        entity: spec.entity,
+        create: (context) => spec.create(context, request.body as Create),
+        read: spec.read,
+      }),
+    update: (request, reply) =>
+      pgUpdateRecord(
+        pool,
+        request,
+        reply,
+        async (context, expected) => {
+          await spec.update(context, idOf(request), request.body as Patch, expected);
+        },
+        () => spec.read(pool, idOf(request)),
+      ),
+    remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => spec.remove(context, idOf(request), expected)),
+  };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { checkDate, Inconsistencies, REFERENCES } from '../curation/checks.js';
 import type { WriteHandlers } from '../curation/http.js';
-import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-http.js';
+import { pgWriteHandlers } from '../curation/pg-http.js';
 import {
   pgCheckReferences,
   pgCheckVersion,
@@ -14,7 +14,7 @@ import {
   pgUpsertSource,
 } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
-import type { Queryable } from '../db/pg/query.js';
+import type { ReviewDetail } from './schemas.js';
 import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
@@ -140,27 +140,13 @@ export async function pgDeleteReview(context: PgWriteContext, id: string, expect
   await pgDeleteAudited(context, REVIEW_TABLE, id, before);
 }
 
-/** A review as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readReview = (client: Queryable, id: string) => REVIEW_READS.get(client, id);
-
 /** The reviews' write routes on PostgreSQL. */
 export function pgReviewWrites(pool: Pool): WriteHandlers {
-  const idOf = (request: { params: unknown }) => (request.params as { id: string }).id;
-  return {
-    create: (request, reply) =>
-      pgCreateRecord(pool, request, reply, {
-        entity: 'reviews',
-        create: (context) => pgCreateReview(context, request.body as ReviewCreate),
-        read: readReview,
-      }),
-    update: (request, reply) =>
-      pgUpdateRecord(
-        pool,
-        request,
-        reply,
-        (context, expected) => pgUpdateReview(context, idOf(request), request.body as ReviewPatch, expected),
-        () => readReview(pool, idOf(request)),
-      ),
-    remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => pgDeleteReview(context, idOf(request), expected)),
-  };
+  return pgWriteHandlers<ReviewCreate, ReviewPatch, ReviewDetail>(pool, {
+    entity: 'reviews',
+    create: pgCreateReview,
+    update: pgUpdateReview,
+    remove: pgDeleteReview,
+    read: (client, id) => REVIEW_READS.get(client, id),
+  });
 }

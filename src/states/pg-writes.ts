@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { Inconsistencies } from '../curation/checks.js';
 import type { WriteHandlers } from '../curation/http.js';
-import { pgCreateRecord, pgDeleteRecord, pgUpdateRecord } from '../curation/pg-http.js';
+import { pgWriteHandlers } from '../curation/pg-http.js';
 import { pgCheckVersion, pgClaimRecordId, pgCountReferences, pgDeleteAudited, pgFinishUpdate } from '../curation/pg-records.js';
 import type { Snapshot } from '../curation/records.js';
-import type { Queryable } from '../db/pg/query.js';
+import type { StateDetail } from './schemas.js';
 import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
@@ -116,27 +116,13 @@ export async function pgDeleteState(context: PgWriteContext, code: string, expec
   await pgDeleteAudited(context, STATE_TABLE, code, before);
 }
 
-/** A state as GET answers it, read through `client` (a write's transaction sees its own change). */
-const readState = (client: Queryable, code: string) => STATE_READS.get(client, code);
-
 /** The states' write routes on PostgreSQL. */
 export function pgStateWrites(pool: Pool): WriteHandlers {
-  const codeOf = (request: { params: unknown }) => (request.params as { id: string }).id;
-  return {
-    create: (request, reply) =>
-      pgCreateRecord(pool, request, reply, {
-        entity: 'states',
-        create: (context) => pgCreateState(context, request.body as StateCreate),
-        read: readState,
-      }),
-    update: (request, reply) =>
-      pgUpdateRecord(
-        pool,
-        request,
-        reply,
-        (context, expected) => pgUpdateState(context, codeOf(request), request.body as StatePatch, expected),
-        () => readState(pool, codeOf(request)),
-      ),
-    remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => pgDeleteState(context, codeOf(request), expected)),
-  };
+  return pgWriteHandlers<StateCreate, StatePatch, StateDetail>(pool, {
+    entity: 'states',
+    create: pgCreateState,
+    update: pgUpdateState,
+    remove: pgDeleteState,
+    read: (client, code) => STATE_READS.get(client, code),
+  });
 }
