@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { cachedCount } from '../db/count-cache.js';
-import { labelledLinks, lookupByIds, rowValues } from '../db/batch.js';
+import { labelledLinks, lookupByIds, rowValues, sqlToQuery } from '../db/batch.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
@@ -362,16 +363,43 @@ export function* documentChunks(
       : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
   const table = line === 'ndjson' ? sql`recommendation_documents` : sql`recommendation_csv_lines`;
   const columns = keyColumns(sort);
-  for (let keys = after; ; ) {
-    const [[bytes, count]] = rowValues(db, sql`select cast(string_agg(${text}, '') as blob), count(*)
+  const chunkOf = (keys: KeyValue[] | undefined) => sql`select cast(string_agg(${text}, '') as blob), count(*)
       from (${keysetKeys(f, sort, keys, rows)}) k
-      left join ${table} d on d.recommendation_id = k.k`) as [[Buffer | null, number]];
+      left join ${table} d on d.recommendation_id = k.k`;
+  const lastKeysOf = (keys: KeyValue[] | undefined) => sql`select ${sql.join(columns, sql`, `)}
+      from (${keysetKeys(f, sort, keys, rows)}) k
+      order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${rows - 1}`;
+  // Past the first chunk, the two statements differ from chunk to chunk only in the keys they resume after:
+  // built and prepared once per export, not twice per chunk.
+  let resumed: { chunk: KeyedStatement; lastKeys: KeyedStatement } | undefined;
+  for (let keys = after; ; ) {
+    if (keys) resumed ??= { chunk: keyedStatement(db, sort, chunkOf), lastKeys: keyedStatement(db, sort, lastKeysOf) };
+    const [[bytes, count]] = (resumed ? resumed.chunk(keys!) : rowValues(db, chunkOf(keys))) as [[Buffer | null, number]];
     if (count > 0) yield { bytes: bytes!, rows: count };
     // The first chunk short of `rows` is the last (break, not return: the generator ends at its close).
     if (count < rows) break;
-    keys = rowValues(db, sql`select ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, keys, rows)}) k
-      order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${rows - 1}`)[0] as KeyValue[];
+    keys = (resumed ? resumed.lastKeys(keys!) : rowValues(db, lastKeysOf(keys)))[0] as KeyValue[];
   }
+}
+
+type KeyedStatement = (keys: KeyValue[]) => unknown[][];
+
+/** A marker per keyset key, for a statement's parameters: not a value a request could send (a NUL, a random id). */
+const KEY_MARKER = `\u0000keyset-${randomUUID()}-`;
+
+/**
+ * A statement built and prepared once from `query` with a marker for each key, run for given keys by putting
+ * them in the markers' parameters.
+ */
+function keyedStatement(db: Db, sort: KeysetSort<BaseRow>, query: (keys: KeyValue[]) => SQL): KeyedStatement {
+  const markers = sort.columns.map((_, i) => `${KEY_MARKER}${i}`);
+  const { sql: text, params } = sqlToQuery(query(markers));
+  const at = markers.map((marker) => params.indexOf(marker));
+  const statement = db.$client.prepare<unknown[], unknown[]>(text).raw();
+  return (keys) => {
+    keys.forEach((key, i) => (params[at[i]!] = key));
+    return statement.all(...params);
+  };
 }
 
 export function getRecommendation(db: Db, id: string): RecommendationDetail | undefined {
