@@ -91,6 +91,12 @@ export const hardening = fp<ResolvedConfig>(
       },
     });
 
+    // Probes opt out of the limiter route by route (this hook runs before the limiter's own onRoute hook, which
+    // then adds nothing to them): an allowList function instead cost every other request a call, awaited, that
+    // read request.routeOptions (an object built on each read): 2-3 % of a cached list's CPU.
+    app.addHook('onRoute', (route) => {
+      if (PROBES.has(route.url)) route.config = { ...route.config, rateLimit: false };
+    });
     const seconds = Math.ceil(config.rateLimitWindowMs / 1000);
     await app.register(rateLimit, {
       global: true,
@@ -106,7 +112,6 @@ export const hardening = fp<ResolvedConfig>(
           : key.startsWith('key:')
             ? config.rateLimitKeyMax
             : config.rateLimitMax,
-      allowList: (request) => PROBES.has(request.routeOptions.url!),
       errorResponseBuilder: (request, context) => {
         const what = isExportRequest(request) ? 'exports' : 'requests';
         return new HttpProblem(
