@@ -4,7 +4,7 @@ import t from 'tap';
 import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
 import { tempDir } from './helpers.js';
-import { startServer } from './support/server-process.js';
+import { compiledServerArgs, startServer } from './support/server-process.js';
 
 // Kills the real server with SIGKILL while concurrent writes and imports are in flight, several times, and
 // checks that every write and import it acknowledged survived whole, that no import is half-written, and that
@@ -58,7 +58,7 @@ t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write
   const importsSent: string[] = [];
   const importsAcknowledged: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const server = await startServer(path);
+    const server = await startServer(path, {}, await compiledServerArgs());
     let stop = false;
     const writer = async (w: number) => {
       for (let n = 0; !stop; n++) {
