@@ -113,7 +113,7 @@ t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write
     const under = `r${round}-`;
     const started = Date.now();
     while (!(importsAcknowledged.some((tag) => tag.startsWith(`imp-${under}`)) && acknowledged.some((a) => a.id.startsWith(`crash-${under}`)))) {
-      if (Date.now() - started > 120_000) break; // the assertions below then say what was missing
+      if (Date.now() - started > 600_000) break; // the assertions below then say what was missing
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 700)));

@@ -101,7 +101,8 @@ export async function startServer(
   void exited.then(() => (gone = true));
   for (const started = Date.now(); ; ) {
     if (gone) throw new Error(`server exited before listening:\n${output}`);
-    if (Date.now() - started > 120_000) throw new Error(`server did not start:\n${output}`);
+    // Generous: a start on a loaded machine took over two minutes; this only says why a start never came.
+    if (Date.now() - started > 600_000) throw new Error(`server did not start:\n${output}`);
     const ready = await fetch(`${baseUrl}${readyPath}`).then((r) => r.ok, () => false);
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
