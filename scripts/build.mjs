@@ -5,9 +5,11 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 
-const outfile = 'dist/src/server.js';
+// `--outfile=dist/<folder>/server.js` builds elsewhere (the tests' own copy, which `npm run build` cannot
+// rewrite while a test runs it); two folders deep, as dist/src/ is.
+const outfile = process.argv.find((arg) => arg.startsWith('--outfile='))?.slice('--outfile='.length) ?? 'dist/src/server.js';
 /** What the last build read (every file esbuild bundled) and when it began. */
-const inputsFile = 'dist/src/server.inputs.json';
+const inputsFile = outfile.replace(/\.js$/, '.inputs.json');
 const ALWAYS_CHECKED = ['scripts/build.mjs', 'tsconfig.json', 'package-lock.json', 'node_modules/.package-lock.json'];
 
 // `npm start` runs `build.mjs --if-changed`: when no file the last build read has been modified since it

@@ -4,41 +4,23 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import type { Db } from '../src/db/open.js';
-import { bumpRevision } from '../src/db/revision.js';
 import { openSnapshots } from '../src/db/snapshot.js';
 import { type ExportEvent, exportChannel } from '../src/http/export.js';
-import { freshenDocuments } from '../src/recommendations/documents.js';
 import { insertRecommendation } from './fixtures.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { copyFilledDatabase } from './support/template-db.js';
+import { copyLargeExportDatabase, LARGE_EXPORT_ROWS } from './support/template-db.js';
 
 // Exports held by slow readers are bounded: at most MAX_CONCURRENT_EXPORTS stream at once (one more is a
 // 503 with Retry-After), and one that runs longer than EXPORT_MAX_SECONDS has its connection ended and its
 // snapshot released (so the WAL can be checkpointed). Real sockets, clients that stop reading.
 
-// Each export is ~40 MB of CSV: far more than the socket buffers hold, so a client that does not read keeps
-// its export running.
-const ROWS = 40_000;
-
-/**
- * ROWS recommendations of ~1 KB each, their documents built: made once (see template-db.ts), copied per test.
- * Their related recommendations are left out (40,000 texts of one review, compared pairwise at the next open
- * of the database): the exports read documents, which do not wait for them.
- */
-function fillRows(db: Db): void {
-  db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${ROWS})
-    insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
-    select printf('KGZ-3-SLOW-%06d', i), 'KGZ-3', printf('%08d', i), 'Text ' || replace(hex(zeroblob(500)), '0', 'x'), 0,
-      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;`);
-  db.$client.exec('delete from recommendation_relations_stale');
-  bumpRevision(db);
-  freshenDocuments(db);
-}
+// Each export is ~60 MB of CSV (see copyLargeExportDatabase): far more than the socket buffers hold, so a
+// client that does not read keeps its export running.
+const ROWS = LARGE_EXPORT_ROWS;
 
 async function appWithRows(t: Test, overrides: Parameters<typeof buildTestApp>[1]): Promise<{ app: FastifyInstance; port: number }> {
   const databasePath = join(tempDir(t), 'export-limits.sqlite');
-  copyFilledDatabase(databasePath, `export-limits-${ROWS}`, fillRows);
+  copyLargeExportDatabase(databasePath);
   const app = await buildTestApp(t, { ...overrides, databasePath });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, port: (app.server.address() as AddressInfo).port };

@@ -4,21 +4,20 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import type { Db } from '../src/db/open.js';
 import { bumpRevision } from '../src/db/revision.js';
-import { freshenDocuments } from '../src/recommendations/documents.js';
 import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream, STORED_CHUNK_ROWS } from '../src/http/export.js';
 import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { copyFilledDatabase } from './support/template-db.js';
+import { copyLargeExportDatabase, LARGE_EXPORT_ROWS } from './support/template-db.js';
 
 // A large export streams from the database: with a client that does not read, the server stops reading
 // the database (it does not buffer the result); other requests are answered meanwhile; and the export,
 // read slowly, arrives complete in many chunks.
 
-const ROWS = 200_000;
+// About 60 MB of CSV (see copyLargeExportDatabase).
+const ROWS = LARGE_EXPORT_ROWS;
 
 function recordEvents(t: Test): ExportEvent[] {
   const events: ExportEvent[] = [];
@@ -39,27 +38,9 @@ async function untilStalled(events: ExportEvent[], socket: () => Socket | undefi
   while (!(events.at(-1)?.event === 'wait' && socket()?.writableNeedDrain)) await delay(10);
 }
 
-/**
- * 200,000 recommendations straight into the database (plus the 8 of the seed), their documents built: made
- * once (see template-db.ts), copied per run. Their related recommendations are left out (200,000 texts of one
- * review, compared pairwise at the next open): the export reads documents, which do not wait for them.
- */
-function fillRows(db: Db): void {
-  db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${ROWS})
-    insert into recommendations (id, review_id, paragraph, paragraph_sort_key, text, verbatim, created_at, updated_at)
-    select printf('KGZ-3-BIG-%06d', i), 'KGZ-3', '200.' || i, printf('200.%08d', i),
-      'Generated recommendation ' || i || ', with a comma, "quotes" and Côte d’Ivoire.', 0,
-      '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;
-    insert into recommendation_states (recommendation_id, state_code)
-      select id, 'FIN' from recommendations where id like 'KGZ-3-BIG-%';`);
-  db.$client.exec('delete from recommendation_relations_stale');
-  bumpRevision(db);
-  freshenDocuments(db);
-}
-
 t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, async (t) => {
   const databasePath = join(tempDir(t), 'export-stream.sqlite');
-  copyFilledDatabase(databasePath, `export-stream-${ROWS}`, fillRows);
+  copyLargeExportDatabase(databasePath);
   const app = await buildTestApp(t, { databasePath });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

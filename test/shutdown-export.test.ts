@@ -2,20 +2,24 @@ import { join } from 'node:path';
 import t from 'tap';
 import { openDatabase } from '../src/db/open.js';
 import { tempDir } from './helpers.js';
-import { startServer, untilOutput, untilRefused } from './support/server-process.js';
-import { copyGeneratedDatabase } from './support/template-db.js';
+import { compiledServerArgs, startServer, untilOutput, untilRefused } from './support/server-process.js';
+import { copyLargeExportDatabase } from './support/template-db.js';
 
 // SIGTERM while a large CSV export is streaming: the export is delivered whole, new connections are
 // refused, and the process exits 0 within the grace period (past it, the exit code would be 1).
 
 t.test('SIGTERM during a large streaming export lets it finish', async (t) => {
   const path = join(tempDir(t), 'export.sqlite');
-  copyGeneratedDatabase(path, 30_000);
+  copyLargeExportDatabase(path);
   const db = openDatabase(path);
   const total = db.$client.prepare('select count(*) from recommendations').pluck().get() as number;
   db.$client.close();
 
-  const server = await startServer(path, { SHUTDOWN_GRACE_MS: '600000', RATE_LIMIT_EXPORT_MAX: '1000', LOG_LEVEL: 'info' });
+  const server = await startServer(
+    path,
+    { SHUTDOWN_GRACE_MS: '600000', RATE_LIMIT_EXPORT_MAX: '1000', LOG_LEVEL: 'info' },
+    await compiledServerArgs(),
+  );
   t.teardown(() => {
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
   });

@@ -1,6 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sourceHash } from './template-db.js';
 
 // The real server as a child process (`src/server.ts`, as `npm start` runs it) on a given database file.
 
@@ -12,6 +17,44 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * (a child transpiled by another loader maps its coverage onto different code); else with tsx, as npm does.
  */
 export const TS_NODE_ARGS = process.execArgv.length > 0 ? process.execArgv : ['--import', 'tsx'];
+
+let bundle: Promise<string> | undefined;
+
+/**
+ * Node arguments to run the server compiled, as `npm start` does (scripts/build.mjs's bundle): for tests of
+ * what the server does under load or at a signal, whose children would otherwise each spend seconds of CPU
+ * loading the TypeScript sources (src/server.ts itself is covered by server.test.ts, which runs the sources).
+ * Built once per version of the sources into dist/test-<hash>/, beside dist/src/ (which `npm run build` and
+ * bundle.test.ts rewrite): each process builds into a folder of its own, renamed into place; the first rename
+ * wins and the others' folders are dropped.
+ */
+export async function compiledServerArgs(): Promise<string[]> {
+  bundle ??= (async () => {
+    const key = createHash('sha256')
+      .update(sourceHash())
+      .update(readFileSync(join(ROOT, 'package-lock.json')))
+      .update(readFileSync(join(ROOT, 'scripts/build.mjs')))
+      .digest('hex')
+      .slice(0, 12);
+    const folder = `test-${key}`;
+    const path = join(ROOT, 'dist', folder, 'server.js');
+    if (!existsSync(path)) {
+      const own = `${folder}-${process.pid}`;
+      await promisify(execFile)(process.execPath, ['scripts/build.mjs', `--outfile=dist/${own}/server.js`], { cwd: ROOT });
+      try {
+        renameSync(join(ROOT, 'dist', own), join(ROOT, 'dist', folder));
+      } catch {
+        rmSync(join(ROOT, 'dist', own), { recursive: true, force: true }); // built meanwhile by another process
+      }
+      // Bundles of earlier sources.
+      for (const name of readdirSync(join(ROOT, 'dist'))) {
+        if (/^test-[0-9a-f]{12}$/.test(name) && name !== folder) rmSync(join(ROOT, 'dist', name), { recursive: true, force: true });
+      }
+    }
+    return path;
+  })();
+  return [await bundle];
+}
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -43,7 +86,9 @@ export async function startServer(
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath },
+    // Load shedding off unless `env` turns it on: a start on a busy machine delays the event loop past the
+    // default bound, and the server would answer the test's first requests with 503.
+    env: { ...process.env, LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0', ...env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -56,7 +101,8 @@ export async function startServer(
   void exited.then(() => (gone = true));
   for (const started = Date.now(); ; ) {
     if (gone) throw new Error(`server exited before listening:\n${output}`);
-    if (Date.now() - started > 120_000) throw new Error(`server did not start:\n${output}`);
+    // Generous: a start on a loaded machine took over two minutes; this only says why a start never came.
+    if (Date.now() - started > 600_000) throw new Error(`server did not start:\n${output}`);
     const ready = await fetch(`${baseUrl}${readyPath}`).then((r) => r.ok, () => false);
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 10));

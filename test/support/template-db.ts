@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDatabase } from '../../bench/generate.js';
 import { type Db, openDatabase } from '../../src/db/open.js';
+import { bumpRevision } from '../../src/db/revision.js';
+import { freshenDocuments } from '../../src/recommendations/documents.js';
 
 // Database files made once and copied for each test that needs one: migrating and seeding cost more than
 // the rest of building an app, and generating thousands of records costs seconds. Each file is named after
 // a hash of everything that makes it (migrations, seed, source, generator), so a change to any of them
-// makes a new one; processes running in parallel may each make it, and the last rename wins with identical
-// contents. Tests only ever get copies.
+// makes a new one. One process makes it while the others (tap runs test files side by side) wait for it: a
+// lock file beside it says which process builds; a lock whose process has gone is taken over. Tests only
+// ever get copies.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,26 +26,69 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
   }
 }
 
-let sourceHash: string | undefined;
+let hashed: string | undefined;
 
-function prepared(name: string, fill: (db: Db) => void): string {
-  if (sourceHash === undefined) {
+/** A hash of the migrations, the seed, the sources and the generator: what the files made here depend on. */
+export function sourceHash(): string {
+  if (hashed === undefined) {
     const hash = createHash('sha256');
     for (const dir of ['migrations', 'seed', 'src']) hashTree(hash, join(ROOT, dir));
     hash.update(readFileSync(join(ROOT, 'bench/generate.ts')));
-    sourceHash = hash.digest('hex').slice(0, 16);
+    hashed = hash.digest('hex').slice(0, 16);
   }
-  const path = join(tmpdir(), `upr-tracker-test-${name}-${sourceHash}.sqlite`);
-  if (!existsSync(path)) {
-    const building = `${path}.${process.pid}.tmp`;
-    const db = openDatabase(building);
-    fill(db);
-    // Closing the only connection checkpoints the WAL into the file and removes it: one file to copy.
-    db.$client.close();
-    renameSync(building, path);
-    rmSync(`${building}-shm`, { force: true });
+  return hashed;
+}
+
+function prepared(name: string, fill: (db: Db) => void): string {
+  const path = join(tmpdir(), `upr-tracker-test-${name}-${sourceHash()}.sqlite`);
+  while (!existsSync(path)) {
+    if (!takeLock(`${path}.lock`)) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // another process builds it
+      continue;
+    }
+    try {
+      if (existsSync(path)) break; // built between the check and the lock
+      const building = `${path}.${process.pid}.tmp`;
+      const db = openDatabase(building);
+      fill(db);
+      // Closing the only connection checkpoints the WAL into the file and removes it: one file to copy.
+      db.$client.close();
+      renameSync(building, path);
+      rmSync(`${building}-shm`, { force: true });
+    } finally {
+      rmSync(`${path}.lock`, { force: true });
+    }
   }
   return path;
+}
+
+/** Creates `lock` holding this process's id; false when a live process holds it (a dead one's is removed). */
+function takeLock(lock: string): boolean {
+  try {
+    const fd = openSync(lock, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch {
+    // Gone since (taken next time round), or not yet written by its process: then it is not stale.
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      return false;
+    }
+    if (holder > 0 && !isAlive(holder)) rmSync(lock, { force: true });
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A new database file at `path` with the migrations and the seed applied, as on a first start. */
@@ -63,4 +109,31 @@ export function copyGeneratedDatabase(path: string, recommendations: number): vo
 export function copyFilledDatabase(path: string, name: string, fill: (db: Db) => void): void {
   const version = createHash('sha256').update(fill.toString()).digest('hex').slice(0, 8);
   copyFileSync(prepared(`${name}-${version}`, fill), path);
+}
+
+/** Recommendations in the large-export database (plus the 8 of the seed). */
+export const LARGE_EXPORT_ROWS = 40_000;
+
+/**
+ * A new database file at `path` for the tests of large exports: LARGE_EXPORT_ROWS recommendations of KGZ-3
+ * of about 1.5 KB each (a 1,200-character word pads each text), their documents and CSV lines built: a CSV
+ * export of about 60 MB, far more than socket buffers hold, so a client that does not read holds it back.
+ * Long rows rather than many: building the stored documents costs per row. Their related recommendations are
+ * left out (40,000 texts of one review, compared pairwise at the next open): exports read documents, which
+ * do not wait for them.
+ */
+export function copyLargeExportDatabase(path: string): void {
+  copyFilledDatabase(path, `large-export-${LARGE_EXPORT_ROWS}`, (db) => {
+    db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${LARGE_EXPORT_ROWS})
+      insert into recommendations (id, review_id, paragraph, paragraph_sort_key, text, verbatim, created_at, updated_at)
+      select printf('KGZ-3-BIG-%06d', i), 'KGZ-3', '200.' || i, printf('200.%08d', i),
+        'Generated recommendation ' || i || ', with a comma, "quotes" and Côte d’Ivoire. '
+          || replace(hex(zeroblob(600)), '0', 'x'), 0,
+        '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;
+      insert into recommendation_states (recommendation_id, state_code)
+        select id, 'FIN' from recommendations where id like 'KGZ-3-BIG-%';`);
+    db.$client.exec('delete from recommendation_relations_stale');
+    bumpRevision(db);
+    freshenDocuments(db);
+  });
 }
