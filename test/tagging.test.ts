@@ -96,6 +96,15 @@ t.test('evaluation: micro- and macro-F1 and per-label scores', async (t) => {
   t.same(oneSession.thresholds, FIXTURE_THEMES.map(() => 0.5), 'one session: no folds to tune on');
 });
 
+t.test('weights averaged over the last epochs', async (t) => {
+  const at = (averageFrom: number) => fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'averaged', { ...FIXTURE_OPTIONS, averageFrom });
+  const last = at(0);
+  t.equal(JSON.stringify(at(FIXTURE_OPTIONS.epochs)), JSON.stringify(last), 'the mean of the last epoch alone: its weights');
+  const averaged = at(10);
+  t.not(JSON.stringify(averaged.terms), JSON.stringify(last.terms), 'the mean of epochs 10–40 is not the last epoch');
+  t.same(new Tagger(averaged).tag('Abolish the death penalty').map((l) => l.themeId), [DEATH]);
+});
+
 // UPR Info's CSV format (see ../shared/data/README.md), Mac Roman, CR line endings.
 const HEADER = 'To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session';
 // One state per session (a state's review of a cycle is in one session).

@@ -29,6 +29,8 @@ export interface TrainOptions {
   charWeight: number;
   /** The n-gram block's vocabulary: at most this many n-grams (the most frequent). */
   maxCharTerms: number;
+  /** The weights are the mean of those at the end of each epoch from this one (1-based) on; 0: the last. */
+  averageFrom?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -45,6 +47,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   charGrams: { min: 4, max: 4 },
   charWeight: 0.7,
   maxCharTerms: 30_000,
+  averageFrom: 2,
 };
 
 interface Vector {
@@ -121,6 +124,9 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
   const z = new Float64Array(nLabels);
   const target = new Uint8Array(nLabels);
   const eps = 1e-8;
+  const averageFrom = options.averageFrom ?? 0;
+  const sumW = averageFrom > 0 ? new Float64Array(w.length) : undefined;
+  const sumBias = new Float64Array(nLabels);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -156,8 +162,14 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
         }
       }
     }
+    if (sumW !== undefined && epoch + 1 >= averageFrom) {
+      for (let i = 0; i < w.length; i++) sumW[i]! += w[i]!;
+      for (let l = 0; l < nLabels; l++) sumBias[l]! += bias[l]!;
+    }
   }
-  return { w, bias };
+  if (sumW === undefined) return { w, bias };
+  const epochs = options.epochs - averageFrom + 1;
+  return { w: sumW.map((v) => v / epochs), bias: sumBias.map((v) => v / epochs) };
 }
 
 function labelIndexes(texts: LabelledText[], labels: readonly string[]): Int32Array[] {
