@@ -99,8 +99,8 @@ export function readRows(rows: unknown[][]): Pairs {
   return pairs;
 }
 
-/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
-function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
+/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote; returns the pairs added. */
+function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): unknown[][] {
   const added: unknown[][] = [];
   const changed: [string, string, number, Relation, number][] = [];
   for (const [key, row] of wanted) {
@@ -113,6 +113,7 @@ function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pa
   }
   const removed = [...stored.keys()].filter((key) => !wanted.has(key)).map((key) => key.split('\u0000') as [string, string]);
   writeRows(s, added, changed, removed, counts);
+  return added;
 }
 
 /** Inserts, updates and deletes relation rows; counts them. */
@@ -205,8 +206,10 @@ function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts):
     const own: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));
     writeDifference(s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
     const toIt: Pairs = new Map(found.map((n) => wantedPair(docs, n.index, { index: i, score: n.score })));
-    writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts);
-    for (const n of found) counts.deleted += s.trim!.run({ id: docs[n.index]!.id }).changes;
+    // Only a list that gained a pair can have grown past RELATED_PER_RECORD.
+    for (const [other] of writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts)) {
+      counts.deleted += s.trim!.run({ id: other }).changes;
+    }
     counts.recommendations++;
   }
 }
