@@ -1,6 +1,7 @@
 import t from 'tap';
 import { canonicalInstruments } from '../src/related/instruments.js';
-import { allNeighbours, neighboursOf, roundScore, vectorize } from '../src/related/similarity.js';
+import { allNeighbours, neighboursOf, roundScore, vectorize, vectorizeIds } from '../src/related/similarity.js';
+import { TermIds } from '../src/related/term-ids.js';
 import { plainText, stem, termsOf } from '../src/related/terms.js';
 
 // The text side of related recommendations: names of instruments made one token, terms, and the cosine.
@@ -81,4 +82,33 @@ t.test('scores: symmetric, one text against all equals all pairs, floor and k ho
   t.ok(allNeighbours(vectors, 0.99, 10).every((list) => list.every((n) => n.score >= 0.99)), 'the floor holds');
   t.equal(roundScore(1.00000001), 1, 'never above 1');
   t.equal(roundScore(0.123456), 0.1235);
+});
+
+t.test('term ids: one tokenising per text, forgotten at the limit, same vectors as the terms', async (t) => {
+  const ids = new TermIds(2, 100);
+  const first = ids.of('Ratify OP-CAT');
+  t.equal(ids.of('Ratify OP-CAT'), first, 'a text seen before is not tokenised again');
+  t.same([...first], [0, 1]);
+  t.same(ids.instrument, [false, true], 'zzopcat is an instrument token');
+  ids.trim();
+  t.equal(ids.size, 2, 'below the limits nothing is forgotten');
+  ids.of('Combat torture');
+  ids.trim();
+  t.equal(ids.size, 0, 'two texts kept: all forgotten');
+  t.same([...ids.of('Combat torture')], [0, 1], 'numbered anew');
+  const few = new TermIds(100, 3);
+  few.of('Combat torture and domestic violence');
+  few.trim();
+  t.equal(few.size, 0, 'the dictionary at its limit: all forgotten');
+  const texts = ['Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture', 'Combat torture'];
+  const shared = new TermIds(100, 100);
+  shared.of('Protect human rights defenders');
+  t.same(
+    vectorizeIds(
+      texts.map((text) => shared.of(text)),
+      shared.instrument,
+    ),
+    vectorize(texts.map(termsOf)),
+    'ids of a larger dictionary give the same vectors',
+  );
 });

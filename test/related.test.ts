@@ -213,6 +213,17 @@ t.test('an import recomputes the states it touches', async (t) => {
   t.match(counts, { inserted: 0, updated: 0, deleted: 0 }, 'the import left what a full recomputation gives');
   t.same(app.db.$client.prepare('select * from recommendation_relations order by 1, 2').all(), before);
   checkDocuments(t, app);
+
+  // A state recomputed puts right what differs from its computation: a pair not wanted (here one to another
+  // state's recommendation) is removed, a changed score restored.
+  const c = app.db.$client;
+  const [from, to] = c.prepare(`select r.id, o.id from recommendations r join reviews v on v.id = r.review_id, recommendations o
+    join reviews w on w.id = o.review_id where w.state_code <> v.state_code order by 1, 2 limit 1`).raw().get() as [string, string];
+  c.prepare(`insert into recommendation_relations values (?, ?, 0.9, 'same', 1)`).run(from, to);
+  c.prepare('update recommendation_relations set score = 0.01 where rowid = (select min(rowid) from recommendation_relations)').run();
+  const repaired = app.db.transaction(() => relateAll(app.db, undefined, () => {}));
+  t.match(repaired, { inserted: 0, updated: 1, deleted: 1 }, 'one pair removed, one restored');
+  t.same(c.prepare('select * from recommendation_relations order by 1, 2').all(), before);
 });
 
 t.test('the related endpoint refuses bad input', async (t) => {

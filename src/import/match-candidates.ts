@@ -33,26 +33,8 @@ const leastShared = (size: number) => Math.max(1, Math.ceil((SIMILARITY_THRESHOL
 
 const innerWords = (key: Key) => key.text.split(' ').slice(1, -1).filter((w) => w !== '');
 
-/**
- * Every pair (record, stored record) whose score reaches the threshold — the stored record's best key over
- * the record's key, 3 for the same key — record by record, then stored record by stored record, as the
- * exhaustive search lists them; but a record with the same key as a stored record it may fit is paired with
- * those only: matched best first, it is settled (merged or ambiguous) before any lower score is looked at,
- * so its other pairs could change nothing.
- */
-export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
-  const keys: Key[] = [];
-  const owner: number[] = [];
-  const byText = new Map<string, number[]>();
-  targets.forEach((list, target) => {
-    for (const key of list) {
-      keys.push(key);
-      owner.push(target);
-      const same = byText.get(key.text);
-      if (same === undefined) byText.set(key.text, [target]);
-      else if (same.at(-1) !== target) same.push(target);
-    }
-  });
+/** The stored keys indexed by their words, and the helpers that read a key's words as ranks. */
+function wordIndex(keys: Key[]) {
   // Words by rarity among the stored keys (then alphabetically): a word's rank is its place in that order.
   const count = new Map<string, number>();
   for (const key of keys) for (const w of key.words) count.set(w, (count.get(w) ?? 0) + 1);
@@ -81,6 +63,34 @@ export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
     else byInner[inner]!.push(k);
   });
 
+  return { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless };
+}
+
+type WordIndex = ReturnType<typeof wordIndex>;
+
+/**
+ * Every pair (record, stored record) whose score reaches the threshold — the stored record's best key over
+ * the record's key, 3 for the same key — record by record, then stored record by stored record, as the
+ * exhaustive search lists them; but a record with the same key as a stored record it may fit is paired with
+ * those only: matched best first, it is settled (merged or ambiguous) before any lower score is looked at,
+ * so its other pairs could change nothing.
+ */
+export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
+  const keys: Key[] = [];
+  const owner: number[] = [];
+  const byText = new Map<string, number[]>();
+  targets.forEach((list, target) => {
+    for (const key of list) {
+      keys.push(key);
+      owner.push(target);
+      const same = byText.get(key.text);
+      if (same === undefined) byText.set(key.text, [target]);
+      else if (same.at(-1) !== target) same.push(target);
+    }
+  });
+  // Built when a record first has no stored record of the same key (most have one).
+  let index: WordIndex | undefined;
+
   const fits: Fit[] = [];
   const seenKey = new Int32Array(keys.length).fill(-1); // the last record that looked the key up
   const best = new Float64Array(targets.length);
@@ -93,6 +103,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
       return;
     }
     fitting.length = 0;
+    const { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless } = (index ??= wordIndex(keys));
     const own = keyOf(text);
     const score = (k: number) => {
       if (seenKey[k] === record) return;

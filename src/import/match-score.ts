@@ -3,20 +3,33 @@
 
 export const SIMILARITY_THRESHOLD = 0.85;
 
-/** A key with its words, split once: matching compares each key with many others. */
-export interface Key {
-  text: string;
-  words: Set<string>;
+/** A key with its words, split once and only when asked (a key found by its text alone never is). */
+export class Key {
+  private split: { words: Set<string>; parts: number } | undefined;
+
+  constructor(readonly text: string) {}
+
+  get words(): Set<string> {
+    return this.splitOnce().words;
+  }
+
   /** Its number of space-separated parts, as the containment rule counts them. */
-  parts: number;
+  get parts(): number {
+    return this.splitOnce().parts;
+  }
+
+  private splitOnce(): { words: Set<string>; parts: number } {
+    if (this.split === undefined) {
+      const parts = this.text.split(' ');
+      const words = new Set<string>();
+      for (const w of parts) if (w !== '') words.add(w);
+      this.split = { words, parts: parts.length };
+    }
+    return this.split;
+  }
 }
 
-export function keyOf(text: string): Key {
-  const parts = text.split(' ');
-  const words = new Set<string>();
-  for (const w of parts) if (w !== '') words.add(w);
-  return { text, words, parts: parts.length };
-}
+export const keyOf = (text: string): Key => new Key(text);
 
 /** One contains the other (the shorter with at least 4 parts): a text that adds or drops a clause. */
 function contains(x: Key, y: Key): boolean {

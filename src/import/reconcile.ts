@@ -16,9 +16,10 @@ import type { ImportNote, ImportRecord } from './types.js';
 
 /** The text that identifies a recommendation across sources. */
 export function matchKey(text: string): string {
-  return trailingGroups(text.replace(/^\s*\d+(?:\.\d+)*\.?\s+/, ''))
-    .body.normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+  const body = trailingGroups(text.replace(/^\s*\d+(?:\.\d+)*\.?\s+/, '')).body;
+  // (Plain ASCII, most texts, has no accent to take off.)
+  // eslint-disable-next-line no-control-regex
+  return (/^[\x00-\x7f]*$/.test(body) ? body : body.normalize('NFKD').replace(/\p{M}/gu, ''))
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();

@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
 import type { Relation } from '../db/schema.js';
-import { type Neighbour, allNeighbours, neighboursOf, vectorize } from './similarity.js';
+import { type Neighbour, allNeighbours, neighboursOf, vectorizeIds } from './similarity.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
-import { termsOf } from './terms.js';
+import { termIds } from './term-ids.js';
 
 // Keeping recommendation_relations current. A state's relations are computed from all recommendations to
 // that state under review at once (idf is the state's); triggers (migrations/0008_related.sql) list the
@@ -99,8 +99,8 @@ export function readRows(rows: unknown[][]): Pairs {
   return pairs;
 }
 
-/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote. */
-function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): void {
+/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote; returns the pairs added. */
+function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): unknown[][] {
   const added: unknown[][] = [];
   const changed: [string, string, number, Relation, number][] = [];
   for (const [key, row] of wanted) {
@@ -111,23 +111,36 @@ function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pa
       changed.push([...(key.split('\u0000') as [string, string]), row.score, row.relation, row.cycle]);
     }
   }
+  const removed = [...stored.keys()].filter((key) => !wanted.has(key)).map((key) => key.split('\u0000') as [string, string]);
+  writeRows(s, added, changed, removed, counts);
+  return added;
+}
+
+/** Inserts, updates and deletes relation rows; counts them. */
+function writeRows(
+  s: Record<string, Statement>,
+  added: unknown[][],
+  changed: [string, string, number, Relation, number][],
+  removed: [string, string][],
+  counts: RelateCounts,
+): void {
   // New pairs in statements of BATCH rows (one call each instead of one per pair).
   for (let i = 0; i < added.length; i += BATCH) s.insertMany!.run(JSON.stringify(added.slice(i, i + BATCH)));
   for (const [from, to, score, relation, cycle] of changed) s.update!.run(score, relation, cycle, from, to);
+  for (const [from, to] of removed) s.remove!.run(from, to);
   counts.inserted += added.length;
   counts.updated += changed.length;
-  for (const key of stored.keys()) {
-    if (wanted.has(key)) continue;
-    const [from, to] = key.split('\u0000') as [string, string];
-    s.remove!.run(from, to);
-    counts.deleted++;
-  }
+  counts.deleted += removed.length;
 }
 
 function loadState(s: Record<string, Statement>, state: string) {
   const rows = s.docs!.raw().all(state) as [string, string, number][];
   const docs: StateDoc[] = rows.map(([id, , cycle]) => ({ id, cycle }));
-  const vectors = vectorize(rows.map(([, text]) => termsOf(text)));
+  termIds.trim();
+  const vectors = vectorizeIds(
+    rows.map(([, text]) => termIds.of(text)),
+    termIds.instrument,
+  );
   return { docs, vectors };
 }
 
@@ -141,11 +154,39 @@ export function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [strin
 export function relateState(db: Db, state: string, counts: RelateCounts): void {
   const s = statements(db);
   const { docs, vectors } = loadState(s, state);
-  const wanted: Pairs = new Map();
-  allNeighbours(vectors, RELATED_FLOOR, RELATED_PER_RECORD).forEach((list, i) => {
-    for (const n of list) wanted.set(...wantedPair(docs, i, n));
-  });
-  writeDifference(s, readRows(s.stateRows!.raw().all(JSON.stringify(docs.map((d) => d.id))) as unknown[][]), wanted, counts);
+  // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
+  const n = docs.length;
+  const wanted = new Map<number, number>();
+  for (const [i, list] of allNeighbours(vectors, RELATED_FLOOR, RELATED_PER_RECORD).entries()) {
+    // In the order of the primary key (ids are in document order): the inserts fill the index in order.
+    for (const { index, score } of [...list].sort((a, b) => a.index - b.index)) wanted.set(i * n + index, score);
+  }
+  const indexOf = new Map(docs.map((d, i) => [d.id, i]));
+  const changed: [string, string, number, Relation, number][] = [];
+  const removed: [string, string][] = [];
+  for (const [from, to, score, relation, cycle] of s.stateRows!.raw().iterate(JSON.stringify(docs.map((d) => d.id))) as Iterable<
+    [string, string, number, Relation, number]
+  >) {
+    const i = indexOf.get(from)!;
+    const j = indexOf.get(to);
+    const key = j === undefined ? -1 : i * n + j;
+    const want = wanted.get(key);
+    if (want === undefined) {
+      removed.push([from, to]);
+      continue;
+    }
+    wanted.delete(key);
+    const other = docs[j!]!;
+    const row: Row = { score: want, relation: relationOf(docs[i]!.cycle, other.cycle), cycle: other.cycle };
+    if (score !== row.score || relation !== row.relation || cycle !== row.cycle) changed.push([from, to, row.score, row.relation, row.cycle]);
+  }
+  const added: unknown[][] = [];
+  for (const [key, score] of wanted) {
+    const own = docs[Math.floor(key / n)]!;
+    const other = docs[key % n]!;
+    added.push([own.id, other.id, score, relationOf(own.cycle, other.cycle), other.cycle]);
+  }
+  writeRows(s, added, changed, removed, counts);
   counts.states++;
   counts.recommendations += docs.length;
 }
@@ -165,8 +206,10 @@ function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts):
     const own: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));
     writeDifference(s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
     const toIt: Pairs = new Map(found.map((n) => wantedPair(docs, n.index, { index: i, score: n.score })));
-    writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts);
-    for (const n of found) counts.deleted += s.trim!.run({ id: docs[n.index]!.id }).changes;
+    // Only a list that gained a pair can have grown past RELATED_PER_RECORD.
+    for (const [other] of writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts)) {
+      counts.deleted += s.trim!.run({ id: other }).changes;
+    }
     counts.recommendations++;
   }
 }

@@ -1,3 +1,5 @@
+import { TermIds } from './term-ids.js';
+
 // TF-IDF cosine similarity within one group of texts (the recommendations to one state under review):
 // term weights (1 + ln tf) × idf with idf = ln((N + 1) / (df + 1)) + 1 over the group, instrument tokens
 // counted INSTRUMENT_WEIGHT times, vectors of length 1, so that the dot product is the cosine (0–1).
@@ -21,28 +23,45 @@ export const roundScore = (score: number): number => Math.min(1, Math.round(scor
 
 /** Each text's unit vector over the group's term dictionary. */
 export function vectorize(docs: readonly (readonly string[])[]): Vector[] {
-  const ids = new Map<string, number>();
-  const counts = docs.map((terms) => {
-    const tf = new Map<number, number>();
-    for (const term of terms) {
-      let id = ids.get(term);
-      if (id === undefined) ids.set(term, (id = ids.size));
-      tf.set(id, (tf.get(id) ?? 0) + (term.startsWith('zz') ? INSTRUMENT_WEIGHT : 1));
+  const dictionary = new TermIds(Infinity, Infinity);
+  const ids = docs.map((terms) => dictionary.ofTerms(terms));
+  return vectorizeIds(ids, dictionary.instrument);
+}
+
+/**
+ * The same over texts given as term ids of one dictionary (term-ids.ts), `instrument` telling the ids of
+ * instrument tokens. The group's own term numbers follow the order terms are first seen, as vectorize's do,
+ * so that the sums run in the same order and the scores are the same to the last bit.
+ */
+export function vectorizeIds(docs: readonly Int32Array[], instrument: readonly boolean[]): Vector[] {
+  const local = new Int32Array(instrument.length).fill(-1);
+  const tf = new Float64Array(instrument.length);
+  let size = 0;
+  const counted = docs.map((ids) => {
+    const distinct: number[] = [];
+    for (const id of ids) {
+      let l = local[id]!;
+      if (l < 0) local[id] = l = size++;
+      if (tf[l] === 0) distinct.push(l);
+      tf[l]! += instrument[id] ? INSTRUMENT_WEIGHT : 1;
     }
-    return tf;
+    const terms = Int32Array.from(distinct).sort();
+    const counts = Float64Array.from(terms, (l) => tf[l]!);
+    for (const l of terms) tf[l] = 0;
+    return { terms, counts };
   });
-  const df = new Float64Array(ids.size);
-  for (const tf of counts) for (const id of tf.keys()) df[id]!++;
+  const df = new Float64Array(size);
+  for (const { terms } of counted) for (const l of terms) df[l]!++;
   const n = docs.length;
-  return counts.map((tf) => {
-    const terms = Int32Array.from([...tf.keys()].sort((a, b) => a - b));
+  const idf = Float64Array.from(df, (d) => Math.log((n + 1) / (d + 1)) + 1);
+  return counted.map(({ terms, counts }) => {
     const weights = new Float64Array(terms.length);
     let norm = 0;
-    terms.forEach((id, i) => {
-      const w = (1 + Math.log(tf.get(id)!)) * (Math.log((n + 1) / (df[id]! + 1)) + 1);
+    for (let i = 0; i < terms.length; i++) {
+      const w = (1 + Math.log(counts[i]!)) * idf[terms[i]!]!;
       weights[i] = w;
       norm += w * w;
-    });
+    }
     const length = Math.sqrt(norm);
     for (let i = 0; i < weights.length; i++) weights[i]! /= length;
     return { terms, weights };
