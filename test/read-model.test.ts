@@ -257,6 +257,27 @@ t.test('materialize skips ids that no longer exist; materializeStale drains in b
   t.same(storedDocuments(app), before, 'rebuilt to the same bytes');
 });
 
+t.test('materialize writes only the documents and CSV rows that come out different from the stored ones', async (t) => {
+  const app = await buildTestApp(t);
+  const client = app.db.$client;
+  const before = storedDocuments(app);
+  const [first, second] = before;
+  // (insert or replace gives a rewritten row a new rowid: an unchanged rowid is a row not written again.)
+  const rowids = (table: string) =>
+    client.prepare(`select recommendation_id, rowid from ${table} order by 1`).all() as { recommendation_id: string; rowid: number }[];
+  const documentRowids = rowids('recommendation_documents');
+  const csvRowids = rowids('recommendation_csv_lines');
+  client.prepare('update recommendation_documents set json = ? where recommendation_id = ?').run('{}', first!.recommendation_id);
+  client.prepare("update recommendation_csv_lines set csv_tail = 'x' where recommendation_id = ?").run(second!.recommendation_id);
+  client.exec('insert into recommendation_documents_stale select id from recommendations');
+  app.db.transaction(() => materializeStale(app.db));
+  t.same(storedDocuments(app), before, 'the altered JSON and CSV row are rebuilt');
+  const rewritten = (was: typeof documentRowids, now: typeof documentRowids) =>
+    now.filter((row, i) => row.rowid !== was[i]!.rowid).map((row) => row.recommendation_id);
+  t.same(rewritten(documentRowids, rowids('recommendation_documents')), [first!.recommendation_id], 'only the altered document is written');
+  t.same(rewritten(csvRowids, rowids('recommendation_csv_lines')), [second!.recommendation_id], 'only the altered CSV row is written');
+});
+
 t.test('meta.total: counted once per revision and filter, in a bounded LRU', async (t) => {
   const app = await buildTestApp(t);
   let counted = 0;

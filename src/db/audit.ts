@@ -30,6 +30,14 @@ export function diffRecords(
   after: Record<string, unknown> | null,
 ): Record<string, { before: unknown; after: unknown }> {
   const changes: Record<string, { before: unknown; after: unknown }> = {};
+  if (before === null && after !== null) {
+    // A creation (an import makes tens of thousands): every field that is not null, without comparing.
+    for (const key of Object.keys(after)) {
+      const a = after[key] ?? null;
+      if (a !== null && (typeof a !== 'number' || Number.isFinite(a))) changes[key] = { before: null, after: a };
+    }
+    return changes;
+  }
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   for (const key of keys) {
     const b = before?.[key] ?? null;

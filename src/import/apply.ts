@@ -170,6 +170,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
+  // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
+  // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
+  // In memory during the import; the connection's setting is restored after it (it cannot change inside a
+  // transaction, so an import run inside one keeps it).
+  const client = db.$client;
+  const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
+  if (tempStore !== undefined) client.pragma('temp_store = memory');
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
       const written: string[] = [];
@@ -557,6 +564,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     });
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
+  } finally {
+    if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
   }
   // A bulk import changes the shape of the data: refresh the query planner's statistics.
   const { created, updated } = report.recommendations;

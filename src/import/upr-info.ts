@@ -45,7 +45,8 @@ const ISSUE_IDS = new Map(UPR_INFO_ISSUES.map((label) => [label.toLowerCase(), {
 export const normalizeText = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
 // The files escape a few characters as HTML numeric entities ("&#40;Unknown&#41;").
-const decodeEntities = (text: string) => text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code)));
+const decodeEntities = (text: string) =>
+  text.includes('&#') ? text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code))) : text;
 
 interface Group {
   record: ImportRecord;

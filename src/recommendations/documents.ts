@@ -51,24 +51,58 @@ export function urlCellAround(origin: string): [before: string, after: string] {
   return [cell.slice(0, at), cell.slice(at + 1)];
 }
 
-const upserts = new WeakMap<object, { json: Statement; csv: Statement }>();
+interface Statements {
+  json: Statement;
+  csv: Statement;
+  stored: Statement;
+  stale: Statement;
+  unstale: Statement;
+}
 
-/** Rebuilds the stored documents and CSV rows of these recommendations (ids that no longer exist are skipped). */
-export function materialize(db: Db, ids: readonly string[]): void {
-  let upsert = upserts.get(db.$client);
-  if (!upsert) {
-    upsert = {
-      json: db.$client.prepare('insert or replace into recommendation_documents (recommendation_id, json) values (?, ?)'),
-      csv: db.$client.prepare(`insert or replace into recommendation_csv_lines
+const prepared = new WeakMap<object, Statements>();
+
+/** The read model's statements, prepared once per connection. */
+function statementsOf(db: Db): Statements {
+  let statements = prepared.get(db.$client);
+  if (!statements) {
+    const client = db.$client;
+    statements = {
+      json: client.prepare('insert or replace into recommendation_documents (recommendation_id, json) values (?, ?)'),
+      csv: client.prepare(`insert or replace into recommendation_csv_lines
         (recommendation_id, csv_head, csv_path, csv_tail) values (?, ?, ?, ?)`),
+      stored: client
+        .prepare(`select d.recommendation_id, d.json, c.csv_head, c.csv_path, c.csv_tail
+          from recommendation_documents d left join recommendation_csv_lines c using (recommendation_id)
+          where d.recommendation_id in (select value from json_each(?))`)
+        .raw(),
+      stale: client.prepare('select recommendation_id from recommendation_documents_stale limit ?').pluck(),
+      unstale: client.prepare(
+        'delete from recommendation_documents_stale where recommendation_id in (select value from json_each(?))',
+      ),
     };
-    upserts.set(db.$client, upsert);
+    prepared.set(client, statements);
   }
+  return statements;
+}
+
+/**
+ * Rebuilds the stored documents and CSV rows of these recommendations (ids that no longer exist are skipped).
+ * A document and row that come out as stored are not written again (a write marks documents stale that it
+ * may not have changed, and rewriting a row costs more than reading it).
+ */
+export function materialize(db: Db, ids: readonly string[]): void {
+  const statements = statementsOf(db);
   for (let i = 0; i < ids.length; i += BATCH) {
-    for (const record of buildRecommendationRecords(db, ids.slice(i, i + BATCH))) {
+    const batch = ids.slice(i, i + BATCH);
+    const stored = new Map<string, (string | null)[]>();
+    for (const row of statements.stored.all(JSON.stringify(batch)) as (string | null)[][]) stored.set(row[0]!, row);
+    for (const record of buildRecommendationRecords(db, batch)) {
       const d = documentOf(record);
-      upsert.json.run(record.id, d.json);
-      upsert.csv.run(record.id, d.csvHead, d.csvPath, d.csvTail);
+      const [, json, csvHead, csvPath, csvTail] = stored.get(record.id) ?? [];
+      if (json !== d.json) statements.json.run(record.id, d.json);
+      if (csvHead !== d.csvHead || csvPath !== d.csvPath || csvTail !== d.csvTail) {
+        statements.csv.run(record.id, d.csvHead, d.csvPath, d.csvTail);
+      }
     }
   }
 }
@@ -79,18 +113,13 @@ export function materialize(db: Db, ids: readonly string[]): void {
  * migration, or writes by another program that marked documents stale without rebuilding them).
  */
 export function materializeStale(db: Db): number {
-  const client = db.$client;
+  const statements = statementsOf(db);
   let count = 0;
   for (;;) {
-    const ids = client
-      .prepare('select recommendation_id from recommendation_documents_stale limit ?')
-      .pluck()
-      .all(BATCH) as string[];
+    const ids = statements.stale.all(BATCH) as string[];
     if (ids.length === 0) return count;
     materialize(db, ids);
-    client
-      .prepare('delete from recommendation_documents_stale where recommendation_id in (select value from json_each(?))')
-      .run(JSON.stringify(ids));
+    statements.unstale.run(JSON.stringify(ids));
     count += ids.length;
   }
 }
