@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
 import { macRoman, run } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // actionCategory (UPR Info's Action) is a column of the recommendations CSV export, and our own export
 // imported back keeps it.

@@ -5,7 +5,9 @@ import { runKeysCommand } from '../src/auth/cli.js';
 import { authenticateHeader, authenticateKey, createApiKey, listApiKeys, revokeApiKey } from '../src/auth/keys.js';
 import { openDatabase } from '../src/db/open.js';
 import { mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const DEVELOPMENT = 'kgz-2020-09-domestic-violence-impunity';
 

@@ -6,7 +6,9 @@ import { BackupError, backupDatabase } from '../src/db/backup.js';
 import { openDatabase } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
-import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const TABLES = [
   'states',

@@ -9,7 +9,9 @@ import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
 import { KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
 import { insertRecommendation } from './fixtures.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // HTTP caching: query ETags, 304s without running the query, and the response cache, invalidated by any
 // write, in this process or another.

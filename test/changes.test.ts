@@ -1,7 +1,9 @@
 import t from 'tap';
 import { currentRevision } from '../src/db/revision.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 type Change = { seq: number; entity: string; id: string; action: string; actor: string; at: string; revision: number };
 

@@ -3,8 +3,10 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
-import { tempDir } from './helpers.js';
+import { sqliteOnly, tempDir } from './helpers.js';
 import { compiledServerArgs, startServer } from './support/server-process.js';
+
+sqliteOnly(t, 'kill -9 of a server on a SQLite file (test/crash-postgres.test.ts is the PostgreSQL one)');
 
 // Kills the real server with SIGKILL while concurrent writes and imports are in flight, several times, and
 // checks that every write and import it acknowledged survived whole, that no import is half-written, and that

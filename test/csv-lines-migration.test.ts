@@ -4,7 +4,9 @@ import t from 'tap';
 import { openDatabase } from '../src/db/open.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { tempDir } from './helpers.js';
+import { sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'rolls SQLite migrations back by hand');
 
 // migrations/0014_csv_lines.sql moves the stored CSV rows out of recommendation_documents into
 // recommendation_csv_lines: on a database of the shape before it, the rows are moved as they are (not

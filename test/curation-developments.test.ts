@@ -1,7 +1,9 @@
 import t from 'tap';
 import { currentRevision } from '../src/db/revision.js';
 import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const DEATH = {
   stateUnderReview: 'KGZ',

@@ -1,13 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import { createApiKey } from '../src/auth/keys.js';
+import { createApiKey, newKeyId, newKeySecret } from '../src/auth/keys.js';
 import type { ApiKeyScope } from '../src/db/schema.js';
+import { postgresSide } from './helpers.js';
 
 // Helpers for tests of the curation API: keys minted straight into the app's database, and requests that
 // carry them.
 
 /** Mints a key and returns it (the secret a client would send). */
 export function mintKey(app: FastifyInstance, scope: ApiKeyScope = 'write', name = 'test-curator'): string {
-  return createApiKey(app.db, name, scope).key;
+  const onPostgres = postgresSide(app);
+  if (onPostgres === undefined) return createApiKey(app.db, name, scope).key;
+  // On PostgreSQL the key is stored asynchronously; the app's next request waits for it (test/helpers.ts).
+  const id = newKeyId();
+  const { key, hash } = newKeySecret(id);
+  const stored = onPostgres.pool.query('insert into api_keys (id, name, scope, hash, created_at) values ($1, $2, $3, $4, $5)', [
+    id,
+    name,
+    scope,
+    hash,
+    new Date().toISOString(),
+  ]);
+  onPostgres.pending = Promise.all([onPostgres.pending, stored]);
+  return key;
 }
 
 export interface SendOptions {

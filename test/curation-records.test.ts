@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { currentRevision } from '../src/db/revision.js';
 import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Assessments, statements, reviews and states: their writes, and the ETags of every record's GET.
 

@@ -7,9 +7,11 @@ import t, { type Test } from 'tap';
 import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
 import { importFile } from '../src/import/run.js';
-import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 import { bytesSource, entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
 // the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page

@@ -4,8 +4,10 @@ import t from 'tap';
 import { ConfigError, loadEnv } from '../src/config.js';
 import { isDatabaseBusy } from '../src/db/busy.js';
 import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { copyTemplateDatabase } from './support/template-db.js';
+
+sqliteOnly(t, 'SQLite busy timeouts and locks');
 
 // Another process holding the SQLite write lock (an `npm run import` on the command line, say): a write
 // through the API waits DATABASE_BUSY_TIMEOUT_MS, then is answered 503 with Retry-After, not 500, and

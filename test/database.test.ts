@@ -5,7 +5,9 @@ import { currentRevision } from '../src/db/revision.js';
 import { applySeed } from '../seed/apply.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
 import { STATES } from '../seed/states.js';
-import { tempDir } from './helpers.js';
+import { sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'opens and migrates SQLite files');
 
 const count = (db: ReturnType<typeof openDatabase>, table: string) =>
   db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number;

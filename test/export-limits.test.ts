@@ -7,8 +7,10 @@ import t, { type Test } from 'tap';
 import { openSnapshots } from '../src/db/snapshot.js';
 import { type ExportEvent, exportChannel } from '../src/http/export.js';
 import { insertRecommendation } from './fixtures.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
 import { copyLargeExportDatabase, LARGE_EXPORT_ROWS } from './support/template-db.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Exports held by slow readers are bounded: at most MAX_CONCURRENT_EXPORTS stream at once (one more is a
 // 503 with Retry-After), and one that runs longer than EXPORT_MAX_SECONDS has its connection ended and its

@@ -9,8 +9,10 @@ import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream, STORE
 import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
 import { copyLargeExportDatabase, LARGE_EXPORT_ROWS } from './support/template-db.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // A large export streams from the database: with a client that does not read, the server stops reading
 // the database (it does not buffer the result); other requests are answered meanwhile; and the export,

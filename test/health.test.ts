@@ -1,5 +1,7 @@
 import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 t.test('healthz and readyz', async (t) => {
   const app = await buildTestApp(t);

@@ -2,10 +2,42 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import type { Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
 import { copyTemplateDatabase } from './support/template-db.js';
+
+/** The backend the suite runs on: SQLite unless TEST_BACKEND=postgres (npm run test:postgres). */
+export function testBackend(): 'sqlite' | 'postgres' {
+  return process.env.TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Says that `t` (a test file's root test, or one test) checks SQLite-specific behaviour, and skips it with
+ * `reason` when the suite runs on PostgreSQL: a file ends there; a test gets `true` and must return.
+ */
+export function sqliteOnly(t: Test, reason: string, backend = testBackend()): boolean {
+  if (backend === 'sqlite') return false;
+  t.plan(0, `SQLite only: ${reason}`);
+  if (t.parent === undefined) process.exit(0);
+  return true;
+}
+
+/**
+ * What a test reaches beside an app on PostgreSQL (TEST_BACKEND=postgres): a connection to its database, and
+ * the writes made through it (keys minted by test/curation-helpers.ts) that its next request waits for.
+ */
+export interface PostgresSide {
+  pool: pg.Pool;
+  pending: Promise<unknown>;
+}
+const postgresSides = new WeakMap<FastifyInstance, PostgresSide>();
+
+/** The PostgreSQL side of a test app; undefined for an app on SQLite. */
+export function postgresSide(app: FastifyInstance): PostgresSide | undefined {
+  return postgresSides.get(app);
+}
 
 /** A temporary directory removed when the test ends. */
 export function tempDir(t: Test): string {
@@ -16,16 +48,26 @@ export function tempDir(t: Test): string {
 
 /**
  * The app on a fresh database file (migrated and seeded, as on a first start: a copy of a prepared
- * template unless `overrides` name a database file), closed when the test ends.
+ * template unless `overrides` name a database file), closed when the test ends. With TEST_BACKEND=postgres
+ * (and no database named in `overrides`) on a fresh PostgreSQL database instead, made from a template holding
+ * the same rows (test/support/postgres.ts).
  * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
  * requests from one address, and a busy test machine must not make them fail with 503. Every response is
  * checked against its route's zod schema.
  */
 export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
   let databasePath = overrides.databasePath;
+  const onPostgres = testBackend() === 'postgres' && databasePath === undefined && overrides.databaseUrl === undefined;
+  if (onPostgres) {
+    // Imported here: SQLite runs need not load pg.
+    const { seededDatabase, startCluster } = await import('./support/postgres.js');
+    const cluster = await startCluster(t);
+    if ('skip' in cluster) throw new Error(`TEST_BACKEND=postgres: ${cluster.skip}`);
+    overrides = { ...overrides, databaseUrl: await seededDatabase(cluster.url) };
+  }
   if (databasePath === undefined) {
     databasePath = join(tempDir(t), 'test.sqlite');
-    copyTemplateDatabase(databasePath);
+    if (!onPostgres) copyTemplateDatabase(databasePath);
   }
   const app = await buildApp({
     logLevel: 'silent',
@@ -38,6 +80,16 @@ export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}):
     databasePath,
   });
   t.teardown(() => app.close());
+  if (onPostgres) {
+    const { Pool } = (await import('pg')).default;
+    const side: PostgresSide = { pool: new Pool({ connectionString: overrides.databaseUrl, max: 1 }), pending: Promise.resolve() };
+    postgresSides.set(app, side);
+    t.teardown(() => side.pool.end());
+    // A request waits for the writes a test made beside it (a key minted synchronously, stored asynchronously).
+    const inject = app.inject.bind(app) as (...args: unknown[]) => unknown;
+    app.inject = ((...args: unknown[]) =>
+      args.length === 0 ? inject() : side.pending.then(() => inject(...args))) as typeof app.inject;
+  }
   return app;
 }
 

@@ -5,7 +5,9 @@ import t from 'tap';
 import { authenticateKey } from '../src/auth/keys.js';
 import { scrubKeys } from '../src/http/hardening.js';
 import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Smaller hostile-input cases at the HTTP edge (issue 14, item 9): OPTIONS without Origin, a weak ETag in
 // If-Match, authenticated reads while another connection holds the write lock, percent-encoded keys in

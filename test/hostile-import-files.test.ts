@@ -11,8 +11,10 @@ import { runImportCli } from '../src/import/cli.js';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from '../src/import/limits.js';
 import { readParagraph } from '../src/import/terman-csv.js';
 import { ImportError } from '../src/import/types.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
 import { cell, count, HEADER_ROW, matrixDocx, run, seededDb, tr } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Hostile files, built here: zip bombs (honest and lying headers), damaged archives, XML that is deep, huge,
 // malformed or declares entities, a table of 300,000 rows, CSV cells that made the paragraph regex

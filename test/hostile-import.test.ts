@@ -7,8 +7,10 @@ import { openDatabase, type Db } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { runImportCli } from '../src/import/cli.js';
 import { checkRecommendation } from '../src/import/validate.js';
-import { buildTestApp, tempDir } from './helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
 import { entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // An import is held to the write API's own schemas, rules and scopes: what the API would refuse is skipped
 // with the row and the reason (or the whole file refused when nothing is valid), and the public lists and

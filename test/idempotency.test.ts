@@ -3,7 +3,9 @@ import { createApiKey } from '../src/auth/keys.js';
 import { findStoredResponse, requestFingerprint, storeResponse } from '../src/curation/idempotency.js';
 import { currentRevision } from '../src/db/revision.js';
 import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const BODY = {
   recommendationId: 'KGZ-3-USA-1',

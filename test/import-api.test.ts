@@ -1,6 +1,8 @@
 import t from 'tap';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
 import { run, withoutServerFields } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // What an import keeps that the source alone can say — the decision as printed, and recommending "states"
 // no code resolves — is shown by the API and its CSV, and survives the CSV round trip.

@@ -8,8 +8,10 @@ import { importRoutes } from '../src/import/routes.js';
 import { importFile } from '../src/import/run.js';
 import { labelsOf } from '../src/import/upr-tracker-csv.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
 import { count, entryRow, HEADER_ROW, macRoman, matrixDocx, run, seededDb, withoutServerFields } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { importFile } from '../src/import/run.js';
 import type { ImportReport, NameCount } from '../src/import/types.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
 import { count, seededDb, withoutServerFields } from './import-helpers.js';
 import { sharedDataDir } from './support/shared-data.js';
 
@@ -132,6 +132,7 @@ t.test('the whole corpus: 39,191 rows, every name resolved or reported', { skip 
 });
 
 t.test('the real imports survive the round trip through our own CSV export', { skip }, async (t) => {
+  if (sqliteOnly(t, 'imports into the SQLite database directly (importFile on app.db)')) return;
   const source = await buildTestApp(t);
   await importFile(source.db, { ...sourceOf(MATRIX) }, { actor: 'test' });
   await importFile(source.db, { ...sourceOf(CORPUS(2010)) }, { actor: 'test', review: 'KGZ-1' });

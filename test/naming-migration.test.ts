@@ -11,7 +11,9 @@ import { buildRecommendationRecords } from '../src/recommendations/queries.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { applySeed } from '../seed/apply.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
-import { tempDir } from './helpers.js';
+import { sqliteOnly, tempDir } from './helpers.js';
+
+sqliteOnly(t, 'a SQLite migration on a SQLite file');
 
 // A database of the shape before the naming cleanup (migrations up to the read model), with documents in the
 // old shape and seeded labels without provenance, is served in the new shape once the migration has run.

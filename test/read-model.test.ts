@@ -14,7 +14,9 @@ import {
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
 import { recommendationSchema } from '../src/recommendations/schemas.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // The read model (src/recommendations/documents.ts) is a copy of what the base tables say; this file proves
 // the copy is exact after any sequence of writes: every stored document and CSV row (recommendation_documents,

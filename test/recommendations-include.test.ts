@@ -1,6 +1,8 @@
 import t from 'tap';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // include=assessments,developments on GET /v1/recommendations: each record as the detail shows it, bounded,
 // from one query per included kind for the whole page.

@@ -1,7 +1,9 @@
 import t from 'tap';
 import { importFile } from '../src/import/run.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { bytesSource, macRoman } from './import-helpers.js';
+
+sqliteOnly(t, 'imports its records into the SQLite database directly (importFile on app.db)');
 
 // The filters and fields of real imported data: UPR Info's action category, the printed position label,
 // the review's year, updatedSince as a plain date.

@@ -1,7 +1,9 @@
 import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { insertRecommendation } from './fixtures.js';
 import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id).sort();
 

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Issue 10 §4: a state's regional group says why where it is not plain membership; a review says whether we
 // hold the report's full list of recommendations; what migration 0008 changes in an existing database.

@@ -6,7 +6,9 @@ import { buildRecommendationRecords } from '../src/recommendations/queries.js';
 import { relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // Related recommendations and recurrence on a real database: kept current by every write (create, text
 // change, delete, import), served by GET /v1/recommendations/{id}/related, shown in every record, filtered

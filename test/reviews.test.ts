@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { reviews } from '../src/db/schema.js';
 import { DEVELOPMENTS, RECOMMENDATIONS, REVIEWS, SOURCES, STATEMENTS } from '../seed/kyrgyzstan-upr3.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
 

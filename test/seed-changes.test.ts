@@ -1,6 +1,8 @@
 import t from 'tap';
 import { applySeed } from '../seed/apply.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 type Change = { seq: number; entity: string; id: string; action: string; actor: string; changes: Record<string, unknown> };
 

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 type Source = { id: string; title: string; publisher: string; url: string; publishedOn: string | null };
 type Body = { data: Source[]; meta: { total: number; limit: number; nextCursor: string | null } };

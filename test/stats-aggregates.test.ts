@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { type AllRows, checkEveryGrouping } from './support/stats-recount.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 // The recommendation counts kept on write (src/stats/aggregates.ts, migration stats_aggregates) stay right
 // after any sequence of writes through the API, an import included: every grouping and pair of groupings,

@@ -12,10 +12,12 @@ import { machineTagger, setTagger } from '../src/tagging/tagger.js';
 import { charGramCounts, features, stem, termCounts, words } from '../src/tagging/text.js';
 import { evaluate, fit, random, tuneThresholds } from '../src/tagging/train.js';
 import { heldOutEvaluation, shippedModel } from '../src/tagging/training-run.js';
-import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { mintKey, parseEtag, send } from './curation-helpers.js';
 import { macRoman, run, seededDb } from './import-helpers.js';
 import { FIXTURE_CORPUS, FIXTURE_LABELS, FIXTURE_OPTIONS, FIXTURE_THEMES, fixtureModel, fixtureTagger } from './tagging-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 const { DEATH, EDUCATION, TORTURE, WOMEN, INSTRUMENTS } = FIXTURE_LABELS;
 const tagger = fixtureTagger();

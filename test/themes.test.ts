@@ -2,8 +2,10 @@ import t from 'tap';
 import { slugify } from '../src/common/slug.js';
 import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { entryRow, HEADER_ROW, macRoman, matrixDocx, run } from './import-helpers.js';
+
+sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
 
 interface Theme {
   id: string;

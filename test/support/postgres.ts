@@ -1,61 +1,189 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { copyDatabase } from '../../src/db/copy/copy.js';
+import { copyTemplateDatabase } from './template-db.js';
 
-// A real PostgreSQL server for a test file: one throwaway cluster (scripts/pg-cluster.sh) per file, shared by
-// its tests, each of which takes a fresh empty database in it. Skipped with the reason when none can be had.
+// A real PostgreSQL server for the tests: ONE throwaway cluster (scripts/pg-cluster.sh) for a whole tap run,
+// started by the first test file that asks for it (under a lock file, so parallel jobs share it) and stopped
+// and deleted by tap's `after` script (test/support/postgres-after.ts, package.json's tap config) however the
+// tests ended. A file run outside tap (or with another `after`) gets its own cluster, stopped when it ends.
+// Each test takes a fresh database in it, made with CREATE DATABASE ... TEMPLATE from a database prepared
+// once per run (a copy of a SQLite file, keyed by a hash of its contents): no migrating or copying per test.
+// Skipped with the reason when no cluster can be had.
 
 const run = promisify(execFile);
 export const CLUSTER_SCRIPT = fileURLToPath(new URL('../../scripts/pg-cluster.sh', import.meta.url));
+export const AFTER_SCRIPT = fileURLToPath(new URL('./postgres-after.ts', import.meta.url));
 
 export type Cluster = { url: string } | { skip: string };
 
-/**
- * Starts a cluster (installing PostgreSQL first when missing and we are root), stopped and deleted when `t`
- * ends; or the reason it could not start. The first start may install a package: a generous timeout.
- */
-export async function startCluster(t: Test, script = CLUSTER_SCRIPT): Promise<Cluster> {
-  const parent = mkdtempSync(join(tmpdir(), 'upr-pg-test-'));
-  const dir = join(parent, 'cluster');
-  t.teardown(async () => {
-    await run('bash', [script, 'stop', dir], { timeout: 60_000 }).catch(() => undefined);
-    rmSync(parent, { recursive: true, force: true });
-  });
+/** The directory of the tap run's shared cluster (tap runs its `after` script and each test file as its children). */
+export function runHome(runnerPid: number): string {
+  return join(tmpdir(), `upr-pg-run-${runnerPid}`);
+}
+
+/** Stops the cluster kept in `home` (if any) and deletes `home`. */
+export async function stopCluster(home: string, script = CLUSTER_SCRIPT): Promise<void> {
+  await run('bash', [script, 'stop', join(home, 'cluster')], { timeout: 60_000 }).catch(() => undefined);
+  rmSync(home, { recursive: true, force: true });
+}
+
+function alive(pid: number): boolean {
   try {
-    const { stdout } = await run('bash', [script, 'start', dir], { timeout: 300_000 });
-    return { url: stdout.trim() };
-  } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    return { skip: `PostgreSQL could not be started, its tests are skipped: ${(stderr || message).trim()}` };
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
+/** Runs `work` holding `home`'s lock file (waiting for another process to release it, or to die holding it). */
+async function locked<T>(home: string, name: string, work: () => Promise<T>): Promise<T> {
+  mkdirSync(home, { recursive: true });
+  const lock = join(home, name);
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(lock, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (holder > 0 && !alive(holder)) rmSync(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+const ownHomes = new Map<string, string>();
+
+/**
+ * The run's cluster (started now when it is the first to ask; installing PostgreSQL first when missing and we
+ * are root), or the reason it could not start. The first start may install a package: a generous timeout.
+ */
+export async function startCluster(t: Test, script = CLUSTER_SCRIPT): Promise<Cluster> {
+  const shared = resolve(process.env.TAP_AFTER ?? '') === AFTER_SCRIPT && script === CLUSTER_SCRIPT;
+  let home = shared ? runHome(process.ppid) : ownHomes.get(script);
+  if (home === undefined) {
+    // This process's own cluster, stopped when its root test ends (after every test that used it).
+    const ownHome = mkdtempSync(join(tmpdir(), 'upr-pg-test-'));
+    ownHomes.set(script, ownHome);
+    let root = t as { parent?: unknown };
+    while (root.parent !== undefined) root = root.parent as { parent?: unknown };
+    (root as Test).teardown(() => stopCluster(ownHome, script));
+    home = ownHome;
+  }
+  const cluster = await locked(home, 'cluster.lock', async (): Promise<Cluster> => {
+    const urlFile = join(home, 'url');
+    const skipFile = join(home, 'skip');
+    if (existsSync(urlFile)) return { url: readFileSync(urlFile, 'utf8') };
+    if (existsSync(skipFile)) return { skip: readFileSync(skipFile, 'utf8') };
+    try {
+      const { stdout } = await run('bash', [script, 'start', join(home, 'cluster')], { timeout: 300_000 });
+      writeFileSync(urlFile, stdout.trim());
+      return { url: stdout.trim() };
+    } catch (error) {
+      const { stderr, message } = error as { stderr?: string; message: string };
+      const skip = `PostgreSQL could not be started, its tests are skipped: ${(stderr || message).trim()}`;
+      writeFileSync(skipFile, skip);
+      return { skip };
+    }
+  });
+  if ('url' in cluster) homes.set(cluster.url, home);
+  return cluster;
+}
+
+/** Each cluster's directory, by URL: where its template lock lives. */
+const homes = new Map<string, string>();
 let databases = 0;
 
-/** A new empty database in the cluster, its URL. */
-export async function createDatabase(clusterUrl: string): Promise<string> {
-  const name = `test_${process.pid}_${++databases}`;
-  const admin = new pg.Client({ connectionString: clusterUrl });
-  await admin.connect();
+async function admin<T>(clusterUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: clusterUrl });
+  await client.connect();
   try {
-    await admin.query(`create database ${name}`);
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
+}
+
+function databaseUrl(clusterUrl: string, name: string): string {
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
   return url.href;
 }
 
+/** A new database in the cluster (empty, or a copy of the database `template`), its URL. */
+export async function createDatabase(clusterUrl: string, template?: string): Promise<string> {
+  const name = `test_${process.pid}_${++databases}`;
+  await admin(clusterUrl, (client) =>
+    client.query(`create database ${name}${template === undefined ? '' : ` template ${template}`}`),
+  );
+  return databaseUrl(clusterUrl, name);
+}
+
+function fileHash(path: string): string {
+  const hash = createHash('sha256').update(readFileSync(path));
+  // A SQLite file still open elsewhere may hold committed pages in its WAL: they are part of what is copied.
+  if (existsSync(`${path}-wal`)) hash.update(readFileSync(`${path}-wal`));
+  return hash.digest('hex').slice(0, 24);
+}
+
+/**
+ * The name of a template database holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's
+ * copy), made on first use in this cluster; processes wanting the same one wait for the first to make it.
+ */
+async function templateOf(clusterUrl: string, sqlitePath: string): Promise<string> {
+  const name = `tpl_${fileHash(sqlitePath)}`;
+  const home = homes.get(clusterUrl);
+  if (home === undefined) throw new Error(`${clusterUrl} is not a cluster startCluster gave`);
+  return locked(home, 'templates.lock', async () => {
+    const exists = await admin(clusterUrl, (client) =>
+      client.query('select 1 from pg_database where datname = $1', [name]),
+    );
+    if (exists.rowCount === 0) {
+      // Made under another name and renamed when whole: a process killed half-way leaves no broken template.
+      const building = await createDatabase(clusterUrl);
+      await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url: building });
+      await admin(clusterUrl, (client) => client.query(`alter database ${new URL(building).pathname.slice(1)} rename to ${name}`));
+    }
+    return name;
+  });
+}
+
 /** A new database in the cluster holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's copy). */
 export async function copiedDatabase(clusterUrl: string, sqlitePath: string): Promise<string> {
-  const url = await createDatabase(clusterUrl);
-  await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
-  return url;
+  return createDatabase(clusterUrl, await templateOf(clusterUrl, sqlitePath));
+}
+
+let seededTemplate: Promise<string> | undefined;
+
+/** A new database in the cluster, migrated and seeded as on a first start (the same rows as SQLite's template). */
+export async function seededDatabase(clusterUrl: string): Promise<string> {
+  seededTemplate ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upr-pg-seeded-'));
+    try {
+      copyTemplateDatabase(join(dir, 'seeded.sqlite'));
+      return await templateOf(clusterUrl, join(dir, 'seeded.sqlite'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return createDatabase(clusterUrl, await seededTemplate);
 }
