@@ -1,17 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
-import { copyDatabase } from '../src/db/copy/copy.js';
-import { COPY_TABLES } from '../src/db/copy/tables.js';
 import { runImportCli } from '../src/import/cli.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
+import { alignInstants, sameTables } from './support/same-tables.js';
 import { freePort } from './support/server-process.js';
 import { sharedDataDir } from './support/shared-data.js';
 import { copyTemplateDatabase } from './support/template-db.js';
@@ -22,43 +20,6 @@ import { copyTemplateDatabase } from './support/template-db.js';
 
 t.setTimeout(900_000);
 const cluster = await startCluster(t);
-
-const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
-
-/** PostgreSQL's text with each instant replaced by SQLite's at the same place: equal when all else is. */
-function alignInstants(sqliteText: string, pgText: string): string {
-  const instants = [...sqliteText.matchAll(INSTANT)].map((m) => m[0]);
-  let i = 0;
-  return pgText.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));
-}
-
-/** Every table but the keys' (their secrets differ by design), in key order, as text. */
-function tablesOf(path: string): Map<string, string> {
-  const db = new Database(path, { readonly: true });
-  try {
-    const tables = new Map<string, string>();
-    for (const table of COPY_TABLES.filter((name) => name !== 'api_keys' && name !== 'idempotency_keys')) {
-      const keys = (db.prepare(`pragma table_info("${table}")`).all() as { name: string; pk: number }[])
-        .filter((column) => column.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((column) => `"${column.name}"`);
-      tables.set(table, JSON.stringify(db.prepare(`select * from "${table}" order by ${keys.join(', ')}`).raw().all()));
-    }
-    return tables;
-  } finally {
-    db.close();
-  }
-}
-
-/** The PostgreSQL database's tables (copied back into SQLite) against the SQLite database's, table by table. */
-async function sameTables(t: Test, sqlitePath: string, url: string): Promise<void> {
-  const back = join(tempDir(t), 'back.sqlite');
-  await copyDatabase({ kind: 'postgres', url }, { kind: 'sqlite', path: back });
-  const fromPg = tablesOf(back);
-  for (const [table, rows] of tablesOf(sqlitePath)) {
-    t.equal(alignInstants(rows, fromPg.get(table)!), rows, `table ${table}: the same rows`);
-  }
-}
 
 if ('skip' in cluster) {
   t.plan(0, cluster.skip);

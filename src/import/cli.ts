@@ -114,7 +114,7 @@ async function openTarget(config: ResolvedConfig): Promise<{ run: RunImport; clo
   }
   try {
     const pool = (await openPostgres(url, { poolMax: 1 })).$client;
-    return { run: (source, options) => pgImportFile({ url, pool }, source, options), close: () => pool.end() };
+    return { run: (source, options) => pgImportFile({ pool }, source, options), close: () => pool.end() };
   } catch (error) {
     return `cannot open the PostgreSQL database ${redactUrl(url)}: ${(error as Error).message}`;
   }

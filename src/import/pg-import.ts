@@ -1,30 +1,33 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { copyDatabase, type Shape, shapeOf, toPg } from '../db/copy/copy.js';
+import { type CopyReport, type Shape, shapeOf, toPg } from '../db/copy/copy.js';
 import { BATCH_ROWS, COPY_TABLES } from '../db/copy/tables.js';
 import { openDatabase } from '../db/open.js';
 import { WRITE_LOCK } from '../db/pg/write-transaction.js';
-import { importFile } from './run.js';
+import { copyScope, copyVocabularies, fileScope } from './pg-import-scope.js';
+import { applyRead, readImport } from './run.js';
 import type { ImportOptions, ImportReport, ImportSource } from './types.js';
 
-// An import on PostgreSQL (DATABASE_URL) runs the SQLite import unchanged, on a scratch copy of the database,
-// and writes what it changed into PostgreSQL: so its checks, ids, versions, audit entries, stored documents,
-// CSV lines, relations and machine labels are SQLite's to the byte, with no second implementation.
+// An import on PostgreSQL (DATABASE_URL) runs the SQLite import unchanged, on a scratch SQLite file holding
+// what the import can read, and writes what it changed into PostgreSQL: so its checks, ids, versions, audit
+// entries, stored documents, CSV lines, relations and machine labels are SQLite's to the byte, with no second
+// implementation.
 //
-// Under the write lock every writer takes (src/db/pg/write-transaction.ts), in one transaction: the database
-// is copied into a scratch SQLite file (npm run db:copy's copy, one snapshot), that file is kept as it was,
-// the import runs on the scratch copy, and each table's differences between the two files (rows gone, rows
-// new or changed, by primary key; the audit entries appended) are written into PostgreSQL. Nothing else
-// writes meanwhile, so the copy is what the differences apply to; anything failing rolls all of it back.
-// The cost is a whole copy per import (see README "Deploying at scale").
+// Under the write lock every writer takes (src/db/pg/write-transaction.ts), in one transaction: the
+// vocabularies are copied into the scratch file and the file is read against them; then the rows the import
+// can read, given what the file names (pg-import-scope.ts: the states under review's records and what hangs on
+// them), are copied; that file is kept as it was, the import runs on the scratch file, and each table's
+// differences between the two (rows gone, rows new or changed, by primary key; the audit entries appended) are
+// written into PostgreSQL. Nothing else writes meanwhile, so the copy is what the differences apply to;
+// anything failing rolls all of it back. The cost is the file's and its states', not the database's.
 
 export interface PgImportTarget {
-  /** The database's URL: the copy reads it on a connection of its own. */
-  url: string;
   pool: Pick<pg.Pool, 'connect'>;
+  /** Called with the rows copied into the scratch file, per table (how much of the database an import read). */
+  onCopied?: (copied: CopyReport) => void;
 }
 
 export async function pgImportFile(target: PgImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
@@ -36,11 +39,16 @@ export async function pgImportFile(target: PgImportTarget, source: ImportSource,
     await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
     const scratch = join(dir, 'scratch.sqlite');
     const before = join(dir, 'before.sqlite');
-    await copyDatabase({ kind: 'postgres', url: target.url }, { kind: 'sqlite', path: scratch });
-    copyFileSync(scratch, before);
     const db = openDatabase(scratch, { seed: false });
     try {
-      const report = await importFile(db, source, options);
+      db.$client.pragma('synchronous = off'); // a scratch file: nothing in it needs to survive a crash
+      const copied: CopyReport = {};
+      await copyVocabularies(client, db.$client, copied);
+      const parsed = await readImport(db, source, options);
+      await copyScope(client, db.$client, fileScope(parsed, db.$client), copied);
+      target.onCopied?.(copied);
+      db.$client.prepare('vacuum into ?').run(before);
+      const report = applyRead(db, parsed, options);
       db.$client.prepare('attach database ? as before').run(before);
       await writeDifferences(db.$client, client);
       // The stats' kept counts just written are the scratch import's, flushed there for every record it touched

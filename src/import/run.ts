@@ -10,6 +10,7 @@ import {
   type ImportOptions,
   type ImportReport,
   type ImportSource,
+  type ParsedFile,
 } from './types.js';
 import { readUprInfoCsv, UPR_INFO_COLUMNS } from './upr-info.js';
 import { readUprTrackerCsv, UPR_TRACKER_REQUIRED_COLUMNS } from './upr-tracker-csv.js';
@@ -22,19 +23,27 @@ export type RunImport = (source: ImportSource, options: ImportOptions) => Promis
 export const REVIEW_ID = /^[A-Z]{3}-[1-4]$/;
 
 export async function importFile(db: Db, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  return applyRead(db, await readImport(db, source, options), options);
+}
+
+/** The file read into records: what it reads of the database is its vocabularies (states, aliases, labels) and reviews. */
+export async function readImport(db: Db, source: ImportSource, options: ImportOptions): Promise<ParsedFile> {
   if (options.review !== undefined && !REVIEW_ID.test(options.review)) {
     throw new ImportError(`--review "${options.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).`);
   }
   const format = options.format ?? (await detectFormat(source));
   const resolver = new StateResolver(db);
-  const parsed =
-    format === 'ohchr-matrix'
-      ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
-      : format === 'terman-csv'
-        ? await readTermanCsv(source, resolver, options.review, options.limits)
-        : format === 'upr-info'
-          ? await readUprInfoCsv(source, resolver, options.review, options.limits)
-          : await readUprTrackerCsv(source, resolver, options.review, options.limits);
+  return format === 'ohchr-matrix'
+    ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
+    : format === 'terman-csv'
+      ? await readTermanCsv(source, resolver, options.review, options.limits)
+      : format === 'upr-info'
+        ? await readUprInfoCsv(source, resolver, options.review, options.limits)
+        : await readUprTrackerCsv(source, resolver, options.review, options.limits);
+}
+
+/** What readImport read, written in one transaction. */
+export function applyRead(db: Db, parsed: ParsedFile, options: ImportOptions): ImportReport {
   return applyImport(db, parsed, {
     actor: options.actor,
     dryRun: options.dryRun ?? false,

@@ -115,7 +115,7 @@ export function toPg(shape: Shape, row: unknown[]): unknown[] {
 
 // better-sqlite3 binds every JS number as REAL: an integer goes in as a BigInt, so a column without type
 // affinity (stats_*.value) stores an INTEGER as the source did.
-function toSqlite(shape: Shape, row: unknown[]): unknown[] {
+export function toSqlite(shape: Shape, row: unknown[]): unknown[] {
   return row.map((value, i) => {
     if (shape.booleans[i] && value !== null) return value ? 1n : 0n;
     return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;

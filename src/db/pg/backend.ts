@@ -94,7 +94,7 @@ export async function postgresBackend(url: string, poolMax: number, lockTimeoutM
     assessmentWrites: pgAssessmentWrites(pool),
     reviewWrites: pgReviewWrites(pool),
     stateWrites: pgStateWrites(pool),
-    importFile: (source, options) => pgImportFile({ url, pool }, source, options),
+    importFile: (source, options) => pgImportFile({ pool }, source, options),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
     close: () => pool.end(),
   };
