@@ -173,7 +173,7 @@ if ('skip' in cluster) {
     t.ok(chunks.every((e) => e.event === 'chunk' && e.rows <= STORED_CHUNK_ROWS), 'no chunk holds more than STORED_CHUNK_ROWS');
     const closes = events.filter((e) => e.event === 'close');
     t.ok(closes.length >= 8 && closes.every((e) => e.event === 'close' && e.complete), 'every export completes');
-    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`);
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`);
     t.equal(rows[0]!.n, 0, 'no export left its transaction open');
     const head = await onPostgres.inject({ method: 'HEAD', url: '/v1/recommendations?format=csv' });
     t.equal(head.statusCode, 200);
@@ -212,7 +212,8 @@ if ('skip' in cluster) {
     for (;;) {
       const { rowCount } = await admin.query(
         `select pg_terminate_backend(pid) from pg_stat_activity
-          where query like 'declare upr_export%' and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+          where datname = current_database() and query like 'declare upr_export%' and wait_event_type = 'Lock'
+            and pid <> pg_backend_pid()`,
       );
       if (rowCount === 1) break;
       await new Promise((resolve) => setImmediate(resolve));
