@@ -124,30 +124,24 @@ function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after:
     order by ${keysetOrder({ columns: keys, descending: sort.descending })}`;
 }
 
-/** One JSON page (its documents joined by commas, as bytes), the keys after it when more follow, and meta.total. */
+/** One JSON page's documents, the keys after it when more follow, and meta.total. */
 export async function pgJsonPage(
   pool: Pick<pg.Pool, 'query'>,
   f: RecommendationFilter,
   sort: PgSort,
   limit: number,
   after: KeyValue[] | undefined,
-): Promise<{ body: Buffer; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true } }> {
+): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true } }> {
   const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after));
   const { rows } = await pool.query<unknown[]>({ name: statementName(text), text, values: params, rowMode: 'array' });
   const total = rows[0]!.at(-1) as number;
   const found = rows[0]![0] === null ? [] : rows;
   const chunk = sliceChunk(found, limit, (row) => row.slice(1, -1) as KeyValue[]);
   return {
-    body: Buffer.from(chunk.rows.map((row) => row[0] as string).join(',')),
+    docs: chunk.rows.map((row) => row[0] as string),
     nextKeys: chunk.nextKeys,
     total: f.q === undefined ? { total } : cappedTotal(total),
   };
-}
-
-/** The list's meta.total; with q, counted up to FULL_TEXT_MAX_COUNT + 1 and marked capped beyond. */
-export async function pgListTotal(pool: Pool, f: RecommendationFilter): Promise<{ total: number; totalCapped?: true }> {
-  const total = (await rowsOf(pool, totalOf(f)))[0]![0] as number;
-  return f.q === undefined ? { total } : cappedTotal(total);
 }
 
 /**

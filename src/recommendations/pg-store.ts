@@ -30,7 +30,10 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         limit,
         documents: {
           page: (format, origin, n, keys) => pgPageDocuments(pool, filter, sort, lineOf(format, origin), n, keys),
-          jsonPage: (n, keys) => pgJsonPage(pool, filter, sort, n, keys),
+          jsonPage: async (n, keys) => {
+            const page = await pgJsonPage(pool, filter, sort, n, keys);
+            return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total };
+          },
           chunks: (format, origin, keys) =>
             pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS),
         },

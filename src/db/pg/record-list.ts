@@ -65,7 +65,8 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
         return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
       },
       jsonPage: async (n, keys) => {
-        const [chunk, total] = await Promise.all([spec.page(pool, n, keys), spec.total()]);
+        // Either may throw before it returns a promise (a filter refused): as rejections, both awaited.
+        const [chunk, total] = await Promise.all([(async () => spec.page(pool, n, keys))(), (async () => spec.total())()]);
         return {
           body: Buffer.from(chunk.rows.map((row) => JSON.stringify(row)).join(',')),
           nextKeys: chunk.nextKeys,
