@@ -23,11 +23,18 @@ type ExportFormat = Exclude<Format, 'json'>;
 
 /** What a resource's asynchronous store gives the answer. */
 export interface AsyncDocuments {
-  /** One page of stored lines (JSON documents, or the format's lines), with the keys after it when more follow. */
-  page(format: Format, origin: string, limit: number, after: KeyValue[] | undefined): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }>;
-  total(): Promise<{ total: number; totalCapped?: true }>;
+  /** One page of the format's stored lines, with the keys after it when more follow. */
+  page(format: ExportFormat, origin: string, limit: number, after: KeyValue[] | undefined): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }>;
+  /** One JSON page: its documents joined by commas, the keys after it when more follow, and meta.total. */
+  jsonPage(limit: number, after: KeyValue[] | undefined): Promise<JsonPage>;
   /** Every match's line, in chunks, from one snapshot; ending the iteration early releases it. */
   chunks(format: ExportFormat, origin: string, after: KeyValue[] | undefined): AsyncIterator<{ bytes: Buffer; rows: number }>;
+}
+
+export interface JsonPage {
+  body: Buffer;
+  nextKeys: KeyValue[] | null;
+  total: { total: number; totalCapped?: true };
 }
 
 export interface AsyncListSpec {
@@ -39,6 +46,8 @@ export interface AsyncListSpec {
   limit: number;
   documents: AsyncDocuments;
 }
+
+const DATA_OPEN = Buffer.from('{"data":[');
 
 function publish(event: ExportEvent): void {
   if (exportChannel.hasSubscribers) exportChannel.publish(event);
@@ -87,11 +96,11 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   const format = responseFormat(request);
   const origin = apiOrigin(request);
   if (format === 'json') {
-    const [page, total] = await Promise.all([spec.documents.page('json', origin, spec.limit, spec.after), spec.documents.total()]);
+    const page = await spec.documents.jsonPage(spec.limit, spec.after);
     const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
     setNextLink(request, reply, nextCursor);
-    const meta = JSON.stringify({ ...total, limit: spec.limit, nextCursor });
-    return reply.send(new EncodedJson(`{"data":[${page.docs.join(',')}],"meta":${meta}}`));
+    const meta = JSON.stringify({ ...page.total, limit: spec.limit, nextCursor });
+    return reply.send(new EncodedJson(Buffer.concat([DATA_OPEN, page.body, Buffer.from(`],"meta":${meta}}`)])));
   }
   const prefix = format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
   reply.type(CONTENT_TYPES[format]);

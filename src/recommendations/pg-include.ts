@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { pgAll } from '../db/pg/rows.js';
 import type { KeyValue } from '../http/pagination.js';
 import { type Include, type IncludeDialect, sendWithIncludes } from './include.js';
-import { type PgSort, pgListTotal, pgPageDocuments } from './pg-queries.js';
+import { type PgSort, pgJsonPage } from './pg-queries.js';
 import type { RecommendationFilter } from './schemas.js';
 
 // `include=assessments,developments` on PostgreSQL: include.ts's page and its one query per kind, the page's
@@ -23,6 +23,6 @@ export async function pgSendWithIncludes(
   query: { filter: RecommendationFilter; sort: PgSort; after: KeyValue[] | undefined; limit: number },
 ) {
   const { filter, sort, after, limit } = query;
-  const [page, total] = await Promise.all([pgPageDocuments(pool, filter, sort, 'json', limit, after), pgListTotal(pool, filter)]);
+  const { total, ...page } = await pgJsonPage(pool, filter, sort, limit, after);
   return sendWithIncludes(request, reply, { dialect: PG_INCLUDE, all: (q) => pgAll(pool, q) }, include, page, { sortName: sort.name, limit, total });
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
-import { snapshotRead } from '../db/pg/rows.js';
+import { snapshotRead, statementName } from '../db/pg/rows.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
@@ -104,12 +104,44 @@ export async function pgPageDocuments(
   return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
 }
 
-/** The list's meta.total; with q, counted up to FULL_TEXT_MAX_COUNT + 1 and marked capped beyond. */
-export async function pgListTotal(pool: Pool, f: RecommendationFilter): Promise<{ total: number; totalCapped?: true }> {
+/** The count of the list's matches; with q, of at most FULL_TEXT_MAX_COUNT + 1 (cappedTotal says more). */
+function totalOf(f: RecommendationFilter): SQL {
   const matches = sql`select 1 from ${fromAndWhere(f)}`;
-  if (f.q === undefined) return { total: (await rowsOf(pool, sql`select count(*)::int from (${matches}) m`))[0]![0] as number };
-  const limited = sql`select count(*)::int from (${matches} limit ${fullTextLimits().maxCount + 1}) m`;
-  return cappedTotal((await rowsOf(pool, limited))[0]![0] as number);
+  if (f.q === undefined) return sql`select count(*)::int from (${matches}) m`;
+  return sql`select count(*)::int from (${matches} limit ${fullTextLimits().maxCount + 1}) m`;
+}
+
+/**
+ * A JSON page and its total in one statement, one round trip (the total a scalar subquery PostgreSQL runs
+ * once): the page's documents with their keys, in order, each row with the total; a page of no documents is
+ * one row with the total alone. Named (statementName), so that each connection plans it once.
+ */
+function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined): SQL {
+  const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
+  const keys = Array.from({ length: count }, (_, i) => sql`p.${sql.identifier(`k${i}`)}`);
+  return sql`select p.*, t.total from (select (${totalOf(f)}) as total) t
+    left join (${documentsOf(f, sort, 'json', after, limit + 1)}) p on true
+    order by ${keysetOrder({ columns: keys, descending: sort.descending })}`;
+}
+
+/** One JSON page's documents, the keys after it when more follow, and meta.total. */
+export async function pgJsonPage(
+  pool: Pick<pg.Pool, 'query'>,
+  f: RecommendationFilter,
+  sort: PgSort,
+  limit: number,
+  after: KeyValue[] | undefined,
+): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true } }> {
+  const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after));
+  const { rows } = await pool.query<unknown[]>({ name: statementName(text), text, values: params, rowMode: 'array' });
+  const total = rows[0]!.at(-1) as number;
+  const found = rows[0]![0] === null ? [] : rows;
+  const chunk = sliceChunk(found, limit, (row) => row.slice(1, -1) as KeyValue[]);
+  return {
+    docs: chunk.rows.map((row) => row[0] as string),
+    nextKeys: chunk.nextKeys,
+    total: f.q === undefined ? { total } : cappedTotal(total),
+  };
 }
 
 /**

@@ -6,13 +6,13 @@ import { recommendationCsvColumns } from './csv.js';
 import { urlCellAround } from './documents.js';
 import { checkInclude } from './include.js';
 import { pgSendWithIncludes } from './pg-include.js';
-import { type DocumentLine, pgDocumentChunks, pgGetRecommendation, pgListTotal, pgPageDocuments } from './pg-queries.js';
+import { type DocumentLine, pgDocumentChunks, pgGetRecommendation, pgJsonPage, pgPageDocuments } from './pg-queries.js';
 import type { RecommendationStore } from './store.js';
 
 // The recommendations on PostgreSQL (src/recommendations/store.ts): the stored documents, read through
 // pg-queries.ts and answered by src/http/stored-list.ts.
 
-function lineOf(format: 'json' | 'csv' | 'ndjson', origin: string): DocumentLine {
+function lineOf(format: 'csv' | 'ndjson', origin: string): DocumentLine {
   return format === 'csv' ? { csv: urlCellAround(origin) } : format;
 }
 
@@ -30,7 +30,10 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         limit,
         documents: {
           page: (format, origin, n, keys) => pgPageDocuments(pool, filter, sort, lineOf(format, origin), n, keys),
-          total: () => pgListTotal(pool, filter),
+          jsonPage: async (n, keys) => {
+            const page = await pgJsonPage(pool, filter, sort, n, keys);
+            return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total };
+          },
           chunks: (format, origin, keys) =>
             pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS),
         },

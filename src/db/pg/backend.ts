@@ -41,11 +41,13 @@ const notOnPostgres = new Proxy({} as Db, {
  * (src/db/pg/write-transaction.ts), but nothing here rebuilds a copy's stale ones.
  */
 async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
+  // A document and a CSV row are keyed by their recommendation's id and reference it: as many of each as
+  // there are recommendations means one for each. Three counts cost a fraction of the anti-joins over every
+  // recommendation they replace (1.9–4.9 s against 50–160 ms at 100k on the busy machine), most of a cold start.
   const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
     (select count(*)::int from recommendation_documents_stale) as stale,
-    (select count(*)::int from recommendations r
-      where not exists (select 1 from recommendation_documents d where d.recommendation_id = r.id)
-        or not exists (select 1 from recommendation_csv_lines c where c.recommendation_id = r.id)) as missing`);
+    (select count(*)::int from recommendations) - least((select count(*)::int from recommendation_documents),
+      (select count(*)::int from recommendation_csv_lines)) as missing`);
   const { stale, missing } = rows[0]!;
   if (stale + missing > 0) {
     throw new Error(

@@ -29,8 +29,7 @@ export interface RecordListSpec<Row> {
 /** A list's total: a number, or a capped one as { total, totalCapped }. */
 export type ListTotal = number | { total: number; totalCapped?: true };
 
-function lines<Row>(columns: readonly CsvColumn<Row>[], format: Format, origin: string, rows: readonly Row[]): string[] {
-  if (format === 'json') return rows.map((row) => JSON.stringify(row));
+function lines<Row>(columns: readonly CsvColumn<Row>[], format: Exclude<Format, 'json'>, origin: string, rows: readonly Row[]): string[] {
   if (format === 'ndjson') return [ndjsonRows(rows)];
   return [csvRows(columns, rows, { origin })];
 }
@@ -65,9 +64,14 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
         const chunk = await spec.page(pool, n, keys);
         return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
       },
-      total: async () => {
-        const total = await spec.total();
-        return typeof total === 'number' ? { total } : total;
+      jsonPage: async (n, keys) => {
+        // Either may throw before it returns a promise (a filter refused): as rejections, both awaited.
+        const [chunk, total] = await Promise.all([(async () => spec.page(pool, n, keys))(), (async () => spec.total())()]);
+        return {
+          body: Buffer.from(chunk.rows.map((row) => JSON.stringify(row)).join(',')),
+          nextKeys: chunk.nextKeys,
+          total: typeof total === 'number' ? { total } : total,
+        };
       },
       chunks: (format, origin, keys) => snapshotChunks(pool, spec, format, origin, keys),
     },

@@ -14,6 +14,22 @@ export function pgQuery(query: SQL): { text: string; values: unknown[] } {
   return { text, values: params };
 }
 
+/** Statement shapes given a name, at most: each named one is prepared once per pooled connection. */
+export const MAX_NAMED_STATEMENTS = 200;
+const named = new Map<string, string>();
+
+/**
+ * The name of a statement's text for node-postgres, so that each connection parses and plans it once and
+ * reuses it (PostgreSQL keeps a generic plan when it costs no more than the custom ones). Names go to the
+ * first MAX_NAMED_STATEMENTS texts this process runs: a connection never holds more, whatever filters
+ * clients combine; any other text runs unnamed, parsed and planned each time as before.
+ */
+export function statementName(text: string): string | undefined {
+  let name = named.get(text);
+  if (name === undefined && named.size < MAX_NAMED_STATEMENTS) named.set(text, (name = `upr-${named.size}`));
+  return name;
+}
+
 /** The rows of a query as arrays of values (as better-sqlite3's raw rows: see rowValues in src/db/batch.ts). */
 export async function pgRows(pool: Pick<pg.Pool, 'query'>, query: SQL): Promise<unknown[][]> {
   const { rows } = await pool.query<unknown[]>({ ...pgQuery(query), rowMode: 'array' });

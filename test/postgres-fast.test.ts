@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import type { Response } from 'light-my-request';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { buildApp } from '../src/app.js';
+import { MAX_NAMED_STATEMENTS, statementName } from '../src/db/pg/rows.js';
+import { pgJsonPage } from '../src/recommendations/pg-queries.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { copiedDatabase, startCluster } from './support/postgres.js';
+import { copyGeneratedDatabase } from './support/template-db.js';
+
+// PostgreSQL's read path made cheaper (issue #12's benchmark): a JSON page of recommendations and its total in
+// one named statement (one round trip, planned once per connection), the same bytes as SQLite; the start's
+// stored-document check by counts; the named statements bounded.
+
+t.setTimeout(600_000);
+const cluster = await startCluster(t);
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  const clusterUrl = cluster.url;
+  const sqlitePath = join(tempDir(t), 'generated.sqlite');
+  copyGeneratedDatabase(sqlitePath, 300);
+  const url = await copiedDatabase(clusterUrl, sqlitePath);
+  const onSqlite = await buildTestApp(t, { databasePath: sqlitePath });
+  const onPostgres = await buildTestApp(t, { databaseUrl: url });
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  t.teardown(() => pool.end());
+
+  /** Every page of a walk on both backends: the same bodies, Link headers and ETags. */
+  async function sameWalk(t: Test, query: string): Promise<number> {
+    let path: string | null = `/v1/recommendations?${query}`;
+    let pages = 0;
+    while (path !== null) {
+      const headers = { 'cache-control': 'no-cache' };
+      const [a, b]: [Response, Response] = await Promise.all([onSqlite.inject({ url: path, headers }), onPostgres.inject({ url: path, headers })]);
+      t.equal(b.statusCode, 200, `${path}: 200`);
+      t.equal(b.body, a.body, `${path}: the same body`);
+      t.equal(b.headers.etag, a.headers.etag, `${path}: the same ETag`);
+      t.equal(b.headers.link, a.headers.link, `${path}: the same Link`);
+      pages++;
+      const next = a.json().meta.nextCursor as string | null;
+      path = next === null ? null : `/v1/recommendations?${query}&cursor=${next}`;
+    }
+    return pages;
+  }
+
+  t.test('JSON pages: the same bytes as SQLite, page after page, empty ones too', async (t) => {
+    t.ok((await sameWalk(t, 'limit=40')) > 5, 'several pages');
+    await sameWalk(t, 'limit=7&sort=-updatedAt&position=supported,unknown');
+    await sameWalk(t, 'limit=25&sort=-id&cycle=2');
+    await sameWalk(t, 'limit=3&stateUnderReview=KGZ');
+    await sameWalk(t, 'limit=4&q=rights&sort=id');
+    const none = await sameWalk(t, 'theme=no-such-theme');
+    t.equal(none, 1, 'a filter matching nothing: one empty page');
+    const empty = await onPostgres.inject('/v1/recommendations?theme=no-such-theme');
+    t.same(empty.json(), { data: [], meta: { total: 0, limit: 50, nextCursor: null } });
+  });
+
+  t.test('a JSON page and its total are one round trip', async (t) => {
+    let queries = 0;
+    const counting = { query: ((config: pg.QueryConfig) => (queries++, pool.query(config))) as pg.Pool['query'] };
+    const sort = { name: 'paragraph', descending: false };
+    const all = (await onSqlite.inject('/v1/recommendations?limit=1')).json().meta.total as number;
+    const first = await pgJsonPage(counting, {}, sort, 10, undefined);
+    t.equal(queries, 1, 'one query');
+    t.equal(first.total.total, all, "the total, SQLite's");
+    t.equal(first.docs.length, 10, 'ten documents');
+    t.ok(first.nextKeys, 'more follow');
+    const last = await pgJsonPage(counting, {}, { name: 'id', descending: true }, 1000, undefined);
+    t.equal(last.docs.length, all);
+    t.equal(last.nextKeys, null, 'nothing follows the last page');
+    const none = await pgJsonPage(counting, { q: 'zzqqxxnothing' }, { name: 'relevance', descending: false }, 5, undefined);
+    t.same(none, { docs: [], nextKeys: null, total: { total: 0 } });
+    t.equal(queries, 3);
+    // Named: the connection keeps the statement prepared, planned once.
+    const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_prepared_statements where name like 'upr-%'`);
+    t.ok(rows[0]!.n >= 3, 'the pages are prepared statements of the connection');
+  });
+
+  t.test('a missing stored CSV row stops the start, counted', async (t) => {
+    const url2 = await copiedDatabase(clusterUrl, sqlitePath);
+    const other = new pg.Pool({ connectionString: url2, max: 1 });
+    t.teardown(() => other.end());
+    await other.query(`delete from recommendation_csv_lines where recommendation_id = (select min(id) from recommendations)`);
+    await t.rejects(
+      buildApp({ databasePath: ':memory:', databaseUrl: url2, logLevel: 'silent' }),
+      /1 recommendations have no current stored document \(0 stale, 1 missing\)/,
+    );
+  });
+
+  // Last: it uses up this process's names.
+  t.test('statement names: the same text the same name, and no more than MAX_NAMED_STATEMENTS', async (t) => {
+    const name = statementName('select 1 as upr_fast_test');
+    t.type(name, 'string');
+    t.equal(statementName('select 1 as upr_fast_test'), name, 'a text keeps its name');
+    const given = new Set<string>();
+    for (let i = 0; i < MAX_NAMED_STATEMENTS + 10; i++) {
+      const next = statementName(`select ${i} as upr_fast_fill`);
+      if (next !== undefined) given.add(next);
+    }
+    t.ok(given.size < MAX_NAMED_STATEMENTS, 'names stop at the bound');
+    t.equal(statementName('select 2 as upr_fast_other'), undefined, 'a new text past the bound runs unnamed');
+    // A page past the bound still answers, unnamed.
+    const page = await onPostgres.inject({ url: '/v1/recommendations?limit=3&sort=-paragraph&cycle=1', headers: { 'cache-control': 'no-cache' } });
+    t.equal(page.statusCode, 200);
+    t.equal(page.body, (await onSqlite.inject('/v1/recommendations?limit=3&sort=-paragraph&cycle=1')).body);
+  });
+}
