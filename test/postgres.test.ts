@@ -46,7 +46,7 @@ function dump(path: string): Record<string, unknown[]> {
 /** A seeded database with writes through the API: an API key, an assessment (audit log, idempotency key), a removed theme. */
 async function seededWithWrites(t: Test): Promise<string> {
   const path = join(tempDir(t), 'seeded.sqlite');
-  const app = await buildApp({ databasePath: path, logLevel: 'silent', checkResponses: true });
+  const app = await buildApp({ databasePath: path, logLevel: 'silent', checkResponses: true, maxEventLoopDelayMs: 0 });
   const key = mintKey(app);
   const assessment = { recommendationId: 'KGZ-3-FIN-1', status: 'not_implemented', assessedOn: '2021-06-01', rationale: 'Still no investigation.', sources: [HRW_SOURCE] };
   const created = await send(app, 'POST', '/v1/assessments', { key, body: assessment, headers: { 'idempotency-key': 'copy-test-1' } });
@@ -149,9 +149,9 @@ if ('skip' in cluster) {
       for (const table of Object.keys(before)) t.same(after[table], before[table], `${table}: row for row`);
 
       // The copy serves as its source did, and new writes continue its change feed.
-      const app = await buildApp({ databasePath: back, logLevel: 'silent', checkResponses: true });
+      const app = await buildApp({ databasePath: back, logLevel: 'silent', checkResponses: true, maxEventLoopDelayMs: 0 });
       t.teardown(() => app.close());
-      const source = await buildApp({ databasePath: original, logLevel: 'silent', checkResponses: true });
+      const source = await buildApp({ databasePath: original, logLevel: 'silent', checkResponses: true, maxEventLoopDelayMs: 0 });
       t.teardown(() => source.close());
       for (const path of ['/v1/recommendations?limit=5&q=torture', '/v1/stats/recommendations?groupBy=position', '/v1/changes']) {
         const [a, b] = await Promise.all([app.inject(path), source.inject(path)]);
