@@ -74,9 +74,13 @@ if ('skip' in cluster) {
     const none = await pgJsonPage(counting, { q: 'zzqqxxnothing' }, { name: 'relevance', descending: false }, 5, undefined);
     t.same(none, { docs: [], nextKeys: null, total: { total: 0 } });
     t.equal(queries, 3);
-    // Named: the connection keeps the statement prepared, planned once.
+    // Named: the connection keeps the statement prepared, planned once; a full-text page is planned each time.
     const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_prepared_statements where name like 'upr-%'`);
-    t.ok(rows[0]!.n >= 3, 'the pages are prepared statements of the connection');
+    t.ok(rows[0]!.n >= 2, 'the pages are prepared statements of the connection');
+    const { rows: fullText } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_prepared_statements where name like 'upr-%' and statement like '%@@%'`,
+    );
+    t.equal(fullText[0]!.n, 0, 'not the full-text page');
   });
 
   t.test('a missing stored CSV row stops the start, counted', async (t) => {

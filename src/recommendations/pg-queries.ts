@@ -114,7 +114,8 @@ function totalOf(f: RecommendationFilter): SQL {
 /**
  * A JSON page and its total in one statement, one round trip (the total a scalar subquery PostgreSQL runs
  * once): the page's documents with their keys, in order, each row with the total; a page of no documents is
- * one row with the total alone. Named (statementName), so that each connection plans it once.
+ * one row with the total alone. Named (statementName), so that each connection plans it once, unless it is a
+ * full-text page.
  */
 function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
@@ -133,7 +134,10 @@ export async function pgJsonPage(
   after: KeyValue[] | undefined,
 ): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true } }> {
   const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after));
-  const { rows } = await pool.query<unknown[]>({ name: statementName(text), text, values: params, rowMode: 'array' });
+  // A full-text page runs unnamed: a named statement gets PostgreSQL's generic plan after five runs, and a
+  // generic plan cannot know how many rows the query's terms match, which is what its plan depends on.
+  const name = f.q === undefined ? statementName(text) : undefined;
+  const { rows } = await pool.query<unknown[]>({ name, text, values: params, rowMode: 'array' });
   const total = rows[0]!.at(-1) as number;
   const found = rows[0]![0] === null ? [] : rows;
   const chunk = sliceChunk(found, limit, (row) => row.slice(1, -1) as KeyValue[]);
