@@ -13,6 +13,8 @@ export interface TestSql {
   get<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T | undefined>;
   /** Runs a statement and gives the number of rows it changed. */
   run(text: string, params?: unknown[]): Promise<number>;
+  /** How many rows of `table` match `where` (SQL with `?` placeholders): proof that a failed write left nothing. */
+  count(table: string, where?: string, params?: unknown[]): Promise<number>;
 }
 
 /** `?` placeholders numbered for PostgreSQL (`$1`, `$2`…); a `?` inside a quoted string stays. */
@@ -22,6 +24,15 @@ export function numberedPlaceholders(text: string): string {
 }
 
 export function testSql(app: FastifyInstance): TestSql {
+  const sql = backendSql(app);
+  return {
+    ...sql,
+    count: async (table, where = '1 = 1', params = []) =>
+      (await sql.get<{ n: number }>(`select cast(count(*) as integer) as n from ${table} where ${where}`, params))!.n,
+  };
+}
+
+function backendSql(app: FastifyInstance): Omit<TestSql, 'count'> {
   const side = postgresSide(app);
   if (side === undefined) {
     const client = app.db.$client;
