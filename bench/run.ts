@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/db/open.js';
@@ -221,6 +223,36 @@ async function exportRun(label: string, server: ServerProcess, expected: number,
   });
 }
 
+/**
+ * The ceiling for the export row on this machine: bare Fastify streaming the same bytes from a file to the same
+ * client (which counts records as it reads, as for the export).
+ */
+async function exportCeiling(dir: string, server: ServerProcess, expected: number) {
+  const file = join(dir, 'export.csv');
+  await pipeline(Readable.fromWeb((await fetch(`${server.baseUrl}/v1/recommendations?format=csv`)).body! as import('node:stream/web').ReadableStream), createWriteStream(file));
+  const bare = await startServer(join(dir, 'unused.sqlite'), { BARE_STREAM_FILE: file }, ['bench/bare-fastify.mjs'], '/healthz');
+  try {
+    await download(`${bare.baseUrl}/stream`); // the file into the page cache
+    const cpuBefore = cpuSeconds(bare.child.pid!);
+    const clientBefore = process.cpuUsage();
+    const result = await download(`${bare.baseUrl}/stream`);
+    const cpu = cpuSeconds(bare.child.pid!) - cpuBefore;
+    const client = process.cpuUsage(clientBefore);
+    if (result.records !== expected) throw new Error(`export ceiling: streamed ${result.records} records, expected ${expected}`);
+    rows.push({
+      name: 'control: bare Fastify streaming the same CSV from a file',
+      value: Math.round(result.records / (result.ms / 1000)),
+      unit: 'rows/s',
+      detail:
+        `${(result.bytes / 1e6).toFixed(0)} MB in ${(result.ms / 1000).toFixed(2)} s; server CPU ${cpu.toFixed(2)} s; ` +
+        `client CPU ${((client.user + client.system) / 1e6).toFixed(2)} s: the ceiling for the export rows above`,
+    });
+  } finally {
+    await stopServer(bare);
+    rmSync(file, { force: true });
+  }
+}
+
 /** Milliseconds from spawn to the first 200 from /healthz, and the server's CPU until then: best of `times`. */
 async function coldStart(nodeArgs: string[], databasePath: string, times: number, env: Record<string, string> = SERVER_ENV) {
   const all: number[] = [];
@@ -349,6 +381,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
   }
   if (EXPORT_ONLY) {
     await exportRun(`${size}, second export`, server, expected, 400_000, 20);
+    await exportCeiling(dir, server, expected);
     return;
   }
 
@@ -429,6 +462,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
   await throughput('same stats, cached', stats, {});
   if (!READ_ONLY && !(await notServed(server, 'CSV export', '/v1/recommendations?format=csv&limit=1', {}))) {
     await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
+    await exportCeiling(dir, server, expected);
   }
   rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
   await stopServer(server);
