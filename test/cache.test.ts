@@ -2,21 +2,26 @@ import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import { writeTransaction } from '../src/db/audit.js';
 import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
 import { KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
+import { pgMaterialize } from '../src/recommendations/pg-documents.js';
+import { pgWriteTransaction } from '../src/db/pg/write-transaction.js';
+import { mintKey, send } from './curation-helpers.js';
 import { insertRecommendation } from './fixtures.js';
-import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // HTTP caching: query ETags, 304s without running the query, and the response cache, invalidated by any
 // write, in this process or another.
 
 async function appOnFile(t: Test) {
+  // On PostgreSQL a fresh database of the run's cluster (no file: `path` is for SQLite's second connections).
+  if (testBackend() === 'postgres') return { app: await buildTestApp(t), path: '' };
   const path = join(tempDir(t), 'cache.sqlite');
   // No load shedding: on a busy machine, a 503 would carry no ETag.
   const app = await buildApp({ databasePath: path, logLevel: 'silent', maxEventLoopDelayMs: 0, checkResponses: true });
@@ -24,9 +29,33 @@ async function appOnFile(t: Test) {
   return { app, path };
 }
 
+/**
+ * Another connection to the app's database: SQLite's on the same file, PostgreSQL's the test's own. It changes a
+ * text behind the cache (the stored document too, without a new revision: no write path does this), and bumps the revision.
+ */
+async function otherConnection(t: Test, app: FastifyInstance, path: string) {
+  const side = postgresSide(app);
+  const change = "update recommendations set text = 'changed behind the cache' where id = 'KGZ-3-ESP-1'";
+  if (side === undefined) {
+    const other = openDatabase(path, { seed: false });
+    t.teardown(() => other.$client.close());
+    return {
+      changeBehindTheCache: async () => void other.$client.prepare(change).run(),
+      bumpRevision: async () => void bumpRevision(other),
+    };
+  }
+  return {
+    changeBehindTheCache: async () => {
+      await side.pool.query(change);
+      await pgMaterialize(side.pool, ['KGZ-3-ESP-1']);
+    },
+    bumpRevision: async () => void (await side.pool.query("update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'")),
+  };
+}
+
 t.test('list, export and stats responses carry a strong query ETag and Cache-Control', async (t) => {
   const { app } = await appOnFile(t);
-  const revision = currentRevision(app.db);
+  const revision = await app.dataRevision.current();
   for (const url of [
     '/v1/recommendations?position=noted',
     '/v1/recommendations?format=csv',
@@ -96,8 +125,12 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   const first = await app.inject({ method: 'GET', url });
   const etag = first.headers.etag as string;
 
-  // Break the query: if the 304 path touched the database for the list, it would now fail.
-  app.db.$client.exec('alter table recommendation_sdgs rename to recommendation_sdgs_away');
+  // Break the query: if the 304 path touched the database for the list, it would now fail. (The list and the
+  // export read the stored documents and CSV lines: recommendation_sdgs, broken before, no longer failed them.)
+  const sql = testSql(app);
+  const tables = ['recommendation_documents', 'recommendation_csv_lines'];
+  for (const table of tables) await sql.run(`alter table ${table} rename to ${table}_away`);
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'cache-control': 'no-cache' } })).statusCode, 500, 'the query fails now');
   const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
   t.equal(revalidated.statusCode, 304, 'a current ETag: 304');
   t.equal(revalidated.body, '', 'no body');
@@ -110,10 +143,10 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   const csvAgain = await app.inject({ method: 'GET', url: `${url}&format=csv`, headers: { 'if-none-match': csv.headers.etag as string } });
   t.equal(csvAgain.statusCode, 304, 'an export revalidates too, without running');
   t.equal(csvAgain.body, '');
-  app.db.$client.exec('alter table recommendation_sdgs_away rename to recommendation_sdgs');
+  for (const table of tables) await sql.run(`alter table ${table}_away rename to ${table}`);
   t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '"r1-other"' } })).statusCode, 200, 'another tag: 200');
 
-  insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
+  await insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
   const after = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
   t.equal(after.statusCode, 200, 'after a write, the old ETag is stale');
   t.not(after.headers.etag, etag);
@@ -149,7 +182,7 @@ t.test('If-None-Match answered from the URL → ETag map: per Accept, per revisi
   t.equal(bad.statusCode, 400, 'a query that does not validate is never revalidated');
   t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?position=bogus', headers: { 'if-none-match': '*' } })).statusCode, 400);
 
-  insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
+  await insertRecommendation(app, { id: 'KGZ-3-NEW-1', text: 'A new recommendation.' });
   const stale = await app.inject({ method: 'GET', url, headers: { 'if-none-match': jsonTag } });
   t.equal(stale.statusCode, 200, 'after a write, no 304 for the old ETag');
   t.not(stale.headers.etag, jsonTag);
@@ -180,9 +213,8 @@ t.test('the response cache serves repeated queries and never an old revision', a
   t.equal(first.json().meta.total, 8);
 
   // A change that bypasses the revision (no write path does this) is not seen: the answer comes from the cache.
-  const other = openDatabase(path, { seed: false });
-  t.teardown(() => other.$client.close());
-  other.$client.prepare("update recommendations set text = 'changed behind the cache' where id = 'KGZ-3-ESP-1'").run();
+  const other = await otherConnection(t, app, path);
+  await other.changeBehindTheCache();
   const cached = await app.inject({ method: 'GET', url });
   t.equal(cached.body, first.body, 'same revision: the cached body');
   t.equal(cached.headers.link, first.headers.link, 'with its Link header');
@@ -202,17 +234,19 @@ t.test('the response cache serves repeated queries and never an old revision', a
 
   // Another connection (the import CLI, the seed script) bumps the revision: fresh data.
   // (seen from the next turn of the event loop: RevisionTracker reads data_version once per turn)
-  bumpRevision(other);
+  await other.bumpRevision();
   await new Promise(setImmediate);
   const fresh = await app.inject({ method: 'GET', url });
   t.not(fresh.headers.etag, first.headers.etag, 'a new ETag');
   t.match(fresh.body, /changed behind the cache/, "the other connection's write is visible");
 
-  // A write in this process through the database layer.
-  writeTransaction(app.db, 'test', ({ tx, audit }) => {
-    tx.run(sql`update recommendations set text = 'changed in process' where id = 'KGZ-3-ESP-1'`);
-    audit({ entity: 'recommendations', entityId: 'KGZ-3-ESP-1', action: 'update', before: { text: 'a' }, after: { text: 'b' } });
+  // A write in this process, through the write API.
+  const written = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-ESP-1', {
+    key: mintKey(app),
+    body: { text: 'changed in process' },
+    headers: { 'if-match': '*' },
   });
+  t.equal(written.response.statusCode, 200, written.response.body);
   const again = await app.inject({ method: 'GET', url });
   t.match(again.body, /changed in process/);
   t.not(again.headers.etag, fresh.headers.etag);
@@ -228,10 +262,13 @@ t.test('a cached response of a URL already answered is served before validation,
   const url = '/v1/recommendations?stateUnderReview=kgz&limit=2';
   const get = (request: { url: string; headers?: Record<string, string> }) =>
     app.inject({ method: 'GET', remoteAddress: '203.0.113.7', ...request });
+  // On PostgreSQL every request is validated first: the revision is a database read, made once per request
+  // by the handler's cache lookup (src/http/cache.ts serveKnown); the cached body is sent all the same.
+  const early = testBackend() === 'sqlite';
   const first = await get({ url });
   t.equal(validated, 1);
   const again = await get({ url });
-  t.equal(validated, 1, 'the same URL again: not validated, the cached body is sent');
+  t.equal(validated, early ? 1 : 2, 'the same URL again: the cached body is sent, without validation on SQLite');
   t.equal(again.body, first.body);
   t.equal(again.headers['ratelimit-remaining'], '2', 'counted by the rate limiter');
   for (const name of ['etag', 'vary', 'cache-control', 'link', 'content-type', 'content-length', 'x-content-type-options']) {
@@ -250,7 +287,7 @@ t.test('a cached response of a URL already answered is served before validation,
   t.match(csv.headers['content-type'], /^text\/csv/, 'another Accept: not the cached JSON');
   const reload = await get({ url, headers: { 'cache-control': 'no-cache' } });
   t.equal(reload.body, first.body, 'no-cache: made afresh');
-  t.equal(validated, 3, 'the CSV and the reload were validated');
+  t.equal(validated, early ? 3 : 6, 'the CSV and the reload were validated (on PostgreSQL every request)');
   const limited = await get({ url });
   t.equal(limited.statusCode, 429, 'the fifth JSON request: the rate limiter counts cached answers too');
 });
@@ -259,12 +296,24 @@ t.test('a second connection writing through the database layer invalidates ETags
   const { app, path } = await appOnFile(t);
   const url = '/v1/stats/recommendations?groupBy=position';
   const before = await app.inject({ method: 'GET', url });
-  const importer = openDatabase(path);
-  t.teardown(() => importer.$client.close());
-  writeTransaction(importer, 'import', ({ tx, audit }) => {
-    tx.run(sql`update recommendations set position = 'supported', position_source = 'A/HRC/44/9/Add.1' where id = 'KGZ-3-FIN-1'`);
-    audit({ entity: 'recommendations', entityId: 'KGZ-3-FIN-1', action: 'update', before: { position: null }, after: { position: 'supported' } });
-  });
+  const update = `update recommendations set position = 'supported', position_source = 'A/HRC/44/9/Add.1' where id = 'KGZ-3-FIN-1'`;
+  const entry = { entity: 'recommendations', entityId: 'KGZ-3-FIN-1', action: 'update', before: { position: null }, after: { position: 'supported' } } as const;
+  const side = postgresSide(app);
+  if (side === undefined) {
+    const importer = openDatabase(path);
+    t.teardown(() => importer.$client.close());
+    writeTransaction(importer, 'import', ({ tx, audit }) => {
+      tx.run(sql.raw(update));
+      audit(entry);
+    });
+  } else {
+    // Another instance's (or the import command's) write: PostgreSQL's write transaction on another pool.
+    await pgWriteTransaction(side.pool, 'import', async ({ tx, audit, stale }) => {
+      await tx.query(update);
+      audit(entry);
+      stale(['KGZ-3-FIN-1']);
+    });
+  }
   await new Promise(setImmediate); // the next turn of the event loop, where the server looks for other connections' commits
   const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': before.headers.etag as string } });
   t.equal(revalidated.statusCode, 200, 'the old ETag no longer matches');
@@ -272,7 +321,17 @@ t.test('a second connection writing through the database layer invalidates ETags
   t.equal(supported.count, 4, 'the stats show the import');
 });
 
+t.test("PostgreSQL's revision: another connection's commit is seen at once", async (t) => {
+  const { app } = await appOnFile(t);
+  const side = postgresSide(app);
+  if (side === undefined) return t.pass('SQLite: the test below');
+  const start = await app.dataRevision.current();
+  await side.pool.query("update meta set value = cast(cast(value as integer) + 5 as text) where key = 'revision'");
+  t.equal(await app.dataRevision.current(), start + 5, 'read from the database on each request');
+});
+
 t.test('RevisionTracker re-reads the revision only when the database may have changed', async (t) => {
+  if (sqliteOnly(t, 'SQLite\'s RevisionTracker (total_changes, data_version); PostgreSQL: the test above')) return;
   const { app, path } = await appOnFile(t);
   const tracker = new RevisionTracker(app.db);
   const start = tracker.current();

@@ -5,7 +5,7 @@ import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
 
 // Exports: CSV and NDJSON of every list, read back with a real CSV parser and compared with the JSON list
 // for the same filters.
@@ -25,9 +25,9 @@ const TRICKY: Record<string, string> = {
   'KGZ-3-TST-11': "'=already neutralised by someone",
 };
 
-function insertTricky(app: FastifyInstance): void {
+async function insertTricky(app: FastifyInstance): Promise<void> {
   for (const [id, text] of Object.entries(TRICKY)) {
-    insertRecommendation(app, {
+    await insertRecommendation(app, {
       id,
       text,
       paragraph: id.endsWith('-4') ? '=1+2' : `121.${id.split('-').at(-1)}`,
@@ -96,9 +96,8 @@ function readRecommendationsCsv(body: string): Record<string, string>[] {
 }
 
 t.test('recommendations CSV: read back, it equals the JSON list for the same filters', async (t) => {
-  if (sqliteOnly(t, 'inserts its tricky records with SQLite (test/fixtures.ts)')) return;
   const app = await buildTestApp(t);
-  insertTricky(app);
+  await insertTricky(app);
   const origin = 'http://127.0.0.1:3000'; // PUBLIC_URL's default: http://HOST:PORT
 
   for (const query of ['', 'stateUnderReview=KGZ', 'recommendingState=ESP', 'position=unknown&sort=-id', 'q=trials']) {
@@ -186,9 +185,8 @@ t.test('CSV extras: BOM, Content-Disposition, limit and cursor, HEAD', async (t)
 });
 
 t.test('NDJSON: one JSON object per line, equal to the JSON list items', async (t) => {
-  if (sqliteOnly(t, 'inserts its tricky records with SQLite (test/fixtures.ts)')) return;
   const app = await buildTestApp(t);
-  insertTricky(app);
+  await insertTricky(app);
   for (const [resource, query] of [
     ['recommendations', 'stateUnderReview=KGZ'],
     ['recommendations', 'q=trials'],

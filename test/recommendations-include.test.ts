@@ -1,8 +1,7 @@
 import t from 'tap';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp, getJson } from './helpers.js';
+import { recordStatements } from './support/pgconv-a-statements.js';
 
 // include=assessments,developments on GET /v1/recommendations: each record as the detail shows it, bounded,
 // from one query per included kind for the whole page.
@@ -62,14 +61,10 @@ t.test('include=assessments,developments embeds what the detail shows, bounded',
   t.ok(gbr.developmentCount >= 12);
 
   // One statement per included kind for the page, however many records it has.
-  const statements: string[] = [];
-  const prepare = app.db.$client.prepare.bind(app.db.$client);
-  app.db.$client.prepare = ((source: string) => {
-    statements.push(source);
-    return prepare(source);
-  }) as typeof app.db.$client.prepare;
+  const recorder = await recordStatements(app);
   await app.inject({ url: '/v1/recommendations?include=assessments,developments&limit=500', headers: { 'cache-control': 'no-cache' } });
-  app.db.$client.prepare = prepare;
+  recorder.stop();
+  const { statements } = recorder;
   t.equal(statements.filter((s) => /from assessments a join sources/.test(s)).length, 1, 'assessments: one query');
   t.equal(statements.filter((s) => /from development_recommendations dr join developments/.test(s)).length, 1, 'developments: one query');
 

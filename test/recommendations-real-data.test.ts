@@ -1,9 +1,8 @@
 import t from 'tap';
-import { importFile } from '../src/import/run.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-import { bytesSource, macRoman } from './import-helpers.js';
-
-sqliteOnly(t, 'imports its records into the SQLite database directly (importFile on app.db)');
+import { buildTestApp, getJson } from './helpers.js';
+import { macRoman } from './import-helpers.js';
+import { importOverHttp } from './support/pgconv-a-import.js';
+import { testSql } from './support/test-sql.js';
 
 // The filters and fields of real imported data: UPR Info's action category, the printed position label,
 // the review's year, updatedSince as a plain date.
@@ -21,8 +20,8 @@ const TERMAN = ['text,to,decision,From,year,notes', '99.1. Reject torture (Spain
 
 async function app(t: Parameters<typeof buildTestApp>[0]) {
   const instance = await buildTestApp(t);
-  await importFile(instance.db, bytesSource(macRoman(UPR_INFO)), { actor: 'test' });
-  await importFile(instance.db, bytesSource(TERMAN), { actor: 'test' });
+  await importOverHttp(instance, macRoman(UPR_INFO));
+  await importOverHttp(instance, TERMAN);
   return instance;
 }
 
@@ -71,7 +70,7 @@ t.test('positionLabel in any case; year of the review; updatedSince as a date', 
 t.test("the seed's labels are marked curated", async (t) => {
   const server = await buildTestApp(t);
   for (const table of ['recommendation_themes', 'recommendation_sdgs', 'recommendation_affected_persons']) {
-    const sources = server.db.$client.prepare(`select distinct label_source from ${table}`).pluck().all();
+    const sources = (await testSql(server).all<{ label_source: string }>(`select distinct label_source from ${table}`)).map((row) => row.label_source);
     t.same(sources, ['curated'], table);
   }
 });

@@ -1,29 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { reviews } from '../src/db/schema.js';
 import { DEVELOPMENTS, RECOMMENDATIONS, REVIEWS, SOURCES, STATEMENTS } from '../seed/kyrgyzstan-upr3.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
 
-/** A review without recommendations or sources, written straight through the database layer. */
-function insertReview(app: FastifyInstance, review: { id: string; stateCode: string; cycle: number; wgSession: number }) {
-  const now = new Date().toISOString();
-  app.db
-    .insert(reviews)
-    .values({
-      ...review,
-      dialogueDate: null,
-      reportSymbol: null,
-      adoptionSession: null,
-      adoptionDate: null,
-      adoptionDatePrecision: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .run();
+/** A review without recommendations or sources, written through the write API (an admin key). */
+async function insertReview(app: FastifyInstance, review: { stateUnderReview: string; cycle: number; session: number }) {
+  const { response } = await send(app, 'POST', '/v1/reviews', { key: mintKey(app, 'admin'), body: review });
+  if (response.statusCode !== 201) throw new Error(`POST /v1/reviews: ${response.statusCode} ${response.body}`);
 }
 
 t.test('reviews: the seeded review', async (t) => {
@@ -150,7 +136,7 @@ t.test('reviews: each filter alone and combined', async (t) => {
 
 t.test('reviews: keyset pagination over two reviews', async (t) => {
   const app = await buildTestApp(t);
-  insertReview(app, { id: 'FIN-3', stateCode: 'FIN', cycle: 3, wgSession: 41 });
+  await insertReview(app, { stateUnderReview: 'FIN', cycle: 3, session: 41 });
 
   t.test('the inserted review is listed with empty counts', async (t) => {
     const { body } = await getJson(app, '/v1/reviews');

@@ -2,10 +2,9 @@ import t from 'tap';
 import { slugify } from '../src/common/slug.js';
 import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-import { entryRow, HEADER_ROW, macRoman, matrixDocx, run } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp, getJson } from './helpers.js';
+import { entryRow, HEADER_ROW, macRoman, matrixDocx } from './import-helpers.js';
+import { importOverHttp } from './support/pgconv-a-import.js';
 
 interface Theme {
   id: string;
@@ -180,7 +179,7 @@ t.test('themes of both schemes, each with its scheme, filtered by scheme', async
     'To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session',
     'Kyrgyzstan,Asia,OIC,Abolish the death penalty,Spain,WEOG,EU,Noted,5,Death penalty,8',
   ].join('\r');
-  await run(app.db, macRoman(`${upr}\r`));
+  await importOverHttp(app, macRoman(`${upr}\r`));
   const all = (await getJson(app, '/v1/themes')).body.data as { id: string; scheme: string; uhri: boolean }[];
   const schemes = (list: { scheme: string }[]) => [...new Set(list.map((x) => x.scheme))].sort();
   t.same(schemes(all), ['local', 'uhri', 'upr-info'], 'every scheme in one list');
@@ -219,8 +218,8 @@ t.test('vocabularies take no query parameters', async (t) => {
 
 t.test('a theme shows the UHRI code an imported matrix printed for it', async (t) => {
   const app = await buildTestApp(t);
-  await run(
-    app.db,
+  await importOverHttp(
+    app,
     await matrixDocx([HEADER_ROW, entryRow({ text: '166.1 Combat racial discrimination (Spain);', tags: ['- B32 Racial discrimination'] })]),
   );
   const themes = (await getJson(app, '/v1/themes?scheme=uhri')).body.data as { id: string; uhriId: string | null }[];

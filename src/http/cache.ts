@@ -317,6 +317,7 @@ function notModified(request: FastifyRequest, reply: FastifyReply, etag: string,
 export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource, maxBytes = RESPONSE_CACHE_BYTES): ResponseCache {
   const cache = new ResponseCache(maxBytes);
   const known = new KnownTags();
+  const inMemory = tracker instanceof RevisionTracker;
   const pending = new WeakMap<FastifyRequest, Pending>();
 
   function revalidate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
@@ -380,9 +381,10 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
    * would send it.
    */
   function serveKnown(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: PreParsingDone): void {
-    const revision = tracker.current();
-    // On PostgreSQL the revision is a database read: answerFromCache makes it, once per request.
-    if (asksAfresh(request) || typeof revision !== 'number') return done(null, payload);
+    // On PostgreSQL the revision is a database read: answerFromCache makes it, once per request (not here as
+    // well, where its answer would go unused, and its failure, the database gone, unhandled).
+    if (!inMemory || asksAfresh(request)) return done(null, payload);
+    const revision = tracker.current() as number;
     const tag = known.get(revision, KnownTags.key(request));
     const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);
     if (!hit) return done(null, payload);

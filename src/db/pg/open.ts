@@ -35,6 +35,10 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
     max: options.poolMax,
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
   });
+  // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the
+  // pool, which crashes the process when nothing listens. The pool has already dropped it; a request that
+  // then cannot reach the database fails on its own (a 500 or 503 problem), and the next one connects anew.
+  pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
     await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
