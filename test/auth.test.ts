@@ -1,13 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import t from 'tap';
-import { runKeysCommand } from '../src/auth/cli.js';
-import { authenticateHeader, authenticateKey, createApiKey, listApiKeys, revokeApiKey } from '../src/auth/keys.js';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { type Output, runKeysCommand, runPgKeysCommand } from '../src/auth/cli.js';
+import {
+  type ApiKeyListing,
+  type Authentication,
+  authenticateHeader,
+  authenticateKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../src/auth/keys.js';
+import { pgAuthenticateHeader, pgCreateApiKey, pgListApiKeys, pgRevokeApiKey } from '../src/auth/pg-keys.js';
 import { openDatabase } from '../src/db/open.js';
+import type { ApiKeyScope } from '../src/db/schema.js';
 import { mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
-import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
 
 const DEVELOPMENT = 'kgz-2020-09-domestic-violence-impunity';
 
@@ -42,8 +51,8 @@ t.test('the auth matrix: every write route, with no key, a wrong, revoked, under
   const app = await buildTestApp(t);
   const writer = mintKey(app, 'write', 'writer');
   const admin = mintKey(app, 'admin', 'admin');
-  const revoked = createApiKey(app.db, 'former', 'admin');
-  revokeApiKey(app.db, revoked.id);
+  const revoked = { key: mintKey(app, 'admin', 'former') };
+  await revokeAppKey(app, revoked.key.slice(5, 17));
   const wrongSecret = `${writer.slice(0, 18)}${'A'.repeat(43)}`;
   const unknownId = `uprk_000000000000_${writer.slice(18)}`;
 
@@ -125,86 +134,85 @@ t.test('keys: sent in the Authorization header only; reads need none; a refused 
 });
 
 t.test('keys: minted, hashed, checked, used and revoked', async (t) => {
-  const db = openDatabase(join(tempDir(t), 'keys.sqlite'));
-  t.teardown(() => db.$client.close());
-  const minted = createApiKey(db, 'kyrgyz-watch', 'write', new Date('2026-01-01T00:00:00Z'));
+  const keys = await backendKeys(t);
+  const minted = await keys.create('kyrgyz-watch', 'write', new Date('2026-01-01T00:00:00Z'));
   t.match(minted.key, /^uprk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
   t.equal(minted.key.slice(5, 17), minted.id, 'the key names its id');
-  const stored = db.$client.prepare('select * from api_keys').all() as Record<string, unknown>[];
+  const stored = await keys.rows();
   t.equal(stored.length, 1);
   t.notOk(JSON.stringify(stored).includes(minted.key.slice(18)), 'the secret is stored nowhere');
   t.match(stored[0]!.hash, /^[0-9a-f]{64}$/);
-  t.not(createApiKey(db, 'other', 'admin').key, minted.key);
+  t.not((await keys.create('other', 'admin')).key, minted.key);
 
   const used = new Date('2026-02-01T10:00:00Z');
-  t.same(authenticateKey(db, minted.key, used), {
+  t.same(await keys.authenticate(minted.key, used), {
     status: 'ok',
     key: { id: minted.id, name: 'kyrgyz-watch', scope: 'write' },
   });
-  const lastUsed = () => listApiKeys(db).find((k) => k.id === minted.id)!.lastUsedAt;
-  t.equal(lastUsed(), '2026-02-01T10:00:00.000Z', 'its use is recorded');
-  authenticateKey(db, minted.key, new Date('2026-02-01T10:00:30Z'));
-  t.equal(lastUsed(), '2026-02-01T10:00:00.000Z', 'to the minute: not rewritten by every request');
-  authenticateKey(db, minted.key, new Date('2026-02-01T10:01:01Z'));
-  t.equal(lastUsed(), '2026-02-01T10:01:01.000Z');
+  const lastUsed = async () => (await keys.list()).find((k) => k.id === minted.id)!.lastUsedAt;
+  t.equal(await lastUsed(), '2026-02-01T10:00:00.000Z', 'its use is recorded');
+  await keys.authenticate(minted.key, new Date('2026-02-01T10:00:30Z'));
+  t.equal(await lastUsed(), '2026-02-01T10:00:00.000Z', 'to the minute: not rewritten by every request');
+  await keys.authenticate(minted.key, new Date('2026-02-01T10:01:01Z'));
+  t.equal(await lastUsed(), '2026-02-01T10:01:01.000Z');
 
-  t.same(authenticateKey(db, `${minted.key.slice(0, -1)}${minted.key.endsWith('A') ? 'B' : 'A'}`), { status: 'invalid' });
-  t.same(authenticateKey(db, minted.key.toUpperCase()), { status: 'invalid' });
-  t.same(authenticateHeader(db, undefined), { status: 'none' });
-  t.same(authenticateHeader(db, minted.key), { status: 'malformed' }, 'the scheme is needed');
-  t.same(authenticateHeader(db, `BEARER   ${minted.key}`).status, 'ok', 'the scheme is case-insensitive');
+  t.same(await keys.authenticate(`${minted.key.slice(0, -1)}${minted.key.endsWith('A') ? 'B' : 'A'}`), { status: 'invalid' });
+  t.same(await keys.authenticate(minted.key.toUpperCase()), { status: 'invalid' });
+  t.same(await keys.header(undefined), { status: 'none' });
+  t.same(await keys.header(minted.key), { status: 'malformed' }, 'the scheme is needed');
+  t.same((await keys.header(`BEARER   ${minted.key}`)).status, 'ok', 'the scheme is case-insensitive');
 
   const revokedAt = new Date('2026-03-01T00:00:00Z');
-  t.equal(revokeApiKey(db, minted.id, revokedAt)!.revokedAt, '2026-03-01T00:00:00.000Z');
-  t.equal(revokeApiKey(db, minted.id)!.revokedAt, '2026-03-01T00:00:00.000Z', 'revoking again keeps the first time');
-  t.same(authenticateKey(db, minted.key), { status: 'revoked' });
-  t.equal(revokeApiKey(db, 'nope'), undefined);
+  t.equal((await keys.revoke(minted.id, revokedAt))!.revokedAt, '2026-03-01T00:00:00.000Z');
+  t.equal((await keys.revoke(minted.id))!.revokedAt, '2026-03-01T00:00:00.000Z', 'revoking again keeps the first time');
+  t.same(await keys.authenticate(minted.key), { status: 'revoked' });
+  t.equal(await keys.revoke('nope'), undefined);
 });
 
 t.test('npm run keys: create, list, revoke', async (t) => {
-  const db = openDatabase(join(tempDir(t), 'cli.sqlite'));
-  t.teardown(() => db.$client.close());
-  const run = (...argv: string[]) => {
+  const keys = await backendKeys(t);
+  const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runKeysCommand(db, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    const code = await keys.command(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
-  t.match(run('list'), { code: 0, out: /No API keys/ });
-  const created = run('create', '--name', 'kyrgyz-watch', '--scope', 'write');
+  t.match(await run('list'), { code: 0, out: /No API keys/ });
+  const created = await run('create', '--name', 'kyrgyz-watch', '--scope', 'write');
   t.equal(created.code, 0);
   const key = /^(uprk_\S+)$/m.exec(created.out)![1]!;
   const id = key.slice(5, 17);
   t.match(created.out, new RegExp(`Created API key ${id} "kyrgyz-watch" with scope write`));
   t.match(created.out, /shown this once/);
-  t.equal(authenticateKey(db, key).status, 'ok', 'the printed key works');
+  t.equal((await keys.authenticate(key)).status, 'ok', 'the printed key works');
 
-  const listed = run('list');
+  const listed = await run('list');
   t.equal(listed.code, 0);
   t.match(listed.out, new RegExp(`${id}\twrite\t\\S+\t\\S+\t-\tkyrgyz-watch`), 'with its last use');
   t.notOk(listed.out.includes(key.slice(18)), 'a listing never shows a key');
 
-  t.match(run('revoke', id), { code: 0, out: new RegExp(`${id} "kyrgyz-watch" is revoked`) });
-  t.equal(authenticateKey(db, key).status, 'revoked');
-  t.match(run('revoke', 'nope'), { code: 1, err: /No API key has the id "nope"/ });
-  run('create', '--name', 'unused', '--scope', 'admin');
-  const afterRevocation = run('list').out.split('\n');
+  t.match(await run('revoke', id), { code: 0, out: new RegExp(`${id} "kyrgyz-watch" is revoked`) });
+  t.equal((await keys.authenticate(key)).status, 'revoked');
+  t.match(await run('revoke', 'nope'), { code: 1, err: /No API key has the id "nope"/ });
+  await run('create', '--name', 'unused', '--scope', 'admin');
+  const afterRevocation = (await run('list')).out.split('\n');
   t.match(afterRevocation[1], new RegExp(`^${id}\twrite\t\\S+\t\\S+\t20\\S+\tkyrgyz-watch$`), 'the revocation is listed');
   t.match(afterRevocation[2], /^[0-9a-f]{12}\tadmin\t\S+\t-\t-\tunused$/, 'a key never used');
 
-  t.match(run('create', '--scope', 'write'), { code: 2, err: /--name/ });
-  t.match(run('create', '--name', '  ', '--scope', 'write'), { code: 2, err: /--name/ });
-  t.match(run('create', '--name', 'x'.repeat(101), '--scope', 'write'), { code: 2, err: /--name/ });
-  t.match(run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /--scope write or admin/ });
-  t.match(run('create', '--name', 'x', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
-  t.match(run('list', '--name', 'x'), { code: 2, err: /Usage/ });
-  t.match(run('revoke'), { code: 2, err: /Usage/ });
-  t.match(run(), { code: 2, err: /Usage/ });
-  t.equal(listApiKeys(db).length, 2, 'no failed command minted a key');
+  t.match(await run('create', '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(await run('create', '--name', '  ', '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(await run('create', '--name', 'x'.repeat(101), '--scope', 'write'), { code: 2, err: /--name/ });
+  t.match(await run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /--scope write or admin/ });
+  t.match(await run('create', '--name', 'x', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
+  t.match(await run('list', '--name', 'x'), { code: 2, err: /Usage/ });
+  t.match(await run('revoke'), { code: 2, err: /Usage/ });
+  t.match(await run(), { code: 2, err: /Usage/ });
+  t.equal((await keys.list()).length, 2, 'no failed command minted a key');
 });
 
 t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write API', async (t) => {
+  if (sqliteOnly(t, 'the command on DATABASE_PATH; on DATABASE_URL: test/postgres-keys.test.ts')) return;
   const databasePath = join(tempDir(t), 'script.sqlite');
   const script = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/keys.ts', ...args], {
@@ -227,3 +235,49 @@ t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);
 });
+
+/** Revokes one of a test app's keys with its backend's own function. */
+async function revokeAppKey(app: FastifyInstance, id: string): Promise<void> {
+  const side = postgresSide(app);
+  if (side === undefined) {
+    revokeApiKey(app.db, id);
+    return;
+  }
+  await side.pending;
+  await pgRevokeApiKey(side.pool, id);
+}
+
+/**
+ * The API key functions of the backend the suite runs on (src/auth/keys.ts, pg-keys.ts, cli.ts), over a fresh
+ * database of their own: a migrated SQLite file, or a seeded PostgreSQL database.
+ */
+async function backendKeys(t: Test) {
+  if (testBackend() === 'sqlite') {
+    const db = openDatabase(join(tempDir(t), 'keys.sqlite'));
+    t.teardown(() => db.$client.close());
+    return {
+      create: async (name: string, scope: ApiKeyScope, now?: Date) => createApiKey(db, name, scope, now),
+      authenticate: async (key: string, now?: Date): Promise<Authentication> => authenticateKey(db, key, now),
+      header: async (header: string | undefined): Promise<Authentication> => authenticateHeader(db, header),
+      list: async (): Promise<ApiKeyListing[]> => listApiKeys(db),
+      revoke: async (id: string, now?: Date) => revokeApiKey(db, id, now),
+      rows: async () => db.$client.prepare('select * from api_keys').all() as Record<string, unknown>[],
+      command: async (argv: string[], io: Output) => runKeysCommand(db, argv, io),
+    };
+  }
+  const { seededDatabase, startCluster } = await import('./support/postgres.js');
+  const { Pool } = (await import('pg')).default;
+  const cluster = await startCluster(t);
+  if ('skip' in cluster) throw new Error(`TEST_BACKEND=postgres: ${cluster.skip}`);
+  const pool = new Pool({ connectionString: await seededDatabase(cluster.url), max: 1 });
+  t.teardown(() => pool.end());
+  return {
+    create: (name: string, scope: ApiKeyScope, now?: Date) => pgCreateApiKey(pool, name, scope, now),
+    authenticate: (key: string, now?: Date) => pgAuthenticateHeader(pool, `Bearer ${key}`, now),
+    header: (header: string | undefined) => pgAuthenticateHeader(pool, header),
+    list: () => pgListApiKeys(pool),
+    revoke: (id: string, now?: Date) => pgRevokeApiKey(pool, id, now),
+    rows: async () => (await pool.query<Record<string, unknown>>('select * from api_keys')).rows,
+    command: (argv: string[], io: Output) => runPgKeysCommand(pool, argv, io),
+  };
+}

@@ -1,9 +1,7 @@
 import t from 'tap';
-import { currentRevision } from '../src/db/revision.js';
-import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { countRows, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 const DEATH = {
   stateUnderReview: 'KGZ',
@@ -30,9 +28,8 @@ t.test('developments: create with inline sources, period, links; update; delete'
   t.same(created.body.recommendations.map((r: { id: string }) => r.id), ['KGZ-3-FIN-1']);
   t.equal(created.body.sources.length, 1);
   t.match(created.body.sources[0], { ...HRW_SOURCE, id: /^example-org-[0-9a-f]{10}$/ });
-  const period = () =>
-    app.db.$client.prepare("select period_start, period_end from developments where id = 'askarov-death'").get();
-  t.same(period(), { period_start: '2020-07-25', period_end: '2020-07-25' });
+  const period = () => testSql(app).get("select period_start, period_end from developments where id = 'askarov-death'");
+  t.same(await period(), { period_start: '2020-07-25', period_end: '2020-07-25' });
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body.developmentCount, 4, 'the recommendation sees it');
   t.equal(
     (await getJson(app, '/v1/developments?from=2020-07-25&to=2020-07-25&q=Askarov')).body.data.some(
@@ -49,7 +46,7 @@ t.test('developments: create with inline sources, period, links; update; delete'
   });
   t.equal(coarser.response.statusCode, 200);
   t.equal(coarser.body.version, 2);
-  t.same(period(), { period_start: '2020-07-01', period_end: '2020-07-31' }, 'the period follows the date');
+  t.same(await period(), { period_start: '2020-07-01', period_end: '2020-07-31' }, 'the period follows the date');
   t.equal(coarser.body.sources.length, 2);
   t.equal((await getJson(app, '/v1/developments?q=prison')).body.data.some((d: { id: string }) => d.id === 'askarov-death'), true);
 
@@ -59,7 +56,7 @@ t.test('developments: create with inline sources, period, links; update; delete'
     headers: { 'if-match': coarser.response.headers.etag as string },
   });
   t.equal(year.body.reviewId, null);
-  t.same(period(), { period_start: '2020-01-01', period_end: '2020-12-31' });
+  t.same(await period(), { period_start: '2020-01-01', period_end: '2020-12-31' });
 
   const history = (await getJson(app, '/v1/developments/askarov-death/history')).body.data;
   t.same(history[1].changes.sourceIds.before.length, 1);
@@ -71,9 +68,9 @@ t.test('developments: create with inline sources, period, links; update; delete'
     headers: { 'if-match': year.response.headers.etag as string },
   });
   t.equal(deleted.response.statusCode, 204);
-  t.equal(count(app, 'development_recommendations', "development_id = 'askarov-death'"), 0);
-  t.equal(count(app, 'development_sources', "development_id = 'askarov-death'"), 0);
-  t.equal(count(app, 'sources', "url = 'https://24.kg/x'"), 1, 'sources stay: others may cite them');
+  t.equal(await countRows(app, 'development_recommendations', "development_id = 'askarov-death'"), 0);
+  t.equal(await countRows(app, 'development_sources', "development_id = 'askarov-death'"), 0);
+  t.equal(await countRows(app, 'sources', "url = 'https://24.kg/x'"), 1, 'sources stay: others may cite them');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body.developmentCount, 3);
   const tombstone = (await getJson(app, '/v1/developments/askarov-death/history')).body.data.at(-1);
   t.equal(tombstone.action, 'delete');
@@ -84,12 +81,12 @@ t.test('developments: a failing write leaves nothing half-written', async (t) =>
   const app = await buildTestApp(t);
   const key = mintKey(app);
   const before = {
-    revision: currentRevision(app.db),
-    developments: count(app, 'developments'),
-    links: count(app, 'development_recommendations'),
-    sources: count(app, 'sources'),
-    developmentSources: count(app, 'development_sources'),
-    audit: count(app, 'audit_log'),
+    revision: await app.dataRevision.current(),
+    developments: await countRows(app, 'developments'),
+    links: await countRows(app, 'development_recommendations'),
+    sources: await countRows(app, 'sources'),
+    developmentSources: await countRows(app, 'development_sources'),
+    audit: await countRows(app, 'audit_log'),
   };
   const newSource = { ...HRW_SOURCE, url: 'https://example.org/new-source' };
   const bad = await send(app, 'POST', '/v1/developments', {
@@ -100,12 +97,12 @@ t.test('developments: a failing write leaves nothing half-written', async (t) =>
   t.same(bad.body.errors, [{ in: 'body', name: 'recommendationIds', message: 'Unknown recommendation id "KGZ-3-NOPE-1"' }]);
   t.same(
     {
-      revision: currentRevision(app.db),
-      developments: count(app, 'developments'),
-      links: count(app, 'development_recommendations'),
-      sources: count(app, 'sources'),
-      developmentSources: count(app, 'development_sources'),
-      audit: count(app, 'audit_log'),
+      revision: await app.dataRevision.current(),
+      developments: await countRows(app, 'developments'),
+      links: await countRows(app, 'development_recommendations'),
+      sources: await countRows(app, 'sources'),
+      developmentSources: await countRows(app, 'development_sources'),
+      audit: await countRows(app, 'audit_log'),
     },
     before,
     'no development, link, source, audit entry or revision',
@@ -114,16 +111,23 @@ t.test('developments: a failing write leaves nothing half-written', async (t) =>
   t.equal((await getJson(app, '/v1/developments/half/history')).response.statusCode, 404, 'and no history');
 
   // A failure after rows were written (a database constraint) rolls them back too.
-  app.db.$client.exec(`create trigger refuse_links before insert on development_recommendations
-    when new.recommendation_id = 'KGZ-3-GBR-1' begin select raise(abort, 'refused by test'); end`);
+  const sql = testSql(app);
+  await sql.run(
+    sql.backend === 'sqlite'
+      ? `create trigger refuse_links before insert on development_recommendations
+          when new.recommendation_id = 'KGZ-3-GBR-1' begin select raise(abort, 'refused by test'); end`
+      : `create function refuse_links() returns trigger language plpgsql as $$ begin
+           if new.recommendation_id = 'KGZ-3-GBR-1' then raise exception 'refused by test'; end if; return new; end $$;
+         create trigger refuse_links before insert on development_recommendations for each row execute function refuse_links()`,
+  );
   const late = await send(app, 'POST', '/v1/developments', {
     key,
     body: { ...DEATH, id: 'late', stateUnderReview: 'KGZ', recommendationIds: ['KGZ-3-GBR-1'], sources: [newSource] },
   });
   t.equal(late.response.statusCode, 500);
-  t.equal(count(app, 'developments', "id = 'late'"), 0);
-  t.equal(count(app, 'sources', `url = '${newSource.url}'`), 0);
-  t.equal(currentRevision(app.db), before.revision);
+  t.equal(await countRows(app, 'developments', "id = 'late'"), 0);
+  t.equal(await countRows(app, 'sources', 'url = ?', [newSource.url]), 0);
+  t.equal(await app.dataRevision.current(), before.revision);
 });
 
 t.test('developments: consistency checks', async (t) => {

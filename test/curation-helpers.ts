@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, newKeyId, newKeySecret } from '../src/auth/keys.js';
 import type { ApiKeyScope } from '../src/db/schema.js';
 import { postgresSide } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // Helpers for tests of the curation API: keys minted straight into the app's database, and requests that
 // carry them.
@@ -44,9 +45,14 @@ export async function send<T = any>(app: FastifyInstance, method: string, url: s
   return { response, body };
 }
 
-/** A count of rows, to prove that a failed write left nothing behind. */
+/** A count of rows, to prove that a failed write left nothing behind (SQLite only: see countRows). */
 export function count(app: FastifyInstance, table: string, where = '1 = 1'): number {
   return app.db.$client.prepare(`select count(*) from ${table} where ${where}`).pluck().get() as number;
+}
+
+/** A count of rows on either backend (`where` with `?` placeholders for `params`), to prove that a failed write left nothing behind. */
+export function countRows(app: FastifyInstance, table: string, where?: string, params?: unknown[]): Promise<number> {
+  return testSql(app).count(table, where, params);
 }
 
 /** A source for test records (fictional: tests write no facts). */

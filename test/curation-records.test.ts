@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { currentRevision } from '../src/db/revision.js';
-import { count, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { countRows, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // Assessments, statements, reviews and states: their writes, and the ETags of every record's GET.
 
@@ -151,7 +149,7 @@ t.test('statements: a state or an organization speaks', async (t) => {
 
   const deleted = await send(app, 'DELETE', `/v1/statements/${created.body.id}`, { key, headers: { 'if-match': '*' } });
   t.equal(deleted.response.statusCode, 204);
-  t.equal(count(app, 'statement_themes', `statement_id = '${created.body.id}'`), 0);
+  t.equal(await countRows(app, 'statement_themes', 'statement_id = ?', [created.body.id]), 0);
   t.equal((await send(app, 'DELETE', `/v1/statements/${created.body.id}`, { key, headers: { 'if-match': '*' } })).response.statusCode, 404);
 });
 
@@ -211,7 +209,7 @@ t.test('reviews (admin): the id is the state and the cycle', async (t) => {
   t.match(inUse.body.detail, /8 recommendations, 8 developments, 4 statements/);
   const deleted = await send(app, 'DELETE', '/v1/reviews/KGZ-4', { key: admin, headers: { 'if-match': '*' } });
   t.equal(deleted.response.statusCode, 204);
-  t.equal(count(app, 'review_sources', "review_id = 'KGZ-4'"), 0);
+  t.equal(await countRows(app, 'review_sources', "review_id = 'KGZ-4'"), 0);
 });
 
 t.test('states (admin): names and aliases resolve to one state only', async (t) => {
@@ -266,7 +264,7 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
   t.match(referred.body.detail, /recommendation states/);
   const deleted = await send(app, 'DELETE', '/v1/states/XKX', { key: admin, headers: { 'if-match': '*' } });
   t.equal(deleted.response.statusCode, 204);
-  t.equal(count(app, 'state_aliases', "state_code = 'XKX'"), 0);
+  t.equal(await countRows(app, 'state_aliases', "state_code = 'XKX'"), 0);
   t.equal((await getJson(app, '/v1/states/XKX')).response.statusCode, 404);
   const history = (await getJson(app, '/v1/states/xkx/history')).body;
   t.same(history.data.map((c: { action: string }) => c.action), ['create', 'update', 'update', 'update', 'delete']);
@@ -280,7 +278,7 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
 
 t.test('every record GET has an ETag of its version and the revision, and answers If-None-Match with 304', async (t) => {
   const app = await buildTestApp(t);
-  const revision = currentRevision(app.db);
+  const revision = await app.dataRevision.current();
   for (const url of [
     '/v1/recommendations/KGZ-3-FIN-1',
     '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody',
@@ -305,7 +303,7 @@ t.test('every record GET has an ETag of its version and the revision, and answer
   const before = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).response.headers.etag as string;
   const other = (await getJson(app, '/v1/recommendations/KGZ-3-USA-1')).response.headers.etag as string;
   await send(app, 'PUT', '/v1/developments/kgz-2020-09-domestic-violence-impunity/recommendations/KGZ-3-FIN-1', { key });
-  t.ok(currentRevision(app.db) > revision, 'the write made a new revision');
+  t.ok((await app.dataRevision.current()) > revision, 'the write made a new revision');
   const after = await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1', headers: { 'if-none-match': before } });
   t.equal(after.statusCode, 200, 'a new development embedded in the record changes its ETag');
   t.equal(parseEtag(after.headers.etag).version, 1, 'but not the version of the record');
@@ -319,9 +317,12 @@ t.test('sources: found by URL, completed but never emptied, with ids that do not
   const key = mintKey(app);
   const url = 'https://www.example.org/reports/2021/statement';
   const base = `example-org-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
-  app.db.$client
-    .prepare('insert into sources (id, title, publisher, url) values (?, ?, ?, ?)')
-    .run(base, 'Another document', 'Someone', 'https://example.org/another');
+  await testSql(app).run('insert into sources (id, title, publisher, url) values (?, ?, ?, ?)', [
+    base,
+    'Another document',
+    'Someone',
+    'https://example.org/another',
+  ]);
 
   const statement = {
     reviewId: 'KGZ-3',

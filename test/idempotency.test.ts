@@ -1,11 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import t from 'tap';
-import { createApiKey } from '../src/auth/keys.js';
-import { findStoredResponse, requestFingerprint, storeResponse } from '../src/curation/idempotency.js';
-import { currentRevision } from '../src/db/revision.js';
-import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { findStoredResponse, requestFingerprint, type StoredResponse, storeResponse } from '../src/curation/idempotency.js';
+import { pgFindStoredResponse, pgStoreResponse } from '../src/curation/pg-records.js';
+import { countRows, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 
 const BODY = {
   recommendationId: 'KGZ-3-USA-1',
@@ -23,12 +22,12 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
   const first = await send(app, 'POST', '/v1/assessments', { key, body: BODY, headers });
   t.equal(first.response.statusCode, 201);
   t.notOk(first.response.headers['idempotency-replayed']);
-  const revision = currentRevision(app.db);
-  const assessments = count(app, 'assessments');
+  const revision = await app.dataRevision.current();
+  const assessments = await countRows(app, 'assessments');
 
   // The record changes meanwhile: a replay still answers what the first request got.
   await send(app, 'PATCH', `/v1/assessments/${first.body.id}`, { key, body: { status: 'implemented' }, headers: { 'if-match': '*' } });
-  const afterPatch = currentRevision(app.db);
+  const afterPatch = await app.dataRevision.current();
 
   const retry = await send(app, 'POST', '/v1/assessments', {
     key,
@@ -40,8 +39,8 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
   t.same(retry.body, first.body, 'the same body (keys in another order are the same request)');
   t.equal(retry.response.headers.location, first.response.headers.location);
   t.equal(retry.response.headers.etag, first.response.headers.etag, 'and the same ETag: version 1 at its revision');
-  t.equal(count(app, 'assessments'), assessments, 'no second record');
-  t.equal(currentRevision(app.db), afterPatch, 'a replay writes nothing');
+  t.equal(await countRows(app, 'assessments'), assessments, 'no second record');
+  t.equal(await app.dataRevision.current(), afterPatch, 'a replay writes nothing');
   t.equal(revision + 1, afterPatch);
 
   const reused = await send(app, 'POST', '/v1/assessments', { key, body: { ...BODY, rationale: 'Another text.' }, headers });
@@ -88,18 +87,44 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
 
 t.test('stored responses are kept for a day', async (t) => {
   const app = await buildTestApp(t);
-  const apiKey = createApiKey(app.db, 'old', 'write');
+  const apiKey = { id: mintKey(app, 'write', 'old').split('_')[1]! };
+  const { storeResponse, findStoredResponse } = storedResponses(app);
   const day = 24 * 60 * 60 * 1000;
   const stored = { requestHash: requestFingerprint('POST', '/v1/x', {}), statusCode: 201, location: '/v1/x/1', body: '{}' };
   const then = new Date('2026-01-01T00:00:00Z');
-  storeResponse(app.db, apiKey.id, 'k1', stored, then);
-  t.same(findStoredResponse(app.db, apiKey.id, 'k1', new Date(then.getTime() + day - 1)), stored);
-  t.equal(findStoredResponse(app.db, apiKey.id, 'k1', new Date(then.getTime() + day + 1)), undefined, 'expired');
-  storeResponse(app.db, apiKey.id, 'k2', stored, new Date(then.getTime() + day + 1));
-  t.equal(count(app, 'idempotency_keys'), 1, 'expired responses are removed as new ones are stored');
-  storeResponse(app.db, apiKey.id, 'k1', stored, new Date(then.getTime() + day + 2));
-  t.equal(count(app, 'idempotency_keys'), 2, 'and an expired key can be used again');
+  await storeResponse(apiKey.id, 'k1', stored, then);
+  t.same(await findStoredResponse(apiKey.id, 'k1', new Date(then.getTime() + day - 1)), stored);
+  t.equal(await findStoredResponse(apiKey.id, 'k1', new Date(then.getTime() + day + 1)), undefined, 'expired');
+  await storeResponse(apiKey.id, 'k2', stored, new Date(then.getTime() + day + 1));
+  t.equal(await countRows(app, 'idempotency_keys'), 1, 'expired responses are removed as new ones are stored');
+  await storeResponse(apiKey.id, 'k1', stored, new Date(then.getTime() + day + 2));
+  t.equal(await countRows(app, 'idempotency_keys'), 2, 'and an expired key can be used again');
   t.not(requestFingerprint('POST', '/v1/x', { a: 1, b: [1, { c: null }] }), requestFingerprint('POST', '/v1/x', { a: 1, b: [1, { c: 0 }] }));
   t.equal(requestFingerprint('POST', '/v1/x', { a: 1, b: 2 }), requestFingerprint('POST', '/v1/x', { b: 2, a: 1 }));
   t.equal(requestFingerprint('POST', '/v1/x', { a: 1, b: undefined }), requestFingerprint('POST', '/v1/x', { a: 1 }));
 });
+
+/** The stored-response functions of the app's backend, given a clock (src/curation/idempotency.ts, pg-records.ts). */
+function storedResponses(app: FastifyInstance) {
+  const side = postgresSide(app);
+  if (side === undefined) {
+    return {
+      storeResponse: async (apiKeyId: string, key: string, response: StoredResponse, now: Date) => storeResponse(app.db, apiKeyId, key, response, now),
+      findStoredResponse: async (apiKeyId: string, key: string, now: Date) => findStoredResponse(app.db, apiKeyId, key, now),
+    };
+  }
+  const onClient = async <T>(work: (client: pg.PoolClient) => Promise<T>) => {
+    await side.pending;
+    const client = await side.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    storeResponse: (apiKeyId: string, key: string, response: StoredResponse, now: Date) =>
+      onClient((client) => pgStoreResponse(client, apiKeyId, key, response, now)),
+    findStoredResponse: (apiKeyId: string, key: string, now: Date) => onClient((client) => pgFindStoredResponse(client, apiKeyId, key, now)),
+  };
+}

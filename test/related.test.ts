@@ -1,14 +1,17 @@
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
+import { copyDatabase } from '../src/db/copy/copy.js';
+import { openDatabase } from '../src/db/open.js';
 import { documentOf } from '../src/recommendations/documents.js';
+import { pgBuildRecommendationRecords } from '../src/recommendations/pg-documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { relateAll } from '../src/related/refresh.js';
+import { type RelateCounts, relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp, getJson, postgresSide, sqliteOnly, tempDir } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // Related recommendations and recurrence on a real database: kept current by every write (create, text
 // change, delete, import), served by GET /v1/recommendations/{id}/related, shown in every record, filtered
@@ -47,19 +50,52 @@ async function setup(t: Test) {
 const related = (app: FastifyInstance, id: string, query = '') => getJson(app, `/v1/recommendations/${id}/related${query}`);
 const record = async (app: FastifyInstance, id: string) => (await getJson(app, `/v1/recommendations/${id}`)).body;
 
-/** Every stored document equals a fresh build (the read model is current), nothing stale. */
-function checkDocuments(t: Test, app: FastifyInstance): void {
-  const stored = app.db.$client.prepare('select recommendation_id, json from recommendation_documents order by 1').all() as {
-    recommendation_id: string;
-    json: string;
-  }[];
-  const fresh = new Map(buildRecommendationRecords(app.db, stored.map((d) => d.recommendation_id)).map((r) => [r.id, documentOf(r).json]));
+/** Every stored document equals a fresh build from the backend's base tables (the read model is current), nothing stale. */
+async function checkDocuments(t: Test, app: FastifyInstance): Promise<void> {
+  const sql = testSql(app);
+  const stored = await sql.all<{ recommendation_id: string; json: string }>('select recommendation_id, json from recommendation_documents');
+  const ids = stored.map((d) => d.recommendation_id);
+  const side = postgresSide(app);
+  const records = side === undefined ? buildRecommendationRecords(app.db, ids) : await pgBuildRecommendationRecords(side.pool, ids);
+  const fresh = new Map(records.map((r) => [r.id, documentOf(r).json]));
   t.same(
     stored.filter((d) => fresh.get(d.recommendation_id) !== d.json).map((d) => d.recommendation_id),
     [],
     'every stored document is current',
   );
-  t.equal(app.db.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'no relation left stale');
+  t.equal(await sql.count('recommendation_relations_stale'), 0, 'no relation left stale');
+}
+
+type RelationRow = [recommendationId: string, relatedId: string, score: number, relation: string, relatedCycle: number];
+const RELATIONS = 'select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations';
+const inPairOrder = (rows: RelationRow[]) => rows.sort(([a, b], [c, d]) => (a === c ? (b < d ? -1 : 1) : a < c ? -1 : 1));
+const asRows = (rows: Record<string, unknown>[]) => inPairOrder(rows.map((row) => Object.values(row) as RelationRow));
+
+/** The relations the app stores (those of one recommendation, given its id), by pair. */
+async function storedRelations(app: FastifyInstance, of?: string): Promise<RelationRow[]> {
+  return asRows(await testSql(app).all(of === undefined ? RELATIONS : `${RELATIONS} where recommendation_id = ?`, of === undefined ? [] : [of]));
+}
+
+/**
+ * A full recomputation of the app's relations (`npm run relate`: SQLite's relateAll), with what it changed and
+ * the relations it leaves: in place on SQLite; on PostgreSQL, on a SQLite copy of its database (npm run
+ * db:copy), which the relate command runs on.
+ */
+async function recomputedRelations(t: Test, app: FastifyInstance, states?: string[]): Promise<{ counts: RelateCounts; relations: RelationRow[] }> {
+  const side = postgresSide(app);
+  let db = app.db;
+  if (side !== undefined) {
+    await side.pending;
+    const path = join(tempDir(t), 'copy.sqlite');
+    await copyDatabase({ kind: 'postgres', url: side.pool.options.connectionString! }, { kind: 'sqlite', path });
+    db = openDatabase(path, { seed: false });
+  }
+  try {
+    const counts = db.transaction(() => relateAll(db, states, () => {}));
+    return { counts, relations: asRows(db.$client.prepare(RELATIONS).all() as Record<string, unknown>[]) };
+  } finally {
+    if (db !== app.db) db.$client.close();
+  }
 }
 
 t.test('a reworded request of an earlier cycle is found, scored, and counted as recurrence', async (t) => {
@@ -104,7 +140,7 @@ t.test('a reworded request of an earlier cycle is found, scored, and counted as 
   t.same(cells(ids.c2), ['0', ''], 'none: count 0, no cycle');
   const ndjson = (await app.inject({ url: '/v1/recommendations?reviewId=KGZ-2&format=ndjson' })).body.trim().split('\n').map((l) => JSON.parse(l));
   t.same(ndjson.find((r) => r.id === ids.a2).recurrence, { count: 1, earliestCycle: 1 }, 'and the NDJSON export');
-  checkDocuments(t, app);
+  await checkDocuments(t, app);
 });
 
 t.test('writes keep relations and recurrence current', async (t) => {
@@ -115,21 +151,41 @@ t.test('writes keep relations and recurrence current', async (t) => {
   t.equal((await patch(ids.a1, 'Abolish the death penalty')).response.statusCode, 200);
   t.same((await record(app, ids.a2)).recurrence, { count: 0, earliestCycle: null }, 'no longer asked before');
   t.notOk((await related(app, ids.a2)).body.data.some((r: { id: string }) => r.id === ids.a1), 'the old match is gone');
-  checkDocuments(t, app);
+  await checkDocuments(t, app);
 
   t.equal((await patch(ids.a1, 'Ratify OP-CAT without delay')).response.statusCode, 200);
   t.same((await record(app, ids.a2)).recurrence, { count: 1, earliestCycle: 1 }, 'asked before again');
-  const own = app.db.$client.prepare('select related_id, score, relation from recommendation_relations where recommendation_id = ? order by 1');
-  const afterWrite = own.all(ids.a1);
-  app.db.transaction(() => relateAll(app.db, ['KGZ'], () => {}));
-  t.same(own.all(ids.a1), afterWrite, "the changed record's own list equals a full recomputation");
+  const recomputed = (await recomputedRelations(t, app, ['KGZ'])).relations.filter(([id]) => id === ids.a1);
+  t.same(await storedRelations(app, ids.a1), recomputed, "the changed record's own list equals a full recomputation");
 
   const { response } = await send(app, 'DELETE', `/v1/recommendations/${ids.a1}`, { key, headers: { 'if-match': '*' } });
   t.equal(response.statusCode, 204);
   t.same((await record(app, ids.a2)).recurrence, { count: 0, earliestCycle: null }, 'the deleted one counts no more');
-  t.equal(app.db.$client.prepare('select count(*) from recommendation_relations where ? in (recommendation_id, related_id)').pluck().get(ids.a1), 0);
-  checkDocuments(t, app);
+  t.equal(await testSql(app).count('recommendation_relations', '? in (recommendation_id, related_id)', [ids.a1]), 0);
+  await checkDocuments(t, app);
+  await t.test("SQLite's triggers keep relations, documents and full text current whoever writes", async (t) => {
+    if (sqliteOnly(t, "SQLite's triggers (on PostgreSQL only the service writes them, in its write transaction)")) return;
+    await writesBehindTheService(t, app, ids, patch);
+  });
+  const skip = testSql(app).backend === 'sqlite' && 'on SQLite: written behind the service, above';
+  await t.test("a record moved to another state leaves the old state's lists", { skip }, async (t) => {
+    const moved = await send(app, 'PATCH', `/v1/recommendations/${ids.a2}`, { key, body: { reviewId: 'FIN-1' }, headers: { 'if-match': '*' } });
+    t.equal(moved.response.statusCode, 200);
+    const lists = await testSql(app).all<{ id: string }>('select recommendation_id as id from recommendation_relations where related_id = ?', [
+      ids.a2,
+    ]);
+    t.same(lists.map((row) => row.id), [ids.other], 'only in the lists of its new state');
+    await checkDocuments(t, app);
+  });
+});
 
+/** SQLite's triggers at work: writes made straight into the database, as a program that is not this service makes them. */
+async function writesBehindTheService(
+  t: Test,
+  app: FastifyInstance,
+  ids: Awaited<ReturnType<typeof setup>>['ids'],
+  patch: (id: string, text: string) => ReturnType<typeof send>,
+): Promise<void> {
   // An update that keeps the text and review (a new position, as an import merging a record gives) lists
   // nothing stale and leaves the full-text entry as it was (migrations/0016_text_change_triggers.sql).
   const promptly = () => app.db.$client.prepare(`select count(*) from recommendations_fts where recommendations_fts match 'promptly'`).pluck().get();
@@ -176,8 +232,8 @@ t.test('writes keep relations and recurrence current', async (t) => {
     .pluck()
     .all(ids.a2);
   t.same(lists, [ids.other], 'only in the lists of its new state');
-  checkDocuments(t, app);
-});
+  await checkDocuments(t, app);
+}
 
 t.test('an import recomputes the states it touches', async (t) => {
   const app = await buildTestApp(t);
@@ -203,19 +259,25 @@ t.test('an import recomputes the states it touches', async (t) => {
     payload: `${rows.join('\r')}\r`,
   });
   t.equal(response.statusCode, 200, response.body);
-  const ids = app.db.$client.prepare("select id from recommendations where review_id = 'ARG-2' order by id").pluck().all() as string[];
+  const ids = (await testSql(app).all<{ id: string }>("select id from recommendations where review_id = 'ARG-2'")).map((row) => row.id);
   t.equal(ids.length, 6);
   for (const id of ids) {
     const { body } = await related(app, id, '?relation=earlier&limit=1');
     t.equal(body.data.length, 1, `${id} found its first-cycle request`);
     t.same((await record(app, id)).recurrence, { count: 1, earliestCycle: 1 });
   }
-  const before = app.db.$client.prepare('select * from recommendation_relations order by 1, 2').all();
-  const counts = app.db.transaction(() => relateAll(app.db, undefined, () => {}));
+  const before = await storedRelations(app);
+  const { counts, relations } = await recomputedRelations(t, app);
   t.match(counts, { inserted: 0, updated: 0, deleted: 0 }, 'the import left what a full recomputation gives');
-  t.same(app.db.$client.prepare('select * from recommendation_relations order by 1, 2').all(), before);
-  checkDocuments(t, app);
+  t.same(relations, before);
+  await checkDocuments(t, app);
+  await t.test('the relate command puts right what differs from its computation', async (t) => {
+    if (sqliteOnly(t, 'the relate command runs on SQLite (on a copy of a PostgreSQL database, as above)')) return;
+    await relateRepairs(t, app, before);
+  });
+});
 
+async function relateRepairs(t: Test, app: FastifyInstance, before: RelationRow[]): Promise<void> {
   // A state recomputed puts right what differs from its computation: a pair not wanted (here one to another
   // state's recommendation) is removed, a changed score restored.
   const c = app.db.$client;
@@ -225,8 +287,8 @@ t.test('an import recomputes the states it touches', async (t) => {
   c.prepare('update recommendation_relations set score = 0.01 where rowid = (select min(rowid) from recommendation_relations)').run();
   const repaired = app.db.transaction(() => relateAll(app.db, undefined, () => {}));
   t.match(repaired, { inserted: 0, updated: 1, deleted: 1 }, 'one pair removed, one restored');
-  t.same(c.prepare('select * from recommendation_relations order by 1, 2').all(), before);
-});
+  t.same(await storedRelations(app), before);
+}
 
 t.test('the related endpoint refuses bad input', async (t) => {
   const app = await buildTestApp(t);
