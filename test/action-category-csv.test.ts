@@ -1,9 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
-import { buildTestApp, sqliteOnly } from './helpers.js';
-import { macRoman, run } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp } from './helpers.js';
+import { importInto, macRoman } from './import-helpers.js';
 
 // actionCategory (UPR Info's Action) is a column of the recommendations CSV export, and our own export
 // imported back keeps it.
@@ -20,7 +18,7 @@ const rowsOf = (csv: string) => parse(csv, { columns: true }) as Record<string, 
 
 t.test('actionCategory in the CSV export, and back through an import of it', async (t) => {
   const app = await buildTestApp(t);
-  await run(app.db, macRoman(upr + '\r'));
+  await importInto(app, macRoman(upr + '\r'));
   const csv = (await app.inject({ method: 'GET', url: exportUrl })).body;
   const rows = rowsOf(csv);
   t.same(rows.map((r) => [r.text, r.actionCategory]).sort(), [
@@ -32,7 +30,7 @@ t.test('actionCategory in the CSV export, and back through an import of it', asy
   t.same(rows.map((r) => r.actionCategory), json.map((r: { actionCategory: number | null }) => r.actionCategory?.toString() ?? ''));
 
   const copy = await buildTestApp(t);
-  await run(copy.db, csv, { format: 'upr-tracker-csv' });
+  await importInto(copy, csv, { format: 'upr-tracker-csv' });
   t.same(rowsOf((await copy.inject({ method: 'GET', url: exportUrl })).body).map((r) => r.actionCategory), rows.map((r) => r.actionCategory));
 
   // A curator's edited sheet: one category changed, one cleared, one not on the scale (left as stored).
@@ -44,7 +42,7 @@ t.test('actionCategory in the CSV export, and back through an import of it', asy
   const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
   const header = Object.keys(cells[0]!);
   const edited = [header, ...cells.map((r) => header.map((h) => r[h]!))].map((r) => r.map(quote).join(',')).join('\r\n');
-  const report = await run(copy.db, edited, { format: 'upr-tracker-csv' });
+  const report = await importInto(copy, edited, { format: 'upr-tracker-csv' });
   t.match(JSON.stringify(report.warnings), /actionCategory \\"9\\" is not 1–5: left as stored/);
   const after = rowsOf((await copy.inject({ method: 'GET', url: exportUrl })).body);
   t.same(after.map((r) => [r.text, r.actionCategory]).sort(), [

@@ -1,13 +1,14 @@
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import t from 'tap';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
 import { authenticateKey } from '../src/auth/keys.js';
+import { pgAuthenticateHeader } from '../src/auth/pg-keys.js';
 import { scrubKeys } from '../src/http/hardening.js';
-import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, sqliteOnly } from './helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, postgresSide } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // Smaller hostile-input cases at the HTTP edge (issue 14, item 9): OPTIONS without Origin, a weak ETag in
 // If-Match, authenticated reads while another connection holds the write lock, percent-encoded keys in
@@ -80,6 +81,7 @@ t.test('If-Match compares strongly: a weak ETag is a 412 and changes nothing', a
 
 t.test("authenticated reads while another connection holds the write lock: 200, the key's last use is skipped", async (t) => {
   const app = await buildTestApp(t);
+  if (postgresSide(app) !== undefined) return keyRowLockedOnPostgres(t, app);
   const key = mintKey(app, 'write', 'reader');
   const lastUsed = () => app.db.$client.prepare('select last_used_at from api_keys where name = ?').pluck().get('reader');
   const changes = () => app.db.$client.prepare('select total_changes()').pluck().get() as number;
@@ -113,6 +115,46 @@ t.test("authenticated reads while another connection holds the write lock: 200, 
   t.throws(() => authenticateKey(app.db, key, new Date(later.getTime() + 61_000)), /readonly/i, 'other errors are not hidden');
   app.db.$client.pragma('query_only = 0');
 });
+
+// PostgreSQL has no database-wide write lock: what another transaction may hold is the key's row (an import, a
+// revocation). The read is answered, the last use skipped (src/auth/pg-keys.ts: skip locked), then recorded.
+async function keyRowLockedOnPostgres(t: Test, app: FastifyInstance) {
+  const sql = testSql(app);
+  const key = mintKey(app, 'write', 'reader');
+  const lastUsed = async () => (await sql.get<{ last_used_at: string | null }>('select last_used_at from api_keys where name = ?', ['reader']))!.last_used_at;
+  const rowVersion = async () => (await sql.get<{ v: string }>('select xmin::text as v from api_keys where name = ?', ['reader']))!.v;
+  const get = () => app.inject({ method: 'GET', url: '/v1/states/KGZ', headers: { authorization: `Bearer ${key}` } });
+
+  const { default: pg } = await import('pg');
+  const other = new pg.Client({ connectionString: postgresSide(app)!.pool.options.connectionString });
+  await other.connect();
+  t.teardown(() => other.end());
+  t.equal(await lastUsed(), null, 'a new key, never used');
+  await other.query('begin');
+  await other.query("select id from api_keys where name = 'reader' for update");
+  for (let i = 0; i < 3; i++) {
+    const response = await get();
+    t.equal(response.statusCode, 200, 'the read is answered');
+  }
+  t.equal(await lastUsed(), null, 'the last use could not be written, and was skipped');
+  await other.query('rollback');
+
+  t.equal((await get()).statusCode, 200);
+  const recorded = (await lastUsed())!;
+  t.ok(recorded, 'once the row is free, the use is recorded');
+  const before = await rowVersion();
+  for (let i = 0; i < 5; i++) t.equal((await get()).statusCode, 200);
+  t.equal(await rowVersion(), before, 'and not written again on every request');
+  t.equal(await lastUsed(), recorded);
+
+  const later = new Date(Date.parse(recorded) + 61_000);
+  t.equal((await pgAuthenticateHeader(postgresSide(app)!.pool, `Bearer ${key}`, later)).status, 'ok');
+  t.equal(await lastUsed(), later.toISOString(), 'a minute later, it is recorded again');
+
+  await other.query('begin read only');
+  await t.rejects(pgAuthenticateHeader(other, `Bearer ${key}`, new Date(later.getTime() + 61_000)), /read-only transaction/, 'other errors are not hidden');
+  await other.query('rollback');
+}
 
 t.test('a percent-encoded API key in a query string is redacted from the log', async (t) => {
   let log = '';
@@ -172,14 +214,15 @@ t.test('an idempotent retry of a creation deleted since is a 409, not a replayed
   t.equal(first.response.statusCode, 201);
   const deleted = await send(app, 'DELETE', `/v1/assessments/${first.body.id}`, { key, headers: { 'if-match': '*' } });
   t.equal(deleted.response.statusCode, 204);
-  const assessments = count(app, 'assessments');
+  const sql = testSql(app);
+  const assessments = await sql.count('assessments');
 
   const retry = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers });
   t.equal(retry.response.statusCode, 409);
   t.match(retry.response.headers['content-type'], /^application\/problem\+json/);
   t.match(retry.body.detail, new RegExp(`"${first.body.id}" created with this Idempotency-Key has been deleted`));
   t.notOk(retry.response.headers['idempotency-replayed']);
-  t.equal(count(app, 'assessments'), assessments, 'nothing is created');
+  t.equal(await sql.count('assessments'), assessments, 'nothing is created');
 
   const fresh = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers: { 'idempotency-key': 'again' } });
   t.equal(fresh.response.statusCode, 201, 'a new key creates it again');

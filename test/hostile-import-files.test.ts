@@ -3,18 +3,15 @@ import { join } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { createApiKey } from '../src/auth/keys.js';
 import { configFromEnv, loadEnv } from '../src/config.js';
-import type { Db } from '../src/db/open.js';
-import { currentRevision } from '../src/db/revision.js';
 import { runImportCli } from '../src/import/cli.js';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from '../src/import/limits.js';
 import { readParagraph } from '../src/import/terman-csv.js';
 import { ImportError } from '../src/import/types.js';
-import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
-import { cell, count, HEADER_ROW, matrixDocx, run, seededDb, tr } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { mintKey } from './curation-helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { cell, databaseEnv, HEADER_ROW, importInto, matrixDocx, tr } from './import-helpers.js';
+import { testSql } from './support/test-sql.js';
 
 // Hostile files, built here: zip bombs (honest and lying headers), damaged archives, XML that is deep, huge,
 // malformed or declares entities, a table of 300,000 rows, CSV cells that made the paragraph regex
@@ -139,16 +136,17 @@ async function deflatedZeros(size: number): Promise<Buffer> {
 interface Service {
   app: FastifyInstance;
   key: string;
-  snapshot(): string; // what an import could change
+  snapshot(): Promise<string>; // what an import could change
 }
 
 async function service(t: Test, limits: Partial<ImportLimits> = {}): Promise<Service> {
   const app = await buildTestApp(t, { importLimits: { ...DEFAULT_IMPORT_LIMITS, ...limits } });
-  const key = createApiKey(app.db, 'importer', 'write').key;
-  const snapshot = () =>
+  const key = mintKey(app, 'write', 'importer');
+  const sql = testSql(app);
+  const snapshot = async () =>
     JSON.stringify([
-      currentRevision(app.db),
-      ...['reviews', 'recommendations', 'sources', 'audit_log'].map((table) => count(app.db, table)),
+      await app.dataRevision.current(),
+      ...(await Promise.all(['reviews', 'recommendations', 'sources', 'audit_log'].map((table) => sql.count(table)))),
     ]);
   return { app, key, snapshot };
 }
@@ -159,13 +157,13 @@ async function postFile(s: Service, payload: Buffer, type: string, url = '/v1/im
 
 /** Posts a hostile body; asserts the status, a problem body, a bounded cost and an unchanged database. */
 async function refused(t: Test, s: Service, what: string, status: number, detail: RegExp, send: () => ReturnType<typeof postFile>) {
-  const before = s.snapshot();
+  const before = await s.snapshot();
   const { result, cost } = await measured(send);
   t.equal(result.statusCode, status, `${what}: ${status}`);
   t.match(result.headers['content-type'], /^application\/problem\+json/, `${what}: a problem`);
   t.match(result.json().detail, detail, `${what}: says why`);
   boundedCost(t, cost, what);
-  t.equal(s.snapshot(), before, `${what}: nothing written`);
+  t.equal(await s.snapshot(), before, `${what}: nothing written`);
 }
 
 // ── .docx ──
@@ -210,13 +208,13 @@ t.test('a malformed .docx is 422 and creates nothing, not even its review', asyn
   // The page header names a review, but no row is an entry: the review must not be created either.
   const noEntries = Buffer.from(await matrixDocx([HEADER_ROW, tr(cell('not an entry'))]));
   await refused(t, s, 'a table without entries', 422, /none of the table's 2 rows is an entry/, () => postFile(s, noEntries, DOCX));
-  t.equal(count(s.app.db, 'reviews', 'id = ?', 'SVN-3'), 0, 'the review of the page header was not created');
+  t.equal(await testSql(s.app).count('reviews', 'id = ?', ['SVN-3']), 0, 'the review of the page header was not created');
 });
 
 t.test('damaged archives and XML are refused with what is wrong', async (t) => {
-  const db = seededDb(t);
+  const app = await buildTestApp(t);
   const reject = async (file: Buffer, message: RegExp, type: typeof ImportError = ImportError) => {
-    const error = await run(db, file, { format: 'ohchr-matrix' }).then(
+    const error = await importInto(app, file, { format: 'ohchr-matrix' }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -257,11 +255,11 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
 
   const limits = { ...DEFAULT_IMPORT_LIMITS };
   const limited = async (file: Uint8Array, change: Partial<typeof limits>, message: RegExp) => {
-    await t.rejects(run(db, file, { limits: { ...limits, ...change } }), message);
-    await t.rejects(run(db, file, { limits: { ...limits, ...change } }), ImportLimitError);
+    await t.rejects(importInto(app, file, { limits: { ...limits, ...change } }), message);
+    await t.rejects(importInto(app, file, { limits: { ...limits, ...change } }), ImportLimitError);
   };
   const matrix = await matrixDocx([HEADER_ROW, tr(cell('121.1 Ratify it (France)', 'Source of Position: A/HRC/43/15 - Para 121'), cell('Supported'), cell('- Theme'))]);
-  t.equal((await run(db, matrix, { dryRun: true, limits })).recommendations.created, 1, 'within the limits');
+  t.equal((await importInto(app, matrix, { dryRun: true, limits })).recommendations.created, 1, 'within the limits');
   await limited(matrix, { maxInflatedBytes: 1000 }, /The \.docx is larger than 1000 bytes/);
   await limited(matrix, { maxRows: 1 }, /tables have 2 rows; at most 1 are read/);
   await limited(matrix, { maxCellChars: 10 }, /Row 1 of the table has a cell longer than 10 characters/);
@@ -280,10 +278,10 @@ t.test('the paragraph reader is linear: "1.1." and 100,000 digits', async (t) =>
   t.match(readParagraph('106.40..1 106.41. Text'), { paragraph: '106.41', text: 'Text' });
 
   // Through an import, with the cell limit raised so that the regex meets the whole cell.
-  const db = seededDb(t);
+  const app = await buildTestApp(t);
   const file = `${TERMAN_HEADER}"${digits} (France);",kyrgysztan,support,France,2010,\n`;
   const imported = await measured(() =>
-    run(db, file, { dryRun: true, limits: { ...DEFAULT_IMPORT_LIMITS, maxCellChars: 200_000 } }),
+    importInto(app, file, { dryRun: true, limits: { ...DEFAULT_IMPORT_LIMITS, maxCellChars: 200_000 } }),
   );
   t.equal(imported.result.recommendations.created, 1);
   boundedCost(t, imported.cost, 'a 100,000-digit paragraph imported');
@@ -343,9 +341,10 @@ t.test('multipart forms: fields, parts and the whole form are bounded; no bounda
 
 t.test('the command prints one line for a file it refuses, and exits 1', async (t) => {
   const dir = tempDir(t);
+  const database = databaseEnv(await buildTestApp(t));
   const cli = async (args: string[], env: Record<string, string> = {}) => {
     const err: string[] = [];
-    const status = await runImportCli(args, { DATABASE_PATH: join(dir, 'db.sqlite'), ...env }, {
+    const status = await runImportCli(args, { ...database, ...env }, {
       out: () => {},
       err: (text) => err.push(text),
     });
@@ -392,7 +391,7 @@ t.test('the import limits come from the environment', async (t) => {
     maxRows: 7,
     maxCellChars: 99,
   });
-  const db: Db = seededDb(t);
+  const app = await buildTestApp(t);
   const file = docxOf(documentXml('<w:p><w:p><w:p><w:p><w:p/></w:p></w:p></w:p></w:p>'));
-  await t.rejects(run(db, file, { limits: configFromEnv(loadEnv(env)).importLimits }), /nests elements more than 5 deep/);
+  await t.rejects(importInto(app, file, { limits: configFromEnv(loadEnv(env)).importLimits }), /nests elements more than 5 deep/);
 });

@@ -2,15 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { createApiKey } from '../src/auth/keys.js';
-import { openDatabase, type Db } from '../src/db/open.js';
-import { currentRevision } from '../src/db/revision.js';
 import { runImportCli } from '../src/import/cli.js';
 import { checkRecommendation } from '../src/import/validate.js';
-import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
-import { entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { mintKey } from './curation-helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
+import { databaseEnv, entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
+import { type TestSql, testSql } from './support/test-sql.js';
 
 // An import is held to the write API's own schemas, rules and scopes: what the API would refuse is skipped
 // with the row and the reason (or the whole file refused when nothing is valid), and the public lists and
@@ -62,7 +59,8 @@ const messages = (report: { problems: { row?: number; message: string }[] }) => 
 
 t.test('rows the write API would refuse are skipped with their row and reason; the rest is imported', async (t) => {
   const app = await buildTestApp(t);
-  const admin = createApiKey(app.db, 'admin', 'admin').key;
+  const sql = testSql(app);
+  const admin = mintKey(app, 'admin', 'admin');
   const file = csv(
     { id: 'KGZ-3-OK', version: '1e308', createdAt: '1999-01-01T00:00:00.000Z', updatedAt: '3000-01-01T00:00:00.000Z' },
     { id: 'SVN-3-1', reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '100000' },
@@ -94,19 +92,19 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     /^theme "a-long-label" not added: label: Too big: expected string to have <=500 characters$/,
     'unknown theme "a-long-label": left out',
   ]);
-  const stored = app.db.$client
-    .prepare("select version, created_at = updated_at and created_at > '2026' as now from recommendations where id = 'KGZ-3-OK'")
-    .get();
+  const stored = await sql.get(
+    "select version, case when created_at = updated_at and created_at > '2026' then 1 else 0 end as now from recommendations where id = 'KGZ-3-OK'",
+  );
   t.same(stored, { version: 1, now: 1 }, 'version and timestamps are the server’s, never the file’s');
-  t.equal(app.db.$client.prepare("select count(*) from reviews where id = 'SVN-3'").pluck().get(), 0);
-  t.equal(app.db.$client.prepare("select count(*) from sources where id in ('js', 'nodate', '<b>')").pluck().get(), 0);
+  t.equal(await sql.count('reviews', "id = 'SVN-3'"), 0);
+  t.equal(await sql.count('sources', "id in ('js', 'nodate', '<b>')"), 0);
   await publicPagesAnswer(t, app);
 });
 
 t.test('a file with nothing valid is refused whole (422), with reasons; nothing is written', async (t) => {
   const app = await buildTestApp(t);
-  const admin = createApiKey(app.db, 'admin', 'admin').key;
-  const before = currentRevision(app.db);
+  const admin = mintKey(app, 'admin', 'admin');
+  const before = await app.dataRevision.current();
   const markup = '<img src=x onerror=alert(1)>';
   const rows = [
     { reviewId: markup, stateUnderReview: 'SVN' },
@@ -121,8 +119,8 @@ t.test('a file with nothing valid is refused whole (422), with reasons; nothing 
   t.match(detail, `row 2: review ${markup} cannot be stored: id: a review's id is its state and cycle (SVN-3)`);
   t.match(detail, 'row 3: review SVN-3 cannot be stored: session: Too big');
   t.match(detail, /; and 2 more\.$/);
-  t.equal(currentRevision(app.db), before, 'nothing written');
-  t.equal(app.db.$client.prepare('select count(*) from reviews').pluck().get(), 1, 'only the seed’s review');
+  t.equal(await app.dataRevision.current(), before, 'nothing written');
+  t.equal(await testSql(app).count('reviews'), 1, 'only the seed’s review');
 
   // The .docx page header names the review: a session no review can have refuses the matrix.
   const docx = await matrixDocx([HEADER_ROW, entryRow({ text: '121.1 Ratify the Convention (France);' })], {
@@ -131,20 +129,20 @@ t.test('a file with nothing valid is refused whole (422), with reasons; nothing 
   const matrix = await post(app, admin, docx, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
   t.equal(matrix.statusCode, 422);
   t.match(matrix.json().detail, 'row 2: review SVN-3 cannot be stored: session: Too big: expected number to be <=999');
-  t.equal(currentRevision(app.db), before, 'nothing written');
+  t.equal(await app.dataRevision.current(), before, 'nothing written');
   await publicPagesAnswer(t, app);
 });
 
 t.test('creating a review needs the admin scope, as in the API; a write key imports into stored reviews', async (t) => {
   const app = await buildTestApp(t);
-  const write = createApiKey(app.db, 'writer', 'write').key;
-  const admin = createApiKey(app.db, 'admin', 'admin').key;
-  const before = currentRevision(app.db);
+  const write = mintKey(app, 'write', 'writer');
+  const admin = mintKey(app, 'admin', 'admin');
+  const before = await app.dataRevision.current();
   const newReview = csv({ reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '' }, {});
   const refused = await post(app, write, newReview);
   t.equal(refused.statusCode, 403);
   t.match(refused.json().detail, /needs review SVN-3, not stored: creating a review needs a key with the admin scope/);
-  t.equal(currentRevision(app.db), before, 'nothing written');
+  t.equal(await app.dataRevision.current(), before, 'nothing written');
 
   const stored = await post(app, write, csv({ id: 'KGZ-3-W' }));
   t.equal(stored.statusCode, 200, 'a stored review takes recommendations from a write key');
@@ -153,13 +151,13 @@ t.test('creating a review needs the admin scope, as in the API; a write key impo
   t.equal((await post(app, admin, newReview)).statusCode, 200, 'an admin key creates the review');
   const completed = (await post(app, write, csv({ reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '34' }))).json();
   t.match(completed.warnings, [{ message: 'review SVN-3: session or report symbol not filled in (changing a review needs the admin scope)' }]);
-  t.equal(app.db.$client.prepare("select wg_session from reviews where id = 'SVN-3'").pluck().get(), null);
+  t.same(await testSql(app).get("select wg_session from reviews where id = 'SVN-3'"), { wg_session: null });
   await publicPagesAnswer(t, app);
 });
 
 t.test('the command line reports invalid rows, and refuses a file with nothing valid (exit 1)', async (t) => {
   const dir = tempDir(t);
-  const dbPath = join(dir, 'db.sqlite');
+  const env = databaseEnv(await buildTestApp(t));
   const io = () => {
     const out: string[] = [];
     return { out, io: { out: (s: string) => out.push(s), err: (s: string) => out.push(s) } };
@@ -167,13 +165,13 @@ t.test('the command line reports invalid rows, and refuses a file with nothing v
   const partial = join(dir, 'partial.csv');
   writeFileSync(partial, csv({ id: 'KGZ-3-CLI' }, { text: 'z'.repeat(10_001) }));
   const first = io();
-  t.equal(await runImportCli([partial], { DATABASE_PATH: dbPath }, first.io), 0);
+  t.equal(await runImportCli([partial], env, first.io), 0);
   t.match(first.out.join(''), /Not imported:\n {2}row 3: text: Too big: expected string to have <=10000 characters\n/);
 
   const hopeless = join(dir, 'hopeless.csv');
   writeFileSync(hopeless, csv({ sources: 'js', sourceTitles: 'T', sourcePublishers: 'P', sourceUrls: 'javascript:alert(1)' }));
   const second = io();
-  t.equal(await runImportCli([hopeless], { DATABASE_PATH: dbPath }, second.io), 1);
+  t.equal(await runImportCli([hopeless], env, second.io), 1);
   t.match(second.out.join(''), /was not imported \(nothing written\): No record of the file can be stored .* row 2: source js cannot be stored: url: Expected an http\(s\) URL\./);
 });
 
@@ -187,58 +185,65 @@ t.test('a record whose review is not stored is refused with the API’s reason',
   t.same(checkRecommendation('XYZ-1-1', { ...record, text: '  Text  ' }, 'XYZ').value?.text, 'Text', 'trimmed as the API trims');
 });
 
-function rejects(t: Test, db: Db, statement: string, check: string) {
-  t.throws(() => db.$client.exec(statement), new RegExp(`CHECK constraint failed: ${check}`), check);
+/** The statement is refused by the named CHECK constraint (SQLite's words, or PostgreSQL's). */
+async function rejects(t: Test, db: TestSql, statement: string, check: string) {
+  await t.rejects(db.run(statement), new RegExp(`CHECK constraint failed: ${check}|violates check constraint "${check}"`), check);
 }
 
 t.test('CHECK constraints refuse what no write may store, on insert and on update', async (t) => {
-  const db = openDatabase(join(tempDir(t), 'checks.sqlite'));
-  t.teardown(() => db.$client.close());
+  const db = testSql(await buildTestApp(t));
+  // A version past 2^53 - 1: SQLite stores 1e308 as a real for the check to refuse; PostgreSQL's bigint refuses
+  // it before any check, so there the check meets the first integer past the range.
+  const huge = db.backend === 'sqlite' ? '1e308' : '9007199254740992';
+  if (db.backend === 'postgres') await t.rejects(db.run("update reviews set version = 1e308 where id = 'KGZ-3'"), /bigint out of range/);
   const review = (id: string, values: string) =>
     `insert into reviews (id, state_code, cycle, wg_session, dialogue_date, adoption_date, adoption_date_precision, report_symbol, created_at, updated_at) values ('${id}', 'SVN', 3, ${values}, 'x', 'x')`;
-  rejects(t, db, review('SVN-3', "100000, null, null, null, null"), 'reviews_wg_session_range');
-  rejects(t, db, review('<b>SVN</b>', 'null, null, null, null, null'), 'reviews_id_state_and_cycle');
-  rejects(t, db, review('SVN-3', "null, 'soon', null, null, null"), 'reviews_dialogue_date_shape');
-  rejects(t, db, review('SVN-3', "null, null, '2020-09', null, null"), 'reviews_adoption_date_precision');
-  rejects(t, db, review('SVN-3', "null, null, '2020-09', 'day', null"), 'reviews_adoption_date_shape');
-  rejects(t, db, review('SVN-3', `null, null, null, null, '${'A'.repeat(101)}'`), 'reviews_report_symbol_length');
-  rejects(t, db, "update reviews set version = 1e308 where id = 'KGZ-3'", 'reviews_version_range');
+  await rejects(t, db, review('SVN-3', "100000, null, null, null, null"), 'reviews_wg_session_range');
+  await rejects(t, db, review('<b>SVN</b>', 'null, null, null, null, null'), 'reviews_id_state_and_cycle');
+  await rejects(t, db, review('SVN-3', "null, 'soon', null, null, null"), 'reviews_dialogue_date_shape');
+  await rejects(t, db, review('SVN-3', "null, null, '2020-09', null, null"), 'reviews_adoption_date_precision');
+  await rejects(t, db, review('SVN-3', "null, null, '2020-09', 'day', null"), 'reviews_adoption_date_shape');
+  await rejects(t, db, review('SVN-3', `null, null, null, null, '${'A'.repeat(101)}'`), 'reviews_report_symbol_length');
+  await rejects(t, db, `update reviews set version = ${huge} where id = 'KGZ-3'`, 'reviews_version_range');
 
   const recommendation = (id: string, text: string, extra = '') =>
     `insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at${extra ? ', position, version' : ''})
-      values ('${id}', 'KGZ-3', 'x', '${text}', 0, 'x', 'x'${extra})`;
-  rejects(t, db, recommendation('KGZ-3-X', 'x'.repeat(10_001)), 'recommendations_text_length');
-  rejects(t, db, recommendation('<script>', 'Text'), 'recommendations_id_shape');
-  rejects(t, db, recommendation('KGZ-3-X', 'Text', ", 'supported', 1"), 'recommendations_position_needs_source');
-  rejects(t, db, recommendation('KGZ-3-X', 'Text', ", 'maybe', 1"), 'recommendations_position_value');
-  rejects(t, db, recommendation('KGZ-3-X', 'Text', ', null, 1e308'), 'recommendations_version_range');
-  rejects(t, db, "update recommendations set position_source = null where position is not null", 'recommendations_position_needs_source');
-  rejects(t, db, "update recommendations set version = 0", 'recommendations_version_range');
+      values ('${id}', 'KGZ-3', 'x', '${text}', false, 'x', 'x'${extra})`;
+  await rejects(t, db, recommendation('KGZ-3-X', 'x'.repeat(10_001)), 'recommendations_text_length');
+  await rejects(t, db, recommendation('<script>', 'Text'), 'recommendations_id_shape');
+  await rejects(t, db, recommendation('KGZ-3-X', 'Text', ", 'supported', 1"), 'recommendations_position_needs_source');
+  // With its source: only the value is wrong (PostgreSQL names one failed check, whichever it tried first).
+  const maybe = `insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at, position, position_source)
+    values ('KGZ-3-X', 'KGZ-3', 'x', 'Text', false, 'x', 'x', 'maybe', 'A/HRC/43/15 - Para 121')`;
+  await rejects(t, db, maybe, 'recommendations_position_value');
+  await rejects(t, db, recommendation('KGZ-3-X', 'Text', `, null, ${huge}`), 'recommendations_version_range');
+  await rejects(t, db, "update recommendations set position_source = null where position is not null", 'recommendations_position_needs_source');
+  await rejects(t, db, "update recommendations set version = 0", 'recommendations_version_range');
 
   const source = (url: string, publishedOn = 'null') =>
     `insert into sources (id, title, publisher, url, published_on) values ('s-1', 'Title', 'Publisher', '${url}', ${publishedOn})`;
-  rejects(t, db, source('javascript:alert(1)'), 'sources_url_http');
-  rejects(t, db, source('https://example.org', "'yesterday'"), 'sources_published_on_shape');
-  rejects(t, db, "update sources set title = ''", 'sources_title_length');
-  rejects(t, db, "insert into themes (id, label, uhri) values ('t', '', 0)", 'themes_label_length');
-  rejects(t, db, "update states set version = 0 where code = 'KGZ'", 'states_version_range');
+  await rejects(t, db, source('javascript:alert(1)'), 'sources_url_http');
+  await rejects(t, db, source('https://example.org', "'yesterday'"), 'sources_published_on_shape');
+  await rejects(t, db, "update sources set title = ''", 'sources_title_length');
+  await rejects(t, db, "insert into themes (id, label, uhri) values ('t', '', false)", 'themes_label_length');
+  await rejects(t, db, "update states set version = 0 where code = 'KGZ'", 'states_version_range');
   // Real data's columns and table (migration real_data).
   const categorised = `insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at, action_category)
-    values ('KGZ-3-X', 'KGZ-3', 'x', 'Text', 0, 'x', 'x', 6)`;
-  rejects(t, db, categorised, 'recommendations_action_category_value');
-  rejects(t, db, "update recommendations set action_category = 0", 'recommendations_action_category_value');
-  rejects(t, db, "insert into themes (id, label, uhri, scheme) values ('t', 'T', 0, 'mine')", 'themes_scheme_value');
-  rejects(t, db, "update themes set scheme = 'mine'", 'themes_scheme_value');
+    values ('KGZ-3-X', 'KGZ-3', 'x', 'Text', false, 'x', 'x', 6)`;
+  await rejects(t, db, categorised, 'recommendations_action_category_value');
+  await rejects(t, db, "update recommendations set action_category = 0", 'recommendations_action_category_value');
+  await rejects(t, db, "insert into themes (id, label, uhri, scheme) values ('t', 'T', false, 'mine')", 'themes_scheme_value');
+  await rejects(t, db, "update themes set scheme = 'mine'", 'themes_scheme_value');
   for (const table of ['recommendation_themes', 'recommendation_sdgs', 'recommendation_affected_persons']) {
     const [column, value] = table === 'recommendation_themes' ? ['theme_id', "'t'"] : table === 'recommendation_sdgs' ? ['goal', '1'] : ['group_id', "'g'"];
-    rejects(t, db, `insert into ${table} (recommendation_id, ${column}, label_source) values ('KGZ-3-FIN-1', ${value}, 'guess')`, `${table}_label_source_value`);
+    await rejects(t, db, `insert into ${table} (recommendation_id, ${column}, label_source) values ('KGZ-3-FIN-1', ${value}, 'guess')`, `${table}_label_source_value`);
   }
   const cite = (values: string) =>
     `insert into recommendation_sources (recommendation_id, source_id, paragraph, position, position_label, position_source, match_key) values ('KGZ-3-FIN-1', 'hrw', ${values}, 'k')`;
-  rejects(t, db, cite("'', null, null, null"), 'recommendation_sources_paragraph_length');
-  rejects(t, db, cite("null, 'maybe', null, null"), 'recommendation_sources_position_value');
-  rejects(t, db, cite(`null, null, '${'x'.repeat(1001)}', null`), 'recommendation_sources_position_label_length');
-  rejects(t, db, cite(`null, null, null, ''`), 'recommendation_sources_position_source_length');
-  db.$client.exec(source('HTTPS://example.org/upper-case-scheme', "'2020-01-31'"));
+  await rejects(t, db, cite("'', null, null, null"), 'recommendation_sources_paragraph_length');
+  await rejects(t, db, cite("null, 'maybe', null, null"), 'recommendation_sources_position_value');
+  await rejects(t, db, cite(`null, null, '${'x'.repeat(1001)}', null`), 'recommendation_sources_position_label_length');
+  await rejects(t, db, cite(`null, null, null, ''`), 'recommendation_sources_position_source_length');
+  t.equal(await db.run(source('HTTPS://example.org/upper-case-scheme', "'2020-01-31'")), 1);
   t.pass('a valid row is stored');
 });

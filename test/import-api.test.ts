@@ -1,8 +1,6 @@
 import t from 'tap';
-import { buildTestApp, sqliteOnly } from './helpers.js';
-import { run, withoutServerFields } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { buildTestApp } from './helpers.js';
+import { importInto, withoutServerFields } from './import-helpers.js';
 
 // What an import keeps that the source alone can say — the decision as printed, and recommending "states"
 // no code resolves — is shown by the API and its CSV, and survives the CSV round trip.
@@ -15,7 +13,7 @@ const corpus = [
 
 t.test('the printed decision and unresolved recommenders are visible and round-trip', async (t) => {
   const app = await buildTestApp(t);
-  await run(app.db, corpus);
+  await importInto(app, corpus);
 
   const detail = (await app.inject({ method: 'GET', url: '/v1/recommendations/ATG-1-5.1' })).json();
   t.equal(detail.position, 'supported');
@@ -31,7 +29,7 @@ t.test('the printed decision and unresolved recommenders are visible and round-t
   t.match(first, /implemented/);
 
   const copy = await buildTestApp(t);
-  await run(copy.db, first, { format: 'upr-tracker-csv' });
+  await importInto(copy, first, { format: 'upr-tracker-csv' });
   const again = (await copy.inject({ method: 'GET', url: exportUrl })).body;
   const withoutUrls = (csv: string) => csv.replace(/http:\/\/[^/,]+/g, '');
   t.equal(withoutServerFields(withoutUrls(again)), withoutServerFields(withoutUrls(first)), 'export → import → export is identical but for versions and timestamps');

@@ -1,8 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import JSZip from 'jszip';
 import type { Test } from 'tap';
 import { openDatabase, type Db } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
-import type { ImportOptions, ImportSource } from '../src/import/types.js';
+import type { ImportOptions, ImportReport, ImportSource } from '../src/import/types.js';
+import { postgresSide } from './helpers.js';
 
 // Fixtures for the import tests: a seeded in-memory database, files as byte sources, text in the legacy
 // encodings (and mis-encoded like the Terman corpus), and hand-made OHCHR matrices (.docx).
@@ -34,6 +36,26 @@ export function withoutServerFields(csv: string): string {
 
 export function run(db: Db, file: Uint8Array | string, options: Partial<ImportOptions> = {}) {
   return importFile(db, bytesSource(file), { actor: 'test', ...options });
+}
+
+/**
+ * Imports a file into a test app's database, whichever backend it runs on (test/helpers.ts buildTestApp): the
+ * import POST /v1/imports runs there (src/import/pg-import.ts on PostgreSQL), without its HTTP edge.
+ */
+export async function importInto(app: FastifyInstance, file: Uint8Array | string, options: Partial<ImportOptions> = {}): Promise<ImportReport> {
+  const side = postgresSide(app);
+  if (side === undefined) return run(app.db, file, options);
+  await side.pending;
+  // Imported here: SQLite runs need not load pg.
+  const { pgImportFile } = await import('../src/import/pg-import.js');
+  return pgImportFile({ pool: side.pool }, bytesSource(file), { actor: 'test', ...options });
+}
+
+/** The environment naming a test app's database to a command (npm run import, keys…): DATABASE_URL or DATABASE_PATH. */
+export function databaseEnv(app: FastifyInstance): Record<string, string> {
+  const side = postgresSide(app);
+  if (side === undefined) return { DATABASE_PATH: app.db.$client.name };
+  return { DATABASE_URL: side.pool.options.connectionString! };
 }
 
 function encoder(table: string[]): (text: string) => Uint8Array {
