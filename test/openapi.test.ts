@@ -4,6 +4,9 @@ import { parse } from 'yaml';
 import { generateOpenApiYaml } from '../src/http/openapi-document.js';
 import { buildTestApp } from './helpers.js';
 
+// backendNeutral: false — the document is generated from the schemas and served as it is: the app here reads
+// no database, so npm test's PostgreSQL pass (test/support/suites.mjs) leaves this file out.
+
 t.test('the committed openapi.yaml is what the code generates (run `npm run openapi` after changing a schema)', async (t) => {
   const committed = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8');
   t.equal(await generateOpenApiYaml(), committed);
