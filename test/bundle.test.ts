@@ -9,6 +9,11 @@ import { openDatabase } from '../src/db/open.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { startServer, stopServer } from './support/server-process.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+// backendNeutral: false — the bundle under test serves a SQLite file, and the in-process app beside it is
+// there to compare the tagger's labels, not a backend: npm test's PostgreSQL pass (test/support/suites.mjs)
+// leaves this file out rather than build and start the bundle a second time.
 
 // What `npm start` runs: `npm run build` (scripts/build.mjs: esbuild, one file at dist/src/server.js), then
 // that bundle. Every other test runs the sources; this one checks what the build changes: Swagger UI bundled
@@ -50,9 +55,10 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
   await build('--if-changed');
   t.not(statSync(bundlePath).mtimeMs, built, 'built again when an input changed');
 
-  // A write key in the database first (migrated and seeded, as a first start does; the bundle checks it
-  // against its migrations folder).
+  // A write key in the database first (a copy of the migrated and seeded template, as a first start leaves
+  // it; the bundle checks it against its migrations folder).
   const databasePath = join(tempDir(t), 'bundle.sqlite');
+  copyTemplateDatabase(databasePath);
   const db = openDatabase(databasePath);
   const { key } = createApiKey(db, 'bundle-test', 'write');
   db.$client.close();

@@ -5,6 +5,7 @@ import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
 import { sqliteOnly, tempDir } from './helpers.js';
 import { compiledServerArgs, startServer } from './support/server-process.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 sqliteOnly(t, 'kill -9 of a server on a SQLite file (test/crash-postgres.test.ts is the PostgreSQL one)');
 
@@ -52,6 +53,7 @@ function importFile(tag: string): string {
 
 t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write (${ROUNDS} rounds)`, async (t) => {
   const path = join(tempDir(t), 'crash.sqlite');
+  copyTemplateDatabase(path); // migrated and seeded once for the suite
   const setup = openDatabase(path);
   const { key } = createApiKey(setup, 'crash-test', 'write');
   setup.$client.close();

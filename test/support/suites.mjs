@@ -4,8 +4,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 // `npm test`'s tests. First tap over every file: on SQLite, the postgres-* files on a real PostgreSQL. Then, when
 // the whole suite was asked for (no arguments), the backend-neutral files again with their apps on PostgreSQL
 // (TEST_BACKEND=postgres: issue 12, the suite runs on both backends). A backend-neutral file builds its apps
-// with buildTestApp and is not marked `sqliteOnly(t, …)` as a whole; the postgres-* files already ran on
-// PostgreSQL. Each pass ends with tap's summary line; the exit status is the first failure's.
+// with buildTestApp and is not marked `sqliteOnly(t, …)` as a whole, nor with a line `// backendNeutral:
+// false — why` (a file whose apps are there for something else than the backend, e.g. bundle.test.ts's
+// comparison of the build with the sources); the postgres-* files already ran on PostgreSQL. Each pass ends
+// with tap's summary line; the exit status is the first failure's.
 // Usage: node test/support/suites.mjs [tap's arguments]
 
 const args = process.argv.slice(2);
@@ -22,7 +24,7 @@ function backendNeutralFiles() {
     .map((name) => `test/${name}`)
     .filter((file) => {
       const source = readFileSync(file, 'utf8');
-      return source.includes('buildTestApp(') && !/^sqliteOnly\(t,/m.test(source);
+      return source.includes('buildTestApp(') && !/^sqliteOnly\(t,/m.test(source) && !/^\/\/ backendNeutral: false\b/m.test(source);
     });
 }
 
