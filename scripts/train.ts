@@ -4,9 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/open.js';
 import { MODEL_PATH } from '../src/tagging/labels.js';
-import { heldOutEvaluation, shippedModel } from '../src/tagging/training-run.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../src/tagging/train.js';
+import { heldOutEvaluation, shippedModel, VALIDATION } from '../src/tagging/training-run.js';
 import { sharedDataDir } from '../test/support/shared-data.js';
 
+// `npm run train -- --validate [--options JSON]`: trains on sessions 1–11 and measures on 12–14 only, with the
+// default training options overridden by these (how options are chosen; writes no model).
 // `npm run train [-- --data DIR] [--json] [--skip-eval]`: measures the tagger on held-out sessions (trained on
 // UPR sessions 1–14, measured on 15–17), then trains the shipped model on 1–17 and writes it to
 // models/upr-info-tagger.json. Deterministic: the same data gives the same file byte for byte. Progress on
@@ -17,6 +20,8 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     json: { type: 'boolean', default: false },
     'skip-eval': { type: 'boolean', default: false },
+    validate: { type: 'boolean', default: false },
+    options: { type: 'string', default: '{}' },
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +36,14 @@ const progress = (message: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
 };
 const db = openDatabase(':memory:');
+
+if (args.validate) {
+  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(JSON.parse(args.options) as Partial<TrainOptions>) };
+  const e = await heldOutEvaluation(db, dataDir, (m) => progress(`validation: ${m}`), options, VALIDATION);
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  console.log(JSON.stringify({ options: args.options, microF1: e.microF1, macroF1: e.macroF1, precision: e.microPrecision, recall: e.microRecall }));
+  process.exit(0);
+}
 
 const evaluation = args['skip-eval'] ? undefined : await heldOutEvaluation(db, dataDir, (m) => progress(`evaluation: ${m}`));
 const model = await shippedModel(db, dataDir, (m) => progress(`shipped model: ${m}`));

@@ -31,6 +31,11 @@ export interface TrainOptions {
   maxCharTerms: number;
   /** The weights are the mean of those at the end of each epoch from this one (1-based) on; 0: the last. */
   averageFrom?: number;
+  /**
+   * NB scaling (NBSVM): each feature, for each label, is multiplied by its log-count ratio (smoothed by this)
+   * between the label's texts and the others; the model file holds the products, so tagging is unchanged.
+   */
+  nbSmoothing?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -48,6 +53,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   charWeight: 0.7,
   maxCharTerms: 30_000,
   averageFrom: 2,
+  nbSmoothing: 1,
 };
 
 interface Vector {
@@ -119,6 +125,7 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
   const posWeight = Float64Array.from(positives, (p) =>
     p === 0 ? 1 : Math.pow(Math.max(1, (xs.length - p) / p), options.classWeightPower),
   );
+  const r = options.nbSmoothing === undefined ? undefined : nbRatios(xs, ys, nLabels, nFeatures, options.nbSmoothing);
   const order = Int32Array.from(xs.keys());
   const rand = random(options.seed);
   const z = new Float64Array(nLabels);
@@ -140,7 +147,8 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
       for (let k = 0; k < idx.length; k++) {
         const base = idx[k]! * nLabels;
         const x = val[k]!;
-        for (let l = 0; l < nLabels; l++) z[l]! += x * w[base + l]!;
+        if (r === undefined) for (let l = 0; l < nLabels; l++) z[l]! += x * w[base + l]!;
+        else for (let l = 0; l < nLabels; l++) z[l]! += x * r[base + l]! * w[base + l]!;
       }
       target.fill(0);
       for (const l of ys[n]!) target[l] = 1;
@@ -156,7 +164,7 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
         const x = val[k]!;
         for (let l = 0; l < nLabels; l++) {
           const at = base + l;
-          const g = z[l]! * x + options.l2 * w[at]!;
+          const g = z[l]! * x * (r === undefined ? 1 : r[at]!) + options.l2 * w[at]!;
           g2[at]! += g * g;
           w[at]! -= (options.learningRate * g) / Math.sqrt(g2[at]! + eps);
         }
@@ -167,9 +175,34 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
       for (let l = 0; l < nLabels; l++) sumBias[l]! += bias[l]!;
     }
   }
-  if (sumW === undefined) return { w, bias };
-  const epochs = options.epochs - averageFrom + 1;
-  return { w: sumW.map((v) => v / epochs), bias: sumBias.map((v) => v / epochs) };
+  const epochs = sumW === undefined ? 1 : options.epochs - averageFrom + 1;
+  const mean = sumW === undefined ? w : sumW.map((v) => v / epochs);
+  return { w: r === undefined ? mean : mean.map((v, i) => v * r[i]!), bias: sumW === undefined ? bias : sumBias.map((v) => v / epochs) };
+}
+
+/** For each feature and label, log((p / |p|) / (q / |q|)): p, q its smoothed sums over the label's texts and the others'. */
+function nbRatios(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures: number, smoothing: number): Float64Array {
+  const pos = new Float64Array(nFeatures * nLabels);
+  const all = new Float64Array(nFeatures);
+  xs.forEach(({ idx, val }, n) => {
+    for (let k = 0; k < idx.length; k++) {
+      all[idx[k]!]! += val[k]!;
+      for (const l of ys[n]!) pos[idx[k]! * nLabels + l]! += val[k]!;
+    }
+  });
+  const posTotal = new Float64Array(nLabels);
+  const negTotal = new Float64Array(nLabels);
+  for (let f = 0; f < nFeatures; f++) {
+    for (let l = 0; l < nLabels; l++) {
+      posTotal[l]! += smoothing + pos[f * nLabels + l]!;
+      negTotal[l]! += smoothing + all[f]! - pos[f * nLabels + l]!;
+    }
+  }
+  return pos.map((p, i) => {
+    const f = Math.floor(i / nLabels);
+    const l = i % nLabels;
+    return Math.log((smoothing + p) / posTotal[l]! / ((smoothing + all[f]! - p) / negTotal[l]!));
+  });
 }
 
 function labelIndexes(texts: LabelledText[], labels: readonly string[]): Int32Array[] {

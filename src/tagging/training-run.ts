@@ -9,6 +9,17 @@ import { DEFAULT_TRAIN_OPTIONS, type Evaluation, evaluate, fit, type TrainOption
 
 export const EVAL_LAST_TRAINING_SESSION = 14;
 
+/** Sessions to train on (1 to `lastTraining`) and to measure on (the next ones to `lastMeasured`). */
+export interface SessionSplit {
+  lastTraining: number;
+  lastMeasured: number;
+}
+
+/** The held-out split of the figures we publish. */
+export const HELD_OUT: SessionSplit = { lastTraining: EVAL_LAST_TRAINING_SESSION, lastMeasured: 17 };
+/** The split that chooses between training options, inside sessions 1–14: never the held-out sessions. */
+export const VALIDATION: SessionSplit = { lastTraining: 11, lastMeasured: 14 };
+
 export interface HeldOutEvaluation extends Evaluation {
   trainingTexts: number;
 }
@@ -20,12 +31,14 @@ export async function heldOutEvaluation(
   dataDir: string,
   progress: (message: string) => void = () => {},
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  split: SessionSplit = HELD_OUT,
 ): Promise<HeldOutEvaluation> {
   const corpus = await readLabelledCorpus(db, dataDir);
-  const training = corpus.filter((t) => t.session <= EVAL_LAST_TRAINING_SESSION);
-  const model = fit(training, labels, `UPR Info sessions 1–${EVAL_LAST_TRAINING_SESSION}`, options, progress);
+  const training = corpus.filter((t) => t.session <= split.lastTraining);
+  const model = fit(training, labels, `UPR Info sessions 1–${split.lastTraining}`, options, progress);
   progress('measuring on the held-out sessions');
-  return { trainingTexts: training.length, ...evaluate(new Tagger(model), corpus.filter((t) => t.session > EVAL_LAST_TRAINING_SESSION)) };
+  const measured = corpus.filter((t) => t.session > split.lastTraining && t.session <= split.lastMeasured);
+  return { trainingTexts: training.length, ...evaluate(new Tagger(model), measured) };
 }
 
 export async function shippedModel(
