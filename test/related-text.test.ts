@@ -1,5 +1,5 @@
 import t from 'tap';
-import { canonicalInstruments } from '../src/related/instruments.js';
+import { canonicalInstruments, INSTRUMENTS } from '../src/related/instruments.js';
 import { allNeighbours, neighboursOf, roundScore, vectorize, vectorizeIds } from '../src/related/similarity.js';
 import { TermIds } from '../src/related/term-ids.js';
 import { plainText, stem, termsOf } from '../src/related/terms.js';
@@ -10,6 +10,10 @@ const cosine = (a: string, b: string) => {
   const vectors = vectorize([termsOf(a), termsOf(b), termsOf('Guarantee freedom of expression online')]);
   return allNeighbours(vectors, 0, 5)[0]!.find((n) => n.index === 1)?.score ?? 0;
 };
+
+t.test('every instrument pattern starts at a word boundary (the alternation of them all tests it once)', async (t) => {
+  for (const { token, patterns } of INSTRUMENTS) for (const p of patterns) t.ok(p.source.startsWith('\\b'), `${token}: ${p.source}`);
+});
 
 t.test('a treaty named in different words is one term', async (t) => {
   const opcat = ['Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture', 'Consider ratifying the OPCAT.'];

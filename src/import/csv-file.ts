@@ -1,4 +1,4 @@
-import { csvRecords } from './csv.js';
+import { csvBatches } from './csv.js';
 import { analyseText, decodeText } from './encoding.js';
 import type { ImportLimits } from './limits.js';
 import { ImportError, type EncodingReport, type ImportSource } from './types.js';
@@ -14,8 +14,8 @@ export interface CsvRow<C extends string> {
 
 export interface DecodedCsv<C extends string> {
   encoding: EncodingReport;
-  /** The rows below the header, blank ones left out; a file that cannot be read is an ImportError. */
-  rows: AsyncGenerator<CsvRow<C>>;
+  /** The rows below the header, blank ones left out, in batches; a file that cannot be read is an ImportError. */
+  batches: AsyncGenerator<CsvRow<C>[]>;
 }
 
 export async function readDecodedCsv<C extends string>(
@@ -27,21 +27,25 @@ export async function readDecodedCsv<C extends string>(
   const { encoding, lineEndings, repairSteps, repairs, repaired } = analysis;
   return {
     encoding: { encoding, lineEndings, repairSteps, repairs, repaired },
-    rows: rowsBelowHeader(csvRecords(decodeText(source.chunks(), analysis), options), header),
+    batches: rowsBelowHeader(csvBatches(decodeText(source.chunks(), analysis), options), header),
   };
 }
 
 async function* rowsBelowHeader<C extends string>(
-  records: AsyncIterable<string[]>,
+  batches: AsyncIterable<string[][]>,
   header: (cells: string[]) => Record<C, number>,
-): AsyncGenerator<CsvRow<C>> {
+): AsyncGenerator<CsvRow<C>[]> {
   let columns: Record<C, number> | undefined;
   let row = 0;
   try {
-    for await (const cells of records) {
-      row++;
-      if (columns === undefined) columns = header(cells);
-      else if (cells.some((c) => c.trim() !== '')) yield { row, cells, columns };
+    for await (const records of batches) {
+      const rows: CsvRow<C>[] = [];
+      for (const cells of records) {
+        row++;
+        if (columns === undefined) columns = header(cells);
+        else if (cells.some((c) => c.trim() !== '')) rows.push({ row, cells, columns });
+      }
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     if (error instanceof ImportError) throw error;

@@ -1,4 +1,3 @@
-import { pipeline, Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { parse } from 'csv-parse';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from './limits.js';
@@ -17,6 +16,11 @@ async function* slices(text: AsyncIterable<string>): AsyncGenerator<string> {
   }
 }
 
+/** csv-parse's parser itself (its stream, `parse()`, is a Transform around it: lib/index.js). */
+interface ParserApi {
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+}
+
 /**
  * CSV records from text chunks, streamed: any line ending (CR, LF, CRLF, mixed), a BOM dropped. An error
  * of the text source (or of the parser) ends the iteration with that error. A row longer than
@@ -27,22 +31,50 @@ export async function* csvRecords(
   text: AsyncIterable<string>,
   options: { relaxQuotes?: boolean; limits?: ImportLimits } = {},
 ): AsyncGenerator<string[]> {
+  for await (const batch of csvBatches(text, options)) yield* batch;
+}
+
+/**
+ * The records of csvRecords, as the batches that each slice of text completes: the parser is fed the
+ * slices directly, without a stream between (a promise per row through stream plumbing cost more than the
+ * parsing itself).
+ */
+export async function* csvBatches(
+  text: AsyncIterable<string>,
+  options: { relaxQuotes?: boolean; limits?: ImportLimits } = {},
+): AsyncGenerator<string[][]> {
   const { maxCellChars, maxRows } = options.limits ?? DEFAULT_IMPORT_LIMITS;
-  const parser = parse({
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    relax_quotes: options.relaxQuotes ?? false,
-    bom: true,
-    max_record_size: maxCellChars,
-  });
-  // Errors reach the consumer through the parser's iterator; the callback only keeps them from being unhandled.
-  pipeline(Readable.from(slices(text)), parser, () => {});
+  const parser = (
+    parse({
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      relax_quotes: options.relaxQuotes ?? false,
+      bom: true,
+      max_record_size: maxCellChars,
+    }) as unknown as { api: ParserApi }
+  ).api;
   let rows = 0;
+  let batch: string[][] = [];
+  const push = (record: string[]) => {
+    if (++rows > maxRows) throw new ImportLimitError(`The file has more than ${maxRows} rows; larger files are not read.`);
+    batch.push(record);
+  };
+  const close = () => {};
+  // The records a slice completed, then its error if it has one (as the stream gave them).
+  const fed = (error: Error | undefined) => {
+    const records = batch;
+    batch = [];
+    return { records, error };
+  };
   try {
-    for await (const record of parser) {
-      if (++rows > maxRows) throw new ImportLimitError(`The file has more than ${maxRows} rows; larger files are not read.`);
-      yield record as string[];
+    for await (const slice of slices(text)) {
+      const { records, error } = fed(parser.parse(Buffer.from(slice), false, push, close));
+      if (records.length > 0) yield records;
+      if (error) throw error;
     }
+    const { records, error } = fed(parser.parse(undefined, true, push, close));
+    if (records.length > 0) yield records;
+    if (error) throw error;
   } catch (error) {
     if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
       throw new ImportLimitError(

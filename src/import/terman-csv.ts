@@ -104,7 +104,7 @@ export async function readTermanCsv(
   let rowsRead = 0;
   let rowsNotSelected = 0;
 
-  for await (const { row, cells, columns } of csv.rows) {
+  for await (const batch of csv.batches) for (const { row, cells, columns } of batch) {
     rowsRead++;
     const cell = (name: (typeof TERMAN_COLUMNS)[number]) => (cells[columns[name]] ?? '').trim();
     // A quoted text followed by more before the comma ("…(The Netherlands).";,denmark) is not valid CSV:

@@ -73,7 +73,7 @@ export async function readUprInfoCsv(
   let rowsNotSelected = 0;
   let pledges = 0;
 
-  for await (const { row, cells, columns } of csv.rows) {
+  for await (const batch of csv.batches) for (const { row, cells, columns } of batch) {
     rowsRead++;
     const cell = (name: Column) => decodeEntities(cells[columns[name]] ?? '').trim();
     const skip = (message: string) => skipped.push({ row, message });

@@ -209,9 +209,11 @@ export const INSTRUMENTS: readonly Instrument[] = [
 
 // All patterns as one alternation, each in a capturing group of its own (the patterns' own groups are all
 // non-capturing): one pass over the text, and at each position the first pattern in order that matches wins.
+// Every pattern starts at a word boundary: the `\b` is tested once, before the alternation, so that a
+// position inside a word is passed over without trying each pattern (a third of tokenising's time).
 const TOKENS = INSTRUMENTS.flatMap((instrument) => instrument.patterns.map(() => instrument.token));
 const ANY_INSTRUMENT = new RegExp(
-  INSTRUMENTS.flatMap((instrument) => instrument.patterns.map((pattern) => `(${pattern.source})`)).join('|'),
+  `\\b(?:${INSTRUMENTS.flatMap((instrument) => instrument.patterns.map((pattern) => `(${pattern.source.replace(/^\\b/, '')})`)).join('|')})`,
   'g',
 );
 
