@@ -10,7 +10,8 @@ import type { Test } from 'tap';
 import { copyDatabase } from '../../src/db/copy/copy.js';
 import { copyTemplateDatabase } from './template-db.js';
 
-// A real PostgreSQL server for the tests: ONE throwaway cluster (scripts/pg-cluster.sh) for a whole tap run,
+// A real PostgreSQL server for the tests: ONE throwaway cluster (scripts/pg-cluster.sh --fast) for a whole tap run
+// (and a second, durable one for the crash test that asks for it, started and stopped the same way),
 // started by the first test file that asks for it (under a lock file, so parallel jobs share it) and stopped
 // and deleted by tap's `after` script (test/support/postgres-after.ts, package.json's tap config) however the
 // tests ended. A file run outside tap (or with another `after`) gets its own cluster, stopped when it ends.
