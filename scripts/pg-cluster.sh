@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and local work (see README, "Deploying at scale").
 #
-#   scripts/pg-cluster.sh start DIR     initdb + pg_ctl start in DIR (created, must be empty or absent) on a free
+#   scripts/pg-cluster.sh start DIR [--fast | --durable]
+#                                       initdb + pg_ctl start in DIR (created, must be empty or absent) on a free
 #                                       127.0.0.1 port; prints the DATABASE_URL of its "postgres" database
 #   scripts/pg-cluster.sh stop DIR      stops that cluster at once and deletes DIR
 #   scripts/pg-cluster.sh run CMD...    start in a temporary directory, run CMD with DATABASE_URL set, stop
@@ -9,6 +10,10 @@
 # Installs Debian's `postgresql` package first when no initdb is found and we are root (apt-get update first).
 # initdb refuses to run as root, so as root the cluster runs as the `postgres` user the package creates.
 # Authentication is `trust` on 127.0.0.1 only: the cluster is for this machine and is deleted afterwards.
+# Throwaway, so it runs without fsync. --fast (the tests' shared cluster, test/support/postgres.ts) trades
+# more durability for CPU: no synchronous commit, no full-page images, minimal WAL, no autovacuum (the tests
+# analyze each template database they build). --durable keeps PostgreSQL's defaults, fsync included, for a
+# test of what survives a crash (test/crash-postgres.test.ts).
 set -euo pipefail
 
 DB_USER=upr
@@ -43,7 +48,13 @@ free_port() {
 }
 
 start() {
-  local dir=$1
+  local dir=$1 mode=${2:-}
+  local settings="-c listen_addresses=127.0.0.1"
+  case "$mode" in
+    --durable) ;;
+    --fast) settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 -c autovacuum=off" ;;
+    *) settings="$settings -c fsync=off" ;;
+  esac
   ensure_installed
   local bin
   bin=$(bindir)
@@ -63,7 +74,7 @@ start() {
     port=$(free_port)
     # Unix sockets in DIR (not /var/run/postgresql, which needs the package's service set up); TCP on loopback.
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1; then
+      -o "-p $port -k $dir $settings" start >/dev/null 2>&1; then
       echo "postgres://$DB_USER@127.0.0.1:$port/postgres"
       return
     fi
@@ -81,7 +92,10 @@ stop() {
 }
 
 case "${1:-}" in
-  start) [ $# -eq 2 ] || die "usage: $0 start DIR"; start "$2" ;;
+  start)
+    [ $# -eq 2 ] || { [ $# -eq 3 ] && { [ "$3" = --fast ] || [ "$3" = --durable ]; }; } || die "usage: $0 start DIR [--fast | --durable]"
+    start "$2" "${3:-}"
+    ;;
   stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
   run)
     shift
@@ -92,5 +106,5 @@ case "${1:-}" in
     echo "pg-cluster: $url" >&2
     DATABASE_URL=$url "$@"
     ;;
-  *) die "usage: $0 start DIR | stop DIR | run COMMAND [ARGS...]" ;;
+  *) die "usage: $0 start DIR [--fast | --durable] | stop DIR | run COMMAND [ARGS...]" ;;
 esac

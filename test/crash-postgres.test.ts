@@ -4,15 +4,17 @@ import t from 'tap';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
-import { startServer, stopServer } from './support/server-process.js';
+import { compiledServerArgs, startServer, stopServer } from './support/server-process.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 // crash-safety.test.ts on PostgreSQL: the real server is killed with SIGKILL while concurrent writes through
 // it are in flight; every write it acknowledged is there after a restart, whole (its record, stored document
 // and audit entry), and the database is served again (its start checks that no document is missing or stale).
+// On a cluster of its own with PostgreSQL's durable defaults (fsync and synchronous commit on), not the run's
+// shared one, which turns them off to save CPU.
 
 t.setTimeout(600_000);
-const cluster = await startCluster(t);
+const cluster = await startCluster(t, { durable: true });
 const ROUNDS = 2;
 const WRITERS = 4;
 
@@ -29,7 +31,9 @@ if ('skip' in cluster) {
     const acknowledged: { id: string; text: string }[] = [];
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const server = await startServer(sqlitePath, { DATABASE_URL: url });
+      // Compiled, as crash-safety.test.ts's killed servers are (a start from the sources costs seconds of CPU);
+      // the restart below runs the sources, so that a start after a crash is in the coverage.
+      const server = await startServer(sqlitePath, { DATABASE_URL: url }, await compiledServerArgs());
       let stop = false;
       const writer = async (w: number) => {
         for (let n = 0; !stop; n++) {
