@@ -50,12 +50,16 @@ export function tempDir(t: Test): string {
  * The app on a fresh database file (migrated and seeded, as on a first start: a copy of a prepared
  * template unless `overrides` name a database file), closed when the test ends. With TEST_BACKEND=postgres
  * (and no database named in `overrides`) on a fresh PostgreSQL database instead, made from a template holding
- * the same rows (test/support/postgres.ts).
+ * the same rows (test/support/postgres.ts), or the one `postgresDatabase` makes in the cluster.
  * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
  * requests from one address, and a busy test machine must not make them fail with 503. Every response is
  * checked against its route's zod schema.
  */
-export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<AppConfig> = {},
+  postgresDatabase?: (clusterUrl: string) => Promise<string>,
+): Promise<FastifyInstance> {
   let databasePath = overrides.databasePath;
   const onPostgres = testBackend() === 'postgres' && databasePath === undefined && overrides.databaseUrl === undefined;
   if (onPostgres) {
@@ -63,7 +67,7 @@ export async function buildTestApp(t: Test, overrides: Partial<AppConfig> = {}):
     const { seededDatabase, startCluster } = await import('./support/postgres.js');
     const cluster = await startCluster(t);
     if ('skip' in cluster) throw new Error(`TEST_BACKEND=postgres: ${cluster.skip}`);
-    overrides = { ...overrides, databaseUrl: await seededDatabase(cluster.url) };
+    overrides = { ...overrides, databaseUrl: await (postgresDatabase ?? seededDatabase)(cluster.url) };
   }
   if (databasePath === undefined) {
     databasePath = join(tempDir(t), 'test.sqlite');

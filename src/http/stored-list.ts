@@ -103,17 +103,20 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
     return reply.send(new EncodedJson(Buffer.concat([DATA_OPEN, page.body, Buffer.from(`],"meta":${meta}}`)])));
   }
   const prefix = format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
+  // A streamed export first takes an export slot, before any header of the download is set: none free is a
+  // 503 problem, not an attachment.
+  const streamed = request.method !== 'HEAD' && !queryHas(request, 'limit');
+  const stream = streamed
+    ? request.server.exportLimits.start(
+        () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after), prefix, spec.resource),
+      )
+    : undefined;
   reply.type(CONTENT_TYPES[format]);
   setAttachment(reply, spec.resource, format);
+  if (stream) return reply.send(stream);
   // A HEAD request gets the headers without running the export.
   if (request.method === 'HEAD') return reply.send(Readable.from([]));
-  if (queryHas(request, 'limit')) {
-    const page = await spec.documents.page(format, origin, spec.limit, spec.after);
-    setNextLink(request, reply, page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null);
-    return reply.send(prefix + page.docs.join(''));
-  }
-  const stream = request.server.exportLimits.start(
-    () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after), prefix, spec.resource),
-  );
-  return reply.send(stream);
+  const page = await spec.documents.page(format, origin, spec.limit, spec.after);
+  setNextLink(request, reply, page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null);
+  return reply.send(prefix + page.docs.join(''));
 }

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import type { AppConfig } from '../../src/config.js';
+import { openSnapshots } from '../../src/db/snapshot.js';
+import { buildTestApp, postgresSide, tempDir, testBackend } from '../helpers.js';
+import { copyLargeExportDatabase } from './template-db.js';
+
+// The large-export database (test/support/template-db.ts) behind a test app on either backend, and what an
+// export's read snapshot holds, seen from beside the app: on SQLite its own connection (the WAL it pins), on
+// PostgreSQL its repeatable-read transaction on a pooled connection (the xmin horizon it holds back).
+
+let largeCopy: string | undefined;
+
+/** A test app on a copy of the large-export database: on PostgreSQL a copy of its template, made once per run. */
+export async function buildLargeExportApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
+  if (testBackend() === 'sqlite') {
+    const databasePath = join(tempDir(t), 'large-export.sqlite');
+    copyLargeExportDatabase(databasePath);
+    return buildTestApp(t, { ...overrides, databasePath });
+  }
+  return buildTestApp(t, overrides, async (clusterUrl) => {
+    const { copiedDatabase } = await import('./postgres.js');
+    if (largeCopy === undefined) {
+      // One SQLite copy per process, the source of the cluster's template (named after its contents).
+      let root = t;
+      while (root.parent !== undefined) root = root.parent as Test;
+      largeCopy = join(tempDir(root), 'large-export.sqlite');
+      copyLargeExportDatabase(largeCopy);
+    }
+    return copiedDatabase(clusterUrl, largeCopy);
+  });
+}
+
+/** The read snapshots the app's exports hold open now. */
+export async function openExportSnapshots(app: FastifyInstance): Promise<number> {
+  return postgresSide(app) === undefined ? openSnapshots() : heldBack(app);
+}
+
+/**
+ * How many snapshots hold back what the database could reclaim: on SQLite 1 when a checkpoint cannot pass
+ * them (pragma wal_checkpoint: busy), on PostgreSQL the other connections holding an xmin (vacuum's horizon).
+ */
+export async function snapshotsPinning(app: FastifyInstance): Promise<number> {
+  if (postgresSide(app) === undefined) {
+    return (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
+  }
+  return heldBack(app);
+}
+
+async function heldBack(app: FastifyInstance): Promise<number> {
+  const { rows } = await postgresSide(app)!.pool.query<{ n: number }>(
+    `select cast(count(*) as integer) as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and backend_xmin is not null`,
+  );
+  return rows[0]!.n;
+}
