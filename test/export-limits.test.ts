@@ -16,6 +16,8 @@ import { LARGE_EXPORT_ROWS } from './support/template-db.js';
 // client that does not read keeps its export running.
 const ROWS = LARGE_EXPORT_ROWS;
 
+// backendNeutral: true — its apps are built by buildLargeExportApp (buildTestApp on the large-export database).
+
 async function appWithRows(t: Test, overrides: Parameters<typeof buildLargeExportApp>[1]): Promise<{ app: FastifyInstance; port: number }> {
   const app = await buildLargeExportApp(t, overrides);
   await app.listen({ port: 0, host: '127.0.0.1' });
