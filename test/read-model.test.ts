@@ -223,8 +223,13 @@ t.test('after random writes through the API, every stored document equals a fres
   t.ok(statuses.has(201) && statuses.has(204), 'creates and deletes happened');
 });
 
+// One app for the tests that leave its stored documents as they found them (the last adds a record): each app is
+// a database more to make, twice over in `npm test`.
+let sharedApp: Promise<FastifyInstance> | undefined;
+const shared = () => (sharedApp ??= buildTestApp(t));
+
 t.test('the served bytes: lists and exports are the stored documents, as the schema encodes them', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const records = await freshRecords(app, await ids(app, 'select id from recommendations'));
   t.ok(records.length > 0);
   for (const record of records) {
@@ -249,7 +254,7 @@ t.test('the served bytes: lists and exports are the stored documents, as the sch
 });
 
 t.test('materialize skips ids that no longer exist; materializeStale drains in batches', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const before = await storedDocuments(app);
   if (testBackend() === 'postgres') {
     // No stale table is drained there (each write rebuilds what it changed): pgMaterialize, given ids.
@@ -307,7 +312,7 @@ t.test('meta.total: counted once per revision and filter, in a bounded LRU', asy
 });
 
 t.test('meta.total: a write is counted afresh', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const key = mintKey(app);
   const first = await app.inject({ url: '/v1/recommendations?limit=2' });
   const body = { reviewId: 'KGZ-3', text: 'Ratify the Optional Protocol.', verbatim: false, recommendingStates: ['FIN'] };
