@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { tagRecommendations, wantedLabels } from '../src/tagging/apply.js';
 import { runTagCli } from '../src/tagging/cli.js';
@@ -63,8 +64,13 @@ t.test('tagRecommendations: only machine labels change; a review, or all', async
   t.same(wantedLabels(tagger, 'x', [{ themeId: 'right-to-education', scheme: 'uhri', source: 'ohchr', confidence: null }, { themeId: EDUCATION, scheme: 'upr-info', source: 'curated', confidence: null }], new Map([[EDUCATION, 'right-to-education']])), [], 'nothing when both schemes are labelled');
 });
 
+// One app for the API's tests (the first counts every record labelled DEATH; the next ask only about the record
+// they create) and the constraint's (nothing written): each app is a database more to make, twice over in `npm test`.
+let sharedApp: Promise<FastifyInstance> | undefined;
+const shared = () => (sharedApp ??= buildTestApp(t));
+
 t.test('the API: machine labels on create, in JSON and CSV, filters, stats, confirm and delete', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const key = mintKey(app);
   const created = await send(app, 'POST', '/v1/recommendations', {
     key,
@@ -123,7 +129,7 @@ t.test('the API: machine labels on create, in JSON and CSV, filters, stats, conf
 });
 
 t.test('a new text is tagged again; a theme a curator removed is never given back by the machine', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const key = mintKey(app);
   const created = await send(app, 'POST', '/v1/recommendations', {
     key,
@@ -182,7 +188,7 @@ t.test('a re-import does not give back a machine label a curator removed', async
 });
 
 t.test('the database refuses a confidence on a label that is not a machine label', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await shared();
   const sql = testSql(app);
   const { id } = (await sql.get<{ id: string }>("select recommendation_id as id from recommendation_themes where label_source <> 'machine' order by 1 limit 1"))!;
   await t.rejects(sql.run('update recommendation_themes set confidence = 0.5 where recommendation_id = ?', [id]), /recommendation_themes_confidence/);
