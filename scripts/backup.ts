@@ -10,6 +10,14 @@ if (target === undefined || process.argv.length > 3) {
 }
 try {
   const env = loadEnv(process.env);
+  // A PostgreSQL deployment may still hold an old SQLite file at DATABASE_PATH: copying it would report a backup
+  // of data the service no longer serves.
+  if (env.DATABASE_URL !== undefined) {
+    throw new Error(
+      'DATABASE_URL names a PostgreSQL database: npm run backup copies only a SQLite database (DATABASE_PATH). ' +
+        'Use pg_dump --format=custom --file=<file> "$DATABASE_URL" (README, "Backups on PostgreSQL").',
+    );
+  }
   const report = await backupDatabase(resolve(env.DATABASE_PATH), resolve(target));
   console.log(`Backed up ${env.DATABASE_PATH} to ${report.target} (${report.pages} pages, ${report.bytes} bytes); integrity check ok.`);
 } catch (error) {

@@ -1,14 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import t from 'tap';
 import { BackupError, backupDatabase } from '../src/db/backup.js';
 import { openDatabase } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
-import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
+import { buildTestApp, getJson, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
+import { databaseEnv } from './import-helpers.js';
 
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+// `npm run backup` copies a SQLite database file (SQLite's backup API); on PostgreSQL, backups are the server's
+// tools (README, "Backups on PostgreSQL"): the command says so, and pg_dump's copy made while the app runs serves.
 
 const TABLES = [
   'states',
@@ -31,6 +34,7 @@ const TABLES = [
 ];
 
 t.test('a backup made while the service runs restores every row, writes included', async (t) => {
+  if (sqliteOnly(t, 'copies a SQLite file with SQLite’s backup API (pages, integrity_check, dbstat); the PostgreSQL equivalent is the pg_dump test below')) return;
   const dir = tempDir(t);
   const databasePath = join(dir, 'live.sqlite');
   const app = await buildTestApp(t, { databasePath });
@@ -111,15 +115,15 @@ t.test('a backup made while the service runs restores every row, writes included
   });
 });
 
+const backupCommand = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/backup.ts', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
 t.test('npm run backup -- <file>', async (t) => {
+  if (sqliteOnly(t, 'the command copies the SQLite file at DATABASE_PATH')) return;
   const dir = tempDir(t);
   const databasePath = join(dir, 'service.sqlite');
   openDatabase(databasePath).$client.close();
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/backup.ts', ...args], {
-      env: { ...process.env, DATABASE_PATH: databasePath, ...env },
-      encoding: 'utf8',
-    });
+  const run = (args: string[], env: Record<string, string> = {}) => backupCommand(args, { DATABASE_PATH: databasePath, ...env });
   const made = run([join(dir, 'copy.sqlite')]);
   t.equal(made.status, 0, made.stderr);
   t.match(made.stdout, /Backed up .* integrity check ok/);
@@ -135,4 +139,80 @@ t.test('npm run backup -- <file>', async (t) => {
   const badEnv = run([join(dir, 'other.sqlite')], { LOG_LEVEL: 'loud' });
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);
+});
+
+t.test('with DATABASE_URL set, npm run backup copies no SQLite file left beside it and names pg_dump', async (t) => {
+  const dir = tempDir(t);
+  // A PostgreSQL deployment with an old SQLite database still at DATABASE_PATH (say, the one it was copied from).
+  const stale = join(dir, 'stale.sqlite');
+  openDatabase(stale).$client.close();
+  const url = testBackend() === 'postgres' ? databaseEnv(await buildTestApp(t)).DATABASE_URL! : 'postgres://127.0.0.1:1/upr';
+  const refused = backupCommand([join(dir, 'copy.sqlite')], { DATABASE_PATH: stale, DATABASE_URL: url });
+  t.equal(refused.status, 1, refused.stdout);
+  t.match(refused.stderr, /DATABASE_URL names a PostgreSQL database/);
+  t.match(refused.stderr, /pg_dump --format=custom/);
+  t.equal(refused.stdout, '', 'no backup is reported');
+  t.notOk(existsSync(join(dir, 'copy.sqlite')), 'and no copy is made');
+});
+
+/** The PostgreSQL client programs beside the server the tests run (scripts/pg-cluster.sh finds them the same way). */
+function pgProgram(name: string): string {
+  const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b));
+  return join('/usr/lib/postgresql', versions.at(-1)!, 'bin', name);
+}
+
+t.test('on PostgreSQL, a pg_dump made while the service runs restores every write made before it', async (t) => {
+  if (testBackend() !== 'postgres') {
+    t.plan(0, 'PostgreSQL only: the SQLite backup is the first test');
+    return;
+  }
+  const dir = tempDir(t);
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/developments', {
+    key,
+    headers: { 'idempotency-key': 'backup-test' },
+    body: {
+      stateUnderReview: 'KGZ',
+      title: 'Backed up',
+      summary: 'A development written before the backup.',
+      date: '2021',
+      datePrecision: 'year',
+      direction: 'neutral',
+      recommendationIds: ['KGZ-3-FIN-1'],
+      sources: [HRW_SOURCE],
+    },
+  });
+  t.equal(created.response.statusCode, 201);
+  const url = databaseEnv(app).DATABASE_URL!;
+  const dump = join(dir, 'upr.dump');
+  execFileSync(pgProgram('pg_dump'), ['--format=custom', `--file=${dump}`, url]);
+
+  // Written after the backup: not in it.
+  const deleted = await send(app, 'DELETE', `/v1/developments/${created.body.id}`, { key, headers: { 'if-match': '*' } });
+  t.equal(deleted.response.statusCode, 204);
+
+  const restoredName = `restored_${process.pid}`;
+  await postgresSide(app)!.pool.query(`create database ${restoredName} template template0`);
+  const restoredUrl = url.replace(/\/[^/?]+(\?|$)/, `/${restoredName}$1`);
+  execFileSync(pgProgram('pg_restore'), ['--clean', '--if-exists', `--dbname=${restoredUrl}`, dump]);
+  const restoredApp = await buildTestApp(t, { databaseUrl: restoredUrl });
+  t.equal((await getJson(restoredApp, `/v1/developments/${created.body.id}`)).body.title, 'Backed up', 'the copy serves the write before it');
+  t.same(
+    (await getJson(restoredApp, `/v1/developments/${created.body.id}/history`)).body.data.map((c: { action: string }) => c.action),
+    ['create'],
+  );
+  t.equal((await getJson(app, `/v1/developments/${created.body.id}`)).response.statusCode, 404, 'the live database has the later delete');
+  const restored = new pg.Client({ connectionString: restoredUrl });
+  await restored.connect();
+  t.teardown(() => restored.end());
+  const live = postgresSide(app)!.pool;
+  for (const table of TABLES) {
+    const rows = async (db: pg.Client | pg.Pool) => (await db.query(`select * from ${table} order by 1, 2`)).rows;
+    if (['developments', 'development_recommendations', 'development_sources', 'audit_log', 'meta'].includes(table)) {
+      t.ok((await rows(restored)).length >= 1, `${table} restored`);
+    } else {
+      t.same(await rows(restored), await rows(live), `${table} restored as it is`);
+    }
+  }
 });

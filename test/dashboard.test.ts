@@ -6,12 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
-import { importFile } from '../src/import/run.js';
-import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
+import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
-import { bytesSource, entryRow, HEADER_ROW, matrixDocx } from './import-helpers.js';
-
-sqliteOnly(t, 'reads or writes the SQLite database directly (app.db)');
+import { entryRow, HEADER_ROW, importInto, matrixDocx } from './import-helpers.js';
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
 // the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page
@@ -306,7 +303,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const entries = Array.from({ length: 60 }, (_, i) =>
       entryRow({ text: `121.${i + 1} Ratify instrument number ${i + 1} (France);`, position: i % 4 === 0 ? 'Noted' : 'Supported' }),
     );
-    const report = await importFile(app.db, bytesSource(await matrixDocx([HEADER_ROW, ...entries])), { actor: 'test' });
+    const report = await importInto(app, await matrixDocx([HEADER_ROW, ...entries]));
     t.same(report.reviewsCreated, ['SVN-3']);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
