@@ -1,7 +1,7 @@
 import { runTagCli } from '../src/tagging/cli.js';
 
 // `npm run tag [-- --review KGZ-3] [--all] [--json]`: see src/tagging/cli.ts.
-process.exitCode = runTagCli(process.argv.slice(2), process.env, {
+process.exitCode = await runTagCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 });

@@ -13,8 +13,8 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
   --json    the report as JSON`;
 
-/** `npm run tag`: exit code 0, or 2 for bad arguments. */
-export function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): number {
+/** `npm run tag`: exit code 0, or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
+export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -38,18 +38,36 @@ export function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput)
     io.err(`--review "${values.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).\n`);
     return 2;
   }
-  const db = openDatabase(configFromEnv(loadEnv(env)).databasePath);
+  const config = configFromEnv(loadEnv(env));
+  const selection = { reviewId: values.review, all: values.all };
+  const started = performance.now();
+  const report = config.databaseUrl === undefined ? tagSqlite(config.databasePath, selection) : await tagPostgres(config.databaseUrl, selection);
+  const seconds = (performance.now() - started) / 1000;
+  io.out(
+    values.json
+      ? `${JSON.stringify({ ...report, seconds })}\n`
+      : `${report.recommendations} recommendations looked at: ${report.added} machine labels added, ${report.changed} changed, ${report.removed} removed (${seconds.toFixed(1)} s).\n`,
+  );
+  return 0;
+}
+
+function tagSqlite(path: string, selection: { reviewId?: string; all: boolean }) {
+  const db = openDatabase(path);
   try {
-    const started = performance.now();
-    const report = tagRecommendations(db, machineTagger()!, { reviewId: values.review, all: values.all });
-    const seconds = (performance.now() - started) / 1000;
-    io.out(
-      values.json
-        ? `${JSON.stringify({ ...report, seconds })}\n`
-        : `${report.recommendations} recommendations looked at: ${report.added} machine labels added, ${report.changed} changed, ${report.removed} removed (${seconds.toFixed(1)} s).\n`,
-    );
-    return 0;
+    return tagRecommendations(db, machineTagger()!, selection);
   } finally {
     db.$client.close();
+  }
+}
+
+async function tagPostgres(url: string, selection: { reviewId?: string; all: boolean }) {
+  // Imported here: SQLite runs need not load pg.
+  const { default: pg } = await import('pg');
+  const { pgTagRecommendations } = await import('./pg-apply.js');
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    return await pgTagRecommendations(pool, machineTagger()!, selection);
+  } finally {
+    await pool.end();
   }
 }
