@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t from 'tap';
 import { BackupError, backupDatabase } from '../src/db/backup.js';
@@ -39,20 +40,7 @@ t.test('a backup made while the service runs restores every row, writes included
   const databasePath = join(dir, 'live.sqlite');
   const app = await buildTestApp(t, { databasePath });
   const key = mintKey(app);
-  const created = await send(app, 'POST', '/v1/developments', {
-    key,
-    headers: { 'idempotency-key': 'backup-test' },
-    body: {
-      stateUnderReview: 'KGZ',
-      title: 'Backed up',
-      summary: 'A development written before the backup.',
-      date: '2021',
-      datePrecision: 'year',
-      direction: 'neutral',
-      recommendationIds: ['KGZ-3-FIN-1'],
-      sources: [HRW_SOURCE],
-    },
-  });
+  const created = await writeDevelopment(app, key);
   t.equal(created.response.statusCode, 201);
 
   const target = join(dir, 'copies', 'backup.sqlite');
@@ -169,20 +157,7 @@ t.test('on PostgreSQL, a pg_dump made while the service runs restores every writ
   const dir = tempDir(t);
   const app = await buildTestApp(t);
   const key = mintKey(app);
-  const created = await send(app, 'POST', '/v1/developments', {
-    key,
-    headers: { 'idempotency-key': 'backup-test' },
-    body: {
-      stateUnderReview: 'KGZ',
-      title: 'Backed up',
-      summary: 'A development written before the backup.',
-      date: '2021',
-      datePrecision: 'year',
-      direction: 'neutral',
-      recommendationIds: ['KGZ-3-FIN-1'],
-      sources: [HRW_SOURCE],
-    },
-  });
+  const created = await writeDevelopment(app, key);
   t.equal(created.response.statusCode, 201);
   const url = databaseEnv(app).DATABASE_URL!;
   const dump = join(dir, 'upr.dump');
@@ -216,3 +191,21 @@ t.test('on PostgreSQL, a pg_dump made while the service runs restores every writ
     }
   }
 });
+
+/** A development written through the API before a backup: the write the backup must hold. */
+function writeDevelopment(app: FastifyInstance, key: string) {
+  return send(app, 'POST', '/v1/developments', {
+    key,
+    headers: { 'idempotency-key': 'backup-test' },
+    body: {
+      stateUnderReview: 'KGZ',
+      title: 'Backed up',
+      summary: 'A development written before the backup.',
+      date: '2021',
+      datePrecision: 'year',
+      direction: 'neutral',
+      recommendationIds: ['KGZ-3-FIN-1'],
+      sources: [HRW_SOURCE],
+    },
+  });
+}
