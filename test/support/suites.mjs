@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 // `npm test`'s tests. First tap over every file: on SQLite, the postgres-* files on a real PostgreSQL. Then, when
 // the whole suite was asked for (no arguments), the backend-neutral files again with their apps on PostgreSQL
@@ -8,6 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 // false — why` (a file whose apps are there for something else than the backend, e.g. bundle.test.ts's
 // comparison of the build with the sources); the postgres-* files already ran on PostgreSQL. Each pass ends
 // with tap's summary line; the exit status is the first failure's.
+// The whole suite runs its files in shards (test/support/shard.mjs): as many processes as tap runs at once, each
+// running file after file from one queue, instead of a process per file. Given tap's arguments (a file, say),
+// tap runs as asked: a process per file.
 // Usage: node test/support/suites.mjs [tap's arguments]
 
 const args = process.argv.slice(2);
@@ -16,6 +20,38 @@ const tap = (tapArgs, env) =>
     const child = spawn('tap', tapArgs, { stdio: 'inherit', env: { ...process.env, ...env }, shell: false });
     child.on('close', (code) => resolve(code ?? 1));
   });
+
+const JOBS = JSON.parse(readFileSync('package.json', 'utf8')).tap.jobs;
+
+/** Every test file of the suite (tap's `include`). */
+function testFiles() {
+  return readdirSync('test')
+    .filter((name) => name.endsWith('.test.ts'))
+    .map((name) => `test/${name}`);
+}
+
+// Files that start servers, a PostgreSQL cluster or large fixtures go first, so that no shard is left with one
+// long file at the end; the rest follow, the largest first.
+const SLOW_FIRST = /^test\/(postgres|crash-|server|import-shared-data|stats-aggregates|shutdown-|backup|export-|dashboard|auth)/;
+
+const SHARDS = resolve('node_modules/.cache/upr-test-shards');
+rmSync(SHARDS, { recursive: true, force: true }); // an earlier run's queues
+
+/** The shard files (shard.mjs) that run `files` from one queue: as many as tap runs at once. */
+function shards(name, files) {
+  const dir = resolve(SHARDS, `${name}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const queue = [...files].sort(
+    (a, b) => Number(SLOW_FIRST.test(b)) - Number(SLOW_FIRST.test(a)) || statSync(b).size - statSync(a).size,
+  );
+  writeFileSync(join(dir, 'queue.json'), JSON.stringify(queue));
+  const runner = new URL('./shard.mjs', import.meta.url).href;
+  return Array.from({ length: Math.min(JOBS, queue.length) }, (_, index) => {
+    const file = join(dir, `shard-${index + 1}.mjs`);
+    writeFileSync(file, `import { runQueue } from '${runner}';\nawait runQueue(${JSON.stringify(dir)});\n`);
+    return file;
+  });
+}
 
 /** The files whose apps run on either backend. */
 function backendNeutralFiles() {
@@ -39,10 +75,12 @@ function postgresAvailable() {
   return spawnSync('sh', ['-c', 'command -v initdb || command -v pg_config'], { stdio: 'ignore' }).status === 0;
 }
 
-let status = await tap(args, {});
+const sharded = { UPR_TEST_SHARD: '1' };
+let status = await tap(args.length === 0 ? shards('sqlite', testFiles()) : args, args.length === 0 ? sharded : {});
 if (args.length === 0) {
   if (postgresAvailable()) {
-    const postgres = await tap(['--disable-coverage', ...backendNeutralFiles()], { TEST_BACKEND: 'postgres' });
+    const files = shards('postgres', backendNeutralFiles());
+    const postgres = await tap(['--disable-coverage', ...files], { ...sharded, TEST_BACKEND: 'postgres' });
     if (status === 0) status = postgres;
   } else {
     process.stdout.write('# the PostgreSQL pass is skipped: PostgreSQL is not installed and we are not root to install it\n');

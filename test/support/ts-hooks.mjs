@@ -26,7 +26,13 @@ const OPTIONS = {
 const CACHE = join(tmpdir(), 'upr-tracker-ts-cache');
 let esbuild;
 
+const TAP_FILE = new URL('./tap-file.mjs', import.meta.url).href;
+
 export async function resolve(specifier, context, nextResolve) {
+  // In a shard of npm test (test/support/shard.mjs), a test file's tap is its own subtest.
+  if (specifier === 'tap' && process.env.UPR_TEST_SHARD === '1' && context.parentURL?.endsWith('.test.ts') && !context.parentURL.startsWith(TAP_FILE)) {
+    return { url: `${TAP_FILE}?file=${encodeURIComponent(context.parentURL)}`, shortCircuit: true };
+  }
   if (/^\.{1,2}\//.test(specifier) && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
     const url = new URL(specifier, context.parentURL);
     if (!existsSync(url) && existsSync(new URL(specifier.replace(/js$/, 'ts'), context.parentURL))) {
