@@ -21,6 +21,7 @@ import { FIXTURE_CORPUS, FIXTURE_LABELS, FIXTURE_OPTIONS, FIXTURE_THEMES, fixtur
 const { DEATH, EDUCATION, TORTURE, WOMEN, INSTRUMENTS } = FIXTURE_LABELS;
 const tagger = fixtureTagger();
 setTagger(tagger);
+t.teardown(() => setTagger(undefined)); // the shipped model again: a shard runs other files in this process
 
 t.test('text features: folded words, light stems, word pairs', async (t) => {
   t.same(words("Ratify the Women’s Convention; 2 ratifications!"), ['ratifi', 'women', 'convention', 'ratific']);

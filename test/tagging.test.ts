@@ -17,6 +17,7 @@ import { FIXTURE_LABELS, FIXTURE_THEMES, fixtureModel, fixtureTagger } from './t
 const { DEATH, EDUCATION } = FIXTURE_LABELS;
 const tagger = fixtureTagger();
 setTagger(tagger);
+t.teardown(() => setTagger(undefined)); // the shipped model again: a shard runs other files in this process
 
 t.test('machine labels at import: unlabelled records get them, UPR Info coding is kept', async (t) => {
   const app = await buildTestApp(t);

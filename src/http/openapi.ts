@@ -76,7 +76,13 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
     keep.add(name);
     pending.push(...referenced(schemas[name]));
   }
-  document.components!.schemas = Object.fromEntries(Object.entries(schemas).filter(([name]) => keep.has(name)));
+  // In name order: the registry's is the order the modules were loaded in, which is not always the same (a
+  // test shard loads other files' modules first), and the committed document must not depend on it.
+  document.components!.schemas = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => keep.has(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   declareRateLimitHeaders(document);
   showListParametersAsArrays(document as { paths?: Record<string, Record<string, unknown>> });
   return document as ReturnType<typeof jsonSchemaTransformObject>;

@@ -2,16 +2,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-// `npm test`'s tests. First tap over every file: on SQLite, the postgres-* files on a real PostgreSQL. Then, when
-// the whole suite was asked for (no arguments), the backend-neutral files again with their apps on PostgreSQL
-// (TEST_BACKEND=postgres: issue 12, the suite runs on both backends). A backend-neutral file builds its apps
-// with buildTestApp and is not marked `sqliteOnly(t, …)` as a whole, nor with a line `// backendNeutral:
-// false — why` (a file whose apps are there for something else than the backend, e.g. bundle.test.ts's
-// comparison of the build with the sources); the postgres-* files already ran on PostgreSQL. Each pass ends
-// with tap's summary line; the exit status is the first failure's.
-// The whole suite runs its files in shards (test/support/shard.mjs): as many processes as tap runs at once, each
-// running file after file from one queue, instead of a process per file. Given tap's arguments (a file, say),
-// tap runs as asked: a process per file.
+// `npm test`'s tests: every file on SQLite (the postgres-* files on a real PostgreSQL), and the backend-neutral
+// files a second time with their apps on PostgreSQL (TEST_BACKEND=postgres: issue 12, the suite runs on both
+// backends). A backend-neutral file builds its apps with buildTestApp and is not marked `sqliteOnly(t, …)` as
+// a whole, nor with a line `// backendNeutral: false — why` (a file whose apps are there for something else
+// than the backend, e.g. bundle.test.ts's comparison of the build with the sources); the postgres-* files
+// already run on PostgreSQL.
+// Both run in one tap run, in shards (test/support/shard.mjs): as many processes as tap runs at once, each
+// running file after file from one queue, instead of a process per file. One run means one PostgreSQL cluster,
+// one coverage report, and no shard idle while another finishes a pass. The run ends with tap's summary line.
+// Given tap's arguments (a file, say), tap runs as asked: a process per file, on the backend TEST_BACKEND says.
 // Usage: node test/support/suites.mjs [tap's arguments]
 
 const args = process.argv.slice(2);
@@ -30,34 +30,10 @@ function testFiles() {
     .map((name) => `test/${name}`);
 }
 
-// Files that start servers, a PostgreSQL cluster or large fixtures go first, so that no shard is left with one
-// long file at the end; the rest follow, the largest first.
-const SLOW_FIRST = /^test\/(postgres|crash-|server|import-shared-data|stats-aggregates|shutdown-|backup|export-|dashboard|auth)/;
-
-const SHARDS = resolve('node_modules/.cache/upr-test-shards');
-rmSync(SHARDS, { recursive: true, force: true }); // an earlier run's queues
-
-/** The shard files (shard.mjs) that run `files` from one queue: as many as tap runs at once. */
-function shards(name, files) {
-  const dir = resolve(SHARDS, `${name}-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const queue = [...files].sort(
-    (a, b) => Number(SLOW_FIRST.test(b)) - Number(SLOW_FIRST.test(a)) || statSync(b).size - statSync(a).size,
-  );
-  writeFileSync(join(dir, 'queue.json'), JSON.stringify(queue));
-  const runner = new URL('./shard.mjs', import.meta.url).href;
-  return Array.from({ length: Math.min(JOBS, queue.length) }, (_, index) => {
-    const file = join(dir, `shard-${index + 1}.mjs`);
-    writeFileSync(file, `import { runQueue } from '${runner}';\nawait runQueue(${JSON.stringify(dir)});\n`);
-    return file;
-  });
-}
-
 /** The files whose apps run on either backend. */
 function backendNeutralFiles() {
-  return readdirSync('test')
-    .filter((name) => name.endsWith('.test.ts') && !/^(postgres-|crash-postgres)/.test(name))
-    .map((name) => `test/${name}`)
+  return testFiles()
+    .filter((file) => !/^test\/(postgres-|crash-postgres)/.test(file))
     .filter((file) => {
       const source = readFileSync(file, 'utf8');
       // A file building its apps through a helper of its own (which calls buildTestApp) says so with a line
@@ -75,15 +51,38 @@ function postgresAvailable() {
   return spawnSync('sh', ['-c', 'command -v initdb || command -v pg_config'], { stdio: 'ignore' }).status === 0;
 }
 
-const sharded = { UPR_TEST_SHARD: '1' };
-let status = await tap(args.length === 0 ? shards('sqlite', testFiles()) : args, args.length === 0 ? sharded : {});
-if (args.length === 0) {
+// Files that start servers, a PostgreSQL cluster or large fixtures go first, so that no shard is left with one
+// long file at the end; the rest follow, the largest first.
+const SLOW_FIRST = /^test\/(postgres|crash-|server|import-shared-data|stats-aggregates|shutdown-|backup|export-|dashboard|auth)/;
+const weight = ({ file, backend }) => [Number(SLOW_FIRST.test(file)), Number(backend === 'postgres'), statSync(file).size];
+const heavierFirst = (a, b) => {
+  const [x, y] = [weight(a), weight(b)];
+  return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+};
+
+/** The shard files (shard.mjs) that run `entries` ({ file, backend }) from one queue: as many as tap runs at once. */
+function shards(entries) {
+  const dir = resolve('node_modules/.cache/upr-test-shards');
+  rmSync(dir, { recursive: true, force: true }); // an earlier run's queue
+  mkdirSync(dir, { recursive: true });
+  const queue = [...entries].sort(heavierFirst);
+  writeFileSync(join(dir, 'queue.json'), JSON.stringify(queue));
+  const runner = new URL('./shard.mjs', import.meta.url).href;
+  return Array.from({ length: Math.min(JOBS, queue.length) }, (_, index) => {
+    const file = join(dir, `shard-${index + 1}.mjs`);
+    writeFileSync(file, `import { runQueue } from '${runner}';\nawait runQueue(${JSON.stringify(dir)});\n`);
+    return file;
+  });
+}
+
+if (args.length > 0) {
+  process.exitCode = await tap(args, {});
+} else {
+  const entries = testFiles().map((file) => ({ file, backend: 'sqlite' }));
   if (postgresAvailable()) {
-    const files = shards('postgres', backendNeutralFiles());
-    const postgres = await tap(['--disable-coverage', ...files], { ...sharded, TEST_BACKEND: 'postgres' });
-    if (status === 0) status = postgres;
+    entries.push(...backendNeutralFiles().map((file) => ({ file, backend: 'postgres' })));
   } else {
     process.stdout.write('# the PostgreSQL pass is skipped: PostgreSQL is not installed and we are not root to install it\n');
   }
+  process.exitCode = await tap(shards(entries), { UPR_TEST_SHARD: '1' });
 }
-process.exitCode = status;

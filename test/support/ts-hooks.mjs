@@ -30,7 +30,8 @@ const TAP_FILE = new URL('./tap-file.mjs', import.meta.url).href;
 
 export async function resolve(specifier, context, nextResolve) {
   // In a shard of npm test (test/support/shard.mjs), a test file's tap is its own subtest.
-  if (specifier === 'tap' && process.env.UPR_TEST_SHARD === '1' && context.parentURL?.endsWith('.test.ts') && !context.parentURL.startsWith(TAP_FILE)) {
+  const parent = context.parentURL?.startsWith('file:') ? new URL(context.parentURL) : undefined;
+  if (specifier === 'tap' && process.env.UPR_TEST_SHARD === '1' && parent?.pathname.endsWith('.test.ts')) {
     return { url: `${TAP_FILE}?file=${encodeURIComponent(context.parentURL)}`, shortCircuit: true };
   }
   if (/^\.{1,2}\//.test(specifier) && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
