@@ -13,7 +13,8 @@ import type { ImportOptions } from '../src/import/types.js';
 // again (every record unchanged), then UPR Info into the corpus's database (reconciled with it, as issue 10
 // asks: both in one process): wall-clock time, the process's CPU time (a fairer figure on a busy machine)
 // and its peak RSS so far. Prints a table and writes it as JSON to bench/results/; `npm run bench`
-// includes it.
+// includes it. `--only upr-info` runs the UPR-Info-into-a-new-database row alone (to profile it:
+// `node --cpu-prof --import tsx bench/import.ts --only upr-info`).
 
 // SHARED_DATA_DIR: where the shared data is when this checkout is not beside it (a git worktree).
 const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -61,10 +62,32 @@ async function timed(files: string[], options: Partial<ImportOptions> = {}, dbPa
 /** The process's peak resident set size so far, in MiB. */
 const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-export async function runImportBench(progress: (message: string) => void = () => {}): Promise<ImportBenchRow[]> {
+/** The UPR Info row: its 4 files into a new database. */
+async function uprInfoRow(): Promise<ImportBenchRow> {
+  const uprInfo = await timed(UPR_INFO);
+  return {
+    name: 'import: UPR Info, sessions 1–17 (4 files) into a new database',
+    value: Math.round(uprInfo.ms),
+    unit: 'ms',
+    target: '≤ 5000 ms ("a few seconds")',
+    met: uprInfo.ms <= 5000,
+    detail:
+      `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${uprInfo.rate} rows/s; ` +
+      `CPU ${Math.round(uprInfo.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
+  };
+}
+
+export async function runImportBench(
+  progress: (message: string) => void = () => {},
+  only?: 'upr-info',
+): Promise<ImportBenchRow[]> {
   if (!existsSync(DATA)) {
     console.log(`import bench skipped: no shared data at ${DATA}`);
     return [];
+  }
+  if (only === 'upr-info') {
+    progress('import: UPR Info …');
+    return [await uprInfoRow()];
   }
   const rows: ImportBenchRow[] = [];
   progress('import: Slovenia matrix …');
@@ -100,17 +123,7 @@ export async function runImportBench(progress: (message: string) => void = () =>
         `CPU ${Math.round(corpus.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
     });
     progress('import: UPR Info …');
-    const uprInfo = await timed(UPR_INFO);
-    rows.push({
-      name: 'import: UPR Info, sessions 1–17 (4 files) into a new database',
-      value: Math.round(uprInfo.ms),
-      unit: 'ms',
-      target: '≤ 5000 ms ("a few seconds")',
-      met: uprInfo.ms <= 5000,
-      detail:
-        `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${uprInfo.rate} rows/s; ` +
-        `CPU ${Math.round(uprInfo.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
-    });
+    rows.push(await uprInfoRow());
     progress('import: the corpus again …');
     const again = await timed(CORPUS, {}, path);
     rows.push({
@@ -138,7 +151,13 @@ export async function runImportBench(progress: (message: string) => void = () =>
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await runImportBench();
+  const at = process.argv.indexOf('--only');
+  const only = at === -1 ? undefined : process.argv[at + 1];
+  if (only !== undefined && only !== 'upr-info') {
+    console.error(`--only takes upr-info (UPR Info's 4 files into a new database), not ${only}`);
+    process.exit(2);
+  }
+  const rows = await runImportBench(undefined, only);
   for (const row of rows) {
     const target = row.target ? `  target ${row.target}: ${row.met ? 'met' : 'NOT met'}` : '';
     console.log(`${row.name.padEnd(56)} ${String(row.value).padStart(7)} ${row.unit}${target}  (${row.detail})`);
