@@ -115,9 +115,6 @@ export interface ApplyOptions {
   now: string;
 }
 
-/** SQLite's page cache during an import, in KiB (a negative cache_size; the connection's own is restored after). */
-const IMPORT_CACHE_KIB = 131_072;
-
 /** How many reasons the refusal of a whole file quotes (the report of a partial import lists them all). */
 const REFUSAL_REASONS = 5;
 
@@ -177,15 +174,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
   // In memory during the import; the connection's setting is restored after it (it cannot change inside a
   // transaction, so an import run inside one keeps it).
-  // Likewise a larger page cache: with SQLite's default of 2 MiB, the pages an import changes (the relations'
-  // index by related id, the documents, the stats) left the cache dirty mid-transaction, were written to the
-  // WAL and read back again: UPR Info's 4 files made 264,000 page writes and 192,000 reads (strace), 197,000
-  // and 70,000 with IMPORT_CACHE_KIB (peak RSS +25 MiB); more cache saved no more. Restored after the import.
   const client = db.$client;
   const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
-  const cacheSize = client.inTransaction ? undefined : (client.pragma('cache_size', { simple: true }) as number);
   if (tempStore !== undefined) client.pragma('temp_store = memory');
-  if (cacheSize !== undefined) client.pragma(`cache_size = ${-IMPORT_CACHE_KIB}`);
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
       const written: string[] = [];
@@ -575,7 +566,6 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     if (!(error instanceof DryRunRollback)) throw error;
   } finally {
     if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
-    if (cacheSize !== undefined) client.pragma(`cache_size = ${cacheSize}`);
   }
   // A bulk import changes the shape of the data: refresh the query planner's statistics.
   const { created, updated } = report.recommendations;
