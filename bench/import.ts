@@ -1,3 +1,4 @@
+import { Session } from 'node:inspector/promises';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import type { ImportOptions } from '../src/import/types.js';
 // again (every record unchanged), then UPR Info into the corpus's database (reconciled with it, as issue 10
 // asks: both in one process): wall-clock time, the process's CPU time (a fairer figure on a busy machine)
 // and its peak RSS so far. Prints a table and writes it as JSON to bench/results/; `npm run bench`
-// includes it.
+// includes it. `--only upr-info` runs the UPR-Info-into-a-new-database row alone (to profile it:
+// `node --cpu-prof --import tsx bench/import.ts --only upr-info`); `--phases` adds where its CPU went, from
+// a sampling profile of the run (which costs some CPU of its own).
 
 // SHARED_DATA_DIR: where the shared data is when this checkout is not beside it (a git worktree).
 const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -58,13 +61,98 @@ async function timed(files: string[], options: Partial<ImportOptions> = {}, dbPa
   }
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+/** The phase a sample's stack (leaf first) belongs to: the innermost frame that names one. */
+function phaseOf(stack: ProfileNode['callFrame'][]): string {
+  for (const [i, { functionName: name, url }] of stack.entries()) {
+    if (name === '(garbage collector)') return 'garbage collection';
+    if (name === 'sqliteTransaction' && i === 0) return 'BEGIN/COMMIT (WAL writes, checkpoint)';
+    if (name === 'refreshStaleRelations') return 'relations (src/related)';
+    if (name === 'materializeStale') return 'documents and CSV rows (read model)';
+    if (name === 'bumpRevision') return 'stats flush (revision trigger)';
+    if (name === 'tagRecommendations' || name === 'machineTagger') return 'machine tagging';
+    if (name === 'reconcile') return 'reconciliation';
+    if (url.endsWith('import/bulk-insert.ts')) return 'inserting records, links, citations';
+    if (name === 'diffRecords' || (url.endsWith('db/audit.ts') && i === 0)) return 'audit entries';
+    if (['checkRecommendation', 'checkReview', 'checkSource', 'checkLabel'].includes(name)) return 'validating records';
+    if (name === 'readImport' || url.includes('/node_modules/csv-parse/')) return 'reading, decoding, parsing';
+    if (/\/src\/import\/(?:csv|csv-file|encoding|upr-info|states|limits)\.ts$/.test(url)) return 'reading, decoding, parsing';
+    if (name === 'applyImport') return 'building records (the rest of applyImport)';
+  }
+  return 'other (opening the database, loading modules, …)';
+}
+
+/** CPU ms per phase from a V8 CPU profile. */
+function phases(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): [string, number][] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const phaseOfNode = new Map<number, string>();
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    let phase = phaseOfNode.get(id);
+    if (phase === undefined) {
+      const stack: ProfileNode['callFrame'][] = [];
+      for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) stack.push(byId.get(n)!.callFrame);
+      phaseOfNode.set(id, (phase = phaseOf(stack)));
+    }
+    if (byId.get(id)!.callFrame.functionName !== '(idle)') totals.set(phase, (totals.get(phase) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 /** The process's peak resident set size so far, in MiB. */
 const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-export async function runImportBench(progress: (message: string) => void = () => {}): Promise<ImportBenchRow[]> {
+/** The UPR Info row: its 4 files into a new database (with where its CPU went, when `profile`). */
+async function uprInfoRow(profile = false): Promise<ImportBenchRow> {
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const uprInfo = await timed(UPR_INFO);
+  let breakdown = '';
+  if (session) {
+    const { profile: cpu } = await session.post('Profiler.stop');
+    session.disconnect();
+    // The samples' shares of the CPU time measured (their time deltas are wall time, longer on a busy machine).
+    const sampled = phases(cpu as unknown as Parameters<typeof phases>[0]);
+    const sum = sampled.reduce((total, [, ms]) => total + ms, 0);
+    breakdown = `; CPU by phase (shares of the samples): ${sampled
+      .map(([phase, ms]) => `${phase} ${Math.round((uprInfo.cpuMs * ms) / sum)} ms`)
+      .join(', ')}`;
+  }
+  return {
+    name: 'import: UPR Info, sessions 1–17 (4 files) into a new database',
+    value: Math.round(uprInfo.ms),
+    unit: 'ms',
+    target: '≤ 5000 ms ("a few seconds")',
+    met: uprInfo.ms <= 5000,
+    detail:
+      `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${uprInfo.rate} rows/s; ` +
+      `CPU ${Math.round(uprInfo.cpuMs)} ms; peak RSS ${peakRss()} MiB${breakdown}`,
+  };
+}
+
+export async function runImportBench(
+  progress: (message: string) => void = () => {},
+  only?: 'upr-info',
+  profile = false,
+): Promise<ImportBenchRow[]> {
   if (!existsSync(DATA)) {
     console.log(`import bench skipped: no shared data at ${DATA}`);
     return [];
+  }
+  if (only === 'upr-info') {
+    progress('import: UPR Info …');
+    return [await uprInfoRow(profile)];
   }
   const rows: ImportBenchRow[] = [];
   progress('import: Slovenia matrix …');
@@ -100,17 +188,7 @@ export async function runImportBench(progress: (message: string) => void = () =>
         `CPU ${Math.round(corpus.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
     });
     progress('import: UPR Info …');
-    const uprInfo = await timed(UPR_INFO);
-    rows.push({
-      name: 'import: UPR Info, sessions 1–17 (4 files) into a new database',
-      value: Math.round(uprInfo.ms),
-      unit: 'ms',
-      target: '≤ 5000 ms ("a few seconds")',
-      met: uprInfo.ms <= 5000,
-      detail:
-        `${uprInfo.rows} rows → ${uprInfo.created} recommendations, ${uprInfo.rate} rows/s; ` +
-        `CPU ${Math.round(uprInfo.cpuMs)} ms; peak RSS ${peakRss()} MiB`,
-    });
+    rows.push(await uprInfoRow());
     progress('import: the corpus again …');
     const again = await timed(CORPUS, {}, path);
     rows.push({
@@ -138,7 +216,13 @@ export async function runImportBench(progress: (message: string) => void = () =>
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await runImportBench();
+  const at = process.argv.indexOf('--only');
+  const only = at === -1 ? undefined : process.argv[at + 1];
+  if (only !== undefined && only !== 'upr-info') {
+    console.error(`--only takes upr-info (UPR Info's 4 files into a new database), not ${only}`);
+    process.exit(2);
+  }
+  const rows = await runImportBench(undefined, only, process.argv.includes('--phases'));
   for (const row of rows) {
     const target = row.target ? `  target ${row.target}: ${row.met ? 'met' : 'NOT met'}` : '';
     console.log(`${row.name.padEnd(56)} ${String(row.value).padStart(7)} ${row.unit}${target}  (${row.detail})`);

@@ -27,7 +27,10 @@ const KGZ = [
 
 t.test('co-authored rows are one recommendation; Response, Action, Issue and Session are read', async (t) => {
   const db = seededDb(t);
+  const tempStore = () => db.$client.pragma('temp_store', { simple: true });
+  const before = tempStore();
   const report = await run(db, csv(KGZ));
+  t.equal(tempStore(), before, "the import's in-memory temporary store is the connection's own again after it");
   t.equal(report.format, 'upr-info', 'detected from the header');
   t.same(report.encoding, { encoding: 'utf-8', lineEndings: 'CR', repairSteps: 0, repairs: 0, repaired: {} });
   t.same(report.recommendations, { created: 4, updated: 0, unchanged: 0 });

@@ -47,6 +47,9 @@ export function diffRecords(
   return changes;
 }
 
+/** Audit entries inserted per statement. */
+const AUDIT_ROWS = 100;
+
 export function writeTransaction<T>(db: Db, actor: string, write: (context: WriteContext) => T): T {
   return db.transaction(
     (tx) => {
@@ -66,13 +69,25 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
       if (entries.length > 0) {
         const revision = bumpRevision(tx);
         const at = new Date().toISOString();
-        // A prepared statement on the same connection (inside this transaction): a bulk import appends
-        // tens of thousands of entries, and the query builder costs several times the insert itself.
-        const insert = db.$client.prepare(`insert into ${getTableName(auditLog)}
-          (entity, entity_id, action, changes, actor, at, revision) values (?, ?, ?, ?, ?, ?, ?)`);
-        for (const entry of entries) {
-          const changes = JSON.stringify(diffRecords(entry.before, entry.after));
-          insert.run(entry.entity, entry.entityId, entry.action, changes, actor, at, revision);
+        // Prepared statements on the same connection (inside this transaction), AUDIT_ROWS entries a
+        // statement: a bulk import appends tens of thousands of entries, and the query builder cost several
+        // times the insert itself, a call per entry a third more than the insert. In order (seq follows it).
+        const insert = (rows: number) =>
+          db.$client.prepare(`insert into ${getTableName(auditLog)} (entity, entity_id, action, changes, actor, at, revision)
+            values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+        const many = entries.length >= AUDIT_ROWS ? insert(AUDIT_ROWS) : undefined;
+        for (let i = 0; i < entries.length; i += AUDIT_ROWS) {
+          const chunk = entries.slice(i, i + AUDIT_ROWS);
+          const values = chunk.flatMap((entry) => [
+            entry.entity,
+            entry.entityId,
+            entry.action,
+            JSON.stringify(diffRecords(entry.before, entry.after)),
+            actor,
+            at,
+            revision,
+          ]);
+          (chunk.length === AUDIT_ROWS ? many! : insert(chunk.length)).run(values);
         }
       }
       return result;
