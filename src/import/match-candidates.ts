@@ -159,17 +159,33 @@ type WordIndex = ReturnType<typeof wordIndex>;
  * those only: matched best first, it is settled (merged or ambiguous) before any lower score is looked at,
  * so its other pairs could change nothing.
  */
-export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
-  const keys: Key[] = [];
-  const owner: number[] = [];
+export function fittingPairs(probes: Probe[], targets: Key[][], options: { leaveOutSettled?: boolean } = {}): Fit[] {
   const byText = new Map<string, number[]>();
   targets.forEach((list, target) => {
     for (const key of list) {
-      keys.push(key);
-      owner.push(target);
       const same = byText.get(key.text);
       if (same === undefined) byText.set(key.text, [target]);
       else if (same.at(-1) !== target) same.push(target);
+    }
+  });
+  const exactOf = probes.map(({ text, excludes }) => (byText.get(text) ?? []).filter((target) => !excludes(target)));
+  // leaveOutSettled: a stored record that a record alone fits by the same key, and fits alone, is merged with
+  // it whatever else fits (reconcile.ts settles the pairs of score 3 first): the other records are not
+  // compared with it (those pairs are left out of the result).
+  const settled = new Uint8Array(targets.length);
+  if (options.leaveOutSettled) {
+    const exactly = new Int32Array(targets.length);
+    for (const exact of exactOf) for (const target of exact) exactly[target]!++;
+    for (const exact of exactOf) if (exact.length === 1 && exactly[exact[0]!] === 1) settled[exact[0]!] = 1;
+  }
+  // The keys the other records are compared with.
+  const keys: Key[] = [];
+  const owner: number[] = [];
+  targets.forEach((list, target) => {
+    if (settled[target] === 1) return;
+    for (const key of list) {
+      keys.push(key);
+      owner.push(target);
     }
   });
   // Built when a record first has no stored record of the same key (most have one).
@@ -181,7 +197,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][]): Fit[] {
   const seenTarget = new Int32Array(targets.length).fill(-1);
   const fitting: number[] = [];
   probes.forEach(({ text, excludes }, record) => {
-    const exact = (byText.get(text) ?? []).filter((target) => !excludes(target));
+    const exact = exactOf[record]!;
     if (exact.length > 0) {
       for (const target of exact) fits.push({ record, target, score: 3 });
       return;
