@@ -353,10 +353,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // One record per recommendation: records another source already gave are merged into it (our own
       // export carries its ids: it is not matched).
+      let unions = new Set<Identified>();
       if (parsed.format !== 'upr-tracker-csv') {
-        const { matched, ambiguous } = reconcile(sql, records);
+        const { matched, ambiguous, unions: merged } = reconcile(sql, records);
         report.reconciliation = { matched, ambiguous: ambiguous.length };
         report.warnings.push(...ambiguous);
+        unions = merged;
       }
 
       // Recommendations: what is stored for the ids in the file, loaded once.
@@ -384,14 +386,25 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         });
       }
       // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
-      const notMachine = (field: LinkField) => (field === 'themes' ? " and label_source is not 'machine'" : '');
+      // (A record merged with a stored one takes them in, as every stored value: reconcile.ts.)
+      const machineThemes = new Map<string, string[]>();
       for (const field of LINK_FIELDS) {
         const { table, column } = LINKS[field];
         const rows = sql
-          .prepare(`select recommendation_id as id, ${column} as value from ${table}
-            where recommendation_id in (select value from json_each(?))${notMachine(field)} order by 1, 2`)
-          .all(ids) as { id: string; value: string & number }[];
-        for (const { id, value } of rows) stored.get(id)![field].push(value);
+          .prepare(`select recommendation_id as id, ${column} as value, ${field === 'themes' ? "label_source is 'machine'" : '0'} as machine
+            from ${table} where recommendation_id in (select value from json_each(?)) order by 1, 2`)
+          .all(ids) as { id: string; value: string & number; machine: number }[];
+        for (const { id, value, machine } of rows) {
+          if (machine === 1) machineThemes.set(id, [...(machineThemes.get(id) ?? []), value]);
+          else stored.get(id)![field].push(value);
+        }
+      }
+      for (const record of unions) {
+        const before = stored.get(record.id)!;
+        for (const field of LINK_FIELDS) {
+          const theirs = field === 'themes' ? [...before.themes, ...(machineThemes.get(record.id) ?? [])] : before[field];
+          (record[field] as unknown) = [...((record[field] ?? []) as (string | number)[]), ...theirs];
+        }
       }
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
