@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { idFragment } from '../curation/ids.js';
 import { writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
@@ -102,7 +101,33 @@ const LINK_FIELDS = Object.keys(LINKS) as LinkField[];
 const sorted = <T extends string | number>(values: Iterable<T>): T[] =>
   [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-type Statement = Database.Statement<unknown[]>;
+/** The columns of a record's fields, and their places in the row of an update (see applyImport). */
+// (The sort key is set with its paragraph, or alone when the stored one is not the paragraph's: an older key.)
+const UPDATE_COLUMNS: [keyof Snapshot | 'paragraphSortKey', [string, number][]][] = [
+  ['reviewId', [['review_id', 0]]],
+  ['paragraph', [['paragraph', 1], ['paragraph_sort_key', 2]]],
+  ['paragraphSortKey', [['paragraph_sort_key', 2]]],
+  ['text', [['text', 3]]],
+  ['verbatim', [['verbatim', 4]]],
+  ['position', [['position', 5]]],
+  ['positionLabel', [['position_label', 6]]],
+  ['positionSource', [['position_source', 7]]],
+  ['sourceId', [['source_id', 8]]],
+  ['actionCategory', [['action_category', 9]]],
+];
+
+const finite = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+/** Whether two values of a snapshot's field are equal as JSON (scalars, or lists of them). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // (Different strings, booleans or finite numbers are different JSON: no need to write them.)
+  if (finite(a) && finite(b)) return false;
+  if (!Array.isArray(a) || !Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+  return true;
+}
 
 const byRow = (a: ImportNote, b: ImportNote) => (a.row ?? 0) - (b.row ?? 0);
 
@@ -328,23 +353,28 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // One record per recommendation: records another source already gave are merged into it (our own
       // export carries its ids: it is not matched).
+      let unions = new Set<Identified>();
       if (parsed.format !== 'upr-tracker-csv') {
-        const { matched, ambiguous } = reconcile(sql, records);
+        const { matched, ambiguous, unions: merged } = reconcile(sql, records);
         report.reconciliation = { matched, ambiguous: ambiguous.length };
         report.warnings.push(...ambiguous);
+        unions = merged;
       }
 
       // Recommendations: what is stored for the ids in the file, loaded once.
       const ids = json(records.map((r) => r.id));
       const stored = new Map<string, Snapshot>();
       const versions = new Map<string, number>();
+      const sortKeys = new Map<string, string>();
       for (const row of sql
         .prepare(`select id, review_id as reviewId, paragraph, text, verbatim, position, position_label as positionLabel,
-          position_source as positionSource, source_id as sourceId, action_category as actionCategory, version
+          position_source as positionSource, source_id as sourceId, action_category as actionCategory, version,
+          paragraph_sort_key as sortKey
           from recommendations where id in (select value from json_each(?))`)
-        .all(ids) as (Omit<Snapshot, 'verbatim' | LinkField> & { id: string; verbatim: number; version: number })[]) {
-        const { id, version, ...fields } = row;
+        .all(ids) as (Omit<Snapshot, 'verbatim' | LinkField> & { id: string; verbatim: number; version: number; sortKey: string })[]) {
+        const { id, version, sortKey, ...fields } = row;
         versions.set(id, version);
+        sortKeys.set(id, sortKey);
         stored.set(id, {
           ...fields,
           verbatim: row.verbatim === 1,
@@ -356,14 +386,25 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         });
       }
       // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
-      const notMachine = (field: LinkField) => (field === 'themes' ? " and label_source is not 'machine'" : '');
+      // (A record merged with a stored one takes them in, as every stored value: reconcile.ts.)
+      const machineThemes = new Map<string, string[]>();
       for (const field of LINK_FIELDS) {
         const { table, column } = LINKS[field];
         const rows = sql
-          .prepare(`select recommendation_id as id, ${column} as value from ${table}
-            where recommendation_id in (select value from json_each(?))${notMachine(field)} order by 1, 2`)
-          .all(ids) as { id: string; value: string & number }[];
-        for (const { id, value } of rows) stored.get(id)![field].push(value);
+          .prepare(`select recommendation_id as id, ${column} as value, ${field === 'themes' ? "label_source is 'machine'" : '0'} as machine
+            from ${table} where recommendation_id in (select value from json_each(?)) order by 1, 2`)
+          .all(ids) as { id: string; value: string & number; machine: number }[];
+        for (const { id, value, machine } of rows) {
+          if (machine === 1) machineThemes.set(id, [...(machineThemes.get(id) ?? []), value]);
+          else stored.get(id)![field].push(value);
+        }
+      }
+      for (const record of unions) {
+        const before = stored.get(record.id)!;
+        for (const field of LINK_FIELDS) {
+          const theirs = field === 'themes' ? [...before.themes, ...(machineThemes.get(record.id) ?? [])] : before[field];
+          (record[field] as unknown) = [...((record[field] ?? []) as (string | number)[]), ...theirs];
+        }
       }
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
@@ -377,13 +418,23 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         'position_source', 'source_id', 'action_category', 'created_at', 'updated_at', 'version', 'fts_rowid',
       ]);
       let lastFtsRowid = sql.prepare('select coalesce(max(fts_rowid), 0) from recommendations').pluck().get() as number;
-      const updateRecommendation = batched(
-        sql.prepare(`update recommendations set review_id = j.value ->> 0, paragraph = j.value ->> 1,
-          paragraph_sort_key = j.value ->> 2, text = j.value ->> 3, verbatim = j.value ->> 4, position = j.value ->> 5,
-          position_label = j.value ->> 6, position_source = j.value ->> 7, source_id = j.value ->> 8,
-          action_category = j.value ->> 9, updated_at = j.value ->> 10, version = version + 1
-          from json_each(?) j where recommendations.id = j.value ->> 11`),
-      );
+      // An update sets the columns of the fields that changed (a merge changes a few: the indexes and triggers
+      // of the others are left alone), one statement for each set of them.
+      const updates = new Map<string, Batched>();
+      const updateRecommendation = (fields: (keyof Snapshot | 'paragraphSortKey')[], row: unknown[]) => {
+        const columns = UPDATE_COLUMNS.filter(([field]) => fields.includes(field));
+        const key = columns.map(([field]) => field).join();
+        let update = updates.get(key);
+        if (update === undefined) {
+          const set = columns.flatMap(([, list]) => list.map(([column, at]) => `${column} = j.value ->> ${at}`));
+          update = batched(
+            sql.prepare(`update recommendations set ${[...set, 'updated_at = j.value ->> 10', 'version = version + 1'].join(', ')}
+              from json_each(?) j where recommendations.id = j.value ->> 11`),
+          );
+          updates.set(key, update);
+        }
+        update.add(row);
+      };
       // Each file a record was read from, with what that file printed (kept beside the merged record).
       const citeSource = bulkInsert(
         sql,
@@ -409,17 +460,21 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
                   : ['recommendation_id', column, 'label_source'],
               ),
               // Values kept keep their label_source: only those gone are deleted, only new ones inserted (and a
-              // machine label of a theme the file gives is deleted, to be inserted again as the file's).
-              clear: sql.prepare(
-                field === 'themes'
-                  ? `delete from ${table} where recommendation_id = ?
-                      and (label_source is 'machine') = (${column} in (select value from json_each(?)))`
-                  : `delete from ${table} where recommendation_id = ? and ${column} not in (select value from json_each(?))`,
+              // machine label of a theme the file gives is deleted, to be inserted again as the file's). In bulk:
+              // rows [record id, the values it keeps], deleted before the new values are inserted.
+              clear: batched(
+                sql.prepare(`delete from ${table} where rowid in (select t.rowid from json_each(?) j
+                  join ${table} t on t.recommendation_id = j.value ->> 0
+                  where ${
+                    field === 'themes'
+                      ? `(t.label_source is 'machine') = (t.${column} in (select value from json_each(j.value -> 1)))`
+                      : `t.${column} not in (select value from json_each(j.value -> 1))`
+                  })`),
               ),
             },
           ];
         }),
-      ) as Record<LinkField, { insert: Batched; clear: Statement }>;
+      ) as Record<LinkField, { insert: Batched; clear: Batched }>;
 
       const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
       const reviewStates = new Map<string, string | undefined>();
@@ -508,17 +563,16 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           continue;
         }
         cite();
-        const fields = (Object.keys(after) as (keyof Snapshot)[]).filter(
-          (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
-        );
+        const fields = (Object.keys(after) as (keyof Snapshot)[]).filter((key) => !same(before[key], after[key]));
         if (fields.length === 0) {
           report.recommendations.unchanged++;
           continue;
         }
-        updateRecommendation.add([...row, options.now, record.id]);
+        const sortKeyAgain = row[2] !== sortKeys.get(record.id) && !fields.includes('paragraph');
+        updateRecommendation(sortKeyAgain ? [...fields, 'paragraphSortKey'] : fields, [...row, options.now, record.id]);
         for (const field of LINK_FIELDS) {
           if (!fields.includes(field)) continue;
-          linkStatements[field].clear.run(record.id, json(after[field]));
+          linkStatements[field].clear.add([record.id, after[field]]);
           for (const value of after[field]) {
             if (!(before[field] as (string | number)[]).includes(value)) linkStatements[field].insert.add(linkRow(field, value));
           }
@@ -536,7 +590,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         written.push(record.id);
       }
       insertRecommendation.flush();
-      updateRecommendation.flush();
+      for (const update of updates.values()) update.flush();
+      for (const field of LINK_FIELDS) linkStatements[field].clear.flush();
       for (const field of LINK_FIELDS) linkStatements[field].insert.flush();
       citeSource.flush();
 

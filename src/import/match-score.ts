@@ -5,7 +5,7 @@ export const SIMILARITY_THRESHOLD = 0.85;
 
 /** A key with its words, split once and only when asked (a key found by its text alone never is). */
 export class Key {
-  private split: { words: Set<string>; parts: number } | undefined;
+  private split: { words: Set<string>; list: string[] } | undefined;
 
   constructor(readonly text: string) {}
 
@@ -13,17 +13,22 @@ export class Key {
     return this.splitOnce().words;
   }
 
-  /** Its number of space-separated parts, as the containment rule counts them. */
-  get parts(): number {
-    return this.splitOnce().parts;
+  /** Its space-separated parts (empty where spaces are doubled), as the containment rule counts them. */
+  get list(): string[] {
+    return this.splitOnce().list;
   }
 
-  private splitOnce(): { words: Set<string>; parts: number } {
+  /** Its number of space-separated parts. */
+  get parts(): number {
+    return this.splitOnce().list.length;
+  }
+
+  private splitOnce(): { words: Set<string>; list: string[] } {
     if (this.split === undefined) {
-      const parts = this.text.split(' ');
+      const list = this.text.split(' ');
       const words = new Set<string>();
-      for (const w of parts) if (w !== '') words.add(w);
-      this.split = { words, parts: parts.length };
+      for (const w of list) if (w !== '') words.add(w);
+      this.split = { words, list };
     }
     return this.split;
   }

@@ -75,6 +75,12 @@ export function readingOf(record: ImportRecord): SourceReading {
 export interface Reconciliation {
   matched: number;
   ambiguous: ImportNote[];
+  /**
+   * The records merged with a stored record another source gave: each of their lists (recommending states,
+   * themes, SDGs, affected persons) is to be the union of theirs and the stored record's, machine labels
+   * included (applyImport loads those lists once for every record of the file).
+   */
+  unions: Set<ImportRecord & { id: string }>;
 }
 
 type Identified = ImportRecord & { id: string };
@@ -86,37 +92,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-const LINKED = {
-  recommendingStates: ['recommendation_states', 'state_code'],
-  unresolvedRecommenders: ['recommendation_unresolved_states', 'name'],
-  themes: ['recommendation_themes', 'theme_id'],
-  sdgs: ['recommendation_sdgs', 'goal'],
-  affectedPersons: ['recommendation_affected_persons', 'group_id'],
-} as const;
-type Union = Record<keyof typeof LINKED, (id: string, mine: (string | number)[] | undefined) => (string | number)[]>;
-
-/** For each linked list: a record's own values with those stored for a record of these reviews (loaded at once). */
-function unionOf(sql: Database.Database, reviewIds: string): Union {
-  return Object.fromEntries(
-    Object.entries(LINKED).map(([field, [table, column]]) => {
-      const stored = new Map<string, (string | number)[]>();
-      for (const [id, value] of sql
-        .prepare(`select recommendation_id, ${column} from ${table} where recommendation_id in
-          (select id from recommendations where review_id in (select value from json_each(?))) order by 1, 2`)
-        .raw()
-        .iterate(reviewIds) as Iterable<[string, string | number]>)
-        push(stored, id, value);
-      return [field, (id: string, mine: (string | number)[] | undefined) => {
-        const all: (string | number)[] = [];
-        for (const list of [mine ?? [], stored.get(id) ?? []]) for (const value of list) if (!all.includes(value)) all.push(value);
-        return all;
-      }];
-    }),
-  ) as Union;
-}
-
 export function reconcile(sql: Database.Database, records: Identified[]): Reconciliation {
-  const result: Reconciliation = { matched: 0, ambiguous: [] };
+  const result: Reconciliation = { matched: 0, ambiguous: [], unions: new Set() };
   for (const record of records) record.reading = readingOf(record);
   const reviewIds = [...new Set(records.map((r) => r.reviewId))];
   const storedRows = sql
@@ -142,7 +119,6 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   }
   const byReview = new Map<string, Stored[]>();
   for (const s of stored.values()) push(byReview, s.reviewId, s);
-  const union = unionOf(sql, JSON.stringify(reviewIds));
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -150,14 +126,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   const pending = new Map<string, Identified[]>();
   for (const record of records) {
     const target = stored.get(record.id);
-    if (target !== undefined) merge(union, record, target);
+    if (target !== undefined) merge(result, record, target);
     else if (record.sourceId) push(pending, record.reviewId, record);
   }
   const assign = (record: Identified, target: Stored) => {
     taken.add(target.id);
     record.id = target.id;
     result.matched++;
-    merge(union, record, target);
+    merge(result, record, target);
   };
   for (const [reviewId, incoming] of pending) {
     const open = (byReview.get(reviewId) ?? []).filter((s) => !taken.has(s.id));
@@ -178,6 +154,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
         return { text: key, excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
       }),
       targets.map((s) => [...s.keys.values()]),
+      { leaveOutSettled: true }, // (pairs this loop would skip: their stored record is taken first)
     ).map(({ record, target, score }) => ({ record: rest[record]!, target: targets[target]!, score }));
     pairs.sort((a, b) => b.score - a.score);
     // Each pair's rivals are pairs of the same score that share its record or its target.
@@ -219,7 +196,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
 }
 
 /** The record as the union of what its sources say, each field from the source that knows it best. */
-function merge(union: Union, record: Identified, target: Stored): void {
+function merge(result: Reconciliation, record: Identified, target: Stored): void {
   const own = record.reading!;
   const others = target.readings.filter((r) => r.sourceId !== own.sourceId);
   if (others.length === 0) return; // a record only this source gave: the file says what it is
@@ -233,9 +210,5 @@ function merge(union: Union, record: Identified, target: Stored): void {
     record.verbatim = true;
     record.sourceId = target.sourceId;
   }
-  record.recommendingStates = union.recommendingStates(target.id, record.recommendingStates) as string[];
-  record.unresolvedRecommenders = union.unresolvedRecommenders(target.id, record.unresolvedRecommenders) as string[];
-  record.themes = union.themes(target.id, record.themes) as string[];
-  record.sdgs = union.sdgs(target.id, record.sdgs) as number[];
-  record.affectedPersons = union.affectedPersons(target.id, record.affectedPersons) as string[];
+  result.unions.add(record);
 }
