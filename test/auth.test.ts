@@ -17,6 +17,7 @@ import { openDatabase } from '../src/db/open.js';
 import type { ApiKeyScope } from '../src/db/schema.js';
 import { mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import { buildTestApp, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 const DEVELOPMENT = 'kgz-2020-09-domestic-violence-impunity';
 
@@ -253,7 +254,9 @@ async function revokeAppKey(app: FastifyInstance, id: string): Promise<void> {
  */
 async function backendKeys(t: Test) {
   if (testBackend() === 'sqlite') {
-    const db = openDatabase(join(tempDir(t), 'keys.sqlite'));
+    const path = join(tempDir(t), 'keys.sqlite');
+    copyTemplateDatabase(path); // migrated and seeded, as a first open leaves it (once for the suite)
+    const db = openDatabase(path);
     t.teardown(() => db.$client.close());
     return {
       create: async (name: string, scope: ApiKeyScope, now?: Date) => createApiKey(db, name, scope, now),

@@ -10,6 +10,7 @@ import { currentRevision } from '../src/db/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import { buildTestApp, getJson, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
 import { databaseEnv } from './import-helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 // `npm run backup` copies a SQLite database file (SQLite's backup API); on PostgreSQL, backups are the server's
 // tools (README, "Backups on PostgreSQL"): the command says so, and pg_dump's copy made while the app runs serves.
@@ -87,6 +88,7 @@ t.test('a backup made while the service runs restores every row, writes included
   // A damaged page is copied as it is: the check of the copy catches it. (A page of a table's data: a damaged
   // schema page would stop the database from opening at all.)
   const damaged = join(dir, 'damaged.sqlite');
+  copyTemplateDatabase(damaged); // migrated and seeded once for the suite
   const db = openDatabase(damaged);
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   const page = db.$client
@@ -110,7 +112,7 @@ t.test('npm run backup -- <file>', async (t) => {
   if (sqliteOnly(t, 'the command copies the SQLite file at DATABASE_PATH')) return;
   const dir = tempDir(t);
   const databasePath = join(dir, 'service.sqlite');
-  openDatabase(databasePath).$client.close();
+  copyTemplateDatabase(databasePath); // as openDatabase leaves a new file: migrated and seeded (once for the suite)
   const run = (args: string[], env: Record<string, string> = {}) => backupCommand(args, { DATABASE_PATH: databasePath, ...env });
   const made = run([join(dir, 'copy.sqlite')]);
   t.equal(made.status, 0, made.stderr);
@@ -133,7 +135,7 @@ t.test('with DATABASE_URL set, npm run backup copies no SQLite file left beside 
   const dir = tempDir(t);
   // A PostgreSQL deployment with an old SQLite database still at DATABASE_PATH (say, the one it was copied from).
   const stale = join(dir, 'stale.sqlite');
-  openDatabase(stale).$client.close();
+  copyTemplateDatabase(stale);
   const url = testBackend() === 'postgres' ? databaseEnv(await buildTestApp(t)).DATABASE_URL! : 'postgres://127.0.0.1:1/upr';
   const refused = backupCommand([join(dir, 'copy.sqlite')], { DATABASE_PATH: stale, DATABASE_URL: url });
   t.equal(refused.status, 1, refused.stdout);

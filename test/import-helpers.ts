@@ -5,12 +5,17 @@ import { openDatabase, type Db } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
 import type { ImportOptions, ImportReport, ImportSource } from '../src/import/types.js';
 import { postgresSide } from './helpers.js';
+import { templateDatabaseBytes } from './support/template-db.js';
 
 // Fixtures for the import tests: a seeded in-memory database, files as byte sources, text in the legacy
 // encodings (and mis-encoded like the Terman corpus), and hand-made OHCHR matrices (.docx).
 
+/**
+ * A migrated and seeded in-memory database: opened from the template's bytes (test/support/template-db.ts),
+ * as openDatabase(':memory:') would leave it without migrating and seeding anew (~0.2 s of CPU each).
+ */
 export function seededDb(t: Test): Db {
-  const db = openDatabase(':memory:');
+  const db = openDatabase(templateDatabaseBytes());
   t.teardown(() => db.$client.close());
   return db;
 }

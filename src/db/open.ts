@@ -18,8 +18,12 @@ export interface OpenOptions {
   busyTimeoutMs?: number; // how long a write waits for another connection's write lock (default 5 s)
 }
 
-export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/**
+ * Opens (creating, migrating and seeding it when new) the database at `path`; given a database file's bytes
+ * instead, an in-memory database holding them (better-sqlite3's deserialize), opened the same way.
+ */
+export function openDatabase(path: string | Buffer, options: OpenOptions = {}): Db {
+  if (typeof path === 'string' && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   // Writes are rare and an acknowledged write must survive a power loss.

@@ -96,6 +96,21 @@ export function copyTemplateDatabase(path: string): void {
   copyFileSync(prepared('seeded', () => {}), path);
 }
 
+let templateBytes: Buffer | undefined;
+
+/**
+ * The migrated and seeded template's bytes (read once per process), from which an in-memory database opens:
+ * marked as a rollback-journal file (header bytes 18 and 19, 2 for WAL), as SQLite opens no WAL file in memory.
+ */
+export function templateDatabaseBytes(): Buffer {
+  if (templateBytes === undefined) {
+    templateBytes = readFileSync(prepared('seeded', () => {}));
+    templateBytes[18] = 1;
+    templateBytes[19] = 1;
+  }
+  return templateBytes;
+}
+
 /** A new database file at `path` with bench/generate.ts's synthetic records (and the seed). */
 export function copyGeneratedDatabase(path: string, recommendations: number): void {
   copyFileSync(prepared(`generated-${recommendations}`, (db) => generateDatabase(db, { recommendations })), path);
