@@ -72,6 +72,12 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   maxCharTerms: 30_000,
   averageFrom: 2,
   nbSmoothing: 1,
+  ensemble: [
+    { weight: 0.5, options: {} },
+    { weight: 0.5, options: { nbSmoothing: undefined } },
+    { weight: 0.5, options: { loss: 'squared-hinge' } },
+  ],
+  thresholdMicroWeight: 0.5,
 };
 
 interface Vector {
