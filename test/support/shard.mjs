@@ -15,9 +15,12 @@ import t from 'tap';
 
 export const FILE_TEST = Symbol.for('upr-tracker.shard.file-test');
 
-/** Runs the entries ({ file, backend }) of the queue in `dir` (queue.json) that no other shard has claimed. */
+/**
+ * Runs the entries ({ file, backend }) of the queue in `dir` (queue.json) that no other shard has claimed, each
+ * within tap's timeout for a file.
+ */
 export async function runQueue(dir) {
-  const queue = JSON.parse(readFileSync(join(dir, 'queue.json'), 'utf8'));
+  const { fileTimeoutSeconds, queue } = JSON.parse(readFileSync(join(dir, 'queue.json'), 'utf8'));
   for (const [index, { file, backend }] of queue.entries()) {
     try {
       mkdirSync(join(dir, `claimed-${index}`));
@@ -25,7 +28,8 @@ export async function runQueue(dir) {
       continue; // another shard runs it
     }
     const onPostgres = backend === 'postgres';
-    await t.test(onPostgres ? `${file} (TEST_BACKEND=postgres)` : file, async (fileTest) => {
+    const name = onPostgres ? `${file} (TEST_BACKEND=postgres)` : file;
+    await t.test(name, { timeout: fileTimeoutSeconds * 1000 }, async (fileTest) => {
       if (onPostgres) process.env.TEST_BACKEND = 'postgres';
       else delete process.env.TEST_BACKEND;
       globalThis[FILE_TEST] = fileTest;

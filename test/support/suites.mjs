@@ -21,7 +21,7 @@ const tap = (tapArgs, env) =>
     child.on('close', (code) => resolve(code ?? 1));
   });
 
-const JOBS = JSON.parse(readFileSync('package.json', 'utf8')).tap.jobs;
+const { jobs: JOBS, timeout: FILE_TIMEOUT } = JSON.parse(readFileSync('package.json', 'utf8')).tap;
 
 /** Every test file of the suite (tap's `include`). */
 function testFiles() {
@@ -66,7 +66,9 @@ function shards(entries) {
   rmSync(dir, { recursive: true, force: true }); // an earlier run's queue
   mkdirSync(dir, { recursive: true });
   const queue = [...entries].sort(heavierFirst);
-  writeFileSync(join(dir, 'queue.json'), JSON.stringify(queue));
+  // tap's timeout (package.json) bounds each file, as it bounded each file's process; a shard runs half the
+  // suite, so tap's own bound on the shard's process is lifted (--timeout=0 below).
+  writeFileSync(join(dir, 'queue.json'), JSON.stringify({ fileTimeoutSeconds: FILE_TIMEOUT, queue }));
   const runner = new URL('./shard.mjs', import.meta.url).href;
   return Array.from({ length: Math.min(JOBS, queue.length) }, (_, index) => {
     const file = join(dir, `shard-${index + 1}.mjs`);
@@ -84,5 +86,5 @@ if (args.length > 0) {
   } else {
     process.stdout.write('# the PostgreSQL pass is skipped: PostgreSQL is not installed and we are not root to install it\n');
   }
-  process.exitCode = await tap(shards(entries), { UPR_TEST_SHARD: '1' });
+  process.exitCode = await tap(['--timeout=0', ...shards(entries)], { UPR_TEST_SHARD: '1' });
 }
