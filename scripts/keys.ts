@@ -1,11 +1,8 @@
-import { runKeysCommand, runPgKeysCommand } from '../src/auth/cli.js';
 import { type ConfigError, loadEnv } from '../src/config.js';
-import { openDatabase } from '../src/db/open.js';
-import { redactUrl } from '../src/db/pg/url.js';
-import { openPostgres } from '../src/db/pg/open.js';
 
 // `npm run keys -- create --name <name> --scope write|admin | list | revoke <id>`, on DATABASE_URL's
-// PostgreSQL when it is set, else on DATABASE_PATH.
+// PostgreSQL when it is set, else on DATABASE_PATH. The database modules are loaded once the environment is
+// read, and only the backend's: a wrong environment is said without loading them, and SQLite never loads pg.
 let env;
 try {
   env = loadEnv(process.env);
@@ -16,10 +13,16 @@ try {
 const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
 let code: number;
 if (env.DATABASE_URL === undefined) {
+  const [{ runKeysCommand }, { openDatabase }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);
   const db = openDatabase(env.DATABASE_PATH);
   code = runKeysCommand(db, process.argv.slice(2), io);
   db.$client.close();
 } else {
+  const [{ runPgKeysCommand }, { redactUrl }, { openPostgres }] = await Promise.all([
+    import('../src/auth/cli.js'),
+    import('../src/db/pg/url.js'),
+    import('../src/db/pg/open.js'),
+  ]);
   // One connection is all a command needs; migrated as the server would, so keys can be minted before its first start.
   const url = env.DATABASE_URL;
   const db = await openPostgres(url, { poolMax: 1 }).catch((error: Error) => {

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
 import { ConfigError, configFromEnv, loadEnv } from './config.js';
 import { redactUrl } from './db/pg/url.js';
 
 // Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
 // accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,
 // closes the database and exits 0. Requests still running when the grace period ends are cut off, and the
-// exit code is then 1.
+// exit code is then 1. The app's modules are loaded once the environment is read: a wrong one is said at once.
 let env;
 try {
   env = loadEnv(process.env);
@@ -16,6 +15,7 @@ try {
 }
 
 const config = configFromEnv(env);
+const { buildApp } = await import('./app.js');
 let app: FastifyInstance;
 try {
   app = await buildApp(config);

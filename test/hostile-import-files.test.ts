@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
@@ -116,8 +117,25 @@ const documentXml = (body: string) => Buffer.from(`<?xml version="1.0"?><w:docum
 const docxOf = (xml: Buffer | string, part: Partial<ZipPart> = {}) =>
   zipOf([{ name: 'word/document.xml', data: Buffer.from(xml), ...part }]);
 
-/** `size` bytes of zeros, deflated while streaming (never held whole): about 1 KB per MiB. */
+/**
+ * `size` bytes of zeros, deflated while streaming (never held whole): about 1 KB per MiB. Deflating 512 MiB
+ * costs 1.5 s of CPU, and the result depends only on the size and zlib: made once, kept in a file named after
+ * both (written through a rename, so a parallel test never reads half of it), and read by later runs and by
+ * the PostgreSQL pass.
+ */
 async function deflatedZeros(size: number): Promise<Buffer> {
+  const path = join(tmpdir(), `upr-tracker-test-zeros-${size}-zlib-${process.versions.zlib}.deflate`);
+  try {
+    return readFileSync(path);
+  } catch {
+    const deflated = await deflateZeros(size);
+    writeFileSync(`${path}.${process.pid}.tmp`, deflated);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+    return deflated;
+  }
+}
+
+async function deflateZeros(size: number): Promise<Buffer> {
   const deflate = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   deflate.on('data', (chunk: Buffer) => out.push(chunk));
