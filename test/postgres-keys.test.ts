@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import t from 'tap';
@@ -24,6 +24,28 @@ if ('skip' in cluster) {
       encoding: 'utf8',
       timeout: 120_000,
     });
+
+  /** The command as a child process, not waited for: children that depend on no other start at once. */
+  const started = (args: string[], env: Record<string, string>) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/keys.ts', ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 120_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  // The last two tests' children (an empty database migrated by a listing; an unreachable database) depend on
+  // nothing the first test does: they run while it runs its own, one after another.
+  const emptyDatabase = createDatabase(cluster.url).then(async (url) => ({ url, migrated: await started(['list'], { DATABASE_URL: url }) }));
+  const unreachable = freePort().then(async (port) => ({ port, result: await started(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere` }) }));
+  emptyDatabase.catch(() => undefined); // awaited in its test
+  unreachable.catch(() => undefined);
 
   t.test('npm run keys with DATABASE_URL: create, list, revoke in PostgreSQL; the key opens the write API', async (t) => {
     const sqlitePath = join(tempDir(t), 'seeded.sqlite');
@@ -77,10 +99,9 @@ if ('skip' in cluster) {
   });
 
   t.test('the PostgreSQL commands in process: the same listing and revocation as on SQLite', async (t) => {
-    const url = await createDatabase(cluster.url);
+    const { url, migrated } = await emptyDatabase;
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     t.teardown(() => pool.end());
-    const migrated = script(['list'], { DATABASE_URL: url });
     t.equal(migrated.status, 0, 'an empty database is migrated first');
     const run = async (...argv: string[]) => {
       const out: string[] = [];
@@ -104,8 +125,7 @@ if ('skip' in cluster) {
   });
 
   t.test('an unreachable DATABASE_URL: one line saying so, exit 1', async (t) => {
-    const port = await freePort();
-    const result = script(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere` });
+    const { result } = await unreachable;
     t.equal(result.status, 1);
     t.match(result.stderr, /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere: /);
     t.notOk(result.stderr.includes('secret'), 'the password is never printed');

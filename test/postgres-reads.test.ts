@@ -8,6 +8,7 @@ import { importFile } from '../src/import/run.js';
 import { freshenDocuments } from '../src/recommendations/documents.js';
 import { RECOMMENDATION_GROUPINGS, DEVELOPMENT_GROUPINGS } from '../src/stats/schemas.js';
 import { buildTestApp, tempDir } from './helpers.js';
+import { askedAhead } from './support/both-backends.js';
 import { run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { sharedDataDir } from './support/shared-data.js';
@@ -66,11 +67,10 @@ if ('skip' in cluster) {
 } else {
   const clusterUrl = cluster.url;
 
-  /** Each path asked of both: the same status, body, ETag, content type and Link. */
+  /** Each path asked of both (the next ones asked meanwhile): the same status, body, ETag, content type and Link. */
   async function compare(t: Test, sqlite: FastifyInstance, postgres: FastifyInstance, paths: string[]): Promise<number> {
     let nonEmpty = 0;
-    for (const path of paths) {
-      const [a, b] = await Promise.all([sqlite.inject(path), postgres.inject(path)]);
+    for await (const [path, [a, b]] of askedAhead(paths, (path) => Promise.all([sqlite.inject(path), postgres.inject(path)]))) {
       t.equal(b.statusCode, a.statusCode, `${path}: status`);
       t.equal(b.body, a.body, `${path}: body`);
       t.equal(b.headers.etag, a.headers.etag, `${path}: ETag`);

@@ -66,3 +66,23 @@ export async function sameDocuments(t: Test, onSqlite: FastifyInstance, pool: Pi
   t.ok(sqlite.length > 2, 'documents stored');
   t.equal(alignInstants(sqlite, postgres), sqlite, 'the same stored documents and CSV lines');
 }
+
+/**
+ * Each item's answer, in the items' order, with the next `ahead` items already asked while one is checked: for
+ * reads, whose answers do not depend on their order, so that PostgreSQL answers some while the test checks
+ * another (every answer still checked, in order, by the caller). A failed ask is thrown at its turn.
+ */
+export async function* askedAhead<T, R>(items: readonly T[], ask: (item: T) => Promise<R>, ahead = 4): AsyncGenerator<[T, R]> {
+  const asked: Promise<R>[] = [];
+  const start = (i: number) => {
+    if (i >= items.length) return;
+    asked[i] = ask(items[i]!);
+    asked[i]!.catch(() => undefined); // handled at its turn below
+  };
+  for (let i = 0; i <= ahead; i++) start(i);
+  for (const [i, item] of items.entries()) {
+    const answer = await asked[i]!;
+    start(i + ahead + 1);
+    yield [item, answer];
+  }
+}

@@ -12,7 +12,10 @@ import { copyLargeExportDatabase } from './template-db.js';
 
 let largeCopy: string | undefined;
 
-/** A test app on a copy of the large-export database: on PostgreSQL a copy of its template, made once per run. */
+/**
+ * A test app on a copy of the large-export database: on PostgreSQL a copy of its template, made once per run
+ * (restored from a pg_dump kept across runs: its copy costs the server tens of seconds).
+ */
 export async function buildLargeExportApp(t: Test, overrides: Partial<AppConfig> = {}): Promise<FastifyInstance> {
   if (testBackend() === 'sqlite') {
     const databasePath = join(tempDir(t), 'large-export.sqlite');
@@ -28,7 +31,7 @@ export async function buildLargeExportApp(t: Test, overrides: Partial<AppConfig>
       largeCopy = join(tempDir(root), 'large-export.sqlite');
       copyLargeExportDatabase(largeCopy);
     }
-    return copiedDatabase(clusterUrl, largeCopy);
+    return copiedDatabase(clusterUrl, largeCopy, { keepDump: true });
   });
 }
 

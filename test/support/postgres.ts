@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { copyDatabase } from '../../src/db/copy/copy.js';
-import { copyTemplateDatabase } from './template-db.js';
+import { copyTemplateDatabase, sourceHash } from './template-db.js';
 
 // A real PostgreSQL server for the tests: ONE throwaway cluster (scripts/pg-cluster.sh --fast) for a whole tap run
 // (and a second, durable one for the crash test that asks for it, started and stopped the same way),
@@ -163,11 +163,52 @@ function fileHash(path: string): string {
   return hash.digest('hex').slice(0, 24);
 }
 
+export interface CopiedOptions {
+  /**
+   * Keep the template's pg_dump across runs (in the temporary directory, named after the SQLite file's contents,
+   * the sources and the server's version) and make the template by restoring it when there: for a large
+   * database that does not change between runs (test/support/template-db.ts's), whose copy costs the server
+   * far more than a restore (it inserts every row through the triggers and indexes, which a restore builds
+   * once at the end). The same tables, rows and sequences either way.
+   */
+  keepDump?: boolean;
+}
+
+/** The cluster's own pg_dump or pg_restore (the server's BINDIR), and the server's version. */
+async function serverTools(clusterUrl: string): Promise<{ bindir: string; version: string }> {
+  return admin(clusterUrl, async (client) => {
+    const { rows } = await client.query<{ bindir: string; version: string }>(
+      `select (select setting from pg_config where name = 'BINDIR') as bindir, current_setting('server_version_num') as version`,
+    );
+    return rows[0]!;
+  });
+}
+
+/** Fills the empty database at `url` from a dump of the template named `name`, kept across runs (made now when missing). */
+async function fillFromDump(clusterUrl: string, url: string, name: string, sqlitePath: string): Promise<void> {
+  const { bindir, version } = await serverTools(clusterUrl);
+  const prefix = 'upr-tracker-test-pg-';
+  const dump = join(tmpdir(), `${prefix}${name}-${sourceHash()}-${version}.dump`);
+  if (existsSync(dump)) {
+    await run(join(bindir, 'pg_restore'), ['--exit-on-error', '--jobs=2', `--dbname=${url}`, dump], { timeout: 600_000 });
+    return;
+  }
+  await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
+  // Written under another name and renamed when whole: a process killed half-way leaves no broken dump.
+  const building = `${dump}.${process.pid}.tmp`;
+  await run(join(bindir, 'pg_dump'), ['--format=custom', '--compress=0', `--file=${building}`, url], { timeout: 600_000 });
+  renameSync(building, dump);
+  // This template's dumps of earlier sources or servers.
+  for (const file of readdirSync(tmpdir())) {
+    if (file.startsWith(`${prefix}${name}-`) && file.endsWith('.dump') && join(tmpdir(), file) !== dump) rmSync(join(tmpdir(), file), { force: true });
+  }
+}
+
 /**
  * The name of a template database holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's
  * copy), made on first use in this cluster; processes wanting the same one wait for the first to make it.
  */
-async function templateOf(clusterUrl: string, sqlitePath: string): Promise<string> {
+async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = false }: CopiedOptions = {}): Promise<string> {
   const name = `tpl_${fileHash(sqlitePath)}`;
   const cluster = homes.get(clusterUrl);
   if (cluster === undefined) throw new Error(`${clusterUrl} is not a cluster startCluster gave`);
@@ -178,7 +219,8 @@ async function templateOf(clusterUrl: string, sqlitePath: string): Promise<strin
     if (exists.rowCount === 0) {
       // Made under another name and renamed when whole: a process killed half-way leaves no broken template.
       const building = await createDatabase(clusterUrl);
-      await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url: building });
+      if (keepDump) await fillFromDump(clusterUrl, building, name, sqlitePath);
+      else await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url: building });
       // The test cluster runs no autovacuum: the planner's statistics are gathered here, once, and every
       // database made from the template starts with them.
       await admin(building, (client) => client.query('analyze'));
@@ -189,8 +231,8 @@ async function templateOf(clusterUrl: string, sqlitePath: string): Promise<strin
 }
 
 /** A new database in the cluster holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's copy). */
-export async function copiedDatabase(clusterUrl: string, sqlitePath: string): Promise<string> {
-  return createDatabase(clusterUrl, await templateOf(clusterUrl, sqlitePath));
+export async function copiedDatabase(clusterUrl: string, sqlitePath: string, options: CopiedOptions = {}): Promise<string> {
+  return createDatabase(clusterUrl, await templateOf(clusterUrl, sqlitePath, options));
 }
 
 let seededTemplate: Promise<string> | undefined;
