@@ -5,6 +5,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { neighbourThread } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
@@ -199,6 +200,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
   // In memory during the import; the connection's setting is restored after it (it cannot change inside a
   // transaction, so an import run inside one keeps it).
+  // The neighbour thread tokenises the file's texts while they are being written (src/related/neighbours-thread.ts).
+  neighbourThread().warm(records.map((r) => r.text));
+
   const client = db.$client;
   const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
   if (tempStore !== undefined) client.pragma('temp_store = memory');
