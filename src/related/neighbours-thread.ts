@@ -7,7 +7,7 @@ import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 // the machine's other core. A transaction is synchronous: the groups are sent first, and each answer is then
 // taken in order, waiting on a shared counter (Atomics.wait) and reading the port synchronously. The worker
 // tokenises each text once (its own dictionary), and an import sends a file's texts ahead (warm) so that
-// they are tokenised while the records are being written. The scores are those of relateState in one thread:
+// they are tokenised while the records are being written. The scores are those computed in one thread before:
 // the same functions over the same texts in the same order (a group's term numbers follow its texts).
 
 /** How long a group may take before the worker is taken for dead (a state of 2,000 texts takes ~0.1 s). */
@@ -19,6 +19,7 @@ export class NeighbourThread {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private asked = 0;
   private taken = 0;
+  private readonly exited: Promise<unknown>;
   /** Why the thread stopped, once it has. */
   failure: Error | undefined;
 
@@ -35,6 +36,7 @@ export class NeighbourThread {
     this.worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { port: port2, signal: this.signal }, transferList: [port2] });
     // A thread that could not start or died: said by the next ask or take (and a new one started for the next use).
     this.worker.on('error', (error) => (this.failure = error));
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     // Neither keeps the process alive: a command exits when its work is done.
     this.worker.unref();
     this.port.unref();
@@ -82,10 +84,11 @@ export class NeighbourThread {
     }
   }
 
-  /** Ends the thread. */
+  /** Ends the thread: closing the port ends its work, and it exits (a test's coverage of it is then written). */
   async close(): Promise<void> {
     this.port.close();
-    await this.worker.terminate();
+    this.worker.ref();
+    await this.exited;
   }
 }
 

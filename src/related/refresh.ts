@@ -205,14 +205,6 @@ function writeState(s: Record<string, Statement>, docs: StateDoc[], lists: Neigh
   counts.recommendations += docs.length;
 }
 
-/** Recomputes every relation of one state's recommendations. */
-export function relateState(db: Db, state: string, counts: RelateCounts): void {
-  const s = statements(db);
-  const thread = neighbourThread();
-  thread.discard();
-  writeState(s, askState(s, state), thread.take(), counts);
-}
-
 /**
  * Updates the relations of some recommendations of one state: each one's own list, recomputed, and its
  * entry in the lists of the others (added, changed or removed; a list that grows past RELATED_PER_RECORD
