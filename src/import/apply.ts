@@ -196,13 +196,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
+  // The neighbour thread tokenises the file's texts while they are being written (src/related/neighbours-thread.ts).
+  neighbourThread().warm(records.map((r) => r.text));
+
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
   // In memory during the import; the connection's setting is restored after it (it cannot change inside a
   // transaction, so an import run inside one keeps it).
-  // The neighbour thread tokenises the file's texts while they are being written (src/related/neighbours-thread.ts).
-  neighbourThread().warm(records.map((r) => r.text));
-
   const client = db.$client;
   const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
   if (tempStore !== undefined) client.pragma('temp_store = memory');
