@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import t from 'tap';
-import { NeighbourThread, neighbourThread } from '../src/related/neighbours-thread.js';
+import { join } from 'node:path';
+import { openDatabase } from '../src/db/open.js';
+import { NeighbourThread, neighbourThread, THREAD_MIN_TEXTS } from '../src/related/neighbours-thread.js';
+import { refreshStaleRelations } from '../src/related/refresh.js';
+import { tempDir } from './helpers.js';
 import { neighbourLists } from '../src/related/neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from '../src/related/settings.js';
 import { allNeighbours, vectorize } from '../src/related/similarity.js';
@@ -72,15 +76,43 @@ t.test('a thread that does not answer, or that stopped, is an error, and the nex
 
   const broken = new NeighbourThread(new URL('data:text/javascript,throw new Error("no such worker")'));
   t.teardown(() => broken.close());
+  broken.ask(TEXTS);
   // (The thread does not keep the process alive: held until it has failed.)
   const worker = (broken as unknown as { worker: NodeJS.EventEmitter & { ref(): void } }).worker;
   worker.ref();
   await once(worker, 'error');
   t.match(broken.failure?.message, /no such worker/);
-  t.throws(() => broken.ask(TEXTS), /the relations worker stopped: no such worker/);
+  t.throws(() => broken.take(), /the relations worker stopped: no such worker/);
+  t.throws(() => broken.ask(TEXTS), /the relations worker stopped/);
 
   const shared = neighbourThread();
   t.equal(neighbourThread(), shared, 'the process keeps its thread');
   shared.failure = new Error('gone');
   t.not(neighbourThread(), shared, 'a new one once it stopped');
+  await new NeighbourThread().close(); // (never started: nothing to end)
+});
+
+t.test('a refresh of THREAD_MIN_TEXTS texts or more is computed in the thread, with the lists of this thread', async (t) => {
+  const db = openDatabase(join(tempDir(t), 'thread.sqlite'));
+  t.teardown(() => db.$client.close());
+  const words = ['torture', 'women', 'children', 'media', 'police', 'prisons', 'education', 'health', 'water', 'disability'];
+  const texts = Array.from({ length: THREAD_MIN_TEXTS + 10 }, (_, i) =>
+    `Protect ${words[i % 10]} and ${words[Math.floor(i / 10) % 10]} from ${words[Math.floor(i / 100) % 10]} (${i % 7})`,
+  );
+  const insert = db.$client.prepare(`insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    values (?, 'KGZ-3', '', ?, 1, '2026-12-02', '2026-12-02')`);
+  db.transaction(() => texts.forEach((text, i) => insert.run(`KGZ-3-t${String(i).padStart(5, '0')}`, text)));
+  const counts = db.transaction(() => refreshStaleRelations(db), { behavior: 'immediate' });
+  const stored = db.$client
+    .prepare('select recommendation_id, related_id, score from recommendation_relations where recommendation_id like ? order by 1, 2')
+    .raw()
+    .all('KGZ-3-t%') as [string, string, number][];
+  const rows = db.$client.prepare("select id, text from recommendations where review_id in (select id from reviews where state_code = 'KGZ') order by id").raw().all() as [string, string][];
+  const lists = neighbourLists(rows.map(([, text]) => text), RELATED_FLOOR, RELATED_PER_RECORD);
+  const wanted: [string, string, number][] = [];
+  rows.forEach(([id], i) => {
+    for (let p = lists.offsets[i]!; p < lists.offsets[i + 1]!; p++) wanted.push([id, rows[lists.index[p]!]![0], lists.score[p]!]);
+  });
+  t.ok(counts.inserted > THREAD_MIN_TEXTS, `${counts.inserted} relations`);
+  t.same(stored, wanted.filter(([id]) => id.startsWith('KGZ-3-t')).sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1)));
 });

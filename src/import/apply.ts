@@ -5,7 +5,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
-import { neighbourThread } from '../related/neighbours-thread.js';
+import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
@@ -196,8 +196,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
-  // The neighbour thread tokenises the file's texts while they are being written (src/related/neighbours-thread.ts).
-  neighbourThread().warm(records.map((r) => r.text));
+  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts).
+  if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).

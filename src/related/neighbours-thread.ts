@@ -10,47 +10,60 @@ import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 // they are tokenised while the records are being written. The scores are those computed in one thread before:
 // the same functions over the same texts in the same order (a group's term numbers follow its texts).
 
+/**
+ * Texts below which a refresh (the groups it recomputes together) or an import relates in the writing thread:
+ * a matrix of 200 recommendations takes ~20 ms there, less than starting the thread (its modules loaded).
+ */
+export const THREAD_MIN_TEXTS = 2000;
+
 /** How long a group may take before the worker is taken for dead (a state of 2,000 texts takes ~0.1 s). */
 const ANSWER_TIMEOUT_MS = 120_000;
 
 export class NeighbourThread {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private asked = 0;
   private taken = 0;
-  private readonly exited: Promise<unknown>;
+  private exited: Promise<unknown> = Promise.resolve();
   /** Why the thread stopped, once it has. */
   failure: Error | undefined;
 
   constructor(
     // (Beside this module: the TypeScript source, or the built bundle's worker, dist/src/neighbours-worker.js.)
-    url: URL = new URL(`./neighbours-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+    private readonly url: URL = new URL(`./neighbours-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
     private readonly timeoutMs = ANSWER_TIMEOUT_MS,
-  ) {
+  ) {}
+
+  /** The thread, started on first use (a write with little to relate never starts it). */
+  private started(): MessagePort {
+    if (this.port !== undefined) return this.port;
+    const url = this.url;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     // Under tsx (npm run import, the benches), whose hooks a worker does not inherit, the worker loads them first.
     const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
     const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
-    this.worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { port: port2, signal: this.signal }, transferList: [port2] });
+    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { port: port2, signal: this.signal }, transferList: [port2] });
+    this.worker = worker;
     // A thread that could not start or died: said by the next ask or take (and a new one started for the next use).
-    this.worker.on('error', (error) => (this.failure = error));
-    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    worker.on('error', (error) => (this.failure = error));
+    this.exited = new Promise((resolve) => worker.once('exit', resolve));
     // Neither keeps the process alive: a command exits when its work is done.
     this.worker.unref();
     this.port.unref();
+    return this.port;
   }
 
   /** Texts to tokenise ahead of their group (no answer). */
   warm(texts: string[]): void {
-    this.port.postMessage({ kind: 'warm', texts, floor: RELATED_FLOOR, k: RELATED_PER_RECORD } satisfies NeighbourRequest);
+    this.started().postMessage({ kind: 'warm', texts, floor: RELATED_FLOOR, k: RELATED_PER_RECORD } satisfies NeighbourRequest);
   }
 
   /** Asks for a group's neighbour lists (taken with take(), in the order asked). */
   ask(texts: string[], floor = RELATED_FLOOR, k = RELATED_PER_RECORD): void {
     this.check();
-    this.port.postMessage({ kind: 'group', texts, floor, k } satisfies NeighbourRequest);
+    this.started().postMessage({ kind: 'group', texts, floor, k } satisfies NeighbourRequest);
     this.asked++;
   }
 
@@ -64,7 +77,7 @@ export class NeighbourThread {
         throw new Error(`the relations worker did not answer in ${this.timeoutMs} ms`);
       }
     }
-    const answer = receiveMessageOnPort(this.port)!.message as NeighbourAnswer;
+    const answer = receiveMessageOnPort(this.port!)!.message as NeighbourAnswer;
     if ('error' in answer) throw new Error(`the relations worker failed: ${answer.error}`);
     return answer;
   }
@@ -86,8 +99,8 @@ export class NeighbourThread {
 
   /** Ends the thread: closing the port ends its work, and it exits (a test's coverage of it is then written). */
   async close(): Promise<void> {
-    this.port.close();
-    this.worker.ref();
+    this.port?.close();
+    this.worker?.ref();
     await this.exited;
   }
 }

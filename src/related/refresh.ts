@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
 import type { Relation } from '../db/schema.js';
-import { neighbourThread } from './neighbours-thread.js';
-import type { NeighbourLists } from './neighbours-worker.js';
+import { neighbourThread, THREAD_MIN_TEXTS } from './neighbours-thread.js';
+import { type NeighbourLists, neighbourLists } from './neighbours-worker.js';
 import { type Neighbour, neighboursOf, vectorizeIds } from './similarity.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import { termIds } from './term-ids.js';
@@ -157,11 +157,26 @@ export function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [strin
   return [pairKey(own.id, other.id), { score: n.score, relation: relationOf(own.cycle, other.cycle), cycle: other.cycle }];
 }
 
-/** A state's recommendations (id and cycle), their texts sent to the neighbour thread. */
-function askState(s: Record<string, Statement>, state: string): StateDoc[] {
+/** A state's recommendations (id and cycle) and their texts. */
+function loadDocs(s: Record<string, Statement>, state: string): { docs: StateDoc[]; texts: string[] } {
   const rows = s.docs!.raw().all(state) as [string, string, number][];
-  neighbourThread().ask(rows.map(([, text]) => text));
-  return rows.map(([id, , cycle]) => ({ id, cycle }));
+  return { docs: rows.map(([id, , cycle]) => ({ id, cycle })), texts: rows.map(([, text]) => text) };
+}
+
+/**
+ * The states' documents, each state's texts sent to the neighbour thread when they are THREAD_MIN_TEXTS or
+ * more together; and a function giving each state's lists in turn (the thread's answers, or computed here).
+ */
+function askStates(s: Record<string, Statement>, states: string[]): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
+  const loaded = states.map((state) => loadDocs(s, state));
+  const thread = neighbourThread();
+  thread.discard();
+  const threaded = loaded.reduce((n, { texts }) => n + texts.length, 0) >= THREAD_MIN_TEXTS;
+  if (threaded) for (const { texts } of loaded) thread.ask(texts);
+  return {
+    docs: loaded.map(({ docs }) => docs),
+    lists: (i) => (threaded ? thread.take() : neighbourLists(loaded[i]!.texts, RELATED_FLOOR, RELATED_PER_RECORD)),
+  };
 }
 
 /** Writes the difference between a state's stored relations and its neighbour lists (askState's answer). */
@@ -253,14 +268,12 @@ export function startStaleRelations(db: Db): () => RelateCounts {
   }
   // A recommendation moved from another state leaves that state's lists.
   for (const [from, to] of s.otherStates!.raw().all() as [string, string][]) counts.deleted += s.remove!.run(from, to).changes;
-  const thread = neighbourThread();
-  thread.discard();
-  const whole = new Map<string, StateDoc[]>();
-  for (const [state, ids] of byState) if (ids.length > INCREMENTAL_MAX) whole.set(state, askState(s, state));
+  const wholeStates = [...byState].filter(([, ids]) => ids.length > INCREMENTAL_MAX).map(([state]) => state);
+  const whole = askStates(s, wholeStates);
   return () => {
     for (const [state, ids] of byState) {
-      const docs = whole.get(state);
-      if (docs) writeState(s, docs, thread.take(), counts);
+      const i = wholeStates.indexOf(state);
+      if (i >= 0) writeState(s, whole.docs[i]!, whole.lists(i), counts);
       else relateSome(db, state, ids, counts);
     }
     // Also the ids of recommendations deleted since they were listed (their relations went with them).
@@ -274,12 +287,10 @@ export function relateAll(db: Db, states: string[] | undefined, progress: (done:
   const s = statements(db);
   const chosen = states ?? (s.allStates!.pluck().all() as string[]);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
-  const thread = neighbourThread();
-  thread.discard();
   // Every state asked first: the thread computes the next while this one writes the last.
-  const docs = chosen.map((state) => askState(s, state));
+  const whole = askStates(s, chosen);
   chosen.forEach((state, i) => {
-    writeState(s, docs[i]!, thread.take(), counts);
+    writeState(s, whole.docs[i]!, whole.lists(i), counts);
     progress(i + 1, chosen.length, state);
   });
   s.clearStale!.run();
