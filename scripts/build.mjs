@@ -61,9 +61,25 @@ const result = await build({
   metafile: true,
 });
 
+// The relations' worker thread (src/related/neighbours-thread.ts starts ./neighbours-worker.js beside the
+// bundle): a bundle of its own, its few modules only.
+const worker = await build({
+  entryPoints: ['src/related/neighbours-worker.ts'],
+  outfile: outfile.replace(/[^/]*$/, 'neighbours-worker.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  minifyWhitespace: true,
+  charset: 'ascii',
+  logLevel: 'warning',
+  metafile: true,
+});
+
 // esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
 // enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
 // characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
 const bundle = await readFile(outfile, 'utf8');
 await writeFile(outfile, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-await writeFile(inputsFile, JSON.stringify({ began, inputs: Object.keys(result.metafile.inputs) }));
+await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)])] }));

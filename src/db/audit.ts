@@ -1,7 +1,7 @@
 import { getTableName, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { materializeStale } from '../recommendations/documents.js';
-import { refreshStaleRelations } from '../related/refresh.js';
+import { startStaleRelations } from '../related/refresh.js';
 import { bumpRevision } from './revision.js';
 import { type AuditAction, auditLog } from './schema.js';
 
@@ -63,9 +63,10 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
         },
       });
       // Relations of recommendations whose text this write changed (src/related/), then the read model:
-      // documents this write made stale are rebuilt before it commits.
-      refreshStaleRelations(db);
-      materializeStale(db);
+      // documents this write made stale are rebuilt before it commits. The states recomputed whole are
+      // computed in a worker thread while this one bumps the revision (the stats flush) and appends the
+      // audit entries, which neither read nor change what relations and documents are built from.
+      const relations = startStaleRelations(db);
       if (entries.length > 0) {
         const revision = bumpRevision(tx);
         const at = new Date().toISOString();
@@ -90,6 +91,8 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
           (chunk.length === AUDIT_ROWS ? many! : insert(chunk.length)).run(values);
         }
       }
+      relations();
+      materializeStale(db);
       return result;
     },
     { behavior: 'immediate' },

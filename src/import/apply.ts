@@ -5,6 +5,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
@@ -194,6 +195,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       if (problems) report.warnings.push({ message: `${what} "${label.id.slice(0, 80)}" not added: ${problems.join('; ')}` });
       return !problems;
     });
+
+  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts).
+  if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).

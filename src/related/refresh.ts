@@ -1,7 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
 import type { Relation } from '../db/schema.js';
-import { type Neighbour, allNeighbours, neighboursOf, vectorizeIds } from './similarity.js';
+import { neighbourThread, THREAD_MIN_TEXTS } from './neighbours-thread.js';
+import { type NeighbourLists, neighbourLists } from './neighbours-worker.js';
+import { type Neighbour, neighboursOf, vectorizeIds } from './similarity.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import { termIds } from './term-ids.js';
 
@@ -155,16 +157,38 @@ export function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [strin
   return [pairKey(own.id, other.id), { score: n.score, relation: relationOf(own.cycle, other.cycle), cycle: other.cycle }];
 }
 
-/** Recomputes every relation of one state's recommendations. */
-export function relateState(db: Db, state: string, counts: RelateCounts): void {
-  const s = statements(db);
-  const { docs, vectors } = loadState(s, state);
+/** A state's recommendations (id and cycle) and their texts. */
+function loadDocs(s: Record<string, Statement>, state: string): { docs: StateDoc[]; texts: string[] } {
+  const rows = s.docs!.raw().all(state) as [string, string, number][];
+  return { docs: rows.map(([id, , cycle]) => ({ id, cycle })), texts: rows.map(([, text]) => text) };
+}
+
+/**
+ * The states' documents, each state's texts sent to the neighbour thread when they are THREAD_MIN_TEXTS or
+ * more together; and a function giving each state's lists in turn (the thread's answers, or computed here).
+ */
+function askStates(s: Record<string, Statement>, states: string[]): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
+  const loaded = states.map((state) => loadDocs(s, state));
+  const thread = neighbourThread();
+  thread.discard();
+  const threaded = loaded.reduce((n, { texts }) => n + texts.length, 0) >= THREAD_MIN_TEXTS;
+  if (threaded) for (const { texts } of loaded) thread.ask(texts);
+  return {
+    docs: loaded.map(({ docs }) => docs),
+    lists: (i) => (threaded ? thread.take() : neighbourLists(loaded[i]!.texts, RELATED_FLOOR, RELATED_PER_RECORD)),
+  };
+}
+
+/** Writes the difference between a state's stored relations and its neighbour lists (askState's answer). */
+function writeState(s: Record<string, Statement>, docs: StateDoc[], lists: NeighbourLists, counts: RelateCounts): void {
   // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
   const n = docs.length;
   const wanted = new Map<number, number>();
-  for (const [i, list] of allNeighbours(vectors, RELATED_FLOOR, RELATED_PER_RECORD).entries()) {
+  for (let i = 0; i < n; i++) {
     // In the order of the primary key (ids are in document order): the inserts fill the index in order.
-    for (const { index, score } of [...list].sort((a, b) => a.index - b.index)) wanted.set(i * n + index, score);
+    const list: Neighbour[] = [];
+    for (let p = lists.offsets[i]!; p < lists.offsets[i + 1]!; p++) list.push({ index: lists.index[p]!, score: lists.score[p]! });
+    for (const { index, score } of list.sort((a, b) => a.index - b.index)) wanted.set(i * n + index, score);
   }
   const indexOf = new Map(docs.map((d, i) => [d.id, i]));
   const changed: [string, string, number, Relation, number][] = [];
@@ -224,6 +248,16 @@ function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts):
  * counts of what it did. Called in every writing transaction, and when a database is opened.
  */
 export function refreshStaleRelations(db: Db): RelateCounts {
+  return startStaleRelations(db)();
+}
+
+/**
+ * refreshStaleRelations in two steps: this one reads what is stale and sends the states to recompute whole
+ * to the neighbour thread; the function it returns (to be called in the same transaction, with no write to
+ * recommendations or reviews in between) writes every state's relations and empties the list. In between,
+ * the writing thread can do other work of the transaction while the neighbours are computed.
+ */
+export function startStaleRelations(db: Db): () => RelateCounts {
   const s = statements(db);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const byState = new Map<string, string[]>();
@@ -234,13 +268,18 @@ export function refreshStaleRelations(db: Db): RelateCounts {
   }
   // A recommendation moved from another state leaves that state's lists.
   for (const [from, to] of s.otherStates!.raw().all() as [string, string][]) counts.deleted += s.remove!.run(from, to).changes;
-  for (const [state, ids] of byState) {
-    if (ids.length > INCREMENTAL_MAX) relateState(db, state, counts);
-    else relateSome(db, state, ids, counts);
-  }
-  // Also the ids of recommendations deleted since they were listed (their relations went with them).
-  s.clearStale!.run();
-  return counts;
+  const wholeStates = [...byState].filter(([, ids]) => ids.length > INCREMENTAL_MAX).map(([state]) => state);
+  const whole = askStates(s, wholeStates);
+  return () => {
+    for (const [state, ids] of byState) {
+      const i = wholeStates.indexOf(state);
+      if (i >= 0) writeState(s, whole.docs[i]!, whole.lists(i), counts);
+      else relateSome(db, state, ids, counts);
+    }
+    // Also the ids of recommendations deleted since they were listed (their relations went with them).
+    s.clearStale!.run();
+    return counts;
+  };
 }
 
 /** Recomputes the relations of every state (or of those given), reporting each state done. */
@@ -248,8 +287,10 @@ export function relateAll(db: Db, states: string[] | undefined, progress: (done:
   const s = statements(db);
   const chosen = states ?? (s.allStates!.pluck().all() as string[]);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
+  // Every state asked first: the thread computes the next while this one writes the last.
+  const whole = askStates(s, chosen);
   chosen.forEach((state, i) => {
-    relateState(db, state, counts);
+    writeState(s, whole.docs[i]!, whole.lists(i), counts);
     progress(i + 1, chosen.length, state);
   });
   s.clearStale!.run();
