@@ -10,7 +10,8 @@ import { FIXTURE_CORPUS, FIXTURE_LABELS, FIXTURE_OPTIONS, FIXTURE_THEMES } from 
 
 // The word-vector network blended with the linear model (src/tagging/embedding.ts). The pretrained vectors
 // (300 MB) are never read here: the fixture's words get seeded random vectors, written in the package's
-// format where the reader is tested; "schooling", unknown to the linear model, gets one near "school".
+// format where the reader is tested; "schooling", in no training text, has one too: the file keeps only the
+// training texts' words.
 
 const DIMENSIONS = 8;
 const fixtureWords = [...new Set(FIXTURE_CORPUS.flatMap((x) => textWords(x.text)))].sort();
