@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type EmbeddingModel, EmbeddingScorer } from './embedding.js';
 import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
 
 // The tagger's model: one logistic regression per label over TF-IDF weights of words and word pairs
@@ -6,7 +7,7 @@ import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
 // by term: a term's idf, then the labels it moves and by how much, so that scoring a text touches only the
 // weights of the terms it contains.
 
-export const MODEL_FORMAT = 'upr-tracker-tagger/1';
+export const MODEL_FORMAT = 'upr-tracker-tagger/2';
 
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
@@ -24,6 +25,11 @@ export interface ModelFile {
    * L2 norm and weighs `weight` against the words' block.
    */
   charGrams?: CharGrams & { weight: number };
+  /**
+   * A network over word vectors (src/tagging/embedding.ts), when the model has one: a label's log-odds are
+   * (1 − its weight) × the linear model's + its weight × the network's.
+   */
+  embedding?: EmbeddingModel;
 }
 
 /**
@@ -59,6 +65,8 @@ export class Tagger {
   private readonly terms = new Map<string, Term>();
   private readonly scores: Float64Array;
   private readonly charGrams: (CharGrams & { weight: number }) | undefined;
+  private readonly embedding: EmbeddingScorer | undefined;
+  private readonly networkScores: Float64Array;
 
   constructor(model: ModelFile) {
     if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
@@ -67,6 +75,8 @@ export class Tagger {
     this.thresholds = Float64Array.from(model.thresholds);
     this.scores = new Float64Array(model.labels.length);
     this.charGrams = model.charGrams;
+    this.embedding = model.embedding === undefined ? undefined : new EmbeddingScorer(model.embedding);
+    this.networkScores = new Float64Array(model.labels.length);
     for (const [term, entry] of Object.entries(model.terms)) {
       const n = (entry.length - 1) / 2;
       const labels = new Int32Array(n);
@@ -97,6 +107,11 @@ export class Tagger {
     for (const { term, x, block } of found) {
       const v = x * scale[block]!;
       for (let i = 0; i < term.labels.length; i++) scores[term.labels[i]!]! += v * term.weights[i]!;
+    }
+    if (this.embedding !== undefined) {
+      const a = this.embedding.weight;
+      this.embedding.scores(text, this.networkScores);
+      for (let l = 0; l < scores.length; l++) scores[l] = (1 - a) * scores[l]! + a * this.networkScores[l]!;
     }
     const out = new Float64Array(scores.length);
     for (let l = 0; l < scores.length; l++) out[l] = 1 / (1 + Math.exp(-scores[l]!));

@@ -30,7 +30,7 @@ export function stem(word: string): string {
 }
 
 /** The content words of a text, in order, not stemmed. */
-function plainWords(text: string): string[] {
+export function plainWords(text: string): string[] {
   const plain = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

