@@ -4,7 +4,9 @@
 #   scripts/pg-cluster.sh start DIR [--fast | --durable]
 #                                       initdb + pg_ctl start in DIR (created, must be empty or absent) on a free
 #                                       127.0.0.1 port; prints the DATABASE_URL of its "postgres" database
-#   scripts/pg-cluster.sh stop DIR      stops that cluster at once and deletes DIR
+#   scripts/pg-cluster.sh stop DIR [--delete-in-background]
+#                                       stops that cluster at once and deletes DIR (moved aside first and
+#                                       deleted by a detached process with --delete-in-background)
 #   scripts/pg-cluster.sh run CMD...    start in a temporary directory, run CMD with DATABASE_URL set, stop
 #
 # Installs Debian's `postgresql` package first when no initdb is found and we are root (apt-get update first).
@@ -113,6 +115,14 @@ stop() {
   if [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
   fi
+  if [ "${2:-}" = --delete-in-background ] && [ -d "$dir" ]; then
+    # Moved aside at once (a rename within the temporary directory, where the clusters live), then deleted by
+    # a detached process: a test run's cluster holds every test's database, and deleting those files held the
+    # end of `npm test` for 15-33 s.
+    local aside
+    aside=$(mktemp -d "${TMPDIR:-/tmp}/upr-pg-deleted-XXXXXX")
+    mv "$dir" "$aside/" && { setsid rm -rf "$aside" </dev/null >/dev/null 2>&1 & } && return
+  fi
   rm -rf "$dir"
 }
 
@@ -121,7 +131,10 @@ case "${1:-}" in
     [ $# -eq 2 ] || { [ $# -eq 3 ] && { [ "$3" = --fast ] || [ "$3" = --durable ]; }; } || die "usage: $0 start DIR [--fast | --durable]"
     start "$2" "${3:-}"
     ;;
-  stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
+  stop)
+    { [ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$3" = --delete-in-background ]; }; } || die "usage: $0 stop DIR [--delete-in-background]"
+    stop "$2" "${3:-}"
+    ;;
   run)
     shift
     [ $# -ge 1 ] || die "usage: $0 run COMMAND [ARGS...]"
@@ -131,5 +144,5 @@ case "${1:-}" in
     echo "pg-cluster: $url" >&2
     DATABASE_URL=$url "$@"
     ;;
-  *) die "usage: $0 start DIR [--fast | --durable] | stop DIR | run COMMAND [ARGS...]" ;;
+  *) die "usage: $0 start DIR [--fast | --durable] | stop DIR [--delete-in-background] | run COMMAND [ARGS...]" ;;
 esac

@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 const home = join(tmpdir(), `upr-pg-run-${process.ppid}`);
 if (existsSync(home)) {
   const script = fileURLToPath(new URL('../../scripts/pg-cluster.sh', import.meta.url));
-  await new Promise((resolve) => execFile('bash', [script, 'stop', join(home, 'cluster')], { timeout: 60_000 }, resolve));
+  // Its files (every test's database: gigabytes) are deleted by a detached process, not before the run ends.
+  await new Promise((resolve) =>
+    execFile('bash', [script, 'stop', join(home, 'cluster'), '--delete-in-background'], { timeout: 60_000 }, resolve),
+  );
   rmSync(home, { recursive: true, force: true });
 }
