@@ -122,16 +122,16 @@ export function textFeatures(table: EmbeddingTable, text: string, out: Float64Ar
 
 /** The network's log-odds per label for standardised features `x` (hidden: scratch of `hidden` units). */
 export function networkScores(m: { hidden: number; w1: ArrayLike<number>; b1: ArrayLike<number>; w2: ArrayLike<number>; b2: ArrayLike<number> }, x: Float64Array, hidden: Float64Array, out: Float64Array): void {
-  const h = m.hidden;
+  const { hidden: h, w1, b1, w2, b2 } = m;
   const nLabels = out.length;
-  for (let u = 0; u < h; u++) hidden[u] = m.b1[u]!;
+  for (let u = 0; u < h; u++) hidden[u] = b1[u]!;
   for (let f = 0; f < x.length; f++) {
     const v = x[f]!;
     if (v === 0) continue;
     const base = f * h;
-    for (let u = 0; u < h; u++) hidden[u]! += v * m.w1[base + u]!;
+    for (let u = 0; u < h; u++) hidden[u]! += v * w1[base + u]!;
   }
-  for (let l = 0; l < nLabels; l++) out[l] = m.b2[l]!;
+  for (let l = 0; l < nLabels; l++) out[l] = b2[l]!;
   for (let u = 0; u < h; u++) {
     const a = hidden[u]!;
     if (a <= 0) {
@@ -139,7 +139,7 @@ export function networkScores(m: { hidden: number; w1: ArrayLike<number>; b1: Ar
       continue;
     }
     const base = u * nLabels;
-    for (let l = 0; l < nLabels; l++) out[l]! += a * m.w2[base + l]!;
+    for (let l = 0; l < nLabels; l++) out[l]! += a * w2[base + l]!;
   }
 }
 
