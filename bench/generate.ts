@@ -1,6 +1,7 @@
 import type { Db } from '../src/db/open.js';
 import { bumpRevision } from '../src/db/revision.js';
 import { periodOf } from '../src/common/dates.js';
+import { random } from '../src/common/random.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { materializeStale } from '../src/recommendations/documents.js';
 
@@ -27,18 +28,6 @@ export interface GenerateReport {
   /** Rows written, all tables (FTS index rows not counted). */
   rows: number;
   seconds: number;
-}
-
-/** mulberry32: a small, fast, seedable PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const VERBS = [

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { shuffle } from '../common/random.js';
 import { plainWords } from './text.js';
 
 // The tagger's second member: a small neural network (one hidden layer of ReLUs, a sigmoid per label) over
@@ -221,12 +222,7 @@ function trainNetwork(xs: Float64Array[], ys: readonly Int32Array[], nLabels: nu
   const order = Int32Array.from(xs.keys());
   let step = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    shuffle(order, rand);
     for (let start = 0; start < order.length; start += o.batch) {
       const end = Math.min(order.length, start + o.batch);
       for (const g of grads) g.fill(0);

@@ -1,7 +1,10 @@
 import type { LabelledText } from './corpus.js';
 import { type EmbeddingOptions, trainEmbedding, type WordVectors } from './embedding.js';
 import { blockScales, isCharGram, MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
+import { random, shuffle } from '../common/random.js';
 import { type CharGrams, features } from './text.js';
+
+export { random } from '../common/random.js';
 
 // Training the tagger (src/tagging/model.ts): a vocabulary of the terms in at least MIN_DF training texts
 // (the MAX_TERMS most frequent), TF-IDF vectors (sublinear tf, L2-normalised), one logistic regression per
@@ -128,18 +131,6 @@ function vectorize(doc: Map<string, number>, vocabulary: Vocabulary, charWeight:
   return { idx: Int32Array.from(entries, (e) => e[0]), val: Float64Array.from(entries, (e) => e[1] * scale[e[2]]!) };
 }
 
-/** A seeded pseudo-random generator (mulberry32): the same seed, the same shuffles. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Weights {
   /** Feature-major: w[feature * labels + label]. */
   w: Float64Array;
@@ -167,12 +158,7 @@ function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures
   const sumBias = new Float64Array(nLabels);
   const hinge = options.loss === 'squared-hinge';
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
+    shuffle(order, rand);
     for (const n of order) {
       const { idx, val } = xs[n]!;
       z.set(bias);
