@@ -12,6 +12,7 @@ import { assessmentCsvColumns } from './csv.js';
 import { resolveSort } from './list-queries.js';
 import { ASSESSMENT_SORTS, assessmentFilterShape, assessmentItemSchema, assessmentRecordSchema } from './schemas.js';
 import type { AssessmentStore } from './store.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // Assessments are listed with their recommendation (GET /v1/recommendations/{id}) and on their own
 // (GET /v1/assessments, with exports); each also has its own URL, the target of its writes and of its history.
@@ -85,3 +86,5 @@ export const assessmentRoutes: FastifyPluginAsyncZod<{ store: AssessmentStore }>
     },
   );
 };
+
+namePlugins(assessmentRoutes);

@@ -3,6 +3,7 @@ import { idParams } from '../common/schemas.js';
 import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { assessmentRecordSchema } from './schemas.js';
 import { assessmentCreateSchema, assessmentPatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // The assessments' writes: the backend's handlers (writes.ts's sqliteAssessmentWrites, pg-writes.ts's).
 
@@ -24,3 +25,5 @@ export const assessmentWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }
     deleteDescription: 'Deletes an assessment.',
   });
 };
+
+namePlugins(assessmentWriteRoutes);

@@ -7,6 +7,7 @@ import { invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
 import type { ChangeStore } from './store.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // GET /v1/{entity}/{id}/history: one record's changes, deleted records included (their tombstone last).
 // GET /v1/changes: every change in commit order, deletions included, for mirrors that poll.
@@ -124,3 +125,5 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
     },
   );
 };
+
+namePlugins(changeRoutes);

@@ -13,6 +13,7 @@ import { reviewWriteRoutes } from '../reviews/write-routes.js';
 import { stateWriteRoutes } from '../states/write-routes.js';
 import { statementWriteRoutes } from '../statements/write-routes.js';
 import type { StatementWrites } from '../statements/write-store.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // The curation API: the write routes of every resource (writes need an API key), the assessments' own
 // URLs, and every record's history and the change feed (public).
@@ -41,3 +42,5 @@ export const curationRoutes: FastifyPluginAsync<{
   await app.register(stateWriteRoutes, { writes: stateWrites });
   await app.register(changeRoutes, { store: changes });
 };
+
+namePlugins(curationRoutes);

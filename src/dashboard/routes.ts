@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../http/problem.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 /** Where `npm run build:dashboard` (run by `npm install`) writes the page. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
@@ -38,3 +39,5 @@ export async function dashboardRoutes(app: FastifyInstance, options: { root?: st
   // The page's links are absolute (/dashboard/app.js), so /dashboard serves it as /dashboard/ does.
   app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 }
+
+namePlugins(dashboardRoutes);

@@ -16,6 +16,7 @@ import {
   developmentFilterShape,
   developmentSchema,
 } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z
   .object({
@@ -86,3 +87,5 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ store: DevelopmentStore 
     },
   );
 };
+
+namePlugins(developmentRoutes);

@@ -9,6 +9,7 @@ import { jsonResponse } from '../http/responses.js';
 import { developmentDetailSchema } from './schemas.js';
 import type { DevelopmentWrites } from './write-store.js';
 import { developmentCreateSchema, developmentPatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const linkParams = z.object({
   id: idParams.shape.id.describe('The development id.'),
@@ -66,3 +67,5 @@ export const developmentWriteRoutes: FastifyPluginAsyncZod<{ writes: Development
     writes.link(request, reply, request.params.id, request.params.recommendationId, false),
   );
 };
+
+namePlugins(developmentWriteRoutes);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Backend } from '../db/backend.js';
 import { sendProblem, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const statusSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
 
@@ -49,3 +50,5 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<Backend, 'migrations'>> = 
     },
   );
 };
+
+namePlugins(healthRoutes);

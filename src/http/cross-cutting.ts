@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
 import { answerOptionsRoute } from './options.js';
+import { namePlugins } from './plugin-name.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
@@ -42,23 +43,27 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: Hoo
   done();
 }
 
+/** @fastify/cors in a scope of its own: its hook runs for preflights alone (below). */
+async function corsPreflight(preflight: FastifyInstance): Promise<void> {
+  await preflight.register(cors, {
+    strictPreflight: false,
+    preflightContinue: true,
+    origin: '*',
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+    credentials: false,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 86_400,
+  });
+}
+namePlugins(corsPreflight);
+
 const crossCutting = fp<CrossCuttingOptions>(
   async (app: FastifyInstance, options) => {
     // @fastify/cors handles preflights (its OPTIONS route); registered in a scope of its own, its per-request
     // hook (which looks up route options and copies its settings each time) runs for those alone. The OPTIONS
     // route's handler is ours (src/http/options.ts): it answers after every hook.
     app.addHook('onRoute', answerOptionsRoute);
-    await app.register(async (preflight) => {
-      await preflight.register(cors, {
-        strictPreflight: false,
-        preflightContinue: true,
-        origin: '*',
-        methods: ['GET', 'HEAD', 'OPTIONS'],
-        credentials: false,
-        exposedHeaders: EXPOSED_HEADERS,
-        maxAge: 86_400,
-      });
-    });
+    await app.register(corsPreflight);
     app.addHook('onRequest', allowAnyOrigin);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { LIST_ITEMS } from './params.js';
+import { namePlugins } from './plugin-name.js';
 
 export const openApiInfo = {
   openapi: '3.1.0',
@@ -159,3 +160,5 @@ function declareRateLimitHeaders(document: {
     }
   }
 }
+
+namePlugins(openApiRoutes);

@@ -12,6 +12,7 @@ import { importQuery, importReportSchema } from './schemas.js';
 import type { ImportLimits } from './limits.js';
 import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // POST /v1/imports: the command-line importers over HTTP, for dashboards. The file is the raw body (with
 // its media type) or the one file of a multipart form; the answer is the import report.
@@ -147,3 +148,5 @@ async function readMultipartFile(request: FastifyRequest, limit: number): Promis
     throw new HttpProblem(400, `The multipart body cannot be read: ${(error as Error).message}.`);
   }
 }
+
+namePlugins(importRoutes);

@@ -17,6 +17,7 @@ import {
   recommendationFilterShape,
 } from './schemas.js';
 import type { RecommendationStore } from './store.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z
   .object({
@@ -103,3 +104,5 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ store: Recommendation
     },
   );
 };
+
+namePlugins(recommendationRoutes);

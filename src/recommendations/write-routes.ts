@@ -9,6 +9,7 @@ import { jsonResponse } from '../http/responses.js';
 import { recommendationDetailSchema } from './schemas.js';
 import type { RecommendationWrites } from './write-store.js';
 import { recommendationCreateSchema, recommendationPatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const themeParams = z.object({
   id: idParams.shape.id.describe('The recommendation id.'),
@@ -73,3 +74,5 @@ export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ writes: Recommen
     );
   }
 };
+
+namePlugins(recommendationWriteRoutes);

@@ -5,6 +5,7 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import type { RelatedStore } from './queries.js';
 import { relatedListSchema, relatedQuery } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 export const relatedRoutes: FastifyPluginAsyncZod<{ store: RelatedStore }> = async (app, { store }) => {
   app.get(
@@ -36,3 +37,5 @@ export const relatedRoutes: FastifyPluginAsyncZod<{ store: RelatedStore }> = asy
     },
   );
 };
+
+namePlugins(relatedRoutes);

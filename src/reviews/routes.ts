@@ -10,6 +10,7 @@ import { jsonResponse } from '../http/responses.js';
 import { reviewCsvColumns } from './csv.js';
 import type { ReviewStore } from './store.js';
 import { reviewDetailSchema, reviewFilterShape, reviewSchema } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z.object({ ...reviewFilterShape, ...pageParams, ...formatParams() }).strict();
 
@@ -69,3 +70,5 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ store: ReviewStore }> = async
     },
   );
 };
+
+namePlugins(reviewRoutes);

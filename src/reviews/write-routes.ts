@@ -3,6 +3,7 @@ import { idParams } from '../common/schemas.js';
 import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { reviewDetailSchema } from './schemas.js';
 import { reviewCreateSchema, reviewPatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 export const reviewWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = async (app, { writes }) => {
   registerResourceWrites(app, {
@@ -20,3 +21,5 @@ export const reviewWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = 
     deleteDescription: 'Deletes a review that no recommendation, development or statement refers to (409 otherwise).',
   });
 };
+
+namePlugins(reviewWriteRoutes);

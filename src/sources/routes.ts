@@ -12,6 +12,7 @@ import { sourceCsvColumns } from './csv.js';
 import { resolveSort } from './queries.js';
 import type { SourceStore } from './store.js';
 import { CITATIONS_PER_KIND, SOURCE_SORTS, sourceDetailSchema, sourceFilterShape } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z
   .object({
@@ -84,3 +85,5 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ store: SourceStore }> = async
     },
   );
 };
+
+namePlugins(sourceRoutes);

@@ -11,6 +11,7 @@ import { statementCsvColumns } from './csv.js';
 import { resolveSort } from './queries.js';
 import type { StatementStore } from './store.js';
 import { STATEMENT_SORTS, statementFilterShape, statementSchema } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z
   .object({
@@ -81,3 +82,5 @@ export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> =
     },
   );
 };
+
+namePlugins(statementRoutes);

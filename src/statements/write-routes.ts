@@ -4,6 +4,7 @@ import { registerResourceWrites } from '../curation/http.js';
 import { statementSchema } from './schemas.js';
 import type { StatementWrites } from './write-store.js';
 import { statementCreateSchema, statementPatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 export const statementWriteRoutes: FastifyPluginAsync<{ writes: StatementWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {
@@ -21,3 +22,5 @@ export const statementWriteRoutes: FastifyPluginAsync<{ writes: StatementWrites 
     deleteDescription: 'Deletes a statement.',
   });
 };
+
+namePlugins(statementWriteRoutes);

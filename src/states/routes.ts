@@ -9,6 +9,7 @@ import { jsonResponse } from '../http/responses.js';
 import { stateCsvColumns } from './csv.js';
 import type { StateStore } from './store.js';
 import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const listQuery = z.object({ ...stateFilterShape, ...pageParams, ...formatParams() }).strict();
 
@@ -77,3 +78,5 @@ export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (
     },
   );
 };
+
+namePlugins(stateRoutes);

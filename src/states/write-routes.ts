@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { stateDetailSchema } from './schemas.js';
 import { stateCreateSchema, statePatchSchema } from './writes.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 const idParams = z.object({
   id: z
@@ -29,3 +30,5 @@ export const stateWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = a
     deleteDescription: 'Deletes a state that no review, recommendation, development or statement refers to (409 otherwise).',
   });
 };
+
+namePlugins(stateWriteRoutes);
