@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -36,23 +37,34 @@ declare module 'fastify' {
   }
 }
 
+let logo: Promise<{ type: string; content: Buffer }> | undefined;
+
+/** swagger-ui's own logo, which it would read from its package at every registration: read once. */
+function swaggerUiLogo(): Promise<{ type: string; content: Buffer }> {
+  logo ??= readFile(new URL('static/logo.svg', import.meta.resolve('@fastify/swagger-ui'))).then((content) => ({
+    type: 'image/svg+xml',
+    content,
+  }));
+  return logo;
+}
+
 /**
  * The service, ready to listen or to answer `inject()`; closing the app closes its database: SQLite at
  * databasePath, or PostgreSQL when databaseUrl is set (src/db/backend.ts).
  */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const resolved = defaultConfig(config);
   const backend: Backend =
     config.databaseUrl === undefined
-      ? sqliteBackend(config.databasePath, defaultConfig(config).databaseBusyTimeoutMs)
+      ? sqliteBackend(config.databasePath, resolved.databaseBusyTimeoutMs)
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
         // detect Cloudflare, which has Node load its fetch implementation).
         await (await import('./db/pg/backend.js')).postgresBackend(
           config.databaseUrl,
-          defaultConfig(config).pgPoolMax,
-          defaultConfig(config).databaseBusyTimeoutMs,
+          resolved.pgPoolMax,
+          resolved.databaseBusyTimeoutMs,
         );
   const { db } = backend;
-  const resolved = defaultConfig(config);
   setFullTextLimits({
     maxTerms: resolved.fullTextMaxTerms,
     minPrefix: resolved.fullTextMinPrefix,
@@ -60,15 +72,15 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   });
   const app = Fastify({
     // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
-    ...serverOptions(defaultConfig(config)),
+    ...serverOptions(resolved),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
   app.decorate('dataRevision', backend.revision);
-  app.decorate('publicUrl', defaultConfig(config).publicUrl);
-  app.decorate('exportLimits', new ExportLimits(defaultConfig(config)));
+  app.decorate('publicUrl', resolved.publicUrl);
+  app.decorate('exportLimits', new ExportLimits(resolved));
   app.addHook('onClose', () => backend.close());
 
   app.setValidatorCompiler(validatorCompiler);
@@ -79,7 +91,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(import('./http/cross-cutting.js'));
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
-  await app.register(hardening, defaultConfig(config));
+  await app.register(hardening, resolved);
   await app.register(authentication, { authenticate: backend.authenticate });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
   resolveStateFilters(app, backend.stateNames);
@@ -89,7 +101,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: transformOpenApiObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', logo: await swaggerUiLogo() });
   await app.register(openApiRoutes);
 
   await app.register(healthRoutes, { migrations: backend.migrations });
@@ -123,7 +135,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   // ── Imports (import issue) ──
   const { importRoutes } = await import('./import/routes.js');
-  await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: defaultConfig(config).importLimits });
+  await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: resolved.importLimits });
 
   return app;
 }

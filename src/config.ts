@@ -245,8 +245,12 @@ export function configFromEnv(env: Env): ResolvedConfig {
   };
 }
 
+// The defaults, parsed once (a test run builds hundreds of apps; configFromEnv makes a new configuration each time).
+let emptyEnv: Env | undefined;
+
 /** A complete configuration: the defaults of an empty environment, with the given values on top. */
 export function defaultConfig(overrides: Partial<AppConfig> = {}): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...configFromEnv(loadEnv({})), ...defined };
+  emptyEnv ??= loadEnv({});
+  return { ...configFromEnv(emptyEnv), ...defined };
 }
