@@ -31,7 +31,7 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   if (options.seed !== false && isEmpty(db)) applySeed(db);
   // Relations and documents left stale by a migration (which marks every recommendation) or by another
   // program's writes (the seed included).
@@ -47,11 +47,29 @@ function isEmpty(db: Db): boolean {
   return db.$client.prepare('select count(*) as n from states').pluck().get() === 0;
 }
 
+let journal: Array<{ when: number }> | undefined;
+
+/** The migrations' journal (drizzle-kit's meta/_journal.json), read once. */
+function journalEntries(): Array<{ when: number }> {
+  journal ??= (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: Array<{ when: number }> })
+    .entries;
+  return journal;
+}
+
+/**
+ * Whether every migration is applied: drizzle's migrate applies those made after the last one recorded
+ * (`created_at` is the journal's `when`), and with none to apply does nothing, but reads and hashes every
+ * migration file first (a few ms at each open: every test app's).
+ */
+function migrated(sqlite: Database.Database): boolean {
+  const recorded = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  if (recorded === undefined) return false;
+  const last = sqlite.prepare('select created_at from __drizzle_migrations order by created_at desc limit 1').pluck().get();
+  return last !== undefined && journalEntries().every(({ when }) => Number(last) >= when);
+}
+
 export function expectedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
-    entries: unknown[];
-  };
-  return journal.entries.length;
+  return journalEntries().length;
 }
 
 export function appliedMigrationCount(db: Db): number {
