@@ -44,8 +44,12 @@ export const DELETE_PROBLEMS = [400, 401, 403, 404, 409, 412, 428, 429, 503] as 
 
 /** A response without a body (204 after a delete, 304), declared for OpenAPI: a null schema has no content. */
 export function emptyResponse(description: string) {
-  return z.null().describe(description);
+  let schema = emptyResponses.get(description);
+  if (schema === undefined) emptyResponses.set(description, (schema = z.null().describe(description)));
+  return schema;
 }
+// One per description, shared by every app built (zod schemas are immutable).
+const emptyResponses = new Map<string, z.ZodNull>();
 
 export type Versioned = { version: number };
 

@@ -250,6 +250,15 @@ export const CSV_CONVENTIONS =
   'leading apostrophe from any text cell that has one. Numbers and true/false are never altered. Dates are ' +
   'ISO 8601, written to their precision.';
 
+const describedStrings = new Map<string, z.ZodString>();
+
+/** A string schema with this description: one per description, shared by every app built (zod schemas are immutable). */
+function described(description: string): z.ZodString {
+  let schema = describedStrings.get(description);
+  if (schema === undefined) describedStrings.set(description, (schema = z.string().describe(description)));
+  return schema;
+}
+
 /**
  * The 200 response of a list route: its JSON schema, and the CSV and NDJSON representations described for
  * OpenAPI (both streamed; their bodies are text).
@@ -265,17 +274,13 @@ export function listResponse<T extends z.ZodType>(
     content: {
       'application/json': { schema },
       'text/csv': {
-        schema: z
-          .string()
-          .describe(
-            `${CSV_CONVENTIONS} With \`Content-Disposition: attachment\`; \`?bom=true\` prepends a byte order ` +
-              `mark. The columns, in this order:\n\n${describeColumns(csvColumns)}`,
-          ),
+        schema: described(
+          `${CSV_CONVENTIONS} With \`Content-Disposition: attachment\`; \`?bom=true\` prepends a byte order ` +
+            `mark. The columns, in this order:\n\n${describeColumns(csvColumns)}`,
+        ),
       },
       'application/x-ndjson': {
-        schema: z
-          .string()
-          .describe(`Newline-delimited JSON: one ${ndjsonItem} object per line, as in the JSON \`data\` array.`),
+        schema: described(`Newline-delimited JSON: one ${ndjsonItem} object per line, as in the JSON \`data\` array.`),
       },
     },
   };

@@ -50,9 +50,20 @@ export const listMetaSchema = z.object({
     .describe('Pass as `cursor` to get the next page; null on the last page.'),
 });
 
-export function listEnvelope<T extends z.ZodType>(item: T, id: string) {
-  return z.object({ data: z.array(item), meta: listMetaSchema }).meta({ id });
+const envelopes = new WeakMap<z.ZodType, Map<string, z.ZodType>>();
+
+/**
+ * The `{ data, meta }` schema of a list of `item`, registered as `id`: one per item and id, made at the first
+ * app's registration and shared by the next (zod schemas are immutable; a test run builds hundreds of apps).
+ */
+export function listEnvelope<T extends z.ZodType>(item: T, id: string): ListEnvelope<T> {
+  let byId = envelopes.get(item);
+  if (byId === undefined) envelopes.set(item, (byId = new Map()));
+  let envelope = byId.get(id) as ListEnvelope<T> | undefined;
+  if (envelope === undefined) byId.set(id, (envelope = z.object({ data: z.array(item), meta: listMetaSchema }).meta({ id })));
+  return envelope;
 }
+type ListEnvelope<T extends z.ZodType> = z.ZodObject<{ data: z.ZodArray<T>; meta: typeof listMetaSchema }>;
 
 export interface Page<Row> {
   rows: Row[];

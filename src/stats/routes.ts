@@ -23,6 +23,7 @@ import {
   reviewSummarySchema,
 } from './schemas.js';
 import { z } from 'zod';
+import { namePlugins } from '../http/plugin-name.js';
 
 // GET /v1/stats/recommendations, GET /v1/stats/developments and GET /v1/reviews/{id}/summary.
 
@@ -49,11 +50,10 @@ const csvDescription =
   `${CSV_CONVENTIONS} One row per group: a column per grouping (and its name or label, for state, theme and ` +
   'SDG groupings), then `count`. A null group (no value) is an empty cell.';
 
+const csvSchema = z.string().describe(csvDescription);
+
 function csvResponse(description: string, schema: z.ZodType) {
-  return {
-    description,
-    content: { 'application/json': { schema }, 'text/csv': { schema: z.string().describe(csvDescription) } },
-  };
+  return { description, content: { 'application/json': { schema }, 'text/csv': { schema: csvSchema } } };
 }
 
 const statsFormats = ['json', 'csv'] as const;
@@ -153,4 +153,5 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
   );
 };
 
+namePlugins(statsRoutes);
 export default statsRoutes;

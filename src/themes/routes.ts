@@ -6,6 +6,7 @@ import { notModifiedResponse } from '../http/formats.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import type { VocabularyStore } from './queries.js';
+import { namePlugins } from '../http/plugin-name.js';
 
 // The three tagging vocabularies. Small and fixed, so each is answered whole, without pagination.
 
@@ -46,6 +47,10 @@ const sdgSchema = z
   })
   .meta({ id: 'SdgGoal' });
 
+const themeList = z.object({ data: z.array(themeSchema), meta: vocabularyMeta }).meta({ id: 'ThemeList' });
+const affectedPersonsList = z.object({ data: z.array(affectedPersonsSchema), meta: vocabularyMeta }).meta({ id: 'AffectedPersonsList' });
+const sdgList = z.object({ data: z.array(sdgSchema), meta: vocabularyMeta }).meta({ id: 'SdgList' });
+
 const noQuery = z.object({}).strict();
 const themeQuery = z
   .object({ scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`) })
@@ -64,7 +69,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
         tags: ['themes'],
         querystring: themeQuery,
         response: {
-          200: jsonResponse(z.object({ data: z.array(themeSchema), meta: vocabularyMeta }).meta({ id: 'ThemeList' }), 'All themes.'),
+          200: jsonResponse(themeList, 'All themes.'),
           304: notModifiedResponse,
           ...problemResponses(400),
         },
@@ -88,10 +93,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
         tags: ['themes'],
         querystring: noQuery,
         response: {
-          200: jsonResponse(
-            z.object({ data: z.array(affectedPersonsSchema), meta: vocabularyMeta }).meta({ id: 'AffectedPersonsList' }),
-            'All affected-persons groups.',
-          ),
+          200: jsonResponse(affectedPersonsList, 'All affected-persons groups.'),
           304: notModifiedResponse,
           ...problemResponses(400),
         },
@@ -114,7 +116,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
         tags: ['themes'],
         querystring: noQuery,
         response: {
-          200: jsonResponse(z.object({ data: z.array(sdgSchema), meta: vocabularyMeta }).meta({ id: 'SdgList' }), 'All 17 goals.'),
+          200: jsonResponse(sdgList, 'All 17 goals.'),
           304: notModifiedResponse,
           ...problemResponses(400),
         },
@@ -127,3 +129,5 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
     },
   );
 };
+
+namePlugins(themeRoutes);
