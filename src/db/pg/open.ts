@@ -41,7 +41,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
-    await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+    if (!(await migrated(pool))) await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
   } catch (error) {
     await pool.end();
     throw error;
@@ -49,11 +49,30 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   return db;
 }
 
+let journal: Array<{ when: number }> | undefined;
+
+/** The migrations' journal (drizzle-kit's meta/_journal.json), read once. */
+function journalEntries(): Array<{ when: number }> {
+  journal ??= (
+    JSON.parse(readFileSync(`${PG_MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: Array<{ when: number }> }
+  ).entries;
+  return journal;
+}
+
+/**
+ * Whether every migration is applied: drizzle's migrate applies those made after the last one recorded
+ * (`created_at` is the journal's `when`), and with none to apply does nothing, but only after reading and
+ * hashing every migration file and five statements (a test app's database is made migrated).
+ */
+async function migrated(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ recorded: boolean }>("select to_regclass('public.__drizzle_migrations') is not null as recorded");
+  if (!rows[0]!.recorded) return false;
+  const last = await pool.query<{ created_at: number }>('select created_at from public.__drizzle_migrations order by created_at desc limit 1');
+  return last.rows.length > 0 && journalEntries().every(({ when }) => Number(last.rows[0]!.created_at) >= when);
+}
+
 export function expectedPgMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${PG_MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
-    entries: unknown[];
-  };
-  return journal.entries.length;
+  return journalEntries().length;
 }
 
 export async function appliedPgMigrationCount(db: PgDb): Promise<number> {
