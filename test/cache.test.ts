@@ -14,6 +14,7 @@ import { pgWriteTransaction } from '../src/db/pg/write-transaction.js';
 import { mintKey, send } from './curation-helpers.js';
 import { insertRecommendation } from './fixtures.js';
 import { buildTestApp, postgresSide, sqliteOnly, tempDir, testBackend } from './helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 import { testSql } from './support/test-sql.js';
 
 // HTTP caching: query ETags, 304s without running the query, and the response cache, invalidated by any
@@ -23,6 +24,7 @@ async function appOnFile(t: Test) {
   // On PostgreSQL a fresh database of the run's cluster (no file: `path` is for SQLite's second connections).
   if (testBackend() === 'postgres') return { app: await buildTestApp(t), path: '' };
   const path = join(tempDir(t), 'cache.sqlite');
+  copyTemplateDatabase(path); // as a first start leaves it: migrated and seeded (made once for the suite)
   // No load shedding: on a busy machine, a 503 would carry no ETag.
   const app = await buildApp({ databasePath: path, logLevel: 'silent', maxEventLoopDelayMs: 0, checkResponses: true });
   t.teardown(() => app.close());
