@@ -25,6 +25,9 @@ import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
+import crossCutting from './http/cross-cutting.js';
+import statsRoutes from './stats/routes.js';
+import { importRoutes } from './import/routes.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
 
 declare module 'fastify' {
@@ -36,6 +39,9 @@ declare module 'fastify' {
     publicUrl: string;
   }
 }
+
+// Loaded at the first app on PostgreSQL (below), once: an import() asks the module loader (and its hooks) again.
+let pgBackend: Promise<typeof import('./db/pg/backend.js')> | undefined;
 
 let logo: Promise<{ type: string; content: Buffer }> | undefined;
 
@@ -59,7 +65,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
       ? sqliteBackend(config.databasePath, resolved.databaseBusyTimeoutMs)
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
         // detect Cloudflare, which has Node load its fetch implementation).
-        await (await import('./db/pg/backend.js')).postgresBackend(
+        await (await (pgBackend ??= import('./db/pg/backend.js'))).postgresBackend(
           config.databaseUrl,
           resolved.pgPoolMax,
           resolved.databaseBusyTimeoutMs,
@@ -88,7 +94,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   registerProblemHandlers(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
-  await app.register(import('./http/cross-cutting.js'));
+  await app.register(crossCutting);
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
   await app.register(hardening, resolved);
@@ -115,7 +121,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(sourceRoutes, { store: backend.sources, prefix: '/v1' });
 
   // ── Exports' siblings: statistics and review summaries (exports issue) ──
-  await app.register(import('./stats/routes.js'), { store: backend.stats, prefix: '/v1' });
+  await app.register(statsRoutes, { store: backend.stats, prefix: '/v1' });
 
   // ── Curation: write routes, history and the change feed (curation issue) ──
   await app.register(curationRoutes, {
@@ -134,7 +140,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(dashboardRoutes);
 
   // ── Imports (import issue) ──
-  const { importRoutes } = await import('./import/routes.js');
   await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: resolved.importLimits });
 
   return app;
