@@ -46,6 +46,10 @@ export function tempDir(t: Test): string {
   return dir;
 }
 
+// Loaded at the first app on PostgreSQL, once: an import() asks the module loader (and its hooks) again each time.
+let postgresSupport: Promise<typeof import('./support/postgres.js')> | undefined;
+let pgModule: Promise<typeof import('pg')> | undefined;
+
 /**
  * The app on a fresh database file (migrated and seeded, as on a first start: a copy of a prepared
  * template unless `overrides` name a database file), closed when the test ends. With TEST_BACKEND=postgres
@@ -64,7 +68,7 @@ export async function buildTestApp(
   const onPostgres = testBackend() === 'postgres' && databasePath === undefined && overrides.databaseUrl === undefined;
   if (onPostgres) {
     // Imported here: SQLite runs need not load pg.
-    const { seededDatabase, startCluster } = await import('./support/postgres.js');
+    const { seededDatabase, startCluster } = await (postgresSupport ??= import('./support/postgres.js'));
     const cluster = await startCluster(t);
     if ('skip' in cluster) throw new Error(`TEST_BACKEND=postgres: ${cluster.skip}`);
     overrides = { ...overrides, databaseUrl: await (postgresDatabase ?? seededDatabase)(cluster.url) };
@@ -85,7 +89,7 @@ export async function buildTestApp(
   });
   t.teardown(() => app.close());
   if (onPostgres) {
-    const { Pool } = (await import('pg')).default;
+    const { Pool } = (await (pgModule ??= import('pg'))).default;
     const side: PostgresSide = { pool: new Pool({ connectionString: overrides.databaseUrl, max: 1 }), pending: Promise.resolve() };
     postgresSides.set(app, side);
     t.teardown(() => side.pool.end());
