@@ -6,7 +6,7 @@ import { BagScorer, DEFAULT_BAG_OPTIONS, trainBag } from '../src/tagging/bag.js'
 import { readLabelledCorpus } from '../src/tagging/corpus.js';
 import { EmbeddingScorer, trainEmbedding } from '../src/tagging/embedding.js';
 import { UPR_INFO_THEMES } from '../src/tagging/labels.js';
-import { DEFAULT_TRAIN_OPTIONS, labelIndexes, random } from '../src/tagging/train.js';
+import { DEFAULT_EMBEDDING_OPTIONS, DEFAULT_TRAIN_OPTIONS, labelIndexes, random } from '../src/tagging/train.js';
 import { corpusVectors, HELD_OUT, VALIDATION } from '../src/tagging/training-run.js';
 
 // A network member's scores (log-odds, Float32, text-major, 54 labels) saved once per split, as
@@ -37,7 +37,7 @@ type Scorer = { scores(text: string, out: Float64Array): void };
 const train = (rows: number[]): Scorer => {
   const texts = rows.map((i) => training[i]!.text);
   const y = rows.map((i) => ys[i]!);
-  if (args.member === 'net') return new EmbeddingScorer(trainEmbedding(texts, y, L, vectors, { ...DEFAULT_TRAIN_OPTIONS.embedding!, ...extra }, random));
+  if (args.member === 'net') return new EmbeddingScorer(trainEmbedding(texts, y, L, vectors, { ...DEFAULT_EMBEDDING_OPTIONS, ...extra }, random));
   return new BagScorer(trainBag(texts, y, L, vectors, { ...DEFAULT_BAG_OPTIONS, ...extra }, random));
 };
 const cpu = process.cpuUsage();

@@ -42,7 +42,7 @@ export const DEFAULT_BAG_OPTIONS: BagOptions = {
   batch: 32,
   seed: 20083,
   minDf: 2,
-  maxPairs: 20_000,
+  maxPairs: 5_000,
   maxPool: true,
   initScale: 0.1,
   dropout: 0,
