@@ -6,7 +6,7 @@ import { readLabelledCorpus } from '../src/tagging/corpus.js';
 import { EmbeddingScorer, trainEmbedding } from '../src/tagging/embedding.js';
 import { UPR_INFO_THEMES } from '../src/tagging/labels.js';
 import { MODEL_FORMAT, Tagger } from '../src/tagging/model.js';
-import { DEFAULT_TRAIN_OPTIONS, labelIndexes, random, tuneThresholds } from '../src/tagging/train.js';
+import { DEFAULT_EMBEDDING_OPTIONS, DEFAULT_TRAIN_OPTIONS, labelIndexes, random, tuneThresholds } from '../src/tagging/train.js';
 import { corpusVectors, HELD_OUT, VALIDATION } from '../src/tagging/training-run.js';
 
 // The word-vector network's figures against saved linear scores (bench/tagging-scores.ts), without training
@@ -30,7 +30,7 @@ const labels = UPR_INFO_THEMES.map((t) => t.id);
 const L = labels.length;
 const training = corpus.filter((t) => t.session <= split.lastTraining);
 const measured = corpus.filter((t) => t.session > split.lastTraining && t.session <= split.lastMeasured);
-const options = { ...DEFAULT_TRAIN_OPTIONS.embedding!, ...(JSON.parse(args.options!) as object) };
+const options = { ...DEFAULT_EMBEDDING_OPTIONS, ...(JSON.parse(args.options!) as object) };
 const loaded = (name: string) => {
   const f = new Float32Array(new Uint8Array(readFileSync(join(args.scores!, `linear-${args.split}-${name}.f32`))).buffer);
   return Array.from({ length: f.length / L }, (_, i) => Float64Array.from(f.subarray(i * L, (i + 1) * L), (p) => Math.log(p / (1 - p))));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { decodeTable, EmbeddingScorer, readWordVectors, textFeatures, textWords, type WordVectors } from '../src/tagging/embedding.js';
 import { Tagger } from '../src/tagging/model.js';
-import { DEFAULT_TRAIN_OPTIONS, fit, random, type TrainOptions } from '../src/tagging/train.js';
+import { DEFAULT_EMBEDDING_OPTIONS, DEFAULT_TRAIN_OPTIONS, fit, random, type TrainOptions } from '../src/tagging/train.js';
 import { corpusVectors } from '../src/tagging/training-run.js';
 import { tempDir } from './helpers.js';
 import { FIXTURE_CORPUS, FIXTURE_LABELS, FIXTURE_OPTIONS, FIXTURE_THEMES } from './tagging-helpers.js';
@@ -19,7 +19,7 @@ const rand = random(7);
 const vectorOf = new Map(fixtureWords.map((w) => [w, Float64Array.from({ length: DIMENSIONS }, () => rand() * 2 - 1)]));
 vectorOf.set('schooling', vectorOf.get('schools')!.map((v) => v * 0.9));
 const vectors: WordVectors = vectorOf;
-const options: TrainOptions = { ...FIXTURE_OPTIONS, embedding: { ...DEFAULT_TRAIN_OPTIONS.embedding!, hidden: 16, epochs: 30, batch: 4, learningRate: 0.01, minDf: 1, weight: 0.5 } };
+const options: TrainOptions = { ...FIXTURE_OPTIONS, embedding: { ...DEFAULT_EMBEDDING_OPTIONS, hidden: 16, epochs: 30, batch: 4, learningRate: 0.01, minDf: 1, weight: 0.5 } };
 
 t.test('the vectors of the asked words, from a file in wink-embeddings format', async (t) => {
   const dir = tempDir(t);

@@ -42,8 +42,8 @@ const TEXTS: [string, string[]][] = [
 /** The fixture texts, spread over sessions 1–4 (so that thresholds can be tuned on folds by session). */
 export const FIXTURE_CORPUS: LabelledText[] = TEXTS.map(([text, labels], i) => ({ text, labels: [...labels].sort(), session: 1 + (i % 4) }));
 
-/** Options that train the fixture quickly: words and word pairs only (test/tagging-model.test.ts adds n-grams; test/tagging-embedding.test.ts the word-vector network). */
-export const FIXTURE_OPTIONS: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, minDf: 1, maxTerms: 2_000, epochs: 40, folds: 2, weightsPerLabel: 200, pruneBelow: 0.01, charGrams: undefined, embedding: undefined };
+/** Options that train the fixture quickly: words and word pairs only (test/tagging-model.test.ts adds n-grams; test/tagging-embedding.test.ts the word-vector network; test/tagging-bag.test.ts the network of trained term vectors). */
+export const FIXTURE_OPTIONS: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, minDf: 1, maxTerms: 2_000, epochs: 40, folds: 2, weightsPerLabel: 200, pruneBelow: 0.01, charGrams: undefined, embedding: undefined, bag: undefined };
 
 export const FIXTURE_THEMES = Object.values(FIXTURE_LABELS);
 

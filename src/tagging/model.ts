@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type BagModel, BagScorer } from './bag.js';
 import { type EmbeddingModel, EmbeddingScorer } from './embedding.js';
 import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
 
@@ -7,7 +8,7 @@ import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
 // by term: a term's idf, then the labels it moves and by how much, so that scoring a text touches only the
 // weights of the terms it contains.
 
-export const MODEL_FORMAT = 'upr-tracker-tagger/2';
+export const MODEL_FORMAT = 'upr-tracker-tagger/3';
 
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
@@ -30,6 +31,11 @@ export interface ModelFile {
    * (1 − its weight) × the linear model's + its weight × the network's.
    */
   embedding?: EmbeddingModel;
+  /**
+   * A network that learns its own term vectors (src/tagging/bag.ts), when the model has one: a label's
+   * log-odds are (1 − the networks' weights) × the linear model's + each network's weight × its own.
+   */
+  bag?: BagModel & { weight: number };
 }
 
 /**
@@ -67,6 +73,8 @@ export class Tagger {
   private readonly charGrams: (CharGrams & { weight: number }) | undefined;
   private readonly embedding: EmbeddingScorer | undefined;
   private readonly networkScores: Float64Array;
+  private readonly bag: BagScorer | undefined;
+  private readonly bagWeight: number;
 
   constructor(model: ModelFile) {
     if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
@@ -77,6 +85,8 @@ export class Tagger {
     this.charGrams = model.charGrams;
     this.embedding = model.embedding === undefined ? undefined : new EmbeddingScorer(model.embedding);
     this.networkScores = new Float64Array(model.labels.length);
+    this.bag = model.bag === undefined ? undefined : new BagScorer(model.bag);
+    this.bagWeight = model.bag?.weight ?? 0;
     for (const [term, entry] of Object.entries(model.terms)) {
       const n = (entry.length - 1) / 2;
       const labels = new Int32Array(n);
@@ -108,10 +118,16 @@ export class Tagger {
       const v = x * scale[block]!;
       for (let i = 0; i < term.labels.length; i++) scores[term.labels[i]!]! += v * term.weights[i]!;
     }
+    const a = this.embedding?.weight ?? 0;
+    const b = this.bagWeight;
+    for (let l = 0; l < scores.length; l++) scores[l]! *= 1 - a - b;
     if (this.embedding !== undefined) {
-      const a = this.embedding.weight;
       this.embedding.scores(text, this.networkScores);
-      for (let l = 0; l < scores.length; l++) scores[l] = (1 - a) * scores[l]! + a * this.networkScores[l]!;
+      for (let l = 0; l < scores.length; l++) scores[l]! += a * this.networkScores[l]!;
+    }
+    if (this.bag !== undefined) {
+      this.bag.scores(text, this.networkScores);
+      for (let l = 0; l < scores.length; l++) scores[l]! += b * this.networkScores[l]!;
     }
     const out = new Float64Array(scores.length);
     for (let l = 0; l < scores.length; l++) out[l] = 1 / (1 + Math.exp(-scores[l]!));

@@ -42,7 +42,7 @@ export async function heldOutEvaluation(
 ): Promise<HeldOutEvaluation> {
   const corpus = await readLabelledCorpus(db, dataDir);
   const training = corpus.filter((t) => t.session <= split.lastTraining);
-  const vectors = options.embedding === undefined ? undefined : corpusVectors(training);
+  const vectors = options.embedding === undefined && options.bag === undefined ? undefined : corpusVectors(training);
   const model = fit(training, labels, `UPR Info sessions 1–${split.lastTraining}`, options, progress, vectors);
   progress('measuring on the held-out sessions');
   const measured = corpus.filter((t) => t.session > split.lastTraining && t.session <= split.lastMeasured);
@@ -56,6 +56,6 @@ export async function shippedModel(
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
 ): Promise<ModelFile> {
   const corpus = await readLabelledCorpus(db, dataDir);
-  const vectors = options.embedding === undefined ? undefined : corpusVectors(corpus);
+  const vectors = options.embedding === undefined && options.bag === undefined ? undefined : corpusVectors(corpus);
   return fit(corpus, labels, `UPR Info's labelled recommendations, sessions 1–17 (${corpus.length} texts)`, options, progress, vectors);
 }
