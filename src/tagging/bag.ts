@@ -1,5 +1,5 @@
-import { shuffle } from '../common/random.js';
 import type { WordVectors } from './embedding.js';
+import { adam, type Backward, backward, decodeVectors, initialLayers, type Layers, layerScores, layersFile, type LayersFile, loadLayers, zeroLayers } from './mlp.js';
 import { plainWords, stem } from './text.js';
 
 // A third kind of tagger member: a network that learns its input representation (fastText-style). A text
@@ -49,19 +49,13 @@ export const DEFAULT_BAG_OPTIONS: BagOptions = {
   weightDecay: 0,
 };
 
-export interface BagModel {
+export interface BagModel extends LayersFile {
   dimensions: number;
   /** Terms (words, then pairs "a b"), their vectors (int8, base64, term-major) and each vector's scale. */
   terms: string[];
   scales: number[];
   vectors: string;
   maxPool: boolean;
-  hidden: number;
-  /** Input-major: w1[input * hidden + unit]; w2[unit * labels + label]. */
-  w1: number[];
-  b1: number[];
-  w2: number[];
-  b2: number[];
 }
 
 /** A text's terms (stemmed words and neighbouring pairs), in order, repeats kept. */
@@ -73,19 +67,13 @@ export function bagTerms(text: string, pairs = true): string[] {
   return out;
 }
 
-const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
-
-function normal(rand: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
-
 /** Forward pass over term ids: pooled input `x`, hidden (after ReLU) `h`, log-odds `z`; argmax per component into `arg`. */
 function forward(
   ids: Int32Array,
   E: Float64Array,
   d: number,
   maxPool: boolean,
-  net: { hidden: number; w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array },
+  net: Layers,
   x: Float64Array,
   h: Float64Array,
   z: Float64Array,
@@ -105,26 +93,7 @@ function forward(
     }
   }
   if (n > 0) for (let k = 0; k < d; k++) x[k]! /= n;
-  const H = net.hidden;
-  const { w1, b1, w2, b2 } = net;
-  for (let u = 0; u < H; u++) h[u] = b1[u]!;
-  for (let f = 0; f < x.length; f++) {
-    const v = x[f]!;
-    if (v === 0) continue;
-    const base = f * H;
-    for (let u = 0; u < H; u++) h[u]! += v * w1[base + u]!;
-  }
-  const L = z.length;
-  for (let l = 0; l < L; l++) z[l] = b2[l]!;
-  for (let u = 0; u < H; u++) {
-    const a = h[u]!;
-    if (a <= 0) {
-      h[u] = 0;
-      continue;
-    }
-    const base = u * L;
-    for (let l = 0; l < L; l++) z[l]! += a * w2[base + l]!;
-  }
+  layerScores(net, x, h, z);
 }
 
 /** The starting vector of each term: words from the pretrained vectors of their plain forms, pairs from their words'. */
@@ -209,34 +178,15 @@ export function trainBag(texts: readonly string[], ys: readonly Int32Array[], nL
     scales,
     vectors: Buffer.from(q.buffer).toString('base64'),
     maxPool: o.maxPool,
-    hidden: o.hidden,
-    w1: Array.from(net.w1, round4),
-    b1: Array.from(net.b1, round4),
-    w2: Array.from(net.w2, round4),
-    b2: Array.from(net.b2, round4),
+    ...layersFile(net),
   };
 }
 
-function trainNetwork(ids: Int32Array[], ys: readonly Int32Array[], L: number, E: Float64Array, d: number, o: BagOptions, random: (seed: number) => () => number) {
+function trainNetwork(ids: Int32Array[], ys: readonly Int32Array[], L: number, E: Float64Array, d: number, o: BagOptions, random: (seed: number) => () => number): Layers {
   const H = o.hidden;
   const nIn = (o.maxPool ? 2 : 1) * d;
   const rand = random(o.seed);
-  const gauss = normal(rand);
-  const w1 = Float64Array.from({ length: nIn * H }, () => gauss() * Math.sqrt(2 / Math.max(1, nIn)));
-  const b1 = new Float64Array(H);
-  const w2 = Float64Array.from({ length: H * L }, () => gauss() * Math.sqrt(1 / H));
-  const positives = new Float64Array(L);
-  for (const y of ys) for (const l of y) positives[l]!++;
-  const b2 = Float64Array.from(positives, (p) => {
-    const prior = Math.min(1 - 1e-4, Math.max(1e-4, p / Math.max(1, ids.length)));
-    return Math.log(prior / (1 - prior));
-  });
-  const net = { hidden: H, w1, b1, w2, b2 };
-  const params = [w1, b1, w2, b2];
-  const grads = params.map((p) => new Float64Array(p.length));
-  const m1 = params.map((p) => new Float64Array(p.length));
-  const m2 = params.map((p) => new Float64Array(p.length));
-  const [gw1, gb1, gw2, gb2] = grads as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const net = initialLayers(nIn, H, ys, L, rand);
   const nRows = E.length / Math.max(1, d);
   const gE = new Float64Array(E.length);
   const mE = new Float64Array(E.length);
@@ -246,117 +196,66 @@ function trainNetwork(ids: Int32Array[], ys: readonly Int32Array[], L: number, E
   const x = new Float64Array(nIn);
   const h = new Float64Array(H);
   const z = new Float64Array(L);
-  const gh = new Float64Array(H);
   const gx = new Float64Array(nIn);
   const arg = new Int32Array(d);
   const mask = new Float64Array(H);
-  const order = Int32Array.from(ids.keys());
+  const back: Backward = { grads: zeroLayers(net), gh: new Float64Array(H), mask: o.dropout > 0 ? mask : undefined, gx };
   const touch = (row: number) => {
     if (touched[row] === 0) {
       touched[row] = 1;
       touchedList.push(row);
     }
   };
-  let step = 0;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    shuffle(order, rand);
-    for (let start = 0; start < order.length; start += o.batch) {
-      const end = Math.min(order.length, start + o.batch);
-      for (const g of grads) g.fill(0);
-      const inv = 1 / (end - start);
-      for (let s = start; s < end; s++) {
-        const n = order[s]!;
-        const tokens = ids[n]!;
-        forward(tokens, E, d, o.maxPool, net, x, h, z, arg);
-        if (o.dropout > 0) {
-          // Inverted dropout on the hidden units: recompute the output with the kept ones.
-          for (let l = 0; l < L; l++) z[l] = b2[l]!;
-          for (let u = 0; u < H; u++) {
-            mask[u] = rand() < o.dropout ? 0 : 1 / (1 - o.dropout);
-            const a = h[u]! * mask[u]!;
-            if (a === 0) continue;
-            const base = u * L;
-            for (let l = 0; l < L; l++) z[l]! += a * w2[base + l]!;
-          }
-        }
-        for (let l = 0; l < L; l++) z[l] = 1 / (1 + Math.exp(-z[l]!));
-        for (const l of ys[n]!) z[l]! -= 1;
-        gh.fill(0);
-        for (let u = 0; u < H; u++) {
-          const a = o.dropout > 0 ? h[u]! * mask[u]! : h[u]!;
-          if (a <= 0) continue;
-          const base = u * L;
-          let back = 0;
-          for (let l = 0; l < L; l++) {
-            const g = z[l]! * inv;
-            gw2[base + l]! += a * g;
-            back += g * w2[base + l]!;
-          }
-          gh[u] = o.dropout > 0 ? back * mask[u]! : back;
-        }
-        for (let l = 0; l < L; l++) gb2[l]! += z[l]! * inv;
-        gx.fill(0);
-        for (let u = 0; u < H; u++) gb1[u]! += gh[u]!;
-        for (let f = 0; f < nIn; f++) {
-          const v = x[f]!;
-          const base = f * H;
-          let back = 0;
-          for (let u = 0; u < H; u++) {
-            const g = gh[u]!;
-            if (g === 0) continue;
-            gw1[base + u]! += v * g;
-            back += g * w1[base + u]!;
-          }
-          gx[f] = back;
-        }
-        if (tokens.length > 0) {
-          const share = 1 / tokens.length;
-          for (let t = 0; t < tokens.length; t++) {
-            const row = tokens[t]!;
-            touch(row);
-            const base = row * d;
-            for (let k = 0; k < d; k++) gE[base + k]! += gx[k]! * share;
-          }
-          if (o.maxPool) {
-            for (let k = 0; k < d; k++) {
-              const row = arg[k]!;
-              touch(row);
-              gE[row * d + k]! += gx[d + k]!;
-            }
-          }
-        }
+  const example = (n: number, inv: number) => {
+    const tokens = ids[n]!;
+    forward(tokens, E, d, o.maxPool, net, x, h, z, arg);
+    if (o.dropout > 0) {
+      // Inverted dropout on the hidden units: recompute the output with the kept ones.
+      for (let l = 0; l < L; l++) z[l] = net.b2[l]!;
+      for (let u = 0; u < H; u++) {
+        mask[u] = rand() < o.dropout ? 0 : 1 / (1 - o.dropout);
+        const a = h[u]! * mask[u]!;
+        if (a === 0) continue;
+        const base = u * L;
+        for (let l = 0; l < L; l++) z[l]! += a * net.w2[base + l]!;
       }
-      step++;
-      const c1 = 1 - 0.9 ** step;
-      const c2 = 1 - 0.999 ** step;
-      for (let p = 0; p < params.length; p++) {
-        const w = params[p]!;
-        const g = grads[p]!;
-        const a = m1[p]!;
-        const b = m2[p]!;
-        const decay = p % 2 === 0 ? o.weightDecay * o.learningRate : 0;
-        for (let i = 0; i < w.length; i++) {
-          a[i] = 0.9 * a[i]! + 0.1 * g[i]!;
-          b[i] = 0.999 * b[i]! + 0.001 * g[i]! * g[i]!;
-          w[i]! -= (o.learningRate * (a[i]! / c1)) / (Math.sqrt(b[i]! / c2) + 1e-8) + decay * w[i]!;
-        }
-      }
-      touchedList.sort((a, b) => a - b);
-      for (const row of touchedList) {
-        const base = row * d;
-        for (let k = 0; k < d; k++) {
-          const i = base + k;
-          const g = gE[i]!;
-          mE[i] = 0.9 * mE[i]! + 0.1 * g;
-          vE[i] = 0.999 * vE[i]! + 0.001 * g * g;
-          E[i]! -= (o.vectorRate * (mE[i]! / c1)) / (Math.sqrt(vE[i]! / c2) + 1e-8);
-          gE[i] = 0;
-        }
-        touched[row] = 0;
-      }
-      touchedList.length = 0;
     }
-  }
+    backward(net, back, x, h, z, ys[n]!, inv);
+    if (tokens.length > 0) {
+      const share = 1 / tokens.length;
+      for (let t = 0; t < tokens.length; t++) {
+        const row = tokens[t]!;
+        touch(row);
+        const base = row * d;
+        for (let k = 0; k < d; k++) gE[base + k]! += gx[k]! * share;
+      }
+      if (o.maxPool) {
+        for (let k = 0; k < d; k++) {
+          const row = arg[k]!;
+          touch(row);
+          gE[row * d + k]! += gx[d + k]!;
+        }
+      }
+    }
+  };
+  // Lazy Adam on the term vectors: only the rows the batch touched, with the dense layers' bias corrections.
+  const stepVectors = (c1: number, c2: number) => {
+    touchedList.sort((a, b) => a - b);
+    for (const row of touchedList) {
+      const base = row * d;
+      for (let k = 0; k < d; k++) {
+        const i = base + k;
+        const g = gE[i]!;
+        mE[i] = 0.9 * mE[i]! + 0.1 * g;
+        vE[i] = 0.999 * vE[i]! + 0.001 * g * g;
+        E[i]! -= (o.vectorRate * (mE[i]! / c1)) / (Math.sqrt(vE[i]! / c2) + 1e-8);
+        gE[i] = 0;
+      }
+      touched[row] = 0;
+    }
+    touchedList.length = 0;
+  };
+  adam(net, back.grads, ids.length, o, rand, example, stepVectors);
   return net;
 }
 
@@ -367,21 +266,18 @@ export class BagScorer {
   private readonly d: number;
   private readonly maxPool: boolean;
   private readonly pairs: boolean;
-  private readonly net: { hidden: number; w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array };
+  private readonly net: Layers;
   private readonly x: Float64Array;
   private readonly h: Float64Array;
 
   constructor(model: BagModel) {
-    const bytes = Buffer.from(model.vectors, 'base64');
-    const raw = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     const d = model.dimensions;
-    this.E = new Float64Array(raw.length);
-    for (let i = 0; i < raw.length; i++) this.E[i] = raw[i]! * model.scales[Math.floor(i / d)]!;
+    this.E = decodeVectors(model.vectors, model.scales, d);
     this.d = d;
     this.index = new Map(model.terms.map((t, i) => [t, i]));
     this.pairs = model.terms.some((t) => t.includes(' '));
     this.maxPool = model.maxPool;
-    this.net = { hidden: model.hidden, w1: Float64Array.from(model.w1), b1: Float64Array.from(model.b1), w2: Float64Array.from(model.w2), b2: Float64Array.from(model.b2) };
+    this.net = loadLayers(model);
     this.x = new Float64Array((model.maxPool ? 2 : 1) * d);
     this.h = new Float64Array(model.hidden);
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { shuffle } from '../common/random.js';
+import { adam, type Backward, backward, decodeVectors, initialLayers, type Layers, layerScores, layersFile, type LayersFile, loadLayers, round4, zeroLayers } from './mlp.js';
 import { plainWords } from './text.js';
 
 // The tagger's second member: a small neural network (one hidden layer of ReLUs, a sigmoid per label) over
@@ -30,7 +30,7 @@ export interface EmbeddingOptions {
   minDf: number;
 }
 
-export interface EmbeddingModel {
+export interface EmbeddingModel extends LayersFile {
   dimensions: number;
   /** Words (sorted), their vectors (int8, base64, word-major) and each vector's scale. */
   words: string[];
@@ -41,12 +41,6 @@ export interface EmbeddingModel {
   /** The features' standardisation: (x − shift) / scale, per feature (3 × dimensions). */
   shift: number[];
   scale: number[];
-  hidden: number;
-  /** Feature-major: w1[feature * hidden + unit]; w2[unit * labels + label]. */
-  w1: number[];
-  b1: number[];
-  w2: number[];
-  b2: number[];
   weight: number;
 }
 
@@ -67,8 +61,6 @@ export function readWordVectors(path: string, words: ReadonlySet<string>): WordV
 /** The words of texts, as the network sees them (not stemmed: the vectors are of plain words). */
 export const textWords = (text: string) => plainWords(text);
 
-const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
-
 /** A vector as int8 and its scale (max |v| / 127), and back: the model file's rounding. */
 function quantise(v: Float64Array): { q: Int8Array; scale: number } {
   let max = 0;
@@ -86,12 +78,8 @@ export interface EmbeddingTable {
 }
 
 export function decodeTable(model: Pick<EmbeddingModel, 'dimensions' | 'words' | 'scales' | 'vectors' | 'idf'>): EmbeddingTable {
-  const bytes = Buffer.from(model.vectors, 'base64');
-  const raw = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   const d = model.dimensions;
-  const vectors = new Float64Array(raw.length);
-  for (let i = 0; i < raw.length; i++) vectors[i] = raw[i]! * model.scales[Math.floor(i / d)]!;
-  return { dimensions: d, index: new Map(model.words.map((w, i) => [w, i])), vectors, idf: Float64Array.from(model.idf) };
+  return { dimensions: d, index: new Map(model.words.map((w, i) => [w, i])), vectors: decodeVectors(model.vectors, model.scales, d), idf: Float64Array.from(model.idf) };
 }
 
 /** A text's features: the mean, idf-weighted mean and maximum of its words' vectors (zeros without any). */
@@ -121,34 +109,6 @@ export function textFeatures(table: EmbeddingTable, text: string, out: Float64Ar
     }
   }
   return out;
-}
-
-/** The network's log-odds per label for standardised features `x` (hidden: scratch of `hidden` units). */
-export function networkScores(m: { hidden: number; w1: ArrayLike<number>; b1: ArrayLike<number>; w2: ArrayLike<number>; b2: ArrayLike<number> }, x: Float64Array, hidden: Float64Array, out: Float64Array): void {
-  const { hidden: h, w1, b1, w2, b2 } = m;
-  const nLabels = out.length;
-  for (let u = 0; u < h; u++) hidden[u] = b1[u]!;
-  for (let f = 0; f < x.length; f++) {
-    const v = x[f]!;
-    if (v === 0) continue;
-    const base = f * h;
-    for (let u = 0; u < h; u++) hidden[u]! += v * w1[base + u]!;
-  }
-  for (let l = 0; l < nLabels; l++) out[l] = b2[l]!;
-  for (let u = 0; u < h; u++) {
-    const a = hidden[u]!;
-    if (a <= 0) {
-      hidden[u] = 0;
-      continue;
-    }
-    const base = u * nLabels;
-    for (let l = 0; l < nLabels; l++) out[l]! += a * w2[base + l]!;
-  }
-}
-
-/** Standard normal draws from a uniform generator (Box–Muller). */
-function normal(rand: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
 /**
@@ -190,90 +150,24 @@ export function trainEmbedding(texts: readonly string[], ys: readonly Int32Array
     ...tableFile,
     shift: [...shift],
     scale: [...scale],
-    hidden: options.hidden,
-    w1: Array.from(net.w1, round4),
-    b1: Array.from(net.b1, round4),
-    w2: Array.from(net.w2, round4),
-    b2: Array.from(net.b2, round4),
+    ...layersFile(net),
     weight: options.weight,
   };
 }
 
-function trainNetwork(xs: Float64Array[], ys: readonly Int32Array[], nLabels: number, o: EmbeddingOptions, random: (seed: number) => () => number) {
-  const nFeatures = xs[0]?.length ?? 0;
+function trainNetwork(xs: Float64Array[], ys: readonly Int32Array[], nLabels: number, o: EmbeddingOptions, random: (seed: number) => () => number): Layers {
   const h = o.hidden;
   const rand = random(o.seed);
-  const gauss = normal(rand);
-  const w1 = Float64Array.from({ length: nFeatures * h }, () => gauss() * Math.sqrt(2 / Math.max(1, nFeatures)));
-  const b1 = new Float64Array(h);
-  const w2 = Float64Array.from({ length: h * nLabels }, () => gauss() * Math.sqrt(1 / h));
-  const positives = new Float64Array(nLabels);
-  for (const y of ys) for (const l of y) positives[l]!++;
-  const b2 = Float64Array.from(positives, (p) => {
-    const prior = Math.min(1 - 1e-4, Math.max(1e-4, p / Math.max(1, xs.length)));
-    return Math.log(prior / (1 - prior));
-  });
-  const params = [w1, b1, w2, b2];
-  const grads = params.map((p) => new Float64Array(p.length));
-  const m1 = params.map((p) => new Float64Array(p.length));
-  const m2 = params.map((p) => new Float64Array(p.length));
-  const [gw1, gb1, gw2, gb2] = grads as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const net = initialLayers(xs[0]?.length ?? 0, h, ys, nLabels, rand);
   const hidden = new Float64Array(h);
   const z = new Float64Array(nLabels);
-  const gh = new Float64Array(h);
-  const order = Int32Array.from(xs.keys());
-  let step = 0;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    shuffle(order, rand);
-    for (let start = 0; start < order.length; start += o.batch) {
-      const end = Math.min(order.length, start + o.batch);
-      for (const g of grads) g.fill(0);
-      for (let s = start; s < end; s++) {
-        const x = xs[order[s]!]!;
-        networkScores({ hidden: h, w1, b1, w2, b2 }, x, hidden, z);
-        const y = ys[order[s]!]!;
-        for (let l = 0; l < nLabels; l++) z[l] = 1 / (1 + Math.exp(-z[l]!));
-        for (const l of y) z[l]! -= 1;
-        const inv = 1 / (end - start);
-        gh.fill(0);
-        for (let u = 0; u < h; u++) {
-          const a = hidden[u]!;
-          if (a <= 0) continue;
-          const base = u * nLabels;
-          let back = 0;
-          for (let l = 0; l < nLabels; l++) {
-            const g = z[l]! * inv;
-            gw2[base + l]! += a * g;
-            back += g * w2[base + l]!;
-          }
-          gh[u] = back;
-        }
-        for (let l = 0; l < nLabels; l++) gb2[l]! += z[l]! * inv;
-        for (let u = 0; u < h; u++) gb1[u]! += gh[u]!;
-        for (let f = 0; f < nFeatures; f++) {
-          const v = x[f]!;
-          if (v === 0) continue;
-          const base = f * h;
-          for (let u = 0; u < h; u++) gw1[base + u]! += v * gh[u]!;
-        }
-      }
-      step++;
-      const c1 = 1 - 0.9 ** step;
-      const c2 = 1 - 0.999 ** step;
-      for (let p = 0; p < params.length; p++) {
-        const w = params[p]!;
-        const g = grads[p]!;
-        const a = m1[p]!;
-        const b = m2[p]!;
-        for (let i = 0; i < w.length; i++) {
-          a[i] = 0.9 * a[i]! + 0.1 * g[i]!;
-          b[i] = 0.999 * b[i]! + 0.001 * g[i]! * g[i]!;
-          w[i]! -= (o.learningRate * (a[i]! / c1)) / (Math.sqrt(b[i]! / c2) + 1e-8);
-        }
-      }
-    }
-  }
-  return { w1, b1, w2, b2 };
+  const back: Backward = { grads: zeroLayers(net), gh: new Float64Array(h) };
+  adam(net, back.grads, xs.length, o, rand, (n, inv) => {
+    const x = xs[n]!;
+    layerScores(net, x, hidden, z);
+    backward(net, back, x, hidden, z, ys[n]!, inv);
+  });
+  return net;
 }
 
 /** A loaded network: its table, standardisation and weights, with scratch space. */
@@ -281,7 +175,7 @@ export class EmbeddingScorer {
   private readonly table: EmbeddingTable;
   private readonly shift: Float64Array;
   private readonly scale: Float64Array;
-  private readonly net: { hidden: number; w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: Float64Array };
+  private readonly net: Layers;
   private readonly x: Float64Array<ArrayBufferLike>;
   private readonly hidden: Float64Array;
   readonly weight: number;
@@ -290,7 +184,7 @@ export class EmbeddingScorer {
     this.table = decodeTable(model);
     this.shift = Float64Array.from(model.shift);
     this.scale = Float64Array.from(model.scale);
-    this.net = { hidden: model.hidden, w1: Float64Array.from(model.w1), b1: Float64Array.from(model.b1), w2: Float64Array.from(model.w2), b2: Float64Array.from(model.b2) };
+    this.net = loadLayers(model);
     this.x = new Float64Array(3 * model.dimensions);
     this.hidden = new Float64Array(model.hidden);
     this.weight = model.weight;
@@ -300,6 +194,6 @@ export class EmbeddingScorer {
   scores(text: string, out: Float64Array): void {
     const x = textFeatures(this.table, text, this.x);
     for (let f = 0; f < x.length; f++) x[f] = (x[f]! - this.shift[f]!) / this.scale[f]!;
-    networkScores(this.net, x, this.hidden, out);
+    layerScores(this.net, x, this.hidden, out);
   }
 }
