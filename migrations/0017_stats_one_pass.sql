@@ -3,6 +3,9 @@
 -- implementation, cycle), and the three kept counts are changed from those cells (a few thousand rows where
 -- the members of an import are ~200,000). Same counts as 0004's flush: a count becomes old - out + in, and a
 -- count at 0 is no row. stats_delta is empty outside a flush (a scratch table: a trigger cannot make one).
+-- The members are read from the dirty list outward (CROSS JOIN keeps that order): with the statistics of a
+-- database whose stats_dirty was empty when analysed, 0004's joins scanned every member (or every
+-- recommendation) at each flush, a write of one recommendation included (~40 ms each at 200,000 members).
 CREATE TABLE IF NOT EXISTS `stats_delta` (
 	`dim` text NOT NULL,
 	`review_id` text NOT NULL,
@@ -26,19 +29,19 @@ CREATE TRIGGER `stats_flush_on_revision_insert` AFTER INSERT ON `meta`
   INSERT INTO `stats_members` SELECT r.`id`, '', '', r.`review_id`, v.`cycle`, coalesce(r.`position`, 'unknown'),
     coalesce((SELECT a.`status` FROM `assessments` a WHERE a.`recommendation_id` = r.`id`
       ORDER BY a.`assessed_on` DESC, a.`created_at` DESC, a.`id` DESC LIMIT 1), 'unknown')
-    FROM `stats_dirty` q JOIN `recommendations` r ON r.`id` = q.`recommendation_id` JOIN `reviews` v ON v.`id` = r.`review_id`;
+    FROM `stats_dirty` q CROSS JOIN `recommendations` r ON r.`id` = q.`recommendation_id` CROSS JOIN `reviews` v ON v.`id` = r.`review_id`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'recommendingState', coalesce(l.`state_code`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_states` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_members` SELECT DISTINCT c.`recommendation_id`, 'regionalGroup', coalesce(s.`regional_group`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_states` l ON l.`recommendation_id` = c.`recommendation_id`
     LEFT JOIN `states` s ON s.`code` = l.`state_code`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'theme', coalesce(l.`theme_id`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_themes` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'sdg', coalesce(l.`goal`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_sdgs` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_delta` (`dim`, `review_id`, `value`, `position`, `implementation`, `cycle`, `n`) SELECT `dim`, `review_id`, `value`, `position`, `implementation`, `cycle`, count(*) FROM `stats_members`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `review_id`, `value`, `position`, `implementation`, `cycle` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
@@ -71,19 +74,19 @@ CREATE TRIGGER `stats_flush_on_revision_update` AFTER UPDATE ON `meta`
   INSERT INTO `stats_members` SELECT r.`id`, '', '', r.`review_id`, v.`cycle`, coalesce(r.`position`, 'unknown'),
     coalesce((SELECT a.`status` FROM `assessments` a WHERE a.`recommendation_id` = r.`id`
       ORDER BY a.`assessed_on` DESC, a.`created_at` DESC, a.`id` DESC LIMIT 1), 'unknown')
-    FROM `stats_dirty` q JOIN `recommendations` r ON r.`id` = q.`recommendation_id` JOIN `reviews` v ON v.`id` = r.`review_id`;
+    FROM `stats_dirty` q CROSS JOIN `recommendations` r ON r.`id` = q.`recommendation_id` CROSS JOIN `reviews` v ON v.`id` = r.`review_id`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'recommendingState', coalesce(l.`state_code`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_states` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_members` SELECT DISTINCT c.`recommendation_id`, 'regionalGroup', coalesce(s.`regional_group`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_states` l ON l.`recommendation_id` = c.`recommendation_id`
     LEFT JOIN `states` s ON s.`code` = l.`state_code`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'theme', coalesce(l.`theme_id`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_themes` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_members` SELECT c.`recommendation_id`, 'sdg', coalesce(l.`goal`, ''), c.`review_id`, c.`cycle`, c.`position`, c.`implementation`
-    FROM `stats_dirty` q JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
+    FROM `stats_dirty` q CROSS JOIN `stats_members` c ON c.`recommendation_id` = q.`recommendation_id` AND c.`dim` = '' AND c.`value` = ''
     LEFT JOIN `recommendation_sdgs` l ON l.`recommendation_id` = c.`recommendation_id`;
   INSERT INTO `stats_delta` (`dim`, `review_id`, `value`, `position`, `implementation`, `cycle`, `n`) SELECT `dim`, `review_id`, `value`, `position`, `implementation`, `cycle`, count(*) FROM `stats_members`
     WHERE `recommendation_id` IN (SELECT `recommendation_id` FROM `stats_dirty`) GROUP BY `dim`, `review_id`, `value`, `position`, `implementation`, `cycle` ON CONFLICT DO UPDATE SET `n` = `n` + excluded.`n`;
