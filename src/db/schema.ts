@@ -628,6 +628,21 @@ export const statsCycleCounts = sqliteTable(
   ],
 );
 
+// The flush's scratch table (migration 0017): each member's change, counted once at the finest cell, from
+// which the three counts above are changed; empty outside a flush.
+export const statsDelta = sqliteTable(
+  'stats_delta',
+  {
+    dim: text('dim').notNull(),
+    reviewId: text('review_id').notNull(),
+    value: blob('value').notNull(),
+    ...statsCell,
+    cycle: integer('cycle').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dim, t.reviewId, t.value, t.position, t.implementation, t.cycle] })],
+);
+
 export const statsValueCounts = sqliteTable(
   'stats_value_counts',
   {

@@ -39,8 +39,16 @@ export function bulkInsert(sql: Database.Database, table: string, columns: reado
   // As many rows as an update's statement takes (fewer statements, fewer full-text index segments), or fewer
   // when they would need more parameters than a statement takes.
   const perInsert = Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns.length));
-  const insert = (rows: number) => sql.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')} ${onConflict}`);
-  const many = insert(perInsert);
+  // Each size prepared once (a caller that flushes often, between statements of its own, flushes a few rows).
+  const sized = new Map<number, Database.Statement>();
+  const insert = (rows: number) => {
+    let statement = sized.get(rows);
+    if (statement === undefined) {
+      statement = sql.prepare(`${head} ${Array.from({ length: rows }, () => tuple).join(', ')} ${onConflict}`);
+      sized.set(rows, statement);
+    }
+    return statement;
+  };
   let rows: unknown[][] = [];
   return {
     add(row) {
@@ -48,7 +56,7 @@ export function bulkInsert(sql: Database.Database, table: string, columns: reado
     },
     flush() {
       let i = 0;
-      for (; i + perInsert <= rows.length; i += perInsert) many.run(rows.slice(i, i + perInsert).flat());
+      for (; i + perInsert <= rows.length; i += perInsert) insert(perInsert).run(rows.slice(i, i + perInsert).flat());
       // The rest in one statement of its own size.
       if (i < rows.length) insert(rows.length - i).run(rows.slice(i).flat());
       rows = [];

@@ -17,8 +17,8 @@ import { termIds } from './term-ids.js';
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
 const INCREMENTAL_MAX = 10;
 
-/** Relation pairs inserted per statement. */
-const INSERT_ROWS = 100;
+/** Relation pairs inserted per statement at most (a power of two: see writeRows). */
+const INSERT_ROWS = 512;
 const INSERT = 'insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle) values';
 
 export interface StateDoc {
@@ -44,6 +44,18 @@ export const relationOf = (own: number, other: number): Relation => (other < own
 
 /** Prepared statements per connection. */
 const cache = new WeakMap<object, Record<string, Statement>>();
+
+/**
+ * Per connection, the statements inserting 1, 2, 4, … INSERT_ROWS relation pairs: rows bound as parameters
+ * (a JSON array to encode, then to decode in SQLite, cost a fifth more for the ~300,000 pairs of an import).
+ */
+const inserts = new WeakMap<object, Statement[]>();
+function insertStatement(db: Db, rows: number): Statement {
+  let sized = inserts.get(db.$client);
+  if (!sized) inserts.set(db.$client, (sized = []));
+  const bit = Math.log2(rows);
+  return (sized[bit] ??= db.$client.prepare(`${INSERT} ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`));
+}
 function statements(db: Db): Record<string, Statement> {
   let s = cache.get(db.$client);
   if (!s) {
@@ -82,10 +94,6 @@ function statements(db: Db): Record<string, Statement> {
         cross join recommendations o indexed by sqlite_autoindex_recommendations_1 on o.id = l.recommendation_id
         cross join reviews w indexed by sqlite_autoindex_reviews_1 on w.id = o.review_id
         where w.state_code <> v.state_code`),
-      // Rows bound as parameters, INSERT_ROWS a statement (a JSON array to encode, then to decode in SQLite,
-      // cost a fifth more for the ~300,000 pairs of an import), the rest one a statement.
-      insertMany: c.prepare(`${INSERT} ${Array.from({ length: INSERT_ROWS }, () => '(?, ?, ?, ?, ?)').join(', ')}`),
-      insertOne: c.prepare(`${INSERT} (?, ?, ?, ?, ?)`),
       allStates: c.prepare('select distinct state_code from reviews order by state_code'),
     };
     cache.set(db.$client, s);
@@ -105,7 +113,7 @@ export function readRows(rows: unknown[][]): Pairs {
 }
 
 /** Writes the difference between the stored pairs and the wanted ones; counts what it wrote; returns the pairs added. */
-function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): unknown[][] {
+function writeDifference(db: Db, s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): unknown[][] {
   const added: unknown[][] = [];
   const changed: [string, string, number, Relation, number][] = [];
   for (const [key, row] of wanted) {
@@ -117,22 +125,25 @@ function writeDifference(s: Record<string, Statement>, stored: Pairs, wanted: Pa
     }
   }
   const removed = [...stored.keys()].filter((key) => !wanted.has(key)).map((key) => key.split('\u0000') as [string, string]);
-  writeRows(s, added, changed, removed, counts);
+  writeRows(db, s, added, changed, removed, counts);
   return added;
 }
 
 /** Inserts, updates and deletes relation rows; counts them. */
 function writeRows(
+  db: Db,
   s: Record<string, Statement>,
   added: unknown[][],
   changed: [string, string, number, Relation, number][],
   removed: [string, string][],
   counts: RelateCounts,
 ): void {
-  // New pairs INSERT_ROWS a call (instead of one call per pair).
+  // New pairs in order, INSERT_ROWS a call, the rest in calls of the powers of two that make it up (a
+  // state's rest was inserted one pair a call: ~15,000 calls for an import's 300,000 pairs, half of them that).
   let i = 0;
-  for (; i + INSERT_ROWS <= added.length; i += INSERT_ROWS) s.insertMany!.run(added.slice(i, i + INSERT_ROWS).flat());
-  for (; i < added.length; i++) s.insertOne!.run(added[i]);
+  for (let rows = INSERT_ROWS; rows >= 1; rows /= 2) {
+    for (; i + rows <= added.length; i += rows) insertStatement(db, rows).run(added.slice(i, i + rows).flat());
+  }
   for (const [from, to, score, relation, cycle] of changed) s.update!.run(score, relation, cycle, from, to);
   for (const [from, to] of removed) s.remove!.run(from, to);
   counts.inserted += added.length;
@@ -180,7 +191,7 @@ function askStates(s: Record<string, Statement>, states: string[]): { docs: Stat
 }
 
 /** Writes the difference between a state's stored relations and its neighbour lists (askState's answer). */
-function writeState(s: Record<string, Statement>, docs: StateDoc[], lists: NeighbourLists, counts: RelateCounts): void {
+function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], lists: NeighbourLists, counts: RelateCounts): void {
   // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
   const n = docs.length;
   const wanted = new Map<number, number>();
@@ -215,7 +226,7 @@ function writeState(s: Record<string, Statement>, docs: StateDoc[], lists: Neigh
     const other = docs[key % n]!;
     added.push([own.id, other.id, score, relationOf(own.cycle, other.cycle), other.cycle]);
   }
-  writeRows(s, added, changed, removed, counts);
+  writeRows(db, s, added, changed, removed, counts);
   counts.states++;
   counts.recommendations += docs.length;
 }
@@ -233,10 +244,10 @@ function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts):
     const i = indexOf.get(id)!;
     const found = neighboursOf(vectors, i, RELATED_FLOOR);
     const own: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));
-    writeDifference(s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
+    writeDifference(db, s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
     const toIt: Pairs = new Map(found.map((n) => wantedPair(docs, n.index, { index: i, score: n.score })));
     // Only a list that gained a pair can have grown past RELATED_PER_RECORD.
-    for (const [other] of writeDifference(s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts)) {
+    for (const [other] of writeDifference(db, s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts)) {
       counts.deleted += s.trim!.run({ id: other }).changes;
     }
     counts.recommendations++;
@@ -273,7 +284,7 @@ export function startStaleRelations(db: Db): () => RelateCounts {
   return () => {
     for (const [state, ids] of byState) {
       const i = wholeStates.indexOf(state);
-      if (i >= 0) writeState(s, whole.docs[i]!, whole.lists(i), counts);
+      if (i >= 0) writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
       else relateSome(db, state, ids, counts);
     }
     // Also the ids of recommendations deleted since they were listed (their relations went with them).
@@ -290,7 +301,7 @@ export function relateAll(db: Db, states: string[] | undefined, progress: (done:
   // Every state asked first: the thread computes the next while this one writes the last.
   const whole = askStates(s, chosen);
   chosen.forEach((state, i) => {
-    writeState(s, whole.docs[i]!, whole.lists(i), counts);
+    writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
     progress(i + 1, chosen.length, state);
   });
   s.clearStale!.run();

@@ -50,10 +50,11 @@ export const DERIVED_TABLES = [
 
 export const COPY_TABLES: readonly string[] = [...BASE_TABLES, ...DERIVED_TABLES];
 
-// SQLite tables that are no data of their own: the migrator's journal and the FTS5 indexes (rebuilt by
-// SQLite's triggers as the base tables are inserted; PostgreSQL's tsvector columns are generated).
+// SQLite tables that are no data of their own: the migrator's journal, the FTS5 indexes (rebuilt by
+// SQLite's triggers as the base tables are inserted; PostgreSQL's tsvector columns are generated) and the
+// stats flush's scratch table (empty outside a flush: migrations/0017_stats_one_pass.sql).
 export const isSqliteInternal = (name: string) =>
-  name.startsWith('sqlite_') || name === '__drizzle_migrations' || /_fts(_|$)/.test(name);
+  name.startsWith('sqlite_') || name === '__drizzle_migrations' || name === 'stats_delta' || /_fts(_|$)/.test(name);
 
 /** Rows per INSERT and per FETCH: bounds the memory a copy holds, whatever the database's size. */
 export const BATCH_ROWS = 500;
