@@ -14,8 +14,10 @@
 # Authentication is `trust` on 127.0.0.1 only: the cluster is for this machine and is deleted afterwards.
 # Throwaway, so it runs without fsync. --fast (the tests' shared cluster, test/support/postgres.ts) trades
 # more durability for CPU: no synchronous commit, no full-page images, minimal WAL, no autovacuum (the tests
-# analyze each template database they build). --durable keeps PostgreSQL's defaults, fsync included, for a
-# test of what survives a crash (test/crash-postgres.test.ts).
+# analyze each template database they build), and no JIT: the tests' statements are short, and the recounts
+# and stats queries over a few thousand rows pass jit_above_cost, so each compiled its plan to machine code
+# for a query that runs once (postgres-stats' random-writes test 11 -> 6-8 s). --durable keeps PostgreSQL's
+# defaults, fsync included, for a test of what survives a crash (test/crash-postgres.test.ts).
 set -euo pipefail
 
 DB_USER=upr
@@ -80,7 +82,7 @@ start() {
   local settings="-c listen_addresses=127.0.0.1"
   case "$mode" in
     --durable) ;;
-    --fast) settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 -c autovacuum=off" ;;
+    --fast) settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal -c max_wal_senders=0 -c autovacuum=off -c jit=off" ;;
     *) settings="$settings -c fsync=off" ;;
   esac
   ensure_installed

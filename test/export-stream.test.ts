@@ -8,7 +8,7 @@ import { pageRecommendations, resolveSort } from '../src/recommendations/queries
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
 import { buildTestApp, sqliteOnly, testBackend } from './helpers.js';
-import { buildLargeExportApp, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
+import { buildLargeExportApp, checkpointBusy, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
 import { LARGE_EXPORT_ROWS } from './support/template-db.js';
 
 // A large export streams from the database: with a client that does not read, the server stops reading
@@ -135,7 +135,6 @@ t.test('ExportStream: destroyed before its turn, it never opens a snapshot; fail
 
   // A snapshot holds the database as it was: while it is open, a checkpoint cannot pass the writes made
   // after it; once the stream is gone, it can.
-  const checkpointBusy = () => (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
   let calls = 0;
   const failing = new ExportStream(
     app.db,
@@ -153,11 +152,11 @@ t.test('ExportStream: destroyed before its turn, it never opens a snapshot; fail
   failing.read(0);
   await once(failing, 'readable');
   await insertRecommendation(app, { id: 'KGZ-3-LATE-1', text: 'Written while the export is open.' });
-  t.equal(checkpointBusy(), 1, 'the open export holds its snapshot');
+  t.equal(checkpointBusy(app.db), 1, 'the open export holds its snapshot');
   failing.resume();
   const [error] = (await once(failing, 'error')) as [Error];
   t.equal(error.message, 'the disk is gone', 'a failing read ends the stream with its error');
-  t.equal(checkpointBusy(), 0, 'and releases the snapshot');
+  t.equal(checkpointBusy(app.db), 0, 'and releases the snapshot');
   t.match(events.at(-1), { event: 'close', complete: false });
 });
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import type { AppConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/open.js';
 import { openSnapshots } from '../../src/db/snapshot.js';
 import { buildTestApp, postgresSide, tempDir, testBackend } from '../helpers.js';
 import { copyLargeExportDatabase } from './template-db.js';
@@ -45,10 +46,25 @@ export async function openExportSnapshots(app: FastifyInstance): Promise<number>
  * them (pragma wal_checkpoint: busy), on PostgreSQL the other connections holding an xmin (vacuum's horizon).
  */
 export async function snapshotsPinning(app: FastifyInstance): Promise<number> {
-  if (postgresSide(app) === undefined) {
-    return (app.db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
-  }
+  if (postgresSide(app) === undefined) return checkpointBusy(app.db);
   return heldBack(app);
+}
+
+/**
+ * 1 when a TRUNCATE checkpoint of `db` cannot pass a reader's snapshot, else 0 (the checkpoint is done). Asked
+ * with busy_timeout at 0: a blocked TRUNCATE checkpoint calls the busy handler, which would wait the
+ * connection's whole busy_timeout (5 s) for a reader the test itself holds open, the event loop blocked
+ * meanwhile, before answering the same 1.
+ */
+export function checkpointBusy(db: Db): number {
+  const client = db.$client;
+  const timeout = client.pragma('busy_timeout', { simple: true }) as number;
+  client.pragma('busy_timeout = 0');
+  try {
+    return (client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!.busy;
+  } finally {
+    client.pragma(`busy_timeout = ${timeout}`);
+  }
 }
 
 async function heldBack(app: FastifyInstance): Promise<number> {

@@ -60,12 +60,33 @@ const heavierFirst = (a, b) => {
   return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
 };
 
+// Files that share a large fixture built once under a lock (the large-export database's PostgreSQL template:
+// restored from its dump, ~10 s of the server's, or copied when no dump is kept, ~30 s) would otherwise start
+// side by side and the second shard wait idle for the first to build it: the first of them goes first, the
+// others at the end of the slow group, when it is long built.
+const SHARED_FIXTURES = [{ backend: 'postgres', file: /^test\/export-(stream|limits)\.test\.ts$/ }];
+
+/** `queue` (sorted by heavierFirst) with the files of each shared fixture apart (SHARED_FIXTURES). */
+function fixturesApart(queue) {
+  let ordered = [...queue];
+  for (const fixture of SHARED_FIXTURES) {
+    const sharing = ordered.filter((entry) => entry.backend === fixture.backend && fixture.file.test(entry.file));
+    if (sharing.length < 2) continue;
+    const [first, ...others] = sharing;
+    const rest = ordered.filter((entry) => !sharing.includes(entry));
+    const slowEnd = rest.findIndex((entry) => !SLOW_FIRST.test(entry.file));
+    const at = slowEnd === -1 ? rest.length : slowEnd;
+    ordered = [first, ...rest.slice(0, at), ...others, ...rest.slice(at)];
+  }
+  return ordered;
+}
+
 /** The shard files (shard.mjs) that run `entries` ({ file, backend }) from one queue: as many as tap runs at once. */
 function shards(entries) {
   const dir = resolve('node_modules/.cache/upr-test-shards');
   rmSync(dir, { recursive: true, force: true }); // an earlier run's queue
   mkdirSync(dir, { recursive: true });
-  const queue = [...entries].sort(heavierFirst);
+  const queue = fixturesApart([...entries].sort(heavierFirst));
   // tap's timeout (package.json) bounds each file, as it bounded each file's process; a shard runs half the
   // suite, so tap's own bound on the shard's process is lifted (--timeout=0 below).
   writeFileSync(join(dir, 'queue.json'), JSON.stringify({ fileTimeoutSeconds: FILE_TIMEOUT, queue }));
