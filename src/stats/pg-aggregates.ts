@@ -7,7 +7,8 @@ import type { RecommendationGrouping } from './schemas.js';
 
 // The recommendation counts kept on write, on PostgreSQL: the same tables and queries as SQLite's
 // (aggregates.ts), kept by migrations/postgres/0005_stats_aggregates.sql — its triggers mark what a write
-// touches in stats_dirty, and stats_flush() counts it before the write commits.
+// touches in stats_dirty, and stats_flush() (since 0006: from the dirty ids outward) counts it before the write
+// commits.
 
 /** "No value" in a kept count: the jsonb empty string (SQLite stores ''). */
 const NONE = sql`'""'::jsonb`;
