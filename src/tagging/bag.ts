@@ -1,6 +1,6 @@
 import type { WordVectors } from './embedding.js';
 import { adam, type Backward, backward, decodeVectors, initialLayers, type Layers, layerScores, layersFile, type LayersFile, loadLayers, zeroLayers } from './mlp.js';
-import { plainWords, stem } from './text.js';
+import { plainWords, stem, words } from './text.js';
 
 // A third kind of tagger member: a network that learns its input representation (fastText-style). A text
 // is the bag of its stemmed words and pairs of neighbouring words (src/tagging/text.ts); each term of the
@@ -60,7 +60,7 @@ export interface BagModel extends LayersFile {
 
 /** A text's terms (stemmed words and neighbouring pairs), in order, repeats kept. */
 export function bagTerms(text: string, pairs = true): string[] {
-  const ws = plainWords(text).map(stem);
+  const ws = words(text);
   if (!pairs) return ws;
   const out = [...ws];
   for (let i = 1; i < ws.length; i++) out.push(`${ws[i - 1]} ${ws[i]}`);

@@ -67,23 +67,68 @@ export function initialLayers(nIn: number, hidden: number, ys: readonly Int32Arr
 }
 
 /** The log-odds per label of input `x`, into `out`; `h`: scratch of `hidden` units, left with their outputs (after the ReLU). */
+// Scratch of layerScores: the places of the non-zero inputs and of the active hidden units.
+let nonZero = new Int32Array(0);
+let active = new Int32Array(0);
+
 export function layerScores(net: Layers, x: Float64Array, h: Float64Array, out: Float64Array): void {
   const { hidden: H, w1, b1, w2, b2 } = net;
+  if (nonZero.length < x.length) nonZero = new Int32Array(x.length);
+  if (active.length < H) active = new Int32Array(H);
   const L = out.length;
   for (let u = 0; u < H; u++) h[u] = b1[u]!;
-  for (let f = 0; f < x.length; f++) {
+  // The non-zero inputs four at a time: each unit's sum takes them in the same order, one rounding each, as
+  // a loop over one input at a time would, with a quarter of the loads and stores of the sums.
+  let n = 0;
+  for (let f = 0; f < x.length; f++) if (x[f] !== 0) nonZero[n++] = f;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const f0 = nonZero[i]!;
+    const f1 = nonZero[i + 1]!;
+    const f2 = nonZero[i + 2]!;
+    const f3 = nonZero[i + 3]!;
+    const v0 = x[f0]!;
+    const v1 = x[f1]!;
+    const v2 = x[f2]!;
+    const v3 = x[f3]!;
+    const a = f0 * H;
+    const b = f1 * H;
+    const c = f2 * H;
+    const d = f3 * H;
+    for (let u = 0; u < H; u++) h[u] = h[u]! + v0 * w1[a + u]! + v1 * w1[b + u]! + v2 * w1[c + u]! + v3 * w1[d + u]!;
+  }
+  for (; i < n; i++) {
+    const f = nonZero[i]!;
     const v = x[f]!;
-    if (v === 0) continue;
     const base = f * H;
     for (let u = 0; u < H; u++) h[u]! += v * w1[base + u]!;
   }
-  for (let l = 0; l < L; l++) out[l] = b2[l]!;
+  // The ReLU, then the active units four at a time into the log-odds (the same order of sums again).
+  let m = 0;
   for (let u = 0; u < H; u++) {
+    if (h[u]! <= 0) h[u] = 0;
+    else active[m++] = u;
+  }
+  for (let l = 0; l < L; l++) out[l] = b2[l]!;
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const u0 = active[j]!;
+    const u1 = active[j + 1]!;
+    const u2 = active[j + 2]!;
+    const u3 = active[j + 3]!;
+    const a0 = h[u0]!;
+    const a1 = h[u1]!;
+    const a2 = h[u2]!;
+    const a3 = h[u3]!;
+    const a = u0 * L;
+    const b = u1 * L;
+    const c = u2 * L;
+    const d = u3 * L;
+    for (let l = 0; l < L; l++) out[l] = out[l]! + a0 * w2[a + l]! + a1 * w2[b + l]! + a2 * w2[c + l]! + a3 * w2[d + l]!;
+  }
+  for (; j < m; j++) {
+    const u = active[j]!;
     const a = h[u]!;
-    if (a <= 0) {
-      h[u] = 0;
-      continue;
-    }
     const base = u * L;
     for (let l = 0; l < L; l++) out[l]! += a * w2[base + l]!;
   }

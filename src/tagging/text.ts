@@ -29,8 +29,23 @@ export function stem(word: string): string {
   return w;
 }
 
+// The last text's words: the tagger reads a text's words three times (its terms, its character n-grams and the
+// bag network's terms), which cost more than the rest of making its features. Callers get copies.
+let lastText: string | undefined;
+let lastPlain: string[] = [];
+let lastStemmed: string[] | undefined;
+
 /** The content words of a text, in order, not stemmed. */
 export function plainWords(text: string): string[] {
+  if (text !== lastText) {
+    lastPlain = splitWords(text);
+    lastStemmed = undefined;
+    lastText = text;
+  }
+  return lastPlain.slice();
+}
+
+function splitWords(text: string): string[] {
   const plain = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -42,7 +57,8 @@ export function plainWords(text: string): string[] {
 
 /** The stemmed content words of a text, in order. */
 export function words(text: string): string[] {
-  return plainWords(text).map(stem);
+  if (text !== lastText || lastStemmed === undefined) lastStemmed = plainWords(text).map(stem);
+  return lastStemmed.slice();
 }
 
 /** The terms of a text with their counts: its words, and each pair of neighbouring words ("death penalti"). */

@@ -32,7 +32,7 @@ export async function buildLargeExportApp(t: Test, overrides: Partial<AppConfig>
       largeCopy = join(tempDir(root), 'large-export.sqlite');
       copyLargeExportDatabase(largeCopy);
     }
-    return copiedDatabase(clusterUrl, largeCopy, { keepDump: true });
+    return copiedDatabase(clusterUrl, largeCopy, { keepDump: true, family: 'large-export' });
   });
 }
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,11 @@ export interface CopiedOptions {
    * once at the end). The same tables, rows and sequences either way.
    */
   keepDump?: boolean;
+  /**
+   * With keepDump, what the kept dump holds whatever its contents (e.g. 'large-export'): part of its file name, so
+   * that making a new one (the contents, the sources or the server changed) removes the family's stale ones.
+   */
+  family?: string;
 }
 
 /** The cluster's own pg_dump or pg_restore (the server's BINDIR), and the server's version. */
@@ -184,31 +189,63 @@ async function serverTools(clusterUrl: string): Promise<{ bindir: string; versio
   });
 }
 
-/** Fills the empty database at `url` from a dump of the template named `name`, kept across runs (made now when missing). */
-async function fillFromDump(clusterUrl: string, url: string, name: string, sqlitePath: string): Promise<void> {
+const DUMP_PREFIX = 'upr-tracker-test-pg-';
+
+/**
+ * A kept dump not used for this long is stale: another of this family's is in use, or was made after it (every
+ * use refreshes a dump's modification time; a checkout running other sources keeps its own while it runs).
+ */
+export const STALE_DUMP_MS = 30 * 60_000;
+
+/**
+ * Removes `family`'s kept dumps in `dir` other than `keep` that were not used for STALE_DUMP_MS, and the
+ * half-written ones of processes that have gone: only files with our names (this family's, and the dumps
+ * named after their template alone, before dumps had a family: the large-export template's, the only one
+ * kept), regular files of our own user. Returns the names removed.
+ */
+export function removeStaleDumps(dir: string, family: string, keep: string, now = Date.now()): string[] {
+  const dumps = new RegExp(`^${DUMP_PREFIX}(${family}-)?tpl_[0-9a-f]{24}-[0-9a-f]{16}-[0-9]+\\.dump(\\.([0-9]+)\\.tmp)?$`);
+  const removed: string[] = [];
+  for (const file of readdirSync(dir)) {
+    const match = dumps.exec(file);
+    if (match === null || join(dir, file) === keep) continue;
+    const path = join(dir, file);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile() || stat.uid !== process.getuid?.()) continue;
+    const stale = match[3] === undefined ? now - stat.mtimeMs > STALE_DUMP_MS : !alive(Number(match[3]));
+    if (!stale) continue;
+    rmSync(path, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+/**
+ * Fills the empty database at `url` from a dump of the template named `name` of `family`, kept across runs (made
+ * now when missing; the family's stale dumps removed).
+ */
+async function fillFromDump(clusterUrl: string, url: string, name: string, family: string, sqlitePath: string): Promise<void> {
   const { bindir, version } = await serverTools(clusterUrl);
-  const prefix = 'upr-tracker-test-pg-';
-  const dump = join(tmpdir(), `${prefix}${name}-${sourceHash()}-${version}.dump`);
+  const dump = join(tmpdir(), `${DUMP_PREFIX}${family}-${name}-${sourceHash()}-${version}.dump`);
   if (existsSync(dump)) {
+    const now = new Date();
+    utimesSync(dump, now, now); // in use
     await run(join(bindir, 'pg_restore'), ['--exit-on-error', '--jobs=2', `--dbname=${url}`, dump], { timeout: 600_000 });
-    return;
+  } else {
+    await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
+    // Written under another name and renamed when whole: a process killed half-way leaves no broken dump.
+    const building = `${dump}.${process.pid}.tmp`;
+    await run(join(bindir, 'pg_dump'), ['--format=custom', '--compress=0', `--file=${building}`, url], { timeout: 600_000 });
+    renameSync(building, dump);
   }
-  await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
-  // Written under another name and renamed when whole: a process killed half-way leaves no broken dump.
-  const building = `${dump}.${process.pid}.tmp`;
-  await run(join(bindir, 'pg_dump'), ['--format=custom', '--compress=0', `--file=${building}`, url], { timeout: 600_000 });
-  renameSync(building, dump);
-  // This template's dumps of earlier sources or servers.
-  for (const file of readdirSync(tmpdir())) {
-    if (file.startsWith(`${prefix}${name}-`) && file.endsWith('.dump') && join(tmpdir(), file) !== dump) rmSync(join(tmpdir(), file), { force: true });
-  }
+  removeStaleDumps(tmpdir(), family, dump);
 }
 
 /**
  * The name of a template database holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's
  * copy), made on first use in this cluster; processes wanting the same one wait for the first to make it.
  */
-async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = false }: CopiedOptions = {}): Promise<string> {
+async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = false, family = 'template' }: CopiedOptions = {}): Promise<string> {
   const name = `tpl_${fileHash(sqlitePath)}`;
   const cluster = homes.get(clusterUrl);
   if (cluster === undefined) throw new Error(`${clusterUrl} is not a cluster startCluster gave`);
@@ -219,7 +256,7 @@ async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = f
     if (exists.rowCount === 0) {
       // Made under another name and renamed when whole: a process killed half-way leaves no broken template.
       const building = await createDatabase(clusterUrl);
-      if (keepDump) await fillFromDump(clusterUrl, building, name, sqlitePath);
+      if (keepDump) await fillFromDump(clusterUrl, building, name, family, sqlitePath);
       else await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url: building });
       // The test cluster runs no autovacuum: the planner's statistics are gathered here, once, and every
       // database made from the template starts with them.
