@@ -3,8 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { type ExportEvent, exportChannel } from '../src/http/export.js';
 import { insertRecommendation } from './fixtures.js';
+import { recordExportEvents } from './support/export-events.js';
 import { buildLargeExportApp, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
 import { LARGE_EXPORT_ROWS } from './support/template-db.js';
 
@@ -39,13 +39,6 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
   while (!(await condition())) await delay(20);
 }
 
-function recordEvents(t: Test): ExportEvent[] {
-  const events: ExportEvent[] = [];
-  const listener = (event: unknown) => events.push(event as ExportEvent);
-  exportChannel.subscribe(listener);
-  t.teardown(() => exportChannel.unsubscribe(listener));
-  return events;
-}
 
 t.test('concurrent exports are capped: one more is a 503 problem with Retry-After; lists still answer', async (t) => {
   const { app, port } = await appWithRows(t, { maxConcurrentExports: 2, pressureRetryAfterSeconds: 7 });
@@ -84,7 +77,7 @@ t.test('an export held longer than EXPORT_MAX_SECONDS is ended and its snapshot 
   // 6 seconds: time enough, even on a busy machine, to see the snapshot held before the bound ends it (2 s was
   // not, once, at load 20 on PostgreSQL: three round trips passed the bound before the check).
   const { app, port } = await appWithRows(t, { exportMaxSeconds: 6 });
-  const events = recordEvents(t);
+  const events = recordExportEvents(t);
   let serverSocket: Socket | undefined;
   app.server.once('connection', (socket: Socket) => (serverSocket = socket));
   const slow = await stalledGet(t, port, '/v1/recommendations?format=csv');

@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import t from 'tap';
 import { bumpRevision } from '../src/db/revision.js';
-import { type ExportEvent, exportChannel, ExportStream, STORED_CHUNK_ROWS, STORED_READ_AHEAD_BYTES } from '../src/http/export.js';
+import { ExportStream, STORED_CHUNK_ROWS, STORED_READ_AHEAD_BYTES } from '../src/http/export.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { freshenDocuments, urlCellAround } from '../src/recommendations/documents.js';
 import { documentChunks, pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 import { buildTestApp, sqliteOnly } from './helpers.js';
+import { recordExportEvents } from './support/export-events.js';
 
 sqliteOnly(t, 'the SQLite export stream itself: its read-ahead over stored CSV lines');
 
@@ -23,10 +24,7 @@ t.test('an export of stored lines reads ahead, up to STORED_READ_AHEAD_BYTES, th
   app.db.$client.exec('delete from recommendation_relations_stale');
   bumpRevision(app.db);
   freshenDocuments(app.db);
-  const events: ExportEvent[] = [];
-  const listener = (event: unknown) => events.push(event as ExportEvent);
-  exportChannel.subscribe(listener);
-  t.teardown(() => exportChannel.unsubscribe(listener));
+  const events = recordExportEvents(t);
 
   const sort = resolveSort(undefined, {});
   const sizes: number[] = [];

@@ -3,10 +3,11 @@ import { get, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { EXPORT_CHUNK_ROWS, type ExportEvent, exportChannel, ExportStream, STORED_CHUNK_ROWS } from '../src/http/export.js';
+import { EXPORT_CHUNK_ROWS, type ExportEvent, ExportStream, STORED_CHUNK_ROWS } from '../src/http/export.js';
 import { pageRecommendations, resolveSort } from '../src/recommendations/queries.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
+import { recordExportEvents } from './support/export-events.js';
 import { buildTestApp, sqliteOnly, testBackend } from './helpers.js';
 import { buildLargeExportApp, checkpointBusy, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
 import { LARGE_EXPORT_ROWS } from './support/template-db.js';
@@ -18,13 +19,6 @@ import { LARGE_EXPORT_ROWS } from './support/template-db.js';
 // About 60 MB of CSV (see copyLargeExportDatabase).
 const ROWS = LARGE_EXPORT_ROWS;
 
-function recordEvents(t: Test): ExportEvent[] {
-  const events: ExportEvent[] = [];
-  const listener = (event: unknown) => events.push(event as ExportEvent);
-  exportChannel.subscribe(listener);
-  t.teardown(() => exportChannel.unsubscribe(listener));
-  return events;
-}
 
 const produced = (events: ExportEvent[]) =>
   events.reduce((n, e) => n + (e.event === 'chunk' ? e.rows : 0), 0);
@@ -41,7 +35,7 @@ t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, as
   const app = await buildLargeExportApp(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const events = recordEvents(t);
+  const events = recordExportEvents(t);
   let serverSocket: Socket | undefined;
   app.server.once('connection', (socket: Socket) => (serverSocket = socket));
 
@@ -84,14 +78,15 @@ t.test(`a ${ROWS.toLocaleString('en')}-row export streams with backpressure`, as
   const chunkEvents = events.filter((e) => e.event === 'chunk').length;
   t.equal(chunkEvents, Math.ceil((ROWS + 8) / STORED_CHUNK_ROWS), `read from the database in ${STORED_CHUNK_ROWS}-row chunks`);
   while (!events.some((e) => e.event === 'close')) await delay(10);
-  t.same(events.at(-1), { event: 'close', resource: 'recommendations', rows: ROWS + 8, complete: true });
+  t.same(events.at(-1), { export: events[0]!.export, event: 'close', resource: 'recommendations', rows: ROWS + 8, complete: true });
+  t.equal(new Set(events.map((e) => e.export)).size, 1, 'every event recorded is of this one export');
 });
 
 t.test('a client that goes away ends the export and releases its snapshot', async (t) => {
   const app = await buildLargeExportApp(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const events = recordEvents(t);
+  const events = recordExportEvents(t);
   const request = get({ host: '127.0.0.1', port, path: '/v1/recommendations?format=ndjson' });
   const response = await new Promise<IncomingMessage>((resolve) => request.on('response', resolve));
   await once(response, 'data');
@@ -124,7 +119,7 @@ t.test('ExportStream: destroyed before its turn, it never opens a snapshot; fail
     page: (db: Parameters<typeof pageRecommendations>[0], n: number, keys: Parameters<typeof pageRecommendations>[4]) =>
       pageRecommendations(db, {}, sort, n, keys),
   };
-  const events = recordEvents(t);
+  const events = recordExportEvents(t);
 
   const early = new ExportStream(app.db, spec, { origin: 'http://x' });
   early.read(0); // asks for a chunk, produced on the next turn
@@ -169,7 +164,7 @@ t.test('ExportStream built row by row (a list without stored documents) waits fo
     select printf('KGZ-3-LONG-%06d', i), 'KGZ-3', printf('%08d', i), replace(hex(zeroblob(400)), '0', 'x'), 0,
       '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n;`);
   const sort = resolveSort(undefined, {});
-  const events = recordEvents(t);
+  const events = recordExportEvents(t);
   const stream = new ExportStream(
     app.db,
     {

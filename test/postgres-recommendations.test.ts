@@ -1,4 +1,3 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -6,9 +5,10 @@ import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { toTsQuery } from '../src/db/pg/fulltext.js';
-import { exportChannel, type ExportEvent, STORED_CHUNK_ROWS } from '../src/http/export.js';
+import { STORED_CHUNK_ROWS } from '../src/http/export.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { askedAhead } from './support/both-backends.js';
+import { recordExportEvents } from './support/export-events.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { startServer, stopServer } from './support/server-process.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -160,10 +160,7 @@ if ('skip' in cluster) {
   });
 
   t.test('exports: the same bytes, streamed through a server-side cursor one chunk at a time', async (t) => {
-    const events: ExportEvent[] = [];
-    const listen = (event: unknown) => events.push(event as ExportEvent);
-    subscribe(exportChannel.name, listen);
-    t.teardown(() => unsubscribe(exportChannel.name, listen));
+    const events = recordExportEvents(t);
     for (const query of ['format=csv', 'format=ndjson', 'format=csv&bom=true&cycle=2', 'format=ndjson&q=rights&sort=-updatedAt', 'format=csv&limit=5', 'format=ndjson&limit=5&sort=-id']) {
       const { a, b } = await both(`/v1/recommendations?${query}`);
       t.equal(b.statusCode, 200, query);
@@ -203,10 +200,7 @@ if ('skip' in cluster) {
     const app = await buildTestApp(t, { databaseUrl: url2 });
     const admin = new pg.Pool({ connectionString: url2, max: 2 });
     t.teardown(() => admin.end());
-    const events: ExportEvent[] = [];
-    const listen = (event: unknown) => events.push(event as ExportEvent);
-    subscribe(exportChannel.name, listen);
-    t.teardown(() => unsubscribe(exportChannel.name, listen));
+    const events = recordExportEvents(t);
     // Hold the documents locked, so that the export waits where it reads them; then end its connection.
     const locker = await admin.connect();
     await locker.query('begin');

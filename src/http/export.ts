@@ -46,10 +46,17 @@ export const STORED_READ_AHEAD_BYTES = 1024 * 1024;
  */
 export const exportChannel = diagnostics_channel.channel('upr-tracker:export');
 
-export type ExportEvent =
-  | { event: 'chunk'; resource: string; rows: number }
-  | { event: 'wait'; resource: string }
-  | { event: 'close'; resource: string; rows: number; complete: boolean };
+export type ExportEvent = { export: number; resource: string } & (
+  | { event: 'chunk'; rows: number }
+  | { event: 'wait' }
+  | { event: 'close'; rows: number; complete: boolean }
+);
+
+let exportsStarted = 0;
+/** A new export's number in this process (1, 2, …): its events carry it. */
+export const nextExportNumber = () => ++exportsStarted;
+/** How many exports this process has started: a listener that wants only later exports' events compares with it. */
+export const exportsStartedSoFar = () => exportsStarted;
 
 export interface ExportSpec<Row> {
   /** The resource name, for the file name: recommendations-2026-05-01.csv. */
@@ -105,6 +112,7 @@ export class ExportStream<Row> extends Readable {
   private started = false;
   private finished = false;
   private rows = 0;
+  private readonly number = nextExportNumber();
 
   constructor(
     private readonly db: Db,
@@ -149,8 +157,8 @@ export class ExportStream<Row> extends Readable {
     }
     this.rows += next.value.rows;
     youngGarbage(bytes.length);
-    publish({ event: 'chunk', resource: this.spec.resource, rows: next.value.rows });
-    if (!this.push(bytes)) publish({ event: 'wait', resource: this.spec.resource });
+    publish({ event: 'chunk', export: this.number, resource: this.spec.resource, rows: next.value.rows });
+    if (!this.push(bytes)) publish({ event: 'wait', export: this.number, resource: this.spec.resource });
   }
 
   private produce(): void {
@@ -173,20 +181,20 @@ export class ExportStream<Row> extends Readable {
     }
     this.rows += chunk.rows.length;
     this.after = chunk.nextKeys ?? undefined;
-    publish({ event: 'chunk', resource: this.spec.resource, rows: chunk.rows.length });
+    publish({ event: 'chunk', export: this.number, resource: this.spec.resource, rows: chunk.rows.length });
     const more = this.push(text);
     if (chunk.nextKeys === null) {
       this.finished = true;
       this.push(null);
     } else if (!more) {
-      publish({ event: 'wait', resource: this.spec.resource });
+      publish({ event: 'wait', export: this.number, resource: this.spec.resource });
     }
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.chunks?.return?.();
     this.snapshot?.close();
-    publish({ event: 'close', resource: this.spec.resource, rows: this.rows, complete: this.finished });
+    publish({ event: 'close', export: this.number, resource: this.spec.resource, rows: this.rows, complete: this.finished });
     callback(error);
   }
 }

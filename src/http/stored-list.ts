@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { exportChannel, type ExportEvent } from './export.js';
+import { exportChannel, type ExportEvent, nextExportNumber } from './export.js';
 import {
   apiOrigin,
   BOM,
@@ -57,6 +57,7 @@ function publish(event: ExportEvent): void {
 class AsyncExportStream extends Readable {
   private rows = 0;
   private finished = false;
+  private readonly number = nextExportNumber();
 
   constructor(
     private readonly chunks: AsyncIterator<{ bytes: Buffer; rows: number }>,
@@ -80,14 +81,14 @@ class AsyncExportStream extends Readable {
       return;
     }
     this.rows += next.value.rows;
-    publish({ event: 'chunk', resource: this.resource, rows: next.value.rows });
-    if (!this.push(Buffer.concat([head, next.value.bytes]))) publish({ event: 'wait', resource: this.resource });
+    publish({ event: 'chunk', export: this.number, resource: this.resource, rows: next.value.rows });
+    if (!this.push(Buffer.concat([head, next.value.bytes]))) publish({ event: 'wait', export: this.number, resource: this.resource });
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // An export ended early (client gone, time limit) releases its transaction and connection.
     void this.chunks.return?.();
-    publish({ event: 'close', resource: this.resource, rows: this.rows, complete: this.finished });
+    publish({ event: 'close', export: this.number, resource: this.resource, rows: this.rows, complete: this.finished });
     callback(error);
   }
 }
