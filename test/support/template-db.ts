@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +39,72 @@ export function sourceHash(): string {
   return hashed;
 }
 
-function prepared(name: string, fill: (db: Db) => void): string {
-  const path = join(tmpdir(), `upr-tracker-test-${name}-${sourceHash()}.sqlite`);
+const FILE_PREFIX = 'upr-tracker-test-';
+
+/**
+ * A template not used for this long is stale: another of its family's is in use, or was made after it (every
+ * use refreshes a template's modification time; a checkout running other sources keeps its own while it runs).
+ */
+export const STALE_TEMPLATE_MS = 30 * 60_000;
+
+/**
+ * Removes `family`'s template files in `dir` other than `keep` that were not used for STALE_TEMPLATE_MS (with
+ * their -wal and -shm files), the lock files of processes that have gone and the files they left half-built.
+ * A family's files are named `upr-tracker-test-<family>-<key>.sqlite`, `<key>` the sources' hash (sourceHash),
+ * after the fill's own hash for a filled family (`variant`: copyFilledDatabase's); only those exact names, of
+ * regular files of our own user. Returns the names removed.
+ */
+export function removeStaleTemplates(dir: string, family: string, variant: boolean, keep: string, now = Date.now()): string[] {
+  const escaped = family.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const key = variant ? '[0-9a-f]{8}-[0-9a-f]{16}' : '[0-9a-f]{16}';
+  // 1: the template's name; 3: the process of a lock or of a file being built; 2: a template's -wal or -shm.
+  const names = new RegExp(`^(${FILE_PREFIX}${escaped}-${key}\\.sqlite)(?:(-wal|-shm)|\\.lock|\\.([0-9]+)\\.tmp(?:-wal|-shm)?)?$`);
+  const removed: string[] = [];
+  const files = readdirSync(dir);
+  const staleTemplates = new Set<string>();
+  for (const file of files) {
+    const match = names.exec(file);
+    if (match === null || match[0] !== match[1] || join(dir, file) === keep) continue;
+    const stat = lstatSync(join(dir, file), { throwIfNoEntry: false });
+    if (stat !== undefined && stat.isFile() && stat.uid === process.getuid?.() && now - stat.mtimeMs > STALE_TEMPLATE_MS) {
+      staleTemplates.add(file);
+    }
+  }
+  for (const file of files) {
+    const match = names.exec(file);
+    if (match === null) continue;
+    const ofKept = join(dir, match[1]!) === keep;
+    if (ofKept && (match[0] === match[1] || match[2] !== undefined)) continue; // the template in use, its -wal, -shm
+    const path = join(dir, file);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile() || stat.uid !== process.getuid?.()) continue;
+    let stale: boolean;
+    if (match[0] === match[1]) stale = staleTemplates.has(file);
+    else if (match[2] !== undefined) stale = staleTemplates.has(match[1]!) || (!files.includes(match[1]!) && now - stat.mtimeMs > STALE_TEMPLATE_MS);
+    else if (match[3] !== undefined) stale = !isAlive(Number(match[3]));
+    else stale = !lockHeld(path);
+    if (!stale) continue;
+    rmSync(path, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+/** Whether a live process holds the lock file at `path` (one not yet written is held: its process is writing it). */
+function lockHeld(path: string): boolean {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(path, 'utf8'));
+  } catch {
+    return true;
+  }
+  return !(holder > 0) || isAlive(holder);
+}
+
+const cleaned = new Set<string>();
+
+function prepared(family: string, fill: (db: Db) => void, variant?: string): string {
+  const path = join(tmpdir(), `${FILE_PREFIX}${family}-${variant === undefined ? '' : `${variant}-`}${sourceHash()}.sqlite`);
   while (!existsSync(path)) {
     if (!takeLock(`${path}.lock`)) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // another process builds it
@@ -58,6 +122,13 @@ function prepared(name: string, fill: (db: Db) => void): string {
     } finally {
       rmSync(`${path}.lock`, { force: true });
     }
+  }
+  // In use: its family's stale ones (other keys, unused for a while) are removed, once per process.
+  const now = new Date();
+  utimesSync(path, now, now);
+  if (!cleaned.has(path)) {
+    cleaned.add(path);
+    removeStaleTemplates(tmpdir(), family, variant !== undefined, path);
   }
   return path;
 }
@@ -123,7 +194,7 @@ export function copyGeneratedDatabase(path: string, recommendations: number): vo
  */
 export function copyFilledDatabase(path: string, name: string, fill: (db: Db) => void): void {
   const version = createHash('sha256').update(fill.toString()).digest('hex').slice(0, 8);
-  copyFileSync(prepared(`${name}-${version}`, fill), path);
+  copyFileSync(prepared(name, fill, version), path);
 }
 
 /** Recommendations in the large-export database (plus the 8 of the seed). */
