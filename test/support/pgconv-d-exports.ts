@@ -5,7 +5,7 @@ import type { AppConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/open.js';
 import { openSnapshots } from '../../src/db/snapshot.js';
 import { buildTestApp, postgresSide, tempDir, testBackend } from '../helpers.js';
-import { copyLargeExportDatabase } from './template-db.js';
+import { copyLargeExportDatabase, largeExportTemplateName } from './template-db.js';
 
 // The large-export database (test/support/template-db.ts) behind a test app on either backend, and what an
 // export's read snapshot holds, seen from beside the app: on SQLite its own connection (the WAL it pins), on
@@ -25,14 +25,18 @@ export async function buildLargeExportApp(t: Test, overrides: Partial<AppConfig>
   }
   return buildTestApp(t, overrides, async (clusterUrl) => {
     const { copiedDatabase } = await import('./postgres.js');
-    if (largeCopy === undefined) {
-      // One SQLite copy per process, the source of the cluster's template (named after its contents).
-      let root = t;
-      while (root.parent !== undefined) root = root.parent as Test;
-      largeCopy = join(tempDir(root), 'large-export.sqlite');
-      copyLargeExportDatabase(largeCopy);
-    }
-    return copiedDatabase(clusterUrl, largeCopy, { keepDump: true, family: 'large-export' });
+    // The cluster's template is named after the SQLite template's name (its contents: the fill and the sources);
+    // a SQLite copy, one per process, is made only when the template is made from it rather than a kept dump.
+    const sqlite = () => {
+      if (largeCopy === undefined) {
+        let root = t;
+        while (root.parent !== undefined) root = root.parent as Test;
+        largeCopy = join(tempDir(root), 'large-export.sqlite');
+        copyLargeExportDatabase(largeCopy);
+      }
+      return largeCopy;
+    };
+    return copiedDatabase(clusterUrl, sqlite, { keepDump: true, family: 'large-export', key: largeExportTemplateName() });
   });
 }
 

@@ -177,6 +177,12 @@ export interface CopiedOptions {
    * that making a new one (the contents, the sources or the server changed) removes the family's stale ones.
    */
   family?: string;
+  /**
+   * What the SQLite file holds, when its name already says it (a template of test/support/template-db.ts,
+   * named after everything that makes it): the template is named after this instead of a hash of the file's
+   * bytes (the large-export database's 264 MB cost ~2.3 s of CPU to read and hash at each test that asked).
+   */
+  key?: string;
 }
 
 /** The cluster's own pg_dump or pg_restore (the server's BINDIR), and the server's version. */
@@ -224,7 +230,7 @@ export function removeStaleDumps(dir: string, family: string, keep: string, now 
  * Fills the empty database at `url` from a dump of the template named `name` of `family`, kept across runs (made
  * now when missing; the family's stale dumps removed).
  */
-async function fillFromDump(clusterUrl: string, url: string, name: string, family: string, sqlitePath: string): Promise<void> {
+async function fillFromDump(clusterUrl: string, url: string, name: string, family: string, sqlitePath: () => string): Promise<void> {
   const { bindir, version } = await serverTools(clusterUrl);
   const dump = join(tmpdir(), `${DUMP_PREFIX}${family}-${name}-${sourceHash()}-${version}.dump`);
   if (existsSync(dump)) {
@@ -232,7 +238,7 @@ async function fillFromDump(clusterUrl: string, url: string, name: string, famil
     utimesSync(dump, now, now); // in use
     await run(join(bindir, 'pg_restore'), ['--exit-on-error', '--jobs=2', `--dbname=${url}`, dump], { timeout: 600_000 });
   } else {
-    await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url });
+    await copyDatabase({ kind: 'sqlite', path: sqlitePath() }, { kind: 'postgres', url });
     // Written under another name and renamed when whole: a process killed half-way leaves no broken dump.
     const building = `${dump}.${process.pid}.tmp`;
     await run(join(bindir, 'pg_dump'), ['--format=custom', '--compress=0', `--file=${building}`, url], { timeout: 600_000 });
@@ -241,12 +247,17 @@ async function fillFromDump(clusterUrl: string, url: string, name: string, famil
   removeStaleDumps(tmpdir(), family, dump);
 }
 
+/** A SQLite file's path, or a function giving it: called only when the file is read (a template is made from it). */
+export type SqliteSource = string | (() => string);
+
 /**
- * The name of a template database holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's
- * copy), made on first use in this cluster; processes wanting the same one wait for the first to make it.
+ * The name of a template database holding a copy of the SQLite database at `sqlite` (npm run db:copy's copy),
+ * made on first use in this cluster; processes wanting the same one wait for the first to make it.
  */
-async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = false, family = 'template' }: CopiedOptions = {}): Promise<string> {
-  const name = `tpl_${fileHash(sqlitePath)}`;
+async function templateOf(clusterUrl: string, sqlite: SqliteSource, { keepDump = false, family = 'template', key }: CopiedOptions = {}): Promise<string> {
+  let path: string | undefined;
+  const sqlitePath = () => (path ??= typeof sqlite === 'string' ? sqlite : sqlite());
+  const name = `tpl_${key === undefined ? fileHash(sqlitePath()) : createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
   const cluster = homes.get(clusterUrl);
   if (cluster === undefined) throw new Error(`${clusterUrl} is not a cluster startCluster gave`);
   return locked(cluster.home, `${cluster.kind}.templates.lock`, async () => {
@@ -257,7 +268,7 @@ async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = f
       // Made under another name and renamed when whole: a process killed half-way leaves no broken template.
       const building = await createDatabase(clusterUrl);
       if (keepDump) await fillFromDump(clusterUrl, building, name, family, sqlitePath);
-      else await copyDatabase({ kind: 'sqlite', path: sqlitePath }, { kind: 'postgres', url: building });
+      else await copyDatabase({ kind: 'sqlite', path: sqlitePath() }, { kind: 'postgres', url: building });
       // The test cluster runs no autovacuum: the planner's statistics are gathered here, once, and every
       // database made from the template starts with them.
       await admin(building, (client) => client.query('analyze'));
@@ -267,9 +278,9 @@ async function templateOf(clusterUrl: string, sqlitePath: string, { keepDump = f
   });
 }
 
-/** A new database in the cluster holding a copy of the SQLite database at `sqlitePath` (npm run db:copy's copy). */
-export async function copiedDatabase(clusterUrl: string, sqlitePath: string, options: CopiedOptions = {}): Promise<string> {
-  return createDatabase(clusterUrl, await templateOf(clusterUrl, sqlitePath, options));
+/** A new database in the cluster holding a copy of the SQLite database at `sqlite` (npm run db:copy's copy). */
+export async function copiedDatabase(clusterUrl: string, sqlite: SqliteSource, options: CopiedOptions = {}): Promise<string> {
+  return createDatabase(clusterUrl, await templateOf(clusterUrl, sqlite, options));
 }
 
 let seededTemplate: Promise<string> | undefined;

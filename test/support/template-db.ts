@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDatabase } from '../../bench/generate.js';
 import { type Db, openDatabase } from '../../src/db/open.js';
@@ -103,8 +103,13 @@ function lockHeld(path: string): boolean {
 
 const cleaned = new Set<string>();
 
+/** The path of `family`'s template (of the fill's `variant`) for these sources. */
+function templatePath(family: string, variant?: string): string {
+  return join(tmpdir(), `${FILE_PREFIX}${family}-${variant === undefined ? '' : `${variant}-`}${sourceHash()}.sqlite`);
+}
+
 function prepared(family: string, fill: (db: Db) => void, variant?: string): string {
-  const path = join(tmpdir(), `${FILE_PREFIX}${family}-${variant === undefined ? '' : `${variant}-`}${sourceHash()}.sqlite`);
+  const path = templatePath(family, variant);
   while (!existsSync(path)) {
     if (!takeLock(`${path}.lock`)) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // another process builds it
@@ -193,8 +198,13 @@ export function copyGeneratedDatabase(path: string, recommendations: number): vo
  * file's name, so that a changed fill makes a new file.
  */
 export function copyFilledDatabase(path: string, name: string, fill: (db: Db) => void): void {
+  copyFileSync(filledTemplate(name, fill), path);
+}
+
+/** The template copyFilledDatabase copies (made now when missing), or only its path (`make` false). */
+function filledTemplate(name: string, fill: (db: Db) => void, make = true): string {
   const version = createHash('sha256').update(fill.toString()).digest('hex').slice(0, 8);
-  copyFileSync(prepared(name, fill, version), path);
+  return make ? prepared(name, fill, version) : templatePath(name, version);
 }
 
 /** Recommendations in the large-export database (plus the 8 of the seed). */
@@ -209,7 +219,20 @@ export const LARGE_EXPORT_ROWS = 40_000;
  * do not wait for them.
  */
 export function copyLargeExportDatabase(path: string): void {
-  copyFilledDatabase(path, `large-export-${LARGE_EXPORT_ROWS}`, (db) => {
+  copyFileSync(largeExportTemplate(), path);
+}
+
+/**
+ * The large-export template's file name: what it holds (its fill and the sources hashed into it), as a key for
+ * what is made from it (the PostgreSQL template, test/support/pgconv-d-exports.ts) without reading its 264 MB.
+ */
+export function largeExportTemplateName(): string {
+  return basename(largeExportTemplate(false));
+}
+
+/** The large-export database's template (made now when missing), or only its path (`make` false). */
+function largeExportTemplate(make = true): string {
+  return filledTemplate(`large-export-${LARGE_EXPORT_ROWS}`, (db) => {
     db.$client.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${LARGE_EXPORT_ROWS})
       insert into recommendations (id, review_id, paragraph, paragraph_sort_key, text, verbatim, created_at, updated_at)
       select printf('KGZ-3-BIG-%06d', i), 'KGZ-3', '200.' || i, printf('200.%08d', i),
@@ -225,5 +248,5 @@ export function copyLargeExportDatabase(path: string): void {
     db.$client.exec('analyze');
     bumpRevision(db);
     freshenDocuments(db);
-  });
+  }, make);
 }
