@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
+import { profiler } from './profile.mjs';
 
 // A shard of `npm test` (test/support/suites.mjs): one process that runs test files one after another, each as
 // a subtest named after its file, instead of one process per file. A test process pays about 3 s of CPU before
@@ -21,6 +22,7 @@ export const FILE_TEST = Symbol.for('upr-tracker.shard.file-test');
  */
 export async function runQueue(dir) {
   const { fileTimeoutSeconds, queue } = JSON.parse(readFileSync(join(dir, 'queue.json'), 'utf8'));
+  const profiled = process.env.UPR_TEST_PROFILE ? profiler(resolve(process.env.UPR_TEST_PROFILE)) : (_, run) => run();
   for (const [index, { file, backend }] of queue.entries()) {
     try {
       mkdirSync(join(dir, `claimed-${index}`));
@@ -29,12 +31,12 @@ export async function runQueue(dir) {
     }
     const onPostgres = backend === 'postgres';
     const name = onPostgres ? `${file} (TEST_BACKEND=postgres)` : file;
-    await t.test(name, { timeout: fileTimeoutSeconds * 1000 }, async (fileTest) => {
+    await profiled(name, () => t.test(name, { timeout: fileTimeoutSeconds * 1000 }, async (fileTest) => {
       if (onPostgres) process.env.TEST_BACKEND = 'postgres';
       else delete process.env.TEST_BACKEND;
       globalThis[FILE_TEST] = fileTest;
       const url = pathToFileURL(resolve(file)).href;
       await import(onPostgres ? `${url}?backend=postgres` : url);
-    });
+    }));
   }
 }
