@@ -73,18 +73,10 @@ const worker = await build({
   entryPoints: ['src/related/neighbours-worker.ts'],
   outfile: outfile.replace(/[^/]*$/, 'neighbours-worker.js'),
 });
-// The CSV thread of a large import (src/import/csv-thread.ts starts ./csv-worker.js beside the bundle): the
-// same (its import limits' defaults come from src/config.ts, whose bundled CommonJS packages call require()).
-const csvWorker = await build({
-  ...common,
-  entryPoints: ['src/import/csv-worker.ts'],
-  outfile: outfile.replace(/[^/]*$/, 'csv-worker.js'),
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-});
 
 // esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
 // enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
 // characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
 const bundle = await readFile(outfile, 'utf8');
 await writeFile(outfile, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs), ...Object.keys(csvWorker.metafile.inputs)])] }));
+await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)])] }));

@@ -1,7 +1,6 @@
 import { csvBatches } from './csv.js';
-import { CSV_THREAD_MIN_BYTES, csvThread } from './csv-thread.js';
 import { analyseText, decodeText } from './encoding.js';
-import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './limits.js';
+import type { ImportLimits } from './limits.js';
 import { ImportError, type EncodingReport, type ImportSource } from './types.js';
 
 // A data set's CSV file as the corpus readers (Terman, UPR Info) take it: its encoding judged on the whole
@@ -24,28 +23,11 @@ export async function readDecodedCsv<C extends string>(
   header: (cells: string[]) => Record<C, number>,
   options: { relaxQuotes?: boolean; limits?: ImportLimits },
 ): Promise<DecodedCsv<C>> {
-  // The file's first bytes: a file that ends within them is read here, a larger one in the CSV thread (csv-thread.ts).
-  const chunks = source.chunks()[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let bytes = 0;
-  let read = await chunks.next();
-  for (; !read.done && bytes < CSV_THREAD_MIN_BYTES; read = await chunks.next()) {
-    head.push(read.value);
-    bytes += read.value.length;
-  }
-  if (!read.done) {
-    head.push(read.value);
-    const { encoding, records } = await csvThread().read(head, chunks, { relaxQuotes: options.relaxQuotes, limits: options.limits ?? DEFAULT_IMPORT_LIMITS });
-    return { encoding, batches: rowsBelowHeader(records, header) };
-  }
-  const text = async function* () {
-    yield* head;
-  };
-  const analysis = await analyseText(text);
+  const analysis = await analyseText(() => source.chunks());
   const { encoding, lineEndings, repairSteps, repairs, repaired } = analysis;
   return {
     encoding: { encoding, lineEndings, repairSteps, repairs, repaired },
-    batches: rowsBelowHeader(csvBatches(decodeText(text(), analysis), options), header),
+    batches: rowsBelowHeader(csvBatches(decodeText(source.chunks(), analysis), options), header),
   };
 }
 
