@@ -21,9 +21,19 @@ const { values: args } = parseArgs({
     name: { type: 'string', default: 'bag' },
     member: { type: 'string', default: 'bag' },
     options: { type: 'string', default: '{}' },
+    meta: { type: 'boolean', default: false },
   },
 });
 const c = await splitCorpus(args.split);
+// --meta (an experiment): each text ends with pseudo-words for its recommending states and its state under
+// review ("zzrsnor zzsurkgz"), so that the network learns a vector for each as for a word.
+if (args.meta) {
+  for (const t of [...c.training, ...c.measured]) {
+    const m = t.meta!;
+    const terms = [...[...m.recommendingStates].sort().map((s) => `zzrs${s}`), ...(m.stateUnderReview === null ? [] : [`zzsur${m.stateUnderReview}`])];
+    t.text = `${t.text} ${terms.join(' ').toLowerCase()}`;
+  }
+}
 const { training, measured } = c;
 const L = c.labels.length;
 const vectors = corpusVectors(training);
