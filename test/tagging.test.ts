@@ -61,7 +61,7 @@ t.test('tagRecommendations: only machine labels change; a review, or all', async
   t.equal(db.$client.prepare("select count(*) from recommendation_themes where label_source = 'curated'").pluck().get(), curated, 'curated labels untouched');
   const back = tagRecommendations(db, tagger, { all: true });
   t.ok(back.removed > 0, 'labels the model no longer gives are removed');
-  t.same(wantedLabels(tagger, 'x', { recommendingStates: [], stateUnderReview: null }, [{ themeId: 'right-to-education', scheme: 'uhri', source: 'ohchr', confidence: null }, { themeId: EDUCATION, scheme: 'upr-info', source: 'curated', confidence: null }], new Map([[EDUCATION, 'right-to-education']])), [], 'nothing when both schemes are labelled');
+  t.same(wantedLabels(tagger, 'x', [{ themeId: 'right-to-education', scheme: 'uhri', source: 'ohchr', confidence: null }, { themeId: EDUCATION, scheme: 'upr-info', source: 'curated', confidence: null }], new Map([[EDUCATION, 'right-to-education']])), [], 'nothing when both schemes are labelled');
 });
 
 // One app for the API's tests (the first counts every record labelled DEATH; the next ask only about the record
@@ -168,38 +168,6 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
   t.equal((await patch({ themes: [] })).response.statusCode, 200);
   t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/${EDUCATION}`, { key })).response.statusCode, 200);
   t.same(await rejections(), ['human-rights-defenders'], 'nor one a curator confirms');
-});
-
-t.test('the tagger reads who recommended it and to whom, on create and by tagRecommendations', async (t) => {
-  const app = await shared();
-  const key = mintKey(app);
-  // The fixture model with metadata terms: NOR's recommendations, and those to KGZ's first review's state
-  // under review, are about education whatever their text.
-  const base = fixtureModel();
-  const education = FIXTURE_THEMES.indexOf(EDUCATION);
-  const withMeta = new Tagger({ ...base, meta: { weight: 1 }, terms: { ...base.terms, '@rs:NOR': [1, education, 20] } });
-  setTagger(withMeta);
-  t.teardown(() => setTagger(tagger));
-  const create = async (recommendingStates: string[]) => {
-    const created = await send(app, 'POST', '/v1/recommendations', {
-      key,
-      body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty in all cases', verbatim: false, recommendingStates },
-    });
-    t.equal(created.response.statusCode, 201, created.response.body);
-    return created.body as { id: string; themes: { id: string; source: string }[] };
-  };
-  const machine = (r: { themes: { id: string; source: string }[] }) => r.themes.filter((x) => x.source === 'machine').map((x) => x.id).sort();
-  const norway = await create(['NOR', 'FIN']);
-  t.same(machine(norway), [EDUCATION, DEATH, 'right-to-education'].sort(), "NOR's: education too");
-  const finland = await create(['FIN']);
-  t.same(machine(finland), [DEATH], "FIN's: the text's label alone");
-  await retag(app, tagger, [norway.id]);
-  const again = (await getJson(app, `/v1/recommendations/${norway.id}`)).body;
-  t.same(machine(again), [DEATH], 'tagged again by a model without metadata: the text alone');
-  await retag(app, withMeta, [norway.id, finland.id]);
-  const norwayBack = (await getJson(app, `/v1/recommendations/${norway.id}`)).body;
-  t.same(machine(norwayBack), [EDUCATION, DEATH, 'right-to-education'].sort(), 'tagged again with it: its recommending states read from the database');
-  t.same(machine((await getJson(app, `/v1/recommendations/${finland.id}`)).body), [DEATH]);
 });
 
 t.test('a re-import does not give back a machine label a curator removed', async (t) => {

@@ -5,7 +5,6 @@ import { materializeStale } from '../recommendations/documents.js';
 import { UPR_INFO_TO_UHRI } from './crosswalk.js';
 import { UPR_INFO_THEMES } from './labels.js';
 import type { MachineLabel, Tagger } from './model.js';
-import type { TextMeta } from './text.js';
 
 // Machine labels in the database. A recommendation with no label of the upr-info scheme from anyone else
 // (UPR Info's coding, a curator) gets the tagger's labels; one with no such UHRI label gets the UHRI themes
@@ -27,21 +26,19 @@ export function ensureUprInfoThemes(db: Db): void {
 }
 
 /**
- * The machine labels a recommendation should have, given its text and who recommended it to whom (`meta`),
- * its labels from other sources and the themes a curator removed from it (never given again, nor the UHRI
- * themes derived from them).
+ * The machine labels a recommendation should have, given its text, its labels from other sources and the
+ * themes a curator removed from it (never given again, nor the UHRI themes derived from them).
  */
 export function wantedLabels(
   tagger: Tagger,
   text: string,
-  meta: TextMeta,
   others: readonly Existing[],
   uhriIds: ReadonlyMap<string, string>,
   rejected: ReadonlySet<string> = new Set(),
 ): MachineLabel[] {
   const wanted: MachineLabel[] = [];
   const given = others.filter((o) => o.scheme === 'upr-info');
-  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text, meta).filter((l) => !rejected.has(l.themeId));
+  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text).filter((l) => !rejected.has(l.themeId));
   // A theme another source already gives is never a machine label too (one link per theme).
   if (given.length === 0) wanted.push(...uprInfo.filter((label) => !others.some((o) => o.themeId === label.themeId)));
   if (!others.some((o) => o.scheme === 'uhri')) {
@@ -82,12 +79,10 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
             sql: `${selection.reviewId === undefined ? '1' : 'r.review_id = ?'}${selection.all ? '' : ` and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = r.id and t.scheme = 'upr-info')`}`,
             params: selection.reviewId === undefined ? [] : [selection.reviewId],
           };
-    // Each with its state under review and its recommending states (a JSON array, sorted), the tagger's metadata.
-    const rows = client
-      .prepare(`select r.id, r.text, v.state_code as stateUnderReview,
-          (select json_group_array(state_code) from (select s.state_code from recommendation_states s where s.recommendation_id = r.id order by 1)) as recommendingStates
-        from recommendations r join reviews v on v.id = r.review_id where ${where.sql} order by r.id`)
-      .all(...where.params) as { id: string; text: string; stateUnderReview: string; recommendingStates: string }[];
+    const rows = client.prepare(`select r.id, r.text from recommendations r where ${where.sql} order by r.id`).all(...where.params) as {
+      id: string;
+      text: string;
+    }[];
     const links = new Map<string, Existing[]>();
     // The selected recommendations' links by their primary key, each theme's scheme from the (small) themes
     // table read once: joining themes and recommendations row by row cost three times the links' own read
@@ -121,11 +116,10 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
     const update = client.prepare("update recommendation_themes set confidence = ? where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
     const remove = client.prepare("delete from recommendation_themes where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
     const report: TagReport = { recommendations: rows.length, added: 0, changed: 0, removed: 0 };
-    for (const { id, text, stateUnderReview, recommendingStates } of rows) {
+    for (const { id, text } of rows) {
       const existing = links.get(id) ?? [];
       const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-      const meta = { stateUnderReview, recommendingStates: JSON.parse(recommendingStates) as string[] };
-      const wanted = wantedLabels(tagger, text, meta, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
+      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
       for (const label of wanted) {
         if (!machine.has(label.themeId)) {
           insert.add([id, label.themeId, 'machine', label.confidence]);

@@ -30,12 +30,7 @@ export async function pgTagRecommendation(
     const uhri = byLabel.get(label);
     if (uhri !== undefined) uhriIds.set(issue, uhri);
   }
-  const [row] = await pgAll<{ text: string; stateUnderReview: string; recommendingStates: string[] }>(
-    tx,
-    sql`select r.text, v.state_code as "stateUnderReview",
-        array(select s.state_code from recommendation_states s where s.recommendation_id = r.id order by 1) as "recommendingStates"
-      from recommendations r join reviews v on v.id = r.review_id where r.id = ${id}`,
-  );
+  const [row] = await pgAll<{ text: string }>(tx, sql`select text from recommendations where id = ${id}`);
   const existing = await pgAll<{ themeId: string; scheme: string; source: string | null; confidence: number | null }>(
     tx,
     sql`select l.theme_id as "themeId", t.scheme, l.label_source as source, l.confidence
@@ -47,7 +42,7 @@ export async function pgTagRecommendation(
     ),
   );
   const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-  for (const label of wantedLabels(tagger, row!.text, { stateUnderReview: row!.stateUnderReview, recommendingStates: row!.recommendingStates }, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected)) {
+  for (const label of wantedLabels(tagger, row!.text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected)) {
     if (!machine.has(label.themeId)) {
       await pgRun(tx, sql`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence)
         values (${id}, ${label.themeId}, 'machine', ${label.confidence})`);
