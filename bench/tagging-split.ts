@@ -48,11 +48,10 @@ export interface Scorer {
 /**
  * A member's scores: out of fold on the training texts (the folds `fit` uses, sessions dealt round) and,
  * from the member trained on all of them, on the measured texts; `train(rows)` trains one on those
- * training texts. `scoringCpu`: the CPU time of scoring the measured texts.
+ * training texts (`folds`: as many as `fit`'s unless given). `scoringCpu`: the CPU time of scoring the measured texts.
  */
-export function memberScores(c: SplitCorpus, train: (rows: number[]) => Scorer, progress: (message: string) => void = () => {}) {
+export function memberScores(c: SplitCorpus, train: (rows: number[]) => Scorer, progress: (message: string) => void = () => {}, folds = DEFAULT_TRAIN_OPTIONS.folds) {
   const L = c.labels.length;
-  const { folds } = DEFAULT_TRAIN_OPTIONS;
   const sessions = [...new Set(c.training.map((t) => t.session))].sort((a, b) => a - b);
   const foldOf = new Map(sessions.map((s, i) => [s, i % folds]));
   const oof: Float64Array[] = new Array(c.training.length);

@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/open.js';
 import { readLabelledCorpus } from '../src/tagging/corpus.js';
 import { MAX_LABELS, MODEL_FORMAT, Tagger, blockScales, loadTagger } from '../src/tagging/model.js';
 import { machineTagger, setTagger } from '../src/tagging/tagger.js';
-import { charGramCounts, features, stem, termCounts, words } from '../src/tagging/text.js';
+import { charGramCounts, features, metaCounts, stem, termCounts, words } from '../src/tagging/text.js';
 import { evaluate, fit, random, tuneThresholds } from '../src/tagging/train.js';
 import { heldOutEvaluation, shippedModel } from '../src/tagging/training-run.js';
 import { tempDir } from './helpers.js';
@@ -82,6 +82,42 @@ t.test('the fixture model tags what it was trained on, deterministically', async
   t.throws(() => new Tagger({ ...fixtureModel(), format: 'other' as typeof MODEL_FORMAT }), /not a tagger model/);
   const rand = random(1);
   t.not(rand(), rand());
+});
+
+t.test('metadata terms: who recommended it and to whom, a third block of its own weight', async (t) => {
+  t.same([...metaCounts({ recommendingStates: ['NOR', 'FIN'], stateUnderReview: 'KGZ' })], [
+    ['@rs:FIN', 1],
+    ['@rs:NOR', 1],
+    ['@sur:KGZ', 1],
+  ], 'the recommending states sorted, each once, then the state under review');
+  t.same([...metaCounts({ recommendingStates: [], stateUnderReview: null })], [], 'nothing known: no term');
+  t.same([...metaCounts(undefined, new Map([['death', 1]]))], [['death', 1]], 'no metadata: the text terms alone');
+  // The same vague text, labelled by who asked: FIN's are about education, NOR's about women.
+  const vague = 'Take further measures to implement its commitments';
+  const meta = (code: string) => ({ recommendingStates: [code], stateUnderReview: 'KGZ' });
+  const corpus = [
+    ...FIXTURE_CORPUS.map((x, i) => ({ ...x, meta: meta(i % 2 === 0 ? 'GBR' : 'USA') })),
+    ...[1, 2, 3, 4].flatMap((session) => [
+      { text: vague, labels: [EDUCATION], session, meta: meta('FIN') },
+      { text: vague, labels: [WOMEN], session, meta: meta('NOR') },
+    ]),
+  ];
+  const model = fit(corpus, FIXTURE_THEMES, 'fixture with metadata', { ...FIXTURE_OPTIONS, metaWeight: 1 });
+  t.same(model.meta, { weight: 1 }, 'the file says the weight of its metadata block');
+  t.ok(model.terms['@rs:FIN'] !== undefined && model.terms['@rs:NOR'] !== undefined, 'the states are terms of the model');
+  const withMeta = new Tagger(model);
+  t.same(withMeta.tag(vague, meta('FIN')).map((l) => l.themeId), [EDUCATION], "FIN's: education");
+  t.same(withMeta.tag(vague, meta('NOR')).map((l) => l.themeId), [WOMEN], "NOR's: women");
+  const p = withMeta.probabilities(vague);
+  t.same(withMeta.probabilities(vague, { recommendingStates: ['ZZZ'], stateUnderReview: null }), p, 'states it never saw: the text alone');
+  t.same(withMeta.tag('Abolish the death penalty').map((l) => l.themeId), [DEATH], 'no metadata: the text alone still tags');
+  const textOnly = fit(corpus, FIXTURE_THEMES, 'fixture', FIXTURE_OPTIONS);
+  t.equal(textOnly.meta, undefined, 'without metaWeight: no metadata block');
+  t.notOk(Object.keys(textOnly.terms).some((term) => term.startsWith('@')), 'nor metadata terms');
+  const fixtureWithMeta = corpus.slice(0, FIXTURE_CORPUS.length);
+  t.equal(JSON.stringify(fit(fixtureWithMeta, FIXTURE_THEMES, 'fixture', FIXTURE_OPTIONS)), JSON.stringify(fixtureModel()), 'the same model as from the texts alone, byte for byte');
+  const plain = new Tagger(textOnly);
+  t.same(plain.probabilities(vague, meta('FIN')), plain.probabilities(vague), 'a model without metadata ignores it');
 });
 
 t.test('evaluation: micro- and macro-F1 and per-label scores', async (t) => {

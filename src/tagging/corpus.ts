@@ -4,6 +4,7 @@ import type { Db } from '../db/open.js';
 import { StateResolver } from '../import/states.js';
 import type { ImportSource } from '../import/types.js';
 import { readUprInfoCsv } from '../import/upr-info.js';
+import type { TextMeta } from './text.js';
 
 // UPR Info's labelled recommendations (../shared/data/upr-info-2008-2013/), read by the importer's own CSV
 // reader: its decoding, and its grouping of co-authored rows into one recommendation (labels united).
@@ -14,6 +15,8 @@ export interface LabelledText {
   labels: string[];
   /** The UPR Working Group session (1–17). */
   session: number;
+  /** Who recommended it and to whom (ISO codes), for the metadata features (src/tagging/text.ts). */
+  meta?: TextMeta;
 }
 
 export function fileSource(path: string): ImportSource {
@@ -30,9 +33,11 @@ export async function readLabelledCorpus(db: Db, dir: string): Promise<LabelledT
   for (const name of files) {
     const parsed = await readUprInfoCsv(fileSource(join(dir, name)), resolver, undefined);
     const sessions = new Map(parsed.reviews.map((r) => [r.id, r.wgSession!]));
+    const underReview = new Map(parsed.reviews.map((r) => [r.id, r.stateCode]));
     for (const record of parsed.records) {
       if (record.themes!.length === 0) continue;
-      out.push({ text: record.text, labels: [...record.themes!].sort(), session: sessions.get(record.reviewId)! });
+      const meta = { recommendingStates: [...record.recommendingStates!], stateUnderReview: underReview.get(record.reviewId)! };
+      out.push({ text: record.text, labels: [...record.themes!].sort(), session: sessions.get(record.reviewId)!, meta });
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type BagModel, BagScorer } from './bag.js';
 import { type EmbeddingModel, EmbeddingScorer } from './embedding.js';
-import { CHAR_GRAM_MARK, type CharGrams, features } from './text.js';
+import { CHAR_GRAM_MARK, type CharGrams, features, META_MARK, metaCounts, type TextMeta } from './text.js';
 
 // The tagger's model: one logistic regression per label over TF-IDF weights of words and word pairs
 // (src/tagging/text.ts), each with its own decision threshold. Stored as JSON (src/tagging/model/), term
@@ -27,6 +27,11 @@ export interface ModelFile {
    */
   charGrams?: CharGrams & { weight: number };
   /**
+   * Metadata terms (terms marked '@': the recommending states and the state under review), when the model
+   * has them: their block has its own L2 norm and weighs `weight`, added to the text's blocks (norm 1).
+   */
+  meta?: { weight: number };
+  /**
    * A network over word vectors (src/tagging/embedding.ts), when the model has one: a label's log-odds are
    * (1 − its weight) × the linear model's + its weight × the network's.
    */
@@ -48,6 +53,13 @@ export function blockScales(wordNorm2: number, charNorm2: number, charWeight: nu
 }
 
 export const isCharGram = (term: string) => term.startsWith(CHAR_GRAM_MARK);
+export const isMeta = (term: string) => term.startsWith(META_MARK);
+
+/** A term's block: 0 words and pairs, 1 character n-grams, 2 metadata. */
+export const blockOf = (term: string): 0 | 1 | 2 => (isCharGram(term) ? 1 : isMeta(term) ? 2 : 0);
+
+/** The factor of the metadata block from its squared norm: L2-normalised, times its weight. */
+export const metaScale = (metaNorm2: number, weight: number) => (metaNorm2 > 0 ? weight / Math.sqrt(metaNorm2) : 0);
 
 export interface MachineLabel {
   themeId: string;
@@ -71,6 +83,7 @@ export class Tagger {
   private readonly terms = new Map<string, Term>();
   private readonly scores: Float64Array;
   private readonly charGrams: (CharGrams & { weight: number }) | undefined;
+  private readonly metaWeight: number | undefined;
   private readonly embedding: EmbeddingScorer | undefined;
   private readonly networkScores: Float64Array;
   private readonly bag: BagScorer | undefined;
@@ -83,6 +96,7 @@ export class Tagger {
     this.thresholds = Float64Array.from(model.thresholds);
     this.scores = new Float64Array(model.labels.length);
     this.charGrams = model.charGrams;
+    this.metaWeight = model.meta?.weight;
     this.embedding = model.embedding === undefined ? undefined : new EmbeddingScorer(model.embedding);
     this.networkScores = new Float64Array(model.labels.length);
     this.bag = model.bag === undefined ? undefined : new BagScorer(model.bag);
@@ -99,21 +113,26 @@ export class Tagger {
     }
   }
 
-  /** Each label's probability for a text, in the order of `labels`. */
-  probabilities(text: string): Float64Array {
+  /**
+   * Each label's probability for a text, in the order of `labels`; `meta` (who recommended it, to whom)
+   * counts when the model has metadata terms.
+   */
+  probabilities(text: string, meta?: TextMeta): Float64Array {
     const scores = this.scores;
     scores.set(this.bias);
-    const found: { term: Term; x: number; block: 0 | 1 }[] = [];
-    const norm2 = [0, 0];
-    for (const [name, count] of features(text, this.charGrams)) {
+    const found: { term: Term; x: number; block: 0 | 1 | 2 }[] = [];
+    const norm2 = [0, 0, 0];
+    const counts = features(text, this.charGrams);
+    if (this.metaWeight !== undefined) metaCounts(meta, counts);
+    for (const [name, count] of counts) {
       const term = this.terms.get(name);
       if (term === undefined) continue;
       const x = (1 + Math.log(count)) * term.idf;
-      const block = isCharGram(name) ? 1 : 0;
+      const block = blockOf(name);
       norm2[block]! += x * x;
       found.push({ term, x, block });
     }
-    const scale = blockScales(norm2[0]!, norm2[1]!, this.charGrams?.weight ?? 0);
+    const scale = [...blockScales(norm2[0]!, norm2[1]!, this.charGrams?.weight ?? 0), metaScale(norm2[2]!, this.metaWeight ?? 0)];
     for (const { term, x, block } of found) {
       const v = x * scale[block]!;
       for (let i = 0; i < term.labels.length; i++) scores[term.labels[i]!]! += v * term.weights[i]!;
@@ -138,8 +157,8 @@ export class Tagger {
    * The labels of a text: those whose probability reaches their threshold (at most MAX_LABELS, most
    * probable first), and at least one — the label closest to its threshold when none reaches it.
    */
-  tag(text: string): MachineLabel[] {
-    return this.decide(this.probabilities(text));
+  tag(text: string, meta?: TextMeta): MachineLabel[] {
+    return this.decide(this.probabilities(text, meta));
   }
 
   decide(p: Float64Array): MachineLabel[] {

@@ -107,3 +107,20 @@ export function features(text: string, grams: CharGrams | undefined): Map<string
   const counts = termCounts(text);
   return grams === undefined ? counts : charGramCounts(text, grams, counts);
 }
+
+/** Metadata terms (who recommended, to whom): a third block of terms, each marked by a leading '@'. */
+export const META_MARK = '@';
+
+/** What the tagger knows of a recommendation besides its text: ISO codes, as stored. */
+export interface TextMeta {
+  recommendingStates: readonly string[];
+  stateUnderReview: string | null;
+}
+
+/** A recommendation's metadata terms ("@rs:NOR", "@sur:KGZ"), added to `counts` once each (the states sorted). */
+export function metaCounts(meta: TextMeta | undefined, counts = new Map<string, number>()): Map<string, number> {
+  if (meta === undefined) return counts;
+  for (const code of [...meta.recommendingStates].sort()) counts.set(`${META_MARK}rs:${code}`, 1);
+  if (meta.stateUnderReview !== null) counts.set(`${META_MARK}sur:${meta.stateUnderReview}`, 1);
+  return counts;
+}

@@ -1,9 +1,9 @@
 import { type BagOptions, DEFAULT_BAG_OPTIONS, trainBag } from './bag.js';
 import type { LabelledText } from './corpus.js';
 import { type EmbeddingOptions, trainEmbedding, type WordVectors } from './embedding.js';
-import { blockScales, isCharGram, MODEL_FORMAT, type ModelFile, Tagger } from './model.js';
+import { blockOf, blockScales, MODEL_FORMAT, metaScale, type ModelFile, Tagger } from './model.js';
 import { random, shuffle } from '../common/random.js';
-import { type CharGrams, features } from './text.js';
+import { type CharGrams, features, metaCounts } from './text.js';
 
 export { random } from '../common/random.js';
 
@@ -34,6 +34,11 @@ export interface TrainOptions {
   charWeight: number;
   /** The n-gram block's vocabulary: at most this many n-grams (the most frequent). */
   maxCharTerms: number;
+  /**
+   * Metadata terms (the recommending states, the state under review: src/tagging/text.ts) as a third block
+   * of features weighing this (its own L2 norm, added to the text's blocks), or none when undefined.
+   */
+  metaWeight?: number;
   /** The weights are the mean of those at the end of each epoch from this one (1-based) on; 0: the last. */
   averageFrom?: number;
   /**
@@ -116,30 +121,30 @@ interface Vocabulary {
 export function buildVocabulary(docs: Map<string, number>[], options: Pick<TrainOptions, 'minDf' | 'maxTerms' | 'maxCharTerms'>): Vocabulary {
   const df = new Map<string, number>();
   for (const doc of docs) for (const term of doc.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  const frequent = (charGrams: boolean, max: number) =>
+  const frequent = (block: 0 | 1 | 2, max: number) =>
     [...df]
-      .filter(([term, n]) => n >= options.minDf && isCharGram(term) === charGrams)
+      .filter(([term, n]) => n >= options.minDf && blockOf(term) === block)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, max)
       .map(([term]) => term);
-  const terms = [...frequent(false, options.maxTerms), ...frequent(true, options.maxCharTerms)];
+  const terms = [...frequent(0, options.maxTerms), ...frequent(1, options.maxCharTerms), ...frequent(2, Infinity)];
   const idf = Float64Array.from(terms, (term) => Math.log((1 + docs.length) / (1 + df.get(term)!)) + 1);
   return { terms, index: new Map(terms.map((t, i) => [t, i])), idf };
 }
 
-function vectorize(doc: Map<string, number>, vocabulary: Vocabulary, charWeight: number): Vector {
-  const entries: [number, number, 0 | 1][] = [];
-  const norm2 = [0, 0];
+function vectorize(doc: Map<string, number>, vocabulary: Vocabulary, charWeight: number, metaWeight: number): Vector {
+  const entries: [number, number, 0 | 1 | 2][] = [];
+  const norm2 = [0, 0, 0];
   for (const [term, count] of doc) {
     const i = vocabulary.index.get(term);
     if (i === undefined) continue;
     const x = (1 + Math.log(count)) * vocabulary.idf[i]!;
-    const block = isCharGram(term) ? 1 : 0;
+    const block = blockOf(term);
     entries.push([i, x, block]);
     norm2[block]! += x * x;
   }
   entries.sort((a, b) => a[0] - b[0]);
-  const scale = blockScales(norm2[0]!, norm2[1]!, charWeight);
+  const scale = [...blockScales(norm2[0]!, norm2[1]!, charWeight), metaScale(norm2[2]!, metaWeight)];
   return { idx: Int32Array.from(entries, (e) => e[0]), val: Float64Array.from(entries, (e) => e[1] * scale[e[2]]!) };
 }
 
@@ -276,13 +281,17 @@ function compact(vocabulary: Vocabulary, weights: Weights, labels: readonly stri
     thresholds,
     terms,
     ...(options.charGrams === undefined ? {} : { charGrams: { ...options.charGrams, weight: options.charWeight } }),
+    ...(options.metaWeight === undefined ? {} : { meta: { weight: options.metaWeight } }),
   };
 }
 
 export function fitWeights(texts: LabelledText[], labels: readonly string[], options: TrainOptions, thresholds: number[], trainedOn: string, vectors?: WordVectors): ModelFile {
-  const docs = texts.map((t) => features(t.text, options.charGrams));
+  const docs = texts.map((t) => {
+    const counts = features(t.text, options.charGrams);
+    return options.metaWeight === undefined ? counts : metaCounts(t.meta, counts);
+  });
   const vocabulary = buildVocabulary(docs, options);
-  const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight));
+  const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight, options.metaWeight ?? 0));
   const ys = labelIndexes(texts, labels);
   const train = (o: TrainOptions) => trainWeights(xs, ys, labels.length, vocabulary.terms.length, o);
   const weights = options.ensemble === undefined ? train(options) : sumWeights(options.ensemble.map((m) => ({ weight: m.weight, weights: train({ ...options, ...m.options }) })));
@@ -417,7 +426,7 @@ export function outOfFold(texts: LabelledText[], labels: readonly string[], opti
     const inFold = (t: LabelledText) => foldOf.get(t.session) === fold;
     const tagger = new Tagger(fitWeights(texts.filter((t) => !inFold(t)), labels, options, labels.map(() => 0.5), '', vectors));
     texts.forEach((t, i) => {
-      if (inFold(t)) oof[i] = Float64Array.from(tagger.probabilities(t.text));
+      if (inFold(t)) oof[i] = Float64Array.from(tagger.probabilities(t.text, t.meta));
     });
   }
   return { oof, folds };
@@ -448,7 +457,7 @@ export function evaluate(tagger: Tagger, texts: LabelledText[]): Evaluation {
   const fn = new Float64Array(n);
   const index = new Map(tagger.labels.map((l, i) => [l, i]));
   for (const text of texts) {
-    const predicted = new Set(tagger.tag(text.text).map((m) => index.get(m.themeId)!));
+    const predicted = new Set(tagger.tag(text.text, text.meta).map((m) => index.get(m.themeId)!));
     const gold = new Set(text.labels.map((l) => index.get(l)).filter((l) => l !== undefined));
     for (const l of predicted) gold.has(l) ? tp[l]!++ : fp[l]!++;
     for (const l of gold) if (!predicted.has(l)) fn[l]!++;
