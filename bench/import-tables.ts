@@ -12,7 +12,8 @@ import { importFile } from '../src/import/run.js';
 // `now`, then writes every table's rows to OUT (each value with its SQLite type, rows ordered by every column;
 // timestamps of the run itself, which the audit log and documents take from the clock, masked), OUT.summary (rows
 // and a hash per table) and OUT.reports (the import reports). Run it on the code before and after, then
-// `diff BEFORE.summary AFTER.summary`: sqlite_stat4 differs from run to run (SQLite's samples), and a migration
+// `diff BEFORE.summary AFTER.summary` (the database is this script's own: imported as newDatabase, as the command line
+// imports into a new DATABASE_PATH): sqlite_stat4 differs from run to run (SQLite's samples), and a migration
 // adds its row to __drizzle_migrations (and sqlite_stat1 counts it).
 
 const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -34,7 +35,7 @@ try {
   const started = new Date().toISOString().slice(0, 10);
   const reports = [];
   for (const file of files) {
-    reports.push(await importFile(db, { name: file, chunks: () => createReadStream(file) }, { actor: 'tables', now: '2026-01-01T00:00:00.000Z' }));
+    reports.push(await importFile(db, { name: file, chunks: () => createReadStream(file) }, { actor: 'tables', now: '2026-01-01T00:00:00.000Z', newDatabase: true }));
   }
   const today = new Date().toISOString().slice(0, 10);
   const clock = new RegExp(`(?:${started}|${today})T\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z`, 'g');

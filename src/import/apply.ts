@@ -139,6 +139,28 @@ export interface ApplyOptions {
   dryRun: boolean;
   scope: ApiKeyScope;
   now: string;
+  /** The database file is new and this connection alone uses it: see leaveWal. */
+  newDatabase?: boolean;
+}
+
+/**
+ * Switches a connection in WAL mode to a rollback journal (DELETE) for one import, when it can: only when no
+ * other connection has the database open (SQLite refuses to leave WAL mode otherwise). In WAL mode a bulk
+ * import writes every new page twice, to the WAL and then at the checkpoint to the database file; through a
+ * rollback journal a page new to the file is written once (the journal keeps the few pages changed in place).
+ * Still one transaction, all or nothing, and durable (synchronous=FULL syncs the journal before the file):
+ * a crash mid-import leaves a hot journal, which the next open rolls back. But while the import writes,
+ * another connection could not read the database (the writer holds the file's exclusive lock once its
+ * cache spills): hence only for a database file its caller created and alone uses. Whether it switched.
+ */
+function leaveWal(client: Db['$client']): boolean {
+  if (client.pragma('journal_mode', { simple: true }) !== 'wal') return false;
+  try {
+    return client.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+  } catch {
+    // (SQLITE_BUSY: another connection has the database open.)
+    return false;
+  }
 }
 
 /** How many reasons the refusal of a whole file quotes (the report of a partial import lists them all). */
@@ -206,6 +228,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   const client = db.$client;
   const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
   if (tempStore !== undefined) client.pragma('temp_store = memory');
+  // A new database file, created for this import: written through a rollback journal (leaveWal), then back to WAL.
+  const journal = options.newDatabase === true && tempStore !== undefined && leaveWal(client);
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
       const written: string[] = [];
@@ -625,6 +649,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     if (!(error instanceof DryRunRollback)) throw error;
   } finally {
     if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
+    if (journal) client.pragma('journal_mode = WAL');
   }
   // A bulk import changes the shape of the data: refresh the query planner's statistics.
   const { created, updated } = report.recommendations;

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -91,6 +91,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
         dryRun: values['dry-run'],
         actor: `import ${basename(path)} (command line)`,
         limits: config.importLimits,
+        newDatabase: database.created,
       },
     );
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, path));
@@ -106,15 +107,17 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
 }
 
 /** DATABASE_URL's PostgreSQL (migrated, as the server would) or DATABASE_PATH's SQLite; why not, when it cannot be opened. */
-async function openTarget(config: ResolvedConfig): Promise<{ run: RunImport; close(): Promise<void> } | string> {
+// (`created`: DATABASE_PATH's file did not exist and was made for this import: see ImportOptions.newDatabase.)
+async function openTarget(config: ResolvedConfig): Promise<{ run: RunImport; close(): Promise<void>; created: boolean } | string> {
   const url = config.databaseUrl;
   if (url === undefined) {
+    const created = !existsSync(config.databasePath);
     const db = openDatabase(config.databasePath);
-    return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close() };
+    return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close(), created };
   }
   try {
     const pool = (await openPostgres(url, { poolMax: 1 })).$client;
-    return { run: (source, options) => pgImportFile({ pool }, source, options), close: () => pool.end() };
+    return { run: (source, options) => pgImportFile({ pool }, source, options), close: () => pool.end(), created: false };
   } catch (error) {
     return `cannot open the PostgreSQL database ${redactUrl(url)}: ${(error as Error).message}`;
   }

@@ -49,6 +49,7 @@ export function applyRead(db: Db, parsed: ParsedFile, options: ImportOptions): I
     dryRun: options.dryRun ?? false,
     scope: options.scope ?? 'admin',
     now: options.now ?? new Date().toISOString(),
+    newDatabase: options.newDatabase ?? false,
   });
 }
 

@@ -182,6 +182,11 @@ export interface ImportOptions {
   now?: string;
   /** What the file may cost (IMPORT_MAX_*); the defaults when absent. */
   limits?: ImportLimits;
+  /**
+   * SQLite: the caller created the database file and nothing else uses it (the command line's new
+   * DATABASE_PATH): the import is written through a rollback journal instead of the WAL (see applyImport).
+   */
+  newDatabase?: boolean;
 }
 
 /** A file to import: its bytes, readable more than once (detection reads a CSV twice, streaming). */
