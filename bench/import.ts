@@ -60,7 +60,8 @@ async function timed(files: string[], options: Partial<ImportOptions> = {}, dbPa
     let matched = 0;
     let ambiguous = 0;
     for (const file of files) {
-      // A database file made for the row is the bench's alone: written as the command line writes a new DATABASE_PATH.
+      // A database file made for the row is the bench's alone: every file of the row is imported into it as the
+      // command line imports its one file into a new DATABASE_PATH (newDatabase: a rollback journal, not the WAL).
       const report = await importFile(db, { name: file, chunks: () => createReadStream(file) }, { actor: 'bench', newDatabase: isNew, ...options });
       rows += report.rowsRead - report.rowsNotSelected;
       created += report.recommendations.created;
