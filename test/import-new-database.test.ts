@@ -74,6 +74,7 @@ t.test('a new database file is imported through a rollback journal: the same row
   t.equal(viaJournal.recommendations.created, 300);
   t.same(written(journal.$client), written(wal.$client), 'the same rows');
   t.equal(journal.$client.pragma('journal_mode', { simple: true }), 'wal', 'back in WAL mode');
+  t.equal(journal.$client.pragma('synchronous', { simple: true }), 2, 'synchronous=FULL again (EXTRA during the import)');
   t.equal(journal.$client.pragma('temp_store', { simple: true }), wal.$client.pragma('temp_store', { simple: true }));
   // Through the WAL, every page the import wrote is in the WAL file until a checkpoint; through the rollback
   // journal, they went to the database file, and the WAL holds only what was written after (the planner's statistics).

@@ -148,19 +148,27 @@ export interface ApplyOptions {
  * other connection has the database open (SQLite refuses to leave WAL mode otherwise). In WAL mode a bulk
  * import writes every new page twice, to the WAL and then at the checkpoint to the database file; through a
  * rollback journal a page new to the file is written once (the journal keeps the few pages changed in place).
- * Still one transaction, all or nothing, and durable (synchronous=FULL syncs the journal before the file):
- * a crash mid-import leaves a hot journal, which the next open rolls back. But while the import writes,
- * another connection could not read the database (the writer holds the file's exclusive lock once its
- * cache spills): hence only for a database file its caller created and alone uses. Whether it switched.
+ * Still one transaction, all or nothing: a crash mid-import leaves a hot journal, which the next open rolls
+ * back. As durable as the WAL with synchronous=FULL: synchronous=EXTRA meanwhile, so that the journal's
+ * deletion, which commits the transaction, is synced too (FULL syncs the journal and the file, not the folder).
+ * But while the import writes, another connection could not read the database (the writer holds the file's
+ * exclusive lock once its cache spills): hence only for a database file its caller created and alone uses.
+ * Returns what puts the connection back (WAL mode, its synchronous setting), or undefined when it did not switch.
  */
-function leaveWal(client: Db['$client']): boolean {
-  if (client.pragma('journal_mode', { simple: true }) !== 'wal') return false;
+function leaveWal(client: Db['$client']): (() => void) | undefined {
+  if (client.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
   try {
-    return client.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+    client.pragma('journal_mode = DELETE');
   } catch {
     // (SQLITE_BUSY: another connection has the database open.)
-    return false;
+    return undefined;
   }
+  const synchronous = client.pragma('synchronous', { simple: true }) as number;
+  client.pragma('synchronous = EXTRA');
+  return () => {
+    client.pragma('journal_mode = WAL');
+    client.pragma(`synchronous = ${synchronous}`);
+  };
 }
 
 /** How many reasons the refusal of a whole file quotes (the report of a partial import lists them all). */
@@ -229,7 +237,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   const tempStore = client.inTransaction ? undefined : (client.pragma('temp_store', { simple: true }) as number);
   if (tempStore !== undefined) client.pragma('temp_store = memory');
   // A new database file, created for this import: written through a rollback journal (leaveWal), then back to WAL.
-  const journal = options.newDatabase === true && tempStore !== undefined && leaveWal(client);
+  const backToWal = options.newDatabase === true && tempStore !== undefined ? leaveWal(client) : undefined;
   try {
     writeTransaction(db, options.actor, ({ audit }) => {
       const written: string[] = [];
@@ -649,7 +657,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     if (!(error instanceof DryRunRollback)) throw error;
   } finally {
     if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
-    if (journal) client.pragma('journal_mode = WAL');
+    backToWal?.();
   }
   // A bulk import changes the shape of the data: refresh the query planner's statistics.
   const { created, updated } = report.recommendations;
