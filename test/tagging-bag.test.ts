@@ -1,8 +1,8 @@
 import t from 'tap';
 import { BagScorer, bagTerms, DEFAULT_BAG_OPTIONS, trainBag, type BagModel } from '../src/tagging/bag.js';
 import { EmbeddingScorer, textWords, type WordVectors } from '../src/tagging/embedding.js';
-import { MODEL_FORMAT, MODEL_FORMAT_3, type ModelFile, Tagger, upgradeModel } from '../src/tagging/model.js';
-import { bagSeeds, DEFAULT_EMBEDDING_OPTIONS, DEFAULT_TRAIN_OPTIONS, fit, labelIndexes, random, type TrainOptions } from '../src/tagging/train.js';
+import { Tagger } from '../src/tagging/model.js';
+import { DEFAULT_EMBEDDING_OPTIONS, DEFAULT_TRAIN_OPTIONS, fit, labelIndexes, random, type TrainOptions } from '../src/tagging/train.js';
 import { FIXTURE_CORPUS, FIXTURE_LABELS, FIXTURE_OPTIONS, FIXTURE_THEMES } from './tagging-helpers.js';
 
 // The network that learns its own term vectors (src/tagging/bag.ts), blended with the linear model. The
@@ -93,15 +93,13 @@ t.test('trained: deterministic, learns the fixture, options change it', async (t
 t.test('a model with it: deterministic, blended, in the file', async (t) => {
   const model = fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'with a bag', options, undefined, vectors);
   t.equal(JSON.stringify(model), JSON.stringify(fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'with a bag', options, undefined, vectors)), 'same data, same file');
-  t.equal(model.format, MODEL_FORMAT);
   t.equal(model.bag!.weight, 0.4);
-  t.equal(model.bag!.networks.length, 1, 'one network unless asked');
   t.equal(model.embedding, undefined, 'no word-vector network asked');
   t.equal(fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'no vectors', options).bag, undefined, 'no vectors, no network');
   const logit = (p: number) => Math.log(p / (1 - p));
   const text = 'Improve access to quality education in rural schools';
   const bag = new Float64Array(FIXTURE_THEMES.length);
-  new BagScorer(model.bag!.networks[0]!).scores(text, bag);
+  new BagScorer(model.bag!).scores(text, bag);
   const alone = new Tagger({ ...model, bag: undefined }).probabilities(text);
   new Tagger(model).probabilities(text).forEach((p, l) => t.ok(Math.abs(logit(p) - (0.6 * logit(alone[l]!) + 0.4 * bag[l]!)) < 1e-9));
   const tagger = new Tagger(model);
@@ -111,46 +109,7 @@ t.test('a model with it: deterministic, blended, in the file', async (t) => {
   const both = fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'both', { ...options, embedding: { ...DEFAULT_EMBEDDING_OPTIONS, hidden: 8, epochs: 5, minDf: 1, weight: 0.2 } }, undefined, vectors);
   const net = new Float64Array(FIXTURE_THEMES.length);
   new EmbeddingScorer(both.embedding!).scores(text, net);
-  new BagScorer(both.bag!.networks[0]!).scores(text, bag);
+  new BagScorer(both.bag!).scores(text, bag);
   const linear = new Tagger({ ...both, bag: undefined, embedding: undefined }).probabilities(text);
   new Tagger(both).probabilities(text).forEach((p, l) => t.ok(Math.abs(logit(p) - (0.4 * logit(linear[l]!) + 0.2 * net[l]! + 0.4 * bag[l]!)) < 1e-9));
-});
-
-t.test('several networks, each its own seed: the mean of their log-odds, blended', async (t) => {
-  t.same(bagSeeds({ seed: 7 }), [7], 'one unless asked');
-  t.same(bagSeeds({ seed: 7, networks: 3 }), [7, 8, 9]);
-  const three: TrainOptions = { ...options, bag: { ...options.bag!, networks: 3 } };
-  const model = fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'three', three, undefined, vectors);
-  t.equal(JSON.stringify(model), JSON.stringify(fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'three', three, undefined, vectors)), 'same data, same file');
-  const networks = model.bag!.networks;
-  t.equal(networks.length, 3);
-  t.equal(JSON.stringify(networks[0]), JSON.stringify(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, small, random)), 'the first: the seed asked');
-  t.equal(JSON.stringify(networks[1]), JSON.stringify(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, seed: small.seed + 1 }, random)), 'the next: the next seed');
-  t.not(JSON.stringify(networks[1]!.w2), JSON.stringify(networks[0]!.w2), 'another seed, other weights');
-  const logit = (p: number) => Math.log(p / (1 - p));
-  const text = 'Improve access to quality education in rural schools';
-  const each = networks.map((n) => {
-    const out = new Float64Array(FIXTURE_THEMES.length);
-    new BagScorer(n).scores(text, out);
-    return out;
-  });
-  const linear = new Tagger({ ...model, bag: undefined }).probabilities(text);
-  new Tagger(model).probabilities(text).forEach((p, l) => {
-    const mean = (each[0]![l]! + each[1]![l]! + each[2]![l]!) / 3;
-    t.ok(Math.abs(logit(p) - (0.6 * logit(linear[l]!) + 0.4 * mean)) < 1e-9);
-  });
-  t.same(new Tagger(model).tag('Abolish the death penalty').map((l) => l.themeId), [FIXTURE_LABELS.DEATH]);
-  new Tagger({ ...model, bag: { weight: 0.4, networks: [] } }).probabilities(text).forEach((p, l) => t.ok(Math.abs(logit(p) - 0.6 * logit(linear[l]!)) < 1e-9, 'no network: the linear share alone'));
-});
-
-t.test('format 3 (one network, its weight beside it) is still read, as format 4', async (t) => {
-  const model = fit(FIXTURE_CORPUS, FIXTURE_THEMES, 'with a bag', options, undefined, vectors);
-  const network = model.bag!.networks[0]!;
-  const old = { ...model, format: MODEL_FORMAT_3, bag: { ...network, weight: 0.4 } } as unknown as ModelFile;
-  t.same(upgradeModel(old), model, 'the same model');
-  const text = 'Improve access to quality education in rural schools';
-  t.same(new Tagger(old).probabilities(text), new Tagger(model).probabilities(text));
-  const { bag: _, ...linearOnly } = model;
-  t.same(upgradeModel({ ...linearOnly, format: MODEL_FORMAT_3 } as unknown as ModelFile), linearOnly, 'without a network');
-  t.equal(upgradeModel(model), model, 'format 4: as it is');
 });

@@ -8,9 +8,7 @@ import { CHAR_GRAM_MARK, type CharGrams, features, META_MARK, metaCounts, type T
 // by term: a term's idf, then the labels it moves and by how much, so that scoring a text touches only the
 // weights of the terms it contains.
 
-export const MODEL_FORMAT = 'upr-tracker-tagger/4';
-/** The format before it (one bag network, `bag: BagModel & { weight }`): still read. */
-export const MODEL_FORMAT_3 = 'upr-tracker-tagger/3';
+export const MODEL_FORMAT = 'upr-tracker-tagger/3';
 
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
@@ -39,25 +37,10 @@ export interface ModelFile {
    */
   embedding?: EmbeddingModel;
   /**
-   * Networks that learn their own term vectors (src/tagging/bag.ts, each its own seed), when the model has
-   * them: a label's log-odds are (1 − the networks' weights) × the linear model's + `weight` × the mean of
-   * these networks' log-odds (+ the word-vector network's weight × its own).
+   * A network that learns its own term vectors (src/tagging/bag.ts), when the model has one: a label's
+   * log-odds are (1 − the networks' weights) × the linear model's + each network's weight × its own.
    */
-  bag?: BagEnsemble;
-}
-
-export interface BagEnsemble {
-  weight: number;
-  networks: BagModel[];
-}
-
-/** A model file of format 4 or 3 (its one bag network read as an ensemble of one) as format 4. */
-export function upgradeModel(model: ModelFile | (Omit<ModelFile, 'format' | 'bag'> & { format: typeof MODEL_FORMAT_3; bag?: BagModel & { weight: number } })): ModelFile {
-  if (model.format !== MODEL_FORMAT_3) return model;
-  const { bag, ...rest } = model;
-  if (bag === undefined) return { ...rest, format: MODEL_FORMAT };
-  const { weight, ...network } = bag;
-  return { ...rest, format: MODEL_FORMAT, bag: { weight, networks: [network] } };
+  bag?: BagModel & { weight: number };
 }
 
 /**
@@ -103,11 +86,10 @@ export class Tagger {
   private readonly metaWeight: number | undefined;
   private readonly embedding: EmbeddingScorer | undefined;
   private readonly networkScores: Float64Array;
-  private readonly bags: BagScorer[];
+  private readonly bag: BagScorer | undefined;
   private readonly bagWeight: number;
 
-  constructor(file: ModelFile) {
-    const model = upgradeModel(file);
+  constructor(model: ModelFile) {
     if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
     this.labels = model.labels;
     this.bias = Float64Array.from(model.bias);
@@ -117,7 +99,7 @@ export class Tagger {
     this.metaWeight = model.meta?.weight;
     this.embedding = model.embedding === undefined ? undefined : new EmbeddingScorer(model.embedding);
     this.networkScores = new Float64Array(model.labels.length);
-    this.bags = (model.bag?.networks ?? []).map((n) => new BagScorer(n));
+    this.bag = model.bag === undefined ? undefined : new BagScorer(model.bag);
     this.bagWeight = model.bag?.weight ?? 0;
     for (const [term, entry] of Object.entries(model.terms)) {
       const n = (entry.length - 1) / 2;
@@ -162,10 +144,9 @@ export class Tagger {
       this.embedding.scores(text, this.networkScores);
       for (let l = 0; l < scores.length; l++) scores[l]! += a * this.networkScores[l]!;
     }
-    const share = b / Math.max(1, this.bags.length);
-    for (const bag of this.bags) {
-      bag.scores(text, this.networkScores);
-      for (let l = 0; l < scores.length; l++) scores[l]! += share * this.networkScores[l]!;
+    if (this.bag !== undefined) {
+      this.bag.scores(text, this.networkScores);
+      for (let l = 0; l < scores.length; l++) scores[l]! += b * this.networkScores[l]!;
     }
     const out = new Float64Array(scores.length);
     for (let l = 0; l < scores.length; l++) out[l] = 1 / (1 + Math.exp(-scores[l]!));

@@ -65,11 +65,10 @@ export interface TrainOptions {
    */
   embedding?: EmbeddingOptions;
   /**
-   * Networks that learn their own term vectors (src/tagging/bag.ts), blended with the linear model at
-   * `weight` (the mean of their log-odds): trained when the vectors (their words' starting vectors) are
-   * given to `fit`. `networks` of them (1 unless given), seeded `seed`, `seed + 1`, ….
+   * A network that learns its own term vectors (src/tagging/bag.ts), blended with the linear model at
+   * `weight`: trained when the vectors (its words' starting vectors) are given to `fit`.
    */
-  bag?: BagOptions & { weight: number; networks?: number };
+  bag?: BagOptions & { weight: number };
 }
 
 export interface EnsembleMember {
@@ -302,12 +301,9 @@ export function fitWeights(texts: LabelledText[], labels: readonly string[], opt
   return {
     ...model,
     ...(options.embedding === undefined ? {} : { embedding: trainEmbedding(plain, ys, labels.length, vectors, options.embedding, random) }),
-    ...(options.bag === undefined ? {} : { bag: { weight: options.bag.weight, networks: bagSeeds(options.bag).map((seed) => trainBag(plain, ys, labels.length, vectors, { ...options.bag!, seed }, random)) } }),
+    ...(options.bag === undefined ? {} : { bag: { ...trainBag(plain, ys, labels.length, vectors, options.bag, random), weight: options.bag.weight } }),
   };
 }
-
-/** The seeds of the bag networks: `seed`, `seed + 1`, … (`networks` of them, 1 unless given). */
-export const bagSeeds = (o: Pick<BagOptions, 'seed'> & { networks?: number }) => Array.from({ length: o.networks ?? 1 }, (_, k) => o.seed + k);
 
 function sumWeights(members: { weight: number; weights: Weights }[]): Weights {
   const w = new Float64Array(members[0]!.weights.w.length);
