@@ -9,7 +9,10 @@ import { blendFigures, SPLIT_OPTION, splitCorpus } from './tagging-split.js';
 // tunes them, F1 on the measured sessions as `evaluate` counts it.
 // `node --import tsx bench/tagging-blend3.ts --split validation --linear DIR --scores DIR --blends 'net:0.15;bag:0.2;net:0.1,bag:0.1'`
 // (each blend: members and weights; the linear model has 1 − their sum; `bag:1` alone is the member alone;
-// --linear and --scores: the temporary directory when not given)
+// --linear and --scores: the temporary directory when not given; a member named `linear…`, e.g. `linear2`
+// saved by bench/tagging-scores.ts --name linear2, is read from --linear as the linear model is:
+// 'linear:0.375,linear2:0.375,bag:0.25'; several networks at a weight each: the mean of their log-odds
+// at their summed weight, 'bag:0.125,bag2:0.125')
 
 const { values: args } = parseArgs({
   options: {
@@ -28,7 +31,7 @@ const read = (path: string, logit: boolean) => {
 const cache = new Map<string, { oof: Float64Array; measured: Float64Array }>();
 const member = (name: string) => {
   if (!cache.has(name)) {
-    const linear = name === 'linear';
+    const linear = name.startsWith('linear');
     const dir = linear ? args.linear : args.scores;
     const path = (part: string) => join(dir, `${name}-${args.split}-${part}.f32`);
     if (!existsSync(path('oof'))) throw new Error(`no ${path('oof')}`);

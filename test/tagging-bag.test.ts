@@ -78,6 +78,7 @@ t.test('trained: deterministic, learns the fixture, options change it', async (t
     { wordsOnly: true },
     { maxPairs: 3 },
     { minDf: 2 },
+    { averageFrom: 30 },
   ];
   for (const v of variants) {
     const other = trainBag([...texts, ''], [...ys, Int32Array.of()], FIXTURE_THEMES.length, vectors, { ...small, ...v }, random);
@@ -85,6 +86,9 @@ t.test('trained: deterministic, learns the fixture, options change it', async (t
     new BagScorer(other).scores('Abolish the death penalty', out);
     t.ok(out.every(Number.isFinite));
   }
+  t.equal(JSON.stringify(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, averageFrom: small.epochs + 1 }, random)), JSON.stringify(m), 'averaged from after the last epoch: the last epoch\'s');
+  const last = trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, averageFrom: small.epochs }, random);
+  t.equal(JSON.stringify(last), JSON.stringify(m), 'the mean of the last epoch alone: the last epoch\'s');
   t.equal(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, maxPool: false }, random).w1.length, DIMENSIONS * 12, 'the mean only');
   t.notOk(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, wordsOnly: true }, random).terms.some((x) => x.includes(' ')), 'words only');
   t.equal(trainBag(texts, ys, FIXTURE_THEMES.length, vectors, { ...small, maxPairs: 3 }, random).terms.filter((x) => x.includes(' ')).length, 3, 'the most frequent pairs');

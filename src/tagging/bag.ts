@@ -32,6 +32,11 @@ export interface BagOptions {
   weightDecay: number;
   /** Words only, no pairs. */
   wordsOnly?: boolean;
+  /**
+   * The weights and term vectors kept: their mean at the end of epochs `averageFrom`…`epochs` (as the
+   * linear model's are averaged); the last epoch's unless given.
+   */
+  averageFrom?: number;
 }
 
 export const DEFAULT_BAG_OPTIONS: BagOptions = {
@@ -255,7 +260,19 @@ function trainNetwork(ids: Int32Array[], ys: readonly Int32Array[], L: number, E
     }
     touchedList.length = 0;
   };
-  adam(net, back.grads, ids.length, o, rand, example, stepVectors);
+  const averaged = [net.w1, net.b1, net.w2, net.b2, E];
+  const sums = o.averageFrom === undefined ? undefined : averaged.map((p) => new Float64Array(p.length));
+  let count = 0;
+  const afterEpoch = (epoch: number) => {
+    if (sums === undefined || epoch < o.averageFrom!) return;
+    averaged.forEach((p, j) => {
+      const sum = sums[j]!;
+      for (let i = 0; i < p.length; i++) sum[i]! += p[i]!;
+    });
+    count++;
+  };
+  adam(net, back.grads, ids.length, o, rand, example, stepVectors, afterEpoch);
+  if (sums !== undefined && count > 0) averaged.forEach((p, j) => p.set(sums[j]!.map((v) => v / count)));
   return net;
 }
 

@@ -225,6 +225,7 @@ export function adam(
   rand: () => number,
   example: (n: number, inv: number) => void,
   afterStep: (c1: number, c2: number) => void = () => {},
+  afterEpoch: (epoch: number) => void = () => {},
 ): void {
   const params = [net.w1, net.b1, net.w2, net.b2];
   const gs = [grads.w1, grads.b1, grads.w2, grads.b2];
@@ -256,5 +257,6 @@ export function adam(
       }
       afterStep(c1, c2);
     }
+    afterEpoch(epoch + 1);
   }
 }
