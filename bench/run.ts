@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
@@ -17,6 +16,7 @@ import { runImportBench } from './import.js';
 import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
 import { type PgTarget, pgCpuMicros, pgTarget } from './postgres.js';
+import { type Client, ensureWrk, load as runLoad, type LoadResult } from './load.js';
 
 // `npm run bench [-- --quick] [-- --large] [-- --json] [-- --duration 5 --rounds 3]`: the benchmark of issue 9.
 // Generates a synthetic database of 100,000 recommendations (--large: also 1,000,000; --quick: 20,000 and
@@ -24,6 +24,7 @@ import { type PgTarget, pgCpuMicros, pgTarget } from './postgres.js';
 // else src/server.ts with tsx) and, as the baseline, a bare Fastify route in a process of its own
 // (bench/bare-fastify.mjs). Each throughput row is measured in rounds interleaved with the baseline (bare,
 // row, bare, row…), and its ratio is the median of the rounds' ratios, so that both see the same machine.
+// The load comes from wrk (--client autocannon for the JavaScript client; bench/load.ts says why).
 // Latency percentiles are only given from at least 2,000 samples. Prints a table with each row's ratio,
 // target and whether it is met (--json: the results as JSON on stdout, nothing else); progress goes to
 // stderr when it is a terminal. Results are also written to bench/results/ (git-ignored).
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     rounds: { type: 'string' },
     connections: { type: 'string', default: '10' },
+    client: { type: 'string', description: "the load generator: 'wrk' (default; installed from Debian when missing) or 'autocannon'" },
     recommendations: { type: 'string' },
     tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
     only: {
@@ -69,6 +71,10 @@ if (args.only !== undefined && !READ_ONLY && !EXPORT_ONLY) throw new Error(`--on
 const progress = (message: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
 };
+
+if (args.client !== undefined && args.client !== 'wrk' && args.client !== 'autocannon') throw new Error(`--client ${args.client}: 'wrk' or 'autocannon'`);
+/** wrk unless asked otherwise or it cannot be installed (then autocannon, said in the table). */
+const CLIENT: Client = args.client === 'autocannon' || !ensureWrk(progress) ? 'autocannon' : 'wrk';
 
 // Rate limits and load shedding are part of the service, but a benchmark from one address would only
 // measure 429s and 503s: lift them for the run.
@@ -121,18 +127,17 @@ async function load(
   path: string,
   headers: Record<string, string> = {},
   options: { connections?: number; amount?: number } = {},
-): Promise<autocannon.Result> {
+): Promise<LoadResult> {
   progress(`${title} …`);
-  const result = await autocannon({
+  const result = await runLoad(CLIENT, {
     url: `${base}${path}`,
     connections: options.connections ?? CONNECTIONS,
-    ...(options.amount ? { amount: options.amount } : { duration: DURATION }),
+    duration: DURATION,
+    ...(options.amount ? { amount: options.amount } : {}),
     headers,
   });
-  // (autocannon counts a 304 among the non-2xx responses: only errors, 4xx and 5xx are failures.) Failures
-  // are reported with the row, not fatal: on an overloaded machine a round may see timeouts or a 503.
-  const unexpected = result.errors + result.timeouts + result['4xx'] + result['5xx'];
-  if (unexpected > 0) failures.push(`${title}: ${unexpected} failed (${JSON.stringify(result.statusCodeStats)})`);
+  // Failures are reported with the row, not fatal: on an overloaded machine a round may see timeouts or a 503.
+  if (result.failed > 0) failures.push(`${title}: ${result.failed} failed (${result.failures})`);
   return result;
 }
 
@@ -142,7 +147,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-const latencies = (result: autocannon.Result) =>
+const latencies = (result: LoadResult) =>
   result.requests.total >= P99_SAMPLES
     ? `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`
     : `p50 ${result.latency.p50} ms (p99: < ${P99_SAMPLES} samples)`;
@@ -437,7 +442,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
   const throughput = async (name: string, path: string, headers: Record<string, string>, target?: number, measured = server) => {
     if (await notServed(measured, name, path, headers)) return;
     const ratios: number[] = [];
-    const results: autocannon.Result[] = [];
+    const results: LoadResult[] = [];
     // Server CPU per request, the best round's: on a machine busy with other work, a steadier figure
     // than req/s (which also counts the client's share of the cores).
     let bareCpu = Infinity;
@@ -467,6 +472,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
       ...(target === undefined ? {} : { target: `≥ ${target}× bare`, met: ratio >= target }),
       detail:
         `${latencies(typical)}; server CPU ${Math.round(rowCpu)} µs/request (bare ${Math.round(bareCpu)} µs: ${(bareCpu / rowCpu).toFixed(4)}×)` +
+        `; the client's (${typical.client}) ${Math.round((typical.clientCpu * 1e6) / typical.requests.total)} µs/request` +
         (pg ? `; PostgreSQL CPU ${Math.round(dbCpu)} µs/request (node + PostgreSQL: ${(bareCpu / (rowCpu + dbCpu)).toFixed(4)}×)` : ''),
     });
   };
@@ -501,7 +507,7 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
     unit: 'ms',
     target: '≤ 15 ms',
     met: fulltext.latency.p99 <= 15,
-    detail: `p50 ${fulltext.latency.p50} ms over ${fulltext.requests.total.toLocaleString('en')} requests; matches ${matches.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
+    detail: `p50 ${fulltext.latency.p50} ms over ${fulltext.requests.total.toLocaleString('en')} requests (autocannon); matches ${matches.toLocaleString('en')} of ${expected.toLocaleString('en')}`,
   });
   }
   const stats = '/v1/stats/recommendations?groupBy=position,regionalGroup&cycle=3';
@@ -511,7 +517,13 @@ async function readPath(dir: string, path: string, nodeArgs: string[], servers: 
     await exportRun(`${size}, warm server`, server, expected, 400_000, 20);
     await exportCeiling(dir, server, expected);
   }
-  rows.unshift({ name: 'baseline: bare Fastify route (best round)', value: Math.round(bareBest), unit: 'req/s', ratio: 1 });
+  rows.unshift({
+    name: 'baseline: bare Fastify route (best round)',
+    value: Math.round(bareBest),
+    unit: 'req/s',
+    ratio: 1,
+    detail: `load generator ${CLIENT === 'wrk' ? 'wrk (one thread)' : 'autocannon'}, ${CONNECTIONS} connections, rounds of ${DURATION} s`,
+  });
   await stopServer(server);
 }
 
