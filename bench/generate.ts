@@ -158,6 +158,10 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
     report.rows += statement.run(...args).changes;
   };
 
+  // The statistics of the tables being filled, taken again once they are large: the planner otherwise keeps
+  // the seed's (a few rows each) for the whole transaction, and scanned whole link tables for every batch of
+  // documents materializeStale rebuilds (quadratic: 150k took 156 s, 1M never finished).
+  const analyze = () => client.pragma('optimize = 0x10002');
   client.transaction(() => {
     // Reviews that do not exist yet (the seed has KGZ-3), each with its Working Group report as source.
     const reviews: { id: string; state: string; cycle: number; year: number; source: string }[] = [];
@@ -215,6 +219,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
         report.recommendations += 1;
       }
     });
+    analyze();
 
     // Developments: one per 40 recommendations, each linked to recommendations of its review.
     const developmentCount = Math.ceil(options.recommendations / 40);
@@ -250,6 +255,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
         `Welcomed progress on ${pick(OBJECTS)}${pick(QUALIFIERS)}.`, review.source, created, created);
       report.statements += 1;
     }
+    analyze();
     bumpRevision(db);
     // No related recommendations: the synthetic texts are combinations of a few phrases, so nearly every pair
     // of a state would be related (50 relations per record); `npm run relate` computes them if wanted.
