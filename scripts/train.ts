@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/open.js';
 import { MODEL_PATH } from '../src/tagging/labels.js';
+import { modelBytes } from '../src/tagging/model.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../src/tagging/train.js';
 import { heldOutEvaluation, shippedModel, VALIDATION } from '../src/tagging/training-run.js';
 import { sharedDataDir } from '../test/support/shared-data.js';
@@ -11,9 +12,10 @@ import { sharedDataDir } from '../test/support/shared-data.js';
 // `npm run train -- --validate [--options JSON]`: trains on sessions 1–11 and measures on 12–14 only, with the
 // default training options overridden by these (how options are chosen; writes no model).
 // `npm run train [-- --data DIR] [--json] [--skip-eval]`: measures the tagger on held-out sessions (trained on
-// UPR sessions 1–14, measured on 15–17), then trains the shipped model on 1–17 and writes it to
-// models/upr-info-tagger.json. Deterministic: the same data gives the same file byte for byte. Progress on
-// stderr in a terminal; --json prints the evaluation as JSON on stdout, nothing else.
+// UPR sessions 1–14, measured on 15–17; printed as soon as measured), then trains the shipped model on 1–17
+// and writes it to models/upr-info-tagger.json.gz (gzip-compressed JSON, src/tagging/model.ts modelBytes).
+// Deterministic: the same data gives the same file byte for byte. Progress on stderr in a terminal; --json
+// prints the evaluation and the model's size as JSON on stdout, nothing else.
 
 const { values: args } = parseArgs({
   options: {
@@ -46,23 +48,27 @@ if (args.validate) {
 }
 
 const evaluation = args['skip-eval'] ? undefined : await heldOutEvaluation(db, dataDir, (m) => progress(`evaluation: ${m}`));
+if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+if (evaluation && !args.json) {
+  const pct = (v: number) => v.toFixed(3);
+  console.log(`Held out: trained on ${evaluation.trainingTexts} texts (sessions 1–14), measured on ${evaluation.texts} (sessions 15–17)`);
+  console.log(`micro-F1 ${pct(evaluation.microF1)} (precision ${pct(evaluation.microPrecision)}, recall ${pct(evaluation.microRecall)}), macro-F1 ${pct(evaluation.macroF1)}`);
+  for (const s of evaluation.perLabel) {
+    console.log(`  ${s.label.padEnd(56)} support ${String(s.support).padStart(5)}  P ${pct(s.precision)}  R ${pct(s.recall)}  F1 ${pct(s.f1)}`);
+  }
+}
 const model = await shippedModel(db, dataDir, (m) => progress(`shipped model: ${m}`));
 mkdirSync(dirname(MODEL_PATH), { recursive: true });
-const bytes = `${JSON.stringify(model)}\n`;
+const json = Buffer.byteLength(`${JSON.stringify(model)}\n`);
+const bytes = modelBytes(model);
 writeFileSync(MODEL_PATH, bytes);
 if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 
+const terms = Object.keys(model.terms).length;
 if (args.json) {
-  process.stdout.write(`${JSON.stringify({ evaluation, model: { path: MODEL_PATH, bytes: bytes.length, terms: Object.keys(model.terms).length } })}\n`);
+  process.stdout.write(`${JSON.stringify({ evaluation, model: { path: MODEL_PATH, bytes: bytes.length, json, terms } })}\n`);
 } else {
-  if (evaluation) {
-    const pct = (v: number) => v.toFixed(3);
-    console.log(`Held out: trained on ${evaluation.trainingTexts} texts (sessions 1–14), measured on ${evaluation.texts} (sessions 15–17)`);
-    console.log(`micro-F1 ${pct(evaluation.microF1)} (precision ${pct(evaluation.microPrecision)}, recall ${pct(evaluation.microRecall)}), macro-F1 ${pct(evaluation.macroF1)}`);
-    for (const s of evaluation.perLabel) {
-      console.log(`  ${s.label.padEnd(56)} support ${String(s.support).padStart(5)}  P ${pct(s.precision)}  R ${pct(s.recall)}  F1 ${pct(s.f1)}`);
-    }
-  }
-  console.log(`Model: ${MODEL_PATH} (${(bytes.length / 1e6).toFixed(2)} MB, ${Object.keys(model.terms).length} terms), ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const mb = (n: number) => (n / 1e6).toFixed(2);
+  console.log(`Model: ${MODEL_PATH} (${mb(bytes.length)} MB, ${mb(json)} MB of JSON, ${terms} terms), ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 db.$client.close();

@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { openDatabase } from '../src/db/open.js';
 import { readLabelledCorpus } from '../src/tagging/corpus.js';
-import { MAX_LABELS, MODEL_FORMAT, Tagger, blockScales, loadTagger } from '../src/tagging/model.js';
+import { gunzipSync } from 'node:zlib';
+import { MODEL_PATH } from '../src/tagging/labels.js';
+import { MAX_LABELS, MODEL_FORMAT, Tagger, blockScales, loadTagger, modelBytes } from '../src/tagging/model.js';
 import { machineTagger, setTagger } from '../src/tagging/tagger.js';
 import { charGramCounts, features, metaCounts, stem, termCounts, words } from '../src/tagging/text.js';
 import { evaluate, fit, random, tuneThresholds } from '../src/tagging/train.js';
@@ -162,6 +164,20 @@ t.test('the training run: held-out sessions and the shipped model, from the CSV 
   const model = await shippedModel(db, dir, undefined, FIXTURE_OPTIONS);
   t.match(model.trainedOn, /sessions 1–17 \(22 texts\)/);
   t.equal(model.labels.length, 54, "UPR Info's 54 issues");
+});
+
+t.test('the model file: gzip-compressed JSON, the same bytes for the same model, read back as it was', async (t) => {
+  const model = fixtureModel();
+  const bytes = modelBytes(model);
+  t.same(bytes, modelBytes(JSON.parse(JSON.stringify(model)) as typeof model), 'deterministic');
+  t.same([...bytes.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3], 'gzip, no name, mtime 0, level 9 (XFL 2), Unix');
+  t.equal(gunzipSync(bytes).toString('utf8'), `${JSON.stringify(model)}\n`, 'its JSON and a newline');
+  const path = join(tempDir(t), 'model.json.gz');
+  writeFileSync(path, bytes);
+  const text = 'Improve access to quality education and abolish the death penalty';
+  t.same(loadTagger(path).probabilities(text), new Tagger(model).probabilities(text), 'the same tagger');
+  t.match(MODEL_PATH, /models\/upr-info-tagger\.json\.gz$/);
+  t.same([...readFileSync(MODEL_PATH).subarray(0, 2)], [0x1f, 0x8b], 'the shipped model is stored so too');
 });
 
 t.test('the shipped model loads, once', async (t) => {

@@ -13,4 +13,4 @@ export const UPR_INFO_THEMES: readonly { id: string; label: string }[] = UPR_INF
 }));
 
 /** The shipped model (`npm run train` writes it); resolved like the migrations folder, from src/ or dist/src/. */
-export const MODEL_PATH = fileURLToPath(new URL('../../models/upr-info-tagger.json', import.meta.url));
+export const MODEL_PATH = fileURLToPath(new URL('../../models/upr-info-tagger.json.gz', import.meta.url));

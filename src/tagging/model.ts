@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { type BagModel, BagScorer } from './bag.js';
 import { type EmbeddingModel, EmbeddingScorer } from './embedding.js';
 import { CHAR_GRAM_MARK, type CharGrams, features, META_MARK, metaCounts, type TextMeta } from './text.js';
 
 // The tagger's model: one logistic regression per label over TF-IDF weights of words and word pairs
-// (src/tagging/text.ts), each with its own decision threshold. Stored as JSON (src/tagging/model/), term
+// (src/tagging/text.ts), each with its own decision threshold. Stored as gzip-compressed JSON (models/), term
 // by term: a term's idf, then the labels it moves and by how much, so that scoring a text touches only the
 // weights of the terms it contains.
 
@@ -177,6 +178,16 @@ export class Tagger {
 /** Confidences as stored and shown: three decimals. */
 export const round = (value: number) => Math.round(value * 1000) / 1000;
 
+/**
+ * The model file's bytes: its JSON and a newline, gzip-compressed at level 9 (the shipped model's JSON is
+ * mostly numbers and base64; compressed, about half). Deterministic: zlib's gzip header carries no time
+ * (mtime 0) and no name, so the same model gives the same bytes (with the same zlib: Node's own).
+ */
+export function modelBytes(model: ModelFile): Buffer {
+  return gzipSync(`${JSON.stringify(model)}\n`, { level: 9 });
+}
+
+/** A tagger from a model file as `modelBytes` writes it (gzip-compressed JSON). */
 export function loadTagger(path: string): Tagger {
-  return new Tagger(JSON.parse(readFileSync(path, 'utf8')) as ModelFile);
+  return new Tagger(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as ModelFile);
 }

@@ -1,7 +1,7 @@
 import { MODEL_PATH } from './labels.js';
 import { loadTagger, type Tagger } from './model.js';
 
-// The tagger every write uses: the shipped model (models/upr-info-tagger.json), loaded once, at the first
+// The tagger every write uses: the shipped model (models/upr-info-tagger.json.gz), loaded once, at the first
 // call (the first write that tags: not at start, where it was a third of the server's start-up CPU); or
 // another one set by setTagger (tests: a small model; null: none).
 
