@@ -8,7 +8,8 @@ import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
-import { machineTagger } from '../tagging/tagger.js';
+import type { MachineLabel } from '../tagging/model.js';
+import { machineTagger, machineTaggerSource } from '../tagging/tagger.js';
 import { type Batched, batched, bulkInsert } from './bulk-insert.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
@@ -226,8 +227,17 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
-  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts).
+  // The neighbour thread (src/related/neighbours-thread.ts) gives the machine labels of a large file's texts
+  // that carry no themes of their own (the Terman corpus: every text), by the tagger this thread uses, and
+  // tokenises the file's texts for the relations, while the records are being written.
+  // (Tokenising first: the relations need it at the end, the labels sooner, and what the thread has not labelled
+  // by then is labelled in this thread.)
   if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
+  // (In the order tagging reads them, by id: the thread labels from the last, tagging from the first.)
+  const tagSource = records.length >= THREAD_MIN_TEXTS ? machineTaggerSource() : undefined;
+  const untagged = tagSource === undefined ? [] : records.filter((r) => !r.themes?.length).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const tagsAhead =
+    untagged.length >= THREAD_MIN_TEXTS ? neighbourThread().tagAhead(tagSource!, untagged.map((r) => r.text)) : undefined;
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
@@ -640,7 +650,17 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // Machine labels for what this import created or changed (src/tagging/): those without UPR Info's own.
       const tagger = machineTagger();
-      if (tagger !== null && written.length > 0) tagRecommendations(db, tagger, { ids: written });
+      if (tagger !== null && written.length > 0) {
+        // (The labels computed ahead are this tagger's: built from the same model file's text.)
+        const ahead = tagsAhead !== undefined && machineTaggerSource() === tagSource ? tagsAhead : undefined;
+        const place = new Map(ahead ? untagged.map((r, i) => [r.id, i]) : []);
+        const tagged = (id: string, text: string): MachineLabel[] | undefined => {
+          const i = place.get(id);
+          const done = i === undefined || untagged[i]!.text !== text ? undefined : ahead!.labelsOf(i);
+          return done && Array.from(done.labels, (label, j) => ({ themeId: tagger.labels[label]!, confidence: done.confidence[j]! }));
+        };
+        tagRecommendations(db, tagger, { ids: written, tagged: ahead && tagged });
+      }
 
       const inFile = new Set(records.map((r) => r.id));
       const reviewIds = json(parsed.reviews.map((r) => r.id));
@@ -656,6 +676,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   } finally {
+    // (The thread labels no more of the file's texts: none is wanted now.)
+    tagsAhead?.stop();
     if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
     backToWal?.();
   }
