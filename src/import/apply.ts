@@ -5,7 +5,7 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
-import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
+import { neighbourThread, type TagsAhead, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import type { MachineLabel } from '../tagging/model.js';
@@ -227,17 +227,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
-  // The neighbour thread (src/related/neighbours-thread.ts) gives the machine labels of a large file's texts
-  // that carry no themes of their own (the Terman corpus: every text), by the tagger this thread uses, and
-  // tokenises the file's texts for the relations, while the records are being written.
-  // (Tokenising first: the relations need it at the end, the labels sooner, and what the thread has not labelled
-  // by then is labelled in this thread.)
+  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts),
+  // then labels the new records among them (tagsAhead, below).
   if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
-  // (In the order tagging reads them, by id: the thread labels from the last, tagging from the first.)
   const tagSource = records.length >= THREAD_MIN_TEXTS ? machineTaggerSource() : undefined;
-  const untagged = tagSource === undefined ? [] : records.filter((r) => !r.themes?.length).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const tagsAhead =
-    untagged.length >= THREAD_MIN_TEXTS ? neighbourThread().tagAhead(tagSource!, untagged.map((r) => r.text)) : undefined;
+  let untagged: Identified[] = [];
+  let tagsAhead: TagsAhead | undefined;
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
@@ -454,6 +449,14 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       }
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
+      }
+      // The machine labels of a large file's new records without themes of their own (the Terman corpus into a
+      // new database: every text), by the tagger this thread uses, computed by the neighbour thread while the
+      // records are written, in the order tagging reads them (by id): the thread from the last, tagging from the
+      // first, each text once. (Changed records, and fewer new ones, are labelled in this thread.)
+      if (tagSource !== undefined) {
+        untagged = records.filter((r) => !stored.has(r.id) && !r.themes?.length).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        if (untagged.length >= THREAD_MIN_TEXTS) tagsAhead = neighbourThread().tagAhead(tagSource, untagged.map((r) => r.text));
       }
 
       // New records, their links and citations are inserted, and changed records updated, in bulk after the
