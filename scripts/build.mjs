@@ -77,9 +77,6 @@ const worker = await build({
 // esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
 // enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
 // characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
-// (The worker's too: it bundles the tagger, src/tagging/, which labels an import's texts there.)
-for (const file of [outfile, outfile.replace(/[^/]*$/, 'neighbours-worker.js')]) {
-  const bundle = await readFile(file, 'utf8');
-  await writeFile(file, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
+const bundle = await readFile(outfile, 'utf8');
+await writeFile(outfile, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)])] }));

@@ -9,11 +9,6 @@ import { neighbourLists } from '../src/related/neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from '../src/related/settings.js';
 import { allNeighbours, vectorize } from '../src/related/similarity.js';
 import { termsOf } from '../src/related/terms.js';
-import { tagRecommendations } from '../src/tagging/apply.js';
-import { Tagger } from '../src/tagging/model.js';
-import { machineTagger, setTagger } from '../src/tagging/tagger.js';
-import { run, seededDb } from './import-helpers.js';
-import { FIXTURE_CORPUS, fixtureModel } from './tagging-helpers.js';
 
 // The worker thread that computes a state's relations (src/related/neighbours-thread.ts): the same lists as
 // allNeighbours in one thread, answers in the order asked, and a failed or dead thread said, never waited on
@@ -123,61 +118,4 @@ t.test('a refresh of THREAD_MIN_TEXTS texts or more is computed in the thread, w
   });
   t.ok(counts.inserted > THREAD_MIN_TEXTS, `${counts.inserted} relations`);
   t.same(stored, wanted.filter(([id]) => id.startsWith('KGZ-3-t')).sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1)));
-});
-
-t.test('the thread gives texts their machine labels ahead, from the last, as the tagger in this thread does', async (t) => {
-  const model = fixtureModel();
-  const source = JSON.stringify(model);
-  const tagger = new Tagger(model);
-  const texts = [...FIXTURE_CORPUS.map((c) => c.text), ...TEXTS];
-  const expectedOf = (text: string) => tagger.tag(text).map((l) => [tagger.labels.indexOf(l.themeId), l.confidence]);
-  const plainOf = (done: { labels: Int32Array; confidence: Float64Array }) => [...done.labels].map((label, j) => [label, done.confidence[j]]);
-  const thread = new NeighbourThread();
-  t.teardown(() => thread.close());
-  const whole = thread.tagAhead(source, texts);
-  // (A group asked after it is answered once the thread has done every text: nothing took any on.)
-  thread.ask(TEXTS);
-  thread.take();
-  texts.forEach((text, i) => t.same(plainOf(whole.labelsOf(i)!), expectedOf(text), `text ${i}`));
-  whole.stop();
-
-  // The same model again (its tagger kept), stopped at once: each text it did is as the tagger's, the others left.
-  const stopped = thread.tagAhead(source, texts);
-  stopped.stop();
-  thread.ask(TEXTS);
-  thread.take();
-  texts.forEach((text, i) => {
-    const done = stopped.labelsOf(i);
-    if (done !== undefined) t.same(plainOf(done), expectedOf(text), `text ${i}, done before the stop`);
-  });
-
-  // Texts taken on by the caller are left to it: the thread stops before them (another model: another tagger).
-  const other = JSON.stringify({ ...model, trainedOn: 'another file' });
-  const met = thread.tagAhead(other, texts);
-  const first = met.labelsOf(0);
-  thread.ask(TEXTS);
-  thread.take();
-  if (first !== undefined) t.same(plainOf(first), expectedOf(texts[0]!), 'the first, done before it was taken on');
-  texts.slice(1).forEach((text, i) => t.same(plainOf(met.labelsOf(i + 1)!), expectedOf(text), `text ${i + 1}, the thread's`));
-  met.stop();
-});
-
-t.test('an import of THREAD_MIN_TEXTS texts or more without themes is labelled as in this thread alone', async (t) => {
-  setTagger(undefined); // the shipped model
-  t.teardown(() => setTagger(undefined));
-  const db = seededDb(t);
-  const words = ['ratify the Convention against Torture', 'protect women from domestic violence', 'guarantee free primary education', 'abolish the death penalty', 'protect journalists and freedom of expression', 'combat trafficking in persons'];
-  const rows = Array.from({ length: THREAD_MIN_TEXTS + 20 }, (_, i) =>
-    `"76.${i + 1}. ${words[i % words.length]} and ${words[(i * 7 + 3) % words.length]} (${i % 11}) (Norway);",kyrgysztan,support,Norway,2010,`,
-  );
-  const report = await run(db, `text,to,decision,From,year,notes\n${rows.join('\n')}\n`);
-  t.equal(report.recommendations.created, rows.length);
-  const labels = () => db.$client.prepare("select recommendation_id, theme_id, confidence from recommendation_themes where label_source = 'machine' order by 1, 2").raw().all();
-  const imported = labels();
-  t.ok(imported.length >= rows.length, `${imported.length} machine labels`);
-  // Tagging the same recommendations again in this thread alone changes nothing.
-  const ids = db.$client.prepare("select id from recommendations where review_id = 'KGZ-1'").pluck().all() as string[];
-  const again = db.transaction(() => tagRecommendations(db, machineTagger()!, { ids }), { behavior: 'immediate' });
-  t.same({ added: again.added, changed: again.changed, removed: again.removed }, { added: 0, changed: 0, removed: 0 });
-  t.same(labels(), imported);
 });

@@ -5,11 +5,10 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
-import { neighbourThread, type TagsAhead, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
+import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
-import type { MachineLabel } from '../tagging/model.js';
-import { machineTagger, machineTaggerSource } from '../tagging/tagger.js';
+import { machineTagger } from '../tagging/tagger.js';
 import { type Batched, batched, bulkInsert } from './bulk-insert.js';
 import { readingOf, reconcile } from './reconcile.js';
 import {
@@ -227,12 +226,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       return !problems;
     });
 
-  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts),
-  // then labels the new records among them (tagsAhead, below).
+  // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts).
   if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
-  const tagSource = records.length >= THREAD_MIN_TEXTS ? machineTaggerSource() : undefined;
-  let untagged: Identified[] = [];
-  let tagsAhead: TagsAhead | undefined;
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).
@@ -450,14 +445,6 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
       }
-      // The machine labels of a large file's new records without themes of their own (the Terman corpus into a
-      // new database: every text), by the tagger this thread uses, computed by the neighbour thread while the
-      // records are written, in the order tagging reads them (by id): the thread from the last, tagging from the
-      // first, each text once. (Changed records, and fewer new ones, are labelled in this thread.)
-      if (tagSource !== undefined) {
-        untagged = records.filter((r) => !stored.has(r.id) && !r.themes?.length).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        if (untagged.length >= THREAD_MIN_TEXTS) tagsAhead = neighbourThread().tagAhead(tagSource, untagged.map((r) => r.text));
-      }
 
       // New records, their links and citations are inserted, and changed records updated, in bulk after the
       // loop (bulk-insert.ts), in the order they come. fts_rowid is given as the insert trigger would give it (the highest so far, plus 1),
@@ -653,17 +640,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
 
       // Machine labels for what this import created or changed (src/tagging/): those without UPR Info's own.
       const tagger = machineTagger();
-      if (tagger !== null && written.length > 0) {
-        // (The labels computed ahead are this tagger's: built from the same model file's text.)
-        const ahead = tagsAhead !== undefined && machineTaggerSource() === tagSource ? tagsAhead : undefined;
-        const place = new Map(ahead ? untagged.map((r, i) => [r.id, i]) : []);
-        const tagged = (id: string, text: string): MachineLabel[] | undefined => {
-          const i = place.get(id);
-          const done = i === undefined || untagged[i]!.text !== text ? undefined : ahead!.labelsOf(i);
-          return done && Array.from(done.labels, (label, j) => ({ themeId: tagger.labels[label]!, confidence: done.confidence[j]! }));
-        };
-        tagRecommendations(db, tagger, { ids: written, tagged: ahead && tagged });
-      }
+      if (tagger !== null && written.length > 0) tagRecommendations(db, tagger, { ids: written });
 
       const inFile = new Set(records.map((r) => r.id));
       const reviewIds = json(parsed.reviews.map((r) => r.id));
@@ -679,8 +656,6 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   } finally {
-    // (The thread labels no more of the file's texts: none is wanted now.)
-    tagsAhead?.stop();
     if (tempStore !== undefined) client.pragma(`temp_store = ${tempStore}`);
     backToWal?.();
   }

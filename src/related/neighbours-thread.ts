@@ -1,6 +1,5 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { MAX_LABELS } from '../tagging/model.js';
-import { type NeighbourAnswer, type NeighbourLists, type NeighbourRequest, type TagRequest, tagShare } from './neighbours-worker.js';
+import type { NeighbourAnswer, NeighbourLists, NeighbourRequest } from './neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 
 // A state's relations are computed in a worker thread (neighbours-worker.ts), so that the writing thread
@@ -19,14 +18,6 @@ export const THREAD_MIN_TEXTS = 2000;
 
 /** How long a group may take before the worker is taken for dead (a state of 2,000 texts takes ~0.1 s). */
 const ANSWER_TIMEOUT_MS = 120_000;
-
-/** Machine labels the thread gives ahead (NeighbourThread.tagAhead). */
-export interface TagsAhead {
-  /** Text i's labels (places in the model's labels, confidences) when the thread has done it; takes on the texts up to it. */
-  labelsOf(i: number): { labels: Int32Array; confidence: Float64Array } | undefined;
-  /** The thread labels no more of these texts. */
-  stop(): void;
-}
 
 export class NeighbourThread {
   private worker: Worker | undefined;
@@ -67,28 +58,6 @@ export class NeighbourThread {
   /** Texts to tokenise ahead of their group (no answer). */
   warm(texts: string[]): void {
     this.started().postMessage({ kind: 'warm', texts, floor: RELATED_FLOOR, k: RELATED_PER_RECORD } satisfies NeighbourRequest);
-  }
-
-  /**
-   * Has the thread give texts their machine labels, by the tagger of a model file's text (machineTaggerSource),
-   * after the work asked before (an import's: while its records are written), from the last text while the
-   * caller labels them from the first (labelsOf), until they meet: no text waited for. stop() ends it.
-   */
-  tagAhead(model: string, texts: string[]): TagsAhead {
-    this.check();
-    const share = tagShare(texts.length);
-    this.started().postMessage({ kind: 'tag', texts, model, ints: share.ints, floats: share.floats } satisfies TagRequest);
-    const n = texts.length;
-    return {
-      labelsOf(i) {
-        // Texts up to this one are the caller's (the thread stops before them).
-        if (Atomics.load(share.state, 1) < i + 1) Atomics.store(share.state, 1, i + 1);
-        if (i < n - Atomics.load(share.state, 0)) return undefined;
-        const at = i * MAX_LABELS;
-        return { labels: share.labels.subarray(at, at + share.counts[i]!), confidence: share.confidence.subarray(at, at + share.counts[i]!) };
-      },
-      stop: () => Atomics.store(share.state, 1, n),
-    };
   }
 
   /** Asks for a group's neighbour lists (taken with take(), in the order asked). */

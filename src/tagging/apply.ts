@@ -35,12 +35,10 @@ export function wantedLabels(
   others: readonly Existing[],
   uhriIds: ReadonlyMap<string, string>,
   rejected: ReadonlySet<string> = new Set(),
-  tagged?: readonly MachineLabel[],
 ): MachineLabel[] {
   const wanted: MachineLabel[] = [];
   const given = others.filter((o) => o.scheme === 'upr-info');
-  const uprInfo =
-    given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : (tagged ?? tagger.tag(text)).filter((l) => !rejected.has(l.themeId));
+  const uprInfo = given.length > 0 ? given.map((o) => ({ themeId: o.themeId, confidence: 1 })) : tagger.tag(text).filter((l) => !rejected.has(l.themeId));
   // A theme another source already gives is never a machine label too (one link per theme).
   if (given.length === 0) wanted.push(...uprInfo.filter((label) => !others.some((o) => o.themeId === label.themeId)));
   if (!others.some((o) => o.scheme === 'uhri')) {
@@ -61,13 +59,7 @@ export interface TagReport {
   removed: number;
 }
 
-/**
- * By ids, with `tagged`: a recommendation's labels by this tagger computed ahead, when they are (tagger.tag's of
- * its text: an import's, src/import/apply.ts), the others computed here; or a review's or all recommendations.
- */
-export type TagSelection =
-  | { ids: readonly string[]; tagged?: (id: string, text: string) => readonly MachineLabel[] | undefined }
-  | { reviewId?: string; all: boolean };
+export type TagSelection = { ids: readonly string[] } | { reviewId?: string; all: boolean };
 
 /**
  * Brings the machine labels of the selected recommendations up to date: by ids (an import, a create), or a
@@ -77,7 +69,6 @@ export type TagSelection =
  */
 export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelection): TagReport {
   const client = db.$client;
-  const tagged = 'ids' in selection ? selection.tagged : undefined;
   const run = () => {
     ensureUprInfoThemes(db);
     const uhriIds = uhriThemeIds(db);
@@ -128,7 +119,7 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
     for (const { id, text } of rows) {
       const existing = links.get(id) ?? [];
       const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id), tagged?.(id, text));
+      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
       for (const label of wanted) {
         if (!machine.has(label.themeId)) {
           insert.add([id, label.themeId, 'machine', label.confidence]);

@@ -178,10 +178,5 @@ export class Tagger {
 export const round = (value: number) => Math.round(value * 1000) / 1000;
 
 export function loadTagger(path: string): Tagger {
-  return taggerOf(readFileSync(path, 'utf8'));
-}
-
-/** The tagger of a model file's text (a worker thread builds the same tagger from the same text). */
-export function taggerOf(source: string): Tagger {
-  return new Tagger(JSON.parse(source) as ModelFile);
+  return new Tagger(JSON.parse(readFileSync(path, 'utf8')) as ModelFile);
 }
