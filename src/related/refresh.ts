@@ -125,28 +125,35 @@ function writeDifference(db: Db, s: Record<string, Statement>, stored: Pairs, wa
     }
   }
   const removed = [...stored.keys()].filter((key) => !wanted.has(key)).map((key) => key.split('\u0000') as [string, string]);
-  writeRows(db, s, added, changed, removed, counts);
+  writeRows(db, s, added.flat(), changed, removed, counts);
   return added;
 }
 
-/** Inserts, updates and deletes relation rows; counts them. */
+/** The values of a relation row (recommendation_id, related_id, score, relation, related_cycle): see writeRows. */
+const PAIR_VALUES = 5;
+
+/**
+ * Inserts, updates and deletes relation rows; counts them. `added` holds the new rows' values one after the
+ * other, PAIR_VALUES a row (no array per pair: an import adds ~300,000 pairs).
+ */
 function writeRows(
   db: Db,
   s: Record<string, Statement>,
-  added: unknown[][],
+  added: unknown[],
   changed: [string, string, number, Relation, number][],
   removed: [string, string][],
   counts: RelateCounts,
 ): void {
   // New pairs in order, INSERT_ROWS a call, the rest in calls of the powers of two that make it up (a
   // state's rest was inserted one pair a call: ~15,000 calls for an import's 300,000 pairs, half of them that).
+  const pairs = added.length / PAIR_VALUES;
   let i = 0;
   for (let rows = INSERT_ROWS; rows >= 1; rows /= 2) {
-    for (; i + rows <= added.length; i += rows) insertStatement(db, rows).run(added.slice(i, i + rows).flat());
+    for (; i + rows <= pairs; i += rows) insertStatement(db, rows).run(added.slice(i * PAIR_VALUES, (i + rows) * PAIR_VALUES));
   }
   for (const [from, to, score, relation, cycle] of changed) s.update!.run(score, relation, cycle, from, to);
   for (const [from, to] of removed) s.remove!.run(from, to);
-  counts.inserted += added.length;
+  counts.inserted += pairs;
   counts.updated += changed.length;
   counts.deleted += removed.length;
 }
@@ -192,21 +199,41 @@ function askStates(s: Record<string, Statement>, states: string[]): { docs: Stat
 
 /** Writes the difference between a state's stored relations and its neighbour lists (askState's answer). */
 function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], lists: NeighbourLists, counts: RelateCounts): void {
-  // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
   const n = docs.length;
+  const { offsets, index, score: scores } = lists;
+  const stored = s.stateRows!.raw().all(JSON.stringify(docs.map((d) => d.id))) as [string, string, number, Relation, number][];
+  // Each document's neighbours (their places in lists) in the order of the primary key (ids are in document
+  // order): the inserts fill the index in order.
+  const inOrder = (i: number, order: number[]) => {
+    order.length = 0;
+    for (let p = offsets[i]!; p < offsets[i + 1]!; p++) order.push(p);
+    return order.sort((a, b) => index[a]! - index[b]!);
+  };
+  const order: number[] = [];
+  if (stored.length === 0) {
+    // A state with no relations stored yet (a new database's import): every pair is new, written as it comes.
+    const added: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const own = docs[i]!;
+      for (const p of inOrder(i, order)) {
+        const other = docs[index[p]!]!;
+        added.push(own.id, other.id, scores[p]!, relationOf(own.cycle, other.cycle), other.cycle);
+      }
+    }
+    writeRows(db, s, added, [], [], counts);
+    counts.states++;
+    counts.recommendations += docs.length;
+    return;
+  }
+  // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
   const wanted = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    // In the order of the primary key (ids are in document order): the inserts fill the index in order.
-    const list: Neighbour[] = [];
-    for (let p = lists.offsets[i]!; p < lists.offsets[i + 1]!; p++) list.push({ index: lists.index[p]!, score: lists.score[p]! });
-    for (const { index, score } of list.sort((a, b) => a.index - b.index)) wanted.set(i * n + index, score);
+    for (const p of inOrder(i, order)) wanted.set(i * n + index[p]!, scores[p]!);
   }
   const indexOf = new Map(docs.map((d, i) => [d.id, i]));
   const changed: [string, string, number, Relation, number][] = [];
   const removed: [string, string][] = [];
-  for (const [from, to, score, relation, cycle] of s.stateRows!.raw().iterate(JSON.stringify(docs.map((d) => d.id))) as Iterable<
-    [string, string, number, Relation, number]
-  >) {
+  for (const [from, to, score, relation, cycle] of stored) {
     const i = indexOf.get(from)!;
     const j = indexOf.get(to);
     const key = j === undefined ? -1 : i * n + j;
@@ -220,11 +247,11 @@ function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], list
     const row: Row = { score: want, relation: relationOf(docs[i]!.cycle, other.cycle), cycle: other.cycle };
     if (score !== row.score || relation !== row.relation || cycle !== row.cycle) changed.push([from, to, row.score, row.relation, row.cycle]);
   }
-  const added: unknown[][] = [];
+  const added: unknown[] = [];
   for (const [key, score] of wanted) {
     const own = docs[Math.floor(key / n)]!;
     const other = docs[key % n]!;
-    added.push([own.id, other.id, score, relationOf(own.cycle, other.cycle), other.cycle]);
+    added.push(own.id, other.id, score, relationOf(own.cycle, other.cycle), other.cycle);
   }
   writeRows(db, s, added, changed, removed, counts);
   counts.states++;
