@@ -14,9 +14,9 @@ import type { ImportOptions } from '../src/import/types.js';
 // again (every record unchanged), then UPR Info into the corpus's database (reconciled with it, as issue 10
 // asks: both in one process): wall-clock time, the process's CPU time (a fairer figure on a busy machine)
 // and its peak RSS so far. Prints a table and writes it as JSON to bench/results/; `npm run bench`
-// includes it. `--only upr-info` runs the UPR-Info-into-a-new-database row alone (to profile it:
-// `node --cpu-prof --import tsx bench/import.ts --only upr-info`); `--phases` adds where its CPU went, from
-// a sampling profile of the run (which costs some CPU of its own).
+// includes it. `--only upr-info` runs the UPR-Info-into-a-new-database row alone, `--only corpus` the
+// corpus's (to profile one: `node --cpu-prof --import tsx bench/import.ts --only upr-info`); `--phases` adds
+// where its CPU went, from a sampling profile of the run (which costs some CPU of its own).
 
 // SHARED_DATA_DIR: where the shared data is when this checkout is not beside it (a git worktree).
 const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
@@ -148,15 +148,15 @@ function fewSecondsRow(name: string, run: Awaited<ReturnType<typeof timed>>, mor
   };
 }
 
-/** The UPR Info row: its 4 files into a new database (with where its CPU went, when `profile`). */
-async function uprInfoRow(profile = false): Promise<ImportBenchRow> {
+/** A row of files imported into a new database (with where its CPU went, when `profile`). */
+async function newDatabaseRow(name: string, files: string[], profile = false): Promise<ImportBenchRow> {
   const session = profile ? new Session() : undefined;
   if (session) {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
-  const uprInfo = await timed(UPR_INFO);
+  const run = await timed(files);
   let breakdown = '';
   if (session) {
     const { profile: cpu } = await session.post('Profiler.stop');
@@ -166,19 +166,22 @@ async function uprInfoRow(profile = false): Promise<ImportBenchRow> {
     const all = phases(cpu as unknown as Parameters<typeof phases>[0]);
     const sampled = all.filter(([phase]) => phase !== WAITING);
     const waited = all.find(([phase]) => phase === WAITING)?.[1] ?? 0;
-    const main = uprInfo.mainCpuMs ?? uprInfo.cpuMs;
+    const main = run.mainCpuMs ?? run.cpuMs;
     const sum = sampled.reduce((total, [, ms]) => total + ms, 0);
     breakdown = `; main thread's CPU by phase (shares of the samples): ${sampled
       .map(([phase, ms]) => `${phase} ${Math.round((main * ms) / sum)} ms`)
-      .join(', ')}; the relations' worker thread ${Math.round(uprInfo.cpuMs - main)} ms of CPU; ` +
+      .join(', ')}; the relations' worker thread ${Math.round(run.cpuMs - main)} ms of CPU; ` +
       `the main thread waited for it ${Math.round(waited)} ms (wall)`;
   }
-  return fewSecondsRow('import: UPR Info, sessions 1–17 (4 files) into a new database', uprInfo, breakdown);
+  return fewSecondsRow(name, run, breakdown);
 }
+
+const UPR_INFO_ROW = 'import: UPR Info, sessions 1–17 (4 files) into a new database';
+const CORPUS_ROW = 'import: Terman corpus, 7 files into a new database';
 
 export async function runImportBench(
   progress: (message: string) => void = () => {},
-  only?: 'upr-info',
+  only?: 'upr-info' | 'corpus',
   profile = false,
 ): Promise<ImportBenchRow[]> {
   if (!existsSync(DATA)) {
@@ -187,7 +190,11 @@ export async function runImportBench(
   }
   if (only === 'upr-info') {
     progress('import: UPR Info …');
-    return [await uprInfoRow(profile)];
+    return [await newDatabaseRow(UPR_INFO_ROW, UPR_INFO, profile)];
+  }
+  if (only === 'corpus') {
+    progress('import: the Terman corpus …');
+    return [await newDatabaseRow(CORPUS_ROW, CORPUS, profile)];
   }
   const rows: ImportBenchRow[] = [];
   progress('import: Slovenia matrix …');
@@ -212,9 +219,9 @@ export async function runImportBench(
     const path = join(dir, 'corpus.sqlite');
     progress('import: the Terman corpus …');
     const corpus = await timed(CORPUS, {}, path);
-    rows.push(fewSecondsRow('import: Terman corpus, 7 files into a new database', corpus));
+    rows.push(fewSecondsRow(CORPUS_ROW, corpus));
     progress('import: UPR Info …');
-    rows.push(await uprInfoRow());
+    rows.push(await newDatabaseRow(UPR_INFO_ROW, UPR_INFO));
     progress('import: the corpus again …');
     const again = await timed(CORPUS, {}, path);
     rows.push({
@@ -244,8 +251,8 @@ export async function runImportBench(
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--only');
   const only = at === -1 ? undefined : process.argv[at + 1];
-  if (only !== undefined && only !== 'upr-info') {
-    console.error(`--only takes upr-info (UPR Info's 4 files into a new database), not ${only}`);
+  if (only !== undefined && only !== 'upr-info' && only !== 'corpus') {
+    console.error(`--only takes upr-info (UPR Info's 4 files into a new database) or corpus (the Terman corpus's 7), not ${only}`);
     process.exit(2);
   }
   const rows = await runImportBench(undefined, only, process.argv.includes('--phases'));
