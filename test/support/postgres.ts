@@ -156,6 +156,11 @@ export async function createDatabase(clusterUrl: string, template?: string): Pro
   return databaseUrl(clusterUrl, name);
 }
 
+/** The name of the template templateOf makes of the SQLite file at `path` (without a key): its contents' hash. */
+export function templateNameOf(path: string): string {
+  return `tpl_${fileHash(path)}`;
+}
+
 function fileHash(path: string): string {
   const hash = createHash('sha256').update(readFileSync(path));
   // A SQLite file still open elsewhere may hold committed pages in its WAL: they are part of what is copied.
@@ -252,15 +257,17 @@ export type SqliteSource = string | (() => string);
 
 /**
  * The name of a template database holding a copy of the SQLite database at `sqlite` (npm run db:copy's copy),
- * made on first use in this cluster; processes wanting the same one wait for the first to make it.
+ * made on first use in this cluster; processes wanting the same one wait for the first to make it (and only they).
  */
 async function templateOf(clusterUrl: string, sqlite: SqliteSource, { keepDump = false, family = 'template', key }: CopiedOptions = {}): Promise<string> {
   let path: string | undefined;
   const sqlitePath = () => (path ??= typeof sqlite === 'string' ? sqlite : sqlite());
-  const name = `tpl_${key === undefined ? fileHash(sqlitePath()) : createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+  const name = key === undefined ? templateNameOf(sqlitePath()) : `tpl_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
   const cluster = homes.get(clusterUrl);
   if (cluster === undefined) throw new Error(`${clusterUrl} is not a cluster startCluster gave`);
-  return locked(cluster.home, `${cluster.kind}.templates.lock`, async () => {
+  // A lock per template: a process making a small template (the seeded one) does not wait for another making a
+  // large one (the large-export database's: 20-30 s), which left a shard idle at the start of the PostgreSQL pass.
+  return locked(cluster.home, `${cluster.kind}.${name}.lock`, async () => {
     const exists = await admin(clusterUrl, (client) =>
       client.query('select 1 from pg_database where datname = $1', [name]),
     );
