@@ -424,12 +424,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
       // (A record merged with a stored one takes them in, as every stored value: reconcile.ts.)
       const machineThemes = new Map<string, string[]>();
+      // (Only records found stored have links: none, into a new database.)
+      const storedIds = json([...stored.keys()]);
       for (const field of LINK_FIELDS) {
+        if (stored.size === 0) break;
         const { table, column } = LINKS[field];
         const rows = sql
           .prepare(`select recommendation_id as id, ${column} as value, ${field === 'themes' ? "label_source is 'machine'" : '0'} as machine
             from ${table} where recommendation_id in (select value from json_each(?)) order by 1, 2`)
-          .all(ids) as { id: string; value: string & number; machine: number }[];
+          .all(storedIds) as { id: string; value: string & number; machine: number }[];
         for (const { id, value, machine } of rows) {
           if (machine === 1) machineThemes.set(id, [...(machineThemes.get(id) ?? []), value]);
           else stored.get(id)![field].push(value);
