@@ -14,6 +14,7 @@ import { registerProblemHandlers, sendProblem } from './http/problem.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
+import { refuseNulCharacters } from './http/nul-guard.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
 import { developmentRoutes } from './developments/routes.js';
@@ -101,6 +102,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(authentication, { authenticate: backend.authenticate });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
   resolveStateFilters(app, backend.stateNames);
+  // A NUL in a path, a query or a JSON body is a 400 before any route reads it (PostgreSQL's text cannot hold one).
+  refuseNulCharacters(app);
 
   await app.register(swagger, {
     openapi: openApiInfo,

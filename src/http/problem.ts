@@ -85,10 +85,18 @@ export function invalidParam(where: InvalidParam['in'], name: string, message: s
   ]);
 }
 
+/** 400: invalid parameters or body fields, every one named. */
+export function invalidParams(errors: InvalidParam[]): HttpProblem {
+  return new HttpProblem(400, describeErrors(errors), errors);
+}
+
 /** 422: a well-formed body that contradicts itself or the stored data (unknown references…), every field named. */
 export function unprocessable(errors: InvalidParam[]): HttpProblem {
-  const detail = errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
-  return new HttpProblem(422, detail, errors);
+  return new HttpProblem(422, describeErrors(errors), errors);
+}
+
+function describeErrors(errors: InvalidParam[]): string {
+  return errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
 }
 
 /** 401 with the RFC 6750 challenge; `error` is "invalid_token" when a key was sent but is not valid. */
@@ -146,8 +154,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
       const errors = validationErrors(error);
-      const detail = errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
-      return sendProblem(request, reply, 400, detail, errors);
+      return sendProblem(request, reply, 400, describeErrors(errors), errors);
     }
     if (isDatabaseBusy(error)) {
       request.log.warn({ err: error }, 'database busy: answered 503');

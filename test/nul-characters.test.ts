@@ -1,0 +1,98 @@
+import t from 'tap';
+import { countRows, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+// A NUL character (U+0000) in a path, a query parameter or a JSON body is a 400 naming where it is, on both
+// backends, and writes nothing (src/http/nul-guard.ts). On PostgreSQL each of these was a 500 (its text cannot
+// hold a NUL); on SQLite a filter value with one matched nothing, and a text starting with one failed the
+// length check of its table (a 500).
+
+const READS: [url: string, where: 'path' | 'query', name: string][] = [
+  ['/v1/recommendations?reviewId=a%00b', 'query', 'reviewId'],
+  ['/v1/recommendations?reviewId=KGZ-3%00', 'query', 'reviewId'],
+  ['/v1/recommendations?theme=%00', 'query', 'theme'],
+  ['/v1/recommendations?positionLabel=%00', 'query', 'positionLabel'],
+  ['/v1/recommendations?stateUnderReview=KGZ&recommendingState=FIN%00', 'query', 'recommendingState'],
+  ['/v1/recommendations?q=rights%00', 'query', 'q'],
+  ['/v1/recommendations?format=csv&theme=%00', 'query', 'theme'],
+  ['/v1/stats/recommendations?groupBy=position&reviewId=%00', 'query', 'reviewId'],
+  ['/v1/statements?speaker=a%00b', 'query', 'speaker'],
+  ['/v1/states?name=a%00b', 'query', 'name'],
+  ['/v1/sources?q=a%00', 'query', 'q'],
+  ['/v1/sources?publisher=a%00', 'query', 'publisher'],
+  ['/v1/recommendations/%00', 'path', 'id'],
+  ['/v1/recommendations/KGZ-3-FIN-1%00/related', 'path', 'id'],
+  ['/v1/reviews/K%00', 'path', 'id'],
+  ['/v1/reviews/KGZ-3%00/summary', 'path', 'id'],
+  ['/v1/states/%00', 'path', 'id'],
+  ['/v1/developments/%00x', 'path', 'id'],
+  ['/v1/sources/a%00', 'path', 'id'],
+];
+
+t.test('a NUL in a path or a query is a 400 naming the parameter, on every kind of route', async (t) => {
+  const app = await buildTestApp(t);
+  for (const [url, where, name] of READS) {
+    const { response, body } = await getJson(app, url);
+    t.equal(response.statusCode, 400, url);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, url);
+    t.match(body, { status: 400, errors: [{ in: where, name, message: /NUL character/ }] }, url);
+  }
+  t.equal((await app.inject('/v1/recommendations?reviewId=KGZ-3')).statusCode, 200, 'the same parameters without it answer');
+  t.equal((await app.inject('/v1/recommendations?reviewId=KGZ-3%2500')).statusCode, 200, 'an escaped "%00" is text: no NUL');
+});
+
+t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  const etag = before.response.headers.etag as string;
+  const bodies: [body: unknown, name: string][] = [
+    [{ text: '\u0000Release him.' }, 'text'],
+    [{ text: 'Release him.\u0000' }, 'text'],
+    [{ positionSource: 'A/HRC/44/9\u0000' }, 'positionSource'],
+    [{ themes: ['torture', 'x\u0000'] }, 'themes'],
+    [{ sources: [{ title: 'T', publisher: 'P\u0000', url: 'https://example.org/x', publishedOn: '2020-01-01' }] }, 'sources.publisher'],
+    [{ ['te\u0000xt']: 'x' }, 'te\u0000xt'],
+  ];
+  for (const [body, name] of bodies) {
+    const patched = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+      key,
+      body,
+      headers: { 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+    });
+    t.equal(patched.response.statusCode, 400, JSON.stringify(body));
+    t.match(patched.body, { errors: [{ in: 'body', name, message: /NUL character/ }] }, JSON.stringify(body));
+  }
+  const created = await send(app, 'POST', '/v1/developments', {
+    key,
+    body: { title: 'Arrest\u0000', date: '2020-07-25', direction: 'setback', stateCode: 'KGZ', sources: [] },
+  });
+  t.equal(created.response.statusCode, 400);
+  t.match(created.body, { errors: [{ in: 'body', name: 'title' }] });
+
+  const deep = (inner: string) => `${'{"a":'.repeat(20_000)}${inner}${'}'.repeat(20_000)}`;
+  for (const [inner, status] of [['"x\\u0000"', 400], ['"x"', 400], ['1', 400]] as const) {
+    const response = await app.inject({
+      method: 'PATCH',
+      url: '/v1/recommendations/KGZ-3-FIN-1',
+      headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+      payload: deep(inner),
+    });
+    t.equal(response.statusCode, status, `a body 20,000 levels deep, ending in ${inner}`);
+  }
+  const nested = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { a: [{ b: 'x\u0000' }, 'ok'], c: '\u0000' },
+    headers: { 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+  });
+  t.same(
+    nested.body.errors.map((e: { name: string }) => e.name),
+    ['a.b', 'c'],
+    'every field named, in the order of the body',
+  );
+
+  const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(after.response.headers.etag, etag, 'the recommendation is as it was');
+  t.same(after.body, before.body);
+  t.equal(await countRows(app, 'developments', 'title like ?', ['Arrest%']), 0, 'no development written');
+});
