@@ -51,7 +51,7 @@ t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written',
     [{ text: 'Release him.\u0000' }, 'text'],
     [{ positionSource: 'A/HRC/44/9\u0000' }, 'positionSource'],
     [{ themes: ['torture', 'x\u0000'] }, 'themes'],
-    [{ sources: [{ title: 'T', publisher: 'P\u0000', url: 'https://example.org/x', publishedOn: '2020-01-01' }] }, 'sources.publisher'],
+    [{ sources: [{ title: 'T', publisher: 'P\u0000', url: 'https://example.org/x', publishedOn: '2020-01-01' }] }, 'sources.0.publisher'],
     [{ ['te\u0000xt']: 'x' }, 'te\u0000xt'],
   ];
   for (const [body, name] of bodies) {
@@ -87,7 +87,7 @@ t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written',
   });
   t.same(
     nested.body.errors.map((e: { name: string }) => e.name),
-    ['a.b', 'c'],
+    ['a.0.b', 'c'],
     'every field named, in the order of the body',
   );
 

@@ -27,7 +27,12 @@ export const sourceInputSchema = z
     url: z
       .url({ protocol: /^https?$/, error: 'Expected an http(s) URL' })
       .max(2000)
-      .describe('Where it can be read; identifies the source (a source stored with this URL is reused).'),
+      // (PostgreSQL's unique index on it takes at most ~2,700 bytes: a longer URL of non-ASCII letters was a 500.)
+      .refine((url) => Buffer.byteLength(url) <= 2000, 'Too big: expected a URL of at most 2,000 bytes in UTF-8')
+      .describe(
+        'Where it can be read; identifies the source (a source stored with this URL is reused). At most 2,000 ' +
+          'characters and 2,000 bytes in UTF-8.',
+      ),
     publishedOn: calendarDate
       .nullable()
       .optional()

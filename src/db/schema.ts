@@ -352,12 +352,14 @@ export const recommendationSources = sqliteTable(
     position: text('position', { enum: POSITIONS }),
     positionLabel: text('position_label'),
     positionSource: text('position_source'),
-    // The source's text, normalised (src/import/reconcile.ts): a re-import finds its record by it.
+    // The source's text, normalised (src/import/reconcile.ts): a re-import finds its record by it (in memory).
     matchKey: text('match_key').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.sourceId] }),
-    index('recommendation_sources_key_idx').on(t.sourceId, t.matchKey),
+    // What cites a source (its page, a deletion's check): no query looks a match key up (reconcile.ts matches in
+    // memory), and PostgreSQL's btree refused a key of a text longer than ~2,700 bytes (an import's 500).
+    index('recommendation_sources_source_idx').on(t.sourceId, t.recommendationId),
   ],
 );
 

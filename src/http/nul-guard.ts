@@ -19,10 +19,11 @@ function bodyFields(body: object, found: InvalidParam[]): void {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, path] = next;
     if (typeof value === 'string') {
-      if (value.includes(NUL)) found.push({ in: 'body', name: path || '(root)', message: MESSAGE });
+      // Named as validation names a field: a list's item by the list ("themes"), an object in one by its place ("sources.0.url").
+      if (value.includes(NUL)) found.push({ in: 'body', name: path.replace(/(^|\.)\d+$/, '') || '(root)', message: MESSAGE });
     } else if (Array.isArray(value)) {
       // (Pushed last first: the fields come out, and are named, in the body's order.)
-      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], path]);
+      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], path === '' ? `${i}` : `${path}.${i}`]);
     } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
       const entries = Object.entries(value);
       for (let i = entries.length - 1; i >= 0; i--) {

@@ -407,7 +407,9 @@ export const recommendationSources = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.recommendationId, t.sourceId] }),
-    index('recommendation_sources_key_idx').on(t.sourceId, t.matchKey),
+    // What cites a source (its page, a deletion's check): no query looks a match key up (reconcile.ts matches in
+    // memory), and PostgreSQL's btree refused a key of a text longer than ~2,700 bytes (an import's 500).
+    index('recommendation_sources_source_idx').on(t.sourceId, t.recommendationId),
     rule('recommendation_sources_paragraph_length', orNull('paragraph', lengthBetween('paragraph', 1, 50))),
     rule('recommendation_sources_position_value', orNull('position', oneOf('position', POSITIONS))),
     rule('recommendation_sources_position_label_length', orNull('position_label', lengthBetween('position_label', 1, 1000))),

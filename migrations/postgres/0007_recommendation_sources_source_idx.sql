@@ -1,0 +1,2 @@
+DROP INDEX "recommendation_sources_key_idx";--> statement-breakpoint
+CREATE INDEX "recommendation_sources_source_idx" ON "recommendation_sources" USING btree ("source_id","recommendation_id");
