@@ -96,3 +96,27 @@ t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written',
   t.same(after.body, before.body);
   t.equal(await countRows(app, 'developments', 'title like ?', ['Arrest%']), 0, 'no development written');
 });
+
+t.test("an imported record with a NUL is refused with its row and reason, as the write API would; the others are imported", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  const csv =
+    'To,Text,From,Response,Action,Issue,Session\r' +
+    'Kyrgyzstan,Ratify the Optional Protocol to the Convention against Torture,Finland,Accepted,4,Torture and other CID,8\r' +
+    'Kyrgyzstan,Release\u0000 all human rights defenders,Norway,Noted,4,Human rights defenders,8\r';
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/imports?format=upr-info',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+    payload: csv,
+  });
+  t.equal(response.statusCode, 200);
+  const report = response.json();
+  t.match(report, { recommendations: { created: 1 }, skipped: 1 });
+  t.match(report.problems, [{ row: 3, message: /text: must not contain a NUL character/ }]);
+  const { body } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1');
+  t.same(
+    body.data.map((r: { text: string }) => r.text),
+    ['Ratify the Optional Protocol to the Convention against Torture'],
+  );
+});

@@ -5,35 +5,39 @@ import { type InvalidParam, invalidParams } from './problem.js';
 // PostgreSQL's text cannot hold one (a statement given one fails: it was a 500 for a path id or a filter value),
 // SQLite's length() stops at it (a recommendation's text starting with one failed its length check: a 500 too),
 // and no text the API keeps has one. Checked: path segments and query parameters (a URL carries a NUL only as
-// %00) and every string of a JSON body, keys included. Raw bodies (imported files) are the importers' to read.
+// %00) and every string of a JSON body, keys included. Raw bodies (imported files): the importers refuse a record
+// with one as the write API would (src/import/validate.ts).
 
 const NUL = '\u0000';
-const MESSAGE = 'must not contain a NUL character (U+0000, %00 in a URL)';
+export const NUL_MESSAGE = 'must not contain a NUL character (U+0000, %00 in a URL)';
 
 /**
- * The object keys (dotted) of every string in a parsed JSON body that holds a NUL, or is a key that does.
- * Without recursion: a body of a few kilobytes can nest thousands of levels deep.
+ * The fields of a value (a parsed JSON body, an imported record) holding a NUL in a string or a key, named as
+ * validation names them: dotted keys, a list's item by the list ("themes"), an object in one by its place
+ * ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few kilobytes can nest
+ * thousands of levels deep.
  */
-function bodyFields(body: object, found: InvalidParam[]): void {
-  const pending: [value: unknown, path: string][] = [[body, '']];
+export function nulFields(value: unknown): string[] {
+  const found: string[] = [];
+  const pending: [value: unknown, path: string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [value, path] = next;
-    if (typeof value === 'string') {
-      // Named as validation names a field: a list's item by the list ("themes"), an object in one by its place ("sources.0.url").
-      if (value.includes(NUL)) found.push({ in: 'body', name: path.replace(/(^|\.)\d+$/, '') || '(root)', message: MESSAGE });
-    } else if (Array.isArray(value)) {
-      // (Pushed last first: the fields come out, and are named, in the body's order.)
-      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], path === '' ? `${i}` : `${path}.${i}`]);
-    } else if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
-      const entries = Object.entries(value);
+    const [item, path] = next;
+    if (typeof item === 'string') {
+      if (item.includes(NUL)) found.push(path.replace(/(^|\.)\d+$/, '') || '(root)');
+    } else if (Array.isArray(item)) {
+      // (Pushed last first: the fields come out, and are named, in the value's order.)
+      for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], path === '' ? `${i}` : `${path}.${i}`]);
+    } else if (typeof item === 'object' && item !== null && !Buffer.isBuffer(item)) {
+      const entries = Object.entries(item);
       for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, item] = entries[i]!;
+        const [key, child] = entries[i]!;
         const name = path === '' ? key : `${path}.${key}`;
-        if (key.includes(NUL)) found.push({ in: 'body', name, message: MESSAGE });
-        else pending.push([item, name]);
+        if (key.includes(NUL)) found.push(name);
+        else pending.push([child, name]);
       }
     }
   }
+  return found;
 }
 
 /** Each parameter of a parsed path or query string whose name or value holds a NUL. */
@@ -41,7 +45,7 @@ function parameters(values: unknown, where: 'path' | 'query', found: InvalidPara
   for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
     const texts = Array.isArray(value) ? value : [value];
     if (name.includes(NUL) || texts.some((text) => typeof text === 'string' && text.includes(NUL))) {
-      found.push({ in: where, name, message: MESSAGE });
+      found.push({ in: where, name, message: NUL_MESSAGE });
     }
   }
 }
@@ -52,7 +56,9 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
     parameters(request.params, 'path', found);
     parameters(request.query, 'query', found);
   }
-  if (typeof request.body === 'object' && request.body !== null) bodyFields(request.body, found);
+  if (typeof request.body === 'object' && request.body !== null) {
+    for (const name of nulFields(request.body)) found.push({ in: 'body', name, message: NUL_MESSAGE });
+  }
   done(found.length === 0 ? undefined : invalidParams(found));
 }
 

@@ -4,6 +4,7 @@ import { Inconsistencies } from '../curation/checks.js';
 import { recordIdSchema } from '../curation/ids.js';
 import { LABEL_SCHEMES } from '../db/schema.js';
 import { sourceInputSchema } from '../curation/sources.js';
+import { nulFields } from '../http/nul-guard.js';
 import { isoCode } from '../http/params.js';
 import { recommendationSchema } from '../recommendations/schemas.js';
 import { checkRecommendationRules, recommendationCreateSchema } from '../recommendations/writes.js';
@@ -59,6 +60,11 @@ function issues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
 }
 
+/** The fields holding a NUL character, which the API refuses in any text (src/http/nul-guard.ts; PostgreSQL cannot store one). */
+function nulProblems(value: unknown): string[] {
+  return nulFields(value).map((name) => `${name}: must not contain a NUL character (U+0000)`);
+}
+
 function idProblems(id: string): string[] {
   const parsed = recordIdSchema.safeParse(id);
   return parsed.success ? [] : parsed.error.issues.map((issue) => `id ${JSON.stringify(id.slice(0, 80))}: ${issue.message}`);
@@ -70,7 +76,7 @@ export function checkRecommendation(
   record: Record<keyof ImportedRecommendation, unknown>,
   stateUnderReview: string | undefined,
 ): Checked<ImportedRecommendation> {
-  const problems = idProblems(id);
+  const problems = [...idProblems(id), ...nulProblems(record)];
   const parsed = importedRecommendationSchema.safeParse(record);
   if (!parsed.success) return { problems: [...problems, ...issues(parsed.error)] };
   const rules = new Inconsistencies();
@@ -82,6 +88,8 @@ export function checkRecommendation(
 
 /** A review as the API creates it (admin scope, checked by the caller): its id is `<state>-<cycle>`. */
 export function checkReview(review: ReviewInput): Checked<ReviewInput> {
+  const nul = nulProblems(review);
+  if (nul.length > 0) return { problems: nul };
   const parsed = importedReviewSchema.safeParse({
     stateUnderReview: review.stateCode,
     cycle: review.cycle,
@@ -99,13 +107,15 @@ export function checkReview(review: ReviewInput): Checked<ReviewInput> {
 export function checkSource(source: SourceInput): Checked<SourceInput> {
   const { id, ...fields } = source;
   const parsed = sourceInputSchema.safeParse(fields);
-  const problems = idProblems(id);
+  const problems = [...idProblems(id), ...nulProblems(source)];
   if (!parsed.success) return { problems: [...problems, ...issues(parsed.error)] };
   if (problems.length > 0) return { problems };
   return { value: { id, ...parsed.data, publishedOn: parsed.data.publishedOn ?? null } };
 }
 
 export function checkLabel(label: LabelInput): Checked<LabelInput> {
+  const nul = nulProblems(label);
+  if (nul.length > 0) return { problems: nul };
   const parsed = labelInputSchema.safeParse(label);
   return parsed.success ? { value: parsed.data } : { problems: issues(parsed.error) };
 }
