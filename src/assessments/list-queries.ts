@@ -48,8 +48,8 @@ export interface AssessmentRow {
   updated_at: string;
 }
 
-const byDate = { columns: [sql`a.assessed_on`, sql`a.id`], keysOf: (row: AssessmentRow) => [row.assessed_on, row.id] };
-const byId = { columns: [sql`a.id`], keysOf: (row: AssessmentRow) => [row.id] };
+const byDate = { columns: [sql`a.assessed_on`, sql`a.id`], kinds: ['text', 'text'] as const, keysOf: (row: AssessmentRow) => [row.assessed_on, row.id] };
+const byId = { columns: [sql`a.id`], kinds: ['text'] as const, keysOf: (row: AssessmentRow) => [row.id] };
 
 const SORTS: Record<AssessmentSort, KeysetSort<AssessmentRow>> = {
   assessedOn: { name: 'assessedOn', descending: false, ...byDate },

@@ -54,7 +54,7 @@ async function feedPosition(store: ChangeStore, since: string | undefined): Prom
   if (since === undefined) return 0;
   if (isoTimestamp.safeParse(since).success) return store.seqBefore(new Date(since).toISOString());
   try {
-    return decodeCursor(since, CURSOR_SORT, 1)![0] as number;
+    return decodeCursor(since, CURSOR_SORT, ['count'])![0] as number;
   } catch {
     throw invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, or an ISO 8601 instant with offset');
   }
@@ -84,7 +84,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
       async (request, reply) => {
         const id = (request.params as Record<string, string>).id!;
         const { limit, cursor } = request.query;
-        const after = (decodeCursor(cursor, CURSOR_SORT, 1)?.[0] as number | undefined) ?? 0;
+        const after = (decodeCursor(cursor, CURSOR_SORT, ['count'])?.[0] as number | undefined) ?? 0;
         const history = await store.history(entity, id, limit, after);
         if (!history) throw notFound(noun, id);
         const nextCursor = history.lastSeq === null ? null : encodeCursor(CURSOR_SORT, [history.lastSeq]);

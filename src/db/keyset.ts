@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { KeyValue } from '../http/pagination.js';
+import type { KeyKind, KeyValue } from '../http/pagination.js';
 
 // A sort order that keyset pagination can resume: every column ascending, or every column descending,
 // ending in a unique column so that the order is total.
@@ -8,6 +8,8 @@ type SortColumns = Pick<KeysetSort<never>, 'columns' | 'descending'>;
 export interface KeysetSort<Row = never> {
   name: string;
   columns: SQL[];
+  /** What each column's value is, to check a cursor's values against (decodeCursor). */
+  kinds: readonly KeyKind[];
   descending: boolean;
   /** The values of `columns` in a fetched row, for the cursor that resumes after it. */
   keysOf: (row: Row) => KeyValue[];

@@ -60,9 +60,10 @@ export interface DevelopmentRow {
 
 const byDate = {
   columns: [sql`d.period_start`, sql`d.id`],
+  kinds: ['text', 'text'] as const,
   keysOf: (row: DevelopmentRow) => [row.period_start, row.id],
 };
-const byId = { columns: [sql`d.id`], keysOf: (row: DevelopmentRow) => [row.id] };
+const byId = { columns: [sql`d.id`], kinds: ['text'] as const, keysOf: (row: DevelopmentRow) => [row.id] };
 
 const SORTS: Record<DevelopmentSort, KeysetSort<DevelopmentRow>> = {
   date: { name: 'date', descending: false, ...byDate },

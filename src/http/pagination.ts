@@ -7,13 +7,31 @@ import { invalidParam } from './problem.js';
 
 export type KeyValue = string | number;
 
+/**
+ * What each value of a sort's key holds: text (an id, a date, a sort key), a count (a sequence number, a row
+ * number), a rank (any finite number), or a row's key (text or a count: the relevance sort ends in the row's
+ * id on PostgreSQL and its full-text row number on SQLite). A cursor is the client's to send back, so its
+ * values are held to these before they reach a query: PostgreSQL refuses a NUL in text, a number where it
+ * compares text or a fraction where it compares an integer, and SQLite would silently compare across types.
+ */
+export type KeyKind = 'text' | 'count' | 'rank' | 'rowKey';
+
+const isText = (value: KeyValue) => typeof value === 'string' && !value.includes('\u0000');
+const isCount = (value: KeyValue) => Number.isSafeInteger(value) && (value as number) >= 0;
+const KEY_KINDS: Record<KeyKind, (value: KeyValue) => boolean> = {
+  text: isText,
+  count: isCount,
+  rank: (value) => Number.isFinite(value),
+  rowKey: (value) => isText(value) || isCount(value),
+};
+
 const cursorPayload = z.object({ s: z.string(), k: z.array(z.union([z.string(), z.number()])).min(1) });
 
 export function encodeCursor(sort: string, keys: KeyValue[]): string {
   return Buffer.from(JSON.stringify({ s: sort, k: keys })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, sort: string, keyCount: number): KeyValue[] | undefined {
+export function decodeCursor(cursor: string | undefined, sort: string, kinds: readonly KeyKind[]): KeyValue[] | undefined {
   if (cursor === undefined) return undefined;
   let payload: unknown;
   try {
@@ -22,13 +40,14 @@ export function decodeCursor(cursor: string | undefined, sort: string, keyCount:
     throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
   }
   const parsed = cursorPayload.safeParse(payload);
-  if (!parsed.success || parsed.data.k.length !== keyCount) {
+  const keys = parsed.data?.k;
+  if (keys === undefined || keys.length !== kinds.length || !keys.every((key, i) => KEY_KINDS[kinds[i]!](key))) {
     throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
   }
-  if (parsed.data.s !== sort) {
-    throw invalidParam('query', 'cursor', `This cursor was made for sort "${parsed.data.s}", not "${sort}".`);
+  if (parsed.data!.s !== sort) {
+    throw invalidParam('query', 'cursor', `This cursor was made for sort "${parsed.data!.s}", not "${sort}".`);
   }
-  return parsed.data.k;
+  return keys;
 }
 
 export const listMetaSchema = z.object({

@@ -107,10 +107,11 @@ function byRankAlone(
 
 const byParagraph = {
   columns: [sql`r.review_id`, sql`r.paragraph_sort_key`, sql`r.id`],
+  kinds: ['text', 'text', 'text'] as const,
   keysOf: (row: BaseRow) => [row.review_id, row.paragraph_sort_key, row.id],
 };
-const byUpdate = { columns: [sql`r.updated_at`, sql`r.id`], keysOf: (row: BaseRow) => [row.updated_at, row.id] };
-const byId = { columns: [sql`r.id`], keysOf: (row: BaseRow) => [row.id] };
+const byUpdate = { columns: [sql`r.updated_at`, sql`r.id`], kinds: ['text', 'text'] as const, keysOf: (row: BaseRow) => [row.updated_at, row.id] };
+const byId = { columns: [sql`r.id`], kinds: ['text'] as const, keysOf: (row: BaseRow) => [row.id] };
 
 const SORTS: Record<RecommendationSort, KeysetSort<BaseRow>> = {
   paragraph: { name: 'paragraph', descending: false, ...byParagraph },
@@ -124,6 +125,8 @@ const SORTS: Record<RecommendationSort, KeysetSort<BaseRow>> = {
     name: 'relevance',
     descending: false,
     columns: [sql`f.rank`, sql`f.fts_rowid`],
+    // (PostgreSQL's relevance ends in the id instead: pg-queries.ts.)
+    kinds: ['rank', 'rowKey'],
     // The relevance sort is only used with q, so every row has its rank.
     keysOf: (row) => [row.rank!, row.fts_rowid!],
   },

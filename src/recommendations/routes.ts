@@ -73,7 +73,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ store: Recommendation
     async (request, reply) => {
       const { sort: requested, limit, cursor, format: _, bom, include, ...filter } = request.query;
       const sort = resolveSort(requested, filter);
-      const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const after = decodeCursor(cursor, sort.name, sort.kinds);
       // The store answers: a JSON page (the body it returns, or sent) or a streamed export.
       return store.list(request, reply, { filter, sort, after, limit, bom, include }) as never;
     },

@@ -41,7 +41,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ store: ReviewStore }> = async
     },
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
-      const after = decodeCursor(cursor, 'id', 1);
+      const after = decodeCursor(cursor, 'id', ['text']);
       return store.list(request, reply, { filter, sort: { name: 'id' }, after, limit, bom }) as never;
     },
   );

@@ -28,7 +28,7 @@ interface Row {
   publishedOn: string | null;
 }
 
-const byId = { columns: [sql`s.id`], keysOf: (row: Row) => [row.id] };
+const byId = { columns: [sql`s.id`], kinds: ['text'] as const, keysOf: (row: Row) => [row.id] };
 const SORTS: Record<SourceSort, KeysetSort<Row>> = {
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },

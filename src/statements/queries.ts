@@ -53,7 +53,7 @@ export interface StatementRow {
 }
 
 // Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
-const byDate = { columns: [sql`s.date`, sql`s.id`], keysOf: (row: StatementRow) => [row.date, row.id] };
+const byDate = { columns: [sql`s.date`, sql`s.id`], kinds: ['text', 'text'] as const, keysOf: (row: StatementRow) => [row.date, row.id] };
 
 const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   date: { name: 'date', descending: false, ...byDate },

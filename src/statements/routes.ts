@@ -53,7 +53,7 @@ export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> =
     async (request, reply) => {
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
       const sort = resolveSort(requested);
-      const after = decodeCursor(cursor, sort.name, sort.columns.length);
+      const after = decodeCursor(cursor, sort.name, sort.kinds);
       return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
     },
   );

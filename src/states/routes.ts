@@ -49,7 +49,7 @@ export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (
     },
     async (request, reply) => {
       const { limit, cursor, format: _, bom, ...filter } = request.query;
-      const after = decodeCursor(cursor, 'code', 1);
+      const after = decodeCursor(cursor, 'code', ['text']);
       return store.list(request, reply, { filter, sort: { name: 'code' }, after, limit, bom }) as never;
     },
   );

@@ -1,0 +1,114 @@
+import t from 'tap';
+import { buildTestApp, getJson } from './helpers.js';
+
+// A cursor is the client's to send back, so one that was tampered with is a 400 naming it, on every list and
+// every sort, on both backends: each value of its key must be of the kind the sort's column holds (text
+// without a NUL, a whole count, a finite rank). On PostgreSQL a NUL in a key, a string where a rank is compared
+// or a fraction or 2^63 where a sequence number is compared were 500s; on SQLite they compared across types
+// and answered a wrong page (the change feed's answered an empty page and a cursor it could not resume from).
+
+/** Each list's sorts, the number of values in their keys, and the parameter that takes the cursor. */
+const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, number> }[] = [
+  {
+    path: '/v1/recommendations',
+    param: 'cursor',
+    sorts: { paragraph: 3, '-paragraph': 3, updatedAt: 2, '-updatedAt': 2, id: 1, '-id': 1, relevance: 2 },
+  },
+  { path: '/v1/developments', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
+  { path: '/v1/assessments', param: 'cursor', sorts: { assessedOn: 2, '-assessedOn': 2, id: 1, '-id': 1 } },
+  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2 } },
+  { path: '/v1/sources', param: 'cursor', sorts: { id: 1, '-id': 1 } },
+  { path: '/v1/reviews', param: 'cursor', sorts: { id: 1 } },
+  { path: '/v1/states', param: 'cursor', sorts: { code: 1 } },
+  { path: '/v1/changes', param: 'since', sorts: { seq: 1 } },
+  ...['recommendations', 'developments', 'assessments', 'statements', 'reviews', 'states'].map((entity) => ({
+    path: `/v1/${entity}/{id}/history`,
+    param: 'cursor' as const,
+    sorts: { seq: 1 },
+  })),
+];
+
+/** A cursor as the API makes them, from its JSON text (so that it can hold what JSON.stringify never writes). */
+const cursorOf = (json: string) => Buffer.from(json).toString('base64url');
+
+/**
+ * The URL of a list's page with a sort (the lists of one sort take no sort parameter) and a cursor; a history's
+ * of a record that does not exist (a state's id has the shape of a state code).
+ */
+function urlOf(path: string, sort: string, param: string, cursor: string): string {
+  path = path.replace('{id}', path.startsWith('/v1/states/') ? 'XXX' : 'x');
+  const query = new URLSearchParams();
+  if (sort === 'relevance') query.set('q', 'rights');
+  if (!['seq', 'code'].includes(sort) && !path.startsWith('/v1/reviews')) query.set('sort', sort);
+  query.set(param, cursor);
+  return `${path}?${query}`;
+}
+
+t.test('every operation that takes a cursor is checked here', async (t) => {
+  const app = await buildTestApp(t);
+  await app.ready();
+  const document = app.swagger() as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+  const taking = Object.entries(document.paths)
+    .filter(([, operations]) => operations.get?.parameters?.some((p) => p.in === 'query' && ['cursor', 'since'].includes(p.name)))
+    .map(([path]) => path)
+    .sort();
+  t.same(taking, LISTS.map((list) => list.path).sort());
+});
+
+t.test('a real cursor of every sort resumes its list', async (t) => {
+  const app = await buildTestApp(t);
+  for (const { path, param, sorts } of LISTS.filter((list) => !list.path.endsWith('/history'))) {
+    for (const [sort, keys] of Object.entries(sorts)) {
+      const first = await getJson(app, urlOf(path, sort, 'limit', '1'));
+      t.equal(first.response.statusCode, 200, `${path} ${sort}`);
+      const cursor = first.body.meta.nextCursor as string | null;
+      if (cursor === null) {
+        // (The seed holds one review: a cursor before its id resumes with it.)
+        t.equal(first.body.meta.total, 1, `${path} ${sort}: one page`);
+        const after = await getJson(app, urlOf(path, sort, param, cursorOf(`{"s":"${sort}","k":["A"]}`)));
+        t.equal(after.response.statusCode, 200, `${path} ${sort}: a cursor before the first record`);
+        t.same(after.body.data, first.body.data, `${path} ${sort}: resumes with it`);
+        continue;
+      }
+      t.equal(JSON.parse(Buffer.from(cursor, 'base64url').toString()).k.length, keys, `${path} ${sort}: its key's values`);
+      const next = await getJson(app, `${urlOf(path, sort, param, cursor)}&limit=1`);
+      t.equal(next.response.statusCode, 200, `${path} ${sort}: the next page`);
+      t.not(next.body.data[0], undefined, `${path} ${sort}: the next page has the second record`);
+      t.not(JSON.stringify(next.body.data[0]), JSON.stringify(first.body.data[0]), `${path} ${sort}: not the first again`);
+    }
+  }
+});
+
+t.test('a tampered cursor is a 400 naming it, never a 500 or a wrong page', async (t) => {
+  const app = await buildTestApp(t);
+  for (const { path, param, sorts } of LISTS) {
+    for (const [sort, keys] of Object.entries(sorts)) {
+      const numeric = sort === 'seq';
+      const all = (value: string, n = keys) => cursorOf(`{"s":${JSON.stringify(sort)},"k":[${Array(n).fill(value).join(',')}]}`);
+      const cases: [what: string, cursor: string, refused: boolean][] = [
+        ['a NUL in text', all('"a\\u0000b"'), true],
+        ['a fraction', all('1.5'), true],
+        ['2^63', all('9223372036854775808'), true],
+        ['beyond a double', all('1e400'), true],
+        ['a negative number', all('-1'), true],
+        ['one value too many', all(numeric ? '1' : '"x"', keys + 1), true],
+        ['no value', all('"x"', 0), true],
+        // A number where the sort compares text, or text where it compares a number.
+        ['whole numbers', all('7'), !numeric && sort !== 'relevance'],
+        ['text', all('"x"'), numeric || sort === 'relevance'],
+      ];
+      for (const [what, cursor, refused] of cases) {
+        const { response, body } = await getJson(app, urlOf(path, sort, param, cursor));
+        const label = `${path} ${sort}: ${what}`;
+        if (!refused) {
+          // (Accepted, the history of a record that does not exist is a 404.)
+          t.equal(response.statusCode, path.endsWith('/history') ? 404 : 200, label);
+          continue;
+        }
+        t.equal(response.statusCode, 400, label);
+        t.match(response.headers['content-type'], /^application\/problem\+json/, label);
+        t.match(body, { status: 400, errors: [{ in: 'query', name: param }] }, label);
+      }
+    }
+  }
+});
