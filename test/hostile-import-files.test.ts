@@ -11,7 +11,7 @@ import { readParagraph } from '../src/import/terman-csv.js';
 import { ImportError } from '../src/import/types.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { cell, databaseEnv, HEADER_ROW, importInto, matrixDocx, tr } from './import-helpers.js';
+import { cell, databaseEnv, entryRow, HEADER_ROW, importInto, matrixDocx, tr } from './import-helpers.js';
 import { testSql } from './support/test-sql.js';
 
 // Hostile files, built here: zip bombs (honest and lying headers), damaged archives, XML that is deep, huge,
@@ -280,7 +280,57 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
   t.equal((await importInto(app, matrix, { dryRun: true, limits })).recommendations.created, 1, 'within the limits');
   await limited(matrix, { maxInflatedBytes: 1000 }, /The \.docx is larger than 1000 bytes/);
   await limited(matrix, { maxRows: 1 }, /tables have 2 rows; at most 1 are read/);
-  await limited(matrix, { maxCellChars: 10 }, /Row 1 of the table has a cell longer than 10 characters/);
+  // 50: every text between two tags fits (the longest, 46), the entry's first cell (24 + 42) does not.
+  await limited(matrix, { maxCellChars: 50 }, /Row 2 of the table has a cell longer than 50 characters/);
+});
+
+t.test('a text or attributes no matrix has: refused before parsing, or not read', async (t) => {
+  // The parser gathers a text one character at a time (32 million characters in one text: 6.5 s of a blocked
+  // event loop) and builds a property for each attribute (200,000 on one element: 1.3 s). A text between two
+  // tags is part of a cell or a title, so one longer than a cell may be is refused before parsing (413); the
+  // document's attributes are not read; the relationships' are, each counting as an element of the budget.
+  const s = await service(t);
+  const table = `<w:tbl>${HEADER_ROW}${entryRow({ text: '121.1 Ratify it (France);' })}</w:tbl>`;
+  const text = (chars: number) => `<w:p><w:r><w:t>${'a'.repeat(chars)}</w:t></w:r></w:p>`;
+  const matrix = (body: string, parts: ZipPart[] = []) => zipOf([{ name: 'word/document.xml', data: documentXml(body) }, ...parts]);
+  const url = '/v1/imports?dryRun=true&review=KGZ-3'; // a stored review (creating one needs the admin scope)
+  const huge = matrix(`${text(32_000_000)}${table}`);
+  t.ok(huge.length < 200_000, `32 million characters in one text: ${huge.length} bytes zipped`);
+  const before = await s.snapshot();
+  const refusedText = await postFile(s, huge, DOCX, url);
+  t.equal(refusedText.statusCode, 413, 'one text of 32 million characters: 413');
+  t.match(refusedText.headers['content-type'], /^application\/problem\+json/);
+  t.match(refusedText.json().detail, /word\/document\.xml holds a text of more than 20000 characters between two tags/);
+  t.equal(await s.snapshot(), before, 'nothing written');
+  const cdata = await postFile(s, matrix(`<w:p><w:r><w:t><![CDATA[${'a'.repeat(20_001)}]]></w:t></w:r></w:p>${table}`), DOCX, url);
+  t.match({ status: cdata.statusCode, detail: cdata.json().detail }, { status: 413, detail: /more than 20000 characters/ }, 'a CDATA section too');
+
+  const imported = async (file: Buffer) => {
+    const response = await postFile(s, file, DOCX, url);
+    t.equal(response.statusCode, 200, response.statusCode === 200 ? 'imported' : response.body);
+    return response.json().recommendations?.created;
+  };
+  t.equal(await imported(matrix(`${text(20_000)}${table}`)), 1, 'a text of 20,000 characters (the cell limit) is read');
+  // An entity reference is one character: 20,000 of them in 100,000 characters.
+  t.equal(await imported(matrix(`<w:p><w:r><w:t>${'&amp;'.repeat(20_000)}</w:t></w:r></w:p>${table}`)), 1, 'entities count as one');
+  const entities = await postFile(s, matrix(`<w:p><w:r><w:t>${'&amp;'.repeat(20_001)}</w:t></w:r></w:p>${table}`), DOCX, url);
+  t.equal(entities.statusCode, 413, '20,001 entity references: 413');
+
+  const attributes = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}="v"`).join('');
+  t.equal(await imported(matrix(`<w:p${attributes(200_000)}/>${table}`)), 1, "200,000 attributes on one element of the document: not read");
+  const rels = (n: number): ZipPart => ({
+    name: '_rels/.rels',
+    data: Buffer.from(
+      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+        `<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" ` +
+        `Target="word/document.xml"${attributes(n)}/></Relationships>`,
+    ),
+  });
+  t.equal(await imported(matrix(table, [rels(1000)])), 1, 'relationships with 1,000 attributes are read');
+  const manyAttributes = await postFile(s, matrix(table, [rels(DEFAULT_IMPORT_LIMITS.maxXmlElements)]), DOCX, url);
+  t.equal(manyAttributes.statusCode, 413, `relationships with ${DEFAULT_IMPORT_LIMITS.maxXmlElements} attributes: 413`);
+  t.match(manyAttributes.json().detail, /more than 250000 XML elements \(and attributes, in its relationships\)/);
+  t.equal(await s.snapshot(), before, 'nothing written');
 });
 
 // ── CSV ──

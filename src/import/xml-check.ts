@@ -4,50 +4,94 @@ import { ImportError } from './types.js';
 // One linear pass over an XML part before it is parsed: the parser builds a tree of every element, so its
 // cost is bounded here first. Refused: a document type declaration (a DTD can declare entities that expand
 // or reach outside the file: a .docx never needs one), elements nested deeper than the limit, tags that do
-// not match (a cut-off or malformed part), and more elements than the file's budget.
+// not match (a cut-off or malformed part), more elements than the file's budget, and a text between two tags
+// longer than a table cell may be (the parser gathers a text one character at a time, each a new string:
+// 32 million characters in one text took it 6.5 s; no paragraph, cell or title of a real matrix comes near).
+// In a part whose attributes are read (`attributes`: the relationships), each attribute counts as an element
+// of the budget (the parser builds an object property for each: 1–1.5 µs); elsewhere they are not read.
 
 export interface XmlBudget {
   /** Elements the file may still hold, all its parts together. */
   elements: number;
   readonly maxElements: number;
   readonly maxDepth: number;
+  /** The longest text between two tags (or CDATA section), in characters, an entity reference counting one. */
+  readonly maxTextChars: number;
 }
 
 const TAG_NAME = /[^\s/>]+/y;
 
-/** Where a tag that starts at `from` ends: its ">" outside quoted attribute values, or -1. */
-function tagEnd(text: string, from: number): number {
-  let quote = '';
+/**
+ * Where a tag that starts at `from` ends (its ">" outside quoted attribute values, or -1), and how many
+ * attributes it has (its "=" outside quoted values).
+ */
+function tagEnd(text: string, from: number): { end: number; attributes: number } {
+  let attributes = 0;
   for (let i = from + 1; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== '') {
-      if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return i;
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) {
+      // A quoted value, skipped in one step: nothing in it ends the tag.
+      i = text.indexOf(c === 0x22 ? '"' : "'", i + 1);
+      if (i < 0) return { end: -1, attributes };
+    } else if (c === 0x3d) attributes++;
+    else if (c === 0x3e) return { end: i, attributes };
   }
-  return -1;
+  return { end: -1, attributes };
 }
 
-export function checkXml(text: string, part: string, budget: XmlBudget): void {
+/** The characters of text[from, to) once its entity references ("&amp;", "&#x1F600;") are read: at least this many. */
+function textLength(text: string, from: number, to: number): number {
+  let length = to - from;
+  for (let i = text.indexOf('&', from); i >= 0 && i < to; i = text.indexOf('&', i + 1)) {
+    const end = text.indexOf(';', i);
+    if (end > i && end < to && end - i <= 32) {
+      length -= end - i;
+      i = end;
+    }
+  }
+  return length;
+}
+
+export function checkXml(text: string, part: string, budget: XmlBudget, { attributes = false } = {}): void {
   const malformed = (what: string) => new ImportError(`Not a readable .docx: ${part} is not well-formed XML (${what}).`);
   const after = (close: string, from: number) => {
     const at = text.indexOf(close, from);
     if (at < 0) throw malformed(`a comment, CDATA section or processing instruction is never closed`);
     return at + close.length;
   };
+  const checkText = (from: number, to: number) => {
+    if (to - from > budget.maxTextChars && textLength(text, from, to) > budget.maxTextChars) {
+      throw new ImportLimitError(
+        `${part} holds a text of more than ${budget.maxTextChars} characters between two tags: longer than a table cell ` +
+          `may be; larger texts are not read.`,
+      );
+    }
+  };
+  const spend = (count: number) => {
+    budget.elements -= count;
+    if (budget.elements < 0) {
+      throw new ImportLimitError(
+        `The .docx holds more than ${budget.maxElements} XML elements${attributes ? ' (and attributes, in its relationships)' : ''}; larger files are not read.`,
+      );
+    }
+  };
   const open: string[] = [];
   let i = text.indexOf('<');
+  checkText(0, i < 0 ? text.length : i);
   while (i >= 0) {
     let next: number;
     if (text.startsWith('<!--', i)) next = after('-->', i + 4);
-    else if (text.startsWith('<![CDATA[', i)) next = after(']]>', i + 9);
-    else if (text.startsWith('<?', i)) next = after('?>', i + 2);
+    else if (text.startsWith('<![CDATA[', i)) {
+      next = after(']]>', i + 9);
+      checkText(i + 9, next - 3);
+    } else if (text.startsWith('<?', i)) next = after('?>', i + 2);
     else if (text.startsWith('<!', i)) {
       throw new ImportError(
         `Not a readable .docx: ${part} declares a document type (DTD); entities and external references are not read.`,
       );
     } else {
-      const end = tagEnd(text, i);
+      const tag = tagEnd(text, i);
+      const end = tag.end;
       if (end < 0) throw malformed('a tag is never closed');
       const closing = text[i + 1] === '/';
       TAG_NAME.lastIndex = closing ? i + 2 : i + 1;
@@ -56,9 +100,7 @@ export function checkXml(text: string, part: string, budget: XmlBudget): void {
         const expected = open.pop();
         if (expected !== name) throw malformed(`</${name}> where ${expected ? `</${expected}>` : 'no end tag'} was due`);
       } else {
-        if (--budget.elements < 0) {
-          throw new ImportLimitError(`The .docx holds more than ${budget.maxElements} XML elements; larger files are not read.`);
-        }
+        spend(attributes ? 1 + tag.attributes : 1);
         if (text[end - 1] !== '/') {
           open.push(name);
           if (open.length > budget.maxDepth) throw new ImportError(`Not a readable .docx: ${part} nests elements more than ${budget.maxDepth} deep.`);
@@ -67,6 +109,7 @@ export function checkXml(text: string, part: string, budget: XmlBudget): void {
       next = end + 1;
     }
     i = text.indexOf('<', next);
+    checkText(next, i < 0 ? text.length : i);
   }
   if (open.length > 0) throw malformed(`<${open.at(-1)}> is never closed`);
 }
