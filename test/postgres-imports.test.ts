@@ -6,8 +6,10 @@ import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { runImportCli } from '../src/import/cli.js';
+import { pgImportFile } from '../src/import/pg-import.js';
+import type { ImportOptions } from '../src/import/types.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
+import { bytesSource, entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { alignInstants, sameTables } from './support/same-tables.js';
 import { freePort } from './support/server-process.js';
@@ -94,6 +96,78 @@ if ('skip' in cluster) {
     const slovenia = readFileSync(join(data, 'ohchr-thematic-list', 'slovenia_upr34_thematic_list.docx'));
     t.equal((await both(t, "Slovenia's matrix", slovenia, 'application/octet-stream')).statusCode, 200);
     await sameTables(t, sqlitePath, url);
+  });
+
+  t.test('a dry run takes no write lock: writes, imports and dry runs go on meanwhile; it reads one snapshot', async (t) => {
+    const { url } = await pair(t);
+    // A writer waits 200 ms for the write lock, then is answered 503 (DATABASE_BUSY_TIMEOUT_MS).
+    const app = await buildTestApp(t, { databaseUrl: url, databaseBusyTimeoutMs: 200 });
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    t.teardown(() => pool.end());
+    const key = (await pgCreateApiKey(pool, 'importer', 'admin')).key;
+    const patch = (text: string) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/v1/recommendations/KGZ-3-FIN-1',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'if-match': '*' },
+        payload: JSON.stringify({ text }),
+      });
+    const importOverHttp = (query: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/imports${query}`,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+        payload: Buffer.from(TERMAN_STYLE_CSV),
+      });
+    const revision = async () => (await app.inject('/v1/changes?limit=1')).json().meta.revision as number;
+    /** An import held open in its transaction (holding the write lock if it takes it), once the file is read. */
+    const held = (options: Partial<ImportOptions>) => {
+      let reached!: () => void;
+      let release!: () => void;
+      const atPause = new Promise<void>((resolve) => (reached = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const pause = async (at: 'read' | 'applied') => {
+        if (at !== 'read') return;
+        reached();
+        await gate;
+      };
+      const done = pgImportFile({ pool, pause }, bytesSource(TERMAN_STYLE_CSV), { actor: 'test', ...options });
+      done.catch(() => reached()); // a failure before the pause is the assertions' to see
+      return { atPause, release, done };
+    };
+
+    const expected = (await importOverHttp('?dryRun=true')).json();
+    t.ok(expected.recommendations.created > 0, 'the file creates records');
+    const start = await revision();
+    const dry = held({ dryRun: true });
+    await dry.atPause;
+    const during = await patch('Release Azimjon Askarov (during a dry run)');
+    t.equal(during.statusCode, 200, `a write during a dry run: ${during.statusCode === 200 ? '200' : during.body}`);
+    const otherDry = await importOverHttp('?dryRun=true');
+    t.equal(otherDry.statusCode, 200, 'another dry run meanwhile');
+    t.same(otherDry.json().recommendations, expected.recommendations, "the other dry run's report");
+    const imported = await importOverHttp('');
+    t.equal(imported.statusCode, 200, `the import itself meanwhile: ${imported.statusCode === 200 ? '200' : imported.body}`);
+    t.same(imported.json().recommendations, expected.recommendations, 'the import did what the dry runs said');
+    dry.release();
+    const report = await dry.done;
+    t.equal(report.dryRun, true);
+    // It read the vocabularies before the import committed and the records after: all from one snapshot.
+    t.same(report.recommendations, expected.recommendations, 'the held dry run: the database as it was when it began');
+    const after = (await importOverHttp('?dryRun=true')).json().recommendations;
+    t.equal(after.unchanged, expected.recommendations.created, 'a dry run now: the records are there');
+    t.equal(await revision(), start + 2, 'the write and the import committed; the dry runs wrote nothing');
+
+    // An import that writes holds the write lock from its start to its commit: writers wait for it.
+    const real = held({});
+    await real.atPause;
+    const blocked = await patch('Release Azimjon Askarov (during an import)');
+    t.equal(blocked.statusCode, 503, 'a write during an import waits 200 ms, then 503');
+    t.match(blocked.json().detail, /The database is busy with another write/);
+    t.ok(blocked.headers['retry-after'], 'with Retry-After');
+    real.release();
+    t.equal((await real.done).recommendations.unchanged, expected.recommendations.created, 'the import again: nothing new');
+    t.equal(await revision(), start + 2, 'an import that changes nothing adds no revision');
   });
 
   t.test('npm run import with DATABASE_URL: the same report and tables as with DATABASE_PATH', async (t) => {

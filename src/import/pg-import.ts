@@ -23,11 +23,21 @@ import type { ImportOptions, ImportReport, ImportSource } from './types.js';
 // differences between the two (rows gone, rows new or changed, by primary key; the audit entries appended) are
 // written into PostgreSQL. Nothing else writes meanwhile, so the copy is what the differences apply to;
 // anything failing rolls all of it back. The cost is the file's and its states', not the database's.
+//
+// A dry run writes nothing, so it takes no write lock (which made other writers wait for it, then fail with
+// 503, for as long as it read): it reads in one REPEATABLE READ transaction, whose statements all see the
+// database as it was at the first (the copy is as consistent as under the lock), and rolls back. Its report
+// is what the import would have done at that moment, as if it had run then; writes committed meanwhile are
+// not in it, as they would not be in a dry run that had finished before them.
 
 export interface PgImportTarget {
   pool: Pick<pg.Pool, 'connect'>;
   /** Called with the rows copied into the scratch file, per table (how much of the database an import read). */
   onCopied?: (copied: CopyReport) => void;
+  /** Awaited in the import's transaction once the file is read (`read`: the vocabularies copied, the rest not
+   * yet) and once it has run on the scratch file (`applied`: nothing written yet, or for a dry run, not yet
+   * rolled back): tests hold the transaction open there. */
+  pause?: (at: 'read' | 'applied') => Promise<void>;
 }
 
 export async function pgImportFile(target: PgImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
@@ -35,8 +45,12 @@ export async function pgImportFile(target: PgImportTarget, source: ImportSource,
   const client = await target.pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    const dryRun = options.dryRun ?? false;
+    if (dryRun) await client.query('begin isolation level repeatable read');
+    else {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    }
     const scratch = join(dir, 'scratch.sqlite');
     const before = join(dir, 'before.sqlite');
     const db = openDatabase(scratch, { seed: false });
@@ -45,10 +59,18 @@ export async function pgImportFile(target: PgImportTarget, source: ImportSource,
       const copied: CopyReport = {};
       await copyVocabularies(client, db.$client, copied);
       const parsed = await readImport(db, source, options);
+      await target.pause?.('read');
       await copyScope(client, db.$client, fileScope(parsed, db.$client), copied);
       target.onCopied?.(copied);
+      if (dryRun) {
+        const report = applyRead(db, parsed, options); // rolled back in the scratch file: nothing to write
+        await target.pause?.('applied');
+        await client.query('rollback');
+        return report;
+      }
       db.$client.prepare('vacuum into ?').run(before);
       const report = applyRead(db, parsed, options);
+      await target.pause?.('applied');
       db.$client.prepare('attach database ? as before').run(before);
       await writeDifferences(db.$client, client);
       // The stats' kept counts just written are the scratch import's, flushed there for every record it touched
