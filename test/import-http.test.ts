@@ -268,3 +268,40 @@ t.test('our own CSV: labels containing "; ", escaped cells, and rows it cannot t
   await t.rejects(importInto(app, new Uint8Array([0x69, 0x64, 0xff, 0x0a]), { format: 'upr-tracker-csv' }), /Not UTF-8/);
   await t.rejects(importInto(app, `${header}\r\n"unclosed`, { format: 'upr-tracker-csv' }), /Not a readable CSV file/);
 });
+
+t.test('a form whose parts busboy skips (no Content-Disposition, not form-data) is a prompt 400, not a hang', async (t) => {
+  // A skipped part larger than a part's buffer (16 KiB) that ended the form paused the parser for good:
+  // request.file() never settled (src/import/routes.ts, fileHwm). inject sends the form in one chunk, as a
+  // socket does a small one.
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin', 'dashboard');
+  const boundary = 'B';
+  const form = (head: string, size: number) =>
+    Buffer.from(`--${boundary}\r\n${head}\r\n\r\n${'a,b\r\n'.repeat(size / 5)}\r\n--${boundary}--\r\n`);
+  const cases = [
+    ['no Content-Disposition, 3 bytes', form('Content-Type: text/csv', 5)],
+    ['no Content-Disposition, 20 KB', form('Content-Type: text/csv', 20_000)],
+    ['no Content-Disposition, 300 KB', form('Content-Type: text/csv', 300_000)],
+    ['not form-data, 300 KB', form('Content-Disposition: attachment; name="file"; filename="a.csv"', 300_000)],
+  ] as const;
+  for (const [what, payload] of cases) {
+    const answer = app.inject({
+      method: 'POST',
+      url: '/v1/imports?dryRun=true',
+      headers: { authorization: `Bearer ${key}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload,
+    });
+    // A hang fails here rather than at tap's timeout for the whole file.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30_000)));
+    const response = await Promise.race([answer, hung]);
+    clearTimeout(timer);
+    if (response === 'hung') {
+      t.fail(`${what}: no answer in 30 s`);
+      continue;
+    }
+    t.equal(response.statusCode, 400, what);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    t.match(response.json().detail, /The multipart form has no file/, what);
+  }
+});

@@ -55,7 +55,17 @@ export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: n
   // Only files: a JSON (or any other) body is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...RAW_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  await app.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: limit, files: 1 } });
+  // fileHwm: each part's buffer holds a whole form. A part busboy skips (no Content-Disposition, not form-data,
+  // a second file) is drained on the next tick; a chunk of it larger than its buffer (16 KiB by default) paused
+  // the parser, and when that part ended the form (the closing boundary in the same chunk) nothing resumed it:
+  // request.file() never settled and the request hung until the client gave up (the parser unpauses after a
+  // part's end only while the form goes on: Dicer's unpause-after-backpressure bug, mscdex/dicer#9, in
+  // @fastify/busboy 3.2.6). A buffer larger than any chunk the form can bring never pauses it; the file is
+  // buffered whole anyway (toBuffer), and the form's length is bounded (below, and by fileSize).
+  await app.register(multipart, {
+    fileHwm: limit + MULTIPART_OVERHEAD_BYTES,
+    limits: { ...MULTIPART_LIMITS, fileSize: limit, files: 1 },
+  });
 
   app.post(
     '/imports',
