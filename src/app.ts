@@ -15,6 +15,7 @@ import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
 import { refuseNulCharacters } from './http/nul-guard.js';
+import { discardUnreadBodies } from './http/unread-body.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
 import { developmentRoutes } from './developments/routes.js';
@@ -93,6 +94,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
   registerProblemHandlers(app);
+  // A response sent before its request body was read discards the rest: the connection's next request is read.
+  discardUnreadBodies(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
   await app.register(crossCutting);

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+// A response sent before its request's body was read to the end (a 415 or 401 on a gzip-encoded body, a 413 on a
+// form whose field is too long, a form with more after its file) must not leave the rest of the body in the
+// connection: the next request on a kept-alive connection comes after it, and is read only once it is.
+//
+// Node's http server discards an unread body itself when a response ends (IncomingMessage._dump), but only a body
+// nobody began to read ("req._consuming": read(), pipe(), 'data' or resume()). A body that was piped somewhere
+// and then left (@fastify/compress's request decompression pipes every Content-Encoding body into a gunzip stream
+// in preParsing, before the route has a parser for it; @fastify/multipart pipes a form into busboy) is kept: its
+// pipe fills, the socket is paused, and the next request on the connection waits until the client gives up or the
+// server times the socket out. Fastify closes the connection only after its own body parsers fail
+// (Connection: close, content-type-parser.js), not after a hook's or a handler's answer.
+//
+// So here, for every response: if the body is not complete, whatever it was piped into is detached and the rest
+// is read and discarded, as Node does for a body never read. The connection stays open for the next request; a
+// client that keeps sending is bounded by REQUEST_TIMEOUT_MS as any request is.
+
+/** Reads the rest of a request body into nothing, detached from whatever it was piped into. */
+export function discardRestOfBody(raw: IncomingMessage): void {
+  if (raw.complete || raw.destroyed || raw.readableEnded) return;
+  raw.unpipe();
+  raw.removeAllListeners('data');
+  raw.resume();
+}
+
+function onSend(request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  discardRestOfBody(request.raw);
+  done(null, payload);
+}
+
+/** Every response of `app` discards what its request body still has unread (see above). */
+export function discardUnreadBodies(app: FastifyInstance): void {
+  app.addHook('onSend', onSend);
+}
