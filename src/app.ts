@@ -30,6 +30,7 @@ import { sourceRoutes } from './sources/routes.js';
 import crossCutting from './http/cross-cutting.js';
 import statsRoutes from './stats/routes.js';
 import { importRoutes } from './import/routes.js';
+import { ImportSlots } from './import/slots.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
 
 declare module 'fastify' {
@@ -39,6 +40,8 @@ declare module 'fastify' {
     dataRevision: RevisionSource;
     /** The absolute URL of the API root (PUBLIC_URL), for absolute URLs in responses. */
     publicUrl: string;
+    /** The import slots (MAX_CONCURRENT_IMPORTS): imports running at once (src/import/slots.ts). */
+    importSlots: ImportSlots;
   }
 }
 
@@ -89,6 +92,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.decorate('dataRevision', backend.revision);
   app.decorate('publicUrl', resolved.publicUrl);
   app.decorate('exportLimits', new ExportLimits(resolved));
+  app.decorate('importSlots', new ImportSlots(resolved.maxConcurrentImports, resolved.pressureRetryAfterSeconds));
   app.addHook('onClose', () => backend.close());
 
   app.setValidatorCompiler(validatorCompiler);
@@ -146,7 +150,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(dashboardRoutes);
 
   // ── Imports (import issue) ──
-  await app.register(importRoutes, { run: backend.importFile, prefix: '/v1', limits: resolved.importLimits });
+  await app.register(importRoutes, {
+    run: backend.importFile,
+    prefix: '/v1',
+    limits: resolved.importLimits,
+    slots: app.importSlots,
+  });
 
   return app;
 }

@@ -103,6 +103,7 @@ export const configSchema = z.object({
   FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
   MAX_CONCURRENT_EXPORTS: atLeastOne(8),
   EXPORT_MAX_SECONDS: atLeastOne(120),
+  MAX_CONCURRENT_IMPORTS: atLeastOne(2),
   PUBLIC_URL: publicUrlSchema.optional(),
 });
 
@@ -134,6 +135,8 @@ export interface Limits {
   maxConcurrentExports: number;
   /** How long one streamed export may run (and hold its read snapshot) before its connection is ended. */
   exportMaxSeconds: number;
+  /** Imports (POST /v1/imports) running at once; one more is a 503 with Retry-After (src/import/slots.ts). */
+  maxConcurrentImports: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
   maxEventLoopDelayMs: number;
   maxEventLoopUtilization: number;
@@ -225,6 +228,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     rateLimitExportMax: env.RATE_LIMIT_EXPORT_MAX,
     maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS,
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
+    maxConcurrentImports: env.MAX_CONCURRENT_IMPORTS,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,

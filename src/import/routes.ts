@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/index.js';
@@ -13,6 +13,7 @@ import type { ImportLimits } from './limits.js';
 import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
 import { namePlugins } from '../http/plugin-name.js';
+import type { ImportSlot, ImportSlots } from './slots.js';
 
 // POST /v1/imports: the command-line importers over HTTP, for dashboards. The file is the raw body (with
 // its media type) or the one file of a multipart form; the answer is the import report.
@@ -47,11 +48,26 @@ const BODY_SLICE_BYTES = 64 * 1024;
 /** Room for those fields, the part headers and boundaries in a form's declared length. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: number; limits?: ImportLimits }> = async (
-  app,
-  { run, bodyLimit, limits },
-) => {
+export interface ImportRouteOptions {
+  run: RunImport;
+  bodyLimit?: number;
+  limits?: ImportLimits;
+  /** Imports running at once (MAX_CONCURRENT_IMPORTS; src/import/slots.ts); unbounded without. */
+  slots?: ImportSlots;
+}
+
+export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (app, { run, bodyLimit, limits, slots }) => {
   const limit = bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
+  // The slot of each request that took one (see takeSlot).
+  const taken = new WeakMap<FastifyRequest, ImportSlot>();
+  /** After authorization, before the body is read: a slot, or a 503 problem when every one is taken. */
+  const takeSlot = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (slots === undefined || reply.raw.closed) return;
+    const slot = slots.take();
+    taken.set(request, slot);
+    // Emitted once the response is done, or the connection closed before that: the request lets go.
+    reply.raw.once('close', slot.release);
+  };
   // Only files: a JSON (or any other) body is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...RAW_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -70,7 +86,7 @@ export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: n
   app.post(
     '/imports',
     {
-      preParsing: requireScope('write'),
+      preParsing: [requireScope('write'), takeSlot],
       bodyLimit: limit,
       schema: {
         operationId: 'importRecommendations',
@@ -83,7 +99,8 @@ export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: n
           'not be imported and why: every record is held to the write API\'s schemas and rules. With dryRun=true ' +
           'nothing is written. Needs a key with the write scope, and the admin scope when a review must be created ' +
           `(403 otherwise, as for POST /v1/reviews); files up ` +
-          `to ${limit / 1024 / 1024} MiB.`,
+          `to ${limit / 1024 / 1024} MiB. The service runs a few imports at once: one more is answered 503 with ` +
+          'Retry-After before its file is read.',
         tags: ['recommendations'],
         security: bearerSecurity,
         consumes: [...RAW_MEDIA_TYPES, 'multipart/form-data'],
@@ -91,7 +108,12 @@ export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: n
         body: binary.optional(),
         response: {
           200: jsonResponse(importReportSchema, 'The import report (nothing was written with dryRun=true).'),
-          ...problemResponses(400, 401, 403, 429, 503),
+          ...problemResponses(400, 401, 403, 429),
+          ...described(
+            503,
+            'As many imports are running as the service runs at once (MAX_CONCURRENT_IMPORTS), or it is overloaded, or ' +
+              'the database is busy with another write: nothing was written; retry after `Retry-After` seconds.',
+          ),
           ...described(
             413,
             `The file is larger than ${limit / 1024 / 1024} MiB, the form has too many or too large fields, or the file ` +
@@ -106,36 +128,47 @@ export const importRoutes: FastifyPluginAsyncZod<{ run: RunImport; bodyLimit?: n
       },
     },
     async (request) => {
-      let bytes: Buffer;
-      let name = 'upload';
-      if (request.isMultipart()) {
-        const file = await readMultipartFile(request, limit);
-        bytes = file.bytes;
-        name = file.name || name;
-      } else {
-        bytes = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      // The import holds its slot until it settles, even when its client is gone.
+      const letGo = taken.get(request)?.hold();
+      try {
+        return await importRequest(request, request.query);
+      } finally {
+        letGo?.();
       }
-      if (bytes.length === 0) throw new HttpProblem(400, 'The file is empty.');
-      const { format, review, dryRun } = request.query;
-      const file = {
-        name,
-        // In slices, with a turn of the event loop between them: reading a 20 MiB body does not stall the others.
-        async *chunks() {
-          for (let at = 0; at < bytes.length; at += BODY_SLICE_BYTES) {
-            await setImmediate();
-            yield bytes.subarray(at, at + BODY_SLICE_BYTES);
-          }
-        },
-      };
-      // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
-      // lacks (nothing was written either way); anything else is the server's fault.
-      const { name: actor, scope } = apiKeyOf(request);
-      return run(file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
-        if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
-        throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
-      });
     },
   );
+
+  /** The file of a request, imported: the import report. */
+  async function importRequest(request: FastifyRequest, query: z.infer<typeof importQuery>) {
+    let bytes: Buffer;
+    let name = 'upload';
+    if (request.isMultipart()) {
+      const file = await readMultipartFile(request, limit);
+      bytes = file.bytes;
+      name = file.name || name;
+    } else {
+      bytes = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+    }
+    if (bytes.length === 0) throw new HttpProblem(400, 'The file is empty.');
+    const { format, review, dryRun } = query;
+    const file = {
+      name,
+      // In slices, with a turn of the event loop between them: reading a 20 MiB body does not stall the others.
+      async *chunks() {
+        for (let at = 0; at < bytes.length; at += BODY_SLICE_BYTES) {
+          await setImmediate();
+          yield bytes.subarray(at, at + BODY_SLICE_BYTES);
+        }
+      },
+    };
+    // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
+    // lacks (nothing was written either way); anything else is the server's fault.
+    const { name: actor, scope } = apiKeyOf(request);
+    return run(file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
+      if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
+      throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
+    });
+  }
 };
 
 /** The one file of a multipart form; a form the parser cannot read (no boundary, cut off) is 400. */
