@@ -12,7 +12,7 @@ import { importFile, type RunImport } from '../src/import/run.js';
 import { ImportSlots } from '../src/import/slots.js';
 import { ImportError } from '../src/import/types.js';
 import { mintKey } from './curation-helpers.js';
-import { buildTestApp, sqliteOnly } from './helpers.js';
+import { buildTestApp, postgresSide, sqliteOnly } from './helpers.js';
 import { seededDb } from './import-helpers.js';
 
 // MAX_CONCURRENT_IMPORTS: one import more than that is a prompt 503 with Retry-After, and a slot is freed on every
@@ -81,6 +81,8 @@ t.test('one import more than MAX_CONCURRENT_IMPORTS is a prompt 503 with Retry-A
 t.test('a client gone mid-upload frees its slot', async (t) => {
   const app = await buildTestApp(t, { maxConcurrentImports: 1 });
   const key = mintKey(app, 'admin', 'dashboard');
+  // (On PostgreSQL the key is stored asynchronously: inject waits for it, a socket of our own does not.)
+  await postgresSide(app)?.pending;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const socket = net.connect((app.server.address() as net.AddressInfo).port, '127.0.0.1');
   socket.on('error', () => {});
