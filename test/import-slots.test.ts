@@ -176,3 +176,26 @@ t.test('an import holds its slot while it runs, and frees it however it ends (20
   held.finish('import');
   t.equal((await next).statusCode, 200, 'then the next import runs');
 });
+
+t.test('ImportSlots: a slot is free once its request and its import both let go, each once', async (t) => {
+  const slots = new ImportSlots(2, 5);
+  const first = slots.take();
+  const second = slots.take();
+  const full = t.throws(() => slots.take()) as unknown as { status: number; detail: string; headers: Record<string, string> };
+  t.match(full, { status: 503, headers: { 'retry-after': '5' } });
+  t.match(full.detail, /^2 imports are running/);
+  const letGo = first.hold();
+  first.release();
+  first.release();
+  t.equal(slots.active, 2, 'the import still holds it');
+  letGo();
+  letGo();
+  t.equal(slots.active, 1, 'freed once, however often each lets go');
+  // A request gone before its import began: the import is counted again while it runs.
+  second.release();
+  t.equal(slots.active, 0);
+  const late = second.hold();
+  t.equal(slots.active, 1);
+  late();
+  t.equal(slots.active, 0);
+});
