@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 
 // A response sent before its request's body was read to the end (a 415 or 401 on a gzip-encoded body, a 413 on a
 // form whose field is too long, a form with more after its file) must not leave the rest of the body in the
@@ -13,9 +13,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 // server times the socket out. Fastify closes the connection only after its own body parsers fail
 // (Connection: close, content-type-parser.js), not after a hook's or a handler's answer.
 //
-// So here, for every response: if the body is not complete, whatever it was piped into is detached and the rest
-// is read and discarded, as Node does for a body never read. The connection stays open for the next request; a
-// client that keeps sending is bounded by REQUEST_TIMEOUT_MS as any request is.
+// So here, for every response of a route that reads bodies: if the body is not complete, whatever it was piped
+// into is detached and the rest is read and discarded, as Node does for a body never read. The connection stays
+// open for the next request; a client that keeps sending is bounded by REQUEST_TIMEOUT_MS as any request is.
+// Fastify reads no body on GET and HEAD: those routes get no request decompression (nothing is piped from their
+// bodies, which Node then discards), so neither the hook nor compress's preParsing is on the read path.
 
 /** Reads the rest of a request body into nothing, detached from whatever it was piped into. */
 export function discardRestOfBody(raw: IncomingMessage): void {
@@ -30,7 +32,18 @@ function onSend(request: FastifyRequest, _reply: FastifyReply, payload: unknown,
   done(null, payload);
 }
 
-/** Every response of `app` discards what its request body still has unread (see above). */
+const readsNoBody = (route: RouteOptions) => [route.method].flat().every((method) => method === 'GET' || method === 'HEAD');
+
+/**
+ * Every response of a route of `app` that reads bodies discards what its request body still has unread (see
+ * above); a route that reads none has no request decompression. Call before compress is registered.
+ */
 export function discardUnreadBodies(app: FastifyInstance): void {
-  app.addHook('onSend', onSend);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (readsNoBody(route)) {
+      (route as RouteOptions & { decompress?: false }).decompress = false;
+      return;
+    }
+    route.onSend = [...[route.onSend ?? []].flat(), onSend] as RouteOptions['onSend'];
+  });
 }
