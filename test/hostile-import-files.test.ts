@@ -267,6 +267,7 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
   await reject(xml('<w:p a=">" b=\'>\'><!-- <w:tbl> --><![CDATA[<w:tbl>]]><?pi <w:tbl>?></w:p>'), /the document has no table/);
   await reject(xml('<!-- never closed'), /a comment, CDATA section or processing instruction is never closed/);
   await reject(xml('<w:p a="never closed>'), /a tag is never closed/);
+  await reject(docxOf('<w:document a="x"'), /a tag is never closed/); // cut off after a quoted value
   await reject(xml('<w:p></w:r>'), /<\/w:r> where <\/w:p> was due/);
   await reject(docxOf('</w:document>'), /<\/w:document> where no end tag was due/);
   await reject(xml('<__proto__/>'), /is not well-formed XML \(\[SECURITY\]/);
