@@ -1,8 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import JSZip from 'jszip';
 import type { Test } from 'tap';
 import { openDatabase, type Db } from '../src/db/open.js';
-import { importFile } from '../src/import/run.js';
+import { authentication } from '../src/auth/index.js';
+import { authenticateHeader, createApiKey } from '../src/auth/keys.js';
+import { registerProblemHandlers } from '../src/http/problem.js';
+import { importRoutes, type ImportRouteOptions } from '../src/import/routes.js';
+import { importFile, type RunImport } from '../src/import/run.js';
 import type { ImportOptions, ImportReport, ImportSource } from '../src/import/types.js';
 import { postgresSide } from './helpers.js';
 import { templateDatabaseBytes } from './support/template-db.js';
@@ -18,6 +23,28 @@ export function seededDb(t: Test): Db {
   const db = openDatabase(templateDatabaseBytes());
   t.teardown(() => db.$client.close());
   return db;
+}
+
+/**
+ * The import route alone on a bare app over a seeded SQLite database, with authentication and problem answers:
+ * for what the route plugin does before any backend (its limits, its slots). `wrap` runs the real import (to
+ * hold it, say); `options` are the plugin's. Gives the app, its database and an admin key.
+ */
+export async function bareImportApp(
+  t: Test,
+  options: Partial<ImportRouteOptions> = {},
+  wrap: (real: RunImport) => RunImport = (real) => real,
+): Promise<{ app: FastifyInstance; db: Db; key: string }> {
+  const db = seededDb(t);
+  const app = Fastify({ logger: false });
+  t.teardown(() => app.close());
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+  app.decorate('db', db);
+  await app.register(authentication, { authenticate: (header) => authenticateHeader(db, header) });
+  await app.register(importRoutes, { run: wrap((source, opts) => importFile(db, source, opts)), prefix: '/v1', ...options });
+  return { app, db, key: createApiKey(db, 'dashboard', 'admin').key };
 }
 
 /** A file's bytes, delivered in chunks of `chunkSize` bytes (to exercise chunk boundaries). */

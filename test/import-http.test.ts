@@ -1,15 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { authentication } from '../src/auth/index.js';
-import { authenticateHeader, createApiKey } from '../src/auth/keys.js';
-import { importRoutes } from '../src/import/routes.js';
-import { importFile } from '../src/import/run.js';
 import { labelsOf } from '../src/import/upr-tracker-csv.js';
-import { registerProblemHandlers } from '../src/http/problem.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, sqliteOnly } from './helpers.js';
-import { entryRow, HEADER_ROW, importInto, macRoman, matrixDocx, seededDb, withoutServerFields } from './import-helpers.js';
+import { bareImportApp, entryRow, HEADER_ROW, importInto, macRoman, matrixDocx, withoutServerFields } from './import-helpers.js';
 import { testSql } from './support/test-sql.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -133,16 +127,7 @@ t.test('requests the endpoint refuses', async (t) => {
 t.test('files larger than the limit are refused with 413, raw or in a form', async (t) => {
   // The limit is the route plugin's, met before any backend is: mounted here on a bare app over SQLite.
   if (sqliteOnly(t, 'the route plugin on a bare app over SQLite (the body limit comes before the backend)')) return;
-  const db = seededDb(t);
-  const app = Fastify({ logger: false });
-  t.teardown(() => app.close());
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerProblemHandlers(app);
-  app.decorate('db', db);
-  await app.register(authentication, { authenticate: (header) => authenticateHeader(db, header) });
-  await app.register(importRoutes, { run: (source, options) => importFile(db, source, options), prefix: '/v1', bodyLimit: 1000 });
-  const key = createApiKey(db, 'dashboard', 'admin').key;
+  const { app, key } = await bareImportApp(t, { bodyLimit: 1000 });
   const big = new Uint8Array(1001).fill(0x61);
   const raw = await post(app, key, '/v1/imports', big, 'text/csv');
   t.equal(raw.statusCode, 413);

@@ -1,19 +1,14 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { authentication } from '../src/auth/index.js';
-import { authenticateHeader, createApiKey } from '../src/auth/keys.js';
-import { registerProblemHandlers } from '../src/http/problem.js';
-import { importRoutes } from '../src/import/routes.js';
-import { importFile, type RunImport } from '../src/import/run.js';
+import type { RunImport } from '../src/import/run.js';
 import { ImportSlots } from '../src/import/slots.js';
 import { ImportError } from '../src/import/types.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, postgresSide, sqliteOnly } from './helpers.js';
-import { seededDb } from './import-helpers.js';
+import { bareImportApp } from './import-helpers.js';
 
 // MAX_CONCURRENT_IMPORTS: one import more than that is a prompt 503 with Retry-After, and a slot is freed on every
 // path (src/import/slots.ts). Deterministic: an import is held in its slot by a body the test has not finished
@@ -98,17 +93,9 @@ t.test('a client gone mid-upload frees its slot', async (t) => {
 
 /** The import route on a bare app (SQLite), its imports run by `run`, one at a time. */
 async function bareApp(t: Test, run: (real: RunImport) => RunImport) {
-  const db = seededDb(t);
-  const app = Fastify({ logger: false });
-  t.teardown(() => app.close());
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  registerProblemHandlers(app);
-  app.decorate('db', db);
-  await app.register(authentication, { authenticate: (header) => authenticateHeader(db, header) });
   const slots = new ImportSlots(1, 10);
-  await app.register(importRoutes, { run: run((source, options) => importFile(db, source, options)), prefix: '/v1', slots });
-  return { app, slots, key: createApiKey(db, 'dashboard', 'admin').key };
+  const { app, key } = await bareImportApp(t, { slots }, run);
+  return { app, slots, key };
 }
 
 type Outcome = 'import' | Error;
