@@ -133,8 +133,8 @@ const RESPONSE_HEADERS = {
 const RATE_LIMITED_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
 /**
- * Declares the CORS header on every 2xx and 4xx response, the RateLimit-* headers on those of rate-limited
- * paths (all but the probes), and Retry-After on 429s and 503s.
+ * Declares the CORS header on every 2xx and 4xx response, and the RateLimit-* headers on those of rate-limited
+ * paths (all but the probes).
  */
 function declareRateLimitHeaders(document: {
   paths?: Record<string, Record<string, unknown>>;
@@ -148,10 +148,7 @@ function declareRateLimitHeaders(document: {
         ?.responses;
       if (!responses) continue;
       for (const [status, response] of Object.entries(responses)) {
-        if ('$ref' in response) continue;
-        // A 503 of load shedding, of a full export or import slot or of a busy database says when to retry.
-        if (status === '503') response.headers = { ...response.headers, 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
-        if (!/^[24]/.test(status)) continue;
+        if (!/^[24]/.test(status) || '$ref' in response) continue;
         const names = ['Access-Control-Allow-Origin'];
         if (!PROBE_PATHS.has(path)) names.push(...RATE_LIMITED_HEADER_NAMES);
         if (status === '429') names.push('Retry-After');
