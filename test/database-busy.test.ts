@@ -33,6 +33,8 @@ t.test('a write that finds the database locked by another process is a 503 with 
   t.equal(write.response.statusCode, 503);
   t.match(write.response.headers['content-type'], /^application\/problem\+json/);
   t.equal(write.response.headers['retry-after'], '5');
+  t.equal(write.response.headers['access-control-allow-origin'], '*', 'CORS: a browser script may read the 503');
+  t.match(write.response.headers['access-control-expose-headers'], /\bRetry-After\b/, 'and its Retry-After');
   t.match(write.body, { status: 503, title: 'Service Unavailable', detail: /busy with another write.*nothing was changed/ });
 
   const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');

@@ -52,6 +52,8 @@ t.test('concurrent exports are capped: one more is a 503 problem with Retry-Afte
   t.equal(third.status, 503, 'a third export is refused');
   t.match(third.headers.get('content-type'), /^application\/problem\+json/);
   t.equal(third.headers.get('retry-after'), '7');
+  t.equal(third.headers.get('access-control-allow-origin'), '*', 'CORS: a browser script may read the 503');
+  t.match(third.headers.get('access-control-expose-headers'), /\bRetry-After\b/, 'and its Retry-After');
   t.equal(third.headers.get('content-disposition'), null, 'a problem, not a download');
   t.match(await third.json(), { status: 503, detail: /2 exports are running/ });
 

@@ -240,9 +240,14 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   const shed = await app.inject({ method: 'GET', url: '/v1/states/KGZ' });
   t.equal(shed.statusCode, 503);
   t.equal(shed.headers['retry-after'], '7');
+  t.equal(shed.headers['access-control-allow-origin'], '*', 'CORS: a browser script may read the 503 (allowAnyOrigin runs first)');
+  t.match(shed.headers['access-control-expose-headers'], /\bRetry-After\b/, 'and its Retry-After');
   t.match(shed.headers['content-type'], /^application\/problem\+json/);
   t.match(shed.json(), { status: 503, title: 'Service Unavailable', detail: /overloaded \(heapUsedBytes\); retry in 7 seconds/ });
-  t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503, 'readiness sheds, so traffic goes elsewhere');
+  t.equal(shed.headers['ratelimit-limit'], undefined, 'shed before the rate limiter counts it (no RateLimit-* declared)');
+  const readiness = await app.inject({ method: 'GET', url: '/readyz' });
+  t.equal(readiness.statusCode, 503, 'readiness sheds, so traffic goes elsewhere');
+  t.match(readiness.headers, { 'retry-after': '7', 'access-control-allow-origin': '*' }, 'its 503 as any other');
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'liveness does not: no restart for load');
 
   const calm = await buildTestApp(t, { maxHeapUsedBytes: 1_000_000_000_000, pressureSampleIntervalMs: 10 });

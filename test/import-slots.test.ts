@@ -47,6 +47,8 @@ t.test('one import more than MAX_CONCURRENT_IMPORTS is a prompt 503 with Retry-A
   t.equal(second.statusCode, 503);
   t.match(second.headers['content-type'], /^application\/problem\+json/);
   t.equal(second.headers['retry-after'], '7');
+  t.equal(second.headers['access-control-allow-origin'], '*', 'CORS: a browser script may read the 503');
+  t.match(second.headers['access-control-expose-headers'], /\bRetry-After\b/, 'and its Retry-After');
   t.match(second.json().detail, /1 import is running, as many as this service runs at once; nothing was imported/);
   const form = await app.inject({
     method: 'POST',
