@@ -53,3 +53,21 @@ t.test('every operation is documented with an id, a summary, and its problem res
     }
   }
 });
+
+t.test('every 429 and 503 declares Retry-After, and every 503 Access-Control-Allow-Origin (both sent: test/hardening, database-busy, export-limits, import-slots)', async (t) => {
+  const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+  let declared = 0;
+  for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
+    for (const [method, operation] of Object.entries<any>(item)) {
+      for (const status of ['429', '503'].filter((s) => operation.responses?.[s])) {
+        const headers = operation.responses[status].headers;
+        t.same(headers?.['Retry-After'], header('Retry-After'), `${method} ${path} ${status} Retry-After`);
+        t.same(headers?.['Access-Control-Allow-Origin'], header('Access-Control-Allow-Origin'), `${method} ${path} ${status} CORS`);
+        declared += 1;
+      }
+    }
+  }
+  t.ok(declared > 0);
+  t.ok(COMMITTED.paths['/v1/imports'].post.responses['503'], "the import's 503 is among them");
+  t.ok(COMMITTED.paths['/readyz'].get.responses['503'], "and readiness's");
+});

@@ -106,7 +106,7 @@ function showListParametersAsArrays(document: { paths?: Record<string, Record<st
   }
 }
 
-// What @fastify/cors (src/http/cross-cutting.ts) sends on every response, and @fastify/rate-limit
+// What allowAnyOrigin (src/http/cross-cutting.ts) sends on every response, and @fastify/rate-limit
 // (src/http/hardening.ts, enableDraftSpec) on every response but the probes'.
 const RESPONSE_HEADERS = {
   'Access-Control-Allow-Origin': {
@@ -133,8 +133,8 @@ const RESPONSE_HEADERS = {
 const RATE_LIMITED_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
 /**
- * Declares the CORS header on every 2xx and 4xx response, and the RateLimit-* headers on those of rate-limited
- * paths (all but the probes).
+ * Declares the CORS header on every 2xx, 4xx and 503 response, the RateLimit-* headers on the 2xx and 4xx of
+ * rate-limited paths (all but the probes), and Retry-After on 429s and 503s.
  */
 function declareRateLimitHeaders(document: {
   paths?: Record<string, Record<string, unknown>>;
@@ -148,10 +148,18 @@ function declareRateLimitHeaders(document: {
         ?.responses;
       if (!responses) continue;
       for (const [status, response] of Object.entries(responses)) {
-        if (!/^[24]/.test(status) || '$ref' in response) continue;
-        const names = ['Access-Control-Allow-Origin'];
-        if (!PROBE_PATHS.has(path)) names.push(...RATE_LIMITED_HEADER_NAMES);
-        if (status === '429') names.push('Retry-After');
+        if ('$ref' in response) continue;
+        const names: string[] = [];
+        if (/^[24]/.test(status)) {
+          names.push('Access-Control-Allow-Origin');
+          if (!PROBE_PATHS.has(path)) names.push(...RATE_LIMITED_HEADER_NAMES);
+          if (status === '429') names.push('Retry-After');
+        } else if (status === '503') {
+          // Load shedding, a full export or import slot, a busy database: each says when to retry, and its
+          // CORS headers are set before (allowAnyOrigin, the first onRequest hook). Not RateLimit-*: load
+          // shedding answers before the limiter counts the request. (503 is the only 5xx declared.)
+          names.push('Access-Control-Allow-Origin', 'Retry-After');
+        } else continue;
         response.headers = {
           ...response.headers,
           ...Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }])),
