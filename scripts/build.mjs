@@ -74,9 +74,21 @@ const worker = await build({
   outfile: outfile.replace(/[^/]*$/, 'neighbours-worker.js'),
 });
 
+// The import thread (src/import/import-thread.ts starts ./import-worker.js beside the bundle): the importers,
+// the database and the tagger, as the server has them.
+const importWorker = await build({
+  ...common,
+  entryPoints: ['src/import/import-worker.ts'],
+  outfile: outfile.replace(/[^/]*$/, 'import-worker.js'),
+  external: ['better-sqlite3'],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+});
+
 // esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
 // enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
 // characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
-const bundle = await readFile(outfile, 'utf8');
-await writeFile(outfile, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs)])] }));
+for (const file of [outfile, outfile.replace(/[^/]*$/, 'import-worker.js')]) {
+  const bundle = await readFile(file, 'utf8');
+  await writeFile(file, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs), ...Object.keys(importWorker.metafile.inputs)])] }));

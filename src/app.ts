@@ -11,6 +11,7 @@ import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { waitForImports } from './http/write-wait.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
@@ -67,7 +68,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const resolved = defaultConfig(config);
   const backend: Backend =
     config.databaseUrl === undefined
-      ? sqliteBackend(config.databasePath, resolved.databaseBusyTimeoutMs)
+      ? sqliteBackend(config.databasePath, {
+          busyTimeoutMs: resolved.databaseBusyTimeoutMs,
+          importThreadMinBytes: resolved.importThreadMinBytes,
+        })
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
         // detect Cloudflare, which has Node load its fetch implementation).
         await (await (pgBackend ??= import('./db/pg/backend.js'))).postgresBackend(
@@ -100,6 +104,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   registerProblemHandlers(app);
   // A response sent before its request body was read discards the rest: the connection's next request is read.
   discardUnreadBodies(app);
+  // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
+  if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
   await app.register(crossCutting);

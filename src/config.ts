@@ -104,6 +104,7 @@ export const configSchema = z.object({
   MAX_CONCURRENT_EXPORTS: atLeastOne(8),
   EXPORT_MAX_SECONDS: atLeastOne(120),
   MAX_CONCURRENT_IMPORTS: atLeastOne(2),
+  IMPORT_THREAD_MIN_BYTES: count(64 * 1024),
   PUBLIC_URL: publicUrlSchema.optional(),
 });
 
@@ -137,6 +138,11 @@ export interface Limits {
   exportMaxSeconds: number;
   /** Imports (POST /v1/imports) running at once; one more is a 503 with Retry-After (src/import/slots.ts). */
   maxConcurrentImports: number;
+  /**
+   * SQLite: a file of at least this many bytes is imported in a worker thread, and the service answers
+   * meanwhile (src/import/import-thread.ts); a smaller one in the request's thread (0: every file in the worker).
+   */
+  importThreadMinBytes: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
   maxEventLoopDelayMs: number;
   maxEventLoopUtilization: number;
@@ -229,6 +235,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS,
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     maxConcurrentImports: env.MAX_CONCURRENT_IMPORTS,
+    importThreadMinBytes: env.IMPORT_THREAD_MIN_BYTES,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,

@@ -19,7 +19,8 @@ import { copyTemplateDatabase } from './support/template-db.js';
 // that bundle. Every other test runs the sources; this one checks what the build changes: Swagger UI bundled
 // with its assets served from its package's folder, the OpenAPI document built on first use, the tagger's
 // model loaded by the first write that tags (from models/, relative to the bundle), and the bundle written
-// as ASCII (regular expressions with non-ASCII characters escaped) — the same labels as the sources give.
+// as ASCII (regular expressions with non-ASCII characters escaped) — the same labels as the sources give — and
+// the import thread's worker, bundled beside it.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -62,7 +63,7 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
   const db = openDatabase(databasePath);
   const { key } = createApiKey(db, 'bundle-test', 'write');
   db.$client.close();
-  const server = await startServer(databasePath, { MAX_EVENT_LOOP_DELAY_MS: '0' }, ['dist/src/server.js']);
+  const server = await startServer(databasePath, { MAX_EVENT_LOOP_DELAY_MS: '0', IMPORT_THREAD_MIN_BYTES: '0' }, ['dist/src/server.js']);
   t.teardown(() => stopServer(server));
   const health = await fetch(`${server.baseUrl}/healthz`);
   t.equal(health.status, 200);
@@ -93,6 +94,20 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
   });
   t.equal(created.status, 201);
   t.same(machineThemes((await created.json()) as Parameters<typeof machineThemes>[0]), machineThemes(expected.body));
+
+  // An import in the import thread (IMPORT_THREAD_MIN_BYTES=0: every file), whose worker is a bundle of its own
+  // (dist/src/import-worker.js): a review's export imported back, every record unchanged.
+  const exported = await (await fetch(`${server.baseUrl}/v1/recommendations?reviewId=KGZ-3&format=csv`)).text();
+  const imported = await fetch(`${server.baseUrl}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+    body: exported,
+  });
+  t.equal(imported.status, 200);
+  const report = (await imported.json()) as { format: string; recommendations: { created: number; updated: number; unchanged: number } };
+  t.equal(report.format, 'upr-tracker-csv');
+  t.match(report.recommendations, { created: 0, updated: 0 });
+  t.equal(report.recommendations.unchanged, exported.trimEnd().split('\r\n').length - 1, 'every record exported, unchanged');
 
   t.equal((await stopServer(server)).code, 0, 'stops cleanly');
 });

@@ -36,6 +36,7 @@ t.test('defaults work with an empty environment', async (t) => {
     MAX_CONCURRENT_EXPORTS: 8,
     EXPORT_MAX_SECONDS: 120,
     MAX_CONCURRENT_IMPORTS: 2,
+    IMPORT_THREAD_MIN_BYTES: 64 * 1024,
   });
 });
 
@@ -79,6 +80,7 @@ t.test('limits are read from the environment', async (t) => {
       MAX_CONCURRENT_EXPORTS: '3',
       EXPORT_MAX_SECONDS: '30',
       MAX_CONCURRENT_IMPORTS: '1',
+      IMPORT_THREAD_MIN_BYTES: '0',
     }),
   );
   t.match(config, {
@@ -102,11 +104,13 @@ t.test('limits are read from the environment', async (t) => {
     maxConcurrentExports: 3,
     exportMaxSeconds: 30,
     maxConcurrentImports: 1,
+    importThreadMinBytes: 0,
   });
   t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '0' }), /MAX_CONCURRENT_EXPORTS/, '0 would refuse every export');
   t.throws(() => loadEnv({ EXPORT_MAX_SECONDS: '0' }), /EXPORT_MAX_SECONDS/);
   t.throws(() => loadEnv({ MAX_CONCURRENT_IMPORTS: '0' }), /MAX_CONCURRENT_IMPORTS/, '0 would refuse every import');
   t.throws(() => loadEnv({ MAX_CONCURRENT_IMPORTS: 'two' }), /MAX_CONCURRENT_IMPORTS/);
+  t.throws(() => loadEnv({ IMPORT_THREAD_MIN_BYTES: '-1' }), /IMPORT_THREAD_MIN_BYTES/);
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);

@@ -21,7 +21,9 @@ import { sqliteAssessmentWrites } from '../assessments/writes.js';
 import type { WriteHandlers } from '../curation/http.js';
 import { sqliteReviewWrites } from '../reviews/writes.js';
 import { sqliteStateWrites } from '../states/writes.js';
-import { appliedMigrationCount, type Db, expectedMigrationCount, openDatabase } from './open.js';
+import { ImportThread } from '../import/import-thread.js';
+import { appliedMigrationCount, DEFAULT_BUSY_TIMEOUT_MS, type Db, expectedMigrationCount, openDatabase } from './open.js';
+import { WriteGate } from './write-gate.js';
 import type { RevisionSource } from './revision.js';
 
 // The database behind the service, as buildApp sees it: the one place that knows which backend serves.
@@ -59,13 +61,28 @@ export interface Backend {
   stateWrites: WriteHandlers;
   /** Runs an import (POST /v1/imports; src/import/pg-import.ts on PostgreSQL). */
   importFile: RunImport;
+  /**
+   * SQLite: held by each import, which may write from its thread (src/db/write-gate.ts); the write routes wait
+   * for it. PostgreSQL has none (a write meets an import's locks in the database, asynchronously).
+   */
+  writeGate?: WriteGate;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
 }
 
-export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
+export interface SqliteBackendOptions {
+  busyTimeoutMs?: number;
+  /** Files of at least this many bytes are imported in the import thread (see Limits.importThreadMinBytes). */
+  importThreadMinBytes?: number;
+}
+
+export function sqliteBackend(path: string, options: SqliteBackendOptions = {}): Backend {
+  const { busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, importThreadMinBytes = 0 } = options;
   const db = openDatabase(path, { busyTimeoutMs });
+  const gate = new WriteGate();
+  // (An in-memory database is this connection's alone: no other thread can import into it.)
+  const thread = path === ':memory:' ? undefined : new ImportThread(path, busyTimeoutMs);
   return {
     kind: 'sqlite',
     db,
@@ -89,9 +106,16 @@ export function sqliteBackend(path: string, busyTimeoutMs?: number): Backend {
     assessmentWrites: sqliteAssessmentWrites(db),
     reviewWrites: sqliteReviewWrites(db),
     stateWrites: sqliteStateWrites(db),
-    importFile: (source, options) => importFile(db, source, options),
+    importFile: (source, options) =>
+      gate.exclusive(() =>
+        thread !== undefined && source.bytes !== undefined && source.bytes.length >= importThreadMinBytes
+          ? thread.run(source.name, source.bytes, options)
+          : importFile(db, source, options),
+      ),
+    writeGate: gate,
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
+      await thread?.close();
       db.$client.close();
     },
   };

@@ -13,6 +13,9 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/** How long a write waits for another connection's write lock, by default. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
 export interface OpenOptions {
   seed?: boolean; // seed reference data and sourced facts when the database is empty (default true)
   busyTimeoutMs?: number; // how long a write waits for another connection's write lock (default 5 s)
@@ -29,7 +32,7 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
   // Writes are rare and an acknowledged write must survive a power loss.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
   const db = drizzle(sqlite, { schema });
   if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   if (options.seed !== false && isEmpty(db)) applySeed(db);

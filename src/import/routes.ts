@@ -153,6 +153,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     const { format, review, dryRun } = query;
     const file = {
       name,
+      bytes,
       // In slices, with a turn of the event loop between them: reading a 20 MiB body does not stall the others.
       async *chunks() {
         for (let at = 0; at < bytes.length; at += BODY_SLICE_BYTES) {

@@ -193,4 +193,6 @@ export interface ImportOptions {
 export interface ImportSource {
   name: string;
   chunks(): AsyncIterable<Uint8Array>;
+  /** The whole file, when it is held in memory (an upload): what the import thread is sent (import-thread.ts). */
+  bytes?: Uint8Array;
 }

@@ -1,0 +1,100 @@
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { ImportAnswer, ImportJob, ThrownError } from './import-worker.js';
+import { ImportLimitError } from './limits.js';
+import { ImportError, type ImportOptions, type ImportReport } from './types.js';
+
+// SQLite: a large import runs in a worker thread on a connection of its own (import-worker.ts), so that the
+// service goes on answering while it reads, parses and writes: in this thread, its transaction (synchronous,
+// like every better-sqlite3 call) held the event loop for its whole length, ~1.7 s for a 3 MB Terman CSV and
+// ~2.5 s for a UPR Info file, and every request waited. Reads meanwhile see the data as it was (WAL); writes
+// wait for it without stalling anything (src/db/write-gate.ts). The thread is started at the first large
+// import and kept for the next ones (its modules and the tagger's model loaded once).
+
+export class ImportThread {
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  private exited: Promise<unknown> = Promise.resolve();
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (report: ImportReport) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly path: string,
+    private readonly busyTimeoutMs: number,
+    // (Beside this module: the TypeScript source, or the built bundle's worker, dist/src/import-worker.js.)
+    private readonly url: URL = new URL(`./import-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+  ) {}
+
+  /** The file imported in the thread: its report, or the error the import threw (as this thread would have). */
+  run(name: string, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
+    const port = this.started();
+    const id = this.nextId++;
+    const job: ImportJob = { id, path: this.path, busyTimeoutMs: this.busyTimeoutMs, name, bytes, options };
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.hold(true);
+      port.postMessage(job);
+    });
+  }
+
+  /** The thread keeps the process alive while an import waits for it, and only then. */
+  private hold(on: boolean): void {
+    for (const handle of [this.worker, this.port]) {
+      if (on) handle?.ref();
+      else handle?.unref();
+    }
+  }
+
+  private started(): MessagePort {
+    if (this.port !== undefined) return this.port;
+    const url = this.url;
+    const { port1: port, port2 } = new MessageChannel();
+    // Under tsx (npm run dev), whose hooks a worker does not inherit, the worker loads them first.
+    const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
+    const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
+    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { importJobs: port2 }, transferList: [port2] });
+    this.worker = worker;
+    this.port = port;
+    this.exited = new Promise((resolve) => worker.once('exit', resolve));
+    port.on('message', (answer: ImportAnswer) => {
+      const waiting = this.waiting.get(answer.id)!;
+      this.waiting.delete(answer.id);
+      if (this.waiting.size === 0) this.hold(false);
+      if ('report' in answer) waiting.resolve(answer.report);
+      else waiting.reject(rebuilt(answer.error));
+    });
+    // A thread that died fails the imports it had (a new one is started for the next).
+    const failed = (error: Error) => {
+      if (this.worker === worker) this.worker = this.port = undefined;
+      for (const { reject } of this.waiting.values()) reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', failed);
+    worker.on('exit', (code) => failed(new Error(`the import thread exited (code ${code})`)));
+    return port;
+  }
+
+  /**
+   * Ends the thread: closing its port ends its work and it exits (so a test's coverage of it is written). An
+   * import still running then never commits: the service closes once its requests are answered.
+   */
+  async close(): Promise<void> {
+    this.port?.close();
+    // (Kept alive until it has exited: unreferenced, the process could end first.)
+    this.worker?.ref();
+    this.worker = this.port = undefined;
+    await this.exited;
+  }
+}
+
+/** The error the import threw in the thread, as this thread knows it (ImportError and its 403/422/413). */
+function rebuilt(thrown: ThrownError): Error {
+  const error =
+    thrown.name === 'ImportLimitError'
+      ? new ImportLimitError(thrown.message)
+      : thrown.name === 'ImportError'
+        ? new ImportError(thrown.message, thrown.status as 403 | 422)
+        : Object.assign(new Error(thrown.message), { name: thrown.name });
+  if (thrown.code !== undefined) Object.assign(error, { code: thrown.code });
+  if (thrown.stack !== undefined) error.stack = thrown.stack;
+  return error;
+}

@@ -1,0 +1,138 @@
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { WriteGate } from '../src/db/write-gate.js';
+import { DEFAULT_IMPORT_LIMITS } from '../src/import/limits.js';
+import { mintKey, parseEtag, send } from './curation-helpers.js';
+import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+import { TERMAN_STYLE_CSV, withoutServerFields } from './import-helpers.js';
+
+sqliteOnly(t, 'the import thread is SQLite’s (PostgreSQL imports are asynchronous already)');
+
+// SQLite: a file of at least IMPORT_THREAD_MIN_BYTES is imported in a worker thread on a connection of its own
+// (src/import/import-thread.ts): the service answers meanwhile, writes wait for it (src/db/write-gate.ts), and
+// the import's answer is the one the request's own thread gives. Deterministic: another connection holds the
+// database's write lock, so the import cannot end until the test lets it.
+
+function post(app: FastifyInstance, key: string, url: string, payload: Uint8Array | string) {
+  return app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, payload: Buffer.from(payload) });
+}
+
+/** The write lock of `app`'s database, taken by another connection until `release`. */
+function holdWriteLock(t: Test, app: FastifyInstance): { release: () => void } {
+  const other = new Database(app.db.$client.name);
+  t.teardown(() => other.close());
+  other.exec('begin immediate');
+  return { release: () => other.exec('rollback') };
+}
+
+/** Resolves once an import holds `gate` or waits for it. */
+async function untilBusy(gate: WriteGate): Promise<void> {
+  while (!gate.busy) await once(gate, 'change');
+}
+
+t.test('an import in its thread: reads are answered meanwhile, writes wait for it, the result is the same', async (t) => {
+  const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 60_000 });
+  const key = mintKey(app, 'admin', 'dashboard');
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  const lock = holdWriteLock(t, app);
+
+  const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
+  await untilBusy(app.writeGate!);
+  let writeSettled = false;
+  const write = send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { text: 'Written while an import runs.' },
+    headers: { 'if-match': before.response.headers.etag as string },
+  }).finally(() => (writeSettled = true));
+  const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(read.response.statusCode, 200, 'a read is answered while the import waits for the lock');
+  t.same(read.body, before.body);
+  t.equal((await getJson(app, '/v1/reviews/KGZ-1')).response.statusCode, 404, 'the import has written nothing yet');
+  t.equal((await getJson(app, '/v1/stats/recommendations?groupBy=position')).response.statusCode, 200, 'stats are answered too');
+  t.notOk(writeSettled, 'the write waits for the import (no busy wait on the event loop, no 503)');
+
+  lock.release();
+  const imported = await importing;
+  t.equal(imported.statusCode, 200);
+  const report = imported.json();
+  t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
+  const written = await write;
+  t.equal(written.response.statusCode, 200, 'the write is made once the import is done');
+  t.ok(parseEtag(written.response.headers.etag).revision > report.revision, 'after the import');
+  t.equal((await getJson(app, '/v1/reviews/KGZ-1')).response.statusCode, 200, 'the import is visible to this connection');
+  t.equal(app.writeGate!.busy, false);
+
+  // The same file imported in the request's thread (below IMPORT_THREAD_MIN_BYTES) gives the same report and records.
+  const inline = await buildTestApp(t);
+  const inlineReport = (await post(inline, mintKey(inline, 'admin', 'dashboard'), '/v1/imports', TERMAN_STYLE_CSV)).json();
+  t.same({ ...report, revision: 0 }, { ...inlineReport, revision: 0 });
+  for (const url of ['/v1/recommendations?reviewId=KGZ-1&format=csv', '/v1/recommendations?reviewId=KOR-1&format=csv']) {
+    const [threaded, direct] = await Promise.all([app, inline].map((a) => a.inject(url)));
+    t.equal(threaded!.statusCode, 200);
+    t.equal(withoutServerFields(threaded!.body), withoutServerFields(direct!.body), url);
+  }
+});
+
+t.test('a file refused in the thread is the same problem as in the request’s thread', async (t) => {
+  const importLimits = { ...DEFAULT_IMPORT_LIMITS, maxRows: 2 };
+  const threaded = await buildTestApp(t, { importThreadMinBytes: 0, importLimits });
+  const inline = await buildTestApp(t, { importLimits });
+  const cases: [string, 'write' | 'admin', Uint8Array | string, number][] = [
+    ['not a format it reads', 'write', 'a,b\n1,2\n', 422],
+    ['more rows than IMPORT_MAX_ROWS', 'admin', TERMAN_STYLE_CSV, 413],
+    [
+      'a review to create with a key that may not',
+      'write',
+      'text,to,decision,From,year,notes\r76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r',
+      403,
+    ],
+  ];
+  for (const [what, scope, file, status] of cases) {
+    const [a, b] = await Promise.all([threaded, inline].map((app) => post(app, mintKey(app, scope, `k-${what}`), '/v1/imports', file)));
+    t.equal(a!.statusCode, status, what);
+    t.same(a!.json(), b!.json(), `${what}: the same problem`);
+  }
+  t.equal((await getJson(threaded, '/v1/reviews/KGZ-1')).response.statusCode, 404, 'nothing written');
+});
+
+t.test('an import that finds the database busy past the busy timeout is a 503 with Retry-After; nothing is written', async (t) => {
+  const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 20 });
+  const key = mintKey(app, 'admin', 'dashboard');
+  const lock = holdWriteLock(t, app);
+  const busy = await post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
+  t.equal(busy.statusCode, 503);
+  t.equal(busy.headers['retry-after'], '5');
+  t.match(busy.json(), { status: 503, detail: /busy with another write/ });
+  lock.release();
+  t.equal((await getJson(app, '/v1/reviews/KGZ-1')).response.statusCode, 404, 'nothing written');
+  t.equal((await post(app, key, '/v1/imports', TERMAN_STYLE_CSV)).statusCode, 200, 'the same import succeeds once the lock is free');
+});
+
+t.test('the write gate runs its holders one at a time, in order, whether they succeed or fail', async (t) => {
+  const gate = new WriteGate();
+  t.equal(gate.busy, false);
+  await gate.idle();
+  const order: string[] = [];
+  let release!: () => void;
+  const first = gate.exclusive(() => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('first')));
+  const second = gate.exclusive(async () => {
+    order.push('second');
+    throw new Error('refused');
+  });
+  const third = gate.exclusive(async () => void order.push('third'));
+  let idle = false;
+  const waiting = gate.idle().then(() => (idle = true));
+  t.equal(gate.busy, true);
+  await Promise.resolve();
+  t.same(order, [], 'the second waits for the first');
+  release();
+  await first;
+  await t.rejects(second, /refused/);
+  await third;
+  await waiting;
+  t.same(order, ['first', 'second', 'third']);
+  t.ok(idle);
+  t.equal(gate.busy, false);
+});
