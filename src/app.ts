@@ -78,6 +78,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           config.databaseUrl,
           resolved.pgPoolMax,
           resolved.databaseBusyTimeoutMs,
+          resolved.importThreadMinBytes,
         );
   const { db } = backend;
   setFullTextLimits({

@@ -139,8 +139,8 @@ export interface Limits {
   /** Imports (POST /v1/imports) running at once; one more is a 503 with Retry-After (src/import/slots.ts). */
   maxConcurrentImports: number;
   /**
-   * SQLite: a file of at least this many bytes is imported in a worker thread, and the service answers
-   * meanwhile (src/import/import-thread.ts); a smaller one in the request's thread (0: every file in the worker).
+   * A file of at least this many bytes is imported in a worker thread, and the service answers meanwhile
+   * (src/import/import-thread.ts); a smaller one in the request's thread (0: every file in the worker).
    */
   importThreadMinBytes: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */

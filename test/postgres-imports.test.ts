@@ -18,7 +18,8 @@ import { copyTemplateDatabase } from './support/template-db.js';
 
 // Imports on PostgreSQL (issue #12, src/import/pg-import.ts): the same files imported into the SQLite and the
 // PostgreSQL app give the same answers (reports, refusals) and leave every table the same (documents, CSV
-// lines, relations, machine labels, audit log and revision included), but for the instants each stamped.
+// lines, relations, machine labels, audit log and revision included), but for the instants each stamped — the
+// PostgreSQL app importing in its import thread.
 
 t.setTimeout(900_000);
 const cluster = await startCluster(t);
@@ -37,7 +38,8 @@ if ('skip' in cluster) {
   t.test('POST /v1/imports: the same answers and tables on both backends', async (t) => {
     const { sqlitePath, url } = await pair(t);
     const onSqlite = await buildTestApp(t, { databasePath: sqlitePath });
-    const onPostgres = await buildTestApp(t, { databaseUrl: url });
+    // Every file imported in the import thread on PostgreSQL (src/import/import-thread.ts), in the request's on SQLite.
+    const onPostgres = await buildTestApp(t, { databaseUrl: url, importThreadMinBytes: 0 });
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     t.teardown(() => pool.end());
     const sqliteDb = onSqlite.db;
@@ -165,6 +167,16 @@ if ('skip' in cluster) {
     t.equal(blocked.statusCode, 503, 'a write during an import waits 200 ms, then 503');
     t.match(blocked.json().detail, /The database is busy with another write/);
     t.ok(blocked.headers['retry-after'], 'with Retry-After');
+    const threaded = await buildTestApp(t, { databaseUrl: url, databaseBusyTimeoutMs: 200, importThreadMinBytes: 0 });
+    const waited = await threaded.inject({
+      method: 'POST',
+      url: '/v1/imports',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      payload: Buffer.from(TERMAN_STYLE_CSV),
+    });
+    t.equal(waited.statusCode, 503, 'an import in the import thread during an import waits 200 ms too, then 503');
+    t.match(waited.json().detail, /The database is busy with another write/);
+    t.ok(waited.headers['retry-after'], 'with Retry-After');
     real.release();
     t.equal((await real.done).recommendations.unchanged, expected.recommendations.created, 'the import again: nothing new');
     t.equal(await revision(), start + 2, 'an import that changes nothing adds no revision');

@@ -82,7 +82,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
   const db = openDatabase(path, { busyTimeoutMs });
   const gate = new WriteGate();
   // (An in-memory database is this connection's alone: no other thread can import into it.)
-  const thread = path === ':memory:' ? undefined : new ImportThread(path, busyTimeoutMs);
+  const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs });
   return {
     kind: 'sqlite',
     db,

@@ -1,14 +1,15 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { ImportAnswer, ImportJob, ThrownError } from './import-worker.js';
+import type { ImportAnswer, ImportJob, ImportTarget, ThrownError } from './import-worker.js';
 import { ImportLimitError } from './limits.js';
 import { ImportError, type ImportOptions, type ImportReport } from './types.js';
 
-// SQLite: a large import runs in a worker thread on a connection of its own (import-worker.ts), so that the
-// service goes on answering while it reads, parses and writes: in this thread, its transaction (synchronous,
-// like every better-sqlite3 call) held the event loop for its whole length, ~1.7 s for a 3 MB Terman CSV and
-// ~2.5 s for a UPR Info file, and every request waited. Reads meanwhile see the data as it was (WAL); writes
-// wait for it without stalling anything (src/db/write-gate.ts). The thread is started at the first large
-// import and kept for the next ones (its modules and the tagger's model loaded once).
+// A large import runs in a worker thread on a connection of its own (import-worker.ts), so that the service
+// goes on answering while it reads, parses and writes: in this thread, its transaction (synchronous, like every
+// better-sqlite3 call; on PostgreSQL the records are built in a scratch SQLite file the same way) held the event
+// loop for its whole length, ~1.7 s for a 3 MB Terman CSV and ~2 s for a UPR Info file, and every request
+// waited. On SQLite, reads meanwhile see the data as it was (WAL) and writes wait for the import without
+// stalling anything (src/db/write-gate.ts); on PostgreSQL the database orders them. The thread is started at
+// the first large import and kept for the next ones (its modules and the tagger's model loaded once).
 
 export class ImportThread {
   private worker: Worker | undefined;
@@ -18,8 +19,7 @@ export class ImportThread {
   private readonly waiting = new Map<number, { resolve: (report: ImportReport) => void; reject: (error: Error) => void }>();
 
   constructor(
-    private readonly path: string,
-    private readonly busyTimeoutMs: number,
+    private readonly target: ImportTarget,
     // (Beside this module: the TypeScript source, or the built bundle's worker, dist/src/import-worker.js.)
     private readonly url: URL = new URL(`./import-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
   ) {}
@@ -28,7 +28,7 @@ export class ImportThread {
   run(name: string, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
     const port = this.started();
     const id = this.nextId++;
-    const job: ImportJob = { id, path: this.path, busyTimeoutMs: this.busyTimeoutMs, name, bytes, options };
+    const job: ImportJob = { id, target: this.target, name, bytes, options };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.hold(true);

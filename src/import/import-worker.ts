@@ -1,15 +1,19 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.js';
+import pg from 'pg';
+import { pgImportFile } from './pg-import.js';
 import { importFile } from './run.js';
-import type { ImportOptions, ImportReport } from './types.js';
+import type { ImportOptions, ImportReport, ImportSource } from './types.js';
 
-// The import thread (src/import/import-thread.ts): imports a file into the database at a path, on a connection
-// of its own opened for the job, and answers with the report or the error. One job at a time.
+// The import thread (src/import/import-thread.ts): imports a file into the service's database (SQLite's file or
+// PostgreSQL), on a connection of its own opened for the job, and answers with the report or the error.
+
+/** The database a job imports into: SQLite's file, or PostgreSQL's URL (lock_timeout as the service's pool has it). */
+export type ImportTarget = { kind: 'sqlite'; path: string; busyTimeoutMs: number } | { kind: 'postgres'; url: string; lockTimeoutMs?: number };
 
 export interface ImportJob {
   id: number;
-  path: string;
-  busyTimeoutMs: number;
+  target: ImportTarget;
   name: string;
   bytes: Uint8Array;
   options: ImportOptions;
@@ -28,21 +32,39 @@ export interface ThrownError {
 
 export type ImportAnswer = { id: number; report: ImportReport } | { id: number; error: ThrownError };
 
+/** The file imported into the target, on a connection of the job's own. */
+async function imported(target: ImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: 1,
+      ...(target.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, target.lockTimeoutMs) }),
+    });
+    pool.on('error', () => undefined); // (the import's own query fails and says why)
+    try {
+      return await pgImportFile({ pool }, source, options);
+    } finally {
+      await pool.end();
+    }
+  }
+  // (The database is the service's: migrated and seeded when it started.)
+  const db = openDatabase(target.path, { seed: false, busyTimeoutMs: target.busyTimeoutMs });
+  try {
+    return await importFile(db, source, options);
+  } finally {
+    db.$client.close();
+  }
+}
+
 export async function runJob(job: ImportJob): Promise<ImportAnswer> {
   try {
-    // (The database is the service's: migrated and seeded when it started.)
-    const db = openDatabase(job.path, { seed: false, busyTimeoutMs: job.busyTimeoutMs });
-    try {
-      const source = {
-        name: job.name,
-        async *chunks() {
-          yield job.bytes;
-        },
-      };
-      return { id: job.id, report: await importFile(db, source, job.options) };
-    } finally {
-      db.$client.close();
-    }
+    const source = {
+      name: job.name,
+      async *chunks() {
+        yield job.bytes;
+      },
+    };
+    return { id: job.id, report: await imported(job.target, source, job.options) };
   } catch (thrown) {
     const error = thrown as Partial<ThrownError> & Error;
     return {

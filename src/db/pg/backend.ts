@@ -16,6 +16,7 @@ import { pgAssessmentStore } from '../../assessments/pg-queries.js';
 import { pgAssessmentWrites } from '../../assessments/pg-writes.js';
 import { pgReviewWrites } from '../../reviews/pg-writes.js';
 import { pgStateWrites } from '../../states/pg-writes.js';
+import { ImportThread } from '../../import/import-thread.js';
 import { pgImportFile } from '../../import/pg-import.js';
 import type { StateSpellings } from '../../states/filter-names.js';
 import type { Backend } from '../backend.js';
@@ -57,7 +58,7 @@ async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Pro
   }
 }
 
-export async function postgresBackend(url: string, poolMax: number, lockTimeoutMs?: number): Promise<Backend> {
+export async function postgresBackend(url: string, poolMax: number, lockTimeoutMs?: number, importThreadMinBytes = 0): Promise<Backend> {
   const db = await openPostgres(url, { poolMax, lockTimeoutMs });
   try {
     await checkDocuments(db);
@@ -67,6 +68,7 @@ export async function postgresBackend(url: string, poolMax: number, lockTimeoutM
   }
   const pool = db.$client;
   const revision = new PgRevision(pool);
+  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs });
   return {
     kind: 'postgres',
     db: notOnPostgres,
@@ -96,8 +98,14 @@ export async function postgresBackend(url: string, poolMax: number, lockTimeoutM
     assessmentWrites: pgAssessmentWrites(pool),
     reviewWrites: pgReviewWrites(pool),
     stateWrites: pgStateWrites(pool),
-    importFile: (source, options) => pgImportFile({ pool }, source, options),
+    importFile: (source, options) =>
+      source.bytes !== undefined && source.bytes.length >= importThreadMinBytes
+        ? thread.run(source.name, source.bytes, options)
+        : pgImportFile({ pool }, source, options),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },
-    close: () => pool.end(),
+    close: async () => {
+      await thread.close();
+      await pool.end();
+    },
   };
 }
