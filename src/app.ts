@@ -127,7 +127,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', logo: await swaggerUiLogo() });
   await app.register(openApiRoutes);
 
-  await app.register(healthRoutes, { migrations: backend.migrations });
+  await app.register(healthRoutes, { migrations: backend.migrations, retryAfterSeconds: resolved.pressureRetryAfterSeconds });
   await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });
   await app.register(relatedRoutes, { store: backend.related, prefix: '/v1' });
   await app.register(stateRoutes, { store: backend.states, prefix: '/v1' });

@@ -27,7 +27,7 @@ async function cutOff(app: FastifyInstance): Promise<void> {
 }
 
 t.test('healthz and readyz', async (t) => {
-  const app = await buildTestApp(t);
+  const app = await buildTestApp(t, { pressureRetryAfterSeconds: 7 });
   const health = await getJson(app, '/healthz');
   t.equal(health.response.statusCode, 200);
   t.same(health.body, { status: 'ok' });
@@ -45,6 +45,8 @@ t.test('healthz and readyz', async (t) => {
     t.equal(response.statusCode, 503);
     t.match(response.headers['content-type'], /^application\/problem\+json/);
     t.match(body.detail, /of \d+ database migrations are applied/);
+    t.equal(response.headers['retry-after'], '7', 'Retry-After, as openapi.yaml declares on every 503 (PRESSURE_RETRY_AFTER_S)');
+    t.equal(response.headers['access-control-allow-origin'], '*');
   });
 
   t.test('not ready when the database does not answer', async (t) => {
@@ -52,6 +54,7 @@ t.test('healthz and readyz', async (t) => {
     const { response, body } = await getJson(app, '/readyz');
     t.equal(response.statusCode, 503);
     t.equal(body.detail, 'The database does not answer.');
+    t.equal(response.headers['retry-after'], '7', 'Retry-After');
     const list = await getJson(app, '/v1/recommendations');
     t.equal(list.response.statusCode, 500, 'a failing database is a 500 problem, not a crash');
     t.match(list.response.headers['content-type'], /^application\/problem\+json/);

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Backend } from '../db/backend.js';
@@ -7,8 +8,13 @@ import { namePlugins } from '../http/plugin-name.js';
 
 const statusSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
 
-export const healthRoutes: FastifyPluginAsyncZod<Pick<Backend, 'migrations'>> = async (app, { migrations }) => {
+/** The migrations to check, and the seconds a not-ready 503 asks to wait (PRESSURE_RETRY_AFTER_S, as a shed one). */
+type HealthOptions = Pick<Backend, 'migrations'> & { retryAfterSeconds: number };
+
+export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { migrations, retryAfterSeconds }) => {
   const { expected } = migrations;
+  const notReady = (request: FastifyRequest, reply: FastifyReply, detail: string) =>
+    sendProblem(request, reply.header('retry-after', String(retryAfterSeconds)), 503, detail);
 
   app.get(
     '/healthz',
@@ -41,10 +47,10 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<Backend, 'migrations'>> = 
         applied = await migrations.applied();
       } catch (error) {
         request.log.error({ err: error }, 'readiness check failed');
-        return sendProblem(request, reply, 503, 'The database does not answer.');
+        return notReady(request, reply, 'The database does not answer.');
       }
       if (applied < expected) {
-        return sendProblem(request, reply, 503, `${applied} of ${expected} database migrations are applied.`);
+        return notReady(request, reply, `${applied} of ${expected} database migrations are applied.`);
       }
       return { status: 'ok' as const };
     },
