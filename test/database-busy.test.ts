@@ -56,6 +56,9 @@ t.test('a write that finds the database locked by another process is a 503 with 
   });
   t.equal(created.response.statusCode, 503, 'a create is refused the same way');
   t.equal(count(app, 'recommendations'), recommendations, 'and creates nothing');
+  const tagged = await send(app, 'PUT', '/v1/recommendations/KGZ-3-GBR-1/themes/human-rights-defenders', { key });
+  t.equal(tagged.response.statusCode, 503, 'a theme write too (its 503 is declared: test/openapi)');
+  t.equal(tagged.response.headers['retry-after'], '5');
 
   importer.exec('rollback');
   const retried = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
+import { parse } from 'yaml';
 import { insertRecommendation } from './fixtures.js';
 import { recordExportEvents } from './support/export-events.js';
 import { buildLargeExportApp, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
@@ -56,6 +58,17 @@ t.test('concurrent exports are capped: one more is a 503 problem with Retry-Afte
   t.match(third.headers.get('access-control-expose-headers'), /\bRetry-After\b/, 'and its Retry-After');
   t.equal(third.headers.get('content-disposition'), null, 'a problem, not a download');
   t.match(await third.json(), { status: 503, detail: /2 exports are running/ });
+  // Every list whose 200 offers NDJSON streams its exports, as openapi.yaml's 503s say (test/openapi); a CSV of stats does not.
+  const lists = Object.entries<any>(parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8')).paths)
+    .filter(([, item]) => item.get?.responses['200']?.content?.['application/x-ndjson'])
+    .map(([path]) => path);
+  t.equal(lists.length, 7);
+  for (const path of lists) {
+    const refused = await fetch(`http://127.0.0.1:${port}${path}?format=ndjson`);
+    t.equal(refused.status, 503, `${path} export refused`);
+    t.match(await refused.json(), { detail: /2 exports are running/ });
+  }
+  t.equal((await fetch(`http://127.0.0.1:${port}/v1/stats/recommendations?groupBy=cycle&format=csv`)).status, 200, 'a CSV of stats is answered');
 
   const list = await fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=2`);
   t.equal(list.status, 200, 'a normal list is answered meanwhile');

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
+import { parse } from 'yaml';
 import { isExportRequest, MEDIA_TYPES } from '../src/http/formats.js';
 import { scrubKeys } from '../src/http/hardening.js';
 import { DOCS_CSP, SECURITY_HEADERS } from '../src/http/security-headers.js';
@@ -249,6 +251,16 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   t.equal(readiness.statusCode, 503, 'readiness sheds, so traffic goes elsewhere');
   t.match(readiness.headers, { 'retry-after': '7', 'access-control-allow-origin': '*' }, 'its 503 as any other');
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'liveness does not: no restart for load');
+  // Every documented operation but liveness is shed, as openapi.yaml declares (test/openapi).
+  const documented = parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8')).paths;
+  for (const [path, item] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(documented)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const url = path.replace(/\{[^}]+\}/g, 'x');
+      const response = await app.inject({ method: method.toUpperCase() as 'GET', url });
+      t.equal(response.statusCode, path === '/healthz' ? 200 : 503, `${method.toUpperCase()} ${path} ${response.statusCode}`);
+      t.equal(Boolean(operation.responses['503']), response.statusCode === 503, `${method.toUpperCase()} ${path}: its 503 is declared`);
+    }
+  }
 
   const calm = await buildTestApp(t, { maxHeapUsedBytes: 1_000_000_000_000, pressureSampleIntervalMs: 10 });
   await firstSample(calm);

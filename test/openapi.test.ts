@@ -71,3 +71,34 @@ t.test('every 429 and 503 declares Retry-After, and every 503 Access-Control-All
   t.ok(COMMITTED.paths['/v1/imports'].post.responses['503'], "the import's 503 is among them");
   t.ok(COMMITTED.paths['/readyz'].get.responses['503'], "and readiness's");
 });
+
+t.test('every operation load shedding reaches (all but /healthz: test/hardening) declares its 503 problem and says why', async (t) => {
+  const causes = { shed: 0, exports: 0, busy: 0 };
+  for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
+    for (const [method, operation] of Object.entries<any>(item)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const unavailable = operation.responses['503'];
+      if (path === '/healthz') {
+        t.notOk(unavailable, `${name}: liveness is never shed`);
+        continue;
+      }
+      t.ok(unavailable?.content?.['application/problem+json'], `${name} declares its 503 problem`);
+      t.match(unavailable?.description, /overloaded/, `${name}: its 503 says load shedding may answer it`);
+      t.match(unavailable?.description, /`Retry-After` seconds/, `${name}: and when to retry`);
+      causes.shed += 1;
+      // A list that streams exports (its 200 offers NDJSON) is refused when every export slot is taken.
+      if (operation.responses['200']?.content?.['application/x-ndjson']) {
+        t.match(unavailable.description, /export slot is taken/, `${name}: its 503 says a full export slot`);
+        causes.exports += 1;
+      }
+      // A write may find the database busy (src/db/busy.ts).
+      if (method !== 'get') {
+        t.match(unavailable.description, /database is busy/, `${name}: its 503 says a busy database`);
+        causes.busy += 1;
+      }
+    }
+  }
+  t.same(causes, { shed: 52, exports: 7, busy: 23 }, 'every operation but liveness; the seven lists; every write');
+  t.match(COMMITTED.paths['/readyz'].get.responses['503'].description, /^Not ready \(the database does not answer, or migrations are pending\)/);
+  t.notMatch(COMMITTED.paths['/v1/stats/recommendations'].get.responses['503'].description, /export/, 'a CSV of stats is no streamed export');
+});

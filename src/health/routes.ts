@@ -38,7 +38,15 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
         summary: 'Readiness',
         description: 'The database answers and every migration is applied.',
         tags: ['operations'],
-        response: { 200: jsonResponse(statusSchema, 'Ready to serve.'), ...problemResponses(503) },
+        response: {
+          200: jsonResponse(statusSchema, 'Ready to serve.'),
+          503: {
+            ...problemResponses(503)[503],
+            description:
+              'Not ready (the database does not answer, or migrations are pending), or the service is overloaded ' +
+              '(load shedding): retry after `Retry-After` seconds.',
+          },
+        },
       },
     },
     async (request, reply) => {

@@ -64,8 +64,10 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
 
 
 
-// Probes answer whatever the load, and are not rate-limited: an orchestrator polls them from one address.
+// Probes are not rate-limited: an orchestrator polls them from one address.
 const PROBES = new Set(['/healthz', '/readyz']);
+/** Routes load shedding never answers 503: liveness (a restart would not help). Readiness sheds, so traffic goes elsewhere. */
+export const UNSHED_PATHS: ReadonlySet<string> = new Set(['/healthz']);
 
 export const hardening = fp<ResolvedConfig>(
   async (app, config) => {
@@ -81,7 +83,7 @@ export const hardening = fp<ResolvedConfig>(
       sampleInterval: config.pressureSampleIntervalMs,
       retryAfter,
       pressureHandler: async (request, _reply, type) => {
-        if (request.routeOptions.url === '/healthz') return;
+        if (UNSHED_PATHS.has(request.routeOptions.url!)) return;
         throw new HttpProblem(
           503,
           `The service is overloaded (${type}); retry in ${retryAfter} seconds.`,

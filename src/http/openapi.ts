@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { MEDIA_TYPES } from './formats.js';
+import { UNSHED_PATHS } from './hardening.js';
 import { LIST_ITEMS } from './params.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { namePlugins } from './plugin-name.js';
 
 export const openApiInfo = {
@@ -84,6 +87,7 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
       .filter(([name]) => keep.has(name))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
+  declareServiceUnavailable(document as { paths?: Record<string, Record<string, unknown>> });
   declareRateLimitHeaders(document);
   showListParametersAsArrays(document as { paths?: Record<string, Record<string, unknown>> });
   return document as ReturnType<typeof jsonSchemaTransformObject>;
@@ -102,6 +106,36 @@ function showListParametersAsArrays(document: { paths?: Record<string, Record<st
         const items = parameter.schema?.[LIST_ITEMS];
         if (items) parameter.schema = { type: 'array', items, minItems: 1, maxItems: 100 };
       }
+    }
+  }
+}
+
+const RETRY = 'retry after `Retry-After` seconds.';
+/** The 503 of an operation that declares none of its own: load shedding, and a full export slot for lists that stream. */
+const SHED_DESCRIPTION = `The service is overloaded (load shedding): ${RETRY}`;
+const EXPORT_DESCRIPTION =
+  'Every export slot is taken (MAX_CONCURRENT_EXPORTS; a CSV or NDJSON export without `limit`), or the service ' +
+  `is overloaded (load shedding): ${RETRY}`;
+
+type Responses = Record<string, Record<string, unknown>>;
+
+/**
+ * Every operation load shedding can reach (all but UNSHED_PATHS, src/http/hardening.ts) declares its 503 problem. One the route declares
+ * itself says why (a busy database, readiness, the import slots) and mentions load shedding too (test/openapi);
+ * any other gets the load-shedding one, which a list that streams exports (its 200 offers NDJSON:
+ * src/http/export.ts, stored-list.ts) extends with the full export slots.
+ */
+function declareServiceUnavailable(document: { paths?: Record<string, Record<string, unknown>> }): void {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    if (UNSHED_PATHS.has(path)) continue;
+    for (const operation of Object.values(item)) {
+      const responses = (operation as { responses?: Responses })?.responses;
+      if (!responses || responses['503']) continue;
+      const exports = Boolean((responses['200']?.content as Record<string, unknown> | undefined)?.[MEDIA_TYPES.ndjson]);
+      responses['503'] = {
+        description: exports ? EXPORT_DESCRIPTION : SHED_DESCRIPTION,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
     }
   }
 }

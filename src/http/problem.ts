@@ -189,7 +189,8 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but inconsistent: an unknown reference, or fields that contradict each other; each is named in `errors`.',
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
-  503: 'Not ready, overloaded, or the database is busy with another write: retry after `Retry-After` seconds.',
+  // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
+  503: 'The database is busy with another write (nothing was changed), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
 };
 
 /** OpenAPI/serialization declarations of the problem responses a route can return. */
