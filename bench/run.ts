@@ -13,6 +13,7 @@ import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../te
 import { generateDatabase, type GenerateReport } from './generate.js';
 import { npmStart } from './npm-start.js';
 import { runImportBench } from './import.js';
+import { importStallBench } from './import-stall.js';
 import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
 import { type PgTarget, pgCpuMicros, pgTarget } from './postgres.js';
@@ -536,6 +537,8 @@ async function slowerParts(dir: string, nodeArgs: string[], servers: ServerProce
   rows.push(...(await taggingBench(progress)));
   // Imports of the real data sets (issue 10): the Terman corpus, UPR Info, both reconciled (skipped without ../shared/data).
   rows.push(...(await runImportBench(progress)));
+  // The service while it imports over HTTP: the import thread against the request's thread (skipped without ../shared/data).
+  rows.push(...(await importStallBench(dir, nodeArgs, SERVER_ENV, progress)));
 
   if (args.large) await largeExport(dir, nodeArgs, servers);
 }
