@@ -1,8 +1,10 @@
 import { once } from 'node:events';
+import net from 'node:net';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { WriteGate } from '../src/db/write-gate.js';
+import { ImportThread } from '../src/import/import-thread.js';
 import { DEFAULT_IMPORT_LIMITS } from '../src/import/limits.js';
 import { mintKey, parseEtag, send } from './curation-helpers.js';
 import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
@@ -73,6 +75,56 @@ t.test('an import in its thread: reads are answered meanwhile, writes wait for i
     t.equal(threaded!.statusCode, 200);
     t.equal(withoutServerFields(threaded!.body), withoutServerFields(direct!.body), url);
   }
+});
+
+t.test('a write whose client left while it waited for an import is not made', async (t) => {
+  const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 60_000 });
+  const key = mintKey(app, 'admin', 'dashboard');
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as net.AddressInfo;
+  const lock = holdWriteLock(t, app);
+  const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
+  await untilBusy(app.writeGate!);
+
+  // A PATCH over a socket of its own, waiting for the import; then its client goes.
+  const serverSide = once(app.server, 'connection') as Promise<[net.Socket]>;
+  const client = net.connect(port, '127.0.0.1');
+  const body = JSON.stringify({ text: 'Written after its client left.' });
+  client.write(
+    `PATCH /v1/recommendations/KGZ-3-FIN-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n` +
+      `Content-Type: application/json\r\nIf-Match: ${before.response.headers.etag}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const [socket] = await serverSide;
+  while (app.writeGate!.waiting === 0) await once(app.writeGate!, 'change');
+  const gone = once(socket, 'close');
+  client.destroy();
+  await gone;
+
+  lock.release();
+  t.equal((await importing).statusCode, 200);
+  // (What the waiting write does once the import is done happens in the turns right after.)
+  for (let turn = 0; turn < 3; turn++) await new Promise(setImmediate);
+  const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(after.body.text, before.body.text, 'the write was not made');
+  t.equal(after.response.headers.etag, before.response.headers.etag, 'the record is as it was');
+});
+
+t.test('the service closing with an import in its thread stops it: a 503, nothing written', async (t) => {
+  const app = await buildTestApp(t);
+  const path = app.db.$client.name;
+  const thread = new ImportThread({ kind: 'sqlite', path, busyTimeoutMs: 60_000 });
+  const lock = holdWriteLock(t, app);
+  const started = once(thread, 'started');
+  const importing = thread.run('terman.csv', TERMAN_STYLE_CSV, { actor: 'test' }).then(() => 'imported', (error: unknown) => error);
+  // Closed once the thread has begun the import (which then waits for the write lock the test holds).
+  await started;
+  const closing = thread.close();
+  lock.release();
+  await closing;
+  t.match(await importing, { status: 503, detail: /shut down while this file was being imported: nothing was imported/ });
+  t.equal((await getJson(app, '/v1/reviews/KGZ-1')).response.statusCode, 404, 'nothing written');
+  await thread.close(); // (closed already: nothing to do)
 });
 
 t.test('a file refused in the thread is the same problem as in the request’s thread', async (t) => {

@@ -32,8 +32,19 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
     return run;
   }
 
+  private waiters = 0;
+
+  /** Requests waiting for the gate to be idle. */
+  get waiting(): number {
+    return this.waiters;
+  }
+
   /** Resolves once no import holds the gate or waits for it (at once when none does). */
   async idle(): Promise<void> {
+    if (this.holders === 0) return;
+    this.waiters += 1;
+    this.emit('change', this.holders);
     while (this.holders > 0) await this.tail;
+    this.waiters -= 1;
   }
 }

@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { ImportAnswer, ImportJob, ImportTarget, ThrownError } from './import-worker.js';
+import { HttpProblem } from '../http/problem.js';
 import { ImportLimitError } from './limits.js';
 import { ImportError, type ImportOptions, type ImportReport } from './types.js';
 
@@ -11,7 +13,10 @@ import { ImportError, type ImportOptions, type ImportReport } from './types.js';
 // stalling anything (src/db/write-gate.ts); on PostgreSQL the database orders them. The thread is started at
 // the first large import and kept for the next ones (its modules and the tagger's model loaded once).
 
-export class ImportThread {
+/** Seconds a client whose import a shutdown stopped is asked to wait (another instance, or this one restarted). */
+const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
+
+export class ImportThread extends EventEmitter<{ started: [] }> {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
   private exited: Promise<unknown> = Promise.resolve();
@@ -22,7 +27,9 @@ export class ImportThread {
     private readonly target: ImportTarget,
     // (Beside this module: the TypeScript source, or the built bundle's worker, dist/src/import-worker.js.)
     private readonly url: URL = new URL(`./import-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
-  ) {}
+  ) {
+    super();
+  }
 
   /** The file imported in the thread: its report, or the error the import threw (as this thread would have). */
   run(name: string, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
@@ -56,6 +63,8 @@ export class ImportThread {
     this.port = port;
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
     port.on('message', (answer: ImportAnswer) => {
+      // (The thread has begun a job: tests wait for it.)
+      if ('started' in answer) return void this.emit('started');
       const waiting = this.waiting.get(answer.id)!;
       this.waiting.delete(answer.id);
       if (this.waiting.size === 0) this.hold(false);
@@ -74,14 +83,27 @@ export class ImportThread {
   }
 
   /**
-   * Ends the thread: closing its port ends its work and it exits (so a test's coverage of it is written). An
-   * import still running then never commits: the service closes once its requests are answered.
+   * Ends the thread. Idle, it is let go: closing its port ends its work and it exits (so a test's coverage of it
+   * is written). With an import still running (the service's shutdown cut off the requests still in flight
+   * when its grace period ended), the thread is stopped at once: its transaction never commits, and the import
+   * is answered 503.
    */
   async close(): Promise<void> {
+    const worker = this.worker;
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
     this.port?.close();
-    // (Kept alive until it has exited: unreferenced, the process could end first.)
-    this.worker?.ref();
     this.worker = this.port = undefined;
+    if (worker === undefined) return;
+    // (Kept alive until it has exited: unreferenced, the process could end first.)
+    worker.ref();
+    if (waiting.length > 0) {
+      const stopped = new HttpProblem(503, 'The service shut down while this file was being imported: nothing was imported.', undefined, {
+        'retry-after': String(SHUTDOWN_RETRY_AFTER_SECONDS),
+      });
+      for (const { reject } of waiting) reject(stopped);
+      await worker.terminate();
+    }
     await this.exited;
   }
 }

@@ -30,7 +30,8 @@ export interface ThrownError {
   stack?: string;
 }
 
-export type ImportAnswer = { id: number; report: ImportReport } | { id: number; error: ThrownError };
+/** A job begun (`started`), then its report or its error. */
+export type ImportAnswer = { id: number; started: true } | { id: number; report: ImportReport } | { id: number; error: ThrownError };
 
 /** The file imported into the target, on a connection of the job's own. */
 async function imported(target: ImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
@@ -83,5 +84,6 @@ export async function runJob(job: ImportJob): Promise<ImportAnswer> {
 // (Its own name in workerData: the relations' worker module, which this thread loads too, answers a `port`.)
 const port = (workerData as { importJobs?: MessagePort } | null)?.importJobs;
 port?.on('message', (job: ImportJob) => {
+  port.postMessage({ id: job.id, started: true } satisfies ImportAnswer);
   void runJob(job).then((answer) => port.postMessage(answer));
 });
