@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -10,8 +11,9 @@ import { copyTemplateDatabase } from './support/template-db.js';
 sqliteOnly(t, 'SQLite busy timeouts and locks');
 
 // Another process holding the SQLite write lock (an `npm run import` on the command line, say): a write
-// through the API waits DATABASE_BUSY_TIMEOUT_MS, then is answered 503 with Retry-After, not 500, and
-// leaves nothing behind; reads go on (WAL); once the lock is released the same write succeeds.
+// through the API waits DATABASE_BUSY_TIMEOUT_MS (asynchronously: src/db/write-gate.ts), then is answered 503
+// with Retry-After, not 500, and leaves nothing behind; reads go on (WAL); once the lock is released the same
+// write succeeds.
 
 t.test('a write that finds the database locked by another process is a 503 with Retry-After', async (t) => {
   const databasePath = join(tempDir(t), 'busy.sqlite');
@@ -68,6 +70,37 @@ t.test('a write that finds the database locked by another process is a 503 with 
   });
   t.equal(retried.response.statusCode, 200, 'the same write succeeds once the lock is released');
   t.equal(retried.body.text, 'Written while another process holds the lock.');
+});
+
+t.test('a write waiting for another process’s lock does not stall the service: reads are answered, then it is made', async (t) => {
+  const databasePath = join(tempDir(t), 'busy.sqlite');
+  copyTemplateDatabase(databasePath);
+  // A wait long enough that only the lock's release ends it (better-sqlite3's own busy handler would have held
+  // this thread, the test's included, for all of it).
+  const app = await buildTestApp(t, { databasePath, databaseBusyTimeoutMs: 60_000 });
+  const key = mintKey(app);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  const importer = new Database(databasePath);
+  t.teardown(() => importer.close());
+  importer.exec('begin immediate');
+
+  let settled = false;
+  const write = send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
+    key,
+    body: { text: 'Written once the other process let go.' },
+    headers: { 'if-match': before.response.headers.etag as string },
+  }).finally(() => (settled = true));
+  while (app.writeGate!.waiting === 0) await once(app.writeGate!, 'change');
+  const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(read.response.statusCode, 200, 'a read is answered while the write waits');
+  t.same(read.body, before.body);
+  t.equal((await getJson(app, '/v1/stats/recommendations?groupBy=position')).response.statusCode, 200);
+  t.notOk(settled, 'the write still waits');
+
+  importer.exec('rollback');
+  const written = await write;
+  t.equal(written.response.statusCode, 200, 'made once the lock is free');
+  t.equal(written.body.text, 'Written once the other process let go.');
 });
 
 t.test('which database errors are a busy database', async (t) => {

@@ -15,13 +15,18 @@ sqliteOnly(t, 'the import thread is SQLite’s (PostgreSQL imports are asynchron
 // SQLite: a file of at least IMPORT_THREAD_MIN_BYTES is imported in a worker thread on a connection of its own
 // (src/import/import-thread.ts): the service answers meanwhile, writes wait for it (src/db/write-gate.ts), and
 // the import's answer is the one the request's own thread gives. Deterministic: another connection holds the
-// database's write lock, so the import cannot end until the test lets it.
+// database's write lock, so the import cannot end until the test lets it. A write that finds another
+// connection's lock waits for it without stalling the others: test/database-busy.test.ts.
 
 function post(app: FastifyInstance, key: string, url: string, payload: Uint8Array | string) {
   return app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, payload: Buffer.from(payload) });
 }
 
-/** The write lock of `app`'s database, taken by another connection until `release`. */
+/**
+ * The write lock of `app`'s database, taken by another connection until `release`. Taken once an import holds
+ * the gate (untilBusy), it holds that import in its thread: the import's request has already found the lock
+ * free (a write route waits for it, src/db/write-gate.ts), and the thread, started then, has not yet begun.
+ */
 function holdWriteLock(t: Test, app: FastifyInstance): { release: () => void } {
   const other = new Database(app.db.$client.name);
   t.teardown(() => other.close());
@@ -38,10 +43,9 @@ t.test('an import in its thread: reads are answered meanwhile, writes wait for i
   const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 60_000 });
   const key = mintKey(app, 'admin', 'dashboard');
   const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
-  const lock = holdWriteLock(t, app);
-
   const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
   await untilBusy(app.writeGate!);
+  const lock = holdWriteLock(t, app);
   let writeSettled = false;
   const write = send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
     key,
@@ -83,9 +87,9 @@ t.test('a write whose client left while it waited for an import is not made', as
   const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;
-  const lock = holdWriteLock(t, app);
   const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
   await untilBusy(app.writeGate!);
+  const lock = holdWriteLock(t, app);
 
   // A PATCH over a socket of its own, waiting for the import; then its client goes.
   const serverSide = once(app.server, 'connection') as Promise<[net.Socket]>;
@@ -152,8 +156,11 @@ t.test('a file refused in the thread is the same problem as in the request’s t
 t.test('an import that finds the database busy past the busy timeout is a 503 with Retry-After; nothing is written', async (t) => {
   const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 20 });
   const key = mintKey(app, 'admin', 'dashboard');
+  // Taken once the import holds the gate (its request waited for the lock to be free): its thread meets it.
+  const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
+  await untilBusy(app.writeGate!);
   const lock = holdWriteLock(t, app);
-  const busy = await post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
+  const busy = await importing;
   t.equal(busy.statusCode, 503);
   t.equal(busy.headers['retry-after'], '5');
   t.match(busy.json(), { status: 503, detail: /busy with another write/ });

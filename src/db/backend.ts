@@ -80,7 +80,7 @@ export interface SqliteBackendOptions {
 export function sqliteBackend(path: string, options: SqliteBackendOptions = {}): Backend {
   const { busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, importThreadMinBytes = 0 } = options;
   const db = openDatabase(path, { busyTimeoutMs });
-  const gate = new WriteGate();
+  const gate = new WriteGate(db.$client, busyTimeoutMs);
   // (An in-memory database is this connection's alone: no other thread can import into it.)
   const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs });
   return {

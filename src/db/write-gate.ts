@@ -1,18 +1,42 @@
-// SQLite: the writes of this process, while an import writes from another thread (src/import/import-thread.ts).
-// Its transaction holds the database's write lock on a connection of its own for as long as it runs (seconds for
-// a large file); a write of this thread meanwhile would wait in better-sqlite3's busy handler, which sleeps on the
-// event loop's thread, stalling every request for up to the busy timeout and then failing. So imports take the
-// gate one at a time, and the write routes wait for it asynchronously (`idle`) before they begin.
-
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
+
+// SQLite: the writes of this process wait for the database's write lock asynchronously. An import of this process
+// writes from another thread (src/import/import-thread.ts), another process may write (`npm run import`), and
+// either holds the write lock on a connection of its own for as long as it runs (seconds for a large file); a
+// write of this thread meanwhile would wait in better-sqlite3's busy handler, which sleeps on the event loop's
+// thread, stalling every request for up to the busy timeout. So imports take the gate one at a time, and the
+// write routes wait (`ready`) for it, then for the lock, before they begin: the other requests are answered.
+
+/** How often a waiting write looks at the write lock again, at first and at most (ms). */
+const POLL_FIRST_MS = 2;
+const POLL_MAX_MS = 50;
 
 export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
   private tail: Promise<unknown> = Promise.resolve();
   private holders = 0;
+  private waiters = 0;
+
+  /**
+   * `client`: the connection this process's write routes use, and how long a write may wait for another
+   * connection's write lock (DATABASE_BUSY_TIMEOUT_MS) before it is answered 503.
+   */
+  constructor(
+    private readonly client?: Database.Database,
+    private readonly busyTimeoutMs = 0,
+  ) {
+    super();
+  }
 
   /** Whether an import holds the gate or waits for it. */
   get busy(): boolean {
     return this.holders > 0;
+  }
+
+  /** Requests waiting for the gate to be idle. */
+  get waiting(): number {
+    return this.waiters;
   }
 
   /** Runs `work` when the imports taken before it have settled; holds the gate until it settles. */
@@ -32,13 +56,6 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
     return run;
   }
 
-  private waiters = 0;
-
-  /** Requests waiting for the gate to be idle. */
-  get waiting(): number {
-    return this.waiters;
-  }
-
   /** Resolves once no import holds the gate or waits for it (at once when none does). */
   async idle(): Promise<void> {
     if (this.holders === 0) return;
@@ -46,5 +63,48 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
     this.emit('change', this.holders);
     while (this.holders > 0) await this.tail;
     this.waiters -= 1;
+  }
+
+  /**
+   * Resolves when a write may begin: no import of this process runs and no other connection holds the write lock.
+   * Says whether it waited. Past the busy timeout, rejects with SQLITE_BUSY (a 503, as a write that found the
+   * database busy is).
+   */
+  async ready(): Promise<boolean> {
+    const importing = this.busy;
+    await this.idle();
+    if (this.client === undefined || this.lockFree()) return importing;
+    this.waiters += 1;
+    this.emit('change', this.holders);
+    try {
+      const until = performance.now() + this.busyTimeoutMs;
+      for (let pause = POLL_FIRST_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
+        if (performance.now() >= until) {
+          throw Object.assign(new Error('the database is locked by another connection'), { code: 'SQLITE_BUSY' });
+        }
+        await sleep(Math.min(pause, Math.max(1, until - performance.now())));
+        await this.idle();
+        if (this.lockFree()) return true;
+      }
+    } finally {
+      this.waiters -= 1;
+    }
+  }
+
+  /** Whether the write lock is free now: taken and let go at once, never waited for. */
+  private lockFree(): boolean {
+    const client = this.client!;
+    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+    client.pragma('busy_timeout = 0');
+    try {
+      client.exec('begin immediate');
+      client.exec('rollback');
+      return true;
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+      return false;
+    } finally {
+      client.pragma(`busy_timeout = ${busyTimeout}`);
+    }
   }
 }

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { WriteGate } from '../db/write-gate.js';
 import { HttpProblem } from './problem.js';
 
-// SQLite: while an import writes from its thread (src/import/import-thread.ts), the routes that write wait for
-// it before they begin (src/db/write-gate.ts), asynchronously: the others, reads first, go on being answered.
-// A write whose client left while it waited (an import takes seconds; clients time out) is not made: nobody
-// would learn it was, and a client that retries would make it twice.
+// SQLite: while an import writes from its thread (src/import/import-thread.ts) or another process holds the
+// write lock, the routes that write wait for it before they begin (src/db/write-gate.ts), asynchronously: the
+// others, reads first, go on being answered. A write whose client left while it waited (an import takes
+// seconds; clients time out) is not made: nobody would learn it was, and a client that retries would make it twice.
 
 const writes = (route: RouteOptions) => [route.method].flat().some((method) => !['GET', 'HEAD', 'OPTIONS'].includes(method));
 
@@ -20,10 +20,9 @@ declare module 'fastify' {
 export function waitForImports(app: FastifyInstance, gate: WriteGate): void {
   app.decorate('writeGate', gate);
   const wait = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!gate.busy) return;
-    await gate.idle();
-    if (request.raw.destroyed || reply.raw.closed) {
-      throw new HttpProblem(503, 'The client left while this request waited for an import to finish: nothing was changed.');
+    const waited = await gate.ready();
+    if (waited && (request.raw.destroyed || reply.raw.closed)) {
+      throw new HttpProblem(503, 'The client left while this request waited for the database: nothing was changed.');
     }
   };
   app.addHook('onRoute', (route: RouteOptions) => {
