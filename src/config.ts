@@ -182,7 +182,7 @@ export interface AppConfig extends Partial<Limits> {
   pgPoolMax?: number;
   /**
    * How long a SQLite write waits for another process's write lock (an `npm run import`, say) before the
-   * request is answered 503 with Retry-After. The wait blocks the event loop (better-sqlite3 is synchronous).
+   * request is answered 503 with Retry-After. The write waits asynchronously (src/db/write-gate.ts).
    */
   databaseBusyTimeoutMs?: number;
   logLevel: LogLevel;
