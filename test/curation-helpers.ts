@@ -45,6 +45,11 @@ export async function send<T = any>(app: FastifyInstance, method: string, url: s
   return { response, body };
 }
 
+/** PATCHes a recommendation's text, on the condition that it is still as `etag` says (If-Match). */
+export function patchText(app: FastifyInstance, key: string, id: string, etag: unknown, text: string) {
+  return send(app, 'PATCH', `/v1/recommendations/${id}`, { key, body: { text }, headers: { 'if-match': etag as string } });
+}
+
 /** A count of rows, to prove that a failed write left nothing behind (SQLite only: see countRows). */
 export function count(app: FastifyInstance, table: string, where = '1 = 1'): number {
   return app.db.$client.prepare(`select count(*) from ${table} where ${where}`).pluck().get() as number;

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ConfigError, loadEnv } from '../src/config.js';
 import { isDatabaseBusy } from '../src/db/busy.js';
-import { count, HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { count, HRW_SOURCE, mintKey, patchText, send } from './curation-helpers.js';
 import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
@@ -15,23 +15,24 @@ sqliteOnly(t, 'SQLite busy timeouts and locks');
 // with Retry-After, not 500, and leaves nothing behind; reads go on (WAL); once the lock is released the same
 // write succeeds.
 
-t.test('a write that finds the database locked by another process is a 503 with Retry-After', async (t) => {
+/** An app whose database another connection (as another process would) holds the write lock of. */
+async function lockedByAnotherProcess(t: Test, busyTimeoutMs: number) {
   const databasePath = join(tempDir(t), 'busy.sqlite');
   copyTemplateDatabase(databasePath);
-  const app = await buildTestApp(t, { databasePath, databaseBusyTimeoutMs: 20 });
+  const app = await buildTestApp(t, { databasePath, databaseBusyTimeoutMs: busyTimeoutMs });
   const key = mintKey(app);
   const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
-  const audited = count(app, 'audit_log');
-
   const importer = new Database(databasePath);
   t.teardown(() => importer.close());
   importer.exec('begin immediate');
+  return { app, key, before, importer };
+}
 
-  const write = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
-    key,
-    body: { text: 'Written while another process holds the lock.' },
-    headers: { 'if-match': before.response.headers.etag as string },
-  });
+t.test('a write that finds the database locked by another process is a 503 with Retry-After', async (t) => {
+  const { app, key, before, importer } = await lockedByAnotherProcess(t, 20);
+  const audited = count(app, 'audit_log');
+
+  const write = await patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written while another process holds the lock.');
   t.equal(write.response.statusCode, 503);
   t.match(write.response.headers['content-type'], /^application\/problem\+json/);
   t.equal(write.response.headers['retry-after'], '5');
@@ -63,33 +64,19 @@ t.test('a write that finds the database locked by another process is a 503 with 
   t.equal(tagged.response.headers['retry-after'], '5');
 
   importer.exec('rollback');
-  const retried = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
-    key,
-    body: { text: 'Written while another process holds the lock.' },
-    headers: { 'if-match': before.response.headers.etag as string },
-  });
+  const retried = await patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written while another process holds the lock.');
   t.equal(retried.response.statusCode, 200, 'the same write succeeds once the lock is released');
   t.equal(retried.body.text, 'Written while another process holds the lock.');
 });
 
 t.test('a write waiting for another process’s lock does not stall the service: reads are answered, then it is made', async (t) => {
-  const databasePath = join(tempDir(t), 'busy.sqlite');
-  copyTemplateDatabase(databasePath);
   // A wait long enough that only the lock's release ends it (better-sqlite3's own busy handler would have held
   // this thread, the test's included, for all of it).
-  const app = await buildTestApp(t, { databasePath, databaseBusyTimeoutMs: 60_000 });
-  const key = mintKey(app);
-  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
-  const importer = new Database(databasePath);
-  t.teardown(() => importer.close());
-  importer.exec('begin immediate');
-
+  const { app, key, before, importer } = await lockedByAnotherProcess(t, 60_000);
   let settled = false;
-  const write = send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
-    key,
-    body: { text: 'Written once the other process let go.' },
-    headers: { 'if-match': before.response.headers.etag as string },
-  }).finally(() => (settled = true));
+  const write = patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written once the other process let go.').finally(
+    () => (settled = true),
+  );
   while (app.writeGate!.waiting === 0) await once(app.writeGate!, 'change');
   const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   t.equal(read.response.statusCode, 200, 'a read is answered while the write waits');

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { WriteGate } from '../src/db/write-gate.js';
 import { ImportThread } from '../src/import/import-thread.js';
 import { DEFAULT_IMPORT_LIMITS } from '../src/import/limits.js';
-import { mintKey, parseEtag, send } from './curation-helpers.js';
+import { mintKey, parseEtag, patchText } from './curation-helpers.js';
 import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { TERMAN_STYLE_CSV, withoutServerFields } from './import-helpers.js';
 
@@ -47,11 +47,9 @@ t.test('an import in its thread: reads are answered meanwhile, writes wait for i
   await untilBusy(app.writeGate!);
   const lock = holdWriteLock(t, app);
   let writeSettled = false;
-  const write = send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
-    key,
-    body: { text: 'Written while an import runs.' },
-    headers: { 'if-match': before.response.headers.etag as string },
-  }).finally(() => (writeSettled = true));
+  const write = patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written while an import runs.').finally(
+    () => (writeSettled = true),
+  );
   const read = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   t.equal(read.response.statusCode, 200, 'a read is answered while the import waits for the lock');
   t.same(read.body, before.body);
