@@ -1,7 +1,5 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.js';
-import pg from 'pg';
-import { pgImportFile } from './pg-import.js';
 import { importFile } from './run.js';
 import type { ImportOptions, ImportReport, ImportSource } from './types.js';
 
@@ -36,6 +34,8 @@ export type ImportAnswer = { id: number; started: true } | { id: number; report:
 /** The file imported into the target, on a connection of the job's own. */
 async function imported(target: ImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   if (target.kind === 'postgres') {
+    // Loaded here, as app.ts loads PostgreSQL's backend: a SQLite service's thread need not load pg.
+    const [{ default: pg }, { pgImportFile }] = await Promise.all([import('pg'), import('./pg-import.js')]);
     const pool = new pg.Pool({
       connectionString: target.url,
       max: 1,
