@@ -168,9 +168,9 @@ t.test('an import that finds the database busy past the busy timeout is a 503 wi
 });
 
 t.test('the write gate runs its holders one at a time, in order, whether they succeed or fail', async (t) => {
-  const gate = new WriteGate();
+  const gate = new WriteGate(undefined, 60_000);
   t.equal(gate.busy, false);
-  await gate.idle();
+  t.equal(await gate.ready(), false, 'a write begins at once when no import holds the gate');
   const order: string[] = [];
   let release!: () => void;
   const first = gate.exclusive(() => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('first')));
@@ -179,8 +179,8 @@ t.test('the write gate runs its holders one at a time, in order, whether they su
     throw new Error('refused');
   });
   const third = gate.exclusive(async () => void order.push('third'));
-  let idle = false;
-  const waiting = gate.idle().then(() => (idle = true));
+  let ready = false;
+  const waiting = gate.ready().then((waited) => (ready = waited));
   t.equal(gate.busy, true);
   await Promise.resolve();
   t.same(order, [], 'the second waits for the first');
@@ -190,6 +190,26 @@ t.test('the write gate runs its holders one at a time, in order, whether they su
   await third;
   await waiting;
   t.same(order, ['first', 'second', 'third']);
-  t.ok(idle);
+  t.ok(ready, 'the write waited for every import taken before it');
   t.equal(gate.busy, false);
+});
+
+t.test('a write waits for an import at most the busy timeout: then 503 with Retry-After, nothing written', async (t) => {
+  const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 20 });
+  const key = mintKey(app, 'admin', 'dashboard');
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  // An import that holds the gate until the test lets it go (as a long one would).
+  let finish!: () => void;
+  const importing = app.writeGate!.exclusive(() => new Promise<void>((resolve) => (finish = resolve)));
+  const refused = await patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written while an import runs.');
+  t.equal(refused.response.statusCode, 503);
+  t.equal(refused.response.headers['retry-after'], '5');
+  t.equal(refused.response.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(refused.body, { status: 503, detail: /busy with another write/ });
+  t.same((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body, before.body, 'nothing written');
+  t.equal(app.writeGate!.waiting, 0, 'the refused write no longer waits');
+  finish();
+  await importing;
+  const written = await patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written after the import.');
+  t.equal(written.response.statusCode, 200, 'the same write is made once the import is done');
 });

@@ -56,38 +56,38 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
     return run;
   }
 
-  /** Resolves once no import holds the gate or waits for it (at once when none does). */
-  async idle(): Promise<void> {
-    if (this.holders === 0) return;
-    this.waiters += 1;
-    this.emit('change', this.holders);
-    while (this.holders > 0) await this.tail;
-    this.waiters -= 1;
-  }
-
   /**
    * Resolves when a write may begin: no import of this process runs and no other connection holds the write lock.
    * Says whether it waited. Past the busy timeout, rejects with SQLITE_BUSY (a 503, as a write that found the
-   * database busy is).
+   * database busy is): an import of this process counts as another writer, as it would on PostgreSQL, so that
+   * writes do not pile up behind a long import, each holding its request.
    */
   async ready(): Promise<boolean> {
-    const importing = this.busy;
-    await this.idle();
-    if (this.client === undefined || this.lockFree()) return importing;
+    if (!this.busy && (this.client === undefined || this.lockFree())) return false;
     this.waiters += 1;
     this.emit('change', this.holders);
     try {
       const until = performance.now() + this.busyTimeoutMs;
       for (let pause = POLL_FIRST_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
-        if (performance.now() >= until) {
-          throw Object.assign(new Error('the database is locked by another connection'), { code: 'SQLITE_BUSY' });
-        }
+        if (this.busy && !(await this.idleUntil(until))) throw busyError('an import is writing to the database');
+        if (this.client === undefined || this.lockFree()) return true;
+        if (performance.now() >= until) throw busyError('the database is locked by another connection');
         await sleep(Math.min(pause, Math.max(1, until - performance.now())));
-        await this.idle();
-        if (this.lockFree()) return true;
       }
     } finally {
       this.waiters -= 1;
+    }
+  }
+
+  /** Whether the gate became idle before `until` (a performance.now() instant). */
+  private async idleUntil(until: number): Promise<boolean> {
+    const timer = new AbortController();
+    const timeout = sleep(Math.max(0, until - performance.now()), false, { signal: timer.signal }).catch(() => false);
+    try {
+      while (this.holders > 0) if (!(await Promise.race([this.tail.then(() => true), timeout]))) return false;
+      return true;
+    } finally {
+      timer.abort();
     }
   }
 
@@ -108,3 +108,5 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
     }
   }
 }
+
+const busyError = (message: string) => Object.assign(new Error(message), { code: 'SQLITE_BUSY' });
