@@ -228,5 +228,12 @@ t.test("Kyrgyzstan 2010 from both sources, in either order: 179 records, 155 mer
       [{ position: 'noted', n: 21 }, { position: 'pending', n: 2 }, { position: 'supported', n: 156 }],
     );
     t.equal(count(db, 'recommendations r', "review_id = 'KGZ-1' and (select count(*) from recommendation_sources s where s.recommendation_id = r.id) = 2"), 155);
+    t.equal(
+      count(db, 'recommendation_themes l join themes h on h.id = l.theme_id', "l.label_source = 'upr-info' and h.scheme <> 'upr-info'"),
+      0,
+      "no label is shown as UPR Info's coding that is not one of its issues (machine labels stay machine labels)",
+    );
+    const again = await importFile(db, sourceOf(order[1]!), { actor: 'test', review: 'KGZ-1' });
+    t.equal(again.recommendations.updated, 0, 'the same file again changes nothing');
   }
 });

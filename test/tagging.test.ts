@@ -6,7 +6,7 @@ import { Tagger } from '../src/tagging/model.js';
 import { setTagger } from '../src/tagging/tagger.js';
 import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
 import { mintKey, parseEtag, send } from './curation-helpers.js';
-import { databaseEnv, importInto, seededDb } from './import-helpers.js';
+import { databaseEnv, importInto, macRoman, seededDb } from './import-helpers.js';
 import { retag, uprInfoCsv } from './support/pgconv-e-tagging.js';
 import { testSql } from './support/test-sql.js';
 import { FIXTURE_LABELS, FIXTURE_THEMES, fixtureModel, fixtureTagger } from './tagging-helpers.js';
@@ -43,6 +43,44 @@ t.test('machine labels at import: unlabelled records get them, UPR Info coding i
   );
   await retag(app, tagger, [...new Set(rows.map((r) => r.id))]);
   t.same(await kgz1(), rows, 'nothing to redo: tagged again, the same labels and confidences');
+});
+
+t.test('a record merged from another file keeps its labels\' provenance; the same files again change nothing', async (t) => {
+  const app = await buildTestApp(t);
+  // The Terman corpus's shape (no labels: the tagger gives them), then UPR Info's coding of the same two recommendations.
+  const corpus = macRoman(
+    'text,to,decision,From,year,notes\r' +
+      '76.1. Abolish the death penalty (Norway);,kyrgysztan,consider,Norway,2010,\r' +
+      '76.2. Build more schools and improve education (Norway);,kyrgysztan,support,Norway,2010,\r',
+  );
+  const coding = uprInfoCsv([
+    ['Abolish the death penalty', '', 8],
+    ['Build more schools and improve education', 'Right to education', 8],
+  ]);
+  await importInto(app, corpus);
+  const merged = await importInto(app, coding);
+  t.equal(merged.reconciliation.matched, 2, "UPR Info's rows are the corpus's records");
+  const labels = () =>
+    testSql(app).all<{ text: string; themeId: string; source: string; confidence: number | null; version: number }>(
+      `select r.text, l.theme_id as "themeId", l.label_source as source, l.confidence, r.version from recommendation_themes l
+      join recommendations r on r.id = l.recommendation_id where r.review_id = 'KGZ-1' order by 1, 2`,
+    );
+  const after = await labels();
+  t.same(
+    after.filter((l) => l.text.includes('death')).map((l) => [l.themeId, l.source]),
+    [[DEATH, 'machine']],
+    'no Issue given: the machine label stays a machine label (never shown as UPR Info\'s coding)',
+  );
+  t.same(
+    after.filter((l) => l.text.includes('schools')).map((l) => [l.themeId, l.source, l.confidence]),
+    [['right-to-education', 'machine', 1], [EDUCATION, 'upr-info', null]],
+    "UPR Info's label replaces the machine one; the UHRI theme derived from it stays a machine label",
+  );
+  for (const file of [corpus, coding]) {
+    const again = await importInto(app, file);
+    t.same(again.recommendations, { created: 0, updated: 0, unchanged: 2 }, 'a file imported again changes nothing');
+  }
+  t.same(await labels(), after, 'the same labels, sources, confidences and versions');
 });
 
 t.test('tagRecommendations: only machine labels change; a review, or all', async (t) => {

@@ -421,28 +421,24 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           affectedPersons: [],
         });
       }
-      // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them.
-      // (A record merged with a stored one takes them in, as every stored value: reconcile.ts.)
-      const machineThemes = new Map<string, string[]>();
+      // Machine labels (src/tagging/) are not the record's: a file's labels replace them, tagging redoes them. A
+      // record merged with a stored one does not take them in either: they would be written again as the file's
+      // labels (a guess shown as UPR Info's or OHCHR's coding), and an unchanged file would change the record.
       // (Only records found stored have links: none, into a new database.)
       const storedIds = json([...stored.keys()]);
       for (const field of LINK_FIELDS) {
         if (stored.size === 0) break;
         const { table, column } = LINKS[field];
         const rows = sql
-          .prepare(`select recommendation_id as id, ${column} as value, ${field === 'themes' ? "label_source is 'machine'" : '0'} as machine
-            from ${table} where recommendation_id in (select value from json_each(?)) order by 1, 2`)
-          .all(storedIds) as { id: string; value: string & number; machine: number }[];
-        for (const { id, value, machine } of rows) {
-          if (machine === 1) machineThemes.set(id, [...(machineThemes.get(id) ?? []), value]);
-          else stored.get(id)![field].push(value);
-        }
+          .prepare(`select recommendation_id as id, ${column} as value from ${table}
+            where recommendation_id in (select value from json_each(?))${field === 'themes' ? " and label_source is not 'machine'" : ''} order by 1, 2`)
+          .all(storedIds) as { id: string; value: string & number }[];
+        for (const { id, value } of rows) stored.get(id)![field].push(value);
       }
       for (const record of unions) {
         const before = stored.get(record.id)!;
         for (const field of LINK_FIELDS) {
-          const theirs = field === 'themes' ? [...before.themes, ...(machineThemes.get(record.id) ?? [])] : before[field];
-          (record[field] as unknown) = [...((record[field] ?? []) as (string | number)[]), ...theirs];
+          (record[field] as unknown) = [...((record[field] ?? []) as (string | number)[]), ...before[field]];
         }
       }
       for (const snapshot of stored.values()) {

@@ -78,7 +78,7 @@ export interface Reconciliation {
   /**
    * The records merged with a stored record another source gave: each of their lists (recommending states,
    * themes, SDGs, affected persons) is to be the union of theirs and the stored record's, machine labels
-   * included (applyImport loads those lists once for every record of the file).
+   * left out: tagging redoes them (applyImport loads those lists once for every record of the file).
    */
   unions: Set<ImportRecord & { id: string }>;
 }
