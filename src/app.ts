@@ -26,6 +26,7 @@ import { reviewRoutes } from './reviews/routes.js';
 import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
+import { resolveIdFilters } from './themes/filter-ids.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import crossCutting from './http/cross-cutting.js';
@@ -116,6 +117,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(authentication, { authenticate: backend.authenticate });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
   resolveStateFilters(app, backend.stateNames);
+  // Likewise theme, affected-persons and review ids, in any case; an unknown id is a 400 with close matches.
+  resolveIdFilters(app, backend.filterIds);
   // A NUL in a path, a query or a JSON body is a 400 before any route reads it (PostgreSQL's text cannot hold one).
   refuseNulCharacters(app);
 

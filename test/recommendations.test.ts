@@ -109,7 +109,15 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   t.equal(await total('cycle=1,2'), 0);
   t.equal(await total('session=35'), 8);
   t.equal(await total('reviewId=KGZ-3'), 8);
-  t.equal(await total('reviewId=KGZ-2'), 0);
+  t.equal(await total('reviewId=kgz-3'), 8, 'a review id in any case');
+  t.equal(
+    (await getJson(app, '/v1/recommendations?reviewId=kgz-3')).response.headers.etag,
+    (await getJson(app, '/v1/recommendations?reviewId=KGZ-3')).response.headers.etag,
+    'the same query: the same ETag',
+  );
+  const unknownReview = await getJson(app, '/v1/recommendations?reviewId=KGZ-2');
+  t.equal(unknownReview.response.statusCode, 400, 'an unknown review is a 400, not an empty page that reads as "none"');
+  t.match(unknownReview.body, { status: 400, detail: /No review has the id "KGZ-2"; did you mean KGZ-3 \(Kyrgyzstan, cycle 3\)\?/ });
   t.equal(await total('stateUnderReview=FIN'), 0);
   t.equal(await total('implementation=not_implemented'), 2);
   t.equal(await total('implementation=unknown'), 6);
@@ -130,7 +138,14 @@ t.test('recommendations: each filter alone and combined', async (t) => {
 
   const theme = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body.themes[0].id as string;
   t.ok((await total(`theme=${theme}`)) >= 1, 'theme filter finds the tagged recommendation');
-  t.equal(await total('theme=no-such-theme'), 0);
+  t.equal(await total(`theme=${theme.toUpperCase()}`), await total(`theme=${theme}`), 'a theme id in any case');
+  const misspelt = await getJson(app, '/v1/recommendations?theme=torture');
+  t.equal(misspelt.response.statusCode, 400, 'a word is not a theme id: 400, not "no recommendation on torture"');
+  t.match(misspelt.body.detail, /No theme has the id "torture"; did you mean [^?]*prohibition-of-torture-and-cruel-inhuman-or-degrading-treatment \(/);
+  t.match(
+    (await getJson(app, '/v1/recommendations?theme=no-such-theme&affectedPersons=nobody')).body.errors,
+    [{ name: 'theme', message: /No theme has the id "no-such-theme"/ }, { name: 'affectedPersons', message: /No affected-persons group has the id "nobody"; see GET \/v1\/affected-persons\./ }],
+  );
 
   const tagged = (await getJson(app, '/v1/recommendations?limit=500')).body.data as {
     sdgs: { id: string }[];

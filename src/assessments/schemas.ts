@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
-import { calendarDate, isoCode, listParam } from '../http/params.js';
+import { calendarDate, idListParam, isoCode, listParam } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -24,7 +24,7 @@ export type AssessmentSort = (typeof ASSESSMENT_SORTS)[number];
 
 // The one definition of "which assessments match": the list and its exports share it.
 export const assessmentFilterShape = {
-  reviewId: listParam(z.string().min(1).max(50), 'Review of the recommendation judged, e.g. KGZ-3.'),
+  reviewId: idListParam('review', 50, 'Review of the recommendation judged, e.g. KGZ-3.'),
   recommendationId: listParam(z.string().min(1).max(200), 'The recommendation judged, e.g. KGZ-3-FIN-1.'),
   stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3) of the recommendation judged, e.g. KGZ.'),
   status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),

@@ -6,6 +6,7 @@ import { importFile, type RunImport } from '../import/run.js';
 import { type RecommendationStore, sqliteRecommendationStore } from '../recommendations/store.js';
 import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
+import { type FilterIdSource, sqliteFilterIds } from '../themes/filter-ids.js';
 import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
 import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
 import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
@@ -37,6 +38,8 @@ export interface Backend {
   /** The data revision for ETags and the response cache. */
   revision: RevisionSource;
   stateNames: StateNameSource;
+  /** The ids that theme, affectedPersons and reviewId filters take (src/themes/filter-ids.ts). */
+  filterIds: FilterIdSource;
   recommendations: RecommendationStore;
   /** The recommendations' write routes (src/recommendations/write-store.ts). */
   recommendationWrites: RecommendationWrites;
@@ -88,6 +91,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
     db,
     revision: new RevisionTracker(db),
     stateNames: sqliteStateNames(db),
+    filterIds: sqliteFilterIds(db),
     recommendations: sqliteRecommendationStore(db),
     recommendationWrites: sqliteRecommendationWrites(db),
     authenticate: (header) => authenticateHeader(db, header),

@@ -9,7 +9,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { calendarDate, listParam, stateListParam } from '../http/params.js';
+import { calendarDate, idListParam, listParam, stateListParam } from '../http/params.js';
 
 export const DEVELOPMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
@@ -17,7 +17,7 @@ export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
 // The one definition of "which developments match": the list, and later exports and stats, share it.
 export const developmentFilterShape = {
   stateUnderReview: stateListParam('The state the development happened in, whose review it follows up.'),
-  reviewId: listParam(z.string().min(1).max(50), 'Review the development follows up, e.g. KGZ-3.'),
+  reviewId: idListParam('review', 50, 'Review the development follows up, e.g. KGZ-3.'),
   recommendationId: listParam(
     z.string().min(1).max(200),
     'Recommendation the development bears on, e.g. KGZ-3-FIN-1.',
@@ -26,7 +26,7 @@ export const developmentFilterShape = {
     z.enum(DIRECTIONS),
     `Whether it moves towards implementation: ${DIRECTIONS.join(', ')}.`,
   ),
-  theme: listParam(z.string().min(1).max(200), 'Theme id (see GET /v1/themes).'),
+  theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   from: calendarDate
     .optional()
     .describe(

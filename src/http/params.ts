@@ -65,6 +65,25 @@ export function isStateFilter(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && STATE_FILTERS.has(schema as z.ZodType);
 }
 
+/** The records a list filter's values name by id (src/themes/filter-ids.ts resolves them). */
+export type IdFilterKind = 'theme' | 'affectedPersons' | 'review';
+
+const ID_FILTERS = new WeakMap<z.ZodType, IdFilterKind>();
+
+/**
+ * A list-valued filter by the ids of stored records (themes, affected-persons groups, reviews), in any case. A hook
+ * resolves each value to its id, or answers 400 with close matches: a misspelt id must not read as "none".
+ */
+export function idListParam(kind: IdFilterKind, maxLength: number, description: string) {
+  const schema = listParam(z.string().min(1).max(maxLength), `${description} In any case; an unknown id is a 400 that suggests close matches.`);
+  ID_FILTERS.set(schema, kind);
+  return schema;
+}
+
+export function idFilterKind(schema: unknown): IdFilterKind | undefined {
+  return typeof schema === 'object' && schema !== null ? ID_FILTERS.get(schema as z.ZodType) : undefined;
+}
+
 export const booleanParam = (description: string) =>
   z
     .enum(['true', 'false'])

@@ -16,7 +16,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, calendarDate, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
+import { booleanParam, calendarDate, idListParam, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
 
@@ -45,14 +45,14 @@ export const recommendationFilterShape = {
   ),
   cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
   session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
-  reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
+  reviewId: idListParam('review', 50, 'Review id, e.g. KGZ-3.'),
   position: listParam(
     z.enum([...POSITIONS, 'unknown']),
     `Position of the state under review: ${POSITIONS.join(', ')}, or unknown (no source records one).`,
   ),
-  theme: listParam(z.string().min(1).max(200), 'Theme id (see GET /v1/themes).'),
+  theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   sdg: listParam(intText(1, 17), 'Sustainable Development Goal number (1–17).'),
-  affectedPersons: listParam(z.string().min(1).max(200), 'Affected-persons group id (see GET /v1/themes).'),
+  affectedPersons: idListParam('affectedPersons', 200, 'Affected-persons group id (see GET /v1/affected-persons).'),
   implementation: listParam(
     z.enum([...IMPLEMENTATION_STATUSES, 'unknown']),
     `Current implementation status (latest assessment): ${IMPLEMENTATION_STATUSES.join(', ')}, or unknown (never assessed).`,

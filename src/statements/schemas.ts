@@ -7,14 +7,14 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { listParam, stateListParam } from '../http/params.js';
+import { idListParam, listParam, stateListParam } from '../http/params.js';
 
 export const STATEMENT_SORTS = ['date', '-date'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
 
 // The one definition of "which statements match": the list, and later exports and stats, share it.
 export const statementFilterShape = {
-  reviewId: listParam(z.string().min(1).max(50), 'Review id, e.g. KGZ-3.'),
+  reviewId: idListParam('review', 50, 'Review id, e.g. KGZ-3.'),
   stateUnderReview: stateListParam('State under review.'),
   speaker: listParam(
     z.string().min(1).max(200),
@@ -22,7 +22,7 @@ export const statementFilterShape = {
       'Human Rights Watch.',
   ),
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
-  theme: listParam(z.string().min(1).max(200), 'Theme id (see GET /v1/themes).'),
+  theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
 };
 
 export const statementFilterSchema = z.object(statementFilterShape);

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/open.js';
 import type { RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
 import { isStateFilter } from '../http/params.js';
-import { HttpProblem, type InvalidParam } from '../http/problem.js';
+import { resolveFilters } from '../http/filter-resolver.js';
 import { normalizeStateName } from './names.js';
 
 // State filters (stateUnderReview, recommendingState) take codes, names and aliases in any case. The
@@ -12,8 +12,6 @@ import { normalizeStateName } from './names.js';
 
 /** Close matches suggested for an unknown state, at most. */
 const MAX_SUGGESTIONS = 5;
-/** Unknown values that get suggestions (each costs a pass over every name): the rest are only named. */
-const MAX_SUGGESTED_VALUES = 5;
 
 interface Spelling {
   key: string;
@@ -176,32 +174,15 @@ export function boundedDistance(a: string, b: string, bound: number): number {
  */
 export function resolveStateFilters(app: FastifyInstance, source: StateNameSource): StateNameIndex {
   const index = new StateNameIndex(source);
-  app.addHook('onRoute', (route: RouteOptions) => {
-    const shape = (route.schema?.querystring as { shape?: Record<string, unknown> } | undefined)?.shape;
-    const keys = Object.keys(shape ?? {}).filter((key) => isStateFilter(shape![key]));
-    if (keys.length === 0) return;
-    const hook = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const query = request.query as Record<string, string[] | undefined>;
-      const pending = index.knows(keys.flatMap((key) => query[key] ?? [])) ? undefined : index.refresh();
-      if (pending) pending.then(() => resolveQuery(query, done), done);
-      else resolveQuery(query, done);
-    };
-    const resolveQuery = (query: Record<string, string[] | undefined>, done: HookHandlerDoneFunction) => {
-      const errors: InvalidParam[] = [];
-      for (const key of keys) {
-        const values = query[key];
-        if (values === undefined) continue;
-        const { codes, unknown } = index.resolve(values);
-        for (const value of unknown) {
-          errors.push({ in: 'query', name: key, message: index.explain(value, errors.length < MAX_SUGGESTED_VALUES) });
-        }
-        query[key] = codes;
-      }
-      if (errors.length === 0) return done();
-      const detail = errors.map((e) => `Invalid query parameter "${e.name}": ${e.message}`).join('; ');
-      done(new HttpProblem(400, detail, errors));
-    };
-    route.preHandler = [hook, ...[route.preHandler ?? []].flat()] as RouteOptions['preHandler'];
+  resolveFilters(app, {
+    filtersOf: (shape) => Object.keys(shape).filter((key) => isStateFilter(shape[key])).map((key) => [key, 'state'] as [string, 'state']),
+    knows: (_, values) => index.knows(values),
+    refresh: () => index.refresh(),
+    resolve: (_, values) => {
+      const { codes, unknown } = index.resolve(values);
+      return { keys: codes, unknown };
+    },
+    explain: (_, value, suggest) => index.explain(value, suggest),
   });
   return index;
 }

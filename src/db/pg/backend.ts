@@ -19,6 +19,7 @@ import { pgStateWrites } from '../../states/pg-writes.js';
 import { ImportThread } from '../../import/import-thread.js';
 import { pgImportFile } from '../../import/pg-import.js';
 import type { StateSpellings } from '../../states/filter-names.js';
+import { FILTER_ID_QUERIES, type IdEntries, type IdEntry } from '../../themes/filter-ids.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
@@ -79,6 +80,13 @@ export async function postgresBackend(url: string, poolMax: number, lockTimeoutM
         states: (await pool.query<{ code: string; name: string }>('select code, name from states')).rows,
         aliases: (await pool.query<{ key: string; code: string }>('select key, state_code as code from state_aliases')).rows,
       }),
+    },
+    filterIds: {
+      current: () => revision.current(),
+      entries: async () =>
+        Object.fromEntries(
+          await Promise.all(Object.entries(FILTER_ID_QUERIES).map(async ([kind, query]) => [kind, (await pool.query<IdEntry>(query)).rows])),
+        ) as IdEntries,
     },
     recommendations: pgRecommendationStore(pool),
     recommendationWrites: pgRecommendationWrites(pool),

@@ -1,0 +1,148 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/open.js';
+import type { RevisionSource } from '../db/revision.js';
+import { RevisionTracker } from '../http/cache.js';
+import { resolveFilters } from '../http/filter-resolver.js';
+import { idFilterKind, type IdFilterKind } from '../http/params.js';
+import { boundedDistance } from '../states/filter-names.js';
+
+// Filters by the ids of stored records (theme, affectedPersons, reviewId) take them in any case; an unknown id
+// is a 400 with close matches ("torture" → the themes whose id or label holds the word), not an empty page
+// that reads as "none". The ids are held in memory, read again only when the data revision changes.
+
+/** Close matches suggested for an unknown id, at most. */
+const MAX_SUGGESTIONS = 5;
+
+export interface IdEntry {
+  id: string;
+  /** What the suggestions show beside the id. */
+  label: string;
+}
+
+export type IdEntries = Record<IdFilterKind, IdEntry[]>;
+
+/** Where the index reads the ids and the data revision: SQLite synchronously, PostgreSQL (src/db/pg/backend.ts) not. */
+export interface FilterIdSource extends RevisionSource {
+  entries(): IdEntries | Promise<IdEntries>;
+}
+
+/** The statements both backends read the ids with. */
+export const FILTER_ID_QUERIES: Record<IdFilterKind, string> = {
+  theme: 'select id, label from themes',
+  affectedPersons: 'select id, label from affected_persons_groups',
+  review: "select r.id, coalesce(s.name, r.state_code) || ', cycle ' || r.cycle as label from reviews r left join states s on s.code = r.state_code",
+};
+
+const KINDS = Object.keys(FILTER_ID_QUERIES) as IdFilterKind[];
+
+/** What an unknown id is said to be, and where the ids are listed. */
+const NAMES: Record<IdFilterKind, [noun: string, list: string]> = {
+  theme: ['theme', 'GET /v1/themes'],
+  affectedPersons: ['affected-persons group', 'GET /v1/affected-persons'],
+  review: ['review', 'GET /v1/reviews'],
+};
+
+export function sqliteFilterIds(db: Db): FilterIdSource {
+  const tracker = new RevisionTracker(db);
+  return {
+    current: () => tracker.current(),
+    entries: () => Object.fromEntries(KINDS.map((kind) => [kind, db.$client.prepare(FILTER_ID_QUERIES[kind]).all()])) as IdEntries,
+  };
+}
+
+interface Vocabulary {
+  ids: Set<string>;
+  byLowerCase: Map<string, string>;
+  entries: IdEntry[];
+}
+
+export class FilterIdIndex {
+  private built = -1;
+  private vocabularies = new Map<IdFilterKind, Vocabulary>();
+
+  constructor(private readonly source: FilterIdSource) {}
+
+  refresh(): void | Promise<void> {
+    const revision = this.source.current();
+    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
+    return this.refreshAt(revision);
+  }
+
+  private refreshAt(revision: number): void | Promise<void> {
+    if (revision === this.built) return;
+    const loaded = this.source.entries();
+    if (loaded instanceof Promise) return loaded.then((entries) => this.build(revision, entries));
+    this.build(revision, loaded);
+  }
+
+  private build(revision: number, entries: IdEntries): void {
+    for (const kind of KINDS) {
+      const list = entries[kind];
+      this.vocabularies.set(kind, { ids: new Set(list.map((e) => e.id)), byLowerCase: new Map(list.map((e) => [e.id.toLowerCase(), e.id])), entries: list });
+    }
+    this.built = revision;
+  }
+
+  /** Whether every value is an id as written: an id names its record until the record is deleted (then nothing matches). */
+  knows(kind: IdFilterKind, values: readonly string[]): boolean {
+    const ids = this.vocabularies.get(kind)?.ids;
+    return ids !== undefined && values.every((value) => ids.has(value));
+  }
+
+  resolve(kind: IdFilterKind, values: readonly string[]): { keys: string[]; unknown: string[] } {
+    const vocabulary = this.vocabularies.get(kind)!;
+    const keys = new Set<string>();
+    const unknown: string[] = [];
+    for (const value of values) {
+      const id = vocabulary.byLowerCase.get(value.toLowerCase());
+      if (id === undefined) unknown.push(value);
+      else keys.add(id);
+    }
+    return { keys: [...keys], unknown };
+  }
+
+  /** Up to five ids whose id or label holds the value, or whose id is within a small edit distance of it. */
+  suggest(kind: IdFilterKind, value: string): string[] {
+    const wanted = value.toLowerCase().trim();
+    if (wanted === '') return [];
+    const bound = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3;
+    const scored: [entry: IdEntry, score: number][] = [];
+    for (const entry of this.vocabularies.get(kind)!.entries) {
+      const id = entry.id.toLowerCase();
+      const holds = wanted.length >= 3 && (id.includes(wanted) || entry.label.toLowerCase().includes(wanted));
+      const score = holds ? 0 : boundedDistance(wanted, id, bound);
+      if (score <= bound) scored.push([entry, score]);
+    }
+    return scored
+      .sort(([a, x], [b, y]) => x - y || a.id.localeCompare(b.id))
+      .slice(0, MAX_SUGGESTIONS)
+      .map(([entry]) => `${entry.id} (${entry.label})`);
+  }
+
+  explain(kind: IdFilterKind, value: string, suggest: boolean): string {
+    const [noun, list] = NAMES[kind];
+    const base = `No ${noun} has the id "${value}"`;
+    const close = suggest ? this.suggest(kind, value) : [];
+    return close.length === 0 ? `${base}; see ${list}.` : `${base}; did you mean ${close.join(', ')}?`;
+  }
+}
+
+/**
+ * Adds to every route whose query has id filters a hook that replaces each value by the id it names in any case
+ * (so that "kgz-3" and "KGZ-3" share one cache entry and ETag), or answers 400 naming every unknown value.
+ */
+export function resolveIdFilters(app: FastifyInstance, source: FilterIdSource): FilterIdIndex {
+  const index = new FilterIdIndex(source);
+  resolveFilters(app, {
+    filtersOf: (shape) =>
+      Object.entries(shape).flatMap(([key, schema]) => {
+        const kind = idFilterKind(schema);
+        return kind === undefined ? [] : [[key, kind] as [string, IdFilterKind]];
+      }),
+    knows: (kind, values) => index.knows(kind, values),
+    refresh: () => index.refresh(),
+    resolve: (kind, values) => index.resolve(kind, values),
+    explain: (kind, value, suggest) => index.explain(kind, value, suggest),
+  });
+  return index;
+}
