@@ -103,8 +103,7 @@ export class FilterIdIndex {
 
   /** Up to five ids whose id or label holds the value, or whose id is within a small edit distance of it. */
   suggest(kind: IdFilterKind, value: string): string[] {
-    const wanted = value.toLowerCase().trim();
-    if (wanted === '') return [];
+    const wanted = value.toLowerCase();
     const bound = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3;
     const scored: [entry: IdEntry, score: number][] = [];
     for (const entry of this.vocabularies.get(kind)!.entries) {
