@@ -254,6 +254,20 @@ t.test("a review's summary", async (t) => {
   const order = body.topThemes.map((x: any) => [-x.recommendationCount, -x.developmentCount, x.label]);
   t.same(order, [...order].sort((a: any, b: any) => a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2], 'en')), 'most first');
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?top=2')).body.topThemes.length, 2);
+
+  // Each theme says its scheme; `scheme` and `labelSource` narrow what is counted as the list's filters do.
+  const schemes = new Map(((await getJson(app, '/v1/themes')).body.data as any[]).map((x) => [x.id, x.scheme]));
+  for (const theme of body.topThemes) t.equal(theme.scheme, schemes.get(theme.id), `${theme.id}: its scheme`);
+  const uhri = (await getJson(app, '/v1/reviews/KGZ-3/summary?scheme=uhri&top=100')).body.topThemes as any[];
+  t.ok(uhri.length > 0 && uhri.every((x) => x.scheme === 'uhri'), 'scheme=uhri: UHRI themes only');
+  for (const labelSource of ['ohchr', 'curated', 'curated,machine']) {
+    const counted = (await getJson(app, `/v1/reviews/KGZ-3/summary?labelSource=${labelSource}&top=100`)).body.topThemes as any[];
+    for (const theme of counted) {
+      const list = await getJson(app, `/v1/recommendations?reviewId=KGZ-3&theme=${theme.id}&labelSource=${labelSource}&limit=1`);
+      t.equal(theme.recommendationCount, list.body.meta.total, `labelSource=${labelSource}, ${theme.id}: the list's count`);
+    }
+  }
+  t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?labelSource=robot')).response.statusCode, 400);
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?top=0')).response.statusCode, 400);
 
   const missing = await getJson(app, '/v1/reviews/FIN-1/summary');

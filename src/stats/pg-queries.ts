@@ -71,9 +71,9 @@ export function pgStatsStore(pool: Pool): StatsStore {
         const rows = await pgRows(client, countGroupsQuery(groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`));
         return developmentStatsOf(groupBy, await labels(client, groupBy, DEVELOPMENT_GROUPS), countedRows(rows), total);
       }),
-    reviewSummary: (reviewId, top) =>
+    reviewSummary: (reviewId, { top, ...filter }) =>
       pgSnapshot(pool, async (client) => {
-        const queries = reviewSummaryQueries(reviewId);
+        const queries = reviewSummaryQueries(reviewId, filter);
         const [review] = await pgAll<ReviewSummaryRows['review']>(client, queries.review);
         if (!review) return undefined;
         // One after another: a connection runs one query at a time.

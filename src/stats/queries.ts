@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { rowValues } from '../db/batch.js';
 import { inList, whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
+import type { LabelScheme } from '../db/schema.js';
 import {
   filterConditions as developmentConditions,
   fromClause as developmentFrom,
@@ -23,6 +24,7 @@ import type {
   RecommendationGrouping,
   RecommendationStats,
   ReviewSummary,
+  ReviewSummaryOptions,
 } from './schemas.js';
 import { MULTI_VALUED_GROUPINGS } from './schemas.js';
 import { aggregateCounts, type CountedRow } from './aggregates.js';
@@ -220,7 +222,9 @@ interface DirectionCounts {
 }
 
 /** The queries of a review's summary (SQL both databases run alike); its review row first, undefined for none. */
-export function reviewSummaryQueries(reviewId: string) {
+export function reviewSummaryQueries(reviewId: string, { scheme, labelSource }: Pick<ReviewSummaryOptions, 'scheme' | 'labelSource'> = {}) {
+  const schemes = scheme ? sql` and ${inList(sql`t.scheme`, scheme)}` : sql``;
+  const sources = labelSource ? sql` and ${inList(sql`coalesce(rt.label_source, 'curated')`, labelSource)}` : sql``;
   return {
     review: sql`select v.id, v.state_code, s.name, v.cycle
       from reviews v join states s on s.code = v.state_code where v.id = ${reviewId}`,
@@ -231,16 +235,16 @@ export function reviewSummaryQueries(reviewId: string) {
       from developments d where d.review_id = ${reviewId}
       group by 1, 2, 3 order by 2`,
     // Counted from the review's side (its recommendations and developments), not per theme over everything.
-    recommendationThemes: sql`select t.id, t.label, cast(count(*) as integer) as n
+    recommendationThemes: sql`select t.id, t.label, t.scheme, cast(count(*) as integer) as n
       from recommendations r join recommendation_themes rt on rt.recommendation_id = r.id join themes t on t.id = rt.theme_id
-      where r.review_id = ${reviewId} group by t.id`,
-    developmentThemes: sql`select t.id, t.label, cast(count(*) as integer) as n
+      where r.review_id = ${reviewId}${schemes}${sources} group by t.id, t.label, t.scheme`,
+    developmentThemes: sql`select t.id, t.label, t.scheme, cast(count(*) as integer) as n
       from developments d join development_themes dt on dt.development_id = d.id join themes t on t.id = dt.theme_id
-      where d.review_id = ${reviewId} group by t.id`,
+      where d.review_id = ${reviewId}${schemes} group by t.id, t.label, t.scheme`,
   };
 }
 
-type Counted = { id: string; label: string; n: number };
+type Counted = { id: string; label: string; scheme: LabelScheme; n: number };
 
 /** What reviewSummaryQueries read, with the review's recommendation counts. */
 export interface ReviewSummaryRows {
@@ -251,8 +255,8 @@ export interface ReviewSummaryRows {
   developmentThemes: Counted[];
 }
 
-export function reviewSummary(db: Db, reviewId: string, top: number): ReviewSummary | undefined {
-  const queries = reviewSummaryQueries(reviewId);
+export function reviewSummary(db: Db, reviewId: string, { top, ...filter }: ReviewSummaryOptions): ReviewSummary | undefined {
+  const queries = reviewSummaryQueries(reviewId, filter);
   const review = db.get<ReviewSummaryRows['review'] | undefined>(queries.review);
   if (!review) return undefined;
   return reviewSummaryOf(
@@ -284,11 +288,11 @@ export function reviewSummaryOf(
     developmentTotal += row.n;
   }
 
-  const themes = new Map<string, { id: string; label: string; recommendationCount: number; developmentCount: number }>();
+  const themes = new Map<string, ReviewSummary['topThemes'][number]>();
   const tally = (rows: Counted[], field: 'recommendationCount' | 'developmentCount') => {
     for (const row of rows) {
       let entry = themes.get(row.id);
-      if (!entry) themes.set(row.id, (entry = { id: row.id, label: row.label, recommendationCount: 0, developmentCount: 0 }));
+      if (!entry) themes.set(row.id, (entry = { id: row.id, label: row.label, scheme: row.scheme, recommendationCount: 0, developmentCount: 0 }));
       entry[field] = row.n;
     }
   };

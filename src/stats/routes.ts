@@ -146,7 +146,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
       config: { queryCache: {} },
     },
     async (request) => {
-      const summary = await store.reviewSummary(request.params.id, request.query.top);
+      const summary = await store.reviewSummary(request.params.id, request.query);
       if (!summary) throw notFound('Review', request.params.id);
       return summary;
     },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { stateRefSchema } from '../common/schemas.js';
-import { DIRECTIONS } from '../db/schema.js';
+import { DIRECTIONS, LABEL_SCHEMES, LABEL_SOURCES } from '../db/schema.js';
 import { developmentFilterShape } from '../developments/schemas.js';
 import { formatParams } from '../http/formats.js';
+import { listParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema, recommendationFilterShape } from '../recommendations/schemas.js';
 
 // Aggregates for dashboards: recommendations and developments counted by one or two groupings, under
@@ -171,8 +172,15 @@ export const reviewSummaryQuery = z
       .meta({ format: 'int32' })
       .default(10)
       .describe('How many themes to list in topThemes (1–100, default 10).'),
+    scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes in topThemes: ${LABEL_SCHEMES.join(', ')} (default: all).`),
+    labelSource: listParam(
+      z.enum(LABEL_SOURCES),
+      `Who gave the recommendations' labels topThemes counts: ${LABEL_SOURCES.join(', ')} (machine: automatic tagging; default: all). Developments' themes are curated: counted whatever this says.`,
+    ),
   })
   .strict();
+
+export type ReviewSummaryOptions = z.output<typeof reviewSummaryQuery>;
 
 export const reviewSummarySchema = z
   .object({
@@ -197,7 +205,8 @@ export const reviewSummarySchema = z
         z.object({
           id: z.string(),
           label: z.string(),
-          recommendationCount: count.describe("Recommendations of this review with the theme."),
+          scheme: z.enum(LABEL_SCHEMES).describe('The vocabulary the theme belongs to (see GET /v1/themes).'),
+          recommendationCount: count.describe("Recommendations of this review with the theme (labels from the sources labelSource names)."),
           developmentCount: count.describe('Developments following up this review with the theme.'),
         }),
       )

@@ -2,7 +2,7 @@ import type { Db } from '../db/open.js';
 import type { DevelopmentFilter } from '../developments/schemas.js';
 import type { RecommendationFilter } from '../recommendations/schemas.js';
 import { developmentStats, recommendationStats, reviewSummary } from './queries.js';
-import type { DevelopmentGrouping, DevelopmentStats, RecommendationGrouping, RecommendationStats, ReviewSummary } from './schemas.js';
+import type { DevelopmentGrouping, DevelopmentStats, RecommendationGrouping, RecommendationStats, ReviewSummary, ReviewSummaryOptions } from './schemas.js';
 
 // The seam between the stats routes and a database (as src/recommendations/store.ts): SQLite's store calls
 // queries.ts; PostgreSQL's is pg-queries.ts.
@@ -11,13 +11,13 @@ export interface StatsStore {
   recommendations(groupBy: RecommendationGrouping[], f: RecommendationFilter): Promise<RecommendationStats>;
   developments(groupBy: DevelopmentGrouping[], f: DevelopmentFilter): Promise<DevelopmentStats>;
   /** A review's summary, or undefined for no such review. */
-  reviewSummary(reviewId: string, top: number): Promise<ReviewSummary | undefined>;
+  reviewSummary(reviewId: string, options: ReviewSummaryOptions): Promise<ReviewSummary | undefined>;
 }
 
 export function sqliteStatsStore(db: Db): StatsStore {
   return {
     recommendations: async (groupBy, f) => recommendationStats(db, groupBy, f),
     developments: async (groupBy, f) => developmentStats(db, groupBy, f),
-    reviewSummary: async (reviewId, top) => reviewSummary(db, reviewId, top),
+    reviewSummary: async (reviewId, options) => reviewSummary(db, reviewId, options),
   };
 }
