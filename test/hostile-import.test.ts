@@ -150,7 +150,7 @@ t.test('creating a review needs the admin scope, as in the API; a write key impo
 
   t.equal((await post(app, admin, newReview)).statusCode, 200, 'an admin key creates the review');
   const completed = (await post(app, write, csv({ reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '34' }))).json();
-  t.match(completed.warnings, [{ message: 'review SVN-3: session or report symbol not filled in (changing a review needs the admin scope)' }]);
+  t.match(completed.warnings, [{ message: 'review SVN-3: session not filled in (changing a review needs the admin scope)' }]);
   t.same(await testSql(app).get("select wg_session from reviews where id = 'SVN-3'"), { wg_session: null });
   await publicPagesAnswer(t, app);
 });
@@ -204,6 +204,9 @@ t.test('CHECK constraints refuse what no write may store, on insert and on updat
   await rejects(t, db, review('SVN-3', "null, null, '2020-09', null, null"), 'reviews_adoption_date_precision');
   await rejects(t, db, review('SVN-3', "null, null, '2020-09', 'day', null"), 'reviews_adoption_date_shape');
   await rejects(t, db, review('SVN-3', `null, null, null, null, '${'A'.repeat(101)}'`), 'reviews_report_symbol_length');
+  await rejects(t, db, "update reviews set report_year = 2007 where id = 'KGZ-3'", 'reviews_report_year_range');
+  const withYear = "insert into reviews (id, state_code, cycle, report_year, created_at, updated_at) values ('SVN-3', 'SVN', 3, 2101, 'x', 'x')";
+  await rejects(t, db, withYear, 'reviews_report_year_range');
   await rejects(t, db, `update reviews set version = ${huge} where id = 'KGZ-3'`, 'reviews_version_range');
 
   const recommendation = (id: string, text: string, extra = '') =>

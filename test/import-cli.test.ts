@@ -138,7 +138,7 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
   t.match(text, /Rows read: 100 \(40 of them outside the selected review, not imported\)\n/);
   t.match(text, /Merged with records of other sources: 3; ambiguous \(kept apart, see below\): 1\n/);
   t.match(text, /Reviews created: 25 \(R0-1, .*, R19-1, …\)\n/);
-  t.match(text, /Reviews completed \(session or report symbol filled in\): 1 \(SVN-3\)\n/);
+  t.match(text, /Reviews completed \(session, report symbol or report year filled in\): 1 \(SVN-3\)\n/);
   t.match(text, /Sources created: 1 \(terman-uprs-2008-2014\)\nThemes added: 1 \(new-theme\)\nAffected-persons groups added: 1 \(new-group\)\n/);
   t.match(text, / {2}X-1-49: text\n {2}… and 5 more updates \(--json lists them all\)\n/);
   t.notMatch(text, /X-1-50/);

@@ -78,6 +78,75 @@ t.test('importing the same file again changes nothing', async (t) => {
   t.equal(count(db, 'audit_log'), audits);
 });
 
+// Hand-made rows (fictional texts) of three reviews: Afghanistan in 2014, whose session the calendar does not
+// know (it places reviews up to session 17); Kyrgyzstan in 2010 (session 8, 2010 in the calendar); Albania in
+// 2010, whose session the calendar places in 2009 (session 6: the corpus's year is its report's).
+const YEAR_ROWS = [
+  ['119.1. Open a fictional ombuds office in every province (Norway);', 'afghanistan', 'support', 'Norway', '2014', ''],
+  ['119.2. Adopt a fictional plan for rural schools (Chile);', 'afghanistan', 'consider', 'Chile', '2014', ''],
+  ['76.1. Ratify the Optional Protocol to CAT (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
+  ['88.1. Publish the fictional census of 2009 (Peru);', 'albania', 'support', 'Peru', '2010', ''],
+];
+
+t.test('a review keeps the year the corpus gives; the calendar still gives the session it knows', async (t) => {
+  const db = seededDb(t);
+  const report = await run(db, csv(YEAR_ROWS));
+  t.same(report.reviewsCreated, ['AFG-2', 'KGZ-1', 'ALB-1']);
+  t.same(report.warnings, []);
+  const reviews = db.$client
+    .prepare("select id, wg_session, dialogue_date, report_year from reviews where id in ('AFG-2', 'KGZ-1', 'ALB-1') order by id")
+    .all();
+  t.same(reviews, [
+    { id: 'AFG-2', wg_session: null, dialogue_date: null, report_year: 2014 },
+    { id: 'ALB-1', wg_session: 6, dialogue_date: null, report_year: 2010 },
+    { id: 'KGZ-1', wg_session: 8, dialogue_date: null, report_year: 2010 },
+  ], 'no session or date invented: only the year the rows give');
+  const created = db.$client.prepare("select changes from audit_log where entity = 'reviews' and entity_id = 'AFG-2'").pluck().get() as string;
+  t.match(JSON.parse(created), { reportYear: { before: null, after: 2014 } }, 'the audit entry records the year');
+
+  const revision = currentRevision(db);
+  const again = await run(db, csv(YEAR_ROWS));
+  t.same([again.reviewsCreated, again.reviewsUpdated, again.recommendations], [[], [], { created: 0, updated: 0, unchanged: 4 }]);
+  t.equal(currentRevision(db), revision, 'importing it again changes nothing');
+});
+
+t.test('a review stored without its year gets it from a re-import, once; a stored year is never overwritten', async (t) => {
+  const db = seededDb(t);
+  await run(db, csv(YEAR_ROWS));
+  db.$client.prepare("update reviews set report_year = null where id in ('AFG-2', 'KGZ-1')").run(); // as imported before the year was kept
+  const revision = currentRevision(db);
+  const filled = await run(db, csv(YEAR_ROWS));
+  t.same(filled.reviewsUpdated, ['AFG-2', 'KGZ-1']);
+  t.same(filled.recommendations, { created: 0, updated: 0, unchanged: 4 });
+  t.equal(db.$client.prepare("select report_year from reviews where id = 'AFG-2'").pluck().get(), 2014);
+  t.equal(currentRevision(db), revision + 1);
+  const entry = db.$client
+    .prepare("select changes from audit_log where entity = 'reviews' and entity_id = 'AFG-2' and action = 'update'")
+    .pluck()
+    .get() as string;
+  t.same(JSON.parse(entry), { reportYear: { before: null, after: 2014 } }, 'an audit entry says what was filled in');
+  t.equal(db.$client.prepare("select version from reviews where id = 'AFG-2'").pluck().get(), 2);
+  const again = await run(db, csv(YEAR_ROWS));
+  t.same(again.reviewsUpdated, [], 'then nothing more to fill');
+  t.equal(currentRevision(db), revision + 1);
+
+  const other = YEAR_ROWS.map((row) => (row[1] === 'afghanistan' ? [...row.slice(0, 4), '2015', ''] : row));
+  const kept = await run(db, csv(other));
+  t.same(kept.reviewsUpdated, [], 'another year for the same review is not written over the stored one');
+  t.equal(db.$client.prepare("select report_year from reviews where id = 'AFG-2'").pluck().get(), 2014);
+});
+
+t.test('rows of one review that give different years leave its year empty (reported)', async (t) => {
+  const db = seededDb(t);
+  const report = await run(db, csv([...YEAR_ROWS.slice(0, 1), ['119.3. Train fictional judges (Peru);', 'afghanistan', 'support', 'Peru', '2013', '']]));
+  t.same(report.reviewsCreated, ['AFG-2']);
+  t.equal(db.$client.prepare("select report_year from reviews where id = 'AFG-2'").pluck().get(), null);
+  t.same(
+    report.warnings.map((w) => [w.row, w.message]),
+    [[3, 'review AFG-2: rows give different years (2014 in row 2, 2013 in row 3): its year left empty']],
+  );
+});
+
 t.test('a corrected file updates in place, and the audit log shows the change', async (t) => {
   const db = seededDb(t);
   await run(db, csv(KGZ_ROWS));

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { DEVELOPMENTS, RECOMMENDATIONS, REVIEWS, SOURCES, STATEMENTS } from '../seed/kyrgyzstan-upr3.js';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
+import { importInto } from './import-helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
 
@@ -245,4 +247,68 @@ t.test('reviews: invalid parameters are 400 problems naming the parameter', asyn
     ['colour', 'cycle'],
     'every invalid parameter is named at once',
   );
+});
+
+t.test('reviews: the year, from the calendar where it knows the session, else as a source gives it', async (t) => {
+  const app = await buildTestApp(t);
+  // Terman-style rows (fictional texts): Afghanistan's 2014 review, whose session the calendar does not know;
+  // Kyrgyzstan's 2010 review (session 8: 2010); Albania's, which the corpus dates 2010 (its report's year) and
+  // the calendar places at session 6, in 2009.
+  const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+  const rows = [
+    ['text', 'to', 'decision', 'From', 'year', 'notes'],
+    ['119.1. Open a fictional ombuds office in every province (Norway);', 'afghanistan', 'support', 'Norway', '2014', ''],
+    ['119.2. Adopt a fictional plan for rural schools (Chile);', 'afghanistan', 'consider', 'Chile', '2014', ''],
+    ['76.1. Ratify the Optional Protocol to CAT (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
+    ['88.1. Publish the fictional census of 2009 (Peru);', 'albania', 'support', 'Peru', '2010', ''],
+  ];
+  const report = await importInto(app, rows.map((row) => row.map(quote).join(',')).join('\r') + '\r');
+  t.same(report.reviewsCreated, ['AFG-2', 'KGZ-1', 'ALB-1']);
+
+  const afg = (await getJson(app, '/v1/reviews/AFG-2')).body;
+  t.match(afg, { session: null, dialogueDate: null, year: 2014, reportYear: 2014 }, 'the year the source gives; no session or date invented');
+  t.match((await getJson(app, '/v1/reviews/ALB-1')).body, { session: 6, year: 2009, reportYear: 2010 }, 'the calendar is the authority on its sessions');
+  t.match((await getJson(app, '/v1/reviews/KGZ-1')).body, { session: 8, year: 2010, reportYear: 2010 });
+  t.match((await getJson(app, '/v1/reviews/KGZ-3')).body, { session: 35, year: 2020, reportYear: null }, 'the seeded review is unchanged');
+
+  const recommendations = async (query: string) => {
+    const { response, body } = await getJson(app, `/v1/recommendations?${query}&limit=500`);
+    t.equal(response.statusCode, 200, query);
+    return (body.data as { id: string }[]).map((r) => r.id).sort();
+  };
+  t.same(await recommendations('year=2014'), ['AFG-2-119.1', 'AFG-2-119.2'], 'year=2014 finds the review the calendar does not place');
+  t.same(await recommendations('year=2010'), ['KGZ-1-76.1']);
+  t.same(await recommendations('year=2009'), ['ALB-1-88.1']);
+  t.same(await recommendations('year=2014&stateUnderReview=AFG&position=pending'), ['AFG-2-119.2']);
+  const stats = (await getJson(app, '/v1/stats/recommendations?groupBy=position&year=2014')).body;
+  t.equal(stats.meta.total, 2, 'the stats count them too');
+  t.same(stats.data.map((g: { position: string; count: number }) => [g.position, g.count]).sort(), [['pending', 1], ['supported', 1]]);
+
+  const reviews = async (query: string) => ids((await getJson(app, `/v1/reviews?${query}`)).body).sort();
+  t.same(await reviews('year=2014'), ['AFG-2']);
+  t.same(await reviews('year=2009,2010'), ['ALB-1', 'KGZ-1']);
+  t.same(await reviews('year=2020'), ['KGZ-3']);
+  t.same(await reviews('year=2014&session=6'), []);
+
+  const listed = (await getJson(app, '/v1/reviews?limit=500')).body.data as Record<string, unknown>[];
+  const csv = parse((await app.inject({ method: 'GET', url: '/v1/reviews?format=csv' })).body, { columns: true }) as Record<string, string>[];
+  t.match(csv.find((row) => row.id === 'AFG-2'), { session: '', year: '2014', reportYear: '2014' }, 'CSV: the year and the report year');
+  t.match(csv.find((row) => row.id === 'KGZ-3'), { year: '2020', reportYear: '' });
+  const ndjson = (await app.inject({ method: 'GET', url: '/v1/reviews?format=ndjson' })).body.trim().split('\n').map((line) => JSON.parse(line));
+  t.same(ndjson, listed, 'NDJSON: the same records');
+  t.match(ndjson.find((r) => r.id === 'AFG-2'), { year: 2014, reportYear: 2014 });
+
+  // The write API takes the report's year too (admin), and the calendar still wins where it knows the session.
+  const admin = mintKey(app, 'admin');
+  const created = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'FIN', cycle: 2, reportYear: 2012 } });
+  t.equal(created.response.statusCode, 201);
+  t.match(created.body, { id: 'FIN-2', session: null, dialogueDate: null, reportYear: 2012, year: 2012 });
+  const dated = await send(app, 'PATCH', '/v1/reviews/FIN-2', { key: admin, body: { dialogueDate: '2012-05-22' }, headers: { 'if-match': '*' } });
+  t.match(dated.body, { reportYear: 2012, year: 2012 });
+  const placed = await send(app, 'PATCH', '/v1/reviews/KGZ-3', { key: admin, body: { reportYear: 2021 }, headers: { 'if-match': '*' } });
+  t.equal(placed.response.statusCode, 200);
+  t.match(placed.body, { session: 35, reportYear: 2021, year: 2020 }, 'session 35 is in 2020 whatever the report year');
+  t.same(await reviews('year=2021'), []);
+  const early = await send(app, 'PATCH', '/v1/reviews/FIN-2', { key: admin, body: { reportYear: 2007 }, headers: { 'if-match': '*' } });
+  t.equal(early.response.statusCode, 400, 'no UPR report before 2008');
 });

@@ -78,6 +78,9 @@ export const reviews = sqliteTable(
     wgSession: integer('wg_session'),
     dialogueDate: text('dialogue_date'),
     reportSymbol: text('report_symbol'),
+    // The year of the Working Group report as a source gives it (the Terman corpus's `year`), null when none
+    // does: a review's year where the calendar does not know its session and no dialogue date is recorded.
+    reportYear: integer('report_year'),
     adoptionSession: integer('adoption_session'),
     adoptionDate: text('adoption_date'),
     adoptionDatePrecision: text('adoption_date_precision', { enum: DATE_PRECISIONS }),

@@ -264,14 +264,16 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         report.sourcesCreated.push(s.id);
       }
 
-      // Reviews: created when missing; a missing session or report symbol is filled in, never overwritten.
+      // Reviews: created when missing; a missing session, report symbol or report year is filled in, never
+      // overwritten.
       const getReview = sql.prepare(
-        'select state_code as stateCode, cycle, wg_session as wgSession, report_symbol as reportSymbol from reviews where id = ?',
+        `select state_code as stateCode, cycle, wg_session as wgSession, report_symbol as reportSymbol,
+          report_year as reportYear from reviews where id = ?`,
       );
       const insertReview = sql.prepare(`insert into reviews (id, state_code, cycle, wg_session, report_symbol,
-        created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)`);
-      const fillReview = sql.prepare(`update reviews set wg_session = ?, report_symbol = ?, updated_at = ?,
-        version = version + 1 where id = ?`);
+        report_year, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+      const fillReview = sql.prepare(`update reviews set wg_session = ?, report_symbol = ?, report_year = ?,
+        updated_at = ?, version = version + 1 where id = ?`);
       const admin = options.scope === 'admin';
       const missing = checkedReviews.valid.filter((r) => getReview.get(r.id) === undefined).map((r) => r.id);
       if (missing.length > 0 && !admin) {
@@ -281,13 +283,18 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           403,
         );
       }
+      type StoredReview = { stateCode: string; cycle: number; wgSession: number | null; reportSymbol: string | null; reportYear: number | null };
       for (const r of checkedReviews.valid) {
-        const stored = getReview.get(r.id) as
-          | { stateCode: string; cycle: number; wgSession: number | null; reportSymbol: string | null }
-          | undefined;
+        const stored = getReview.get(r.id) as StoredReview | undefined;
         if (!stored) {
-          const after = { stateCode: r.stateCode, cycle: r.cycle, wgSession: r.wgSession ?? null, reportSymbol: r.reportSymbol ?? null };
-          insertReview.run(r.id, r.stateCode, r.cycle, after.wgSession, after.reportSymbol, options.now, options.now);
+          const after = {
+            stateCode: r.stateCode,
+            cycle: r.cycle,
+            wgSession: r.wgSession ?? null,
+            reportSymbol: r.reportSymbol ?? null,
+            reportYear: r.reportYear ?? null,
+          };
+          insertReview.run(r.id, r.stateCode, r.cycle, after.wgSession, after.reportSymbol, after.reportYear, options.now, options.now);
           audit({ entity: 'reviews', entityId: r.id, action: 'create', before: null, after });
           report.reviewsCreated.push(r.id);
           continue;
@@ -297,14 +304,18 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           ...stored,
           wgSession: stored.wgSession ?? r.wgSession ?? null,
           reportSymbol: stored.reportSymbol ?? r.reportSymbol ?? null,
+          reportYear: stored.reportYear ?? r.reportYear ?? null,
         };
-        const completes = after.wgSession !== stored.wgSession || after.reportSymbol !== stored.reportSymbol;
-        if (completes && !admin) {
-          report.warnings.push({ message: `review ${r.id}: session or report symbol not filled in (changing a review needs the admin scope)` });
+        const filled = (
+          [['wgSession', 'session'], ['reportSymbol', 'report symbol'], ['reportYear', 'report year']] as const
+        ).filter(([key]) => after[key] !== stored[key]);
+        if (filled.length > 0 && !admin) {
+          const names = filled.map(([, name]) => name).join(' and ');
+          report.warnings.push({ message: `review ${r.id}: ${names} not filled in (changing a review needs the admin scope)` });
           continue;
         }
         if (audit({ entity: 'reviews', entityId: r.id, action: 'update', before: stored, after })) {
-          fillReview.run(after.wgSession, after.reportSymbol, options.now, r.id);
+          fillReview.run(after.wgSession, after.reportSymbol, after.reportYear, options.now, r.id);
           report.reviewsUpdated.push(r.id);
         }
       }

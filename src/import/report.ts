@@ -49,7 +49,7 @@ export function formatReport(report: ImportReport, file: string): string {
     if (ids.length > 0) lines.push(`${what}: ${ids.length} (${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''})`);
   };
   created('Reviews created', report.reviewsCreated);
-  created('Reviews completed (session or report symbol filled in)', report.reviewsUpdated);
+  created('Reviews completed (session, report symbol or report year filled in)', report.reviewsUpdated);
   created('Sources created', report.sourcesCreated);
   created('Themes added', report.themesCreated);
   created('Affected-persons groups added', report.affectedPersonsCreated);

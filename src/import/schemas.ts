@@ -47,7 +47,7 @@ export const importReportSchema = z
     skipped: count.describe('Rows not imported; each is in `problems`.'),
     updated: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })).describe('What each update changed.'),
     reviewsCreated: z.array(z.string()),
-    reviewsUpdated: z.array(z.string()).describe('Reviews whose missing session or report symbol was filled in.'),
+    reviewsUpdated: z.array(z.string()).describe('Reviews whose missing session, report symbol or report year was filled in.'),
     sourcesCreated: z.array(z.string()),
     themesCreated: z.array(z.string()),
     affectedPersonsCreated: z.array(z.string()),

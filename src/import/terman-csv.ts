@@ -101,6 +101,9 @@ export async function readTermanCsv(
   const reviewNames = new NameCounter();
   const groups = new Map<string, Group>();
   const reviews = new Map<string, ReviewInput>();
+  // The year each review's rows give, with the first row giving it; a review whose rows disagree keeps none.
+  const reviewYears = new Map<string, { year: number; row: number }>();
+  const yearConflicts = new Set<string>();
   let rowsRead = 0;
   let rowsNotSelected = 0;
 
@@ -154,7 +157,24 @@ export async function readTermanCsv(
     else if (recommender === undefined) recommenderNames.add(from);
 
     const cycle = cycleOfYear(year);
-    reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: sessionOfReview(stateCode, cycle) });
+    // The year is the review's report's, as the corpus gives it: kept as such (reportYear). The session comes
+    // from the calendar where it knows the review, and is never guessed from the year.
+    const given = reviewYears.get(reviewId);
+    if (given === undefined) reviewYears.set(reviewId, { year, row });
+    else if (given.year !== year && !yearConflicts.has(reviewId)) {
+      yearConflicts.add(reviewId);
+      warnings.push({
+        ...at,
+        message: `review ${reviewId}: rows give different years (${given.year} in row ${given.row}, ${year} in row ${row}): its year left empty`,
+      });
+    }
+    reviews.set(reviewId, {
+      id: reviewId,
+      stateCode,
+      cycle,
+      wgSession: sessionOfReview(stateCode, cycle),
+      reportYear: yearConflicts.has(reviewId) ? null : year,
+    });
     const idText = normalizeSpace(trailingGroups(reading.text).body);
     const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
     let group = groups.get(key);

@@ -51,6 +51,8 @@ export interface ReviewInput {
   cycle: number;
   wgSession?: number | null;
   reportSymbol?: string | null;
+  /** The year of the Working Group report as the file gives it (the Terman corpus's `year`). */
+  reportYear?: number | null;
 }
 
 export interface SourceInput {

@@ -44,6 +44,7 @@ const importedReviewSchema = z.strictObject({
   cycle: reviewApi.cycle,
   session: reviewApi.session,
   reportSymbol: reviewApi.reportSymbol,
+  reportYear: reviewApi.reportYear,
 });
 
 // Vocabulary labels have no write API: ids are bounded as the API's theme ids, labels like a source's title.
@@ -95,12 +96,13 @@ export function checkReview(review: ReviewInput): Checked<ReviewInput> {
     cycle: review.cycle,
     session: review.wgSession ?? null,
     reportSymbol: review.reportSymbol ?? null,
+    reportYear: review.reportYear ?? null,
   });
   if (!parsed.success) return { problems: issues(parsed.error) };
-  const { stateUnderReview, cycle, session, reportSymbol } = parsed.data;
+  const { stateUnderReview, cycle, session, reportSymbol, reportYear } = parsed.data;
   const id = `${stateUnderReview}-${cycle}`;
   if (review.id !== id) return { problems: [`id: a review's id is its state and cycle (${id}), not ${JSON.stringify(review.id.slice(0, 80))}`] };
-  return { value: { id, stateCode: stateUnderReview, cycle, wgSession: session, reportSymbol } };
+  return { value: { id, stateCode: stateUnderReview, cycle, wgSession: session, reportSymbol, reportYear } };
 }
 
 /** A cited source as the API takes it: an http(s) URL, bounded title and publisher, a real date or none. */

@@ -18,6 +18,7 @@ import {
 } from '../common/schemas.js';
 import { booleanParam, calendarDate, idListParam, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
+import { YEAR_DESCRIPTION } from '../reviews/year.js';
 import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
 
 const ACTION_SCALE = Object.entries(ACTION_CATEGORIES)
@@ -66,7 +67,7 @@ export const recommendationFilterShape = {
     z.string().min(1).max(200),
     'The decision as the source printed it (`positionLabel`), any case: e.g. consider, reject, Accepted.',
   ),
-  year: listParam(intText(2008, 2100), "Year of the review's Working Group session (its interactive dialogue), e.g. 2010."),
+  year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
   // ── end of real-data filters ──
   labelSource: listParam(
     z.enum(LABEL_SOURCES),

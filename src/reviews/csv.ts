@@ -21,8 +21,18 @@ export const reviewCsvColumns: readonly Column[] = [
   { name: 'stateUnderReviewName', description: 'Its English short name.', value: (v) => v.stateUnderReview.name },
   { name: 'cycle', description: 'UPR cycle, 1–4 (a number).', value: (v) => v.cycle },
   { name: 'session', description: 'UPR Working Group session (a number); empty when unknown.', value: (v) => v.session },
+  {
+    name: 'year',
+    description: 'Year of the review (a number): of its session in the UPR calendar, else of dialogueDate, else reportYear; empty when none is known.',
+    value: (v) => v.year,
+  },
   { name: 'dialogueDate', description: 'Date of the interactive dialogue (YYYY-MM-DD).', value: (v) => v.dialogueDate },
   { name: 'reportSymbol', description: 'Symbol of the Working Group report, e.g. A/HRC/44/9.', value: (v) => v.reportSymbol },
+  {
+    name: 'reportYear',
+    description: 'Year of the Working Group report as a source gives it (a number); empty when none does.',
+    value: (v) => v.reportYear,
+  },
   {
     name: 'adoptionSession',
     description: 'Human Rights Council session that adopted the outcome (a number).',

@@ -31,7 +31,7 @@ type Tx = PgWriteContext['tx'];
 /** writes.ts's reviewSnapshot, its fields in the same order. */
 async function snapshot(tx: Tx, id: string): Promise<Snapshot | undefined> {
   const row = await pgGet<Snapshot>(tx, sql`select state_code as "stateUnderReview", cycle, wg_session as session,
-      dialogue_date as "dialogueDate", report_symbol as "reportSymbol", adoption_session as "adoptionSession",
+      dialogue_date as "dialogueDate", report_symbol as "reportSymbol", report_year as "reportYear", adoption_session as "adoptionSession",
       adoption_date as "adoptionDate", adoption_date_precision as "adoptionDatePrecision",
       recommendations_complete as "recommendationsComplete", recommendations_note as "recommendationsNote", version
     from reviews where id = ${id}`);
@@ -73,10 +73,10 @@ export async function pgCreateReview(context: PgWriteContext, input: ReviewCreat
   await checkConsistency(tx, input);
   const id = await pgClaimRecordId(tx, REVIEW_ID_TABLE, `${input.stateUnderReview}-${input.cycle}`);
   const now = new Date().toISOString();
-  await pgRun(tx, sql`insert into reviews (id, state_code, cycle, wg_session, dialogue_date, report_symbol, adoption_session,
-      adoption_date, adoption_date_precision, recommendations_complete, recommendations_note, created_at, updated_at)
+  await pgRun(tx, sql`insert into reviews (id, state_code, cycle, wg_session, dialogue_date, report_symbol, report_year,
+      adoption_session, adoption_date, adoption_date_precision, recommendations_complete, recommendations_note, created_at, updated_at)
     values (${id}, ${input.stateUnderReview}, ${input.cycle}, ${input.session}, ${input.dialogueDate}, ${input.reportSymbol},
-      ${input.adoptionSession}, ${input.adoptionDate}, ${input.adoptionDatePrecision}, ${input.recommendationsComplete},
+      ${input.reportYear}, ${input.adoptionSession}, ${input.adoptionDate}, ${input.adoptionDatePrecision}, ${input.recommendationsComplete},
       ${input.recommendationsNote}, ${now}, ${now})`);
   await writeSources(context, id, input.sources);
   context.audit({ entity: REVIEW_TABLE.entity, entityId: id, action: 'create', before: null, after: (await snapshot(tx, id))! });
@@ -94,6 +94,7 @@ const COLUMNS = {
   session: 'wg_session',
   dialogueDate: 'dialogue_date',
   reportSymbol: 'report_symbol',
+  reportYear: 'report_year',
   adoptionSession: 'adoption_session',
   adoptionDate: 'adoption_date',
   adoptionDatePrecision: 'adoption_date_precision',

@@ -5,6 +5,7 @@ import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '
 import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
 import { rowValues } from '../db/batch.js';
 import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
+import { reviewYear, reviewYearCondition } from './year.js';
 
 export interface ReviewRow {
   id: string;
@@ -14,6 +15,7 @@ export interface ReviewRow {
   wg_session: number | null;
   dialogue_date: string | null;
   report_symbol: string | null;
+  report_year: number | null;
   adoption_session: number | null;
   adoption_date: string | null;
   adoption_date_precision: ReviewRecord['adoptionDatePrecision'];
@@ -30,6 +32,7 @@ export function conditions(f: ReviewFilter): SQL[] {
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.cycle) c.push(inList(sql`v.cycle`, f.cycle));
   if (f.session) c.push(inList(sql`v.wg_session`, f.session));
+  if (f.year) c.push(reviewYearCondition(f.year));
   return c;
 }
 
@@ -37,7 +40,7 @@ export function conditions(f: ReviewFilter): SQL[] {
 /** The reviews' rows (SQL both databases run: the flag as 0 or 1, the count as an integer). */
 export function selectReviewsQuery(c: SQL[], limit: number): SQL {
   return sql`select v.id, v.state_code, s.name as state_name, v.cycle, v.wg_session,
-      v.dialogue_date, v.report_symbol, v.adoption_session, v.adoption_date, v.adoption_date_precision,
+      v.dialogue_date, v.report_symbol, v.report_year, v.adoption_session, v.adoption_date, v.adoption_date_precision,
       case when v.recommendations_complete then 1 else 0 end as recommendations_complete, v.recommendations_note,
       v.version, v.created_at, v.updated_at,
       cast((select count(*) from recommendations r where r.review_id = v.id) as integer) as recommendation_count
@@ -72,8 +75,10 @@ export function reviewRecords(rows: ReviewRow[], sources: ReviewSourceRow[]): Re
     stateUnderReview: { id: row.state_code, name: row.state_name },
     cycle: row.cycle,
     session: row.wg_session,
+    year: reviewYear({ session: row.wg_session, dialogueDate: row.dialogue_date, reportYear: row.report_year }),
     dialogueDate: row.dialogue_date,
     reportSymbol: row.report_symbol,
+    reportYear: row.report_year,
     adoptionSession: row.adoption_session,
     adoptionDate: row.adoption_date,
     adoptionDatePrecision: row.adoption_date_precision,

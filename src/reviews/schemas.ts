@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
 import { intText, listParam, stateListParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
+import { CALENDAR_SESSIONS, YEAR_DESCRIPTION } from './year.js';
 
 export const reviewFilterShape = {
   stateUnderReview: stateListParam('State under review.'),
   cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
   session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
+  year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
 };
 export type ReviewFilter = z.output<z.ZodObject<typeof reviewFilterShape>>;
 
@@ -16,8 +18,28 @@ export const reviewSchema = z
     stateUnderReview: stateRefSchema,
     cycle: z.int().min(1).max(4).meta({ format: 'int32' }),
     session: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('UPR Working Group session.'),
+    year: z
+      .int()
+      .min(0)
+      .max(9999)
+      .meta({ format: 'int32' })
+      .nullable()
+      .describe(
+        `Year of the review, as the \`year\` filter reads it: of its session where the UPR calendar knows the session (${CALENDAR_SESSIONS}), ` +
+          'else of dialogueDate, else reportYear; null when none is known.',
+      ),
     dialogueDate: z.string().nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
     reportSymbol: z.string().nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
+    reportYear: z
+      .int()
+      .min(2008)
+      .max(2100)
+      .meta({ format: 'int32' })
+      .nullable()
+      .describe(
+        'Year of the Working Group report as a source gives it (the Terman corpus dates each review by its report: ' +
+          'for a session held late in a year, it can be the next year); null when no source gives it.',
+      ),
     adoptionSession: z.int().min(1).max(999).meta({ format: 'int32' }).nullable().describe('Human Rights Council session that adopted the outcome.'),
     adoptionDate: z.string().nullable().describe('Date of adoption, written to its precision ("2020-09").'),
     adoptionDatePrecision: datePrecisionSchema.nullable(),

@@ -35,6 +35,13 @@ const fields = {
   session: session.nullable().describe('UPR Working Group session.'),
   dialogueDate: calendarDate.nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
   reportSymbol: z.string().trim().min(1).max(100).nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
+  reportYear: z
+    .int()
+    .min(2008)
+    .max(2100)
+    .meta({ format: 'int32' })
+    .nullable()
+    .describe("Year of the Working Group report as a source gives it; the review's year when the calendar does not know its session and no dialogueDate is given."),
   adoptionSession: session.nullable().describe('Human Rights Council session that adopted the outcome.'),
   adoptionDate: z
     .string()
@@ -66,6 +73,7 @@ export const reviewCreateSchema = z
     session: fields.session.default(null),
     dialogueDate: fields.dialogueDate.default(null),
     reportSymbol: fields.reportSymbol.default(null),
+    reportYear: fields.reportYear.default(null),
     adoptionSession: fields.adoptionSession.default(null),
     adoptionDate: fields.adoptionDate.default(null),
     adoptionDatePrecision: fields.adoptionDatePrecision.default(null),
@@ -93,6 +101,7 @@ export const reviewPatchSchema = z
     session: fields.session.optional(),
     dialogueDate: fields.dialogueDate.optional(),
     reportSymbol: fields.reportSymbol.optional(),
+    reportYear: fields.reportYear.optional(),
     adoptionSession: fields.adoptionSession.optional(),
     adoptionDate: fields.adoptionDate.optional(),
     adoptionDatePrecision: fields.adoptionDatePrecision.optional(),
@@ -114,7 +123,7 @@ type Reader = Pick<Tx, 'get' | 'all'>;
 
 export function reviewSnapshot(tx: Reader, id: string): Snapshot | undefined {
   const row = tx.get<Snapshot | undefined>(sql`select state_code as stateUnderReview, cycle, wg_session as session,
-      dialogue_date as dialogueDate, report_symbol as reportSymbol, adoption_session as adoptionSession,
+      dialogue_date as dialogueDate, report_symbol as reportSymbol, report_year as reportYear, adoption_session as adoptionSession,
       adoption_date as adoptionDate, adoption_date_precision as adoptionDatePrecision,
       recommendations_complete as recommendationsComplete, recommendations_note as recommendationsNote, version
     from reviews where id = ${id}`);
@@ -163,6 +172,7 @@ export function createReview(context: WriteContext, input: ReviewCreate): string
       wgSession: input.session,
       dialogueDate: input.dialogueDate,
       reportSymbol: input.reportSymbol,
+      reportYear: input.reportYear,
       adoptionSession: input.adoptionSession,
       adoptionDate: input.adoptionDate,
       adoptionDatePrecision: input.adoptionDatePrecision,

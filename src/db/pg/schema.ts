@@ -115,6 +115,7 @@ export const reviews = pgTable(
     wgSession: integer('wg_session'),
     dialogueDate: text('dialogue_date'),
     reportSymbol: text('report_symbol'),
+    reportYear: integer('report_year'),
     adoptionSession: integer('adoption_session'),
     adoptionDate: text('adoption_date'),
     adoptionDatePrecision: text('adoption_date_precision', { enum: DATE_PRECISIONS }),
@@ -130,6 +131,7 @@ export const reviews = pgTable(
     rule('reviews_wg_session_range', orNull('wg_session', `"wg_session" between 1 and 999`)),
     rule('reviews_adoption_session_range', orNull('adoption_session', `"adoption_session" between 1 and 999`)),
     rule('reviews_report_symbol_length', orNull('report_symbol', lengthBetween('report_symbol', 1, 100))),
+    rule('reviews_report_year_range', orNull('report_year', `"report_year" between 2008 and 2100`)),
     rule('reviews_dialogue_date_shape', orNull('dialogue_date', isoDay('dialogue_date'))),
     rule('reviews_adoption_date_precision', `("adoption_date" is null) = ("adoption_date_precision" is null)`),
     rule(

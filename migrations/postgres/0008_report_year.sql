@@ -1,0 +1,2 @@
+ALTER TABLE "reviews" ADD COLUMN "report_year" integer;--> statement-breakpoint
+ALTER TABLE "reviews" ADD CONSTRAINT "reviews_report_year_range" CHECK ("report_year" is null or "report_year" between 2008 and 2100);
