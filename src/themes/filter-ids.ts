@@ -8,10 +8,19 @@ import { boundedDistance } from '../states/filter-names.js';
 
 // Filters by the ids of stored records (theme, affectedPersons, reviewId) take them in any case; an unknown id
 // is a 400 with close matches ("torture" → the themes whose id or label holds the word), not an empty page
-// that reads as "none". The ids are held in memory, read again only when the data revision changes.
+// that reads as "none" (a review id of the right shape excepted: see reviewIdShape). The ids are held in
+// memory, read again only when the data revision changes.
 
 /** Close matches suggested for an unknown id, at most. */
 const MAX_SUGGESTIONS = 5;
+
+/**
+ * A review id not stored (yet): well formed (a state code and a cycle), it matches nothing rather than being a 400,
+ * so that a dashboard can ask for a review before its recommendations are imported.
+ */
+function reviewIdShape(value: string): string | undefined {
+  return /^[A-Za-z]{3}-[1-9]$/.test(value) ? value.toUpperCase() : undefined;
+}
 
 export interface IdEntry {
   id: string;
@@ -94,7 +103,7 @@ export class FilterIdIndex {
     const keys = new Set<string>();
     const unknown: string[] = [];
     for (const value of values) {
-      const id = vocabulary.byLowerCase.get(value.toLowerCase());
+      const id = vocabulary.byLowerCase.get(value.toLowerCase()) ?? (kind === 'review' ? reviewIdShape(value) : undefined);
       if (id === undefined) unknown.push(value);
       else keys.add(id);
     }
