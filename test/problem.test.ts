@@ -1,4 +1,6 @@
 import t from 'tap';
+import { mintKey } from './curation-helpers.js';
+import { loadOperations } from './fuzz/spec.js';
 import { buildTestApp } from './helpers.js';
 
 t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t) => {
@@ -42,4 +44,36 @@ t.test('HEAD answers like GET without a body', async (t) => {
   const response = await app.inject({ method: 'HEAD', url: '/v1/recommendations' });
   t.equal(response.statusCode, 200);
   t.equal(response.body, '');
+});
+
+t.test('a 415 names the media types the operation accepts (those of its request body in openapi.yaml), or that it takes none', async (t) => {
+  const app = await buildTestApp(t);
+  const authorization = `Bearer ${mintKey(app, 'admin')}`;
+  const send = (method: string, url: string, contentType?: string) =>
+    app.inject({ method: method as 'POST', url, headers: { authorization, ...(contentType ? { 'content-type': contentType } : {}) }, payload: 'x' });
+  const operations = (await loadOperations('openapi.yaml')).filter((op) => op.secured && op.method !== 'GET');
+  t.ok(operations.some((op) => op.body) && operations.some((op) => !op.body), 'write operations with and without a body');
+  for (const op of operations) {
+    const url = op.path.replace(/\{[^}]+\}/g, 'x');
+    const response = await send(op.method, url, 'application/x-unknown; charset=utf-8');
+    const name = `${op.method} ${op.path}`;
+    t.equal(response.statusCode, 415, name);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, name);
+    const accepted = op.body ? `send ${Object.keys(op.body.content).join(', ')}.` : 'this operation takes no body.';
+    t.equal(response.json().detail, `The body's media type, application/x-unknown, is not one this operation accepts: ${accepted}`, name);
+  }
+  // The walkthrough's cases, word for word.
+  const json = await send('POST', '/v1/imports', 'application/json');
+  t.equal(
+    json.json().detail,
+    "The body's media type, application/json, is not one this operation accepts: send text/csv, text/plain, " +
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/octet-stream, multipart/form-data.',
+  );
+  t.equal((await send('POST', '/v1/recommendations', 'text/plain')).json().detail, "The body's media type, text/plain, is not one this operation accepts: send application/json.");
+  t.equal(
+    (await send('PATCH', '/v1/recommendations/KGZ-3-FIN-1', 'text/csv')).json().detail,
+    "The body's media type, text/csv, is not one this operation accepts: send application/json, application/merge-patch+json.",
+  );
+  t.equal((await send('POST', '/v1/recommendations')).json().detail, 'The body has no media type (Content-Type): send application/json.');
+  t.equal((await send('POST', '/v1/recommendations', '<x>/"y"')).json().detail, "The body's media type is not one this operation accepts: send application/json.", 'no odd text echoed');
 });

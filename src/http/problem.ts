@@ -146,6 +146,26 @@ function validationErrors(error: FastifyError): InvalidParam[] {
   });
 }
 
+// A media type as RFC 9110 writes one (type/subtype, tokens), without its parameters.
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]{1,60}\/[\w!#$%&'*+.^`|~-]{1,100}$/;
+
+/**
+ * What a 415 says: the media type sent and those the operation accepts, as its OpenAPI request body lists
+ * them (the route's `consumes`; JSON for a route with a body schema and none), or that it takes no body.
+ */
+function unsupportedMediaType(request: FastifyRequest): string {
+  const schema = request.routeOptions.schema as { consumes?: readonly string[]; body?: unknown } | undefined;
+  const sent = request.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+  const refused =
+    sent === undefined || sent === ''
+      ? 'The body has no media type (Content-Type)'
+      : MEDIA_TYPE.test(sent)
+        ? `The body's media type, ${sent}, is not one this operation accepts`
+        : "The body's media type is not one this operation accepts";
+  if (schema?.body === undefined) return `${refused}: this operation takes no body.`;
+  return `${refused}: send ${(schema.consumes ?? ['application/json']).join(', ')}.`;
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
@@ -166,6 +186,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         'The database is busy with another write (an import, or another process holding its write lock); nothing was changed. Retry after the seconds in Retry-After.',
       );
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
@@ -185,7 +206,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with a stored record (the id is taken, or other records still refer to this one).',
   412: 'The record changed since the ETag sent in `If-Match`: fetch it again and reapply the change.',
   413: 'The request body is larger than the configured limit.',
-  415: "The body's media type is not one this operation accepts (see its request body).",
+  415: "The body's media type is not one this operation accepts: the problem's detail names those it does (see its request body).",
   422: 'Well-formed but inconsistent: an unknown reference, or fields that contradict each other; each is named in `errors`.',
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
