@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
+import { acceptsRepeats } from './params.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
 
@@ -134,15 +135,42 @@ function describeLocation(where: InvalidParam['in']): string {
   return where === 'body' ? 'body field' : `${where} parameter`;
 }
 
-function validationErrors(error: FastifyError): InvalidParam[] {
+function validationErrors(error: FastifyError, request: FastifyRequest): InvalidParam[] {
   const where = CONTEXTS[error.validationContext ?? ''] ?? 'body';
-  return (error.validation ?? []).flatMap((issue) => {
+  const errors = (error.validation ?? []).flatMap((issue) => {
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter' }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value' }];
+  });
+  const named = where === 'query' ? queryErrors(errors, request) : errors;
+  // Once each: the items of a list share a name (cycle/0 and cycle/1 are both "cycle").
+  const seen = new Set<string>();
+  return named.filter((e) => {
+    const key = `${e.name}\0${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * What is wrong with a query parameter when it is not its value: one that takes one value but was given
+ * several times (it arrives as an array; its schema would say "expected number, received NaN"), or a
+ * required one not given (a union's bare "Invalid input").
+ */
+function queryErrors(errors: InvalidParam[], request: FastifyRequest): InvalidParam[] {
+  const query = request.query as Record<string, unknown> | undefined;
+  const shape = (request.routeOptions.schema?.querystring as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
+  return errors.map((e) => {
+    const schema = shape?.[e.name];
+    if (schema === undefined) return e;
+    const values = query?.[e.name];
+    if (values === undefined) return { ...e, message: 'Required' };
+    if (Array.isArray(values) && !acceptsRepeats(schema)) return { ...e, message: `Given ${values.length} times: give it once` };
+    return e;
   });
 }
 
@@ -173,7 +201,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(request, reply, error.status, error.detail, error.errors);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
-      const errors = validationErrors(error);
+      const errors = validationErrors(error, request);
       return sendProblem(request, reply, 400, describeErrors(errors), errors);
     }
     if (isDatabaseBusy(error)) {

@@ -3,6 +3,7 @@ import { stateRefSchema } from '../common/schemas.js';
 import { DIRECTIONS } from '../db/schema.js';
 import { developmentFilterShape } from '../developments/schemas.js';
 import { formatParams } from '../http/formats.js';
+import { wholeNumberParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema, recommendationFilterShape } from '../recommendations/schemas.js';
 
 // Aggregates for dashboards: recommendations and developments counted by one or two groupings, under
@@ -163,12 +164,7 @@ const directionCounts = {
 
 export const reviewSummaryQuery = z
   .object({
-    top: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .meta({ format: 'int32' })
+    top: wholeNumberParam(1, 100)
       .default(10)
       .describe('How many themes to list in topThemes (1–100, default 10).'),
   })
