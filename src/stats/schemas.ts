@@ -98,9 +98,15 @@ export const recommendationGroupSchema = z
       .optional()
       .describe('not_implemented, partially_implemented, implemented, or unknown (never assessed).'),
     actionCategory: z
-      .string()
+      .int()
+      .min(1)
+      .max(5)
+      .meta({ format: 'int32' })
+      .nullable()
       .optional()
-      .describe("UPR Info's action category, 1–5 (see the recommendation's `actionCategory`), or unknown (not coded): the filter values."),
+      .describe(
+        "UPR Info's action category, 1–5, as on the recommendation (`actionCategory`); null: not coded (the filter's `unknown`).",
+      ),
     recurring: z
       .enum(['true', 'false'])
       .optional()
