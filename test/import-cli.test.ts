@@ -97,7 +97,7 @@ t.test('usage errors', async (t) => {
   writeFileSync(join(dir, 'other.csv'), 'a,b\n1,2\n');
   const unknownFormat = await cli(t, [join(dir, 'other.csv')]);
   t.equal(unknownFormat.status, 1);
-  t.match(unknownFormat.err, /Cannot tell the file's format/);
+  t.match(unknownFormat.err, /Cannot tell the file's format .*: pass --format ohchr-matrix\|terman-csv\|upr-info\|upr-tracker-csv\./);
 });
 
 t.test('the text report lists everything, long lists cut short', async (t) => {

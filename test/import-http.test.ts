@@ -115,6 +115,12 @@ t.test('requests the endpoint refuses', async (t) => {
   const unknown = await post(app, key, '/v1/imports', 'a,b\n1,2\n', 'text/csv');
   t.equal(unknown.statusCode, 422);
   t.match(unknown.json().detail, /Cannot tell the file's format/);
+  // What an HTTP caller can give: the query parameter, not the command line's --format.
+  t.match(unknown.json().detail, /: pass the query parameter format=ohchr-matrix\|terman-csv\|upr-info\|upr-tracker-csv\.$/);
+  t.notMatch(unknown.json().detail, /--format/);
+  const noReview = await post(app, key, '/v1/imports', await matrixDocx([HEADER_ROW, entryRow({ text: '1.1 Do (France);' })], { header: null }), DOCX);
+  t.equal(noReview.statusCode, 422);
+  t.match(noReview.json().detail, /Cannot tell which review this matrix is about: .*\. Pass the query parameter review=<ISO code>-<cycle>, e\.g\. SVN-3\.$/);
   const badReview = await post(app, key, '/v1/imports?review=Kyrgyzstan', TERMAN, 'text/csv');
   t.equal(badReview.statusCode, 400);
   t.same(badReview.json().errors.map((e: { name: string }) => e.name), ['review']);

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { mintKey } from './curation-helpers.js';
+import { loadOperations } from './fuzz/spec.js';
 import { buildTestApp } from './helpers.js';
 
 t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t) => {
@@ -42,4 +44,84 @@ t.test('HEAD answers like GET without a body', async (t) => {
   const response = await app.inject({ method: 'HEAD', url: '/v1/recommendations' });
   t.equal(response.statusCode, 200);
   t.equal(response.body, '');
+});
+
+t.test('a 415 names the media types the operation accepts (those of its request body in openapi.yaml), or that it takes none', async (t) => {
+  const app = await buildTestApp(t);
+  const authorization = `Bearer ${mintKey(app, 'admin')}`;
+  const send = (method: string, url: string, contentType?: string) =>
+    app.inject({ method: method as 'POST', url, headers: { authorization, ...(contentType ? { 'content-type': contentType } : {}) }, payload: 'x' });
+  const operations = (await loadOperations('openapi.yaml')).filter((op) => op.secured && op.method !== 'GET');
+  t.ok(operations.some((op) => op.body) && operations.some((op) => !op.body), 'write operations with and without a body');
+  for (const op of operations) {
+    const url = op.path.replace(/\{[^}]+\}/g, 'x');
+    const response = await send(op.method, url, 'application/x-unknown; charset=utf-8');
+    const name = `${op.method} ${op.path}`;
+    t.equal(response.statusCode, 415, name);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, name);
+    const accepted = op.body ? `send ${Object.keys(op.body.content).join(', ')}.` : 'this operation takes no body.';
+    t.equal(response.json().detail, `The body's media type, application/x-unknown, is not one this operation accepts: ${accepted}`, name);
+  }
+  // The walkthrough's cases, word for word.
+  const json = await send('POST', '/v1/imports', 'application/json');
+  t.equal(
+    json.json().detail,
+    "The body's media type, application/json, is not one this operation accepts: send text/csv, text/plain, " +
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/octet-stream, multipart/form-data.',
+  );
+  t.equal((await send('POST', '/v1/recommendations', 'text/plain')).json().detail, "The body's media type, text/plain, is not one this operation accepts: send application/json.");
+  t.equal(
+    (await send('PATCH', '/v1/recommendations/KGZ-3-FIN-1', 'text/csv')).json().detail,
+    "The body's media type, text/csv, is not one this operation accepts: send application/json, application/merge-patch+json.",
+  );
+  t.equal((await send('POST', '/v1/recommendations')).json().detail, 'The body has no media type (Content-Type): send application/json.');
+  t.equal((await send('POST', '/v1/recommendations', '<x>/"y"')).json().detail, "The body's media type is not one this operation accepts: send application/json.", 'no odd text echoed');
+});
+
+t.test('a query problem says what is wrong: a parameter given twice, a bad date or number, a required one missing', async (t) => {
+  const app = await buildTestApp(t);
+  const errorsOf = async (url: string) => {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.statusCode, 400, url);
+    t.match(response.headers['content-type'], /^application\/problem\+json/, url);
+    return response.json() as { detail: string; errors: { in: string; name: string; message: string }[] };
+  };
+  const limit = await errorsOf('/v1/recommendations?limit=1&limit=2');
+  t.same(limit.errors, [{ in: 'query', name: 'limit', message: 'Given 2 times: give it once' }]);
+  t.equal(limit.detail, 'Invalid query parameter "limit": Given 2 times: give it once');
+  t.same((await errorsOf('/v1/recommendations?q=a&q=b&q=c')).errors, [{ in: 'query', name: 'q', message: 'Given 3 times: give it once' }]);
+  t.same((await errorsOf('/v1/reviews/KGZ-3/summary?top=1&top=2')).errors, [{ in: 'query', name: 'top', message: 'Given 2 times: give it once' }]);
+  const date = 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)';
+  for (const value of ['2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00']) {
+    t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);
+  }
+  for (const value of ['abc', '1.5']) {
+    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Expected a whole number' }], value);
+  }
+  t.same((await errorsOf('/v1/stats/recommendations')).errors, [{ in: 'query', name: 'groupBy', message: 'Required' }]);
+  // A list parameter takes repeats: its values are judged one by one, each problem said once.
+  t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9')).errors, [
+    { in: 'query', name: 'cycle', message: 'Expected a whole number' },
+    { in: 'query', name: 'cycle', message: 'Too big: expected number to be <=4' },
+  ]);
+  for (const url of ['/v1/recommendations?position=noted&position=supported', '/v1/stats/recommendations?groupBy=position&groupBy=cycle', '/v1/sources?publisher=a&publisher=b']) {
+    t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
+  }
+
+  // Every query parameter of the API: repeated, it is refused as given twice exactly when openapi.yaml says it takes one value.
+  let checked = 0;
+  for (const op of await loadOperations('openapi.yaml')) {
+    if (op.method !== 'GET' || op.secured) continue;
+    // Ids that pass their path's validation (which comes before the query's).
+    const path = op.path.replace(/\{[^}]+\}/g, op.path.startsWith('/v1/states/') ? 'KGZ' : 'KGZ-3');
+    for (const p of op.parameters.filter((p) => p.in === 'query')) {
+      const schema = p.schema as { type?: string; anyOf?: { type?: string }[] };
+      const repeatable = schema.type === 'array' || (schema.anyOf ?? []).some((s) => s.type === 'array');
+      const response = await app.inject({ method: 'GET', url: `${path}?${p.name}=1&${p.name}=1` });
+      const once = response.statusCode === 400 && response.json().errors.some((e: { name: string; message: string }) => e.name === p.name && e.message === 'Given 2 times: give it once');
+      t.equal(once, !repeatable, `${op.id} ${p.name}: ${repeatable ? 'repeats taken' : 'given once'}`);
+      checked++;
+    }
+  }
+  t.ok(checked > 100, `${checked} parameters`);
 });

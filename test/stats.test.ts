@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { DEVELOPMENT_GROUPINGS, MULTI_VALUED_GROUPINGS, RECOMMENDATION_GROUPINGS } from '../src/stats/schemas.js';
-import { insertRecommendation } from './fixtures.js';
+import { insertRecommendation, writeRows } from './fixtures.js';
 import { buildTestApp, getJson } from './helpers.js';
 
 // The stats count exactly what the lists list: for the same filters, single-valued groupings sum to the
@@ -153,6 +153,25 @@ t.test('recommendation stats as CSV', async (t) => {
   t.equal(bom.body.slice(0, 23), '\uFEFFtheme,themeLabel,count');
   const nulls = parse(bom.body, { columns: true, bom: true }) as Record<string, string>[];
   t.ok(nulls.every((r) => Number(r.count) > 0));
+});
+
+t.test('actionCategory groups are numbers as on the records (null: not coded), in JSON and CSV', async (t) => {
+  const app = await buildTestApp(t);
+  const ids = ((await getJson(app, '/v1/recommendations?limit=3&sort=id')).body.data as { id: string }[]).map((r) => r.id);
+  const coded: [string, number][] = [[ids[0]!, 4], [ids[1]!, 4], [ids[2]!, 5]];
+  await writeRows(app, ids, coded.map(([id, category]) => ['update recommendations set action_category = ? where id = ?', [category, id]]));
+  t.strictSame((await getJson(app, `/v1/recommendations/${ids[0]}`)).body.actionCategory, 4, 'a record: a number');
+  const total = async (query: string) => (await getJson(app, `/v1/recommendations?limit=1&${query}`)).body.meta.total as number;
+  const stats = (await getJson(app, '/v1/stats/recommendations?groupBy=actionCategory')).body;
+  t.strictSame(stats.data, [
+    { actionCategory: null, count: await total('actionCategory=unknown') },
+    { actionCategory: 4, count: 2 },
+    { actionCategory: 5, count: 1 },
+  ]);
+  const paired = (await getJson(app, '/v1/stats/recommendations?groupBy=actionCategory,cycle&actionCategory=4,5')).body;
+  t.strictSame(paired.data, [{ actionCategory: 4, cycle: 3, count: 2 }, { actionCategory: 5, cycle: 3, count: 1 }]);
+  const csv = await app.inject({ method: 'GET', url: '/v1/stats/recommendations?groupBy=actionCategory&format=csv' });
+  t.equal(csv.body, `actionCategory,count\r\n,${stats.data[0].count}\r\n4,2\r\n5,1\r\n`, 'CSV: the number, and an empty cell for null');
 });
 
 t.test('development stats', async (t) => {

@@ -225,6 +225,25 @@ t.test('a re-import does not give back a machine label a curator removed', async
   t.same(await machine(), [DEATH], 'the rejection lifted, the tagger gives it again');
 });
 
+t.test("a tagger's confidence stays below 1, the confidence of a label derived from UPR Info's own coding", async (t) => {
+  // Every label all but certain: a probability over 0.9995, which three decimals would round to 1.
+  const sure = new Tagger({ ...fixtureModel(), bias: FIXTURE_THEMES.map(() => 20) });
+  t.ok(sure.probabilities('Abolish the death penalty').every((p) => p > 0.9995));
+  setTagger(sure);
+  t.teardown(() => setTagger(tagger));
+  const app = await buildTestApp(t);
+  const created = await send(app, 'POST', '/v1/recommendations', {
+    key: mintKey(app),
+    body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty', verbatim: false, recommendingStates: ['FIN'] },
+  });
+  t.equal(created.response.statusCode, 201, created.response.body);
+  const machine = (created.body.themes as { id: string; source: string; confidence: number }[]).filter((l) => l.source === 'machine');
+  t.ok(machine.some((l) => l.id === DEATH));
+  t.same(machine.map((l) => l.confidence), machine.map(() => 0.999), 'capped at 0.999');
+  const stored = (await getJson(app, `/v1/recommendations/${created.body.id}`)).body.themes as { source: string; confidence: number }[];
+  t.same(stored.filter((l) => l.source === 'machine').map((l) => l.confidence), machine.map(() => 0.999), 'as stored');
+});
+
 t.test('the database refuses a confidence on a label that is not a machine label', async (t) => {
   const app = await shared();
   const sql = testSql(app);

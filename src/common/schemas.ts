@@ -39,7 +39,10 @@ export const labelSchema = z
       .min(0)
       .max(1)
       .nullable()
-      .describe('How sure automatic tagging is, 0–1, for source machine; null otherwise.'),
+      .describe(
+        "How sure automatic tagging is, for source machine: the model's probability, at most 0.999; 1 only for a " +
+          "UHRI theme derived from UPR Info's own coding. null otherwise.",
+      ),
   })
   .meta({ id: 'Label' });
 

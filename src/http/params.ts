@@ -99,13 +99,20 @@ export const intText = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min).max(max));
 
+/**
+ * A whole number from min to max, from the text of a query parameter: "abc" or "1.5" is refused as "Expected a
+ * whole number" (not zod's "expected number, received NaN").
+ */
+export const wholeNumberParam = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'Expected a whole number' })
+    .int({ error: 'Expected a whole number' })
+    .min(min)
+    .max(max)
+    .meta({ format: 'int32' });
+
 export const pageParams = {
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(500)
-    .meta({ format: 'int32' })
+  limit: wholeNumberParam(1, 500)
     .default(50)
     .describe('How many records to return (1–500, default 50).'),
   cursor: z
@@ -120,6 +127,27 @@ export const calendarDate = z.iso.date().meta({ maxLength: 10 }); // the format 
 
 // At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00.
 export const isoTimestamp = z.iso.datetime({ offset: true }).max(35);
+
+/**
+ * A day (YYYY-MM-DD: from its start, UTC) or an instant (ISO 8601 with offset). Refused with one message that
+ * says what either must be, not zod's bare "Invalid input" for a union.
+ */
+export const dateOrInstant = z.union([isoTimestamp, calendarDate], {
+  error: 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)',
+});
+
+/**
+ * Whether a query parameter's schema takes the parameter repeated (`?position=a&position=b`, which arrives
+ * as an array): a list parameter, a groupBy, a publisher. Read from the schema itself (an array among its
+ * inputs, through optional, default and pipe), so that a new parameter needs no list kept here.
+ */
+export function acceptsRepeats(schema: z.ZodType): boolean {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: readonly z.ZodType[] };
+  if (def.type === 'array') return true;
+  if (def.type === 'union') return def.options!.some(acceptsRepeats);
+  if (def.type === 'pipe') return acceptsRepeats(def.in!);
+  return def.innerType !== undefined && acceptsRepeats(def.innerType);
+}
 
 /** The query of a route that takes no query parameters: any parameter is refused (400), not ignored. */
 export const noQueryParams = z.object({}).strict();

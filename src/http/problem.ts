@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
+import { acceptsRepeats } from './params.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
 
@@ -134,9 +135,9 @@ function describeLocation(where: InvalidParam['in']): string {
   return where === 'body' ? 'body field' : `${where} parameter`;
 }
 
-function validationErrors(error: FastifyError): InvalidParam[] {
+function validationErrors(error: FastifyError, request: FastifyRequest): InvalidParam[] {
   const where = CONTEXTS[error.validationContext ?? ''] ?? 'body';
-  return (error.validation ?? []).flatMap((issue) => {
+  const errors = (error.validation ?? []).flatMap((issue) => {
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter' }));
@@ -144,6 +145,53 @@ function validationErrors(error: FastifyError): InvalidParam[] {
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value' }];
   });
+  const named = where === 'query' ? queryErrors(errors, request) : errors;
+  // Once each: the items of a list share a name (cycle/0 and cycle/1 are both "cycle").
+  const seen = new Set<string>();
+  return named.filter((e) => {
+    const key = `${e.name}\0${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * What is wrong with a query parameter when it is not its value: one that takes one value but was given
+ * several times (it arrives as an array; its schema would say "expected number, received NaN"), or a
+ * required one not given (a union's bare "Invalid input").
+ */
+function queryErrors(errors: InvalidParam[], request: FastifyRequest): InvalidParam[] {
+  const query = request.query as Record<string, unknown> | undefined;
+  const shape = (request.routeOptions.schema?.querystring as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
+  return errors.map((e) => {
+    const schema = shape?.[e.name];
+    if (schema === undefined) return e;
+    const values = query?.[e.name];
+    if (values === undefined) return { ...e, message: 'Required' };
+    if (Array.isArray(values) && !acceptsRepeats(schema)) return { ...e, message: `Given ${values.length} times: give it once` };
+    return e;
+  });
+}
+
+// A media type as RFC 9110 writes one (type/subtype, tokens), without its parameters.
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]{1,60}\/[\w!#$%&'*+.^`|~-]{1,100}$/;
+
+/**
+ * What a 415 says: the media type sent and those the operation accepts, as its OpenAPI request body lists
+ * them (the route's `consumes`; JSON for a route with a body schema and none), or that it takes no body.
+ */
+function unsupportedMediaType(request: FastifyRequest): string {
+  const schema = request.routeOptions.schema as { consumes?: readonly string[]; body?: unknown } | undefined;
+  const sent = request.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+  const refused =
+    sent === undefined || sent === ''
+      ? 'The body has no media type (Content-Type)'
+      : MEDIA_TYPE.test(sent)
+        ? `The body's media type, ${sent}, is not one this operation accepts`
+        : "The body's media type is not one this operation accepts";
+  if (schema?.body === undefined) return `${refused}: this operation takes no body.`;
+  return `${refused}: send ${(schema.consumes ?? ['application/json']).join(', ')}.`;
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
@@ -153,7 +201,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(request, reply, error.status, error.detail, error.errors);
     }
     if (hasZodFastifySchemaValidationErrors(error) || error.validation) {
-      const errors = validationErrors(error);
+      const errors = validationErrors(error, request);
       return sendProblem(request, reply, 400, describeErrors(errors), errors);
     }
     if (isDatabaseBusy(error)) {
@@ -166,6 +214,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         'The database is busy with another write (an import, or another process holding its write lock); nothing was changed. Retry after the seconds in Retry-After.',
       );
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
@@ -185,7 +234,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with a stored record (the id is taken, or other records still refer to this one).',
   412: 'The record changed since the ETag sent in `If-Match`: fetch it again and reapply the change.',
   413: 'The request body is larger than the configured limit.',
-  415: "The body's media type is not one this operation accepts (see its request body).",
+  415: "The body's media type is not one this operation accepts: the problem's detail names those it does (see its request body).",
   422: 'Well-formed but inconsistent: an unknown reference, or fields that contradict each other; each is named in `errors`.',
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',

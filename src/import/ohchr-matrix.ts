@@ -7,10 +7,12 @@ import { LabelVocabulary, readTags } from './ohchr-labels.js';
 import { DEFAULT_LAYOUT, headerLayout, isHeading, statesInCell } from './ohchr-matrix-layouts.js';
 import { NameCounter, recommendersInText, type StateResolver, trailingGroups } from './states.js';
 import {
+  type ImportCaller,
   ImportError,
   type ImportNote,
   type ImportRecord,
   type ImportSource,
+  optionText,
   type ParsedFile,
   type ReviewInput,
   type SourceInput,
@@ -41,6 +43,7 @@ export async function readOhchrMatrix(
   db: Db,
   selectedReview: string | undefined,
   limits: ImportLimits = DEFAULT_IMPORT_LIMITS,
+  caller?: ImportCaller,
 ): Promise<ParsedFile> {
   const docx = await loadDocx(source, limits);
   const mainPath = (await related(docx, '_rels/.rels', '', 'officeDocument'))[0] ?? 'word/document.xml';
@@ -159,7 +162,7 @@ export async function readOhchrMatrix(
     throw new ImportError(`Not an OHCHR matrix: none of the table's ${rows.length} rows is an entry that can be imported.`);
   }
   const reportSymbol = [...symbols].sort(([, a], [, b]) => b - a)[0]?.[0] ?? null;
-  const review = whichReview(headerTexts.join('\n'), titleTexts.join('\n'), reportSymbol, resolver, db, selectedReview);
+  const review = whichReview(headerTexts.join('\n'), titleTexts.join('\n'), reportSymbol, resolver, db, selectedReview, caller);
   const report = reportSource(db, review);
   if (!report) {
     warnings.push({ message: `no report symbol in the "Source of Position" lines or stored for ${review.id}: the recommendations cite no source` });
@@ -212,7 +215,9 @@ function whichReview(
   resolver: StateResolver,
   db: Db,
   selected: string | undefined,
+  caller: ImportCaller | undefined,
 ): ReviewInput {
+  const given = (value: string) => optionText(caller, 'review', value);
   const match = REVIEW_HEADER.exec(header) ?? REVIEW_HEADER.exec(title);
   const named = match
     ? { name: match[1]!.trim(), code: resolver.resolve(match[1]!), cycle: Number(match[2]), session: Number(match[3]) }
@@ -228,10 +233,10 @@ function whichReview(
 
   if (selected !== undefined) {
     const [code, cycle] = selected.split('-') as [string, string];
-    if (!resolver.isCode(code)) throw new ImportError(`--review ${selected}: there is no state ${code}.`);
+    if (!resolver.isCode(code)) throw new ImportError(`${given(selected)}: there is no state ${code}.`);
     if (named && (named.code !== code || named.cycle !== Number(cycle))) {
       throw new ImportError(
-        `--review ${selected} contradicts the document, a matrix of "${named.name}" (cycle ${named.cycle}, session ${named.session}).`,
+        `${given(selected)} contradicts the document, a matrix of "${named.name}" (cycle ${named.cycle}, session ${named.session}).`,
       );
     }
     return { id: selected, stateCode: code, cycle: Number(cycle), wgSession: named?.session ?? null, reportSymbol };
@@ -239,7 +244,7 @@ function whichReview(
   if (named) {
     if (named.code === undefined) {
       throw new ImportError(
-        `The document is a matrix of "${named.name}", a name no state alias resolves (${resolver.explain(named.name)}): pass --review.`,
+        `The document is a matrix of "${named.name}", a name no state alias resolves (${resolver.explain(named.name)}): pass ${given('<ISO code>-<cycle>')}.`,
       );
     }
     const id = `${named.code}-${named.cycle}`;
@@ -254,6 +259,6 @@ function whichReview(
   throw new ImportError(
     `Cannot tell which review this matrix is about: no "UPR of <State> (<n>th Cycle - <n>th Session)" in the page header or the title` +
       (reportSymbol ? ` and no stored review with report ${reportSymbol}` : '') +
-      '. Pass --review, e.g. --review SVN-3.',
+      `. Pass ${given('<ISO code>-<cycle>')}, e.g. SVN-3.`,
   );
 }

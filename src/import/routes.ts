@@ -165,7 +165,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     // A file beyond a limit is 413; one that cannot be imported 422, or 403 when it needs a scope the key
     // lacks (nothing was written either way); anything else is the server's fault.
     const { name: actor, scope } = apiKeyOf(request);
-    return run(file, { format, review, dryRun, actor, scope, limits }).catch((error: unknown) => {
+    return run(file, { format, review, dryRun, caller: 'http', actor, scope, limits }).catch((error: unknown) => {
       if (error instanceof ImportLimitError) throw new HttpProblem(413, error.message);
       throw error instanceof ImportError ? new HttpProblem(error.status, error.message) : error;
     });

@@ -10,6 +10,8 @@ import {
   type ImportOptions,
   type ImportReport,
   type ImportSource,
+  optionText,
+  type ImportCaller,
   type ParsedFile,
 } from './types.js';
 import { readUprInfoCsv, UPR_INFO_COLUMNS } from './upr-info.js';
@@ -29,12 +31,14 @@ export async function importFile(db: Db, source: ImportSource, options: ImportOp
 /** The file read into records: what it reads of the database is its vocabularies (states, aliases, labels) and reviews. */
 export async function readImport(db: Db, source: ImportSource, options: ImportOptions): Promise<ParsedFile> {
   if (options.review !== undefined && !REVIEW_ID.test(options.review)) {
-    throw new ImportError(`--review "${options.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).`);
+    throw new ImportError(
+      `${optionText(options.caller, 'review', `"${options.review}"`)} is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).`,
+    );
   }
-  const format = options.format ?? (await detectFormat(source));
+  const format = options.format ?? (await detectFormat(source, options.caller));
   const resolver = new StateResolver(db);
   return format === 'ohchr-matrix'
-    ? await readOhchrMatrix(source, resolver, db, options.review, options.limits)
+    ? await readOhchrMatrix(source, resolver, db, options.review, options.limits, options.caller)
     : format === 'terman-csv'
       ? await readTermanCsv(source, resolver, options.review, options.limits)
       : format === 'upr-info'
@@ -57,8 +61,11 @@ export function isImportFormat(value: string): value is ImportFormat {
   return (IMPORT_FORMATS as readonly string[]).includes(value);
 }
 
-/** The format from the file's first bytes: a zip (.docx) is a matrix; a CSV is known by its header. */
-export async function detectFormat(source: ImportSource): Promise<ImportFormat> {
+/**
+ * The format from the file's first bytes: a zip (.docx) is a matrix; a CSV is known by its header. When none
+ * is known, the message names how `caller` gives the format.
+ */
+export async function detectFormat(source: ImportSource, caller?: ImportCaller): Promise<ImportFormat> {
   const head: number[] = [];
   for await (const chunk of source.chunks()) {
     for (const byte of chunk) {
@@ -82,6 +89,6 @@ export async function detectFormat(source: ImportSource): Promise<ImportFormat> 
   if (UPR_INFO_COLUMNS.every((c) => header.includes(c))) return 'upr-info';
   if (UPR_TRACKER_REQUIRED_COLUMNS.every((c) => header.includes(c.toLowerCase()))) return 'upr-tracker-csv';
   throw new ImportError(
-    `Cannot tell the file's format (not a .docx, and the first line is not a known CSV header): pass --format ${IMPORT_FORMATS.join('|')}.`,
+    `Cannot tell the file's format (not a .docx, and the first line is not a known CSV header): pass ${optionText(caller, 'format', IMPORT_FORMATS.join('|'))}.`,
   );
 }

@@ -9,6 +9,17 @@ import type { SourceReading } from './reconcile.js';
 export const IMPORT_FORMATS = ['ohchr-matrix', 'terman-csv', 'upr-info', 'upr-tracker-csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
+/**
+ * Who asked for an import, so that a message names what that caller can give: an option of the command line
+ * (`npm run import`), or a query parameter of POST /v1/imports.
+ */
+export type ImportCaller = 'cli' | 'http';
+
+/** An import option with its value (or a placeholder) as `caller` gives it: `--format terman-csv`, or the query parameter `format=terman-csv`. */
+export function optionText(caller: ImportCaller | undefined, name: 'format' | 'review', value: string): string {
+  return caller === 'http' ? `the query parameter ${name}=${value}` : `--${name} ${value}`;
+}
+
 /** Where a record or a problem is in the file: a CSV row (the header is row 1) or a row of the matrix table. */
 export interface Location {
   row?: number;
@@ -175,6 +186,8 @@ export interface ImportOptions {
   /** ohchr-matrix: the review the file is about; CSV formats: import only this review's rows. */
   review?: string;
   dryRun?: boolean;
+  /** Who asked (default cli): the options a message names are that caller's (optionText). */
+  caller?: ImportCaller;
   actor: string;
   /**
    * The scope the import acts with, as the write API checks it: creating or completing a review needs admin.

@@ -16,7 +16,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, calendarDate, idListParam, intText, isoTimestamp, listParam, stateListParam } from '../http/params.js';
+import { booleanParam, dateOrInstant, idListParam, intText, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 import { YEAR_DESCRIPTION } from '../reviews/year.js';
 import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
@@ -78,8 +78,7 @@ export const recommendationFilterShape = {
   ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
-  updatedSince: z
-    .union([isoTimestamp, calendarDate])
+  updatedSince: dateOrInstant
     .optional()
     .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z), or this day (2026-01-01: from its start, UTC).'),
 };

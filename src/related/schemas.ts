@@ -1,17 +1,12 @@
 import { z } from 'zod';
 import { positionSchema, stateRefSchema } from '../common/schemas.js';
 import { RELATIONS } from '../db/schema.js';
-import { listParam } from '../http/params.js';
+import { listParam, wholeNumberParam } from '../http/params.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 
 export const relatedQuery = z
   .object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(RELATED_PER_RECORD)
-      .meta({ format: 'int32' })
+    limit: wholeNumberParam(1, RELATED_PER_RECORD)
       .default(10)
       .describe(`How many related recommendations to return, most similar first (1–${RELATED_PER_RECORD}, default 10).`),
     relation: listParam(

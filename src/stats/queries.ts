@@ -56,7 +56,7 @@ export const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   implementation: { value: sql`coalesce(${CURRENT_IMPLEMENTATION}, 'unknown')` },
   stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', names: stateNames } },
   cycle: { value: sql`v.cycle` },
-  actionCategory: { value: sql`coalesce(cast(r.action_category as text), 'unknown')` },
+  actionCategory: { value: sql`r.action_category` },
   recurring: { value: sql`case when ${RECURRING} then 'true' else 'false' end` },
   recommendingState: {
     value: sql`g_rs.state_code`,

@@ -3,7 +3,7 @@ import { stateRefSchema } from '../common/schemas.js';
 import { DIRECTIONS, LABEL_SCHEMES, LABEL_SOURCES } from '../db/schema.js';
 import { developmentFilterShape } from '../developments/schemas.js';
 import { formatParams } from '../http/formats.js';
-import { listParam } from '../http/params.js';
+import { listParam, wholeNumberParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema, recommendationFilterShape } from '../recommendations/schemas.js';
 
 // Aggregates for dashboards: recommendations and developments counted by one or two groupings, under
@@ -98,9 +98,15 @@ export const recommendationGroupSchema = z
       .optional()
       .describe('not_implemented, partially_implemented, implemented, or unknown (never assessed).'),
     actionCategory: z
-      .string()
+      .int()
+      .min(1)
+      .max(5)
+      .meta({ format: 'int32' })
+      .nullable()
       .optional()
-      .describe("UPR Info's action category, 1–5 (see the recommendation's `actionCategory`), or unknown (not coded): the filter values."),
+      .describe(
+        "UPR Info's action category, 1–5, as on the recommendation (`actionCategory`); null: not coded (the filter's `unknown`).",
+      ),
     recurring: z
       .enum(['true', 'false'])
       .optional()
@@ -164,12 +170,7 @@ const directionCounts = {
 
 export const reviewSummaryQuery = z
   .object({
-    top: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .meta({ format: 'int32' })
+    top: wholeNumberParam(1, 100)
       .default(10)
       .describe('How many themes to list in topThemes (1–100, default 10).'),
     scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes in topThemes: ${LABEL_SCHEMES.join(', ')} (default: all).`),

@@ -175,8 +175,14 @@ export class Tagger {
   }
 }
 
-/** Confidences as stored and shown: three decimals. */
-export const round = (value: number) => Math.round(value * 1000) / 1000;
+/**
+ * The most a tagger's confidence can be: a confidence of 1 says the label comes from UPR Info's own coding,
+ * through the crosswalk (src/tagging/apply.ts), never from a model.
+ */
+export const MAX_MACHINE_CONFIDENCE = 0.999;
+
+/** Confidences as stored and shown: three decimals, and below 1 (a probability of 0.9996 is 0.999). */
+export const round = (value: number) => Math.min(Math.round(value * 1000) / 1000, MAX_MACHINE_CONFIDENCE);
 
 /**
  * The model file's bytes: its JSON and a newline, gzip-compressed at level 9 (the shipped model's JSON is

@@ -74,7 +74,7 @@ export async function recount(all: AllRows): Promise<Recount[]> {
       regionalGroup: orNull(states.get(r.id)?.map((code) => groups.get(code)!)),
       theme: orNull(themes.get(r.id)),
       sdg: orNull(goals.get(r.id)),
-      actionCategory: [r.action_category === null ? 'unknown' : String(r.action_category)],
+      actionCategory: [r.action_category],
       recurring: [String(recurring.has(r.id))],
     },
   }));
@@ -83,7 +83,9 @@ export async function recount(all: AllRows): Promise<Recount[]> {
 function matches(r: Recount, filter: URLSearchParams): boolean {
   for (const [name, list] of filter) {
     const wanted = list.split(',');
-    const has = (values: Key[]) => values.some((v) => v !== null && wanted.includes(String(v)));
+    // A null action category is the filter's unknown (as is a null position or implementation, grouped as 'unknown').
+    const has = (values: Key[]) =>
+      values.some((v) => (v === null ? name === 'actionCategory' && wanted.includes('unknown') : wanted.includes(String(v))));
     if (name === 'reviewId' ? !wanted.includes(r.reviewId) : name === 'session' ? !wanted.includes(String(r.session)) : !has(r.values[name as RecommendationGrouping])) {
       return false;
     }
