@@ -1,8 +1,8 @@
 // State names as UN documents print them inside a recommendation's text: the recommending states
 // parenthesised at the end of each part ("… (France) (Lithuania);", "… (Ukraine); … (Slovakia);",
-// "… (Venezuela (Bolivarian Republic of));"), from which the importer reads the recommenders
-// (src/import/states.ts). A name is recognised by a function given (`resolve`, a name to its code), never
-// guessed here.
+// "… (Venezuela (Bolivarian Republic of));"). The importer reads the recommenders from them
+// (src/import/states.ts); related recommendations leave them out of the text they compare (src/related/terms.ts).
+// A name is recognised by a function given (`resolve`, a name to its code), never guessed here.
 
 /** A state name to its code (undefined: not a state's name). */
 export type ResolveName = (name: string) => string | undefined;
@@ -57,4 +57,39 @@ export function resolveGroup(group: string, resolve: ResolveName): string[] | un
   if (parts.length < 2) return undefined;
   const codes = parts.map((p) => resolve(p));
   return codes.every((c) => c !== undefined) ? (codes as string[]) : undefined;
+}
+
+/**
+ * Whether a group is a list of state names only: as resolveGroup reads it, or also with the list forms
+ * printed in the Terman corpus ("Ecuador and Spain", "Slovenia, Argentina, and Sweden", "Poland; Finland",
+ * "Brazil/Spain", "the Netherlands"). A name joined by "and" ("Antigua and Barbuda") is tried whole first.
+ */
+export function isStateList(group: string, resolve: ResolveName): boolean {
+  if (resolveGroup(group, resolve) !== undefined) return true;
+  const known = (name: string) => resolve(name) !== undefined || resolve(name.replace(/^(?:and\s+)?(?:the\s+)?/i, '')) !== undefined;
+  const parts = group.split(/\s*[,;/]\s*/).filter((p) => p !== '');
+  return (
+    parts.length > 0 &&
+    parts.every((part) => known(part) || (/\sand\s/i.test(part) && part.split(/\s+and\s+/i).every((name) => name !== '' && known(name))))
+  );
+}
+
+/**
+ * The text without the recommending states parenthesised at the end of each of its parts (split at ";"
+ * outside parentheses: texts joined from several rows name a state after each), nor the ";" or "." after
+ * them. A group is left out only when it names states (isStateList); a group before it that does not, and
+ * anything inside the text, stays ("Ratify OP-CAT (CAT) (France);" → "Ratify OP-CAT (CAT)").
+ */
+export function withoutRecommenders(text: string, resolve: ResolveName): string {
+  if (!text.includes(')')) return text;
+  let changed = false;
+  const parts = splitOutsideParentheses(text, ';').map((part) => {
+    const { body, groups } = trailingGroups(part);
+    let kept = groups.length;
+    while (kept > 0 && isStateList(groups[kept - 1]!, resolve)) kept--;
+    if (kept === groups.length) return part;
+    changed = true;
+    return [body, ...groups.slice(0, kept).map((group) => `(${group})`)].join(' ');
+  });
+  return changed ? parts.join(' ') : text;
 }
