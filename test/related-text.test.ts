@@ -137,6 +137,7 @@ t.test('the recommending states printed at the end of a text are not terms (the 
     'Ratify ICRMW (the Netherlands; Brazil)',
     'Ratify ICRMW (Trinidad and Tobago)',
     '12.3. Ratify ICRMW (Norway)',
+    'Ratify ICRMW (Norway). );',
   ]) {
     t.same(termsOf(text, NAMES), asked, text);
   }
@@ -154,6 +155,7 @@ t.test('a parenthesis that is not a list of states stays in the text', async (t)
   t.equal(withoutRecommenders('Report on the lighthouse census (2011) (Norway);', resolve), 'Report on the lighthouse census (2011)');
   t.equal(withoutRecommenders('Ratify ILO Convention (No. 29) (Spain) (Norway).', resolve), 'Ratify ILO Convention (No. 29)');
   t.equal(withoutRecommenders('Ratify ILO Convention (No. 29);', resolve), 'Ratify ILO Convention (No. 29);', 'nothing to leave out: the text as it is');
+  t.equal(withoutRecommenders('Ratify ILO Convention (No. 29). );', resolve), 'Ratify ILO Convention (No. 29). );', 'nor with a stray parenthesis');
   t.ok(isStateList('Norway, Spain', resolve));
   t.ok(isStateList('Norway and the Spain', resolve), 'a list joined by "and", a leading "the"');
   t.notOk(isStateList('Norway, lighthouses', resolve), 'one name that is none: not a list of states');

@@ -74,17 +74,25 @@ export function isStateList(group: string, resolve: ResolveName): boolean {
   );
 }
 
+/** A part without a closing parenthesis left over at its end ("… (Kuwait). );", 631 texts of the Terman corpus). */
+function withoutStrayParenthesis(part: string): string {
+  const open = part.split('(').length;
+  const close = part.split(')').length;
+  return close > open ? part.replace(/\s*\)\s*[;.,]?\s*$/, '') : part;
+}
+
 /**
  * The text without the recommending states parenthesised at the end of each of its parts (split at ";"
  * outside parentheses: texts joined from several rows name a state after each), nor the ";" or "." after
- * them. A group is left out only when it names states (isStateList); a group before it that does not, and
- * anything inside the text, stays ("Ratify OP-CAT (CAT) (France);" → "Ratify OP-CAT (CAT)").
+ * them (nor a stray ")" after them). A group is left out only when it names states (isStateList); a group
+ * before it that does not, and anything inside the text, stays ("Ratify OP-CAT (CAT) (France);" → "Ratify
+ * OP-CAT (CAT)").
  */
 export function withoutRecommenders(text: string, resolve: ResolveName): string {
   if (!text.includes(')')) return text;
   let changed = false;
   const parts = splitOutsideParentheses(text, ';').map((part) => {
-    const { body, groups } = trailingGroups(part);
+    const { body, groups } = trailingGroups(withoutStrayParenthesis(part));
     let kept = groups.length;
     while (kept > 0 && isStateList(groups[kept - 1]!, resolve)) kept--;
     if (kept === groups.length) return part;
