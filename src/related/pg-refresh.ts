@@ -4,7 +4,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { type Pairs, readRows, type StateDoc, wantedPair } from './refresh.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import { neighboursOf, vectorize } from './similarity.js';
-import { STATE_NAMES_SQL, StateNames } from './state-names.js';
+import { STATE_NAMES_SQL, stateNamesOfKeys } from './state-names.js';
 import { termsOf } from './terms.js';
 
 // refresh.ts's incremental update on PostgreSQL, for a write of one recommendation's text or review (a
@@ -62,7 +62,7 @@ export async function pgRelateOne(context: PgWriteContext, id: string): Promise<
   const texts = await pgAll<{ id: string; text: string; cycle: number }>(tx, sql`select r.id, r.text, v.cycle
     from reviews v join recommendations r on r.review_id = v.id where v.state_code = ${state} order by r.id collate "C"`);
   const docs: StateDoc[] = texts.map((row) => ({ id: row.id, cycle: row.cycle }));
-  const names = new StateNames((await pgAll<{ name: string }>(tx, sql.raw(STATE_NAMES_SQL))).map((row) => row.name));
+  const names = stateNamesOfKeys((await pgAll<{ keys: string }>(tx, sql.raw(STATE_NAMES_SQL)))[0]!.keys);
   const vectors = vectorize(texts.map((row) => termsOf(row.text, names)));
   const i = docs.findIndex((doc) => doc.id === id);
   const found = neighboursOf(vectors, i, RELATED_FLOOR);

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
 import { withoutRecommenders } from '../states/names-in-text.js';
 import { normalizeStateName } from '../states/names.js';
@@ -39,10 +40,29 @@ export class StateNames {
 /** No names: texts compared as written. */
 export const NO_STATE_NAMES = new StateNames([]);
 
-/** The SQL of every state's name and alias, the same on both backends. */
-export const STATE_NAMES_SQL = 'select name from states union all select alias from state_aliases';
+/**
+ * The SQL of the states' names and aliases as the importer resolves them (state_aliases: a state's name is
+ * one of its spellings there), normalised keys joined by newlines in one value: the same on both backends.
+ */
+export const STATE_NAMES_SQL = "select coalesce(string_agg(key, chr(10) order by key), '') as keys from state_aliases";
+const SQLITE_STATE_NAMES_SQL = "select coalesce(group_concat(key, char(10)), '') from (select key from state_aliases order by key)";
 
-/** The names and aliases of a SQLite database's states. */
+let last: { keys: string; names: StateNames } | undefined;
+
+/** The names for keys read (STATE_NAMES_SQL's value): those made last while the keys are the same. */
+export function stateNamesOfKeys(keys: string): StateNames {
+  if (last?.keys !== keys) last = { keys, names: new StateNames(keys === '' ? [] : keys.split('\n')) };
+  return last.names;
+}
+
+const statements = new WeakMap<object, Statement>();
+
+/**
+ * The names and aliases of a SQLite database's states (read in one value, and made into names again only
+ * when they changed: a write of one recommendation reads them).
+ */
 export function stateNamesOf(db: Db): StateNames {
-  return new StateNames(db.$client.prepare(STATE_NAMES_SQL).pluck().all() as string[]);
+  let statement = statements.get(db.$client);
+  if (statement === undefined) statements.set(db.$client, (statement = db.$client.prepare(SQLITE_STATE_NAMES_SQL).pluck()));
+  return stateNamesOfKeys(statement.get() as string);
 }
