@@ -69,3 +69,38 @@ t.test('a database written by another program has its relations brought up to da
   t.equal(score, 1, 'the same text scores 1');
   again.$client.close();
 });
+
+t.test('a database related before the states printed in texts were left out is recomputed when opened (migration 0019)', async (t) => {
+  const path = join(tempDir(t), 'upgraded.sqlite');
+  const first = openDatabase(path);
+  const c = first.$client;
+  const now = '2026-12-02T00:00:00.000Z';
+  const review = c.prepare('insert into reviews (id, state_code, cycle, created_at, updated_at) values (?, ?, ?, ?, ?)');
+  review.run('FIN-1', 'FIN', 1, now, now);
+  review.run('FIN-2', 'FIN', 2, now, now);
+  const insert = c.prepare(`insert into recommendations (id, review_id, paragraph_sort_key, text, verbatim, created_at, updated_at)
+    values (?, ?, '', ?, 1, ?, ?)`);
+  // Fictional requests on two matters, made by one state in two cycles, as the Terman corpus prints them.
+  insert.run('FIN-1-a', 'FIN-1', 'Protect lighthouse keepers (United Kingdom of Great Britain and Northern Ireland);', now, now);
+  insert.run('FIN-2-b', 'FIN-2', 'Publish ferry timetables (United Kingdom of Great Britain and Northern Ireland);', now, now);
+  c.close();
+  const recurrence = (db: typeof first) =>
+    JSON.parse(db.$client.prepare("select json from recommendation_documents where recommendation_id = 'FIN-2-b'").pluck().get() as string).recurrence;
+
+  // As a version before 0019 left it: the two related by the state's name (the score it gave them), one
+  // counted as asked before.
+  const old = openDatabase(path);
+  t.equal(old.$client.prepare('select count(*) from recommendation_relations where recommendation_id like ?').pluck().get('FIN-%'), 0, 'not related');
+  old.$client.prepare(`insert into recommendation_relations values ('FIN-2-b', 'FIN-1-a', 0.5883, 'earlier', 1), ('FIN-1-a', 'FIN-2-b', 0.5883, 'later', 2)`).run();
+  old.$client.close();
+  const before = openDatabase(path);
+  t.same(recurrence(before), { count: 1, earliestCycle: 1 }, 'asked before, as that version said');
+  before.$client.prepare('delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)').run();
+  before.$client.close();
+
+  const upgraded = openDatabase(path);
+  t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations where recommendation_id like ?').pluck().get('FIN-%'), 0, 'recomputed: no longer related');
+  t.same(recurrence(upgraded), { count: 0, earliestCycle: null }, 'and its document says so');
+  t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0);
+  upgraded.$client.close();
+});

@@ -1,8 +1,11 @@
 import t from 'tap';
 import { canonicalInstruments, INSTRUMENTS } from '../src/related/instruments.js';
 import { allNeighbours, neighboursOf, roundScore, vectorize, vectorizeIds } from '../src/related/similarity.js';
+import { NO_STATE_NAMES, StateNames } from '../src/related/state-names.js';
 import { TermIds } from '../src/related/term-ids.js';
 import { plainText, stem, termsOf } from '../src/related/terms.js';
+import { isStateList, withoutRecommenders } from '../src/states/names-in-text.js';
+import { STATES } from '../seed/states.js';
 
 // The text side of related recommendations: names of instruments made one token, terms, and the cosine.
 
@@ -72,7 +75,7 @@ t.test('scores: symmetric, one text against all equals all pairs, floor and k ho
     'Combat domestic violence against women',
     'Criminalise domestic violence',
   ];
-  const vectors = vectorize(texts.map(termsOf));
+  const vectors = vectorize(texts.map((text) => termsOf(text)));
   const all = allNeighbours(vectors, 0.1, 10);
   all.forEach((list, i) => {
     t.same(list, neighboursOf(vectors, i, 0.1), `text ${i}: the same neighbours one at a time`);
@@ -112,7 +115,75 @@ t.test('term ids: one tokenising per text, forgotten at the limit, same vectors 
       texts.map((text) => shared.of(text)),
       shared.instrument,
     ),
-    vectorize(texts.map(termsOf)),
+    vectorize(texts.map((text) => termsOf(text))),
     'ids of a larger dictionary give the same vectors',
   );
+});
+
+// The states' names and aliases, as the states table holds them (seeded from seed/states.ts).
+const NAMES = new StateNames(STATES.flatMap((state) => [state.name, ...state.aliases]));
+
+t.test('the recommending states printed at the end of a text are not terms (the Terman corpus, OHCHR)', async (t) => {
+  const asked = ['ratify', 'zzicrmw'];
+  for (const text of [
+    'Ratify ICRMW (Norway);',
+    'Ratify ICRMW (United Kingdom of Great Britain and Northern Ireland);',
+    'Ratify ICRMW (Venezuela (Bolivarian Republic of)).',
+    'Ratify ICRMW (Bolivia (Plurinational State of))  ; ',
+    'Ratify ICRMW (France) (Lithuania);',
+    'Ratify ICRMW (Chile, Mexico, Czech Republic);',
+    'Ratify ICRMW (Ecuador and Spain);',
+    'Ratify ICRMW (Slovenia, Argentina, and Sweden);',
+    'Ratify ICRMW (the Netherlands; Brazil)',
+    'Ratify ICRMW (Trinidad and Tobago)',
+    '12.3. Ratify ICRMW (Norway)',
+    'Ratify ICRMW (Norway). );',
+  ]) {
+    t.same(termsOf(text, NAMES), asked, text);
+  }
+  t.same(termsOf('Ratify ICRMW (Austria); ratify ICRMW (Bosnia and Herzegovina);', NAMES), [...asked, ...asked], 'a state after each part of a text joined from two rows');
+  t.same(termsOf('Ratify ICRMW (Norway);'), ['ratify', 'zzicrmw', 'norway'], 'without the names: the text as written');
+  t.same(termsOf('Ratify ICRMW (Norway);', NO_STATE_NAMES), ['ratify', 'zzicrmw', 'norway']);
+});
+
+t.test('a parenthesis that is not a list of states stays in the text', async (t) => {
+  t.same(termsOf('Ratify the Optional Protocol against Torture (OP-CAT) (France);', NAMES), termsOf('Ratify the Optional Protocol against Torture (OP-CAT)'));
+  t.same(termsOf('Ratify the convention on lighthouses (CEDAW);', NAMES), ['ratify', 'conven', 'lighth', 'zzcedaw'], 'an acronym');
+    t.same(termsOf('Protect the keepers of lighthouses (Fictional Republic of Nowhere);', NAMES), termsOf('Protect the keepers of lighthouses (Fictional Republic of Nowhere);'), 'no state has that name: kept');
+  t.same(termsOf('Protect (Norway) the keepers of lighthouses', NAMES), termsOf('Protect (Norway) the keepers of lighthouses'), 'a state inside the text, not at the end of a part: kept');
+  const resolve = (name: string) => (['norway', 'spain'].includes(name.toLowerCase()) ? name : undefined);
+  t.equal(withoutRecommenders('Report on the lighthouse census (2011) (Norway);', resolve), 'Report on the lighthouse census (2011)');
+  t.equal(withoutRecommenders('Ratify ILO Convention (No. 29) (Spain) (Norway).', resolve), 'Ratify ILO Convention (No. 29)');
+  t.equal(withoutRecommenders('Ratify ILO Convention (No. 29);', resolve), 'Ratify ILO Convention (No. 29);', 'nothing to leave out: the text as it is');
+  t.equal(withoutRecommenders('Ratify ILO Convention (No. 29). );', resolve), 'Ratify ILO Convention (No. 29). );', 'nor with a stray parenthesis');
+  t.ok(isStateList('Norway, Spain', resolve));
+  t.ok(isStateList('Norway and the Spain', resolve), 'a list joined by "and", a leading "the"');
+  t.notOk(isStateList('Norway, lighthouses', resolve), 'one name that is none: not a list of states');
+  t.notOk(isStateList('', resolve));
+});
+
+t.test("a Terman-style copy scores with a UPR Info-style one as two UPR Info-style copies do", async (t) => {
+  const group = (first: string) =>
+    allNeighbours(
+      vectorize(
+        [first, 'Protect the keepers of lighthouses on the northern coast', 'Publish the annual report on river ferries', 'Train lighthouse keepers in first aid'].map(
+          (text) => termsOf(text, NAMES),
+        ),
+      ),
+      0,
+      10,
+    );
+  const terman = group('Protect the keepers of lighthouses on the northern coast (United Kingdom of Great Britain and Northern Ireland);');
+  const uprInfo = group('Protect the keepers of lighthouses on the northern coast');
+  t.same(terman, uprInfo, 'every score the same');
+  t.equal(terman[0]![0]!.score, 1, 'the two copies are one request');
+});
+
+t.test('term ids follow the states names they are given', async (t) => {
+  const ids = new TermIds(100, 100);
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 2], 'no names: the state is a term');
+  ids.useNames(NAMES);
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1], 'other names: the text tokenised again');
+  ids.useNames(new StateNames(['norway', ...NAMES.list()]));
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1], 'the same names (normalised): kept');
 });

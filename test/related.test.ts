@@ -290,6 +290,60 @@ async function relateRepairs(t: Test, app: FastifyInstance, before: RelationRow[
   t.same(await storedRelations(app), before);
 }
 
+t.test('the recommending states printed at the end of a text relate nothing (the Terman corpus, OHCHR)', async (t) => {
+  // Fictional requests to Finland, as the Terman corpus prints them ("… (State);") and as UPR Info does (no
+  // state): two requests of one state meet on nothing but its name, and a request made again is found whole.
+  const { app, admin, key, ids } = await setup(t);
+  const { response } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'FIN', cycle: 2 } });
+  t.equal(response.statusCode, 201);
+  const UK = 'United Kingdom of Great Britain and Northern Ireland';
+  const keepers = await create(app, key, 'FIN-1', `Protect lighthouse keepers (${UK});`, 'GBR');
+  await create(app, key, 'FIN-1', 'Train lighthouse keepers in first aid (Norway).', 'NOR');
+  const ferries = await create(app, key, 'FIN-2', `Publish ferry timetables (${UK});`, 'GBR');
+  const again = await create(app, key, 'FIN-2', 'Protect lighthouse keepers', 'NOR');
+  const content = await create(app, key, 'FIN-2', 'Ratify the Optional Protocol to the Convention against Torture (OP-CAT) (Norway);', 'NOR');
+
+  const earlier = (await related(app, ferries, '?relation=earlier')).body.data as { id: string; score: number }[];
+  t.notOk(
+    earlier.some((r) => r.id === keepers),
+    `a request of the same state on another matter is not related (${JSON.stringify(earlier)})`,
+  );
+  t.same((await record(app, ferries)).recurrence, { count: 0, earliestCycle: null }, 'nor counted as asked before');
+  const found = (await related(app, again, '?relation=earlier&limit=1')).body.data;
+  t.match(found, [{ id: keepers, score: 1 }], 'the same request printed with its state and without: one request (score 1)');
+  t.same((await record(app, again)).recurrence, { count: 1, earliestCycle: 1 });
+  const opcat = (await related(app, content, '?relation=earlier&limit=1')).body.data;
+  t.match(opcat, [{ id: ids.other }], 'a parenthesis that names no state is text: OP-CAT asked before');
+  t.ok(opcat[0].score >= RECURRENCE_THRESHOLD, `score ${opcat[0].score}`);
+
+  // A name of the states table, whoever added it, is a state's name.
+  const nor = (await getJson(app, '/v1/states/NOR')).body;
+  const patched = await send(app, 'PATCH', '/v1/states/NOR', {
+    key: admin,
+    body: { aliases: [...nor.aliases, 'Kingdom of Lighthouses'] },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(patched.response.statusCode, 200);
+  const ferries1 = await create(app, key, 'FIN-1', 'Count river ferries (Kingdom of Lighthouses);', 'NOR');
+  const census = await create(app, key, 'FIN-2', 'Fund a bird census (Kingdom of Lighthouses);', 'NOR');
+  t.notOk(
+    ((await related(app, census)).body.data as { id: string }[]).some((r) => r.id === ferries1),
+    'an alias added to the states table is left out too',
+  );
+  t.same((await record(app, census)).recurrence, { count: 0, earliestCycle: null });
+
+  await checkDocuments(t, app);
+
+  // A full recomputation (the relate command, an import: SQLite's, on a copy of a PostgreSQL database) reads
+  // the same names: the last record written keeps its list, and the pairs above hold.
+  const { relations } = await recomputedRelations(t, app, ['FIN']);
+  t.same(await storedRelations(app, census), relations.filter(([id]) => id === census), "the last write's list is the full recomputation's");
+  const pair = (a: string, b: string) => relations.find(([id, other]) => id === a && other === b);
+  t.equal(pair(ferries, keepers), undefined);
+  t.equal(pair(census, ferries1), undefined);
+  t.equal(pair(again, keepers)?.[2], 1);
+});
+
 t.test('the related endpoint refuses bad input', async (t) => {
   const app = await buildTestApp(t);
   const missing = await related(app, 'no-such-id');

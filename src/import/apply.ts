@@ -6,6 +6,7 @@ import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
+import { stateNamesOf } from '../related/state-names.js';
 import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
@@ -227,7 +228,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     });
 
   // The neighbour thread tokenises a large file's texts while they are being written (src/related/neighbours-thread.ts).
-  if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text));
+  if (records.length >= THREAD_MIN_TEXTS) neighbourThread().warm(records.map((r) => r.text), stateNamesOf(db));
 
   // SQLite keeps each statement's journal (the pages it changed, to undo that statement alone) in a temporary
   // file once it passes 64 KiB: an import's bulk statements wrote ~600,000 pages there (more than to the WAL).

@@ -5,7 +5,8 @@ import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from './li
 import { cellLines, childrenOf, elements, loadDocx, readXml, related, textOf } from './ohchr-docx.js';
 import { LabelVocabulary, readTags } from './ohchr-labels.js';
 import { DEFAULT_LAYOUT, headerLayout, isHeading, statesInCell } from './ohchr-matrix-layouts.js';
-import { NameCounter, recommendersInText, type StateResolver, trailingGroups } from './states.js';
+import { trailingGroups } from '../states/names-in-text.js';
+import { NameCounter, recommendersInText, type StateResolver } from './states.js';
 import {
   type ImportCaller,
   ImportError,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
-import { trailingGroups } from './states.js';
+import { trailingGroups } from '../states/names-in-text.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/open.js';
 import { normalizeStateName } from '../states/names.js';
+import { resolveGroup, splitOutsideParentheses, trailingGroups } from '../states/names-in-text.js';
 import type { NameCount } from './types.js';
 
 // Resolves state names as printed in imported files to ISO codes through the aliases table (keyed by
@@ -78,30 +79,6 @@ export class NameCounter {
   }
 }
 
-/**
- * The balanced parenthesised groups at the end of a text ("… (No. 29) (United Kingdom of …);" →
- * ["No. 29", "United Kingdom of …"]), after an optional final ";", "." or ",". `body` is the text before them.
- */
-export function trailingGroups(text: string): { body: string; groups: string[] } {
-  let end = text.trimEnd().replace(/[;.,]$/, '').trimEnd().length;
-  const groups: string[] = [];
-  while (end > 0 && text[end - 1] === ')') {
-    let depth = 0;
-    let start = -1;
-    for (let i = end - 1; i >= 0; i--) {
-      if (text[i] === ')') depth++;
-      else if (text[i] === '(' && --depth === 0) {
-        start = i;
-        break;
-      }
-    }
-    if (start < 0) break; // unbalanced: not a group
-    groups.unshift(text.slice(start + 1, end - 1).trim());
-    end = text.slice(0, start).trimEnd().length;
-  }
-  return { body: text.slice(0, end).trimEnd(), groups };
-}
-
 export interface Recommenders {
   codes: string[];
   unresolved: string[];
@@ -122,7 +99,7 @@ export function recommendersInText(text: string, resolver: StateResolver): Recom
     const lastPart = index === parts.length - 1;
     for (let g = groups.length - 1; g >= 0; g--) {
       const group = groups[g]!;
-      const codes = resolveGroup(group, resolver);
+      const codes = resolveGroup(group, (name) => resolver.resolve(name));
       if (codes) {
         for (const code of codes) if (!result.codes.includes(code)) result.codes.push(code);
       } else if (lastPart && g === groups.length - 1) {
@@ -137,31 +114,4 @@ export function recommendersInText(text: string, resolver: StateResolver): Recom
     result.warnings.push('no recommending state in parentheses at the end of the text');
   }
   return result;
-}
-
-/** A group's states: the whole group as one name, else each comma-separated name when all resolve. */
-function resolveGroup(group: string, resolver: StateResolver): string[] | undefined {
-  const whole = resolver.resolve(group);
-  if (whole) return [whole];
-  const parts = group.split(/\s*,\s*/).filter((p) => p !== '');
-  if (parts.length < 2) return undefined;
-  const codes = parts.map((p) => resolver.resolve(p));
-  return codes.every((c) => c !== undefined) ? (codes as string[]) : undefined;
-}
-
-function splitOutsideParentheses(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    else if (c === separator && depth === 0) {
-      parts.push(text.slice(start, i + 1));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.filter((p) => p.trim() !== '');
 }

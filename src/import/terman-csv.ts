@@ -2,7 +2,8 @@ import type { Position } from '../db/schema.js';
 import { sessionOfReview } from '../reference/sessions.js';
 import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
-import { NameCounter, type StateResolver, trailingGroups } from './states.js';
+import { trailingGroups } from '../states/names-in-text.js';
+import { NameCounter, type StateResolver } from './states.js';
 import {
   ImportError,
   type ImportNote,

@@ -1,6 +1,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { NeighbourAnswer, NeighbourLists, NeighbourRequest } from './neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
+import type { StateNames } from './state-names.js';
 
 // A state's relations are computed in a worker thread (neighbours-worker.ts), so that the writing thread
 // goes on with the rest of its transaction meanwhile (the stats flush, the audit entries: src/db/audit.ts) on
@@ -8,7 +9,8 @@ import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 // taken in order, waiting on a shared counter (Atomics.wait) and reading the port synchronously. The worker
 // tokenises each text once (its own dictionary), and an import sends a file's texts ahead (warm) so that
 // they are tokenised while the records are being written. The scores are those computed in one thread before:
-// the same functions over the same texts in the same order (a group's term numbers follow its texts).
+// the same functions over the same texts in the same order (a group's term numbers follow its texts), with
+// the same states' names (sent before the texts whenever they are not those sent last).
 
 /**
  * Texts below which a refresh (the groups it recomputes together) or an import relates in the writing thread:
@@ -55,15 +57,28 @@ export class NeighbourThread {
     return this.port;
   }
 
-  /** Texts to tokenise ahead of their group (no answer). */
-  warm(texts: string[]): void {
-    this.started().postMessage({ kind: 'warm', texts, floor: RELATED_FLOOR, k: RELATED_PER_RECORD } satisfies NeighbourRequest);
+  /** The fingerprint of the states' names last sent to the thread. */
+  private namesSent: string | undefined;
+
+  /** The thread, told the states' names when they are not those it was last sent. */
+  private with(names: StateNames): MessagePort {
+    const port = this.started();
+    if (names.fingerprint !== this.namesSent) {
+      port.postMessage({ kind: 'names', names: names.list() } satisfies NeighbourRequest);
+      this.namesSent = names.fingerprint;
+    }
+    return port;
   }
 
-  /** Asks for a group's neighbour lists (taken with take(), in the order asked). */
-  ask(texts: string[], floor = RELATED_FLOOR, k = RELATED_PER_RECORD): void {
+  /** Texts to tokenise ahead of their group (no answer), with the states' names their terms leave out. */
+  warm(texts: string[], names: StateNames): void {
+    this.with(names).postMessage({ kind: 'warm', texts, floor: RELATED_FLOOR, k: RELATED_PER_RECORD } satisfies NeighbourRequest);
+  }
+
+  /** Asks for a group's neighbour lists (taken with take(), in the order asked), its texts' terms without the states' names. */
+  ask(texts: string[], names: StateNames, floor = RELATED_FLOOR, k = RELATED_PER_RECORD): void {
     this.check();
-    this.started().postMessage({ kind: 'group', texts, floor, k } satisfies NeighbourRequest);
+    this.with(names).postMessage({ kind: 'group', texts, floor, k } satisfies NeighbourRequest);
     this.asked++;
   }
 

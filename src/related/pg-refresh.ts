@@ -4,12 +4,15 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { type Pairs, readRows, type StateDoc, wantedPair } from './refresh.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import { neighboursOf, vectorize } from './similarity.js';
+import { STATE_NAMES_SQL, stateNamesOfKeys } from './state-names.js';
 import { termsOf } from './terms.js';
 
 // refresh.ts's incremental update on PostgreSQL, for a write of one recommendation's text or review (a
 // create, a PATCH): its own list recomputed, its place in the lists of the others, and its entries dropped
 // from the lists of another state's recommendations. Every recommendation whose relations change has its
-// stored document rebuilt (its recurrence), as SQLite's triggers on recommendation_relations see to.
+// stored document rebuilt (its recurrence), as SQLite's triggers on recommendation_relations see to. Texts
+// are compared without the recommending states printed at their end, known by the same states' names and
+// aliases as SQLite's computation (state-names.ts): both backends give the same terms and scores.
 
 type Tx = PgWriteContext['tx'];
 
@@ -59,7 +62,8 @@ export async function pgRelateOne(context: PgWriteContext, id: string): Promise<
   const texts = await pgAll<{ id: string; text: string; cycle: number }>(tx, sql`select r.id, r.text, v.cycle
     from reviews v join recommendations r on r.review_id = v.id where v.state_code = ${state} order by r.id collate "C"`);
   const docs: StateDoc[] = texts.map((row) => ({ id: row.id, cycle: row.cycle }));
-  const vectors = vectorize(texts.map((row) => termsOf(row.text)));
+  const names = stateNamesOfKeys((await pgAll<{ keys: string }>(tx, sql.raw(STATE_NAMES_SQL)))[0]!.keys);
+  const vectors = vectorize(texts.map((row) => termsOf(row.text, names)));
   const i = docs.findIndex((doc) => doc.id === id);
   const found = neighboursOf(vectors, i, RELATED_FLOOR);
   const wanted: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));

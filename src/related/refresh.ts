@@ -5,6 +5,7 @@ import { neighbourThread, THREAD_MIN_TEXTS } from './neighbours-thread.js';
 import { type NeighbourLists, neighbourLists } from './neighbours-worker.js';
 import { type Neighbour, neighboursOf, vectorizeIds } from './similarity.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
+import { NO_STATE_NAMES, type StateNames, stateNamesOf } from './state-names.js';
 import { termIds } from './term-ids.js';
 
 // Keeping recommendation_relations current. A state's relations are computed from all recommendations to
@@ -12,7 +13,8 @@ import { termIds } from './term-ids.js';
 // recommendations whose text, review or cycle changed in recommendation_relations_stale, and
 // refreshStaleRelations, run in every writing transaction before the documents are rebuilt, recomputes a
 // whole state when many of its recommendations changed (an import) and otherwise updates the changed ones
-// alone: their own lists, and their place in the lists of the others.
+// alone: their own lists, and their place in the lists of the others. Texts are compared without the
+// recommending states printed at their end, known by the states' names and aliases (state-names.ts).
 
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
 const INCREMENTAL_MAX = 10;
@@ -158,10 +160,11 @@ function writeRows(
   counts.deleted += removed.length;
 }
 
-function loadState(s: Record<string, Statement>, state: string) {
+function loadState(s: Record<string, Statement>, state: string, names: StateNames) {
   const rows = s.docs!.raw().all(state) as [string, string, number][];
   const docs: StateDoc[] = rows.map(([id, , cycle]) => ({ id, cycle }));
   termIds.trim();
+  termIds.useNames(names);
   const vectors = vectorizeIds(
     rows.map(([, text]) => termIds.of(text)),
     termIds.instrument,
@@ -185,15 +188,19 @@ function loadDocs(s: Record<string, Statement>, state: string): { docs: StateDoc
  * The states' documents, each state's texts sent to the neighbour thread when they are THREAD_MIN_TEXTS or
  * more together; and a function giving each state's lists in turn (the thread's answers, or computed here).
  */
-function askStates(s: Record<string, Statement>, states: string[]): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
+function askStates(
+  s: Record<string, Statement>,
+  states: string[],
+  names: StateNames,
+): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
   const loaded = states.map((state) => loadDocs(s, state));
   const thread = neighbourThread();
   thread.discard();
   const threaded = loaded.reduce((n, { texts }) => n + texts.length, 0) >= THREAD_MIN_TEXTS;
-  if (threaded) for (const { texts } of loaded) thread.ask(texts);
+  if (threaded) for (const { texts } of loaded) thread.ask(texts, names);
   return {
     docs: loaded.map(({ docs }) => docs),
-    lists: (i) => (threaded ? thread.take() : neighbourLists(loaded[i]!.texts, RELATED_FLOOR, RELATED_PER_RECORD)),
+    lists: (i) => (threaded ? thread.take() : neighbourLists(loaded[i]!.texts, RELATED_FLOOR, RELATED_PER_RECORD, names)),
   };
 }
 
@@ -263,9 +270,9 @@ function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], list
  * entry in the lists of the others (added, changed or removed; a list that grows past RELATED_PER_RECORD
  * loses its lowest). The state's other pairs keep their scores until the state is next recomputed.
  */
-function relateSome(db: Db, state: string, ids: string[], counts: RelateCounts): void {
+function relateSome(db: Db, state: string, ids: string[], names: StateNames, counts: RelateCounts): void {
   const s = statements(db);
-  const { docs, vectors } = loadState(s, state);
+  const { docs, vectors } = loadState(s, state, names);
   const indexOf = new Map(docs.map((d, i) => [d.id, i]));
   for (const id of ids) {
     const i = indexOf.get(id)!;
@@ -307,12 +314,14 @@ export function startStaleRelations(db: Db): () => RelateCounts {
   // A recommendation moved from another state leaves that state's lists.
   for (const [from, to] of s.otherStates!.raw().all() as [string, string][]) counts.deleted += s.remove!.run(from, to).changes;
   const wholeStates = [...byState].filter(([, ids]) => ids.length > INCREMENTAL_MAX).map(([state]) => state);
-  const whole = askStates(s, wholeStates);
+  // (Read only when there is something to relate: a write that changed no text reads nothing more.)
+  const names = byState.size > 0 ? stateNamesOf(db) : NO_STATE_NAMES;
+  const whole = askStates(s, wholeStates, names);
   return () => {
     for (const [state, ids] of byState) {
       const i = wholeStates.indexOf(state);
       if (i >= 0) writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
-      else relateSome(db, state, ids, counts);
+      else relateSome(db, state, ids, names, counts);
     }
     // Also the ids of recommendations deleted since they were listed (their relations went with them).
     s.clearStale!.run();
@@ -326,7 +335,7 @@ export function relateAll(db: Db, states: string[] | undefined, progress: (done:
   const chosen = states ?? (s.allStates!.pluck().all() as string[]);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   // Every state asked first: the thread computes the next while this one writes the last.
-  const whole = askStates(s, chosen);
+  const whole = askStates(s, chosen, stateNamesOf(db));
   chosen.forEach((state, i) => {
     writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
     progress(i + 1, chosen.length, state);

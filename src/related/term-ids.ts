@@ -1,10 +1,12 @@
+import { NO_STATE_NAMES, type StateNames } from './state-names.js';
 import { termsOf } from './terms.js';
 
 // Texts as numbered terms, each text tokenised once: a state's relations are recomputed after every write
 // that touches it (an import's files one after the other, a curator's edits), and tokenising was most of the
 // cost. The terms of one dictionary get ids in the order first seen; the ids of a text are kept per text.
 // Bounded: when the texts kept reach maxTexts, or the dictionary maxTerms, both are forgotten (trim, called
-// before a computation starts, never during one, so that no vector mixes the ids of two dictionaries).
+// before a computation starts, never during one, so that no vector mixes the ids of two dictionaries). A
+// text's terms depend on the states' names (state-names.ts): other names (useNames) forget the texts kept.
 
 export class TermIds {
   private readonly ids = new Map<string, number>();
@@ -17,6 +19,14 @@ export class TermIds {
     private readonly maxTerms: number,
   ) {}
 
+  private names: StateNames = NO_STATE_NAMES;
+
+  /** The states' names the texts' terms are computed with from now on (the texts kept are forgotten when they differ). */
+  useNames(names: StateNames): void {
+    if (names.fingerprint !== this.names.fingerprint) this.texts.clear();
+    this.names = names;
+  }
+
   /** The number of terms in the dictionary: every id is below it. */
   get size(): number {
     return this.ids.size;
@@ -26,7 +36,7 @@ export class TermIds {
   of(text: string): Int32Array {
     let found = this.texts.get(text);
     if (found === undefined) {
-      found = Int32Array.from(termsOf(text), (term) => this.idOf(term));
+      found = Int32Array.from(termsOf(text, this.names), (term) => this.idOf(term));
       this.texts.set(text, found);
     }
     return found;

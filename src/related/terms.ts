@@ -1,7 +1,10 @@
 import { canonicalInstruments } from './instruments.js';
+import { NO_STATE_NAMES, type StateNames } from './state-names.js';
 
-// A recommendation's text as the terms its similarity is computed on: lower case without accents,
-// instrument and body names replaced by one token each (instruments.ts), words split on anything that is
+// A recommendation's text as the terms its similarity is computed on: without the recommending states
+// printed in parentheses at its end (state-names.ts: "… (France);", as the Terman corpus and OHCHR print
+// them and UPR Info does not; a parenthesis that is no state's name stays, "(OP-CAT)", "(2011)"), lower case
+// without accents, instrument and body names replaced by one token each (instruments.ts), words split on anything that is
 // not a letter or a digit, stop words and numbers dropped, a few verbs of the same request merged
 // ("accede", "ratification", "sign" → ratify), and every other word cut to a light stem (plural, -ing and -ed
 // removed, then at most STEM_LENGTH letters: "discrimination" and "discriminatory" meet, so do "protect" and "protection").
@@ -94,10 +97,13 @@ export function plainText(text: string): string {
 // Phrases that ask for the same as one word of SYNONYMS.
 const RATIFY_PHRASE = /\bbecom(?:e|es|ing) (?:a )?(?:state )?part(?:y|ies)\b/g;
 
-/** The terms of a text, in order, repeated as often as they occur (instrument tokens start with "zz"). */
-export function termsOf(text: string): string[] {
+/**
+ * The terms of a text, in order, repeated as often as they occur (instrument tokens start with "zz"); the
+ * recommending states at its end left out when `names` are given (every path relating texts gives them).
+ */
+export function termsOf(text: string, names: StateNames = NO_STATE_NAMES): string[] {
   const terms: string[] = [];
-  for (const word of canonicalInstruments(plainText(text).replace(RATIFY_PHRASE, 'ratify')).match(/[a-z0-9]+/g) ?? []) {
+  for (const word of canonicalInstruments(plainText(names.strip(text)).replace(RATIFY_PHRASE, 'ratify')).match(/[a-z0-9]+/g) ?? []) {
     if (word.startsWith('zz')) {
       terms.push(word);
       continue;
