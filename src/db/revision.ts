@@ -36,3 +36,35 @@ export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {
     on conflict (key) do update set value = cast(value as integer) + 1`);
   return currentRevision(db);
 }
+
+/**
+ * What `load` gives, loaded again only when the data revision has changed since (state names, filter ids: small
+ * tables every filtered request consults); `use` takes each load. A promise when either source answers
+ * asynchronously (PostgreSQL).
+ */
+export class LoadedPerRevision<T> {
+  private built = -1;
+
+  constructor(
+    private readonly revision: RevisionSource,
+    private readonly load: () => T | Promise<T>,
+    private readonly use: (loaded: T) => void,
+  ) {}
+
+  refresh(): void | Promise<void> {
+    const revision = this.revision.current();
+    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
+    return this.refreshAt(revision);
+  }
+
+  private refreshAt(revision: number): void | Promise<void> {
+    if (revision === this.built) return;
+    const loaded = this.load();
+    const built = (value: T) => {
+      this.use(value);
+      this.built = revision;
+    };
+    if (loaded instanceof Promise) return loaded.then(built);
+    built(loaded);
+  }
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/open.js';
-import type { RevisionSource } from '../db/revision.js';
+import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
 import { isStateFilter } from '../http/params.js';
 import { resolveFilters } from '../http/filter-resolver.js';
@@ -44,28 +44,21 @@ export function sqliteStateNames(db: Db): StateNameSource {
 }
 
 export class StateNameIndex {
-  private built = -1;
   private byKey = new Map<string, string>();
   private names = new Map<string, string>();
   private spellings: Spelling[] = [];
+  private readonly loaded: LoadedPerRevision<StateSpellings>;
 
-  constructor(private readonly source: StateNameSource) {}
+  constructor(source: StateNameSource) {
+    this.loaded = new LoadedPerRevision(source, () => source.spellings(), (spellings) => this.build(spellings));
+  }
 
   /** Brings the maps to the current data revision; a promise when the source answers asynchronously. */
   refresh(): void | Promise<void> {
-    const revision = this.source.current();
-    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
-    return this.refreshAt(revision);
+    return this.loaded.refresh();
   }
 
-  private refreshAt(revision: number): void | Promise<void> {
-    if (revision === this.built) return;
-    const loaded = this.source.spellings();
-    if (loaded instanceof Promise) return loaded.then((spellings) => this.build(revision, spellings));
-    this.build(revision, loaded);
-  }
-
-  private build(revision: number, { states, aliases }: StateSpellings): void {
+  private build({ states, aliases }: StateSpellings): void {
     const spellings: Spelling[] = [
       ...states.map((s) => ({ key: normalizeStateName(s.name), code: s.code })),
       ...aliases,
@@ -75,7 +68,6 @@ export class StateNameIndex {
     this.byKey = new Map(spellings.map((s) => [s.key, s.code]));
     this.names = new Map(states.map((s) => [s.code, s.name]));
     this.spellings = spellings;
-    this.built = revision;
   }
 
   private lookup(value: string): string | undefined {

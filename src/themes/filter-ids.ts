@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/open.js';
-import type { RevisionSource } from '../db/revision.js';
+import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
 import { resolveFilters } from '../http/filter-resolver.js';
 import { idFilterKind, type IdFilterKind } from '../http/params.js';
@@ -66,30 +66,22 @@ interface Vocabulary {
 }
 
 export class FilterIdIndex {
-  private built = -1;
   private vocabularies = new Map<IdFilterKind, Vocabulary>();
+  private readonly loaded: LoadedPerRevision<IdEntries>;
 
-  constructor(private readonly source: FilterIdSource) {}
+  constructor(source: FilterIdSource) {
+    this.loaded = new LoadedPerRevision(source, () => source.entries(), (entries) => this.build(entries));
+  }
 
   refresh(): void | Promise<void> {
-    const revision = this.source.current();
-    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
-    return this.refreshAt(revision);
+    return this.loaded.refresh();
   }
 
-  private refreshAt(revision: number): void | Promise<void> {
-    if (revision === this.built) return;
-    const loaded = this.source.entries();
-    if (loaded instanceof Promise) return loaded.then((entries) => this.build(revision, entries));
-    this.build(revision, loaded);
-  }
-
-  private build(revision: number, entries: IdEntries): void {
+  private build(entries: IdEntries): void {
     for (const kind of KINDS) {
       const list = entries[kind];
       this.vocabularies.set(kind, { ids: new Set(list.map((e) => e.id)), byLowerCase: new Map(list.map((e) => [e.id.toLowerCase(), e.id])), entries: list });
     }
-    this.built = revision;
   }
 
   /** Whether every value is an id as written: an id names its record until the record is deleted (then nothing matches). */
