@@ -4,6 +4,9 @@ import { intText, listParam, stateListParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 import { CALENDAR_SESSIONS, YEAR_DESCRIPTION } from './year.js';
 
+/** The year of a review's Working Group report as a source gives it (2008–2100), or null. */
+export const reportYearSchema = z.int().min(2008).max(2100).meta({ format: 'int32' }).nullable();
+
 export const reviewFilterShape = {
   stateUnderReview: stateListParam('State under review.'),
   cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
@@ -30,13 +33,7 @@ export const reviewSchema = z
       ),
     dialogueDate: z.string().nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
     reportSymbol: z.string().nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
-    reportYear: z
-      .int()
-      .min(2008)
-      .max(2100)
-      .meta({ format: 'int32' })
-      .nullable()
-      .describe(
+    reportYear: reportYearSchema.describe(
         'Year of the Working Group report as a source gives it (the Terman corpus dates each review by its report: ' +
           'for a session held late in a year, it can be the next year); null when no source gives it.',
       ),

@@ -20,6 +20,7 @@ import {
 } from '../curation/records.js';
 import { sourceInputSchema, upsertSource } from '../curation/sources.js';
 import { getReview } from './queries.js';
+import { reportYearSchema } from './schemas.js';
 
 // Creating, changing and deleting reviews (admin only): each function runs inside a writeTransaction. A
 // review's id is its state and cycle ("KGZ-3"), so neither changes after creation.
@@ -35,13 +36,7 @@ const fields = {
   session: session.nullable().describe('UPR Working Group session.'),
   dialogueDate: calendarDate.nullable().describe('Date of the interactive dialogue (YYYY-MM-DD).'),
   reportSymbol: z.string().trim().min(1).max(100).nullable().describe('Symbol of the Working Group report, e.g. A/HRC/44/9.'),
-  reportYear: z
-    .int()
-    .min(2008)
-    .max(2100)
-    .meta({ format: 'int32' })
-    .nullable()
-    .describe("Year of the Working Group report as a source gives it; the review's year when the calendar does not know its session and no dialogueDate is given."),
+  reportYear: reportYearSchema.describe("Year of the Working Group report as a source gives it; the review's year when the calendar does not know its session and no dialogueDate is given."),
   adoptionSession: session.nullable().describe('Human Rights Council session that adopted the outcome.'),
   adoptionDate: z
     .string()
