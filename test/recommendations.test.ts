@@ -143,6 +143,14 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   const misspelt = await getJson(app, '/v1/recommendations?theme=torture');
   t.equal(misspelt.response.statusCode, 400, 'a word is not a theme id: 400, not "no recommendation on torture"');
   t.match(misspelt.body.detail, /No theme has the id "torture"; did you mean [^?]*prohibition-of-torture-and-cruel-inhuman-or-degrading-treatment \(/);
+  for (const [value, goal] of [['16', 16], ['SDG5', 5], ['sdg-17', 17]] as const) {
+    t.match(
+      (await getJson(app, `/v1/recommendations?theme=${value}`)).body,
+      { status: 400, detail: new RegExp(`No theme has the id "${value}": SDGs are a vocabulary of their own, filtered with sdg=${goal} \\(see GET /v1/sdgs\\)`) },
+      `theme=${value} points at sdg=${goal}`,
+    );
+  }
+  t.match((await getJson(app, '/v1/recommendations?theme=18')).body.detail, /No theme has the id "18"; see GET \/v1\/themes\./, 'no goal 18');
   t.match(
     (await getJson(app, '/v1/recommendations?theme=no-such-theme&affectedPersons=nobody')).body.errors,
     [{ name: 'theme', message: /No theme has the id "no-such-theme"/ }, { name: 'affectedPersons', message: /No affected-persons group has the id "nobody"; see GET \/v1\/affected-persons\./ }],

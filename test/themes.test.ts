@@ -193,7 +193,10 @@ t.test('themes of both schemes, each with its scheme, filtered by scheme', async
   t.equal(two.meta.total, all.length - uprInfo.meta.total, "all but UPR Info's issues");
   const bad = await app.inject({ method: 'GET', url: '/v1/themes?scheme=ohchr' });
   t.equal(bad.statusCode, 400);
-  t.match(bad.json().errors, [{ in: 'query', name: 'scheme' }]);
+  t.match(bad.json().errors, [{ in: 'query', name: 'scheme', message: 'Expected one of uhri, upr-info, local' }]);
+  const sdg = await app.inject({ method: 'GET', url: '/v1/themes?scheme=SDG' });
+  t.equal(sdg.statusCode, 400);
+  t.match(sdg.json().errors, [{ name: 'scheme', message: /SDGs are not a theme scheme: their goals are listed by GET \/v1\/sdgs/ }]);
 });
 
 t.test('vocabularies take no query parameters', async (t) => {

@@ -22,6 +22,13 @@ function reviewIdShape(value: string): string | undefined {
   return /^[A-Za-z]{3}-[1-9]$/.test(value) ? value.toUpperCase() : undefined;
 }
 
+/** The goal a theme filter's value names when it reads as an SDG ("16", "SDG16", "sdg-16"): asked of the wrong filter. */
+function sdgGoalNamed(value: string): number | undefined {
+  const match = /^(?:sdg[\s_-]*)?(\d{1,2})$/i.exec(value.trim());
+  const goal = match ? Number(match[1]) : NaN;
+  return goal >= 1 && goal <= 17 ? goal : undefined;
+}
+
 export interface IdEntry {
   id: string;
   /** What the suggestions show beside the id. */
@@ -122,6 +129,8 @@ export class FilterIdIndex {
   explain(kind: IdFilterKind, value: string, suggest: boolean): string {
     const [noun, list] = NAMES[kind];
     const base = `No ${noun} has the id "${value}"`;
+    const goal = kind === 'theme' ? sdgGoalNamed(value) : undefined;
+    if (goal !== undefined) return `${base}: SDGs are a vocabulary of their own, filtered with sdg=${goal} (see GET /v1/sdgs).`;
     const close = suggest ? this.suggest(kind, value) : [];
     return close.length === 0 ? `${base}; see ${list}.` : `${base}; did you mean ${close.join(', ')}?`;
   }

@@ -53,7 +53,17 @@ const sdgList = z.object({ data: z.array(sdgSchema), meta: vocabularyMeta }).met
 
 const noQuery = z.object({}).strict();
 const themeQuery = z
-  .object({ scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`) })
+  .object({
+    scheme: listParam(
+      z.enum(LABEL_SCHEMES, {
+        error: (issue) =>
+          String(issue.input).toLowerCase() === 'sdg'
+            ? 'SDGs are not a theme scheme: their goals are listed by GET /v1/sdgs and filtered with sdg='
+            : `Expected one of ${LABEL_SCHEMES.join(', ')}`,
+      }),
+      `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`,
+    ),
+  })
   .strict();
 
 export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = async (app, { store }) => {
