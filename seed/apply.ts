@@ -7,6 +7,8 @@ import { periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
 import { normalizeStateName } from '../src/states/names.js';
+import { tagRecommendations } from '../src/tagging/apply.js';
+import { machineTagger } from '../src/tagging/tagger.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from './labels.js';
 import { STATES } from './states.js';
@@ -160,6 +162,11 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
       t.statementThemes,
       kgz.STATEMENTS.flatMap((s) => s.themes.map((label) => ({ statementId: s.id, themeId: themeId(label) }))),
     );
+
+    // Like every created recommendation, the seed's get machine labels for the scheme none of their sources
+    // codes (UPR Info's issues): their own labels, curated, stay as they are.
+    const tagger = machineTagger();
+    if (tagger !== null && created.recommendations.length > 0) tagRecommendations(db, tagger, { ids: created.recommendations });
 
     const entries: AuditEntry[] = seedAuditEntries(tx, created);
     for (const entry of entries) audit(entry);

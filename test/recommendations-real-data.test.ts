@@ -67,10 +67,13 @@ t.test('positionLabel in any case; year of the review; updatedSince as a date', 
   t.equal(bad.response.statusCode, 400);
 });
 
-t.test("the seed's labels are marked curated", async (t) => {
+t.test("the seed's labels are marked curated; the tagger's, machine", async (t) => {
   const server = await buildTestApp(t);
   for (const table of ['recommendation_themes', 'recommendation_sdgs', 'recommendation_affected_persons']) {
-    const sources = (await testSql(server).all<{ label_source: string }>(`select distinct label_source from ${table}`)).map((row) => row.label_source);
+    const sources = (await testSql(server).all<{ label_source: string }>(`select distinct label_source from ${table} where label_source <> 'machine'`)).map((row) => row.label_source);
     t.same(sources, ['curated'], table);
   }
+  const machine = await testSql(server).all<{ scheme: string }>(`select distinct t.scheme from recommendation_themes l join themes t on t.id = l.theme_id
+    where l.label_source = 'machine'`);
+  t.same(machine, [{ scheme: 'upr-info' }], "machine labels only of UPR Info's issues, which no source of the seed codes");
 });

@@ -57,9 +57,14 @@ t.test('recommendations: seeded facts', async (t) => {
     // Labels are objects with their vocabulary and provenance; the seed's were chosen by us.
     t.same(body.sdgs, [{ id: '16', label: 'Peace, justice and strong institutions', scheme: 'sdg', source: 'curated', confidence: null }]);
     t.ok(body.themes.length > 0 && body.affectedPersons.length > 0);
-    for (const label of [...body.themes, ...body.affectedPersons]) {
+    const machine = body.themes.filter((x: { source: string }) => x.source === 'machine');
+    for (const label of [...body.themes.filter((x: { source: string }) => x.source !== 'machine'), ...body.affectedPersons]) {
       t.match(label, { id: String, label: String, scheme: /^(uhri|local)$/, source: 'curated', confidence: null });
     }
+    // No source codes it with UPR Info's issues: the tagger did, when it was seeded.
+    t.ok(machine.length > 0, 'machine labels of the scheme its own labels lack');
+    t.ok(machine.some((x: { id: string }) => x.id === 'upr-info-human-rights-defenders'), 'human rights defenders, by the tagger');
+    for (const label of machine) t.match(label, { scheme: 'upr-info', source: 'machine', confidence: Number });
     t.equal(body.sources.length, 1, 'the source of the text, as a list');
     t.match(body.sources[0], { id: String, title: String, publisher: String, url: /^https:/ });
   });

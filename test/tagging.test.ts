@@ -87,8 +87,10 @@ t.test('tagRecommendations: only machine labels change; a review, or all', async
   if (sqliteOnly(t, "tagRecommendations over a review or every record is `npm run tag`'s, which opens a SQLite file; PostgreSQL tags each record as it is written (pg-apply.ts, the tests below)")) return;
   const db = seededDb(t);
   const seedRecs = db.$client.prepare("select count(*) from recommendations where review_id = 'KGZ-3'").pluck().get() as number;
+  t.equal(tagRecommendations(db, tagger, { reviewId: 'KGZ-3', all: false }).recommendations, 0, "the seed's recommendations were tagged when seeded");
+  db.$client.prepare("delete from recommendation_themes where label_source = 'machine'").run();
   const first = tagRecommendations(db, tagger, { reviewId: 'KGZ-3', all: false });
-  t.equal(first.recommendations, seedRecs, "the seed's recommendations have no upr-info label");
+  t.equal(first.recommendations, seedRecs, 'those with no upr-info label');
   t.ok(first.added >= seedRecs);
   const curated = db.$client.prepare("select count(*) from recommendation_themes where label_source = 'curated'").pluck().get();
   const again = tagRecommendations(db, tagger, { all: false });

@@ -2,12 +2,14 @@ import t from 'tap';
 import { slugify } from '../src/common/slug.js';
 import { DEVELOPMENTS, RECOMMENDATIONS } from '../seed/kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from '../seed/labels.js';
+import { UPR_INFO_THEMES } from '../src/tagging/labels.js';
 import { buildTestApp, getJson } from './helpers.js';
 import { entryRow, HEADER_ROW, macRoman, matrixDocx } from './import-helpers.js';
 import { importOverHttp } from './support/pgconv-a-import.js';
 
 interface Theme {
   id: string;
+  scheme: string;
   label: string;
   uhri: boolean;
   uhriId?: string | null;
@@ -30,16 +32,23 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 t.test('themes', async (t) => {
   const app = await buildTestApp(t);
-  const { response, body } = await getJson<{ data: Theme[]; meta: { total: number } }>(app, '/v1/themes');
+  const { response, body: all } = await getJson<{ data: Theme[]; meta: { total: number } }>(app, '/v1/themes');
+  // The seed's own vocabulary (UHRI and local), and UPR Info's issues: the machine labels the seed's
+  // recommendations were given when seeded (their sources code no UPR Info issue).
+  const body = { ...all, data: all.data.filter((x) => x.scheme !== 'upr-info') };
+  const issues = all.data.filter((x) => x.scheme === 'upr-info');
 
   t.test('every seeded theme, ordered by label, with its counts', async (t) => {
     t.equal(response.statusCode, 200);
     t.match(response.headers['content-type'], /^application\/json/);
-    t.equal(body.meta.total, THEMES.length);
+    t.equal(all.meta.total, THEMES.length + UPR_INFO_THEMES.length);
+    t.equal(all.data.length, all.meta.total);
+    t.same(all.data.map((x) => x.label), all.data.map((x) => x.label).sort(byCodeUnits), 'every scheme in one list, by label');
+    t.same(issues.map((x) => x.id).sort(), UPR_INFO_THEMES.map((x) => x.id).sort(), "UPR Info's issues, the tagger's vocabulary");
     t.equal(body.data.length, THEMES.length);
     t.same(Object.keys(body.meta), ['total'], 'not paginated: no limit or cursor');
     t.notOk(response.headers.link);
-    for (const theme of body.data) {
+    for (const theme of all.data) {
       t.same(
         Object.keys(theme).sort(),
         ['developmentCount', 'id', 'label', 'recommendationCount', 'scheme', 'uhri', 'uhriId'],
@@ -47,7 +56,7 @@ t.test('themes', async (t) => {
       );
     }
     t.ok(
-      body.data.every((x) => x.uhriId === null),
+      all.data.every((x) => x.uhriId === null),
       'no UHRI code until a matrix that prints one is imported (the seed has none: no source gives them)',
     );
     t.same(
@@ -81,6 +90,14 @@ t.test('themes', async (t) => {
         `${theme.id}: developments`,
       );
     }
+    // The seed's recommendations carry the machine labels of UPR Info's issues; developments never do.
+    const seedRecords = (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=100')).body.data as { themes: { id: string; source: string }[] }[];
+    t.equal(seedRecords.length, RECOMMENDATIONS.length);
+    t.ok(seedRecords.every((r) => r.themes.some((x) => x.source === 'machine')), 'every seeded recommendation has machine labels');
+    for (const issue of issues) {
+      t.equal(issue.recommendationCount, seedRecords.filter((r) => r.themes.some((x) => x.id === issue.id)).length, `${issue.id}: recommendations`);
+      t.equal(issue.developmentCount, 0, `${issue.id}: developments`);
+    }
     const hrd = body.data.find((x) => x.label === 'Human rights defenders')!;
     t.ok(hrd, 'the human rights defenders theme is listed');
     t.equal(hrd.id, 'human-rights-defenders');
@@ -93,9 +110,10 @@ t.test('themes', async (t) => {
   });
 
   t.test('counts agree with the recommendations and developments lists', async (t) => {
-    const used = body.data.filter((x) => x.recommendationCount > 0 || x.developmentCount > 0);
+    const used = all.data.filter((x) => x.recommendationCount > 0 || x.developmentCount > 0);
     t.ok(used.length > 1, 'several themes are in use');
-    const sample = [...used, body.data.find((x) => x.recommendationCount === 0 && x.developmentCount === 0)!];
+    t.ok(used.some((x) => x.scheme === 'upr-info'), "UPR Info's issues among them");
+    const sample = [...used, all.data.find((x) => x.recommendationCount === 0 && x.developmentCount === 0)!];
     for (const theme of sample) {
       const recs = await getJson(app, `/v1/recommendations?theme=${theme.id}`);
       t.equal(recs.response.statusCode, 200, `recommendations?theme=${theme.id}`);
