@@ -58,11 +58,14 @@ export function bytesSource(bytes: Uint8Array | string, name = 'fixture', chunkS
   };
 }
 
-/** A CSV export without its last three columns (version, createdAt, updatedAt: the server's, never imported). */
+/**
+ * A recommendations CSV export without the server's columns (version, createdAt, updatedAt: never imported), the
+ * three before its last (sourcePositionLabels, whose cells may hold commas: a quoted cell is kept whole).
+ */
 export function withoutServerFields(csv: string): string {
   return csv
     .split('\r\n')
-    .map((line) => line.replace(/,[^,]*,[^,]*,[^,]*$/, ''))
+    .map((line) => line.replace(/,[^,"]*,[^,"]*,[^,"]*(,(?:[^,"]*|"(?:[^"]|"")*"))$/, '$1'))
     .join('\r\n');
 }
 
