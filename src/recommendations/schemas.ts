@@ -65,7 +65,8 @@ export const recommendationFilterShape = {
   ),
   positionLabel: listParam(
     z.string().min(1).max(200),
-    'The decision as the source printed it (`positionLabel`), any case: e.g. consider, reject, Accepted.',
+    "The decision as a source printed it, any case: the record's `positionLabel`, or any of its sources' " +
+      '(`sources[].reading.positionLabel`: what each file printed, before the sources were merged): e.g. consider, reject, Accepted.',
   ),
   year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
   // ── end of real-data filters ──
