@@ -82,9 +82,6 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     version: String(r.version),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    sourcePositionLabels: r.sources.some((s: any) => s.reading?.positionLabel)
-      ? cells(r.sources.map((s: any) => s.reading?.positionLabel ?? ''))
-      : '',
   };
 }
 

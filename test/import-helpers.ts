@@ -58,14 +58,11 @@ export function bytesSource(bytes: Uint8Array | string, name = 'fixture', chunkS
   };
 }
 
-/**
- * A recommendations CSV export without the server's columns (version, createdAt, updatedAt: never imported), the
- * three before its last (sourcePositionLabels, whose cells may hold commas: a quoted cell is kept whole).
- */
+/** A CSV export without its last three columns (version, createdAt, updatedAt: the server's, never imported). */
 export function withoutServerFields(csv: string): string {
   return csv
     .split('\r\n')
-    .map((line) => line.replace(/,[^,"]*,[^,"]*,[^,"]*(,(?:[^,"]*|"(?:[^"]|"")*"))$/, '$1'))
+    .map((line) => line.replace(/,[^,]*,[^,]*,[^,]*$/, ''))
     .join('\r\n');
 }
 

@@ -148,17 +148,9 @@ t.test('CSV columns: the JSON names, ids under the field, other attributes in <s
       t.notOk(name === 'state' || /^code$|Code$/.test(name), `${resource}.${name} is not a retired name`);
     }
     if (resource !== 'states') {
-      // (Recommendations add what each source printed, after the server's columns: no column before it moved.)
       t.same(
         names.filter((n) => n.startsWith('source')),
-        [
-          'sources',
-          'sourceTitles',
-          'sourcePublishers',
-          'sourceUrls',
-          'sourcePublicationDates',
-          ...(resource === 'recommendations' ? ['sourcePositionLabels'] : []),
-        ],
+        ['sources', 'sourceTitles', 'sourcePublishers', 'sourceUrls', 'sourcePublicationDates'],
         `${resource}: the same source columns as every resource`,
       );
     }

@@ -138,16 +138,4 @@ export const recommendationCsvColumns: readonly Column[] = [
   { name: 'version', description: 'Record version (a number), incremented by every change.', value: (r) => r.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (r) => r.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (r) => r.updatedAt },
-  // Added after the server's columns, so that no column before it moves.
-  {
-    name: 'sourcePositionLabels',
-    description:
-      'The decision as each source printed it (`sources[].reading.positionLabel`), in the order of `sources` ' +
-      '("consider; Accepted": the Terman corpus, then UPR Info): an empty entry for a source that printed none beside ' +
-      'its position or was not imported; empty when no source did.',
-    value: (r) => {
-      const labels = r.sources.map((s) => s.reading?.positionLabel ?? '');
-      return labels.some((label) => label !== '') ? labels : null;
-    },
-  },
 ];

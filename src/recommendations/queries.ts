@@ -554,7 +554,11 @@ export function assembleRecords(rows: BaseRow[], lookups: RecordLookups): Recomm
         publisher,
         url,
         publishedOn,
-        reading: readSourceId === null ? null : { paragraph, position, positionLabel, positionSource },
+        // No row, or one that records only that the source gives the record (our own export's): nothing read.
+        reading:
+          readSourceId === null || (paragraph === null && position === null && positionLabel === null && positionSource === null)
+            ? null
+            : { paragraph, position, positionLabel, positionSource },
       }),
     ),
     version: row.version,
