@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { openDatabase } from '../src/db/open.js';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
 import { sqliteOnly, tempDir } from './helpers.js';
@@ -28,9 +30,10 @@ t.test('migrating moves the stored CSV rows into their own table', async (t) => 
     drop table recommendation_documents;
     alter table old_documents rename to recommendation_documents;
     -- And undone what came after 0014 (0015_uhri_codes, 0016_text_change_triggers,
-    -- 0018_recommendation_sources_source_idx, 0019_report_year; 0017_stats_one_pass runs again as it is: its
-    -- table is created if missing, its triggers dropped and created; so does 0020_related_without_recommenders,
-    -- which lists every recommendation's relations stale), so that the migrator runs 0014 again, then the rest.
+    -- 0018_recommendation_sources_source_idx, 0019_report_year, 0021_source_readings' trigger; 0017_stats_one_pass
+    -- runs again as it is: its table is created if missing, its triggers dropped and created; so does
+    -- 0020_related_without_recommenders, which lists every recommendation's relations stale, and 0021 lists
+    -- every document stale), so that the migrator runs 0014 again, then the rest.
     drop trigger recommendations_fts_update;
     create trigger recommendations_fts_update after update of text on recommendations begin
       insert into recommendations_fts (recommendations_fts, rowid, text) values ('delete', old.fts_rowid, old.text);
@@ -61,27 +64,37 @@ t.test('migrating moves the stored CSV rows into their own table', async (t) => 
     drop trigger reviews_report_year_check_insert;
     drop trigger reviews_report_year_check_update;
     alter table reviews drop column report_year;
+    drop trigger recommendation_sources_stale_update;
+    create trigger recommendation_sources_stale_update after update of recommendation_id, source_id on recommendation_sources begin
+      insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
+    end;
     delete from __drizzle_migrations
-      where created_at >= (select created_at from __drizzle_migrations order by created_at desc limit 1 offset 6);`);
+      where created_at >= (select created_at from __drizzle_migrations order by created_at desc limit 1 offset 7);`);
   // A marker shows that a row was moved, not rebuilt; one recommendation has no document at all.
   old.exec(`update recommendation_documents set csv_tail = 'moved' || csv_tail where recommendation_id = 'KGZ-3-FIN-1'`);
   old.exec(`delete from recommendation_documents where recommendation_id = 'KGZ-3-ESP-1'`);
   const before = old.prepare('select recommendation_id, csv_head, csv_path, csv_tail from recommendation_documents order by 1').all();
   old.close();
 
-  const db = openDatabase(path);
-  t.teardown(() => db.$client.close());
-  const client = db.$client;
+  // Migrated alone first: a later migration (0021_source_readings) lists every document stale, which opening
+  // the database then rebuilds, so the rows are seen as the migration moved them before that.
+  const migrating = new Database(path);
+  migrate(drizzle(migrating), { migrationsFolder: MIGRATIONS_FOLDER });
   t.same(
-    client.prepare(`select name from pragma_table_info('recommendation_documents')`).pluck().all(),
+    migrating.prepare(`select name from pragma_table_info('recommendation_documents')`).pluck().all(),
     ['recommendation_id', 'json'],
     'the documents keep their JSON only',
   );
-  const moved = client
+  const moved = migrating
     .prepare(`select recommendation_id, csv_head, csv_path, csv_tail from recommendation_csv_lines
       where recommendation_id != 'KGZ-3-ESP-1' order by 1`)
     .all();
   t.same(moved, before, 'every stored CSV row is moved as it was');
+  migrating.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.$client.close());
+  const client = db.$client;
   const [spain] = buildRecommendationRecords(db, ['KGZ-3-ESP-1']);
   const fresh = documentOf(spain!);
   t.same(

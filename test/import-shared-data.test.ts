@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { importFile } from '../src/import/run.js';
 import type { ImportReport, NameCount } from '../src/import/types.js';
 import { type Db, openDatabase } from '../src/db/open.js';
+import { countMatching } from '../src/recommendations/queries.js';
 import { buildTestApp, sqliteOnly } from './helpers.js';
 import { count, importInto, seededDb, withoutServerFields } from './import-helpers.js';
 import { sharedDataDir } from './support/shared-data.js';
@@ -228,6 +229,19 @@ t.test("Kyrgyzstan 2010 from both sources, in either order: 179 records, 155 mer
       [{ position: 'noted', n: 21 }, { position: 'pending', n: 2 }, { position: 'supported', n: 156 }],
     );
     t.equal(count(db, 'recommendations r', "review_id = 'KGZ-1' and (select count(*) from recommendation_sources s where s.recommendation_id = r.id) = 2"), 155);
+    // The corpus printed "consider" (the Working Group stage) for 41 of them; UPR Info's final answer won the
+    // merge of all but the 2 still pending. Each source's reading shows it, and the positionLabel filter finds all 41.
+    t.equal(count(db, 'recommendations', "review_id = 'KGZ-1' and lower(position_label) = 'consider'"), 2, "the record's own label");
+    t.equal(countMatching(db, { stateUnderReview: ['KGZ'], year: [2010], positionLabel: ['consider'] }), 41, 'positionLabel=consider');
+    t.equal(
+      count(
+        db,
+        'recommendation_documents d join recommendations r on r.id = d.recommendation_id',
+        "r.review_id = 'KGZ-1' and exists (select 1 from json_each(d.json, '$.sources') s where s.value ->> '$.reading.positionLabel' = 'consider')",
+      ),
+      41,
+      "their stored documents show the corpus's reading",
+    );
     t.equal(
       count(db, 'recommendation_themes l join themes h on h.id = l.theme_id', "l.label_source = 'upr-info' and h.scheme <> 'upr-info'"),
       0,

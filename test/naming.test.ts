@@ -77,6 +77,12 @@ t.test('every list of themes, SDGs or affected persons in an answer is a list of
 
 t.test('every embedded state is a StateRef {id, name}, and every source a Source', async (t) => {
   t.same(Object.keys(schemas.StateRef!.properties), ['id', 'name']);
+  // A recommendation's sources are Sources with what each printed about it (its `reading`), after the same fields.
+  t.same(Object.keys(schemas.RecommendationSource!.properties), [...Object.keys(schemas.Source!.properties), 'reading']);
+  const sourceOf = (at: string) =>
+    /^#\/components\/schemas\/Recommendation(Detail|ListItem)?$/.test(at)
+      ? '#/components/schemas/RecommendationSource'
+      : '#/components/schemas/Source';
   for (const { at, schema, input } of all) {
     for (const [name, property] of Object.entries<Schema>(schema.properties)) {
       if (input) continue;
@@ -84,7 +90,7 @@ t.test('every embedded state is a StateRef {id, name}, and every source a Source
         t.equal(property.$ref, '#/components/schemas/StateRef', `${at}.${name}`);
       }
       if (name === 'recommendingStates') t.equal(property.items?.$ref, '#/components/schemas/StateRef', `${at}.${name}`);
-      if (name === 'sources') t.equal(property.items?.$ref, '#/components/schemas/Source', `${at}.${name}`);
+      if (name === 'sources') t.equal(property.items?.$ref, sourceOf(at), `${at}.${name}`);
     }
   }
 });

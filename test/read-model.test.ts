@@ -122,6 +122,7 @@ const routeWrites = [
 const otherProgramWrites = [
   fc.record({ kind: fc.constant('relabel theme'), n: fc.nat(), body: fc.constantFrom('Relabelled; with "quotes"', '-minus') }),
   fc.record({ kind: fc.constant('cite source'), n: fc.nat(), body: fc.nat() }),
+  fc.record({ kind: fc.constant('reread source'), n: fc.nat(), body: fc.constantFrom('consider', 'Accepted; "noted"', null) }),
   fc.record({ kind: fc.constant('retitle sdg'), n: fc.nat(), body: fc.constantFrom('Retitled, "goal"', '=formula') }),
 ];
 const command: fc.Arbitrary<Command> = fc.oneof(...routeWrites, ...(testBackend() === 'sqlite' ? otherProgramWrites : []));
@@ -186,13 +187,19 @@ async function apply(app: FastifyInstance, keys: { write: string; admin: string 
       return (await write('PATCH', `/v1/reviews/KGZ-${2 + (c.n % 2)}`, { session: c.body }, keys.admin)).response
         .statusCode;
     default: {
-      // No route changes a theme's label or an SDG's title, or cites another source for a recommendation (an
-      // import does): another program's write, which the next read makes good.
+      // No route changes a theme's label or an SDG's title, or cites another source for a recommendation or
+      // changes what it printed (an import does): another program's write, which the next read makes good.
       const client = app.db.$client;
       if (c.kind === 'relabel theme') {
         client.prepare('update themes set label = ? where id = ?').run(`${c.body as string} ${c.n}`, THEMES[c.n % THEMES.length]);
       } else if (c.kind === 'retitle sdg') {
         client.prepare('update sdg_goals set name = ? where goal = ?').run(`${c.body as string} ${c.n}`, 1 + (c.n % 17));
+      } else if (c.kind === 'reread source') {
+        // What a source printed, as a re-import of its file changes it (shown in the document's sources[].reading).
+        client
+          .prepare(`update recommendation_sources set position_label = ? where rowid = (select rowid from recommendation_sources
+            order by rowid limit 1 offset ? % max(1, (select count(*) from recommendation_sources)))`)
+          .run(c.body as string | null, c.n);
       } else if (recommendation !== undefined) {
         const sources = await ids(app, 'select id from sources order by id');
         client

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { TERMAN_POSITION_SOURCE, TERMAN_SOURCE } from '../src/import/terman-csv.js';
+import { UPR_INFO_POSITION_SOURCE, UPR_INFO_SOURCE } from '../src/import/upr-info.js';
 import { buildTestApp, getJson } from './helpers.js';
 import { macRoman } from './import-helpers.js';
 import { importOverHttp } from './support/pgconv-a-import.js';
@@ -76,4 +78,94 @@ t.test("the seed's labels are marked curated; the tagger's, machine", async (t) 
   const machine = await testSql(server).all<{ scheme: string }>(`select distinct t.scheme from recommendation_themes l join themes t on t.id = l.theme_id
     where l.label_source = 'machine'`);
   t.same(machine, [{ scheme: 'upr-info' }], "machine labels only of UPR Info's issues, which no source of the seed codes");
+});
+
+// The same two recommendations as the Terman corpus prints them (the Working Group's "consider") and as UPR Info
+// does (the State's final "Accepted"): merged into one record each, whose own position is UPR Info's.
+const TERMAN_KGZ = (decision: string) =>
+  [
+    'text,to,decision,From,year,notes',
+    `76.2. Consider abolishing the death penalty (Spain);,kyrgysztan,${decision},Spain,2010,`,
+    '76.3. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,',
+  ].join('\r') + '\r';
+const UPR_INFO_KGZ = macRoman(
+  [
+    HEADER,
+    'Kyrgyzstan,Asia,,Consider abolishing the death penalty,Spain,WEOG,EU,Accepted,3,Death penalty,8',
+    'Kyrgyzstan,Asia,,Ratify the Optional Protocol to CAT,Czech Republic,EEG,EU,Accepted,5,Torture and other CID treatment,8',
+  ].join('\r') + '\r',
+);
+
+type Reading = { paragraph: string | null; position: string | null; positionLabel: string | null; positionSource: string | null };
+type Cited = { id: string; reading: Reading | null };
+const readings = (record: { sources: Cited[] }) => record.sources.map((s) => [s.id, s.reading]);
+
+t.test("each source's own reading of a merged record; positionLabel finds it by any source's printed label", async (t) => {
+  const server = await buildTestApp(t);
+  await importOverHttp(server, TERMAN_KGZ('consider'));
+  const report = await importOverHttp(server, UPR_INFO_KGZ);
+  t.equal(report.reconciliation.matched, 2, 'both merged into the corpus records');
+
+  const corpus = (paragraph: string, position: string, positionLabel: string | null): Reading => ({
+    paragraph,
+    position,
+    positionLabel,
+    positionSource: TERMAN_POSITION_SOURCE,
+  });
+  const uprInfo: Reading = { paragraph: null, position: 'supported', positionLabel: 'Accepted', positionSource: UPR_INFO_POSITION_SOURCE };
+  const expected = [
+    [TERMAN_SOURCE.id, corpus('76.2', 'pending', 'consider')],
+    [UPR_INFO_SOURCE.id, uprInfo],
+  ];
+
+  // The list (stored documents), the detail, and NDJSON give the same readings.
+  const list = await getJson(server, '/v1/recommendations?reviewId=KGZ-1&sort=id');
+  const merged = list.body.data.find((r: { id: string }) => r.id === 'KGZ-1-76.2');
+  t.match(merged, { position: 'supported', positionLabel: 'Accepted', positionSource: UPR_INFO_POSITION_SOURCE, paragraph: '76.2' }, "the record: UPR Info's final answer");
+  t.same(readings(merged), expected, 'each source with what it printed');
+  t.same(
+    readings(list.body.data.find((r: { id: string }) => r.id === 'KGZ-1-76.3')),
+    [[TERMAN_SOURCE.id, corpus('76.3', 'supported', null)], [UPR_INFO_SOURCE.id, uprInfo]],
+    'a label only where the source printed more than its position',
+  );
+  t.same(readings((await getJson(server, '/v1/recommendations/KGZ-1-76.2')).body), expected, 'the detail');
+  const ndjson = await server.inject('/v1/recommendations?reviewId=KGZ-1&positionLabel=consider&format=ndjson');
+  t.same(ndjson.body.trim().split('\n').map((line) => readings(JSON.parse(line))), [expected], 'NDJSON');
+  const seeded = (await getJson(server, '/v1/recommendations/KGZ-3-FIN-1')).body;
+  t.ok(seeded.sources.length > 0 && seeded.sources.every((s: Cited) => s.reading === null), 'no reading for a source nothing was imported from');
+
+  // The filter: the record's own label, or any source's, in any case; the list's total and the stats agree.
+  const found = async (query: string) => {
+    const { body } = await getJson(server, `/v1/recommendations?reviewId=KGZ-1&${query}`);
+    t.equal(body.meta.total, body.data.length, `${query}: meta.total`);
+    return ids(body);
+  };
+  t.same(await found('positionLabel=consider'), ['KGZ-1-76.2'], "the corpus's label, though UPR Info's won the merge");
+  t.same(await found('positionLabel=CONSIDER'), ['KGZ-1-76.2'], 'any case');
+  t.same(await found('positionLabel=accepted'), ['KGZ-1-76.2', 'KGZ-1-76.3'], "the record's own label");
+  t.same(await found('positionLabel=reject'), []);
+  const stats = await getJson(server, '/v1/stats/recommendations?reviewId=KGZ-1&positionLabel=consider&groupBy=position');
+  t.same(stats.body.data.map((g: { position: string; count: number }) => [g.position, g.count]), [['supported', 1]], 'stats count the same records');
+
+
+  // The corpus again with another decision: the record keeps UPR Info's answer, and shows the corpus's new reading.
+  await importOverHttp(server, TERMAN_KGZ('reject'));
+  const after = (await getJson(server, '/v1/recommendations?reviewId=KGZ-1&positionLabel=reject')).body;
+  t.same(ids(after), ['KGZ-1-76.2'], 'found by its new label');
+  t.match(after.data[0], { position: 'supported', positionLabel: 'Accepted' });
+  t.same(readings(after.data[0]), [[TERMAN_SOURCE.id, corpus('76.2', 'noted', 'reject')], [UPR_INFO_SOURCE.id, uprInfo]], 'its stored document is rebuilt');
+  t.same(await found('positionLabel=consider'), [], 'no longer by the old one');
+
+  // Our own export cites the sources but is none of them: imported again, or into another database, it never
+  // puts the merged record's answer in a source's mouth.
+  const exported = (await server.inject('/v1/recommendations?reviewId=KGZ-1&sort=id&format=csv')).body;
+  const before = (await getJson(server, '/v1/recommendations?reviewId=KGZ-1&sort=id')).body.data.map(readings);
+  await importOverHttp(server, exported);
+  t.same((await getJson(server, '/v1/recommendations?reviewId=KGZ-1&sort=id')).body.data.map(readings), before, 'imported again: every reading as it was');
+  const other = await buildTestApp(t);
+  await importOverHttp(other, exported);
+  const copied = (await getJson(other, '/v1/recommendations?reviewId=KGZ-1&sort=id')).body.data;
+  t.match(copied[0], { id: 'KGZ-1-76.2', position: 'supported', positionLabel: 'Accepted' }, 'another database: the record as exported');
+  t.same(readings(copied[0]), [[TERMAN_SOURCE.id, null]], "its source cited, with no reading: the export is not the corpus's");
+  t.same((await getJson(other, '/v1/recommendations?reviewId=KGZ-1&positionLabel=consider')).body.data, [], "nor the corpus's label");
 });

@@ -92,7 +92,12 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
         }
       }
       relations();
-      materializeStale(db);
+      const documents = { rewritten: 0 };
+      materializeStale(db, documents);
+      // A write that no audit entry records can still change what a document shows (an import's new reading
+      // of a source whose answer did not win the merge): the revision moves with it all the same, so that no
+      // cached list or ETag of the old document is served or confirmed (304) again.
+      if (entries.length === 0 && documents.rewritten > 0) bumpRevision(tx);
       return result;
     },
     { behavior: 'immediate' },

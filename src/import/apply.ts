@@ -490,6 +490,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         `on conflict do update set paragraph = excluded.paragraph, position = excluded.position,
           position_label = excluded.position_label, position_source = excluded.position_source, match_key = excluded.match_key`,
       );
+      // Our own export cites the sources of its records but is none of them: it records that a source gives the
+      // record (for the matching of later imports) without a reading, and never replaces what the source printed.
+      const citeOnly = bulkInsert(
+        sql,
+        'recommendation_sources',
+        ['recommendation_id', 'source_id', 'paragraph', 'position', 'position_label', 'position_source', 'match_key'],
+        'on conflict do nothing',
+      );
+      const ownExport = parsed.format === 'upr-tracker-csv';
       // A review cites the documents its recommendations were read from (the report, the data set).
       const citeReviewSource = sql.prepare('insert or ignore into review_sources (review_id, source_id) values (?, ?)');
       const reviewsCited = new Set<string>();
@@ -589,7 +598,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {
             // A source stored under another id (same URL) is cited by that id.
             const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
-            citeSource.add([record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey]);
+            if (ownExport) citeOnly.add([record.id, sourceId, null, null, null, null, own.matchKey]);
+            else citeSource.add([record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey]);
             const key = `${after.reviewId}\n${sourceId}`;
             if (!reviewsCited.has(key)) {
               reviewsCited.add(key);
@@ -641,6 +651,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       for (const field of LINK_FIELDS) linkStatements[field].clear.flush();
       for (const field of LINK_FIELDS) linkStatements[field].insert.flush();
       citeSource.flush();
+      citeOnly.flush();
 
       const { created, updated, unchanged } = report.recommendations;
       if (records.length > 0 && created + updated + unchanged === 0) {

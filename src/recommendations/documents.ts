@@ -106,9 +106,11 @@ function statementsOf(db: Db): Statements {
 /**
  * Rebuilds the stored documents and CSV rows of these recommendations (ids that no longer exist are skipped).
  * A document and row that come out as stored are not written again (a write marks documents stale that it
- * may not have changed, and rewriting a row costs more than reading it).
+ * may not have changed, and rewriting a row costs more than reading it). Gives how many recommendations'
+ * document, CSV row or both it rewrote.
  */
-export function materialize(db: Db, ids: readonly string[]): void {
+export function materialize(db: Db, ids: readonly string[]): number {
+  let rewritten = 0;
   const statements = statementsOf(db);
   for (let i = 0; i < ids.length; i += BATCH) {
     const batch = ids.slice(i, i + BATCH);
@@ -120,28 +122,32 @@ export function materialize(db: Db, ids: readonly string[]): void {
     for (const record of buildRecommendationRecords(db, batch)) {
       const d = documentOf(record);
       const [, json, csvHead, csvPath, csvTail] = stored.get(record.id) ?? [];
-      if (json !== d.json) jsonRows.push(record.id, d.json);
-      if (csvHead !== d.csvHead || csvPath !== d.csvPath || csvTail !== d.csvTail) {
-        lineRows.push(record.id, d.csvHead, d.csvPath, d.csvTail);
-      }
+      const jsonChanged = json !== d.json;
+      const lineChanged = csvHead !== d.csvHead || csvPath !== d.csvPath || csvTail !== d.csvTail;
+      if (jsonChanged) jsonRows.push(record.id, d.json);
+      if (lineChanged) lineRows.push(record.id, d.csvHead, d.csvPath, d.csvTail);
+      if (jsonChanged || lineChanged) rewritten++;
     }
     if (jsonRows.length > 0) statements.json(jsonRows.length / 2).run(jsonRows);
     if (lineRows.length > 0) statements.csv(lineRows.length / 4).run(lineRows);
   }
+  return rewritten;
 }
 
 /**
  * Rebuilds every document a write has made stale and empties the stale list; returns how many ids it
- * held. Called inside every writing transaction before it commits, and when a database is opened (after a
- * migration, or writes by another program that marked documents stale without rebuilding them).
+ * held, and adds to `counts.rewritten` how many documents came out different (and were written). Called inside
+ * every writing transaction before it commits, and when a database is opened (after a migration, or writes
+ * by another program that marked documents stale without rebuilding them).
  */
-export function materializeStale(db: Db): number {
+export function materializeStale(db: Db, counts?: { rewritten: number }): number {
   const statements = statementsOf(db);
   let count = 0;
   for (;;) {
     const ids = statements.stale.all(BATCH) as string[];
     if (ids.length === 0) return count;
-    materialize(db, ids);
+    const rewritten = materialize(db, ids);
+    if (counts) counts.rewritten += rewritten;
     statements.unstale.run(JSON.stringify(ids));
     count += ids.length;
   }

@@ -30,8 +30,11 @@ const SOURCES = `with page(id) as (select jsonb_array_elements_text($1::jsonb)),
     union all
     select l.recommendation_id, l.source_id, 1 from recommendation_sources l join recommendations r on r.id = l.recommendation_id
     where l.recommendation_id in (select id from page) and l.source_id is distinct from r.source_id)
-  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on from cited c
-  join sources s on s.id = c.source_id order by c.rank, s.id collate "C"`;
+  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on,
+    l.source_id, l.paragraph, l.position, l.position_label, l.position_source from cited c
+  join sources s on s.id = c.source_id
+  left join recommendation_sources l on l.recommendation_id = c.recommendation_id and l.source_id = c.source_id
+  order by c.rank, s.id collate "C"`;
 const RECURRENCES = `select recommendation_id, count(*), min(related_cycle) from recommendation_relations
   where ${IDS} and relation = 'earlier' and score >= ${RECURRENCE_THRESHOLD}
   group by recommendation_id`;

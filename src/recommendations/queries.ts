@@ -452,15 +452,19 @@ const SDGS = `select l.recommendation_id, l.goal, g.name, l.label_source from re
 const GROUPS = `select recommendation_id, group_id, label_source from recommendation_affected_persons where ${IDS}`;
 const GROUP_LABELS = `select id, label, case when uhri then 'uhri' else 'local' end from affected_persons_groups
   where ${KEYS('id')}`;
-// The source of the text first, then the other sources that give the recommendation (recommendation_sources).
+// The source of the text first, then the other sources that give the recommendation (recommendation_sources),
+// each with what it printed (its row of recommendation_sources, if any: the reading's source_id is null without).
 const SOURCES = `with page(id) as (select value from json_each(?)),
   cited(recommendation_id, source_id, rank) as (
     select r.id, r.source_id, 0 from recommendations r where r.id in (select id from page) and r.source_id is not null
     union all
     select l.recommendation_id, l.source_id, 1 from recommendation_sources l join recommendations r on r.id = l.recommendation_id
     where l.recommendation_id in (select id from page) and l.source_id is not r.source_id)
-  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on from cited c
-  join sources s on s.id = c.source_id order by c.rank, s.id`;
+  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on,
+    l.source_id, l.paragraph, l.position, l.position_label, l.position_source from cited c
+  join sources s on s.id = c.source_id
+  left join recommendation_sources l on l.recommendation_id = c.recommendation_id and l.source_id = c.source_id
+  order by c.rank, s.id`;
 
 export type LabelSource = RecommendationRecord['themes'][number]['source'];
 export type LabelScheme = RecommendationRecord['themes'][number]['scheme'];
@@ -470,6 +474,23 @@ function labelOf([id, label, source, scheme]: [string, string, LabelSource, Labe
   return { id, label, scheme, source, confidence: null };
 }
 
+type Reading = NonNullable<RecommendationRecord['sources'][number]['reading']>;
+
+/** A source of a recommendation and its reading (readSourceId null: the source has no row of recommendation_sources). */
+export type SourceLookup = [
+  id: string,
+  sourceId: string,
+  title: string,
+  publisher: string,
+  url: string,
+  publishedOn: string | null,
+  readSourceId: string | null,
+  paragraph: string | null,
+  position: Reading['position'],
+  positionLabel: string | null,
+  positionSource: string | null,
+];
+
 /** The many-to-many fields of some recommendations, each grouped by recommendation id (a backend reads them). */
 export interface RecordLookups {
   recommenders: Map<string, [id: string, name: string][]>;
@@ -477,7 +498,7 @@ export interface RecordLookups {
   sdgs: Map<string, [id: string, goal: number, name: string, source: LabelSource][]>;
   groups: Map<string, [id: string, label: string, source: LabelSource, scheme: LabelScheme][]>;
   unresolved: Map<string, [id: string, name: string][]>;
-  sources: Map<string, [id: string, sourceId: string, title: string, publisher: string, url: string, publishedOn: string | null][]>;
+  sources: Map<string, SourceLookup[]>;
   recurrence: Map<string, Recurrence>;
 }
 
@@ -526,13 +547,20 @@ export function assembleRecords(rows: BaseRow[], lookups: RecordLookups): Recomm
     implementation: row.implementation,
     developmentCount: row.development_count,
     recurrence: recurrence.get(row.id) ?? NO_RECURRENCE,
-    sources: (sources.get(row.id) ?? []).map(([, id, title, publisher, url, publishedOn]) => ({
-      id,
-      title,
-      publisher,
-      url,
-      publishedOn,
-    })),
+    sources: (sources.get(row.id) ?? []).map(
+      ([, id, title, publisher, url, publishedOn, readSourceId, paragraph, position, positionLabel, positionSource]) => ({
+        id,
+        title,
+        publisher,
+        url,
+        publishedOn,
+        // No row, or one that records only that the source gives the record (our own export's): nothing read.
+        reading:
+          readSourceId === null || (paragraph === null && position === null && positionLabel === null && positionSource === null)
+            ? null
+            : { paragraph, position, positionLabel, positionSource },
+      }),
+    ),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -4,7 +4,8 @@ import { reviewYearCondition } from '../reviews/year.js';
 import type { RecommendationFilter } from './schemas.js';
 
 // The filters of issue 10 (UPR Info's action category, the printed position label, the review's year), as
-// WHERE conditions over recommendations r and their reviews v.
+// WHERE conditions over recommendations r and their reviews v: plain SQL that SQLite and PostgreSQL run alike
+// (queries.ts's filterConditions, which pg-queries.ts's pgFilterConditions extends).
 
 export function realDataConditions(f: RecommendationFilter): SQL[] {
   const c: SQL[] = [];
@@ -15,7 +16,13 @@ export function realDataConditions(f: RecommendationFilter): SQL[] {
     if (known.length < f.actionCategory.length) parts.push(sql`r.action_category is null`);
     c.push(sql`(${sql.join(parts, sql` or `)})`);
   }
-  if (f.positionLabel) c.push(inList(sql`lower(r.position_label)`, f.positionLabel.map((l) => l.toLowerCase())));
+  if (f.positionLabel) {
+    // The record's own label (the best source's), or what any of its sources printed (recommendation_sources):
+    // a merged record is found by the Terman corpus's "consider" as by UPR Info's "Accepted" that won the merge.
+    const labels = f.positionLabel.map((l) => l.toLowerCase());
+    c.push(sql`(${inList(sql`lower(r.position_label)`, labels)} or exists (select 1 from recommendation_sources l
+      where l.recommendation_id = r.id and ${inList(sql`lower(l.position_label)`, labels)}))`);
+  }
   // The review's year: of its session in the UPR calendar, else of its dialogue, else of its report (src/reviews/year.ts).
   if (f.year) c.push(reviewYearCondition(f.year));
   return c;

@@ -65,7 +65,8 @@ export const recommendationFilterShape = {
   ),
   positionLabel: listParam(
     z.string().min(1).max(200),
-    'The decision as the source printed it (`positionLabel`), any case: e.g. consider, reject, Accepted.',
+    "The decision as a source printed it, any case: the record's `positionLabel`, or any of its sources' " +
+      '(`sources[].reading.positionLabel`: what each file printed, before the sources were merged): e.g. consider, reject, Accepted.',
   ),
   year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
   // ── end of real-data filters ──
@@ -107,6 +108,45 @@ export const recurrenceSchema = z
   .meta({ id: 'Recurrence' })
   .describe('Whether this was asked of the state before, in an earlier cycle.');
 
+/** What one source itself printed about a recommendation (a row of recommendation_sources, src/import/reconcile.ts). */
+export const sourceReadingSchema = z
+  .object({
+    paragraph: z
+      .string()
+      .nullable()
+      .describe('The paragraph number this source printed ("76.2"); null when it prints none (UPR Info).'),
+    position: positionSchema.describe(
+      "The reviewed state's position as this source records it, on the record's scale; null when it records none.",
+    ),
+    positionLabel: z
+      .string()
+      .nullable()
+      .describe(
+        'The decision as this source printed it, when it differs from its `position` (the Terman corpus\'s "consider", ' +
+          'UPR Info\'s "Accepted"); null otherwise. The `positionLabel` filter matches it too.',
+      ),
+    positionSource: z
+      .string()
+      .nullable()
+      .describe('Where this source says the position is recorded (a document reference, or its own column); null when it does not say.'),
+  })
+  .meta({ id: 'SourceReading' });
+
+/** A recommendation's source: the shared Source, with what that source printed about this recommendation. */
+export const recommendationSourceSchema = sourceSchema
+  .extend({
+    reading: sourceReadingSchema
+      .nullable()
+      .describe(
+        "What this source itself printed about this recommendation: its paragraph number, position and decision. When " +
+          "several files give the recommendation, the record's own `paragraph`, `position`, `positionLabel` and " +
+          '`positionSource` take each field from the source that knows it best (a final response over the Working ' +
+          "Group stage); each source's reading stays here, as it printed it. null when the record was not imported " +
+          'from this source (written through the API, or seed data).',
+      ),
+  })
+  .meta({ id: 'RecommendationSource' });
+
 export const recommendationSchema = z
   .object({
     id: z.string().describe('Stable id; re-importing the same source reproduces it.'),
@@ -147,8 +187,11 @@ export const recommendationSchema = z
     developmentCount: z.int().min(0).max(1_000_000).meta({ format: 'int32' }).describe('How many developments bear on it.'),
     recurrence: recurrenceSchema,
     sources: z
-      .array(sourceSchema)
-      .describe('Where it was read: the source of `text` first, then every other file or document that gives it.'),
+      .array(recommendationSourceSchema)
+      .describe(
+        'Where it was read: the source of `text` first, then every other file or document that gives it, each with ' +
+          'what it printed about the recommendation (`reading`).',
+      ),
     ...recordMetaShape,
   })
   .meta({ id: 'Recommendation' });
