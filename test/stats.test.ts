@@ -28,6 +28,7 @@ const FILTER_OF: Record<string, string> = {
   regionalGroup: 'regionalGroup',
   stateUnderReview: 'stateUnderReview',
   cycle: 'cycle',
+  year: 'year',
   theme: 'theme',
   sdg: 'sdg',
   implementation: 'implementation',

@@ -41,3 +41,14 @@ export function reviewYearCondition(years: readonly number[]): SQL {
   return sql`(${bySession}((v.wg_session is null or v.wg_session not between ${FIRST_SESSION} and ${LAST_SESSION})
     and (${byDialogue} or (v.dialogue_date is null and ${byReport}))))`;
 }
+
+/**
+ * The review's year as an SQL expression on reviews v (both databases run it), the value reviewYear gives: a CASE
+ * over the calendar's sessions, then the dialogue date's year, then report_year.
+ */
+export function reviewYearSql(): SQL {
+  const bySession = SESSIONS.map((s) => sql.raw(`when ${s.session} then ${s.year}`));
+  return sql`(case when v.wg_session between ${sql.raw(String(FIRST_SESSION))} and ${sql.raw(String(LAST_SESSION))}
+    then (case v.wg_session ${sql.join(bySession, sql` `)} end)
+    when v.dialogue_date is not null then cast(substr(v.dialogue_date, 1, 4) as integer) else v.report_year end)`;
+}

@@ -3,18 +3,19 @@ import { rowValues } from '../db/batch.js';
 import { inList, whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
 import type { RecommendationFilter } from '../recommendations/schemas.js';
+import { reviewYearCondition, reviewYearSql } from '../reviews/year.js';
 import { MULTI_VALUED_GROUPINGS, type RecommendationGrouping } from './schemas.js';
 
 // Recommendation stats read from the counts kept on write (stats_review_counts, stats_cycle_counts; see
 // src/db/schema.ts and the stats_aggregates migration) instead of counting the base tables. They answer
-// when every filter is one of the counts' dimensions (the review, its state, cycle and session, position,
+// when every filter is one of the counts' dimensions (the review, its state, cycle, session and year, position,
 // implementation) and at most one grouping is multi-valued; anything else is counted from the base tables,
 // as is a grouping the counts do not keep (UPR Info's action category).
 
 /** The filters the counts can answer: dimensions of a count row, or of its review. */
-const CELL_FILTERS = new Set(['stateUnderReview', 'cycle', 'session', 'reviewId', 'position', 'implementation']);
+const CELL_FILTERS = new Set(['stateUnderReview', 'cycle', 'session', 'year', 'reviewId', 'position', 'implementation']);
 /** Of those, the ones that need the counts per review. */
-const REVIEW_FILTERS = new Set(['stateUnderReview', 'session', 'reviewId']);
+const REVIEW_FILTERS = new Set(['stateUnderReview', 'session', 'year', 'reviewId']);
 /** The groupings the counts keep. */
 type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory' | 'recurring'>;
 const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory' && g !== 'recurring';
@@ -62,12 +63,13 @@ export function aggregateQueries(
       total: sql`select cast(coalesce(sum(n), 0) as bigint) from stats_value_counts where dim = ''`,
     };
   }
-  const perReview = groupBy.includes('stateUnderReview') || filters.some((key) => REVIEW_FILTERS.has(key));
+  const perReview = groupBy.includes('stateUnderReview') || groupBy.includes('year') || filters.some((key) => REVIEW_FILTERS.has(key));
   const from = perReview ? sql`stats_review_counts c join reviews v on v.id = c.review_id` : sql`stats_cycle_counts c`;
   const cycle = perReview ? sql`v.cycle` : sql`c.cycle`;
   const conditions: SQL[] = [];
   if (f.stateUnderReview) conditions.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.session) conditions.push(inList(sql`v.wg_session`, f.session));
+  if (f.year) conditions.push(reviewYearCondition(f.year));
   if (f.reviewId) conditions.push(inList(sql`c.review_id`, f.reviewId));
   if (f.cycle) conditions.push(inList(cycle, f.cycle));
   if (f.position) conditions.push(inList(sql`c.position`, f.position));
@@ -79,6 +81,7 @@ export function aggregateQueries(
     implementation: sql`c.implementation`,
     cycle,
     stateUnderReview: sql`v.state_code`,
+    year: reviewYearSql(),
     recommendingState: value,
     regionalGroup: value,
     theme: value,

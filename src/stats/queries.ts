@@ -18,6 +18,7 @@ import {
 } from '../recommendations/queries.js';
 import type { RecommendationFilter } from '../recommendations/schemas.js';
 import { RECURRING } from '../related/recurrence.js';
+import { reviewYearSql } from '../reviews/year.js';
 import type {
   DevelopmentGrouping,
   DevelopmentStats,
@@ -56,6 +57,7 @@ export const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
   implementation: { value: sql`coalesce(${CURRENT_IMPLEMENTATION}, 'unknown')` },
   stateUnderReview: { value: sql`v.state_code`, label: { field: 'stateUnderReviewName', names: stateNames } },
   cycle: { value: sql`v.cycle` },
+  year: { value: reviewYearSql() },
   actionCategory: { value: sql`r.action_category` },
   recurring: { value: sql`case when ${RECURRING} then 'true' else 'false' end` },
   recommendingState: {
@@ -194,8 +196,8 @@ export function recommendationStats(
 ): RecommendationStats {
   let counted = aggregateCounts(db, groupBy, f);
   if (!counted) {
-    // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle) reads it.
-    const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle');
+    // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle, year) reads it.
+    const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle') || groupBy.includes('year');
     const from = readsReview ? recommendationFrom(f, true) : recommendationFrom(f);
     const where = whereClause(recommendationConditions(f));
     counted = {

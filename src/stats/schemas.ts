@@ -15,6 +15,7 @@ export const RECOMMENDATION_GROUPINGS = [
   'regionalGroup',
   'stateUnderReview',
   'cycle',
+  'year',
   'theme',
   'sdg',
   'implementation',
@@ -89,6 +90,14 @@ export const recommendationGroupSchema = z
     stateUnderReview: z.string().optional().describe('ISO 3166-1 alpha-3 code.'),
     stateUnderReviewName: z.string().optional(),
     cycle: z.int().min(1).max(4).meta({ format: 'int32' }).optional(),
+    year: z
+      .int()
+      .min(1000)
+      .max(9999)
+      .meta({ format: 'int32' })
+      .nullable()
+      .optional()
+      .describe("The review's year, as the review's `year` and the `year` filter read it; null: nothing gives it."),
     theme: nullableText.optional().describe('Theme id; null: no theme.'),
     themeLabel: nullableText.optional(),
     sdg: z.int().min(1).max(17).meta({ format: 'int32' }).nullable().optional().describe('SDG number; null: no SDG.'),

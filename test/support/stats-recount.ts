@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { RECURRENCE_THRESHOLD } from '../../src/related/settings.js';
+import { reviewYear } from '../../src/reviews/year.js';
 import { RECOMMENDATION_GROUPINGS, type RecommendationGrouping } from '../../src/stats/schemas.js';
 import { getJson } from '../helpers.js';
 
@@ -17,6 +18,8 @@ export const FILTERS = [
   'implementation=implemented,not_implemented&cycle=3',
   'reviewId=FIN-2,KGZ-1',
   'session=35',
+  'year=2010',
+  'year=2020,2014&position=noted',
   // Filters the kept counts leave to the base tables.
   'theme=human-rights-defenders',
   'recommendingState=FIN,USA',
@@ -59,8 +62,9 @@ export async function recount(all: AllRows): Promise<Recount[]> {
     )).map((row) => row.id),
   );
   const orNull = <V>(values: V[] | undefined): (V | null)[] => (values && values.length > 0 ? [...new Set(values)] : [null]);
-  return (await all<{ id: string; review_id: string; position: string | null; action_category: number | null; state_code: string; cycle: number; wg_session: number | null }>(
-    'select r.id, r.review_id, r.position, r.action_category, v.state_code, v.cycle, v.wg_session from recommendations r join reviews v on v.id = r.review_id',
+  return (await all<{ id: string; review_id: string; position: string | null; action_category: number | null; state_code: string; cycle: number; wg_session: number | null; dialogue_date: string | null; report_year: number | null }>(
+    `select r.id, r.review_id, r.position, r.action_category, v.state_code, v.cycle, v.wg_session, v.dialogue_date, v.report_year
+      from recommendations r join reviews v on v.id = r.review_id`,
   )).map((r) => ({
     id: r.id,
     reviewId: r.review_id,
@@ -70,6 +74,7 @@ export async function recount(all: AllRows): Promise<Recount[]> {
       implementation: [latest.get(r.id)?.status ?? 'unknown'],
       stateUnderReview: [r.state_code],
       cycle: [r.cycle],
+      year: [reviewYear({ session: r.wg_session, dialogueDate: r.dialogue_date, reportYear: r.report_year })],
       recommendingState: orNull(states.get(r.id)),
       regionalGroup: orNull(states.get(r.id)?.map((code) => groups.get(code)!)),
       theme: orNull(themes.get(r.id)),
