@@ -4,6 +4,7 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { postgresBackend } from '../src/db/pg/backend.js';
 import { FRESHEN_LOCK, type FreshenLog } from '../src/db/pg/freshen.js';
+import { WRITE_LOCK } from '../src/db/pg/write-transaction.js';
 import { openDatabase } from '../src/db/open.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
 import { pgMaterialize } from '../src/recommendations/pg-documents.js';
@@ -179,7 +180,7 @@ if ('skip' in cluster) {
     // Relations as an older version stored them: wrong pairs, wrong scores, missing pairs, and a pair to
     // another state's record; the documents built from them (a recurrence that is not there).
     const [a1, a2] = [albania[0]!, albania.find((id) => id.startsWith('ALB-2'))!];
-    await pool.query('delete from recommendation_relations where recommendation_id = any($1) and related_id = any($1)', [albania.slice(3, 9)]);
+    await pool.query('delete from recommendation_relations where recommendation_id = any($1)', [albania.slice(3, 9)]);
     await pool.query(`update recommendation_relations set score = score / 2 where recommendation_id = any($1)`, [angola]);
     await pool.query(`insert into recommendation_relations (recommendation_id, related_id, score, relation, related_cycle)
       values ($1, $2, 0.99, 'earlier', 1), ($1, $3, 0.2, 'same', 1) on conflict (recommendation_id, related_id) do update set score = 0.99`, [a2, a1, angola[0]]);
@@ -192,12 +193,16 @@ if ('skip' in cluster) {
     t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
 
     const log = recordingLog();
-    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, { log });
+    // In small transactions: Albania's 28 records alone; Angola's 8, Armenia's 6 and the seed's Kyrgyzstan's 8
+    // one state each; 5 documents.
+    const batches = { documents: 5, relate: 10, listed: 3 };
+    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, { log, batches });
     t.teardown(() => backend.close());
     await sameAsSqlite(t, pool);
     t.equal(await appliedPgMigrationCount(await openPostgresFor(t, pool)), expectedPgMigrationCount(), 'migrated');
     t.match(log.messages, ['PostgreSQL: bringing stale relations and stored documents up to date', 'PostgreSQL: recomputing the relations listed stale']);
     t.ok(log.messages.includes('PostgreSQL: stale relations and stored documents brought up to date'), 'said when done');
+    t.equal(log.messages.filter((message) => message === 'PostgreSQL: relations recomputed so far').length, 4, 'a message a transaction');
   });
 
   t.test('a few recommendations of a state listed stale are updated one by one, as SQLite does', async (t) => {
@@ -246,5 +251,22 @@ if ('skip' in cluster) {
     await sameAsSqlite(t, pool);
     const revisions = await Promise.all(backends.map((backend) => backend.revision.current()));
     t.equal(revisions[1], revisions[0], 'both serve the same revision');
+  });
+
+  t.test('a start that cannot take the write lock in time fails, leaving what is listed for the next', async (t) => {
+    const pool = await copied(t);
+    await pool.query(`update recommendation_documents set json = '{}' where recommendation_id = $1`, [albania[0]]);
+    await pool.query('insert into recommendation_documents_stale (recommendation_id) values ($1)', [albania[0]]);
+    // A long write (an import) holds the write lock.
+    const writer = await pool.connect();
+    t.teardown(() => writer.release());
+    await writer.query('begin');
+    await writer.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+    await t.rejects(postgresBackend(pool.options.connectionString!, 2, undefined, 0, { waitMs: 50 }), /lock timeout/);
+    await writer.query('rollback');
+    t.equal((await pool.query('select count(*)::int as n from recommendation_documents_stale')).rows[0].n, 1, 'still listed');
+    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, { waitMs: 50 });
+    await backend.close();
+    await sameAsSqlite(t, pool);
   });
 }

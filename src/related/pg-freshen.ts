@@ -95,7 +95,6 @@ async function documentsStale(client: pg.ClientBase, ids: Iterable<string>): Pro
  * recommendations to one of these listed stale (it moved) dropped; the states' stale marks removed.
  */
 export async function pgRelateWholeStates(client: pg.ClientBase, states: string[], names: StateNames, counts: RelateCounts): Promise<void> {
-  if (states.length === 0) return;
   const moved = await client.query<{ id: string }>(`delete from recommendation_relations l
     using recommendation_relations_stale s, recommendations r, reviews v, recommendations o, reviews w
     where s.recommendation_id = l.related_id and r.id = s.recommendation_id and v.id = r.review_id
@@ -170,7 +169,6 @@ export async function pgRelateWholeStates(client: pg.ClientBase, states: string[
  * would), in the caller's transaction (holding the write lock); removes their stale marks.
  */
 export async function pgRelateListed(client: pg.PoolClient, states: string[], counts: RelateCounts): Promise<void> {
-  if (states.length === 0) return;
   const { rows } = await client.query<{ id: string }>(`select s.recommendation_id as id from recommendation_relations_stale s
     join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
     where v.state_code = any($1::text[]) order by v.state_code collate "C", s.recommendation_id collate "C"`, [states]);

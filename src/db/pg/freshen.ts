@@ -19,7 +19,7 @@ import { WRITE_LOCK } from './write-transaction.js';
 //
 // Several instances may start at once on one database: the one that takes the FRESHEN_LOCK advisory lock
 // does the work while the others wait for it (at most waitMs), then find nothing left to do. The work is
-// done in transactions of a bounded size (states of about RELATE_BATCH recommendations, DOCUMENT_BATCH
+// done in transactions of a bounded size (FRESHEN_BATCHES: states of about 2,000 recommendations, 1,000
 // documents), each holding the write lock every writer takes (write-transaction.ts), so instances already
 // serving go on writing in between and memory stays bounded; a start stopped half-way leaves the rest
 // listed, done by the next. The data revision is bumped once when anything was rebuilt: the ETags and
@@ -31,12 +31,17 @@ export const FRESHEN_LOCK = 0x75707266;
 /** How long a start waits for another instance bringing the database up to date, by default. */
 export const FRESHEN_WAIT_MS = 15 * 60_000;
 
-/** Stored documents rebuilt per transaction. */
-const DOCUMENT_BATCH = 1000;
-/** Recommendations of the states recomputed whole per transaction (a larger state alone). */
-const RELATE_BATCH = 2000;
-/** Recommendations updated one by one (in states with few listed) per transaction. */
-const LISTED_BATCH = 100;
+/** How much each transaction does. */
+export interface FreshenBatches {
+  /** Stored documents rebuilt per transaction. */
+  documents: number;
+  /** Recommendations of the states recomputed whole per transaction (a larger state alone). */
+  relate: number;
+  /** Recommendations updated one by one (in states with few listed) per transaction. */
+  listed: number;
+}
+
+export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, listed: 100 };
 
 /** Where progress is said: the app's logger (pino's info), or nothing. */
 export interface FreshenLog {
@@ -47,6 +52,8 @@ export interface FreshenOptions {
   log?: FreshenLog;
   /** How long to wait for another instance doing the work (FRESHEN_WAIT_MS by default). */
   waitMs?: number;
+  /** Smaller transactions (tests). */
+  batches?: FreshenBatches;
 }
 
 /** What a start found stale. */
@@ -113,7 +120,7 @@ function batches<T>(items: T[], sizeOf: (item: T) => number, size: number): T[][
   return result;
 }
 
-async function freshenRelations(client: pg.PoolClient, log: FreshenLog | undefined): Promise<RelateCounts> {
+async function freshenRelations(client: pg.PoolClient, sizes: FreshenBatches, log: FreshenLog | undefined): Promise<RelateCounts> {
   const started = performance.now();
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const states = await staleRelationStates(client);
@@ -124,7 +131,7 @@ async function freshenRelations(client: pg.PoolClient, log: FreshenLog | undefin
     { states: states.length, wholeStates: whole.length, listedStates: listed.length, staleRecommendations: stale },
     'PostgreSQL: recomputing the relations listed stale',
   );
-  for (const batch of batches(whole, (state: StaleState) => state.recommendations, RELATE_BATCH)) {
+  for (const batch of batches(whole, (state: StaleState) => state.recommendations, sizes.relate)) {
     await inWriteTransaction(client, async () =>
       pgRelateWholeStates(
         client,
@@ -135,7 +142,7 @@ async function freshenRelations(client: pg.PoolClient, log: FreshenLog | undefin
     );
     log?.info({ ...counts, of: states.length, seconds: since(started) }, 'PostgreSQL: relations recomputed so far');
   }
-  for (const batch of batches(listed, (state: StaleState) => state.stale, LISTED_BATCH)) {
+  for (const batch of batches(listed, (state: StaleState) => state.stale, sizes.listed)) {
     await inWriteTransaction(client, () =>
       pgRelateListed(
         client,
@@ -150,7 +157,7 @@ async function freshenRelations(client: pg.PoolClient, log: FreshenLog | undefin
   return counts;
 }
 
-async function freshenDocuments(client: pg.PoolClient, missing: number, log: FreshenLog | undefined): Promise<number> {
+async function freshenDocuments(client: pg.PoolClient, missing: number, size: number, log: FreshenLog | undefined): Promise<number> {
   const started = performance.now();
   if (missing > 0) {
     // Listed with the stale ones (one anti-join), so that a start stopped half-way leaves them listed.
@@ -165,7 +172,7 @@ async function freshenDocuments(client: pg.PoolClient, missing: number, log: Fre
   for (;;) {
     const rebuilt = await inWriteTransaction(client, async () => {
       const { rows } = await client.query<{ id: string }>(`select recommendation_id as id from recommendation_documents_stale
-        order by recommendation_id collate "C" limit ${DOCUMENT_BATCH}`);
+        order by recommendation_id collate "C" limit $1`, [size]);
       const ids = rows.map((row) => row.id);
       await pgMaterialize(client, ids);
       await client.query('delete from recommendation_documents_stale where recommendation_id = any($1::text[])', [ids]);
@@ -174,7 +181,7 @@ async function freshenDocuments(client: pg.PoolClient, missing: number, log: Fre
     if (rebuilt === 0) break;
     const before = done;
     done += rebuilt;
-    if (Math.floor(done / 10_000) > Math.floor(before / 10_000) || rebuilt < DOCUMENT_BATCH) {
+    if (Math.floor(done / 10_000) > Math.floor(before / 10_000) || rebuilt < size) {
       log?.info({ documents: done, of: total, seconds: since(started) }, 'PostgreSQL: stored documents rebuilt so far');
     }
   }
@@ -182,7 +189,12 @@ async function freshenDocuments(client: pg.PoolClient, missing: number, log: Fre
 }
 
 /** freshenPostgres's work, holding FRESHEN_LOCK. */
-async function freshenLocked(client: pg.PoolClient, started: number, log: FreshenLog | undefined): Promise<FreshenReport | undefined> {
+async function freshenLocked(
+  client: pg.PoolClient,
+  started: number,
+  sizes: FreshenBatches,
+  log: FreshenLog | undefined,
+): Promise<FreshenReport | undefined> {
   const pending = await pendingWork(client);
   if (nothingPending(pending)) {
     log?.info({ seconds: since(started) }, 'PostgreSQL: stale relations and documents already brought up to date by another instance');
@@ -190,9 +202,9 @@ async function freshenLocked(client: pg.PoolClient, started: number, log: Freshe
   }
   log?.info({ ...pending }, 'PostgreSQL: bringing stale relations and stored documents up to date');
   const relations = pending.staleRelations
-    ? await freshenRelations(client, log)
+    ? await freshenRelations(client, sizes, log)
     : { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
-  const documents = await freshenDocuments(client, pending.missingDocuments, log);
+  const documents = await freshenDocuments(client, pending.missingDocuments, sizes.documents, log);
   if (relations.states + documents > 0) {
     await inWriteTransaction(client, () =>
       client.query(`insert into meta (key, value) values ('revision', '1')
@@ -210,7 +222,7 @@ async function freshenLocked(client: pg.PoolClient, started: number, log: Freshe
  * held the work longer than waitMs, or a statement failed (what was committed stays done).
  */
 export async function freshenPostgres(pool: pg.Pool, options: FreshenOptions = {}): Promise<FreshenReport | undefined> {
-  const { log, waitMs = FRESHEN_WAIT_MS } = options;
+  const { log, waitMs = FRESHEN_WAIT_MS, batches: sizes = FRESHEN_BATCHES } = options;
   if (nothingPending(await pendingWork(pool))) return undefined;
   const started = performance.now();
   const client = await pool.connect();
@@ -229,7 +241,7 @@ export async function freshenPostgres(pool: pg.Pool, options: FreshenOptions = {
         );
       });
     }
-    const report = await freshenLocked(client, started, log);
+    const report = await freshenLocked(client, started, sizes, log);
     await client.query('select pg_advisory_unlock($1)', [FRESHEN_LOCK]);
     await client.query('reset lock_timeout');
     return report;
