@@ -22,7 +22,7 @@ import { WRITE_LOCK } from './write-transaction.js';
 // done in transactions of a bounded size (FRESHEN_BATCHES: states of about 2,000 recommendations, 1,000
 // documents), each holding the write lock every writer takes (write-transaction.ts), so instances already
 // serving go on writing in between and memory stays bounded; a start stopped half-way leaves the rest
-// listed, done by the next. The data revision is bumped once when anything was rebuilt: the ETags and
+// listed, done by the next. The data revision is bumped once when anything was recomputed or rebuilt: the ETags and
 // response caches of the instances already serving are not kept.
 
 /** The advisory lock of the instance bringing the database up to date ("uprf" in ASCII). */
