@@ -67,6 +67,13 @@ function swaggerUiLogo(): Promise<{ type: string; content: Buffer }> {
  */
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const resolved = defaultConfig(config);
+  const app = Fastify({
+    // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
+    ...serverOptions(resolved),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
+  }).withTypeProvider<ZodTypeProvider>();
   const backend: Backend =
     config.databaseUrl === undefined
       ? sqliteBackend(config.databasePath, {
@@ -80,6 +87,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           resolved.pgPoolMax,
           resolved.databaseBusyTimeoutMs,
           resolved.importThreadMinBytes,
+          // Stale relations and documents brought up to date at start: said in the app's log.
+          { log: app.log },
         );
   const { db } = backend;
   setFullTextLimits({
@@ -87,13 +96,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     minPrefix: resolved.fullTextMinPrefix,
     maxCount: resolved.fullTextMaxCount,
   });
-  const app = Fastify({
-    // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
-    ...serverOptions(resolved),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
-    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
-  }).withTypeProvider<ZodTypeProvider>();
   app.decorate('db', db);
   app.decorate('dataRevision', backend.revision);
   app.decorate('publicUrl', resolved.publicUrl);

@@ -17,7 +17,7 @@ import { termIds } from './term-ids.js';
 // recommending states printed at their end, known by the states' names and aliases (state-names.ts).
 
 /** Changed recommendations of one state from which the whole state is recomputed instead. */
-const INCREMENTAL_MAX = 10;
+export const INCREMENTAL_MAX = 10;
 
 /** Relation pairs inserted per statement at most (a power of two: see writeRows). */
 const INSERT_ROWS = 512;
@@ -132,7 +132,7 @@ function writeDifference(db: Db, s: Record<string, Statement>, stored: Pairs, wa
 }
 
 /** The values of a relation row (recommendation_id, related_id, score, relation, related_cycle): see writeRows. */
-const PAIR_VALUES = 5;
+export const PAIR_VALUES = 5;
 
 /**
  * Inserts, updates and deletes relation rows; counts them. `added` holds the new rows' values one after the
@@ -193,7 +193,21 @@ function askStates(
   states: string[],
   names: StateNames,
 ): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
-  const loaded = states.map((state) => loadDocs(s, state));
+  return askGroups(
+    states.map((state) => loadDocs(s, state)),
+    names,
+  );
+}
+
+/**
+ * Groups of documents (each state's, in id order) and their texts: each group's neighbour lists, asked of the
+ * neighbour thread when the texts are THREAD_MIN_TEXTS or more together (taken in turn, lists(0) first), or
+ * computed here. Both backends' whole-state refreshes (this module's, pg-freshen.ts).
+ */
+export function askGroups(
+  loaded: { docs: StateDoc[]; texts: string[] }[],
+  names: StateNames,
+): { docs: StateDoc[][]; lists: (i: number) => NeighbourLists } {
   const thread = neighbourThread();
   thread.discard();
   const threaded = loaded.reduce((n, { texts }) => n + texts.length, 0) >= THREAD_MIN_TEXTS;
@@ -206,9 +220,30 @@ function askStates(
 
 /** Writes the difference between a state's stored relations and its neighbour lists (askState's answer). */
 function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], lists: NeighbourLists, counts: RelateCounts): void {
+  const stored = s.stateRows!.raw().all(JSON.stringify(docs.map((d) => d.id))) as StoredRelation[];
+  const { added, changed, removed } = stateDifference(docs, lists, stored);
+  writeRows(db, s, added, changed, removed, counts);
+  counts.states++;
+  counts.recommendations += docs.length;
+}
+
+/** A stored relation row: recommendation_id, related_id, score, relation, related_cycle. */
+export type StoredRelation = [string, string, number, Relation, number];
+
+export interface StateDifference {
+  /** The new rows' values one after the other, PAIR_VALUES a row, in primary-key order. */
+  added: unknown[];
+  changed: StoredRelation[];
+  removed: [string, string][];
+}
+
+/**
+ * The difference between the relations stored for a state's documents (those they own) and the state's
+ * neighbour lists: the rows to insert, to update and to delete.
+ */
+export function stateDifference(docs: StateDoc[], lists: NeighbourLists, stored: StoredRelation[]): StateDifference {
   const n = docs.length;
   const { offsets, index, score: scores } = lists;
-  const stored = s.stateRows!.raw().all(JSON.stringify(docs.map((d) => d.id))) as [string, string, number, Relation, number][];
   // Each document's neighbours (their places in lists) in the order of the primary key (ids are in document
   // order): the inserts fill the index in order.
   const inOrder = (i: number, order: number[]) => {
@@ -227,10 +262,7 @@ function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], list
         added.push(own.id, other.id, scores[p]!, relationOf(own.cycle, other.cycle), other.cycle);
       }
     }
-    writeRows(db, s, added, [], [], counts);
-    counts.states++;
-    counts.recommendations += docs.length;
-    return;
+    return { added, changed: [], removed: [] };
   }
   // Pairs numbered i·n + j (their documents' places): no string key built or hashed per pair.
   const wanted = new Map<number, number>();
@@ -238,7 +270,7 @@ function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], list
     for (const p of inOrder(i, order)) wanted.set(i * n + index[p]!, scores[p]!);
   }
   const indexOf = new Map(docs.map((d, i) => [d.id, i]));
-  const changed: [string, string, number, Relation, number][] = [];
+  const changed: StoredRelation[] = [];
   const removed: [string, string][] = [];
   for (const [from, to, score, relation, cycle] of stored) {
     const i = indexOf.get(from)!;
@@ -260,9 +292,7 @@ function writeState(db: Db, s: Record<string, Statement>, docs: StateDoc[], list
     const other = docs[key % n]!;
     added.push(own.id, other.id, score, relationOf(own.cycle, other.cycle), other.cycle);
   }
-  writeRows(db, s, added, changed, removed, counts);
-  counts.states++;
-  counts.recommendations += docs.length;
+  return { added, changed, removed };
 }
 
 /**

@@ -22,6 +22,7 @@ import type { StateSpellings } from '../../states/filter-names.js';
 import { FILTER_ID_QUERIES, type IdEntries, type IdEntry } from '../../themes/filter-ids.js';
 import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
+import { type FreshenOptions, freshenPostgres } from './freshen.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
 import { PgRevision } from './revision.js';
 
@@ -38,31 +39,19 @@ const notOnPostgres = new Proxy({} as Db, {
 });
 
 /**
- * Every recommendation has its stored document and CSV row and none is marked stale: the documents are written by
- * SQLite's writes and copied by `npm run db:copy`; PostgreSQL's writes rebuild those they change
- * (src/db/pg/write-transaction.ts), but nothing here rebuilds a copy's stale ones.
+ * PostgreSQL at `url`, migrated, its stale relations and stored documents brought up to date (src/db/pg/freshen.ts:
+ * one query when none are), progress said to `freshen.log`.
  */
-async function checkDocuments(db: Awaited<ReturnType<typeof openPostgres>>): Promise<void> {
-  // A document and a CSV row are keyed by their recommendation's id and reference it: as many of each as
-  // there are recommendations means one for each. Three counts cost a fraction of the anti-joins over every
-  // recommendation they replace (1.9–4.9 s against 50–160 ms at 100k on the busy machine), most of a cold start.
-  const { rows } = await db.$client.query<{ stale: number; missing: number }>(`select
-    (select count(*)::int from recommendation_documents_stale) as stale,
-    (select count(*)::int from recommendations) - least((select count(*)::int from recommendation_documents),
-      (select count(*)::int from recommendation_csv_lines)) as missing`);
-  const { stale, missing } = rows[0]!;
-  if (stale + missing > 0) {
-    throw new Error(
-      `${stale + missing} recommendations have no current stored document (${stale} stale, ${missing} missing): ` +
-        'start this version on the SQLite database once (it rebuilds them), then copy it again with `npm run db:copy`',
-    );
-  }
-}
-
-export async function postgresBackend(url: string, poolMax: number, lockTimeoutMs?: number, importThreadMinBytes = 0): Promise<Backend> {
+export async function postgresBackend(
+  url: string,
+  poolMax: number,
+  lockTimeoutMs?: number,
+  importThreadMinBytes = 0,
+  freshen: FreshenOptions = {},
+): Promise<Backend> {
   const db = await openPostgres(url, { poolMax, lockTimeoutMs });
   try {
-    await checkDocuments(db);
+    await freshenPostgres(db.$client, freshen);
   } catch (error) {
     await db.$client.end();
     throw error;
