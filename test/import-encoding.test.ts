@@ -118,22 +118,22 @@ t.test('text mis-encoded twice (Í for ’) is repaired in two steps; a third wo
 });
 
 t.test('a lone letter is repaired when the repair reads as a word: vis-ö-vis (twice mis-encoded) is vis-à-vis', async (t) => {
-  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE} the judiciary vis-à-vis the executive`, 2));
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe judiciary vis-à-vis the executive`, 2));
   t.equal(analysis.repairSteps, 2);
-  t.equal(text, `${SAMPLE} the judiciary vis-à-vis the executive`);
+  t.equal(text, `${SAMPLE}\rthe judiciary vis-à-vis the executive`, 'in a cell of its own: nothing else there proves a step');
   t.equal(analysis.repaired['ö → à'], 1, 'ö is what à becomes after two mis-encodings (à → ˆ → ö)');
 });
 
 t.test('a low quote mis-encoded once (ã) is repaired: ãcomfort women is „comfort women', async (t) => {
-  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE} the so-called „comfort women.`, 1));
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe so-called „comfort women.`, 1));
   t.equal(analysis.repairSteps, 1);
-  t.equal(text, `${SAMPLE} the so-called „comfort women.`);
+  t.equal(text, `${SAMPLE}\rthe so-called „comfort women.`);
   t.equal(analysis.repaired['ã → „'], 1);
 });
 
 t.test('œ where French never writes it is repaired: Charrœa (mis-encoded once) is Charrúa', async (t) => {
-  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE} the Charrúa Nation, and the cœur of it`, 1));
-  t.equal(text, `${SAMPLE} the Charrúa Nation, and the cœur of it`);
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe Charrúa Nation (Bolivia)`, 1));
+  t.equal(text, `${SAMPLE}\rthe Charrúa Nation (Bolivia)`);
   t.equal(analysis.repaired['œ → ú'], 1);
 });
 
