@@ -1,11 +1,14 @@
 import t from 'tap';
+import { readDecodedCsv } from '../src/import/csv-file.js';
 import {
   analyseText,
   ContextCounter,
   decodeText,
   fixWindows1252,
   LineEndingCounter,
+  NO_BREAK_SPACE_REPAIR,
   plausibility,
+  repairCell,
   repairStep,
   repairText,
 } from '../src/import/encoding.js';
@@ -15,11 +18,16 @@ const SAMPLE =
   'Ensure the State’s compliance with “the Paris Principles” (Côte d’Ivoire); ' +
   'strengthen the Defensoría del Pueblo towards the executive (Spain); the women’s rights unit — independent.';
 
+/** A file decoded and repaired as the CSV readers do, each line a cell (the repairs a cell decides counted in `analysis`). */
 async function decide(bytes: Uint8Array, chunkSize?: number) {
   const source = bytesSource(bytes, 'f', chunkSize);
   const analysis = await analyseText(() => source.chunks());
-  let text = '';
-  for await (const chunk of decodeText(source.chunks(), analysis)) text += chunk;
+  let decoded = '';
+  for await (const chunk of decodeText(source.chunks(), analysis.encoding)) decoded += chunk;
+  const text = decoded
+    .split(/(\r\n|\r|\n)/)
+    .map((part, i) => (i % 2 === 1 ? part : repairCell(part, analysis, analysis)))
+    .join('');
   return { analysis, text };
 }
 
@@ -49,7 +57,12 @@ t.test('plausibility of a character between its neighbours', async (t) => {
   t.equal(plausibility('', '”', ''), -1);
   t.equal(plausibility(' ', '—', ' '), 1);
   t.equal(plausibility('ç', 'a', 'o'), 1, 'a lower-case letter inside a word');
-  t.equal(plausibility('-', 'à', '-'), 0, 'a lone lower-case letter');
+  t.equal(plausibility('-', 'à', '-'), 1, 'a lone "à" is a word (vis-à-vis)');
+  t.equal(plausibility('-', 'ö', '-'), 0, 'a lone "ö" is no word: it argues neither way');
+  t.equal(plausibility(' ', '„', 'c'), 2, 'a low quote opens a quote');
+  t.equal(plausibility('c', '„', ' '), -1);
+  t.equal(plausibility('r', 'œ', 'a'), -1, 'œ never comes before a, e or o ("Charrœa")');
+  t.equal(plausibility('c', 'œ', 'u'), 1, 'cœur');
   t.equal(plausibility('r', 'Õ', 's'), -1, 'a capital inside a word');
   t.equal(plausibility(' ', 'É', 'l'), 1, 'a capital starting a word');
   t.equal(plausibility(' ', 'É', ' '), 0);
@@ -102,8 +115,70 @@ t.test('text mis-encoded twice (Í for ’) is repaired in two steps; a third wo
   t.equal(analysis.repairSteps, 2);
   t.equal(text, SAMPLE);
   t.equal(analysis.repaired['Í → ’'], 3);
-  const alone = await decide(misencodedMacRoman(`${SAMPLE} vis-à-vis`, 2));
-  t.equal(alone.text, `${SAMPLE} vis-ö-vis`, 'a lone letter no context argues for is left as printed');
+});
+
+t.test('a lone letter is repaired when the repair reads as a word: vis-ö-vis (twice mis-encoded) is vis-à-vis', async (t) => {
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe judiciary vis-à-vis the executive`, 2));
+  t.equal(analysis.repairSteps, 2);
+  t.equal(text, `${SAMPLE}\rthe judiciary vis-à-vis the executive`, 'in a cell of its own: nothing else there proves a step');
+  t.equal(analysis.repaired['ö → à'], 1, 'ö is what à becomes after two mis-encodings (à → ˆ → ö)');
+});
+
+t.test('a low quote mis-encoded once (ã) is repaired: ãcomfort women is „comfort women', async (t) => {
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe so-called „comfort women.`, 1));
+  t.equal(analysis.repairSteps, 1);
+  t.equal(text, `${SAMPLE}\rthe so-called „comfort women.`);
+  t.equal(analysis.repaired['ã → „'], 1);
+});
+
+t.test('œ where French never writes it is repaired: Charrœa (mis-encoded once) is Charrúa', async (t) => {
+  const { analysis, text } = await decide(misencodedMacRoman(`${SAMPLE}\rthe Charrúa Nation (Bolivia)`, 1));
+  t.equal(text, `${SAMPLE}\rthe Charrúa Nation (Bolivia)`);
+  t.equal(analysis.repaired['œ → ú'], 1);
+});
+
+t.test('a character the file leaves open takes the steps its cell proves', async (t) => {
+  // One step: "ó" becomes "—" and "í" becomes "’", both of which read as well as the letters here; the "‡"
+  // (á) and "Ó" (”) of the same cell prove the step. A cell that escaped the mis-encoding keeps its dash, as
+  // does one with nothing to prove a step.
+  const base = 'the State’s “views” (Côte d’Ivoire); the women’s rights unit — independent.';
+  const file = new Uint8Array([
+    ...misencodedMacRoman(`${base}\r`, 1),
+    ...misencodedMacRoman('the procedures against Mr. Tóásó\r', 1),
+    ...misencodedMacRoman('the programs named Yo sí puedo” and Yo sí puedo seguir”\r', 1),
+    ...macRoman('the law—established in Curaçao\r'),
+    ...macRoman('the process—independent\r'),
+  ]);
+  const { analysis, text } = await decide(file);
+  t.equal(analysis.repairSteps, 1);
+  t.same([...analysis.open.keys()].sort(), ['—', '’']);
+  t.equal(
+    text,
+    `${base}\rthe procedures against Mr. Tóásó\rthe programs named Yo sí puedo” and Yo sí puedo seguir”\r` +
+      'the law—established in Curaçao\rthe process—independent\r',
+  );
+  t.equal(analysis.repaired['— → ó'], 2);
+  t.equal(analysis.repaired['’ → í'], 2);
+  t.equal(analysis.repairs, Object.values(analysis.repaired).reduce((a, b) => a + b, 0));
+  t.equal(analysis.replacements.get('—'), undefined, 'character by character, the dash is left as printed');
+});
+
+t.test('a lone Â is a UTF-8 no-break space read as Windows-1252', async (t) => {
+  const none = { replacements: new Map(), proven: new Map(), open: new Map() };
+  const tally = { repairs: 0, repaired: {} as Record<string, number> };
+  t.equal(repairCell('people (France).Â', none, tally), 'people (France).\u00a0', 'its no-break space trimmed away');
+  t.equal(repairCell('5Â\u00a0% of Â the budget', none, tally), '5\u00a0% of \u00a0 the budget');
+  t.equal(repairCell('Âge, ÂGE, voilÂ, Â«quoteÂ»', none, tally), 'Âge, ÂGE, voilÂ, Â«quoteÂ»', 'not alone: left');
+  t.same(tally, { repairs: 3, repaired: { [NO_BREAK_SPACE_REPAIR]: 3 } });
+  // In a Mac Roman file (no repair steps), as the Terman corpus's 2011 file prints it: a text ending in Â.
+  const csv = macRoman(`text,to\r"${SAMPLE}",spain\r"78.26. Repeal all discriminatory provisions (France).Â",saintvincent\r`);
+  const read = await readDecodedCsv(bytesSource(csv), () => ({ text: 0 }), {});
+  const rows = [];
+  for await (const batch of read.batches) rows.push(...batch);
+  t.equal(read.encoding.encoding, 'macintosh');
+  t.equal(rows[1]!.cells[0]!.trim(), '78.26. Repeal all discriminatory provisions (France).');
+  t.same(read.encoding.repaired, { [NO_BREAK_SPACE_REPAIR]: 1 }, 'counted in the report');
+  t.equal(read.encoding.repairs, 1);
 });
 
 t.test('each character takes the repair that reads best over the whole file', async (t) => {

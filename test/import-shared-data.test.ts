@@ -8,6 +8,7 @@ import { type Db, openDatabase } from '../src/db/open.js';
 import { countMatching } from '../src/recommendations/queries.js';
 import { buildTestApp, sqliteOnly } from './helpers.js';
 import { count, importInto, seededDb, withoutServerFields } from './import-helpers.js';
+import { countMojibake } from './support/mojibake.js';
 import { sharedDataDir } from './support/shared-data.js';
 import { templateDatabaseBytes } from './support/template-db.js';
 
@@ -163,6 +164,27 @@ t.test('the whole corpus: 39,191 rows, every name resolved or reported', { skip 
   );
   t.equal(reports[2]!.encoding!.repaired['Í → ’'], 311);
   t.equal(count(db, 'recommendations', "text like '%Õ%' or text like '%Í%'"), 0, 'no mis-encoded apostrophe left');
+  // The mojibake the repair used to leave (README, "Terman UPR corpus"): each shape's repairs, by file.
+  t.same(
+    reports.map((r) => Object.entries(r.encoding!.repaired).filter(([change]) => /^(ö → à|Â →|ã → „|œ → ú|— → ó|’ → í)/.test(change))),
+    [[], [], [['ö → à', 5]], [['Â → (no-break space)', 1]], [['’ → í', 3], ['ã → „', 1]], [['’ → í', 2]], [['’ → í', 2], ['œ → ú', 1], ['— → ó', 2]]],
+  );
+  t.same(
+    db.$client
+      .prepare(`select id from recommendations where text like '%vis-à-vis%' and id in ('GIN-1-71.57', 'IRN-1-92.15', 'ITA-1-84.37', 'KEN-1-101.115', 'ESP-1-87.8')
+        or id = 'VCT-1-78.26' and text like '%(France).' or text like '%„comfort women%' or text like '%Yo sí puedo%'
+        or text like '%Mr. Tóásó %' or text like '%Charrúa Nation%' order by id`)
+      .pluck()
+      .all(),
+    ['BOL-2-115.12', 'CUB-2-170.77', 'ESP-1-87.8', 'GIN-1-71.57', 'IRN-1-92.15', 'ITA-1-84.37', 'JPN-2-147.145', 'KEN-1-101.115', 'URY-2-123.4', 'VCT-1-78.26'],
+    'the ten records the repair used to leave mis-decoded',
+  );
+  // What remains is as the source printed it (test/support/mojibake.ts): no shape a repair could prove.
+  const texts = () => db.$client.prepare('select text from recommendations union all select name from recommendation_unresolved_states').pluck().all() as string[];
+  t.same(countMojibake(texts()).counts, {
+    'character lost as _ or ? inside a word (as printed)': 24,
+    'low double quote „ (as printed)': 2,
+  });
   const again = await importFile(db, sourceOf(CORPUS(2011)), { actor: 'test' });
   t.same(again.recommendations, { created: 0, updated: 0, unchanged: 8485 });
 });
@@ -206,6 +228,9 @@ t.test("UPR Info's sessions 1–17: 33,082 rows → 32,095 recommendations; the 
     [{ position: 'noted', n: 21 }, { position: 'supported', n: 145 }],
   );
   t.same(db.$client.prepare("select wg_session from reviews where id = 'KGZ-1'").pluck().get(), 8);
+  t.same(reports.map((r) => r.encoding?.repairs), [0, 0, 0, 0], 'nothing to repair');
+  const texts = db.$client.prepare('select text from recommendations union all select name from recommendation_unresolved_states').pluck().all() as string[];
+  t.same(countMojibake(texts).counts, {}, 'no mojibake (test/support/mojibake.ts)');
   const pledges = await importFile(db, sourceOf(UPR_INFO('voluntary_pledges_sessions_1-19')), { actor: 'test' });
   t.equal(pledges.rowsRead, 947);
   t.equal(pledges.skipped, 947);

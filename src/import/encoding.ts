@@ -7,7 +7,12 @@ import type { EncodingReport } from './types.js';
 // (Í → Õ → ’). The number of steps is the one that makes the whole file most plausible; each distinct
 // character then takes the step count (up to that number) that reads best over all its occurrences in the
 // file, so a cell that escaped the mis-encoding ("Curaçao", "Hissène") keeps its letters, and a
-// character no context argues for either way is left as printed.
+// character no context argues for either way is left as printed — unless its own cell proves the step count:
+// a cell is mis-encoded as a whole, so one holding a character the file repairs with k steps was mis-encoded
+// k times, and a character of that cell which reads equally well with and without the repair takes k steps
+// too ("Mr. T—‡s—" → "Mr. Tóásó", the ‡ proving one step for the two dashes). Apart from the steps, a lone
+// "Â" is what a UTF-8 no-break space (bytes C2 A0) becomes when read as Windows-1252: it is read as that
+// no-break space.
 
 export type SingleByteEncoding = 'windows-1252' | 'macintosh';
 type Encoding = EncodingReport['encoding'];
@@ -59,11 +64,13 @@ const UPPER = /[\p{Lu}\p{Lt}]/u;
 const isLetter = (c: string) => LOWER.test(c) || UPPER.test(c);
 const isLetterOrDigit = (c: string) => isLetter(c) || /[0-9]/.test(c);
 const NEUTRAL_MARKS = new Set(['–', '—', '…', '°', '€', '£', '§', '•', '«', '»', '©', '®', '\u00a0']);
+const ONE_LETTER_WORDS = new Set(['à']);
 
 /**
  * How plausible a non-ASCII character is between its neighbours in English, French or Spanish text:
- * positive for typographic quotes where quotes go and for letters inside words, negative for a capital
- * inside a word ("RapporteurÕs"), a quote where none goes, or a symbol ("C™te").
+ * positive for typographic quotes where quotes go (the low „ opens a quote, as in German), for letters
+ * inside words and for "à" as a word of its own; negative for a capital inside a word ("RapporteurÕs"), a
+ * quote where none goes, œ where French never writes it, or a symbol ("C™te").
  */
 export function plausibility(prev: string, char: string, next: string): number {
   switch (char) {
@@ -72,12 +79,17 @@ export function plausibility(prev: string, char: string, next: string): number {
       return isLetterOrDigit(prev) || isLetter(next) ? 1 : 0;
     case '‘':
     case '“':
+    case '„':
       return !isLetterOrDigit(prev) && isLetterOrDigit(next) ? 2 : -1;
     case '”':
       return prev !== '' && !/\s/.test(prev) && !isLetterOrDigit(next) ? 2 : -1;
   }
   if (NEUTRAL_MARKS.has(char)) return 1;
-  if (LOWER.test(char)) return isLetter(prev) || isLetter(next) ? 1 : 0;
+  // œ is French ("cœur", "œuvre", "sœur") and never comes before a, e or o there ("Charrœa" is "Charrúa").
+  if ((char === 'œ' || char === 'Œ') && /[aeo]/i.test(next)) return -1;
+  // A letter standing alone is a word: "à" is one (French: "vis-à-vis", "à la"); other accented ones are
+  // no word of these languages, and argue neither way.
+  if (LOWER.test(char)) return isLetter(prev) || isLetter(next) ? 1 : ONE_LETTER_WORDS.has(char) ? 1 : 0;
   if (UPPER.test(char)) {
     if (LOWER.test(prev)) return -1;
     return LOWER.test(next) || UPPER.test(prev) || UPPER.test(next) ? 1 : 0;
@@ -131,6 +143,16 @@ export interface TextDecision {
   repairSteps: number;
   /** character → its replacement, for the characters the repair changes */
   replacements: Map<string, string>;
+  /**
+   * The characters the file proves a step count for (one reading reads best, and another step count would
+   * read otherwise): character → the step counts that give its reading.
+   */
+  proven: Map<string, number[]>;
+  /**
+   * The characters the file leaves open (several readings read equally well; `replacements` has the one of
+   * the fewest steps): character → its reading after each step count. Their cell may decide (repairCell).
+   */
+  open: Map<string, string[]>;
   repairs: number;
   repaired: Record<string, number>;
 }
@@ -152,11 +174,13 @@ export function decideText(candidates: { encoding: Encoding; counter: ContextCou
   }
   const { encoding, counter, steps } = best!;
   const replacements = new Map<string, string>();
+  const proven = new Map<string, number[]>();
+  const open = new Map<string, string[]>();
   const repaired: Record<string, number> = {};
   let repairs = 0;
   if (steps > 0) {
     // Per distinct character: the step count (0..steps) that reads best over all its occurrences; on a
-    // tie, the fewer steps (a character no context argues for is left as printed).
+    // tie, the fewer steps (a character no context argues for is left as printed, unless its cell decides).
     const byChar = new Map<string, { prev: string; next: string; count: number }[]>();
     for (const entry of counter.counts.values()) {
       const list = byChar.get(entry.char) ?? [];
@@ -164,20 +188,23 @@ export function decideText(candidates: { encoding: Encoding; counter: ContextCou
       byChar.set(entry.char, list);
     }
     for (const [char, contexts] of byChar) {
-      let chosen = 0;
-      let chosenScore = -Infinity;
+      const readings: string[] = [];
+      const scores: number[] = [];
       for (let j = 0; j <= steps; j++) {
         const candidate = repeatStep(char, j);
         let s = 0;
         for (const { prev, next, count } of contexts) {
           s += count * plausibility(repeatStep(prev, steps), candidate, repeatStep(next, steps));
         }
-        if (s > chosenScore) {
-          chosen = j;
-          chosenScore = s;
-        }
+        readings.push(candidate);
+        scores.push(s);
       }
-      const replacement = repeatStep(char, chosen);
+      const top = Math.max(...scores);
+      const chosen = scores.indexOf(top);
+      const replacement = readings[chosen]!;
+      const tied = new Set(readings.filter((_, j) => scores[j] === top));
+      if (tied.size > 1) open.set(char, readings);
+      else if (new Set(readings).size > 1) proven.set(char, readings.flatMap((r, j) => (r === replacement ? [j] : [])));
       if (replacement !== char) {
         replacements.set(char, replacement);
         const count = contexts.reduce((sum, c) => sum + c.count, 0);
@@ -186,13 +213,93 @@ export function decideText(candidates: { encoding: Encoding; counter: ContextCou
       }
     }
   }
-  return { encoding, repairSteps: steps, replacements, repairs, repaired };
+  return { encoding, repairSteps: steps, replacements, proven, open, repairs, repaired };
 }
 
-/** Applies the chosen repairs to a chunk of decoded text. */
+/** Applies the chosen repairs to decoded text, character by character (see repairCell for a cell's). */
 export function repairText(text: string, replacements: Map<string, string>): string {
   if (replacements.size === 0) return text;
   return text.replace(/[^\x00-\x7f]/g, (char) => replacements.get(char) ?? char);
+}
+
+/** What a UTF-8 no-break space (C2 A0) read as Windows-1252 leaves when it stands alone: "Â". */
+const STRAY_A_CIRCUMFLEX = 'Â';
+const NO_BREAK_SPACE = '\u00a0';
+export const NO_BREAK_SPACE_REPAIR = 'Â → (no-break space)';
+
+/** A character of a word around a "Â": an ASCII letter, or any non-ASCII character but a space ("Â«" is another). */
+function isWordChar(char: string | undefined): boolean {
+  if (char === undefined) return false;
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+  return !/\s/.test(char);
+}
+
+export type RepairTally = Pick<EncodingReport, 'repairs' | 'repaired'>;
+export type CellDecision = Pick<TextDecision, 'replacements' | 'proven' | 'open'>;
+
+function count(tally: RepairTally | undefined, key: string, by: number): void {
+  if (tally === undefined) return;
+  const n = (tally.repaired[key] ?? 0) + by;
+  if (n === 0) delete tally.repaired[key];
+  else tally.repaired[key] = n;
+  tally.repairs += by;
+}
+
+/**
+ * Repairs one cell of a decoded file as the file's decision says: each character as the file decided,
+ * except a character the file leaves open (decision.open), which takes the step count the cell's proven
+ * characters agree on, when they do and that gives one reading (a cell is mis-encoded as a whole: in
+ * "Mr. T—‡s—" the ‡ is á after one step, so the dashes take one step too: "Mr. Tóásó"). Then a lone "Â"
+ * (no letter, nor any other non-ASCII character but a space, on either side) is a no-break space, dropped
+ * when one follows. Changes to what the decision counted go to `tally`.
+ */
+export function repairCell(text: string, decision: CellDecision, tally?: RepairTally): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  const { replacements, proven, open } = decision;
+  let out = replacements.size === 0 ? text : repairText(text, replacements);
+  if (open.size > 0) {
+    const chars = [...text];
+    if (chars.some((c) => open.has(c))) {
+      let steps: number[] | undefined;
+      for (const c of new Set(chars)) {
+        const given = proven.get(c);
+        if (given !== undefined) steps = steps === undefined ? given : steps.filter((j) => given.includes(j));
+      }
+      if (steps !== undefined && steps.length > 0) {
+        const agreed = new Map<string, string>();
+        for (const [c, readings] of open) {
+          const options = new Set(steps.map((j) => readings[j]!));
+          if (options.size === 1) agreed.set(c, [...options][0]!);
+        }
+        out = chars
+          .map((c) => {
+            const reading = agreed.get(c);
+            if (reading === undefined) return replacements.get(c) ?? c;
+            const given = replacements.get(c) ?? c;
+            if (reading !== given) {
+              if (given !== c) count(tally, `${c} → ${given}`, -1);
+              if (reading !== c) count(tally, `${c} → ${reading}`, 1);
+            }
+            return reading;
+          })
+          .join('');
+      }
+    }
+  }
+  if (out.includes(STRAY_A_CIRCUMFLEX)) {
+    let result = '';
+    let done = 0;
+    for (let i = out.indexOf(STRAY_A_CIRCUMFLEX); i >= 0; i = out.indexOf(STRAY_A_CIRCUMFLEX, i + 1)) {
+      if (isWordChar(out[i - 1]) || isWordChar(out[i + 1])) continue;
+      result += out.slice(done, i) + (out[i + 1] === NO_BREAK_SPACE ? '' : NO_BREAK_SPACE);
+      done = i + 1;
+      count(tally, NO_BREAK_SPACE_REPAIR, 1);
+    }
+    out = result + out.slice(done);
+  }
+  return out;
 }
 
 /** Counts line endings over byte chunks: CRLF, a lone CR, a lone LF. */
@@ -323,16 +430,13 @@ export async function analyseText(chunks: () => AsyncIterable<Uint8Array>): Prom
   return { ...decideText(candidates), lineEndings: lines.result() };
 }
 
-/** The second pass: the file's text in chunks, decoded and repaired as decided. */
-export async function* decodeText(
-  chunks: AsyncIterable<Uint8Array>,
-  decision: Pick<TextDecision, 'encoding' | 'replacements'>,
-): AsyncGenerator<string> {
-  const decode = createDecoder(decision.encoding);
+/** The second pass: the file's text in chunks, decoded (each cell is then repaired: repairCell). */
+export async function* decodeText(chunks: AsyncIterable<Uint8Array>, encoding: Encoding): AsyncGenerator<string> {
+  const decode = createDecoder(encoding);
   for await (const bytes of chunks) {
     const text = decode(bytes);
-    if (text !== '') yield repairText(text, decision.replacements);
+    if (text !== '') yield text;
   }
   const rest = decode();
-  if (rest !== '') yield repairText(rest, decision.replacements);
+  if (rest !== '') yield rest;
 }

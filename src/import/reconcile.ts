@@ -25,6 +25,12 @@ export function matchKey(text: string): string {
     .trim();
 }
 
+/** A text's ASCII characters alone, spaces collapsed: what a repair of mis-decoded characters leaves as it was. */
+export function asciiSkeleton(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[^\x00-\x7f]+/g, '').replace(/\s+/g, ' ').trim();
+}
+
 /**
  * How alike two keys are: the Dice coefficient of their words (0–1), plus 1 when one contains the other
  * (at least 4 words): a text that adds or drops a clause still fits, the closest one best.
@@ -141,11 +147,37 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const readAs = (sourceId: string, key: string, paragraph: string | null) => `${sourceId}\u0000${key}\u0000${paragraph}`;
     const byReading = new Map<string, Stored[]>();
     for (const s of open) for (const r of s.readings) push(byReading, readAs(r.sourceId, r.matchKey, r.paragraph), s);
-    const rest = incoming.filter((record) => {
+    const unread = incoming.filter((record) => {
       const { sourceId, matchKey: key, paragraph } = record.reading!;
       const again = byReading.get(readAs(sourceId, key, paragraph))?.find((s) => !taken.has(s.id));
       if (again) assign(record, again);
       return again === undefined;
+    });
+    // The same file read with a repair its earlier import lacked: the record this source's reading of the same
+    // paragraph was, whose text differs from the file's in non-ASCII characters only (the repair of
+    // src/import/encoding.ts changes no other). Its id, made from the old text, is kept; the text is updated.
+    // Only when one record of the file and one stored record fit so.
+    const rereadAs = (sourceId: string, paragraph: string | null, text: string) =>
+      `${sourceId}\u0000${paragraph}\u0000${asciiSkeleton(text)}`;
+    const keys = new Map(unread.map((r) => [r, rereadAs(r.reading!.sourceId, r.reading!.paragraph, r.text)]));
+    const fileCount = new Map<string, number>();
+    for (const key of keys.values()) fileCount.set(key, (fileCount.get(key) ?? 0) + 1);
+    const storedAs = new Map<string, Stored[]>();
+    if (unread.length > 0) {
+      for (const s of open) {
+        if (taken.has(s.id)) continue;
+        const read = new Set(s.readings.map((r) => rereadAs(r.sourceId, r.paragraph, s.text)));
+        for (const key of read) push(storedAs, key, s);
+      }
+    }
+    const rest = unread.filter((record) => {
+      const key = keys.get(record)!;
+      const earlier = storedAs.get(key)?.filter((s) => !taken.has(s.id));
+      if (fileCount.get(key) !== 1 || earlier?.length !== 1) return true;
+      taken.add(earlier[0]!.id);
+      record.id = earlier[0]!.id;
+      merge(result, record, earlier[0]!);
+      return false;
     });
     const targets = open.filter((s) => !taken.has(s.id));
     const pairs: Pair[] = fittingPairs(
