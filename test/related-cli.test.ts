@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { openDatabase } from '../src/db/open.js';
+import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
 import { runRelateCli } from '../src/related/cli.js';
 import { tempDir } from './helpers.js';
 
@@ -70,7 +71,7 @@ t.test('a database written by another program has its relations brought up to da
   again.$client.close();
 });
 
-t.test('a database related before the states printed in texts were left out is recomputed when opened (migration 0019)', async (t) => {
+t.test('a database related before the states printed in texts were left out is recomputed when opened (migration 0020)', async (t) => {
   const path = join(tempDir(t), 'upgraded.sqlite');
   const first = openDatabase(path);
   const c = first.$client;
@@ -87,7 +88,7 @@ t.test('a database related before the states printed in texts were left out is r
   const recurrence = (db: typeof first) =>
     JSON.parse(db.$client.prepare("select json from recommendation_documents where recommendation_id = 'FIN-2-b'").pluck().get() as string).recurrence;
 
-  // As a version before 0019 left it: the two related by the state's name (the score it gave them), one
+  // As a version before 0020 left it: the two related by the state's name (the score it gave them), one
   // counted as asked before.
   const old = openDatabase(path);
   t.equal(old.$client.prepare('select count(*) from recommendation_relations where recommendation_id like ?').pluck().get('FIN-%'), 0, 'not related');
@@ -95,7 +96,10 @@ t.test('a database related before the states printed in texts were left out is r
   old.$client.close();
   const before = openDatabase(path);
   t.same(recurrence(before), { count: 1, earliestCycle: 1 }, 'asked before, as that version said');
-  before.$client.prepare('delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)').run();
+  // The database as before 0020: it and every later migration not applied yet.
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag === '0020_related_without_recommenders')!.when;
+  t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
   before.$client.close();
 
   const upgraded = openDatabase(path);
