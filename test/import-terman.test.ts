@@ -402,6 +402,33 @@ t.test('state names: aliases resolve; unknown, ambiguous and multi-state names a
   t.same(report.warnings.map((w) => [w.row, w.message]), [[9, 'no recommending state (`From` is empty)']]);
 });
 
+t.test('a `From` that repeats the state under review: the recommenders the text names, or none', async (t) => {
+  // As 2014data.csv prints one CPED recommendation to Macedonia: three rows, each `From` Macedonia.
+  const cped = '125.1. Ratify the International Convention for the Protection of All Persons from Enforced Disappearance (CPED) (France, Iraq, Poland);';
+  const rows = [
+    [cped, 'Macedonia', 'support', 'Macedonia', '2014', ''],
+    [cped, 'Macedonia', 'support', 'Macedonia', '2014', ''],
+    ['125.2. Protect journalists (Atlantis);', 'Macedonia', 'support', 'Macedonia', '2014', ''],
+    ['125.3. Ratify OP-CAT (Macedonia);', 'Macedonia', 'support', 'Macedonia', '2014', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.equal(report.recommendations.created, 3);
+  t.same(codesOf(db, 'MKD-2-125.1'), ['FRA', 'IRQ', 'POL'], "the report's own attribution, not the state under review");
+  t.same(codesOf(db, 'MKD-2-125.2'), [], 'a closing group that does not resolve: none recorded');
+  t.same(codesOf(db, 'MKD-2-125.3'), [], 'nor one that names the state under review again');
+  t.same(unresolvedOf(db, 'MKD-2-125.2'), []);
+  t.same(
+    report.warnings.map((w) => [w.row, w.message]),
+    [
+      [2, '`From` is the state under review ("Macedonia"): recommending states read from the text\'s closing parenthesis (France, Iraq, Poland)'],
+      [3, '`From` is the state under review ("Macedonia"): recommending states read from the text\'s closing parenthesis (France, Iraq, Poland)'],
+      [4, '`From` is the state under review ("Macedonia"): no recommending state recorded'],
+      [5, '`From` is the state under review ("Macedonia"): no recommending state recorded'],
+    ],
+  );
+});
+
 t.test('malformed rows are skipped and reported; a file that is not CSV is refused', async (t) => {
   const db = seededDb(t);
   const report = await run(

@@ -2,7 +2,7 @@ import type { Position } from '../db/schema.js';
 import { sessionOfReview } from '../reference/sessions.js';
 import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
-import { trailingGroups } from '../states/names-in-text.js';
+import { resolveGroup, trailingGroups } from '../states/names-in-text.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
   ImportError,
@@ -156,6 +156,21 @@ export async function readTermanCsv(
     const recommender = from === '' ? undefined : resolver.resolve(from);
     if (from === '') warnings.push({ ...at, message: 'no recommending state (`From` is empty)' });
     else if (recommender === undefined) recommenderNames.add(from);
+    // A state never recommends to itself: such a `From` repeats the state under review (3 rows of 2014). The
+    // report's own wording names the recommenders in its closing parenthesis: read from there when every name
+    // in it resolves, else none recorded.
+    let recommenders = recommender === undefined ? [] : [recommender];
+    if (recommender !== undefined && recommender === stateCode) {
+      const printed = trailingGroups(reading.text).groups.at(-1);
+      const named = printed === undefined ? undefined : resolveGroup(printed, (name) => resolver.resolve(name));
+      recommenders = named !== undefined && !named.includes(stateCode) ? named : [];
+      warnings.push({
+        ...at,
+        message:
+          `\`From\` is the state under review ("${from}"): ` +
+          (recommenders.length > 0 ? `recommending states read from the text's closing parenthesis (${printed})` : 'no recommending state recorded'),
+      });
+    }
 
     const cycle = cycleOfYear(year);
     // The year is the review's report's, as the corpus gives it: kept as such (reportYear). The session comes
@@ -201,9 +216,7 @@ export async function readTermanCsv(
     record.rows.push(row);
     if (!group.texts.includes(reading.text)) group.texts.push(reading.text);
     if (!group.decisions.some((d) => d.toLowerCase() === decision.toLowerCase())) group.decisions.push(decision);
-    if (recommender !== undefined && !record.recommendingStates!.includes(recommender)) {
-      record.recommendingStates!.push(recommender);
-    }
+    for (const code of recommenders) if (!record.recommendingStates!.includes(code)) record.recommendingStates!.push(code);
     if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
       record.unresolvedRecommenders!.push(from);
     }
