@@ -94,3 +94,40 @@ t.test('UPR Info first, then the corpus: the same recommendations, merged into t
   const again = await run(db, TERMAN);
   t.same(again.recommendations, { created: 0, updated: 0, unchanged: 5 });
 });
+
+// Tonga 2013 (A/HRC/23/4): UPR Info codes "Ratify CEDAW" once for Australia (accepted, its own paragraph) and
+// Maldives and Slovenia (noted, 82.1) as one text; merged with the corpus's 82.1 it must not make Australia a
+// co-author of a recommendation it did not make, in either order.
+const TONGA_TERMAN = lines([
+  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+  ['82.1..2 ratify CEDAW (Italy, Maldives, Slovenia);', 'tonga', 'reject', 'Maldives', '2013', ''],
+  ['82.1..2 ratify CEDAW (Italy, Maldives, Slovenia);', 'tonga', 'reject', 'Slovenia', '2013', ''],
+  ['82.2. Proceed swiftly with the ratification of CEDAW (Estonia);', 'tonga', 'reject', 'Estonia', '2013', ''],
+]);
+const tonga = (text: string, from: string, response: string) =>
+  ['Tonga', 'Asia', '', text, from, 'WEOG', '', response, '5', "International instruments,Women's rights", '15'];
+const TONGA_UPR_INFO = macRoman(lines([
+  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+  tonga('Ratify CEDAW', 'Australia', 'Accepted'),
+  tonga('Ratify CEDAW', 'Maldives', 'Noted'),
+  tonga('Ratify CEDAW', 'Slovenia', 'Noted'),
+  tonga('Proceed swiftly with the ratification of CEDAW', 'Estonia', 'Noted'),
+]));
+
+t.test('a source without the official wording adds no recommending state to it (either order)', async (t) => {
+  const first = seededDb(t);
+  await run(first, TONGA_TERMAN);
+  await run(first, TONGA_UPR_INFO);
+  t.same(codesOf(first, 'TON-2-82.1'), ['MDV', 'SVN'], 'corpus first: Australia is not added');
+  t.same(codesOf(first, 'TON-2-82.2'), ['EST']);
+  t.same((await run(first, TONGA_UPR_INFO)).recommendations, { created: 0, updated: 0, unchanged: 2 });
+
+  const second = seededDb(t);
+  await run(second, TONGA_UPR_INFO);
+  await run(second, TONGA_TERMAN);
+  const id = second.$client.prepare("select recommendation_id from recommendation_sources where paragraph = '82.1'").pluck().get() as string;
+  t.same(codesOf(second, id), ['MDV', 'SVN'], 'UPR Info first: the official wording says who made it');
+  t.equal(recommendation(second, id)!.text, 'ratify CEDAW (Italy, Maldives, Slovenia);');
+  t.same((await run(second, TONGA_TERMAN)).recommendations, { created: 0, updated: 0, unchanged: 2 });
+  t.same((await run(second, TONGA_UPR_INFO)).recommendations, { created: 0, updated: 0, unchanged: 2 });
+});

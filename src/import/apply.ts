@@ -450,6 +450,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       for (const record of unions) {
         const before = stored.get(record.id)!;
         for (const field of LINK_FIELDS) {
+          if (record.statesReplaceStored && (field === 'recommendingStates' || field === 'unresolvedRecommenders')) continue;
           (record[field] as unknown) = [...((record[field] ?? []) as (string | number)[]), ...before[field]];
         }
       }

@@ -237,6 +237,18 @@ function merge(result: Reconciliation, record: Identified, target: Stored): void
   record.position = best.position;
   record.positionLabel = best.positionLabel;
   record.positionSource = best.positionSource;
+  // Who made a recommendation is what its official wording's file says (the corpus's one row per state the
+  // text names, an OHCHR matrix's parentheses). A source without that wording (UPR Info) adds no recommending
+  // state to it: its rows of one text may come from other paragraphs or be matched to a sibling of the
+  // same paragraph (Tonga 2013: "Ratify CEDAW" by Australia, accepted, and by Maldives and Slovenia, noted,
+  // would make Australia a co-author of "ratify CEDAW (Italy, Maldives, Slovenia)"). In the other order the
+  // official wording's states replace the ones stored from UPR Info.
+  if (!record.verbatim && target.verbatim) {
+    record.recommendingStates = [];
+    record.unresolvedRecommenders = [];
+  } else if (record.verbatim && !target.verbatim) {
+    record.statesReplaceStored = true;
+  }
   if (!record.verbatim && target.verbatim) {
     record.text = target.text; // the official wording, as another source printed it
     record.verbatim = true;

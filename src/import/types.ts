@@ -50,6 +50,8 @@ export interface ImportRecord {
   themeSources?: Record<string, LabelSource>;
   /** UPR Info's 1–5 action category (undefined: the format does not carry it). */
   actionCategory?: number | null;
+  /** Set by reconcile when the official wording merges into a record stored from a source without it: its states replace the stored ones. */
+  statesReplaceStored?: boolean;
   /** What this file itself says (kept in recommendation_sources), set by reconcile before a merge. */
   reading?: SourceReading;
   /** The rows (or table rows) the record was read from, for the report. */
