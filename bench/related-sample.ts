@@ -42,7 +42,7 @@ export async function readUprInfo(db: Db, dir: string): Promise<SampleRecord[]> 
   const records: SampleRecord[] = [];
   for (const file of UPR_INFO_FILES) {
     const path = join(dir, file);
-    const parsed = await readUprInfoCsv({ name: file, chunks: () => createReadStream(path) }, resolver, undefined);
+    const parsed = await readUprInfoCsv({ name: file, chunks: () => createReadStream(path) }, resolver, undefined, undefined, true);
     const labels = new Map(parsed.themes.map((t) => [t.id, t.label]));
     for (const r of parsed.records) {
       const [state, cycle] = r.reviewId.split('-');

@@ -127,3 +127,30 @@ t.test('--review selects one review; a file that is not UPR Info is refused', as
   const pledgesOnly = await run(db, csv([row('Albania', 'A pledge', 'Albania', 'Voluntary Pledge', '5', 'Minorities', '19')]));
   t.same(pledgesOnly.sourcesCreated, [], 'no record, no source');
 });
+
+t.test("co-authors' rows whose texts differ only in punctuation are one recommendation when they agree", async (t) => {
+  const db = seededDb(t);
+  const report = await run(db, csv([
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court.', 'Brazil', 'Accepted', '5', 'International instruments', '5'),
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court .', 'France', 'Accepted', '5', 'Justice', '5'),
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court.', 'Spain', 'Accepted', '5', 'International instruments', '5'),
+    row('Chile', 'Ratify the OP-CAT.', 'Argentina', 'Accepted', '5', 'Torture and other CID treatment', '5'),
+    row('Chile', 'Ratify the OP-CAT', 'Denmark', 'Noted', '5', 'Torture and other CID treatment', '5'),
+  ]));
+  t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
+  t.same(report.warnings.map((w) => [w.row, w.message]), [
+    [3, 'row 3 gives the text of rows 2, 4 but for punctuation: one recommendation'],
+  ]);
+  const id = recommendationId('CHL-1', null, normalizeText('Ratify the Rome Statute of the International Criminal Court.'), false);
+  t.same(codesOf(db, id), ['BRA', 'ESP', 'FRA'], 'the three co-authors');
+  t.same(db.$client.prepare('select theme_id from recommendation_themes where recommendation_id = ? and label_source = ? order by 1').pluck().all(id, 'upr-info'), [
+    'upr-info-international-instruments',
+    'upr-info-justice',
+  ]);
+  t.equal(count(db, 'recommendations', "review_id = 'CHL-1' and text like 'Ratify the OP-CAT%'"), 2, 'different responses: two recommendations');
+  t.same((await run(db, csv([
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court.', 'Brazil', 'Accepted', '5', 'International instruments', '5'),
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court .', 'France', 'Accepted', '5', 'Justice', '5'),
+    row('Chile', 'Ratify the Rome Statute of the International Criminal Court.', 'Spain', 'Accepted', '5', 'International instruments', '5'),
+  ]))).recommendations, { created: 0, updated: 0, unchanged: 1 }, 'importing again changes nothing');
+});

@@ -11,7 +11,7 @@ import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
 import { type Batched, batched, bulkInsert } from './bulk-insert.js';
-import { readingOf, reconcile } from './reconcile.js';
+import { readingOf, reconcile, type SourceReading } from './reconcile.js';
 import {
   ImportError,
   type ImportNote,
@@ -402,10 +402,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       // One record per recommendation: records another source already gave are merged into it (our own
       // export carries its ids: it is not matched).
       let unions = new Set<Identified>();
+      let copies = new Map<Identified, SourceReading[]>();
       if (parsed.format !== 'upr-tracker-csv') {
-        const { matched, ambiguous, unions: merged } = reconcile(sql, records);
+        const { matched, ambiguous, splits, unions: merged, copies: copied } = reconcile(sql, records);
+        copies = copied;
         report.reconciliation = { matched, ambiguous: ambiguous.length };
-        report.warnings.push(...ambiguous);
+        report.warnings.push(...splits, ...ambiguous);
         unions = merged;
       }
 
@@ -601,6 +603,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
             if (ownExport) citeOnly.add([record.id, sourceId, null, null, null, null, own.matchKey]);
             else citeSource.add([record.id, sourceId, own.paragraph, own.position, own.positionLabel, own.positionSource, own.matchKey]);
+            for (const r of copies.get(record) ?? []) {
+              citeSource.add([record.id, r.sourceId, r.paragraph, r.position, r.positionLabel, r.positionSource, r.matchKey]);
+            }
             const key = `${after.reviewId}\n${sourceId}`;
             if (!reviewsCited.has(key)) {
               reviewsCited.add(key);

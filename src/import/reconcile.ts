@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Position } from '../db/schema.js';
+import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
 import { trailingGroups } from '../states/names-in-text.js';
@@ -59,11 +59,15 @@ function positionRank(reading: Pick<SourceReading, 'position' | 'sourceId'>): nu
 interface Stored {
   id: string;
   reviewId: string;
+  paragraph: string | null;
   text: string;
+  actionCategory: number | null;
   verbatim: boolean;
   sourceId: string | null;
   readings: SourceReading[];
   keys: Map<string, Key>;
+  /** Its recommending states, read when a tie needs them. */
+  states?: Set<string>;
 }
 
 /** What a file's record itself says, before any merge. */
@@ -81,12 +85,16 @@ export function readingOf(record: ImportRecord): SourceReading {
 export interface Reconciliation {
   matched: number;
   ambiguous: ImportNote[];
+  /** Records of the file split across several stored ones by their recommending states (the parts are appended to the records). */
+  splits: ImportNote[];
   /**
    * The records merged with a stored record another source gave: each of their lists (recommending states,
    * themes, SDGs, affected persons) is to be the union of theirs and the stored record's, machine labels
    * left out: tagging redoes them (applyImport loads those lists once for every record of the file).
    */
   unions: Set<ImportRecord & { id: string }>;
+  /** New records that are a part of a stored record split by this file: they cite what its other sources said. */
+  copies: Map<ImportRecord & { id: string }, SourceReading[]>;
 }
 
 type Identified = ImportRecord & { id: string };
@@ -99,12 +107,12 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export function reconcile(sql: Database.Database, records: Identified[]): Reconciliation {
-  const result: Reconciliation = { matched: 0, ambiguous: [], unions: new Set() };
+  const result: Reconciliation = { matched: 0, ambiguous: [], splits: [], unions: new Set(), copies: new Map() };
   for (const record of records) record.reading = readingOf(record);
   const reviewIds = [...new Set(records.map((r) => r.reviewId))];
   const storedRows = sql
-    .prepare(`select id, review_id as reviewId, text, verbatim, source_id as sourceId from recommendations
-      where review_id in (select value from json_each(?))`)
+    .prepare(`select id, review_id as reviewId, paragraph, text, verbatim, source_id as sourceId,
+      action_category as actionCategory from recommendations where review_id in (select value from json_each(?))`)
     .all(JSON.stringify(reviewIds)) as (Omit<Stored, 'verbatim' | 'readings' | 'keys'> & { verbatim: number })[];
   if (storedRows.length === 0) return result;
   const stored = new Map<string, Stored>(
@@ -125,6 +133,8 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   }
   const byReview = new Map<string, Stored[]>();
   for (const s of stored.values()) push(byReview, s.reviewId, s);
+  const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
+  const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -141,6 +151,99 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     result.matched++;
     merge(result, record, target);
   };
+  // A tie that the recommending states settle: of the stored records a record fits equally, the one whose states
+  // are among the record's; or, when those stored records' states are disjoint and together are the record's, all
+  // of them: the report printed the same text in several paragraphs, one per recommender (Kyrgyzstan 2010,
+  // 77.17 Malaysia and 77.19 Egypt), and a file without paragraphs (UPR Info) gave it once, with both states.
+  // The record is then split, each part with its stored record's states. Never when a recommender is unresolved.
+  const split: Identified[] = [];
+  const splitByStates = (record: Identified, candidates: Stored[]): boolean => {
+    const mine = new Set(record.recommendingStates ?? []);
+    if (mine.size === 0 || (record.unresolvedRecommenders?.length ?? 0) > 0) return false;
+    const fitting = candidates.filter((c) => {
+      const theirs = statesOfStored(c);
+      return theirs.size > 0 && [...theirs].every((code) => mine.has(code));
+    });
+    if (fitting.length === 0) return false;
+    const covered = fitting.reduce((n, c) => n + statesOfStored(c).size, 0);
+    // Only a record without a paragraph is split (a file with paragraphs, the corpus, knows what one recommendation
+    // is); and only when the stored records' states are disjoint and together the record's.
+    if (fitting.length > 1 && (record.paragraph !== null || covered !== mine.size)) return false;
+    fitting.sort((a, b) => (a.id < b.id ? -1 : 1));
+    // (Every part copied before any is merged: a merge rewrites its record's text.)
+    const parts = fitting.map((target, i) => {
+      const part: Identified = i === 0 ? record : { ...record, rows: [...record.rows] };
+      if (fitting.length > 1) {
+        part.recommendingStates = (record.recommendingStates ?? []).filter((code) => statesOfStored(target).has(code));
+        for (const field of ['themes', 'sdgs', 'affectedPersons'] as const) {
+          if (part[field] !== undefined) (part[field] as unknown) = [...part[field]!];
+        }
+      }
+      if (i > 0) split.push(part);
+      return part;
+    });
+    for (const [i, target] of fitting.entries()) assign(parts[i]!, target);
+    if (fitting.length > 1) {
+      result.splits.push({
+        row: record.rows[0],
+        paragraph: record.paragraph,
+        message: `one text for ${fitting.length} recommendations of the report: split by recommending state into ${fitting
+          .map((f) => `${f.id} (${[...statesOfStored(f)].sort().join(', ')})`)
+          .join(', ')}`,
+      });
+    }
+    return true;
+  };
+  // The same tie the other way round: several records of a file with paragraphs fit equally one stored record
+  // without (UPR Info's, given first), whose states are theirs together, disjoint: the stored record is split.
+  // The first part (by id) is merged into it and keeps only its own states; the others are new records that
+  // cite what the stored record's sources said, with its final position, action category and labels.
+  const linkQuery = (table: string, column: string) =>
+    sql.prepare(`select ${column}, label_source from ${table} where recommendation_id = ? and label_source is not 'machine'`).raw();
+  const themesQuery = linkQuery('recommendation_themes', 'theme_id');
+  const otherLinks = ['recommendation_unresolved_states', 'recommendation_sdgs', 'recommendation_affected_persons'].map((table) =>
+    sql.prepare(`select 1 from ${table} where recommendation_id = ? limit 1`).pluck(),
+  );
+  const splitStored = (target: Stored, contenders: Identified[]): boolean => {
+    const theirs = statesOfStored(target);
+    if (target.paragraph !== null || theirs.size === 0 || otherLinks.some((q) => q.get(target.id) !== undefined)) return false;
+    if (contenders.some((c) => c.paragraph === null)) return false;
+    let covered = 0;
+    for (const c of contenders) {
+      const mine = c.recommendingStates ?? [];
+      if (mine.length === 0 || (c.unresolvedRecommenders?.length ?? 0) > 0 || !mine.every((code) => theirs.has(code))) return false;
+      covered += mine.length;
+    }
+    if (covered !== theirs.size || new Set(contenders.flatMap((c) => c.recommendingStates!)).size !== covered) return false;
+    const parts = [...contenders].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const [lead, ...others] = parts as [Identified, ...Identified[]];
+    const named = parts.map((p) => `${p.id} (${[...p.recommendingStates!].sort().join(', ')})`).join(', ');
+    const themes = themesQuery.all(target.id) as [string, LabelSource][];
+    for (const part of others) {
+      const own = part.reading!;
+      const said = target.readings.filter((r) => r.sourceId !== own.sourceId);
+      const best = [own, ...said].reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
+      part.position = best.position;
+      part.positionLabel = best.positionLabel;
+      part.positionSource = best.positionSource;
+      if (part.actionCategory === undefined) part.actionCategory = target.actionCategory;
+      const ownThemes = part.themes ?? [];
+      const themeSources: Record<string, LabelSource> = { ...part.themeSources };
+      for (const [id, labelSource] of themes) if (!ownThemes.includes(id)) themeSources[id] ??= labelSource;
+      part.themes = [...new Set([...ownThemes, ...themes.map(([id]) => id)])];
+      part.themeSources = themeSources;
+      result.copies.set(part, said);
+      result.matched++;
+    }
+    lead.statesReplaceStored = true;
+    assign(lead, target);
+    result.splits.push({
+      row: lead.rows[0],
+      paragraph: lead.paragraph,
+      message: `${target.id} is one text for ${parts.length} recommendations of this file: split by recommending state into ${named}`,
+    });
+    return true;
+  };
   for (const [reviewId, incoming] of pending) {
     const open = (byReview.get(reviewId) ?? []).filter((s) => !taken.has(s.id));
     // A re-import: the record this source's same reading was merged into.
@@ -149,9 +252,10 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     for (const s of open) for (const r of s.readings) push(byReading, readAs(r.sourceId, r.matchKey, r.paragraph), s);
     const unread = incoming.filter((record) => {
       const { sourceId, matchKey: key, paragraph } = record.reading!;
-      const again = byReading.get(readAs(sourceId, key, paragraph))?.find((s) => !taken.has(s.id));
-      if (again) assign(record, again);
-      return again === undefined;
+      const again = byReading.get(readAs(sourceId, key, paragraph))?.filter((s) => !taken.has(s.id)) ?? [];
+      if (again.length > 1 && splitByStates(record, again)) return false; // read again as it was split
+      if (again.length > 0) assign(record, again[0]!);
+      return again.length === 0;
     });
     // The same file read with a repair its earlier import lacked: the record this source's reading of the same
     // paragraph was, whose text differs from the file's in non-ASCII characters only (the repair of
@@ -207,6 +311,26 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
         assign(pair.record, pair.target);
         continue;
       }
+      if (sameTarget.length === 0 && splitByStates(pair.record, [pair.target, ...sameRecord.map((p) => p.target)])) continue;
+      if (sameRecord.length === 0) {
+        // Several records of the file fit this one equally: the one whose states are among its own takes it, and
+        // the others stay free for the records they fit next.
+        const theirs = statesOfStored(pair.target);
+        const fitting = [pair, ...sameTarget].filter(({ record }) => {
+          const mine = record.recommendingStates ?? [];
+          return mine.length > 0 && mine.every((code) => theirs.has(code));
+        });
+        if (fitting.length === 1) {
+          if (fitting[0] !== pair) settled.delete(pair.record);
+          settled.add(fitting[0]!.record);
+          assign(fitting[0]!.record, pair.target);
+          continue;
+        }
+        if (splitStored(pair.target, [pair, ...sameTarget].map((p) => p.record))) {
+          for (const p of sameTarget) settled.add(p.record);
+          continue;
+        }
+      }
       // A tie: this record fits several stored ones equally, or several records of the file fit this one.
       const contenders = [pair, ...sameTarget];
       if (contenders.length > 1) contested.add(pair.target);
@@ -224,6 +348,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       }
     }
   }
+  records.push(...split);
   return result;
 }
 

@@ -44,9 +44,18 @@ const ISSUE_IDS = new Map(UPR_INFO_ISSUES.map((label) => [label.toLowerCase(), {
 /** The text that identifies a recommendation within its review: whitespace collapsed, case folded. */
 export const normalizeText = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
+/** The same, punctuation and accents left out: co-authors' rows that differ only so are one recommendation. */
+export const looseText = (text: string) =>
+  text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
 // The files escape a few characters as HTML numeric entities ("&#40;Unknown&#41;").
 const decodeEntities = (text: string) =>
   text.includes('&#') ? text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code))) : text;
+
+const rowList = (rows: number[]) => (rows.length === 1 ? `row ${rows[0]}` : `rows ${rows.join(', ')}`);
+
+/** Two sets of printed values that are the same single value. */
+const agree = (a: Set<string>, b: Set<string>) => a.size === 1 && b.size === 1 && [...a][0] === [...b][0];
 
 interface Group {
   record: ImportRecord;
@@ -59,6 +68,8 @@ export async function readUprInfoCsv(
   resolver: StateResolver,
   selectedReview: string | undefined,
   limits?: ImportLimits,
+  /** Keep co-authors' texts that differ only in punctuation apart: the texts as printed (the tagging model's training data). */
+  asPrinted = false,
 ): Promise<ParsedFile> {
   const csv = await readDecodedCsv(source, headerColumns, { limits });
 
@@ -154,6 +165,32 @@ export async function readUprInfoCsv(
       themes.set(known.id, { id: known.id, label: known.label, uhri: false, scheme: 'upr-info' });
       if (!record.themes!.includes(known.id)) record.themes!.push(known.id);
     }
+  }
+
+  // Co-authors' rows whose texts differ only in punctuation ("…Criminal Court." for Brazil and Spain, "…Criminal
+  // Court ." for France: one paragraph of the report) are one recommendation, when they give the same response
+  // and action category; otherwise they stay apart.
+  const loose = new Map<string, Group>();
+  for (const [key, group] of asPrinted ? [] : groups) {
+    const looseKey = `${group.record.reviewId}\u0000${looseText(group.record.text)}`;
+    const lead = loose.get(looseKey);
+    if (lead === undefined) {
+      loose.set(looseKey, group);
+      continue;
+    }
+    if (!agree(lead.responses, group.responses) || !agree(lead.actions, group.actions)) continue;
+    const { record: into } = lead;
+    const { record } = group;
+    warnings.push({
+      row: record.rows[0],
+      paragraph: null,
+      message: `${rowList(record.rows)} ${record.rows.length === 1 ? 'gives' : 'give'} the text of ${rowList(into.rows)} but for punctuation: one recommendation`,
+    });
+    into.rows = [...into.rows, ...record.rows].sort((a, b) => a - b);
+    for (const field of ['recommendingStates', 'unresolvedRecommenders', 'themes'] as const) {
+      for (const value of record[field]!) if (!into[field]!.includes(value)) into[field]!.push(value);
+    }
+    groups.delete(key);
   }
 
   const records = [...groups.values()].map(({ record, responses, actions }) => {

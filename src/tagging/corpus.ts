@@ -31,7 +31,8 @@ export async function readLabelledCorpus(db: Db, dir: string): Promise<LabelledT
     .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
   const out: LabelledText[] = [];
   for (const name of files) {
-    const parsed = await readUprInfoCsv(fileSource(join(dir, name)), resolver, undefined);
+    // The texts as printed: the committed model was trained on them (`npm run train` reproduces it).
+    const parsed = await readUprInfoCsv(fileSource(join(dir, name)), resolver, undefined, undefined, true);
     const sessions = new Map(parsed.reviews.map((r) => [r.id, r.wgSession!]));
     const underReview = new Map(parsed.reviews.map((r) => [r.id, r.stateCode]));
     for (const record of parsed.records) {
