@@ -8,6 +8,7 @@ import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import { freshenRelations } from '../related/refresh.js';
 import * as schema from './schema.js';
+import { registerFunctions } from './functions.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -28,6 +29,7 @@ export interface OpenOptions {
 export function openDatabase(path: string | Buffer, options: OpenOptions = {}): Db {
   if (typeof path === 'string' && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
+  registerFunctions(sqlite);
   sqlite.pragma('journal_mode = WAL');
   // Writes are rare and an acknowledged write must survive a power loss.
   sqlite.pragma('synchronous = FULL');

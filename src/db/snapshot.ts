@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { registerFunctions } from './functions.js';
 import type { Db } from './open.js';
 import { currentRevision } from './revision.js';
 import * as schema from './schema.js';
@@ -28,6 +29,7 @@ export function openSnapshot(db: Db): Snapshot {
   const client = main.memory
     ? new Database(main.serialize())
     : new Database(main.name, { readonly: true, fileMustExist: true });
+  registerFunctions(client);
   client.pragma('busy_timeout = 5000');
   // A long read touches each page about once: better-sqlite3's default page cache (16 MiB) would only grow
   // the process by that much per export; 2 MiB holds the indexes' inner pages.
