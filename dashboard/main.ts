@@ -25,13 +25,19 @@ const RELATIONS: [key: string, label: string][] = [
   ['later', 'Later cycle'],
 ];
 const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
+/** The table's filters: the form's fields, and the page's URL parameters besides `review`. */
+const FILTERS = ['recommendingState', 'regionalGroup', 'theme', 'position', 'implementation', 'recurring', 'q'];
+const SCHEMES: Record<string, string> = { uhri: 'OHCHR', 'upr-info': 'UPR Info', local: 'local' };
+// Label sources that are not a classifier's: a theme counted under none of them is only a machine guess.
+const NOT_MACHINE = 'ohchr,upr-info,curated';
 
-interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null }
+interface Reading { paragraph: string | null; position: string | null; positionLabel: string | null; positionSource: string | null }
+interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null; reading?: Reading | null }
 interface Label { id: string; label: string; scheme: string; source: string | null; confidence: number | null }
 interface StateRef { id: string; name: string }
 interface Review { id: string; stateUnderReview: StateRef; cycle: number; session: number | null; reportSymbol: string | null }
 interface Recommendation {
-  id: string; paragraph: string | null; text: string; verbatim: boolean; recommendingStates: StateRef[];
+  id: string; reviewId: string; stateUnderReview: StateRef; cycle: number; paragraph: string | null; text: string; verbatim: boolean; recommendingStates: StateRef[];
   unresolvedRecommendingStates: string[]; position: string | null; positionLabel: string | null;
   positionSource: string | null; implementation: string | null; themes: Label[]; sources: Source[];
   recurrence: { count: number; earliestCycle: number | null };
@@ -44,6 +50,7 @@ interface Assessment { id: string; status: string; assessedOn: string; rationale
 interface DevelopmentRef { id: string; title: string; date: string; direction: string }
 interface Development extends DevelopmentRef { summary: string; sources: Source[] }
 interface Page<T> { data: T[]; meta: { total: number; nextCursor: string | null } }
+interface Theme { id: string; label: string; scheme: string }
 interface Summary {
   recommendations: { byPosition: Record<string, number>; byImplementation: Record<string, number> };
   developments: { total: number };
@@ -146,6 +153,28 @@ function showError(error: unknown): void {
   $('#status').textContent = '';
 }
 
+function clearError(): void {
+  $('#error').hidden = true;
+  $('#error').textContent = '';
+}
+
+/** Recommending states as a list of names; a name no state matched is shown as printed, and said to be so. */
+function statesOf(r: { recommendingStates: StateRef[]; unresolvedRecommendingStates: string[] }): (Node | string)[] {
+  const parts: (Node | string)[] = [];
+  const add = (node: Node | string) => parts.push(...(parts.length ? [', ', node] : [node]));
+  for (const state of r.recommendingStates) add(state.name);
+  for (const name of r.unresolvedRecommendingStates) {
+    const unmatched = element('span', `“${name}” (as printed; not recognised as a state)`, 'unknown unresolved');
+    add(unmatched);
+  }
+  if (parts.length === 0) parts.push(element('span', 'unknown', 'unknown'));
+  return parts;
+}
+
+// Every load is numbered: an answer that arrives after a newer load began is dropped, so that a slow answer for
+// an earlier review, filter or detail never overwrites what was asked for since.
+const loads = { review: 0, table: 0, detail: 0 };
+
 const charts = new Map<string, Chart>();
 
 /** A bar chart and, beside it, the same numbers as a table (for screen readers, and to read exact figures). */
@@ -172,9 +201,25 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
   });
 }
 
-async function showTimeline(reviewId: string): Promise<void> {
+/** Nothing of the review shown before stays on the page while another loads (or fails to). */
+function clearReview(): void {
+  for (const chart of charts.values()) chart.destroy();
+  charts.clear();
+  for (const name of ['positions', 'implementation']) $(`#${name}-table`).replaceChildren();
+  $('#review-title').textContent = '';
+  $('#developments-total').textContent = '';
+  $('#timeline').replaceChildren();
+  $('#recommendations-total').textContent = '';
+  $('#recommendations tbody').replaceChildren();
+  $('#page-number').textContent = '';
+  $<HTMLButtonElement>('#previous-page').disabled = true;
+  $<HTMLButtonElement>('#next-page').disabled = true;
+}
+
+async function showTimeline(reviewId: string, load: number): Promise<void> {
   const params = new URLSearchParams({ reviewId, limit: '500' });
   const page = await get<Page<Development>>('developments', params);
+  if (load !== loads.review) return;
   const shown = page.data.length < page.meta.total ? `, the first ${page.data.length} shown` : '';
   $('#developments-total').textContent = `(${page.meta.total}${shown})`;
   const list = $('#timeline');
@@ -192,20 +237,40 @@ async function showTimeline(reviewId: string): Promise<void> {
   }
 }
 
-async function fillFilterOptions(reviewId: string): Promise<void> {
+let themeSchemes: Promise<Map<string, string>> | undefined;
+
+async function fillFilterOptions(reviewId: string, load: number): Promise<void> {
   const form = $<HTMLFormElement>('#filters');
   const fill = (name: string, options: [string, string][]) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
     select.replaceChildren(new Option('any', ''), ...options.map(([value, label]) => new Option(label, value)));
   };
-  const [states, themes] = await Promise.all([
+  themeSchemes ??= get<{ data: Theme[] }>('themes').then((themes) => new Map(themes.data.map((t) => [t.id, t.scheme])));
+  type ThemeCount = { theme: string | null; themeLabel: string; count: number };
+  const [states, themes, curatedThemes, schemes] = await Promise.all([
     get<{ data: { recommendingState: string; recommendingStateName: string }[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'recommendingState' })),
-    get<{ data: { theme: string; themeLabel: string }[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme' })),
+    get<{ data: ThemeCount[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme' })),
+    get<{ data: ThemeCount[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme', labelSource: NOT_MACHINE })),
+    themeSchemes,
   ]);
+  if (load !== loads.review) return;
   const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
   // A null group holds the recommendations without a state or theme: not an option to filter by.
   fill('recommendingState', states.data.filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
-  fill('theme', themes.data.filter((t) => t.theme).map((t): [string, string] => [t.theme, t.themeLabel]).sort(byLabel));
+  // Two vocabularies share labels ("Right to health" of OHCHR and of UPR Info): each option names its own. A
+  // theme that only a classifier gave in this review says so: filtering by it selects machine guesses.
+  const labelled = themes.data.filter((t): t is ThemeCount & { theme: string } => t.theme !== null);
+  const curated = new Set(curatedThemes.data.filter((t) => t.count > 0).map((t) => t.theme));
+  fill(
+    'theme',
+    labelled
+      .map((t): [string, string] => {
+        const scheme = SCHEMES[schemes.get(t.theme) ?? ''] ?? schemes.get(t.theme);
+        const automatic = curated.has(t.theme) ? '' : ', automatic labels only';
+        return [t.theme, `${t.themeLabel}${scheme || automatic ? ` (${scheme ?? 'other'}${automatic})` : ''}`];
+      })
+      .sort(byLabel),
+  );
   fill('regionalGroup', REGIONAL_GROUPS.map((g) => [g, g]));
   fill('position', POSITIONS);
   fill('implementation', IMPLEMENTATION);
@@ -222,15 +287,68 @@ function viewParams(): URLSearchParams {
   return params;
 }
 
-async function showRecommendations(): Promise<void> {
+/** The page's own URL: the review and the filters applied, so that a reload, a link or Back shows the same view. */
+function pageUrl(): string {
   const params = viewParams();
-  const csv = new URL('recommendations', API);
-  csv.search = new URLSearchParams([...params, ['format', 'csv']]).toString();
-  $<HTMLAnchorElement>('#csv-link').href = csv.href;
+  params.delete('reviewId');
+  const query = new URLSearchParams({ review: view.reviewId });
+  for (const [name, value] of params) query.set(name, value);
+  return `${window.location.pathname}?${query}`;
+}
+
+function remember(): void {
+  const url = pageUrl();
+  if (url !== `${window.location.pathname}${window.location.search}`) history.pushState(null, '', url);
+}
+
+/** Sets the form's fields from the URL's parameters (a value the review has no option for is left unset). */
+function applyUrlFilters(query: URLSearchParams): string[] {
+  const form = $<HTMLFormElement>('#filters');
+  const ignored: string[] = [];
+  for (const name of FILTERS) {
+    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+    const value = query.get(name) ?? '';
+    field.value = value;
+    if (field.value !== value) {
+      field.value = '';
+      ignored.push(`${name}=${value}`);
+    }
+  }
+  return ignored;
+}
+
+async function showRecommendations(): Promise<void> {
+  const load = ++loads.table;
+  const params = viewParams();
   params.set('limit', String(PAGE_SIZE));
   const cursor = view.cursors.at(-1);
   if (cursor) params.set('cursor', cursor);
-  const page = await get<Page<Recommendation>>('recommendations', params);
+  const table = $('#recommendations');
+  table.setAttribute('aria-busy', 'true');
+  $('#status').textContent = 'Loading recommendations…';
+  let page: Page<Recommendation>;
+  try {
+    page = await get<Page<Recommendation>>('recommendations', params);
+  } catch (error) {
+    if (load !== loads.table) return;
+    // The rows of an earlier query must not stand as the answer to this one.
+    table.removeAttribute('aria-busy');
+    $('#recommendations-total').textContent = 'No recommendations shown';
+    const cell = element('td', 'These filters could not be applied: see the message above.', 'unknown');
+    cell.colSpan = 6;
+    $<HTMLTableSectionElement>('#recommendations tbody').replaceChildren();
+    $<HTMLTableSectionElement>('#recommendations tbody').insertRow().append(cell);
+    $<HTMLButtonElement>('#previous-page').disabled = true;
+    $<HTMLButtonElement>('#next-page').disabled = true;
+    throw error;
+  }
+  if (load !== loads.table) return;
+  table.removeAttribute('aria-busy');
+  $('#status').textContent = '';
+  clearError();
+  const csv = new URL('recommendations', API);
+  csv.search = new URLSearchParams([...viewParams(), ['format', 'csv']]).toString();
+  $<HTMLAnchorElement>('#csv-link').href = csv.href;
   $('#recommendations-total').textContent = `${page.meta.total} recommendation${page.meta.total === 1 ? '' : 's'} match`;
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
@@ -245,16 +363,16 @@ async function showRecommendations(): Promise<void> {
     const open = element('button', recommendation.text, 'link');
     open.type = 'button';
     open.addEventListener('click', () => void openDetail(recommendation.id).catch(showError));
-    const states = [...recommendation.recommendingStates.map((s) => s.name), ...recommendation.unresolvedRecommendingStates].join(', ');
     row.append(
       element('td', recommendation.paragraph ?? '—'),
       element('td'),
-      element('td', states || 'unknown'),
+      element('td'),
       element('td', labelOf(POSITIONS, recommendation.position), recommendation.position ? undefined : 'unknown'),
       element('td', labelOf(IMPLEMENTATION, recommendation.implementation), recommendation.implementation ? undefined : 'unknown'),
       element('td'),
     );
     row.cells[1]!.append(open);
+    row.cells[2]!.append(...statesOf(recommendation));
     const { count, earliestCycle } = recommendation.recurrence;
     if (count > 0) {
       const since = earliestCycle === null ? '' : `, since cycle ${earliestCycle}`;
@@ -268,11 +386,30 @@ async function showRecommendations(): Promise<void> {
   $('#page-number').textContent = `Page ${view.cursors.length}`;
 }
 
+/** What each source records of the position, when the sources were merged: they may disagree (a Working Group's
+ * "consider" against the final "Noted"). */
+function sourceWithReading(source: Source): HTMLElement {
+  const item = element('li');
+  item.append(link(source));
+  const reading = source.reading;
+  if (reading && (reading.position || reading.positionLabel)) {
+    const printed = reading.positionLabel ? ` (printed: “${reading.positionLabel}”)` : '';
+    item.append(` — records the position as ${labelOf(POSITIONS, reading.position).toLowerCase()}${printed}`);
+  }
+  return item;
+}
+
+let detailOpener: HTMLElement | null = null;
+
 async function openDetail(id: string): Promise<void> {
+  const load = ++loads.detail;
+  const opener = document.activeElement instanceof HTMLElement && !$('#detail').contains(document.activeElement) ? document.activeElement : null;
   const [r, related] = await Promise.all([
     get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
     relatedSection(id),
   ]);
+  if (load !== loads.detail) return;
+  if (opener) detailOpener = opener;
   const body = $('#detail-body');
   body.replaceChildren();
   const text = element('blockquote', r.text);
@@ -284,13 +421,18 @@ async function openDetail(id: string): Promise<void> {
     dd.append(...value);
     facts.append(element('dt', term), dd);
   };
-  fact('Recommending states', [...r.recommendingStates.map((s) => s.name), ...r.unresolvedRecommendingStates].join(', ') || 'unknown');
+  fact('Review', `${r.stateUnderReview.name}, cycle ${r.cycle} (${r.reviewId})`, ...(r.reviewId === view.reviewId ? [] : [element('span', 'not the review shown above', 'note block')]));
+  fact('Recommending states', ...statesOf(r));
   const position = element('span', labelOf(POSITIONS, r.position), r.position ? undefined : 'unknown');
   fact('Position', position, r.positionLabel ? ` (printed: “${r.positionLabel}”)` : '');
   if (r.positionSource) {
     fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
   }
-  if (r.sources.length > 0) fact('Text from', ...r.sources.flatMap((source, i) => (i ? [', ', link(source)] : [link(source)])));
+  if (r.sources.length > 0) {
+    const sources = element('ul', undefined, 'sources');
+    sources.append(...r.sources.map(sourceWithReading));
+    fact('Text from', sources);
+  }
   const machineNote = element('span', 'Themes marked automatic were given by a classifier, with its confidence; no person has checked them.', 'note block');
   fact('Themes', themeList(r.themes), ...(r.themes.some((t) => t.source === 'machine') ? [machineNote] : []));
   if (r.recurrence.count > 0) {
@@ -311,54 +453,116 @@ async function openDetail(id: string): Promise<void> {
   const list = element('ul');
   for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
   body.append(list, related);
-  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}`;
+  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${r.reviewId === view.reviewId ? '' : ` (${r.reviewId})`}`;
   const detail = $('#detail');
   detail.hidden = false;
   detail.focus();
 }
 
-async function showReview(reviewId: string): Promise<void> {
-  $('#status').textContent = 'Loading…';
-  $('#error').hidden = true;
+/** Closes the detail and puts the keyboard back where it was when the detail was opened. */
+function closeDetail(): void {
+  loads.detail++;
   $('#detail').hidden = true;
-  view.reviewId = reviewId;
+  const back = detailOpener?.isConnected ? detailOpener : $('#recommendations-heading');
+  if (back === $('#recommendations-heading')) back.tabIndex = -1;
+  back.focus();
+  detailOpener = null;
+}
+
+async function showReview(review: Review, query = new URLSearchParams()): Promise<void> {
+  const load = ++loads.review;
+  loads.table++; // a table still loading for the review shown before must not land on this one
+  loads.detail++;
+  $('#status').textContent = 'Loading…';
+  clearError();
+  $('#detail').hidden = true;
+  clearReview();
+  view.reviewId = review.id;
   view.cursors = [null];
   view.loading = true; // the form's reset below is not a user's: it must not reload the table by itself
   $<HTMLFormElement>('#filters').reset();
   view.loading = false;
-  const summary = await get<Summary>(`reviews/${encodeURIComponent(reviewId)}/summary`);
+  const session = review.session ? `, session ${review.session}` : '';
+  const title = `${review.stateUnderReview.name}, cycle ${review.cycle}${session}`;
+  const summary = await get<Summary>(`reviews/${encodeURIComponent(review.id)}/summary`);
+  if (load !== loads.review) return;
+  $('#review-title').textContent = `— ${title}`;
+  document.title = `${title} — UPR tracker`;
   drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
   drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
-  await Promise.all([showTimeline(reviewId), fillFilterOptions(reviewId)]);
+  await Promise.all([showTimeline(review.id, load), fillFilterOptions(review.id, load)]);
+  if (load !== loads.review) return;
+  const ignored = applyUrlFilters(query);
   await showRecommendations();
-  $('#status').textContent = '';
+  if (load !== loads.review) return;
+  $('#status').textContent = ignored.length ? `Not applied (no such option in this review): ${ignored.join(', ')}` : '';
+}
+
+/** Every stored review, page by page. */
+async function allReviews(): Promise<Review[]> {
+  const reviews: Review[] = [];
+  let cursor: string | null = null;
+  do {
+    const params: URLSearchParams = new URLSearchParams({ limit: '500' });
+    if (cursor) params.set('cursor', cursor);
+    const page: Page<Review> = await get<Page<Review>>('reviews', params);
+    reviews.push(...page.data);
+    cursor = page.meta.nextCursor;
+  } while (cursor);
+  return reviews;
 }
 
 async function main(): Promise<void> {
   const select = $<HTMLSelectElement>('#review');
-  const reviews = await get<Page<Review>>('reviews', new URLSearchParams({ limit: '500' }));
-  for (const review of reviews.data) {
+  const reviews = await allReviews();
+  for (const review of reviews) {
     const session = review.session ? `, session ${review.session}` : '';
     select.append(new Option(`${review.stateUnderReview.name} — cycle ${review.cycle}${session} (${review.id})`, review.id));
   }
-  const wanted = new URLSearchParams(window.location.search).get('review');
-  const ids = reviews.data.map((r) => r.id);
-  select.value = ids.includes(wanted ?? '') ? wanted! : ids.includes('KGZ-3') ? 'KGZ-3' : (ids[0] ?? '');
-  if (!select.value) {
+  const byId = new Map(reviews.map((r) => [r.id.toUpperCase(), r]));
+  const find = (id: string | null) => (id ? byId.get(id.toUpperCase()) : undefined);
+  if (reviews.length === 0) {
     $('#status').textContent = 'No review is stored yet.';
     return;
   }
-  select.addEventListener('change', () => void showReview(select.value).catch(showError));
+  /** The review and filters the URL names; a review we do not hold is said so, not silently replaced. */
+  const fromUrl = async () => {
+    const query = new URLSearchParams(window.location.search);
+    const wanted = query.get('review');
+    const review = find(wanted) ?? find('KGZ-3') ?? reviews[0]!;
+    select.value = review.id;
+    if (review.id === view.reviewId) {
+      view.cursors = [null];
+      const ignored = applyUrlFilters(query);
+      await showRecommendations();
+      if (ignored.length) $('#status').textContent = `Not applied (no such option in this review): ${ignored.join(', ')}`;
+    } else {
+      await showReview(review, query);
+    }
+    if (wanted !== null && !find(wanted)) {
+      showError(new Error(`no review “${wanted}” is stored; showing ${review.stateUnderReview.name}, cycle ${review.cycle} (${review.id}) instead`));
+    }
+  };
+  select.addEventListener('change', () => {
+    const review = find(select.value)!;
+    history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ review: review.id })}`);
+    void showReview(review).catch(showError);
+  });
+  window.addEventListener('popstate', () => void fromUrl().catch(showError));
   const refresh = () => void showRecommendations().catch(showError);
   $<HTMLFormElement>('#filters').addEventListener('submit', (event) => {
     event.preventDefault();
     view.cursors = [null];
+    remember();
     refresh();
   });
   $<HTMLFormElement>('#filters').addEventListener('reset', () => {
     if (view.loading) return;
     view.cursors = [null];
-    setTimeout(refresh); // after the form has cleared its fields
+    setTimeout(() => {
+      remember();
+      refresh();
+    }); // after the form has cleared its fields
   });
   $('#next-page').addEventListener('click', () => {
     view.cursors.push($('#next-page').dataset.cursor!);
@@ -368,10 +572,11 @@ async function main(): Promise<void> {
     view.cursors.pop();
     refresh();
   });
-  $('#close-detail').addEventListener('click', () => {
-    $('#detail').hidden = true;
+  $('#close-detail').addEventListener('click', closeDetail);
+  $('#detail').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeDetail();
   });
-  await showReview(select.value);
+  await fromUrl();
 }
 
 main().catch(showError);

@@ -8,7 +8,7 @@ import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
-import { entryRow, HEADER_ROW, importInto, matrixDocx } from './import-helpers.js';
+import { entryRow, HEADER_ROW, importInto, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
 // the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page
@@ -296,6 +296,102 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.match(await page.locator('#detail-body > blockquote').textContent(), 'Abolish the death penalty');
     const refused = problems();
     t.ok(refused.length > 0 && refused.every((p) => p.includes('503')), `only the refused request: ${refused.join('; ')}`);
+  });
+
+  t.test('the URL holds the view; late answers, refused filters and unknown reviews never pass for results', async (t) => {
+    const app = await buildTestApp(t);
+    const report = await importInto(app, TERMAN_STYLE_CSV);
+    t.ok(report.reviewsCreated.includes('KGZ-1'), 'KGZ-1 imported beside the seeded KGZ-3');
+    const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+
+    // A link in any case, with filters: the review and its filters are applied, as the API answers them.
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=kgz-1&position=pending');
+    t.equal(await page.locator('#review').inputValue(), 'KGZ-1');
+    t.equal(await page.locator('#filters select[name=position]').inputValue(), 'pending');
+    const { body: pending } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1&position=pending&limit=25');
+    t.ok(pending.meta.total > 0);
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${pending.meta.total} recommendation`) }).waitFor();
+    t.same(await rowIds(page), ids(pending));
+    t.match(await page.locator('#review-title').textContent(), 'Kyrgyzstan, cycle 1');
+
+    // Applied filters go into the URL; Back restores the view before.
+    await page.selectOption('#filters select[name=position]', 'supported');
+    await page.click('#filters button[type=submit]');
+    await page.waitForURL(/position=supported/);
+    const { body: supported } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1&position=supported&limit=25');
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${supported.meta.total} recommendation`) }).waitFor();
+    t.same(await rowIds(page), ids(supported));
+    await page.goBack();
+    await page.waitForURL(/position=pending/);
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${pending.meta.total} recommendation`) }).waitFor();
+    t.equal(await page.locator('#filters select[name=position]').inputValue(), 'pending');
+    t.same(await rowIds(page), ids(pending), 'Back shows the earlier filter’s rows');
+
+    // A name no state matched is shown as printed and said so; each source's own reading of the position is shown.
+    const unresolved = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1&limit=50')).body.data.find(
+      (r: { unresolvedRecommendingStates: string[] }) => r.unresolvedRecommendingStates.includes('NA'),
+    );
+    await page.click('#filters button[type=reset]');
+    await page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"]`).waitFor();
+    t.equal(await page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"] td`).nth(2).textContent(), '“NA” (as printed; not recognised as a state)');
+    const opener = page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"] button`);
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    const detailText = await page.locator('#detail-body').textContent();
+    t.match(detailText, 'Kyrgyzstan, cycle 1 (KGZ-1)', 'the detail names its review');
+    t.match(detailText, 'records the position as pending (no final answer yet) (printed: “consider”)', 'the source’s own reading');
+    await page.keyboard.press('Escape');
+    t.ok(await page.locator('#detail').isHidden(), 'Escape closes the detail');
+    t.ok(await opener.evaluate((button) => button === document.activeElement), 'and the keyboard is back on the row it came from');
+
+    // Themes only a classifier gave in this review say so in the filter; each option names its vocabulary.
+    const { body: allThemes } = await getJson(app, '/v1/stats/recommendations?reviewId=KGZ-1&groupBy=theme');
+    const { body: notMachine } = await getJson(app, '/v1/stats/recommendations?reviewId=KGZ-1&groupBy=theme&labelSource=ohchr,upr-info,curated');
+    const curated = new Set(notMachine.data.filter((g: { count: number }) => g.count > 0).map((g: { theme: string }) => g.theme));
+    const options = await page.$$eval('#filters select[name=theme] option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent!]));
+    const themed = allThemes.data.filter((g: { theme: string | null }) => g.theme);
+    t.ok(themed.length > 0, 'the review has themes');
+    for (const { theme } of themed as { theme: string }[]) {
+      const label = options.find(([value]) => value === theme)?.[1] ?? '';
+      t.equal(/automatic labels only\)$/.test(label), !curated.has(theme), `${theme}: ${label}`);
+    }
+
+    // A filter the API refuses: its message is shown, and the rows of the query before are not left standing.
+    await page.fill('#filters input[name=q]', 'a*');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /answered 400: .*a prefix needs at least 3/);
+    t.same(await rowIds(page), [], 'no row passes for an answer to the refused query');
+    await page.fill('#filters input[name=q]', '');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#error').waitFor({ state: 'hidden' });
+    t.ok(true, 'the next answer clears the message');
+
+    // A slow answer for a review left meanwhile does not overwrite the one chosen since.
+    await page.route('**/v1/reviews/KGZ-1/summary', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.goto(page.url().replace(/\?.*/, '?review=KGZ-3'));
+    await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
+    await page.selectOption('#review', 'KGZ-1');
+    await page.selectOption('#review', 'KGZ-3');
+    await page.waitForTimeout(3000);
+    const { body: kgz3 } = await getJson(app, '/v1/reviews/KGZ-3/summary');
+    t.same(await shownCounts(page, 'positions'), withoutTotal(kgz3.recommendations.byPosition), 'the charts are the review selected last');
+    t.same(await rowIds(page), ids((await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=25')).body));
+    await page.unrouteAll();
+
+    // A review we do not hold is said so, not silently replaced.
+    await page.goto(page.url().replace(/\?.*/, '?review=XYZ-9'));
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /no review “XYZ-9” is stored; showing Kyrgyzstan, cycle 3 \(KGZ-3\) instead/);
+    t.same(
+      problems().filter((p) => !/400 for .*q=a\*/.test(p) && !/status of 400/.test(p)),
+      [],
+      'no console error and no failed request but the refused filter',
+    );
   });
 
   t.test('an imported review: paging walks the API’s pages', async (t) => {
