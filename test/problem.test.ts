@@ -98,6 +98,11 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   for (const value of ['abc', '1.5']) {
     t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Expected a whole number' }], value);
   }
+  // Out of range says so, with the bound (it said "Expected a whole number").
+  t.same((await errorsOf('/v1/reviews?limit=1000')).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
+  for (const value of ['0', '-1']) {
+    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }], value);
+  }
   t.same((await errorsOf('/v1/stats/recommendations')).errors, [{ in: 'query', name: 'groupBy', message: 'Required' }]);
   // A list parameter takes repeats: its values are judged one by one, each problem said once.
   t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9')).errors, [

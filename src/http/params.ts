@@ -107,8 +107,9 @@ export const wholeNumberParam = (min: number, max: number) =>
   z.coerce
     .number({ error: 'Expected a whole number' })
     .int({ error: 'Expected a whole number' })
-    .min(min)
-    .max(max)
+    // (Their own messages: the number's error above would otherwise answer for them too.)
+    .min(min, { error: `Too small: expected number to be >=${min}` })
+    .max(max, { error: `Too big: expected number to be <=${max}` })
     .meta({ format: 'int32' });
 
 export const pageParams = {
