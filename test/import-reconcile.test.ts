@@ -8,9 +8,11 @@ import { codesOf, count, macRoman, recommendation, run, seededDb } from './impor
 
 const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
 const lines = (rows: string[][]) => rows.map((r) => r.map(quote).join(',')).join('\r') + '\r';
+const termanFile = (rows: string[][]) => lines([['text', 'to', 'decision', 'From', 'year', 'notes'], ...rows]);
+const uprInfoFile = (rows: string[][]) =>
+  macRoman(lines([['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'], ...rows]));
 
-const TERMAN = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const TERMAN = termanFile([
   ['76.1. Ratify the Optional Protocol to the Convention against Torture (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
   ['76.2. Consider abolishing the death penalty (Spain);', 'kyrgysztan', 'consider', 'Spain', '2010', ''],
   ['76.3. Ensure the independence of the judiciary and fight corruption in the courts (Norway);', 'kyrgysztan', 'support', 'Norway', '2010', ''],
@@ -20,15 +22,14 @@ const TERMAN = lines([
 
 const info = (text: string, from: string, response: string, action: string, issue: string) =>
   ['Kyrgyzstan', 'Asia', '', text, from, 'WEOG', '', response, action, issue, '8'];
-const UPR_INFO = macRoman(lines([
-  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+const UPR_INFO = uprInfoFile([
   info('Ratify the Optional Protocol to the Convention against Torture ', 'Czech Republic', 'Accepted', '5', 'Torture and other CID treatment'),
   info('Consider abolishing the death penalty', 'Spain', 'Noted', '3', 'Death penalty'),
   info('Ensure the independence of the judiciary and fight corruption in courts', 'Norway', 'Accepted', '4', 'Justice'),
   info('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
   info('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
   info('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society'),
-]));
+]);
 
 const sources = (db: ReturnType<typeof seededDb>, id: string) =>
   db.$client
@@ -135,21 +136,19 @@ t.test('UPR Info first, then the corpus: the same recommendations, merged into t
 // Tonga 2013 (A/HRC/23/4): UPR Info codes "Ratify CEDAW" once for Australia (accepted, its own paragraph) and
 // Maldives and Slovenia (noted, 82.1) as one text; merged with the corpus's 82.1 it must not make Australia a
 // co-author of a recommendation it did not make, in either order.
-const TONGA_TERMAN = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const TONGA_TERMAN = termanFile([
   ['82.1..2 ratify CEDAW (Italy, Maldives, Slovenia);', 'tonga', 'reject', 'Maldives', '2013', ''],
   ['82.1..2 ratify CEDAW (Italy, Maldives, Slovenia);', 'tonga', 'reject', 'Slovenia', '2013', ''],
   ['82.2. Proceed swiftly with the ratification of CEDAW (Estonia);', 'tonga', 'reject', 'Estonia', '2013', ''],
 ]);
 const tonga = (text: string, from: string, response: string) =>
   ['Tonga', 'Asia', '', text, from, 'WEOG', '', response, '5', "International instruments,Women's rights", '15'];
-const TONGA_UPR_INFO = macRoman(lines([
-  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+const TONGA_UPR_INFO = uprInfoFile([
   tonga('Ratify CEDAW', 'Australia', 'Accepted'),
   tonga('Ratify CEDAW', 'Maldives', 'Noted'),
   tonga('Ratify CEDAW', 'Slovenia', 'Noted'),
   tonga('Proceed swiftly with the ratification of CEDAW', 'Estonia', 'Noted'),
-]));
+]);
 
 t.test('a source without the official wording adds no recommending state to it (either order)', async (t) => {
   const first = seededDb(t);
@@ -171,17 +170,15 @@ t.test('a source without the official wording adds no recommending state to it (
 
 // Botswana 2008: UPR Info gives one text for Argentina (noted) and, but for a full stop, for Cameroon (accepted);
 // the report's paragraph is Cameroon's. The recommending states settle the tie, in either order.
-const BOTSWANA_TERMAN = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const BOTSWANA_TERMAN = termanFile([
   ['92.11. take measures to eliminate harmful traditions (Cameroon);', 'botswana', 'support', 'Cameroon', '2009', ''],
 ]);
 const botswana = (text: string, from: string, response: string) =>
   ['Botswana', 'Africa', '', text, from, 'Africa', '', response, '4', "Women's rights", '3'];
-const BOTSWANA_UPR_INFO = macRoman(lines([
-  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+const BOTSWANA_UPR_INFO = uprInfoFile([
   botswana('Take measures to eliminate harmful traditions', 'Argentina', 'Noted'),
   botswana('Take measures to eliminate harmful traditions.', 'Cameroon', 'Accepted'),
-]));
+]);
 
 t.test('records that fit equally: the one whose recommending states are the stored ones takes it (either order)', async (t) => {
   for (const [first, second] of [[BOTSWANA_TERMAN, BOTSWANA_UPR_INFO], [BOTSWANA_UPR_INFO, BOTSWANA_TERMAN]] as const) {
@@ -202,17 +199,15 @@ t.test('records that fit equally: the one whose recommending states are the stor
 
 // Mexico 2009: one paragraph for Brazil and Canada, which UPR Info gives as two texts, each fitting it equally.
 // Nothing tells which of them is the report's wording: kept apart and reported, in either order.
-const MEXICO_TERMAN = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const MEXICO_TERMAN = termanFile([
   ['93.66. Strengthen efforts / programmes to fight against poverty (Brazil, Canada);', 'mexico', 'support', 'Brazil', '2009', ''],
   ['93.66. Strengthen efforts / programmes to fight against poverty (Brazil, Canada);', 'mexico', 'support', 'Canada', '2009', ''],
 ]);
 const mexico = (text: string, from: string) => ['Mexico', 'GRULAC', '', text, from, 'GRULAC', '', 'Accepted', '4', 'Poverty', '4'];
-const MEXICO_UPR_INFO = macRoman(lines([
-  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+const MEXICO_UPR_INFO = uprInfoFile([
   mexico('Strengthen efforts to fight against poverty', 'Brazil'),
   mexico('Strengthen programmes to fight against poverty', 'Canada'),
-]));
+]);
 
 t.test('a paragraph that two texts of a file fit equally is not guessed (either order)', async (t) => {
   const db = seededDb(t);
