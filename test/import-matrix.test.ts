@@ -109,7 +109,7 @@ t.test('the same matrix twice changes nothing; a corrected one updates in place'
   });
   const report = await run(db, await matrixDocx(corrected));
   t.same(report.recommendations, { created: 0, updated: 1, unchanged: 3 });
-  t.same(report.updated, [{ id: 'SVN-3-121.3', fields: ['position', 'themes', 'sdgs'] }]);
+  t.same(report.updated, [{ id: 'SVN-3-121.3', fields: ['position', 'themes', 'sdgs', 'sources'] }]);
   t.equal(recommendation(db, 'SVN-3-121.3')!.position, 'noted');
   t.equal(recommendation(db, 'SVN-3-121.3')!.version, 2);
   const changes = JSON.parse(
@@ -119,6 +119,10 @@ t.test('the same matrix twice changes nothing; a corrected one updates in place'
     position: { before: 'supported', after: 'noted' },
     themes: { before: ['right-to-education'], after: ['prohibition-of-slavery-trafficking'] },
     sdgs: { before: [], after: [8] },
+    sources: {
+      before: { 'report-a-hrc-43-15': { paragraph: '121.3', position: 'supported', positionLabel: null, positionSource: 'A/HRC/43/15 - Para 121' } },
+      after: { 'report-a-hrc-43-15': { paragraph: '121.3', position: 'noted', positionLabel: null, positionSource: 'A/HRC/43/15 - Para 121' } },
+    },
     version: { before: 1, after: 2 },
   });
   t.equal(currentRevision(db), revision + 1);

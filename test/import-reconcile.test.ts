@@ -224,3 +224,30 @@ t.test('a paragraph that two texts of a file fit equally is not guessed (either 
   t.match(reverse.warnings.map((w) => w.message), [/^fits MEX-1-t[0-9a-f]{8}, MEX-1-t[0-9a-f]{8} equally: kept as a record of its own/]);
   t.equal(count(other, 'recommendations', "review_id = 'MEX-1'"), 3, 'the corpus paragraph is not split');
 });
+
+t.test("a re-import that changes only what its file says of a merged record is a new version, in the history and the change feed", async (t) => {
+  const db = seededDb(t);
+  await run(db, TERMAN);
+  await run(db, UPR_INFO);
+  const version = recommendation(db, 'KGZ-1-76.2')!.version;
+  // The corpus corrected: "reject" where it printed "consider"; UPR Info's final answer still wins the merge.
+  const corrected = TERMAN.replace('76.2. Consider abolishing the death penalty (Spain);,kyrgysztan,consider', '76.2. Consider abolishing the death penalty (Spain);,kyrgysztan,reject');
+  t.not(corrected, TERMAN);
+  const report = await run(db, corrected);
+  t.same(report.recommendations, { created: 0, updated: 1, unchanged: 4 });
+  t.same(report.updated, [{ id: 'KGZ-1-76.2', fields: ['sources'] }]);
+  const record = recommendation(db, 'KGZ-1-76.2')!;
+  t.same([record.position, record.version], ['noted', version + 1], "the record's own fields unchanged; a new version");
+  const entry = db.$client
+    .prepare("select action, changes from audit_log where entity_id = 'KGZ-1-76.2' order by seq desc limit 1")
+    .get() as { action: string; changes: string };
+  t.equal(entry.action, 'update', 'an entry of the history and the change feed');
+  t.same(JSON.parse(entry.changes), {
+    sources: {
+      before: { 'terman-uprs-2008-2014': { paragraph: '76.2', position: 'pending', positionLabel: 'consider', positionSource: TERMAN_POSITION_SOURCE } },
+      after: { 'terman-uprs-2008-2014': { paragraph: '76.2', position: 'noted', positionLabel: 'reject', positionSource: TERMAN_POSITION_SOURCE } },
+    },
+    version: { before: version, after: version + 1 },
+  });
+  t.same((await run(db, corrected)).recommendations, { created: 0, updated: 0, unchanged: 5 }, 'the same file again changes nothing');
+});

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { currentRevision } from '../src/db/revision.js';
 import { recommendationId } from '../src/import/apply.js';
-import { cycleOfYear, DECISIONS, readParagraph, TERMAN_POSITION_SOURCE } from '../src/import/terman-csv.js';
+import { cycleOfYear, DECISIONS, readParagraph, TERMAN_POSITION_SOURCE, TERMAN_SOURCE } from '../src/import/terman-csv.js';
 import { ImportError } from '../src/import/types.js';
 import {
   codesOf,
@@ -159,7 +159,7 @@ t.test('a corrected file updates in place, and the audit log shows the change', 
   t.same(report.recommendations, { created: 0, updated: 2, unchanged: 1 });
   t.same(report.updated, [
     { id: 'KGZ-1-76.1', fields: ['recommendingStates', 'unresolvedRecommenders'] },
-    { id: 'KGZ-1-77.3', fields: ['position', 'positionLabel'] },
+    { id: 'KGZ-1-77.3', fields: ['position', 'positionLabel', 'sources'] },
   ]);
   const after = recommendation(db, 'KGZ-1-77.3')!;
   t.equal(after.position, 'noted');
@@ -179,6 +179,10 @@ t.test('a corrected file updates in place, and the audit log shows the change', 
   t.same(JSON.parse(entry.changes), {
     position: { before: 'pending', after: 'noted' },
     positionLabel: { before: 'consider', after: 'reject' },
+    sources: {
+      before: { [TERMAN_SOURCE.id]: { paragraph: '77.3', position: 'pending', positionLabel: 'consider', positionSource: TERMAN_POSITION_SOURCE } },
+      after: { [TERMAN_SOURCE.id]: { paragraph: '77.3', position: 'noted', positionLabel: 'reject', positionSource: TERMAN_POSITION_SOURCE } },
+    },
     version: { before: 1, after: 2 },
   });
 });

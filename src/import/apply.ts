@@ -403,8 +403,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       // export carries its ids: it is not matched).
       let unions = new Set<Identified>();
       let copies = new Map<Identified, SourceReading[]>();
+      let storedReadings = new Map<string, SourceReading[]>();
       if (parsed.format !== 'upr-tracker-csv') {
-        const { matched, ambiguous, splits, unions: merged, copies: copied } = reconcile(sql, records);
+        const { matched, ambiguous, splits, unions: merged, readings, copies: copied } = reconcile(sql, records);
+        storedReadings = readings;
         copies = copied;
         report.reconciliation = { matched, ambiguous: ambiguous.length };
         report.warnings.push(...splits, ...ambiguous);
@@ -535,6 +537,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }),
       ) as Record<LinkField, { insert: Batched; clear: Batched }>;
 
+      /** The source's reading the file gives for a stored record, as {source id: reading} before and after, when it differs from the stored one. */
+      const readingChange = (id: string, own: SourceReading) => {
+        if (own.sourceId === '' || !sourceKnown(own.sourceId)) return undefined;
+        const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
+        const stored = storedReadings.get(id)?.find((r) => r.sourceId === sourceId);
+        const shown = (r: SourceReading) => ({ paragraph: r.paragraph, position: r.position, positionLabel: r.positionLabel, positionSource: r.positionSource });
+        if (stored !== undefined && same(shown(stored), shown(own))) return undefined;
+        return { before: { [sourceId]: stored ? shown(stored) : null }, after: { [sourceId]: shown(own) } };
+      };
       const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
       const reviewStates = new Map<string, string | undefined>();
       const stateOfReview = (id: string) => {
@@ -627,7 +638,11 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }
         cite();
         const fields = (Object.keys(after) as (keyof Snapshot)[]).filter((key) => !same(before[key], after[key]));
-        if (fields.length === 0) {
+        // What this file says of the record is shown with it (sources[].reading): a reading it changes or adds,
+        // even when the merged record's own fields stay as they are, is a change of the record (a new version
+        // and an entry in its history and the change feed), so that a mirror following the feed sees it.
+        const sources = ownExport ? undefined : readingChange(record.id, own);
+        if (fields.length === 0 && sources === undefined) {
           report.recommendations.unchanged++;
           continue;
         }
@@ -645,11 +660,11 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           entity: 'recommendations',
           entityId: record.id,
           action: 'update',
-          before: { ...before, version },
-          after: { ...after, version: version + 1 },
+          before: { ...before, ...(sources && { sources: sources.before }), version },
+          after: { ...after, ...(sources && { sources: sources.after }), version: version + 1 },
         });
         report.recommendations.updated++;
-        report.updated.push({ id: record.id, fields });
+        report.updated.push({ id: record.id, fields: sources ? [...fields, 'sources'] : fields });
         written.push(record.id);
       }
       insertRecommendation.flush();

@@ -93,6 +93,8 @@ export interface Reconciliation {
    * left out: tagging redoes them (applyImport loads those lists once for every record of the file).
    */
   unions: Set<ImportRecord & { id: string }>;
+  /** What each source said of the stored records of the file's reviews, as stored before this import. */
+  readings: Map<string, SourceReading[]>;
   /** New records that are a part of a stored record split by this file: they cite what its other sources said. */
   copies: Map<ImportRecord & { id: string }, SourceReading[]>;
 }
@@ -107,7 +109,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export function reconcile(sql: Database.Database, records: Identified[]): Reconciliation {
-  const result: Reconciliation = { matched: 0, ambiguous: [], splits: [], unions: new Set(), copies: new Map() };
+  const result: Reconciliation = { matched: 0, ambiguous: [], splits: [], unions: new Set(), readings: new Map(), copies: new Map() };
   for (const record of records) record.reading = readingOf(record);
   const reviewIds = [...new Set(records.map((r) => r.reviewId))];
   const storedRows = sql
@@ -132,7 +134,10 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     if (!target.keys.has(key)) target.keys.set(key, keyOf(key));
   }
   const byReview = new Map<string, Stored[]>();
-  for (const s of stored.values()) push(byReview, s.reviewId, s);
+  for (const s of stored.values()) {
+    push(byReview, s.reviewId, s);
+    result.readings.set(s.id, [...s.readings]);
+  }
   const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
   const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
 
