@@ -250,4 +250,34 @@ t.test("a re-import that changes only what its file says of a merged record is a
     version: { before: version, after: version + 1 },
   });
   t.same((await run(db, corrected)).recommendations, { created: 0, updated: 0, unchanged: 5 }, 'the same file again changes nothing');
+
+// The report prints the same text twice for France (76.4, 76.5); UPR Info gives it once, for France and Italy.
+// The paragraphs' states are not disjoint and do not make up UPR Info's together: no split (it lost Italy).
+const TWICE = lines([
+  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+  ['76.4. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
+  ['76.5. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
+]);
+const TWICE_UPR_INFO = macRoman(lines([
+  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+  info('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
+  info('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
+]));
+// The report's 76.4 names a recommender no state name resolves: the other order splits no such paragraphs.
+const UNRESOLVED = lines([
+  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+  ['76.4. Protect journalists from attacks (France, Atlantis);', 'kyrgysztan', 'support', 'France', '2010', ''],
+  ['76.4. Protect journalists from attacks (France, Atlantis);', 'kyrgysztan', 'support', 'Atlantis', '2010', ''],
+  ['76.5. Protect journalists from attacks (Italy);', 'kyrgysztan', 'support', 'Italy', '2010', ''],
+]);
+
+t.test('a split needs the paragraphs\' states disjoint, together the record\'s, all resolved (either order)', async (t) => {
+  for (const [corpus, records] of [[TWICE, 3], [UNRESOLVED, 3]] as const) {
+    for (const order of [[corpus, TWICE_UPR_INFO], [TWICE_UPR_INFO, corpus]]) {
+      const db = seededDb(t);
+      for (const file of order) await run(db, file);
+      t.equal(count(db, 'recommendations', "review_id = 'KGZ-1'"), records, 'UPR Info\'s text is a record of its own');
+      t.equal(count(db, 'recommendation_states s join recommendations r on r.id = s.recommendation_id', "r.review_id = 'KGZ-1' and s.state_code = 'ITA'"), corpus === TWICE ? 1 : 2, 'Italy is kept');
+    }
+  }
 });

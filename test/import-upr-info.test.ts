@@ -156,3 +156,27 @@ t.test("co-authors' rows whose texts differ only in punctuation are one recommen
   t.equal(count(db, 'recommendations', "review_id = 'CHL-1' and text like 'Ratify the OP-CAT%'"), 2, 'different responses: two recommendations');
   t.same((await run(db, csv(ROME_STATUTE))).recommendations, { created: 0, updated: 0, unchanged: 1 }, 'importing again changes nothing');
 });
+
+t.test('which punctuation variants are one recommendation does not depend on the row order', async (t) => {
+  const brazil = row('Chile', 'Ratify the Rome Statute.', 'Brazil', 'Accepted', '5', 'Justice', '5');
+  const france = row('Chile', 'Ratify the Rome Statute .', 'France', 'Noted', '5', 'Justice', '5');
+  const spain = row('Chile', 'Ratify the Rome Statute ..', 'Spain', 'Noted', '5', 'Justice', '5');
+  for (const rows of [[brazil, france, spain], [france, spain, brazil]]) {
+    const db = seededDb(t);
+    await run(db, csv(rows));
+    t.equal(count(db, 'recommendations', "review_id = 'CHL-1'"), 2, "France's and Spain's (noted) are one, Brazil's (accepted) another");
+  }
+});
+
+t.test('many texts differing only in punctuation: the report grows with the rows, not their square', async (t) => {
+  const words = 'Ratify the Rome Statute of the International Criminal Court and align national law with it'.split(' ');
+  const marks = [' ', '. ', ', ', '; ', ': ', ' - '];
+  const variant = (i: number) => words.map((w, k) => w + (k === words.length - 1 ? '' : marks[Math.floor(i / 6 ** k) % 6])).join('');
+  const n = 4000;
+  const db = seededDb(t);
+  const report = await run(db, csv(Array.from({ length: n }, (_, i) => row('Chile', variant(i), 'Brazil', 'Accepted', '5', 'Justice', '5'))));
+  t.same(report.recommendations, { created: 1, updated: 0, unchanged: 0 });
+  const chars = report.warnings.reduce((sum, w) => sum + w.message.length, 0);
+  t.ok(chars < 100 * n, `the warnings' length (${chars} characters; some 48 million before) is linear`);
+  t.match(report.warnings.at(-1)!.message, /^row \d+ gives the text of row 2 but for punctuation: one recommendation$/);
+});

@@ -140,6 +140,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   }
   const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
   const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
+  const unresolvedOfStored = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -171,9 +172,19 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     });
     if (fitting.length === 0) return false;
     const covered = fitting.reduce((n, c) => n + statesOfStored(c).size, 0);
+    const together = new Set(fitting.flatMap((c) => [...statesOfStored(c)]));
     // Only a record without a paragraph is split (a file with paragraphs, the corpus, knows what one recommendation
-    // is); and only when the stored records' states are disjoint and together the record's.
-    if (fitting.length > 1 && (record.paragraph !== null || covered !== mine.size)) return false;
+    // is); and only when the stored records' states are disjoint and together the record's, none of them with an
+    // unresolved recommender (as splitStored, the other order, asks of the file's records).
+    if (
+      fitting.length > 1 &&
+      (record.paragraph !== null ||
+        together.size !== covered ||
+        covered !== mine.size ||
+        fitting.some((c) => unresolvedOfStored.get(c.id) !== undefined))
+    ) {
+      return false;
+    }
     fitting.sort((a, b) => (a.id < b.id ? -1 : 1));
     // (Every part copied before any is merged: a merge rewrites its record's text.)
     const parts = fitting.map((target, i) => {

@@ -52,10 +52,10 @@ export const looseText = (text: string) =>
 const decodeEntities = (text: string) =>
   text.includes('&#') ? text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code))) : text;
 
-const rowList = (rows: number[]) => (rows.length === 1 ? `row ${rows[0]}` : `rows ${rows.join(', ')}`);
+/** At most so many rows are named in a warning about another row's text. */
+const ROWS_NAMED = 5;
 
-/** Two sets of printed values that are the same single value. */
-const agree = (a: Set<string>, b: Set<string>) => a.size === 1 && b.size === 1 && [...a][0] === [...b][0];
+const rowList = (rows: number[]) => (rows.length === 1 ? `row ${rows[0]}` : `rows ${rows.join(', ')}`);
 
 interface Group {
   record: ImportRecord;
@@ -169,29 +169,43 @@ export async function readUprInfoCsv(
 
   // Co-authors' rows whose texts differ only in punctuation ("…Criminal Court." for Brazil and Spain, "…Criminal
   // Court ." for France: one paragraph of the report) are one recommendation, when they give the same response
-  // and action category; otherwise they stay apart.
-  const loose = new Map<string, Group>();
+  // and action category; otherwise they stay apart. Keyed by that response and action category too, so that which
+  // rows are merged does not depend on their order; a warning names the first text's own rows, at most a few (a
+  // crafted file of many variants costs linearly).
+  const MERGED = ['recommendingStates', 'unresolvedRecommenders', 'themes'] as const;
+  const loose = new Map<string, { into: ImportRecord; rows: number[]; have?: Map<(typeof MERGED)[number], Set<string>> }>();
   for (const [key, group] of asPrinted ? [] : groups) {
-    const looseKey = `${group.record.reviewId}\u0000${looseText(group.record.text)}`;
+    if (group.responses.size !== 1 || group.actions.size !== 1) continue;
+    const { record } = group;
+    const looseKey = [record.reviewId, looseText(record.text), ...group.responses, ...group.actions].join('\u0000');
     const lead = loose.get(looseKey);
     if (lead === undefined) {
-      loose.set(looseKey, group);
+      loose.set(looseKey, { into: record, rows: record.rows });
       continue;
     }
-    if (!agree(lead.responses, group.responses) || !agree(lead.actions, group.actions)) continue;
-    const { record: into } = lead;
-    const { record } = group;
+    const { into } = lead;
+    const named = lead.rows.length > ROWS_NAMED ? `${rowList(lead.rows.slice(0, ROWS_NAMED))}, …` : rowList(lead.rows);
     warnings.push({
       row: record.rows[0],
       paragraph: null,
-      message: `${rowList(record.rows)} ${record.rows.length === 1 ? 'gives' : 'give'} the text of ${rowList(into.rows)} but for punctuation: one recommendation`,
+      message: `${rowList(record.rows)} ${record.rows.length === 1 ? 'gives' : 'give'} the text of ${named} but for punctuation: one recommendation`,
     });
-    into.rows = [...into.rows, ...record.rows].sort((a, b) => a - b);
-    for (const field of ['recommendingStates', 'unresolvedRecommenders', 'themes'] as const) {
-      for (const value of record[field]!) if (!into[field]!.includes(value)) into[field]!.push(value);
+    if (lead.have === undefined) {
+      lead.have = new Map(MERGED.map((field) => [field, new Set(into[field])]));
+      into.rows = [...into.rows];
+    }
+    for (const row of record.rows) into.rows.push(row);
+    for (const field of MERGED) {
+      const have = lead.have.get(field)!;
+      for (const value of record[field]!) {
+        if (have.has(value)) continue;
+        have.add(value);
+        into[field]!.push(value);
+      }
     }
     groups.delete(key);
   }
+  for (const { into, have } of loose.values()) if (have !== undefined) into.rows.sort((a, b) => a - b);
 
   const records = [...groups.values()].map(({ record, responses, actions }) => {
     const at = { row: record.rows[0], paragraph: null };
