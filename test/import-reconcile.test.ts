@@ -229,7 +229,7 @@ t.test("a re-import that changes only what its file says of a merged record is a
   const db = seededDb(t);
   await run(db, TERMAN);
   await run(db, UPR_INFO);
-  const version = recommendation(db, 'KGZ-1-76.2')!.version;
+  const version = recommendation(db, 'KGZ-1-76.2')!.version as number;
   // The corpus corrected: "reject" where it printed "consider"; UPR Info's final answer still wins the merge.
   const corrected = TERMAN.replace('76.2. Consider abolishing the death penalty (Spain);,kyrgysztan,consider', '76.2. Consider abolishing the death penalty (Spain);,kyrgysztan,reject');
   t.not(corrected, TERMAN);
@@ -250,22 +250,20 @@ t.test("a re-import that changes only what its file says of a merged record is a
     version: { before: version, after: version + 1 },
   });
   t.same((await run(db, corrected)).recommendations, { created: 0, updated: 0, unchanged: 5 }, 'the same file again changes nothing');
+});
 
 // The report prints the same text twice for France (76.4, 76.5); UPR Info gives it once, for France and Italy.
 // The paragraphs' states are not disjoint and do not make up UPR Info's together: no split (it lost Italy).
-const TWICE = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const TWICE = termanFile([
   ['76.4. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
   ['76.5. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
 ]);
-const TWICE_UPR_INFO = macRoman(lines([
-  ['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'],
+const TWICE_UPR_INFO = uprInfoFile([
   info('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
   info('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
-]));
+]);
 // The report's 76.4 names a recommender no state name resolves: the other order splits no such paragraphs.
-const UNRESOLVED = lines([
-  ['text', 'to', 'decision', 'From', 'year', 'notes'],
+const UNRESOLVED = termanFile([
   ['76.4. Protect journalists from attacks (France, Atlantis);', 'kyrgysztan', 'support', 'France', '2010', ''],
   ['76.4. Protect journalists from attacks (France, Atlantis);', 'kyrgysztan', 'support', 'Atlantis', '2010', ''],
   ['76.5. Protect journalists from attacks (Italy);', 'kyrgysztan', 'support', 'Italy', '2010', ''],
