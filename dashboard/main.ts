@@ -1,7 +1,7 @@
 // The review dashboard: one page over the public JSON API, nothing else (what any NGO could build).
-import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
 const API = new URL('/v1/', window.location.origin);
 const PAGE_SIZE = 25;
@@ -25,8 +25,17 @@ const RELATIONS: [key: string, label: string][] = [
   ['later', 'Later cycle'],
 ];
 const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
-/** The table's filters: the form's fields, and the page's URL parameters besides `review`. */
-const FILTERS = ['recommendingState', 'regionalGroup', 'theme', 'position', 'implementation', 'recurring', 'q'];
+/** The table's filters: the form's fields, and the page's URL parameters besides the view's own. */
+const FILTERS = ['stateUnderReview', 'cycle', 'recommendingState', 'regionalGroup', 'theme', 'position', 'implementation', 'recurring', 'q'];
+const POSITION_COLOURS: Record<string, string> = {
+  supported: '#1a7f37', partially_supported: '#7fbf8e', noted: '#b42318', pending: '#bf8700', unknown: '#8c959f',
+};
+
+/** What the page shows: one review, one state under review across its reviews, or one recommending state across
+ * every state. Each is its own URL parameter (`review`, `stateUnderReview`, `recommendingState`), the first one in
+ * the URL; the API's filter for it is `reviewId`, `stateUnderReview` or `recommendingState`. */
+type Kind = 'review' | 'stateUnderReview' | 'recommendingState';
+const KINDS: Kind[] = ['review', 'stateUnderReview', 'recommendingState'];
 const SCHEMES: Record<string, string> = { uhri: 'OHCHR', 'upr-info': 'UPR Info', local: 'local' };
 // Label sources that are not a classifier's: a theme counted under none of them is only a machine guess.
 const NOT_MACHINE = 'ohchr,upr-info,curated';
@@ -186,7 +195,7 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
     new Chart($<HTMLCanvasElement>(`#${name}-chart`), {
       type: 'bar',
       data: { labels: pairs.map(([, label]) => label), datasets: [{ data: values, backgroundColor: '#0b57d0' }] },
-      options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+      options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
     }),
   );
   const table = $<HTMLTableElement>(`#${name}-table`);
@@ -201,11 +210,63 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
   });
 }
 
-/** Nothing of the review shown before stays on the page while another loads (or fails to). */
+/** Positions per cycle: a stacked bar per cycle and, beside it, a table of the same counts (the API's groups). */
+function drawByCycle(groups: { cycle: number; position: string; count: number }[]): void {
+  const cycles = [...new Set(groups.map((g) => g.cycle))].sort((a, b) => a - b);
+  const count = (cycle: number, key: string) => groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0;
+  charts.get('cycles')?.destroy();
+  charts.set(
+    'cycles',
+    new Chart($<HTMLCanvasElement>('#cycles-chart'), {
+      type: 'bar',
+      data: {
+        labels: cycles.map((c) => `Cycle ${c}`),
+        datasets: POSITIONS.map(([key, label]) => ({ label, data: cycles.map((c) => count(c, key)), backgroundColor: POSITION_COLOURS[key] })),
+      },
+      options: {
+        maintainAspectRatio: false, animation: false,
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+        plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } },
+      },
+    }),
+  );
+  const table = $<HTMLTableElement>('#cycles-table');
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  for (const label of ['Cycle', ...POSITIONS.map(([key, l]) => (key === 'unknown' || key === 'pending' ? l.replace(/ \(.*/, '') : l)), 'Total']) {
+    const th = element('th', label);
+    th.scope = 'col';
+    head.append(th);
+  }
+  const body = table.createTBody();
+  if (cycles.length === 0) {
+    const cell = element('td', 'No recommendation recorded.', 'unknown');
+    cell.colSpan = POSITIONS.length + 2;
+    body.insertRow().append(cell);
+  }
+  for (const cycle of cycles) {
+    const row = body.insertRow();
+    const th = element('th', `Cycle ${cycle}`);
+    th.scope = 'row';
+    row.append(th);
+    for (const [key] of POSITIONS) {
+      const cell = element('td', String(count(cycle, key)), 'number');
+      cell.dataset.cycle = String(cycle);
+      cell.dataset.key = key;
+      row.append(cell);
+    }
+    const total = element('td', String(POSITIONS.reduce((sum, [key]) => sum + count(cycle, key), 0)), 'number');
+    total.dataset.cycle = String(cycle);
+    total.dataset.key = 'total';
+    row.append(total);
+  }
+}
+
+/** Nothing of the view shown before stays on the page while another loads (or fails to). */
 function clearReview(): void {
   for (const chart of charts.values()) chart.destroy();
   charts.clear();
-  for (const name of ['positions', 'implementation']) $(`#${name}-table`).replaceChildren();
+  for (const name of ['positions', 'implementation', 'cycles']) $(`#${name}-table`).replaceChildren();
   $('#review-title').textContent = '';
   $('#developments-total').textContent = '';
   $('#timeline').replaceChildren();
@@ -216,15 +277,15 @@ function clearReview(): void {
   $<HTMLButtonElement>('#next-page').disabled = true;
 }
 
-async function showTimeline(reviewId: string, load: number): Promise<void> {
-  const params = new URLSearchParams({ reviewId, limit: '500' });
+async function showTimeline(scope: URLSearchParams, load: number): Promise<void> {
+  const params = new URLSearchParams([...scope, ['limit', '500']]);
   const page = await get<Page<Development>>('developments', params);
   if (load !== loads.review) return;
   const shown = page.data.length < page.meta.total ? `, the first ${page.data.length} shown` : '';
   $('#developments-total').textContent = `(${page.meta.total}${shown})`;
   const list = $('#timeline');
   list.replaceChildren();
-  if (page.data.length === 0) list.append(element('li', 'No developments recorded for this review.', 'unknown'));
+  if (page.data.length === 0) list.append(element('li', `No developments recorded for this ${view.kind === 'review' ? 'review' : 'state'}.`, 'unknown'));
   for (const development of page.data) {
     const item = element('li', undefined, development.direction);
     item.dataset.id = development.id;
@@ -239,7 +300,7 @@ async function showTimeline(reviewId: string, load: number): Promise<void> {
 
 let themeSchemes: Promise<Map<string, string>> | undefined;
 
-async function fillFilterOptions(reviewId: string, load: number): Promise<void> {
+async function fillFilterOptions(scope: URLSearchParams, load: number): Promise<void> {
   const form = $<HTMLFormElement>('#filters');
   const fill = (name: string, options: [string, string][]) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
@@ -247,16 +308,32 @@ async function fillFilterOptions(reviewId: string, load: number): Promise<void> 
   };
   themeSchemes ??= get<{ data: Theme[] }>('themes').then((themes) => new Map(themes.data.map((t) => [t.id, t.scheme])));
   type ThemeCount = { theme: string | null; themeLabel: string; count: number };
-  const [states, themes, curatedThemes, schemes] = await Promise.all([
-    get<{ data: { recommendingState: string; recommendingStateName: string }[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'recommendingState' })),
-    get<{ data: ThemeCount[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme' })),
-    get<{ data: ThemeCount[] }>('stats/recommendations', new URLSearchParams({ reviewId, groupBy: 'theme', labelSource: NOT_MACHINE })),
+  const stats = <T>(groupBy: string, extra: Record<string, string> = {}) =>
+    get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]));
+  const none = Promise.resolve({ data: [] });
+  // The filter that is the view itself (a recommending state's own) is neither offered nor sent.
+  const [states, themes, curatedThemes, schemes, statesReviewed, cycles] = await Promise.all([
+    view.kind === 'recommendingState' ? none : stats<{ recommendingState: string; recommendingStateName: string }>('recommendingState'),
+    stats<ThemeCount>('theme'),
+    stats<ThemeCount>('theme', { labelSource: NOT_MACHINE }),
     themeSchemes,
+    view.kind === 'recommendingState' ? stats<{ stateUnderReview: string; stateUnderReviewName: string }>('stateUnderReview') : none,
+    view.kind === 'review' ? none : stats<{ cycle: number }>('cycle'),
   ]);
   if (load !== loads.review) return;
   const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
+  const offer = (name: string, on: boolean) => {
+    const select = form.elements.namedItem(name) as HTMLSelectElement;
+    select.disabled = !on;
+    select.closest('label')!.hidden = !on;
+  };
+  offer('recommendingState', view.kind !== 'recommendingState');
+  offer('stateUnderReview', view.kind === 'recommendingState');
+  offer('cycle', view.kind !== 'review');
+  fill('stateUnderReview', statesReviewed.data.map((s): [string, string] => [s.stateUnderReview, s.stateUnderReviewName]).sort(byLabel));
+  fill('cycle', cycles.data.map((c): [string, string] => [String(c.cycle), `Cycle ${c.cycle}`]).sort(byLabel));
   // A null group holds the recommendations without a state or theme: not an option to filter by.
-  fill('recommendingState', states.data.filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
+  fill('recommendingState', (states.data as { recommendingState: string; recommendingStateName: string }[]).filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
   // Two vocabularies share labels ("Right to health" of OHCHR and of UPR Info): each option names its own. A
   // theme that only a classifier gave in this review says so: filtering by it selects machine guesses.
   const labelled = themes.data.filter((t): t is ThemeCount & { theme: string } => t.theme !== null);
@@ -276,23 +353,30 @@ async function fillFilterOptions(reviewId: string, load: number): Promise<void> 
   fill('implementation', IMPLEMENTATION);
 }
 
-// The table's query: the review, the filters, and a stack of cursors for going back.
-const view = { reviewId: '', cursors: [] as (string | null)[], loading: false };
+// The table's query: the view (a review or a state), the filters, and a stack of cursors for going back.
+const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false };
 
-function viewParams(): URLSearchParams {
-  const params = new URLSearchParams({ reviewId: view.reviewId });
+/** The API's filter for the view itself. */
+function scope(): URLSearchParams {
+  return new URLSearchParams({ [view.kind === 'review' ? 'reviewId' : view.kind]: view.id });
+}
+
+/** The form's filters applied (a disabled field is the view's own, or not offered in it: FormData leaves it out). */
+function filterParams(): URLSearchParams {
+  const params = new URLSearchParams();
   for (const [name, value] of new FormData($<HTMLFormElement>('#filters'))) {
     if (typeof value === 'string' && value.trim() !== '') params.set(name, value.trim());
   }
   return params;
 }
 
-/** The page's own URL: the review and the filters applied, so that a reload, a link or Back shows the same view. */
+function viewParams(): URLSearchParams {
+  return new URLSearchParams([...scope(), ...filterParams()]);
+}
+
+/** The page's own URL: the view first, then the filters applied, so that a reload, a link or Back shows the same view. */
 function pageUrl(): string {
-  const params = viewParams();
-  params.delete('reviewId');
-  const query = new URLSearchParams({ review: view.reviewId });
-  for (const [name, value] of params) query.set(name, value);
+  const query = new URLSearchParams([[view.kind, view.id], ...filterParams()]);
   return `${window.location.pathname}?${query}`;
 }
 
@@ -307,6 +391,7 @@ function applyUrlFilters(query: URLSearchParams): string[] {
   const ignored: string[] = [];
   for (const name of FILTERS) {
     const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
+    if (field.disabled) continue;
     const value = query.get(name) ?? '';
     field.value = value;
     if (field.value !== value) {
@@ -335,7 +420,7 @@ async function showRecommendations(): Promise<void> {
     table.removeAttribute('aria-busy');
     $('#recommendations-total').textContent = 'No recommendations shown';
     const cell = element('td', 'These filters could not be applied: see the message above.', 'unknown');
-    cell.colSpan = 6;
+    cell.colSpan = view.kind === 'review' ? 6 : 7;
     $<HTMLTableSectionElement>('#recommendations tbody').replaceChildren();
     $<HTMLTableSectionElement>('#recommendations tbody').insertRow().append(cell);
     $<HTMLButtonElement>('#previous-page').disabled = true;
@@ -352,9 +437,10 @@ async function showRecommendations(): Promise<void> {
   $('#recommendations-total').textContent = `${page.meta.total} recommendation${page.meta.total === 1 ? '' : 's'} match`;
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
+  const across = view.kind !== 'review';
   if (page.data.length === 0) {
     const cell = element('td', 'No recommendation matches these filters.', 'unknown');
-    cell.colSpan = 6;
+    cell.colSpan = across ? 7 : 6;
     body.insertRow().append(cell);
   }
   for (const recommendation of page.data) {
@@ -379,6 +465,16 @@ async function showRecommendations(): Promise<void> {
       row.cells[1]!.append(element('span', `Recurring: asked before${since}`, 'recurring'));
     }
     row.cells[5]!.append(themeList(recommendation.themes));
+    if (across) {
+      // Across reviews, each row says whose review it is: the state under review and the cycle.
+      const review = element('td', undefined, 'review');
+      review.dataset.review = recommendation.reviewId;
+      review.append(
+        view.kind === 'stateUnderReview' ? `Cycle ${recommendation.cycle}` : `${recommendation.stateUnderReview.name}, cycle ${recommendation.cycle}`,
+        element('span', recommendation.reviewId, 'note block'),
+      );
+      row.prepend(review);
+    }
   }
   $<HTMLButtonElement>('#previous-page').disabled = view.cursors.length <= 1;
   $<HTMLButtonElement>('#next-page').disabled = page.meta.nextCursor === null;
@@ -421,7 +517,7 @@ async function openDetail(id: string): Promise<void> {
     dd.append(...value);
     facts.append(element('dt', term), dd);
   };
-  fact('Review', `${r.stateUnderReview.name}, cycle ${r.cycle} (${r.reviewId})`, ...(r.reviewId === view.reviewId ? [] : [element('span', 'not the review shown above', 'note block')]));
+  fact('Review', `${r.stateUnderReview.name}, cycle ${r.cycle} (${r.reviewId})`, ...(view.kind !== 'review' || r.reviewId === view.id ? [] : [element('span', 'not the review shown above', 'note block')]));
   fact('Recommending states', ...statesOf(r));
   const position = element('span', labelOf(POSITIONS, r.position), r.position ? undefined : 'unknown');
   fact('Position', position, r.positionLabel ? ` (printed: “${r.positionLabel}”)` : '');
@@ -453,7 +549,7 @@ async function openDetail(id: string): Promise<void> {
   const list = element('ul');
   for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
   body.append(list, related);
-  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${r.reviewId === view.reviewId ? '' : ` (${r.reviewId})`}`;
+  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`}`;
   const detail = $('#detail');
   detail.hidden = false;
   detail.focus();
@@ -469,33 +565,69 @@ function closeDetail(): void {
   detailOpener = null;
 }
 
-async function showReview(review: Review, query = new URLSearchParams()): Promise<void> {
+/** A view to show: its kind, the id its URL parameter holds, and its title. */
+interface Target { kind: Kind; id: string; title: string }
+
+/** The table's head: across reviews, a first column says whose review each row is. */
+function setColumns(): void {
+  const head = $<HTMLTableRowElement>('#recommendations thead tr');
+  const first = head.cells[0]!;
+  const across = view.kind !== 'review';
+  if (across && !first.classList.contains('review')) {
+    const th = element('th', 'Review', 'review');
+    th.scope = 'col';
+    head.prepend(th);
+  }
+  if (!across && first.classList.contains('review')) first.remove();
+}
+
+/** Counts of one single-valued grouping, as the stats answer them, keyed by value. */
+function countsOf(groups: Record<string, unknown>[], key: string): Record<string, number> {
+  return Object.fromEntries(groups.map((g) => [String(g[key]), g.count as number]));
+}
+
+async function showView(target: Target, query = new URLSearchParams()): Promise<void> {
   const load = ++loads.review;
-  loads.table++; // a table still loading for the review shown before must not land on this one
+  loads.table++; // a table still loading for the view shown before must not land on this one
   loads.detail++;
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
   clearReview();
-  view.reviewId = review.id;
+  view.kind = target.kind;
+  view.id = target.id;
   view.cursors = [null];
   view.loading = true; // the form's reset below is not a user's: it must not reload the table by itself
   $<HTMLFormElement>('#filters').reset();
   view.loading = false;
-  const session = review.session ? `, session ${review.session}` : '';
-  const title = `${review.stateUnderReview.name}, cycle ${review.cycle}${session}`;
-  const summary = await get<Summary>(`reviews/${encodeURIComponent(review.id)}/summary`);
-  if (load !== loads.review) return;
-  $('#review-title').textContent = `— ${title}`;
-  document.title = `${title} — UPR tracker`;
-  drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
-  drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
-  await Promise.all([showTimeline(review.id, load), fillFilterOptions(review.id, load)]);
+  setColumns();
+  const base = scope();
+  $('#cycles-figure').hidden = target.kind === 'review';
+  $('#recurring-noted').hidden = target.kind !== 'stateUnderReview';
+  $<HTMLAnchorElement>('#recurring-noted a').href = `${window.location.pathname}?${new URLSearchParams({ stateUnderReview: target.id, position: 'noted', recurring: 'true' })}`;
+  $('#developments').hidden = target.kind === 'recommendingState';
+  $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
+  if (target.kind === 'review') {
+    const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`);
+    if (load !== loads.review) return;
+    drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
+    drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
+  } else {
+    const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]));
+    const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
+    if (load !== loads.review) return;
+    drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
+    drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
+    drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+  }
+  $('#review-title').textContent = `— ${target.title}`;
+  document.title = `${target.title} — UPR tracker`;
+  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load), fillFilterOptions(base, load)]);
   if (load !== loads.review) return;
   const ignored = applyUrlFilters(query);
   await showRecommendations();
   if (load !== loads.review) return;
-  $('#status').textContent = ignored.length ? `Not applied (no such option in this review): ${ignored.join(', ')}` : '';
+  $('#status').textContent = ignored.length ? `Not applied (no such option in this view): ${ignored.join(', ')}` : '';
 }
 
 /** Every stored review, page by page. */
@@ -513,40 +645,89 @@ async function allReviews(): Promise<Review[]> {
 }
 
 async function main(): Promise<void> {
-  const select = $<HTMLSelectElement>('#review');
-  const reviews = await allReviews();
+  const kindSelect = $<HTMLSelectElement>('#view-kind');
+  const selects: Record<Kind, HTMLSelectElement> = {
+    review: $<HTMLSelectElement>('#review'),
+    stateUnderReview: $<HTMLSelectElement>('#state-under-review'),
+    recommendingState: $<HTMLSelectElement>('#recommending-state'),
+  };
+  const choices: Record<Kind, HTMLElement> = { review: $('#review-choice'), stateUnderReview: $('#state-choice'), recommendingState: $('#recommender-choice') };
+  type StateCount = { recommendingState: string | null; recommendingStateName: string | null; count: number };
+  const [reviews, recommenders] = await Promise.all([
+    allReviews(),
+    get<{ data: StateCount[] }>('stats/recommendations', new URLSearchParams({ groupBy: 'recommendingState' })),
+  ]);
+  const titles = new Map<string, Target>();
+  const add = (target: Target, label: string) => {
+    titles.set(`${target.kind}:${target.id.toUpperCase()}`, target);
+    selects[target.kind].append(new Option(label, target.id));
+  };
+  const byState = new Map<string, Review[]>();
   for (const review of reviews) {
     const session = review.session ? `, session ${review.session}` : '';
-    select.append(new Option(`${review.stateUnderReview.name} — cycle ${review.cycle}${session} (${review.id})`, review.id));
+    add({ kind: 'review', id: review.id, title: `${review.stateUnderReview.name}, cycle ${review.cycle}${session}` }, `${review.stateUnderReview.name} — cycle ${review.cycle}${session} (${review.id})`);
+    byState.set(review.stateUnderReview.id, [...(byState.get(review.stateUnderReview.id) ?? []), review]);
   }
-  const byId = new Map(reviews.map((r) => [r.id.toUpperCase(), r]));
-  const find = (id: string | null) => (id ? byId.get(id.toUpperCase()) : undefined);
+  for (const [id, held] of [...byState].sort((a, b) => a[1][0]!.stateUnderReview.name.localeCompare(b[1][0]!.stateUnderReview.name))) {
+    const name = held[0]!.stateUnderReview.name;
+    const cycles = held.map((r) => r.cycle).sort((a, b) => a - b).join(', ');
+    add({ kind: 'stateUnderReview', id, title: `${name}, all reviews (cycle${held.length === 1 ? '' : 's'} ${cycles})` }, `${name} (${held.length} review${held.length === 1 ? '' : 's'})`);
+  }
+  // A null group holds the recommendations without a recommending state: not one to choose.
+  const made = recommenders.data.filter((s): s is StateCount & { recommendingState: string; recommendingStateName: string } => s.recommendingState !== null);
+  for (const s of made.sort((a, b) => a.recommendingStateName.localeCompare(b.recommendingStateName))) {
+    add({ kind: 'recommendingState', id: s.recommendingState, title: `Recommendations by ${s.recommendingStateName}, to every state` }, `${s.recommendingStateName} (${s.count})`);
+  }
+  const find = (kind: Kind, id: string | null) => (id ? titles.get(`${kind}:${id.toUpperCase()}`) : undefined);
   if (reviews.length === 0) {
     $('#status').textContent = 'No review is stored yet.';
     return;
   }
-  /** The review and filters the URL names; a review we do not hold is said so, not silently replaced. */
+  /** The chooser shows the view shown: its kind, and its own list. */
+  const choose = (target: Target) => {
+    kindSelect.value = target.kind;
+    for (const kind of KINDS) choices[kind].hidden = kind !== target.kind;
+    selects[target.kind].value = target.id;
+  };
+  const fallback = () => find('review', 'KGZ-3') ?? find('review', reviews[0]!.id)!;
+  const missing: Record<Kind, string> = { review: 'no review', stateUnderReview: 'no review of', recommendingState: 'no recommendation by' };
+  /** The view and filters the URL names (its first view parameter); one we do not hold is said so, not silently replaced. */
   const fromUrl = async () => {
     const query = new URLSearchParams(window.location.search);
-    const wanted = query.get('review');
-    const review = find(wanted) ?? find('KGZ-3') ?? reviews[0]!;
-    select.value = review.id;
-    if (review.id === view.reviewId) {
+    const kind = [...query.keys()].find((key): key is Kind => (KINDS as string[]).includes(key));
+    const wanted = kind ? query.get(kind) : null;
+    const target = (kind && find(kind, wanted)) || fallback();
+    choose(target);
+    if (target.kind === view.kind && target.id === view.id) {
       view.cursors = [null];
       const ignored = applyUrlFilters(query);
       await showRecommendations();
-      if (ignored.length) $('#status').textContent = `Not applied (no such option in this review): ${ignored.join(', ')}`;
+      if (ignored.length) $('#status').textContent = `Not applied (no such option in this view): ${ignored.join(', ')}`;
     } else {
-      await showReview(review, query);
+      await showView(target, query);
     }
-    if (wanted !== null && !find(wanted)) {
-      showError(new Error(`no review “${wanted}” is stored; showing ${review.stateUnderReview.name}, cycle ${review.cycle} (${review.id}) instead`));
+    if (kind && !find(kind, wanted)) {
+      const instead = target.kind === 'review' ? `${target.title.replace(/, session \d+$/, '')} (${target.id})` : target.title;
+      showError(new Error(`${missing[kind]} “${wanted}” is stored; showing ${instead} instead`));
     }
   };
-  select.addEventListener('change', () => {
-    const review = find(select.value)!;
-    history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ review: review.id })}`);
-    void showReview(review).catch(showError);
+  const go = (target: Target) => {
+    choose(target);
+    history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ [target.kind]: target.id })}`);
+    void showView(target).catch(showError);
+  };
+  for (const kind of KINDS) selects[kind].addEventListener('change', () => go(find(kind, selects[kind].value)!));
+  kindSelect.addEventListener('change', () => {
+    const kind = kindSelect.value as Kind;
+    // From a review to its state, or from a state to its latest review; else what that list last showed.
+    const shownState = view.kind === 'review' ? view.id.replace(/-\d+$/, '') : view.kind === 'stateUnderReview' ? view.id : null;
+    const latest = shownState ? byState.get(shownState)?.at(-1)?.id ?? null : null;
+    const target =
+      (kind === 'stateUnderReview' && find(kind, shownState)) ||
+      (kind === 'review' && view.kind === 'stateUnderReview' && find(kind, latest)) ||
+      find(kind, selects[kind].value) ||
+      fallback();
+    go(target);
   });
   window.addEventListener('popstate', () => void fromUrl().catch(showError));
   const refresh = () => void showRecommendations().catch(showError);
@@ -570,6 +751,15 @@ async function main(): Promise<void> {
   });
   $('#previous-page').addEventListener('click', () => {
     view.cursors.pop();
+    refresh();
+  });
+  $('#recurring-noted a').addEventListener('click', (event) => {
+    event.preventDefault();
+    const form = $<HTMLFormElement>('#filters');
+    (form.elements.namedItem('position') as HTMLSelectElement).value = 'noted';
+    (form.elements.namedItem('recurring') as HTMLSelectElement).value = 'true';
+    view.cursors = [null];
+    remember();
     refresh();
   });
   $('#close-detail').addEventListener('click', closeDetail);

@@ -394,6 +394,143 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     );
   });
 
+  t.test('a state under review across its reviews, and a recommending state across every state: the API’s numbers and rows', async (t) => {
+    const app = await buildTestApp(t);
+    const report = await importInto(app, TERMAN_STYLE_CSV);
+    t.ok(report.reviewsCreated.includes('KGZ-1'), 'KGZ-1 beside the seeded KGZ-3');
+    const admin = mintKey(app, 'admin', 'admin');
+    const { response: iceland } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'ISL', cycle: 1 } });
+    t.equal(iceland.statusCode, 201);
+    const source = { title: 'Working Group report', publisher: 'Human Rights Council', url: 'https://example.org/wg-report' };
+    for (const [reviewId, text] of [['KGZ-1', 'Ratify the Optional Protocol to the Convention against Torture'], ['ISL-1', 'Abolish the death penalty']]) {
+      const { response } = await send(app, 'POST', '/v1/recommendations', { key: admin, body: { reviewId, text, verbatim: true, recommendingStates: ['FIN'], sources: [source] } });
+      t.equal(response.statusCode, 201, response.body);
+    }
+    type Row = { id: string; reviewId: string; cycle: number; stateUnderReview: { name: string } };
+    const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+    const api = async (query: string) => (await getJson(app, query)).body;
+    const waitTotal = (total: number) => page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${total} recommendations? match`) }).waitFor();
+    const reviewCells = () => page.$$eval('#recommendations tbody tr[data-id]', (rows) => rows.map((row) => [(row as HTMLElement).dataset.id, (row.querySelector('td.review') as HTMLElement | null)?.dataset.review, row.querySelector('td.review')?.textContent]));
+    /** The positions-per-cycle table against the API's groups, every cell (an absent group is 0), and its totals against the list's. */
+    const checkCycles = async (filter: string) => {
+      const groups: { cycle: number; position: string; count: number }[] = (await api(`/v1/stats/recommendations?${filter}&groupBy=cycle,position`)).data;
+      const shown = await page.$$eval('#cycles-table td[data-cycle]', (cells) => cells.map((c) => [`${(c as HTMLElement).dataset.cycle}:${(c as HTMLElement).dataset.key}`, Number(c.textContent)] as const));
+      const cycles = [...new Set(groups.map((g) => g.cycle))].sort();
+      const expected: [string, number][] = [];
+      for (const cycle of cycles) {
+        for (const key of ['supported', 'partially_supported', 'noted', 'pending', 'unknown']) {
+          expected.push([`${cycle}:${key}`, groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0]);
+        }
+        expected.push([`${cycle}:total`, (await api(`/v1/recommendations?${filter}&cycle=${cycle}&limit=1`)).meta.total]);
+      }
+      t.same(shown, expected, `${filter}: positions per cycle are the API’s`);
+      return cycles;
+    };
+    const checkPositions = async (filter: string) => {
+      const groups: { position: string; count: number }[] = (await api(`/v1/stats/recommendations?${filter}&groupBy=position`)).data;
+      const expected = Object.fromEntries(['supported', 'partially_supported', 'noted', 'pending', 'unknown'].map((k) => [k, groups.find((g) => g.position === k)?.count ?? 0]));
+      t.same(await shownCounts(page, 'positions'), expected, `${filter}: positions are the API’s`);
+    };
+
+    // A state under review, all its reviews, by URL (any case): the per-cycle table, the rows with their review.
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=kgz');
+    t.equal(await page.locator('#view-kind').inputValue(), 'stateUnderReview');
+    t.equal(await page.locator('#state-under-review').inputValue(), 'KGZ');
+    const kgz = await api('/v1/recommendations?stateUnderReview=KGZ&limit=25');
+    await waitTotal(kgz.meta.total);
+    t.same(await rowIds(page), ids(kgz));
+    t.same(await reviewCells(), kgz.data.map((r: Row) => [r.id, r.reviewId, `Cycle ${r.cycle}${r.reviewId}`]), 'each row names its cycle and review');
+    t.same(await checkCycles('stateUnderReview=KGZ'), [1, 3], 'both of Kyrgyzstan’s reviews');
+    await checkPositions('stateUnderReview=KGZ');
+    t.match(await page.locator('#review-title').textContent(), 'Kyrgyzstan, all reviews (cycles 1, 3)');
+    t.match(await page.locator('#csv-link').getAttribute('href'), /\?stateUnderReview=KGZ&format=csv$/);
+    const { body: developments } = await getJson(app, '/v1/developments?stateUnderReview=KGZ&limit=500');
+    t.equal(await page.locator('#timeline li[data-id]').count(), developments.data.length, 'the state’s developments');
+    t.ok(await page.locator('#filters select[name=stateUnderReview]').isHidden(), 'the view’s own state is no filter');
+    await screenshot(page, 'state-under-review');
+
+    // A filter by cycle, then the noted recommendations asked before: each the API's rows, each in the URL.
+    await page.selectOption('#filters select[name=cycle]', '1');
+    await page.click('#filters button[type=submit]');
+    await page.waitForURL(/\?stateUnderReview=KGZ&cycle=1$/);
+    const cycle1 = await api('/v1/recommendations?stateUnderReview=KGZ&cycle=1&limit=25');
+    await waitTotal(cycle1.meta.total);
+    t.same(await rowIds(page), ids(cycle1));
+    await page.click('#filters button[type=reset]');
+    await waitTotal(kgz.meta.total);
+    await page.locator('#recurring-noted a').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?stateUnderReview=KGZ&position=noted&recurring=true$/);
+    const noted = await api('/v1/recommendations?stateUnderReview=KGZ&position=noted&recurring=true&limit=25');
+    await waitTotal(noted.meta.total);
+    t.same(await rowIds(page), ids(noted));
+
+    // A recommending state, chosen with the page's own controls: its recommendations to every state.
+    await page.selectOption('#view-kind', 'recommendingState');
+    await page.selectOption('#recommending-state', 'FIN');
+    await page.waitForURL(/\?recommendingState=FIN$/);
+    const fin = await api('/v1/recommendations?recommendingState=FIN&limit=25');
+    await waitTotal(fin.meta.total);
+    const checkFinland = async () => {
+      t.same(await rowIds(page), ids(fin));
+      t.same(await reviewCells(), fin.data.map((r: Row) => [r.id, r.reviewId, `${r.stateUnderReview.name}, cycle ${r.cycle}${r.reviewId}`]), 'each row names the state under review and the cycle');
+      t.same(new Set(fin.data.map((r: Row) => r.reviewId)), new Set(['KGZ-1', 'KGZ-3', 'ISL-1']), 'to three reviews of two states');
+      await checkPositions('recommendingState=FIN');
+      t.same(await checkCycles('recommendingState=FIN'), [1, 3]);
+      t.match(await page.locator('#csv-link').getAttribute('href'), /\?recommendingState=FIN&format=csv$/);
+      t.ok(await page.locator('#filters select[name=recommendingState]').isHidden(), 'the view’s own state is no filter');
+      t.ok(await page.locator('#developments').isHidden());
+    };
+    await checkFinland();
+    const option = await page.locator('#recommending-state option[value=FIN]').textContent();
+    t.equal(option, `Finland (${(await api('/v1/stats/recommendations?groupBy=recommendingState')).data.find((g: { recommendingState: string }) => g.recommendingState === 'FIN').count})`);
+    await page.selectOption('#filters select[name=stateUnderReview]', 'ISL');
+    await page.click('#filters button[type=submit]');
+    await page.waitForURL(/\?recommendingState=FIN&stateUnderReview=ISL$/);
+    const finIsl = await api('/v1/recommendations?recommendingState=FIN&stateUnderReview=ISL&limit=25');
+    await waitTotal(finIsl.meta.total);
+    t.same(await rowIds(page), ids(finIsl));
+    // Its detail opens from the keyboard, and names its review.
+    await page.locator(`#recommendations tbody tr[data-id="${finIsl.data[0].id}"] button`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#detail:not([hidden])').waitFor();
+    t.match(await page.locator('#detail-body').textContent(), 'Iceland, cycle 1 (ISL-1)');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= 360, null, { timeout: 30_000 }).catch(() => {});
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
+    await screenshot(page, 'recommending-state-360px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Back: Finland unfiltered, then Kyrgyzstan's noted and recurring, each as the API answers it.
+    await page.goBack();
+    await page.waitForURL(/\?recommendingState=FIN$/);
+    await waitTotal(fin.meta.total);
+    await checkFinland();
+    await page.goBack(); // the recommending state the list offered first, when "Show" changed
+    await page.waitForURL(/\?recommendingState=[A-Z]{3}$/);
+    await page.goBack();
+    await page.waitForURL(/\?stateUnderReview=KGZ&position=noted&recurring=true$/);
+    await waitTotal(noted.meta.total);
+    t.same(await rowIds(page), ids(noted));
+    t.equal(await page.locator('#view-kind').inputValue(), 'stateUnderReview');
+    t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
+    t.ok(await page.locator('#state-choice').isVisible());
+
+    // A reload of a recommending state's link; a review's link as before; an unknown state said so.
+    await page.goto(page.url().replace(/\?.*/, '?recommendingState=FIN'));
+    await waitTotal(fin.meta.total);
+    await checkFinland();
+    await page.goto(page.url().replace(/\?.*/, '?review=KGZ-1'));
+    await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
+    t.ok(await page.locator('#cycles-figure').isHidden(), 'one review: no per-cycle table');
+    t.equal(await page.locator('#recommendations thead th').count(), 6, 'nor a review column');
+    await page.goto(page.url().replace(/\?.*/, '?stateUnderReview=XYZ'));
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /no review of “XYZ” is stored; showing Kyrgyzstan, cycle 3 \(KGZ-3\) instead/);
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
   t.test('an imported review: paging walks the API’s pages', async (t) => {
     const app = await buildTestApp(t);
     const entries = Array.from({ length: 60 }, (_, i) =>
