@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -6,7 +7,7 @@ import { postgresBackend } from '../src/db/pg/backend.js';
 import { FRESHEN_LOCK, type FreshenLog } from '../src/db/pg/freshen.js';
 import { WRITE_LOCK } from '../src/db/pg/write-transaction.js';
 import { openDatabase } from '../src/db/open.js';
-import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
+import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres, PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
 import { pgMaterialize } from '../src/recommendations/pg-documents.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { run } from './import-helpers.js';
@@ -188,8 +189,10 @@ if ('skip' in cluster) {
     const wrong = await pool.query<{ json: string }>('select json from recommendation_documents where recommendation_id = $1', [a2]);
     t.equal(JSON.parse(wrong.rows[0]!.json).recurrence.count > 0, true, 'a document showing a wrong recurrence');
     t.equal((await pool.query('select count(*)::int as n from recommendation_relations_stale')).rows[0].n, 0, 'a copy lists nothing stale');
-    // The database as before migration 0010_related_without_recommenders: the start applies it.
-    await pool.query(`delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)`);
+    // The database as before migration 0010_related_without_recommenders: the start applies it and every later one.
+    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === '0010_related_without_recommenders')!.when;
+    await pool.query('delete from __drizzle_migrations where created_at >= $1', [since]);
     t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
 
     const log = recordingLog();

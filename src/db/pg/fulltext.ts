@@ -3,7 +3,9 @@ import { fullTextTerms } from '../fulltext.js';
 
 // Full text on PostgreSQL: the same `q` (src/db/fulltext.ts parses it, with the same limits) as a tsquery over
 // the generated `search` tsvector (english configuration, GIN index: src/db/pg/schema.ts). Every term must
-// occur (&), a "phrase" is its words in sequence (<->), word* a prefix (:*). Where this differs from FTS5
+// occur (&), a "phrase" is its words in sequence (<->), word* a prefix (:*). The terms' tokens are letters and
+// digits only (fullTextTerms), and the tsvector is made of the text with everything else a space (englishWords in
+// src/db/pg/schema.ts), so words split as FTS5 splits them on both sides. Where this differs from FTS5
 // (README, "Deploying at scale"): the english configuration drops stop words ("the", "of"), so a term made
 // of stop words alone matches nothing instead of nearly everything, and diacritics are kept (FTS5's
 // unicode61 folds them); ranking is ts_rank, not bm25 (see relevanceRank).

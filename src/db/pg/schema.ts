@@ -44,6 +44,17 @@ import {
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
+/**
+ * The english tsvector of a text column, tokenized as FTS5's unicode61 does: every run of characters that are
+ * not letters or digits (punctuation, spaces, controls) is a space first. PostgreSQL's parser otherwise keeps
+ * `non.discrimination`, `health.care` or `remaining/future` as one host, file or path token, which `q=health`
+ * cannot match. The classes are the POSIX ones, not [^[:alnum:]]: in a "C" locale PostgreSQL's regex classes
+ * are ASCII, and [^[:alnum:]] would cut accented letters out of words; [:punct:] there spares them (and under
+ * C.UTF-8, the test clusters' locale, it covers Unicode punctuation and symbols).
+ */
+const englishWords = (column: string) =>
+  `to_tsvector('english', regexp_replace("${column}", '[[:punct:][:space:][:cntrl:]]+', ' ', 'g'))`;
+
 /** A CHECK constraint from SQL text over the table's own (quoted) columns. */
 const rule = (name: string, expression: string) => check(name, sql.raw(expression));
 const orNull = (column: string, expression: string) => `"${column}" is null or ${expression}`;
@@ -176,8 +187,9 @@ export const recommendations = pgTable(
     ftsRowid: bigint('fts_rowid', { mode: 'number' }),
     ...timestamps,
     ...version,
-    // English stemming (SQLite: porter); diacritics are kept, where FTS5 removes them (README, Deploying at scale).
-    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('english', "text")`),
+    // English stemming (SQLite: porter), words split at punctuation as FTS5 splits them (englishWords); diacritics
+    // are kept, where FTS5 removes them (README, Deploying at scale).
+    search: tsvector('search').generatedAlwaysAs(sql.raw(englishWords('text'))),
   },
   (t) => [
     uniqueIndex('recommendations_fts_rowid_idx').on(t.ftsRowid),
@@ -439,7 +451,7 @@ export const developments = pgTable(
     ...version,
     // A title match ranks above a summary match (weights A and B for ts_rank).
     search: tsvector('search').generatedAlwaysAs(
-      sql`setweight(to_tsvector('english', "title"), 'A') || setweight(to_tsvector('english', "summary"), 'B')`,
+      sql.raw(`setweight(${englishWords('title')}, 'A') || setweight(${englishWords('summary')}, 'B')`),
     ),
   },
   (t) => [
