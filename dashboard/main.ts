@@ -761,7 +761,11 @@ async function main(): Promise<void> {
   });
   $('#recurring-noted a').addEventListener('click', (event) => {
     event.preventDefault();
+    // Exactly the link's view (its href, as a new tab opens it): no filter applied before stays on.
     const form = $<HTMLFormElement>('#filters');
+    view.loading = true; // the form's reset is not a user's: it must not reload the table by itself
+    form.reset();
+    view.loading = false;
     (form.elements.namedItem('position') as HTMLSelectElement).value = 'noted';
     (form.elements.namedItem('recurring') as HTMLSelectElement).value = 'true';
     view.cursors = [null];
