@@ -186,7 +186,13 @@ const loads = { review: 0, table: 0, detail: 0 };
 
 const charts = new Map<string, Chart>();
 
-/** A bar chart and, beside it, the same numbers as a table (for screen readers, and to read exact figures). */
+/** A label without its explanation in parentheses ("Pending (no final answer yet)" → "Pending"). */
+const shortLabel = (label: string) => label.replace(/ \(.*\)$/, '');
+
+/** A bar chart and, beside it, the same numbers as a table (for screen readers, and to read exact figures). The
+ * chart's axis names each bar shortly: Chart.js gives its labels at most half the chart's width and cuts off the
+ * start of a longer one ("nding (no final answer yet)" at 360 px, and beside the per-cycle figure at any width);
+ * the table keeps the whole label. */
 function drawCounts(name: string, pairs: [string, string][], counts: Record<string, number>): void {
   const values = pairs.map(([key]) => counts[key] ?? 0);
   charts.get(name)?.destroy();
@@ -194,7 +200,7 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
     name,
     new Chart($<HTMLCanvasElement>(`#${name}-chart`), {
       type: 'bar',
-      data: { labels: pairs.map(([, label]) => label), datasets: [{ data: values, backgroundColor: '#0b57d0' }] },
+      data: { labels: pairs.map(([, label]) => shortLabel(label)), datasets: [{ data: values, backgroundColor: '#0b57d0' }] },
       options: { indexAxis: 'y', maintainAspectRatio: false, animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { display: false } } },
     }),
   );
@@ -233,7 +239,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
   const table = $<HTMLTableElement>('#cycles-table');
   table.replaceChildren();
   const head = table.createTHead().insertRow();
-  for (const label of ['Cycle', ...POSITIONS.map(([key, l]) => (key === 'unknown' || key === 'pending' ? l.replace(/ \(.*/, '') : l)), 'Total']) {
+  for (const label of ['Cycle', ...POSITIONS.map(([key, l]) => (key === 'unknown' || key === 'pending' ? shortLabel(l) : l)), 'Total']) {
     const th = element('th', label);
     th.scope = 'col';
     head.append(th);
@@ -755,7 +761,11 @@ async function main(): Promise<void> {
   });
   $('#recurring-noted a').addEventListener('click', (event) => {
     event.preventDefault();
+    // Exactly the link's view (its href, as a new tab opens it): no filter applied before stays on.
     const form = $<HTMLFormElement>('#filters');
+    view.loading = true; // the form's reset is not a user's: it must not reload the table by itself
+    form.reset();
+    view.loading = false;
     (form.elements.namedItem('position') as HTMLSelectElement).value = 'noted';
     (form.elements.namedItem('recurring') as HTMLSelectElement).value = 'true';
     view.cursors = [null];

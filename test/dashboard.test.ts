@@ -456,11 +456,13 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const cycle1 = await api('/v1/recommendations?stateUnderReview=KGZ&cycle=1&limit=25');
     await waitTotal(cycle1.meta.total);
     t.same(await rowIds(page), ids(cycle1));
-    await page.click('#filters button[type=reset]');
-    await waitTotal(kgz.meta.total);
+    // The link shows its own view, the one its href names (a new tab's), whatever filter was applied before.
+    const notedHref = await page.locator('#recurring-noted a').getAttribute('href');
     await page.locator('#recurring-noted a').focus();
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\?stateUnderReview=KGZ&position=noted&recurring=true$/);
+    await page.waitForURL(/recurring=true/);
+    t.equal(new URL(page.url()).search, new URL(notedHref!, page.url()).search, 'the link’s click shows its href’s view, the cycle filter cleared');
+    t.equal(await page.locator('#filters select[name=cycle]').inputValue(), '');
     const noted = await api('/v1/recommendations?stateUnderReview=KGZ&position=noted&recurring=true&limit=25');
     await waitTotal(noted.meta.total);
     t.same(await rowIds(page), ids(noted));
@@ -528,6 +530,42 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.goto(page.url().replace(/\?.*/, '?stateUnderReview=XYZ'));
     await page.locator('#error:not([hidden])').waitFor();
     t.match(await page.locator('#error').textContent(), /no review of “XYZ” is stored; showing Kyrgyzstan, cycle 3 \(KGZ-3\) instead/);
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('the charts’ labels are whole: beside the per-cycle figure, and at 360 px', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=KGZ');
+    await page.locator('#cycles-figure').waitFor();
+    // Chart.js gives a bar chart's labels at most half its width and cuts off the start of a longer one
+    // ("nding (no final answer yet)"): where the first bar begins shows how wide the labels' column is.
+    const barStart = () =>
+      page.evaluate(() =>
+        ['positions', 'implementation'].map((name) => {
+          const canvas = document.querySelector<HTMLCanvasElement>(`#${name}-chart`)!;
+          const { width, height } = canvas;
+          const pixels = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+          let start = width;
+          for (let y = 0; y < height; y++) {
+            for (let x = 0; x < start; x++) {
+              const i = (y * width + x) * 4;
+              // The bars' colour, #0b57d0.
+              if (Math.abs(pixels[i]! - 0x0b) < 8 && Math.abs(pixels[i + 1]! - 0x57) < 8 && Math.abs(pixels[i + 2]! - 0xd0) < 8 && pixels[i + 3]! > 200) start = x;
+            }
+          }
+          return { name, share: start / width };
+        }),
+      );
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300); // Chart.js redraws on resize
+      for (const { name, share } of await barStart()) {
+        t.ok(share < 0.48, `${name} at ${width} px: the labels take ${(share * 100).toFixed(0)}% of the chart, less than the half Chart.js allows before it cuts one`);
+      }
+    }
+    // The table beside each chart keeps the whole label.
+    t.match(await page.locator('#positions-table').textContent(), 'Pending (no final answer yet)');
+    await screenshot(page, 'state-charts-360px');
     t.same(problems(), [], 'no console error and no failed request');
   });
 
