@@ -81,10 +81,26 @@ async function openDashboard(t: Test, app: FastifyInstance, browser: Browser, pa
   page.on('response', (response) => {
     if (response.status() >= 400) errors.push(`${response.status()} for ${response.url()}`);
   });
+  // Requests in flight: a page left while some are (a link followed, another view opened by its URL) aborts them,
+  // which is no failure of the page's; `leave` waits for none before going.
+  let inFlight = 0;
+  let waiting: (() => void)[] = [];
+  const settled = () => {
+    if (--inFlight > 0) return;
+    for (const resolve of waiting) resolve();
+    waiting = [];
+  };
+  page.on('request', () => inFlight++);
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
+  const leave = async (query: string) => {
+    if (inFlight > 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    await page.goto(page.url().replace(/\?.*/, query));
+  };
   await page.goto(`${address}${path}`);
   await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
   await page.locator('#recommendations tbody tr').first().waitFor();
-  return { page, problems };
+  return { page, problems, leave };
 }
 
 async function shownCounts(page: Page, table: string): Promise<Record<string, number>> {
@@ -305,7 +321,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
 
     // A link in any case, with filters: the review and its filters are applied, as the API answers them.
-    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=kgz-1&position=pending');
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=kgz-1&position=pending');
     t.equal(await page.locator('#review').inputValue(), 'KGZ-1');
     t.equal(await page.locator('#filters select[name=position]').inputValue(), 'pending');
     const { body: pending } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1&position=pending&limit=25');
@@ -373,7 +389,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue();
     });
-    await page.goto(page.url().replace(/\?.*/, '?review=KGZ-3'));
+    await leave('?review=KGZ-3');
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
     await page.selectOption('#review', 'KGZ-1');
     await page.selectOption('#review', 'KGZ-3');
@@ -384,7 +400,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.unrouteAll();
 
     // A review we do not hold is said so, not silently replaced.
-    await page.goto(page.url().replace(/\?.*/, '?review=XYZ-9'));
+    await leave('?review=XYZ-9');
     await page.locator('#error:not([hidden])').waitFor();
     t.match(await page.locator('#error').textContent(), /no review “XYZ-9” is stored; showing Kyrgyzstan, cycle 3 \(KGZ-3\) instead/);
     t.same(
@@ -433,7 +449,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     };
 
     // A state under review, all its reviews, by URL (any case): the per-cycle table, the rows with their review.
-    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=kgz');
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=kgz');
     t.equal(await page.locator('#view-kind').inputValue(), 'stateUnderReview');
     t.equal(await page.locator('#state-under-review').inputValue(), 'KGZ');
     const kgz = await api('/v1/recommendations?stateUnderReview=KGZ&limit=25');
@@ -520,14 +536,14 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.ok(await page.locator('#state-choice').isVisible());
 
     // A reload of a recommending state's link; a review's link as before; an unknown state said so.
-    await page.goto(page.url().replace(/\?.*/, '?recommendingState=FIN'));
+    await leave('?recommendingState=FIN');
     await waitTotal(fin.meta.total);
     await checkFinland();
-    await page.goto(page.url().replace(/\?.*/, '?review=KGZ-1'));
+    await leave('?review=KGZ-1');
     await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
     t.ok(await page.locator('#cycles-figure').isHidden(), 'one review: no per-cycle table');
     t.equal(await page.locator('#recommendations thead th').count(), 6, 'nor a review column');
-    await page.goto(page.url().replace(/\?.*/, '?stateUnderReview=XYZ'));
+    await leave('?stateUnderReview=XYZ');
     await page.locator('#error:not([hidden])').waitFor();
     t.match(await page.locator('#error').textContent(), /no review of “XYZ” is stored; showing Kyrgyzstan, cycle 3 \(KGZ-3\) instead/);
     t.same(problems(), [], 'no console error and no failed request');
