@@ -360,7 +360,10 @@ async function fillFilterOptions(scope: URLSearchParams, load: number): Promise<
 }
 
 // The table's query: the view (a review or a state), the filters, and a stack of cursors for going back.
-const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false };
+const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false, detail: null as string | null };
+
+/** The URL parameter of the recommendation whose detail is open: a link to it opens the same detail. */
+const DETAIL = 'recommendation';
 
 /** The API's filter for the view itself. */
 function scope(): URLSearchParams {
@@ -380,9 +383,11 @@ function viewParams(): URLSearchParams {
   return new URLSearchParams([...scope(), ...filterParams()]);
 }
 
-/** The page's own URL: the view first, then the filters applied, so that a reload, a link or Back shows the same view. */
+/** The page's own URL: the view first, then the filters applied, then the detail open, so that a reload, a link or
+ * Back shows the same view. */
 function pageUrl(): string {
   const query = new URLSearchParams([[view.kind, view.id], ...filterParams()]);
+  if (view.detail) query.set(DETAIL, view.detail);
   return `${window.location.pathname}?${query}`;
 }
 
@@ -440,6 +445,8 @@ async function showRecommendations(): Promise<void> {
   const csv = new URL('recommendations', API);
   csv.search = new URLSearchParams([...viewParams(), ['format', 'csv']]).toString();
   $<HTMLAnchorElement>('#csv-link').href = csv.href;
+  csv.searchParams.set('bom', 'true');
+  $<HTMLAnchorElement>('#csv-excel-link').href = csv.href;
   $('#recommendations-total').textContent = `${page.meta.total} recommendation${page.meta.total === 1 ? '' : 's'} match`;
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
@@ -503,7 +510,11 @@ function sourceWithReading(source: Source): HTMLElement {
 
 let detailOpener: HTMLElement | null = null;
 
-async function openDetail(id: string): Promise<void> {
+/** How many details were opened one from another since the last URL without one: closing goes back past them all. */
+const detailDepth = (): number => (history.state as { detailDepth?: number } | null)?.detailDepth ?? 0;
+
+/** Opens a recommendation's detail; one opened by a click (not from the URL) is a new entry of the page's history. */
+async function openDetail(id: string, fromUrl = false): Promise<void> {
   const load = ++loads.detail;
   const opener = document.activeElement instanceof HTMLElement && !$('#detail').contains(document.activeElement) ? document.activeElement : null;
   const [r, related] = await Promise.all([
@@ -556,15 +567,26 @@ async function openDetail(id: string): Promise<void> {
   for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
   body.append(list, related);
   $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`}`;
+  view.detail = r.id;
+  if (!fromUrl && pageUrl() !== `${window.location.pathname}${window.location.search}`) {
+    history.pushState({ detailDepth: detailDepth() + 1 }, '', pageUrl());
+  }
   const detail = $('#detail');
   detail.hidden = false;
   detail.focus();
 }
 
-/** Closes the detail and puts the keyboard back where it was when the detail was opened. */
-function closeDetail(): void {
+/** Closes the detail and puts the keyboard back where it was when the detail was opened. Closed by the user, the
+ * history entries of the details opened are left (Back does not reopen them); from the URL, nothing is pushed. */
+function closeDetail(fromUrl = false): void {
   loads.detail++;
   $('#detail').hidden = true;
+  view.detail = null;
+  if (!fromUrl) {
+    const depth = detailDepth();
+    if (depth > 0) history.go(-depth);
+    else history.replaceState(null, '', pageUrl());
+  }
   const back = detailOpener?.isConnected ? detailOpener : $('#recommendations-heading');
   if (back === $('#recommendations-heading')) back.tabIndex = -1;
   back.focus();
@@ -599,6 +621,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
+  view.detail = null;
   clearReview();
   view.kind = target.kind;
   view.id = target.id;
@@ -705,13 +728,20 @@ async function main(): Promise<void> {
     const target = (kind && find(kind, wanted)) || fallback();
     choose(target);
     if (target.kind === view.kind && target.id === view.id) {
-      view.cursors = [null];
+      // The same view and filters (a detail opened or closed): the table stays on the page it was on.
+      const before = filterParams().toString();
       const ignored = applyUrlFilters(query);
-      await showRecommendations();
+      if (filterParams().toString() !== before) {
+        view.cursors = [null];
+        await showRecommendations();
+      }
       if (ignored.length) $('#status').textContent = `Not applied (no such option in this view): ${ignored.join(', ')}`;
     } else {
       await showView(target, query);
     }
+    const detail = query.get(DETAIL);
+    if (detail && detail !== view.detail) await openDetail(detail, true);
+    if (!detail && view.detail) closeDetail(true);
     if (kind && !find(kind, wanted)) {
       const instead = target.kind === 'review' ? `${target.title.replace(/, session \d+$/, '')} (${target.id})` : target.title;
       showError(new Error(`${missing[kind]} “${wanted}” is stored; showing ${instead} instead`));
@@ -772,7 +802,7 @@ async function main(): Promise<void> {
     remember();
     refresh();
   });
-  $('#close-detail').addEventListener('click', closeDetail);
+  $('#close-detail').addEventListener('click', () => closeDetail());
   $('#detail').addEventListener('keydown', (event) => {
     if (event.key === 'Escape') closeDetail();
   });

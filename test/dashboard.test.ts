@@ -155,6 +155,13 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
     const exported = await fetch(href!);
     t.equal(Buffer.concat(chunks).toString('utf8'), await exported.text(), 'the downloaded CSV is the API export');
+    // For Excel: the same bytes after a UTF-8 byte order mark.
+    const excel = await page.locator('#csv-excel-link').getAttribute('href');
+    t.equal(excel, `${href}&bom=true`);
+    const [excelDownload] = await Promise.all([page.waitForEvent('download'), page.click('#csv-excel-link')]);
+    const excelChunks: Buffer[] = [];
+    for await (const chunk of await excelDownload.createReadStream()) excelChunks.push(chunk as Buffer);
+    t.same(Buffer.concat(excelChunks), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.concat(chunks)]), 'the Excel CSV is the export after a BOM');
 
     // The detail, opened from the keyboard.
     await page.click('#filters button[type=reset]');
@@ -347,7 +354,10 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const unresolved = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1&limit=50')).body.data.find(
       (r: { unresolvedRecommendingStates: string[] }) => r.unresolvedRecommendingStates.includes('NA'),
     );
+    const { body: unfiltered } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1&limit=25');
     await page.click('#filters button[type=reset]');
+    // The reset's own reload must land before a row is opened (it replaces the rows, and the opener with them).
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${unfiltered.meta.total} recommendation`) }).waitFor();
     await page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"]`).waitFor();
     t.equal(await page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"] td`).nth(2).textContent(), '“NA” (as printed; not recognised as a state)');
     const opener = page.locator(`#recommendations tbody tr[data-id="${unresolved.id}"] button`);
@@ -357,9 +367,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const detailText = await page.locator('#detail-body').textContent();
     t.match(detailText, 'Kyrgyzstan, cycle 1 (KGZ-1)', 'the detail names its review');
     t.match(detailText, 'records the position as pending (no final answer yet) (printed: “consider”)', 'the source’s own reading');
+    t.equal(new URL(page.url()).searchParams.get('recommendation'), unresolved.id, 'the open detail is in the URL');
     await page.keyboard.press('Escape');
     t.ok(await page.locator('#detail').isHidden(), 'Escape closes the detail');
     t.ok(await opener.evaluate((button) => button === document.activeElement), 'and the keyboard is back on the row it came from');
+    await page.waitForURL((url) => !url.searchParams.has('recommendation'));
+    t.equal(new URL(page.url()).search, '?review=KGZ-1', 'and drops it from the URL');
 
     // Themes only a classifier gave in this review say so in the filter; each option names its vocabulary.
     const { body: allThemes } = await getJson(app, '/v1/stats/recommendations?reviewId=KGZ-1&groupBy=theme');
@@ -520,7 +533,11 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await screenshot(page, 'recommending-state-360px');
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    // Back: Finland unfiltered, then Kyrgyzstan's noted and recurring, each as the API answers it.
+    // Back: the detail closed, Finland unfiltered, then Kyrgyzstan's noted and recurring, each as the API answers it.
+    t.equal(new URL(page.url()).searchParams.get('recommendation'), finIsl.data[0].id);
+    await page.goBack();
+    await page.waitForURL(/\?recommendingState=FIN&stateUnderReview=ISL$/);
+    await page.locator('#detail').waitFor({ state: 'hidden' });
     await page.goBack();
     await page.waitForURL(/\?recommendingState=FIN$/);
     await waitTotal(fin.meta.total);
@@ -541,6 +558,8 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await checkFinland();
     await leave('?review=KGZ-1');
     await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
+    // Its rows too: the table's request starts after the title, and leaving before it would abort it.
+    await waitTotal((await api('/v1/recommendations?reviewId=KGZ-1&limit=25')).meta.total);
     t.ok(await page.locator('#cycles-figure').isHidden(), 'one review: no per-cycle table');
     t.equal(await page.locator('#recommendations thead th').count(), 6, 'nor a review column');
     await leave('?stateUnderReview=XYZ');
@@ -592,7 +611,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     );
     const report = await importInto(app, await matrixDocx([HEADER_ROW, ...entries]));
     t.same(report.reviewsCreated, ['SVN-3']);
-    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
     const { body: summary } = await getJson(app, '/v1/reviews/SVN-3/summary');
     t.same(await shownCounts(page, 'positions'), withoutTotal(summary.recommendations.byPosition));
@@ -611,7 +630,46 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.click('#previous-page');
     await page.locator('#page-number').filter({ hasText: 'Page 2' }).waitFor();
     await screenshot(page, 'imported-page-2');
+
+    // A detail opened is in the URL; Back closes it and the table stays on its page; Forward opens it again.
+    const detailOf = () => new URL(page.url()).searchParams.get('recommendation');
+    const second = (await rowIds(page))[3]!;
+    const { body: secondRecord } = await getJson(app, `/v1/recommendations/${encodeURIComponent(second)}`);
+    await page.click(`#recommendations tbody tr[data-id="${second}"] button`);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    t.equal(detailOf(), second, 'the open detail is in the URL');
+    t.equal(new URL(page.url()).searchParams.get('review'), 'SVN-3', 'beside the view');
+    await page.goBack();
+    await page.locator('#detail').waitFor({ state: 'hidden' });
+    t.equal(detailOf(), null, 'Back closes the detail');
+    t.equal(await page.locator('#page-number').textContent(), 'Page 2', 'and the table stays on its page');
+    await page.goForward();
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    t.match(await page.locator('#detail-body > blockquote').textContent(), secondRecord.text, 'Forward opens it again');
+    // Closed by the user, Back does not open it again: the view before it is one step back.
+    await page.click('#close-detail');
+    await page.waitForURL((url) => !url.searchParams.has('recommendation'));
+    t.ok(await page.locator('#detail').isHidden());
+    t.equal(await page.locator('#page-number').textContent(), 'Page 2');
+
+    // A link to a detail opens it, over its view; closing it leaves the view's own URL.
+    const linked = `?review=SVN-3&recommendation=${encodeURIComponent(secondRecord.id)}`;
+    await leave(linked);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    t.match(await page.locator('#detail-body > blockquote').textContent(), secondRecord.text, 'a link opens the detail it names');
+    t.equal(await page.locator('#detail-heading').textContent(), `Recommendation ${secondRecord.paragraph}`);
+    t.same(await rowIds(page), (await getJson(app, '/v1/recommendations?reviewId=SVN-3&limit=25')).body.data.map((r: { id: string }) => r.id), 'over its view');
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => !url.searchParams.has('recommendation'));
+    t.equal(new URL(page.url()).search, '?review=SVN-3', 'closing it leaves the view’s URL');
     t.same(problems(), [], 'no console error and no failed request');
+
+    // A detail we do not hold is said so; the view stays.
+    await leave('?review=SVN-3&recommendation=SVN-3-nothing');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /404/);
+    t.ok(await page.locator('#detail').isHidden(), 'no detail passes for it');
+    t.equal(await page.locator('#review').inputValue(), 'SVN-3');
   });
 });
 
