@@ -3,9 +3,15 @@ import { loadEnv } from '../src/config.js';
 import { backupDatabase } from '../src/db/backup.js';
 
 // `npm run backup -- <file>`: a consistent online copy of DATABASE_PATH into a new file, while the service runs.
+const USAGE = 'Usage: npm run backup -- <file>   (a new file; DATABASE_PATH is the database copied)';
 const target = process.argv[2];
-if (target === undefined || process.argv.length > 3) {
-  console.error('Usage: npm run backup -- <file>   (a new file; DATABASE_PATH is the database copied)');
+if (target === '--help' || target === '-h') {
+  console.log(USAGE);
+  process.exit(0);
+}
+// An option is no file name (`--help` once made a backup named "--help"); `./-x` names such a file.
+if (target === undefined || target.startsWith('-') || process.argv.length > 3) {
+  console.error(USAGE);
   process.exit(2);
 }
 try {

@@ -49,6 +49,7 @@ t.test('a backup made while the service runs restores every row, writes included
   const copy = join(dir, 'backup.sqlite');
   const report = await backupDatabase(databasePath, copy);
   t.equal(report.target, copy);
+  t.same(readdirSync(dir).filter((name) => name.startsWith('backup.sqlite')), ['backup.sqlite'], 'one file: no -wal or -shm beside it');
   t.ok(report.pages > 0);
   t.equal(report.bytes % report.pages, 0);
 
@@ -126,6 +127,11 @@ t.test('npm run backup -- <file>', async (t) => {
   t.match(again.stderr, /exists already/);
   t.equal(run([]).status, 2);
   t.equal(run(['a', 'b']).status, 2);
+  const help = run(['--help']);
+  t.equal(help.status, 0);
+  t.match(help.stdout, /^Usage: npm run backup -- <file>/);
+  t.equal(run(['--target=x.sqlite']).status, 2, 'an option is no file name');
+  t.notOk(existsSync('--help') || existsSync('--target=x.sqlite'), 'and no file is made for it');
   const badEnv = run([join(dir, 'other.sqlite')], { LOG_LEVEL: 'loud' });
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);

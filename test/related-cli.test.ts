@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
@@ -45,6 +45,15 @@ t.test('wrong usage is exit status 2, help is 0', async (t) => {
   t.match(run(['--bogus'], env), { code: 2, err: /Unknown option '--bogus'[\s\S]*Usage/ });
   t.match(run(['--state', 'KG'], env), { code: 2, err: '--state "KG" is not an ISO 3166-1 alpha-3 code like KGZ.\n' });
   t.match(run([], { ...env, LOG_LEVEL: 'loud' }), { code: 2, err: /Invalid environment/ });
+});
+
+t.test('with DATABASE_URL set, it refuses: no SQLite file is made or related', async (t) => {
+  const path = join(tempDir(t), 'left-beside.sqlite');
+  const refused = run([], { DATABASE_PATH: path, DATABASE_URL: 'postgres://127.0.0.1:1/upr' });
+  t.equal(refused.code, 1);
+  t.match(refused.err, /^DATABASE_URL names a PostgreSQL database: npm run relate recomputes a SQLite database/);
+  t.equal(refused.out, '');
+  t.notOk(existsSync(path), 'no database is created at DATABASE_PATH');
 });
 
 t.test('a database written by another program has its relations brought up to date when opened', async (t) => {

@@ -24,7 +24,9 @@ export async function backupDatabase(sourcePath: string, targetPath: string): Pr
   } finally {
     source.close();
   }
-  const copy = new Database(targetPath, { readonly: true });
+  // Opened to write, so that closing it removes the -wal and -shm files a WAL database gets when opened (read-only,
+  // it would leave them beside the copy).
+  const copy = new Database(targetPath, { fileMustExist: true });
   try {
     const check = copy.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new BackupError(`The copy at ${targetPath} fails its integrity check: ${String(check)}`);

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 
-// ETags. A record's ETag names its version and, after it, what the representation shows: `"v3-r17"`. The
-// version makes If-Match (optimistic concurrency) precise to the record. A write answers with the data
-// revision it made (`"v3-r17"`); a read answers with a digest of the representation it sends, in decimal
-// (`"v3-r81985529216486"`), so that a write to another record leaves it unchanged while any change to what
-// it shows (its own fields, the assessments and developments it embeds, a renamed label) changes it. Both
-// parse as the same version for If-Match.
+// ETags. A record's ETag names its version and, after it, what the representation shows. The version makes
+// If-Match (optimistic concurrency) precise to the record. A read, and a write's answer (the stored record, as a
+// read shows it), carry a digest of the representation sent, in decimal (`"v3-r81985529216486"`), so that a write
+// to another record leaves it unchanged while any change to what it shows (its own fields, the assessments and
+// developments it embeds, a renamed label) changes it. A 412 names the current version and the data revision
+// (`"v3-r17"`). Both parse as the same version for If-Match.
 // A list's or export's ETag is the revision and a hash of the normalised query: `"r17-1a2b3c4d5e6f"`.
 
 export function recordEtag(version: number, revision: number): string {

@@ -17,7 +17,7 @@ import { IMPORT_FORMATS, ImportError } from './types.js';
 
 export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS.join('|')}] [--review KGZ-3] [--dry-run] [--json]
 
-  <file>      an OHCHR matrix (.docx), a Terman UPR CSV, or a CSV exported by this API
+  <file>      an OHCHR matrix (.docx), a Terman UPR CSV, a UPR Info CSV, or a CSV exported by this API
   --format    the file's format (detected when not given)
   --review    ohchr-matrix: the review the file is about (else read from the document);
               CSV formats: import only this review's rows

@@ -7,13 +7,15 @@ import { relateAll } from './refresh.js';
 
 // `npm run relate [-- --state KGZ] [--json]`: recomputes the related recommendations of every state under
 // review (or of those given) in DATABASE_PATH, in one transaction, and the documents whose recurrence
-// changed. Progress goes to stderr; the counts to stdout (--json: as JSON). Exit status 0 done, 2 wrong usage.
+// changed. Progress goes to stderr; the counts to stdout (--json: as JSON). Exit status 0 done, 1 refused (DATABASE_URL
+// set), 2 wrong usage.
 
 export const USAGE = `Usage: npm run relate [-- --state KGZ] [--json]
 
   --state   only this state under review (ISO 3166-1 alpha-3; repeat or comma-separate for several)
   --json    print the counts as JSON
-Writes to DATABASE_PATH (default ./data/upr-tracker.sqlite).`;
+Writes to DATABASE_PATH (default ./data/upr-tracker.sqlite); refused when DATABASE_URL is set (PostgreSQL keeps
+its relations current itself).`;
 
 export interface CliOutput {
   out(text: string): void;
@@ -40,6 +42,15 @@ export function runRelateCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutp
   if (values.help) {
     io.out(`${USAGE}\n`);
     return 0;
+  }
+  if (config.databaseUrl !== undefined) {
+    // Relating the SQLite file left at DATABASE_PATH would report work on data the service no longer serves.
+    io.err(
+      'DATABASE_URL names a PostgreSQL database: npm run relate recomputes a SQLite database (DATABASE_PATH). ' +
+        'On PostgreSQL the service keeps relations current itself: every write and import refreshes them, and its start ' +
+        'recomputes any left stale (README, "Deploying at scale").\n',
+    );
+    return 1;
   }
   const states = values.state?.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase());
   const invalid = states?.find((s) => !/^[A-Z]{3}$/.test(s));
