@@ -118,6 +118,36 @@ export const TERMAN_STYLE_CSV = macRoman(
     '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
 );
 
+// ── The Terman corpus and UPR Info on the same review (src/import/reconcile.ts) ──
+
+const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+const lines = (rows: string[][]) => rows.map((r) => r.map(quote).join(',')).join('\r') + '\r';
+export const termanFile = (rows: string[][]) => lines([['text', 'to', 'decision', 'From', 'year', 'notes'], ...rows]);
+export const uprInfoFile = (rows: string[][]) =>
+  macRoman(lines([['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'], ...rows]));
+/** A row of UPR Info's coding of Kyrgyzstan's first review. */
+export const uprInfoRow = (text: string, from: string, response: string, action: string, issue: string) =>
+  ['Kyrgyzstan', 'Asia', '', text, from, 'WEOG', '', response, action, issue, '8'];
+
+/** Five paragraphs of Kyrgyzstan's 2010 report; the same text for France (76.4) and Italy (76.5). */
+export const RECONCILE_TERMAN = termanFile([
+  ['76.1. Ratify the Optional Protocol to the Convention against Torture (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
+  ['76.2. Consider abolishing the death penalty (Spain);', 'kyrgysztan', 'consider', 'Spain', '2010', ''],
+  ['76.3. Ensure the independence of the judiciary and fight corruption in the courts (Norway);', 'kyrgysztan', 'support', 'Norway', '2010', ''],
+  ['76.4. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
+  ['76.5. Protect journalists from attacks (Italy);', 'kyrgysztan', 'support', 'Italy', '2010', ''],
+]);
+
+/** UPR Info's coding of the same: one text for France and Italy (split by paragraph either order), and a text the report lacks. */
+export const RECONCILE_UPR_INFO = uprInfoFile([
+  uprInfoRow('Ratify the Optional Protocol to the Convention against Torture ', 'Czech Republic', 'Accepted', '5', 'Torture and other CID treatment'),
+  uprInfoRow('Consider abolishing the death penalty', 'Spain', 'Noted', '3', 'Death penalty'),
+  uprInfoRow('Ensure the independence of the judiciary and fight corruption in courts', 'Norway', 'Accepted', '4', 'Justice'),
+  uprInfoRow('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
+  uprInfoRow('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
+  uprInfoRow('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society'),
+]);
+
 /** Text saved as Mac Roman after being mis-encoded `times` times (Mac Roman bytes read as Windows-1252). */
 export function misencodedMacRoman(text: string, times: number): Uint8Array {
   let current = text;

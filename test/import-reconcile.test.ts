@@ -1,35 +1,13 @@
 import t from 'tap';
 import { matchKey, similarity } from '../src/import/reconcile.js';
-import { TERMAN_POSITION_SOURCE } from '../src/import/terman-csv.js';
-import { UPR_INFO_POSITION_SOURCE } from '../src/import/upr-info.js';
-import { codesOf, count, macRoman, recommendation, run, seededDb } from './import-helpers.js';
+import { changeFeed, recordHistory } from '../src/changes/queries.js';
+import { latestChangeSeq } from '../src/db/audit.js';
+import type { Db } from '../src/db/open.js';
+import { TERMAN_POSITION_SOURCE, TERMAN_SOURCE } from '../src/import/terman-csv.js';
+import { UPR_INFO_POSITION_SOURCE, UPR_INFO_SOURCE } from '../src/import/upr-info.js';
+import { codesOf, count, recommendation, RECONCILE_TERMAN as TERMAN, RECONCILE_UPR_INFO as UPR_INFO, run, seededDb, termanFile, uprInfoFile, uprInfoRow as info } from './import-helpers.js';
 
 // One record per recommendation: the Terman corpus and UPR Info describe the same review.
-
-const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-const lines = (rows: string[][]) => rows.map((r) => r.map(quote).join(',')).join('\r') + '\r';
-const termanFile = (rows: string[][]) => lines([['text', 'to', 'decision', 'From', 'year', 'notes'], ...rows]);
-const uprInfoFile = (rows: string[][]) =>
-  macRoman(lines([['To', 'To-Rgrp', 'To-Org', 'Text', 'From', 'From-Rgrp', 'From-Org', 'Response', 'Action', 'Issue', 'Session'], ...rows]));
-
-const TERMAN = termanFile([
-  ['76.1. Ratify the Optional Protocol to the Convention against Torture (Czech Republic);', 'kyrgysztan', 'support', 'Czech Republic', '2010', ''],
-  ['76.2. Consider abolishing the death penalty (Spain);', 'kyrgysztan', 'consider', 'Spain', '2010', ''],
-  ['76.3. Ensure the independence of the judiciary and fight corruption in the courts (Norway);', 'kyrgysztan', 'support', 'Norway', '2010', ''],
-  ['76.4. Protect journalists from attacks (France);', 'kyrgysztan', 'support', 'France', '2010', ''],
-  ['76.5. Protect journalists from attacks (Italy);', 'kyrgysztan', 'support', 'Italy', '2010', ''],
-]);
-
-const info = (text: string, from: string, response: string, action: string, issue: string) =>
-  ['Kyrgyzstan', 'Asia', '', text, from, 'WEOG', '', response, action, issue, '8'];
-const UPR_INFO = uprInfoFile([
-  info('Ratify the Optional Protocol to the Convention against Torture ', 'Czech Republic', 'Accepted', '5', 'Torture and other CID treatment'),
-  info('Consider abolishing the death penalty', 'Spain', 'Noted', '3', 'Death penalty'),
-  info('Ensure the independence of the judiciary and fight corruption in courts', 'Norway', 'Accepted', '4', 'Justice'),
-  info('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
-  info('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
-  info('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society'),
-]);
 
 const sources = (db: ReturnType<typeof seededDb>, id: string) =>
   db.$client
@@ -90,8 +68,8 @@ t.test('UPR Info first, then the corpus: the same recommendations, merged into t
   t.same(report.reconciliation, { matched: 5, ambiguous: 0 });
   t.same(report.recommendations, { created: 1, updated: 4, unchanged: 0 });
   t.match(report.warnings.map((w) => w.message), [
-    /^KGZ-1-t[0-9a-f]{8} is one text for 2 recommendations of this file: split by recommending state into KGZ-1-76.4 \(FRA\), KGZ-1-76.5 \(ITA\)$/,
-  ]);
+    /^(KGZ-1-t[0-9a-f]{8}) is one text for 2 recommendations of this file: split by recommending state into \1 \(FRA\), KGZ-1-76.5 \(ITA\)$/,
+  ], 'the parts named by the ids they have: the stored record keeps its own');
   t.equal(count(db, 'recommendations', "review_id = 'KGZ-1'"), 6, "UPR Info's one text for France and Italy is split into 76.4 and 76.5");
   const id = db.$client.prepare("select recommendation_id from recommendation_sources where paragraph = '76.2'").pluck().get() as string;
   t.match(id, /^KGZ-1-t[0-9a-f]{8}$/, 'the stored record keeps its id');
@@ -131,6 +109,84 @@ t.test('UPR Info first, then the corpus: the same recommendations, merged into t
         from recommendations r where review_id = 'KGZ-1' order by paragraph, text`)
       .all();
   t.same(content(db), content(other), 'the corpus first or UPR Info first');
+});
+
+const history = (db: Db, id: string) => recordHistory(db, 'recommendations', id, 100, 0)!.changes;
+const UPR_INFO_READING = { paragraph: null, position: 'supported', positionLabel: 'Accepted', positionSource: UPR_INFO_POSITION_SOURCE };
+
+t.test("a split is in its records' histories and the change feed, either order; a re-import adds nothing", async (t) => {
+  // The corpus first: UPR Info's one text for France and Italy is split as it is read, never stored whole; each
+  // paragraph's record receives its reading, and says why.
+  const db = seededDb(t);
+  await run(db, TERMAN);
+  const start = latestChangeSeq(db);
+  await run(db, UPR_INFO);
+  const parts = [
+    { id: 'KGZ-1-76.4', paragraph: '76.4', recommendingStates: ['FRA'] },
+    { id: 'KGZ-1-76.5', paragraph: '76.5', recommendingStates: ['ITA'] },
+  ];
+  const asRead = { sourceId: UPR_INFO_SOURCE.id, from: null, importSourceId: UPR_INFO_SOURCE.id, parts };
+  for (const { id } of parts) {
+    const [created, updated, ...more] = history(db, id);
+    t.same([created!.action, created!.reason, updated!.action, more], ['create', undefined, 'update', []]);
+    t.same(updated!.reason!.split, asRead, `${id}: split from no stored record, by UPR Info's own import`);
+    t.equal(
+      updated!.reason!.detail,
+      'upr-info-database-2008-2013 gives one text for 2 recommendations of the report (one paragraph per recommending state): split by ' +
+        "recommending state as it was imported, never stored whole; each part's reading went to its paragraph's record: " +
+        'KGZ-1-76.4 (76.4: FRA), KGZ-1-76.5 (76.5: ITA).',
+    );
+    t.same(updated!.changes.sources, { before: { [UPR_INFO_SOURCE.id]: null }, after: { [UPR_INFO_SOURCE.id]: UPR_INFO_READING } }, 'the reading it received');
+    t.notOk('recommendingStates' in updated!.changes, 'its states stay the paragraph\'s');
+  }
+  const feed = changeFeed(db, start, ['recommendations'], 100).changes;
+  t.same(feed.filter((c) => c.reason).map((c) => [c.id, c.action]), [['KGZ-1-76.4', 'update'], ['KGZ-1-76.5', 'update']], 'the feed carries them');
+  t.equal(feed.length, 6, 'and every other change of the import, without a reason');
+  const end = latestChangeSeq(db);
+  await run(db, UPR_INFO);
+  await run(db, TERMAN);
+  t.equal(latestChangeSeq(db), end, 're-importing either file adds no entry');
+  // A corrected UPR Info read into the records it was split into before: the correction is no split.
+  const corrected = uprInfoFile([
+    info('Protect journalists from attacks', 'France', 'Noted', '4', 'Freedom of the press'),
+    info('Protect journalists from attacks', 'Italy', 'Noted', '4', 'Freedom of the press'),
+  ]);
+  t.same((await run(db, corrected)).recommendations, { created: 0, updated: 2, unchanged: 0 });
+  for (const { id } of parts) {
+    const last = history(db, id).at(-1)!;
+    t.same([last.changes.position, last.reason], [{ before: 'supported', after: 'noted' }, undefined], `${id}: corrected, no reason`);
+  }
+
+  // UPR Info first: its stored record is split when the corpus comes; it keeps the first paragraph and its id,
+  // and the second paragraph is a new record.
+  const other = seededDb(t);
+  await run(other, UPR_INFO);
+  await run(other, TERMAN);
+  const lead = other.$client.prepare("select recommendation_id from recommendation_sources where paragraph = '76.4'").pluck().get() as string;
+  const split = {
+    sourceId: UPR_INFO_SOURCE.id,
+    from: lead,
+    importSourceId: TERMAN_SOURCE.id,
+    parts: [{ ...parts[0]!, id: lead }, parts[1]!],
+  };
+  const [stored, changed, ...later] = history(other, lead);
+  t.same([stored!.action, stored!.reason, changed!.action, later], ['create', undefined, 'update', []]);
+  t.same(changed!.changes.recommendingStates, { before: ['FRA', 'ITA'], after: ['FRA'] }, 'the stored record loses Italy');
+  t.same(changed!.reason!.split, split, 'to the split its update names');
+  t.equal(
+    changed!.reason!.detail,
+    `${lead}, a record of upr-info-database-2008-2013, was one text for 2 recommendations of the report (one paragraph per ` +
+      `recommending state): split by recommending state when terman-uprs-2008-2014 was imported, into ${lead} (76.4: FRA), ` +
+      "KGZ-1-76.5 (76.5: ITA). The first part keeps the record's id; each other part is a new record with its reading.",
+  );
+  const [part, ...none] = history(other, 'KGZ-1-76.5');
+  t.same([part!.action, none], ['create', []]);
+  t.same(part!.reason, changed!.reason, `the new part: split from ${lead}`);
+  t.same(part!.changes.recommendingStates, { before: null, after: ['ITA'] });
+  const entries = latestChangeSeq(other);
+  await run(other, TERMAN);
+  await run(other, UPR_INFO);
+  t.equal(latestChangeSeq(other), entries, 're-importing either file adds no entry');
 });
 
 // Tonga 2013 (A/HRC/23/4): UPR Info codes "Ratify CEDAW" once for Australia (accepted, its own paragraph) and

@@ -9,7 +9,7 @@ import { runImportCli } from '../src/import/cli.js';
 import { pgImportFile } from '../src/import/pg-import.js';
 import type { ImportOptions } from '../src/import/types.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { bytesSource, entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
+import { bytesSource, entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { alignInstants, sameTables } from './support/same-tables.js';
 import { freePort } from './support/server-process.js';
@@ -103,6 +103,45 @@ if ('skip' in cluster) {
     const slovenia = readFileSync(join(data, 'ohchr-thematic-list', 'slovenia_upr34_thematic_list.docx'));
     t.equal((await both(t, "Slovenia's matrix", slovenia, 'application/octet-stream')).statusCode, 200);
     await sameTables(t, sqlitePath, url);
+  });
+
+  t.test("a split by paragraph: the same reports, histories and change feed on both backends, either order", async (t) => {
+    for (const order of [[RECONCILE_TERMAN, RECONCILE_UPR_INFO], [RECONCILE_UPR_INFO, RECONCILE_TERMAN]]) {
+      const { sqlitePath, url } = await pair(t);
+      const onSqlite = await buildTestApp(t, { databasePath: sqlitePath });
+      const onPostgres = await buildTestApp(t, { databaseUrl: url });
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      t.teardown(() => pool.end());
+      const importBoth = async (file: string | Uint8Array) => {
+        const a = JSON.stringify(await run(onSqlite.db, file));
+        const b = JSON.stringify(await pgImportFile({ pool }, bytesSource(file), { actor: 'test' }));
+        t.equal(alignInstants(a, b), a, 'the same report');
+      };
+      /** Every page of the change feed, as answered. */
+      const feed = async (app: FastifyInstance) => {
+        const pages: string[] = [];
+        let since = '';
+        for (let more = true; more; ) {
+          const page = await app.inject(`/v1/changes?limit=500${since}`);
+          pages.push(page.body);
+          more = page.json().meta.hasMore;
+          since = `&since=${page.json().meta.nextCursor}`;
+        }
+        return pages.join('\n');
+      };
+      for (const file of order) await importBoth(file);
+      const changes = await feed(onSqlite);
+      t.equal(alignInstants(changes, await feed(onPostgres)), changes, 'the same change feed');
+      const split = [...new Set(changes.split('\n').flatMap((page) => JSON.parse(page).data.filter((c: { reason?: unknown }) => c.reason).map((c: { id: string }) => c.id)))];
+      t.equal(split.length, 2, `both parts say why: ${split.join(', ')}`);
+      for (const id of split) {
+        const history = (await onSqlite.inject(`/v1/recommendations/${id}/history`)).body;
+        t.equal(alignInstants(history, (await onPostgres.inject(`/v1/recommendations/${id}/history`)).body), history, `${id}: the same history`);
+      }
+      for (const file of order) await importBoth(file);
+      t.equal(await feed(onSqlite), changes, 're-importing either file adds nothing');
+      await sameTables(t, sqlitePath, url);
+    }
   });
 
   t.test('a dry run takes no write lock: writes, imports and dry runs go on meanwhile; it reads one snapshot', async (t) => {

@@ -10,7 +10,7 @@ import type { ChangeStore } from './store.js';
 // audit seq is never committed after a greater one.
 
 function selectChanges(pool: Queryable, conditions: SQL[], limit: number): Promise<AuditRow[]> {
-  return pgAll<AuditRow>(pool, sql`select seq, entity, entity_id, action, changes, actor, at, revision from audit_log
+  return pgAll<AuditRow>(pool, sql`select seq, entity, entity_id, action, changes, actor, at, revision, reason from audit_log
     where ${sql.join(conditions, sql` and `)} order by seq limit ${limit}`);
 }
 

@@ -15,6 +15,7 @@ export interface AuditRow {
   actor: string;
   at: string;
   revision: number;
+  reason: string | null;
 }
 
 export function toChange(row: AuditRow): Change {
@@ -27,11 +28,12 @@ export function toChange(row: AuditRow): Change {
     actor: row.actor,
     at: row.at,
     revision: row.revision,
+    ...(row.reason !== null && { reason: JSON.parse(row.reason) as Change['reason'] }),
   };
 }
 
 function selectChanges(db: Db, conditions: SQL[], limit: number): AuditRow[] {
-  return db.all<AuditRow>(sql`select seq, entity, entity_id, action, changes, actor, at, revision from audit_log
+  return db.all<AuditRow>(sql`select seq, entity, entity_id, action, changes, actor, at, revision, reason from audit_log
     where ${sql.join(conditions, sql` and `)} order by seq limit ${limit}`);
 }
 

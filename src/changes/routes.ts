@@ -70,8 +70,9 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
           summary: `History of ${/^[AEIOU]/.test(noun) ? 'an' : 'a'} ${noun.toLowerCase()}`,
           description:
             `Every change to the ${noun.toLowerCase()}, oldest first: who changed which fields from what to what, ` +
-            'and when. A deleted record keeps its history, ending in a tombstone. Records as first seeded have no ' +
-            'entries.',
+            'and when; and why, where the writer said more than its actor does (`reason`: an import that split a ' +
+            'record by paragraph). A deleted record keeps its history, ending in a tombstone. Records as first seeded ' +
+            'have no entries.',
           tags: [tag],
           params: entity === 'states' ? stateIdParams : idParams,
           querystring: historyQuery,

@@ -14,6 +14,48 @@ export const AUDITED_ENTITIES = [
 ] as const;
 export type AuditedEntity = (typeof AUDITED_ENTITIES)[number];
 
+// Why a change was made, when its writer says more than the actor does. One kind so far: an import that split
+// one source's record (UPR Info's, without paragraph numbers) by recommending state, because the report prints
+// the text in several paragraphs, one per recommending state; every record it changes or creates for that split
+// says so, naming the same parts.
+export const CHANGE_REASONS = ['split'] as const;
+
+export const changeReasonSchema = z
+  .object({
+    kind: z.enum(CHANGE_REASONS).describe('split: one record of a source split by recommending state, one part per paragraph of the report.'),
+    detail: z.string().describe('The reason in words.'),
+    split: z
+      .object({
+        sourceId: z
+          .string()
+          .nullable()
+          .describe('The source whose one record was split (UPR Info\'s data set); null for a record no source gave.'),
+        from: z
+          .string()
+          .nullable()
+          .describe(
+            'The stored record that was split: it keeps the first part and its id, the other parts are new records. ' +
+              'null when the record was split as its file was imported, never stored whole: each part is then a ' +
+              'stored record that received that source\'s reading of its paragraph.',
+          ),
+        importSourceId: z.string().describe('The source of the file whose import made the split.'),
+        parts: z
+          .array(
+            z.object({
+              id: z.string().describe('The record this part is.'),
+              paragraph: z.string().nullable().describe("Its paragraph of the report."),
+              recommendingStates: z.array(z.string()).describe('Its recommending states (ISO codes): those of the split record that made it.'),
+            }),
+          )
+          .describe('Every part, by id.'),
+      })
+      .describe('The split this change belongs to (kind split).'),
+  })
+  .describe('Why, when the writer said more than the actor does: an import that split a record by paragraph. Absent otherwise.')
+  .meta({ id: 'ChangeReason' });
+
+export type ChangeReason = z.infer<typeof changeReasonSchema>;
+
 export const changeSchema = z
   .object({
     seq: z.int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('Position in the totally ordered feed of all changes.'),
@@ -29,6 +71,7 @@ export const changeSchema = z
     actor: z.string().describe('The name of the API key that made the change.'),
     at: z.string().describe('When (ISO 8601, UTC).'),
     revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('The data revision the change produced.'),
+    reason: changeReasonSchema.optional(),
   })
   .meta({
     id: 'Change',

@@ -3,6 +3,7 @@ import type { Db } from './open.js';
 import { materializeStale } from '../recommendations/documents.js';
 import { startStaleRelations } from '../related/refresh.js';
 import { bumpRevision } from './revision.js';
+import type { ChangeReason } from '../changes/schemas.js';
 import { type AuditAction, auditLog } from './schema.js';
 
 // Every write to curated data goes through writeTransaction: one synchronous, immediate transaction that
@@ -16,7 +17,12 @@ export interface AuditEntry {
   action: AuditAction;
   before: Record<string, unknown> | null; // null on create
   after: Record<string, unknown> | null; // null on delete
+  /** Why, when the writer says more than the actor does (an import's split of a record by paragraph). */
+  reason?: ChangeReason;
 }
+
+/** An entry's reason as the audit log stores it (JSON text, null when none is given). */
+export const storedReason = (entry: AuditEntry): string | null => (entry.reason === undefined ? null : JSON.stringify(entry.reason));
 
 export interface WriteContext {
   tx: Tx;
@@ -74,8 +80,8 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
         // statement: a bulk import appends tens of thousands of entries, and the query builder cost several
         // times the insert itself, a call per entry a third more than the insert. In order (seq follows it).
         const insert = (rows: number) =>
-          db.$client.prepare(`insert into ${getTableName(auditLog)} (entity, entity_id, action, changes, actor, at, revision)
-            values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+          db.$client.prepare(`insert into ${getTableName(auditLog)} (entity, entity_id, action, changes, actor, at, revision, reason)
+            values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
         const many = entries.length >= AUDIT_ROWS ? insert(AUDIT_ROWS) : undefined;
         for (let i = 0; i < entries.length; i += AUDIT_ROWS) {
           const chunk = entries.slice(i, i + AUDIT_ROWS);
@@ -87,6 +93,7 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
             actor,
             at,
             revision,
+            storedReason(entry),
           ]);
           (chunk.length === AUDIT_ROWS ? many! : insert(chunk.length)).run(values);
         }

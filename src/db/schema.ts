@@ -543,6 +543,9 @@ export const auditLog = sqliteTable(
     actor: text('actor').notNull(),
     at: text('at').notNull(),
     revision: integer('revision').notNull(),
+    // JSON: why the change was made, when the writer says more than the actor does (an import's split of a
+    // record by paragraph: src/changes/schemas.ts changeReasonSchema); null otherwise.
+    reason: text('reason'),
   },
   (t) => [
     index('audit_log_entity_idx').on(t.entity, t.entityId, t.seq),

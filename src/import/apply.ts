@@ -631,7 +631,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             for (const value of after[field]) linkStatements[field].insert.add(linkRow(field, value));
           }
           cite();
-          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 } });
+          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 }, reason: record.reason });
           report.recommendations.created++;
           written.push(record.id);
           continue;
@@ -662,6 +662,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           action: 'update',
           before: { ...before, ...(sources && { sources: sources.before }), version },
           after: { ...after, ...(sources && { sources: sources.after }), version: version + 1 },
+          reason: record.reason,
         });
         report.recommendations.updated++;
         report.updated.push({ id: record.id, fields: sources ? [...fields, 'sources'] : fields });

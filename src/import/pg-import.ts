@@ -139,7 +139,7 @@ async function writeDifferences(sqlite: Database.Database, client: pg.PoolClient
   }
   // The audit entries the import appended, in order, numbered by PostgreSQL's identity (which has moved past
   // any seq a rolled-back write took): the change feed continues without a gap in its order.
-  const AUDIT = ['entity', 'entity_id', 'action', 'changes', 'actor', 'at', 'revision'];
+  const AUDIT = ['entity', 'entity_id', 'action', 'changes', 'actor', 'at', 'revision', 'reason'];
   const appended = sqlite
     .prepare(`select ${AUDIT.join(', ')} from main.audit_log
       where seq > (select coalesce(max(seq), 0) from before.audit_log) order by seq`)

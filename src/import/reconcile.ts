@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ChangeReason } from '../changes/schemas.js';
 import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
@@ -101,6 +102,24 @@ export interface Reconciliation {
 
 type Identified = ImportRecord & { id: string };
 type Pair = { record: Identified; target: Stored; score: number };
+type Split = ChangeReason['split'];
+
+/** The parts of a split as the import's warning names them: each record with its states. */
+const partsNamed = (split: Split) => split.parts.map((p) => `${p.id} (${p.recommendingStates.join(', ')})`).join(', ');
+
+/** Why each record of a split changes or is created, for its audit entry: the same split, in words and by ids. */
+function splitReason(split: Split): ChangeReason {
+  const parts = split.parts.map((p) => `${p.id} (${p.paragraph ?? 'no paragraph'}: ${p.recommendingStates.join(', ')})`).join(', ');
+  const text = `one text for ${split.parts.length} recommendations of the report (one paragraph per recommending state)`;
+  const detail =
+    split.from === null
+      ? `${split.sourceId} gives ${text}: split by recommending state as it was imported, never stored whole; ` +
+        `each part's reading went to its paragraph's record: ${parts}.`
+      : `${split.from}, a record ${split.sourceId === null ? 'of no source' : `of ${split.sourceId}`}, was ${text}: split by ` +
+        `recommending state when ${split.importSourceId} was imported, into ${parts}. The first part keeps the record's id; ` +
+        'each other part is a new record with its reading.';
+  return { kind: 'split', detail, split };
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -200,12 +219,21 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     });
     for (const [i, target] of fitting.entries()) assign(parts[i]!, target);
     if (fitting.length > 1) {
+      const sourceId = record.reading!.sourceId;
+      const split: Split = {
+        sourceId,
+        from: null, // never stored whole
+        importSourceId: sourceId,
+        parts: fitting.map((f) => ({ id: f.id, paragraph: f.paragraph, recommendingStates: [...statesOfStored(f)].sort() })),
+      };
+      // A stored record that has this source's reading was given it when an earlier import split the record: any
+      // change now is the file's correction, not the split.
+      const reason = splitReason(split);
+      for (const [i, target] of fitting.entries()) if (!target.readings.some((r) => r.sourceId === sourceId)) parts[i]!.reason = reason;
       result.splits.push({
         row: record.rows[0],
         paragraph: record.paragraph,
-        message: `one text for ${fitting.length} recommendations of the report: split by recommending state into ${fitting
-          .map((f) => `${f.id} (${[...statesOfStored(f)].sort().join(', ')})`)
-          .join(', ')}`,
+        message: `one text for ${fitting.length} recommendations of the report: split by recommending state into ${partsNamed(split)}`,
       });
     }
     return true;
@@ -233,7 +261,15 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     if (covered !== theirs.size || new Set(contenders.flatMap((c) => c.recommendingStates!)).size !== covered) return false;
     const parts = [...contenders].sort((a, b) => (a.id < b.id ? -1 : 1));
     const [lead, ...others] = parts as [Identified, ...Identified[]];
-    const named = parts.map((p) => `${p.id} (${[...p.recommendingStates!].sort().join(', ')})`).join(', ');
+    const split: Split = {
+      sourceId: target.sourceId,
+      from: target.id,
+      importSourceId: lead.reading!.sourceId,
+      // (The first part is the stored record: merged into it, it keeps its id.)
+      parts: parts.map((p, i) => ({ id: i === 0 ? target.id : p.id, paragraph: p.paragraph, recommendingStates: [...p.recommendingStates!].sort() })),
+    };
+    const reason = splitReason(split);
+    for (const part of parts) part.reason = reason;
     const themes = themesQuery.all(target.id) as [string, LabelSource][];
     for (const part of others) {
       const own = part.reading!;
@@ -256,7 +292,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     result.splits.push({
       row: lead.rows[0],
       paragraph: lead.paragraph,
-      message: `${target.id} is one text for ${parts.length} recommendations of this file: split by recommending state into ${named}`,
+      message: `${target.id} is one text for ${parts.length} recommendations of this file: split by recommending state into ${partsNamed(split)}`,
     });
     return true;
   };

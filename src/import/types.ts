@@ -1,4 +1,5 @@
 import type { ImportLimits } from '../config.js';
+import type { ChangeReason } from '../changes/schemas.js';
 import type { ApiKeyScope, LabelScheme, LabelSource, Position } from '../db/schema.js';
 import type { SourceReading } from './reconcile.js';
 
@@ -54,6 +55,8 @@ export interface ImportRecord {
   statesReplaceStored?: boolean;
   /** What this file itself says (kept in recommendation_sources), set by reconcile before a merge. */
   reading?: SourceReading;
+  /** Why this import changes or creates the record, for its audit entry: set by reconcile on the parts of a record it splits. */
+  reason?: ChangeReason;
   /** The rows (or table rows) the record was read from, for the report. */
   rows: number[];
 }

@@ -599,6 +599,8 @@ export const auditLog = pgTable(
     actor: text('actor').notNull(),
     at: text('at').notNull(),
     revision: bigint('revision', { mode: 'number' }).notNull(),
+    // Why, as JSON text when the writer says (src/db/schema.ts); null otherwise.
+    reason: text('reason'),
   },
   (t) => [
     index('audit_log_entity_idx').on(t.entity, t.entityId, t.seq),

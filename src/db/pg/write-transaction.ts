@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgFlushStats } from '../../stats/pg-aggregates.js';
-import { type AuditEntry, diffRecords } from '../audit.js';
+import { type AuditEntry, diffRecords, storedReason } from '../audit.js';
 
 // Every write on PostgreSQL goes through pgWriteTransaction, as every write on SQLite goes through
 // writeTransaction (src/db/audit.ts): one transaction that applies the change, rebuilds the stored documents
@@ -59,9 +59,9 @@ export async function pgWriteTransaction<T>(
         on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`);
       const at = new Date().toISOString();
       await client.query(
-        `insert into audit_log (entity, entity_id, action, changes, actor, at, revision)
-          select entity, entity_id, action, changes, $1, $2, $3
-          from jsonb_to_recordset($4::jsonb) as e(n int, entity text, entity_id text, action text, changes text) order by n`,
+        `insert into audit_log (entity, entity_id, action, changes, actor, at, revision, reason)
+          select entity, entity_id, action, changes, $1, $2, $3, reason
+          from jsonb_to_recordset($4::jsonb) as e(n int, entity text, entity_id text, action text, changes text, reason text) order by n`,
         [
           actor,
           at,
@@ -73,6 +73,7 @@ export async function pgWriteTransaction<T>(
               entity_id: entry.entityId,
               action: entry.action,
               changes: JSON.stringify(diffRecords(entry.before, entry.after)),
+              reason: storedReason(entry),
             })),
           ),
         ],
