@@ -71,8 +71,8 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
           description:
             `Every change to the ${noun.toLowerCase()}, oldest first: who changed which fields from what to what, ` +
             'and when; and why, where the writer said more than its actor does (`reason`: an import that split a ' +
-            'record by paragraph). A deleted record keeps its history, ending in a tombstone. Records as first seeded ' +
-            'have no entries.',
+            'record by paragraph). A deleted record keeps its history, ending in a tombstone. A seeded record\'s ' +
+            'history begins with its create by the actor `seed`.',
           tags: [tag],
           params: entity === 'states' ? stateIdParams : idParams,
           querystring: historyQuery,
