@@ -3,6 +3,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
+import { answerClientError } from './client-errors.js';
 import { isExportRequest } from './formats.js';
 import { HttpProblem } from './problem.js';
 import { OneLinePerRequest } from './request-log.js';
@@ -59,6 +60,8 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    // What the HTTP parser refuses (an overlong head, bytes that are not HTTP, a timeout) is a problem too.
+    clientErrorHandler: answerClientError,
   };
 }
 
