@@ -71,12 +71,13 @@ t.test('a request not received in time is a 408 problem; a reset or a response u
     handle((await accepted)[0]);
     return answer;
   };
-  const timeout = Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT', bytesParsed: 0, rawPacket: Buffer.alloc(0) });
+  const error = (code: string) => Object.assign(new Error(code), { code, bytesParsed: 0, rawPacket: { type: 'Buffer', data: [] } });
+  const timeout = error('ERR_HTTP_REQUEST_TIMEOUT');
   const late = parsed(t, await connected((socket) => answerClientError(timeout, socket)));
   t.equal(late.statusLine, 'HTTP/1.1 408 Request Timeout');
   t.match(late.problem, { status: 408, detail: /not received in time \(REQUEST_TIMEOUT_MS\)/ });
 
-  const reset = Object.assign(new Error('reset'), { code: 'ECONNRESET', bytesParsed: 0, rawPacket: Buffer.alloc(0) });
+  const reset = error('ECONNRESET');
   t.equal(
     await connected((socket) => {
       answerClientError(reset, socket);
