@@ -58,6 +58,31 @@ t.test('what the HTTP parser refuses is a problem, and the connection is closed'
   t.match(fine, /^HTTP\/1\.1 200 OK/, 'a well-formed request is answered as before');
 });
 
+t.test("what Node's server answered itself, with an empty body: a missing Host, an Expect, CONNECT", async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const problemIn = (text: string) => JSON.parse(text.split('\r\n\r\n')[1]!) as Record<string, unknown>;
+
+  const noHost = await exchange(port, 'GET /v1/recommendations?limit=1 HTTP/1.1\r\nConnection: close\r\n\r\n');
+  t.match(noHost, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.match(noHost, /\r\ncontent-type: application\/problem\+json/i);
+  t.match(problemIn(noHost), { status: 400, detail: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).' });
+  t.match(
+    await exchange(port, 'GET /healthz HTTP/1.0\r\n\r\n'),
+    /^HTTP\/1\.1 200 OK/,
+    'HTTP/1.0 has no Host header to require',
+  );
+
+  const expects = parsed(t, await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n'));
+  t.equal(expects.statusLine, 'HTTP/1.1 417 Expectation Failed');
+  t.match(expects.problem, { status: 417, detail: /this request expects "200-ok"\. Send it without Expect\./ });
+
+  const connect = parsed(t, await exchange(port, 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'));
+  t.equal(connect.statusLine, 'HTTP/1.1 405 Method Not Allowed');
+  t.match(connect.problem, { status: 405, detail: 'CONNECT is not served: this is an API, not a proxy.' });
+});
+
 t.test('a request not received in time is a 408 problem; a reset or a response under way gets nothing', async (t) => {
   // (Node raises the timeout on its own schedule, every 30 s at most: the handler is called as Node calls it.)
   const server = net.createServer();

@@ -1,6 +1,7 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
 import { answerClientError } from './client-errors.js';
@@ -33,7 +34,7 @@ export function scrubKeys(text: string): string {
 }
 
 /** Fastify's server options for the limits and the logger. */
-export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
+export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.logLevel,
@@ -62,6 +63,8 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
     connectionTimeout: config.connectionTimeoutMs,
     // What the HTTP parser refuses (an overlong head, bytes that are not HTTP, a timeout) is a problem too.
     clientErrorHandler: answerClientError,
+    // A request without a Host header is refused by a hook, with a problem (src/http/client-errors.ts), not by Node.
+    http: { requireHostHeader: false },
   };
 }
 
