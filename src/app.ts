@@ -11,6 +11,8 @@ import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { parseJsonBodies } from './http/json-body.js';
+import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
@@ -106,6 +108,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
   registerProblemHandlers(app);
+  // JSON bodies: a refusal says where the JSON breaks or which key is refused (src/http/json-body.ts).
+  parseJsonBodies(app);
+  // What Node's server answers itself (a missing Host, an Expect it cannot meet, CONNECT) is a problem too.
+  answerServerRefusals(app);
   // A response sent before its request body was read discards the rest: the connection's next request is read.
   discardUnreadBodies(app);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).

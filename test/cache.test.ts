@@ -8,7 +8,7 @@ import { buildApp } from '../src/app.js';
 import { writeTransaction } from '../src/db/audit.js';
 import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
-import { KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
+import { KNOWN_TAGS, KNOWN_TAGS_BYTES, KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
 import { pgMaterialize } from '../src/recommendations/pg-documents.js';
 import { pgWriteTransaction } from '../src/db/pg/write-transaction.js';
 import { mintKey, send } from './curation-helpers.js';
@@ -206,6 +206,29 @@ t.test('KnownTags: one revision at a time, bounded', async (t) => {
   t.equal(tags.size, 1, 'a new revision empties the map');
   t.equal(tags.get(1, 'c'), undefined);
   t.equal(tags.get(2, 'd')?.etag, '"r2-x"');
+});
+
+t.test('KnownTags: bounded in bytes too; 10,000 revalidations with 15 KB Accept headers keep 8 MiB at most', async (t) => {
+  // A URL and its Accept header are up to 16 KiB together: 10,000 of them, all kept, held 150 MB.
+  const tags = new KnownTags();
+  const tag = { revision: 1, etag: '"r1-abc"', vary: 'accept, accept-encoding', key: '["/v1/recommendations",[["limit",1]]]' };
+  let most = 0;
+  for (let i = 0; i < KNOWN_TAGS; i++) {
+    tags.set(`/v1/recommendations?limit=1\napplication/json, ${String(i).padEnd(15_000, 'x')}`, tag);
+    most = Math.max(most, tags.bytes);
+  }
+  t.ok(most <= KNOWN_TAGS_BYTES, `${most} bytes at most`);
+  t.ok(tags.size < KNOWN_TAGS / 10, `${tags.size} entries kept`);
+
+  const ordinary = new KnownTags();
+  const url = (i: number) => `/v1/recommendations?stateUnderReview=KGZ&cycle=${i}\napplication/json`;
+  for (let i = 0; i < KNOWN_TAGS - 1; i++) ordinary.set(url(i), tag);
+  const size = ordinary.bytes;
+  ordinary.set(url(0), { ...tag, etag: '"r1-def"' });
+  t.equal(ordinary.bytes, size, 'a URL known already is counted once');
+  t.equal(ordinary.get(1, url(0))?.etag, '"r1-def"');
+  ordinary.set(url(KNOWN_TAGS), tag);
+  t.equal(ordinary.size, KNOWN_TAGS, 'ordinary URLs fill every entry');
 });
 
 t.test('the response cache serves repeated queries and never an old revision', async (t) => {

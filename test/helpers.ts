@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
+import { MIGRATIONS_FOLDER } from '../src/db/open.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 /** The backend the suite runs on: SQLite unless TEST_BACKEND=postgres (npm run test:postgres). */
@@ -44,6 +45,15 @@ export function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'upr-tracker-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * The date a SQLite migration is recorded with (its journal's `when`): a test that takes a database back to
+ * before a migration forgets the migrations from that one on, whichever came after it.
+ */
+export function migrationDate(tag: string): number {
+  const { entries } = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  return entries.find((e) => e.tag === tag)!.when;
 }
 
 // Loaded at the first app on PostgreSQL, once: an import() asks the module loader (and its hooks) again each time.

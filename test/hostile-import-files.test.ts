@@ -339,6 +339,38 @@ t.test('a text or attributes no matrix has: refused before parsing, or not read'
   t.equal(await s.snapshot(), before, 'nothing written');
 });
 
+t.test('the review a page header or title names is read in linear time, whatever its spaces', async (t) => {
+  // The regex reading "UPR of <State> (<n>th Cycle - <n>th Session)" backtracked over a run of spaces at each of
+  // its `\s*` and `\s+`: n² steps. 100,000 spaces after "UPR of a (3", in runs of 20,000 (each text within the
+  // cell limit) in a 600-byte .docx, held the event loop 14 s; a million, for ever.
+  const s = await service(t);
+  const table = `<w:tbl>${HEADER_ROW}${entryRow({ text: '121.1 Ratify it (France);' })}</w:tbl>`;
+  const spaces = `<w:r><w:t xml:space="preserve">${' '.repeat(20_000)}</w:t></w:r>`.repeat(5);
+  const title = `<w:p><w:r><w:t>UPR of a (3</w:t></w:r>${spaces}<w:r><w:t>x</w:t></w:r></w:p>`;
+  const file = docxOf(documentXml(`${title}${table}`));
+  t.ok(file.length < 1000, `${file.length} bytes`);
+  const before = await s.snapshot();
+  const { result, cost } = await measured(() => postFile(s, file, DOCX, '/v1/imports?dryRun=true&review=KGZ-3'));
+  t.equal(result.statusCode, 200, result.statusCode === 200 ? 'imported (a dry run)' : result.body);
+  boundedCost(t, cost, '100,000 spaces in a title');
+  t.equal(await s.snapshot(), before, 'nothing written');
+
+  // Runs of spaces read as one: a title spaced out still names its review (Kyrgyzstan's third, stored).
+  const spaced = `<w:p><w:r><w:t xml:space="preserve">UPR of   Kyrgyzstan  (3rd \t Cycle -\n 35th   Session)</w:t></w:r></w:p>`;
+  const named = await postFile(s, docxOf(documentXml(`${spaced}${table}`)), DOCX, '/v1/imports?dryRun=true');
+  t.equal(named.statusCode, 200, named.statusCode === 200 ? 'the review is the title’s' : named.body);
+});
+
+t.test('an entity reference is looked for beside its "&", not to the end of the part', async (t) => {
+  // Checking a long text's length looked for the ";" of each "&" to the end of the part: n² steps for a text
+  // of "&" without ";" (200,000 of them in a 1.1 KB .docx held the event loop 2.6 s; a million, a minute).
+  const s = await service(t);
+  const text = `<w:p><w:r><w:t>${'a&amp'.repeat(1_000_000)}</w:t></w:r></w:p>`;
+  await refused(t, s, 'a million "&" without ";"', 413, /holds a text of more than 20000 characters between two tags/, () =>
+    postFile(s, docxOf(documentXml(text)), DOCX),
+  );
+});
+
 // ── CSV ──
 
 const TERMAN_HEADER = 'text,to,decision,From,year,notes\n';
@@ -361,7 +393,7 @@ t.test('the paragraph reader is linear: "1.1." and 100,000 digits', async (t) =>
   boundedCost(t, imported.cost, 'a 100,000-digit paragraph imported');
 });
 
-t.test('CSV rows are bounded: a long cell, a 19 MB line, too many rows', async (t) => {
+t.test('CSV rows are bounded: a long cell, a 19 MB line, 19 MB of commas, too many rows', async (t) => {
   const s = await service(t);
   const digits = `${TERMAN_HEADER}"1.1.${'1'.repeat(100_000)}",kyrgysztan,support,France,2010,\n`;
   await refused(t, s, 'a 100,004-character cell', 413, /A row is longer than 20000 characters/, () =>
@@ -370,6 +402,17 @@ t.test('CSV rows are bounded: a long cell, a 19 MB line, too many rows', async (
   const line = Buffer.alloc(19 * 1000 * 1000, 'a,');
   await refused(t, s, 'a 19 MB line', 413, /A row is longer than 20000 characters/, () =>
     postFile(s, Buffer.concat([Buffer.from(TERMAN_HEADER), line]), 'text/csv'),
+  );
+  // The parser counted a row's characters but not its commas: 19 MB of commas was one row of 19 million empty
+  // cells (28 s of parsing and hundreds of MB), read as a blank row (a 200 with nothing imported).
+  await refused(t, s, '19 MB of commas', 413, /A row is longer than 20000 characters/, () =>
+    postFile(s, Buffer.concat([Buffer.from(TERMAN_HEADER), Buffer.alloc(19 * 1000 * 1000, ',')]), 'text/csv'),
+  );
+  const wide = await service(t, { maxCellChars: 100 });
+  const row = (commas: number) => Buffer.from(`${TERMAN_HEADER}76.1. Ratify CAT (France);,kyrgysztan,support,France,2020,${','.repeat(commas)}\n`);
+  t.equal((await postFile(wide, row(42), 'text/csv', '/v1/imports?dryRun=true')).statusCode, 200, 'a row of 100 characters, its commas counted');
+  await refused(t, wide, 'a row of 101 characters, its commas counted', 413, /A row is longer than 100 characters/, () =>
+    postFile(wide, row(43), 'text/csv'),
   );
   // Rows of the wrong width are the parser's slowest (an error object each): 60,000 against a limit of 5,000.
   const fewer = await service(t, { maxRows: 5000 });

@@ -199,6 +199,7 @@ export interface DocxOptions {
   bodyXml?: string; // replaces the table
   title?: string; // a paragraph before the table
   coreTitle?: string; // the title of the document's properties (docProps/core.xml)
+  deflate?: boolean; // its parts compressed, as Word writes them (else stored)
 }
 
 /** A .docx with one table of rows, and a page header naming the review. */
@@ -237,7 +238,7 @@ export async function matrixDocx(rows: string[], options: DocxOptions = {}): Pro
   const title = options.title === undefined ? '' : p(options.title);
   const body = options.bodyXml ?? `${title}<w:tbl><w:tblPr/>${rows.join('')}</w:tbl><w:p/>`;
   zip.file(mainPath, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="${W}">\n  <w:body>${body}<w:sectPr/></w:body>\n</w:document>`);
-  return zip.generateAsync({ type: 'uint8array' });
+  return zip.generateAsync({ type: 'uint8array', ...(options.deflate ? { compression: 'DEFLATE' } : {}) });
 }
 
 /** Count rows of a table, optionally where a condition holds. */

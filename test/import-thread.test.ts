@@ -6,11 +6,14 @@ import t, { type Test } from 'tap';
 import { WriteGate } from '../src/db/write-gate.js';
 import { ImportThread } from '../src/import/import-thread.js';
 import { DEFAULT_IMPORT_LIMITS } from '../src/import/limits.js';
+import { importedBytes } from '../src/import/zip.js';
 import { mintKey, parseEtag, patchText } from './curation-helpers.js';
 import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
-import { TERMAN_STYLE_CSV, withoutServerFields } from './import-helpers.js';
+import { entryRow, HEADER_ROW, matrixDocx, TERMAN_STYLE_CSV, withoutServerFields } from './import-helpers.js';
 
 sqliteOnly(t, 'the import thread is SQLite’s (PostgreSQL imports are asynchronous already)');
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 // SQLite: a file of at least IMPORT_THREAD_MIN_BYTES is imported in a worker thread on a connection of its own
 // (src/import/import-thread.ts): the service answers meanwhile, writes wait for it (src/db/write-gate.ts), and
@@ -212,4 +215,45 @@ t.test('a write waits for an import at most the busy timeout: then 503 with Retr
   await importing;
   const written = await patchText(app, key, 'KGZ-3-FIN-1', before.response.headers.etag, 'Written after the import.');
   t.equal(written.response.statusCode, 200, 'the same write is made once the import is done');
+});
+
+t.test('a .docx is imported in the thread by the bytes its parts inflate to, not its own', async (t) => {
+  // A .docx of a few KB can hold 32 MiB of XML: seconds of parsing. Sent to the request's thread by its own size
+  // (below IMPORT_THREAD_MIN_BYTES), it held the event loop that long (a 33 KB file of 1,500 texts: 1.6 s).
+  const threshold = 1024 * 1024;
+  const app = await buildTestApp(t, { importThreadMinBytes: threshold });
+  const key = mintKey(app, 'write', 'importer');
+  const matrix = (text: string, padding: number) =>
+    matrixDocx([], { header: null, deflate: true, bodyXml: `${'<w:p/>'.repeat(padding)}<w:tbl>${HEADER_ROW}${entryRow({ text })}</w:tbl>` });
+  const large = Buffer.from(await matrix('121.1 Ratify the Convention (France);', 200_000));
+  const small = Buffer.from(await matrix('121.2 Ratify the Protocol (France);', 0));
+  t.ok(large.length < 20_000 && importedBytes(large) > threshold, `${large.length} bytes, ${importedBytes(large)} inflated`);
+  t.ok(importedBytes(small) < threshold);
+
+  // The service's own connection writes nothing of an import made in the thread (total_changes() counts its rows;
+  // the key's first use, which it records, is made first).
+  await app.inject({ url: '/v1/states/KGZ', headers: { authorization: `Bearer ${key}` } });
+  const changes = () => app.db.$client.prepare('select total_changes()').pluck().get() as number;
+  const importDocx = async (file: Buffer) => {
+    const before = changes();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/imports?review=KGZ-3',
+      headers: { authorization: `Bearer ${key}`, 'content-type': DOCX },
+      payload: file,
+    });
+    t.equal(response.statusCode, 200, response.statusCode === 200 ? 'imported' : response.body);
+    t.same(response.json().recommendations, { created: 1, updated: 0, unchanged: 0 });
+    return changes() - before;
+  };
+  t.equal(await importDocx(large), 0, 'the large .docx: imported in the thread');
+  t.ok((await importDocx(small)) > 0, 'the small one: in the request’s thread');
+});
+
+t.test('importedBytes: a zip archive counts its parts inflated, any other file its own bytes', async (t) => {
+  const docx = Buffer.from(await matrixDocx([HEADER_ROW], { deflate: true }));
+  t.ok(importedBytes(docx) > docx.length, 'a .docx: its parts inflated');
+  t.equal(importedBytes(Buffer.from(TERMAN_STYLE_CSV)), Buffer.byteLength(TERMAN_STYLE_CSV), 'a CSV: its bytes');
+  t.equal(importedBytes(new Uint8Array(docx.subarray(0, 100))), 100, 'a zip cut off (no directory): its bytes');
+  t.equal(importedBytes(new Uint8Array(4)), 4, 'a file shorter than a zip header');
 });

@@ -14,6 +14,7 @@ import { stateWriteRoutes } from '../states/write-routes.js';
 import { statementWriteRoutes } from '../statements/write-routes.js';
 import type { StatementWrites } from '../statements/write-store.js';
 import { namePlugins } from '../http/plugin-name.js';
+import { jsonBodyParser } from '../http/json-body.js';
 
 // The curation API: the write routes of every resource (writes need an API key), the assessments' own
 // URLs, and every record's history and the change feed (public).
@@ -31,7 +32,7 @@ export const curationRoutes: FastifyPluginAsync<{
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, jsonBodyParser(app));
 
   await app.register(recommendationWriteRoutes, { writes: recommendationWrites });
   await app.register(developmentWriteRoutes, { writes: developmentWrites });

@@ -26,6 +26,7 @@ import { ImportThread } from '../import/import-thread.js';
 import { appliedMigrationCount, DEFAULT_BUSY_TIMEOUT_MS, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import { WriteGate } from './write-gate.js';
 import type { RevisionSource } from './revision.js';
+import { importedBytes } from '../import/zip.js';
 
 // The database behind the service, as buildApp sees it: the one place that knows which backend serves.
 // SQLite (DATABASE_PATH, the default) serves every route; PostgreSQL (DATABASE_URL, src/db/pg/backend.ts)
@@ -112,7 +113,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
     stateWrites: sqliteStateWrites(db),
     importFile: (source, options) =>
       gate.exclusive(() =>
-        thread !== undefined && source.bytes !== undefined && source.bytes.length >= importThreadMinBytes
+        thread !== undefined && source.bytes !== undefined && importedBytes(source.bytes) >= importThreadMinBytes
           ? thread.run(source.name, source.bytes, options)
           : importFile(db, source, options),
       ),

@@ -567,7 +567,12 @@ export const idempotencyKeys = sqliteTable(
     body: text('body').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.apiKeyId, t.key] }),
+    // Every keyed create first deletes the keys older than a day: without it, a scan of every stored response
+    // (200,000 kept within a day: 0.5 s a keyed create, on SQLite in the event loop).
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );
 
 // Key/value facts about the database itself, e.g. the data revision every write bumps.

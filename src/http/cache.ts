@@ -257,6 +257,12 @@ interface KnownTag {
 
 /** URLs whose ETag is remembered, at most (the map empties when full, or when the revision changes). */
 export const KNOWN_TAGS = 10_000;
+/**
+ * …and the memory they may take: a URL and its Accept header are up to 16 KiB together (the HTTP parser's
+ * limit), so 10,000 of them held 150 MB (10,000 requests with Accept headers of 15 KB each took a server from
+ * 250 to 438 MB). Ordinary URLs and Accept headers, a few hundred bytes, fill 10,000 entries well within it.
+ */
+export const KNOWN_TAGS_BYTES = 8 * 1024 * 1024;
 
 /**
  * A URL → ETag map for revalidations: the ETag of a route's response depends only on the route, its
@@ -267,8 +273,17 @@ export const KNOWN_TAGS = 10_000;
 export class KnownTags {
   private readonly tags = new Map<string, KnownTag>();
   private revision = -1;
+  private used = 0;
 
-  constructor(readonly maxEntries: number = KNOWN_TAGS) {}
+  constructor(
+    readonly maxEntries: number = KNOWN_TAGS,
+    readonly maxBytes: number = KNOWN_TAGS_BYTES,
+  ) {}
+
+  /** The memory its entries take, about: two bytes a character, the URL twice (a hit's Link header is made from it). */
+  get bytes(): number {
+    return this.used;
+  }
 
   get size(): number {
     return this.tags.size;
@@ -283,10 +298,13 @@ export class KnownTags {
   }
 
   set(key: string, tag: KnownTag): void {
-    if (tag.revision !== this.revision || this.tags.size >= this.maxEntries) {
+    const bytes = 2 * (2 * key.length + (tag.key?.length ?? 0) + tag.etag.length + tag.vary.length) + 64;
+    if (tag.revision !== this.revision || this.tags.size >= this.maxEntries || this.used + bytes > this.maxBytes) {
       this.tags.clear();
+      this.used = 0;
       this.revision = tag.revision;
     }
+    if (!this.tags.has(key)) this.used += bytes;
     this.tags.set(key, tag);
   }
 }

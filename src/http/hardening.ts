@@ -1,8 +1,10 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { FastifyHttpOptions, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
+import { answerClientError } from './client-errors.js';
 import { isExportRequest } from './formats.js';
 import { HttpProblem } from './problem.js';
 import { OneLinePerRequest } from './request-log.js';
@@ -32,7 +34,7 @@ export function scrubKeys(text: string): string {
 }
 
 /** Fastify's server options for the limits and the logger. */
-export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
+export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server> {
   return {
     logger: {
       level: config.logLevel,
@@ -59,6 +61,10 @@ export function serverOptions(config: ResolvedConfig): FastifyServerOptions {
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    // What the HTTP parser refuses (an overlong head, bytes that are not HTTP, a timeout) is a problem too.
+    clientErrorHandler: answerClientError,
+    // A request without a Host header is refused by a hook, with a problem (src/http/client-errors.ts), not by Node.
+    http: { requireHostHeader: false },
   };
 }
 

@@ -7,23 +7,38 @@ import { type InvalidParam, invalidParams } from './problem.js';
 // and no text the API keeps has one. Checked: path segments and query parameters (a URL carries a NUL only as
 // %00) and every string of a JSON body, keys included. Raw bodies (imported files): the importers refuse a record
 // with one as the write API would (src/import/validate.ts).
+// So is an unpaired UTF-16 surrogate in a JSON body (the escape "\ud800" without its pair), which is no character:
+// SQLite stored it as bytes that are not UTF-8 and read them back as three U+FFFD, PostgreSQL's driver writes one
+// U+FFFD; either way the record kept was not the one sent. (A URL cannot carry one: its escapes are UTF-8 bytes.)
 
 const NUL = '\u0000';
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 export const NUL_MESSAGE = 'must not contain a NUL character (U+0000, %00 in a URL)';
+export const SURROGATE_MESSAGE =
+  'must be Unicode text: it holds an unpaired surrogate (an escape from "\\ud800" to "\\udfff" without its pair), which is no character';
+
+/** What keeps a text from being stored as it was sent: a NUL, an unpaired surrogate; undefined for none. */
+export type TextFault = 'nul' | 'surrogate';
+
+function textFault(text: string): TextFault | undefined {
+  if (text.includes(NUL)) return 'nul';
+  return UNPAIRED_SURROGATE.test(text) ? 'surrogate' : undefined;
+}
 
 /**
- * The fields of a value (a parsed JSON body, an imported record) holding a NUL in a string or a key, named as
- * validation names them: dotted keys, a list's item by the list ("themes"), an object in one by its place
- * ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few kilobytes can nest
- * thousands of levels deep.
+ * The fields of a value (a parsed JSON body, an imported record) holding a NUL or an unpaired surrogate in a
+ * string or a key, named as validation names them: dotted keys, a list's item by the list ("themes"), an object
+ * in one by its place ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few
+ * kilobytes can nest thousands of levels deep.
  */
-export function nulFields(value: unknown): string[] {
-  const found: string[] = [];
+export function faultyTextFields(value: unknown): { name: string; fault: TextFault }[] {
+  const found: { name: string; fault: TextFault }[] = [];
   const pending: [value: unknown, path: string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      if (item.includes(NUL)) found.push(path.replace(/(^|\.)\d+$/, '') || '(root)');
+      const fault = textFault(item);
+      if (fault) found.push({ name: path.replace(/(^|\.)\d+$/, '') || '(root)', fault });
     } else if (Array.isArray(item)) {
       // (Pushed last first: the fields come out, and are named, in the value's order.)
       for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], path === '' ? `${i}` : `${path}.${i}`]);
@@ -32,7 +47,8 @@ export function nulFields(value: unknown): string[] {
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i]!;
         const name = path === '' ? key : `${path}.${key}`;
-        if (key.includes(NUL)) found.push(name);
+        const fault = textFault(key);
+        if (fault) found.push({ name, fault });
         else pending.push([child, name]);
       }
     }
@@ -57,13 +73,15 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
     parameters(request.query, 'query', found);
   }
   if (typeof request.body === 'object' && request.body !== null) {
-    for (const name of nulFields(request.body)) found.push({ in: 'body', name, message: NUL_MESSAGE });
+    for (const { name, fault } of faultyTextFields(request.body)) {
+      found.push({ in: 'body', name, message: fault === 'nul' ? NUL_MESSAGE : SURROGATE_MESSAGE });
+    }
   }
   done(found.length === 0 ? undefined : invalidParams(found));
 }
 
 /**
- * Refuses a NUL in the path, query or JSON body of every route that takes any (registered after this call): the
+ * Refuses a NUL in the path, query or JSON body (and an unpaired surrogate in the body) of every route that takes any (registered after this call): the
  * probes (/healthz, /readyz) take none, and pay nothing.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {

@@ -48,14 +48,18 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
@@ -106,6 +110,11 @@ export function unauthorized(detail: string, error?: 'invalid_token'): HttpProbl
   return new HttpProblem(401, detail, undefined, { 'www-authenticate': challenge });
 }
 
+/** A status's title: its name in RFC 9110 where listed above, else its class. */
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -115,7 +124,7 @@ export function sendProblem(
 ): FastifyReply {
   const body: Problem = {
     type: 'about:blank',
-    title: TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
+    title: problemTitle(status),
     status,
     detail,
     instance: request.url.split('?')[0],

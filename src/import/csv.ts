@@ -19,13 +19,15 @@ async function* slices(text: AsyncIterable<string>): AsyncGenerator<string> {
 /** csv-parse's parser itself (its stream, `parse()`, is a Transform around it: lib/index.js). */
 interface ParserApi {
   parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  /** The row being read: its cells so far, their characters, and those of the cell being read. */
+  state: { record: unknown[]; record_length: number; field: { length: number } };
 }
 
 /**
  * CSV records from text chunks, streamed: any line ending (CR, LF, CRLF, mixed), a BOM dropped. An error
  * of the text source (or of the parser) ends the iteration with that error. A row longer than
- * `maxCellChars` characters (its cells together), or more than `maxRows` rows, end it with an
- * ImportLimitError: the parser never holds more than one bounded row.
+ * `maxCellChars` characters (its cells and the commas between them), or more than `maxRows` rows, end it
+ * with an ImportLimitError: the parser never holds more than one bounded row.
  */
 export async function* csvRecords(
   text: AsyncIterable<string>,
@@ -53,12 +55,23 @@ export async function* csvBatches(
       max_record_size: maxCellChars,
     }) as unknown as { api: ParserApi }
   ).api;
+  const tooLong = () =>
+    new ImportLimitError(
+      `A row is longer than ${maxCellChars} characters (a quote never closed, or not a CSV file); larger rows are not read.`,
+    );
+  // csv-parse's max_record_size counts the cells' characters, not the commas between them: a line of 19 MB of
+  // commas was one row of 19 million empty cells (28 s and hundreds of MB). The commas count here, in the row
+  // being read after each slice (it grows by a slice at most meanwhile) and in each row read.
+  const rowChars = (cells: number, chars: number) => Math.max(0, cells - 1) + chars;
   let rows = 0;
   let batch: string[][] = [];
   const push = (record: string[]) => {
     if (++rows > maxRows) throw new ImportLimitError(`The file has more than ${maxRows} rows; larger files are not read.`);
+    if (rowChars(record.length, record.reduce((n, cell) => n + cell.length, 0)) > maxCellChars) throw tooLong();
     batch.push(record);
   };
+  const { state } = parser;
+  const partialTooLong = () => rowChars(state.record.length + 1, state.record_length + state.field.length) > maxCellChars;
   const close = () => {};
   // The records a slice completed, then its error if it has one (as the stream gave them).
   const fed = (error: Error | undefined) => {
@@ -71,16 +84,13 @@ export async function* csvBatches(
       const { records, error } = fed(parser.parse(Buffer.from(slice), false, push, close));
       if (records.length > 0) yield records;
       if (error) throw error;
+      if (partialTooLong()) throw tooLong();
     }
     const { records, error } = fed(parser.parse(undefined, true, push, close));
     if (records.length > 0) yield records;
     if (error) throw error;
   } catch (error) {
-    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
-      throw new ImportLimitError(
-        `A row is longer than ${maxCellChars} characters (a quote never closed, or not a CSV file); larger rows are not read.`,
-      );
-    }
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw tooLong();
     throw error;
   }
 }

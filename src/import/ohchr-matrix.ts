@@ -35,8 +35,16 @@ const POSITIONS: Record<string, Position> = {
 };
 
 // "UPR of Slovenia (3rd Cycle - 34th Session)"; in some titles "UPR of Slovenia - 3rd Cycle, 34th Session".
+// Matched in text whose whitespace runs are one space (namedReview): its adjacent `\s*`, `\s+` and the lazy name
+// each backtrack over a whole run, so that a run of n spaces cost n² steps (100,000 spaces in a 618-byte .docx
+// held the event loop 14 s). The session's digits are bounded for the same reason.
 const REVIEW_HEADER =
-  /UPR of (.{1,200}?)\s*[(,–—-]\s*(\d)\s*(?:st|nd|rd|th)?\s+Cycle\s*[-–—,]\s*(\d+)\s*(?:st|nd|rd|th)?\s+Session\b/i;
+  /UPR of (.{1,200}?)\s*[(,–—-]\s*(\d)\s*(?:st|nd|rd|th)?\s+Cycle\s*[-–—,]\s*(\d{1,9})\s*(?:st|nd|rd|th)?\s+Session\b/i;
+
+/** The review a page header or title names ("UPR of Slovenia (3rd Cycle - 34th Session)"), in linear time. */
+export function namedReview(text: string): RegExpExecArray | null {
+  return REVIEW_HEADER.exec(text.replace(/\s{2,}/g, ' '));
+}
 
 export async function readOhchrMatrix(
   source: ImportSource,
@@ -219,7 +227,7 @@ function whichReview(
   caller: ImportCaller | undefined,
 ): ReviewInput {
   const given = (value: string) => optionText(caller, 'review', value);
-  const match = REVIEW_HEADER.exec(header) ?? REVIEW_HEADER.exec(title);
+  const match = namedReview(header) ?? namedReview(title);
   const named = match
     ? { name: match[1]!.trim(), code: resolver.resolve(match[1]!), cycle: Number(match[2]), session: Number(match[3]) }
     : undefined;

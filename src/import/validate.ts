@@ -4,7 +4,7 @@ import { Inconsistencies } from '../curation/checks.js';
 import { recordIdSchema } from '../curation/ids.js';
 import { LABEL_SCHEMES } from '../db/schema.js';
 import { sourceInputSchema } from '../curation/sources.js';
-import { nulFields } from '../http/nul-guard.js';
+import { faultyTextFields, SURROGATE_MESSAGE } from '../http/nul-guard.js';
 import { isoCode } from '../http/params.js';
 import { recommendationSchema } from '../recommendations/schemas.js';
 import { checkRecommendationRules, recommendationCreateSchema } from '../recommendations/writes.js';
@@ -61,9 +61,14 @@ function issues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
 }
 
-/** The fields holding a NUL character, which the API refuses in any text (src/http/nul-guard.ts; PostgreSQL cannot store one). */
+/**
+ * The fields holding a NUL character (PostgreSQL cannot store one) or an unpaired surrogate, which the API refuses
+ * in any text (src/http/nul-guard.ts).
+ */
 function nulProblems(value: unknown): string[] {
-  return nulFields(value).map((name) => `${name}: must not contain a NUL character (U+0000)`);
+  return faultyTextFields(value).map(({ name, fault }) =>
+    fault === 'nul' ? `${name}: must not contain a NUL character (U+0000)` : `${name}: ${SURROGATE_MESSAGE}`,
+  );
 }
 
 function idProblems(id: string): string[] {

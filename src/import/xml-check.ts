@@ -39,17 +39,27 @@ function tagEnd(text: string, from: number): { end: number; attributes: number }
   return { end: -1, attributes };
 }
 
+// An entity reference's name is short: its ";" is looked for this far on, no further (looked for to the end of
+// the part, a text of "&" without ";" cost n² steps: 200,000 of them in a 1.1 KB .docx held the event loop 2.6 s).
+const MAX_REFERENCE_CHARS = 32;
+
 /** The characters of text[from, to) once its entity references ("&amp;", "&#x1F600;") are read: at least this many. */
 function textLength(text: string, from: number, to: number): number {
   let length = to - from;
   for (let i = text.indexOf('&', from); i >= 0 && i < to; i = text.indexOf('&', i + 1)) {
-    const end = text.indexOf(';', i);
-    if (end > i && end < to && end - i <= 32) {
+    const end = referenceEnd(text, i, Math.min(to - 1, i + MAX_REFERENCE_CHARS));
+    if (end > i) {
       length -= end - i;
       i = end;
     }
   }
   return length;
+}
+
+/** The first ";" after `at`, up to `last` included; -1 when there is none. */
+function referenceEnd(text: string, at: number, last: number): number {
+  for (let i = at + 1; i <= last; i++) if (text.charCodeAt(i) === 0x3b) return i;
+  return -1;
 }
 
 export function checkXml(text: string, part: string, budget: XmlBudget, { attributes = false } = {}): void {

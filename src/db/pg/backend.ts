@@ -25,6 +25,7 @@ import type { Db } from '../open.js';
 import { type FreshenOptions, freshenPostgres } from './freshen.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
 import { PgRevision } from './revision.js';
+import { importedBytes } from '../../import/zip.js';
 
 // PostgreSQL behind the service (DATABASE_URL): one bounded pool, migrated on open; the stores ported so far
 // read it, and the data revision is read from it on each request (src/db/pg/revision.ts).
@@ -96,7 +97,7 @@ export async function postgresBackend(
     reviewWrites: pgReviewWrites(pool),
     stateWrites: pgStateWrites(pool),
     importFile: (source, options) =>
-      source.bytes !== undefined && source.bytes.length >= importThreadMinBytes
+      source.bytes !== undefined && importedBytes(source.bytes) >= importThreadMinBytes
         ? thread.run(source.name, source.bytes, options)
         : pgImportFile({ pool }, source, options),
     migrations: { applied: () => appliedPgMigrationCount(db), expected: expectedPgMigrationCount() },

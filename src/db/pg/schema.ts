@@ -621,7 +621,12 @@ export const idempotencyKeys = pgTable(
     body: text('body').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.apiKeyId, t.key] }),
+    // Every keyed create first deletes the keys older than a day: without it, a scan of every stored response
+    // (200,000 kept within a day: 0.5 s a keyed create, on SQLite in the event loop).
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );
 
 // The data revision lives here as in SQLite ('revision'): shared by every instance on the database.

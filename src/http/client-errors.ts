@@ -1,0 +1,76 @@
+import { maxHeaderSize, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction } from 'fastify';
+import { HttpProblem, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
+
+// What Node's HTTP parser refuses before a request exists (no route, no hook, no error handler runs): a request
+// line and headers beyond the parser's limit (431), bytes that are not HTTP (400), a request not received within
+// REQUEST_TIMEOUT_MS (408). Fastify answered these with a JSON body of its own ({"error": …}, not a problem), and
+// without "Connection: close", though it closes the connection: a client that kept it alive sent its next request
+// into a closed socket. Answered here as every other refusal is, then the connection is closed.
+
+type ConnectionError = Parameters<NonNullable<FastifyServerOptions['clientErrorHandler']>>[0];
+
+const problem = (status: number, detail: string): Problem => ({ type: 'about:blank', title: problemTitle(status), status, detail });
+
+/** A problem written on a socket whose request no route will answer, with Connection: close. */
+function writeProblem(socket: Duplex, answer: Problem): void {
+  const body = JSON.stringify(answer);
+  socket.write(
+    `HTTP/1.1 ${answer.status} ${answer.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function problemOf(error: ConnectionError): Problem {
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return problem(
+      431,
+      `The request line and headers together are longer than the ${maxHeaderSize} bytes the server reads: shorten the URL (fewer or shorter query parameters) or the headers.`,
+    );
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return problem(408, 'The whole request was not received in time (REQUEST_TIMEOUT_MS): send it again, faster.');
+  }
+  const reason = (error as { reason?: unknown }).reason;
+  return problem(400, `The request is not well-formed HTTP/1.1${typeof reason === 'string' ? ` (${reason})` : ''}.`);
+}
+
+/** Fastify's clientErrorHandler: a problem for what the HTTP parser refused, and the connection closed. */
+export function answerClientError(error: ConnectionError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Not into a response already begun (a request timing out while its pipelined predecessor is answered).
+  const pending = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) writeProblem(socket, problemOf(error));
+  socket.destroy();
+}
+
+// Node's server answers three kinds of request itself, with an empty body: an Expect other than 100-continue
+// (417), CONNECT (it closed the connection without a word) and, unless told not to (`requireHostHeader: false`
+// in serverOptions), an HTTP/1.1 request without a Host header (400). Each is a problem here too.
+
+/** Node's own refusals, as problems: registered on the app's server (see serverOptions for the Host header). */
+export function answerServerRefusals(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (request, response: ServerResponse) => {
+    const body = JSON.stringify(
+      problem(417, `The server meets no expectation but "100-continue"; this request expects "${request.headers.expect}". Send it without Expect.`),
+    );
+    response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
+  });
+  app.server.on('connect', (_request, socket: Duplex) => {
+    socket.on('error', () => {});
+    writeProblem(socket, problem(405, 'CONNECT is not served: this is an API, not a proxy.'));
+    socket.end();
+  });
+  app.addHook('onRequest', requireHost);
+}
+
+/** RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400. */
+function requireHost(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+    return done(new HttpProblem(400, 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).'));
+  }
+  done();
+}

@@ -1,0 +1,122 @@
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
+import { answerClientError } from '../src/http/client-errors.js';
+import { buildTestApp } from './helpers.js';
+
+// What Node's HTTP parser refuses before any route runs (src/http/client-errors.ts) is a problem like any other
+// refusal, with Connection: close (Fastify answered {"error": …} as application/json, and kept no promise to
+// close). Through a real socket: inject() has no HTTP parser.
+
+/** Everything the server sends on one connection for `bytes`, until it closes it. */
+async function exchange(port: number, bytes: string): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {}); // the server may reset a connection it refused
+  await once(socket, 'connect');
+  socket.write(bytes);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'close');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parsed(t: Test, text: string) {
+  const [head, body] = text.split('\r\n\r\n') as [string, string];
+  const [statusLine, ...headers] = head.split('\r\n');
+  const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.split(': ')[1];
+  t.equal(header('content-type'), 'application/problem+json', `${statusLine}: a problem`);
+  t.equal(header('connection'), 'close', `${statusLine}: the connection is closed`);
+  t.equal(Number(header('content-length')), Buffer.byteLength(body), `${statusLine}: its length`);
+  return { statusLine, problem: JSON.parse(body) as Record<string, unknown> };
+}
+
+t.test('what the HTTP parser refuses is a problem, and the connection is closed', async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+
+  const long = parsed(t, await exchange(port, `GET /v1/recommendations?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  t.equal(long.statusLine, 'HTTP/1.1 431 Request Header Fields Too Large');
+  t.match(long.problem, {
+    type: 'about:blank',
+    title: 'Request Header Fields Too Large',
+    status: 431,
+    detail: /longer than the 16384 bytes the server reads: shorten the URL/,
+  });
+
+  const garbage = parsed(t, await exchange(port, 'NOT HTTP AT ALL\r\n\r\n'));
+  t.equal(garbage.statusLine, 'HTTP/1.1 400 Bad Request');
+  t.match(garbage.problem, { status: 400, detail: 'The request is not well-formed HTTP/1.1 (Invalid method encountered).' });
+
+  const smuggled = parsed(
+    t,
+    await exchange(port, 'POST /v1/imports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
+  );
+  t.match(smuggled.problem, { status: 400, detail: /Content-Length can't be present with Transfer-Encoding/ });
+
+  const fine = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.match(fine, /^HTTP\/1\.1 200 OK/, 'a well-formed request is answered as before');
+});
+
+t.test("what Node's server answered itself, with an empty body: a missing Host, an Expect, CONNECT", async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const problemIn = (text: string) => JSON.parse(text.split('\r\n\r\n')[1]!) as Record<string, unknown>;
+
+  const noHost = await exchange(port, 'GET /v1/recommendations?limit=1 HTTP/1.1\r\nConnection: close\r\n\r\n');
+  t.match(noHost, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.match(noHost, /\r\ncontent-type: application\/problem\+json/i);
+  t.match(problemIn(noHost), { status: 400, detail: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).' });
+  t.match(
+    await exchange(port, 'GET /healthz HTTP/1.0\r\n\r\n'),
+    /^HTTP\/1\.1 200 OK/,
+    'HTTP/1.0 has no Host header to require',
+  );
+
+  const expects = parsed(t, await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n'));
+  t.equal(expects.statusLine, 'HTTP/1.1 417 Expectation Failed');
+  t.match(expects.problem, { status: 417, detail: /this request expects "200-ok"\. Send it without Expect\./ });
+
+  const connect = parsed(t, await exchange(port, 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'));
+  t.equal(connect.statusLine, 'HTTP/1.1 405 Method Not Allowed');
+  t.match(connect.problem, { status: 405, detail: 'CONNECT is not served: this is an API, not a proxy.' });
+});
+
+t.test('a request not received in time is a 408 problem; a reset or a response under way gets nothing', async (t) => {
+  // (Node raises the timeout on its own schedule, every 30 s at most: the handler is called as Node calls it.)
+  const server = net.createServer();
+  t.teardown(() => server.close());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const connected = async (handle: (socket: net.Socket) => void) => {
+    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+    const answer = exchange(port, '');
+    handle((await accepted)[0]);
+    return answer;
+  };
+  const error = (code: string) => Object.assign(new Error(code), { code, bytesParsed: 0, rawPacket: { type: 'Buffer', data: [] } });
+  const timeout = error('ERR_HTTP_REQUEST_TIMEOUT');
+  const late = parsed(t, await connected((socket) => answerClientError(timeout, socket)));
+  t.equal(late.statusLine, 'HTTP/1.1 408 Request Timeout');
+  t.match(late.problem, { status: 408, detail: /not received in time \(REQUEST_TIMEOUT_MS\)/ });
+
+  const reset = error('ECONNRESET');
+  t.equal(
+    await connected((socket) => {
+      answerClientError(reset, socket);
+      socket.destroy();
+    }),
+    '',
+    'a reset connection: nothing to answer',
+  );
+  t.equal(
+    await connected((socket) => {
+      Object.assign(socket, { _httpMessage: { headersSent: true } });
+      answerClientError(timeout, socket);
+    }),
+    '',
+    'a response under way is not interrupted by a problem: the connection is closed',
+  );
+});
