@@ -68,6 +68,7 @@ t.test('migrating moves the stored CSV rows into their own table', async (t) => 
     create trigger recommendation_sources_stale_update after update of recommendation_id, source_id on recommendation_sources begin
       insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
     end;
+    alter table audit_log drop column reason; -- 0022_audit_reason
     delete from __drizzle_migrations where created_at >= ${migrationDate('0014_csv_lines')};`);
   // A marker shows that a row was moved, not rebuilt; one recommendation has no document at all.
   old.exec(`update recommendation_documents set csv_tail = 'moved' || csv_tail where recommendation_id = 'KGZ-3-FIN-1'`);

@@ -122,8 +122,8 @@ t.test("a split is in its records' histories and the change feed, either order; 
   const start = latestChangeSeq(db);
   await run(db, UPR_INFO);
   const parts = [
-    { id: 'KGZ-1-76.4', paragraph: '76.4', recommendingStates: ['FRA'] },
-    { id: 'KGZ-1-76.5', paragraph: '76.5', recommendingStates: ['ITA'] },
+    { id: 'KGZ-1-76.4', paragraph: '76.4', recommendingStateIds: ['FRA'] },
+    { id: 'KGZ-1-76.5', paragraph: '76.5', recommendingStateIds: ['ITA'] },
   ];
   const asRead = { sourceId: UPR_INFO_SOURCE.id, from: null, importSourceId: UPR_INFO_SOURCE.id, parts };
   for (const { id } of parts) {

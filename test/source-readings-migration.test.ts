@@ -37,6 +37,7 @@ t.test('an existing database gets every document in the new shape, a new revisio
     create trigger recommendation_sources_stale_update after update of recommendation_id, source_id on recommendation_sources begin
       insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
     end;
+    alter table audit_log drop column reason; -- 0022_audit_reason, run again after 0021
     delete from __drizzle_migrations where created_at >= ${migrationDate('0021_source_readings')};`);
   t.notMatch(old.prepare("select json from recommendation_documents where recommendation_id = 'KGZ-1-76.2'").pluck().get(), /reading/);
   const revision = Number(old.prepare("select value from meta where key = 'revision'").pluck().get());

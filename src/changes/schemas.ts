@@ -44,7 +44,7 @@ export const changeReasonSchema = z
             z.object({
               id: z.string().describe('The record this part is.'),
               paragraph: z.string().nullable().describe("Its paragraph of the report."),
-              recommendingStates: z.array(z.string()).describe('Its recommending states (ISO codes): those of the split record that made it.'),
+              recommendingStateIds: z.array(z.string()).describe('Its recommending states, by id (ISO 3166-1 alpha-3): those of the split record that made it.'),
             }),
           )
           .describe('Every part, by id.'),

@@ -105,11 +105,11 @@ type Pair = { record: Identified; target: Stored; score: number };
 type Split = ChangeReason['split'];
 
 /** The parts of a split as the import's warning names them: each record with its states. */
-const partsNamed = (split: Split) => split.parts.map((p) => `${p.id} (${p.recommendingStates.join(', ')})`).join(', ');
+const partsNamed = (split: Split) => split.parts.map((p) => `${p.id} (${p.recommendingStateIds.join(', ')})`).join(', ');
 
 /** Why each record of a split changes or is created, for its audit entry: the same split, in words and by ids. */
 function splitReason(split: Split): ChangeReason {
-  const parts = split.parts.map((p) => `${p.id} (${p.paragraph ?? 'no paragraph'}: ${p.recommendingStates.join(', ')})`).join(', ');
+  const parts = split.parts.map((p) => `${p.id} (${p.paragraph ?? 'no paragraph'}: ${p.recommendingStateIds.join(', ')})`).join(', ');
   const text = `one text for ${split.parts.length} recommendations of the report (one paragraph per recommending state)`;
   const detail =
     split.from === null
@@ -224,7 +224,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
         sourceId,
         from: null, // never stored whole
         importSourceId: sourceId,
-        parts: fitting.map((f) => ({ id: f.id, paragraph: f.paragraph, recommendingStates: [...statesOfStored(f)].sort() })),
+        parts: fitting.map((f) => ({ id: f.id, paragraph: f.paragraph, recommendingStateIds: [...statesOfStored(f)].sort() })),
       };
       // A stored record that has this source's reading was given it when an earlier import split the record: any
       // change now is the file's correction, not the split.
@@ -266,7 +266,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       from: target.id,
       importSourceId: lead.reading!.sourceId,
       // (The first part is the stored record: merged into it, it keeps its id.)
-      parts: parts.map((p, i) => ({ id: i === 0 ? target.id : p.id, paragraph: p.paragraph, recommendingStates: [...p.recommendingStates!].sort() })),
+      parts: parts.map((p, i) => ({ id: i === 0 ? target.id : p.id, paragraph: p.paragraph, recommendingStateIds: [...p.recommendingStates!].sort() })),
     };
     const reason = splitReason(split);
     for (const part of parts) part.reason = reason;
