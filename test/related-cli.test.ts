@@ -109,6 +109,7 @@ t.test('a database related before the states printed in texts were left out is r
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   const since = journal.entries.find((e) => e.tag === '0020_related_without_recommenders')!.when;
   t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
+  before.$client.exec('alter table audit_log drop column reason'); // 0022_audit_reason, run again after 0020
   before.$client.close();
 
   const upgraded = openDatabase(path);
