@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
+import { rankOf, type Side, siblingPairs } from './state-ranks.js';
 import { trailingGroups } from '../states/names-in-text.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
@@ -10,8 +11,9 @@ import type { ImportNote, ImportRecord } from './types.js';
 // already gave (the Terman corpus, UPR Info, an OHCHR matrix) is merged into that record instead of adding
 // a second one. Matching stays within a review: first the same normalised text (paragraph numbers, the
 // trailing "(State);" and punctuation left out), then containment or a high word overlap for small wording
-// differences; when several stored records fit equally, nothing is guessed: the record is kept apart and
-// reported as ambiguous. Each source's own reading (paragraph, position, label) is kept in
+// differences, a record whose recommending states meet the text's before one whose states are all others
+// (src/import/state-ranks.ts); when several stored records fit equally, nothing is guessed: the record is kept
+// apart and reported as ambiguous. Each source's own reading (paragraph, position, label) is kept in
 // recommendation_sources; the merged record takes, field by field, what the best source says.
 
 /** The text that identifies a recommendation across sources. */
@@ -68,6 +70,8 @@ interface Stored {
   keys: Map<string, Key>;
   /** Its recommending states, read when a tie needs them. */
   states?: Set<string>;
+  /** What its states say of a pair (src/import/state-ranks.ts), when a pair needs it. */
+  side?: Side;
 }
 
 /** What a file's record itself says, before any merge. */
@@ -100,7 +104,7 @@ export interface Reconciliation {
 }
 
 type Identified = ImportRecord & { id: string };
-type Pair = { record: Identified; target: Stored; score: number };
+type Pair = { record: Identified; target: Stored; score: number; rank: number };
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -138,9 +142,49 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     push(byReview, s.reviewId, s);
     result.readings.set(s.id, [...s.readings]);
   }
-  const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
-  const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
-  const unresolvedOfStored = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
+  // The stored records' recommending states, read a review at a time when a pair or a tie first needs them.
+  const statesQuery = sql
+    .prepare(`select s.recommendation_id, s.state_code from recommendation_states s join recommendations r on r.id = s.recommendation_id
+      where r.review_id = ?`)
+    .raw();
+  const unresolvedQuery = sql
+    .prepare(`select distinct u.recommendation_id from recommendation_unresolved_states u join recommendations r on r.id = u.recommendation_id
+      where r.review_id = ?`)
+    .pluck();
+  const statesOfReview = new Map<string, { states: Map<string, Set<string>>; unresolved: Set<string> }>();
+  const reviewStates = (reviewId: string) => {
+    let found = statesOfReview.get(reviewId);
+    if (found === undefined) {
+      const states = new Map<string, Set<string>>();
+      for (const [id, code] of statesQuery.iterate(reviewId) as Iterable<[string, string]>) {
+        const set = states.get(id);
+        if (set) set.add(code);
+        else states.set(id, new Set([code]));
+      }
+      found = { states, unresolved: new Set(unresolvedQuery.all(reviewId) as string[]) };
+      statesOfReview.set(reviewId, found);
+    }
+    return found;
+  };
+  const statesOfStored = (s: Stored) => (s.states ??= reviewStates(s.reviewId).states.get(s.id) ?? new Set());
+  const unresolvedOfStored = (s: Stored) => reviewStates(s.reviewId).unresolved.has(s.id);
+  // Each side of a pair as src/import/state-ranks.ts weighs it, made when a pair is not the same text.
+  const recordSides = new Map<Identified, Side>();
+  const sideOfRecord = (r: Identified): Side => {
+    let side = recordSides.get(r);
+    if (side === undefined) {
+      const unresolved = (r.unresolvedRecommenders?.length ?? 0) > 0;
+      side = { states: new Set(r.recommendingStates), unresolved, keys: [keyOf(r.reading!.matchKey)] };
+      recordSides.set(r, side);
+    }
+    return side;
+  };
+  const sideOfStored = (s: Stored): Side =>
+    (s.side ??= {
+      states: statesOfStored(s),
+      unresolved: unresolvedOfStored(s),
+      keys: [...s.keys.values()],
+    });
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -181,7 +225,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       (record.paragraph !== null ||
         together.size !== covered ||
         covered !== mine.size ||
-        fitting.some((c) => unresolvedOfStored.get(c.id) !== undefined))
+        fitting.some(unresolvedOfStored))
     ) {
       return false;
     }
@@ -300,6 +344,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       return false;
     });
     const targets = open.filter((s) => !taken.has(s.id));
+    const excludes = (record: Identified, target: Stored) => target.readings.some((r) => r.sourceId === record.reading!.sourceId);
     const pairs: Pair[] = fittingPairs(
       rest.map((record) => {
         const { sourceId, matchKey: key } = record.reading!;
@@ -307,9 +352,24 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       }),
       targets.map((s) => [...s.keys.values()]),
       { leaveOutSettled: true }, // (pairs this loop would skip: their stored record is taken first)
-    ).map(({ record, target, score }) => ({ record: rest[record]!, target: targets[target]!, score }));
-    pairs.sort((a, b) => b.score - a.score);
-    // Each pair's rivals are pairs of the same score that share its record or its target.
+    ).map(({ record, target, score }) => {
+      const pair = { record: rest[record]!, target: targets[target]!, score, rank: 2 };
+      if (score !== 3) pair.rank = rankOf(sideOfRecord(pair.record), sideOfStored(pair.target));
+      return pair;
+    });
+    pairs.push(
+      ...siblingPairs(pairs, rest, targets, {
+        record: sideOfRecord,
+        target: sideOfStored,
+        paragraphOfRecord: (r) => r.paragraph,
+        paragraphOfTarget: (s) => s.paragraph,
+        excludes,
+      }),
+    );
+    // The same texts first, then the pairs whose recommending states do not rule them out, each best first
+    // (src/import/state-ranks.ts).
+    pairs.sort((a, b) => b.rank - a.rank || b.score - a.score);
+    // Each pair's rivals are pairs of the same rank and score that share its record or its target.
     const byRecord = new Map<Identified, Pair[]>();
     const byTarget = new Map<Stored, Pair[]>();
     for (const pair of pairs) {
@@ -320,8 +380,9 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const contested = new Set<Stored>(); // fitted equally by several records of the file: given to none
     for (const pair of pairs) {
       if (settled.has(pair.record) || taken.has(pair.target.id) || contested.has(pair.target)) continue;
-      const sameRecord = byRecord.get(pair.record)!.filter((p) => p !== pair && p.score === pair.score && !taken.has(p.target.id));
-      const sameTarget = byTarget.get(pair.target)!.filter((p) => p !== pair && p.score === pair.score && !settled.has(p.record));
+      const rival = (p: Pair) => p !== pair && p.score === pair.score && p.rank === pair.rank;
+      const sameRecord = byRecord.get(pair.record)!.filter((p) => rival(p) && !taken.has(p.target.id));
+      const sameTarget = byTarget.get(pair.target)!.filter((p) => rival(p) && !settled.has(p.record));
       settled.add(pair.record);
       if (sameRecord.length + sameTarget.length === 0) {
         assign(pair.record, pair.target);
