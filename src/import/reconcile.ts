@@ -142,32 +142,10 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     push(byReview, s.reviewId, s);
     result.readings.set(s.id, [...s.readings]);
   }
-  // The stored records' recommending states, read a review at a time when a pair or a tie first needs them.
-  const statesQuery = sql
-    .prepare(`select s.recommendation_id, s.state_code from recommendation_states s join recommendations r on r.id = s.recommendation_id
-      where r.review_id = ?`)
-    .raw();
-  const unresolvedQuery = sql
-    .prepare(`select distinct u.recommendation_id from recommendation_unresolved_states u join recommendations r on r.id = u.recommendation_id
-      where r.review_id = ?`)
-    .pluck();
-  const statesOfReview = new Map<string, { states: Map<string, Set<string>>; unresolved: Set<string> }>();
-  const reviewStates = (reviewId: string) => {
-    let found = statesOfReview.get(reviewId);
-    if (found === undefined) {
-      const states = new Map<string, Set<string>>();
-      for (const [id, code] of statesQuery.iterate(reviewId) as Iterable<[string, string]>) {
-        const set = states.get(id);
-        if (set) set.add(code);
-        else states.set(id, new Set([code]));
-      }
-      found = { states, unresolved: new Set(unresolvedQuery.all(reviewId) as string[]) };
-      statesOfReview.set(reviewId, found);
-    }
-    return found;
-  };
-  const statesOfStored = (s: Stored) => (s.states ??= reviewStates(s.reviewId).states.get(s.id) ?? new Set());
-  const unresolvedOfStored = (s: Stored) => reviewStates(s.reviewId).unresolved.has(s.id);
+  const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
+  const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
+  const unresolvedQuery = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
+  const unresolvedOfStored = (s: Stored) => unresolvedQuery.get(s.id) !== undefined;
   // Each side of a pair as src/import/state-ranks.ts weighs it, made when a pair is not the same text.
   const recordSides = new Map<Identified, Side>();
   const sideOfRecord = (r: Identified): Side => {
