@@ -3,6 +3,7 @@ import type { ChangeReason } from '../changes/schemas.js';
 import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
+import { rankOf, type Side, siblingPairs } from './state-ranks.js';
 import { trailingGroups } from '../states/names-in-text.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
@@ -11,8 +12,9 @@ import type { ImportNote, ImportRecord } from './types.js';
 // already gave (the Terman corpus, UPR Info, an OHCHR matrix) is merged into that record instead of adding
 // a second one. Matching stays within a review: first the same normalised text (paragraph numbers, the
 // trailing "(State);" and punctuation left out), then containment or a high word overlap for small wording
-// differences; when several stored records fit equally, nothing is guessed: the record is kept apart and
-// reported as ambiguous. Each source's own reading (paragraph, position, label) is kept in
+// differences, a record whose recommending states meet the text's before one whose states are all others
+// (src/import/state-ranks.ts); when several stored records fit equally, nothing is guessed: the record is kept
+// apart and reported as ambiguous. Each source's own reading (paragraph, position, label) is kept in
 // recommendation_sources; the merged record takes, field by field, what the best source says.
 
 /** The text that identifies a recommendation across sources. */
@@ -69,6 +71,8 @@ interface Stored {
   keys: Map<string, Key>;
   /** Its recommending states, read when a tie needs them. */
   states?: Set<string>;
+  /** What its states say of a pair (src/import/state-ranks.ts), when a pair needs it. */
+  side?: Side;
 }
 
 /** What a file's record itself says, before any merge. */
@@ -101,7 +105,7 @@ export interface Reconciliation {
 }
 
 type Identified = ImportRecord & { id: string };
-type Pair = { record: Identified; target: Stored; score: number };
+type Pair = { record: Identified; target: Stored; score: number; rank: number };
 type Split = ChangeReason['split'];
 
 /** The parts of a split as the import's warning names them: each record with its states. */
@@ -159,7 +163,25 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   }
   const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
   const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
-  const unresolvedOfStored = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
+  const unresolvedQuery = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
+  const unresolvedOfStored = (s: Stored) => unresolvedQuery.get(s.id) !== undefined;
+  // Each side of a pair as src/import/state-ranks.ts weighs it, made when a pair is not the same text.
+  const recordSides = new Map<Identified, Side>();
+  const sideOfRecord = (r: Identified): Side => {
+    let side = recordSides.get(r);
+    if (side === undefined) {
+      const unresolved = (r.unresolvedRecommenders?.length ?? 0) > 0;
+      side = { states: new Set(r.recommendingStates), unresolved, keys: [keyOf(r.reading!.matchKey)] };
+      recordSides.set(r, side);
+    }
+    return side;
+  };
+  const sideOfStored = (s: Stored): Side =>
+    (s.side ??= {
+      states: statesOfStored(s),
+      unresolved: unresolvedOfStored(s),
+      keys: [...s.keys.values()],
+    });
 
   // Records of ids already stored are that record; the others are matched per review, the best-fitting pairs
   // first (so that the result does not depend on the order of the rows), a tie being ambiguous.
@@ -200,7 +222,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       (record.paragraph !== null ||
         together.size !== covered ||
         covered !== mine.size ||
-        fitting.some((c) => unresolvedOfStored.get(c.id) !== undefined))
+        fitting.some(unresolvedOfStored))
     ) {
       return false;
     }
@@ -336,6 +358,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       return false;
     });
     const targets = open.filter((s) => !taken.has(s.id));
+    const excludes = (record: Identified, target: Stored) => target.readings.some((r) => r.sourceId === record.reading!.sourceId);
     const pairs: Pair[] = fittingPairs(
       rest.map((record) => {
         const { sourceId, matchKey: key } = record.reading!;
@@ -343,9 +366,24 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       }),
       targets.map((s) => [...s.keys.values()]),
       { leaveOutSettled: true }, // (pairs this loop would skip: their stored record is taken first)
-    ).map(({ record, target, score }) => ({ record: rest[record]!, target: targets[target]!, score }));
-    pairs.sort((a, b) => b.score - a.score);
-    // Each pair's rivals are pairs of the same score that share its record or its target.
+    ).map(({ record, target, score }) => {
+      const pair = { record: rest[record]!, target: targets[target]!, score, rank: 2 };
+      if (score !== 3) pair.rank = rankOf(sideOfRecord(pair.record), sideOfStored(pair.target));
+      return pair;
+    });
+    pairs.push(
+      ...siblingPairs(pairs, rest, targets, {
+        record: sideOfRecord,
+        target: sideOfStored,
+        paragraphOfRecord: (r) => r.paragraph,
+        paragraphOfTarget: (s) => s.paragraph,
+        excludes,
+      }),
+    );
+    // The same texts first, then the pairs whose recommending states do not rule them out, each best first
+    // (src/import/state-ranks.ts).
+    pairs.sort((a, b) => b.rank - a.rank || b.score - a.score);
+    // Each pair's rivals are pairs of the same rank and score that share its record or its target.
     const byRecord = new Map<Identified, Pair[]>();
     const byTarget = new Map<Stored, Pair[]>();
     for (const pair of pairs) {
@@ -356,8 +394,9 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const contested = new Set<Stored>(); // fitted equally by several records of the file: given to none
     for (const pair of pairs) {
       if (settled.has(pair.record) || taken.has(pair.target.id) || contested.has(pair.target)) continue;
-      const sameRecord = byRecord.get(pair.record)!.filter((p) => p !== pair && p.score === pair.score && !taken.has(p.target.id));
-      const sameTarget = byTarget.get(pair.target)!.filter((p) => p !== pair && p.score === pair.score && !settled.has(p.record));
+      const rival = (p: Pair) => p !== pair && p.score === pair.score && p.rank === pair.rank;
+      const sameRecord = byRecord.get(pair.record)!.filter((p) => rival(p) && !taken.has(p.target.id));
+      const sameTarget = byTarget.get(pair.target)!.filter((p) => rival(p) && !settled.has(p.record));
       settled.add(pair.record);
       if (sameRecord.length + sameTarget.length === 0) {
         assign(pair.record, pair.target);
