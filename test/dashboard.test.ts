@@ -397,16 +397,30 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.locator('#error').waitFor({ state: 'hidden' });
     t.ok(true, 'the next answer clears the message');
 
-    // A slow answer for a review left meanwhile does not overwrite the one chosen since.
+    // A slow answer for a review left meanwhile does not overwrite the one chosen since: it is held until the
+    // review chosen since is shown, then let through, and the charts checked once the page has read it.
+    let letThrough = () => {};
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
     await page.route('**/v1/reviews/KGZ-1/summary', async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await held;
       await route.continue();
+    });
+    // Set once the page has read that answer and run what follows its reading (a task later).
+    await page.addInitScript(() => {
+      const json = Response.prototype.json;
+      Response.prototype.json = function (this: Response) {
+        const read = json.call(this);
+        if (this.url.includes('/v1/reviews/KGZ-1/summary')) void read.then(() => setTimeout(() => ((window as { slowAnswerRead?: boolean }).slowAnswerRead = true)));
+        return read;
+      };
     });
     await leave('?review=KGZ-3');
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
     await page.selectOption('#review', 'KGZ-1');
     await page.selectOption('#review', 'KGZ-3');
-    await page.waitForTimeout(3000);
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    letThrough();
+    await page.waitForFunction(() => (window as { slowAnswerRead?: boolean }).slowAnswerRead === true);
     const { body: kgz3 } = await getJson(app, '/v1/reviews/KGZ-3/summary');
     t.same(await shownCounts(page, 'positions'), withoutTotal(kgz3.recommendations.byPosition), 'the charts are the review selected last');
     t.same(await rowIds(page), ids((await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=25')).body));
@@ -591,9 +605,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
           return { name, share: start / width };
         }),
       );
+    const drawnWidths = () => page.$$eval('#positions-chart, #implementation-chart', (canvases) => canvases.map((canvas) => (canvas as HTMLCanvasElement).width));
     for (const width of [1280, 360]) {
+      const [resized, before] = [page.viewportSize()!.width !== width, await drawnWidths()];
       await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(300); // Chart.js redraws on resize
+      // Chart.js redraws a chart when its box is resized (a resize observer, then an animation frame): its canvas's width changes.
+      if (resized) await page.waitForFunction((widths) => ['positions', 'implementation'].every((name, i) => document.querySelector<HTMLCanvasElement>(`#${name}-chart`)!.width !== widths[i]), before);
       for (const { name, share } of await barStart()) {
         t.ok(share < 0.48, `${name} at ${width} px: the labels take ${(share * 100).toFixed(0)}% of the chart, less than the half Chart.js allows before it cuts one`);
       }
