@@ -1,7 +1,8 @@
 import t from 'tap';
 import { COPY_MIN_PARAGRAPHS } from '../src/import/copied-reviews.js';
 import { ImportError } from '../src/import/types.js';
-import { count, run, seededDb, termanFile } from './import-helpers.js';
+import { buildTestApp } from './helpers.js';
+import { count, importInto, run, seededDb, termanFile } from './import-helpers.js';
 
 // A review a data set prints again under a later year (the Terman corpus's 2014 file holds Guinea's 2010
 // review: src/import/copied-reviews.ts) is not a second review of the state.
@@ -93,4 +94,15 @@ t.test('records without a number are not compared; a review of another state is 
   t.same(report.reviewsCreated, ['GIN-2']);
   const senegal = await run(db, termanFile(guinea('2014').map(([text, , ...rest]) => [text!, 'senegal', ...rest])));
   t.same(senegal.reviewsCreated, ['SEN-2']);
+});
+
+t.test('on the service’s backend (PostgreSQL too): the earlier review is read where it is stored', async (t) => {
+  const app = await buildTestApp(t);
+  await importInto(app, termanFile(guinea('2010')));
+  const report = await importInto(app, termanFile([...guinea('2014'), ...chile2014]));
+  t.equal(report.skipped, COPY_MIN_PARAGRAPHS);
+  const listed = await app.inject('/v1/reviews?stateUnderReview=GIN');
+  t.same(listed.json().data.map((r: { id: string }) => r.id), ['GIN-1']);
+  const recurring = await app.inject('/v1/recommendations?stateUnderReview=GIN&recurring=true');
+  t.equal(recurring.json().meta.total, 0, 'no record recurs from its own copy');
 });
