@@ -48,3 +48,22 @@ t.test("a final response to a part of a paragraph is not the paragraph's positio
     t.equal(recommendation(db, whole)!.position, 'noted', 'a text that is the whole paragraph: the final response wins, as before');
   }
 });
+
+t.test('the states after a stray ")" do not make a whole text a part (the corpus prints 631 such texts)', async (t) => {
+  const db = seededDb(t);
+  await run(db, termanFile([
+    [
+      '50.4. To ratify the Convention against Torture promptly (Algeria, Bolivia, Ecuador, Egypt, Mexico). );',
+      'finland',
+      'unknown',
+      'Algeria',
+      '2008',
+      '',
+    ],
+  ]));
+  await run(db, uprInfoFile([
+    ['Finland', 'WEOG', 'EU', 'Ratify the Convention against Torture promptly', 'Algeria', 'Africa', '', 'Accepted', '5', 'Torture and other CID treatment', '1'],
+  ]));
+  const record = recommendation(db, 'FIN-1-50.4')!;
+  t.equal(record.position, 'supported', 'UPR Info’s answer is to the whole of it');
+});

@@ -4,7 +4,7 @@ import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
-import { trailingGroups } from '../states/names-in-text.js';
+import { trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 
@@ -456,8 +456,9 @@ export const PART_SHARE = 0.75;
  * consider). The part's answer stays in its reading. (When every reading is a part, all count.)
  */
 function wholeReadings(readings: SourceReading[], official: string): SourceReading[] {
-  const words = keyOf(matchKey(official)).words.size;
-  const whole = readings.filter((r) => keyOf(r.matchKey).words.size >= PART_SHARE * words);
+  // (Words as printed, repeats too; the states after the corpus's stray ")" left out: "… (Algeria, Bolivia). );".)
+  const words = keyOf(matchKey(withoutStrayParenthesis(official))).parts;
+  const whole = readings.filter((r) => keyOf(r.matchKey).parts >= PART_SHARE * words);
   return whole.length > 0 ? whole : readings;
 }
 
