@@ -106,7 +106,8 @@ export function withoutCopiedReviews<T extends ImportRecord>(
     const copy = { earlier, same, total: laterKeys.size };
     copies.set(later, copy);
     const stored = storedCount.get(later) as number;
-    if (stored > 0) result.warnings.push({ message: `${copyWords(later, copy)}: its ${stored} stored recommendations are kept; delete them` });
+    if (stored === 0) return;
+    result.warnings.push({ message: `${copyWords(later, copy)}: its ${stored} stored recommendations are kept; delete them` });
   };
   for (const review of reviews) {
     for (const other of otherReviews.all(review.stateCode, review.cycle) as { id: string; cycle: number }[]) {
