@@ -11,6 +11,7 @@ import { tagRecommendations } from '../tagging/apply.js';
 import { UPR_INFO_THEMES } from '../tagging/labels.js';
 import { machineTagger } from '../tagging/tagger.js';
 import { type Batched, batched, bulkInsert } from './bulk-insert.js';
+import { withoutCopiedReviews } from './copied-reviews.js';
 import { readingOf, reconcile, type SourceReading } from './reconcile.js';
 import {
   ImportError,
@@ -191,7 +192,9 @@ function checkAll<T extends { id: string }>(
 }
 
 export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): ImportReport {
-  const { records, duplicates } = assignIds(parsed.records);
+  const assigned = assignIds(parsed.records);
+  const { duplicates } = assigned;
+  let records = assigned.records;
   const report: ImportReport = {
     format: parsed.format,
     dryRun: options.dryRun,
@@ -244,6 +247,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       const written: string[] = [];
       const sql = db.$client;
       const json = (values: unknown[]) => JSON.stringify(values);
+
+      // A review the file prints again under a later cycle is not a review of its own (copied-reviews.ts).
+      const copied = withoutCopiedReviews(sql, records, checkedReviews.valid);
+      records = copied.records;
+      checkedReviews.valid = checkedReviews.valid.filter((r) => !copied.copies.has(r.id));
+      const reviewsInFile = parsed.reviews.filter((r) => !copied.copies.has(r.id));
+      report.problems.push(...copied.problems);
+      report.skipped += copied.problems.length;
+      report.warnings.push(...copied.warnings);
 
       // Sources: created when missing; one whose URL another source already has is that source.
       const sourceExists = sql.prepare('select 1 from sources where id = ?').pluck();
@@ -676,7 +688,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       citeOnly.flush();
 
       const { created, updated, unchanged } = report.recommendations;
-      if (records.length > 0 && created + updated + unchanged === 0) {
+      if (assigned.records.length > 0 && created + updated + unchanged === 0) {
         const reasons = report.problems.slice(0, REFUSAL_REASONS).map((p) => (p.row === undefined ? p.message : `row ${p.row}: ${p.message}`));
         const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
@@ -687,7 +699,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       if (tagger !== null && written.length > 0) tagRecommendations(db, tagger, { ids: written });
 
       const inFile = new Set(records.map((r) => r.id));
-      const reviewIds = json(parsed.reviews.map((r) => r.id));
+      const reviewIds = json(reviewsInFile.map((r) => r.id));
       report.notInFile = (
         sql
           .prepare('select id from recommendations where review_id in (select value from json_each(?)) order by id')

@@ -4,7 +4,7 @@ import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
-import { trailingGroups } from '../states/names-in-text.js';
+import { trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 
@@ -443,13 +443,34 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   return result;
 }
 
+/** A reading whose text has fewer than this share of the official wording's words answers a part of it. */
+export const PART_SHARE = 0.75;
+
+/**
+ * The readings that answer the whole recommendation: all but those whose text is a part of the official
+ * wording (fewer than PART_SHARE of its words; matched by containment). UPR Info splits a compound paragraph
+ * into texts it codes one by one: Kyrgyzstan 2010's 77.11, "Ratify the Rome Statute …, as well as the
+ * International Convention … from Enforced Disappearance (Uruguay)", is "Ratify the Rome Statute …", noted, and
+ * "Ratify the International Convention … Disappearance", accepted. The first merges with the paragraph; its
+ * "noted" is no answer to the paragraph, whose record keeps what the whole-text sources say (the corpus:
+ * consider). The part's answer stays in its reading. (When every reading is a part, all count.)
+ */
+function wholeReadings(readings: SourceReading[], official: string): SourceReading[] {
+  // (Words as printed, repeats too; the states after the corpus's stray ")" left out: "… (Algeria, Bolivia). );".)
+  const words = keyOf(matchKey(withoutStrayParenthesis(official))).parts;
+  const whole = readings.filter((r) => keyOf(r.matchKey).parts >= PART_SHARE * words);
+  return whole.length > 0 ? whole : readings;
+}
+
 /** The record as the union of what its sources say, each field from the source that knows it best. */
 function merge(result: Reconciliation, record: Identified, target: Stored): void {
   const own = record.reading!;
   const others = target.readings.filter((r) => r.sourceId !== own.sourceId);
   if (others.length === 0) return; // a record only this source gave: the file says what it is
   record.paragraph = own.paragraph ?? others.find((r) => r.paragraph !== null)?.paragraph ?? null;
-  const best = [own, ...others].reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
+  // A source's answer to a part of the official wording is not the answer to the whole (see wholeReadings).
+  const official = record.verbatim ? record.text : target.text;
+  const best = wholeReadings([own, ...others], official).reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
   record.position = best.position;
   record.positionLabel = best.positionLabel;
   record.positionSource = best.positionSource;

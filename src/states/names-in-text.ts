@@ -84,7 +84,7 @@ export function isStateList(group: string, resolve: ResolveName): boolean {
  * /\s*\)\s*[;.,]?\s*$/, backtracked over a run of spaces from each of its starts: a text of 10,000 spaces
  * before ")x" cost 10^8 steps, at every write of it).
  */
-function withoutStrayParenthesis(part: string): string {
+export function withoutStrayParenthesis(part: string): string {
   const open = part.split('(').length;
   const close = part.split(')').length;
   if (close <= open) return part;
