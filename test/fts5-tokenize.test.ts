@@ -114,10 +114,9 @@ if (!sqliteOnly(t, 'compares JavaScript with SQLite itself, whatever the backend
     t.end();
   });
 
-  t.test('real texts: every term of every document as FTS5 indexes it', (t) => {
-    const data = sharedDataDir();
-    if (data === undefined) return t.skip('no shared data (SHARED_DATA_DIR)');
-    const folder = join(data, 'upr-info-2008-2013');
+  const data = sharedDataDir();
+  t.test('real texts: every term of every document as FTS5 indexes it', { skip: data === undefined && 'no shared data (SHARED_DATA_DIR)' }, (t) => {
+    const folder = join(data!, 'upr-info-2008-2013');
     const docs: string[] = [];
     for (const file of readdirSync(folder).filter((name) => name.startsWith('uprinfo_sessions_')).sort()) {
       const text = readFileSync(join(folder, file), 'utf8');
