@@ -9,7 +9,7 @@ import { relevanceRank, tsQuery } from '../src/db/pg/fulltext.js';
 // Which records a `q` matches on SQLite (FTS5) and on a `db:copy` of the same database on PostgreSQL, compared
 // record by record, for the README's examples and for words drawn from the texts (a word occurrence at
 // random, so common words weigh more), with the time PostgreSQL takes to count the matches and to pick the 50
-// best (ts_rank), as a list with q does.
+// best (ts_rank), as a list with q does (each query's median printed as "count / top 50 ms").
 // `node --import tsx bench/fulltext-parity.ts --sqlite FILE --url postgres://… [--sample 400] [--seed 1] [--repeat 5]`
 
 const { values } = parseArgs({
@@ -60,25 +60,31 @@ async function pgQuery(query: ReturnType<typeof sql>): Promise<{ rows: Record<st
 const pgIds = async (q: string) =>
   new Set((await pgQuery(sql`select id from recommendations where search @@ ${tsQuery(q)}`)).rows.map((row) => row.id as string));
 
+const quantile = (list: number[], p: number) => [...list].sort((x, y) => x - y)[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(1);
 const counts: number[] = [];
 const tops: number[] = [];
-async function timed(q: string): Promise<void> {
+/** The query's median time to count and to pick the 50 best, in ms. */
+async function timed(q: string): Promise<[number, number]> {
+  const mine: [number[], number[]] = [[], []];
   for (let i = 0; i < Number(values.repeat); i++) {
-    counts.push((await pgQuery(sql`select count(*) from recommendations where search @@ ${tsQuery(q)}`)).ms);
+    mine[0].push((await pgQuery(sql`select count(*) from recommendations where search @@ ${tsQuery(q)}`)).ms);
     const rank = relevanceRank(sql`search`, tsQuery(q));
-    tops.push((await pgQuery(sql`select id from recommendations where search @@ ${tsQuery(q)} order by ${rank}, id limit 50`)).ms);
+    mine[1].push((await pgQuery(sql`select id from recommendations where search @@ ${tsQuery(q)} order by ${rank}, id limit 50`)).ms);
   }
+  counts.push(...mine[0]);
+  tops.push(...mine[1]);
+  return [Number(quantile(mine[0], 0.5)), Number(quantile(mine[1], 0.5))];
 }
 
 async function compare(q: string) {
   const [a, b] = [sqliteIds(q), await pgIds(q)];
-  await timed(q);
-  return { q, sqlite: a.size, postgres: b.size, same: a.size === b.size && [...a].every((id) => b.has(id)) };
+  const ms = await timed(q);
+  return { q, ms, sqlite: a.size, postgres: b.size, same: a.size === b.size && [...a].every((id) => b.has(id)) };
 }
 
 for (const q of EXAMPLES) {
   const r = await compare(q);
-  console.log(`q=${q}: SQLite ${r.sqlite}, PostgreSQL ${r.postgres}${r.same ? ', the same records' : ', DIFFERENT records'}`);
+  console.log(`q=${q}: SQLite ${r.sqlite}, PostgreSQL ${r.postgres}${r.same ? ', the same records' : ', DIFFERENT records'} (PostgreSQL ${r.ms[0]} / ${r.ms[1]} ms)`);
 }
 const differ = [];
 for (const q of sample) {
@@ -87,7 +93,6 @@ for (const q of sample) {
 }
 console.log(`${sample.length} words drawn from the texts: ${differ.length} match different records`);
 for (const r of differ.slice(0, 40)) console.log(`  q=${r.q}: SQLite ${r.sqlite}, PostgreSQL ${r.postgres}`);
-const quantile = (list: number[], p: number) => [...list].sort((x, y) => x - y)[Math.min(list.length - 1, Math.floor(p * list.length))]!.toFixed(1);
 console.log(`PostgreSQL, ${counts.length} queries each: count(*) p50 ${quantile(counts, 0.5)} ms, p99 ${quantile(counts, 0.99)} ms; ` +
   `top 50 by rank p50 ${quantile(tops, 0.5)} ms, p99 ${quantile(tops, 0.99)} ms`);
 await pool.end();
