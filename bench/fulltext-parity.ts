@@ -3,12 +3,14 @@ import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { random } from '../src/common/random.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
 import { relevanceRank, tsQuery } from '../src/db/pg/fulltext.js';
 
 // Which records a `q` matches on SQLite (FTS5) and on a `db:copy` of the same database on PostgreSQL, compared
 // record by record, for the README's examples and for words drawn from the texts (a word occurrence at
-// random, so common words weigh more), with the time PostgreSQL takes to count the matches and to pick the 50
+// random, so common words weigh more; in turn the word, the phrase of it and the next, its first four
+// letters*), with the time PostgreSQL takes to count the matches and to pick the 50
 // best (ts_rank), as a list with q does (each query's median printed as "count / top 50 ms").
 // `node --import tsx bench/fulltext-parity.ts --sqlite FILE --url postgres://… [--sample 400] [--seed 1] [--repeat 5]`
 
@@ -31,17 +33,18 @@ const sqlite = new Database(values.sqlite!, { readonly: true });
 const pool = new pg.Pool({ connectionString: values.url, max: 1 });
 const dialect = new PgDialect();
 
-let state = Number(values.seed);
-const random = () => {
-  state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return state / 2_147_483_648;
-};
+const draw = random(Number(values.seed));
 const texts = sqlite.prepare('select text from recommendations order by id').pluck().all() as string[];
+// A word, a phrase of it and the next, or its first four letters as a prefix, in turn.
+const clean = (word: string) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 const sample: string[] = [];
-while (sample.length < Number(values.sample)) {
-  const words = texts[Math.floor(random() * texts.length)]!.split(/\s+/);
-  const word = words[Math.floor(random() * words.length)]!.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-  if (word !== '' && !sample.includes(word)) sample.push(word);
+for (let drawn = 0; sample.length < Number(values.sample); drawn++) {
+  const words = texts[Math.floor(draw() * texts.length)]!.split(/\s+/).map(clean);
+  const at = Math.floor(draw() * words.length);
+  const [word, next] = [words[at]!, words[at + 1] ?? ''];
+  const kind = drawn % 3;
+  const q = kind === 0 ? word : kind === 1 ? `"${word} ${next}"` : /^\p{L}{4}./u.test(word) ? `${word.slice(0, 4)}*` : word;
+  if (word !== '' && !sample.includes(q)) sample.push(q);
 }
 
 const sqliteIds = (q: string) =>
@@ -91,7 +94,7 @@ for (const q of sample) {
   const r = await compare(q);
   if (!r.same) differ.push(r);
 }
-console.log(`${sample.length} words drawn from the texts: ${differ.length} match different records`);
+console.log(`${sample.length} words, phrases of two and prefixes drawn from the texts: ${differ.length} match different records`);
 for (const r of differ.slice(0, 40)) console.log(`  q=${r.q}: SQLite ${r.sqlite}, PostgreSQL ${r.postgres}`);
 console.log(`PostgreSQL, ${counts.length} queries each: count(*) p50 ${quantile(counts, 0.5)} ms, p99 ${quantile(counts, 0.99)} ms; ` +
   `top 50 by rank p50 ${quantile(tops, 0.5)} ms, p99 ${quantile(tops, 0.99)} ms`);

@@ -6,6 +6,7 @@ import { type CharClass, probeFts5Characters } from '../src/db/fts5/probe.js';
 import { unicodeTableSource } from '../src/db/fts5/table-source.js';
 import { fts5Terms, fts5Tokens, porterStem } from '../src/db/fts5/tokenize.js';
 import { DIACRITICS, FOLDS, SEPARATORS, SQLITE_VERSION } from '../src/db/fts5/unicode-table.js';
+import { random } from '../src/common/random.js';
 import { sqliteOnly } from './helpers.js';
 import { sharedDataDir } from './support/shared-data.js';
 
@@ -30,15 +31,6 @@ if (!sqliteOnly(t, 'compares JavaScript with SQLite itself, whatever the backend
     } finally {
       db.close();
     }
-  }
-
-  /** A seeded random number in [0, 1), the same on every run. */
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
   }
 
   t.test('the table is what this SQLite answers, at every boundary and in a sample', (t) => {

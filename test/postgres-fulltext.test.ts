@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
+import { random } from '../src/common/random.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { postgresBackend } from '../src/db/pg/backend.js';
 import { developmentSearchVector, FILL_SEARCH_ROWS, pgFillSearch, searchVector } from '../src/db/pg/fulltext.js';
@@ -45,15 +46,14 @@ function drawnWords(path: string, n: number): string[] {
   const db = new Database(path, { readonly: true });
   const texts = db.prepare('select text from recommendations order by id').pluck().all() as string[];
   db.close();
-  let state = 3;
-  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const next = random(3);
   const words = new Set<string>();
   while (words.size < n) {
     const list = texts[Math.floor(next() * texts.length)]!.split(/\s+/);
     const word = list[Math.floor(next() * list.length)]!.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
     if (word === '') continue;
     words.add(word);
-    if (word.length > 4) words.add(`${word.slice(0, 4)}*`);
+    if (/^\p{L}{4}./u.test(word)) words.add(`${word.slice(0, 4)}*`);
   }
   return [...words];
 }
