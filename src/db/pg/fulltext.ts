@@ -18,10 +18,12 @@ import { fullTextTerms } from '../fulltext.js';
 // changes, which a trigger of migrations/postgres/0014_fts5_terms.sql sets back to NULL. pgFillSearch fills
 // them before every write transaction commits (write-transaction.ts) and after an import
 // (src/import/pg-import.ts), and on start for a database migrated from the english tsvector (freshen.ts); a
-// copy (src/db/copy/copy.ts) writes them with the rows (rowSearchVector). What PostgreSQL still cannot hold as FTS5 does (README, "Full text on PostgreSQL"): a word
-// longer than 2,046 bytes is kept as its first 2,046 bytes or fewer (no query can be as long, so a word or
-// prefix matches it as before), and a word's 256th and later positions in one record are dropped, so a
-// phrase made from them is not found.
+// copy (src/db/copy/copy.ts) writes them with the rows (rowSearchVector).
+//
+// What PostgreSQL still cannot hold as FTS5 does (README, "Full text on PostgreSQL"): a word longer than
+// 2,046 bytes is kept as its first 2,046 bytes (no word of a query can be as long, so a word or a prefix
+// matches it as before), and a word's 257th and later positions in one record are dropped, so a phrase made
+// with one of them is not found.
 
 /** PostgreSQL's longest lexeme, in bytes. */
 const MAX_LEXEME_BYTES = 2046;
