@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidParam } from '../http/problem.js';
+import { fts5Tokens } from './fts5/tokenize.js';
 
 // Turns a user's search text into an FTS5 query that cannot be a syntax error: every word must occur,
 // "quoted words" form a phrase, and a trailing * makes a word a prefix. FTS5 operators typed by users
@@ -33,8 +34,6 @@ export function fullTextLimits(): FullTextLimits {
   return limits;
 }
 
-// What FTS5's unicode61 tokenizer keeps as parts of words; everything else separates them.
-const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 // Control characters other than tab and line breaks: FTS5 refuses a NUL, and none belongs in a search.
 const CONTROL = /[^\P{Cc}\t\n\r]/u;
 
@@ -55,7 +54,7 @@ export function fullTextParam(what: string) {
     );
 }
 
-/** One term of a search: a word, a "phrase" of words, or a word* prefix, as the words it tokenizes to. */
+/** One term of a search: a word, a "phrase" of words, or a word* prefix, as the tokens FTS5 makes of it (folded, not stemmed). */
 export interface FullTextTerm {
   text: string;
   tokens: string[];
@@ -71,10 +70,10 @@ export function fullTextTerms(q: string): FullTextTerm[] {
     const word = match[2];
     const prefix = phrase === undefined && word!.endsWith('*');
     const text = phrase ?? (prefix ? word!.slice(0, -1) : word!);
-    const tokens = text.match(TOKEN);
-    if (tokens === null) continue;
+    const tokens = fts5Tokens(text);
+    if (tokens.length === 0) continue;
     // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
-    const key = tokens.join(' ').toLowerCase() + (prefix ? '*' : '');
+    const key = tokens.join(' ') + (prefix ? '*' : '');
     if (terms.has(key)) continue;
     if (prefix && [...tokens.at(-1)!].length < limits.minPrefix) {
       throw invalidParam(

@@ -18,7 +18,7 @@ import {
 import type { DevelopmentDetail, DevelopmentFilter } from './schemas.js';
 import { DEVELOPMENT_LIST, type DevelopmentStore } from './store.js';
 
-// The developments on PostgreSQL: queries.ts's SQL, with `q` matched on the generated tsvector
+// The developments on PostgreSQL: queries.ts's SQL, with `q` matched on the tsvector of FTS5's terms
 // (src/db/pg/fulltext.ts) instead of FTS5.
 
 const FROM = sql`developments d`;

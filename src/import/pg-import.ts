@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { type CopyReport, type Shape, shapeOf, toPg } from '../db/copy/copy.js';
 import { BATCH_ROWS, COPY_TABLES } from '../db/copy/tables.js';
 import { openDatabase } from '../db/open.js';
+import { pgFillSearch } from '../db/pg/fulltext.js';
 import { WRITE_LOCK } from '../db/pg/write-transaction.js';
 import { copyScope, copyVocabularies, fileScope } from './pg-import-scope.js';
 import { applyRead, readImport } from './run.js';
@@ -73,6 +74,7 @@ export async function pgImportFile(target: PgImportTarget, source: ImportSource,
       await target.pause?.('applied');
       db.$client.prepare('attach database ? as before').run(before);
       await writeDifferences(db.$client, client);
+      await pgFillSearch(client); // the full-text terms of the records new or with a new text
       // The stats' kept counts just written are the scratch import's, flushed there for every record it touched
       // (and any left marked before it): the marks PostgreSQL's triggers made while writing them are done with.
       await client.query('delete from stats_dirty');

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expectedMigrationCount, openDatabase } from '../open.js';
 import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
-import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal } from './tables.js';
+import { rowSearchVector } from '../pg/fulltext.js';
+import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS } from './tables.js';
 
 // Copies a whole database between SQLite and an empty PostgreSQL database, either way: same rows, same ids,
 // same audit log (seq included, so the change feed keeps its order). One transaction on each side: the
@@ -66,7 +67,7 @@ export async function shapeOf(sqlite: Database.Database, client: pg.PoolClient, 
       where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER'`,
     [table],
   );
-  const pgTypes = new Map(rows.map((row) => [row.column_name, row.data_type]));
+  const pgTypes = new Map(rows.filter((row) => !PG_ONLY_COLUMNS.has(`${table}.${row.column_name}`)).map((row) => [row.column_name, row.data_type]));
   const columns = info.map((column) => column.name);
   if (columns.length !== pgTypes.size || columns.some((name) => !pgTypes.has(name))) {
     throw new CopyError(
@@ -123,11 +124,13 @@ export function toSqlite(shape: Shape, row: unknown[]): unknown[] {
 }
 
 async function insertPg(client: pg.PoolClient, shape: Shape, rows: unknown[][]): Promise<void> {
-  const width = shape.columns.length;
-  const tuples = rows.map((_, r) => `(${shape.columns.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  // The full-text terms of recommendations and developments, PostgreSQL's own column, with each row.
+  const search = rowSearchVector(shape.table, shape.columns);
+  const columns = search === undefined ? shape.columns : [...shape.columns, 'search'];
+  const tuples = rows.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
   await client.query(
-    `insert into ${quote(shape.table)} (${shape.columns.map(quote).join(', ')}) values ${tuples.join(', ')}`,
-    rows.flatMap((row) => toPg(shape, row)),
+    `insert into ${quote(shape.table)} (${columns.map(quote).join(', ')}) values ${tuples.join(', ')}`,
+    rows.flatMap((row) => (search === undefined ? toPg(shape, row) : [...toPg(shape, row), search(row)])),
   );
 }
 

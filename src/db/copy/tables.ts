@@ -51,10 +51,13 @@ export const DERIVED_TABLES = [
 export const COPY_TABLES: readonly string[] = [...BASE_TABLES, ...DERIVED_TABLES];
 
 // SQLite tables that are no data of their own: the migrator's journal, the FTS5 indexes (rebuilt by
-// SQLite's triggers as the base tables are inserted; PostgreSQL's tsvector columns are generated) and the
+// SQLite's triggers as the base tables are inserted; PostgreSQL's `search` columns are filled after the copy) and the
 // stats flush's scratch table (empty outside a flush: migrations/0017_stats_one_pass.sql).
 export const isSqliteInternal = (name: string) =>
   name.startsWith('sqlite_') || name === '__drizzle_migrations' || name === 'stats_delta' || /_fts(_|$)/.test(name);
+
+/** PostgreSQL's columns of its own, not copied: the full-text terms (src/db/pg/fulltext.ts fills them). */
+export const PG_ONLY_COLUMNS: ReadonlySet<string> = new Set(['recommendations.search', 'developments.search']);
 
 /** Rows per INSERT and per FETCH: bounds the memory a copy holds, whatever the database's size. */
 export const BATCH_ROWS = 500;

@@ -9,13 +9,15 @@ import {
   staleRelationStates,
 } from '../../related/pg-freshen.js';
 import type { RelateCounts } from '../../related/refresh.js';
+import { FILL_SEARCH_ROWS, pgFillSearchBatch } from './fulltext.js';
 import { WRITE_LOCK } from './write-transaction.js';
 
 // What SQLite's open does (src/db/open.ts: freshenRelations, freshenDocuments), on PostgreSQL's start: the
 // relations listed stale (migrations/postgres/0010_related_without_recommenders.sql lists them all) are
 // recomputed as SQLite's refresh would (src/related/pg-freshen.ts), then every stored document listed stale,
 // or missing with its CSV line (a copy of a database whose documents were never built), is rebuilt as a
-// write rebuilds it (pgMaterialize). With nothing stale, one query.
+// write rebuilds it (pgMaterialize), and the full-text terms not filled (every row after migration
+// 0014_fts5_terms) are filled (src/db/pg/fulltext.ts). With nothing stale, one query.
 //
 // Several instances may start at once on one database: the one that takes the FRESHEN_LOCK advisory lock
 // does the work while the others wait for it (at most waitMs), then find nothing left to do. The work is
@@ -39,9 +41,11 @@ export interface FreshenBatches {
   relate: number;
   /** Recommendations updated one by one (in states with few listed) per transaction. */
   listed: number;
+  /** Recommendations, and developments, whose full-text terms are filled per transaction (FILL_SEARCH_ROWS by default). */
+  search?: number;
 }
 
-export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, listed: 100 };
+export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, listed: 100, search: FILL_SEARCH_ROWS };
 
 /** Where progress is said: the app's logger (pino's info), or nothing. */
 export interface FreshenLog {
@@ -61,12 +65,16 @@ export interface Pending {
   staleDocuments: number;
   missingDocuments: number;
   staleRelations: boolean;
+  /** Recommendations and developments whose full-text terms are not filled (src/db/pg/fulltext.ts). */
+  unfilledSearch: number;
 }
 
 /** What a start did: undefined when nothing was stale, or another instance had done it. */
 export interface FreshenReport {
   relations: RelateCounts;
   documents: number;
+  /** Recommendations and developments whose full-text terms were filled. */
+  search: number;
   seconds: number;
 }
 
@@ -81,11 +89,13 @@ export async function pendingWork(client: Pick<pg.Pool, 'query'>): Promise<Pendi
     (select count(*)::int from recommendation_documents_stale) as "staleDocuments",
     (select count(*)::int from recommendations) - least((select count(*)::int from recommendation_documents),
       (select count(*)::int from recommendation_csv_lines)) as "missingDocuments",
-    exists (select 1 from recommendation_relations_stale) as "staleRelations"`);
+    exists (select 1 from recommendation_relations_stale) as "staleRelations",
+    (select count(*)::int from recommendations where search is null)
+      + (select count(*)::int from developments where search is null) as "unfilledSearch"`);
   return rows[0]!;
 }
 
-const nothingPending = (p: Pending) => p.staleDocuments === 0 && p.missingDocuments === 0 && !p.staleRelations;
+const nothingPending = (p: Pending) => p.staleDocuments === 0 && p.missingDocuments === 0 && !p.staleRelations && p.unfilledSearch === 0;
 
 /** Runs `work` in a transaction on `client` holding the write lock. */
 async function inWriteTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
@@ -188,6 +198,19 @@ async function freshenDocuments(client: pg.PoolClient, missing: number, size: nu
   return done;
 }
 
+/** Fills the full-text terms not filled (all of them after migration 0014_fts5_terms), `size` rows a transaction. */
+async function fillSearch(client: pg.PoolClient, total: number, size: number, log: FreshenLog | undefined): Promise<number> {
+  const started = performance.now();
+  log?.info({ rows: total }, 'PostgreSQL: filling the full-text terms of recommendations and developments');
+  let done = 0;
+  for (;;) {
+    const filled = await inWriteTransaction(client, () => pgFillSearchBatch(client, size));
+    if (filled === 0) return done;
+    done += filled;
+    log?.info({ rows: done, of: total, seconds: since(started) }, 'PostgreSQL: full-text terms filled so far');
+  }
+}
+
 /** freshenPostgres's work, holding FRESHEN_LOCK. */
 async function freshenLocked(
   client: pg.PoolClient,
@@ -205,13 +228,14 @@ async function freshenLocked(
     ? await freshenRelations(client, sizes, log)
     : { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const documents = await freshenDocuments(client, pending.missingDocuments, sizes.documents, log);
-  if (relations.states + documents > 0) {
+  const search = pending.unfilledSearch > 0 ? await fillSearch(client, pending.unfilledSearch, sizes.search ?? FILL_SEARCH_ROWS, log) : 0;
+  if (relations.states + documents + search > 0) {
     await inWriteTransaction(client, () =>
       client.query(`insert into meta (key, value) values ('revision', '1')
         on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text`),
     );
   }
-  const report = { relations, documents, seconds: since(started) };
+  const report = { relations, documents, search, seconds: since(started) };
   log?.info({ ...report }, 'PostgreSQL: stale relations and stored documents brought up to date');
   return report;
 }

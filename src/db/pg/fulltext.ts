@@ -1,21 +1,92 @@
 import { type SQL, sql } from 'drizzle-orm';
+import type pg from 'pg';
+import { fts5Terms, porterStem } from '../fts5/tokenize.js';
 import { fullTextTerms } from '../fulltext.js';
 
-// Full text on PostgreSQL: the same `q` (src/db/fulltext.ts parses it, with the same limits) as a tsquery over
-// the generated `search` tsvector (english configuration, GIN index: src/db/pg/schema.ts). Every term must
-// occur (&), a "phrase" is its words in sequence (<->), word* a prefix (:*). The terms' tokens are letters and
-// digits only (fullTextTerms), and the tsvector is made of the text with everything else a space (englishWords in
-// src/db/pg/schema.ts), so words split as FTS5 splits them on both sides. Where this differs from FTS5
-// (README, "Deploying at scale"): the english configuration drops stop words ("the", "of"), so a term made
-// of stop words alone matches nothing instead of nearly everything, and diacritics are kept (FTS5's
-// unicode61 folds them); ranking is ts_rank, not bm25 (see relevanceRank).
+// Full text on PostgreSQL matches exactly the records FTS5 matches on SQLite, for every `q`. PostgreSQL's own
+// parser, stemmer and stop words are not used: the terms are FTS5's, computed in JavaScript
+// (src/db/fts5/tokenize.ts: the unicode61 tokenizer with remove_diacritics 2 and SQLite's Porter stemmer,
+// tested against SQLite itself). The `search` tsvector of recommendations and developments is written as a
+// tsvector literal of those terms with their positions (searchVector), and a query is a tsquery literal of
+// its terms stemmed the same way (toTsQuery): a literal is taken as it is, with no parsing, stemming or stop
+// words of a text search configuration. Every term must occur (&); a "phrase" is its words in sequence
+// (<->); word* is a prefix (:*) of the stemmed word, as FTS5 stems a prefix before it looks it up (`q=policies*`
+// is `polici*`). A development's summary starts a position after its title ends, so that a phrase never runs
+// from one into the other (FTS5's columns). Ranking differs: ts_rank (relevanceRank), not bm25.
+//
+// `search` is NULL until filled: rows inserted, and rows whose text (a development's title or summary)
+// changes, which a trigger of migrations/postgres/0014_fts5_terms.sql sets back to NULL. pgFillSearch fills
+// them before every write transaction commits (write-transaction.ts) and after an import
+// (src/import/pg-import.ts), and on start for a database migrated from the english tsvector (freshen.ts); a
+// copy (src/db/copy/copy.ts) writes them with the rows (rowSearchVector).
+//
+// What PostgreSQL still cannot hold as FTS5 does (README, "Full text on PostgreSQL"): a word longer than
+// 2,046 bytes is kept as its first 2,046 bytes (no word of a query can be as long, so a word or a prefix
+// matches it as before), and a word's 257th and later positions in one record are dropped, so a phrase made
+// with one of them is not found.
 
-/** The search as the text of a to_tsquery('english', …) argument; tokens are letters and digits only. */
+/** PostgreSQL's longest lexeme, in bytes. */
+const MAX_LEXEME_BYTES = 2046;
+
+const quoteLexeme = (term: string) => `'${term.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+
+/** A term as PostgreSQL can hold it: at most its first MAX_LEXEME_BYTES bytes, whole characters. */
+function lexeme(term: string): string {
+  if (term.length * 3 <= MAX_LEXEME_BYTES || Buffer.byteLength(term) <= MAX_LEXEME_BYTES) return term;
+  let bytes = 0;
+  let end = 0;
+  for (const character of term) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > MAX_LEXEME_BYTES) break;
+    end += character.length;
+  }
+  return term.slice(0, end);
+}
+
+/** Adds a text's terms to `positions` from position `first`, with a weight; returns the position after the last. */
+function addTerms(positions: Map<string, string[]>, text: string, first: number, weight: string): number {
+  let at = first;
+  for (const term of fts5Terms(text)) {
+    const key = lexeme(term);
+    const list = positions.get(key);
+    if (list === undefined) positions.set(key, [`${at}${weight}`]);
+    else list.push(`${at}${weight}`);
+    at++;
+  }
+  return at;
+}
+
+const vector = (positions: Map<string, string[]>) =>
+  [...positions].map(([term, at]) => `${quoteLexeme(term)}:${at.join(',')}`).join(' ');
+
+/** A recommendation's text as the tsvector literal of its FTS5 terms. */
+export function searchVector(text: string): string {
+  const positions = new Map<string, string[]>();
+  addTerms(positions, text, 1, '');
+  return vector(positions);
+}
+
+/** A development's title (weight A) and summary (B) as one tsvector literal, a position apart. */
+export function developmentSearchVector(title: string, summary: string): string {
+  const positions = new Map<string, string[]>();
+  addTerms(positions, summary, addTerms(positions, title, 1, 'A') + 1, 'B');
+  return vector(positions);
+}
+
+/** How a copied row of `table` (its values in `columns`' order) gets its `search`; undefined for other tables. */
+export function rowSearchVector(table: string, columns: readonly string[]): ((row: readonly unknown[]) => string) | undefined {
+  const at = (column: string) => columns.indexOf(column);
+  if (table === 'recommendations') return (row) => searchVector(row[at('text')] as string);
+  if (table === 'developments') return (row) => developmentSearchVector(row[at('title')] as string, row[at('summary')] as string);
+  return undefined;
+}
+
+/** The search as the text of a tsquery literal of FTS5's terms. */
 export function toTsQuery(q: string): string {
   return fullTextTerms(q)
     .map((term) => {
       const last = term.tokens.length - 1;
-      const words = term.tokens.map((token, i) => `'${token}'${term.prefix && i === last ? ':*' : ''}`);
+      const words = term.tokens.map((token, i) => `${quoteLexeme(porterStem(token))}${term.prefix && i === last ? ':*' : ''}`);
       return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
     })
     .join(' & ');
@@ -23,7 +94,7 @@ export function toTsQuery(q: string): string {
 
 /** The tsquery of a search, for `search @@ …` and ts_rank. */
 export function tsQuery(q: string): SQL {
-  return sql`to_tsquery('english', ${toTsQuery(q)})`;
+  return sql`${toTsQuery(q)}::tsquery`;
 }
 
 /**
@@ -33,4 +104,42 @@ export function tsQuery(q: string): SQL {
  */
 export function relevanceRank(search: SQL, query: SQL): SQL {
   return sql`(-ts_rank(${search}, ${query}))::float8`;
+}
+
+/** Rows whose search pgFillSearch fills per statement, of each table. */
+export const FILL_SEARCH_ROWS = 500;
+
+type Unfilled = { kind: 'r' | 'd'; id: string; a: string; b: string | null };
+
+/** Fills `search` where it is NULL in at most `rows` rows of each table; returns how many it filled. */
+export async function pgFillSearchBatch(client: Pick<pg.PoolClient, 'query'>, rows: number): Promise<number> {
+  const unfilled = (
+    await client.query<Unfilled>(
+      `(select 'r' as kind, id, text as a, null as b from recommendations where search is null limit $1)
+        union all (select 'd', id, title, summary from developments where search is null limit $1)`,
+      [rows],
+    )
+  ).rows;
+  const tables = [
+    ['recommendations', unfilled.filter((row) => row.kind === 'r'), (row: Unfilled) => searchVector(row.a)],
+    ['developments', unfilled.filter((row) => row.kind === 'd'), (row: Unfilled) => developmentSearchVector(row.a, row.b!)],
+  ] as const;
+  for (const [table, list, vectorOf] of tables) {
+    if (list.length === 0) continue;
+    await client.query(
+      `update ${table} t set search = u.search::tsvector from unnest($1::text[], $2::text[]) u (id, search) where t.id = u.id`,
+      [list.map((row) => row.id), list.map(vectorOf)],
+    );
+  }
+  return unfilled.length;
+}
+
+/**
+ * Fills `search` wherever it is NULL, FILL_SEARCH_ROWS rows of each table at a time; returns how many rows it
+ * filled. Inside a transaction holding the write lock, so that no text changes meanwhile.
+ */
+export async function pgFillSearch(client: Pick<pg.PoolClient, 'query'>): Promise<number> {
+  let filled = 0;
+  for (let n = await pgFillSearchBatch(client, FILL_SEARCH_ROWS); n > 0; n = await pgFillSearchBatch(client, FILL_SEARCH_ROWS)) filled += n;
+  return filled;
 }

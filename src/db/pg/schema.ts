@@ -32,8 +32,9 @@ import {
 // with `npx drizzle-kit generate --config drizzle.pg.config.ts`. What differs, and why:
 // - The checks that SQLite makes with BEFORE INSERT/UPDATE triggers (migrations/0005, 0006) are CHECK
 //   constraints here, with the same names: PostgreSQL adds one without rebuilding the table.
-// - Full text: a generated tsvector column with a GIN index on recommendations and developments replaces the
-//   FTS5 tables and their triggers. fts_rowid is kept only so a copy back to SQLite keeps its FTS5 rowids.
+// - Full text: a tsvector column of FTS5's terms (src/db/pg/fulltext.ts) with a GIN index on recommendations and
+//   developments replaces the FTS5 tables and their triggers; it is PostgreSQL's alone, not copied
+//   (src/db/copy/tables.ts). fts_rowid is kept only so a copy back to SQLite keeps its FTS5 rowids.
 // - Booleans are boolean (0/1 in SQLite); SQLite's real (8-byte IEEE) is double precision; versions, audit seq and revisions are bigint (read as numbers,
 //   src/db/pg/pool.ts); timestamps and dates stay ISO text, as in SQLite, so keyset cursors compare the same.
 // - stats_*.value holds a text or an integer in SQLite (no type affinity): jsonb here keeps which it was.
@@ -43,17 +44,6 @@ import {
 //   every write transaction calls.
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-
-/**
- * The english tsvector of a text column, tokenized as FTS5's unicode61 does: every run of characters that are
- * not letters or digits (punctuation, spaces, controls) is a space first. PostgreSQL's parser otherwise keeps
- * `non.discrimination`, `health.care` or `remaining/future` as one host, file or path token, which `q=health`
- * cannot match. The classes are the POSIX ones, not [^[:alnum:]]: in a "C" locale PostgreSQL's regex classes
- * are ASCII, and [^[:alnum:]] would cut accented letters out of words; [:punct:] there spares them (and under
- * C.UTF-8, the test clusters' locale, it covers Unicode punctuation and symbols).
- */
-const englishWords = (column: string) =>
-  `to_tsvector('english', regexp_replace("${column}", '[[:punct:][:space:][:cntrl:]]+', ' ', 'g'))`;
 
 /** A CHECK constraint from SQL text over the table's own (quoted) columns. */
 const rule = (name: string, expression: string) => check(name, sql.raw(expression));
@@ -187,9 +177,9 @@ export const recommendations = pgTable(
     ftsRowid: bigint('fts_rowid', { mode: 'number' }),
     ...timestamps,
     ...version,
-    // English stemming (SQLite: porter), words split at punctuation as FTS5 splits them (englishWords); diacritics
-    // are kept, where FTS5 removes them (README, Deploying at scale).
-    search: tsvector('search').generatedAlwaysAs(sql.raw(englishWords('text'))),
+    // FTS5's terms of the text with their positions, written by src/db/pg/fulltext.ts (pgFillSearch); NULL until
+    // then, and again when the text changes (a trigger: migrations/postgres/0014_fts5_terms.sql).
+    search: tsvector('search'),
   },
   (t) => [
     uniqueIndex('recommendations_fts_rowid_idx').on(t.ftsRowid),
@@ -199,6 +189,7 @@ export const recommendations = pgTable(
     index('recommendations_review_position_idx').on(t.reviewId, t.position, t.paragraphSortKey, t.id),
     index('recommendations_source_idx').on(t.sourceId),
     index('recommendations_search_idx').using('gin', t.search),
+    index('recommendations_search_unfilled_idx').on(t.id).where(sql`search is null`),
     rule('recommendations_id_shape', ID_SHAPE),
     rule('recommendations_text_length', lengthBetween('text', 1, 10000)),
     rule('recommendations_paragraph_length', orNull('paragraph', lengthBetween('paragraph', 1, 50))),
@@ -449,10 +440,9 @@ export const developments = pgTable(
     ftsRowid: bigint('fts_rowid', { mode: 'number' }),
     ...timestamps,
     ...version,
-    // A title match ranks above a summary match (weights A and B for ts_rank).
-    search: tsvector('search').generatedAlwaysAs(
-      sql.raw(`setweight(${englishWords('title')}, 'A') || setweight(${englishWords('summary')}, 'B')`),
-    ),
+    // The FTS5 terms of the title (weight A: a title match ranks above a summary match) and the summary (B), as
+    // on recommendations.
+    search: tsvector('search'),
   },
   (t) => [
     uniqueIndex('developments_fts_rowid_idx').on(t.ftsRowid),
@@ -460,6 +450,7 @@ export const developments = pgTable(
     index('developments_review_idx').on(t.reviewId),
     index('developments_date_idx').on(t.periodStart, t.id),
     index('developments_search_idx').using('gin', t.search),
+    index('developments_search_unfilled_idx').on(t.id).where(sql`search is null`),
     versionRange('developments'),
   ],
 );

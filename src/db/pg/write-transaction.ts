@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgFlushStats } from '../../stats/pg-aggregates.js';
 import { type AuditEntry, diffRecords, storedReason } from '../audit.js';
+import { pgFillSearch } from './fulltext.js';
 
 // Every write on PostgreSQL goes through pgWriteTransaction, as every write on SQLite goes through
 // writeTransaction (src/db/audit.ts): one transaction that applies the change, rebuilds the stored documents
@@ -53,6 +54,7 @@ export async function pgWriteTransaction<T>(
       },
     });
     await pgMaterialize(client, [...stale]);
+    await pgFillSearch(client); // the full-text terms of records new or with a new text (fulltext.ts)
     await pgFlushStats(client); // the stats' kept counts (migrations/postgres/0005_stats_aggregates.sql)
     if (entries.length > 0) {
       const { rows } = await client.query<{ value: string }>(`insert into meta (key, value) values ('revision', '1')
