@@ -95,18 +95,31 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   for (const value of ['2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00']) {
     t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);
   }
-  for (const value of ['abc', '1.5']) {
-    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Expected a whole number' }], value);
+  // Plain decimal digits only: Number() read 0x10 as 16, ' 50' as 50, 1e2 as 100, '' as 0 ("too small").
+  const whole = 'Expected a whole number (digits 0-9)';
+  for (const value of ['abc', '1.5', '0x10', '%2050', '50%20', '1e2', '50.0', '%2B5', '-1', '', '%EF%BC%95', '0b11', 'Infinity']) {
+    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: whole }], value);
+  }
+  // A list's values are the same text, spaces around its commas aside.
+  for (const value of ['0x1', '2.0', '1e0', '%2B1', '-1', '', '1,,2', '0b1']) {
+    t.same((await errorsOf(`/v1/recommendations?cycle=${value}`)).errors, [{ in: 'query', name: 'cycle', message: whole }], `cycle ${value}`);
+  }
+  for (const url of ['/v1/reviews/KGZ-3/summary?top=0x10', '/v1/recommendations/KGZ-3-FIN-1/related?limit=1e1']) {
+    t.equal((await errorsOf(url)).errors[0]!.message, whole, url);
   }
   // Out of range says so, with the bound (it said "Expected a whole number").
   t.same((await errorsOf('/v1/reviews?limit=1000')).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
-  for (const value of ['0', '-1']) {
-    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }], value);
+  t.same((await errorsOf(`/v1/reviews?limit=${'9'.repeat(400)}`)).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
+  t.same((await errorsOf('/v1/recommendations?limit=0')).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }]);
+  // Leading zeros are digits too, in every whole-number parameter alike.
+  for (const url of ['/v1/recommendations?limit=007&cycle=03', '/v1/recommendations?limit=0000000000000000000000000000050&year=02020']) {
+    t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
   }
+  t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=007' })).json().meta.limit, 7);
   t.same((await errorsOf('/v1/stats/recommendations')).errors, [{ in: 'query', name: 'groupBy', message: 'Required' }]);
   // A list parameter takes repeats: its values are judged one by one, each problem said once.
   t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9')).errors, [
-    { in: 'query', name: 'cycle', message: 'Expected a whole number' },
+    { in: 'query', name: 'cycle', message: whole },
     { in: 'query', name: 'cycle', message: 'Too big: expected number to be <=4' },
   ]);
   for (const url of ['/v1/recommendations?position=noted&position=supported', '/v1/stats/recommendations?groupBy=position&groupBy=cycle', '/v1/sources?publisher=a&publisher=b']) {
