@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
 import { answerClientError } from './client-errors.js';
 import { isExportRequest } from './formats.js';
+import { boundMessages, boundText, errorForLog } from './log-bounds.js';
 import { HttpProblem } from './problem.js';
 import { OneLinePerRequest } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
@@ -43,16 +44,20 @@ export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server
         paths: ['req.headers.authorization', 'request.headers.authorization', 'headers.authorization'],
         censor: '[redacted]',
       },
+      // What a request can put in a line is bounded (src/http/log-bounds.ts): its URL and Host, an error, a message.
       serializers: {
         // Fastify's request serializer, with keys scrubbed from the URL (and robust to other objects logged as req).
+        // Scrubbed before it is cut: a key cut in two would no longer look like one.
         req: (request: FastifyRequest) => ({
           method: request.method,
-          url: typeof request.url === 'string' ? scrubKeys(request.url) : undefined,
-          host: request.host,
+          url: typeof request.url === 'string' ? boundText(scrubKeys(request.url)) : undefined,
+          host: typeof request.host === 'string' ? boundText(request.host) : undefined,
           remoteAddress: request.ip,
           remotePort: request.socket?.remotePort,
         }),
+        err: errorForLog,
       },
+      hooks: { logMethod: boundMessages },
       ...(config.logStream ? { stream: config.logStream } : {}),
     },
     logController: new OneLinePerRequest(),
