@@ -16,6 +16,12 @@ const invalidParamSchema = z
   })
   .meta({ id: 'InvalidParam' });
 
+/**
+ * The most problems one answer lists (in `errors` and in its detail); past them the detail says how many more. A
+ * body of 80,000 unknown keys (870 KB) was answered with each named twice: 8.8 MB, in 1.6 s.
+ */
+export const MAX_LISTED_ERRORS = 50;
+
 export const problemSchema = z
   .object({
     type: z.string().describe('A URI identifying the problem type; "about:blank" when the status says it all.'),
@@ -23,7 +29,11 @@ export const problemSchema = z
     status: z.int().min(100).max(599).meta({ format: 'int32' }).describe('The HTTP status code.'),
     detail: z.string().describe('What went wrong with this request, for a human.'),
     instance: z.string().optional().describe('The request path the problem occurred on.'),
-    errors: z.array(invalidParamSchema).optional().describe('Every invalid parameter, for validation problems.'),
+    errors: z
+      .array(invalidParamSchema)
+      .max(MAX_LISTED_ERRORS)
+      .optional()
+      .describe(`Every invalid parameter, for validation problems: the first ${MAX_LISTED_ERRORS}, the detail says how many more.`),
   })
   .meta({
     id: 'Problem',
@@ -101,7 +111,9 @@ export function unprocessable(errors: InvalidParam[]): HttpProblem {
 }
 
 function describeErrors(errors: InvalidParam[]): string {
-  return errors.map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`).join('; ');
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`);
+  const more = errors.length - listed.length;
+  return more > 0 ? `${listed.join('; ')}; and ${more} more (${errors.length} in all)` : listed.join('; ');
 }
 
 /** 401 with the RFC 6750 challenge; `error` is "invalid_token" when a key was sent but is not valid. */
@@ -128,7 +140,7 @@ export function sendProblem(
     status,
     detail,
     instance: request.url.split('?')[0],
-    ...(errors ? { errors } : {}),
+    ...(errors ? { errors: errors.slice(0, MAX_LISTED_ERRORS) } : {}),
   };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
