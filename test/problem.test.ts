@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { mintKey } from './curation-helpers.js';
 import { loadOperations } from './fuzz/spec.js';
@@ -60,6 +62,31 @@ t.test('a problem lists at most 50 invalid parameters; its detail says how many 
   t.match(listed.detail, /; and 1450 more \(1500 in all\)$/, 'was 1,500 errors, 169 KB');
   const few = (await app.inject({ url: '/v1/recommendations?a=1&b=2' })).json();
   t.equal(few.detail, 'Invalid query parameter "a": Unknown parameter; Invalid query parameter "b": Unknown parameter', 'a few: all, no count');
+});
+
+t.test('a path the static file servers will not read is a 404 like any path without a resource (was 403 "Forbidden")', async (t) => {
+  const app = await buildTestApp(t);
+  // Over HTTP: inject resolves the dots of a path before the router sees it.
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const get = (path: string) =>
+    new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, type: response.headers['content-type']!, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  const paths = ['/dashboard/%2e%2e/x', '/dashboard/../package.json', '/dashboard/%2e%2e/%2e%2e/package.json', '/dashboard//index.html', '/dashboard/%00', '/dashboard/a/../../x', '/docs/static/%2e%2e/x'];
+  for (const path of paths) {
+    const { status, type, body } = await get(path);
+    t.equal(status, 404, path);
+    t.match(type, /^application\/problem\+json/, path);
+    t.equal(JSON.parse(body).detail, `There is no resource at GET ${path}.`, path);
+  }
+  t.equal((await get('/dashboard/index.html')).status, 200, 'the page itself is served');
 });
 
 t.test('HEAD answers like GET without a body', async (t) => {

@@ -215,6 +215,10 @@ function unsupportedMediaType(request: FastifyRequest): string {
   return `${refused}: send ${(schema.consumes ?? ['application/json']).join(', ')}.`;
 }
 
+function noResource(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(request, reply, 404, `There is no resource at ${request.method} ${request.url.split('?')[0]}.`);
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
@@ -237,14 +241,15 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     const status = error.statusCode ?? 500;
+    // A path the static file servers (/dashboard/*, /docs/static/*) will not read: a ".." segment, a NUL, "//". No
+    // file is there, as /v1//recommendations is none: a 404 like it (it was 403 "Forbidden", as if one were).
+    if (status === 403 && request.routeOptions.url?.endsWith('/*')) return noResource(request, reply);
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, status, 'The server could not answer this request. It has been logged.');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, `There is no resource at ${request.method} ${request.url.split('?')[0]}.`),
-  );
+  app.setNotFoundHandler(noResource);
 }
 
 const RESPONSE_DESCRIPTIONS: Record<number, string> = {
