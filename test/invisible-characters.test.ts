@@ -97,6 +97,22 @@ t.test('a byte order mark inside any text of a JSON body is a 400; the record is
     t.equal(patched.response.statusCode, 400, named(body));
     t.same(patched.body.errors, [{ in: 'body', name, message: 'must not contain a byte order mark (U+FEFF): no text holds one, it comes of joined files or copied text; remove it' }]);
   }
+  // Escaped in the JSON text, in either case, as well as raw (a body's text is scanned before any is walked).
+  for (const [payload, message] of [
+    ['{"text":"Hold\\uFEFF elections."}', /byte order mark/],
+    ['{"text":"Hold\\ufeff elections."}', /byte order mark/],
+    ['{"text":"Hold\\u0000 elections."}', /NUL character/],
+    ['{"text":"Hold\\uDBFF elections."}', /unpaired surrogate/],
+  ] as const) {
+    const response = await app.inject({
+      method: 'PATCH',
+      url: '/v1/recommendations/KGZ-3-FIN-1',
+      headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+      payload,
+    });
+    t.equal(response.statusCode, 400, payload);
+    t.match(response.json().errors, [{ in: 'body', name: 'text', message }], payload);
+  }
   // Other invisible characters are a free text's own business.
   const zeroWidth = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', {
     key,

@@ -64,6 +64,17 @@ export function faultyTextFields(value: unknown, byteOrderMark = false): { name:
   return found;
 }
 
+// What a JSON text must hold for its parsed value to hold a fault: a NUL or a lone surrogate only as an escape (raw,
+// the one is not JSON and the other not UTF-8), a byte order mark raw or as an escape. A body without any (nearly
+// every one) is not walked: the walk cost 0.5-0.7 s for a 600 KB body of 300,000 short items, JSON.parse 0.05 s.
+const MAY_HOLD_FAULT = /\\u(?:0000|[dD][89a-fA-F]|[fF][eE][fF][fF])|\uFEFF/;
+const CLEAN_JSON_BODIES = new WeakSet<object>();
+
+/** Called by the JSON body parser with each body it parsed: one whose text cannot hold a fault is not walked. */
+export function noteParsedJson(text: string, parsed: unknown): void {
+  if (typeof parsed === 'object' && parsed !== null && !MAY_HOLD_FAULT.test(text)) CLEAN_JSON_BODIES.add(parsed);
+}
+
 /** Each parameter of a parsed path or query string whose name or value holds a NUL. */
 function parameters(values: unknown, where: 'path' | 'query', found: InvalidParam[]): void {
   for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
@@ -80,7 +91,7 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
     parameters(request.params, 'path', found);
     parameters(request.query, 'query', found);
   }
-  if (typeof request.body === 'object' && request.body !== null) {
+  if (typeof request.body === 'object' && request.body !== null && !CLEAN_JSON_BODIES.has(request.body)) {
     for (const { name, fault } of faultyTextFields(request.body, true)) {
       found.push({ in: 'body', name, message: FAULT_MESSAGES[fault] });
     }
