@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { answerClientError } from '../src/http/client-errors.js';
 import { requestTimeouts } from '../src/http/hardening.js';
 import { mintKey } from './curation-helpers.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, postgresSide } from './helpers.js';
 
 // What Node's HTTP parser refuses before any route runs (src/http/client-errors.ts) is a problem like any other
 // refusal, with Connection: close (Fastify answered {"error": …} as application/json, and kept no promise to
@@ -132,6 +132,7 @@ t.test('a body sent a byte at a time is cut off at REQUEST_TIMEOUT_MS with a 408
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   const key = mintKey(app, 'admin');
+  await postgresSide(app)?.pending; // (on PostgreSQL the key is written meanwhile)
   socket.write(`POST /v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n`);
   // A byte every 100 ms: never idle, never done. 100 bytes (10 s) at most, the test's own bound.
   let sent = 0;
