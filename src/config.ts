@@ -4,8 +4,28 @@ import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const count = (fallback: number) => z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(fallback);
-const atLeastOne = (fallback: number) => z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(fallback);
+/**
+ * A number from the environment, as its text: plain decimal digits (with a fraction where `fraction`), else a
+ * message. z.coerce.number took 0x10 as 16, 1e3 as 1000, " 80" as 80, and an empty value as 0: PORT= listened
+ * on a random port, REQUEST_TIMEOUT_MS= turned the timeout off. An empty value is the default, as when unset
+ * (DATABASE_URL= alike): what `PORT=${PORT}` gives in a compose file or a unit when nothing is set.
+ */
+const envNumber = (min: number, max: number, fallback: number, fraction = false) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(
+      z
+        .string()
+        .regex(fraction ? /^\d+(\.\d+)?$/ : /^\d+$/, fraction ? 'expected a decimal number such as 0.98 (digits 0-9 and a point)' : 'expected a whole number (digits 0-9)')
+        .transform((text) => Math.min(Number(text), Number.MAX_VALUE)) // over 308 digits: too big, not Infinity
+        .pipe(z.number().min(min).max(max))
+        .optional(),
+    )
+    .transform((value) => value ?? fallback);
+const count = (fallback: number) => envNumber(0, Number.MAX_SAFE_INTEGER, fallback);
+const atLeastOne = (fallback: number) => envNumber(1, Number.MAX_SAFE_INTEGER, fallback);
 
 // proxy-addr's names for address ranges, accepted in TRUST_PROXY lists besides addresses and CIDR ranges.
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -70,12 +90,12 @@ const databaseUrlSchema = z
   );
 
 export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: envNumber(0, 65535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/upr-tracker.sqlite'),
   DATABASE_URL: databaseUrlSchema,
-  PG_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
-  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  PG_POOL_MAX: envNumber(1, 1_000, 10),
+  DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
   BODY_LIMIT_BYTES: atLeastOne(1_048_576),
@@ -86,7 +106,7 @@ export const configSchema = z.object({
   RATE_LIMIT_KEY_MAX: atLeastOne(1_200),
   RATE_LIMIT_EXPORT_MAX: atLeastOne(20),
   MAX_EVENT_LOOP_DELAY_MS: count(1_000),
-  MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().min(0).max(1).default(0),
+  MAX_EVENT_LOOP_UTILIZATION: envNumber(0, 1, 0, true),
   MAX_HEAP_USED_BYTES: count(0),
   MAX_RSS_BYTES: count(0),
   PRESSURE_SAMPLE_INTERVAL_MS: atLeastOne(1_000),

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { answerClientError } from '../src/http/client-errors.js';
-import { buildTestApp } from './helpers.js';
+import { requestTimeouts } from '../src/http/hardening.js';
+import { mintKey } from './curation-helpers.js';
+import { buildTestApp, postgresSide } from './helpers.js';
 
 // What Node's HTTP parser refuses before any route runs (src/http/client-errors.ts) is a problem like any other
 // refusal, with Connection: close (Fastify answered {"error": …} as application/json, and kept no promise to
@@ -119,4 +121,33 @@ t.test('a request not received in time is a 408 problem; a reset or a response u
     '',
     'a response under way is not interrupted by a problem: the connection is closed',
   );
+});
+
+t.test('a body sent a byte at a time is cut off at REQUEST_TIMEOUT_MS with a 408 (it was never: Node ignored the timeout)', async (t) => {
+  const app = await buildTestApp(t, { requestTimeoutMs: 1_000 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const socket = net.connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const key = mintKey(app, 'admin');
+  await postgresSide(app)?.pending; // (on PostgreSQL the key is written meanwhile)
+  socket.write(`POST /v1/imports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n`);
+  // A byte every 100 ms: never idle, never done. 100 bytes (10 s) at most, the test's own bound.
+  let sent = 0;
+  const trickle = setInterval(() => (++sent > 100 || socket.destroyed ? clearInterval(trickle) : socket.write('a')), 100);
+  t.teardown(() => clearInterval(trickle));
+  await once(socket, 'close');
+  const { statusLine, problem } = parsed(t, Buffer.concat(chunks).toString('utf8'));
+  t.equal(statusLine, 'HTTP/1.1 408 Request Timeout');
+  t.match(problem, { status: 408 });
+  t.ok(sent <= 100, `cut off after ${sent} bytes`);
+});
+
+t.test("Node's own timeouts: a tenth of the request's as the checking interval; headers 60 s at most, also with none", async (t) => {
+  t.same(requestTimeouts(30_000), { requestTimeout: 30_000, headersTimeout: 30_000, connectionsCheckingInterval: 3_000 });
+  t.same(requestTimeouts(600_000), { requestTimeout: 600_000, headersTimeout: 60_000, connectionsCheckingInterval: 30_000 });
+  t.same(requestTimeouts(2_000), { requestTimeout: 2_000, headersTimeout: 2_000, connectionsCheckingInterval: 1_000 });
+  t.same(requestTimeouts(0), { requestTimeout: 0, headersTimeout: 60_000 });
 });

@@ -57,6 +57,22 @@ t.test('invalid values stop start-up with a message naming each', async (t) => {
   t.match(error.message, /PORT[\s\S]*LOG_LEVEL/);
 });
 
+t.test('a number in the environment is plain digits; an empty one is the default, as if unset', async (t) => {
+  // z.coerce.number read 0x10 as 16, 1e3 as 1000 and ' 80' as 80; an empty PORT as 0, a random port.
+  for (const value of ['0x10', '1e3', ' 80', '80 ', '+80', '80.0', '0b1010', 'Infinity']) {
+    t.throws(() => loadEnv({ PORT: value }), /PORT: expected a whole number \(digits 0-9\)/, JSON.stringify(value));
+  }
+  t.throws(() => loadEnv({ RATE_LIMIT_MAX: '1e3' }), /RATE_LIMIT_MAX: expected a whole number/);
+  t.throws(() => loadEnv({ PORT: '9'.repeat(400) }), /PORT: Too big/);
+  t.equal(loadEnv({ PORT: '080' }).PORT, 80, 'leading zeros are digits');
+  const empty = loadEnv({ PORT: '', REQUEST_TIMEOUT_MS: '', PG_POOL_MAX: '', MAX_EVENT_LOOP_UTILIZATION: '' });
+  t.same([empty.PORT, empty.REQUEST_TIMEOUT_MS, empty.PG_POOL_MAX, empty.MAX_EVENT_LOOP_UTILIZATION], [3000, 30_000, 10, 0]);
+  t.equal(loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '0.98' }).MAX_EVENT_LOOP_UTILIZATION, 0.98, 'a fraction where one is meant');
+  for (const value of ['.5', '1e-1', '0,5', '0x1']) {
+    t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: value }), /MAX_EVENT_LOOP_UTILIZATION: expected a decimal number/, value);
+  }
+});
+
 t.test('limits are read from the environment', async (t) => {
   const config = configFromEnv(
     loadEnv({

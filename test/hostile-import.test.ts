@@ -108,7 +108,7 @@ t.test('a file with nothing valid is refused whole (422), with reasons; nothing 
   const markup = '<img src=x onerror=alert(1)>';
   const rows = [
     { reviewId: markup, stateUnderReview: 'SVN' },
-    { reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '1e308' },
+    { reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '1000' },
     ...Array.from({ length: 5 }, () => ({ text: 'y'.repeat(10_001) })),
   ];
   const response = await post(app, admin, csv(...rows));

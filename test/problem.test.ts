@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { mintKey } from './curation-helpers.js';
 import { loadOperations } from './fuzz/spec.js';
@@ -37,6 +39,54 @@ t.test('a validation problem lists every offending parameter at once', async (t)
   t.same(body.errors.map((e: { name: string }) => e.name).sort(), ['colour', 'limit', 'position']);
   t.equal(body.instance, '/v1/recommendations');
   t.match(body.detail, /limit/);
+});
+
+t.test('a problem lists at most 50 invalid parameters; its detail says how many more', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  // 80,000 unknown keys (870 KB) were answered with every key named twice: 8.8 MB, in 1.6 s.
+  const body = Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${i}`, 1]));
+  const response = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: body });
+  t.equal(response.statusCode, 400);
+  t.ok(response.body.length < 10_000, `${response.body.length} bytes`);
+  const problem = response.json();
+  t.equal(problem.errors.length, 50);
+  t.match(problem.errors[49], { in: 'body', name: /^k\d+$/, message: 'Unknown parameter' });
+  const [, more, all] = /; and (\d+) more \((\d+) in all\)$/.exec(problem.detail)!;
+  t.equal(Number(all) - Number(more), 50);
+  t.ok(Number(all) > 80_000, `${all} in all`);
+  t.equal(problem.detail.split('; Invalid').length, 50, 'the detail names the 50 listed');
+  const query = Array.from({ length: 1500 }, (_, i) => `p${i}=1`).join('&');
+  const listed = (await app.inject({ url: `/v1/recommendations?${query}` })).json();
+  t.equal(listed.errors.length, 50);
+  t.match(listed.detail, /; and 1450 more \(1500 in all\)$/, 'was 1,500 errors, 169 KB');
+  const few = (await app.inject({ url: '/v1/recommendations?a=1&b=2' })).json();
+  t.equal(few.detail, 'Invalid query parameter "a": Unknown parameter; Invalid query parameter "b": Unknown parameter', 'a few: all, no count');
+});
+
+t.test('a path the static file servers will not read is a 404 like any path without a resource (was 403 "Forbidden")', async (t) => {
+  const app = await buildTestApp(t);
+  // Over HTTP: inject resolves the dots of a path before the router sees it.
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const get = (path: string) =>
+    new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, type: response.headers['content-type']!, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  const paths = ['/dashboard/%2e%2e/x', '/dashboard/../package.json', '/dashboard/%2e%2e/%2e%2e/package.json', '/dashboard//index.html', '/dashboard/%00', '/dashboard/a/../../x', '/docs/static/%2e%2e/x'];
+  for (const path of paths) {
+    const { status, type, body } = await get(path);
+    t.equal(status, 404, path);
+    t.match(type, /^application\/problem\+json/, path);
+    t.equal(JSON.parse(body).detail, `There is no resource at GET ${path}.`, path);
+  }
+  t.equal((await get('/dashboard/index.html')).status, 200, 'the page itself is served');
 });
 
 t.test('HEAD answers like GET without a body', async (t) => {
@@ -95,18 +145,31 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   for (const value of ['2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00']) {
     t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);
   }
-  for (const value of ['abc', '1.5']) {
-    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Expected a whole number' }], value);
+  // Plain decimal digits only: Number() read 0x10 as 16, ' 50' as 50, 1e2 as 100, '' as 0 ("too small").
+  const whole = 'Expected a whole number (digits 0-9)';
+  for (const value of ['abc', '1.5', '0x10', '%2050', '50%20', '1e2', '50.0', '%2B5', '-1', '', '%EF%BC%95', '0b11', 'Infinity']) {
+    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: whole }], value);
+  }
+  // A list's values are the same text, spaces around its commas aside.
+  for (const value of ['0x1', '2.0', '1e0', '%2B1', '-1', '', '1,,2', '0b1']) {
+    t.same((await errorsOf(`/v1/recommendations?cycle=${value}`)).errors, [{ in: 'query', name: 'cycle', message: whole }], `cycle ${value}`);
+  }
+  for (const url of ['/v1/reviews/KGZ-3/summary?top=0x10', '/v1/recommendations/KGZ-3-FIN-1/related?limit=1e1']) {
+    t.equal((await errorsOf(url)).errors[0]!.message, whole, url);
   }
   // Out of range says so, with the bound (it said "Expected a whole number").
   t.same((await errorsOf('/v1/reviews?limit=1000')).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
-  for (const value of ['0', '-1']) {
-    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }], value);
+  t.same((await errorsOf(`/v1/reviews?limit=${'9'.repeat(400)}`)).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
+  t.same((await errorsOf('/v1/recommendations?limit=0')).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }]);
+  // Leading zeros are digits too, in every whole-number parameter alike.
+  for (const url of ['/v1/recommendations?limit=007&cycle=03', '/v1/recommendations?limit=0000000000000000000000000000050&year=02020']) {
+    t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
   }
+  t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=007' })).json().meta.limit, 7);
   t.same((await errorsOf('/v1/stats/recommendations')).errors, [{ in: 'query', name: 'groupBy', message: 'Required' }]);
   // A list parameter takes repeats: its values are judged one by one, each problem said once.
   t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9')).errors, [
-    { in: 'query', name: 'cycle', message: 'Expected a whole number' },
+    { in: 'query', name: 'cycle', message: whole },
     { in: 'query', name: 'cycle', message: 'Too big: expected number to be <=4' },
   ]);
   for (const url of ['/v1/recommendations?position=noted&position=supported', '/v1/stats/recommendations?groupBy=position&groupBy=cycle', '/v1/sources?publisher=a&publisher=b']) {

@@ -11,6 +11,7 @@ import { claimRecordId, newRecordId, recordIdSchema } from '../curation/ids.js';
 import { auditCreate, deleteAudited, finishUpdate, type Snapshot, type VersionedTable } from '../curation/records.js';
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { getAssessment } from './queries.js';
+import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting assessments: each function runs inside a writeTransaction.
 
@@ -20,7 +21,7 @@ const TABLE = ASSESSMENT_TABLE;
 const ID_TABLE = ASSESSMENT_ID_TABLE;
 
 const fields = {
-  recommendationId: z.string().min(1).max(200).describe('The recommendation judged.'),
+  recommendationId: visible(z.string().min(1).max(200)).describe('The recommendation judged.'),
   status: z.enum(IMPLEMENTATION_STATUSES),
   assessedOn: calendarDate.describe('The date the judgement holds for (YYYY-MM-DD), not in the future.'),
   rationale: z.string().trim().min(1).max(5_000).describe('Why, in your own words, as the source supports it.'),

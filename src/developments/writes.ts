@@ -19,6 +19,7 @@ import {
   type VersionedTable,
 } from '../curation/records.js';
 import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
+import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting developments, and linking them to the recommendations they bear on:
 // each function runs inside a writeTransaction.
@@ -36,7 +37,7 @@ const fields = {
     .max(50)
     .nullable()
     .describe('The review it follows up, a review of the same state; null when none in particular.'),
-  title: z.string().trim().min(1).max(500),
+  title: visible(z.string().trim().min(1).max(500)),
   summary: z.string().trim().min(1).max(10_000).describe('What happened, in your own words.'),
   date: z
     .string()
@@ -46,8 +47,8 @@ const fields = {
   direction: z
     .enum(DIRECTIONS)
     .describe('progress: towards implementing the recommendations it bears on; setback: away from it; neutral.'),
-  themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
-  recommendationIds: uniqueList(z.string().min(1).max(200), 200).describe(
+  themes: uniqueList(visible(z.string().min(1).max(200)), 50).describe('Theme ids (see GET /v1/themes).'),
+  recommendationIds: uniqueList(visible(z.string().min(1).max(200)), 200).describe(
     'Recommendations it bears on: recommendations made to the same state.',
   ),
   sources: z

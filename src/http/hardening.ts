@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { ResolvedConfig } from '../config.js';
 import { answerClientError } from './client-errors.js';
 import { isExportRequest } from './formats.js';
+import { boundMessages, boundText, errorForLog } from './log-bounds.js';
 import { HttpProblem } from './problem.js';
 import { OneLinePerRequest } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
@@ -33,6 +34,22 @@ export function scrubKeys(text: string): string {
     .replace(API_KEY_IN_TEXT, '[redacted]');
 }
 
+/**
+ * Node's own request timeouts, given to its server when it is made: Fastify sets requestTimeout on the server after,
+ * and Node 20 then never timed out a body sent a byte at a time (REQUEST_TIMEOUT_MS=4000: still open after 71 s).
+ * Node checks every connectionsCheckingInterval (30 s by default): here a tenth of the timeout, a second at least,
+ * so a slow request gets its 408 within REQUEST_TIMEOUT_MS and a tenth. Headers have 60 s at most, as before
+ * (REQUEST_TIMEOUT_MS=0 turns the request's timeout off, not theirs).
+ */
+export function requestTimeouts(requestTimeoutMs: number) {
+  if (requestTimeoutMs === 0) return { requestTimeout: 0, headersTimeout: 60_000 };
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(60_000, requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(1_000, Math.round(requestTimeoutMs / 10))),
+  };
+}
+
 /** Fastify's server options for the limits and the logger. */
 export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server> {
   return {
@@ -43,16 +60,20 @@ export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server
         paths: ['req.headers.authorization', 'request.headers.authorization', 'headers.authorization'],
         censor: '[redacted]',
       },
+      // What a request can put in a line is bounded (src/http/log-bounds.ts): its URL and Host, an error, a message.
       serializers: {
         // Fastify's request serializer, with keys scrubbed from the URL (and robust to other objects logged as req).
+        // Scrubbed before it is cut: a key cut in two would no longer look like one.
         req: (request: FastifyRequest) => ({
           method: request.method,
-          url: typeof request.url === 'string' ? scrubKeys(request.url) : undefined,
-          host: request.host,
+          url: typeof request.url === 'string' ? boundText(scrubKeys(request.url)) : undefined,
+          host: typeof request.host === 'string' ? boundText(request.host) : undefined,
           remoteAddress: request.ip,
           remotePort: request.socket?.remotePort,
         }),
+        err: errorForLog,
       },
+      hooks: { logMethod: boundMessages },
       ...(config.logStream ? { stream: config.logStream } : {}),
     },
     logController: new OneLinePerRequest(),
@@ -64,7 +85,7 @@ export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server
     // What the HTTP parser refuses (an overlong head, bytes that are not HTTP, a timeout) is a problem too.
     clientErrorHandler: answerClientError,
     // A request without a Host header is refused by a hook, with a problem (src/http/client-errors.ts), not by Node.
-    http: { requireHostHeader: false },
+    http: { requireHostHeader: false, ...requestTimeouts(config.requestTimeoutMs) },
   };
 }
 

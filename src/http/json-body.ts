@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { noteParsedJson } from './nul-guard.js';
 import { HttpProblem } from './problem.js';
 
 // JSON bodies are parsed by Fastify's own parser (secure-json-parse: a "__proto__" key, or a "constructor" key
@@ -35,7 +36,11 @@ export function jsonBodyParser(app: FastifyInstance): JsonParser {
         new HttpProblem(400, `The body is empty, but its Content-Type says ${mediaType(request)}: send a JSON body, or no Content-Type.`),
       );
     }
-    parse(request, body, (error, parsed) => (error ? done(refusal(body)) : done(null, parsed)));
+    parse(request, body, (error, parsed) => {
+      if (error) return done(refusal(body));
+      noteParsedJson(body, parsed);
+      done(null, parsed);
+    });
   };
 }
 

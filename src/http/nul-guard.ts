@@ -14,16 +14,24 @@ import { type InvalidParam, invalidParams } from './problem.js';
 const NUL = '\u0000';
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
 export const NUL_MESSAGE = 'must not contain a NUL character (U+0000, %00 in a URL)';
+export const BYTE_ORDER_MARK_MESSAGE =
+  'must not contain a byte order mark (U+FEFF): no text holds one, it comes of joined files or copied text; remove it';
 export const SURROGATE_MESSAGE =
   'must be Unicode text: it holds an unpaired surrogate (an escape from "\\ud800" to "\\udfff" without its pair), which is no character';
 
-/** What keeps a text from being stored as it was sent: a NUL, an unpaired surrogate; undefined for none. */
-export type TextFault = 'nul' | 'surrogate';
+/**
+ * What keeps a text from being stored as it was sent: a NUL, an unpaired surrogate; and in a JSON body, a byte
+ * order mark inside a text ("Hold\uFEFF elections" was stored so; at either end .trim() removed it). undefined for none.
+ */
+export type TextFault = 'nul' | 'surrogate' | 'bom';
 
-function textFault(text: string): TextFault | undefined {
+function textFault(text: string, byteOrderMark: boolean): TextFault | undefined {
   if (text.includes(NUL)) return 'nul';
+  if (byteOrderMark && text.includes('\uFEFF')) return 'bom';
   return UNPAIRED_SURROGATE.test(text) ? 'surrogate' : undefined;
 }
+
+const FAULT_MESSAGES: Record<TextFault, string> = { nul: NUL_MESSAGE, surrogate: SURROGATE_MESSAGE, bom: BYTE_ORDER_MARK_MESSAGE };
 
 /**
  * The fields of a value (a parsed JSON body, an imported record) holding a NUL or an unpaired surrogate in a
@@ -31,13 +39,13 @@ function textFault(text: string): TextFault | undefined {
  * in one by its place ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few
  * kilobytes can nest thousands of levels deep.
  */
-export function faultyTextFields(value: unknown): { name: string; fault: TextFault }[] {
+export function faultyTextFields(value: unknown, byteOrderMark = false): { name: string; fault: TextFault }[] {
   const found: { name: string; fault: TextFault }[] = [];
   const pending: [value: unknown, path: string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      const fault = textFault(item);
+      const fault = textFault(item, byteOrderMark);
       if (fault) found.push({ name: path.replace(/(^|\.)\d+$/, '') || '(root)', fault });
     } else if (Array.isArray(item)) {
       // (Pushed last first: the fields come out, and are named, in the value's order.)
@@ -47,13 +55,24 @@ export function faultyTextFields(value: unknown): { name: string; fault: TextFau
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i]!;
         const name = path === '' ? key : `${path}.${key}`;
-        const fault = textFault(key);
+        const fault = textFault(key, byteOrderMark);
         if (fault) found.push({ name, fault });
         else pending.push([child, name]);
       }
     }
   }
   return found;
+}
+
+// What a JSON text must hold for its parsed value to hold a fault: a NUL or a lone surrogate only as an escape (raw,
+// the one is not JSON and the other not UTF-8), a byte order mark raw or as an escape. A body without any (nearly
+// every one) is not walked: the walk cost 0.5-0.7 s for a 600 KB body of 300,000 short items, JSON.parse 0.05 s.
+const MAY_HOLD_FAULT = /\\u(?:0000|[dD][89a-fA-F]|[fF][eE][fF][fF])|\uFEFF/;
+const CLEAN_JSON_BODIES = new WeakSet<object>();
+
+/** Called by the JSON body parser with each body it parsed: one whose text cannot hold a fault is not walked. */
+export function noteParsedJson(text: string, parsed: unknown): void {
+  if (typeof parsed === 'object' && parsed !== null && !MAY_HOLD_FAULT.test(text)) CLEAN_JSON_BODIES.add(parsed);
 }
 
 /** Each parameter of a parsed path or query string whose name or value holds a NUL. */
@@ -72,9 +91,9 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
     parameters(request.params, 'path', found);
     parameters(request.query, 'query', found);
   }
-  if (typeof request.body === 'object' && request.body !== null) {
-    for (const { name, fault } of faultyTextFields(request.body)) {
-      found.push({ in: 'body', name, message: fault === 'nul' ? NUL_MESSAGE : SURROGATE_MESSAGE });
+  if (typeof request.body === 'object' && request.body !== null && !CLEAN_JSON_BODIES.has(request.body)) {
+    for (const { name, fault } of faultyTextFields(request.body, true)) {
+      found.push({ in: 'body', name, message: FAULT_MESSAGES[fault] });
     }
   }
   done(found.length === 0 ? undefined : invalidParams(found));

@@ -91,30 +91,31 @@ export const booleanParam = (description: string) =>
     .optional()
     .describe(description);
 
-export const intText = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'Expected a whole number')
-    .meta({ maxLength: 6 }) // the pattern allows at most 6 digits
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+export const WHOLE_NUMBER = 'Expected a whole number (digits 0-9)';
 
 /**
- * A whole number from min to max, from the text of a query parameter: "abc" or "1.5" is refused as "Expected a
- * whole number" (not zod's "expected number, received NaN").
+ * A whole number from min to max, from the text of a query parameter: plain decimal digits only, leading zeros
+ * allowed ("035" is 35). Anything else ("abc", "1.5", "1e2", "0x10", " 50", "+5", "-1", an empty value) is refused
+ * as WHOLE_NUMBER: JavaScript's Number() would read most of them as some number. OpenAPI shows an integer. A default
+ * is given with .prefault(n): zod's .default does not reach OpenAPI through the preprocess.
  */
 export const wholeNumberParam = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'Expected a whole number' })
-    .int({ error: 'Expected a whole number' })
-    // (Their own messages: the number's error above would otherwise answer for them too.)
-    .min(min, { error: `Too small: expected number to be >=${min}` })
-    .max(max, { error: `Too big: expected number to be <=${max}` })
+  z
+    .preprocess(
+      // (Capped: beyond it, int() refuses a number as not whole, and over 308 digits Number() is Infinity.)
+      (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Math.min(Number(value), Number.MAX_SAFE_INTEGER) : value),
+      z
+        .number({ error: WHOLE_NUMBER })
+        .int({ error: WHOLE_NUMBER })
+        // (Their own messages: the number's error above would otherwise answer for them too.)
+        .min(min, { error: `Too small: expected number to be >=${min}` })
+        .max(max, { error: `Too big: expected number to be <=${max}` }),
+    )
     .meta({ format: 'int32' });
 
 export const pageParams = {
   limit: wholeNumberParam(1, 500)
-    .default(50)
+    .prefault(50)
     .describe('How many records to return (1–500, default 50).'),
   cursor: z
     .string()

@@ -7,8 +7,31 @@ import { DEFAULT_IMPORT_LIMITS, type ImportLimits, ImportLimitError } from './li
 // in small slices, with a turn of the event loop between them so that other requests go on.
 const SLICE_CHARS = 4 * 1024;
 
-async function* slices(text: AsyncIterable<string>): AsyncGenerator<string> {
-  for await (const chunk of text) {
+/** What csvBatches found in the text besides rows: byte order marks past its start, removed. */
+export interface CsvFindings {
+  byteOrderMarks: number;
+}
+
+/**
+ * U+FEFF: a byte order mark where a file starts; anywhere else, what joining two exported files (or pasting a
+ * line from one) leaves. It is removed wherever it is: before a quoted cell it broke the quoting (the row
+ * read as one misplaced cell, or the whole file refused), before an unquoted one it began a state name or a
+ * text. As a character (a zero-width no-break space) it is deprecated, U+2060 is the word joiner.
+ */
+const BYTE_ORDER_MARKS = /\uFEFF/g;
+
+async function* slices(text: AsyncIterable<string>, findings: CsvFindings): AsyncGenerator<string> {
+  let first = true;
+  for await (const read of text) {
+    let chunk = read;
+    if (first && chunk !== '') {
+      first = false;
+      if (chunk.startsWith('\uFEFF')) chunk = chunk.slice(1); // the file's own
+    }
+    if (chunk.includes('\uFEFF')) {
+      findings.byteOrderMarks += chunk.match(BYTE_ORDER_MARKS)!.length;
+      chunk = chunk.replace(BYTE_ORDER_MARKS, '');
+    }
     for (let at = 0; at < chunk.length; at += SLICE_CHARS) {
       await setImmediate();
       yield chunk.slice(at, at + SLICE_CHARS);
@@ -24,14 +47,15 @@ interface ParserApi {
 }
 
 /**
- * CSV records from text chunks, streamed: any line ending (CR, LF, CRLF, mixed), a BOM dropped. An error
+ * CSV records from text chunks, streamed: any line ending (CR, LF, CRLF, mixed), byte order marks dropped
+ * (those past the start counted in `findings`). An error
  * of the text source (or of the parser) ends the iteration with that error. A row longer than
  * `maxCellChars` characters (its cells and the commas between them), or more than `maxRows` rows, end it
  * with an ImportLimitError: the parser never holds more than one bounded row.
  */
 export async function* csvRecords(
   text: AsyncIterable<string>,
-  options: { relaxQuotes?: boolean; limits?: ImportLimits } = {},
+  options: { relaxQuotes?: boolean; limits?: ImportLimits; findings?: CsvFindings } = {},
 ): AsyncGenerator<string[]> {
   for await (const batch of csvBatches(text, options)) yield* batch;
 }
@@ -43,7 +67,7 @@ export async function* csvRecords(
  */
 export async function* csvBatches(
   text: AsyncIterable<string>,
-  options: { relaxQuotes?: boolean; limits?: ImportLimits } = {},
+  options: { relaxQuotes?: boolean; limits?: ImportLimits; findings?: CsvFindings } = {},
 ): AsyncGenerator<string[][]> {
   const { maxCellChars, maxRows } = options.limits ?? DEFAULT_IMPORT_LIMITS;
   const parser = (
@@ -51,7 +75,6 @@ export async function* csvBatches(
       record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       relax_quotes: options.relaxQuotes ?? false,
-      bom: true,
       max_record_size: maxCellChars,
     }) as unknown as { api: ParserApi }
   ).api;
@@ -80,7 +103,7 @@ export async function* csvBatches(
     return { records, error };
   };
   try {
-    for await (const slice of slices(text)) {
+    for await (const slice of slices(text, options.findings ?? { byteOrderMarks: 0 })) {
       const { records, error } = fed(parser.parse(Buffer.from(slice), false, push, close));
       if (records.length > 0) yield records;
       if (error) throw error;

@@ -241,6 +241,7 @@ export async function readTermanCsv(
     return record;
   });
 
+  warnings.push(...csv.notes());
   return {
     format: 'terman-csv',
     records,

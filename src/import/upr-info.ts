@@ -233,6 +233,7 @@ export async function readUprInfoCsv(
   });
 
   if (pledges > 0) warnings.push({ message: `${pledges} voluntary pledges are not recommendations: not imported` });
+  warnings.push(...csv.notes());
   return {
     format: 'upr-info',
     records,

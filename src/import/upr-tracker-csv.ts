@@ -1,6 +1,7 @@
 import { slugify } from '../common/slug.js';
 import { LABEL_SOURCES, type LabelSource, POSITIONS, type Position } from '../db/schema.js';
-import { csvRecords } from './csv.js';
+import { csvRecords, type CsvFindings } from './csv.js';
+import { headerNames, isHeaderAgain, joinedFileNotes } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
@@ -28,6 +29,12 @@ const SEPARATOR = '; ';
 
 /** The text a cell holds: the export puts an apostrophe before text a spreadsheet would run as a formula. */
 const cellText = (value: string) => (value.startsWith("'") ? value.slice(1) : value);
+
+/**
+ * A cycle or session as the API reads one (src/http/params.ts): decimal digits, else NaN (Number read 0x2 and 2e0
+ * as 2, and a session "abc" was left out unsaid). Over 308 digits too big, not Infinity: validation says so.
+ */
+const wholeNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Math.min(Number(text), Number.MAX_VALUE) : NaN);
 
 const list = (value: string) => (value === '' ? [] : value.split(SEPARATOR).map((v) => v.trim()));
 
@@ -75,7 +82,9 @@ export async function readUprTrackerCsv(
   selectedReview: string | undefined,
   limits?: ImportLimits,
 ): Promise<ParsedFile> {
-  const parser = csvRecords(utf8(source.chunks()), { limits });
+  const findings: CsvFindings = { byteOrderMarks: 0 };
+  const headerRows: number[] = [];
+  const parser = csvRecords(utf8(source.chunks()), { limits, findings });
   const skipped: ImportNote[] = [];
   const warnings: ImportNote[] = [];
   const records: ImportRecord[] = [];
@@ -84,6 +93,7 @@ export async function readUprTrackerCsv(
   const themes = new Map<string, LabelInput>();
   const groups = new Map<string, LabelInput>();
   let columns: Map<string, number> | undefined;
+  let names: Set<string> | undefined;
   let row = 0;
   let rowsRead = 0;
   let rowsNotSelected = 0;
@@ -91,8 +101,11 @@ export async function readUprTrackerCsv(
   try {
     for await (const cells of parser) {
       row++;
-      if (columns === undefined) {
+      if (columns === undefined || isHeaderAgain(cells, names!)) {
+        // A header again (files joined) is read as one: the rows below it may have their columns in another order.
+        if (columns !== undefined) headerRows.push(row);
         columns = new Map(cells.map((name, i) => [name.trim(), i]));
+        names ??= headerNames(cells);
         const missing = UPR_TRACKER_REQUIRED_COLUMNS.filter((c) => !columns!.has(c));
         if (missing.length > 0) {
           throw new ImportError(`Not an upr-tracker CSV export: the header lacks ${missing.map((m) => `"${m}"`).join(', ')}.`);
@@ -127,7 +140,7 @@ export async function readUprTrackerCsv(
         skip(`stateUnderReview "${stateCode}" is not a state code`);
         continue;
       }
-      const cycle = Number(cell('cycle'));
+      const cycle = wholeNumber(cell('cycle'));
       if (!(Number.isInteger(cycle) && cycle >= 1 && cycle <= 4)) {
         skip(`cycle "${cell('cycle')}" is not a UPR cycle (1–4)`);
         continue;
@@ -141,8 +154,12 @@ export async function readUprTrackerCsv(
         skip('no text');
         continue;
       }
-      const session = has('session') && cell('session') !== '' ? Number(cell('session')) : null;
-      if (!review) reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: Number.isInteger(session) ? session : null });
+      const session = has('session') && cell('session') !== '' ? wholeNumber(cell('session')) : null;
+      if (Number.isNaN(session)) {
+        skip(`session "${cell('session')}" is not a Working Group session number (digits 0-9)`);
+        continue;
+      }
+      if (!review) reviews.set(reviewId, { id: reviewId, stateCode, cycle, wgSession: session });
 
       const record: ImportRecord = { id, reviewId, paragraph: at.paragraph, text, idText: text, rows: [row] };
       if (has('verbatim')) {
@@ -213,6 +230,7 @@ export async function readUprTrackerCsv(
   }
   if (columns === undefined) throw new ImportError('The file is empty: no header row.');
 
+  warnings.push(...joinedFileNotes(findings, headerRows));
   return {
     format: 'upr-tracker-csv',
     records,

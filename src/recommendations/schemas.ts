@@ -16,7 +16,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, dateOrInstant, idListParam, intText, listParam, stateListParam } from '../http/params.js';
+import { booleanParam, dateOrInstant, idListParam, wholeNumberParam, listParam, stateListParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 import { YEAR_DESCRIPTION } from '../reviews/year.js';
 import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
@@ -44,15 +44,15 @@ export const recommendationFilterShape = {
     z.enum(REGIONAL_GROUPS),
     `UN regional group of a recommending state: ${REGIONAL_GROUPS.join(', ')}.`,
   ),
-  cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
-  session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
+  cycle: listParam(wholeNumberParam(1, 4), 'UPR cycle (1–4).'),
+  session: listParam(wholeNumberParam(1, 999), 'UPR Working Group session number, e.g. 35.'),
   reviewId: idListParam('review', 50, 'Review id, e.g. KGZ-3.'),
   position: listParam(
     z.enum([...POSITIONS, 'unknown']),
     `Position of the state under review: ${POSITIONS.join(', ')}, or unknown (no source records one).`,
   ),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
-  sdg: listParam(intText(1, 17), 'Sustainable Development Goal number (1–17).'),
+  sdg: listParam(wholeNumberParam(1, 17), 'Sustainable Development Goal number (1–17).'),
   affectedPersons: idListParam('affectedPersons', 200, 'Affected-persons group id (see GET /v1/affected-persons).'),
   implementation: listParam(
     z.enum([...IMPLEMENTATION_STATUSES, 'unknown']),
@@ -68,7 +68,7 @@ export const recommendationFilterShape = {
     "The decision as a source printed it, any case: the record's `positionLabel`, or any of its sources' " +
       '(`sources[].reading.positionLabel`: what each file printed, before the sources were merged): e.g. consider, reject, Accepted.',
   ),
-  year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
+  year: listParam(wholeNumberParam(2008, 2100), YEAR_DESCRIPTION),
   // ── end of real-data filters ──
   labelSource: listParam(
     z.enum(LABEL_SOURCES),

@@ -20,6 +20,7 @@ import {
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { allowThemes, rejectThemes } from '../tagging/rejections.js';
 import { paragraphSortKey } from './paragraph.js';
+import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
 
@@ -27,7 +28,7 @@ const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendatio
 const ID_TABLE = { table: 'recommendations', column: 'id', what: 'Recommendation' };
 
 const fields = {
-  reviewId: z.string().min(1).max(50).describe('The review it was made at, e.g. KGZ-3.'),
+  reviewId: visible(z.string().min(1).max(50)).describe('The review it was made at, e.g. KGZ-3.'),
   paragraph: z
     .string()
     .trim()
@@ -52,7 +53,7 @@ const fields = {
     .nullable()
     .describe('Where the position is recorded: a document symbol and paragraph, or a URL.'),
   sources: oneSourceList(0, 'Where the text comes from: one source, or none ([]). Imports add the other files that give it.'),
-  themes: uniqueList(z.string().min(1).max(200), 50).describe('Theme ids (see GET /v1/themes).'),
+  themes: uniqueList(visible(z.string().min(1).max(200)), 50).describe('Theme ids (see GET /v1/themes).'),
   sdgs: uniqueList(
     z
       .string()
@@ -61,7 +62,7 @@ const fields = {
       .transform(Number),
     17,
   ).describe('Sustainable Development Goal ids: their numbers as strings, e.g. ["16"] (see GET /v1/sdgs).'),
-  affectedPersons: uniqueList(z.string().min(1).max(200), 50).describe(
+  affectedPersons: uniqueList(visible(z.string().min(1).max(200)), 50).describe(
     'Affected-persons group ids (see GET /v1/affected-persons).',
   ),
 };

@@ -7,7 +7,7 @@ import { RECURRENCE_THRESHOLD, RELATED_FLOOR, RELATED_PER_RECORD } from './setti
 export const relatedQuery = z
   .object({
     limit: wholeNumberParam(1, RELATED_PER_RECORD)
-      .default(10)
+      .prefault(10)
       .describe(`How many related recommendations to return, most similar first (1–${RELATED_PER_RECORD}, default 10).`),
     relation: listParam(
       z.enum(RELATIONS),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
-import { intText, listParam, stateListParam } from '../http/params.js';
+import { wholeNumberParam, listParam, stateListParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 import { CALENDAR_SESSIONS, YEAR_DESCRIPTION } from './year.js';
 
@@ -9,9 +9,9 @@ export const reportYearSchema = z.int().min(2008).max(2100).meta({ format: 'int3
 
 export const reviewFilterShape = {
   stateUnderReview: stateListParam('State under review.'),
-  cycle: listParam(intText(1, 4), 'UPR cycle (1–4).'),
-  session: listParam(intText(1, 999), 'UPR Working Group session number, e.g. 35.'),
-  year: listParam(intText(2008, 2100), YEAR_DESCRIPTION),
+  cycle: listParam(wholeNumberParam(1, 4), 'UPR cycle (1–4).'),
+  session: listParam(wholeNumberParam(1, 999), 'UPR Working Group session number, e.g. 35.'),
+  year: listParam(wholeNumberParam(2008, 2100), YEAR_DESCRIPTION),
 };
 export type ReviewFilter = z.output<z.ZodObject<typeof reviewFilterShape>>;
 

@@ -16,6 +16,7 @@ import {
   type VersionedTable,
 } from '../curation/records.js';
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
+import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting statements: each function runs inside a writeTransaction.
 
@@ -27,7 +28,7 @@ const speakerSchema = z
     z.strictObject({ type: z.literal('state'), id: isoCode.describe("The state's id (ISO 3166-1 alpha-3 code).") }),
     z.strictObject({
       type: z.literal('organization'),
-      name: z.string().trim().min(1).max(300).describe("The organization's name, e.g. Human Rights Watch."),
+      name: visible(z.string().trim().min(1).max(300)).describe("The organization's name, e.g. Human Rights Watch."),
     }),
   ])
   .meta({
@@ -37,7 +38,7 @@ const speakerSchema = z
   });
 
 const fields = {
-  reviewId: z.string().min(1).max(50).describe('The review it was made at, e.g. KGZ-3.'),
+  reviewId: visible(z.string().min(1).max(50)).describe('The review it was made at, e.g. KGZ-3.'),
   speaker: speakerSchema,
   stage: z.enum(STATEMENT_STAGES),
   date: z
@@ -47,7 +48,7 @@ const fields = {
   datePrecision: z.enum(DATE_PRECISIONS),
   summary: z.string().trim().min(1).max(10_000).describe('What was said, in your own words.'),
   themes: z
-    .array(z.string().min(1).max(200))
+    .array(visible(z.string().min(1).max(200)))
     .max(50)
     .refine((values) => new Set(values).size === values.length, 'List each value once')
     .describe('Theme ids (see GET /v1/themes).'),

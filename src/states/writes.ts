@@ -17,6 +17,7 @@ import {
 } from '../curation/records.js';
 import { normalizeStateName } from './names.js';
 import { getState } from './queries.js';
+import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting states (admin only): each function runs inside a writeTransaction. A
 // state's name and aliases are the spellings importers resolve to its code: no spelling may name two states.
@@ -34,12 +35,14 @@ export const STATE_USES: readonly (readonly [string, string])[] = [
   ['statements', 'speaker_state_code'],
 ];
 
-const spelling = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit');
+const spelling = visible(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit'),
+);
 
 const fields = {
   name: spelling.describe('English short name, as the UN writes it.'),

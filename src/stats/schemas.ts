@@ -180,7 +180,7 @@ const directionCounts = {
 export const reviewSummaryQuery = z
   .object({
     top: wholeNumberParam(1, 100)
-      .default(10)
+      .prefault(10)
       .describe('How many themes to list in topThemes (1–100, default 10).'),
     scheme: listParam(z.enum(LABEL_SCHEMES), `Only themes of these schemes in topThemes: ${LABEL_SCHEMES.join(', ')} (default: all).`),
     labelSource: listParam(
