@@ -26,7 +26,7 @@ function parsed(t: Test, text: string) {
   const [head, body] = text.split('\r\n\r\n') as [string, string];
   const [statusLine, ...headers] = head.split('\r\n');
   const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.split(': ')[1];
-  t.equal(header('content-type'), 'application/problem+json', `${statusLine}: a problem`);
+  t.equal(header('content-type'), 'application/problem+json; charset=utf-8', `${statusLine}: a problem, with its charset as every other`);
   t.equal(header('connection'), 'close', `${statusLine}: the connection is closed`);
   t.equal(Number(header('content-length')), Buffer.byteLength(body), `${statusLine}: its length`);
   return { statusLine, problem: JSON.parse(body) as Record<string, unknown> };

@@ -144,7 +144,11 @@ t.test('body limit: 413 problem', async (t) => {
   const tooLarge = await send(app, 'POST', '/v1/assessments', { key, body });
   t.equal(tooLarge.response.statusCode, 413);
   t.match(tooLarge.response.headers['content-type'], /^application\/problem\+json/);
-  t.match(tooLarge.body, { status: 413, title: 'Content Too Large' });
+  t.match(tooLarge.body, {
+    status: 413,
+    title: 'Content Too Large',
+    detail: 'The request body is larger than 2000 bytes, the most this server accepts (its BODY_LIMIT_BYTES setting).',
+  });
   const fits = await send(app, 'POST', '/v1/assessments', { key, body: { ...body, rationale: 'Short.' } });
   t.equal(fits.response.statusCode, 201);
   const tooLong = await send(app, 'POST', '/v1/assessments', { key, body: { ...body, rationale: 'x'.repeat(1_500) } });

@@ -11,7 +11,7 @@ t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t)
     { method: 'GET', url: '/v1/nothing-here', status: 404 },
     { method: 'POST', url: '/v1/recommendations', status: 401 },
     { method: 'DELETE', url: '/v1/recommendations/KGZ-3-FIN-1', status: 401 },
-    { method: 'PUT', url: '/v1/recommendations/KGZ-3-FIN-1', status: 404 },
+    { method: 'PUT', url: '/v1/recommendations/KGZ-3-FIN-1', status: 405 },
     { method: 'GET', url: '/v1/recommendations/%E0%A4%A', status: 400 },
     { method: 'GET', url: `/v1/recommendations/${'x'.repeat(201)}`, status: 414 },
     { method: 'GET', url: '/v1/recommendations?limit=1&limit=2', status: 400 },
@@ -87,6 +87,59 @@ t.test('a path the static file servers will not read is a 404 like any path with
     t.equal(JSON.parse(body).detail, `There is no resource at GET ${path}.`, path);
   }
   t.equal((await get('/dashboard/index.html')).status, 200, 'the page itself is served');
+});
+
+t.test('a method a served path does not take is a 405 with Allow (was a 404 "no resource"); a path served for none stays 404', async (t) => {
+  const app = await buildTestApp(t);
+  const cases = [
+    ['DELETE', '/v1/recommendations', 'GET, HEAD, POST, OPTIONS'],
+    ['PUT', '/v1/reviews/KGZ-3', 'GET, HEAD, PATCH, DELETE, OPTIONS'],
+    ['POST', '/healthz', 'GET, HEAD, OPTIONS'],
+    ['HEAD', '/v1/imports', 'POST, OPTIONS'],
+    ['DELETE', '/v1/recommendations/?limit=1', 'GET, HEAD, POST, OPTIONS'],
+    ['POST', '/dashboard/app.js', 'GET, HEAD, OPTIONS'],
+  ] as const;
+  for (const [method, url, allow] of cases) {
+    const response = await app.inject({ method, url });
+    t.equal(response.statusCode, 405, `${method} ${url}`);
+    t.equal(response.headers.allow, allow, `${method} ${url}: Allow`);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    if (method !== 'HEAD') {
+      const path = url.split('?')[0];
+      t.same(response.json(), {
+        type: 'about:blank',
+        title: 'Method Not Allowed',
+        status: 405,
+        detail: `${method} is not served at ${path}; ${allow} are (see Allow).`,
+        instance: path,
+      });
+    }
+  }
+  // The CORS preflight route answers OPTIONS on every path: it makes no resource of one.
+  for (const [method, url] of [['DELETE', '/v1/nothing'], ['GET', '/dashboard/nothing.js'], ['POST', '/v1/recommendations/KGZ-3-FIN-1/nothing']] as const) {
+    const response = await app.inject({ method, url });
+    t.equal(response.statusCode, 404, `${method} ${url}`);
+    t.equal(response.headers.allow, undefined);
+    t.equal(response.json().detail, `There is no resource at ${method} ${url}.`);
+  }
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/v1/recommendations',
+    headers: { origin: 'https://example.org', 'access-control-request-method': 'GET' },
+  });
+  t.equal(preflight.statusCode, 204, 'a preflight is answered as before');
+});
+
+t.test('a range beyond a static file says the file size, in its detail and in Content-Range', async (t) => {
+  const app = await buildTestApp(t);
+  const whole = await app.inject({ url: '/dashboard/index.html' });
+  const size = whole.rawPayload.length;
+  const response = await app.inject({ url: '/dashboard/index.html', headers: { range: `bytes=${size}-` } });
+  t.equal(response.statusCode, 416);
+  t.equal(response.headers['content-range'], `bytes */${size}`);
+  t.match(response.headers['content-type'], /^application\/problem\+json/);
+  t.equal(response.json().detail, `No range asked for is within the file, which is ${size} bytes: a range starts below ${size}.`, 'was "Range Not Satisfiable"');
+  t.equal((await app.inject({ url: '/dashboard/index.html', headers: { range: `bytes=${size - 1}-` } })).statusCode, 206, 'its last byte is served');
 });
 
 t.test('HEAD answers like GET without a body', async (t) => {

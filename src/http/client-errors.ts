@@ -4,6 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction } from 'fastify';
 import { HttpProblem, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
 
+// With its charset, as every problem Fastify sends has it.
+const CONTENT_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
+
 // What Node's HTTP parser refuses before a request exists (no route, no hook, no error handler runs): a request
 // line and headers beyond the parser's limit (431), bytes that are not HTTP (400), a request not received within
 // REQUEST_TIMEOUT_MS (408). Fastify answered these with a JSON body of its own ({"error": …}, not a problem), and
@@ -18,7 +21,7 @@ const problem = (status: number, detail: string): Problem => ({ type: 'about:bla
 function writeProblem(socket: Duplex, answer: Problem): void {
   const body = JSON.stringify(answer);
   socket.write(
-    `HTTP/1.1 ${answer.status} ${answer.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `HTTP/1.1 ${answer.status} ${answer.title}\r\nContent-Type: ${CONTENT_TYPE}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -56,7 +59,7 @@ export function answerServerRefusals(app: FastifyInstance): void {
     const body = JSON.stringify(
       problem(417, `The server meets no expectation but "100-continue"; this request expects "${request.headers.expect}". Send it without Expect.`),
     );
-    response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.writeHead(417, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });
   app.server.on('connect', (_request, socket: Duplex) => {

@@ -14,7 +14,8 @@ export const openApiInfo = {
     description:
       'An open API tracking the UN Universal Periodic Review: the recommendations states receive, the positions ' +
       'they take, and the dated, sourced developments and assessments that follow. Unknown facts are null, never ' +
-      'guessed. Errors are RFC 9457 problem details (application/problem+json).',
+      'guessed. Errors are RFC 9457 problem details (application/problem+json). A method a path does not take is ' +
+      'a 405 problem whose Allow header lists those it does (not listed under each operation).',
     license: { name: 'MIT', identifier: 'MIT' },
   },
   // x-internal: false: the API is meant for the public (OWASP API9 inventory). The server is a local instance

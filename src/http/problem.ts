@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
+import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
@@ -219,7 +220,45 @@ function noResource(request: FastifyRequest, reply: FastifyReply): FastifyReply 
   return sendProblem(request, reply, 404, `There is no resource at ${request.method} ${request.url.split('?')[0]}.`);
 }
 
+/** The not-found handler: 405 with Allow where the path is served for other methods, else 404. */
+function noRoute(methodsAt: MethodsAt) {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const path = request.url.split('?')[0]!;
+    const allowed = methodsAt(path);
+    // A route that found nothing for its own method (a static file that is not there) calls this handler too.
+    if (allowed.length === 0 || allowed.includes(request.method)) return noResource(request, reply);
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(request, reply, 405, `${request.method} is not served at ${path}; ${allowed.join(', ')} are (see Allow).`);
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a 413 says of the route's body limit and what raises it (a route with a limit of its own). */
+    bodyLimitNote?: string;
+  }
+}
+
+/** A body beyond the route's limit: the limit in bytes, and what sets it. */
+function bodyTooLarge(request: FastifyRequest): string {
+  return (
+    request.routeOptions.config.bodyLimitNote ??
+    `The request body is larger than ${request.routeOptions.bodyLimit} bytes, the most this server accepts (its BODY_LIMIT_BYTES setting).`
+  );
+}
+
+/** A range beyond a static file's end: the file's size, from the Content-Range `send` gives the error. */
+function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error: FastifyError): FastifyReply {
+  const contentRange = (error as { headers?: Record<string, string> }).headers?.['Content-Range'];
+  const size = /^bytes \*\/(\d+)$/.exec(contentRange ?? '')?.[1];
+  if (size === undefined) return sendProblem(request, reply, 416, error.message);
+  reply.header('content-range', contentRange);
+  return sendProblem(request, reply, 416, `No range asked for is within the file, which is ${size} bytes: a range starts below ${size}.`);
+}
+
+/** The error and not-found handlers: call before any route is added (the latter learns their methods). */
 export function registerProblemHandlers(app: FastifyInstance): void {
+  const methodsAt = routedMethods(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
       if (error.headers) reply.headers(error.headers);
@@ -240,16 +279,18 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       );
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(request, reply, 413, bodyTooLarge(request));
     const status = error.statusCode ?? 500;
     // A path the static file servers (/dashboard/*, /docs/static/*) will not read: a ".." segment, a NUL, "//". No
     // file is there, as /v1//recommendations is none: a 404 like it (it was 403 "Forbidden", as if one were).
     if (status === 403 && request.routeOptions.url?.endsWith('/*')) return noResource(request, reply);
+    if (status === 416) return rangeNotSatisfiable(request, reply, error);
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, status, 'The server could not answer this request. It has been logged.');
   });
 
-  app.setNotFoundHandler(noResource);
+  app.setNotFoundHandler(noRoute(methodsAt));
 }
 
 const RESPONSE_DESCRIPTIONS: Record<number, string> = {

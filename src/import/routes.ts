@@ -45,6 +45,14 @@ const binary = z
 export const MULTIPART_LIMITS = { fields: 10, fieldSize: 1024, fieldNameSize: 100, parts: 11, headerPairs: 20 } as const;
 const BODY_SLICE_BYTES = 64 * 1024;
 
+/** What a 413 says of a file beyond the route's limit: no setting raises it, the command line has none. */
+function fileTooLarge(limit: number): string {
+  return (
+    `The file is larger than ${limit} bytes, the most an import over HTTP accepts (a fixed limit, which no setting ` +
+    'raises): import a larger file with the command line, `npm run import -- FILE`, which has no such limit.'
+  );
+}
+
 /** Room for those fields, the part headers and boundaries in a form's declared length. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
@@ -88,6 +96,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     {
       preParsing: [requireScope('write'), takeSlot],
       bodyLimit: limit,
+      config: { bodyLimitNote: fileTooLarge(limit) },
       schema: {
         operationId: 'importRecommendations',
         summary: 'Import a file of recommendations',
@@ -187,6 +196,7 @@ async function readMultipartFile(request: FastifyRequest, limit: number): Promis
     return { bytes: await file.toBuffer(), name: file.filename };
   } catch (error) {
     if (error instanceof HttpProblem) throw error;
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpProblem(413, fileTooLarge(limit));
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) throw error;
     throw new HttpProblem(400, `The multipart body cannot be read: ${(error as Error).message}.`);
