@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+import { normalizeStateName } from '../states/names.js';
 import { isStateList, type ResolveName, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { matchKey } from './reconcile.js';
 
@@ -40,4 +42,10 @@ export function framingOnly(official: string, part: string, resolve: ResolveName
   const lead = LEAD_IN.exec(before);
   const opening = lead && resolve(lead[1]!) !== undefined ? '' : before;
   return [opening, ...after].every((segment) => CONNECTIVE.test(segment === '' ? '' : `${segment} `));
+}
+
+/** A state name as printed, resolved through the aliases table (as src/import/states.ts reads it), or undefined. */
+export function stateNames(sql: Database.Database): ResolveName {
+  const query = sql.prepare('select state_code from state_aliases where key = ?').pluck();
+  return (name) => query.get(normalizeStateName(name)) as string | undefined;
 }

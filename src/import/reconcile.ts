@@ -4,9 +4,8 @@ import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
-import { normalizeStateName } from '../states/names.js';
 import { type ResolveName, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
-import { framingOnly } from './part-framing.js';
+import { framingOnly, stateNames } from './part-framing.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 
@@ -163,8 +162,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     push(byReview, s.reviewId, s);
     result.readings.set(s.id, [...s.readings]);
   }
-  const aliasQuery = sql.prepare('select state_code from state_aliases where key = ?').pluck();
-  const resolve: ResolveName = (name) => aliasQuery.get(normalizeStateName(name)) as string | undefined;
+  const resolve = stateNames(sql);
   const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
   const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
   const unresolvedQuery = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
