@@ -127,5 +127,6 @@ t.test('what the official wording may add to a text and still ask the same: fram
   t.notOk(whole('Abolish the death penalty (Turkey). Integrate its abolition in the new Constitution (Germany);', 'Abolish the death penalty'), 'two requests joined');
   t.notOk(whole('Integrate the instruments into its legislation, particularly concerning the death penalty (Chad)10; );', 'Integrate the instruments into its legislation'), 'a qualifier');
   t.notOk(whole('Ratify CAT (OP-CAT) and CRPD (France);', 'Ratify CAT and CRPD'), 'not printed in the wording');
+  t.notOk(whole('Ratify ILO Conventions No. 138 and 182 (Ireland);', 'Ratify ILO Conventions No. 138'), 'a number of its own');
   t.notOk(whole('Ratify CAT (France);', ''), 'no text');
 });

@@ -9,7 +9,7 @@ import { matchKey } from './reconcile.js';
 // request with a lead-in ("Recommended to South Africa to ratify the ICESCR"), the same text printed once per
 // recommending state, a connective ("as well as to …"), a footnote number or the report's page furniture.
 
-/** A state list in parentheses anywhere in the text ("… (France); … (Ecuador);"), with a footnote number after it. */
+/** A state list in parentheses anywhere in the text ("… (France); … (Ecuador);"), with its footnote number ("(France)11"). */
 const GROUP = /\(([^()]*)\)\d*/g;
 
 /** A lead-in naming a State ("recommended to south africa to", "it was recommended that benin", "that benin"). */
@@ -26,9 +26,9 @@ const escaped = (key: string) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * True when the official wording is `part` (a match key) once or several times, with nothing else but framing:
- * the states that made it in parentheses, a lead-in naming a State before it, connectives ("and", "to", "as
- * well as", "continue to"), footnote numbers and page furniture. Anything else (a second object, a clause,
- * a qualifier) and it stays a part: never guessed.
+ * the states that made it in parentheses (with a footnote number after them), a lead-in naming a State before
+ * it, connectives ("and", "to", "as well as", "continue to") and page furniture. Anything else (a second
+ * object, a number of its own, a clause, a qualifier) and it stays a part: never guessed.
  */
 export function framingOnly(official: string, part: string, resolve: ResolveName): boolean {
   if (part === '') return false;
@@ -36,7 +36,7 @@ export function framingOnly(official: string, part: string, resolve: ResolveName
   const segments = matchKey(text)
     .replace(FURNITURE, ' ')
     .split(new RegExp(`(?<![^ ])${escaped(part)}(?![^ ])`))
-    .map((segment) => segment.replace(/(?<![^ ])\d+(?![^ ])/g, ' ').replace(/ +/g, ' ').trim());
+    .map((segment) => segment.trim());
   if (segments.length < 2) return false;
   const [before, ...after] = segments as [string, ...string[]];
   const lead = LEAD_IN.exec(before);
