@@ -5,9 +5,9 @@ import { matchKey } from './reconcile.js';
 
 // Whether an official wording asks anything beyond a shorter text of another source: a text with fewer words
 // is a part (src/import/reconcile.ts, wholeReadings) unless what the wording adds is framing alone. Measured on
-// the whole record (2026-12-04): 14 of the 257 records the share rule alone called parts were the same
-// request with a lead-in ("Recommended to South Africa to ratify the ICESCR"), the same text printed once per
-// recommending state, a connective ("as well as to …"), a footnote number or the report's page furniture.
+// the whole record (2026-12-04): 17 of the 257 records the share rule alone called parts were the same
+// request with a lead-in ("Recommended to South Africa to ratify the ICESCR": 3), the same text printed once per
+// recommending state (11), a connective ("as well as to …"), a footnote number or the report's page furniture.
 
 /** A state list in parentheses anywhere in the text ("… (France); … (Ecuador);"), with its footnote number ("(France)11"). */
 const GROUP = /\(([^()]*)\)\d*/g;
