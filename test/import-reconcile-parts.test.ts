@@ -1,5 +1,6 @@
 import t from 'tap';
-import { PART_SHARE } from '../src/import/reconcile.js';
+import { framingOnly, stateNames } from '../src/import/part-framing.js';
+import { matchKey, PART_SHARE } from '../src/import/reconcile.js';
 import { TERMAN_POSITION_SOURCE } from '../src/import/terman-csv.js';
 import { recommendation, run, seededDb, termanFile, uprInfoFile, uprInfoRow as info } from './import-helpers.js';
 
@@ -66,4 +67,66 @@ t.test('the states after a stray ")" do not make a whole text a part (the corpus
   ]));
   const record = recommendation(db, 'FIN-1-50.4')!;
   t.equal(record.position, 'supported', 'UPR Info’s answer is to the whole of it');
+});
+
+// South Africa 2008 (A/HRC/8/32): the report's lead-in "Recommended to South Africa to" is no second request.
+const ZAF = (paragraph: string, text: string, states: string[]) =>
+  states.map((state) => [`${paragraph}   Recommended to South Africa to ${text}`, 'South Africa', 'consider', state, '2008', '']);
+const ZAF_TERMAN = termanFile([
+  ...ZAF('67.7', 'ratify the International Covenant on Economic, Social and Cultural Rights (Romania, Germany, Zimbabwe, Brazil);', ['Romania', 'Germany', 'Zimbabwe', 'Brazil']),
+  ...ZAF(
+    '67.16',
+    'persevere in its efforts to promote the rights of education and to pay particular attention to continuing and disseminating the culture of human rights among young people as part of its educational and pedagogical programme (Tunisia);',
+    ['Tunisia'],
+  ),
+]);
+const zafInfo = (text: string, from: string) => ['South Africa', 'Africa', 'AU, Commonwealth', text, from, 'WEOG', '', 'Noted', '5', 'International instruments', '1'];
+const ZAF_UPR_INFO = uprInfoFile([
+  ...['Brazil', 'Germany', 'Romania'].map((from) => zafInfo('Ratify the International Covenant on Economic, Social and Cultural Rights. ', from)),
+  zafInfo('Pay particular attention to continuing and disseminating the culture of human rights among young people as part of its educational and pedagogical programme', 'Tunisia'),
+]);
+
+t.test("a lead-in naming the State is no part of the request: UPR Info's answer is the record's (either order)", async (t) => {
+  for (const order of [[ZAF_TERMAN, ZAF_UPR_INFO], [ZAF_UPR_INFO, ZAF_TERMAN]]) {
+    const db = seededDb(t);
+    for (const file of order) await run(db, file);
+    const positions = db.$client
+      .prepare("select paragraph, position, position_label from recommendations where review_id = 'ZAF-1' and paragraph is not null order by paragraph_sort_key")
+      .all();
+    t.same(positions, [
+      { paragraph: '67.7', position: 'noted', position_label: null }, // was pending: "Recommended to South Africa to" counted as words of a second request
+      { paragraph: '67.16', position: 'pending', position_label: 'consider' }, // the lead-in and a request of its own: a part
+    ]);
+  }
+});
+
+t.test('what the official wording may add to a text and still ask the same: framing alone', async (t) => {
+  const db = seededDb(t);
+  const resolve = stateNames(db.$client);
+  const whole = (official: string, part: string) => framingOnly(official, matchKey(part), resolve);
+  // The whole request: the shapes the whole record showed (2026-12-04), and the lead-ins' other forms.
+  t.ok(whole('67.7 Recommended to South Africa to ratify the ICESCR (Romania, Germany);', 'Ratify the ICESCR'));
+  t.ok(whole('56.6. Recommended that Benin consider decriminalizing homosexual activities (Belgium);', 'Consider decriminalizing homosexual activities'));
+  t.ok(whole('It was recommended that Benin consider decriminalizing homosexual activities (Belgium);', 'Consider decriminalizing homosexual activities'));
+  t.ok(whole('That Benin consider decriminalizing homosexual activities (Belgium);', 'Consider decriminalizing homosexual activities'));
+  t.ok(whole('Ratify the Rome Statute (France); Ratify the Rome Statute (Ecuador); Ratify the Rome Statute (Slovenia);', 'Ratify the Rome Statute'), 'printed once per state');
+  t.ok(whole('Ratify CAT and its Optional Protocol (Brazil) Ratify CAT and its Optional Protocol (Maldives);', 'Ratify CAT and its Optional Protocol'));
+  t.ok(whole('Ratify the Palermo Protocol (Brazil); Ratify the Palermo Protocol (The Netherlands); Ratify the Palermo Protocol (Spain);', 'Ratify the Palermo Protocol'));
+  t.ok(whole('and take measures to re-establish an independent judiciary (Canada, Romania); and take measures to re-establish an independent judiciary (Canada);', 'Take measures to re-establish an independent judiciary'));
+  t.ok(whole('as well as to take further measures to eliminate discrimination against Roma (Netherlands, Brazil);', 'Take further measures to eliminate discrimination against Roma'));
+  t.ok(whole('Continue to take further measures to eliminate discrimination against Roma (Netherlands);', 'Take further measures to eliminate discrimination against Roma'));
+  t.ok(whole('Lift its reservations to CEDAW (France)11; );', 'Lift its reservations to CEDAW'), 'a footnote number after the state');
+  t.ok(
+    whole('Contribute effectively to the right to development (Pakistan). Annex  [English only]  [end conclusions and/or recommendations]);', 'Contribute effectively to the right to development'),
+    "the report's page furniture",
+  );
+  // A part: what is left asks something, or is not known to be framing.
+  t.notOk(whole('Recommended to South Africa to persevere in its efforts and to pay attention to human rights education (Tunisia);', 'Pay attention to human rights education'));
+  t.notOk(whole('Recommended to the Government to ratify the ICESCR (Romania);', 'Ratify the ICESCR'), 'a lead-in that names no State');
+  t.notOk(whole('Ratify the Rome Statute (Uruguay) and the Convention on Enforced Disappearance (Chile);', 'Ratify the Rome Statute'));
+  t.notOk(whole('Abolish the death penalty (Turkey). Integrate its abolition in the new Constitution (Germany);', 'Abolish the death penalty'), 'two requests joined');
+  t.notOk(whole('Integrate the instruments into its legislation, particularly concerning the death penalty (Chad)10; );', 'Integrate the instruments into its legislation'), 'a qualifier');
+  t.notOk(whole('Ratify CAT (OP-CAT) and CRPD (France);', 'Ratify CAT and CRPD'), 'not printed in the wording');
+  t.notOk(whole('Ratify ILO Conventions No. 138 and 182 (Ireland);', 'Ratify ILO Conventions No. 138'), 'a number of its own');
+  t.notOk(whole('Ratify CAT (France);', ''), 'no text');
 });

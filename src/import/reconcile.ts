@@ -4,7 +4,8 @@ import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
 import { type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
-import { trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
+import { type ResolveName, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
+import { framingOnly, stateNames } from './part-framing.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 
@@ -161,6 +162,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     push(byReview, s.reviewId, s);
     result.readings.set(s.id, [...s.readings]);
   }
+  const resolve = stateNames(sql);
   const statesQuery = sql.prepare('select state_code from recommendation_states where recommendation_id = ?').pluck();
   const statesOfStored = (s: Stored) => (s.states ??= new Set(statesQuery.all(s.id) as string[]));
   const unresolvedQuery = sql.prepare('select 1 from recommendation_unresolved_states where recommendation_id = ? limit 1').pluck();
@@ -189,14 +191,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   const pending = new Map<string, Identified[]>();
   for (const record of records) {
     const target = stored.get(record.id);
-    if (target !== undefined) merge(result, record, target);
+    if (target !== undefined) merge(result, record, target, resolve);
     else if (record.sourceId) push(pending, record.reviewId, record);
   }
   const assign = (record: Identified, target: Stored) => {
     taken.add(target.id);
     record.id = target.id;
     result.matched++;
-    merge(result, record, target);
+    merge(result, record, target, resolve);
   };
   // A tie that the recommending states settle: of the stored records a record fits equally, the one whose states
   // are among the record's; or, when those stored records' states are disjoint and together are the record's, all
@@ -354,7 +356,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       if (fileCount.get(key) !== 1 || earlier?.length !== 1) return true;
       taken.add(earlier[0]!.id);
       record.id = earlier[0]!.id;
-      merge(result, record, earlier[0]!);
+      merge(result, record, earlier[0]!, resolve);
       return false;
     });
     const targets = open.filter((s) => !taken.has(s.id));
@@ -453,24 +455,26 @@ export const PART_SHARE = 0.75;
  * International Convention … from Enforced Disappearance (Uruguay)", is "Ratify the Rome Statute …", noted, and
  * "Ratify the International Convention … Disappearance", accepted. The first merges with the paragraph; its
  * "noted" is no answer to the paragraph, whose record keeps what the whole-text sources say (the corpus:
- * consider). The part's answer stays in its reading. (When every reading is a part, all count.)
+ * consider). The part's answer stays in its reading. (When every reading is a part, all count.) A shorter text
+ * is the whole request when the wording adds nothing but framing (src/import/part-framing.ts: "Recommended to
+ * South Africa to ratify the ICESCR" is "Ratify the ICESCR").
  */
-function wholeReadings(readings: SourceReading[], official: string): SourceReading[] {
+function wholeReadings(readings: SourceReading[], official: string, resolve: ResolveName): SourceReading[] {
   // (Words as printed, repeats too; the states after the corpus's stray ")" left out: "… (Algeria, Bolivia). );".)
   const words = keyOf(matchKey(withoutStrayParenthesis(official))).parts;
-  const whole = readings.filter((r) => keyOf(r.matchKey).parts >= PART_SHARE * words);
+  const whole = readings.filter((r) => keyOf(r.matchKey).parts >= PART_SHARE * words || framingOnly(official, r.matchKey, resolve));
   return whole.length > 0 ? whole : readings;
 }
 
 /** The record as the union of what its sources say, each field from the source that knows it best. */
-function merge(result: Reconciliation, record: Identified, target: Stored): void {
+function merge(result: Reconciliation, record: Identified, target: Stored, resolve: ResolveName): void {
   const own = record.reading!;
   const others = target.readings.filter((r) => r.sourceId !== own.sourceId);
   if (others.length === 0) return; // a record only this source gave: the file says what it is
   record.paragraph = own.paragraph ?? others.find((r) => r.paragraph !== null)?.paragraph ?? null;
   // A source's answer to a part of the official wording is not the answer to the whole (see wholeReadings).
   const official = record.verbatim ? record.text : target.text;
-  const best = wholeReadings([own, ...others], official).reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
+  const best = wholeReadings([own, ...others], official, resolve).reduce((a, b) => (positionRank(b) > positionRank(a) ? b : a));
   record.position = best.position;
   record.positionLabel = best.positionLabel;
   record.positionSource = best.positionSource;

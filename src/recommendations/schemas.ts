@@ -142,7 +142,8 @@ export const recommendationSourceSchema = sourceSchema
           "several files give the recommendation, the record's own `paragraph`, `position`, `positionLabel` and " +
           '`positionSource` take each field from the source that knows it best (a final response over the Working ' +
           'Group stage, but not a response to a part of the text: a reading whose text has fewer than 3/4 of the ' +
-          "official wording's words, as UPR Info codes a compound paragraph's requests one by one); each source's " +
+          "official wording's words, as UPR Info codes a compound paragraph's requests one by one, unless all the " +
+          "wording adds is framing: a lead-in naming a State, the same text once per recommending state); each source's " +
           "reading stays here, as it printed it, and does not say whether it was of a part. null when the record was not imported " +
           'from this source (written through the API, or seed data).',
       ),
