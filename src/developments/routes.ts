@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
-import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
-import { decodeCursor, listEnvelope } from '../http/pagination.js';
-import { noQueryParams, pageParams } from '../http/params.js';
+import { notModifiedResponse } from '../http/formats.js';
+import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
@@ -16,52 +14,31 @@ import {
   developmentFilterShape,
   developmentSchema,
 } from './schemas.js';
+import { addListRoute } from '../http/list-route.js';
 import { namePlugins } from '../http/plugin-name.js';
 
-const listQuery = z
-  .object({
-    ...developmentFilterShape,
-    sort: z
-      .enum(DEVELOPMENT_SORTS)
-      .optional()
-      .describe('Order: date (first day of the period, then id; the default) or id; a leading - reverses.'),
-    ...pageParams,
-    ...formatParams(),
-  })
-  .strict();
-
 export const developmentRoutes: FastifyPluginAsyncZod<{ store: DevelopmentStore }> = async (app, { store }) => {
-  app.get(
-    '/developments',
-    {
-      schema: {
-        operationId: 'listDevelopments',
-        summary: 'List developments',
-        description:
-          'Dated, sourced developments matching every given filter, one page at a time (keyset pagination) as ' +
-          'JSON, or all of them as a streamed CSV or NDJSON export.',
-        tags: ['developments'],
-        querystring: listQuery,
-        response: {
-          200: listResponse(
-            listEnvelope(developmentSchema, 'DevelopmentList'),
-            'One page of matching developments (JSON), or the export of all of them (CSV, NDJSON).',
-            developmentCsvColumns,
-            'Development',
-          ),
-          304: notModifiedResponse,
-          ...problemResponses(400, 406),
-        },
-      },
-      config: { queryCache: { formats: ['json', 'csv', 'ndjson'], defaults: (q) => ({ sort: q.sort ?? 'date' }) } },
+  addListRoute(app, {
+    path: '/developments',
+    operationId: 'listDevelopments',
+    summary: 'List developments',
+    description:
+      'Dated, sourced developments matching every given filter, one page at a time (keyset pagination) as ' +
+      'JSON, or all of them as a streamed CSV or NDJSON export.',
+    tag: 'developments',
+    filterShape: developmentFilterShape,
+    order: {
+      sorts: DEVELOPMENT_SORTS,
+      description: 'Order: date (first day of the period, then id; the default) or id; a leading - reverses.',
+      default: 'date',
+      resolve: resolveSort,
     },
-    async (request, reply) => {
-      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
-      const sort = resolveSort(requested);
-      const after = decodeCursor(cursor, sort.name, sort.kinds);
-      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
-    },
-  );
+    item: developmentSchema,
+    listId: 'DevelopmentList',
+    ndjsonItem: 'Development',
+    columns: developmentCsvColumns,
+    store,
+  });
 
   app.get(
     '/developments/:id',

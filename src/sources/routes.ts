@@ -1,60 +1,35 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { idParams, sourceSchema } from '../common/schemas.js';
 import { sendRepresentation } from '../http/conditional.js';
 import { representationEtag } from '../http/etag.js';
-import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
-import { decodeCursor, listEnvelope } from '../http/pagination.js';
-import { noQueryParams, pageParams } from '../http/params.js';
+import { notModifiedResponse } from '../http/formats.js';
+import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { sourceCsvColumns } from './csv.js';
 import { resolveSort } from './queries.js';
 import type { SourceStore } from './store.js';
 import { CITATIONS_PER_KIND, SOURCE_SORTS, sourceDetailSchema, sourceFilterShape } from './schemas.js';
+import { addListRoute } from '../http/list-route.js';
 import { namePlugins } from '../http/plugin-name.js';
 
-const listQuery = z
-  .object({
-    ...sourceFilterShape,
-    sort: z.enum(SOURCE_SORTS).optional().describe('Order: id (the default); a leading - reverses.'),
-    ...pageParams,
-    ...formatParams(),
-  })
-  .strict();
-
 export const sourceRoutes: FastifyPluginAsyncZod<{ store: SourceStore }> = async (app, { store }) => {
-  app.get(
-    '/sources',
-    {
-      schema: {
-        operationId: 'listSources',
-        summary: 'List sources',
-        description:
-          'The documents and pages that recommendations, positions, assessments, developments, statements and ' +
-          'reviews cite, one page at a time (keyset pagination) as JSON, or all of them as a CSV or NDJSON export.',
-        tags: ['sources'],
-        querystring: listQuery,
-        response: {
-          200: listResponse(
-            listEnvelope(sourceSchema, 'SourceList'),
-            'One page of matching sources (JSON), or the export of all of them (CSV, NDJSON).',
-            sourceCsvColumns,
-            'Source',
-          ),
-          304: notModifiedResponse,
-          ...problemResponses(400, 406),
-        },
-      },
-      config: { queryCache: { formats: ['json', 'csv', 'ndjson'], defaults: (q) => ({ sort: q.sort ?? 'id' }) } },
-    },
-    async (request, reply) => {
-      const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query;
-      const sort = resolveSort(requested);
-      const after = decodeCursor(cursor, sort.name, sort.kinds);
-      return store.list(request, reply, { filter, sort, after, limit, bom }) as never;
-    },
-  );
+  addListRoute(app, {
+    path: '/sources',
+    operationId: 'listSources',
+    summary: 'List sources',
+    description:
+      'The documents and pages that recommendations, positions, assessments, developments, statements and ' +
+      'reviews cite, one page at a time (keyset pagination) as JSON, or all of them as a CSV or NDJSON export.',
+    tag: 'sources',
+    filterShape: sourceFilterShape,
+    order: { sorts: SOURCE_SORTS, description: 'Order: id (the default); a leading - reverses.', default: 'id', resolve: resolveSort },
+    item: sourceSchema,
+    listId: 'SourceList',
+    ndjsonItem: 'Source',
+    columns: sourceCsvColumns,
+    store,
+  });
 
   app.get(
     '/sources/:id',

@@ -1,17 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
-import { decodeCursor, listEnvelope } from '../http/pagination.js';
-import { noQueryParams, pageParams } from '../http/params.js';
+import { notModifiedResponse } from '../http/formats.js';
+import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { stateCsvColumns } from './csv.js';
 import type { StateStore } from './store.js';
 import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
+import { addListRoute } from '../http/list-route.js';
 import { namePlugins } from '../http/plugin-name.js';
-
-const listQuery = z.object({ ...stateFilterShape, ...pageParams, ...formatParams() }).strict();
 
 const idParams = z.object({
   id: z
@@ -23,36 +21,22 @@ const idParams = z.object({
 });
 
 export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (app, { store }) => {
-  app.get(
-    '/states',
-    {
-      schema: {
-        operationId: 'listStates',
-        summary: 'List states',
-        description:
-          'The 193 UN member states and 2 observer states, by ISO code: one page at a time as JSON, or all of ' +
-          'them as CSV or NDJSON.',
-        tags: ['states'],
-        querystring: listQuery,
-        response: {
-          200: listResponse(
-            listEnvelope(stateSchema, 'StateList'),
-            'One page of matching states (JSON), or the export of all of them (CSV, NDJSON).',
-            stateCsvColumns,
-            'State',
-          ),
-          304: notModifiedResponse,
-          ...problemResponses(400, 406),
-        },
-      },
-      config: { queryCache: { formats: ['json', 'csv', 'ndjson'] } },
-    },
-    async (request, reply) => {
-      const { limit, cursor, format: _, bom, ...filter } = request.query;
-      const after = decodeCursor(cursor, 'code', ['text']);
-      return store.list(request, reply, { filter, sort: { name: 'code' }, after, limit, bom }) as never;
-    },
-  );
+  addListRoute(app, {
+    path: '/states',
+    operationId: 'listStates',
+    summary: 'List states',
+    description:
+      'The 193 UN member states and 2 observer states, by ISO code: one page at a time as JSON, or all of ' +
+      'them as CSV or NDJSON.',
+    tag: 'states',
+    filterShape: stateFilterShape,
+    order: { name: 'code', kinds: ['text'] },
+    item: stateSchema,
+    listId: 'StateList',
+    ndjsonItem: 'State',
+    columns: stateCsvColumns,
+    store,
+  });
 
   app.get(
     '/states/:id',
