@@ -82,7 +82,8 @@ export async function relatedBench(progress: (message: string) => void = () => {
       detail: `wall ${round(whole / 1000, 1)} s (on a shared machine, waiting for a core); ${counts.states} states, ${relations.toLocaleString('en')} relations kept; the 4 UPR Info imports (which compute them too) took ${round(imported / 1000, 1)} s`,
     });
 
-    // One record changed: the incremental update a create or a text change costs, for 25 records.
+    // One record listed stale: its state recomputed whole, as after a create or a text change (here with the
+    // texts unchanged, so no pair is rewritten), for 25 records.
     const ids = db.$client.prepare('select id from recommendations order by id limit 25 offset 1000').pluck().all() as string[];
     const cpuBefore = process.cpuUsage();
     const times = ids.map((id) => {

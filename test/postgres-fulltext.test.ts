@@ -141,7 +141,7 @@ if ('skip' in cluster) {
     await pool.query('update developments set search = null');
     t.equal((await matches(onPostgres, 'recommendations', 'cooperation*')).length, 0, 'unfilled, nothing found');
     const messages: string[] = [];
-    const backend = await postgresBackend(url, 2, undefined, 0, { log: { info: (_, message) => messages.push(message) }, batches: { documents: 1000, relate: 2000, listed: 100, search: 400 } });
+    const backend = await postgresBackend(url, 2, undefined, 0, { log: { info: (_, message) => messages.push(message) }, batches: { documents: 1000, relate: 2000, search: 400 } });
     t.teardown(() => backend.close());
     const filled = messages.filter((message) => message === 'PostgreSQL: full-text terms filled so far').length;
     t.ok(filled >= 4, `${filled} transactions of at most 400 rows of each table`);

@@ -290,6 +290,87 @@ async function relateRepairs(t: Test, app: FastifyInstance, before: RelationRow[
   t.same(await storedRelations(app), before);
 }
 
+/** Imports a UPR Info CSV (To, Text, From, …, Session) of `rows` into the app. */
+async function importRows(t: Test, app: FastifyInstance, key: string, rows: string[]): Promise<void> {
+  const payload = `${['To,Text,From,Response,Action,Issue,Session', ...rows].join('\r')}\r`;
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/imports',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${key}` },
+    payload,
+  });
+  t.equal(response.statusCode, 200, response.body);
+}
+
+/** Argentina's first cycle: many requests (a state recomputed whole by any refresh). */
+const FIRST_CYCLE = [
+  'Ratify the Optional Protocol to the Convention against Torture',
+  'Abolish the death penalty',
+  'Ensure the independence of the judiciary',
+  'Combat trafficking in persons and protect its victims',
+  'Guarantee freedom of expression and protect journalists',
+  'Protect human rights defenders',
+  'Combat domestic violence against women',
+  'Ratify the Convention on the Rights of Persons with Disabilities',
+  'Improve conditions of detention and reduce prison overcrowding',
+  'Establish a national human rights institution in line with the Paris Principles',
+  'End child labour',
+  'Combat discrimination against indigenous peoples',
+].map((text, i) => `Argentina,${text},${['Spain', 'Chile', 'France'][i % 3]},Accepted,5,General,1`);
+/** Its second cycle: a few requests, some made again in other words (few enough to be related one by one once). */
+const SECOND_CYCLE = [
+  'Ratify OP-CAT',
+  'Adopt measures to combat domestic violence and violence against women',
+  'Protect journalists and human rights defenders from attacks',
+  'Reduce overcrowding in prisons',
+].map((text) => `Argentina,${text},Norway,Accepted,5,General,14`);
+
+t.test('relations do not depend on the order of imports and writes: they are a full recomputation’s', async (t) => {
+  const inOrder = async (files: string[][]) => {
+    const app = await buildTestApp(t);
+    const admin = mintKey(app, 'admin', 'admin');
+    for (const rows of files) await importRows(t, app, admin, rows);
+    return { app, admin, relations: await storedRelations(app) };
+  };
+  const firstThenSecond = await inOrder([FIRST_CYCLE, SECOND_CYCLE]);
+  const secondThenFirst = await inOrder([SECOND_CYCLE, FIRST_CYCLE]);
+  const { app, admin } = firstThenSecond;
+  const argentina = firstThenSecond.relations.filter(([id]) => id.startsWith('ARG-'));
+  t.ok(argentina.some(([, , , relation]) => relation === 'earlier'), `the cycles related (${argentina.length} pairs)`);
+  t.same(secondThenFirst.relations, firstThenSecond.relations, 'the same pairs and scores in either order');
+  const recomputed = await recomputedRelations(t, app);
+  t.match(recomputed.counts, { inserted: 0, updated: 0, deleted: 0 }, 'a full recomputation changes nothing');
+  t.same(recomputed.relations, firstThenSecond.relations);
+  await checkDocuments(t, app);
+
+  // Single writes: each leaves what a full recomputation gives (every pair of the state rescored).
+  const key = mintKey(app);
+  const ids = argentina.map(([id]) => id).filter((id, i, all) => all.indexOf(id) === i);
+  const fullyRecomputed = async (what: string) => {
+    const { counts, relations } = await recomputedRelations(t, app);
+    t.match(counts, { inserted: 0, updated: 0, deleted: 0 }, `${what}: a full recomputation changes nothing`);
+    t.same(await storedRelations(app), relations, `${what}: the relations are a full recomputation's`);
+    await checkDocuments(t, app);
+  };
+  const patched = await send(app, 'PATCH', `/v1/recommendations/${ids[0]}`, {
+    key,
+    body: { text: 'Ratify the Optional Protocol to the Convention against Torture and set up its national preventive mechanism' },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(patched.response.statusCode, 200);
+  await fullyRecomputed('a text changed');
+  await create(app, key, 'ARG-2', 'Consider abolishing the death penalty', 'FIN');
+  await fullyRecomputed('a recommendation created');
+  const { response } = await send(app, 'POST', '/v1/reviews', { key: admin, body: { stateUnderReview: 'FIN', cycle: 1 } });
+  t.equal(response.statusCode, 201);
+  const moved = await send(app, 'PATCH', `/v1/recommendations/${ids[1]}`, { key, body: { reviewId: 'FIN-1' }, headers: { 'if-match': '*' } });
+  t.equal(moved.response.statusCode, 200);
+  await fullyRecomputed('a recommendation moved to another state (both states)');
+  const deleted = await send(app, 'DELETE', `/v1/recommendations/${ids[2]}`, { key, headers: { 'if-match': '*' } });
+  t.equal(deleted.response.statusCode, 204);
+  await fullyRecomputed('a recommendation deleted');
+});
+
 t.test('the recommending states printed at the end of a text relate nothing (the Terman corpus, OHCHR)', async (t) => {
   // Fictional requests to Finland, as the Terman corpus prints them ("… (State);") and as UPR Info does (no
   // state): two requests of one state meet on nothing but its name, and a request made again is found whole.

@@ -17,7 +17,7 @@ import {
 import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { pgRelateOne } from '../related/pg-refresh.js';
+import { pgRelateOne, pgRelateStatesOf } from '../related/pg-refresh.js';
 import { paragraphSortKey } from './paragraph.js';
 import { type Checked, checkRecommendationRules, type RecommendationCreate, type RecommendationPatch } from './writes.js';
 
@@ -189,10 +189,14 @@ export async function pgDeleteRecommendation(context: PgWriteContext, id: string
         'delete those assessments and unlink those developments first, so that nothing is lost unnoticed.',
     );
   }
-  // The recommendations that counted it among their earlier ones lose it (their relations go with it).
+  // The recommendations that counted it among their earlier ones lose it (their relations go with it), and its
+  // state's idf loses its text: the state is recomputed whole, as SQLite's refresh does.
   const relating = await pgAll<{ id: string }>(tx, sql`select recommendation_id as id from recommendation_relations where related_id = ${id}`);
+  const [own] = await pgAll<{ state: string }>(tx, sql`select v.state_code as state from recommendations r
+    join reviews v on v.id = r.review_id where r.id = ${id}`);
   await pgDeleteAudited(context, TABLE, id, before);
   context.stale(relating.map((row) => row.id));
+  await pgRelateStatesOf(context, [own!.state]);
 }
 
 /** src/tagging/curation.ts's snapshot: the recommendation's, with who gave each theme. */

@@ -303,5 +303,11 @@ export function deleteRecommendation(context: WriteContext, id: string, expected
         'delete those assessments and unlink those developments first, so that nothing is lost unnoticed.',
     );
   }
+  // Its state's idf loses its text: the state is recomputed whole (src/related/refresh.ts), one of its other
+  // recommendations listed stale standing for it.
+  tx.run(sql`insert or ignore into recommendation_relations_stale (recommendation_id)
+    select o.id from recommendations r join reviews v on v.id = r.review_id join reviews w on w.state_code = v.state_code
+      join recommendations o on o.review_id = w.id
+    where r.id = ${id} and o.id <> ${id} limit 1`);
   deleteAudited(context, TABLE, id, before);
 }

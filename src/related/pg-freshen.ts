@@ -1,18 +1,16 @@
 import type pg from 'pg';
-import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import type { NeighbourLists } from './neighbours-worker.js';
-import { pgRelateOne } from './pg-refresh.js';
-import { askGroups, INCREMENTAL_MAX, PAIR_VALUES, type RelateCounts, type StateDoc, stateDifference, type StoredRelation } from './refresh.js';
+import { askGroups, PAIR_VALUES, type RelateCounts, type StateDoc, stateDifference, type StoredRelation } from './refresh.js';
 import { RECURRENCE_THRESHOLD } from './settings.js';
 import { STATE_NAMES_SQL, type StateNames, stateNamesOfKeys } from './state-names.js';
 
 // refresh.ts's refreshStaleRelations on PostgreSQL, for a start that finds relations listed stale (a
-// migration lists them all, as SQLite's 0020 does: src/db/pg/freshen.ts): a state with more than
-// INCREMENTAL_MAX recommendations listed is recomputed whole (its neighbour lists computed as SQLite's, in
-// the neighbour thread when large, and the difference with the stored pairs written), the others' listed
-// recommendations updated one by one as a PostgreSQL write does (pgRelateOne): the same pairs and scores as
-// SQLite's refresh of the same database. The caller's transaction holds the write lock; the recommendations
-// whose recurrence changed are listed in recommendation_documents_stale, rebuilt after.
+// migration lists them all, as SQLite's 0020 does: src/db/pg/freshen.ts) and for a write of a
+// recommendation's text or review (pg-refresh.ts): every state with a recommendation listed is recomputed
+// whole (its neighbour lists computed as SQLite's, in the neighbour thread when large, and the difference
+// with the stored pairs written): the same pairs and scores as SQLite's refresh of the same database. The
+// caller's transaction holds the write lock; the recommendations whose recurrence changed are listed in
+// recommendation_documents_stale, rebuilt after (or, for a write, marked stale in its transaction).
 
 /** A state with relations listed stale: how many of its recommendations are listed, and how many it has. */
 export interface StaleState {
@@ -91,17 +89,10 @@ async function documentsStale(client: pg.ClientBase, ids: Iterable<string>): Pro
 /**
  * Recomputes the relations of these states whole, in the caller's transaction (holding the write lock): each
  * state's texts read, its lists computed (the next state's in the neighbour thread while this one's are
- * written, when they are many), the difference with the stored pairs written; the pairs of another state's
- * recommendations to one of these listed stale (it moved) dropped; the states' stale marks removed.
+ * written, when they are many), the difference with the stored pairs written, in statements of at most
+ * WRITE_ROWS rows. Returns the recommendations whose recurrence changed (their documents are stale).
  */
-export async function pgRelateWholeStates(client: pg.ClientBase, states: string[], names: StateNames, counts: RelateCounts): Promise<void> {
-  const moved = await client.query<{ id: string }>(`delete from recommendation_relations l
-    using recommendation_relations_stale s, recommendations r, reviews v, recommendations o, reviews w
-    where s.recommendation_id = l.related_id and r.id = s.recommendation_id and v.id = r.review_id
-      and v.state_code = any($1::text[]) and o.id = l.recommendation_id and w.id = o.review_id and w.state_code <> v.state_code
-    returning l.recommendation_id as id`, [states]);
-  counts.deleted += moved.rows.length;
-  await documentsStale(client, moved.rows.map((row) => row.id));
+export async function pgRelateStates(client: pg.ClientBase, states: string[], names: StateNames, counts: RelateCounts): Promise<string[]> {
   const { rows } = await client.query<[string, string, string, number]>({
     text: `select v.state_code, r.id, r.text, v.cycle from reviews v join recommendations r on r.review_id = v.id
       where v.state_code = any($1::text[]) order by v.state_code collate "C", r.id collate "C"`,
@@ -117,6 +108,7 @@ export async function pgRelateWholeStates(client: pg.ClientBase, states: string[
     loaded.at(-1)!.texts.push(text);
   }
   const whole = askGroups(loaded, names);
+  const recurrence: string[] = [];
   for (let i = 0; i < loaded.length; i++) {
     const docs = whole.docs[i]!;
     const lists = whole.lists(i);
@@ -158,35 +150,25 @@ export async function pgRelateWholeStates(client: pg.ClientBase, states: string[
     counts.deleted += removed.length;
     counts.states++;
     counts.recommendations += docs.length;
-    await documentsStale(client, recurrenceChanged(docs, lists, stored));
+    recurrence.push(...recurrenceChanged(docs, lists, stored));
   }
-  await client.query(`delete from recommendation_relations_stale where recommendation_id in
-    (select r.id from recommendations r join reviews v on v.id = r.review_id where v.state_code = any($1::text[]))`, [states]);
+  return recurrence;
 }
 
 /**
- * Updates the recommendations of these states listed stale one by one (pgRelateOne, as a write of their text
- * would), in the caller's transaction (holding the write lock); removes their stale marks.
+ * Recomputes the relations of these states (listed stale) whole, in the caller's transaction (holding the
+ * write lock): the pairs of another state's recommendations to one of these listed stale (it moved) dropped,
+ * the states recomputed (pgRelateStates), their stale marks removed.
  */
-export async function pgRelateListed(client: pg.PoolClient, states: string[], counts: RelateCounts): Promise<void> {
-  const { rows } = await client.query<{ id: string }>(`select s.recommendation_id as id from recommendation_relations_stale s
-    join recommendations r on r.id = s.recommendation_id join reviews v on v.id = r.review_id
-    where v.state_code = any($1::text[]) order by v.state_code collate "C", s.recommendation_id collate "C"`, [states]);
-  const touched = new Set<string>();
-  const context: PgWriteContext = {
-    tx: client,
-    audit: () => false,
-    stale: (ids) => {
-      for (const id of ids) touched.add(id);
-    },
-    freshen: async () => undefined,
-  };
-  for (const { id } of rows) await pgRelateOne(context, id);
-  await documentsStale(client, touched);
-  counts.states += states.length;
-  counts.recommendations += rows.length;
-  await client.query('delete from recommendation_relations_stale where recommendation_id = any($1::text[])', [rows.map((row) => row.id)]);
+export async function pgRelateWholeStates(client: pg.ClientBase, states: string[], names: StateNames, counts: RelateCounts): Promise<void> {
+  const moved = await client.query<{ id: string }>(`delete from recommendation_relations l
+    using recommendation_relations_stale s, recommendations r, reviews v, recommendations o, reviews w
+    where s.recommendation_id = l.related_id and r.id = s.recommendation_id and v.id = r.review_id
+      and v.state_code = any($1::text[]) and o.id = l.recommendation_id and w.id = o.review_id and w.state_code <> v.state_code
+    returning l.recommendation_id as id`, [states]);
+  counts.deleted += moved.rows.length;
+  await documentsStale(client, moved.rows.map((row) => row.id));
+  await documentsStale(client, await pgRelateStates(client, states, names, counts));
+  await client.query(`delete from recommendation_relations_stale where recommendation_id in
+    (select r.id from recommendations r join reviews v on v.id = r.review_id where v.state_code = any($1::text[]))`, [states]);
 }
-
-/** Whether a state's listed recommendations are recomputed with the whole state (as SQLite's refresh decides). */
-export const relatedWhole = (state: StaleState) => state.stale > INCREMENTAL_MAX;

@@ -3,21 +3,17 @@ import type { Db } from '../db/open.js';
 import type { Relation } from '../db/schema.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from './neighbours-thread.js';
 import { type NeighbourLists, neighbourLists } from './neighbours-worker.js';
-import { type Neighbour, neighboursOf, vectorizeIds } from './similarity.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import { NO_STATE_NAMES, type StateNames, stateNamesOf } from './state-names.js';
-import { termIds } from './term-ids.js';
 
 // Keeping recommendation_relations current. A state's relations are computed from all recommendations to
 // that state under review at once (idf is the state's); triggers (migrations/0008_related.sql) list the
 // recommendations whose text, review or cycle changed in recommendation_relations_stale, and
-// refreshStaleRelations, run in every writing transaction before the documents are rebuilt, recomputes a
-// whole state when many of its recommendations changed (an import) and otherwise updates the changed ones
-// alone: their own lists, and their place in the lists of the others. Texts are compared without the
-// recommending states printed at their end, known by the states' names and aliases (state-names.ts).
-
-/** Changed recommendations of one state from which the whole state is recomputed instead. */
-export const INCREMENTAL_MAX = 10;
+// refreshStaleRelations, run in every writing transaction before the documents are rebuilt, recomputes every
+// state with a changed recommendation whole: one changed text changes the state's idf, so every pair's score
+// may change, and the relations are what `npm run relate` computes whatever the order of the writes and
+// imports that led there. Texts are compared without the recommending states printed at their end, known by
+// the states' names and aliases (state-names.ts).
 
 /** Relation pairs inserted per statement at most (a power of two: see writeRows). */
 const INSERT_ROWS = 512;
@@ -66,10 +62,9 @@ function statements(db: Db): Record<string, Statement> {
       // (Joins in the order written and indexes named, here and below, whatever the statistics say: once an
       // import's `pragma optimize` had run on a young database, the planner read every recommendation or
       // every relation for each state, or for each stale recommendation.)
-      stale: c.prepare(`select s.recommendation_id, v.state_code from recommendation_relations_stale s
+      staleStates: c.prepare(`select distinct v.state_code from recommendation_relations_stale s
         cross join recommendations r indexed by sqlite_autoindex_recommendations_1 on r.id = s.recommendation_id
-        cross join reviews v indexed by sqlite_autoindex_reviews_1 on v.id = r.review_id
-        order by v.state_code, s.recommendation_id`),
+        cross join reviews v indexed by sqlite_autoindex_reviews_1 on v.id = r.review_id`),
       clearStale: c.prepare('delete from recommendation_relations_stale'),
       docs: c.prepare(`select r.id, r.text, v.cycle from reviews v indexed by reviews_state_idx
         cross join recommendations r indexed by recommendations_review_order_idx on r.review_id = v.id
@@ -77,19 +72,12 @@ function statements(db: Db): Record<string, Statement> {
       stateRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
         from recommendation_relations indexed by sqlite_autoindex_recommendation_relations_1
         where recommendation_id in (select value from json_each(?))`),
-      ownRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
-        from recommendation_relations where recommendation_id = ?`),
-      toRows: c.prepare(`select recommendation_id, related_id, score, relation, related_cycle
-        from recommendation_relations where related_id = ?`),
       // (One pair a call: an update from a json_each list of pairs was planned as a scan of every relation.)
       update: c.prepare(`update recommendation_relations set score = ?, relation = ?, related_cycle = ?
         where recommendation_id = ? and related_id = ?`),
       remove: c.prepare('delete from recommendation_relations where recommendation_id = ? and related_id = ?'),
-      trim: c.prepare(`delete from recommendation_relations where recommendation_id = @id and related_id not in
-        (select related_id from recommendation_relations where recommendation_id = @id
-          order by score desc, related_id limit ${RELATED_PER_RECORD})`),
       // Pairs whose two recommendations are now of different states (one of them listed stale moved).
-      otherStates: c.prepare(`select l.recommendation_id, l.related_id from recommendation_relations_stale s
+      otherStates: c.prepare(`select l.recommendation_id, l.related_id, w.state_code from recommendation_relations_stale s
         cross join recommendations r indexed by sqlite_autoindex_recommendations_1 on r.id = s.recommendation_id
         cross join reviews v indexed by sqlite_autoindex_reviews_1 on v.id = r.review_id
         cross join recommendation_relations l indexed by recommendation_relations_related_idx on l.related_id = s.recommendation_id
@@ -101,34 +89,6 @@ function statements(db: Db): Record<string, Statement> {
     cache.set(db.$client, s);
   }
   return s;
-}
-
-export type Pairs = Map<string, Row>;
-export const pairKey = (from: string, to: string) => `${from}\u0000${to}`;
-
-export function readRows(rows: unknown[][]): Pairs {
-  const pairs: Pairs = new Map();
-  for (const [from, to, score, relation, cycle] of rows) {
-    pairs.set(pairKey(from as string, to as string), { score: score as number, relation: relation as Relation, cycle: cycle as number });
-  }
-  return pairs;
-}
-
-/** Writes the difference between the stored pairs and the wanted ones; counts what it wrote; returns the pairs added. */
-function writeDifference(db: Db, s: Record<string, Statement>, stored: Pairs, wanted: Pairs, counts: RelateCounts): unknown[][] {
-  const added: unknown[][] = [];
-  const changed: [string, string, number, Relation, number][] = [];
-  for (const [key, row] of wanted) {
-    const old = stored.get(key);
-    if (!old) {
-      added.push([...key.split('\u0000'), row.score, row.relation, row.cycle]);
-    } else if (old.score !== row.score || old.relation !== row.relation || old.cycle !== row.cycle) {
-      changed.push([...(key.split('\u0000') as [string, string]), row.score, row.relation, row.cycle]);
-    }
-  }
-  const removed = [...stored.keys()].filter((key) => !wanted.has(key)).map((key) => key.split('\u0000') as [string, string]);
-  writeRows(db, s, added.flat(), changed, removed, counts);
-  return added;
 }
 
 /** The values of a relation row (recommendation_id, related_id, score, relation, related_cycle): see writeRows. */
@@ -158,24 +118,6 @@ function writeRows(
   counts.inserted += pairs;
   counts.updated += changed.length;
   counts.deleted += removed.length;
-}
-
-function loadState(s: Record<string, Statement>, state: string, names: StateNames) {
-  const rows = s.docs!.raw().all(state) as [string, string, number][];
-  const docs: StateDoc[] = rows.map(([id, , cycle]) => ({ id, cycle }));
-  termIds.trim();
-  termIds.useNames(names);
-  const vectors = vectorizeIds(
-    rows.map(([, text]) => termIds.of(text)),
-    termIds.instrument,
-  );
-  return { docs, vectors };
-}
-
-export function wantedPair(docs: StateDoc[], from: number, n: Neighbour): [string, Row] {
-  const own = docs[from]!;
-  const other = docs[n.index]!;
-  return [pairKey(own.id, other.id), { score: n.score, relation: relationOf(own.cycle, other.cycle), cycle: other.cycle }];
 }
 
 /** A state's recommendations (id and cycle) and their texts. */
@@ -296,29 +238,6 @@ export function stateDifference(docs: StateDoc[], lists: NeighbourLists, stored:
 }
 
 /**
- * Updates the relations of some recommendations of one state: each one's own list, recomputed, and its
- * entry in the lists of the others (added, changed or removed; a list that grows past RELATED_PER_RECORD
- * loses its lowest). The state's other pairs keep their scores until the state is next recomputed.
- */
-function relateSome(db: Db, state: string, ids: string[], names: StateNames, counts: RelateCounts): void {
-  const s = statements(db);
-  const { docs, vectors } = loadState(s, state, names);
-  const indexOf = new Map(docs.map((d, i) => [d.id, i]));
-  for (const id of ids) {
-    const i = indexOf.get(id)!;
-    const found = neighboursOf(vectors, i, RELATED_FLOOR);
-    const own: Pairs = new Map(found.slice(0, RELATED_PER_RECORD).map((n) => wantedPair(docs, i, n)));
-    writeDifference(db, s, readRows(s.ownRows!.raw().all(id) as unknown[][]), own, counts);
-    const toIt: Pairs = new Map(found.map((n) => wantedPair(docs, n.index, { index: i, score: n.score })));
-    // Only a list that gained a pair can have grown past RELATED_PER_RECORD.
-    for (const [other] of writeDifference(db, s, readRows(s.toRows!.raw().all(id) as unknown[][]), toIt, counts)) {
-      counts.deleted += s.trim!.run({ id: other }).changes;
-    }
-    counts.recommendations++;
-  }
-}
-
-/**
  * Brings the relations of every recommendation listed stale up to date, then empties the list; returns the
  * counts of what it did. Called in every writing transaction, and when a database is opened.
  */
@@ -335,24 +254,19 @@ export function refreshStaleRelations(db: Db): RelateCounts {
 export function startStaleRelations(db: Db): () => RelateCounts {
   const s = statements(db);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
-  const byState = new Map<string, string[]>();
-  for (const [id, state] of s.stale!.raw().all() as [string, string][]) {
-    const ids = byState.get(state);
-    if (ids) ids.push(id);
-    else byState.set(state, [id]);
+  const states = new Set(s.staleStates!.pluck().all() as string[]);
+  // A recommendation moved from another state leaves that state's lists, and that state (its idf changed) is
+  // recomputed too.
+  for (const [from, to, state] of s.otherStates!.raw().all() as [string, string, string][]) {
+    counts.deleted += s.remove!.run(from, to).changes;
+    states.add(state);
   }
-  // A recommendation moved from another state leaves that state's lists.
-  for (const [from, to] of s.otherStates!.raw().all() as [string, string][]) counts.deleted += s.remove!.run(from, to).changes;
-  const wholeStates = [...byState].filter(([, ids]) => ids.length > INCREMENTAL_MAX).map(([state]) => state);
+  const wholeStates = [...states].sort();
   // (Read only when there is something to relate: a write that changed no text reads nothing more.)
-  const names = byState.size > 0 ? stateNamesOf(db) : NO_STATE_NAMES;
+  const names = wholeStates.length > 0 ? stateNamesOf(db) : NO_STATE_NAMES;
   const whole = askStates(s, wholeStates, names);
   return () => {
-    for (const [state, ids] of byState) {
-      const i = wholeStates.indexOf(state);
-      if (i >= 0) writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
-      else relateSome(db, state, ids, names, counts);
-    }
+    wholeStates.forEach((_, i) => writeState(db, s, whole.docs[i]!, whole.lists(i), counts));
     // Also the ids of recommendations deleted since they were listed (their relations went with them).
     s.clearStale!.run();
     return counts;

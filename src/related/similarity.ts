@@ -126,25 +126,3 @@ export function allNeighbours(vectors: readonly Vector[], floor: number, k: numb
   });
   return lists.map((list) => topK(list, k));
 }
-
-/** The texts of the group that score at least `floor` with text `i`, best first (all of them, not only k). */
-export function neighboursOf(vectors: readonly Vector[], i: number, floor: number): Neighbour[] {
-  const v = vectors[i]!;
-  const found: Neighbour[] = [];
-  vectors.forEach((other, j) => {
-    if (j === i) return;
-    let dot = 0;
-    let a = 0;
-    let b = 0;
-    while (a < v.terms.length && b < other.terms.length) {
-      const ta = v.terms[a]!;
-      const tb = other.terms[b]!;
-      if (ta === tb) dot += v.weights[a++]! * other.weights[b++]!;
-      else if (ta < tb) a++;
-      else b++;
-    }
-    const score = roundScore(dot);
-    if (score >= floor) found.push({ index: j, score });
-  });
-  return topK(found, found.length);
-}

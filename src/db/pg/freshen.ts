@@ -1,13 +1,6 @@
 import type pg from 'pg';
 import { pgMaterialize } from '../../recommendations/pg-documents.js';
-import {
-  pgRelateListed,
-  pgRelateWholeStates,
-  pgStateNames,
-  relatedWhole,
-  type StaleState,
-  staleRelationStates,
-} from '../../related/pg-freshen.js';
+import { pgRelateWholeStates, pgStateNames, type StaleState, staleRelationStates } from '../../related/pg-freshen.js';
 import type { RelateCounts } from '../../related/refresh.js';
 import { FILL_SEARCH_ROWS, pgFillSearchBatch } from './fulltext.js';
 import { WRITE_LOCK } from './write-transaction.js';
@@ -37,15 +30,13 @@ export const FRESHEN_WAIT_MS = 15 * 60_000;
 export interface FreshenBatches {
   /** Stored documents rebuilt per transaction. */
   documents: number;
-  /** Recommendations of the states recomputed whole per transaction (a larger state alone). */
+  /** Recommendations of the states recomputed per transaction (a larger state alone). */
   relate: number;
-  /** Recommendations updated one by one (in states with few listed) per transaction. */
-  listed: number;
   /** Recommendations, and developments, whose full-text terms are filled per transaction (FILL_SEARCH_ROWS by default). */
   search?: number;
 }
 
-export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, listed: 100, search: FILL_SEARCH_ROWS };
+export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, search: FILL_SEARCH_ROWS };
 
 /** Where progress is said: the app's logger (pino's info), or nothing. */
 export interface FreshenLog {
@@ -134,29 +125,14 @@ async function freshenRelations(client: pg.PoolClient, sizes: FreshenBatches, lo
   const started = performance.now();
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const states = await staleRelationStates(client);
-  const whole = states.filter(relatedWhole);
-  const listed = states.filter((state) => !relatedWhole(state));
   const stale = states.reduce((n, state) => n + state.stale, 0);
-  log?.info(
-    { states: states.length, wholeStates: whole.length, listedStates: listed.length, staleRecommendations: stale },
-    'PostgreSQL: recomputing the relations listed stale',
-  );
-  for (const batch of batches(whole, (state: StaleState) => state.recommendations, sizes.relate)) {
+  log?.info({ states: states.length, staleRecommendations: stale }, 'PostgreSQL: recomputing the relations listed stale');
+  for (const batch of batches(states, (state: StaleState) => state.recommendations, sizes.relate)) {
     await inWriteTransaction(client, async () =>
       pgRelateWholeStates(
         client,
         batch.map((state) => state.state),
         await pgStateNames(client),
-        counts,
-      ),
-    );
-    log?.info({ ...counts, of: states.length, seconds: since(started) }, 'PostgreSQL: relations recomputed so far');
-  }
-  for (const batch of batches(listed, (state: StaleState) => state.stale, sizes.listed)) {
-    await inWriteTransaction(client, () =>
-      pgRelateListed(
-        client,
-        batch.map((state) => state.state),
         counts,
       ),
     );
