@@ -274,7 +274,13 @@ export function buildRecommendationRecords(db: Db, ids: readonly string[]): Reco
  * The id (k) and the sort's key columns (k0, k1, …) of the filter's matches, in order: the keyset step of a
  * page or of an export, with topMatches' fast path where it applies.
  */
-function keysetKeys(f: RecommendationFilter, sort: KeysetSort<BaseRow>, after: KeyValue[] | undefined, limit?: number): SQL {
+function keysetKeys(
+  f: RecommendationFilter,
+  sort: KeysetSort<BaseRow>,
+  after: KeyValue[] | undefined,
+  limit?: number,
+  reused = false,
+): SQL {
   const conditions = filterConditions(f);
   const keys = sql.join(
     sort.columns.map((column, i) => sql`${column} as ${sql.identifier(`k${i}`)}`),
@@ -284,8 +290,9 @@ function keysetKeys(f: RecommendationFilter, sort: KeysetSort<BaseRow>, after: K
   if (byRankAlone(f, sort, conditions)) {
     return sql`select r.id as k, ${keys} from ${topMatches(f.q, after, limit)} order by ${order}`;
   }
-  if (after) conditions.push(keysetAfter(sort, after));
-  const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
+  if (after) conditions.push(keysetAfter(sort, after, reused));
+  // (A reused statement's limit is written into it: a bound LIMIT, too, makes SQLite compile it again at each run.)
+  const limited = limit === undefined ? sql`` : reused ? sql` limit ${sql.raw(String(limit))}` : sql` limit ${limit}`;
   return sql`select r.id as k, ${keys} from ${fromClause(f)} ${whereClause(conditions)} order by ${order}${limited}`;
 }
 
@@ -367,13 +374,14 @@ export function* documentChunks(
   const table = line === 'ndjson' ? sql`recommendation_documents` : sql`recommendation_csv_lines`;
   const columns = keyColumns(sort);
   const chunkOf = (keys: KeyValue[] | undefined) => sql`select cast(string_agg(${text}, '') as blob), count(*)
-      from (${keysetKeys(f, sort, keys, rows)}) k
+      from (${keysetKeys(f, sort, keys, rows, true)}) k
       left join ${table} d on d.recommendation_id = k.k`;
   const lastKeysOf = (keys: KeyValue[] | undefined) => sql`select ${sql.join(columns, sql`, `)}
-      from (${keysetKeys(f, sort, keys, rows)}) k
-      order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${rows - 1}`;
+      from (${keysetKeys(f, sort, keys, rows, true)}) k
+      order by ${keysetOrder({ descending: sort.descending, columns })} limit 1 offset ${sql.raw(String(rows - 1))}`;
   // Past the first chunk, the two statements differ from chunk to chunk only in the keys they resume after:
-  // built and prepared once per export, not twice per chunk.
+  // built and prepared once per export, not twice per chunk (and, their keys as `+?` and their limits written
+  // in, not compiled again by SQLite at each chunk either: keysetAfter says why).
   let resumed: { chunk: KeyedStatement; lastKeys: KeyedStatement } | undefined;
   for (let keys = after; ; ) {
     if (keys) resumed ??= { chunk: keyedStatement(db, sort, chunkOf), lastKeys: keyedStatement(db, sort, lastKeysOf) };
