@@ -31,6 +31,8 @@ function refusal(body: string): HttpProblem {
 export function jsonBodyParser(app: FastifyInstance): JsonParser {
   const parse = app.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
   return (request, body, done) => {
+    // A request no route takes is a 404 or 405 whatever its body (src/http/problem.ts): nothing to parse.
+    if (request.is404) return done(null);
     if (body.length === 0) {
       return done(
         new HttpProblem(400, `The body is empty, but its Content-Type says ${mediaType(request)}: send a JSON body, or no Content-Type.`),
