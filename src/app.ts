@@ -171,6 +171,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(importRoutes, {
     run: backend.importFile,
     prefix: '/v1',
+    bodyLimit: resolved.importBodyLimitBytes,
     limits: resolved.importLimits,
     slots: app.importSlots,
   });
