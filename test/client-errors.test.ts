@@ -111,6 +111,25 @@ t.test('CONNECT to a path (Node hands it over as a tunnel, not to a route) is an
   t.same(none.problem, (await app.inject({ method: 'CONNECT', url: '/v1/nothing' })).json());
 });
 
+t.test('a request target with a fragment (#…, which is no part of one) is a 400 saying so', async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  // Node's parser lets "#" through; the router cut the path there and read the rest as a query string.
+  for (const [target, was] of [
+    ['/v1/states#frag', '400 unknown query parameter "frag"'],
+    ['/v1/states?limit=1#x', '400 limit "1#x" is not a whole number'],
+    ['/healthz#x', '200'],
+  ]) {
+    const text = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    t.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/, `${target} (was ${was})`);
+    t.match(JSON.parse(text.split('\r\n\r\n')[1]!), {
+      status: 400,
+      detail: 'The request target holds a fragment (from "#" on): a fragment is no part of a request (RFC 9112, section 3.2); send the target without it.',
+    });
+  }
+});
+
 t.test('a request not received in time is a 408 problem; a reset or a response under way gets nothing', async (t) => {
   // (Node raises the timeout on its own schedule, every 30 s at most: the handler is called as Node calls it.)
   const server = net.createServer();

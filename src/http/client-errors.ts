@@ -87,13 +87,25 @@ export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt)
     writeProblem(socket, answer, allow);
     socket.end();
   });
-  app.addHook('onRequest', requireHost);
+  app.addHook('onRequest', checkRequestHead);
 }
 
-/** RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400. */
-function requireHost(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+/**
+ * RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400; so is a target with a fragment, which
+ * Node's parser lets through and the router cut off as if a query began there ("/v1/states#x": an unknown
+ * parameter "x"; "?limit=1#x": a limit of "1#x").
+ */
+function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
     return done(new HttpProblem(400, 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).'));
+  }
+  if (request.raw.url?.includes('#')) {
+    return done(
+      new HttpProblem(
+        400,
+        'The request target holds a fragment (from "#" on): a fragment is no part of a request (RFC 9112, section 3.2); send the target without it.',
+      ),
+    );
   }
   done();
 }
