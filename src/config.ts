@@ -102,7 +102,8 @@ export const configSchema = z.object({
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
-  BODY_LIMIT_BYTES: atLeastOne(1_048_576),
+  // A JSON body is read as one string: a longer one threw in Fastify's reader and took the process down.
+  BODY_LIMIT_BYTES: envNumber(1, bufferConstants.MAX_STRING_LENGTH, 1_048_576),
   REQUEST_TIMEOUT_MS: count(30_000),
   CONNECTION_TIMEOUT_MS: count(60_000),
   RATE_LIMIT_WINDOW_MS: atLeastOne(60_000),

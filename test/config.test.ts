@@ -136,6 +136,15 @@ t.test('limits are read from the environment', async (t) => {
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);
 });
 
+t.test('BODY_LIMIT_BYTES: at most the longest string (a JSON body is read as one; one byte more crashed the process)', async (t) => {
+  // A 536,871,888-byte body with BODY_LIMIT_BYTES=1073741824: ERR_STRING_TOO_LONG thrown in Fastify's 'end' listener.
+  t.throws(
+    () => loadEnv({ BODY_LIMIT_BYTES: String(bufferConstants.MAX_STRING_LENGTH + 1) }),
+    new RegExp(`BODY_LIMIT_BYTES: Too big: expected number to be <=${bufferConstants.MAX_STRING_LENGTH}`),
+  );
+  t.equal(loadEnv({ BODY_LIMIT_BYTES: String(bufferConstants.MAX_STRING_LENGTH) }).BODY_LIMIT_BYTES, bufferConstants.MAX_STRING_LENGTH);
+});
+
 t.test('IMPORT_BODY_LIMIT_BYTES: plain digits, at least 1, at most what one buffer holds (the file is held whole)', async (t) => {
   t.equal(loadEnv({ IMPORT_BODY_LIMIT_BYTES: '' }).IMPORT_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'empty: the default');
   t.equal(defaultConfig({ importBodyLimitBytes: 5 }).importBodyLimitBytes, 5);
