@@ -56,6 +56,11 @@ t.test('what the HTTP parser refuses is a problem, and the connection is closed'
   );
   t.match(smuggled.problem, { status: 400, detail: /Content-Length can't be present with Transfer-Encoding/ });
 
+  // HTTP/2 with prior knowledge (h2c): its preface was "not well-formed HTTP/1.1 (Pause on PRI/Upgrade)".
+  const h2 = parsed(t, await exchange(port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+  t.equal(h2.statusLine, 'HTTP/1.1 400 Bad Request');
+  t.match(h2.problem, { status: 400, detail: 'This server speaks HTTP/1.1 only: an HTTP/2 connection (its preface, PRI * HTTP/2.0) is not served. Send HTTP/1.1.' });
+
   const fine = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.match(fine, /^HTTP\/1\.1 200 OK/, 'a well-formed request is answered as before');
 });

@@ -35,6 +35,9 @@ function problemOf(error: ConnectionError): Problem {
       `The request line and headers together are longer than the ${maxHeaderSize} bytes the server reads: shorten the URL (fewer or shorter query parameters) or the headers.`,
     );
   }
+  if (error.code === 'HPE_PAUSED_H2_UPGRADE') {
+    return problem(400, 'This server speaks HTTP/1.1 only: an HTTP/2 connection (its preface, PRI * HTTP/2.0) is not served. Send HTTP/1.1.');
+  }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return problem(408, 'The whole request was not received in time (REQUEST_TIMEOUT_MS): send it again, faster.');
   }
