@@ -107,11 +107,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
-  registerProblemHandlers(app);
+  const methodsAt = registerProblemHandlers(app);
   // JSON bodies: a refusal says where the JSON breaks or which key is refused (src/http/json-body.ts).
   parseJsonBodies(app);
   // What Node's server answers itself (a missing Host, an Expect it cannot meet, CONNECT) is a problem too.
-  answerServerRefusals(app);
+  answerServerRefusals(app, methodsAt);
   // A response sent before its request body was read discards the rest: the connection's next request is read.
   discardUnreadBodies(app);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
@@ -171,6 +171,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(importRoutes, {
     run: backend.importFile,
     prefix: '/v1',
+    bodyLimit: resolved.importBodyLimitBytes,
     limits: resolved.importLimits,
     slots: app.importSlots,
   });

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
@@ -89,6 +90,9 @@ const databaseUrlSchema = z
       .optional(),
   );
 
+/** The largest file an import over HTTP takes by default (IMPORT_BODY_LIMIT_BYTES): ten times the largest Terman file. */
+export const IMPORT_BODY_LIMIT_DEFAULT = 20 * 1024 * 1024;
+
 export const configSchema = z.object({
   PORT: envNumber(0, 65535, 3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -98,7 +102,8 @@ export const configSchema = z.object({
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
-  BODY_LIMIT_BYTES: atLeastOne(1_048_576),
+  // A JSON body is read as one string: a longer one threw in Fastify's reader and took the process down.
+  BODY_LIMIT_BYTES: envNumber(1, bufferConstants.MAX_STRING_LENGTH, 1_048_576),
   REQUEST_TIMEOUT_MS: count(30_000),
   CONNECTION_TIMEOUT_MS: count(60_000),
   RATE_LIMIT_WINDOW_MS: atLeastOne(60_000),
@@ -125,6 +130,8 @@ export const configSchema = z.object({
   EXPORT_MAX_SECONDS: atLeastOne(120),
   MAX_CONCURRENT_IMPORTS: atLeastOne(2),
   IMPORT_THREAD_MIN_BYTES: count(64 * 1024),
+  // An imported file is held whole in one buffer: no more than one holds.
+  IMPORT_BODY_LIMIT_BYTES: envNumber(1, bufferConstants.MAX_LENGTH, IMPORT_BODY_LIMIT_DEFAULT),
   PUBLIC_URL: publicUrlSchema.optional(),
 });
 
@@ -141,6 +148,8 @@ export interface LogStream {
 export interface Limits {
   /** Largest request body accepted (413 beyond). */
   bodyLimitBytes: number;
+  /** Largest file an import over HTTP accepts, raw or in a form (413 beyond; POST /v1/imports only). */
+  importBodyLimitBytes: number;
   /** Time allowed to receive a whole request (0: none). */
   requestTimeoutMs: number;
   /** A socket idle for this long is closed (0: never). */
@@ -246,6 +255,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    importBodyLimitBytes: env.IMPORT_BODY_LIMIT_BYTES,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,

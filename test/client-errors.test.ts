@@ -25,11 +25,11 @@ async function exchange(port: number, bytes: string): Promise<string> {
 function parsed(t: Test, text: string) {
   const [head, body] = text.split('\r\n\r\n') as [string, string];
   const [statusLine, ...headers] = head.split('\r\n');
-  const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.split(': ')[1];
+  const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
   t.equal(header('content-type'), 'application/problem+json; charset=utf-8', `${statusLine}: a problem, with its charset as every other`);
   t.equal(header('connection'), 'close', `${statusLine}: the connection is closed`);
   t.equal(Number(header('content-length')), Buffer.byteLength(body), `${statusLine}: its length`);
-  return { statusLine, problem: JSON.parse(body) as Record<string, unknown> };
+  return { statusLine, header, problem: JSON.parse(body) as Record<string, unknown> };
 }
 
 t.test('what the HTTP parser refuses is a problem, and the connection is closed', async (t) => {
@@ -55,6 +55,11 @@ t.test('what the HTTP parser refuses is a problem, and the connection is closed'
     await exchange(port, 'POST /v1/imports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
   );
   t.match(smuggled.problem, { status: 400, detail: /Content-Length can't be present with Transfer-Encoding/ });
+
+  // HTTP/2 with prior knowledge (h2c): its preface was "not well-formed HTTP/1.1 (Pause on PRI/Upgrade)".
+  const h2 = parsed(t, await exchange(port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+  t.equal(h2.statusLine, 'HTTP/1.1 400 Bad Request');
+  t.match(h2.problem, { status: 400, detail: 'This server speaks HTTP/1.1 only: an HTTP/2 connection (its preface, PRI * HTTP/2.0) is not served. Send HTTP/1.1.' });
 
   const fine = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.match(fine, /^HTTP\/1\.1 200 OK/, 'a well-formed request is answered as before');
@@ -82,7 +87,52 @@ t.test("what Node's server answered itself, with an empty body: a missing Host, 
 
   const connect = parsed(t, await exchange(port, 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'));
   t.equal(connect.statusLine, 'HTTP/1.1 405 Method Not Allowed');
+  t.equal(connect.header('allow'), '', 'an empty Allow: a tunnel to another host takes no method here (RFC 9110, 10.2.1)');
   t.match(connect.problem, { status: 405, detail: 'CONNECT is not served: this is an API, not a proxy.' });
+});
+
+t.test('CONNECT to a path (Node hands it over as a tunnel, not to a route) is answered as any other method the path does not take', async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+
+  const served = parsed(t, await exchange(port, 'CONNECT /v1/recommendations?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n'));
+  t.equal(served.statusLine, 'HTTP/1.1 405 Method Not Allowed');
+  t.equal(served.header('allow'), 'GET, HEAD, POST, OPTIONS', 'was no Allow');
+  const injected = await app.inject({ method: 'CONNECT', url: '/v1/recommendations?limit=1' });
+  t.equal(injected.headers.allow, served.header('allow'), 'as inject() (which has no tunnel) answers');
+  t.same(served.problem, injected.json(), 'with the same problem');
+  t.same(served.problem, {
+    type: 'about:blank',
+    title: 'Method Not Allowed',
+    status: 405,
+    detail: 'CONNECT is not served at /v1/recommendations; GET, HEAD, POST, OPTIONS are (see Allow).',
+    instance: '/v1/recommendations',
+  });
+
+  const none = parsed(t, await exchange(port, 'CONNECT /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n'));
+  t.equal(none.statusLine, 'HTTP/1.1 404 Not Found', 'a path that is no resource');
+  t.equal(none.header('allow'), undefined);
+  t.same(none.problem, (await app.inject({ method: 'CONNECT', url: '/v1/nothing' })).json());
+});
+
+t.test('a request target with a fragment (#…, which is no part of one) is a 400 saying so', async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  // Node's parser lets "#" through; the router cut the path there and read the rest as a query string.
+  for (const [target, was] of [
+    ['/v1/states#frag', '400 unknown query parameter "frag"'],
+    ['/v1/states?limit=1#x', '400 limit "1#x" is not a whole number'],
+    ['/healthz#x', '200'],
+  ]) {
+    const text = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    t.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/, `${target} (was ${was})`);
+    t.match(JSON.parse(text.split('\r\n\r\n')[1]!), {
+      status: 400,
+      detail: 'The request target holds a fragment (from "#" on): a fragment is no part of a request (RFC 9112, section 3.2); send the target without it.',
+    });
+  }
 });
 
 t.test('a request not received in time is a 408 problem; a reset or a response under way gets nothing', async (t) => {

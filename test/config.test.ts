@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import t from 'tap';
 import { configFromEnv, defaultConfig, loadEnv } from '../src/config.js';
 
@@ -37,6 +38,7 @@ t.test('defaults work with an empty environment', async (t) => {
     EXPORT_MAX_SECONDS: 120,
     MAX_CONCURRENT_IMPORTS: 2,
     IMPORT_THREAD_MIN_BYTES: 64 * 1024,
+    IMPORT_BODY_LIMIT_BYTES: 20 * 1024 * 1024,
   });
 });
 
@@ -97,6 +99,7 @@ t.test('limits are read from the environment', async (t) => {
       EXPORT_MAX_SECONDS: '30',
       MAX_CONCURRENT_IMPORTS: '1',
       IMPORT_THREAD_MIN_BYTES: '0',
+      IMPORT_BODY_LIMIT_BYTES: '4096',
     }),
   );
   t.match(config, {
@@ -121,6 +124,7 @@ t.test('limits are read from the environment', async (t) => {
     exportMaxSeconds: 30,
     maxConcurrentImports: 1,
     importThreadMinBytes: 0,
+    importBodyLimitBytes: 4096,
   });
   t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '0' }), /MAX_CONCURRENT_EXPORTS/, '0 would refuse every export');
   t.throws(() => loadEnv({ EXPORT_MAX_SECONDS: '0' }), /EXPORT_MAX_SECONDS/);
@@ -130,6 +134,29 @@ t.test('limits are read from the environment', async (t) => {
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);
+});
+
+t.test('BODY_LIMIT_BYTES: at most the longest string (a JSON body is read as one; one byte more crashed the process)', async (t) => {
+  // A 536,871,888-byte body with BODY_LIMIT_BYTES=1073741824: ERR_STRING_TOO_LONG thrown in Fastify's 'end' listener.
+  t.throws(
+    () => loadEnv({ BODY_LIMIT_BYTES: String(bufferConstants.MAX_STRING_LENGTH + 1) }),
+    new RegExp(`BODY_LIMIT_BYTES: Too big: expected number to be <=${bufferConstants.MAX_STRING_LENGTH}`),
+  );
+  t.equal(loadEnv({ BODY_LIMIT_BYTES: String(bufferConstants.MAX_STRING_LENGTH) }).BODY_LIMIT_BYTES, bufferConstants.MAX_STRING_LENGTH);
+});
+
+t.test('IMPORT_BODY_LIMIT_BYTES: plain digits, at least 1, at most what one buffer holds (the file is held whole)', async (t) => {
+  t.equal(loadEnv({ IMPORT_BODY_LIMIT_BYTES: '' }).IMPORT_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'empty: the default');
+  t.equal(defaultConfig({ importBodyLimitBytes: 5 }).importBodyLimitBytes, 5);
+  for (const value of ['20MiB', '2e7', '-1', '1.5', '0x100']) {
+    t.throws(() => loadEnv({ IMPORT_BODY_LIMIT_BYTES: value }), /IMPORT_BODY_LIMIT_BYTES: expected a whole number \(digits 0-9\)/, value);
+  }
+  t.throws(() => loadEnv({ IMPORT_BODY_LIMIT_BYTES: '0' }), /IMPORT_BODY_LIMIT_BYTES: Too small: expected number to be >=1/, '0 would refuse every file');
+  t.throws(
+    () => loadEnv({ IMPORT_BODY_LIMIT_BYTES: String(bufferConstants.MAX_LENGTH + 1) }),
+    new RegExp(`IMPORT_BODY_LIMIT_BYTES: Too big: expected number to be <=${bufferConstants.MAX_LENGTH}`),
+  );
+  t.equal(loadEnv({ IMPORT_BODY_LIMIT_BYTES: String(bufferConstants.MAX_LENGTH) }).IMPORT_BODY_LIMIT_BYTES, bufferConstants.MAX_LENGTH);
 });
 
 t.test('TRUST_PROXY: false, true, a hop count, or addresses and ranges', async (t) => {

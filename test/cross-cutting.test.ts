@@ -44,9 +44,15 @@ t.test('CORS: any origin may read, without credentials, with the useful headers 
   });
   t.equal(simple.headers['access-control-allow-origin'], '*');
   const exposed = String(simple.headers['access-control-expose-headers']).split(', ');
-  for (const header of ['Link', 'ETag', 'Content-Disposition', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) {
+  for (const header of ['Link', 'ETag', 'Content-Disposition', 'Retry-After', 'Allow', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) {
     t.ok(exposed.includes(header), `exposes ${header}`);
   }
+  // A request a browser sends without a preflight (a GET, a POST of text/plain) can meet a 405: its script reads Allow.
+  const notAllowed = await app.inject({ method: 'GET', url: '/v1/imports', headers: { origin: 'https://dashboard.example.org' } });
+  t.equal(notAllowed.statusCode, 405);
+  t.equal(notAllowed.headers['access-control-allow-origin'], '*');
+  t.equal(notAllowed.headers.allow, 'POST, OPTIONS');
+  t.ok(String(notAllowed.headers['access-control-expose-headers']).split(', ').includes('Allow'), 'exposes Allow (was not exposed)');
   const notModified = await app.inject({
     method: 'GET',
     url: '/v1/recommendations?limit=1',

@@ -139,7 +139,7 @@ t.test('files larger than the limit are refused with 413, raw or in a form', asy
   t.equal(raw.statusCode, 413);
   t.match(raw.headers['content-type'], /^application\/problem\+json/);
   const tooLarge =
-    'The file is larger than 1000 bytes, the most an import over HTTP accepts (a fixed limit, which no setting raises): ' +
+    'The file is larger than 1000 bytes, the most an import over HTTP accepts (its IMPORT_BODY_LIMIT_BYTES setting): ' +
     'import a larger file with the command line, `npm run import -- FILE`, which has no such limit.';
   t.equal(raw.json().detail, tooLarge, 'the limit and what to do (was "Request body is too large")');
   const form = multipart('file', 'big.csv', 'text/csv', big);
@@ -148,6 +148,26 @@ t.test('files larger than the limit are refused with 413, raw or in a form', asy
   t.equal(viaForm.json().detail, tooLarge, 'a form too (was "request file too large")');
   const small = await post(app, key, '/v1/imports?dryRun=true', TERMAN, 'text/csv');
   t.equal(small.statusCode, 200, 'within the limit');
+});
+
+t.test('IMPORT_BODY_LIMIT_BYTES sets the limit of a whole service (it was a fixed 20 MiB), and its documents say it', async (t) => {
+  const app = await buildTestApp(t, { importBodyLimitBytes: 2000 });
+  const key = mintKey(app, 'write');
+  const big = new Uint8Array(2001).fill(0x61);
+  const raw = await post(app, key, '/v1/imports', big, 'text/csv');
+  t.equal(raw.statusCode, 413);
+  t.match(raw.json().detail, /^The file is larger than 2000 bytes, the most an import over HTTP accepts \(its IMPORT_BODY_LIMIT_BYTES setting\)/);
+  const form = multipart('file', 'big.csv', 'text/csv', big);
+  const viaForm = await app.inject({ method: 'POST', url: '/v1/imports', headers: { ...form.headers, authorization: `Bearer ${key}` }, payload: form.payload });
+  t.equal(viaForm.statusCode, 413);
+  t.equal(viaForm.json().detail, raw.json().detail, 'a form too');
+  t.equal(app.initialConfig.bodyLimit, 1_048_576, 'the limit of other bodies is not changed');
+  const operation = (await app.inject({ url: '/openapi.json' })).json().paths['/v1/imports'].post;
+  t.match(operation.description, /files up to 2000 bytes\./, 'the served document says the limit');
+  t.equal(operation.requestBody.content['text/csv'].schema.maxLength, 2000);
+  const defaults = (await (await buildTestApp(t)).inject({ url: '/openapi.json' })).json().paths['/v1/imports'].post;
+  t.match(defaults.description, /files up to 20 MiB\./, 'a whole number of MiB in MiB');
+  t.equal(defaults.requestBody.content['text/csv'].schema.maxLength, 20 * 1024 * 1024);
 });
 
 t.test('our own CSV export imports back unchanged: export → import into an empty database → export again', async (t) => {

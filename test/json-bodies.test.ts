@@ -1,4 +1,5 @@
 import t from 'tap';
+import { firstNonUtf8Byte } from '../src/http/json-body.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
 
@@ -38,4 +39,43 @@ t.test('a JSON body that cannot be read: where it breaks, which key is refused, 
   const accepted = await send('\ufeff{"text": "Release him."}', 'application/json');
   t.equal(accepted.statusCode, 200, 'a body with a byte order mark is read, as before');
   t.equal(accepted.json().text, 'Release him.');
+});
+
+t.test('a JSON body is UTF-8: bytes that are not are a 400 at their place, another charset a 415 (both were stored as U+FFFD)', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const etag = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).response.headers.etag as string;
+  const send = (payload: Buffer, type: string) =>
+    app.inject({ method: 'PATCH', url: '/v1/recommendations/KGZ-3-FIN-1', headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': type }, payload });
+  const latin1 = Buffer.from('{"text": "Caf\u00e9 owners freed."}', 'latin1');
+  for (const type of ['application/json', 'application/merge-patch+json', 'application/json; charset=utf-8']) {
+    const response = await send(latin1, type);
+    t.equal(response.statusCode, 400, `${type}: was 200, "Caf\ufffd owners freed." stored`);
+    t.match(response.headers['content-type'], /^application\/problem\+json/);
+    t.equal(response.json().detail, 'The body is not UTF-8 (the byte at offset 13 is not part of a UTF-8 character): JSON is exchanged in UTF-8 (RFC 8259, section 8.1).');
+  }
+  for (const [type, charset] of [['application/json; charset=iso-8859-1', 'iso-8859-1'], ['application/merge-patch+json;charset="UTF-16"', 'utf-16']] as const) {
+    const response = await send(latin1, type);
+    t.equal(response.statusCode, 415, type);
+    t.equal(response.json().detail, `The body's charset, ${charset}, is not UTF-8: send JSON in UTF-8 (RFC 8259, section 8.1), with no charset or charset=utf-8.`);
+  }
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).response.headers.etag, etag, 'nothing written');
+  // A U+FFFD the body spells is kept; the bytes after it are counted from it.
+  const after = await send(Buffer.concat([Buffer.from('{"text": "\ufffd\u00e9'), Buffer.from([0xe9]), Buffer.from('"}')]), 'application/json');
+  t.equal(after.json().detail, 'The body is not UTF-8 (the byte at offset 15 is not part of a UTF-8 character): JSON is exchanged in UTF-8 (RFC 8259, section 8.1).');
+  let current = etag;
+  const sendUtf8 = (type: string) =>
+    app.inject({ method: 'PATCH', url: '/v1/recommendations/KGZ-3-FIN-1', headers: { authorization: `Bearer ${key}`, 'if-match': current, 'content-type': type }, payload: Buffer.from('{"text": "Caf\u00e9 owners freed."}', 'utf8') });
+  for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/merge-patch+json; charset=utf8']) {
+    const response = await sendUtf8(type);
+    current = response.headers.etag as string;
+    t.equal(response.statusCode, 200, type);
+    t.equal(response.json().text, 'Caf\u00e9 owners freed.');
+  }
+});
+
+t.test('firstNonUtf8Byte: the offset of the first byte that is not UTF-8, else the length', async (t) => {
+  t.equal(firstNonUtf8Byte(Buffer.from([0x61, 0xed, 0xa0, 0x80])), 1, 'an encoded surrogate');
+  t.equal(firstNonUtf8Byte(Buffer.from([0xc0, 0xaf])), 0, 'an overlong "/"');
+  t.equal(firstNonUtf8Byte(Buffer.from('a\ufffdb\u00e9', 'utf8')), 7, 'all UTF-8 (a U+FFFD spelled): the length');
 });

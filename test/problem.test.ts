@@ -130,6 +130,35 @@ t.test('a method a served path does not take is a 405 with Allow (was a 404 "no 
   t.equal(preflight.statusCode, 204, 'a preflight is answered as before');
 });
 
+t.test('a request no route answers is a 405 or 404 whatever its body (its body was parsed first, for the not-found handler)', async (t) => {
+  const app = await buildTestApp(t, { bodyLimitBytes: 1000 });
+  const json = { 'content-type': 'application/json' };
+  const cases = [
+    // [method, url, headers, payload, what it was]
+    ['QUERY', '/v1/recommendations', {}, undefined, "400 Method 'QUERY' must provide a 'Content-Type' header"],
+    ['PUT', '/v1/recommendations', json, '{', '400 the body is not valid JSON'],
+    ['PUT', '/v1/recommendations', json, '', '400 the body is empty'],
+    ['PATCH', '/v1/recommendations', json, '{"__proto__": {}}', '400 a "__proto__" key'],
+    ['DELETE', '/v1/recommendations', { 'content-type': 'no media type' }, '{}', '415 "this operation takes no body"'],
+    ['DELETE', '/v1/recommendations', { 'content-type': '' }, 'x', '415 "this operation takes no body"'],
+    ['PUT', '/v1/recommendations', json, JSON.stringify({ text: 'x'.repeat(2000) }), '413 larger than BODY_LIMIT_BYTES'],
+  ] as const;
+  for (const [method, url, headers, payload, was] of cases) {
+    const name = `${method} ${url} ${JSON.stringify(headers)} (was ${was})`;
+    const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    t.equal(response.statusCode, 405, name);
+    t.equal(response.headers.allow, 'GET, HEAD, POST, OPTIONS', name);
+    t.equal(response.json().detail, `${method} is not served at /v1/recommendations; GET, HEAD, POST, OPTIONS are (see Allow).`, name);
+  }
+  for (const [method, headers, payload] of [['QUERY', {}, undefined], ['POST', { 'content-type': '' }, 'x'], ['POST', json, '{']] as const) {
+    const response = await app.inject({ method, url: '/v1/nothing', headers, ...(payload === undefined ? {} : { payload }) });
+    t.equal(response.statusCode, 404, `${method} /v1/nothing ${JSON.stringify(headers)}`);
+    t.equal(response.json().detail, `There is no resource at ${method} /v1/nothing.`);
+  }
+  const bad = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: json, payload: '{' });
+  t.equal(bad.statusCode, 401, 'a route that takes the method still answers as before');
+});
+
 t.test('a range beyond a static file says the file size, in its detail and in Content-Range', async (t) => {
   const app = await buildTestApp(t);
   const whole = await app.inject({ url: '/dashboard/index.html' });

@@ -164,6 +164,9 @@ t.test('start-up failures exit 1 with a message', async (t) => {
   const badEnv = await startServer(t, { DATABASE_PATH: databasePath, PORT: 'eighty' });
   t.equal(await badEnv.exited, 1);
   t.match(badEnv.output(), /PORT/);
+  const badLimit = await startServer(t, { DATABASE_PATH: databasePath, IMPORT_BODY_LIMIT_BYTES: '20MiB' });
+  t.equal(await badLimit.exited, 1);
+  t.match(badLimit.output(), /Invalid environment:\n {2}IMPORT_BODY_LIMIT_BYTES: expected a whole number \(digits 0-9\)/);
 
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -32,7 +32,7 @@ export const curationRoutes: FastifyPluginAsync<{
   // Bodies are JSON: PATCH bodies may also be sent as what they are, JSON merge patches (RFC 7396); anything
   // else, text/plain included, is 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, jsonBodyParser(app));
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'buffer' }, jsonBodyParser(app));
 
   await app.register(recommendationWriteRoutes, { writes: recommendationWrites });
   await app.register(developmentWriteRoutes, { writes: developmentWrites });

@@ -1,8 +1,9 @@
-import { maxHeaderSize, type ServerResponse } from 'node:http';
+import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction } from 'fastify';
-import { HttpProblem, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
+import type { MethodsAt } from './methods.js';
+import { HttpProblem, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
 
 // With its charset, as every problem Fastify sends has it.
 const CONTENT_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
@@ -17,11 +18,12 @@ type ConnectionError = Parameters<NonNullable<FastifyServerOptions['clientErrorH
 
 const problem = (status: number, detail: string): Problem => ({ type: 'about:blank', title: problemTitle(status), status, detail });
 
-/** A problem written on a socket whose request no route will answer, with Connection: close. */
-function writeProblem(socket: Duplex, answer: Problem): void {
+/** A problem written on a socket whose request no route will answer, with Connection: close (and Allow, given one). */
+function writeProblem(socket: Duplex, answer: Problem, allow?: string): void {
   const body = JSON.stringify(answer);
   socket.write(
     `HTTP/1.1 ${answer.status} ${answer.title}\r\nContent-Type: ${CONTENT_TYPE}\r\n` +
+      (allow === undefined ? '' : `Allow: ${allow}\r\n`) +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -32,6 +34,9 @@ function problemOf(error: ConnectionError): Problem {
       431,
       `The request line and headers together are longer than the ${maxHeaderSize} bytes the server reads: shorten the URL (fewer or shorter query parameters) or the headers.`,
     );
+  }
+  if (error.code === 'HPE_PAUSED_H2_UPGRADE') {
+    return problem(400, 'This server speaks HTTP/1.1 only: an HTTP/2 connection (its preface, PRI * HTTP/2.0) is not served. Send HTTP/1.1.');
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return problem(408, 'The whole request was not received in time (REQUEST_TIMEOUT_MS): send it again, faster.');
@@ -53,8 +58,25 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
 // (417), CONNECT (it closed the connection without a word) and, unless told not to (`requireHostHeader: false`
 // in serverOptions), an HTTP/1.1 request without a Host header (400). Each is a problem here too.
 
-/** Node's own refusals, as problems: registered on the app's server (see serverOptions for the Host header). */
-export function answerServerRefusals(app: FastifyInstance): void {
+/**
+ * CONNECT asks for a tunnel, which Node hands to a 'connect' listener whatever its target, never to a route. To a
+ * path, it is answered as any method the path does not take (as inject(), which has no tunnel, answers): a 405
+ * whose Allow lists the path's methods, or a 404. To a host (host:port), a 405 whose Allow is empty: no method is
+ * served there (RFC 9110, 10.2.1).
+ */
+function refuseConnect(target: string, methodsAt: MethodsAt): { answer: Problem; allow?: string } {
+  if (!target.startsWith('/')) return { answer: problem(405, 'CONNECT is not served: this is an API, not a proxy.'), allow: '' };
+  const path = target.split('?')[0]!;
+  const allowed = methodsAt(path);
+  if (allowed.length === 0) return { answer: { ...problem(404, noResourceDetail('CONNECT', path)), instance: path } };
+  return { answer: { ...problem(405, notAllowedDetail('CONNECT', path, allowed)), instance: path }, allow: allowed.join(', ') };
+}
+
+/**
+ * Node's own refusals, as problems: registered on the app's server (see serverOptions for the Host header);
+ * `methodsAt` (from registerProblemHandlers) says what a CONNECT's path is served for.
+ */
+export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt): void {
   app.server.on('checkExpectation', (request, response: ServerResponse) => {
     const body = JSON.stringify(
       problem(417, `The server meets no expectation but "100-continue"; this request expects "${request.headers.expect}". Send it without Expect.`),
@@ -62,18 +84,31 @@ export function answerServerRefusals(app: FastifyInstance): void {
     response.writeHead(417, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });
-  app.server.on('connect', (_request, socket: Duplex) => {
+  app.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => {});
-    writeProblem(socket, problem(405, 'CONNECT is not served: this is an API, not a proxy.'));
+    const { answer, allow } = refuseConnect(request.url ?? '', methodsAt);
+    writeProblem(socket, answer, allow);
     socket.end();
   });
-  app.addHook('onRequest', requireHost);
+  app.addHook('onRequest', checkRequestHead);
 }
 
-/** RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400. */
-function requireHost(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+/**
+ * RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400; so is a target with a fragment, which
+ * Node's parser lets through and the router cut off as if a query began there ("/v1/states#x": an unknown
+ * parameter "x"; "?limit=1#x": a limit of "1#x").
+ */
+function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
     return done(new HttpProblem(400, 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).'));
+  }
+  if (request.raw.url?.includes('#')) {
+    return done(
+      new HttpProblem(
+        400,
+        'The request target holds a fragment (from "#" on): a fragment is no part of a request (RFC 9112, section 3.2); send the target without it.',
+      ),
+    );
   }
   done();
 }

@@ -20,6 +20,8 @@ export const EXPOSED_HEADERS = [
   'ETag',
   'Content-Disposition',
   'Retry-After',
+  // A 405's (a GET or a POST of text/plain meets one without a preflight): the methods the path does take.
+  'Allow',
   'RateLimit',
   'RateLimit-Policy',
   'RateLimit-Limit',

@@ -9,9 +9,39 @@ import { HttpProblem } from './problem.js';
 // breaks, which key is refused, which media type came with no body.
 
 type Done = (error: Error | null, body?: unknown) => void;
-type JsonParser = (request: FastifyRequest, body: string, done: Done) => void;
+type JsonParser = (request: FastifyRequest, body: Buffer, done: Done) => void;
+type TextParser = (request: FastifyRequest, body: string, done: Done) => void;
 
 const mediaType = (request: FastifyRequest) => request.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+
+// JSON is UTF-8 (RFC 8259, 8.1). Bodies were read as text by Fastify, which decodes as Node does: a byte that is
+// not UTF-8 became U+FFFD, and a Latin-1 "Café" was stored as "Caf\ufffd"; a charset said otherwise was ignored.
+// So bodies are read as bytes here and decoded strictly (the byte order mark kept, as Fastify kept it).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The charset parameter of the request's media type, lower case and unquoted; undefined without one. */
+function charsetOf(request: FastifyRequest): string | undefined {
+  const match = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(request.headers['content-type'] ?? '');
+  return match?.[2]!.toLowerCase();
+}
+
+/**
+ * Where bytes that are not UTF-8 begin: the first U+FFFD of a lenient decoding that the bytes do not spell
+ * (EF BF BD), counting bytes as it goes (every character before it was decoded from what it spells). Their
+ * length when every byte is UTF-8.
+ */
+export function firstNonUtf8Byte(bytes: Buffer): number {
+  const text = bytes.toString('utf8');
+  let offset = 0;
+  let from = 0;
+  for (let at = text.indexOf('\ufffd'); at >= 0; at = text.indexOf('\ufffd', at + 1)) {
+    offset += Buffer.byteLength(text.slice(from, at));
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) return offset;
+    offset += 3;
+    from = at + 1;
+  }
+  return offset + Buffer.byteLength(text.slice(from));
+}
 
 /** Why Fastify's parser refused a body that is not empty. */
 function refusal(body: string): HttpProblem {
@@ -27,10 +57,32 @@ function refusal(body: string): HttpProblem {
   );
 }
 
-/** Fastify's JSON parser, refusing with a problem that says what is wrong. */
+/** Fastify's JSON parser over UTF-8 bytes (parseAs: 'buffer'), refusing with a problem that says what is wrong. */
 export function jsonBodyParser(app: FastifyInstance): JsonParser {
-  const parse = app.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
-  return (request, body, done) => {
+  const parse = app.getDefaultJsonParser('error', 'error') as unknown as TextParser;
+  return (request, bytes, done) => {
+    // A request no route takes is a 404 or 405 whatever its body (src/http/problem.ts): nothing to parse.
+    if (request.is404) return done(null);
+    const charset = charsetOf(request);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return done(
+        new HttpProblem(
+          415,
+          `The body's charset, ${charset.slice(0, 40)}, is not UTF-8: send JSON in UTF-8 (RFC 8259, section 8.1), with no charset or charset=utf-8.`,
+        ),
+      );
+    }
+    let body: string;
+    try {
+      body = UTF8.decode(bytes);
+    } catch {
+      return done(
+        new HttpProblem(
+          400,
+          `The body is not UTF-8 (the byte at offset ${firstNonUtf8Byte(bytes)} is not part of a UTF-8 character): JSON is exchanged in UTF-8 (RFC 8259, section 8.1).`,
+        ),
+      );
+    }
     if (body.length === 0) {
       return done(
         new HttpProblem(400, `The body is empty, but its Content-Type says ${mediaType(request)}: send a JSON body, or no Content-Type.`),
@@ -48,5 +100,5 @@ export function jsonBodyParser(app: FastifyInstance): JsonParser {
 export function parseJsonBodies(app: FastifyInstance): void {
   const parser = jsonBodyParser(app);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parser);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser);
 }

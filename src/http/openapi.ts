@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { EXPOSED_HEADERS } from './cross-cutting.js';
 import { MEDIA_TYPES } from './formats.js';
 import { UNSHED_PATHS } from './hardening.js';
 import { LIST_ITEMS } from './params.js';
@@ -145,7 +146,9 @@ function declareServiceUnavailable(document: { paths?: Record<string, Record<str
 // (src/http/hardening.ts, enableDraftSpec) on every response but the probes'.
 const RESPONSE_HEADERS = {
   'Access-Control-Allow-Origin': {
-    description: 'CORS: any origin may read the response (open data; no credentials are involved).',
+    description:
+      'CORS: any origin may read the response (open data; no credentials are involved); Access-Control-Expose-Headers ' +
+      `lets a script read ${EXPOSED_HEADERS.join(', ')} too.`,
     schema: { type: 'string', const: '*' },
   },
   'RateLimit-Limit': {

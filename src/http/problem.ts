@@ -216,8 +216,15 @@ function unsupportedMediaType(request: FastifyRequest): string {
   return `${refused}: send ${(schema.consumes ?? ['application/json']).join(', ')}.`;
 }
 
+/** What a 404 says: no resource at the method and path (a request's, without its query). */
+export const noResourceDetail = (method: string, path: string) => `There is no resource at ${method} ${path}.`;
+
+/** What a 405 says, beside its Allow header. */
+export const notAllowedDetail = (method: string, path: string, allowed: string[]) =>
+  `${method} is not served at ${path}; ${allowed.join(', ')} are (see Allow).`;
+
 function noResource(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendProblem(request, reply, 404, `There is no resource at ${request.method} ${request.url.split('?')[0]}.`);
+  return sendProblem(request, reply, 404, noResourceDetail(request.method, request.url.split('?')[0]!));
 }
 
 /** The not-found handler: 405 with Allow where the path is served for other methods, else 404. */
@@ -228,7 +235,7 @@ function noRoute(methodsAt: MethodsAt) {
     // A route that found nothing for its own method (a static file that is not there) calls this handler too.
     if (allowed.length === 0 || allowed.includes(request.method)) return noResource(request, reply);
     reply.header('allow', allowed.join(', '));
-    return sendProblem(request, reply, 405, `${request.method} is not served at ${path}; ${allowed.join(', ')} are (see Allow).`);
+    return sendProblem(request, reply, 405, notAllowedDetail(request.method, path, allowed));
   };
 }
 
@@ -238,6 +245,10 @@ declare module 'fastify' {
     bodyLimitNote?: string;
   }
 }
+
+/** Fastify's refusals of a body as it reads and parses one, before any handler runs. */
+const isBodyRefusal = (error: FastifyError) =>
+  error.code?.startsWith('FST_ERR_CTP_') === true || error.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE';
 
 /** A body beyond the route's limit: the limit in bytes, and what sets it. */
 function bodyTooLarge(request: FastifyRequest): string {
@@ -256,10 +267,18 @@ function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error
   return sendProblem(request, reply, 416, `No range asked for is within the file, which is ${size} bytes: a range starts below ${size}.`);
 }
 
-/** The error and not-found handlers: call before any route is added (the latter learns their methods). */
-export function registerProblemHandlers(app: FastifyInstance): void {
+/**
+ * The error and not-found handlers: call before any route is added (the latter learns their methods). Returns
+ * the methods served at a path, for what answers requests no route sees (CONNECT: src/http/client-errors.ts).
+ */
+export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
   const methodsAt = routedMethods(app);
+  const answerNoRoute = noRoute(methodsAt);
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Fastify reads and parses a body before its not-found handler runs: a body it refused (a QUERY without
+    // Content-Type, a media type no parser takes, one over the limit) was answered for, not the request no route
+    // takes (a 400, 413 or 415 where the method is not served). JSON bodies are not parsed there (json-body.ts).
+    if (request.is404 && isBodyRefusal(error)) return answerNoRoute(request, reply);
     if (error instanceof HttpProblem) {
       if (error.headers) reply.headers(error.headers);
       return sendProblem(request, reply, error.status, error.detail, error.errors);
@@ -290,7 +309,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     return sendProblem(request, reply, status, 'The server could not answer this request. It has been logged.');
   });
 
-  app.setNotFoundHandler(noRoute(methodsAt));
+  app.setNotFoundHandler(answerNoRoute);
+  return methodsAt;
 }
 
 const RESPONSE_DESCRIPTIONS: Record<number, string> = {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/index.js';
+import { IMPORT_BODY_LIMIT_DEFAULT } from '../config.js';
 import { bearerSecurity } from '../curation/http.js';
 import { HttpProblem, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -18,9 +19,6 @@ import type { ImportSlot, ImportSlots } from './slots.js';
 // POST /v1/imports: the command-line importers over HTTP, for dashboards. The file is the raw body (with
 // its media type) or the one file of a multipart form; the answer is the import report.
 
-/** Largest file accepted (413 beyond): ten times the largest file of the Terman corpus. */
-export const IMPORT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
-
 export const RAW_MEDIA_TYPES = [
   'text/csv',
   'text/plain',
@@ -33,10 +31,11 @@ function described(status: number, description: string) {
   return { [status]: { ...problemResponses(status)[status], description } };
 }
 
-// maxLength: the body limit of the route (in bytes; larger files are 413).
-const binary = z
-  .unknown()
-  .meta({ type: 'string', format: 'binary', maxLength: IMPORT_BODY_LIMIT_BYTES, description: 'The file.' });
+/** The request body's schema; maxLength: the body limit of the route (in bytes; larger files are 413). */
+const binary = (limit: number) => z.unknown().meta({ type: 'string', format: 'binary', maxLength: limit, description: 'The file.' });
+
+/** A size for people: in MiB when a whole number of them, else in bytes. */
+const sizeText = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`);
 
 /**
  * A multipart form's bounds besides its file: the import reads no form field, so a few small ones are
@@ -45,11 +44,11 @@ const binary = z
 export const MULTIPART_LIMITS = { fields: 10, fieldSize: 1024, fieldNameSize: 100, parts: 11, headerPairs: 20 } as const;
 const BODY_SLICE_BYTES = 64 * 1024;
 
-/** What a 413 says of a file beyond the route's limit: no setting raises it, the command line has none. */
+/** What a 413 says of a file beyond the route's limit: the setting, and the command line, which has none. */
 function fileTooLarge(limit: number): string {
   return (
-    `The file is larger than ${limit} bytes, the most an import over HTTP accepts (a fixed limit, which no setting ` +
-    'raises): import a larger file with the command line, `npm run import -- FILE`, which has no such limit.'
+    `The file is larger than ${limit} bytes, the most an import over HTTP accepts (its IMPORT_BODY_LIMIT_BYTES ` +
+    'setting): import a larger file with the command line, `npm run import -- FILE`, which has no such limit.'
   );
 }
 
@@ -58,6 +57,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 export interface ImportRouteOptions {
   run: RunImport;
+  /** The largest file taken (IMPORT_BODY_LIMIT_BYTES; its default without). */
   bodyLimit?: number;
   limits?: ImportLimits;
   /** Imports running at once (MAX_CONCURRENT_IMPORTS; src/import/slots.ts); unbounded without. */
@@ -65,7 +65,7 @@ export interface ImportRouteOptions {
 }
 
 export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (app, { run, bodyLimit, limits, slots }) => {
-  const limit = bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
+  const limit = bodyLimit ?? IMPORT_BODY_LIMIT_DEFAULT;
   // The slot of each request that took one (see takeSlot).
   const taken = new WeakMap<FastifyRequest, ImportSlot>();
   /** After authorization, before the body is read: a slot, or a 503 problem when every one is taken. */
@@ -108,13 +108,13 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
           'not be imported and why: every record is held to the write API\'s schemas and rules. With dryRun=true ' +
           'nothing is written. Needs a key with the write scope, and the admin scope when a review must be created ' +
           `(403 otherwise, as for POST /v1/reviews); files up ` +
-          `to ${limit / 1024 / 1024} MiB. The service runs a few imports at once: one more is answered 503 with ` +
+          `to ${sizeText(limit)}. The service runs a few imports at once: one more is answered 503 with ` +
           'Retry-After before its file is read.',
         tags: ['recommendations'],
         security: bearerSecurity,
         consumes: [...RAW_MEDIA_TYPES, 'multipart/form-data'],
         querystring: importQuery,
-        body: binary.optional(),
+        body: binary(limit).optional(),
         response: {
           200: jsonResponse(importReportSchema, 'The import report (nothing was written with dryRun=true).'),
           ...problemResponses(400, 401, 403, 429),
@@ -125,7 +125,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
           ),
           ...described(
             413,
-            `The file is larger than ${limit / 1024 / 1024} MiB, the form has too many or too large fields, or the file ` +
+            `The file is larger than ${sizeText(limit)}, the form has too many or too large fields, or the file ` +
               'exceeds an import limit (inflated size, XML elements, rows, row length): nothing was written.',
           ),
           ...described(415, `The body is not a file: send ${RAW_MEDIA_TYPES.join(', ')} or multipart/form-data.`),
