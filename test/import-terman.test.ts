@@ -368,8 +368,8 @@ t.test('decisions map to positions, keeping the printed decision when it says mo
 
 t.test('state names: aliases resolve; unknown, ambiguous and multi-state names are reported, never guessed', async (t) => {
   const rows = [
-    ['64.1 To ratify CRPD (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
-    ['64.2 To ratify CAT (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
+    ['64.1 To ratify CRPD (Brazil);', 'Korea', 'support', 'Brazil', '2011', ''],
+    ['64.2 To ratify CAT (Brazil);', 'Korea', 'support', 'Brazil', '2011', ''],
     ['5.1 Abolish the death penalty (NA);', 'antiguaandbarbuda', 'consider', 'NA', '2011', ''],
     ['5.2 Declare a moratorium;', 'antiguaandbarbuda', 'consider', 'moratorium', '2011', ''],
     ['5.3 Ratify CEDAW (Ecuador and Spain);', 'antiguaandbarbuda', 'consider', 'Ecuador and Spain', '2011', ''],
@@ -409,6 +409,26 @@ t.test('state names: aliases resolve; unknown, ambiguous and multi-state names a
   t.same(report.warnings.map((w) => [w.row, w.message]), [
     [7, '`From` ("Argentina Chile") does not resolve: recommending states read from the text\'s closing parenthesis (ARG, CHL)'],
     [9, 'no recommending state (`From` is empty)'],
+  ]);
+});
+
+t.test('an ambiguous state under review is the one candidate the UPR calendar reviews in the year or the year before', async (t) => {
+  // 2008data.csv prints the Republic of Korea's first review (session 2, May 2008) as "Korea"; the Democratic
+  // People's Republic was first reviewed at session 6 (December 2009), its report in 2010.
+  const rows = [
+    ['64.1  To work on the implementation of observations of treaty bodies (Brazil);', 'Korea', 'consider', 'Brazil', '2008', ''],
+    ['64.2  To ratify CRPD (Brazil);', 'Korea', 'consider', 'Brazil', '2010', ''],
+    ['64.3  To ratify CAT (Brazil);', 'Korea', 'consider', 'Brazil', '2011', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.same(codesOf(db, 'KOR-1-64.1'), ['BRA']);
+  t.equal(db.$client.prepare("select wg_session from reviews where id = 'KOR-1'").pluck().get(), 2);
+  t.ok(recommendation(db, 'PRK-1-64.2'), 'the report of December 2009 is of 2010');
+  t.same(report.unresolvedStatesUnderReview, [{ name: 'Korea', count: 1, note: 'ambiguous: could be KOR or PRK' }], '2011: neither');
+  t.same(report.warnings.filter((w) => w.message.startsWith('state under review')).map((w) => [w.row, w.message]), [
+    [2, 'state under review "Korea" (KOR or PRK) read as KOR: the only one the UPR calendar reviews in 2007–2008'],
+    [3, 'state under review "Korea" (KOR or PRK) read as PRK: the only one the UPR calendar reviews in 2009–2010'],
   ]);
 });
 

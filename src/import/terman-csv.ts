@@ -1,5 +1,5 @@
 import type { Position } from '../db/schema.js';
-import { sessionOfReview } from '../reference/sessions.js';
+import { cycleOfSession, REVIEW_SESSIONS, sessionOfReview, uprSession } from '../reference/sessions.js';
 import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
 import { type ResolveName, resolveGroup, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
@@ -83,6 +83,20 @@ export function readParagraph(printed: string): ParagraphReading {
 const normalizeSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /**
+ * An ambiguous state under review ("Korea": KOR or PRK) resolved by the UPR calendar: the one candidate whose
+ * review of the year's cycle was held in the report's year or the year before (2008's "Korea" is the Republic of
+ * Korea, reviewed in May 2008; the Democratic People's Republic was first reviewed in December 2009). Else undefined.
+ */
+function reviewedInYear(resolver: StateResolver, name: string, year: number): string | undefined {
+  if (!(year >= 2008) || resolver.resolve(name) !== undefined) return undefined;
+  const cycle = cycleOfYear(year);
+  const held = resolver.candidates(name).filter((code) =>
+    (REVIEW_SESSIONS[code] ?? []).some((s) => cycleOfSession(s) === cycle && [year - 1, year].includes(uprSession(s)!.year)),
+  );
+  return held.length === 1 ? held[0] : undefined;
+}
+
+/**
  * The states the text's closing parentheses name ("… (Hungary, Spain);", "… (Spain) (France) (India);"), in
  * printed order, the state under review left out: the report's own attribution. Read from the last group back
  * while each group resolves whole; empty when the last does not.
@@ -148,7 +162,15 @@ export async function readTermanCsv(
     const skip = (message: string) => skipped.push({ ...at, message });
 
     const to = cell('to');
-    const stateCode = to === '' ? undefined : resolver.resolve(to);
+    const yearOfRow = Number(cell('year'));
+    const reviewedThen = to === '' ? undefined : reviewedInYear(resolver, to, yearOfRow);
+    const stateCode = to === '' ? undefined : (resolver.resolve(to) ?? reviewedThen);
+    if (reviewedThen !== undefined && resolver.resolve(to) === undefined) {
+      warnings.push({
+        ...at,
+        message: `state under review "${to}" (${resolver.candidates(to).join(' or ')}) read as ${reviewedThen}: the only one the UPR calendar reviews in ${yearOfRow - 1}–${yearOfRow}`,
+      });
+    }
     if (stateCode === undefined) {
       if (to === '') skip('no state under review (`to` is empty)');
       else {
