@@ -114,7 +114,7 @@ export const TERMAN_STYLE_CSV = macRoman(
   'text,to,decision,From,year,notes\r' +
     '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\r' +
     '"76.2. Protect the State’s defenders (Norway);",kyrgysztan,consider,Norway;,2010,\r' +
-    '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2008,\r' +
+    '64.1 To ratify CRPD (Brazil);,Korea,support,Brazil,2011,\r' +
     '76.3 Abolish it (NA);,kyrgysztan,consider,NA,2010,\r',
 );
 

@@ -154,11 +154,12 @@ t.test('a corrected file updates in place, and the audit log shows the change', 
   const revision = currentRevision(db);
   const corrected = KGZ_ROWS.map((r) => [...r]);
   corrected[3] = ['77.3 Consider abolishing the death penalty (Spain);', 'Kyrgyz Republic', 'reject', 'Spain', '2010', ''];
-  corrected[0]![3] = 'NA';
+  // From and the text's parenthesis together: a closing parenthesis that names a state would give it.
+  corrected[0] = ['76.1. Ratify the Optional Protocol to CAT (NA);', 'kyrgysztan', 'support', 'NA', '2010', ''];
   const report = await run(db, csv(corrected));
   t.same(report.recommendations, { created: 0, updated: 2, unchanged: 1 });
   t.same(report.updated, [
-    { id: 'KGZ-1-76.1', fields: ['recommendingStates', 'unresolvedRecommenders'] },
+    { id: 'KGZ-1-76.1', fields: ['text', 'recommendingStates', 'unresolvedRecommenders'] },
     { id: 'KGZ-1-77.3', fields: ['position', 'positionLabel', 'sources'] },
   ]);
   const after = recommendation(db, 'KGZ-1-77.3')!;
@@ -367,8 +368,8 @@ t.test('decisions map to positions, keeping the printed decision when it says mo
 
 t.test('state names: aliases resolve; unknown, ambiguous and multi-state names are reported, never guessed', async (t) => {
   const rows = [
-    ['64.1 To ratify CRPD (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
-    ['64.2 To ratify CAT (Brazil);', 'Korea', 'support', 'Brazil', '2008', ''],
+    ['64.1 To ratify CRPD (Brazil);', 'Korea', 'support', 'Brazil', '2011', ''],
+    ['64.2 To ratify CAT (Brazil);', 'Korea', 'support', 'Brazil', '2011', ''],
     ['5.1 Abolish the death penalty (NA);', 'antiguaandbarbuda', 'consider', 'NA', '2011', ''],
     ['5.2 Declare a moratorium;', 'antiguaandbarbuda', 'consider', 'moratorium', '2011', ''],
     ['5.3 Ratify CEDAW (Ecuador and Spain);', 'antiguaandbarbuda', 'consider', 'Ecuador and Spain', '2011', ''],
@@ -403,7 +404,80 @@ t.test('state names: aliases resolve; unknown, ambiguous and multi-state names a
   t.same(codesOf(db, 'ATG-1-5.3'), []);
   t.same(unresolvedOf(db, 'CAF-1-5.5'), ['NA']);
   t.same(codesOf(db, 'ATG-1-5.6'), []);
-  t.same(report.warnings.map((w) => [w.row, w.message]), [[9, 'no recommending state (`From` is empty)']]);
+  t.same(codesOf(db, 'ATG-1-5.4'), ['ARG', 'CHL'], "a cell naming two states: the text's closing parenthesis names them");
+  t.same(unresolvedOf(db, 'ATG-1-5.4'), []);
+  t.same(report.warnings.map((w) => [w.row, w.message]), [
+    [7, '`From` ("Argentina Chile") does not resolve: recommending states read from the text\'s closing parenthesis (ARG, CHL)'],
+    [9, 'no recommending state (`From` is empty)'],
+  ]);
+});
+
+t.test('an ambiguous state under review is the one candidate the UPR calendar reviews in the year or the year before', async (t) => {
+  // 2008data.csv prints the Republic of Korea's first review (session 2, May 2008) as "Korea"; the Democratic
+  // People's Republic was first reviewed at session 6 (December 2009), its report in 2010.
+  const rows = [
+    ['64.1  To work on the implementation of observations of treaty bodies (Brazil);', 'Korea', 'consider', 'Brazil', '2008', ''],
+    ['64.2  To ratify CRPD (Brazil);', 'Korea', 'consider', 'Brazil', '2010', ''],
+    ['64.3  To ratify CAT (Brazil);', 'Korea', 'consider', 'Brazil', '2011', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.same(codesOf(db, 'KOR-1-64.1'), ['BRA']);
+  t.equal(db.$client.prepare("select wg_session from reviews where id = 'KOR-1'").pluck().get(), 2);
+  t.ok(recommendation(db, 'PRK-1-64.2'), 'the report of December 2009 is of 2010');
+  t.same(report.unresolvedStatesUnderReview, [{ name: 'Korea', count: 1, note: 'ambiguous: could be KOR or PRK' }], '2011: neither');
+  t.same(report.warnings.filter((w) => w.message.startsWith('state under review')).map((w) => [w.row, w.message]), [
+    [2, 'state under review "Korea" (KOR or PRK) read as KOR: the only one the UPR calendar reviews in 2007–2008'],
+    [3, 'state under review "Korea" (KOR or PRK) read as PRK: the only one the UPR calendar reviews in 2009–2010'],
+  ]);
+});
+
+t.test("the text's closing parentheses are the report's attribution: states `From` lacks are recorded, a contradicting `From` is not", async (t) => {
+  // As the corpus prints them: KAZ-2 125.8 (two rows, both coded Hungary), LCA-1 89.21 (coded Morocco, as the
+  // row before it), SVC-1 76.18..1 (Norway's part inside the text, France's at its end).
+  const rows = [
+    ['125.8 Ratify CRPD (Hungary,  Spain);', 'kazakhstan', 'implemented', 'Hungary', '2014', ''],
+    ['125.8 Ratify CRPD (Hungary,  Spain);', 'kazakhstan', 'implemented', 'Hungary', '2014', ''],
+    ['122.2. Ratify CRPD (Spain) (France) (India);', 'kazakhstan', 'support', 'India', '2014', ''],
+    ['89.19 Consider becoming a party to ICESCR (Morocco);', 'saintlucia', 'consider', 'Morocco', '2011', ''],
+    ['89.21 Sign and ratify the two Optional Protocols to CRC. (Portugal)', 'saintlucia', 'consider', 'Morocco', '2011', ''],
+    ['76.18..1 Take legal, educational (Norway) and necessary measures against violence (France);', 'saintlucia', 'support', 'Norway', '2011', ''],
+    ['76.19 Ratify OP-CAT (No. 29);', 'saintlucia', 'support', 'Norway', '2011', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.same(codesOf(db, 'KAZ-2-125.8'), ['ESP', 'HUN']);
+  t.same(codesOf(db, 'KAZ-2-122.2'), ['ESP', 'FRA', 'IND']);
+  t.same(codesOf(db, 'LCA-1-89.19'), ['MAR']);
+  t.same(codesOf(db, 'LCA-1-89.21'), ['PRT'], 'the text, not the row before it');
+  t.same(codesOf(db, 'LCA-1-76.18'), ['FRA', 'NOR'], 'From is named inside the text: both');
+  t.same(codesOf(db, 'LCA-1-76.19'), ['NOR'], 'a closing group that names no state: From alone');
+  t.same(report.warnings.map((w) => [w.row, w.message]), [
+    [2, "recommending states the text names and no row's `From` gives: ESP (recorded)"],
+    [4, "recommending states the text names and no row's `From` gives: ESP, FRA (recorded)"],
+    [6, '`From` ("Morocco") is not among the states the text names: recommending states read from its closing parenthesis (PRT)'],
+    [7, "recommending states the text names and no row's `From` gives: FRA (recorded)"],
+  ]);
+});
+
+t.test('a row that is only its states is a co-author of the recommendation printed before it in its paragraph', async (t) => {
+  // As the corpus prints ARE-2 128.31 and USA-1 92.93.
+  const rows = [
+    ['128.31. Ratify the Rome Statute of the ICC (Uruguay);', 'unitedarabemirates', 'consider', 'Uruguay', '2013', ''],
+    ['128.31..1 (Slovakia);', 'unitedarabemirates', 'consider', 'Slovakia', '2013', ''],
+    ['128.32. Ratify the 1951 Convention (Ecuador);', 'unitedarabemirates', 'consider', 'Ecuador', '2013', ''],
+    ['128.33..1 (Denmark);', 'unitedarabemirates', 'consider', 'Denmark', '2013', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.equal(report.recommendations.created, 3);
+  t.same(codesOf(db, 'ARE-2-128.31'), ['SVK', 'URY']);
+  t.equal(recommendation(db, 'ARE-2-128.31')!.text, 'Ratify the Rome Statute of the ICC (Uruguay); (Slovakia);');
+  t.equal(recommendation(db, 'ARE-2-128.33')!.text, '(Denmark);', 'no recommendation before it in its paragraph: kept as printed');
+  t.same(
+    report.warnings.filter((w) => w.message.startsWith('the text is only')).map((w) => [w.row, w.message]),
+    [[3, 'the text is only its recommending states ("(Slovakia);"): read as a co-author of row 2\'s recommendation']],
+  );
 });
 
 t.test('a `From` that repeats the state under review: the recommenders the text names, or none', async (t) => {

@@ -180,3 +180,11 @@ t.test('many texts differing only in punctuation: the report grows with the rows
   t.ok(chars < 100 * n, `the warnings' length (${chars} characters; some 48 million before) is linear`);
   t.match(report.warnings.at(-1)!.message, /^row \d+ gives the text of row 2 but for punctuation: one recommendation$/);
 });
+
+t.test("texts escaped as JavaScript's escape() does are read as printed", async (t) => {
+  const rows = [row('Sudan', 'Appeal for cancelling Sudan%u2019s debt', 'Djibouti', 'Noted', '1', 'International cooperation', '11')];
+  const db = seededDb(t);
+  await run(db, csv(rows));
+  const id = recommendationId('SDN-1', null, normalizeText('Appeal for cancelling Sudan\u2019s debt'), false);
+  t.equal(recommendation(db, id)?.text, 'Appeal for cancelling Sudan\u2019s debt');
+});

@@ -44,14 +44,16 @@ export class StateResolver {
     if (parts.length > 1 && asParts.every((c) => c !== undefined)) {
       return `several states in one cell (${[...new Set(asParts)].join(', ')}): not split`;
     }
-    const nameWords = words(name);
-    if (nameWords.length > 0) {
-      const candidates = new Set(
-        this.aliasWords.filter((a) => nameWords.every((w) => a.words.has(w))).map((a) => a.code),
-      );
-      if (candidates.size > 1) return `ambiguous: could be ${[...candidates].sort().join(' or ')}`;
-    }
+    const candidates = this.candidates(name);
+    if (candidates.length > 1) return `ambiguous: could be ${candidates.join(' or ')}`;
     return 'no state has this name or alias';
+  }
+
+  /** The states an unresolved name could be: those with an alias holding all its words ("Korea": KOR, PRK), sorted. */
+  candidates(name: string): string[] {
+    const nameWords = words(name);
+    if (nameWords.length === 0) return [];
+    return [...new Set(this.aliasWords.filter((a) => nameWords.every((w) => a.words.has(w))).map((a) => a.code))].sort();
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Position } from '../db/schema.js';
-import { sessionOfReview } from '../reference/sessions.js';
+import { cycleOfSession, REVIEW_SESSIONS, sessionOfReview, uprSession } from '../reference/sessions.js';
 import { readDecodedCsv } from './csv-file.js';
 import type { ImportLimits } from './limits.js';
-import { resolveGroup, trailingGroups } from '../states/names-in-text.js';
+import { type ResolveName, resolveGroup, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { NameCounter, type StateResolver } from './states.js';
 import {
   ImportError,
@@ -82,10 +82,49 @@ export function readParagraph(printed: string): ParagraphReading {
 
 const normalizeSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
 
+/**
+ * An ambiguous state under review ("Korea": KOR or PRK) resolved by the UPR calendar: the one candidate whose
+ * review of the year's cycle was held in the report's year or the year before (2008's "Korea" is the Republic of
+ * Korea, reviewed in May 2008; the Democratic People's Republic was first reviewed in December 2009). Else undefined.
+ */
+function reviewedInYear(resolver: StateResolver, name: string, year: number): string | undefined {
+  if (!(year >= 2008) || resolver.resolve(name) !== undefined) return undefined;
+  const cycle = cycleOfYear(year);
+  const held = resolver.candidates(name).filter((code) =>
+    (REVIEW_SESSIONS[code] ?? []).some((s) => cycleOfSession(s) === cycle && [year - 1, year].includes(uprSession(s)!.year)),
+  );
+  return held.length === 1 ? held[0] : undefined;
+}
+
+/**
+ * The states the text's closing parentheses name ("… (Hungary, Spain);", "… (Spain) (France) (India);"), in
+ * printed order, the state under review left out: the report's own attribution. Read from the last group back
+ * while each group resolves whole; empty when the last does not.
+ */
+export function statesClosingText(text: string, resolve: ResolveName, stateCode: string): string[] {
+  const { groups } = trailingGroups(withoutStrayParenthesis(text));
+  const named: string[][] = [];
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const codes = resolveGroup(groups[g]!, resolve);
+    if (codes === undefined) break;
+    named.unshift(codes);
+  }
+  return [...new Set(named.flat())].filter((code) => code !== stateCode);
+}
+
+/** Whether any parenthesised group of the text names the state ("Take legal, educational (Norway) and … (France);"). */
+function namedInText(text: string, code: string, resolve: ResolveName): boolean {
+  for (const match of text.matchAll(/\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
+    if (resolveGroup(match[1]!, resolve)?.includes(code)) return true;
+  }
+  return false;
+}
+
 interface Group {
   record: ImportRecord;
   texts: string[]; // distinct printed texts, in row order
   decisions: string[]; // distinct decisions as printed
+  fromStates: Set<string>; // the states its rows' `From` give
 }
 
 export async function readTermanCsv(
@@ -107,6 +146,8 @@ export async function readTermanCsv(
   const yearConflicts = new Set<string>();
   let rowsRead = 0;
   let rowsNotSelected = 0;
+  // The last row read that has a text of its own: where a row of states alone belongs.
+  let previous: { key: string; reviewId: string; paragraph: string | null; row: number } | undefined;
 
   for await (const batch of csv.batches) for (const { row, cells, columns } of batch) {
     rowsRead++;
@@ -121,7 +162,15 @@ export async function readTermanCsv(
     const skip = (message: string) => skipped.push({ ...at, message });
 
     const to = cell('to');
-    const stateCode = to === '' ? undefined : resolver.resolve(to);
+    const yearOfRow = Number(cell('year'));
+    const reviewedThen = to === '' ? undefined : reviewedInYear(resolver, to, yearOfRow);
+    const stateCode = to === '' ? undefined : (resolver.resolve(to) ?? reviewedThen);
+    if (reviewedThen !== undefined && resolver.resolve(to) === undefined) {
+      warnings.push({
+        ...at,
+        message: `state under review "${to}" (${resolver.candidates(to).join(' or ')}) read as ${reviewedThen}: the only one the UPR calendar reviews in ${yearOfRow - 1}–${yearOfRow}`,
+      });
+    }
     if (stateCode === undefined) {
       if (to === '') skip('no state under review (`to` is empty)');
       else {
@@ -160,6 +209,31 @@ export async function readTermanCsv(
     // report's own wording names the recommenders in its closing parenthesis: read from there when every name
     // in it resolves, else none recorded.
     let recommenders = recommender === undefined ? [] : [recommender];
+    const resolve = (name: string) => resolver.resolve(name);
+    // The text's closing parentheses are the report's attribution; `From` is the corpus's coding of it, one
+    // state a row, and sometimes not all of them (KAZ-2 125.8 "Ratify CRPD (Hungary, Spain);": two rows, both
+    // Hungary) or another row's state (LCA-1 89.21 "… (Portugal)" coded Morocco, as the row before it). The
+    // states the text names are recorded; `From` too when the text names it anywhere.
+    const named = statesClosingText(reading.text, resolve, stateCode);
+    let fromReplaced = false;
+    if (named.length > 0 && recommender !== stateCode) {
+      if (recommender === undefined || named.includes(recommender) || namedInText(reading.text, recommender, resolve)) {
+        recommenders = [...new Set([...recommenders, ...named])];
+      } else {
+        recommenders = named;
+        warnings.push({
+          ...at,
+          message: `\`From\` ("${from}") is not among the states the text names: recommending states read from its closing parenthesis (${named.join(', ')})`,
+        });
+      }
+      if (recommender === undefined && from !== '') {
+        fromReplaced = true;
+        warnings.push({
+          ...at,
+          message: `\`From\` ("${from}") does not resolve: recommending states read from the text's closing parenthesis (${named.join(', ')})`,
+        });
+      }
+    }
     if (recommender !== undefined && recommender === stateCode) {
       const printed = trailingGroups(reading.text).groups.at(-1);
       const named = printed === undefined ? undefined : resolveGroup(printed, (name) => resolver.resolve(name));
@@ -192,7 +266,16 @@ export async function readTermanCsv(
       reportYear: yearConflicts.has(reviewId) ? null : year,
     });
     const idText = normalizeSpace(trailingGroups(reading.text).body);
-    const key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
+    let key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
+    // A row that is only its states ("128.31..1 (Slovakia);", 4 rows) adds a co-author to the recommendation
+    // printed just before it in the same paragraph: the report prints "… (Uruguay); (Slovakia);".
+    if (idText === '' && previous !== undefined && previous.reviewId === reviewId && previous.paragraph === reading.paragraph) {
+      warnings.push({
+        ...at,
+        message: `the text is only its recommending states ("${reading.text}"): read as a co-author of row ${previous.row}'s recommendation`,
+      });
+      key = previous.key;
+    }
     let group = groups.get(key);
     if (!group) {
       group = {
@@ -209,21 +292,35 @@ export async function readTermanCsv(
         },
         texts: [],
         decisions: [],
+        fromStates: new Set(),
       };
       groups.set(key, group);
     }
+    if (idText !== '') previous = { key, reviewId, paragraph: reading.paragraph, row };
     const { record } = group;
     record.rows.push(row);
+    // States a row's own warning already gives (a `From` the text replaced) count as given.
+    for (const code of recommender === undefined || recommenders.includes(recommender) ? [recommender] : recommenders) {
+      if (code !== undefined) group.fromStates.add(code);
+    }
     if (!group.texts.includes(reading.text)) group.texts.push(reading.text);
     if (!group.decisions.some((d) => d.toLowerCase() === decision.toLowerCase())) group.decisions.push(decision);
     for (const code of recommenders) if (!record.recommendingStates!.includes(code)) record.recommendingStates!.push(code);
-    if (from !== '' && recommender === undefined && !record.unresolvedRecommenders!.includes(from)) {
+    if (from !== '' && recommender === undefined && !fromReplaced && !record.unresolvedRecommenders!.includes(from)) {
       record.unresolvedRecommenders!.push(from);
     }
   }
 
-  const records = [...groups.values()].map(({ record, texts, decisions }) => {
+  const records = [...groups.values()].map(({ record, texts, decisions, fromStates }) => {
     record.text = texts.join(' ');
+    const textOnly = record.recommendingStates!.filter((code) => !fromStates.has(code));
+    if (textOnly.length > 0 && fromStates.size > 0) {
+      warnings.push({
+        row: record.rows[0],
+        paragraph: record.paragraph,
+        message: `recommending states the text names and no row's \`From\` gives: ${textOnly.join(', ')} (recorded)`,
+      });
+    }
     record.positionSource = decisions.some((d) => d !== '') ? TERMAN_POSITION_SOURCE : null;
     if (decisions.length === 1) {
       const mapped = DECISIONS[decisions[0]!.toLowerCase()];

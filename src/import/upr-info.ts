@@ -48,9 +48,12 @@ export const normalizeText = (text: string) => text.replace(/\s+/g, ' ').trim().
 export const looseText = (text: string) =>
   text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
-// The files escape a few characters as HTML numeric entities ("&#40;Unknown&#41;").
-const decodeEntities = (text: string) =>
-  text.includes('&#') ? text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code))) : text;
+// The files escape a few characters as HTML numeric entities ("&#40;Unknown&#41;"), and two texts as
+// JavaScript's escape() does ("Sudan%u2019s debt", "women%u2019s access to justice").
+export const decodeEntities = (text: string) => {
+  const entities = text.includes('&#') ? text.replace(/&#(\d{1,5});/g, (_, code: string) => String.fromCharCode(Number(code))) : text;
+  return entities.includes('%u') ? entities.replace(/%u([0-9A-Fa-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : entities;
+};
 
 /** At most so many rows are named in a warning about another row's text. */
 const ROWS_NAMED = 5;
