@@ -42,12 +42,6 @@ export interface TrainOptions {
   /** The weights are the mean of those at the end of each epoch from this one (1-based) on; 0: the last. */
   averageFrom?: number;
   /**
-   * Recency weighting (UPR Info's coding may drift): a text of session s weighs 1 + this × (s − first) /
-   * (last − first) over its training texts' sessions, rescaled to a mean of 1 (so the L2 penalty's weight is
-   * unchanged), on its loss gradient in the linear models; none when undefined. Thresholds are tuned unweighted.
-   */
-  recencyWeight?: number;
-  /**
    * NB scaling (NBSVM): each feature, for each label, is multiplied by its log-count ratio (smoothed by this)
    * between the label's texts and the others; the model file holds the products, so tagging is unchanged.
    */
@@ -160,17 +154,7 @@ interface Weights {
   bias: Float64Array;
 }
 
-/** Each text's weight on its loss gradient: 1 each without `recencyWeight` (multiplying by 1 is exact). */
-export function recencyWeights(sessions: readonly number[], recencyWeight: number | undefined): Float64Array {
-  if (recencyWeight === undefined || sessions.length === 0) return new Float64Array(sessions.length).fill(1);
-  const first = Math.min(...sessions);
-  const span = Math.max(...sessions) - first;
-  const raw = sessions.map((s) => 1 + (span === 0 ? 0 : (recencyWeight * (s - first)) / span));
-  const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
-  return Float64Array.from(raw, (v) => v / mean);
-}
-
-function trainWeights(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels: number, nFeatures: number, options: TrainOptions): Weights {
+function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures: number, options: TrainOptions): Weights {
   const w = new Float64Array(nFeatures * nLabels);
   const g2 = new Float64Array(nFeatures * nLabels);
   const bias = new Float64Array(nLabels);
@@ -203,9 +187,8 @@ function trainWeights(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels:
       }
       target.fill(0);
       for (const l of ys[n]!) target[l] = 1;
-      const c = cs[n]!;
       for (let l = 0; l < nLabels; l++) {
-        const g = c * (hinge ? hingeGradient(z[l]!, target[l] === 1) * (target[l] === 1 ? posWeight[l]! : 1) : logisticGradient(z[l]!, target[l] === 1, posWeight[l]!));
+        const g = hinge ? hingeGradient(z[l]!, target[l] === 1) * (target[l] === 1 ? posWeight[l]! : 1) : logisticGradient(z[l]!, target[l] === 1, posWeight[l]!);
         z[l] = g;
         b2[l]! += g * g;
         bias[l]! -= (options.learningRate * g) / Math.sqrt(b2[l]! + eps);
@@ -310,8 +293,7 @@ export function fitWeights(texts: LabelledText[], labels: readonly string[], opt
   const vocabulary = buildVocabulary(docs, options);
   const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight, options.metaWeight ?? 0));
   const ys = labelIndexes(texts, labels);
-  const cs = recencyWeights(texts.map((t) => t.session), options.recencyWeight);
-  const train = (o: TrainOptions) => trainWeights(xs, ys, cs, labels.length, vocabulary.terms.length, o);
+  const train = (o: TrainOptions) => trainWeights(xs, ys, labels.length, vocabulary.terms.length, o);
   const weights = options.ensemble === undefined ? train(options) : sumWeights(options.ensemble.map((m) => ({ weight: m.weight, weights: train({ ...options, ...m.options }) })));
   const model = compact(vocabulary, weights, labels, thresholds, trainedOn, options);
   if (vectors === undefined) return model;
