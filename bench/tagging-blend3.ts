@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_TRAIN_OPTIONS } from '../src/tagging/train.js';
 import { blendFigures, SPLIT_OPTION, splitCorpus } from './tagging-split.js';
 
 // Blends of saved scores (the linear model's probabilities from bench/tagging-scores.ts, the networks'
@@ -12,7 +13,8 @@ import { blendFigures, SPLIT_OPTION, splitCorpus } from './tagging-split.js';
 // --linear and --scores: the temporary directory when not given; a member named `linear…`, e.g. `linear2`
 // saved by bench/tagging-scores.ts --name linear2, is read from --linear as the linear model is:
 // 'linear:0.375,linear2:0.375,bag:0.25'; several networks at a weight each: the mean of their log-odds
-// at their summed weight, 'bag:0.125,bag2:0.125')
+// at their summed weight, 'bag:0.125,bag2:0.125'; --micro-weights 0.5,0.75: each blend with its thresholds tuned
+// for that share of micro-F1 (the rest macro; `fit`'s thresholdMicroWeight, 0.5 by default))
 
 const { values: args } = parseArgs({
   options: {
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
     linear: { type: 'string', default: tmpdir() },
     scores: { type: 'string', default: tmpdir() },
     blends: { type: 'string', default: '' },
+    'micro-weights': { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.thresholdMicroWeight) },
   },
 });
 const c = await splitCorpus(args.split);
@@ -53,6 +56,9 @@ for (const spec of args.blends.split(';')) {
       }
       return p;
     });
-  const f = blendFigures(c, blend('oof', c.training.length), blend('measured', c.measured.length));
-  console.log(JSON.stringify({ split: args.split, blend: all.map((m) => `${m.name}:${Number(m.weight.toFixed(3))}`).join(','), ...f }));
+  const [oof, measured] = [blend('oof', c.training.length), blend('measured', c.measured.length)];
+  for (const microWeight of args['micro-weights'].split(',').map(Number)) {
+    const f = blendFigures(c, oof, measured, microWeight);
+    console.log(JSON.stringify({ split: args.split, blend: all.map((m) => `${m.name}:${Number(m.weight.toFixed(3))}`).join(','), microWeight, ...f }));
+  }
 }

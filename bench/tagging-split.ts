@@ -82,10 +82,10 @@ export function float32Rows(rows: readonly Float64Array[], width: number): Buffe
 }
 
 /** A blend's figures: thresholds tuned on its out-of-fold probabilities, F1 of its probabilities on the measured texts. */
-export function blendFigures(c: SplitCorpus, oof: Float64Array[], measured: Float64Array[]) {
+export function blendFigures(c: SplitCorpus, oof: Float64Array[], measured: Float64Array[], microWeight = DEFAULT_TRAIN_OPTIONS.thresholdMicroWeight) {
   const { labels, ys, gold } = c;
   const L = labels.length;
-  const thresholds = tuneThresholds(oof, ys, L, DEFAULT_TRAIN_OPTIONS.thresholdMicroWeight);
+  const thresholds = tuneThresholds(oof, ys, L, microWeight);
   const decider = new Tagger({ format: MODEL_FORMAT, trainedOn: '', labels, bias: labels.map(() => 0), thresholds, terms: {} });
   const tp = new Float64Array(L);
   const fp = new Float64Array(L);
