@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { LabelledText } from '../src/tagging/corpus.js';
 import { termCounts } from '../src/tagging/text.js';
 import { MODEL_FORMAT, Tagger } from '../src/tagging/model.js';
 import { DEFAULT_TRAIN_OPTIONS, tuneThresholds } from '../src/tagging/train.js';
@@ -20,9 +21,13 @@ import { blendFigures, SPLIT_OPTION, type SplitCorpus, splitCorpus } from './tag
 //   convex:   z = (1 − w)·B + w·K   (K = B where the member is silent)
 //   additive: z = B + w·K           (K = 0 where silent)
 // with B = 0.75 × linear + 0.25 × network log-odds (the shipped blend).
-// `node --import tsx bench/tagging-knn.ts --split validation|held-out --scores DIR [--grid 'k=5,10,20;p=1,3;tau=0,0.5,0.8;w=0.1,0.2,0.3'] [--forms convex,additive] [--save]`
-// (--save: each (k, p, tau)'s kNN log-odds as `knn-kK-pP-tT-SPLIT-{oof,measured}.f32` in --scores, the
+// `node --import tsx bench/tagging-knn.ts --split validation|held-out --scores DIR [--grid 'k=5,10,20;p=1,3;tau=0,0.5,0.8;w=0.1,0.2,0.3'] [--forms convex,additive] [--same-state] [--save]`
+// (--save: each (k, p, tau)'s kNN log-odds as `knn[-state]-kK-pP-tT-SPLIT-{oof,measured}.f32` in --scores, the
 // format bench/tagging-blend3.ts reads; --only 'k,p,tau,w,form': that one setting, e.g. for the held-out run)
+// Session 20, --same-state: a text's neighbours are only the training texts to the same state under review
+// from earlier sessions than its own (out of fold: and not in its fold), often reworded repeats of its
+// state's last review; the member is silent for a text without one. Each setting is reported on all the
+// measured texts and on those whose state has such earlier training texts (`withEarlier`).
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +38,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     eps: { type: 'string', default: '0.02' },
     save: { type: 'boolean', default: false },
+    'same-state': { type: 'boolean', default: false },
   },
 });
 const grid = Object.fromEntries(args.grid.split(';').map((part) => part.split('=')).map(([key, values]) => [key!, values!.split(',').map(Number)])) as Record<
@@ -47,6 +53,7 @@ if (args.only !== undefined) {
 }
 const EPS = Number(args.eps);
 const K_MAX = Math.max(...grid.k);
+const SAME_STATE = args['same-state'];
 
 /** An inverted index of L2-normalised TF-IDF vectors: term → postings (text, weight). */
 class KnnIndex {
@@ -112,8 +119,8 @@ class KnnIndex {
   private acc = new Float32Array(0);
   private touched = new Int32Array(0);
 
-  /** The k nearest indexed texts (cosine, best first): ids and similarities. */
-  nearest(text: string, k: number): { ids: Int32Array; sims: Float32Array } {
+  /** The k nearest indexed texts (cosine, best first) among those `allow`ed (all when not given): ids and similarities. */
+  nearest(text: string, k: number, allow?: (d: number) => boolean): { ids: Int32Array; sims: Float32Array } {
     if (this.acc.length !== this.size) {
       this.acc = new Float32Array(this.size);
       this.touched = new Int32Array(this.size);
@@ -139,7 +146,7 @@ class KnnIndex {
       const d = touched[m]!;
       const s = acc[d]!;
       acc[d] = 0;
-      if (s <= sims[k - 1]!) continue;
+      if (s <= sims[k - 1]! || (allow !== undefined && !allow(d))) continue;
       let pos = k - 1;
       while (pos > 0 && sims[pos - 1]! < s) {
         sims[pos] = sims[pos - 1]!;
@@ -159,6 +166,16 @@ interface Neighbours {
   sims: Float32Array[];
 }
 
+/** --same-state: may training text `d` (global index) be a neighbour of a text of this state and session? */
+function sameStateEarlier(c: SplitCorpus, t: LabelledText): ((d: number) => boolean) | undefined {
+  if (!SAME_STATE) return undefined;
+  const state = t.meta?.stateUnderReview ?? null;
+  return (d) => {
+    const u = c.training[d]!;
+    return state !== null && u.session < t.session && u.meta?.stateUnderReview === state;
+  };
+}
+
 function neighbours(c: SplitCorpus) {
   const folds = DEFAULT_TRAIN_OPTIONS.folds;
   const sessions = [...new Set(c.training.map((t) => t.session))].sort((a, b) => a - b);
@@ -169,7 +186,8 @@ function neighbours(c: SplitCorpus) {
     const index = KnnIndex.build(rows.map((i) => c.training[i]!.text));
     c.training.forEach((t, i) => {
       if (foldOf.get(t.session) !== fold) return;
-      const n = index.nearest(t.text, K_MAX);
+      const allow = sameStateEarlier(c, t);
+      const n = index.nearest(t.text, K_MAX, allow && ((d) => allow(rows[d]!)));
       oof.ids[i] = n.ids.map((d) => (d < 0 ? -1 : rows[d]!));
       oof.sims[i] = n.sims;
     });
@@ -180,7 +198,7 @@ function neighbours(c: SplitCorpus) {
   cpu = process.cpuUsage();
   const measured: Neighbours = { ids: [], sims: [] };
   for (const t of c.measured) {
-    const n = index.nearest(t.text, K_MAX);
+    const n = index.nearest(t.text, K_MAX, sameStateEarlier(c, t));
     measured.ids.push(n.ids);
     measured.sims.push(n.sims);
   }
@@ -247,9 +265,25 @@ const base = (part: 'oof' | 'measured') => {
 };
 const B = { oof: base('oof'), measured: base('measured') };
 const rows = (z: Float64Array) => Array.from({ length: z.length / L }, (_, i) => Float64Array.from(z.subarray(i * L, (i + 1) * L), (v) => 1 / (1 + Math.exp(-v))));
+// --same-state: the measured texts whose state under review has training texts from earlier sessions.
+const firstSession = new Map<string | null, number>();
+for (const u of c.training) {
+  const state = u.meta?.stateUnderReview ?? null;
+  firstSession.set(state, Math.min(u.session, firstSession.get(state) ?? Infinity));
+}
+const withEarlier = c.measured.flatMap((t, i) => {
+  const state = t.meta?.stateUnderReview ?? null;
+  return SAME_STATE && state !== null && (firstSession.get(state) ?? Infinity) < t.session ? [i] : [];
+});
+if (SAME_STATE) process.stderr.write(`measured texts whose state has earlier training texts: ${withEarlier.length} of ${c.measured.length}\n`);
+const subset = { ...c, measured: withEarlier.map((i) => c.measured[i]!), gold: withEarlier.map((i) => c.gold[i]!) };
 const report = (setting: object, oofZ: Float64Array, measuredZ: Float64Array) => {
-  const f = blendFigures(c, rows(oofZ), rows(measuredZ));
-  console.log(JSON.stringify({ split: args.split, ...setting, micro: f.micro, macro: f.macro, weakest: f.weakest.slice(0, 4) }));
+  const oofRows = rows(oofZ);
+  const measuredRows = rows(measuredZ);
+  const f = blendFigures(c, oofRows, measuredRows);
+  const sub = SAME_STATE ? blendFigures(subset, oofRows, withEarlier.map((i) => measuredRows[i]!)) : undefined;
+  const withEarlierFigures = sub && { withEarlierMicro: sub.micro, withEarlierMacro: sub.macro };
+  console.log(JSON.stringify({ split: args.split, ...setting, micro: f.micro, macro: f.macro, ...withEarlierFigures, weakest: f.weakest.slice(0, 4) }));
 };
 if (args.only === undefined) report({ setting: 'shipped blend (linear 0.75, bag 0.25)' }, B.oof, B.measured);
 // Where labels transfer: on the measured texts whose nearest training text is at cosine >= 0.9 (0.8), micro-F1
@@ -270,20 +304,21 @@ if (args.only === undefined) {
     }
     return Number(((2 * tp) / (2 * tp + fp + fn)).toFixed(4));
   };
-  for (const [lo, hi] of [[0.9, 2], [0.8, 0.9], [0.5, 0.8], [0, 0.5]] as const) {
+  for (const [lo, hi] of [[0.9, 2], [0.8, 0.9], [0.5, 0.8], [0, 0.5], ...(SAME_STATE ? [[-2, 0]] : [])] as const) {
     const texts = c.measured.flatMap((_, i) => (nn.measured.sims[i]![0]! >= lo && nn.measured.sims[i]![0]! < hi ? [i] : []));
-    const nearestLabels = (i: number) => [...c.ys[nn.measured.ids[i]![0]!]!];
-    process.stderr.write(`${JSON.stringify({ nearestCosine: `[${lo}, ${hi === 2 ? 1 : hi})`, texts: texts.length, blendMicro: micro(texts, (i) => predicted[i]!), nearestLabelsMicro: micro(texts, nearestLabels) })}\n`);
+    const nearestLabels = (i: number) => (nn.measured.ids[i]![0]! < 0 ? [] : [...c.ys[nn.measured.ids[i]![0]!]!]);
+    process.stderr.write(`${JSON.stringify({ nearestCosine: lo < 0 ? 'no neighbour' : `[${lo}, ${hi === 2 ? 1 : hi})`, texts: texts.length, blendMicro: micro(texts, (i) => predicted[i]!), nearestLabelsMicro: micro(texts, nearestLabels) })}\n`);
   }
 }
 for (const k of grid.k) {
   for (const p of grid.p) {
+    if (k === 1 && p !== grid.p[0]) continue; // one neighbour: its weight cancels out whatever p
     for (const tau of grid.tau) {
       const K = { oof: knnLogOdds(nn.oof, c.ys, L, k, p, tau), measured: knnLogOdds(nn.measured, c.ys, L, k, p, tau) };
       const spoke = (z: Float64Array) => z.filter((_, i) => i % L === 0 && !Number.isNaN(z[i]!)).length;
       if (args.save) {
         for (const part of ['oof', 'measured'] as const)
-          writeFileSync(join(args.scores, `knn-k${k}-p${p}-t${tau}-${args.split}-${part}.f32`), Buffer.from(Float32Array.from(K[part], (v) => (Number.isNaN(v) ? 0 : v)).buffer));
+          writeFileSync(join(args.scores, `knn${SAME_STATE ? '-state' : ''}-k${k}-p${p}-t${tau}-${args.split}-${part}.f32`), Buffer.from(Float32Array.from(K[part], (v) => (Number.isNaN(v) ? 0 : v)).buffer));
       }
       if (tau === 0 && args.only === undefined) {
         const alone = (z: Float64Array) => z.map((v) => (Number.isNaN(v) ? Math.log(EPS / (1 - EPS)) : v));
