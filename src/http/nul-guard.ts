@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import { type InvalidParam, invalidParams } from './problem.js';
+import { badQueryEscapes } from './query-escapes.js';
 
 // A NUL character (U+0000) anywhere a request sends text is a 400 naming where, before a route reads it:
 // PostgreSQL's text cannot hold one (a statement given one fails: it was a 500 for a path id or a filter value),
@@ -9,7 +10,8 @@ import { type InvalidParam, invalidParams } from './problem.js';
 // with one as the write API would (src/import/validate.ts).
 // So is an unpaired UTF-16 surrogate in a JSON body (the escape "\ud800" without its pair), which is no character:
 // SQLite stored it as bytes that are not UTF-8 and read them back as three U+FFFD, PostgreSQL's driver writes one
-// U+FFFD; either way the record kept was not the one sent. (A URL cannot carry one: its escapes are UTF-8 bytes.)
+// U+FFFD; either way the record kept was not the one sent. (A URL cannot carry one: its escapes are UTF-8 bytes,
+// and a query parameter whose escapes are not is refused here too: query-escapes.ts.)
 
 const NUL = '\u0000';
 const UNPAIRED_SURROGATE = /\p{Cs}/u;
@@ -87,9 +89,14 @@ function parameters(values: unknown, where: 'path' | 'query', found: InvalidPara
 
 function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const found: InvalidParam[] = [];
+  if (request.url.includes('%')) found.push(...badQueryEscapes(request.url));
   if (request.url.includes('%00')) {
     parameters(request.params, 'path', found);
-    parameters(request.query, 'query', found);
+    // (A parameter refused for its escapes already is not named twice.)
+    const named = new Set(found.filter((param) => param.in === 'query').map((param) => param.name));
+    const nul: InvalidParam[] = [];
+    parameters(request.query, 'query', nul);
+    found.push(...nul.filter((param) => !named.has(param.name)));
   }
   if (typeof request.body === 'object' && request.body !== null && !CLEAN_JSON_BODIES.has(request.body)) {
     for (const { name, fault } of faultyTextFields(request.body, true)) {
@@ -100,8 +107,9 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
 }
 
 /**
- * Refuses a NUL in the path, query or JSON body (and an unpaired surrogate in the body) of every route that takes any (registered after this call): the
- * probes (/healthz, /readyz) take none, and pay nothing.
+ * Refuses a NUL in the path, query or JSON body (and an unpaired surrogate in the body, escapes that are not UTF-8
+ * in the query) of every route that takes any (registered after this call): the probes (/healthz, /readyz) take
+ * none, and pay nothing.
  */
 export function refuseNulCharacters(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
