@@ -116,3 +116,17 @@ export async function getJson<T = any>(app: FastifyInstance, url: string) {
   const response = await app.inject({ method: 'GET', url });
   return { response, body: response.json() as T };
 }
+
+/** Every path and query parameter of every operation in the app's OpenAPI document: its method, path and parameter. */
+export async function documentedParameters(app: FastifyInstance): Promise<{ method: 'GET'; path: string; parameter: { in: 'path' | 'query'; name: string } }[]> {
+  type Parameter = { in: string; name: string };
+  await app.ready();
+  const paths = (app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }).paths;
+  return Object.entries(paths).flatMap(([path, operations]) =>
+    Object.entries(operations).flatMap(([method, operation]) =>
+      (operation.parameters ?? [])
+        .filter((parameter) => parameter.in === 'query' || parameter.in === 'path')
+        .map((parameter) => ({ method: method.toUpperCase() as 'GET', path, parameter: parameter as { in: 'path' | 'query'; name: string } })),
+    ),
+  );
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { countRows, mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, documentedParameters, getJson } from './helpers.js';
 import { checkRecommendation } from '../src/import/validate.js';
 
 // A NUL character (U+0000) in a path, a query parameter or a JSON body is a 400 naming where it is, on both
@@ -169,24 +169,16 @@ t.test("an imported record with a NUL is refused with its row and reason, as the
 t.test('every parameter of every operation in the OpenAPI document: a NUL in it is a 400 naming it', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app, 'admin');
-  type Parameter = { in: string; name: string };
-  await app.ready();
-  const paths = (app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }).paths;
   let asked = 0;
-  for (const [path, operations] of Object.entries(paths)) {
-    for (const [method, operation] of Object.entries(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        if (parameter.in !== 'query' && parameter.in !== 'path') continue;
-        const url =
-          parameter.in === 'path'
-            ? path.replace(`{${parameter.name}}`, 'a%00b').replace(/\{[^}]+\}/g, 'KGZ-3')
-            : `${path.replace(/\{[^}]+\}/g, 'KGZ-3')}?${parameter.name}=a%00b`;
-        const response = await app.inject({ method: method.toUpperCase() as 'GET', url, headers: { authorization: `Bearer ${key}` } });
-        t.equal(response.statusCode, 400, `${method.toUpperCase()} ${url}`);
-        t.match(response.json(), { errors: [{ in: parameter.in, name: parameter.name, message: /NUL character/ }] }, url);
-        asked += 1;
-      }
-    }
+  for (const { method, path, parameter } of await documentedParameters(app)) {
+    const url =
+      parameter.in === 'path'
+        ? path.replace(`{${parameter.name}}`, 'a%00b').replace(/\{[^}]+\}/g, 'KGZ-3')
+        : `${path.replace(/\{[^}]+\}/g, 'KGZ-3')}?${parameter.name}=a%00b`;
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${key}` } });
+    t.equal(response.statusCode, 400, `${method} ${url}`);
+    t.match(response.json(), { errors: [{ in: parameter.in, name: parameter.name, message: /NUL character/ }] }, url);
+    asked += 1;
   }
   t.ok(asked >= 150, `${asked} parameters asked`);
 });
