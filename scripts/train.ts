@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { dropOutputWhenReaderGoes } from '../src/common/closed-output.js';
 import { openDatabase } from '../src/db/open.js';
 import { MODEL_PATH } from '../src/tagging/labels.js';
 import { modelBytes } from '../src/tagging/model.js';
@@ -17,6 +18,7 @@ import { sharedDataDir } from '../test/support/shared-data.js';
 // Deterministic: the same data gives the same file byte for byte. Progress on stderr in a terminal; --json
 // prints the evaluation and the model's size as JSON on stdout, nothing else.
 
+dropOutputWhenReaderGoes(process.stdout, process.stderr);
 const { values: args } = parseArgs({
   options: {
     data: { type: 'string' },

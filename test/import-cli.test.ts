@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -7,6 +8,7 @@ import { formatReport } from '../src/import/report.js';
 import type { ImportReport } from '../src/import/types.js';
 import { tempDir } from './helpers.js';
 import { entryRow, HEADER_ROW, macRoman, matrixDocx } from './import-helpers.js';
+import { TS_NODE_ARGS } from './support/server-process.js';
 
 const CSV = macRoman(
   'text,to,decision,From,year,notes\r' +
@@ -62,6 +64,26 @@ t.test('the command imports a file into DATABASE_PATH and prints the report', as
     db.$client.prepare("select distinct actor from audit_log where entity = 'recommendations'").pluck().get(),
     'import 2010data.csv (command line)',
   );
+});
+
+t.test('a reader that closes the pipe (`| head`) costs the command neither its import nor its exit status', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, '2010data.csv');
+  writeFileSync(file, CSV);
+  const dbPath = join(dir, 'upr.sqlite');
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, 'scripts/import.ts', file, '--json'], {
+    env: { ...process.env, DATABASE_PATH: dbPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Closed before the command writes its report: the write meets a pipe without a reader (EPIPE).
+  child.stdout.destroy();
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  t.same({ code, signal, err }, { code: 0, signal: null, err: '' }, 'exit status 0, no stack trace');
+  const db = openDatabase(dbPath);
+  t.teardown(() => db.$client.close());
+  t.equal(db.$client.prepare("select count(*) from recommendations where text like '%Ratify the Optional Protocol to CAT%'").pluck().get(), 1, 'the import committed');
 });
 
 t.test('a matrix by its detected format; a wrong review stops it with status 1', async (t) => {
