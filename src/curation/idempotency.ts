@@ -12,9 +12,10 @@ const RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export const idempotencyKeySchema = z
   .string()
-  .min(1)
-  .max(200)
-  .regex(/^[\x21-\x7e]+$/, 'Use printable ASCII characters without spaces')
+  .min(1, 'Give a key: the header is empty')
+  .max(200, 'Use at most 200 characters')
+  // `*`, not `+`: an empty key is said once, by min.
+  .regex(/^[\x21-\x7e]*$/, 'Use printable ASCII characters without spaces')
   .describe(
     'Any unique string (a UUID, say). A retry with the same key and body returns the first response instead of ' +
       'creating the record twice; the same key with another body is refused (422). Kept for 24 hours, per API key.',
