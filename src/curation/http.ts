@@ -38,9 +38,9 @@ export const optionalIfMatchHeaders = z.object({
 });
 
 /** Problem statuses of each kind of write, for their OpenAPI responses. */
-export const CREATE_PROBLEMS = [400, 401, 403, 409, 413, 415, 422, 429, 503] as const;
-export const UPDATE_PROBLEMS = [400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503] as const;
-export const DELETE_PROBLEMS = [400, 401, 403, 404, 409, 412, 428, 429, 503] as const;
+export const CREATE_PROBLEMS = [400, 401, 403, 409, 413, 415, 422, 429, 503, 507] as const;
+export const UPDATE_PROBLEMS = [400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503, 507] as const;
+export const DELETE_PROBLEMS = [400, 401, 403, 404, 409, 412, 428, 429, 503, 507] as const;
 
 /** A response without a body (204 after a delete, 304), declared for OpenAPI: a null schema has no content. */
 export function emptyResponse(description: string) {

@@ -16,7 +16,7 @@ const linkParams = z.object({
   recommendationId: z.string().min(1).max(200).describe('The recommendation id.'),
 });
 
-const LINK_PROBLEMS = [400, 401, 403, 404, 412, 422, 429, 503] as const;
+const LINK_PROBLEMS = [400, 401, 403, 404, 412, 422, 429, 503, 507] as const;
 
 export const developmentWriteRoutes: FastifyPluginAsyncZod<{ writes: DevelopmentWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {

@@ -171,7 +171,7 @@ const RESPONSE_HEADERS = {
 const RATE_LIMITED_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
 /**
- * Declares the CORS header on every 2xx, 4xx and 503 response, the RateLimit-* headers on the 2xx and 4xx of
+ * Declares the CORS header on every 2xx, 4xx, 503 and 507 response, the RateLimit-* headers on the 2xx and 4xx of
  * rate-limited paths (all but the probes), and Retry-After on 429s and 503s.
  */
 function declareRateLimitHeaders(document: {
@@ -195,8 +195,11 @@ function declareRateLimitHeaders(document: {
         } else if (status === '503') {
           // Load shedding, a full export or import slot, a busy database: each says when to retry, and its
           // CORS headers are set before (allowAnyOrigin, the first onRequest hook). Not RateLimit-*: load
-          // shedding answers before the limiter counts the request. (503 is the only 5xx declared.)
+          // shedding answers before the limiter counts the request.
           names.push('Access-Control-Allow-Origin', 'Retry-After');
+        } else if (status === '507') {
+          // A full database: no retry time can be promised.
+          names.push('Access-Control-Allow-Origin');
         } else continue;
         response.headers = {
           ...response.headers,

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
+import { isStorageFull } from '../db/storage-full.js';
 import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
 
@@ -74,6 +75,7 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 /**
@@ -247,6 +249,10 @@ declare module 'fastify' {
 }
 
 /** Fastify's refusals of a body as it reads and parses one, before any handler runs. */
+const STORAGE_FULL_DETAIL =
+  "The database has no room left for this write: the server's disk is full (or the database reached its size limit). " +
+  'Nothing was changed; this is logged for the service\'s operators. Retry once it has space again.';
+
 const isBodyRefusal = (error: FastifyError) =>
   error.code?.startsWith('FST_ERR_CTP_') === true || error.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE';
 
@@ -297,6 +303,10 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
         'The database is busy with another write (an import, or another process holding its write lock); nothing was changed. Retry after the seconds in Retry-After.',
       );
     }
+    if (isStorageFull(error)) {
+      request.log.error({ err: error }, 'database full: answered 507');
+      return sendProblem(request, reply, 507, STORAGE_FULL_DETAIL);
+    }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(request, reply, 413, bodyTooLarge(request));
     const status = error.statusCode ?? 500;
@@ -327,6 +337,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
   503: 'The database is busy with another write (nothing was changed), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
+  507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 
 /** OpenAPI/serialization declarations of the problem responses a route can return. */

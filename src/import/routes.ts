@@ -117,7 +117,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
         body: binary(limit).optional(),
         response: {
           200: jsonResponse(importReportSchema, 'The import report (nothing was written with dryRun=true).'),
-          ...problemResponses(400, 401, 403, 429),
+          ...problemResponses(400, 401, 403, 429, 507),
           ...described(
             503,
             'As many imports are running as the service runs at once (MAX_CONCURRENT_IMPORTS), or it is overloaded, or ' +

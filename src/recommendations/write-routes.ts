@@ -24,7 +24,7 @@ const themeHeaders = z.object({
     .describe('Optional: the ETag of the recommendation you read; the change is refused (412) when it has changed since.'),
 });
 
-const THEME_PROBLEMS = [400, 401, 403, 404, 412, 429, 503] as const;
+const THEME_PROBLEMS = [400, 401, 403, 404, 412, 429, 503, 507] as const;
 
 export const recommendationWriteRoutes: FastifyPluginAsyncZod<{ writes: RecommendationWrites }> = async (app, { writes }) => {
   registerResourceWrites(app, {
