@@ -38,7 +38,7 @@ t.test('a write the database has no room for is a 507 that changes nothing; with
   t.ok(refused, `a create was refused (create ${n} of at most 50)`);
   t.equal(refused!.response.statusCode, 507);
   t.match(refused!.response.headers['content-type'], /^application\/problem\+json/);
-  t.equal(refused!.response.headers['access-control-allow-origin'], '*', 'CORS: a browser script may read it (declared: test/openapi)');
+  t.equal(refused!.response.headers['access-control-allow-origin'], '*', 'CORS: a browser script may read it');
   t.match(refused!.body, { status: 507, title: 'Insufficient Storage', detail: /no room left for this write.*Nothing was changed/ });
   t.same(counts(), before, 'no record, audit entry or document of it was written');
   t.equal(sqlite.pragma('integrity_check', { simple: true }), 'ok');

@@ -72,6 +72,19 @@ t.test('every 429 and 503 declares Retry-After, and every 503 Access-Control-All
   t.ok(COMMITTED.paths['/readyz'].get.responses['503'], "and readiness's");
 });
 
+t.test('every write declares its 507 (a full database: test/database-full), with CORS and without Retry-After', async (t) => {
+  const writes = ['post', 'put', 'patch', 'delete'];
+  for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
+    for (const [method, operation] of Object.entries<any>(item)) {
+      const full = operation.responses?.['507'];
+      t.equal(Boolean(full), writes.includes(method), `${method} ${path}`);
+      if (!full) continue;
+      t.match(full.description, /no room left for this write \(nothing was changed\)/);
+      t.same(Object.keys(full.headers ?? {}), ['Access-Control-Allow-Origin'], `${method} ${path} headers`);
+    }
+  }
+});
+
 t.test('every operation load shedding reaches (all but /healthz: test/hardening) declares its 503 problem and says why', async (t) => {
   const causes = { shed: 0, exports: 0, busy: 0 };
   for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
