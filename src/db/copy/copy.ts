@@ -4,7 +4,7 @@ import pg from 'pg';
 import { expectedMigrationCount, openDatabase } from '../open.js';
 import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
 import { rowSearchVector } from '../pg/fulltext.js';
-import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS } from './tables.js';
+import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS, TargetNotEmptyError } from './tables.js';
 
 // Copies a whole database between SQLite and an empty PostgreSQL database, either way: same rows, same ids,
 // same audit log (seq included, so the change feed keeps its order). One transaction on each side: the
@@ -21,6 +21,8 @@ export interface CopyOptions {
   /** Called after each batch with the table and its rows copied so far, and once more when it is done. */
   onProgress?: (table: string, rows: number, done: boolean) => void;
   batchRows?: number;
+  /** Tables of PostgreSQL's the copy may find rows in (the seed's copy: API keys minted before it; the source has none). */
+  filledAllowed?: readonly string[];
 }
 
 /** Rows copied per table, in copy order. */
@@ -90,8 +92,8 @@ const DERIVED: ReadonlySet<string> = new Set(DERIVED_TABLES);
 // meta alone holds no record: a migrated SQLite database already has its revision ('0').
 const RECORD_TABLES = COPY_TABLES.filter((table) => table !== 'meta');
 
-async function firstNonEmptyPgTable(client: pg.PoolClient): Promise<string | undefined> {
-  for (const table of RECORD_TABLES) {
+async function firstNonEmptyPgTable(client: pg.PoolClient, allowed: readonly string[] = []): Promise<string | undefined> {
+  for (const table of RECORD_TABLES.filter((name) => !allowed.includes(name))) {
     const { rowCount } = await client.query(`select 1 from ${quote(table)} limit 1`);
     if (rowCount !== 0) return table;
   }
@@ -103,8 +105,7 @@ function firstNonEmptySqliteTable(db: Database.Database): string | undefined {
   return RECORD_TABLES.find((table) => present.has(table) && db.prepare(`select 1 from ${quote(table)} limit 1`).get());
 }
 
-const refuse = (where: string, table: string) =>
-  new CopyError(`${where} is not empty (table ${table} has rows): the copy only fills an empty database`);
+const refuse = (where: string, table: string) => new TargetNotEmptyError(where, table);
 
 export function toPg(shape: Shape, row: unknown[]): unknown[] {
   return row.map((value, i) => {
@@ -144,7 +145,7 @@ async function sqliteToPostgres(path: string, url: string, options: CopyOptions)
     const client = await db.$client.connect();
     try {
       await client.query('begin');
-      const filled = await firstNonEmptyPgTable(client);
+      const filled = await firstNonEmptyPgTable(client, options.filledAllowed);
       if (filled !== undefined) throw refuse('the PostgreSQL database', filled);
       const report: CopyReport = {};
       source.exec('begin'); // one read snapshot for every table

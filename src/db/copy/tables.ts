@@ -66,3 +66,14 @@ export const BATCH_ROWS = 500;
 export class CopyError extends Error {
   override name = 'CopyError';
 }
+
+/** The target holds records already: the copy only fills an empty database. */
+export class TargetNotEmptyError extends CopyError {
+  override name = 'TargetNotEmptyError';
+  constructor(
+    where: string,
+    readonly table: string,
+  ) {
+    super(`${where} is not empty (table ${table} has rows): the copy only fills an empty database`);
+  }
+}

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import t from 'tap';
+import { runPgKeysCommand } from '../src/auth/cli.js';
+import { openPostgres } from '../src/db/pg/open.js';
+import { SeedRefused, seedPostgres } from '../seed/postgres.js';
+import { buildTestApp, getJson, tempDir } from './helpers.js';
+import { createDatabase, startCluster } from './support/postgres.js';
+import { TS_NODE_ARGS } from './support/server-process.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+// `npm run seed` with DATABASE_URL: an empty PostgreSQL database gets what a new SQLite file gets at its first
+// start (it got nothing: `npm run seed` seeded DATABASE_PATH's SQLite file instead, and a new PostgreSQL
+// deployment had no states to import against). One that holds records is refused and left as it was.
+
+t.setTimeout(600_000);
+const cluster = await startCluster(t);
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  t.test('npm run seed fills an empty PostgreSQL database as a new SQLite file is seeded, keys minted before kept', async (t) => {
+    const url = await createDatabase(cluster.url);
+    const db = await openPostgres(url, { poolMax: 1 });
+    t.teardown(() => db.$client.end());
+    const minted = await runPgKeysCommand(db.$client, ['create', '--name', 'first-curator', '--scope', 'admin'], { out: () => undefined, err: () => undefined });
+    t.equal(minted, 0, 'a key minted before the seed');
+
+    const sqlitePath = join(tempDir(t), 'absent', 'never.sqlite');
+    const seeded = spawnSync(process.execPath, [...TS_NODE_ARGS, 'seed/run.ts'], {
+      env: { ...process.env, DATABASE_URL: url, DATABASE_PATH: sqlitePath },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    t.equal(seeded.status, 0, seeded.stderr);
+    t.match(seeded.stdout, /^postgres(ql)?:\/\/\S+: seeded, \d+ rows inserted \(what a new database starts with\)\.\n$/);
+    t.notOk(existsSync(sqlitePath), 'DATABASE_PATH is not touched');
+
+    // The same rows as a new SQLite file (the tests' seeded template is one).
+    const templatePath = join(tempDir(t), 'seeded.sqlite');
+    copyTemplateDatabase(templatePath);
+    const sqlite = new Database(templatePath, { readonly: true });
+    t.teardown(() => sqlite.close());
+    for (const table of ['states', 'state_aliases', 'reviews', 'recommendations', 'developments', 'sources', 'audit_log', 'recommendation_documents']) {
+      const expected = sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+      const { rows } = await db.$client.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+      t.equal(rows[0]!.n, expected, `${table}: ${expected} rows`);
+    }
+    const { rows: keys } = await db.$client.query<{ name: string }>('select name from api_keys');
+    t.same(keys.map((k) => k.name), ['first-curator'], 'the key minted before is kept');
+
+    const app = await buildTestApp(t, { databaseUrl: url });
+    const finland = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+    t.equal(finland.response.statusCode, 200);
+    t.match(finland.body.text, /Askarov/);
+
+    await t.rejects(seedPostgres(url), SeedRefused, 'a second seed is refused');
+    await t.rejects(seedPostgres(url), /holds records already \(table states has rows\).*fills only an empty database/);
+    const { rows } = await db.$client.query<{ n: number }>('select count(*)::int as n from states');
+    t.equal(rows[0]!.n, sqlite.prepare('select count(*) from states').pluck().get(), 'and changes nothing');
+  });
+
+  t.test('a database it cannot reach is said as such, not as one holding records', async (t) => {
+    const error = await seedPostgres('postgres://someone:secret@127.0.0.1:1/nowhere').catch((e: Error) => e);
+    t.type(error, Error);
+    t.notOk(error instanceof SeedRefused);
+    t.match((error as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+  });
+}
