@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openDatabase } from '../src/db/open.js';
 import { runImportCli, USAGE } from '../src/import/cli.js';
+import { importFile } from '../src/import/run.js';
 import { formatReport } from '../src/import/report.js';
 import type { ImportReport } from '../src/import/types.js';
 import { tempDir } from './helpers.js';
-import { entryRow, HEADER_ROW, macRoman, matrixDocx } from './import-helpers.js';
+import { bytesSource, entryRow, HEADER_ROW, macRoman, matrixDocx } from './import-helpers.js';
 import { TS_NODE_ARGS } from './support/server-process.js';
 
 const CSV = macRoman(
@@ -84,6 +85,17 @@ t.test('a reader that closes the pipe (`| head`) costs the command neither its i
   const db = openDatabase(dbPath);
   t.teardown(() => db.$client.close());
   t.equal(db.$client.prepare("select count(*) from recommendations where text like '%Ratify the Optional Protocol to CAT%'").pluck().get(), 1, 'the import committed');
+});
+
+t.test('a database without states (never seeded) refuses an import it would have answered with nothing imported', async (t) => {
+  const db = openDatabase(':memory:', { seed: false });
+  t.teardown(() => db.$client.close());
+  await t.rejects(importFile(db, bytesSource(CSV, '2010data.csv'), { actor: 'test' }), {
+    name: 'ImportError',
+    status: 422,
+    message: /^The database holds no states, so no state the file names can be resolved/,
+  });
+  t.equal(db.$client.prepare('select count(*) from recommendations').pluck().get(), 0);
 });
 
 t.test('a matrix by its detected format; a wrong review stops it with status 1', async (t) => {

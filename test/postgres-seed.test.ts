@@ -6,6 +6,7 @@ import t from 'tap';
 import { runPgKeysCommand } from '../src/auth/cli.js';
 import { openPostgres } from '../src/db/pg/open.js';
 import { SeedRefused, seedPostgres } from '../seed/postgres.js';
+import { send } from './curation-helpers.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { createDatabase, startCluster } from './support/postgres.js';
 import { TS_NODE_ARGS } from './support/server-process.js';
@@ -14,6 +15,11 @@ import { copyTemplateDatabase } from './support/template-db.js';
 // `npm run seed` with DATABASE_URL: an empty PostgreSQL database gets what a new SQLite file gets at its first
 // start (it got nothing: `npm run seed` seeded DATABASE_PATH's SQLite file instead, and a new PostgreSQL
 // deployment had no states to import against). One that holds records is refused and left as it was.
+
+const TERMAN_CSV =
+  'text,to,decision,From,year,notes\n' +
+  '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\n' +
+  '76.2. Protect human rights defenders (Norway);,kyrgysztan,consider,Norway,2010,\n';
 
 t.setTimeout(600_000);
 const cluster = await startCluster(t);
@@ -25,8 +31,16 @@ if ('skip' in cluster) {
     const url = await createDatabase(cluster.url);
     const db = await openPostgres(url, { poolMax: 1 });
     t.teardown(() => db.$client.end());
-    const minted = await runPgKeysCommand(db.$client, ['create', '--name', 'first-curator', '--scope', 'admin'], { out: () => undefined, err: () => undefined });
+    const printed: string[] = [];
+    const minted = await runPgKeysCommand(db.$client, ['create', '--name', 'first-curator', '--scope', 'admin'], { out: (l) => printed.push(l), err: () => undefined });
     t.equal(minted, 0, 'a key minted before the seed');
+    const key = /^(uprk_\S+)$/m.exec(printed.join('\n'))![1]!;
+    const app = await buildTestApp(t, { databaseUrl: url });
+    const importCsv = () =>
+      send(app, 'POST', '/v1/imports', { key, body: TERMAN_CSV, headers: { 'content-type': 'text/csv' } });
+    const unseeded = await importCsv();
+    t.equal(unseeded.response.statusCode, 422, 'an import into the empty database is refused (it was a 200 that imported nothing)');
+    t.match(unseeded.body.detail, /^The database holds no states.*npm run seed/);
 
     const sqlitePath = join(tempDir(t), 'absent', 'never.sqlite');
     const seeded = spawnSync(process.execPath, [...TS_NODE_ARGS, 'seed/run.ts'], {
@@ -51,10 +65,13 @@ if ('skip' in cluster) {
     const { rows: keys } = await db.$client.query<{ name: string }>('select name from api_keys');
     t.same(keys.map((k) => k.name), ['first-curator'], 'the key minted before is kept');
 
-    const app = await buildTestApp(t, { databaseUrl: url });
     const finland = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
     t.equal(finland.response.statusCode, 200);
     t.match(finland.body.text, /Askarov/);
+
+    const imported = await importCsv();
+    t.equal(imported.response.statusCode, 200, 'once seeded, the same file imports');
+    t.equal(imported.body.recommendations.created, 2);
 
     await t.rejects(seedPostgres(url), SeedRefused, 'a second seed is refused');
     await t.rejects(seedPostgres(url), /holds records already \(table states has rows\).*fills only an empty database/);

@@ -37,6 +37,14 @@ export async function readImport(db: Db, source: ImportSource, options: ImportOp
   }
   const format = options.format ?? (await detectFormat(source, options.caller));
   const resolver = new StateResolver(db);
+  if (resolver.empty) {
+    // Every row would be skipped, its states unresolved: a 200 that imported nothing.
+    throw new ImportError(
+      'The database holds no states, so no state the file names can be resolved and nothing would be imported. ' +
+        'A new PostgreSQL database is empty until seeded: run `npm run seed` with its DATABASE_URL (or copy a SQLite ' +
+        'database into it with `npm run db:copy`).',
+    );
+  }
   return format === 'ohchr-matrix'
     ? await readOhchrMatrix(source, resolver, db, options.review, options.limits, options.caller)
     : format === 'terman-csv'

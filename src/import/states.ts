@@ -29,6 +29,11 @@ export class StateResolver {
     return key === '' ? undefined : this.byKey.get(key);
   }
 
+  /** Whether the database holds no state at all (never seeded): no name of any file can resolve. */
+  get empty(): boolean {
+    return this.codes.size === 0;
+  }
+
   /** Whether a code is a known state (for files that give codes). */
   isCode(code: string): boolean {
     return this.codes.has(code);
