@@ -1,5 +1,3 @@
-import { sql } from 'drizzle-orm';
-import { pgAll, pgRun } from '../db/pg/query.js';
 import type pg from 'pg';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { type TagReport, wantedLabels } from './apply.js';
@@ -7,59 +5,110 @@ import { UPR_INFO_TO_UHRI } from './crosswalk.js';
 import { UPR_INFO_THEMES } from './labels.js';
 import type { Tagger } from './model.js';
 
-// Machine labels of one recommendation on PostgreSQL, given inside its write's transaction (a create, a new
-// text), and `npm run tag` on a PostgreSQL database: apply.ts's tagRecommendations, with the same wanted labels
-// (wantedLabels).
+// Machine labels of recommendations on PostgreSQL, given inside a write's transaction (a create, a new text:
+// one record), and `npm run tag` on a PostgreSQL database: apply.ts's tagRecommendations, with the same wanted
+// labels (wantedLabels). Records are read and written BATCH at a time, a few statements a batch: one record's
+// five round trips each took `npm run tag --all` 2 ms a record (5,634 records 11.7 s, against 0.14 ms on SQLite).
 
-/** Brings the machine labels of one recommendation up to date: the labels added, changed and removed. */
-export async function pgTagRecommendation(
-  context: PgWriteContext,
-  tagger: Tagger,
-  id: string,
-): Promise<Omit<TagReport, 'recommendations'>> {
-  const counts = { added: 0, changed: 0, removed: 0 };
-  const { tx } = context;
-  await pgRun(tx, sql`insert into themes (id, label, uhri, scheme)
-    select id, label, false, 'upr-info' from jsonb_to_recordset(${JSON.stringify(UPR_INFO_THEMES)}::jsonb) as t(id text, label text)
-    on conflict do nothing`);
+const BATCH = 500;
+
+type Counts = Omit<TagReport, 'recommendations'>;
+
+/** The upr-info themes created where missing; the UHRI theme each upr-info issue derives, by id. */
+async function uhriIdsOf(tx: pg.ClientBase): Promise<Map<string, string>> {
+  await tx.query(
+    `insert into themes (id, label, uhri, scheme)
+      select id, label, false, 'upr-info' from jsonb_to_recordset($1::jsonb) as t(id text, label text)
+      on conflict do nothing`,
+    [JSON.stringify(UPR_INFO_THEMES)],
+  );
   const byLabel = new Map(
-    (await pgAll<{ label: string; id: string }>(tx, sql`select label, id from themes where scheme = 'uhri'`)).map((t) => [t.label, t.id]),
+    (await tx.query<{ label: string; id: string }>(`select label, id from themes where scheme = 'uhri'`)).rows.map((t) => [t.label, t.id]),
   );
   const uhriIds = new Map<string, string>();
   for (const [issue, label] of UPR_INFO_TO_UHRI) {
     const uhri = byLabel.get(label);
     if (uhri !== undefined) uhriIds.set(issue, uhri);
   }
-  const [row] = await pgAll<{ text: string }>(tx, sql`select text from recommendations where id = ${id}`);
-  const existing = await pgAll<{ themeId: string; scheme: string; source: string | null; confidence: number | null }>(
-    tx,
-    sql`select l.theme_id as "themeId", t.scheme, l.label_source as source, l.confidence
-      from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = ${id}`,
+  return uhriIds;
+}
+
+interface Existing {
+  id: string;
+  themeId: string;
+  scheme: string;
+  source: string | null;
+  confidence: number | null;
+}
+
+const grouped = <T extends { id: string }>(rows: T[]) => {
+  const by = new Map<string, T[]>();
+  for (const row of rows) by.set(row.id, [...(by.get(row.id) ?? []), row]);
+  return by;
+};
+
+/** Brings the machine labels of these recommendations up to date: the labels added, changed and removed. */
+async function pgTagBatch(context: PgWriteContext, tagger: Tagger, ids: string[], uhriIds: ReadonlyMap<string, string>): Promise<Counts> {
+  const { tx } = context;
+  const texts = (await tx.query<{ id: string; text: string }>('select id, text from recommendations where id = any($1::text[])', [ids])).rows;
+  const existing = grouped(
+    (
+      await tx.query<Existing>(
+        `select l.recommendation_id as id, l.theme_id as "themeId", t.scheme, l.label_source as source, l.confidence
+          from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = any($1::text[])`,
+        [ids],
+      )
+    ).rows,
   );
-  const rejected = new Set(
-    (await pgAll<{ themeId: string }>(tx, sql`select theme_id as "themeId" from machine_label_rejections where recommendation_id = ${id}`)).map(
-      (r) => r.themeId,
-    ),
+  const rejections = grouped(
+    (
+      await tx.query<{ id: string; themeId: string }>(
+        'select recommendation_id as id, theme_id as "themeId" from machine_label_rejections where recommendation_id = any($1::text[])',
+        [ids],
+      )
+    ).rows,
   );
-  const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-  for (const label of wantedLabels(tagger, row!.text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected)) {
-    if (!machine.has(label.themeId)) {
-      await pgRun(tx, sql`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence)
-        values (${id}, ${label.themeId}, 'machine', ${label.confidence})`);
-      counts.added++;
-    } else if (machine.get(label.themeId) !== label.confidence) {
-      await pgRun(tx, sql`update recommendation_themes set confidence = ${label.confidence}
-        where recommendation_id = ${id} and theme_id = ${label.themeId} and label_source = 'machine'`);
-      counts.changed++;
+  const inserted: [string, string, number][] = [];
+  const updated: [string, string, number][] = [];
+  const deleted: [string, string][] = [];
+  const stale: string[] = [];
+  for (const { id, text } of texts) {
+    const labels = existing.get(id) ?? [];
+    const rejected = new Set((rejections.get(id) ?? []).map((r) => r.themeId));
+    const machine = new Map(labels.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
+    const before = inserted.length + updated.length + deleted.length;
+    for (const label of wantedLabels(tagger, text, labels.filter((e) => e.source !== 'machine'), uhriIds, rejected)) {
+      if (!machine.has(label.themeId)) inserted.push([id, label.themeId, label.confidence]);
+      else if (machine.get(label.themeId) !== label.confidence) updated.push([id, label.themeId, label.confidence]);
+      machine.delete(label.themeId);
     }
-    machine.delete(label.themeId);
+    for (const themeId of machine.keys()) deleted.push([id, themeId]);
+    if (inserted.length + updated.length + deleted.length > before) stale.push(id);
   }
-  for (const themeId of machine.keys()) {
-    await pgRun(tx, sql`delete from recommendation_themes where recommendation_id = ${id} and theme_id = ${themeId} and label_source = 'machine'`);
-    counts.removed++;
-  }
-  if (counts.added + counts.changed + counts.removed > 0) context.stale([id]);
-  return counts;
+  const columns = <T extends unknown[]>(rows: T[], n: number) => rows.map((row) => row[n]);
+  // Each list holds pairs no other does (a label is inserted, updated or deleted), so their order is free.
+  await tx.query(
+    `insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence)
+      select r, t, 'machine', c from unnest($1::text[], $2::text[], $3::float8[]) as u(r, t, c)`,
+    [columns(inserted, 0), columns(inserted, 1), columns(inserted, 2)],
+  );
+  await tx.query(
+    `update recommendation_themes l set confidence = u.c from unnest($1::text[], $2::text[], $3::float8[]) as u(r, t, c)
+      where l.recommendation_id = u.r and l.theme_id = u.t and l.label_source = 'machine'`,
+    [columns(updated, 0), columns(updated, 1), columns(updated, 2)],
+  );
+  await tx.query(
+    `delete from recommendation_themes l using unnest($1::text[], $2::text[]) as u(r, t)
+      where l.recommendation_id = u.r and l.theme_id = u.t and l.label_source = 'machine'`,
+    [columns(deleted, 0), columns(deleted, 1)],
+  );
+  context.stale(stale);
+  return { added: inserted.length, changed: updated.length, removed: deleted.length };
+}
+
+/** Brings the machine labels of one recommendation up to date: the labels added, changed and removed. */
+export async function pgTagRecommendation(context: PgWriteContext, tagger: Tagger, id: string): Promise<Counts> {
+  return pgTagBatch(context, tagger, [id], await uhriIdsOf(context.tx));
 }
 
 /**
@@ -73,23 +122,24 @@ export async function pgTagRecommendations(
   selection: { reviewId?: string; all: boolean },
 ): Promise<TagReport> {
   return pgWriteTransaction(pool, 'npm run tag', async (context) => {
-    const ids = await pgAll<{ id: string }>(
-      context.tx,
-      sql`select r.id from recommendations r
-        where (${selection.reviewId ?? null}::text is null or r.review_id = ${selection.reviewId ?? null})
-        ${selection.all ? sql`` : sql`and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id
+    const { rows: ids } = await context.tx.query<{ id: string }>(
+      `select r.id from recommendations r
+        where ($1::text is null or r.review_id = $1)
+        ${selection.all ? '' : `and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id
           where l.recommendation_id = r.id and t.scheme = 'upr-info')`}
         order by r.id`,
+      [selection.reviewId ?? null],
     );
+    const uhriIds = await uhriIdsOf(context.tx);
     const report: TagReport = { recommendations: ids.length, added: 0, changed: 0, removed: 0 };
-    for (const { id } of ids) {
-      const counts = await pgTagRecommendation(context, tagger, id);
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const counts = await pgTagBatch(context, tagger, ids.slice(start, start + BATCH).map((row) => row.id), uhriIds);
       report.added += counts.added;
       report.changed += counts.changed;
       report.removed += counts.removed;
     }
     if (report.added + report.changed + report.removed > 0) {
-      await pgRun(context.tx, sql`insert into meta (key, value) values ('revision', '1')
+      await context.tx.query(`insert into meta (key, value) values ('revision', '1')
         on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text`);
     }
     return report;
