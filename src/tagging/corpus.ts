@@ -17,8 +17,6 @@ export interface LabelledText {
   session: number;
   /** Who recommended it and to whom (ISO codes), for the metadata features (src/tagging/text.ts). */
   meta?: TextMeta;
-  /** Its weight on the linear models' loss gradients and NB ratios, 1 when undefined (pseudo-labelled texts: bench/tagging-selftrain.ts). */
-  weight?: number;
 }
 
 export function fileSource(path: string): ImportSource {

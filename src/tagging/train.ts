@@ -154,7 +154,7 @@ interface Weights {
   bias: Float64Array;
 }
 
-function trainWeights(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels: number, nFeatures: number, options: TrainOptions): Weights {
+function trainWeights(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures: number, options: TrainOptions): Weights {
   const w = new Float64Array(nFeatures * nLabels);
   const g2 = new Float64Array(nFeatures * nLabels);
   const bias = new Float64Array(nLabels);
@@ -164,7 +164,7 @@ function trainWeights(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels:
   const posWeight = Float64Array.from(positives, (p) =>
     p === 0 ? 1 : Math.pow(Math.max(1, (xs.length - p) / p), options.classWeightPower),
   );
-  const r = options.nbSmoothing === undefined ? undefined : nbRatios(xs, ys, cs, nLabels, nFeatures, options.nbSmoothing);
+  const r = options.nbSmoothing === undefined ? undefined : nbRatios(xs, ys, nLabels, nFeatures, options.nbSmoothing);
   const order = Int32Array.from(xs.keys());
   const rand = random(options.seed);
   const z = new Float64Array(nLabels);
@@ -187,9 +187,8 @@ function trainWeights(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels:
       }
       target.fill(0);
       for (const l of ys[n]!) target[l] = 1;
-      const c = cs[n]!;
       for (let l = 0; l < nLabels; l++) {
-        const g = c * (hinge ? hingeGradient(z[l]!, target[l] === 1) * (target[l] === 1 ? posWeight[l]! : 1) : logisticGradient(z[l]!, target[l] === 1, posWeight[l]!));
+        const g = hinge ? hingeGradient(z[l]!, target[l] === 1) * (target[l] === 1 ? posWeight[l]! : 1) : logisticGradient(z[l]!, target[l] === 1, posWeight[l]!);
         z[l] = g;
         b2[l]! += g * g;
         bias[l]! -= (options.learningRate * g) / Math.sqrt(b2[l]! + eps);
@@ -227,14 +226,13 @@ const hingeGradient = (z: number, positive: boolean) => {
 };
 
 /** For each feature and label, log((p / |p|) / (q / |q|)): p, q its smoothed sums over the label's texts and the others'. */
-function nbRatios(xs: Vector[], ys: Int32Array[], cs: Float64Array, nLabels: number, nFeatures: number, smoothing: number): Float64Array {
+function nbRatios(xs: Vector[], ys: Int32Array[], nLabels: number, nFeatures: number, smoothing: number): Float64Array {
   const pos = new Float64Array(nFeatures * nLabels);
   const all = new Float64Array(nFeatures);
   xs.forEach(({ idx, val }, n) => {
     for (let k = 0; k < idx.length; k++) {
-      const x = cs[n]! * val[k]!;
-      all[idx[k]!]! += x;
-      for (const l of ys[n]!) pos[idx[k]! * nLabels + l]! += x;
+      all[idx[k]!]! += val[k]!;
+      for (const l of ys[n]!) pos[idx[k]! * nLabels + l]! += val[k]!;
     }
   });
   const posTotal = new Float64Array(nLabels);
@@ -295,8 +293,7 @@ export function fitWeights(texts: LabelledText[], labels: readonly string[], opt
   const vocabulary = buildVocabulary(docs, options);
   const xs = docs.map((d) => vectorize(d, vocabulary, options.charGrams === undefined ? 0 : options.charWeight, options.metaWeight ?? 0));
   const ys = labelIndexes(texts, labels);
-  const cs = Float64Array.from(texts, (t) => t.weight ?? 1);
-  const train = (o: TrainOptions) => trainWeights(xs, ys, cs, labels.length, vocabulary.terms.length, o);
+  const train = (o: TrainOptions) => trainWeights(xs, ys, labels.length, vocabulary.terms.length, o);
   const weights = options.ensemble === undefined ? train(options) : sumWeights(options.ensemble.map((m) => ({ weight: m.weight, weights: train({ ...options, ...m.options }) })));
   const model = compact(vocabulary, weights, labels, thresholds, trainedOn, options);
   if (vectors === undefined) return model;
