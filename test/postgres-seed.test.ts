@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { runPgKeysCommand } from '../src/auth/cli.js';
 import { openPostgres } from '../src/db/pg/open.js';
+import { runSeedCommand } from '../seed/cli.js';
 import { SeedRefused, seedPostgres } from '../seed/postgres.js';
 import { send } from './curation-helpers.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
@@ -20,6 +21,12 @@ const TERMAN_CSV =
   'text,to,decision,From,year,notes\n' +
   '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\n' +
   '76.2. Protect human rights defenders (Norway);,kyrgysztan,consider,Norway,2010,\n';
+
+const seedCommand = async (env: NodeJS.ProcessEnv) => {
+  const err: string[] = [];
+  const status = await runSeedCommand(env, { out: () => undefined, err: (l) => err.push(l) });
+  return { status, err: err.join('\n') };
+};
 
 t.setTimeout(600_000);
 const cluster = await startCluster(t);
@@ -74,15 +81,20 @@ if ('skip' in cluster) {
     t.equal(imported.body.recommendations.created, 2);
 
     await t.rejects(seedPostgres(url), SeedRefused, 'a second seed is refused');
-    await t.rejects(seedPostgres(url), /holds records already \(table states has rows\).*fills only an empty database/);
+    const again = await seedCommand({ DATABASE_URL: url });
+    t.equal(again.status, 1);
+    t.match(again.err, /^postgres(ql)?:\/\/\S+: not seeded: the database holds records already \(table states has rows\).*fills only an empty database/);
     const { rows } = await db.$client.query<{ n: number }>('select count(*)::int as n from states');
     t.equal(rows[0]!.n, sqlite.prepare('select count(*) from states').pluck().get(), 'and changes nothing');
   });
 
   t.test('a database it cannot reach is said as such, not as one holding records', async (t) => {
     const error = await seedPostgres('postgres://someone:secret@127.0.0.1:1/nowhere').catch((e: Error) => e);
-    t.type(error, Error);
     t.notOk(error instanceof SeedRefused);
     t.match((error as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+    const said = await seedCommand({ DATABASE_URL: 'postgres://someone:secret@127.0.0.1:1/nowhere' });
+    t.equal(said.status, 1);
+    t.match(said.err, /^postgres:\/\/someone:\*+@127\.0\.0\.1:1\/nowhere: not seeded: .*ECONNREFUSED/);
+    t.notMatch(said.err, /secret/, 'the password is not printed');
   });
 }
