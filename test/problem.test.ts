@@ -41,6 +41,31 @@ t.test('a validation problem lists every offending parameter at once', async (t)
   t.match(body.detail, /limit/);
 });
 
+t.test('every part of a request is checked: a bad body and a bad header are named in one answer (Fastify stops at the first part)', async (t) => {
+  const app = await buildTestApp(t);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/states',
+    headers: { authorization: `Bearer ${mintKey(app, 'admin')}`, 'idempotency-key': 'has space' },
+    payload: { id: 'XXA', name: 'Testland', unMember: 'no' },
+  });
+  t.equal(response.statusCode, 400);
+  t.same(
+    response.json().errors.map((e: { in: string; name: string }) => `${e.in} ${e.name}`),
+    ['body unMember', 'header idempotency-key'],
+    'the body first, then the header',
+  );
+  t.match(response.json().detail, /Invalid body field "unMember".*Invalid header parameter "idempotency-key": Use printable ASCII/);
+
+  const headerOnly = await app.inject({
+    method: 'POST',
+    url: '/v1/states',
+    headers: { authorization: `Bearer ${mintKey(app, 'admin')}`, 'idempotency-key': 'has space' },
+    payload: { id: 'XXA', name: 'Testland', unMember: false },
+  });
+  t.same(headerOnly.json().errors.map((e: { name: string }) => e.name), ['idempotency-key'], 'a valid body adds nothing');
+});
+
 t.test('a problem lists at most 50 invalid parameters; its detail says how many more', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app, 'write');

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
@@ -159,9 +159,30 @@ function describeLocation(where: InvalidParam['in']): string {
   return where === 'body' ? 'body field' : `${where} parameter`;
 }
 
+// Fastify validates a request's params, body, query and headers in this order and stops at the first part that
+// fails: the parts after it are checked here with their own schemas, so that one answer names every fault (a bad
+// body and a bad Idempotency-Key were two round trips).
+const PARTS = ['params', 'body', 'querystring', 'headers'] as const;
+const partValue = (request: FastifyRequest, part: (typeof PARTS)[number]): unknown =>
+  part === 'params' ? request.params : part === 'body' ? request.body : part === 'querystring' ? request.query : request.headers;
+
 function validationErrors(error: FastifyError, request: FastifyRequest): InvalidParam[] {
-  const where = CONTEXTS[error.validationContext ?? ''] ?? 'body';
-  const errors = (error.validation ?? []).flatMap((issue) => {
+  const schemas = (request.routeOptions.schema ?? {}) as Partial<Record<(typeof PARTS)[number], unknown>>;
+  const failed = PARTS.indexOf(error.validationContext as (typeof PARTS)[number]);
+  const later = PARTS.slice(failed < 0 ? PARTS.length : failed + 1).flatMap((part) => {
+    const schema = schemas[part];
+    if (!(schema instanceof z.ZodType)) return [];
+    const checked = validatorCompiler({ schema, method: request.method, url: request.routeOptions.url ?? '', httpPart: part })(
+      partValue(request, part),
+    ) as { error?: FastifyError['validation'] };
+    return checked.error === undefined ? [] : partErrors(part, checked.error, request);
+  });
+  return [...partErrors(error.validationContext ?? 'body', error.validation ?? [], request), ...later];
+}
+
+function partErrors(context: string, validation: NonNullable<FastifyError['validation']>, request: FastifyRequest): InvalidParam[] {
+  const where = CONTEXTS[context] ?? 'body';
+  const errors = validation.flatMap((issue) => {
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter' }));
