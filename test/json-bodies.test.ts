@@ -1,5 +1,6 @@
 import t from 'tap';
 import { firstNonUtf8Byte } from '../src/http/json-body.js';
+import { duplicateJsonKey } from '../src/http/json-duplicate-keys.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
 
@@ -39,6 +40,54 @@ t.test('a JSON body that cannot be read: where it breaks, which key is refused, 
   const accepted = await send('\ufeff{"text": "Release him."}', 'application/json');
   t.equal(accepted.statusCode, 200, 'a body with a byte order mark is read, as before');
   t.equal(accepted.json().text, 'Release him.');
+});
+
+t.test('a key given twice in one object is refused (it was applied with its last value), through escapes and at any depth', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  const etag = before.response.headers.etag as string;
+  const patch = (payload: string) =>
+    app.inject({
+      method: 'PATCH',
+      url: '/v1/recommendations/KGZ-3-FIN-1',
+      headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+      payload,
+    });
+  const twice = await patch('{"verbatim": false, "verbatim": true}');
+  t.equal(twice.statusCode, 400);
+  t.equal(
+    twice.json().detail,
+    'The body gives the key "verbatim" twice in one object: send each key once (JSON leaves open which value counts, RFC 8259, section 4).',
+  );
+  t.match((await patch('{"verbatim": false, "verb\\u0061tim": true}')).json().detail, /key "verbatim" twice/, 'an escaped spelling is the same key');
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).response.headers.etag, etag, 'nothing written');
+
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/assessments',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    payload: '{"recommendationId": "KGZ-3-FIN-1", "sources": [{"title": "a", "title": "b"}]}',
+  });
+  t.equal(created.statusCode, 400);
+  t.match(created.json().detail, /key "title" twice/, 'in a nested object');
+});
+
+t.test('duplicateJsonKey: only keys of one object count, not values, other objects, strings or escapes', async (t) => {
+  const cases: [string, string | undefined][] = [
+    ['{"a": 1, "b": {"a": 2}, "c": [{"a": 3}, {"a": 4}]}', undefined],
+    ['{"a": "a", "b": "\\"a\\": 1, \\"a\\": 2", "c": ["a", "a"]}', undefined],
+    ['{"a\\\\": 1, "a\\\\": 2}', 'a\\'],
+    ['[{"x": 1}, {"y": {"z": 1, "z": 2}}]', 'z'],
+    ['{"": 1, "": 2}', ''],
+    ['{"a": {"b": 1}, "a": 2}', 'a'],
+    ['"just a string"', undefined],
+    ['{"a": [], "b": {}, "c": "}", "d": "{"}', undefined],
+  ];
+  for (const [text, expected] of cases) {
+    JSON.parse(text); // valid JSON, as the parser has already made sure
+    t.equal(duplicateJsonKey(text), expected, text);
+  }
 });
 
 t.test('a JSON body is UTF-8: bytes that are not are a 400 at their place, another charset a 415 (both were stored as U+FFFD)', async (t) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { duplicateJsonKey } from './json-duplicate-keys.js';
 import { noteParsedJson } from './nul-guard.js';
 import { HttpProblem } from './problem.js';
 
@@ -90,6 +91,15 @@ export function jsonBodyParser(app: FastifyInstance): JsonParser {
     }
     parse(request, body, (error, parsed) => {
       if (error) return done(refusal(body));
+      const twice = duplicateJsonKey(body);
+      if (twice !== undefined) {
+        return done(
+          new HttpProblem(
+            400,
+            `The body gives the key ${JSON.stringify(twice).slice(0, 200)} twice in one object: send each key once (JSON leaves open which value counts, RFC 8259, section 4).`,
+          ),
+        );
+      }
       noteParsedJson(body, parsed);
       done(null, parsed);
     });
