@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import t from 'tap';
 import { runPgKeysCommand } from '../src/auth/cli.js';
 import { openPostgres } from '../src/db/pg/open.js';
@@ -42,7 +43,12 @@ if ('skip' in cluster) {
     const minted = await runPgKeysCommand(db.$client, ['create', '--name', 'first-curator', '--scope', 'admin'], { out: (l) => printed.push(l), err: () => undefined });
     t.equal(minted, 0, 'a key minted before the seed');
     const key = /^(uprk_\S+)$/m.exec(printed.join('\n'))![1]!;
-    const app = await buildTestApp(t, { databaseUrl: url });
+    const logFile = join(tempDir(t), 'log.ndjson');
+    const logStream = pino.destination({ dest: logFile, sync: true });
+    t.teardown(() => logStream.end());
+    const app = await buildTestApp(t, { databaseUrl: url, logLevel: 'warn', logStream });
+    const warnings = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).msg as string);
+    t.match(warnings(), [/^The PostgreSQL database holds no states: it is empty until seeded\. Run `npm run seed`/], 'the start warns of it');
     const importCsv = () =>
       send(app, 'POST', '/v1/imports', { key, body: TERMAN_CSV, headers: { 'content-type': 'text/csv' } });
     const unseeded = await importCsv();
@@ -72,6 +78,11 @@ if ('skip' in cluster) {
     const { rows: keys } = await db.$client.query<{ name: string }>('select name from api_keys');
     t.same(keys.map((k) => k.name), ['first-curator'], 'the key minted before is kept');
 
+    const seededLog = join(tempDir(t), 'seeded.ndjson');
+    const seededStream = pino.destination({ dest: seededLog, sync: true });
+    t.teardown(() => seededStream.end());
+    await buildTestApp(t, { databaseUrl: url, logLevel: 'warn', logStream: seededStream });
+    t.equal(readFileSync(seededLog, 'utf8'), '', 'a seeded database starts without it');
     const finland = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
     t.equal(finland.response.statusCode, 200);
     t.match(finland.body.text, /Askarov/);

@@ -53,6 +53,15 @@ export async function postgresBackend(
   const db = await openPostgres(url, { poolMax, lockTimeoutMs });
   try {
     await freshenPostgres(db.$client, freshen);
+    // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
+    const { rows } = await db.$client.query<{ seeded: boolean }>('select exists (select 1 from states) as seeded');
+    if (!rows[0]!.seeded) {
+      freshen.log?.warn?.(
+        {},
+        'The PostgreSQL database holds no states: it is empty until seeded. Run `npm run seed` with its DATABASE_URL ' +
+          '(or copy a SQLite database into it with `npm run db:copy`) before importing.',
+      );
+    }
   } catch (error) {
     await db.$client.end();
     throw error;

@@ -41,6 +41,8 @@ export const FRESHEN_BATCHES: FreshenBatches = { documents: 1000, relate: 2000, 
 /** Where progress is said: the app's logger (pino's info), or nothing. */
 export interface FreshenLog {
   info(details: Record<string, unknown>, message: string): void;
+  /** For what the start finds beside freshening (src/db/pg/backend.ts). */
+  warn?(details: Record<string, unknown>, message: string): void;
 }
 
 export interface FreshenOptions {
