@@ -269,11 +269,11 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify's refusals of a body as it reads and parses one, before any handler runs. */
 const STORAGE_FULL_DETAIL =
   "The database has no room left for this write: the server's disk is full (or the database reached its size limit). " +
   'Nothing was changed; this is logged for the service\'s operators. Retry once it has space again.';
 
+/** Fastify's refusals of a body as it reads and parses one, before any handler runs. */
 const isBodyRefusal = (error: FastifyError) =>
   error.code?.startsWith('FST_ERR_CTP_') === true || error.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE';
 
