@@ -132,8 +132,28 @@ t.test('keys: sent in the Authorization header only; reads need none; a refused 
   const key = mintKey(app);
   const inQuery = await app.inject({ method: 'POST', url: `/v1/recommendations?api_key=${key}`, payload: {} });
   t.equal(inQuery.statusCode, 401, 'a key in the query string is not a key');
-  const read = await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1', headers: { authorization: 'Bearer wrong' } });
-  t.equal(read.statusCode, 200, 'a read with a bad key is answered as an anonymous one');
+  const read = (authorization: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url: '/v1/recommendations?cycle=3', headers: { authorization, ...headers } });
+  const anonymous = await app.inject('/v1/recommendations?cycle=3');
+  t.equal(anonymous.statusCode, 200, 'reads need no key');
+  t.equal((await read(`Bearer ${key}`)).body, anonymous.body, 'a read with a valid key');
+  t.equal((await read(`Basic ${Buffer.from('user:pass').toString('base64')}`)).body, anonymous.body, 'another scheme (a proxy’s) is ignored on reads');
+  const revokedKey = mintKey(app, 'write', 'former');
+  await revokeAppKey(app, revokedKey.slice(5, 17));
+  for (const [authorization, detail] of [
+    ['Bearer wrong', /not valid/],
+    [`Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, /not valid/],
+    [`Bearer ${revokedKey}`, /revoked/],
+  ] as const) {
+    // Even a cached answer (the list was just served) or a conditional request is refused.
+    for (const headers of [{}, { 'if-none-match': String(anonymous.headers.etag) }] as Record<string, string>[]) {
+      const refused = await read(authorization, headers);
+      t.equal(refused.statusCode, 401, `${authorization.slice(0, 20)}…: a bad Bearer key on a read is a 401`);
+      t.match(refused.headers['content-type'], /^application\/problem\+json/);
+      t.match(refused.headers['www-authenticate'], /error="invalid_token"/);
+      t.match(refused.json().detail, detail);
+    }
+  }
   const huge = await app.inject({
     method: 'POST',
     url: '/v1/recommendations',

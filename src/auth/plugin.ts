@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiKeyScope } from '../db/schema.js';
 import { HttpProblem, unauthorized } from '../http/problem.js';
@@ -6,7 +6,9 @@ import { type ApiKeyIdentity, type Authentication, authenticateHeader, scopeAllo
 
 // Authentication: every request that sends `Authorization: Bearer <key>` is identified once, before rate
 // limiting (which counts per key); routes that write demand a scope with requireScope. Reading needs no key,
-// and a bad key on a read is ignored (the request counts as anonymous).
+// but a Bearer key that is not valid, or revoked, is a 401 on every route (RFC 6750 §3.1), once the rate
+// limiter has counted the request: a client whose key was revoked learns it at once instead of being counted,
+// silently, as anonymous. Another scheme (`Basic`, from a proxy in front of the service) is ignored on reads.
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,6 +35,11 @@ export const authentication = fp<{ authenticate: Authenticate }>(
         done();
       }, done);
     });
+    // Appended to each route's own onRequest hooks, after @fastify/rate-limit's (src/http/hardening.ts,
+    // registered before this plugin): a wrong key is counted like any other request.
+    app.addHook('onRoute', (route) => {
+      route.onRequest = [...[route.onRequest ?? []].flat(), refuseUnusableKey] as RouteOptions['onRequest'];
+    });
   },
   { name: 'upr-authentication' },
 );
@@ -43,6 +50,15 @@ const PROBLEMS: Record<Exclude<Authentication['status'], 'ok'>, () => HttpProble
   invalid: () => unauthorized('This API key is not valid.', 'invalid_token'),
   revoked: () => unauthorized('This API key has been revoked.', 'invalid_token'),
 };
+
+/** Whether a request presents a Bearer key that no request may use, even one that needs no key. */
+export function presentsUnusableKey(request: FastifyRequest): boolean {
+  return request.auth?.status === 'invalid' || request.auth?.status === 'revoked';
+}
+
+function refuseUnusableKey(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  done(presentsUnusableKey(request) ? PROBLEMS[(request.auth as { status: 'invalid' | 'revoked' }).status]() : undefined);
+}
 
 /**
  * A hook that lets only requests with a valid key of at least this scope through: 401 without a valid key,

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
+import { presentsUnusableKey } from '../auth/plugin.js';
 import type { Db } from '../db/open.js';
 import { currentRevision, type RevisionSource } from '../db/revision.js';
 import { ifNoneMatchHits, queryEtag } from './etag.js';
@@ -339,7 +340,8 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
   const pending = new WeakMap<FastifyRequest, Pending>();
 
   function revalidate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (request.headers['if-none-match'] === undefined) return done();
+    // A wrong or revoked key is refused later (after the rate limiter), never answered 304 here.
+    if (request.headers['if-none-match'] === undefined || presentsUnusableKey(request)) return done();
     withRevision(tracker, done, (revision) => {
       const tag = known.get(revision, KnownTags.key(request));
       if (tag !== undefined && notModified(request, reply, tag.etag, tag.vary)) return;

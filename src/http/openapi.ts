@@ -90,6 +90,7 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   declareServiceUnavailable(document as { paths?: Record<string, Record<string, unknown>> });
+  declareUnauthorized(document as { paths?: Record<string, Record<string, unknown>> });
   declareRateLimitHeaders(document);
   showListParametersAsArrays(document as { paths?: Record<string, Record<string, unknown>> });
   return document as ReturnType<typeof jsonSchemaTransformObject>;
@@ -136,6 +137,25 @@ function declareServiceUnavailable(document: { paths?: Record<string, Record<str
       const exports = Boolean((responses['200']?.content as Record<string, unknown> | undefined)?.[MEDIA_TYPES.ndjson]);
       responses['503'] = {
         description: exports ? EXPORT_DESCRIPTION : SHED_DESCRIPTION,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+  }
+}
+
+/**
+ * Every operation declares a 401: one that needs no key still refuses a Bearer key that is wrong or revoked
+ * (src/auth/plugin.ts). One that needs a key declares its own.
+ */
+function declareUnauthorized(document: { paths?: Record<string, Record<string, unknown>> }): void {
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      const responses = (operation as { responses?: Responses })?.responses;
+      if (!responses || responses['401']) continue;
+      responses['401'] = {
+        description:
+          'The request sent a Bearer API key that is wrong or revoked (see `WWW-Authenticate`). This operation ' +
+          'needs no key: send none, or a valid one.',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
