@@ -208,6 +208,22 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
   t.equal((await patch({ themes: [] })).response.statusCode, 200);
   t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/${EDUCATION}`, { key })).response.statusCode, 200);
   t.same(await rejections(), ['human-rights-defenders'], 'nor one a curator confirms');
+
+  // The history records the labels people and files gave, never the machine's (derived from the text, given
+  // again in the same write): each entry's themes before are the last entry's after.
+  const entries = await testSql(app).all<{ action: string; changes: string }>(
+    "select action, changes from audit_log where entity = 'recommendations' and entity_id = ? order by seq",
+    [id],
+  );
+  let themesNow: string[] | undefined;
+  for (const [i, entry] of entries.entries()) {
+    const change = JSON.parse(entry.changes).themes as { before: string[] | null; after: string[] } | undefined;
+    if (change === undefined) continue;
+    if (i > 0) t.same(change.before, themesNow, `entry ${i + 1} (${entry.action}): themes before as the history left them`);
+    themesNow = change.after;
+  }
+  t.same(JSON.parse(entries[0]!.changes).themes.after, ['human-rights-defenders'], 'created with a curated label; the machine one is not in the history');
+  t.same(themesNow, [EDUCATION], 'and ends with the labels the record has');
 });
 
 t.test('a re-import does not give back a machine label a curator removed', async (t) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { diffRecords } from '../db/audit.js';
 import { inList } from '../db/keyset.js';
 import { pgGet, pgAll, pgRun } from '../db/pg/query.js';
@@ -21,9 +21,16 @@ type Tx = PgWriteContext['tx'];
 const byValue = <T extends string | number>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The values of one link table for one record, sorted (records.ts's linkedValues). */
-export async function pgLinkedValues<T extends string | number>(tx: Tx, table: string, ownerColumn: string, ownerId: string, valueColumn: string): Promise<T[]> {
+export async function pgLinkedValues<T extends string | number>(
+  tx: Tx,
+  table: string,
+  ownerColumn: string,
+  ownerId: string,
+  valueColumn: string,
+  condition: SQL = sql`true`,
+): Promise<T[]> {
   const rows = await pgAll<{ value: T }>(tx, sql`select ${sql.identifier(valueColumn)} as value from ${sql.identifier(table)}
-    where ${sql.identifier(ownerColumn)} = ${ownerId}`);
+    where ${sql.identifier(ownerColumn)} = ${ownerId} and ${condition}`);
   return rows.map((row) => row.value).sort(byValue);
 }
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { diffRecords, type Tx, type WriteContext } from '../db/audit.js';
 
 // Building blocks the write layers share: link tables, snapshots for the audit log, and the version bump
@@ -13,10 +13,11 @@ export function linkedValues<T extends string | number>(
   ownerColumn: string,
   ownerId: string,
   valueColumn: string,
+  condition: SQL = sql`true`,
 ): T[] {
   return tx
     .all<{ value: T }>(sql`select ${sql.identifier(valueColumn)} as value from ${sql.identifier(table)}
-      where ${sql.identifier(ownerColumn)} = ${ownerId} order by 1`)
+      where ${sql.identifier(ownerColumn)} = ${ownerId} and ${condition} order by 1`)
     .map((row) => row.value);
 }
 

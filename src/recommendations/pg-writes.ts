@@ -55,7 +55,8 @@ export async function pgRecommendationSnapshot(tx: Tx, id: string): Promise<Snap
     position: row.position,
     positionSource: row.positionSource,
     sourceId: row.sourceId,
-    themes: await links('recommendation_themes', 'theme_id'),
+    // writes.ts's NOT_MACHINE.
+    themes: await pgLinkedValues(tx, 'recommendation_themes', 'recommendation_id', id, 'theme_id', sql`label_source is distinct from 'machine'`),
     sdgs: await links('recommendation_sdgs', 'goal'),
     affectedPersons: await links('recommendation_affected_persons', 'group_id'),
     version: row.version,

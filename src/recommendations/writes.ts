@@ -126,6 +126,13 @@ export type RecommendationPatch = z.output<typeof recommendationPatchSchema>;
 
 type Reader = Pick<Tx, 'get' | 'all'>;
 
+/**
+ * The labels a history records: those of people and files. Machine labels are derived from the text by the
+ * model (src/tagging/), given and recomputed in the same write or by `npm run tag`, so they are left out, as
+ * an import's entries leave them out (src/import/apply.ts).
+ */
+export const NOT_MACHINE = sql`label_source is not 'machine'`;
+
 /** The recommendation as its audit entries record it (the field names of the write bodies). */
 export function recommendationSnapshot(tx: Reader, id: string): Snapshot | undefined {
   const row = tx.get<
@@ -154,7 +161,7 @@ export function recommendationSnapshot(tx: Reader, id: string): Snapshot | undef
     position: row.position,
     positionSource: row.positionSource,
     sourceId: row.sourceId,
-    themes: links('recommendation_themes', 'theme_id'),
+    themes: linkedValues(tx, 'recommendation_themes', 'recommendation_id', id, 'theme_id', NOT_MACHINE),
     sdgs: links('recommendation_sdgs', 'goal'),
     affectedPersons: links('recommendation_affected_persons', 'group_id'),
     version: row.version,
