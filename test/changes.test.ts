@@ -99,7 +99,14 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   const past = await getJson(app, '/v1/changes?since=2000-01-01T00:00:00Z&limit=1');
   t.equal(past.body.data[0].seq, seeded.body.data[0].seq);
 
-  for (const bad of ['garbage', 'eyJzIjoieCIsImsiOlsxXX0', '2020-13-45T00:00:00Z']) {
+  const day = middle.at.slice(0, 10);
+  t.same(
+    (await getJson(app, `/v1/changes?since=${day}&limit=500`)).body,
+    (await getJson(app, `/v1/changes?since=${day}T00:00:00Z&limit=500`)).body,
+    'a day (YYYY-MM-DD) starts at its first instant, UTC, as updatedSince does',
+  );
+
+  for (const bad of ['garbage', 'eyJzIjoieCIsImsiOlsxXX0', '2020-13-45T00:00:00Z', '2020-02-30', '2020-1-1']) {
     const { response, body } = await getJson(app, `/v1/changes?since=${bad}`);
     t.equal(response.statusCode, 400, bad);
     t.same(body.errors.map((e: { name: string }) => e.name), ['since']);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../common/schemas.js';
 import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { isoTimestamp, listParam, pageParams } from '../http/params.js';
+import { dateOrInstant, listParam, pageParams } from '../http/params.js';
 import { invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
@@ -42,8 +42,9 @@ const feedQuery = z
       .max(2000)
       .optional()
       .describe(
-        'Where to start: a `meta.nextCursor` of an earlier answer (exact: nothing is missed or repeated), or an ' +
-          'ISO 8601 instant with offset (changes at or after it). Omit it to start from the first change.',
+        'Where to start: a `meta.nextCursor` of an earlier answer (exact: nothing is missed or repeated), an ' +
+          'ISO 8601 instant with offset (changes at or after it), or a day (YYYY-MM-DD: from its start, UTC). ' +
+          'Omit it to start from the first change.',
       ),
     entity: listParam(z.enum(AUDITED_ENTITIES), `Only changes to these kinds of records: ${AUDITED_ENTITIES.join(', ')}.`),
     limit: pageParams.limit,
@@ -52,11 +53,11 @@ const feedQuery = z
 
 async function feedPosition(store: ChangeStore, since: string | undefined): Promise<number> {
   if (since === undefined) return 0;
-  if (isoTimestamp.safeParse(since).success) return store.seqBefore(new Date(since).toISOString());
+  if (dateOrInstant.safeParse(since).success) return store.seqBefore(new Date(since).toISOString());
   try {
     return decodeCursor(since, CURSOR_SORT, ['count'])![0] as number;
   } catch {
-    throw invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, or an ISO 8601 instant with offset');
+    throw invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, an ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z) or a day (YYYY-MM-DD)');
   }
 }
 
