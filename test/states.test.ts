@@ -286,9 +286,10 @@ t.test('states: invalid parameters are 400 problems naming the parameter', async
     t.equal(body.status, 400, query);
     t.equal(body.title, 'Bad Request', query);
     t.equal(body.instance, '/v1/states', query);
-    t.ok(
-      body.errors.some((e: { in: string; name: string }) => e.in === 'query' && e.name === name),
-      `${query} names ${name}: ${JSON.stringify(body.errors)}`,
+    t.same(
+      body.errors.map((e: { in: string; name: string }) => `${e.in} ${e.name}`),
+      [`query ${name}`],
+      `${query}: one error, naming ${name}: ${JSON.stringify(body.errors)}`,
     );
     t.notMatch(body.detail, /at .*\.ts:\d+/, 'no stack trace');
   }

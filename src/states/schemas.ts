@@ -10,7 +10,7 @@ export const stateFilterShape = {
   unMember: booleanParam('true: UN member states only; false: observer states only.'),
   name: z
     .string()
-    .min(1)
+    .min(1, { abort: true }) // one error for an empty name, not this and the refinement's
     .max(200)
     .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit')
     .optional()

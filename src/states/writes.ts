@@ -39,7 +39,7 @@ const spelling = visible(
   z
     .string()
     .trim()
-    .min(1)
+    .min(1, { abort: true }) // one error for an empty name, not this and the refinement's
     .max(200)
     .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit'),
 );
