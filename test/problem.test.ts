@@ -66,6 +66,41 @@ t.test('every part of a request is checked: a bad body and a bad header are name
   t.same(headerOnly.json().errors.map((e: { name: string }) => e.name), ['idempotency-key'], 'a valid body adds nothing');
 });
 
+t.test('a body field of the wrong type, or empty, is named once, with one message (zod also ran length checks)', async (t) => {
+  const app = await buildTestApp(t);
+  await app.ready();
+  const key = mintKey(app, 'admin');
+  type Schema = { $ref?: string; properties?: Record<string, unknown> };
+  const spec = app.swagger() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
+  const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()!]!) : schema);
+  let fields = 0;
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const json = operation.requestBody?.content['application/json'];
+      if (json === undefined || (method !== 'post' && method !== 'patch')) continue;
+      for (const name of Object.keys(resolve(json.schema).properties ?? {})) {
+        fields++;
+        for (const value of ['', [], [''], 0]) {
+          const response = await app.inject({
+            method: method.toUpperCase() as 'POST',
+            url: path.replace('{id}', 'x'),
+            headers: { authorization: `Bearer ${key}`, 'if-match': '*' },
+            payload: { [name]: value },
+          });
+          const errors = (response.json().errors ?? []).filter((e: { name: string }) => e.name === name);
+          t.ok(errors.length <= 1, `${method} ${path} ${name}=${JSON.stringify(value)}: ${JSON.stringify(errors)}`);
+        }
+      }
+    }
+  }
+  t.ok(fields > 50, `${fields} fields`);
+  const text = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { text: [] } });
+  t.same(
+    text.json().errors.filter((e: { name: string }) => e.name === 'text'),
+    [{ in: 'body', name: 'text', message: 'Invalid input: expected string, received array' }],
+  );
+});
+
 t.test('a problem lists at most 50 invalid parameters; its detail says how many more', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app, 'write');

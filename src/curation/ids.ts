@@ -9,7 +9,7 @@ import { HttpProblem } from '../http/problem.js';
 
 export const recordIdSchema = z
   .string()
-  .min(1)
+  .min(1, { abort: true }) // an empty id: that error alone, not the pattern's too
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]*$/, 'Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit')
   .describe('The id to create the record under (URL-safe); omit it to let the server make one.');

@@ -185,12 +185,17 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
   const errors = validation.flatMap((issue) => {
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-      return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter' }));
+      return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter', path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
-    return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value' }];
+    return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value', path: issue.instancePath, wrongType: issue.keyword === 'invalid_type' }];
   });
-  const named = where === 'query' ? queryErrors(errors, request) : errors;
+  // A value of the wrong type gets that error alone: zod also runs the length checks a string and a list
+  // share (`[]` for a text was "expected string, received array" and "expected array to have >=1 items").
+  // By path: each item of a list is judged on its own.
+  const mistyped = new Set(errors.filter((e) => e.wrongType).map((e) => e.path));
+  const typed = errors.filter((e) => e.wrongType || !mistyped.has(e.path)).map(({ wrongType: _, path: __, ...e }) => e);
+  const named = where === 'query' ? queryErrors(typed, request) : typed;
   // Once each: the items of a list share a name (cycle/0 and cycle/1 are both "cycle").
   const seen = new Set<string>();
   return named.filter((e) => {
