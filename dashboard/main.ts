@@ -268,6 +268,17 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
   }
 }
 
+/** A table wider than its box scrolls inside it; the box then takes the keyboard's focus, so that the arrow keys
+ * scroll it too (a table of plain text has nothing else to focus), and leaves the Tab order when it fits again. */
+function scrollableByKeyboard(box: HTMLElement): void {
+  const observer = new ResizeObserver(() => {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute('tabindex');
+  });
+  observer.observe(box);
+  observer.observe(box.querySelector('table')!);
+}
+
 /** Nothing of the view shown before stays on the page while another loads (or fails to). */
 function clearReview(): void {
   for (const chart of charts.values()) chart.destroy();
@@ -674,6 +685,7 @@ async function allReviews(): Promise<Review[]> {
 }
 
 async function main(): Promise<void> {
+  document.querySelectorAll<HTMLElement>('.table-wrap').forEach(scrollableByKeyboard);
   const kindSelect = $<HTMLSelectElement>('#view-kind');
   const selects: Record<Kind, HTMLSelectElement> = {
     review: $<HTMLSelectElement>('#review'),

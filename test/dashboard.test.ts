@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
+import type { AxeResults, ElementContext, RunOptions } from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
@@ -103,6 +105,65 @@ async function openDashboard(t: Test, app: FastifyInstance, browser: Browser, pa
   return { page, problems, leave };
 }
 
+/** axe-core's rules of WCAG 2.0 and 2.1, levels A and AA; only violations are detailed (axe then builds no selector
+ * for each element that passes). */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const WCAG_A_AA: RunOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] };
+const axeRouted = new WeakSet<Page>();
+
+/** axe-core's WCAG 2.1 A and AA violations on the page as it is now, or in the parts of it `include` selects,
+ * each named by rule, impact and the selectors of the elements at fault, with axe's account of what is wrong (what
+ * a developer needs to find and fix it). */
+async function accessibilityViolations(page: Page, include?: string[]): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    // The page's policy (script-src 'self') refuses an inline script, as addScriptTag({ path }) adds: axe-core comes
+    // as a file of the page's own origin instead, and the policy stays the one served.
+    if (!axeRouted.has(page)) await page.route('**/dashboard/axe.min.js', (route) => route.fulfill({ path: AXE, contentType: 'text/javascript' }));
+    axeRouted.add(page);
+    await page.addScriptTag({ url: '/dashboard/axe.min.js' });
+  }
+  // What the last layout changed is on the page once a frame has been drawn after it (resize observers run after
+  // a frame's animation callbacks): two frames.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const results = await page.evaluate(
+    ([include, options]) =>
+      (window as unknown as { axe: { run: (context: ElementContext, options: RunOptions) => Promise<AxeResults> } }).axe.run(include ? { include } : document, options),
+    [include ?? null, WCAG_A_AA] as const,
+  );
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ')}]` : ''}`).join('; ')}`,
+  );
+}
+
+/** Tabs from where the keyboard is through every visible control inside `scope`, in the page's order: each must be
+ * reached in turn and show where the keyboard is (:focus-visible, an outline of 2 px or more). */
+async function tabThrough(t: Test, page: Page, scope: string, name: string): Promise<void> {
+  const controls = await page.evaluate((scope) => {
+    const all = [...document.querySelectorAll<HTMLElement>(`${scope} :is(a[href], button, select, input, textarea, [tabindex])`)].filter(
+      (el) => el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled && el.checkVisibility({ visibilityProperty: true }),
+    );
+    (window as unknown as { controls: HTMLElement[] }).controls = all;
+    return all.map((el) => el.id || el.getAttribute('name') || el.textContent!.trim().slice(0, 40));
+  }, scope);
+  const reached: string[] = [];
+  const unringed: string[] = [];
+  for (let i = 0; i < controls.length; i++) {
+    await page.keyboard.press('Tab');
+    const { index, ring } = await page.evaluate(() => {
+      const focused = document.activeElement as HTMLElement;
+      const style = getComputedStyle(focused);
+      return {
+        index: (window as unknown as { controls: HTMLElement[] }).controls.indexOf(focused),
+        ring: focused.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+      };
+    });
+    reached.push(controls[index] ?? `an element outside ${scope}`);
+    if (!ring) unringed.push(controls[index] ?? String(index));
+  }
+  t.same(reached, controls, `${name}: Tab reaches each of its ${controls.length} controls, in order`);
+  t.same(unringed, [], `${name}: each shows where the keyboard is`);
+}
+
 async function shownCounts(page: Page, table: string): Promise<Record<string, number>> {
   return page.$$eval(`#${table}-table td[data-key]`, (cells) =>
     Object.fromEntries(cells.map((cell) => [(cell as HTMLElement).dataset.key!, Number(cell.textContent)])),
@@ -120,9 +181,13 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
 
-  t.test('the seeded review: the numbers shown are the API’s', async (t) => {
+  t.test('the seeded review: the numbers shown are the API’s; each state of the page passes axe-core’s WCAG 2.1 A and AA rules', async (t) => {
     const app = await buildTestApp(t);
-    const { page, problems } = await openDashboard(t, app, browser);
+    const { page, problems, leave } = await openDashboard(t, app, browser);
+    // A state that changes one part of a page checked whole before is checked in that part: a run over the whole
+    // page is the slowest step of this test.
+    const checkAccessibility = async (state: string, include?: string[]) =>
+      t.same(await accessibilityViolations(page, include), [], `${state}: no WCAG 2.1 A/AA violation axe-core finds`);
     const { body: summary } = await getJson(app, '/v1/reviews/KGZ-3/summary');
     t.equal(await page.locator('#review').inputValue(), 'KGZ-3', 'Kyrgyzstan’s third review by default');
     t.same(await shownCounts(page, 'positions'), withoutTotal(summary.recommendations.byPosition));
@@ -139,6 +204,9 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const unknown = await page.locator('#recommendations tbody tr[data-id="KGZ-3-FIN-1"] td').nth(3).textContent();
     t.equal(unknown, 'Unknown (no source records one)', 'an unknown position is shown as unknown, not guessed');
     await screenshot(page, 'seeded-overview');
+    await checkAccessibility('the overview');
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    await tabThrough(t, page, 'body', 'the page');
 
     // Filters: the table holds exactly the API's rows for the same query.
     await page.selectOption('#filters select[name=position]', 'supported');
@@ -146,6 +214,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.locator('#recommendations-total').filter({ hasText: /^3 recommendations/ }).waitFor();
     const { body: supported } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=supported&limit=25');
     t.same(await rowIds(page), supported.data.map((r: { id: string }) => r.id));
+    await checkAccessibility('the filtered table', ['#filters', '#recommendations']);
 
     // The CSV link downloads the API's export of exactly this view.
     const href = await page.locator('#csv-link').getAttribute('href');
@@ -184,7 +253,36 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     t.ok(width <= 360, `page width ${width} px at a 360 px viewport`);
     await screenshot(page, 'seeded-360px');
+    await checkAccessibility('a detail at 360 px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A detail with related recommendations and machine labels, opened with Space; Tab walks it to its Close.
+    await page.locator('#recommendations tbody tr[data-id="KGZ-3-ESP-1"] button').focus();
+    await page.keyboard.press('Space');
+    await page.locator('#detail:not([hidden]) #related li[data-id]').waitFor();
+    t.ok(await page.locator('#detail').evaluate((detail) => detail === document.activeElement), 'Space opens the detail, and the keyboard is on it');
+    t.ok(await page.locator('#detail-body dd .theme.machine').count(), 'with machine labels');
+    await checkAccessibility('a detail with related recommendations and machine labels', ['#detail']);
+    await tabThrough(t, page, '#detail', 'the detail');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'close-detail', 'the last is Close');
     t.same(problems(), [], 'no console error and no failed request');
+
+    // A state's reviews (the per-cycle table, a review column) at 360 px, nothing found: both tables are wider than
+    // their boxes and hold nothing to focus, so each box takes the focus itself, to be scrolled with the arrow keys.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await leave('?stateUnderReview=KGZ&q=xylophone');
+    await page.locator('#recommendations-total').filter({ hasText: /^0 recommendations/ }).waitFor();
+    await checkAccessibility('nothing found across a state’s reviews, at 360 px');
+    t.equal(await page.locator('.table-wrap[tabindex="0"]:is(#cycles-figure *, :has(#recommendations))').count(), 2, 'both boxes take the focus');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator('#cycles-figure .table-wrap:not([tabindex])').waitFor();
+    t.pass('at 1280 px the per-cycle table fits: its box leaves the Tab order');
+    // A filter the API refuses: its error.
+    await page.fill('#filters input[name=q]', 'a*');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#error:not([hidden])').waitFor();
+    await checkAccessibility('a refused filter’s error', ['#error', '#recommendations']);
+    t.same(problems().filter((p) => !/400 for .*q=a\*/.test(p) && !/status of 400/.test(p)), [], 'no console error and no failed request but the refused filter');
   });
 
   t.test('related recommendations of earlier cycles, machine labels and recurrence are the API’s', async (t) => {
