@@ -27,8 +27,10 @@ const RELATIONS: [key: string, label: string][] = [
 const REGIONAL_GROUPS = ['African', 'Asia-Pacific', 'Eastern European', 'GRULAC', 'WEOG'];
 /** The table's filters: the form's fields, and the page's URL parameters besides the view's own. */
 const FILTERS = ['stateUnderReview', 'cycle', 'recommendingState', 'regionalGroup', 'theme', 'position', 'implementation', 'recurring', 'q'];
+// Each at least 3:1 against the white page (WCAG 1.4.11), and segments parted by a white line, so that two
+// greens side by side stay two segments.
 const POSITION_COLOURS: Record<string, string> = {
-  supported: '#1a7f37', partially_supported: '#7fbf8e', noted: '#b42318', pending: '#bf8700', unknown: '#8c959f',
+  supported: '#1a7f37', partially_supported: '#4d9a62', noted: '#b42318', pending: '#bf8700', unknown: '#8c959f',
 };
 
 /** What the page shows: one review, one state under review across its reviews, or one recommending state across
@@ -227,7 +229,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
       type: 'bar',
       data: {
         labels: cycles.map((c) => `Cycle ${c}`),
-        datasets: POSITIONS.map(([key, label]) => ({ label, data: cycles.map((c) => count(c, key)), backgroundColor: POSITION_COLOURS[key] })),
+        datasets: POSITIONS.map(([key, label]) => ({ label, data: cycles.map((c) => count(c, key)), backgroundColor: POSITION_COLOURS[key], borderColor: '#ffffff', borderWidth: 1 })),
       },
       options: {
         maintainAspectRatio: false, animation: false,
