@@ -12,7 +12,7 @@ import { machineTagger } from '../src/tagging/tagger.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from './labels.js';
 import { STATES } from './states.js';
-import { seedAuditEntries, type SeededIds } from './audit.js';
+import { auditSeedUpdates, seedAuditEntries, type SeededIds, storedSnapshots } from './audit.js';
 
 // Applies the reference data and the sourced facts. Idempotent: a record that already exists is left as
 // it is (curators may have improved it since), so running it again only adds what is missing. Every record
@@ -46,16 +46,28 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     return ids.filter((id) => !stored.has(id));
   };
 
-  writeTransaction(db, 'seed', ({ tx, audit }) => {
-    const created: SeededIds = {
-      states: missing('states', 'code', STATES.map((s) => s.code)),
-      sources: missing('sources', 'id', kgz.SOURCES.map((s) => s.id)),
-      reviews: missing('reviews', 'id', kgz.REVIEWS.map((r) => r.id)),
-      recommendations: missing('recommendations', 'id', kgz.RECOMMENDATIONS.map((r) => r.id)),
-      developments: missing('developments', 'id', kgz.DEVELOPMENTS.map((d) => d.id)),
-      assessments: missing('assessments', 'id', kgz.ASSESSMENTS.map((a) => a.id)),
-      statements: missing('statements', 'id', kgz.STATEMENTS.map((s) => s.id)),
+  writeTransaction(db, 'seed', (context) => {
+    const { tx, audit } = context;
+    const seeded: SeededIds = {
+      states: STATES.map((s) => s.code),
+      sources: kgz.SOURCES.map((s) => s.id),
+      reviews: kgz.REVIEWS.map((r) => r.id),
+      recommendations: kgz.RECOMMENDATIONS.map((r) => r.id),
+      developments: kgz.DEVELOPMENTS.map((d) => d.id),
+      assessments: kgz.ASSESSMENTS.map((a) => a.id),
+      statements: kgz.STATEMENTS.map((s) => s.id),
     };
+    const created: SeededIds = {
+      states: missing('states', 'code', seeded.states),
+      sources: missing('sources', 'id', seeded.sources),
+      reviews: missing('reviews', 'id', seeded.reviews),
+      recommendations: missing('recommendations', 'id', seeded.recommendations),
+      developments: missing('developments', 'id', seeded.developments),
+      assessments: missing('assessments', 'id', seeded.assessments),
+      statements: missing('statements', 'id', seeded.statements),
+    };
+    // The seed's records stored before this run, as they are (none in a new database).
+    const stored = storedSnapshots(tx, seeded, created);
     insert(
       t.states,
       STATES.map(({ code, name, regionalGroup, regionalGroupNote, unMember }) => ({
@@ -170,8 +182,9 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
 
     const entries: AuditEntry[] = seedAuditEntries(tx, created);
     for (const entry of entries) audit(entry);
-    // Links or labels alone (no audited record) still change what the API shows.
-    if (inserted > 0 && entries.length === 0) bumpRevision(tx);
+    const updated = inserted > 0 ? auditSeedUpdates(context, stored) : 0;
+    // Links or labels that no record's snapshot shows (a theme of the vocabulary) still change what the API shows.
+    if (inserted > 0 && entries.length === 0 && updated === 0) bumpRevision(tx);
   });
   return { inserted };
 }

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import type { AuditEntry, Tx } from '../src/db/audit.js';
-import { assessmentSnapshot } from '../src/assessments/writes.js';
-import { developmentSnapshot } from '../src/developments/writes.js';
-import { recommendationSnapshot } from '../src/recommendations/writes.js';
-import { reviewSnapshot } from '../src/reviews/writes.js';
-import { stateSnapshot } from '../src/states/writes.js';
-import { statementSnapshot } from '../src/statements/writes.js';
-import type { Snapshot } from '../src/curation/records.js';
+import type { AuditEntry, Tx, WriteContext } from '../src/db/audit.js';
+import { ASSESSMENT_TABLE, assessmentSnapshot } from '../src/assessments/writes.js';
+import { TABLE as DEVELOPMENT_TABLE, developmentSnapshot } from '../src/developments/writes.js';
+import { RECOMMENDATION_TABLE, recommendationSnapshot } from '../src/recommendations/writes.js';
+import { REVIEW_TABLE, reviewSnapshot } from '../src/reviews/writes.js';
+import { STATE_TABLE, stateSnapshot } from '../src/states/writes.js';
+import { TABLE as STATEMENT_TABLE, statementSnapshot } from '../src/statements/writes.js';
+import { finishUpdate, type Snapshot, type VersionedTable } from '../src/curation/records.js';
 
 // The audit entries of what a seed run created: each record as the write routes' own snapshots record a
 // creation, in the order a mirror can apply them (what a record refers to comes before it).
@@ -45,4 +45,37 @@ export function seedAuditEntries(tx: Reader, created: SeededIds): AuditEntry[] {
       (id): AuditEntry => ({ entity, entityId: id, action: 'create', before: null, after: snapshot(tx, id)! }),
     ),
   );
+}
+
+// The versioned kinds: a seed run can add to a stored one what its snapshot shows (a new alias of a state, a
+// link), which is an update of it. Sources have no version and change only by being created.
+const VERSIONED: [keyof SeededIds, VersionedTable, (tx: Reader, id: string) => Snapshot | undefined][] = [
+  ['states', STATE_TABLE, stateSnapshot],
+  ['reviews', REVIEW_TABLE, reviewSnapshot],
+  ['recommendations', RECOMMENDATION_TABLE, recommendationSnapshot],
+  ['developments', DEVELOPMENT_TABLE, developmentSnapshot],
+  ['assessments', ASSESSMENT_TABLE, assessmentSnapshot],
+  ['statements', STATEMENT_TABLE, statementSnapshot],
+];
+
+export type StoredSnapshots = { table: VersionedTable; id: string; before: Snapshot; snapshot: (tx: Reader, id: string) => Snapshot | undefined }[];
+
+/** The seed's records stored before this run (`seeded` but not `created`), as their snapshots show them. */
+export function storedSnapshots(tx: Reader, seeded: SeededIds, created: SeededIds): StoredSnapshots {
+  return VERSIONED.flatMap(([entity, table, snapshot]) => {
+    const fresh = new Set(created[entity]);
+    return seeded[entity].filter((id) => !fresh.has(id)).map((id) => ({ table, id, before: snapshot(tx, id)!, snapshot }));
+  });
+}
+
+/**
+ * A stored record this run changed (what `npm run seed` adds to an existing database: a state's new aliases)
+ * gets a new version and its update entry, as a write through the API would; returns how many changed.
+ */
+export function auditSeedUpdates(context: WriteContext, stored: StoredSnapshots): number {
+  let updated = 0;
+  for (const { table, id, before, snapshot } of stored) {
+    if (finishUpdate(context, table, id, before, () => snapshot(context.tx, id)!)) updated++;
+  }
+  return updated;
 }

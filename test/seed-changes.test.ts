@@ -72,10 +72,37 @@ t.test('a seed run on a database missing some records audits those alone', async
   t.match(feed.at(-1), { entity: 'assessments', action: 'create', actor: 'seed' });
   t.equal(app.db.$client.prepare('select count(*) from assessments').pluck().get(), missing + 1);
 
-  // Links alone (no audited record) still make a new revision: what the API shows changed.
-  const revision = Number(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get());
-  app.db.$client.prepare('delete from development_themes where rowid = (select min(rowid) from development_themes)').run();
+  // A link a stored record shows is an update of that record: a new version and its entry, as through the API.
+  const link = app.db.$client.prepare('select development_id as id, theme_id as theme from development_themes order by rowid limit 1').get() as { id: string; theme: string };
+  const version = () => (getJson(app, `/v1/developments/${link.id}`)).then((r) => r.body.version as number);
+  const versionBefore = await version();
+  app.db.$client.prepare('delete from development_themes where development_id = ? and theme_id = ?').run(link.id, link.theme);
   t.same(applySeed(app.db), { inserted: 1 });
-  t.equal((await walkFeed(app)).length, before + 1, 'no audit entry for a link');
+  const linked = await walkFeed(app);
+  t.equal(linked.length, before + 2, 'one entry for the development the link is given back to');
+  t.match(linked.at(-1), { entity: 'developments', id: link.id, action: 'update', actor: 'seed', changes: { version: { before: versionBefore, after: versionBefore + 1 } } });
+  t.ok((linked.at(-1)!.changes.themes as { after: string[] }).after.includes(link.theme));
+  t.equal(await version(), versionBefore + 1);
+
+  // A new alias of a stored state (a release that adds one to seed/states.ts): the state's update, in its history.
+  const alias = app.db.$client.prepare("select key, alias from state_aliases where state_code = 'KGZ' and alias <> (select name from states where code = 'KGZ') limit 1").get() as { key: string; alias: string };
+  app.db.$client.prepare('delete from state_aliases where key = ?').run(alias.key);
+  t.same(applySeed(app.db), { inserted: 1 });
+  const history = (await getJson(app, '/v1/states/KGZ/history')).body.data as Change[];
+  const last = history.at(-1)!;
+  t.match(last, { action: 'update', actor: 'seed' });
+  const aliases = last.changes.aliases as { before: string[]; after: string[] };
+  t.same(aliases.after.filter((a) => !aliases.before.includes(a)), [alias.alias], 'the alias given back, and nothing else');
+
+  // Rows no record shows (an unused theme of the vocabulary) still make a new revision: what the API shows changed.
+  const revision = Number(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get());
+  const entries = (await walkFeed(app)).length;
+  const unused = app.db.$client
+    .prepare('select id from themes t where not exists (select 1 from recommendation_themes where theme_id = t.id) and not exists (select 1 from development_themes where theme_id = t.id) and not exists (select 1 from statement_themes where theme_id = t.id) limit 1')
+    .pluck()
+    .get() as string;
+  app.db.$client.prepare('delete from themes where id = ?').run(unused);
+  t.same(applySeed(app.db), { inserted: 1 });
+  t.equal((await walkFeed(app)).length, entries, 'no audit entry for a theme of the vocabulary');
   t.equal(Number(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get()), revision + 1);
 });

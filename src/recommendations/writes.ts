@@ -24,7 +24,8 @@ import { visible } from '../http/visible-text.js';
 
 // Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
 
-const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
+export const RECOMMENDATION_TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
+const TABLE = RECOMMENDATION_TABLE;
 const ID_TABLE = { table: 'recommendations', column: 'id', what: 'Recommendation' };
 
 const fields = {
