@@ -374,6 +374,37 @@ t.test('RevisionTracker re-reads the revision only when the database may have ch
   t.equal(tracker.current(), start + 7, 'a write on this connection, seen at once');
 });
 
+t.test("another connection's planner statistics are read from the next turn on, not kept from the start", async (t) => {
+  if (sqliteOnly(t, "SQLite's planner statistics, loaded by each connection; PostgreSQL's are the server's own")) return;
+  const { app, path } = await appOnFile(t);
+  const client = app.db.$client;
+  // The `recurring` filter's and grouping's condition (src/related/recurrence.ts).
+  const plan = () =>
+    (client.prepare(`explain query plan select count(*) from recommendations r where exists (select 1
+      from recommendation_relations rl where rl.recommendation_id = r.id and rl.relation = 'earlier' and rl.score >= 0.5)`)
+      .all() as { detail: string }[]).map((row) => row.detail).join(' | ');
+  // As a server started on a just-seeded database, whose `pragma optimize` at open analysed its 2 relations.
+  client.exec('analyze recommendations; analyze recommendation_relations');
+  t.match(plan(), /SCAN rl/, 'statistics of a few rows: the relations scanned for each recommendation');
+
+  // `npm run import` in another process: 480,000 relations, then its `pragma optimize`.
+  const importer = new Database(path);
+  t.teardown(() => importer.close());
+  importer.exec(`update sqlite_stat1 set stat = '480000 7 1' where idx = 'sqlite_autoindex_recommendation_relations_1';
+    update sqlite_stat1 set stat = '40000 1' where idx = 'sqlite_autoindex_recommendations_1'`);
+  importer.exec('begin immediate'); // and it writes again, holding the write lock
+  await new Promise(setImmediate);
+  await app.dataRevision.current();
+  t.match(plan(), /SCAN rl/, 'not read while another connection holds the write lock');
+  importer.exec('rollback');
+  await new Promise(setImmediate);
+  await app.dataRevision.current();
+  t.match(plan(), /SEARCH rl (EXISTS )?USING INDEX sqlite_autoindex_recommendation_relations_1 \(recommendation_id=\?\)/, 'read at the next turn');
+  const stats = await app.inject({ method: 'GET', url: '/v1/stats/recommendations?groupBy=recurring' });
+  t.equal(stats.statusCode, 200);
+  t.same(stats.json().meta.total, 8);
+});
+
 t.test('ResponseCache: bounded in bytes, least recently used out first, one revision at a time', async (t) => {
   const cache = new ResponseCache(4500);
   const body = (n: number) => Buffer.from('x'.repeat(n));

@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import { presentsUnusableKey } from '../auth/plugin.js';
 import type { Db } from '../db/open.js';
+import { refreshPlannerStats, watchPlannerStats } from '../db/planner-stats.js';
 import { currentRevision, type RevisionSource } from '../db/revision.js';
 import { ifNoneMatchHits, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
@@ -59,6 +60,7 @@ export class RevisionTracker implements RevisionSource {
   constructor(private readonly db: Db) {
     this.changesProbe = db.$client.prepare('select total_changes()').pluck();
     this.versionProbe = db.$client.prepare('select data_version from pragma_data_version').pluck();
+    watchPlannerStats(db.$client);
   }
 
   current(): number {
@@ -69,6 +71,8 @@ export class RevisionTracker implements RevisionSource {
       setImmediate(this.nextTurn);
       const dataVersion = this.versionProbe.get() as number;
       changed ||= dataVersion !== this.dataVersion;
+      // Another connection's commit (an import) may have brought new planner statistics.
+      refreshPlannerStats(this.db.$client, dataVersion !== this.dataVersion);
       this.dataVersion = dataVersion;
     }
     if (changed) {
