@@ -124,7 +124,7 @@ t.test('a review stored without its year gets it from a re-import, once; a store
     .prepare("select changes from audit_log where entity = 'reviews' and entity_id = 'AFG-2' and action = 'update'")
     .pluck()
     .get() as string;
-  t.same(JSON.parse(entry), { reportYear: { before: null, after: 2014 } }, 'an audit entry says what was filled in');
+  t.same(JSON.parse(entry), { reportYear: { before: null, after: 2014 }, version: { before: 1, after: 2 } }, 'an audit entry says what was filled in, and the new version');
   t.equal(db.$client.prepare("select version from reviews where id = 'AFG-2'").pluck().get(), 2);
   const again = await run(db, csv(YEAR_ROWS));
   t.same(again.reviewsUpdated, [], 'then nothing more to fill');

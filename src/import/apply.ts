@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { idFragment } from '../curation/ids.js';
-import { writeTransaction } from '../db/audit.js';
+import { diffRecords, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
+import type { Snapshot as RecordSnapshot } from '../curation/records.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { reviewSnapshot } from '../reviews/writes.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { stateNamesOf } from '../related/state-names.js';
 import { tagRecommendations } from '../tagging/apply.js';
@@ -243,7 +245,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   // A new database file, created for this import: written through a rollback journal (leaveWal), then back to WAL.
   const backToWal = options.newDatabase === true && tempStore !== undefined ? leaveWal(client) : undefined;
   try {
-    writeTransaction(db, options.actor, ({ audit }) => {
+    writeTransaction(db, options.actor, ({ tx, audit }) => {
       const written: string[] = [];
       const sql = db.$client;
       const json = (values: unknown[]) => JSON.stringify(values);
@@ -285,8 +287,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       );
       const insertReview = sql.prepare(`insert into reviews (id, state_code, cycle, wg_session, report_symbol,
         report_year, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-      const fillReview = sql.prepare(`update reviews set wg_session = ?, report_symbol = ?, report_year = ?,
-        updated_at = ?, version = version + 1 where id = ?`);
+      const fillReview = sql.prepare('update reviews set wg_session = ?, report_symbol = ?, report_year = ? where id = ?');
+      // A review's entry records it as the API's writes do (reviewSnapshot), as it is once this import has also
+      // cited its sources (review_sources, below): a creation's entry is appended now, so that it comes before
+      // its recommendations', and filled in at the end (entries are written when the transaction ends); a stored
+      // review's update is recorded at the end, with its new version.
+      const createdReviews: { id: string; after: Partial<RecordSnapshot> }[] = [];
+      const storedReviews: { id: string; before: RecordSnapshot }[] = [];
       const admin = options.scope === 'admin';
       const missing = checkedReviews.valid.filter((r) => getReview.get(r.id) === undefined).map((r) => r.id);
       if (missing.length > 0 && !admin) {
@@ -308,10 +315,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             reportYear: r.reportYear ?? null,
           };
           insertReview.run(r.id, r.stateCode, r.cycle, after.wgSession, after.reportSymbol, after.reportYear, options.now, options.now);
-          audit({ entity: 'reviews', entityId: r.id, action: 'create', before: null, after });
+          const entry: { id: string; after: Partial<RecordSnapshot> } = { id: r.id, after: {} };
+          audit({ entity: 'reviews', entityId: r.id, action: 'create', before: null, after: entry.after });
+          createdReviews.push(entry);
           report.reviewsCreated.push(r.id);
           continue;
         }
+        storedReviews.push({ id: r.id, before: reviewSnapshot(tx, r.id)! });
         // (A valid review's id is its state and cycle: a stored one with the same id has the same state and cycle.)
         const after = {
           ...stored,
@@ -327,8 +337,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.warnings.push({ message: `review ${r.id}: ${names} not filled in (changing a review needs the admin scope)` });
           continue;
         }
-        if (audit({ entity: 'reviews', entityId: r.id, action: 'update', before: stored, after })) {
-          fillReview.run(after.wgSession, after.reportSymbol, after.reportYear, options.now, r.id);
+        if (filled.length > 0) {
+          fillReview.run(after.wgSession, after.reportSymbol, after.reportYear, r.id);
           report.reviewsUpdated.push(r.id);
         }
       }
@@ -643,7 +653,16 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             for (const value of after[field]) linkStatements[field].insert.add(linkRow(field, value));
           }
           cite();
-          audit({ entity: 'recommendations', entityId: record.id, action: 'create', before: null, after: { ...after, version: 1 }, reason: record.reason });
+          // Its reading of the file's source, as an update's entry gives one (a mirror holds it from the start).
+          const reading = ownExport ? undefined : readingChange(record.id, own);
+          audit({
+            entity: 'recommendations',
+            entityId: record.id,
+            action: 'create',
+            before: null,
+            after: { ...after, ...(reading && { sources: reading.after }), version: 1 },
+            reason: record.reason,
+          });
           report.recommendations.created++;
           written.push(record.id);
           continue;
@@ -692,6 +711,15 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const reasons = report.problems.slice(0, REFUSAL_REASONS).map((p) => (p.row === undefined ? p.message : `row ${p.row}: ${p.message}`));
         const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
+      }
+
+      for (const { id, after } of createdReviews) Object.assign(after, reviewSnapshot(tx, id));
+      const bumpReview = sql.prepare('update reviews set version = version + 1, updated_at = ? where id = ?');
+      for (const { id, before } of storedReviews) {
+        const after = reviewSnapshot(tx, id)!;
+        if (Object.keys(diffRecords(before, after)).length === 0) continue;
+        audit({ entity: 'reviews', entityId: id, action: 'update', before, after: { ...after, version: before.version + 1 } });
+        bumpReview.run(options.now, id);
       }
 
       // Machine labels for what this import created or changed (src/tagging/): those without UPR Info's own.
