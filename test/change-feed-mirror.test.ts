@@ -74,6 +74,46 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   await write('DELETE', `/v1/developments/${development.id}`);
   const kgz = (await getJson(app, '/v1/states/KGZ')).body;
   await write('PATCH', '/v1/states/KGZ', { aliases: [...kgz.aliases, 'Kirghiz Republic'] });
+  const linked = await write('POST', '/v1/developments', {
+    stateUnderReview: 'KGZ',
+    title: 'A second law',
+    summary: 'Another law.',
+    date: '2022',
+    datePrecision: 'year',
+    direction: 'progress',
+    sources: [{ title: 'A gazette', publisher: 'The parliament', url: 'https://gazette.example/2022' }],
+  });
+  await write('PUT', `/v1/developments/${linked.id}/recommendations/${id}`);
+  await write('PUT', `/v1/developments/${linked.id}/recommendations/KGZ-3-FIN-1`);
+  await write('DELETE', `/v1/developments/${linked.id}/recommendations/${id}`);
+
+  // An assessment and a statement, changed; a review and a state of the API's own, changed and deleted.
+  const assessment = await write('POST', '/v1/assessments', {
+    recommendationId: id,
+    status: 'partially_implemented',
+    assessedOn: '2022-01-10',
+    rationale: 'A law was adopted; funding is lacking.',
+    sources: [{ title: 'A report', publisher: 'An NGO', url: 'https://ngo.example/report' }],
+  });
+  await write('PATCH', `/v1/assessments/${assessment.id}`, { status: 'implemented' });
+  await write('DELETE', `/v1/assessments/${assessment.id}`);
+  const statement = await write('POST', '/v1/statements', {
+    reviewId: 'KGZ-3',
+    speaker: { type: 'state', id: 'FIN' },
+    stage: 'adoption',
+    date: '2020-09',
+    datePrecision: 'month',
+    summary: 'Welcomed the acceptance of its recommendation.',
+    themes: ['human-rights-defenders'],
+    sources: [{ title: 'A webcast', publisher: 'UN Web TV', url: 'https://webtv.example/kgz' }],
+  });
+  await write('PATCH', `/v1/statements/${statement.id}`, { themes: [] });
+  await write('POST', '/v1/states', { id: 'XXA', name: 'Testland', regionalGroup: null, unMember: false, aliases: ['Testia'] });
+  await write('POST', '/v1/reviews', { stateUnderReview: 'XXA', cycle: 4 });
+  await write('PATCH', '/v1/reviews/XXA-4', { reportSymbol: 'A/HRC/99/1' });
+  await write('DELETE', '/v1/reviews/XXA-4');
+  await write('PATCH', '/v1/states/XXA', { aliases: [] });
+  await write('DELETE', '/v1/states/XXA');
 
   // Imports that create a review, merge records, split one by recommending state.
   await importFile(RECONCILE_TERMAN);
