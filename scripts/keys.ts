@@ -11,6 +11,10 @@ try {
   process.exit(1);
 }
 const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+const { keysUsageError } = await import('../src/auth/cli.js');
+// Wrong usage opens no database (a SQLite file would be created, a PostgreSQL one migrated, for nothing).
+const usage = keysUsageError(process.argv.slice(2), io);
+if (usage !== undefined) process.exit(usage);
 let code: number;
 if (env.DATABASE_URL === undefined) {
   const [{ runKeysCommand }, { openDatabase }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);

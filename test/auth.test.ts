@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
@@ -261,6 +262,12 @@ t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write
   const usage = script(['frobnicate']);
   t.equal(usage.status, 2);
   t.match(usage.stderr, /Usage/);
+  // Wrong usage is said before any database is opened: none is created where there was none.
+  const elsewhere = join(tempDir(t), 'never.sqlite');
+  const wrongScope = script(['create', '--name', 'x', '--scope', 'read'], { DATABASE_PATH: elsewhere });
+  t.equal(wrongScope.status, 2);
+  t.match(wrongScope.stderr, /Give --scope write or admin/);
+  t.notOk(existsSync(elsewhere), 'no database file made for a usage error');
   const badEnv = script(['list'], { LOG_LEVEL: 'loud' });
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);

@@ -36,6 +36,12 @@ export async function runPgKeysCommand(pool: PgKeyPool, argv: string[], io: Outp
   return printRevoked(command.id, await pgRevokeApiKey(pool, command.id), io);
 }
 
+/** The exit code of wrong usage (explained on io.err), undefined for a command: checked before a database is opened. */
+export function keysUsageError(argv: string[], io: Output): number | undefined {
+  const command = parseKeysCommand(argv, io);
+  return typeof command === 'number' ? command : undefined;
+}
+
 /** The command the arguments ask for, or the exit code of wrong usage (explained on io.err). */
 function parseKeysCommand(argv: string[], io: Output): KeysCommand | number {
   let parsed;
