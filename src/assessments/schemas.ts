@@ -7,6 +7,8 @@ export const assessmentRecordSchema = z
   .object({
     id: z.string(),
     recommendationId: z.string().describe('The recommendation judged.'),
+    reviewId: z.string().describe("The recommendation's review."),
+    stateUnderReview: stateRefSchema,
     status: z.enum(IMPLEMENTATION_STATUSES),
     assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
     rationale: z.string().describe('Why, in our own words, as the source supports it.'),
