@@ -118,6 +118,10 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   // Imports that create a review, merge records, split one by recommending state.
   await importFile(RECONCILE_TERMAN);
   await importFile(RECONCILE_UPR_INFO);
+  // Our own export read back, one text and one record's themes changed in it.
+  const exported = (await app.inject({ method: 'GET', url: '/v1/recommendations?reviewId=KGZ-1&format=csv' })).body;
+  t.match(exported, 'Protect journalists from attacks');
+  await importFile(exported.replace('Protect journalists from attacks', 'Protect journalists and bloggers from attacks'));
   await write('DELETE', `/v1/recommendations/${id}`);
 
   const feed: Change[] = [];
@@ -190,4 +194,5 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   }
   t.ok(checked > 200, `${checked} records checked against the API`);
   t.ok(feed.some((c) => c.entity === 'recommendations' && c.action === 'update' && c.changes.sources), 'an import merged a record');
+  t.ok(feed.some((c) => String(c.changes.text?.after).includes('bloggers')), 'our own export, changed, updated a record');
 });
