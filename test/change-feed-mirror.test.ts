@@ -1,7 +1,9 @@
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
-import { RECONCILE_TERMAN, RECONCILE_UPR_INFO } from './import-helpers.js';
+import { entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, themeRow } from './import-helpers.js';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 // A mirror that follows the change feed (README, "Curation") applies each entry's changes to its copy of the
 // record. It can only do so when each entry starts where the entries before it left the record: every field's
@@ -29,11 +31,11 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
     t.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
     return answer;
   };
-  const importFile = async (bytes: Uint8Array | string) => {
+  const importFile = async (bytes: Uint8Array | string, type = 'text/csv') => {
     const response = await app.inject({
       method: 'POST',
       url: '/v1/imports',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': type },
       payload: Buffer.from(bytes),
     });
     t.equal(response.statusCode, 200, response.body.slice(0, 300));
@@ -122,6 +124,16 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   const exported = (await app.inject({ method: 'GET', url: '/v1/recommendations?reviewId=KGZ-1&format=csv' })).body;
   t.match(exported, 'Protect journalists from attacks');
   await importFile(exported.replace('Protect journalists from attacks', 'Protect journalists and bloggers from attacks'));
+  // An OHCHR matrix (a new review, labels of its own), then a corrected one (a position changed).
+  const matrix = (position: string) =>
+    matrixDocx([
+      HEADER_ROW,
+      themeRow('Acceptance of international norms'),
+      entryRow({ text: '121.1 Ratify the Convention on Enforced Disappearance (France);', tags: ['- Enforced disappearances'] }),
+      entryRow({ text: '121.2 Combat hate speech (Germany);', position, tags: ['- Racial discrimination'] }),
+    ]);
+  await importFile(await matrix('Supported'), DOCX);
+  await importFile(await matrix('Noted'), DOCX);
   await write('DELETE', `/v1/recommendations/${id}`);
 
   const feed: Change[] = [];
@@ -195,4 +207,5 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   t.ok(checked > 200, `${checked} records checked against the API`);
   t.ok(feed.some((c) => c.entity === 'recommendations' && c.action === 'update' && c.changes.sources), 'an import merged a record');
   t.ok(feed.some((c) => String(c.changes.text?.after).includes('bloggers')), 'our own export, changed, updated a record');
+  t.ok(feed.some((c) => c.id === 'SVN-3-121.2' && c.changes.position?.after === 'noted'), 'the corrected matrix updated a record');
 });
