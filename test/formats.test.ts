@@ -26,6 +26,9 @@ t.test('negotiate: the Accept header picks among a route\'s formats', async (t) 
   t.equal(negotiate('image/png', all), undefined);
   t.equal(negotiate('text/csv;q=nonsense', all), undefined, 'an unreadable quality counts as 0');
   t.equal(negotiate('garbage, text/csv', all), 'csv', 'a malformed range is skipped');
+  t.equal(negotiate('text/csv; charset=latin1', all), undefined, 'every format is UTF-8: another charset matches none');
+  t.equal(negotiate('text/csv; charset=ISO-8859-1, */*;q=0.1', all), 'json', 'so a wider range decides');
+  t.equal(negotiate('text/csv; charset="utf-8"', all), 'csv');
   t.equal(negotiate('text/html, application/xhtml+xml, */*;q=0.8', all), 'json', "a browser's Accept: JSON");
 });
 
@@ -98,6 +101,11 @@ t.test('format negotiation over HTTP: ?format= wins over Accept; Vary: Accept; 4
     t.match(refused.json().detail, /text\/csv/, 'the problem names the available types');
     t.match(refused.headers.vary, /\bAccept\b/, 'Vary: Accept on the 406 too');
   }
+
+  const latin1 = await get('/v1/recommendations', 'text/csv; charset=latin1');
+  t.equal(latin1.statusCode, 406, 'a CSV in another charset than UTF-8 is not served (it would be read as mojibake)');
+  t.match(latin1.json().detail, /in UTF-8/);
+  t.equal((await get('/v1/recommendations?format=csv', 'text/csv; charset=latin1')).statusCode, 200, '?format= still wins');
 
   const bad = await get('/v1/recommendations?format=xlsx');
   t.equal(bad.statusCode, 400, 'an unknown format is a 400 naming the parameter');

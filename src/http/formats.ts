@@ -45,6 +45,10 @@ interface MediaRange {
   q: number;
 }
 
+// Every format is sent in UTF-8: a range asking for another charset matches none of them (RFC 9110 §12.5.1: a
+// media range with parameters matches only representations with those parameters).
+const UTF_8 = new Set(['utf-8', 'utf8', '"utf-8"']);
+
 function parseAccept(header: string): MediaRange[] {
   const ranges: MediaRange[] = [];
   for (const part of header.split(',')) {
@@ -52,11 +56,13 @@ function parseAccept(header: string): MediaRange[] {
     const [type, subtype] = range.split('/');
     if (!type || !subtype) continue;
     let q = 1;
+    let otherCharset = false;
     for (const param of params) {
-      const [name, value] = param.split('=').map((s) => s.trim());
+      const [name, value = ''] = param.split('=').map((s) => s.trim());
       if (name === 'q') q = Number(value);
+      else if (name === 'charset' && !UTF_8.has(value)) otherCharset = true;
     }
-    ranges.push({ type, subtype, q: Number.isFinite(q) ? q : 0 });
+    if (!otherCharset) ranges.push({ type, subtype, q: Number.isFinite(q) ? q : 0 });
   }
   return ranges;
 }
@@ -142,8 +148,8 @@ export function responseFormat(request: FastifyRequest, formats: readonly Format
   if (format === undefined) {
     throw new HttpProblem(
       406,
-      `This resource is available as ${formats.map((f) => MEDIA_TYPES[f]).join(', ')}; the Accept header ` +
-        'allows none of them. Send one of these types, or ?format=.',
+      `This resource is available as ${formats.map((f) => MEDIA_TYPES[f]).join(', ')}, in UTF-8; the Accept ` +
+        'header allows none of them. Send one of these types, or ?format=.',
     );
   }
   chosenFormats.set(request, format);
