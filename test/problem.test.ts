@@ -101,6 +101,44 @@ t.test('a body field of the wrong type, or empty, is named once, with one messag
   );
 });
 
+t.test('a required body field left out is "Required" with the type it takes (zod said "received undefined")', async (t) => {
+  const app = await buildTestApp(t);
+  await app.ready();
+  const key = mintKey(app, 'admin');
+  type Schema = { $ref?: string; required?: string[] };
+  const spec = app.swagger() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
+  const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()!]!) : schema);
+  let fields = 0;
+  for (const [path, item] of Object.entries(spec.paths)) {
+    const json = item.post?.requestBody?.content['application/json'];
+    if (json === undefined) continue;
+    for (const name of resolve(json.schema).required ?? []) {
+      fields++;
+      const response = await app.inject({ method: 'POST', url: path.replace('{id}', 'x'), headers: { authorization: `Bearer ${key}` }, payload: {} });
+      const errors = response.json().errors.filter((e: { name: string }) => e.name === name);
+      t.match(errors, [{ in: 'body', message: /^Required/ }], `${path} ${name}: ${JSON.stringify(errors)}`);
+    }
+  }
+  t.ok(fields >= 10, `${fields} required fields`);
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/recommendations',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { reviewId: 'KGZ-3', text: 'Ratify the Optional Protocol', recommendingStates: ['FRA'], sources: [{ title: 'A report' }] },
+  });
+  t.same(created.json().errors, [
+    { in: 'body', name: 'verbatim', message: 'Required: expected boolean' },
+    { in: 'body', name: 'sources.0.publisher', message: 'Required: expected string' },
+    { in: 'body', name: 'sources.0.url', message: 'Required' },
+  ]);
+  const wrong = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { verbatim: null } });
+  t.same(
+    wrong.json().errors.find((e: { name: string }) => e.name === 'verbatim'),
+    { in: 'body', name: 'verbatim', message: 'Invalid input: expected boolean, received null' },
+    'a value given is judged as given',
+  );
+});
+
 t.test('a problem lists at most 50 invalid parameters; its detail says how many more', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app, 'write');

@@ -188,7 +188,9 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
       return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter', path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
-    return [{ in: where, name: name || '(root)', message: issue.message ?? 'Invalid value', path: issue.instancePath, wrongType: issue.keyword === 'invalid_type' }];
+    const wrongType = issue.keyword === 'invalid_type';
+    const message = where === 'body' && isAbsent(request.body, issue.instancePath) ? required(issue.message) : issue.message;
+    return [{ in: where, name: name || '(root)', message: message ?? 'Invalid value', path: issue.instancePath, wrongType }];
   });
   // A value of the wrong type gets that error alone: zod also runs the length checks a string and a list
   // share (`[]` for a text was "expected string, received array" and "expected array to have >=1 items").
@@ -204,6 +206,22 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
     seen.add(key);
     return true;
   });
+}
+
+/** Whether a body has no value at an issue's path (zod said "expected boolean, received undefined"). */
+function isAbsent(body: unknown, path: string): boolean {
+  let value = body;
+  for (const key of path.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value === undefined;
+}
+
+/** "Invalid input: expected boolean, received undefined" → "Required: expected boolean" (an enum's options likewise). */
+function required(message: string | undefined): string {
+  const expected = /^Invalid (?:input|option): (expected .*?)(?:, received undefined)?$/.exec(message ?? '')?.[1];
+  return expected === undefined ? 'Required' : `Required: ${expected}`;
 }
 
 /**
