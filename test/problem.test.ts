@@ -101,7 +101,7 @@ t.test('a body field of the wrong type, or empty, is named once, with one messag
   );
 });
 
-t.test('a required body field left out is "Required" with the type it takes (zod said "received undefined")', async (t) => {
+t.test('a required body field left out is "Required" with the type it takes (zod said "received undefined"); an unknown one is named where it is', async (t) => {
   const app = await buildTestApp(t);
   await app.ready();
   const key = mintKey(app, 'admin');
@@ -131,6 +131,17 @@ t.test('a required body field left out is "Required" with the type it takes (zod
     { in: 'body', name: 'sources.0.publisher', message: 'Required: expected string' },
     { in: 'body', name: 'sources.0.url', message: 'Required' },
   ]);
+  const nested = await app.inject({
+    method: 'POST',
+    url: '/v1/developments',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { speaker: 1, sources: [{ url: 'https://example.org/a', title: 'A', publisher: 'P', pages: 3 }] },
+  });
+  t.same(
+    nested.json().errors.filter((e: { message: string }) => e.message === 'Unknown parameter'),
+    [{ in: 'body', name: 'sources.0.pages', message: 'Unknown parameter' }, { in: 'body', name: 'speaker', message: 'Unknown parameter' }],
+    'an unknown key is named where it is (it was "pages")',
+  );
   const wrong = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { verbatim: null } });
   t.same(
     wrong.json().errors.find((e: { name: string }) => e.name === 'verbatim'),

@@ -185,7 +185,9 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
   const errors = validation.flatMap((issue) => {
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-      return keys.map((key) => ({ in: where, name: String(key), message: 'Unknown parameter', path: '', wrongType: false }));
+      // Where in the body: a key unknown to a source is "sources.0.x", not "x".
+      const within = issue.instancePath.split('/').filter(Boolean);
+      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: 'Unknown parameter', path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     const wrongType = issue.keyword === 'invalid_type';
