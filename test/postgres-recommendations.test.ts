@@ -50,6 +50,7 @@ if ('skip' in cluster) {
 
   const filters = [
     '',
+    `id=${ids[5]},${ids[900]},${ids[3]},no-such-id`,
     'stateUnderReview=KGZ',
     'stateUnderReview=Kyrgyzstan,kgz',
     `recommendingState=${recommender}`,

@@ -101,6 +101,18 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   const app = await buildTestApp(t);
   const total = async (query: string) => (await getJson(app, `/v1/recommendations?${query}`)).body.meta.total;
 
+  const picked = await getJson(app, '/v1/recommendations?id=KGZ-3-GBR-3,KGZ-3-FIN-1&id=KGZ-3-FIN-1,kgz-3-esp-1,NONE');
+  t.same(
+    picked.body.data.map((r: { id: string }) => r.id),
+    ['KGZ-3-FIN-1', 'KGZ-3-GBR-3'],
+    'records by id, in the list order; ids are exact (kgz-3-esp-1 is no id), one not stored matches nothing',
+  );
+  t.equal(picked.body.meta.total, 2);
+  t.equal(await total('id=KGZ-3-FIN-1&position=supported'), 0, 'with the other filters');
+  const csv = await app.inject({ method: 'GET', url: '/v1/recommendations?id=KGZ-3-FIN-1,KGZ-3-ESP-1&format=csv' });
+  t.equal(csv.body.trim().split('\n').length, 3, 'an export of the records picked: header and two rows');
+  const tooMany = await getJson(app, `/v1/recommendations?id=${Array.from({ length: 101 }, (_, i) => `r${i}`).join(',')}`);
+  t.equal(tooMany.response.statusCode, 400, 'at most 100 ids');
   t.equal(await total('position=noted'), 1);
   t.equal(await total('position=supported'), 3);
   t.equal(await total('position=supported,noted'), 4, 'comma-separated values');

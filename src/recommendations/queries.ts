@@ -39,6 +39,7 @@ function withUnknown(expr: SQL, values: readonly string[]): SQL {
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: RecommendationFilter): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`r.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.recommendingState) c.push(linked('recommendation_states', 'state_code', f.recommendingState));
   if (f.regionalGroup) {

@@ -38,6 +38,10 @@ export type RecommendationSort = (typeof RECOMMENDATION_SORTS)[number];
 
 // The one definition of "which recommendations match": the list, and later exports and stats, share it.
 export const recommendationFilterShape = {
+  id: listParam(
+    z.string().min(1).max(200),
+    'Recommendation id, exactly as written (e.g. KGZ-3-FIN-1): up to 100 records in one request. An id no record has matches nothing.',
+  ),
   stateUnderReview: stateListParam('State under review.'),
   recommendingState: stateListParam('Recommending state.'),
   regionalGroup: listParam(
