@@ -58,6 +58,7 @@ t.test('assessments list: filters, keyset pages, exports, ETags', async (t) => {
   t.same(await filtered('recommendationId=KGZ-3-GBR-1'), ['gbr-1-2019', 'gbr-1-2021']);
   t.same(await filtered('from=2020-09-28&to=2021-03-01'), [...SEEDED, 'gbr-1-2021'], 'from and to include their days');
   t.same(await filtered('from=2022-01-11'), []);
+  t.same(await filtered('from=2020-09&to=2021'), await filtered('from=2020-09-01&to=2021-12-31'), 'a month from its first day, a year to its last');
 
   // Keyset pages: two at a time, with the Link header.
   const walked: string[] = [];

@@ -162,6 +162,13 @@ t.test('developments', async (t) => {
 
     const before = await getJson<Body>(app, '/v1/developments?to=2015-12-31');
     t.equal(before.body.meta.total, 0);
+
+    // A month or a year as a bound: from its first day, to its last (it was a 400 "Invalid ISO date").
+    const julyByMonth = await getJson<Body>(app, '/v1/developments?from=2020-07&to=2020-07');
+    t.same(ids(julyByMonth.body), ids(july.body), 'from=2020-07&to=2020-07 is July');
+    t.equal(julyByMonth.response.headers.etag, july.response.headers.etag, 'the same range: the same ETag');
+    t.same(ids((await getJson<Body>(app, '/v1/developments?from=2016&to=2016')).body), [DECISION_2016], 'a year');
+    t.same(ids((await getJson<Body>(app, '/v1/developments?to=2020-06')).body), ids((await getJson<Body>(app, '/v1/developments?to=2020-06-30')).body));
   });
 
   t.test('q searches titles and summaries', async (t) => {
@@ -299,8 +306,12 @@ t.test('developments', async (t) => {
       ['direction=sideways', 'direction'],
       ['from=2020-02-30', 'from'],
       ['to=2020-13-01', 'to'],
-      ['from=2020', 'from'],
+      ['from=2020-2', 'from'],
+      ['from=20201', 'from'],
+      ['to=2020-00', 'to'],
+      ['to=2021-02-29', 'to'],
       ['from=2020-08-01&to=2020-07-01', 'from'],
+      ['from=2020-08&to=2020-07', 'from'],
       ['stateUnderReview=kgzz', 'stateUnderReview'],
       ['state=KGZ', 'state'], // the old name is no parameter any more
       ['colour=blue', 'colour'],

@@ -83,7 +83,7 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     [4, 'text: Too big: expected string to have <=10000 characters'],
     [5, 'positionSource: A position needs the source that records it (positions are never guessed)'],
     [6, 'source js cannot be stored: url: Expected an http(s) URL'],
-    [7, 'source nodate cannot be stored: publishedOn: Invalid ISO date'],
+    [7, 'source nodate cannot be stored: publishedOn: Expected a day (YYYY-MM-DD) that exists'],
     [8, 'source <b> cannot be stored: id "<b>": Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit'],
     [9, 'recommendingStates: KGZ is the state under review in KGZ-3'],
     [10, `id "${'A'.repeat(80)}": Too big: expected string to have <=200 characters`],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
-import { calendarDate, idListParam, isoCode, listParam } from '../http/params.js';
+import { idListParam, isoCode, listParam, periodBound } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -30,10 +30,15 @@ export const assessmentFilterShape = {
   recommendationId: listParam(z.string().min(1).max(200), 'The recommendation judged, e.g. KGZ-3-FIN-1.'),
   stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3) of the recommendation judged, e.g. KGZ.'),
   status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),
-  from: calendarDate.optional().describe('Only assessments that hold for this day (YYYY-MM-DD) or later (assessedOn).'),
-  to: calendarDate
+  from: periodBound('start')
     .optional()
-    .describe('Only assessments that hold for this day (YYYY-MM-DD) or earlier (assessedOn). Must not be before `from`.'),
+    .describe('Only assessments that hold for this day (YYYY-MM-DD) or later (assessedOn); a month (YYYY-MM) or year (YYYY) from its first day.'),
+  to: periodBound('end')
+    .optional()
+    .describe(
+      'Only assessments that hold for this day (YYYY-MM-DD) or earlier (assessedOn); a month (YYYY-MM) or year (YYYY) to its last day. ' +
+        'Must not be before `from`.',
+    ),
 };
 
 export const assessmentFilterSchema = z.object(assessmentFilterShape);

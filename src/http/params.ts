@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matchesPrecision, periodOf } from '../common/dates.js';
 
 // Query-string building blocks shared by every list route. Query strings arrive as strings (or arrays of
 // strings when a parameter is repeated), so every value is parsed from text here.
@@ -125,7 +126,25 @@ export const pageParams = {
 };
 
 /** A calendar date (YYYY-MM-DD) that really exists: 2020-02-30 is refused. */
-export const calendarDate = z.iso.date().meta({ maxLength: 10 }); // the format allows exactly 10 characters
+export const calendarDate = z.iso.date({ error: 'Expected a day (YYYY-MM-DD) that exists' }).meta({ maxLength: 10 }); // the format allows exactly 10 characters
+
+const PERIOD_BOUND = 'Expected a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY) that exists';
+
+/**
+ * A range filter's bound, to the day, month or year: `from=2020-07` is 2020-07-01 and `to=2020-07` is 2020-07-31
+ * (so from=2020&to=2020 is the whole year), as dates known only to a month or a year are read (periodOf).
+ */
+export const periodBound = (end: 'start' | 'end') =>
+  z
+    .string()
+    .max(10)
+    .transform((value, ctx) => {
+      const precision = value.length === 4 ? 'year' : value.length === 7 ? 'month' : 'day';
+      if (matchesPrecision(value, precision)) return periodOf(value, precision)[end];
+      ctx.addIssue({ code: 'custom', message: PERIOD_BOUND });
+      return z.NEVER;
+    })
+    .meta({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
 
 // At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00.
 export const isoTimestamp = z.iso.datetime({ offset: true }).max(35);
