@@ -276,7 +276,7 @@ t.test('recommendations: body validation is 400 naming each field', async (t) =>
     ['an unknown position', { ...base, position: 'maybe' }, ['position']],
     ['a source without URL', { ...base, sources: [{ title: 'T', publisher: 'P' }] }, ['sources.0.url']],
     ['a source URL that is not http', { ...base, sources: [{ ...HRW_SOURCE, url: 'ftp://example.org/x' }] }, ['sources.0.url']],
-    ['a source with an unknown field', { ...base, sources: [{ ...HRW_SOURCE, id: 'x' }] }, ['id']],
+    ['a source with an unknown field', { ...base, sources: [{ ...HRW_SOURCE, id: 'x' }] }, ['sources.0.id']],
   ];
   for (const [what, body, names] of cases) {
     const { response, body: problem } = await send(app, 'POST', '/v1/recommendations', { key, body });

@@ -213,7 +213,7 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
 /** Whether a body has no value at an issue's path (zod said "expected boolean, received undefined"). */
 function isAbsent(body: unknown, path: string): boolean {
   let value = body;
-  for (const key of path.split('/').slice(1)) {
+  for (const key of path.split('/').filter(Boolean)) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
     value = (value as Record<string, unknown>)[key];
   }
