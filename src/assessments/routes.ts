@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { noQueryParams } from '../http/params.js';
 import { sendRecord } from '../http/conditional.js';
 import { notFound, problemResponses } from '../http/problem.js';
@@ -46,7 +46,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod<{ store: AssessmentStore }>
         summary: 'Get one assessment',
         description: "A judgement of a recommendation's implementation, by a source, at a date.",
         tags: ['assessments'],
-        params: idParams,
+        params: readIdParams('assessments'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(assessmentRecordSchema, 'The assessment.'),

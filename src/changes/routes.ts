@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams, readStateIdParams } from '../common/schemas.js';
 import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
 import { dateOrInstant, listParam, pageParams } from '../http/params.js';
 import { invalidParam, notFound, problemResponses } from '../http/problem.js';
@@ -16,14 +16,6 @@ const CURSOR_SORT = 'seq';
 
 const historyQuery = z.object({ ...pageParams }).strict();
 
-const stateIdParams = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
-    .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
-    .transform((code) => code.toUpperCase())
-    .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
-});
 
 const HISTORIES: { entity: Exclude<AuditedEntity, 'sources'>; noun: string; tag: string }[] = [
   { entity: 'recommendations', noun: 'Recommendation', tag: 'recommendations' },
@@ -75,7 +67,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
             'record by paragraph). A deleted record keeps its history, ending in a tombstone. A seeded record\'s ' +
             'history begins with its create by the actor `seed`.',
           tags: [tag],
-          params: entity === 'states' ? stateIdParams : idParams,
+          params: entity === 'states' ? readStateIdParams : readIdParams(entity),
           querystring: historyQuery,
           response: {
             200: jsonResponse(listEnvelope(changeSchema, 'ChangeList'), 'One page of changes, oldest first.'),

@@ -85,6 +85,32 @@ export const recordMetaShape = {
 
 export const idParams = z.object({ id: z.string().min(1).max(200).describe('The record id.') });
 
+/** A seeded record of each kind: the example of its read routes' `{id}` (Swagger UI's "Try it out" fills it in). */
+export const ID_EXAMPLES = {
+  recommendations: 'KGZ-3-FIN-1',
+  reviews: 'KGZ-3',
+  developments: 'kgz-2020-07-25-askarov-dies-in-custody',
+  statements: 'KGZ-3-IRL-interactive-dialogue',
+  assessments: 'KGZ-3-FIN-1-2020-09-28',
+  sources: 'hrw-2020-09-28-kgz-upr-adoption',
+  states: 'KGZ',
+} as const;
+
+/** A state's `{id}`: its ISO code in any case (read as capitals); with an example on its read routes. */
+const stateId = (examples?: string[]) =>
+  z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
+    .meta({ maxLength: 3, ...(examples && { examples }) }) // the pattern allows exactly 3 characters
+    .transform((code) => code.toUpperCase())
+    .describe('ISO 3166-1 alpha-3 code (case-insensitive).');
+export const stateIdParams = z.object({ id: stateId() });
+export const readStateIdParams = z.object({ id: stateId([ID_EXAMPLES.states]) });
+
+/** The `{id}` of a read route of one kind of record, with a seeded record's id as its example. */
+export const readIdParams = (kind: Exclude<keyof typeof ID_EXAMPLES, 'states'>) =>
+  z.object({ id: idParams.shape.id.meta({ examples: [ID_EXAMPLES[kind]] }) });
+
 /** A list in a request body whose values must each appear once (theme ids, recommendation ids, …). */
 export const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
   z

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
@@ -48,7 +48,7 @@ export const developmentRoutes: FastifyPluginAsyncZod<{ store: DevelopmentStore 
         summary: 'Get one development',
         description: 'The full record, with the recommendations it bears on.',
         tags: ['developments'],
-        params: idParams,
+        params: readIdParams('developments'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(developmentDetailSchema, 'The development.'),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { formatParams, listResponse, notModifiedResponse } from '../http/formats.js';
 import { decodeCursor, listEnvelope } from '../http/pagination.js';
 import { listParam, noQueryParams, pageParams } from '../http/params.js';
@@ -87,7 +87,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ store: Recommendation
         summary: 'Get one recommendation',
         description: 'The full record: recommending states, themes, assessment history and linked developments.',
         tags: ['recommendations'],
-        params: idParams,
+        params: readIdParams('recommendations'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(recommendationDetailSchema, 'The recommendation.'),

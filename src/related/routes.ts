@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -20,7 +20,7 @@ export const relatedRoutes: FastifyPluginAsyncZod<{ store: RelatedStore }> = asy
           'cycle. Similarity is a TF-IDF cosine over normalised text in which treaty and body names are one term ' +
           'whatever their wording ("OP-CAT", "the Optional Protocol to the Convention against Torture").',
         tags: ['recommendations'],
-        params: idParams,
+        params: readIdParams('recommendations'),
         querystring: relatedQuery,
         response: {
           200: jsonResponse(relatedListSchema, 'The related recommendations.'),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
@@ -37,7 +37,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{ store: ReviewStore }> = async
         summary: 'Get one review',
         description: 'A review with its recommendations counted by position and by implementation status.',
         tags: ['reviews'],
-        params: idParams,
+        params: readIdParams('reviews'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(reviewDetailSchema, 'The review.'),

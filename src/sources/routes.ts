@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams, sourceSchema } from '../common/schemas.js';
+import { readIdParams, sourceSchema } from '../common/schemas.js';
 import { sendRepresentation } from '../http/conditional.js';
 import { representationEtag } from '../http/etag.js';
 import { notModifiedResponse } from '../http/formats.js';
@@ -41,7 +41,7 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ store: SourceStore }> = async
           `The source, and what cites it by kind: how many records, and the ids of the first ${CITATIONS_PER_KIND} ` +
           '(sorted). Filter the lists to see more: e.g. GET /v1/assessments?recommendationId=… .',
         tags: ['sources'],
-        params: idParams,
+        params: readIdParams('sources'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(sourceDetailSchema, 'The source and what cites it.'),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
@@ -43,7 +43,7 @@ export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> =
         summary: 'Get one statement',
         description: 'One statement, with its speaker, themes and source.',
         tags: ['statements'],
-        params: idParams,
+        params: readIdParams('statements'),
         querystring: noQueryParams,
         response: {
           200: jsonResponse(statementSchema, 'The statement.'),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { readStateIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { noQueryParams } from '../http/params.js';
 import { notFound, problemResponses } from '../http/problem.js';
@@ -11,14 +12,6 @@ import { stateDetailSchema, stateFilterShape, stateSchema } from './schemas.js';
 import { addListRoute } from '../http/list-route.js';
 import { namePlugins } from '../http/plugin-name.js';
 
-const idParams = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
-    .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
-    .transform((code) => code.toUpperCase())
-    .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
-});
 
 export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (app, { store }) => {
   addListRoute(app, {
@@ -46,7 +39,7 @@ export const stateRoutes: FastifyPluginAsyncZod<{ store: StateStore }> = async (
         summary: 'Get one state',
         description: 'A state with its name variants and how many recommendations it made and received, by position.',
         tags: ['states'],
-        params: idParams,
+        params: readStateIdParams,
         querystring: noQueryParams,
         response: {
           200: jsonResponse(stateDetailSchema, 'The state.'),

@@ -1,18 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
+import { stateIdParams } from '../common/schemas.js';
 import { stateDetailSchema } from './schemas.js';
 import { stateCreateSchema, statePatchSchema } from './writes.js';
 import { namePlugins } from '../http/plugin-name.js';
 
-const idParams = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code, e.g. KGZ')
-    .meta({ maxLength: 3 }) // the pattern allows exactly 3 characters
-    .transform((code) => code.toUpperCase())
-    .describe('ISO 3166-1 alpha-3 code (case-insensitive).'),
-});
 
 export const stateWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = async (app, { writes }) => {
   registerResourceWrites(app, {
@@ -21,7 +14,7 @@ export const stateWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = a
     operationNoun: 'State',
     tag: 'states',
     scope: 'admin',
-    param: { name: 'id', schema: idParams },
+    param: { name: 'id', schema: stateIdParams },
     record: stateDetailSchema,
     createBody: stateCreateSchema,
     patchBody: statePatchSchema,

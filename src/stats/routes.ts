@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { idParams } from '../common/schemas.js';
+import { readIdParams } from '../common/schemas.js';
 import {
   BOM,
   CONTENT_TYPES,
@@ -135,7 +135,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
           "One call for a review's dashboard page: its recommendations by position and by implementation status, " +
           'its developments per month (and per year where only the year is known), and its top themes.',
         tags: ['reviews', 'stats'],
-        params: idParams,
+        params: readIdParams('reviews'),
         querystring: reviewSummaryQuery,
         response: {
           200: jsonResponse(reviewSummarySchema, 'The summary.'),
