@@ -1,10 +1,12 @@
-import t from 'tap';
-import { applySeed } from '../seed/apply.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+import type { FastifyInstance } from 'fastify';
+import t, { type Test } from 'tap';
+import { runSeedCommand } from '../seed/cli.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 import { testSql } from './support/test-sql.js';
 
 // The seed (seed/apply.ts) fills a fresh SQLite database; a PostgreSQL one gets the same rows and audit log from
-// the copy command (src/db/copy), so the feed's checks run on both and the seed's own runs on SQLite alone.
+// the copy command (src/db/copy). `npm run seed` on a database that has them adds what it lacks, on either
+// backend (seed/postgres.ts): the same entries (test/postgres-seed.test.ts compares the two side by side).
 
 type Change = { seq: number; entity: string; id: string; action: string; actor: string; changes: Record<string, unknown> };
 
@@ -17,6 +19,16 @@ const STORED: [entity: string, query: string][] = [
   ['assessments', 'select id as id from assessments'],
   ['statements', 'select id as id from statements'],
 ];
+
+/** `npm run seed` (seed/cli.ts) on the test app's database: the seed rows it inserted. */
+async function seedAgain(t: Test, app: FastifyInstance): Promise<number> {
+  const side = postgresSide(app);
+  const env = side === undefined ? { DATABASE_PATH: app.db.$client.name } : { DATABASE_URL: side.pool.options.connectionString! };
+  const out: string[] = [];
+  const status = await runSeedCommand(env, { out: (line) => out.push(line), err: (line) => out.push(line) });
+  t.equal(status, 0, out.join('\n'));
+  return Number(/: (\d+) seed rows inserted/.exec(out.join('\n'))?.[1]);
+}
 
 async function walkFeed(app: Awaited<ReturnType<typeof buildTestApp>>): Promise<Change[]> {
   const seen: Change[] = [];
@@ -52,32 +64,34 @@ t.test("a fresh database's change feed lists every seeded record, created by the
   t.same(history.body.data.map((c: Change) => `${c.action} ${c.actor}`), ['create seed']);
 
   await t.test('running the seed again creates nothing and audits nothing', async (t) => {
-    if (sqliteOnly(t, 'the seed fills SQLite databases only')) return;
-    const revision = app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get();
-    t.same(applySeed(app.db), { inserted: 0 });
+    const revision = await sql.get("select value from meta where key = 'revision'");
+    t.equal(await seedAgain(t, app), 0);
     t.equal((await walkFeed(app)).length, feed.length, 'no entry for what already exists');
-    t.equal(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get(), revision, 'nor a new revision');
+    t.same(await sql.get("select value from meta where key = 'revision'"), revision, 'nor a new revision');
   });
 });
 
 t.test('a seed run on a database missing some records audits those alone', async (t) => {
-  if (sqliteOnly(t, 'the seed fills SQLite databases only')) return;
   const app = await buildTestApp(t);
+  const sql = testSql(app);
   const before = (await walkFeed(app)).length;
-  app.db.$client.prepare("delete from assessments where id = (select min(id) from assessments)").run();
-  const missing = app.db.$client.prepare('select count(*) from assessments').pluck().get() as number;
-  t.same(applySeed(app.db), { inserted: 1 });
+  const first = await sql.get<{ id: string }>('select min(id) as id from assessments');
+  await sql.run('delete from assessments where id = ?', [first!.id]);
+  const missing = await sql.count('assessments');
+  t.equal(await seedAgain(t, app), 1);
   const feed = await walkFeed(app);
   t.equal(feed.length, before + 1);
   t.match(feed.at(-1), { entity: 'assessments', action: 'create', actor: 'seed' });
-  t.equal(app.db.$client.prepare('select count(*) from assessments').pluck().get(), missing + 1);
+  t.equal(await sql.count('assessments'), missing + 1);
 
   // A link a stored record shows is an update of that record: a new version and its entry, as through the API.
-  const link = app.db.$client.prepare('select development_id as id, theme_id as theme from development_themes order by rowid limit 1').get() as { id: string; theme: string };
+  const link = (await sql.get<{ id: string; theme: string }>(
+    "select development_id as id, theme_id as theme from development_themes where development_id = 'kgz-2020-anti-ngo-bill'",
+  ))!;
   const version = () => (getJson(app, `/v1/developments/${link.id}`)).then((r) => r.body.version as number);
   const versionBefore = await version();
-  app.db.$client.prepare('delete from development_themes where development_id = ? and theme_id = ?').run(link.id, link.theme);
-  t.same(applySeed(app.db), { inserted: 1 });
+  await sql.run('delete from development_themes where development_id = ? and theme_id = ?', [link.id, link.theme]);
+  t.equal(await seedAgain(t, app), 1);
   const linked = await walkFeed(app);
   t.equal(linked.length, before + 2, 'one entry for the development the link is given back to');
   t.match(linked.at(-1), { entity: 'developments', id: link.id, action: 'update', actor: 'seed', changes: { version: { before: versionBefore, after: versionBefore + 1 } } });
@@ -85,24 +99,25 @@ t.test('a seed run on a database missing some records audits those alone', async
   t.equal(await version(), versionBefore + 1);
 
   // A new alias of a stored state (a release that adds one to seed/states.ts): the state's update, in its history.
-  const alias = app.db.$client.prepare("select key, alias from state_aliases where state_code = 'KGZ' and alias <> (select name from states where code = 'KGZ') limit 1").get() as { key: string; alias: string };
-  app.db.$client.prepare('delete from state_aliases where key = ?').run(alias.key);
-  t.same(applySeed(app.db), { inserted: 1 });
+  const alias = 'Kyrgyz Republic';
+  t.equal(await sql.run("delete from state_aliases where state_code = 'KGZ' and alias = ?", [alias]), 1);
+  t.equal(await seedAgain(t, app), 1);
   const history = (await getJson(app, '/v1/states/KGZ/history')).body.data as Change[];
   const last = history.at(-1)!;
   t.match(last, { action: 'update', actor: 'seed' });
   const aliases = last.changes.aliases as { before: string[]; after: string[] };
-  t.same(aliases.after.filter((a) => !aliases.before.includes(a)), [alias.alias], 'the alias given back, and nothing else');
+  t.same(aliases.after.filter((a) => !aliases.before.includes(a)), [alias], 'the alias given back, and nothing else');
 
   // Rows no record shows (an unused theme of the vocabulary) still make a new revision: what the API shows changed.
-  const revision = Number(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get());
+  const revision = async () => Number((await sql.get<{ value: string }>("select value from meta where key = 'revision'"))!.value);
+  const revisionBefore = await revision();
   const entries = (await walkFeed(app)).length;
-  const unused = app.db.$client
-    .prepare('select id from themes t where not exists (select 1 from recommendation_themes where theme_id = t.id) and not exists (select 1 from development_themes where theme_id = t.id) and not exists (select 1 from statement_themes where theme_id = t.id) limit 1')
-    .pluck()
-    .get() as string;
-  app.db.$client.prepare('delete from themes where id = ?').run(unused);
-  t.same(applySeed(app.db), { inserted: 1 });
+  const unused = (await sql.get<{ id: string }>(
+    `select min(id) as id from themes t where not exists (select 1 from recommendation_themes where theme_id = t.id)
+      and not exists (select 1 from development_themes where theme_id = t.id) and not exists (select 1 from statement_themes where theme_id = t.id)`,
+  ))!.id;
+  await sql.run('delete from themes where id = ?', [unused]);
+  t.equal(await seedAgain(t, app), 1);
   t.equal((await walkFeed(app)).length, entries, 'no audit entry for a theme of the vocabulary');
-  t.equal(Number(app.db.$client.prepare("select value from meta where key = 'revision'").pluck().get()), revision + 1);
+  t.equal(await revision(), revisionBefore + 1);
 });

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { runSeedCommand } from '../seed/cli.js';
-import { tempDir } from './helpers.js';
+import { expectedMigrationCount } from '../src/db/open.js';
+import { migrationDate, tempDir } from './helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 // `npm run seed` on SQLite (PostgreSQL: test/postgres-seed.test.ts): a new DATABASE_PATH is migrated and seeded,
-// a second run adds nothing; an invalid environment is said, not thrown.
+// a second run adds nothing, one at an older migration is migrated first; an invalid environment is said, not thrown.
 
 const run = async (env: NodeJS.ProcessEnv) => {
   const out: string[] = [];
@@ -20,6 +23,23 @@ t.test('a new DATABASE_PATH is seeded; a second run adds nothing', async (t) => 
   const inserted = Number(/: (\d+) seed rows inserted\.$/.exec(first.out)?.[1]);
   t.ok(inserted > 0, `${inserted} rows`);
   t.same(await run({ DATABASE_PATH: path }), { status: 0, out: `${path}: 0 seed rows inserted (already up to date).`, err: '' });
+});
+
+t.test('a database at an older migration is migrated first, then given what it lacks', async (t) => {
+  const path = join(tempDir(t), 'old.sqlite');
+  copyTemplateDatabase(path);
+  // Before the last migration (0023, which runs again), and lacking an alias the seed has.
+  const old = new Database(path);
+  old.exec(`drop index idempotency_keys_created_idx;
+    delete from __drizzle_migrations where created_at >= ${migrationDate('0023_idempotency_created_at')};
+    delete from state_aliases where state_code = 'KGZ' and alias = 'Kyrgyz Republic';`);
+  old.close();
+  t.same(await run({ DATABASE_PATH: path }), { status: 0, out: `${path}: 1 seed rows inserted.`, err: '' });
+  const seeded = new Database(path, { readonly: true });
+  t.teardown(() => seeded.close());
+  t.equal(seeded.prepare('select count(*) from __drizzle_migrations').pluck().get(), expectedMigrationCount(), 'migrated');
+  t.ok(seeded.prepare("select 1 from sqlite_master where name = 'idempotency_keys_created_idx'").get(), "the migration's index made again");
+  t.ok(seeded.prepare("select 1 from state_aliases where alias = 'Kyrgyz Republic'").get(), 'the alias given back');
 });
 
 t.test('an invalid environment is said, with exit status 1', async (t) => {

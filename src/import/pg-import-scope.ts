@@ -18,7 +18,10 @@ import type { ParsedFile } from './types.js';
 // - The sources the file names (by id or URL) and those the copied rows cite; the reviews' cited sources.
 // - The pending lists (stale documents and relations, stats_dirty) and the stats' totals per cycle and per
 //   value, whole: a flush adds to and takes from them (migrations/0004_stats_aggregates.sql).
-// - One bare recommendation: the one with the highest fts_rowid, which new records are numbered after.
+// - One bare recommendation and one bare development: those with the highest fts_rowid, which new records
+//   are numbered after.
+// - For `npm run seed` (seed/postgres.ts, which runs the SQLite seed the same way): the developments and
+//   statements it names with their themes and sources (FileScope's developmentIds, statementIds).
 // Nothing else is read by an import: the audit log is only appended to, keys and statements are not read.
 
 /** Copied whole before the file is read: what the format readers look up (src/import/states.ts, ohchr-*.ts). */
@@ -40,9 +43,14 @@ const SCOPED: Record<string, string> = {
   recommendation_sdgs: IN_SCOPE,
   recommendation_affected_persons: IN_SCOPE,
   recommendation_sources: IN_SCOPE,
-  developments: `id in (select development_id from development_recommendations where ${IN_SCOPE})`,
+  developments: `id in (select development_id from development_recommendations where ${IN_SCOPE})
+    or id in (select id from import_developments) or fts_rowid = (select max(fts_rowid) from developments)`,
+  development_themes: 'development_id in (select id from import_developments)',
   development_recommendations: IN_SCOPE,
+  development_sources: 'development_id in (select id from import_developments)',
   assessments: IN_SCOPE,
+  statements: 'id in (select id from import_statements)',
+  statement_themes: 'statement_id in (select id from import_statements)',
   meta: 'true',
   recommendation_relations: `${IN_SCOPE} and related_id in (select id from import_recommendations)`,
   recommendation_relations_stale: 'true',
@@ -62,6 +70,12 @@ export interface FileScope {
   recommendationIds: string[];
   sourceIds: string[];
   sourceUrls: string[];
+  /**
+   * Developments and statements copied with all that hangs on them (themes, sources), beside those of the
+   * states in scope: what `npm run seed` writes (seed/postgres.ts). An import writes neither.
+   */
+  developmentIds?: string[];
+  statementIds?: string[];
 }
 
 /** The scope of a file read by readImport, with the states of its reviews as the scratch database stores them. */
@@ -80,7 +94,7 @@ export function fileScope(parsed: ParsedFile, scratch: Database.Database): FileS
   };
 }
 
-/** Fills the transaction's temporary tables import_states, import_recommendations and import_sources. */
+/** Fills the transaction's temporary tables import_states, import_recommendations, import_developments, import_statements and import_sources. */
 async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void> {
   await client.query(`create temporary table import_states on commit drop as
     select unnest($1::text[]) as code
@@ -93,15 +107,23 @@ async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void>
   await client.query(`create temporary table import_recommendations on commit drop as
     select r.id from recommendations r join reviews v on v.id = r.review_id where v.state_code in (select code from import_states)`);
   await client.query('alter table import_recommendations add primary key (id)');
+  await client.query('create temporary table import_developments on commit drop as select id from developments where id = any($1::text[])', [
+    scope.developmentIds ?? [],
+  ]);
+  await client.query('create temporary table import_statements on commit drop as select id from statements where id = any($1::text[])', [
+    scope.statementIds ?? [],
+  ]);
   await client.query(`create temporary table import_sources on commit drop as
     select id from sources where id = any($1::text[]) or url = any($2::text[])
     union select source_id from recommendations where source_id is not null and (
       id in (select id from import_recommendations) or fts_rowid = (select max(fts_rowid) from recommendations))
     union select source_id from recommendation_sources where ${IN_SCOPE}
     union select source_id from assessments where ${IN_SCOPE}
-    union select source_id from review_sources where ${STATE_REVIEWS}`, [scope.sourceIds, scope.sourceUrls]);
+    union select source_id from review_sources where ${STATE_REVIEWS}
+    union select source_id from development_sources where development_id in (select id from import_developments)
+    union select source_id from statements where id in (select id from import_statements)`, [scope.sourceIds, scope.sourceUrls]);
   // Their sizes, so that the planner looks the rows in scope up by index rather than reading whole tables.
-  await client.query('analyze import_states, import_recommendations, import_sources');
+  await client.query('analyze import_states, import_recommendations, import_sources, import_developments, import_statements');
 }
 
 const quote = (name: string) => `"${name}"`;
