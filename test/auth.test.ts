@@ -145,6 +145,9 @@ t.test('keys: sent in the Authorization header only; reads need none; a refused 
     ['Bearer wrong', /not valid/],
     [`Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, /not valid/],
     [`Bearer ${revokedKey}`, /revoked/],
+    // The Bearer scheme without one token: a script's empty $KEY, or a key pasted with a space.
+    ['Bearer ', /Authorization: Bearer <key>/],
+    [`Bearer ${key.slice(0, 10)} ${key.slice(10)}`, /Authorization: Bearer <key>/],
   ] as const) {
     // Even a cached answer (the list was just served) or a conditional request is refused.
     for (const headers of [{}, { 'if-none-match': String(anonymous.headers.etag) }] as Record<string, string>[]) {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
-import { entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, themeRow } from './import-helpers.js';
+import { entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, termanFile, themeRow, uprInfoFile, uprInfoRow } from './import-helpers.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -114,6 +114,13 @@ t.test('a mirror replaying the change feed: each entry starts where the last lef
   // Imports that create a review, merge records, split one by recommending state.
   await importFile(RECONCILE_TERMAN);
   await importFile(RECONCILE_UPR_INFO);
+  // UPR Info first, then the corpus, on another review: UPR Info's one text for France and Italy is split by
+  // paragraph, and the part created for Italy cites UPR Info's reading too.
+  const tajik = (row: string[]) => ['Tajikistan', ...row.slice(1, 10), '12'];
+  await importFile(uprInfoFile(['France', 'Italy'].map((from) => tajik(uprInfoRow('Protect journalists from attacks', from, 'Accepted', '4', 'Freedom of the press')))));
+  await importFile(termanFile(['France', 'Italy'].map((from, i) => [`88.${i + 4}. Protect journalists from attacks (${from});`, 'tajikistan', 'support', from, '2011', ''])));
+  const part = (await getJson(app, '/v1/recommendations/TJK-1-88.5')).body as { sources: { id: string; reading: unknown }[] };
+  t.same(part.sources.filter((s) => s.reading).map((s) => s.id).sort(), ['terman-uprs-2008-2014', 'upr-info-database-2008-2013'], 'the part made by the split');
   // Our own export read back, one text and one record's themes changed in it.
   const exported = (await app.inject({ method: 'GET', url: '/v1/recommendations?reviewId=KGZ-1&format=csv' })).body;
   t.match(exported, 'Protect journalists from attacks');

@@ -96,6 +96,10 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
   t.equal(byTime.body.data[0].at >= middle.at, true);
   const future = await getJson(app, '/v1/changes?since=2999-01-01T00:00:00%2B01:00');
   t.same(future.body.data, []);
+  // Past the years a stored timestamp can hold (UTC: 10000-01-01T01:00Z, "+010000-…" in JavaScript).
+  t.same((await getJson(app, '/v1/changes?since=9999-12-31T20:00:00-05:00')).body.data, [], 'an instant after year 9999, UTC: nothing');
+  const before = await getJson(app, '/v1/changes?since=0000-01-01T00:00:00%2B01:00&limit=1');
+  t.equal(before.body.data[0].seq, seeded.body.data[0].seq, 'one before year 0, UTC: everything');
   const past = await getJson(app, '/v1/changes?since=2000-01-01T00:00:00Z&limit=1');
   t.equal(past.body.data[0].seq, seeded.body.data[0].seq);
 

@@ -150,6 +150,8 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   t.equal(await total('q=AND%20OR%20NEAR(%22'), 0, 'FTS operators are searched as words, not a syntax error');
   t.equal(await total('updatedSince=2000-01-01T00:00:00Z'), 8);
   t.equal(await total('updatedSince=2999-01-01T00:00:00%2B02:00'), 0);
+  t.equal(await total('updatedSince=9999-12-31T20:00:00-05:00'), 0, 'an instant after year 9999, UTC');
+  t.equal(await total('updatedSince=0000-01-01T00:00:00%2B01:00'), 8, 'one before year 0, UTC');
   t.equal(await total('position=supported&recommendingState=GBR&hasDevelopments=true'), 1);
   t.equal(await total('regionalGroup=WEOG&position=unknown'), 4, 'Finland and the United States');
   t.equal(await total('stateUnderReview=KGZ&q=Askarov&implementation=not_implemented'), 1);

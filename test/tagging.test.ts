@@ -226,6 +226,33 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
   t.same(themesNow, [EDUCATION], 'and ends with the labels the record has');
 });
 
+
+t.test('a PATCH of themes that removes machine labels is an update: a new version, audited as a DELETE of one is', async (t) => {
+  const app = await shared();
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty', verbatim: false, recommendingStates: ['FIN'], themes: ['human-rights-defenders'] },
+  });
+  const id = created.body.id as string;
+  t.ok(created.body.themes.some((x: { id: string; source: string }) => x.id === DEATH && x.source === 'machine'));
+  const patch = () =>
+    send(app, 'PATCH', `/v1/recommendations/${id}`, { key, body: { themes: ['human-rights-defenders'] }, headers: { 'if-match': '*' } });
+  const patched = await patch();
+  t.equal(patched.response.statusCode, 200, patched.response.body);
+  t.same(patched.body.themes.map((x: { id: string }) => x.id), ['human-rights-defenders'], 'the machine label is gone (and rejected)');
+  t.equal(parseEtag(patched.response.headers.etag).version, 2, 'a curator removed a label the record showed: a new version');
+  const updates = await testSql(app).all<{ changes: string }>(
+    "select changes from audit_log where entity = 'recommendations' and entity_id = ? and action = 'update'",
+    [id],
+  );
+  t.equal(updates.length, 1, 'and an entry in its history');
+  t.same(JSON.parse(updates[0]!.changes).themeSources, {
+    before: { [DEATH]: 'machine', 'human-rights-defenders': 'curated' },
+    after: { 'human-rights-defenders': 'curated' },
+  });
+  t.equal(parseEtag((await patch()).response.headers.etag).version, 2, 'the same themes again: nothing changes');
+});
 t.test('a re-import does not give back a machine label a curator removed', async (t) => {
   const app = await buildTestApp(t);
   const sql = testSql(app);

@@ -6,7 +6,7 @@ import { type ApiKeyIdentity, type Authentication, authenticateHeader, scopeAllo
 
 // Authentication: every request that sends `Authorization: Bearer <key>` is identified once, before rate
 // limiting (which counts per key); routes that write demand a scope with requireScope. Reading needs no key,
-// but a Bearer key that is not valid, or revoked, is a 401 on every route (RFC 6750 §3.1), once the rate
+// but a Bearer key that is not valid, revoked or malformed, is a 401 on every route (RFC 6750 §3.1), once the rate
 // limiter has counted the request: a client whose key was revoked learns it at once instead of being counted,
 // silently, as anonymous. Another scheme (`Basic`, from a proxy in front of the service) is ignored on reads.
 
@@ -51,13 +51,21 @@ const PROBLEMS: Record<Exclude<Authentication['status'], 'ok'>, () => HttpProble
   revoked: () => unauthorized('This API key has been revoked.', 'invalid_token'),
 };
 
-/** Whether a request presents a Bearer key that no request may use, even one that needs no key. */
+// The Bearer scheme, with or without a token after it (RFC 6750 §2.1).
+const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
+
+/**
+ * Whether a request presents a Bearer key that no request may use, even one that needs no key: wrong, revoked,
+ * or not one token (`Bearer ` with a script's empty $KEY, a key with a space in it: RFC 6750 §3.1's malformed
+ * token). Another scheme is not ours to judge on reads.
+ */
 export function presentsUnusableKey(request: FastifyRequest): boolean {
-  return request.auth?.status === 'invalid' || request.auth?.status === 'revoked';
+  const status = request.auth?.status;
+  return status === 'invalid' || status === 'revoked' || (status === 'malformed' && BEARER_SCHEME.test(request.headers.authorization!));
 }
 
 function refuseUnusableKey(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  done(presentsUnusableKey(request) ? PROBLEMS[(request.auth as { status: 'invalid' | 'revoked' }).status]() : undefined);
+  done(presentsUnusableKey(request) ? PROBLEMS[(request.auth as { status: 'invalid' | 'revoked' | 'malformed' }).status]() : undefined);
 }
 
 /**

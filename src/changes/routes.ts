@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readIdParams, readStateIdParams } from '../common/schemas.js';
 import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
-import { dateOrInstant, listParam, pageParams } from '../http/params.js';
+import { dateOrInstant, listParam, pageParams, storedInstant } from '../http/params.js';
 import { invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
@@ -45,7 +45,7 @@ const feedQuery = z
 
 async function feedPosition(store: ChangeStore, since: string | undefined): Promise<number> {
   if (since === undefined) return 0;
-  if (dateOrInstant.safeParse(since).success) return store.seqBefore(new Date(since).toISOString());
+  if (dateOrInstant.safeParse(since).success) return store.seqBefore(storedInstant(since));
   try {
     return decodeCursor(since, CURSOR_SORT, ['count'])![0] as number;
   } catch {

@@ -154,7 +154,7 @@ function declareUnauthorized(document: { paths?: Record<string, Record<string, u
       if (!responses || responses['401']) continue;
       responses['401'] = {
         description:
-          'The request sent a Bearer API key that is wrong or revoked (see `WWW-Authenticate`). This operation ' +
+          'The request sent a Bearer API key that is wrong, revoked or malformed (see `WWW-Authenticate`). This operation ' +
           'needs no key: send none, or a valid one.',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };

@@ -158,6 +158,19 @@ export const dateOrInstant = z.union([isoTimestamp, calendarDate], {
 });
 
 /**
+ * The instant a dateOrInstant value names, written as stored timestamps are (ISO 8601, UTC, milliseconds), which
+ * compare as text: clamped to the years 0000–9999 such a timestamp holds. An offset can take a valid instant
+ * past them (9999-12-31T20:00:00-05:00 is +010000-01-01T01:00:00.000Z, which sorts before every stored one:
+ * `since` gave the whole change feed, `updatedSince` every record).
+ */
+export function storedInstant(value: string): string {
+  const instant = new Date(value).toISOString();
+  if (instant.startsWith('+')) return '9999-12-31T23:59:59.999Z';
+  if (instant.startsWith('-')) return '0000-01-01T00:00:00.000Z';
+  return instant;
+}
+
+/**
  * Whether a query parameter's schema takes the parameter repeated (`?position=a&position=b`, which arrives
  * as an array): a list parameter, a groupBy, a publisher. Read from the schema itself (an array among its
  * inputs, through optional, default and pipe), so that a new parameter needs no list kept here.

@@ -559,14 +559,24 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         }),
       ) as Record<LinkField, { insert: Batched; clear: Batched }>;
 
-      /** The source's reading the file gives for a stored record, as {source id: reading} before and after, when it differs from the stored one. */
-      const readingChange = (id: string, own: SourceReading) => {
+      /**
+       * The readings this import cites for a record (cite(), below: the file's source's, and those a split's part
+       * takes from the record it was split from), as {source id: reading} before and after, for those that differ
+       * from the stored ones; undefined when none does.
+       */
+      const readingChange = (record: Identified, own: SourceReading) => {
         if (own.sourceId === '' || !sourceKnown(own.sourceId)) return undefined;
-        const sourceId = sourceIds.get(own.sourceId) ?? own.sourceId;
-        const stored = storedReadings.get(id)?.find((r) => r.sourceId === sourceId);
         const shown = (r: SourceReading) => ({ paragraph: r.paragraph, position: r.position, positionLabel: r.positionLabel, positionSource: r.positionSource });
-        if (stored !== undefined && same(shown(stored), shown(own))) return undefined;
-        return { before: { [sourceId]: stored ? shown(stored) : null }, after: { [sourceId]: shown(own) } };
+        let change: { before: Record<string, unknown>; after: Record<string, unknown> } | undefined;
+        for (const reading of [own, ...(copies.get(record) ?? [])]) {
+          const sourceId = sourceIds.get(reading.sourceId) ?? reading.sourceId;
+          const stored = storedReadings.get(record.id)?.find((r) => r.sourceId === sourceId);
+          if (stored !== undefined && same(shown(stored), shown(reading))) continue;
+          change ??= { before: {}, after: {} };
+          change.before[sourceId] = stored ? shown(stored) : null;
+          change.after[sourceId] = shown(reading);
+        }
+        return change;
       };
       const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
       const reviewStates = new Map<string, string | undefined>();
@@ -653,8 +663,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             for (const value of after[field]) linkStatements[field].insert.add(linkRow(field, value));
           }
           cite();
-          // Its reading of the file's source, as an update's entry gives one (a mirror holds it from the start).
-          const reading = ownExport ? undefined : readingChange(record.id, own);
+          // Its readings (the file's source's, and a split part's copies), as an update's entry gives them (a mirror holds them from the start).
+          const reading = ownExport ? undefined : readingChange(record, own);
           audit({
             entity: 'recommendations',
             entityId: record.id,
@@ -672,7 +682,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         // What this file says of the record is shown with it (sources[].reading): a reading it changes or adds,
         // even when the merged record's own fields stay as they are, is a change of the record (a new version
         // and an entry in its history and the change feed), so that a mirror following the feed sees it.
-        const sources = ownExport ? undefined : readingChange(record.id, own);
+        const sources = ownExport ? undefined : readingChange(record, own);
         if (fields.length === 0 && sources === undefined) {
           report.recommendations.unchanged++;
           continue;

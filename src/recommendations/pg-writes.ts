@@ -134,8 +134,8 @@ export async function pgCreateRecommendation(context: PgWriteContext, input: Rec
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<Snapshot> {
-  const before = await pgRecommendationSnapshot(tx, id);
+async function existing(tx: Tx, id: string, expected: '*' | number[], snapshot = pgRecommendationSnapshot): Promise<Snapshot> {
+  const before = await snapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);
   await pgCheckVersion(tx, expected, before.version, 'Recommendation', id);
   return before;
@@ -152,7 +152,9 @@ const COLUMNS = {
 
 export async function pgUpdateRecommendation(context: PgWriteContext, id: string, patch: RecommendationPatch, expected: '*' | number[]): Promise<void> {
   const { tx } = context;
-  const before = await existing(tx, id, expected);
+  // writes.ts's updateRecommendation: a PATCH of themes is recorded with who gave each theme.
+  const snapshot = patch.themes !== undefined ? themedSnapshot : pgRecommendationSnapshot;
+  const before = await existing(tx, id, expected, snapshot);
   await checkConsistency(tx, {
     reviewId: patch.reviewId ?? (before.reviewId as string),
     recommendingStates: patch.recommendingStates ?? (before.recommendingStates as string[]),
@@ -174,7 +176,7 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
   await writeLinks(tx, id, patch);
   // Its relations follow its text and its review's state (SQLite's trigger: an update of either column).
   if (patch.text !== undefined || patch.reviewId !== undefined) await pgRelateOne(context, id);
-  await pgFinishUpdate(context, TABLE, id, before, async () => (await pgRecommendationSnapshot(tx, id))!);
+  await pgFinishUpdate(context, TABLE, id, before, async () => (await snapshot(tx, id))!);
   context.stale([id]);
 }
 
@@ -201,7 +203,7 @@ export async function pgDeleteRecommendation(context: PgWriteContext, id: string
 }
 
 /** src/tagging/curation.ts's snapshot: the recommendation's, with who gave each theme. */
-async function themedSnapshot(tx: Tx, id: string) {
+async function themedSnapshot(tx: Tx, id: string): Promise<Snapshot | undefined> {
   const record = await pgRecommendationSnapshot(tx, id);
   if (!record) return undefined;
   const sources = (

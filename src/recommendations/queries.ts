@@ -7,6 +7,7 @@ import { labelledLinks, lookupByIds, rowValues, sqlToQuery } from '../db/batch.j
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
+import { storedInstant } from '../http/params.js';
 import { realDataConditions } from './real-data-filters.js';
 import { NO_RECURRENCE, type Recurrence, recurrences, recurringCondition } from '../related/recurrence.js';
 import type {
@@ -63,7 +64,7 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;
     c.push(f.hasDevelopments ? exists : sql`not ${exists}`);
   }
-  if (f.updatedSince) c.push(sql`r.updated_at >= ${new Date(f.updatedSince).toISOString()}`);
+  if (f.updatedSince) c.push(sql`r.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 

@@ -169,6 +169,19 @@ export function recommendationSnapshot(tx: Reader, id: string): Snapshot | undef
   };
 }
 
+/**
+ * The recommendation's snapshot with who gave each theme (themeSources): what a curator's answer to machine
+ * labels changes, recorded for it (PUT or DELETE …/themes/{id}, a PATCH of themes) though the history leaves
+ * machine labels out of `themes`.
+ */
+export function themedRecommendationSnapshot(tx: Reader, id: string): Snapshot | undefined {
+  const record = recommendationSnapshot(tx, id);
+  if (!record) return undefined;
+  const sources = tx.all<{ themeId: string; source: string | null }>(sql`select theme_id as themeId, label_source as source
+    from recommendation_themes where recommendation_id = ${id} order by theme_id`);
+  return { ...record, themeSources: Object.fromEntries(sources.map((s) => [s.themeId, s.source ?? 'curated'])) };
+}
+
 /** What a recommendation's consistency checks read (both backends' writes). */
 export interface Checked {
   reviewId: string;
@@ -264,8 +277,8 @@ export function createRecommendation(context: WriteContext, input: Recommendatio
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
-  const before = recommendationSnapshot(tx, id);
+function existing(tx: Reader, id: string, expected: '*' | number[], snapshot = recommendationSnapshot): Snapshot {
+  const before = snapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);
   checkVersion(tx, expected, before.version, 'Recommendation', id);
   return before;
@@ -278,7 +291,10 @@ export function updateRecommendation(
   expected: '*' | number[],
 ): void {
   const { tx } = context;
-  const before = existing(tx, id, expected);
+  // A PATCH of themes sets them whole: the machine labels it leaves out are removed, and rejected
+  // (src/tagging/rejections.ts), a curator's act that is a new version and recorded, as a DELETE of one is.
+  const snapshot = patch.themes !== undefined ? themedRecommendationSnapshot : recommendationSnapshot;
+  const before = existing(tx, id, expected, snapshot);
   checkConsistency(tx, {
     reviewId: patch.reviewId ?? (before.reviewId as string),
     recommendingStates: patch.recommendingStates ?? (before.recommendingStates as string[]),
@@ -296,7 +312,7 @@ export function updateRecommendation(
     tx.update(recommendations).set(set).where(sql`id = ${id}`).run();
   }
   writeLinks(tx, id, patch);
-  finishUpdate(context, TABLE, id, before, () => recommendationSnapshot(tx, id)!);
+  finishUpdate(context, TABLE, id, before, () => snapshot(tx, id)!);
 }
 
 export function deleteRecommendation(context: WriteContext, id: string, expected: '*' | number[]): void {

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { Tx, WriteContext } from '../db/audit.js';
+import type { WriteContext } from '../db/audit.js';
 import { checkVersion } from '../curation/checks.js';
 import { finishUpdate, type VersionedTable } from '../curation/records.js';
 import { notFound } from '../http/problem.js';
-import { recommendationSnapshot } from '../recommendations/writes.js';
+import { themedRecommendationSnapshot as snapshot } from '../recommendations/writes.js';
 import { allowThemes, rejectThemes } from './rejections.js';
 
 // A curator's answer to a machine label: confirm it (PUT: the label becomes curated, its confidence goes)
@@ -13,15 +13,6 @@ import { allowThemes, rejectThemes } from './rejections.js';
 // by src/tagging/apply.ts), until a curator confirms or adds it again.
 
 const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
-
-/** The recommendation's audit snapshot, with who gave each theme. */
-function snapshot(tx: Pick<Tx, 'get' | 'all'>, id: string) {
-  const record = recommendationSnapshot(tx, id);
-  if (!record) return undefined;
-  const sources = tx.all<{ themeId: string; source: string | null }>(sql`select theme_id as themeId, label_source as source
-    from recommendation_themes where recommendation_id = ${id} order by theme_id`);
-  return { ...record, themeSources: Object.fromEntries(sources.map((s) => [s.themeId, s.source ?? 'curated'])) };
-}
 
 export function setThemeLabel(context: WriteContext, id: string, themeId: string, expected: '*' | number[], keep: boolean): void {
   const { tx } = context;

@@ -15,3 +15,14 @@ export function machineTagger(): Tagger | null {
 export function setTagger(tagger: Tagger | null | undefined): void {
   current = tagger;
 }
+
+/** Runs `fn` with the shipped model as the tagger, then sets again the one set before (a test's templates). */
+export function withShippedTagger<T>(fn: () => T): T {
+  const set = current;
+  current = undefined;
+  try {
+    return fn();
+  } finally {
+    if (set !== undefined) current = set;
+  }
+}

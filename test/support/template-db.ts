@@ -7,6 +7,7 @@ import { generateDatabase } from '../../bench/generate.js';
 import { type Db, openDatabase } from '../../src/db/open.js';
 import { bumpRevision } from '../../src/db/revision.js';
 import { freshenDocuments } from '../../src/recommendations/documents.js';
+import { withShippedTagger } from '../../src/tagging/tagger.js';
 
 // Database files made once and copied for each test that needs one: migrating and seeding cost more than
 // the rest of building an app, and generating thousands of records costs seconds. Each file is named after
@@ -118,10 +119,14 @@ function prepared(family: string, fill: (db: Db) => void, variant?: string): str
     try {
       if (existsSync(path)) break; // built between the check and the lock
       const building = `${path}.${process.pid}.tmp`;
-      const db = openDatabase(building);
-      fill(db);
-      // Closing the only connection checkpoints the WAL into the file and removes it: one file to copy.
-      db.$client.close();
+      // The seed's and the fill's machine labels are the shipped model's, whichever test builds the template (one
+      // that set a small model of its own, tagging.test.ts, left it in the template every other file copies).
+      withShippedTagger(() => {
+        const db = openDatabase(building);
+        fill(db);
+        // Closing the only connection checkpoints the WAL into the file and removes it: one file to copy.
+        db.$client.close();
+      });
       renameSync(building, path);
       rmSync(`${building}-shm`, { force: true });
     } finally {
