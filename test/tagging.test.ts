@@ -205,6 +205,8 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
   t.equal((await patch({ themes: [EDUCATION] })).response.statusCode, 200);
   t.same(await rejections(), ['human-rights-defenders'], 'a theme a curator gives again is no longer rejected');
   t.same(await themes(), [`${EDUCATION} curated`], 'a PATCH of themes sets them whole: no machine label after it');
+  t.equal((await patch({ text: 'Abolish the death penalty and release political prisoners', themes: [EDUCATION] })).response.statusCode, 200);
+  t.same(await themes(), [`${EDUCATION} curated`], 'not even when it gives a new text too (it was tagged after the PATCH)');
   t.equal((await patch({ themes: [] })).response.statusCode, 200);
   t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/${EDUCATION}`, { key })).response.statusCode, 200);
   t.same(await rejections(), ['human-rights-defenders'], 'nor one a curator confirms');

@@ -35,7 +35,7 @@ export function pgRecommendationWrites(pool: pg.Pool): RecommendationWrites {
             const before = await context.tx.query<{ text: string }>('select text from recommendations where id = $1', [idOf(request)]);
             await pgUpdateRecommendation(context, idOf(request), patch, expected);
             const tagger = machineTagger();
-            if (tagger !== null && patch.text !== undefined && patch.text !== before.rows[0]?.text) {
+            if (tagger !== null && patch.themes === undefined && patch.text !== undefined && patch.text !== before.rows[0]?.text) {
               await pgTagRecommendation(context, tagger, idOf(request));
             }
           },

@@ -40,12 +40,12 @@ export function sqliteRecommendationWrites(db: Db): RecommendationWrites {
         return id;
       },
       // A new text: its machine labels are given again (curated and imported ones stay as they are). A PATCH of
-      // themes sets them whole, so it is not tagged after.
+      // themes sets them whole, so it is not tagged after, even with a new text.
       update: (context, id, patch, expected) => {
         const textBefore = db.$client.prepare('select text from recommendations where id = ?').pluck().get(id);
         updateRecommendation(context, id, patch, expected);
         const tagger = machineTagger();
-        if (tagger !== null && patch.text !== undefined && patch.text !== textBefore) tagRecommendations(db, tagger, { ids: [id] });
+        if (tagger !== null && patch.themes === undefined && patch.text !== undefined && patch.text !== textBefore) tagRecommendations(db, tagger, { ids: [id] });
       },
       remove: deleteRecommendation,
     }),
