@@ -152,6 +152,24 @@ t.test('creating a review needs the admin scope, as in the API; a write key impo
   const completed = (await post(app, write, csv({ reviewId: 'SVN-3', stateUnderReview: 'SVN', session: '34' }))).json();
   t.match(completed.warnings, [{ message: 'review SVN-3: session not filled in (changing a review needs the admin scope)' }]);
   t.same(await testSql(app).get("select wg_session from reviews where id = 'SVN-3'"), { wg_session: null });
+
+  // Nor does a write key's import cite its source on a stored review (that was a new version of the review, by the write key).
+  const review = async () => {
+    const { version, sources } = (await app.inject({ method: 'GET', url: '/v1/reviews/KGZ-3' })).json() as { version: number; sources: { url: string }[] };
+    return { version, sources };
+  };
+  const reviewBefore = await review();
+  const cited = { sources: 'example-report', sourceTitles: 'A report', sourcePublishers: 'An NGO', sourceUrls: 'https://example.org/report' };
+  const byWriter = (await post(app, write, csv({ id: 'KGZ-3-W2', ...cited }))).json();
+  t.equal(byWriter.recommendations.created, 1);
+  t.match(byWriter.warnings, [{ message: 'review KGZ-3: its source https://example.org/report not cited (changing a review needs the admin scope)' }]);
+  t.same(await review(), reviewBefore, 'the review as it was');
+  const recommendation = (await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-W2' })).json() as { sources: { url: string }[] };
+  t.same(recommendation.sources.map((x) => x.url), ['https://example.org/report'], 'the recommendation cites it');
+  t.equal((await post(app, admin, csv({ id: 'KGZ-3-W3', ...cited }))).statusCode, 200);
+  const reviewAfter = await review();
+  t.equal(reviewAfter.version, reviewBefore.version + 1, "an admin key's import cites it on the review: a new version");
+  t.ok(reviewAfter.sources.some((x) => x.url === 'https://example.org/report'));
   await publicPagesAnswer(t, app);
 });
 

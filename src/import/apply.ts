@@ -528,7 +528,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       const ownExport = parsed.format === 'upr-tracker-csv';
       // A review cites the documents its recommendations were read from (the report, the data set).
       const citeReviewSource = sql.prepare('insert or ignore into review_sources (review_id, source_id) values (?, ?)');
+      const reviewCites = sql.prepare('select 1 from review_sources where review_id = ? and source_id = ?');
       const reviewsCited = new Set<string>();
+      // Citing a source on a review changes it (a new version): with the admin scope only, as filling it in.
+      const uncitedSources: [reviewId: string, sourceId: string][] = [];
       const linkStatements = Object.fromEntries(
         LINK_FIELDS.map((field) => {
           const { table, column } = LINKS[field];
@@ -652,7 +655,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
             const key = `${after.reviewId}\n${sourceId}`;
             if (!reviewsCited.has(key)) {
               reviewsCited.add(key);
-              citeReviewSource.run(after.reviewId, sourceId);
+              if (admin) citeReviewSource.run(after.reviewId, sourceId);
+              else if (reviewCites.get(after.reviewId, sourceId) === undefined) uncitedSources.push([after.reviewId, sourceId]);
             }
           }
         };
@@ -723,6 +727,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);
       }
 
+      const sourceUrl = sql.prepare('select url from sources where id = ?').pluck();
+      for (const [reviewId, sourceId] of uncitedSources) {
+        report.warnings.push({ message: `review ${reviewId}: its source ${sourceUrl.get(sourceId) as string} not cited (changing a review needs the admin scope)` });
+      }
       for (const { id, after } of createdReviews) Object.assign(after, reviewSnapshot(tx, id));
       const bumpReview = sql.prepare('update reviews set version = version + 1, updated_at = ? where id = ?');
       for (const { id, before } of storedReviews) {
