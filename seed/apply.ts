@@ -12,7 +12,7 @@ import { machineTagger } from '../src/tagging/tagger.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 import { AFFECTED_PERSONS, SDG_GOALS, THEMES } from './labels.js';
 import { STATES } from './states.js';
-import { auditSeedUpdates, seedAuditEntries, type SeededIds, storedSnapshots } from './audit.js';
+import { auditSeedUpdates, claimedRecords, claimKey, seedAuditEntries, type SeededIds, storedSnapshots } from './audit.js';
 
 // Applies the reference data and the sourced facts. Idempotent: a record that already exists is left as
 // it is (curators may have improved it since), so running it again only adds what is missing. Every record
@@ -23,7 +23,24 @@ export interface SeedReport {
   inserted: number;
 }
 
-export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
+/** The ids of the seed's records, by kind. */
+export function seededIds(): SeededIds {
+  return {
+    states: STATES.map((s) => s.code),
+    sources: kgz.SOURCES.map((s) => s.id),
+    reviews: kgz.REVIEWS.map((r) => r.id),
+    recommendations: kgz.RECOMMENDATIONS.map((r) => r.id),
+    developments: kgz.DEVELOPMENTS.map((d) => d.id),
+    assessments: kgz.ASSESSMENTS.map((a) => a.id),
+    statements: kgz.STATEMENTS.map((s) => s.id),
+  };
+}
+
+/**
+ * `claimed`: the seed's records written to by another actor (claimedRecords' keys), read from `db` when not
+ * given (PostgreSQL's seed runs this on a scratch file without the audit log, and gives them).
+ */
+export function applySeed(db: Db, now = new Date().toISOString(), claimed?: Set<string>): SeedReport {
   const stamps = { createdAt: now, updatedAt: now };
   const themeId = (label: string) => slugify(label);
   let inserted = 0;
@@ -48,29 +65,35 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
 
   writeTransaction(db, 'seed', (context) => {
     const { tx, audit } = context;
-    const seeded: SeededIds = {
-      states: STATES.map((s) => s.code),
-      sources: kgz.SOURCES.map((s) => s.id),
-      reviews: kgz.REVIEWS.map((r) => r.id),
-      recommendations: kgz.RECOMMENDATIONS.map((r) => r.id),
-      developments: kgz.DEVELOPMENTS.map((d) => d.id),
-      assessments: kgz.ASSESSMENTS.map((a) => a.id),
-      statements: kgz.STATEMENTS.map((s) => s.id),
-    };
+    const seeded = seededIds();
+    // A record someone else wrote to is theirs (claimedRecords): nothing is added to it, nor is it created again.
+    const theirs = claimed ?? claimedRecords(tx, seeded);
+    const own = (entity: keyof SeededIds) => (id: string) => !theirs.has(claimKey(entity, id));
+    const absentRecommendations = missing('recommendations', 'id', seeded.recommendations);
+    const createdRecommendations = absentRecommendations.filter(own('recommendations'));
+    // A recommendation deleted by a curator is not there to link to or to assess.
+    const present = (id: string) => !absentRecommendations.includes(id) || createdRecommendations.includes(id);
+    const assessed = new Map(kgz.ASSESSMENTS.map((a) => [a.id, a.recommendationId]));
     const created: SeededIds = {
-      states: missing('states', 'code', seeded.states),
+      states: missing('states', 'code', seeded.states).filter(own('states')),
       sources: missing('sources', 'id', seeded.sources),
-      reviews: missing('reviews', 'id', seeded.reviews),
-      recommendations: missing('recommendations', 'id', seeded.recommendations),
-      developments: missing('developments', 'id', seeded.developments),
-      assessments: missing('assessments', 'id', seeded.assessments),
-      statements: missing('statements', 'id', seeded.statements),
+      reviews: missing('reviews', 'id', seeded.reviews).filter(own('reviews')),
+      recommendations: createdRecommendations,
+      developments: missing('developments', 'id', seeded.developments).filter(own('developments')),
+      assessments: missing('assessments', 'id', seeded.assessments).filter((id) => own('assessments')(id) && present(assessed.get(id)!)),
+      statements: missing('statements', 'id', seeded.statements).filter(own('statements')),
     };
+    const ownStates = STATES.filter((s) => own('states')(s.code));
+    const ownReviews = kgz.REVIEWS.filter((r) => own('reviews')(r.id));
+    const ownRecommendations = kgz.RECOMMENDATIONS.filter((r) => own('recommendations')(r.id));
+    const ownDevelopments = kgz.DEVELOPMENTS.filter((d) => own('developments')(d.id));
+    const ownAssessments = kgz.ASSESSMENTS.filter((a) => own('assessments')(a.id) && present(a.recommendationId));
+    const ownStatements = kgz.STATEMENTS.filter((st) => own('statements')(st.id));
     // The seed's records stored before this run, as they are (none in a new database).
     const stored = storedSnapshots(tx, seeded, created);
     insert(
       t.states,
-      STATES.map(({ code, name, regionalGroup, regionalGroupNote, unMember }) => ({
+      ownStates.map(({ code, name, regionalGroup, regionalGroupNote, unMember }) => ({
         code,
         name,
         regionalGroup,
@@ -80,7 +103,7 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     );
     insert(
       t.stateAliases,
-      STATES.flatMap((s) =>
+      ownStates.flatMap((s) =>
         [s.name, ...s.aliases].map((alias) => ({ key: normalizeStateName(alias), alias, stateCode: s.code })),
       ),
     );
@@ -91,16 +114,16 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
 
     insert(
       t.reviews,
-      kgz.REVIEWS.map(({ sourceIds: _, ...review }) => ({ ...review, ...stamps })),
+      ownReviews.map(({ sourceIds: _, ...review }) => ({ ...review, ...stamps })),
     );
     insert(
       t.reviewSources,
-      kgz.REVIEWS.flatMap((r) => r.sourceIds.map((sourceId) => ({ reviewId: r.id, sourceId }))),
+      ownReviews.flatMap((r) => r.sourceIds.map((sourceId) => ({ reviewId: r.id, sourceId }))),
     );
 
     insert(
       t.recommendations,
-      kgz.RECOMMENDATIONS.map((r) => ({
+      ownRecommendations.map((r) => ({
         id: r.id,
         reviewId: r.reviewId,
         paragraph: r.paragraph,
@@ -115,27 +138,27 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     );
     insert(
       t.recommendationStates,
-      kgz.RECOMMENDATIONS.flatMap((r) => r.recommendingStates.map((stateCode) => ({ recommendationId: r.id, stateCode }))),
+      ownRecommendations.flatMap((r) => r.recommendingStates.map((stateCode) => ({ recommendationId: r.id, stateCode }))),
     );
     // The seed's labels were chosen by us, not read from a source: curated.
     insert(
       t.recommendationThemes,
-      kgz.RECOMMENDATIONS.flatMap((r) => r.themes.map((label) => ({ recommendationId: r.id, themeId: themeId(label), labelSource: 'curated' as const }))),
+      ownRecommendations.flatMap((r) => r.themes.map((label) => ({ recommendationId: r.id, themeId: themeId(label), labelSource: 'curated' as const }))),
     );
     insert(
       t.recommendationSdgs,
-      kgz.RECOMMENDATIONS.flatMap((r) => r.sdgs.map((goal) => ({ recommendationId: r.id, goal, labelSource: 'curated' as const }))),
+      ownRecommendations.flatMap((r) => r.sdgs.map((goal) => ({ recommendationId: r.id, goal, labelSource: 'curated' as const }))),
     );
     insert(
       t.recommendationAffectedPersons,
-      kgz.RECOMMENDATIONS.flatMap((r) =>
+      ownRecommendations.flatMap((r) =>
         r.affectedPersons.map((label) => ({ recommendationId: r.id, groupId: slugify(label), labelSource: 'curated' as const })),
       ),
     );
 
     insert(
       t.developments,
-      kgz.DEVELOPMENTS.map((d) => {
+      ownDevelopments.map((d) => {
         const period = periodOf(d.date, d.datePrecision);
         return {
           id: d.id,
@@ -154,25 +177,25 @@ export function applySeed(db: Db, now = new Date().toISOString()): SeedReport {
     );
     insert(
       t.developmentThemes,
-      kgz.DEVELOPMENTS.flatMap((d) => d.themes.map((label) => ({ developmentId: d.id, themeId: themeId(label) }))),
+      ownDevelopments.flatMap((d) => d.themes.map((label) => ({ developmentId: d.id, themeId: themeId(label) }))),
     );
     insert(
       t.developmentRecommendations,
-      kgz.DEVELOPMENTS.flatMap((d) => d.recommendationIds.map((recommendationId) => ({ developmentId: d.id, recommendationId }))),
+      ownDevelopments.flatMap((d) => d.recommendationIds.filter(present).map((recommendationId) => ({ developmentId: d.id, recommendationId }))),
     );
     insert(
       t.developmentSources,
-      kgz.DEVELOPMENTS.flatMap((d) => d.sourceIds.map((sourceId) => ({ developmentId: d.id, sourceId }))),
+      ownDevelopments.flatMap((d) => d.sourceIds.map((sourceId) => ({ developmentId: d.id, sourceId }))),
     );
 
-    insert(t.assessments, kgz.ASSESSMENTS.map((a) => ({ ...a, ...stamps })));
+    insert(t.assessments, ownAssessments.map((a) => ({ ...a, ...stamps })));
     insert(
       t.statements,
-      kgz.STATEMENTS.map(({ themes: _, ...s }) => ({ ...s, ...stamps })),
+      ownStatements.map(({ themes: _, ...s }) => ({ ...s, ...stamps })),
     );
     insert(
       t.statementThemes,
-      kgz.STATEMENTS.flatMap((s) => s.themes.map((label) => ({ statementId: s.id, themeId: themeId(label) }))),
+      ownStatements.flatMap((s) => s.themes.map((label) => ({ statementId: s.id, themeId: themeId(label) }))),
     );
 
     // Like every created recommendation, the seed's get machine labels for the scheme none of their sources

@@ -23,6 +23,21 @@ export interface SeededIds {
 
 type Reader = Pick<Tx, 'get' | 'all'>;
 
+/**
+ * The seed's records someone else has written to since (a curator, an import: an entry by another actor than
+ * `seed`, a delete included), as `entity id` keys. They are theirs: a seed run adds nothing to them (a link or
+ * alias a curator removed stays removed) and does not create one again once deleted.
+ */
+export function claimedRecords(tx: Reader, seeded: SeededIds): Set<string> {
+  const rows = (Object.keys(seeded) as (keyof SeededIds)[]).flatMap((entity) =>
+    tx.all<{ entity: string; id: string }>(sql`select distinct entity, entity_id as id from audit_log
+      where entity = ${entity} and entity_id in (select value from json_each(${JSON.stringify(seeded[entity])})) and actor <> 'seed'`),
+  );
+  return new Set(rows.map((row) => claimKey(row.entity, row.id)));
+}
+
+export const claimKey = (entity: string, id: string) => `${entity} ${id}`;
+
 /** A source as its audit entries record it (as src/curation/sources.ts does). */
 function sourceSnapshot(tx: Reader, id: string): Record<string, unknown> {
   return tx.get<Record<string, unknown>>(sql`select title, publisher, url, published_on as publishedOn
@@ -64,7 +79,11 @@ export type StoredSnapshots = { table: VersionedTable; id: string; before: Snaps
 export function storedSnapshots(tx: Reader, seeded: SeededIds, created: SeededIds): StoredSnapshots {
   return VERSIONED.flatMap(([entity, table, snapshot]) => {
     const fresh = new Set(created[entity]);
-    return seeded[entity].filter((id) => !fresh.has(id)).map((id) => ({ table, id, before: snapshot(tx, id)!, snapshot }));
+    // (A record deleted by a curator is neither stored nor created again: no snapshot.)
+    return seeded[entity].filter((id) => !fresh.has(id)).flatMap((id) => {
+      const before = snapshot(tx, id);
+      return before === undefined ? [] : [{ table, id, before, snapshot }];
+    });
   });
 }
 

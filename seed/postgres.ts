@@ -3,7 +3,8 @@ import { freshenPostgres } from '../src/db/pg/freshen.js';
 import { openPostgres } from '../src/db/pg/open.js';
 import { copyScope, copyVocabularies, type FileScope } from '../src/import/pg-import-scope.js';
 import { inScratchTransaction, writeThroughScratch } from '../src/import/pg-scratch.js';
-import { applySeed, type SeedReport } from './apply.js';
+import { applySeed, type SeedReport, seededIds } from './apply.js';
+import { claimKey, type SeededIds } from './audit.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 
 // `npm run seed` with DATABASE_URL: the PostgreSQL database is migrated, then gets what the seed has and it
@@ -51,6 +52,19 @@ async function seedScope(client: pg.PoolClient): Promise<FileScope> {
   };
 }
 
+/** claimedRecords (seed/audit.ts) on PostgreSQL: the scratch file holds no audit log. */
+async function pgClaimedRecords(client: pg.PoolClient, seeded: SeededIds): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (const [entity, ids] of Object.entries(seeded)) {
+    const { rows } = await client.query<{ id: string }>(
+      `select distinct entity_id as id from audit_log where entity = $1 and entity_id = any($2::text[]) and actor <> 'seed'`,
+      [entity, ids],
+    );
+    for (const { id } of rows) claimed.add(claimKey(entity, id));
+  }
+  return claimed;
+}
+
 /** SQLite's applySeed on PostgreSQL's records. */
 async function pgApplySeed(pool: pg.Pool, now?: string): Promise<SeedReport> {
   return inScratchTransaction(pool, false, async (scratch) => {
@@ -58,6 +72,7 @@ async function pgApplySeed(pool: pg.Pool, now?: string): Promise<SeedReport> {
     const copied = {};
     await copyVocabularies(client, db.$client, copied);
     await copyScope(client, db.$client, await seedScope(client), copied);
-    return writeThroughScratch(scratch, async () => applySeed(db, now));
+    const claimed = await pgClaimedRecords(client, seededIds());
+    return writeThroughScratch(scratch, async () => applySeed(db, now, claimed));
   });
 }

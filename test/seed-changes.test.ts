@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { runSeedCommand } from '../seed/cli.js';
+import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson, postgresSide } from './helpers.js';
 import { testSql } from './support/test-sql.js';
 
@@ -120,4 +121,48 @@ t.test('a seed run on a database missing some records audits those alone', async
   t.equal(await seedAgain(t, app), 1);
   t.equal((await walkFeed(app)).length, entries, 'no audit entry for a theme of the vocabulary');
   t.equal(await revision(), revisionBefore + 1);
+});
+
+t.test("what a curator changed in the seed's records stays as they left it: a seed run adds nothing to them, nor creates them again", async (t) => {
+  const app = await buildTestApp(t);
+  const sql = testSql(app);
+  const admin = mintKey(app, 'admin', 'curator');
+  const write = { key: admin, headers: { 'if-match': '*' } };
+  // A theme taken off a recommendation, an alias off a state, a development and an assessment deleted: through the API.
+  const recommendation = (await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body as { themes: { id: string; source: string }[] };
+  const curated = recommendation.themes.filter((x) => x.source === 'curated').map((x) => x.id);
+  const kept = curated.slice(1);
+  t.equal((await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { ...write, body: { themes: kept } })).response.statusCode, 200);
+  const state = (await getJson(app, '/v1/states/KGZ')).body as { aliases: string[] };
+  const aliases = state.aliases.filter((a) => a !== 'Kyrgyz Republic');
+  t.equal((await send(app, 'PATCH', '/v1/states/KGZ', { ...write, body: { aliases } })).response.statusCode, 200);
+  const development = 'kgz-2020-anti-ngo-bill';
+  t.equal((await send(app, 'DELETE', `/v1/developments/${development}`, write)).response.statusCode, 204);
+  const assessment = (await sql.get<{ id: string }>('select min(id) as id from assessments'))!.id;
+  t.equal((await send(app, 'DELETE', `/v1/assessments/${encodeURIComponent(assessment)}`, write)).response.statusCode, 204);
+  const recommendationAlone = (await sql.get<{ id: string }>(
+    `select min(id) as id from recommendations r where not exists (select 1 from assessments a where a.recommendation_id = r.id)
+      and not exists (select 1 from development_recommendations d where d.recommendation_id = r.id)`,
+  ))!.id;
+  t.equal((await send(app, 'DELETE', `/v1/recommendations/${recommendationAlone}`, write)).response.statusCode, 204);
+  // A state no one changed, missing an alias (a release that adds one): given back.
+  const gbrAlias = (await sql.get<{ alias: string }>(
+    "select min(alias) as alias from state_aliases where state_code = 'GBR' and alias <> (select name from states where code = 'GBR')",
+  ))!.alias;
+  t.equal(await sql.run('delete from state_aliases where alias = ?', [gbrAlias]), 1);
+  const entries = (await walkFeed(app)).length;
+
+  t.equal(await seedAgain(t, app), 1, "the pristine state's alias alone");
+  const feed = await walkFeed(app);
+  t.same(feed.slice(entries).map((c) => `${c.entity} ${c.id} ${c.action} ${c.actor}`), ['states GBR update seed']);
+  t.same(
+    ((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).body.themes as { id: string; source: string }[]).filter((x) => x.source === 'curated').map((x) => x.id),
+    kept,
+    'the theme taken off stays off',
+  );
+  t.same((await getJson(app, '/v1/states/KGZ')).body.aliases, aliases, 'the alias taken off stays off');
+  for (const url of [`/v1/developments/${development}`, `/v1/assessments/${encodeURIComponent(assessment)}`, `/v1/recommendations/${recommendationAlone}`]) {
+    t.equal((await getJson(app, url)).response.statusCode, 404, `${url}: deleted, and not created again`);
+  }
+  t.equal(await seedAgain(t, app), 0, 'and a second run adds nothing');
 });
