@@ -168,13 +168,17 @@ t.test('the API: machine labels on create, in JSON and CSV, filters, stats, conf
   t.equal((await send(app, 'DELETE', `/v1/recommendations/${id}/themes/${DEATH}`)).response.statusCode, 401);
 });
 
-t.test('a new text is tagged again; a theme a curator removed is never given back by the machine', async (t) => {
-  const app = await shared();
-  const key = mintKey(app);
-  const created = await send(app, 'POST', '/v1/recommendations', {
+/** A recommendation with a curated theme, which the model labels with the death penalty too. */
+const createDeathPenalty = (app: Awaited<ReturnType<typeof shared>>, key: string) =>
+  send(app, 'POST', '/v1/recommendations', {
     key,
     body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty', verbatim: false, recommendingStates: ['FIN'], themes: ['human-rights-defenders'] },
   });
+
+t.test('a new text is tagged again; a theme a curator removed is never given back by the machine', async (t) => {
+  const app = await shared();
+  const key = mintKey(app);
+  const created = await createDeathPenalty(app, key);
   const id = created.body.id as string;
   const themes = async () => {
     const body = (await getJson(app, `/v1/recommendations/${id}`)).body as { themes: { id: string; source: string }[] };
@@ -228,14 +232,10 @@ t.test('a new text is tagged again; a theme a curator removed is never given bac
   t.same(themesNow, [EDUCATION], 'and ends with the labels the record has');
 });
 
-
 t.test('a PATCH of themes that removes machine labels is an update: a new version, audited as a DELETE of one is', async (t) => {
   const app = await shared();
   const key = mintKey(app);
-  const created = await send(app, 'POST', '/v1/recommendations', {
-    key,
-    body: { reviewId: 'KGZ-3', text: 'Abolish the death penalty', verbatim: false, recommendingStates: ['FIN'], themes: ['human-rights-defenders'] },
-  });
+  const created = await createDeathPenalty(app, key);
   const id = created.body.id as string;
   t.ok(created.body.themes.some((x: { id: string; source: string }) => x.id === DEATH && x.source === 'machine'));
   const patch = () =>
