@@ -3,6 +3,9 @@ import { freshenPostgres } from '../src/db/pg/freshen.js';
 import { openPostgres } from '../src/db/pg/open.js';
 import { copyScope, copyVocabularies, type FileScope } from '../src/import/pg-import-scope.js';
 import { inScratchTransaction, writeThroughScratch } from '../src/import/pg-scratch.js';
+import { pgMaterialize } from '../src/recommendations/pg-documents.js';
+import { pgStateNames } from '../src/related/pg-freshen.js';
+import { pgRelateRenamed } from '../src/related/pg-state-name-changes.js';
 import { applySeed, type SeedReport } from './apply.js';
 import * as kgz from './kyrgyzstan-upr3.js';
 
@@ -58,6 +61,11 @@ async function pgApplySeed(pool: pg.Pool, now?: string): Promise<SeedReport> {
     const copied = {};
     await copyVocabularies(client, db.$client, copied);
     await copyScope(client, db.$client, await seedScope(client), copied);
-    return writeThroughScratch(scratch, async () => applySeed(db, now));
+    // The scratch file holds the recommendations of the seed's states only: those of the others whose text an
+    // alias the release added strips differently are recomputed here (src/related/pg-state-name-changes.ts).
+    const names = await pgStateNames(client);
+    const report = await writeThroughScratch(scratch, async () => applySeed(db, now));
+    await pgMaterialize(client, await pgRelateRenamed(client, names));
+    return report;
   });
 }
