@@ -6,6 +6,7 @@ import * as t from '../src/db/schema.js';
 import { periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { paragraphSortKey } from '../src/recommendations/paragraph.js';
+import { changingStateNames } from '../src/related/state-name-changes.js';
 import { normalizeStateName } from '../src/states/names.js';
 import { tagRecommendations } from '../src/tagging/apply.js';
 import { machineTagger } from '../src/tagging/tagger.js';
@@ -101,10 +102,13 @@ export function applySeed(db: Db, now = new Date().toISOString(), claimed?: Set<
         unMember,
       })),
     );
-    insert(
-      t.stateAliases,
-      ownStates.flatMap((s) =>
-        [s.name, ...s.aliases].map((alias) => ({ key: normalizeStateName(alias), alias, stateCode: s.code })),
+    // (An alias a release added changes the texts related without the states' names: src/related/state-name-changes.ts.)
+    changingStateNames(tx, () =>
+      insert(
+        t.stateAliases,
+        ownStates.flatMap((s) =>
+          [s.name, ...s.aliases].map((alias) => ({ key: normalizeStateName(alias), alias, stateCode: s.code })),
+        ),
       ),
     );
     insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri, scheme: uhri ? ('uhri' as const) : ('local' as const) })));

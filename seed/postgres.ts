@@ -3,6 +3,9 @@ import { freshenPostgres } from '../src/db/pg/freshen.js';
 import { openPostgres } from '../src/db/pg/open.js';
 import { copyScope, copyVocabularies, type FileScope } from '../src/import/pg-import-scope.js';
 import { inScratchTransaction, writeThroughScratch } from '../src/import/pg-scratch.js';
+import { pgMaterialize } from '../src/recommendations/pg-documents.js';
+import { pgStateNames } from '../src/related/pg-freshen.js';
+import { pgRelateRenamed } from '../src/related/pg-state-name-changes.js';
 import { applySeed, type SeedReport, seededIds } from './apply.js';
 import { claimKey, type SeededIds } from './audit.js';
 import * as kgz from './kyrgyzstan-upr3.js';
@@ -73,6 +76,11 @@ async function pgApplySeed(pool: pg.Pool, now?: string): Promise<SeedReport> {
     await copyVocabularies(client, db.$client, copied);
     await copyScope(client, db.$client, await seedScope(client), copied);
     const claimed = await pgClaimedRecords(client, seededIds());
-    return writeThroughScratch(scratch, async () => applySeed(db, now, claimed));
+    // The scratch file holds the recommendations of the seed's states only: those of the others whose text an
+    // alias the release added strips differently are recomputed here (src/related/pg-state-name-changes.ts).
+    const names = await pgStateNames(client);
+    const report = await writeThroughScratch(scratch, async () => applySeed(db, now, claimed));
+    await pgMaterialize(client, await pgRelateRenamed(client, names));
+    return report;
   });
 }

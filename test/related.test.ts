@@ -1,16 +1,14 @@
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { copyDatabase } from '../src/db/copy/copy.js';
-import { openDatabase } from '../src/db/open.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { pgBuildRecommendationRecords } from '../src/recommendations/pg-documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { type RelateCounts, relateAll } from '../src/related/refresh.js';
+import { relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson, postgresSide, sqliteOnly, tempDir } from './helpers.js';
+import { buildTestApp, getJson, postgresSide, sqliteOnly } from './helpers.js';
+import { recomputedRelations, type RelationRow, storedRelations } from './support/relations.js';
 import { testSql } from './support/test-sql.js';
 
 // Related recommendations and recurrence on a real database: kept current by every write (create, text
@@ -64,38 +62,6 @@ async function checkDocuments(t: Test, app: FastifyInstance): Promise<void> {
     'every stored document is current',
   );
   t.equal(await sql.count('recommendation_relations_stale'), 0, 'no relation left stale');
-}
-
-type RelationRow = [recommendationId: string, relatedId: string, score: number, relation: string, relatedCycle: number];
-const RELATIONS = 'select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations';
-const inPairOrder = (rows: RelationRow[]) => rows.sort(([a, b], [c, d]) => (a === c ? (b < d ? -1 : 1) : a < c ? -1 : 1));
-const asRows = (rows: Record<string, unknown>[]) => inPairOrder(rows.map((row) => Object.values(row) as RelationRow));
-
-/** The relations the app stores (those of one recommendation, given its id), by pair. */
-async function storedRelations(app: FastifyInstance, of?: string): Promise<RelationRow[]> {
-  return asRows(await testSql(app).all(of === undefined ? RELATIONS : `${RELATIONS} where recommendation_id = ?`, of === undefined ? [] : [of]));
-}
-
-/**
- * A full recomputation of the app's relations (`npm run relate`: SQLite's relateAll), with what it changed and
- * the relations it leaves: in place on SQLite; on PostgreSQL, on a SQLite copy of its database (npm run
- * db:copy), which the relate command runs on.
- */
-async function recomputedRelations(t: Test, app: FastifyInstance, states?: string[]): Promise<{ counts: RelateCounts; relations: RelationRow[] }> {
-  const side = postgresSide(app);
-  let db = app.db;
-  if (side !== undefined) {
-    await side.pending;
-    const path = join(tempDir(t), 'copy.sqlite');
-    await copyDatabase({ kind: 'postgres', url: side.pool.options.connectionString! }, { kind: 'sqlite', path });
-    db = openDatabase(path, { seed: false });
-  }
-  try {
-    const counts = db.transaction(() => relateAll(db, states, () => {}));
-    return { counts, relations: asRows(db.$client.prepare(RELATIONS).all() as Record<string, unknown>[]) };
-  } finally {
-    if (db !== app.db) db.$client.close();
-  }
 }
 
 t.test('a reworded request of an earlier cycle is found, scored, and counted as recurrence', async (t) => {

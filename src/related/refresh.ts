@@ -13,7 +13,8 @@ import { NO_STATE_NAMES, type StateNames, stateNamesOf } from './state-names.js'
 // state with a changed recommendation whole: one changed text changes the state's idf, so every pair's score
 // may change, and the relations are what `npm run relate` computes whatever the order of the writes and
 // imports that led there. Texts are compared without the recommending states printed at their end, known by
-// the states' names and aliases (state-names.ts).
+// the states' names and aliases (state-names.ts): a write that changes those lists the texts it strips
+// differently (state-name-changes.ts).
 
 /** Relation pairs inserted per statement at most (a power of two: see writeRows). */
 const INSERT_ROWS = 512;

@@ -35,6 +35,20 @@ export class StateNames {
   strip(text: string): string {
     return this.keys.size === 0 ? text : withoutRecommenders(text, this.resolve);
   }
+
+  /**
+   * Whether stripping the text looks any of these keys up (a name found or not): a text that looks none of
+   * them up strips alike under names that differ only in them (the same answers, the same path).
+   */
+  looksUp(text: string, keys: ReadonlySet<string>): boolean {
+    let found = false;
+    withoutRecommenders(text, (name) => {
+      const key = normalizeStateName(name);
+      if (keys.has(key)) found = true;
+      return this.keys.has(key) ? key : undefined;
+    });
+    return found;
+  }
 }
 
 /** No names: texts compared as written. */
@@ -45,7 +59,7 @@ export const NO_STATE_NAMES = new StateNames([]);
  * one of its spellings there), normalised keys joined by newlines in one value: the same on both backends.
  */
 export const STATE_NAMES_SQL = "select coalesce(string_agg(key, chr(10) order by key), '') as keys from state_aliases";
-const SQLITE_STATE_NAMES_SQL = "select coalesce(group_concat(key, char(10)), '') from (select key from state_aliases order by key)";
+export const SQLITE_STATE_NAMES_SQL = "select coalesce(group_concat(key, char(10)), '') from (select key from state_aliases order by key)";
 
 let last: { keys: string; names: StateNames } | undefined;
 

@@ -9,6 +9,8 @@ import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { Pool } from '../db/pg/rows.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
+import { pgStateNames } from '../related/pg-freshen.js';
+import { pgRelateRenamed } from '../related/pg-state-name-changes.js';
 import { normalizeStateName } from './names.js';
 import { STATE_READS } from './pg-queries.js';
 import { STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
@@ -63,7 +65,9 @@ export async function pgCreateState(context: PgWriteContext, input: StateCreate)
   const code = await pgClaimRecordId(tx, STATE_ID_TABLE, input.id);
   await pgRun(tx, sql`insert into states (code, name, regional_group, regional_group_note, un_member)
     values (${code}, ${input.name}, ${input.regionalGroup}, ${input.regionalGroupNote}, ${input.unMember})`);
+  const names = await pgStateNames(tx);
   await addSpellings(tx, code, [...input.aliases, input.name]);
+  context.stale(await pgRelateRenamed(tx, names));
   context.audit({ entity: STATE_TABLE.entity, entityId: code, action: 'create', before: null, after: (await snapshot(tx, code))! });
   return code;
 }
@@ -86,8 +90,10 @@ export async function pgUpdateState(context: PgWriteContext, code: string, patch
     .map(([field, column]) => sql`${sql.identifier(column)} = ${patch[field as keyof typeof COLUMNS]}`);
   if (set.length > 0) await pgRun(tx, sql`update states set ${sql.join(set, sql`, `)} where code = ${code}`);
   const name = patch.name ?? (before.name as string);
+  const names = await pgStateNames(tx);
   if (patch.aliases !== undefined) await pgRun(tx, sql`delete from state_aliases where state_code = ${code}`);
   await addSpellings(tx, code, [...(patch.aliases ?? []), name]);
+  context.stale(await pgRelateRenamed(tx, names));
   await pgFinishUpdate(context, STATE_TABLE, code, before, async () => (await snapshot(tx, code))!);
   // Its name is in the documents of the recommendations it reviewed or made (SQLite's trigger fires on an
   // update that sets it).
@@ -112,7 +118,9 @@ export async function pgDeleteState(context: PgWriteContext, code: string, expec
       `State ${code} is still referred to by ${uses.map(({ table, n }) => `${n} ${table.replace('_', ' ')}`).join(', ')}.`,
     );
   }
+  const names = await pgStateNames(tx);
   await pgRun(tx, sql`delete from state_aliases where state_code = ${code}`);
+  context.stale(await pgRelateRenamed(tx, names));
   await pgDeleteAudited(context, STATE_TABLE, code, before);
 }
 

@@ -18,6 +18,7 @@ import {
 import { normalizeStateName } from './names.js';
 import { getState } from './queries.js';
 import { visible } from '../http/visible-text.js';
+import { changingStateNames } from '../related/state-name-changes.js';
 
 // Creating, changing and deleting states (admin only): each function runs inside a writeTransaction. A
 // state's name and aliases are the spellings importers resolve to its code: no spelling may name two states.
@@ -151,7 +152,7 @@ export function createState(context: WriteContext, input: StateCreate): string {
       unMember: input.unMember,
     })
     .run();
-  addSpellings(tx, code, [...input.aliases, input.name]);
+  changingStateNames(tx, () => addSpellings(tx, code, [...input.aliases, input.name]));
   auditCreate(context, TABLE.entity, code, stateSnapshot(tx, code)!);
   return code;
 }
@@ -170,8 +171,10 @@ export function updateState(context: WriteContext, code: string, patch: StatePat
   const { aliases, ...columns } = patch;
   if (Object.keys(columns).length > 0) tx.update(states).set(columns).where(sql`code = ${code}`).run();
   const name = patch.name ?? (before.name as string);
-  if (aliases !== undefined) tx.run(sql`delete from state_aliases where state_code = ${code}`);
-  addSpellings(tx, code, [...(aliases ?? []), name]);
+  changingStateNames(tx, () => {
+    if (aliases !== undefined) tx.run(sql`delete from state_aliases where state_code = ${code}`);
+    addSpellings(tx, code, [...(aliases ?? []), name]);
+  });
   finishUpdate(context, TABLE, code, before, () => stateSnapshot(tx, code)!);
 }
 
@@ -187,7 +190,7 @@ export function deleteState(context: WriteContext, code: string, expected: '*' |
       `State ${code} is still referred to by ${uses.map(({ table, n }) => `${n} ${table.replace('_', ' ')}`).join(', ')}.`,
     );
   }
-  tx.run(sql`delete from state_aliases where state_code = ${code}`);
+  changingStateNames(tx, () => tx.run(sql`delete from state_aliases where state_code = ${code}`));
   deleteAudited(context, TABLE, code, before);
 }
 
