@@ -4,7 +4,7 @@ import { applySeed } from '../seed/apply.js';
 import { seedPostgres } from '../seed/postgres.js';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, postgresSide } from './helpers.js';
-import { recomputedRelations, type RelationRow, storedRelations } from './support/relations.js';
+import { createRecommendation, recomputedRelations, type RelationRow, storedRelations } from './support/relations.js';
 import { testSql } from './support/test-sql.js';
 
 // A change of the states' spellings (an alias added or dropped by a state's create, change or delete, or by
@@ -12,14 +12,7 @@ import { testSql } from './support/test-sql.js';
 // the relations are then a full recomputation's, on both backends, and a change that keeps the spellings'
 // keys recomputes nothing.
 
-async function create(app: FastifyInstance, key: string, reviewId: string, text: string, by = 'NOR'): Promise<string> {
-  const { response, body } = await send(app, 'POST', '/v1/recommendations', {
-    key,
-    body: { reviewId, text, verbatim: true, recommendingStates: [by], sources: [{ title: 'WG report', publisher: 'HRC', url: 'https://example.org/wg' }] },
-  });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return body.id as string;
-}
+const create = (app: FastifyInstance, key: string, reviewId: string, text: string, by = 'NOR') => createRecommendation(app, key, reviewId, text, by);
 
 /** Finland's two cycles, with requests printing "(Newland)" at their end, and Kyrgyzstan's, printing no name. */
 async function setup(t: Test) {

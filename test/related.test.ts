@@ -8,23 +8,14 @@ import { relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson, postgresSide, sqliteOnly } from './helpers.js';
-import { recomputedRelations, type RelationRow, storedRelations } from './support/relations.js';
+import { createRecommendation, recomputedRelations, type RelationRow, storedRelations } from './support/relations.js';
 import { testSql } from './support/test-sql.js';
 
 // Related recommendations and recurrence on a real database: kept current by every write (create, text
 // change, delete, import), served by GET /v1/recommendations/{id}/related, shown in every record, filtered
 // and counted.
 
-const SOURCE = { title: 'Working Group report', publisher: 'Human Rights Council', url: 'https://example.org/wg-report' };
-
-async function create(app: FastifyInstance, key: string, reviewId: string, text: string, by: string): Promise<string> {
-  const { response, body } = await send(app, 'POST', '/v1/recommendations', {
-    key,
-    body: { reviewId, text, verbatim: true, recommendingStates: [by], sources: [SOURCE] },
-  });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return body.id as string;
-}
+const create = createRecommendation;
 
 async function setup(t: Test) {
   const app = await buildTestApp(t);

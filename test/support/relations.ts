@@ -4,6 +4,7 @@ import type { Test } from 'tap';
 import { copyDatabase } from '../../src/db/copy/copy.js';
 import { openDatabase } from '../../src/db/open.js';
 import { type RelateCounts, relateAll } from '../../src/related/refresh.js';
+import { send } from '../curation-helpers.js';
 import { postgresSide, tempDir } from '../helpers.js';
 import { testSql } from './test-sql.js';
 
@@ -43,4 +44,16 @@ export async function recomputedRelations(
   } finally {
     if (db !== app.db) db.$client.close();
   }
+}
+
+const SOURCE = { title: 'Working Group report', publisher: 'Human Rights Council', url: 'https://example.org/wg-report' };
+
+/** A recommendation created through the API (its review stored), made by `by`; its id. */
+export async function createRecommendation(app: FastifyInstance, key: string, reviewId: string, text: string, by: string): Promise<string> {
+  const { response, body } = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { reviewId, text, verbatim: true, recommendingStates: [by], sources: [SOURCE] },
+  });
+  if (response.statusCode !== 201) throw new Error(response.body);
+  return body.id as string;
 }
