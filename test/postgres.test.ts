@@ -165,6 +165,11 @@ if ('skip' in cluster) {
       // On PostgreSQL, the audit log's identity continues after the copied rows.
       const pool = new pg.Pool({ connectionString: url, max: 1 });
       t.teardown(() => pool.end());
+      const { rows: unanalyzed } = await pool.query<{ relname: string }>(
+        `select relname from pg_stat_user_tables where relname = any($1) and last_analyze is null order by relname`,
+        [COPY_TABLES],
+      );
+      t.same(unanalyzed, [], 'the copy leaves the planner statistics of every table it filled');
       const { rows } = await pool.query(
         `insert into audit_log (entity, entity_id, action, changes, actor, at, revision)
           values ('x', 'x', 'create', '{}', 't', 'now', 1) returning seq`,

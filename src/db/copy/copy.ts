@@ -175,6 +175,9 @@ async function sqliteToPostgres(path: string, url: string, options: CopyOptions)
         `select setval(pg_get_serial_sequence('audit_log', 'seq'), max(seq)) from audit_log having max(seq) is not null`,
       );
       await client.query('commit');
+      // The planner's statistics for the copied rows now, not whenever autovacuum gets to them: until then
+      // it guesses the tables' sizes and the spread of their values.
+      await client.query('analyze');
       return report;
     } catch (error) {
       await client.query('rollback');
