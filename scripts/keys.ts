@@ -17,10 +17,23 @@ const usage = keysUsageError(process.argv.slice(2), io);
 if (usage !== undefined) process.exit(usage);
 let code: number;
 if (env.DATABASE_URL === undefined) {
-  const [{ runKeysCommand }, { openDatabase }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);
-  const db = openDatabase(env.DATABASE_PATH);
-  code = runKeysCommand(db, process.argv.slice(2), io);
-  db.$client.close();
+  const [{ runKeysCommand }, { lockedMessage, openForCommand }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);
+  try {
+    const db = openForCommand(env.DATABASE_PATH, (line) => io.err(line.trimEnd()), {
+      reads: process.argv[2] === 'list',
+      openWaitMs: env.DATABASE_OPEN_WAIT_MS,
+    });
+    try {
+      code = runKeysCommand(db, process.argv.slice(2), io);
+    } finally {
+      db.$client.close();
+    }
+  } catch (error) {
+    const locked = lockedMessage(error);
+    if (locked === undefined) throw error;
+    io.err(`${env.DATABASE_PATH}: ${locked}`);
+    code = 1;
+  }
 } else {
   const [{ runPgKeysCommand }, { redactUrl }, { openPostgres }] = await Promise.all([
     import('../src/auth/cli.js'),

@@ -1,5 +1,5 @@
 import { type ConfigError, loadEnv } from '../src/config.js';
-import { openDatabase } from '../src/db/open.js';
+import { lockedMessage, openForCommand } from '../src/db/open.js';
 import { applySeed } from './apply.js';
 
 // `npm run seed`: migrates the database (DATABASE_PATH, or DATABASE_URL's PostgreSQL: seed/postgres.ts) and adds
@@ -21,11 +21,20 @@ export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo)
     return 1;
   }
   if (env.DATABASE_URL === undefined) {
-    const db = openDatabase(env.DATABASE_PATH, { seed: false });
-    const { inserted } = applySeed(db);
-    db.$client.close();
-    io.out(seeded(env.DATABASE_PATH, inserted));
-    return 0;
+    try {
+      const db = openForCommand(env.DATABASE_PATH, (line) => io.err(line.trimEnd()), { seed: false, openWaitMs: env.DATABASE_OPEN_WAIT_MS });
+      try {
+        io.out(seeded(env.DATABASE_PATH, applySeed(db).inserted));
+      } finally {
+        db.$client.close();
+      }
+      return 0;
+    } catch (error) {
+      const locked = lockedMessage(error);
+      if (locked === undefined) throw error;
+      io.err(`${env.DATABASE_PATH}: not seeded: ${locked}`);
+      return 1;
+    }
   }
   // Loaded only here: SQLite's seeding never loads pg.
   const [{ seedPostgres }, { redactUrl }] = await Promise.all([import('./postgres.js'), import('../src/db/pg/url.js')]);

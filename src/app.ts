@@ -80,7 +80,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     config.databaseUrl === undefined
       ? sqliteBackend(config.databasePath, {
           busyTimeoutMs: resolved.databaseBusyTimeoutMs,
+          openWaitMs: resolved.databaseOpenWaitMs,
           importThreadMinBytes: resolved.importThreadMinBytes,
+          log: app.log,
         })
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
         // detect Cloudflare, which has Node load its fetch implementation).
@@ -90,7 +92,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           resolved.databaseBusyTimeoutMs,
           resolved.importThreadMinBytes,
           // Stale relations and documents brought up to date at start: said in the app's log.
-          { log: app.log },
+          { log: app.log, waitMs: resolved.databaseOpenWaitMs },
         );
   const { db } = backend;
   setFullTextLimits({

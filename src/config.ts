@@ -100,6 +100,7 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrlSchema,
   PG_POOL_MAX: envNumber(1, 1_000, 10),
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
+  DATABASE_OPEN_WAIT_MS: envNumber(0, 86_400_000, 900_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: trustProxySchema,
   // A JSON body is read as one string: a longer one threw in Fastify's reader and took the process down.
@@ -214,6 +215,11 @@ export interface AppConfig extends Partial<Limits> {
    * request is answered 503 with Retry-After. The write waits asynchronously (src/db/write-gate.ts).
    */
   databaseBusyTimeoutMs?: number;
+  /**
+   * How long the start waits for another process's write lock (SQLite) or another instance's work (PostgreSQL)
+   * when the database has to be migrated or brought up to date, before it gives up saying why.
+   */
+  databaseOpenWaitMs?: number;
   logLevel: LogLevel;
   trustProxy?: TrustProxy;
   /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
@@ -250,6 +256,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     ...(env.DATABASE_URL === undefined ? {} : { databaseUrl: env.DATABASE_URL }),
     pgPoolMax: env.PG_POOL_MAX,
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
+    databaseOpenWaitMs: env.DATABASE_OPEN_WAIT_MS,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     publicUrl: env.PUBLIC_URL ?? listenUrl(env.HOST, env.PORT),

@@ -20,7 +20,12 @@ let app: FastifyInstance;
 try {
   app = await buildApp(config);
 } catch (error) {
-  if (config.databaseUrl === undefined) throw error;
+  if (config.databaseUrl === undefined) {
+    // Another process held the write lock while the database had to be migrated or brought up to date.
+    if ((error as Error).name !== 'DatabaseLockedError') throw error;
+    console.error((error as Error).message);
+    process.exit(1);
+  }
   // drizzle wraps the driver's error ("Failed query: …"): its cause says what went wrong (ECONNREFUSED, …).
   const { cause, message } = error as Error;
   console.error(`DATABASE_URL (${redactUrl(config.databaseUrl)}): could not serve from PostgreSQL: ${(cause as Error | undefined)?.message ?? message}`);

@@ -9,6 +9,7 @@ t.test('defaults work with an empty environment', async (t) => {
     DATABASE_PATH: './data/upr-tracker.sqlite',
     PG_POOL_MAX: 10,
     DATABASE_BUSY_TIMEOUT_MS: 5_000,
+    DATABASE_OPEN_WAIT_MS: 900_000,
     LOG_LEVEL: 'info',
     TRUST_PROXY: false,
     BODY_LIMIT_BYTES: 1_048_576,

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { authenticateHeader } from '../auth/keys.js';
 import type { Authenticate } from '../auth/plugin.js';
 import { type ChangeStore, sqliteChangeStore } from '../changes/store.js';
@@ -79,11 +80,18 @@ export interface SqliteBackendOptions {
   busyTimeoutMs?: number;
   /** Files of at least this many bytes are imported in the import thread (see Limits.importThreadMinBytes). */
   importThreadMinBytes?: number;
+  /** How long opening waits for another process's write lock when it has to write, and where it says so. */
+  openWaitMs?: number;
+  log?: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 export function sqliteBackend(path: string, options: SqliteBackendOptions = {}): Backend {
   const { busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS, importThreadMinBytes = 0 } = options;
-  const db = openDatabase(path, { busyTimeoutMs });
+  const db = openDatabase(path, {
+    busyTimeoutMs,
+    openWaitMs: options.openWaitMs,
+    onWait: (waitMs) => options.log?.warn({ waitMs }, 'SQLite: another process (an import, say) is writing to the database: waiting for it'),
+  });
   const gate = new WriteGate(db.$client, busyTimeoutMs);
   // (An in-memory database is this connection's alone: no other thread can import into it.)
   const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs });

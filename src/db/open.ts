@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import { freshenRelations } from '../related/refresh.js';
+import { isDatabaseBusy } from './busy.js';
 import * as schema from './schema.js';
 import { registerFunctions } from './functions.js';
 
@@ -17,9 +18,23 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 /** How long a write waits for another connection's write lock, by default. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/** How long opening a database waits for another process's write lock when it has to write, by default. */
+export const OPEN_WAIT_MS = 15 * 60_000;
+
 export interface OpenOptions {
   seed?: boolean; // seed reference data and sourced facts when the database is empty (default true)
   busyTimeoutMs?: number; // how long a write waits for another connection's write lock (default 5 s)
+  /** How long the writes of opening (migrations, seed, stale relations and documents) wait for another process's write lock. */
+  openWaitMs?: number;
+  /** Called once when they start to wait: the caller says so (the server's log, a command's stderr). */
+  onWait?: (waitMs: number) => void;
+}
+
+/** Opening needed to write, and another process (an `npm run import`, say) held the write lock all the while. */
+export class DatabaseLockedError extends Error {
+  override name = 'DatabaseLockedError';
+  /** A busy database (src/db/busy.ts): a request that met it is answered 503 with Retry-After. */
+  readonly code = 'SQLITE_BUSY';
 }
 
 /**
@@ -34,20 +49,107 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
   // Writes are rare and an acknowledged write must survive a power loss.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = drizzle(sqlite, { schema });
-  if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  if (options.seed !== false && isEmpty(db)) applySeed(db);
-  // Relations and documents left stale by a migration (which marks every recommendation) or by another
-  // program's writes (the seed included).
-  freshenRelations(db);
-  freshenDocuments(db);
-  // Query planner statistics (sqlite_stat1) for tables that have none or have grown a lot since: without
-  // them SQLite guesses, e.g. reads the position index (a fifth of all rows) to find one state's records.
-  sqlite.pragma('optimize = 0x10002');
+  try {
+    openingWrites(db, options);
+    // Query planner statistics (sqlite_stat1) for tables that have none or have grown a lot since: without
+    // them SQLite guesses, e.g. reads the position index (a fifth of all rows) to find one state's records.
+    // Never waited for: a process holding the write lock is an import, which analyzes when it commits (and
+    // the server's connection then reads its statistics: planner-stats.ts).
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      sqlite.pragma('optimize = 0x10002');
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return db;
 }
 
+/**
+ * Migrations, the seed of a new database, and relations and documents left stale (by a migration, which
+ * marks every recommendation, or by another program's writes, the seed's included). Each step writes only
+ * when it has something to do; when another process holds the write lock, they are run again waiting for it
+ * up to openWaitMs (each is whole or not at all, and finds done what was committed before).
+ */
+function openingWrites(db: Db, options: OpenOptions): void {
+  const sqlite = db.$client;
+  const run = () => {
+    if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    if (options.seed !== false && isEmpty(db)) applySeed(db);
+    freshenRelations(db);
+    freshenDocuments(db);
+  };
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    return run();
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+  }
+  const waitMs = options.openWaitMs ?? OPEN_WAIT_MS;
+  options.onWait?.(waitMs);
+  sqlite.pragma(`busy_timeout = ${waitMs}`);
+  try {
+    run();
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    throw new DatabaseLockedError(
+      `${sqlite.name}: opening it had to write (migrations, the seed, or records to bring up to date), but another process ` +
+        `(an import, say) held its write lock for more than ${duration(waitMs)}; nothing was changed: try again once it has finished`,
+    );
+  }
+}
+
+const duration = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+
+/** SQLITE_BUSY, also when drizzle has wrapped it. */
+const isBusy = (error: unknown): boolean =>
+  isDatabaseBusy(error) || isDatabaseBusy((error as { cause?: unknown } | null)?.cause);
+
+/**
+ * openDatabase for a command (seed, import, tag, relate, keys): its writes wait for another process's write
+ * lock as long as opening does (a command is not answering anyone meanwhile), and it says so on stderr (a
+ * command that only `reads` does not wait).
+ */
+export function openForCommand(path: string, err: (line: string) => void, options: OpenOptions & { reads?: boolean } = {}): Db {
+  const waitMs = options.openWaitMs ?? OPEN_WAIT_MS;
+  let said = false;
+  const say = () => {
+    if (!said) err(`${path}: another process (an import, say) is writing to the database: waiting for it (at most ${duration(waitMs)})\n`);
+    said = true;
+  };
+  const db = openDatabase(path, { ...options, busyTimeoutMs: waitMs, onWait: say });
+  if (options.reads !== true && writeLockHeld(db.$client)) say();
+  return db;
+}
+
+/** Whether another connection holds the write lock at this moment (never waited for). */
+function writeLockHeld(sqlite: Database.Database): boolean {
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    sqlite.exec('begin immediate');
+    sqlite.exec('rollback');
+    return false;
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    return true;
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
+/** What a command says, in one line, when the database stayed locked by another process; undefined for any other error. */
+export function lockedMessage(error: unknown): string | undefined {
+  if (error instanceof DatabaseLockedError) return error.message;
+  if (isBusy(error)) return 'another process (an import, say) held the database\'s write lock all the while; nothing was written: try again once it has finished';
+  return undefined;
+}
 function isEmpty(db: Db): boolean {
   return db.$client.prepare('select count(*) as n from states').pluck().get() === 0;
 }

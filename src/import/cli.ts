@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv, type ResolvedConfig } from '../config.js';
-import { openDatabase } from '../db/open.js';
+import { lockedMessage, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
 import { openPostgres } from '../db/pg/open.js';
 import { pgImportFile } from './pg-import.js';
@@ -77,7 +77,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     io.err(`${(error as Error).message}\n`);
     return 2;
   }
-  const database = await openTarget(config);
+  const database = await openTarget(config, io);
   if (typeof database === 'string') {
     io.err(`${path} was not imported (nothing written): ${database}\n`);
     return 1;
@@ -98,7 +98,8 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     return 0;
   } catch (error) {
     // One line, never a stack trace: the import runs in one transaction, so nothing was written whatever failed.
-    const reason = error instanceof ImportError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    const reason =
+      error instanceof ImportError ? error.message : (lockedMessage(error) ?? `${(error as Error).name}: ${(error as Error).message}`);
     io.err(`${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}\n`);
     return 1;
   } finally {
@@ -108,11 +109,18 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
 
 /** DATABASE_URL's PostgreSQL (migrated, as the server would) or DATABASE_PATH's SQLite; why not, when it cannot be opened. */
 // (`created`: DATABASE_PATH's file did not exist and was made for this import: see ImportOptions.newDatabase.)
-async function openTarget(config: ResolvedConfig): Promise<{ run: RunImport; close(): Promise<void>; created: boolean } | string> {
+async function openTarget(config: ResolvedConfig, io: CliOutput): Promise<{ run: RunImport; close(): Promise<void>; created: boolean } | string> {
   const url = config.databaseUrl;
   if (url === undefined) {
     const created = !existsSync(config.databasePath);
-    const db = openDatabase(config.databasePath);
+    let db;
+    try {
+      db = openForCommand(config.databasePath, io.err, { openWaitMs: config.databaseOpenWaitMs });
+    } catch (error) {
+      const locked = lockedMessage(error);
+      if (locked === undefined) throw error;
+      return locked;
+    }
     return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close(), created };
   }
   try {

@@ -49,7 +49,7 @@ async function imported(target: ImportTarget, source: ImportSource, options: Imp
     }
   }
   // (The database is the service's: migrated and seeded when it started.)
-  const db = openDatabase(target.path, { seed: false, busyTimeoutMs: target.busyTimeoutMs });
+  const db = openDatabase(target.path, { seed: false, busyTimeoutMs: target.busyTimeoutMs, openWaitMs: target.busyTimeoutMs });
   try {
     return await importFile(db, source, options);
   } finally {

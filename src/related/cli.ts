@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv } from '../config.js';
-import { openDatabase } from '../db/open.js';
+import { lockedMessage, openForCommand } from '../db/open.js';
 import { bumpRevision } from '../db/revision.js';
 import { materializeStale } from '../recommendations/documents.js';
 import { relateAll } from './refresh.js';
@@ -8,7 +8,7 @@ import { relateAll } from './refresh.js';
 // `npm run relate [-- --state KGZ] [--json]`: recomputes the related recommendations of every state under
 // review (or of those given) in DATABASE_PATH, in one transaction, and the documents whose recurrence
 // changed. Progress goes to stderr; the counts to stdout (--json: as JSON). Exit status 0 done, 1 refused (DATABASE_URL
-// set), 2 wrong usage.
+// set, or the database kept locked by another process), 2 wrong usage.
 
 export const USAGE = `Usage: npm run relate [-- --state KGZ] [--json]
 
@@ -58,7 +58,18 @@ export function runRelateCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutp
     io.err(`--state "${invalid}" is not an ISO 3166-1 alpha-3 code like KGZ.\n`);
     return 2;
   }
-  const db = openDatabase(config.databasePath);
+  try {
+    return relate(config.databasePath, config.databaseOpenWaitMs, states, values.json, io);
+  } catch (error) {
+    const locked = lockedMessage(error);
+    if (locked === undefined) throw error;
+    io.err(`Not related: ${locked}\n`);
+    return 1;
+  }
+}
+
+function relate(path: string, openWaitMs: number, states: string[] | undefined, json: boolean, io: CliOutput): number {
+  const db = openForCommand(path, io.err, { openWaitMs });
   try {
     const started = performance.now();
     const counts = db.transaction(
@@ -72,7 +83,7 @@ export function runRelateCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutp
     );
     const seconds = Math.round(performance.now() - started) / 1000;
     io.out(
-      values.json
+      json
         ? `${JSON.stringify({ ...counts, seconds })}\n`
         : `Related ${counts.recommendations} recommendations of ${counts.states} states under review in ${seconds} s: ` +
             `${counts.inserted} relations added, ${counts.updated} changed, ${counts.deleted} removed.\n`,

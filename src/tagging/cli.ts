@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv } from '../config.js';
-import { openDatabase } from '../db/open.js';
+import { lockedMessage, openForCommand } from '../db/open.js';
 import type { CliOutput } from '../import/cli.js';
 import { REVIEW_ID } from '../import/run.js';
 import { tagRecommendations } from './apply.js';
@@ -13,7 +13,7 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
   --json    the report as JSON`;
 
-/** `npm run tag`: exit code 0, or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
+/** `npm run tag`: exit code 0, 1 when another process kept the database locked, or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
 export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
   let values;
   try {
@@ -41,7 +41,15 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
   const config = configFromEnv(loadEnv(env));
   const selection = { reviewId: values.review, all: values.all };
   const started = performance.now();
-  const report = config.databaseUrl === undefined ? tagSqlite(config.databasePath, selection) : await tagPostgres(config.databaseUrl, selection);
+  let report;
+  try {
+    report = config.databaseUrl === undefined ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io) : await tagPostgres(config.databaseUrl, selection);
+  } catch (error) {
+    const locked = lockedMessage(error);
+    if (locked === undefined) throw error;
+    io.err(`Not tagged: ${locked}\n`);
+    return 1;
+  }
   const seconds = (performance.now() - started) / 1000;
   io.out(
     values.json
@@ -51,8 +59,8 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
   return 0;
 }
 
-function tagSqlite(path: string, selection: { reviewId?: string; all: boolean }) {
-  const db = openDatabase(path);
+function tagSqlite(path: string, openWaitMs: number, selection: { reviewId?: string; all: boolean }, io: CliOutput) {
+  const db = openForCommand(path, io.err, { openWaitMs });
   try {
     return tagRecommendations(db, machineTagger()!, selection);
   } finally {
