@@ -17,7 +17,7 @@ const usage = keysUsageError(process.argv.slice(2), io);
 if (usage !== undefined) process.exit(usage);
 let code: number;
 if (env.DATABASE_URL === undefined) {
-  const [{ runKeysCommand }, { lockedMessage, openForCommand }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);
+  const [{ runKeysCommand }, { databaseFailure, openForCommand }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);
   try {
     const db = openForCommand(env.DATABASE_PATH, (line) => io.err(line.trimEnd()), {
       reads: process.argv[2] === 'list',
@@ -29,9 +29,9 @@ if (env.DATABASE_URL === undefined) {
       db.$client.close();
     }
   } catch (error) {
-    const locked = lockedMessage(error);
-    if (locked === undefined) throw error;
-    io.err(`${env.DATABASE_PATH}: ${locked}`);
+    const failure = databaseFailure(error);
+    if (failure === undefined) throw error;
+    io.err(`${env.DATABASE_PATH}: ${failure}`);
     code = 1;
   }
 } else {

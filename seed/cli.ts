@@ -1,5 +1,5 @@
 import { type ConfigError, loadEnv } from '../src/config.js';
-import { lockedMessage, openForCommand } from '../src/db/open.js';
+import { databaseFailure, openForCommand } from '../src/db/open.js';
 import { applySeed } from './apply.js';
 
 // `npm run seed`: migrates the database (DATABASE_PATH, or DATABASE_URL's PostgreSQL: seed/postgres.ts) and adds
@@ -30,9 +30,9 @@ export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo)
       }
       return 0;
     } catch (error) {
-      const locked = lockedMessage(error);
-      if (locked === undefined) throw error;
-      io.err(`${env.DATABASE_PATH}: not seeded: ${locked}`);
+      const failure = databaseFailure(error);
+      if (failure === undefined) throw error;
+      io.err(`${env.DATABASE_PATH}: not seeded: ${failure}`);
       return 1;
     }
   }

@@ -21,9 +21,10 @@ try {
   app = await buildApp(config);
 } catch (error) {
   if (config.databaseUrl === undefined) {
-    // Another process held the write lock while the database had to be migrated or brought up to date.
-    if ((error as Error).name !== 'DatabaseLockedError') throw error;
-    console.error((error as Error).message);
+    // A file SQLite cannot serve (a directory, not a database, damaged), or the write lock held by another process.
+    const failure = (await import('./db/open.js')).databaseFailure(error);
+    if (failure === undefined) throw error;
+    console.error(`DATABASE_PATH (${config.databasePath}): could not serve from SQLite: ${failure}`);
     process.exit(1);
   }
   // drizzle wraps the driver's error ("Failed query: …"): its cause says what went wrong (ECONNREFUSED, …).

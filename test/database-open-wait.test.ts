@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { runSeedCommand } from '../seed/cli.js';
 import { buildApp } from '../src/app.js';
-import { DatabaseLockedError, lockedMessage, openDatabase, openForCommand } from '../src/db/open.js';
+import { DatabaseLockedError, databaseFailure, openDatabase, openForCommand } from '../src/db/open.js';
 import { runImportCli } from '../src/import/cli.js';
 import { runRelateCli } from '../src/related/cli.js';
 import { runTagCli } from '../src/tagging/cli.js';
@@ -95,10 +95,11 @@ t.test('opening that has to write gives up after openWaitMs with one clear error
   const waits: number[] = [];
   const thrown = t.throws(() => openDatabase(path, { openWaitMs: 0, onWait: (ms) => waits.push(ms) })) as Error;
   t.ok(thrown instanceof DatabaseLockedError);
-  t.match(thrown.message, /stale\.sqlite: opening it had to write .* another process \(an import, say\) held its write lock for more than 0 s; nothing was changed/);
+  t.match(thrown.message, /^opening the database had to write .* another process \(an import, say\) held its write lock for more than 0 s; nothing was changed/);
   t.same(waits, [0]);
-  t.equal(lockedMessage(thrown), thrown.message);
-  t.equal(lockedMessage(new Error('other')), undefined, 'any other error is not said this way');
+  t.equal(databaseFailure(thrown), thrown.message);
+  t.equal(databaseFailure(new Error('other')), undefined, 'any other error is not said this way');
+  t.equal(databaseFailure(Object.assign(new Error('constraint failed'), { code: 'SQLITE_CONSTRAINT' })), undefined, 'nor a statement of ours that failed');
 });
 
 t.test('the server waits for the lock at start, saying so in its log, and serves once it is free', async (t) => {
@@ -129,7 +130,7 @@ t.test('a server that cannot start for the lock says why in one line and exits 1
     timeout: 120_000,
   });
   t.equal(started.status, 1, started.stderr);
-  t.match(started.stderr, /^\S*stale\.sqlite: opening it had to write .*held its write lock for more than 0 s; nothing was changed: try again once it has finished\n$/);
+  t.match(started.stderr, /^DATABASE_PATH \(\S*stale\.sqlite\): could not serve from SQLite: opening the database had to write .*held its write lock for more than 0 s; nothing was changed: try again once it has finished\n$/);
 });
 
 t.test('the commands say that they wait, and when the lock stays held give up in one line, exit 1', async (t) => {
@@ -207,4 +208,27 @@ t.test('a command opened with a longer wait waits for the lock to be released, a
   t.equal(said.length, 1);
   t.match(said[0], /waiting for it \(at most 10 min\)\n$/);
   t.equal(staleCount(path), 0);
+});
+
+t.test('a DATABASE_PATH SQLite cannot serve is said in one line by the server and the commands, exit 1', async (t) => {
+  const dir = tempDir(t);
+  const notADatabase = join(dir, 'notes.csv');
+  writeFileSync(notADatabase, 'id,text\n1,not a database\n'.repeat(200));
+  for (const [path, said] of [
+    [dir, /unable to open database file \(SQLITE_CANTOPEN\)/],
+    [notADatabase, /file is not a database \(SQLITE_NOTADB\)/],
+  ] as const) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: path, PORT: '0', LOG_LEVEL: 'silent' };
+    delete env.DATABASE_URL;
+    const started = spawnSync(process.execPath, [...TS_NODE_ARGS, 'src/server.ts'], { env, encoding: 'utf8', timeout: 120_000 });
+    t.equal(started.status, 1, started.stderr);
+    t.match(started.stderr, new RegExp(`^DATABASE_PATH \\(${path.replace(/[.]/g, '\\.')}\\): could not serve from SQLite: ${said.source}\n$`));
+    const keys = spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/keys.ts', 'list'], { env, encoding: 'utf8', timeout: 120_000 });
+    t.equal(keys.status, 1);
+    t.match(keys.stderr, new RegExp(`^${path.replace(/[.]/g, '\\.')}: ${said.source}\n$`));
+    const err: string[] = [];
+    t.equal(await runSeedCommand(env, { out: () => undefined, err: (line) => err.push(line) }), 1);
+    t.match(err.join('\n'), new RegExp(`^${path.replace(/[.]/g, '\\.')}: not seeded: ${said.source}$`));
+  }
+  t.equal(readFileSync(notADatabase, 'utf8').slice(0, 8), 'id,text\n', 'the file is left as it was');
 });

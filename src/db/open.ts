@@ -99,7 +99,7 @@ function openingWrites(db: Db, options: OpenOptions): void {
   } catch (error) {
     if (!isBusy(error)) throw error;
     throw new DatabaseLockedError(
-      `${sqlite.name}: opening it had to write (migrations, the seed, or records to bring up to date), but another process ` +
+      'opening the database had to write (migrations, the seed, or records to bring up to date), but another process ' +
         `(an import, say) held its write lock for more than ${duration(waitMs)}; nothing was changed: try again once it has finished`,
     );
   }
@@ -144,11 +144,20 @@ function writeLockHeld(sqlite: Database.Database): boolean {
   }
 }
 
-/** What a command says, in one line, when the database stayed locked by another process; undefined for any other error. */
-export function lockedMessage(error: unknown): string | undefined {
+// SQLite's answers about the file rather than about a statement: not there or not openable (a directory), not a
+// database, damaged, read-only, full, an I/O error.
+const FILE_TROUBLE = /^SQLITE_(CANTOPEN|NOTADB|CORRUPT|READONLY|FULL|IOERR|PERM)/;
+
+/**
+ * What the server or a command says, in one line, when the database cannot be opened or written: another
+ * process held the write lock all the while, or SQLite says what is wrong with the file. Undefined for any
+ * other error (a fault of ours: its stack trace is wanted).
+ */
+export function databaseFailure(error: unknown): string | undefined {
   if (error instanceof DatabaseLockedError) return error.message;
   if (isBusy(error)) return 'another process (an import, say) held the database\'s write lock all the while; nothing was written: try again once it has finished';
-  return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && FILE_TROUBLE.test(code) ? `${String(message)} (${code})` : undefined;
 }
 function isEmpty(db: Db): boolean {
   return db.$client.prepare('select count(*) as n from states').pluck().get() === 0;

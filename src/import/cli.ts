@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv, type ResolvedConfig } from '../config.js';
-import { lockedMessage, openForCommand } from '../db/open.js';
+import { databaseFailure, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
 import { openPostgres } from '../db/pg/open.js';
 import { pgImportFile } from './pg-import.js';
@@ -99,7 +99,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
   } catch (error) {
     // One line, never a stack trace: the import runs in one transaction, so nothing was written whatever failed.
     const reason =
-      error instanceof ImportError ? error.message : (lockedMessage(error) ?? `${(error as Error).name}: ${(error as Error).message}`);
+      error instanceof ImportError ? error.message : (databaseFailure(error) ?? `${(error as Error).name}: ${(error as Error).message}`);
     io.err(`${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}\n`);
     return 1;
   } finally {
@@ -117,9 +117,9 @@ async function openTarget(config: ResolvedConfig, io: CliOutput): Promise<{ run:
     try {
       db = openForCommand(config.databasePath, io.err, { openWaitMs: config.databaseOpenWaitMs });
     } catch (error) {
-      const locked = lockedMessage(error);
-      if (locked === undefined) throw error;
-      return locked;
+      const failure = databaseFailure(error);
+      if (failure === undefined) throw error;
+      return failure;
     }
     return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close(), created };
   }

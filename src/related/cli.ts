@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv } from '../config.js';
-import { lockedMessage, openForCommand } from '../db/open.js';
+import { databaseFailure, openForCommand } from '../db/open.js';
 import { bumpRevision } from '../db/revision.js';
 import { materializeStale } from '../recommendations/documents.js';
 import { relateAll } from './refresh.js';
@@ -8,7 +8,7 @@ import { relateAll } from './refresh.js';
 // `npm run relate [-- --state KGZ] [--json]`: recomputes the related recommendations of every state under
 // review (or of those given) in DATABASE_PATH, in one transaction, and the documents whose recurrence
 // changed. Progress goes to stderr; the counts to stdout (--json: as JSON). Exit status 0 done, 1 refused (DATABASE_URL
-// set, or the database kept locked by another process), 2 wrong usage.
+// set, or the database could not be opened or written: kept locked by another process, not a database…), 2 wrong usage.
 
 export const USAGE = `Usage: npm run relate [-- --state KGZ] [--json]
 
@@ -61,9 +61,9 @@ export function runRelateCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutp
   try {
     return relate(config.databasePath, config.databaseOpenWaitMs, states, values.json, io);
   } catch (error) {
-    const locked = lockedMessage(error);
-    if (locked === undefined) throw error;
-    io.err(`Not related: ${locked}\n`);
+    const failure = databaseFailure(error);
+    if (failure === undefined) throw error;
+    io.err(`Not related: ${config.databasePath}: ${failure}\n`);
     return 1;
   }
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv } from '../config.js';
-import { lockedMessage, openForCommand } from '../db/open.js';
+import { databaseFailure, openForCommand } from '../db/open.js';
 import type { CliOutput } from '../import/cli.js';
 import { REVIEW_ID } from '../import/run.js';
 import { tagRecommendations } from './apply.js';
@@ -13,7 +13,7 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
   --json    the report as JSON`;
 
-/** `npm run tag`: exit code 0, 1 when another process kept the database locked, or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
+/** `npm run tag`: exit code 0, 1 when the database could not be opened or written (kept locked by another process, not a database…), or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
 export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
   let values;
   try {
@@ -45,9 +45,9 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
   try {
     report = config.databaseUrl === undefined ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io) : await tagPostgres(config.databaseUrl, selection);
   } catch (error) {
-    const locked = lockedMessage(error);
-    if (locked === undefined) throw error;
-    io.err(`Not tagged: ${locked}\n`);
+    const failure = databaseFailure(error);
+    if (failure === undefined) throw error;
+    io.err(`Not tagged: ${config.databaseUrl === undefined ? `${config.databasePath}: ` : ''}${failure}\n`);
     return 1;
   }
   const seconds = (performance.now() - started) / 1000;
