@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv, loadEnv } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
+import { redactUrl } from '../db/pg/url.js';
 import type { CliOutput } from '../import/cli.js';
 import { REVIEW_ID } from '../import/run.js';
 import { tagRecommendations } from './apply.js';
@@ -38,16 +39,24 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
     io.err(`--review "${values.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).\n`);
     return 2;
   }
-  const config = configFromEnv(loadEnv(env));
+  let config;
+  try {
+    config = configFromEnv(loadEnv(env));
+  } catch (error) {
+    io.err(`${(error as Error).message}\n`);
+    return 2;
+  }
   const selection = { reviewId: values.review, all: values.all };
   const started = performance.now();
   let report;
+  const url = config.databaseUrl;
   try {
-    report = config.databaseUrl === undefined ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io) : await tagPostgres(config.databaseUrl, selection);
+    report = url === undefined ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io) : await tagPostgres(url, selection);
   } catch (error) {
-    const failure = databaseFailure(error);
+    // On PostgreSQL whatever failed (a refused connection, say) is said as the seed says it: nothing was written.
+    const failure = url === undefined ? databaseFailure(error) : `${redactUrl(url)}: ${(error as Error).message}`;
     if (failure === undefined) throw error;
-    io.err(`Not tagged: ${config.databaseUrl === undefined ? `${config.databasePath}: ` : ''}${failure}\n`);
+    io.err(`Not tagged: ${url === undefined ? `${config.databasePath}: ` : ''}${failure}\n`);
     return 1;
   }
   const seconds = (performance.now() - started) / 1000;
