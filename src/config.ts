@@ -249,6 +249,16 @@ export function loadEnv(env: NodeJS.ProcessEnv): Env {
   return result.data;
 }
 
+/** A command's configuration, or undefined once it has said on `err` what is wrong with the environment. */
+export function commandConfig(env: NodeJS.ProcessEnv, err: (text: string) => void): ResolvedConfig | undefined {
+  try {
+    return configFromEnv(loadEnv(env));
+  } catch (error) {
+    err(`${(error as ConfigError).message}\n`);
+    return undefined;
+  }
+}
+
 /** The configuration an environment describes. */
 export function configFromEnv(env: Env): ResolvedConfig {
   return {

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 // A write that lost a race for the database rather than failed: SQLite's write lock held by another process
 // past busy_timeout (an `npm run import`, say), or on PostgreSQL a serialization failure, a deadlock or a lock
 // not available. Nothing was written; the same request can succeed a moment later, so the answer is a 503
@@ -13,4 +15,20 @@ export function isDatabaseBusy(error: unknown): boolean {
   if (typeof code !== 'string') return false;
   // SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_RECOVERY, SQLITE_BUSY_TIMEOUT).
   return code.startsWith('SQLITE_BUSY') || POSTGRES_RETRYABLE.has(code);
+}
+
+/** Whether SQLite's write lock is free now: taken and let go at once, never waited for. */
+export function writeLockFree(client: Database.Database): boolean {
+  const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+  client.pragma('busy_timeout = 0');
+  try {
+    client.exec('begin immediate');
+    client.exec('rollback');
+    return true;
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+    return false;
+  } finally {
+    client.pragma(`busy_timeout = ${busyTimeout}`);
+  }
 }

@@ -7,7 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import { freshenRelations } from '../related/refresh.js';
-import { isDatabaseBusy } from './busy.js';
+import { isDatabaseBusy, writeLockFree } from './busy.js';
 import * as schema from './schema.js';
 import { registerFunctions } from './functions.js';
 
@@ -124,24 +124,8 @@ export function openForCommand(path: string, err: (line: string) => void, option
     said = true;
   };
   const db = openDatabase(path, { ...options, busyTimeoutMs: waitMs, onWait: say });
-  if (options.reads !== true && writeLockHeld(db.$client)) say();
+  if (options.reads !== true && !writeLockFree(db.$client)) say();
   return db;
-}
-
-/** Whether another connection holds the write lock at this moment (never waited for). */
-function writeLockHeld(sqlite: Database.Database): boolean {
-  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
-  sqlite.pragma('busy_timeout = 0');
-  try {
-    sqlite.exec('begin immediate');
-    sqlite.exec('rollback');
-    return false;
-  } catch (error) {
-    if (!isBusy(error)) throw error;
-    return true;
-  } finally {
-    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
-  }
 }
 
 // SQLite's answers about the file rather than about a statement: not there or not openable (a directory), not a

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
+import { writeLockFree } from './busy.js';
 
 // SQLite: the writes of this process wait for the database's write lock asynchronously. An import of this process
 // writes from another thread (src/import/import-thread.ts), another process may write (`npm run import`), and
@@ -63,14 +64,14 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
    * writes do not pile up behind a long import, each holding its request.
    */
   async ready(): Promise<boolean> {
-    if (!this.busy && (this.client === undefined || this.lockFree())) return false;
+    if (!this.busy && (this.client === undefined || writeLockFree(this.client))) return false;
     this.waiters += 1;
     this.emit('change', this.holders);
     try {
       const until = performance.now() + this.busyTimeoutMs;
       for (let pause = POLL_FIRST_MS; ; pause = Math.min(POLL_MAX_MS, pause * 2)) {
         if (this.busy && !(await this.idleUntil(until))) throw busyError('an import is writing to the database');
-        if (this.client === undefined || this.lockFree()) return true;
+        if (this.client === undefined || writeLockFree(this.client)) return true;
         if (performance.now() >= until) throw busyError('the database is locked by another connection');
         await sleep(Math.min(pause, Math.max(1, until - performance.now())));
       }
@@ -88,23 +89,6 @@ export class WriteGate extends EventEmitter<{ change: [holders: number] }> {
       return true;
     } finally {
       timer.abort();
-    }
-  }
-
-  /** Whether the write lock is free now: taken and let go at once, never waited for. */
-  private lockFree(): boolean {
-    const client = this.client!;
-    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
-    client.pragma('busy_timeout = 0');
-    try {
-      client.exec('begin immediate');
-      client.exec('rollback');
-      return true;
-    } catch (error) {
-      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
-      return false;
-    } finally {
-      client.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 }

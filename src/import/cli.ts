@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFromEnv, loadEnv, type ResolvedConfig } from '../config.js';
+import { commandConfig, type ResolvedConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
 import { openPostgres } from '../db/pg/open.js';
@@ -70,13 +70,8 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     return 1;
   }
 
-  let config;
-  try {
-    config = configFromEnv(loadEnv(env));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n`);
-    return 2;
-  }
+  const config = commandConfig(env, io.err);
+  if (config === undefined) return 2;
   const database = await openTarget(config, io);
   if (typeof database === 'string') {
     io.err(`${path} was not imported (nothing written): ${database}\n`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { configFromEnv, loadEnv } from '../config.js';
+import { commandConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
 import type { CliOutput } from '../import/cli.js';
@@ -39,13 +39,8 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
     io.err(`--review "${values.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).\n`);
     return 2;
   }
-  let config;
-  try {
-    config = configFromEnv(loadEnv(env));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n`);
-    return 2;
-  }
+  const config = commandConfig(env, io.err);
+  if (config === undefined) return 2;
   const selection = { reviewId: values.review, all: values.all };
   const started = performance.now();
   let report;
