@@ -389,3 +389,31 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   const missingDelete = await send(app, 'DELETE', '/v1/recommendations/nope', { key, headers: { 'if-match': '*' } });
   t.equal(missingDelete.response.statusCode, 404);
 });
+
+t.test('recommendations: a move to a review of another state is refused while developments of its state are linked to it', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  const review = await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'SWE', cycle: 3 } });
+  t.equal(review.response.statusCode, 201);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+
+  const refused = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: { reviewId: 'SWE-3' }, headers: { 'if-match': '*' } });
+  t.equal(refused.response.statusCode, 422, 'was 200: a recommendation to Sweden with three developments of Kyrgyzstan');
+  t.same(refused.body.errors.map((e: { name: string }) => e.name), ['reviewId']);
+  t.match(refused.body.errors[0].message, /3 linked development\(s\) that happened in another state than SWE: kgz-2016-hrc-askarov-decision \(KGZ\)/);
+  const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(after.body.reviewId, 'KGZ-3', 'nothing changed');
+  t.equal(after.response.headers.etag, before.response.headers.etag);
+
+  const kgz1 = await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'KGZ', cycle: 1 } });
+  t.equal(kgz1.response.statusCode, 201);
+  const sameState = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: { reviewId: 'KGZ-1' }, headers: { 'if-match': '*' } });
+  t.equal(sameState.response.statusCode, 200, 'a review of the same state takes it with its developments');
+  t.equal(sameState.body.reviewId, 'KGZ-1');
+
+  const unlinked = await getJson(app, '/v1/recommendations/KGZ-3-USA-1');
+  t.equal(unlinked.body.developmentCount, 0);
+  const otherState = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', { key, body: { reviewId: 'SWE-3' }, headers: { 'if-match': '*' } });
+  t.equal(otherState.response.statusCode, 200, 'one without linked developments moves');
+  t.equal(otherState.body.stateUnderReview.id, 'SWE');
+});
