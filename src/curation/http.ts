@@ -59,6 +59,12 @@ export interface CreateSpec<T extends Versioned> {
   read: (id: string) => T | undefined;
 }
 
+/**
+ * The path a create's fingerprint names: its route's (`/v1/reviews`), not the URL as sent, which a retry may
+ * spell otherwise (`/v1/reviews/`, `/v1/reviews?`: the same operation, refused as "a different request").
+ */
+export const createPath = (request: FastifyRequest): string => request.routeOptions.url!;
+
 /** The stored answer to an Idempotency-Key, its record's id and Location: 422 when the key was used for another request. */
 export function replayable(stored: StoredResponse, fingerprint: string): { id: string; location: string } {
   if (stored.requestHash !== fingerprint) {
@@ -97,7 +103,7 @@ export function createRecord<T extends Versioned>(
 ): T {
   const key = apiKeyOf(request);
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+  const fingerprint = requestFingerprint(request.method, createPath(request), request.body);
   const outcome = writeTransaction(db, key.name, (context) => {
     const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
     if (stored) {

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { representationEtag } from '../http/etag.js';
 import { requireIfMatch } from './checks.js';
-import { answerCreated, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
+import { answerCreated, createPath, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
 import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
 
@@ -26,7 +26,7 @@ export interface PgCreateSpec<T extends Versioned> {
 export async function pgCreateRecord<T extends Versioned>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: PgCreateSpec<T>): Promise<T> {
   const key = apiKeyOf(request);
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+  const fingerprint = requestFingerprint(request.method, createPath(request), request.body);
   const outcome = await pgWriteTransaction(pool, key.name, async (context) => {
     const stored = idempotencyKey === undefined ? undefined : await pgFindStoredResponse(context.tx, key.id, idempotencyKey);
     if (stored) {
