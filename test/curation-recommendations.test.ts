@@ -417,3 +417,22 @@ t.test('recommendations: a move to a review of another state is refused while de
   t.equal(otherState.response.statusCode, 200, 'one without linked developments moves');
   t.equal(otherState.body.stateUnderReview.id, 'SWE');
 });
+
+t.test('recommendations: a create answers the record as GET does, its recurrence included', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  t.equal((await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'KGZ', cycle: 2 } })).response.statusCode, 201);
+  const text = 'Release the human rights defender Azimjon Askarov and ensure a fair retrial in line with international standards';
+  const earlier = await send(app, 'POST', '/v1/recommendations', { key, body: { reviewId: 'KGZ-2', text, verbatim: false, recommendingStates: ['FIN'] } });
+  t.equal(earlier.response.statusCode, 201);
+  const headers = { 'idempotency-key': 'again-1' };
+  const body = { reviewId: 'KGZ-3', text, verbatim: false, recommendingStates: ['SWE'] };
+  const created = await send(app, 'POST', '/v1/recommendations', { key, body, headers });
+  t.equal(created.response.statusCode, 201);
+  t.same(created.body.recurrence, { count: 1, earliestCycle: 2 }, 'was count 0 on SQLite: read before the write related it');
+  const read = await getJson(app, created.response.headers.location as string);
+  t.same(created.body, read.body, 'as GET shows it');
+  t.equal(created.response.headers.etag, read.response.headers.etag);
+  const replayed = await send(app, 'POST', '/v1/recommendations', { key, body, headers });
+  t.same(replayed.body, read.body, 'and as a retry of its Idempotency-Key answers it');
+});

@@ -104,26 +104,30 @@ export function createRecord<T extends Versioned>(
   const key = apiKeyOf(request);
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
   const fingerprint = requestFingerprint(request.method, createPath(request), request.body);
-  const outcome = writeTransaction(db, key.name, (context) => {
-    const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
-    if (stored) {
-      const { id, location } = replayable(stored, fingerprint);
-      if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
-      return { id, location, body: JSON.parse(stored.body) as T, replayed: true };
-    }
-    const id = spec.create(context);
-    const body = spec.read(id)!;
-    const location = `/v1/${spec.entity}/${encodeURIComponent(id)}`;
-    if (idempotencyKey !== undefined) {
-      storeResponse(context.tx, key.id, idempotencyKey, {
-        requestHash: fingerprint,
-        statusCode: 201,
-        location,
-        body: JSON.stringify(body),
-      });
-    }
-    return { id, location, body, replayed: false };
-  });
+  const outcome = writeTransaction(
+    db,
+    key.name,
+    (context): { replay: { location: string; body: T } } | { created: string } => {
+      const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
+      if (stored) {
+        const { id, location } = replayable(stored, fingerprint);
+        if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
+        return { replay: { location, body: JSON.parse(stored.body) as T } };
+      }
+      return { created: spec.create(context) };
+    },
+    // The new record read once the transaction has derived what it shows (its relations: a recurrence read
+    // before them was none), as GET answers it.
+    (made, tx) => {
+      if ('replay' in made) return { ...made.replay, replayed: true };
+      const body = spec.read(made.created)!;
+      const location = `/v1/${spec.entity}/${encodeURIComponent(made.created)}`;
+      if (idempotencyKey !== undefined) {
+        storeResponse(tx, key.id, idempotencyKey, { requestHash: fingerprint, statusCode: 201, location, body: JSON.stringify(body) });
+      }
+      return { location, body, replayed: false };
+    },
+  );
   answerCreated(reply, outcome);
   return outcome.body;
 }
