@@ -36,6 +36,7 @@ import statsRoutes from './stats/routes.js';
 import { importRoutes } from './import/routes.js';
 import { ImportSlots } from './import/slots.js';
 import { type Backend, sqliteBackend } from './db/backend.js';
+import { MAX_RECORD_ID } from './curation/ids.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,7 +73,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const app = Fastify({
     // Logger (keys redacted), body limit, timeouts and TRUST_PROXY (curation issue: src/http/hardening.ts).
     ...serverOptions(resolved),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_RECORD_ID },
     // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
   }).withTypeProvider<ZodTypeProvider>();

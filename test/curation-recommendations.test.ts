@@ -389,3 +389,50 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   const missingDelete = await send(app, 'DELETE', '/v1/recommendations/nope', { key, headers: { 'if-match': '*' } });
   t.equal(missingDelete.response.statusCode, 404);
 });
+
+t.test('recommendations: a move to a review of another state is refused while developments of its state are linked to it', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  const review = await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'SWE', cycle: 3 } });
+  t.equal(review.response.statusCode, 201);
+  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+
+  const refused = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: { reviewId: 'SWE-3' }, headers: { 'if-match': '*' } });
+  t.equal(refused.response.statusCode, 422, 'was 200: a recommendation to Sweden with three developments of Kyrgyzstan');
+  t.same(refused.body.errors.map((e: { name: string }) => e.name), ['reviewId']);
+  t.match(refused.body.errors[0].message, /3 linked development\(s\) that happened in another state than SWE: kgz-2016-hrc-askarov-decision \(KGZ\)/);
+  const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
+  t.equal(after.body.reviewId, 'KGZ-3', 'nothing changed');
+  t.equal(after.response.headers.etag, before.response.headers.etag);
+
+  const kgz1 = await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'KGZ', cycle: 1 } });
+  t.equal(kgz1.response.statusCode, 201);
+  const sameState = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: { reviewId: 'KGZ-1' }, headers: { 'if-match': '*' } });
+  t.equal(sameState.response.statusCode, 200, 'a review of the same state takes it with its developments');
+  t.equal(sameState.body.reviewId, 'KGZ-1');
+
+  const unlinked = await getJson(app, '/v1/recommendations/KGZ-3-USA-1');
+  t.equal(unlinked.body.developmentCount, 0);
+  const otherState = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-1', { key, body: { reviewId: 'SWE-3' }, headers: { 'if-match': '*' } });
+  t.equal(otherState.response.statusCode, 200, 'one without linked developments moves');
+  t.equal(otherState.body.stateUnderReview.id, 'SWE');
+});
+
+t.test('recommendations: a create answers the record as GET does, its recurrence included', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  t.equal((await send(app, 'POST', '/v1/reviews', { key, body: { stateUnderReview: 'KGZ', cycle: 2 } })).response.statusCode, 201);
+  const text = 'Release the human rights defender Azimjon Askarov and ensure a fair retrial in line with international standards';
+  const earlier = await send(app, 'POST', '/v1/recommendations', { key, body: { reviewId: 'KGZ-2', text, verbatim: false, recommendingStates: ['FIN'] } });
+  t.equal(earlier.response.statusCode, 201);
+  const headers = { 'idempotency-key': 'again-1' };
+  const body = { reviewId: 'KGZ-3', text, verbatim: false, recommendingStates: ['SWE'] };
+  const created = await send(app, 'POST', '/v1/recommendations', { key, body, headers });
+  t.equal(created.response.statusCode, 201);
+  t.same(created.body.recurrence, { count: 1, earliestCycle: 2 }, 'was count 0 on SQLite: read before the write related it');
+  const read = await getJson(app, created.response.headers.location as string);
+  t.same(created.body, read.body, 'as GET shows it');
+  t.equal(created.response.headers.etag, read.response.headers.etag);
+  const replayed = await send(app, 'POST', '/v1/recommendations', { key, body, headers });
+  t.same(replayed.body, read.body, 'and as a retry of its Idempotency-Key answers it');
+});

@@ -82,6 +82,17 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
     t.same(refused.body.errors, [{ in: 'header', name: 'idempotency-key', message }]);
   }
 
+  // The same operation, its URL spelt otherwise by the retry: a trailing slash, an empty query.
+  const spelt = { 'idempotency-key': 'spelt-otherwise' };
+  const slashed = await send(app, 'POST', '/v1/assessments/', { key, body: BODY, headers: spelt });
+  t.equal(slashed.response.statusCode, 201);
+  for (const url of ['/v1/assessments', '/v1/assessments?']) {
+    const again = await send(app, 'POST', url, { key, body: BODY, headers: spelt });
+    t.equal(again.response.statusCode, 201, `${url}: the first answer (was 422, "a different request")`);
+    t.equal(again.response.headers['idempotency-replayed'], 'true');
+    t.equal(again.body.id, slashed.body.id);
+  }
+
   const reviews = await send(app, 'POST', '/v1/reviews', {
     key: mintKey(app, 'admin'),
     body: { stateUnderReview: 'ESP', cycle: 4 },

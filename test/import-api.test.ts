@@ -1,4 +1,5 @@
 import t from 'tap';
+import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 import { importInto, withoutServerFields } from './import-helpers.js';
 
@@ -36,4 +37,25 @@ t.test('the printed decision and unresolved recommenders are visible and round-t
   const copied = (await copy.inject({ method: 'GET', url: '/v1/recommendations/ATG-1-5.1' })).json();
   t.same(copied.unresolvedRecommendingStates, ['NA']);
   t.equal(copied.positionLabel, 'implemented');
+});
+
+t.test('our own export moving a recommendation to a review of another state is refused while developments of its state bear on it', async (t) => {
+  const app = await buildTestApp(t);
+  const review = await send(app, 'POST', '/v1/reviews', { key: mintKey(app, 'admin'), body: { stateUnderReview: 'SWE', cycle: 3 } });
+  t.equal(review.response.statusCode, 201);
+  const exported = (await app.inject({ method: 'GET', url: '/v1/recommendations?reviewId=KGZ-3&format=csv' })).body.split('\r\n');
+  const kept = exported.find((line) => line.startsWith('KGZ-3-USA-1,'))!;
+  const moved = exported.find((line) => line.startsWith('KGZ-3-GBR-3,'))!.replace(',KGZ-3,KGZ,Kyrgyzstan,', ',SWE-3,SWE,Sweden,');
+  t.match(moved, /,SWE-3,SWE,Sweden,/);
+  const file = withoutServerFields([exported[0], kept, moved].join('\r\n'));
+
+  const report = await importInto(app, file, { format: 'upr-tracker-csv' });
+  t.same(report.recommendations, { created: 0, updated: 0, unchanged: 1 }, 'was 1 updated: a recommendation to Sweden with a Kyrgyz development');
+  t.equal(report.skipped, 1);
+  t.match(report.problems, [
+    { row: 3, message: /^reviewId: Recommendation KGZ-3-GBR-3 has 1 linked development\(s\) that happened in another state than SWE: kgz-2020-anti-ngo-bill \(KGZ\)/ },
+  ]);
+  const stored = (await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-GBR-3' })).json();
+  t.equal(stored.reviewId, 'KGZ-3');
+  t.equal(stored.version, 1);
 });

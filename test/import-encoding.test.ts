@@ -12,7 +12,7 @@ import {
   repairStep,
   repairText,
 } from '../src/import/encoding.js';
-import { bytesSource, macRoman, misencodedMacRoman, windows1252 } from './import-helpers.js';
+import { bytesSource, macRoman, misencodedMacRoman, run, seededDb, windows1252 } from './import-helpers.js';
 
 const SAMPLE =
   'Ensure the State’s compliance with “the Paris Principles” (Côte d’Ivoire); ' +
@@ -227,4 +227,20 @@ t.test('the context counter sees each non-ASCII character once, whatever the chu
       [' ', 'ü', ''],
     ],
   );
+});
+
+t.test('a CSV in UTF-16 is refused as such, whatever its format (it was "the header lacks" its columns)', async (t) => {
+  const db = seededDb(t);
+  const csv = 'To,Text,From,Response,Action,Issue,Session\r\nKyrgyzstan,"Ratify the Optional Protocol",Finland,Accepted,4,Torture,8\r\n';
+  const utf16 = (bigEndian: boolean, bom: boolean) => {
+    const le = Buffer.from(`${bom ? '\uFEFF' : ''}${csv}`, 'utf16le');
+    return bigEndian ? Uint8Array.from(le.swap16()) : Uint8Array.from(le);
+  };
+  const files = { 'little-endian': utf16(false, true), 'big-endian': utf16(true, true), 'little-endian, no BOM': utf16(false, false) };
+  for (const [name, bytes] of Object.entries(files)) {
+    for (const format of [undefined, 'upr-info', 'terman-csv', 'upr-tracker-csv'] as const) {
+      await t.rejects(run(db, bytes, { format }), { name: 'ImportError', status: 422, message: /^The file is in UTF-16 .*save it as CSV in UTF-8/ }, `${name}, format ${format ?? 'detected'}`);
+    }
+  }
+  t.match(await run(db, csv, { dryRun: true }), { recommendations: { created: 1 } }, 'the same file in UTF-8 is read');
 });

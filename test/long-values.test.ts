@@ -67,3 +67,30 @@ t.test('a source URL is at most 2,000 bytes: one of 600 CJK characters is stored
   t.equal(refused.response.statusCode, 400);
   t.match(refused.body, { errors: [{ in: 'body', name: 'sources.0.url', message: /2,000 bytes/ }] });
 });
+
+t.test('an id the server makes fits a URL: an assessment of a recommendation whose id is 200 characters', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  const recommendationId = `KGZ-3-${'x'.repeat(194)}`;
+  const recommendation = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { id: recommendationId, reviewId: 'KGZ-3', text: 'Release the defender.', verbatim: false, recommendingStates: ['FIN'] },
+  });
+  t.equal(recommendation.response.statusCode, 201);
+  const source = { title: 'A report', publisher: 'An NGO', url: 'https://example.org/report' };
+  const assessment = await send(app, 'POST', '/v1/assessments', {
+    key,
+    body: { recommendationId, status: 'implemented', assessedOn: '2021-01-01', rationale: 'Released.', sources: [source] },
+  });
+  t.equal(assessment.response.statusCode, 201);
+  const id = assessment.body.id as string;
+  t.ok(id.length <= 200, `an id of ${id.length} characters (was 220: its Location and every URL naming it were a 414)`);
+  t.match(id, /^KGZ-3-x+-[0-9a-f]{8}$/);
+  const read = await getJson(app, assessment.response.headers.location as string);
+  t.equal(read.response.statusCode, 200);
+  t.equal(read.body.id, id);
+  const deleted = await send(app, 'DELETE', `/v1/assessments/${id}`, { key, headers: { 'if-match': '*' } });
+  t.equal(deleted.response.statusCode, 204, 'it can be deleted');
+  const gone = await send(app, 'DELETE', `/v1/recommendations/${recommendationId}`, { key, headers: { 'if-match': '*' } });
+  t.equal(gone.response.statusCode, 204, 'and so can its recommendation (was 409 for good: an assessment no URL reached)');
+});

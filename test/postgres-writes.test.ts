@@ -298,4 +298,49 @@ if ('skip' in cluster) {
     await importer.query('rollback');
     t.equal((await patch()).response.statusCode, 200, 'the same write succeeds once the lock is released');
   });
+  t.test('a change answers the record as it left it, whatever write commits next (a DELETE was a 500)', async (t) => {
+    const created = await send(onPostgres, 'POST', '/v1/statements', {
+      key: pgKey,
+      body: {
+        reviewId: 'KGZ-3',
+        speaker: { type: 'state', id: 'IRL' },
+        stage: 'interactive_dialogue',
+        date: '2020-01',
+        datePrecision: 'month',
+        summary: 'Called for the release of Azimjon Askarov.',
+        sources: [{ title: 'A record', publisher: 'OHCHR', url: 'https://example.org/said' }],
+      },
+    });
+    t.equal(created.response.statusCode, 201);
+    const id = created.body.id as string;
+    const watcher = new pg.Pool({ connectionString: url, max: 3 });
+    t.teardown(() => watcher.end());
+    const waiting = async (like: string) => {
+      const query = `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like $1`;
+      while ((await watcher.query<{ n: number }>(query, [like])).rows[0]!.n === 0) await new Promise((resolve) => setImmediate(resolve));
+    };
+    // The PATCH is held before its commit (the revision row locked), its change made; another writer then asks
+    // for the statements table, so that it writes the moment the PATCH commits, before anything reads after it.
+    const revision = await watcher.connect();
+    const other = await watcher.connect();
+    t.teardown(() => {
+      revision.release();
+      other.release();
+    });
+    await revision.query('begin');
+    await revision.query(`select 1 from meta where key = 'revision' for update`);
+    const patched = send(onPostgres, 'PATCH', `/v1/statements/${id}`, { key: pgKey, body: { summary: 'Changed.' }, headers: { 'if-match': '*' } });
+    await waiting('insert into meta%');
+    await other.query('begin');
+    const locked = other.query('lock table statements in access exclusive mode');
+    await waiting('lock table statements%');
+    await revision.query('rollback');
+    await locked;
+    await other.query('delete from statements where id = $1', [id]);
+    await other.query('commit');
+    const answer = await patched;
+    t.equal(answer.response.statusCode, 200, 'was 500: the answer was read after the commit, the record deleted meanwhile');
+    t.match(answer.body, { id, summary: 'Changed.', version: 2 });
+  });
 }

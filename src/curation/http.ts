@@ -59,6 +59,12 @@ export interface CreateSpec<T extends Versioned> {
   read: (id: string) => T | undefined;
 }
 
+/**
+ * The path a create's fingerprint names: its route's (`/v1/reviews`), not the URL as sent, which a retry may
+ * spell otherwise (`/v1/reviews/`, `/v1/reviews?`: the same operation, refused as "a different request").
+ */
+export const createPath = (request: FastifyRequest): string => request.routeOptions.url!;
+
 /** The stored answer to an Idempotency-Key, its record's id and Location: 422 when the key was used for another request. */
 export function replayable(stored: StoredResponse, fingerprint: string): { id: string; location: string } {
   if (stored.requestHash !== fingerprint) {
@@ -97,27 +103,31 @@ export function createRecord<T extends Versioned>(
 ): T {
   const key = apiKeyOf(request);
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
-  const outcome = writeTransaction(db, key.name, (context) => {
-    const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
-    if (stored) {
-      const { id, location } = replayable(stored, fingerprint);
-      if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
-      return { id, location, body: JSON.parse(stored.body) as T, replayed: true };
-    }
-    const id = spec.create(context);
-    const body = spec.read(id)!;
-    const location = `/v1/${spec.entity}/${encodeURIComponent(id)}`;
-    if (idempotencyKey !== undefined) {
-      storeResponse(context.tx, key.id, idempotencyKey, {
-        requestHash: fingerprint,
-        statusCode: 201,
-        location,
-        body: JSON.stringify(body),
-      });
-    }
-    return { id, location, body, replayed: false };
-  });
+  const fingerprint = requestFingerprint(request.method, createPath(request), request.body);
+  const outcome = writeTransaction(
+    db,
+    key.name,
+    (context): { replay: { location: string; body: T } } | { created: string } => {
+      const stored = idempotencyKey === undefined ? undefined : findStoredResponse(context.tx, key.id, idempotencyKey);
+      if (stored) {
+        const { id, location } = replayable(stored, fingerprint);
+        if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
+        return { replay: { location, body: JSON.parse(stored.body) as T } };
+      }
+      return { created: spec.create(context) };
+    },
+    // The new record read once the transaction has derived what it shows (its relations: a recurrence read
+    // before them was none), as GET answers it.
+    (made, tx) => {
+      if ('replay' in made) return { ...made.replay, replayed: true };
+      const body = spec.read(made.created)!;
+      const location = `/v1/${spec.entity}/${encodeURIComponent(made.created)}`;
+      if (idempotencyKey !== undefined) {
+        storeResponse(tx, key.id, idempotencyKey, { requestHash: fingerprint, statusCode: 201, location, body: JSON.stringify(body) });
+      }
+      return { location, body, replayed: false };
+    },
+  );
   answerCreated(reply, outcome);
   return outcome.body;
 }

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { representationEtag } from '../http/etag.js';
 import { requireIfMatch } from './checks.js';
-import { answerCreated, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
+import { answerCreated, createPath, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
 import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
 
@@ -26,7 +26,7 @@ export interface PgCreateSpec<T extends Versioned> {
 export async function pgCreateRecord<T extends Versioned>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: PgCreateSpec<T>): Promise<T> {
   const key = apiKeyOf(request);
   const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-  const fingerprint = requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+  const fingerprint = requestFingerprint(request.method, createPath(request), request.body);
   const outcome = await pgWriteTransaction(pool, key.name, async (context) => {
     const stored = idempotencyKey === undefined ? undefined : await pgFindStoredResponse(context.tx, key.id, idempotencyKey);
     if (stored) {
@@ -53,13 +53,18 @@ export async function pgUpdateRecord<T extends Versioned>(
   request: FastifyRequest,
   reply: FastifyReply,
   change: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
-  read: () => Promise<T | undefined>,
+  read: (client: Queryable) => Promise<T | undefined>,
   options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
 ): Promise<T> {
   const header = request.headers['if-match'];
   const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
-  await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => change(context, expected));
-  const record = (await read())!;
+  // The record as this write left it, read in its transaction (as pgCreateRecord does): read after the commit, it
+  // was another write's when one came between (a DELETE's: undefined, a 500).
+  const record = await pgWriteTransaction(pool, apiKeyOf(request).name, async (context) => {
+    await change(context, expected);
+    await context.freshen();
+    return (await read(context.tx))!;
+  });
   reply.header('etag', representationEtag(record.version, JSON.stringify(record)));
   return record;
 }
@@ -104,7 +109,7 @@ export function pgWriteHandlers<Create, Patch, T extends Versioned>(pool: Pool, 
         async (context, expected) => {
           await spec.update(context, idOf(request), request.body as Patch, expected);
         },
-        () => spec.read(pool, idOf(request)),
+        (client) => spec.read(client, idOf(request)),
       ),
     remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => spec.remove(context, idOf(request), expected)),
   };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { diffRecords } from '../db/audit.js';
 import { inList } from '../db/keyset.js';
@@ -7,7 +6,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { recordEtag } from '../http/etag.js';
 import { HttpProblem } from '../http/problem.js';
 import type { Inconsistencies, Reference } from './checks.js';
-import type { IdTable } from './ids.js';
+import { type IdTable, randomRecordId } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
 import type { Snapshot, VersionedTable } from './records.js';
 import { type SourceInput, sourceIdFor } from './sources.js';
@@ -99,7 +98,7 @@ async function exists(tx: Tx, { table, column }: IdTable, id: string): Promise<b
 /** ids.ts's newRecordId: the prefix and 8 random hex digits. */
 export async function pgNewRecordId(tx: Tx, table: IdTable, prefix: string): Promise<string> {
   let id: string;
-  do id = `${prefix}-${randomBytes(4).toString('hex')}`;
+  do id = randomRecordId(prefix);
   while (await exists(tx, table, id));
   return id;
 }

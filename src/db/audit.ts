@@ -56,7 +56,12 @@ export function diffRecords(
 /** Audit entries inserted per statement. */
 const AUDIT_ROWS = 100;
 
-export function writeTransaction<T>(db: Db, actor: string, write: (context: WriteContext) => T): T {
+/**
+ * Runs `write` in one immediate transaction, with its audit entries, relations and documents; `settle`, when
+ * given, runs after these, still in the transaction, and its result is returned: what reads the records as the
+ * write leaves them (a create's answer, stored for its Idempotency-Key).
+ */
+export function writeTransaction<T, R = T>(db: Db, actor: string, write: (context: WriteContext) => T, settle?: (result: T, tx: Tx) => R): R {
   return db.transaction(
     (tx) => {
       const entries: AuditEntry[] = [];
@@ -105,7 +110,7 @@ export function writeTransaction<T>(db: Db, actor: string, write: (context: Writ
       // of a source whose answer did not win the merge): the revision moves with it all the same, so that no
       // cached list or ETag of the old document is served or confirmed (304) again.
       if (entries.length === 0 && documents.rewritten > 0) bumpRevision(tx);
-      return result;
+      return settle === undefined ? (result as unknown as R) : settle(result, tx);
     },
     { behavior: 'immediate' },
   );

@@ -23,7 +23,7 @@ export function pgDevelopmentWrites(pool: pg.Pool): DevelopmentWrites {
         request,
         reply,
         (context, expected) => pgLinkRecommendation(context, id, recommendationId, expected, link),
-        () => pgGetDevelopment(pool, id),
+        (client) => pgGetDevelopment(client, id),
         { ifMatch: 'optional' },
       ),
   };

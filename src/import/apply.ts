@@ -5,7 +5,9 @@ import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import type { Snapshot as RecordSnapshot } from '../curation/records.js';
+import { Inconsistencies } from '../curation/checks.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { checkLinkedDevelopments } from '../recommendations/writes.js';
 import { reviewSnapshot } from '../reviews/writes.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
 import { stateNamesOf } from '../related/state-names.js';
@@ -582,6 +584,9 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         return change;
       };
       const stateOfReviewQuery = sql.prepare('select state_code from reviews where id = ?').pluck();
+      const developmentsElsewhere = sql.prepare(`select d.id, d.state_code as state
+        from development_recommendations l join developments d on d.id = l.development_id
+        where l.recommendation_id = ? and d.state_code <> ? order by d.id`);
       const reviewStates = new Map<string, string | undefined>();
       const stateOfReview = (id: string) => {
         if (!reviewStates.has(id)) reviewStates.set(id, stateOfReviewQuery.get(id) as string | undefined);
@@ -624,6 +629,16 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         if (!checked.value) {
           refuse(record, checked.problems.join('; '));
           continue;
+        }
+        // Moved to a review of another state: not while developments of its state bear on it (as the API's PATCH).
+        if (before !== undefined && before.reviewId !== merged.reviewId) {
+          const state = stateOfReview(merged.reviewId)!;
+          const moved = new Inconsistencies();
+          checkLinkedDevelopments(moved, record.id, state, developmentsElsewhere.all(record.id, state) as { id: string; state: string }[]);
+          if (moved.messages().length > 0) {
+            refuse(record, moved.messages().join('; '));
+            continue;
+          }
         }
         const after: Snapshot = checked.value;
         const row = [

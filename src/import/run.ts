@@ -36,6 +36,7 @@ export async function readImport(db: Db, source: ImportSource, options: ImportOp
     );
   }
   const format = options.format ?? (await detectFormat(source, options.caller));
+  if (format !== 'ohchr-matrix') refuseUtf16(await headOf(source));
   const resolver = new StateResolver(db);
   if (resolver.empty) {
     // Every row would be skipped, its states unresolved: a 200 that imported nothing.
@@ -69,11 +70,8 @@ export function isImportFormat(value: string): value is ImportFormat {
   return (IMPORT_FORMATS as readonly string[]).includes(value);
 }
 
-/**
- * The format from the file's first bytes: a zip (.docx) is a matrix; a CSV is known by its header. When none
- * is known, the message names how `caller` gives the format.
- */
-export async function detectFormat(source: ImportSource, caller?: ImportCaller): Promise<ImportFormat> {
+/** The file's first 4096 bytes. */
+async function headOf(source: ImportSource): Promise<Uint8Array> {
   const head: number[] = [];
   for await (const chunk of source.chunks()) {
     for (const byte of chunk) {
@@ -82,7 +80,31 @@ export async function detectFormat(source: ImportSource, caller?: ImportCaller):
     }
     if (head.length >= 4096) break;
   }
-  const bytes = Uint8Array.from(head);
+  return Uint8Array.from(head);
+}
+
+/**
+ * A CSV in UTF-16 (Excel's "Unicode Text", a byte order mark FF FE or FE FF, or ASCII with a zero byte beside
+ * each letter) is refused as such: it was read as a file whose header lacked every column, or whose rows each
+ * held NUL characters.
+ */
+function refuseUtf16(head: Uint8Array): void {
+  const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  const zeros = head.length >= 4 && ((head[1] === 0 && head[3] === 0) || (head[0] === 0 && head[2] === 0));
+  if (bom || zeros) {
+    throw new ImportError(
+      'The file is in UTF-16 (Excel\'s "Unicode Text"), which the importer does not read: save it as CSV in UTF-8 ' +
+        '(Excel: Save As → CSV UTF-8 (Comma delimited); LibreOffice: Save As → Text CSV, character set Unicode (UTF-8)) and import that.',
+    );
+  }
+}
+
+/**
+ * The format from the file's first bytes: a zip (.docx) is a matrix; a CSV is known by its header. When none
+ * is known, the message names how `caller` gives the format.
+ */
+export async function detectFormat(source: ImportSource, caller?: ImportCaller): Promise<ImportFormat> {
+  const bytes = await headOf(source);
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'ohchr-matrix';
   // OLE2 compound file: a Word 97–2003 .doc (older OHCHR matrices), which this importer does not read.
   if ([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1].every((b, i) => bytes[i] === b)) {
@@ -91,6 +113,7 @@ export async function detectFormat(source: ImportSource, caller?: ImportCaller):
         '(Word: Save As → Word Document; LibreOffice: soffice --headless --convert-to docx FILE.doc) and import that.',
     );
   }
+  refuseUtf16(bytes);
   const firstLine = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[0]!;
   const header = firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, '').trim().toLowerCase());
   if (TERMAN_COLUMNS.every((c) => header.includes(c))) return 'terman-csv';

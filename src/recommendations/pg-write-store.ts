@@ -39,7 +39,7 @@ export function pgRecommendationWrites(pool: pg.Pool): RecommendationWrites {
               await pgTagRecommendation(context, tagger, idOf(request));
             }
           },
-          () => pgGetRecommendation(pool, idOf(request)),
+          (client) => pgGetRecommendation(client, idOf(request)),
         ),
       remove: (request, reply) => pgDeleteRecord(pool, request, reply, (context, expected) => pgDeleteRecommendation(context, idOf(request), expected)),
     },
@@ -49,7 +49,7 @@ export function pgRecommendationWrites(pool: pg.Pool): RecommendationWrites {
         request,
         reply,
         (context, expected) => pgSetThemeLabel(context, id, themeId, expected, keep),
-        () => pgGetRecommendation(pool, id),
+        (client) => pgGetRecommendation(client, id),
         { ifMatch: 'optional' },
       ),
   };

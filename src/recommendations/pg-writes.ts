@@ -19,7 +19,14 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { pgRelateOne, pgRelateStatesOf } from '../related/pg-refresh.js';
 import { paragraphSortKey } from './paragraph.js';
-import { type Checked, checkRecommendationRules, type RecommendationCreate, type RecommendationPatch } from './writes.js';
+import {
+  type Checked,
+  checkLinkedDevelopments,
+  checkRecommendationRules,
+  linkedDevelopmentsElsewhere,
+  type RecommendationCreate,
+  type RecommendationPatch,
+} from './writes.js';
 
 // Creating, changing and deleting recommendations on PostgreSQL (writes.ts and src/tagging/curation.ts on
 // SQLite): the same checks, rows, audit snapshots and problems; each function runs inside a
@@ -63,10 +70,13 @@ export async function pgRecommendationSnapshot(tx: Tx, id: string): Promise<Snap
   };
 }
 
-async function checkConsistency(tx: Tx, record: Checked): Promise<void> {
+async function checkConsistency(tx: Tx, record: Checked, id?: string): Promise<void> {
   const problems = new Inconsistencies();
   const review = await pgGet<{ stateCode: string }>(tx, sql`select state_code as "stateCode" from reviews where id = ${record.reviewId}`);
   if (!review) problems.add('reviewId', `Unknown review id ${JSON.stringify(record.reviewId)}`);
+  else if (id !== undefined) {
+    checkLinkedDevelopments(problems, id, review.stateCode, await pgAll<{ id: string; state: string }>(tx, linkedDevelopmentsElsewhere(id, review.stateCode)));
+  }
   await pgCheckReferences(tx, problems, 'recommendingStates', REFERENCES.state, record.recommendingStates);
   checkRecommendationRules(problems, record, review?.stateCode);
   await pgCheckReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
@@ -163,7 +173,7 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
     themes: patch.themes,
     sdgs: patch.sdgs,
     affectedPersons: patch.affectedPersons,
-  });
+  }, patch.reviewId !== undefined ? id : undefined);
   const set = Object.entries(COLUMNS)
     .filter(([field]) => patch[field as keyof typeof COLUMNS] !== undefined)
     .map(([field, column]) => sql`${sql.identifier(column)} = ${patch[field as keyof typeof COLUMNS]}`);

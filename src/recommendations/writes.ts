@@ -207,13 +207,39 @@ export function checkRecommendationRules(
   }
 }
 
-/** 422 for unknown references, a state recommending to itself, or a position without its source. */
-function checkConsistency(tx: Reader, record: Checked): void {
+/**
+ * A development bears only on recommendations made to the state it happened in (src/developments/writes.ts):
+ * a recommendation moved to a review of another state would break that for the developments linked to it.
+ */
+export function checkLinkedDevelopments(problems: Inconsistencies, id: string, state: string, linked: readonly { id: string; state: string }[]): void {
+  if (linked.length === 0) return;
+  const named = linked.slice(0, 5).map((d) => `${d.id} (${d.state})`).join(', ');
+  const more = linked.length > 5 ? ` and ${linked.length - 5} more` : '';
+  problems.add(
+    'reviewId',
+    `Recommendation ${id} has ${linked.length} linked development(s) that happened in another state than ${state}: ${named}${more}; ` +
+      'unlink them first (DELETE /v1/developments/{id}/recommendations/{recommendationId})',
+  );
+}
+
+/** SQL of the developments linked to a recommendation that happened in another state than `state`. */
+export const linkedDevelopmentsElsewhere = (id: string, state: string) => sql`select d.id, d.state_code as state
+  from development_recommendations l join developments d on d.id = l.development_id
+  where l.recommendation_id = ${id} and d.state_code <> ${state} order by d.id`;
+
+/**
+ * 422 for unknown references, a state recommending to itself, a position without its source, or (`id`: the
+ * recommendation changed) a review of another state than its linked developments'.
+ */
+function checkConsistency(tx: Reader, record: Checked, id?: string): void {
   const problems = new Inconsistencies();
   const review = tx.get<{ stateCode: string } | undefined>(
     sql`select state_code as stateCode from reviews where id = ${record.reviewId}`,
   );
   if (!review) problems.add('reviewId', `Unknown review id ${JSON.stringify(record.reviewId)}`);
+  else if (id !== undefined) {
+    checkLinkedDevelopments(problems, id, review.stateCode, tx.all<{ id: string; state: string }>(linkedDevelopmentsElsewhere(id, review.stateCode)));
+  }
   checkReferences(tx, problems, 'recommendingStates', REFERENCES.state, record.recommendingStates);
   checkRecommendationRules(problems, record, review?.stateCode);
   checkReferences(tx, problems, 'themes', REFERENCES.theme, record.themes);
@@ -303,7 +329,7 @@ export function updateRecommendation(
     themes: patch.themes,
     sdgs: patch.sdgs,
     affectedPersons: patch.affectedPersons,
-  });
+  }, patch.reviewId !== undefined ? id : undefined);
   const { sources, recommendingStates: _, themes: __, sdgs: ___, affectedPersons: ____, ...columns } = patch;
   const set: Partial<typeof recommendations.$inferInsert> = { ...columns };
   if (patch.paragraph !== undefined) set.paragraphSortKey = paragraphSortKey(patch.paragraph);
