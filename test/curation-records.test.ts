@@ -253,8 +253,17 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
     'name: "Kyrgyz Republic" already names KGZ',
     'aliases: "kyrgysztan" already names KGZ',
   ]);
+  // Another state's code is not a spelling of this one: files and filters give codes.
+  const code = await send(app, 'PATCH', '/v1/states/XKX', { key: admin, body: { aliases: ['Kosovo', 'fin'] }, headers: { 'if-match': '*' } });
+  t.equal(code.response.statusCode, 422);
+  t.same(code.body.errors, [{ in: 'body', name: 'aliases', message: '"fin" already names FIN' }]);
+  t.same((await getJson(app, '/v1/states/XKX')).body.aliases, ['Kosovo'], 'nothing changed');
   const blank = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'XXB', name: '...', unMember: false } });
   t.equal(blank.response.statusCode, 400);
+  // Names are matched by their Latin letters and digits: a name in another script is refused saying so.
+  const cyrillic = await send(app, 'PATCH', '/v1/states/XKX', { key: admin, body: { aliases: ['Косово'] }, headers: { 'if-match': '*' } });
+  t.equal(cyrillic.response.statusCode, 400);
+  t.match(cyrillic.body.errors, [{ in: 'body', name: 'aliases', message: /^Give a name with at least one Latin letter or digit: names are matched by/ }]);
   const codeTaken = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'KGZ', name: 'Somewhere', unMember: true } });
   t.equal(codeTaken.response.statusCode, 409);
 

@@ -8,3 +8,7 @@ export function normalizeStateName(name: string): string {
     .replace(/&/g, 'and')
     .replace(/[^a-z0-9]/g, '');
 }
+
+/** Why a spelling was refused whose normalised form is empty (only Latin letters and digits are matched). */
+export const NO_LATIN_LETTER =
+  'Give a name with at least one Latin letter or digit: names are matched by their letters a–z (accents ignored) and digits alone';

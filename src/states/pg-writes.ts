@@ -13,7 +13,7 @@ import { pgStateNames } from '../related/pg-freshen.js';
 import { pgRelateRenamed } from '../related/pg-state-name-changes.js';
 import { normalizeStateName } from './names.js';
 import { STATE_READS } from './pg-queries.js';
-import { STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
+import { otherOwner, STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
 
 // Creating, changing and deleting states on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
 // snapshots and problems, in a pgWriteTransaction. A state's name is in the stored documents of the
@@ -37,14 +37,11 @@ async function snapshot(tx: Tx, code: string): Promise<Snapshot | undefined> {
   return { name, regionalGroup, regionalGroupNote, unMember, aliases, version };
 }
 
-/** 422 for a spelling that already names another state. */
+/** 422 for a spelling that already names another state, or is its code (which filters and files give). */
 async function checkSpellings(tx: Tx, code: string, name: string | undefined, aliases: readonly string[] | undefined): Promise<void> {
   const problems = new Inconsistencies();
   const check = async (field: string, text: string) => {
-    const owner = await pgGet<{ code: string }>(
-      tx,
-      sql`select state_code as code from state_aliases where key = ${normalizeStateName(text)} and state_code <> ${code}`,
-    );
+    const owner = await pgGet<{ code: string }>(tx, otherOwner(code, normalizeStateName(text)));
     if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
   };
   if (name !== undefined) await check('name', name);

@@ -3,7 +3,7 @@ import { recordMetaShape } from '../common/schemas.js';
 import { REGIONAL_GROUPS } from '../db/schema.js';
 import { booleanParam, listParam } from '../http/params.js';
 import { positionCountsSchema } from '../recommendations/schemas.js';
-import { normalizeStateName } from './names.js';
+import { NO_LATIN_LETTER, normalizeStateName } from './names.js';
 
 export const stateFilterShape = {
   regionalGroup: listParam(z.enum(REGIONAL_GROUPS), `UN regional group: ${REGIONAL_GROUPS.join(', ')}.`),
@@ -12,7 +12,7 @@ export const stateFilterShape = {
     .string()
     .min(1, { abort: true }) // one error for an empty name, not this and the refinement's
     .max(200)
-    .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit')
+    .refine((name) => normalizeStateName(name) !== '', NO_LATIN_LETTER)
     .optional()
     .describe('Any spelling of the name found in UN documents ("Kyrgyz Republic", "kyrgysztan"); case, accents and punctuation are ignored.'),
 };

@@ -15,7 +15,7 @@ import {
   type Snapshot,
   type VersionedTable,
 } from '../curation/records.js';
-import { normalizeStateName } from './names.js';
+import { NO_LATIN_LETTER, normalizeStateName } from './names.js';
 import { getState } from './queries.js';
 import { visible } from '../http/visible-text.js';
 import { changingStateNames } from '../related/state-name-changes.js';
@@ -42,7 +42,7 @@ const spelling = visible(
     .trim()
     .min(1, { abort: true }) // one error for an empty name, not this and the refinement's
     .max(200)
-    .refine((name) => normalizeStateName(name) !== '', 'Give a name with at least one letter or digit'),
+    .refine((name) => normalizeStateName(name) !== '', NO_LATIN_LETTER),
 );
 
 const fields = {
@@ -117,13 +117,16 @@ export function stateSnapshot(tx: Reader, code: string): Snapshot | undefined {
   return { name, regionalGroup, regionalGroupNote, unMember: row.unMember === 1, aliases, version };
 }
 
-/** 422 for a spelling that already names another state. */
+/** The other state a spelling's key names, by one of its spellings or its code. */
+export const otherOwner = (code: string, key: string) =>
+  sql`select state_code as code from state_aliases where key = ${key} and state_code <> ${code}
+    union all select code from states where lower(code) = ${key} and code <> ${code} limit 1`;
+
+/** 422 for a spelling that already names another state, or is its code (which filters and files give). */
 function checkSpellings(tx: Reader, code: string, name: string | undefined, aliases: readonly string[] | undefined): void {
   const problems = new Inconsistencies();
   const check = (field: string, text: string) => {
-    const owner = tx.get<{ code: string } | undefined>(
-      sql`select state_code as code from state_aliases where key = ${normalizeStateName(text)} and state_code <> ${code}`,
-    );
+    const owner = tx.get<{ code: string } | undefined>(otherOwner(code, normalizeStateName(text)));
     if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
   };
   if (name !== undefined) check('name', name);
