@@ -206,6 +206,27 @@ t.test('absolute URLs come from PUBLIC_URL, never from the Host header', async (
   t.notMatch(body, /evil/);
 });
 
+t.test("Link and Location follow PUBLIC_URL's path: a client behind https://upr.example.org/api stays under /api", async (t) => {
+  const app = await buildTestApp(t, { publicUrl: 'https://upr.example.org/api' });
+  const link = async (url: string) => (await app.inject({ method: 'GET', url })).headers.link;
+  t.match(await link('/v1/states?limit=1'), /^<\/api\/v1\/states\?limit=1&cursor=[^>]+>; rel="next"$/, 'a list');
+  t.match(await link('/v1/states?limit=1'), /^<\/api\/v1\/states\?/, 'the same list from the response cache');
+  t.match(await link('/v1/recommendations?limit=1'), /^<\/api\/v1\/recommendations\?/, 'stored documents');
+  t.match(await link('/v1/recommendations?limit=1&format=csv'), /^<\/api\/v1\/recommendations\?/, 'an export page');
+  t.match(await link('/v1/recommendations?limit=1&include=assessments'), /^<\/api\/v1\/recommendations\?/, 'include');
+  t.match(await link('/v1/changes?limit=1'), /^<\/api\/v1\/changes\?limit=1&since=[^>]+>; rel="next"$/, 'the change feed');
+  const key = mintKey(app);
+  const headers = { 'idempotency-key': 'behind-a-path' };
+  const created = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers });
+  t.equal(created.response.statusCode, 201);
+  t.equal(created.response.headers.location, `/api/v1/assessments/${created.body.id}`, 'a create');
+  const replayed = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT, headers });
+  t.equal(replayed.response.headers.location, `/api/v1/assessments/${created.body.id}`, 'its replay');
+
+  const byDefault = await buildTestApp(t);
+  t.match((await byDefault.inject({ method: 'GET', url: '/v1/states?limit=1' })).headers.link, /^<\/v1\/states\?/, 'no path: as before');
+});
+
 t.test('an idempotent retry of a creation deleted since is a 409, not a replayed 201', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app);

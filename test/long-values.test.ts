@@ -66,6 +66,15 @@ t.test('a source URL is at most 2,000 bytes: one of 600 CJK characters is stored
   const refused = await send(app, 'POST', '/v1/developments', { key, body: development(tooLong, 'Longer URL') });
   t.equal(refused.response.statusCode, 400);
   t.match(refused.body, { errors: [{ in: 'body', name: 'sources.0.url', message: /2,000 bytes/ }] });
+
+  const longAscii = `https://example.org/${'a'.repeat(1_981)}`; // 2,001 characters, a valid URL
+  const tooMany = await send(app, 'POST', '/v1/developments', { key, body: development(longAscii, 'Longest URL') });
+  t.equal(tooMany.response.statusCode, 400);
+  t.same(
+    tooMany.body.errors.map((e: { message: string }) => e.message),
+    ['Too big: expected a URL of at most 2,000 characters', 'Too big: expected a URL of at most 2,000 bytes in UTF-8'],
+    'said as a length, not "Expected an http(s) URL"',
+  );
 });
 
 t.test('an id the server makes fits a URL: an assessment of a recommendation whose id is 200 characters', async (t) => {

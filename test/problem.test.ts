@@ -138,9 +138,9 @@ t.test('a required body field left out is "Required" with the type it takes (zod
     payload: { speaker: 1, sources: [{ url: 'https://example.org/a', title: 'A', publisher: 'P', pages: 3 }] },
   });
   t.same(
-    nested.json().errors.filter((e: { message: string }) => e.message === 'Unknown parameter'),
-    [{ in: 'body', name: 'sources.0.pages', message: 'Unknown parameter' }, { in: 'body', name: 'speaker', message: 'Unknown parameter' }],
-    'an unknown key is named where it is (it was "pages")',
+    nested.json().errors.filter((e: { message: string }) => e.message === 'Unknown field'),
+    [{ in: 'body', name: 'sources.0.pages', message: 'Unknown field' }, { in: 'body', name: 'speaker', message: 'Unknown field' }],
+    'an unknown key is named where it is (it was "pages"), a field of the body (it was "Unknown parameter")',
   );
   const wrong = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { verbatim: null } });
   t.same(
@@ -160,7 +160,7 @@ t.test('a problem lists at most 50 invalid parameters; its detail says how many 
   t.ok(response.body.length < 10_000, `${response.body.length} bytes`);
   const problem = response.json();
   t.equal(problem.errors.length, 50);
-  t.match(problem.errors[49], { in: 'body', name: /^k\d+$/, message: 'Unknown parameter' });
+  t.match(problem.errors[49], { in: 'body', name: /^k\d+$/, message: 'Unknown field' });
   const [, more, all] = /; and (\d+) more \((\d+) in all\)$/.exec(problem.detail)!;
   t.equal(Number(all) - Number(more), 50);
   t.ok(Number(all) > 80_000, `${all} in all`);

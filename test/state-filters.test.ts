@@ -16,6 +16,7 @@ t.test('every state filter takes codes, names and aliases in any case', async (t
     '/v1/reviews?stateUnderReview=',
     '/v1/developments?limit=500&stateUnderReview=',
     '/v1/statements?limit=500&stateUnderReview=',
+    '/v1/assessments?limit=500&stateUnderReview=',
   ];
   for (const route of routes) {
     const byCode = await getJson(app, `${route}KGZ`);
@@ -71,6 +72,8 @@ t.test('an unknown state is a 400 naming it, with close matches', async (t) => {
   t.match(prefix.errors[0].message, /did you mean KGZ \(Kyrgyzstan\)\?/, 'a prefix of a name');
   const code = await problem('/v1/statements?stateUnderReview=KGY');
   t.match(code.errors[0].message, /did you mean .*KGZ \(Kyrgyzstan\)/, 'a code one letter off');
+  const assessed = await problem('/v1/assessments?stateUnderReview=Kyrgyztan');
+  t.match(assessed.errors[0].message, /did you mean KGZ \(Kyrgyzstan\)\?/, 'on assessments too');
   const nothing = await problem('/v1/reviews?stateUnderReview=Atlantis');
   t.equal(nothing.errors[0].message, 'No state has the code, name or alias "Atlantis"; see GET /v1/states.');
   const punctuation = await problem('/v1/recommendations?recommendingState=--');

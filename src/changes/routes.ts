@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readIdParams, readStateIdParams } from '../common/schemas.js';
-import { decodeCursor, encodeCursor, listEnvelope, setNextLink } from '../http/pagination.js';
+import { decodeCursor, encodeCursor, listEnvelope, requestPathWith, setNextLink } from '../http/pagination.js';
 import { dateOrInstant, listParam, pageParams, storedInstant } from '../http/params.js';
 import { invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -111,9 +111,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
       const feed = await store.feed(await feedPosition(store, since), entity, limit);
       const nextCursor = encodeCursor(CURSOR_SORT, [feed.resumeSeq]);
       if (feed.hasMore) {
-        const url = new URL(request.url, 'http://placeholder');
-        url.searchParams.set('since', nextCursor);
-        reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+        reply.header('link', `<${requestPathWith(request, 'since', nextCursor)}>; rel="next"`);
       }
       return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: await store.revision() } };
     },

@@ -5,6 +5,7 @@ import { type WriteContext, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
 import type { ApiKeyScope } from '../db/schema.js';
 import { representationEtag } from '../http/etag.js';
+import { publicPathPrefix } from '../http/pagination.js';
 import { noQueryParams } from '../http/params.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -90,7 +91,7 @@ export function replayedRecordDeleted(entity: string, id: string): HttpProblem {
 
 /** Sets a create's 201, Location, ETag and, for a replay, Idempotency-Replayed. */
 export function answerCreated(reply: FastifyReply, outcome: { location: string; body: Versioned; replayed: boolean }): void {
-  reply.code(201).header('location', outcome.location).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
+  reply.code(201).header('location', `${publicPathPrefix(reply.request)}${outcome.location}`).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
   if (outcome.replayed) reply.header('idempotency-replayed', 'true');
 }
 

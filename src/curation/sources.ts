@@ -26,7 +26,8 @@ export const sourceInputSchema = z
     publisher: z.string().trim().min(1).max(300).describe('Who published it, e.g. Human Rights Watch.'),
     url: z
       .url({ protocol: /^https?$/, error: 'Expected an http(s) URL' })
-      .max(2000)
+      // Its own message: the url's error would say "Expected an http(s) URL" of a valid URL too long.
+      .max(2000, 'Too big: expected a URL of at most 2,000 characters')
       // (PostgreSQL's unique index on it takes at most ~2,700 bytes: a longer URL of non-ASCII letters was a 500.)
       .refine((url) => Buffer.byteLength(url) <= 2000, 'Too big: expected a URL of at most 2,000 bytes in UTF-8')
       .describe(

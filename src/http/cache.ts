@@ -413,7 +413,7 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);
     if (!hit) return done(null, payload);
     reply.header('vary', tag!.vary).header('etag', tag!.etag).header('cache-control', CACHE_CONTROL);
-    tag!.link ??= nextLink(request.url, hit.nextCursor);
+    tag!.link ??= nextLink(request, hit.nextCursor);
     if (tag!.link !== null) reply.header('link', tag!.link);
     sendCached(request, reply, hit);
   }

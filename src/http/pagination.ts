@@ -92,18 +92,31 @@ export interface Page<Row> {
   nextCursor: string | null;
 }
 
+/**
+ * The path PUBLIC_URL puts before the API's own paths ("/api" for https://upr.example.org/api, "" for none): a
+ * proxy serving the API under it strips it from requests, so a path the API answers with must have it back.
+ */
+export function publicPathPrefix(request: FastifyRequest): string {
+  return new URL(request.server.publicUrl).pathname.replace(/\/+$/, '');
+}
+
 /** Sets the RFC 8288 `Link: <…>; rel="next"` header (relative to the request) when there is a next page. */
 export function setNextLink(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null): void {
-  const link = nextLink(request.url, nextCursor);
+  const link = nextLink(request, nextCursor);
   if (link !== null) reply.header('link', link);
 }
 
-/** The `Link: <…?cursor=…>; rel="next"` header of a page of this request URL, or null on the last page. */
-export function nextLink(requestUrl: string, nextCursor: string | null): string | null {
+/** A path of this request's URL with `name` set to `value`, as a client reaches it (see publicPathPrefix). */
+export function requestPathWith(request: FastifyRequest, name: string, value: string): string {
+  const url = new URL(request.url, 'http://placeholder');
+  url.searchParams.set(name, value);
+  return `${publicPathPrefix(request)}${url.pathname}${url.search}`;
+}
+
+/** The `Link: <…?cursor=…>; rel="next"` header of a page of this request's URL, or null on the last page. */
+export function nextLink(request: FastifyRequest, nextCursor: string | null): string | null {
   if (nextCursor === null) return null;
-  const url = new URL(requestUrl, 'http://placeholder');
-  url.searchParams.set('cursor', nextCursor);
-  return `<${url.pathname}${url.search}>; rel="next"`;
+  return `<${requestPathWith(request, 'cursor', nextCursor)}>; rel="next"`;
 }
 
 /** One keyset step: up to `limit` rows, and the sort keys to continue after when more rows follow. */

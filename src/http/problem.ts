@@ -187,7 +187,7 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       // Where in the body: a key unknown to a source is "sources.0.x", not "x".
       const within = issue.instancePath.split('/').filter(Boolean);
-      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: 'Unknown parameter', path: '', wrongType: false }));
+      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: where === 'body' ? 'Unknown field' : 'Unknown parameter', path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     const wrongType = issue.keyword === 'invalid_type';
