@@ -237,6 +237,9 @@ t.test('npm run keys: create, list, revoke', async (t) => {
   t.match(await run('create', '--scope', 'write'), { code: 2, err: /--name/ });
   t.match(await run('create', '--name', '  ', '--scope', 'write'), { code: 2, err: /--name/ });
   t.match(await run('create', '--name', 'x'.repeat(101), '--scope', 'write'), { code: 2, err: /--name/ });
+  for (const name of ['kyrgyz\twatch', 'kyrgyz\nwatch', 'kyrgyz\u200bwatch', 'a\u2028b']) {
+    t.match(await run('create', '--name', name, '--scope', 'write'), { code: 2, err: /--name without control or invisible characters/ }, [...name].map((c) => c.codePointAt(0)!.toString(16)).join(' '));
+  }
   t.match(await run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /--scope write or admin/ });
   t.match(await run('create', '--name', 'x', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
   t.match(await run('list', '--name', 'x'), { code: 2, err: /Usage/ });

@@ -72,6 +72,11 @@ function parseCreate(values: { name?: string; scope?: string }, io: Output): Key
     io.err(`Give the key a name of 1 to 100 characters with --name (who holds it, e.g. "kyrgyz-watch").\n${KEYS_USAGE}`);
     return 2;
   }
+  // The name is the actor of every record's history and a column of the listing: a tab or a line break broke both.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name)) {
+    io.err(`Give --name without control or invisible characters (a tab, a line break): it is shown in listings and histories.\n${KEYS_USAGE}`);
+    return 2;
+  }
   if (!API_KEY_SCOPES.includes(values.scope as ApiKeyScope)) {
     io.err(`Give --scope ${API_KEY_SCOPES.join(' or ')}.\n${KEYS_USAGE}`);
     return 2;
