@@ -36,7 +36,7 @@ t.test('statements', async (t) => {
     t.equal(unknownReview.body.meta.total, 0);
   });
 
-  t.test('speaker matches a state (code, name or alias) or an organization name', async (t) => {
+  t.test('speaker matches a state code or an organization name', async (t) => {
     const hrw = await getJson(app, '/v1/statements?speaker=' + encodeURIComponent('Human Rights Watch'));
     t.same(ids(hrw.body), [HRW]);
     t.same(hrw.body.data[0].speaker, { type: 'organization', id: null, name: 'Human Rights Watch' });
@@ -52,13 +52,8 @@ t.test('statements', async (t) => {
 
     const partial = await getJson<Body>(app, '/v1/statements?speaker=Human');
     t.equal(partial.body.meta.total, 0, 'organization names match exactly');
-    const name = await getJson<Body>(app, '/v1/statements?speaker=ireland');
-    t.same(ids(name.body), [IRL], 'a state is named by its code, name or alias, in any case');
-    t.equal(name.response.headers.etag, irl.response.headers.etag, 'the same query as by its code');
-    const mixed = await getJson<Body>(app, '/v1/statements?speaker=' + encodeURIComponent('Human Rights Watch,United States of America'));
-    t.same(ids(mixed.body), [USA, HRW]);
-    const csv = await app.inject('/v1/statements?format=csv&speaker=Ireland');
-    t.equal(csv.body.trim().split('\n').length, 2, 'the export too');
+    const name = await getJson<Body>(app, '/v1/statements?speaker=Ireland');
+    t.equal(name.body.meta.total, 0, 'a state is named by its code');
   });
 
   t.test('stage filter', async (t) => {

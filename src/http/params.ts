@@ -45,10 +45,8 @@ export const isoCode = z
   .regex(/^[A-Z]{3}$/, 'Expected an ISO 3166-1 alpha-3 code in capitals, e.g. KGZ')
   .meta({ maxLength: 3 }); // the pattern allows exactly 3 characters
 
-/** List parameters that name states (see stateListParam, speakerListParam); src/states/filter-names.ts resolves them. */
-export type StateFilterKind = 'state' | 'speaker';
-
-const STATE_FILTERS = new WeakMap<z.ZodType, StateFilterKind>();
+/** List parameters that name states (see stateListParam); src/states/filter-names.ts resolves them. */
+const STATE_FILTERS = new WeakSet<z.ZodType>();
 
 /**
  * A list-valued state filter: ISO codes, names or aliases in any case ("KGZ", "kgz", "Kyrgyz Republic"). The
@@ -60,22 +58,12 @@ export function stateListParam(description: string) {
     `${description} An ISO 3166-1 alpha-3 code (KGZ) or any name or alias the states table knows ` +
       '(Kyrgyzstan, Kyrgyz Republic), in any case; an unknown state is a 400 that suggests close matches.',
   );
-  STATE_FILTERS.set(schema, 'state');
+  STATE_FILTERS.add(schema);
   return schema;
 }
 
-/**
- * Who spoke: a state as stateListParam takes it (resolved to its code), or else an organization by its exact
- * name (kept as written: never a 400).
- */
-export function speakerListParam(description: string) {
-  const schema = listParam(z.string().min(1).max(200), description);
-  STATE_FILTERS.set(schema, 'speaker');
-  return schema;
-}
-
-export function stateFilterKind(schema: unknown): StateFilterKind | undefined {
-  return typeof schema === 'object' && schema !== null ? STATE_FILTERS.get(schema as z.ZodType) : undefined;
+export function isStateFilter(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && STATE_FILTERS.has(schema as z.ZodType);
 }
 
 /** The records a list filter's values name by id (src/themes/filter-ids.ts resolves them). */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/open.js';
 import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
-import { stateFilterKind, type StateFilterKind } from '../http/params.js';
+import { isStateFilter } from '../http/params.js';
 import { resolveFilters } from '../http/filter-resolver.js';
 import { normalizeStateName } from './names.js';
 
@@ -167,17 +167,12 @@ export function boundedDistance(a: string, b: string, bound: number): number {
 export function resolveStateFilters(app: FastifyInstance, source: StateNameSource): StateNameIndex {
   const index = new StateNameIndex(source);
   resolveFilters(app, {
-    filtersOf: (shape) =>
-      Object.keys(shape).flatMap((key) => {
-        const kind = stateFilterKind(shape[key]);
-        return kind === undefined ? [] : [[key, kind] as [string, StateFilterKind]];
-      }),
+    filtersOf: (shape) => Object.keys(shape).filter((key) => isStateFilter(shape[key])).map((key) => [key, 'state'] as [string, 'state']),
     knows: (_, values) => index.knows(values),
     refresh: () => index.refresh(),
-    resolve: (kind, values) => {
+    resolve: (_, values) => {
       const { codes, unknown } = index.resolve(values);
-      // A speaker no state has is an organization's name.
-      return kind === 'speaker' ? { keys: [...codes, ...unknown], unknown: [] } : { keys: codes, unknown };
+      return { keys: codes, unknown };
     },
     explain: (_, value, suggest) => index.explain(value, suggest),
   });
