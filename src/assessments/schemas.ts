@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
-import { idListParam, isoCode, listParam, periodBound } from '../http/params.js';
+import { idListParam, listParam, periodBound, stateListParam } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -28,7 +28,7 @@ export type AssessmentSort = (typeof ASSESSMENT_SORTS)[number];
 export const assessmentFilterShape = {
   reviewId: idListParam('review', 50, 'Review of the recommendation judged, e.g. KGZ-3.'),
   recommendationId: listParam(z.string().min(1).max(200), 'The recommendation judged, e.g. KGZ-3-FIN-1.'),
-  stateUnderReview: listParam(isoCode, 'State under review (ISO 3166-1 alpha-3) of the recommendation judged, e.g. KGZ.'),
+  stateUnderReview: stateListParam('State under review of the recommendation judged.'),
   status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),
   from: periodBound('start')
     .optional()
