@@ -30,6 +30,7 @@ import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { resolveIdFilters } from './themes/filter-ids.js';
 import { resolveSpeakerFilters } from './statements/speaker-filter.js';
+import { checkRecommendationIdFilters } from './recommendations/id-filter.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import crossCutting from './http/cross-cutting.js';
@@ -130,6 +131,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const filterIds = resolveIdFilters(app, backend.filterIds);
   // And who spoke in a statement: a state as above, or an organization by its name in any case.
   resolveSpeakerFilters(app, stateNames, filterIds);
+  // A recommendationId filter (developments, assessments) names stored recommendations: an unknown one is a 400.
+  checkRecommendationIdFilters(app, backend.recommendationIds);
   // A NUL in a path, a query or a JSON body is a 400 before any route reads it (PostgreSQL's text cannot hold one).
   refuseNulCharacters(app);
 

@@ -66,6 +66,26 @@ export function isStateFilter(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && STATE_FILTERS.has(schema as z.ZodType);
 }
 
+/** List parameters that name recommendations by id (src/recommendations/id-filter.ts checks them). */
+const RECOMMENDATION_ID_FILTERS = new WeakSet<z.ZodType>();
+
+/**
+ * A list-valued filter by recommendation ids, exactly as written (ids are case-sensitive). A hook checks that a
+ * recommendation has each, or answers 400: a mistyped id must not read as "nothing bears on it".
+ */
+export function recommendationIdListParam(description: string) {
+  const schema = listParam(
+    z.string().min(1).max(200),
+    `${description} Exactly as written (ids are case-sensitive); an id no recommendation has is a 400.`,
+  );
+  RECOMMENDATION_ID_FILTERS.add(schema);
+  return schema;
+}
+
+export function isRecommendationIdFilter(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && RECOMMENDATION_ID_FILTERS.has(schema as z.ZodType);
+}
+
 /** List parameters that name who spoke: a state or an organization (src/statements/speaker-filter.ts resolves them). */
 const SPEAKER_FILTERS = new WeakSet<z.ZodType>();
 
