@@ -9,6 +9,9 @@ import type { FilterIdIndex } from '../themes/filter-ids.js';
 // state) and read as "Ireland said nothing"; a misspelt organization likewise. Now each value becomes the state's
 // code or the organization's stored name(s), or the request is a 400 with close matches of both kinds.
 
+/** The most comma-separated parts an organization's name is read from (a longer name is not found). */
+const MAX_PARTS = 4;
+
 export interface SpeakerResolution {
   keys: string[];
   unknown: string[];
@@ -31,8 +34,19 @@ export class SpeakerIndex {
   }
 
   resolve(values: readonly string[]): SpeakerResolution {
-    const { codes, unknown: notStates } = this.states.resolve(values);
-    const keys = new Set(codes);
+    const keys = new Set<string>();
+    const single: string[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const run = this.organizationRun(values, i);
+      if (run === undefined) {
+        single.push(values[i]!);
+        continue;
+      }
+      for (const name of run.names) keys.add(name);
+      i += run.length - 1;
+    }
+    const { codes, unknown: notStates } = this.states.resolve(single);
+    for (const code of codes) keys.add(code);
     const unknown: string[] = [];
     for (const value of notStates) {
       const names = this.ids.spellingsOf('organization', value);
@@ -40,6 +54,17 @@ export class SpeakerIndex {
       for (const name of names) keys.add(name);
     }
     return { keys: [...keys], unknown };
+  }
+
+  /**
+   * The organization that a run of two or more values from `i` names, the longest first: a name with commas
+   * ("Article 19, Global Campaign for Free Expression") arrives split at them, as every list value does.
+   */
+  private organizationRun(values: readonly string[], i: number): { names: string[]; length: number } | undefined {
+    for (let length = Math.min(MAX_PARTS, values.length - i); length >= 2; length--) {
+      const names = this.ids.spellingsOf('organization', values.slice(i, i + length).join(','));
+      if (names.length > 0) return { names, length };
+    }
   }
 
   explain(value: string, suggest: boolean): string {

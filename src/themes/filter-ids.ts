@@ -29,6 +29,11 @@ function sdgGoalNamed(value: string): number | undefined {
   return goal >= 1 && goal <= 17 ? goal : undefined;
 }
 
+/** A name as spellingsOf compares it: lower case, no spaces around its commas. */
+function foldName(name: string): string {
+  return name.toLowerCase().replace(/\s*,\s*/g, ',');
+}
+
 export interface IdEntry {
   id: string;
   /** What the suggestions show beside the id. */
@@ -112,10 +117,13 @@ export class FilterIdIndex {
     return { keys: [...keys], unknown };
   }
 
-  /** The ids that are the value in some case: organization names, unlike the other ids, may differ only in case. */
+  /**
+   * The ids that are the value in some case and spacing after commas: organization names, unlike the other ids,
+   * may differ only in case, and hold commas (at which a list value is split, and its parts trimmed).
+   */
   spellingsOf(kind: IdFilterKind, value: string): string[] {
-    const wanted = value.toLowerCase();
-    return this.vocabularies.get(kind)!.entries.filter((entry) => entry.id.toLowerCase() === wanted).map((entry) => entry.id);
+    const wanted = foldName(value);
+    return this.vocabularies.get(kind)!.entries.filter((entry) => foldName(entry.id) === wanted).map((entry) => entry.id);
   }
 
   /** Up to five ids whose id or label holds the value, or whose id is within a small edit distance of it. */
