@@ -16,6 +16,16 @@ type Body = { data: { id: string }[]; meta: { total: number; limit: number; next
 const ids = (body: Body) => body.data.map((s) => s.id);
 const sorted = (body: Body) => ids(body).sort();
 
+t.test('speaker: state codes alone, on an app whose other filters have read the states but not the organizations', async (t) => {
+  // The states' names were loaded by a recommendations filter, the organizations by nothing yet: speaker=USA,GBR
+  // then read the organizations without loading them (a 500).
+  const app = await buildTestApp(t);
+  t.equal((await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&limit=1')).response.statusCode, 200);
+  const { response, body } = await getJson<Body>(app, '/v1/statements?speaker=USA,GBR');
+  t.equal(response.statusCode, 200, JSON.stringify(body));
+  t.same(ids(body), [USA, GBR]);
+});
+
 t.test('statements', async (t) => {
   const app = await buildTestApp(t);
 

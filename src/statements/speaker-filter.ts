@@ -34,6 +34,8 @@ export class SpeakerIndex {
   }
 
   resolve(values: readonly string[]): SpeakerResolution {
+    // State codes alone: the organizations were not brought up to date (knows), and no name of one is a code.
+    if (this.states.knows(values)) return { keys: this.states.resolve(values).codes, unknown: [] };
     const keys = new Set<string>();
     const single: string[] = [];
     for (let i = 0; i < values.length; i++) {
