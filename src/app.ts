@@ -29,6 +29,8 @@ import { stateRoutes } from './states/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { resolveStateFilters } from './states/filter-names.js';
 import { resolveIdFilters } from './themes/filter-ids.js';
+import { resolveSpeakerFilters } from './statements/speaker-filter.js';
+import { checkRecommendationIdFilters } from './recommendations/id-filter.js';
 import { themeRoutes } from './themes/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import crossCutting from './http/cross-cutting.js';
@@ -127,9 +129,13 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(hardening, resolved);
   await app.register(authentication, { authenticate: backend.authenticate });
   // State filters take names and aliases: resolved to codes before the response cache looks (issue 10).
-  resolveStateFilters(app, backend.stateNames);
+  const stateNames = resolveStateFilters(app, backend.stateNames);
   // Likewise theme, affected-persons and review ids, in any case; an unknown id is a 400 with close matches.
-  resolveIdFilters(app, backend.filterIds);
+  const filterIds = resolveIdFilters(app, backend.filterIds);
+  // And who spoke in a statement: a state as above, or an organization by its name in any case.
+  resolveSpeakerFilters(app, stateNames, filterIds);
+  // A recommendationId filter (developments, assessments) names stored recommendations: an unknown one is a 400.
+  checkRecommendationIdFilters(app, backend.recommendationIds);
   // A NUL in a path, a query or a JSON body is a 400 before any route reads it (PostgreSQL's text cannot hold one).
   refuseNulCharacters(app);
 

@@ -56,6 +56,20 @@ t.test('assessments list: filters, keyset pages, exports, ETags', async (t) => {
   t.same(await filtered('stateUnderReview=KGZ'), ['gbr-1-2019', ...SEEDED, 'gbr-1-2021']);
   t.same(await filtered('stateUnderReview=FIN,KGZ&status=implemented,partially_implemented'), ['gbr-1-2021', 'fin-4-2022']);
   t.same(await filtered('recommendationId=KGZ-3-GBR-1'), ['gbr-1-2019', 'gbr-1-2021']);
+  // stateUnderReview takes a state as every state filter does (it took only a code in capitals: kgz was a 400).
+  for (const state of ['kgz', 'Kyrgyzstan', 'Kyrgyz%20Republic', 'fin,KYRGYZSTAN']) {
+    const { response, body } = await getJson<Body>(app, `/v1/assessments?stateUnderReview=${state}`);
+    t.equal(response.statusCode, 200, state);
+    const expected = state.startsWith('fin') ? ['gbr-1-2019', ...SEEDED, 'gbr-1-2021', 'fin-4-2022'] : ['gbr-1-2019', ...SEEDED, 'gbr-1-2021'];
+    t.same(ids(body), expected, state);
+  }
+  const byName = await getJson(app, '/v1/assessments?stateUnderReview=Kyrgyzstan');
+  t.equal(byName.response.headers.etag, (await getJson(app, '/v1/assessments?stateUnderReview=KGZ')).response.headers.etag, 'one query, one ETag');
+  const unknownState = await getJson(app, '/v1/assessments?stateUnderReview=Kyrgyztan');
+  t.equal(unknownState.response.statusCode, 400, 'an unknown state is a 400, not an empty page');
+  t.match(unknownState.body.errors, [{ in: 'query', name: 'stateUnderReview', message: /did you mean KGZ \(Kyrgyzstan\)/ }]);
+  const csvByName = await app.inject({ url: '/v1/assessments?format=csv&stateUnderReview=kyrgyzstan' });
+  t.equal(csvByName.body.trimEnd().split('\r\n').length, 5, 'the export reads the name too');
   t.same(await filtered('from=2020-09-28&to=2021-03-01'), [...SEEDED, 'gbr-1-2021'], 'from and to include their days');
   t.same(await filtered('from=2022-01-11'), []);
   t.same(await filtered('from=2020-09&to=2021'), await filtered('from=2020-09-01&to=2021-12-31'), 'a month from its first day, a year to its last');
@@ -71,7 +85,7 @@ t.test('assessments list: filters, keyset pages, exports, ETags', async (t) => {
   }
   t.same(walked, ids(all.body));
 
-  for (const bad of ['from=2021-02-30', 'to=yesterday', 'from=2022-01-01&to=2021-01-01', 'status=done', 'stateUnderReview=Atlantis', 'sort=rationale', 'cursor=nonsense', 'colour=red']) {
+  for (const bad of ['from=2021-02-30', 'to=yesterday', 'from=2022-01-01&to=2021-01-01', 'status=done', 'stateUnderReview=Atlantis', 'stateUnderReview=XYZ', 'sort=rationale', 'cursor=nonsense', 'colour=red']) {
     const { response, body } = await getJson(app, `/v1/assessments?${bad}`);
     t.equal(response.statusCode, 400, bad);
     t.match(response.headers['content-type'], /^application\/problem\+json/);

@@ -40,6 +40,13 @@ t.test('full-text queries cannot be syntax errors', async (t) => {
   t.equal(toFtsQuery('Askarov'), '"Askarov"');
   t.equal(toFtsQuery('"human rights" defender*'), '"human rights" "defender"*');
   t.equal(toFtsQuery('a"b'), '"a""b"');
+  t.equal(toFtsQuery('"human righ*"'), '"human righ"*', 'a phrase ending in a prefix');
+  t.equal(toFtsQuery('"human righ"*'), '"human righ"*', 'the * after the closing quote');
+  t.equal(toFtsQuery('"human righ**"'), '"human righ"*');
+  t.equal(toFtsQuery('"human righ*" human-righ* "human righ"'), '"human righ"* "human righ"', 'one term each');
+  t.throws(() => toFtsQuery('tor*ure'), /"tor\*ure": a \* makes a prefix only at the end of a word or a phrase/);
+  t.throws(() => toFtsQuery('"death *penalty"'), /"\"death \*penalty\"": a \*/);
+  t.throws(() => toFtsQuery('"hu*"'), /"\"hu\*\"": a prefix needs at least 3/, 'the prefix of a phrase has the same minimum');
   t.equal(toFtsQuery('NEAR( OR'), '"NEAR(" "OR"');
   t.throws(() => toFtsQuery('  !! "" '), /at least one word/);
 });

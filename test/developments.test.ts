@@ -112,8 +112,30 @@ t.test('developments', async (t) => {
     t.same(sorted(usa3.body), [NGO_BILL, INFO_LAW, RUZIEV, WOMENS_DAY].sort());
     const either = await getJson<Body>(app, '/v1/developments?recommendationId=KGZ-3-ESP-1,KGZ-3-GBR-3');
     t.same(sorted(either.body), [COURTS, NGO_BILL].sort());
-    const none = await getJson<Body>(app, '/v1/developments?recommendationId=KGZ-3-XXX-1');
+    const none = await getJson<Body>(app, '/v1/developments?recommendationId=KGZ-3-GBR-1');
+    t.equal(none.response.statusCode, 200, 'a stored recommendation that nothing bears on');
     t.equal(none.body.meta.total, 0);
+  });
+
+  t.test('a recommendationId no recommendation has is a 400 naming it, not an empty page that reads as "nothing happened"', async (t) => {
+    // ?recommendationId=kgz-3-fin-1 answered 200 with no developments: ids are case-sensitive, and a mistyped one
+    // read as a recommendation nothing had followed up (KGZ-3-FIN-1 has three developments).
+    const cases: [url: string, name: string, message: RegExp][] = [
+      ['/v1/developments?recommendationId=kgz-3-fin-1', 'recommendationId', /No recommendation has the id "kgz-3-fin-1".*did you mean KGZ-3-FIN-1\?/],
+      ['/v1/developments?recommendationId=KGZ-3-XXX-1', 'recommendationId', /No recommendation has the id "KGZ-3-XXX-1".*see GET \/v1\/recommendations/],
+      ['/v1/developments?recommendationId=KGZ-3-FIN-1,KGZ-3-XXX-1&format=csv', 'recommendationId', /"KGZ-3-XXX-1"/],
+      ['/v1/stats/developments?groupBy=direction&recommendationId=kgz-3-fin-1', 'recommendationId', /did you mean KGZ-3-FIN-1\?/],
+      ['/v1/assessments?recommendationId=KGZ-3-FIN-2', 'recommendationId', /No recommendation has the id "KGZ-3-FIN-2"/],
+    ];
+    for (const [url, name, message] of cases) {
+      const { response, body } = await getJson(app, url);
+      t.equal(response.statusCode, 400, url);
+      t.match(response.headers['content-type'], /^application\/problem\+json/, url);
+      t.equal(body.errors.length, 1, url);
+      t.match(body.errors[0], { in: 'query', name, message }, url);
+    }
+    const two = await getJson(app, '/v1/developments?recommendationId=NOPE-1&recommendationId=NOPE-2');
+    t.same(two.body.errors.map((e: { message: string }) => e.message.match(/"([^"]+)"/)![1]), ['NOPE-1', 'NOPE-2'], 'each unknown id named');
   });
 
   t.test('reviewId filter', async (t) => {

@@ -39,6 +39,7 @@ const QUERIES = [
   'womens', 'café', 'cafe', 'côte', 'Cote', 'straße', 'strasse', 'ørsted', 'orsted', 'istanbul', 'İstanbul', 'enjoying',
   'enjoy*', 'enjoys', '2nd', 'h2o', 'polic*', 'establ*', `${'ж'.repeat(400)}`, `${'ж'.repeat(400)}s`, 'жжж*',
   `${'ж'.repeat(490)}*`, 'zorblax', '"rights of children"', '"rights of women"', 'protocol* optional',
+  '"rights of chil*"', '"rights of chil"*', '"the cafe work*"', '"of wom*"',
 ];
 
 /** Words (and their first four letters as prefixes) at random places in the texts, the same on every run. */

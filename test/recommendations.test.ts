@@ -146,6 +146,17 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   t.equal(await total('q=%22human%20rights%20defender%22'), 1, 'phrase');
   t.equal(await total('q=torture'), 1);
   t.equal(await total('q=discrimin*'), 1, 'prefix');
+  // A phrase's last word is a prefix when a * ends it, inside the quotes or after them: "human righ*" found
+  // nothing (the * was dropped as punctuation, and no text has the word "righ").
+  t.equal(await total('q=%22human%20righ*%22'), await total('q=human%20righ*'), 'a phrase ending in a prefix');
+  t.equal(await total('q=%22human%20righ%22*'), await total('q=human%20righ*'), 'the * after the closing quote');
+  t.ok((await total('q=%22human%20righ*%22')) >= 2, 'FIN-1 and ESP-1 at least');
+  t.equal(await total('q=%22human%20righ%22'), 0, 'without the *, the exact words');
+  for (const q of ['tor*ure', '*rights', '%22tort*%20conditions%22', 'a*b*']) {
+    const refused = await getJson(app, `/v1/recommendations?q=${q}`);
+    t.equal(refused.response.statusCode, 400, `q=${q}: a * inside a word or before it matches no search (it found nothing, or ignored the *)`);
+    t.match(refused.body.errors, [{ in: 'query', name: 'q', message: /a \* makes a prefix only at the end of a word or a phrase/ }], q);
+  }
   t.equal(await total('q=nothingmatchesthis'), 0);
   t.equal(await total('q=AND%20OR%20NEAR(%22'), 0, 'FTS operators are searched as words, not a syntax error');
   t.equal(await total('updatedSince=2000-01-01T00:00:00Z'), 8);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
-import { idListParam, listParam, periodBound, stateListParam } from '../http/params.js';
+import { idListParam, listParam, periodBound, recommendationIdListParam, stateListParam } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -27,7 +27,7 @@ export type AssessmentSort = (typeof ASSESSMENT_SORTS)[number];
 // The one definition of "which assessments match": the list and its exports share it.
 export const assessmentFilterShape = {
   reviewId: idListParam('review', 50, 'Review of the recommendation judged, e.g. KGZ-3.'),
-  recommendationId: listParam(z.string().min(1).max(200), 'The recommendation judged, e.g. KGZ-3-FIN-1.'),
+  recommendationId: recommendationIdListParam('The recommendation judged, e.g. KGZ-3-FIN-1.'),
   stateUnderReview: stateListParam('State under review of the recommendation judged.'),
   status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),
   from: periodBound('start')

@@ -107,9 +107,18 @@ const stateId = (examples?: string[]) =>
 export const stateIdParams = z.object({ id: stateId() });
 export const readStateIdParams = z.object({ id: stateId([ID_EXAMPLES.states]) });
 
+/**
+ * A review's `{id}` in any case (read as capitals), as the reviewId filter takes it: every review id is a state code
+ * in capitals and a cycle ("KGZ-3"), so `kgz-3` can name no other review (it was a 404 "does not exist").
+ */
+const reviewId = idParams.shape.id
+  .meta({ examples: [ID_EXAMPLES.reviews] })
+  .transform((id) => id.toUpperCase())
+  .describe('The review id, e.g. KGZ-3 (case-insensitive).');
+
 /** The `{id}` of a read route of one kind of record, with a seeded record's id as its example. */
 export const readIdParams = (kind: Exclude<keyof typeof ID_EXAMPLES, 'states'>) =>
-  z.object({ id: idParams.shape.id.meta({ examples: [ID_EXAMPLES[kind]] }) });
+  z.object({ id: kind === 'reviews' ? reviewId : idParams.shape.id.meta({ examples: [ID_EXAMPLES[kind]] }) });
 
 /** A list in a request body whose values must each appear once (theme ids, recommendation ids, …). */
 export const uniqueList = <T extends z.ZodType>(item: T, max: number) =>

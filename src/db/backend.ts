@@ -8,6 +8,7 @@ import { type RecommendationStore, sqliteRecommendationStore } from '../recommen
 import { type RecommendationWrites, sqliteRecommendationWrites } from '../recommendations/write-store.js';
 import { type StateNameSource, sqliteStateNames } from '../states/filter-names.js';
 import { type FilterIdSource, sqliteFilterIds } from '../themes/filter-ids.js';
+import { type RecommendationIdSource, sqliteRecommendationIds } from '../recommendations/id-filter.js';
 import { type StatsStore, sqliteStatsStore } from '../stats/store.js';
 import { type SourceStore, sqliteSourceStore } from '../sources/store.js';
 import { type ReviewStore, sqliteReviewStore } from '../reviews/store.js';
@@ -42,6 +43,8 @@ export interface Backend {
   stateNames: StateNameSource;
   /** The ids that theme, affectedPersons and reviewId filters take (src/themes/filter-ids.ts). */
   filterIds: FilterIdSource;
+  /** Which recommendation ids are stored, for the recommendationId filters (src/recommendations/id-filter.ts). */
+  recommendationIds: RecommendationIdSource;
   recommendations: RecommendationStore;
   /** The recommendations' write routes (src/recommendations/write-store.ts). */
   recommendationWrites: RecommendationWrites;
@@ -101,6 +104,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
     revision: new RevisionTracker(db),
     stateNames: sqliteStateNames(db),
     filterIds: sqliteFilterIds(db),
+    recommendationIds: sqliteRecommendationIds(db),
     recommendations: sqliteRecommendationStore(db),
     recommendationWrites: sqliteRecommendationWrites(db),
     authenticate: (header) => authenticateHeader(db, header),

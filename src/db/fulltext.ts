@@ -46,7 +46,8 @@ export function fullTextParam(what: string) {
     .refine((q) => !CONTROL.test(q), 'q must not contain control characters (such as NUL).')
     .optional()
     .describe(
-      `Full-text search over ${what}: every word must occur; "a phrase" in quotes; word* for a prefix. Repeated ` +
+      `Full-text search over ${what}: every word must occur; "a phrase" in quotes; word* for a prefix, and ` +
+        '"a phra*" for a phrase whose last word is one (a * elsewhere is a 400). Repeated ' +
         `terms count once. At most ${FULL_TEXT_DEFAULTS.maxTerms} words (FULL_TEXT_MAX_TERMS) and ` +
         `${FULL_TEXT_DEFAULTS.minPrefix} characters before a * (FULL_TEXT_MIN_PREFIX), or 400; the list's ` +
         `meta.total counts at most ${FULL_TEXT_DEFAULTS.maxCount} matches (FULL_TEXT_MAX_COUNT; beyond, ` +
@@ -65,11 +66,21 @@ export interface FullTextTerm {
 export function fullTextTerms(q: string): FullTextTerm[] {
   const terms = new Map<string, FullTextTerm>();
   let words = 0;
-  for (const match of q.matchAll(/"([^"]*)"|(\S+)/g)) {
-    const phrase = match[1];
-    const word = match[2];
-    const prefix = phrase === undefined && word!.endsWith('*');
-    const text = phrase ?? (prefix ? word!.slice(0, -1) : word!);
+  for (const match of q.matchAll(/"([^"]*)"(\*?)|(\S+)/g)) {
+    const [written, phrase, starAfterPhrase, word] = match;
+    // A * ends a word or a phrase (`"death penal*"`, or `"death penal"*` as FTS5 writes it): its last word is then
+    // a prefix. Anywhere else it was dropped as punctuation, so `tor*ure` searched for the words "tor ure" and
+    // `"death penal*"` for the word "penal", and found nothing: a 400 says what a * can do.
+    const raw = phrase ?? word!;
+    const text = raw.replace(/\*+$/, '');
+    const prefix = text !== raw || starAfterPhrase === '*';
+    if (text.includes('*')) {
+      throw invalidParam(
+        'query',
+        'q',
+        `"${written}": a * makes a prefix only at the end of a word or a phrase (tortur*, "death penal*"); no search matches a * inside a word or before it.`,
+      );
+    }
     const tokens = fts5Tokens(text);
     if (tokens.length === 0) continue;
     // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
@@ -79,7 +90,7 @@ export function fullTextTerms(q: string): FullTextTerm[] {
       throw invalidParam(
         'query',
         'q',
-        `"${word}": a prefix needs at least ${limits.minPrefix} letters or digits before the * (FULL_TEXT_MIN_PREFIX).`,
+        `"${written}": a prefix needs at least ${limits.minPrefix} letters or digits before the * (FULL_TEXT_MIN_PREFIX).`,
       );
     }
     words += tokens.length;

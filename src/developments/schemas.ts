@@ -9,7 +9,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, periodBound, stateListParam } from '../http/params.js';
+import { idListParam, listParam, periodBound, recommendationIdListParam, stateListParam } from '../http/params.js';
 
 export const DEVELOPMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
@@ -18,10 +18,7 @@ export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
 export const developmentFilterShape = {
   stateUnderReview: stateListParam('The state the development happened in, whose review it follows up.'),
   reviewId: idListParam('review', 50, 'Review the development follows up, e.g. KGZ-3.'),
-  recommendationId: listParam(
-    z.string().min(1).max(200),
-    'Recommendation the development bears on, e.g. KGZ-3-FIN-1.',
-  ),
+  recommendationId: recommendationIdListParam('Recommendation the development bears on, e.g. KGZ-3-FIN-1.'),
   direction: listParam(
     z.enum(DIRECTIONS),
     `Whether it moves towards implementation: ${DIRECTIONS.join(', ')}.`,

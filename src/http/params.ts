@@ -66,8 +66,53 @@ export function isStateFilter(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && STATE_FILTERS.has(schema as z.ZodType);
 }
 
-/** The records a list filter's values name by id (src/themes/filter-ids.ts resolves them). */
-export type IdFilterKind = 'theme' | 'affectedPersons' | 'review';
+/** List parameters that name recommendations by id (src/recommendations/id-filter.ts checks them). */
+const RECOMMENDATION_ID_FILTERS = new WeakSet<z.ZodType>();
+
+/**
+ * A list-valued filter by recommendation ids, exactly as written (ids are case-sensitive). A hook checks that a
+ * recommendation has each, or answers 400: a mistyped id must not read as "nothing bears on it".
+ */
+export function recommendationIdListParam(description: string) {
+  const schema = listParam(
+    z.string().min(1).max(200),
+    `${description} Exactly as written (ids are case-sensitive); an id no recommendation has is a 400.`,
+  );
+  RECOMMENDATION_ID_FILTERS.add(schema);
+  return schema;
+}
+
+export function isRecommendationIdFilter(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && RECOMMENDATION_ID_FILTERS.has(schema as z.ZodType);
+}
+
+/** List parameters that name who spoke: a state or an organization (src/statements/speaker-filter.ts resolves them). */
+const SPEAKER_FILTERS = new WeakSet<z.ZodType>();
+
+/**
+ * A list-valued speaker filter: a state as a state filter takes it (code, name or alias, any case) or an
+ * organization by its name in any case. A hook resolves each value, or answers 400 with close matches.
+ */
+export function speakerListParam(description: string) {
+  const schema = listParam(
+    z.string().min(1).max(200),
+    `${description} A state: its ISO 3166-1 alpha-3 code (IRL) or any name or alias the states table knows ` +
+      '(Ireland), in any case; or an organization by its name, in any case (Human Rights Watch). A speaker no ' +
+      'state and no stored statement has is a 400 that suggests close matches.',
+  );
+  SPEAKER_FILTERS.add(schema);
+  return schema;
+}
+
+export function isSpeakerFilter(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && SPEAKER_FILTERS.has(schema as z.ZodType);
+}
+
+/**
+ * The records a list filter's values name by id (src/themes/filter-ids.ts resolves them); `organization` is the
+ * speaking organizations of statements, which the speaker filter reads (src/statements/speaker-filter.ts).
+ */
+export type IdFilterKind = 'theme' | 'affectedPersons' | 'review' | 'organization';
 
 const ID_FILTERS = new WeakMap<z.ZodType, IdFilterKind>();
 

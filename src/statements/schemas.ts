@@ -7,7 +7,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, stateListParam } from '../http/params.js';
+import { idListParam, listParam, speakerListParam, stateListParam } from '../http/params.js';
 
 export const STATEMENT_SORTS = ['date', '-date'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
@@ -16,11 +16,7 @@ export type StatementSort = (typeof STATEMENT_SORTS)[number];
 export const statementFilterShape = {
   reviewId: idListParam('review', 50, 'Review id, e.g. KGZ-3.'),
   stateUnderReview: stateListParam('State under review.'),
-  speaker: listParam(
-    z.string().min(1).max(200),
-    'Who spoke: a state (ISO 3166-1 alpha-3, e.g. IRL) or an organization by its exact name, e.g. ' +
-      'Human Rights Watch.',
-  ),
+  speaker: speakerListParam('Who spoke.'),
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
 };

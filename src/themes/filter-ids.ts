@@ -29,6 +29,11 @@ function sdgGoalNamed(value: string): number | undefined {
   return goal >= 1 && goal <= 17 ? goal : undefined;
 }
 
+/** A name as spellingsOf compares it: lower case, no spaces around its commas. */
+function foldName(name: string): string {
+  return name.toLowerCase().replace(/\s*,\s*/g, ',');
+}
+
 export interface IdEntry {
   id: string;
   /** What the suggestions show beside the id. */
@@ -47,6 +52,8 @@ export const FILTER_ID_QUERIES: Record<IdFilterKind, string> = {
   theme: 'select id, label from themes',
   affectedPersons: 'select id, label from affected_persons_groups',
   review: "select r.id, coalesce(s.name, r.state_code) || ', cycle ' || r.cycle as label from reviews r left join states s on s.code = r.state_code",
+  organization:
+    'select speaker_organization as id, speaker_organization as label from statements where speaker_organization is not null group by speaker_organization',
 };
 
 const KINDS = Object.keys(FILTER_ID_QUERIES) as IdFilterKind[];
@@ -56,6 +63,7 @@ const NAMES: Record<IdFilterKind, [noun: string, list: string]> = {
   theme: ['theme', 'GET /v1/themes'],
   affectedPersons: ['affected-persons group', 'GET /v1/affected-persons'],
   review: ['review', 'GET /v1/reviews'],
+  organization: ['speaking organization', 'GET /v1/statements'],
 };
 
 export function sqliteFilterIds(db: Db): FilterIdSource {
@@ -109,8 +117,22 @@ export class FilterIdIndex {
     return { keys: [...keys], unknown };
   }
 
+  /**
+   * The ids that are the value in some case and spacing after commas: organization names, unlike the other ids,
+   * may differ only in case, and hold commas (at which a list value is split, and its parts trimmed).
+   */
+  spellingsOf(kind: IdFilterKind, value: string): string[] {
+    const wanted = foldName(value);
+    return this.vocabularies.get(kind)!.entries.filter((entry) => foldName(entry.id) === wanted).map((entry) => entry.id);
+  }
+
   /** Up to five ids whose id or label holds the value, or whose id is within a small edit distance of it. */
   suggest(kind: IdFilterKind, value: string): string[] {
+    return this.closeEntries(kind, value).map((entry) => `${entry.id} (${entry.label})`);
+  }
+
+  /** The entries suggest() names. */
+  closeEntries(kind: IdFilterKind, value: string): IdEntry[] {
     const wanted = value.toLowerCase();
     const bound = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3;
     const scored: [entry: IdEntry, score: number][] = [];
@@ -123,7 +145,7 @@ export class FilterIdIndex {
     return scored
       .sort(([a, x], [b, y]) => x - y || a.id.localeCompare(b.id))
       .slice(0, MAX_SUGGESTIONS)
-      .map(([entry]) => `${entry.id} (${entry.label})`);
+      .map(([entry]) => entry);
   }
 
   explain(kind: IdFilterKind, value: string, suggest: boolean): string {

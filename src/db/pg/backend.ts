@@ -87,6 +87,9 @@ export async function postgresBackend(
           await Promise.all(Object.entries(FILTER_ID_QUERIES).map(async ([kind, query]) => [kind, (await pool.query<IdEntry>(query)).rows])),
         ) as IdEntries,
     },
+    recommendationIds: {
+      stored: async (ids) => (await pool.query<{ id: string }>('select id from recommendations where id = any($1::text[])', [ids])).rows.map((row) => row.id),
+    },
     recommendations: pgRecommendationStore(pool),
     recommendationWrites: pgRecommendationWrites(pool),
     authenticate: (header) => pgAuthenticateHeader(pool, header),
