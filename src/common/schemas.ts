@@ -115,10 +115,11 @@ const reviewId = idParams.shape.id
   .meta({ examples: [ID_EXAMPLES.reviews] })
   .transform((id) => id.toUpperCase())
   .describe('The review id, e.g. KGZ-3 (case-insensitive).');
+export const reviewIdParams = z.object({ id: reviewId });
 
 /** The `{id}` of a read route of one kind of record, with a seeded record's id as its example. */
 export const readIdParams = (kind: Exclude<keyof typeof ID_EXAMPLES, 'states'>) =>
-  z.object({ id: kind === 'reviews' ? reviewId : idParams.shape.id.meta({ examples: [ID_EXAMPLES[kind]] }) });
+  kind === 'reviews' ? reviewIdParams : z.object({ id: idParams.shape.id.meta({ examples: [ID_EXAMPLES[kind]] }) });
 
 /** A list in a request body whose values must each appear once (theme ids, recommendation ids, …). */
 export const uniqueList = <T extends z.ZodType>(item: T, max: number) =>

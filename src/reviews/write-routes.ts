@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { idParams } from '../common/schemas.js';
+import { reviewIdParams } from '../common/schemas.js';
 import { registerResourceWrites, type WriteHandlers } from '../curation/http.js';
 import { reviewDetailSchema } from './schemas.js';
 import { reviewCreateSchema, reviewPatchSchema } from './writes.js';
@@ -12,7 +12,7 @@ export const reviewWriteRoutes: FastifyPluginAsync<{ writes: WriteHandlers }> = 
     operationNoun: 'Review',
     tag: 'reviews',
     scope: 'admin',
-    param: { name: 'id', schema: idParams },
+    param: { name: 'id', schema: reviewIdParams },
     record: reviewDetailSchema,
     createBody: reviewCreateSchema,
     patchBody: reviewPatchSchema,
