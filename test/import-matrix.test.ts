@@ -263,3 +263,19 @@ t.test('files that are not OHCHR matrices are refused', async (t) => {
     /the document has no table/,
   );
 });
+
+t.test('XML parts in UTF-16 (with a byte order mark, or without: big-endian) read as in UTF-8', async (t) => {
+  const zip = await JSZip.loadAsync(await matrixDocx(ENTRIES));
+  const utf16 = (text: string, bigEndian: boolean, bom: boolean) => {
+    const le = Buffer.from(`${bom ? '\ufeff' : ''}${text.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')}`, 'utf16le');
+    return bigEndian ? le.swap16() : le;
+  };
+  zip.file('word/document.xml', utf16(await zip.file('word/document.xml')!.async('string'), false, true));
+  zip.file('word/header1.xml', utf16(await zip.file('word/header1.xml')!.async('string'), true, false));
+  zip.file('_rels/.rels', utf16(await zip.file('_rels/.rels')!.async('string'), true, true));
+  const db = seededDb(t);
+  const report = await run(db, await zip.generateAsync({ type: 'uint8array' }));
+  t.same(report.recommendations, { created: 4, updated: 0, unchanged: 0 }, 'every entry (it was refused: "nests elements more than 64 deep")');
+  t.same(report.reviewsCreated, ['SVN-3'], 'the review from the page header');
+  t.match(recommendation(db, 'SVN-3-121.1')!.text, /^Ratify the International Convention .* \(France\) \(Lithuania\);$/);
+});

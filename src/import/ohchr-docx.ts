@@ -97,13 +97,25 @@ export interface Docx {
 export async function readXml({ zip, budget }: Docx, path: string, { attributes = false } = {}): Promise<XmlNode[] | undefined> {
   const bytes = zip.read(path);
   if (!bytes) return undefined;
-  const text = bytes.toString('utf8');
+  const text = xmlText(bytes);
   checkXml(text, path, budget, { attributes });
   try {
     return (attributes ? withAttributes : withoutAttributes).parse(text) as XmlNode[];
   } catch (error) {
     throw new ImportError(`Not a readable .docx: ${path} is not well-formed XML (${(error as Error).message}).`);
   }
+}
+
+/**
+ * An XML part's text: UTF-8 as Word writes it, or UTF-16 (which XML allows and some tools write), known by its
+ * byte order mark or by the zero byte beside its first "<" (read as UTF-8, its every other byte was a NUL and
+ * the part was refused for a wrong reason).
+ */
+function xmlText(bytes: Buffer): string {
+  const [a, b] = [bytes[0], bytes[1]];
+  if ((a === 0xff && b === 0xfe) || (a === 0x3c && b === 0x00)) return new TextDecoder('utf-16le').decode(bytes);
+  if ((a === 0xfe && b === 0xff) || (a === 0x00 && b === 0x3c)) return new TextDecoder('utf-16be').decode(bytes);
+  return bytes.toString('utf8');
 }
 
 /** The targets of a part's relationships of a type ("officeDocument", "header"), as paths in the zip. */
