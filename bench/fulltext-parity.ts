@@ -8,7 +8,7 @@ import { toFtsQuery } from '../src/db/fulltext.js';
 import { relevanceRank, tsQuery } from '../src/db/pg/fulltext.js';
 
 // Which records a `q` matches on SQLite (FTS5) and on a `db:copy` of the same database on PostgreSQL, compared
-// record by record, for the README's examples and for words drawn from the texts (a word occurrence at
+// record by record, for docs/postgresql-backend.md's examples and for words drawn from the texts (a word occurrence at
 // random, so common words weigh more; in turn the word, the phrase of it and the next, its first four
 // letters*), with the time PostgreSQL takes to count the matches and to pick the 50
 // best (ts_rank), as a list with q does (each query's median printed as "count / top 50 ms").

@@ -193,7 +193,7 @@ t.test('the whole corpus: 39,191 rows, every name resolved or reported', { skip 
   );
   t.equal(reports[2]!.encoding!.repaired['Í → ’'], 311);
   t.equal(count(db, 'recommendations', "text like '%Õ%' or text like '%Í%'"), 0, 'no mis-encoded apostrophe left');
-  // The mojibake the repair used to leave (README, "Terman UPR corpus"): each shape's repairs, by file.
+  // The mojibake the repair used to leave (docs/import-formats.md, "Terman UPR corpus"): each shape's repairs, by file.
   t.same(
     reports.map((r) => Object.entries(r.encoding!.repaired).filter(([change]) => /^(ö → à|Â →|ã → „|œ → ú|— → ó|’ → í)/.test(change))),
     [[], [], [['ö → à', 5]], [['Â → (no-break space)', 1]], [['’ → í', 3], ['ã → „', 1]], [['’ → í', 2]], [['’ → í', 2], ['œ → ú', 1], ['— → ó', 2]]],

@@ -13,7 +13,7 @@ import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
 
 // Full text matches the same records on PostgreSQL as on SQLite, for every `q` (src/db/pg/fulltext.ts: FTS5's
-// terms, computed by src/db/fts5/tokenize.ts): the README's examples of what differed while PostgreSQL used its
+// terms, computed by src/db/fts5/tokenize.ts): docs/postgresql-backend.md's examples of what differed while PostgreSQL used its
 // english configuration (stemmer, stop words, diacritics), words and prefixes drawn from the texts, phrases
 // that would run from a development's title into its summary; after records are created and their texts
 // changed through the API, and after a start fills what was not filled.
@@ -21,7 +21,7 @@ import { copyGeneratedDatabase } from './support/template-db.js';
 t.setTimeout(600_000);
 const cluster = await startCluster(t);
 
-/** Texts with the README's examples: each pair of words that one stemmer joins and the other does not. */
+/** Texts with docs/postgresql-backend.md's examples: each pair of words that one stemmer joins and the other does not. */
 const TEXTS = [
   'Cooperate internationally, and particularly with the NHRIs, on communal violence.',
   'Strengthen international cooperation, in particular on community policing and the NHRI.',
@@ -107,7 +107,7 @@ if ('skip' in cluster) {
     t.ok((await sameMatches(t, onSqlite, onPostgres, 'recommendations', words)) > 100, 'most find something');
   });
 
-  t.test('records created and changed through the API: the README’s examples find the same records', async (t) => {
+  t.test('records created and changed through the API: the documented examples find the same records', async (t) => {
     for (const [i, text] of TEXTS.entries()) {
       await write('POST', '/v1/recommendations', { reviewId: 'KGZ-3', paragraph: `900.${i + 1}`, text, verbatim: false, recommendingStates: ['FIN'] });
     }

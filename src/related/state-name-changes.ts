@@ -9,7 +9,7 @@ import { SQLITE_STATE_NAMES_SQL, type StateNames, stateNamesOfKeys } from './sta
 // pg-state-name-changes.ts), so that the relations stay what `npm run relate` gives. Only those, found by
 // reading the texts that hold a ")" (the others strip to themselves): 15 ms on UPR Info's 32,084
 // recommendations, 0.2–0.4 s on the Terman corpus's 37,963, where listing every recommendation stale cost
-// 0.7–2.4 s each time (README, "Recurring recommendations"). A change that keeps the set of keys (an alias
+// 0.7–2.4 s each time (docs/related-recommendations.md). A change that keeps the set of keys (an alias
 // reworded, the same list given again, a state's group changed) reads the keys twice and nothing else.
 
 /** The ids of the rows (id, text) whose text the names `before` and `after` strip differently. */

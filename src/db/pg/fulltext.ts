@@ -20,7 +20,7 @@ import { fullTextTerms } from '../fulltext.js';
 // (src/import/pg-import.ts), and on start for a database migrated from the english tsvector (freshen.ts); a
 // copy (src/db/copy/copy.ts) writes them with the rows (rowSearchVector).
 //
-// What PostgreSQL still cannot hold as FTS5 does (README, "Full text on PostgreSQL"): a word longer than
+// What PostgreSQL still cannot hold as FTS5 does (docs/postgresql-backend.md, "Full text on PostgreSQL"): a word longer than
 // 2,046 bytes is kept as its first 2,046 bytes (no word of a query can be as long, so a word or a prefix
 // matches it as before), and a word's 257th and later positions in one record are dropped, so a phrase made
 // with one of them is not found.
