@@ -5,7 +5,7 @@ import { buildTestApp, getJson } from './helpers.js';
 // GET /v1/assessments: the seed's two (KGZ-3-FIN-1 and KGZ-3-ESP-1, both not_implemented on 2020-09-28),
 // and three written here, one of them on a recommendation of another review (FIN-4).
 
-type Item = { id: string; recommendationId: string; reviewId: string; stateUnderReview: { id: string }; status: string; assessedOn: string; sources: { url: string }[] };
+type Item = { id: string; recommendationId: string; reviewId: string; stateUnderReview: { id: string }; status: string; assessedOn: string; sources: { id: string; url: string }[] };
 type Body = { data: Item[]; meta: { total: number; limit: number; nextCursor: string | null } };
 const ids = (body: Body) => body.data.map((a) => a.id);
 
@@ -70,6 +70,16 @@ t.test('assessments list: filters, keyset pages, exports, ETags', async (t) => {
   t.match(unknownState.body.errors, [{ in: 'query', name: 'stateUnderReview', message: /did you mean KGZ \(Kyrgyzstan\)/ }]);
   const csvByName = await app.inject({ url: '/v1/assessments?format=csv&stateUnderReview=kyrgyzstan' });
   t.equal(csvByName.body.trimEnd().split('\r\n').length, 5, 'the export reads the name too');
+  // source: the assessments citing it (GET /v1/sources/{id} lists the first 100 only), its id in any case.
+  t.same(await filtered('source=hrw-2020-09-28-kgz-upr-adoption'), SEEDED);
+  const written = all.body.data.find((a) => a.id === 'fin-4-2022')!.sources[0]!.id;
+  t.same(await filtered(`source=${written}`), ['gbr-1-2019', 'gbr-1-2021', 'fin-4-2022'], 'the source the writes cited');
+  t.same(await filtered(`source=${written.toUpperCase()},hrw-2020-09-28-kgz-upr-adoption&status=implemented,partially_implemented`), ['gbr-1-2021', 'fin-4-2022']);
+  const csvBySource = await app.inject({ url: '/v1/assessments?format=csv&source=HRW-2020-09-28-kgz-upr-adoption' });
+  t.same(csvBySource.body.trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[0]).sort(), SEEDED, 'the export filters by source too');
+  const unknownSource = await getJson(app, '/v1/assessments?source=hrw-2020-09-28');
+  t.equal(unknownSource.response.statusCode, 400, 'an unknown source is a 400, not an empty page');
+  t.match(unknownSource.body.errors, [{ in: 'query', name: 'source', message: /No source has the id "hrw-2020-09-28"; did you mean hrw-2020-09-28-kgz-upr-adoption \(/ }]);
   t.same(await filtered('from=2020-09-28&to=2021-03-01'), [...SEEDED, 'gbr-1-2021'], 'from and to include their days');
   t.same(await filtered('from=2022-01-11'), []);
   t.same(await filtered('from=2020-09&to=2021'), await filtered('from=2020-09-01&to=2021-12-31'), 'a month from its first day, a year to its last');

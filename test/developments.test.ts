@@ -223,6 +223,10 @@ t.test('developments', async (t) => {
       ['stateUnderReview=KGZ&recommendationId=KGZ-3-USA-3&from=2020-03-01&to=2020-03-31', [NGO_BILL, INFO_LAW, RUZIEV, WOMENS_DAY]],
       ['direction=setback&from=2020-09-01', [DOMESTIC, NGO_BILL, INFO_LAW, RUZIEV]],
       ['stateUnderReview=FIN&direction=setback', []],
+      ['source=24kg-2020-ohchr-askarov-investigation', [OHCHR]],
+      ['source=HRW-2020-09-28-kgz-upr-adoption&direction=neutral', [DECISION_2016]],
+      ['source=hrw-2020-09-28-kgz-upr-adoption,24kg-2020-ohchr-askarov-investigation&from=2020-07-01&to=2020-07-31',
+        [NGO_BILL, INFO_LAW, RUZIEV, DEATH, OHCHR]],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/developments?${query}`);

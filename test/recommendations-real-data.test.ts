@@ -176,6 +176,11 @@ t.test("each source's own reading of a merged record; positionLabel finds it by 
   t.same(await found('positionLabel=reject'), []);
   const stats = await getJson(server, '/v1/stats/recommendations?reviewId=KGZ-1&positionLabel=consider&groupBy=position');
   t.same(stats.body.data.map((g: { position: string; count: number }) => [g.position, g.count]), [['supported', 1]], 'stats count the same records');
+  // The source filter: a merged record is cited by each of its sources, not only by the one its text came from.
+  t.same(await found(`source=${UPR_INFO_SOURCE.id}`), ['KGZ-1-76.2', 'KGZ-1-76.3'], 'UPR Info, whose text the records do not keep');
+  t.same(await found(`source=${TERMAN_SOURCE.id}`), ['KGZ-1-76.2', 'KGZ-1-76.3'], 'the corpus');
+  const cited = (await getJson(server, `/v1/sources/${UPR_INFO_SOURCE.id}`)).body.citedBy;
+  t.same([cited.recommendations.ids, cited.positions.ids], [['KGZ-1-76.2', 'KGZ-1-76.3'], ['KGZ-1-76.2', 'KGZ-1-76.3']], 'as the source counts them');
 
 
   // The corpus again with another decision: the record keeps UPR Info's answer, and shows the corpus's new reading.

@@ -204,6 +204,35 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   );
 });
 
+t.test('recommendations: the source filter lists what GET /v1/sources/{id} counts, in its exports and stats too', async (t) => {
+  const app = await buildTestApp(t);
+  const USA = 'usa-2020-01-22-kgz-upr-statement';
+  const HRW = 'hrw-2020-09-28-kgz-upr-adoption';
+  const list = await getJson(app, `/v1/recommendations?source=${USA}`);
+  t.equal(list.response.statusCode, 200, JSON.stringify(list.body));
+  t.same(ids(list.body), ['KGZ-3-USA-1', 'KGZ-3-USA-2', 'KGZ-3-USA-3'], "the United States' statement");
+  const cited = (await getJson(app, `/v1/sources/${HRW}`)).body.citedBy.recommendations;
+  const hrw = await getJson(app, `/v1/recommendations?source=${HRW.toUpperCase()}`);
+  t.same(ids(hrw.body), cited.ids, 'the ids the source lists, its id in any case');
+  t.same(ids(hrw.body), ['KGZ-3-ESP-1', 'KGZ-3-FIN-1']);
+  t.equal(hrw.body.meta.total, cited.count);
+  const either = await getJson(app, `/v1/recommendations?source=${USA}&source=${HRW}&position=unknown`);
+  t.same(ids(either.body), ['KGZ-3-FIN-1', 'KGZ-3-USA-1', 'KGZ-3-USA-2', 'KGZ-3-USA-3'], 'repeated, with another filter');
+  const csv = await app.inject({ method: 'GET', url: `/v1/recommendations?source=${HRW}&format=csv` });
+  t.equal(csv.statusCode, 200);
+  t.same(csv.body.trim().split('\n').slice(1).map((line) => line.split(',')[0]).sort(), ['KGZ-3-ESP-1', 'KGZ-3-FIN-1'], 'the CSV export');
+  const ndjson = await app.inject({ method: 'GET', url: `/v1/recommendations?source=${USA}&format=ndjson` });
+  t.equal(ndjson.body.trim().split('\n').length, 3, 'the NDJSON export');
+  const stats = await getJson(app, `/v1/stats/recommendations?groupBy=position&source=${HRW}`);
+  t.equal(stats.response.statusCode, 200, JSON.stringify(stats.body));
+  t.same(stats.body.data.map((g: { position: string; count: number }) => [g.position, g.count]).sort(), [['noted', 1], ['unknown', 1]]);
+  const misspelt = await getJson(app, '/v1/recommendations?source=hrw-2020-09-28-kgz-upr-adoptio');
+  t.equal(misspelt.response.statusCode, 400, 'an unknown source is a 400, not "nothing cites it"');
+  t.match(misspelt.body.detail, /No source has the id "hrw-2020-09-28-kgz-upr-adoptio"; did you mean hrw-2020-09-28-kgz-upr-adoption \(/);
+  const tooMany = await getJson(app, `/v1/recommendations?source=${Array(101).fill(USA).join(',')}`);
+  t.equal(tooMany.response.statusCode, 400, 'at most 100 ids');
+});
+
 t.test('recommendations: sorting and keyset pagination', async (t) => {
   const app = await buildTestApp(t);
 

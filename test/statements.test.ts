@@ -184,6 +184,9 @@ t.test('statements', async (t) => {
       ['speaker=USA&theme=freedom-of-thought-conscience-and-religion', [USA]],
       ['reviewId=KGZ-3&stateUnderReview=KGZ&speaker=' + encodeURIComponent('Human Rights Watch') + '&stage=adoption&theme=domestic-violence', [HRW]],
       ['stateUnderReview=FIN&stage=adoption', []],
+      ['source=hrw-2020-09-28-kgz-upr-adoption', [IRL, HRW]],
+      ['source=HRW-2020-09-28-KGZ-UPR-ADOPTION&stage=adoption', [HRW]],
+      ['source=usa-2020-01-22-kgz-upr-statement&source=gbr-hrc45-kgz-upr-adoption-statement', [USA, GBR]],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);

@@ -19,6 +19,7 @@ const FILTERS = [
   'q=rights',
   'cycle=3&sdg=16',
   'stateUnderReview=FIN',
+  'source=gbr-hrc45-kgz-upr-adoption-statement,hrw-2020-09-28-kgz-upr-adoption',
 ];
 
 /** The filter parameter that selects a group's value, where the list has one. */
@@ -179,7 +180,7 @@ t.test('development stats', async (t) => {
   const app = await buildTestApp(t);
   const total = async (query: string) => (await getJson(app, `/v1/developments?limit=1&${query}`)).body.meta.total as number;
   const pairs = [...DEVELOPMENT_GROUPINGS.map((g) => [g]), ['direction', 'year'], ['theme', 'stateUnderReview'], ['year', 'theme']];
-  for (const filter of ['', 'stateUnderReview=KGZ', 'direction=setback', 'from=2020-07-01&to=2020-07-31', 'q=Askarov', 'stateUnderReview=FIN']) {
+  for (const filter of ['', 'stateUnderReview=KGZ', 'direction=setback', 'from=2020-07-01&to=2020-07-31', 'q=Askarov', 'stateUnderReview=FIN', 'source=hrw-2020-09-28-kgz-upr-adoption']) {
     const [listTotal, answers] = await Promise.all([
       total(filter),
       Promise.all(pairs.map((groupBy) => getJson(app, `/v1/stats/developments?groupBy=${groupBy.join(',')}&${filter}`))),
@@ -204,6 +205,8 @@ t.test('development stats', async (t) => {
     { direction: 'neutral', year: 2016, count: 1 },
     { direction: 'neutral', year: 2020, count: 1 },
   ]);
+  const bySource = (await getJson(app, '/v1/stats/developments?groupBy=direction&source=24KG-2020-ohchr-askarov-investigation')).body;
+  t.same(bySource.data, [{ direction: 'neutral', count: 1 }], "the OHCHR call, the one development citing 24.kg's report");
   const byState = (await getJson(app, '/v1/stats/developments?groupBy=stateUnderReview')).body;
   t.same(byState.data, [{ stateUnderReview: 'KGZ', stateUnderReviewName: 'Kyrgyzstan', count: 9 }]);
 });

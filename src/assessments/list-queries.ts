@@ -19,6 +19,7 @@ export function filterConditions(f: AssessmentFilter): SQL[] {
   if (f.recommendationId) c.push(inList(sql`a.recommendation_id`, f.recommendationId));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.status) c.push(inList(sql`a.status`, f.status));
+  if (f.source) c.push(inList(sql`a.source_id`, f.source));
   if (f.from !== undefined) c.push(sql`a.assessed_on >= ${f.from}`);
   if (f.to !== undefined) c.push(sql`a.assessed_on <= ${f.to}`);
   return c;

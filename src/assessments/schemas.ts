@@ -30,6 +30,7 @@ export const assessmentFilterShape = {
   recommendationId: recommendationIdListParam('The recommendation judged, e.g. KGZ-3-FIN-1.'),
   stateUnderReview: stateListParam('State under review of the recommendation judged.'),
   status: listParam(z.enum(IMPLEMENTATION_STATUSES), `The status judged: ${IMPLEMENTATION_STATUSES.join(', ')}.`),
+  source: idListParam('source', 200, "Source id (see GET /v1/sources): assessments citing it, as a record's `sources` lists it."),
   from: periodBound('start')
     .optional()
     .describe('Only assessments that hold for this day (YYYY-MM-DD) or later (assessedOn); a month (YYYY-MM) or year (YYYY) from its first day.'),

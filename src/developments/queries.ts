@@ -27,6 +27,7 @@ export function filterConditions(f: DevelopmentFilter): SQL[] {
   if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId));
   if (f.direction) c.push(inList(sql`d.direction`, f.direction));
   if (f.theme) c.push(linked('development_themes', 'theme_id', f.theme));
+  if (f.source) c.push(linked('development_sources', 'source_id', f.source));
   // A development's period [period_start, period_end] must overlap [from, to]: a coarse date matches any
   // day it may have been.
   if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);

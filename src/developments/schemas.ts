@@ -24,6 +24,7 @@ export const developmentFilterShape = {
     `Whether it moves towards implementation: ${DIRECTIONS.join(', ')}.`,
   ),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
+  source: idListParam('source', 200, "Source id (see GET /v1/sources): developments citing it, as a record's `sources` lists them."),
   from: periodBound('start')
     .optional()
     .describe(

@@ -112,12 +112,12 @@ export function isSpeakerFilter(schema: unknown): boolean {
  * The records a list filter's values name by id (src/themes/filter-ids.ts resolves them); `organization` is the
  * speaking organizations of statements, which the speaker filter reads (src/statements/speaker-filter.ts).
  */
-export type IdFilterKind = 'theme' | 'affectedPersons' | 'review' | 'organization';
+export type IdFilterKind = 'theme' | 'affectedPersons' | 'review' | 'source' | 'organization';
 
 const ID_FILTERS = new WeakMap<z.ZodType, IdFilterKind>();
 
 /**
- * A list-valued filter by the ids of stored records (themes, affected-persons groups, reviews), in any case. A hook
+ * A list-valued filter by the ids of stored records (themes, affected-persons groups, reviews, sources), in any case. A hook
  * resolves each value to its id, or answers 400 with close matches: a misspelt id must not read as "none".
  */
 export function idListParam(kind: IdFilterKind, maxLength: number, description: string) {

@@ -58,6 +58,7 @@ export const recommendationFilterShape = {
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   sdg: listParam(wholeNumberParam(1, 17), 'Sustainable Development Goal number (1–17).'),
   affectedPersons: idListParam('affectedPersons', 200, 'Affected-persons group id (see GET /v1/affected-persons).'),
+  source: idListParam('source', 200, "Source id (see GET /v1/sources): recommendations citing it, as a record's `sources` lists them."),
   implementation: listParam(
     z.enum([...IMPLEMENTATION_STATUSES, 'unknown']),
     `Current implementation status (latest assessment): ${IMPLEMENTATION_STATUSES.join(', ')}, or unknown (never assessed).`,

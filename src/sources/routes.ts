@@ -39,7 +39,8 @@ export const sourceRoutes: FastifyPluginAsyncZod<{ store: SourceStore }> = async
         summary: 'Get one source, with what cites it',
         description:
           `The source, and what cites it by kind: how many records, and the ids of the first ${CITATIONS_PER_KIND} ` +
-          '(sorted). Filter the lists to see more: e.g. GET /v1/assessments?recommendationId=… .',
+          '(sorted). The lists give them all with their `source` filter: GET /v1/recommendations?source={id} (the ' +
+          'positions among them), /v1/assessments?source={id}, /v1/developments?source={id} and /v1/statements?source={id}.',
         tags: ['sources'],
         params: readIdParams('sources'),
         querystring: noQueryParams,

@@ -27,24 +27,28 @@ export const sourceFilterShape = {
 export const sourceFilterSchema = z.object(sourceFilterShape);
 export type SourceFilter = z.output<typeof sourceFilterSchema>;
 
-const citationsSchema = (what: string) =>
+/** What cites a source, of one kind; `list` is the list whose source filter gives them all. */
+const citationsSchema = (what: string, list?: string) =>
   z
     .object({
       count: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe(`How many ${what} cite it.`),
       ids: z
         .array(z.string())
         .max(CITATIONS_PER_KIND)
-        .describe(`Their ids, sorted, the first ${CITATIONS_PER_KIND} at most (count says how many there are in all).`),
+        .describe(
+          `Their ids, sorted, the first ${CITATIONS_PER_KIND} at most (count says how many there are in all` +
+            (list === undefined ? ').' : `; ${list}?source={id} lists them all).`),
+        ),
     })
     .describe(what);
 
 export const citedBySchema = z
   .object({
-    recommendations: citationsSchema('recommendations whose text or record comes from it (`sources` of the recommendation)'),
-    positions: citationsSchema("recommendations whose state's position it records"),
-    assessments: citationsSchema('assessments'),
-    developments: citationsSchema('developments'),
-    statements: citationsSchema('statements'),
+    recommendations: citationsSchema('recommendations whose text or record comes from it (`sources` of the recommendation)', '/v1/recommendations'),
+    positions: citationsSchema("recommendations whose state's position it records", '/v1/recommendations'),
+    assessments: citationsSchema('assessments', '/v1/assessments'),
+    developments: citationsSchema('developments', '/v1/developments'),
+    statements: citationsSchema('statements', '/v1/statements'),
     reviews: citationsSchema('reviews (their reports and documents)'),
   })
   .meta({ id: 'CitedBy' });

@@ -18,6 +18,7 @@ export function filterConditions(f: StatementFilter): SQL[] {
     c.push(sql`(${inList(sql`s.speaker_state_code`, f.speaker)} or ${inList(sql`s.speaker_organization`, f.speaker)})`);
   }
   if (f.stage) c.push(inList(sql`s.stage`, f.stage));
+  if (f.source) c.push(inList(sql`s.source_id`, f.source));
   if (f.theme) {
     c.push(sql`exists (select 1 from statement_themes l where l.statement_id = s.id and ${inList(
       sql`l.theme_id`,

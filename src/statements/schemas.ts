@@ -19,6 +19,7 @@ export const statementFilterShape = {
   speaker: speakerListParam('Who spoke.'),
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
+  source: idListParam('source', 200, "Source id (see GET /v1/sources): statements citing it, as a record's `sources` lists them."),
 };
 
 export const statementFilterSchema = z.object(statementFilterShape);

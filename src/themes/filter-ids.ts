@@ -6,7 +6,7 @@ import { resolveFilters } from '../http/filter-resolver.js';
 import { idFilterKind, type IdFilterKind } from '../http/params.js';
 import { boundedDistance } from '../states/filter-names.js';
 
-// Filters by the ids of stored records (theme, affectedPersons, reviewId) take them in any case; an unknown id
+// Filters by the ids of stored records (theme, affectedPersons, reviewId, source) take them in any case; an unknown id
 // is a 400 with close matches ("torture" → the themes whose id or label holds the word), not an empty page
 // that reads as "none" (a review id of the right shape excepted: see reviewIdShape). The ids are held in
 // memory, read again only when the data revision changes.
@@ -52,6 +52,7 @@ export const FILTER_ID_QUERIES: Record<IdFilterKind, string> = {
   theme: 'select id, label from themes',
   affectedPersons: 'select id, label from affected_persons_groups',
   review: "select r.id, coalesce(s.name, r.state_code) || ', cycle ' || r.cycle as label from reviews r left join states s on s.code = r.state_code",
+  source: 'select id, title as label from sources',
   organization:
     'select speaker_organization as id, speaker_organization as label from statements where speaker_organization is not null group by speaker_organization',
 };
@@ -63,6 +64,7 @@ const NAMES: Record<IdFilterKind, [noun: string, list: string]> = {
   theme: ['theme', 'GET /v1/themes'],
   affectedPersons: ['affected-persons group', 'GET /v1/affected-persons'],
   review: ['review', 'GET /v1/reviews'],
+  source: ['source', 'GET /v1/sources'],
   organization: ['speaking organization', 'GET /v1/statements'],
 };
 
