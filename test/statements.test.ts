@@ -107,20 +107,28 @@ t.test('statements', async (t) => {
     const key = mintKey(app);
     const before = await getJson(app, '/v1/statements?speaker=' + encodeURIComponent('amnesty international'));
     t.equal(before.response.statusCode, 400);
-    const created = await send(app, 'POST', '/v1/statements', {
-      key,
-      body: {
-        id: 'KGZ-3-AI-adoption',
-        reviewId: 'KGZ-3',
-        speaker: { type: 'organization', name: 'Amnesty International' },
-        stage: 'adoption',
-        date: '2020-09-28',
-        datePrecision: 'day',
-        summary: 'Regretted that Kyrgyzstan noted the recommendations on torture.',
-        themes: [],
-        sources: [{ title: 'Amnesty International at the adoption', publisher: 'Amnesty International', url: 'https://example.org/ai-kgz-3' }],
-      },
-    });
+    // An organization's statement at KGZ-3's adoption.
+    const organizationSaid = (id: string, name: string, summary: string, url: string) =>
+      send(app, 'POST', '/v1/statements', {
+        key,
+        body: {
+          id,
+          reviewId: 'KGZ-3',
+          speaker: { type: 'organization', name },
+          stage: 'adoption',
+          date: '2020-09-28',
+          datePrecision: 'day',
+          summary,
+          themes: [],
+          sources: [{ title: `${name} at the adoption`, publisher: name, url }],
+        },
+      });
+    const created = await organizationSaid(
+      'KGZ-3-AI-adoption',
+      'Amnesty International',
+      'Regretted that Kyrgyzstan noted the recommendations on torture.',
+      'https://example.org/ai-kgz-3',
+    );
     t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
     const after = await getJson<Body>(app, '/v1/statements?speaker=' + encodeURIComponent('amnesty international'));
     t.equal(after.response.statusCode, 200);
@@ -129,20 +137,12 @@ t.test('statements', async (t) => {
 
     // A name with commas arrives split at them, as every list value: the parts are read together.
     const withCommas = 'Article 19, Global Campaign for Free Expression';
-    const article19 = await send(app, 'POST', '/v1/statements', {
-      key,
-      body: {
-        id: 'KGZ-3-A19-adoption',
-        reviewId: 'KGZ-3',
-        speaker: { type: 'organization', name: withCommas },
-        stage: 'adoption',
-        date: '2020-09-28',
-        datePrecision: 'day',
-        summary: 'Regretted that Kyrgyzstan noted the recommendations on the freedom of expression.',
-        themes: [],
-        sources: [{ title: 'Article 19 at the adoption', publisher: 'Article 19', url: 'https://example.org/a19-kgz-3' }],
-      },
-    });
+    const article19 = await organizationSaid(
+      'KGZ-3-A19-adoption',
+      withCommas,
+      'Regretted that Kyrgyzstan noted the recommendations on the freedom of expression.',
+      'https://example.org/a19-kgz-3',
+    );
     t.equal(article19.response.statusCode, 201, JSON.stringify(article19.body));
     for (const speaker of [withCommas, 'article 19,global campaign for free expression', `${withCommas},IRL`, `Ireland,${withCommas}`]) {
       const { response, body } = await getJson<Body>(app, '/v1/statements?speaker=' + encodeURIComponent(speaker));
