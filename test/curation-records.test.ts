@@ -265,6 +265,11 @@ t.test('states (admin): names and aliases resolve to one state only', async (t) 
   const cyrillic = await send(app, 'PATCH', '/v1/states/XKX', { key: admin, body: { aliases: ['Косово'] }, headers: { 'if-match': '*' } });
   t.equal(cyrillic.response.statusCode, 400);
   t.match(cyrillic.body.errors, [{ in: 'body', name: 'aliases', message: /^Give a name with at least one Latin letter or digit: names are matched by/ }]);
+  // Nor is a new state's code another state's spelling: UAE (ARE's) would name two states.
+  const aliasCode = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'UAE', name: 'Somewhere Else', unMember: false } });
+  t.equal(aliasCode.response.statusCode, 422);
+  t.same(aliasCode.body.errors, [{ in: 'body', name: 'id', message: '"UAE" already names ARE' }]);
+  t.equal((await getJson(app, '/v1/states/UAE')).response.statusCode, 404, 'nothing created');
   const codeTaken = await send(app, 'POST', '/v1/states', { key: admin, body: { id: 'KGZ', name: 'Somewhere', unMember: true } });
   t.equal(codeTaken.response.statusCode, 409);
 

@@ -89,6 +89,34 @@ t.test('opening that has to write waits for the lock, says so once, and then wri
   t.equal(staleCount(path), 0, 'the stale documents were rebuilt');
 });
 
+t.test('a database in a rollback journal (an import into a new file) that another process is writing waits as long', async (t) => {
+  // `npm run import` into a new DATABASE_PATH writes it through a rollback journal: its lock keeps others from
+  // putting the file in WAL mode, or from reading at all. The server started meanwhile gave up within 5 s (the
+  // busy timeout) saying the lock was held "all the while", whatever DATABASE_OPEN_WAIT_MS said.
+  const path = join(tempDir(t), 'importing.sqlite');
+  copyTemplateDatabase(path);
+  const setup = new Database(path);
+  setup.pragma('journal_mode = delete');
+  setup.close();
+  const script = `const D = require('better-sqlite3'); const d = new D(process.argv[1]); d.exec('begin exclusive');
+    d.exec("update recommendations set text = text || ' (importing)'"); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  await once(child.stdout!, 'data');
+  const waits: number[] = [];
+  const db = openDatabase(path, {
+    openWaitMs: 600_000,
+    onWait: (waitMs) => {
+      waits.push(waitMs);
+      child.kill('SIGKILL'); // the import is cut off: its hot journal is rolled back
+    },
+  });
+  t.same(waits, [600_000], 'said that it waits');
+  t.equal(db.$client.pragma('journal_mode', { simple: true }), 'wal');
+  t.equal(db.$client.prepare("select count(*) from recommendations where text like '%(importing)'").pluck().get(), 0, 'the cut-off write was rolled back');
+  db.$client.close();
+});
+
 t.test('opening that has to write gives up after openWaitMs with one clear error, having changed nothing', async (t) => {
   const path = staleDatabase(t);
   holdLock(t, path);

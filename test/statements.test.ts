@@ -151,6 +151,33 @@ t.test('statements', async (t) => {
     }
     t.equal((await getJson(app, '/v1/statements?speaker=Article%2019')).response.statusCode, 400, 'a part of the name is no speaker');
     await send(app, 'DELETE', '/v1/statements/KGZ-3-A19-adoption', { key, headers: { 'if-match': '*' } });
+
+    // A joint statement names every organization that made it: its speaker had five parts, and the filter read
+    // at most four together, so it answered 400 that no stored statement's speaker had the name.
+    const joint = 'Human Rights Watch, Amnesty International, Article 19, Freedom House, International Partnership for Human Rights';
+    const jointStatement = await send(app, 'POST', '/v1/statements', {
+      key,
+      body: {
+        id: 'KGZ-3-joint-adoption',
+        reviewId: 'KGZ-3',
+        speaker: { type: 'organization', name: joint },
+        stage: 'adoption',
+        date: '2020-09-28',
+        datePrecision: 'day',
+        summary: 'Five organizations regretted that Kyrgyzstan noted the recommendations on Azimjon Askarov.',
+        themes: [],
+        sources: [{ title: 'Joint statement at the adoption', publisher: 'Human Rights Watch', url: 'https://example.org/joint-kgz-3' }],
+      },
+    });
+    t.equal(jointStatement.response.statusCode, 201, JSON.stringify(jointStatement.body));
+    for (const speaker of [joint, `IRL,${joint.toUpperCase()}`]) {
+      const { response, body } = await getJson<Body>(app, '/v1/statements?speaker=' + encodeURIComponent(speaker));
+      t.equal(response.statusCode, 200, speaker);
+      t.same(sorted(body), speaker.startsWith('IRL') ? [IRL, 'KGZ-3-joint-adoption'].sort() : ['KGZ-3-joint-adoption'], speaker);
+    }
+    const hrw = await getJson<Body>(app, '/v1/statements?speaker=Human%20Rights%20Watch');
+    t.same(ids(hrw.body), [HRW], 'its first organization alone is its own speaker');
+    await send(app, 'DELETE', '/v1/statements/KGZ-3-joint-adoption', { key, headers: { 'if-match': '*' } });
   });
 
   t.test('stage filter', async (t) => {

@@ -77,6 +77,11 @@ function parseCreate(values: { name?: string; scope?: string }, io: Output): Key
     io.err(`Give --name without control or invisible characters (a tab, a line break): it is shown in listings and histories.\n${KEYS_USAGE}`);
     return 2;
   }
+  // The seed leaves alone what another actor wrote (seed/audit.ts): writes by a key named so would not be.
+  if (name === 'seed') {
+    io.err(`Give --name another name: "seed" is the actor of \`npm run seed\`, which treats its records' changes as its own.\n${KEYS_USAGE}`);
+    return 2;
+  }
   if (!API_KEY_SCOPES.includes(values.scope as ApiKeyScope)) {
     io.err(`Give --scope ${API_KEY_SCOPES.join(' or ')}.\n${KEYS_USAGE}`);
     return 2;

@@ -45,10 +45,6 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
   if (typeof path === 'string' && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   registerFunctions(sqlite);
-  sqlite.pragma('journal_mode = WAL');
-  // Writes are rare and an acknowledged write must survive a power loss.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = drizzle(sqlite, { schema });
   try {
@@ -72,7 +68,7 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
 }
 
 /**
- * Migrations, the seed of a new database, and relations and documents left stale (by a migration, which
+ * The connection's settings, migrations, the seed of a new database, and relations and documents left stale (by a migration, which
  * marks every recommendation, or by another program's writes, the seed's included). Each step writes only
  * when it has something to do; when another process holds the write lock, they are run again waiting for it
  * up to openWaitMs (each is whole or not at all, and finds done what was committed before).
@@ -80,6 +76,12 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
 function openingWrites(db: Db, options: OpenOptions): void {
   const sqlite = db.$client;
   const run = () => {
+    // The settings too: while another process writes the file through a rollback journal (an import into a new
+    // file), it can be neither read (its schema, which even these pragmas read) nor put in WAL mode.
+    sqlite.pragma('journal_mode = WAL');
+    // Writes are rare and an acknowledged write must survive a power loss.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
     if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.seed !== false && isEmpty(db)) applySeed(db);
     freshenRelations(db);

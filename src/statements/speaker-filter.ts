@@ -9,9 +9,6 @@ import type { FilterIdIndex } from '../themes/filter-ids.js';
 // state) and read as "Ireland said nothing"; a misspelt organization likewise. Now each value becomes the state's
 // code or the organization's stored name(s), or the request is a 400 with close matches of both kinds.
 
-/** The most comma-separated parts an organization's name is read from (a longer name is not found). */
-const MAX_PARTS = 4;
-
 export interface SpeakerResolution {
   keys: string[];
   unknown: string[];
@@ -59,14 +56,23 @@ export class SpeakerIndex {
   }
 
   /**
-   * The organization that a run of two or more values from `i` names, the longest first: a name with commas
-   * ("Article 19, Global Campaign for Free Expression") arrives split at them, as every list value does.
+   * The organization that a run of two or more values from `i` names, the longest that does: a name with commas
+   * ("Article 19, Global Campaign for Free Expression") arrives split at them, as every list value does. Runs
+   * as long as the stored name with the most parts: a joint statement's speaker names five organizations or
+   * more (a cap of four parts answered that no stored statement had it).
    */
   private organizationRun(values: readonly string[], i: number): { names: string[]; length: number } | undefined {
-    for (let length = Math.min(MAX_PARTS, values.length - i); length >= 2; length--) {
-      const names = this.ids.spellingsOf('organization', values.slice(i, i + length).join(','));
-      if (names.length > 0) return { names, length };
+    const { mostParts, longestFolded } = this.ids.nameBounds('organization');
+    let run: { names: string[]; length: number } | undefined;
+    let joined = values[i]!;
+    // Longer runs up to the longest stored name (the query's length alone bounds nothing: 100 values of 200 characters).
+    for (let length = 2; length <= Math.min(mostParts, values.length - i); length++) {
+      joined += `,${values[i + length - 1]!}`;
+      if (joined.length > longestFolded) break;
+      const names = this.ids.spellingsOf('organization', joined);
+      if (names.length > 0) run = { names, length };
     }
+    return run;
   }
 
   explain(value: string, suggest: boolean): string {

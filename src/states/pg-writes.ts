@@ -37,13 +37,17 @@ async function snapshot(tx: Tx, code: string): Promise<Snapshot | undefined> {
   return { name, regionalGroup, regionalGroupNote, unMember, aliases, version };
 }
 
-/** 422 for a spelling that already names another state, or is its code (which filters and files give). */
-async function checkSpellings(tx: Tx, code: string, name: string | undefined, aliases: readonly string[] | undefined): Promise<void> {
+/**
+ * 422 for a spelling that already names another state, or is its code (which filters and files give); `created`:
+ * also for a new state's code that is another state's spelling (ARE's UAE: the filter took it as the new state's).
+ */
+async function checkSpellings(tx: Tx, code: string, name: string | undefined, aliases: readonly string[] | undefined, created = false): Promise<void> {
   const problems = new Inconsistencies();
   const check = async (field: string, text: string) => {
     const owner = await pgGet<{ code: string }>(tx, otherOwner(code, normalizeStateName(text)));
     if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
   };
+  if (created) await check('id', code);
   if (name !== undefined) await check('name', name);
   for (const alias of aliases ?? []) await check('aliases', alias);
   problems.throwIfAny();
@@ -58,7 +62,7 @@ async function addSpellings(tx: Tx, code: string, spellings: readonly string[]):
 
 export async function pgCreateState(context: PgWriteContext, input: StateCreate): Promise<string> {
   const { tx } = context;
-  await checkSpellings(tx, input.id, input.name, input.aliases);
+  await checkSpellings(tx, input.id, input.name, input.aliases, true);
   const code = await pgClaimRecordId(tx, STATE_ID_TABLE, input.id);
   await pgRun(tx, sql`insert into states (code, name, regional_group, regional_group_note, un_member)
     values (${code}, ${input.name}, ${input.regionalGroup}, ${input.regionalGroupNote}, ${input.unMember})`);

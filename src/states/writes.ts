@@ -122,13 +122,17 @@ export const otherOwner = (code: string, key: string) =>
   sql`select state_code as code from state_aliases where key = ${key} and state_code <> ${code}
     union all select code from states where lower(code) = ${key} and code <> ${code} limit 1`;
 
-/** 422 for a spelling that already names another state, or is its code (which filters and files give). */
-function checkSpellings(tx: Reader, code: string, name: string | undefined, aliases: readonly string[] | undefined): void {
+/**
+ * 422 for a spelling that already names another state, or is its code (which filters and files give); `created`:
+ * also for a new state's code that is another state's spelling (ARE's UAE: the filter took it as the new state's).
+ */
+function checkSpellings(tx: Reader, code: string, name: string | undefined, aliases: readonly string[] | undefined, created = false): void {
   const problems = new Inconsistencies();
   const check = (field: string, text: string) => {
     const owner = tx.get<{ code: string } | undefined>(otherOwner(code, normalizeStateName(text)));
     if (owner) problems.add(field, `"${text}" already names ${owner.code}`);
   };
+  if (created) check('id', code);
   if (name !== undefined) check('name', name);
   for (const alias of aliases ?? []) check('aliases', alias);
   problems.throwIfAny();
@@ -144,7 +148,7 @@ function addSpellings(tx: Pick<Tx, 'run'>, code: string, spellings: readonly str
 
 export function createState(context: WriteContext, input: StateCreate): string {
   const { tx } = context;
-  checkSpellings(tx, input.id, input.name, input.aliases);
+  checkSpellings(tx, input.id, input.name, input.aliases, true);
   const code = claimRecordId(tx, ID_TABLE, input.id);
   tx.insert(states)
     .values({

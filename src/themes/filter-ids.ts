@@ -79,6 +79,11 @@ export function sqliteFilterIds(db: Db): FilterIdSource {
 interface Vocabulary {
   ids: Set<string>;
   byLowerCase: Map<string, string>;
+  /** The ids by their foldName: what spellingsOf answers. */
+  byFoldedName: Map<string, string[]>;
+  /** The most comma-separated parts of any id, and the longest foldName: no longer run of list values names one. */
+  mostParts: number;
+  longestFolded: number;
   entries: IdEntry[];
 }
 
@@ -97,7 +102,23 @@ export class FilterIdIndex {
   private build(entries: IdEntries): void {
     for (const kind of KINDS) {
       const list = entries[kind];
-      this.vocabularies.set(kind, { ids: new Set(list.map((e) => e.id)), byLowerCase: new Map(list.map((e) => [e.id.toLowerCase(), e.id])), entries: list });
+      const byFoldedName = new Map<string, string[]>();
+      let mostParts = 1;
+      let longestFolded = 0;
+      for (const { id } of list) {
+        const folded = foldName(id);
+        byFoldedName.set(folded, [...(byFoldedName.get(folded) ?? []), id]);
+        mostParts = Math.max(mostParts, folded.split(',').length);
+        longestFolded = Math.max(longestFolded, folded.length);
+      }
+      this.vocabularies.set(kind, {
+        ids: new Set(list.map((e) => e.id)),
+        byLowerCase: new Map(list.map((e) => [e.id.toLowerCase(), e.id])),
+        byFoldedName,
+        mostParts,
+        longestFolded,
+        entries: list,
+      });
     }
   }
 
@@ -124,8 +145,13 @@ export class FilterIdIndex {
    * may differ only in case, and hold commas (at which a list value is split, and its parts trimmed).
    */
   spellingsOf(kind: IdFilterKind, value: string): string[] {
-    const wanted = foldName(value);
-    return this.vocabularies.get(kind)!.entries.filter((entry) => foldName(entry.id) === wanted).map((entry) => entry.id);
+    return this.vocabularies.get(kind)!.byFoldedName.get(foldName(value)) ?? [];
+  }
+
+  /** The most comma-separated parts of any id of the kind (1 when none has a comma), and the longest foldName. */
+  nameBounds(kind: IdFilterKind): { mostParts: number; longestFolded: number } {
+    const { mostParts, longestFolded } = this.vocabularies.get(kind)!;
+    return { mostParts, longestFolded };
   }
 
   /** Up to five ids whose id or label holds the value, or whose id is within a small edit distance of it. */
