@@ -74,8 +74,11 @@ t.test('an unknown state is a 400 naming it, with close matches', async (t) => {
   t.match(code.errors[0].message, /did you mean .*KGZ \(Kyrgyzstan\)/, 'a code one letter off');
   const assessed = await problem('/v1/assessments?stateUnderReview=Kyrgyztan');
   t.match(assessed.errors[0].message, /did you mean KGZ \(Kyrgyzstan\)\?/, 'on assessments too');
-  const nothing = await problem('/v1/reviews?stateUnderReview=Atlantis');
+  const nothing = await problem('/v1/reviews?stateUnderReview=Atlantis,atlantis&stateUnderReview=Atlantis');
   t.equal(nothing.errors[0].message, 'No state has the code, name or alias "Atlantis"; see GET /v1/states.');
+  t.same(nothing.errors.map((e: { message: string }) => e.message.match(/"(\w+)"/)![1]), ['Atlantis', 'atlantis'], 'a value given twice is named once');
+  const twice = await problem('/v1/developments?recommendationId=NOPE,NOPE');
+  t.equal(twice.errors.length, 1, 'an unknown id given twice is named once');
   const punctuation = await problem('/v1/recommendations?recommendingState=--');
   t.equal(punctuation.errors[0].message, 'No state has the code, name or alias "--"; see GET /v1/states.');
 

@@ -35,7 +35,7 @@ export function resolveFilters<Kind>(app: FastifyInstance, resolver: FilterResol
         const values = query[key];
         if (values === undefined) continue;
         const { keys, unknown } = resolver.resolve(kind, values);
-        for (const value of unknown) {
+        for (const value of new Set(unknown)) {
           errors.push({ in: 'query', name: key, message: resolver.explain(kind, value, errors.length < MAX_SUGGESTED_VALUES) });
         }
         query[key] = keys;

@@ -38,7 +38,7 @@ export function checkRecommendationIdFilters(app: FastifyInstance, source: Recom
       const check = (ids: string[]) => {
         const stored = new Set(ids);
         const errors: InvalidParam[] = filters.flatMap((key) =>
-          (query[key] ?? []).filter((value) => !stored.has(value)).map((value) => ({ in: 'query' as const, name: key, message: explain(value, stored) })),
+          [...new Set(query[key])].filter((value) => !stored.has(value)).map((value) => ({ in: 'query' as const, name: key, message: explain(value, stored) })),
         );
         if (errors.length === 0) return done();
         done(new HttpProblem(400, errors.map((e) => `Invalid query parameter "${e.name}": ${e.message}`).join('; '), errors));
