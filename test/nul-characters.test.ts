@@ -39,7 +39,8 @@ t.test('a NUL in a path or a query is a 400 naming the parameter, on every kind 
     t.match(body, { status: 400, errors: [{ in: where, name, message: /NUL character/ }] }, url);
   }
   t.equal((await app.inject('/v1/recommendations?reviewId=KGZ-3')).statusCode, 200, 'the same parameters without it answer');
-  t.equal((await app.inject('/v1/recommendations?positionLabel=noted%2500')).statusCode, 200, 'an escaped "%00" is text: no NUL');
+  const escaped = await getJson(app, '/v1/recommendations?positionLabel=noted%2500');
+  t.match(escaped.body.detail, /has the position label "noted%00" \(in any case\); no record has one\.$/, 'an escaped "%00" is text: no NUL, a label no record has');
 });
 
 t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written', async (t) => {

@@ -13,8 +13,11 @@ export interface FilterResolver<Kind> {
   filtersOf(shape: Record<string, unknown>): [key: string, kind: Kind][];
   /** Whether every value is a canonical key as written (the common case: no refresh needed). */
   knows(kind: Kind, values: readonly string[]): boolean;
-  /** Brings the vocabulary to the current data revision; a promise when its source answers asynchronously. */
-  refresh(): void | Promise<void>;
+  /**
+   * Brings the vocabulary of the kinds given (those with a value not known as written) to the current data
+   * revision; a promise when its source answers asynchronously.
+   */
+  refresh(kinds: readonly Kind[]): void | Promise<void>;
   resolve(kind: Kind, values: readonly string[]): { keys: string[]; unknown: string[] };
   /** What to say about an unknown value (with close matches when `suggest`). */
   explain(kind: Kind, value: string, suggest: boolean): string;
@@ -46,8 +49,8 @@ export function resolveFilters<Kind>(app: FastifyInstance, resolver: FilterResol
     };
     const hook = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const query = request.query as Record<string, string[] | undefined>;
-      const known = filters.every(([key, kind]) => query[key] === undefined || resolver.knows(kind, query[key]));
-      const pending = known ? undefined : resolver.refresh();
+      const stale = filters.filter(([key, kind]) => query[key] !== undefined && !resolver.knows(kind, query[key]));
+      const pending = stale.length === 0 ? undefined : resolver.refresh(stale.map(([, kind]) => kind));
       if (pending) pending.then(() => resolveQuery(query, done), done);
       else resolveQuery(query, done);
     };

@@ -110,9 +110,10 @@ export function isSpeakerFilter(schema: unknown): boolean {
 
 /**
  * The records a list filter's values name by id (src/themes/filter-ids.ts resolves them); `organization` is the
- * speaking organizations of statements, which the speaker filter reads (src/statements/speaker-filter.ts).
+ * speaking organizations of statements, which the speaker filter reads (src/statements/speaker-filter.ts);
+ * `positionLabel` the decisions as the sources printed them (stored on records and their sources' readings).
  */
-export type IdFilterKind = 'theme' | 'affectedPersons' | 'review' | 'source' | 'organization';
+export type IdFilterKind = 'theme' | 'affectedPersons' | 'review' | 'source' | 'organization' | 'positionLabel';
 
 const ID_FILTERS = new WeakMap<z.ZodType, IdFilterKind>();
 
@@ -121,7 +122,8 @@ const ID_FILTERS = new WeakMap<z.ZodType, IdFilterKind>();
  * resolves each value to its id, or answers 400 with close matches: a misspelt id must not read as "none".
  */
 export function idListParam(kind: IdFilterKind, maxLength: number, description: string) {
-  const schema = listParam(z.string().min(1).max(maxLength), `${description} In any case; an unknown id is a 400 that suggests close matches.`);
+  const what = kind === 'positionLabel' ? 'a label no record or reading has' : 'an unknown id';
+  const schema = listParam(z.string().min(1).max(maxLength), `${description} In any case; ${what} is a 400 that suggests close matches.`);
   ID_FILTERS.set(schema, kind);
   return schema;
 }

@@ -68,9 +68,10 @@ export const recommendationFilterShape = {
     z.enum(['1', '2', '3', '4', '5', 'unknown']),
     `UPR Info's action category, what the recommendation asks: ${ACTION_SCALE}; or unknown (not coded).`,
   ),
-  positionLabel: listParam(
-    z.string().min(1).max(200),
-    "The decision as a source printed it, any case: the record's `positionLabel`, or any of its sources' " +
+  positionLabel: idListParam(
+    'positionLabel',
+    200,
+    "The decision as a source printed it: the record's `positionLabel`, or any of its sources' " +
       '(`sources[].reading.positionLabel`: what each file printed, before the sources were merged): e.g. consider, reject, Accepted.',
   ),
   year: listParam(wholeNumberParam(2008, 2100), YEAR_DESCRIPTION),

@@ -82,10 +82,8 @@ export async function postgresBackend(
     },
     filterIds: {
       current: () => revision.current(),
-      entries: async () =>
-        Object.fromEntries(
-          await Promise.all(Object.entries(FILTER_ID_QUERIES).map(async ([kind, query]) => [kind, (await pool.query<IdEntry>(query)).rows])),
-        ) as IdEntries,
+      entries: async (kinds) =>
+        Object.fromEntries(await Promise.all(kinds.map(async (kind) => [kind, (await pool.query<IdEntry>(FILTER_ID_QUERIES[kind])).rows]))) as IdEntries,
     },
     recommendationIds: {
       stored: async (ids) => (await pool.query<{ id: string }>('select id from recommendations where id = any($1::text[])', [ids])).rows.map((row) => row.id),
