@@ -151,6 +151,10 @@ t.test('developments: consistency checks', async (t) => {
   ]);
   t.same(await errors({ ...DEATH, date: '2020-02-30' }), ['date: "2020-02-30" is not a date to the day: write it like "2020-07-25"']);
   t.same(await errors({ ...DEATH, date: '2999', datePrecision: 'year' }), ['date: "2999" is in the future']);
+  t.same(await errors({ ...DEATH, date: '0202-07-25' }), ['date: "0202-07-25" is before 1945, when the United Nations was founded: a typo for another year?']);
+  t.same(await errors({ ...DEATH, date: '1944', datePrecision: 'year' }), ['date: "1944" is before 1945, when the United Nations was founded: a typo for another year?']);
+  const founded = await send(app, 'POST', '/v1/developments', { key, body: { ...DEATH, id: 'un-founded', date: '1945-01', datePrecision: 'month' } });
+  t.equal(founded.response.statusCode, 201, 'the year the UN was founded is taken');
   t.same(await errors({ ...DEATH, themes: ['x'] }), ['themes: Unknown theme id "x" (see GET /v1/themes)']);
   t.same(
     await errors({ datePrecision: 'month' }, 'PATCH', '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody'),

@@ -72,12 +72,21 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-/** A date written to its precision, that exists and is not in the future. */
+/**
+ * The earliest year a date may be in: the UN's founding. Reviews, statements and assessments are from 2008 on;
+ * a development may be older (a law a recommendation asks to repeal), but a year such as 0202 is a typo that
+ * would sort first in every list as a fact.
+ */
+const EARLIEST_YEAR = '1945';
+
+/** A date written to its precision, that exists, is not in the future, nor before the UN was founded. */
 export function checkDate(problems: Inconsistencies, field: string, date: string, precision: DatePrecision): void {
   if (!matchesPrecision(date, precision)) {
     problems.add(field, `"${date}" is not a date to the ${precision}: write it like ${DATE_EXAMPLES[precision]}`);
   } else if (periodOf(date, precision).start > today()) {
     problems.add(field, `"${date}" is in the future`);
+  } else if (date.slice(0, 4) < EARLIEST_YEAR) {
+    problems.add(field, `"${date}" is before ${EARLIEST_YEAR}, when the United Nations was founded: a typo for another year?`);
   }
 }
 
