@@ -94,8 +94,13 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
+/** A stored text set among other words: isolated (<bdi>), so that a direction control or a right-to-left script in
+ * it reorders only itself (an unclosed U+202E in an assessment's rationale printed its source's title backwards). */
+const isolated = (text: string): HTMLElement => element('bdi', text);
+
 function link(source: Source): HTMLAnchorElement {
-  const a = element('a', source.title);
+  const a = element('a');
+  a.append(isolated(source.title));
   a.href = source.url;
   a.rel = 'noopener';
   return a;
@@ -108,7 +113,8 @@ function themeList(themes: Label[]): HTMLElement {
   themes.forEach((theme, i) => {
     const machine = theme.source === 'machine';
     const confidence = theme.confidence === null ? '' : `, ${Math.round(theme.confidence * 100)}%`;
-    const item = element('span', machine ? `${theme.label} (automatic${confidence})` : theme.label, machine ? 'theme machine' : 'theme');
+    const item = element('span', undefined, machine ? 'theme machine' : 'theme');
+    item.append(isolated(theme.label), machine ? ` (automatic${confidence})` : '');
     item.dataset.id = theme.id;
     item.dataset.source = theme.source ?? '';
     if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
@@ -140,11 +146,11 @@ async function relatedSection(id: string): Promise<HTMLElement> {
     const item = element('li');
     item.dataset.id = r.id;
     const facts = element('p', undefined, 'related-facts');
-    const states = r.recommendingStates.map((s) => s.name).join(', ');
+    const states = element('span', r.recommendingStates.length ? undefined : 'recommending state unknown', r.recommendingStates.length ? undefined : 'unknown');
+    r.recommendingStates.forEach((s, i) => states.append(...(i ? [', '] : []), isolated(s.name)));
     facts.append(
       element('strong', `Cycle ${r.cycle}`), ` (${labelOf(RELATIONS, r.relation).toLowerCase()}) · review ${r.reviewId} · `,
-      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ',
-      element('span', states || 'recommending state unknown', states ? undefined : 'unknown'), ' · position: ',
+      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ', states, ' · position: ',
       element('span', labelOf(POSITIONS, r.position), r.position ? 'position' : 'position unknown'),
     );
     const open = element('button', r.text, 'link');
@@ -173,9 +179,10 @@ function clearError(): void {
 function statesOf(r: { recommendingStates: StateRef[]; unresolvedRecommendingStates: string[] }): (Node | string)[] {
   const parts: (Node | string)[] = [];
   const add = (node: Node | string) => parts.push(...(parts.length ? [', ', node] : [node]));
-  for (const state of r.recommendingStates) add(state.name);
+  for (const state of r.recommendingStates) add(isolated(state.name));
   for (const name of r.unresolvedRecommendingStates) {
-    const unmatched = element('span', `“${name}” (as printed; not recognised as a state)`, 'unknown unresolved');
+    const unmatched = element('span', undefined, 'unknown unresolved');
+    unmatched.append('“', isolated(name), '” (as printed; not recognised as a state)');
     add(unmatched);
   }
   if (parts.length === 0) parts.push(element('span', 'unknown', 'unknown'));
@@ -496,7 +503,7 @@ async function showRecommendations(): Promise<void> {
       const review = element('td', undefined, 'review');
       review.dataset.review = recommendation.reviewId;
       review.append(
-        view.kind === 'stateUnderReview' ? `Cycle ${recommendation.cycle}` : `${recommendation.stateUnderReview.name}, cycle ${recommendation.cycle}`,
+        ...(view.kind === 'stateUnderReview' ? [`Cycle ${recommendation.cycle}`] : [isolated(recommendation.stateUnderReview.name), `, cycle ${recommendation.cycle}`]),
         element('span', recommendation.reviewId, 'note block'),
       );
       row.prepend(review);
@@ -508,6 +515,9 @@ async function showRecommendations(): Promise<void> {
   $('#page-number').textContent = `Page ${view.cursors.length}`;
 }
 
+/** A position as a source printed it, after the position's own label: ` (printed: “Accepted”)`. */
+const printedAs = (label: string | null): (Node | string)[] => (label ? [' (printed: “', isolated(label), '”)'] : []);
+
 /** What each source records of the position, when the sources were merged: they may disagree (a Working Group's
  * "consider" against the final "Noted"). */
 function sourceWithReading(source: Source): HTMLElement {
@@ -515,8 +525,7 @@ function sourceWithReading(source: Source): HTMLElement {
   item.append(link(source));
   const reading = source.reading;
   if (reading && (reading.position || reading.positionLabel)) {
-    const printed = reading.positionLabel ? ` (printed: “${reading.positionLabel}”)` : '';
-    item.append(` — records the position as ${labelOf(POSITIONS, reading.position).toLowerCase()}${printed}`);
+    item.append(` — records the position as ${labelOf(POSITIONS, reading.position).toLowerCase()}`, ...printedAs(reading.positionLabel));
   }
   return item;
 }
@@ -547,12 +556,12 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
     dd.append(...value);
     facts.append(element('dt', term), dd);
   };
-  fact('Review', `${r.stateUnderReview.name}, cycle ${r.cycle} (${r.reviewId})`, ...(view.kind !== 'review' || r.reviewId === view.id ? [] : [element('span', 'not the review shown above', 'note block')]));
+  fact('Review', isolated(r.stateUnderReview.name), `, cycle ${r.cycle} (${r.reviewId})`, ...(view.kind !== 'review' || r.reviewId === view.id ? [] : [element('span', 'not the review shown above', 'note block')]));
   fact('Recommending states', ...statesOf(r));
   const position = element('span', labelOf(POSITIONS, r.position), r.position ? undefined : 'unknown');
-  fact('Position', position, r.positionLabel ? ` (printed: “${r.positionLabel}”)` : '');
+  fact('Position', position, ...printedAs(r.positionLabel));
   if (r.positionSource) {
-    fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
+    fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : isolated(r.positionSource));
   }
   if (r.sources.length > 0) {
     const sources = element('ul', undefined, 'sources');
@@ -570,16 +579,20 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   if (r.assessments.length === 0) body.append(element('p', 'Never assessed.', 'unknown'));
   for (const assessment of r.assessments) {
     const p = element('p');
-    p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', assessment.rationale);
+    p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', isolated(assessment.rationale));
     assessment.sources.forEach((source) => p.append(' — ', link(source)));
     body.append(p);
   }
   body.append(element('h3', 'Developments'));
   if (r.developments.length === 0) body.append(element('p', 'No development linked.', 'unknown'));
   const list = element('ul');
-  for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
+  for (const d of r.developments) {
+    const item = element('li', `${d.date} · ${d.direction} · `);
+    item.append(isolated(d.title));
+    list.append(item);
+  }
   body.append(list, related);
-  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`}`;
+  $('#detail-heading').replaceChildren('Recommendation ', isolated(r.paragraph ?? r.id), view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`);
   view.detail = r.id;
   if (!fromUrl && pageUrl() !== `${window.location.pathname}${window.location.search}`) {
     history.pushState({ detailDepth: detailDepth() + 1 }, '', pageUrl());

@@ -786,6 +786,60 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.ok(await page.locator('#detail').isHidden(), 'no detail passes for it');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
   });
+
+  t.test('hostile texts: markup stays text, a direction control reorders only its own text, a long name wraps at 360 px', async (t) => {
+    const app = await buildTestApp(t);
+    const admin = mintKey(app, 'admin', 'admin');
+    const created = async (url: string, body: object) => {
+      const { response, body: record } = await send(app, 'POST', url, { key: admin, body });
+      t.equal(response.statusCode, 201, `${url}: ${response.statusCode === 201 ? 'created' : response.body}`);
+      return record;
+    };
+    const markup = '<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>';
+    await created('/v1/states', { id: 'XXS', name: `Hostilia ${markup}`, regionalGroup: 'WEOG', unMember: false, aliases: [] });
+    await created('/v1/reviews', { stateUnderReview: 'XXS', cycle: 2 });
+    // An unclosed right-to-left override (U+202E): free texts may hold one (names and titles may not).
+    const override = '\u202e';
+    const recommendation = await created('/v1/recommendations', {
+      reviewId: 'XXS-2', paragraph: '12.3', text: `Release everyone ${override}detained ${markup}`, verbatim: true, recommendingStates: ['FIN'],
+      position: 'noted', positionSource: `A/HRC/${override}1 ${markup}`,
+      sources: [{ title: `Matrix ${override}of ${markup}`, publisher: 'OHCHR', url: 'https://example.org/matrix' }],
+    });
+    await created('/v1/assessments', {
+      recommendationId: recommendation.id, status: 'not_implemented', assessedOn: '2022-01-01', rationale: `Nothing done ${override}since ${markup}`,
+      sources: [{ title: 'Shadow report', publisher: 'NGO', url: 'https://example.org/shadow' }],
+    });
+    const { page, problems } = await openDashboard(t, app, browser, `/dashboard/?review=XXS-2&recommendation=${encodeURIComponent(recommendation.id)}`);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    // Chart.js redraws a chart when its box is resized (a resize observer, then an animation frame): its canvas's width changes.
+    const drawn = await page.$eval('#positions-chart', (canvas) => (canvas as HTMLCanvasElement).width);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForFunction((width) => document.querySelector<HTMLCanvasElement>('#positions-chart')!.width !== width, drawn);
+    t.equal(await page.evaluate(() => (window as { pwned?: number }).pwned), undefined, 'no script of the data ran');
+    t.equal(await page.locator('img').count(), 0, 'no markup of the data rendered');
+    t.equal(await page.locator('#detail-body > blockquote').textContent(), recommendation.text, 'the text shown as text');
+    // Each text holding a direction control is alone in its isolate (a <bdi>, or a box of its own: a block, a button):
+    // the control reorders it and nothing after it (the rationale's printed its source's title backwards).
+    const leaks = await page.evaluate(() => {
+      const found: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        if (!/[\u202a-\u202e\u2066-\u2069]/.test(node.data)) continue;
+        let box = node.parentElement!;
+        const isolates = (el: Element) => getComputedStyle(el).display !== 'inline' || /isolate|plaintext/.test(getComputedStyle(el).unicodeBidi);
+        while (!isolates(box)) box = box.parentElement!;
+        if (box.textContent !== node.data) found.push(`${box.tagName}: ${box.textContent!.slice(0, 60)}`);
+      }
+      return found;
+    });
+    t.same(leaks, [], 'no direction control reaches past its own text');
+    t.equal(await page.locator('#detail bdi', { hasText: 'Nothing done' }).count(), 1, 'the rationale is isolated');
+    // At 360 px a state's name without spaces wraps: the page does not scroll sideways (the table scrolls in its box).
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    t.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide in a ${widths[1]} px window`);
+    await screenshot(page, 'hostile-texts-360px');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
 });
 
 function withoutTotal(counts: Record<string, number>): Record<string, number> {
