@@ -416,21 +416,35 @@ function remember(): void {
   if (url !== `${window.location.pathname}${window.location.search}`) history.pushState(null, '', url);
 }
 
-/** Sets the form's fields from the URL's parameters (a value the review has no option for is left unset). */
+/** Sets the form's fields from the URL's parameters, and returns those it could not apply, to be said: a value
+ * the view has no option for, a filter the view does not take (`cycle` of one review), a parameter that is no filter
+ * (a misspelt `postion`), a second value of a filter (the form takes one). Each left unsaid showed rows the URL did
+ * not ask for as if they were its answer. */
 function applyUrlFilters(query: URLSearchParams): string[] {
   const form = $<HTMLFormElement>('#filters');
+  const field = (name: string) => (FILTERS.includes(name) ? (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement) : null);
+  for (const name of FILTERS) if (!field(name)!.disabled) field(name)!.value = '';
   const ignored: string[] = [];
-  for (const name of FILTERS) {
-    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
-    if (field.disabled) continue;
-    const value = query.get(name) ?? '';
-    field.value = value;
-    if (field.value !== value) {
-      field.value = '';
+  const seen = new Set<string>();
+  // The first view parameter is the view (or said not to be stored), and the detail is opened by its own.
+  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL];
+  for (const [name, value] of query) {
+    const first = !seen.has(name);
+    seen.add(name);
+    if (first && own.includes(name)) continue;
+    const filter = field(name);
+    if (first && filter && !filter.disabled) filter.value = value;
+    if (!first || !filter || filter.disabled || filter.value !== value) {
+      if (first && filter && !filter.disabled) filter.value = '';
       ignored.push(`${name}=${value}`);
     }
   }
   return ignored;
+}
+
+/** What the URL asked that the view does not show, said beside it. */
+function sayNotApplied(ignored: string[]): void {
+  if (ignored.length) $('#status').textContent = `Not applied (this view has no such filter or option, and takes one value per filter): ${ignored.join(', ')}`;
 }
 
 async function showRecommendations(): Promise<void> {
@@ -682,7 +696,8 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   const ignored = applyUrlFilters(query);
   await showRecommendations();
   if (load !== loads.review) return;
-  $('#status').textContent = ignored.length ? `Not applied (no such option in this view): ${ignored.join(', ')}` : '';
+  $('#status').textContent = '';
+  sayNotApplied(ignored);
 }
 
 /** Every stored review, page by page. */
@@ -762,7 +777,7 @@ async function main(): Promise<void> {
         view.cursors = [null];
         await showRecommendations();
       }
-      if (ignored.length) $('#status').textContent = `Not applied (no such option in this view): ${ignored.join(', ')}`;
+      sayNotApplied(ignored);
     } else {
       await showView(target, query);
     }

@@ -840,6 +840,26 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await screenshot(page, 'hostile-texts-360px');
     t.same(problems(), [], 'no console error and no failed request');
   });
+
+  t.test('a URL the view cannot apply is said so', async (t) => {
+    const app = await buildTestApp(t);
+    // A misspelt parameter, a filter one review does not take, a second value: each named, and the rows are the API's
+    // for what was applied.
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+    await leave('?review=KGZ-3&postion=supported&cycle=2&position=noted&position=supported&review=KGZ-1');
+    await page.locator('#status', { hasText: 'Not applied' }).waitFor();
+    t.equal(
+      await page.locator('#status').textContent(),
+      'Not applied (this view has no such filter or option, and takes one value per filter): postion=supported, cycle=2, position=supported, review=KGZ-1',
+    );
+    t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
+    t.same(await rowIds(page), ids((await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=noted&limit=25')).body));
+    await leave('?review=KGZ-3&position=noted');
+    await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
+    t.equal(await page.locator('#status').textContent(), '', 'a URL applied whole says nothing');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
 });
 
 function withoutTotal(counts: Record<string, number>): Record<string, number> {
