@@ -288,6 +288,17 @@ function scrollableByKeyboard(box: HTMLElement): void {
   observer.observe(box.querySelector('table')!);
 }
 
+/** While the table loads, and when it fails to, nothing of the query before it passes for its answer: no total,
+ * no CSV link (it downloaded the rows shown before), no page to go to from rows of another query (Next sent the
+ * last query's cursor with the new filters). The rows still shown are marked busy, and dimmed. */
+function unsetTable(): void {
+  $('#recommendations-total').textContent = '';
+  for (const csv of ['#csv-link', '#csv-excel-link']) $(csv).removeAttribute('href');
+  $('#page-number').textContent = '';
+  $<HTMLButtonElement>('#previous-page').disabled = true;
+  $<HTMLButtonElement>('#next-page').disabled = true;
+}
+
 /** Nothing of the view shown before stays on the page while another loads (or fails to). */
 function clearReview(): void {
   for (const chart of charts.values()) chart.destroy();
@@ -296,11 +307,8 @@ function clearReview(): void {
   $('#review-title').textContent = '';
   $('#developments-total').textContent = '';
   $('#timeline').replaceChildren();
-  $('#recommendations-total').textContent = '';
   $('#recommendations tbody').replaceChildren();
-  $('#page-number').textContent = '';
-  $<HTMLButtonElement>('#previous-page').disabled = true;
-  $<HTMLButtonElement>('#next-page').disabled = true;
+  unsetTable();
 }
 
 async function showTimeline(scope: URLSearchParams, load: number): Promise<void> {
@@ -455,6 +463,7 @@ async function showRecommendations(): Promise<void> {
   if (cursor) params.set('cursor', cursor);
   const table = $('#recommendations');
   table.setAttribute('aria-busy', 'true');
+  unsetTable();
   $('#status').textContent = 'Loading recommendations…';
   let page: Page<Recommendation>;
   try {
@@ -468,8 +477,6 @@ async function showRecommendations(): Promise<void> {
     cell.colSpan = view.kind === 'review' ? 6 : 7;
     $<HTMLTableSectionElement>('#recommendations tbody').replaceChildren();
     $<HTMLTableSectionElement>('#recommendations tbody').insertRow().append(cell);
-    $<HTMLButtonElement>('#previous-page').disabled = true;
-    $<HTMLButtonElement>('#next-page').disabled = true;
     throw error;
   }
   if (load !== loads.table) return;

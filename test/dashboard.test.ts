@@ -860,6 +860,46 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.equal(await page.locator('#status').textContent(), '', 'a URL applied whole says nothing');
     t.same(problems(), [], 'no console error and no failed request');
   });
+
+  t.test('while the table loads, and when a view fails to, nothing of the query before stands', async (t) => {
+    const app = await buildTestApp(t);
+    const entries = Array.from({ length: 30 }, (_, i) => entryRow({ text: `121.${i + 1} Ratify instrument number ${i + 1} (France);`, position: i % 3 === 0 ? 'Noted' : 'Supported' }));
+    t.same((await importInto(app, await matrixDocx([HEADER_ROW, ...entries]))).reviewsCreated, ['SVN-3']);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
+    t.ok(await page.locator('#next-page').isEnabled(), 'a next page, before');
+    // While an answer is awaited, the total, the CSV link and the pages of the query before are gone.
+    let letThrough!: () => void;
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
+    await page.route('**/v1/recommendations?*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.selectOption('#filters select[name=position]', 'noted');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#status', { hasText: 'Loading recommendations' }).waitFor();
+    t.equal(await page.locator('#recommendations-total').textContent(), '', 'no total of the query before');
+    t.equal(await page.locator('#csv-link').getAttribute('href'), null, 'no CSV link to the query before');
+    t.equal(await page.locator('#csv-excel-link').getAttribute('href'), null);
+    // (Next sent the last query's cursor with the new filters: rows past where the last query's page ended.)
+    t.ok((await page.locator('#next-page').isDisabled()) && (await page.locator('#previous-page').isDisabled()), 'no page of it to go to');
+    letThrough();
+    await page.locator('#recommendations-total').filter({ hasText: /^10 recommendations match/ }).waitFor();
+    t.same(await rowIds(page), (await getJson(app, '/v1/recommendations?reviewId=SVN-3&position=noted&limit=25')).body.data.map((r: { id: string }) => r.id));
+    t.match(await page.locator('#csv-link').getAttribute('href'), /reviewId=SVN-3&position=noted&format=csv$/);
+    await page.unrouteAll();
+
+    // A view that fails to load leaves no link to the one shown before.
+    await page.route('**/v1/stats/recommendations?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'the database is busy' }) }),
+    );
+    await page.selectOption('#view-kind', 'stateUnderReview');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /503: the database is busy/);
+    t.equal(await page.locator('#csv-link').getAttribute('href'), null, 'no CSV link to the view shown before');
+    t.equal(await page.locator('#recommendations-total').textContent(), '');
+    const failed = problems();
+    t.ok(failed.length > 0 && failed.every((p) => p.includes('503')), `only the refused request: ${failed.join('; ')}`);
+  });
 });
 
 function withoutTotal(counts: Record<string, number>): Record<string, number> {
