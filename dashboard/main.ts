@@ -553,6 +553,16 @@ function sourceWithReading(source: Source): HTMLElement {
 
 let detailOpener: HTMLElement | null = null;
 
+const DETAIL_LOADING = 'Loading recommendation ';
+/** What the status said before a detail began to load (a URL's filters not applied), said again once it has. */
+let statusBeforeDetail = '';
+
+/** No detail is awaited any more: neither marked busy nor said to be loading. */
+function detailSettled(): void {
+  $('#detail').removeAttribute('aria-busy');
+  if ($('#status').textContent!.startsWith(DETAIL_LOADING)) $('#status').textContent = statusBeforeDetail;
+}
+
 /** How many details were opened one from another since the last URL without one: closing goes back past them all. */
 const detailDepth = (): number => (history.state as { detailDepth?: number } | null)?.detailDepth ?? 0;
 
@@ -560,10 +570,23 @@ const detailDepth = (): number => (history.state as { detailDepth?: number } | n
 async function openDetail(id: string, fromUrl = false): Promise<void> {
   const load = ++loads.detail;
   const opener = document.activeElement instanceof HTMLElement && !$('#detail').contains(document.activeElement) ? document.activeElement : null;
-  const [r, related] = await Promise.all([
-    get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
-    relatedSection(id),
-  ]);
+  // Until the answer comes, the detail open is another recommendation's: it is marked busy, and the wait is said.
+  if (!$('#status').textContent!.startsWith(DETAIL_LOADING)) statusBeforeDetail = $('#status').textContent!;
+  $('#status').textContent = `${DETAIL_LOADING}${id}…`;
+  $('#detail').setAttribute('aria-busy', 'true');
+  let answers: [Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }, HTMLElement];
+  try {
+    answers = await Promise.all([
+      get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
+      relatedSection(id),
+    ]);
+  } catch (error) {
+    if (load !== loads.detail) return; // another detail was asked for since: this one's failure is not news
+    throw error;
+  } finally {
+    if (load === loads.detail) detailSettled();
+  }
+  const [r, related] = answers;
   if (load !== loads.detail) return;
   if (opener) detailOpener = opener;
   const body = $('#detail-body');
@@ -627,6 +650,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
  * history entries of the details opened are left (Back does not reopen them); from the URL, nothing is pushed. */
 function closeDetail(fromUrl = false): void {
   loads.detail++;
+  detailSettled();
   $('#detail').hidden = true;
   view.detail = null;
   if (!fromUrl) {
@@ -668,6 +692,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
+  $('#detail').removeAttribute('aria-busy');
   view.detail = null;
   clearReview();
   view.kind = target.kind;

@@ -847,14 +847,15 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     // for what was applied.
     const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
     const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
-    await leave('?review=KGZ-3&postion=supported&cycle=2&position=noted&position=supported&review=KGZ-1');
-    await page.locator('#status', { hasText: 'Not applied' }).waitFor();
+    await leave('?review=KGZ-3&postion=supported&cycle=2&position=noted&position=supported&review=KGZ-1&recommendation=KGZ-3-ESP-1');
+    await page.locator('#detail:not([hidden]) #related').waitFor();
     t.equal(
       await page.locator('#status').textContent(),
       'Not applied (this view has no such filter or option, and takes one value per filter): postion=supported, cycle=2, position=supported, review=KGZ-1',
     );
     t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
     t.same(await rowIds(page), ids((await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=noted&limit=25')).body));
+    t.equal(new URL(page.url()).searchParams.get('recommendation'), 'KGZ-3-ESP-1', 'the detail the URL names is open, and the status still says what was not applied');
     await leave('?review=KGZ-3&position=noted');
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
     t.equal(await page.locator('#status').textContent(), '', 'a URL applied whole says nothing');
@@ -887,6 +888,27 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(await rowIds(page), (await getJson(app, '/v1/recommendations?reviewId=SVN-3&position=noted&limit=25')).body.data.map((r: { id: string }) => r.id));
     t.match(await page.locator('#csv-link').getAttribute('href'), /reviewId=SVN-3&position=noted&format=csv$/);
     await page.unrouteAll();
+
+    // While another recommendation's detail loads, the one open is marked busy and the wait is said; then it is shown.
+    const [first, second] = await rowIds(page);
+    await page.click(`#recommendations tbody tr[data-id="${first}"] button`);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    let letDetailThrough!: () => void;
+    const detailHeld = new Promise<void>((resolve) => (letDetailThrough = resolve));
+    await page.route(`**/v1/recommendations/${second}`, async (route) => {
+      await detailHeld;
+      await route.continue();
+    });
+    await page.click(`#recommendations tbody tr[data-id="${second}"] button`);
+    await page.locator('#status', { hasText: `Loading recommendation ${second}…` }).waitFor();
+    t.equal(await page.locator('#detail').getAttribute('aria-busy'), 'true', 'the detail open is marked busy');
+    letDetailThrough();
+    await page.waitForURL((url) => url.searchParams.get('recommendation') === second);
+    t.equal(await page.locator('#detail').getAttribute('aria-busy'), null);
+    t.equal(await page.locator('#status').textContent(), '', 'the wait is over');
+    t.match(await page.locator('#detail-body > blockquote').textContent(), (await getJson(app, `/v1/recommendations/${second}`)).body.text);
+    await page.unrouteAll();
+    await page.click('#close-detail');
 
     // A view that fails to load leaves no link to the one shown before.
     await page.route('**/v1/stats/recommendations?*', (route) =>
