@@ -732,6 +732,35 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   sayNotApplied(ignored);
 }
 
+/** Keys that move a closed list's choice, each firing its change (a letter moves to the next name it starts). */
+const MOVES = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'];
+
+/** Runs `act` on a choice made in `select`. A choice moved to by the keyboard changes at every key: each was a new
+ * view shown, its requests sent and a history entry pushed (ArrowDown held through 150 reviews ran into the API's
+ * rate limit). Such a choice is acted on when confirmed: Enter, or leaving the list (WCAG 3.2.2, On Input). One
+ * made with the mouse, or in the list's open popup, is acted on at once. */
+function onChoice(select: HTMLSelectElement, act: () => void): void {
+  let moving = false;
+  let pending = false;
+  const confirm = () => {
+    if (!pending) return;
+    pending = false;
+    act();
+  };
+  select.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') return confirm();
+    if (!MOVES.includes(event.key) && event.key.length !== 1) return;
+    // The list changes its choice, and fires change, while handling this key: a change until the next task is this key's.
+    moving = true;
+    setTimeout(() => (moving = false));
+  });
+  select.addEventListener('change', () => {
+    pending = true;
+    if (!moving) confirm();
+  });
+  select.addEventListener('blur', confirm);
+}
+
 /** Every stored review, page by page. */
 async function allReviews(): Promise<Review[]> {
   const reviews: Review[] = [];
@@ -826,8 +855,8 @@ async function main(): Promise<void> {
     history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ [target.kind]: target.id })}`);
     void showView(target).catch(showError);
   };
-  for (const kind of KINDS) selects[kind].addEventListener('change', () => go(find(kind, selects[kind].value)!));
-  kindSelect.addEventListener('change', () => {
+  for (const kind of KINDS) onChoice(selects[kind], () => go(find(kind, selects[kind].value)!));
+  onChoice(kindSelect, () => {
     const kind = kindSelect.value as Kind;
     // From a review to its state, or from a state to its latest review; else what that list last showed.
     const shownState = view.kind === 'review' ? view.id.replace(/-\d+$/, '') : view.kind === 'stateUnderReview' ? view.id : null;

@@ -841,7 +841,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
-  t.test('a URL the view cannot apply is said so', async (t) => {
+  t.test('a URL the view cannot apply is said so; a choice moved to by the keyboard is shown once confirmed', async (t) => {
     const app = await buildTestApp(t);
     // A misspelt parameter, a filter one review does not take, a second value: each named, and the rows are the API's
     // for what was applied.
@@ -859,6 +859,20 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await leave('?review=KGZ-3&position=noted');
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
     t.equal(await page.locator('#status').textContent(), '', 'a URL applied whole says nothing');
+
+    // A choice moved to with the arrow keys is shown once confirmed (Enter), not at each key: each key showed a view,
+    // sent its requests and pushed a history entry.
+    const where = () => page.evaluate(() => [window.location.search, history.length] as const);
+    const before = await where();
+    await page.focus('#view-kind');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    t.equal(await page.locator('#view-kind').inputValue(), 'recommendingState');
+    t.same(await where(), before, 'no view shown, and no history entry, at each key');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.has('recommendingState'));
+    await page.locator('#recommendations tbody td.review').first().waitFor();
+    t.equal((await where())[1], before[1] + 1, 'one view shown, one history entry');
     t.same(problems(), [], 'no console error and no failed request');
   });
 
