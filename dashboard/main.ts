@@ -94,8 +94,13 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
+/** A stored text set among other words: isolated (<bdi>), so that a direction control or a right-to-left script in
+ * it reorders only itself (an unclosed U+202E in an assessment's rationale printed its source's title backwards). */
+const isolated = (text: string): HTMLElement => element('bdi', text);
+
 function link(source: Source): HTMLAnchorElement {
-  const a = element('a', source.title);
+  const a = element('a');
+  a.append(isolated(source.title));
   a.href = source.url;
   a.rel = 'noopener';
   return a;
@@ -108,7 +113,8 @@ function themeList(themes: Label[]): HTMLElement {
   themes.forEach((theme, i) => {
     const machine = theme.source === 'machine';
     const confidence = theme.confidence === null ? '' : `, ${Math.round(theme.confidence * 100)}%`;
-    const item = element('span', machine ? `${theme.label} (automatic${confidence})` : theme.label, machine ? 'theme machine' : 'theme');
+    const item = element('span', undefined, machine ? 'theme machine' : 'theme');
+    item.append(isolated(theme.label), machine ? ` (automatic${confidence})` : '');
     item.dataset.id = theme.id;
     item.dataset.source = theme.source ?? '';
     if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
@@ -140,11 +146,11 @@ async function relatedSection(id: string): Promise<HTMLElement> {
     const item = element('li');
     item.dataset.id = r.id;
     const facts = element('p', undefined, 'related-facts');
-    const states = r.recommendingStates.map((s) => s.name).join(', ');
+    const states = element('span', r.recommendingStates.length ? undefined : 'recommending state unknown', r.recommendingStates.length ? undefined : 'unknown');
+    r.recommendingStates.forEach((s, i) => states.append(...(i ? [', '] : []), isolated(s.name)));
     facts.append(
       element('strong', `Cycle ${r.cycle}`), ` (${labelOf(RELATIONS, r.relation).toLowerCase()}) · review ${r.reviewId} · `,
-      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ',
-      element('span', states || 'recommending state unknown', states ? undefined : 'unknown'), ' · position: ',
+      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ', states, ' · position: ',
       element('span', labelOf(POSITIONS, r.position), r.position ? 'position' : 'position unknown'),
     );
     const open = element('button', r.text, 'link');
@@ -173,9 +179,10 @@ function clearError(): void {
 function statesOf(r: { recommendingStates: StateRef[]; unresolvedRecommendingStates: string[] }): (Node | string)[] {
   const parts: (Node | string)[] = [];
   const add = (node: Node | string) => parts.push(...(parts.length ? [', ', node] : [node]));
-  for (const state of r.recommendingStates) add(state.name);
+  for (const state of r.recommendingStates) add(isolated(state.name));
   for (const name of r.unresolvedRecommendingStates) {
-    const unmatched = element('span', `“${name}” (as printed; not recognised as a state)`, 'unknown unresolved');
+    const unmatched = element('span', undefined, 'unknown unresolved');
+    unmatched.append('“', isolated(name), '” (as printed; not recognised as a state)');
     add(unmatched);
   }
   if (parts.length === 0) parts.push(element('span', 'unknown', 'unknown'));
@@ -281,6 +288,17 @@ function scrollableByKeyboard(box: HTMLElement): void {
   observer.observe(box.querySelector('table')!);
 }
 
+/** While the table loads, and when it fails to, nothing of the query before it passes for its answer: no total,
+ * no CSV link (it downloaded the rows shown before), no page to go to from rows of another query (Next sent the
+ * last query's cursor with the new filters). The rows still shown are marked busy, and dimmed. */
+function unsetTable(): void {
+  $('#recommendations-total').textContent = '';
+  for (const csv of ['#csv-link', '#csv-excel-link']) $(csv).removeAttribute('href');
+  $('#page-number').textContent = '';
+  $<HTMLButtonElement>('#previous-page').disabled = true;
+  $<HTMLButtonElement>('#next-page').disabled = true;
+}
+
 /** Nothing of the view shown before stays on the page while another loads (or fails to). */
 function clearReview(): void {
   for (const chart of charts.values()) chart.destroy();
@@ -289,11 +307,8 @@ function clearReview(): void {
   $('#review-title').textContent = '';
   $('#developments-total').textContent = '';
   $('#timeline').replaceChildren();
-  $('#recommendations-total').textContent = '';
   $('#recommendations tbody').replaceChildren();
-  $('#page-number').textContent = '';
-  $<HTMLButtonElement>('#previous-page').disabled = true;
-  $<HTMLButtonElement>('#next-page').disabled = true;
+  unsetTable();
 }
 
 async function showTimeline(scope: URLSearchParams, load: number): Promise<void> {
@@ -409,21 +424,35 @@ function remember(): void {
   if (url !== `${window.location.pathname}${window.location.search}`) history.pushState(null, '', url);
 }
 
-/** Sets the form's fields from the URL's parameters (a value the review has no option for is left unset). */
+/** Sets the form's fields from the URL's parameters, and returns those it could not apply, to be said: a value
+ * the view has no option for, a filter the view does not take (`cycle` of one review), a parameter that is no filter
+ * (a misspelt `postion`), a second value of a filter (the form takes one). Each left unsaid showed rows the URL did
+ * not ask for as if they were its answer. */
 function applyUrlFilters(query: URLSearchParams): string[] {
   const form = $<HTMLFormElement>('#filters');
+  const field = (name: string) => (FILTERS.includes(name) ? (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement) : null);
+  for (const name of FILTERS) if (!field(name)!.disabled) field(name)!.value = '';
   const ignored: string[] = [];
-  for (const name of FILTERS) {
-    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
-    if (field.disabled) continue;
-    const value = query.get(name) ?? '';
-    field.value = value;
-    if (field.value !== value) {
-      field.value = '';
+  const seen = new Set<string>();
+  // The first view parameter is the view (or said not to be stored), and the detail is opened by its own.
+  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL];
+  for (const [name, value] of query) {
+    const first = !seen.has(name);
+    seen.add(name);
+    if (first && own.includes(name)) continue;
+    const filter = field(name);
+    if (first && filter && !filter.disabled) filter.value = value;
+    if (!first || !filter || filter.disabled || filter.value !== value) {
+      if (first && filter && !filter.disabled) filter.value = '';
       ignored.push(`${name}=${value}`);
     }
   }
   return ignored;
+}
+
+/** What the URL asked that the view does not show, said beside it. */
+function sayNotApplied(ignored: string[]): void {
+  if (ignored.length) $('#status').textContent = `Not applied (this view has no such filter or option, and takes one value per filter): ${ignored.join(', ')}`;
 }
 
 async function showRecommendations(): Promise<void> {
@@ -434,6 +463,7 @@ async function showRecommendations(): Promise<void> {
   if (cursor) params.set('cursor', cursor);
   const table = $('#recommendations');
   table.setAttribute('aria-busy', 'true');
+  unsetTable();
   $('#status').textContent = 'Loading recommendations…';
   let page: Page<Recommendation>;
   try {
@@ -447,8 +477,6 @@ async function showRecommendations(): Promise<void> {
     cell.colSpan = view.kind === 'review' ? 6 : 7;
     $<HTMLTableSectionElement>('#recommendations tbody').replaceChildren();
     $<HTMLTableSectionElement>('#recommendations tbody').insertRow().append(cell);
-    $<HTMLButtonElement>('#previous-page').disabled = true;
-    $<HTMLButtonElement>('#next-page').disabled = true;
     throw error;
   }
   if (load !== loads.table) return;
@@ -496,7 +524,7 @@ async function showRecommendations(): Promise<void> {
       const review = element('td', undefined, 'review');
       review.dataset.review = recommendation.reviewId;
       review.append(
-        view.kind === 'stateUnderReview' ? `Cycle ${recommendation.cycle}` : `${recommendation.stateUnderReview.name}, cycle ${recommendation.cycle}`,
+        ...(view.kind === 'stateUnderReview' ? [`Cycle ${recommendation.cycle}`] : [isolated(recommendation.stateUnderReview.name), `, cycle ${recommendation.cycle}`]),
         element('span', recommendation.reviewId, 'note block'),
       );
       row.prepend(review);
@@ -508,6 +536,9 @@ async function showRecommendations(): Promise<void> {
   $('#page-number').textContent = `Page ${view.cursors.length}`;
 }
 
+/** A position as a source printed it, after the position's own label: ` (printed: “Accepted”)`. */
+const printedAs = (label: string | null): (Node | string)[] => (label ? [' (printed: “', isolated(label), '”)'] : []);
+
 /** What each source records of the position, when the sources were merged: they may disagree (a Working Group's
  * "consider" against the final "Noted"). */
 function sourceWithReading(source: Source): HTMLElement {
@@ -515,13 +546,22 @@ function sourceWithReading(source: Source): HTMLElement {
   item.append(link(source));
   const reading = source.reading;
   if (reading && (reading.position || reading.positionLabel)) {
-    const printed = reading.positionLabel ? ` (printed: “${reading.positionLabel}”)` : '';
-    item.append(` — records the position as ${labelOf(POSITIONS, reading.position).toLowerCase()}${printed}`);
+    item.append(` — records the position as ${labelOf(POSITIONS, reading.position).toLowerCase()}`, ...printedAs(reading.positionLabel));
   }
   return item;
 }
 
 let detailOpener: HTMLElement | null = null;
+
+const DETAIL_LOADING = 'Loading recommendation ';
+/** What the status said before a detail began to load (a URL's filters not applied), said again once it has. */
+let statusBeforeDetail = '';
+
+/** No detail is awaited any more: neither marked busy nor said to be loading. */
+function detailSettled(): void {
+  $('#detail').removeAttribute('aria-busy');
+  if ($('#status').textContent!.startsWith(DETAIL_LOADING)) $('#status').textContent = statusBeforeDetail;
+}
 
 /** How many details were opened one from another since the last URL without one: closing goes back past them all. */
 const detailDepth = (): number => (history.state as { detailDepth?: number } | null)?.detailDepth ?? 0;
@@ -530,10 +570,23 @@ const detailDepth = (): number => (history.state as { detailDepth?: number } | n
 async function openDetail(id: string, fromUrl = false): Promise<void> {
   const load = ++loads.detail;
   const opener = document.activeElement instanceof HTMLElement && !$('#detail').contains(document.activeElement) ? document.activeElement : null;
-  const [r, related] = await Promise.all([
-    get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
-    relatedSection(id),
-  ]);
+  // Until the answer comes, the detail open is another recommendation's: it is marked busy, and the wait is said.
+  if (!$('#status').textContent!.startsWith(DETAIL_LOADING)) statusBeforeDetail = $('#status').textContent!;
+  $('#status').textContent = `${DETAIL_LOADING}${id}…`;
+  $('#detail').setAttribute('aria-busy', 'true');
+  let answers: [Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }, HTMLElement];
+  try {
+    answers = await Promise.all([
+      get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
+      relatedSection(id),
+    ]);
+  } catch (error) {
+    if (load !== loads.detail) return; // another detail was asked for since: this one's failure is not news
+    throw error;
+  } finally {
+    if (load === loads.detail) detailSettled();
+  }
+  const [r, related] = answers;
   if (load !== loads.detail) return;
   if (opener) detailOpener = opener;
   const body = $('#detail-body');
@@ -547,12 +600,12 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
     dd.append(...value);
     facts.append(element('dt', term), dd);
   };
-  fact('Review', `${r.stateUnderReview.name}, cycle ${r.cycle} (${r.reviewId})`, ...(view.kind !== 'review' || r.reviewId === view.id ? [] : [element('span', 'not the review shown above', 'note block')]));
+  fact('Review', isolated(r.stateUnderReview.name), `, cycle ${r.cycle} (${r.reviewId})`, ...(view.kind !== 'review' || r.reviewId === view.id ? [] : [element('span', 'not the review shown above', 'note block')]));
   fact('Recommending states', ...statesOf(r));
   const position = element('span', labelOf(POSITIONS, r.position), r.position ? undefined : 'unknown');
-  fact('Position', position, r.positionLabel ? ` (printed: “${r.positionLabel}”)` : '');
+  fact('Position', position, ...printedAs(r.positionLabel));
   if (r.positionSource) {
-    fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : r.positionSource);
+    fact('Position recorded in', /^https?:\/\//.test(r.positionSource) ? link({ id: '', title: r.positionSource, publisher: null, url: r.positionSource, publishedOn: null }) : isolated(r.positionSource));
   }
   if (r.sources.length > 0) {
     const sources = element('ul', undefined, 'sources');
@@ -570,16 +623,20 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   if (r.assessments.length === 0) body.append(element('p', 'Never assessed.', 'unknown'));
   for (const assessment of r.assessments) {
     const p = element('p');
-    p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', assessment.rationale);
+    p.append(element('strong', `${labelOf(IMPLEMENTATION, assessment.status)} (${assessment.assessedOn})`), ': ', isolated(assessment.rationale));
     assessment.sources.forEach((source) => p.append(' — ', link(source)));
     body.append(p);
   }
   body.append(element('h3', 'Developments'));
   if (r.developments.length === 0) body.append(element('p', 'No development linked.', 'unknown'));
   const list = element('ul');
-  for (const d of r.developments) list.append(element('li', `${d.date} · ${d.direction} · ${d.title}`));
+  for (const d of r.developments) {
+    const item = element('li', `${d.date} · ${d.direction} · `);
+    item.append(isolated(d.title));
+    list.append(item);
+  }
   body.append(list, related);
-  $('#detail-heading').textContent = `Recommendation ${r.paragraph ?? r.id}${view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`}`;
+  $('#detail-heading').replaceChildren('Recommendation ', isolated(r.paragraph ?? r.id), view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`);
   view.detail = r.id;
   if (!fromUrl && pageUrl() !== `${window.location.pathname}${window.location.search}`) {
     history.pushState({ detailDepth: detailDepth() + 1 }, '', pageUrl());
@@ -593,6 +650,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
  * history entries of the details opened are left (Back does not reopen them); from the URL, nothing is pushed. */
 function closeDetail(fromUrl = false): void {
   loads.detail++;
+  detailSettled();
   $('#detail').hidden = true;
   view.detail = null;
   if (!fromUrl) {
@@ -634,6 +692,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
+  $('#detail').removeAttribute('aria-busy');
   view.detail = null;
   clearReview();
   view.kind = target.kind;
@@ -669,7 +728,37 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   const ignored = applyUrlFilters(query);
   await showRecommendations();
   if (load !== loads.review) return;
-  $('#status').textContent = ignored.length ? `Not applied (no such option in this view): ${ignored.join(', ')}` : '';
+  $('#status').textContent = '';
+  sayNotApplied(ignored);
+}
+
+/** Keys that move a closed list's choice, each firing its change (a letter moves to the next name it starts). */
+const MOVES = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'];
+
+/** Runs `act` on a choice made in `select`. A choice moved to by the keyboard changes at every key: each was a new
+ * view shown, its requests sent and a history entry pushed (ArrowDown held through 150 reviews ran into the API's
+ * rate limit). Such a choice is acted on when confirmed: Enter, or leaving the list (WCAG 3.2.2, On Input). One
+ * made with the mouse, or in the list's open popup, is acted on at once. */
+function onChoice(select: HTMLSelectElement, act: () => void): void {
+  let moving = false;
+  let pending = false;
+  const confirm = () => {
+    if (!pending) return;
+    pending = false;
+    act();
+  };
+  select.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') return confirm();
+    if (!MOVES.includes(event.key) && event.key.length !== 1) return;
+    // The list changes its choice, and fires change, while handling this key: a change until the next task is this key's.
+    moving = true;
+    setTimeout(() => (moving = false));
+  });
+  select.addEventListener('change', () => {
+    pending = true;
+    if (!moving) confirm();
+  });
+  select.addEventListener('blur', confirm);
 }
 
 /** Every stored review, page by page. */
@@ -749,7 +838,7 @@ async function main(): Promise<void> {
         view.cursors = [null];
         await showRecommendations();
       }
-      if (ignored.length) $('#status').textContent = `Not applied (no such option in this view): ${ignored.join(', ')}`;
+      sayNotApplied(ignored);
     } else {
       await showView(target, query);
     }
@@ -766,8 +855,8 @@ async function main(): Promise<void> {
     history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ [target.kind]: target.id })}`);
     void showView(target).catch(showError);
   };
-  for (const kind of KINDS) selects[kind].addEventListener('change', () => go(find(kind, selects[kind].value)!));
-  kindSelect.addEventListener('change', () => {
+  for (const kind of KINDS) onChoice(selects[kind], () => go(find(kind, selects[kind].value)!));
+  onChoice(kindSelect, () => {
     const kind = kindSelect.value as Kind;
     // From a review to its state, or from a state to its latest review; else what that list last showed.
     const shownState = view.kind === 'review' ? view.id.replace(/-\d+$/, '') : view.kind === 'stateUnderReview' ? view.id : null;

@@ -786,6 +786,156 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.ok(await page.locator('#detail').isHidden(), 'no detail passes for it');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
   });
+
+  t.test('hostile texts: markup stays text, a direction control reorders only its own text, a long name wraps at 360 px', async (t) => {
+    const app = await buildTestApp(t);
+    const admin = mintKey(app, 'admin', 'admin');
+    const created = async (url: string, body: object) => {
+      const { response, body: record } = await send(app, 'POST', url, { key: admin, body });
+      t.equal(response.statusCode, 201, `${url}: ${response.statusCode === 201 ? 'created' : response.body}`);
+      return record;
+    };
+    const markup = '<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>';
+    await created('/v1/states', { id: 'XXS', name: `Hostilia ${markup}`, regionalGroup: 'WEOG', unMember: false, aliases: [] });
+    await created('/v1/reviews', { stateUnderReview: 'XXS', cycle: 2 });
+    // An unclosed right-to-left override (U+202E): free texts may hold one (names and titles may not).
+    const override = '\u202e';
+    const recommendation = await created('/v1/recommendations', {
+      reviewId: 'XXS-2', paragraph: '12.3', text: `Release everyone ${override}detained ${markup}`, verbatim: true, recommendingStates: ['FIN'],
+      position: 'noted', positionSource: `A/HRC/${override}1 ${markup}`,
+      sources: [{ title: `Matrix ${override}of ${markup}`, publisher: 'OHCHR', url: 'https://example.org/matrix' }],
+    });
+    await created('/v1/assessments', {
+      recommendationId: recommendation.id, status: 'not_implemented', assessedOn: '2022-01-01', rationale: `Nothing done ${override}since ${markup}`,
+      sources: [{ title: 'Shadow report', publisher: 'NGO', url: 'https://example.org/shadow' }],
+    });
+    const { page, problems } = await openDashboard(t, app, browser, `/dashboard/?review=XXS-2&recommendation=${encodeURIComponent(recommendation.id)}`);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    // Chart.js redraws a chart when its box is resized (a resize observer, then an animation frame): its canvas's width changes.
+    const drawn = await page.$eval('#positions-chart', (canvas) => (canvas as HTMLCanvasElement).width);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.waitForFunction((width) => document.querySelector<HTMLCanvasElement>('#positions-chart')!.width !== width, drawn);
+    t.equal(await page.evaluate(() => (window as { pwned?: number }).pwned), undefined, 'no script of the data ran');
+    t.equal(await page.locator('img').count(), 0, 'no markup of the data rendered');
+    t.equal(await page.locator('#detail-body > blockquote').textContent(), recommendation.text, 'the text shown as text');
+    // Each text holding a direction control is alone in its isolate (a <bdi>, or a box of its own: a block, a button):
+    // the control reorders it and nothing after it (the rationale's printed its source's title backwards).
+    const leaks = await page.evaluate(() => {
+      const found: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        if (!/[\u202a-\u202e\u2066-\u2069]/.test(node.data)) continue;
+        let box = node.parentElement!;
+        const isolates = (el: Element) => getComputedStyle(el).display !== 'inline' || /isolate|plaintext/.test(getComputedStyle(el).unicodeBidi);
+        while (!isolates(box)) box = box.parentElement!;
+        if (box.textContent !== node.data) found.push(`${box.tagName}: ${box.textContent!.slice(0, 60)}`);
+      }
+      return found;
+    });
+    t.same(leaks, [], 'no direction control reaches past its own text');
+    t.equal(await page.locator('#detail bdi', { hasText: 'Nothing done' }).count(), 1, 'the rationale is isolated');
+    // At 360 px a state's name without spaces wraps: the page does not scroll sideways (the table scrolls in its box).
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    t.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide in a ${widths[1]} px window`);
+    await screenshot(page, 'hostile-texts-360px');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('a URL the view cannot apply is said so; a choice moved to by the keyboard is shown once confirmed', async (t) => {
+    const app = await buildTestApp(t);
+    // A misspelt parameter, a filter one review does not take, a second value: each named, and the rows are the API's
+    // for what was applied.
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const ids = (body: { data: { id: string }[] }) => body.data.map((r) => r.id);
+    await leave('?review=KGZ-3&postion=supported&cycle=2&position=noted&position=supported&review=KGZ-1&recommendation=KGZ-3-ESP-1');
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    t.equal(
+      await page.locator('#status').textContent(),
+      'Not applied (this view has no such filter or option, and takes one value per filter): postion=supported, cycle=2, position=supported, review=KGZ-1',
+    );
+    t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
+    t.same(await rowIds(page), ids((await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=noted&limit=25')).body));
+    t.equal(new URL(page.url()).searchParams.get('recommendation'), 'KGZ-3-ESP-1', 'the detail the URL names is open, and the status still says what was not applied');
+    await leave('?review=KGZ-3&position=noted');
+    await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
+    t.equal(await page.locator('#status').textContent(), '', 'a URL applied whole says nothing');
+
+    // A choice moved to with the arrow keys is shown once confirmed (Enter), not at each key: each key showed a view,
+    // sent its requests and pushed a history entry.
+    const where = () => page.evaluate(() => [window.location.search, history.length] as const);
+    const before = await where();
+    await page.focus('#view-kind');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    t.equal(await page.locator('#view-kind').inputValue(), 'recommendingState');
+    t.same(await where(), before, 'no view shown, and no history entry, at each key');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.has('recommendingState'));
+    await page.locator('#recommendations tbody td.review').first().waitFor();
+    t.equal((await where())[1], before[1] + 1, 'one view shown, one history entry');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
+  t.test('while the table loads, and when a view fails to, nothing of the query before stands', async (t) => {
+    const app = await buildTestApp(t);
+    const entries = Array.from({ length: 30 }, (_, i) => entryRow({ text: `121.${i + 1} Ratify instrument number ${i + 1} (France);`, position: i % 3 === 0 ? 'Noted' : 'Supported' }));
+    t.same((await importInto(app, await matrixDocx([HEADER_ROW, ...entries]))).reviewsCreated, ['SVN-3']);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=SVN-3');
+    t.ok(await page.locator('#next-page').isEnabled(), 'a next page, before');
+    // While an answer is awaited, the total, the CSV link and the pages of the query before are gone.
+    let letThrough!: () => void;
+    const held = new Promise<void>((resolve) => (letThrough = resolve));
+    await page.route('**/v1/recommendations?*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.selectOption('#filters select[name=position]', 'noted');
+    await page.click('#filters button[type=submit]');
+    await page.locator('#status', { hasText: 'Loading recommendations' }).waitFor();
+    t.equal(await page.locator('#recommendations-total').textContent(), '', 'no total of the query before');
+    t.equal(await page.locator('#csv-link').getAttribute('href'), null, 'no CSV link to the query before');
+    t.equal(await page.locator('#csv-excel-link').getAttribute('href'), null);
+    // (Next sent the last query's cursor with the new filters: rows past where the last query's page ended.)
+    t.ok((await page.locator('#next-page').isDisabled()) && (await page.locator('#previous-page').isDisabled()), 'no page of it to go to');
+    letThrough();
+    await page.locator('#recommendations-total').filter({ hasText: /^10 recommendations match/ }).waitFor();
+    t.same(await rowIds(page), (await getJson(app, '/v1/recommendations?reviewId=SVN-3&position=noted&limit=25')).body.data.map((r: { id: string }) => r.id));
+    t.match(await page.locator('#csv-link').getAttribute('href'), /reviewId=SVN-3&position=noted&format=csv$/);
+    await page.unrouteAll();
+
+    // While another recommendation's detail loads, the one open is marked busy and the wait is said; then it is shown.
+    const [first, second] = await rowIds(page);
+    await page.click(`#recommendations tbody tr[data-id="${first}"] button`);
+    await page.locator('#detail:not([hidden]) #related').waitFor();
+    let letDetailThrough!: () => void;
+    const detailHeld = new Promise<void>((resolve) => (letDetailThrough = resolve));
+    await page.route(`**/v1/recommendations/${second}`, async (route) => {
+      await detailHeld;
+      await route.continue();
+    });
+    await page.click(`#recommendations tbody tr[data-id="${second}"] button`);
+    await page.locator('#status', { hasText: `Loading recommendation ${second}…` }).waitFor();
+    t.equal(await page.locator('#detail').getAttribute('aria-busy'), 'true', 'the detail open is marked busy');
+    letDetailThrough();
+    await page.waitForURL((url) => url.searchParams.get('recommendation') === second);
+    t.equal(await page.locator('#detail').getAttribute('aria-busy'), null);
+    t.equal(await page.locator('#status').textContent(), '', 'the wait is over');
+    t.match(await page.locator('#detail-body > blockquote').textContent(), (await getJson(app, `/v1/recommendations/${second}`)).body.text);
+    await page.unrouteAll();
+    await page.click('#close-detail');
+
+    // A view that fails to load leaves no link to the one shown before.
+    await page.route('**/v1/stats/recommendations?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'the database is busy' }) }),
+    );
+    await page.selectOption('#view-kind', 'stateUnderReview');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /503: the database is busy/);
+    t.equal(await page.locator('#csv-link').getAttribute('href'), null, 'no CSV link to the view shown before');
+    t.equal(await page.locator('#recommendations-total').textContent(), '');
+    const failed = problems();
+    t.ok(failed.length > 0 && failed.every((p) => p.includes('503')), `only the refused request: ${failed.join('; ')}`);
+  });
 });
 
 function withoutTotal(counts: Record<string, number>): Record<string, number> {
