@@ -182,6 +182,25 @@ t.test('CSV extras: BOM, Content-Disposition, limit and cursor, HEAD', async (t)
   t.match(head.headers['content-disposition'], /^attachment/);
   t.ok(head.headers.etag);
   t.equal(head.body, '', 'HEAD: headers only');
+
+  // A problem found once the export has begun (a q of no word is read by the export's query) is a problem of
+  // its own: it said Content-Encoding: gzip (or br) over a body it sent plain, which clients could not decode,
+  // and it was an attachment named recommendations-….csv with the export's ETag.
+  for (const [url, encoding] of [
+    ['/v1/recommendations?format=csv&q=%27', 'gzip'],
+    ['/v1/recommendations?format=ndjson&q=%27', 'br'],
+    ['/v1/developments?format=csv&q=%27', 'gzip'],
+    ['/v1/recommendations?format=csv&q=%27&limit=5', 'gzip'],
+  ] as const) {
+    const refused = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': encoding } });
+    t.equal(refused.statusCode, 400, url);
+    t.match(refused.headers['content-type'], /^application\/problem\+json/, url);
+    t.notOk(refused.headers['content-encoding'], `${url}: no content coding over a plain body`);
+    t.notOk(refused.headers['content-disposition'], `${url}: not an attachment`);
+    t.notOk(refused.headers.link, `${url}: no next page`);
+    t.notMatch(String(refused.headers.etag ?? ''), /-(gzip|br)"$/, `${url}: no ETag of a coding`);
+    t.match(JSON.parse(refused.body), { status: 400, errors: [{ name: 'q' }] }, url);
+  }
 });
 
 t.test('NDJSON: one JSON object per line, equal to the JSON list items', async (t) => {

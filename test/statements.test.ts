@@ -152,6 +152,16 @@ t.test('statements', async (t) => {
     t.equal((await getJson(app, '/v1/statements?speaker=Article%2019')).response.statusCode, 400, 'a part of the name is no speaker');
     await send(app, 'DELETE', '/v1/statements/KGZ-3-A19-adoption', { key, headers: { 'if-match': '*' } });
 
+    // A name with İ, which JavaScript's toLowerCase makes "i" and a combining dot: typed in lower case it was a 400.
+    const ihd = await organizationSaid('KGZ-3-IHD-adoption', 'İnsan Hakları Derneği', 'Spoke at the adoption.', 'https://example.org/ihd-kgz-3');
+    t.equal(ihd.response.statusCode, 201, JSON.stringify(ihd.body));
+    for (const speaker of ['İnsan Hakları Derneği', 'insan hakları derneği', 'İNSAN HAKLARı DERNEĞİ']) {
+      const { response, body } = await getJson<Body>(app, '/v1/statements?speaker=' + encodeURIComponent(speaker));
+      t.equal(response.statusCode, 200, speaker);
+      t.same(ids(body), ['KGZ-3-IHD-adoption'], speaker);
+    }
+    await send(app, 'DELETE', '/v1/statements/KGZ-3-IHD-adoption', { key, headers: { 'if-match': '*' } });
+
     // A joint statement names every organization that made it: its speaker had five parts, and the filter read
     // at most four together, so it answered 400 that no stored statement's speaker had the name.
     const joint = 'Human Rights Watch, Amnesty International, Article 19, Freedom House, International Partnership for Human Rights';

@@ -11,5 +11,17 @@ import type Database from 'better-sqlite3';
  * (the sources' URL check, on its ASCII scheme) answers as before.
  */
 export function registerFunctions(sqlite: Database.Database): void {
-  sqlite.function('lower', { deterministic: true }, (text: unknown) => (text === null ? null : String(text).toLowerCase()));
+  sqlite.function('lower', { deterministic: true }, (text: unknown) => (text === null ? null : lowerCase(String(text))));
+}
+
+/**
+ * Lower case as PostgreSQL's lower() makes it: JavaScript's toLowerCase, but without its two rules that look
+ * beyond one letter, which PostgreSQL's lacks: İ (U+0130) is "i" there, not "i" and a combining dot, and a
+ * word's final Σ is σ, not ς. With toLowerCase the sources' q=insan missed "İnsan Hakları Derneği" on SQLite
+ * and q=İnsan missed it on PostgreSQL. Both sides of a comparison with lower() go through it (SQLite's lower()
+ * above, the filter's value here), so the backends find the same records. Letters newer than the C library's
+ * Unicode tables (Unicode 16's new scripts, met nowhere in the data) still fold in JavaScript alone.
+ */
+export function lowerCase(text: string): string {
+  return /[\u0130\u03a3]/.test(text) ? text.replace(/[\u0130\u03a3]/g, (c) => (c === '\u0130' ? 'i' : '\u03c3')).toLowerCase() : text.toLowerCase();
 }

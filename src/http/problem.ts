@@ -323,6 +323,18 @@ function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error
  * The error and not-found handlers: call before any route is added (the latter learns their methods). Returns
  * the methods served at a path, for what answers requests no route sees (CONNECT: src/http/client-errors.ts).
  */
+/**
+ * Takes off what the answer being prepared said of its own body: an export that fails before its first byte
+ * (its query read when the stream starts) had its coding, attachment name and next link set, and compression
+ * then sent the problem plain under `Content-Encoding: gzip` (undecodable: "incorrect header check"). The
+ * query's ETag stays, as on any list's problem, without the coding's suffix.
+ */
+function withoutRepresentation(reply: FastifyReply): void {
+  reply.removeHeader('content-encoding').removeHeader('content-disposition').removeHeader('link');
+  const etag = reply.getHeader('etag');
+  if (typeof etag === 'string') reply.header('etag', etag.replace(/(?:-(?:gzip|br))+"$/, '"'));
+}
+
 export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
   const methodsAt = routedMethods(app);
   const answerNoRoute = noRoute(methodsAt);
@@ -331,6 +343,7 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
     // Content-Type, a media type no parser takes, one over the limit) was answered for, not the request no route
     // takes (a 400, 413 or 415 where the method is not served). JSON bodies are not parsed there (json-body.ts).
     if (request.is404 && isBodyRefusal(error)) return answerNoRoute(request, reply);
+    withoutRepresentation(reply);
     if (error instanceof HttpProblem) {
       if (error.headers) reply.headers(error.headers);
       return sendProblem(request, reply, error.status, error.detail, error.errors);

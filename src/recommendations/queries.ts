@@ -47,6 +47,20 @@ function withUnknown(expr: SQL, values: readonly string[]): SQL {
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
+/**
+ * The current implementation status among `values` ("unknown": never assessed). Whether a record has an
+ * assessment at all is asked first, as a membership PostgreSQL hashes once: with the status's subquery alone
+ * it ran the subquery for every record, ordering its assessments (implementation=partially_implemented,unknown
+ * over 19,018 records and 76 assessments: 425 ms of PostgreSQL's time, 12 ms so; SQLite alike either way).
+ */
+function implementationIn(values: readonly string[]): SQL {
+  const known = values.filter((v) => v !== 'unknown');
+  const parts: SQL[] = [];
+  if (known.length > 0) parts.push(sql`(r.id in (select a.recommendation_id from assessments a) and ${inList(CURRENT_IMPLEMENTATION, known)})`);
+  if (known.length < values.length) parts.push(sql`r.id not in (select a.recommendation_id from assessments a)`);
+  return sql`(${sql.join(parts, sql` or `)})`;
+}
+
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: RecommendationFilter): SQL[] {
   const c: SQL[] = [];
@@ -68,7 +82,7 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.sdg) c.push(linked('recommendation_sdgs', 'goal', f.sdg));
   if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
   if (f.source) c.push(citing(f.source));
-  if (f.implementation) c.push(withUnknown(CURRENT_IMPLEMENTATION, f.implementation));
+  if (f.implementation) c.push(implementationIn(f.implementation));
   c.push(...realDataConditions(f));
   if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
   if (f.hasDevelopments !== undefined) {

@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { lowerCase } from '../db/functions.js';
 import { inList } from '../db/keyset.js';
 import { reviewYearCondition } from '../reviews/year.js';
 import type { RecommendationFilter } from './schemas.js';
@@ -19,7 +20,7 @@ export function realDataConditions(f: RecommendationFilter): SQL[] {
   if (f.positionLabel) {
     // The record's own label (the best source's), or what any of its sources printed (recommendation_sources):
     // a merged record is found by the Terman corpus's "consider" as by UPR Info's "Accepted" that won the merge.
-    const labels = f.positionLabel.map((l) => l.toLowerCase());
+    const labels = f.positionLabel.map(lowerCase);
     c.push(sql`(${inList(sql`lower(r.position_label)`, labels)} or exists (select 1 from recommendation_sources l
       where l.recommendation_id = r.id and ${inList(sql`lower(l.position_label)`, labels)}))`);
   }

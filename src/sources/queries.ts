@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
+import { lowerCase } from '../db/functions.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { CITATIONS_PER_KIND, type CitedBy, type SourceDetail, type SourceFilter, type SourceRecord, type SourceSort } from './schemas.js';
@@ -14,7 +15,7 @@ export function filterConditions(f: SourceFilter, contains: Contains = instr): S
   const c: SQL[] = [];
   if (f.publisher) c.push(inList(sql`s.publisher`, f.publisher));
   if (f.q !== undefined) {
-    const q = f.q.toLowerCase();
+    const q = lowerCase(f.q);
     c.push(sql`(${contains(sql`lower(s.title)`, q)} or ${contains(sql`lower(s.publisher)`, q)} or ${contains(sql`lower(s.url)`, q)})`);
   }
   return c;

@@ -305,7 +305,9 @@ export function reviewSummaryOf(
       (a, b) =>
         b.recommendationCount - a.recommendationCount ||
         b.developmentCount - a.developmentCount ||
-        a.label.localeCompare(b.label, 'en'),
+        a.label.localeCompare(b.label, 'en') ||
+        // Then by id (by code unit): themes of two schemes share labels, and the rows come in no set order.
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     )
     .slice(0, top);
 

@@ -220,7 +220,7 @@ export const reviewSummarySchema = z
           developmentCount: count.describe('Developments following up this review with the theme.'),
         }),
       )
-      .describe('Themes by recommendations and then developments carrying them, most first.'),
+      .describe('Themes by recommendations and then developments carrying them, most first; ties by label, then by id.'),
   })
   .meta({ id: 'ReviewSummary' });
 

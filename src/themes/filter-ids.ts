@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { lowerCase } from '../db/functions.js';
 import type { Db } from '../db/open.js';
 import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
@@ -32,9 +33,9 @@ function sdgGoalNamed(value: string): number | undefined {
   return goal >= 1 && goal <= 17 ? goal : undefined;
 }
 
-/** A name as spellingsOf compares it: lower case, no spaces around its commas. */
+/** A name as spellingsOf compares it: lower case (İ as "i": lowerCase), no spaces around its commas. */
 function foldName(name: string): string {
-  return name.toLowerCase().replace(/\s*,\s*/g, ',');
+  return lowerCase(name).replace(/\s*,\s*/g, ',');
 }
 
 export interface IdEntry {
