@@ -131,7 +131,7 @@ export class FilterIdIndex {
       }
       this.vocabularies.set(kind, {
         ids: new Set(list.map((e) => e.id)),
-        byLowerCase: new Map(list.map((e) => [e.id.toLowerCase(), e.id])),
+        byLowerCase: new Map(list.map((e) => [lowerCase(e.id), e.id])),
         byFoldedName,
         mostParts,
         longestFolded,
@@ -151,7 +151,7 @@ export class FilterIdIndex {
     const keys = new Set<string>();
     const unknown: string[] = [];
     for (const value of values) {
-      const id = vocabulary.byLowerCase.get(value.toLowerCase()) ?? (kind === 'review' ? reviewIdShape(value) : undefined);
+      const id = vocabulary.byLowerCase.get(lowerCase(value)) ?? (kind === 'review' ? reviewIdShape(value) : undefined);
       if (id === undefined) unknown.push(value);
       else keys.add(id);
     }
