@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import type { AppConfig } from '../src/config.js';
 import { sqlToQuery } from '../src/db/batch.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
 import { whereClause } from '../src/db/keyset.js';
-import { filterConditions, fromClause } from '../src/recommendations/queries.js';
+import type { Db } from '../src/db/open.js';
+import { documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
+import type { RecommendationFilter, RecommendationSort } from '../src/recommendations/schemas.js';
 import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
 
@@ -178,6 +182,42 @@ t.test("a filter's longest value lists read each recommendation's links once, no
     const { body } = await getJson(server, `/v1/recommendations?${name}=${list.map(encodeURIComponent).join(',')}&limit=1`);
     t.equal(body.meta.total, client.prepare(text).pluck().get(...params), `${name}: the same count`);
   }
+});
+
+t.test('a full-text export runs its match once, not once per chunk, in the order of its pages', async (t) => {
+  const server = await app(t);
+  let matches = 0;
+  const client = new Database(path, { readonly: true, verbose: (text) => void (/recommendations_fts match/.test(String(text)) && matches++) });
+  t.teardown(() => client.close());
+  const db = drizzle(client) as unknown as Db;
+  const cases: [RecommendationFilter, RecommendationSort | undefined][] = [
+    [{ q: 'rights' }, undefined],
+    [{ q: 'rights', cycle: [1, 2, 3, 4] }, 'relevance'],
+    [{ q: 'rights' }, 'id'],
+    [{ q: 'rights' }, '-updatedAt'],
+    [{ q: 'the' }, 'paragraph'],
+  ];
+  for (const [filter, requested] of cases) {
+    const sort = resolveSort(requested, filter);
+    matches = 0;
+    const lines: string[] = [];
+    for (const chunk of documentChunks(db, filter, sort, undefined, 'ndjson', 50)) lines.push(...chunk.bytes.toString().trimEnd().split('\n'));
+    const label = `${JSON.stringify(filter)} sort=${sort.name}`;
+    // Before: 2 matches per chunk of 50 (each chunk ran the match again and sorted all its matches).
+    t.equal(matches, 1, `${label}: one match for ${lines.length} rows`);
+    t.ok(lines.length > 500, `${label}: ${lines.length} rows, many chunks`);
+    const query = new URLSearchParams({ q: filter.q!, ...(filter.cycle ? { cycle: filter.cycle.join(',') } : {}), ...(requested ? { sort: requested } : {}) });
+    const ids = await walk(server, `/v1/recommendations?${query}&limit=500`);
+    t.same(lines.map((line) => JSON.parse(line).id), ids, `${label}: the pages' order`);
+  }
+  t.same(client.prepare("select name from temp.sqlite_master").pluck().all(), [], 'no temporary table left');
+  // Resumed from a page's cursor: the rest of the walk.
+  const ids = await walk(server, '/v1/recommendations?q=rights&sort=id&limit=500');
+  const first = (await getJson(server, '/v1/recommendations?q=rights&sort=id&limit=100')).body;
+  const rest = await server.inject(`/v1/recommendations?q=rights&sort=id&format=ndjson&cursor=${first.meta.nextCursor}`);
+  t.same(rest.body.trimEnd().split('\n').map((line) => JSON.parse(line).id), ids.slice(100), 'an export from a cursor');
+  const csv = await server.inject('/v1/recommendations?q=rights&sort=id&format=csv');
+  t.equal(csv.body.match(/^[A-Z]{3}-\d-[A-Z]{3}-\d+,http/gm)?.length, ids.length, 'as CSV, every match');
 });
 
 t.test('relevance pages: the top matches taken inside FTS5 equal the ranked order of every match', async (t) => {
