@@ -10,7 +10,7 @@ import { sqlToQuery } from '../src/db/batch.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
 import { whereClause } from '../src/db/keyset.js';
 import type { Db } from '../src/db/open.js';
-import { documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
+import { countMatching, countRecommendations, documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
 import type { RecommendationFilter, RecommendationSort } from '../src/recommendations/schemas.js';
 import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -181,6 +181,36 @@ t.test("a filter's longest value lists read each recommendation's links once, no
     t.ok(plan.some((detail) => /^SEARCH l .*\(recommendation_id=\?\)/.test(detail)), `${name}: the links read by recommendation`);
     const { body } = await getJson(server, `/v1/recommendations?${name}=${list.map(encodeURIComponent).join(',')}&limit=1`);
     t.equal(body.meta.total, client.prepare(text).pluck().get(...params), `${name}: the same count`);
+  }
+});
+
+t.test("a count reads the links of a filter's value by its index, not every recommendation", async (t) => {
+  const server = await app(t);
+  const texts: string[] = [];
+  const client = new Database(path, { readonly: true, verbose: (text) => void texts.push(String(text)) });
+  t.teardown(() => client.close());
+  const db = drizzle(client) as unknown as Db;
+  const one = (query: string) => client.prepare(`${query} limit 1`).pluck().get() as string;
+  const filters: RecommendationFilter[] = [
+    { recommendingState: ['FIN'] },
+    { theme: [one('select theme_id from recommendation_themes')] },
+    { theme: [one('select theme_id from recommendation_themes')], labelSource: ['curated'] },
+    { sdg: [Number(one('select goal from recommendation_sdgs'))] },
+    { affectedPersons: [one('select group_id from recommendation_affected_persons')] },
+    { source: [one('select id from sources order by id')] },
+  ];
+  for (const filter of filters) {
+    const label = JSON.stringify(filter);
+    texts.length = 0;
+    const total = countMatching(db, filter);
+    t.equal(texts.length, 1, `${label}: one statement`);
+    // (verbose gives the statement with its values written in.)
+    const plan = (client.prepare(`explain query plan ${texts[0]}`).all() as { detail: string }[]).map((row) => row.detail);
+    // Before: SCAN r …; SEARCH l … (recommendation_id=? AND state_code=?): every recommendation read to count a few.
+    t.notOk(plan.some((detail) => /^SCAN r\b/.test(detail)), `${label}: no scan of the recommendations: ${plan.join('; ')}`);
+    const { body } = await getJson(server, `/v1/stats/recommendations?groupBy=position&${new URLSearchParams(filter as Record<string, string>)}`);
+    t.equal(body.meta.total, total, `${label}: ${total}, as stats count them`);
+    t.equal(countRecommendations(db, filter).total, total, `${label}: as a state's or review's counts do`);
   }
 });
 
