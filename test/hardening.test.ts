@@ -304,8 +304,11 @@ t.test('load shedding: requests read while the event loop has been blocked past 
   // 300 uncached stats requests read in one turn (3,000 recommendations): answered one after another, they block
   // the loop for longer than 200 ms (10 ms of timer interval allowed on top), and under-pressure's timer cannot run meanwhile.
   const paths = Array.from({ length: 300 }, (_, i) => `/v1/stats/recommendations?groupBy=theme,recommendingState&updatedSince=2000-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
-  // Opening the connections may itself delay the loop: written once under-pressure sees it calm again.
+  // Written once the server has accepted every connection (else it reads them over several turns, accepting
+  // some in each), and under-pressure sees the loop calm again (opening them may itself delay it).
+  const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
   const calm = async () => {
+    while ((await connections()) < paths.length + 1) await sleep(10);
     while ((await app.inject('/readyz')).statusCode !== 200) await sleep(10);
   };
   const answers = await burst((app.server.address() as { port: number }).port, [...paths, '/healthz'], calm);
