@@ -12,6 +12,7 @@ import { whereClause } from '../src/db/keyset.js';
 import type { Db } from '../src/db/open.js';
 import { countMatching, countRecommendations, documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
 import type { RecommendationFilter, RecommendationSort } from '../src/recommendations/schemas.js';
+import { type ReviewRow, reviewSourcesQuery } from '../src/reviews/queries.js';
 import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
 
@@ -212,6 +213,21 @@ t.test("a count reads the links of a filter's value by its index, not every reco
     t.equal(body.meta.total, total, `${label}: ${total}, as stats count them`);
     t.equal(countRecommendations(db, filter).total, total, `${label}: as a state's or review's counts do`);
   }
+});
+
+t.test("a page of reviews reads its reviews' sources, not every source under every review", async (t) => {
+  const server = await app(t);
+  const client = server.db.$client;
+  const rows = client.prepare('select id from reviews order by id limit 500').all() as ReviewRow[];
+  t.ok(rows.length >= 500 && (client.prepare('select count(*) from sources').pluck().get() as number) > 500, 'many reviews and sources');
+  const { sql: text, params } = sqlToQuery(reviewSourcesQuery(rows));
+  const plan = (client.prepare(`explain query plan ${text}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+  // Before: SCAN s USING COVERING INDEX sqlite_autoindex_sources_1; SEARCH rs … (review_id=? AND source_id=?).
+  t.notOk(plan.some((detail) => /^SCAN s\b/.test(detail)), `no scan of the sources: ${plan.join('; ')}`);
+  const { body } = await getJson(server, '/v1/reviews?limit=500');
+  const sourceIds = (review: { sources: { id: string }[] }) => review.sources.map((source) => source.id);
+  t.ok(body.data.every((review: { sources: { id: string }[] }) => sourceIds(review).join() === [...sourceIds(review)].sort().join()), "each review's sources by id");
+  t.equal(body.data.flatMap(sourceIds).length, client.prepare(`select count(*) from review_sources where review_id <= ?`).pluck().get(rows.at(-1)!.id));
 });
 
 t.test('a full-text export runs its match once, not once per chunk, in the order of its pages', async (t) => {
