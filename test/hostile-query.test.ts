@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import type { AppConfig } from '../src/config.js';
 import { sqlToQuery } from '../src/db/batch.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
+import { filterConditions as developmentConditions } from '../src/developments/queries.js';
 import { whereClause } from '../src/db/keyset.js';
 import type { Db } from '../src/db/open.js';
 import { countMatching, countRecommendations, documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
@@ -181,6 +182,25 @@ t.test("a filter's longest value lists read each recommendation's links once, no
     t.notOk(plan.some((detail) => columns.test(detail)), `${name}: no probe per listed value: ${plan.join('; ')}`);
     t.ok(plan.some((detail) => /^SEARCH l .*\(recommendation_id=\?\)/.test(detail)), `${name}: the links read by recommendation`);
     const { body } = await getJson(server, `/v1/recommendations?${name}=${list.map(encodeURIComponent).join(',')}&limit=1`);
+    t.equal(body.meta.total, client.prepare(text).pluck().get(...params), `${name}: the same count`);
+  }
+});
+
+t.test("a development filter's longest value lists read each development's links once, not once per value", async (t) => {
+  const server = await app(t);
+  const client = server.db.$client;
+  const values = (query: string) => client.prepare(`${query} limit 100`).pluck().all() as string[];
+  const lists: Record<string, string[]> = {
+    recommendationId: values('select distinct recommendation_id from development_recommendations order by 1'),
+    theme: values('select id from themes order by id'),
+    source: values('select id from sources order by id'),
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    const filter = { [name]: list };
+    const { sql: text, params } = sqlToQuery(sql`select count(*) from developments d ${whereClause(developmentConditions(filter))}`);
+    const plan = (client.prepare(`explain query plan ${text}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+    t.notOk(plan.some((detail) => /\b(recommendation_id|theme_id|source_id)=\?/.test(detail)), `${name} (${list.length}): no probe per listed value: ${plan.join('; ')}`);
+    const { body } = await getJson(server, `/v1/developments?${name}=${list.map(encodeURIComponent).join(',')}&limit=1`);
     t.equal(body.meta.total, client.prepare(text).pluck().get(...params), `${name}: the same count`);
   }
 });
