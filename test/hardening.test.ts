@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +10,8 @@ import { isExportRequest, MEDIA_TYPES } from '../src/http/formats.js';
 import { scrubKeys } from '../src/http/hardening.js';
 import { DOCS_CSP, SECURITY_HEADERS } from '../src/http/security-headers.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
-import { buildTestApp } from './helpers.js';
+import { buildTestApp, tempDir, testBackend } from './helpers.js';
+import { copyGeneratedDatabase } from './support/template-db.js';
 
 t.test('rate limits: per address without a key, per key with one; 429 problem with Retry-After', async (t) => {
   const app = await buildTestApp(t, { rateLimitMax: 3, rateLimitKeyMax: 5, rateLimitWindowMs: 60_000 });
@@ -269,6 +272,56 @@ t.test('load shedding: 503 problem with Retry-After when under pressure; livenes
   const calm = await buildTestApp(t, { maxHeapUsedBytes: 1_000_000_000_000, pressureSampleIntervalMs: 10 });
   await firstSample(calm);
   t.equal((await calm.inject({ method: 'GET', url: '/v1/states/KGZ' })).statusCode, 200);
+});
+
+/**
+ * Sends each request on a connection of its own, all written in one turn of the event loop once `ready`
+ * resolves; their raw answers.
+ */
+async function burst(port: number, paths: string[], ready: () => Promise<void>): Promise<string[]> {
+  const sockets = await Promise.all(
+    paths.map(() => new Promise<Socket>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket)).on('error', reject);
+    })),
+  );
+  const answers = sockets.map(
+    (socket) => new Promise<string>((resolve) => {
+      let text = '';
+      socket.setEncoding('utf8').on('data', (data) => (text += data)).on('end', () => resolve(text));
+    }),
+  );
+  await ready();
+  sockets.forEach((socket, i) => socket.write(`GET ${paths[i]} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+  return Promise.all(answers);
+}
+
+t.test('load shedding: requests read while the event loop has been blocked past the limit are 503, in the same turn', async (t) => {
+  const databasePath = join(tempDir(t), 'burst.sqlite');
+  copyGeneratedDatabase(databasePath, 3_000);
+  const app = await buildTestApp(t, { databasePath, maxEventLoopDelayMs: 200, pressureSampleIntervalMs: 10, pressureRetryAfterSeconds: 3 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await firstSample(app);
+  // 300 uncached stats requests read in one turn (3,000 recommendations): answered one after another, they block
+  // the loop for longer than 200 ms (10 ms of timer interval allowed on top), and under-pressure's timer cannot run meanwhile.
+  const paths = Array.from({ length: 300 }, (_, i) => `/v1/stats/recommendations?groupBy=theme,recommendingState&updatedSince=2000-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
+  // Written once the server has accepted every connection (else it reads them over several turns, accepting
+  // some in each), and under-pressure sees the loop calm again (opening them may itself delay it).
+  const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
+  const calm = async () => {
+    while ((await connections()) < paths.length + 1) await sleep(10);
+    while ((await app.inject('/readyz')).statusCode !== 200) await sleep(10);
+  };
+  const answers = await burst((app.server.address() as { port: number }).port, [...paths, '/healthz'], calm);
+  const statuses = answers.map((answer) => Number(answer.slice(9, 12)));
+  const shed = answers.filter((answer) => answer.startsWith('HTTP/1.1 503'));
+  t.same([...new Set(statuses)].sort(), [200, 503], 'each answered 200 or 503');
+  // Before: on SQLite, whose reads are synchronous, none was shed by the turn that blocked the loop (the 50 stats of
+  // 300 ms each at 100k were all answered, one after another). PostgreSQL's reads are awaited: under-pressure's
+  // own timer runs between them, and its 503s count.
+  const blocked = testBackend() === 'sqlite' ? /blocked for \d+ ms/ : /overloaded/;
+  t.ok(shed.some((answer) => blocked.test(answer)), `${shed.length} of 300 shed while the loop was blocked`);
+  t.ok(shed.every((answer) => /\r\nretry-after: 3\r\n/i.test(answer) && /application\/problem\+json/.test(answer)), 'each a problem with Retry-After');
+  t.equal(statuses.at(-1), 200, '/healthz is not shed');
 });
 
 t.test('no request log line above the info level', async (t) => {

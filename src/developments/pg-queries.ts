@@ -24,7 +24,7 @@ import { DEVELOPMENT_LIST, type DevelopmentStore } from './store.js';
 const FROM = sql`developments d`;
 
 function conditions(f: DevelopmentFilter): SQL[] {
-  const c = filterConditions(f);
+  const c = filterConditions(f, 'postgres');
   if (f.q !== undefined) c.unshift(sql`d.search @@ ${tsQuery(f.q)}`);
   return c;
 }

@@ -9,25 +9,31 @@ import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, Developme
 
 // All SQL about developments. Tables are aliased: d developments, st states, f full-text matches.
 
-function linked(table: string, column: string, values: readonly string[]): SQL {
+/**
+ * The developments linked to any of the values. On SQLite the value is `+l.<column>`, no index key: else SQLite
+ * probes the (value, development_id) index once per listed value for every development (100 recommendation ids:
+ * 100 probes a development); PostgreSQL has no unary `+` for text (see recommendations/queries.ts's linkValue).
+ */
+function linked(table: string, column: string, values: readonly string[], dialect: 'sqlite' | 'postgres'): SQL {
+  const value = sql`l.${sql.identifier(column)}`;
   return sql`exists (select 1 from ${sql.identifier(table)} l where l.development_id = d.id and ${inList(
-    sql`l.${sql.identifier(column)}`,
+    dialect === 'sqlite' ? sql`+${value}` : value,
     values,
   )})`;
 }
 
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
-export function filterConditions(f: DevelopmentFilter): SQL[] {
+export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'postgres' = 'sqlite'): SQL[] {
   if (f.from !== undefined && f.to !== undefined && f.from > f.to) {
     throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
   }
   const c: SQL[] = [];
   if (f.stateUnderReview) c.push(inList(sql`d.state_code`, f.stateUnderReview));
   if (f.reviewId) c.push(inList(sql`d.review_id`, f.reviewId));
-  if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId));
+  if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId, dialect));
   if (f.direction) c.push(inList(sql`d.direction`, f.direction));
-  if (f.theme) c.push(linked('development_themes', 'theme_id', f.theme));
-  if (f.source) c.push(linked('development_sources', 'source_id', f.source));
+  if (f.theme) c.push(linked('development_themes', 'theme_id', f.theme, dialect));
+  if (f.source) c.push(linked('development_sources', 'source_id', f.source, dialect));
   // A development's period [period_start, period_end] must overlap [from, to]: a coarse date matches any
   // day it may have been.
   if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);

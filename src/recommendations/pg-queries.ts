@@ -10,7 +10,7 @@ import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
 
 // The recommendations' reads on PostgreSQL. The filter's conditions are queries.ts's own (filterConditions:
-// plain SQL both databases run alike); what differs is here: full text (tsvector, src/db/pg/fulltext.ts),
+// plain SQL both databases run alike, but for how a link's value is matched); what differs is here: full text (tsvector, src/db/pg/fulltext.ts),
 // the relevance sort's columns, and reading through node-postgres (async, a server-side cursor for exports).
 // Pages and exports concatenate the stored documents (recommendation_documents; CSV rows from
 // recommendation_csv_lines), as on SQLite.
@@ -49,7 +49,7 @@ export const PG_RECOMMENDATIONS_FROM = sql`recommendations r join reviews v on v
 
 /** The filter's conditions on PostgreSQL: queries.ts's, and with q, the full-text match first. */
 export function pgFilterConditions(f: RecommendationFilter): SQL[] {
-  const conditions = filterConditions(f);
+  const conditions = filterConditions(f, 'postgres');
   if (f.q !== undefined) conditions.unshift(sql`r.search @@ ${tsQuery(f.q)}`);
   return conditions;
 }

@@ -22,11 +22,37 @@ import type {
 export const CURRENT_IMPLEMENTATION = sql`(select a.status from assessments a where a.recommendation_id = r.id
   order by a.assessed_on desc, a.created_at desc, a.id desc limit 1)`;
 
-function linked(table: string, column: string, values: readonly (string | number)[]): SQL {
-  return sql`exists (select 1 from ${sql.identifier(table)} l where l.recommendation_id = r.id and ${inList(
-    sql`l.${sql.identifier(column)}`,
-    values,
-  )})`;
+/**
+ * What a filter's SQL is for: SQLite's pages and exports ('sqlite'), read in the sort's order and stopped after a
+ * page; SQLite's counts ('sqlite-count'), which read every match in any order; PostgreSQL ('postgres').
+ */
+export type FilterDialect = 'sqlite' | 'sqlite-count' | 'postgres';
+
+/**
+ * A link table's value column (l.<column>) as a filter's EXISTS compares it. On SQLite, `+` keeps the value
+ * from being an index key: given `l.recommendation_id = r.id and l.state_code in (100 codes)`, SQLite's
+ * planner probes a (state_code, recommendation_id) index once per listed value for every recommendation it
+ * checks (100 probes a row: 2.3 s of CPU to count 54,000 of 100,000, a stats query 8.9 s); with `+` it reads
+ * the recommendation's few links by its id and tests each against the list (50 ms, whatever the list's
+ * length). PostgreSQL has no unary `+` for text, and joins the links once (a semi-join).
+ */
+function linkValue(column: string, dialect: FilterDialect): SQL {
+  const value = sql`l.${sql.identifier(column)}`;
+  return dialect === 'sqlite' ? sql`+${value}` : value;
+}
+
+/**
+ * The recommendations linked to any of the values. A page is read in its sort's order, each recommendation
+ * checked (EXISTS), so that it stops after a page; a count on SQLite reads the links of the values instead, by
+ * the value's index (an IN list): the EXISTS read every recommendation, to count the few a state made (a
+ * state's page, GET /v1/states/{id}, 130 ms at 100,000; the IN list, under a millisecond).
+ */
+function linkedAny(table: string, column: string, values: readonly (string | number)[], dialect: FilterDialect, extra = sql``): SQL {
+  const l = sql.identifier(table);
+  if (dialect === 'sqlite-count') {
+    return sql`r.id in (select l.recommendation_id from ${l} l where ${inList(linkValue(column, dialect), values)}${extra})`;
+  }
+  return sql`exists (select 1 from ${l} l where l.recommendation_id = r.id and ${inList(linkValue(column, dialect), values)}${extra})`;
 }
 
 /**
@@ -35,8 +61,8 @@ function linked(table: string, column: string, values: readonly (string | number
  * drives: a source worth filtering by cites thousands (UPR Info's, a third of 100,000), whose pages and exports a
  * scan in the sort's order ends early, where the IN list sorted all of them for each page (130 ms; the export 4.6 s).
  */
-function citing(sourceIds: readonly string[]): SQL {
-  return sql`(${inList(sql`r.source_id`, sourceIds)} or ${linked('recommendation_sources', 'source_id', sourceIds)})`;
+function citing(sourceIds: readonly string[], dialect: FilterDialect): SQL {
+  return sql`(${inList(sql`r.source_id`, sourceIds)} or ${linkedAny('recommendation_sources', 'source_id', sourceIds, dialect)})`;
 }
 
 function withUnknown(expr: SQL, values: readonly string[]): SQL {
@@ -61,12 +87,12 @@ function implementationIn(values: readonly string[]): SQL {
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
-/** The WHERE conditions for a filter; the same function serves every use of the filter. */
-export function filterConditions(f: RecommendationFilter): SQL[] {
+/** The WHERE conditions for a filter; the same function serves every use of the filter, on either database. */
+export function filterConditions(f: RecommendationFilter, dialect: FilterDialect = 'sqlite'): SQL[] {
   const c: SQL[] = [];
   if (f.id) c.push(inList(sql`r.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
-  if (f.recommendingState) c.push(linked('recommendation_states', 'state_code', f.recommendingState));
+  if (f.recommendingState) c.push(linkedAny('recommendation_states', 'state_code', f.recommendingState, dialect));
   if (f.regionalGroup) {
     c.push(sql`exists (select 1 from recommendation_states l join states s on s.code = l.state_code
       where l.recommendation_id = r.id and ${inList(sql`s.regional_group`, f.regionalGroup)})`);
@@ -77,11 +103,11 @@ export function filterConditions(f: RecommendationFilter): SQL[] {
   if (f.position) c.push(withUnknown(sql`r.position`, f.position));
   if (f.theme) {
     const sources = f.labelSource ? sql` and ${inList(sql`coalesce(l.label_source, 'curated')`, f.labelSource)}` : sql``;
-    c.push(sql`exists (select 1 from recommendation_themes l where l.recommendation_id = r.id and ${inList(sql`l.theme_id`, f.theme)}${sources})`);
+    c.push(linkedAny('recommendation_themes', 'theme_id', f.theme, dialect, sources));
   }
-  if (f.sdg) c.push(linked('recommendation_sdgs', 'goal', f.sdg));
-  if (f.affectedPersons) c.push(linked('recommendation_affected_persons', 'group_id', f.affectedPersons));
-  if (f.source) c.push(citing(f.source));
+  if (f.sdg) c.push(linkedAny('recommendation_sdgs', 'goal', f.sdg, dialect));
+  if (f.affectedPersons) c.push(linkedAny('recommendation_affected_persons', 'group_id', f.affectedPersons, dialect));
+  if (f.source) c.push(citing(f.source, dialect));
   if (f.implementation) c.push(implementationIn(f.implementation));
   c.push(...realDataConditions(f));
   if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
@@ -259,7 +285,7 @@ export function listTotal(db: Db, f: RecommendationFilter): { total: number; tot
 
 /** How many recommendations match a filter (uncapped: stats). */
 export function countMatching(db: Db, f: RecommendationFilter): number {
-  return rowValues(db, sql`select count(*) from ${fromClause(f)} ${whereClause(filterConditions(f))}`)[0]![0] as number;
+  return rowValues(db, sql`select count(*) from ${fromClause(f)} ${whereClause(filterConditions(f, 'sqlite-count'))}`)[0]![0] as number;
 }
 
 /**
@@ -399,6 +425,10 @@ export function* documentChunks(
       ? sql`d.json || char(10)`
       : sql`d.csv_head || ${line.csv[0]} || d.csv_path || ${line.csv[1]} || d.csv_tail`;
   const table = line === 'ndjson' ? sql`recommendation_documents` : sql`recommendation_csv_lines`;
+  if (f.q !== undefined) {
+    yield* fullTextChunks(db, sort, keysetKeys(f, sort, after), text, table, rows);
+    return;
+  }
   const columns = keyColumns(sort);
   const chunkOf = (keys: KeyValue[] | undefined) => sql`select cast(string_agg(${text}, '') as blob), count(*)
       from (${keysetKeys(f, sort, keys, rows, true)}) k
@@ -417,6 +447,44 @@ export function* documentChunks(
     // The first chunk short of `rows` is the last (break, not return: the generator ends at its close).
     if (count < rows) break;
     keys = (resumed ? resumed.lastKeys(keys!) : rowValues(db, lastKeysOf(keys)))[0] as KeyValue[];
+  }
+}
+
+let matchTables = 0;
+
+/**
+ * documentChunks with a full-text query: the matches' ids, in order, written once into a temporary table (the
+ * export's own connection's; SQLite spills it to a file past a few MiB), then read `rows` at a time by their
+ * place in it. Resumed by its keys, each chunk ran the match again and sorted every match to take the next
+ * `rows`: an export of M matches cost M²/rows (`q=the`, 74,000 of 100,000: 6.5 s of CPU, against 0.4 s).
+ */
+function* fullTextChunks(
+  db: Db,
+  sort: KeysetSort<BaseRow>,
+  keys: SQL,
+  text: SQL,
+  table: SQL,
+  rows: number,
+): Generator<DocumentChunk, void, undefined> {
+  const matches = sql.identifier(`export_matches_${++matchTables}`);
+  db.run(sql`create temp table ${matches} (n integer primary key, k text not null)`);
+  try {
+    // Rows are numbered in the order they are inserted: the sort's.
+    const order = keysetOrder({ descending: sort.descending, columns: keyColumns(sort) });
+    db.run(sql`insert into temp.${matches} (k) select k.k from (${keys}) k order by ${order}`);
+    const { sql: query, params } = sqlToQuery(sql`select cast(string_agg(${text}, '') as blob), count(*), max(k.n)
+      from (select n, k from temp.${matches} where n > ${0} order by n limit ${sql.raw(String(rows))}) k
+      left join ${table} d on d.recommendation_id = k.k`);
+    const chunk = db.$client.prepare<unknown[], [Buffer | null, number, number | null]>(query).raw();
+    for (let after = 0; ; ) {
+      params[params.length - 1] = after; // n > ?, the last parameter
+      const [bytes, count, last] = chunk.get(...params)!;
+      if (count > 0) yield { bytes: bytes!, rows: count };
+      if (count < rows) break;
+      after = last!;
+    }
+  } finally {
+    db.run(sql`drop table temp.${matches}`);
   }
 }
 
@@ -610,7 +678,7 @@ export interface RecommendationCounts {
 
 /** How many recommendations match a filter, by position and by current implementation status. */
 export function countRecommendations(db: Db, f: RecommendationFilter): RecommendationCounts {
-  return tallyCounts(rowValues(db, countsQuery(fromClause(f), whereClause(filterConditions(f)))));
+  return tallyCounts(rowValues(db, countsQuery(fromClause(f), whereClause(filterConditions(f, 'sqlite-count')))));
 }
 
 /** The matches (from, where) counted per position and current implementation status: SQL both databases run. */

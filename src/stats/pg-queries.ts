@@ -43,7 +43,7 @@ async function labels(reader: Reader, groupBy: readonly string[], groupings: typ
 const count = (pool: Reader, from: SQL, where: SQL) => pgCount(pool, sql`${from} ${where}`);
 
 function developmentWhere(f: DevelopmentFilter): SQL {
-  const conditions = developmentConditions(f);
+  const conditions = developmentConditions(f, 'postgres');
   if (f.q !== undefined) conditions.unshift(sql`d.search @@ ${tsQuery(f.q)}`);
   return whereClause(conditions);
 }

@@ -199,7 +199,7 @@ export function recommendationStats(
     // The review (v) is joined when the filter or a grouping (stateUnderReview, cycle, year) reads it.
     const readsReview = groupBy.includes('stateUnderReview') || groupBy.includes('cycle') || groupBy.includes('year');
     const from = readsReview ? recommendationFrom(f, true) : recommendationFrom(f);
-    const where = whereClause(recommendationConditions(f));
+    const where = whereClause(recommendationConditions(f, 'sqlite-count'));
     counted = {
       total: countMatching(db, f),
       rows: countedRows(rowValues(db, countGroupsQuery(groupBy, groupingsFor(f), from, where, sql`r.id`))),
