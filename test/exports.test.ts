@@ -201,6 +201,16 @@ t.test('CSV extras: BOM, Content-Disposition, limit and cursor, HEAD', async (t)
     t.notMatch(String(refused.headers.etag ?? ''), /-(gzip|br)"$/, `${url}: no ETag of a coding`);
     t.match(JSON.parse(refused.body), { status: 400, errors: [{ name: 'q' }] }, url);
   }
+
+  // HEAD of a page answers the headers GET answers, its Link to the next page included (RFC 9110 §9.3.2).
+  for (const url of ['/v1/recommendations?format=csv&limit=3', '/v1/recommendations?format=ndjson&limit=3', '/v1/states?format=csv&limit=3']) {
+    const get = await app.inject({ method: 'GET', url });
+    const headPage = await app.inject({ method: 'HEAD', url });
+    t.match(get.headers.link, /rel="next"/, `${url}: GET links the next page`);
+    t.equal(headPage.headers.link, get.headers.link, `${url}: HEAD has the same Link`);
+    t.equal(headPage.headers['content-type'], get.headers['content-type']);
+    t.equal(headPage.body, '', `${url}: HEAD, headers only`);
+  }
 });
 
 t.test('NDJSON: one JSON object per line, equal to the JSON list items', async (t) => {

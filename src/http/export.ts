@@ -212,8 +212,9 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
   reply.type(CONTENT_TYPES[spec.format]);
   setAttachment(reply, spec.resource, spec.format);
   if (stream) return reply.send(stream);
-  // A HEAD request gets the headers without running the export.
-  if (request.method === 'HEAD') return reply.send(Readable.from([]));
+  // A HEAD request gets the headers without running the export; with limit, the page is read for its Link
+  // header (the HEAD answer has no body).
+  if (request.method === 'HEAD' && !queryHas(request, 'limit')) return reply.send(Readable.from([]));
   // With limit: that one page.
   const prefix = spec.format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
   const chunk = spec.page(db, spec.limit, spec.after);

@@ -115,8 +115,9 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   reply.type(CONTENT_TYPES[format]);
   setAttachment(reply, spec.resource, format);
   if (stream) return reply.send(stream);
-  // A HEAD request gets the headers without running the export.
-  if (request.method === 'HEAD') return reply.send(Readable.from([]));
+  // A HEAD request gets the headers without running the export; with limit, the page is read for its Link
+  // header (the HEAD answer has no body).
+  if (request.method === 'HEAD' && !queryHas(request, 'limit')) return reply.send(Readable.from([]));
   const page = await spec.documents.page(format, origin, spec.limit, spec.after);
   setNextLink(request, reply, page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null);
   return reply.send(prefix + page.docs.join(''));
