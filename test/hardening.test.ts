@@ -303,25 +303,34 @@ t.test('load shedding: requests read while the event loop has been blocked past 
   await firstSample(app);
   // 300 uncached stats requests read in one turn (3,000 recommendations): answered one after another, they block
   // the loop for longer than 200 ms (10 ms of timer interval allowed on top), and under-pressure's timer cannot run meanwhile.
-  const paths = Array.from({ length: 300 }, (_, i) => `/v1/stats/recommendations?groupBy=theme,recommendingState&updatedSince=2000-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
-  // Written once the server has accepted every connection (else it reads them over several turns, accepting
-  // some in each), and under-pressure sees the loop calm again (opening them may itself delay it).
   const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
-  const calm = async () => {
-    while ((await connections()) < paths.length + 1) await sleep(10);
-    while ((await app.inject('/readyz')).statusCode !== 200) await sleep(10);
-  };
-  const answers = await burst((app.server.address() as { port: number }).port, [...paths, '/healthz'], calm);
-  const statuses = answers.map((answer) => Number(answer.slice(9, 12)));
-  const shed = answers.filter((answer) => answer.startsWith('HTTP/1.1 503'));
-  t.same([...new Set(statuses)].sort(), [200, 503], 'each answered 200 or 503');
+  const port = (app.server.address() as { port: number }).port;
   // Before: on SQLite, whose reads are synchronous, none was shed by the turn that blocked the loop (the 50 stats of
   // 300 ms each at 100k were all answered, one after another). PostgreSQL's reads are awaited: under-pressure's
-  // own timer runs between them, and its 503s count.
+  // own timer runs between them, and its 503s count. On a busy machine under-pressure may find the loop late
+  // before the burst is read (the process not scheduled for 200 ms) and shed it all itself: that burst shows
+  // nothing, and another is sent (new stats, uncached), up to eight.
   const blocked = testBackend() === 'sqlite' ? /blocked for \d+ ms/ : /overloaded/;
-  t.ok(shed.some((answer) => blocked.test(answer)), `${shed.length} of 300 shed while the loop was blocked`);
-  t.ok(shed.every((answer) => /\r\nretry-after: 3\r\n/i.test(answer) && /application\/problem\+json/.test(answer)), 'each a problem with Retry-After');
-  t.equal(statuses.at(-1), 200, '/healthz is not shed');
+  for (let attempt = 0; ; attempt++) {
+    const paths = Array.from({ length: 300 }, (_, i) => `/v1/stats/recommendations?groupBy=theme,recommendingState&updatedSince=200${attempt}-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
+    // Written once the server has accepted every connection (else it reads them over several turns, accepting
+    // some in each), and under-pressure sees the loop calm again (opening them may itself delay it).
+    const calm = async () => {
+      while ((await connections()) < paths.length + 1) await sleep(10);
+      while ((await app.inject('/readyz')).statusCode !== 200) await sleep(10);
+    };
+    const answers = await burst(port, [...paths, '/healthz'], calm);
+    const statuses = answers.map((answer) => Number(answer.slice(9, 12)));
+    const shed = answers.filter((answer) => answer.startsWith('HTTP/1.1 503'));
+    const proven = shed.some((answer) => blocked.test(answer));
+    const inconclusive = !proven && shed.length === paths.length && attempt < 7;
+    if (inconclusive) continue;
+    t.same([...new Set(statuses)].sort(), [200, 503], 'each answered 200 or 503');
+    t.ok(proven, `${shed.length} of 300 shed while the loop was blocked (burst ${attempt + 1})`);
+    t.ok(shed.every((answer) => /\r\nretry-after: 3\r\n/i.test(answer) && /application\/problem\+json/.test(answer)), 'each a problem with Retry-After');
+    t.equal(statuses.at(-1), 200, '/healthz is not shed');
+    break;
+  }
 });
 
 t.test('no request log line above the info level', async (t) => {
