@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
+import { LoadedPerRevision } from '../src/db/revision.js';
 import { boundedDistance } from '../src/states/filter-names.js';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -107,6 +108,44 @@ t.test('a new alias is known as soon as it is written', async (t) => {
   const { response, body } = await getJson(app, '/v1/reviews?stateUnderReview=Kirghizia');
   t.equal(response.statusCode, 200);
   t.same(ids(body), ids((await getJson(app, '/v1/reviews?stateUnderReview=KGZ')).body));
+});
+
+/** A promise and its resolve, for the test to settle when it chooses. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+t.test('a load of an older revision that ends after a newer one does not replace it (PostgreSQL: two requests at once)', async (t) => {
+  // Two requests refresh the spellings at once: the first read revision 1 and loaded the names as they were, the
+  // second read revision 2 (a write moved an alias between them) and loaded the new names. The database answered
+  // the second's load first: the first's, ending later, put the old names back though revision 2 was marked
+  // loaded, and a request at revision 2 resolved the alias to its former state (an answer the cache kept).
+  const revisions = [deferred<number>(), deferred<number>(), deferred<number>()];
+  const loads = [deferred<string>(), deferred<string>()];
+  let asked = 0;
+  let loadsStarted = 0;
+  const used: string[] = [];
+  const loaded = new LoadedPerRevision<string>(
+    { current: () => revisions[asked++]!.promise },
+    () => loads[loadsStarted++]!.promise,
+    (names) => used.push(names),
+  );
+  const older = loaded.refresh();
+  const newer = loaded.refresh();
+  revisions[0]!.resolve(1);
+  revisions[1]!.resolve(2);
+  while (loadsStarted < 2) await new Promise(setImmediate);
+  loads[1]!.resolve('names at revision 2');
+  await newer;
+  loads[0]!.resolve('names at revision 1');
+  await older;
+  t.same(used, ['names at revision 2'], 'the older load is dropped');
+  const again = loaded.refresh();
+  revisions[2]!.resolve(2);
+  await again;
+  t.equal(loadsStarted, 2, 'revision 2 is loaded: nothing is loaded again');
 });
 
 t.test('boundedDistance: the edit distance, or bound + 1 past the bound', async (t) => {

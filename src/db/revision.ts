@@ -61,6 +61,9 @@ export class LoadedPerRevision<T> {
     if (revision === this.built) return;
     const loaded = this.load();
     const built = (value: T) => {
+      // On PostgreSQL two requests' loads may end in either order: one of an older revision, ending after a
+      // newer one's, would put back what a write changed since (revisions only grow).
+      if (revision < this.built) return;
       this.use(value);
       this.built = revision;
     };

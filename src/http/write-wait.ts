@@ -21,7 +21,9 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate): void {
   app.decorate('writeGate', gate);
   const wait = async (request: FastifyRequest, reply: FastifyReply) => {
     const waited = await gate.ready();
-    if (waited && (request.raw.destroyed || reply.raw.closed)) {
+    // Not `request.raw.destroyed`: Node sets it once the request's body has been read, client there or not.
+    // The response is closed (and the socket destroyed) when the connection is gone.
+    if (waited && (reply.raw.closed || request.raw.socket?.destroyed === true)) {
       throw new HttpProblem(503, 'The client left while this request waited for the database: nothing was changed.');
     }
   };
