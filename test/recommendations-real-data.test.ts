@@ -59,6 +59,27 @@ t.test('a position label no record or reading has is a 400 that names close ones
   t.match(counted.body.detail, /has the position label "xyzzy" \(in any case\); 34 are stored\.$/);
 });
 
+t.test('the stored position labels are named for the first unknown values only, and not when long', async (t) => {
+  const server = await app(t);
+  // 100 values no label is close to: each message named every label stored (50 messages, twice in the body).
+  const values = Array.from({ length: 100 }, (_, i) => `q${i}`).join(',');
+  const few = await getJson(server, `/v1/recommendations?positionLabel=${values}`);
+  t.equal(few.response.statusCode, 400);
+  const messages = few.body.errors.map((e: { message: string }) => e.message);
+  t.same(messages.slice(0, 6), [
+    ...['q0', 'q1', 'q2', 'q3', 'q4'].map((v) => `No recommendation, and no source's reading of one, has the position label "${v}" (in any case); those stored are Accepted, reject.`),
+    'No recommendation, and no source\'s reading of one, has the position label "q5" (in any case).',
+  ]);
+  t.equal(messages.filter((m: string) => m.includes('those stored')).length, 5);
+  // Labels of hundreds of characters (a printed decision may be 1,000 long) are counted, not named.
+  const long = Array.from({ length: 3 }, (_, i) => `99.${i + 3}. Act (Chile);,algeria,${String(i).repeat(400)},Chile,2012,`);
+  await importOverHttp(server, ['text,to,decision,From,year,notes', ...long].join('\r'));
+  const counted = await getJson(server, `/v1/recommendations?positionLabel=${values}`);
+  t.match(counted.body.errors[0].message, /"q0" \(in any case\); 5 are stored\.$/);
+  t.notOk(counted.response.body.includes('1'.repeat(400)), 'no label named');
+  t.ok(counted.response.body.length < 32_000, `a ${values.length}-byte query's problem is ${counted.response.body.length} bytes`);
+});
+
 t.test('actionCategory: a field, a filter (unknown included) and a stats grouping', async (t) => {
   const server = await app(t);
   const { body } = await getJson(server, '/v1/recommendations?stateUnderReview=KGZ&cycle=1&sort=id');

@@ -18,6 +18,9 @@ const MAX_SUGGESTIONS = 5;
 /** Position labels a 400 names when none is close to the value asked. */
 const MAX_LABELS_NAMED = 30;
 
+/** Nor when naming them would take more characters than this (a label may be 1,000 long). */
+const MAX_LABEL_CHARACTERS_NAMED = 1_000;
+
 /**
  * A review id not stored (yet): well formed (a state code and a cycle), it matches nothing rather than being a 400,
  * so that a dashboard can ask for a review before its recommendations are imported.
@@ -204,15 +207,18 @@ export class FilterIdIndex {
     if (goal !== undefined) return `${base}: SDGs are a vocabulary of their own, filtered with sdg=${goal} (see GET /v1/sdgs).`;
     const close = suggest ? this.suggest(kind, value) : [];
     if (close.length > 0) return `${base}; did you mean ${close.join(', ')}?`;
-    return kind === 'positionLabel' ? `${base}; ${this.labelsStored()}.` : `${base}; see ${list}.`;
+    if (kind !== 'positionLabel') return `${base}; see ${list}.`;
+    // The labels are named beside the values suggested for, not repeated for each of up to 100 values.
+    return suggest ? `${base}; ${this.labelsStored()}.` : `${base}.`;
   }
 
-  /** The position labels stored, when they are few enough to name (sources print a handful: consider, Accepted…). */
+  /** The position labels stored, when they are few and short enough to name (sources print a handful: consider, Accepted…). */
   private labelsStored(): string {
     const labels = this.vocabularies.get('positionLabel')!.entries.map((entry) => entry.id);
     if (labels.length === 0) return 'no record has one';
-    if (labels.length > MAX_LABELS_NAMED) return `${labels.length} are stored`;
-    return `those stored are ${labels.sort((a, b) => a.localeCompare(b)).join(', ')}`;
+    const named = labels.sort((a, b) => a.localeCompare(b)).join(', ');
+    if (labels.length > MAX_LABELS_NAMED || named.length > MAX_LABEL_CHARACTERS_NAMED) return `${labels.length} are stored`;
+    return `those stored are ${named}`;
   }
 }
 
