@@ -125,6 +125,9 @@ t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on Post
   // backend missed some of these before (SQLite "kabul edildi", PostgreSQL "KABUL EDİLDİ").
   for (const label of ['KABUL EDİLDİ', 'kabul edildi', 'Kabul Edildi', 'KABUL EDILDI']) t.same(await found(label), ['KABUL EDİLDİ'], label);
   for (const label of ['ΑΠΟΔΕΚΤΟΣ', 'Αποδεκτοσ', 'αποδεκτοσ']) t.same(await found(label), ['ΑΠΟΔΕΚΤΟΣ'], label);
+  // A label misspelt is suggested as folded alike: "kabul edil" is within "KABUL EDİLDİ".
+  const close = await getJson(server, `/v1/recommendations?positionLabel=${encodeURIComponent('kabul edil')}`);
+  t.match(close.body.detail, /did you mean KABUL EDİLDİ\?/, 'a close label with İ suggested');
 
   const sql = testSql(server);
   await sql.run("update sources set title = 'Étude ÉLARGIE, İnsan Hakları Derneği, ΟΔΟΣ' where id = ?", [UPR_INFO_SOURCE.id]);

@@ -182,12 +182,12 @@ export class FilterIdIndex {
 
   /** The entries suggest() names. */
   closeEntries(kind: IdFilterKind, value: string): IdEntry[] {
-    const wanted = value.toLowerCase();
+    const wanted = lowerCase(value);
     const bound = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3;
     const scored: [entry: IdEntry, score: number][] = [];
     for (const entry of this.vocabularies.get(kind)!.entries) {
-      const id = entry.id.toLowerCase();
-      const holds = wanted.length >= 3 && (id.includes(wanted) || entry.label.toLowerCase().includes(wanted));
+      const id = lowerCase(entry.id);
+      const holds = wanted.length >= 3 && (id.includes(wanted) || lowerCase(entry.label).includes(wanted));
       const score = holds ? 0 : boundedDistance(wanted, id, bound);
       if (score <= bound) scored.push([entry, score]);
     }
