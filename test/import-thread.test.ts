@@ -82,7 +82,11 @@ t.test('an import in its thread: reads are answered meanwhile, writes wait for i
   }
 });
 
-t.test('a write whose client left while it waited for an import is not made', async (t) => {
+/**
+ * A listening app whose import over HTTP (in its thread) waits for the write lock this test holds, so that a
+ * write sent meanwhile waits behind it; KGZ-3-FIN-1 as it was before.
+ */
+async function importHoldingLock(t: Test) {
   const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 60_000 });
   const key = mintKey(app, 'admin', 'dashboard');
   const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
@@ -91,6 +95,11 @@ t.test('a write whose client left while it waited for an import is not made', as
   const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
   await untilBusy(app.writeGate!);
   const lock = holdWriteLock(t, app);
+  return { app, key, before, port, importing, lock };
+}
+
+t.test('a write whose client left while it waited for an import is not made', async (t) => {
+  const { app, key, before, port, importing, lock } = await importHoldingLock(t);
 
   // A PATCH over a socket of its own, waiting for the import; then its client goes.
   const serverSide = once(app.server, 'connection') as Promise<[net.Socket]>;
@@ -118,14 +127,7 @@ t.test('a write whose client left while it waited for an import is not made', as
 t.test('a write over a real connection whose client stays is made once the import is done (no 503)', async (t) => {
   // Over a real socket, Node marks a request `destroyed` as soon as its body has been read: a write that waited
   // for an import was taken for one whose client left, and every such write was a 503 (inject does not show it).
-  const app = await buildTestApp(t, { importThreadMinBytes: 0, databaseBusyTimeoutMs: 60_000 });
-  const key = mintKey(app, 'admin', 'dashboard');
-  const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as net.AddressInfo;
-  const importing = post(app, key, '/v1/imports', TERMAN_STYLE_CSV);
-  await untilBusy(app.writeGate!);
-  const lock = holdWriteLock(t, app);
+  const { app, key, before, port, importing, lock } = await importHoldingLock(t);
 
   const writing = fetch(`http://127.0.0.1:${port}/v1/recommendations/KGZ-3-FIN-1`, {
     method: 'PATCH',
