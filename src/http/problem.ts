@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
+import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
 
@@ -360,6 +361,16 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
         reply,
         503,
         'The database is busy with another write (an import, or another process holding its write lock); nothing was changed. Retry after the seconds in Retry-After.',
+      );
+    }
+    if (isDatabaseUnreachable(error)) {
+      request.log.error({ err: error }, 'database unreachable: answered 503');
+      reply.header('retry-after', String(UNREACHABLE_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'The database cannot be reached at the moment (restarting, or out of connections). Retry after the seconds in Retry-After.',
       );
     }
     if (isStorageFull(error)) {
