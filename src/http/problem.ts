@@ -406,7 +406,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
+  503: 'The database is busy with another write (nothing was changed) or cannot be reached (restarting), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 
