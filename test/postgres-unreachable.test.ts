@@ -54,7 +54,7 @@ if ('skip' in cluster) {
     let open = await relay(database);
     const url = new URL(database);
     url.port = String(open.port);
-    const app = await buildApp({ databaseUrl: url.href, pgPoolMax: 2, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, pgPoolMax: 2, logLevel: 'silent', maxEventLoopDelayMs: 0 });
     t.teardown(async () => {
       await app.close();
       await open.close();
