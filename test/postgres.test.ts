@@ -119,6 +119,20 @@ if ('skip' in cluster) {
     t.match(rows[0]!.indexdef, /USING gin \(search\)/);
   });
 
+  t.test('instances started together on a new database: one migrates, the others wait for it and start', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    // Each found the database unmigrated and created the same tables: all but one failed, "duplicate key value
+    // violates unique constraint pg_type_typname_nsp_index" (3 of 3 pairs of servers started at once).
+    const opened = await Promise.allSettled([1, 2, 3, 4].map(() => openPostgres(url, { poolMax: 1 })));
+    for (const result of opened) {
+      t.equal(result.status, 'fulfilled', result.status === 'rejected' ? String(result.reason) : 'opened');
+      if (result.status === 'fulfilled') {
+        t.equal(await appliedPgMigrationCount(result.value), expectedPgMigrationCount(), 'each migration applied once');
+        await result.value.$client.end();
+      }
+    }
+  });
+
   t.test('the data revision is stored in the database: every connection reads the committed one', async (t) => {
     const url = await createDatabase(clusterUrl);
     const one = await openPostgres(url, { poolMax: 2 });

@@ -41,12 +41,36 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
-    if (!(await migrated(pool))) await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+    if (!(await migrated(pool))) await migrateAlone(pool);
   } catch (error) {
     await pool.end();
     throw error;
   }
   return db;
+}
+
+/** The advisory lock of the process migrating the database ("uprm" in ASCII). */
+const MIGRATE_LOCK = 0x7570726d;
+
+/**
+ * Migrates holding MIGRATE_LOCK, on one connection (so a pool of one suffices), and only if no other process
+ * did meanwhile: instances started together on a new database each found it unmigrated, and all but one
+ * failed creating the same tables ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+ */
+async function migrateAlone(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    try {
+      if (!(await migrated(client))) {
+        await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+      }
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 let journal: Array<{ when: number }> | undefined;
@@ -64,7 +88,7 @@ function journalEntries(): Array<{ when: number }> {
  * (`created_at` is the journal's `when`), and with none to apply does nothing, but only after reading and
  * hashing every migration file and five statements (a test app's database is made migrated).
  */
-async function migrated(pool: pg.Pool): Promise<boolean> {
+async function migrated(pool: pg.Pool | pg.PoolClient): Promise<boolean> {
   const { rows } = await pool.query<{ recorded: boolean }>("select to_regclass('public.__drizzle_migrations') is not null as recorded");
   if (!rows[0]!.recorded) return false;
   const last = await pool.query<{ created_at: number }>('select created_at from public.__drizzle_migrations order by created_at desc limit 1');

@@ -1,0 +1,78 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import t from 'tap';
+import { buildApp } from '../src/app.js';
+import { isDatabaseUnreachable } from '../src/db/unreachable.js';
+import { seededDatabase, startCluster } from './support/postgres.js';
+
+// PostgreSQL gone under a running service (a restart, a failover): requests meanwhile are a 503 problem with
+// Retry-After, not a 500, and the service answers again once the database does, without a restart. The
+// database is reached through a TCP relay this test closes and reopens on the same port, as a restart would.
+
+t.setTimeout(300_000);
+const cluster = await startCluster(t);
+
+/** A relay from a port of its own to PostgreSQL's: `close` refuses new connections and cuts the open ones. */
+async function relay(target: URL, port = 0): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = new (client.constructor as typeof Socket)().connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined).on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+t.test('what says the database could not be reached', async (t) => {
+  const coded = (code: string) => Object.assign(new Error('x'), { code });
+  for (const code of ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006']) t.ok(isDatabaseUnreachable(coded(code)), code);
+  t.ok(isDatabaseUnreachable(new Error('Connection terminated unexpectedly')));
+  t.ok(isDatabaseUnreachable(new Error('Failed query: select 1', { cause: coded('ECONNREFUSED') })), "drizzle's wrapping");
+  for (const error of [coded('23505'), coded('SQLITE_BUSY'), coded('55P03'), new Error('boom'), 'ECONNREFUSED', null]) {
+    t.notOk(isDatabaseUnreachable(error), String((error as { code?: unknown } | null)?.code ?? error));
+  }
+});
+
+if ('skip' in cluster) {
+  t.test('PostgreSQL restarted under a running service', (t) => {
+    t.plan(0, cluster.skip);
+    t.end();
+  });
+} else {
+  t.test('PostgreSQL restarted under a running service: 503 with Retry-After meanwhile, then served again', async (t) => {
+    const database = new URL(await seededDatabase(cluster.url));
+    let open = await relay(database);
+    const url = new URL(database);
+    url.port = String(open.port);
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, pgPoolMax: 2, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(async () => {
+      await app.close();
+      await open.close();
+    });
+    const list = (path: string) => app.inject({ method: 'GET', url: path });
+    t.equal((await list('/v1/recommendations?limit=1')).statusCode, 200, 'served through the relay');
+
+    await open.close();
+    // Uncached paths: one that finds the pool's connection cut, then one that finds the port refusing.
+    for (const path of ['/v1/recommendations?limit=2', '/v1/states?limit=2', '/v1/stats/recommendations?groupBy=position']) {
+      const response = await list(path);
+      t.equal(response.statusCode, 503, `${path}: ${response.body}`);
+      t.match(response.headers['content-type'], /^application\/problem\+json/);
+      t.equal(response.headers['retry-after'], '5');
+      t.match(response.json(), { status: 503, detail: /cannot be reached/ });
+    }
+
+    open = await relay(database, open.port);
+    t.equal((await list('/v1/recommendations?limit=3')).statusCode, 200, 'served again, without a restart');
+  });
+}
