@@ -126,6 +126,7 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   const url = '/v1/recommendations?stateUnderReview=KGZ';
   const first = await app.inject({ method: 'GET', url });
   const etag = first.headers.etag as string;
+  const csv = await app.inject({ method: 'GET', url: `${url}&format=csv` });
 
   // Break the query: if the 304 path touched the database for the list, it would now fail. (The list and the
   // export read the stored documents and CSV lines: recommendation_sdgs, broken before, no longer failed them.)
@@ -141,7 +142,11 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': `W/${etag}` } })).statusCode, 304, 'weak comparison');
   t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': `"x", ${etag}` } })).statusCode, 304, 'a list of tags');
   t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '*' } })).statusCode, 304, '*');
-  const csv = await app.inject({ method: 'GET', url: `${url}&format=csv` });
+  // The export fails now: a 500 that is no export, without its ETag, never stored by a shared cache.
+  const failed = await app.inject({ method: 'GET', url: `${url}&format=csv`, headers: { 'cache-control': 'no-cache' } });
+  t.equal(failed.statusCode, 500);
+  t.equal(failed.headers.etag, undefined, 'a failed export carries no ETag');
+  t.equal(failed.headers['cache-control'], 'no-store');
   const csvAgain = await app.inject({ method: 'GET', url: `${url}&format=csv`, headers: { 'if-none-match': csv.headers.etag as string } });
   t.equal(csvAgain.statusCode, 304, 'an export revalidates too, without running');
   t.equal(csvAgain.body, '');
@@ -179,6 +184,15 @@ t.test('If-None-Match answered from the URL → ETag map: per Accept, per revisi
   t.equal(compressed.statusCode, 304, 'the tag of a compressed representation');
   t.equal(compressed.headers.etag, gzipTag, 'echoed as the client sent it');
   t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': '"r1-other"' } })).statusCode, 200, 'another tag');
+
+  // A problem the handler finds (after this cache set the list's headers) is no list: no ETag to revalidate it
+  // by (that was a 304), never stored by a shared cache (it was `public, max-age=60`).
+  for (const url of ['/v1/recommendations?cursor=abc', '/v1/recommendations?q=a*', '/v1/recommendations/NONE-1']) {
+    const refused = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    t.equal(refused.statusCode, url.includes('NONE') ? 404 : 400, url);
+    t.equal(refused.headers.etag, undefined, `${url}: no ETag`);
+    t.equal(refused.headers['cache-control'], 'no-store', `${url}: no-store`);
+  }
 
   const bad = await app.inject({ method: 'GET', url: '/v1/recommendations?position=bogus', headers: { 'if-none-match': '*' } });
   t.equal(bad.statusCode, 400, 'a query that does not validate is never revalidated');

@@ -57,6 +57,9 @@ t.test('concurrent exports are capped: one more is a 503 problem with Retry-Afte
   t.equal(third.headers.get('access-control-allow-origin'), '*', 'CORS: a browser script may read the 503');
   t.match(third.headers.get('access-control-expose-headers'), /\bRetry-After\b/, 'and its Retry-After');
   t.equal(third.headers.get('content-disposition'), null, 'a problem, not a download');
+  // It had the export's ETag and `Cache-Control: public, max-age=60`: a shared cache served it for a minute.
+  t.equal(third.headers.get('cache-control'), 'no-store', 'never stored by a shared cache');
+  t.equal(third.headers.get('etag'), null, "nor the export's ETag");
   t.match(await third.json(), { status: 503, detail: /2 exports are running/ });
   // Every list whose 200 offers NDJSON streams its exports, as openapi.yaml's 503s say (test/openapi); a CSV of stats does not.
   const lists = Object.entries<any>(parse(readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8')).paths)

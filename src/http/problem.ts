@@ -146,7 +146,10 @@ export function sendProblem(
     instance: request.url.split('?')[0],
     ...(errors ? { errors: errors.slice(0, MAX_LISTED_ERRORS) } : {}),
   };
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+  // A problem is never stored by a shared cache: it was cacheable for a minute when a list's ETag and
+  // Cache-Control were set before its handler failed (a 503 of one moment served to everyone; a 400 about a
+  // label a later write adds).
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
 }
 
 const CONTEXTS: Record<string, InvalidParam['in']> = {
@@ -328,12 +331,11 @@ function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error
  * Takes off what the answer being prepared said of its own body: an export that fails before its first byte
  * (its query read when the stream starts) had its coding, attachment name and next link set, and compression
  * then sent the problem plain under `Content-Encoding: gzip` (undecodable: "incorrect header check"). The
- * query's ETag stays, as on any list's problem, without the coding's suffix.
+ * query's ETag goes too: it names the list the problem is not (a cache revalidating the problem with it got a
+ * 304 for it); a 412 sets its own after this.
  */
 function withoutRepresentation(reply: FastifyReply): void {
-  reply.removeHeader('content-encoding').removeHeader('content-disposition').removeHeader('link');
-  const etag = reply.getHeader('etag');
-  if (typeof etag === 'string') reply.header('etag', etag.replace(/(?:-(?:gzip|br))+"$/, '"'));
+  reply.removeHeader('content-encoding').removeHeader('content-disposition').removeHeader('link').removeHeader('etag');
 }
 
 export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
