@@ -2,6 +2,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { acceptedEncoding } from '../src/http/cache.js';
+import { mintKey, patchText } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
 
 t.test('acceptedEncoding: brotli, else gzip, as Accept-Encoding allows', async (t) => {
@@ -119,4 +120,59 @@ t.test('compression: gzip and brotli for JSON, CSV and NDJSON when asked; ETags 
   const problem = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=9999', headers: { 'accept-encoding': 'gzip' } });
   t.equal(problem.statusCode, 400);
   t.equal((await getJson(app, '/v1/recommendations?limit=9999')).body.status, 400);
+});
+
+t.test("a record's representations: an ETag per coding, Vary on 200s and 304s, HEAD as GET, If-Match of a coded ETag", async (t) => {
+  const app = await buildTestApp(t);
+  const url = '/v1/recommendations/KGZ-3-ESP-1';
+  const plain = await app.inject({ method: 'GET', url });
+  const gz = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+  t.equal(gz.headers['content-encoding'], 'gzip');
+  t.equal(gunzipSync(gz.rawPayload).toString(), plain.body);
+  // One strong ETag named both bodies (RFC 9110 §8.8.3); the plain body said no Vary, so a shared cache that
+  // stored it answered it to every client, and a 304 said none either (§15.4.5).
+  t.equal(gz.headers.etag, `${(plain.headers.etag as string).slice(0, -1)}-gzip"`, 'a strong ETag per representation');
+  t.equal(plain.headers.vary, 'accept-encoding', 'the plain body varies on Accept-Encoding too');
+  t.equal(gz.headers.vary, 'accept-encoding');
+  for (const held of [gz.headers.etag as string, `W/${plain.headers.etag as string}`]) {
+    const revalidated = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip', 'if-none-match': held } });
+    t.equal(revalidated.statusCode, 304, `${held}: the same representation, compressed or not`);
+    t.equal(revalidated.headers.etag, held, 'the tag held, echoed');
+    t.equal(revalidated.headers.vary, 'accept-encoding', 'the 304 varies like the 200');
+    t.equal(revalidated.headers['cache-control'], 'public, max-age=60');
+  }
+
+  // HEAD said the plain body's Content-Length and no coding, under the GET's ETag, where GET answered gzip.
+  const headers = ['content-type', 'content-encoding', 'content-length', 'etag', 'vary', 'cache-control', 'link'];
+  for (const [path, coding] of [
+    [url, 'gzip'],
+    [url, 'br'],
+    [url, undefined],
+    ['/v1/recommendations?limit=20', 'gzip'],
+    ['/v1/states?format=csv&limit=60', 'br'],
+  ] as const) {
+    // no-cache: the in-process cache's hit always answered HEAD as GET; its miss did not.
+    const request = { url: path, headers: { 'cache-control': 'no-cache', ...(coding ? { 'accept-encoding': coding } : {}) } };
+    const get = await app.inject({ method: 'GET', ...request });
+    const head = await app.inject({ method: 'HEAD', ...request });
+    t.equal(get.headers['content-encoding'], coding, `${path} ${coding}: GET's coding`);
+    for (const name of headers) t.equal(head.headers[name], get.headers[name], `${path} ${coding}: HEAD's ${name} is GET's`);
+    t.equal(head.body, '', 'HEAD: headers only');
+  }
+
+  // A weak ETag (a static file's) may name both codings: it is left as @fastify/static compares it.
+  const page = await app.inject({ method: 'GET', url: '/dashboard/', headers: { 'accept-encoding': 'gzip' } });
+  t.equal(page.headers['content-encoding'], 'gzip');
+  t.match(page.headers.etag, /^W\//, 'weak');
+  t.notMatch(page.headers.etag, /-gzip"$/, 'without a coding');
+  const pageAgain = await app.inject({ method: 'GET', url: '/dashboard/', headers: { 'accept-encoding': 'gzip', 'if-none-match': page.headers.etag as string } });
+  t.equal(pageAgain.statusCode, 304, 'and revalidates');
+
+  // A client whose GET was compressed sends back the coded ETag: it names the version as well.
+  const key = mintKey(app, 'write');
+  const patched = await patchText(app, key, 'KGZ-3-ESP-1', gz.headers.etag, 'Ensure the primacy of international human rights law.');
+  t.equal(patched.response.statusCode, 200, 'If-Match with a coded ETag');
+  const stale = await patchText(app, key, 'KGZ-3-ESP-1', gz.headers.etag, 'Another text.');
+  t.equal(stale.response.statusCode, 412, 'and a stale one is still refused');
+  t.equal((await patchText(app, key, 'KGZ-3-ESP-1', `W/${patched.response.headers.etag as string}`, 'x')).response.statusCode, 412, 'weak: never');
 });

@@ -6,7 +6,7 @@ import { presentsUnusableKey } from '../auth/plugin.js';
 import type { Db } from '../db/open.js';
 import { refreshPlannerStats, watchPlannerStats } from '../db/planner-stats.js';
 import { currentRevision, type RevisionSource } from '../db/revision.js';
-import { ifNoneMatchHits, queryEtag } from './etag.js';
+import { ifNoneMatchHits, matchingTag, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
 import { nextLink, setNextLink } from './pagination.js';
 
@@ -197,8 +197,6 @@ export function normaliseQuery(
   return JSON.stringify([route, params, entries]);
 }
 
-const ENCODING_SUFFIX = /-(?:br|gzip|deflate)"/g;
-
 /** Bodies smaller than this are sent uncompressed (as @fastify/compress does by default). */
 export const COMPRESS_THRESHOLD = 1024;
 
@@ -226,12 +224,6 @@ function compress(encoding: Encoding, body: Buffer): Buffer {
 /** The cursor in a `Link: <…?cursor=…>; rel="next"` header set by setNextLink. */
 function cursorOf(link: string): string | null {
   return new URL(link.slice(1, link.indexOf('>')), 'http://link').searchParams.get('cursor');
-}
-
-/** The tag in If-None-Match that matches `etag`, content-coding suffix and weakness aside. */
-function matchingTag(header: string, etag: string): string {
-  const tags = header.split(',').map((tag) => tag.trim());
-  return tags.find((tag) => tag.replace(/^W\//, '').replace(ENCODING_SUFFIX, '"') === etag) ?? etag;
 }
 
 type PreParsingDone = (error: null, payload: unknown) => void;
@@ -324,7 +316,7 @@ function withRevision(source: RevisionSource, done: HookHandlerDoneFunction, the
 /** Answers 304 when If-None-Match names the current ETag (sent under any content coding); else false. */
 function notModified(request: FastifyRequest, reply: FastifyReply, etag: string, vary: string): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
-  if (ifNoneMatch === undefined || !ifNoneMatchHits(ifNoneMatch.replace(ENCODING_SUFFIX, '"'), etag)) return false;
+  if (ifNoneMatch === undefined || !ifNoneMatchHits(ifNoneMatch, etag)) return false;
   // Echo the client's tag: it names the (possibly compressed) representation the client holds.
   reply.header('vary', vary).header('etag', matchingTag(ifNoneMatch, etag)).header('cache-control', CACHE_CONTROL);
   reply.code(304).send();
@@ -476,16 +468,17 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
 }
 
 /**
- * An `onRoute` hook to add after @fastify/compress: on opted-in routes, a compressed response's ETag names
- * its content coding (`"r17-…-gzip"`), so that the strong ETag differs per representation, as RFC 9110
- * asks; If-None-Match comparison ignores the suffix.
+ * An `onRoute` hook to add after @fastify/compress: on every route, a compressed response's strong ETag names
+ * its content coding (`"r17-…-gzip"`, a record's `"v3-r…-gzip"`), so that it differs per representation, as
+ * RFC 9110 §8.8.3 asks (a record's gzip and plain bodies had one strong ETag); If-None-Match and If-Match
+ * comparisons ignore the suffix. A weak one (the dashboard's static files') may name both codings, and
+ * @fastify/static compares it as it made it.
  */
 export function etagPerEncoding(routeOptions: RouteOptions): void {
-  if (!routeOptions.config?.queryCache) return;
   const onSend = (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (e: null, p: unknown) => void) => {
     const etag = reply.getHeader('etag');
     const encoding = reply.getHeader('content-encoding');
-    if (typeof etag === 'string' && typeof encoding === 'string') {
+    if (typeof etag === 'string' && !etag.startsWith('W/') && typeof encoding === 'string') {
       reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
     }
     done(null, payload);

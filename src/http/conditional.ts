@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
 import { CACHE_CONTROL } from './cache.js';
-import { ifNoneMatchHits, representationEtag } from './etag.js';
+import { ifNoneMatchHits, matchingTag, representationEtag } from './etag.js';
 import { EncodedJson } from './responses.js';
 
 /**
@@ -20,9 +20,18 @@ export function sendRecord<T extends { version: number }>(
   return sendRepresentation(request, reply, json, representationEtag(record.version, json));
 }
 
-/** Answers JSON already encoded with its ETag and Cache-Control, or 304 when If-None-Match names the ETag. */
+/**
+ * Answers JSON already encoded with its ETag and Cache-Control, or 304 when If-None-Match names the ETag. Both
+ * say `Vary: accept-encoding` (lower case: compression adds it only when absent in that spelling): the body is
+ * compressed or not by it, so a shared cache must not hand a plain copy's headers or a 304 to another client
+ * as if they were the other coding's (RFC 9110 §15.4.5: a 304 sends the Vary a 200 would).
+ */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, json: string, etag: string): FastifyReply {
-  reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
-  if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  reply.header('etag', etag).header('cache-control', CACHE_CONTROL).header('vary', 'accept-encoding');
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatchHits(ifNoneMatch, etag)) {
+    // Echo the client's tag: it names the (possibly compressed) representation the client holds.
+    return reply.code(304).header('etag', matchingTag(ifNoneMatch!, etag)).send();
+  }
   return reply.send(new EncodedJson(json));
 }

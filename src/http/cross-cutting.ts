@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
+import { headAsGet } from './head-as-get.js';
 import { answerOptionsRoute } from './options.js';
 import { namePlugins } from './plugin-name.js';
 
@@ -76,6 +77,7 @@ const crossCutting = fp<CrossCuttingOptions>(
     });
     // After compress's own onRoute hook, so that it sees the Content-Encoding compress sets.
     app.addHook('onRoute', etagPerEncoding);
+    app.addHook('onRoute', headAsGet);
   },
   { name: 'cross-cutting' },
 );

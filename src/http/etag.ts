@@ -22,22 +22,35 @@ export function queryEtag(revision: number, normalisedQuery: string): string {
   return `"r${revision}-${hash}"`;
 }
 
+/** A compressed representation's ETag ends in its content coding: `"v3-r81985529216486-gzip"`, `"r17-…-br"`. */
+export const CODING_SUFFIX = /-(?:br|gzip|deflate)"/g;
+
 /**
- * The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed. If-Match
+ * The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed, those of
+ * a compressed representation included (a GET with Accept-Encoding answers `"v3-r…-gzip"`). If-Match
  * compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, so it names no version.
  */
 export function ifMatchVersions(header: string): '*' | number[] {
   if (header.trim() === '*') return '*';
   return header
     .split(',')
-    .map((tag) => /^"v(\d+)-r\d+"$/.exec(tag.trim()))
+    .map((tag) => /^"v(\d+)-r\d+(?:-(?:br|gzip))?"$/.exec(tag.trim()))
     .filter((match) => match !== null)
     .map((match) => Number(match[1]));
 }
 
-/** Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match). */
+/**
+ * Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match), under
+ * any content coding: the same representation, compressed or not.
+ */
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '').replace(CODING_SUFFIX, '"') === etag);
+}
+
+/** The tag in If-None-Match that matches `etag`, content-coding suffix and weakness aside: the one to echo in a 304. */
+export function matchingTag(header: string, etag: string): string {
+  const tags = header.split(',').map((tag) => tag.trim());
+  return tags.find((tag) => tag.replace(/^W\//, '').replace(CODING_SUFFIX, '"') === etag) ?? etag;
 }
