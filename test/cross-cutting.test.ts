@@ -176,3 +176,16 @@ t.test("a record's representations: an ETag per coding, Vary on 200s and 304s, H
   t.equal(stale.response.statusCode, 412, 'and a stale one is still refused');
   t.equal((await patchText(app, key, 'KGZ-3-ESP-1', `W/${patched.response.headers.etag as string}`, 'x')).response.statusCode, 412, 'weak: never');
 });
+
+t.test('every response says how a shared cache may keep it', async (t) => {
+  const app = await buildTestApp(t);
+  // Without Cache-Control, Varnish kept a record's history and a 404 for its default 120 s: a write, or a
+  // record created since, was not seen through it.
+  for (const url of ['/v1/recommendations/KGZ-3-ESP-1/history', '/v1/changes?limit=1', '/healthz', '/readyz', '/openapi.json']) {
+    t.equal((await app.inject({ method: 'GET', url })).headers['cache-control'], 'no-cache', `${url}: revalidated every time`);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/v1/developments/none-yet' })).headers['cache-control'], 'no-store', 'a 404');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).headers['cache-control'], 'public, max-age=60', 'a list');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).headers['cache-control'], 'public, max-age=60', 'a record');
+  t.equal((await app.inject({ method: 'GET', url: '/dashboard/' })).headers['cache-control'], 'public, max-age=300', 'a static file');
+});

@@ -46,6 +46,17 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: Hoo
   done();
 }
 
+/**
+ * `Cache-Control: no-cache` on a response that set none (a history, the change feed, /healthz, a write's
+ * answer): without one, a shared cache may store it for a time of its own choosing (RFC 9111 §4.2.2; Varnish's
+ * default is 120 s), and it served a record's history without the write just made. Lists, records and
+ * exports set theirs (`public, max-age=60`), problems theirs (`no-store`), static files theirs.
+ */
+function noCacheUnlessSet(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+  done(null, payload);
+}
+
 /** @fastify/cors in a scope of its own: its hook runs for preflights alone (below). */
 async function corsPreflight(preflight: FastifyInstance): Promise<void> {
   await preflight.register(cors, {
@@ -68,6 +79,7 @@ const crossCutting = fp<CrossCuttingOptions>(
     app.addHook('onRoute', answerOptionsRoute);
     await app.register(corsPreflight);
     app.addHook('onRequest', allowAnyOrigin);
+    app.addHook('onSend', noCacheUnlessSet);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {
       global: true,
