@@ -187,10 +187,12 @@ t.test('If-None-Match answered from the URL → ETag map: per Accept, per revisi
 
   // A problem the handler finds (after this cache set the list's headers) is no list: no ETag to revalidate it
   // by (that was a 304), never stored by a shared cache (it was `public, max-age=60`).
-  for (const url of ['/v1/recommendations?cursor=abc', '/v1/recommendations?q=a*', '/v1/recommendations/NONE-1']) {
+  // Nor one about a label no record has yet, which a write may add.
+  const urls = ['/v1/recommendations?cursor=abc', '/v1/recommendations?q=a*', '/v1/recommendations?positionLabel=zzz', '/v1/recommendations/NONE-1'];
+  for (const url of urls) {
     const refused = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
     t.equal(refused.statusCode, url.includes('NONE') ? 404 : 400, url);
-    t.equal(refused.headers.etag, undefined, `${url}: no ETag`);
+    t.notOk(refused.headers.etag, `${url}: no ETag`);
     t.equal(refused.headers['cache-control'], 'no-store', `${url}: no-store`);
   }
 
