@@ -8,6 +8,7 @@ import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import { freshenRelations } from '../related/refresh.js';
 import { isDatabaseBusy, writeLockFree } from './busy.js';
+import { NewerDatabaseError, refuseNewerDatabase } from './newer-release.js';
 import * as schema from './schema.js';
 import { registerFunctions } from './functions.js';
 
@@ -140,7 +141,7 @@ const FILE_TROUBLE = /^SQLITE_(CANTOPEN|NOTADB|CORRUPT|READONLY|FULL|IOERR|PERM)
  * other error (a fault of ours: its stack trace is wanted).
  */
 export function databaseFailure(error: unknown): string | undefined {
-  if (error instanceof DatabaseLockedError) return error.message;
+  if (error instanceof DatabaseLockedError || error instanceof NewerDatabaseError) return error.message;
   if (isBusy(error)) return 'another process (an import, say) held the database\'s write lock all the while; nothing was written: try again once it has finished';
   const { code, message } = error as { code?: unknown; message?: unknown };
   return typeof code === 'string' && FILE_TROUBLE.test(code) ? `${String(message)} (${code})` : undefined;
@@ -167,7 +168,9 @@ function migrated(sqlite: Database.Database): boolean {
   const recorded = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   if (recorded === undefined) return false;
   const last = sqlite.prepare('select created_at from __drizzle_migrations order by created_at desc limit 1').pluck().get();
-  return last !== undefined && journalEntries().every(({ when }) => Number(last) >= when);
+  if (last === undefined) return false;
+  refuseNewerDatabase(Number(last), journalEntries(), appliedCount(sqlite));
+  return journalEntries().every(({ when }) => Number(last) >= when);
 }
 
 export function expectedMigrationCount(): number {
@@ -175,5 +178,7 @@ export function expectedMigrationCount(): number {
 }
 
 export function appliedMigrationCount(db: Db): number {
-  return db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
+  return appliedCount(db.$client);
 }
+
+const appliedCount = (sqlite: Database.Database) => sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
