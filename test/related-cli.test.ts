@@ -66,18 +66,26 @@ t.test('a database written by another program has its relations brought up to da
   const text = first.$client.prepare("select text from recommendations where id = 'KGZ-3-USA-1'").pluck().get();
   first.$client.prepare("update recommendations set text = ? where id = 'KGZ-3-GBR-2'").run(text);
   t.equal(first.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 1, 'listed stale');
+  const revision = (db: typeof first) => Number(db.$client.prepare("select value from meta where key = 'revision'").pluck().get());
+  const revisionBefore = revision(first);
   first.$client.close();
 
   const again = openDatabase(path);
   t.equal(again.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'refreshed on open');
-  t.ok(relations(again).includes('KGZ-3-GBR-2'), 'the same text is now related');
-  t.not(JSON.stringify(relations(again)), JSON.stringify(before));
-  const score = again.$client
+  t.equal(revision(again), revisionBefore + 1, 'a new revision: the ETags of lists and /related answers showing them change');
+  again.$client.close();
+  const quiet = openDatabase(path);
+  t.equal(revision(quiet), revisionBefore + 1, 'an open with nothing stale bumps nothing');
+  quiet.$client.close();
+  const reopened = openDatabase(path);
+  t.ok(relations(reopened).includes('KGZ-3-GBR-2'), 'the same text is now related');
+  t.not(JSON.stringify(relations(reopened)), JSON.stringify(before));
+  const score = reopened.$client
     .prepare("select score from recommendation_relations where recommendation_id = 'KGZ-3-GBR-2' and related_id = 'KGZ-3-USA-1'")
     .pluck()
     .get();
   t.equal(score, 1, 'the same text scores 1');
-  again.$client.close();
+  reopened.$client.close();
 });
 
 t.test('a database related before the states printed in texts were left out is recomputed when opened (migration 0020)', async (t) => {
