@@ -12,7 +12,7 @@ import { runImportCli } from '../src/import/cli.js';
 import { runRelateCli } from '../src/related/cli.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { sqliteOnly, tempDir } from './helpers.js';
-import { TS_NODE_ARGS } from './support/server-process.js';
+import { compiledServerArgs, TS_NODE_ARGS } from './support/server-process.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 sqliteOnly(t, 'SQLite write locks held by another process while a database is opened');
@@ -259,4 +259,31 @@ t.test('a DATABASE_PATH SQLite cannot serve is said in one line by the server an
     t.match(err.join('\n'), new RegExp(`^${path.replace(/[.]/g, '\\.')}: not seeded: ${said.source}$`));
   }
   t.equal(readFileSync(notADatabase, 'utf8').slice(0, 8), 'id,text\n', 'the file is left as it was');
+});
+
+t.test('a database migrated by a newer release is refused in one line by the server and the commands, nothing changed', async (t) => {
+  const path = staleDatabase(t);
+  const raw = new Database(path);
+  const last = raw.prepare('select max(created_at) from __drizzle_migrations').pluck().get() as number;
+  // A migration this version's journal does not hold, dated after its latest, as the next release adds one.
+  raw.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('a later release', Number(last) + 86_400_000);
+  raw.close();
+  const said = /^the database was migrated by a newer release of upr-tracker: its latest migration \(of \S+\) is not one this version knows \(\d+ applied; this version has \d+, the latest of \S+\); nothing was changed: run that release or a newer one on it$/;
+  const error = (() => {
+    try {
+      openDatabase(path);
+    } catch (error) {
+      return error;
+    }
+  })();
+  t.match(databaseFailure(error), said);
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: path, PORT: '0', LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL;
+  const started = spawnSync(process.execPath, await compiledServerArgs(), { env, encoding: 'utf8', timeout: 120_000 });
+  t.equal(started.status, 1, started.stderr);
+  t.match(started.stderr, new RegExp(`^DATABASE_PATH \\(\\S+\\): could not serve from SQLite: ${said.source.slice(1, -1)}\n$`));
+  const err: string[] = [];
+  t.equal(await runSeedCommand(env, { out: () => undefined, err: (line) => err.push(line) }), 1);
+  t.match(err.join('\n'), /: not seeded: the database was migrated by a newer release/);
+  t.equal(staleCount(path), 3, 'the documents another program left stale are left for that release');
 });

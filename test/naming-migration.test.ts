@@ -83,8 +83,9 @@ t.test('migrating an existing database rebuilds its documents in the new shape a
   t.equal(finland.sources.length, 1);
   t.notOk('source' in finland);
   t.match(finland.sdgs, [{ id: '16', scheme: 'sdg', source: 'curated', confidence: null }]);
-  // (Moved by this migration, and again by 0021_source_readings, which changed the documents' shape again.)
-  t.equal(currentRevision(db), revision + 2, 'the revision moves on: no ETag of the old shape is confirmed again');
+  // (Moved by this migration, again by 0021_source_readings, which changed the documents' shape again, and by the
+  // open that rebuilt the documents they listed stale.)
+  t.equal(currentRevision(db), revision + 3, 'the revision moves on: no ETag of the old shape is confirmed again');
 
   // What documents now embed marks them stale: a source merged in by an import, an SDG's title.
   const stale = db.$client.prepare('select recommendation_id from recommendation_documents_stale').pluck();

@@ -16,7 +16,7 @@ import { copiedDatabase, startCluster } from './support/postgres.js';
 
 // A PostgreSQL start brings what is listed stale up to date, as SQLite's open does (src/db/pg/freshen.ts):
 // stored documents listed stale or missing are rebuilt, relations listed stale (PostgreSQL's migration
-// 0010_related_without_recommenders lists them all) are recomputed, and the documents whose recurrence they
+// 0010_related_without_recommenders and 0015_related_whole_states list them all) are recomputed, and the documents whose recurrence they
 // change rebuilt; the result is SQLite's for the same data. Instances starting together do it once.
 
 t.setTimeout(600_000);
@@ -206,6 +206,45 @@ if ('skip' in cluster) {
     t.match(log.messages, ['PostgreSQL: bringing stale relations and stored documents up to date', 'PostgreSQL: recomputing the relations listed stale']);
     t.ok(log.messages.includes('PostgreSQL: stale relations and stored documents brought up to date'), 'said when done');
     t.equal(log.messages.filter((message) => message === 'PostgreSQL: relations recomputed so far').length, 2, 'a message a transaction');
+  });
+
+  t.test('a database related by a release that rescored only the changed records: migration 0015 has it recomputed whole', async (t) => {
+    const pool = await copied(t);
+    // As the incremental path (until 2026-12-04) could leave a state after a text PATCH: the changed record's
+    // pairs rescored, the others as they were, a pair a whole recomputation keeps missing.
+    await pool.query('update recommendation_relations set score = round((score * 0.9)::numeric, 4) where recommendation_id = $1 or related_id = $1', [angola[0]]);
+    await pool.query('delete from recommendation_relations where recommendation_id = $1', [albania[4]]);
+    t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
+    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === '0015_related_whole_states')!.when;
+    t.ok((await pool.query('delete from __drizzle_migrations where created_at >= $1', [since])).rowCount! >= 1, 'it and every later migration not applied yet');
+    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, {});
+    t.teardown(() => backend.close());
+    await sameAsSqlite(t, pool);
+  });
+
+  t.test("labels an older import stored as UPR Info's or OHCHR's coding: migration 0016 makes them machine labels again, or removes them", async (t) => {
+    const pool = await copied(t);
+    const [a, b, c] = albania as [string, string, string];
+    await pool.query(`insert into themes (id, label, uhri, scheme) values ('upr-info-racial-discrimination', 'Racial discrimination', false, 'upr-info'),
+      ('upr-info-death-penalty', 'Death penalty', false, 'upr-info') on conflict do nothing`);
+    await pool.query('delete from recommendation_themes where recommendation_id = any($1)', [[a, b, c]]);
+    // As an import merging a record before 2026-12-03 wrote them (see SQLite's 0025 in tagging.test.ts).
+    await pool.query(`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values
+      ($1, 'upr-info-racial-discrimination', 'upr-info', null), ($1, 'racial-discrimination', 'upr-info', null),
+      ($2, 'right-to-health', 'upr-info', null), ($3, 'upr-info-death-penalty', 'ohchr', null)`, [a, b, c]);
+    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === '0016_machine_labels_provenance')!.when;
+    t.ok((await pool.query('delete from __drizzle_migrations where created_at >= $1', [since])).rowCount! >= 1, 'it and every later migration not applied yet');
+    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, {});
+    t.teardown(() => backend.close());
+    const { rows } = await pool.query<{ recommendation_id: string; json: string }>(
+      'select recommendation_id, json from recommendation_documents where recommendation_id = any($1) order by 1', [[a, b, c]]);
+    t.same(
+      rows.map((row) => (JSON.parse(row.json).themes as { id: string; source: string; confidence: number | null }[]).map((l) => `${l.id} ${l.source} ${l.confidence}`)),
+      [['racial-discrimination machine 1', 'upr-info-racial-discrimination upr-info null'], [], []],
+      'the derived theme a machine label, the labels no file gave removed, the documents rebuilt',
+    );
   });
 
   t.test('a few recommendations of a state listed stale: the state is recomputed whole, as SQLite does', async (t) => {

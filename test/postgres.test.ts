@@ -252,6 +252,18 @@ if ('skip' in cluster) {
     t.match(err.join(''), /--from and --to are required\nusage: npm run db:copy/);
   });
 
+  t.test('a database migrated by a newer release is refused, nothing migrated or written', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    const db = await openPostgres(url, { poolMax: 1 });
+    // A migration this version's journal does not hold, dated after its latest, as the next release adds one.
+    await db.$client.query(`insert into __drizzle_migrations (hash, created_at) select 'a later release', max(created_at) + 86400000 from __drizzle_migrations`);
+    await db.$client.end();
+    await t.rejects(openPostgres(url, { poolMax: 1 }), {
+      name: 'NewerDatabaseError',
+      message: /^the database was migrated by a newer release of upr-tracker: its latest migration \(of \S+\) is not one this version knows \(\d+ applied; this version has \d+,/,
+    });
+  });
+
   t.test('the server with DATABASE_URL stops, saying why, when it cannot serve from PostgreSQL', async (t) => {
     const start = (databaseUrl: string, nodeArgs = [...TS_NODE_ARGS, 'src/server.ts']) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {

@@ -66,18 +66,26 @@ t.test('a database written by another program has its relations brought up to da
   const text = first.$client.prepare("select text from recommendations where id = 'KGZ-3-USA-1'").pluck().get();
   first.$client.prepare("update recommendations set text = ? where id = 'KGZ-3-GBR-2'").run(text);
   t.equal(first.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 1, 'listed stale');
+  const revision = (db: typeof first) => Number(db.$client.prepare("select value from meta where key = 'revision'").pluck().get());
+  const revisionBefore = revision(first);
   first.$client.close();
 
   const again = openDatabase(path);
   t.equal(again.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0, 'refreshed on open');
-  t.ok(relations(again).includes('KGZ-3-GBR-2'), 'the same text is now related');
-  t.not(JSON.stringify(relations(again)), JSON.stringify(before));
-  const score = again.$client
+  t.equal(revision(again), revisionBefore + 1, 'a new revision: the ETags of lists and /related answers showing them change');
+  again.$client.close();
+  const quiet = openDatabase(path);
+  t.equal(revision(quiet), revisionBefore + 1, 'an open with nothing stale bumps nothing');
+  quiet.$client.close();
+  const reopened = openDatabase(path);
+  t.ok(relations(reopened).includes('KGZ-3-GBR-2'), 'the same text is now related');
+  t.not(JSON.stringify(relations(reopened)), JSON.stringify(before));
+  const score = reopened.$client
     .prepare("select score from recommendation_relations where recommendation_id = 'KGZ-3-GBR-2' and related_id = 'KGZ-3-USA-1'")
     .pluck()
     .get();
   t.equal(score, 1, 'the same text scores 1');
-  again.$client.close();
+  reopened.$client.close();
 });
 
 t.test('a database related before the states printed in texts were left out is recomputed when opened (migration 0020)', async (t) => {
@@ -115,6 +123,40 @@ t.test('a database related before the states printed in texts were left out is r
   const upgraded = openDatabase(path);
   t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations where recommendation_id like ?').pluck().get('FIN-%'), 0, 'recomputed: no longer related');
   t.same(recurrence(upgraded), { count: 0, earliestCycle: null }, 'and its document says so');
+  t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0);
+  upgraded.$client.close();
+});
+
+t.test('a database related by a release that rescored only the changed records is recomputed whole when opened (migration 0024)', async (t) => {
+  const path = join(tempDir(t), 'order-dependent.sqlite');
+  const first = openDatabase(path);
+  const relations = (db: typeof first) =>
+    db.$client.prepare('select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations order by 1, 2').all();
+  const recurrence = (db: typeof first) =>
+    JSON.parse(db.$client.prepare("select json from recommendation_documents where recommendation_id = 'KGZ-3-USA-1'").pluck().get() as string)
+      .recurrence;
+  const whole = relations(first);
+  t.ok(whole.length > 0, 'the seed has relations');
+  // As a release before 2026-12-04 could leave them after a text PATCH (the changed record's pairs rescored
+  // against the state's old idf, the others kept): scores that a whole recomputation does not give, a pair
+  // it keeps missing, and one it does not keep, counted as asked before in the document built from it.
+  const c = first.$client;
+  c.prepare("update recommendation_relations set score = round(score * 0.9, 4) where recommendation_id = 'KGZ-3-FIN-1' or related_id = 'KGZ-3-FIN-1'").run();
+  c.prepare("delete from recommendation_relations where recommendation_id = 'KGZ-3-GBR-1'").run();
+  c.prepare("insert or replace into recommendation_relations values ('KGZ-3-USA-1', 'KGZ-3-ESP-1', 0.61, 'earlier', 2)").run();
+  first.$client.close();
+  const before = openDatabase(path);
+  t.not(JSON.stringify(relations(before)), JSON.stringify(whole), 'stored as that release left them');
+  t.same(recurrence(before), { count: 1, earliestCycle: 2 }, 'a recurrence no new database shows');
+  // The database as before 0024: it and every later migration not applied yet.
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag === '0024_related_whole_states')!.when;
+  t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
+  before.$client.close();
+
+  const upgraded = openDatabase(path);
+  t.same(relations(upgraded), whole, 'the relations a new database with the same data has');
+  t.same(recurrence(upgraded), { count: 0, earliestCycle: null }, 'and the document says so');
   t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0);
   upgraded.$client.close();
 });

@@ -46,7 +46,8 @@ t.test('an existing database gets every document in the new shape, a new revisio
   const migrated = openDatabase(path);
   t.teardown(() => migrated.$client.close());
   const client = migrated.$client;
-  t.equal(currentRevision(migrated), revision + 1, 'the revision moves on');
+  // (By the migration, and by the open that rebuilt the documents it listed stale.)
+  t.equal(currentRevision(migrated), revision + 2, 'the revision moves on');
   t.equal(client.prepare('select count(*) from recommendation_documents_stale').pluck().get(), 0, 'nothing left stale');
   const ids = client.prepare('select id from recommendations order by id').pluck().all() as string[];
   const stored = client

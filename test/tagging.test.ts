@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { tagRecommendations, wantedLabels } from '../src/tagging/apply.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { Tagger } from '../src/tagging/model.js';
 import { setTagger } from '../src/tagging/tagger.js';
-import { buildTestApp, getJson, sqliteOnly } from './helpers.js';
+import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
 import { mintKey, parseEtag, send } from './curation-helpers.js';
 import { databaseEnv, importInto, macRoman, seededDb } from './import-helpers.js';
 import { retag, uprInfoCsv } from './support/pgconv-e-tagging.js';
@@ -338,4 +341,38 @@ t.test('npm run tag, on the database the environment names (DATABASE_PATH or DAT
   // A PostgreSQL database that does not answer: one line, its password never shown (port 1: refused at once).
   t.equal(await runTagCli([], { ...env, DATABASE_URL: 'postgres://upr:secret@127.0.0.1:1/upr' }, io), 1);
   t.match(err.pop(), /^Not tagged: postgres:\/\/upr:\*\*\*@127\.0\.0\.1:1\/upr: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+});
+
+t.test('labels an older import stored as UPR Info\'s or OHCHR\'s coding are machine labels again, or gone (migration 0025)', async (t) => {
+  if (sqliteOnly(t, 'the SQLite migration; PostgreSQL\'s 0016 does the same: postgres-freshen.test.ts')) return;
+  const path = join(tempDir(t), 'merged-labels.sqlite');
+  const first = openDatabase(path);
+  const c = first.$client;
+  c.exec(`insert or ignore into themes (id, label, uhri, scheme) values ('upr-info-racial-discrimination', 'Racial discrimination', 0, 'upr-info'),
+    ('upr-info-death-penalty', 'Death penalty', 0, 'upr-info');
+    delete from recommendation_themes where recommendation_id in ('KGZ-3-ESP-1', 'KGZ-3-USA-2');
+    -- As an import merging a record before 2026-12-03 wrote them: the issue UPR Info gave and the UHRI theme the
+    -- crosswalk derives from it, both as UPR Info's; a UHRI theme as UPR Info's with no issue behind it; an issue as OHCHR's.
+    insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values
+      ('KGZ-3-ESP-1', 'upr-info-racial-discrimination', 'upr-info', null), ('KGZ-3-ESP-1', 'racial-discrimination', 'upr-info', null),
+      ('KGZ-3-USA-2', 'right-to-health', 'upr-info', null), ('KGZ-3-USA-3', 'upr-info-death-penalty', 'ohchr', null)`);
+  const labels = (db: typeof first, id: string) =>
+    (JSON.parse(db.$client.prepare('select json from recommendation_documents where recommendation_id = ?').pluck().get(id) as string).themes as { id: string; source: string; confidence: number | null }[])
+      .map((l) => `${l.id} ${l.source} ${l.confidence}`);
+  c.close();
+  const before = openDatabase(path);
+  const curatedOf = labels(before, 'KGZ-3-USA-3').filter((l) => !l.startsWith('upr-info-death-penalty'));
+  t.same(labels(before, 'KGZ-3-ESP-1'), ['racial-discrimination upr-info null', 'upr-info-racial-discrimination upr-info null'], "shown as UPR Info's");
+  t.equal(labels(before, 'KGZ-3-USA-3').length, curatedOf.length + 1);
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag === '0025_machine_labels_provenance')!.when;
+  t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
+  before.$client.close();
+
+  const upgraded = openDatabase(path);
+  t.same(labels(upgraded, 'KGZ-3-ESP-1'), ['racial-discrimination machine 1', 'upr-info-racial-discrimination upr-info null'], 'the derived theme a machine label, as a new import gives it');
+  t.same(labels(upgraded, 'KGZ-3-USA-2'), [], 'a UHRI theme UPR Info never gave, of unknown confidence: removed');
+  t.same(labels(upgraded, 'KGZ-3-USA-3'), curatedOf, "an issue OHCHR never gave: removed, the curated labels kept");
+  t.equal(upgraded.$client.prepare('select count(*) from stats_dirty').pluck().get(), 0, 'the counts follow');
+  upgraded.$client.close();
 });

@@ -8,6 +8,8 @@ import { applySeed } from '../../seed/apply.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import { freshenRelations } from '../related/refresh.js';
 import { isDatabaseBusy, writeLockFree } from './busy.js';
+import { NewerDatabaseError, refuseNewerDatabase } from './newer-release.js';
+import { bumpRevision } from './revision.js';
 import * as schema from './schema.js';
 import { registerFunctions } from './functions.js';
 
@@ -73,6 +75,8 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
  * when it has something to do; when another process holds the write lock, they are run again waiting for it
  * up to openWaitMs (each is whole or not at all, and finds done what was committed before).
  */
+const STALE = 'select exists (select 1 from recommendation_relations_stale) or exists (select 1 from recommendation_documents_stale)';
+
 function openingWrites(db: Db, options: OpenOptions): void {
   const sqlite = db.$client;
   const run = () => {
@@ -84,8 +88,13 @@ function openingWrites(db: Db, options: OpenOptions): void {
     sqlite.pragma('foreign_keys = ON');
     if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.seed !== false && isEmpty(db)) applySeed(db);
+    const stale = sqlite.prepare(STALE).pluck().get() === 1;
     freshenRelations(db);
     freshenDocuments(db);
+    // What the answers show has changed (a migration's backfill, another program's writes): so must the revision,
+    // which list, export and /related ETags name (a client's cached page would otherwise be a 304), as
+    // PostgreSQL's start does (src/db/pg/freshen.ts). Its bump also counts what a migration left in stats_dirty.
+    if (stale) db.transaction(() => bumpRevision(db), { behavior: 'immediate' });
   };
   sqlite.pragma('busy_timeout = 0');
   try {
@@ -140,7 +149,7 @@ const FILE_TROUBLE = /^SQLITE_(CANTOPEN|NOTADB|CORRUPT|READONLY|FULL|IOERR|PERM)
  * other error (a fault of ours: its stack trace is wanted).
  */
 export function databaseFailure(error: unknown): string | undefined {
-  if (error instanceof DatabaseLockedError) return error.message;
+  if (error instanceof DatabaseLockedError || error instanceof NewerDatabaseError) return error.message;
   if (isBusy(error)) return 'another process (an import, say) held the database\'s write lock all the while; nothing was written: try again once it has finished';
   const { code, message } = error as { code?: unknown; message?: unknown };
   return typeof code === 'string' && FILE_TROUBLE.test(code) ? `${String(message)} (${code})` : undefined;
@@ -167,7 +176,9 @@ function migrated(sqlite: Database.Database): boolean {
   const recorded = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   if (recorded === undefined) return false;
   const last = sqlite.prepare('select created_at from __drizzle_migrations order by created_at desc limit 1').pluck().get();
-  return last !== undefined && journalEntries().every(({ when }) => Number(last) >= when);
+  if (last === undefined) return false;
+  refuseNewerDatabase(Number(last), journalEntries(), appliedCount(sqlite));
+  return journalEntries().every(({ when }) => Number(last) >= when);
 }
 
 export function expectedMigrationCount(): number {
@@ -175,5 +186,7 @@ export function expectedMigrationCount(): number {
 }
 
 export function appliedMigrationCount(db: Db): number {
-  return db.$client.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
+  return appliedCount(db.$client);
 }
+
+const appliedCount = (sqlite: Database.Database) => sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;

@@ -4,6 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
+import { refuseNewerDatabase } from '../newer-release.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
@@ -91,8 +92,13 @@ function journalEntries(): Array<{ when: number }> {
 async function migrated(pool: pg.Pool | pg.PoolClient): Promise<boolean> {
   const { rows } = await pool.query<{ recorded: boolean }>("select to_regclass('public.__drizzle_migrations') is not null as recorded");
   if (!rows[0]!.recorded) return false;
-  const last = await pool.query<{ created_at: number }>('select created_at from public.__drizzle_migrations order by created_at desc limit 1');
-  return last.rows.length > 0 && journalEntries().every(({ when }) => Number(last.rows[0]!.created_at) >= when);
+  const last = await pool.query<{ created_at: number; applied: number }>(
+    'select created_at, (select count(*)::int from public.__drizzle_migrations) as applied from public.__drizzle_migrations order by created_at desc limit 1',
+  );
+  if (last.rows.length === 0) return false;
+  const { created_at: lastRecorded, applied } = last.rows[0]!;
+  refuseNewerDatabase(Number(lastRecorded), journalEntries(), applied);
+  return journalEntries().every(({ when }) => Number(lastRecorded) >= when);
 }
 
 export function expectedPgMigrationCount(): number {
