@@ -162,14 +162,14 @@ t.test('a host in another time zone and language gives the same bytes; SIGINT on
   t.match(server.output(), /"clean":true/);
 });
 
-t.test('a request still running when the grace period ends is cut off, and the exit code says so', async (t) => {
+t.test('SIGHUP (a closed terminal) shuts down as SIGTERM does: a request still running when the grace period ends is cut off, and the exit code says so', async (t) => {
   const { databasePath, key } = databaseWithKey(t);
   // From the sources (src/server.ts is covered by this file's children): this shutdown runs every line of one.
   const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '300' });
   t.ok(server.port > 0, server.output());
   const stuck = slowPost(server.port, key);
   await stuck.started;
-  server.child.kill('SIGTERM');
+  server.child.kill('SIGHUP'); // it killed the process at once (exit by signal, the request cut without a word)
   await t.rejects(stuck.response, 'the client sees its connection closed');
   t.equal(await server.exited, 1);
   t.match(server.output(), /grace period over/);
