@@ -3,7 +3,6 @@
 // that it runs without tsx. Kept out: better-sqlite3 (a native module). The bundle sits at dist/src/ so that
 // paths the code resolves from its own location (`../../migrations`) land where they do from src/.
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
 
 // `--outfile=dist/<folder>/server.js` builds elsewhere (the tests' own copy, which `npm run build` cannot
 // rewrite while a test runs it); two folders deep, as dist/src/ is.
@@ -32,8 +31,9 @@ const swaggerUiFolders = {
   name: 'swagger-ui-folders',
   setup(build) {
     build.onLoad({ filter: /[\\/]node_modules[\\/]@fastify[\\/]swagger-ui[\\/](index|lib[\\/]routes)\.js$/ }, async (args) => {
-      const inPackage = relative(new URL('../node_modules/@fastify/swagger-ui', import.meta.url).pathname, args.path);
-      const folder = inPackage.startsWith('lib') ? "'lib'" : "''";
+      // Told by the file's own path: a URL's pathname is percent-encoded, so a checkout under "/home/a b/" had
+      // lib/routes.js given the package's folder, and Swagger UI's CSS and logo answered 404.
+      const folder = /[\\/]lib[\\/]routes\.js$/.test(args.path) ? "'lib'" : "''";
       const dirname = `const __dirname = require('node:path').join(require('node:path').dirname(require.resolve('@fastify/swagger-ui')), ${folder});\n`;
       return { contents: dirname + (await readFile(args.path, 'utf8')), loader: 'js' };
     });

@@ -224,7 +224,7 @@ export interface AppConfig extends Partial<Limits> {
   trustProxy?: TrustProxy;
   /** The absolute URL of the API root, for the absolute URLs in responses (never taken from the Host header). */
   publicUrl?: string;
-  /** How long in-flight requests may run on after SIGTERM/SIGINT before the server stops anyway. */
+  /** How long in-flight requests may run on after SIGTERM/SIGINT/SIGHUP before the server stops anyway. */
   shutdownGraceMs?: number;
   /** Log destination; stdout when absent. */
   logStream?: LogStream;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, configFromEnv, loadEnv } from './config.js';
 import { redactUrl } from './db/pg/url.js';
 
-// Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT: it stops
+// Reads the environment, starts the service, and shuts it down gracefully on SIGTERM/SIGINT/SIGHUP: it stops
 // accepting connections, lets the requests in flight (exports included) finish within SHUTDOWN_GRACE_MS,
 // closes the database and exits 0. Requests still running when the grace period ends are cut off, and the
 // exit code is then 1. The app's modules are loaded once the environment is read: a wrong one is said at once.
@@ -54,7 +54,8 @@ async function shutDown(signal: NodeJS.Signals): Promise<void> {
   process.exit(clean ? 0 : 1);
 }
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (name) => void shutDown(name));
+// SIGHUP too: a terminal or SSH session closed under `npm start` killed the service at once, cutting an export mid-row.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, (name) => void shutDown(name));
 
 try {
   await app.listen({ port: env.PORT, host: env.HOST });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -81,6 +81,24 @@ t.test('a backup made while the service runs restores every row, writes included
   );
 
   await t.rejects(backupDatabase(databasePath, copy), BackupError, 'an existing file is never overwritten');
+
+  // Nothing at the backup's name until the copy is whole and checked: a copy cut short (Ctrl-C, a kill) left a file
+  // there whose journal rolled it back to an empty database, which a restore then served as a new one, seeded.
+  const watched = join(dir, 'watched.sqlite');
+  let finished = false;
+  let early = false;
+  const watching = backupDatabase(databasePath, watched).finally(() => (finished = true));
+  while (!finished) {
+    early ||= existsSync(watched);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.equal((await watching).pages, report.pages);
+  t.notOk(early, "no file at the backup's name while the copy runs");
+  const raced = join(dir, 'raced.sqlite');
+  const racing = backupDatabase(databasePath, raced);
+  writeFileSync(raced, 'made meanwhile');
+  await t.rejects(racing, { name: 'BackupError', message: /was made while the copy ran/ });
+  t.equal(readFileSync(raced, 'utf8'), 'made meanwhile', 'a file made meanwhile is kept');
   await t.rejects(backupDatabase(join(dir, 'missing.sqlite'), join(dir, 'x.sqlite')), /There is no database/);
   t.notOk(existsSync(join(dir, 'missing.sqlite')), 'and no empty database is created');
   writeFileSync(join(dir, 'garbage.sqlite'), 'SQLite format 3\0'.padEnd(4096, '\u0001'));
@@ -104,6 +122,8 @@ t.test('a backup made while the service runs restores every row, writes included
     name: 'BackupError',
     message: /fails its integrity check/,
   });
+  t.notOk(existsSync(join(dir, 'damaged-copy.sqlite')), 'a copy that fails its check is not left at the name');
+  t.same(readdirSync(dir).filter((name) => name.includes('.partial-')), [], 'nor under its own');
 });
 
 const backupCommand = (args: string[], env: Record<string, string>) =>

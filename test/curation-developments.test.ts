@@ -1,4 +1,5 @@
 import t from 'tap';
+import { latestDayBegun } from '../src/curation/checks.js';
 import { countRows, HRW_SOURCE, mintKey, parseEtag, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
 import { testSql } from './support/test-sql.js';
@@ -151,6 +152,15 @@ t.test('developments: consistency checks', async (t) => {
   ]);
   t.same(await errors({ ...DEATH, date: '2020-02-30' }), ['date: "2020-02-30" is not a date to the day: write it like "2020-07-25"']);
   t.same(await errors({ ...DEATH, date: '2999', datePrecision: 'year' }), ['date: "2999" is in the future']);
+  // A day is past once it has begun somewhere (UTC+14), not in UTC only; two days after UTC's has begun nowhere.
+  t.equal(latestDayBegun(new Date('2026-12-05T09:59:59.999Z')), '2026-12-05');
+  t.equal(latestDayBegun(new Date('2026-12-05T10:00:00.000Z')), '2026-12-06', 'at 10:00 UTC it is the next day in Kiribati');
+  t.equal(latestDayBegun(new Date('2028-02-28T12:00:00.000Z')), '2028-02-29');
+  const kiribati = latestDayBegun();
+  const begun = await send(app, 'POST', '/v1/developments', { key, body: { ...DEATH, id: 'begun-in-kiribati', date: kiribati } });
+  t.equal(begun.response.statusCode, 201, `${kiribati}, today in UTC+14, is taken`);
+  const afterNext = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  t.same(await errors({ ...DEATH, date: afterNext }), [`date: "${afterNext}" is in the future`]);
   t.same(await errors({ ...DEATH, date: '0202-07-25' }), ['date: "0202-07-25" is before 1945, when the United Nations was founded: a typo for another year?']);
   t.same(await errors({ ...DEATH, date: '1944', datePrecision: 'year' }), ['date: "1944" is before 1945, when the United Nations was founded: a typo for another year?']);
   const founded = await send(app, 'POST', '/v1/developments', { key, body: { ...DEATH, id: 'un-founded', date: '1945-01', datePrecision: 'month' } });

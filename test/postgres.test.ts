@@ -11,6 +11,7 @@ import { COPY_TABLES } from '../src/db/copy/tables.js';
 import { openDatabase } from '../src/db/open.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
 import { bumpPgRevision, currentPgRevision } from '../src/db/pg/revision.js';
+import { warnOfTextRules } from '../src/db/pg/text-rules.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
 import { tempDir } from './helpers.js';
@@ -292,5 +293,37 @@ if ('skip' in cluster) {
     const unreachable = await start(closed.href, await compiledServerArgs());
     t.equal(unreachable.code, 1);
     t.match(unreachable.output, /DATABASE_URL \(.*\): could not serve from PostgreSQL: .*ECONNREFUSED/);
+  });
+
+  t.test('a database whose locale sorts or lower-cases text otherwise than SQLite is named at the start', async (t) => {
+    // Probed on bare databases (the rules are the database's, not its tables'). Plain C, which the README once
+    // allowed, folds only A–Z; the cluster's C.UTF-8 is what the answers assume.
+    const name = `c_locale_${process.pid}`;
+    const admin = new pg.Client({ connectionString: clusterUrl });
+    await admin.connect();
+    await admin.query(`create database ${name} locale 'C' template template0`);
+    await admin.query(`create database ${name}_icu locale_provider icu icu_locale 'en-US' locale 'C.UTF-8' template template0`);
+    t.teardown(async () => {
+      await admin.query(`drop database ${name}`);
+      await admin.query(`drop database ${name}_icu`);
+      await admin.end();
+    });
+    const warnings = async (url: string) => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const said: string[] = [];
+      const returned = await warnOfTextRules(pool, { warn: (_fields, message) => said.push(message) });
+      await pool.end();
+      t.equal(returned, said[0]);
+      return said;
+    };
+    const plainC = new URL(clusterUrl);
+    plainC.pathname = `/${name}`;
+    t.match(await warnings(plainC.href), [
+      /^The PostgreSQL database's locale \(collation C, ctype C\) treats text otherwise than SQLite: its lower\('ÉİΣ'\) is 'ÉİΣ' \(not 'éiσ'\)\. .*createdb --locale=C\.UTF-8 --template=template0/,
+    ]);
+    const icu = new URL(clusterUrl);
+    icu.pathname = `/${name}_icu`;
+    t.match(await warnings(icu.href), [/treats text otherwise than SQLite: it sorts _ a B é \(by code point: B _ a é\), and its lower\('ÉİΣ'\) is 'éi\u0307ς'/]);
+    t.same(await warnings(clusterUrl), [], 'C.UTF-8: nothing to say');
   });
 }

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { openDatabase } from '../src/db/open.js';
 import { HRW_SOURCE, TS_NODE_ARGS } from './curation-helpers.js';
-import { tempDir } from './helpers.js';
+import { buildTestApp, tempDir } from './helpers.js';
 import { compiledServerArgs, untilOutput, untilRefused } from './support/server-process.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
@@ -135,25 +135,41 @@ t.test('SIGTERM: stops accepting, finishes the request in flight, closes the dat
   db.$client.close();
 });
 
-t.test('SIGINT on an idle server exits 0 at once', async (t) => {
+t.test('a host in another time zone and language gives the same bytes; SIGINT on an idle server exits 0 at once', async (t) => {
   const { databasePath } = databaseWithKey(t);
   // A grace period longer than the test's timeout: an idle server that waited for it would fail the test.
-  // Compiled, as above.
-  const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '3600000' }, await compiledServerArgs());
+  // Compiled, as above. UTC+14 and Czech, whose collation sorts "ch" after "h": this process's answers are the reference.
+  const host = { TZ: 'Pacific/Kiritimati', LANG: 'cs_CZ.UTF-8', LC_ALL: 'cs_CZ.UTF-8', PUBLIC_URL: 'https://upr.example.org' };
+  const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '3600000', ...host }, await compiledServerArgs());
   t.ok(server.port > 0, server.output());
+  const reference = await buildTestApp(t, { databasePath, publicUrl: host.PUBLIC_URL });
+  for (const url of [
+    '/v1/recommendations?recommendingState=CXE', // did you mean CHE (Switzerland), CZE (Czechia)? (CZE first in Czech)
+    '/v1/recommendations?stateUnderReview=KGZ&format=csv',
+    '/v1/developments?from=2020-07&to=2020-07&format=ndjson',
+    '/v1/stats/developments?groupBy=direction,year',
+    '/v1/reviews/KGZ-3/summary',
+    '/v1/changes?since=2020-07-25&limit=20',
+  ]) {
+    const there = await fetch(`http://127.0.0.1:${server.port}${url}`, { headers: { 'accept-encoding': 'identity' } });
+    const here = await reference.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } });
+    t.equal(there.status, here.statusCode, url);
+    t.equal(there.headers.get('etag'), here.headers.etag ?? null, `${url}: ETag`);
+    t.equal(await there.text(), here.body, `${url}: body`);
+  }
   server.child.kill('SIGINT');
   t.equal(await server.exited, 0);
   t.match(server.output(), /"clean":true/);
 });
 
-t.test('a request still running when the grace period ends is cut off, and the exit code says so', async (t) => {
+t.test('SIGHUP (a closed terminal) shuts down as SIGTERM does: a request still running when the grace period ends is cut off, and the exit code says so', async (t) => {
   const { databasePath, key } = databaseWithKey(t);
   // From the sources (src/server.ts is covered by this file's children): this shutdown runs every line of one.
   const server = await startServer(t, { DATABASE_PATH: databasePath, SHUTDOWN_GRACE_MS: '300' });
   t.ok(server.port > 0, server.output());
   const stuck = slowPost(server.port, key);
   await stuck.started;
-  server.child.kill('SIGTERM');
+  server.child.kill('SIGHUP'); // it killed the process at once (exit by signal, the request cut without a word)
   await t.rejects(stuck.response, 'the client sees its connection closed');
   t.equal(await server.exited, 1);
   t.match(server.output(), /grace period over/);

@@ -68,8 +68,12 @@ export function checkReferences(
 
 const DATE_EXAMPLES: Record<DatePrecision, string> = { year: '"2020"', month: '"2020-07"', day: '"2020-07-25"' };
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
+/**
+ * The latest day that has begun anywhere: the day at UTC+14 (Kiribati's Line Islands). A date is in the future only
+ * after it: by UTC's day, a curator in Auckland (UTC+13) recording at 9:00 what happened that morning was told so until 13:00.
+ */
+export function latestDayBegun(now = new Date()): string {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /**
@@ -83,7 +87,7 @@ const EARLIEST_YEAR = '1945';
 export function checkDate(problems: Inconsistencies, field: string, date: string, precision: DatePrecision): void {
   if (!matchesPrecision(date, precision)) {
     problems.add(field, `"${date}" is not a date to the ${precision}: write it like ${DATE_EXAMPLES[precision]}`);
-  } else if (periodOf(date, precision).start > today()) {
+  } else if (periodOf(date, precision).start > latestDayBegun()) {
     problems.add(field, `"${date}" is in the future`);
   } else if (date.slice(0, 4) < EARLIEST_YEAR) {
     problems.add(field, `"${date}" is before ${EARLIEST_YEAR}, when the United Nations was founded: a typo for another year?`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 // A consistent online copy of the database (SQLite's backup API): the service keeps answering, and writes
@@ -17,22 +17,34 @@ export class BackupError extends Error {
 export async function backupDatabase(sourcePath: string, targetPath: string): Promise<BackupReport> {
   if (existsSync(targetPath)) throw new BackupError(`${targetPath} exists already; give a new file name.`);
   if (!existsSync(sourcePath)) throw new BackupError(`There is no database at ${sourcePath}.`);
-  const source = new Database(sourcePath, { fileMustExist: true });
-  let pages: number;
+  // Written under another name and linked into place once checked: a copy cut short (Ctrl-C, a kill, a full disk)
+  // or failing its check left a file at the backup's name, with a journal beside it that rolled it back to an empty
+  // database: restored, the service took it for a new one and seeded it; without its journal it was no database.
+  const partial = `${targetPath}.partial-${process.pid}`;
   try {
-    pages = (await source.backup(targetPath)).totalPages;
-  } finally {
-    source.close();
-  }
-  // Opened to write, so that closing it removes the -wal and -shm files a WAL database gets when opened (read-only,
-  // it would leave them beside the copy).
-  const copy = new Database(targetPath, { fileMustExist: true });
-  try {
-    const check = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new BackupError(`The copy at ${targetPath} fails its integrity check: ${String(check)}`);
-    const pageSize = copy.pragma('page_size', { simple: true }) as number;
+    const source = new Database(sourcePath, { fileMustExist: true });
+    let pages: number;
+    try {
+      pages = (await source.backup(partial)).totalPages;
+    } finally {
+      source.close();
+    }
+    // Opened to write, so that closing it removes the -wal and -shm files a WAL database gets when opened (read-only,
+    // it would leave them beside the copy).
+    const copy = new Database(partial, { fileMustExist: true });
+    let pageSize: number;
+    try {
+      const check = copy.pragma('integrity_check', { simple: true });
+      if (check !== 'ok') throw new BackupError(`The copy of ${sourcePath} fails its integrity check: ${String(check)}`);
+      pageSize = copy.pragma('page_size', { simple: true }) as number;
+    } finally {
+      copy.close();
+    }
+    // Renamed (a hard link is refused by FAT and some network shares): the copy is whole at its name or absent.
+    if (existsSync(targetPath)) throw new BackupError(`${targetPath} was made while the copy ran; give a new file name.`);
+    renameSync(partial, targetPath);
     return { target: targetPath, pages, bytes: pages * pageSize };
   } finally {
-    copy.close();
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(partial + suffix, { force: true });
   }
 }

@@ -1,3 +1,4 @@
+import { compareText } from '../common/text-order.js';
 import type { Db } from '../db/open.js';
 import { normalizeStateName } from '../states/names.js';
 import { resolveGroup, splitOutsideParentheses, trailingGroups } from '../states/names-in-text.js';
@@ -81,7 +82,7 @@ export class NameCounter {
 
   list(resolver: StateResolver): NameCount[] {
     return [...this.counts]
-      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .sort(([a, x], [b, y]) => y - x || compareText(a, b))
       .map(([name, count]) => ({ name, count, note: resolver.explain(name) }));
   }
 }

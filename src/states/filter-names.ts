@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { compareText } from '../common/text-order.js';
 import type { Db } from '../db/open.js';
 import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
@@ -120,7 +121,7 @@ export class StateNameIndex {
       if (score <= bound + 0.5 && score < (best.get(spelling.code) ?? Infinity)) best.set(spelling.code, score);
     }
     return [...best]
-      .sort(([a, x], [b, y]) => x - y || a.localeCompare(b))
+      .sort(([a, x], [b, y]) => x - y || compareText(a, b))
       .slice(0, MAX_SUGGESTIONS)
       .map(([code]) => `${code} (${this.names.get(code)})`);
   }

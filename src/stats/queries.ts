@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { compareText } from '../common/text-order.js';
 import { rowValues } from '../db/batch.js';
 import { inList, whereClause } from '../db/keyset.js';
 import type { Db } from '../db/open.js';
@@ -305,7 +306,7 @@ export function reviewSummaryOf(
       (a, b) =>
         b.recommendationCount - a.recommendationCount ||
         b.developmentCount - a.developmentCount ||
-        a.label.localeCompare(b.label, 'en') ||
+        compareText(a.label, b.label) ||
         // Then by id (by code unit): themes of two schemes share labels, and the rows come in no set order.
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     )

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { compareText } from '../common/text-order.js';
 import { lowerCase } from '../db/functions.js';
 import type { Db } from '../db/open.js';
 import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
@@ -192,7 +193,7 @@ export class FilterIdIndex {
       if (score <= bound) scored.push([entry, score]);
     }
     return scored
-      .sort(([a, x], [b, y]) => x - y || a.id.localeCompare(b.id))
+      .sort(([a, x], [b, y]) => x - y || compareText(a.id, b.id))
       .slice(0, MAX_SUGGESTIONS)
       .map(([entry]) => entry);
   }
@@ -216,7 +217,7 @@ export class FilterIdIndex {
   private labelsStored(): string {
     const labels = this.vocabularies.get('positionLabel')!.entries.map((entry) => entry.id);
     if (labels.length === 0) return 'no record has one';
-    const named = labels.sort((a, b) => a.localeCompare(b)).join(', ');
+    const named = labels.sort(compareText).join(', ');
     if (labels.length > MAX_LABELS_NAMED || named.length > MAX_LABEL_CHARACTERS_NAMED) return `${labels.length} are stored`;
     return `those stored are ${named}`;
   }

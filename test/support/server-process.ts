@@ -24,8 +24,8 @@ let bundle: Promise<string> | undefined;
  * Node arguments to run the server compiled, as `npm start` does (scripts/build.mjs's bundle): for tests of
  * what the server does under load or at a signal, whose children would otherwise each spend seconds of CPU
  * loading the TypeScript sources (src/server.ts itself is covered by server.test.ts, which runs the sources).
- * Built once per version of the sources into dist/test-<hash>/, beside dist/src/ (which `npm run build` and
- * bundle.test.ts rewrite): each process builds into a folder of its own, renamed into place; the first rename
+ * Built once per version of the sources into dist/test-<hash>/, beside dist/src/ (which `npm run build`
+ * rewrites): each process builds into a folder of its own, renamed into place; the first rename
  * wins and the others' folders are dropped.
  */
 export async function compiledServerArgs(): Promise<string[]> {

@@ -25,6 +25,7 @@ import type { Db } from '../open.js';
 import { type FreshenOptions, freshenPostgres } from './freshen.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
 import { PgRevision } from './revision.js';
+import { warnOfTextRules } from './text-rules.js';
 import { importedBytes } from '../../import/zip.js';
 
 // PostgreSQL behind the service (DATABASE_URL): one bounded pool, migrated on open; the stores ported so far
@@ -53,6 +54,7 @@ export async function postgresBackend(
   const db = await openPostgres(url, { poolMax, lockTimeoutMs });
   try {
     await freshenPostgres(db.$client, freshen);
+    await warnOfTextRules(db.$client, freshen.log);
     // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
     const { rows } = await db.$client.query<{ seeded: boolean }>('select exists (select 1 from states) as seeded');
     if (!rows[0]!.seeded) {
