@@ -10,7 +10,7 @@ import { copyDatabase, type Endpoint } from '../src/db/copy/copy.js';
 import { COPY_TABLES } from '../src/db/copy/tables.js';
 import { openDatabase } from '../src/db/open.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
-import { bumpPgRevision, currentPgRevision } from '../src/db/pg/revision.js';
+import { bumpPgRevision, currentPgRevision, PgRevision } from '../src/db/pg/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
 import { tempDir } from './helpers.js';
@@ -149,6 +149,22 @@ if ('skip' in cluster) {
       t.equal(await currentPgRevision(two), 1, 'not before the write commits');
     });
     t.equal(await currentPgRevision(two), 2, 'and as soon as it has');
+
+    // Every instance keys its ETags on the same stamp; a restore that takes the revision back brings back the
+    // stamp of its data, and the next write, though it takes the number again, draws a new one.
+    const stamps = () => Promise.all([one, two].map((db) => new PgRevision(db.$client).stamp()));
+    const [atTwo, seenByTwo] = await stamps();
+    t.equal(seenByTwo, atTwo, 'both pools read one stamp');
+    t.match(atTwo, /^2\.[0-9a-f]{16}$/);
+    const backup = (await one.$client.query('select key, value from meta')).rows;
+    await bumpPgRevision(one);
+    const [atThree] = await stamps();
+    for (const row of backup) await one.$client.query('update meta set value = $2 where key = $1', [row.key, row.value]);
+    t.same(await stamps(), [atTwo, atTwo], 'restored: the stamp of the data restored');
+    t.equal(await bumpPgRevision(one), 3, 'the next write takes the number 3 again');
+    const [again, againByTwo] = await stamps();
+    t.equal(againByTwo, again);
+    t.not(again, atThree, 'with another stamp');
   });
 
   for (const [name, make] of [['seeded (with API writes)', seededWithWrites], ['imported', imported]] as const) {

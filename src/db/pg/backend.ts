@@ -75,6 +75,7 @@ export async function postgresBackend(
     revision,
     stateNames: {
       current: () => revision.current(),
+      stamp: () => revision.stamp(),
       spellings: async (): Promise<StateSpellings> => ({
         states: (await pool.query<{ code: string; name: string }>('select code, name from states')).rows,
         aliases: (await pool.query<{ key: string; code: string }>('select key, state_code as code from state_aliases')).rows,
@@ -82,6 +83,7 @@ export async function postgresBackend(
     },
     filterIds: {
       current: () => revision.current(),
+      stamp: () => revision.stamp(),
       entries: async (kinds) =>
         Object.fromEntries(await Promise.all(kinds.map(async (kind) => [kind, (await pool.query<IdEntry>(FILTER_ID_QUERIES[kind])).rows]))) as IdEntries,
     },
