@@ -48,9 +48,10 @@ export async function postgresBackend(
   poolMax: number,
   lockTimeoutMs?: number,
   importThreadMinBytes = 0,
-  freshen: FreshenOptions = {},
+  freshen: FreshenOptions & { connectTimeoutMs?: number } = {},
 ): Promise<Backend> {
-  const db = await openPostgres(url, { poolMax, lockTimeoutMs });
+  const { connectTimeoutMs } = freshen;
+  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs });
   try {
     await freshenPostgres(db.$client, freshen);
     // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
@@ -68,7 +69,7 @@ export async function postgresBackend(
   }
   const pool = db.$client;
   const revision = new PgRevision(pool);
-  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs });
+  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs, connectTimeoutMs });
   return {
     kind: 'postgres',
     db: notOnPostgres,

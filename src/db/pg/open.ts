@@ -4,6 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
@@ -27,12 +28,16 @@ export interface PgOptions {
    * PostgreSQL reads take no lock a writer holds. 0 fails at once (PostgreSQL's own 0 would wait for ever).
    */
   lockTimeoutMs?: number;
+  /** How long opening a connection may take (PG_CONNECT_TIMEOUT_MS): src/db/pg/connect-timeout.ts. */
+  connectTimeoutMs?: number;
 }
 
 export async function openPostgres(url: string, options: PgOptions): Promise<PgDb> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
+    Client: timedClient(pg.Client, connectTimeoutMs),
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
   });
   // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the
@@ -44,7 +49,8 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
     if (!(await migrated(pool))) await migrateAlone(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    if (!isConnectTimeout(error)) throw error;
+    throw new Error(`no connection within PG_CONNECT_TIMEOUT_MS (${connectTimeoutMs} ms): the host did not answer as PostgreSQL`);
   }
   return db;
 }
