@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { isDatabaseUnreachable } from '../src/db/unreachable.js';
+import { unlessHanging } from './helpers.js';
 import { seededDatabase, startCluster } from './support/postgres.js';
 
 // PostgreSQL gone under a running service (a restart, a failover): requests meanwhile are a 503 problem with
@@ -43,15 +44,6 @@ async function relay(target: URL, port = 0): Promise<{ port: number; close: () =
       for (const socket of sockets) socket.destroy();
     },
   };
-}
-
-/** `promise`, or a rejection saying what still hangs after `ms` (a guard against hanging, not a timing assertion). */
-function unlessHanging<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let guard: NodeJS.Timeout | undefined;
-  const hanging = new Promise<never>((_, reject) => {
-    guard = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, hanging]).finally(() => clearTimeout(guard));
 }
 
 t.test('a start against a host that accepts and never answers gives up after PG_CONNECT_TIMEOUT_MS, saying so', async (t) => {

@@ -13,7 +13,7 @@ import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from 
 import { bumpPgRevision, currentPgRevision, PgRevision } from '../src/db/pg/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
-import { tempDir } from './helpers.js';
+import { tempDir, unlessHanging } from './helpers.js';
 import { run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, startCluster } from './support/postgres.js';
 import { compiledServerArgs } from './support/server-process.js';
@@ -131,6 +131,24 @@ if ('skip' in cluster) {
         await result.value.$client.end();
       }
     }
+  });
+
+  t.test('a start waits for another process migrating at most its wait, then says so; it migrates once the lock is free', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    // A process that hung mid-migration: its session holds the migration lock.
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    t.teardown(() => hung.end());
+    await hung.query('select pg_advisory_lock($1)', [0x7570726d]);
+    await t.rejects(
+      unlessHanging(openPostgres(url, { poolMax: 1, migrateWaitMs: 50 }), 60_000, 'the start'),
+      /^another process has been migrating the database for more than 50 ms \(DATABASE_OPEN_WAIT_MS\), holding its migration lock/,
+    );
+    await hung.query('select pg_advisory_unlock($1)', [0x7570726d]);
+    const db = await openPostgres(url, { poolMax: 1, migrateWaitMs: 50 });
+    t.equal(await appliedPgMigrationCount(db), expectedPgMigrationCount(), 'migrated once the lock is free');
+    t.equal((await db.$client.query('show lock_timeout')).rows[0].lock_timeout, '0', "the migration's wait is not left on the pool");
+    await db.$client.end();
   });
 
   t.test('the data revision is stored in the database: every connection reads the committed one', async (t) => {

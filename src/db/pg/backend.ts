@@ -50,8 +50,8 @@ export async function postgresBackend(
   importThreadMinBytes = 0,
   freshen: FreshenOptions & { connectTimeoutMs?: number } = {},
 ): Promise<Backend> {
-  const { connectTimeoutMs } = freshen;
-  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs });
+  const { connectTimeoutMs, waitMs: migrateWaitMs } = freshen;
+  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, migrateWaitMs });
   try {
     await freshenPostgres(db.$client, freshen);
     // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
