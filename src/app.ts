@@ -95,7 +95,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           resolved.databaseBusyTimeoutMs,
           resolved.importThreadMinBytes,
           // Stale relations and documents brought up to date at start: said in the app's log.
-          { log: app.log, waitMs: resolved.databaseOpenWaitMs },
+          { log: app.log, waitMs: resolved.databaseOpenWaitMs, connectTimeoutMs: resolved.pgConnectTimeoutMs },
         );
   const { db } = backend;
   setFullTextLimits({

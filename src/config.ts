@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -99,6 +100,7 @@ export const configSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/upr-tracker.sqlite'),
   DATABASE_URL: databaseUrlSchema,
   PG_POOL_MAX: envNumber(1, 1_000, 10),
+  PG_CONNECT_TIMEOUT_MS: envNumber(1, 600_000, DEFAULT_PG_CONNECT_TIMEOUT_MS),
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   DATABASE_OPEN_WAIT_MS: envNumber(0, 86_400_000, 900_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -210,6 +212,8 @@ export interface AppConfig extends Partial<Limits> {
   databaseUrl?: string;
   /** Most connections in the PostgreSQL pool. */
   pgPoolMax?: number;
+  /** How long opening a PostgreSQL connection may take before it is given up (src/db/pg/connect-timeout.ts). */
+  pgConnectTimeoutMs?: number;
   /**
    * How long a SQLite write waits for another process's write lock (an `npm run import`, say) before the
    * request is answered 503 with Retry-After. The write waits asynchronously (src/db/write-gate.ts).
@@ -265,6 +269,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     databasePath: env.DATABASE_PATH,
     ...(env.DATABASE_URL === undefined ? {} : { databaseUrl: env.DATABASE_URL }),
     pgPoolMax: env.PG_POOL_MAX,
+    pgConnectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     databaseOpenWaitMs: env.DATABASE_OPEN_WAIT_MS,
     logLevel: env.LOG_LEVEL,

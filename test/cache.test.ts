@@ -210,24 +210,24 @@ t.test('If-None-Match answered from the URL → ETag map: per Accept, per revisi
 
 t.test('KnownTags: one revision at a time, bounded', async (t) => {
   const tags = new KnownTags(2);
-  const tag = (revision: number) => ({ revision, etag: `"r${revision}-x"`, vary: 'accept-encoding' });
-  tags.set('a', tag(1));
-  tags.set('b', tag(1));
-  t.equal(tags.get(1, 'a')?.etag, '"r1-x"');
-  t.equal(tags.get(2, 'a'), undefined, 'another revision: unknown');
-  tags.set('c', tag(1));
+  const tag = (revision: string) => ({ revision, etag: `"r${revision}-x"`, vary: 'accept-encoding' });
+  tags.set('a', tag('1.a'));
+  tags.set('b', tag('1.a'));
+  t.equal(tags.get('1.a', 'a')?.etag, '"r1.a-x"');
+  t.equal(tags.get('2.b', 'a'), undefined, 'another revision: unknown');
+  tags.set('c', tag('1.a'));
   t.equal(tags.size, 1, 'full: emptied, then the new tag kept');
-  t.equal(tags.get(1, 'a'), undefined);
-  tags.set('d', tag(2));
+  t.equal(tags.get('1.a', 'a'), undefined);
+  tags.set('d', tag('2.b'));
   t.equal(tags.size, 1, 'a new revision empties the map');
-  t.equal(tags.get(1, 'c'), undefined);
-  t.equal(tags.get(2, 'd')?.etag, '"r2-x"');
+  t.equal(tags.get('1.a', 'c'), undefined);
+  t.equal(tags.get('2.b', 'd')?.etag, '"r2.b-x"');
 });
 
 t.test('KnownTags: bounded in bytes too; 10,000 revalidations with 15 KB Accept headers keep 8 MiB at most', async (t) => {
   // A URL and its Accept header are up to 16 KiB together: 10,000 of them, all kept, held 150 MB.
   const tags = new KnownTags();
-  const tag = { revision: 1, etag: '"r1-abc"', vary: 'accept, accept-encoding', key: '["/v1/recommendations",[["limit",1]]]' };
+  const tag = { revision: '1.a', etag: '"r1-abc"', vary: 'accept, accept-encoding', key: '["/v1/recommendations",[["limit",1]]]' };
   let most = 0;
   for (let i = 0; i < KNOWN_TAGS; i++) {
     tags.set(`/v1/recommendations?limit=1\napplication/json, ${String(i).padEnd(15_000, 'x')}`, tag);
@@ -242,7 +242,7 @@ t.test('KnownTags: bounded in bytes too; 10,000 revalidations with 15 KB Accept 
   const size = ordinary.bytes;
   ordinary.set(url(0), { ...tag, etag: '"r1-def"' });
   t.equal(ordinary.bytes, size, 'a URL known already is counted once');
-  t.equal(ordinary.get(1, url(0))?.etag, '"r1-def"');
+  t.equal(ordinary.get('1.a', url(0))?.etag, '"r1-def"');
   ordinary.set(url(KNOWN_TAGS), tag);
   t.equal(ordinary.size, KNOWN_TAGS, 'ordinary URLs fill every entry');
 });
@@ -424,45 +424,45 @@ t.test("another connection's planner statistics are read from the next turn on, 
 t.test('ResponseCache: bounded in bytes, least recently used out first, one revision at a time', async (t) => {
   const cache = new ResponseCache(4500);
   const body = (n: number) => Buffer.from('x'.repeat(n));
-  cache.set(1, 'a', { body: body(900), nextCursor: null });
-  cache.set(1, 'b', { body: body(900), nextCursor: 'abc' });
-  cache.set(1, 'c', { body: body(900), nextCursor: null });
+  cache.set('1.a', 'a', { body: body(900), nextCursor: null });
+  cache.set('1.a', 'b', { body: body(900), nextCursor: 'abc' });
+  cache.set('1.a', 'c', { body: body(900), nextCursor: null });
   t.equal(cache.size, 3);
-  t.ok(cache.get(1, 'a'), 'a is used, so b is now the least recently used');
-  cache.set(1, 'd', { body: body(900), nextCursor: null });
+  t.ok(cache.get('1.a', 'a'), 'a is used, so b is now the least recently used');
+  cache.set('1.a', 'd', { body: body(900), nextCursor: null });
   t.equal(cache.size, 4);
   t.ok(cache.bytes <= 4500);
-  cache.set(1, 'e', { body: body(900), nextCursor: null });
-  t.notOk(cache.get(1, 'b'), 'the least recently used entry went first');
-  t.ok(cache.get(1, 'a'));
+  cache.set('1.a', 'e', { body: body(900), nextCursor: null });
+  t.notOk(cache.get('1.a', 'b'), 'the least recently used entry went first');
+  t.ok(cache.get('1.a', 'a'));
   t.ok(cache.bytes <= 4500, `bounded: ${cache.bytes} bytes`);
-  cache.set(1, 'a', { body: body(100), nextCursor: null });
-  t.equal(cache.get(1, 'a')!.body.length, 100, 'replacing an entry');
-  cache.set(1, 'huge', { body: body(1500), nextCursor: null });
-  t.notOk(cache.get(1, 'huge'), 'an entry over a quarter of the cache is not kept');
-  t.equal(cache.get(1, 'b'), undefined);
-  t.notOk(cache.get(2, 'a'), 'another revision: a miss');
-  cache.set(2, 'z', { body: body(10), nextCursor: null });
+  cache.set('1.a', 'a', { body: body(100), nextCursor: null });
+  t.equal(cache.get('1.a', 'a')!.body.length, 100, 'replacing an entry');
+  cache.set('1.a', 'huge', { body: body(1500), nextCursor: null });
+  t.notOk(cache.get('1.a', 'huge'), 'an entry over a quarter of the cache is not kept');
+  t.equal(cache.get('1.a', 'b'), undefined);
+  t.notOk(cache.get('2.b', 'a'), 'another revision: a miss');
+  cache.set('2.b', 'z', { body: body(10), nextCursor: null });
   t.equal(cache.size, 1, 'a new revision empties the cache');
-  t.notOk(cache.get(1, 'a'), 'the old revision is never served');
-  const z = cache.get(2, 'z')!;
+  t.notOk(cache.get('1.a', 'a'), 'the old revision is never served');
+  const z = cache.get('2.b', 'z')!;
   t.same(z.body, body(10));
 
   const before = cache.bytes;
   cache.addEncoded(z, 'br', Buffer.alloc(100));
   t.equal(cache.bytes, before + 100, 'a compressed variant counts towards the bound');
-  t.equal(cache.get(2, 'z')!.encoded.br!.length, 100);
-  cache.set(2, 'y', { body: body(1040), nextCursor: null });
-  cache.set(2, 'x', { body: body(1040), nextCursor: null });
-  cache.set(2, 'w', { body: body(1040), nextCursor: null });
-  cache.set(2, 'v', { body: body(1040), nextCursor: null });
-  t.notOk(cache.get(2, 'z'), 'evicted');
+  t.equal(cache.get('2.b', 'z')!.encoded.br!.length, 100);
+  cache.set('2.b', 'y', { body: body(1040), nextCursor: null });
+  cache.set('2.b', 'x', { body: body(1040), nextCursor: null });
+  cache.set('2.b', 'w', { body: body(1040), nextCursor: null });
+  cache.set('2.b', 'v', { body: body(1040), nextCursor: null });
+  t.notOk(cache.get('2.b', 'z'), 'evicted');
   const used = cache.bytes;
   cache.addEncoded(z, 'gzip', Buffer.alloc(100));
   t.equal(cache.bytes, used, 'a variant of an evicted entry is not kept');
-  cache.addEncoded(cache.get(2, 'v')!, 'gzip', Buffer.alloc(2000));
+  cache.addEncoded(cache.get('2.b', 'v')!, 'gzip', Buffer.alloc(2000));
   t.ok(cache.bytes <= 4500, 'adding a variant evicts to stay bounded');
-  t.notOk(cache.get(2, 'y'));
+  t.notOk(cache.get('2.b', 'y'));
 });
 
 t.test('normaliseQuery', async (t) => {

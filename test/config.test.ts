@@ -8,6 +8,7 @@ t.test('defaults work with an empty environment', async (t) => {
     HOST: '127.0.0.1',
     DATABASE_PATH: './data/upr-tracker.sqlite',
     PG_POOL_MAX: 10,
+    PG_CONNECT_TIMEOUT_MS: 10_000,
     DATABASE_BUSY_TIMEOUT_MS: 5_000,
     DATABASE_OPEN_WAIT_MS: 900_000,
     LOG_LEVEL: 'info',
@@ -56,6 +57,8 @@ t.test('invalid values stop start-up with a message naming each', async (t) => {
   t.throws(() => loadEnv({ PORT: '70000' }), /PORT/);
   t.throws(() => loadEnv({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
   t.throws(() => loadEnv({ HOST: '' }), /HOST/);
+  t.throws(() => loadEnv({ PG_CONNECT_TIMEOUT_MS: '0' }), /PG_CONNECT_TIMEOUT_MS/, 'a connection that may never be given up');
+  t.equal(configFromEnv(loadEnv({ PG_CONNECT_TIMEOUT_MS: '2500' })).pgConnectTimeoutMs, 2500);
   const error = t.throws(() => loadEnv({ PORT: '-1', LOG_LEVEL: 'loud' })) as Error;
   t.match(error.message, /PORT[\s\S]*LOG_LEVEL/);
 });

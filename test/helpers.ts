@@ -40,6 +40,15 @@ export function postgresSide(app: FastifyInstance): PostgresSide | undefined {
   return postgresSides.get(app);
 }
 
+/** `promise`, or a rejection saying what still hangs after `ms` (a guard against hanging, not a timing assertion). */
+export function unlessHanging<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let guard: NodeJS.Timeout | undefined;
+  const hanging = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hanging]).finally(() => clearTimeout(guard));
+}
+
 /** A temporary directory removed when the test ends. */
 export function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'upr-tracker-test-'));

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { isDatabaseUnreachable } from '../src/db/unreachable.js';
+import { unlessHanging } from './helpers.js';
 import { seededDatabase, startCluster } from './support/postgres.js';
 
 // PostgreSQL gone under a running service (a restart, a failover): requests meanwhile are a 503 problem with
@@ -11,10 +12,18 @@ import { seededDatabase, startCluster } from './support/postgres.js';
 t.setTimeout(300_000);
 const cluster = await startCluster(t);
 
-/** A relay from a port of its own to PostgreSQL's: `close` refuses new connections and cuts the open ones. */
-async function relay(target: URL, port = 0): Promise<{ port: number; close: () => Promise<void> }> {
+/**
+ * A relay from a port of its own to PostgreSQL's: `close` refuses new connections and cuts the open ones;
+ * `blackHole` cuts the open ones and accepts new ones that it never answers (a host that does not answer).
+ */
+async function relay(target: URL, port = 0): Promise<{ port: number; close: () => Promise<void>; blackHole: () => void }> {
   const sockets = new Set<Socket>();
+  let answering = true;
   const server: Server = createServer((client) => {
+    if (!answering) {
+      sockets.add(client.on('error', () => undefined).on('close', () => sockets.delete(client)));
+      return;
+    }
     const upstream = new (client.constructor as typeof Socket)().connect(Number(target.port), target.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -30,13 +39,34 @@ async function relay(target: URL, port = 0): Promise<{ port: number; close: () =
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+    blackHole: () => {
+      answering = false;
+      for (const socket of sockets) socket.destroy();
+    },
   };
 }
+
+t.test('a start against a host that accepts and never answers gives up after PG_CONNECT_TIMEOUT_MS, saying so', async (t) => {
+  const silent = new Set<Socket>();
+  const blackHole = createServer((socket) => void silent.add(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of silent) socket.destroy();
+    blackHole.close();
+  });
+  const url = `postgres://upr@127.0.0.1:${(blackHole.address() as { port: number }).port}/upr`;
+  const started = performance.now();
+  const start = buildApp({ databasePath: ':memory:', databaseUrl: url, pgConnectTimeoutMs: 200, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+  await t.rejects(unlessHanging(start, 60_000, 'the start'), /^no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\): the host did not answer as PostgreSQL$/);
+  t.ok(silent.size > 0, 'the host was reached');
+  t.comment(`gave up after ${Math.round(performance.now() - started)} ms`);
+});
 
 t.test('what says the database could not be reached', async (t) => {
   const coded = (code: string) => Object.assign(new Error('x'), { code });
   for (const code of ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006']) t.ok(isDatabaseUnreachable(coded(code)), code);
   t.ok(isDatabaseUnreachable(new Error('Connection terminated unexpectedly')));
+  t.ok(isDatabaseUnreachable(new Error('timeout expired')), 'a connection given up after PG_CONNECT_TIMEOUT_MS');
   t.ok(isDatabaseUnreachable(new Error('Failed query: select 1', { cause: coded('ECONNREFUSED') })), "drizzle's wrapping");
   for (const error of [coded('23505'), coded('SQLITE_BUSY'), coded('55P03'), new Error('boom'), 'ECONNREFUSED', null]) {
     t.notOk(isDatabaseUnreachable(error), String((error as { code?: unknown } | null)?.code ?? error));
@@ -74,5 +104,30 @@ if ('skip' in cluster) {
 
     open = await relay(database, open.port);
     t.equal((await list('/v1/recommendations?limit=3')).statusCode, 200, 'served again, without a restart');
+  });
+
+  t.test('PostgreSQL not answering under a running service: each connection gives up after PG_CONNECT_TIMEOUT_MS, a 503', async (t) => {
+    const database = new URL(await seededDatabase(cluster.url));
+    const open = await relay(database);
+    const url = new URL(database);
+    url.port = String(open.port);
+    // Not tiny: the start connects through the relay on a machine that may be busy.
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, pgPoolMax: 2, pgConnectTimeoutMs: 2_000, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(async () => {
+      await app.close();
+      await open.close();
+    });
+    const list = (path: string) => app.inject({ method: 'GET', url: path });
+    t.equal((await list('/v1/recommendations?limit=1')).statusCode, 200, 'served through the relay');
+
+    open.blackHole();
+    // More requests than the pool has connections: those after the first find no connection left to reuse.
+    for (const path of ['/v1/recommendations?limit=2', '/v1/states?limit=2', '/v1/stats/recommendations?groupBy=position']) {
+      const response = await unlessHanging(list(path), 60_000, path);
+      t.equal(response.statusCode, 503, `${path}: ${response.body}`);
+      t.match(response.headers['content-type'], /^application\/problem\+json/);
+      t.equal(response.headers['retry-after'], '5');
+      t.match(response.json(), { status: 503, detail: /cannot be reached/ });
+    }
   });
 }

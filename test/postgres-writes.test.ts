@@ -331,7 +331,7 @@ if ('skip' in cluster) {
     await revision.query('begin');
     await revision.query(`select 1 from meta where key = 'revision' for update`);
     const patched = send(onPostgres, 'PATCH', `/v1/statements/${id}`, { key: pgKey, body: { summary: 'Changed.' }, headers: { 'if-match': '*' } });
-    await waiting('insert into meta%');
+    await waiting('%insert into meta%'); // the bump, after the token drawn with it (src/db/pg/revision.ts)
     await other.query('begin');
     const locked = other.query('lock table statements in access exclusive mode');
     await waiting('lock table statements%');

@@ -10,11 +10,11 @@ import { copyDatabase, type Endpoint } from '../src/db/copy/copy.js';
 import { COPY_TABLES } from '../src/db/copy/tables.js';
 import { openDatabase } from '../src/db/open.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from '../src/db/pg/open.js';
-import { bumpPgRevision, currentPgRevision } from '../src/db/pg/revision.js';
+import { bumpPgRevision, currentPgRevision, PgRevision } from '../src/db/pg/revision.js';
 import { warnOfTextRules } from '../src/db/pg/text-rules.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
 import * as kgz from '../seed/kyrgyzstan-upr3.js';
-import { tempDir } from './helpers.js';
+import { tempDir, unlessHanging } from './helpers.js';
 import { run, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, startCluster } from './support/postgres.js';
 import { compiledServerArgs } from './support/server-process.js';
@@ -134,6 +134,24 @@ if ('skip' in cluster) {
     }
   });
 
+  t.test('a start waits for another process migrating at most its wait, then says so; it migrates once the lock is free', async (t) => {
+    const url = await createDatabase(clusterUrl);
+    // A process that hung mid-migration: its session holds the migration lock.
+    const hung = new pg.Client({ connectionString: url });
+    await hung.connect();
+    t.teardown(() => hung.end());
+    await hung.query('select pg_advisory_lock($1)', [0x7570726d]);
+    await t.rejects(
+      unlessHanging(openPostgres(url, { poolMax: 1, migrateWaitMs: 50 }), 60_000, 'the start'),
+      /^another process has been migrating the database for more than 50 ms \(DATABASE_OPEN_WAIT_MS\), holding its migration lock/,
+    );
+    await hung.query('select pg_advisory_unlock($1)', [0x7570726d]);
+    const db = await openPostgres(url, { poolMax: 1, migrateWaitMs: 50 });
+    t.equal(await appliedPgMigrationCount(db), expectedPgMigrationCount(), 'migrated once the lock is free');
+    t.equal((await db.$client.query('show lock_timeout')).rows[0].lock_timeout, '0', "the migration's wait is not left on the pool");
+    await db.$client.end();
+  });
+
   t.test('the data revision is stored in the database: every connection reads the committed one', async (t) => {
     const url = await createDatabase(clusterUrl);
     const one = await openPostgres(url, { poolMax: 2 });
@@ -150,6 +168,22 @@ if ('skip' in cluster) {
       t.equal(await currentPgRevision(two), 1, 'not before the write commits');
     });
     t.equal(await currentPgRevision(two), 2, 'and as soon as it has');
+
+    // Every instance keys its ETags on the same stamp; a restore that takes the revision back brings back the
+    // stamp of its data, and the next write, though it takes the number again, draws a new one.
+    const stamps = () => Promise.all([one, two].map((db) => new PgRevision(db.$client).stamp()));
+    const [atTwo, seenByTwo] = await stamps();
+    t.equal(seenByTwo, atTwo, 'both pools read one stamp');
+    t.match(atTwo, /^2\.[0-9a-f]{16}$/);
+    const backup = (await one.$client.query('select key, value from meta')).rows;
+    await bumpPgRevision(one);
+    const [atThree] = await stamps();
+    for (const row of backup) await one.$client.query('update meta set value = $2 where key = $1', [row.key, row.value]);
+    t.same(await stamps(), [atTwo, atTwo], 'restored: the stamp of the data restored');
+    t.equal(await bumpPgRevision(one), 3, 'the next write takes the number 3 again');
+    const [again, againByTwo] = await stamps();
+    t.equal(againByTwo, again);
+    t.not(again, atThree, 'with another stamp');
   });
 
   for (const [name, make] of [['seeded (with API writes)', seededWithWrites], ['imported', imported]] as const) {

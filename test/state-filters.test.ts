@@ -122,20 +122,20 @@ t.test('a load of an older revision that ends after a newer one does not replace
   // second read revision 2 (a write moved an alias between them) and loaded the new names. The database answered
   // the second's load first: the first's, ending later, put the old names back though revision 2 was marked
   // loaded, and a request at revision 2 resolved the alias to its former state (an answer the cache kept).
-  const revisions = [deferred<number>(), deferred<number>(), deferred<number>()];
+  const revisions = [deferred<string>(), deferred<string>(), deferred<string>()];
   const loads = [deferred<string>(), deferred<string>()];
   let asked = 0;
   let loadsStarted = 0;
   const used: string[] = [];
   const loaded = new LoadedPerRevision<string>(
-    { current: () => revisions[asked++]!.promise },
+    { stamp: () => revisions[asked++]!.promise },
     () => loads[loadsStarted++]!.promise,
     (names) => used.push(names),
   );
   const older = loaded.refresh();
   const newer = loaded.refresh();
-  revisions[0]!.resolve(1);
-  revisions[1]!.resolve(2);
+  revisions[0]!.resolve('1.a');
+  revisions[1]!.resolve('2.b');
   while (loadsStarted < 2) await new Promise(setImmediate);
   loads[1]!.resolve('names at revision 2');
   await newer;
@@ -143,7 +143,7 @@ t.test('a load of an older revision that ends after a newer one does not replace
   await older;
   t.same(used, ['names at revision 2'], 'the older load is dropped');
   const again = loaded.refresh();
-  revisions[2]!.resolve(2);
+  revisions[2]!.resolve('2.b');
   await again;
   t.equal(loadsStarted, 2, 'revision 2 is loaded: nothing is loaded again');
 });

@@ -3,6 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 
 // The data revision: a number every write bumps, so caches and mirrors can tell whether anything changed.
+// Each bump also draws a random token (meta's 'revision_token'). A restore of a backup takes the number back,
+// and the writes after it number their revisions again; the tokens they draw are new, so the stamp
+// (`17.3f9a0c…`: number and token) that ETags and in-memory caches key on names one state of the data only.
 
 /**
  * Where the ETags and the response cache read the revision (src/http/cache.ts): synchronously on SQLite
@@ -10,7 +13,23 @@ import type { Db } from './open.js';
  */
 export interface RevisionSource {
   current(): number | Promise<number>;
+  /** The revision's stamp: its number and the token drawn with it (revisionStamp). */
+  stamp(): string | Promise<string>;
 }
+
+/** The stamp of a revision: its number (0 before the first write) and its token ('' before the first bump that drew one). */
+export function revisionStamp(revision: string | number | null | undefined, token: string | null | undefined): string {
+  return `${revision ?? 0}.${token ?? ''}`;
+}
+
+/** The number of a revision's stamp. */
+export function stampNumber(stamp: string): number {
+  return Number(stamp.slice(0, stamp.indexOf('.')));
+}
+
+/** The revision's stamp in one read (SQLite and PostgreSQL). */
+export const STAMP_QUERY = `select (select value from meta where key = 'revision') as revision,
+  (select value from meta where key = 'revision_token') as token`;
 
 const reads = new WeakMap<object, Statement<[], string | undefined>>();
 
@@ -32,6 +51,8 @@ export function currentRevision(db: Pick<Db, 'get'> & Partial<Pick<Db, '$client'
 }
 
 export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {
+  db.run(sql`insert into meta (key, value) values ('revision_token', lower(hex(randomblob(8))))
+    on conflict (key) do update set value = excluded.value`);
   db.run(sql`insert into meta (key, value) values ('revision', '1')
     on conflict (key) do update set value = cast(value as integer) + 1`);
   return currentRevision(db);
@@ -43,29 +64,35 @@ export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {
  * asynchronously (PostgreSQL).
  */
 export class LoadedPerRevision<T> {
-  private built = -1;
+  private built = '';
+  /** Loads started, and the number of the latest one whose result is in use. */
+  private started = 0;
+  private used = 0;
 
   constructor(
-    private readonly revision: RevisionSource,
+    private readonly revision: Pick<RevisionSource, 'stamp'>,
     private readonly load: () => T | Promise<T>,
     private readonly use: (loaded: T) => void,
   ) {}
 
   refresh(): void | Promise<void> {
-    const revision = this.revision.current();
-    if (typeof revision !== 'number') return revision.then((at) => this.refreshAt(at));
-    return this.refreshAt(revision);
+    const stamp = this.revision.stamp();
+    if (typeof stamp !== 'string') return stamp.then((at) => this.refreshAt(at));
+    return this.refreshAt(stamp);
   }
 
-  private refreshAt(revision: number): void | Promise<void> {
-    if (revision === this.built) return;
+  private refreshAt(stamp: string): void | Promise<void> {
+    if (stamp === this.built) return;
     const loaded = this.load();
+    const number = ++this.started;
     const built = (value: T) => {
-      // On PostgreSQL two requests' loads may end in either order: one of an older revision, ending after a
-      // newer one's, would put back what a write changed since (revisions only grow).
-      if (revision < this.built) return;
+      // On PostgreSQL two requests' loads may end in either order: one started earlier (of an older revision),
+      // ending after a later one's, would put back what a write changed since. (Not the revisions' order: a
+      // restore takes the number back.)
+      if (number < this.used) return;
       this.use(value);
-      this.built = revision;
+      this.used = number;
+      this.built = stamp;
     };
     if (loaded instanceof Promise) return loaded.then(built);
     built(loaded);

@@ -1,7 +1,8 @@
 // PostgreSQL that cannot be reached for this request: the server restarting or stopped (connection refused,
 // "terminating connection due to administrator command", "the database system is starting up"), a connection
-// dropped mid-query, no connection slot left. The service recovers by itself once the database answers again
-// (the pool opens new connections), so the answer is a 503 with Retry-After, not a 500 that reads as a bug.
+// dropped mid-query, no connection slot left, a host that does not answer (the connect timeout). The service
+// recovers by itself once the database answers again (the pool opens new connections), so the answer is a 503
+// with Retry-After, not a 500 that reads as a bug.
 
 /** Node's socket and name-resolution errors met connecting to the database. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -9,8 +10,9 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
 /** SQLSTATEs: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections (class 08: below). */
 const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 
-// node-postgres's own, without a code: a connection ended under a query, or a client broken by an earlier one.
-const DRIVER_MESSAGES = /^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable/;
+// node-postgres's own, without a code: a connection ended under a query, a client broken by an earlier one, or
+// a connection given up after PG_CONNECT_TIMEOUT_MS (src/db/pg/connect-timeout.ts).
+const DRIVER_MESSAGES = /^Connection terminated|^Client has encountered a connection error|^Client was closed and is not queryable|^timeout expired$/;
 
 /** Seconds a client is asked to wait: about what a PostgreSQL restart takes. */
 export const UNREACHABLE_RETRY_AFTER_SECONDS = 5;

@@ -5,15 +5,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { presentsUnusableKey } from '../auth/plugin.js';
 import type { Db } from '../db/open.js';
 import { refreshPlannerStats, watchPlannerStats } from '../db/planner-stats.js';
-import { currentRevision, type RevisionSource } from '../db/revision.js';
+import { type RevisionSource, revisionStamp, STAMP_QUERY, stampNumber } from '../db/revision.js';
 import { ifNoneMatchHits, matchingTag, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
 import { nextLink, setNextLink } from './pagination.js';
 
-// HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision
-// and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
+// HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision's
+// stamp (its number and token: src/db/revision.ts) and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
 // before any query runs. Serialized JSON bodies (and, once asked for, their brotli or gzip encodings) are
-// kept as Buffers in a small in-process LRU cache keyed by revision and normalised query, so that the
+// kept as Buffers in a small in-process LRU cache keyed by revision stamp and normalised query, so that the
 // dashboards' repeated queries cost a hash and a map lookup; a revalidation of a URL already answered at the
 // current revision is a 304 straight from a URL → ETag map, before the query is even parsed.
 
@@ -48,9 +48,10 @@ declare module 'fastify' {
 export class RevisionTracker implements RevisionSource {
   private readonly changesProbe: Statement;
   private readonly versionProbe: Statement;
+  private readonly stampRead: Statement;
   private dataVersion = -1;
   private changes = -1;
-  private revision = 0;
+  private stamped = revisionStamp(0, '');
   /** Whether data_version was read in this turn of the event loop. */
   private versionRead = false;
   private readonly nextTurn = () => {
@@ -60,10 +61,15 @@ export class RevisionTracker implements RevisionSource {
   constructor(private readonly db: Db) {
     this.changesProbe = db.$client.prepare('select total_changes()').pluck();
     this.versionProbe = db.$client.prepare('select data_version from pragma_data_version').pluck();
+    this.stampRead = db.$client.prepare(STAMP_QUERY).raw();
     watchPlannerStats(db.$client);
   }
 
   current(): number {
+    return stampNumber(this.stamp());
+  }
+
+  stamp(): string {
     const changes = this.changesProbe.get() as number;
     let changed = changes !== this.changes;
     if (!this.versionRead) {
@@ -77,9 +83,10 @@ export class RevisionTracker implements RevisionSource {
     }
     if (changed) {
       this.changes = changes;
-      this.revision = currentRevision(this.db);
+      const [revision, token] = this.stampRead.get() as [string | null, string | null];
+      this.stamped = revisionStamp(revision, token);
     }
-    return this.revision;
+    return this.stamped;
   }
 }
 
@@ -100,13 +107,13 @@ export interface CacheEntry extends CachedResponse {
 }
 
 /**
- * A least-recently-used cache of serialized responses, bounded in bytes. It holds one revision at a time:
- * storing a response of another revision first empties it, and a lookup names the revision it wants, so an
- * old revision's response is never served.
+ * A least-recently-used cache of serialized responses, bounded in bytes. It holds one revision (stamp) at a
+ * time: storing a response of another revision first empties it, and a lookup names the revision it wants,
+ * so another revision's response is never served.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, CacheEntry>();
-  private revision = -1;
+  private revision = '';
   private used = 0;
 
   constructor(readonly maxBytes: number = RESPONSE_CACHE_BYTES) {}
@@ -119,7 +126,7 @@ export class ResponseCache {
     return this.entries.size;
   }
 
-  get(revision: number, key: string): CacheEntry | undefined {
+  get(revision: string, key: string): CacheEntry | undefined {
     if (revision !== this.revision) return undefined;
     const entry = this.entries.get(key);
     if (entry) {
@@ -129,7 +136,7 @@ export class ResponseCache {
     return entry;
   }
 
-  set(revision: number, key: string, response: CachedResponse): void {
+  set(revision: string, key: string, response: CachedResponse): void {
     if (revision !== this.revision) {
       this.entries.clear();
       this.used = 0;
@@ -237,13 +244,13 @@ function asksAfresh(request: FastifyRequest): boolean {
 }
 
 interface Pending {
-  revision: number;
+  revision: string;
   key: string;
 }
 
-/** The ETag last computed for a URL, valid while the data revision is the one it was computed at. */
+/** The ETag last computed for a URL, valid while the data revision (stamp) is the one it was computed at. */
 interface KnownTag {
-  revision: number;
+  revision: string;
   etag: string;
   vary: string;
   /** A JSON response's key in the response cache. */
@@ -269,7 +276,7 @@ export const KNOWN_TAGS_BYTES = 8 * 1024 * 1024;
  */
 export class KnownTags {
   private readonly tags = new Map<string, KnownTag>();
-  private revision = -1;
+  private revision = '';
   private used = 0;
 
   constructor(
@@ -290,7 +297,7 @@ export class KnownTags {
     return `${request.url}\n${request.headers.accept ?? ''}`;
   }
 
-  get(revision: number, key: string): KnownTag | undefined {
+  get(revision: string, key: string): KnownTag | undefined {
     return revision === this.revision ? this.tags.get(key) : undefined;
   }
 
@@ -306,10 +313,10 @@ export class KnownTags {
   }
 }
 
-/** Runs `then` with the data revision: at once when the source has it in memory (SQLite), else when read. */
-function withRevision(source: RevisionSource, done: HookHandlerDoneFunction, then: (revision: number) => void): void {
-  const revision = source.current();
-  if (typeof revision === 'number') then(revision);
+/** Runs `then` with the data revision's stamp: at once when the source has it in memory (SQLite), else when read. */
+function withRevision(source: RevisionSource, done: HookHandlerDoneFunction, then: (revision: string) => void): void {
+  const revision = source.stamp();
+  if (typeof revision === 'string') then(revision);
   else revision.then(then, done);
 }
 
@@ -368,7 +375,7 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
   }
 
   function answerAt(
-    revision: number,
+    revision: string,
     key: string,
     vary: string,
     format: Format,
@@ -400,7 +407,7 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     // On PostgreSQL the revision is a database read: answerFromCache makes it, once per request (not here as
     // well, where its answer would go unused, and its failure, the database gone, unhandled).
     if (!inMemory || asksAfresh(request)) return done(null, payload);
-    const revision = tracker.current() as number;
+    const revision = tracker.stamp() as string;
     const tag = known.get(revision, KnownTags.key(request));
     const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);
     if (!hit) return done(null, payload);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stampNumber } from '../db/revision.js';
 
 // ETags. A record's ETag names its version and, after it, what the representation shows. The version makes
 // If-Match (optimistic concurrency) precise to the record. A read, and a write's answer (the stored record, as a
@@ -6,7 +7,9 @@ import { createHash } from 'node:crypto';
 // to another record leaves it unchanged while any change to what it shows (its own fields, the assessments and
 // developments it embeds, a renamed label) changes it. A 412 names the current version and the data revision
 // (`"v3-r17"`). Both parse as the same version for If-Match.
-// A list's or export's ETag is the revision and a hash of the normalised query: `"r17-1a2b3c4d5e6f"`.
+// A list's or export's ETag is the revision and a hash of the revision's token and the normalised query:
+// `"r17-1a2b3c4d5e6f"`; the token (src/db/revision.ts) keeps a revision number that a restore brings back
+// from naming the data it named before.
 
 export function recordEtag(version: number, revision: number): string {
   return `"v${version}-r${revision}"`;
@@ -17,9 +20,9 @@ export function representationEtag(version: number, json: string): string {
   return `"v${version}-r${createHash('sha256').update(json).digest().readUIntBE(0, 6)}"`;
 }
 
-export function queryEtag(revision: number, normalisedQuery: string): string {
-  const hash = createHash('sha256').update(normalisedQuery).digest('base64url').slice(0, 16);
-  return `"r${revision}-${hash}"`;
+export function queryEtag(stamp: string, normalisedQuery: string): string {
+  const hash = createHash('sha256').update(`${stamp}\n${normalisedQuery}`).digest('base64url').slice(0, 16);
+  return `"r${stampNumber(stamp)}-${hash}"`;
 }
 
 /** A compressed representation's ETag ends in its content coding: `"v3-r81985529216486-gzip"`, `"r17-…-br"`. */

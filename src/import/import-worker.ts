@@ -7,7 +7,7 @@ import type { ImportOptions, ImportReport, ImportSource } from './types.js';
 // PostgreSQL), on a connection of its own opened for the job, and answers with the report or the error.
 
 /** The database a job imports into: SQLite's file, or PostgreSQL's URL (lock_timeout as the service's pool has it). */
-export type ImportTarget = { kind: 'sqlite'; path: string; busyTimeoutMs: number } | { kind: 'postgres'; url: string; lockTimeoutMs?: number };
+export type ImportTarget = { kind: 'sqlite'; path: string; busyTimeoutMs: number } | { kind: 'postgres'; url: string; lockTimeoutMs?: number; connectTimeoutMs?: number };
 
 export interface ImportJob {
   id: number;
@@ -35,10 +35,15 @@ export type ImportAnswer = { id: number; started: true } | { id: number; report:
 async function imported(target: ImportTarget, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
   if (target.kind === 'postgres') {
     // Loaded here, as app.ts loads PostgreSQL's backend: a SQLite service's thread need not load pg.
-    const [{ default: pg }, { pgImportFile }] = await Promise.all([import('pg'), import('./pg-import.js')]);
+    const [{ default: pg }, { pgImportFile }, { DEFAULT_PG_CONNECT_TIMEOUT_MS, timedClient }] = await Promise.all([
+      import('pg'),
+      import('./pg-import.js'),
+      import('../db/pg/connect-timeout.js'),
+    ]);
     const pool = new pg.Pool({
       connectionString: target.url,
       max: 1,
+      Client: timedClient(pg.Client, target.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS),
       ...(target.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, target.lockTimeoutMs) }),
     });
     pool.on('error', () => undefined); // (the import's own query fails and says why)

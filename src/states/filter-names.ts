@@ -37,6 +37,7 @@ export function sqliteStateNames(db: Db): StateNameSource {
   const tracker = new RevisionTracker(db);
   return {
     current: () => tracker.current(),
+    stamp: () => tracker.stamp(),
     spellings: () => ({
       states: db.$client.prepare('select code, name from states').all() as { code: string; name: string }[],
       aliases: db.$client.prepare('select key, state_code as code from state_aliases').all() as Spelling[],

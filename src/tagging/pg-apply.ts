@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BUMP_REVISION } from '../db/pg/revision.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { type TagReport, wantedLabels } from './apply.js';
 import { UPR_INFO_TO_UHRI } from './crosswalk.js';
@@ -143,8 +144,7 @@ export async function pgTagRecommendations(
       report.removed += counts.removed;
     }
     if (report.added + report.changed + report.removed > 0) {
-      await context.tx.query(`insert into meta (key, value) values ('revision', '1')
-        on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text`);
+      await context.tx.query(BUMP_REVISION);
     }
     return report;
   });

@@ -91,6 +91,7 @@ export function sqliteFilterIds(db: Db): FilterIdSource {
   const tracker = new RevisionTracker(db);
   return {
     current: () => tracker.current(),
+    stamp: () => tracker.stamp(),
     entries: (kinds) => Object.fromEntries(kinds.map((kind) => [kind, db.$client.prepare(FILTER_ID_QUERIES[kind]).all()])) as IdEntries,
   };
 }

@@ -49,9 +49,10 @@ export async function postgresBackend(
   poolMax: number,
   lockTimeoutMs?: number,
   importThreadMinBytes = 0,
-  freshen: FreshenOptions = {},
+  freshen: FreshenOptions & { connectTimeoutMs?: number } = {},
 ): Promise<Backend> {
-  const db = await openPostgres(url, { poolMax, lockTimeoutMs });
+  const { connectTimeoutMs, waitMs: migrateWaitMs } = freshen;
+  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, migrateWaitMs });
   try {
     await freshenPostgres(db.$client, freshen);
     await warnOfTextRules(db.$client, freshen.log);
@@ -70,13 +71,14 @@ export async function postgresBackend(
   }
   const pool = db.$client;
   const revision = new PgRevision(pool);
-  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs });
+  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs, connectTimeoutMs });
   return {
     kind: 'postgres',
     db: notOnPostgres,
     revision,
     stateNames: {
       current: () => revision.current(),
+      stamp: () => revision.stamp(),
       spellings: async (): Promise<StateSpellings> => ({
         states: (await pool.query<{ code: string; name: string }>('select code, name from states')).rows,
         aliases: (await pool.query<{ key: string; code: string }>('select key, state_code as code from state_aliases')).rows,
@@ -84,6 +86,7 @@ export async function postgresBackend(
     },
     filterIds: {
       current: () => revision.current(),
+      stamp: () => revision.stamp(),
       entries: async (kinds) =>
         Object.fromEntries(await Promise.all(kinds.map(async (kind) => [kind, (await pool.query<IdEntry>(FILTER_ID_QUERIES[kind])).rows]))) as IdEntries,
     },

@@ -3,6 +3,7 @@ import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgRelateWholeStates, pgStateNames, type StaleState, staleRelationStates } from '../../related/pg-freshen.js';
 import type { RelateCounts } from '../../related/refresh.js';
 import { FILL_SEARCH_ROWS, pgFillSearchBatch } from './fulltext.js';
+import { BUMP_REVISION } from './revision.js';
 import { WRITE_LOCK } from './write-transaction.js';
 
 // What SQLite's open does (src/db/open.ts: freshenRelations, freshenDocuments), on PostgreSQL's start: the
@@ -209,8 +210,7 @@ async function freshenLocked(
   const search = pending.unfilledSearch > 0 ? await fillSearch(client, pending.unfilledSearch, sizes.search ?? FILL_SEARCH_ROWS, log) : 0;
   if (relations.states + documents + search > 0) {
     await inWriteTransaction(client, () =>
-      client.query(`insert into meta (key, value) values ('revision', '1')
-        on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text`),
+      client.query(BUMP_REVISION),
     );
   }
   const report = { relations, documents, search, seconds: since(started) };

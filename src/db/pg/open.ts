@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
@@ -28,12 +29,21 @@ export interface PgOptions {
    * PostgreSQL reads take no lock a writer holds. 0 fails at once (PostgreSQL's own 0 would wait for ever).
    */
   lockTimeoutMs?: number;
+  /** How long opening a connection may take (PG_CONNECT_TIMEOUT_MS): src/db/pg/connect-timeout.ts. */
+  connectTimeoutMs?: number;
+  /** How long to wait for another process migrating the database (DATABASE_OPEN_WAIT_MS; MIGRATE_WAIT_MS by default). */
+  migrateWaitMs?: number;
 }
 
+/** How long opening waits for another process's migration by default: as long as a start waits for other work. */
+export const MIGRATE_WAIT_MS = 15 * 60_000;
+
 export async function openPostgres(url: string, options: PgOptions): Promise<PgDb> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
+    Client: timedClient(pg.Client, connectTimeoutMs),
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
   });
   // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the
@@ -42,10 +52,11 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
-    if (!(await migrated(pool))) await migrateAlone(pool);
+    if (!(await migrated(pool))) await migrateAlone(pool, options.migrateWaitMs ?? MIGRATE_WAIT_MS);
   } catch (error) {
     await pool.end();
-    throw error;
+    if (!isConnectTimeout(error)) throw error;
+    throw new Error(`no connection within PG_CONNECT_TIMEOUT_MS (${connectTimeoutMs} ms): the host did not answer as PostgreSQL`);
   }
   return db;
 }
@@ -57,11 +68,21 @@ const MIGRATE_LOCK = 0x7570726d;
  * Migrates holding MIGRATE_LOCK, on one connection (so a pool of one suffices), and only if no other process
  * did meanwhile: instances started together on a new database each found it unmigrated, and all but one
  * failed creating the same tables ("duplicate key value violates unique constraint pg_type_typname_nsp_index").
+ * Waits for the lock (and, migrating, for any other lock) at most `waitMs`: a process that hung mid-migration
+ * held the others' starts for good.
  */
-async function migrateAlone(pool: pg.Pool): Promise<void> {
+async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    await client.query(`select set_config('lock_timeout', $1, false)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]).catch((error: Error & { code?: string }) => {
+      if (error.code !== '55P03') throw error; // lock_not_available
+      throw new Error(
+        `another process has been migrating the database for more than ${waitMs} ms (DATABASE_OPEN_WAIT_MS), holding its ` +
+          `migration lock (pg_advisory_lock(${MIGRATE_LOCK})): start this one again once it is done, or end that session if it hung`,
+      );
+    });
     try {
       if (!(await migrated(client))) {
         await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
@@ -69,8 +90,12 @@ async function migrateAlone(pool: pg.Pool): Promise<void> {
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
     }
+  } catch (error) {
+    broken = error as Error;
+    throw error;
   } finally {
-    client.release();
+    // Dropped, not returned to the pool: its lock_timeout (and, after a failure, any lock it took) go with it.
+    client.release(broken ?? true);
   }
 }
 

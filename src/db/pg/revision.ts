@@ -1,12 +1,19 @@
 import { sql } from 'drizzle-orm';
-import type { RevisionSource } from '../revision.js';
+import { type RevisionSource, revisionStamp, STAMP_QUERY } from '../revision.js';
 import type { PgDb } from './open.js';
 
-// The data revision on PostgreSQL: the same meta row as on SQLite, so every instance on the database reads
-// the one every write bumps (src/db/revision.ts). Bumped inside the write's transaction: the row lock orders
-// concurrent writers, and readers see the new number exactly when the write commits.
+// The data revision on PostgreSQL: the same meta rows as on SQLite, so every instance on the database reads
+// the one every write bumps, and the token drawn with it (src/db/revision.ts). Bumped inside the write's
+// transaction: the row lock orders concurrent writers, and readers see the new number exactly when the write
+// commits.
 
 type Executor = Pick<PgDb, 'execute'>;
+
+/** Bumps the revision and draws its token, in one statement; answers the new revision. */
+export const BUMP_REVISION = `with token as (insert into meta (key, value) values ('revision_token', left(md5(gen_random_uuid()::text), 16))
+    on conflict (key) do update set value = excluded.value)
+  insert into meta (key, value) values ('revision', '1')
+    on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`;
 
 export async function currentPgRevision(db: Executor): Promise<number> {
   const { rows } = await db.execute<{ value: string }>(sql`select value from meta where key = 'revision'`);
@@ -14,8 +21,7 @@ export async function currentPgRevision(db: Executor): Promise<number> {
 }
 
 export async function bumpPgRevision(db: Executor): Promise<number> {
-  const { rows } = await db.execute<{ value: string }>(sql`insert into meta (key, value) values ('revision', '1')
-    on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`);
+  const { rows } = await db.execute<{ value: string }>(sql.raw(BUMP_REVISION));
   return Number(rows[0]!.value);
 }
 
@@ -33,5 +39,10 @@ export class PgRevision implements RevisionSource {
       text: `select value from meta where key = 'revision'`,
     });
     return rows.length > 0 ? Number(rows[0]!.value) : 0;
+  }
+
+  async stamp(): Promise<string> {
+    const { rows } = await this.pool.query<{ revision: string | null; token: string | null }>({ name: 'upr-revision-stamp', text: STAMP_QUERY });
+    return revisionStamp(rows[0]!.revision, rows[0]!.token);
   }
 }

@@ -3,6 +3,7 @@ import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgFlushStats } from '../../stats/pg-aggregates.js';
 import { type AuditEntry, diffRecords, storedReason } from '../audit.js';
 import { pgFillSearch } from './fulltext.js';
+import { BUMP_REVISION } from './revision.js';
 
 // Every write on PostgreSQL goes through pgWriteTransaction, as every write on SQLite goes through
 // writeTransaction (src/db/audit.ts): one transaction that applies the change, rebuilds the stored documents
@@ -57,8 +58,7 @@ export async function pgWriteTransaction<T>(
     await pgFillSearch(client); // the full-text terms of records new or with a new text (fulltext.ts)
     await pgFlushStats(client); // the stats' kept counts (migrations/postgres/0005_stats_aggregates.sql)
     if (entries.length > 0) {
-      const { rows } = await client.query<{ value: string }>(`insert into meta (key, value) values ('revision', '1')
-        on conflict (key) do update set value = (cast(meta.value as bigint) + 1)::text returning value`);
+      const { rows } = await client.query<{ value: string }>(BUMP_REVISION);
       const at = new Date().toISOString();
       await client.query(
         `insert into audit_log (entity, entity_id, action, changes, actor, at, revision, reason)
