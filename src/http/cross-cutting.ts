@@ -3,7 +3,9 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
+import { requestedFormat } from './formats.js';
 import { answerOptionsRoute } from './options.js';
+import { HttpProblem } from './problem.js';
 import { namePlugins } from './plugin-name.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
@@ -45,6 +47,21 @@ function allowAnyOrigin(_request: FastifyRequest, reply: FastifyReply, done: Hoo
   done();
 }
 
+/**
+ * A read of the API that answers JSON alone (a record, themes, a history, the change feed): an Accept header that
+ * allows no JSON is a 406, as on the lists, rather than JSON a client asked not to get (`curl -H 'Accept: text/csv'
+ * …/v1/themes -o themes.csv` saved JSON, and exited 0). The lists and stats negotiate their own formats.
+ */
+function acceptJsonOnly(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const { url, config } = request.routeOptions;
+  if ((request.method === 'GET' || request.method === 'HEAD') && url?.startsWith('/v1/') && !config?.queryCache?.formats) {
+    if (requestedFormat(undefined, request.headers.accept, ['json']) === undefined) {
+      return done(new HttpProblem(406, 'This resource is available as application/json only, in UTF-8; the Accept header does not allow it.'));
+    }
+  }
+  done();
+}
+
 /** @fastify/cors in a scope of its own: its hook runs for preflights alone (below). */
 async function corsPreflight(preflight: FastifyInstance): Promise<void> {
   await preflight.register(cors, {
@@ -67,6 +84,7 @@ const crossCutting = fp<CrossCuttingOptions>(
     app.addHook('onRoute', answerOptionsRoute);
     await app.register(corsPreflight);
     app.addHook('onRequest', allowAnyOrigin);
+    app.addHook('preValidation', acceptJsonOnly);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {
       global: true,
