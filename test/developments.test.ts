@@ -433,3 +433,32 @@ t.test('a full-text export runs its match once, not once per chunk, in the order
   t.same(JSON.parse(ndjson.body.split('\n')[0]!), json, 'an NDJSON line is the JSON item');
   if (!pool) t.same(app.db.$client.prepare('select name from temp.sqlite_master').pluck().all(), [], 'no temporary table left');
 });
+
+t.test('id and updatedSince select developments, assessments and statements as they do recommendations', async (t) => {
+  const app = await buildTestApp(t);
+  const pool = postgresSide(app)?.pool;
+  const run = async (text: string) => void (pool ? await pool.query(text) : app.db.$client.exec(text));
+  const bump = "update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'";
+  for (const list of ['recommendations', 'developments', 'assessments', 'statements']) {
+    const all = ids((await getJson<Body>(app, `/v1/${list}?limit=500`)).body);
+    t.ok(all.length >= 2, `${list}: records to pick from`);
+    const [a, b] = [all.at(-1)!, all[0]!];
+    const picked = await getJson<Body>(app, `/v1/${list}?id=${encodeURIComponent(`${a},${b}`)}&id=no-such-id`);
+    t.same(sorted(picked.body), [a, b].sort(), `${list}: the records of the ids given`);
+    t.equal(picked.body.meta.total, 2, `${list}: an id no record has matches nothing`);
+    const csv = await app.inject(`/v1/${list}?id=${encodeURIComponent(a)}&format=csv`);
+    t.equal(csv.body.trimEnd().split('\r\n').length, 2, `${list}: in exports too`);
+    const many = await getJson(app, `/v1/${list}?id=${Array.from({ length: 101 }, (_, i) => `x${i}`).join(',')}`);
+    t.match([many.response.statusCode, many.body.errors], [400, [{ in: 'query', name: 'id' }]], `${list}: at most 100 ids`);
+    if (list === 'recommendations') continue; // (its updatedSince: test/recommendations.test.ts)
+    await run(`update ${list} set updated_at = '2030-01-01T00:00:00.000Z' where id = '${a}'; ${bump}`);
+    const since = async (value: string) => ids((await getJson<Body>(app, `/v1/${list}?updatedSince=${encodeURIComponent(value)}&limit=500`)).body);
+    t.same(await since('2029-12-31T23:00:00-01:00'), [a], `${list}: changed at or after an instant`);
+    t.same(await since('2030-01-02'), [], `${list}: from a day on`);
+    t.same((await since('2000-01-01')).sort(), [...all].sort(), `${list}: every record changed since`);
+    const bad = await getJson(app, `/v1/${list}?updatedSince=2030-13-01`);
+    t.match([bad.response.statusCode, bad.body.errors], [400, [{ in: 'query', name: 'updatedSince' }]], `${list}: a bad date is a 400`);
+  }
+  const stats = await getJson(app, `/v1/stats/developments?groupBy=direction&id=${DEATH},${OHCHR}`);
+  t.equal(stats.body.meta.total, 2, "stats count the list's records");
+});

@@ -5,6 +5,7 @@ import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { matchTableChunks } from '../db/match-table.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { storedInstant } from '../http/params.js';
 import { invalidParam } from '../http/problem.js';
 import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
 
@@ -29,6 +30,7 @@ export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'post
     throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
   }
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`d.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`d.state_code`, f.stateUnderReview));
   if (f.reviewId) c.push(inList(sql`d.review_id`, f.reviewId));
   if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId, dialect));
@@ -39,6 +41,7 @@ export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'post
   // day it may have been.
   if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);
   if (f.to !== undefined) c.push(sql`d.period_start <= ${f.to}`);
+  if (f.updatedSince) c.push(sql`d.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 
