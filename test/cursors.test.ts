@@ -16,7 +16,7 @@ const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, nu
   },
   { path: '/v1/developments', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
   { path: '/v1/assessments', param: 'cursor', sorts: { assessedOn: 2, '-assessedOn': 2, id: 1, '-id': 1 } },
-  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2 } },
+  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
   { path: '/v1/sources', param: 'cursor', sorts: { id: 1, '-id': 1 } },
   { path: '/v1/reviews', param: 'cursor', sorts: { id: 1 } },
   { path: '/v1/states', param: 'cursor', sorts: { code: 1 } },

@@ -59,9 +59,13 @@ export interface StatementRow {
 // Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
 const byDate = { columns: [sql`s.date`, sql`s.id`], kinds: ['text', 'text'] as const, keysOf: (row: StatementRow) => [row.date, row.id] };
 
+const byId = { columns: [sql`s.id`], kinds: ['text'] as const, keysOf: (row: StatementRow) => [row.id] };
+
 const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   date: { name: 'date', descending: false, ...byDate },
   '-date': { name: '-date', descending: true, ...byDate },
+  id: { name: 'id', descending: false, ...byId },
+  '-id': { name: '-id', descending: true, ...byId },
 };
 
 export function resolveSort(requested: StatementSort | undefined): KeysetSort<StatementRow> {
