@@ -16,7 +16,7 @@ const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, nu
   },
   { path: '/v1/developments', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
   { path: '/v1/assessments', param: 'cursor', sorts: { assessedOn: 2, '-assessedOn': 2, id: 1, '-id': 1 } },
-  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2 } },
+  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
   { path: '/v1/sources', param: 'cursor', sorts: { id: 1, '-id': 1 } },
   { path: '/v1/reviews', param: 'cursor', sorts: { id: 1 } },
   { path: '/v1/states', param: 'cursor', sorts: { code: 1 } },
@@ -30,6 +30,17 @@ const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, nu
 
 /** A cursor as the API makes them, from its JSON text (so that it can hold what JSON.stringify never writes). */
 const cursorOf = (json: string) => Buffer.from(json).toString('base64url');
+
+/**
+ * The name a list's cursors give their sort: the list's and the sort's (`developments/date`), but the
+ * recommendations' and the change feed's, whose cursors were made before lists named theirs (a mirror keeps the
+ * feed's), and a history's, which names its kind of record (`reviews/history/seq`).
+ */
+function cursorSort(path: string, sort: string): string {
+  if (path === '/v1/recommendations' || path === '/v1/changes') return sort;
+  if (path.endsWith('/history')) return `${path.split('/')[2]}/history/${sort}`;
+  return `${path.slice('/v1/'.length)}/${sort}`;
+}
 
 /**
  * The URL of a list's page with a sort (the lists of one sort take no sort parameter) and a cursor; a history's
@@ -65,7 +76,7 @@ t.test('a real cursor of every sort resumes its list', async (t) => {
       if (cursor === null) {
         // (The seed holds one review: a cursor before its id resumes with it.)
         t.equal(first.body.meta.total, 1, `${path} ${sort}: one page`);
-        const after = await getJson(app, urlOf(path, sort, param, cursorOf(`{"s":"${sort}","k":["A"]}`)));
+        const after = await getJson(app, urlOf(path, sort, param, cursorOf(`{"s":"${cursorSort(path, sort)}","k":["A"]}`)));
         t.equal(after.response.statusCode, 200, `${path} ${sort}: a cursor before the first record`);
         t.same(after.body.data, first.body.data, `${path} ${sort}: resumes with it`);
         continue;
@@ -84,7 +95,7 @@ t.test('a tampered cursor is a 400 naming it, never a 500 or a wrong page', asyn
   for (const { path, param, sorts } of LISTS) {
     for (const [sort, keys] of Object.entries(sorts)) {
       const numeric = sort === 'seq';
-      const all = (value: string, n = keys) => cursorOf(`{"s":${JSON.stringify(sort)},"k":[${Array(n).fill(value).join(',')}]}`);
+      const all = (value: string, n = keys) => cursorOf(`{"s":${JSON.stringify(cursorSort(path, sort))},"k":[${Array(n).fill(value).join(',')}]}`);
       const cases: [what: string, cursor: string, refused: boolean][] = [
         ['a NUL in text', all('"a\\u0000b"'), true],
         ['a fraction', all('1.5'), true],
@@ -107,6 +118,38 @@ t.test('a tampered cursor is a 400 naming it, never a 500 or a wrong page', asyn
         }
         t.equal(response.statusCode, 400, label);
         t.match(response.headers['content-type'], /^application\/problem\+json/, label);
+        t.match(body, { status: 400, errors: [{ in: 'query', name: param }] }, label);
+      }
+    }
+  }
+});
+
+t.test("another list's cursor is a 400 naming it, not read as this list's keys", async (t) => {
+  const app = await buildTestApp(t);
+  // A real cursor of every list and sort: its first page's, or (the seed's one review) one made as it makes them.
+  const made: { path: string; sort: string; cursor: string }[] = [];
+  for (const { path, param, sorts } of LISTS) {
+    for (const sort of Object.keys(sorts)) {
+      const url = urlOf(path.replace('{id}', path.startsWith('/v1/states/') ? 'KGZ' : path.includes('recommendations') ? 'KGZ-3-FIN-1' : 'KGZ-3'), sort, 'limit', '1');
+      if (param === 'since' || path.includes('/history')) {
+        const { body } = await getJson(app, url.replace('/v1/developments/KGZ-3', '/v1/developments/kgz-2020-anti-ngo-bill')
+          .replace('/v1/assessments/KGZ-3', '/v1/assessments/KGZ-3-FIN-1-2020-09-28').replace('/v1/statements/KGZ-3', '/v1/statements/KGZ-3-HRW-adoption'));
+        t.ok(body.meta?.nextCursor !== undefined, `${url}: a page`);
+        made.push({ path, sort, cursor: body.meta.nextCursor ?? cursorOf(`{"s":"${cursorSort(path, sort)}","k":[0]}`) });
+        continue;
+      }
+      const { body } = await getJson(app, url);
+      made.push({ path, sort, cursor: body.meta.nextCursor ?? cursorOf(`{"s":"${cursorSort(path, sort)}","k":["A"]}`) });
+    }
+  }
+  for (const from of made) {
+    for (const { path, param, sorts } of LISTS) {
+      if (path === from.path) continue;
+      for (const sort of Object.keys(sorts)) {
+        const label = `${from.path} sort=${from.sort}'s cursor on ${path} sort=${sort}`;
+        const { response, body } = await getJson(app, urlOf(path, sort, param, from.cursor));
+        // (A history of a record that does not exist would be a 404 after the cursor: the cursor is checked first.)
+        t.equal(response.statusCode, 400, label);
         t.match(body, { status: 400, errors: [{ in: 'query', name: param }] }, label);
       }
     }

@@ -1,5 +1,8 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import { pgFillSearchBatch } from '../src/db/pg/fulltext.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 
 // Facts from seed/kyrgyzstan-upr3.ts: nine Kyrgyzstan developments, seven setbacks and two neutral.
 
@@ -364,4 +367,98 @@ t.test('developments', async (t) => {
     const { response } = await getJson(app, '/v1/developments?from=2020-07-01&to=2020-07-01');
     t.equal(response.statusCode, 200);
   });
+});
+
+t.test('a full-text export runs its match once, not once per chunk, in the order of its pages', async (t) => {
+  const app = await buildTestApp(t);
+  const pool = postgresSide(app)?.pool;
+  // 600 developments whose summary has the word: three export chunks (EXPORT_CHUNK_ROWS, 250).
+  const insert = `insert into developments (id, state_code, review_id, title, summary, date, date_precision, period_start,
+      period_end, direction, created_at, updated_at)
+    with recursive s (n) as (select 1 union all select n + 1 from s where n < 600)
+    select 'fts-dev-' || n, 'KGZ', 'KGZ-3', 'Report ' || n, 'Held in zanzibarite custody, case ' || n, d, 'day', d, d,
+      'setback', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
+    from (select n, '2020-0' || (1 + n % 9) || '-1' || (n % 10) as d from s) g`;
+  const bump = "update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'";
+  if (pool) {
+    await pool.query(insert);
+    while ((await pgFillSearchBatch(pool, 1000)) > 0);
+    await pool.query(bump);
+  } else {
+    app.db.$client.exec(`${insert}; ${bump}`);
+  }
+  // The statements that run the match: prepared (SQLite, every drizzle query) or sent (PostgreSQL), during one export.
+  let matches = 0;
+  const counts = (text: unknown) => void (/developments_fts match|@@/.test(String(text)) && matches++);
+  if (pool) {
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      counts(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    t.teardown(() => void (pg.Client.prototype.query = query));
+  } else {
+    const prepare = Database.prototype.prepare;
+    Database.prototype.prepare = function (this: Database.Database, source: string) {
+      counts(source);
+      return prepare.call(this, source);
+    } as typeof prepare;
+    t.teardown(() => void (Database.prototype.prepare = prepare));
+  }
+  const walk = async (url: string) => {
+    const found: string[] = [];
+    for (let next: string | undefined = url; next; ) {
+      const { body }: { body: Body } = await getJson<Body>(app, next);
+      found.push(...ids(body));
+      next = body.meta.nextCursor ? `${url}&cursor=${body.meta.nextCursor}` : undefined;
+    }
+    return found;
+  };
+  for (const sort of ['date', '-date', 'id']) {
+    const pages = await walk(`/v1/developments?q=zanzibarite&sort=${sort}&limit=500`);
+    t.equal(pages.length, 600, `${sort}: 600 matches`);
+    matches = 0;
+    const response = await app.inject(`/v1/developments?q=zanzibarite&sort=${sort}&format=ndjson`);
+    // Before: once per chunk (3); each ran the match again and sorted all its matches.
+    t.equal(matches, 1, `${sort}: one match for the export's three chunks`);
+    const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line));
+    t.same(lines.map((line) => line.id), pages, `${sort}: the pages' records, in their order`);
+  }
+  const first = (await getJson<Body>(app, '/v1/developments?q=zanzibarite&sort=id&limit=100')).body;
+  const rest = await app.inject(`/v1/developments?q=zanzibarite&sort=id&format=csv&cursor=${first.meta.nextCursor}`);
+  const rows = rest.body.trimEnd().split('\r\n').slice(1);
+  t.same(rows.map((row) => row.split(',')[0]), (await walk('/v1/developments?q=zanzibarite&sort=id&limit=500')).slice(100), 'an export from a cursor: the rest');
+  const json = (await getJson<Body>(app, '/v1/developments?q=zanzibarite&sort=id&limit=1')).body.data[0];
+  const ndjson = await app.inject('/v1/developments?q=zanzibarite&sort=id&format=ndjson');
+  t.same(JSON.parse(ndjson.body.split('\n')[0]!), json, 'an NDJSON line is the JSON item');
+  if (!pool) t.same(app.db.$client.prepare('select name from temp.sqlite_master').pluck().all(), [], 'no temporary table left');
+});
+
+t.test('id and updatedSince select developments, assessments and statements as they do recommendations', async (t) => {
+  const app = await buildTestApp(t);
+  const pool = postgresSide(app)?.pool;
+  const run = async (text: string) => void (pool ? await pool.query(text) : app.db.$client.exec(text));
+  const bump = "update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'";
+  for (const list of ['recommendations', 'developments', 'assessments', 'statements']) {
+    const all = ids((await getJson<Body>(app, `/v1/${list}?limit=500`)).body);
+    t.ok(all.length >= 2, `${list}: records to pick from`);
+    const [a, b] = [all.at(-1)!, all[0]!];
+    const picked = await getJson<Body>(app, `/v1/${list}?id=${encodeURIComponent(`${a},${b}`)}&id=no-such-id`);
+    t.same(sorted(picked.body), [a, b].sort(), `${list}: the records of the ids given`);
+    t.equal(picked.body.meta.total, 2, `${list}: an id no record has matches nothing`);
+    const csv = await app.inject(`/v1/${list}?id=${encodeURIComponent(a)}&format=csv`);
+    t.equal(csv.body.trimEnd().split('\r\n').length, 2, `${list}: in exports too`);
+    const many = await getJson(app, `/v1/${list}?id=${Array.from({ length: 101 }, (_, i) => `x${i}`).join(',')}`);
+    t.match([many.response.statusCode, many.body.errors], [400, [{ in: 'query', name: 'id' }]], `${list}: at most 100 ids`);
+    if (list === 'recommendations') continue; // (its updatedSince: test/recommendations.test.ts)
+    await run(`update ${list} set updated_at = '2030-01-01T00:00:00.000Z' where id = '${a}'; ${bump}`);
+    const since = async (value: string) => ids((await getJson<Body>(app, `/v1/${list}?updatedSince=${encodeURIComponent(value)}&limit=500`)).body);
+    t.same(await since('2029-12-31T23:00:00-01:00'), [a], `${list}: changed at or after an instant`);
+    t.same(await since('2030-01-02'), [], `${list}: from a day on`);
+    t.same((await since('2000-01-01')).sort(), [...all].sort(), `${list}: every record changed since`);
+    const bad = await getJson(app, `/v1/${list}?updatedSince=2030-13-01`);
+    t.match([bad.response.statusCode, bad.body.errors], [400, [{ in: 'query', name: 'updatedSince' }]], `${list}: a bad date is a 400`);
+  }
+  const stats = await getJson(app, `/v1/stats/developments?groupBy=direction&id=${DEATH},${OHCHR}`);
+  t.equal(stats.body.meta.total, 2, "stats count the list's records");
 });

@@ -111,6 +111,24 @@ t.test('format negotiation over HTTP: ?format= wins over Accept; Vary: Accept; 4
   t.equal(bad.statusCode, 400, 'an unknown format is a 400 naming the parameter');
   t.equal(bad.json().errors[0].name, 'format');
 
+  // A read that answers JSON alone refuses an Accept header that allows no JSON as the lists do, rather than
+  // answer JSON to `Accept: text/csv` (saved as a .csv, with a 200); any other Accept gets JSON.
+  for (const url of ['/v1/themes', '/v1/sdgs', '/v1/affected-persons', '/v1/recommendations/KGZ-3-FIN-1', '/v1/states/KGZ',
+    '/v1/recommendations/KGZ-3-FIN-1/related', '/v1/recommendations/KGZ-3-FIN-1/history', '/v1/changes', '/v1/reviews/KGZ-3/summary']) {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const refused = await app.inject({ method, url, headers: { accept: 'text/csv' } });
+      t.equal(refused.statusCode, 406, `${method} ${url}: Accept: text/csv is a 406`);
+      t.match(type(refused), /^application\/problem\+json/, `${method} ${url}: a problem`);
+    }
+    t.match((await get(url, 'text/csv')).json().detail, /application\/json only/, `${url}: the problem names the type`);
+    for (const accept of [undefined, '*/*', 'application/json', 'text/html, application/xhtml+xml, */*;q=0.8', 'application/*']) {
+      const answered = await get(url, accept);
+      t.equal(answered.statusCode, 200, `${url} Accept: ${accept}: 200`);
+      t.match(type(answered), /^application\/json/, `${url} Accept: ${accept}: JSON`);
+    }
+  }
+  t.equal((await get('/v1/themes?format=csv')).statusCode, 400, 'format is no parameter of a JSON-only read: a 400 naming it');
+
   const stats = await get('/v1/stats/recommendations?groupBy=position', 'application/x-ndjson');
   t.equal(stats.statusCode, 406, 'stats answer in JSON and CSV only');
   const statsBad = await get('/v1/stats/recommendations?groupBy=position&format=ndjson');

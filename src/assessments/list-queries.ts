@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { storedInstant } from '../http/params.js';
 import { invalidParam } from '../http/problem.js';
 import type { AssessmentFilter, AssessmentItem, AssessmentSort } from './schemas.js';
 import { sourceOfRow } from '../common/source-row.js';
@@ -15,6 +16,7 @@ export function filterConditions(f: AssessmentFilter): SQL[] {
     throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
   }
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`a.id`, f.id));
   if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
   if (f.recommendationId) c.push(inList(sql`a.recommendation_id`, f.recommendationId));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
@@ -22,6 +24,7 @@ export function filterConditions(f: AssessmentFilter): SQL[] {
   if (f.source) c.push(inList(sql`a.source_id`, f.source));
   if (f.from !== undefined) c.push(sql`a.assessed_on >= ${f.from}`);
   if (f.to !== undefined) c.push(sql`a.assessed_on <= ${f.to}`);
+  if (f.updatedSince) c.push(sql`a.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 

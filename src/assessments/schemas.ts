@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordMetaShape, sourceSchema, stateRefSchema } from '../common/schemas.js';
 import { IMPLEMENTATION_STATUSES } from '../db/schema.js';
-import { idListParam, listParam, periodBound, recommendationIdListParam, stateListParam } from '../http/params.js';
+import { idListParam, listParam, periodBound, recommendationIdListParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
 export const assessmentRecordSchema = z
   .object({
@@ -26,6 +26,7 @@ export type AssessmentSort = (typeof ASSESSMENT_SORTS)[number];
 
 // The one definition of "which assessments match": the list and its exports share it.
 export const assessmentFilterShape = {
+  id: recordIdsParam('Assessment', 'KGZ-3-FIN-1-2020-09-28'),
   reviewId: idListParam('review', 50, 'Review of the recommendation judged, e.g. KGZ-3.'),
   recommendationId: recommendationIdListParam('The recommendation judged, e.g. KGZ-3-FIN-1.'),
   stateUnderReview: stateListParam('State under review of the recommendation judged.'),
@@ -40,6 +41,7 @@ export const assessmentFilterShape = {
       'Only assessments that hold for this day (YYYY-MM-DD) or earlier (assessedOn); a month (YYYY-MM) or year (YYYY) to its last day. ' +
         'Must not be before `from`.',
     ),
+  updatedSince: updatedSinceParam(),
 };
 
 export const assessmentFilterSchema = z.object(assessmentFilterShape);

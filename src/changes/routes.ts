@@ -13,6 +13,8 @@ import { namePlugins } from '../http/plugin-name.js';
 // GET /v1/changes: every change in commit order, deletions included, for mirrors that poll.
 
 const CURSOR_SORT = 'seq';
+/** A history's cursors name its kind of record: another kind's, or the feed's, is a 400, not read as its own. */
+const historySort = (entity: string) => `${entity}/history/${CURSOR_SORT}`;
 
 const historyQuery = z.object({ ...pageParams }).strict();
 
@@ -78,10 +80,10 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
       async (request, reply) => {
         const id = (request.params as Record<string, string>).id!;
         const { limit, cursor } = request.query;
-        const after = (decodeCursor(cursor, CURSOR_SORT, ['count'])?.[0] as number | undefined) ?? 0;
+        const after = (decodeCursor(cursor, historySort(entity), ['count'])?.[0] as number | undefined) ?? 0;
         const history = await store.history(entity, id, limit, after);
         if (!history) throw notFound(noun, id);
-        const nextCursor = history.lastSeq === null ? null : encodeCursor(CURSOR_SORT, [history.lastSeq]);
+        const nextCursor = history.lastSeq === null ? null : encodeCursor(historySort(entity), [history.lastSeq]);
         setNextLink(request, reply, nextCursor);
         return { data: history.changes, meta: { total: history.total, limit, nextCursor } };
       },

@@ -34,6 +34,8 @@ export interface SqliteReads<Filter, Sort, Row, Detail> {
   page(db: Db, f: Filter, sort: Sort, limit: number, after: KeyValue[] | undefined): Chunk<Row>;
   list(db: Db, f: Filter, sort: Sort, limit: number, after: KeyValue[] | undefined): Page<Row>;
   get(db: Db, id: string): Detail | undefined;
+  /** An export's rows when it should not resume by keys from chunk to chunk (ExportSpec.chunks); undefined: by pages. */
+  chunks?(db: Db, f: Filter, sort: Sort, after: KeyValue[] | undefined, rows: number): Iterator<Row[]> | undefined;
 }
 
 export function sqliteReadStore<Filter, Sort extends { name: string }, Row, Detail>(
@@ -51,6 +53,7 @@ export function sqliteReadStore<Filter, Sort extends { name: string }, Row, Deta
         after,
         limit,
         page: (from, n, keys) => reads.page(from, filter, sort, n, keys),
+        chunks: (from, keys, rows) => reads.chunks?.(from, filter, sort, keys, rows),
         list: () => reads.list(db, filter, sort, limit, after),
       }),
     get: async (id) => reads.get(db, id),

@@ -1,11 +1,14 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import type { KeysetSort } from '../db/keyset.js';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { tsQuery } from '../db/pg/fulltext.js';
 import { pgReadStore } from '../db/pg/read-store.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, type Pool } from '../db/pg/rows.js';
-import { sliceChunk } from '../http/pagination.js';
+import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import {
   detailRecommendationsQuery,
   developmentRecords,
@@ -15,7 +18,7 @@ import {
   hydrateQueries,
   selectRowsQuery,
 } from './queries.js';
-import type { DevelopmentDetail, DevelopmentFilter } from './schemas.js';
+import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord } from './schemas.js';
 import { DEVELOPMENT_LIST, type DevelopmentStore } from './store.js';
 
 // The developments on PostgreSQL: queries.ts's SQL, with `q` matched on the tsvector of FTS5's terms
@@ -47,6 +50,32 @@ export async function pgGetDevelopment(reader: Reader, id: string): Promise<Deve
   return { ...record, recommendations: await pgAll<DevelopmentDetail['recommendations'][number]>(reader, detailRecommendationsQuery(id)) };
 }
 
+/**
+ * A full-text export's developments, `rows` at a time, through a server-side cursor on the export's connection:
+ * the match runs once (resumed by keys, each chunk ran it again, an export of M matches costing M²/rows);
+ * undefined without q, whose keyset steps cost only their rows.
+ */
+export function pgDevelopmentExportChunks(
+  client: pg.PoolClient,
+  f: DevelopmentFilter,
+  sort: KeysetSort<DevelopmentRow>,
+  after: KeyValue[] | undefined,
+  rows: number,
+): AsyncGenerator<DevelopmentRecord[], void, undefined> | undefined {
+  if (f.q === undefined) return undefined;
+  const c = conditions(f);
+  if (after) c.push(keysetAfter(sort, after));
+  const { sql: text, params } = new PgDialect().sqlToQuery(selectRowsQuery(FROM, c, keysetOrder(sort)));
+  return (async function* () {
+    await client.query({ text: `declare upr_export_rows no scroll cursor for ${text}`, values: params });
+    for (;;) {
+      const fetched = await client.query<DevelopmentRow>(`fetch ${rows} from upr_export_rows`);
+      if (fetched.rows.length > 0) yield await records(client, fetched.rows);
+      if (fetched.rows.length < rows) break;
+    }
+  })();
+}
+
 export function pgDevelopmentStore(pool: Pool): DevelopmentStore {
   return pgReadStore(pool, DEVELOPMENT_LIST, {
     async page(reader, f, sort, limit, after) {
@@ -63,5 +92,6 @@ export function pgDevelopmentStore(pool: Pool): DevelopmentStore {
       return cappedTotal(await pgCount(reader, sql`(select 1 from ${FROM} ${whereClause(conditions(f))} limit ${limit}) m`));
     },
     get: pgGetDevelopment,
+    chunks: pgDevelopmentExportChunks,
   });
 }

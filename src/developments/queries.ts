@@ -2,8 +2,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
+import { matchTableChunks } from '../db/match-table.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { storedInstant } from '../http/params.js';
 import { invalidParam } from '../http/problem.js';
 import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
 
@@ -28,6 +30,7 @@ export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'post
     throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
   }
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`d.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`d.state_code`, f.stateUnderReview));
   if (f.reviewId) c.push(inList(sql`d.review_id`, f.reviewId));
   if (f.recommendationId) c.push(linked('development_recommendations', 'recommendation_id', f.recommendationId, dialect));
@@ -38,6 +41,7 @@ export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'post
   // day it may have been.
   if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);
   if (f.to !== undefined) c.push(sql`d.period_start <= ${f.to}`);
+  if (f.updatedSince) c.push(sql`d.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 
@@ -83,15 +87,15 @@ export function resolveSort(requested: DevelopmentSort | undefined): KeysetSort<
   return SORTS[requested ?? 'date'];
 }
 
-/** The developments' rows (SQL both databases run). */
-export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit: number): SQL {
+/** The developments' rows (SQL both databases run); every one without a limit. */
+export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?: number): SQL {
   return sql`select d.id, d.state_code, st.name as state_name, d.review_id, d.title, d.summary,
       d.date, d.date_precision, d.period_start, d.direction, d.version, d.created_at, d.updated_at
     from ${from}
     join states st on st.code = d.state_code
     ${whereClause(conditions)}
     order by ${order}
-    limit ${limit}`;
+    ${limit === undefined ? sql`` : sql`limit ${limit}`}`;
 }
 
 function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): DevelopmentRow[] {
@@ -131,6 +135,26 @@ export function pageDevelopments(
   const rows = selectRows(db, fromClause(f), pageConditions, keysetOrder(sort), limit + 1);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
+}
+
+/**
+ * A full-text export's developments, `rows` at a time, the match run once (src/db/match-table.ts); undefined
+ * without q: an export's keyset steps then cost only their rows.
+ */
+export function developmentExportChunks(
+  db: Db,
+  f: DevelopmentFilter,
+  sort: KeysetSort<DevelopmentRow>,
+  after: KeyValue[] | undefined,
+  rows: number,
+): Iterator<DevelopmentRecord[]> | undefined {
+  if (f.q === undefined) return undefined;
+  const conditions = filterConditions(f);
+  if (after) conditions.push(keysetAfter(sort, after));
+  const ids = sql`select d.id from ${fromClause(f)} ${whereClause(conditions)} order by ${keysetOrder(sort)}`;
+  return matchTableChunks(db, ids, rows, (matches, from, n) =>
+    hydrate(db, selectRows(db, sql`${matches} cross join developments d on d.id = m.k`, [sql`m.n > ${from}`], sql`m.n`, n)),
+  );
 }
 
 export function getDevelopment(db: Db, id: string): DevelopmentDetail | undefined {

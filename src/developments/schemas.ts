@@ -9,13 +9,14 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, periodBound, recommendationIdListParam, stateListParam } from '../http/params.js';
+import { idListParam, listParam, periodBound, recommendationIdListParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
 export const DEVELOPMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
 
 // The one definition of "which developments match": the list, and later exports and stats, share it.
 export const developmentFilterShape = {
+  id: recordIdsParam('Development', 'kgz-2020-07-25-askarov-dies-in-custody'),
   stateUnderReview: stateListParam('The state the development happened in, whose review it follows up.'),
   reviewId: idListParam('review', 50, 'Review the development follows up, e.g. KGZ-3.'),
   recommendationId: recommendationIdListParam('Recommendation the development bears on, e.g. KGZ-3-FIN-1.'),
@@ -41,6 +42,7 @@ export const developmentFilterShape = {
         'since its period overlaps. Must not be before `from`.',
     ),
   q: fullTextParam('title and summary'),
+  updatedSince: updatedSinceParam(),
 };
 
 export const developmentFilterSchema = z.object(developmentFilterShape);

@@ -72,6 +72,12 @@ export interface ExportSpec<Row> {
   limit: number;
   /** One keyset step of the list's query. */
   page: (db: Db, limit: number, after: KeyValue[] | undefined) => Chunk<Row>;
+  /**
+   * When an export should not resume by keys from chunk to chunk (a full-text search, whose every step would
+   * run the match again: src/db/match-table.ts): every row after `after`, `rows` at a time, read from `db`
+   * (the export's snapshot). Ending the iteration early releases what it holds.
+   */
+  chunks?: (db: Db, after: KeyValue[] | undefined, rows: number) => Iterator<Row[]> | undefined;
   /** For a resource with a read model: its stored documents, read instead of building every row. */
   stored?: StoredDocuments;
 }
@@ -130,6 +136,7 @@ export class ExportStream<Row> extends Readable {
   }
 
   private chunks: Iterator<{ bytes: Buffer; rows: number }> | undefined;
+  private rowChunks: Iterator<Row[]> | undefined;
 
   /** A push of stored lines: STORED_CHUNK_ROWS of them, joined by SQLite into one Buffer. */
   private produceStored(stored: StoredDocuments): void {
@@ -169,7 +176,8 @@ export class ExportStream<Row> extends Readable {
     try {
       // The snapshot begins with the first read: a stream that is never read holds none.
       this.snapshot ??= openSnapshot(this.db);
-      chunk = this.spec.page(this.snapshot.db, EXPORT_CHUNK_ROWS, this.after);
+      if (!this.started) this.rowChunks = this.spec.chunks?.(this.snapshot.db, this.after, EXPORT_CHUNK_ROWS);
+      chunk = this.rowChunks ? this.nextRows(this.rowChunks) : this.spec.page(this.snapshot.db, EXPORT_CHUNK_ROWS, this.after);
       text = this.spec.format === 'csv' ? csvRows(this.spec.columns, chunk.rows, this.context) : ndjsonRows(chunk.rows);
     } catch (error) {
       this.destroy(error as Error);
@@ -191,8 +199,15 @@ export class ExportStream<Row> extends Readable {
     }
   }
 
+  /** The next chunk of `rows`, as a keyset step gives it: its keys, not used, only there when more may follow. */
+  private nextRows(rows: Iterator<Row[]>): Chunk<Row> {
+    const next = rows.next();
+    return next.done ? { rows: [], nextKeys: null } : { rows: next.value, nextKeys: [] };
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.chunks?.return?.();
+    this.rowChunks?.return?.();
     this.snapshot?.close();
     publish({ event: 'close', export: this.number, resource: this.spec.resource, rows: this.rows, complete: this.finished });
     callback(error);

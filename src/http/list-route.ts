@@ -87,7 +87,10 @@ export function addListRoute<Shape extends z.ZodRawShape, Sort extends { name: s
     },
     async (request, reply) => {
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query as ListParams;
-      const sort = sorted ? order.resolve(requested as never) : order;
+      const resolved = sorted ? order.resolve(requested as never) : order;
+      // A cursor names its list as well as its sort: another list's cursor of a sort named alike (id, date) is a
+      // 400, not read as this list's keys (a page that skips records, or starts elsewhere).
+      const sort = { ...resolved, name: `${route.path.slice(1)}/${resolved.name}` };
       const after = decodeCursor(cursor, sort.name, sort.kinds);
       const query = { filter: filter as z.output<z.ZodObject<Shape>>, sort: (sorted ? sort : { name: sort.name }) as Sort, after, limit, bom };
       return route.store.list(request, reply, query) as never;

@@ -45,7 +45,7 @@ export function decodeCursor(cursor: string | undefined, sort: string, kinds: re
     throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
   }
   if (parsed.data!.s !== sort) {
-    throw invalidParam('query', 'cursor', `This cursor was made for sort "${parsed.data!.s}", not "${sort}".`);
+    throw invalidParam('query', 'cursor', `This cursor was made for another list or sort ("${parsed.data!.s}"), not "${sort}".`);
   }
   return keys;
 }

@@ -232,3 +232,22 @@ export function acceptsRepeats(schema: z.ZodType): boolean {
 
 /** The query of a route that takes no query parameters: any parameter is refused (400), not ignored. */
 export const noQueryParams = z.object({}).strict();
+
+/**
+ * A selection of records by their own ids, exactly as written (ids are case-sensitive), up to 100 in one
+ * request: recommendations, developments, assessments and statements take it alike. An id no record has
+ * matches nothing (meta.total counts those found).
+ */
+export function recordIdsParam(noun: string, example: string) {
+  return listParam(
+    z.string().min(1).max(200),
+    `${noun} id, exactly as written (e.g. ${example}): up to 100 records in one request. An id no record has matches nothing.`,
+  );
+}
+
+/** Only records changed at or after an instant or from a day on: every list of records that have `updatedAt`. */
+export function updatedSinceParam() {
+  return dateOrInstant
+    .optional()
+    .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z), or this day (2026-01-01: from its start, UTC).');
+}

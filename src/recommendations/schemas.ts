@@ -16,7 +16,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { booleanParam, dateOrInstant, idListParam, wholeNumberParam, listParam, stateListParam } from '../http/params.js';
+import { booleanParam, idListParam, wholeNumberParam, listParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
 import { ACTION_CATEGORIES } from '../reference/upr-info.js';
 import { YEAR_DESCRIPTION } from '../reviews/year.js';
 import { RECURRENCE_THRESHOLD, RELATED_PER_RECORD } from '../related/settings.js';
@@ -38,10 +38,7 @@ export type RecommendationSort = (typeof RECOMMENDATION_SORTS)[number];
 
 // The one definition of "which recommendations match": the list, and later exports and stats, share it.
 export const recommendationFilterShape = {
-  id: listParam(
-    z.string().min(1).max(200),
-    'Recommendation id, exactly as written (e.g. KGZ-3-FIN-1): up to 100 records in one request. An id no record has matches nothing.',
-  ),
+  id: recordIdsParam('Recommendation', 'KGZ-3-FIN-1'),
   stateUnderReview: stateListParam('State under review.'),
   recommendingState: stateListParam('Recommending state.'),
   regionalGroup: listParam(
@@ -85,9 +82,7 @@ export const recommendationFilterShape = {
   ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
-  updatedSince: dateOrInstant
-    .optional()
-    .describe('Only records changed at or after this instant (ISO 8601 with offset, e.g. 2026-01-01T00:00:00Z), or this day (2026-01-01: from its start, UTC).'),
+  updatedSince: updatedSinceParam(),
 };
 
 export const recommendationFilterSchema = z.object(recommendationFilterShape);

@@ -98,10 +98,10 @@ export function reviewRecords(rows: ReviewRow[], sources: ReviewSourceRow[]): Re
   }));
 }
 
-export function listReviews(db: Db, f: ReviewFilter, limit: number, after: KeyValue[] | undefined): Page<ReviewRecord> {
+export function listReviews(db: Db, f: ReviewFilter, sortName: string, limit: number, after: KeyValue[] | undefined): Page<ReviewRecord> {
   const total = db.get<{ n: number }>(sql`select count(*) as n from reviews v ${whereClause(conditions(f))}`)!.n;
   const page = pageReviews(db, f, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('id', page.nextKeys) : null };
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sortName, page.nextKeys) : null };
 }
 
 /** One keyset step of the list without its total: the list's pages and the chunks of an export. */

@@ -14,7 +14,7 @@ export const REVIEW_LIST = { resource: 'reviews', columns: reviewCsvColumns };
 export function sqliteReviewStore(db: Db): ReviewStore {
   return sqliteReadStore(db, REVIEW_LIST, {
     page: (from, f, _sort, limit, after) => pageReviews(from, f, limit, after),
-    list: (from, f, _sort, limit, after) => listReviews(from, f, limit, after),
+    list: (from, f, sort, limit, after) => listReviews(from, f, sort.name, limit, after),
     get: getReview,
   });
 }

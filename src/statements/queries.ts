@@ -3,6 +3,7 @@ import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
+import { storedInstant } from '../http/params.js';
 import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
 import { sourceOfRow } from '../common/source-row.js';
 
@@ -12,6 +13,7 @@ import { sourceOfRow } from '../common/source-row.js';
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: StatementFilter): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`s.id`, f.id));
   if (f.reviewId) c.push(inList(sql`s.review_id`, f.reviewId));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.speaker) {
@@ -25,6 +27,7 @@ export function filterConditions(f: StatementFilter): SQL[] {
       f.theme,
     )})`);
   }
+  if (f.updatedSince) c.push(sql`s.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 
@@ -56,9 +59,13 @@ export interface StatementRow {
 // Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
 const byDate = { columns: [sql`s.date`, sql`s.id`], kinds: ['text', 'text'] as const, keysOf: (row: StatementRow) => [row.date, row.id] };
 
+const byId = { columns: [sql`s.id`], kinds: ['text'] as const, keysOf: (row: StatementRow) => [row.id] };
+
 const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   date: { name: 'date', descending: false, ...byDate },
   '-date': { name: '-date', descending: true, ...byDate },
+  id: { name: 'id', descending: false, ...byId },
+  '-id': { name: '-id', descending: true, ...byId },
 };
 
 export function resolveSort(requested: StatementSort | undefined): KeysetSort<StatementRow> {

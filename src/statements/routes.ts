@@ -24,7 +24,7 @@ export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> =
     filterShape: statementFilterShape,
     order: {
       sorts: STATEMENT_SORTS,
-      description: 'Order: date (as recorded, then id; the default); a leading - reverses.',
+      description: 'Order: date (as recorded, then id; the default) or id; a leading - reverses.',
       default: 'date',
       resolve: resolveSort,
     },

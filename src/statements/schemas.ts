@@ -7,19 +7,21 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, speakerListParam, stateListParam } from '../http/params.js';
+import { idListParam, listParam, recordIdsParam, speakerListParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
-export const STATEMENT_SORTS = ['date', '-date'] as const;
+export const STATEMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
 
 // The one definition of "which statements match": the list, and later exports and stats, share it.
 export const statementFilterShape = {
+  id: recordIdsParam('Statement', 'KGZ-3-HRW-adoption'),
   reviewId: idListParam('review', 50, 'Review id, e.g. KGZ-3.'),
   stateUnderReview: stateListParam('State under review.'),
   speaker: speakerListParam('Who spoke.'),
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   source: idListParam('source', 200, "Source id (see GET /v1/sources): statements citing it, as a record's `sources` lists them."),
+  updatedSince: updatedSinceParam(),
 };
 
 export const statementFilterSchema = z.object(statementFilterShape);

@@ -42,10 +42,10 @@ export function selectStatesQuery(where: SQL[], limit: number): SQL {
     from states s ${whereClause(where)} order by s.code limit ${limit}`;
 }
 
-export function listStates(db: Db, f: StateFilter, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
+export function listStates(db: Db, f: StateFilter, sortName: string, limit: number, after: KeyValue[] | undefined): Page<StateRecord> {
   const total = db.get<{ n: number }>(sql`select count(*) as n from states s ${whereClause(conditions(f))}`)!.n;
   const page = pageStates(db, f, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor('code', page.nextKeys) : null };
+  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sortName, page.nextKeys) : null };
 }
 
 /** The conditions of one keyset step after `after`. */

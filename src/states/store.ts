@@ -14,7 +14,7 @@ export const STATE_LIST = { resource: 'states', columns: stateCsvColumns };
 export function sqliteStateStore(db: Db): StateStore {
   return sqliteReadStore(db, STATE_LIST, {
     page: (from, f, _sort, limit, after) => pageStates(from, f, limit, after),
-    list: (from, f, _sort, limit, after) => listStates(from, f, limit, after),
+    list: (from, f, sort, limit, after) => listStates(from, f, sort.name, limit, after),
     get: getState,
   });
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import type { ListShape, ReadStore } from '../read-store.js';
 import { pgSnapshot } from './query.js';
@@ -12,6 +13,8 @@ export interface PgReads<Filter, Sort, Row, Detail> {
   /** The list's total: a number, or a full-text search's capped one (src/db/fulltext.ts cappedTotal). */
   total(reader: Reader, f: Filter): Promise<ListTotal>;
   get(reader: Reader, id: string): Promise<Detail | undefined>;
+  /** An export's rows when it should not resume by keys from chunk to chunk (RecordListSpec.chunks). */
+  chunks?(client: pg.PoolClient, f: Filter, sort: Sort, after: KeyValue[] | undefined, rows: number): AsyncGenerator<Row[], void, undefined> | undefined;
 }
 
 export function pgReadStore<Filter, Sort extends { name: string }, Row, Detail>(
@@ -28,6 +31,7 @@ export function pgReadStore<Filter, Sort extends { name: string }, Row, Detail>(
         after,
         limit,
         page: (reader, n, keys) => reads.page(reader, filter, sort, n, keys),
+        chunks: (client, keys, rows) => reads.chunks?.(client, filter, sort, keys, rows),
         total: () => reads.total(pool, filter),
       }),
     // A record's detail is several queries: one snapshot, so that it never mixes two revisions.

@@ -23,6 +23,11 @@ export interface RecordListSpec<Row> {
   limit: number;
   /** One keyset step of the list's query. */
   page(reader: Reader, limit: number, after: KeyValue[] | undefined): Promise<Chunk<Row>>;
+  /**
+   * An export's rows when it should not resume by keys from chunk to chunk (a full-text search, whose every
+   * step would run the match again), read on the export's connection; undefined: by pages.
+   */
+  chunks?(client: pg.PoolClient, after: KeyValue[] | undefined, rows: number): AsyncGenerator<Row[], void, undefined> | undefined;
   total(): Promise<ListTotal>;
 }
 
@@ -42,6 +47,11 @@ function snapshotChunks<Row>(
   after: KeyValue[] | undefined,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
   return snapshotRead(pool, async function* (client) {
+    const rows = spec.chunks?.(client, after, EXPORT_CHUNK_ROWS);
+    if (rows) {
+      for await (const found of rows) yield { bytes: Buffer.from(lines(spec.columns, format, origin, found).join('')), rows: found.length };
+      return;
+    }
     for (let keys = after; ; ) {
       const chunk = await spec.page(client, EXPORT_CHUNK_ROWS, keys);
       if (chunk.rows.length > 0) yield { bytes: Buffer.from(lines(spec.columns, format, origin, chunk.rows).join('')), rows: chunk.rows.length };
