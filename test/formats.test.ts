@@ -128,6 +128,12 @@ t.test('format negotiation over HTTP: ?format= wins over Accept; Vary: Accept; 4
     }
   }
   t.equal((await get('/v1/themes?format=csv')).statusCode, 400, 'format is no parameter of a JSON-only read: a 400 naming it');
+  // …and says so in its OpenAPI responses, as the lists do: a generated client expects the 406 it may get.
+  const document = app.swagger() as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  const undocumented = Object.entries(document.paths)
+    .filter(([path, operations]) => path.startsWith('/v1/') && operations.get && !('406' in operations.get.responses))
+    .map(([path]) => path);
+  t.same(undocumented, [], 'every read of /v1/ documents its 406');
 
   const stats = await get('/v1/stats/recommendations?groupBy=position', 'application/x-ndjson');
   t.equal(stats.statusCode, 406, 'stats answer in JSON and CSV only');

@@ -3,10 +3,9 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
-import { requestedFormat } from './formats.js';
 import { headAsGet } from './head-as-get.js';
+import { acceptJsonOnly, documentNotAcceptable } from './json-only.js';
 import { answerOptionsRoute } from './options.js';
-import { HttpProblem } from './problem.js';
 import { namePlugins } from './plugin-name.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
@@ -59,21 +58,6 @@ function noCacheUnlessSet(_request: FastifyRequest, reply: FastifyReply, payload
   done(null, payload);
 }
 
-/**
- * A read of the API that answers JSON alone (a record, themes, a history, the change feed): an Accept header that
- * allows no JSON is a 406, as on the lists, rather than JSON a client asked not to get (`curl -H 'Accept: text/csv'
- * …/v1/themes -o themes.csv` saved JSON, and exited 0). The lists and stats negotiate their own formats.
- */
-function acceptJsonOnly(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const { url, config } = request.routeOptions;
-  if ((request.method === 'GET' || request.method === 'HEAD') && url?.startsWith('/v1/') && !config?.queryCache?.formats) {
-    if (requestedFormat(undefined, request.headers.accept, ['json']) === undefined) {
-      return done(new HttpProblem(406, 'This resource is available as application/json only, in UTF-8; the Accept header does not allow it.'));
-    }
-  }
-  done();
-}
-
 /** @fastify/cors in a scope of its own: its hook runs for preflights alone (below). */
 async function corsPreflight(preflight: FastifyInstance): Promise<void> {
   await preflight.register(cors, {
@@ -98,6 +82,7 @@ const crossCutting = fp<CrossCuttingOptions>(
     app.addHook('onRequest', allowAnyOrigin);
     app.addHook('onSend', noCacheUnlessSet);
     app.addHook('preValidation', acceptJsonOnly);
+    app.addHook('onRoute', documentNotAcceptable);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
     await app.register(compress, {
       global: true,
