@@ -20,6 +20,8 @@ interface CurlCommand {
   body?: string;
   /** A file it sends from the shared data (an import's). */
   file?: string;
+  /** The status the README prints under it (`# → HTTP/1.1 201 Created`). */
+  status?: number;
 }
 
 /** A shell line's words, as sh splits them: quotes, $VARIABLES, a # comment; no globbing or other expansion. */
@@ -106,6 +108,8 @@ function curlCommands(key: string): CurlCommand[] {
     }
     const formFile = /^\w+=@(.+)$/.exec(form[0] ?? '');
     if (formFile) command.file = formFile[1];
+    const shown = /^# → HTTP\/1\.1 (\d{3})/.exec(lines[i + 1] ?? '');
+    if (shown) command.status = Number(shown[1]);
     commands.push(command);
   }
   return commands;
@@ -185,6 +189,7 @@ t.test('every curl example of the README answers as the README says, on the seed
     const expected = NOT_2XX.find((e) => e.pattern.test(url));
     const what = `line ${command.line}: ${command.method} ${url} answers ${response.statusCode}`;
     if (expected) t.equal(response.statusCode, expected.status, `${what} (${expected.why})`);
+    else if (command.status !== undefined) t.equal(response.statusCode, command.status, `${what}, as the README shows`);
     else {
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       t.ok(ok, ok ? what : `${what}: ${response.body.slice(0, 500)}`);
