@@ -3,6 +3,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { openDatabase } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
 import type { ImportOptions } from '../src/import/types.js';
@@ -266,6 +267,10 @@ export async function runImportBench(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  exitOnHelpOrUsageError(
+    { only: { type: 'string' }, phases: { type: 'boolean' } },
+    'Usage: npm run bench:import [-- --only upr-info|corpus|upr-info-corpus] [--phases]\n  Times the imports of the real files (needs ../shared/data or SHARED_DATA_DIR; minutes).\n  --only    one of the imports\n  --phases  where the import\'s CPU goes',
+  );
   const at = process.argv.indexOf('--only');
   const only = at === -1 ? undefined : process.argv[at + 1];
   if (only !== undefined && only !== 'upr-info' && only !== 'corpus' && only !== 'upr-info-corpus') {

@@ -2,6 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { openDatabase } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
 import { refreshStaleRelations, relateAll } from '../src/related/refresh.js';
@@ -167,6 +168,10 @@ export async function relatedBench(progress: (message: string) => void = () => {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitOnHelpOrUsageError(
+    { json: { type: 'boolean' } },
+    'Usage: npm run bench:related [-- --json]\n  Related recommendations on UPR Info\'s sessions 1–17 (needs ../shared/data or SHARED_DATA_DIR; minutes).\n  --json  the rows as JSON',
+  );
   const rows = await relatedBench((message) => process.stderr.write(`${message}\n`));
   if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'MISSED'})` : ''}${r.detail ? `\n    ${r.detail}` : ''}`);

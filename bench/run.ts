@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { type CommandOptions, exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { openDatabase } from '../src/db/open.js';
 import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
@@ -36,27 +37,34 @@ import { type Client, ensureWrk, load as runLoad, type LoadResult } from './load
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    large: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    duration: { type: 'string' },
-    rounds: { type: 'string' },
-    connections: { type: 'string', default: '10' },
-    client: { type: 'string', description: "the load generator: 'wrk' (default; installed from Debian when missing) or 'autocannon'" },
-    recommendations: { type: 'string' },
-    tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
-    only: {
-      type: 'string',
-      description: "'read': only the read path (lists, 304, full text, stats, /healthz); 'export': only the CSV export, twice",
-    },
-    db: { type: 'string', description: 'the synthetic database file: generated when missing, kept afterwards' },
-    'large-db': { type: 'string', description: "--large's database of 1,000,000 recommendations: generated when missing, kept afterwards" },
-    backend: { type: 'string', default: 'sqlite', description: "'sqlite' or 'postgres'" },
-    'pg-cluster': { type: 'string', description: 'with --backend postgres: a running scripts/pg-cluster.sh cluster to reuse' },
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  large: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  duration: { type: 'string' },
+  rounds: { type: 'string' },
+  connections: { type: 'string', default: '10' },
+  client: { type: 'string', description: "the load generator: 'wrk' (default; installed from Debian when missing) or 'autocannon'" },
+  recommendations: { type: 'string' },
+  tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
+  only: {
+    type: 'string',
+    description: "'read': only the read path (lists, 304, full text, stats, /healthz); 'export': only the CSV export, twice",
   },
-});
+  db: { type: 'string', description: 'the synthetic database file: generated when missing, kept afterwards' },
+  'large-db': { type: 'string', description: "--large's database of 1,000,000 recommendations: generated when missing, kept afterwards" },
+  backend: { type: 'string', default: 'sqlite', description: "'sqlite' or 'postgres'" },
+  'pg-cluster': { type: 'string', description: 'with --backend postgres: a running scripts/pg-cluster.sh cluster to reuse' },
+} satisfies CommandOptions;
+exitOnHelpOrUsageError(
+  OPTIONS,
+  'Usage: npm run bench [-- --quick] [--large] [--json] [--only read|export] [--db FILE] [--backend sqlite|postgres] …\n' +
+    '  The benchmark: a synthetic database, the real server, wrk (minutes; README, "Benchmark"). Options:\n' +
+    Object.entries(OPTIONS as CommandOptions)
+      .map(([name, option]) => `  --${name}${option.description === undefined ? '' : `  ${option.description}`}`)
+      .join('\n'),
+);
+const { values: args } = parseArgs({ options: OPTIONS });
 if (args.backend !== 'sqlite' && args.backend !== 'postgres') throw new Error(`--backend ${args.backend}: 'sqlite' or 'postgres'`);
 const POSTGRES = args.backend === 'postgres';
 const DURATION = Number(args.duration ?? (args.quick ? 2 : 4));

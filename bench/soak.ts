@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
+import { type CommandOptions, exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { startServer, stopServer } from '../test/support/server-process.js';
 import { generateDatabase } from './generate.js';
 
@@ -13,14 +14,17 @@ import { generateDatabase } from './generate.js';
 // responses by status, latency percentiles and the server's RSS at start and end; fails when a response is
 // a 5xx, a request errors, or RSS grows beyond the stated bound. Stops by itself.
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '30' },
-    connections: { type: 'string', default: '8' },
-    recommendations: { type: 'string', default: '20000' },
-    'max-rss-growth-mb': { type: 'string', default: '64' },
-  },
-});
+const OPTIONS = {
+  seconds: { type: 'string', default: '30' },
+  connections: { type: 'string', default: '8' },
+  recommendations: { type: 'string', default: '20000' },
+  'max-rss-growth-mb': { type: 'string', default: '64' },
+} satisfies CommandOptions;
+exitOnHelpOrUsageError(
+  OPTIONS,
+  'Usage: npm run soak [-- --seconds 30] [--connections 8] [--recommendations 20000] [--max-rss-growth-mb 64]\n  The real server under a mix of reads and writes for a fixed time; fails on a 5xx, an error or RSS growth.',
+);
+const { values: args } = parseArgs({ options: OPTIONS });
 const SECONDS = Number(args.seconds);
 const MAX_RSS_GROWTH_MB = Number(args['max-rss-growth-mb']);
 

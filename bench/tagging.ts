@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
+import { type CommandOptions, exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { taggingFigures } from './tagging-figures.js';
 
 // `npm run bench:tagging [-- --eval] [--json]`: the tagger's speed with the shipped model — tagging ~70,000
 // texts (UPR Info's 32k recommendations, twice over) and one text (µs) — and with --eval its held-out
 // figures (trained on sessions 1–14, measured on 15–17; a few minutes).
 
-const { values: args } = parseArgs({ options: { eval: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+const OPTIONS = { eval: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } satisfies CommandOptions;
+exitOnHelpOrUsageError(OPTIONS, 'Usage: npm run bench:tagging [-- --eval] [--json]\n  The tagger\'s speed on UPR Info\'s texts; --eval also its held-out figures (minutes).');
+const { values: args } = parseArgs({ options: OPTIONS });
 const result = await taggingFigures(args.eval);
 if (result === undefined) {
   process.stderr.write('No ../shared/data: nothing to tag.\n');

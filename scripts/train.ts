@@ -9,6 +9,7 @@ import { modelBytes } from '../src/tagging/model.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../src/tagging/train.js';
 import { heldOutEvaluation, shippedModel, VALIDATION } from '../src/tagging/training-run.js';
 import { sharedDataDir } from '../test/support/shared-data.js';
+import { type CommandOptions, exitOnHelpOrUsageError } from './command-args.js';
 
 // `npm run train -- --validate [--options JSON]`: trains on sessions 1–11 and measures on 12–14 only, with the
 // default training options overridden by these (how options are chosen; writes no model).
@@ -19,15 +20,18 @@ import { sharedDataDir } from '../test/support/shared-data.js';
 // prints the evaluation and the model's size as JSON on stdout, nothing else.
 
 dropOutputWhenReaderGoes(process.stdout, process.stderr);
-const { values: args } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'skip-eval': { type: 'boolean', default: false },
-    validate: { type: 'boolean', default: false },
-    options: { type: 'string', default: '{}' },
-  },
-});
+const OPTIONS = {
+  data: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'skip-eval': { type: 'boolean', default: false },
+  validate: { type: 'boolean', default: false },
+  options: { type: 'string', default: '{}' },
+} satisfies CommandOptions;
+exitOnHelpOrUsageError(
+  OPTIONS,
+  'Usage: npm run train [-- --data DIR] [--json] [--skip-eval]  |  npm run train -- --validate [--options JSON]\n  Measures the tagger on held-out sessions, then writes models/upr-info-tagger.json.gz (minutes).',
+);
+const { values: args } = parseArgs({ options: OPTIONS });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = args.data ?? sharedDataDir(root);
 if (shared === undefined) {

@@ -1,6 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { configFromEnv, defaultConfig, loadEnv } from '../src/config.js';
+import { configFromEnv, configSchema, defaultConfig, loadEnv } from '../src/config.js';
 
 t.test('defaults work with an empty environment', async (t) => {
   t.same(loadEnv({}), {
@@ -195,4 +196,23 @@ t.test('PUBLIC_URL: an absolute http(s) URL, without a trailing slash; by defaul
     t.throws(() => loadEnv({ PUBLIC_URL: bad }), /PUBLIC_URL/, bad);
   }
   t.equal(defaultConfig().publicUrl, 'http://127.0.0.1:3000');
+});
+
+t.test("the README's tables of variables name every setting, each with its default, and no other", async (t) => {
+  // Rows of the tables headed "| variable | default | meaning |" (Configuration, Curation › Limits): `A`, `B` | `1`, `2` | …
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const documented = new Map<string, string>();
+  for (const table of readme.split('| variable | default | meaning |').slice(1)) {
+    for (const row of table.split('\n').slice(2)) {
+      if (!row.startsWith('|')) break;
+      const [names = '', defaults = ''] = row.split(' | ');
+      const values = [...defaults.matchAll(/`([^`]*)`/g)].map((m) => m[1]!);
+      [...names.matchAll(/`([A-Z_]+)`/g)].forEach((m, i) => documented.set(m[1]!, values[i] ?? values[0] ?? defaults.trim()));
+    }
+  }
+  const defaults = loadEnv({}) as Record<string, unknown>;
+  // Defaults that are no value of their own: what the README says instead.
+  const unset: Record<string, string> = { DATABASE_URL: '(none: SQLite)', PUBLIC_URL: 'http://HOST:PORT' };
+  t.same([...documented.keys()].sort(), Object.keys(configSchema.shape).sort(), 'the same variables');
+  for (const [name, text] of documented) t.equal(text, unset[name] ?? String(defaults[name]), `${name}'s default`);
 });
