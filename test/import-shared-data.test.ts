@@ -172,7 +172,9 @@ t.test('the whole corpus: 39,191 rows, every name resolved or reported', { skip 
   t.same(statesOf('ARE-2-128.31'), ['SVK', 'URY'], '"128.31..1 (Slovakia);" is a co-author of 128.31');
   t.same(statesOf('BTN-2-120.5'), ['CHE', 'GBR'], '"120.5 Ratify …" and "120.5.1 ratify …": one text, one record');
   t.same(
-    db.$client.prepare("select id from recommendations where review_id = 'BRN-1' and paragraph = '90.14' and text glob 'Establish*'").pluck().all().map(statesOf),
+    (db.$client.prepare("select id from recommendations where review_id = 'BRN-1' and paragraph = '90.14' and text glob 'Establish*'").pluck().all() as string[]).map(
+      statesOf,
+    ),
     [['BRA', 'PRT']],
     '"Establish a moratorium … (Brazil); establish a moratorium … (Portugal);"',
   );
