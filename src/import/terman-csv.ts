@@ -81,6 +81,7 @@ export function readParagraph(printed: string): ParagraphReading {
 }
 
 const normalizeSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
+const firstLetterLower = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 /**
  * An ambiguous state under review ("Korea": KOR or PRK) resolved by the UPR calendar: the one candidate whose
@@ -266,7 +267,9 @@ export async function readTermanCsv(
       reportYear: yearConflicts.has(reviewId) ? null : year,
     });
     const idText = normalizeSpace(trailingGroups(reading.text).body);
-    let key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${idText}`;
+    // A paragraph's later parts continue its sentence after "; ": "90.14 Establish a moratorium … (Brazil);" and
+    // "90.14.3 establish a moratorium … (Portugal);" are one recommendation made by both states.
+    let key = `${reviewId}\u0000${reading.paragraph ?? ''}\u0000${firstLetterLower(idText)}`;
     // A row that is only its states ("128.31..1 (Slovakia);", 4 rows) adds a co-author to the recommendation
     // printed just before it in the same paragraph: the report prints "… (Uruguay); (Slovakia);".
     if (idText === '' && previous !== undefined && previous.reviewId === reviewId && previous.paragraph === reading.paragraph) {
@@ -298,6 +301,8 @@ export async function readTermanCsv(
     }
     if (idText !== '') previous = { key, reviewId, paragraph: reading.paragraph, row };
     const { record } = group;
+    // The id comes from the capitalised wording whichever row comes first, as it did before such rows merged.
+    if (idText.charAt(0) !== idText.charAt(0).toLowerCase()) record.idText = idText;
     record.rows.push(row);
     // States a row's own warning already gives (a `From` the text replaced) count as given.
     for (const code of recommender === undefined || recommenders.includes(recommender) ? [recommender] : recommenders) {
