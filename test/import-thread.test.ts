@@ -142,7 +142,8 @@ t.test('a write over a real connection whose client stays is made once the impor
   t.equal(((await written.json()) as { text: string }).text, 'Written once the import was done.');
   const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   t.equal(after.body.text, 'Written once the import was done.');
-  t.equal(after.response.headers.etag, written.headers.get('etag'));
+  // fetch asked for gzip: the write's answer names that coding (`…-gzip"`), the plain read's does not.
+  t.equal(after.response.headers.etag, written.headers.get('etag')?.replace(/-gzip"$/, '"'));
 });
 
 t.test('the service closing with an import in its thread stops it: a 503, nothing written', async (t) => {
