@@ -9,6 +9,7 @@ import { writeTransaction } from '../src/db/audit.js';
 import { openDatabase } from '../src/db/open.js';
 import { bumpRevision, currentRevision } from '../src/db/revision.js';
 import { KNOWN_TAGS, KNOWN_TAGS_BYTES, KnownTags, normaliseQuery, ResponseCache, RevisionTracker } from '../src/http/cache.js';
+import { queryEtag } from '../src/http/etag.js';
 import { pgMaterialize } from '../src/recommendations/pg-documents.js';
 import { pgWriteTransaction } from '../src/db/pg/write-transaction.js';
 import { mintKey, send } from './curation-helpers.js';
@@ -158,6 +159,35 @@ t.test('If-None-Match: 304 without running the query; a write makes it 200 again
   t.equal(after.statusCode, 200, 'after a write, the old ETag is stale');
   t.not(after.headers.etag, etag);
   t.equal(after.json().meta.total, 9, 'and the response shows the write');
+});
+
+t.test('a list ETag whose base64url hash ends in "-br" revalidates: the ending is no content coding', async (t) => {
+  const { app } = await appOnFile(t);
+  const url = '/v1/themes';
+  const key = normaliseQuery(url, {}, {}, 'json', false);
+  const revision = await app.dataRevision.current();
+  // The token that gives this query's ETag such an ending (one in 262,144): found here, then stored as the revision's.
+  let token = 0;
+  while (!queryEtag(`${revision}.${token}`, key).endsWith('-br"')) token++;
+  await testSql(app).run(
+    "insert into meta (key, value) values ('revision_token', ?) on conflict (key) do update set value = excluded.value",
+    [String(token)],
+  );
+  const etag = (await app.inject({ method: 'GET', url })).headers.etag as string;
+  t.equal(etag, queryEtag(`${revision}.${token}`, key), 'the ETag ends in "-br" as its hash does');
+  for (const sent of [etag, `W/${etag}`, `"x", ${etag}`]) {
+    // Twice: the first from the query, the second from the URL → ETag map.
+    for (const round of [1, 2]) {
+      const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': sent } });
+      t.equal(revalidated.statusCode, 304, `${sent}: 304 (${round})`);
+      t.equal(revalidated.headers.etag, sent.replace('"x", ', ''), 'the tag sent, echoed');
+    }
+  }
+  const gzipped = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+  t.equal(gzipped.headers.etag, `${etag.slice(0, -1)}-gzip"`);
+  const again = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip', 'if-none-match': gzipped.headers.etag as string } });
+  t.equal(again.statusCode, 304, 'and under gzip');
+  t.equal((await app.inject({ method: 'GET', url, headers: { 'if-none-match': `${etag.slice(0, -4)}"` } })).statusCode, 200, 'the tag without its "-br": another list');
 });
 
 t.test('If-None-Match answered from the URL → ETag map: per Accept, per revision, never for a bad query', async (t) => {

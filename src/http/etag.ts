@@ -49,11 +49,21 @@ export function ifMatchVersions(header: string): '*' | number[] {
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '').replace(CODING_SUFFIX, '"') === etag);
+  return header.split(',').some((tag) => namesEtag(tag.trim(), etag));
 }
 
 /** The tag in If-None-Match that matches `etag`, content-coding suffix and weakness aside: the one to echo in a 304. */
 export function matchingTag(header: string, etag: string): string {
   const tags = header.split(',').map((tag) => tag.trim());
-  return tags.find((tag) => tag.replace(/^W\//, '').replace(CODING_SUFFIX, '"') === etag) ?? etag;
+  return tags.find((tag) => namesEtag(tag, etag)) ?? etag;
+}
+
+/**
+ * Whether `tag` is `etag`, weakness aside, as sent or with a content coding's suffix. As sent first: a list's hash
+ * is base64url, whose `-` may end it in `-br` (one query and revision in 262,144), and taken for a suffix that
+ * ETag never revalidated.
+ */
+function namesEtag(tag: string, etag: string): boolean {
+  const bare = tag.replace(/^W\//, '');
+  return bare === etag || bare.replace(CODING_SUFFIX, '"') === etag;
 }
