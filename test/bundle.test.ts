@@ -47,6 +47,8 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
   for (const input of inputs) cpSync(join(ROOT, input), join(checkout, input), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
   const build = (...args: string[]) => promisify(execFile)(process.execPath, ['scripts/build.mjs', ...args], { cwd: checkout });
+  // The repository's own script, in the same checkout: the coverage counts it, not the copy.
+  const buildIfChanged = () => promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--if-changed'], { cwd: checkout });
   const bundlePath = join(checkout, 'dist', 'src', 'server.js');
   const inputsPath = join(checkout, 'dist', 'src', 'server.inputs.json');
   await build();
@@ -56,7 +58,7 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
 
   // npm start's prestart (--if-changed) keeps a current bundle, and builds again once an input is newer
   // than the last build (here: the last build said to begin before every file's modification time).
-  await build('--if-changed');
+  await buildIfChanged();
   t.equal(statSync(bundlePath).mtimeMs, built, 'a current bundle is kept');
   const last = JSON.parse(readFileSync(inputsPath, 'utf8')) as { began: number; inputs: string[] };
   t.ok(last.inputs.includes('src/server.ts'), 'the inputs recorded are the files bundled');
