@@ -111,8 +111,8 @@ if ('skip' in cluster) {
     const open = await relay(database);
     const url = new URL(database);
     url.port = String(open.port);
-    // Not tiny: the start connects through the relay on a machine that may be busy.
-    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, pgPoolMax: 2, pgConnectTimeoutMs: 2_000, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    // Not tiny: the start connects through the relay on a machine that may be busy (CI shares 2 cores).
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, pgPoolMax: 2, pgConnectTimeoutMs: 5_000, logLevel: 'silent', maxEventLoopDelayMs: 0 });
     t.teardown(async () => {
       await app.close();
       await open.close();
