@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
 import { isDatabaseUnreachable } from '../src/db/unreachable.js';
-import { unlessHanging } from './helpers.js';
+import { runImportCli } from '../src/import/cli.js';
+import { runTagCli } from '../src/tagging/cli.js';
+import { tempDir, unlessHanging } from './helpers.js';
 import { seededDatabase, startCluster } from './support/postgres.js';
 
 // PostgreSQL gone under a running service (a restart, a failover): requests meanwhile are a 503 problem with
@@ -60,6 +64,29 @@ t.test('a start against a host that accepts and never answers gives up after PG_
   await t.rejects(unlessHanging(start, 60_000, 'the start'), /^no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\): the host did not answer as PostgreSQL$/);
   t.ok(silent.size > 0, 'the host was reached');
   t.comment(`gave up after ${Math.round(performance.now() - started)} ms`);
+});
+
+t.test('the commands against such a host give up after PG_CONNECT_TIMEOUT_MS too: nothing written, exit 1', async (t) => {
+  const silent = new Set<Socket>();
+  const blackHole = createServer((socket) => void silent.add(socket.on('error', () => undefined)));
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of silent) socket.destroy();
+    blackHole.close();
+  });
+  const env = { DATABASE_URL: `postgres://upr@127.0.0.1:${(blackHole.address() as { port: number }).port}/upr`, PG_CONNECT_TIMEOUT_MS: '200' };
+  const io = () => {
+    const said = { out: '', err: '' };
+    return { said, io: { out: (text: string) => void (said.out += text), err: (text: string) => void (said.err += text) } };
+  };
+  const tag = io();
+  t.equal(await unlessHanging(runTagCli(['--all'], env, tag.io), 60_000, 'npm run tag'), 1);
+  t.match(tag.said.err, /^Not tagged: postgres:\/\/\S+: no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\)\n$/);
+  const imported = io();
+  const file = join(tempDir(t), 'one.csv');
+  writeFileSync(file, 'text,to,decision,From,year,notes\n"Ratify the Convention. (Spain);",kyrgyzstan,support,Spain,2010,\n');
+  t.equal(await unlessHanging(runImportCli([file], env, imported.io), 60_000, 'npm run import'), 1);
+  t.match(imported.said.err, /no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\)/);
 });
 
 t.test('what says the database could not be reached', async (t) => {

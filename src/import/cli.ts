@@ -119,7 +119,7 @@ async function openTarget(config: ResolvedConfig, io: CliOutput): Promise<{ run:
     return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close(), created };
   }
   try {
-    const pool = (await openPostgres(url, { poolMax: 1 })).$client;
+    const pool = (await openPostgres(url, { poolMax: 1, connectTimeoutMs: config.pgConnectTimeoutMs })).$client;
     return { run: (source, options) => pgImportFile({ pool }, source, options), close: () => pool.end(), created: false };
   } catch (error) {
     return `cannot open the PostgreSQL database ${redactUrl(url)}: ${(error as Error).message}`;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { commandConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
+import { isConnectTimeout, timedClient } from '../db/pg/connect-timeout.js';
 import { redactUrl } from '../db/pg/url.js';
 import type { CliOutput } from '../import/cli.js';
 import { REVIEW_ID } from '../import/run.js';
@@ -46,10 +47,16 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
   let report;
   const url = config.databaseUrl;
   try {
-    report = url === undefined ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io) : await tagPostgres(url, selection);
+    report =
+      url === undefined
+        ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io)
+        : await tagPostgres(url, config.pgConnectTimeoutMs, selection);
   } catch (error) {
     // On PostgreSQL whatever failed (a refused connection, say) is said as the seed says it: nothing was written.
-    const failure = url === undefined ? databaseFailure(error) : `${redactUrl(url)}: ${(error as Error).message}`;
+    const failure =
+      url === undefined
+        ? databaseFailure(error)
+        : `${redactUrl(url)}: ${isConnectTimeout(error) ? `no connection within PG_CONNECT_TIMEOUT_MS (${config.pgConnectTimeoutMs} ms)` : (error as Error).message}`;
     if (failure === undefined) throw error;
     io.err(`Not tagged: ${url === undefined ? `${config.databasePath}: ` : ''}${failure}\n`);
     return 1;
@@ -72,11 +79,11 @@ function tagSqlite(path: string, openWaitMs: number, selection: { reviewId?: str
   }
 }
 
-async function tagPostgres(url: string, selection: { reviewId?: string; all: boolean }) {
+async function tagPostgres(url: string, connectTimeoutMs: number, selection: { reviewId?: string; all: boolean }) {
   // Imported here: SQLite runs need not load pg.
   const { default: pg } = await import('pg');
   const { pgTagRecommendations } = await import('./pg-apply.js');
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.Pool({ connectionString: url, max: 1, Client: timedClient(pg.Client, connectTimeoutMs) });
   try {
     return await pgTagRecommendations(pool, machineTagger()!, selection);
   } finally {
