@@ -24,7 +24,13 @@ try {
         'Use pg_dump --format=custom --file=<file> "$DATABASE_URL" (README, "Backups on PostgreSQL").',
     );
   }
-  const report = await backupDatabase(resolve(env.DATABASE_PATH), resolve(target));
+  // Ctrl-C or a kill stops the copy between two steps and removes its partial file (the default action exited at once
+  // and left a `<file>.partial-<pid>` behind).
+  const interrupt = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => interrupt.abort(new Error(`Interrupted by ${signal}: no backup written.`)));
+  }
+  const report = await backupDatabase(resolve(env.DATABASE_PATH), resolve(target), interrupt.signal);
   console.log(`Backed up ${env.DATABASE_PATH} to ${report.target} (${report.pages} pages, ${report.bytes} bytes); integrity check ok.`);
 } catch (error) {
   // An invalid environment, an existing target, a missing or damaged database: said, not thrown.

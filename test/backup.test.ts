@@ -124,6 +124,13 @@ t.test('a backup made while the service runs restores every row, writes included
   });
   t.notOk(existsSync(join(dir, 'damaged-copy.sqlite')), 'a copy that fails its check is not left at the name');
   t.same(readdirSync(dir).filter((name) => name.includes('.partial-')), [], 'nor under its own');
+
+  // Ctrl-C under `npm run backup` aborts the copy between two steps: nothing is left, at the name or beside it.
+  const interrupt = new AbortController();
+  interrupt.abort(new Error('Interrupted by SIGINT: no backup written.'));
+  await t.rejects(backupDatabase(databasePath, join(dir, 'interrupted.sqlite'), interrupt.signal), /Interrupted by SIGINT/);
+  t.notOk(existsSync(join(dir, 'interrupted.sqlite')), 'an interrupted copy is not left at the name');
+  t.same(readdirSync(dir).filter((name) => name.includes('.partial-')), [], 'nor under its own');
 });
 
 const backupCommand = (args: string[], env: Record<string, string>) =>

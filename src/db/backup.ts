@@ -14,7 +14,8 @@ export class BackupError extends Error {
   override name = 'BackupError';
 }
 
-export async function backupDatabase(sourcePath: string, targetPath: string): Promise<BackupReport> {
+// `signal` stops a copy under way (the CLI's Ctrl-C): it is rejected with the signal's reason and leaves no file.
+export async function backupDatabase(sourcePath: string, targetPath: string, signal?: AbortSignal): Promise<BackupReport> {
   if (existsSync(targetPath)) throw new BackupError(`${targetPath} exists already; give a new file name.`);
   if (!existsSync(sourcePath)) throw new BackupError(`There is no database at ${sourcePath}.`);
   // Written under another name and linked into place once checked: a copy cut short (Ctrl-C, a kill, a full disk)
@@ -25,7 +26,12 @@ export async function backupDatabase(sourcePath: string, targetPath: string): Pr
     const source = new Database(sourcePath, { fileMustExist: true });
     let pages: number;
     try {
-      pages = (await source.backup(partial)).totalPages;
+      // Thrown from the progress callback, an abort stops the copy between two steps.
+      const progress = () => {
+        signal?.throwIfAborted();
+        return 100; // pages a step, better-sqlite3's default
+      };
+      pages = (await source.backup(partial, { progress })).totalPages;
     } finally {
       source.close();
     }
