@@ -1,13 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
+import { runCopy } from '../src/db/copy/cli.js';
 import { isDatabaseUnreachable } from '../src/db/unreachable.js';
 import { runImportCli } from '../src/import/cli.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { tempDir, unlessHanging } from './helpers.js';
 import { seededDatabase, startCluster } from './support/postgres.js';
+import { copyTemplateDatabase } from './support/template-db.js';
 
 // PostgreSQL gone under a running service (a restart, a failover): requests meanwhile are a 503 problem with
 // Retry-After, not a 500, and the service answers again once the database does, without a restart. The
@@ -87,6 +89,24 @@ t.test('the commands against such a host give up after PG_CONNECT_TIMEOUT_MS too
   writeFileSync(file, 'text,to,decision,From,year,notes\n"Ratify the Convention. (Spain);",kyrgyzstan,support,Spain,2010,\n');
   t.equal(await unlessHanging(runImportCli([file], env, imported.io), 60_000, 'npm run import'), 1);
   t.match(imported.said.err, /no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\)/);
+  // db:copy in both directions (from PostgreSQL it waited for good; to it, 10 s whatever the variable said).
+  const sink = () => {
+    const said = { text: '' };
+    return { said, output: { write: (text: string) => (said.text += text) } };
+  };
+  const dir = tempDir(t);
+  const source = join(dir, 'source.sqlite');
+  copyTemplateDatabase(source);
+  for (const [from, to] of [
+    [env.DATABASE_URL, join(dir, 'copy.sqlite')],
+    [source, env.DATABASE_URL],
+  ] as const) {
+    const out = sink();
+    const err = sink();
+    t.equal(await unlessHanging(runCopy(['--from', from, '--to', to], out.output, err.output, env), 60_000, 'npm run db:copy'), 1);
+    t.match(err.said.text, /copy failed, nothing written: no connection within PG_CONNECT_TIMEOUT_MS \(200 ms\)/);
+  }
+  t.notOk(existsSync(join(dir, 'copy.sqlite')), 'no SQLite file is made');
 });
 
 t.test('what says the database could not be reached', async (t) => {

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { commandConfig } from '../../config.js';
+import { isConnectTimeout } from '../pg/connect-timeout.js';
 import { redactUrl } from '../pg/url.js';
 import { type Endpoint, copyDatabase, parseEndpoint } from './copy.js';
 
@@ -13,7 +15,7 @@ interface Output {
 
 const describe = (endpoint: Endpoint) => (endpoint.kind === 'postgres' ? redactUrl(endpoint.url) : endpoint.path);
 
-export async function runCopy(argv: string[], stdout: Output, stderr: Output): Promise<number> {
+export async function runCopy(argv: string[], stdout: Output, stderr: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let from: Endpoint;
   let to: Endpoint;
   let json: boolean;
@@ -31,9 +33,12 @@ export async function runCopy(argv: string[], stdout: Output, stderr: Output): P
     stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 1;
   }
+  const config = commandConfig(env, (text) => stderr.write(text));
+  if (config === undefined) return 1;
   stderr.write(`copying ${describe(from)} → ${describe(to)}\n`);
   try {
     const report = await copyDatabase(from, to, {
+      connectTimeoutMs: config.pgConnectTimeoutMs,
       onProgress: (table, rows, done) => {
         if (done || rows % 10_000 === 0) stderr.write(`  ${table}: ${rows} rows${done ? '' : '…'}\n`);
       },
@@ -43,7 +48,10 @@ export async function runCopy(argv: string[], stdout: Output, stderr: Output): P
     if (json) stdout.write(`${JSON.stringify({ from: describe(from), to: describe(to), rows: total, tables: report })}\n`);
     return 0;
   } catch (error) {
-    stderr.write(`copy failed, nothing written: ${(error as Error).message}\n`);
+    const reason = isConnectTimeout(error)
+      ? `no connection within PG_CONNECT_TIMEOUT_MS (${config.pgConnectTimeoutMs} ms)`
+      : (error as Error).message;
+    stderr.write(`copy failed, nothing written: ${reason}\n`);
     return 1;
   }
 }

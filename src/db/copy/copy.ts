@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expectedMigrationCount, openDatabase } from '../open.js';
+import { DEFAULT_PG_CONNECT_TIMEOUT_MS, timedClient } from '../pg/connect-timeout.js';
 import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
 import { rowSearchVector } from '../pg/fulltext.js';
 import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS, TargetNotEmptyError } from './tables.js';
@@ -23,6 +24,8 @@ export interface CopyOptions {
   batchRows?: number;
   /** Tables of PostgreSQL's the copy may find rows in (the seed's copy: API keys minted before it; the source has none). */
   filledAllowed?: readonly string[];
+  /** How long opening a PostgreSQL connection may take (PG_CONNECT_TIMEOUT_MS; its default when not given). */
+  connectTimeoutMs?: number;
 }
 
 /** Rows copied per table, in copy order. */
@@ -141,7 +144,7 @@ async function sqliteToPostgres(path: string, url: string, options: CopyOptions)
   const source = new Database(path, { readonly: true, fileMustExist: true });
   try {
     checkSqliteSchema(source, path);
-    const db = await openPostgres(url, { poolMax: 1 });
+    const db = await openPostgres(url, { poolMax: 1, connectTimeoutMs: options.connectTimeoutMs });
     const client = await db.$client.connect();
     try {
       await client.query('begin');
@@ -213,7 +216,11 @@ async function postgresToSqlite(url: string, path: string, options: CopyOptions)
     existing.close();
     if (filled !== undefined) throw refuse(path, filled);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    Client: timedClient(pg.Client, options.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS),
+  });
   try {
     const client = await pool.connect();
     try {
