@@ -36,3 +36,12 @@ t.test('anything else stops the start with a message naming the variable', async
     t.match((error as Error).message, message);
   }
 });
+
+t.test('messages and logs show a DATABASE_URL without its passwords, also those given as query parameters', async (t) => {
+  const { redactUrl } = await import('../src/db/pg/url.js');
+  t.equal(redactUrl('postgres://upr:pw@db.internal:5432/upr'), 'postgres://upr:***@db.internal:5432/upr');
+  // pg takes every query parameter as a setting: ?password= is a password too (printed as given before).
+  t.equal(redactUrl('postgres://upr@db.internal/upr?password=pw&sslmode=require'), 'postgres://upr@db.internal/upr?password=***&sslmode=require');
+  t.equal(redactUrl('postgres://upr@db/upr?sslpassword=pw&PASSWORD=pw2'), 'postgres://upr@db/upr?sslpassword=***&PASSWORD=***');
+  t.equal(redactUrl('postgresql://db.internal/upr?application_name=a%20b'), 'postgresql://db.internal/upr?application_name=a%20b', 'nothing to hide: as given');
+});

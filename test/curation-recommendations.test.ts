@@ -436,3 +436,16 @@ t.test('recommendations: a create answers the record as GET does, its recurrence
   const replayed = await send(app, 'POST', '/v1/recommendations', { key, body, headers });
   t.same(replayed.body, read.body, 'and as a retry of its Idempotency-Key answers it');
 });
+
+t.test('recommendations: a text with the word "constructor" is stored and related like any other', async (t) => {
+  // Words were looked up in a plain object: "constructor" found Object's, and relating the text threw (a 500).
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  const text = 'Protect the rights of workers hired by every building constructor and subcontractor';
+  for (const recommendingStates of [['FIN'], ['SWE']]) {
+    const created = await send(app, 'POST', '/v1/recommendations', { key, body: { reviewId: 'KGZ-3', text, verbatim: false, recommendingStates } });
+    t.equal(created.response.statusCode, 201, recommendingStates.join());
+  }
+  const { termsOf } = await import('../src/related/terms.js');
+  t.same(termsOf(text), ['protec', 'right', 'worker', 'hired', 'every', 'build', 'constr', 'subcon'], 'every term a word');
+});

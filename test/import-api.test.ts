@@ -59,3 +59,24 @@ t.test('our own export moving a recommendation to a review of another state is r
   t.equal(stored.reviewId, 'KGZ-3');
   t.equal(stored.version, 1);
 });
+
+t.test('theme ids named like properties of Object are imported as any other, with who gave each', async (t) => {
+  // They were looked up in plain objects: "constructor" found Object's function, "__proto__" its prototype (a 500).
+  const app = await buildTestApp(t);
+  const [header, row] = (await app.inject({ method: 'GET', url: '/v1/recommendations?id=KGZ-3-FIN-1&format=csv' })).body.split('\r\n');
+  const columns = header!.split(',');
+  const cells = (await import('csv-parse/sync')).parse(row!)[0] as string[];
+  const set = (name: string, value: string) => (cells[columns.indexOf(name)] = value);
+  set('themes', 'constructor; __proto__; toString');
+  set('themeLabels', 'Builders; Prototypes; Strings');
+  set('themeSources', 'ohchr; upr-info; curated');
+  set('themeConfidences', '; ; ');
+  const file = [header, cells.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',')].join('\r\n');
+  const report = await importInto(app, file, { format: 'upr-tracker-csv' });
+  t.same(report.themesCreated.sort(), ['__proto__', 'constructor', 'toString']);
+  const themes = (await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1' })).json().themes as { id: string; source: string }[];
+  t.same(
+    themes.filter((theme) => theme.source !== 'machine').map((theme) => [theme.id, theme.source]).sort(),
+    [['__proto__', 'upr-info'], ['constructor', 'ohchr'], ['toString', 'curated']],
+  );
+});

@@ -41,11 +41,17 @@ t.test('a position the importer does not know is left empty, with a warning that
       HEADER_ROW,
       entryRow({ text: '121.1 Ratify the Convention (France);', position: 'Under consideration' }),
       entryRow({ text: '121.2 Adopt a law on the Roma community (Spain);', position: 'Supported' }),
+      // A name of Object's: looked up in a plain object, it found Object's constructor, and the row was refused.
+      entryRow({ text: '121.3 Protect the workers of every builder (Italy);', position: 'Constructor' }),
     ]),
   );
-  t.same(report.recommendations, { created: 2, updated: 0, unchanged: 0 });
-  t.match(report.warnings, [{ message: 'position "Under consideration" is not one the importer knows: left empty' }]);
-  t.equal(report.warnings.length, 1);
+  t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
+  t.match(report.warnings, [
+    { message: 'position "Under consideration" is not one the importer knows: left empty' },
+    { message: 'position "Constructor" is not one the importer knows: left empty' },
+  ]);
+  t.equal(report.warnings.length, 2);
+  t.equal(recommendation(db, 'SVN-3-121.3')!.position, null);
   t.equal(recommendation(db, 'SVN-3-121.1')!.position, null);
   t.equal(recommendation(db, 'SVN-3-121.2')!.position, 'supported');
 });

@@ -340,7 +340,8 @@ t.test('different texts sharing a paragraph stay separate, with deterministic id
 
 t.test('decisions map to positions, keeping the printed decision when it says more', async (t) => {
   t.same(DECISIONS.implemented, { position: 'supported', label: 'implemented' });
-  const decisions = ['support', 'consider', 'reject', 'noted', 'implemented', 'implement', 'unknown', '', 'Partially'];
+  // "constructor": a name of Object's, looked up in a plain object, gave no position, no label and no warning.
+  const decisions = ['support', 'consider', 'reject', 'noted', 'implemented', 'implement', 'unknown', '', 'Partially', 'constructor'];
   const rows = decisions.map((d, i) => [`12.${i + 1} Do something ${i} (France);`, 'albania', d, 'France', '2009', '']);
   rows.push(['12.20 Do it (France);', 'albania', 'support', 'France', '2009', '']);
   rows.push(['12.20 Do it (Spain);', 'albania', 'consider', 'Spain', '2009', '']);
@@ -359,13 +360,15 @@ t.test('decisions map to positions, keeping the printed decision when it says mo
     { paragraph: '12.7', position: null, position_label: 'unknown' },
     { paragraph: '12.8', position: null, position_label: null },
     { paragraph: '12.9', position: null, position_label: 'Partially' },
+    { paragraph: '12.10', position: null, position_label: 'constructor' },
     { paragraph: '12.20', position: null, position_label: 'support / consider' },
   ]);
   t.same(
     report.warnings.map((w) => w.message),
     [
       'decision "Partially" is not one the importer knows: position left empty',
-      'rows 11, 12 give different decisions (support, consider): position left empty',
+      'decision "constructor" is not one the importer knows: position left empty',
+      'rows 12, 13 give different decisions (support, consider): position left empty',
     ],
   );
 });

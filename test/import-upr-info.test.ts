@@ -88,6 +88,8 @@ t.test('pledges, disagreements and rows that cannot be read are reported', async
     row('Kyrgyzstan', 'Protect journalists', 'Norway', 'Accepted', '4', 'Freedom of the press', '8'),
     row('Kyrgyzstan', 'Protect journalists', 'Sweden', 'Noted', '5', 'Freedom of the press', '8'),
     row('Kyrgyzstan', 'Protect defenders', '', 'Partly', 'x', 'Human rights defenders,Astrology', '8'),
+    // A name of Object's: looked up in a plain object, it gave no position, no printed label and no warning.
+    row('Kyrgyzstan', 'Protect builders', 'Norway', 'Constructor', '5', 'General', '8'),
     [],
   ]));
   t.same(report.problems.map((p) => [p.row, p.message]), [
@@ -104,6 +106,7 @@ t.test('pledges, disagreements and rows that cannot be read are reported', async
     'no recommending state (`From` is empty)',
     `issue "Astrology" is not one of UPR Info's 54 issues: left out`,
     'response "Partly" is not Accepted or Noted: position left empty',
+    'response "Constructor" is not Accepted or Noted: position left empty',
     'action category "x" is not one of 1–5: left empty',
     '1 voluntary pledges are not recommendations: not imported',
   ].sort());
@@ -113,6 +116,7 @@ t.test('pledges, disagreements and rows that cannot be read are reported', async
   t.equal(split.action_category, null);
   const odd = recommendation(db, recommendationId('KGZ-1', null, normalizeText('Protect defenders'), false))!;
   t.equal(odd.position_label, 'Partly');
+  t.equal(recommendation(db, recommendationId('KGZ-1', null, normalizeText('Protect builders'), false))!.position_label, 'Constructor');
 });
 
 t.test('--review selects one review; a file that is not UPR Info is refused', async (t) => {

@@ -43,7 +43,7 @@ if ('skip' in cluster) {
   // The last two tests' children (an empty database migrated by a listing; an unreachable database) depend on
   // nothing the first test does: they run while it runs its own, one after another.
   const emptyDatabase = createDatabase(cluster.url).then(async (url) => ({ url, migrated: await started(['list'], { DATABASE_URL: url }) }));
-  const unreachable = freePort().then(async (port) => ({ port, result: await started(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere` }) }));
+  const unreachable = freePort().then(async (port) => ({ port, result: await started(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere?password=secret` }) }));
   emptyDatabase.catch(() => undefined); // awaited in its test
   unreachable.catch(() => undefined);
 
@@ -127,7 +127,7 @@ if ('skip' in cluster) {
   t.test('an unreachable DATABASE_URL: one line saying so, exit 1', async (t) => {
     const { result } = await unreachable;
     t.equal(result.status, 1);
-    t.match(result.stderr, /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere: /);
+    t.match(result.stderr, /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere\?password=\*\*\*: /);
     t.notOk(result.stderr.includes('secret'), 'the password is never printed');
   });
 }

@@ -332,6 +332,12 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   t.equal(limit.detail, 'Invalid query parameter "limit": Given 2 times: give it once');
   t.same((await errorsOf('/v1/recommendations?q=a&q=b&q=c')).errors, [{ in: 'query', name: 'q', message: 'Given 3 times: give it once' }]);
   t.same((await errorsOf('/v1/reviews/KGZ-3/summary?top=1&top=2')).errors, [{ in: 'query', name: 'top', message: 'Given 2 times: give it once' }]);
+  // Names of Object's own properties, given twice: unknown parameters like any other (a 500 before, on every route).
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    for (const path of ['/v1/recommendations', '/v1/changes', '/v1/recommendations/KGZ-3-FIN-1']) {
+      t.same((await errorsOf(`${path}?${name}=1&${name}=2`)).errors, [{ in: 'query', name, message: 'Unknown parameter' }], `${path} ${name}`);
+    }
+  }
   const date = 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)';
   for (const value of ['2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00']) {
     t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);

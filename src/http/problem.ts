@@ -239,7 +239,8 @@ function queryErrors(errors: InvalidParam[], request: FastifyRequest): InvalidPa
   const query = request.query as Record<string, unknown> | undefined;
   const shape = (request.routeOptions.schema?.querystring as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
   return errors.map((e) => {
-    const schema = shape?.[e.name];
+    // Own keys only: a parameter named toString or __proto__ found Object's, which is no schema (a 500).
+    const schema = shape !== undefined && Object.hasOwn(shape, e.name) ? shape[e.name] : undefined;
     if (schema === undefined) return e;
     const values = query?.[e.name];
     if (values === undefined) return { ...e, message: 'Required' };

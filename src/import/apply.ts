@@ -126,6 +126,10 @@ const UPDATE_COLUMNS: [keyof Snapshot | 'paragraphSortKey', [string, number][]][
 const finite = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
 /** Whether two values of a snapshot's field are equal as JSON (scalars, or lists of them). */
+/** A map's own value at this key: a theme id such as "constructor" is no key of Object's (its function is no label source). */
+const ownValue = <T>(map: Record<string, T> | undefined, key: string | number): T | undefined =>
+  map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // (Different strings, booleans or finite numbers are different JSON: no need to write them.)
@@ -656,7 +660,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const linkRow = (field: LinkField, value: string | number) =>
           field === 'recommendingStates' || field === 'unresolvedRecommenders'
             ? [record.id, value]
-            : [record.id, value, (field === 'themes' ? record.themeSources?.[value] : undefined) ?? record.labelSource ?? null];
+            : [record.id, value, (field === 'themes' ? ownValue(record.themeSources, value) : undefined) ?? record.labelSource ?? null];
         const own = record.reading ?? readingOf(record);
         const cite = () => {
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {

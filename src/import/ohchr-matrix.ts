@@ -126,7 +126,9 @@ export async function readOhchrMatrix(
     if (symbol) symbols.set(symbol, (symbols.get(symbol) ?? 0) + 1);
 
     const printedPosition = texts[layout.position]!;
-    const position = POSITIONS[printedPosition.toLowerCase().replace(/\s*\/\s*/g, '/')] ?? null;
+    const printedKey = printedPosition.toLowerCase().replace(/\s*\/\s*/g, '/');
+    // Own keys only: "Constructor" found Object's constructor, and the row was refused for its position.
+    const position = Object.hasOwn(POSITIONS, printedKey) ? POSITIONS[printedKey]! : null;
     if (printedPosition === '') warnings.push({ ...at, message: 'no position' });
     else if (position === null) {
       warnings.push({ ...at, message: `position "${printedPosition}" is not one the importer knows: left empty` });

@@ -304,7 +304,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       part.positionSource = best.positionSource;
       if (part.actionCategory === undefined) part.actionCategory = target.actionCategory;
       const ownThemes = part.themes ?? [];
-      const themeSources: Record<string, LabelSource> = { ...part.themeSources };
+      const themeSources: Record<string, LabelSource> = Object.assign(Object.create(null), part.themeSources);
       for (const [id, labelSource] of themes) if (!ownThemes.includes(id)) themeSources[id] ??= labelSource;
       part.themes = [...new Set([...ownThemes, ...themes.map(([id]) => id)])];
       part.themeSources = themeSources;

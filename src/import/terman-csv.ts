@@ -199,7 +199,7 @@ export async function readTermanCsv(
     if (reading.note) warnings.push({ ...at, message: reading.note });
 
     const decision = cell('decision');
-    if (!(decision.toLowerCase() in DECISIONS)) {
+    if (!Object.hasOwn(DECISIONS, decision.toLowerCase())) {
       warnings.push({ ...at, message: `decision "${decision}" is not one the importer knows: position left empty` });
     }
     const from = cell('from');
@@ -328,7 +328,7 @@ export async function readTermanCsv(
     }
     record.positionSource = decisions.some((d) => d !== '') ? TERMAN_POSITION_SOURCE : null;
     if (decisions.length === 1) {
-      const mapped = DECISIONS[decisions[0]!.toLowerCase()];
+      const mapped = Object.hasOwn(DECISIONS, decisions[0]!.toLowerCase()) ? DECISIONS[decisions[0]!.toLowerCase()] : undefined;
       record.position = mapped ? mapped.position : null;
       record.positionLabel = mapped ? mapped.label : decisions[0]!;
     } else {

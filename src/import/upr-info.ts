@@ -215,7 +215,7 @@ export async function readUprInfoCsv(
     const rows = record.rows.join(', ');
     if (responses.size === 1) {
       const [printed] = responses as Set<string>;
-      const mapped = RESPONSES[printed!.toLowerCase()];
+      const mapped = Object.hasOwn(RESPONSES, printed!.toLowerCase()) ? RESPONSES[printed!.toLowerCase()] : undefined;
       record.position = mapped?.position ?? null;
       record.positionLabel = mapped ? mapped.label : printed!;
       if (!mapped) warnings.push({ ...at, message: `response "${printed}" is not Accepted or Noted: position left empty` });

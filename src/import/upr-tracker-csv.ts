@@ -250,7 +250,8 @@ export async function readUprTrackerCsv(
 /** Who attached each theme, as the themeSources cell says (ohchr, upr-info or curated; machine labels are not kept). */
 function themeSourcesOf(idsCell: string, sourcesCell: string): Record<string, LabelSource> {
   const sources = list(sourcesCell);
-  const bySource: Record<string, LabelSource> = {};
+  // No prototype: a theme id such as "constructor" or "__proto__" is a key like any other.
+  const bySource: Record<string, LabelSource> = Object.create(null);
   list(idsCell).forEach((id, i) => {
     const source = sources[i] as LabelSource;
     if (source !== 'machine' && LABEL_SOURCES.includes(source)) bySource[id] = source;

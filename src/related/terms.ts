@@ -109,7 +109,8 @@ export function termsOf(text: string, names: StateNames = NO_STATE_NAMES): strin
       continue;
     }
     if (word.length < 2 || /^\d+$/.test(word) || STOP_WORDS.has(word)) continue;
-    terms.push(SYNONYMS[word] ?? stem(word));
+    // Own keys only: "constructor" read Object's constructor off the prototype, a function among the terms.
+    terms.push(Object.hasOwn(SYNONYMS, word) ? SYNONYMS[word]! : stem(word));
   }
   return terms;
 }
