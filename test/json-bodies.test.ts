@@ -1,5 +1,5 @@
 import t from 'tap';
-import { firstNonUtf8Byte } from '../src/http/json-body.js';
+import { firstNonUtf8Byte, MAX_JSON_DEPTH } from '../src/http/json-body.js';
 import { duplicateJsonKey } from '../src/http/json-duplicate-keys.js';
 import { mintKey } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -13,9 +13,9 @@ t.test('a JSON body that cannot be read: where it breaks, which key is refused, 
   const key = mintKey(app);
   const before = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   const etag = before.response.headers.etag as string;
-  const send = (payload: string, type = 'application/merge-patch+json', url = '/v1/recommendations/KGZ-3-FIN-1', method: 'PATCH' | 'PUT' = 'PATCH') =>
+  const send = (payload: string, type = 'application/merge-patch+json', url = '/v1/recommendations/KGZ-3-FIN-1', method: 'PATCH' | 'PUT' | 'POST' = 'PATCH') =>
     app.inject({ method, url, headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': type }, payload });
-  const refused = async (payload: string, detail: RegExp | string, type?: string, url?: string, method?: 'PUT') => {
+  const refused = async (payload: string, detail: RegExp | string, type?: string, url?: string, method?: 'PUT' | 'POST') => {
     const response = await send(payload, type, url, method);
     t.equal(response.statusCode, 400, payload.slice(0, 40));
     t.match(response.headers['content-type'], /^application\/problem\+json/);
@@ -28,6 +28,13 @@ t.test('a JSON body that cannot be read: where it breaks, which key is refused, 
     await refused(body, /^The body holds a key "__proto__", or a key "constructor" holding "prototype": such keys are refused/);
   }
   await refused('', 'The body is empty, but its Content-Type says application/merge-patch+json: send a JSON body, or no Content-Type.');
+  // Read before it is parsed: 1 MB nested 500,000 deep cost 400 ms to parse and walk, more per byte the deeper.
+  const tooDeep = /^The body nests arrays and objects more than 32 levels deep: send at most 32/;
+  await refused(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`, tooDeep);
+  await refused(`{"text": ${'['.repeat(250_000)}${']'.repeat(250_000)}}`, tooDeep, 'application/json', '/v1/recommendations', 'POST');
+  await refused(`${'['.repeat(MAX_JSON_DEPTH + 1)}"unfinished`, tooDeep);
+  const within = await send(`{"a": ${'['.repeat(31)}"] [\\\"{{{{"${']'.repeat(31)}}`);
+  t.match(within.json().detail, /^Invalid body field "a": Unknown field/, '32 levels, brackets in a string: read, then validated');
   await refused(
     '',
     'The body is empty, but its Content-Type says application/json: send a JSON body, or no Content-Type.',

@@ -2,6 +2,7 @@ import t from 'tap';
 import { countRows, mintKey, send } from './curation-helpers.js';
 import { buildTestApp, documentedParameters, getJson } from './helpers.js';
 import { checkRecommendation } from '../src/import/validate.js';
+import { faultyTextFields, MAX_FAULT_NAME, UNNAMED_FAULT } from '../src/http/nul-guard.js';
 
 // A NUL character (U+0000) in a path, a query parameter or a JSON body is a 400 naming where it is, on both
 // backends, and writes nothing (src/http/nul-guard.ts). On PostgreSQL each of these was a 500 (its text cannot
@@ -92,6 +93,29 @@ t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written',
     ['a.0.b', 'c'],
     'every field named, in the order of the body',
   );
+
+  // A name costs its length to write out: 27,000 faults 62,500 levels deep (500 KB) took the heap and the process;
+  // a long key does the same within the depth bound.
+  const faults = 120;
+  const key50 = 'k'.repeat(50);
+  const payload = `${`{"${key50}":`.repeat(10)}[${Array(faults).fill('"\\u0000"').join(',')}]${'}'.repeat(10)}`;
+  const deepFaults = await app.inject({
+    method: 'PATCH',
+    url: '/v1/recommendations/KGZ-3-FIN-1',
+    headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+    payload,
+  });
+  const refused = deepFaults.json();
+  t.equal(deepFaults.statusCode, 400);
+  t.equal(refused.errors.length, 50, 'the first 50 faults listed');
+  t.ok(
+    refused.errors.every((e: { name: string }) => e.name.length === MAX_FAULT_NAME && /^k{50}\.k+…k+\.k{50}$/.test(e.name)),
+    'each named, its name shortened in the middle',
+  );
+  t.match(refused.detail, new RegExp(`; and ${faults - 50} more \\(${faults} in all\\)$`), 'every fault counted');
+  const counted = faultyTextFields(JSON.parse(payload), true, 50);
+  t.equal(counted.length, faults, 'faultyTextFields counts every fault');
+  t.equal(counted.filter(({ name }) => name !== UNNAMED_FAULT).length, 50, '… and names the first 50 only');
 
   const after = await getJson(app, '/v1/recommendations/KGZ-3-FIN-1');
   t.equal(after.response.headers.etag, etag, 'the recommendation is as it was');

@@ -44,6 +44,28 @@ export function firstNonUtf8Byte(bytes: Buffer): number {
   return offset + Buffer.byteLength(text.slice(from));
 }
 
+/** How deep arrays and objects may nest in a JSON body: no body of this API nests more than 3 levels. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Whether a JSON text opens arrays and objects more than `max` levels deep (strings skipped), read before it is
+ * parsed: a body of 1 MB nested 500,000 levels deep cost 400 ms of CPU to parse and walk (125 KB: 43 ms), more
+ * per byte the deeper it went. Stops at the first level beyond; a text that is not JSON is left to the parser.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let at = 0; at < text.length; at += 1) {
+    const char = text.charCodeAt(at);
+    if (char === 0x22) {
+      // To the closing quote: a backslash escapes the character after it.
+      for (at += 1; at < text.length && text.charCodeAt(at) !== 0x22; at += 1) if (text.charCodeAt(at) === 0x5c) at += 1;
+    } else if (char === 0x5b || char === 0x7b) {
+      if (++depth > max) return true;
+    } else if (char === 0x5d || char === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
 /** Why Fastify's parser refused a body that is not empty. */
 function refusal(body: string): HttpProblem {
   try {
@@ -87,6 +109,14 @@ export function jsonBodyParser(app: FastifyInstance): JsonParser {
     if (body.length === 0) {
       return done(
         new HttpProblem(400, `The body is empty, but its Content-Type says ${mediaType(request)}: send a JSON body, or no Content-Type.`),
+      );
+    }
+    if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+      return done(
+        new HttpProblem(
+          400,
+          `The body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep: send at most ${MAX_JSON_DEPTH} (no field of this API nests more than 3).`,
+        ),
       );
     }
     parse(request, body, (error, parsed) => {

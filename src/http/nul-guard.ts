@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
-import { type InvalidParam, invalidParams } from './problem.js';
+import { type InvalidParam, invalidParams, MAX_LISTED_ERRORS } from './problem.js';
 import { badQueryEscapes } from './query-escapes.js';
 
 // A NUL character (U+0000) anywhere a request sends text is a 400 naming where, before a route reads it:
@@ -35,20 +35,33 @@ function textFault(text: string, byteOrderMark: boolean): TextFault | undefined 
 
 const FAULT_MESSAGES: Record<TextFault, string> = { nul: NUL_MESSAGE, surrogate: SURROGATE_MESSAGE, bom: BYTE_ORDER_MARK_MESSAGE };
 
+/** The name of a fault past the first ones named (never listed: a problem lists MAX_LISTED_ERRORS). */
+export const UNNAMED_FAULT = '(not named)';
+/** The longest name of a field with a fault; a longer one keeps its start and end around an ellipsis. */
+export const MAX_FAULT_NAME = 200;
+
+function shortened(name: string): string {
+  return name.length <= MAX_FAULT_NAME ? name : `${name.slice(0, 100)}…${name.slice(-(MAX_FAULT_NAME - 101))}`;
+}
+
 /**
  * The fields of a value (a parsed JSON body, an imported record) holding a NUL or an unpaired surrogate in a
  * string or a key, named as validation names them: dotted keys, a list's item by the list ("themes"), an object
  * in one by its place ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few
  * kilobytes can nest thousands of levels deep.
+ * Only the first `named` faults are named (the others are counted, named UNNAMED_FAULT), and a name is shortened to
+ * MAX_FAULT_NAME characters: a name costs its depth to write out, and a body of 500 KB held 27,000 faults 62,500
+ * levels deep, whose names (125 KB each, 3.4 GB in all) took the process's heap: it died (7.9 s of CPU at 250 KB).
  */
-export function faultyTextFields(value: unknown, byteOrderMark = false): { name: string; fault: TextFault }[] {
+export function faultyTextFields(value: unknown, byteOrderMark = false, named = Infinity): { name: string; fault: TextFault }[] {
   const found: { name: string; fault: TextFault }[] = [];
+  const nameOf = (name: () => string) => (found.length < named ? shortened(name()) : UNNAMED_FAULT);
   const pending: [value: unknown, path: string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
       const fault = textFault(item, byteOrderMark);
-      if (fault) found.push({ name: path.replace(/(^|\.)\d+$/, '') || '(root)', fault });
+      if (fault) found.push({ name: nameOf(() => path.replace(/(^|\.)\d+$/, '') || '(root)'), fault });
     } else if (Array.isArray(item)) {
       // (Pushed last first: the fields come out, and are named, in the value's order.)
       for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], path === '' ? `${i}` : `${path}.${i}`]);
@@ -58,7 +71,7 @@ export function faultyTextFields(value: unknown, byteOrderMark = false): { name:
         const [key, child] = entries[i]!;
         const name = path === '' ? key : `${path}.${key}`;
         const fault = textFault(key, byteOrderMark);
-        if (fault) found.push({ name, fault });
+        if (fault) found.push({ name: nameOf(() => name), fault });
         else pending.push([child, name]);
       }
     }
@@ -99,7 +112,7 @@ function refuseNul(request: FastifyRequest, _reply: FastifyReply, done: HookHand
     found.push(...nul.filter((param) => !named.has(param.name)));
   }
   if (typeof request.body === 'object' && request.body !== null && !CLEAN_JSON_BODIES.has(request.body)) {
-    for (const { name, fault } of faultyTextFields(request.body, true)) {
+    for (const { name, fault } of faultyTextFields(request.body, true, MAX_LISTED_ERRORS)) {
       found.push({ in: 'body', name, message: FAULT_MESSAGES[fault] });
     }
   }
