@@ -5,11 +5,12 @@ import { pgAll, pgCount, type Pool } from '../db/pg/rows.js';
 import { sliceChunk } from '../http/pagination.js';
 import { citationQueries, citedByOf, type Contains, filterConditions, selectRowsQuery } from './queries.js';
 import type { CitedBy, SourceRecord } from './schemas.js';
+import { foldedColumn } from '../db/functions.js';
 import { SOURCE_LIST, type SourceStore } from './store.js';
 
 // The sources on PostgreSQL: queries.ts's SQL, with strpos for SQLite's instr.
 
-const strpos: Contains = (text, part) => sql`strpos(${text}, ${part}) > 0`;
+const strpos: Contains = (text, part) => sql`strpos(${foldedColumn(text, 'postgres')}, ${part}) > 0`;
 
 export function pgSourceStore(pool: Pool): SourceStore {
   return pgReadStore(pool, SOURCE_LIST, {

@@ -1,22 +1,22 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { lowerCase } from '../db/functions.js';
+import { foldedColumn, foldText } from '../db/functions.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { CITATIONS_PER_KIND, type CitedBy, type SourceDetail, type SourceFilter, type SourceRecord, type SourceSort } from './schemas.js';
 
 // All SQL about sources. The table is aliased s.
 
-/** Whether `text` contains `part`: SQLite's instr (PostgreSQL's strpos: pg-queries.ts). */
+/** Whether `text`, folded as foldText folds (lower case, NFC), contains `part`: SQLite's instr (PostgreSQL's strpos: pg-queries.ts). */
 export type Contains = (text: SQL, part: string) => SQL;
-const instr: Contains = (text, part) => sql`instr(${text}, ${part}) > 0`;
+const instr: Contains = (text, part) => sql`instr(${foldedColumn(text, 'sqlite')}, ${part}) > 0`;
 
 export function filterConditions(f: SourceFilter, contains: Contains = instr): SQL[] {
   const c: SQL[] = [];
   if (f.publisher) c.push(inList(sql`s.publisher`, f.publisher));
   if (f.q !== undefined) {
-    const q = lowerCase(f.q);
-    c.push(sql`(${contains(sql`lower(s.title)`, q)} or ${contains(sql`lower(s.publisher)`, q)} or ${contains(sql`lower(s.url)`, q)})`);
+    const q = foldText(f.q);
+    c.push(sql`(${contains(sql`s.title`, q)} or ${contains(sql`s.publisher`, q)} or ${contains(sql`s.url`, q)})`);
   }
   return c;
 }
