@@ -48,5 +48,13 @@ t.test('full-text queries cannot be syntax errors', async (t) => {
   t.throws(() => toFtsQuery('"death *penalty"'), /"\"death \*penalty\"": a \*/);
   t.throws(() => toFtsQuery('"hu*"'), /"\"hu\*\"": a prefix needs at least 3/, 'the prefix of a phrase has the same minimum');
   t.equal(toFtsQuery('NEAR( OR'), '"NEAR(" "OR"');
+  // A word FTS5 tokenizes otherwise decomposed (й as и and a breve) is looked up in both forms, with AND
+  // written (FTS5 reads phrases side by side as AND, not an OR group); é is the same either way.
+  const decomposedSvoj = 'свой'.normalize('NFD');
+  t.equal(toFtsQuery('свой права'), `("свой" OR "${decomposedSvoj}") AND "права"`);
+  t.equal(toFtsQuery(`${decomposedSvoj}*`), `("свой"* OR "${decomposedSvoj}"*)`, 'typed decomposed: the composed form too');
+  t.equal(toFtsQuery('Côte'.normalize('NFD')), '"Côte"');
+  // آ decomposed is ا, a mark FTS5 splits at, and خر: a prefix too short to look up, so not an alternative.
+  t.equal(toFtsQuery('آخر*'), '"آخر"*');
   t.throws(() => toFtsQuery('  !! "" '), /at least one word/);
 });
