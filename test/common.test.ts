@@ -56,5 +56,7 @@ t.test('full-text queries cannot be syntax errors', async (t) => {
   t.equal(toFtsQuery('Côte'.normalize('NFD')), '"Côte"');
   // آ decomposed is ا, a mark FTS5 splits at, and خر: a prefix too short to look up, so not an alternative.
   t.equal(toFtsQuery('آخر*'), '"آخر"*');
+  // إ decomposed is ا and a mark FTS5 splits at: ten of them would be ten words to look up, past FULL_TEXT_MAX_TERMS.
+  t.equal(toFtsQuery('إ'.repeat(10)), `"${'إ'.repeat(10)}"`, 'no alternative of more words than the limit');
   t.throws(() => toFtsQuery('  !! "" '), /at least one word/);
 });

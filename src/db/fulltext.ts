@@ -72,6 +72,9 @@ export interface FullTextTerm {
 export function fullTextTerms(q: string): FullTextTerm[] {
   const terms = new Map<string, FullTextTerm>();
   let words = 0;
+  // The decomposed alternatives' words, within the same limit: a mark FTS5 splits at (Arabic's hamza below) can
+  // make one word many (إإإ…), and each is looked up.
+  let alternativeWords = 0;
   for (const match of q.matchAll(/"([^"]*)"(\*?)|(\S+)/g)) {
     const [written, phrase, starAfterPhrase, word] = match;
     // A * ends a word or a phrase (`"death penal*"`, or `"death penal"*` as FTS5 writes it): its last word is then
@@ -102,8 +105,13 @@ export function fullTextTerms(q: string): FullTextTerm[] {
     words += tokens.length;
     const decomposed = text.normalize('NFD');
     const decomposedTokens = fts5Tokens(decomposed);
-    // (Not when it leaves a prefix too short to look up: FULL_TEXT_MIN_PREFIX bounds what the alternative costs too.)
-    const differs = decomposedTokens.join(' ') !== tokens.join(' ') && !(prefix && [...(decomposedTokens.at(-1) ?? '')].length < limits.minPrefix);
+    // (Not when it leaves a prefix too short to look up, or the alternatives more than FULL_TEXT_MAX_TERMS words:
+    // the limits bound what they cost too, and the composed form is still searched.)
+    const differs =
+      decomposedTokens.join(' ') !== tokens.join(' ') &&
+      !(prefix && [...(decomposedTokens.at(-1) ?? '')].length < limits.minPrefix) &&
+      alternativeWords + decomposedTokens.length <= limits.maxTerms;
+    if (differs) alternativeWords += decomposedTokens.length;
     terms.set(key, { text: text.normalize('NFC'), tokens, prefix, ...(differs && { decomposed: { text: decomposed, tokens: decomposedTokens } }) });
   }
   if (terms.size === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
