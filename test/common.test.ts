@@ -1,4 +1,5 @@
 import t from 'tap';
+import { cutText } from '../src/common/cut-text.js';
 import { matchesPrecision, periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
@@ -34,6 +35,13 @@ t.test('slugs and state name keys', async (t) => {
   t.equal(normalizeStateName("Côte d'Ivoire"), normalizeStateName('cotedivoire'));
   t.equal(normalizeStateName('Bosnia & Herzegovina'), 'bosniaandherzegovina');
   t.equal(normalizeStateName(' Norway; '), 'norway');
+});
+
+t.test('a text cut for a message keeps surrogate pairs whole', async (t) => {
+  t.equal(cutText('ab😀c', 3), 'ab', 'not half the emoji');
+  t.equal(cutText('ab😀c', 4), 'ab😀');
+  t.equal(cutText('abc', 5), 'abc');
+  t.equal(cutText('😀', 0), '');
 });
 
 t.test('full-text queries cannot be syntax errors', async (t) => {
