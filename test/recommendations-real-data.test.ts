@@ -143,6 +143,14 @@ t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on Post
   for (const q of ['étude', 'ÉLARGIE', 'élargie', 'İnsan', 'insan', 'INSAN', 'İNSAN', 'ΟΔΟΣ', 'οδοσ', 'côte', 'CÔTE', ...decomposed]) {
     t.same(ids((await getJson(server, `/v1/sources?q=${encodeURIComponent(q)}`)).body), [UPR_INFO_SOURCE.id], `sources q=${q}`);
   }
+  // The publisher filter takes the name as stored, in either form of its accented letters (stored decomposed here).
+  const publisher = 'Fédération internationale pour les droits humains';
+  await sql.run('update sources set publisher = ? where id = ?', [publisher.normalize('NFD'), UPR_INFO_SOURCE.id]);
+  for (const form of ['NFC', 'NFD'] as const) {
+    const { body } = await getJson(server, `/v1/sources?publisher=${encodeURIComponent(publisher.normalize(form))}`);
+    t.same(ids(body), [UPR_INFO_SOURCE.id], `sources publisher= typed ${form}`);
+  }
+  t.same(ids((await getJson(server, `/v1/sources?publisher=${encodeURIComponent(publisher.toUpperCase())}`)).body), [], 'still exact in case');
 });
 
 t.test('positionLabel in any case; year of the review; updatedSince as a date', async (t) => {

@@ -15,6 +15,8 @@ export function registerFunctions(sqlite: Database.Database): void {
   sqlite.function('lower', { deterministic: true }, (text: unknown) => (text === null ? null : lowerCase(String(text))));
   // PostgreSQL's lower(normalize(text, NFC)) in one call (a positionLabel filter folds every label it scans): see foldText.
   sqlite.function('fold_text', { deterministic: true }, (text: unknown) => (text === null ? null : foldText(String(text))));
+  // PostgreSQL's normalize(text, NFC): see composedColumn.
+  sqlite.function('nfc', { deterministic: true }, (text: unknown) => (text === null ? null : String(text).normalize('NFC')));
 }
 
 /**
@@ -51,4 +53,14 @@ export function foldText(text: string): string {
 export function foldedColumn(column: SQL, dialect: 'sqlite' | 'postgres'): SQL {
   if (dialect === 'sqlite') return sql`fold_text(${column})`;
   return sql`lower(case when ${column} is nfc normalized then ${column} else normalize(${column}, NFC) end)`;
+}
+
+/**
+ * A text column composed (NFC), for a filter that takes a value exactly as stored but in either form of an
+ * accented letter (the sources' `publisher`): SQLite's nfc(…) (registered above), PostgreSQL's normalize(…, NFC)
+ * after asking `is nfc normalized`, as foldedColumn. Compare it with the value's normalize('NFC').
+ */
+export function composedColumn(column: SQL, dialect: 'sqlite' | 'postgres'): SQL {
+  if (dialect === 'sqlite') return sql`nfc(${column})`;
+  return sql`(case when ${column} is nfc normalized then ${column} else normalize(${column}, NFC) end)`;
 }
