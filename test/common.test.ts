@@ -1,4 +1,5 @@
 import t from 'tap';
+import { cutText } from '../src/common/cut-text.js';
 import { matchesPrecision, periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
@@ -36,6 +37,13 @@ t.test('slugs and state name keys', async (t) => {
   t.equal(normalizeStateName(' Norway; '), 'norway');
 });
 
+t.test('a text cut for a message keeps surrogate pairs whole', async (t) => {
+  t.equal(cutText('ab😀c', 3), 'ab', 'not half the emoji');
+  t.equal(cutText('ab😀c', 4), 'ab😀');
+  t.equal(cutText('abc', 5), 'abc');
+  t.equal(cutText('😀', 0), '');
+});
+
 t.test('full-text queries cannot be syntax errors', async (t) => {
   t.equal(toFtsQuery('Askarov'), '"Askarov"');
   t.equal(toFtsQuery('"human rights" defender*'), '"human rights" "defender"*');
@@ -48,5 +56,15 @@ t.test('full-text queries cannot be syntax errors', async (t) => {
   t.throws(() => toFtsQuery('"death *penalty"'), /"\"death \*penalty\"": a \*/);
   t.throws(() => toFtsQuery('"hu*"'), /"\"hu\*\"": a prefix needs at least 3/, 'the prefix of a phrase has the same minimum');
   t.equal(toFtsQuery('NEAR( OR'), '"NEAR(" "OR"');
+  // A word FTS5 tokenizes otherwise decomposed (й as и and a breve) is looked up in both forms, with AND
+  // written (FTS5 reads phrases side by side as AND, not an OR group); é is the same either way.
+  const decomposedSvoj = 'свой'.normalize('NFD');
+  t.equal(toFtsQuery('свой права'), `("свой" OR "${decomposedSvoj}") AND "права"`);
+  t.equal(toFtsQuery(`${decomposedSvoj}*`), `("свой"* OR "${decomposedSvoj}"*)`, 'typed decomposed: the composed form too');
+  t.equal(toFtsQuery('Côte'.normalize('NFD')), '"Côte"');
+  // آ decomposed is ا, a mark FTS5 splits at, and خر: a prefix too short to look up, so not an alternative.
+  t.equal(toFtsQuery('آخر*'), '"آخر"*');
+  // إ decomposed is ا and a mark FTS5 splits at: ten of them would be ten words to look up, past FULL_TEXT_MAX_TERMS.
+  t.equal(toFtsQuery('إ'.repeat(10)), `"${'إ'.repeat(10)}"`, 'no alternative of more words than the limit');
   t.throws(() => toFtsQuery('  !! "" '), /at least one word/);
 });

@@ -69,6 +69,11 @@ t.test('a key given twice in one object is refused (it was applied with its last
   );
   t.match((await patch('{"verbatim": false, "verb\\u0061tim": true}')).json().detail, /key "verbatim" twice/, 'an escaped spelling is the same key');
   t.equal((await getJson(app, '/v1/recommendations/KGZ-3-FIN-1')).response.headers.etag, etag, 'nothing written');
+  // A long key is quoted in its first 200 characters, never half an emoji: the cut fell between its two halves.
+  const long = `${'k'.repeat(198)}😀`;
+  const longTwice = (await patch(`{"${long}": 1, "${long}": 2}`)).json().detail as string;
+  t.ok(longTwice.startsWith(`The body gives the key "${'k'.repeat(198)} twice`), longTwice.slice(0, 40));
+  t.notMatch(longTwice, /[\ud800-\udbff](?![\udc00-\udfff])/u, 'no lone surrogate');
 
   const created = await app.inject({
     method: 'POST',

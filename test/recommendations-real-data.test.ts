@@ -97,6 +97,8 @@ t.test('actionCategory: a field, a filter (unknown included) and a stats groupin
   );
 });
 
+const ACCEPTEE_NFD = 'Acceptée'.normalize('NFD');
+
 t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on PostgreSQL', async (t) => {
   // A label printed in capitals with an accent, or in another script, is found in any case on both backends:
   // SQLite's own lower() folds A–Z only (src/db/functions.ts), so "acceptée" missed "ACCEPTÉE" there.
@@ -108,6 +110,8 @@ t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on Post
     'Kyrgyzstan,Asia,,Consider abolishing the death penalty,Spain,WEOG,EU,ПРИНЯТО,3,Death penalty,8',
     'Kyrgyzstan,Asia,,Protect journalists,Spain,WEOG,EU,KABUL EDİLDİ,4,Freedom of opinion and expression,8',
     'Kyrgyzstan,Asia,,Free all prisoners of conscience,Spain,WEOG,EU,ΑΠΟΔΕΚΤΟΣ,4,Detention conditions,8',
+    // Pasted from a PDF: é as "e" and a combining acute (NFD), which reads as the "Acceptée" above.
+    `Kyrgyzstan,Asia,,Ensure fair trials,France,WEOG,EU,${ACCEPTEE_NFD},2,General,8`,
   ].join('\r'));
   const found = async (label: string) => {
     const query = `reviewId=KGZ-1&positionLabel=${encodeURIComponent(label)}`;
@@ -119,7 +123,11 @@ t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on Post
     t.equal(stats.body.meta.total, body.meta.total, `${label}: the stats count the same`);
     return body.data.map((r: { positionLabel: string }) => r.positionLabel).sort();
   };
-  for (const label of ['ACCEPTÉE', 'acceptée', 'Acceptée', 'aCCEPTéE']) t.same(await found(label), ['ACCEPTÉE', 'Acceptée'], label);
+  // Either form of é, as stored and as typed, is the same label: the decomposed one was a 400 whose "did you
+  // mean" named what looked like the value itself, and the composed one missed the decomposed label.
+  for (const label of ['ACCEPTÉE', 'acceptée', 'Acceptée', 'aCCEPTéE', 'ACCEPTÉE'.normalize('NFD'), ACCEPTEE_NFD]) {
+    t.same(await found(label), ['ACCEPTÉE', ACCEPTEE_NFD, 'Acceptée'], label);
+  }
   for (const label of ['принято', 'ПРИНЯТО', 'Принято']) t.same(await found(label), ['ПРИНЯТО'], label);
   // İ and a final Σ, whose lower case JavaScript's toLowerCase makes otherwise than PostgreSQL's lower(): each
   // backend missed some of these before (SQLite "kabul edildi", PostgreSQL "KABUL EDİLDİ").
@@ -130,10 +138,19 @@ t.test('positionLabel and the sources\' q fold non-ASCII letters too, as on Post
   t.match(close.body.detail, /did you mean KABUL EDİLDİ\?/, 'a close label with İ suggested');
 
   const sql = testSql(server);
-  await sql.run("update sources set title = 'Étude ÉLARGIE, İnsan Hakları Derneği, ΟΔΟΣ' where id = ?", [UPR_INFO_SOURCE.id]);
-  for (const q of ['étude', 'ÉLARGIE', 'élargie', 'İnsan', 'insan', 'INSAN', 'İNSAN', 'ΟΔΟΣ', 'οδοσ']) {
+  await sql.run("update sources set title = ? where id = ?", [`Étude ÉLARGIE, İnsan Hakları Derneği, ΟΔΟΣ, ${'Côte d’Ivoire'.normalize('NFD')}`, UPR_INFO_SOURCE.id]);
+  const decomposed = ['étude', 'côte'].map((q) => q.normalize('NFD'));
+  for (const q of ['étude', 'ÉLARGIE', 'élargie', 'İnsan', 'insan', 'INSAN', 'İNSAN', 'ΟΔΟΣ', 'οδοσ', 'côte', 'CÔTE', ...decomposed]) {
     t.same(ids((await getJson(server, `/v1/sources?q=${encodeURIComponent(q)}`)).body), [UPR_INFO_SOURCE.id], `sources q=${q}`);
   }
+  // The publisher filter takes the name as stored, in either form of its accented letters (stored decomposed here).
+  const publisher = 'Fédération internationale pour les droits humains';
+  await sql.run('update sources set publisher = ? where id = ?', [publisher.normalize('NFD'), UPR_INFO_SOURCE.id]);
+  for (const form of ['NFC', 'NFD'] as const) {
+    const { body } = await getJson(server, `/v1/sources?publisher=${encodeURIComponent(publisher.normalize(form))}`);
+    t.same(ids(body), [UPR_INFO_SOURCE.id], `sources publisher= typed ${form}`);
+  }
+  t.same(ids((await getJson(server, `/v1/sources?publisher=${encodeURIComponent(publisher.toUpperCase())}`)).body), [], 'still exact in case');
 });
 
 t.test('positionLabel in any case; year of the review; updatedSince as a date', async (t) => {

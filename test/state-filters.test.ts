@@ -80,6 +80,18 @@ t.test('an unknown state is a 400 naming it, with close matches', async (t) => {
   t.same(nothing.errors.map((e: { message: string }) => e.message.match(/"(\w+)"/)![1]), ['Atlantis', 'atlantis'], 'a value given twice is named once');
   const twice = await problem('/v1/developments?recommendationId=NOPE,NOPE');
   t.equal(twice.errors.length, 1, 'an unknown id given twice is named once');
+  // A name in another script (the UN's Russian, Arabic and Chinese names of Kyrgyzstan) comes close to no
+  // English one: the answer says which names are known and to give the code; a Latin-script name does not get it.
+  for (const name of ['Кыргызстан', 'قيرغيزستان', '吉尔吉斯斯坦']) {
+    const other = await problem(`/v1/recommendations?stateUnderReview=${encodeURIComponent(name)}`);
+    t.equal(
+      other.errors[0].message,
+      `No state has the code, name or alias "${name}"; states are known by their English short names, aliases and ISO 3166-1 alpha-3 codes: give the code (KGZ for Kyrgyzstan); see GET /v1/states.`,
+      name,
+    );
+  }
+  const speaker = await problem(`/v1/statements?speaker=${encodeURIComponent('Кыргызстан')}`);
+  t.match(speaker.errors[0].message, /organization of that name; states are known by their English short names, .*; see GET \/v1\/states and GET \/v1\/statements\.$/);
   const punctuation = await problem('/v1/recommendations?recommendingState=--');
   t.equal(punctuation.errors[0].message, 'No state has the code, name or alias "--"; see GET /v1/states.');
 

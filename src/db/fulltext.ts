@@ -60,12 +60,21 @@ export interface FullTextTerm {
   text: string;
   tokens: string[];
   prefix: boolean;
+  /**
+   * The term decomposed (NFD), when FTS5 makes other tokens of it: a record matches either form. FTS5 removes
+   * the marks only Latin letters lose composed, so a й (U+0439) or ё typed is "й" to it but "и" and a breve,
+   * as a PDF may give it, is "и"; likewise ά, آ or إ. `text` and `tokens` are the composed form (NFC).
+   */
+  decomposed?: { text: string; tokens: string[] };
 }
 
 /** The distinct terms of a search, within the limits (a 400 problem beyond): each backend writes them its way. */
 export function fullTextTerms(q: string): FullTextTerm[] {
   const terms = new Map<string, FullTextTerm>();
   let words = 0;
+  // The decomposed alternatives' words, within the same limit: a mark FTS5 splits at (Arabic's hamza below) can
+  // make one word many (إإإ…), and each is looked up.
+  let alternativeWords = 0;
   for (const match of q.matchAll(/"([^"]*)"(\*?)|(\S+)/g)) {
     const [written, phrase, starAfterPhrase, word] = match;
     // A * ends a word or a phrase (`"death penal*"`, or `"death penal"*` as FTS5 writes it): its last word is then
@@ -81,7 +90,7 @@ export function fullTextTerms(q: string): FullTextTerm[] {
         `"${written}": a * makes a prefix only at the end of a word or a phrase (tortur*, "death penal*"); no search matches a * inside a word or before it.`,
       );
     }
-    const tokens = fts5Tokens(text);
+    const tokens = fts5Tokens(text.normalize('NFC'));
     if (tokens.length === 0) continue;
     // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
     const key = tokens.join(' ') + (prefix ? '*' : '');
@@ -94,7 +103,16 @@ export function fullTextTerms(q: string): FullTextTerm[] {
       );
     }
     words += tokens.length;
-    terms.set(key, { text, tokens, prefix });
+    const decomposed = text.normalize('NFD');
+    const decomposedTokens = fts5Tokens(decomposed);
+    // (Not when it leaves a prefix too short to look up, or the alternatives more than FULL_TEXT_MAX_TERMS words:
+    // the limits bound what they cost too, and the composed form is still searched.)
+    const differs =
+      decomposedTokens.join(' ') !== tokens.join(' ') &&
+      !(prefix && [...(decomposedTokens.at(-1) ?? '')].length < limits.minPrefix) &&
+      alternativeWords + decomposedTokens.length <= limits.maxTerms;
+    if (differs) alternativeWords += decomposedTokens.length;
+    terms.set(key, { text: text.normalize('NFC'), tokens, prefix, ...(differs && { decomposed: { text: decomposed, tokens: decomposedTokens } }) });
   }
   if (terms.size === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
   if (words > limits.maxTerms) {
@@ -109,9 +127,13 @@ export function fullTextTerms(q: string): FullTextTerm[] {
 
 /** The search as an FTS5 query. */
 export function toFtsQuery(q: string): string {
-  return fullTextTerms(q)
-    .map((term) => quote(term.text) + (term.prefix ? '*' : ''))
-    .join(' ');
+  const terms = fullTextTerms(q);
+  const written = terms.map((term) => {
+    const star = term.prefix ? '*' : '';
+    return term.decomposed ? `(${quote(term.text)}${star} OR ${quote(term.decomposed.text)}${star})` : quote(term.text) + star;
+  });
+  // FTS5 reads phrases side by side as AND, but not a (… OR …) group: that needs the AND written.
+  return written.join(terms.some((term) => term.decomposed) ? ' AND ' : ' ');
 }
 
 /** A list's total from a full-text count that stopped after FULL_TEXT_MAX_COUNT + 1 matches. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicateJsonKey } from './json-duplicate-keys.js';
 import { noteParsedJson } from './nul-guard.js';
 import { HttpProblem } from './problem.js';
+import { cutText } from '../common/cut-text.js';
 
 // JSON bodies are parsed by Fastify's own parser (secure-json-parse: a "__proto__" key, or a "constructor" key
 // holding "prototype", is refused, as either could change how objects behave). Its refusals all said "Body is not
@@ -126,7 +127,7 @@ export function jsonBodyParser(app: FastifyInstance): JsonParser {
         return done(
           new HttpProblem(
             400,
-            `The body gives the key ${JSON.stringify(twice).slice(0, 200)} twice in one object: send each key once (JSON leaves open which value counts, RFC 8259, section 4).`,
+            `The body gives the key ${cutText(JSON.stringify(twice), 200)} twice in one object: send each key once (JSON leaves open which value counts, RFC 8259, section 4).`,
           ),
         );
       }

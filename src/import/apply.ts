@@ -28,6 +28,7 @@ import {
   type SourceInput,
 } from './types.js';
 import { checkLabel, checkRecommendation, checkReview, checkSource } from './validate.js';
+import { cutText } from '../common/cut-text.js';
 
 const UPR_INFO_LABELS = new Map(UPR_INFO_THEMES.map((theme) => [theme.id, theme.label]));
 
@@ -234,7 +235,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
   const labelsOf = (declared: LabelInput[], what: string) =>
     declared.filter((label) => {
       const { problems } = checkLabel(label);
-      if (problems) report.warnings.push({ message: `${what} "${label.id.slice(0, 80)}" not added: ${problems.join('; ')}` });
+      if (problems) report.warnings.push({ message: `${what} "${cutText(label.id, 80)}" not added: ${problems.join('; ')}` });
       return !problems;
     });
 
@@ -604,12 +605,12 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const before = stored.get(record.id);
         const invalidReview = checkedReviews.invalid.get(record.reviewId);
         if (invalidReview !== undefined) {
-          refuse(record, `review ${record.reviewId.slice(0, 80)} cannot be stored: ${invalidReview}`);
+          refuse(record, `review ${cutText(record.reviewId, 80)} cannot be stored: ${invalidReview}`);
           continue;
         }
         const invalidSource = record.sourceId ? checkedSources.invalid.get(record.sourceId) : undefined;
         if (invalidSource !== undefined) {
-          refuse(record, `source ${record.sourceId!.slice(0, 80)} cannot be stored: ${invalidSource}`);
+          refuse(record, `source ${cutText(record.sourceId!, 80)} cannot be stored: ${invalidSource}`);
           continue;
         }
         const merged: Snapshot = {

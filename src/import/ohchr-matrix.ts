@@ -18,6 +18,7 @@ import {
   type ReviewInput,
   type SourceInput,
 } from './types.js';
+import { cutText } from '../common/cut-text.js';
 
 // The OHCHR "thematic list of recommendations" (the UPR matrix) as a Word .docx: a table whose rows are
 // a header, "Theme: …" headings and entries of four cells — the recommendation ("121.1 Ratify … (France)
@@ -104,7 +105,7 @@ export async function readOhchrMatrix(
     }
     if (isHeading(texts[0]!) || /^recommendations?$/i.test(texts[0]!)) return; // a theme heading, a header
     if (cells.length <= Math.max(layout.recommendation, layout.position, layout.themes)) {
-      skipped.push({ row, message: `not an entry (expected recommendation, position and themes cells): "${texts[0]!.slice(0, 80)}"` });
+      skipped.push({ row, message: `not an entry (expected recommendation, position and themes cells): "${cutText(texts[0]!, 80)}"` });
       return;
     }
     const first = cells[layout.recommendation]!;

@@ -10,6 +10,7 @@ import { recommendationSchema } from '../recommendations/schemas.js';
 import { checkRecommendationRules, recommendationCreateSchema } from '../recommendations/writes.js';
 import { reviewCreateSchema } from '../reviews/writes.js';
 import type { LabelInput, ReviewInput, SourceInput } from './types.js';
+import { cutText } from '../common/cut-text.js';
 
 // What an import writes is held to the write API's own schemas and rules (src/*/writes.ts, src/curation/):
 // a recommendation, review or source the API would refuse is not written; its rows are reported with why.
@@ -73,7 +74,7 @@ function nulProblems(value: unknown): string[] {
 
 function idProblems(id: string): string[] {
   const parsed = recordIdSchema.safeParse(id);
-  return parsed.success ? [] : parsed.error.issues.map((issue) => `id ${JSON.stringify(id.slice(0, 80))}: ${issue.message}`);
+  return parsed.success ? [] : parsed.error.issues.map((issue) => `id ${JSON.stringify(cutText(id, 80))}: ${issue.message}`);
 }
 
 /** The record as stored (trimmed as the API trims), or why the API would refuse it. */
@@ -106,7 +107,7 @@ export function checkReview(review: ReviewInput): Checked<ReviewInput> {
   if (!parsed.success) return { problems: issues(parsed.error) };
   const { stateUnderReview, cycle, session, reportSymbol, reportYear } = parsed.data;
   const id = `${stateUnderReview}-${cycle}`;
-  if (review.id !== id) return { problems: [`id: a review's id is its state and cycle (${id}), not ${JSON.stringify(review.id.slice(0, 80))}`] };
+  if (review.id !== id) return { problems: [`id: a review's id is its state and cycle (${id}), not ${JSON.stringify(cutText(review.id, 80))}`] };
   return { value: { id, stateCode: stateUnderReview, cycle, wgSession: session, reportSymbol, reportYear } };
 }
 

@@ -109,7 +109,7 @@ export function filterConditions(f: RecommendationFilter, dialect: FilterDialect
   if (f.affectedPersons) c.push(linkedAny('recommendation_affected_persons', 'group_id', f.affectedPersons, dialect));
   if (f.source) c.push(citing(f.source, dialect));
   if (f.implementation) c.push(implementationIn(f.implementation));
-  c.push(...realDataConditions(f));
+  c.push(...realDataConditions(f, dialect === 'postgres' ? 'postgres' : 'sqlite'));
   if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
   if (f.hasDevelopments !== undefined) {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;

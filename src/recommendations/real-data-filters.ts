@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { lowerCase } from '../db/functions.js';
+import { foldedColumn, foldText } from '../db/functions.js';
 import { inList } from '../db/keyset.js';
 import { reviewYearCondition } from '../reviews/year.js';
 import type { RecommendationFilter } from './schemas.js';
@@ -8,7 +8,7 @@ import type { RecommendationFilter } from './schemas.js';
 // WHERE conditions over recommendations r and their reviews v: plain SQL that SQLite and PostgreSQL run alike
 // (queries.ts's filterConditions, which pg-queries.ts's pgFilterConditions extends).
 
-export function realDataConditions(f: RecommendationFilter): SQL[] {
+export function realDataConditions(f: RecommendationFilter, dialect: 'sqlite' | 'postgres'): SQL[] {
   const c: SQL[] = [];
   if (f.actionCategory) {
     const known = f.actionCategory.filter((v) => v !== 'unknown').map(Number);
@@ -20,9 +20,10 @@ export function realDataConditions(f: RecommendationFilter): SQL[] {
   if (f.positionLabel) {
     // The record's own label (the best source's), or what any of its sources printed (recommendation_sources):
     // a merged record is found by the Terman corpus's "consider" as by UPR Info's "Accepted" that won the merge.
-    const labels = f.positionLabel.map(lowerCase);
-    c.push(sql`(${inList(sql`lower(r.position_label)`, labels)} or exists (select 1 from recommendation_sources l
-      where l.recommendation_id = r.id and ${inList(sql`lower(l.position_label)`, labels)}))`);
+    // In any case and either form of an accented letter (foldText): "Acceptée" typed or pasted matches both.
+    const labels = f.positionLabel.map(foldText);
+    c.push(sql`(${inList(foldedColumn(sql`r.position_label`, dialect), labels)} or exists (select 1 from recommendation_sources l
+      where l.recommendation_id = r.id and ${inList(foldedColumn(sql`l.position_label`, dialect), labels)}))`);
   }
   // The review's year: of its session in the UPR calendar, else of its dialogue, else of its report (src/reviews/year.ts).
   if (f.year) c.push(reviewYearCondition(f.year));

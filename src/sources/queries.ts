@@ -1,22 +1,28 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { lowerCase } from '../db/functions.js';
+import { composedColumn, foldedColumn, foldText } from '../db/functions.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { CITATIONS_PER_KIND, type CitedBy, type SourceDetail, type SourceFilter, type SourceRecord, type SourceSort } from './schemas.js';
 
 // All SQL about sources. The table is aliased s.
 
-/** Whether `text` contains `part`: SQLite's instr (PostgreSQL's strpos: pg-queries.ts). */
-export type Contains = (text: SQL, part: string) => SQL;
-const instr: Contains = (text, part) => sql`instr(${text}, ${part}) > 0`;
+type Dialect = 'sqlite' | 'postgres';
 
-export function filterConditions(f: SourceFilter, contains: Contains = instr): SQL[] {
+/** Whether `text`, folded as foldText folds (lower case, NFC), contains `part`: SQLite's instr, PostgreSQL's strpos. */
+function contains(text: SQL, part: string, dialect: Dialect): SQL {
+  const folded = foldedColumn(text, dialect);
+  return dialect === 'sqlite' ? sql`instr(${folded}, ${part}) > 0` : sql`strpos(${folded}, ${part}) > 0`;
+}
+
+export function filterConditions(f: SourceFilter, dialect: Dialect = 'sqlite'): SQL[] {
   const c: SQL[] = [];
-  if (f.publisher) c.push(inList(sql`s.publisher`, f.publisher));
+  // As stored, but "é" composed or as "e" and U+0301 alike: a publisher pasted from a PDF is found as typed.
+  if (f.publisher) c.push(inList(composedColumn(sql`s.publisher`, dialect), f.publisher.map((p) => p.normalize('NFC'))));
   if (f.q !== undefined) {
-    const q = lowerCase(f.q);
-    c.push(sql`(${contains(sql`lower(s.title)`, q)} or ${contains(sql`lower(s.publisher)`, q)} or ${contains(sql`lower(s.url)`, q)})`);
+    const q = foldText(f.q);
+    const anyOf = [sql`s.title`, sql`s.publisher`, sql`s.url`].map((column) => contains(column, q, dialect));
+    c.push(sql`(${sql.join(anyOf, sql` or `)})`);
   }
   return c;
 }

@@ -14,7 +14,7 @@ export const sourceFilterShape = {
     .union([z.string().min(1).max(300), z.array(z.string().min(1).max(300)).min(1).max(100)])
     .transform((value) => (Array.isArray(value) ? value : [value]))
     .optional()
-    .describe('Publisher, exactly as stored (e.g. Human Rights Watch); repeat it for any of several.'),
+    .describe('Publisher, exactly as stored (e.g. Human Rights Watch; an accented letter composed or not); repeat it for any of several.'),
   q: z
     .string()
     .trim()

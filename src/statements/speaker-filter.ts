@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveFilters } from '../http/filter-resolver.js';
 import { isSpeakerFilter } from '../http/params.js';
-import type { StateNameIndex } from '../states/filter-names.js';
+import { otherScriptHint, type StateNameIndex } from '../states/filter-names.js';
 import type { FilterIdIndex } from '../themes/filter-ids.js';
 
 // The speaker filter of statements names a state as every state filter does (code, name or alias, any case) or an
@@ -82,7 +82,7 @@ export class SpeakerIndex {
       ...this.ids.closeEntries('organization', value).map((entry) => `${entry.id} (organization)`),
       ...this.states.suggest(value),
     ];
-    return close.length === 0 ? `${base}; see GET /v1/states and GET /v1/statements.` : `${base}; did you mean ${close.join(', ')}?`;
+    return close.length === 0 ? `${base}; ${otherScriptHint(value)}see GET /v1/states and GET /v1/statements.` : `${base}; did you mean ${close.join(', ')}?`;
   }
 }
 

@@ -132,8 +132,19 @@ export class StateNameIndex {
     const base = `No state has the code, name or alias "${value}"`;
     if (!suggest) return `${base}.`;
     const close = this.suggest(value);
-    return close.length === 0 ? `${base}; see GET /v1/states.` : `${base}; did you mean ${close.join(', ')}?`;
+    return close.length === 0 ? `${base}; ${otherScriptHint(value)}see GET /v1/states.` : `${base}; did you mean ${close.join(', ')}?`;
   }
+}
+
+/**
+ * What to add when a state is asked by a name in a script other than Latin ("Кыргызстан", "قيرغيزستان",
+ * "吉尔吉斯斯坦"): the names known are English, so no spelling of it comes close, and "see GET /v1/states" alone
+ * left a reader of Russian or Arabic to guess why their country's own name is unknown.
+ */
+export function otherScriptHint(value: string): string {
+  return /(?![\p{Script=Latin}])\p{L}/u.test(value)
+    ? 'states are known by their English short names, aliases and ISO 3166-1 alpha-3 codes: give the code (KGZ for Kyrgyzstan); '
+    : '';
 }
 
 /**

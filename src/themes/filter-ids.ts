@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { compareText } from '../common/text-order.js';
-import { lowerCase } from '../db/functions.js';
+import { foldText } from '../db/functions.js';
 import type { Db } from '../db/open.js';
 import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
@@ -37,9 +37,9 @@ function sdgGoalNamed(value: string): number | undefined {
   return goal >= 1 && goal <= 17 ? goal : undefined;
 }
 
-/** A name as spellingsOf compares it: lower case (İ as "i": lowerCase), no spaces around its commas. */
+/** A name as spellingsOf compares it: lower case (İ as "i") and composed (foldText), no spaces around its commas. */
 function foldName(name: string): string {
-  return lowerCase(name).replace(/\s*,\s*/g, ',');
+  return foldText(name).replace(/\s*,\s*/g, ',');
 }
 
 export interface IdEntry {
@@ -98,7 +98,8 @@ export function sqliteFilterIds(db: Db): FilterIdSource {
 
 interface Vocabulary {
   ids: Set<string>;
-  byLowerCase: Map<string, string>;
+  /** The ids by their foldText (lower case, composed): the last one read of those alike. */
+  byFolded: Map<string, string>;
   /** The ids by their foldName: what spellingsOf answers. */
   byFoldedName: Map<string, string[]>;
   /** The most comma-separated parts of any id, and the longest foldName: no longer run of list values names one. */
@@ -136,7 +137,7 @@ export class FilterIdIndex {
       }
       this.vocabularies.set(kind, {
         ids: new Set(list.map((e) => e.id)),
-        byLowerCase: new Map(list.map((e) => [lowerCase(e.id), e.id])),
+        byFolded: new Map(list.map((e) => [foldText(e.id), e.id])),
         byFoldedName,
         mostParts,
         longestFolded,
@@ -156,7 +157,7 @@ export class FilterIdIndex {
     const keys = new Set<string>();
     const unknown: string[] = [];
     for (const value of values) {
-      const id = vocabulary.byLowerCase.get(lowerCase(value)) ?? (kind === 'review' ? reviewIdShape(value) : undefined);
+      const id = vocabulary.byFolded.get(foldText(value)) ?? (kind === 'review' ? reviewIdShape(value) : undefined);
       if (id === undefined) unknown.push(value);
       else keys.add(id);
     }
@@ -184,12 +185,12 @@ export class FilterIdIndex {
 
   /** The entries suggest() names. */
   closeEntries(kind: IdFilterKind, value: string): IdEntry[] {
-    const wanted = lowerCase(value);
+    const wanted = foldText(value);
     const bound = wanted.length <= 4 ? 1 : wanted.length <= 8 ? 2 : 3;
     const scored: [entry: IdEntry, score: number][] = [];
     for (const entry of this.vocabularies.get(kind)!.entries) {
-      const id = lowerCase(entry.id);
-      const holds = wanted.length >= 3 && (id.includes(wanted) || lowerCase(entry.label).includes(wanted));
+      const id = foldText(entry.id);
+      const holds = wanted.length >= 3 && (id.includes(wanted) || foldText(entry.label).includes(wanted));
       const score = holds ? 0 : boundedDistance(wanted, id, bound);
       if (score <= bound) scored.push([entry, score]);
     }

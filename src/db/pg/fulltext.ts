@@ -83,11 +83,14 @@ export function rowSearchVector(table: string, columns: readonly string[]): ((ro
 
 /** The search as the text of a tsquery literal of FTS5's terms. */
 export function toTsQuery(q: string): string {
+  const phrase = (tokens: string[], prefix: boolean) => {
+    const words = tokens.map((token, i) => `${quoteLexeme(porterStem(token))}${prefix && i === tokens.length - 1 ? ':*' : ''}`);
+    return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
+  };
   return fullTextTerms(q)
     .map((term) => {
-      const last = term.tokens.length - 1;
-      const words = term.tokens.map((token, i) => `${quoteLexeme(porterStem(token))}${term.prefix && i === last ? ':*' : ''}`);
-      return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
+      const composed = phrase(term.tokens, term.prefix);
+      return term.decomposed ? `(${composed} | ${phrase(term.decomposed.tokens, term.prefix)})` : composed;
     })
     .join(' & ');
 }
