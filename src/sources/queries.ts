@@ -13,6 +13,7 @@ const instr: Contains = (text, part) => sql`instr(${text}, ${part}) > 0`;
 
 export function filterConditions(f: SourceFilter, contains: Contains = instr): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`s.id`, f.id));
   if (f.publisher) c.push(inList(sql`s.publisher`, f.publisher));
   if (f.q !== undefined) {
     const q = lowerCase(f.q);
