@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
-import { buildTestApp, getJson, migrationDate, postgresSide } from './helpers.js';
+import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 
 // Facts from seed/kyrgyzstan-upr3.ts: four statements at Kyrgyzstan's third review.
@@ -426,8 +426,7 @@ t.test("a database from before statements' full text: the migration indexes the 
   } else {
     // As before migrations/0026_statements_full_text.sql.
     const old = new Database(path);
-    old.exec(`drop trigger statements_fts_insert; drop trigger statements_fts_delete; drop trigger statements_fts_update;
-      drop table statements_fts; drop index statements_fts_rowid_idx; alter table statements drop column fts_rowid;
+    old.exec(`${UNDO_STATEMENTS_FULL_TEXT}
       delete from __drizzle_migrations where created_at >= ${migrationDate('0026_statements_full_text')};`);
     old.close();
   }
