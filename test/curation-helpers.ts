@@ -68,9 +68,9 @@ export const HRW_SOURCE = {
   publishedOn: '2020-07-25',
 };
 
-/** The URL-decoded ETag version and revision: `"v3-r17"` → { version: 3, revision: 17 }. */
+/** The ETag's version and revision: `"v3-r17-i1a2b3c4d"` → { version: 3, revision: 17 }. */
 export function parseEtag(etag: unknown): { version: number; revision: number } {
-  const match = /^"v(\d+)-r(\d+)"$/.exec(String(etag));
+  const match = /^"v(\d+)-r(\d+)(?:-i[0-9a-f]{8})?"$/.exec(String(etag));
   if (!match) throw new Error(`not a record ETag: ${String(etag)}`);
   return { version: Number(match[1]), revision: Number(match[2]) };
 }

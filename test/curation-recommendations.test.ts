@@ -308,10 +308,11 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   const app = await buildTestApp(t);
   const key = mintKey(app);
 
+  const etag = (await app.inject('/v1/recommendations/KGZ-3-USA-1')).headers.etag as string;
   const mergePatch = await app.inject({
     method: 'PATCH',
     url: '/v1/recommendations/KGZ-3-USA-1',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/merge-patch+json', 'if-match': '"v1-r1"' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/merge-patch+json', 'if-match': etag },
     payload: JSON.stringify({ themes: ['human-rights-defenders'], affectedPersons: [], recommendingStates: ['USA', 'CAN'] }),
   });
   t.equal(mergePatch.statusCode, 200, 'application/merge-patch+json is accepted');

@@ -327,6 +327,36 @@ t.test('every record GET has an ETag of its version and the revision, and answer
   t.equal(unrelated.headers.etag, other);
 });
 
+t.test("If-Match names the record: another record's ETag of the same version is a 412, its own is taken", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  const etagOf = async (url: string, headers: Record<string, string> = {}) => (await app.inject({ method: 'GET', url, headers })).headers.etag as string;
+  // Two records of each kind at version 1: each one's ETag names only it.
+  for (const list of ['recommendations', 'developments', 'assessments', 'statements', 'states']) {
+    const [a, b] = ((await getJson(app, `/v1/${list}?limit=2`)).body.data as { id: string; version: number }[]).map((r) => `/v1/${list}/${encodeURIComponent(r.id)}`);
+    const [tagA, tagB] = [await etagOf(a!), await etagOf(b!)];
+    t.equal(parseEtag(tagA).version, parseEtag(tagB).version, `${list}: the same version`);
+    const refused = await send(app, 'DELETE', b!, { key, headers: { 'if-match': tagA } });
+    t.equal(refused.response.statusCode, 412, `${list}: another record's ETag is refused (was 204: deleted)`);
+    t.equal((await app.inject(b!)).statusCode, 200, `${list}: nothing deleted`);
+    t.not(refused.response.headers.etag, undefined);
+    const twice = await send(app, 'DELETE', b!, { key, headers: { 'if-match': `${tagA}, ${refused.response.headers.etag}` } });
+    t.not(twice.response.statusCode, 412, `${list}: the 412's ETag names the record and its version`);
+  }
+  const url = '/v1/statements/KGZ-3-IRL-interactive-dialogue';
+  const other = await etagOf('/v1/statements/KGZ-3-GBR-adoption'); // (USA's was deleted above)
+  const patch = (ifMatch: string) => send(app, 'PATCH', url, { key, body: { summary: `Changed under ${ifMatch}.` }, headers: { 'if-match': ifMatch } });
+  t.equal((await patch(other)).response.statusCode, 412, "a PATCH under another record's ETag");
+  t.equal((await patch(other.replace(/-i[0-9a-f]{8}"$/, '"'))).response.statusCode, 412, 'an ETag without a record names none');
+  const own = await etagOf(url, { 'accept-encoding': 'gzip' });
+  t.match(own, /^"v1-r\d+-i[0-9a-f]{8}-gzip"$/, 'a compressed representation names the record, then its coding');
+  const changed = await patch(`${other}, ${own}`);
+  t.equal(changed.response.statusCode, 200, 'its own ETag, compressed, among others');
+  t.equal(changed.response.headers.etag, await etagOf(url), "the write answers the ETag a GET answers");
+  t.equal((await patch(other)).response.statusCode, 412);
+  t.match(await etagOf('/v1/sources/hrw-2020-09-28-kgz-upr-adoption'), /^"v1-r\d+"$/, 'a source, which no write changes, keeps its ETag');
+});
+
 t.test('sources: found by URL, completed but never emptied, with ids that do not collide', async (t) => {
   const app = await buildTestApp(t);
   const key = mintKey(app);

@@ -28,6 +28,7 @@ t.test('a new database file is created, migrated and seeded', async (t) => {
   t.equal(count(db, 'assessments'), kgz.ASSESSMENTS.length);
   t.equal(count(db, 'recommendations_fts'), kgz.RECOMMENDATIONS.length, 'the full-text index follows the table');
   t.equal(count(db, 'developments_fts'), kgz.DEVELOPMENTS.length);
+  t.equal(count(db, 'statements_fts'), kgz.STATEMENTS.length);
   t.equal(db.$client.pragma('integrity_check', { simple: true }), 'ok');
   t.same(db.$client.pragma('foreign_key_check'), [], 'every reference resolves');
   t.equal(currentRevision(db), 1);

@@ -434,12 +434,15 @@ t.test('a full-text export runs its match once, not once per chunk, in the order
   if (!pool) t.same(app.db.$client.prepare('select name from temp.sqlite_master').pluck().all(), [], 'no temporary table left');
 });
 
-t.test('id and updatedSince select developments, assessments and statements as they do recommendations', async (t) => {
+t.test('id and updatedSince select developments, assessments, statements and reviews as they do recommendations; id states and sources', async (t) => {
   const app = await buildTestApp(t);
   const pool = postgresSide(app)?.pool;
   const run = async (text: string) => void (pool ? await pool.query(text) : app.db.$client.exec(text));
   const bump = "update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'";
-  for (const list of ['recommendations', 'developments', 'assessments', 'statements']) {
+  // The seed holds one review: a second to pick from.
+  await run(`insert into reviews (id, state_code, cycle, created_at, updated_at)
+    values ('KGZ-2', 'KGZ', 2, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'); ${bump}`);
+  for (const list of ['recommendations', 'developments', 'assessments', 'statements', 'reviews', 'states', 'sources']) {
     const all = ids((await getJson<Body>(app, `/v1/${list}?limit=500`)).body);
     t.ok(all.length >= 2, `${list}: records to pick from`);
     const [a, b] = [all.at(-1)!, all[0]!];
@@ -451,6 +454,12 @@ t.test('id and updatedSince select developments, assessments and statements as t
     const many = await getJson(app, `/v1/${list}?id=${Array.from({ length: 101 }, (_, i) => `x${i}`).join(',')}`);
     t.match([many.response.statusCode, many.body.errors], [400, [{ in: 'query', name: 'id' }]], `${list}: at most 100 ids`);
     if (list === 'recommendations') continue; // (its updatedSince: test/recommendations.test.ts)
+    if (list === 'states' || list === 'sources') {
+      // No record of theirs says when it changed: no updatedSince, as any unknown parameter.
+      const unknown = await getJson(app, `/v1/${list}?updatedSince=2030-01-01`);
+      t.match([unknown.response.statusCode, unknown.body.errors], [400, [{ in: 'query', name: 'updatedSince' }]], `${list}: no updatedSince`);
+      continue;
+    }
     await run(`update ${list} set updated_at = '2030-01-01T00:00:00.000Z' where id = '${a}'; ${bump}`);
     const since = async (value: string) => ids((await getJson<Body>(app, `/v1/${list}?updatedSince=${encodeURIComponent(value)}&limit=500`)).body);
     t.same(await since('2029-12-31T23:00:00-01:00'), [a], `${list}: changed at or after an instant`);
@@ -459,6 +468,11 @@ t.test('id and updatedSince select developments, assessments and statements as t
     const bad = await getJson(app, `/v1/${list}?updatedSince=2030-13-01`);
     t.match([bad.response.statusCode, bad.body.errors], [400, [{ in: 'query', name: 'updatedSince' }]], `${list}: a bad date is a 400`);
   }
+  // Reviews' and states' ids are capitals, which their paths take in any case: so does id. A source's is as written.
+  t.same(ids((await getJson<Body>(app, '/v1/reviews?id=kgz-3,Kgz-2')).body), ['KGZ-2', 'KGZ-3'], 'reviews: any case');
+  t.same(ids((await getJson<Body>(app, '/v1/states?id=kgz&id=FIN')).body), ['FIN', 'KGZ'], 'states: any case');
+  t.same(ids((await getJson<Body>(app, '/v1/sources?id=HRW-2020-09-28-KGZ-UPR-ADOPTION')).body), [], 'sources: exactly as written');
+  t.same(ids((await getJson<Body>(app, '/v1/reviews?id=KGZ-3&stateUnderReview=FIN')).body), [], 'id combines with the other filters');
   const stats = await getJson(app, `/v1/stats/developments?groupBy=direction&id=${DEATH},${OHCHR}`);
   t.equal(stats.body.meta.total, 2, "stats count the list's records");
 });

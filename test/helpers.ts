@@ -60,6 +60,11 @@ export function tempDir(t: Test): string {
  * The date a SQLite migration is recorded with (its journal's `when`): a test that takes a database back to
  * before a migration forgets the migrations from that one on, whichever came after it.
  */
+/** SQL that takes a SQLite database back to before migrations/0026_statements_full_text.sql, which cannot run twice. */
+export const UNDO_STATEMENTS_FULL_TEXT = `drop trigger statements_fts_insert; drop trigger statements_fts_delete;
+  drop trigger statements_fts_update; drop table statements_fts; drop index statements_fts_rowid_idx;
+  alter table statements drop column fts_rowid;`;
+
 export function migrationDate(tag: string): number {
   const { entries } = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   return entries.find((e) => e.tag === tag)!.when;

@@ -71,6 +71,8 @@ const ROUTES = [
   '/v1/developments',
   '/v1/developments?format=ndjson',
   '/v1/stats/developments?groupBy=direction',
+  '/v1/statements',
+  '/v1/statements?format=csv',
 ];
 
 const withQ = (route: string, q: string) => `${route}${route.includes('?') ? '&' : '?'}q=${encodeURIComponent(q)}`;

@@ -137,9 +137,19 @@ if ('skip' in cluster) {
     t.equal(searchVector('Rights, rights!'), "'right':1,2");
   });
 
+  t.test("statements: the copy's summaries and a changed one find the same records", async (t) => {
+    const queries = ['Askarov', 'relea*', '"died in custody"', 'election', '"human rights defend*"', 'the'];
+    t.equal(await sameMatches(t, onSqlite, onPostgres, 'statements', queries), queries.length, 'each finds something');
+    await write('PATCH', '/v1/statements/KGZ-3-IRL-interactive-dialogue', { summary: 'Quuxian reform of the communal NHRIs.' });
+    await sameMatches(t, onSqlite, onPostgres, 'statements', [...queries, 'quuxian', 'communities*', '"communal nhri"']);
+    t.same(await matches(onPostgres, 'statements', 'quuxian'), ['KGZ-3-IRL-interactive-dialogue']);
+    t.equal((await pool.query('select id from statements where search is null')).rowCount, 0, 'nothing left unfilled after a write');
+  });
+
   t.test('a start fills what is not filled, in batches, and finds the same records', async (t) => {
     await pool.query('update recommendations set search = null');
     await pool.query('update developments set search = null');
+    await pool.query('update statements set search = null');
     t.equal((await matches(onPostgres, 'recommendations', 'cooperation*')).length, 0, 'unfilled, nothing found');
     const messages: string[] = [];
     const backend = await postgresBackend(url, 2, undefined, 0, { log: { info: (_, message) => messages.push(message) }, batches: { documents: 1000, relate: 2000, search: 400 } });
@@ -149,6 +159,7 @@ if ('skip' in cluster) {
     const app = await buildTestApp(t, { databaseUrl: url });
     await sameMatches(t, onSqlite, app, 'recommendations', ['the', 'internationally', 'жжж*', 'quuxify', 'cooperation*']);
     await sameMatches(t, onSqlite, app, 'developments', ['quuxian', '"reform council"']);
+    t.equal((await sameMatches(t, onSqlite, app, 'statements', ['quuxian', 'Askarov'])), 2, 'statements filled');
     // Within a write transaction, more rows than one statement fills.
     await pool.query('update recommendations set search = null');
     const client = await pool.connect();

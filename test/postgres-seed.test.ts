@@ -227,7 +227,7 @@ if ('skip' in cluster) {
     const url = await seededDatabase(cluster.url);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     t.teardown(() => pool.end());
-    // Before the last migration (0014_fts5_terms, which runs again: its full-text terms are filled anew), and
+    // Before the last migration (0017_statements_full_text, which runs again), and
     // lacking an alias the seed has.
     const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
     await pool.query('delete from __drizzle_migrations where created_at >= $1', [journal.entries.at(-1)!.when]);

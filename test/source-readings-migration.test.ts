@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { migrationDate, sqliteOnly, tempDir } from './helpers.js';
+import { migrationDate, sqliteOnly, tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
 import { macRoman, run } from './import-helpers.js';
 
 sqliteOnly(t, 'rolls a SQLite migration back by hand');
@@ -38,6 +38,7 @@ t.test('an existing database gets every document in the new shape, a new revisio
       insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
     end;
     alter table audit_log drop column reason; -- 0022_audit_reason, run again after 0021
+    ${UNDO_STATEMENTS_FULL_TEXT}
     delete from __drizzle_migrations where created_at >= ${migrationDate('0021_source_readings')};`);
   t.notMatch(old.prepare("select json from recommendation_documents where recommendation_id = 'KGZ-1-76.2'").pluck().get(), /reading/);
   const revision = Number(old.prepare("select value from meta where key = 'revision'").pluck().get());

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import { PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
+import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 
 // Facts from seed/kyrgyzstan-upr3.ts: four statements at Kyrgyzstan's third review.
@@ -191,6 +195,75 @@ t.test('statements', async (t) => {
     await send(app, 'DELETE', '/v1/statements/KGZ-3-joint-adoption', { key, headers: { 'if-match': '*' } });
   });
 
+  t.test('q searches summaries, as it does developments: words by their stem, phrases, prefixes, with the other filters', async (t) => {
+    const { response, body } = await getJson<Body>(app, '/v1/statements?q=Askarov');
+    t.equal(response.statusCode, 200);
+    t.same(ids(body), BY_DATE, 'every statement names him, in the default order');
+    t.equal(body.meta.total, 4);
+    const cases: [string, string[]][] = [
+      ['q=parliamentary', [GBR]],
+      ['q=elections', [GBR]],
+      ['q=election', [GBR]], // its stem
+      ['q=' + encodeURIComponent('"died in custody"'), [HRW]],
+      ['q=' + encodeURIComponent('"in custody died"'), []],
+      ['q=relea*', [IRL, USA, HRW]],
+      ['q=' + encodeURIComponent('"human rights defend*"'), [IRL]],
+      ['q=Askarov%20release', [IRL, USA, HRW]],
+      ['q=ASKAROV%20OR%20zzzz', []], // OR is a word like any other
+      ['q=zzzzunmatched', []],
+      ['q=Askarov&stage=adoption', [GBR, HRW]],
+      ['q=release&speaker=USA', [USA]],
+      ['q=Askarov&sort=-id', [USA, IRL, HRW, GBR]],
+    ];
+    for (const [query, expected] of cases) {
+      const found = await getJson<Body>(app, `/v1/statements?${query}`);
+      t.equal(found.response.statusCode, 200, query);
+      t.same(ids(found.body), expected, query);
+      t.equal(found.body.meta.total, expected.length, `${query}: total`);
+    }
+    const csv = await app.inject('/v1/statements?q=relea*&format=csv');
+    t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), [IRL, USA, HRW], 'a CSV export searches too');
+    const ndjson = await app.inject('/v1/statements?q=custody&format=ndjson');
+    t.same(ndjson.body.trimEnd().split('\n').map((line) => JSON.parse(line).id), [HRW], 'and an NDJSON export');
+    const refused = await app.inject('/v1/statements?q=tor*ure&format=csv');
+    t.equal(refused.statusCode, 400, 'an export refuses a bad q');
+  });
+
+  t.test('the full-text index follows every write: create, a changed summary, another change, delete', async (t) => {
+    const key = mintKey(app);
+    const search = async (q: string) => ids((await getJson<Body>(app, `/v1/statements?q=${encodeURIComponent(q)}`)).body);
+    const created = await send(app, 'POST', '/v1/statements', {
+      key,
+      body: {
+        reviewId: 'KGZ-3',
+        speaker: { type: 'state', id: 'FIN' },
+        stage: 'interactive_dialogue',
+        date: '2020-01-20',
+        datePrecision: 'day',
+        summary: 'Asked about the quillwort registry of civil society organisations.',
+        themes: [],
+        sources: [{ title: 'Finland at the dialogue', publisher: 'UN Web TV', url: 'https://example.org/fin-kgz-3' }],
+      },
+    });
+    t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    t.same(await search('quillwort'), [id], 'a new statement is found');
+    const themed = await send(app, 'PATCH', `/v1/statements/${id}`, { key, body: { stage: 'adoption' }, headers: { 'if-match': '*' } });
+    t.equal(themed.response.statusCode, 200, JSON.stringify(themed.body));
+    t.same(await search('quillwort registr*'), [id], 'a change that keeps the summary keeps its terms');
+    const changed = await send(app, 'PATCH', `/v1/statements/${id}`, {
+      key,
+      body: { summary: 'Asked about the hornwort registry.' },
+      headers: { 'if-match': '*' },
+    });
+    t.equal(changed.response.statusCode, 200, JSON.stringify(changed.body));
+    t.same(await search('quillwort'), [], "the old summary's words are gone");
+    t.same(await search('hornwort'), [id], "the new summary's are found");
+    await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+    t.same(await search('hornwort'), [], 'a deleted statement is not');
+    t.same(await search('Askarov'), BY_DATE, 'the others are as they were');
+  });
+
   t.test('stage filter', async (t) => {
     const adoption = await getJson<Body>(app, '/v1/statements?stage=adoption');
     t.same(ids(adoption.body), [GBR, HRW]);
@@ -315,7 +388,12 @@ t.test('statements', async (t) => {
       ['stateUnderReview=Kyrgyzstann', 'stateUnderReview'],
       ['state=KGZ', 'state'], // the old name is no parameter any more
       ['speaker=', 'speaker'],
-      ['q=Askarov', 'q'],
+      ['q=', 'q'],
+      ['q=' + encodeURIComponent('"" *'), 'q'],
+      ['q=tor*ure', 'q'],
+      ['q=As*', 'q'],
+      ['q=a%00b', 'q'],
+      ['q=' + encodeURIComponent('one two three four five six seven eight nine'), 'q'],
       ['cursor=%%%', 'cursor'],
       ['cursor=bm90LWpzb24', 'cursor'],
       ['limit=0', 'limit'],
@@ -331,4 +409,44 @@ t.test('statements', async (t) => {
       );
     }
   });
+});
+
+t.test("a database from before statements' full text: the migration indexes the statements it holds, and new ones after them", async (t) => {
+  const first = await buildTestApp(t);
+  const pool = postgresSide(first)?.pool;
+  const path = pool ? '' : first.db.$client.name;
+  const key = mintKey(first);
+  await postgresSide(first)?.pending;
+  await first.close();
+  if (pool) {
+    // As before migrations/postgres/0017_statements_full_text.sql.
+    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    await pool.query(`drop trigger statements_search_unfilled on statements;
+      alter table statements drop column fts_rowid, drop column search;
+      delete from __drizzle_migrations where created_at >= ${journal.entries.find((e) => e.tag === '0017_statements_full_text')!.when}`);
+  } else {
+    // As before migrations/0026_statements_full_text.sql.
+    const old = new Database(path);
+    old.exec(`${UNDO_STATEMENTS_FULL_TEXT}
+      delete from __drizzle_migrations where created_at >= ${migrationDate('0026_statements_full_text')};`);
+    old.close();
+  }
+  const app = await buildTestApp(t, pool ? { databaseUrl: pool.options.connectionString! } : { databasePath: path });
+  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov')).body), BY_DATE, 'the statements held before are found');
+  const created = await send(app, 'POST', '/v1/statements', {
+    key,
+    body: {
+      reviewId: 'KGZ-3',
+      speaker: { type: 'organization', name: 'Bir Duino' },
+      stage: 'adoption',
+      date: '2020-09-28',
+      datePrecision: 'day',
+      summary: 'Asked for the Askarov case to be reopened.',
+      themes: [],
+      sources: [{ title: 'Bir Duino at the adoption', publisher: 'Bir Duino', url: 'https://example.org/bir-duino-kgz-3' }],
+    },
+  });
+  t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
+  t.same(ids((await getJson<Body>(app, '/v1/statements?q=reopened')).body), [created.body.id], 'a new one too');
+  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov')).body).length, 5);
 });

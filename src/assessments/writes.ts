@@ -126,7 +126,7 @@ export function deleteAssessment(context: WriteContext, id: string, expected: '*
 
 /** The assessments' write routes on SQLite: these functions in a writeTransaction. */
 export function sqliteAssessmentWrites(db: Db): WriteHandlers {
-  return sqliteWriteHandlers<typeof assessmentCreateSchema, typeof assessmentPatchSchema, { version: number }>(db, {
+  return sqliteWriteHandlers<typeof assessmentCreateSchema, typeof assessmentPatchSchema, { id: string; version: number }>(db, {
     entity: 'assessments',
     param: { name: 'id' },
     read: (id) => getAssessment(db, id),

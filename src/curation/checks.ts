@@ -94,8 +94,8 @@ export function checkDate(problems: Inconsistencies, field: string, date: string
   }
 }
 
-/** The versions an update may apply to: 428 without If-Match. */
-export function requireIfMatch(header: string | undefined): '*' | number[] {
+/** The versions of record `id` an update may apply to: 428 without If-Match. */
+export function requireIfMatch(header: string | undefined, id: string): '*' | number[] {
   if (header === undefined) {
     throw new HttpProblem(
       428,
@@ -103,7 +103,7 @@ export function requireIfMatch(header: string | undefined): '*' | number[] {
         '`If-Match: *` to change whatever version is stored.',
     );
   }
-  return ifMatchVersions(header);
+  return ifMatchVersions(header, id);
 }
 
 /** 412, with the current ETag, when the stored version is not one If-Match names. */
@@ -114,6 +114,6 @@ export function checkVersion(tx: Reader, expected: '*' | number[], current: numb
     `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
       'it. Fetch it again, reapply your change and send the new ETag.',
     undefined,
-    { etag: recordEtag(current, currentRevision(tx)) },
+    { etag: recordEtag(current, currentRevision(tx), id) },
   );
 }

@@ -25,8 +25,9 @@ export const ifMatchHeaders = z.object({
     .max(2000)
     .optional()
     .describe(
-      'Required: the ETag of the version you are changing, from a GET or an earlier write (e.g. "v3-r17"), or * ' +
-        'for any version. 428 without it; 412 when the record has changed since.',
+      'Required: the ETag of the version you are changing, from a GET or an earlier write (e.g. ' +
+        '"v3-r81985529216486-i1a2b3c4d": it names the version and the record), or * for any version. 428 without it; ' +
+        "412 when the record has changed since, or for another record's ETag.",
     ),
 });
 
@@ -35,7 +36,7 @@ export const optionalIfMatchHeaders = z.object({
     .string()
     .max(2000)
     .optional()
-    .describe('Optional: the ETag of the development you read; the change is refused (412) when it has changed since.'),
+    .describe("Optional: the ETag of the development you read; the change is refused (412) when it has changed since, or for another record's ETag."),
 });
 
 /** Problem statuses of each kind of write, for their OpenAPI responses. */
@@ -52,7 +53,7 @@ export function emptyResponse(description: string) {
 // One per description, shared by every app built (zod schemas are immutable).
 const emptyResponses = new Map<string, z.ZodNull>();
 
-export type Versioned = { version: number };
+export type Versioned = { id: string; version: number };
 
 export interface CreateSpec<T extends Versioned> {
   entity: string; // the resource name: also the URL segment of the Location
@@ -89,9 +90,12 @@ export function replayedRecordDeleted(entity: string, id: string): HttpProblem {
   );
 }
 
+/** The record a write's path names (`{id}` on every write route), whose ETag If-Match must carry. */
+export const recordIdOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
 /** Sets a create's 201, Location, ETag and, for a replay, Idempotency-Replayed. */
 export function answerCreated(reply: FastifyReply, outcome: { location: string; body: Versioned; replayed: boolean }): void {
-  reply.code(201).header('location', `${publicPathPrefix(reply.request)}${outcome.location}`).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body)));
+  reply.code(201).header('location', `${publicPathPrefix(reply.request)}${outcome.location}`).header('etag', representationEtag(outcome.body.version, JSON.stringify(outcome.body), outcome.body.id));
   if (outcome.replayed) reply.header('idempotency-replayed', 'true');
 }
 
@@ -143,11 +147,11 @@ export function updateRecord<T extends Versioned>(
   options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
 ): T {
   const header = request.headers['if-match'];
-  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
+  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header, recordIdOf(request));
   writeTransaction(db, apiKeyOf(request).name, (context) => change(context, expected));
   const record = read()!;
   // The ETag a GET of the record answers (src/http/conditional.ts), so that the client's copy revalidates.
-  reply.header('etag', representationEtag(record.version, JSON.stringify(record)));
+  reply.header('etag', representationEtag(record.version, JSON.stringify(record), record.id));
   return record;
 }
 
@@ -158,7 +162,7 @@ export function deleteRecord(
   reply: FastifyReply,
   remove: (context: WriteContext, expected: '*' | number[]) => void,
 ): FastifyReply {
-  const expected = requireIfMatch(request.headers['if-match']);
+  const expected = requireIfMatch(request.headers['if-match'], recordIdOf(request));
   writeTransaction(db, apiKeyOf(request).name, (context) => remove(context, expected));
   return reply.code(204).send();
 }

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { representationEtag } from '../http/etag.js';
 import { requireIfMatch } from './checks.js';
-import { answerCreated, createPath, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
+import { answerCreated, createPath, recordIdOf, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
 import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
 
@@ -57,7 +57,7 @@ export async function pgUpdateRecord<T extends Versioned>(
   options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
 ): Promise<T> {
   const header = request.headers['if-match'];
-  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header);
+  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header, recordIdOf(request));
   // The record as this write left it, read in its transaction (as pgCreateRecord does): read after the commit, it
   // was another write's when one came between (a DELETE's: undefined, a 500).
   const record = await pgWriteTransaction(pool, apiKeyOf(request).name, async (context) => {
@@ -65,7 +65,7 @@ export async function pgUpdateRecord<T extends Versioned>(
     await context.freshen();
     return (await read(context.tx))!;
   });
-  reply.header('etag', representationEtag(record.version, JSON.stringify(record)));
+  reply.header('etag', representationEtag(record.version, JSON.stringify(record), record.id));
   return record;
 }
 
@@ -76,7 +76,7 @@ export async function pgDeleteRecord(
   reply: FastifyReply,
   remove: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
 ): Promise<FastifyReply> {
-  const expected = requireIfMatch(request.headers['if-match']);
+  const expected = requireIfMatch(request.headers['if-match'], recordIdOf(request));
   await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => remove(context, expected));
   return reply.code(204).send();
 }

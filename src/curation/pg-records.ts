@@ -87,7 +87,7 @@ export async function pgCheckVersion(tx: Tx, expected: '*' | number[], current: 
     `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
       'it. Fetch it again, reapply your change and send the new ETag.',
     undefined,
-    { etag: recordEtag(current, revision ? Number(revision.value) : 0) },
+    { etag: recordEtag(current, revision ? Number(revision.value) : 0, id) },
   );
 }
 

@@ -486,10 +486,13 @@ export const statements = sqliteTable(
     sourceId: text('source_id')
       .notNull()
       .references(() => sources.id),
+    // The full-text index's rowid, as for recommendations.
+    ftsRowid: integer('fts_rowid'),
     ...timestamps,
     ...version,
   },
   (t) => [
+    uniqueIndex('statements_fts_rowid_idx').on(t.ftsRowid),
     index('statements_review_idx').on(t.reviewId, t.date),
     // GET /v1/sources/{id}: what cites a source.
     index('statements_source_idx').on(t.sourceId),

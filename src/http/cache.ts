@@ -476,7 +476,7 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
 
 /**
  * An `onRoute` hook to add after @fastify/compress: on every route, a compressed response's strong ETag names
- * its content coding (`"r17-…-gzip"`, a record's `"v3-r…-gzip"`), so that it differs per representation, as
+ * its content coding (`"r17-…-gzip"`, a record's `"v3-r…-i…-gzip"`), so that it differs per representation, as
  * RFC 9110 §8.8.3 asks (a record's gzip and plain bodies had one strong ETag); If-None-Match and If-Match
  * comparisons ignore the suffix. A weak one (the dashboard's static files') may name both codings, and
  * @fastify/static compares it as it made it.

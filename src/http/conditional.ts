@@ -5,19 +5,19 @@ import { ifNoneMatchHits, matchingTag, representationEtag } from './etag.js';
 import { EncodedJson } from './responses.js';
 
 /**
- * Answers one record with its ETag (its version and a digest of what it shows, `"v3-r81985529216486"`: the
+ * Answers one record with its ETag (its version, a digest of what it shows and the record, `"v3-r81985529216486-i1a2b3c4d"`: the
  * ETag to send back in If-Match) and the lists' Cache-Control, or 304 without a body when If-None-Match
  * already names it. The ETag depends on this record's representation alone: a write elsewhere that does not
  * change what it shows leaves it, and clients' revalidations keep getting 304.
  */
-export function sendRecord<T extends { version: number }>(
+export function sendRecord<T extends { id: string; version: number }>(
   _db: Db,
   request: FastifyRequest,
   reply: FastifyReply,
   record: T,
 ): FastifyReply {
   const json = JSON.stringify(record);
-  return sendRepresentation(request, reply, json, representationEtag(record.version, json));
+  return sendRepresentation(request, reply, json, representationEtag(record.version, json, record.id));
 }
 
 /**

@@ -1,23 +1,33 @@
 import { createHash } from 'node:crypto';
 import { stampNumber } from '../db/revision.js';
 
-// ETags. A record's ETag names its version and, after it, what the representation shows. The version makes
-// If-Match (optimistic concurrency) precise to the record. A read, and a write's answer (the stored record, as a
-// read shows it), carry a digest of the representation sent, in decimal (`"v3-r81985529216486"`), so that a write
-// to another record leaves it unchanged while any change to what it shows (its own fields, the assessments and
-// developments it embeds, a renamed label) changes it. A 412 names the current version and the data revision
-// (`"v3-r17"`). Both parse as the same version for If-Match.
+// ETags. A record's ETag names its version and, after it, what the representation shows, then the record itself.
+// The version makes If-Match (optimistic concurrency) precise to the version; the record's mark (`-i` and 8 hex
+// digits of a hash of its id) to the record: without it, an If-Match carrying another record's ETag of the same
+// version was accepted. A read, and a write's answer (the stored record, as a read shows it), carry a digest of
+// the representation sent, in decimal (`"v3-r81985529216486-i1a2b3c4d"`), so that a write to another record
+// leaves it unchanged while any change to what it shows (its own fields, the assessments and developments it
+// embeds, a renamed label) changes it. A 412 names the current version and the data revision
+// (`"v3-r17-i1a2b3c4d"`). Both parse as the same version of the same record for If-Match. A source, which no
+// write changes, has no mark.
 // A list's or export's ETag is the revision and a hash of the revision's token and the normalised query:
 // `"r17-1a2b3c4d5e6f"`; the token (src/db/revision.ts) keeps a revision number that a restore brings back
 // from naming the data it named before.
 
-export function recordEtag(version: number, revision: number): string {
-  return `"v${version}-r${revision}"`;
+/** The record an ETag names: 8 hex digits of a hash of its id (ids are unique across the kinds of records). */
+export function recordMark(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 8);
 }
 
-/** The ETag of a record read: its version and a digest of the JSON sent (48 bits, in decimal). */
-export function representationEtag(version: number, json: string): string {
-  return `"v${version}-r${createHash('sha256').update(json).digest().readUIntBE(0, 6)}"`;
+/** The ETag a 412 names: the record's current version, the data revision, the record. */
+export function recordEtag(version: number, revision: number, id: string): string {
+  return `"v${version}-r${revision}-i${recordMark(id)}"`;
+}
+
+/** The ETag of a record read: its version, a digest of the JSON sent (48 bits, in decimal) and, given its id, the record. */
+export function representationEtag(version: number, json: string, id?: string): string {
+  const digest = createHash('sha256').update(json).digest().readUIntBE(0, 6);
+  return id === undefined ? `"v${version}-r${digest}"` : `"v${version}-r${digest}-i${recordMark(id)}"`;
 }
 
 export function queryEtag(stamp: string, normalisedQuery: string): string {
@@ -29,17 +39,19 @@ export function queryEtag(stamp: string, normalisedQuery: string): string {
 export const CODING_SUFFIX = /-(?:br|gzip|deflate)"/g;
 
 /**
- * The record versions an If-Match header accepts: '*' for any, or the versions of the ETags listed, those of
- * a compressed representation included (a GET with Accept-Encoding answers `"v3-r…-gzip"`). If-Match
- * compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches, so it names no version.
+ * The versions of record `id` an If-Match header accepts: '*' for any, or the versions of the ETags listed that
+ * name that record, those of a compressed representation included (a GET with Accept-Encoding answers
+ * `"v3-r…-i…-gzip"`). Another record's ETag, or one without a record's mark (before 2026-12-05), names no
+ * version of it. If-Match compares strongly (RFC 9110 §13.1.1): a weak tag (W/"…") never matches either.
  */
-export function ifMatchVersions(header: string): '*' | number[] {
+export function ifMatchVersions(header: string, id: string): '*' | number[] {
   if (header.trim() === '*') return '*';
+  const mark = recordMark(id);
   return header
     .split(',')
-    .map((tag) => /^"v(\d+)-r\d+(?:-(?:br|gzip))?"$/.exec(tag.trim()))
-    .filter((match) => match !== null)
-    .map((match) => Number(match[1]));
+    .map((tag) => /^"v(\d+)-r\d+-i([0-9a-f]{8})(?:-(?:br|gzip))?"$/.exec(tag.trim()))
+    .filter((match) => match !== null && match[2] === mark)
+    .map((match) => Number(match![1]));
 }
 
 /**

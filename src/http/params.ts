@@ -238,11 +238,15 @@ export const noQueryParams = z.object({}).strict();
  * request: recommendations, developments, assessments and statements take it alike. An id no record has
  * matches nothing (meta.total counts those found).
  */
-export function recordIdsParam(noun: string, example: string) {
-  return listParam(
-    z.string().min(1).max(200),
-    `${noun} id, exactly as written (e.g. ${example}): up to 100 records in one request. An id no record has matches nothing.`,
-  );
+export function recordIdsParam(noun: string, example: string, anyCase = false) {
+  const id = z.string().min(1).max(200);
+  // Reviews' and states' ids are in capitals, and their paths take them in any case (src/common/schemas.ts).
+  return anyCase
+    ? listParam(
+        id.transform((value) => value.toUpperCase()),
+        `${noun} id, in any case (read as capitals, as its path reads it; e.g. ${example}): up to 100 records in one request. An id no record has matches nothing.`,
+      )
+    : listParam(id, `${noun} id, exactly as written (e.g. ${example}): up to 100 records in one request. An id no record has matches nothing.`);
 }
 
 /** Only records changed at or after an instant or from a day on: every list of records that have `updatedAt`. */

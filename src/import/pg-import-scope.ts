@@ -18,8 +18,8 @@ import type { ParsedFile } from './types.js';
 // - The sources the file names (by id or URL) and those the copied rows cite; the reviews' cited sources.
 // - The pending lists (stale documents and relations, stats_dirty) and the stats' totals per cycle and per
 //   value, whole: a flush adds to and takes from them (migrations/0004_stats_aggregates.sql).
-// - One bare recommendation and one bare development: those with the highest fts_rowid, which new records
-//   are numbered after.
+// - One bare recommendation, one bare development and one bare statement: those with the highest fts_rowid,
+//   which new records are numbered after.
 // - For `npm run seed` (seed/postgres.ts, which runs the SQLite seed the same way): the developments and
 //   statements it names with their themes and sources (FileScope's developmentIds, statementIds).
 // Nothing else is read by an import: the audit log is only appended to, keys and statements are not read.
@@ -49,7 +49,8 @@ const SCOPED: Record<string, string> = {
   development_recommendations: IN_SCOPE,
   development_sources: 'development_id in (select id from import_developments)',
   assessments: IN_SCOPE,
-  statements: 'id in (select id from import_statements)',
+  statements: `id in (select id from import_statements)
+    or fts_rowid = (select max(fts_rowid) from statements)`,
   statement_themes: 'statement_id in (select id from import_statements)',
   meta: 'true',
   recommendation_relations: `${IN_SCOPE} and related_id in (select id from import_recommendations)`,

@@ -100,7 +100,7 @@ export const recommendationRoutes: FastifyPluginAsyncZod<{ store: Recommendation
       const record = await store.get(request.params.id);
       if (!record) throw notFound('Recommendation', request.params.id);
       const json = JSON.stringify(record);
-      return sendRepresentation(request, reply, json, representationEtag(record.version, json));
+      return sendRepresentation(request, reply, json, representationEtag(record.version, json, record.id));
     },
   );
 };

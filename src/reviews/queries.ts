@@ -4,6 +4,7 @@ import { inList, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { countRecommendations, type RecommendationCounts } from '../recommendations/queries.js';
 import { rowValues } from '../db/batch.js';
+import { storedInstant } from '../http/params.js';
 import type { ReviewDetail, ReviewFilter, ReviewRecord } from './schemas.js';
 import { reviewYear, reviewYearCondition } from './year.js';
 
@@ -29,10 +30,12 @@ export interface ReviewRow {
 
 export function conditions(f: ReviewFilter): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`v.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.cycle) c.push(inList(sql`v.cycle`, f.cycle));
   if (f.session) c.push(inList(sql`v.wg_session`, f.session));
   if (f.year) c.push(reviewYearCondition(f.year));
+  if (f.updatedSince) c.push(sql`v.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datePrecisionSchema, sourceSchema, stateRefSchema, recordMetaShape } from '../common/schemas.js';
-import { wholeNumberParam, listParam, stateListParam } from '../http/params.js';
+import { wholeNumberParam, listParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema } from '../recommendations/schemas.js';
 import { CALENDAR_SESSIONS, YEAR_DESCRIPTION } from './year.js';
 
@@ -8,10 +8,12 @@ import { CALENDAR_SESSIONS, YEAR_DESCRIPTION } from './year.js';
 export const reportYearSchema = z.int().min(2008).max(2100).meta({ format: 'int32' }).nullable();
 
 export const reviewFilterShape = {
+  id: recordIdsParam('Review', 'KGZ-3', true),
   stateUnderReview: stateListParam('State under review.'),
   cycle: listParam(wholeNumberParam(1, 4), 'UPR cycle (1–4).'),
   session: listParam(wholeNumberParam(1, 999), 'UPR Working Group session number, e.g. 35.'),
   year: listParam(wholeNumberParam(2008, 2100), YEAR_DESCRIPTION),
+  updatedSince: updatedSinceParam(),
 };
 export type ReviewFilter = z.output<z.ZodObject<typeof reviewFilterShape>>;
 

@@ -223,7 +223,7 @@ export function deleteReview(context: WriteContext, id: string, expected: '*' | 
 
 /** The reviews' write routes on SQLite: these functions in a writeTransaction. */
 export function sqliteReviewWrites(db: Db): WriteHandlers {
-  return sqliteWriteHandlers<typeof reviewCreateSchema, typeof reviewPatchSchema, { version: number }>(db, {
+  return sqliteWriteHandlers<typeof reviewCreateSchema, typeof reviewPatchSchema, { id: string; version: number }>(db, {
     entity: 'reviews',
     param: { name: 'id' },
     read: (id) => getReview(db, id),

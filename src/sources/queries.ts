@@ -17,6 +17,7 @@ function contains(text: SQL, part: string, dialect: Dialect): SQL {
 
 export function filterConditions(f: SourceFilter, dialect: Dialect = 'sqlite'): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`s.id`, f.id));
   // As stored, but "é" composed or as "e" and U+0301 alike: a publisher pasted from a PDF is found as typed.
   if (f.publisher) c.push(inList(composedColumn(sql`s.publisher`, dialect), f.publisher.map((p) => p.normalize('NFC'))));
   if (f.q !== undefined) {

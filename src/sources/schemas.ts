@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceSchema } from '../common/schemas.js';
+import { recordIdsParam } from '../http/params.js';
 
 // Sources: the documents and pages every fact cites, listed and each with what cites it.
 
@@ -10,6 +11,7 @@ export type SourceSort = (typeof SOURCE_SORTS)[number];
 export const CITATIONS_PER_KIND = 100;
 
 export const sourceFilterShape = {
+  id: recordIdsParam('Source', 'hrw-2020-09-28-kgz-upr-adoption'),
   publisher: z
     .union([z.string().min(1).max(300), z.array(z.string().min(1).max(300)).min(1).max(100)])
     .transform((value) => (Array.isArray(value) ? value : [value]))

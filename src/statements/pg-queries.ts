@@ -1,14 +1,25 @@
-import { sql } from 'drizzle-orm';
-import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
+import { type KeysetSort, keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
+import { tsQuery } from '../db/pg/fulltext.js';
 import { pgReadStore } from '../db/pg/read-store.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, type Pool } from '../db/pg/rows.js';
-import { sliceChunk } from '../http/pagination.js';
+import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { filterConditions, FROM, selectRowsQuery, statementRecords, type StatementRow, type StatementThemeRow, themesQuery } from './queries.js';
-import type { StatementRecord } from './schemas.js';
+import type { StatementFilter, StatementRecord } from './schemas.js';
 import { STATEMENT_LIST, type StatementStore } from './store.js';
 
-// The statements on PostgreSQL: queries.ts's SQL through node-postgres.
+// The statements on PostgreSQL: queries.ts's SQL through node-postgres, with `q` matched on the tsvector of
+// FTS5's terms (src/db/pg/fulltext.ts) instead of FTS5.
+
+function conditions(f: StatementFilter): SQL[] {
+  const c = filterConditions(f);
+  if (f.q !== undefined) c.unshift(sql`s.search @@ ${tsQuery(f.q)}`);
+  return c;
+}
 
 async function records(reader: Reader, rows: StatementRow[]): Promise<StatementRecord[]> {
   if (rows.length === 0) return [];
@@ -17,20 +28,51 @@ async function records(reader: Reader, rows: StatementRow[]): Promise<StatementR
 
 /** One statement as GET answers it, read through `reader` (the pool, or a write's transaction). */
 export async function pgGetStatement(reader: Reader, id: string): Promise<StatementRecord | undefined> {
-  const [record] = await records(reader, await pgAll<StatementRow>(reader, selectRowsQuery([sql`s.id = ${id}`], sql`s.id`, 1)));
+  const [record] = await records(reader, await pgAll<StatementRow>(reader, selectRowsQuery(FROM, [sql`s.id = ${id}`], sql`s.id`, 1)));
   return record;
+}
+
+/**
+ * A full-text export's statements, `rows` at a time, through a server-side cursor on the export's connection:
+ * the match runs once (as developments': pg-queries.ts there); undefined without q.
+ */
+export function pgStatementExportChunks(
+  client: pg.PoolClient,
+  f: StatementFilter,
+  sort: KeysetSort<StatementRow>,
+  after: KeyValue[] | undefined,
+  rows: number,
+): AsyncGenerator<StatementRecord[], void, undefined> | undefined {
+  if (f.q === undefined) return undefined;
+  const c = conditions(f);
+  if (after) c.push(keysetAfter(sort, after));
+  const { sql: text, params } = new PgDialect().sqlToQuery(selectRowsQuery(FROM, c, keysetOrder(sort)));
+  return (async function* () {
+    await client.query({ text: `declare upr_export_rows no scroll cursor for ${text}`, values: params });
+    for (;;) {
+      const fetched = await client.query<StatementRow>(`fetch ${rows} from upr_export_rows`);
+      if (fetched.rows.length > 0) yield await records(client, fetched.rows);
+      if (fetched.rows.length < rows) break;
+    }
+  })();
 }
 
 export function pgStatementStore(pool: Pool): StatementStore {
   return pgReadStore(pool, STATEMENT_LIST, {
     async page(reader, f, sort, limit, after) {
-      const c = filterConditions(f);
+      const c = conditions(f);
       if (after) c.push(keysetAfter(sort, after));
-      const rows = await pgAll<StatementRow>(reader, selectRowsQuery(c, keysetOrder(sort), limit + 1));
+      const rows = await pgAll<StatementRow>(reader, selectRowsQuery(FROM, c, keysetOrder(sort), limit + 1));
       const chunk = sliceChunk(rows, limit, sort.keysOf);
       return { rows: await records(reader, chunk.rows), nextKeys: chunk.nextKeys };
     },
-    total: (reader, f) => pgCount(reader, sql`${FROM} ${whereClause(filterConditions(f))}`),
+    async total(reader, f) {
+      if (f.q === undefined) return pgCount(reader, sql`${FROM} ${whereClause(conditions(f))}`);
+      // A full-text count stops after FULL_TEXT_MAX_COUNT + 1 matches, as on SQLite.
+      const limit = fullTextLimits().maxCount + 1;
+      return cappedTotal(await pgCount(reader, sql`(select 1 from ${FROM} ${whereClause(conditions(f))} limit ${limit}) m`));
+    },
     get: pgGetStatement,
+    chunks: pgStatementExportChunks,
   });
 }

@@ -67,10 +67,12 @@ export async function pgCreateStatement(context: PgWriteContext, input: Statemen
   const now = new Date().toISOString();
   const speaker = speakerColumns(input.speaker);
   const sourceId = await pgUpsertSource(context, input.sources[0]!);
+  // fts_rowid as SQLite's trigger sets it (migrations/0026), so that a copy back to SQLite indexes it alike.
   await pgRun(tx, sql`insert into statements (id, review_id, speaker_state_code, speaker_organization, stage, date,
-      date_precision, summary, source_id, created_at, updated_at)
+      date_precision, summary, source_id, created_at, updated_at, fts_rowid)
     values (${id}, ${input.reviewId}, ${speaker.speakerStateCode}, ${speaker.speakerOrganization}, ${input.stage},
-      ${input.date}, ${input.datePrecision}, ${input.summary}, ${sourceId}, ${now}, ${now})`);
+      ${input.date}, ${input.datePrecision}, ${input.summary}, ${sourceId}, ${now}, ${now},
+      (select coalesce(max(fts_rowid), 0) + 1 from statements))`);
   await pgReplaceLinks(tx, 'statement_themes', 'statement_id', id, 'theme_id', input.themes);
   context.audit({ entity: TABLE.entity, entityId: id, action: 'create', before: null, after: (await pgStatementSnapshot(tx, id))! });
   return id;

@@ -1,6 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
+import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
+import { matchTableChunks } from '../db/match-table.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
@@ -8,7 +10,7 @@ import type { StatementFilter, StatementRecord, StatementSort } from './schemas.
 import { sourceOfRow } from '../common/source-row.js';
 
 // All SQL about statements. Tables are aliased: s statements, v reviews, sur the state under review,
-// sp the speaking state, src the source.
+// sp the speaking state, src the source, f full-text matches.
 
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: StatementFilter): SQL[] {
@@ -31,7 +33,15 @@ export function filterConditions(f: StatementFilter): SQL[] {
   return c;
 }
 
-export const FROM = sql`statements s join reviews v on v.id = s.review_id`;
+const REVIEWS = sql`join reviews v on v.id = s.review_id`;
+export const FROM = sql`statements s ${REVIEWS}`;
+
+/** The statements (s) with their reviews (v) and, with q, only the matches of statements_fts (f) first. */
+export function fromClause(f: StatementFilter): SQL {
+  if (f.q === undefined) return FROM;
+  return sql`(select rowid as fts_rowid from statements_fts where statements_fts match ${toFtsQuery(f.q)}) f
+    cross join statements s on s.fts_rowid = f.fts_rowid ${REVIEWS}`;
+}
 
 
 export interface StatementRow {
@@ -72,23 +82,23 @@ export function resolveSort(requested: StatementSort | undefined): KeysetSort<St
   return SORTS[requested ?? 'date'];
 }
 
-/** The statements' rows (SQL both databases run). */
-export function selectRowsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
+/** The statements' rows from `from` (SQL both databases run); every one without a limit. */
+export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?: number): SQL {
   return sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
       sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
       src.published_on as source_published_on, s.version, s.created_at, s.updated_at
-    from ${FROM}
+    from ${from}
     join states sur on sur.code = v.state_code
     left join states sp on sp.code = s.speaker_state_code
     join sources src on src.id = s.source_id
     ${whereClause(conditions)}
     order by ${order}
-    limit ${limit}`;
+    ${limit === undefined ? sql`` : sql`limit ${limit}`}`;
 }
 
-function selectRows(db: Db, conditions: SQL[], order: SQL, limit: number): StatementRow[] {
-  return db.all<StatementRow>(selectRowsQuery(conditions, order, limit));
+function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): StatementRow[] {
+  return db.all<StatementRow>(selectRowsQuery(from, conditions, order, limit));
 }
 
 export function listStatements(
@@ -98,9 +108,17 @@ export function listStatements(
   limit: number,
   after: KeyValue[] | undefined,
 ): Page<StatementRecord> {
-  const total = db.get<{ n: number }>(sql`select count(*) as n from ${FROM} ${whereClause(filterConditions(f))}`)!.n;
+  // A full-text count stops after FULL_TEXT_MAX_COUNT + 1 matches (src/db/fulltext.ts).
+  const stop = f.q === undefined ? sql`` : sql` limit ${fullTextLimits().maxCount + 1}`;
+  const counted = db.get<{ n: number }>(
+    sql`select count(*) as n from (select 1 from ${fromClause(f)} ${whereClause(filterConditions(f))}${stop})`,
+  )!.n;
   const page = pageStatements(db, f, sort, limit, after);
-  return { rows: page.rows, total, nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null };
+  return {
+    rows: page.rows,
+    ...(f.q === undefined ? { total: counted } : cappedTotal(counted)),
+    nextCursor: page.nextKeys ? encodeCursor(sort.name, page.nextKeys) : null,
+  };
 }
 
 /** One keyset step of the list without its total: the list's pages and the chunks of an export. */
@@ -113,13 +131,36 @@ export function pageStatements(
 ): Chunk<StatementRecord> {
   const conditions = filterConditions(f);
   const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
-  const rows = selectRows(db, pageConditions, keysetOrder(sort), limit + 1);
+  const rows = selectRows(db, fromClause(f), pageConditions, keysetOrder(sort), limit + 1);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }
 
+/**
+ * A full-text export's statements, `rows` at a time, the match run once (src/db/match-table.ts); undefined
+ * without q: an export's keyset steps then cost only their rows.
+ */
+export function statementExportChunks(
+  db: Db,
+  f: StatementFilter,
+  sort: KeysetSort<StatementRow>,
+  after: KeyValue[] | undefined,
+  rows: number,
+): Iterator<StatementRecord[]> | undefined {
+  if (f.q === undefined) return undefined;
+  const conditions = filterConditions(f);
+  if (after) conditions.push(keysetAfter(sort, after));
+  const ids = sql`select s.id from ${fromClause(f)} ${whereClause(conditions)} order by ${keysetOrder(sort)}`;
+  return matchTableChunks(db, ids, rows, (matches, from, n) =>
+    hydrate(
+      db,
+      selectRows(db, sql`${matches} cross join statements s on s.id = m.k ${REVIEWS}`, [sql`m.n > ${from}`], sql`m.n`, n),
+    ),
+  );
+}
+
 export function getStatement(db: Db, id: string): StatementRecord | undefined {
-  const [record] = hydrate(db, selectRows(db, [sql`s.id = ${id}`], sql`s.id`, 1));
+  const [record] = hydrate(db, selectRows(db, FROM, [sql`s.id = ${id}`], sql`s.id`, 1));
   return record;
 }
 

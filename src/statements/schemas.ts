@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STATEMENT_STAGES } from '../db/schema.js';
+import { fullTextParam } from '../db/fulltext.js';
 import {
   datePrecisionSchema,
   labelSchema,
@@ -21,6 +22,7 @@ export const statementFilterShape = {
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   source: idListParam('source', 200, "Source id (see GET /v1/sources): statements citing it, as a record's `sources` lists them."),
+  q: fullTextParam('the summary'),
   updatedSince: updatedSinceParam(),
 };
 

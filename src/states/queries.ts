@@ -26,6 +26,7 @@ export const toRecord = (row: StateRow): StateRecord => ({
 
 export function conditions(f: StateFilter): SQL[] {
   const c: SQL[] = [];
+  if (f.id) c.push(inList(sql`s.code`, f.id));
   if (f.regionalGroup) c.push(inList(sql`s.regional_group`, f.regionalGroup));
   if (f.unMember !== undefined) c.push(sql`s.un_member = ${f.unMember ? 1 : 0}`);
   if (f.name !== undefined) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { recordMetaShape } from '../common/schemas.js';
 import { REGIONAL_GROUPS } from '../db/schema.js';
-import { booleanParam, listParam } from '../http/params.js';
+import { booleanParam, listParam, recordIdsParam } from '../http/params.js';
 import { positionCountsSchema } from '../recommendations/schemas.js';
 import { NO_LATIN_LETTER, normalizeStateName } from './names.js';
 
 export const stateFilterShape = {
+  id: recordIdsParam('State', 'KGZ', true),
   regionalGroup: listParam(z.enum(REGIONAL_GROUPS), `UN regional group: ${REGIONAL_GROUPS.join(', ')}.`),
   unMember: booleanParam('true: UN member states only; false: observer states only.'),
   name: z

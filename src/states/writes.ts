@@ -203,7 +203,7 @@ export function deleteState(context: WriteContext, code: string, expected: '*' |
 
 /** The states' write routes on SQLite: these functions in a writeTransaction. */
 export function sqliteStateWrites(db: Db): WriteHandlers {
-  return sqliteWriteHandlers<typeof stateCreateSchema, typeof statePatchSchema, { version: number }>(db, {
+  return sqliteWriteHandlers<typeof stateCreateSchema, typeof statePatchSchema, { id: string; version: number }>(db, {
     entity: 'states',
     param: { name: 'id' },
     read: (code) => getState(db, code),

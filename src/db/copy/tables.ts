@@ -57,7 +57,7 @@ export const isSqliteInternal = (name: string) =>
   name.startsWith('sqlite_') || name === '__drizzle_migrations' || name === 'stats_delta' || /_fts(_|$)/.test(name);
 
 /** PostgreSQL's columns of its own, not copied: the full-text terms (src/db/pg/fulltext.ts fills them). */
-export const PG_ONLY_COLUMNS: ReadonlySet<string> = new Set(['recommendations.search', 'developments.search']);
+export const PG_ONLY_COLUMNS: ReadonlySet<string> = new Set(['recommendations.search', 'developments.search', 'statements.search']);
 
 /** Rows per INSERT and per FETCH: bounds the memory a copy holds, whatever the database's size. */
 export const BATCH_ROWS = 500;

@@ -85,7 +85,8 @@ export async function pendingWork(client: Pick<pg.Pool, 'query'>): Promise<Pendi
       (select count(*)::int from recommendation_csv_lines)) as "missingDocuments",
     exists (select 1 from recommendation_relations_stale) as "staleRelations",
     (select count(*)::int from recommendations where search is null)
-      + (select count(*)::int from developments where search is null) as "unfilledSearch"`);
+      + (select count(*)::int from developments where search is null)
+      + (select count(*)::int from statements where search is null) as "unfilledSearch"`);
   return rows[0]!;
 }
 
@@ -180,7 +181,7 @@ async function freshenDocuments(client: pg.PoolClient, missing: number, size: nu
 /** Fills the full-text terms not filled (all of them after migration 0014_fts5_terms), `size` rows a transaction. */
 async function fillSearch(client: pg.PoolClient, total: number, size: number, log: FreshenLog | undefined): Promise<number> {
   const started = performance.now();
-  log?.info({ rows: total }, 'PostgreSQL: filling the full-text terms of recommendations and developments');
+  log?.info({ rows: total }, 'PostgreSQL: filling the full-text terms of recommendations, developments and statements');
   let done = 0;
   for (;;) {
     const filled = await inWriteTransaction(client, () => pgFillSearchBatch(client, size));

@@ -6,7 +6,7 @@ import { fullTextTerms } from '../fulltext.js';
 // Full text on PostgreSQL matches exactly the records FTS5 matches on SQLite, for every `q`. PostgreSQL's own
 // parser, stemmer and stop words are not used: the terms are FTS5's, computed in JavaScript
 // (src/db/fts5/tokenize.ts: the unicode61 tokenizer with remove_diacritics 2 and SQLite's Porter stemmer,
-// tested against SQLite itself). The `search` tsvector of recommendations and developments is written as a
+// tested against SQLite itself). The `search` tsvector of recommendations, developments and statements is written as a
 // tsvector literal of those terms with their positions (searchVector), and a query is a tsquery literal of
 // its terms stemmed the same way (toTsQuery): a literal is taken as it is, with no parsing, stemming or stop
 // words of a text search configuration. Every term must occur (&); a "phrase" is its words in sequence
@@ -14,11 +14,12 @@ import { fullTextTerms } from '../fulltext.js';
 // is `polici*`). A development's summary starts a position after its title ends, so that a phrase never runs
 // from one into the other (FTS5's columns). Ranking differs: ts_rank (relevanceRank), not bm25.
 //
-// `search` is NULL until filled: rows inserted, and rows whose text (a development's title or summary)
-// changes, which a trigger of migrations/postgres/0014_fts5_terms.sql sets back to NULL. pgFillSearch fills
-// them before every write transaction commits (write-transaction.ts) and after an import
-// (src/import/pg-import.ts), and on start for a database migrated from the english tsvector (freshen.ts); a
-// copy (src/db/copy/copy.ts) writes them with the rows (rowSearchVector).
+// `search` is NULL until filled: rows inserted, and rows whose text (a development's title or summary, a
+// statement's summary) changes, which a trigger of migrations/postgres/0014_fts5_terms.sql (0017 for statements)
+// sets back to NULL. pgFillSearch fills them before every write transaction commits (write-transaction.ts) and
+// after an import (src/import/pg-import.ts), and on start for a database migrated from the english tsvector or
+// from before statements' search (freshen.ts); a copy (src/db/copy/copy.ts) writes them with the rows
+// (rowSearchVector).
 //
 // What PostgreSQL still cannot hold as FTS5 does (docs/postgresql-backend.md, "Full text on PostgreSQL"): a word longer than
 // 2,046 bytes is kept as its first 2,046 bytes (no word of a query can be as long, so a word or a prefix
@@ -78,6 +79,7 @@ export function rowSearchVector(table: string, columns: readonly string[]): ((ro
   const at = (column: string) => columns.indexOf(column);
   if (table === 'recommendations') return (row) => searchVector(row[at('text')] as string);
   if (table === 'developments') return (row) => developmentSearchVector(row[at('title')] as string, row[at('summary')] as string);
+  if (table === 'statements') return (row) => searchVector(row[at('summary')] as string);
   return undefined;
 }
 
@@ -112,20 +114,22 @@ export function relevanceRank(search: SQL, query: SQL): SQL {
 /** Rows whose search pgFillSearch fills per statement, of each table. */
 export const FILL_SEARCH_ROWS = 500;
 
-type Unfilled = { kind: 'r' | 'd'; id: string; a: string; b: string | null };
+type Unfilled = { kind: 'r' | 'd' | 's'; id: string; a: string; b: string | null };
 
 /** Fills `search` where it is NULL in at most `rows` rows of each table; returns how many it filled. */
 export async function pgFillSearchBatch(client: Pick<pg.PoolClient, 'query'>, rows: number): Promise<number> {
   const unfilled = (
     await client.query<Unfilled>(
       `(select 'r' as kind, id, text as a, null as b from recommendations where search is null limit $1)
-        union all (select 'd', id, title, summary from developments where search is null limit $1)`,
+        union all (select 'd', id, title, summary from developments where search is null limit $1)
+        union all (select 's', id, summary, null from statements where search is null limit $1)`,
       [rows],
     )
   ).rows;
   const tables = [
     ['recommendations', unfilled.filter((row) => row.kind === 'r'), (row: Unfilled) => searchVector(row.a)],
     ['developments', unfilled.filter((row) => row.kind === 'd'), (row: Unfilled) => developmentSearchVector(row.a, row.b!)],
+    ['statements', unfilled.filter((row) => row.kind === 's'), (row: Unfilled) => searchVector(row.a)],
   ] as const;
   for (const [table, list, vectorOf] of tables) {
     if (list.length === 0) continue;

@@ -543,12 +543,18 @@ export const statements = pgTable(
     sourceId: text('source_id')
       .notNull()
       .references(() => sources.id),
+    ftsRowid: bigint('fts_rowid', { mode: 'number' }),
     ...timestamps,
     ...version,
+    // The FTS5 terms of the summary, as on recommendations.
+    search: tsvector('search'),
   },
   (t) => [
+    uniqueIndex('statements_fts_rowid_idx').on(t.ftsRowid),
     index('statements_review_idx').on(t.reviewId, t.date),
     index('statements_source_idx').on(t.sourceId),
+    index('statements_search_idx').using('gin', t.search),
+    index('statements_search_unfilled_idx').on(t.id).where(sql`search is null`),
     rule('statements_one_speaker', `("speaker_state_code" is null) <> ("speaker_organization" is null)`),
     versionRange('statements'),
   ],
