@@ -122,7 +122,8 @@ async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void>
     union select source_id from assessments where ${IN_SCOPE}
     union select source_id from review_sources where ${STATE_REVIEWS}
     union select source_id from development_sources where development_id in (select id from import_developments)
-    union select source_id from statements where id in (select id from import_statements)`, [scope.sourceIds, scope.sourceUrls]);
+    union select source_id from statements where id in (select id from import_statements)
+      or fts_rowid = (select max(fts_rowid) from statements)`, [scope.sourceIds, scope.sourceUrls]);
   // Their sizes, so that the planner looks the rows in scope up by index rather than reading whole tables.
   await client.query('analyze import_states, import_recommendations, import_sources, import_developments, import_statements');
 }
