@@ -1,9 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import t, { type Test } from 'tap';
 import { documentOf } from '../src/recommendations/documents.js';
 import { pgBuildRecommendationRecords } from '../src/recommendations/pg-documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
+import { RECURRING } from '../src/related/recurrence.js';
 import { relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD, RELATED_FLOOR } from '../src/related/settings.js';
 import { mintKey, send } from './curation-helpers.js';
@@ -98,6 +101,24 @@ t.test('a reworded request of an earlier cycle is found, scored, and counted as 
   const ndjson = (await app.inject({ url: '/v1/recommendations?reviewId=KGZ-2&format=ndjson' })).body.trim().split('\n').map((l) => JSON.parse(l));
   t.same(ndjson.find((r) => r.id === ids.a2).recurrence, { count: 1, earliestCycle: 1 }, 'and the NDJSON export');
   await checkDocuments(t, app);
+
+  const side = postgresSide(app);
+  if (side !== undefined) {
+    // The recurring filter and grouping read PostgreSQL's partial index of the relations that count (not every
+    // relation): its predicate stated as literals, no parameter. (Seq scans off: these tables are tiny.)
+    const query = new PgDialect().sqlToQuery(sql`select r.id from recommendations r where ${RECURRING}`);
+    t.same(query.params, [], 'the threshold is a literal');
+    const client = await side.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local enable_seqscan = off');
+      const plan = (await client.query<{ 'QUERY PLAN': string }>(`explain ${query.sql}`)).rows.map((row) => row['QUERY PLAN']);
+      t.ok(plan.some((line) => line.includes('recommendation_relations_recurring_idx')), plan.join('\n'));
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  }
 });
 
 t.test('writes keep relations and recurrence current', async (t) => {

@@ -11,9 +11,12 @@ export interface Recurrence {
   earliestCycle: number | null;
 }
 
-/** Whether recommendation r has been made before (SQL over recommendations r). */
-export const RECURRING = sql`exists (select 1 from recommendation_relations rl where rl.recommendation_id = r.id
-  and rl.relation = 'earlier' and rl.score >= ${RECURRENCE_THRESHOLD})`;
+/**
+ * Whether recommendation r has been made before (SQL over recommendations r). The threshold is written as a literal:
+ * PostgreSQL's partial index recommendation_relations_recurring_idx serves it only when the query states its predicate.
+ */
+export const RECURRING = sql.raw(`exists (select 1 from recommendation_relations rl where rl.recommendation_id = r.id
+  and rl.relation = 'earlier' and rl.score >= ${RECURRENCE_THRESHOLD})`);
 
 /** The `recurring` filter's condition. */
 export function recurringCondition(recurring: boolean): SQL {
