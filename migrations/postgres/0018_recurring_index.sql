@@ -1,1 +1,1 @@
-CREATE INDEX "recommendation_relations_recurring_idx" ON "recommendation_relations" USING btree ("recommendation_id") WHERE relation = 'earlier' and score >= 0.5;
+CREATE INDEX IF NOT EXISTS "recommendation_relations_recurring_idx" ON "recommendation_relations" USING btree ("recommendation_id") WHERE relation = 'earlier' and score >= 0.5;
