@@ -42,6 +42,7 @@ export function pgChangeStore(pool: Queryable): ChangeStore {
       const hasMore = rows.length > limit;
       return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
     },
+    writtenAt: async (seq) => (await pgGet<{ at: string }>(pool, sql`select at from audit_log where seq = ${seq}`))?.at,
     seqBefore: async (at) =>
       (await pgGet<{ seq: number | null }>(pool, sql`select max(seq) as seq from audit_log where at < ${at}`))!.seq ?? 0,
     revision: () => revision.current(),

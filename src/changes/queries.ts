@@ -84,6 +84,11 @@ export function changeFeed(
   return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
 }
 
+/** When the change at a position was written; undefined when the log holds none there. */
+export function writtenAt(db: Db, seq: number): string | undefined {
+  return db.get<{ at: string }>(sql`select at from audit_log where seq = ${seq}`)?.at;
+}
+
 /** The position just before the first change at or after an instant. */
 export function seqBefore(db: Db, at: string): number {
   return db.get<{ seq: number | null }>(sql`select max(seq) as seq from audit_log where at < ${at}`)!.seq ?? 0;
