@@ -175,7 +175,7 @@ export class Mirror {
       if (entity === 'assessments') for (const r of field('recommendationId')) stale.recommendations.add(r);
       if (entity === 'recommendations') {
         for (const r of field('reviewId')) stale.reviews.add(r);
-        // Its text is compared with every recommendation to the same state (recurrence, related).
+        // Related lists of the same state show its text and position; recurrence compares its text with theirs.
         const row = this.copy.records.recommendations.get(id);
         if (row) states.add((row.stateUnderReview as { id: string }).id);
         for (const r of field('reviewId')) states.add(r.split('-')[0]!);
