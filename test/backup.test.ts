@@ -238,6 +238,9 @@ t.test('a restore never brings back an ETag for other data: a client that saw a 
   const list = '/v1/developments?stateUnderReview=KGZ';
   const titles = (response: { json(): { data: { title: string }[] } }) => response.json().data.map((d) => d.title);
   const atBackup = await app.inject({ method: 'GET', url: list });
+  // The change feed's position now: an instant past every change gives the position after the last one.
+  const feedPosition = async (server: FastifyInstance) => (await getJson(server, '/v1/changes?since=9999-12-31')).body.meta.nextCursor as string;
+  const cursorAtBackup = await feedPosition(app);
   // Backed up, then restored, as the README says: pg_dump and pg_restore into the live database (the running
   // instance answers from it), or `npm run backup` and a service started on the copy.
   let restore: () => Promise<FastifyInstance>;
@@ -259,6 +262,7 @@ t.test('a restore never brings back an ETag for other data: a client that saw a 
   t.not(afterBackup.headers.etag, atBackup.headers.etag);
   const revisionAfterBackup = await app.dataRevision.current();
   const seenAfterBackup = { 'if-none-match': afterBackup.headers.etag as string };
+  const cursorAfterBackup = await feedPosition(app);
 
   const restored = await restore();
   const back = await restored.inject({ method: 'GET', url: list, headers: seenAfterBackup });
@@ -275,6 +279,21 @@ t.test('a restore never brings back an ETag for other data: a client that saw a 
   t.not(again.headers.etag, afterBackup.headers.etag);
   const current = await restored.inject({ method: 'GET', url: list, headers: { 'if-none-match': again.headers.etag as string } });
   t.equal(current.statusCode, 304, 'the current ETag revalidates');
+
+  // A mirror that had read the feed past the backup: the change after the restore has the position the one
+  // after the backup had, so its cursor would skip it (200, nothing new). It is told to copy again instead.
+  const gone = await restored.inject({ method: 'GET', url: `/v1/changes?since=${cursorAfterBackup}` });
+  t.equal(gone.statusCode, 410, gone.body.slice(0, 300));
+  t.match(gone.headers['content-type'], /^application\/problem\+json/);
+  t.match(gone.json().detail, /restored from a backup/);
+  // One that had read up to the backup goes on: its cursor names a change the restored log holds.
+  const onward = await getJson(restored, `/v1/changes?entity=developments&since=${cursorAtBackup}`);
+  t.equal(onward.response.statusCode, 200);
+  t.same(onward.body.data.map((change: { changes: { title?: { after: string } } }) => change.changes.title?.after), ['Written after the restore']);
+  // A cursor of an earlier release (the position alone) is still read.
+  const position = JSON.parse(Buffer.from(cursorAtBackup, 'base64url').toString()).k[0] as number;
+  const old = Buffer.from(JSON.stringify({ s: 'seq', k: [position] })).toString('base64url');
+  t.same((await getJson(restored, `/v1/changes?entity=developments&since=${old}`)).body.data.length, 1, 'an old cursor');
 });
 
 /** A development written through the API before a backup: the write the backup must hold. */

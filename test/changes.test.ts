@@ -1,6 +1,7 @@
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
+import { testSql } from './support/test-sql.js';
 
 type Change = { seq: number; entity: string; id: string; action: string; actor: string; at: string; revision: number };
 
@@ -144,4 +145,23 @@ t.test('record history: paginated, for live, deleted and seeded records', async 
   t.equal((await getJson(app, '/v1/developments/never/history')).response.statusCode, 404);
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/history?cursor=nonsense')).response.statusCode, 400);
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/history?colour=red')).response.statusCode, 400);
+});
+
+t.test('since an instant: every change written at or after it, whatever the order of the clocks that wrote them', async (t) => {
+  // Instances of one PostgreSQL database each stamp `at` with their own clock: a change committed later can
+  // carry an earlier instant than one before it. Two changes stamped as two clocks 10 ms apart would.
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'clocks');
+  for (const title of ['A fast clock', 'A slow clock']) {
+    const { response } = await send(app, 'PATCH', '/v1/developments/kgz-2016-hrc-askarov-decision', { key, body: { title }, headers: { 'if-match': '*' } });
+    t.equal(response.statusCode, 200);
+  }
+  const [fast, slow] = ((await getJson(app, '/v1/changes?entity=developments&limit=500')).body.data as Change[]).slice(-2) as [Change, Change];
+  const at = (ms: number) => new Date(Date.parse('2099-06-01T12:00:00.000Z') + ms).toISOString();
+  const sql = testSql(app);
+  await sql.run('update audit_log set at = ? where seq = ?', [at(5), fast.seq]);
+  await sql.run('update audit_log set at = ? where seq = ?', [at(-5), slow.seq]);
+  const since = await getJson(app, `/v1/changes?entity=developments&since=${at(0)}`);
+  t.same(since.body.data.map((c: Change) => c.seq), [fast.seq, slow.seq], 'the change stamped after the instant, and the one committed after it');
+  t.same((await getJson(app, `/v1/changes?entity=developments&since=${at(6)}`)).body.data, [], 'none at or after a later instant');
 });

@@ -20,7 +20,7 @@ const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, nu
   { path: '/v1/sources', param: 'cursor', sorts: { id: 1, '-id': 1 } },
   { path: '/v1/reviews', param: 'cursor', sorts: { id: 1 } },
   { path: '/v1/states', param: 'cursor', sorts: { code: 1 } },
-  { path: '/v1/changes', param: 'since', sorts: { seq: 1 } },
+  { path: '/v1/changes', param: 'since', sorts: { seq: 2 } },
   ...['recommendations', 'developments', 'assessments', 'statements', 'reviews', 'states'].map((entity) => ({
     path: `/v1/${entity}/{id}/history`,
     param: 'cursor' as const,
@@ -95,6 +95,8 @@ t.test('a tampered cursor is a 400 naming it, never a 500 or a wrong page', asyn
   for (const { path, param, sorts } of LISTS) {
     for (const [sort, keys] of Object.entries(sorts)) {
       const numeric = sort === 'seq';
+      // The feed's cursor is a position and when its change was written: neither two numbers nor two texts.
+      const mixed = path === '/v1/changes';
       const all = (value: string, n = keys) => cursorOf(`{"s":${JSON.stringify(cursorSort(path, sort))},"k":[${Array(n).fill(value).join(',')}]}`);
       const cases: [what: string, cursor: string, refused: boolean][] = [
         ['a NUL in text', all('"a\\u0000b"'), true],
@@ -105,7 +107,7 @@ t.test('a tampered cursor is a 400 naming it, never a 500 or a wrong page', asyn
         ['one value too many', all(numeric ? '1' : '"x"', keys + 1), true],
         ['no value', all('"x"', 0), true],
         // A number where the sort compares text, or text where it compares a number.
-        ['whole numbers', all('7'), !numeric && sort !== 'relevance'],
+        ['whole numbers', all('7'), mixed || (!numeric && sort !== 'relevance')],
         ['text', all('"x"'), numeric || sort === 'relevance'],
       ];
       for (const [what, cursor, refused] of cases) {

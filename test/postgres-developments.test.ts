@@ -7,7 +7,7 @@ import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { HRW_SOURCE } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { askedAhead } from './support/both-backends.js';
+import { alignCursors, askedAhead } from './support/both-backends.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { comparableEtag } from './support/same-tables.js';
 import { copyGeneratedDatabase, copyTemplateDatabase } from './support/template-db.js';
@@ -163,6 +163,7 @@ if ('skip' in cluster) {
     const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
     /** PostgreSQL's body with each instant replaced by SQLite's at the same place (the clocks of two writes differ). */
     const alignInstants = (sqliteBody: string, pgBody: string) => {
+      pgBody = alignCursors(sqliteBody, pgBody);
       const instants = [...sqliteBody.matchAll(INSTANT)].map((m) => m[0]);
       let i = 0;
       return pgBody.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));

@@ -6,6 +6,7 @@ import { createApiKey } from '../src/auth/keys.js';
 import { pgCreateApiKey } from '../src/auth/pg-keys.js';
 import { send } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
+import { alignCursors } from './support/both-backends.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 import { WRITE_LOCK } from '../src/db/pg/write-transaction.js';
@@ -38,6 +39,7 @@ if ('skip' in cluster) {
    * differ, nothing else may): equal to SQLite's body when everything else is byte for byte the same.
    */
   function alignInstants(sqliteBody: string, pgBody: string): string {
+    pgBody = alignCursors(sqliteBody, pgBody);
     const instants = [...sqliteBody.matchAll(INSTANT)].map((m) => m[0]);
     let i = 0;
     return pgBody.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));

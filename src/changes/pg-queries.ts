@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { inList } from '../db/keyset.js';
 import { pgAll, pgGet, type Queryable } from '../db/pg/query.js';
 import { PgRevision } from '../db/pg/revision.js';
-import { type AuditRow, TABLES, toChange } from './queries.js';
+import { type AuditRow, SEQ_BEFORE, TABLES, toChange } from './queries.js';
 import type { ChangeStore } from './store.js';
 
 // Record histories and the change feed on PostgreSQL: queries.ts's SQL, read through node-postgres. The
@@ -42,8 +42,8 @@ export function pgChangeStore(pool: Queryable): ChangeStore {
       const hasMore = rows.length > limit;
       return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
     },
-    seqBefore: async (at) =>
-      (await pgGet<{ seq: number | null }>(pool, sql`select max(seq) as seq from audit_log where at < ${at}`))!.seq ?? 0,
+    writtenAt: async (seq) => (await pgGet<{ at: string }>(pool, sql`select at from audit_log where seq = ${seq}`))?.at,
+    seqBefore: async (at) => Number((await pgGet<{ seq: number | string }>(pool, SEQ_BEFORE(at)))!.seq),
     revision: () => revision.current(),
   };
 }

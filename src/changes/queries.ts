@@ -84,7 +84,19 @@ export function changeFeed(
   return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
 }
 
-/** The position just before the first change at or after an instant. */
+/** When the change at a position was written; undefined when the log holds none there. */
+export function writtenAt(db: Db, seq: number): string | undefined {
+  return db.get<{ at: string }>(sql`select at from audit_log where seq = ${seq}`)?.at;
+}
+
+/**
+ * The position just before the first change at or after an instant, in commit order: every change stamped at or
+ * after it follows, even one committed before a change stamped earlier (instances of one PostgreSQL database
+ * stamp with their own clocks). Without such a change, the position after the last one.
+ */
+export const SEQ_BEFORE = (at: string) => sql`select coalesce((select min(seq) - 1 from audit_log where at >= ${at}),
+  (select max(seq) from audit_log), 0) as seq`;
+
 export function seqBefore(db: Db, at: string): number {
-  return db.get<{ seq: number | null }>(sql`select max(seq) as seq from audit_log where at < ${at}`)!.seq ?? 0;
+  return db.get<{ seq: number }>(SEQ_BEFORE(at))!.seq;
 }

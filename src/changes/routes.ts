@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readIdParams, readStateIdParams } from '../common/schemas.js';
 import { decodeCursor, encodeCursor, listEnvelope, requestPathWith, setNextLink } from '../http/pagination.js';
 import { dateOrInstant, listParam, pageParams, storedInstant } from '../http/params.js';
-import { invalidParam, notFound, problemResponses } from '../http/problem.js';
+import { HttpProblem, invalidParam, notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import { AUDITED_ENTITIES, type AuditedEntity, changeFeedSchema, changeSchema } from './schemas.js';
 import type { ChangeStore } from './store.js';
@@ -45,14 +45,39 @@ const feedQuery = z
   })
   .strict();
 
+// A feed cursor names the change it stops after by its position and when it was written: a restore from a
+// backup takes the log back, and the writes after it number their changes again, so a position alone would
+// name another change (a mirror that had read past the backup would skip the new changes up to its position,
+// silently). Cursors of earlier releases hold the position alone, and are read as before.
+const feedCursor = async (store: ChangeStore, seq: number) => encodeCursor(CURSOR_SORT, [seq, seq === 0 ? '' : ((await store.writtenAt(seq)) ?? '')]);
+
+function readFeedCursor(since: string): { seq: number; at?: string } {
+  const invalid = () =>
+    invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, an ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z) or a day (YYYY-MM-DD)');
+  for (const kinds of [['count', 'text'], ['count']] as const) {
+    try {
+      const [seq, at] = decodeCursor(since, CURSOR_SORT, kinds)! as [number, string | undefined];
+      return { seq, ...(at !== undefined && { at }) };
+    } catch {
+      // the other form, or neither
+    }
+  }
+  throw invalid();
+}
+
 async function feedPosition(store: ChangeStore, since: string | undefined): Promise<number> {
   if (since === undefined) return 0;
   if (dateOrInstant.safeParse(since).success) return store.seqBefore(storedInstant(since));
-  try {
-    return decodeCursor(since, CURSOR_SORT, ['count'])![0] as number;
-  } catch {
-    throw invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, an ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z) or a day (YYYY-MM-DD)');
+  const { seq, at } = readFeedCursor(since);
+  if (at !== undefined && seq > 0 && (await store.writtenAt(seq)) !== at) {
+    throw new HttpProblem(
+      410,
+      `The change feed no longer holds change ${seq} as this cursor saw it (written ${at}): the data were restored from a ` +
+        'backup taken before it, and later changes are numbered again. Copy the data again (or follow the feed from ' +
+        'the beginning, or from an instant before the backup), then go on from the new meta.nextCursor.',
+    );
   }
+  return seq;
 }
 
 export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async (app, { store }) => {
@@ -104,14 +129,14 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
         querystring: feedQuery,
         response: {
           200: jsonResponse(changeFeedSchema, 'The changes after `since`, oldest first.'),
-          ...problemResponses(400),
+          ...problemResponses(400, 410),
         },
       },
     },
     async (request, reply) => {
       const { since, entity, limit } = request.query;
       const feed = await store.feed(await feedPosition(store, since), entity, limit);
-      const nextCursor = encodeCursor(CURSOR_SORT, [feed.resumeSeq]);
+      const nextCursor = await feedCursor(store, feed.resumeSeq);
       if (feed.hasMore) {
         reply.header('link', `<${requestPathWith(request, 'since', nextCursor)}>; rel="next"`);
       }

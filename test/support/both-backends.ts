@@ -8,8 +8,27 @@ import type { Test } from 'tap';
 
 const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
-/** PostgreSQL's body with each instant replaced by SQLite's at the same place. */
+const FEED_CURSOR = /"nextCursor":"([A-Za-z0-9_-]+)"/g;
+
+/**
+ * PostgreSQL's text with the instant inside each change-feed cursor (`{"s":"seq","k":[seq, at]}`, base64url)
+ * replaced by the one inside SQLite's cursor at the same place.
+ */
+export function alignCursors(sqliteText: string, pgText: string): string {
+  const decode = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
+  const cursors = [...sqliteText.matchAll(FEED_CURSOR)].map((m) => decode(m[1]!));
+  let i = 0;
+  return pgText.replace(FEED_CURSOR, (match, cursor: string) => {
+    const theirs = cursors[i++];
+    const instant = theirs?.match(INSTANT)?.[0];
+    if (instant === undefined) return match;
+    return `"nextCursor":"${Buffer.from(decode(cursor).replace(INSTANT, instant)).toString('base64url')}"`;
+  });
+}
+
+/** PostgreSQL's body with each instant replaced by SQLite's at the same place, those in feed cursors included. */
 export function alignInstants(sqliteBody: string, pgBody: string): string {
+  pgBody = alignCursors(sqliteBody, pgBody);
   const instants = [...sqliteBody.matchAll(INSTANT)].map((m) => m[0]);
   let i = 0;
   return pgBody.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));

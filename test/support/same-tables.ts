@@ -4,6 +4,7 @@ import type { Test } from 'tap';
 import { copyDatabase } from '../../src/db/copy/copy.js';
 import { COPY_TABLES } from '../../src/db/copy/tables.js';
 import { tempDir } from '../helpers.js';
+import { alignCursors } from './both-backends.js';
 
 // The same data in SQLite and in PostgreSQL, table by table (the PostgreSQL database copied back into SQLite),
 // but for the instants each stamped: what an import on PostgreSQL must leave (test/postgres-import*.test.ts).
@@ -20,6 +21,7 @@ export function comparableEtag(etag: unknown): unknown {
 
 /** PostgreSQL's text with each instant replaced by SQLite's at the same place: equal when all else is. */
 export function alignInstants(sqliteText: string, pgText: string): string {
+  pgText = alignCursors(sqliteText, pgText);
   const instants = [...sqliteText.matchAll(INSTANT)].map((m) => m[0]);
   let i = 0;
   return pgText.replace(INSTANT, (match) => (i < instants.length ? instants[i++]! : match));

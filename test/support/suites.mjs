@@ -53,7 +53,7 @@ function postgresAvailable() {
 
 // Files that start servers, a PostgreSQL cluster or large fixtures go first, so that no shard is left with one
 // long file at the end; the rest follow, the largest first.
-const SLOW_FIRST = /^test\/(postgres|crash-|server|import-shared-data|stats-aggregates|shutdown-|backup|export-|dashboard|auth)/;
+const SLOW_FIRST = /^test\/(postgres|crash-|server|import-shared-data|mirror-sync|stats-aggregates|shutdown-|backup|export-|dashboard|auth)/;
 const weight = ({ file, backend }) => [Number(SLOW_FIRST.test(file)), Number(backend === 'postgres'), statSync(file).size];
 const heavierFirst = (a, b) => {
   const [x, y] = [weight(a), weight(b)];
