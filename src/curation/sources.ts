@@ -66,15 +66,18 @@ export function sourceIdFor(url: string): string {
 }
 
 /**
- * 422 for a publication date that has begun nowhere yet (after the day in UTC+14): it was stored and shown as a
- * fact. Not bounded below as event dates are: a cited law or treaty may be older than the UN. `index` is the
- * source's place in the body's `sources`.
+ * What is wrong with a source's publication date, if anything: a day that has begun nowhere yet (after the day in
+ * UTC+14) was stored and shown as a fact. Not bounded below as event dates are: a cited law or treaty may be
+ * older than the UN. The write API answers it 422, an import skips the source.
  */
+export function publishedOnProblem(date: string | null | undefined): string | undefined {
+  return date != null && date > latestDayBegun() ? `"${date}" is in the future` : undefined;
+}
+
+/** 422 for a source whose publication date is refused (`index`: its place in the body's `sources`). */
 export function checkPublishedOn(input: SourceInput, index: number): void {
-  const date = input.publishedOn;
-  if (date != null && date > latestDayBegun()) {
-    throw unprocessable([{ in: 'body', name: `sources.${index}.publishedOn`, message: `"${date}" is in the future` }]);
-  }
+  const problem = publishedOnProblem(input.publishedOn);
+  if (problem) throw unprocessable([{ in: 'body', name: `sources.${index}.publishedOn`, message: problem }]);
 }
 
 /** The id of the source with this URL, inserted or updated as given (`index`: its place in the body's `sources`). */
