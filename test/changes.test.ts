@@ -66,6 +66,12 @@ t.test('the change feed: every write in commit order, walked with cursors', asyn
     seen.map((c) => c.seq).sort((a, b) => a - b),
     'by increasing seq',
   );
+  // One format on both backends (PostgreSQL stores them as text too: no microseconds, no +00:00).
+  const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  t.same(seen.filter((c) => !INSTANT.test(c.at)), [], 'every `at` to the millisecond, in UTC with Z');
+  t.same(seen.map((c) => c.at), seen.map((c) => c.at).sort(), '`at` never goes back as seq grows (since=<instant> relies on it)');
+  const { body: development } = await getJson(app, '/v1/developments/kgz-2020-anti-ngo-bill');
+  t.match(development, { createdAt: INSTANT, updatedAt: INSTANT }, "a record's createdAt and updatedAt in the same format");
   t.equal(new Set(seen.map((c) => c.revision)).size, 31, 'each write its own revision');
   t.same(seen.map((c) => c.actor).slice(0, 4), ['alice', 'alice', 'alice', 'bob']);
   t.equal(seen.at(-1)!.revision, await app.dataRevision.current());

@@ -166,6 +166,19 @@ t.test('developments: consistency checks', async (t) => {
   const founded = await send(app, 'POST', '/v1/developments', { key, body: { ...DEATH, id: 'un-founded', date: '1945-01', datePrecision: 'month' } });
   t.equal(founded.response.statusCode, 201, 'the year the UN was founded is taken');
   t.same(await errors({ ...DEATH, themes: ['x'] }), ['themes: Unknown theme id "x" (see GET /v1/themes)']);
+  // A source's publication date is a fact shown with it: one that has begun nowhere yet was stored as given.
+  const unpublished = { ...HRW_SOURCE, url: 'https://example.org/reports/not-yet', publishedOn: afterNext };
+  t.same(await errors({ ...DEATH, sources: [HRW_SOURCE, unpublished] }), [`sources.1.publishedOn: "${afterNext}" is in the future`]);
+  t.same(
+    await errors({ sources: [unpublished] }, 'PATCH', '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody'),
+    [`sources.0.publishedOn: "${afterNext}" is in the future`],
+  );
+  t.equal(await countRows(app, 'sources', 'url = ?', [unpublished.url]), 0, 'nothing stored');
+  const published = await send(app, 'POST', '/v1/developments', {
+    key,
+    body: { ...DEATH, id: 'published-in-kiribati', sources: [{ ...unpublished, publishedOn: kiribati }] },
+  });
+  t.equal(published.response.statusCode, 201, 'a source published today in UTC+14 is taken');
   t.same(
     await errors({ datePrecision: 'month' }, 'PATCH', '/v1/developments/kgz-2020-07-25-askarov-dies-in-custody'),
     ['date: "2020-07-25" is not a date to the month: write it like "2020-07"'],

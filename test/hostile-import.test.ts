@@ -72,12 +72,13 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     { recommendingStates: 'KGZ' },
     { id: 'A'.repeat(250) },
     { themes: 'a-long-label', themeLabels: 'L'.repeat(600) },
+    { sources: 'future', sourceTitles: 'Report', sourcePublishers: 'Someone', sourceUrls: 'https://example.org/f', sourcePublicationDates: '2999-01-01' },
   );
   const response = await post(app, admin, file);
   t.equal(response.statusCode, 200);
   const report = response.json();
   t.same(report.recommendations, { created: 2, updated: 0, unchanged: 0 });
-  t.equal(report.skipped, 8);
+  t.equal(report.skipped, 9);
   t.same(messages(report), [
     [3, 'review SVN-3 cannot be stored: session: Too big: expected number to be <=999'],
     [4, 'text: Too big: expected string to have <=10000 characters'],
@@ -87,6 +88,7 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     [8, 'source <b> cannot be stored: id "<b>": Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit'],
     [9, 'recommendingStates: KGZ is the state under review in KGZ-3'],
     [10, `id "${'A'.repeat(80)}": Too big: expected string to have <=200 characters`],
+    [12, 'source future cannot be stored: publishedOn: "2999-01-01" is in the future'],
   ]);
   t.match(report.warnings.map((w: { message: string }) => w.message), [
     /^theme "a-long-label" not added: label: Too big: expected string to have <=500 characters$/,
@@ -97,7 +99,7 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
   );
   t.same(stored, { version: 1, now: 1 }, 'version and timestamps are the server’s, never the file’s');
   t.equal(await sql.count('reviews', "id = 'SVN-3'"), 0);
-  t.equal(await sql.count('sources', "id in ('js', 'nodate', '<b>')"), 0);
+  t.equal(await sql.count('sources', "id in ('js', 'nodate', '<b>', 'future')"), 0);
   await publicPagesAnswer(t, app);
 });
 

@@ -339,7 +339,11 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
     }
   }
   const date = 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)';
-  for (const value of ['2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00']) {
+  for (const value of [
+    '2026-13-01', '2026-02-30', 'yesterday', '2026-01-01T00:00:00', '2026-01-01T00:00Z', '2026-01-01t00:00:00z',
+    '2016-12-31T23:59:60Z', '2026-01-01T24:00:00Z', '%2B10000-01-01T00:00:00Z', '2026-02-29T00:00:00Z', '2026-04-31T00:00:00Z',
+    '2026-01-01T00:00:00%2B0000', '2026-01-01T00:00:00.1234567891Z', '2026-01-01T00:00:00.1234567891%2B00:00',
+  ]) {
     t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);
   }
   // Plain decimal digits only: Number() read 0x10 as 16, ' 50' as 50, 1e2 as 100, '' as 0 ("too small").

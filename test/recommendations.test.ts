@@ -160,6 +160,9 @@ t.test('recommendations: each filter alone and combined', async (t) => {
   t.equal(await total('q=nothingmatchesthis'), 0);
   t.equal(await total('q=AND%20OR%20NEAR(%22'), 0, 'FTS operators are searched as words, not a syntax error');
   t.equal(await total('updatedSince=2000-01-01T00:00:00Z'), 8);
+  for (const instant of ['2000-01-01T00:00:00.1Z', '2000-01-01T00:00:00.123456789%2B14:00', '2000-01-01T00:00:00.123456789-12:00', '2000-02-29']) {
+    t.equal(await total(`updatedSince=${instant}`), 8, `${instant}: 1 to 9 digits, any offset, a leap day`);
+  }
   t.equal(await total('updatedSince=2999-01-01T00:00:00%2B02:00'), 0);
   t.equal(await total('updatedSince=9999-12-31T20:00:00-05:00'), 0, 'an instant after year 9999, UTC');
   t.equal(await total('updatedSince=0000-01-01T00:00:00%2B01:00'), 8, 'one before year 0, UTC');

@@ -9,7 +9,7 @@ import type { Inconsistencies, Reference } from './checks.js';
 import { type IdTable, randomRecordId } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
 import type { Snapshot, VersionedTable } from './records.js';
-import { type SourceInput, sourceIdFor } from './sources.js';
+import { checkPublishedOn, type SourceInput, sourceIdFor } from './sources.js';
 
 // The building blocks of writes (records.ts, checks.ts, ids.ts, sources.ts, idempotency.ts) on PostgreSQL:
 // the same statements and the same answers, awaited on the write's transaction (src/db/pg/write-transaction.ts).
@@ -115,7 +115,8 @@ export async function pgClaimRecordId(tx: Tx, table: IdTable, id: string): Promi
  * sources.ts's upsertSource: the id of the source with this URL, inserted or updated as given. An update
  * changes the documents of the recommendations that cite it.
  */
-export async function pgUpsertSource(ctx: PgWriteContext, input: SourceInput): Promise<string> {
+export async function pgUpsertSource(ctx: PgWriteContext, input: SourceInput, index = 0): Promise<string> {
+  checkPublishedOn(input, index);
   const stored = await pgGet<{ id: string; title: string; publisher: string; url: string; publishedOn: string | null }>(
     ctx.tx,
     sql`select id, title, publisher, url, published_on as "publishedOn" from sources where url = ${input.url}`,

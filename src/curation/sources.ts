@@ -5,6 +5,8 @@ import { slugify } from '../common/slug.js';
 import type { WriteContext } from '../db/audit.js';
 import { sources } from '../db/schema.js';
 import { calendarDate } from '../http/params.js';
+import { unprocessable } from '../http/problem.js';
+import { latestDayBegun } from './checks.js';
 import { SOURCES } from '../../seed/kyrgyzstan-upr3.js';
 
 // Sources are given inline by every write that cites one, and identified by their URL: a source stored
@@ -37,7 +39,7 @@ export const sourceInputSchema = z
     publishedOn: calendarDate
       .nullable()
       .optional()
-      .describe('Publication date (YYYY-MM-DD); omit it or give null when unknown (a stored date is then kept).'),
+      .describe('Publication date (YYYY-MM-DD), not in the future (422); omit it or give null when unknown (a stored date is then kept).'),
   })
   .meta({ id: 'CitedSource', example: SOURCE_EXAMPLE });
 
@@ -63,8 +65,24 @@ export function sourceIdFor(url: string): string {
   return `${host}-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
 }
 
-/** The id of the source with this URL, inserted or updated as given. */
-export function upsertSource(ctx: WriteContext, input: SourceInput): string {
+/**
+ * What is wrong with a source's publication date, if anything: a day that has begun nowhere yet (after the day in
+ * UTC+14) was stored and shown as a fact. Not bounded below as event dates are: a cited law or treaty may be
+ * older than the UN. The write API answers it 422, an import skips the source.
+ */
+export function publishedOnProblem(date: string | null | undefined): string | undefined {
+  return date != null && date > latestDayBegun() ? `"${date}" is in the future` : undefined;
+}
+
+/** 422 for a source whose publication date is refused (`index`: its place in the body's `sources`). */
+export function checkPublishedOn(input: SourceInput, index: number): void {
+  const problem = publishedOnProblem(input.publishedOn);
+  if (problem) throw unprocessable([{ in: 'body', name: `sources.${index}.publishedOn`, message: problem }]);
+}
+
+/** The id of the source with this URL, inserted or updated as given (`index`: its place in the body's `sources`). */
+export function upsertSource(ctx: WriteContext, input: SourceInput, index = 0): string {
+  checkPublishedOn(input, index);
   const stored = ctx.tx.get<(SourceFields & { id: string }) | undefined>(sql`select id, title, publisher, url,
       published_on as publishedOn
     from sources where url = ${input.url}`);

@@ -90,7 +90,7 @@ async function writeLinks(context: PgWriteContext, id: string, input: Partial<De
   }
   if (input.sources) {
     const sourceIds: string[] = [];
-    for (const source of input.sources) sourceIds.push(await pgUpsertSource(context, source));
+    for (const [index, source] of input.sources.entries()) sourceIds.push(await pgUpsertSource(context, source, index));
     await pgReplaceLinks(tx, 'development_sources', 'development_id', id, 'source_id', sourceIds);
   }
 }

@@ -191,7 +191,7 @@ function writeLinks(context: WriteContext, id: string, input: Partial<Developmen
     replaceLinks(tx, 'development_recommendations', 'development_id', id, 'recommendation_id', input.recommendationIds);
   }
   if (input.sources) {
-    const sourceIds = input.sources.map((source) => upsertSource(context, source));
+    const sourceIds = input.sources.map((source, index) => upsertSource(context, source, index));
     replaceLinks(tx, 'development_sources', 'development_id', id, 'source_id', sourceIds);
   }
 }

@@ -193,8 +193,12 @@ export const periodBound = (end: 'start' | 'end') =>
     })
     .meta({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
 
-// At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00.
-export const isoTimestamp = z.iso.datetime({ offset: true }).max(35);
+// At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00. The length alone let a Z
+// (one character, not six) through with 10 to 13 digits that the same instant with +00:00 was refused with.
+export const isoTimestamp = z.iso
+  .datetime({ offset: true })
+  .max(35)
+  .refine((value) => !/\.\d{10}/.test(value));
 
 /**
  * A day (YYYY-MM-DD: from its start, UTC) or an instant (ISO 8601 with offset). Refused with one message that

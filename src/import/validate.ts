@@ -3,7 +3,7 @@ import { uniqueList } from '../common/schemas.js';
 import { Inconsistencies } from '../curation/checks.js';
 import { recordIdSchema } from '../curation/ids.js';
 import { LABEL_SCHEMES } from '../db/schema.js';
-import { sourceInputSchema } from '../curation/sources.js';
+import { publishedOnProblem, sourceInputSchema } from '../curation/sources.js';
 import { faultyTextFields, SURROGATE_MESSAGE } from '../http/nul-guard.js';
 import { isoCode } from '../http/params.js';
 import { recommendationSchema } from '../recommendations/schemas.js';
@@ -117,6 +117,8 @@ export function checkSource(source: SourceInput): Checked<SourceInput> {
   const parsed = sourceInputSchema.safeParse(fields);
   const problems = [...idProblems(id), ...nulProblems(source)];
   if (!parsed.success) return { problems: [...problems, ...issues(parsed.error)] };
+  const published = publishedOnProblem(parsed.data.publishedOn);
+  if (published) problems.push(`publishedOn: ${published}`);
   if (problems.length > 0) return { problems };
   return { value: { id, ...parsed.data, publishedOn: parsed.data.publishedOn ?? null } };
 }

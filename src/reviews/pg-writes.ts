@@ -64,7 +64,7 @@ async function checkConsistency(tx: Tx, record: Checked): Promise<void> {
 async function writeSources(context: PgWriteContext, id: string, sources: ReviewCreate['sources'] | undefined): Promise<void> {
   if (sources === undefined) return;
   const ids: string[] = [];
-  for (const source of sources) ids.push(await pgUpsertSource(context, source));
+  for (const [index, source] of sources.entries()) ids.push(await pgUpsertSource(context, source, index));
   await pgReplaceLinks(context.tx, 'review_sources', 'review_id', id, 'source_id', ids);
 }
 

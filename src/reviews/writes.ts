@@ -150,7 +150,7 @@ function checkConsistency(tx: Reader, record: Checked): void {
 
 function writeSources(context: WriteContext, id: string, sources: ReviewCreate['sources'] | undefined): void {
   if (sources === undefined) return;
-  const ids = sources.map((source) => upsertSource(context, source));
+  const ids = sources.map((source, index) => upsertSource(context, source, index));
   replaceLinks(context.tx, 'review_sources', 'review_id', id, 'source_id', ids);
 }
 
