@@ -245,13 +245,20 @@ const Q_ROUTES = [
   '/v1/stats/developments?groupBy=year&',
 ];
 
-/** The words an FTS5 query built by toFtsQuery looks up, and the length of each prefix before its *. */
-function queryCost(ftsQuery: string): { words: number; prefixes: number[] } {
-  const terms = [...ftsQuery.matchAll(/"((?:[^"]|"")*)"(\*?)/g)];
+/**
+ * The words an FTS5 query built by toFtsQuery looks up — those of the query as typed, and apart those of the
+ * decomposed alternatives it adds (`("й" OR "й")`: the second), each within FULL_TEXT_MAX_TERMS — and the
+ * length of each prefix before its *.
+ */
+function queryCost(ftsQuery: string): { words: number; alternativeWords: number; prefixes: number[] } {
+  const termsOf = (query: string) => [...query.matchAll(/"((?:[^"]|"")*)"(\*?)/g)];
   const tokens = (text: string) => text.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+  const wordsOf = (query: string) => termsOf(query).reduce((n, [, text]) => n + tokens(text!).length, 0);
+  const typed = wordsOf(ftsQuery.replace(/ OR "(?:[^"]|"")*"\*?\)/g, ')'));
   return {
-    words: terms.reduce((n, [, text]) => n + tokens(text!).length, 0),
-    prefixes: terms.filter(([, , star]) => star === '*').map(([, text]) => [...tokens(text!).at(-1)!].length),
+    words: typed,
+    alternativeWords: wordsOf(ftsQuery) - typed,
+    prefixes: termsOf(ftsQuery).filter(([, , star]) => star === '*').map(([, text]) => [...tokens(text!).at(-1)!].length),
   };
 }
 
@@ -272,6 +279,7 @@ t.test(`full-text q keeps within its budget (${Math.ceil(RUNS / 10)} queries, se
       t.equal(response.statusCode, 200, `q=${JSON.stringify(q)}`);
       const cost = queryCost(toFtsQuery(q));
       t.ok(cost.words <= FULL_TEXT_DEFAULTS.maxTerms, `${cost.words} words`);
+      t.ok(cost.alternativeWords <= FULL_TEXT_DEFAULTS.maxTerms, `${cost.alternativeWords} words of decomposed alternatives`);
       t.ok(cost.prefixes.every((n) => n >= FULL_TEXT_DEFAULTS.minPrefix), 'prefixes long enough');
     }),
     { numRuns: Math.ceil(RUNS / 10), seed: SEED, endOnFailure: true },
