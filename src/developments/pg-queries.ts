@@ -1,10 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { KeysetSort } from '../db/keyset.js';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { tsQuery } from '../db/pg/fulltext.js';
+import { pgCursorChunks } from '../db/pg/cursor-chunks.js';
 import { pgReadStore } from '../db/pg/read-store.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, type Pool } from '../db/pg/rows.js';
@@ -65,15 +65,7 @@ export function pgDevelopmentExportChunks(
   if (f.q === undefined) return undefined;
   const c = conditions(f);
   if (after) c.push(keysetAfter(sort, after));
-  const { sql: text, params } = new PgDialect().sqlToQuery(selectRowsQuery(FROM, c, keysetOrder(sort)));
-  return (async function* () {
-    await client.query({ text: `declare upr_export_rows no scroll cursor for ${text}`, values: params });
-    for (;;) {
-      const fetched = await client.query<DevelopmentRow>(`fetch ${rows} from upr_export_rows`);
-      if (fetched.rows.length > 0) yield await records(client, fetched.rows);
-      if (fetched.rows.length < rows) break;
-    }
-  })();
+  return pgCursorChunks<DevelopmentRow, DevelopmentRecord>(client, selectRowsQuery(FROM, c, keysetOrder(sort)), rows, records);
 }
 
 export function pgDevelopmentStore(pool: Pool): DevelopmentStore {

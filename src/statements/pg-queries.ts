@@ -1,9 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { type KeysetSort, keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { tsQuery } from '../db/pg/fulltext.js';
+import { pgCursorChunks } from '../db/pg/cursor-chunks.js';
 import { pgReadStore } from '../db/pg/read-store.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, type Pool } from '../db/pg/rows.js';
@@ -46,15 +46,7 @@ export function pgStatementExportChunks(
   if (f.q === undefined) return undefined;
   const c = conditions(f);
   if (after) c.push(keysetAfter(sort, after));
-  const { sql: text, params } = new PgDialect().sqlToQuery(selectRowsQuery(FROM, c, keysetOrder(sort)));
-  return (async function* () {
-    await client.query({ text: `declare upr_export_rows no scroll cursor for ${text}`, values: params });
-    for (;;) {
-      const fetched = await client.query<StatementRow>(`fetch ${rows} from upr_export_rows`);
-      if (fetched.rows.length > 0) yield await records(client, fetched.rows);
-      if (fetched.rows.length < rows) break;
-    }
-  })();
+  return pgCursorChunks<StatementRow, StatementRecord>(client, selectRowsQuery(FROM, c, keysetOrder(sort)), rows, records);
 }
 
 export function pgStatementStore(pool: Pool): StatementStore {
