@@ -1,5 +1,5 @@
 import t from 'tap';
-import { cutText } from '../src/common/cut-text.js';
+import { cutText, cutTextStart } from '../src/common/cut-text.js';
 import { matchesPrecision, periodOf } from '../src/common/dates.js';
 import { slugify } from '../src/common/slug.js';
 import { toFtsQuery } from '../src/db/fulltext.js';
@@ -42,6 +42,10 @@ t.test('a text cut for a message keeps surrogate pairs whole', async (t) => {
   t.equal(cutText('ab😀c', 4), 'ab😀');
   t.equal(cutText('abc', 5), 'abc');
   t.equal(cutText('😀', 0), '');
+  t.equal(cutTextStart('a😀bc', 3), 'bc', 'from the end: not half the emoji either');
+  t.equal(cutTextStart('a😀bc', 4), '😀bc');
+  t.equal(cutTextStart('abc', 5), 'abc');
+  t.equal(cutTextStart('😀', 0), '');
 });
 
 t.test('full-text queries cannot be syntax errors', async (t) => {

@@ -1,5 +1,7 @@
 import t from 'tap';
 import { ConfigError, configFromEnv, defaultConfig, loadEnv } from '../src/config.js';
+import { runCopy } from '../src/db/copy/cli.js';
+import { tempDir } from './helpers.js';
 
 // DATABASE_URL selects PostgreSQL (src/db/pg/); without it, SQLite at DATABASE_PATH as before.
 
@@ -44,4 +46,20 @@ t.test('messages and logs show a DATABASE_URL without its passwords, also those 
   t.equal(redactUrl('postgres://upr@db.internal/upr?password=pw&sslmode=require'), 'postgres://upr@db.internal/upr?password=***&sslmode=require');
   t.equal(redactUrl('postgres://upr@db/upr?sslpassword=pw&PASSWORD=pw2'), 'postgres://upr@db/upr?sslpassword=***&PASSWORD=***');
   t.equal(redactUrl('postgresql://db.internal/upr?application_name=a%20b'), 'postgresql://db.internal/upr?application_name=a%20b', 'nothing to hide: as given');
+});
+
+t.test('a URL the parser reads otherwise, or cannot read, is shown without what may be its password', async (t) => {
+  const { redactUrl } = await import('../src/db/pg/url.js');
+  // A password holding "/", "#" or "?" unescaped ends the host there: "u:12" read as a host and its port, the rest
+  // of the password as the path; with "x" after it, no URL at all (new URL threw: db:copy printed it whole).
+  t.equal(redactUrl('postgres://u:12/34secret@db/upr'), 'postgres://***@db/upr');
+  t.equal(redactUrl('postgres://u:1#secret@db/upr'), 'postgres://***@db/upr');
+  t.equal(redactUrl('postgres://u:x/secret@db/upr?password=secret2'), 'postgres://***@db/upr?password=***');
+  t.equal(redactUrl('postgres://db:99999/upr?sslpassword=secret'), 'postgres://db:99999/upr?sslpassword=***');
+  const said: string[] = [];
+  const output = { write: (text: string) => void said.push(text) };
+  const dir = tempDir(t);
+  const code = await runCopy(['--from', 'postgres://u:x/secret@db/upr', '--to', `${dir}/copy.sqlite`], output, output, {});
+  t.equal(code, 1, 'a copy from a URL that is none fails, said');
+  t.notMatch(said.join(''), /secret/, 'without the password');
 });

@@ -113,6 +113,20 @@ t.test('a NUL in a JSON body is a 400 naming the field, and nothing is written',
     'each named, its name shortened in the middle',
   );
   t.match(refused.detail, new RegExp(`; and ${faults - 50} more \\(${faults} in all\\)$`), 'every fault counted');
+  // A long name cut around its ellipsis keeps a character beyond U+FFFF whole, at the start as at the end: a lone
+  // half of an emoji is read as U+FFFD, or refused, by a client's JSON parser.
+  const emojiKey = `a${'😀'.repeat(150)}`;
+  const emojiFault = await app.inject({
+    method: 'PATCH',
+    url: '/v1/recommendations/KGZ-3-FIN-1',
+    headers: { authorization: `Bearer ${key}`, 'if-match': etag, 'content-type': 'application/merge-patch+json' },
+    payload: JSON.stringify({ [emojiKey]: '\u0000' }),
+  });
+  t.equal(emojiFault.statusCode, 400);
+  const [emojiName] = emojiFault.json().errors.map((e: { name: string }) => e.name);
+  t.notMatch(emojiName, /[\ud800-\udfff]/u, 'no half of an emoji named');
+  t.match(emojiName, /^a(😀)+…(😀)+$/u);
+  t.ok(emojiName.length <= MAX_FAULT_NAME);
   const counted = faultyTextFields(JSON.parse(payload), true, 50);
   t.equal(counted.length, faults, 'faultyTextFields counts every fault');
   t.equal(counted.filter(({ name }) => name !== UNNAMED_FAULT).length, 50, '… and names the first 50 only');

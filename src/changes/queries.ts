@@ -94,7 +94,11 @@ export function writtenAt(db: Db, seq: number): string | undefined {
  * after it follows, even one committed before a change stamped earlier (instances of one PostgreSQL database
  * stamp with their own clocks). Without such a change, the position after the last one.
  */
-export const SEQ_BEFORE = (at: string) => sql`select coalesce((select min(seq) - 1 from audit_log where at >= ${at}),
+// min(seq + 0), not min(seq): min(seq) walks the primary key from the first change until one is stamped at or after
+// the instant, the whole log for a recent one (1,000,000 changes: SQLite 37 ms, PostgreSQL 217 ms); the changes
+// stamped at or after it are found instead by audit_log_at_idx (1.3 and 5.9 ms; an instant before them all costs
+// the scan: 38 and 125 ms).
+export const SEQ_BEFORE = (at: string) => sql`select coalesce((select min(seq + 0) - 1 from audit_log where at >= ${at}),
   (select max(seq) from audit_log), 0) as seq`;
 
 export function seqBefore(db: Db, at: string): number {

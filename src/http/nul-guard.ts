@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import { type InvalidParam, invalidParams, MAX_LISTED_ERRORS } from './problem.js';
 import { badQueryEscapes } from './query-escapes.js';
+import { cutText, cutTextStart } from '../common/cut-text.js';
 
 // A NUL character (U+0000) anywhere a request sends text is a 400 naming where, before a route reads it:
 // PostgreSQL's text cannot hold one (a statement given one fails: it was a 500 for a path id or a filter value),
@@ -41,7 +42,8 @@ export const UNNAMED_FAULT = '(not named)';
 export const MAX_FAULT_NAME = 200;
 
 function shortened(name: string): string {
-  return name.length <= MAX_FAULT_NAME ? name : `${name.slice(0, 100)}…${name.slice(-(MAX_FAULT_NAME - 101))}`;
+  // (Cut at code points: half an emoji is a lone surrogate, which a client's JSON parser reads as U+FFFD.)
+  return name.length <= MAX_FAULT_NAME ? name : `${cutText(name, 100)}…${cutTextStart(name, MAX_FAULT_NAME - 101)}`;
 }
 
 /**

@@ -52,7 +52,8 @@ export function readWordVectors(path: string, words: ReadonlySet<string>): WordV
   const file = JSON.parse(readFileSync(path, 'utf8')) as { dimensions: number; vectors: Record<string, number[]> };
   const out = new Map<string, Float64Array>();
   for (const word of [...words].sort()) {
-    const v = file.vectors[word];
+    // Own keys only: the word "constructor" found Object's function in a file without it (a TypeError).
+    const v = Object.hasOwn(file.vectors, word) ? file.vectors[word] : undefined;
     if (v !== undefined) out.set(word, Float64Array.from(v.slice(0, file.dimensions)));
   }
   return out;

@@ -1,9 +1,15 @@
 /**
  * A PostgreSQL URL without its passwords, for messages and logs: the one after the user name, and any given
  * as a query parameter (`?password=`, `?sslpassword=`: pg reads every parameter of the URL as a setting).
+ * Never throws: a URL that does not parse, or parses with no user though it holds an "@" (a password with an
+ * unescaped "/", "#" or "?" ends the host there, as pg reads it too), is shown with everything from "://" to its
+ * last "@" hidden.
  */
 export function redactUrl(url: string): string {
-  const parsed = new URL(url);
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || (parsed.username === '' && parsed.password === '' && url.includes('@'))) {
+    return url.replace(/^([^:/?#]*:\/\/)[\s\S]*@/, '$1***@').replace(/([?&][^=&#]*password[^=&#]*=)[^&#]*/gi, '$1***');
+  }
   if (parsed.password !== '') parsed.password = '***';
   for (const name of new Set(parsed.searchParams.keys())) {
     if (/password/i.test(name)) parsed.searchParams.set(name, '***');
