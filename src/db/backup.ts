@@ -46,6 +46,8 @@ export async function backupDatabase(sourcePath: string, targetPath: string, sig
     } finally {
       copy.close();
     }
+    // Stopped during the check too (the check of a large file takes a while): nothing is left at the name.
+    signal?.throwIfAborted();
     // Renamed (a hard link is refused by FAT and some network shares): the copy is whole at its name or absent.
     if (existsSync(targetPath)) throw new BackupError(`${targetPath} was made while the copy ran; give a new file name.`);
     renameSync(partial, targetPath);
