@@ -307,6 +307,96 @@ t.test('statements', async (t) => {
     }
   });
 
+  t.test('from and to: a statement matches when its period (a year, a month or a day) overlaps [from, to], as developments', async (t) => {
+    // The seed's four are dated to the month (IRL, USA 2020-01; GBR, HRW 2020-09): one known to the year, one to
+    // a leap day, each at the boundaries.
+    const key = mintKey(app);
+    const said = (id: string, date: string, datePrecision: string) =>
+      send(app, 'POST', '/v1/statements', {
+        key,
+        body: {
+          id,
+          reviewId: 'KGZ-3',
+          speaker: { type: 'state', id: 'FIN' },
+          stage: 'interactive_dialogue',
+          date,
+          datePrecision,
+          summary: 'Asked about Azimjon Askarov.',
+          themes: [],
+          sources: [{ title: `${id} as given`, publisher: 'Finland', url: `https://example.org/${id}` }],
+        },
+      });
+    const YEAR = 'KGZ-3-FIN-year';
+    const DAY = 'KGZ-3-FIN-day';
+    for (const [id, date, precision] of [[YEAR, '2019', 'year'], [DAY, '2020-02-29', 'day']] as const) {
+      const created = await said(id, date, precision);
+      t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
+    }
+    const cases: [string, string[]][] = [
+      ['from=2019-12-31&to=2019-12-31', [YEAR]],
+      ['to=2019-12-31', [YEAR]],
+      ['from=2019&to=2019', [YEAR]],
+      ['to=2019-01-01', [YEAR]],
+      ['to=2018', []],
+      ['to=2020-01-01', [YEAR, IRL, USA]],
+      ['from=2020-01-31&to=2020-01-31', [IRL, USA]],
+      ['from=2020-01&to=2020-01', [IRL, USA]],
+      ['from=2020', [IRL, USA, DAY, GBR, HRW]],
+      ['from=2020-02-01', [DAY, GBR, HRW]],
+      ['from=2020-02-29&to=2020-02-29', [DAY]],
+      ['from=2020-02&to=2020-02', [DAY]],
+      ['to=2020-02-28', [YEAR, IRL, USA]],
+      ['from=2020-03-01&to=2020-08-31', []],
+      ['from=2020-09-30', [GBR, HRW]],
+      ['from=2020-09-01&to=2020-09-01', [GBR, HRW]],
+      ['from=2020-10-01', []],
+      ['from=2019-06&to=2020', [YEAR, IRL, USA, DAY, GBR, HRW]],
+      ['stage=adoption&from=2020-09', [GBR, HRW]],
+      ['speaker=IRL&to=2020-01', [IRL]],
+      ['q=Askarov&from=2020-02', [DAY, GBR, HRW]],
+    ];
+    for (const [query, expected] of cases) {
+      const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
+      t.equal(response.statusCode, 200, query);
+      t.same(ids(body), expected, query);
+      t.equal(body.meta.total, expected.length, `${query}: total`);
+      // The exports, with q (the full-text path) and without, select alike.
+      const ndjson = await app.inject(`/v1/statements?${query}&format=ndjson`);
+      t.equal(ndjson.statusCode, 200, `${query}: ndjson`);
+      t.same(ndjson.body.split('\n').filter(Boolean).map((line) => JSON.parse(line).id), expected, `${query}: ndjson`);
+    }
+    const csv = await app.inject('/v1/statements?from=2020-01-31&to=2020-02-29&format=csv');
+    t.equal(csv.statusCode, 200);
+    t.equal(csv.body.trim().split('\n').length, 1 + 3, 'the CSV: a header and IRL, USA, the leap day');
+
+    // A cursor resumes the filtered list (the link repeats from and to): each match once, in order.
+    for (const sort of ['date', '-id']) {
+      const seen: string[] = [];
+      let url: string | undefined = `/v1/statements?from=2020-01-31&to=2020-09-01&limit=2&sort=${sort}`;
+      while (url) {
+        const page: string = url;
+        const { response, body } = await getJson<Body>(app, page);
+        t.equal(body.meta.total, 5, page);
+        seen.push(...ids(body));
+        const next = /^<([^>]+)>/.exec((response.headers.link as string | undefined) ?? '');
+        url = body.meta.nextCursor === null ? undefined : next![1];
+      }
+      const byDate = [IRL, USA, DAY, GBR, HRW];
+      t.same(seen, sort === 'date' ? byDate : [...byDate].sort().reverse(), sort);
+    }
+
+    // Refused as on developments: from after to, and bounds that are no day, month or year, on the list and its exports.
+    for (const query of ['from=2020-09&to=2020-01', 'from=2020-01-02&to=2020-01-01', 'from=2021&to=2020-12-31']) {
+      for (const format of ['', '&format=csv', '&format=ndjson']) {
+        const { response, body } = await getJson(app, `/v1/statements?${query}${format}`);
+        t.equal(response.statusCode, 400, query + format);
+        t.match(response.headers['content-type'], /^application\/problem\+json/, query + format);
+        t.match(body.errors, [{ in: 'query', name: 'from', message: /is after to/ }], query + format);
+      }
+    }
+    for (const id of [YEAR, DAY]) await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+  });
+
   t.test('sort=-date reverses', async (t) => {
     const { body } = await getJson<Body>(app, '/v1/statements?sort=-date');
     t.same(ids(body), [...BY_DATE].reverse());
@@ -398,6 +488,14 @@ t.test('statements', async (t) => {
       ['cursor=bm90LWpzb24', 'cursor'],
       ['limit=0', 'limit'],
       ['limit=501', 'limit'],
+      ['from=2020-13', 'from'],
+      ['from=2021-02-29', 'from'],
+      ['to=2020-02-30', 'to'],
+      ['from=2020-2', 'from'],
+      ['to=20201', 'to'],
+      ['from=2020-07-01T00:00:00Z', 'from'],
+      ['to=abcd', 'to'],
+      ['from=', 'from'],
     ];
     for (const [query, name] of cases) {
       const { response, body } = await getJson(app, `/v1/statements?${query}`);

@@ -3,10 +3,10 @@ import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { matchTableChunks } from '../db/match-table.js';
+import { periodOverlap } from '../db/period-overlap.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
-import { invalidParam } from '../http/problem.js';
 import type { DevelopmentDetail, DevelopmentFilter, DevelopmentRecord, DevelopmentSort } from './schemas.js';
 
 // All SQL about developments. Tables are aliased: d developments, st states, f full-text matches.
@@ -26,9 +26,7 @@ function linked(table: string, column: string, values: readonly string[], dialec
 
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'postgres' = 'sqlite'): SQL[] {
-  if (f.from !== undefined && f.to !== undefined && f.from > f.to) {
-    throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
-  }
+  const period = periodOverlap(f, { start: sql`d.period_start`, end: sql`d.period_end` });
   const c: SQL[] = [];
   if (f.id) c.push(inList(sql`d.id`, f.id));
   if (f.stateUnderReview) c.push(inList(sql`d.state_code`, f.stateUnderReview));
@@ -37,10 +35,7 @@ export function filterConditions(f: DevelopmentFilter, dialect: 'sqlite' | 'post
   if (f.direction) c.push(inList(sql`d.direction`, f.direction));
   if (f.theme) c.push(linked('development_themes', 'theme_id', f.theme, dialect));
   if (f.source) c.push(linked('development_sources', 'source_id', f.source, dialect));
-  // A development's period [period_start, period_end] must overlap [from, to]: a coarse date matches any
-  // day it may have been.
-  if (f.from !== undefined) c.push(sql`d.period_end >= ${f.from}`);
-  if (f.to !== undefined) c.push(sql`d.period_start <= ${f.to}`);
+  c.push(...period);
   if (f.updatedSince) c.push(sql`d.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }

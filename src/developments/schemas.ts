@@ -9,7 +9,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, periodBound, recommendationIdListParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
+import { idListParam, listParam, periodRangeParams, recommendationIdListParam, recordIdsParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
 export const DEVELOPMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type DevelopmentSort = (typeof DEVELOPMENT_SORTS)[number];
@@ -26,21 +26,7 @@ export const developmentFilterShape = {
   ),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   source: idListParam('source', 200, "Source id (see GET /v1/sources): developments citing it, as a record's `sources` lists them."),
-  from: periodBound('start')
-    .optional()
-    .describe(
-      'Only developments whose period ends on or after this day (YYYY-MM-DD), or the first day of this month ' +
-        '(YYYY-MM) or year (YYYY). A date is a period as precise as it is known: "2020" runs 2020-01-01…2020-12-31 ' +
-        'and "2020-06" the whole of June, so a development dated "2020" matches from=2020-03-01. With `to`, a ' +
-        'development matches when its period overlaps [from, to]: from=2020-07&to=2020-07 is July 2020.',
-    ),
-  to: periodBound('end')
-    .optional()
-    .describe(
-      'Only developments whose period starts on or before this day (YYYY-MM-DD), or the last day of this month ' +
-        '(YYYY-MM) or year (YYYY). A development dated "2020" (year) or "2020-07" (month) matches to=2020-07-15, ' +
-        'since its period overlaps. Must not be before `from`.',
-    ),
+  ...periodRangeParams('developments', 'development'),
   q: fullTextParam('title and summary'),
   updatedSince: updatedSinceParam(),
 };

@@ -193,6 +193,30 @@ export const periodBound = (end: 'start' | 'end') =>
     })
     .meta({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
 
+/**
+ * `from` and `to` on records dated to a period (a day, a month or a year, as known): a record matches when its
+ * period overlaps [from, to] (src/db/period-overlap.ts). `plural`/`singular` name the records in the descriptions.
+ */
+export function periodRangeParams(plural: string, singular: string) {
+  return {
+    from: periodBound('start')
+      .optional()
+      .describe(
+        `Only ${plural} whose period ends on or after this day (YYYY-MM-DD), or the first day of this month ` +
+          '(YYYY-MM) or year (YYYY). A date is a period as precise as it is known: "2020" runs 2020-01-01…2020-12-31 ' +
+          `and "2020-06" the whole of June, so a ${singular} dated "2020" matches from=2020-03-01. With \`to\`, a ` +
+          `${singular} matches when its period overlaps [from, to]: from=2020-07&to=2020-07 is July 2020.`,
+      ),
+    to: periodBound('end')
+      .optional()
+      .describe(
+        `Only ${plural} whose period starts on or before this day (YYYY-MM-DD), or the last day of this month ` +
+          `(YYYY-MM) or year (YYYY). A ${singular} dated "2020" (year) or "2020-07" (month) matches to=2020-07-15, ` +
+          'since its period overlaps. Must not be before `from`.',
+      ),
+  };
+}
+
 // At most nanosecond precision and an offset: 2020-06-01T12:00:00.123456789+02:00. The length alone let a Z
 // (one character, not six) through with 10 to 13 digits that the same instant with +00:00 was refused with.
 export const isoTimestamp = z.iso

@@ -3,6 +3,7 @@ import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { matchTableChunks } from '../db/match-table.js';
+import { periodOfStoredDate, periodOverlap } from '../db/period-overlap.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
@@ -14,6 +15,7 @@ import { sourceOfRow } from '../common/source-row.js';
 
 /** The WHERE conditions for a filter; the same function serves every use of the filter. */
 export function filterConditions(f: StatementFilter): SQL[] {
+  const period = periodOverlap(f, periodOfStoredDate(sql`s.date`, sql`s.date_precision`));
   const c: SQL[] = [];
   if (f.id) c.push(inList(sql`s.id`, f.id));
   if (f.reviewId) c.push(inList(sql`s.review_id`, f.reviewId));
@@ -29,6 +31,7 @@ export function filterConditions(f: StatementFilter): SQL[] {
       f.theme,
     )})`);
   }
+  c.push(...period);
   if (f.updatedSince) c.push(sql`s.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }

@@ -8,7 +8,7 @@ import {
   stateRefSchema,
   recordMetaShape,
 } from '../common/schemas.js';
-import { idListParam, listParam, recordIdsParam, speakerListParam, stateListParam, updatedSinceParam } from '../http/params.js';
+import { idListParam, listParam, periodRangeParams, recordIdsParam, speakerListParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
 export const STATEMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
@@ -22,6 +22,7 @@ export const statementFilterShape = {
   stage: listParam(z.enum(STATEMENT_STAGES), `Stage of the review: ${STATEMENT_STAGES.join(', ')}.`),
   theme: idListParam('theme', 200, 'Theme id (see GET /v1/themes).'),
   source: idListParam('source', 200, "Source id (see GET /v1/sources): statements citing it, as a record's `sources` lists them."),
+  ...periodRangeParams('statements', 'statement'),
   q: fullTextParam('the summary'),
   updatedSince: updatedSinceParam(),
 };
