@@ -1,9 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
+import { periodOverlap } from '../db/period-overlap.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
-import { invalidParam } from '../http/problem.js';
 import type { AssessmentFilter, AssessmentItem, AssessmentSort } from './schemas.js';
 import { sourceOfRow } from '../common/source-row.js';
 
@@ -12,18 +12,14 @@ import { sourceOfRow } from '../common/source-row.js';
 
 /** The WHERE conditions for a filter; the same function serves the list, its total and its exports. */
 export function filterConditions(f: AssessmentFilter): SQL[] {
-  if (f.from !== undefined && f.to !== undefined && f.from > f.to) {
-    throw invalidParam('query', 'from', `from (${f.from}) is after to (${f.to}).`);
-  }
-  const c: SQL[] = [];
+  // An assessment is dated to a day: its period is that day.
+  const c: SQL[] = periodOverlap(f, { start: sql`a.assessed_on`, end: sql`a.assessed_on` });
   if (f.id) c.push(inList(sql`a.id`, f.id));
   if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
   if (f.recommendationId) c.push(inList(sql`a.recommendation_id`, f.recommendationId));
   if (f.stateUnderReview) c.push(inList(sql`v.state_code`, f.stateUnderReview));
   if (f.status) c.push(inList(sql`a.status`, f.status));
   if (f.source) c.push(inList(sql`a.source_id`, f.source));
-  if (f.from !== undefined) c.push(sql`a.assessed_on >= ${f.from}`);
-  if (f.to !== undefined) c.push(sql`a.assessed_on <= ${f.to}`);
   if (f.updatedSince) c.push(sql`a.updated_at >= ${storedInstant(f.updatedSince)}`);
   return c;
 }
