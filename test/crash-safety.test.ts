@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { createApiKey } from '../src/auth/index.js';
 import { openDatabase } from '../src/db/open.js';
 import { sqliteOnly, tempDir } from './helpers.js';
-import { compiledServerArgs, startServer } from './support/server-process.js';
+import { compiledServerArgs, startServer, TS_NODE_ARGS } from './support/server-process.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 sqliteOnly(t, 'kill -9 of a server on a SQLite file (test/crash-postgres.test.ts is the PostgreSQL one)');
@@ -177,4 +179,41 @@ t.test(`SIGKILL during concurrent writes and imports loses no acknowledged write
   const reopened = openDatabase(path);
   t.teardown(() => reopened.$client.close());
   t.equal(reopened.$client.pragma('synchronous', { simple: true }), 2, 'the service opens it with synchronous = FULL');
+});
+
+t.test('a command killed after any commit of its start, which rebuilt what was stale, leaves the revision moved', async (t) => {
+  // Relations and documents listed stale, as a migration or another program's writes leave them: the start
+  // rebuilds them and bumps the revision (the ETags of what clients cached before). Killed between the
+  // rebuild's commit and the bump's, it left nothing listed and the next start served the new data under the
+  // old revision.
+  const dir = tempDir(t);
+  const template = join(dir, 'stale.sqlite');
+  copyTemplateDatabase(template);
+  const raw = new Database(template);
+  raw.exec(`insert into recommendation_relations_stale (recommendation_id) select id from recommendations;
+    insert into recommendation_documents_stale (recommendation_id) select id from recommendations;`);
+  const revision = (db: Database.Database) => Number(db.prepare("select value from meta where key = 'revision'").pluck().get());
+  const before = revision(raw);
+  raw.close();
+  for (let k = 1; k < 10; k++) {
+    const path = join(dir, `killed-${k}.sqlite`);
+    copyFileSync(template, path);
+    const child = spawnSync(process.execPath, [...TS_NODE_ARGS, '--import', './test/support/kill-after-commit.mjs', 'seed/run.ts'], {
+      env: { ...process.env, DATABASE_PATH: path, KILL_AFTER_COMMIT: String(k) },
+      encoding: 'utf8',
+    });
+    const reopened = openDatabase(path);
+    const after = revision(reopened.$client);
+    const stale = reopened.$client.prepare(
+      'select (select count(*) from recommendation_relations_stale) + (select count(*) from recommendation_documents_stale)',
+    );
+    t.equal(stale.pluck().get(), 0, `killed after commit ${k}: nothing left stale`);
+    reopened.$client.close();
+    if (child.signal !== 'SIGKILL') {
+      t.equal(child.status, 0, `the seed ran to its end after ${k - 1} commits: ${child.stderr}`);
+      t.equal(after, before + 1, 'one bump, uninterrupted');
+      break;
+    }
+    t.ok(after > before, `killed after commit ${k}, then started again: the revision moved (${before} → ${after})`);
+  }
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import { buildTestApp, tempDir } from './helpers.js';
 import { run } from './import-helpers.js';
 import { sameDocuments } from './support/both-backends.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
+import { TS_NODE_ARGS } from './support/server-process.js';
 
 // A PostgreSQL start brings what is listed stale up to date, as SQLite's open does (src/db/pg/freshen.ts):
 // stored documents listed stale or missing are rebuilt, relations listed stale (PostgreSQL's migration
@@ -245,6 +247,35 @@ if ('skip' in cluster) {
       [['racial-discrimination machine 1', 'upr-info-racial-discrimination upr-info null'], [], []],
       'the derived theme a machine label, the labels no file gave removed, the documents rebuilt',
     );
+  });
+
+  t.test('a start killed after any of its commits leaves the revision bump to the next start', async (t) => {
+    // Killed after its last batch committed and before the bump's commit, a start left nothing listed stale,
+    // and the next one served the rebuilt documents under the old revision (ETags cached before it matched).
+    const pool = await copied(t);
+    await pool.query('insert into recommendation_documents_stale (recommendation_id) select unnest($1::text[])', [albania.slice(0, 2)]);
+    const url = pool.options.connectionString!;
+    const revision = async () => Number((await pool.query<{ value: string }>(`select value from meta where key = 'revision'`)).rows[0]!.value);
+    for (let k = 1; k < 12; k++) {
+      const before = await revision();
+      const child = spawnSync(process.execPath, [...TS_NODE_ARGS, '--import', './test/support/kill-after-commit.mjs', 'test/support/pg-start-child.ts'], {
+        env: { ...process.env, DATABASE_URL: url, KILL_AFTER_COMMIT: String(k) },
+        encoding: 'utf8',
+      });
+      if (child.signal !== 'SIGKILL') {
+        t.equal(child.status, 0, `the start ran to its end after ${k - 1} commits: ${child.stderr}`);
+        t.equal(await revision(), before + 1, 'one bump, uninterrupted');
+        break;
+      }
+      const backend = await postgresBackend(url, 1);
+      await backend.close();
+      const stale = await pool.query<{ n: number }>(`select count(*)::int as n from recommendation_documents_stale`);
+      t.equal(stale.rows[0]!.n, 0, `killed after commit ${k}, started again: nothing left stale`);
+      t.ok((await revision()) > before, `killed after commit ${k}, started again: the revision moved`);
+      t.equal((await pool.query(`select 1 from meta where key = 'revision_owed'`)).rowCount, 0, 'no bump left owed');
+      // Listed stale again for the next kill.
+      await pool.query('insert into recommendation_documents_stale (recommendation_id) select unnest($1::text[])', [albania.slice(0, 2)]);
+    }
   });
 
   t.test('a few recommendations of a state listed stale: the state is recomputed whole, as SQLite does', async (t) => {

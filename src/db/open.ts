@@ -75,7 +75,8 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
  * when it has something to do; when another process holds the write lock, they are run again waiting for it
  * up to openWaitMs (each is whole or not at all, and finds done what was committed before).
  */
-const STALE = 'select exists (select 1 from recommendation_relations_stale) or exists (select 1 from recommendation_documents_stale)';
+const STALE =
+  'select exists (select 1 from recommendation_relations_stale) or exists (select 1 from recommendation_documents_stale) or exists (select 1 from stats_dirty)';
 
 function openingWrites(db: Db, options: OpenOptions): void {
   const sqlite = db.$client;
@@ -88,13 +89,21 @@ function openingWrites(db: Db, options: OpenOptions): void {
     sqlite.pragma('foreign_keys = ON');
     if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     if (options.seed !== false && isEmpty(db)) applySeed(db);
-    const stale = sqlite.prepare(STALE).pluck().get() === 1;
-    freshenRelations(db);
-    freshenDocuments(db);
     // What the answers show has changed (a migration's backfill, another program's writes): so must the revision,
     // which list, export and /related ETags name (a client's cached page would otherwise be a 304), as
     // PostgreSQL's start does (src/db/pg/freshen.ts). Its bump also counts what a migration left in stats_dirty.
-    if (stale) db.transaction(() => bumpRevision(db), { behavior: 'immediate' });
+    // One transaction with the rebuilds: a process killed after they committed and before a bump of its own left
+    // nothing listed stale, and the next start served the rebuilt data under the old revision.
+    if (sqlite.prepare(STALE).pluck().get() === 1) {
+      db.transaction(
+        () => {
+          freshenRelations(db);
+          freshenDocuments(db);
+          bumpRevision(db);
+        },
+        { behavior: 'immediate' },
+      );
+    }
   };
   sqlite.pragma('busy_timeout = 0');
   try {

@@ -19,7 +19,8 @@ import { WRITE_LOCK } from './write-transaction.js';
 // documents), each holding the write lock every writer takes (write-transaction.ts), so instances already
 // serving go on writing in between and memory stays bounded; a start stopped half-way leaves the rest
 // listed, done by the next. The data revision is bumped once when anything was recomputed or rebuilt: the ETags and
-// response caches of the instances already serving are not kept.
+// response caches of the instances already serving are not kept. The bump is marked owed (meta 'revision_owed')
+// before the first batch, so that a start killed after the last batch and before the bump leaves it to the next.
 
 /** The advisory lock of the instance bringing the database up to date ("uprf" in ASCII). */
 export const FRESHEN_LOCK = 0x75707266;
@@ -61,6 +62,8 @@ export interface Pending {
   staleRelations: boolean;
   /** Recommendations and developments whose full-text terms are not filled (src/db/pg/fulltext.ts). */
   unfilledSearch: number;
+  /** A start stopped after its last batch committed and before its bump left the bump owed (meta 'revision_owed'). */
+  revisionOwed: boolean;
 }
 
 /** What a start did: undefined when nothing was stale, or another instance had done it. */
@@ -86,11 +89,13 @@ export async function pendingWork(client: Pick<pg.Pool, 'query'>): Promise<Pendi
     exists (select 1 from recommendation_relations_stale) as "staleRelations",
     (select count(*)::int from recommendations where search is null)
       + (select count(*)::int from developments where search is null)
-      + (select count(*)::int from statements where search is null) as "unfilledSearch"`);
+      + (select count(*)::int from statements where search is null) as "unfilledSearch",
+    exists (select 1 from meta where key = 'revision_owed') as "revisionOwed"`);
   return rows[0]!;
 }
 
-const nothingPending = (p: Pending) => p.staleDocuments === 0 && p.missingDocuments === 0 && !p.staleRelations && p.unfilledSearch === 0;
+const nothingPending = (p: Pending) =>
+  p.staleDocuments === 0 && p.missingDocuments === 0 && !p.staleRelations && p.unfilledSearch === 0 && !p.revisionOwed;
 
 /** Runs `work` in a transaction on `client` holding the write lock. */
 async function inWriteTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
@@ -204,16 +209,18 @@ async function freshenLocked(
     return undefined;
   }
   log?.info({ ...pending }, 'PostgreSQL: bringing stale relations and stored documents up to date');
+  // The bump is owed from the first batch's commit on, and kept owed in meta until it is made: a start killed
+  // between the last batch's commit and the bump's left nothing listed, and the next one did not bump.
+  await client.query(`insert into meta (key, value) values ('revision_owed', '1') on conflict (key) do nothing`);
   const relations = pending.staleRelations
     ? await freshenRelations(client, sizes, log)
     : { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
   const documents = await freshenDocuments(client, pending.missingDocuments, sizes.documents, log);
   const search = pending.unfilledSearch > 0 ? await fillSearch(client, pending.unfilledSearch, sizes.search ?? FILL_SEARCH_ROWS, log) : 0;
-  if (relations.states + documents + search > 0) {
-    await inWriteTransaction(client, () =>
-      client.query(BUMP_REVISION),
-    );
-  }
+  await inWriteTransaction(client, async () => {
+    await client.query(BUMP_REVISION);
+    await client.query(`delete from meta where key = 'revision_owed'`);
+  });
   const report = { relations, documents, search, seconds: since(started) };
   log?.info({ ...report }, 'PostgreSQL: stale relations and stored documents brought up to date');
   return report;
