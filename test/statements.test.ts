@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import t from 'tap';
+import { keysetOrder } from '../src/db/keyset.js';
 import { PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
+import { FROM, resolveSort, selectRowsQuery } from '../src/statements/queries.js';
 import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 
@@ -395,6 +399,37 @@ t.test('statements', async (t) => {
       }
     }
     for (const id of [YEAR, DAY]) await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+  });
+
+  t.test('the default order is read from an index (date, id): a page is not every statement sorted', async (t) => {
+    for (const name of ['date', '-date'] as const) {
+      const page = selectRowsQuery(FROM, [], keysetOrder(resolveSort(name)), 51);
+      const side = postgresSide(app);
+      if (side === undefined) {
+        // Statistics of a large table (the four seeded statements are read faster by scanning them).
+        app.db.$client.exec(`delete from sqlite_stat1 where tbl in ('statements', 'reviews', 'sources');
+          insert into sqlite_stat1 (tbl, idx, stat) values ('statements', 'statements_review_idx', '100000 100 1'),
+            ('statements', 'sqlite_autoindex_statements_1', '100000 1'), ('statements', 'statements_source_idx', '100000 10'),
+            ('statements', 'statements_date_idx', '100000 20 1'), ('reviews', 'sqlite_autoindex_reviews_1', '1000 1'),
+            ('sources', 'sqlite_autoindex_sources_1', '10000 1');
+          analyze sqlite_schema`);
+        const plan = app.db.all<{ detail: string }>(sql`explain query plan ${page}`).map((row) => row.detail);
+        t.ok(plan.some((detail) => detail.includes('statements_date_idx')), `${name}: ${plan.join('; ')}`);
+        t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY')), `${name}: not sorted`);
+        app.db.$client.exec(`delete from sqlite_stat1 where tbl in ('statements', 'reviews', 'sources'); analyze sqlite_schema`);
+        continue;
+      }
+      const { sql: text, params } = new PgDialect().sqlToQuery(page);
+      const client = await side.pool.connect();
+      try {
+        await client.query('set enable_sort = off'); // as on a table too large to sort for one page
+        const plan = (await client.query({ text: `explain ${text}`, values: params })).rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+        t.match(plan, /Index Scan( Backward)? using statements_date_idx on statements s/, name);
+        t.notMatch(plan, /\bSort\b/, `${name}: not sorted`);
+      } finally {
+        client.release(true);
+      }
+    }
   });
 
   t.test('sort=-date reverses', async (t) => {
