@@ -202,7 +202,7 @@ t.test('statements', async (t) => {
   t.test('q searches summaries, as it does developments: words by their stem, phrases, prefixes, with the other filters', async (t) => {
     const { response, body } = await getJson<Body>(app, '/v1/statements?q=Askarov');
     t.equal(response.statusCode, 200);
-    t.same(ids(body), BY_DATE, 'every statement names him, in the default order');
+    t.same(ids(body).sort(), [...BY_DATE].sort(), 'every statement names him');
     t.equal(body.meta.total, 4);
     const cases: [string, string[]][] = [
       ['q=parliamentary', [GBR]],
@@ -220,12 +220,13 @@ t.test('statements', async (t) => {
       ['q=Askarov&sort=-id', [USA, IRL, HRW, GBR]],
     ];
     for (const [query, expected] of cases) {
-      const found = await getJson<Body>(app, `/v1/statements?${query}`);
+      // In date order (relevance, the default with q, ranks them: tested below).
+      const found = await getJson<Body>(app, `/v1/statements?${query}${query.includes('sort=') ? '' : '&sort=date'}`);
       t.equal(found.response.statusCode, 200, query);
       t.same(ids(found.body), expected, query);
       t.equal(found.body.meta.total, expected.length, `${query}: total`);
     }
-    const csv = await app.inject('/v1/statements?q=relea*&format=csv');
+    const csv = await app.inject('/v1/statements?q=relea*&sort=date&format=csv');
     t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), [IRL, USA, HRW], 'a CSV export searches too');
     const ndjson = await app.inject('/v1/statements?q=custody&format=ndjson');
     t.same(ndjson.body.trimEnd().split('\n').map((line) => JSON.parse(line).id), [HRW], 'and an NDJSON export');
@@ -265,7 +266,57 @@ t.test('statements', async (t) => {
     t.same(await search('hornwort'), [id], "the new summary's are found");
     await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
     t.same(await search('hornwort'), [], 'a deleted statement is not');
-    t.same(await search('Askarov'), BY_DATE, 'the others are as they were');
+    t.same((await search('Askarov')).sort(), [...BY_DATE].sort(), 'the others are as they were');
+  });
+
+  t.test('relevance: the default with q, best matches first (as on recommendations), walked by its cursor; a 400 without q', async (t) => {
+    const key = mintKey(app);
+    const made: string[] = [];
+    // Once, three times, twice: the same order by bm25 (SQLite) and by ts_rank (PostgreSQL).
+    for (const [speaker, date, summary] of <[string, string, string][]>[
+      ['FIN', '2020-01-21', 'Mentioned the pondweed registry once, among the other registries of the state.'],
+      ['SWE', '2020-01-22', 'Pondweed, pondweed and pondweed: the registry of the state.'],
+      ['NOR', '2020-01-23', 'Pondweed and pondweed again: the registry of the state.'],
+    ]) {
+      const created = await send(app, 'POST', '/v1/statements', {
+        key,
+        body: {
+          reviewId: 'KGZ-3',
+          speaker: { type: 'state', id: speaker },
+          stage: 'interactive_dialogue',
+          date,
+          datePrecision: 'day',
+          summary,
+          themes: [],
+          sources: [{ title: `${speaker} at the dialogue`, publisher: 'UN Web TV', url: `https://example.org/${speaker.toLowerCase()}-kgz-3` }],
+        },
+      });
+      t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
+      made.push(created.body.id as string);
+    }
+    t.teardown(async () => {
+      for (const id of made) await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+    });
+    const [once, thrice, twice] = made as [string, string, string];
+    const byRelevance = [thrice, twice, once];
+    for (const query of ['q=pondweed', 'q=pondweed&sort=relevance']) {
+      const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
+      t.equal(response.statusCode, 200, query);
+      t.same(ids(body), byRelevance, query);
+    }
+    t.same(ids((await getJson<Body>(app, '/v1/statements?q=pondweed&sort=date')).body), made, 'sort=date as asked');
+    const walked: string[] = [];
+    for (let url: string | null = '/v1/statements?q=pondweed&limit=1'; url !== null; ) {
+      const { body }: { body: Body } = await getJson<Body>(app, url);
+      walked.push(...ids(body));
+      url = body.meta.nextCursor === null ? null : `/v1/statements?q=pondweed&limit=1&cursor=${encodeURIComponent(body.meta.nextCursor)}`;
+    }
+    t.same(walked, byRelevance, 'a cursor walk in relevance order, each once');
+    const csv = await app.inject('/v1/statements?q=pondweed&format=csv');
+    t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), byRelevance, 'an export in relevance order');
+    const refused = await getJson(app, '/v1/statements?sort=relevance');
+    t.equal(refused.response.statusCode, 400);
+    t.match(refused.body, { errors: [{ in: 'query', name: 'sort', message: /needs a full-text query in q/ }] });
   });
 
   t.test('stage filter', async (t) => {
@@ -357,7 +408,7 @@ t.test('statements', async (t) => {
       ['from=2019-06&to=2020', [YEAR, IRL, USA, DAY, GBR, HRW]],
       ['stage=adoption&from=2020-09', [GBR, HRW]],
       ['speaker=IRL&to=2020-01', [IRL]],
-      ['q=Askarov&from=2020-02', [DAY, GBR, HRW]],
+      ['q=Askarov&from=2020-02&sort=date', [DAY, GBR, HRW]],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
@@ -403,7 +454,7 @@ t.test('statements', async (t) => {
 
   t.test('the default order is read from an index (date, id): a page is not every statement sorted', async (t) => {
     for (const name of ['date', '-date'] as const) {
-      const page = selectRowsQuery(FROM, [], keysetOrder(resolveSort(name)), 51);
+      const page = selectRowsQuery(FROM, [], keysetOrder(resolveSort(name, {})), 51);
       const side = postgresSide(app);
       if (side === undefined) {
         // Statistics of a large table (the four seeded statements are read faster by scanning them).
@@ -565,7 +616,7 @@ t.test("a database from before statements' full text: the migration indexes the 
     old.close();
   }
   const app = await buildTestApp(t, pool ? { databaseUrl: pool.options.connectionString! } : { databasePath: path });
-  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov')).body), BY_DATE, 'the statements held before are found');
+  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov&sort=date')).body), BY_DATE, 'the statements held before are found');
   const created = await send(app, 'POST', '/v1/statements', {
     key,
     body: {
