@@ -95,7 +95,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           resolved.databaseBusyTimeoutMs,
           resolved.importThreadMinBytes,
           // Stale relations and documents brought up to date at start: said in the app's log.
-          { log: app.log, waitMs: resolved.databaseOpenWaitMs, connectTimeoutMs: resolved.pgConnectTimeoutMs },
+          {
+            log: app.log,
+            waitMs: resolved.databaseOpenWaitMs,
+            connectTimeoutMs: resolved.pgConnectTimeoutMs,
+            readTimeoutMs: resolved.pgReadTimeoutMs,
+          },
         );
   const { db } = backend;
   setFullTextLimits({

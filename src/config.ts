@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
+import { DEFAULT_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -101,6 +102,7 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrlSchema,
   PG_POOL_MAX: envNumber(1, 1_000, 10),
   PG_CONNECT_TIMEOUT_MS: envNumber(1, 600_000, DEFAULT_PG_CONNECT_TIMEOUT_MS),
+  PG_READ_TIMEOUT_MS: envNumber(0, 3_600_000, DEFAULT_PG_READ_TIMEOUT_MS),
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   DATABASE_OPEN_WAIT_MS: envNumber(0, 86_400_000, 900_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -214,6 +216,8 @@ export interface AppConfig extends Partial<Limits> {
   pgPoolMax?: number;
   /** How long opening a PostgreSQL connection may take before it is given up (src/db/pg/connect-timeout.ts). */
   pgConnectTimeoutMs?: number;
+  /** How long one statement of a PostgreSQL read may run before it is cancelled, a 503 (0: no limit; src/db/pg/read-timeout.ts). */
+  pgReadTimeoutMs?: number;
   /**
    * How long a SQLite write waits for another process's write lock (an `npm run import`, say) before the
    * request is answered 503 with Retry-After. The write waits asynchronously (src/db/write-gate.ts).
@@ -270,6 +274,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     ...(env.DATABASE_URL === undefined ? {} : { databaseUrl: env.DATABASE_URL }),
     pgPoolMax: env.PG_POOL_MAX,
     pgConnectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+    pgReadTimeoutMs: env.PG_READ_TIMEOUT_MS,
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     databaseOpenWaitMs: env.DATABASE_OPEN_WAIT_MS,
     logLevel: env.LOG_LEVEL,

@@ -1,8 +1,12 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import t from 'tap';
+import { pgChangeStore } from '../src/changes/pg-queries.js';
+import { type Feed, sqliteChangeStore } from '../src/changes/store.js';
 import { mintKey, send } from './curation-helpers.js';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { SEQ_BEFORE } from '../src/changes/queries.js';
-import { buildTestApp, getJson, testBackend } from './helpers.js';
+import { buildTestApp, getJson, postgresSide, testBackend } from './helpers.js';
 import { testSql } from './support/test-sql.js';
 
 type Change = { seq: number; entity: string; id: string; action: string; actor: string; at: string; revision: number };
@@ -182,4 +186,58 @@ t.test('since an instant: every change written at or after it, whatever the orde
     const plan = app.db.$client.prepare(`explain query plan ${new SQLiteSyncDialect().sqlToQuery(SEQ_BEFORE(at(0))).sql}`).all(at(0));
     t.match(JSON.stringify(plan), /audit_log_at_idx/, 'the instant looked up by its index');
   }
+});
+
+t.test('the feed reads its page and meta.revision in one snapshot: a write committed in between is in neither', async (t) => {
+  const app = await buildTestApp(t);
+  const bump = `update meta set value = cast(cast(value as integer) + 1 as text) where key = 'revision'`;
+  const side = postgresSide(app);
+  let feed: Feed;
+  let before: number;
+  if (side === undefined) {
+    // Another connection to the file commits a write right after the page is read.
+    const other = new Database(app.db.$client.name);
+    t.teardown(() => other.close());
+    before = Number(other.prepare("select value from meta where key = 'revision'").pluck().get());
+    let written = false;
+    const db = new Proxy(app.db, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'all') return typeof value === 'function' ? value.bind(target) : value;
+        return (...args: unknown[]) => {
+          const rows = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (!written) other.exec(bump);
+          written = true;
+          return rows;
+        };
+      },
+    });
+    feed = await sqliteChangeStore(db).feed(0, undefined, 5);
+    t.ok(written, 'a write came in between');
+  } else {
+    const writer = new pg.Pool({ connectionString: (side.pool as unknown as { options: { connectionString: string } }).options.connectionString, max: 1 });
+    t.teardown(() => writer.end());
+    before = Number((await side.pool.query("select value from meta where key = 'revision'")).rows[0].value);
+    let written = false;
+    const pool = {
+      query: side.pool.query.bind(side.pool),
+      connect: async () => {
+        const client = await side.pool.connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        (client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+          const result = await query(...args);
+          if (!written && JSON.stringify(args[0]).includes('from audit_log')) {
+            written = true;
+            await writer.query(bump.replace('as integer', 'as bigint'));
+          }
+          return result;
+        };
+        return client;
+      },
+    } as unknown as pg.Pool;
+    feed = await pgChangeStore(pool).feed(0, undefined, 5);
+    t.ok(written, 'a write came in between');
+  }
+  t.equal(feed.revision, before, 'meta.revision is the one the page was read at');
+  t.ok(feed.changes.length > 0 && feed.resumeAt !== undefined, 'the page and when its last change was written');
 });

@@ -10,6 +10,7 @@ t.test('defaults work with an empty environment', async (t) => {
     DATABASE_PATH: './data/upr-tracker.sqlite',
     PG_POOL_MAX: 10,
     PG_CONNECT_TIMEOUT_MS: 10_000,
+    PG_READ_TIMEOUT_MS: 15_000,
     DATABASE_BUSY_TIMEOUT_MS: 5_000,
     DATABASE_OPEN_WAIT_MS: 900_000,
     LOG_LEVEL: 'info',
@@ -60,6 +61,9 @@ t.test('invalid values stop start-up with a message naming each', async (t) => {
   t.throws(() => loadEnv({ HOST: '' }), /HOST/);
   t.throws(() => loadEnv({ PG_CONNECT_TIMEOUT_MS: '0' }), /PG_CONNECT_TIMEOUT_MS/, 'a connection that may never be given up');
   t.equal(configFromEnv(loadEnv({ PG_CONNECT_TIMEOUT_MS: '2500' })).pgConnectTimeoutMs, 2500);
+  t.equal(configFromEnv(loadEnv({})).pgReadTimeoutMs, 15_000, 'a read timeout by default');
+  t.equal(configFromEnv(loadEnv({ PG_READ_TIMEOUT_MS: '0' })).pgReadTimeoutMs, 0, '0: none');
+  t.throws(() => loadEnv({ PG_READ_TIMEOUT_MS: '5s' }), /PG_READ_TIMEOUT_MS: expected a whole number/);
   const error = t.throws(() => loadEnv({ PORT: '-1', LOG_LEVEL: 'loud' })) as Error;
   t.match(error.message, /PORT[\s\S]*LOG_LEVEL/);
 });

@@ -16,7 +16,7 @@ const LISTS: { path: string; param: 'cursor' | 'since'; sorts: Record<string, nu
   },
   { path: '/v1/developments', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
   { path: '/v1/assessments', param: 'cursor', sorts: { assessedOn: 2, '-assessedOn': 2, id: 1, '-id': 1 } },
-  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1 } },
+  { path: '/v1/statements', param: 'cursor', sorts: { date: 2, '-date': 2, id: 1, '-id': 1, relevance: 2 } },
   { path: '/v1/sources', param: 'cursor', sorts: { id: 1, '-id': 1 } },
   { path: '/v1/reviews', param: 'cursor', sorts: { id: 1 } },
   { path: '/v1/states', param: 'cursor', sorts: { code: 1 } },
@@ -49,7 +49,7 @@ function cursorSort(path: string, sort: string): string {
 function urlOf(path: string, sort: string, param: string, cursor: string): string {
   path = path.replace('{id}', path.startsWith('/v1/states/') ? 'XXX' : 'x');
   const query = new URLSearchParams();
-  if (sort === 'relevance') query.set('q', 'rights');
+  if (sort === 'relevance') query.set('q', path === '/v1/statements' ? 'Askarov' : 'rights'); // words that match several
   if (!['seq', 'code'].includes(sort) && !path.startsWith('/v1/reviews')) query.set('sort', sort);
   query.set(param, cursor);
   return `${path}?${query}`;

@@ -1,12 +1,16 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import t from 'tap';
 import { buildApp } from '../src/app.js';
+import { newKeyId, newKeySecret } from '../src/auth/keys.js';
 import { runCopy } from '../src/db/copy/cli.js';
+import { isReadTimeout } from '../src/db/pg/read-timeout.js';
 import { isDatabaseUnreachable } from '../src/db/unreachable.js';
 import { runImportCli } from '../src/import/cli.js';
 import { runTagCli } from '../src/tagging/cli.js';
+import { patchText } from './curation-helpers.js';
 import { tempDir, unlessHanging } from './helpers.js';
 import { seededDatabase, startCluster } from './support/postgres.js';
 import { copyTemplateDatabase } from './support/template-db.js';
@@ -120,6 +124,13 @@ t.test('what says the database could not be reached', async (t) => {
   }
 });
 
+t.test('what says a statement ran out of the read timeout (query_canceled)', async (t) => {
+  const canceled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+  t.ok(isReadTimeout(canceled));
+  t.ok(isReadTimeout(new Error('Failed query: select 1', { cause: canceled })), "drizzle's wrapping");
+  for (const error of [Object.assign(new Error('x'), { code: '55P03' }), new Error('boom'), null]) t.notOk(isReadTimeout(error), String(error));
+});
+
 if ('skip' in cluster) {
   t.test('PostgreSQL restarted under a running service', (t) => {
     t.plan(0, cluster.skip);
@@ -151,6 +162,51 @@ if ('skip' in cluster) {
 
     open = await relay(database, open.port);
     t.equal((await list('/v1/recommendations?limit=3')).statusCode, 200, 'served again, without a restart');
+  });
+
+  t.test('PG_READ_TIMEOUT_MS: a read running longer is cancelled, a 503 with Retry-After; a write waiting as long is not', async (t) => {
+    const url = await seededDatabase(cluster.url);
+    const readTimeoutMs = 1_000;
+    // The lock timeout well past the read timeout: what cancels the read is the read timeout.
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, pgReadTimeoutMs: readTimeoutMs, databaseBusyTimeoutMs: 60_000, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    const side = new pg.Pool({ connectionString: url, max: 2 });
+    t.teardown(async () => {
+      await app.close();
+      await side.end();
+    });
+    const keyId = newKeyId();
+    const { key, hash } = newKeySecret(keyId);
+    await side.query('insert into api_keys (id, name, scope, hash, created_at) values ($1, $2, $3, $4, $5)', [keyId, 'timeout', 'write', hash, new Date().toISOString()]);
+    const recommendation = (await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).json().data[0].id as string;
+    const { etag } = (await app.inject({ method: 'GET', url: `/v1/recommendations/${recommendation}` })).headers;
+    const state = (await app.inject({ method: 'GET', url: '/v1/states?limit=1' })).json().data[0].id as string;
+
+    // A read held up (here by a lock; in use by its own cost) past the timeout.
+    const holder = await side.connect();
+    t.teardown(() => holder.release(true));
+    await holder.query('begin');
+    await holder.query('lock table states, recommendations in access exclusive mode');
+    // A list, and a record read in one snapshot (pgSnapshot).
+    for (const path of ['/v1/states?limit=2', `/v1/states/${state}`]) {
+      const response = await unlessHanging(app.inject({ method: 'GET', url: path }), 20_000, path);
+      t.equal(response.statusCode, 503, `${path}: ${response.body}`);
+      t.match(response.headers['content-type'], /^application\/problem\+json/);
+      t.equal(response.headers['retry-after'], '10');
+      t.match(response.json(), { status: 503, detail: /read timeout \(PG_READ_TIMEOUT_MS\)/ });
+    }
+
+    // A write waits for its locks as long as the lock timeout says, past the read timeout, and is done.
+    let settled = false;
+    const write = patchText(app, key, recommendation, etag, 'Ratify the Convention, after a wait.').finally(() => (settled = true));
+    const waited = `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+      and now() - query_start > make_interval(secs => $1)`;
+    while (!settled && (await side.query<{ n: number }>(waited, [(readTimeoutMs * 1.5) / 1000])).rows[0]!.n === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // polled: the write has waited longer than the read timeout
+    }
+    await holder.query('commit');
+    const { response } = await unlessHanging(write, 20_000, 'the write');
+    t.equal(response.statusCode, 200, response.body);
+    t.equal((await side.query('select text from recommendations where id = $1', [recommendation])).rows[0].text, 'Ratify the Convention, after a wait.');
   });
 
   t.test('PostgreSQL not answering under a running service: each connection gives up after PG_CONNECT_TIMEOUT_MS, a 503', async (t) => {

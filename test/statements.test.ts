@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import t from 'tap';
+import { keysetOrder } from '../src/db/keyset.js';
 import { PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
+import { FROM, resolveSort, selectRowsQuery } from '../src/statements/queries.js';
 import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 
@@ -198,7 +202,7 @@ t.test('statements', async (t) => {
   t.test('q searches summaries, as it does developments: words by their stem, phrases, prefixes, with the other filters', async (t) => {
     const { response, body } = await getJson<Body>(app, '/v1/statements?q=Askarov');
     t.equal(response.statusCode, 200);
-    t.same(ids(body), BY_DATE, 'every statement names him, in the default order');
+    t.same(ids(body).sort(), [...BY_DATE].sort(), 'every statement names him');
     t.equal(body.meta.total, 4);
     const cases: [string, string[]][] = [
       ['q=parliamentary', [GBR]],
@@ -216,12 +220,13 @@ t.test('statements', async (t) => {
       ['q=Askarov&sort=-id', [USA, IRL, HRW, GBR]],
     ];
     for (const [query, expected] of cases) {
-      const found = await getJson<Body>(app, `/v1/statements?${query}`);
+      // In date order (relevance, the default with q, ranks them: tested below).
+      const found = await getJson<Body>(app, `/v1/statements?${query}${query.includes('sort=') ? '' : '&sort=date'}`);
       t.equal(found.response.statusCode, 200, query);
       t.same(ids(found.body), expected, query);
       t.equal(found.body.meta.total, expected.length, `${query}: total`);
     }
-    const csv = await app.inject('/v1/statements?q=relea*&format=csv');
+    const csv = await app.inject('/v1/statements?q=relea*&sort=date&format=csv');
     t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), [IRL, USA, HRW], 'a CSV export searches too');
     const ndjson = await app.inject('/v1/statements?q=custody&format=ndjson');
     t.same(ndjson.body.trimEnd().split('\n').map((line) => JSON.parse(line).id), [HRW], 'and an NDJSON export');
@@ -261,7 +266,57 @@ t.test('statements', async (t) => {
     t.same(await search('hornwort'), [id], "the new summary's are found");
     await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
     t.same(await search('hornwort'), [], 'a deleted statement is not');
-    t.same(await search('Askarov'), BY_DATE, 'the others are as they were');
+    t.same((await search('Askarov')).sort(), [...BY_DATE].sort(), 'the others are as they were');
+  });
+
+  t.test('relevance: the default with q, best matches first (as on recommendations), walked by its cursor; a 400 without q', async (t) => {
+    const key = mintKey(app);
+    const made: string[] = [];
+    // Once, three times, twice: the same order by bm25 (SQLite) and by ts_rank (PostgreSQL).
+    for (const [speaker, date, summary] of <[string, string, string][]>[
+      ['FIN', '2020-01-21', 'Mentioned the pondweed registry once, among the other registries of the state.'],
+      ['SWE', '2020-01-22', 'Pondweed, pondweed and pondweed: the registry of the state.'],
+      ['NOR', '2020-01-23', 'Pondweed and pondweed again: the registry of the state.'],
+    ]) {
+      const created = await send(app, 'POST', '/v1/statements', {
+        key,
+        body: {
+          reviewId: 'KGZ-3',
+          speaker: { type: 'state', id: speaker },
+          stage: 'interactive_dialogue',
+          date,
+          datePrecision: 'day',
+          summary,
+          themes: [],
+          sources: [{ title: `${speaker} at the dialogue`, publisher: 'UN Web TV', url: `https://example.org/${speaker.toLowerCase()}-kgz-3` }],
+        },
+      });
+      t.equal(created.response.statusCode, 201, JSON.stringify(created.body));
+      made.push(created.body.id as string);
+    }
+    t.teardown(async () => {
+      for (const id of made) await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+    });
+    const [once, thrice, twice] = made as [string, string, string];
+    const byRelevance = [thrice, twice, once];
+    for (const query of ['q=pondweed', 'q=pondweed&sort=relevance']) {
+      const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
+      t.equal(response.statusCode, 200, query);
+      t.same(ids(body), byRelevance, query);
+    }
+    t.same(ids((await getJson<Body>(app, '/v1/statements?q=pondweed&sort=date')).body), made, 'sort=date as asked');
+    const walked: string[] = [];
+    for (let url: string | null = '/v1/statements?q=pondweed&limit=1'; url !== null; ) {
+      const { body }: { body: Body } = await getJson<Body>(app, url);
+      walked.push(...ids(body));
+      url = body.meta.nextCursor === null ? null : `/v1/statements?q=pondweed&limit=1&cursor=${encodeURIComponent(body.meta.nextCursor)}`;
+    }
+    t.same(walked, byRelevance, 'a cursor walk in relevance order, each once');
+    const csv = await app.inject('/v1/statements?q=pondweed&format=csv');
+    t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), byRelevance, 'an export in relevance order');
+    const refused = await getJson(app, '/v1/statements?sort=relevance');
+    t.equal(refused.response.statusCode, 400);
+    t.match(refused.body, { errors: [{ in: 'query', name: 'sort', message: /needs a full-text query in q/ }] });
   });
 
   t.test('stage filter', async (t) => {
@@ -353,7 +408,7 @@ t.test('statements', async (t) => {
       ['from=2019-06&to=2020', [YEAR, IRL, USA, DAY, GBR, HRW]],
       ['stage=adoption&from=2020-09', [GBR, HRW]],
       ['speaker=IRL&to=2020-01', [IRL]],
-      ['q=Askarov&from=2020-02', [DAY, GBR, HRW]],
+      ['q=Askarov&from=2020-02&sort=date', [DAY, GBR, HRW]],
     ];
     for (const [query, expected] of cases) {
       const { response, body } = await getJson<Body>(app, `/v1/statements?${query}`);
@@ -395,6 +450,37 @@ t.test('statements', async (t) => {
       }
     }
     for (const id of [YEAR, DAY]) await send(app, 'DELETE', `/v1/statements/${id}`, { key, headers: { 'if-match': '*' } });
+  });
+
+  t.test('the default order is read from an index (date, id): a page is not every statement sorted', async (t) => {
+    for (const name of ['date', '-date'] as const) {
+      const page = selectRowsQuery(FROM, [], keysetOrder(resolveSort(name, {})), 51);
+      const side = postgresSide(app);
+      if (side === undefined) {
+        // Statistics of a large table (the four seeded statements are read faster by scanning them).
+        app.db.$client.exec(`delete from sqlite_stat1 where tbl in ('statements', 'reviews', 'sources');
+          insert into sqlite_stat1 (tbl, idx, stat) values ('statements', 'statements_review_idx', '100000 100 1'),
+            ('statements', 'sqlite_autoindex_statements_1', '100000 1'), ('statements', 'statements_source_idx', '100000 10'),
+            ('statements', 'statements_date_idx', '100000 20 1'), ('reviews', 'sqlite_autoindex_reviews_1', '1000 1'),
+            ('sources', 'sqlite_autoindex_sources_1', '10000 1');
+          analyze sqlite_schema`);
+        const plan = app.db.all<{ detail: string }>(sql`explain query plan ${page}`).map((row) => row.detail);
+        t.ok(plan.some((detail) => detail.includes('statements_date_idx')), `${name}: ${plan.join('; ')}`);
+        t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY')), `${name}: not sorted`);
+        app.db.$client.exec(`delete from sqlite_stat1 where tbl in ('statements', 'reviews', 'sources'); analyze sqlite_schema`);
+        continue;
+      }
+      const { sql: text, params } = new PgDialect().sqlToQuery(page);
+      const client = await side.pool.connect();
+      try {
+        await client.query('set enable_sort = off'); // as on a table too large to sort for one page
+        const plan = (await client.query({ text: `explain ${text}`, values: params })).rows.map((row) => row['QUERY PLAN'] as string).join('\n');
+        t.match(plan, /Index Scan( Backward)? using statements_date_idx on statements s/, name);
+        t.notMatch(plan, /\bSort\b/, `${name}: not sorted`);
+      } finally {
+        client.release(true);
+      }
+    }
   });
 
   t.test('sort=-date reverses', async (t) => {
@@ -530,7 +616,7 @@ t.test("a database from before statements' full text: the migration indexes the 
     old.close();
   }
   const app = await buildTestApp(t, pool ? { databaseUrl: pool.options.connectionString! } : { databasePath: path });
-  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov')).body), BY_DATE, 'the statements held before are found');
+  t.same(ids((await getJson<Body>(app, '/v1/statements?q=Askarov&sort=date')).body), BY_DATE, 'the statements held before are found');
   const created = await send(app, 'POST', '/v1/statements', {
     key,
     body: {

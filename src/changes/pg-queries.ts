@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { inList } from '../db/keyset.js';
-import { pgAll, pgGet, type Queryable } from '../db/pg/query.js';
+import type pg from 'pg';
+import { pgAll, pgGet, pgSnapshot, type Queryable } from '../db/pg/query.js';
 import { PgRevision } from '../db/pg/revision.js';
 import { type AuditRow, SEQ_BEFORE, TABLES, toChange } from './queries.js';
 import type { ChangeStore } from './store.js';
@@ -18,8 +19,7 @@ async function latestChangeSeq(pool: Queryable): Promise<number> {
   return (await pgGet<{ seq: number | null }>(pool, sql`select max(seq) as seq from audit_log`))!.seq ?? 0;
 }
 
-export function pgChangeStore(pool: Queryable): ChangeStore {
-  const revision = new PgRevision(pool);
+export function pgChangeStore(pool: Pick<pg.Pool, 'query' | 'connect'>): ChangeStore {
   return {
     async history(entity, id, limit, afterSeq) {
       const own = [sql`entity = ${entity}`, sql`entity_id = ${id}`];
@@ -33,17 +33,20 @@ export function pgChangeStore(pool: Queryable): ChangeStore {
       const page = rows.slice(0, limit);
       return { changes: page.map(toChange), total, lastSeq: rows.length > limit ? page.at(-1)!.seq : null };
     },
-    async feed(afterSeq, entities, limit) {
-      const conditions = [sql`seq > ${afterSeq}`];
-      if (entities) conditions.push(inList(sql`entity`, entities));
-      const latest = await latestChangeSeq(pool);
-      const rows = await selectChanges(pool, [...conditions, sql`seq <= ${latest}`], limit + 1);
-      const page = rows.slice(0, limit);
-      const hasMore = rows.length > limit;
-      return { changes: page.map(toChange), hasMore, resumeSeq: hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq) };
-    },
+    // In one snapshot (pgSnapshot): the page, when the change it resumes after was written, and the revision.
+    feed: (afterSeq, entities, limit) =>
+      pgSnapshot(pool, async (client) => {
+        const conditions = [sql`seq > ${afterSeq}`];
+        if (entities) conditions.push(inList(sql`entity`, entities));
+        const latest = await latestChangeSeq(client);
+        const rows = await selectChanges(client, [...conditions, sql`seq <= ${latest}`], limit + 1);
+        const page = rows.slice(0, limit);
+        const hasMore = rows.length > limit;
+        const resumeSeq = hasMore ? page.at(-1)!.seq : Math.max(latest, afterSeq);
+        const resumeAt = resumeSeq === 0 ? undefined : (await pgGet<{ at: string }>(client, sql`select at from audit_log where seq = ${resumeSeq}`))?.at;
+        return { changes: page.map(toChange), hasMore, resumeSeq, resumeAt, revision: await new PgRevision(client).current() };
+      }),
     writtenAt: async (seq) => (await pgGet<{ at: string }>(pool, sql`select at from audit_log where seq = ${seq}`))?.at,
     seqBefore: async (at) => Number((await pgGet<{ seq: number | string }>(pool, SEQ_BEFORE(at)))!.seq),
-    revision: () => revision.current(),
   };
 }

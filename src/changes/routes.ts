@@ -49,7 +49,7 @@ const feedQuery = z
 // backup takes the log back, and the writes after it number their changes again, so a position alone would
 // name another change (a mirror that had read past the backup would skip the new changes up to its position,
 // silently). Cursors of earlier releases hold the position alone, and are read as before.
-const feedCursor = async (store: ChangeStore, seq: number) => encodeCursor(CURSOR_SORT, [seq, seq === 0 ? '' : ((await store.writtenAt(seq)) ?? '')]);
+const feedCursor = (seq: number, at: string | undefined) => encodeCursor(CURSOR_SORT, [seq, seq === 0 ? '' : (at ?? '')]);
 
 function readFeedCursor(since: string): { seq: number; at?: string } {
   const invalid = () =>
@@ -136,11 +136,11 @@ export const changeRoutes: FastifyPluginAsyncZod<{ store: ChangeStore }> = async
     async (request, reply) => {
       const { since, entity, limit } = request.query;
       const feed = await store.feed(await feedPosition(store, since), entity, limit);
-      const nextCursor = await feedCursor(store, feed.resumeSeq);
+      const nextCursor = feedCursor(feed.resumeSeq, feed.resumeAt);
       if (feed.hasMore) {
         reply.header('link', `<${requestPathWith(request, 'since', nextCursor)}>; rel="next"`);
       }
-      return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: await store.revision() } };
+      return { data: feed.changes, meta: { limit, hasMore: feed.hasMore, nextCursor, revision: feed.revision } };
     },
   );
 };

@@ -494,6 +494,8 @@ export const statements = sqliteTable(
   (t) => [
     uniqueIndex('statements_fts_rowid_idx').on(t.ftsRowid),
     index('statements_review_idx').on(t.reviewId, t.date),
+    // GET /v1/statements' default order (date, then id): a page read in order, not every statement sorted.
+    index('statements_date_idx').on(t.date, t.id),
     // GET /v1/sources/{id}: what cites a source.
     index('statements_source_idx').on(t.sourceId),
     check(

@@ -20,7 +20,14 @@ interface Order {
 
 /** A choice of orders (`?sort=`, a leading - reverses), or the one order of a kind listed by its key. */
 export type ListOrder<Sort> =
-  | { sorts: readonly [string, ...string[]]; description: string; default: string; resolve: (requested: never) => Sort & Order }
+  | {
+      sorts: readonly [string, ...string[]];
+      description: string;
+      /** The sort when none is asked for: one, or one that depends on the query (relevance with q). */
+      default: string | ((query: Record<string, unknown>) => string);
+      /** The sort asked for (or the default), given the filter; throws a 400 problem for one the filter cannot have. */
+      resolve: (requested: never, filter: never) => Sort & Order;
+    }
   | Order;
 
 export interface ListRoute<Shape extends z.ZodRawShape, Sort extends { name: string }> {
@@ -81,13 +88,15 @@ export function addListRoute<Shape extends z.ZodRawShape, Sort extends { name: s
       config: {
         queryCache: {
           formats: ['json', 'csv', 'ndjson'],
-          ...(sorted && { defaults: (q: Record<string, unknown>) => ({ sort: q.sort ?? order.default }) }),
+          ...(sorted && {
+            defaults: (q: Record<string, unknown>) => ({ sort: q.sort ?? (typeof order.default === 'string' ? order.default : order.default(q)) }),
+          }),
         },
       },
     },
     async (request, reply) => {
       const { sort: requested, limit, cursor, format: _, bom, ...filter } = request.query as ListParams;
-      const resolved = sorted ? order.resolve(requested as never) : order;
+      const resolved = sorted ? order.resolve(requested as never, filter as never) : order;
       // A cursor names its list as well as its sort: another list's cursor of a sort named alike (id, date) is a
       // 400, not read as this list's keys (a page that skips records, or starts elsewhere).
       const sort = { ...resolved, name: `${route.path.slice(1)}/${resolved.name}` };

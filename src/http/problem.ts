@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-
 import { z } from 'zod';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
+import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
@@ -377,6 +378,17 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
         'The database cannot be reached at the moment (restarting, or out of connections). Retry after the seconds in Retry-After.',
       );
     }
+    if (isReadTimeout(error)) {
+      request.log.warn({ err: error }, 'database read timed out: answered 503');
+      reply.header('retry-after', String(READ_TIMEOUT_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'The database took longer than its read timeout (PG_READ_TIMEOUT_MS) to answer, and the query was cancelled; nothing was changed. ' +
+          'Narrow the request (more filters, a smaller limit) or retry after the seconds in Retry-After.',
+      );
+    }
     if (isStorageFull(error)) {
       request.log.error({ err: error }, 'database full: answered 507');
       return sendProblem(request, reply, 507, STORAGE_FULL_DETAIL);
@@ -411,7 +423,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed) or cannot be reached (restarting), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
+  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 

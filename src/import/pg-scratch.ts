@@ -7,6 +7,7 @@ import { shapeOf, type Shape, toPg } from '../db/copy/copy.js';
 import { BATCH_ROWS, COPY_TABLES } from '../db/copy/tables.js';
 import { type Db, openDatabase } from '../db/open.js';
 import { pgFillSearch } from '../db/pg/fulltext.js';
+import { NO_STATEMENT_TIMEOUT } from '../db/pg/read-timeout.js';
 import { WRITE_LOCK } from '../db/pg/write-transaction.js';
 
 // A SQLite write run on PostgreSQL through a scratch SQLite file (an import: pg-import.ts; `npm run seed` on a
@@ -36,9 +37,10 @@ export async function inScratchTransaction<T>(pool: Pick<pg.Pool, 'connect'>, re
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    if (readOnly) await client.query('begin isolation level repeatable read');
+    // An import, dry run or not, is not cut by the read timeout (src/db/pg/read-timeout.ts).
+    if (readOnly) await client.query(`begin isolation level repeatable read; ${NO_STATEMENT_TIMEOUT}`);
     else {
-      await client.query('begin');
+      await client.query(`begin; ${NO_STATEMENT_TIMEOUT}`);
       await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
     }
     const db = openDatabase(join(dir, 'scratch.sqlite'), { seed: false });

@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { type KeysetSort, keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
-import { tsQuery } from '../db/pg/fulltext.js';
+import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
 import { pgCursorChunks } from '../db/pg/cursor-chunks.js';
 import { pgReadStore } from '../db/pg/read-store.js';
 import type { Reader } from '../db/pg/record-list.js';
@@ -19,6 +19,19 @@ function conditions(f: StatementFilter): SQL[] {
   const c = filterConditions(f);
   if (f.q !== undefined) c.unshift(sql`s.search @@ ${tsQuery(f.q)}`);
   return c;
+}
+
+/**
+ * The statements (s) with their reviews (v) and, ranked, each match's rank (f): what the relevance sort reads.
+ * PostgreSQL's relevance is (minus ts_rank, id), as the recommendations' (src/recommendations/pg-queries.ts).
+ */
+function ranked(f: StatementFilter, sort: KeysetSort<StatementRow>): { from: SQL; select?: SQL; sort: KeysetSort<StatementRow> } {
+  if (f.q === undefined || !sort.name.endsWith('relevance')) return { from: FROM, sort };
+  return {
+    from: sql`${FROM} cross join lateral (select ${relevanceRank(sql`s.search`, tsQuery(f.q))} as rank) f`,
+    select: sql`, f.rank as rank`,
+    sort: { ...sort, columns: [sql`f.rank`, sql`s.id`], keysOf: (row) => [row.rank!, row.id] },
+  };
 }
 
 async function records(reader: Reader, rows: StatementRow[]): Promise<StatementRecord[]> {
@@ -44,18 +57,20 @@ export function pgStatementExportChunks(
   rows: number,
 ): AsyncGenerator<StatementRecord[], void, undefined> | undefined {
   if (f.q === undefined) return undefined;
+  const order = ranked(f, sort);
   const c = conditions(f);
-  if (after) c.push(keysetAfter(sort, after));
-  return pgCursorChunks<StatementRow, StatementRecord>(client, selectRowsQuery(FROM, c, keysetOrder(sort)), rows, records);
+  if (after) c.push(keysetAfter(order.sort, after));
+  return pgCursorChunks<StatementRow, StatementRecord>(client, selectRowsQuery(order.from, c, keysetOrder(order.sort), undefined, order.select), rows, records);
 }
 
 export function pgStatementStore(pool: Pool): StatementStore {
   return pgReadStore(pool, STATEMENT_LIST, {
     async page(reader, f, sort, limit, after) {
+      const order = ranked(f, sort);
       const c = conditions(f);
-      if (after) c.push(keysetAfter(sort, after));
-      const rows = await pgAll<StatementRow>(reader, selectRowsQuery(FROM, c, keysetOrder(sort), limit + 1));
-      const chunk = sliceChunk(rows, limit, sort.keysOf);
+      if (after) c.push(keysetAfter(order.sort, after));
+      const rows = await pgAll<StatementRow>(reader, selectRowsQuery(order.from, c, keysetOrder(order.sort), limit + 1, order.select));
+      const chunk = sliceChunk(rows, limit, order.sort.keysOf);
       return { rows: await records(reader, chunk.rows), nextKeys: chunk.nextKeys };
     },
     async total(reader, f) {

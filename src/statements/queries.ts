@@ -7,6 +7,7 @@ import { periodOfStoredDate, periodOverlap } from '../db/period-overlap.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
+import { invalidParam } from '../http/problem.js';
 import type { StatementFilter, StatementRecord, StatementSort } from './schemas.js';
 import { sourceOfRow } from '../common/source-row.js';
 
@@ -42,7 +43,7 @@ export const FROM = sql`statements s ${REVIEWS}`;
 /** The statements (s) with their reviews (v) and, with q, only the matches of statements_fts (f) first. */
 export function fromClause(f: StatementFilter): SQL {
   if (f.q === undefined) return FROM;
-  return sql`(select rowid as fts_rowid from statements_fts where statements_fts match ${toFtsQuery(f.q)}) f
+  return sql`(select rowid as fts_rowid, rank from statements_fts where statements_fts match ${toFtsQuery(f.q)}) f
     cross join statements s on s.fts_rowid = f.fts_rowid ${REVIEWS}`;
 }
 
@@ -67,6 +68,9 @@ export interface StatementRow {
   version: number;
   created_at: string;
   updated_at: string;
+  /** With q: the match's rank (bm25 on SQLite, minus ts_rank on PostgreSQL; lower is better) and FTS5 row. */
+  rank?: number;
+  fts_rowid?: number;
 }
 
 // Dates sort as written: "2020-01" (month) before "2020-01-20" (day) before "2020-02".
@@ -79,18 +83,39 @@ const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   '-date': { name: '-date', descending: true, ...byDate },
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },
+  // As the recommendations' (src/recommendations/queries.ts): bm25() is lower for better matches; PostgreSQL's
+  // relevance is (minus ts_rank, id) instead (pg-queries.ts).
+  relevance: {
+    name: 'relevance',
+    descending: false,
+    columns: [sql`f.rank`, sql`f.fts_rowid`],
+    kinds: ['rank', 'rowKey'],
+    // The relevance sort is only used with q, so every row has its rank.
+    keysOf: (row) => [row.rank!, row.fts_rowid!],
+  },
 };
 
-export function resolveSort(requested: StatementSort | undefined): KeysetSort<StatementRow> {
-  return SORTS[requested ?? 'date'];
+/** The sort a list asks for: relevance by default with q, date without; relevance without q is a 400. */
+export function defaultSort(query: { q?: unknown }): StatementSort {
+  return query.q === undefined ? 'date' : 'relevance';
 }
 
-/** The statements' rows from `from` (SQL both databases run); every one without a limit. */
-export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?: number): SQL {
+export function resolveSort(requested: StatementSort | undefined, f: Pick<StatementFilter, 'q'>): KeysetSort<StatementRow> {
+  if (requested === 'relevance' && f.q === undefined) {
+    throw invalidParam('query', 'sort', 'sort=relevance needs a full-text query in q.');
+  }
+  return SORTS[requested ?? defaultSort(f)];
+}
+
+/**
+ * The statements' rows from `from` (SQL both databases run); every one without a limit. With `ranked`, each
+ * row's match (f) too: its rank and, on SQLite, its FTS5 row, the relevance sort's keys.
+ */
+export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?: number, ranked: SQL = sql``): SQL {
   return sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
       sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on, s.version, s.created_at, s.updated_at
+      src.published_on as source_published_on, s.version, s.created_at, s.updated_at${ranked}
     from ${from}
     join states sur on sur.code = v.state_code
     left join states sp on sp.code = s.speaker_state_code
@@ -100,8 +125,8 @@ export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?
     ${limit === undefined ? sql`` : sql`limit ${limit}`}`;
 }
 
-function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number): StatementRow[] {
-  return db.all<StatementRow>(selectRowsQuery(from, conditions, order, limit));
+function selectRows(db: Db, from: SQL, conditions: SQL[], order: SQL, limit: number, ranked?: SQL): StatementRow[] {
+  return db.all<StatementRow>(selectRowsQuery(from, conditions, order, limit, ranked));
 }
 
 export function listStatements(
@@ -134,7 +159,8 @@ export function pageStatements(
 ): Chunk<StatementRecord> {
   const conditions = filterConditions(f);
   const pageConditions = after ? [...conditions, keysetAfter(sort, after)] : conditions;
-  const rows = selectRows(db, fromClause(f), pageConditions, keysetOrder(sort), limit + 1);
+  const ranked = f.q === undefined ? undefined : sql`, f.rank as rank, f.fts_rowid as fts_rowid`;
+  const rows = selectRows(db, fromClause(f), pageConditions, keysetOrder(sort), limit + 1, ranked);
   const chunk = sliceChunk(rows, limit, sort.keysOf);
   return { rows: hydrate(db, chunk.rows), nextKeys: chunk.nextKeys };
 }

@@ -6,7 +6,7 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { sendRecord } from '../http/conditional.js';
 import { jsonResponse } from '../http/responses.js';
 import { statementCsvColumns } from './csv.js';
-import { resolveSort } from './queries.js';
+import { defaultSort, resolveSort } from './queries.js';
 import type { StatementStore } from './store.js';
 import { STATEMENT_SORTS, statementFilterShape, statementSchema } from './schemas.js';
 import { addListRoute } from '../http/list-route.js';
@@ -24,8 +24,10 @@ export const statementRoutes: FastifyPluginAsyncZod<{ store: StatementStore }> =
     filterShape: statementFilterShape,
     order: {
       sorts: STATEMENT_SORTS,
-      description: 'Order: date (as recorded, then id; the default) or id; a leading - reverses.',
-      default: 'date',
+      description:
+        'Order: date (as recorded, then id; the default without q), id (a leading - reverses either), or relevance ' +
+        '(best matches first; the default with q, which it needs).',
+      default: defaultSort,
       resolve: resolveSort,
     },
     item: statementSchema,

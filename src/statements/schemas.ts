@@ -10,7 +10,7 @@ import {
 } from '../common/schemas.js';
 import { idListParam, listParam, periodRangeParams, recordIdsParam, speakerListParam, stateListParam, updatedSinceParam } from '../http/params.js';
 
-export const STATEMENT_SORTS = ['date', '-date', 'id', '-id'] as const;
+export const STATEMENT_SORTS = ['date', '-date', 'id', '-id', 'relevance'] as const;
 export type StatementSort = (typeof STATEMENT_SORTS)[number];
 
 // The one definition of "which statements match": the list, and later exports and stats, share it.

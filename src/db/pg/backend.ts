@@ -49,10 +49,10 @@ export async function postgresBackend(
   poolMax: number,
   lockTimeoutMs?: number,
   importThreadMinBytes = 0,
-  freshen: FreshenOptions & { connectTimeoutMs?: number } = {},
+  freshen: FreshenOptions & { connectTimeoutMs?: number; readTimeoutMs?: number } = {},
 ): Promise<Backend> {
-  const { connectTimeoutMs, waitMs: migrateWaitMs } = freshen;
-  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, migrateWaitMs });
+  const { connectTimeoutMs, readTimeoutMs, waitMs: migrateWaitMs } = freshen;
+  const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, readTimeoutMs, migrateWaitMs });
   try {
     await freshenPostgres(db.$client, freshen);
     await warnOfTextRules(db.$client, freshen.log);

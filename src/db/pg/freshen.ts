@@ -239,7 +239,10 @@ export async function freshenPostgres(pool: pg.Pool, options: FreshenOptions = {
   let broken: Error | undefined;
   try {
     // Waits (for the lock below, and for the write lock of each transaction) up to waitMs, not DATABASE_BUSY_TIMEOUT_MS.
-    await client.query(`select set_config('lock_timeout', $1, false)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    // No read timeout (PG_READ_TIMEOUT_MS): the work is bounded by its batches, and cutting it would only lose it.
+    await client.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false)`, [
+      `${Math.max(1, Math.round(waitMs))}ms`,
+    ]);
     const { rows } = await client.query<{ taken: boolean }>('select pg_try_advisory_lock($1) as taken', [FRESHEN_LOCK]);
     if (!rows[0]!.taken) {
       log?.info({ waitMs }, 'PostgreSQL: another instance is bringing stale relations and documents up to date: waiting for it');
@@ -253,7 +256,7 @@ export async function freshenPostgres(pool: pg.Pool, options: FreshenOptions = {
     }
     const report = await freshenLocked(client, started, sizes, log);
     await client.query('select pg_advisory_unlock($1)', [FRESHEN_LOCK]);
-    await client.query('reset lock_timeout');
+    await client.query('reset lock_timeout; reset statement_timeout');
     return report;
   } catch (error) {
     // The connection is dropped, not returned: its session lock and settings go with it.

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
+import { readTimeoutOption } from './read-timeout.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
@@ -31,6 +32,8 @@ export interface PgOptions {
   lockTimeoutMs?: number;
   /** How long opening a connection may take (PG_CONNECT_TIMEOUT_MS): src/db/pg/connect-timeout.ts. */
   connectTimeoutMs?: number;
+  /** How long one statement may run (PG_READ_TIMEOUT_MS; none when absent or 0): src/db/pg/read-timeout.ts. */
+  readTimeoutMs?: number;
   /** How long to wait for another process migrating the database (DATABASE_OPEN_WAIT_MS; MIGRATE_WAIT_MS by default). */
   migrateWaitMs?: number;
 }
@@ -45,6 +48,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
     max: options.poolMax,
     Client: timedClient(pg.Client, connectTimeoutMs),
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
+    ...readTimeoutOption(options.readTimeoutMs),
   });
   // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the
   // pool, which crashes the process when nothing listens. The pool has already dropped it; a request that
@@ -75,7 +79,9 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(`select set_config('lock_timeout', $1, false)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await client.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false)`, [
+      `${Math.max(1, Math.round(waitMs))}ms`,
+    ]);
     await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]).catch((error: Error & { code?: string }) => {
       if (error.code !== '55P03') throw error; // lock_not_available
       throw new Error(
@@ -94,7 +100,7 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
     broken = error as Error;
     throw error;
   } finally {
-    // Dropped, not returned to the pool: its lock_timeout (and, after a failure, any lock it took) go with it.
+    // Dropped, not returned to the pool: its lock_timeout, statement_timeout (and, after a failure, any lock it took) go with it.
     client.release(broken ?? true);
   }
 }

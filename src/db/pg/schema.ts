@@ -559,6 +559,8 @@ export const statements = pgTable(
   (t) => [
     uniqueIndex('statements_fts_rowid_idx').on(t.ftsRowid),
     index('statements_review_idx').on(t.reviewId, t.date),
+    // GET /v1/statements' default order (date, then id): a page read in order, not every statement sorted.
+    index('statements_date_idx').on(t.date, t.id),
     index('statements_source_idx').on(t.sourceId),
     index('statements_search_idx').using('gin', t.search),
     index('statements_search_unfilled_idx').on(t.id).where(sql`search is null`),

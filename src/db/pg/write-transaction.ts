@@ -3,6 +3,7 @@ import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgFlushStats } from '../../stats/pg-aggregates.js';
 import { type AuditEntry, diffRecords, storedReason } from '../audit.js';
 import { pgFillSearch } from './fulltext.js';
+import { NO_STATEMENT_TIMEOUT } from './read-timeout.js';
 import { BUMP_REVISION } from './revision.js';
 
 // Every write on PostgreSQL goes through pgWriteTransaction, as every write on SQLite goes through
@@ -35,7 +36,7 @@ export async function pgWriteTransaction<T>(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('begin');
+    await client.query(`begin; ${NO_STATEMENT_TIMEOUT}`); // a write is not cut by the read timeout (read-timeout.ts)
     await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
     const entries: AuditEntry[] = [];
     const stale = new Set<string>();

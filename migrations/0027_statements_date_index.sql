@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS `statements_date_idx` ON `statements` (`date`,`id`);
