@@ -1,5 +1,7 @@
-import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 
 // A cursor is the client's to send back, so one that was tampered with is a 400 naming it, on every list and
 // every sort, on both backends: each value of its key must be of the kind the sort's column holds (text
@@ -156,4 +158,67 @@ t.test("another list's cursor is a 400 naming it, not read as this list's keys",
       }
     }
   }
+});
+
+const CLIENT_QUERY = pg.Client.prototype.query;
+
+/**
+ * Makes `write` commit just before the app's next query whose text matches `pattern` runs, once the queries sent
+ * before it have answered (PostgreSQL: every query goes through pg.Client's query); undone when the test ends.
+ */
+function writeBefore(t: Test, pattern: RegExp, write: () => Promise<void>): { written: number } {
+  const query = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
+  const state = { written: 0 };
+  let writing = false;
+  const sent: Promise<unknown>[] = [];
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text: string };
+    const text = typeof config === 'string' ? config : config.text;
+    if (writing || state.written > 0 || !pattern.test(text)) {
+      const result = query.apply(this, args);
+      if (!writing) sent.push(result);
+      return result;
+    }
+    writing = true;
+    state.written += 1;
+    return Promise.allSettled(sent)
+      .then(write)
+      .then(() => {
+        writing = false;
+        return query.apply(this, args);
+      });
+  } as typeof pg.Client.prototype.query;
+  t.teardown(() => {
+    pg.Client.prototype.query = CLIENT_QUERY;
+  });
+  return state;
+}
+
+t.test('PostgreSQL: a page, its total and what it includes come from one snapshot, whatever commits between their queries', async (t) => {
+  const app = await buildTestApp(t);
+  if (postgresSide(app) === undefined) {
+    // (On SQLite a page and its total are read in one synchronous turn on one connection: no write between them.)
+    t.pass('SQLite: nothing to interleave');
+    return;
+  }
+  const key = mintKey(app);
+  const writeDevelopment = async (title: string) => {
+    const created = await send(app, 'POST', '/v1/developments', {
+      key,
+      body: { stateUnderReview: 'KGZ', title, summary: 'Committed between two queries of one answer.', date: '2021', datePrecision: 'year', direction: 'neutral', recommendationIds: ['KGZ-3-FIN-1'], sources: [HRW_SOURCE] },
+    });
+    t.equal(created.response.statusCode, 201, title);
+  };
+  // Read apart, a page and its total showed two states of the data (a development more in meta.total).
+  const counted = writeBefore(t, /count\(\*\)[\s\S]*developments/, () => writeDevelopment('Written before the count'));
+  const page = await getJson(app, '/v1/developments?limit=500');
+  t.equal(counted.written, 1, 'a write came between');
+  t.equal(page.body.meta.total, page.body.data.length, 'meta.total counts the records the page lists');
+  t.equal(page.body.meta.nextCursor, null);
+  // …and a recommendation's developmentCount beside the developments it includes.
+  const included = writeBefore(t, /from development_recommendations dr join developments d/, () => writeDevelopment('Written before the include'));
+  const withIncludes = await getJson(app, '/v1/recommendations?id=KGZ-3-FIN-1&include=developments&limit=1');
+  t.equal(included.written, 1, 'a write came between');
+  const [record] = withIncludes.body.data;
+  t.equal(record.developments.length, record.developmentCount, 'the developments included are those it counts');
 });
