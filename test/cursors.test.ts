@@ -222,3 +222,60 @@ t.test('PostgreSQL: a page, its total and what it includes come from one snapsho
   const [record] = withIncludes.body.data;
   t.equal(record.developments.length, record.developmentCount, 'the developments included are those it counts');
 });
+
+t.test('a walk while records are written: every record unchanged meanwhile once; relevance on PostgreSQL too', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  let made = 0;
+  const create = async (text: string) => {
+    const created = await send(app, 'POST', '/v1/recommendations', {
+      key,
+      body: { reviewId: 'KGZ-3', paragraph: `998.${++made}`, text, verbatim: false, recommendingStates: ['FIN'] },
+    });
+    t.equal(created.response.statusCode, 201, `created ${created.body.id}`);
+    return created.body as { id: string; version: number };
+  };
+  // Twelve matches of different lengths, so of different ranks.
+  for (let i = 0; i < 12; i++) await create(`Prevent torture ${'and ill-treatment '.repeat(i)}in custody.`);
+  const walk = async (query: string, between: (page: { id: string }[]) => Promise<void>) => {
+    const met: string[] = [];
+    for (let url: string | null = `/v1/recommendations?${query}&limit=2`; url !== null; ) {
+      const page = await getJson(app, url);
+      t.equal(page.response.statusCode, 200, url);
+      met.push(...page.body.data.map((r: { id: string }) => r.id));
+      const cursor = page.body.meta.nextCursor as string | null;
+      url = cursor === null ? null : `/v1/recommendations?${query}&limit=2&cursor=${cursor}`;
+      if (cursor !== null) await between(page.body.data);
+    }
+    return met;
+  };
+  const ids = async (query: string) => (await getJson(app, `/v1/recommendations?${query}&limit=500`)).body.data.map((r: { id: string }) => r.id) as string[];
+  const once = (met: string[], unchanged: string[], label: string) => {
+    t.same(unchanged.filter((id) => met.filter((m) => m === id).length !== 1), [], `${label}: each record unchanged meanwhile met once`);
+  };
+
+  // By paragraph, a record added before and one after the cursor, and the record the cursor names deleted: the
+  // walk goes on from its keys.
+  const before = await ids('stateUnderReview=KGZ');
+  let deleted: string | undefined;
+  const byParagraph = await walk('stateUnderReview=KGZ', async (page) => {
+    await create('Added during the walk.');
+    if (deleted === undefined && page.length === 2) {
+      deleted = page[1]!.id;
+      const { response } = await getJson(app, `/v1/recommendations/${deleted}`);
+      const removed = await send(app, 'DELETE', `/v1/recommendations/${deleted}`, { key, headers: { 'if-match': response.headers.etag as string } });
+      t.equal(removed.response.statusCode, 204, `deleted ${deleted}, the record the cursor names`);
+    }
+  });
+  once(byParagraph, before.filter((id) => id !== deleted), 'by paragraph');
+
+  // By relevance, a better match added between pages, on PostgreSQL: ts_rank is the record's own. (bm25, SQLite's,
+  // weighs a record against all of them, so any write moves every rank and such a walk meets records again or
+  // misses them: README, Lists.)
+  if (postgresSide(app) === undefined) return;
+  const matches = await ids('q=torture');
+  const byRelevance = await walk('q=torture', async () => {
+    await create('Prevent torture, torture, torture everywhere.');
+  });
+  once(byRelevance, matches, 'by relevance');
+});
