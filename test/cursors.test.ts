@@ -1,5 +1,7 @@
-import t from 'tap';
-import { buildTestApp, getJson } from './helpers.js';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 
 // A cursor is the client's to send back, so one that was tampered with is a 400 naming it, on every list and
 // every sort, on both backends: each value of its key must be of the kind the sort's column holds (text
@@ -156,4 +158,124 @@ t.test("another list's cursor is a 400 naming it, not read as this list's keys",
       }
     }
   }
+});
+
+const CLIENT_QUERY = pg.Client.prototype.query;
+
+/**
+ * Makes `write` commit just before the app's next query whose text matches `pattern` runs, once the queries sent
+ * before it have answered (PostgreSQL: every query goes through pg.Client's query); undone when the test ends.
+ */
+function writeBefore(t: Test, pattern: RegExp, write: () => Promise<void>): { written: number } {
+  const query = pg.Client.prototype.query as (...args: unknown[]) => Promise<unknown>;
+  const state = { written: 0 };
+  let writing = false;
+  const sent: Promise<unknown>[] = [];
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text: string };
+    const text = typeof config === 'string' ? config : config.text;
+    if (writing || state.written > 0 || !pattern.test(text)) {
+      const result = query.apply(this, args);
+      if (!writing) sent.push(result);
+      return result;
+    }
+    writing = true;
+    state.written += 1;
+    return Promise.allSettled(sent)
+      .then(write)
+      .then(() => {
+        writing = false;
+        return query.apply(this, args);
+      });
+  } as typeof pg.Client.prototype.query;
+  t.teardown(() => {
+    pg.Client.prototype.query = CLIENT_QUERY;
+  });
+  return state;
+}
+
+t.test('PostgreSQL: a page, its total and what it includes come from one snapshot, whatever commits between their queries', async (t) => {
+  const app = await buildTestApp(t);
+  if (postgresSide(app) === undefined) {
+    // (On SQLite a page and its total are read in one synchronous turn on one connection: no write between them.)
+    t.pass('SQLite: nothing to interleave');
+    return;
+  }
+  const key = mintKey(app);
+  const writeDevelopment = async (title: string) => {
+    const created = await send(app, 'POST', '/v1/developments', {
+      key,
+      body: { stateUnderReview: 'KGZ', title, summary: 'Committed between two queries of one answer.', date: '2021', datePrecision: 'year', direction: 'neutral', recommendationIds: ['KGZ-3-FIN-1'], sources: [HRW_SOURCE] },
+    });
+    t.equal(created.response.statusCode, 201, title);
+  };
+  // Read apart, a page and its total showed two states of the data (a development more in meta.total).
+  const counted = writeBefore(t, /count\(\*\)[\s\S]*developments/, () => writeDevelopment('Written before the count'));
+  const page = await getJson(app, '/v1/developments?limit=500');
+  t.equal(counted.written, 1, 'a write came between');
+  t.equal(page.body.meta.total, page.body.data.length, 'meta.total counts the records the page lists');
+  t.equal(page.body.meta.nextCursor, null);
+  // …and a recommendation's developmentCount beside the developments it includes.
+  const included = writeBefore(t, /from development_recommendations dr join developments d/, () => writeDevelopment('Written before the include'));
+  const withIncludes = await getJson(app, '/v1/recommendations?id=KGZ-3-FIN-1&include=developments&limit=1');
+  t.equal(included.written, 1, 'a write came between');
+  const [record] = withIncludes.body.data;
+  t.equal(record.developments.length, record.developmentCount, 'the developments included are those it counts');
+});
+
+t.test('a walk while records are written: every record unchanged meanwhile once; relevance on PostgreSQL too', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  let made = 0;
+  const create = async (text: string) => {
+    const created = await send(app, 'POST', '/v1/recommendations', {
+      key,
+      body: { reviewId: 'KGZ-3', paragraph: `998.${++made}`, text, verbatim: false, recommendingStates: ['FIN'] },
+    });
+    t.equal(created.response.statusCode, 201, `created ${created.body.id}`);
+    return created.body as { id: string; version: number };
+  };
+  // Twelve matches of different lengths, so of different ranks.
+  for (let i = 0; i < 12; i++) await create(`Prevent torture ${'and ill-treatment '.repeat(i)}in custody.`);
+  const walk = async (query: string, between: (page: { id: string }[]) => Promise<void>) => {
+    const met: string[] = [];
+    for (let url: string | null = `/v1/recommendations?${query}&limit=2`; url !== null; ) {
+      const page = await getJson(app, url);
+      t.equal(page.response.statusCode, 200, url);
+      met.push(...page.body.data.map((r: { id: string }) => r.id));
+      const cursor = page.body.meta.nextCursor as string | null;
+      url = cursor === null ? null : `/v1/recommendations?${query}&limit=2&cursor=${cursor}`;
+      if (cursor !== null) await between(page.body.data);
+    }
+    return met;
+  };
+  const ids = async (query: string) => (await getJson(app, `/v1/recommendations?${query}&limit=500`)).body.data.map((r: { id: string }) => r.id) as string[];
+  const once = (met: string[], unchanged: string[], label: string) => {
+    t.same(unchanged.filter((id) => met.filter((m) => m === id).length !== 1), [], `${label}: each record unchanged meanwhile met once`);
+  };
+
+  // By paragraph, a record added before and one after the cursor, and the record the cursor names deleted: the
+  // walk goes on from its keys.
+  const before = await ids('stateUnderReview=KGZ');
+  let deleted: string | undefined;
+  const byParagraph = await walk('stateUnderReview=KGZ', async (page) => {
+    await create('Added during the walk.');
+    if (deleted === undefined && page.length === 2) {
+      deleted = page[1]!.id;
+      const { response } = await getJson(app, `/v1/recommendations/${deleted}`);
+      const removed = await send(app, 'DELETE', `/v1/recommendations/${deleted}`, { key, headers: { 'if-match': response.headers.etag as string } });
+      t.equal(removed.response.statusCode, 204, `deleted ${deleted}, the record the cursor names`);
+    }
+  });
+  once(byParagraph, before.filter((id) => id !== deleted), 'by paragraph');
+
+  // By relevance, a better match added between pages, on PostgreSQL: ts_rank is the record's own. (bm25, SQLite's,
+  // weighs a record against all of them, so any write moves every rank and such a walk meets records again or
+  // misses them: README, Lists.)
+  if (postgresSide(app) === undefined) return;
+  const matches = await ids('q=torture');
+  const byRelevance = await walk('q=torture', async () => {
+    await create('Prevent torture, torture, torture everywhere.');
+  });
+  once(byRelevance, matches, 'by relevance');
 });

@@ -32,7 +32,7 @@ export function pgReadStore<Filter, Sort extends { name: string }, Row, Detail>(
         limit,
         page: (reader, n, keys) => reads.page(reader, filter, sort, n, keys),
         chunks: (client, keys, rows) => reads.chunks?.(client, filter, sort, keys, rows),
-        total: () => reads.total(pool, filter),
+        total: (reader) => reads.total(reader, filter),
       }),
     // A record's detail is several queries: one snapshot, so that it never mixes two revisions.
     get: (id) => pgSnapshot(pool, (client) => reads.get(client, id)),

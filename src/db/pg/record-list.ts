@@ -4,6 +4,7 @@ import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
 import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import { answerAsyncList } from '../../http/stored-list.js';
+import { pgSnapshot } from './query.js';
 import { type Pool, snapshotRead } from './rows.js';
 
 // A list of records built from rows (reviews, states, themes, sources, …) on PostgreSQL, answered by
@@ -28,7 +29,8 @@ export interface RecordListSpec<Row> {
    * step would run the match again), read on the export's connection; undefined: by pages.
    */
   chunks?(client: pg.PoolClient, after: KeyValue[] | undefined, rows: number): AsyncGenerator<Row[], void, undefined> | undefined;
-  total(): Promise<ListTotal>;
+  /** The list's total, read by `reader` (the page's snapshot). */
+  total(reader: Reader): Promise<ListTotal>;
 }
 
 /** A list's total: a number, or a capped one as { total, totalCapped }. */
@@ -71,12 +73,14 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
     limit: spec.limit,
     documents: {
       page: async (format, origin, n, keys) => {
-        const chunk = await spec.page(pool, n, keys);
+        // A page's rows and what they embed (a development's themes and links) from one snapshot, too.
+        const chunk = await pgSnapshot(pool, (client) => spec.page(client, n, keys));
         return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
       },
       jsonPage: async (n, keys) => {
-        // Either may throw before it returns a promise (a filter refused): as rejections, both awaited.
-        const [chunk, total] = await Promise.all([(async () => spec.page(pool, n, keys))(), (async () => spec.total())()]);
+        // The page and its total from one snapshot: read apart, a write committed between them gave a page and a
+        // meta.total of two states of the data (a last page of 3 records under a total of 2).
+        const [chunk, total] = await pgSnapshot(pool, async (client) => [await spec.page(client, n, keys), await spec.total(client)] as const);
         return {
           body: Buffer.from(chunk.rows.map((row) => JSON.stringify(row)).join(',')),
           nextKeys: chunk.nextKeys,
