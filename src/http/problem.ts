@@ -185,6 +185,23 @@ function validationErrors(error: FastifyError, request: FastifyRequest): Invalid
   return [...partErrors(error.validationContext ?? 'body', error.validation ?? [], request), ...later];
 }
 
+/**
+ * Names an earlier release documented, renamed since (docs/api-changes.md): a client written against that
+ * openapi.yaml is told the new name instead of only "unknown" (top-level names only: a source's own keys were never
+ * renamed). A Map: a key like "__proto__" is data here.
+ */
+const RENAMED = new Map([
+  ['state', 'stateUnderReview'],
+  ['source', 'sources'],
+  ['code', 'id'],
+]);
+
+function unknownMessage(where: string, key: string): string {
+  const unknown = where === 'body' ? 'Unknown field' : 'Unknown parameter';
+  const renamed = RENAMED.get(key);
+  return renamed === undefined ? unknown : `${unknown}: renamed "${renamed}" (see docs/api-changes.md)`;
+}
+
 function partErrors(context: string, validation: NonNullable<FastifyError['validation']>, request: FastifyRequest): InvalidParam[] {
   const where = CONTEXTS[context] ?? 'body';
   const errors = validation.flatMap((issue) => {
@@ -192,7 +209,7 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       // Where in the body: a key unknown to a source is "sources.0.x", not "x".
       const within = issue.instancePath.split('/').filter(Boolean);
-      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: where === 'body' ? 'Unknown field' : 'Unknown parameter', path: '', wrongType: false }));
+      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: unknownMessage(where, within.length === 0 ? String(key) : ''), path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     const wrongType = issue.keyword === 'invalid_type';
