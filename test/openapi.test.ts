@@ -170,4 +170,11 @@ t.test('the break finder sees a removed field, parameter, enum value and a newly
   const renamed = { paths: { '/x/{key}': { get: { ...after.paths['/x/{id}'].get, parameters: [{ in: 'path', name: 'key', required: true, schema: { type: 'string' } }, { in: 'query', name: 'kind', required: true, schema: { type: 'string' } }] } } } };
   t.same(breakingChanges(after, renamed), ['PARAMETER_REQUIRED GET /x/{id} query:kind'], 'a renamed path parameter is the same URL');
   t.same(breakingChanges(before, { paths: {} }), ['OPERATION_REMOVED GET /x/{id}']);
+  const csv = (columns: string[]) => ({
+    paths: { '/x': { get: { responses: { '200': { content: { 'text/csv': { schema: { type: 'string', description: columns.map((c) => `| \`${c}\` | … |`).join('\n') } } } } } } } },
+  });
+  t.same(breakingChanges(csv(['id', 'a', 'b', 'c']), csv(['id', 'new', 'b', 'a'])), [
+    'CSV_COLUMN_ORDER GET /x 200(text/csv)',
+    'CSV_COLUMN_REMOVED GET /x 200(text/csv) c',
+  ], 'a CSV column removed, and two swapped (a column added between is no break)');
 });

@@ -103,6 +103,17 @@ function compareWrite(oldDoc: Json, newDoc: Json, o: Json, n: Json, where: strin
   if (os.items && ns.items) compareWrite(oldDoc, newDoc, os.items, ns.items, `${where}[]`, out, wire);
 }
 
+/** A CSV's columns, from the table in its description: a reader by name needs each old column, a reader by position their order. */
+function compareColumns(o: Json, n: Json, where: string, out: string[]): void {
+  const columns = (schema: Json) => [...String(schema.description ?? '').matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!);
+  const before = columns(o);
+  const after = columns(n);
+  for (const name of before) if (!after.includes(name)) out.push(`CSV_COLUMN_REMOVED ${where} ${name}`);
+  const kept = after.filter((name) => before.includes(name));
+  const order = before.filter((name) => after.includes(name));
+  if (kept.join() !== order.join()) out.push(`CSV_COLUMN_ORDER ${where}`);
+}
+
 export function breakingChanges(oldDoc: Json, newDoc: Json): string[] {
   const out: string[] = [];
   // A path parameter's name is not on the wire: /v1/states/{code} and /v1/states/{id} are one URL.
@@ -150,6 +161,7 @@ export function breakingChanges(oldDoc: Json, newDoc: Json): string[] {
         const nc = resolve(newDoc, nr).content ?? {};
         for (const [type, media] of Object.entries<Json>(oc)) {
           if (!nc[type]) out.push(`RESPONSE_CONTENT_TYPE_REMOVED ${op} ${status} ${type}`);
+          else if (type === 'text/csv') compareColumns(resolve(oldDoc, media.schema), resolve(newDoc, nc[type].schema), `${op} ${status}(text/csv)`, out);
           else compareRead(oldDoc, newDoc, media.schema, nc[type].schema, `${op} ${status}(${type})`, out);
         }
       }
