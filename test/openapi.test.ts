@@ -1,8 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parse } from 'yaml';
 import { generateOpenApiYaml } from '../src/http/openapi-document.js';
 import { buildTestApp } from './helpers.js';
+import { breakingChanges } from './support/openapi-breaks.js';
 
 // backendNeutral: false — the document is generated from the schemas and served as it is: the app here reads
 // no database, so npm test's PostgreSQL pass (test/support/suites.mjs) leaves this file out.
@@ -128,4 +130,55 @@ t.test('every operation load shedding reaches (all but /healthz: test/hardening)
   t.same(causes, { shed: 52, exports: 7, busy: 23 }, 'every operation but liveness; the seven lists; every write');
   t.match(COMMITTED.paths['/readyz'].get.responses['503'].description, /^Not ready \(the database does not answer, or migrations are pending\)/);
   t.notMatch(COMMITTED.paths['/v1/stats/recommendations'].get.responses['503'].description, /export/, 'a CSV of stats is no streamed export');
+});
+
+// Clients written against an earlier openapi.yaml (an NGO's dashboard, an R script): what they send must still be
+// accepted and what they read still be there. Every incompatible difference from the published documents below
+// and from the last committed one must be listed in docs/api-changes.md, with what changed and what a client does.
+// The first full release and the last document before each day's renames (the first published one, ca70493, and
+// f968e73 add no difference of their own), then the last committed one unless it is this one.
+const RELEASES = ['edac101', '8ed0de0', '1649512', 'HEAD'];
+const inHistory = (commit: string) => spawnSync('git', ['cat-file', '-e', `${commit}:openapi.yaml`], { stdio: 'ignore' }).status === 0;
+// A copy without the history (an archive, a shallow clone) cannot compare; a clone of the repository always does.
+const noHistory = !RELEASES.every(inHistory) && 'the published openapi.yaml documents are not in this copy (no git history)';
+
+t.test('every incompatible change since earlier releases is listed in docs/api-changes.md (test/support/openapi-breaks.ts)', { skip: noHistory }, async (t) => {
+  const changelog = readFileSync(new URL('../docs/api-changes.md', import.meta.url), 'utf8');
+  const listed = new Set([...changelog.matchAll(/^- `([A-Z_]+ .+)`$/gm)].map((m) => m[1]!));
+  const found = new Set<string>();
+  for (const commit of RELEASES) {
+    const text = execFileSync('git', ['show', `${commit}:openapi.yaml`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (text === COMMITTED_YAML) continue;
+    // Without the duplicate-key check, parsing takes half the time (these documents were generated, never hand-written).
+    const earlier = parse(text, { uniqueKeys: false, prettyErrors: false });
+    for (const change of breakingChanges(earlier, COMMITTED)) {
+      found.add(change);
+      if (!listed.has(change)) t.fail(`${commit}: not in docs/api-changes.md: ${change}`);
+    }
+  }
+  t.same([...listed].filter((entry) => !found.has(entry)), [], 'and every listed entry is still a difference (a stale entry is removed)');
+  t.ok(found.size >= 80, `${found.size} listed differences`);
+});
+
+t.test('the break finder sees a removed field, parameter, enum value and a newly required one', async (t) => {
+  const spec = (query: object, field: object, required: string[]) => ({
+    paths: { '/x/{id}': { get: { parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'string' } }, query], responses: { '200': { content: { 'application/json': { schema: { type: 'object', required, properties: field } } } } } } } },
+  });
+  const before = spec({ in: 'query', name: 'kind', schema: { type: 'string', enum: ['a', 'b'] } }, { a: { type: 'string' }, b: { type: 'integer' } }, ['a']);
+  const after = spec({ in: 'query', name: 'kind', schema: { type: 'string', enum: ['a'] } }, { b: { type: ['integer', 'null'] } }, []);
+  t.same(breakingChanges(before, after), [
+    'REQUEST_ENUM_REMOVED GET /x/{id} query:kind: "b"',
+    'RESPONSE_FIELD_REMOVED GET /x/{id} 200(application/json).a',
+    'RESPONSE_TYPE GET /x/{id} 200(application/json).b: null not in [number]',
+  ]);
+  const renamed = { paths: { '/x/{key}': { get: { ...after.paths['/x/{id}'].get, parameters: [{ in: 'path', name: 'key', required: true, schema: { type: 'string' } }, { in: 'query', name: 'kind', required: true, schema: { type: 'string' } }] } } } };
+  t.same(breakingChanges(after, renamed), ['PARAMETER_REQUIRED GET /x/{id} query:kind'], 'a renamed path parameter is the same URL');
+  t.same(breakingChanges(before, { paths: {} }), ['OPERATION_REMOVED GET /x/{id}']);
+  const csv = (columns: string[]) => ({
+    paths: { '/x': { get: { responses: { '200': { content: { 'text/csv': { schema: { type: 'string', description: columns.map((c) => `| \`${c}\` | … |`).join('\n') } } } } } } } },
+  });
+  t.same(breakingChanges(csv(['id', 'a', 'b', 'c']), csv(['id', 'new', 'b', 'a'])), [
+    'CSV_COLUMN_ORDER GET /x 200(text/csv)',
+    'CSV_COLUMN_REMOVED GET /x 200(text/csv) c',
+  ], 'a CSV column removed, and two swapped (a column added between is no break)');
 });

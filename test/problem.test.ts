@@ -165,6 +165,22 @@ t.test('a required body field left out is "Required" with the type it takes (zod
     ],
     'an unknown key is named where it is (it was "pages"), a field of the body (it was "Unknown parameter")',
   );
+  // A client written against an earlier openapi.yaml sends a name renamed since (docs/api-changes.md): told the new one.
+  const renamed = await app.inject({
+    method: 'POST',
+    url: '/v1/developments',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { state: 'KGZ', source: 'x', sources: [{ url: 'https://example.org/a', title: 'A', publisher: 'P', source: 1 }] },
+  });
+  t.same(
+    renamed.json().errors.filter((e: { message: string }) => e.message.startsWith('Unknown field')),
+    [
+      { in: 'body', name: 'sources.0.source', message: 'Unknown field' },
+      { in: 'body', name: 'state', message: 'Unknown field: renamed "stateUnderReview" (see docs/api-changes.md)' },
+      { in: 'body', name: 'source', message: 'Unknown field: renamed "sources" (see docs/api-changes.md)' },
+    ],
+    "an old top-level name gets its new one (a source's own keys were never renamed)",
+  );
   const wrong = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { verbatim: null } });
   t.same(
     wrong.json().errors.find((e: { name: string }) => e.name === 'verbatim'),
@@ -371,6 +387,13 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
     for (const path of ['/v1/recommendations', '/v1/changes', '/v1/recommendations/KGZ-3-FIN-1']) {
       t.match((await errorsOf(`${path}?${name}=1&${name}=2`)).errors, [{ in: 'query', name, message: /^Unknown parameter: this operation takes / }], `${path} ${name}`);
     }
+  }
+  for (const path of ['/v1/developments', '/v1/statements', '/v1/states']) {
+    const old = await errorsOf(`${path}?state=KGZ&code=KGZ`);
+    t.same(old.errors, [
+      { in: 'query', name: 'state', message: 'Unknown parameter: renamed "stateUnderReview" (see docs/api-changes.md)' },
+      { in: 'query', name: 'code', message: 'Unknown parameter: renamed "id" (see docs/api-changes.md)' },
+    ], `${path}: an earlier release's name is answered with today's`);
   }
   const date = 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)';
   for (const value of [

@@ -188,6 +188,24 @@ function validationErrors(error: FastifyError, request: FastifyRequest): Invalid
   return [...partErrors(error.validationContext ?? 'body', error.validation ?? [], request), ...later];
 }
 
+/**
+ * Names an earlier release documented, renamed since (docs/api-changes.md): a client written against that
+ * openapi.yaml is told the new name instead of only "unknown" (top-level names only: a source's own keys were never
+ * renamed). A Map: a key like "__proto__" is data here.
+ */
+const RENAMED = new Map([
+  ['state', 'stateUnderReview'],
+  ['source', 'sources'],
+  ['code', 'id'],
+]);
+
+/** The message for a name an earlier release took (state, source, code), naming today's; undefined for any other. */
+function renamedMessage(where: string, key: string): string | undefined {
+  const renamed = RENAMED.get(key);
+  if (renamed === undefined) return undefined;
+  return `${where === 'body' ? 'Unknown field' : 'Unknown parameter'}: renamed "${renamed}" (see docs/api-changes.md)`;
+}
+
 function partErrors(context: string, validation: NonNullable<FastifyError['validation']>, request: FastifyRequest): InvalidParam[] {
   const where = CONTEXTS[context] ?? 'body';
   const errors = validation.flatMap((issue) => {
@@ -196,7 +214,13 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
       // Where in the body: a key unknown to a source is "sources.0.x", not "x".
       const within = issue.instancePath.split('/').filter(Boolean);
       const names = unknownKeyMessages(where, within.length === 0 ? routeSchemas(request)[context] : undefined);
-      return keys.map((key, i) => ({ in: where, name: [...within, String(key)].join('.'), message: names(String(key), i), path: '', wrongType: false }));
+      return keys.map((key, i) => ({
+        in: where,
+        name: [...within, String(key)].join('.'),
+        message: (within.length === 0 ? renamedMessage(where, String(key)) : undefined) ?? names(String(key), i),
+        path: '',
+        wrongType: false,
+      }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     const wrongType = issue.keyword === 'invalid_type';
