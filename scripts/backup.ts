@@ -10,8 +10,17 @@ if (target === '--help' || target === '-h') {
   process.exit(0);
 }
 // An option is no file name (`--help` once made a backup named "--help"); `./-x` names such a file.
-if (target === undefined || target.startsWith('-') || process.argv.length > 3) {
-  console.error(USAGE);
+// What is wrong is said before the usage (it printed the usage alone).
+const fault =
+  target === undefined
+    ? 'Give the file to write the backup to.'
+    : target.startsWith('-')
+      ? `${JSON.stringify(target)} is an option, and this command takes none: give a file (./${target} for a file named so).`
+      : process.argv.length > 3
+        ? `Give one file, not ${process.argv.length - 2}: ${process.argv.slice(2).map((arg) => JSON.stringify(arg)).join(', ')}.`
+        : undefined;
+if (fault !== undefined) {
+  console.error(`${fault}\n${USAGE}`);
   process.exit(2);
 }
 try {
@@ -30,7 +39,7 @@ try {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => interrupt.abort(new Error(`Interrupted by ${signal}: no backup written.`)));
   }
-  const report = await backupDatabase(resolve(env.DATABASE_PATH), resolve(target), interrupt.signal);
+  const report = await backupDatabase(resolve(env.DATABASE_PATH), resolve(target!), interrupt.signal);
   console.log(`Backed up ${env.DATABASE_PATH} to ${report.target} (${report.pages} pages, ${report.bytes} bytes); integrity check ok.`);
 } catch (error) {
   // An invalid environment, an existing target, a missing or damaged database: said, not thrown.

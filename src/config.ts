@@ -1,6 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { quoteGiven } from './common/zod-messages.js';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
 import { DEFAULT_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
@@ -247,11 +248,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A setting's message with its value as set (a number as written, not as read: 400 nines were read as 1.8e308),
+ * but DATABASE_URL's, which may hold a password.
+ */
+function withValueSet(message: string, name: string, env: NodeJS.ProcessEnv): string {
+  const value = env[name];
+  if (value === undefined || name === 'DATABASE_URL') return message;
+  return `${message.replace(/, given .*$/s, '')}, given ${quoteGiven(value)}`;
+}
+
 // Reads the environment once, at start-up; an invalid value stops the service with a message naming it.
 export function loadEnv(env: NodeJS.ProcessEnv): Env {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${withValueSet(i.message, String(i.path[0]), env)}`).join('\n');
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   return result.data;

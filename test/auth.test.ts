@@ -245,11 +245,20 @@ t.test('npm run keys: create, list, revoke', async (t) => {
   for (const name of ['seed', ' seed ']) {
     t.match(await run('create', '--name', name, '--scope', 'write'), { code: 2, err: /"seed" is the actor of `npm run seed`/ }, name);
   }
-  t.match(await run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /--scope write or admin/ });
+  t.match(await run('create', '--name', 'x', '--scope', 'read'), { code: 2, err: /^Give --scope write or admin \(given "read"\)\.\n/ });
+  t.match(await run('create', '--name', 'x'), { code: 2, err: /^Give --scope write or admin\.\n/ });
   t.match(await run('create', '--name', 'x', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
-  t.match(await run('list', '--name', 'x'), { code: 2, err: /Usage/ });
-  t.match(await run('revoke'), { code: 2, err: /Usage/ });
-  t.match(await run(), { code: 2, err: /Usage/ });
+  // Each wrong usage says what is wrong before the usage (it printed the usage alone).
+  const faults: [string[], string][] = [
+    [['list', '--name', 'x'], 'list takes no argument or option; given --name.'],
+    [['list', 'all'], 'list takes no argument or option; given "all".'],
+    [['revoke'], 'Give the id of the key to revoke (see: npm run keys -- list).'],
+    [['revoke', 'a', 'b'], 'Give one key id to revoke, not 2: "a", "b".'],
+    [['create', 'kyrgyz-watch', '--scope', 'write'], 'create takes no argument but --name and --scope; given "kyrgyz-watch".'],
+    [['mint'], 'Unknown command "mint": give create, list or revoke.'],
+    [[], 'Give a command: create, list or revoke.'],
+  ];
+  for (const [argv, fault] of faults) t.match(await run(...argv), { code: 2, err: `${fault}\nUsage:` }, argv.join(' '));
   t.equal((await keys.list()).length, 2, 'no failed command minted a key');
 });
 

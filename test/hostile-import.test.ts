@@ -80,18 +80,18 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
   t.same(report.recommendations, { created: 2, updated: 0, unchanged: 0 });
   t.equal(report.skipped, 9);
   t.same(messages(report), [
-    [3, 'review SVN-3 cannot be stored: session: Too big: expected number to be <=999'],
-    [4, 'text: Too big: expected string to have <=10000 characters'],
+    [3, 'review SVN-3 cannot be stored: session: Too big: expected at most 999, given 100000'],
+    [4, `text: Too long: expected at most 10,000 characters, given 15,000 characters ("${'x'.repeat(60)}…")`],
     [5, 'positionSource: A position needs the source that records it (positions are never guessed)'],
     [6, 'source js cannot be stored: url: Expected an http(s) URL'],
     [7, 'source nodate cannot be stored: publishedOn: Expected a day (YYYY-MM-DD) that exists'],
     [8, 'source <b> cannot be stored: id "<b>": Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit'],
     [9, 'recommendingStates: KGZ is the state under review in KGZ-3'],
-    [10, `id "${'A'.repeat(80)}": Too big: expected string to have <=200 characters`],
+    [10, `id "${'A'.repeat(80)}": Too long: expected at most 200 characters, given 250 characters ("${'A'.repeat(60)}…")`],
     [12, 'source future cannot be stored: publishedOn: "2999-01-01" is in the future'],
   ]);
   t.match(report.warnings.map((w: { message: string }) => w.message), [
-    /^theme "a-long-label" not added: label: Too big: expected string to have <=500 characters$/,
+    /^theme "a-long-label" not added: label: Too long: expected at most 500 characters, given 600 characters \("L{60}…"\)$/,
     'unknown theme "a-long-label": left out',
   ]);
   const stored = await sql.get(
@@ -130,7 +130,7 @@ t.test('a file with nothing valid is refused whole (422), with reasons; nothing 
   });
   const matrix = await post(app, admin, docx, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
   t.equal(matrix.statusCode, 422);
-  t.match(matrix.json().detail, 'row 2: review SVN-3 cannot be stored: session: Too big: expected number to be <=999');
+  t.match(matrix.json().detail, 'row 2: review SVN-3 cannot be stored: session: Too big: expected at most 999, given 100000');
   t.equal(await app.dataRevision.current(), before, 'nothing written');
   await publicPagesAnswer(t, app);
 });
@@ -186,7 +186,7 @@ t.test('the command line reports invalid rows, and refuses a file with nothing v
   writeFileSync(partial, csv({ id: 'KGZ-3-CLI' }, { text: 'z'.repeat(10_001) }));
   const first = io();
   t.equal(await runImportCli([partial], env, first.io), 0);
-  t.match(first.out.join(''), /Not imported:\n {2}row 3: text: Too big: expected string to have <=10000 characters\n/);
+  t.match(first.out.join(''), /Not imported:\n {2}row 3: text: Too long: expected at most 10,000 characters, given 10,001 characters \("z{60}…"\)\n/);
 
   const hopeless = join(dir, 'hopeless.csv');
   writeFileSync(hopeless, csv({ sources: 'js', sourceTitles: 'T', sourcePublishers: 'P', sourceUrls: 'javascript:alert(1)' }));

@@ -77,7 +77,7 @@ const ROUTES = [
 
 const withQ = (route: string, q: string) => `${route}${route.includes('?') ? '&' : '?'}q=${encodeURIComponent(q)}`;
 
-t.test('hostile queries answer 200 or a 400 naming the limit, without stalling the event loop', async (t) => {
+t.test('hostile queries answer 200 or a 400 naming the limit', async (t) => {
   const server = await app(t);
   const stall = await longestStall(async () => {
     for (const [q, status, limit] of HOSTILE) {
@@ -90,8 +90,9 @@ t.test('hostile queries answer 200 or a 400 naming the limit, without stalling t
       }
     }
   });
-  // Generous: on a busy two-core machine a request takes milliseconds; the old prefix storm took seconds.
-  t.ok(stall < 2_000, `longest event-loop stall ${Math.round(stall)} ms`);
+  // Reported, not asserted: a wall-clock bound fails on a loaded machine (6.6 s seen at load 19). What kept the old
+  // prefix storm from taking seconds is asserted without a clock in 'terms kept' above (repeats are one term).
+  t.comment(`longest event-loop stall ${Math.round(stall)} ms`);
 });
 
 t.test('the limits are configuration', async (t) => {

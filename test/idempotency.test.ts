@@ -72,9 +72,9 @@ t.test('a retried POST with the same Idempotency-Key creates once and answers th
 
   // Each fault said once (an empty key was also "not printable ASCII").
   const faults = {
-    'has space': 'Use printable ASCII characters without spaces',
+    'has space': 'Use printable ASCII characters without spaces, given "has space"',
     '': 'Give a key: the header is empty',
-    ['x'.repeat(201)]: 'Use at most 200 characters',
+    ['x'.repeat(201)]: `Use at most 200 characters, given "${'x'.repeat(60)}…" (201 characters)`,
   };
   for (const [bad, message] of Object.entries(faults)) {
     const refused = await send(app, 'POST', '/v1/assessments', { key, body: BODY, headers: { 'idempotency-key': bad } });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openDatabase } from '../src/db/open.js';
-import { runImportCli, USAGE } from '../src/import/cli.js';
+import { type CliError, runImportCli, USAGE } from '../src/import/cli.js';
 import { importFile } from '../src/import/run.js';
 import { formatReport } from '../src/import/report.js';
 import type { ImportReport } from '../src/import/types.js';
@@ -116,8 +116,8 @@ t.test('usage errors', async (t) => {
   t.equal(help.out, `${USAGE}\n`);
   const none = await cli(t, []);
   t.equal(none.status, 2);
-  t.match(none.err, /^Give exactly one file to import\./);
-  t.equal((await cli(t, ['a.csv', 'b.csv'])).status, 2);
+  t.match(none.err, /^Give exactly one file to import; none was given\.\nUsage: /);
+  t.match(await cli(t, ['a.csv', 'b.csv']), { status: 2, err: /^Give exactly one file to import; given 2: "a\.csv", "b\.csv"\.\n/ });
   const unknown = await cli(t, ['a.csv', '--force']);
   t.equal(unknown.status, 2);
   t.match(unknown.err, /Unknown option '--force'/);
@@ -132,6 +132,29 @@ t.test('usage errors', async (t) => {
   const unknownFormat = await cli(t, [join(dir, 'other.csv')]);
   t.equal(unknownFormat.status, 1);
   t.match(unknownFormat.err, /Cannot tell the file's format .*: pass --format ohchr-matrix\|terman-csv\|upr-info\|upr-tracker-csv\./);
+
+  // With --json, each failure is one JSON object on stderr, whatever failed (it was the text, and the usage).
+  const errorOf = async (args: string[], env: NodeJS.ProcessEnv = { DATABASE_PATH: join(dir, 'db.sqlite') }) => {
+    const err: string[] = [];
+    const status = await runImportCli([...args, '--json'], env, { out: () => t.fail('no report'), err: (s) => err.push(s) });
+    t.equal(err.length, 1, 'one write');
+    return { status, ...(JSON.parse(err[0]!) as CliError) };
+  };
+  t.same(await errorOf(['a.csv', '--force']), {
+    status: 2,
+    error: { kind: 'usage', message: "Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--force\"", exitStatus: 2 },
+  });
+  t.same(await errorOf([]), { status: 2, error: { kind: 'usage', message: 'Give exactly one file to import; none was given.', exitStatus: 2 } });
+  t.match(await errorOf([join(dir, 'missing.csv')]), { status: 1, error: { kind: 'file', message: /^Cannot read .*missing\.csv: no such file/, exitStatus: 1 } });
+  t.match(await errorOf([join(dir, 'other.csv')]), { status: 1, error: { kind: 'import', message: /other\.csv was not imported \(nothing written\): Cannot tell/, exitStatus: 1 } });
+  t.same(await errorOf([join(dir, 'other.csv')], { LOG_LEVEL: 'loud' }), {
+    status: 2,
+    error: {
+      kind: 'environment',
+      message: 'Invalid environment:\n  LOG_LEVEL: Not accepted: expected one of "fatal", "error", "warn", "info", "debug", "trace" or "silent", given "loud"',
+      exitStatus: 2,
+    },
+  });
 });
 
 t.test('the text report lists everything, long lists cut short', async (t) => {

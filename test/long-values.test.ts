@@ -72,7 +72,7 @@ t.test('a source URL is at most 2,000 bytes: one of 600 CJK characters is stored
   t.equal(tooMany.response.statusCode, 400);
   t.same(
     tooMany.body.errors.map((e: { message: string }) => e.message),
-    ['Too big: expected a URL of at most 2,000 characters', 'Too big: expected a URL of at most 2,000 bytes in UTF-8'],
+    ['characters', 'bytes in UTF-8'].map((unit) => `Too big: expected a URL of at most 2,000 ${unit}, given "${longAscii.slice(0, 60)}…" (2,001 characters)`),
     'said as a length, not "Expected an http(s) URL"',
   );
 });

@@ -1,9 +1,27 @@
 import { request } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { mintKey } from './curation-helpers.js';
 import { loadOperations } from './fuzz/spec.js';
 import { buildTestApp } from './helpers.js';
+
+/** The names an operation takes, as an unknown one is told them: "a", "b" or "c" (its query's, or its JSON body's). */
+async function namesTaken(app: FastifyInstance, method: 'get' | 'post', path: string): Promise<string> {
+  await app.ready();
+  type Schema = { $ref?: string; properties?: Record<string, unknown> };
+  const spec = app.swagger() as {
+    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+    components: { schemas: Record<string, Schema> };
+  };
+  const operation = spec.paths[path]![method]!;
+  const body = operation.requestBody?.content['application/json']?.schema;
+  const names =
+    body === undefined
+      ? operation.parameters!.filter((p) => p.in === 'query').map((p) => p.name)
+      : Object.keys((body.$ref ? spec.components.schemas[body.$ref.split('/').pop()!]! : body).properties!);
+  return `${names.slice(0, -1).map((name) => JSON.stringify(name)).join(', ')} or ${JSON.stringify(names.at(-1))}`;
+}
 
 t.test('every kind of bad request is a problem+json 4xx, never a 5xx', async (t) => {
   const app = await buildTestApp(t);
@@ -97,7 +115,7 @@ t.test('a body field of the wrong type, or empty, is named once, with one messag
   const text = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { text: [] } });
   t.same(
     text.json().errors.filter((e: { name: string }) => e.name === 'text'),
-    [{ in: 'body', name: 'text', message: 'Invalid input: expected string, received array' }],
+    [{ in: 'body', name: 'text', message: 'Wrong type: expected text, given a list' }],
   );
 });
 
@@ -127,10 +145,11 @@ t.test('a required body field left out is "Required" with the type it takes (zod
     payload: { reviewId: 'KGZ-3', text: 'Ratify the Optional Protocol', recommendingStates: ['FRA'], sources: [{ title: 'A report' }] },
   });
   t.same(created.json().errors, [
-    { in: 'body', name: 'verbatim', message: 'Required: expected boolean' },
-    { in: 'body', name: 'sources.0.publisher', message: 'Required: expected string' },
-    { in: 'body', name: 'sources.0.url', message: 'Required' },
+    { in: 'body', name: 'verbatim', message: 'Required: expected true or false' },
+    { in: 'body', name: 'sources.0.publisher', message: 'Required: expected text' },
+    { in: 'body', name: 'sources.0.url', message: 'Required: expected an http(s) URL' },
   ]);
+  const DEVELOPMENT_FIELDS = await namesTaken(app, 'post', '/v1/developments');
   const nested = await app.inject({
     method: 'POST',
     url: '/v1/developments',
@@ -138,14 +157,18 @@ t.test('a required body field left out is "Required" with the type it takes (zod
     payload: { speaker: 1, sources: [{ url: 'https://example.org/a', title: 'A', publisher: 'P', pages: 3 }] },
   });
   t.same(
-    nested.json().errors.filter((e: { message: string }) => e.message === 'Unknown field'),
-    [{ in: 'body', name: 'sources.0.pages', message: 'Unknown field' }, { in: 'body', name: 'speaker', message: 'Unknown field' }],
+    nested.json().errors.filter((e: { message: string }) => e.message.startsWith('Unknown field')),
+    [
+      { in: 'body', name: 'sources.0.pages', message: 'Unknown field' },
+      // At the top level, the fields the operation takes (once in an answer), or the one meant.
+      { in: 'body', name: 'speaker', message: `Unknown field: this operation takes ${DEVELOPMENT_FIELDS}` },
+    ],
     'an unknown key is named where it is (it was "pages"), a field of the body (it was "Unknown parameter")',
   );
   const wrong = await app.inject({ method: 'POST', url: '/v1/recommendations', headers: { authorization: `Bearer ${key}` }, payload: { verbatim: null } });
   t.same(
     wrong.json().errors.find((e: { name: string }) => e.name === 'verbatim'),
-    { in: 'body', name: 'verbatim', message: 'Invalid input: expected boolean, received null' },
+    { in: 'body', name: 'verbatim', message: 'Wrong type: expected true or false, given null' },
     'a value given is judged as given',
   );
 });
@@ -165,12 +188,23 @@ t.test('a problem lists at most 50 invalid parameters; its detail says how many 
   t.equal(Number(all) - Number(more), 50);
   t.ok(Number(all) > 80_000, `${all} in all`);
   t.equal(problem.detail.split('; Invalid').length, 50, 'the detail names the 50 listed');
+  const unknown = problem.errors.filter((e: { message: string }) => e.message.startsWith('Unknown field'));
+  t.match(unknown[0], { name: 'k0', message: /^Unknown field: this operation takes "[a-zA-Z]+", .* or "[a-zA-Z]+"$/ }, 'the fields it takes, once');
+  t.equal(unknown[1].message, 'Unknown field');
   const query = Array.from({ length: 1500 }, (_, i) => `p${i}=1`).join('&');
   const listed = (await app.inject({ url: `/v1/recommendations?${query}` })).json();
   t.equal(listed.errors.length, 50);
   t.match(listed.detail, /; and 1450 more \(1500 in all\)$/, 'was 1,500 errors, 169 KB');
+  const RECOMMENDATION_PARAMETERS = await namesTaken(app, 'get', '/v1/recommendations');
   const few = (await app.inject({ url: '/v1/recommendations?a=1&b=2' })).json();
-  t.equal(few.detail, 'Invalid query parameter "a": Unknown parameter; Invalid query parameter "b": Unknown parameter', 'a few: all, no count');
+  t.equal(few.detail, `Invalid query parameter "a": Unknown parameter: this operation takes ${RECOMMENDATION_PARAMETERS}; Invalid query parameter "b": Unknown parameter`, 'a few: all, no count; the names taken said once');
+  // A name close to one taken is told which (another case, a letter off); a short unknown name is not taken for another.
+  t.same((await app.inject({ url: '/v1/recommendations?Limit=5&lmit=5&cursr=x&a=1' })).json().errors, [
+    { in: 'query', name: 'Limit', message: 'Unknown parameter: did you mean "limit"?' },
+    { in: 'query', name: 'lmit', message: 'Unknown parameter: did you mean "limit"?' },
+    { in: 'query', name: 'cursr', message: 'Unknown parameter: did you mean "cursor"?' },
+    { in: 'query', name: 'a', message: `Unknown parameter: this operation takes ${RECOMMENDATION_PARAMETERS}` },
+  ]);
 });
 
 t.test('a path the static file servers will not read is a 404 like any path without a resource (was 403 "Forbidden")', async (t) => {
@@ -335,7 +369,7 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   // Names of Object's own properties, given twice: unknown parameters like any other (a 500 before, on every route).
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
     for (const path of ['/v1/recommendations', '/v1/changes', '/v1/recommendations/KGZ-3-FIN-1']) {
-      t.same((await errorsOf(`${path}?${name}=1&${name}=2`)).errors, [{ in: 'query', name, message: 'Unknown parameter' }], `${path} ${name}`);
+      t.match((await errorsOf(`${path}?${name}=1&${name}=2`)).errors, [{ in: 'query', name, message: /^Unknown parameter: this operation takes / }], `${path} ${name}`);
     }
   }
   const date = 'Not a valid date (YYYY-MM-DD) or ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z)';
@@ -344,34 +378,42 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
     '2016-12-31T23:59:60Z', '2026-01-01T24:00:00Z', '%2B10000-01-01T00:00:00Z', '2026-02-29T00:00:00Z', '2026-04-31T00:00:00Z',
     '2026-01-01T00:00:00%2B0000', '2026-01-01T00:00:00.1234567891Z', '2026-01-01T00:00:00.1234567891%2B00:00',
   ]) {
-    t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date }], value);
+    const given = `, given ${JSON.stringify(decodeURIComponent(value))}`;
+    t.same((await errorsOf(`/v1/recommendations?updatedSince=${value}`)).errors, [{ in: 'query', name: 'updatedSince', message: date + given }], value);
   }
   // Plain decimal digits only: Number() read 0x10 as 16, ' 50' as 50, 1e2 as 100, '' as 0 ("too small").
   const whole = 'Expected a whole number (digits 0-9)';
   for (const value of ['abc', '1.5', '0x10', '%2050', '50%20', '1e2', '50.0', '%2B5', '-1', '', '%EF%BC%95', '0b11', 'Infinity']) {
-    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: whole }], value);
+    const given = `, given ${JSON.stringify(decodeURIComponent(value))}`;
+    t.same((await errorsOf(`/v1/recommendations?limit=${value}`)).errors, [{ in: 'query', name: 'limit', message: whole + given }], value);
   }
   // A list's values are the same text, spaces around its commas aside.
   for (const value of ['0x1', '2.0', '1e0', '%2B1', '-1', '', '1,,2', '0b1']) {
-    t.same((await errorsOf(`/v1/recommendations?cycle=${value}`)).errors, [{ in: 'query', name: 'cycle', message: whole }], `cycle ${value}`);
+    t.match((await errorsOf(`/v1/recommendations?cycle=${value}`)).errors, [{ in: 'query', name: 'cycle', message: `${whole}, given ` }], `cycle ${value}`);
   }
   for (const url of ['/v1/reviews/KGZ-3/summary?top=0x10', '/v1/recommendations/KGZ-3-FIN-1/related?limit=1e1']) {
-    t.equal((await errorsOf(url)).errors[0]!.message, whole, url);
+    t.match((await errorsOf(url)).errors[0]!.message, `${whole}, given "`, url);
   }
-  // Out of range says so, with the bound (it said "Expected a whole number").
-  t.same((await errorsOf('/v1/reviews?limit=1000')).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
-  t.same((await errorsOf(`/v1/reviews?limit=${'9'.repeat(400)}`)).errors, [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }]);
-  t.same((await errorsOf('/v1/recommendations?limit=0')).errors, [{ in: 'query', name: 'limit', message: 'Too small: expected number to be >=1' }]);
+  // Out of range says so, with the range (it said "Expected a whole number", then only the bound passed: "<=500"),
+  // and the value as given (a long one cut, with its length), not as read (9 × 400 was read as 2^53 - 1).
+  const range = (bound: string, given: string) => [{ in: 'query', name: 'limit', message: `${bound}: expected a whole number from 1 to 500, given ${given}` }];
+  t.same((await errorsOf('/v1/reviews?limit=1000')).errors, range('Too big', '"1000"'));
+  t.same((await errorsOf(`/v1/reviews?limit=${'9'.repeat(400)}`)).errors, range('Too big', `"${'9'.repeat(60)}…" (400 characters)`));
+  t.same((await errorsOf('/v1/recommendations?limit=0')).errors, range('Too small', '"0"'));
   // Leading zeros are digits too, in every whole-number parameter alike.
   for (const url of ['/v1/recommendations?limit=007&cycle=03', '/v1/recommendations?limit=0000000000000000000000000000050&year=02020']) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
   }
   t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=007' })).json().meta.limit, 7);
-  t.same((await errorsOf('/v1/stats/recommendations')).errors, [{ in: 'query', name: 'groupBy', message: 'Required' }]);
+  // A required parameter left out says what it takes (it said "Required" alone).
+  t.same((await errorsOf('/v1/stats/developments')).errors, [
+    { in: 'query', name: 'groupBy', message: 'Required: expected one of "direction", "year", "theme" or "stateUnderReview"' },
+  ]);
   // A list parameter takes repeats: its values are judged one by one, each problem said once.
-  t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9')).errors, [
-    { in: 'query', name: 'cycle', message: whole },
-    { in: 'query', name: 'cycle', message: 'Too big: expected number to be <=4' },
+  t.same((await errorsOf('/v1/recommendations?cycle=x&cycle=y&cycle=9&cycle=x')).errors, [
+    { in: 'query', name: 'cycle', message: `${whole}, given "x"` },
+    { in: 'query', name: 'cycle', message: `${whole}, given "y"` },
+    { in: 'query', name: 'cycle', message: 'Too big: expected a whole number from 1 to 4, given "9"' },
   ]);
   for (const url of ['/v1/recommendations?position=noted&position=supported', '/v1/stats/recommendations?groupBy=position&groupBy=cycle', '/v1/sources?publisher=a&publisher=b']) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { LoadedPerRevision } from '../src/db/revision.js';
-import { boundedDistance } from '../src/states/filter-names.js';
+import { boundedDistance } from '../src/common/edit-distance.js';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
 

@@ -211,7 +211,8 @@ t.test('themes of both schemes, each with its scheme, filtered by scheme', async
   t.equal(two.meta.total, all.length - uprInfo.meta.total, "all but UPR Info's issues");
   const bad = await app.inject({ method: 'GET', url: '/v1/themes?scheme=ohchr' });
   t.equal(bad.statusCode, 400);
-  t.match(bad.json().errors, [{ in: 'query', name: 'scheme', message: 'Expected one of uhri, upr-info, local' }]);
+  // Worded as every parameter's options are, quoted, with the value given (it said "Expected one of uhri, upr-info, local").
+  t.same(bad.json().errors, [{ in: 'query', name: 'scheme', message: 'Not accepted: expected one of "uhri", "upr-info" or "local", given "ohchr"' }]);
   const sdg = await app.inject({ method: 'GET', url: '/v1/themes?scheme=SDG' });
   t.equal(sdg.statusCode, 400);
   t.match(sdg.json().errors, [{ name: 'scheme', message: /SDGs are not a theme scheme: their goals are listed by GET \/v1\/sdgs/ }]);

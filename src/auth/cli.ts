@@ -62,8 +62,21 @@ function parseKeysCommand(argv: string[], io: Output): KeysCommand | number {
     return { kind: 'list' };
   }
   if (command === 'revoke' && rest.length === 1) return { kind: 'revoke', id: rest[0]! };
-  io.err(KEYS_USAGE);
+  io.err(`${usageFault(command, rest, values)}\n${KEYS_USAGE}`);
   return 2;
+}
+
+const COMMANDS = ['create', 'list', 'revoke'];
+
+/** What is wrong with arguments no command takes, in a line (it printed the usage alone: the user had to guess). */
+function usageFault(command: string | undefined, rest: string[], values: { name?: string; scope?: string }): string {
+  const quoted = rest.map((arg) => JSON.stringify(arg)).join(', ');
+  if (command === undefined) return 'Give a command: create, list or revoke.';
+  if (!COMMANDS.includes(command)) return `Unknown command ${JSON.stringify(command)}: give create, list or revoke.`;
+  if (command === 'create') return `create takes no argument but --name and --scope; given ${quoted}.`;
+  if (command === 'revoke') return rest.length === 0 ? "Give the id of the key to revoke (see: npm run keys -- list)." : `Give one key id to revoke, not ${rest.length}: ${quoted}.`;
+  const options = [values.name === undefined ? [] : ['--name'], values.scope === undefined ? [] : ['--scope']].flat();
+  return `list takes no argument or option; given ${[...rest.map((arg) => JSON.stringify(arg)), ...options].join(', ')}.`;
 }
 
 function parseCreate(values: { name?: string; scope?: string }, io: Output): KeysCommand | number {
@@ -83,7 +96,8 @@ function parseCreate(values: { name?: string; scope?: string }, io: Output): Key
     return 2;
   }
   if (!API_KEY_SCOPES.includes(values.scope as ApiKeyScope)) {
-    io.err(`Give --scope ${API_KEY_SCOPES.join(' or ')}.\n${KEYS_USAGE}`);
+    const given = values.scope === undefined ? '' : ` (given ${JSON.stringify(values.scope)})`;
+    io.err(`Give --scope ${API_KEY_SCOPES.join(' or ')}${given}.\n${KEYS_USAGE}`);
     return 2;
   }
   return { kind: 'create', name, scope: values.scope as ApiKeyScope };

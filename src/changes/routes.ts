@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readIdParams, readStateIdParams } from '../common/schemas.js';
+import { quoteGiven } from '../common/zod-messages.js';
 import { decodeCursor, encodeCursor, listEnvelope, requestPathWith, setNextLink } from '../http/pagination.js';
 import { dateOrInstant, listParam, pageParams, storedInstant } from '../http/params.js';
 import { HttpProblem, invalidParam, notFound, problemResponses } from '../http/problem.js';
@@ -53,7 +54,11 @@ const feedCursor = (seq: number, at: string | undefined) => encodeCursor(CURSOR_
 
 function readFeedCursor(since: string): { seq: number; at?: string } {
   const invalid = () =>
-    invalidParam('query', 'since', 'Give meta.nextCursor of an earlier answer, an ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z) or a day (YYYY-MM-DD)');
+    invalidParam(
+      'query',
+      'since',
+      `Give meta.nextCursor of an earlier answer, an ISO 8601 instant with offset (e.g. 2026-01-01T00:00:00Z) or a day (YYYY-MM-DD), not ${quoteGiven(since)}`,
+    );
   for (const kinds of [['count', 'text'], ['count']] as const) {
     try {
       const [seq, at] = decodeCursor(since, CURSOR_SORT, kinds)! as [number, string | undefined];

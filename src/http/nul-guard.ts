@@ -49,7 +49,7 @@ function shortened(name: string): string {
 /**
  * The fields of a value (a parsed JSON body, an imported record) holding a NUL or an unpaired surrogate in a
  * string or a key, named as validation names them: dotted keys, a list's item by the list ("themes"), an object
- * in one by its place ("sources.0.url"); "(root)" for the value itself. Without recursion: a body of a few
+ * in one by its place ("sources.0.url"); "(the whole body)" for the value itself. Without recursion: a body of a few
  * kilobytes can nest thousands of levels deep.
  * Only the first `named` faults are named (the others are counted, named UNNAMED_FAULT), and a name is shortened to
  * MAX_FAULT_NAME characters: a name costs its depth to write out, and a body of 500 KB held 27,000 faults 62,500
@@ -63,7 +63,7 @@ export function faultyTextFields(value: unknown, byteOrderMark = false, named = 
     const [item, path] = next;
     if (typeof item === 'string') {
       const fault = textFault(item, byteOrderMark);
-      if (fault) found.push({ name: nameOf(() => path.replace(/(^|\.)\d+$/, '') || '(root)'), fault });
+      if (fault) found.push({ name: nameOf(() => path.replace(/(^|\.)\d+$/, '') || '(the whole body)'), fault });
     } else if (Array.isArray(item)) {
       // (Pushed last first: the fields come out, and are named, in the value's order.)
       for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], path === '' ? `${i}` : `${path}.${i}`]);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { invalidParam } from './problem.js';
+import { quoteGiven } from '../common/zod-messages.js';
 
 // Opaque keyset cursors: the sort they were made for and the sort-key values of the last record returned.
 // The next page starts strictly after those values, so records added meanwhile never shift a page.
@@ -31,18 +32,21 @@ export function encodeCursor(sort: string, keys: KeyValue[]): string {
   return Buffer.from(JSON.stringify({ s: sort, k: keys })).toString('base64url');
 }
 
+const malformedCursor = (cursor: string) =>
+  invalidParam('query', 'cursor', `Malformed cursor ${quoteGiven(cursor)}: pass meta.nextCursor of a previous page unchanged.`);
+
 export function decodeCursor(cursor: string | undefined, sort: string, kinds: readonly KeyKind[]): KeyValue[] | undefined {
   if (cursor === undefined) return undefined;
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
+    throw malformedCursor(cursor);
   }
   const parsed = cursorPayload.safeParse(payload);
   const keys = parsed.data?.k;
   if (keys === undefined || keys.length !== kinds.length || !keys.every((key, i) => KEY_KINDS[kinds[i]!](key))) {
-    throw invalidParam('query', 'cursor', 'Malformed cursor; pass meta.nextCursor of a previous page unchanged.');
+    throw malformedCursor(cursor);
   }
   if (parsed.data!.s !== sort) {
     throw invalidParam('query', 'cursor', `This cursor was made for another list or sort ("${parsed.data!.s}"), not "${sort}".`);

@@ -156,8 +156,8 @@ export const wholeNumberParam = (min: number, max: number) =>
         .number({ error: WHOLE_NUMBER })
         .int({ error: WHOLE_NUMBER })
         // (Their own messages: the number's error above would otherwise answer for them too.)
-        .min(min, { error: `Too small: expected number to be >=${min}` })
-        .max(max, { error: `Too big: expected number to be <=${max}` }),
+        .min(min, { error: `Too small: expected a whole number from ${min} to ${max}` })
+        .max(max, { error: `Too big: expected a whole number from ${min} to ${max}` }),
     )
     .meta({ format: 'int32' });
 

@@ -1,12 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { oneOf, quoteGiven } from '../common/zod-messages.js';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
 import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
+import { boundedDistance } from '../common/edit-distance.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
 
@@ -46,9 +48,9 @@ export const problemSchema = z
       type: 'about:blank',
       title: 'Bad Request',
       status: 400,
-      detail: 'Invalid query parameter "limit": Too big: expected number to be <=500',
+      detail: 'Invalid query parameter "limit": Too big: expected a whole number from 1 to 500, given "1000"',
       instance: '/v1/recommendations',
-      errors: [{ in: 'query', name: 'limit', message: 'Too big: expected number to be <=500' }],
+      errors: [{ in: 'query', name: 'limit', message: 'Too big: expected a whole number from 1 to 500, given "1000"' }],
     },
   });
 
@@ -193,12 +195,16 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
       // Where in the body: a key unknown to a source is "sources.0.x", not "x".
       const within = issue.instancePath.split('/').filter(Boolean);
-      return keys.map((key) => ({ in: where, name: [...within, String(key)].join('.'), message: where === 'body' ? 'Unknown field' : 'Unknown parameter', path: '', wrongType: false }));
+      const names = unknownKeyMessages(where, within.length === 0 ? routeSchemas(request)[context] : undefined);
+      return keys.map((key, i) => ({ in: where, name: [...within, String(key)].join('.'), message: names(String(key), i), path: '', wrongType: false }));
     }
     const name = issue.instancePath.replace(/^\//, '').replace(/\/\d+$/, '').replaceAll('/', '.');
     const wrongType = issue.keyword === 'invalid_type';
-    const message = where === 'body' && isAbsent(request.body, issue.instancePath) ? required(issue.message) : issue.message;
-    return [{ in: where, name: name || '(root)', message: message ?? 'Invalid value', path: issue.instancePath, wrongType }];
+    const message =
+      where === 'body' && isAbsent(request.body, issue.instancePath)
+        ? required(issue.message)
+        : withGiven(issue.message ?? 'Invalid value', givenValue(partValue(request, context as (typeof PARTS)[number]), issue.instancePath));
+    return [{ in: where, name: name || '(the whole body)', message, path: issue.instancePath, wrongType }];
   });
   // A value of the wrong type gets that error alone: zod also runs the length checks a string and a list
   // share (`[]` for a text was "expected string, received array" and "expected array to have >=1 items").
@@ -226,9 +232,74 @@ function isAbsent(body: unknown, path: string): boolean {
   return value === undefined;
 }
 
-/** "Invalid input: expected boolean, received undefined" → "Required: expected boolean" (an enum's options likewise). */
+/**
+ * A field left out: zod's messages for its type or options say so (src/common/zod-messages.ts); a schema's own
+ * "Expected …" becomes "Required: expected …".
+ */
 function required(message: string | undefined): string {
-  const expected = /^Invalid (?:input|option): (expected .*?)(?:, received undefined)?$/.exec(message ?? '')?.[1];
+  if (message?.startsWith('Required')) return message;
+  return message?.startsWith('Expected ') ? `Required: e${message.slice(1)}` : 'Required';
+}
+
+/**
+ * The value a part of a request holds at an issue's path, as sent: a query parameter's text (a list's whole
+ * text, "2,x": its items are not split before it is refused), undefined where nothing is.
+ */
+function givenValue(part: unknown, path: string): unknown {
+  let value = part;
+  for (const key of path.split('/').filter(Boolean)) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return typeof value === 'string' ? value : undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * A schema's own message, with the value given when it does not say it yet (zod's own do: zod-messages.ts): a
+ * text, a number, a boolean or null; a list or an object is not quoted back whole.
+ */
+function withGiven(message: string, value: unknown): string {
+  if (value === undefined || (typeof value === 'object' && value !== null) || /\bgiven\b|\bempty\b/i.test(message)) return message;
+  return `${message}, given ${quoteGiven(value)}`;
+}
+
+const routeSchemas = (request: FastifyRequest) => (request.routeOptions.schema ?? {}) as Partial<Record<string, unknown>>;
+
+/**
+ * What unknown parameters or fields are told: the name meant, when one the operation takes is close to it
+ * ("limt": did you mean "limit"?); else, once, the names it takes there (at a body's top level), or that it
+ * takes none. Only the first keys are judged: no more are listed (80,000 unknown keys were sent).
+ */
+/** Whether a key is a name misspelt: another case, or (from 3 characters) 1 edit off a short name, 2 off a longer one. */
+function isCloseTo(key: string, name: string): boolean {
+  if (key === name) return true;
+  const bound = name.length <= 4 ? 1 : 2;
+  return key.length >= 3 && boundedDistance(key, name, bound) <= bound;
+}
+
+function unknownKeyMessages(where: InvalidParam['in'], schema: unknown): (key: string, index: number) => string {
+  const unknown = where === 'body' ? 'Unknown field' : 'Unknown parameter';
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  if (shape === undefined) return () => unknown;
+  const names = Object.keys(shape);
+  if (names.length === 0) return () => `${unknown}: this operation takes no ${where} parameters`;
+  let listed = false;
+  return (key, index) => {
+    if (index >= MAX_LISTED_ERRORS) return unknown;
+    const close = names.find((name) => isCloseTo(key.toLowerCase(), name.toLowerCase()));
+    if (close !== undefined) return `${unknown}: did you mean "${close}"?`;
+    if (listed) return unknown;
+    listed = true;
+    return `${unknown}: this operation takes ${oneOf(names).replace(/^one of /, '')}`;
+  };
+}
+
+/**
+ * A required query parameter left out, with what it takes: what its schema says of an empty value (a list of
+ * options answers "expected one of …"; a union said only "Invalid input").
+ */
+function requiredQuery(schema: z.ZodType): string {
+  const expected = /(expected .*?)(?:, given .*)?$/.exec(schema.safeParse('').error?.issues[0]?.message ?? '')?.[1];
   return expected === undefined ? 'Required' : `Required: ${expected}`;
 }
 
@@ -245,7 +316,7 @@ function queryErrors(errors: InvalidParam[], request: FastifyRequest): InvalidPa
     const schema = shape !== undefined && Object.hasOwn(shape, e.name) ? shape[e.name] : undefined;
     if (schema === undefined) return e;
     const values = query?.[e.name];
-    if (values === undefined) return { ...e, message: 'Required' };
+    if (values === undefined) return { ...e, message: e.message.startsWith('Required') ? e.message : requiredQuery(schema) };
     if (Array.isArray(values) && !acceptsRepeats(schema)) return { ...e, message: `Given ${values.length} times: give it once` };
     return e;
   });

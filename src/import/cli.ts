@@ -30,7 +30,20 @@ export interface CliOutput {
   err(text: string): void;
 }
 
+/** Why the command stopped, as --json prints it on stderr: what kind of fault, the message and the exit status. */
+export interface CliError {
+  error: { kind: 'usage' | 'file' | 'environment' | 'import'; message: string; exitStatus: number };
+}
+
 export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  // With --json a failure is one JSON object (CliError) on stderr, as the report is one on stdout: a script
+  // reading the command's output had a line of prose to parse (and the usage after a wrong option).
+  const json = argv.includes('--json');
+  const fail = (kind: CliError['error']['kind'], message: string, exitStatus: number, usage = false): number => {
+    if (json) io.err(`${JSON.stringify({ error: { kind, message, exitStatus } } satisfies CliError)}\n`);
+    else io.err(`${message}\n${usage ? `${USAGE}\n` : ''}`);
+    return exitStatus;
+  };
   let args;
   try {
     args = parseArgs({
@@ -45,8 +58,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
       },
     });
   } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    return fail('usage', (error as Error).message, 2, true);
   }
   const { values, positionals } = args;
   if (values.help) {
@@ -54,29 +66,25 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     return 0;
   }
   if (positionals.length !== 1) {
-    io.err(`Give exactly one file to import.\n${USAGE}\n`);
-    return 2;
+    const given = positionals.length === 0 ? 'none was given' : `given ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(', ')}`;
+    return fail('usage', `Give exactly one file to import; ${given}.`, 2, true);
   }
   const format = values.format;
   if (format !== undefined && !isImportFormat(format)) {
-    io.err(`Unknown format "${format}": use ${IMPORT_FORMATS.join(', ')}.\n`);
-    return 2;
+    return fail('usage', `Unknown format "${format}": use ${IMPORT_FORMATS.join(', ')}.`, 2);
   }
   const path = positionals[0]!;
   try {
     await access(path);
   } catch {
-    io.err(`Cannot read ${path}: no such file, or not readable.\n`);
-    return 1;
+    return fail('file', `Cannot read ${path}: no such file, or not readable.`, 1);
   }
 
-  const config = commandConfig(env, io.err);
-  if (config === undefined) return 2;
+  let refused = '';
+  const config = commandConfig(env, (text) => (refused += text));
+  if (config === undefined) return fail('environment', refused.trimEnd(), 2);
   const database = await openTarget(config, io);
-  if (typeof database === 'string') {
-    io.err(`${path} was not imported (nothing written): ${database}\n`);
-    return 1;
-  }
+  if (typeof database === 'string') return fail('import', `${path} was not imported (nothing written): ${database}`, 1);
   try {
     const report = await database.run(
       { name: basename(path), chunks: () => createReadStream(path) },
@@ -95,8 +103,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     // One line, never a stack trace: the import runs in one transaction, so nothing was written whatever failed.
     const reason =
       error instanceof ImportError ? error.message : (databaseFailure(error) ?? `${(error as Error).name}: ${(error as Error).message}`);
-    io.err(`${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}\n`);
-    return 1;
+    return fail('import', `${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}`, 1);
   } finally {
     await database.close();
   }

@@ -1,4 +1,5 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
+import '../common/zod-messages.js';
 import { openDatabase } from '../db/open.js';
 import { importFile } from './run.js';
 import type { ImportOptions, ImportReport, ImportSource } from './types.js';

@@ -30,7 +30,8 @@ const speakerSchema = z
       type: z.literal('organization'),
       name: visible(z.string().trim().min(1).max(300)).describe("The organization's name, e.g. Human Rights Watch."),
     }),
-  ])
+    // (A type neither names: zod's own said "Invalid input", not what a speaker's type is.)
+  ], { error: 'Expected "state" (with the state\'s id) or "organization" (with its name)' })
   .meta({
     id: 'Speaker',
     description: 'Who spoke: a state by its code, or an organization by its name.',

@@ -6,6 +6,7 @@ import { RevisionTracker } from '../http/cache.js';
 import { isStateFilter } from '../http/params.js';
 import { resolveFilters } from '../http/filter-resolver.js';
 import { normalizeStateName } from './names.js';
+import { boundedDistance } from '../common/edit-distance.js';
 
 // State filters (stateUnderReview, recommendingState) take codes, names and aliases in any case. The
 // lookup is an in-memory map from normalised spelling to code, rebuilt only when the data revision changes,
@@ -147,30 +148,6 @@ export function otherScriptHint(value: string): string {
     : '';
 }
 
-/**
- * Levenshtein distance between a and b when it is at most `bound`, else bound + 1: only the diagonal band of
- * width 2·bound + 1 is computed, so the cost is O(length · bound).
- */
-export function boundedDistance(a: string, b: string, bound: number): number {
-  if (Math.abs(a.length - b.length) > bound) return bound + 1;
-  const over = bound + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => (j <= bound ? j : over));
-  for (let i = 1; i <= a.length; i++) {
-    const current = new Array<number>(b.length + 1).fill(over);
-    if (i <= bound) current[0] = i;
-    let rowMin = current[0]!;
-    const from = Math.max(1, i - bound);
-    const to = Math.min(b.length, i + bound);
-    for (let j = from; j <= to; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(over, previous[j - 1]! + cost, previous[j]! + 1, current[j - 1]! + 1);
-      rowMin = Math.min(rowMin, current[j]!);
-    }
-    if (rowMin > bound) return over;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /**
  * Adds to every route whose query has state filters a hook that replaces each filter's values by their codes

@@ -6,7 +6,7 @@ import { LoadedPerRevision, type RevisionSource } from '../db/revision.js';
 import { RevisionTracker } from '../http/cache.js';
 import { resolveFilters } from '../http/filter-resolver.js';
 import { idFilterKind, type IdFilterKind } from '../http/params.js';
-import { boundedDistance } from '../states/filter-names.js';
+import { boundedDistance } from '../common/edit-distance.js';
 
 // Filters by the ids of stored records (theme, affectedPersons, reviewId, source) take them in any case; an unknown id
 // is a 400 with close matches ("torture" → the themes whose id or label holds the word), not an empty page

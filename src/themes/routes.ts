@@ -59,7 +59,7 @@ const themeQuery = z
         error: (issue) =>
           String(issue.input).toLowerCase() === 'sdg'
             ? 'SDGs are not a theme scheme: their goals are listed by GET /v1/sdgs and filtered with sdg='
-            : `Expected one of ${LABEL_SCHEMES.join(', ')}`,
+            : undefined, // zod's, as every list's: src/common/zod-messages.ts
       }),
       `Only themes of these schemes: ${LABEL_SCHEMES.join(', ')}.`,
     ),
