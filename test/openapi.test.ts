@@ -102,7 +102,7 @@ t.test('every write declares its 507 (a full database: test/database-full), with
 });
 
 t.test('every operation load shedding reaches (all but /healthz: test/hardening) declares its 503 problem and says why', async (t) => {
-  const causes = { shed: 0, exports: 0, busy: 0 };
+  const causes = { shed: 0, exports: 0, busy: 0, read: 0 };
   for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
     for (const [method, operation] of Object.entries<any>(item)) {
       const name = `${method.toUpperCase()} ${path}`;
@@ -120,6 +120,11 @@ t.test('every operation load shedding reaches (all but /healthz: test/hardening)
         t.match(unavailable.description, /export slot is taken/, `${name}: its 503 says a full export slot`);
         causes.exports += 1;
       }
+      // A read of the data may find PostgreSQL unreachable or past PG_READ_TIMEOUT_MS (src/http/problem.ts).
+      if (method === 'get' && path.startsWith('/v1/')) {
+        t.match(unavailable.description, /cannot be reached \(restarting\) or took longer than its read timeout \(`PG_READ_TIMEOUT_MS`/, `${name}: its 503 says the database's`);
+        causes.read += 1;
+      }
       // A write may find the database busy (src/db/busy.ts).
       if (method !== 'get') {
         t.match(unavailable.description, /database is busy/, `${name}: its 503 says a busy database`);
@@ -127,7 +132,7 @@ t.test('every operation load shedding reaches (all but /healthz: test/hardening)
       }
     }
   }
-  t.same(causes, { shed: 52, exports: 7, busy: 23 }, 'every operation but liveness; the seven lists; every write');
+  t.same(causes, { shed: 52, exports: 7, busy: 23, read: 28 }, 'every operation but liveness; the seven lists; every write; every read of the data');
   t.match(COMMITTED.paths['/readyz'].get.responses['503'].description, /^Not ready \(the database does not answer, or migrations are pending\)/);
   t.notMatch(COMMITTED.paths['/v1/stats/recommendations'].get.responses['503'].description, /export/, 'a CSV of stats is no streamed export');
 });

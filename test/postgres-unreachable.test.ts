@@ -209,6 +209,40 @@ if ('skip' in cluster) {
     t.equal((await side.query('select text from recommendations where id = $1', [recommendation])).rows[0].text, 'Ratify the Convention, after a wait.');
   });
 
+  t.test('PG_READ_TIMEOUT_MS does not cut the start: its checks of migrations and stale records wait as its writes do', async (t) => {
+    const url = await seededDatabase(cluster.url);
+    const readTimeoutMs = 300;
+    const side = new pg.Pool({ connectionString: url, max: 2 });
+    t.teardown(() => side.end());
+    // What the start reads first (is it migrated? is anything stale?), held up past the read timeout: a start
+    // beside another instance's migration or a slow cold count failed on the raw statement_timeout error.
+    for (const table of ['public.__drizzle_migrations', 'recommendation_documents_stale']) {
+      const holder = await side.connect();
+      await holder.query(`begin; lock table ${table} in access exclusive mode`);
+      let settled = false;
+      const start = buildApp({ databasePath: ':memory:', databaseUrl: url, pgReadTimeoutMs: readTimeoutMs, databaseBusyTimeoutMs: 60_000, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+      const outcome = start.then(
+        (app) => ({ app }),
+        (error: Error) => ({ error }),
+      );
+      void outcome.finally(() => (settled = true));
+      const waited = `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+        and now() - query_start > make_interval(secs => $1)`;
+      while (!settled && (await side.query<{ n: number }>(waited, [(readTimeoutMs * 2) / 1000])).rows[0]!.n === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // polled: the start has waited past the read timeout
+      }
+      await holder.query('commit');
+      holder.release();
+      const started = await unlessHanging(outcome, 20_000, 'the start');
+      if ('error' in started) {
+        t.fail(`${table} held: the start failed: ${started.error.message}`);
+        continue;
+      }
+      t.teardown(() => started.app.close());
+      t.equal((await started.app.inject({ method: 'GET', url: '/v1/states?limit=1' })).statusCode, 200, `${table} held past the read timeout: started, and serves`);
+    }
+  });
+
   t.test('PostgreSQL not answering under a running service: each connection gives up after PG_CONNECT_TIMEOUT_MS, a 503', async (t) => {
     const database = new URL(await seededDatabase(cluster.url));
     const open = await relay(database);

@@ -314,6 +314,7 @@ t.test('statements', async (t) => {
     t.same(walked, byRelevance, 'a cursor walk in relevance order, each once');
     const csv = await app.inject('/v1/statements?q=pondweed&format=csv');
     t.same(csv.body.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[0]), byRelevance, 'an export in relevance order');
+    t.equal((await app.inject('/v1/statements?q=pondweed&sort=-relevance')).statusCode, 400, 'not reversed, as on recommendations (README)');
     const refused = await getJson(app, '/v1/statements?sort=relevance');
     t.equal(refused.response.statusCode, 400);
     t.match(refused.body, { errors: [{ in: 'query', name: 'sort', message: /needs a full-text query in q/ }] });

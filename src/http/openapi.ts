@@ -116,27 +116,33 @@ function showListParametersAsArrays(document: { paths?: Record<string, Record<st
 const RETRY = 'retry after `Retry-After` seconds.';
 /** The 503 of an operation that declares none of its own: load shedding, and a full export slot for lists that stream. */
 const SHED_DESCRIPTION = `The service is overloaded (load shedding): ${RETRY}`;
+/** What a read of the API's data (GET /v1/…, every streamed export among them) may also meet on PostgreSQL (src/http/problem.ts). */
+const READ_CAUSES =
+  'or, on PostgreSQL, the database cannot be reached (restarting) or took longer than its read timeout (`PG_READ_TIMEOUT_MS`; nothing was changed)';
+const READ_DESCRIPTION = `The service is overloaded (load shedding), ${READ_CAUSES}: ${RETRY}`;
 const EXPORT_DESCRIPTION =
-  'Every export slot is taken (MAX_CONCURRENT_EXPORTS; a CSV or NDJSON export without `limit`), or the service ' +
-  `is overloaded (load shedding): ${RETRY}`;
+  'Every export slot is taken (MAX_CONCURRENT_EXPORTS; a CSV or NDJSON export without `limit`), the service ' +
+  `is overloaded (load shedding), ${READ_CAUSES}: ${RETRY}`;
 
 type Responses = Record<string, Record<string, unknown>>;
 
 /**
  * Every operation load shedding can reach (all but UNSHED_PATHS, src/http/hardening.ts) declares its 503 problem. One the route declares
  * itself says why (a busy database, readiness, the import slots) and mentions load shedding too (test/openapi);
- * any other gets the load-shedding one, which a list that streams exports (its 200 offers NDJSON:
- * src/http/export.ts, stored-list.ts) extends with the full export slots.
+ * any other gets the load-shedding one, with, for a read of the data, PostgreSQL's (unreachable, or past
+ * PG_READ_TIMEOUT_MS), which a list that streams exports (its 200 offers NDJSON: src/http/export.ts,
+ * stored-list.ts) extends with the full export slots.
  */
 function declareServiceUnavailable(document: { paths?: Record<string, Record<string, unknown>> }): void {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     if (UNSHED_PATHS.has(path)) continue;
-    for (const operation of Object.values(item)) {
+    for (const [method, operation] of Object.entries(item)) {
       const responses = (operation as { responses?: Responses })?.responses;
       if (!responses || responses['503']) continue;
       const exports = Boolean((responses['200']?.content as Record<string, unknown> | undefined)?.[MEDIA_TYPES.ndjson]);
+      const read = method === 'get' && path.startsWith('/v1/');
       responses['503'] = {
-        description: exports ? EXPORT_DESCRIPTION : SHED_DESCRIPTION,
+        description: exports ? EXPORT_DESCRIPTION : read ? READ_DESCRIPTION : SHED_DESCRIPTION,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }

@@ -3,6 +3,7 @@ import { pgMaterialize } from '../../recommendations/pg-documents.js';
 import { pgRelateWholeStates, pgStateNames, type StaleState, staleRelationStates } from '../../related/pg-freshen.js';
 import type { RelateCounts } from '../../related/refresh.js';
 import { FILL_SEARCH_ROWS, pgFillSearchBatch } from './fulltext.js';
+import { withoutReadTimeout } from './read-timeout.js';
 import { BUMP_REVISION } from './revision.js';
 import { WRITE_LOCK } from './write-transaction.js';
 
@@ -233,7 +234,7 @@ async function freshenLocked(
  */
 export async function freshenPostgres(pool: pg.Pool, options: FreshenOptions = {}): Promise<FreshenReport | undefined> {
   const { log, waitMs = FRESHEN_WAIT_MS, batches: sizes = FRESHEN_BATCHES } = options;
-  if (nothingPending(await pendingWork(pool))) return undefined;
+  if (nothingPending(await withoutReadTimeout(pool, pendingWork))) return undefined;
   const started = performance.now();
   const client = await pool.connect();
   let broken: Error | undefined;

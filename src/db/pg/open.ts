@@ -6,7 +6,7 @@ import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
-import { readTimeoutOption } from './read-timeout.js';
+import { readTimeoutOption, withoutReadTimeout } from './read-timeout.js';
 import * as schema from './schema.js';
 
 // PostgreSQL through node-postgres: one bounded pool per process, migrated on open.
@@ -56,7 +56,7 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
-    if (!(await migrated(pool))) await migrateAlone(pool, options.migrateWaitMs ?? MIGRATE_WAIT_MS);
+    if (!(await withoutReadTimeout(pool, migrated))) await migrateAlone(pool, options.migrateWaitMs ?? MIGRATE_WAIT_MS);
   } catch (error) {
     await pool.end();
     if (!isConnectTimeout(error)) throw error;

@@ -1,9 +1,12 @@
+import type pg from 'pg';
+
 // PostgreSQL's statement_timeout on the service's pool (PG_READ_TIMEOUT_MS): one costly read held a pooled
 // connection, and PostgreSQL's CPU, for as long as it ran. A statement running longer is cancelled by the server
 // (SQLSTATE 57014, query_canceled) and the request answered 503 with Retry-After (src/http/problem.ts); its
 // transaction rolls back, so nothing is half-read or half-written. Writes, imports, the start's migration and
 // bringing stale records up to date lift it for their own transaction (NO_STATEMENT_TIMEOUT): they are bounded by
-// the lock timeout and their own size, and cutting one would only lose the work. Exports keep it, per statement
+// the lock timeout and their own size, and cutting one would only lose the work. So do the start's checks of what it
+// has to do (withoutReadTimeout): cut, the start failed on the raw error. Exports keep it, per statement
 // (each chunk fetched), and EXPORT_MAX_SECONDS bounds the whole.
 
 /** The default of PG_READ_TIMEOUT_MS: ten times the slowest read measured on the 100k database (1.1 s). */
@@ -11,6 +14,20 @@ export const DEFAULT_PG_READ_TIMEOUT_MS = 15_000;
 
 /** Seconds a client is asked to wait after a read that ran out of time: the load that slowed it may pass. */
 export const READ_TIMEOUT_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * Runs `read` on a connection of its own without the read timeout (the start's checks: is the database migrated,
+ * is anything stale), as the work they decide on runs; the connection is dropped after, its setting with it.
+ */
+export async function withoutReadTimeout<T>(pool: Pick<pg.Pool, 'connect'>, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('set statement_timeout = 0');
+    return await read(client);
+  } finally {
+    client.release(true);
+  }
+}
 
 /** Lifts the read timeout for the rest of the current transaction (run after `begin`). */
 export const NO_STATEMENT_TIMEOUT = 'set local statement_timeout = 0';
