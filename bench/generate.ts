@@ -118,7 +118,9 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
   const goals = Array.from({ length: 17 }, (_, i) => i + 1);
 
   const insertSource = client.prepare(
-    'insert into sources (id, title, publisher, url, published_on) values (?, ?, ?, ?, ?)',
+    // A date is a day here (published_on_precision 'day'), none unknown.
+    `insert into sources (id, title, publisher, url, published_on, published_on_precision)
+      values (?1, ?2, ?3, ?4, ?5, case when ?5 is null then null else 'day' end)`,
   );
   const insertReview = client.prepare(`insert or ignore into reviews (id, state_code, cycle, wg_session, dialogue_date,
       report_symbol, adoption_session, adoption_date, adoption_date_precision, created_at, updated_at)
