@@ -118,7 +118,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
   const goals = Array.from({ length: 17 }, (_, i) => i + 1);
 
   const insertSource = client.prepare(
-    'insert into sources (id, title, publisher, url, published_on) values (?, ?, ?, ?, ?)',
+    'insert into sources (id, title, publisher, url, published_on, published_on_precision) values (?, ?, ?, ?, ?, ?)',
   );
   const insertReview = client.prepare(`insert or ignore into reviews (id, state_code, cycle, wg_session, dialogue_date,
       report_symbol, adoption_session, adoption_date, adoption_date_precision, created_at, updated_at)
@@ -180,7 +180,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
         report.rows += 1;
         const source = `bench-report-${id}`;
         run(insertSource, source, `Report of the Working Group on the Universal Periodic Review: ${state}`, 'United Nations',
-          `https://docs.un.org/en/${symbol}?bench=${id}`, `${year}-06-01`);
+          `https://docs.un.org/en/${symbol}?bench=${id}`, `${year}-06-01`, 'day');
         run(insertReviewSource, id, source);
         reviews.push({ id, state, cycle, year, source });
       }
@@ -241,7 +241,7 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
       for (const theme of some(themes, 1, 2)) run(insertDevelopmentTheme, id, theme);
       for (const recommendation of some(reviewRecommendations[r]!, 1, 3)) run(insertDevelopmentLink, id, recommendation);
       const source = `bench-dev-source-${i}`;
-      run(insertSource, source, `News report ${i}`, pick(ORGANIZATIONS), `https://news.example.org/${i}`, null);
+      run(insertSource, source, `News report ${i}`, pick(ORGANIZATIONS), `https://news.example.org/${i}`, null, null);
       run(insertDevelopmentSource, id, source);
       report.developments += 1;
     }

@@ -40,7 +40,8 @@ export const claimKey = (entity: string, id: string) => `${entity} ${id}`;
 
 /** A source as its audit entries record it (as src/curation/sources.ts does). */
 function sourceSnapshot(tx: Reader, id: string): Record<string, unknown> {
-  return tx.get<Record<string, unknown>>(sql`select title, publisher, url, published_on as publishedOn
+  return tx.get<Record<string, unknown>>(sql`select title, publisher, url, published_on as publishedOn,
+      published_on_precision as publishedOnPrecision
     from sources where id = ${id}`)!;
 }
 

@@ -31,6 +31,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: 'Human Rights Watch',
     url: HRW_URL,
     publishedOn: '2020-09-28',
+    publishedOnPrecision: 'day',
   },
   {
     id: UPR_INFO,
@@ -38,6 +39,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: 'UPR Info',
     url: 'https://upr-info.org/en/news/conclusion-35th-session-upr',
     publishedOn: null,
+    publishedOnPrecision: null,
   },
   {
     id: UN_GENEVA,
@@ -46,6 +48,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: 'United Nations Office at Geneva',
     url: 'https://www.ungeneva.org/en/news-media/meeting-summary/2020/09/human-rights-council-adopts-universal-periodic-review-outcomes',
     publishedOn: null,
+    publishedOnPrecision: null,
   },
   {
     id: UK,
@@ -54,6 +57,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: 'politicmag.net',
     url: UK_URL,
     publishedOn: null,
+    publishedOnPrecision: null,
   },
   {
     id: US,
@@ -61,6 +65,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: 'U.S. Mission to the United Nations in Geneva',
     url: 'https://geneva.usmission.gov/2020/01/22/u-s-statement-at-the-universal-periodic-review-of-kyrgyzstan/',
     publishedOn: '2020-01-22',
+    publishedOnPrecision: 'day',
   },
   {
     id: KG24,
@@ -69,6 +74,7 @@ export const SOURCES: readonly SourceSeed[] = [
     publisher: '24.kg',
     url: 'https://24.kg/english/161122_UN_concerned_about_state_of_prisoners_in_Kyrgyzstan____/',
     publishedOn: null,
+    publishedOnPrecision: null,
   },
 ];
 

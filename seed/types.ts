@@ -28,7 +28,8 @@ export interface SourceSeed {
   title: string;
   publisher: string;
   url: string;
-  publishedOn: string | null; // YYYY-MM-DD
+  publishedOn: string | null;
+  publishedOnPrecision: DatePrecision | null; // the date written to it: "2020", "2020-09" or "2020-09-28"
 }
 
 export interface ReviewSeed {

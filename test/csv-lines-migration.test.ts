@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { migrationDate, sqliteOnly, tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { migrationDate, sqliteOnly, tempDir, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 
 sqliteOnly(t, 'rolls SQLite migrations back by hand');
 
@@ -69,7 +69,7 @@ t.test('migrating moves the stored CSV rows into their own table', async (t) => 
       insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
     end;
     alter table audit_log drop column reason; -- 0022_audit_reason
-    ${UNDO_STATEMENTS_FULL_TEXT}
+    ${UNDO_UNREPEATABLE_MIGRATIONS}
     delete from __drizzle_migrations where created_at >= ${migrationDate('0014_csv_lines')};`);
   // A marker shows that a row was moved, not rebuilt; one recommendation has no document at all.
   old.exec(`update recommendation_documents set csv_tail = 'moved' || csv_tail where recommendation_id = 'KGZ-3-FIN-1'`);

@@ -361,6 +361,7 @@ t.test('recommendations: changes, merge patches, no-op updates and deletion guar
   t.same(sourceChanges[1].changes, {
     title: { before: 'A better title', after: 'The best title' },
     publishedOn: { before: null, after: '2020-07-25' },
+    publishedOnPrecision: { before: null, after: 'day' },
   });
   const unsourced = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-USA-2', {
     key,

@@ -60,10 +60,15 @@ export function tempDir(t: Test): string {
  * The date a SQLite migration is recorded with (its journal's `when`): a test that takes a database back to
  * before a migration forgets the migrations from that one on, whichever came after it.
  */
-/** SQL that takes a SQLite database back to before migrations/0026_statements_full_text.sql, which cannot run twice. */
-export const UNDO_STATEMENTS_FULL_TEXT = `drop trigger statements_fts_insert; drop trigger statements_fts_delete;
+/**
+ * SQL that takes a SQLite database back to before the migrations that cannot run twice (they add a column):
+ * migrations/0026_statements_full_text.sql and 0028_sources_published_on_precision.sql (its triggers go with it:
+ * SQLite drops no column a trigger reads; the migration makes them again).
+ */
+export const UNDO_UNREPEATABLE_MIGRATIONS = `drop trigger statements_fts_insert; drop trigger statements_fts_delete;
   drop trigger statements_fts_update; drop table statements_fts; drop index statements_fts_rowid_idx;
-  alter table statements drop column fts_rowid;`;
+  alter table statements drop column fts_rowid;
+  drop trigger sources_check_insert; drop trigger sources_check_update; alter table sources drop column published_on_precision;`;
 
 export function migrationDate(tag: string): number {
   const { entries } = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };

@@ -73,18 +73,20 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
     { id: 'A'.repeat(250) },
     { themes: 'a-long-label', themeLabels: 'L'.repeat(600) },
     { sources: 'future', sourceTitles: 'Report', sourcePublishers: 'Someone', sourceUrls: 'https://example.org/f', sourcePublicationDates: '2999-01-01' },
+    // A date known to the month: stored so, not as its first day.
+    { sources: 'march', sourceTitles: 'Report', sourcePublishers: 'Someone', sourceUrls: 'https://example.org/m', sourcePublicationDates: '2020-03' },
   );
   const response = await post(app, admin, file);
   t.equal(response.statusCode, 200);
   const report = response.json();
-  t.same(report.recommendations, { created: 2, updated: 0, unchanged: 0 });
+  t.same(report.recommendations, { created: 3, updated: 0, unchanged: 0 });
   t.equal(report.skipped, 9);
   t.same(messages(report), [
     [3, 'review SVN-3 cannot be stored: session: Too big: expected at most 999, given 100000'],
     [4, `text: Too long: expected at most 10,000 characters, given 15,000 characters ("${'x'.repeat(60)}…")`],
     [5, 'positionSource: A position needs the source that records it (positions are never guessed)'],
     [6, 'source js cannot be stored: url: Expected an http(s) URL'],
-    [7, 'source nodate cannot be stored: publishedOn: Expected a day (YYYY-MM-DD) that exists'],
+    [7, 'source nodate cannot be stored: publishedOn: Expected a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY) that exists'],
     [8, 'source <b> cannot be stored: id "<b>": Use letters, digits, ".", "_", "~" and "-", starting with a letter or a digit'],
     [9, 'recommendingStates: KGZ is the state under review in KGZ-3'],
     [10, `id "${'A'.repeat(80)}": Too long: expected at most 200 characters, given 250 characters ("${'A'.repeat(60)}…")`],
@@ -100,6 +102,7 @@ t.test('rows the write API would refuse are skipped with their row and reason; t
   t.same(stored, { version: 1, now: 1 }, 'version and timestamps are the server’s, never the file’s');
   t.equal(await sql.count('reviews', "id = 'SVN-3'"), 0);
   t.equal(await sql.count('sources', "id in ('js', 'nodate', '<b>', 'future')"), 0);
+  t.same(await sql.get("select published_on, published_on_precision from sources where id = 'march'"), { published_on: '2020-03', published_on_precision: 'month' });
   await publicPagesAnswer(t, app);
 });
 
@@ -243,10 +246,14 @@ t.test('CHECK constraints refuse what no write may store, on insert and on updat
   await rejects(t, db, "update recommendations set position_source = null where position is not null", 'recommendations_position_needs_source');
   await rejects(t, db, "update recommendations set version = 0", 'recommendations_version_range');
 
-  const source = (url: string, publishedOn = 'null') =>
-    `insert into sources (id, title, publisher, url, published_on) values ('s-1', 'Title', 'Publisher', '${url}', ${publishedOn})`;
+  const source = (url: string, publishedOn = 'null', precision = 'null') =>
+    `insert into sources (id, title, publisher, url, published_on, published_on_precision)
+      values ('s-1', 'Title', 'Publisher', '${url}', ${publishedOn}, ${precision})`;
   await rejects(t, db, source('javascript:alert(1)'), 'sources_url_http');
-  await rejects(t, db, source('https://example.org', "'yesterday'"), 'sources_published_on_shape');
+  await rejects(t, db, source('https://example.org', "'yesterday'", "'day'"), 'sources_published_on_to_precision');
+  await rejects(t, db, source('https://example.org', "'2020-03'", "'day'"), 'sources_published_on_to_precision');
+  await rejects(t, db, source('https://example.org', "'2020-03'"), 'sources_published_on_precision');
+  await rejects(t, db, source('https://example.org', 'null', "'year'"), 'sources_published_on_precision');
   await rejects(t, db, "update sources set title = ''", 'sources_title_length');
   await rejects(t, db, "insert into themes (id, label, uhri) values ('t', '', false)", 'themes_label_length');
   await rejects(t, db, "update states set version = 0 where code = 'KGZ'", 'states_version_range');
@@ -267,6 +274,8 @@ t.test('CHECK constraints refuse what no write may store, on insert and on updat
   await rejects(t, db, cite("null, 'maybe', null, null"), 'recommendation_sources_position_value');
   await rejects(t, db, cite(`null, null, '${'x'.repeat(1001)}', null`), 'recommendation_sources_position_label_length');
   await rejects(t, db, cite(`null, null, null, ''`), 'recommendation_sources_position_source_length');
-  t.equal(await db.run(source('HTTPS://example.org/upper-case-scheme', "'2020-01-31'")), 1);
+  t.equal(await db.run(source('HTTPS://example.org/upper-case-scheme', "'2020-01-31'", "'day'")), 1);
+  await db.run("delete from sources where id = 's-1'");
+  t.equal(await db.run(source('https://example.org/a-month', "'2020-03'", "'month'")), 1);
   t.pass('a valid row is stored');
 });

@@ -232,11 +232,17 @@ if ('skip' in cluster) {
     const since = journal.entries.find((e) => e.tag === '0017_statements_full_text')!.when;
     await pool.query('delete from __drizzle_migrations where created_at >= $1', [since]);
     await pool.query("delete from state_aliases where state_code = 'KGZ' and alias = 'Kyrgyz Republic'");
+    // Sources as before 0020_sources_published_on_precision: dates to the day only, no precision column.
+    await pool.query(`alter table sources drop column published_on_precision;
+      alter table sources add constraint sources_published_on_shape check (published_on ~ '^[0-9]{4}-[0-1][0-9]-[0-3][0-9]$')`);
     const seeded = await seedCommand({ DATABASE_URL: url });
     t.match(seeded, { status: 0, out: /: 1 seed rows inserted\.$/, err: '' });
     const count = async (query: string) => (await pool.query<{ n: number }>(query)).rows[0]!.n;
     t.equal(await count('select count(*)::int as n from __drizzle_migrations'), expectedPgMigrationCount(), 'migrated');
     t.equal(await count('select count(*)::int as n from recommendations where search is null'), 0, "the migration's stale terms filled");
+    t.ok((await count("select count(*)::int as n from sources where published_on_precision = 'day'")) >= 2, 'dated sources: days');
+    t.equal(await count(`select count(*)::int as n from sources where (published_on is null) <> (published_on_precision is null)
+      or published_on_precision not in ('day')`), 0, 'every stored date was written as a day');
     const app = await buildTestApp(t, { databaseUrl: url });
     const history = (await getJson(app, '/v1/states/KGZ/history')).body.data as { action: string; actor: string; changes: { aliases: { after: string[] } } }[];
     t.match(history.at(-1), { action: 'update', actor: 'seed' });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
 import { runRelateCli } from '../src/related/cli.js';
-import { tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { tempDir, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 
 // `npm run relate`: recomputes relations in DATABASE_PATH, progress on stderr, counts on stdout.
 
@@ -118,7 +118,7 @@ t.test('a database related before the states printed in texts were left out is r
   const since = journal.entries.find((e) => e.tag === '0020_related_without_recommenders')!.when;
   t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
   before.$client.exec('alter table audit_log drop column reason'); // 0022_audit_reason, run again after 0020
-  before.$client.exec(UNDO_STATEMENTS_FULL_TEXT); // 0026 likewise
+  before.$client.exec(UNDO_UNREPEATABLE_MIGRATIONS); // 0026 and 0028 likewise
   before.$client.close();
 
   const upgraded = openDatabase(path);
@@ -153,7 +153,7 @@ t.test('a database related by a release that rescored only the changed records i
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   const since = journal.entries.find((e) => e.tag === '0024_related_whole_states')!.when;
   t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
-  before.$client.exec(UNDO_STATEMENTS_FULL_TEXT); // 0026, run again after 0024
+  before.$client.exec(UNDO_UNREPEATABLE_MIGRATIONS); // 0026, run again after 0024
   before.$client.close();
 
   const upgraded = openDatabase(path);

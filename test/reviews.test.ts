@@ -49,7 +49,7 @@ t.test('reviews: the seeded review', async (t) => {
     t.match(review.updatedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 
     const seededSources = SOURCES.filter((s) => REVIEWS[0]!.sourceIds.includes(s.id))
-      .map(({ id, title, publisher, url, publishedOn }) => ({ id, title, publisher, url, publishedOn }))
+      .map(({ id, title, publisher, url, publishedOn, publishedOnPrecision }) => ({ id, title, publisher, url, publishedOn, publishedOnPrecision }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     t.equal(seededSources.length, 2, 'UPR Info and the UN Office at Geneva');
     t.same(review.sources, seededSources, 'the sources, by id, with their URLs');

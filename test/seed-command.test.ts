@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { runSeedCommand } from '../seed/cli.js';
 import { expectedMigrationCount } from '../src/db/open.js';
-import { migrationDate, tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { migrationDate, tempDir, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 // `npm run seed` on SQLite (PostgreSQL: test/postgres-seed.test.ts): a new DATABASE_PATH is migrated and seeded,
@@ -32,7 +32,7 @@ t.test('a database at an older migration is migrated first, then given what it l
   const old = new Database(path);
   old.exec(`drop index idempotency_keys_created_idx;
     delete from __drizzle_migrations where created_at >= ${migrationDate('0023_idempotency_created_at')};
-    ${UNDO_STATEMENTS_FULL_TEXT}
+    ${UNDO_UNREPEATABLE_MIGRATIONS}
     delete from state_aliases where state_code = 'KGZ' and alias = 'Kyrgyz Republic';`);
   old.close();
   t.same(await run({ DATABASE_PATH: path }), { status: 0, out: `${path}: 1 seed rows inserted.`, err: '' });

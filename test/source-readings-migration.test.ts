@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { documentOf } from '../src/recommendations/documents.js';
 import { buildRecommendationRecords } from '../src/recommendations/queries.js';
-import { migrationDate, sqliteOnly, tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { migrationDate, sqliteOnly, tempDir, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 import { macRoman, run } from './import-helpers.js';
 
 sqliteOnly(t, 'rolls a SQLite migration back by hand');
@@ -38,8 +38,9 @@ t.test('an existing database gets every document in the new shape, a new revisio
       insert or ignore into recommendation_documents_stale (recommendation_id) values (old.recommendation_id), (new.recommendation_id);
     end;
     alter table audit_log drop column reason; -- 0022_audit_reason, run again after 0021
-    ${UNDO_STATEMENTS_FULL_TEXT}
-    delete from __drizzle_migrations where created_at >= ${migrationDate('0021_source_readings')};`);
+    ${UNDO_UNREPEATABLE_MIGRATIONS}
+    delete from __drizzle_migrations where created_at >= ${migrationDate('0021_source_readings')};
+    insert into sources (id, title, publisher, url, published_on) values ('old-dated', 'T', 'P', 'https://example.org/old', '2019-05-06');`);
   t.notMatch(old.prepare("select json from recommendation_documents where recommendation_id = 'KGZ-1-76.2'").pluck().get(), /reading/);
   const revision = Number(old.prepare("select value from meta where key = 'revision'").pluck().get());
   old.close();
@@ -59,6 +60,15 @@ t.test('an existing database gets every document in the new shape, a new revisio
   t.same(stored, fresh.map((d) => ({ json: d.json, csv_head: d.csvHead, csv_path: d.csvPath, csv_tail: d.csvTail })), 'every document and CSV row rebuilt');
   const [merged] = buildRecommendationRecords(migrated, ['KGZ-1-76.2']);
   t.same(merged!.sources.map((s) => s.reading?.positionLabel), ['consider', 'Accepted']);
+  // 0028_sources_published_on_precision: a date stored before was written as a day; the checks take the pair.
+  t.same(client.prepare("select published_on, published_on_precision from sources where id = 'old-dated'").get(), {
+    published_on: '2019-05-06',
+    published_on_precision: 'day',
+  });
+  t.equal(client.prepare('select count(*) from sources where (published_on is null) <> (published_on_precision is null)').pluck().get(), 0);
+  client.exec("update sources set published_on = '2019-05', published_on_precision = 'month' where id = 'old-dated'");
+  t.throws(() => client.exec("update sources set published_on_precision = 'day' where id = 'old-dated'"), /sources_published_on_to_precision/);
+  t.throws(() => client.exec("update sources set published_on_precision = null where id = 'old-dated'"), /sources_published_on_precision/);
 
   // The trigger: a changed reading marks its document stale; the same reading written again (an import's upsert) does not.
   const stale = () => client.prepare('select recommendation_id from recommendation_documents_stale').pluck().all();

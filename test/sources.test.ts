@@ -4,7 +4,7 @@ import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson } from './helpers.js';
 import { testSql } from './support/test-sql.js';
 
-type Source = { id: string; title: string; publisher: string; url: string; publishedOn: string | null };
+type Source = { id: string; title: string; publisher: string; url: string; publishedOn: string | null; publishedOnPrecision: string | null };
 type Body = { data: Source[]; meta: { total: number; limit: number; nextCursor: string | null } };
 const ids = (body: Body) => body.data.map((s) => s.id);
 
@@ -55,7 +55,7 @@ t.test('sources: list, filters, exports, and what cites each', async (t) => {
   const csv = await app.inject({ url: '/v1/sources?format=csv' });
   t.equal(csv.statusCode, 200);
   const lines = csv.body.trimEnd().split('\r\n');
-  t.equal(lines[0], 'id,apiUrl,title,publisher,url,publishedOn');
+  t.equal(lines[0], 'id,apiUrl,title,publisher,url,publishedOn,publishedOnPrecision');
   t.same(lines.slice(1).map((line) => line.split(',')[0]), allIds);
   const ndjson = await app.inject({ url: '/v1/sources?format=ndjson' });
   t.same(ndjson.body.trimEnd().split('\n').map((line) => JSON.parse(line)), all.body.data);
@@ -120,4 +120,56 @@ t.test('sources: list, filters, exports, and what cites each', async (t) => {
   t.match(missing.response.headers['content-type'], /^application\/problem\+json/);
   t.match(missing.body.detail, /nope/);
   t.equal((await getJson(app, `/v1/sources/${id}?x=1`)).response.statusCode, 400);
+});
+
+t.test("sources: a publication date known to the month or the year is shown, stored and filtered as that period", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const url = 'https://example.org/reports/march-2020';
+  const cite = (publishedOn: unknown) =>
+    send(app, 'POST', '/v1/assessments', {
+      key,
+      body: { recommendationId: 'KGZ-3-GBR-1', status: 'implemented', assessedOn: '2021-01-01', rationale: 'R.',
+        sources: [{ title: 'March report', publisher: 'Example NGO', url, publishedOn }] },
+    });
+  const created = await cite('2020-03');
+  t.equal(created.response.statusCode, 201);
+  const id = created.body.sources[0].id as string;
+  t.match(created.body.sources[0], { publishedOn: '2020-03', publishedOnPrecision: 'month' }, 'not 2020-03-01');
+  t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: '2020-03', publishedOnPrecision: 'month' });
+  t.match((await getJson(app, `/v1/assessments/${created.body.id}`)).body.sources[0], { publishedOn: '2020-03', publishedOnPrecision: 'month' });
+  const seeded = (await getJson<Body>(app, '/v1/sources?id=hrw-2020-09-28-kgz-upr-adoption')).body.data[0]!;
+  t.match(seeded, { publishedOn: '2020-09-28', publishedOnPrecision: 'day' });
+
+  // The month is a period: it matches a range that overlaps any day of it, and only such a range.
+  const found = async (query: string) => ids((await getJson<Body>(app, `/v1/sources?q=march-2020&${query}`)).body);
+  for (const query of ['from=2020-03-31', 'to=2020-03-01', 'from=2020-03-15&to=2020-03-15', 'from=2020&to=2020', 'from=2020-02&to=2020-03']) {
+    t.same(await found(query), [id], query);
+  }
+  for (const query of ['from=2020-04-01', 'to=2020-02-29', 'from=2021']) t.same(await found(query), [], query);
+  t.same(ids((await getJson<Body>(app, '/v1/sources?from=2020-09-28&to=2020-09-28')).body), ['hrw-2020-09-28-kgz-upr-adoption']);
+  t.equal((await getJson(app, '/v1/sources?from=2021&to=2020')).response.statusCode, 400);
+
+  const csv = (await app.inject({ url: `/v1/sources?format=csv&id=${id}` })).body.trimEnd().split('\r\n');
+  t.match(csv[1], /,2020-03,month$/);
+  const ndjson = JSON.parse((await app.inject({ url: `/v1/sources?format=ndjson&id=${id}` })).body);
+  t.match(ndjson, { publishedOn: '2020-03', publishedOnPrecision: 'month' });
+
+  // A year, then a day: each stored with its precision; no date given keeps it.
+  t.match((await cite('2020')).body.sources[0], { id, publishedOn: '2020', publishedOnPrecision: 'year' });
+  t.match((await cite(null)).body.sources[0], { id, publishedOn: '2020', publishedOnPrecision: 'year' });
+  t.match((await cite('2020-03-15')).body.sources[0], { id, publishedOn: '2020-03-15', publishedOnPrecision: 'day' });
+
+  // The future, per precision: this month and this year have begun; next year has not. Dates that do not exist: 400.
+  const thisMonth = new Date().toISOString().slice(0, 7);
+  t.match((await cite(thisMonth)).body.sources[0], { publishedOn: thisMonth, publishedOnPrecision: 'month' });
+  t.equal((await cite(thisMonth.slice(0, 4))).response.statusCode, 201);
+  const future = await cite(String(Number(thisMonth.slice(0, 4)) + 2));
+  t.equal(future.response.statusCode, 422);
+  t.match(future.body.errors?.[0] ?? future.body, { name: 'sources.0.publishedOn' });
+  for (const bad of ['2020-13', '2020-02-30', '20', '2020-3', 'March 2020', '2020-03-']) {
+    const refused = await cite(bad);
+    t.equal(refused.response.statusCode, 400, bad);
+  }
+  t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: thisMonth.slice(0, 4), publishedOnPrecision: 'year' }, 'nothing refused was stored');
 });

@@ -7,7 +7,7 @@ import t from 'tap';
 import { keysetOrder } from '../src/db/keyset.js';
 import { PG_MIGRATIONS_FOLDER } from '../src/db/pg/open.js';
 import { FROM, resolveSort, selectRowsQuery } from '../src/statements/queries.js';
-import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { buildTestApp, getJson, migrationDate, postgresSide, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 
 // Facts from seed/kyrgyzstan-upr3.ts: four statements at Kyrgyzstan's third review.
@@ -612,7 +612,7 @@ t.test("a database from before statements' full text: the migration indexes the 
   } else {
     // As before migrations/0026_statements_full_text.sql.
     const old = new Database(path);
-    old.exec(`${UNDO_STATEMENTS_FULL_TEXT}
+    old.exec(`${UNDO_UNREPEATABLE_MIGRATIONS}
       delete from __drizzle_migrations where created_at >= ${migrationDate('0026_statements_full_text')};`);
     old.close();
   }

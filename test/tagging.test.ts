@@ -7,7 +7,7 @@ import { runTagCli } from '../src/tagging/cli.js';
 import { Tagger } from '../src/tagging/model.js';
 import { setTagger } from '../src/tagging/tagger.js';
 import { MIGRATIONS_FOLDER, openDatabase } from '../src/db/open.js';
-import { buildTestApp, getJson, sqliteOnly, tempDir, UNDO_STATEMENTS_FULL_TEXT } from './helpers.js';
+import { buildTestApp, getJson, sqliteOnly, tempDir, UNDO_UNREPEATABLE_MIGRATIONS } from './helpers.js';
 import { mintKey, parseEtag, send } from './curation-helpers.js';
 import { databaseEnv, importInto, macRoman, seededDb } from './import-helpers.js';
 import { retag, uprInfoCsv } from './support/pgconv-e-tagging.js';
@@ -367,7 +367,7 @@ t.test('labels an older import stored as UPR Info\'s or OHCHR\'s coding are mach
   const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   const since = journal.entries.find((e) => e.tag === '0025_machine_labels_provenance')!.when;
   t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
-  before.$client.exec(UNDO_STATEMENTS_FULL_TEXT); // 0026, run again after 0025
+  before.$client.exec(UNDO_UNREPEATABLE_MIGRATIONS); // 0026 and 0028, run again after 0025
   before.$client.close();
 
   const upgraded = openDatabase(path);

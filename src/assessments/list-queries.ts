@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { periodOverlap } from '../db/period-overlap.js';
@@ -43,6 +44,7 @@ export interface AssessmentRow {
   source_publisher: string;
   source_url: string;
   source_published_on: string | null;
+  source_published_on_precision: DatePrecision | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -66,7 +68,7 @@ export function resolveSort(requested: AssessmentSort | undefined): KeysetSort<A
 export function selectAssessmentsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
   return sql`select a.id, a.recommendation_id, r.review_id, v.state_code, st.name as state_name, a.status,
       a.assessed_on, a.rationale, s.id as source_id, s.title as source_title, s.publisher as source_publisher,
-      s.url as source_url, s.published_on as source_published_on, a.version, a.created_at, a.updated_at
+      s.url as source_url, s.published_on as source_published_on, s.published_on_precision as source_published_on_precision, a.version, a.created_at, a.updated_at
     from ${ASSESSMENTS_FROM}
     join states st on st.code = v.state_code
     join sources s on s.id = a.source_id

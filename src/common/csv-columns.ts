@@ -24,7 +24,7 @@ export function sourceColumns<Row>(sourcesOf: (row: Row) => readonly Source[]): 
     { name: 'sourceUrls', description: 'Their URLs, in the same order.', value: (r) => sourcesOf(r).map((s) => s.url) },
     {
       name: 'sourcePublicationDates',
-      description: 'Their publication dates (YYYY-MM-DD), in the same order; an empty entry when unknown.',
+      description: 'Their publication dates, each written to its precision (YYYY-MM-DD, YYYY-MM or YYYY), in the same order; an empty entry when unknown.',
       value: (r) => sourcesOf(r).map((s) => s.publishedOn ?? ''),
     },
   ];

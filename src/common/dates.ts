@@ -21,3 +21,8 @@ export function periodOf(date: string, precision: DatePrecision): { start: strin
   const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return { start: `${date}-01`, end: `${date}-${String(lastDay).padStart(2, '0')}` };
 }
+
+/** The precision a date is written to, by its length: "2020" year, "2020-06" month, else day (matchesPrecision checks it). */
+export function precisionOfWritten(date: string): DatePrecision {
+  return date.length === 4 ? 'year' : date.length === 7 ? 'month' : 'day';
+}

@@ -53,7 +53,14 @@ export const sourceSchema = z
     title: z.string(),
     publisher: z.string(),
     url: z.string(),
-    publishedOn: z.string().nullable().describe('Publication date (YYYY-MM-DD), null when unknown.'),
+    publishedOn: z
+      .string()
+      .nullable()
+      .describe('Publication date, written to its precision ("2020", "2020-03" or "2020-03-15"); null when unknown.'),
+    publishedOnPrecision: z
+      .enum(DATE_PRECISIONS)
+      .nullable()
+      .describe('How precisely the publication date is known: year, month or day; null exactly when publishedOn is.'),
   })
   .meta({ id: 'Source' });
 

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import type { z } from 'zod';
 import type { sourceSchema } from './schemas.js';
 
@@ -10,6 +11,7 @@ export interface SourceRowColumns {
   source_publisher: string;
   source_url: string;
   source_published_on: string | null;
+  source_published_on_precision: DatePrecision | null;
 }
 
 /** A record's cited source as the API shows it, from its `source_*` columns. */
@@ -20,5 +22,6 @@ export function sourceOfRow(row: SourceRowColumns): Source {
     publisher: row.source_publisher,
     url: row.source_url,
     publishedOn: row.source_published_on,
+    publishedOnPrecision: row.source_published_on_precision,
   };
 }

@@ -9,7 +9,7 @@ import type { Inconsistencies, Reference } from './checks.js';
 import { type IdTable, randomRecordId } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
 import type { Snapshot, VersionedTable } from './records.js';
-import { checkPublishedOn, type SourceInput, sourceIdFor } from './sources.js';
+import { checkPublishedOn, newSource, type SourceFields, type SourceInput, sourceIdFor, updatedSource } from './sources.js';
 
 // The building blocks of writes (records.ts, checks.ts, ids.ts, sources.ts, idempotency.ts) on PostgreSQL:
 // the same statements and the same answers, awaited on the write's transaction (src/db/pg/write-transaction.ts).
@@ -117,16 +117,18 @@ export async function pgClaimRecordId(tx: Tx, table: IdTable, id: string): Promi
  */
 export async function pgUpsertSource(ctx: PgWriteContext, input: SourceInput, index = 0): Promise<string> {
   checkPublishedOn(input, index);
-  const stored = await pgGet<{ id: string; title: string; publisher: string; url: string; publishedOn: string | null }>(
+  const stored = await pgGet<SourceFields & { id: string }>(
     ctx.tx,
-    sql`select id, title, publisher, url, published_on as "publishedOn" from sources where url = ${input.url}`,
+    sql`select id, title, publisher, url, published_on as "publishedOn", published_on_precision as "publishedOnPrecision"
+      from sources where url = ${input.url}`,
   );
   if (stored) {
     const { id, ...before } = stored;
-    const after = { ...before, title: input.title, publisher: input.publisher, publishedOn: input.publishedOn ?? before.publishedOn };
+    const after = updatedSource(before, input);
     if (ctx.audit({ entity: 'sources', entityId: id, action: 'update', before, after })) {
       await pgRun(ctx.tx, sql`update sources set title = ${after.title}, publisher = ${after.publisher},
-        url = ${after.url}, published_on = ${after.publishedOn} where id = ${id}`);
+        url = ${after.url}, published_on = ${after.publishedOn}, published_on_precision = ${after.publishedOnPrecision}
+        where id = ${id}`);
       const citing = await pgAll<{ id: string }>(ctx.tx, sql`select id from recommendations where source_id = ${id}
         union select recommendation_id from recommendation_sources where source_id = ${id}`);
       ctx.stale(citing.map((row) => row.id));
@@ -136,9 +138,9 @@ export async function pgUpsertSource(ctx: PgWriteContext, input: SourceInput, in
   const base = sourceIdFor(input.url);
   let id = base;
   for (let n = 2; (await pgGet(ctx.tx, sql`select 1 from sources where id = ${id}`)) !== undefined; n++) id = `${base}-${n}`;
-  const fields = { title: input.title, publisher: input.publisher, url: input.url, publishedOn: input.publishedOn ?? null };
-  await pgRun(ctx.tx, sql`insert into sources (id, title, publisher, url, published_on)
-    values (${id}, ${fields.title}, ${fields.publisher}, ${fields.url}, ${fields.publishedOn})`);
+  const fields = newSource(input);
+  await pgRun(ctx.tx, sql`insert into sources (id, title, publisher, url, published_on, published_on_precision)
+    values (${id}, ${fields.title}, ${fields.publisher}, ${fields.url}, ${fields.publishedOn}, ${fields.publishedOnPrecision})`);
   ctx.audit({ entity: 'sources', entityId: id, action: 'create', before: null, after: fields });
   return id;
 }

@@ -64,7 +64,9 @@ export const sources = sqliteTable('sources', {
   title: text('title').notNull(),
   publisher: text('publisher').notNull(),
   url: text('url').notNull().unique(),
+  // As known: "2020", "2020-03" or "2020-03-15", with its precision (null together with the date).
   publishedOn: text('published_on'),
+  publishedOnPrecision: text('published_on_precision', { enum: DATE_PRECISIONS }),
 });
 
 export const reviews = sqliteTable(

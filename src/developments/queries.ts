@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
@@ -179,7 +180,9 @@ function groupBy<T extends { development_id: string }>(rows: T[]): Map<string, T
 
 type ThemeRow = { development_id: string; id: string; label: string; scheme: LabelRecord['scheme'] };
 type LinkRow = { development_id: string; recommendation_id: string };
-type SourceRow = { development_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null };
+type SourceRow = { development_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null;
+  published_on_precision: DatePrecision | null;
+};
 
 /** The many-to-many fields of a page of rows: one query per field for the whole page (SQL both databases run). */
 export function hydrateQueries(rows: DevelopmentRow[]) {
@@ -192,7 +195,7 @@ export function hydrateQueries(rows: DevelopmentRow[]) {
       where ${idList} order by t.label`,
     recommendations: sql`select development_id, recommendation_id
       from development_recommendations where ${idList} order by recommendation_id`,
-    sources: sql`select development_id, s.id, s.title, s.publisher, s.url, s.published_on
+    sources: sql`select development_id, s.id, s.title, s.publisher, s.url, s.published_on, s.published_on_precision
       from development_sources join sources s on s.id = source_id where ${idList}
       order by s.published_on is null, s.published_on, s.id`,
   };
@@ -237,6 +240,7 @@ export function developmentRecords(rows: DevelopmentRow[], found: HydrateRows): 
       publisher: s.publisher,
       url: s.url,
       publishedOn: s.published_on,
+      publishedOnPrecision: s.published_on_precision,
     })),
     version: row.version,
     createdAt: row.created_at,

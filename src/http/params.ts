@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { matchesPrecision, periodOf } from '../common/dates.js';
+import { matchesPrecision, periodOf, precisionOfWritten } from '../common/dates.js';
 
 // Query-string building blocks shared by every list route. Query strings arrive as strings (or arrays of
 // strings when a parameter is repeated), so every value is parsed from text here.
@@ -177,6 +177,13 @@ export const calendarDate = z.iso.date({ error: 'Expected a day (YYYY-MM-DD) tha
 
 const PERIOD_BOUND = 'Expected a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY) that exists';
 
+/** A date known to the day, the month or the year, written to it ("2020-03-15", "2020-03", "2020"), that exists. */
+export const dateToPrecision = z
+  .string()
+  .max(10)
+  .refine((value) => matchesPrecision(value, precisionOfWritten(value)), PERIOD_BOUND)
+  .meta({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
+
 /**
  * A range filter's bound, to the day, month or year: `from=2020-07` is 2020-07-01 and `to=2020-07` is 2020-07-31
  * (so from=2020&to=2020 is the whole year), as dates known only to a month or a year are read (periodOf).
@@ -186,7 +193,7 @@ export const periodBound = (end: 'start' | 'end') =>
     .string()
     .max(10)
     .transform((value, ctx) => {
-      const precision = value.length === 4 ? 'year' : value.length === 7 ? 'month' : 'day';
+      const precision = precisionOfWritten(value);
       if (matchesPrecision(value, precision)) return periodOf(value, precision)[end];
       ctx.addIssue({ code: 'custom', message: PERIOD_BOUND });
       return z.NEVER;

@@ -6,6 +6,7 @@ import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope, Position } from '../db/schema.js';
 import type { Snapshot as RecordSnapshot } from '../curation/records.js';
 import { Inconsistencies } from '../curation/checks.js';
+import { datedSource } from '../curation/sources.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
 import { checkLinkedDevelopments } from '../recommendations/writes.js';
 import { reviewSnapshot } from '../reviews/writes.js';
@@ -270,7 +271,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       const sourceExists = sql.prepare('select 1 from sources where id = ?').pluck();
       const sourceByUrl = sql.prepare('select id from sources where url = ?').pluck();
       const insertSource = sql.prepare(
-        'insert into sources (id, title, publisher, url, published_on) values (?, ?, ?, ?, ?)',
+        'insert into sources (id, title, publisher, url, published_on, published_on_precision) values (?, ?, ?, ?, ?, ?)',
       );
       const sourceIds = new Map<string, string>();
       for (const s of checkedSources.valid) {
@@ -281,8 +282,10 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           report.warnings.push({ message: `source ${s.id} is stored as ${sameUrl} (same URL ${s.url}): linked to ${sameUrl}` });
           continue;
         }
-        insertSource.run(s.id, s.title, s.publisher, s.url, s.publishedOn);
-        audit({ entity: 'sources', entityId: s.id, action: 'create', before: null, after: { ...s } });
+        // A date as the file writes it ("2020", "2020-03" or "2020-03-15"), with that precision.
+        const dated = datedSource(s.publishedOn);
+        insertSource.run(s.id, s.title, s.publisher, s.url, dated.publishedOn, dated.publishedOnPrecision);
+        audit({ entity: 'sources', entityId: s.id, action: 'create', before: null, after: { ...s, ...dated } });
         report.sourcesCreated.push(s.id);
       }
 

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -85,6 +86,7 @@ interface AssessmentRow {
   publisher: string;
   url: string;
   published_on: string | null;
+  published_on_precision: DatePrecision | null;
   n: number;
 }
 
@@ -93,7 +95,7 @@ type DevelopmentRow = DevelopmentRef & { recommendation_id: string };
 /** The newest assessments of each recommendation, at most INCLUDE_PER_RECORD, and their counts: one query. */
 export function assessmentsQuery(dialect: IncludeDialect, ids: readonly string[]): SQL {
   return sql`select * from (select a.recommendation_id, a.id, a.status, a.assessed_on, a.rationale,
-      s.id as source_id, s.title, s.publisher, s.url, s.published_on,
+      s.id as source_id, s.title, s.publisher, s.url, s.published_on, s.published_on_precision,
       row_number() over (partition by a.recommendation_id
         order by a.assessed_on desc, a.created_at desc, ${dialect.byCodePoint(sql`a.id`)} desc) as k,
       cast(count(*) over (partition by a.recommendation_id) as integer) as n
@@ -111,7 +113,7 @@ function assessmentsOf(rows: AssessmentRow[]) {
       status: a.status,
       assessedOn: a.assessed_on,
       rationale: a.rationale,
-      sources: [{ id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on }],
+      sources: [{ id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on, publishedOnPrecision: a.published_on_precision }],
     })),
     ({ recommendation_id: _, ...assessment }) => assessment,
   );

@@ -30,7 +30,7 @@ const SOURCES = `with page(id) as (select jsonb_array_elements_text($1::jsonb)),
     union all
     select l.recommendation_id, l.source_id, 1 from recommendation_sources l join recommendations r on r.id = l.recommendation_id
     where l.recommendation_id in (select id from page) and l.source_id is distinct from r.source_id)
-  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on,
+  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on, s.published_on_precision,
     l.source_id, l.paragraph, l.position, l.position_label, l.position_source from cited c
   join sources s on s.id = c.source_id
   left join recommendation_sources l on l.recommendation_id = c.recommendation_id and l.source_id = c.source_id

@@ -179,16 +179,17 @@ export async function pgGetRecommendation(pool: Pick<pg.Pool, 'query'>, id: stri
   if (!document) return undefined;
   const record = JSON.parse(document[0] as string) as RecommendationRecord;
   const assessments = (
-    await rowsOf(pool, sql`select a.id, a.status, a.assessed_on, a.rationale, s.id, s.title, s.publisher, s.url, s.published_on
+    await rowsOf(pool, sql`select a.id, a.status, a.assessed_on, a.rationale, s.id, s.title, s.publisher, s.url, s.published_on,
+      s.published_on_precision
       from assessments a join sources s on s.id = a.source_id
       where a.recommendation_id = ${id}
       order by a.assessed_on desc, a.created_at desc, a.id desc`)
-  ).map(([assessmentId, status, assessedOn, rationale, sourceId, title, publisher, url, publishedOn]) => ({
+  ).map(([assessmentId, status, assessedOn, rationale, sourceId, title, publisher, url, publishedOn, publishedOnPrecision]) => ({
     id: assessmentId,
     status,
     assessedOn,
     rationale,
-    sources: [{ id: sourceId, title, publisher, url, publishedOn }],
+    sources: [{ id: sourceId, title, publisher, url, publishedOn, publishedOnPrecision }],
   })) as RecommendationDetail['assessments'];
   const developments = (
     await rowsOf(pool, sql`select d.id, d.title, d.date, d.date_precision, d.direction

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
@@ -523,8 +524,9 @@ export function getRecommendation(db: Db, id: string): RecommendationDetail | un
       publisher: string;
       url: string;
       published_on: string | null;
+      published_on_precision: DatePrecision | null;
     }>(sql`select a.id, a.status, a.assessed_on, a.rationale, s.id as source_id, s.title, s.publisher, s.url,
-        s.published_on
+        s.published_on, s.published_on_precision
       from assessments a join sources s on s.id = a.source_id
       where a.recommendation_id = ${id}
       order by a.assessed_on desc, a.created_at desc, a.id desc`)
@@ -533,7 +535,7 @@ export function getRecommendation(db: Db, id: string): RecommendationDetail | un
       status: a.status,
       assessedOn: a.assessed_on,
       rationale: a.rationale,
-      sources: [{ id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on }],
+      sources: [{ id: a.source_id, title: a.title, publisher: a.publisher, url: a.url, publishedOn: a.published_on, publishedOnPrecision: a.published_on_precision }],
     }));
   const developments = db.all<RecommendationDetail['developments'][number]>(sql`select d.id, d.title, d.date,
       d.date_precision as datePrecision, d.direction
@@ -563,7 +565,7 @@ const SOURCES = `with page(id) as (select value from json_each(?)),
     union all
     select l.recommendation_id, l.source_id, 1 from recommendation_sources l join recommendations r on r.id = l.recommendation_id
     where l.recommendation_id in (select id from page) and l.source_id is not r.source_id)
-  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on,
+  select c.recommendation_id, s.id, s.title, s.publisher, s.url, s.published_on, s.published_on_precision,
     l.source_id, l.paragraph, l.position, l.position_label, l.position_source from cited c
   join sources s on s.id = c.source_id
   left join recommendation_sources l on l.recommendation_id = c.recommendation_id and l.source_id = c.source_id
@@ -587,6 +589,7 @@ export type SourceLookup = [
   publisher: string,
   url: string,
   publishedOn: string | null,
+  publishedOnPrecision: DatePrecision | null,
   readSourceId: string | null,
   paragraph: string | null,
   position: Reading['position'],
@@ -651,12 +654,13 @@ export function assembleRecords(rows: BaseRow[], lookups: RecordLookups): Recomm
     developmentCount: row.development_count,
     recurrence: recurrence.get(row.id) ?? NO_RECURRENCE,
     sources: (sources.get(row.id) ?? []).map(
-      ([, id, title, publisher, url, publishedOn, readSourceId, paragraph, position, positionLabel, positionSource]) => ({
+      ([, id, title, publisher, url, publishedOn, publishedOnPrecision, readSourceId, paragraph, position, positionLabel, positionSource]) => ({
         id,
         title,
         publisher,
         url,
         publishedOn,
+        publishedOnPrecision,
         // No row, or one that records only that the source gives the record (our own export's): nothing read.
         reading:
           readSourceId === null || (paragraph === null && position === null && positionLabel === null && positionSource === null)

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, whereClause } from '../db/keyset.js';
@@ -57,7 +58,9 @@ function selectReviews(db: Db, c: SQL[], limit: number): ReviewRow[] {
   return db.all<ReviewRow>(selectReviewsQuery(c, limit));
 }
 
-export type ReviewSourceRow = { review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null };
+export type ReviewSourceRow = { review_id: string; id: string; title: string; publisher: string; url: string; published_on: string | null;
+  published_on_precision: DatePrecision | null;
+};
 
 /**
  * The sources of these reviews, each review's by id (SQL both databases run). Ordered by review first: ordered by
@@ -65,7 +68,7 @@ export type ReviewSourceRow = { review_id: string; id: string; title: string; pu
  * (500 reviews × 3,300 sources: 270 ms of a page of 500's 300 ms at 100k); now it reads the page's reviews' own.
  */
 export function reviewSourcesQuery(rows: ReviewRow[]): SQL {
-  return sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on
+  return sql`select rs.review_id, s.id, s.title, s.publisher, s.url, s.published_on, s.published_on_precision
       from review_sources rs join sources s on s.id = rs.source_id
       where ${inList(sql`rs.review_id`, rows.map((r) => r.id))} order by rs.review_id, s.id`;
 }
@@ -94,7 +97,7 @@ export function reviewRecords(rows: ReviewRow[], sources: ReviewSourceRow[]): Re
     recommendationsNote: row.recommendations_note,
     sources: sources
       .filter((s) => s.review_id === row.id)
-      .map((s) => ({ id: s.id, title: s.title, publisher: s.publisher, url: s.url, publishedOn: s.published_on })),
+      .map((s) => ({ id: s.id, title: s.title, publisher: s.publisher, url: s.url, publishedOn: s.published_on, publishedOnPrecision: s.published_on_precision })),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -15,5 +15,10 @@ export const sourceCsvColumns: readonly Column[] = [
   { name: 'title', description: 'Title of the document or page.', value: (s) => s.title },
   { name: 'publisher', description: 'Who published it.', value: (s) => s.publisher },
   { name: 'url', description: 'Where it can be read.', value: (s) => s.url },
-  { name: 'publishedOn', description: 'Publication date (YYYY-MM-DD); empty when unknown.', value: (s) => s.publishedOn },
+  {
+    name: 'publishedOn',
+    description: 'Publication date, written to its precision (YYYY-MM-DD, YYYY-MM or YYYY); empty when unknown.',
+    value: (s) => s.publishedOn,
+  },
+  { name: 'publishedOnPrecision', description: 'year, month or day; empty when the date is unknown.', value: (s) => s.publishedOnPrecision },
 ];

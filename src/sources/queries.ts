@@ -1,6 +1,8 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { composedColumn, foldedColumn, foldText } from '../db/functions.js';
+import { periodOfStoredDate, periodOverlap } from '../db/period-overlap.js';
 import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { CITATIONS_PER_KIND, type CitedBy, type SourceDetail, type SourceFilter, type SourceRecord, type SourceSort } from './schemas.js';
@@ -16,7 +18,7 @@ function contains(text: SQL, part: string, dialect: Dialect): SQL {
 }
 
 export function filterConditions(f: SourceFilter, dialect: Dialect = 'sqlite'): SQL[] {
-  const c: SQL[] = [];
+  const c: SQL[] = periodOverlap(f, periodOfStoredDate(sql`s.published_on`, sql`s.published_on_precision`));
   if (f.id) c.push(inList(sql`s.id`, f.id));
   // As stored, but "é" composed or as "e" and U+0301 alike: a publisher pasted from a PDF is found as typed.
   if (f.publisher) c.push(inList(composedColumn(sql`s.publisher`, dialect), f.publisher.map((p) => p.normalize('NFC'))));
@@ -34,6 +36,7 @@ interface Row {
   publisher: string;
   url: string;
   publishedOn: string | null;
+  publishedOnPrecision: DatePrecision | null;
 }
 
 const byId = { columns: [sql`s.id`], kinds: ['text'] as const, keysOf: (row: Row) => [row.id] };
@@ -50,7 +53,8 @@ export function resolveSort(requested: SourceSort | undefined): KeysetSort<Row> 
 
 /** The sources' rows (SQL both databases run). */
 export function selectRowsQuery(conditions: SQL[], order: SQL, limit: number): SQL {
-  return sql`select s.id, s.title, s.publisher, s.url, s.published_on as "publishedOn"
+  return sql`select s.id, s.title, s.publisher, s.url, s.published_on as "publishedOn",
+    s.published_on_precision as "publishedOnPrecision"
     from sources s ${whereClause(conditions)} order by ${order} limit ${limit}`;
 }
 

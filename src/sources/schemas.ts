@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sourceSchema } from '../common/schemas.js';
-import { recordIdsParam } from '../http/params.js';
+import { periodRangeParams, recordIdsParam } from '../http/params.js';
 
 // Sources: the documents and pages every fact cites, listed and each with what cites it.
 
@@ -24,6 +24,8 @@ export const sourceFilterShape = {
     .max(200)
     .optional()
     .describe('Text the title, publisher or URL contains (any case; at most 200 characters).'),
+  // The publication date, as a period as precise as it is known; a source of unknown date matches neither.
+  ...periodRangeParams('sources', 'source'),
 };
 
 export const sourceFilterSchema = z.object(sourceFilterShape);

@@ -1,3 +1,4 @@
+import type { DatePrecision } from '../db/schema.js';
 import { type SQL, sql } from 'drizzle-orm';
 import { curatedLabel, type LabelRecord } from '../common/schemas.js';
 import type { Db } from '../db/open.js';
@@ -65,6 +66,7 @@ export interface StatementRow {
   source_publisher: string;
   source_url: string;
   source_published_on: string | null;
+  source_published_on_precision: DatePrecision | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -115,7 +117,7 @@ export function selectRowsQuery(from: SQL, conditions: SQL[], order: SQL, limit?
   return sql`select s.id, s.review_id, v.state_code, sur.name as state_name, s.speaker_state_code,
       sp.name as speaker_state_name, s.speaker_organization, s.stage, s.date, s.date_precision, s.summary,
       src.id as source_id, src.title as source_title, src.publisher as source_publisher, src.url as source_url,
-      src.published_on as source_published_on, s.version, s.created_at, s.updated_at${ranked}
+      src.published_on as source_published_on, src.published_on_precision as source_published_on_precision, s.version, s.created_at, s.updated_at${ranked}
     from ${from}
     join states sur on sur.code = v.state_code
     left join states sp on sp.code = s.speaker_state_code

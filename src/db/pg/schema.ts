@@ -95,6 +95,7 @@ export const sources = pgTable(
     publisher: text('publisher').notNull(),
     url: text('url').notNull().unique(),
     publishedOn: text('published_on'),
+    publishedOnPrecision: text('published_on_precision', { enum: DATE_PRECISIONS }),
   },
   () => [
     rule('sources_id_shape', ID_SHAPE),
@@ -102,7 +103,13 @@ export const sources = pgTable(
     rule('sources_url_length', lengthBetween('url', 1, 2000)),
     rule('sources_title_length', lengthBetween('title', 1, 500)),
     rule('sources_publisher_length', lengthBetween('publisher', 1, 300)),
-    rule('sources_published_on_shape', orNull('published_on', isoDay('published_on'))),
+    rule('sources_published_on_precision', `("published_on" is null) = ("published_on_precision" is null)`),
+    rule(
+      'sources_published_on_to_precision',
+      `"published_on" is null or ("published_on_precision" = 'day' and ${isoDay('published_on')}) or ` +
+        `("published_on_precision" = 'month' and "published_on" ~ '^[0-9]{4}-[0-1][0-9]$') or ` +
+        `("published_on_precision" = 'year' and "published_on" ~ '^[0-9]{4}$')`,
+    ),
   ],
 );
 
