@@ -15,6 +15,21 @@ export interface KeysetSort<Row = never> {
   keysOf: (row: Row) => KeyValue[];
 }
 
+/**
+ * SQLite's relevance order over an FTS5 match joined as `f` (bm25(), lower for better matches, then the match's
+ * row key), for any list searched with q; only used with q, so every row has its rank. PostgreSQL's relevance is
+ * (minus ts_rank, id) instead, in each list's pg-queries.ts.
+ */
+export function relevanceSort<Row extends { rank?: number | null; fts_rowid?: number | null }>(): KeysetSort<Row> {
+  return {
+    name: 'relevance',
+    descending: false,
+    columns: [sql`f.rank`, sql`f.fts_rowid`],
+    kinds: ['rank', 'rowKey'],
+    keysOf: (row) => [row.rank!, row.fts_rowid!],
+  };
+}
+
 export function keysetOrder(sort: SortColumns): SQL {
   const direction = sort.descending ? sql.raw('desc') : sql.raw('asc');
   return sql.join(

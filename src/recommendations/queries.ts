@@ -5,7 +5,7 @@ import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { cachedCount } from '../db/count-cache.js';
 import { labelledLinks, lookupByIds, rowValues, sqlToQuery } from '../db/batch.js';
-import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, relevanceSort, whereClause } from '../db/keyset.js';
 import { type Chunk, type KeyValue, sliceChunk } from '../http/pagination.js';
 import { invalidParam } from '../http/problem.js';
 import { storedInstant } from '../http/params.js';
@@ -174,16 +174,7 @@ const SORTS: Record<RecommendationSort, KeysetSort<BaseRow>> = {
   '-updatedAt': { name: '-updatedAt', descending: true, ...byUpdate },
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },
-  // bm25() is lower for better matches.
-  relevance: {
-    name: 'relevance',
-    descending: false,
-    columns: [sql`f.rank`, sql`f.fts_rowid`],
-    // (PostgreSQL's relevance ends in the id instead: pg-queries.ts.)
-    kinds: ['rank', 'rowKey'],
-    // The relevance sort is only used with q, so every row has its rank.
-    keysOf: (row) => [row.rank!, row.fts_rowid!],
-  },
+  relevance: relevanceSort(),
 };
 
 export function resolveSort(

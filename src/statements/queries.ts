@@ -5,7 +5,7 @@ import type { Db } from '../db/open.js';
 import { cappedTotal, fullTextLimits, toFtsQuery } from '../db/fulltext.js';
 import { matchTableChunks } from '../db/match-table.js';
 import { periodOfStoredDate, periodOverlap } from '../db/period-overlap.js';
-import { inList, keysetAfter, keysetOrder, type KeysetSort, whereClause } from '../db/keyset.js';
+import { inList, keysetAfter, keysetOrder, type KeysetSort, relevanceSort, whereClause } from '../db/keyset.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, sliceChunk } from '../http/pagination.js';
 import { storedInstant } from '../http/params.js';
 import { invalidParam } from '../http/problem.js';
@@ -85,16 +85,7 @@ const SORTS: Record<StatementSort, KeysetSort<StatementRow>> = {
   '-date': { name: '-date', descending: true, ...byDate },
   id: { name: 'id', descending: false, ...byId },
   '-id': { name: '-id', descending: true, ...byId },
-  // As the recommendations' (src/recommendations/queries.ts): bm25() is lower for better matches; PostgreSQL's
-  // relevance is (minus ts_rank, id) instead (pg-queries.ts).
-  relevance: {
-    name: 'relevance',
-    descending: false,
-    columns: [sql`f.rank`, sql`f.fts_rowid`],
-    kinds: ['rank', 'rowKey'],
-    // The relevance sort is only used with q, so every row has its rank.
-    keysOf: (row) => [row.rank!, row.fts_rowid!],
-  },
+  relevance: relevanceSort(),
 };
 
 /** The sort a list asks for: relevance by default with q, date without; relevance without q is a 400. */
