@@ -116,6 +116,37 @@ t.test('CONNECT to a path (Node hands it over as a tunnel, not to a route) is an
   t.same(none.problem, (await app.inject({ method: 'CONNECT', url: '/v1/nothing' })).json());
 });
 
+t.test('two Host headers are a 400 (Node kept the first); a transfer coding before chunked is a 501 (Node read the body as chunked alone)', async (t) => {
+  const app = await buildTestApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  // The first response's body: the next response on the connection, if any, follows it.
+  const problemIn = (text: string) => JSON.parse(text.split('\r\n\r\n')[1]!.replace(/HTTP\/1\.1 [\s\S]*$/, '')) as Record<string, unknown>;
+
+  const twoHosts = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nhost: b\r\nConnection: close\r\n\r\n');
+  t.match(twoHosts, /^HTTP\/1\.1 400 Bad Request\r\n/, 'was 200');
+  t.match(problemIn(twoHosts), { status: 400, detail: 'The request has more than one Host header: send one (RFC 9112, section 3.2).' });
+
+  // A gzip stream sent with `Transfer-Encoding: gzip, chunked` was parsed as the JSON body itself: `{}` here.
+  const body = '2\r\n{}\r\n0\r\n\r\n';
+  const gzipFirst = await exchange(
+    port,
+    `POST /v1/states HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${body}` +
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  );
+  t.match(gzipFirst, /^HTTP\/1\.1 501 Not Implemented\r\n/, 'was the 401 of a body read as chunked');
+  t.match(problemIn(gzipFirst), {
+    status: 501,
+    detail: /applies "gzip" before chunked, which this server does not implement \(RFC 9112, section 6\.1\)/,
+  });
+  t.match(gzipFirst, /\}HTTP\/1\.1 200 OK\r\n/, 'the body is read past: the next request on the connection is answered');
+  const chunked = await exchange(
+    port,
+    `POST /v1/states HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n${body}`,
+  );
+  t.match(chunked, /^HTTP\/1\.1 401 Unauthorized\r\n/, 'chunked alone, in any case, reaches the operation');
+});
+
 t.test('a request target with a fragment (#…, which is no part of one) is a 400 saying so', async (t) => {
   const app = await buildTestApp(t);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -93,14 +93,50 @@ export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt)
   app.addHook('onRequest', checkRequestHead);
 }
 
+/** How many times the request names a header (Node keeps the first Host of several, and joins others). */
+function headerLines(request: FastifyRequest, name: string): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let at = 0; at < raw.length; at += 2) if (raw[at]!.toLowerCase() === name) count++;
+  return count;
+}
+
 /**
- * RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400; so is a target with a fragment, which
- * Node's parser lets through and the router cut off as if a query began there ("/v1/states#x": an unknown
- * parameter "x"; "?limit=1#x": a limit of "1#x").
+ * The transfer codings applied before the final chunked (`Transfer-Encoding: gzip, chunked`), which Node's parser
+ * lets through and does not undo: the body was read as if chunked were the only one (a gzip stream parsed as JSON).
+ * Node refuses every other Transfer-Encoding itself (a last coding other than chunked, chunked twice).
+ */
+function unknownTransferCodings(request: FastifyRequest): string[] {
+  const header = request.headers['transfer-encoding'];
+  if (header === undefined) return [];
+  return header
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding.toLowerCase() !== 'chunked');
+}
+
+/**
+ * RFC 9112 (3.2): an HTTP/1.1 request without a Host header, or with more than one, is a 400; so is a target with
+ * a fragment, which Node's parser lets through and the router cut off as if a query began there ("/v1/states#x":
+ * an unknown parameter "x"; "?limit=1#x": a limit of "1#x"). A transfer coding the server does not implement is a
+ * 501 (RFC 9112, 6.1).
  */
 function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
     return done(new HttpProblem(400, 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).'));
+  }
+  if (headerLines(request, 'host') > 1) {
+    return done(new HttpProblem(400, 'The request has more than one Host header: send one (RFC 9112, section 3.2).'));
+  }
+  const codings = unknownTransferCodings(request);
+  if (codings.length > 0) {
+    return done(
+      new HttpProblem(
+        501,
+        `The body's Transfer-Encoding applies ${codings.map((coding) => `"${coding}"`).join(', ')} before chunked, which this server does not ` +
+          'implement (RFC 9112, section 6.1): send the body chunked alone, or with a Content-Encoding the operation accepts.',
+      ),
+    );
   }
   if (request.raw.url?.includes('#')) {
     return done(
