@@ -79,6 +79,46 @@ t.test('If-Match compares strongly: a weak ETag is a 412 and changes nothing', a
   t.equal(strong.body.version, 2);
 });
 
+t.test('If-None-Match on a write: *, or the stored version (weak or strong), is a 412 that changes nothing', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const created = await send(app, 'POST', '/v1/assessments', { key, body: ASSESSMENT });
+  const etag = created.response.headers.etag as string;
+  const url = `/v1/assessments/${created.body.id}`;
+
+  // Each was applied: If-None-Match was not read on writes (RFC 9110 §13.1.2: false when it names the current
+  // representation, or is * and one exists; then the method is not performed, 412).
+  for (const ifNoneMatch of ['*', etag, `W/${etag}`, `"v9-r9", W/${etag}`]) {
+    const patch = await send(app, 'PATCH', url, {
+      key,
+      body: { status: 'implemented' },
+      headers: { 'if-match': etag, 'if-none-match': ifNoneMatch },
+    });
+    t.equal(patch.response.statusCode, 412, `PATCH, If-None-Match: ${ifNoneMatch}`);
+    t.match(patch.body, { status: 412, detail: /is stored, at version 1, which If-None-Match names/ });
+    t.match(patch.response.headers.etag, /^"v1-r\d+-i[0-9a-f]{8}"$/, 'naming the version stored');
+  }
+  const remove = await send(app, 'DELETE', url, { key, headers: { 'if-match': '*', 'if-none-match': '*' } });
+  t.equal(remove.response.statusCode, 412, 'DELETE, If-None-Match: *');
+  const unchanged = await send(app, 'GET', url);
+  t.equal(unchanged.body.status, 'not_implemented', 'the record is unchanged');
+  t.equal(unchanged.body.version, 1);
+
+  const theme = '/v1/recommendations/KGZ-3-ESP-1/themes/arbitrary-arrest-and-detention';
+  const label = await send(app, 'PUT', theme, { key, headers: { 'if-none-match': '*' } });
+  t.equal(label.response.statusCode, 412, 'a label PUT, whose If-Match is optional, too');
+  const record = await send(app, 'GET', '/v1/recommendations/KGZ-3-ESP-1');
+  t.equal(record.body.version, 1, 'the recommendation is unchanged');
+
+  const other = await send(app, 'PATCH', url, {
+    key,
+    body: { status: 'implemented' },
+    headers: { 'if-match': etag, 'if-none-match': `"v2-r1-i${etag.match(/-i([0-9a-f]{8})"$/)![1]}", "v1-r1-i00000000"` },
+  });
+  t.equal(other.response.statusCode, 200, "another version's ETag, or another record's, lets the change through");
+  t.equal(other.body.version, 2);
+});
+
 t.test("authenticated reads while another connection holds the write lock: 200, the key's last use is skipped", async (t) => {
   const app = await buildTestApp(t);
   if (postgresSide(app) !== undefined) return keyRowLockedOnPostgres(t, app);

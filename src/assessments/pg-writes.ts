@@ -18,6 +18,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { notFound } from '../http/problem.js';
 import { pgGetAssessment } from './pg-queries.js';
 import { ASSESSMENT_ID_TABLE, ASSESSMENT_TABLE, type AssessmentCreate, type AssessmentPatch } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting assessments on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
 // snapshots and problems, in a pgWriteTransaction. An assessment is part of its recommendation's stored
@@ -57,7 +58,7 @@ export async function pgCreateAssessment(context: PgWriteContext, input: Assessm
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<Snapshot> {
+async function existing(tx: Tx, id: string, expected: VersionCondition): Promise<Snapshot> {
   const before = await snapshot(tx, id);
   if (!before) throw notFound('Assessment', id);
   await pgCheckVersion(tx, expected, before.version, 'Assessment', id);
@@ -66,7 +67,7 @@ async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<S
 
 const COLUMNS = { recommendationId: 'recommendation_id', status: 'status', assessedOn: 'assessed_on', rationale: 'rationale' } as const;
 
-export async function pgUpdateAssessment(context: PgWriteContext, id: string, patch: AssessmentPatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateAssessment(context: PgWriteContext, id: string, patch: AssessmentPatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   await checkConsistency(tx, patch);
@@ -79,7 +80,7 @@ export async function pgUpdateAssessment(context: PgWriteContext, id: string, pa
   context.stale([before.recommendationId as string, patch.recommendationId ?? (before.recommendationId as string)]);
 }
 
-export async function pgDeleteAssessment(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteAssessment(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void> {
   const before = await existing(context.tx, id, expected);
   await pgDeleteAudited(context, ASSESSMENT_TABLE, id, before);
   context.stale([before.recommendationId as string]);

@@ -12,6 +12,7 @@ import { auditCreate, deleteAudited, finishUpdate, type Snapshot, type Versioned
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { getAssessment } from './queries.js';
 import { visible } from '../http/visible-text.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting assessments: each function runs inside a writeTransaction.
 
@@ -100,14 +101,14 @@ export function createAssessment(context: WriteContext, input: AssessmentCreate)
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+function existing(tx: Reader, id: string, expected: VersionCondition): Snapshot {
   const before = assessmentSnapshot(tx, id);
   if (!before) throw notFound('Assessment', id);
   checkVersion(tx, expected, before.version, 'Assessment', id);
   return before;
 }
 
-export function updateAssessment(context: WriteContext, id: string, patch: AssessmentPatch, expected: '*' | number[]): void {
+export function updateAssessment(context: WriteContext, id: string, patch: AssessmentPatch, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   checkConsistency(tx, patch);
@@ -120,7 +121,7 @@ export function updateAssessment(context: WriteContext, id: string, patch: Asses
   finishUpdate(context, TABLE, id, before, () => assessmentSnapshot(tx, id)!);
 }
 
-export function deleteAssessment(context: WriteContext, id: string, expected: '*' | number[]): void {
+export function deleteAssessment(context: WriteContext, id: string, expected: VersionCondition): void {
   deleteAudited(context, TABLE, id, existing(context.tx, id, expected));
 }
 

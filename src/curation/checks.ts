@@ -4,7 +4,7 @@ import type { Tx } from '../db/audit.js';
 import { inList } from '../db/keyset.js';
 import { currentRevision } from '../db/revision.js';
 import type { DatePrecision } from '../db/schema.js';
-import { ifMatchVersions, recordEtag } from '../http/etag.js';
+import { failedPrecondition, ifMatchVersions, ifNoneMatchVersions, recordEtag, type VersionCondition } from '../http/etag.js';
 import { HttpProblem, type InvalidParam, unprocessable } from '../http/problem.js';
 
 // The checks a write makes against itself and the stored data, inside its transaction.
@@ -94,26 +94,43 @@ export function checkDate(problems: Inconsistencies, field: string, date: string
   }
 }
 
-/** The versions of record `id` an update may apply to: 428 without If-Match. */
-export function requireIfMatch(header: string | undefined, id: string): '*' | number[] {
-  if (header === undefined) {
+/**
+ * The versions of record `id` a write (not a create) may apply to, from its If-Match and If-None-Match: 428 without
+ * If-Match where it is required; where it is optional and absent, any version.
+ */
+export function writeCondition(
+  headers: { 'if-match'?: string; 'if-none-match'?: string },
+  id: string,
+  ifMatch: 'required' | 'optional' = 'required',
+): VersionCondition {
+  const matchHeader = headers['if-match'];
+  if (matchHeader === undefined && ifMatch === 'required') {
     throw new HttpProblem(
       428,
       'Send `If-Match` with the ETag of the version you are changing (from a GET or an earlier write), or ' +
         '`If-Match: *` to change whatever version is stored.',
     );
   }
-  return ifMatchVersions(header, id);
+  const noneMatchHeader = headers['if-none-match'];
+  return {
+    ifMatch: matchHeader === undefined ? '*' : ifMatchVersions(matchHeader, id),
+    ifNoneMatch: noneMatchHeader === undefined ? [] : ifNoneMatchVersions(noneMatchHeader, id),
+  };
 }
 
-/** 412, with the current ETag, when the stored version is not one If-Match names. */
-export function checkVersion(tx: Reader, expected: '*' | number[], current: number, what: string, id: string): void {
-  if (expected === '*' || expected.includes(current)) return;
-  throw new HttpProblem(
-    412,
-    `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
-      'it. Fetch it again, reapply your change and send the new ETag.',
-    undefined,
-    { etag: recordEtag(current, currentRevision(tx), id) },
-  );
+/** The 412 of a write whose precondition the stored version fails, naming the current ETag. */
+export function preconditionFailed(failed: 'If-Match' | 'If-None-Match', what: string, id: string, current: number, revision: number): HttpProblem {
+  const detail =
+    failed === 'If-Match'
+      ? `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
+        'it. Fetch it again, reapply your change and send the new ETag.'
+      : `${what} "${id}" is stored, at version ${current}, which If-None-Match names (or If-None-Match is *): the ` +
+        'change applies only to a version it does not name (RFC 9110, section 13.1.2).';
+  return new HttpProblem(412, detail, undefined, { etag: recordEtag(current, revision, id) });
+}
+
+/** 412, with the current ETag, when the stored version is not one the write's preconditions accept. */
+export function checkVersion(tx: Reader, expected: VersionCondition, current: number, what: string, id: string): void {
+  const failed = failedPrecondition(expected, current);
+  if (failed !== null) throw preconditionFailed(failed, what, id, current, currentRevision(tx));
 }

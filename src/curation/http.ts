@@ -4,12 +4,12 @@ import { apiKeyOf, requireScope } from '../auth/plugin.js';
 import { type WriteContext, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
 import type { ApiKeyScope } from '../db/schema.js';
-import { representationEtag } from '../http/etag.js';
+import { representationEtag, type VersionCondition } from '../http/etag.js';
 import { publicPathPrefix } from '../http/pagination.js';
 import { noQueryParams } from '../http/params.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { requireIfMatch } from './checks.js';
+import { writeCondition } from './checks.js';
 import { findStoredResponse, idempotencyKeySchema, requestFingerprint, type StoredResponse, storeResponse } from './idempotency.js';
 
 // What every write route shares: its security requirement, headers, problem statuses, and the handling of
@@ -18,6 +18,16 @@ import { findStoredResponse, idempotencyKeySchema, requestFingerprint, type Stor
 export const bearerSecurity = [{ bearerAuth: [] }];
 
 export const createHeaders = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
+
+/** If-None-Match on a write (RFC 9110 §13.1.2): every write but a create is to a stored record, so `*` is always a 412. */
+export const ifNoneMatchHeader = z
+  .string()
+  .max(2000)
+  .optional()
+  .describe(
+    'Optional: ETags (W/ or not) of versions the change must not apply to, or * (the record is stored, so the change ' +
+      'is refused): 412 when the stored version is one it names.',
+  );
 
 export const ifMatchHeaders = z.object({
   'if-match': z
@@ -29,6 +39,7 @@ export const ifMatchHeaders = z.object({
         '"v3-r81985529216486-i1a2b3c4d": it names the version and the record), or * for any version. 428 without it; ' +
         "412 when the record has changed since, or for another record's ETag.",
     ),
+  'if-none-match': ifNoneMatchHeader,
 });
 
 export const optionalIfMatchHeaders = z.object({
@@ -37,6 +48,7 @@ export const optionalIfMatchHeaders = z.object({
     .max(2000)
     .optional()
     .describe("Optional: the ETag of the development you read; the change is refused (412) when it has changed since, or for another record's ETag."),
+  'if-none-match': ifNoneMatchHeader,
 });
 
 /** Problem statuses of each kind of write, for their OpenAPI responses. */
@@ -142,12 +154,11 @@ export function updateRecord<T extends Versioned>(
   db: Db,
   request: FastifyRequest,
   reply: FastifyReply,
-  change: (context: WriteContext, expected: '*' | number[]) => void,
+  change: (context: WriteContext, expected: VersionCondition) => void,
   read: () => T | undefined,
   options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
 ): T {
-  const header = request.headers['if-match'];
-  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header, recordIdOf(request));
+  const expected = writeCondition(request.headers, recordIdOf(request), options.ifMatch);
   writeTransaction(db, apiKeyOf(request).name, (context) => change(context, expected));
   const record = read()!;
   // The ETag a GET of the record answers (src/http/conditional.ts), so that the client's copy revalidates.
@@ -160,9 +171,9 @@ export function deleteRecord(
   db: Db,
   request: FastifyRequest,
   reply: FastifyReply,
-  remove: (context: WriteContext, expected: '*' | number[]) => void,
+  remove: (context: WriteContext, expected: VersionCondition) => void,
 ): FastifyReply {
-  const expected = requireIfMatch(request.headers['if-match'], recordIdOf(request));
+  const expected = writeCondition(request.headers, recordIdOf(request));
   writeTransaction(db, apiKeyOf(request).name, (context) => remove(context, expected));
   return reply.code(204).send();
 }
@@ -171,8 +182,8 @@ export function deleteRecord(
 export interface SqliteWrites<Create extends z.ZodType, Patch extends z.ZodType, R extends Versioned> {
   read: (id: string) => R | undefined;
   create: (context: WriteContext, input: z.output<Create>) => string;
-  update: (context: WriteContext, id: string, patch: z.output<Patch>, expected: '*' | number[]) => void;
-  remove: (context: WriteContext, id: string, expected: '*' | number[]) => void;
+  update: (context: WriteContext, id: string, patch: z.output<Patch>, expected: VersionCondition) => void;
+  remove: (context: WriteContext, id: string, expected: VersionCondition) => void;
 }
 
 /** The handlers of a resource's POST, PATCH and DELETE (each answers as createRecord, updateRecord, deleteRecord do). */

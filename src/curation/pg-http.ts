@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { apiKeyOf } from '../auth/plugin.js';
 import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
-import { representationEtag } from '../http/etag.js';
-import { requireIfMatch } from './checks.js';
+import { representationEtag, type VersionCondition } from '../http/etag.js';
+import { writeCondition } from './checks.js';
 import { answerCreated, createPath, recordIdOf, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
 import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
@@ -52,12 +52,11 @@ export async function pgUpdateRecord<T extends Versioned>(
   pool: Pool,
   request: FastifyRequest,
   reply: FastifyReply,
-  change: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
+  change: (context: PgWriteContext, expected: VersionCondition) => Promise<void>,
   read: (client: Queryable) => Promise<T | undefined>,
   options: { ifMatch: 'required' | 'optional' } = { ifMatch: 'required' },
 ): Promise<T> {
-  const header = request.headers['if-match'];
-  const expected = options.ifMatch === 'optional' && header === undefined ? '*' : requireIfMatch(header, recordIdOf(request));
+  const expected = writeCondition(request.headers, recordIdOf(request), options.ifMatch);
   // The record as this write left it, read in its transaction (as pgCreateRecord does): read after the commit, it
   // was another write's when one came between (a DELETE's: undefined, a 500).
   const record = await pgWriteTransaction(pool, apiKeyOf(request).name, async (context) => {
@@ -74,9 +73,9 @@ export async function pgDeleteRecord(
   pool: Pool,
   request: FastifyRequest,
   reply: FastifyReply,
-  remove: (context: PgWriteContext, expected: '*' | number[]) => Promise<void>,
+  remove: (context: PgWriteContext, expected: VersionCondition) => Promise<void>,
 ): Promise<FastifyReply> {
-  const expected = requireIfMatch(request.headers['if-match'], recordIdOf(request));
+  const expected = writeCondition(request.headers, recordIdOf(request));
   await pgWriteTransaction(pool, apiKeyOf(request).name, (context) => remove(context, expected));
   return reply.code(204).send();
 }
@@ -85,8 +84,8 @@ export async function pgDeleteRecord(
 export interface PgRecordWrites<Create, Patch, T extends Versioned> {
   entity: string;
   create(context: PgWriteContext, input: Create): Promise<string>;
-  update(context: PgWriteContext, id: string, patch: Patch, expected: '*' | number[]): Promise<unknown>;
-  remove(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void>;
+  update(context: PgWriteContext, id: string, patch: Patch, expected: VersionCondition): Promise<unknown>;
+  remove(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void>;
   /** The record as GET answers it, read through `client`: the pool, or the write's transaction. */
   read(client: Queryable, id: string): Promise<T | undefined>;
 }

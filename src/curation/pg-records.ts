@@ -3,9 +3,9 @@ import { diffRecords } from '../db/audit.js';
 import { inList } from '../db/keyset.js';
 import { pgGet, pgAll, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
-import { recordEtag } from '../http/etag.js';
+import { failedPrecondition, type VersionCondition } from '../http/etag.js';
 import { HttpProblem } from '../http/problem.js';
-import type { Inconsistencies, Reference } from './checks.js';
+import { type Inconsistencies, preconditionFailed, type Reference } from './checks.js';
 import { type IdTable, randomRecordId } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
 import type { Snapshot, VersionedTable } from './records.js';
@@ -78,17 +78,12 @@ export async function pgCheckReferences(tx: Tx, problems: Inconsistencies, field
   }
 }
 
-/** checks.ts's checkVersion: 412, with the current ETag, when the stored version is not one If-Match names. */
-export async function pgCheckVersion(tx: Tx, expected: '*' | number[], current: number, what: string, id: string): Promise<void> {
-  if (expected === '*' || expected.includes(current)) return;
+/** checks.ts's checkVersion: 412, with the current ETag, when the stored version is not one the preconditions accept. */
+export async function pgCheckVersion(tx: Tx, expected: VersionCondition, current: number, what: string, id: string): Promise<void> {
+  const failed = failedPrecondition(expected, current);
+  if (failed === null) return;
   const revision = await pgGet<{ value: string }>(tx, sql`select value from meta where key = 'revision'`);
-  throw new HttpProblem(
-    412,
-    `${what} "${id}" is at version ${current}, which If-Match does not name: someone changed it since you read ` +
-      'it. Fetch it again, reapply your change and send the new ETag.',
-    undefined,
-    { etag: recordEtag(current, revision ? Number(revision.value) : 0, id) },
-  );
+  throw preconditionFailed(failed, what, id, current, revision ? Number(revision.value) : 0);
 }
 
 async function exists(tx: Tx, { table, column }: IdTable, id: string): Promise<boolean> {

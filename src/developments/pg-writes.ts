@@ -19,6 +19,7 @@ import { pgAll, pgGet, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { notFound } from '../http/problem.js';
 import { type Checked, type DevelopmentCreate, type DevelopmentPatch, ID_TABLE, TABLE } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting developments on PostgreSQL (writes.ts on SQLite): the same checks, rows,
 // audit snapshots and problems, in a pgWriteTransaction. A change of a development's links to recommendations
@@ -122,7 +123,7 @@ export async function pgCreateDevelopment(context: PgWriteContext, input: Develo
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<Snapshot> {
+async function existing(tx: Tx, id: string, expected: VersionCondition): Promise<Snapshot> {
   const before = await pgDevelopmentSnapshot(tx, id);
   if (!before) throw notFound('Development', id);
   await pgCheckVersion(tx, expected, before.version, 'Development', id);
@@ -131,7 +132,7 @@ async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<S
 
 const COLUMNS = { reviewId: 'review_id', title: 'title', summary: 'summary', date: 'date', datePrecision: 'date_precision', direction: 'direction' } as const;
 
-export async function pgUpdateDevelopment(context: PgWriteContext, id: string, patch: DevelopmentPatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateDevelopment(context: PgWriteContext, id: string, patch: DevelopmentPatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   const merged: Checked = {
@@ -158,7 +159,7 @@ export async function pgUpdateDevelopment(context: PgWriteContext, id: string, p
   if (patch.recommendationIds !== undefined) staleLinked(context, before, await pgDevelopmentSnapshot(tx, id));
 }
 
-export async function pgDeleteDevelopment(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteDevelopment(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void> {
   // Its links to recommendations, themes and sources go with it (and are in its tombstone); sources stay.
   const before = await existing(context.tx, id, expected);
   await pgDeleteAudited(context, TABLE, id, before);
@@ -170,7 +171,7 @@ export async function pgLinkRecommendation(
   context: PgWriteContext,
   id: string,
   recommendationId: string,
-  expected: '*' | number[],
+  expected: VersionCondition,
   link: boolean,
 ): Promise<void> {
   const { tx } = context;

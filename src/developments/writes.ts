@@ -20,6 +20,7 @@ import {
 } from '../curation/records.js';
 import { SOURCE_EXAMPLE, sourceInputSchema, upsertSource } from '../curation/sources.js';
 import { visible } from '../http/visible-text.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting developments, and linking them to the recommendations they bear on:
 // each function runs inside a writeTransaction.
@@ -226,14 +227,14 @@ export function createDevelopment(context: WriteContext, input: DevelopmentCreat
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+function existing(tx: Reader, id: string, expected: VersionCondition): Snapshot {
   const before = developmentSnapshot(tx, id);
   if (!before) throw notFound('Development', id);
   checkVersion(tx, expected, before.version, 'Development', id);
   return before;
 }
 
-export function updateDevelopment(context: WriteContext, id: string, patch: DevelopmentPatch, expected: '*' | number[]): void {
+export function updateDevelopment(context: WriteContext, id: string, patch: DevelopmentPatch, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   const merged: Checked = {
@@ -259,7 +260,7 @@ export function updateDevelopment(context: WriteContext, id: string, patch: Deve
   finishUpdate(context, TABLE, id, before, () => developmentSnapshot(tx, id)!);
 }
 
-export function deleteDevelopment(context: WriteContext, id: string, expected: '*' | number[]): void {
+export function deleteDevelopment(context: WriteContext, id: string, expected: VersionCondition): void {
   // Its links to recommendations, themes and sources go with it (and are in its tombstone); sources stay.
   deleteAudited(context, TABLE, id, existing(context.tx, id, expected));
 }
@@ -269,7 +270,7 @@ export function linkRecommendation(
   context: WriteContext,
   id: string,
   recommendationId: string,
-  expected: '*' | number[],
+  expected: VersionCondition,
   link: boolean,
 ): void {
   const { tx } = context;

@@ -55,6 +55,30 @@ export function ifMatchVersions(header: string, id: string): '*' | number[] {
 }
 
 /**
+ * The versions of record `id` an If-None-Match header on a write names: '*' for any (a write to a stored record
+ * then fails), or those of the ETags listed that name that record, compared weakly (RFC 9110 §13.1.2: W/"…" too).
+ */
+export function ifNoneMatchVersions(header: string, id: string): '*' | number[] {
+  return ifMatchVersions(header.replace(/(^|,)\s*W\//g, '$1'), id);
+}
+
+/**
+ * A write's preconditions on the version stored (RFC 9110 §13.2.2): it applies to the versions If-Match names
+ * ('*': any) that If-None-Match does not name ('*': none, as every write but a create is to a stored record).
+ */
+export interface VersionCondition {
+  ifMatch: '*' | number[];
+  ifNoneMatch: '*' | number[];
+}
+
+/** Which precondition the stored version fails, or null when the write may apply to it. */
+export function failedPrecondition(condition: VersionCondition, version: number): 'If-Match' | 'If-None-Match' | null {
+  const names = (versions: '*' | number[]) => versions === '*' || versions.includes(version);
+  if (!names(condition.ifMatch)) return 'If-Match';
+  return names(condition.ifNoneMatch) ? 'If-None-Match' : null;
+}
+
+/**
  * Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match), under
  * any content coding: the same representation, compressed or not.
  */

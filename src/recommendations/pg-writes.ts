@@ -27,6 +27,7 @@ import {
   type RecommendationCreate,
   type RecommendationPatch,
 } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting recommendations on PostgreSQL (writes.ts and src/tagging/curation.ts on
 // SQLite): the same checks, rows, audit snapshots and problems; each function runs inside a
@@ -144,7 +145,7 @@ export async function pgCreateRecommendation(context: PgWriteContext, input: Rec
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[], snapshot = pgRecommendationSnapshot): Promise<Snapshot> {
+async function existing(tx: Tx, id: string, expected: VersionCondition, snapshot = pgRecommendationSnapshot): Promise<Snapshot> {
   const before = await snapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);
   await pgCheckVersion(tx, expected, before.version, 'Recommendation', id);
@@ -160,7 +161,7 @@ const COLUMNS = {
   positionSource: 'position_source',
 } as const;
 
-export async function pgUpdateRecommendation(context: PgWriteContext, id: string, patch: RecommendationPatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateRecommendation(context: PgWriteContext, id: string, patch: RecommendationPatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   // writes.ts's updateRecommendation: a PATCH of themes is recorded with who gave each theme.
   const snapshot = patch.themes !== undefined ? themedSnapshot : pgRecommendationSnapshot;
@@ -190,7 +191,7 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
   context.stale([id]);
 }
 
-export async function pgDeleteRecommendation(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteRecommendation(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   const assessments = await pgCountReferences(tx, 'assessments', 'recommendation_id', id);
@@ -224,7 +225,7 @@ async function themedSnapshot(tx: Tx, id: string): Promise<Snapshot | undefined>
 }
 
 /** src/tagging/curation.ts's setThemeLabel: confirm (keep) or remove a theme of a recommendation. */
-export async function pgSetThemeLabel(context: PgWriteContext, id: string, themeId: string, expected: '*' | number[], keep: boolean): Promise<void> {
+export async function pgSetThemeLabel(context: PgWriteContext, id: string, themeId: string, expected: VersionCondition, keep: boolean): Promise<void> {
   const { tx } = context;
   const before = await themedSnapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);

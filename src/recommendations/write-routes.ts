@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireScope } from '../auth/plugin.js';
 import { idParams } from '../common/schemas.js';
-import { bearerSecurity, registerResourceWrites } from '../curation/http.js';
+import { bearerSecurity, ifNoneMatchHeader, registerResourceWrites } from '../curation/http.js';
 import { noQueryParams } from '../http/params.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
@@ -22,6 +22,7 @@ const themeHeaders = z.object({
     .max(2000)
     .optional()
     .describe('Optional: the ETag of the recommendation you read; the change is refused (412) when it has changed since.'),
+  'if-none-match': ifNoneMatchHeader,
 });
 
 const THEME_PROBLEMS = [400, 401, 403, 404, 412, 429, 503, 507] as const;

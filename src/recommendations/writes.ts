@@ -21,6 +21,7 @@ import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources
 import { allowThemes, rejectThemes } from '../tagging/rejections.js';
 import { paragraphSortKey } from './paragraph.js';
 import { visible } from '../http/visible-text.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting recommendations: each function runs inside a writeTransaction.
 
@@ -303,7 +304,7 @@ export function createRecommendation(context: WriteContext, input: Recommendatio
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[], snapshot = recommendationSnapshot): Snapshot {
+function existing(tx: Reader, id: string, expected: VersionCondition, snapshot = recommendationSnapshot): Snapshot {
   const before = snapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);
   checkVersion(tx, expected, before.version, 'Recommendation', id);
@@ -314,7 +315,7 @@ export function updateRecommendation(
   context: WriteContext,
   id: string,
   patch: RecommendationPatch,
-  expected: '*' | number[],
+  expected: VersionCondition,
 ): void {
   const { tx } = context;
   // A PATCH of themes sets them whole: the machine labels it leaves out are removed, and rejected
@@ -341,7 +342,7 @@ export function updateRecommendation(
   finishUpdate(context, TABLE, id, before, () => snapshot(tx, id)!);
 }
 
-export function deleteRecommendation(context: WriteContext, id: string, expected: '*' | number[]): void {
+export function deleteRecommendation(context: WriteContext, id: string, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   const assessments = countReferences(tx, 'assessments', 'recommendation_id', id);

@@ -21,6 +21,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { REVIEW_READS } from './pg-queries.js';
 import { REVIEW_ID_TABLE, REVIEW_TABLE, type ReviewCreate, type ReviewPatch } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting reviews on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
 // snapshots and problems, in a pgWriteTransaction. A review's session is part of its recommendations' stored
@@ -83,7 +84,7 @@ export async function pgCreateReview(context: PgWriteContext, input: ReviewCreat
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<Snapshot> {
+async function existing(tx: Tx, id: string, expected: VersionCondition): Promise<Snapshot> {
   const before = await snapshot(tx, id);
   if (!before) throw notFound('Review', id);
   await pgCheckVersion(tx, expected, before.version, 'Review', id);
@@ -102,7 +103,7 @@ const COLUMNS = {
   recommendationsNote: 'recommendations_note',
 } as const;
 
-export async function pgUpdateReview(context: PgWriteContext, id: string, patch: ReviewPatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateReview(context: PgWriteContext, id: string, patch: ReviewPatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   const pick = <K extends keyof Checked>(key: K): Checked[K] =>
@@ -124,7 +125,7 @@ export async function pgUpdateReview(context: PgWriteContext, id: string, patch:
   }
 }
 
-export async function pgDeleteReview(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteReview(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   const uses: { table: string; n: number }[] = [];

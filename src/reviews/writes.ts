@@ -21,6 +21,7 @@ import {
 import { sourceInputSchema, upsertSource } from '../curation/sources.js';
 import { getReview } from './queries.js';
 import { reportYearSchema } from './schemas.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting reviews (admin only): each function runs inside a writeTransaction. A
 // review's id is its state and cycle ("KGZ-3"), so neither changes after creation.
@@ -182,14 +183,14 @@ export function createReview(context: WriteContext, input: ReviewCreate): string
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+function existing(tx: Reader, id: string, expected: VersionCondition): Snapshot {
   const before = reviewSnapshot(tx, id);
   if (!before) throw notFound('Review', id);
   checkVersion(tx, expected, before.version, 'Review', id);
   return before;
 }
 
-export function updateReview(context: WriteContext, id: string, patch: ReviewPatch, expected: '*' | number[]): void {
+export function updateReview(context: WriteContext, id: string, patch: ReviewPatch, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   const pick = <K extends keyof Checked>(key: K): Checked[K] =>
@@ -206,7 +207,7 @@ export function updateReview(context: WriteContext, id: string, patch: ReviewPat
   finishUpdate(context, TABLE, id, before, () => reviewSnapshot(tx, id)!);
 }
 
-export function deleteReview(context: WriteContext, id: string, expected: '*' | number[]): void {
+export function deleteReview(context: WriteContext, id: string, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   const uses = ['recommendations', 'developments', 'statements']

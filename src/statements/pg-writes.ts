@@ -16,6 +16,7 @@ import { pgGet, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { notFound } from '../http/problem.js';
 import { type Checked, ID_TABLE, type Speaker, speakerColumns, type StatementCreate, type StatementPatch, TABLE } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting statements on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
 // snapshots and problems, in a pgWriteTransaction.
@@ -78,7 +79,7 @@ export async function pgCreateStatement(context: PgWriteContext, input: Statemen
   return id;
 }
 
-async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<Snapshot> {
+async function existing(tx: Tx, id: string, expected: VersionCondition): Promise<Snapshot> {
   const before = await pgStatementSnapshot(tx, id);
   if (!before) throw notFound('Statement', id);
   await pgCheckVersion(tx, expected, before.version, 'Statement', id);
@@ -87,7 +88,7 @@ async function existing(tx: Tx, id: string, expected: '*' | number[]): Promise<S
 
 const COLUMNS = { reviewId: 'review_id', stage: 'stage', date: 'date', datePrecision: 'date_precision', summary: 'summary' } as const;
 
-export async function pgUpdateStatement(context: PgWriteContext, id: string, patch: StatementPatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateStatement(context: PgWriteContext, id: string, patch: StatementPatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, id, expected);
   await checkConsistency(
@@ -114,6 +115,6 @@ export async function pgUpdateStatement(context: PgWriteContext, id: string, pat
   await pgFinishUpdate(context, TABLE, id, before, async () => (await pgStatementSnapshot(tx, id))!);
 }
 
-export async function pgDeleteStatement(context: PgWriteContext, id: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteStatement(context: PgWriteContext, id: string, expected: VersionCondition): Promise<void> {
   await pgDeleteAudited(context, TABLE, id, await existing(context.tx, id, expected));
 }

@@ -17,6 +17,7 @@ import {
 } from '../curation/records.js';
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { visible } from '../http/visible-text.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting statements: each function runs inside a writeTransaction.
 
@@ -178,14 +179,14 @@ export function createStatement(context: WriteContext, input: StatementCreate): 
   return id;
 }
 
-function existing(tx: Reader, id: string, expected: '*' | number[]): Snapshot {
+function existing(tx: Reader, id: string, expected: VersionCondition): Snapshot {
   const before = statementSnapshot(tx, id);
   if (!before) throw notFound('Statement', id);
   checkVersion(tx, expected, before.version, 'Statement', id);
   return before;
 }
 
-export function updateStatement(context: WriteContext, id: string, patch: StatementPatch, expected: '*' | number[]): void {
+export function updateStatement(context: WriteContext, id: string, patch: StatementPatch, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, id, expected);
   checkConsistency(
@@ -210,6 +211,6 @@ export function updateStatement(context: WriteContext, id: string, patch: Statem
   finishUpdate(context, TABLE, id, before, () => statementSnapshot(tx, id)!);
 }
 
-export function deleteStatement(context: WriteContext, id: string, expected: '*' | number[]): void {
+export function deleteStatement(context: WriteContext, id: string, expected: VersionCondition): void {
   deleteAudited(context, TABLE, id, existing(context.tx, id, expected));
 }

@@ -14,6 +14,7 @@ import { pgRelateRenamed } from '../related/pg-state-name-changes.js';
 import { normalizeStateName } from './names.js';
 import { STATE_READS } from './pg-queries.js';
 import { otherOwner, STATE_ID_TABLE, STATE_TABLE, STATE_USES, type StateCreate, type StatePatch } from './writes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting states on PostgreSQL (writes.ts on SQLite): the same checks, rows, audit
 // snapshots and problems, in a pgWriteTransaction. A state's name is in the stored documents of the
@@ -73,7 +74,7 @@ export async function pgCreateState(context: PgWriteContext, input: StateCreate)
   return code;
 }
 
-async function existing(tx: Tx, code: string, expected: '*' | number[]): Promise<Snapshot> {
+async function existing(tx: Tx, code: string, expected: VersionCondition): Promise<Snapshot> {
   const before = await snapshot(tx, code);
   if (!before) throw notFound('State', code);
   await pgCheckVersion(tx, expected, before.version, 'State', code);
@@ -82,7 +83,7 @@ async function existing(tx: Tx, code: string, expected: '*' | number[]): Promise
 
 const COLUMNS = { name: 'name', regionalGroup: 'regional_group', regionalGroupNote: 'regional_group_note', unMember: 'un_member' } as const;
 
-export async function pgUpdateState(context: PgWriteContext, code: string, patch: StatePatch, expected: '*' | number[]): Promise<void> {
+export async function pgUpdateState(context: PgWriteContext, code: string, patch: StatePatch, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, code, expected);
   await checkSpellings(tx, code, patch.name, patch.aliases);
@@ -105,7 +106,7 @@ export async function pgUpdateState(context: PgWriteContext, code: string, patch
   }
 }
 
-export async function pgDeleteState(context: PgWriteContext, code: string, expected: '*' | number[]): Promise<void> {
+export async function pgDeleteState(context: PgWriteContext, code: string, expected: VersionCondition): Promise<void> {
   const { tx } = context;
   const before = await existing(tx, code, expected);
   const uses: { table: string; n: number }[] = [];

@@ -19,6 +19,7 @@ import { NO_LATIN_LETTER, normalizeStateName } from './names.js';
 import { getState } from './queries.js';
 import { visible } from '../http/visible-text.js';
 import { changingStateNames } from '../related/state-name-changes.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // Creating, changing and deleting states (admin only): each function runs inside a writeTransaction. A
 // state's name and aliases are the spellings importers resolve to its code: no spelling may name two states.
@@ -164,14 +165,14 @@ export function createState(context: WriteContext, input: StateCreate): string {
   return code;
 }
 
-function existing(tx: Reader, code: string, expected: '*' | number[]): Snapshot {
+function existing(tx: Reader, code: string, expected: VersionCondition): Snapshot {
   const before = stateSnapshot(tx, code);
   if (!before) throw notFound('State', code);
   checkVersion(tx, expected, before.version, 'State', code);
   return before;
 }
 
-export function updateState(context: WriteContext, code: string, patch: StatePatch, expected: '*' | number[]): void {
+export function updateState(context: WriteContext, code: string, patch: StatePatch, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, code, expected);
   checkSpellings(tx, code, patch.name, patch.aliases);
@@ -185,7 +186,7 @@ export function updateState(context: WriteContext, code: string, patch: StatePat
   finishUpdate(context, TABLE, code, before, () => stateSnapshot(tx, code)!);
 }
 
-export function deleteState(context: WriteContext, code: string, expected: '*' | number[]): void {
+export function deleteState(context: WriteContext, code: string, expected: VersionCondition): void {
   const { tx } = context;
   const before = existing(tx, code, expected);
   const uses = STATE_USES

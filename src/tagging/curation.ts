@@ -5,6 +5,7 @@ import { finishUpdate, type VersionedTable } from '../curation/records.js';
 import { notFound } from '../http/problem.js';
 import { themedRecommendationSnapshot as snapshot } from '../recommendations/writes.js';
 import { allowThemes, rejectThemes } from './rejections.js';
+import type { VersionCondition } from '../http/etag.js';
 
 // A curator's answer to a machine label: confirm it (PUT: the label becomes curated, its confidence goes)
 // or remove it (DELETE). Either is an update of the recommendation: a new version, audited with each
@@ -14,7 +15,7 @@ import { allowThemes, rejectThemes } from './rejections.js';
 
 const TABLE: VersionedTable = { entity: 'recommendations', table: 'recommendations', idColumn: 'id', hasUpdatedAt: true };
 
-export function setThemeLabel(context: WriteContext, id: string, themeId: string, expected: '*' | number[], keep: boolean): void {
+export function setThemeLabel(context: WriteContext, id: string, themeId: string, expected: VersionCondition, keep: boolean): void {
   const { tx } = context;
   const before = snapshot(tx, id);
   if (!before) throw notFound('Recommendation', id);
