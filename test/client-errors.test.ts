@@ -147,6 +147,50 @@ t.test('two Host headers are a 400 (Node kept the first); a transfer coding befo
   t.match(chunked, /^HTTP\/1\.1 401 Unauthorized\r\n/, 'chunked alone, in any case, reaches the operation');
 });
 
+/**
+ * Sends a request's head with `Expect: 100-continue` and a Content-Length of `length` bytes, and that many only
+ * once the server says 100 Continue; everything the server sends until it closes the connection.
+ */
+async function expectContinue(port: number, head: string, length: number): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    const continued = received === '' && chunk.toString('utf8').startsWith('HTTP/1.1 100 Continue\r\n\r\n');
+    received += chunk.toString('utf8');
+    if (continued) socket.write(length === 2 ? '{}' : Buffer.alloc(length, 'a'));
+  });
+  socket.write(`${head}Content-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+  await once(socket, 'close');
+  return received;
+}
+
+t.test('Expect: 100-continue: no 100 before an answer to the head alone (401, 413, 415), a 100 before a body is read', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const post = (path: string, type: string, withKey = true) =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\n${withKey ? `Authorization: Bearer ${key}\r\n` : ''}Content-Type: ${type}\r\n`;
+
+  // Each was "100 Continue", then the refusal: the client sent the body it had asked leave to send (21 MiB here).
+  for (const [what, head, length, status] of [
+    ['no API key', post('/v1/imports?format=terman-csv', 'text/csv', false), 2, 401],
+    ['an import over IMPORT_BODY_LIMIT_BYTES', post('/v1/imports?format=terman-csv', 'text/csv'), 21 * 1024 * 1024, 413],
+    ['a body over BODY_LIMIT_BYTES', post('/v1/states', 'application/json'), 2 * 1024 * 1024, 413],
+    ['a media type the operation does not take', post('/v1/states', 'text/plain'), 2, 415],
+  ] as const) {
+    const text = await expectContinue(port, head, length);
+    t.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), `${what}: ${status} at once, no 100 Continue`);
+    t.match(text, /\r\nconnection: close\r\n/i, 'the connection closed: the body never comes');
+  }
+
+  const read = await expectContinue(port, post('/v1/states', 'application/json'), 2);
+  t.match(read, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 400 Bad Request\r\n/, 'a body the operation reads: 100, then the answer to it');
+  t.match(read, /Invalid body field/, 'the body was read');
+});
+
 t.test('a request target with a fragment (#…, which is no part of one) is a 400 saying so', async (t) => {
   const app = await buildTestApp(t);
   await app.listen({ port: 0, host: '127.0.0.1' });

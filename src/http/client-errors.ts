@@ -84,6 +84,18 @@ export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt)
     response.writeHead(417, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });
+  // Node answers `Expect: 100-continue` with a 100 at once, before any hook runs: a client then sent the whole body
+  // of a request refused on its head (a 401, a 413 by Content-Length, a 415, a 503 of a full import slot), the very
+  // upload Expect is for sparing (RFC 9110, 10.1.1). The 100 goes when something begins reading the body; a final
+  // answer before that is sent without one, and Node then closes the connection, so the body never comes.
+  app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    request.on('newListener', function continueOnRead(event: string | symbol) {
+      if (event !== 'data' && event !== 'readable') return;
+      request.removeListener('newListener', continueOnRead);
+      if (!response.headersSent) response.writeContinue();
+    });
+    app.server.emit('request', request, response);
+  });
   app.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => {});
     const { answer, allow } = refuseConnect(request.url ?? '', methodsAt);
