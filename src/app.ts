@@ -128,7 +128,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
-  await app.register(crossCutting);
+  await app.register(crossCutting, { methodsAt });
 
   // ── Hardening and authentication: rate limits, security headers, load shedding, API keys (curation issue) ──
   await app.register(hardening, resolved);

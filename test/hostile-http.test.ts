@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -24,26 +26,43 @@ const ASSESSMENT = {
 
 // Headers that describe one response (its body, caching, rate limit, CORS): every other header of a normal
 // response is a security header, which every response must carry too.
-const PER_RESPONSE = /^(?:content-|date$|connection$|keep-alive$|etag$|cache-control$|link$|vary$|(?:x-)?ratelimit|retry-after$|access-control-)/;
+const PER_RESPONSE = /^(?:content-|date$|connection$|keep-alive$|etag$|cache-control$|link$|vary$|allow$|(?:x-)?ratelimit|retry-after$|access-control-)/;
 const securityHeaders = (headers: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_RESPONSE.test(name)));
 
-t.test('OPTIONS: no preflight without Origin and Access-Control-Request-Method: a 400 problem with the security headers', async (t) => {
+t.test('OPTIONS without a preflight\'s headers: 204 with Allow (was a 400), a 404 where no resource is; the security headers', async (t) => {
   const app = await buildTestApp(t);
   const normal = securityHeaders((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).headers);
   t.ok(Object.keys(normal).length >= 3, `a normal GET carries security headers (${Object.keys(normal).join(', ')})`);
 
-  for (const [headers, missing] of [
-    [{}, 'Origin'],
-    [{ origin: 'https://dashboard.example.org' }, 'Access-Control-Request-Method'],
-    [{ 'access-control-request-method': 'GET' }, 'Origin'],
+  for (const [url, headers, allow] of [
+    ['/v1/recommendations', {}, 'GET, HEAD, POST, OPTIONS'],
+    ['/v1/recommendations?limit=1', { origin: 'https://dashboard.example.org' }, 'GET, HEAD, POST, OPTIONS'],
+    ['/v1/states/KGZ', { 'access-control-request-method': 'GET' }, 'GET, HEAD, PATCH, DELETE, OPTIONS'],
+    ['/healthz', {}, 'GET, HEAD, OPTIONS'],
   ] as const) {
-    const response = await app.inject({ method: 'OPTIONS', url: '/v1/recommendations', headers });
-    t.equal(response.statusCode, 400, `without ${missing}`);
-    t.match(response.headers['content-type'], /^application\/problem\+json/);
-    t.match(response.json(), { status: 400, detail: new RegExp(`no ${missing} header`), instance: '/v1/recommendations' });
+    const response = await app.inject({ method: 'OPTIONS', url, headers });
+    t.equal(response.statusCode, 204, `OPTIONS ${url} ${JSON.stringify(headers)}`);
+    t.equal(response.headers.allow, allow, 'Allow lists what the path takes, as a 405 there says');
+    t.equal(response.body, '');
     t.same(securityHeaders(response.headers), normal, 'the same security headers as a normal GET');
+    const refused = await app.inject({ method: 'PUT', url });
+    t.equal(refused.headers.allow, allow, "the same Allow as the path's 405");
   }
+  // `OPTIONS *` (the server as a whole) over a socket: inject() makes its target a path.
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const socket = net.connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+  socket.write('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'close');
+  const server = Buffer.concat(chunks).toString('utf8');
+  t.match(server, /^HTTP\/1\.1 204 No Content\r\n/, 'OPTIONS *: 204');
+  t.notMatch(server, /\r\nallow:/i, 'no Allow: the server, no resource');
+  const none = await app.inject({ method: 'OPTIONS', url: '/v1/nothing' });
+  t.equal(none.statusCode, 404, 'no resource');
+  t.match(none.headers['content-type'], /^application\/problem\+json/);
+  t.match(none.json(), { status: 404, detail: 'There is no resource at OPTIONS /v1/nothing.' });
 
   const preflight = await app.inject({
     method: 'OPTIONS',

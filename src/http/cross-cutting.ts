@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { COMPRESS_THRESHOLD, etagPerEncoding, registerQueryCache, RESPONSE_CACHE_BYTES } from './cache.js';
 import { headAsGet } from './head-as-get.js';
 import { acceptJsonOnly, documentNotAcceptable } from './json-only.js';
+import type { MethodsAt } from './methods.js';
 import { answerOptionsRoute } from './options.js';
 import { namePlugins } from './plugin-name.js';
 
@@ -12,6 +13,8 @@ import { namePlugins } from './plugin-name.js';
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
 
 export interface CrossCuttingOptions {
+  /** The methods served at a path (from registerProblemHandlers): what an OPTIONS request's Allow lists. */
+  methodsAt: MethodsAt;
   /** Bytes of serialized JSON the response cache may hold (default RESPONSE_CACHE_BYTES, 32 MiB). */
   responseCacheBytes?: number;
 }
@@ -77,7 +80,7 @@ const crossCutting = fp<CrossCuttingOptions>(
     // @fastify/cors handles preflights (its OPTIONS route); registered in a scope of its own, its per-request
     // hook (which looks up route options and copies its settings each time) runs for those alone. The OPTIONS
     // route's handler is ours (src/http/options.ts): it answers after every hook.
-    app.addHook('onRoute', answerOptionsRoute);
+    app.addHook('onRoute', answerOptionsRoute(options.methodsAt));
     await app.register(corsPreflight);
     app.addHook('onRequest', allowAnyOrigin);
     app.addHook('onSend', noCacheUnlessSet);
