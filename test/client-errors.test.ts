@@ -116,7 +116,7 @@ t.test('CONNECT to a path (Node hands it over as a tunnel, not to a route) is an
   t.same(none.problem, (await app.inject({ method: 'CONNECT', url: '/v1/nothing' })).json());
 });
 
-t.test('two Host headers are a 400 (Node kept the first); a transfer coding before chunked is a 501 (Node read the body as chunked alone)', async (t) => {
+t.test('two Host, Authorization or Content-Type headers are a 400 (Node kept the first); a transfer coding before chunked is a 501 (Node read the body as chunked alone)', async (t) => {
   const app = await buildTestApp(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -125,7 +125,18 @@ t.test('two Host headers are a 400 (Node kept the first); a transfer coding befo
 
   const twoHosts = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nhost: b\r\nConnection: close\r\n\r\n');
   t.match(twoHosts, /^HTTP\/1\.1 400 Bad Request\r\n/, 'was 200');
-  t.match(problemIn(twoHosts), { status: 400, detail: 'The request has more than one Host header: send one (RFC 9112, section 3.2).' });
+  t.match(problemIn(twoHosts), {
+    status: 400,
+    detail: 'The request has more than one Host header, which takes one value: send one (RFC 9110, section 5.3; RFC 9112, section 3.2).',
+  });
+  for (const [name, lines] of [
+    ['Authorization', 'Authorization: Bearer a\r\nauthorization: Bearer b\r\n'],
+    ['Content-Type', 'Content-Type: application/json\r\nContent-Type: text/plain\r\n'],
+  ]) {
+    const twice = await exchange(port, `POST /v1/states HTTP/1.1\r\nHost: x\r\n${lines}Content-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    t.match(twice, /^HTTP\/1\.1 400 Bad Request\r\n/, `two ${name} headers (was the first one's answer, a 401)`);
+    t.match(problemIn(twice), { status: 400, detail: new RegExp(`^The request has more than one ${name} header, which takes one value`) });
+  }
 
   // A gzip stream sent with `Transfer-Encoding: gzip, chunked` was parsed as the JSON body itself: `{}` here.
   const body = '2\r\n{}\r\n0\r\n\r\n';

@@ -105,6 +105,11 @@ export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt)
   app.addHook('onRequest', checkRequestHead);
 }
 
+// Headers of one value that Node reads from their first line and drops the others of, so that a proxy that read
+// the last one (another Host, another key, another media type) and this server would each act on a different one.
+const HEADER_NAMES = { host: 'Host', authorization: 'Authorization', 'content-type': 'Content-Type' } as const;
+const SINGLE_HEADERS = Object.keys(HEADER_NAMES) as (keyof typeof HEADER_NAMES)[];
+
 /** How many times the request names a header (Node keeps the first Host of several, and joins others). */
 function headerLines(request: FastifyRequest, name: string): number {
   const raw = request.raw.rawHeaders;
@@ -128,7 +133,8 @@ function unknownTransferCodings(request: FastifyRequest): string[] {
 }
 
 /**
- * RFC 9112 (3.2): an HTTP/1.1 request without a Host header, or with more than one, is a 400; so is a target with
+ * RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400, as is one with two Host, Authorization or
+ * Content-Type headers (RFC 9110, 5.3: each takes one value); so is a target with
  * a fragment, which Node's parser lets through and the router cut off as if a query began there ("/v1/states#x":
  * an unknown parameter "x"; "?limit=1#x": a limit of "1#x"). A transfer coding the server does not implement is a
  * 501 (RFC 9112, 6.1).
@@ -137,8 +143,15 @@ function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: H
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
     return done(new HttpProblem(400, 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2).'));
   }
-  if (headerLines(request, 'host') > 1) {
-    return done(new HttpProblem(400, 'The request has more than one Host header: send one (RFC 9112, section 3.2).'));
+  const repeated = SINGLE_HEADERS.find((name) => headerLines(request, name) > 1);
+  if (repeated !== undefined) {
+    return done(
+      new HttpProblem(
+        400,
+        `The request has more than one ${HEADER_NAMES[repeated]} header, which takes one value: send one (RFC 9110, section 5.3` +
+          `${repeated === 'host' ? '; RFC 9112, section 3.2' : ''}).`,
+      ),
+    );
   }
   const codings = unknownTransferCodings(request);
   if (codings.length > 0) {
