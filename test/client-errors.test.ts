@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import t, { type Test } from 'tap';
 import { answerClientError } from '../src/http/client-errors.js';
 import { requestTimeouts } from '../src/http/hardening.js';
@@ -159,10 +160,11 @@ t.test('two Host, Authorization or Content-Type headers are a 400 (Node kept the
 });
 
 /**
- * Sends a request's head with `Expect: 100-continue` and a Content-Length of `length` bytes, and that many only
- * once the server says 100 Continue; everything the server sends until it closes the connection.
+ * Sends a request's head with `Expect: 100-continue` and the Content-Length of `body` (or of `body` bytes), and
+ * the body only once the server says 100 Continue; everything the server sends until it closes the connection.
  */
-async function expectContinue(port: number, head: string, length: number): Promise<string> {
+async function expectContinue(port: number, head: string, body: Buffer | number): Promise<string> {
+  const bytes = typeof body === 'number' ? Buffer.alloc(body, 'a') : body;
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
   await once(socket, 'connect');
@@ -170,9 +172,9 @@ async function expectContinue(port: number, head: string, length: number): Promi
   socket.on('data', (chunk: Buffer) => {
     const continued = received === '' && chunk.toString('utf8').startsWith('HTTP/1.1 100 Continue\r\n\r\n');
     received += chunk.toString('utf8');
-    if (continued) socket.write(length === 2 ? '{}' : Buffer.alloc(length, 'a'));
+    if (continued) socket.write(bytes);
   });
-  socket.write(`${head}Content-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+  socket.write(`${head}Content-Length: ${bytes.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
   await once(socket, 'close');
   return received;
 }
@@ -182,24 +184,36 @@ t.test('Expect: 100-continue: no 100 before an answer to the head alone (401, 41
   const key = mintKey(app, 'admin');
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  const post = (path: string, type: string, withKey = true) =>
-    `POST ${path} HTTP/1.1\r\nHost: x\r\n${withKey ? `Authorization: Bearer ${key}\r\n` : ''}Content-Type: ${type}\r\n`;
+  const post = (path: string, type: string, withKey = true, encoding = '') =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\n${withKey ? `Authorization: Bearer ${key}\r\n` : ''}Content-Type: ${type}\r\n` +
+    (encoding === '' ? '' : `Content-Encoding: ${encoding}\r\n`);
+  const json = Buffer.from('{}');
+  const gzipped = gzipSync(json);
 
   // Each was "100 Continue", then the refusal: the client sent the body it had asked leave to send (21 MiB here).
-  for (const [what, head, length, status] of [
-    ['no API key', post('/v1/imports?format=terman-csv', 'text/csv', false), 2, 401],
+  // A compressed body too: its decompression begins (in preParsing, before the key is checked) as a pipe, not a read.
+  for (const [what, head, body, status] of [
+    ['no API key', post('/v1/imports?format=terman-csv', 'text/csv', false), json, 401],
     ['an import over IMPORT_BODY_LIMIT_BYTES', post('/v1/imports?format=terman-csv', 'text/csv'), 21 * 1024 * 1024, 413],
     ['a body over BODY_LIMIT_BYTES', post('/v1/states', 'application/json'), 2 * 1024 * 1024, 413],
-    ['a media type the operation does not take', post('/v1/states', 'text/plain'), 2, 415],
+    ['a media type the operation does not take', post('/v1/states', 'text/plain'), json, 415],
+    ['a gzip-encoded import without an API key', post('/v1/imports?format=terman-csv', 'text/csv', false, 'gzip'), gzipped, 401],
+    ['a gzip-encoded body without an API key', post('/v1/states', 'application/json', false, 'gzip'), gzipped, 401],
+    ['a gzip-encoded body of a media type the operation does not take', post('/v1/states', 'text/plain', true, 'gzip'), gzipped, 415],
   ] as const) {
-    const text = await expectContinue(port, head, length);
+    const text = await expectContinue(port, head, body);
     t.match(text, new RegExp(`^HTTP/1\\.1 ${status} `), `${what}: ${status} at once, no 100 Continue`);
     t.match(text, /\r\nconnection: close\r\n/i, 'the connection closed: the body never comes');
   }
 
-  const read = await expectContinue(port, post('/v1/states', 'application/json'), 2);
-  t.match(read, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 400 Bad Request\r\n/, 'a body the operation reads: 100, then the answer to it');
-  t.match(read, /Invalid body field/, 'the body was read');
+  for (const [what, encoding, body] of [
+    ['a body the operation reads', '', json],
+    ['a gzip-encoded body the operation reads', 'gzip', gzipped],
+  ] as const) {
+    const read = await expectContinue(port, post('/v1/states', 'application/json', true, encoding), body);
+    t.match(read, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 400 Bad Request\r\n/, `${what}: 100, then the answer to it`);
+    t.match(read, /Invalid body field/, 'the body was read');
+  }
 });
 
 t.test('a request target with a fragment (#…, which is no part of one) is a 400 saying so', async (t) => {

@@ -1,7 +1,7 @@
 import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction } from 'fastify';
+import type { Duplex, Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { MethodsAt } from './methods.js';
 import { HttpProblem, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
 
@@ -72,6 +72,30 @@ function refuseConnect(target: string, methodsAt: MethodsAt): { answer: Problem;
   return { answer: { ...problem(405, notAllowedDetail('CONNECT', path, allowed)), instance: path }, allow: allowed.join(', ') };
 }
 
+// Requests with `Expect: 100-continue` whose 100 is not sent yet, and their responses.
+const awaitingContinue = new WeakMap<IncomingMessage, ServerResponse>();
+
+/**
+ * A route's last preParsing hook: from here on, the first 'data' or 'readable' listener on the body (the stream
+ * the body parser reads, or the request itself for a form) sends the 100. Not before: @fastify/compress's
+ * preParsing, which runs first, pipes a Content-Encoding body into its decompressor, which is no read of it, and
+ * the key (requireScope), an import slot and the media type (415) are judged after it.
+ */
+function continueOnRead(request: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: null, body: Readable) => void): void {
+  const response = awaitingContinue.get(request.raw);
+  if (response !== undefined) {
+    awaitingContinue.delete(request.raw);
+    const bodies = payload === request.raw ? [payload] : [payload, request.raw];
+    const onListener = (event: string | symbol) => {
+      if (event !== 'data' && event !== 'readable') return;
+      for (const body of bodies) body.removeListener('newListener', onListener);
+      if (!response.headersSent) response.writeContinue();
+    };
+    for (const body of bodies) body.on('newListener', onListener);
+  }
+  done(null, payload);
+}
+
 /**
  * Node's own refusals, as problems: registered on the app's server (see serverOptions for the Host header);
  * `methodsAt` (from registerProblemHandlers) says what a CONNECT's path is served for.
@@ -86,15 +110,15 @@ export function answerServerRefusals(app: FastifyInstance, methodsAt: MethodsAt)
   });
   // Node answers `Expect: 100-continue` with a 100 at once, before any hook runs: a client then sent the whole body
   // of a request refused on its head (a 401, a 413 by Content-Length, a 415, a 503 of a full import slot), the very
-  // upload Expect is for sparing (RFC 9110, 10.1.1). The 100 goes when something begins reading the body; a final
-  // answer before that is sent without one, and Node then closes the connection, so the body never comes.
+  // upload Expect is for sparing (RFC 9110, 10.1.1). The 100 goes when the operation begins reading the body (see
+  // continueOnRead); a final answer before that is sent without one, and Node then closes the connection, so the
+  // body never comes.
   app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    request.on('newListener', function continueOnRead(event: string | symbol) {
-      if (event !== 'data' && event !== 'readable') return;
-      request.removeListener('newListener', continueOnRead);
-      if (!response.headersSent) response.writeContinue();
-    });
+    awaitingContinue.set(request, response);
     app.server.emit('request', request, response);
+  });
+  app.addHook('onRoute', (route: RouteOptions) => {
+    route.preParsing = [...[route.preParsing ?? []].flat(), continueOnRead] as RouteOptions['preParsing'];
   });
   app.server.on('connect', (request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => {});
