@@ -183,6 +183,7 @@ t.test('Expect: 100-continue: no 100 before an answer to the head alone (401, 41
   const app = await buildTestApp(t);
   const key = mintKey(app, 'admin');
   await app.listen({ port: 0, host: '127.0.0.1' });
+  await postgresSide(app)?.pending; // the key, written meanwhile on PostgreSQL: a raw socket does not wait for it
   const { port } = app.server.address() as AddressInfo;
   const post = (path: string, type: string, withKey = true, encoding = '') =>
     `POST ${path} HTTP/1.1\r\nHost: x\r\n${withKey ? `Authorization: Bearer ${key}\r\n` : ''}Content-Type: ${type}\r\n` +
