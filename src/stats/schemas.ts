@@ -217,6 +217,10 @@ export const reviewSummarySchema = z
           label: z.string(),
           scheme: z.enum(LABEL_SCHEMES).describe('The vocabulary the theme belongs to (see GET /v1/themes).'),
           recommendationCount: count.describe("Recommendations of this review with the theme (labels from the sources labelSource names)."),
+          machineRecommendationCount: count.describe(
+            'Of recommendationCount, those that have the theme only from automatic tagging (label source machine: ' +
+              "a classifier's guess, or a UHRI theme derived from UPR Info's issues), not from a source or a curator.",
+          ),
           developmentCount: count.describe('Developments following up this review with the theme.'),
         }),
       )
