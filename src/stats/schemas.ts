@@ -98,7 +98,12 @@ export const recommendationGroupSchema = z
       .nullable()
       .optional()
       .describe("The review's year, as the review's `year` and the `year` filter read it; null: nothing gives it."),
-    theme: nullableText.optional().describe('Theme id; null: no theme.'),
+    theme: nullableText
+      .optional()
+      .describe(
+        "Theme id; null: no theme. Counts every source's labels, automatic tagging's (machine) included, unless " +
+          '`labelSource` names the sources: `labelSource=ohchr,upr-info,curated` counts none of the machine labels.',
+      ),
     themeLabel: nullableText.optional(),
     sdg: z.int().min(1).max(17).meta({ format: 'int32' }).nullable().optional().describe('SDG number; null: no SDG.'),
     sdgLabel: nullableText.optional().describe("The goal's short title."),
