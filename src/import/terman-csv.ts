@@ -51,6 +51,17 @@ export function cycleOfYear(year: number): number {
   return 4;
 }
 
+/**
+ * The cycle of a state's review that the corpus dates by its report's year: the cycle of the session the UPR
+ * calendar holds that state's review at in the year or the year before (a review held late in a year has its report
+ * the next: Tajikistan's of session 12, October 2011, is of the first cycle whatever year its report bears); where
+ * the calendar knows none, the cycle of the year.
+ */
+export function cycleOfReport(stateCode: string, year: number): number {
+  const held = (REVIEW_SESSIONS[stateCode] ?? []).filter((s) => [year - 1, year].includes(uprSession(s)!.year));
+  return held.length === 1 ? cycleOfSession(held[0]!) : cycleOfYear(year);
+}
+
 export interface ParagraphReading {
   paragraph: string | null;
   text: string; // the text after the number, leading punctuation and spaces removed
@@ -186,7 +197,8 @@ export async function readTermanCsv(
       skip(`year "${yearText}" is not a year of the UPR (2008 or later)`);
       continue;
     }
-    const reviewId = `${stateCode}-${cycleOfYear(year)}`;
+    const cycle = cycleOfReport(stateCode, year);
+    const reviewId = `${stateCode}-${cycle}`;
     if (selectedReview !== undefined && reviewId !== selectedReview) {
       rowsNotSelected++;
       continue;
@@ -247,7 +259,6 @@ export async function readTermanCsv(
       });
     }
 
-    const cycle = cycleOfYear(year);
     // The year is the review's report's, as the corpus gives it: kept as such (reportYear). The session comes
     // from the calendar where it knows the review, and is never guessed from the year.
     const given = reviewYears.get(reviewId);
