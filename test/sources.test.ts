@@ -1,5 +1,7 @@
 import t from 'tap';
 import { SOURCES } from '../seed/kyrgyzstan-upr3.js';
+import { TERMAN_SOURCE } from '../src/import/terman-csv.js';
+import { UPR_INFO_SOURCE } from '../src/import/upr-info.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -183,4 +185,6 @@ t.test("the seed's sources: a title is the one the document prints, or a descrip
     t.equal(bracketed, source.titleAsPublished !== true, `${source.id}: ${source.titleAsPublished ? 'as published' : 'ours, bracketed'}`);
     t.equal(served.get(source.id), source.title, `${source.id}: served as seeded`);
   }
+  // The data sets the importers cite have no printed title: theirs are ours, bracketed.
+  for (const source of [TERMAN_SOURCE, UPR_INFO_SOURCE]) t.match(source.title, /^\[.+\]$/, `${source.id}: ours, bracketed`);
 });

@@ -20,7 +20,8 @@ import {
 
 export const TERMAN_SOURCE: SourceInput = {
   id: 'terman-uprs-2008-2014',
-  title: 'UPR recommendations 2008–2014, one CSV file per year (v.1/Data/year-csvs at commit 986898e)',
+  // A data set has no printed title: ours, in square brackets (see Source.title).
+  title: '[UPR recommendations 2008–2014, one CSV file per year (v.1/Data/year-csvs at commit 986898e)]',
   publisher: 'GitHub repository rochelleterman/uprs',
   url: 'https://github.com/rochelleterman/uprs/tree/986898e/v.1/Data/year-csvs',
   publishedOn: null,
