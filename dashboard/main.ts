@@ -106,6 +106,9 @@ function link(source: Source): HTMLAnchorElement {
   return a;
 }
 
+/** A machine label of confidence 1: a UHRI theme the crosswalk derived from UPR Info's own coding, not a classifier's guess. */
+const derivedFromUprInfo = (theme: Label) => theme.source === 'machine' && theme.confidence === 1;
+
 /** Themes, each machine label marked as such in its own words (not by colour alone): a guess is never a fact. */
 function themeList(themes: Label[]): HTMLElement {
   const list = element('span', undefined, 'themes');
@@ -114,10 +117,12 @@ function themeList(themes: Label[]): HTMLElement {
     const machine = theme.source === 'machine';
     const confidence = theme.confidence === null ? '' : `, ${Math.round(theme.confidence * 100)}%`;
     const item = element('span', undefined, machine ? 'theme machine' : 'theme');
-    item.append(isolated(theme.label), machine ? ` (automatic${confidence})` : '');
+    const derived = derivedFromUprInfo(theme);
+    item.append(isolated(theme.label), derived ? ' (automatic, from UPR Info’s issue)' : machine ? ` (automatic${confidence})` : '');
     item.dataset.id = theme.id;
     item.dataset.source = theme.source ?? '';
-    if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
+    if (derived) item.title = 'Derived automatically from the issue UPR Info coded, by a fixed table of issues and themes; not checked by a person';
+    else if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
     list.append(...(i ? ['; ', item] : [item]));
   });
   return list;
@@ -612,7 +617,13 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
     sources.append(...r.sources.map(sourceWithReading));
     fact('Text from', sources);
   }
-  const machineNote = element('span', 'Themes marked automatic were given by a classifier, with its confidence; no person has checked them.', 'note block');
+  const machineNote = element(
+    'span',
+    'Themes marked automatic were given by a classifier, with its confidence' +
+      (r.themes.some(derivedFromUprInfo) ? ', or derived from the issues UPR Info coded' : '') +
+      '; no person has checked them.',
+    'note block',
+  );
   fact('Themes', themeList(r.themes), ...(r.themes.some((t) => t.source === 'machine') ? [machineNote] : []));
   if (r.recurrence.count > 0) {
     fact('Recurring', `asked before: ${r.recurrence.count} similar recommendation${r.recurrence.count === 1 ? '' : 's'} in earlier cycles, since cycle ${r.recurrence.earliestCycle ?? 'unknown'}`);

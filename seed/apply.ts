@@ -114,7 +114,7 @@ export function applySeed(db: Db, now = new Date().toISOString(), claimed?: Set<
     insert(t.themes, THEMES.map(({ label, uhri }) => ({ id: themeId(label), label, uhri, scheme: uhri ? ('uhri' as const) : ('local' as const) })));
     insert(t.affectedPersonsGroups, AFFECTED_PERSONS.map(({ label, uhri }) => ({ id: slugify(label), label, uhri })));
     insert(t.sdgGoals, [...SDG_GOALS]);
-    insert(t.sources, [...kgz.SOURCES]);
+    insert(t.sources, kgz.SOURCES.map(({ titleAsPublished: _, ...source }) => source));
 
     insert(
       t.reviews,

@@ -27,7 +27,8 @@ export const SOURCES: readonly SourceSeed[] = [
   {
     id: HRW,
     // Descriptive title: the facts file gives none.
-    title: "Human Rights Watch statement at the adoption of the outcome of Kyrgyzstan's Universal Periodic Review (HRC 45)",
+    title: "[Human Rights Watch statement at the adoption of the outcome of Kyrgyzstan's Universal Periodic Review (HRC 45)]",
+    titleAsPublished: false,
     publisher: 'Human Rights Watch',
     url: HRW_URL,
     publishedOn: '2020-09-28',
@@ -36,6 +37,7 @@ export const SOURCES: readonly SourceSeed[] = [
   {
     id: UPR_INFO,
     title: 'Conclusion of the 35th Session of the UPR',
+    titleAsPublished: true,
     publisher: 'UPR Info',
     url: 'https://upr-info.org/en/news/conclusion-35th-session-upr',
     publishedOn: null,
@@ -45,6 +47,7 @@ export const SOURCES: readonly SourceSeed[] = [
     id: UN_GENEVA,
     title:
       "Human Rights Council adopts Universal Periodic Review outcomes of Kyrgyzstan, Guinea and Lao People's Democratic Republic",
+    titleAsPublished: true,
     publisher: 'United Nations Office at Geneva',
     url: 'https://www.ungeneva.org/en/news-media/meeting-summary/2020/09/human-rights-council-adopts-universal-periodic-review-outcomes',
     publishedOn: null,
@@ -52,8 +55,9 @@ export const SOURCES: readonly SourceSeed[] = [
   },
   {
     id: UK,
-    // Descriptive title: the facts file gives none. The page is on politicmag.net, which is its publisher.
-    title: "United Kingdom statement at the adoption of Kyrgyzstan's Universal Periodic Review outcome (HRC 45)",
+    // The page's own title (it was a description of ours before). The page is on politicmag.net, its publisher.
+    title: 'UN Human Rights Council 45: Statement for the Universal Periodic Review Adoption – Kyrgyzstan',
+    titleAsPublished: true,
     publisher: 'politicmag.net',
     url: UK_URL,
     publishedOn: null,
@@ -62,6 +66,7 @@ export const SOURCES: readonly SourceSeed[] = [
   {
     id: US,
     title: 'U.S. Statement at the Universal Periodic Review of Kyrgyzstan',
+    titleAsPublished: true,
     publisher: 'U.S. Mission to the United Nations in Geneva',
     url: 'https://geneva.usmission.gov/2020/01/22/u-s-statement-at-the-universal-periodic-review-of-kyrgyzstan/',
     publishedOn: '2020-01-22',
@@ -70,7 +75,8 @@ export const SOURCES: readonly SourceSeed[] = [
   {
     id: KG24,
     // Descriptive title: the facts file gives none.
-    title: "24.kg report: UN High Commissioner's spokesperson calls for an investigation into Azimjon Askarov's death",
+    title: "[24.kg report: UN High Commissioner's spokesperson calls for an investigation into Azimjon Askarov's death]",
+    titleAsPublished: false,
     publisher: '24.kg',
     url: 'https://24.kg/english/161122_UN_concerned_about_state_of_prisoners_in_Kyrgyzstan____/',
     publishedOn: null,

@@ -25,7 +25,10 @@ export interface LabelSeed {
 
 export interface SourceSeed {
   id: string;
+  // The title as the document or page prints it (titleAsPublished: true), else a description of ours in square
+  // brackets, as a citation marks a title it supplies: never our words passed off as the document's.
   title: string;
+  titleAsPublished: boolean;
   publisher: string;
   url: string;
   publishedOn: string | null;

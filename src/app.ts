@@ -85,6 +85,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
           busyTimeoutMs: resolved.databaseBusyTimeoutMs,
           openWaitMs: resolved.databaseOpenWaitMs,
           importThreadMinBytes: resolved.importThreadMinBytes,
+          importThreadMaxHeapMb: resolved.importThreadMaxHeapMb,
           log: app.log,
         })
       : // Imported here: loading pg costs a SQLite start a tenth of its CPU (it builds a fetch Response to
@@ -100,6 +101,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
             waitMs: resolved.databaseOpenWaitMs,
             connectTimeoutMs: resolved.pgConnectTimeoutMs,
             readTimeoutMs: resolved.pgReadTimeoutMs,
+            importThreadMaxHeapMb: resolved.importThreadMaxHeapMb,
           },
         );
   const { db } = backend;

@@ -136,6 +136,9 @@ export const configSchema = z.object({
   EXPORT_MAX_SECONDS: atLeastOne(120),
   MAX_CONCURRENT_IMPORTS: atLeastOne(2),
   IMPORT_THREAD_MIN_BYTES: count(64 * 1024),
+  // (0: V8's default for the thread, the service's own heap size: --max-old-space-size. The thread takes about
+  // 45 MB of heap before it reads a file: less would refuse every file.)
+  IMPORT_THREAD_MAX_HEAP_MB: envNumber(0, 1_048_576, 0).refine((mb) => mb === 0 || mb >= 64, 'expected 0 (V8\'s default) or at least 64'),
   // An imported file is held whole in one buffer: no more than one holds.
   IMPORT_BODY_LIMIT_BYTES: envNumber(1, bufferConstants.MAX_LENGTH, IMPORT_BODY_LIMIT_DEFAULT),
   PUBLIC_URL: publicUrlSchema.optional(),
@@ -178,6 +181,11 @@ export interface Limits {
    * (src/import/import-thread.ts); a smaller one in the request's thread (0: every file in the worker).
    */
   importThreadMinBytes: number;
+  /**
+   * The import thread's V8 heap, in MB (0: V8's default, as the service's own): an import that needs more is
+   * a 413, and the serving thread's heap is not touched.
+   */
+  importThreadMaxHeapMb: number;
   /** Load shedding (503): the thresholds of @fastify/under-pressure; 0 turns a check off. */
   maxEventLoopDelayMs: number;
   maxEventLoopUtilization: number;
@@ -304,6 +312,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     maxConcurrentImports: env.MAX_CONCURRENT_IMPORTS,
     importThreadMinBytes: env.IMPORT_THREAD_MIN_BYTES,
+    importThreadMaxHeapMb: env.IMPORT_THREAD_MAX_HEAP_MB,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     maxEventLoopUtilization: env.MAX_EVENT_LOOP_UTILIZATION,
     maxHeapUsedBytes: env.MAX_HEAP_USED_BYTES,

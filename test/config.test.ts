@@ -42,6 +42,7 @@ t.test('defaults work with an empty environment', async (t) => {
     EXPORT_MAX_SECONDS: 120,
     MAX_CONCURRENT_IMPORTS: 2,
     IMPORT_THREAD_MIN_BYTES: 64 * 1024,
+    IMPORT_THREAD_MAX_HEAP_MB: 0,
     IMPORT_BODY_LIMIT_BYTES: 20 * 1024 * 1024,
   });
 });
@@ -114,6 +115,7 @@ t.test('limits are read from the environment', async (t) => {
       EXPORT_MAX_SECONDS: '30',
       MAX_CONCURRENT_IMPORTS: '1',
       IMPORT_THREAD_MIN_BYTES: '0',
+      IMPORT_THREAD_MAX_HEAP_MB: '256',
       IMPORT_BODY_LIMIT_BYTES: '4096',
     }),
   );
@@ -139,6 +141,7 @@ t.test('limits are read from the environment', async (t) => {
     exportMaxSeconds: 30,
     maxConcurrentImports: 1,
     importThreadMinBytes: 0,
+    importThreadMaxHeapMb: 256,
     importBodyLimitBytes: 4096,
   });
   t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '0' }), /MAX_CONCURRENT_EXPORTS/, '0 would refuse every export');
@@ -146,6 +149,7 @@ t.test('limits are read from the environment', async (t) => {
   t.throws(() => loadEnv({ MAX_CONCURRENT_IMPORTS: '0' }), /MAX_CONCURRENT_IMPORTS/, '0 would refuse every import');
   t.throws(() => loadEnv({ MAX_CONCURRENT_IMPORTS: 'two' }), /MAX_CONCURRENT_IMPORTS/);
   t.throws(() => loadEnv({ IMPORT_THREAD_MIN_BYTES: '-1' }), /IMPORT_THREAD_MIN_BYTES/);
+  t.throws(() => loadEnv({ IMPORT_THREAD_MAX_HEAP_MB: '16' }), /IMPORT_THREAD_MAX_HEAP_MB.*at least 64/, 'too small for the thread to start');
   t.throws(() => loadEnv({ RATE_LIMIT_MAX: '0' }), /RATE_LIMIT_MAX/, 'a limit of 0 would refuse everything');
   t.throws(() => loadEnv({ BODY_LIMIT_BYTES: '-1' }), /BODY_LIMIT_BYTES/);
   t.throws(() => loadEnv({ MAX_EVENT_LOOP_UTILIZATION: '1.5' }), /MAX_EVENT_LOOP_UTILIZATION/);

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
+import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 import { entryRow, HEADER_ROW, importInto, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
@@ -309,20 +310,26 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
       created.push(body.id);
     }
     const opcat = created[2]!;
+    // A UHRI theme the crosswalk derives from UPR Info's own coding (machine, confidence 1): not a classifier's guess.
+    await writeRows(app, [opcat], [
+      ["delete from recommendation_themes where recommendation_id = ? and theme_id = 'right-to-education'", [opcat]],
+      ["insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values (?, 'right-to-education', 'machine', 1)", [opcat]],
+    ]);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-2');
 
     // The table: every theme marked with its source, machine ones as automatic; recurring ones said so.
     const { body: list } = await getJson(app, '/v1/recommendations?reviewId=KGZ-2&limit=25');
     t.same(await rowIds(page), list.data.map((r: { id: string }) => r.id));
     type Theme = { id: string; label: string; source: string; confidence: number | null };
-    const marking = (themes: Theme[]) =>
-      themes.map((l) => ({ id: l.id, source: l.source, automatic: l.source === 'machine' ? `(automatic, ${Math.round(l.confidence! * 100)}%)` : null }));
+    const automatic = (l: Theme) =>
+      l.source !== 'machine' ? null : l.confidence === 1 ? '(automatic, from UPR Info’s issue)' : `(automatic, ${Math.round(l.confidence! * 100)}%)`;
+    const marking = (themes: Theme[]) => themes.map((l) => ({ id: l.id, source: l.source, automatic: automatic(l) }));
     const shownMarking = (selector: string) =>
       page.$$eval(selector, (items) =>
         items.map((item) => ({
           id: (item as HTMLElement).dataset.id,
           source: (item as HTMLElement).dataset.source,
-          automatic: /\(automatic, \d+%\)/.exec(item.textContent!)?.[0] ?? null,
+          automatic: /\(automatic, (?:\d+%|from UPR Info’s issue)\)/.exec(item.textContent!)?.[0] ?? null,
         })),
       );
     let machineLabels = 0;
@@ -365,7 +372,9 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
       if (r.position === null) t.match(shown, 'position: Unknown (no source records one)', 'an unknown position is not guessed');
     }
     const { body: detail } = await getJson(app, `/v1/recommendations/${opcat}`);
+    t.ok(detail.themes.some((l: Theme) => l.id === 'right-to-education' && l.confidence === 1), 'the fixture has a derived theme');
     t.same(await shownMarking('#detail-body dd .theme'), marking(detail.themes), 'the detail’s themes and their sources');
+    t.match(await page.locator('#detail-body dd .note').textContent(), 'derived from the issues UPR Info coded', 'the note says what a derived theme is');
     t.equal(
       await page.locator('#detail-body dd .note').count(),
       detail.themes.some((l: Theme) => l.source === 'machine') ? 1 : 0,

@@ -35,7 +35,7 @@ t.test('each importer cites its document for every recommendation and review', a
   t.same(
     db.$client.prepare("select title, publisher, url from sources where id = 'report-a-hrc-43-15'").get(),
     {
-      title: "Report of the Working Group on the Universal Periodic Review: Slovenia (A/HRC/43/15), as listed in OHCHR's matrix of recommendations",
+      title: "Report of the Working Group on the Universal Periodic Review: Slovenia [A/HRC/43/15, as listed in OHCHR's matrix of recommendations]",
       publisher: 'UN Human Rights Council',
       url: 'https://undocs.org/A/HRC/43/15',
     },

@@ -574,6 +574,27 @@ t.test('--review imports only that review’s rows; cycles come from the year', 
   await t.rejects(run(db, csv(rows), { review: 'KGZ-9' }), /not a review id like KGZ-3/);
 });
 
+t.test('a review held late in a year keeps its cycle when its report bears the next year: the calendar, not the year', async (t) => {
+  // Tajikistan: session 12, October 2011, the first cycle's last; its report could be dated 2012, a second-cycle year.
+  const rows = [
+    ['90.1. Ratify the Optional Protocol to CAT (France);', 'tajikistan', 'support', 'France', '2012', ''],
+    ['1.1 Ratify CAT (France);', 'tajikistan', 'support', 'France', '2016', ''],
+    ['1.1 Ratify CAT (France);', 'albania', 'support', 'France', '2012', ''],
+  ];
+  const db = seededDb(t);
+  const report = await run(db, csv(rows));
+  t.same(report.reviewsCreated, ['TJK-1', 'TJK-2', 'ALB-2'], 'TJK-1, not a second-cycle review the calendar does not hold');
+  const reviews = db.$client.prepare("select id, cycle, wg_session, report_year from reviews where id in ('TJK-1', 'TJK-2', 'ALB-2') order by id").all();
+  t.same(reviews, [
+    { id: 'ALB-2', cycle: 2, wg_session: null, report_year: 2012 },
+    { id: 'TJK-1', cycle: 1, wg_session: 12, report_year: 2012 },
+    { id: 'TJK-2', cycle: 2, wg_session: null, report_year: 2016 },
+  ], 'where the calendar knows no review in the year or the year before, the cycle of the year');
+  t.equal(recommendation(db, 'TJK-1-90.1')?.text, 'Ratify the Optional Protocol to CAT (France);');
+  const selected = await run(seededDb(t), csv(rows), { review: 'TJK-1' });
+  t.same([selected.reviewsCreated, selected.rowsNotSelected], [['TJK-1'], 2], '--review selects it by that cycle');
+});
+
 t.test('a re-import leaves what the corpus does not carry (themes, SDGs, groups) as curated', async (t) => {
   const db = seededDb(t);
   await run(db, csv(KGZ_ROWS));

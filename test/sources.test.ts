@@ -1,4 +1,7 @@
 import t from 'tap';
+import { SOURCES } from '../seed/kyrgyzstan-upr3.js';
+import { TERMAN_SOURCE } from '../src/import/terman-csv.js';
+import { UPR_INFO_SOURCE } from '../src/import/upr-info.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson } from './helpers.js';
@@ -172,4 +175,16 @@ t.test("sources: a publication date known to the month or the year is shown, sto
     t.equal(refused.response.statusCode, 400, bad);
   }
   t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: thisMonth.slice(0, 4), publishedOnPrecision: 'year' }, 'nothing refused was stored');
+});
+
+t.test("the seed's sources: a title is the one the document prints, or a description of ours in square brackets", async (t) => {
+  const app = await buildTestApp(t);
+  const served = new Map(((await getJson(app, '/v1/sources?limit=100')).body.data as { id: string; title: string }[]).map((s) => [s.id, s.title]));
+  for (const source of SOURCES) {
+    const bracketed = /^\[.+\]$/.test(source.title);
+    t.equal(bracketed, source.titleAsPublished !== true, `${source.id}: ${source.titleAsPublished ? 'as published' : 'ours, bracketed'}`);
+    t.equal(served.get(source.id), source.title, `${source.id}: served as seeded`);
+  }
+  // The data sets the importers cite have no printed title: theirs are ours, bracketed.
+  for (const source of [TERMAN_SOURCE, UPR_INFO_SOURCE]) t.match(source.title, /^\[.+\]$/, `${source.id}: ours, bracketed`);
 });

@@ -273,10 +273,20 @@ t.test("a review's summary", async (t) => {
   const recommendations = (await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=500')).body.data as any[];
   for (const theme of body.topThemes) {
     t.equal(theme.recommendationCount, recommendations.filter((r) => r.themes.some((x: any) => x.id === theme.id)).length, theme.id);
+    // A count of automatic labels is said so: those of the count that only the tagger gave.
+    t.equal(
+      theme.machineRecommendationCount,
+      recommendations.filter((r) => r.themes.some((x: any) => x.id === theme.id && x.source === 'machine')).length,
+      `${theme.id}: its machine labels`,
+    );
     t.equal(theme.developmentCount, developments.filter((d) => d.themes.some((x: any) => x.id === theme.id)).length, theme.id);
   }
   const order = body.topThemes.map((x: any) => [-x.recommendationCount, -x.developmentCount, x.label]);
   t.same(order, [...order].sort((a: any, b: any) => a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2], 'en')), 'most first');
+  t.ok(
+    body.topThemes.some((x: any) => x.machineRecommendationCount > 0) && body.topThemes.some((x: any) => x.machineRecommendationCount === 0),
+    'the seed\'s top themes: some from the tagger, some curated',
+  );
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?top=2')).body.topThemes.length, 2);
   // Themes counted alike under one label (UHRI's and UPR Info's "Right to health") come in id order. They came
   // in the order the database grouped them, which SQLite and PostgreSQL differ in: 103 of 889 summaries of the
@@ -287,7 +297,7 @@ t.test("a review's summary", async (t) => {
         review: { id: 'KGZ-3', state_code: 'KGZ', name: 'Kyrgyzstan', cycle: 3 },
         counts: { total: 0, byPosition: body.recommendations.byPosition, byImplementation: body.recommendations.byImplementation },
         byPeriod: [],
-        recommendationThemes: ids.map((id) => ({ id, label: 'Right to health', scheme: 'uhri' as const, n: 6 })),
+        recommendationThemes: ids.map((id) => ({ id, label: 'Right to health', scheme: 'uhri' as const, n: 6, machine: 0 })),
         developmentThemes: [],
       },
       2,
@@ -305,6 +315,10 @@ t.test("a review's summary", async (t) => {
     for (const theme of counted) {
       const list = await getJson(app, `/v1/recommendations?reviewId=KGZ-3&theme=${theme.id}&labelSource=${labelSource}&limit=1`);
       t.equal(theme.recommendationCount, list.body.meta.total, `labelSource=${labelSource}, ${theme.id}: the list's count`);
+      const machine = labelSource.includes('machine')
+        ? (await getJson(app, `/v1/recommendations?reviewId=KGZ-3&theme=${theme.id}&labelSource=machine&limit=1`)).body.meta.total
+        : 0;
+      t.equal(theme.machineRecommendationCount, machine, `labelSource=${labelSource}, ${theme.id}: its machine labels`);
     }
   }
   t.equal((await getJson(app, '/v1/reviews/KGZ-3/summary?labelSource=robot')).response.statusCode, 400);

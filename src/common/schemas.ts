@@ -50,7 +50,12 @@ export const labelSchema = z
 export const sourceSchema = z
   .object({
     id: z.string(),
-    title: z.string(),
+    title: z
+      .string()
+      .describe(
+        'The title as the document or page prints it; in square brackets, a description of ours where we do not hold its ' +
+          'title ("[Human Rights Watch statement at …]"): cite it as such.',
+      ),
     publisher: z.string(),
     url: z.string(),
     publishedOn: z

@@ -83,6 +83,8 @@ export interface SqliteBackendOptions {
   busyTimeoutMs?: number;
   /** Files of at least this many bytes are imported in the import thread (see Limits.importThreadMinBytes). */
   importThreadMinBytes?: number;
+  /** The import thread's heap in MB (0 or absent: V8's default). */
+  importThreadMaxHeapMb?: number;
   /** How long opening waits for another process's write lock when it has to write, and where it says so. */
   openWaitMs?: number;
   log?: Pick<FastifyBaseLogger, 'warn'>;
@@ -97,7 +99,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
   });
   const gate = new WriteGate(db.$client, busyTimeoutMs);
   // (An in-memory database is this connection's alone: no other thread can import into it.)
-  const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs });
+  const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs }, options.importThreadMaxHeapMb);
   return {
     kind: 'sqlite',
     db,

@@ -25,6 +25,8 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
 
   constructor(
     private readonly target: ImportTarget,
+    /** The thread's V8 heap in MB (IMPORT_THREAD_MAX_HEAP_MB; 0 or absent: V8's default, as the service's). */
+    private readonly maxHeapMb = 0,
     // (Beside this module: the TypeScript source, or the built bundle's worker, dist/src/import-worker.js.)
     private readonly url: URL = new URL(`./import-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
   ) {
@@ -58,7 +60,8 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
     // Under tsx (npm run dev), whose hooks a worker does not inherit, the worker loads them first.
     const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
     const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
-    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { importJobs: port2 }, transferList: [port2] });
+    const resourceLimits = this.maxHeapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } } : {};
+    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { importJobs: port2 }, transferList: [port2], ...resourceLimits });
     this.worker = worker;
     this.port = port;
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
@@ -71,9 +74,12 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
       if ('report' in answer) waiting.resolve(answer.report);
       else waiting.reject(rebuilt(answer.error));
     });
-    // A thread that died fails the imports it had (a new one is started for the next).
+    // A thread that died fails the imports it had (a new one is started for the next). One whose heap ran out
+    // fails them as too large (a 413, not a 500): the imports it held (MAX_CONCURRENT_IMPORTS of them at most)
+    // needed more than IMPORT_THREAD_MAX_HEAP_MB, or V8's default, and the service's own thread is untouched.
     const failed = (error: Error) => {
       if (this.worker === worker) this.worker = this.port = undefined;
+      if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') error = outOfMemory(this.maxHeapMb);
       for (const { reject } of this.waiting.values()) reject(error);
       this.waiting.clear();
     };
@@ -106,6 +112,15 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
     }
     await this.exited;
   }
+}
+
+/** What an import is told when the thread's heap ran out while it ran. */
+function outOfMemory(maxHeapMb: number): ImportLimitError {
+  const heap = maxHeapMb > 0 ? `its ${maxHeapMb} MB (IMPORT_THREAD_MAX_HEAP_MB)` : 'the heap V8 gives it (IMPORT_THREAD_MAX_HEAP_MB sets it)';
+  return new ImportLimitError(
+    `Importing this file (with any other import running at the time) needed more memory than the import thread has, ${heap}; ` +
+      'nothing was imported. Import it alone, split it, or import it with the command line, `npm run import -- FILE`.',
+  );
 }
 
 /** The error the import threw in the thread, as this thread knows it (ImportError and its 403/422/413). */

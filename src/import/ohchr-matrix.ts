@@ -213,7 +213,8 @@ export function reportSource(db: Db, review: ReviewInput): SourceInput | undefin
   const state = db.$client.prepare('select name from states where code = ?').pluck().get(review.stateCode) as string;
   return {
     id: `report-${slugify(symbol)}`,
-    title: `Report of the Working Group on the Universal Periodic Review: ${state} (${symbol}), as listed in OHCHR's matrix of recommendations`,
+    // The report's title, then what we add in square brackets (see Source.title).
+    title: `Report of the Working Group on the Universal Periodic Review: ${state} [${symbol}, as listed in OHCHR's matrix of recommendations]`,
     publisher: 'UN Human Rights Council',
     url: `https://undocs.org/${symbol}`,
     publishedOn: null,

@@ -126,7 +126,8 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
           ...described(
             413,
             `The file is larger than ${sizeText(limit)}, the form has too many or too large fields, or the file ` +
-              'exceeds an import limit (inflated size, XML elements, rows, row length): nothing was written.',
+              'exceeds an import limit (inflated size, XML elements, rows, row length), or importing it needs more memory than ' +
+              'the import thread has (IMPORT_THREAD_MAX_HEAP_MB): nothing was written.',
           ),
           ...described(415, `The body is not a file: send ${RAW_MEDIA_TYPES.join(', ')} or multipart/form-data.`),
           ...described(

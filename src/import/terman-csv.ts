@@ -20,7 +20,8 @@ import {
 
 export const TERMAN_SOURCE: SourceInput = {
   id: 'terman-uprs-2008-2014',
-  title: 'UPR recommendations 2008–2014, one CSV file per year (v.1/Data/year-csvs at commit 986898e)',
+  // A data set has no printed title: ours, in square brackets (see Source.title).
+  title: '[UPR recommendations 2008–2014, one CSV file per year (v.1/Data/year-csvs at commit 986898e)]',
   publisher: 'GitHub repository rochelleterman/uprs',
   url: 'https://github.com/rochelleterman/uprs/tree/986898e/v.1/Data/year-csvs',
   publishedOn: null,
@@ -49,6 +50,17 @@ export function cycleOfYear(year: number): number {
   if (year <= 2016) return 2;
   if (year <= 2021) return 3;
   return 4;
+}
+
+/**
+ * The cycle of a state's review that the corpus dates by its report's year: the cycle of the session the UPR
+ * calendar holds that state's review at in the year or the year before (a review held late in a year has its report
+ * the next: Tajikistan's of session 12, October 2011, is of the first cycle whatever year its report bears); where
+ * the calendar knows none, the cycle of the year.
+ */
+export function cycleOfReport(stateCode: string, year: number): number {
+  const held = (REVIEW_SESSIONS[stateCode] ?? []).filter((s) => [year - 1, year].includes(uprSession(s)!.year));
+  return held.length === 1 ? cycleOfSession(held[0]!) : cycleOfYear(year);
 }
 
 export interface ParagraphReading {
@@ -186,7 +198,8 @@ export async function readTermanCsv(
       skip(`year "${yearText}" is not a year of the UPR (2008 or later)`);
       continue;
     }
-    const reviewId = `${stateCode}-${cycleOfYear(year)}`;
+    const cycle = cycleOfReport(stateCode, year);
+    const reviewId = `${stateCode}-${cycle}`;
     if (selectedReview !== undefined && reviewId !== selectedReview) {
       rowsNotSelected++;
       continue;
@@ -247,7 +260,6 @@ export async function readTermanCsv(
       });
     }
 
-    const cycle = cycleOfYear(year);
     // The year is the review's report's, as the corpus gives it: kept as such (reportYear). The session comes
     // from the calendar where it knows the review, and is never guessed from the year.
     const given = reviewYears.get(reviewId);

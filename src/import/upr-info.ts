@@ -22,7 +22,8 @@ import {
 
 export const UPR_INFO_SOURCE: SourceInput = {
   id: 'upr-info-database-2008-2013',
-  title: "UPR Info's database of UPR recommendations, sessions 1–17, as CSV files (v.2/Data/CSVs at commit 986898e)",
+  // A data set has no printed title: ours, in square brackets (see Source.title).
+  title: "[UPR Info's database of UPR recommendations, sessions 1–17, as CSV files (v.2/Data/CSVs at commit 986898e)]",
   publisher: 'UPR Info, via GitHub repository rochelleterman/uprs',
   url: 'https://github.com/rochelleterman/uprs/tree/986898e/v.2/Data/CSVs',
   publishedOn: null,

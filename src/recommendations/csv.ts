@@ -89,7 +89,9 @@ export const recommendationCsvColumns: readonly Column[] = [
   },
   {
     name: 'themeConfidences',
-    description: "Each theme's confidence, in the same order: the model's probability (0–1) for a machine label, empty for the others.",
+    description:
+      "Each theme's confidence, in the same order: for a machine label the model's probability (0–0.999), or 1 for a UHRI " +
+      "theme derived from the issue UPR Info coded (not a model's guess); empty for the others.",
     value: (r) => r.themes.map((t) => (t.confidence === null ? '' : t.confidence)),
   },
   {

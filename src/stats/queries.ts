@@ -238,7 +238,9 @@ export function reviewSummaryQueries(reviewId: string, { scheme, labelSource }: 
       from developments d where d.review_id = ${reviewId}
       group by 1, 2, 3 order by 2`,
     // Counted from the review's side (its recommendations and developments), not per theme over everything.
-    recommendationThemes: sql`select t.id, t.label, t.scheme, cast(count(*) as integer) as n
+    // machine: of those, the links automatic tagging gave (one link per theme and recommendation).
+    recommendationThemes: sql`select t.id, t.label, t.scheme, cast(count(*) as integer) as n,
+        cast(sum(case when rt.label_source = 'machine' then 1 else 0 end) as integer) as machine
       from recommendations r join recommendation_themes rt on rt.recommendation_id = r.id join themes t on t.id = rt.theme_id
       where r.review_id = ${reviewId}${schemes}${sources} group by t.id, t.label, t.scheme`,
     developmentThemes: sql`select t.id, t.label, t.scheme, cast(count(*) as integer) as n
@@ -248,13 +250,14 @@ export function reviewSummaryQueries(reviewId: string, { scheme, labelSource }: 
 }
 
 type Counted = { id: string; label: string; scheme: LabelScheme; n: number };
+type CountedRecommendations = Counted & { machine: number };
 
 /** What reviewSummaryQueries read, with the review's recommendation counts. */
 export interface ReviewSummaryRows {
   review: { id: string; state_code: string; name: string; cycle: number };
   counts: RecommendationCounts;
   byPeriod: { precision: string; period: string; direction: keyof DirectionCounts; n: number }[];
-  recommendationThemes: Counted[];
+  recommendationThemes: CountedRecommendations[];
   developmentThemes: Counted[];
 }
 
@@ -292,15 +295,16 @@ export function reviewSummaryOf(
   }
 
   const themes = new Map<string, ReviewSummary['topThemes'][number]>();
-  const tally = (rows: Counted[], field: 'recommendationCount' | 'developmentCount') => {
-    for (const row of rows) {
-      let entry = themes.get(row.id);
-      if (!entry) themes.set(row.id, (entry = { id: row.id, label: row.label, scheme: row.scheme, recommendationCount: 0, developmentCount: 0 }));
-      entry[field] = row.n;
+  const entryOf = (row: Counted) => {
+    let entry = themes.get(row.id);
+    if (!entry) {
+      entry = { id: row.id, label: row.label, scheme: row.scheme, recommendationCount: 0, machineRecommendationCount: 0, developmentCount: 0 };
+      themes.set(row.id, entry);
     }
+    return entry;
   };
-  tally(recommendationThemes, 'recommendationCount');
-  tally(developmentThemes, 'developmentCount');
+  for (const row of recommendationThemes) Object.assign(entryOf(row), { recommendationCount: row.n, machineRecommendationCount: row.machine });
+  for (const row of developmentThemes) entryOf(row).developmentCount = row.n;
   const topThemes = [...themes.values()]
     .sort(
       (a, b) =>

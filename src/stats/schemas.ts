@@ -98,7 +98,12 @@ export const recommendationGroupSchema = z
       .nullable()
       .optional()
       .describe("The review's year, as the review's `year` and the `year` filter read it; null: nothing gives it."),
-    theme: nullableText.optional().describe('Theme id; null: no theme.'),
+    theme: nullableText
+      .optional()
+      .describe(
+        "Theme id; null: no theme. Counts every source's labels, automatic tagging's (machine) included, unless " +
+          '`labelSource` names the sources: `labelSource=ohchr,upr-info,curated` counts none of the machine labels.',
+      ),
     themeLabel: nullableText.optional(),
     sdg: z.int().min(1).max(17).meta({ format: 'int32' }).nullable().optional().describe('SDG number; null: no SDG.'),
     sdgLabel: nullableText.optional().describe("The goal's short title."),
@@ -217,6 +222,10 @@ export const reviewSummarySchema = z
           label: z.string(),
           scheme: z.enum(LABEL_SCHEMES).describe('The vocabulary the theme belongs to (see GET /v1/themes).'),
           recommendationCount: count.describe("Recommendations of this review with the theme (labels from the sources labelSource names)."),
+          machineRecommendationCount: count.describe(
+            'Of recommendationCount, those that have the theme only from automatic tagging (label source machine: ' +
+              "a classifier's guess, or a UHRI theme derived from UPR Info's issues), not from a source or a curator.",
+          ),
           developmentCount: count.describe('Developments following up this review with the theme.'),
         }),
       )

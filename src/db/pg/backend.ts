@@ -49,7 +49,7 @@ export async function postgresBackend(
   poolMax: number,
   lockTimeoutMs?: number,
   importThreadMinBytes = 0,
-  freshen: FreshenOptions & { connectTimeoutMs?: number; readTimeoutMs?: number } = {},
+  freshen: FreshenOptions & { connectTimeoutMs?: number; readTimeoutMs?: number; importThreadMaxHeapMb?: number } = {},
 ): Promise<Backend> {
   const { connectTimeoutMs, readTimeoutMs, waitMs: migrateWaitMs } = freshen;
   const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, readTimeoutMs, migrateWaitMs });
@@ -71,7 +71,7 @@ export async function postgresBackend(
   }
   const pool = db.$client;
   const revision = new PgRevision(pool);
-  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs, connectTimeoutMs });
+  const thread = new ImportThread({ kind: 'postgres', url, lockTimeoutMs, connectTimeoutMs }, freshen.importThreadMaxHeapMb);
   return {
     kind: 'postgres',
     db: notOnPostgres,
