@@ -57,9 +57,12 @@ export function ifMatchVersions(header: string, id: string): '*' | number[] {
 /**
  * The versions of record `id` an If-None-Match header on a write names: '*' for any (a write to a stored record
  * then fails), or those of the ETags listed that name that record, compared weakly (RFC 9110 §13.1.2: W/"…" too).
+ * A `*` among tags (two header lines, `*` and a tag, which Node joins) is still `*`: a write refuses rather than
+ * drops the precondition.
  */
 export function ifNoneMatchVersions(header: string, id: string): '*' | number[] {
-  return ifMatchVersions(header.replace(/(^|,)\s*W\//g, '$1'), id);
+  const tags = header.replace(/(^|,)\s*W\//g, '$1');
+  return tags.split(',').some((tag) => tag.trim() === '*') ? '*' : ifMatchVersions(tags, id);
 }
 
 /**
