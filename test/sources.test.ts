@@ -173,3 +173,29 @@ t.test("sources: a publication date known to the month or the year is shown, sto
   }
   t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: thisMonth.slice(0, 4), publishedOnPrecision: 'year' }, 'nothing refused was stored');
 });
+
+t.test("a development's sources: by publication date, a year before the months and days in it, a month before its days, undated last", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const dates = ['2021', '2020-07-25', null, '2020', '2020-07', '2020-06-30'];
+  const created = await send(app, 'POST', '/v1/developments', {
+    key,
+    body: {
+      stateUnderReview: 'KGZ',
+      title: 'Sources of mixed precision',
+      summary: 'A development citing sources dated to the year, the month and the day.',
+      date: '2021',
+      datePrecision: 'year',
+      direction: 'neutral',
+      recommendationIds: ['KGZ-3-FIN-1'],
+      sources: dates.map((publishedOn, i) => ({ title: `Report ${i}`, publisher: 'Example NGO', url: `https://example.org/mixed/${i}`, publishedOn })),
+    },
+  });
+  t.equal(created.response.statusCode, 201, 'created');
+  const expected = ['2020', '2020-06-30', '2020-07', '2020-07-25', '2021', null];
+  const order = (development: { sources: { publishedOn: string | null }[] }) => development.sources.map((s) => s.publishedOn);
+  t.same(order(created.body), expected, 'the write answers them in that order');
+  t.same(order((await getJson(app, `/v1/developments/${created.body.id}`)).body), expected, 'the record');
+  const listed = (await getJson<Body>(app, `/v1/developments?q=${encodeURIComponent('"Sources of mixed precision"')}`)).body.data as never[];
+  t.same(listed.map(order), [expected], 'a page of the list');
+});
