@@ -149,6 +149,12 @@ t.test("sources: a publication date known to the month or the year is shown, sto
   for (const query of ['from=2020-04-01', 'to=2020-02-29', 'from=2021']) t.same(await found(query), [], query);
   t.same(ids((await getJson<Body>(app, '/v1/sources?from=2020-09-28&to=2020-09-28')).body), ['hrw-2020-09-28-kgz-upr-adoption']);
   t.equal((await getJson(app, '/v1/sources?from=2021&to=2020')).response.statusCode, 400);
+  // Longer than any date: the format expected, not only "Too long".
+  for (const query of ['from=99999999999', 'to=2020-01-011']) {
+    const { response, body } = await getJson(app, `/v1/sources?${query}`);
+    t.equal(response.statusCode, 400, query);
+    t.match(body.detail, /: Expected a day \(YYYY-MM-DD\), a month \(YYYY-MM\) or a year \(YYYY\) that exists, given "/, `${query}: the format expected`);
+  }
 
   const csv = (await app.inject({ url: `/v1/sources?format=csv&id=${id}` })).body.trimEnd().split('\r\n');
   t.match(csv[1], /,2020-03,month$/);
@@ -167,9 +173,10 @@ t.test("sources: a publication date known to the month or the year is shown, sto
   const future = await cite(String(Number(thisMonth.slice(0, 4)) + 2));
   t.equal(future.response.statusCode, 422);
   t.match(future.body.errors?.[0] ?? future.body, { name: 'sources.0.publishedOn' });
-  for (const bad of ['2020-13', '2020-02-30', '20', '2020-3', 'March 2020', '2020-03-']) {
+  for (const bad of ['2020-13', '2020-02-30', '20', '2020-3', 'March 2020', '2020-03-', '99999999999']) {
     const refused = await cite(bad);
     t.equal(refused.response.statusCode, 400, bad);
+    t.match(refused.body.detail, /Expected a day \(YYYY-MM-DD\), a month \(YYYY-MM\) or a year \(YYYY\) that exists/, `${bad}: the format expected`);
   }
   t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: thisMonth.slice(0, 4), publishedOnPrecision: 'year' }, 'nothing refused was stored');
 });
