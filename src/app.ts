@@ -10,7 +10,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
-import { registerProblemHandlers, sendProblem } from './http/problem.js';
+import { frameworkDetail, registerProblemHandlers, sendProblem } from './http/problem.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
@@ -77,7 +77,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     ...serverOptions(resolved),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_RECORD_ID },
     // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
-    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, error.message),
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, frameworkDetail(error)),
   }).withTypeProvider<ZodTypeProvider>();
   const backend: Backend =
     config.databaseUrl === undefined

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { quoteGiven } from './common/zod-messages.js';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
-import { DEFAULT_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
+import { DEFAULT_PG_READ_TIMEOUT_MS, MIN_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -103,7 +103,10 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrlSchema,
   PG_POOL_MAX: envNumber(1, 1_000, 10),
   PG_CONNECT_TIMEOUT_MS: envNumber(1, 600_000, DEFAULT_PG_CONNECT_TIMEOUT_MS),
-  PG_READ_TIMEOUT_MS: envNumber(0, 3_600_000, DEFAULT_PG_READ_TIMEOUT_MS),
+  PG_READ_TIMEOUT_MS: envNumber(0, 3_600_000, DEFAULT_PG_READ_TIMEOUT_MS).refine(
+    (ms) => ms === 0 || ms >= MIN_PG_READ_TIMEOUT_MS,
+    `expected 0 (no limit) or at least ${MIN_PG_READ_TIMEOUT_MS} milliseconds: a shorter limit cuts even one-row reads, and every request is answered 503`,
+  ),
   DATABASE_BUSY_TIMEOUT_MS: envNumber(0, 60_000, 5_000),
   DATABASE_OPEN_WAIT_MS: envNumber(0, 86_400_000, 900_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import fs, { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -135,6 +136,31 @@ t.test('a backup made while the service runs restores every row, writes included
 
 const backupCommand = (args: string[], env: Record<string, string>) =>
   spawnSync(process.execPath, [...TS_NODE_ARGS, 'scripts/backup.ts', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+t.test("the backup's name is synced into its folder: the folder is fsynced after the rename", async (t) => {
+  if (sqliteOnly(t, 'the command copies a SQLite file')) return;
+  const dir = tempDir(t);
+  const source = join(dir, 'service.sqlite');
+  copyTemplateDatabase(source);
+  const folder = join(dir, 'backups');
+  mkdirSync(folder);
+  // Every fsync of a folder, by its inode; the copy's folder must be among them, once its entry is there.
+  const synced: { ino: number; entries: string[] }[] = [];
+  const fsync = fs.fsyncSync;
+  fs.fsyncSync = (fd: number) => {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) synced.push({ ino: stat.ino, entries: readdirSync(folder) });
+    return fsync(fd);
+  };
+  syncBuiltinESMExports();
+  t.teardown(() => {
+    fs.fsyncSync = fsync;
+    syncBuiltinESMExports();
+  });
+  await backupDatabase(source, join(folder, 'copy.sqlite'));
+  const ino = fs.statSync(folder).ino;
+  t.same(synced.filter((s) => s.ino === ino).map((s) => s.entries), [['copy.sqlite']], 'the folder synced once, holding the copy under its name');
+});
 
 t.test('npm run backup -- <file>', async (t) => {
   if (sqliteOnly(t, 'the command copies the SQLite file at DATABASE_PATH')) return;

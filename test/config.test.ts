@@ -64,6 +64,11 @@ t.test('invalid values stop start-up with a message naming each', async (t) => {
   t.equal(configFromEnv(loadEnv({ PG_CONNECT_TIMEOUT_MS: '2500' })).pgConnectTimeoutMs, 2500);
   t.equal(configFromEnv(loadEnv({})).pgReadTimeoutMs, 15_000, 'a read timeout by default');
   t.equal(configFromEnv(loadEnv({ PG_READ_TIMEOUT_MS: '0' })).pgReadTimeoutMs, 0, '0: none');
+  // Shorter than 100 ms cut even one-row reads (1 ms: every request a 503); 15 is seconds meant as milliseconds.
+  for (const short of ['1', '15', '99']) {
+    t.throws(() => loadEnv({ PG_READ_TIMEOUT_MS: short }), /PG_READ_TIMEOUT_MS: expected 0 \(no limit\) or at least 100 milliseconds: .*given "\d+"/, `${short} ms: refused, saying the least`);
+  }
+  t.equal(configFromEnv(loadEnv({ PG_READ_TIMEOUT_MS: '100' })).pgReadTimeoutMs, 100, 'the least');
   t.throws(() => loadEnv({ PG_READ_TIMEOUT_MS: '5s' }), /PG_READ_TIMEOUT_MS: expected a whole number/);
   const error = t.throws(() => loadEnv({ PORT: '-1', LOG_LEVEL: 'loud' })) as Error;
   t.match(error.message, /PORT[\s\S]*LOG_LEVEL/);

@@ -58,7 +58,7 @@ if ('skip' in cluster) {
     t.same(empty.json(), { data: [], meta: { total: 0, limit: 50, nextCursor: null } });
   });
 
-  t.test('a JSON page and its total are one round trip', async (t) => {
+  t.test('a JSON page, its total and the revision it was read at are one round trip', async (t) => {
     let queries = 0;
     const counting = { query: ((config: pg.QueryConfig) => (queries++, pool.query(config))) as pg.Pool['query'] };
     const sort = { name: 'paragraph', descending: false };
@@ -72,7 +72,8 @@ if ('skip' in cluster) {
     t.equal(last.docs.length, all);
     t.equal(last.nextKeys, null, 'nothing follows the last page');
     const none = await pgJsonPage(counting, { q: 'zzqqxxnothing' }, { name: 'relevance', descending: false }, 5, undefined);
-    t.same(none, { docs: [], nextKeys: null, total: { total: 0 } });
+    t.same(none, { docs: [], nextKeys: null, total: { total: 0 }, stamp: first.stamp });
+    t.match(first.stamp, /^\d+\.[0-9a-f]*$/, "the data revision's stamp, read in the page's statement");
     t.equal(queries, 3);
     // Named: the connection keeps the statement prepared, planned once; a full-text page is planned each time.
     const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from pg_prepared_statements where name like 'upr-%'`);

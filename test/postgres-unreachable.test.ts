@@ -209,14 +209,14 @@ if ('skip' in cluster) {
     t.equal((await side.query('select text from recommendations where id = $1', [recommendation])).rows[0].text, 'Ratify the Convention, after a wait.');
   });
 
-  t.test('PG_READ_TIMEOUT_MS does not cut the start: its checks of migrations and stale records wait as its writes do', async (t) => {
+  t.test('PG_READ_TIMEOUT_MS does not cut the start: its checks of migrations, stale records and seeding wait as its writes do', async (t) => {
     const url = await seededDatabase(cluster.url);
     const readTimeoutMs = 300;
     const side = new pg.Pool({ connectionString: url, max: 2 });
     t.teardown(() => side.end());
-    // What the start reads first (is it migrated? is anything stale?), held up past the read timeout: a start
+    // What the start reads first (is it migrated? is anything stale? is it seeded?), held up past the read timeout: a start
     // beside another instance's migration or a slow cold count failed on the raw statement_timeout error.
-    for (const table of ['public.__drizzle_migrations', 'recommendation_documents_stale']) {
+    for (const table of ['public.__drizzle_migrations', 'recommendation_documents_stale', 'states']) {
       const holder = await side.connect();
       await holder.query(`begin; lock table ${table} in access exclusive mode`);
       let settled = false;

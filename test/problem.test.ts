@@ -459,3 +459,27 @@ t.test('a query problem says what is wrong: a parameter given twice, a bad date 
   }
   t.ok(checked > 100, `${checked} parameters`);
 });
+
+t.test('what a problem quotes of the input is cut as a value is: an unknown key, a path, a URL Fastify refused', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const long = 'k'.repeat(20_000);
+  const cut = `${'k'.repeat(60)}…`;
+  const answers = [
+    await app.inject(`/v1/sources?${long}=1`),
+    await app.inject({ method: 'POST', url: '/v1/assessments', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify({ [long]: 1 }) }),
+    await app.inject(`/v1/nope/${long.slice(0, 3000)}`), // 404
+    await app.inject(`/v1/sources/${long.slice(0, 3000)}`), // 414, Fastify's: past the longest id
+  ];
+  t.same(answers.map((a) => a.statusCode), [400, 400, 404, 414]);
+  for (const answer of answers) {
+    t.ok(answer.body.length < 2_000, `${answer.statusCode}: ${answer.body.length} bytes`);
+    t.ok(answer.body.includes('k…') && !answer.body.includes('k'.repeat(61)), `${answer.statusCode}: the input shown cut`);
+  }
+  t.match(answers[0]!.json(), { detail: `Invalid query parameter "${cut}": Unknown parameter: this operation takes "id"`, errors: [{ name: cut }] } as never);
+  t.ok((answers[1]!.json().errors as { in: string; name: string }[]).some((e) => e.in === 'body' && e.name === cut), 'the body field named cut');
+  t.match(answers[3]!.json().detail, /^"\/v1\/sources\/k+…" \(3,012 characters\) is exceeding the max param length$/);
+  // Invisible characters in a name are escaped, as in a value.
+  const hidden = await app.inject(`/v1/sources?a%E2%80%8Bb=1`);
+  t.equal(hidden.json().errors[0].name, 'a\\u200bb');
+});

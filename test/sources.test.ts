@@ -152,6 +152,12 @@ t.test("sources: a publication date known to the month or the year is shown, sto
   for (const query of ['from=2020-04-01', 'to=2020-02-29', 'from=2021']) t.same(await found(query), [], query);
   t.same(ids((await getJson<Body>(app, '/v1/sources?from=2020-09-28&to=2020-09-28')).body), ['hrw-2020-09-28-kgz-upr-adoption']);
   t.equal((await getJson(app, '/v1/sources?from=2021&to=2020')).response.statusCode, 400);
+  // Longer than any date: the format expected, not only "Too long".
+  for (const query of ['from=99999999999', 'to=2020-01-011']) {
+    const { response, body } = await getJson(app, `/v1/sources?${query}`);
+    t.equal(response.statusCode, 400, query);
+    t.match(body.detail, /: Expected a day \(YYYY-MM-DD\), a month \(YYYY-MM\) or a year \(YYYY\) that exists, given "/, `${query}: the format expected`);
+  }
 
   const csv = (await app.inject({ url: `/v1/sources?format=csv&id=${id}` })).body.trimEnd().split('\r\n');
   t.match(csv[1], /,2020-03,month$/);
@@ -170,9 +176,10 @@ t.test("sources: a publication date known to the month or the year is shown, sto
   const future = await cite(String(Number(thisMonth.slice(0, 4)) + 2));
   t.equal(future.response.statusCode, 422);
   t.match(future.body.errors?.[0] ?? future.body, { name: 'sources.0.publishedOn' });
-  for (const bad of ['2020-13', '2020-02-30', '20', '2020-3', 'March 2020', '2020-03-']) {
+  for (const bad of ['2020-13', '2020-02-30', '20', '2020-3', 'March 2020', '2020-03-', '99999999999']) {
     const refused = await cite(bad);
     t.equal(refused.response.statusCode, 400, bad);
+    t.match(refused.body.detail, /Expected a day \(YYYY-MM-DD\), a month \(YYYY-MM\) or a year \(YYYY\) that exists/, `${bad}: the format expected`);
   }
   t.match((await getJson(app, `/v1/sources/${id}`)).body, { publishedOn: thisMonth.slice(0, 4), publishedOnPrecision: 'year' }, 'nothing refused was stored');
 });
@@ -187,4 +194,30 @@ t.test("the seed's sources: a title is the one the document prints, or a descrip
   }
   // The data sets the importers cite have no printed title: theirs are ours, bracketed.
   for (const source of [TERMAN_SOURCE, UPR_INFO_SOURCE]) t.match(source.title, /^\[.+\]$/, `${source.id}: ours, bracketed`);
+});
+
+t.test("a development's sources: by publication date, a year before the months and days in it, a month before its days, undated last", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app);
+  const dates = ['2021', '2020-07-25', null, '2020', '2020-07', '2020-06-30'];
+  const created = await send(app, 'POST', '/v1/developments', {
+    key,
+    body: {
+      stateUnderReview: 'KGZ',
+      title: 'Sources of mixed precision',
+      summary: 'A development citing sources dated to the year, the month and the day.',
+      date: '2021',
+      datePrecision: 'year',
+      direction: 'neutral',
+      recommendationIds: ['KGZ-3-FIN-1'],
+      sources: dates.map((publishedOn, i) => ({ title: `Report ${i}`, publisher: 'Example NGO', url: `https://example.org/mixed/${i}`, publishedOn })),
+    },
+  });
+  t.equal(created.response.statusCode, 201, 'created');
+  const expected = ['2020', '2020-06-30', '2020-07', '2020-07-25', '2021', null];
+  const order = (development: { sources: { publishedOn: string | null }[] }) => development.sources.map((s) => s.publishedOn);
+  t.same(order(created.body), expected, 'the write answers them in that order');
+  t.same(order((await getJson(app, `/v1/developments/${created.body.id}`)).body), expected, 'the record');
+  const listed = (await getJson<Body>(app, `/v1/developments?q=${encodeURIComponent('"Sources of mixed precision"')}`)).body.data as never[];
+  t.same(listed.map(order), [expected], 'a page of the list');
 });

@@ -18,13 +18,22 @@ const quoted = (text: string) =>
   JSON.stringify(text).replace(/(?! )[\p{Cf}\p{Z}\u007f-\u009f]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 
 /**
+ * A text of the client's as a message shows it where it is a name (an unknown key, a path), without quotes: cut
+ * when long (ending in …), its invisible characters escaped, as quoteGiven shows a value. A 20,000-character key
+ * was echoed whole, twice, in its refusal (41 KB); a 6,000-character path in a 404 or a 414.
+ */
+export function shownGiven(text: string): string {
+  return text.length <= QUOTED_CHARS ? quoted(text).slice(1, -1) : `${quoted(cutText(text, QUOTED_CHARS)).slice(1, -1)}…`;
+}
+
+/**
  * A value quoted in a message: a text in double quotes (cut when long, and then its length said unless `sized`
  * says it already is), a number or a boolean as it is.
  */
 export function quoteGiven(value: unknown, sized = false): string {
   if (typeof value === 'string') {
     if (value.length <= QUOTED_CHARS) return quoted(value);
-    const cut = `${quoted(cutText(value, QUOTED_CHARS)).slice(0, -1)}…"`;
+    const cut = `"${shownGiven(value)}"`;
     return sized ? cut : `${cut} (${value.length.toLocaleString('en-US')} characters)`;
   }
   if (Array.isArray(value)) return 'a list';

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 // A consistent online copy of the database (SQLite's backup API): the service keeps answering, and writes
@@ -12,6 +13,15 @@ export interface BackupReport {
 
 export class BackupError extends Error {
   override name = 'BackupError';
+}
+
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // `signal` stops a copy under way (the CLI's Ctrl-C): it is rejected with the signal's reason and leaves no file.
@@ -51,6 +61,9 @@ export async function backupDatabase(sourcePath: string, targetPath: string, sig
     // Renamed (a hard link is refused by FAT and some network shares): the copy is whole at its name or absent.
     if (existsSync(targetPath)) throw new BackupError(`${targetPath} was made while the copy ran; give a new file name.`);
     renameSync(partial, targetPath);
+    // The rename is in the folder's entries: on disk once the folder is synced (a power loss could lose it, the copy
+    // with it). Windows opens no folder to sync (NTFS journals the rename itself).
+    if (process.platform !== 'win32') syncFolder(dirname(targetPath));
     return { target: targetPath, pages, bytes: pages * pageSize };
   } finally {
     for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(partial + suffix, { force: true });

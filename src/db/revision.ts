@@ -50,6 +50,20 @@ export function currentRevision(db: Pick<Db, 'get'> & Partial<Pick<Db, '$client'
   return value === undefined ? 0 : Number(value);
 }
 
+const stampReads = new WeakMap<object, Statement>();
+
+/**
+ * The revision's stamp, read on `db`'s own connection: inside a read transaction, the stamp of the data that
+ * transaction reads (a list's page labels its ETag with it: src/http/cache.ts answeredAt).
+ */
+export function currentStamp(db: Pick<Db, '$client'>): string {
+  const client = db.$client;
+  let read = stampReads.get(client);
+  if (!read) stampReads.set(client, (read = client.prepare(STAMP_QUERY).raw()));
+  const [revision, token] = read.get() as [string | null, string | null];
+  return revisionStamp(revision, token);
+}
+
 export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {
   db.run(sql`insert into meta (key, value) values ('revision_token', lower(hex(randomblob(8))))
     on conflict (key) do update set value = excluded.value`);

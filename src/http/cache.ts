@@ -5,14 +5,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { presentsUnusableKey } from '../auth/plugin.js';
 import type { Db } from '../db/open.js';
 import { refreshPlannerStats, watchPlannerStats } from '../db/planner-stats.js';
-import { type RevisionSource, revisionStamp, STAMP_QUERY, stampNumber } from '../db/revision.js';
+import { currentStamp, type RevisionSource, revisionStamp, stampNumber } from '../db/revision.js';
 import { ifNoneMatchHits, matchingTag, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
 import { nextLink, setNextLink } from './pagination.js';
 
 // HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision's
 // stamp (its number and token: src/db/revision.ts) and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
-// before any query runs. Serialized JSON bodies (and, once asked for, their brotli or gzip encodings) are
+// before any query runs. A page is read with the stamp in one snapshot, and named by it (answeredAt). Serialized JSON bodies (and, once asked for, their brotli or gzip encodings) are
 // kept as Buffers in a small in-process LRU cache keyed by revision stamp and normalised query, so that the
 // dashboards' repeated queries cost a hash and a map lookup; a revalidation of a URL already answered at the
 // current revision is a 304 straight from a URL → ETag map, before the query is even parsed.
@@ -48,7 +48,6 @@ declare module 'fastify' {
 export class RevisionTracker implements RevisionSource {
   private readonly changesProbe: Statement;
   private readonly versionProbe: Statement;
-  private readonly stampRead: Statement;
   private dataVersion = -1;
   private changes = -1;
   private stamped = revisionStamp(0, '');
@@ -61,7 +60,6 @@ export class RevisionTracker implements RevisionSource {
   constructor(private readonly db: Db) {
     this.changesProbe = db.$client.prepare('select total_changes()').pluck();
     this.versionProbe = db.$client.prepare('select data_version from pragma_data_version').pluck();
-    this.stampRead = db.$client.prepare(STAMP_QUERY).raw();
     watchPlannerStats(db.$client);
   }
 
@@ -83,8 +81,7 @@ export class RevisionTracker implements RevisionSource {
     }
     if (changed) {
       this.changes = changes;
-      const [revision, token] = this.stampRead.get() as [string | null, string | null];
-      this.stamped = revisionStamp(revision, token);
+      this.stamped = currentStamp(this.db);
     }
     return this.stamped;
   }
@@ -313,6 +310,19 @@ export class KnownTags {
   }
 }
 
+/** How to label a request's response with the revision its data was read at (answerAt sets it). */
+const relabels = new WeakMap<FastifyRequest, (stamp: string) => void>();
+
+/**
+ * Names, in the response's ETag (and its response cache entry), the revision a list's data was read at: the
+ * stamp read in the snapshot the page was read in. The ETag made before the query, from the revision read then
+ * (for the 304 that runs no query), named the revision before a write committed in between while the page held
+ * the write. Nothing to do for a request the query cache does not answer.
+ */
+export function answeredAt(request: FastifyRequest, stamp: string): void {
+  relabels.get(request)?.(stamp);
+}
+
 /** Runs `then` with the data revision's stamp: at once when the source has it in memory (SQLite), else when read. */
 function withRevision(source: RevisionSource, done: HookHandlerDoneFunction, then: (revision: string) => void): void {
   const revision = source.stamp();
@@ -387,6 +397,12 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     known.set(KnownTags.key(request), format === 'json' ? { revision, etag, vary, key } : { revision, etag, vary });
     reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
     if (notModified(request, reply, etag, vary)) return;
+    relabels.set(request, (stamp) => {
+      if (stamp === revision) return;
+      reply.header('etag', queryEtag(stamp, key));
+      const entry = pending.get(request);
+      if (entry) entry.revision = stamp;
+    });
     if (format !== 'json') return done();
     // `Cache-Control: no-cache` (a reload) asks for a response made afresh; it still refreshes the cache.
     const hit = asksAfresh(request) ? undefined : cache.get(revision, key);

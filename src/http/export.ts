@@ -2,7 +2,9 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
+import { currentStamp } from '../db/revision.js';
 import { openSnapshot, type Snapshot } from '../db/snapshot.js';
+import { answeredAt } from './cache.js';
 import {
   apiOrigin,
   BOM,
@@ -215,6 +217,16 @@ export class ExportStream<Row> extends Readable {
 }
 
 /**
+ * What `read` gives, read in one read transaction with the data revision's stamp, the response's ETag labelled
+ * with that stamp (answeredAt): a page and its total of one state of the data, named by its ETag.
+ */
+export function readLabelled<T>(request: FastifyRequest, db: Db, read: () => T): T {
+  const [result, stamp] = db.$client.transaction(() => [read(), currentStamp(db)] as const)();
+  answeredAt(request, stamp);
+  return result;
+}
+
+/**
  * Answers a list request as CSV or NDJSON. Without `limit` in the query, the complete result, streamed from
  * a snapshot (starting after `cursor` when given); with `limit`, that one page, with a `Link: rel="next"`
  * header when more follow, as the JSON list does.
@@ -232,7 +244,7 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
   if (request.method === 'HEAD' && !queryHas(request, 'limit')) return reply.send(Readable.from([]));
   // With limit: that one page.
   const prefix = spec.format === 'csv' ? (spec.bom ? BOM : '') + csvHeader(spec.columns) : '';
-  const chunk = spec.page(db, spec.limit, spec.after);
+  const chunk = readLabelled(request, db, () => spec.page(db, spec.limit, spec.after));
   setNextLink(request, reply, chunk.nextKeys ? encodeCursor(spec.sortName, chunk.nextKeys) : null);
   const body = spec.format === 'csv' ? csvRows(spec.columns, chunk.rows, context) : ndjsonRows(chunk.rows);
   return reply.send(prefix + body);
@@ -256,14 +268,16 @@ export function answerList<Row>(request: FastifyRequest, reply: FastifyReply, db
     // Stored documents, concatenated: no record is built or encoded here (the serializer writes the text as
     // it is; in tests it is still checked against the route's schema).
     let nextCursor: string | null = null;
-    const body = spec.stored.page(db, spec.limit, spec.after, (nextKeys) => {
-      nextCursor = nextKeys ? encodeCursor(spec.sortName, nextKeys) : null;
-      return ['{"data":[', `],"meta":${JSON.stringify({ ...spec.total!(), limit: spec.limit, nextCursor })}}`];
-    });
+    const body = readLabelled(request, db, () =>
+      spec.stored!.page(db, spec.limit, spec.after, (nextKeys) => {
+        nextCursor = nextKeys ? encodeCursor(spec.sortName, nextKeys) : null;
+        return ['{"data":[', `],"meta":${JSON.stringify({ ...spec.total!(), limit: spec.limit, nextCursor })}}`];
+      }),
+    );
     setNextLink(request, reply, nextCursor);
     return reply.send(new EncodedJson(body));
   }
-  const page = spec.list!();
+  const page = readLabelled(request, db, spec.list!);
   setNextLink(request, reply, page.nextCursor);
   const capped = page.totalCapped ? { totalCapped: true } : {};
   return { data: page.rows, meta: { total: page.total, ...capped, limit: spec.limit, nextCursor: page.nextCursor } };

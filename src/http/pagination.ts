@@ -44,13 +44,19 @@ export function decodeCursor(cursor: string | undefined, sort: string, kinds: re
     throw malformedCursor(cursor);
   }
   const parsed = cursorPayload.safeParse(payload);
-  const keys = parsed.data?.k;
-  if (keys === undefined || keys.length !== kinds.length || !keys.every((key, i) => KEY_KINDS[kinds[i]!](key))) {
-    throw malformedCursor(cursor);
+  if (!parsed.success) throw malformedCursor(cursor);
+  // Named first: another sort's keys are of other kinds (a relevance cursor's rank where a date is), which said only
+  // "Malformed cursor".
+  if (parsed.data.s !== sort) {
+    throw invalidParam(
+      'query',
+      'cursor',
+      `This cursor was made for another list or sort (${quoteGiven(parsed.data.s)}), not "${sort}": send it with the ` +
+        'query whose page gave it (the same sort and filters), or leave it out to start from the first page.',
+    );
   }
-  if (parsed.data!.s !== sort) {
-    throw invalidParam('query', 'cursor', `This cursor was made for another list or sort ("${parsed.data!.s}"), not "${sort}".`);
-  }
+  const keys = parsed.data.k;
+  if (keys.length !== kinds.length || !keys.every((key, i) => KEY_KINDS[kinds[i]!](key))) throw malformedCursor(cursor);
   return keys;
 }
 

@@ -176,11 +176,11 @@ export const pageParams = {
 export const calendarDate = z.iso.date({ error: 'Expected a day (YYYY-MM-DD) that exists' }).meta({ maxLength: 10 }); // the format allows exactly 10 characters
 
 const PERIOD_BOUND = 'Expected a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY) that exists';
+/** Longer than any date: said as the format expected (a "Too long" said nothing of what to write). */
+const periodText = () => z.string().max(10, { error: PERIOD_BOUND });
 
 /** A date known to the day, the month or the year, written to it ("2020-03-15", "2020-03", "2020"), that exists. */
-export const dateToPrecision = z
-  .string()
-  .max(10)
+export const dateToPrecision = periodText()
   .refine((value) => matchesPrecision(value, precisionOfWritten(value)), PERIOD_BOUND)
   .meta({ pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$' });
 
@@ -189,9 +189,7 @@ export const dateToPrecision = z
  * (so from=2020&to=2020 is the whole year), as dates known only to a month or a year are read (periodOf).
  */
 export const periodBound = (end: 'start' | 'end') =>
-  z
-    .string()
-    .max(10)
+  periodText()
     .transform((value, ctx) => {
       const precision = precisionOfWritten(value);
       if (matchesPrecision(value, precision)) return periodOf(value, precision)[end];

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { oneOf, quoteGiven } from '../common/zod-messages.js';
+import { oneOf, quoteGiven, shownGiven } from '../common/zod-messages.js';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
 import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
@@ -147,7 +147,7 @@ export function sendProblem(
     title: problemTitle(status),
     status,
     detail,
-    instance: request.url.split('?')[0],
+    instance: shownGiven(request.url.split('?')[0]!),
     ...(errors ? { errors: errors.slice(0, MAX_LISTED_ERRORS) } : {}),
   };
   // A problem is never stored by a shared cache: it was cacheable for a minute when a list's ETag and
@@ -216,7 +216,7 @@ function partErrors(context: string, validation: NonNullable<FastifyError['valid
       const names = unknownKeyMessages(where, within.length === 0 ? routeSchemas(request)[context] : undefined);
       return keys.map((key, i) => ({
         in: where,
-        name: [...within, String(key)].join('.'),
+        name: [...within, shownGiven(String(key))].join('.'),
         message: (within.length === 0 ? renamedMessage(where, String(key)) : undefined) ?? names(String(key), i),
         path: '',
         wrongType: false,
@@ -367,11 +367,16 @@ function unsupportedMediaType(request: FastifyRequest): string {
 }
 
 /** What a 404 says: no resource at the method and path (a request's, without its query). */
-export const noResourceDetail = (method: string, path: string) => `There is no resource at ${method} ${path}.`;
+export const noResourceDetail = (method: string, path: string) => `There is no resource at ${method} ${shownGiven(path)}.`;
+
+/** What Fastify's own refusals of a URL say (a bad escape: 400; a parameter past maxParamLength: 414), the URL quoted cut. */
+export function frameworkDetail(error: Pick<FastifyError, 'message'>): string {
+  return error.message.replace(/^'([\s\S]*)'(?= is )/, (_, url: string) => quoteGiven(url));
+}
 
 /** What a 405 says, beside its Allow header. */
 export const notAllowedDetail = (method: string, path: string, allowed: string[]) =>
-  `${method} is not served at ${path}; ${allowed.join(', ')} are (see Allow).`;
+  `${method} is not served at ${shownGiven(path)}; ${allowed.join(', ')} are (see Allow).`;
 
 function noResource(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(request, reply, 404, noResourceDetail(request.method, request.url.split('?')[0]!));

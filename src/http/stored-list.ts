@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { answeredAt } from './cache.js';
 import { exportChannel, type ExportEvent, nextExportNumber } from './export.js';
 import {
   apiOrigin,
@@ -24,8 +25,11 @@ type ExportFormat = Exclude<Format, 'json'>;
 /** What a resource's asynchronous store gives the answer. */
 export interface AsyncDocuments {
   /** One page of the format's stored lines, with the keys after it when more follow. */
-  page(format: ExportFormat, origin: string, limit: number, after: KeyValue[] | undefined): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }>;
-  /** One JSON page: its documents joined by commas, the keys after it when more follow, and meta.total. */
+  page(format: ExportFormat, origin: string, limit: number, after: KeyValue[] | undefined): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; stamp: string }>;
+  /**
+   * One JSON page: its documents joined by commas, the keys after it when more follow, and meta.total. A page
+   * comes with the stamp of the revision it was read at (in its snapshot): the response's ETag names it.
+   */
   jsonPage(limit: number, after: KeyValue[] | undefined): Promise<JsonPage>;
   /** Every match's line, in chunks, from one snapshot; ending the iteration early releases it. */
   chunks(format: ExportFormat, origin: string, after: KeyValue[] | undefined): AsyncIterator<{ bytes: Buffer; rows: number }>;
@@ -35,6 +39,7 @@ export interface JsonPage {
   body: Buffer;
   nextKeys: KeyValue[] | null;
   total: { total: number; totalCapped?: true };
+  stamp: string;
 }
 
 export interface AsyncListSpec {
@@ -98,6 +103,7 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   const origin = apiOrigin(request);
   if (format === 'json') {
     const page = await spec.documents.jsonPage(spec.limit, spec.after);
+    answeredAt(request, page.stamp);
     const nextCursor = page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null;
     setNextLink(request, reply, nextCursor);
     const meta = JSON.stringify({ ...page.total, limit: spec.limit, nextCursor });
@@ -119,6 +125,7 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   // header (the HEAD answer has no body).
   if (request.method === 'HEAD' && !queryHas(request, 'limit')) return reply.send(Readable.from([]));
   const page = await spec.documents.page(format, origin, spec.limit, spec.after);
+  answeredAt(request, page.stamp);
   setNextLink(request, reply, page.nextKeys ? encodeCursor(spec.sortName, page.nextKeys) : null);
   return reply.send(prefix + page.docs.join(''));
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { pgSnapshot } from '../db/pg/query.js';
+import { answeredAt } from '../http/cache.js';
 import { pgAll } from '../db/pg/rows.js';
 import type { KeyValue } from '../http/pagination.js';
 import { type Include, type IncludeDialect, sendWithIncludes } from './include.js';
@@ -27,7 +28,8 @@ export async function pgSendWithIncludes(
   // The page and what it includes from one snapshot: read apart, a write committed between them showed a
   // recommendation's implementation or developmentCount beside assessments or developments of another moment.
   return pgSnapshot(pool, async (client) => {
-    const { total, ...page } = await pgJsonPage(client, filter, sort, limit, after);
+    const { total, stamp, ...page } = await pgJsonPage(client, filter, sort, limit, after);
+    answeredAt(request, stamp);
     return sendWithIncludes(request, reply, { dialect: PG_INCLUDE, all: (q) => pgAll(client, q) }, include, page, { sortName: sort.name, limit, total });
   });
 }

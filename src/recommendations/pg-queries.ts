@@ -5,6 +5,7 @@ import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
 import { snapshotRead, statementName } from '../db/pg/rows.js';
+import { revisionStamp } from '../db/revision.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
@@ -92,7 +93,7 @@ async function rowsOf(pool: Pick<pg.Pool, 'query'>, query: SQL): Promise<unknown
 
 /** One page of stored lines, with the keys to continue after when more follow. */
 export async function pgPageDocuments(
-  pool: Pool,
+  pool: Pick<pg.Pool, 'query'>,
   f: RecommendationFilter,
   sort: PgSort,
   line: DocumentLine,
@@ -103,6 +104,10 @@ export async function pgPageDocuments(
   const chunk = sliceChunk(rows, limit, (row) => row.slice(1) as KeyValue[]);
   return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
 }
+
+/** The data revision's stamp as two columns (src/db/revision.ts STAMP_QUERY). */
+const STAMP_COLUMNS = sql`(select value from meta where key = 'revision') as revision,
+  (select value from meta where key = 'revision_token') as token`;
 
 /** The count of the list's matches; with q, of at most FULL_TEXT_MAX_COUNT + 1 (cappedTotal says more). */
 function totalOf(f: RecommendationFilter): SQL {
@@ -115,12 +120,12 @@ function totalOf(f: RecommendationFilter): SQL {
  * A JSON page and its total in one statement, one round trip (the total a scalar subquery PostgreSQL runs
  * once): the page's documents with their keys, in order, each row with the total; a page of no documents is
  * one row with the total alone. Named (statementName), so that each connection plans it once, unless it is a
- * full-text page.
+ * full-text page. Its last columns are the data revision's stamp, read in the statement's snapshot: the ETag names it.
  */
 function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
   const keys = Array.from({ length: count }, (_, i) => sql`p.${sql.identifier(`k${i}`)}`);
-  return sql`select p.*, t.total from (select (${totalOf(f)}) as total) t
+  return sql`select p.*, t.total, t.revision, t.token from (select (${totalOf(f)}) as total, ${STAMP_COLUMNS}) t
     left join (${documentsOf(f, sort, 'json', after, limit + 1)}) p on true
     order by ${keysetOrder({ columns: keys, descending: sort.descending })}`;
 }
@@ -132,19 +137,20 @@ export async function pgJsonPage(
   sort: PgSort,
   limit: number,
   after: KeyValue[] | undefined,
-): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true } }> {
+): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true }; stamp: string }> {
   const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after));
   // A full-text page runs unnamed: a named statement gets PostgreSQL's generic plan after five runs, and a
   // generic plan cannot know how many rows the query's terms match, which is what its plan depends on.
   const name = f.q === undefined ? statementName(text) : undefined;
   const { rows } = await pool.query<unknown[]>({ name, text, values: params, rowMode: 'array' });
-  const total = rows[0]!.at(-1) as number;
+  const [total, revision, token] = rows[0]!.slice(-3) as [number, string | null, string | null];
   const found = rows[0]![0] === null ? [] : rows;
-  const chunk = sliceChunk(found, limit, (row) => row.slice(1, -1) as KeyValue[]);
+  const chunk = sliceChunk(found, limit, (row) => row.slice(1, -3) as KeyValue[]);
   return {
     docs: chunk.rows.map((row) => row[0] as string),
     nextKeys: chunk.nextKeys,
     total: f.q === undefined ? { total } : cappedTotal(total),
+    stamp: revisionStamp(revision, token),
   };
 }
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { pgSnapshot } from '../db/pg/query.js';
+import { pgLabelled, pgSnapshot } from '../db/pg/query.js';
 import { STORED_CHUNK_ROWS } from '../http/export.js';
 import { answerAsyncList } from '../http/stored-list.js';
 import { recommendationCsvColumns } from './csv.js';
@@ -29,10 +29,10 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         after,
         limit,
         documents: {
-          page: (format, origin, n, keys) => pgPageDocuments(pool, filter, sort, lineOf(format, origin), n, keys),
+          page: (format, origin, n, keys) => pgLabelled(pool, (client) => pgPageDocuments(client, filter, sort, lineOf(format, origin), n, keys)),
           jsonPage: async (n, keys) => {
             const page = await pgJsonPage(pool, filter, sort, n, keys);
-            return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total };
+            return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total, stamp: page.stamp };
           },
           chunks: (format, origin, keys) =>
             pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS),

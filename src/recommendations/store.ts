@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
 import type { KeysetSort } from '../db/keyset.js';
-import { answerList } from '../http/export.js';
+import { answerList, readLabelled } from '../http/export.js';
 import type { KeyValue } from '../http/pagination.js';
 import { recommendationCsvColumns } from './csv.js';
 import { freshenDocuments, urlCellAround } from './documents.js';
@@ -38,8 +38,8 @@ export function sqliteRecommendationStore(db: Db): RecommendationStore {
       const include = checkInclude(request, requested);
       freshenDocuments(db);
       if (include) {
-        const page = pageDocuments(db, filter, sort, limit, after);
-        return sendWithIncludes(request, reply, { dialect: SQLITE_INCLUDE, all: sqliteIncludeReader(db) }, include, page, { sortName: sort.name, limit, total: listTotal(db, filter) });
+        const [page, total] = readLabelled(request, db, () => [pageDocuments(db, filter, sort, limit, after), listTotal(db, filter)] as const);
+        return sendWithIncludes(request, reply, { dialect: SQLITE_INCLUDE, all: sqliteIncludeReader(db) }, include, page, { sortName: sort.name, limit, total });
       }
       return answerList(request, reply, db, {
         resource: 'recommendations',

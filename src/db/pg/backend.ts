@@ -24,6 +24,7 @@ import type { Backend } from '../backend.js';
 import type { Db } from '../open.js';
 import { type FreshenOptions, freshenPostgres } from './freshen.js';
 import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from './open.js';
+import { withoutReadTimeout } from './read-timeout.js';
 import { PgRevision } from './revision.js';
 import { warnOfTextRules } from './text-rules.js';
 import { importedBytes } from '../../import/zip.js';
@@ -55,10 +56,14 @@ export async function postgresBackend(
   const db = await openPostgres(url, { poolMax, lockTimeoutMs, connectTimeoutMs, readTimeoutMs, migrateWaitMs });
   try {
     await freshenPostgres(db.$client, freshen);
-    await warnOfTextRules(db.$client, freshen.log);
-    // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
-    const { rows } = await db.$client.query<{ seeded: boolean }>('select exists (select 1 from states) as seeded');
-    if (!rows[0]!.seeded) {
+    // Not cut by the read timeout either, as the start's other checks (a lock held on states made the start fail).
+    const seeded = await withoutReadTimeout(db.$client, async (client) => {
+      await warnOfTextRules(client, freshen.log);
+      // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
+      const { rows } = await client.query<{ seeded: boolean }>('select exists (select 1 from states) as seeded');
+      return rows[0]!.seeded;
+    });
+    if (!seeded) {
       freshen.log?.warn?.(
         {},
         'The PostgreSQL database holds no states: it is empty until seeded. Run `npm run seed` with its DATABASE_URL ' +

@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { pgStamp } from './revision.js';
 
 // drizzle `sql` run through node-postgres: on the pool, or on one client inside a transaction.
 
@@ -45,4 +46,9 @@ export async function pgSnapshot<T>(pool: Pick<pg.Pool, 'connect'>, read: (clien
   } finally {
     client.release(broken);
   }
+}
+
+/** What `read` gives, with the data revision's stamp read in the same snapshot: the stamp of the data it read. */
+export function pgLabelled<T extends object>(pool: Pick<pg.Pool, 'connect'>, read: (client: pg.PoolClient) => Promise<T>): Promise<T & { stamp: string }> {
+  return pgSnapshot(pool, async (client) => ({ ...(await read(client)), stamp: await pgStamp(client) }));
 }

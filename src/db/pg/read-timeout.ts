@@ -5,12 +5,19 @@ import type pg from 'pg';
 // (SQLSTATE 57014, query_canceled) and the request answered 503 with Retry-After (src/http/problem.ts); its
 // transaction rolls back, so nothing is half-read or half-written. Writes, imports, the start's migration and
 // bringing stale records up to date lift it for their own transaction (NO_STATEMENT_TIMEOUT): they are bounded by
-// the lock timeout and their own size, and cutting one would only lose the work. So do the start's checks of what it
-// has to do (withoutReadTimeout): cut, the start failed on the raw error. Exports keep it, per statement
-// (each chunk fetched), and EXPORT_MAX_SECONDS bounds the whole.
+// the lock timeout and their own size, and cutting one would only lose the work. So do the start's checks (what it
+// has to do, whether it is seeded, how it treats text: withoutReadTimeout): cut, the start failed on the raw error.
+// Exports keep it, per statement (each chunk fetched), and EXPORT_MAX_SECONDS bounds the whole.
 
 /** The default of PG_READ_TIMEOUT_MS: ten times the slowest read measured on the 100k database (1.1 s). */
 export const DEFAULT_PG_READ_TIMEOUT_MS = 15_000;
+
+/**
+ * The least PG_READ_TIMEOUT_MS but 0 (none): a hundred times a one-row read (the revision every request reads, about
+ * a millisecond on a busy machine). Shorter, reads that cost nothing were cut, and every request answered 503: 1 ms
+ * cut the start's one-row reads, and a value meant in seconds (15) cut everything but those.
+ */
+export const MIN_PG_READ_TIMEOUT_MS = 100;
 
 /** Seconds a client is asked to wait after a read that ran out of time: the load that slowed it may pass. */
 export const READ_TIMEOUT_RETRY_AFTER_SECONDS = 10;

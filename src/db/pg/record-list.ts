@@ -4,7 +4,7 @@ import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
 import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import { answerAsyncList } from '../../http/stored-list.js';
-import { pgSnapshot } from './query.js';
+import { pgLabelled } from './query.js';
 import { type Pool, snapshotRead } from './rows.js';
 
 // A list of records built from rows (reviews, states, themes, sources, …) on PostgreSQL, answered by
@@ -74,17 +74,18 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
     documents: {
       page: async (format, origin, n, keys) => {
         // A page's rows and what they embed (a development's themes and links) from one snapshot, too.
-        const chunk = await pgSnapshot(pool, (client) => spec.page(client, n, keys));
-        return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys };
+        const chunk = await pgLabelled(pool, (client) => spec.page(client, n, keys));
+        return { docs: lines(spec.columns, format, origin, chunk.rows), nextKeys: chunk.nextKeys, stamp: chunk.stamp };
       },
       jsonPage: async (n, keys) => {
         // The page and its total from one snapshot: read apart, a write committed between them gave a page and a
         // meta.total of two states of the data (a last page of 3 records under a total of 2).
-        const [chunk, total] = await pgSnapshot(pool, async (client) => [await spec.page(client, n, keys), await spec.total(client)] as const);
+        const { chunk, total, stamp } = await pgLabelled(pool, async (client) => ({ chunk: await spec.page(client, n, keys), total: await spec.total(client) }));
         return {
           body: Buffer.from(chunk.rows.map((row) => JSON.stringify(row)).join(',')),
           nextKeys: chunk.nextKeys,
           total: typeof total === 'number' ? { total } : total,
+          stamp,
         };
       },
       chunks: (format, origin, keys) => snapshotChunks(pool, spec, format, origin, keys),

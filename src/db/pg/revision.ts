@@ -20,6 +20,12 @@ export async function currentPgRevision(db: Executor): Promise<number> {
   return rows.length > 0 ? Number(rows[0]!.value) : 0;
 }
 
+/** The revision's stamp, read by `reader`: on a snapshot's connection, the stamp of the data the snapshot reads. */
+export async function pgStamp(reader: Pick<PgDb['$client'], 'query'>): Promise<string> {
+  const { rows } = await reader.query<{ revision: string | null; token: string | null }>({ name: 'upr-revision-stamp', text: STAMP_QUERY });
+  return revisionStamp(rows[0]!.revision, rows[0]!.token);
+}
+
 export async function bumpPgRevision(db: Executor): Promise<number> {
   const { rows } = await db.execute<{ value: string }>(sql.raw(BUMP_REVISION));
   return Number(rows[0]!.value);
@@ -41,8 +47,7 @@ export class PgRevision implements RevisionSource {
     return rows.length > 0 ? Number(rows[0]!.value) : 0;
   }
 
-  async stamp(): Promise<string> {
-    const { rows } = await this.pool.query<{ revision: string | null; token: string | null }>({ name: 'upr-revision-stamp', text: STAMP_QUERY });
-    return revisionStamp(rows[0]!.revision, rows[0]!.token);
+  stamp(): Promise<string> {
+    return pgStamp(this.pool);
   }
 }

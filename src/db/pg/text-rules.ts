@@ -12,7 +12,7 @@ const FOLDED = 'éiσ';
 const ORDERED = ['B', '_', 'a', 'é'];
 
 /** Warns, to the operator, of what the database does with text otherwise than SQLite; returns the warning (undefined: none). */
-export async function warnOfTextRules(pool: pg.Pool, log: Pick<FreshenLog, 'warn'> | undefined): Promise<string | undefined> {
+export async function warnOfTextRules(pool: Pick<pg.Pool, 'query'>, log: Pick<FreshenLog, 'warn'> | undefined): Promise<string | undefined> {
   const { folded, ordered, locale } = (await pool.query<{ folded: string; ordered: string[]; locale: string }>(PROBE)).rows[0]!;
   const differences = [
     ...(ordered.join() === ORDERED.join() ? [] : [`it sorts ${ordered.join(' ')} (by code point: ${ORDERED.join(' ')})`]),
