@@ -127,6 +127,7 @@ t.test('If-None-Match on a write: *, or the stored version (weak or strong), is 
   const theme = '/v1/recommendations/KGZ-3-ESP-1/themes/arbitrary-arrest-and-detention';
   const label = await send(app, 'PUT', theme, { key, headers: { 'if-none-match': '*' } });
   t.equal(label.response.statusCode, 412, 'a label PUT, whose If-Match is optional, too');
+  t.equal(label.body.instance, theme, 'its instance the whole path (69 characters; it was cut at 60)');
   const record = await send(app, 'GET', '/v1/recommendations/KGZ-3-ESP-1');
   t.equal(record.body.version, 1, 'the recommendation is unchanged');
 

@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { MAX_RECORD_ID } from '../src/curation/ids.js';
+import { SHOWN_PATH_CHARS } from '../src/http/problem.js';
 import { mintKey } from './curation-helpers.js';
 import { loadOperations } from './fuzz/spec.js';
 import { buildTestApp } from './helpers.js';
@@ -472,10 +474,18 @@ t.test('what a problem quotes of the input is cut as a value is: an unknown key,
     await app.inject(`/v1/sources/${long.slice(0, 3000)}`), // 414, Fastify's: past the longest id
   ];
   t.same(answers.map((a) => a.statusCode), [400, 400, 404, 414]);
-  for (const answer of answers) {
+  // A path is cut past any the API serves (SHOWN_PATH_CHARS: two ids of MAX_RECORD_ID), a name as a value is.
+  const pathShown = [60, 60, SHOWN_PATH_CHARS - '/v1/nope/'.length, SHOWN_PATH_CHARS - '/v1/sources/'.length];
+  for (const [answer, shown] of answers.map((a, i) => [a, pathShown[i]!] as const)) {
     t.ok(answer.body.length < 2_000, `${answer.statusCode}: ${answer.body.length} bytes`);
-    t.ok(answer.body.includes('k…') && !answer.body.includes('k'.repeat(61)), `${answer.statusCode}: the input shown cut`);
+    t.ok(answer.body.includes('k…') && !answer.body.includes('k'.repeat(shown + 1)), `${answer.statusCode}: the input shown cut`);
   }
+  t.equal(answers[2]!.json().instance, `/v1/nope/${'k'.repeat(SHOWN_PATH_CHARS - '/v1/nope/'.length)}…`);
+  // A path the API serves is shown whole, however long its ids.
+  const linked = `/v1/developments/${'d'.repeat(MAX_RECORD_ID)}/recommendations/${'r'.repeat(MAX_RECORD_ID)}`;
+  const unknown = await app.inject({ method: 'DELETE', url: linked, headers: { authorization: `Bearer ${key}`, 'if-match': '*' } });
+  t.equal(unknown.statusCode, 404);
+  t.equal(unknown.json().instance, linked);
   t.match(answers[0]!.json(), { detail: `Invalid query parameter "${cut}": Unknown parameter: this operation takes "id"`, errors: [{ name: cut }] } as never);
   t.ok((answers[1]!.json().errors as { in: string; name: string }[]).some((e) => e.in === 'body' && e.name === cut), 'the body field named cut');
   t.match(answers[3]!.json().detail, /^"\/v1\/sources\/k+…" \(3,012 characters\) is exceeding the max param length$/);

@@ -22,8 +22,8 @@ const quoted = (text: string) =>
  * when long (ending in …), its invisible characters escaped, as quoteGiven shows a value. A 20,000-character key
  * was echoed whole, twice, in its refusal (41 KB); a 6,000-character path in a 404 or a 414.
  */
-export function shownGiven(text: string): string {
-  return text.length <= QUOTED_CHARS ? quoted(text).slice(1, -1) : `${quoted(cutText(text, QUOTED_CHARS)).slice(1, -1)}…`;
+export function shownGiven(text: string, max = QUOTED_CHARS): string {
+  return text.length <= max ? quoted(text).slice(1, -1) : `${quoted(cutText(text, max)).slice(1, -1)}…`;
 }
 
 /**

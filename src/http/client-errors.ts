@@ -2,9 +2,8 @@ import { type IncomingMessage, maxHeaderSize, type ServerResponse } from 'node:h
 import type { Socket } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction, RouteOptions } from 'fastify';
-import { shownGiven } from '../common/zod-messages.js';
 import type { MethodsAt } from './methods.js';
-import { HttpProblem, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle } from './problem.js';
+import { HttpProblem, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle, shownPath } from './problem.js';
 
 // With its charset, as every problem Fastify sends has it.
 const CONTENT_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
@@ -69,8 +68,8 @@ function refuseConnect(target: string, methodsAt: MethodsAt): { answer: Problem;
   if (!target.startsWith('/')) return { answer: problem(405, 'CONNECT is not served: this is an API, not a proxy.'), allow: '' };
   const path = target.split('?')[0]!;
   const allowed = methodsAt(path);
-  if (allowed.length === 0) return { answer: { ...problem(404, noResourceDetail('CONNECT', path)), instance: shownGiven(path) } };
-  return { answer: { ...problem(405, notAllowedDetail('CONNECT', path, allowed)), instance: shownGiven(path) }, allow: allowed.join(', ') };
+  if (allowed.length === 0) return { answer: { ...problem(404, noResourceDetail('CONNECT', path)), instance: shownPath(path) } };
+  return { answer: { ...problem(405, notAllowedDetail('CONNECT', path, allowed)), instance: shownPath(path) }, allow: allowed.join(', ') };
 }
 
 // Requests with `Expect: 100-continue` whose 100 is not sent yet, and their responses.

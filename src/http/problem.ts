@@ -147,7 +147,7 @@ export function sendProblem(
     title: problemTitle(status),
     status,
     detail,
-    instance: shownGiven(request.url.split('?')[0]!),
+    instance: shownPath(request.url.split('?')[0]!),
     ...(errors ? { errors: errors.slice(0, MAX_LISTED_ERRORS) } : {}),
   };
   // A problem is never stored by a shared cache: it was cacheable for a minute when a list's ETag and
@@ -366,8 +366,18 @@ function unsupportedMediaType(request: FastifyRequest): string {
   return `${refused}: send ${(schema.consumes ?? ['application/json']).join(', ')}.`;
 }
 
+/**
+ * The longest path a problem shows whole (its instance, a 404's or a 405's detail): longer than any the API serves,
+ * two ids of MAX_RECORD_ID (200) in `/v1/developments/{id}/recommendations/{recommendationId}` included. Cut at a
+ * value's 60 characters, a label's or a link's path lost its end; unbounded, a 6,000-character path came back whole.
+ */
+export const SHOWN_PATH_CHARS = 512;
+
+/** A path as a problem shows it: whole up to SHOWN_PATH_CHARS, its invisible characters escaped. */
+export const shownPath = (path: string) => shownGiven(path, SHOWN_PATH_CHARS);
+
 /** What a 404 says: no resource at the method and path (a request's, without its query). */
-export const noResourceDetail = (method: string, path: string) => `There is no resource at ${method} ${shownGiven(path)}.`;
+export const noResourceDetail = (method: string, path: string) => `There is no resource at ${method} ${shownPath(path)}.`;
 
 /** What Fastify's own refusals of a URL say (a bad escape: 400; a parameter past maxParamLength: 414), the URL quoted cut. */
 export function frameworkDetail(error: Pick<FastifyError, 'message'>): string {
@@ -376,7 +386,7 @@ export function frameworkDetail(error: Pick<FastifyError, 'message'>): string {
 
 /** What a 405 says, beside its Allow header. */
 export const notAllowedDetail = (method: string, path: string, allowed: string[]) =>
-  `${method} is not served at ${shownGiven(path)}; ${allowed.join(', ')} are (see Allow).`;
+  `${method} is not served at ${shownPath(path)}; ${allowed.join(', ')} are (see Allow).`;
 
 function noResource(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(request, reply, 404, noResourceDetail(request.method, request.url.split('?')[0]!));
