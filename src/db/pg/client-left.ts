@@ -110,6 +110,9 @@ export function leavingPool(Pool: typeof pg.Pool): typeof pg.Pool {
   Leaving.prototype.query = function (this: pg.Pool, ...args: QueryArgs) {
     if (requestReads.getStore() === undefined || typeof args.at(-1) === 'function') return query.apply(this, args);
     return this.connect().then(async (client) => {
+      // As node-postgres's own: a connection lost under the query is that query's error, not the process's.
+      const lost = () => undefined;
+      client.on('error', lost);
       try {
         const result = await (client.query as (...args: QueryArgs) => Promise<unknown>).apply(client, args);
         client.release();
@@ -117,6 +120,8 @@ export function leavingPool(Pool: typeof pg.Pool): typeof pg.Pool {
       } catch (error) {
         client.release(error as Error);
         throw error;
+      } finally {
+        client.off('error', lost);
       }
     });
   } as typeof Pool.prototype.query;
