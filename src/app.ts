@@ -15,7 +15,6 @@ import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
 import { cancelReadsWhenClientsLeave } from './db/pg/client-left.js';
-import { skipReadsOfClientsWhoLeft } from './http/client-left.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
@@ -130,8 +129,6 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
   // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.
   if (backend.kind === 'postgres') cancelReadsWhenClientsLeave(app);
-  // A read whose client has gone by the time its handler would run is not run (both backends).
-  skipReadsOfClientsWhoLeft(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
   await app.register(crossCutting);

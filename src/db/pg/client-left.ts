@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { clientLeft } from '../../http/client-left.js';
+import { HttpProblem } from '../../http/problem.js';
 
 // A read whose client left (a tab closed, a fetch aborted, curl killed) is cancelled on PostgreSQL. node-postgres
 // cannot cancel a query by itself: the statement ran on to its end (up to PG_READ_TIMEOUT_MS), holding a pooled
@@ -29,6 +29,11 @@ interface LeavingClient extends pg.Client {
   readonly secretKey: number;
   readonly host: string;
   readonly port: number;
+}
+
+/** What a query of a request whose client left fails with (and the read PostgreSQL cancelled for it). */
+export function clientLeft(): HttpProblem {
+  return new HttpProblem(503, 'The client left before the answer was read: its database reads were cancelled.');
 }
 
 /** How long the cancel request's own connection may take: as long as any other (PG_CONNECT_TIMEOUT_MS's default). */
