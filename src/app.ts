@@ -14,6 +14,7 @@ import { frameworkDetail, registerProblemHandlers, sendProblem } from './http/pr
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
+import { cancelReadsWhenClientsLeave } from './db/pg/client-left.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
 import { hardening, serverOptions } from './http/hardening.js';
@@ -128,6 +129,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   discardUnreadBodies(app);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
+  // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.
+  if (backend.kind === 'postgres') cancelReadsWhenClientsLeave(app);
 
   // ── Cross-cutting HTTP behaviour: CORS, compression, ETags and the response cache (exports issue) ──
   await app.register(crossCutting, { methodsAt });

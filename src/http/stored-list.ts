@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answeredAt } from './cache.js';
@@ -72,8 +73,13 @@ class AsyncExportStream extends Readable {
     super({ highWaterMark: 64 * 1024 });
   }
 
+  // Each chunk is read in the request's context, whoever asks (the socket draining): on PostgreSQL, its query is
+  // then cancelled if the client leaves (src/db/pg/client-left.ts).
+  private readonly nextChunk = AsyncLocalStorage.bind(() => this.chunks.next());
+  private readonly endChunks = AsyncLocalStorage.bind(() => this.chunks.return?.());
+
   override _read(): void {
-    this.chunks.next().then((next) => this.pushChunk(next), (error: Error) => this.destroy(error));
+    this.nextChunk().then((next) => this.pushChunk(next), (error: Error) => this.destroy(error));
   }
 
   private pushChunk(next: IteratorResult<{ bytes: Buffer; rows: number }>): void {
@@ -92,7 +98,7 @@ class AsyncExportStream extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // An export ended early (client gone, time limit) releases its transaction and connection.
-    void this.chunks.return?.();
+    void this.endChunks();
     publish({ event: 'close', export: this.number, resource: this.resource, rows: this.rows, complete: this.finished });
     callback(error);
   }

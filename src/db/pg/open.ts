@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
+import { leavingClient, leavingPool } from './client-left.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
 import { readTimeoutOption, withoutReadTimeout } from './read-timeout.js';
 import * as schema from './schema.js';
@@ -43,10 +44,10 @@ export const MIGRATE_WAIT_MS = 15 * 60_000;
 
 export async function openPostgres(url: string, options: PgOptions): Promise<PgDb> {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_PG_CONNECT_TIMEOUT_MS;
-  const pool = new pg.Pool({
+  const pool = new (leavingPool(pg.Pool))({
     connectionString: url,
     max: options.poolMax,
-    Client: timedClient(pg.Client, connectTimeoutMs),
+    Client: leavingClient(timedClient(pg.Client, connectTimeoutMs)),
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
     ...readTimeoutOption(options.readTimeoutMs),
   });

@@ -63,7 +63,8 @@ export async function* snapshotRead<T>(pool: Pool, read: (client: pg.PoolClient)
     failure = error as Error;
     throw error;
   } finally {
-    if (failure === undefined) await client.query('rollback');
+    // A rollback that fails (the connection lost, or closed when its client left) still releases it, to be dropped.
+    if (failure === undefined) await client.query('rollback').catch((error: Error) => (failure = error));
     client.release(failure);
   }
 }
