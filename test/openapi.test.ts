@@ -35,6 +35,23 @@ t.test('the service serves its OpenAPI document and Swagger UI', async (t) => {
   t.match(docs.headers['content-type'], /text\/html/);
 });
 
+t.test("behind a proxy that strips PUBLIC_URL's path, /docs loads its files and sends \"Try it out\" through it", async (t) => {
+  const app = await buildTestApp(t, { publicUrl: 'https://upr.example.org/api' });
+  // Without the trailing slash the page names its files by absolute paths: they must start with the public path.
+  const page = await app.inject({ method: 'GET', url: '/docs' });
+  const files = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+  t.ok(files.length >= 5);
+  for (const file of files) t.match(file, /^\/api\/docs\/static\//, file);
+  const { servers: committedServers, ...committed } = COMMITTED;
+  t.same(committedServers.map((s: { url: string }) => s.url), ['/'], 'the committed document keeps "/"');
+  for (const url of ['/docs/json', '/openapi.json', '/openapi.yaml']) {
+    const response = await app.inject({ method: 'GET', url });
+    const { servers, ...rest } = url.endsWith('yaml') ? parse(response.body) : response.json();
+    t.same(servers, [{ ...committedServers[0], url: '/api' }], `${url}: its server is the public path`);
+    t.same(rest, committed, `${url}: the rest as committed`);
+  }
+});
+
 t.test("every read of one record has its {id}'s example, and the example answers 200 on a new database (Swagger UI's Try it out)", async (t) => {
   const app = await buildTestApp(t);
   let asked = 0;
