@@ -35,6 +35,18 @@ t.test('the service serves its OpenAPI document and Swagger UI', async (t) => {
   t.match(docs.headers['content-type'], /text\/html/);
 });
 
+t.test("a record's timestamp or day has its format, as Swagger UI and generated clients read it", async (t) => {
+  const unformatted: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (node === null || typeof node !== 'object') return;
+    const schema = node as { type?: string; format?: string; description?: string };
+    if (schema.type === 'string' && schema.format === undefined && /ISO 8601, UTC|\(YYYY-MM-DD\)/.test(schema.description ?? '')) unformatted.push(path);
+    for (const [key, value] of Object.entries(node)) walk(value, `${path}.${key}`);
+  };
+  walk(COMMITTED.components.schemas, '');
+  t.same(unformatted, [], 'each says date-time or date');
+});
+
 t.test("behind a proxy that strips PUBLIC_URL's path, /docs loads its files and sends \"Try it out\" through it", async (t) => {
   const app = await buildTestApp(t, { publicUrl: 'https://upr.example.org/api' });
   // Without the trailing slash the page names its files by absolute paths: they must start with the public path.
