@@ -4,10 +4,12 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { generateOpenApiYaml } from '../src/http/openapi-document.js';
 import { buildTestApp } from './helpers.js';
+import { mintKey, send } from './curation-helpers.js';
 import { breakingChanges } from './support/openapi-breaks.js';
 
 // backendNeutral: false — the document is generated from the schemas and served as it is: the app here reads
-// no database, so npm test's PostgreSQL pass (test/support/suites.mjs) leaves this file out.
+// no database (but to store the creates' examples, which the write tests cover on both backends), so npm test's
+// PostgreSQL pass (test/support/suites.mjs) leaves this file out.
 
 const COMMITTED_YAML = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8');
 /** The committed document, parsed once (parsing its YAML was a fifth of this file's CPU, each time). */
@@ -33,6 +35,22 @@ t.test('the service serves its OpenAPI document and Swagger UI', async (t) => {
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200);
   t.match(docs.headers['content-type'], /text\/html/);
+});
+
+t.test("every create's example is stored on a seeded database (Swagger UI's Try it out sends it as it is)", async (t) => {
+  const app = await buildTestApp(t);
+  const admin = mintKey(app, 'admin', 'admin');
+  const schemas = COMMITTED.components.schemas as Record<string, { example?: unknown }>;
+  let sent = 0;
+  for (const [path, item] of Object.entries(COMMITTED.paths as Record<string, { post?: { requestBody?: { content: Record<string, { schema?: { $ref?: string } }> } } }>)) {
+    const schema = item.post?.requestBody?.content['application/json']?.schema;
+    const example = schema?.$ref === undefined ? undefined : schemas[schema.$ref.split('/').pop()!]?.example;
+    if (example === undefined) continue;
+    const { response } = await send(app, 'POST', path, { key: admin, body: example });
+    t.equal(response.statusCode, 201, `POST ${path}: ${response.body.slice(0, 300)}`);
+    sent++;
+  }
+  t.ok(sent >= 5, `${sent} creates`);
 });
 
 t.test("a record's timestamp or day has its format, as Swagger UI and generated clients read it", async (t) => {
