@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,6 +9,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
+import { docsPageOptions } from './http/docs-page.js';
 import { frameworkDetail, registerProblemHandlers, sendProblem } from './http/problem.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
@@ -55,17 +55,6 @@ declare module 'fastify' {
 
 // Loaded at the first app on PostgreSQL (below), once: an import() asks the module loader (and its hooks) again.
 let pgBackend: Promise<typeof import('./db/pg/backend.js')> | undefined;
-
-let logo: Promise<{ type: string; content: Buffer }> | undefined;
-
-/** swagger-ui's own logo, which it would read from its package at every registration: read once. */
-function swaggerUiLogo(): Promise<{ type: string; content: Buffer }> {
-  logo ??= readFile(new URL('static/logo.svg', import.meta.resolve('@fastify/swagger-ui'))).then((content) => ({
-    type: 'image/svg+xml',
-    content,
-  }));
-  return logo;
-}
 
 /**
  * The service, ready to listen or to answer `inject()`; closing the app closes its database: SQLite at
@@ -154,8 +143,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: transformOpenApiObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', logo: await swaggerUiLogo() });
-  await app.register(openApiRoutes);
+  await app.register(swaggerUi, await docsPageOptions(resolved.publicUrl));
+  await app.register(openApiRoutes, { publicUrl: resolved.publicUrl });
 
   await app.register(healthRoutes, { migrations: backend.migrations, retryAfterSeconds: resolved.pressureRetryAfterSeconds });
   await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });

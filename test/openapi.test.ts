@@ -4,10 +4,12 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { generateOpenApiYaml } from '../src/http/openapi-document.js';
 import { buildTestApp } from './helpers.js';
+import { mintKey, send } from './curation-helpers.js';
 import { breakingChanges } from './support/openapi-breaks.js';
 
 // backendNeutral: false — the document is generated from the schemas and served as it is: the app here reads
-// no database, so npm test's PostgreSQL pass (test/support/suites.mjs) leaves this file out.
+// no database (but to store the creates' examples, which the write tests cover on both backends), so npm test's
+// PostgreSQL pass (test/support/suites.mjs) leaves this file out.
 
 const COMMITTED_YAML = readFileSync(new URL('../openapi.yaml', import.meta.url), 'utf8');
 /** The committed document, parsed once (parsing its YAML was a fifth of this file's CPU, each time). */
@@ -33,6 +35,51 @@ t.test('the service serves its OpenAPI document and Swagger UI', async (t) => {
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(docs.statusCode, 200);
   t.match(docs.headers['content-type'], /text\/html/);
+});
+
+t.test("every create's example is stored on a seeded database (Swagger UI's Try it out sends it as it is)", async (t) => {
+  const app = await buildTestApp(t);
+  const admin = mintKey(app, 'admin', 'admin');
+  const schemas = COMMITTED.components.schemas as Record<string, { example?: unknown }>;
+  let sent = 0;
+  for (const [path, item] of Object.entries(COMMITTED.paths as Record<string, { post?: { requestBody?: { content: Record<string, { schema?: { $ref?: string } }> } } }>)) {
+    const schema = item.post?.requestBody?.content['application/json']?.schema;
+    const example = schema?.$ref === undefined ? undefined : schemas[schema.$ref.split('/').pop()!]?.example;
+    if (example === undefined) continue;
+    const { response } = await send(app, 'POST', path, { key: admin, body: example });
+    t.equal(response.statusCode, 201, `POST ${path}: ${response.body.slice(0, 300)}`);
+    sent++;
+  }
+  t.ok(sent >= 5, `${sent} creates`);
+});
+
+t.test("a record's timestamp or day has its format, as Swagger UI and generated clients read it", async (t) => {
+  const unformatted: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (node === null || typeof node !== 'object') return;
+    const schema = node as { type?: string; format?: string; description?: string };
+    if (schema.type === 'string' && schema.format === undefined && /ISO 8601, UTC|\(YYYY-MM-DD\)/.test(schema.description ?? '')) unformatted.push(path);
+    for (const [key, value] of Object.entries(node)) walk(value, `${path}.${key}`);
+  };
+  walk(COMMITTED.components.schemas, '');
+  t.same(unformatted, [], 'each says date-time or date');
+});
+
+t.test("behind a proxy that strips PUBLIC_URL's path, /docs loads its files and sends \"Try it out\" through it", async (t) => {
+  const app = await buildTestApp(t, { publicUrl: 'https://upr.example.org/api' });
+  // Without the trailing slash the page names its files by absolute paths: they must start with the public path.
+  const page = await app.inject({ method: 'GET', url: '/docs' });
+  const files = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+  t.ok(files.length >= 5);
+  for (const file of files) t.match(file, /^\/api\/docs\/static\//, file);
+  const { servers: committedServers, ...committed } = COMMITTED;
+  t.same(committedServers.map((s: { url: string }) => s.url), ['/'], 'the committed document keeps "/"');
+  for (const url of ['/docs/json', '/openapi.json', '/openapi.yaml']) {
+    const response = await app.inject({ method: 'GET', url });
+    const { servers, ...rest } = url.endsWith('yaml') ? parse(response.body) : response.json();
+    t.same(servers, [{ ...committedServers[0], url: '/api' }], `${url}: its server is the public path`);
+    t.same(rest, committed, `${url}: the rest as committed`);
+  }
 });
 
 t.test("every read of one record has its {id}'s example, and the example answers 200 on a new database (Swagger UI's Try it out)", async (t) => {

@@ -69,7 +69,7 @@ export const changeSchema = z
           'as ids: sourceId, recommendationIds…). A field left out of a create or a delete was null.',
       ),
     actor: z.string().describe('The name of the API key that made the change.'),
-    at: z.string().describe('When (ISO 8601, UTC).'),
+    at: z.string().meta({ format: 'date-time' }).describe('When (ISO 8601, UTC).'),
     revision: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ format: 'int64' }).describe('The data revision the change produced.'),
     reason: changeReasonSchema.optional(),
   })

@@ -92,8 +92,8 @@ export const recordMetaShape = {
     .max(Number.MAX_SAFE_INTEGER)
     .meta({ format: 'int64' })
     .describe('Incremented by every change to the record; the basis of its ETag for If-Match.'),
-  createdAt: z.string().describe('When this record was created here (ISO 8601, UTC).'),
-  updatedAt: z.string().describe('When this record last changed here (ISO 8601, UTC).'),
+  createdAt: z.string().meta({ format: 'date-time' }).describe('When this record was created here (ISO 8601, UTC).'),
+  updatedAt: z.string().meta({ format: 'date-time' }).describe('When this record last changed here (ISO 8601, UTC).'),
 };
 
 export const idParams = z.object({ id: z.string().min(1).max(200).describe('The record id.') });

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { stringify } from 'yaml';
 import { EXPOSED_HEADERS } from './cross-cutting.js';
 import { MEDIA_TYPES } from './formats.js';
 import { UNSHED_PATHS } from './hardening.js';
 import { LIST_ITEMS } from './params.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { namePlugins } from './plugin-name.js';
+import { publicPathOf, underPublicPath } from './docs-page.js';
 
 export const openApiInfo = {
   openapi: '3.1.0',
@@ -51,11 +53,13 @@ export const openApiInfo = {
   ],
 };
 
-/** The generated OpenAPI document, as committed in openapi.yaml, at /openapi.json and /openapi.yaml. */
-export const openApiRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+/** The generated OpenAPI document, as committed in openapi.yaml, at /openapi.json and /openapi.yaml (its server
+ * under PUBLIC_URL's path when it has one: src/http/docs-page.ts). */
+export const openApiRoutes: FastifyPluginAsync<{ publicUrl: string }> = async (app, { publicUrl }) => {
+  const publicPath = publicPathOf(publicUrl);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => underPublicPath(app.swagger(), publicPath));
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('application/yaml').send(app.swagger({ yaml: true })),
+    reply.type('application/yaml').send(publicPath === '' ? app.swagger({ yaml: true }) : stringify(underPublicPath(app.swagger(), publicPath), { strict: false })),
   );
 };
 

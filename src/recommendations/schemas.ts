@@ -204,7 +204,7 @@ export const assessmentSchema = z
   .object({
     id: z.string(),
     status: z.enum(IMPLEMENTATION_STATUSES),
-    assessedOn: z.string().describe('The date the judgement holds for (YYYY-MM-DD).'),
+    assessedOn: z.string().meta({ format: 'date' }).describe('The date the judgement holds for (YYYY-MM-DD).'),
     rationale: z.string(),
     sources: z.array(sourceSchema).describe('The source of the judgement (one).'),
   })
