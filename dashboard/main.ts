@@ -70,14 +70,16 @@ interface Summary {
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 const labelOf = (pairs: [string, string][], key: string | null) => pairs.find(([k]) => k === (key ?? 'unknown'))![1];
 
-/** GET from the API; a failure names the request and the API's own problem text. */
-async function get<T>(path: string, params: URLSearchParams = new URLSearchParams()): Promise<T> {
+/** GET from the API; a failure names the request and the API's own problem text. Aborted by `signal`, it rejects
+ * with its AbortError, which showError leaves unsaid (a newer load superseded it). */
+async function get<T>(path: string, params: URLSearchParams = new URLSearchParams(), signal?: AbortSignal): Promise<T> {
   const url = new URL(path, API);
   url.search = params.toString();
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' } });
+    response = await fetch(url, { headers: { accept: 'application/json' }, signal });
   } catch (error) {
+    if (signal?.aborted) throw error;
     throw new Error(`Could not reach the API for ${url.pathname}: ${(error as Error).message}`);
   }
   if (!response.ok) {
@@ -129,7 +131,7 @@ function themeList(themes: Label[]): HTMLElement {
 }
 
 /** The recommendations to the same state whose text is most like this one's, most similar first (the API's order). */
-async function relatedSection(id: string): Promise<HTMLElement> {
+async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElement> {
   const section = element('section');
   section.id = 'related';
   section.setAttribute('aria-labelledby', 'related-heading');
@@ -138,7 +140,7 @@ async function relatedSection(id: string): Promise<HTMLElement> {
   section.append(heading, element('p', 'Recommendations to the same state whose wording is most like this one, in any cycle; most similar first. The similarity compares words, not meaning.', 'note'));
   let related: Related[];
   try {
-    related = (await get<{ data: Related[] }>(`recommendations/${encodeURIComponent(id)}/related`, new URLSearchParams({ limit: '10' }))).data;
+    related = (await get<{ data: Related[] }>(`recommendations/${encodeURIComponent(id)}/related`, new URLSearchParams({ limit: '10' }), signal)).data;
   } catch (error) {
     const failed = element('p', `Could not load related recommendations: ${(error as Error).message}`, 'related-error');
     failed.setAttribute('role', 'alert');
@@ -169,6 +171,7 @@ async function relatedSection(id: string): Promise<HTMLElement> {
 }
 
 function showError(error: unknown): void {
+  if ((error as Error).name === 'AbortError') return; // a load superseded by a newer one: not a failure
   const box = $('#error');
   box.textContent = `Something failed: ${(error as Error).message}`;
   box.hidden = false;
@@ -195,8 +198,18 @@ function statesOf(r: { recommendingStates: StateRef[]; unresolvedRecommendingSta
 }
 
 // Every load is numbered: an answer that arrives after a newer load began is dropped, so that a slow answer for
-// an earlier review, filter or detail never overwrites what was asked for since.
+// an earlier review, filter or detail never overwrites what was asked for since. Its requests are aborted then
+// too, so that a user clicking through filters does not leave the server answering each (on PostgreSQL an
+// aborted read is cancelled).
 const loads = { review: 0, table: 0, detail: 0 };
+const requests = { review: new AbortController(), table: new AbortController(), detail: new AbortController() };
+
+/** Begins a load of `kind`: the one before it is superseded and its requests aborted. Its number and its signal. */
+function begin(kind: keyof typeof loads): { load: number; signal: AbortSignal } {
+  requests[kind].abort();
+  requests[kind] = new AbortController();
+  return { load: ++loads[kind], signal: requests[kind].signal };
+}
 
 const charts = new Map<string, Chart>();
 
@@ -316,9 +329,9 @@ function clearReview(): void {
   unsetTable();
 }
 
-async function showTimeline(scope: URLSearchParams, load: number): Promise<void> {
+async function showTimeline(scope: URLSearchParams, load: number, signal: AbortSignal): Promise<void> {
   const params = new URLSearchParams([...scope, ['limit', '500']]);
-  const page = await get<Page<Development>>('developments', params);
+  const page = await get<Page<Development>>('developments', params, signal);
   if (load !== loads.review) return;
   const shown = page.data.length < page.meta.total ? `, the first ${page.data.length} shown` : '';
   $('#developments-total').textContent = `(${page.meta.total}${shown})`;
@@ -339,7 +352,7 @@ async function showTimeline(scope: URLSearchParams, load: number): Promise<void>
 
 let themeSchemes: Promise<Map<string, string>> | undefined;
 
-async function fillFilterOptions(scope: URLSearchParams, load: number): Promise<void> {
+async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal): Promise<void> {
   const form = $<HTMLFormElement>('#filters');
   const fill = (name: string, options: [string, string][]) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
@@ -348,7 +361,7 @@ async function fillFilterOptions(scope: URLSearchParams, load: number): Promise<
   themeSchemes ??= get<{ data: Theme[] }>('themes').then((themes) => new Map(themes.data.map((t) => [t.id, t.scheme])));
   type ThemeCount = { theme: string | null; themeLabel: string; count: number };
   const stats = <T>(groupBy: string, extra: Record<string, string> = {}) =>
-    get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]));
+    get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]), signal);
   const none = Promise.resolve({ data: [] });
   // The filter that is the view itself (a recommending state's own) is neither offered nor sent.
   const [states, themes, curatedThemes, schemes, statesReviewed, cycles] = await Promise.all([
@@ -461,7 +474,7 @@ function sayNotApplied(ignored: string[]): void {
 }
 
 async function showRecommendations(): Promise<void> {
-  const load = ++loads.table;
+  const { load, signal } = begin('table');
   const params = viewParams();
   params.set('limit', String(PAGE_SIZE));
   const cursor = view.cursors.at(-1);
@@ -472,7 +485,7 @@ async function showRecommendations(): Promise<void> {
   $('#status').textContent = 'Loading recommendations…';
   let page: Page<Recommendation>;
   try {
-    page = await get<Page<Recommendation>>('recommendations', params);
+    page = await get<Page<Recommendation>>('recommendations', params, signal);
   } catch (error) {
     if (load !== loads.table) return;
     // The rows of an earlier query must not stand as the answer to this one.
@@ -573,7 +586,7 @@ const detailDepth = (): number => (history.state as { detailDepth?: number } | n
 
 /** Opens a recommendation's detail; one opened by a click (not from the URL) is a new entry of the page's history. */
 async function openDetail(id: string, fromUrl = false): Promise<void> {
-  const load = ++loads.detail;
+  const { load, signal } = begin('detail');
   const opener = document.activeElement instanceof HTMLElement && !$('#detail').contains(document.activeElement) ? document.activeElement : null;
   // Until the answer comes, the detail open is another recommendation's: it is marked busy, and the wait is said.
   if (!$('#status').textContent!.startsWith(DETAIL_LOADING)) statusBeforeDetail = $('#status').textContent!;
@@ -582,8 +595,8 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   let answers: [Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }, HTMLElement];
   try {
     answers = await Promise.all([
-      get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`),
-      relatedSection(id),
+      get<Recommendation & { assessments: Assessment[]; developments: DevelopmentRef[] }>(`recommendations/${encodeURIComponent(id)}`, undefined, signal),
+      relatedSection(id, signal),
     ]);
   } catch (error) {
     if (load !== loads.detail) return; // another detail was asked for since: this one's failure is not news
@@ -660,7 +673,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
 /** Closes the detail and puts the keyboard back where it was when the detail was opened. Closed by the user, the
  * history entries of the details opened are left (Back does not reopen them); from the URL, nothing is pushed. */
 function closeDetail(fromUrl = false): void {
-  loads.detail++;
+  begin('detail');
   detailSettled();
   $('#detail').hidden = true;
   view.detail = null;
@@ -697,9 +710,9 @@ function countsOf(groups: Record<string, unknown>[], key: string): Record<string
 }
 
 async function showView(target: Target, query = new URLSearchParams()): Promise<void> {
-  const load = ++loads.review;
-  loads.table++; // a table still loading for the view shown before must not land on this one
-  loads.detail++;
+  const { load, signal } = begin('review');
+  begin('table'); // a table still loading for the view shown before must not land on this one
+  begin('detail');
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
@@ -720,12 +733,12 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $('#developments').hidden = target.kind === 'recommendingState';
   $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
   if (target.kind === 'review') {
-    const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`);
+    const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
     if (load !== loads.review) return;
     drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
     drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
   } else {
-    const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]));
+    const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]), signal);
     const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
     if (load !== loads.review) return;
     drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
@@ -734,7 +747,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   }
   $('#review-title').textContent = `— ${target.title}`;
   document.title = `${target.title} — UPR tracker`;
-  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load), fillFilterOptions(base, load)]);
+  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
   if (load !== loads.review) return;
   const ignored = applyUrlFilters(query);
   await showRecommendations();

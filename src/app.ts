@@ -14,6 +14,7 @@ import { frameworkDetail, registerProblemHandlers, sendProblem } from './http/pr
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
+import { keepConnectionsWhileWriting } from './http/keep-connection.js';
 import { cancelReadsWhenClientsLeave } from './db/pg/client-left.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
@@ -116,6 +117,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   answerServerRefusals(app, methodsAt);
   // A response sent before its request body was read discards the rest: the connection's next request is read.
   discardUnreadBodies(app);
+  // A write (an import) working past CONNECTION_TIMEOUT_MS keeps its connection until it answers.
+  keepConnectionsWhileWriting(app);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
   // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.
