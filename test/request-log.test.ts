@@ -149,22 +149,6 @@ t.test('a request whose connection closes before its answer is sent is logged as
   t.equal(logged[0]!.res, undefined, 'no status: none was sent');
 });
 
-t.test('a start on a new SQLite file says what it writes before it writes it', async (t) => {
-  if (sqliteOnly(t, 'the steps of opening a SQLite file (PostgreSQL says its own: test/postgres-freshen.test.ts)')) return;
-  const databasePath = join(tempDir(t), 'new.sqlite');
-  const first = await appWithLog(t, 'info', { databasePath });
-  const messages = first.lines().map((line) => line.msg);
-  t.match(messages[0], /^SQLite: applying the migrations \(0 of \d+ applied so far\)$/);
-  t.same(messages.slice(1), ['SQLite: the database is empty: adding the seed']);
-  // Left stale by another program (an older release's writes, a migration's backfill).
-  first.app.db.$client.prepare("insert into recommendation_documents_stale values ('KGZ-3-FIN-1')").run();
-  await first.app.close();
-  const second = await appWithLog(t, 'info', { databasePath });
-  t.same(second.lines().map((line) => line.msg), ['SQLite: bringing up to date the relations, documents and counts listed stale']);
-  const third = await appWithLog(t, 'info', { databasePath });
-  t.same(third.lines(), [], 'a start with nothing to write says nothing of it');
-});
-
 t.test('a body its client stopped sending is not logged as an error (it was "database unreachable", at error)', async (t) => {
   const { app, lines } = await appWithLog(t);
   const key = mintKey(app);
@@ -180,6 +164,8 @@ t.test('a body its client stopped sending is not logged as an error (it was "dat
     if (request.id === 'gone-mid-body') answered();
     done(null, payload);
   });
+  // On PostgreSQL the key is stored asynchronously; an injected request waits for it (test/helpers.ts).
+  await app.inject({ url: '/healthz' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
   socket.on('error', () => {});
@@ -193,4 +179,20 @@ t.test('a body its client stopped sending is not logged as an error (it was "dat
   await app.requestsClosed();
   const logged = lines().filter((line) => line.reqId === 'gone-mid-body');
   t.same(logged.map((line) => [line.level, line.msg]), [[30, 'request cut off: the connection closed before the answer was sent whole']]);
+});
+
+t.test('a start on a new SQLite file says what it writes before it writes it', async (t) => {
+  if (sqliteOnly(t, 'the steps of opening a SQLite file (PostgreSQL says its own: test/postgres-freshen.test.ts)')) return;
+  const databasePath = join(tempDir(t), 'new.sqlite');
+  const first = await appWithLog(t, 'info', { databasePath });
+  const messages = first.lines().map((line) => line.msg);
+  t.match(messages[0], /^SQLite: applying the migrations \(0 of \d+ applied so far\)$/);
+  t.same(messages.slice(1), ['SQLite: the database is empty: adding the seed']);
+  // Left stale by another program (an older release's writes, a migration's backfill).
+  first.app.db.$client.prepare("insert into recommendation_documents_stale values ('KGZ-3-FIN-1')").run();
+  await first.app.close();
+  const second = await appWithLog(t, 'info', { databasePath });
+  t.same(second.lines().map((line) => line.msg), ['SQLite: bringing up to date the relations, documents and counts listed stale']);
+  const third = await appWithLog(t, 'info', { databasePath });
+  t.same(third.lines(), [], 'a start with nothing to write says nothing of it');
 });
