@@ -21,6 +21,8 @@ import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/respon
 import { hardening, serverOptions } from './http/hardening.js';
 import { refuseNulCharacters } from './http/nul-guard.js';
 import { discardUnreadBodies } from './http/unread-body.js';
+import { sendRequestIds } from './http/request-id.js';
+import { logAnswer, logCutOffRequests } from './http/request-log.js';
 import { authentication } from './auth/plugin.js';
 import { curationRoutes } from './curation/plugin.js';
 import { developmentRoutes } from './developments/routes.js';
@@ -68,7 +70,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     ...serverOptions(resolved),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_RECORD_ID },
     // Errors the router raises before any route runs (a malformed URL, an overlong id) are problems too.
-    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error.statusCode ?? 400, frameworkDetail(error)),
+    // Such a request passes no hook, and Fastify logs none of them: its line is written here.
+    frameworkErrors: (error, request, reply) => {
+      reply.raw.once('finish', () => logAnswer(request, reply));
+      return sendProblem(request, reply, error.statusCode ?? 400, frameworkDetail(error));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   const backend: Backend =
     config.databaseUrl === undefined
@@ -110,6 +116,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(config.checkResponses ? checkedSerializerCompiler : jsonSerializerCompiler);
+  // X-Request-Id on every answer, before any hook can refuse the request (src/http/request-id.ts).
+  sendRequestIds(app);
+  // A request whose connection closed before its answer was sent is logged too (src/http/request-log.ts).
+  logCutOffRequests(app);
   const methodsAt = registerProblemHandlers(app);
   // JSON bodies: a refusal says where the JSON breaks or which key is refused (src/http/json-body.ts).
   parseJsonBodies(app);

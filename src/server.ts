@@ -49,10 +49,21 @@ async function shutDown(signal: NodeJS.Signals): Promise<void> {
   const failure = await app.close().then(() => undefined, (error: unknown) => error);
   clearInterval(idleSweep);
   clearTimeout(deadline);
+  // The connections cut off close after the server does: their requests' lines (request-log.ts) come first.
+  if (cutOff) await app.requestsClosed();
   const clean = !cutOff && failure === undefined;
   app.log[clean ? 'info' : 'error']({ clean, err: failure }, 'stopped');
   process.exit(clean ? 0 : 1);
 }
+
+// What the service runs with, once its database is open (DATABASE_URL without its password).
+const { logStream: _stream, databaseUrl, databasePath, ...settings } = config;
+app.log.info(
+  {
+    config: { ...(databaseUrl === undefined ? { databasePath } : { databaseUrl: redactUrl(databaseUrl) }), ...settings, host: env.HOST, port: env.PORT },
+  },
+  `configuration in effect: ${databaseUrl === undefined ? 'SQLite' : 'PostgreSQL'}, log level ${config.logLevel}`,
+);
 
 // SIGHUP too: a terminal or SSH session closed under `npm start` killed the service at once, cutting an export mid-row.
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, (name) => void shutDown(name));

@@ -24,9 +24,9 @@ const ASSESSMENT = {
   sources: [HRW_SOURCE],
 };
 
-// Headers that describe one response (its body, caching, rate limit, CORS): every other header of a normal
+// Headers that describe one response (its body, caching, rate limit, CORS, request id): every other header of a normal
 // response is a security header, which every response must carry too.
-const PER_RESPONSE = /^(?:content-|date$|connection$|keep-alive$|etag$|cache-control$|link$|vary$|allow$|(?:x-)?ratelimit|retry-after$|access-control-)/;
+const PER_RESPONSE = /^(?:content-|date$|connection$|keep-alive$|etag$|cache-control$|link$|vary$|allow$|(?:x-)?ratelimit|retry-after$|access-control-|x-request-id$)/;
 const securityHeaders = (headers: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_RESPONSE.test(name)));
 

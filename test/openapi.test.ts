@@ -135,7 +135,7 @@ t.test('every 429 and 503 declares Retry-After, and every 503 Access-Control-All
   t.ok(COMMITTED.paths['/readyz'].get.responses['503'], "and readiness's");
 });
 
-t.test('every write declares its 507 (a full database: test/database-full), with CORS and without Retry-After', async (t) => {
+t.test('every write declares its 507 (a full database: test/database-full), with CORS and its request id, without Retry-After', async (t) => {
   const writes = ['post', 'put', 'patch', 'delete'];
   for (const [path, item] of Object.entries<Record<string, any>>(COMMITTED.paths)) {
     for (const [method, operation] of Object.entries<any>(item)) {
@@ -143,7 +143,7 @@ t.test('every write declares its 507 (a full database: test/database-full), with
       t.equal(Boolean(full), writes.includes(method), `${method} ${path}`);
       if (!full) continue;
       t.match(full.description, /no room left for this write \(nothing was changed\)/);
-      t.same(Object.keys(full.headers ?? {}), ['Access-Control-Allow-Origin'], `${method} ${path} headers`);
+      t.same(Object.keys(full.headers ?? {}), ['Access-Control-Allow-Origin', 'X-Request-Id'], `${method} ${path} headers`);
     }
   }
 });

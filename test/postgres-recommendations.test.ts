@@ -342,11 +342,17 @@ if ('skip' in cluster) {
   });
 
   t.test('the server with DATABASE_URL serves the recommendations, and a write asks for a key', async (t) => {
-    const server = await startServer(join(tempDir(t), 'unused.sqlite'), { DATABASE_URL: url });
+    // A password in the URL (the test cluster trusts its local connections, and ignores it): never in the log.
+    const withPassword = url.replace('://upr@', '://upr:pg-secret-pw@');
+    t.not(withPassword, url);
+    const server = await startServer(join(tempDir(t), 'unused.sqlite'), { DATABASE_URL: withPassword, LOG_LEVEL: 'info' });
     t.teardown(() => stopServer(server));
     const response = await fetch(`${server.baseUrl}/v1/recommendations?limit=2`);
     t.equal(response.status, 200);
     t.equal(((await response.json()) as { meta: { total: number } }).meta.total, ids.length);
     t.equal((await fetch(`${server.baseUrl}/v1/imports`, { method: 'POST' })).status, 401);
+    await stopServer(server);
+    t.match(server.output(), /"databaseUrl":"postgres:\/\/upr:\*\*\*@127\.0\.0\.1:\d+\/[^"]+".*"msg":"configuration in effect: PostgreSQL, log level info"/);
+    t.notOk(server.output().includes('pg-secret-pw'), 'the password is nowhere in the log');
   });
 }

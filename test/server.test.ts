@@ -173,6 +173,9 @@ t.test('SIGHUP (a closed terminal) shuts down as SIGTERM does: a request still r
   await t.rejects(stuck.response, 'the client sees its connection closed');
   t.equal(await server.exited, 1);
   t.match(server.output(), /grace period over/);
+  // Which request was cut off: it was in no line.
+  t.match(server.output(), /"url":"\/v1\/assessments".*"msg":"request cut off: the connection closed before the answer was sent whole"/);
+  t.match(server.output(), /"databasePath":"[^"]+server\.sqlite".*"msg":"configuration in effect: SQLite, log level info"/, 'the start says what it runs with');
 });
 
 t.test('start-up failures exit 1 with a message', async (t) => {

@@ -83,7 +83,6 @@ export function requireScope(scope: ApiKeyScope): (request: FastifyRequest) => P
         `This operation needs an API key with the "${scope}" scope; this key has the "${auth.key.scope}" scope.`,
       );
     }
-    request.log.info({ apiKey: { id: auth.key.id, name: auth.key.name } }, 'authenticated');
   };
 }
 

@@ -87,7 +87,7 @@ export interface SqliteBackendOptions {
   importThreadMaxHeapMb?: number;
   /** How long opening waits for another process's write lock when it has to write, and where it says so. */
   openWaitMs?: number;
-  log?: Pick<FastifyBaseLogger, 'warn'>;
+  log?: Pick<FastifyBaseLogger, 'warn' | 'info'>;
 }
 
 export function sqliteBackend(path: string, options: SqliteBackendOptions = {}): Backend {
@@ -96,6 +96,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
     busyTimeoutMs,
     openWaitMs: options.openWaitMs,
     onWait: (waitMs) => options.log?.warn({ waitMs }, 'SQLite: another process (an import, say) is writing to the database: waiting for it'),
+    onStep: (step) => options.log?.info(step),
   });
   const gate = new WriteGate(db.$client, busyTimeoutMs);
   // (An in-memory database is this connection's alone: no other thread can import into it.)

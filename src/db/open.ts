@@ -30,6 +30,8 @@ export interface OpenOptions {
   openWaitMs?: number;
   /** Called once when they start to wait: the caller says so (the server's log, a command's stderr). */
   onWait?: (waitMs: number) => void;
+  /** Called before each of those writes (the server logs it: a start that migrates may take a while). */
+  onStep?: (step: string) => void;
 }
 
 /** Opening needed to write, and another process (an `npm run import`, say) held the write lock all the while. */
@@ -87,14 +89,21 @@ function openingWrites(db: Db, options: OpenOptions): void {
     // Writes are rare and an acknowledged write must survive a power loss.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
-    if (!migrated(sqlite)) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    if (options.seed !== false && isEmpty(db)) applySeed(db);
+    if (!migrated(sqlite)) {
+      options.onStep?.(`SQLite: applying the migrations (${recordedCount(sqlite)} of ${expectedMigrationCount()} applied so far)`);
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    }
+    if (options.seed !== false && isEmpty(db)) {
+      options.onStep?.('SQLite: the database is empty: adding the seed');
+      applySeed(db);
+    }
     // What the answers show has changed (a migration's backfill, another program's writes): so must the revision,
     // which list, export and /related ETags name (a client's cached page would otherwise be a 304), as
     // PostgreSQL's start does (src/db/pg/freshen.ts). Its bump also counts what a migration left in stats_dirty.
     // One transaction with the rebuilds: a process killed after they committed and before a bump of its own left
     // nothing listed stale, and the next start served the rebuilt data under the old revision.
     if (sqlite.prepare(STALE).pluck().get() === 1) {
+      options.onStep?.('SQLite: bringing up to date the relations, documents and counts listed stale');
       db.transaction(
         () => {
           freshenRelations(db);
@@ -197,5 +206,9 @@ export function expectedMigrationCount(): number {
 export function appliedMigrationCount(db: Db): number {
   return appliedCount(db.$client);
 }
+
+/** The migrations applied, 0 in a new file (which has no table of them yet). */
+const recordedCount = (sqlite: Database.Database): number =>
+  sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get() === undefined ? 0 : appliedCount(sqlite);
 
 const appliedCount = (sqlite: Database.Database) => sqlite.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;

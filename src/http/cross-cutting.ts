@@ -35,6 +35,7 @@ export const EXPOSED_HEADERS = [
   'X-RateLimit-Limit',
   'X-RateLimit-Remaining',
   'X-RateLimit-Reset',
+  'X-Request-Id',
 ];
 
 export const COMPRESSIBLE = /^(?:application\/(?:json|x-ndjson|problem\+json)|text\/csv)(?:;|$)/;

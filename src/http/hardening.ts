@@ -9,6 +9,7 @@ import { isExportRequest } from './formats.js';
 import { boundMessages, boundText, errorForLog } from './log-bounds.js';
 import { HttpProblem } from './problem.js';
 import { OneLinePerRequest } from './request-log.js';
+import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 
 // Abuse limits and hardening, all configurable (src/config.ts):
@@ -77,6 +78,8 @@ export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server
       ...(config.logStream ? { stream: config.logStream } : {}),
     },
     logController: new OneLinePerRequest(),
+    // A client's X-Request-Id when it is a plain token, else a UUID (src/http/request-id.ts).
+    genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
     // A hop count is valid at run time (proxy-addr), though Fastify's types leave it out.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { stringify } from 'yaml';
+import { GIVEN_ID } from './request-id.js';
 import { EXPOSED_HEADERS } from './cross-cutting.js';
 import { MEDIA_TYPES } from './formats.js';
 import { UNSHED_PATHS } from './hardening.js';
@@ -197,11 +198,18 @@ const RESPONSE_HEADERS = {
     description: 'Seconds to wait before retrying.',
     schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
   },
+  'X-Request-Id': {
+    description:
+      "The request's id, in the service's log lines about it: quote it when reporting a problem. The request's own " +
+      'X-Request-Id when that is one token of letters, digits and `-._:@+=/` (at most 128 characters), else a new UUID.',
+    // (A client's own, or a UUID: both match.)
+    schema: { type: 'string', pattern: GIVEN_ID.source },
+  },
 };
 const RATE_LIMITED_HEADER_NAMES = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
 /**
- * Declares the CORS header on every 2xx, 4xx, 503 and 507 response, the RateLimit-* headers on the 2xx and 4xx of
+ * Declares the CORS header and X-Request-Id on every 2xx, 4xx, 503 and 507 response, the RateLimit-* headers on the 2xx and 4xx of
  * rate-limited paths (all but the probes), and Retry-After on 429s and 503s.
  */
 function declareRateLimitHeaders(document: {
@@ -219,17 +227,17 @@ function declareRateLimitHeaders(document: {
         if ('$ref' in response) continue;
         const names: string[] = [];
         if (/^[24]/.test(status)) {
-          names.push('Access-Control-Allow-Origin');
+          names.push('Access-Control-Allow-Origin', 'X-Request-Id');
           if (!PROBE_PATHS.has(path)) names.push(...RATE_LIMITED_HEADER_NAMES);
           if (status === '429') names.push('Retry-After');
         } else if (status === '503') {
           // Load shedding, a full export or import slot, a busy database: each says when to retry, and its
           // CORS headers are set before (allowAnyOrigin, the first onRequest hook). Not RateLimit-*: load
           // shedding answers before the limiter counts the request.
-          names.push('Access-Control-Allow-Origin', 'Retry-After');
+          names.push('Access-Control-Allow-Origin', 'X-Request-Id', 'Retry-After');
         } else if (status === '507') {
           // A full database: no retry time can be promised.
-          names.push('Access-Control-Allow-Origin');
+          names.push('Access-Control-Allow-Origin', 'X-Request-Id');
         } else continue;
         response.headers = {
           ...response.headers,

@@ -8,6 +8,7 @@ import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-t
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
 import { acceptsRepeats } from './params.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 import { boundedDistance } from '../common/edit-distance.js';
 
 // RFC 9457 problem details: the only place error bodies are shaped.
@@ -153,6 +154,8 @@ export function sendProblem(
   // A problem is never stored by a shared cache: it was cacheable for a minute when a list's ETag and
   // Cache-Control were set before its handler failed (a 503 of one moment served to everyone; a 400 about a
   // label a later write adds).
+  // Said again for the refusals no hook saw (a malformed URL: Fastify's frameworkErrors).
+  if (!reply.hasHeader(REQUEST_ID_HEADER)) reply.header(REQUEST_ID_HEADER, request.id);
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
 }
 
@@ -468,6 +471,11 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
       const errors = validationErrors(error, request);
       return sendProblem(request, reply, 400, describeErrors(errors), errors);
     }
+    // A body whose client closed the connection before sending it whole (Node's "aborted", code ECONNRESET): was
+    // taken for PostgreSQL unreachable, and logged at error as such. Its line is the request's (cut off).
+    if (error.code === 'ECONNRESET' && request.raw.destroyed) {
+      return sendProblem(request, reply, 400, 'The connection closed before the request body was received whole.');
+    }
     if (isDatabaseBusy(error)) {
       request.log.warn({ err: error }, 'database busy: answered 503');
       reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
@@ -512,7 +520,12 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
     if (status === 416) return rangeNotSatisfiable(request, reply, error);
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
-    return sendProblem(request, reply, status, 'The server could not answer this request. It has been logged.');
+    return sendProblem(
+      request,
+      reply,
+      status,
+      `The server could not answer this request. It has been logged as request ${request.id}: quote this id (also in the X-Request-Id header) when you report it.`,
+    );
   });
 
   app.setNotFoundHandler(answerNoRoute);
