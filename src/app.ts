@@ -130,7 +130,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   // A write (an import) working past CONNECTION_TIMEOUT_MS keeps its connection until it answers.
   keepConnectionsWhileWriting(app);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
-  if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate);
+  if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate, backend.fileTrouble);
   // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.
   if (backend.kind === 'postgres') cancelReadsWhenClientsLeave(app);
 
@@ -159,7 +159,11 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await app.register(swaggerUi, await docsPageOptions(resolved.publicUrl));
   await app.register(openApiRoutes, { publicUrl: resolved.publicUrl });
 
-  await app.register(healthRoutes, { migrations: backend.migrations, retryAfterSeconds: resolved.pressureRetryAfterSeconds });
+  await app.register(healthRoutes, {
+    migrations: backend.migrations,
+    fileTrouble: backend.fileTrouble,
+    retryAfterSeconds: resolved.pressureRetryAfterSeconds,
+  });
   await app.register(recommendationRoutes, { store: backend.recommendations, prefix: '/v1' });
   await app.register(relatedRoutes, { store: backend.related, prefix: '/v1' });
   await app.register(stateRoutes, { store: backend.states, prefix: '/v1' });

@@ -180,7 +180,7 @@ t.test('every operation load shedding reaches (all but /healthz: test/hardening)
     }
   }
   t.same(causes, { shed: 52, exports: 7, busy: 23, read: 28 }, 'every operation but liveness; the seven lists; every write; every read of the data');
-  t.match(COMMITTED.paths['/readyz'].get.responses['503'].description, /^Not ready \(the database does not answer, or migrations are pending\)/);
+  t.match(COMMITTED.paths['/readyz'].get.responses['503'].description, /^Not ready \(the database does not answer, migrations are pending, or its SQLite file was removed or replaced\)/);
   t.notMatch(COMMITTED.paths['/v1/stats/recommendations'].get.responses['503'].description, /export/, 'a CSV of stats is no streamed export');
 });
 

@@ -27,6 +27,7 @@ import { sqliteStateWrites } from '../states/writes.js';
 import { ImportThread } from '../import/import-thread.js';
 import { appliedMigrationCount, DEFAULT_BUSY_TIMEOUT_MS, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import { WriteGate } from './write-gate.js';
+import { DatabaseFiles, type FileTrouble } from './database-files.js';
 import type { RevisionSource } from './revision.js';
 import { importedBytes } from '../import/zip.js';
 
@@ -74,6 +75,8 @@ export interface Backend {
    * for it. PostgreSQL has none (a write meets an import's locks in the database, asynchronously).
    */
   writeGate?: WriteGate;
+  /** SQLite: whether the files the server opened are still those at DATABASE_PATH (src/db/database-files.ts). */
+  fileTrouble?: () => FileTrouble | undefined;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -99,6 +102,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
     onStep: (step) => options.log?.info(step),
   });
   const gate = new WriteGate(db.$client, busyTimeoutMs);
+  const files = path === ':memory:' ? undefined : new DatabaseFiles(path);
   // (An in-memory database is this connection's alone: no other thread can import into it.)
   const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs }, options.importThreadMaxHeapMb);
   return {
@@ -133,6 +137,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
           : importFile(db, source, options),
       ),
     writeGate: gate,
+    fileTrouble: files && (() => files.trouble()),
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
       await thread?.close();

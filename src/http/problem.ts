@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { oneOf, quoteGiven, shownGiven } from '../common/zod-messages.js';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
+import { isDatabaseFileError } from '../db/database-files.js';
 import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
@@ -511,6 +512,17 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
       request.log.error({ err: error }, 'database full: answered 507');
       return sendProblem(request, reply, 507, STORAGE_FULL_DETAIL);
     }
+    if (isDatabaseFileError(error)) {
+      request.log.error({ err: error }, 'database file unusable: answered 503');
+      reply.header('retry-after', String(UNREACHABLE_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'The database file cannot be read or written (made read-only, removed, damaged, or an I/O error); nothing was changed. ' +
+          'An operator must mend it: retry after the seconds in Retry-After.',
+      );
+    }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(request, reply, 413, bodyTooLarge(request));
     const status = error.statusCode ?? 500;
@@ -546,7 +558,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
+  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 

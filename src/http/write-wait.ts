@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { WriteGate } from '../db/write-gate.js';
+import { type FileTrouble, fileTroubleDetail } from '../db/database-files.js';
+import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { HttpProblem } from './problem.js';
 
 // SQLite: while an import writes from its thread (src/import/import-thread.ts) or another process holds the
@@ -16,8 +18,11 @@ declare module 'fastify' {
   }
 }
 
-/** Every route of `app` that may write waits for the gate in preHandler, after its request is authorized and read. */
-export function waitForImports(app: FastifyInstance, gate: WriteGate): void {
+/**
+ * Every route of `app` that may write waits for the gate in preHandler, after its request is authorized and read;
+ * then it is refused if the database file is no longer the one opened (`fileTrouble`): the write would be lost.
+ */
+export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTrouble?: () => FileTrouble | undefined): void {
   app.decorate('writeGate', gate);
   const wait = async (request: FastifyRequest, reply: FastifyReply) => {
     const waited = await gate.ready();
@@ -25,6 +30,13 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate): void {
     // The response is closed (and the socket destroyed) when the connection is gone.
     if (waited && (reply.raw.closed || request.raw.socket?.destroyed === true)) {
       throw new HttpProblem(503, 'The client left while this request waited for the database: nothing was changed.');
+    }
+    const trouble = fileTrouble?.();
+    if (trouble !== undefined) {
+      request.log.error({ file: trouble.path }, `write refused: ${trouble.detail}`);
+      throw new HttpProblem(503, fileTroubleDetail(trouble, 'This write was refused: nothing was changed.'), undefined, {
+        'retry-after': String(UNREACHABLE_RETRY_AFTER_SECONDS),
+      });
     }
   };
   app.addHook('onRoute', (route: RouteOptions) => {
