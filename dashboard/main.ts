@@ -3,7 +3,8 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
-const API = new URL('/v1/', window.location.origin);
+// Beside the page's own folder, under whatever path a proxy puts before both (/api/dashboard/ → /api/v1/).
+const API = new URL('../v1/', window.location.href);
 const PAGE_SIZE = 25;
 
 const POSITIONS: [key: string, label: string][] = [

@@ -32,11 +32,18 @@ t.test('without a built page, /dashboard says how to build it', async (t) => {
 t.test('the built page is served with a policy that lets it load only from this origin', async (t) => {
   t.ok(existsSync(`${DASHBOARD_DIR}index.html`), 'npm install built the dashboard (prepare script)');
   const app = await buildTestApp(t);
-  for (const url of ['/dashboard', '/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
+  for (const url of ['/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
     const response = await app.inject(url);
     t.equal(response.statusCode, 200, url);
     t.match(response.headers['content-security-policy'], /script-src 'self'/);
     t.match(response.headers['content-security-policy'], /connect-src 'self'/);
+  }
+  // The page's links are relative (app.js, ../v1/: they hold under a proxy's prefix): /dashboard sends the browser
+  // to its folder, relatively too (behind a proxy that strips /api, /api/dashboard/), with its query.
+  for (const [url, location] of [['/dashboard', 'dashboard/'], ['/dashboard?review=KGZ-1&q=a%20b', 'dashboard/?review=KGZ-1&q=a%20b']] as const) {
+    const response = await app.inject(url);
+    t.equal(response.statusCode, 302, url);
+    t.equal(response.headers.location, location);
   }
   const api = await app.inject('/v1/reviews');
   t.match(api.headers['content-security-policy'], /default-src 'none'/, 'the API keeps its own strict policy');
