@@ -194,7 +194,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
-  t.test('an empty database, one review only, a huge total, hostile URLs', async (t) => {
+  t.test('an empty database, one review only, a huge total, a long word in other scripts, hostile URLs', async (t) => {
     const app = await buildTestApp(t);
     const { page, address, problems } = await openDashboard(t, app, browser, '/dashboard/', { loaded: false });
     const onlyReviews = (keep: (review: { id: string }) => boolean) => async (route: Route) => {
@@ -234,6 +234,21 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.goto(`${address}/dashboard/?review=KGZ-3`);
     await page.locator('#recommendations-total').filter({ hasText: /^123,456,789 recommendations match$/ }).waitFor();
     await page.unrouteAll({ behavior: 'wait' });
+
+    // A source's title as one long word (a URL, say), in right-to-left and CJK scripts: the timeline wraps it at 360 px.
+    await page.route('**/v1/developments?*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      for (const development of body.data) for (const source of development.sources) source.title = `${'الجمهورية العربية السورية'} ${'中华人民共和国'.repeat(20)}${'x'.repeat(300)}`;
+      await route.fulfill({ response, json: body });
+    });
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.goto(`${address}/dashboard/?review=KGZ-3`);
+    await page.locator('#timeline li[data-id] a').first().waitFor();
+    await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
+    t.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360, 'the page stays 360 px wide');
+    await page.unrouteAll({ behavior: 'wait' });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // A shared URL with markup in the text filter: shown as the field's text, run nowhere; one too long for the API:
     // its refusal; repeated and unknown keys: said not applied.
