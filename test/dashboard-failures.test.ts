@@ -30,7 +30,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
 
   t.test('the table’s answer failing each way: said, the rows of no query shown, tried again only when asked', async (t) => {
     const app = await buildTestApp(t);
-    const { page } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
     const { body: all } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&limit=25');
     const ids = all.data.map((r: { id: string }) => r.id);
     let asked = 0;
@@ -86,11 +86,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.match(refused.text, /answered 400: .*a prefix needs at least 3/);
     t.notOk(refused.again, 'a 400 is not offered again');
     t.equal(await page.locator('#recommendations tbody').textContent(), 'These filters could not be applied: see the message above.');
+    t.same(problems().filter((p) => p.startsWith('page error')), [], 'no error of the page’s own (an unhandled rejection, say)');
   });
 
   t.test('an answer that never comes is given up, and said so', async (t) => {
     const app = await buildTestApp(t);
-    const { page, address, aborted } = await openDashboard(t, app, browser, '/dashboard/', { loaded: false });
+    const { page, address, aborted, problems } = await openDashboard(t, app, browser, '/dashboard/', { loaded: false });
     await page.clock.install();
     await page.goto(`${address}/dashboard/?review=KGZ-3`);
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
@@ -108,11 +109,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.equal(await page.locator('#status').textContent(), '', 'no longer said to be loading');
     t.ok(aborted.some((url) => url.includes('position=noted')), 'the request given up is aborted, not left open');
     t.equal(held.length, 1);
+    t.same(problems(), [], 'no console error and no failed request (the one given up was aborted)');
   });
 
   t.test('the first load failing is said and may be tried again; a list that failed once is asked again', async (t) => {
     const app = await buildTestApp(t);
-    const { page, address } = await openDashboard(t, app, browser, '/dashboard/', { loaded: false });
+    const { page, address, problems } = await openDashboard(t, app, browser, '/dashboard/', { loaded: false });
     await page.route('**/v1/reviews?*', problem(503, 'the service is overloaded', { 'retry-after': '5' }));
     await page.route('**/v1/themes', problem(500, 'an internal error'));
     await page.goto(`${address}/dashboard/?review=KGZ-3`);
@@ -131,6 +133,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
     t.ok(await page.locator('#error').isHidden(), 'the next view loads');
     t.ok((await page.locator('#filters select[name=theme] option').count()) > 1, 'with its themes');
+    t.same(problems().filter((p) => !/\b(503|500)\b/.test(p)), [], 'no console error and no failed request but those refused');
   });
 
   t.test('a recommendation deleted between the list and its detail', async (t) => {
