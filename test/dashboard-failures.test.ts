@@ -12,6 +12,9 @@ import { buildTestApp, getJson } from './helpers.js';
 // failed, a way to try again when trying again may help (never a retry by itself), no rows, total or count of
 // another query standing as the answer, and the message where the keyboard is.
 
+// backendNeutral: false — the failures are the page's, made in the browser; the rows behind them are the same on
+// either backend (test/dashboard.test.ts runs on both): one Chromium pass is enough.
+
 const problem = (status: number, detail: string, headers: Record<string, string> = {}) => (route: Route) =>
   route.fulfill({ status, headers, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Failed', status, detail }) });
 
