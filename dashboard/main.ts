@@ -3,8 +3,23 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
-const API = new URL('/v1/', window.location.origin);
+// Beside the page's own folder, under whatever path a proxy puts before both (/api/dashboard/ → /api/v1/).
+const API = new URL('../v1/', window.location.href);
 const PAGE_SIZE = 25;
+/** How long an answer is awaited: past the API's own bound on a request (REQUEST_TIMEOUT_MS, 30 s by default). */
+const ANSWER_WITHIN_S = 45;
+
+/** A request that failed: its HTTP status (0 for no answer, or one that is not the API's JSON), and whether trying
+ * again may cure it (a 5xx, a 429, no answer: not a 4xx, which would be answered the same). */
+class ApiError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
 
 const POSITIONS: [key: string, label: string][] = [
   ['supported', 'Supported'],
@@ -68,25 +83,55 @@ interface Summary {
 }
 
 const $ = <T extends HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
+/** A count as the page's English reads it: 1,234,567 (digits grouped). */
+const counted = (n: number) => n.toLocaleString('en');
 const labelOf = (pairs: [string, string][], key: string | null) => pairs.find(([k]) => k === (key ?? 'unknown'))![1];
 
-/** GET from the API; a failure names the request and the API's own problem text. Aborted by `signal`, it rejects
- * with its AbortError, which showError leaves unsaid (a newer load superseded it). */
+/** GET from the API; a failure names the request and what went wrong: the API's own problem text, no answer, no
+ * answer in time, or an answer that is not the API’s JSON (a proxy’s error page, a body cut off). One a retry may
+ * cure (a 5xx, a 429, no answer) is marked `retryable`, and says how long the API asks to wait (Retry-After): the
+ * page never retries by itself, the user may. Aborted by `signal`, it rejects with its AbortError, which showError
+ * leaves unsaid (a newer load superseded it). */
 async function get<T>(path: string, params: URLSearchParams = new URLSearchParams(), signal?: AbortSignal): Promise<T> {
   const url = new URL(path, API);
   url.search = params.toString();
-  let response: Response;
+  // A request the API never answers (a proxy or a network that holds it) is given up: "Loading…" is never for good.
+  const bounded = new AbortController();
+  const onAbort = () => bounded.abort(signal!.reason);
+  signal?.addEventListener('abort', onAbort);
+  const timer = setTimeout(() => bounded.abort(new ApiError(`${url.pathname} did not answer within ${ANSWER_WITHIN_S} seconds`, 0)), ANSWER_WITHIN_S * 1000);
+  const failure = (error: unknown, what: string) => {
+    if (signal?.aborted) return error;
+    if (bounded.signal.aborted) return bounded.signal.reason as ApiError;
+    return new ApiError(`${what}: ${(error as Error).message}`, 0);
+  };
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new Error(`Could not reach the API for ${url.pathname}: ${(error as Error).message}`);
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { accept: 'application/json' }, signal: bounded.signal });
+    } catch (error) {
+      throw failure(error, `Could not reach the API for ${url.pathname}`);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      if (signal?.aborted || bounded.signal.aborted || (error as Error).name !== 'SyntaxError') throw failure(error, `The answer for ${url.pathname} was cut off`);
+      body = undefined; // not JSON: a proxy's page, or a body cut off
+    }
+    if (!response.ok) {
+      const problem = (body ?? {}) as { title?: string; detail?: string };
+      const said = problem.detail ?? problem.title ?? `${response.statusText || 'an error'}, not the API’s own answer (a proxy’s?)`;
+      const wait = Number(response.headers.get('retry-after'));
+      const after = wait > 0 ? ` (the API asks to wait ${wait} second${wait === 1 ? '' : 's'} before trying again)` : '';
+      throw new ApiError(`${url.pathname} answered ${response.status}: ${said}${after}`, response.status);
+    }
+    if (body === undefined) throw new ApiError(`${url.pathname} answered with something other than the API’s JSON (a proxy’s page, or an answer cut off)`, 0);
+    return body as T;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
-  if (!response.ok) {
-    const problem = (await response.json().catch(() => ({}))) as { title?: string; detail?: string };
-    throw new Error(`${url.pathname} answered ${response.status}: ${problem.detail ?? problem.title ?? response.statusText}`);
-  }
-  return (await response.json()) as T;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -162,7 +207,7 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
     );
     const open = element('button', r.text, 'link');
     open.type = 'button';
-    open.addEventListener('click', () => void openDetail(r.id).catch(showError));
+    open.addEventListener('click', () => void openDetail(r.id).catch(failed(() => openDetail(r.id), 'detail')));
     item.append(facts, open);
     list.append(item);
   }
@@ -170,17 +215,35 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
   return section;
 }
 
-function showError(error: unknown): void {
+/** Says what failed. One a retry may cure (see ApiError) offers to try again, by `retry`: once per click, never by
+ * itself. `of` names the part of the page it was (a detail's failure is no longer news once a detail opens). */
+function showError(error: unknown, { retry, of = '' }: { retry?: () => Promise<void>; of?: string } = {}): void {
   if ((error as Error).name === 'AbortError') return; // a load superseded by a newer one: not a failure
   const box = $('#error');
-  box.textContent = `Something failed: ${(error as Error).message}`;
+  box.replaceChildren(`Something failed: ${(error as Error).message}`);
+  box.dataset.of = of;
+  if (retry && error instanceof ApiError && error.retryable) {
+    const again = element('button', 'Try again');
+    again.type = 'button';
+    again.addEventListener('click', () => {
+      $('#status').focus(); // the button goes with the message: the keyboard waits where the page says what it does
+      clearError();
+      void retry().catch(failed(retry, of));
+    });
+    box.append(' ', again);
+  }
   box.hidden = false;
   $('#status').textContent = '';
+  // Said where the keyboard and the eye are: the message is at the top, the action that failed may be far below it.
+  box.focus();
 }
+
+/** A handler of a failure of `retry`'s: said, and offered again. */
+const failed = (retry: () => Promise<void>, of?: string) => (error: unknown) => showError(error, { retry, of });
 
 function clearError(): void {
   $('#error').hidden = true;
-  $('#error').textContent = '';
+  $('#error').replaceChildren();
 }
 
 /** Recommending states as a list of names; a name no state matched is shown as printed, and said to be so. */
@@ -334,7 +397,7 @@ async function showTimeline(scope: URLSearchParams, load: number, signal: AbortS
   const page = await get<Page<Development>>('developments', params, signal);
   if (load !== loads.review) return;
   const shown = page.data.length < page.meta.total ? `, the first ${page.data.length} shown` : '';
-  $('#developments-total').textContent = `(${page.meta.total}${shown})`;
+  $('#developments-total').textContent = `(${counted(page.meta.total)}${shown})`;
   const list = $('#timeline');
   list.replaceChildren();
   if (page.data.length === 0) list.append(element('li', `No developments recorded for this ${view.kind === 'review' ? 'review' : 'state'}.`, 'unknown'));
@@ -358,7 +421,14 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
     const select = form.elements.namedItem(name) as HTMLSelectElement;
     select.replaceChildren(new Option('any', ''), ...options.map(([value, label]) => new Option(label, value)));
   };
-  themeSchemes ??= get<{ data: Theme[] }>('themes').then((themes) => new Map(themes.data.map((t) => [t.id, t.scheme])));
+  // Asked once for the page; a failure is not kept (every view after it failed the same, until a reload).
+  themeSchemes ??= get<{ data: Theme[] }>('themes').then(
+    (themes) => new Map(themes.data.map((t) => [t.id, t.scheme])),
+    (error: unknown) => {
+      themeSchemes = undefined;
+      throw error;
+    },
+  );
   type ThemeCount = { theme: string | null; themeLabel: string; count: number };
   const stats = <T>(groupBy: string, extra: Record<string, string> = {}) =>
     get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]), signal);
@@ -491,7 +561,9 @@ async function showRecommendations(): Promise<void> {
     // The rows of an earlier query must not stand as the answer to this one.
     table.removeAttribute('aria-busy');
     $('#recommendations-total').textContent = 'No recommendations shown';
-    const cell = element('td', 'These filters could not be applied: see the message above.', 'unknown');
+    // A 400 is the filters'; anything else (the API busy, down, or not answering) is not: they may well apply.
+    const why = error instanceof ApiError && error.status === 400 ? 'These filters could not be applied' : 'The recommendations could not be loaded';
+    const cell = element('td', `${why}: see the message above.`, 'unknown');
     cell.colSpan = view.kind === 'review' ? 6 : 7;
     $<HTMLTableSectionElement>('#recommendations tbody').replaceChildren();
     $<HTMLTableSectionElement>('#recommendations tbody').insertRow().append(cell);
@@ -506,7 +578,7 @@ async function showRecommendations(): Promise<void> {
   $<HTMLAnchorElement>('#csv-link').href = csv.href;
   csv.searchParams.set('bom', 'true');
   $<HTMLAnchorElement>('#csv-excel-link').href = csv.href;
-  $('#recommendations-total').textContent = `${page.meta.total} recommendation${page.meta.total === 1 ? '' : 's'} match`;
+  $('#recommendations-total').textContent = `${counted(page.meta.total)} recommendation${page.meta.total === 1 ? '' : 's'} match`;
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
   const across = view.kind !== 'review';
@@ -520,7 +592,7 @@ async function showRecommendations(): Promise<void> {
     row.dataset.id = recommendation.id;
     const open = element('button', recommendation.text, 'link');
     open.type = 'button';
-    open.addEventListener('click', () => void openDetail(recommendation.id).catch(showError));
+    open.addEventListener('click', () => void openDetail(recommendation.id).catch(failed(() => openDetail(recommendation.id), 'detail')));
     row.append(
       element('td', recommendation.paragraph ?? '—'),
       element('td'),
@@ -667,6 +739,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   }
   const detail = $('#detail');
   detail.hidden = false;
+  if ($('#error').dataset.of === 'detail') clearError(); // another detail's failure: no longer news
   detail.focus();
 }
 
@@ -837,6 +910,8 @@ async function main(): Promise<void> {
   const find = (kind: Kind, id: string | null) => (id ? titles.get(`${kind}:${id.toUpperCase()}`) : undefined);
   if (reviews.length === 0) {
     $('#status').textContent = 'No review is stored yet.';
+    // Nothing to choose, chart or filter: no empty chooser, no filter or page button that would ask for no review.
+    for (const part of document.querySelectorAll<HTMLElement>('.chooser, main > section')) part.hidden = true;
     return;
   }
   /** The chooser shows the view shown: its kind, and its own list. */
@@ -847,14 +922,15 @@ async function main(): Promise<void> {
   };
   const fallback = () => find('review', 'KGZ-3') ?? find('review', reviews[0]!.id)!;
   const missing: Record<Kind, string> = { review: 'no review', stateUnderReview: 'no review of', recommendingState: 'no recommendation by' };
-  /** The view and filters the URL names (its first view parameter); one we do not hold is said so, not silently replaced. */
-  const fromUrl = async () => {
+  /** The view and filters the URL names (its first view parameter); one we do not hold is said so, not silently replaced.
+   * `again`: the view is loaded whole even if it is the one shown (trying again after it failed to load). */
+  const fromUrl = async (again = false) => {
     const query = new URLSearchParams(window.location.search);
     const kind = [...query.keys()].find((key): key is Kind => (KINDS as string[]).includes(key));
     const wanted = kind ? query.get(kind) : null;
     const target = (kind && find(kind, wanted)) || fallback();
     choose(target);
-    if (target.kind === view.kind && target.id === view.id) {
+    if (!again && target.kind === view.kind && target.id === view.id) {
       // The same view and filters (a detail opened or closed): the table stays on the page it was on.
       const before = filterParams().toString();
       const ignored = applyUrlFilters(query);
@@ -877,7 +953,7 @@ async function main(): Promise<void> {
   const go = (target: Target) => {
     choose(target);
     history.pushState(null, '', `${window.location.pathname}?${new URLSearchParams({ [target.kind]: target.id })}`);
-    void showView(target).catch(showError);
+    void showView(target).catch(failed(() => showView(target)));
   };
   for (const kind of KINDS) onChoice(selects[kind], () => go(find(kind, selects[kind].value)!));
   onChoice(kindSelect, () => {
@@ -892,8 +968,8 @@ async function main(): Promise<void> {
       fallback();
     go(target);
   });
-  window.addEventListener('popstate', () => void fromUrl().catch(showError));
-  const refresh = () => void showRecommendations().catch(showError);
+  window.addEventListener('popstate', () => void fromUrl().catch(failed(() => fromUrl(true))));
+  const refresh = () => void showRecommendations().catch(failed(showRecommendations));
   $<HTMLFormElement>('#filters').addEventListener('submit', (event) => {
     event.preventDefault();
     view.cursors = [null];
@@ -933,7 +1009,8 @@ async function main(): Promise<void> {
   $('#detail').addEventListener('keydown', (event) => {
     if (event.key === 'Escape') closeDetail();
   });
-  await fromUrl();
+  await fromUrl().catch(failed(() => fromUrl(true)));
 }
 
-main().catch(showError);
+// Before the page has its lists there is nothing to keep: trying again is loading it again.
+main().catch(failed(async () => window.location.reload()));

@@ -1,10 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
-import type { AxeResults, ElementContext, RunOptions } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { DASHBOARD_DIR, dashboardRoutes } from '../src/dashboard/routes.js';
 import { registerProblemHandlers } from '../src/http/problem.js';
@@ -12,17 +9,13 @@ import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 import { entryRow, HEADER_ROW, importInto, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
+import { accessibilityViolations, CHROMIUM, LAUNCH_ARGS, openDashboard, rowIds, skip } from './dashboard-helpers.js';
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
 // the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page
 // logs no error and no request of it fails. Screenshots go to test-artifacts/dashboard/.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/dashboard/', import.meta.url));
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH): the browser tests are skipped`;
-if (skip) console.error(`# SKIPPED: ${skip}`);
 
 t.test('without a built page, /dashboard says how to build it', async (t) => {
   const app = Fastify();
@@ -39,109 +32,22 @@ t.test('without a built page, /dashboard says how to build it', async (t) => {
 t.test('the built page is served with a policy that lets it load only from this origin', async (t) => {
   t.ok(existsSync(`${DASHBOARD_DIR}index.html`), 'npm install built the dashboard (prepare script)');
   const app = await buildTestApp(t);
-  for (const url of ['/dashboard', '/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
+  for (const url of ['/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
     const response = await app.inject(url);
     t.equal(response.statusCode, 200, url);
     t.match(response.headers['content-security-policy'], /script-src 'self'/);
     t.match(response.headers['content-security-policy'], /connect-src 'self'/);
   }
+  // The page's links are relative (app.js, ../v1/: they hold under a proxy's prefix): /dashboard sends the browser
+  // to its folder, relatively too (behind a proxy that strips /api, /api/dashboard/), with its query.
+  for (const [url, location] of [['/dashboard', 'dashboard/'], ['/dashboard?review=KGZ-1&q=a%20b', 'dashboard/?review=KGZ-1&q=a%20b']] as const) {
+    const response = await app.inject(url);
+    t.equal(response.statusCode, 302, url);
+    t.equal(response.headers.location, location);
+  }
   const api = await app.inject('/v1/reviews');
   t.match(api.headers['content-security-policy'], /default-src 'none'/, 'the API keeps its own strict policy');
 });
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The app listening on a free loopback port, a browser page on it, and every error the page meets. */
-async function openDashboard(t: Test, app: FastifyInstance, browser: Browser, path = '/dashboard/') {
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  t.teardown(() => page.close());
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  // A link that the browser turns into a download ends its navigation as "aborted": that is no failure.
-  const downloads = new Set<string>();
-  page.on('download', (download) => downloads.add(download.url()));
-  // A fetch of the API that fails as aborted was aborted by the page: a load superseded by a newer one (the page is
-  // never left with requests in flight, see `leave`); those are listed apart, for the tests to check.
-  const failed: { url: string; error: string | undefined }[] = [];
-  const aborted: string[] = [];
-  page.on('requestfailed', (request) => {
-    const error = request.failure()?.errorText;
-    if (error === 'net::ERR_ABORTED' && request.resourceType() === 'fetch' && new URL(request.url()).pathname.startsWith('/v1/')) aborted.push(request.url());
-    else failed.push({ url: request.url(), error });
-  });
-  const problems = () => [
-    ...errors,
-    ...failed
-      .filter(({ url, error }) => !(downloads.has(url) && error === 'net::ERR_ABORTED'))
-      .map(({ url, error }) => `request failed: ${url} (${error})`),
-  ];
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()} for ${response.url()}`);
-  });
-  // Requests in flight: a page left while some are (a link followed, another view opened by its URL) aborts them,
-  // which is no failure of the page's; `leave` waits for none before going.
-  let inFlight = 0;
-  let waiting: (() => void)[] = [];
-  const settled = () => {
-    if (--inFlight > 0) return;
-    for (const resolve of waiting) resolve();
-    waiting = [];
-  };
-  page.on('request', () => inFlight++);
-  page.on('requestfinished', settled);
-  page.on('requestfailed', settled);
-  const leave = async (query: string) => {
-    if (inFlight > 0) await new Promise<void>((resolve) => waiting.push(resolve));
-    await page.goto(page.url().replace(/\?.*/, query));
-  };
-  await page.goto(`${address}${path}`);
-  await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
-  await page.locator('#recommendations tbody tr').first().waitFor();
-  return { page, problems, leave, aborted };
-}
-
-/** axe-core's rules of WCAG 2.0 and 2.1, levels A and AA; only violations are detailed (axe then builds no selector
- * for each element that passes). */
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG_A_AA: RunOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] };
-const axeRouted = new WeakSet<Page>();
-
-/** axe-core's WCAG 2.1 A and AA violations on the page as it is now, or in the parts of it `include` selects,
- * each named by rule, impact and the selectors of the elements at fault, with axe's account of what is wrong (what
- * a developer needs to find and fix it). */
-async function accessibilityViolations(page: Page, include?: string[]): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    // The page's policy (script-src 'self') refuses an inline script, as addScriptTag({ path }) adds: axe-core comes
-    // as a file of the page's own origin instead, and the policy stays the one served.
-    if (!axeRouted.has(page)) await page.route('**/dashboard/axe.min.js', (route) => route.fulfill({ path: AXE, contentType: 'text/javascript' }));
-    axeRouted.add(page);
-    await page.addScriptTag({ url: '/dashboard/axe.min.js' });
-  }
-  // What the last layout changed is on the page once a frame has been drawn after it (resize observers run after
-  // a frame's animation callbacks): two frames.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const results = await page.evaluate(
-    ([include, options]) =>
-      (window as unknown as { axe: { run: (context: ElementContext, options: RunOptions) => Promise<AxeResults> } }).axe.run(include ? { include } : document, options),
-    [include ?? null, WCAG_A_AA] as const,
-  );
-  return results.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ')}]` : ''}`).join('; ')}`,
-  );
-}
 
 /** Tabs from where the keyboard is through every visible control inside `scope`, in the page's order: each must be
  * reached in turn and show where the keyboard is (:focus-visible, an outline of 2 px or more). */
@@ -178,7 +84,6 @@ async function shownCounts(page: Page, table: string): Promise<Record<string, nu
   );
 }
 
-const rowIds = (page: Page) => page.$$eval('#recommendations tbody tr[data-id]', (rows) => rows.map((row) => (row as HTMLElement).dataset.id!));
 
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });

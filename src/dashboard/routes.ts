@@ -36,8 +36,15 @@ export async function dashboardRoutes(app: FastifyInstance, options: { root?: st
     return;
   }
   await app.register(fastifyStatic, { root, prefix: '/dashboard/', index: 'index.html', maxAge: '5m', schemaHide: true });
-  // The page's links are absolute (/dashboard/app.js), so /dashboard serves it as /dashboard/ does.
-  app.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  // The page's links are relative (app.js, ../v1/), so that they hold under a proxy's prefix (/api/dashboard/): the
+  // page is served from its folder, and /dashboard sends the browser there, relatively too, its query kept.
+  // (The router takes /dashboard/ for /dashboard: ignoreTrailingSlash.)
+  app.get('/dashboard', { schema: { hide: true } }, (request, reply) => {
+    const query = request.url.indexOf('?');
+    const path = query < 0 ? request.url : request.url.slice(0, query);
+    if (path.endsWith('/')) return reply.sendFile('index.html');
+    return reply.redirect(`dashboard/${query < 0 ? '' : request.url.slice(query)}`, 302);
+  });
 }
 
 namePlugins(dashboardRoutes);

@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import type { AxeResults, ElementContext, RunOptions } from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import type { Test } from 'tap';
+
+// The dashboard's browser tests' own helpers (test/dashboard.test.ts, test/dashboard-failures.test.ts): Debian's
+// Chromium, a page on the app with every error it meets, and axe-core's checks.
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH): the browser tests are skipped`;
+if (skip) console.error(`# SKIPPED: ${skip}`);
+
+export const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The app listening on a free loopback port, a browser page on it (`loaded`: once its table is shown), and every
+ * error the page meets. */
+export async function openDashboard(t: Test, app: FastifyInstance, browser: Browser, path = '/dashboard/', { loaded = true } = {}) {
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  t.teardown(() => page.close());
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  // A link that the browser turns into a download ends its navigation as "aborted": that is no failure.
+  const downloads = new Set<string>();
+  page.on('download', (download) => downloads.add(download.url()));
+  // A fetch of the API that fails as aborted was aborted by the page: a load superseded by a newer one (the page is
+  // never left with requests in flight, see `leave`); those are listed apart, for the tests to check.
+  const failed: { url: string; error: string | undefined }[] = [];
+  const aborted: string[] = [];
+  page.on('requestfailed', (request) => {
+    const error = request.failure()?.errorText;
+    if (error === 'net::ERR_ABORTED' && request.resourceType() === 'fetch' && new URL(request.url()).pathname.startsWith('/v1/')) aborted.push(request.url());
+    else failed.push({ url: request.url(), error });
+  });
+  const problems = () => [
+    ...errors,
+    ...failed
+      .filter(({ url, error }) => !(downloads.has(url) && error === 'net::ERR_ABORTED'))
+      .map(({ url, error }) => `request failed: ${url} (${error})`),
+  ];
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} for ${response.url()}`);
+  });
+  // Requests in flight: a page left while some are (a link followed, another view opened by its URL) aborts them,
+  // which is no failure of the page's; `leave` waits for none before going.
+  let inFlight = 0;
+  let waiting: (() => void)[] = [];
+  const settled = () => {
+    if (--inFlight > 0) return;
+    for (const resolve of waiting) resolve();
+    waiting = [];
+  };
+  page.on('request', () => inFlight++);
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
+  const leave = async (query: string) => {
+    if (inFlight > 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    await page.goto(page.url().replace(/\?.*/, query));
+  };
+  await page.goto(`${address}${path}`);
+  if (loaded) {
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    await page.locator('#recommendations tbody tr').first().waitFor();
+  }
+  return { page, problems, leave, aborted, address };
+}
+
+/** axe-core's rules of WCAG 2.0 and 2.1, levels A and AA; only violations are detailed (axe then builds no selector
+ * for each element that passes). */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const WCAG_A_AA: RunOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] };
+const axeRouted = new WeakSet<Page>();
+
+/** axe-core's WCAG 2.1 A and AA violations on the page as it is now, or in the parts of it `include` selects,
+ * each named by rule, impact and the selectors of the elements at fault, with axe's account of what is wrong (what
+ * a developer needs to find and fix it). */
+export async function accessibilityViolations(page: Page, include?: string[]): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    // The page's policy (script-src 'self') refuses an inline script, as addScriptTag({ path }) adds: axe-core comes
+    // as a file of the page's own origin instead, and the policy stays the one served.
+    if (!axeRouted.has(page)) await page.route('**/dashboard/axe.min.js', (route) => route.fulfill({ path: AXE, contentType: 'text/javascript' }));
+    axeRouted.add(page);
+    await page.addScriptTag({ url: '/dashboard/axe.min.js' });
+  }
+  // What the last layout changed is on the page once a frame has been drawn after it (resize observers run after
+  // a frame's animation callbacks): two frames.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const results = await page.evaluate(
+    ([include, options]) =>
+      (window as unknown as { axe: { run: (context: ElementContext, options: RunOptions) => Promise<AxeResults> } }).axe.run(include ? { include } : document, options),
+    [include ?? null, WCAG_A_AA] as const,
+  );
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` [${n.failureSummary.replace(/\s+/g, ' ')}]` : ''}`).join('; ')}`,
+  );
+}
+
+export const rowIds = (page: Page) => page.$$eval('#recommendations tbody tr[data-id]', (rows) => rows.map((row) => (row as HTMLElement).dataset.id!));
