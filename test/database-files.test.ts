@@ -83,6 +83,27 @@ t.test('the database file replaced by another (a restored copy moved over it)', 
   await refused(t, app, key, /its database file was replaced by another file/);
 });
 
+// An export's snapshot opens DATABASE_PATH anew: it read the copy moved over the file with the service's -wal
+// (its writes over another database), and its closing dropped the service's locks on that -wal's -shm.
+t.test('an export is refused while the file is replaced; a page of it is read from the file held open', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'upr.sqlite');
+  copyTemplateDatabase(path);
+  copyTemplateDatabase(join(dir, 'restored.sqlite'));
+  const { app } = await served(t, path);
+  renameSync(join(dir, 'restored.sqlite'), path);
+  for (const url of ['/v1/developments?format=ndjson', '/v1/recommendations?format=csv']) {
+    const exported = await app.inject({ method: 'GET', url });
+    t.equal(exported.statusCode, 503, url);
+    t.match(exported.headers['content-type'], /^application\/problem\+json/);
+    t.equal(exported.headers['retry-after'], '5');
+    t.match(exported.json().detail, /its database file was replaced by another file\. An export reads the file anew: it was refused\./);
+  }
+  const page = await app.inject({ method: 'GET', url: '/v1/developments?format=ndjson&limit=100' });
+  t.equal(page.statusCode, 200, 'a page (limit) is read on the connection held open');
+  t.equal(page.body.trim().split('\n').length, count(app, 'developments'));
+});
+
 t.test('the database file truncated', async (t) => {
   const path = join(tempDir(t), 'upr.sqlite');
   copyTemplateDatabase(path);

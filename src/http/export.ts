@@ -21,6 +21,7 @@ import {
 } from './formats.js';
 import { EncodedJson } from './responses.js';
 import { youngGarbage } from './young-garbage.js';
+import { refuseOnFileTrouble } from './write-wait.js';
 import { type Chunk, encodeCursor, type KeyValue, type Page, setNextLink } from './pagination.js';
 
 // CSV and NDJSON exports of a list: the same filter and the same keyset query as the list's pages, run in
@@ -235,6 +236,8 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
   const context: CsvContext = { origin: apiOrigin(request) };
   // A streamed export first takes an export slot (src/http/export-limits.ts): none free is a 503 problem.
   const streamed = request.method !== 'HEAD' && !queryHas(request, 'limit');
+  // Its snapshot opens DATABASE_PATH anew: a file replaced there would be read with the -wal of the one replaced.
+  if (streamed) refuseOnFileTrouble(request, 'export', 'An export reads the file anew: it was refused.');
   const stream = streamed ? request.server.exportLimits.start(() => new ExportStream(db, spec, context)) : undefined;
   reply.type(CONTENT_TYPES[spec.format]);
   setAttachment(reply, spec.resource, spec.format);

@@ -121,13 +121,14 @@ function showListParametersAsArrays(document: { paths?: Record<string, Record<st
 const RETRY = 'retry after `Retry-After` seconds.';
 /** The 503 of an operation that declares none of its own: load shedding, and a full export slot for lists that stream. */
 const SHED_DESCRIPTION = `The service is overloaded (load shedding): ${RETRY}`;
-/** What a read of the API's data (GET /v1/…, every streamed export among them) may also meet on PostgreSQL (src/http/problem.ts). */
+/** What a read of the API's data (GET /v1/…, every streamed export among them) may also meet (src/http/problem.ts). */
 const READ_CAUSES =
-  'or, on PostgreSQL, the database cannot be reached (restarting) or took longer than its read timeout (`PG_READ_TIMEOUT_MS`; nothing was changed)';
+  'or, on PostgreSQL, the database cannot be reached (restarting) or took longer than its read timeout (`PG_READ_TIMEOUT_MS`; nothing was changed), ' +
+  'or, on SQLite, its file cannot be read (damaged, truncated)';
 const READ_DESCRIPTION = `The service is overloaded (load shedding), ${READ_CAUSES}: ${RETRY}`;
 const EXPORT_DESCRIPTION =
   'Every export slot is taken (MAX_CONCURRENT_EXPORTS; a CSV or NDJSON export without `limit`), the service ' +
-  `is overloaded (load shedding), ${READ_CAUSES}: ${RETRY}`;
+  `is overloaded (load shedding), ${READ_CAUSES} or, for an export, no longer the one the service opened (see \`/readyz\`): ${RETRY}`;
 
 type Responses = Record<string, Record<string, unknown>>;
 

@@ -15,7 +15,22 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** SQLite: the gate imports hold (tests watch it). */
     writeGate?: WriteGate;
+    /** SQLite: whether the files the server opened are still those at DATABASE_PATH (src/db/database-files.ts). */
+    fileTrouble?: () => FileTrouble | undefined;
   }
+}
+
+/**
+ * SQLite: a 503 problem when the database file is no longer the one opened, logged with its path: `what` (a write,
+ * an export) is refused, as `refused` tells the client.
+ */
+export function refuseOnFileTrouble(request: FastifyRequest, what: string, refused: string): void {
+  const trouble = request.server.fileTrouble?.();
+  if (trouble === undefined) return;
+  request.log.error({ file: trouble.path }, `${what} refused: ${trouble.detail}`);
+  throw new HttpProblem(503, fileTroubleDetail(trouble, refused), undefined, {
+    'retry-after': String(UNREACHABLE_RETRY_AFTER_SECONDS),
+  });
 }
 
 /**
@@ -24,6 +39,7 @@ declare module 'fastify' {
  */
 export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTrouble?: () => FileTrouble | undefined): void {
   app.decorate('writeGate', gate);
+  app.decorate('fileTrouble', fileTrouble);
   const wait = async (request: FastifyRequest, reply: FastifyReply) => {
     const waited = await gate.ready();
     // Not `request.raw.destroyed`: Node sets it once the request's body has been read, client there or not.
@@ -31,13 +47,7 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTroubl
     if (waited && (reply.raw.closed || request.raw.socket?.destroyed === true)) {
       throw new HttpProblem(503, 'The client left while this request waited for the database: nothing was changed.');
     }
-    const trouble = fileTrouble?.();
-    if (trouble !== undefined) {
-      request.log.error({ file: trouble.path }, `write refused: ${trouble.detail}`);
-      throw new HttpProblem(503, fileTroubleDetail(trouble, 'This write was refused: nothing was changed.'), undefined, {
-        'retry-after': String(UNREACHABLE_RETRY_AFTER_SECONDS),
-      });
-    }
+    refuseOnFileTrouble(request, 'write', 'This write was refused: nothing was changed.');
   };
   app.addHook('onRoute', (route: RouteOptions) => {
     if (writes(route)) route.preHandler = [...[route.preHandler ?? []].flat(), wait] as RouteOptions['preHandler'];
