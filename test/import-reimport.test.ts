@@ -96,3 +96,21 @@ t.test('a theme a curator removed is not given again by the file, one a curator 
   t.same(lifted.recommendations, { created: 0, updated: 0, unchanged: 5 });
   t.same(await themeIds(), ['upr-info-death-penalty curated', 'upr-info-justice curated']);
 });
+
+t.test('a corrected file that numbers a paragraph anew updates its record, with no second one', async (t) => {
+  const app = await buildTestApp(t);
+  const row = (text: string, decision = 'support', from = 'Norway') => [text, 'kyrgysztan', decision, from, '2010', ''];
+  await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.2. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('Ensure the independence of the judiciary (Norway);')]));
+  const unnumbered = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1&q=judiciary')).body.data[0].id as string;
+  t.match(unnumbered, /^KGZ-1-t[0-9a-f]{8}$/);
+
+  // 76.2 is 76.12 in the corrected file; the row without a paragraph has its paragraph, 76.3.
+  const corrected = await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.12. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  t.same(corrected.recommendations, { created: 0, updated: 2, unchanged: 1 }, 'two records were created beside those they repeat');
+  t.same(corrected.updated, [{ id: 'KGZ-1-76.2', fields: ['paragraph', 'sources'] }, { id: unnumbered, fields: ['paragraph', 'sources'] }]);
+  t.same(corrected.notInFile, []);
+  const records = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1')).body.data as { id: string; paragraph: string }[];
+  t.same(records.map((r) => [r.id, r.paragraph]), [['KGZ-1-76.1', '76.1'], [unnumbered, '76.3'], ['KGZ-1-76.2', '76.12']], 'the ids stay, in paragraph order');
+  const again = await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.12. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
+});
