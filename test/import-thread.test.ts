@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
@@ -161,6 +162,29 @@ t.test('the service closing with an import in its thread stops it: a 503, nothin
   t.match(await importing, { status: 503, detail: /shut down while this file was being imported: nothing was imported/ });
   t.equal((await getJson(app, '/v1/reviews/KGZ-1')).response.statusCode, 404, 'nothing written');
   await thread.close(); // (closed already: nothing to do)
+});
+
+t.test('a thread that died fails its own imports only, not those of the thread started after it', async (t) => {
+  // Its 'error' fails its imports; its 'exit' comes later, by which time a retry may wait for a new thread. That
+  // exit failed the new thread's imports too (a 500 for a retry after a 413 of a heap run out).
+  const thread = new ImportThread({ kind: 'sqlite', path: ':memory:', busyTimeoutMs: 0 }, 0, new URL('./support/crashing-import-worker.mjs', import.meta.url));
+  t.teardown(() => thread.close());
+  const channel = new BroadcastChannel('crashing-import-worker');
+  t.teardown(() => channel.close());
+  const held = once(channel, 'message');
+  let retry: Promise<unknown> | undefined;
+  const crashed = thread.run('crash', new Uint8Array(), { actor: 'test' }).catch((error: Error) => {
+    retry = thread.run('retry', new Uint8Array(), { actor: 'test' }).catch((error: Error) => error.message);
+    return error;
+  });
+  const old = (thread as unknown as { worker: Worker }).worker;
+  const oldExited = new Promise((resolve) => old.once('exit', resolve)); // (events.once would reject at its 'error')
+  t.match(await crashed, { message: 'the import thread crashed' });
+  t.not((thread as unknown as { worker: Worker }).worker, old, 'the retry runs in a new thread');
+  t.match(await held, [{ data: { held: 1 } }], 'which holds it');
+  await oldExited;
+  channel.postMessage('go');
+  t.same(await retry, { file: 'retry' }, 'the retry is answered by its own thread');
 });
 
 t.test('a file refused in the thread is the same problem as in the request’s thread', async (t) => {

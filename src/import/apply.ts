@@ -493,6 +493,31 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
       }
+      // Curated > imported: a theme a curator gave a stored record stays when a file gives the record its own
+      // themes, and one a curator removed from it (machine_label_rejections) is not given again (reported). Not
+      // for our own export, whose themes say who gave each, curators included: it is read back as it was.
+      const curatorsThemes = (query: string) => {
+        const byRecord = new Map<string, Set<string>>();
+        if (parsed.format === 'upr-tracker-csv') return byRecord;
+        for (const { id, themeId } of sql.prepare(query).all(storedIds) as { id: string; themeId: string }[]) {
+          byRecord.set(id, (byRecord.get(id) ?? new Set()).add(themeId));
+        }
+        return byRecord;
+      };
+      const curatedThemes = curatorsThemes(`select recommendation_id as id, theme_id as themeId from recommendation_themes
+        where recommendation_id in (select value from json_each(?)) and label_source = 'curated'`);
+      const removedThemes = curatorsThemes(`select recommendation_id as id, theme_id as themeId from machine_label_rejections
+        where recommendation_id in (select value from json_each(?))`);
+      const themesOf = (record: Identified): string[] | undefined => {
+        if (record.themes === undefined) return undefined;
+        const removed = removedThemes.get(record.id);
+        const given = record.themes.filter((theme) => {
+          if (removed?.has(theme) !== true) return true;
+          report.warnings.push({ row: record.rows[0], paragraph: record.paragraph, message: `theme ${theme} not given to ${record.id} again: a curator removed it` });
+          return false;
+        });
+        return [...given, ...(curatedThemes.get(record.id) ?? [])];
+      };
 
       // New records, their links and citations are inserted, and changed records updated, in bulk after the
       // loop (bulk-insert.ts), in the order they come. fts_rowid is given as the insert trigger would give it (the highest so far, plus 1),
@@ -604,8 +629,23 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         for (const row of record.rows) report.problems.push({ row, paragraph: record.paragraph, message: reason });
         report.skipped += record.rows.length;
       };
+      // A record someone deleted (its tombstone in the history; an import deletes none) is theirs: a file that
+      // still gives it does not create it again, as the seed does not (restore it with POST /v1/recommendations).
+      const deletions = new Map(
+        (
+          sql
+            .prepare(`select entity_id as id, actor, at from audit_log where entity = 'recommendations' and action = 'delete'
+              and entity_id in (select value from json_each(?)) order by seq`)
+            .all(json(records.filter((r) => !stored.has(r.id)).map((r) => r.id))) as { id: string; actor: string; at: string }[]
+        ).map((d) => [d.id, d]),
+      );
       for (const record of records) {
         const before = stored.get(record.id);
+        const deletion = before === undefined ? deletions.get(record.id) : undefined;
+        if (deletion !== undefined) {
+          refuse(record, `${record.id} was deleted by ${cutText(deletion.actor, 80)} at ${deletion.at}: not created again`);
+          continue;
+        }
         const invalidReview = checkedReviews.invalid.get(record.reviewId);
         if (invalidReview !== undefined) {
           refuse(record, `review ${cutText(record.reviewId, 80)} cannot be stored: ${invalidReview}`);
@@ -629,7 +669,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           actionCategory: record.actionCategory !== undefined ? record.actionCategory : (before?.actionCategory ?? null),
           recommendingStates: sorted(record.recommendingStates ?? before?.recommendingStates ?? []),
           unresolvedRecommenders: sorted(record.unresolvedRecommenders ?? before?.unresolvedRecommenders ?? []),
-          themes: sorted(record.themes ?? before?.themes ?? []),
+          themes: sorted(themesOf(record) ?? before?.themes ?? []),
           sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
           affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
         };
@@ -744,7 +784,8 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       citeOnly.flush();
 
       const { created, updated, unchanged } = report.recommendations;
-      if (assigned.records.length > 0 && created + updated + unchanged === 0) {
+      // (A file whose every record was deleted since has nothing to write: not a file that cannot be imported.)
+      if (assigned.records.length > deletions.size && created + updated + unchanged === 0) {
         const reasons = report.problems.slice(0, REFUSAL_REASONS).map((p) => (p.row === undefined ? p.message : `row ${p.row}: ${p.message}`));
         const more = report.problems.length > REFUSAL_REASONS ? `; and ${report.problems.length - REFUSAL_REASONS} more` : '';
         throw new ImportError(`No record of the file can be stored as the write API would store it: ${reasons.join('; ')}${more}.`);

@@ -16,12 +16,15 @@ import { ImportError, type ImportOptions, type ImportReport } from './types.js';
 /** Seconds a client whose import a shutdown stopped is asked to wait (another instance, or this one restarted). */
 const SHUTDOWN_RETRY_AFTER_SECONDS = 5;
 
+type Waiting = Map<number, { resolve: (report: ImportReport) => void; reject: (error: Error) => void }>;
+
 export class ImportThread extends EventEmitter<{ started: [] }> {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
+  /** The imports the current thread holds: each thread has its own, so that a thread that dies fails only its own. */
+  private waiting: Waiting = new Map();
   private exited: Promise<unknown> = Promise.resolve();
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (report: ImportReport) => void; reject: (error: Error) => void }>();
 
   constructor(
     private readonly target: ImportTarget,
@@ -62,26 +65,29 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
     const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
     const resourceLimits = this.maxHeapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } } : {};
     const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { importJobs: port2 }, transferList: [port2], ...resourceLimits });
+    const waiting: Waiting = new Map();
     this.worker = worker;
     this.port = port;
+    this.waiting = waiting;
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
     port.on('message', (answer: ImportAnswer) => {
       // (The thread has begun a job: tests wait for it.)
       if ('started' in answer) return void this.emit('started');
-      const waiting = this.waiting.get(answer.id)!;
-      this.waiting.delete(answer.id);
-      if (this.waiting.size === 0) this.hold(false);
-      if ('report' in answer) waiting.resolve(answer.report);
-      else waiting.reject(rebuilt(answer.error));
+      const job = waiting.get(answer.id)!;
+      waiting.delete(answer.id);
+      if (waiting.size === 0) this.hold(false);
+      if ('report' in answer) job.resolve(answer.report);
+      else job.reject(rebuilt(answer.error));
     });
     // A thread that died fails the imports it had (a new one is started for the next). One whose heap ran out
     // fails them as too large (a 413, not a 500): the imports it held (MAX_CONCURRENT_IMPORTS of them at most)
     // needed more than IMPORT_THREAD_MAX_HEAP_MB, or V8's default, and the service's own thread is untouched.
+    // Its own imports only: its 'exit' comes after its 'error', by which time a retry may wait for a new thread.
     const failed = (error: Error) => {
       if (this.worker === worker) this.worker = this.port = undefined;
       if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') error = outOfMemory(this.maxHeapMb);
-      for (const { reject } of this.waiting.values()) reject(error);
-      this.waiting.clear();
+      for (const { reject } of waiting.values()) reject(error);
+      waiting.clear();
     };
     worker.on('error', failed);
     worker.on('exit', (code) => failed(new Error(`the import thread exited (code ${code})`)));

@@ -22,7 +22,8 @@ import type { ParsedFile } from './types.js';
 //   which new records are numbered after.
 // - For `npm run seed` (seed/postgres.ts, which runs the SQLite seed the same way): the developments and
 //   statements it names with their themes and sources (FileScope's developmentIds, statementIds).
-// Nothing else is read by an import: the audit log is only appended to, keys and statements are not read.
+// - The deletions (tombstones in the audit log) of the recommendations the file gives: not created again.
+// Nothing else is read by an import: the audit log is otherwise only appended to, keys and statements are not read.
 
 /** Copied whole before the file is read: what the format readers look up (src/import/states.ts, ohchr-*.ts). */
 export const VOCABULARIES = ['states', 'state_aliases', 'reviews', 'themes', 'affected_persons_groups', 'sdg_goals'];
@@ -53,6 +54,8 @@ const SCOPED: Record<string, string> = {
     or fts_rowid = (select max(fts_rowid) from statements)`,
   statement_themes: 'statement_id in (select id from import_statements)',
   meta: 'true',
+  // The tombstones of the records the file gives: a record someone deleted is not created again (apply.ts).
+  audit_log: "entity = 'recommendations' and action = 'delete' and entity_id in (select id from import_file_recommendations)",
   recommendation_relations: `${IN_SCOPE} and related_id in (select id from import_recommendations)`,
   recommendation_relations_stale: 'true',
   recommendation_documents: `${IN_SCOPE} or recommendation_id in (select recommendation_id from recommendation_documents_stale)`,
@@ -95,7 +98,7 @@ export function fileScope(parsed: ParsedFile, scratch: Database.Database): FileS
   };
 }
 
-/** Fills the transaction's temporary tables import_states, import_recommendations, import_developments, import_statements and import_sources. */
+/** Fills the transaction's temporary tables import_states, import_recommendations, import_file_recommendations, import_developments, import_statements and import_sources. */
 async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void> {
   await client.query(`create temporary table import_states on commit drop as
     select unnest($1::text[]) as code
@@ -108,6 +111,7 @@ async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void>
   await client.query(`create temporary table import_recommendations on commit drop as
     select r.id from recommendations r join reviews v on v.id = r.review_id where v.state_code in (select code from import_states)`);
   await client.query('alter table import_recommendations add primary key (id)');
+  await client.query('create temporary table import_file_recommendations on commit drop as select unnest($1::text[]) as id', [scope.recommendationIds]);
   await client.query('create temporary table import_developments on commit drop as select id from developments where id = any($1::text[])', [
     scope.developmentIds ?? [],
   ]);
@@ -125,7 +129,7 @@ async function fillScope(client: pg.PoolClient, scope: FileScope): Promise<void>
     union select source_id from statements where id in (select id from import_statements)
       or fts_rowid = (select max(fts_rowid) from statements)`, [scope.sourceIds, scope.sourceUrls]);
   // Their sizes, so that the planner looks the rows in scope up by index rather than reading whole tables.
-  await client.query('analyze import_states, import_recommendations, import_sources, import_developments, import_statements');
+  await client.query('analyze import_states, import_recommendations, import_file_recommendations, import_sources, import_developments, import_statements');
 }
 
 const quote = (name: string) => `"${name}"`;

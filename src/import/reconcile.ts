@@ -350,10 +350,34 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
         for (const key of read) push(storedAs, key, s);
       }
     }
-    const rest = unread.filter((record) => {
+    const repaired = unread.filter((record) => {
       const key = keys.get(record)!;
       const earlier = storedAs.get(key)?.filter((s) => !taken.has(s.id));
       if (fileCount.get(key) !== 1 || earlier?.length !== 1) return true;
+      taken.add(earlier[0]!.id);
+      record.id = earlier[0]!.id;
+      merge(result, record, earlier[0]!, resolve);
+      return false;
+    });
+    // A corrected file that numbers a paragraph anew (or at last: a row of the corpus without one): the record
+    // this source's reading of the same text was, under another paragraph, that the file gives no more. Its id
+    // is kept, its paragraph updated (the closest-wording match below never pairs a record with one its own
+    // source gave: without this, a second record). Only when one record of the file and one stored record fit so.
+    const renumberedAs = (sourceId: string, key: string) => `${sourceId}\u0000${key}`;
+    const renumbered = new Map<string, Stored[]>();
+    if (repaired.length > 0) {
+      for (const s of open) {
+        if (taken.has(s.id)) continue;
+        for (const key of new Set(s.readings.map((r) => renumberedAs(r.sourceId, r.matchKey)))) push(renumbered, key, s);
+      }
+    }
+    const textKeys = new Map(repaired.map((r) => [r, renumberedAs(r.reading!.sourceId, r.reading!.matchKey)]));
+    const inFile = new Map<string, number>();
+    for (const key of textKeys.values()) inFile.set(key, (inFile.get(key) ?? 0) + 1);
+    const rest = repaired.filter((record) => {
+      const key = textKeys.get(record)!;
+      const earlier = renumbered.get(key)?.filter((s) => !taken.has(s.id));
+      if (inFile.get(key) !== 1 || earlier?.length !== 1) return true;
       taken.add(earlier[0]!.id);
       record.id = earlier[0]!.id;
       merge(result, record, earlier[0]!, resolve);

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import t from 'tap';
+import { mintKey, send } from './curation-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO, termanFile } from './import-helpers.js';
+import { testSql } from './support/test-sql.js';
+
+// A file imported again over what curators did since (src/import/apply.ts), on either backend: what a
+// curator deleted or removed stays so, what a curator added stays, and the report says what it did not give.
+
+/** The change feed's position now: changes after it are those made since. */
+async function feedPosition(app: FastifyInstance): Promise<string> {
+  return (await getJson(app, '/v1/changes?since=9999-12-31&limit=1')).body.meta.nextCursor;
+}
+
+async function changesSince(app: FastifyInstance, since: string) {
+  return (await getJson(app, `/v1/changes?since=${since}&limit=500`)).body.data as { entity: string; id: string; action: string }[];
+}
+
+t.test('the same file again changes nothing: no write, no change, the same ETags, no second source', async (t) => {
+  const app = await buildTestApp(t);
+  const first = await importInto(app, RECONCILE_TERMAN);
+  t.same(first.recommendations, { created: 5, updated: 0, unchanged: 0 });
+  const since = await feedPosition(app);
+  const etag = (await getJson(app, '/v1/recommendations/KGZ-1-76.1')).response.headers.etag;
+  const sources = await testSql(app).count('sources');
+  const again = await importInto(app, RECONCILE_TERMAN);
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 5 });
+  t.same([again.sourcesCreated, again.reviewsCreated, again.notInFile, again.problems], [[], [], [], []]);
+  t.equal(again.revision, first.revision, 'no new revision');
+  t.same(await changesSince(app, since), [], 'no change in the feed');
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.1')).response.headers.etag, etag);
+  t.equal(await testSql(app).count('sources'), sources);
+});
+
+t.test('a record a curator deleted is not created again by a file that still gives it: reported', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin', 'curator');
+  await importInto(app, RECONCILE_TERMAN);
+  const { response } = await getJson(app, '/v1/recommendations/KGZ-1-76.3');
+  const deleted = await send(app, 'DELETE', '/v1/recommendations/KGZ-1-76.3', { key, headers: { 'if-match': response.headers.etag as string } });
+  t.equal(deleted.response.statusCode, 204);
+  const since = await feedPosition(app);
+
+  const again = await importInto(app, RECONCILE_TERMAN);
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 4 }, 'it was created again before');
+  t.equal(again.skipped, 1);
+  t.match(again.problems, [{ row: 4, paragraph: '76.3', message: /^KGZ-1-76\.3 was deleted by curator at \d{4}-\d\d-\d\dT[^:]+:\d\d:\d\d.*: not created again$/ }]);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.3')).response.statusCode, 404);
+  t.same(await changesSince(app, since), [], 'nothing in the feed');
+  t.equal(await testSql(app).count('recommendation_sources', 'recommendation_id = ?', ['KGZ-1-76.3']), 0);
+
+  // A file that gives nothing else is not refused (a 422 before): there is nothing to write.
+  const alone = await importInto(app, termanFile([['76.3. Ensure the independence of the judiciary and fight corruption in the courts (Norway);', 'kyrgysztan', 'support', 'Norway', '2010', '']]));
+  t.same(alone.recommendations, { created: 0, updated: 0, unchanged: 0 });
+  t.equal(alone.problems.length, 1);
+
+  // Created again through the API, it is the file's record once more.
+  const restored = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: { id: 'KGZ-1-76.3', reviewId: 'KGZ-1', paragraph: '76.3', text: 'Restored by hand.', verbatim: false, recommendingStates: ['NOR'] },
+  });
+  t.equal(restored.response.statusCode, 201);
+  const after = await importInto(app, RECONCILE_TERMAN);
+  t.same(after.recommendations, { created: 0, updated: 1, unchanged: 4 });
+  t.same(after.problems, []);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body.text, 'Ensure the independence of the judiciary and fight corruption in the courts (Norway);');
+});
+
+t.test('a theme a curator removed is not given again by the file, one a curator added stays: reported', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin', 'curator');
+  await importInto(app, RECONCILE_UPR_INFO);
+  // UPR Info's records have ids of their text (`KGZ-1-t…`): imported again, each is its own record, not a merge.
+  const { body } = await getJson(app, '/v1/recommendations?reviewId=KGZ-1&theme=upr-info-death-penalty');
+  t.equal(body.data.length, 1);
+  const id = body.data[0].id as string;
+  const themeIds = async () => ((await getJson(app, `/v1/recommendations/${id}`)).body.themes as { id: string; source: string }[]).map((x) => `${x.id} ${x.source}`);
+  t.same(await themeIds(), ['upr-info-death-penalty upr-info']);
+  t.equal((await send(app, 'DELETE', `/v1/recommendations/${id}/themes/upr-info-death-penalty`, { key })).response.statusCode, 200);
+  t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/upr-info-justice`, { key })).response.statusCode, 200);
+  const curated = await themeIds();
+  t.same(curated, ['upr-info-justice curated']);
+  const since = await feedPosition(app);
+
+  const again = await importInto(app, RECONCILE_UPR_INFO);
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 5 }, 'the file gave its issue back and took the curator’s away before');
+  t.match(again.warnings, [{ row: 3, message: `theme upr-info-death-penalty not given to ${id} again: a curator removed it` }]);
+  t.same(await themeIds(), curated);
+  t.same(await changesSince(app, since), []);
+
+  // A curator who gives it again lifts the rejection: the file's coding is then the record's again.
+  t.equal((await send(app, 'PUT', `/v1/recommendations/${id}/themes/upr-info-death-penalty`, { key })).response.statusCode, 200);
+  const lifted = await importInto(app, RECONCILE_UPR_INFO);
+  t.same(lifted.warnings, []);
+  t.same(lifted.recommendations, { created: 0, updated: 0, unchanged: 5 });
+  t.same(await themeIds(), ['upr-info-death-penalty curated', 'upr-info-justice curated']);
+});
+
+t.test('a corrected file that numbers a paragraph anew updates its record, with no second one', async (t) => {
+  const app = await buildTestApp(t);
+  const row = (text: string, decision = 'support', from = 'Norway') => [text, 'kyrgysztan', decision, from, '2010', ''];
+  await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.2. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('Ensure the independence of the judiciary (Norway);')]));
+  const unnumbered = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1&q=judiciary')).body.data[0].id as string;
+  t.match(unnumbered, /^KGZ-1-t[0-9a-f]{8}$/);
+
+  // 76.2 is 76.12 in the corrected file; the row without a paragraph has its paragraph, 76.3.
+  const corrected = await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.12. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  t.same(corrected.recommendations, { created: 0, updated: 2, unchanged: 1 }, 'two records were created beside those they repeat');
+  t.same(corrected.updated, [{ id: 'KGZ-1-76.2', fields: ['paragraph', 'sources'] }, { id: unnumbered, fields: ['paragraph', 'sources'] }]);
+  t.same(corrected.notInFile, []);
+  const records = (await getJson(app, '/v1/recommendations?reviewId=KGZ-1')).body.data as { id: string; paragraph: string }[];
+  t.same(records.map((r) => [r.id, r.paragraph]), [['KGZ-1-76.1', '76.1'], [unnumbered, '76.3'], ['KGZ-1-76.2', '76.12']], 'the ids stay, in paragraph order');
+  const again = await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.12. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
+});
