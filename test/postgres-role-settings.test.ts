@@ -1,0 +1,119 @@
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { buildApp } from '../src/app.js';
+import { newKeyId, newKeySecret } from '../src/auth/keys.js';
+import { TERMAN_STYLE_CSV } from './import-helpers.js';
+import { seededDatabase, startCluster } from './support/postgres.js';
+
+// PostgreSQL as operators configure it (session 37, docs/reliability-probes.md): settings a role or a database
+// carries (ALTER DATABASE/ROLE … SET) that the service's connections override (src/db/pg/session-settings.ts), and
+// a database that refuses the service's writes (src/db/write-refused.ts). The settings are the database's here, as
+// a role's would be: both are session defaults a start-up packet overrides.
+
+t.setTimeout(300_000);
+const cluster = await startCluster(t);
+
+if ('skip' in cluster) {
+  t.plan(0, cluster.skip);
+} else {
+  const clusterUrl = cluster.url;
+  /** A seeded database, a pool on it as its owner, and an admin key stored in it. */
+  async function keyed(t: Test) {
+    const url = await seededDatabase(clusterUrl);
+    const side = new pg.Pool({ connectionString: url, max: 2 });
+    t.teardown(() => side.end());
+    const keyId = newKeyId();
+    const { key, hash } = newKeySecret(keyId);
+    await side.query('insert into api_keys (id, name, scope, hash, created_at) values ($1, $2, $3, $4, $5)', [keyId, 'roles', 'admin', hash, new Date().toISOString()]);
+    return { url, side, key };
+  }
+
+  /** A seeded database with `settings` as its defaults, an admin key stored in it, and the service on it. */
+  async function configured(t: Test, settings: Record<string, string>) {
+    const { url, side, key } = await keyed(t);
+    const name = new URL(url).pathname.slice(1);
+    for (const [setting, value] of Object.entries(settings)) await side.query(`alter database ${name} set ${setting} = '${value}'`);
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, pgPoolMax: 4, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(() => app.close());
+    return { app, side, key };
+  }
+
+  const development = (id: string) => ({
+    id,
+    stateUnderReview: 'KGZ',
+    reviewId: 'KGZ-3',
+    title: 'A development written at once with others',
+    summary: 'Each cites the same new source.',
+    date: '2020-07-25',
+    datePrecision: 'day',
+    direction: 'setback',
+    recommendationIds: ['KGZ-3-FIN-1'],
+    sources: [{ title: 'A report', publisher: 'Example NGO', url: 'https://example.org/reports/shared', publishedOn: '2020-07-26' }],
+  });
+
+  t.test('repeatable read by default: concurrent writes are made as on the defaults', async (t) => {
+    const { app, side, key } = await configured(t, { default_transaction_isolation: 'repeatable read' });
+    // Each writer waits for the write lock; under repeatable read its snapshot was taken while it waited, and it
+    // did not see the source the one before it had just stored (a 500: its URL inserted twice).
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development(`settings-${i}`) }),
+      ),
+    );
+    t.same(
+      answers.map((response) => response.statusCode),
+      Array(6).fill(201),
+      answers.map((response) => response.body).join('\n'),
+    );
+    const { rows } = await side.query(`select count(distinct source_id)::int as sources, count(*)::int as n from development_sources where development_id like 'settings-%'`);
+    t.same(rows[0], { sources: 1, n: 6 }, 'each cites the one source');
+  });
+
+  t.test('an idle-in-transaction timeout of 1 ms: the service starts, writes and imports as on the defaults', async (t) => {
+    const { app, side, key } = await configured(t, { idle_in_transaction_session_timeout: '1ms' });
+    const created = await app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development('idle') });
+    t.equal(created.statusCode, 201, created.body);
+    // An import's transaction stays open while it runs on its scratch copy: a role's 200 ms ended each (a 503 at every retry).
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/v1/imports?format=terman-csv',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      payload: Buffer.from(TERMAN_STYLE_CSV),
+    });
+    t.equal(imported.statusCode, 200, imported.body);
+    t.equal((await side.query(`select count(*)::int as n from recommendations where review_id = 'KGZ-1'`)).rows[0].n, 3);
+  });
+
+  t.test('a database that refuses the service’s writes: reads are served, keyed ones too; a write is a 503 problem saying why, nothing written', async (t) => {
+    const { app, side, key } = await configured(t, { default_transaction_read_only: 'on' });
+    const before = (await side.query('select value from meta where key = $1', ['revision'])).rows[0].value;
+    const read = await app.inject({ method: 'GET', url: '/v1/developments?limit=2', headers: { authorization: `Bearer ${key}` } });
+    t.equal(read.statusCode, 200, 'a keyed read, whose key’s last use is not recorded');
+    const write = await app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development('read-only') });
+    t.equal(write.statusCode, 503, write.body);
+    t.match(write.headers['content-type'], /^application\/problem\+json/);
+    t.equal(write.headers['retry-after'], undefined, 'only an operator can change it');
+    t.match(write.json(), { status: 503, detail: /refuses this service's writes \(it is read only, or the service's database role lacks the privilege\); nothing was changed/ });
+    t.equal((await side.query(`select count(*)::int as n from developments where id = 'read-only'`)).rows[0].n, 0);
+    t.equal((await side.query('select value from meta where key = $1', ['revision'])).rows[0].value, before);
+  });
+
+  t.test('a role granted SELECT only: the same', async (t) => {
+    const { url, side, key } = await keyed(t);
+    const role = `reader_${process.pid}`;
+    await side.query(`create role ${role} login`);
+    t.teardown(async () => {
+      await side.query(`drop owned by ${role}`);
+      await side.query(`drop role ${role}`);
+    });
+    await side.query(`grant select on all tables in schema public to ${role}`);
+    const asReader = new URL(url);
+    asReader.username = role;
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: asReader.href, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(() => app.close());
+    t.equal((await app.inject({ method: 'GET', url: '/v1/states?limit=2', headers: { authorization: `Bearer ${key}` } })).statusCode, 200);
+    const write = await app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development('no-privilege') });
+    t.equal(write.statusCode, 503, write.body);
+    t.match(write.json(), { status: 503, detail: /refuses this service's writes/ });
+  });
+}
