@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import { newKeyId, newKeySecret } from '../src/auth/keys.js';
 import { TERMAN_STYLE_CSV } from './import-helpers.js';
-import { seededDatabase, startCluster } from './support/postgres.js';
+import { createDatabase, seededDatabase, startCluster } from './support/postgres.js';
 
 // PostgreSQL as operators configure it (session 37, docs/reliability-probes.md): settings a role or a database
 // carries (ALTER DATABASE/ROLE … SET) that the service's connections override (src/db/pg/session-settings.ts), and
@@ -115,5 +115,24 @@ if ('skip' in cluster) {
     const write = await app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development('no-privilege') });
     t.equal(write.statusCode, 503, write.body);
     t.match(write.json(), { status: 503, detail: /refuses this service's writes/ });
+  });
+
+  t.test('a search_path without public stops the start, naming it; one with a schema named after the role first migrates into public', async (t) => {
+    const url = new URL(await createDatabase(clusterUrl));
+    const elsewhere = new URL(url);
+    elsewhere.searchParams.set('options', '-c search_path=elsewhere');
+    const options = { databasePath: ':memory:', logLevel: 'silent', maxEventLoopDelayMs: 0 } as const;
+    await t.rejects(buildApp({ ...options, databaseUrl: elsewhere.href }), {
+      message: /the service's tables are in the schema public, which this connection's search_path \(elsewhere\) leaves out/,
+    });
+    // The default path, "$user", public: the cluster's user has a schema of its name in this database.
+    const side = new pg.Pool({ connectionString: url.href, max: 1 });
+    t.teardown(() => side.end());
+    await side.query(`create schema "${decodeURIComponent(url.username)}"`);
+    const app = await buildApp({ ...options, databaseUrl: url.href });
+    t.teardown(() => app.close());
+    t.equal((await app.inject({ method: 'GET', url: '/v1/states?limit=1' })).statusCode, 200);
+    const { rows } = await side.query(`select count(*)::int as n from pg_tables where tablename = 'recommendations' and schemaname = 'public'`);
+    t.equal(rows[0].n, 1, 'the tables are in public');
   });
 }
