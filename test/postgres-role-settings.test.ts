@@ -98,7 +98,7 @@ if ('skip' in cluster) {
     t.equal((await side.query('select value from meta where key = $1', ['revision'])).rows[0].value, before);
   });
 
-  t.test('a role granted SELECT only: the same', async (t) => {
+  t.test('a role granted SELECT only: the same; on a database to migrate, the start says who may', async (t) => {
     const { url, side, key } = await keyed(t);
     const role = `reader_${process.pid}`;
     await side.query(`create role ${role} login`);
@@ -115,6 +115,13 @@ if ('skip' in cluster) {
     const write = await app.inject({ method: 'POST', url: '/v1/developments', headers: { authorization: `Bearer ${key}` }, payload: development('no-privilege') });
     t.equal(write.statusCode, 503, write.body);
     t.match(write.json(), { status: 503, detail: /refuses this service's writes/ });
+
+    // A database still to migrate (new here; a new release's likewise): the start says who may migrate it.
+    const unmigrated = new URL(await createDatabase(clusterUrl));
+    unmigrated.username = role;
+    await t.rejects(buildApp({ databasePath: ':memory:', databaseUrl: unmigrated.href, logLevel: 'silent', maxEventLoopDelayMs: 0 }), {
+      message: /the database needs this release's migrations, and this role may not apply them \(permission denied for database \w+\): start this release once as the database's owner/,
+    });
   });
 
   t.test('a search_path without public stops the start, naming it; one with a schema named after the role first migrates into public', async (t) => {

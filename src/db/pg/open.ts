@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
+import { isWriteRefused } from '../write-refused.js';
 import { leavingClient, leavingPool } from './client-left.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
 import { readTimeoutOption, withoutReadTimeout } from './read-timeout.js';
@@ -114,7 +115,15 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
     });
     try {
       if (!(await migrated(client))) {
-        await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+        await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' }).catch((error: Error) => {
+          if (!isWriteRefused(error)) throw error;
+          // An app role granted only reads and writes on the tables, met by a new release (or a new database).
+          const reason = (error.cause as Error | undefined)?.message ?? error.message;
+          throw new Error(
+            `the database needs this release's migrations, and this role may not apply them (${reason}): start this release once ` +
+              "as the database's owner (or a role with CREATE on the database and on schema public), then as this role",
+          );
+        });
       }
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
