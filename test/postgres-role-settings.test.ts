@@ -2,6 +2,7 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import { newKeyId, newKeySecret } from '../src/auth/keys.js';
+import { warnOfConnectionLimit } from '../src/db/pg/connection-limit.js';
 import { TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, seededDatabase, startCluster } from './support/postgres.js';
 
@@ -141,5 +142,28 @@ if ('skip' in cluster) {
     t.equal((await app.inject({ method: 'GET', url: '/v1/states?limit=1' })).statusCode, 200);
     const { rows } = await side.query(`select count(*)::int as n from pg_tables where tablename = 'recommendations' and schemaname = 'public'`);
     t.equal(rows[0].n, 1, 'the tables are in public');
+  });
+
+  t.test('PG_POOL_MAX past the connections the role may open: the start warns, naming both', async (t) => {
+    const url = new URL(await seededDatabase(clusterUrl));
+    const side = new pg.Pool({ connectionString: url.href, max: 1 });
+    t.teardown(() => side.end());
+    const role = `limited_${process.pid}`;
+    await side.query(`create role ${role} login connection limit 3`);
+    t.teardown(() => side.query(`drop role ${role}`));
+    const warnings = async (as: string, poolMax: number) => {
+      const asRole = new URL(url);
+      asRole.username = as;
+      const pool = new pg.Pool({ connectionString: asRole.href, max: 1 });
+      const said: string[] = [];
+      const returned = await warnOfConnectionLimit(pool, poolMax, { warn: (_fields, message) => said.push(message) });
+      await pool.end();
+      t.equal(returned, said[0]);
+      return said;
+    };
+    t.match(await warnings(role, 10), [/^PG_POOL_MAX \(10\) is more than the connections PostgreSQL allows this service \(role: 3\): requests .* answered 503/]);
+    t.same(await warnings(role, 3), [], 'a pool within the limit');
+    t.same(await warnings(decodeURIComponent(url.username), 10), [], 'no limit but the server’s');
+    t.match(await warnings(decodeURIComponent(url.username), 100_000), [/\(server: \d+\)/]);
   });
 }
