@@ -1,8 +1,12 @@
 import pg from 'pg';
 import t, { type Test } from 'tap';
+import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
+import { copyDatabase } from '../src/db/copy/copy.js';
+import { openDatabase } from '../src/db/open.js';
 import { newKeyId, newKeySecret } from '../src/auth/keys.js';
 import { warnOfConnectionLimit } from '../src/db/pg/connection-limit.js';
+import { tempDir } from './helpers.js';
 import { TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, seededDatabase, startCluster } from './support/postgres.js';
 
@@ -165,5 +169,19 @@ if ('skip' in cluster) {
     t.same(await warnings(role, 3), [], 'a pool within the limit');
     t.same(await warnings(decodeURIComponent(url.username), 10), [], 'no limit but the server’s');
     t.match(await warnings(decodeURIComponent(url.username), 100_000), [/\(server: \d+\)/]);
+  });
+
+  t.test('a statement_timeout of 1 ms (the role’s or the database’s): db:copy copies both ways', async (t) => {
+    const dir = tempDir(t);
+    const seeded = join(dir, 'seeded.sqlite');
+    openDatabase(seeded).$client.close();
+    const url = await createDatabase(clusterUrl);
+    const side = new pg.Pool({ connectionString: url, max: 1 });
+    await side.query(`alter database ${new URL(url).pathname.slice(1)} set statement_timeout = '1ms'`);
+    await side.end();
+    const there = await copyDatabase({ kind: 'sqlite', path: seeded }, { kind: 'postgres', url });
+    const back = await copyDatabase({ kind: 'postgres', url }, { kind: 'sqlite', path: join(dir, 'back.sqlite') });
+    t.same(back, there, 'the same rows per table each way');
+    t.ok(there.states! > 100);
   });
 }

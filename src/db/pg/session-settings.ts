@@ -16,12 +16,17 @@ export const SESSION_SETTINGS: Readonly<Record<string, string>> = {
   idle_in_transaction_session_timeout: '0',
 };
 
-/** `Client` whose connections send SESSION_SETTINGS at start-up (beside the URL's own, e.g. `?options=`). */
+// And unless the pool sets its own (the service's PG_READ_TIMEOUT_MS, src/db/pg/read-timeout.ts): no statement
+// timeout. A role's (20 ms in the probe) cut db:copy's bulk statements, and with PG_READ_TIMEOUT_MS=0 ("no limit")
+// the service's reads; the commands' work is bounded by its size and the lock timeout, as the service's writes are.
+export const SESSION_DEFAULTS: Readonly<Record<string, string>> = { statement_timeout: '0' };
+
+/** `Client` whose connections send SESSION_SETTINGS (and SESSION_DEFAULTS) at start-up, beside the URL's own (e.g. `?options=`). */
 export function settledClient(Client: typeof pg.Client): typeof pg.Client {
   return class SettledClient extends Client {
     getStartupConf(): Record<string, string> {
       const conf = (Client.prototype as unknown as { getStartupConf(this: pg.Client): Record<string, string> }).getStartupConf.call(this);
-      return { ...conf, ...SESSION_SETTINGS };
+      return { ...SESSION_DEFAULTS, ...conf, ...SESSION_SETTINGS };
     }
   };
 }
