@@ -36,9 +36,7 @@ export async function pgAuthenticateHeader(pool: Pool, header: string | undefine
   if (auth.status === 'ok' && lastUseIsOld(rows[0]!.last_used_at, now)) {
     await pool
       .query(`update api_keys set last_used_at = $1 where id = (select id from api_keys where id = $2 for update skip locked)`, [now.toISOString(), id])
-      .catch((error: unknown) => {
-        if (!isWriteRefused(error)) throw error;
-      });
+      .catch((error: unknown) => (isWriteRefused(error) ? undefined : Promise.reject(error)));
   }
   return auth;
 }

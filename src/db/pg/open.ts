@@ -88,6 +88,15 @@ async function refuseOtherSchema(client: pg.PoolClient): Promise<void> {
   );
 }
 
+/** An app role granted only reads and writes on the tables, met by a new release (or a new database). */
+function migrationRefused(error: Error): Error {
+  const reason = (error.cause as Error | undefined)?.message ?? error.message;
+  return new Error(
+    `the database needs this release's migrations, and this role may not apply them (${reason}): start this release once ` +
+      "as the database's owner (or a role with CREATE on the database and on schema public), then as this role",
+  );
+}
+
 /** The advisory lock of the process migrating the database ("uprm" in ASCII). */
 const MIGRATE_LOCK = 0x7570726d;
 
@@ -116,13 +125,7 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
     try {
       if (!(await migrated(client))) {
         await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' }).catch((error: Error) => {
-          if (!isWriteRefused(error)) throw error;
-          // An app role granted only reads and writes on the tables, met by a new release (or a new database).
-          const reason = (error.cause as Error | undefined)?.message ?? error.message;
-          throw new Error(
-            `the database needs this release's migrations, and this role may not apply them (${reason}): start this release once ` +
-              "as the database's owner (or a role with CREATE on the database and on schema public), then as this role",
-          );
+          throw isWriteRefused(error) ? migrationRefused(error) : error;
         });
       }
     } finally {
