@@ -283,8 +283,8 @@ if ('skip' in cluster) {
     t.equal(await runCopy(['--from', original, '--to', url], io(out), io(err)), 1);
     t.match(err.join(''), /copy failed, nothing written: the PostgreSQL database is not empty/);
     err.length = 0;
-    t.equal(await runCopy(['--from', original], io(out), io(err)), 1);
-    t.match(err.join(''), /--from and --to are required\nusage: npm run db:copy/);
+    t.equal(await runCopy(['--from', original], io(out), io(err)), 2, 'wrong usage');
+    t.match(err.join(''), /--from and --to are required\nUsage: npm run db:copy/);
   });
 
   t.test('a database migrated by a newer release is refused, nothing migrated or written', async (t) => {
