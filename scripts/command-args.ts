@@ -1,5 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { commandFailure, wantsJson } from '../src/common/command-line.js';
+import type { ParseArgsConfig } from 'node:util';
+import { commandFailure, parseCommandArgs, wantsJson } from '../src/common/command-line.js';
 
 /** The options a command takes, as parseArgs reads them, each with a description for its usage where it says one. */
 export type CommandOptions = Record<string, NonNullable<ParseArgsConfig['options']>[string] & { description?: string }>;
@@ -24,7 +24,7 @@ export function helpOrUsageError(argv: string[], options: CommandOptions, usage:
     return 0;
   }
   try {
-    parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parseCommandArgs({ args: argv, options, strict: true, allowPositionals: false });
     return undefined;
   } catch (error) {
     return commandFailure(io, 'json' in options && wantsJson(argv), 'usage', (error as Error).message, usage);

@@ -5,6 +5,7 @@ import t from 'tap';
 import { keysUsageError, KEYS_USAGE } from '../src/auth/cli.js';
 import { type CommandFailure, commandFailure, wantsJson } from '../src/common/command-line.js';
 import { runCopy, USAGE as COPY_USAGE } from '../src/db/copy/cli.js';
+import { runImportCli } from '../src/import/cli.js';
 import { runRelateCli, USAGE as RELATE_USAGE } from '../src/related/cli.js';
 import { runTagCli, TAG_USAGE } from '../src/tagging/cli.js';
 import { tempDir } from './helpers.js';
@@ -64,6 +65,21 @@ t.test('--help is the usage on stdout, exit 0; an unknown option or a missing va
   const copy = commands['db:copy']!.run;
   t.match(await failure(copy, ['--from', 'a.sqlite'], env), { status: 2, kind: 'usage', message: '--from and --to are required' });
   t.match(await failure(copy, ['--from', 'a.sqlite', '--to', 'b.sqlite'], env), { status: 2, kind: 'usage', message: /one of --from and --to must be a postgres/ });
+  t.notOk(existsSync(env.DATABASE_PATH), 'no database made');
+});
+
+t.test('an option with a value given twice is wrong usage: the last one was taken, unsaid', async (t) => {
+  const env = { DATABASE_PATH: join(tempDir(t), 'never.sqlite') };
+  const twice = (name: string, a: string, b: string) => ({ status: 2, kind: 'usage', message: `--${name} is given more than once ("${a}", "${b}"): give it once.` });
+  t.match(await failure(runTagCli, ['--review', 'KGZ-1', '--review=KGZ-2'], env), twice('review', 'KGZ-1', 'KGZ-2'));
+  t.match(await failure(runImportCli, ['f.csv', '--review', 'KGZ-1', '--review', 'KGZ-2'], env), twice('review', 'KGZ-1', 'KGZ-2'));
+  t.match(await failure(commands['db:copy']!.run, ['--from', 'a.sqlite', '--to', 'postgres://db/a', '--to', 'postgres://db/b'], env), twice('to', 'postgres://db/a', 'postgres://db/b'));
+  const keys = capture();
+  t.equal(keysUsageError(['create', '--name', 'a', '--name', 'b', '--scope', 'write'], keys), 2, 'keys');
+  t.match(keys.errText, /^--name is given more than once \("a", "b"\): give it once\.\nUsage:/);
+  // A flag twice, or an option that takes several, is no conflict.
+  const relate = capture();
+  t.equal(runRelateCli(['--state', 'AAA', '--state', 'BBB', '--json', '--json', '--help'], env, relate), 0);
   t.notOk(existsSync(env.DATABASE_PATH), 'no database made');
 });
 

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../common/command-line.js';
 import type { Db } from '../db/open.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../db/schema.js';
 import { type ApiKeyListing, createApiKey, listApiKeys, revokeApiKey } from './keys.js';
@@ -54,7 +54,7 @@ export function keysUsageError(argv: string[], io: Output): number | undefined {
 function parseKeysCommand(argv: string[], io: Output): KeysCommand | number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: { name: { type: 'string' }, scope: { type: 'string' } },

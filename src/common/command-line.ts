@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 // The contract every command keeps (README, "Commands"): exit status 0 done, 1 failed (the environment, a file,
 // the database, the work itself: nothing written), 2 wrong usage (checked before anything is opened). With
 // --json, stdout holds one JSON document whatever happens: the command's report, or a CommandFailure.
@@ -36,3 +38,24 @@ export const wantsJson = (argv: string[]): boolean => {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 };
+
+/**
+ * parseArgs that refuses an option with a value given twice unless it is `multiple`: parseArgs kept the last, so
+ * `--review KGZ-1 --review KGZ-2` imported KGZ-2 alone and `db:copy --to a --to b` copied into b, unsaid.
+ */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const parsed = parseArgs({ ...config, tokens: true });
+  const first = new Map<string, string>();
+  for (const token of parsed.tokens!) {
+    if (token.kind !== 'option') continue;
+    // A flag given twice says the same thing twice.
+    const option = config.options?.[token.name];
+    if (option?.type !== 'string' || option.multiple === true) continue;
+    const earlier = first.get(token.name);
+    if (earlier !== undefined) {
+      throw new Error(`--${token.name} is given more than once (${JSON.stringify(earlier)}, ${JSON.stringify(token.value)}): give it once.`);
+    }
+    first.set(token.name, token.value!);
+  }
+  return parsed as ReturnType<typeof parseArgs<T>>;
+}

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
-import { type CliOutput, commandFailure, type FailureKind, wantsJson } from '../common/command-line.js';
+import { type CliOutput, commandFailure, type FailureKind, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig, type ResolvedConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
@@ -34,7 +33,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
   const fail = (kind: FailureKind, message: string, usage = false): number => commandFailure(io, json, kind, message, usage ? USAGE : undefined);
   let args;
   try {
-    args = parseArgs({
+    args = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: {

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { type CliOutput, commandFailure, wantsJson } from '../common/command-line.js';
+import { type CliOutput, commandFailure, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { bumpRevision } from '../db/revision.js';
@@ -23,7 +22,7 @@ export function runRelateCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutp
   const json = wantsJson(argv);
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs({
       args: argv,
       options: {
         state: { type: 'string', multiple: true },

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { type CliOutput, commandFailure, wantsJson } from '../common/command-line.js';
+import { type CliOutput, commandFailure, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { isConnectTimeout, timedClient } from '../db/pg/connect-timeout.js';
@@ -20,7 +19,7 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
   const json = wantsJson(argv);
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs({
       args: argv,
       options: {
         review: { type: 'string' },

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { commandFailure, wantsJson } from '../../common/command-line.js';
+import { commandFailure, parseCommandArgs, wantsJson } from '../../common/command-line.js';
 import { commandConfig } from '../../config.js';
 import { isConnectTimeout } from '../pg/connect-timeout.js';
 import { redactUrl } from '../pg/url.js';
@@ -25,7 +24,7 @@ export async function runCopy(argv: string[], stdout: Output, stderr: Output, en
   let from: Endpoint;
   let to: Endpoint;
   try {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args: argv,
       options: {
         from: { type: 'string' },
