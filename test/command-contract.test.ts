@@ -11,7 +11,7 @@ import { runTagCli, TAG_USAGE } from '../src/tagging/cli.js';
 import { tempDir } from './helpers.js';
 import { TS_NODE_ARGS } from './support/server-process.js';
 
-// The commands' contract (README, "Commands"): exit 0 done, 1 failed, 2 wrong usage, in every command; with
+// The commands' contract (README, "The commands' contract"): exit 0 done, 1 failed, 2 wrong usage, in every command; with
 // --json one JSON document on stdout whatever happens, a failure as a CommandFailure (tag, relate and db:copy
 // printed prose only; an invalid environment was 2 in tag and relate, db:copy's wrong usage 1, keys' --help 2,
 // and seed ran whatever it was given). Import's own: test/import-cli.test.ts.

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-// The contract every command keeps (README, "Commands"): exit status 0 done, 1 failed (the environment, a file,
+// The contract every command keeps (README, "The commands' contract"): exit status 0 done, 1 failed (the environment, a file,
 // the database, the work itself: nothing written), 2 wrong usage (checked before anything is opened). With
 // --json, stdout holds one JSON document whatever happens: the command's report, or a CommandFailure.
 
