@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { commandFailure, parseCommandArgs, wantsJson } from '../src/common/command-line.js';
 
 /** The options a command takes, as parseArgs reads them, each with a description for its usage where it says one. */
 export type CommandOptions = Record<string, NonNullable<ParseArgsConfig['options']>[string] & { description?: string }>;
@@ -11,8 +12,9 @@ export interface CommandOutput {
 const processOutput: CommandOutput = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
 
 /**
- * For the bench and training commands: the exit code when `argv` asks for help (`--help`, `-h`: the usage on
- * stdout, 0) or holds what `options` do not take (the reason and the usage on stderr, 2); undefined when the
+ * For the bench, training and seed commands: the exit code when `argv` asks for help (`--help`, `-h`: the usage on
+ * stdout, 0) or holds what `options` do not take (the reason and the usage on stderr, 2, and with --json, when
+ * the command takes it, the reason as a CommandFailure on stdout); undefined when the
  * command is to run. Without it parseArgs threw a stack trace at `--help`, and a command reading
  * process.argv itself took `--help` for nothing and started a run of minutes.
  */
@@ -22,11 +24,10 @@ export function helpOrUsageError(argv: string[], options: CommandOptions, usage:
     return 0;
   }
   try {
-    parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parseCommandArgs({ args: argv, options, strict: true, allowPositionals: false });
     return undefined;
   } catch (error) {
-    io.err(`${(error as Error).message}\n${usage}\n`);
-    return 2;
+    return commandFailure(io, 'json' in options && wantsJson(argv), 'usage', (error as Error).message, usage);
   }
 }
 

@@ -3,6 +3,12 @@ import { type ConfigError, loadEnv } from '../src/config.js';
 // `npm run keys -- create --name <name> --scope write|admin | list | revoke <id>`, on DATABASE_URL's
 // PostgreSQL when it is set, else on DATABASE_PATH. The database modules are loaded once the environment is
 // read, and only the backend's: a wrong environment is said without loading them, and SQLite never loads pg.
+// Wrong usage is said first, and opens no database (a SQLite file would be created, a PostgreSQL one migrated, for
+// nothing); --help needs no environment.
+const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+const { keysUsageError } = await import('../src/auth/cli.js');
+const usage = keysUsageError(process.argv.slice(2), io);
+if (usage !== undefined) process.exit(usage);
 let env;
 try {
   env = loadEnv(process.env);
@@ -10,11 +16,6 @@ try {
   console.error((error as ConfigError).message);
   process.exit(1);
 }
-const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
-const { keysUsageError } = await import('../src/auth/cli.js');
-// Wrong usage opens no database (a SQLite file would be created, a PostgreSQL one migrated, for nothing).
-const usage = keysUsageError(process.argv.slice(2), io);
-if (usage !== undefined) process.exit(usage);
 let code: number;
 if (env.DATABASE_URL === undefined) {
   const [{ runKeysCommand }, { databaseFailure, openForCommand }] = await Promise.all([import('../src/auth/cli.js'), import('../src/db/open.js')]);

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dropOutputWhenReaderGoes } from '../src/common/closed-output.js';
+import { commandFailure, type FailureKind } from '../src/common/command-line.js';
 import { openDatabase } from '../src/db/open.js';
 import { MODEL_PATH } from '../src/tagging/labels.js';
 import { modelBytes } from '../src/tagging/model.js';
@@ -32,13 +33,20 @@ exitOnHelpOrUsageError(
   'Usage: npm run train [-- --data DIR] [--json] [--skip-eval]  |  npm run train -- --validate [--options JSON]\n  Measures the tagger on held-out sessions, then writes models/upr-info-tagger.json.gz (minutes).',
 );
 const { values: args } = parseArgs({ options: OPTIONS });
+const io = { out: (text: string) => void process.stdout.write(text), err: (text: string) => void process.stderr.write(text) };
+const fail = (kind: FailureKind, message: string) => process.exit(commandFailure(io, args.json, kind, message));
+// A missing folder or options that are no JSON were a stack trace (readdirSync's ENOENT, JSON.parse's SyntaxError).
+let overrides: Partial<TrainOptions> = {};
+try {
+  overrides = JSON.parse(args.options) as Partial<TrainOptions>;
+} catch (error) {
+  fail('usage', `--options is not JSON: ${(error as Error).message}`);
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = args.data ?? sharedDataDir(root);
-if (shared === undefined) {
-  process.stderr.write('No data: pass --data <the upr-info-2008-2013 folder>, or set SHARED_DATA_DIR.\n');
-  process.exit(1);
-}
-const dataDir = args.data ?? join(shared, 'upr-info-2008-2013');
+if (shared === undefined) fail('file', 'No data: pass --data <the upr-info-2008-2013 folder>, or set SHARED_DATA_DIR.');
+const dataDir = args.data ?? join(shared!, 'upr-info-2008-2013');
+if (statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() !== true) fail('file', `No data: ${dataDir} is not a folder.`);
 const started = Date.now();
 const progress = (message: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
@@ -46,7 +54,7 @@ const progress = (message: string) => {
 const db = openDatabase(':memory:');
 
 if (args.validate) {
-  const options = { ...DEFAULT_TRAIN_OPTIONS, ...(JSON.parse(args.options) as Partial<TrainOptions>) };
+  const options = { ...DEFAULT_TRAIN_OPTIONS, ...overrides };
   const e = await heldOutEvaluation(db, dataDir, (m) => progress(`validation: ${m}`), options, VALIDATION);
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   console.log(JSON.stringify({ options: args.options, microF1: e.microF1, macroF1: e.macroF1, precision: e.microPrecision, recall: e.microRecall }));

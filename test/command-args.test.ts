@@ -31,6 +31,13 @@ t.test('--help prints the usage on stdout (0); an unknown option or a missing va
     t.equal(io.outText, '');
   }
   t.equal(helpOrUsageError(['--json', '--only', 'read'], OPTIONS, 'Usage: x', capture()), undefined, 'options it takes: the command runs');
+  // With --json, a command that takes it answers wrong usage in JSON on stdout as well (train printed prose only).
+  const json = capture();
+  t.equal(helpOrUsageError(['--json', '--only'], OPTIONS, 'Usage: x', json), 2);
+  t.same(JSON.parse(json.outText), { error: { kind: 'usage', message: "Option '--only <value>' argument missing", exitStatus: 2 } });
+  const noJson = capture();
+  t.equal(helpOrUsageError(['--json'], { only: { type: 'string' } }, 'Usage: x', noJson), 2, '--json to a command without it');
+  t.same([noJson.outText, noJson.errText], ['', "Unknown option '--json'\nUsage: x\n"]);
 
   const exits: number[] = [];
   exitOnHelpOrUsageError(OPTIONS, 'Usage: x', ['--json'], (code) => exits.push(code), capture());

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openDatabase } from '../src/db/open.js';
-import { type CliError, runImportCli, USAGE } from '../src/import/cli.js';
+import type { CommandFailure } from '../src/common/command-line.js';
+import { runImportCli, USAGE } from '../src/import/cli.js';
 import { importFile } from '../src/import/run.js';
 import { formatReport } from '../src/import/report.js';
 import type { ImportReport } from '../src/import/types.js';
@@ -133,12 +134,16 @@ t.test('usage errors', async (t) => {
   t.equal(unknownFormat.status, 1);
   t.match(unknownFormat.err, /Cannot tell the file's format .*: pass --format ohchr-matrix\|terman-csv\|upr-info\|upr-tracker-csv\./);
 
-  // With --json, each failure is one JSON object on stderr, whatever failed (it was the text, and the usage).
+  // With --json, each failure is one JSON object on stdout, where the report would be (it was on stderr, and
+  // before that the text and the usage); the message is on stderr for whoever watches.
   const errorOf = async (args: string[], env: NodeJS.ProcessEnv = { DATABASE_PATH: join(dir, 'db.sqlite') }) => {
+    const out: string[] = [];
     const err: string[] = [];
-    const status = await runImportCli([...args, '--json'], env, { out: () => t.fail('no report'), err: (s) => err.push(s) });
-    t.equal(err.length, 1, 'one write');
-    return { status, ...(JSON.parse(err[0]!) as CliError) };
+    const status = await runImportCli([...args, '--json'], env, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    t.equal(out.length, 1, 'one document on stdout');
+    const failure = JSON.parse(out[0]!) as CommandFailure;
+    t.equal(err.join('').split('\n')[0], failure.error.message.split('\n')[0], 'the message on stderr');
+    return { status, ...failure };
   };
   t.same(await errorOf(['a.csv', '--force']), {
     status: 2,
@@ -146,15 +151,22 @@ t.test('usage errors', async (t) => {
   });
   t.same(await errorOf([]), { status: 2, error: { kind: 'usage', message: 'Give exactly one file to import; none was given.', exitStatus: 2 } });
   t.match(await errorOf([join(dir, 'missing.csv')]), { status: 1, error: { kind: 'file', message: /^Cannot read .*missing\.csv: no such file/, exitStatus: 1 } });
-  t.match(await errorOf([join(dir, 'other.csv')]), { status: 1, error: { kind: 'import', message: /other\.csv was not imported \(nothing written\): Cannot tell/, exitStatus: 1 } });
+  // A directory was opened as the database first, then failed as "Error: EISDIR: illegal operation on a directory, read".
+  t.same(await errorOf([dir]), { status: 1, error: { kind: 'file', message: `Cannot read ${dir}: it is a directory, not a file.`, exitStatus: 1 } });
+  t.match(await errorOf([join(dir, 'other.csv')]), { status: 1, error: { kind: 'failed', message: /other\.csv was not imported \(nothing written\): Cannot tell/, exitStatus: 1 } });
+  // An invalid environment is a failure (1) as in every other command; it was 2, wrong usage.
   t.same(await errorOf([join(dir, 'other.csv')], { LOG_LEVEL: 'loud' }), {
-    status: 2,
+    status: 1,
     error: {
       kind: 'environment',
       message: 'Invalid environment:\n  LOG_LEVEL: Not accepted: expected one of "fatal", "error", "warn", "info", "debug", "trace" or "silent", given "loud"',
-      exitStatus: 2,
+      exitStatus: 1,
     },
   });
+  // After `--` an argument is a file, --json included: the answer is prose.
+  const literal = await cli(t, ['--', '--json']);
+  t.same([literal.status, literal.out], [1, '']);
+  t.match(literal.err, /^Cannot read --json: no such file/);
 });
 
 t.test('the text report lists everything, long lists cut short', async (t) => {

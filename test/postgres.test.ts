@@ -245,6 +245,19 @@ if ('skip' in cluster) {
     raw.exec('delete from __drizzle_migrations where rowid = (select max(rowid) from __drizzle_migrations)');
     raw.close();
     await t.rejects(copyDatabase(sqlite(old), postgres(await createDatabase(clusterUrl))), /at migration \d+ of \d+: start this version/);
+    // A newer release's database: this version's server refuses it, so its start is no advice (it was given).
+    const newer = join(tempDir(t), 'newer.sqlite');
+    copyFileSync(original, newer);
+    const later = new Database(newer);
+    later.exec("insert into __drizzle_migrations (hash, created_at) select 'a later release', max(created_at) + 86400000 from __drizzle_migrations");
+    later.close();
+    await t.rejects(copyDatabase(sqlite(newer), postgres(await createDatabase(clusterUrl))), /at migration (\d+) of \d+: a newer release of upr-tracker migrated it; copy it with that release$/);
+    const newerPg = await createDatabase(clusterUrl);
+    await copyDatabase(sqlite(original), postgres(newerPg));
+    const laterPg = new pg.Pool({ connectionString: newerPg, max: 1 });
+    await laterPg.query(`insert into __drizzle_migrations (hash, created_at) select 'a later release', max(created_at) + 86400000 from __drizzle_migrations`);
+    await laterPg.end();
+    await t.rejects(copyDatabase(postgres(newerPg), sqlite(join(tempDir(t), 'y.sqlite'))), /^.*PostgreSQL database is at migration \d+ of \d+: a newer release/);
 
     const extra = join(tempDir(t), 'extra.sqlite');
     copyFileSync(original, extra);
@@ -283,8 +296,8 @@ if ('skip' in cluster) {
     t.equal(await runCopy(['--from', original, '--to', url], io(out), io(err)), 1);
     t.match(err.join(''), /copy failed, nothing written: the PostgreSQL database is not empty/);
     err.length = 0;
-    t.equal(await runCopy(['--from', original], io(out), io(err)), 1);
-    t.match(err.join(''), /--from and --to are required\nusage: npm run db:copy/);
+    t.equal(await runCopy(['--from', original], io(out), io(err)), 2, 'wrong usage');
+    t.match(err.join(''), /--from and --to are required\nUsage: npm run db:copy/);
   });
 
   t.test('a database migrated by a newer release is refused, nothing migrated or written', async (t) => {

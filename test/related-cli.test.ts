@@ -39,12 +39,12 @@ t.test('recomputes every state, or those given, and reports', async (t) => {
   db.$client.close();
 });
 
-t.test('wrong usage is exit status 2, help is 0', async (t) => {
+t.test('wrong usage is exit status 2, help is 0, an invalid environment 1', async (t) => {
   const env = { DATABASE_PATH: join(tempDir(t), 'unused.sqlite') };
   t.match(run(['--help'], env), { code: 0, out: /^Usage: npm run relate/ });
   t.match(run(['--bogus'], env), { code: 2, err: /Unknown option '--bogus'[\s\S]*Usage/ });
   t.match(run(['--state', 'KG'], env), { code: 2, err: '--state "KG" is not an ISO 3166-1 alpha-3 code like KGZ.\n' });
-  t.match(run([], { ...env, LOG_LEVEL: 'loud' }), { code: 2, err: /Invalid environment/ });
+  t.match(run([], { ...env, LOG_LEVEL: 'loud' }), { code: 1, err: /^Invalid environment:\n {2}LOG_LEVEL: [^\n]*\n$/ }, 'no usage after it');
 });
 
 t.test('with DATABASE_URL set, it refuses: no SQLite file is made or related', async (t) => {

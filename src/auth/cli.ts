@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../common/command-line.js';
 import type { Db } from '../db/open.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../db/schema.js';
 import { type ApiKeyListing, createApiKey, listApiKeys, revokeApiKey } from './keys.js';
@@ -10,7 +10,8 @@ import { type PgKeyPool, pgCreateApiKey, pgListApiKeys, pgRevokeApiKey } from '.
 export const KEYS_USAGE = `Usage:
   npm run keys -- create --name <name> --scope <write|admin>   mint a key (printed once: store it now)
   npm run keys -- list                                         every key, with its last use and revocation
-  npm run keys -- revoke <id>                                  revoke a key (its requests get 401 at once)`;
+  npm run keys -- revoke <id>                                  revoke a key (its requests get 401 at once)
+  npm run keys -- --help                                       this usage`;
 
 export interface Output {
   out(line: string): void;
@@ -36,8 +37,15 @@ export async function runPgKeysCommand(pool: PgKeyPool, argv: string[], io: Outp
   return printRevoked(command.id, await pgRevokeApiKey(pool, command.id), io);
 }
 
-/** The exit code of wrong usage (explained on io.err), undefined for a command: checked before a database is opened. */
+/**
+ * The exit code of wrong usage (explained on io.err) or of --help (the usage on io.out, 0: it was an unknown
+ * option, 2), undefined for a command: checked before the environment is read or a database opened.
+ */
 export function keysUsageError(argv: string[], io: Output): number | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(KEYS_USAGE);
+    return 0;
+  }
   const command = parseKeysCommand(argv, io);
   return typeof command === 'number' ? command : undefined;
 }
@@ -46,7 +54,7 @@ export function keysUsageError(argv: string[], io: Output): number | undefined {
 function parseKeysCommand(argv: string[], io: Output): KeysCommand | number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: { name: { type: 'string' }, scope: { type: 'string' } },

@@ -5,6 +5,7 @@ import { oneOf, quoteGiven, shownGiven } from '../common/zod-messages.js';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
 import { isDatabaseFileError } from '../db/database-files.js';
+import { isWriteRefused, WRITE_REFUSED_DETAIL } from '../db/write-refused.js';
 import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
@@ -523,6 +524,10 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
           'An operator must mend it: retry after the seconds in Retry-After.',
       );
     }
+    if (isWriteRefused(error)) {
+      request.log.error({ err: error }, 'database refused the write: answered 503');
+      return sendProblem(request, reply, 503, WRITE_REFUSED_DETAIL);
+    }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(request, reply, 413, bodyTooLarge(request));
     const status = error.statusCode ?? 500;
@@ -558,7 +563,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), or the service is overloaded (load shedding): retry after `Retry-After` seconds.',
+  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), or the service is overloaded (load shedding): retry after `Retry-After` seconds. Without `Retry-After`: the database refuses the service’s writes (read only, or its role lacks the privilege) until an operator changes it.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 

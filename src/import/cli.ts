@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CliOutput, commandFailure, type FailureKind, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig, type ResolvedConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { redactUrl } from '../db/pg/url.js';
@@ -12,8 +12,9 @@ import { importFile, isImportFormat, type RunImport } from './run.js';
 import { IMPORT_FORMATS, ImportError } from './types.js';
 
 // `npm run import -- <file> [--format …] [--review KGZ-3] [--dry-run] [--json]`: imports one file into
-// DATABASE_URL's PostgreSQL when set, else DATABASE_PATH (as the server would open it) and prints the report. Exit status: 0 imported (rows may have
-// been skipped: see the report), 1 the file could not be imported (nothing written), 2 wrong usage.
+// DATABASE_URL's PostgreSQL when set, else DATABASE_PATH (as the server would open it) and prints the report. Exit status
+// (src/common/command-line.ts): 0 imported (rows may have been skipped: see the report), 1 the file could not be
+// imported (nothing written), 2 wrong usage.
 
 export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS.join('|')}] [--review KGZ-3] [--dry-run] [--json]
 
@@ -25,28 +26,14 @@ export const USAGE = `Usage: npm run import -- <file> [--format ${IMPORT_FORMATS
   --json      print the report as JSON
 Writes to DATABASE_URL when set (PostgreSQL), else DATABASE_PATH (default ./data/upr-tracker.sqlite).`;
 
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-/** Why the command stopped, as --json prints it on stderr: what kind of fault, the message and the exit status. */
-export interface CliError {
-  error: { kind: 'usage' | 'file' | 'environment' | 'import'; message: string; exitStatus: number };
-}
+export type { CliOutput } from '../common/command-line.js';
 
 export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
-  // With --json a failure is one JSON object (CliError) on stderr, as the report is one on stdout: a script
-  // reading the command's output had a line of prose to parse (and the usage after a wrong option).
-  const json = argv.includes('--json');
-  const fail = (kind: CliError['error']['kind'], message: string, exitStatus: number, usage = false): number => {
-    if (json) io.err(`${JSON.stringify({ error: { kind, message, exitStatus } } satisfies CliError)}\n`);
-    else io.err(`${message}\n${usage ? `${USAGE}\n` : ''}`);
-    return exitStatus;
-  };
+  const json = wantsJson(argv);
+  const fail = (kind: FailureKind, message: string, usage = false): number => commandFailure(io, json, kind, message, usage ? USAGE : undefined);
   let args;
   try {
-    args = parseArgs({
+    args = parseCommandArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -58,7 +45,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
       },
     });
   } catch (error) {
-    return fail('usage', (error as Error).message, 2, true);
+    return fail('usage', (error as Error).message, true);
   }
   const { values, positionals } = args;
   if (values.help) {
@@ -67,24 +54,23 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
   }
   if (positionals.length !== 1) {
     const given = positionals.length === 0 ? 'none was given' : `given ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(', ')}`;
-    return fail('usage', `Give exactly one file to import; ${given}.`, 2, true);
+    return fail('usage', `Give exactly one file to import; ${given}.`, true);
   }
   const format = values.format;
   if (format !== undefined && !isImportFormat(format)) {
-    return fail('usage', `Unknown format "${format}": use ${IMPORT_FORMATS.join(', ')}.`, 2);
+    return fail('usage', `Unknown format "${format}": use ${IMPORT_FORMATS.join(', ')}.`);
   }
   const path = positionals[0]!;
-  try {
-    await access(path);
-  } catch {
-    return fail('file', `Cannot read ${path}: no such file, or not readable.`, 1);
-  }
+  const file = await stat(path).catch(() => undefined);
+  if (file === undefined) return fail('file', `Cannot read ${path}: no such file, or not readable.`);
+  // A directory was read as a file: "Error: EISDIR: illegal operation on a directory, read" after the database was opened.
+  if (file.isDirectory()) return fail('file', `Cannot read ${path}: it is a directory, not a file.`);
 
   let refused = '';
   const config = commandConfig(env, (text) => (refused += text));
-  if (config === undefined) return fail('environment', refused.trimEnd(), 2);
+  if (config === undefined) return fail('environment', refused.trimEnd());
   const database = await openTarget(config, io);
-  if (typeof database === 'string') return fail('import', `${path} was not imported (nothing written): ${database}`, 1);
+  if (typeof database === 'string') return fail('failed', `${path} was not imported (nothing written): ${database}`);
   try {
     const report = await database.run(
       { name: basename(path), chunks: () => createReadStream(path) },
@@ -103,7 +89,7 @@ export async function runImportCli(argv: string[], env: NodeJS.ProcessEnv, io: C
     // One line, never a stack trace: the import runs in one transaction, so nothing was written whatever failed.
     const reason =
       error instanceof ImportError ? error.message : (databaseFailure(error) ?? `${(error as Error).name}: ${(error as Error).message}`);
-    return fail('import', `${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}`, 1);
+    return fail('failed', `${path} was not imported (nothing written): ${reason.replace(/\s+/g, ' ')}`);
   } finally {
     await database.close();
   }

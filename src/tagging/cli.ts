@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
+import { type CliOutput, commandFailure, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig } from '../config.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { isConnectTimeout, timedClient } from '../db/pg/connect-timeout.js';
 import { redactUrl } from '../db/pg/url.js';
-import type { CliOutput } from '../import/cli.js';
 import { REVIEW_ID } from '../import/run.js';
 import { tagRecommendations } from './apply.js';
 import { machineTagger } from './tagger.js';
@@ -15,11 +14,12 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
   --json    the report as JSON`;
 
-/** `npm run tag`: exit code 0, 1 when the database could not be opened or written (kept locked by another process, not a database…), or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
+/** `npm run tag`: exit code 0, 1 when the environment is invalid or the database could not be opened or written (kept locked by another process, not a database…), or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
 export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
+  const json = wantsJson(argv);
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs({
       args: argv,
       options: {
         review: { type: 'string' },
@@ -29,19 +29,18 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
       },
     }));
   } catch (error) {
-    io.err(`${(error as Error).message}\n${TAG_USAGE}\n`);
-    return 2;
+    return commandFailure(io, json, 'usage', (error as Error).message, TAG_USAGE);
   }
   if (values.help) {
     io.out(`${TAG_USAGE}\n`);
     return 0;
   }
   if (values.review !== undefined && !REVIEW_ID.test(values.review)) {
-    io.err(`--review "${values.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).\n`);
-    return 2;
+    return commandFailure(io, json, 'usage', `--review "${values.review}" is not a review id like KGZ-3 (ISO code, hyphen, cycle 1–4).`);
   }
-  const config = commandConfig(env, io.err);
-  if (config === undefined) return 2;
+  let refused = '';
+  const config = commandConfig(env, (text) => (refused += text));
+  if (config === undefined) return commandFailure(io, json, 'environment', refused.trimEnd());
   const selection = { reviewId: values.review, all: values.all };
   const started = performance.now();
   let report;
@@ -58,8 +57,7 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
         ? databaseFailure(error)
         : `${redactUrl(url)}: ${isConnectTimeout(error) ? `no connection within PG_CONNECT_TIMEOUT_MS (${config.pgConnectTimeoutMs} ms)` : (error as Error).message}`;
     if (failure === undefined) throw error;
-    io.err(`Not tagged: ${url === undefined ? `${config.databasePath}: ` : ''}${failure}\n`);
-    return 1;
+    return commandFailure(io, json, 'failed', `Not tagged: ${url === undefined ? `${config.databasePath}: ` : ''}${failure}`);
   }
   const seconds = (performance.now() - started) / 1000;
   io.out(

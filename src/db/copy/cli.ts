@@ -1,13 +1,16 @@
-import { parseArgs } from 'node:util';
+import { commandFailure, parseCommandArgs, wantsJson } from '../../common/command-line.js';
 import { commandConfig } from '../../config.js';
 import { isConnectTimeout } from '../pg/connect-timeout.js';
 import { redactUrl } from '../pg/url.js';
 import { type Endpoint, copyDatabase, parseEndpoint } from './copy.js';
 
 // `npm run db:copy -- --from <sqlite file|postgres://…> --to <…> [--json]`: progress on stderr; with --json,
-// the rows copied per table as one JSON object on stdout. Exit 0 when copied, 1 when refused or failed.
+// the rows copied per table as one JSON object on stdout. Exit 0 when copied, 1 when refused or failed, 2 wrong usage
+// (it was 1, as a failed copy).
 
-export const USAGE = 'usage: npm run db:copy -- --from <sqlite file|postgres://…> --to <sqlite file|postgres://…> [--json]';
+export const USAGE = `Usage: npm run db:copy -- --from <sqlite file|postgres://…> --to <sqlite file|postgres://…> [--json]
+  Copies every table of one database into another, new or empty (one end SQLite, the other PostgreSQL).
+  --json    print the rows copied per table as JSON`;
 
 interface Output {
   write(text: string): unknown;
@@ -16,25 +19,36 @@ interface Output {
 const describe = (endpoint: Endpoint) => (endpoint.kind === 'postgres' ? redactUrl(endpoint.url) : endpoint.path);
 
 export async function runCopy(argv: string[], stdout: Output, stderr: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const io = { out: (text: string) => void stdout.write(text), err: (text: string) => void stderr.write(text) };
+  const json = wantsJson(argv);
   let from: Endpoint;
   let to: Endpoint;
-  let json: boolean;
   try {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args: argv,
-      options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
       strict: true,
     });
+    if (values.help) {
+      stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     if (values.from === undefined || values.to === undefined) throw new Error('--from and --to are required');
     from = parseEndpoint(values.from);
     to = parseEndpoint(values.to);
-    json = values.json;
+    // Said before anything is opened, as wrong usage (copyDatabase refused it as a failed copy, exit 1).
+    if (from.kind === to.kind) throw new Error('db:copy copies between SQLite and PostgreSQL: one of --from and --to must be a postgres:// URL, the other a file');
   } catch (error) {
-    stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 1;
+    return commandFailure(io, json, 'usage', (error as Error).message, USAGE);
   }
-  const config = commandConfig(env, (text) => stderr.write(text));
-  if (config === undefined) return 1;
+  let refused = '';
+  const config = commandConfig(env, (text) => (refused += text));
+  if (config === undefined) return commandFailure(io, json, 'environment', refused.trimEnd());
   stderr.write(`copying ${describe(from)} → ${describe(to)}\n`);
   try {
     const report = await copyDatabase(from, to, {
@@ -51,7 +65,6 @@ export async function runCopy(argv: string[], stdout: Output, stderr: Output, en
     const reason = isConnectTimeout(error)
       ? `no connection within PG_CONNECT_TIMEOUT_MS (${config.pgConnectTimeoutMs} ms)`
       : (error as Error).message;
-    stderr.write(`copy failed, nothing written: ${reason}\n`);
-    return 1;
+    return commandFailure(io, json, 'failed', `copy failed, nothing written: ${reason}`);
   }
 }

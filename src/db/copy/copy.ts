@@ -55,12 +55,7 @@ function sqliteTableNames(db: Database.Database): string[] {
 
 function checkSqliteSchema(db: Database.Database, path: string): void {
   const applied = db.prepare('select count(*) from __drizzle_migrations').pluck().get() as number;
-  if (applied !== expectedMigrationCount()) {
-    throw new CopyError(
-      `${path} is at migration ${applied} of ${expectedMigrationCount()}: start this version of the server on it ` +
-        'once (it migrates on start) before copying',
-    );
-  }
+  if (applied !== expectedMigrationCount()) throw new CopyError(`${path} ${migrationFault(applied, expectedMigrationCount(), '')}`);
   const unknown = sqliteTableNames(db).filter((name) => !COPY_TABLES.includes(name));
   if (unknown.length > 0) throw new CopyError(`the copy does not know the SQLite table(s) ${unknown.join(', ')}`);
 }
@@ -201,11 +196,15 @@ async function checkPgSchema(client: pg.PoolClient): Promise<void> {
     : { rows: [{ n: 0 }] };
   const applied = rows[0]!.n;
   if (applied !== expectedPgMigrationCount()) {
-    throw new CopyError(
-      `the PostgreSQL database is at migration ${applied} of ${expectedPgMigrationCount()}: start this version ` +
-        'of the server on it once (it migrates on start) before copying from it',
-    );
+    throw new CopyError(`the PostgreSQL database ${migrationFault(applied, expectedPgMigrationCount(), ' from it')}`);
   }
+}
+
+/** Why a database at another migration than this version's is not copied, and what to do. */
+function migrationFault(applied: number, expected: number, from: string): string {
+  // A newer release's database: this version's server refuses to open it, so "start the server on it" could not help.
+  if (applied > expected) return `is at migration ${applied} of ${expected}: a newer release of upr-tracker migrated it; copy it with that release`;
+  return `is at migration ${applied} of ${expected}: start this version of the server on it once (it migrates on start) before copying${from}`;
 }
 
 async function postgresToSqlite(url: string, path: string, options: CopyOptions): Promise<CopyReport> {

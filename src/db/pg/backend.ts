@@ -27,6 +27,7 @@ import { appliedPgMigrationCount, expectedPgMigrationCount, openPostgres } from 
 import { withoutReadTimeout } from './read-timeout.js';
 import { PgRevision } from './revision.js';
 import { warnOfTextRules } from './text-rules.js';
+import { warnOfConnectionLimit } from './connection-limit.js';
 import { importedBytes } from '../../import/zip.js';
 
 // PostgreSQL behind the service (DATABASE_URL): one bounded pool, migrated on open; the stores ported so far
@@ -59,6 +60,7 @@ export async function postgresBackend(
     // Not cut by the read timeout either, as the start's other checks (a lock held on states made the start fail).
     const seeded = await withoutReadTimeout(db.$client, async (client) => {
       await warnOfTextRules(client, freshen.log);
+      await warnOfConnectionLimit(client, poolMax, freshen.log);
       // Migrated here, but seeded only by `npm run seed`: an import into it resolves no state (a 422 that says so).
       const { rows } = await client.query<{ seeded: boolean }>('select exists (select 1 from states) as seeded');
       return rows[0]!.seeded;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { settledClient } from './session-settings.js';
 
 // A connection to PostgreSQL that gives up after PG_CONNECT_TIMEOUT_MS. node-postgres waits for ever by default:
 // against a host that accepts and never answers (a black-holed address behind a proxy, a hung server) the start,
@@ -17,11 +18,12 @@ export function isConnectTimeout(error: unknown): boolean {
 }
 
 /**
- * The pool's Client class, with `ms` as each connection's timeout. (The pool's own connectionTimeoutMillis would
- * bound the wait for a free connection as well.)
+ * The pool's Client class, with `ms` as each connection's timeout (the pool's own connectionTimeoutMillis would
+ * bound the wait for a free connection as well), and the session settings the code relies on (session-settings.ts):
+ * every pool and client of ours is made with it.
  */
 export function timedClient(Client: typeof pg.Client, ms: number): typeof pg.Client {
-  return class TimedClient extends Client {
+  return class TimedClient extends settledClient(Client) {
     constructor(config: pg.ClientConfig) {
       super({ ...config, connectionTimeoutMillis: ms });
     }

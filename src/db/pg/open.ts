@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../open.js';
 import { refuseNewerDatabase } from '../newer-release.js';
+import { isWriteRefused } from '../write-refused.js';
 import { leavingClient, leavingPool } from './client-left.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, isConnectTimeout, timedClient } from './connect-timeout.js';
 import { readTimeoutOption, withoutReadTimeout } from './read-timeout.js';
@@ -57,13 +58,43 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
   try {
-    if (!(await withoutReadTimeout(pool, migrated))) await migrateAlone(pool, options.migrateWaitMs ?? MIGRATE_WAIT_MS);
+    const done = await withoutReadTimeout(pool, async (client) => {
+      await refuseOtherSchema(client);
+      return migrated(client);
+    });
+    if (!done) await migrateAlone(pool, options.migrateWaitMs ?? MIGRATE_WAIT_MS);
   } catch (error) {
     await pool.end();
     if (!isConnectTimeout(error)) throw error;
     throw new Error(`no connection within PG_CONNECT_TIMEOUT_MS (${connectTimeoutMs} ms): the host did not answer as PostgreSQL`);
   }
   return db;
+}
+
+/**
+ * Refuses a connection whose search_path leaves out `public`, where the migrations create and name the tables
+ * ("public"."states") and where the code finds them by their plain names: with `?options=-c search_path=app` a new
+ * database failed half-way through its migration (`relation "public.recommendations" does not exist`, nothing
+ * kept), and a migrated one would have failed each query.
+ */
+async function refuseOtherSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ found: boolean; path: string }>(
+    `select 'public' = any(current_schemas(false)) as found, current_setting('search_path') as path`,
+  );
+  if (rows[0]!.found) return;
+  throw new Error(
+    `the service's tables are in the schema public, which this connection's search_path (${rows[0]!.path}) leaves out: take search_path ` +
+      'out of DATABASE_URL (options=-c search_path=…) and the role’s and database’s settings (ALTER ROLE … RESET search_path), or add public to it',
+  );
+}
+
+/** An app role granted only reads and writes on the tables, met by a new release (or a new database). */
+function migrationRefused(error: Error): Error {
+  const reason = (error.cause as Error | undefined)?.message ?? error.message;
+  return new Error(
+    `the database needs this release's migrations, and this role may not apply them (${reason}): start this release once ` +
+      "as the database's owner (or a role with CREATE on the database and on schema public), then as this role",
+  );
 }
 
 /** The advisory lock of the process migrating the database ("uprm" in ASCII). */
@@ -80,7 +111,8 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false)`, [
+    // search_path public: a schema named after the role ("$user", public: the default path) got the new tables.
+    await client.query(`select set_config('lock_timeout', $1, false), set_config('statement_timeout', '0', false), set_config('search_path', 'public', false)`, [
       `${Math.max(1, Math.round(waitMs))}ms`,
     ]);
     await client.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]).catch((error: Error & { code?: string }) => {
@@ -92,7 +124,9 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
     });
     try {
       if (!(await migrated(client))) {
-        await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' });
+        await migrate(drizzle(client, { schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: 'public' }).catch((error: Error) => {
+          throw isWriteRefused(error) ? migrationRefused(error) : error;
+        });
       }
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
@@ -101,7 +135,7 @@ async function migrateAlone(pool: pg.Pool, waitMs: number): Promise<void> {
     broken = error as Error;
     throw error;
   } finally {
-    // Dropped, not returned to the pool: its lock_timeout, statement_timeout (and, after a failure, any lock it took) go with it.
+    // Dropped, not returned to the pool: its lock_timeout, statement_timeout, search_path (and, after a failure, any lock it took) go with it.
     client.release(broken ?? true);
   }
 }
