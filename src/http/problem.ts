@@ -513,15 +513,15 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
       request.log.error({ err: error }, 'database full: answered 507');
       return sendProblem(request, reply, 507, STORAGE_FULL_DETAIL);
     }
+    // Without Retry-After, as PostgreSQL's refused writes below: only an operator can mend it.
     if (isDatabaseFileError(error)) {
       request.log.error({ err: error }, 'database file unusable: answered 503');
-      reply.header('retry-after', String(UNREACHABLE_RETRY_AFTER_SECONDS));
       return sendProblem(
         request,
         reply,
         503,
         'The database file cannot be read or written (made read-only, removed, damaged, or an I/O error); nothing was changed. ' +
-          'An operator must mend it: retry after the seconds in Retry-After.',
+          'An operator must mend it.',
       );
     }
     if (isWriteRefused(error)) {
@@ -563,7 +563,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), or the service is overloaded (load shedding): retry after `Retry-After` seconds. Without `Retry-After`: the database refuses the service’s writes (read only, or its role lacks the privilege) until an operator changes it.',
+  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), or the service is overloaded (load shedding): retry after `Retry-After` seconds. Without `Retry-After`: the database refuses the service’s writes (read only, or its role lacks the privilege), or its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), until an operator changes it.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 

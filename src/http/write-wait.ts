@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { WriteGate } from '../db/write-gate.js';
 import { type FileTrouble, fileTroubleDetail } from '../db/database-files.js';
-import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { HttpProblem } from './problem.js';
 
 // SQLite: while an import writes from its thread (src/import/import-thread.ts) or another process holds the
@@ -22,15 +21,13 @@ declare module 'fastify' {
 
 /**
  * SQLite: a 503 problem when the database file is no longer the one opened, logged with its path: `what` (a write,
- * an export) is refused, as `refused` tells the client.
+ * an export) is refused, as `refused` tells the client. No Retry-After: an operator must put the file back.
  */
 export function refuseOnFileTrouble(request: FastifyRequest, what: string, refused: string): void {
   const trouble = request.server.fileTrouble?.();
   if (trouble === undefined) return;
   request.log.error({ file: trouble.path }, `${what} refused: ${trouble.detail}`);
-  throw new HttpProblem(503, fileTroubleDetail(trouble, refused), undefined, {
-    'retry-after': String(UNREACHABLE_RETRY_AFTER_SECONDS),
-  });
+  throw new HttpProblem(503, fileTroubleDetail(trouble, refused));
 }
 
 /**
