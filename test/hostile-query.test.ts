@@ -354,7 +354,7 @@ t.test("a position's page and export are read in the sort's order, not every rec
       t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY')), `${label}: not sorted: ${plan.join('; ')}`);
       const known = position!.filter((p) => p !== 'unknown');
       const where = position!.includes('unknown') ? 'position is null' : `position in (${known.map((p) => `'${p}'`).join(', ')})`;
-      t.same(client.prepare(text).raw().all(...params).map((row) => row[0]),
+      t.same((client.prepare(text).raw().all(...params) as unknown[][]).map((row) => row[0]),
         client.prepare(`select id from recommendations where ${where} order by ${order} limit 51`).pluck().all(), `${label}: the same page`);
     }
   }
