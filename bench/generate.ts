@@ -17,6 +17,12 @@ export interface GenerateOptions {
   seed?: number;
   /** The timestamp records are created relative to. */
   now?: Date;
+  /**
+   * Recommendation texts to draw from (bench/real-texts.ts reads the real record's) instead of the phrases
+   * below: full text, ranking and relatedness then meet a real vocabulary. Each is used as given or with a
+   * qualifier appended, so that copies of one text are not all alike.
+   */
+  texts?: readonly string[];
 }
 
 export interface GenerateReport {
@@ -200,7 +206,8 @@ export function generateDatabase(db: Db, options: GenerateOptions): GenerateRepo
         pairs.set(first, seq);
         const id = `${review.id}-${first}-${seq}`;
         const paragraph = rand() < 0.95 ? `${110 + (r % 50)}.${k}` : null;
-        let text = `${pick(VERBS)} ${pick(OBJECTS)}${pick(QUALIFIERS)}.`;
+        let text = options.texts === undefined ? `${pick(VERBS)} ${pick(OBJECTS)}${pick(QUALIFIERS)}.`
+          : `${pick(options.texts).replace(/[.;,\s]+$/, '')}${pick(QUALIFIERS)}.`;
         if (rand() < 0.002) text = `-${text}`;
         if (rand() < 0.002) text = `${text}\nSee also the previous cycle.`;
         const position = weighted(POSITION_WEIGHTS);

@@ -76,3 +76,19 @@ t.test('generateDatabase: the same data for the same seed and time, other data f
   const texts = (db: Db) => db.$client.prepare('select text from recommendations order by id').pluck().all();
   t.not(JSON.stringify(texts(c)), JSON.stringify(texts(a)), 'another seed writes other texts');
 });
+
+t.test('generateDatabase: with texts given (the real record\'s), every text is one of them, as given or with a qualifier', async (t) => {
+  const db = seededDb(t);
+  const seedIds = new Set(db.$client.prepare('select id from recommendations').pluck().all() as string[]);
+  const given = ['Ratify the Optional Protocol to the Convention against Torture.', 'Abolish the death penalty;  '];
+  generateDatabase(db, { recommendations: 200, seed: 5, now: NOW, texts: given });
+  const texts = (db.$client.prepare('select id, text from recommendations').raw().all() as [string, string][])
+    .filter(([id]) => !seedIds.has(id))
+    // (The odd text starts with "-" or has a second line, as the generated phrases do.)
+    .map(([, text]) => text.replace(/^-/, '').replace(/\nSee also the previous cycle\.$/, ''));
+  t.equal(texts.length, 200);
+  const bases = ['Ratify the Optional Protocol to the Convention against Torture', 'Abolish the death penalty'];
+  t.ok(texts.every((text) => bases.some((base) => text.startsWith(base)) && text.endsWith('.')), texts.slice(0, 3).join(' | '));
+  t.ok(bases.every((base) => texts.includes(`${base}.`)), 'some texts as given (their end made a full stop)');
+  t.ok(texts.some((text) => !bases.some((base) => text === `${base}.`)), 'some with a qualifier appended');
+});
