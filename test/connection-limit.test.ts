@@ -85,3 +85,18 @@ t.test('MAX_CONNECTIONS open: one more is closed before any answer, and those op
   t.teardown(() => next.socket.destroy());
   t.match(await healthz(next.socket), /^HTTP\/1\.1 200 /, 'a connection opened once one has closed is answered');
 });
+
+t.test('a MAX_CONNECTIONS the open-file limit cannot hold is said at start', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  await buildTestApp(t, { maxConnections: 1_000_000, logLevel: 'warn', logStream });
+  t.match(log, /"maxConnections":1000000,"openFiles":\d+,"msg":"MAX_CONNECTIONS \(1000000\) leaves less than 256 of the \d+ files this process may open/);
+  log = '';
+  await buildTestApp(t, { maxConnections: 3, logLevel: 'warn', logStream });
+  t.notMatch(log, /MAX_CONNECTIONS/, 'not of one it can');
+});

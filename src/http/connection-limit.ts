@@ -30,9 +30,19 @@ export function defaultMaxConnections(pgPoolMax: number, openFiles = openFileLim
 /** How often at most the log says that connections were refused for the bound (with how many since). */
 const DROP_LOG_INTERVAL_MS = 60_000;
 
-/** At most `max` connections open at once; one more is closed as soon as it is accepted, and the log says so. */
-export function limitConnections(app: FastifyInstance, max: number): void {
+/**
+ * At most `max` connections open at once; one more is closed as soon as it is accepted, and the log says so. A bound
+ * the process cannot hold is said at start: with every descriptor taken the process died (under-pressure's memory
+ * sample threw EMFILE from a timer).
+ */
+export function limitConnections(app: FastifyInstance, max: number, openFiles = openFileLimit()): void {
   app.server.maxConnections = max;
+  if (max > openFiles - RESERVED_FILES) {
+    app.log.warn(
+      { maxConnections: max, openFiles },
+      `MAX_CONNECTIONS (${max}) leaves less than ${RESERVED_FILES} of the ${openFiles} files this process may open: connections could take every descriptor and the process down; lower it or raise the limit (ulimit -n, LimitNOFILE)`,
+    );
+  }
   let logged = -Infinity;
   let dropped = 0;
   app.server.on('drop', () => {
