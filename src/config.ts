@@ -5,6 +5,7 @@ import { quoteGiven } from './common/zod-messages.js';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
 import { DEFAULT_PG_READ_TIMEOUT_MS, MIN_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
+import { defaultMaxConnections } from './http/connection-limit.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -14,7 +15,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * on a random port, REQUEST_TIMEOUT_MS= turned the timeout off. An empty value is the default, as when unset
  * (DATABASE_URL= alike): what `PORT=${PORT}` gives in a compose file or a unit when nothing is set.
  */
-const envNumber = (min: number, max: number, fallback: number, fraction = false) =>
+const envNumberOrUnset = (min: number, max: number, fraction = false) =>
   z
     .string()
     .optional()
@@ -26,8 +27,9 @@ const envNumber = (min: number, max: number, fallback: number, fraction = false)
         .transform((text) => Math.min(Number(text), Number.MAX_VALUE)) // over 308 digits: too big, not Infinity
         .pipe(z.number().min(min).max(max))
         .optional(),
-    )
-    .transform((value) => value ?? fallback);
+    );
+const envNumber = (min: number, max: number, fallback: number, fraction = false) =>
+  envNumberOrUnset(min, max, fraction).transform((value) => value ?? fallback);
 const count = (fallback: number) => envNumber(0, Number.MAX_SAFE_INTEGER, fallback);
 const atLeastOne = (fallback: number) => envNumber(1, Number.MAX_SAFE_INTEGER, fallback);
 
@@ -115,6 +117,8 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: envNumber(1, bufferConstants.MAX_STRING_LENGTH, 1_048_576),
   REQUEST_TIMEOUT_MS: count(30_000),
   CONNECTION_TIMEOUT_MS: count(60_000),
+  // Unset: derived from the process's open-file limit and PG_POOL_MAX (src/http/connection-limit.ts).
+  MAX_CONNECTIONS: envNumberOrUnset(1, 1_000_000),
   RATE_LIMIT_WINDOW_MS: atLeastOne(60_000),
   RATE_LIMIT_MAX: atLeastOne(300),
   RATE_LIMIT_KEY_MAX: atLeastOne(1_200),
@@ -166,6 +170,8 @@ export interface Limits {
   requestTimeoutMs: number;
   /** A socket idle for this long is closed (0: never). */
   connectionTimeoutMs: number;
+  /** Connections open at once; one more is closed as soon as it is accepted (src/http/connection-limit.ts). */
+  maxConnections: number;
   rateLimitWindowMs: number;
   /** Requests per window from one client address without an API key. */
   rateLimitMax: number;
@@ -307,6 +313,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     importBodyLimitBytes: env.IMPORT_BODY_LIMIT_BYTES,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS ?? defaultMaxConnections(env.PG_POOL_MAX),
     rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,

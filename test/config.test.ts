@@ -2,6 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { configFromEnv, configSchema, defaultConfig, loadEnv } from '../src/config.js';
+import { defaultMaxConnections, openFileLimit } from '../src/http/connection-limit.js';
 
 t.test('defaults work with an empty environment', async (t) => {
   t.same(loadEnv({}), {
@@ -183,6 +184,25 @@ t.test('IMPORT_BODY_LIMIT_BYTES: plain digits, at least 1, at most what one buff
   t.equal(loadEnv({ IMPORT_BODY_LIMIT_BYTES: String(bufferConstants.MAX_LENGTH) }).IMPORT_BODY_LIMIT_BYTES, bufferConstants.MAX_LENGTH);
 });
 
+t.test("MAX_CONNECTIONS: 1 to 1,000,000; unset, the process's open-file limit less what the service opens itself, at most 10,000", async (t) => {
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '500' })).maxConnections, 500);
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '' })).maxConnections, defaultMaxConnections(10), 'empty: the default');
+  t.throws(() => loadEnv({ MAX_CONNECTIONS: '0' }), /MAX_CONNECTIONS/, '0 would refuse every connection');
+  t.throws(() => loadEnv({ MAX_CONNECTIONS: '1000001' }), /MAX_CONNECTIONS/);
+  t.equal(configFromEnv(loadEnv({ PG_POOL_MAX: '44' })).maxConnections, defaultMaxConnections(44));
+  t.equal(defaultConfig().maxConnections, defaultMaxConnections(10));
+
+  const limits = 'Limit                     Soft Limit           Hard Limit           Units     \n' +
+    'Max open files            4096                 524288               files     \n';
+  t.equal(openFileLimit(limits), 4096, 'the soft limit (Node has raised it to the hard one by then)');
+  t.equal(openFileLimit(limits.replace('4096 ', 'unlimited ')), 1024, 'unlimited: 1024 assumed');
+  t.equal(openFileLimit(''), 1024, 'no /proc: 1024 assumed');
+  t.equal(openFileLimit(), Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))![1]), "this process's");
+  t.equal(defaultMaxConnections(10, 4096), 4096 - 256 - 10);
+  t.equal(defaultMaxConnections(10, 524_288), 10_000, 'at most 10,000 (memory, not descriptors, bounds it then)');
+  t.equal(defaultMaxConnections(1_000, 1024), 1, 'at least 1');
+});
+
 t.test('TRUST_PROXY: false, true, a hop count, or addresses and ranges', async (t) => {
   const trust = (value: string) => loadEnv({ TRUST_PROXY: value }).TRUST_PROXY;
   t.equal(trust('false'), false);
@@ -231,7 +251,11 @@ t.test("the README's tables of variables name every setting, each with its defau
   }
   const defaults = loadEnv({}) as Record<string, unknown>;
   // Defaults that are no value of their own: what the README says instead.
-  const unset: Record<string, string> = { DATABASE_URL: '(none: SQLite)', PUBLIC_URL: 'http://HOST:PORT' };
+  const unset: Record<string, string> = {
+    DATABASE_URL: '(none: SQLite)',
+    PUBLIC_URL: 'http://HOST:PORT',
+    MAX_CONNECTIONS: '(the open-file limit less 256 and PG_POOL_MAX, at most 10000)',
+  };
   t.same([...documented.keys()].sort(), Object.keys(configSchema.shape).sort(), 'the same variables');
   for (const [name, text] of documented) t.equal(text, unset[name] ?? String(defaults[name]), `${name}'s default`);
 });

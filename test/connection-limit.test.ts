@@ -1,0 +1,102 @@
+import { once } from 'node:events';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { buildTestApp, unlessHanging } from './helpers.js';
+
+// MAX_CONNECTIONS (src/http/connection-limit.ts): with that many connections open, one more is closed by the
+// server before any answer, and the ones open are still answered. Before, nothing bounded them: idle keep-alive
+// sockets by the thousand took every file descriptor the process may hold.
+
+/** Sends GET /healthz on `socket` and resolves with the whole answer (its Content-Length read). */
+function healthz(socket: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const head = text.indexOf('\r\n\r\n');
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
+      if (head !== -1 && text.length >= head + 4 + length) {
+        socket.off('data', onData);
+        resolve(text);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  });
+}
+
+/** A connection to `port`, and what it received before the server closed it (undefined: still open). */
+async function connectTo(port: number): Promise<{ socket: net.Socket; closed: Promise<string> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  // A connection the server closes at once may be reset rather than ended: either is a close.
+  socket.on('error', () => undefined);
+  const closed = once(socket, 'close').then(() => received);
+  await once(socket, 'connect');
+  return { socket, closed };
+}
+
+t.test('MAX_CONNECTIONS open: one more is closed before any answer, and those open are still answered', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const app = await buildTestApp(t, { maxConnections: 3, logLevel: 'warn', logStream });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  // The server's side of each connection it accepted (one beyond the bound is not).
+  const accepted: net.Socket[] = [];
+  app.server.on('connection', (socket: net.Socket) => accepted.push(socket));
+  const open = [];
+  for (let i = 0; i < 3; i++) {
+    const connection = await connectTo(port);
+    t.teardown(() => connection.socket.destroy());
+    t.match(await healthz(connection.socket), /^HTTP\/1\.1 200 /, `connection ${i + 1} is answered`);
+    open.push(connection);
+  }
+
+  const fourth = await connectTo(port);
+  t.teardown(() => fourth.socket.destroy());
+  fourth.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  t.equal(await unlessHanging(fourth.closed, 30_000, 'the fourth connection, closed by the server'), '', 'the fourth connection is closed by the server, unanswered');
+  const fifth = await connectTo(port);
+  t.teardown(() => fifth.socket.destroy());
+  t.equal(await unlessHanging(fifth.closed, 30_000, 'the fifth connection, closed by the server'), '', 'so is a fifth');
+
+  for (const [i, connection] of open.entries()) {
+    t.match(await healthz(connection.socket), /^HTTP\/1\.1 200 /, `connection ${i + 1}, kept alive, is still answered`);
+  }
+  const warnings = log.split('\n').filter((line) => line.includes('connections refused'));
+  t.equal(warnings.length, 1, 'the log says so once (at most once a minute), not at each refusal');
+  t.match(JSON.parse(warnings[0]!), { level: 40, dropped: 1, maxConnections: 3, msg: 'connections refused: MAX_CONNECTIONS (3) are open' });
+
+  // The bound is on connections open at once: one closed (seen closed by the server), a new one is served.
+  const third = open.pop()!;
+  third.socket.end();
+  await once(accepted[2]!, 'close');
+  const next = await connectTo(port);
+  t.teardown(() => next.socket.destroy());
+  t.match(await healthz(next.socket), /^HTTP\/1\.1 200 /, 'a connection opened once one has closed is answered');
+});
+
+t.test('a MAX_CONNECTIONS the open-file limit cannot hold is said at start', async (t) => {
+  let log = '';
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  await buildTestApp(t, { maxConnections: 1_000_000, logLevel: 'warn', logStream });
+  t.match(log, /"maxConnections":1000000,"openFiles":\d+,"msg":"MAX_CONNECTIONS \(1000000\) leaves less than 256 of the \d+ files this process may open/);
+  log = '';
+  await buildTestApp(t, { maxConnections: 3, logLevel: 'warn', logStream });
+  t.notMatch(log, /MAX_CONNECTIONS/, 'not of one it can');
+});
