@@ -11,7 +11,7 @@ import { toFtsQuery } from '../src/db/fulltext.js';
 import { filterConditions as developmentConditions } from '../src/developments/queries.js';
 import { whereClause } from '../src/db/keyset.js';
 import type { Db } from '../src/db/open.js';
-import { countMatching, countRecommendations, documentChunks, filterConditions, fromClause, keysetKeys, resolveSort } from '../src/recommendations/queries.js';
+import { countMatching, countRecommendations, documentChunks, filterConditions, fromClause, resolveSort } from '../src/recommendations/queries.js';
 import type { RecommendationFilter, RecommendationSort } from '../src/recommendations/schemas.js';
 import { type ReviewRow, reviewSourcesQuery } from '../src/reviews/queries.js';
 import { buildTestApp, getJson, sqliteOnly, tempDir } from './helpers.js';
@@ -322,49 +322,4 @@ t.test('the index follows inserts, updates and deletes, and survives VACUUM', as
   t.equal(sqlite.prepare("select fts_rowid from recommendations where id = 'NEW-1'").pluck().get(), maxBefore + 1);
   t.same(search('quokka').sort(), ['NEW-1', second].sort());
   t.doesNotThrow(check, 'the index matches the table');
-});
-
-t.test("a position's page and export are read in the sort's order, not every record of the position sorted", async (t) => {
-  const own = join(tempDir(t), 'position.sqlite');
-  copyGeneratedDatabase(own, 3_000);
-  const client = new Database(own);
-  t.teardown(() => client.close());
-  // The statistics of session 37's database of 1,000,008 recommendations (a position: 200,002 of them, as
-  // SQLite estimates it), under which position=noted&sort=-updatedAt sorted 250,000 records for each page (2.1 s).
-  client.exec(`delete from sqlite_stat1 where tbl in ('recommendations', 'reviews');
-    insert into sqlite_stat1 (tbl, idx, stat) values ('recommendations', 'recommendations_source_idx', '1000008 1279'),
-      ('recommendations', 'recommendations_review_position_idx', '1000008 1283 257 1 1'),
-      ('recommendations', 'recommendations_fts_rowid_idx', '1000008 1'), ('recommendations', 'recommendations_updated_idx', '1000008 1 1'),
-      ('recommendations', 'recommendations_position_idx', '1000008 200002'),
-      ('recommendations', 'recommendations_review_order_idx', '1000008 1283 1 1'),
-      ('recommendations', 'sqlite_autoindex_recommendations_1', '1000008 1'), ('reviews', 'reviews_state_idx', '780 4 1'),
-      ('reviews', 'sqlite_autoindex_reviews_1', '780 1');
-    analyze sqlite_schema`);
-  const db = drizzle(client) as unknown as Db;
-  const ORDER: Record<string, string> = {
-    paragraph: 'review_id, paragraph_sort_key, id', '-paragraph': 'review_id desc, paragraph_sort_key desc, id desc',
-    updatedAt: 'updated_at, id', '-updatedAt': 'updated_at desc, id desc', id: 'id', '-id': 'id desc',
-  };
-  for (const position of [['noted'], ['unknown'], ['supported', 'pending']] as RecommendationFilter['position'][]) {
-    for (const [name, order] of Object.entries(ORDER)) {
-      const label = `position=${position!.join(',')}&sort=${name}`;
-      const filter: RecommendationFilter = { position };
-      const { sql: text, params } = sqlToQuery(keysetKeys(filter, resolveSort(name as RecommendationSort, filter), undefined, 51));
-      const plan = (client.prepare(`explain query plan ${text}`).all(...params) as { detail: string }[]).map((row) => row.detail);
-      t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE FOR ORDER BY')), `${label}: not sorted: ${plan.join('; ')}`);
-      const known = position!.filter((p) => p !== 'unknown');
-      const where = position!.includes('unknown') ? 'position is null' : `position in (${known.map((p) => `'${p}'`).join(', ')})`;
-      t.same((client.prepare(text).raw().all(...params) as unknown[][]).map((row) => row[0]),
-        client.prepare(`select id from recommendations where ${where} order by ${order} limit 51`).pluck().all(), `${label}: the same page`);
-    }
-  }
-  // An export's chunks read the same way: the whole of position=noted, in order.
-  const exported = [...documentChunks(db, { position: ['noted'] }, resolveSort('-updatedAt', {}), undefined, 'ndjson', 250)]
-    .flatMap((chunk) => chunk.bytes.toString().trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id));
-  t.same(exported, client.prepare("select id from recommendations where position = 'noted' order by updated_at desc, id desc").pluck().all());
-  // meta.total's count still reads the position's index.
-  const { sql: count, params } = sqlToQuery(sql`select count(*) from ${fromClause({ position: ['noted'] })} ${whereClause(filterConditions({ position: ['noted'] }, 'sqlite-count'))}`);
-  const plan = (client.prepare(`explain query plan ${count}`).all(...params) as { detail: string }[]).map((row) => row.detail);
-  t.ok(plan.some((detail) => detail.includes('recommendations_position_idx')), `the count: ${plan.join('; ')}`);
-  t.equal(countMatching(db, { position: ['noted'] }), client.prepare("select count(*) from recommendations where position = 'noted'").pluck().get());
 });

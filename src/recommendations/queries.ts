@@ -101,10 +101,7 @@ export function filterConditions(f: RecommendationFilter, dialect: FilterDialect
   if (f.cycle) c.push(inList(sql`v.cycle`, f.cycle));
   if (f.session) c.push(inList(sql`v.wg_session`, f.session));
   if (f.reviewId) c.push(inList(sql`r.review_id`, f.reviewId));
-  // On SQLite's pages and exports `+` keeps the position from being an index key: by its index, every record of the
-  // position was sorted for each page (position=noted&sort=-updatedAt at 1M: 250,000 rows, 2.1 s); read in the
-  // sort's order and checked, a page stops after its rows (35 ms). Counts read the position's index.
-  if (f.position) c.push(withUnknown(dialect === 'sqlite' ? sql`+r.position` : sql`r.position`, f.position));
+  if (f.position) c.push(withUnknown(sql`r.position`, f.position));
   if (f.theme) {
     const sources = f.labelSource ? sql` and ${inList(sql`coalesce(l.label_source, 'curated')`, f.labelSource)}` : sql``;
     c.push(linkedAny('recommendation_themes', 'theme_id', f.theme, dialect, sources));
@@ -322,7 +319,7 @@ export function buildRecommendationRecords(db: Db, ids: readonly string[]): Reco
  * The id (k) and the sort's key columns (k0, k1, …) of the filter's matches, in order: the keyset step of a
  * page or of an export, with topMatches' fast path where it applies.
  */
-export function keysetKeys(
+function keysetKeys(
   f: RecommendationFilter,
   sort: KeysetSort<BaseRow>,
   after: KeyValue[] | undefined,
