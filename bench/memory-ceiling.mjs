@@ -7,34 +7,17 @@
 // The server gets the environment given (MAX_CONCURRENT_EXPORTS and the like may be set to probe them), with the
 // rate limits raised and load shedding off so that every request reaches its route. Prints one line per path:
 // the peak RSS (MB) above the RSS before it, the statuses answered, and whether the server survived.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { opt, spawnServer } from './probe-server.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const heap = Number(opt('heap', '128'));
 const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
 const port = Number(opt('port', String(3900 + (process.pid % 90))));
 const KEY = process.env.KEY;
 
-const server = spawn(process.execPath, [`--max-old-space-size=${heap}`, 'dist/src/server.js'], {
-  env: {
-    RATE_LIMIT_MAX: '1000000',
-    RATE_LIMIT_KEY_MAX: '1000000',
-    RATE_LIMIT_EXPORT_MAX: '1000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    LOG_LEVEL: 'warn',
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-  },
-  stdio: ['ignore', 'inherit', 'pipe'],
-});
+const server = spawnServer(port, { nodeArgs: [`--max-old-space-size=${heap}`], stdio: ['ignore', 'inherit', 'pipe'] });
 let serverExit;
 let stderrTail = '';
 server.stderr.on('data', (d) => {
@@ -193,6 +176,6 @@ await probe('mixed: 8 exports paused, 100 pages paused, stats, imports, related'
 );
 
 console.log(`RSS at end ${serverExit ? '(dead)' : mb(kb('VmRSS')) + ' MB'}`);
-if (args.includes('--json')) console.log(JSON.stringify(results));
+if (process.argv.includes('--json')) console.log(JSON.stringify(results));
 server.kill('SIGTERM');
 await new Promise((r) => (serverExit ? r() : server.on('exit', r)));

@@ -5,34 +5,17 @@
 // RSS). Figures: wall ms and the server's CPU ms (utime + stime from /proc/<pid>/stat), so a busy machine shows
 // in the first and less in the second. Not part of npm test: run by hand, Linux only, a few minutes.
 //   DATABASE_PATH=/tmp/scale37-1m.db node bench/scale-probe.mjs [--only prefix,prefix] [--json out.json]
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { opt, spawnServer } from './probe-server.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const DEEP = Number(opt('deep', '500000'));
 const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
 const port = Number(opt('port', String(3900 + (process.pid % 90))));
 
 const startedAt = performance.now();
-const server = spawn(process.execPath, ['dist/src/server.js'], {
-  env: {
-    RATE_LIMIT_MAX: '1000000',
-    RATE_LIMIT_KEY_MAX: '1000000',
-    RATE_LIMIT_EXPORT_MAX: '1000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-    LOG_LEVEL: 'warn',
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+const server = spawnServer(port, { stdio: ['ignore', 'inherit', 'inherit'] });
 let serverExit;
 server.on('exit', (code, signal) => (serverExit = { code, signal }));
 
