@@ -297,7 +297,13 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       );
       const insertReview = sql.prepare(`insert into reviews (id, state_code, cycle, wg_session, report_symbol,
         report_year, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-      const fillReview = sql.prepare('update reviews set wg_session = ?, report_symbol = ?, report_year = ? where id = ?');
+      // Each filled column by itself: an update naming wg_session fires reviews_stale_update, which rebuilds the
+      // documents of every recommendation of the review (1,280 a review of the 1M database) for a year filled in.
+      const fillReview = {
+        wgSession: sql.prepare('update reviews set wg_session = ? where id = ?'),
+        reportSymbol: sql.prepare('update reviews set report_symbol = ? where id = ?'),
+        reportYear: sql.prepare('update reviews set report_year = ? where id = ?'),
+      };
       // A review's entry records it as the API's writes do (reviewSnapshot), as it is once this import has also
       // cited its sources (review_sources, below): a creation's entry is appended now, so that it comes before
       // its recommendations', and filled in at the end (entries are written when the transaction ends); a stored
@@ -348,7 +354,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           continue;
         }
         if (filled.length > 0) {
-          fillReview.run(after.wgSession, after.reportSymbol, after.reportYear, r.id);
+          for (const [key] of filled) fillReview[key].run(after[key], r.id);
           report.reviewsUpdated.push(r.id);
         }
       }
