@@ -212,8 +212,13 @@ async function keyRowLockedOnPostgres(t: Test, app: FastifyInstance) {
   t.equal((await pgAuthenticateHeader(postgresSide(app)!.pool, `Bearer ${key}`, later)).status, 'ok');
   t.equal(await lastUsed(), later.toISOString(), 'a minute later, it is recorded again');
 
+  // A database that lets the service only read skips the last use (write-refused.ts); any other error is not hidden.
   await other.query('begin read only');
-  await t.rejects(pgAuthenticateHeader(other, `Bearer ${key}`, new Date(later.getTime() + 61_000)), /read-only transaction/, 'other errors are not hidden');
+  t.equal((await pgAuthenticateHeader(other, `Bearer ${key}`, new Date(later.getTime() + 61_000))).status, 'ok', 'read only: skipped');
+  await other.query('rollback');
+  await other.query('begin');
+  await other.query('alter table api_keys add constraint last_use_refused check (last_used_at is null) not valid');
+  await t.rejects(pgAuthenticateHeader(other, `Bearer ${key}`, new Date(later.getTime() + 61_000)), /last_use_refused/, 'other errors are not hidden');
   await other.query('rollback');
 }
 

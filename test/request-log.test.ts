@@ -88,7 +88,7 @@ t.test('a write is one line naming its key by id and name; nothing at error for 
 t.test('a 5xx is logged once at error with its cause and id; the client gets the id and nothing internal', async (t) => {
   const { app, lines } = await appWithLog(t);
   app.get('/test/fails', async () => {
-    throw Object.assign(new Error('SQLITE_CORRUPT: select secret from api_keys in /var/lib/upr/data.sqlite'), { code: 'SQLITE_CORRUPT' });
+    throw Object.assign(new Error('SQLITE_INTERNAL: select secret from api_keys in /var/lib/upr/data.sqlite'), { code: 'SQLITE_INTERNAL' });
   });
   const response = await app.inject({ url: '/test/fails' });
   t.equal(response.statusCode, 500);
@@ -98,7 +98,7 @@ t.test('a 5xx is logged once at error with its cause and id; the client gets the
   t.notMatch(response.body, /SQLITE|select|\/var\/lib|\bat\b.*\.ts/, 'no cause, SQL, path or stack');
   const logged = lines().filter((line) => line.reqId === id);
   t.same(logged.map((line) => [line.level, line.msg]), [[50, 'request failed'], [30, 'request completed']]);
-  t.match((logged[0]!.err as { message: string }).message, /SQLITE_CORRUPT/, 'the cause is in the error line');
+  t.match((logged[0]!.err as { message: string }).message, /SQLITE_INTERNAL/, 'the cause is in the error line');
 });
 
 t.test('the probes answered well are logged at debug, not at info', async (t) => {
