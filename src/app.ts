@@ -10,7 +10,8 @@ import { setFullTextLimits } from './db/fulltext.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiInfo, openApiRoutes, transformOpenApiObject } from './http/openapi.js';
 import { docsPageOptions } from './http/docs-page.js';
-import { frameworkDetail, registerProblemHandlers, sendProblem } from './http/problem.js';
+import { describeErrors, frameworkDetail, registerProblemHandlers, sendProblem } from './http/problem.js';
+import { refusedPathParams } from './http/path-errors.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
@@ -74,7 +75,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // Such a request passes no hook, and Fastify logs none of them: its line is written here.
     frameworkErrors: (error, request, reply) => {
       reply.raw.once('finish', () => logAnswer(request, reply));
-      return sendProblem(request, reply, error.statusCode ?? 400, frameworkDetail(error));
+      const errors = refusedPathParams(app, request.method, request.url);
+      const detail = errors.length > 0 ? describeErrors(errors) : frameworkDetail(error);
+      return sendProblem(request, reply, error.statusCode ?? 400, detail, errors.length > 0 ? errors : undefined);
     },
   }).withTypeProvider<ZodTypeProvider>();
   const backend: Backend =

@@ -121,7 +121,8 @@ export function unprocessable(errors: InvalidParam[]): HttpProblem {
   return new HttpProblem(422, describeErrors(errors), errors);
 }
 
-function describeErrors(errors: InvalidParam[]): string {
+/** The detail of a problem listing invalid parameters: each named, with what is wrong. */
+export function describeErrors(errors: InvalidParam[]): string {
   const listed = errors.slice(0, MAX_LISTED_ERRORS).map((e) => `Invalid ${describeLocation(e.in)} "${e.name}": ${e.message}`);
   const more = errors.length - listed.length;
   return more > 0 ? `${listed.join('; ')}; and ${more} more (${errors.length} in all)` : listed.join('; ');
