@@ -5,7 +5,8 @@ import { GIVEN_ID } from './request-id.js';
 import { EXPOSED_HEADERS } from './cross-cutting.js';
 import { MEDIA_TYPES } from './formats.js';
 import { UNSHED_PATHS } from './hardening.js';
-import { LIST_ITEMS } from './params.js';
+import { MAX_RECORD_ID } from '../curation/ids.js';
+import { LIST_ITEMS, LIST_MAX_ITEMS } from './params.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import { namePlugins } from './plugin-name.js';
 import { publicPathOf, underPublicPath } from './docs-page.js';
@@ -96,6 +97,7 @@ export function transformOpenApiObject(input: TransformObjectInput): ReturnType<
   );
   declareServiceUnavailable(document as { paths?: Record<string, Record<string, unknown>> });
   declareUnauthorized(document as { paths?: Record<string, Record<string, unknown>> });
+  declarePathTooLong(document as { paths?: Record<string, Record<string, unknown>> });
   declareRateLimitHeaders(document);
   showListParametersAsArrays(document as { paths?: Record<string, Record<string, unknown>> });
   return document as ReturnType<typeof jsonSchemaTransformObject>;
@@ -112,7 +114,7 @@ function showListParametersAsArrays(document: { paths?: Record<string, Record<st
     for (const operation of Object.values(item)) {
       for (const parameter of ((operation as { parameters?: Parameter[] })?.parameters ?? [])) {
         const items = parameter.schema?.[LIST_ITEMS];
-        if (items) parameter.schema = { type: 'array', items, minItems: 1, maxItems: 100 };
+        if (items) parameter.schema = { type: 'array', items, minItems: 1, maxItems: parameter.schema![LIST_MAX_ITEMS] ?? 100 };
       }
     }
   }
@@ -168,6 +170,23 @@ function declareUnauthorized(document: { paths?: Record<string, Record<string, u
         description:
           'The request sent a Bearer API key that is wrong, revoked or malformed (see `WWW-Authenticate`). This operation ' +
           'needs no key: send none, or a valid one.',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+  }
+}
+
+/**
+ * Every operation with a path parameter declares the 414 the router answers for one longer than the longest id
+ * (maxParamLength, src/app.ts), its problem naming the parameter (src/http/path-errors.ts).
+ */
+function declarePathTooLong(document: { paths?: Record<string, Record<string, unknown>> }): void {
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      const { responses, parameters } = (operation ?? {}) as { responses?: Responses; parameters?: Parameter[] };
+      if (!responses || !parameters?.some((p) => p.in === 'path')) continue;
+      responses['414'] = {
+        description: `A path parameter is longer than ${MAX_RECORD_ID} characters as sent (the longest id): \`errors\` names it.`,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }

@@ -14,13 +14,18 @@ const rawQueryValue = z.string().meta({ maxLength: 16384 });
 /** The JSON Schema keyword under which a list parameter carries its items' schema, for OpenAPI. */
 export const LIST_ITEMS = 'x-list-items';
 
-/** A list-valued filter: `?position=supported,noted` and `?position=supported&position=noted` alike. */
-export function listParam<T extends z.ZodType>(item: T, description: string) {
-  // OpenAPI shows the parameter as an array of its items (enum values included, for typed clients):
-  // src/http/openapi.ts replaces the raw text schema with this one. Built when the OpenAPI document is
-  // (a getter): at module load, the 33 list parameters' JSON Schemas were a twentieth of a start's CPU.
+/** The most values a list parameter takes, when not 100: OpenAPI's maxItems of its array. */
+export const LIST_MAX_ITEMS = 'x-list-max-items';
+
+/**
+ * The meta of a list parameter: OpenAPI shows it as an array of its items (enum values included, for typed
+ * clients); src/http/openapi.ts replaces the raw text schema with this one. Built when the OpenAPI document is
+ * (a getter): at module load, the 33 list parameters' JSON Schemas were a twentieth of a start's CPU.
+ */
+export function listItemsMeta(item: z.ZodType, maxItems?: number) {
   let items: Record<string, unknown> | undefined;
-  const listItems = {
+  return {
+    ...(maxItems === undefined ? {} : { [LIST_MAX_ITEMS]: maxItems }),
     get [LIST_ITEMS]() {
       if (items === undefined) {
         const { $schema: _, ...schema } = z.toJSONSchema(item, { io: 'input', unrepresentable: 'any' });
@@ -29,6 +34,11 @@ export function listParam<T extends z.ZodType>(item: T, description: string) {
       return items;
     },
   };
+}
+
+/** A list-valued filter: `?position=supported,noted` and `?position=supported&position=noted` alike. */
+export function listParam<T extends z.ZodType>(item: T, description: string) {
+  const listItems = listItemsMeta(item);
   return z
     // Documented bounds that hold already: Node's HTTP parser refuses request lines over 16 KiB
     // (max-http-header-size), and more than 100 values fail the pipe below.

@@ -3,7 +3,7 @@ import { stateRefSchema } from '../common/schemas.js';
 import { DIRECTIONS, LABEL_SCHEMES, LABEL_SOURCES } from '../db/schema.js';
 import { developmentFilterShape } from '../developments/schemas.js';
 import { formatParams } from '../http/formats.js';
-import { listParam, wholeNumberParam } from '../http/params.js';
+import { listItemsMeta, listParam, wholeNumberParam } from '../http/params.js';
 import { implementationCountsSchema, positionCountsSchema, recommendationFilterShape } from '../recommendations/schemas.js';
 
 // Aggregates for dashboards: recommendations and developments counted by one or two groupings, under
@@ -34,6 +34,8 @@ function groupByParam<const T extends readonly [string, ...string[]]>(groupings:
   return z
     // Documented bounds that hold already: Node refuses request lines over 16 KiB, and over 2 values fail the pipe.
     .union([z.string().meta({ maxLength: 16384 }), z.array(z.string().meta({ maxLength: 16384 })).meta({ maxItems: 2 })])
+    // OpenAPI shows the groupings (src/http/params.ts), not the raw text: a typed client lists them.
+    .meta(listItemsMeta(z.enum(groupings), 2))
     .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()))
     .pipe(
       z
