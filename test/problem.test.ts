@@ -490,7 +490,7 @@ t.test('what a problem quotes of the input is cut as a value is: an unknown key,
   t.ok((answers[1]!.json().errors as { in: string; name: string }[]).some((e) => e.in === 'body' && e.name === cut), 'the body field named cut');
   // The router's 414 names the path parameter (src/http/path-errors.ts), as a query's length is named.
   t.match(answers[3]!.json(), {
-    detail: 'Invalid path parameter "id": Too long: at most 200 characters as sent in the URL, given 3000',
+    detail: 'Invalid path parameter "id": Too long: expected at most 200 characters as sent in the URL, given 3,000 characters',
     errors: [{ in: 'path', name: 'id' }],
   } as never);
   const badEscape = await app.inject(`/v1/sources/${long.slice(0, 150)}%E9/`);

@@ -9,7 +9,9 @@ import { escapeFault } from './query-escapes.js';
 
 /** What is wrong with a path segment as sent, if the router refuses it. */
 function segmentFault(raw: string): string | undefined {
-  if (raw.length > MAX_RECORD_ID) return `Too long: at most ${MAX_RECORD_ID} characters as sent in the URL, given ${raw.length}`;
+  if (raw.length > MAX_RECORD_ID) {
+    return `Too long: expected at most ${MAX_RECORD_ID} characters as sent in the URL, given ${raw.length.toLocaleString('en-US')} characters`;
+  }
   return escapeFault(raw);
 }
 

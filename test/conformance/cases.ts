@@ -107,7 +107,7 @@ export function readCases(op: Operation, options: CaseOptions): Case[] {
       cases.push({ ...request(op, options, some.map((v) => [p.name, v])), kind: 'valid', label: `${p.name} repeated` });
       const tooMany = Array.from({ length: (p.schema.maxItems ?? 100) + 1 }, (_, i) => some[i % some.length]!);
       cases.push({ ...request(op, options, [[p.name, tooMany.join(',')]]), kind: 'invalid', label: `${p.name} maxItems`, names: [p.name] });
-    } else {
+    } else if (!(p.schema.anyOf ?? []).some((s) => s.type === 'array')) {
       cases.push({ ...request(op, options, [[p.name, values.get(p.name)![0]!], [p.name, values.get(p.name)!.at(-1)!]]), kind: 'invalid', label: `${p.name} twice`, names: [p.name] });
     }
     const item = itemSchema(p.schema);
@@ -211,6 +211,16 @@ export function writeCases(op: Operation, options: CaseOptions, example: Record<
     cases.push({ ...json(JSON.stringify({ ...example, pad: 'x'.repeat(1_048_576) })), kind: 'invalid', label: 'too large' });
   }
   if (schema) for (const m of MALFORMED_BODIES) cases.push({ ...json(m.payload, m.contentType), kind: 'invalid', label: m.label });
+  // An import's file is no JSON; its query (format, review, dryRun) is broken a constraint at a time.
+  const file = op.body && !schema ? Object.keys(op.body.content)[0] : undefined;
+  if (file) cases.push({ ...json('{}'), kind: 'invalid', label: 'JSON for a file' });
+  for (const p of queryOf(op)) {
+    for (const [constraint, value] of violations(itemSchema(p.schema))) {
+      const broken = request(op, options, [[p.name, value]]);
+      const headers = file ? { ...broken.headers, 'content-type': file } : broken.headers;
+      cases.push({ ...broken, headers, ...(file ? { payload: 'a,b\n' } : {}), kind: 'invalid', label: `${p.name} ${constraint}`, names: [p.name] });
+    }
+  }
   const { authorization: _, ...anonymous } = base.headers;
   cases.push({ ...base, headers: anonymous, ...(schema ? { payload: '{}' } : {}), kind: 'invalid', label: 'no key' });
   cases.push({ ...base, headers: { ...base.headers, authorization: 'Bearer upr_not-a-key' }, kind: 'invalid', label: 'wrong key' });
