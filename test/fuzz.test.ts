@@ -1,5 +1,3 @@
-import formats from 'ajv-formats';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -9,6 +7,7 @@ import { FULL_TEXT_DEFAULTS, toFtsQuery } from '../src/db/fulltext.js';
 import { asParameterText, type JsonSchema, schemaArbitrary } from './fuzz/arbitraries.js';
 import { loadOperations, type Operation } from './fuzz/spec.js';
 import { fuzzAuthHeaders } from './fuzz/auth.js';
+import { validate } from './fuzz/validate.js';
 import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
 
@@ -34,18 +33,6 @@ interface Mutation {
   apply: (request: Request, op: Operation) => Request;
 }
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-// ajv-formats is CommonJS: its function is the module itself.
-(formats as unknown as typeof formats.default)(ajv);
-const validators = new Map<JsonSchema, ReturnType<typeof ajv.compile>>();
-function validate(schema: JsonSchema, value: unknown): string | null {
-  let validator = validators.get(schema);
-  if (!validator) {
-    validator = ajv.compile(schema);
-    validators.set(schema, validator);
-  }
-  return validator(value) ? null : ajv.errorsText(validator.errors);
-}
 
 function withQuery(url: string, name: string, value: string): string {
   const u = new URL(url, 'http://fuzz');

@@ -1,6 +1,7 @@
 import type { JsonSchema } from '../fuzz/arbitraries.js';
 import { asParameterText } from '../fuzz/arbitraries.js';
 import type { Operation, Parameter } from '../fuzz/spec.js';
+import { random } from '../../src/common/random.js';
 import { boundaries, itemSchema, type RealValues, sampled, UNICODE_TEXTS, violations } from './values.js';
 
 // The requests the conformance test sends for one operation of openapi.yaml, each with what its answer must be:
@@ -25,18 +26,6 @@ export interface CaseOptions {
   samples: number;
   real: RealValues;
   auth: Record<string, string>;
-}
-
-/** A deterministic generator of numbers in [0, 1) (mulberry32), so that a seed replays the same cases. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(rng: () => number, from: readonly T[]): T => from[Math.floor(rng() * from.length)]!;

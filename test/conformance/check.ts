@@ -1,7 +1,6 @@
-import formats from 'ajv-formats';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { JsonSchema } from '../fuzz/arbitraries.js';
 import type { Operation } from '../fuzz/spec.js';
+import { validate } from '../fuzz/validate.js';
 import type { Case } from './cases.js';
 
 // What every answer must be, by openapi.yaml: a status the operation lists, its content type, a body valid
@@ -13,18 +12,6 @@ export interface Answer {
   body: string;
 }
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-// ajv-formats is CommonJS: its function is the module itself.
-(formats as unknown as typeof formats.default)(ajv);
-const validators = new Map<JsonSchema, ReturnType<typeof ajv.compile>>();
-function validate(schema: JsonSchema, value: unknown): string | null {
-  let validator = validators.get(schema);
-  if (!validator) {
-    validator = ajv.compile(schema);
-    validators.set(schema, validator);
-  }
-  return validator(value) ? null : ajv.errorsText(validator.errors);
-}
 
 const mediaType = (answer: Answer) => String(answer.headers['content-type'] ?? '').split(';')[0]!.trim();
 
