@@ -55,7 +55,8 @@ t.test('a record a curator deleted is not created again by a file that still giv
   t.same(alone.recommendations, { created: 0, updated: 0, unchanged: 0 });
   t.equal(alone.problems.length, 1);
 
-  // Created again through the API, it is the file's record once more.
+  // Created again through the API, it is the file's record once more: the file fills in what the curator left
+  // empty; the fields the curator gave are theirs (import-curated-fields.test.ts), the file's wording in `kept`.
   const restored = await send(app, 'POST', '/v1/recommendations', {
     key,
     body: { id: 'KGZ-1-76.3', reviewId: 'KGZ-1', paragraph: '76.3', text: 'Restored by hand.', verbatim: false, recommendingStates: ['NOR'] },
@@ -64,7 +65,9 @@ t.test('a record a curator deleted is not created again by a file that still giv
   const after = await importInto(app, RECONCILE_TERMAN);
   t.same(after.recommendations, { created: 0, updated: 1, unchanged: 4 });
   t.same(after.problems, []);
-  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body.text, 'Ensure the independence of the judiciary and fight corruption in the courts (Norway);');
+  t.match(after.kept, [{ id: 'KGZ-1-76.3', field: 'text', value: 'Restored by hand.', offered: 'Ensure the independence of the judiciary and fight corruption in the courts (Norway);' }]);
+  const record = (await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body;
+  t.same([record.text, record.position], ['Restored by hand.', 'supported']);
 });
 
 t.test('a theme a curator removed is not given again by the file, one a curator added stays: reported', async (t) => {

@@ -269,7 +269,8 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   const linkQuery = (table: string, column: string) =>
     sql.prepare(`select ${column}, label_source from ${table} where recommendation_id = ? and label_source is not 'machine'`).raw();
   const themesQuery = linkQuery('recommendation_themes', 'theme_id');
-  const otherLinks = ['recommendation_unresolved_states', 'recommendation_sdgs', 'recommendation_affected_persons'].map((table) =>
+  // (Nor a record with fields a curator wrote: which part would keep them is a guess.)
+  const otherLinks = ['recommendation_unresolved_states', 'recommendation_sdgs', 'recommendation_affected_persons', 'recommendation_curated_fields'].map((table) =>
     sql.prepare(`select 1 from ${table} where recommendation_id = ? limit 1`).pluck(),
   );
   const splitStored = (target: Stored, contenders: Identified[]): boolean => {

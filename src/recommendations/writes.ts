@@ -20,6 +20,7 @@ import {
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { allowThemes, rejectThemes } from '../tagging/rejections.js';
 import { paragraphSortKey } from './paragraph.js';
+import { createdMarks, curatedFieldsQuery, type CuratedMarks, patchedMarks } from './curated-fields.js';
 import { visible } from '../http/visible-text.js';
 import type { VersionCondition } from '../http/etag.js';
 
@@ -300,7 +301,9 @@ export function createRecommendation(context: WriteContext, input: Recommendatio
     })
     .run();
   writeLinks(tx, id, input);
-  auditCreate(context, TABLE.entity, id, recommendationSnapshot(tx, id)!);
+  const after = recommendationSnapshot(tx, id)!;
+  for (const statement of createdMarks(id, after)) tx.run(statement);
+  auditCreate(context, TABLE.entity, id, after);
   return id;
 }
 
@@ -339,7 +342,9 @@ export function updateRecommendation(
     tx.update(recommendations).set(set).where(sql`id = ${id}`).run();
   }
   writeLinks(tx, id, patch);
-  finishUpdate(context, TABLE, id, before, () => snapshot(tx, id)!);
+  const after = snapshot(tx, id)!;
+  for (const statement of patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)))) tx.run(statement);
+  finishUpdate(context, TABLE, id, before, () => after);
 }
 
 export function deleteRecommendation(context: WriteContext, id: string, expected: VersionCondition): void {
