@@ -101,7 +101,13 @@ export const recommendationCreateSchema = z
     sdgs: fields.sdgs.default([]),
     affectedPersons: fields.affectedPersons.default([]),
   })
-  .meta({ id: 'RecommendationCreate', example: EXAMPLE });
+  .meta({
+    id: 'RecommendationCreate',
+    description:
+      "The fields given a value (not null, not an empty list) are the curator's: a later import keeps them and lists the file's " +
+      'values in its report (`kept`); those left empty are filled in by files.',
+    example: EXAMPLE,
+  });
 
 export const recommendationPatchSchema = z
   .strictObject({
@@ -120,7 +126,11 @@ export const recommendationPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
   .meta({
     id: 'RecommendationPatch',
-    description: 'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole.',
+    description:
+      'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole. ' +
+      "A field it changes is the curator's from then on: a later import keeps it and lists the file's value in its report's " +
+      "`kept`. Giving a field the value the files last offered (that `offered`) hands it back to the files. Themes " +
+      'have label sources of their own.',
     example: { themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'] },
   });
 
