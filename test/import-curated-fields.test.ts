@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
+import { MIGRATIONS_FOLDER } from '../src/db/open.js';
 import { mintKey, send } from './curation-helpers.js';
-import { buildTestApp, getJson } from './helpers.js';
+import { buildTestApp, getJson, postgresSide } from './helpers.js';
 import { importInto, RECONCILE_TERMAN, termanFile } from './import-helpers.js';
 import { testSql } from './support/test-sql.js';
 
@@ -138,4 +141,28 @@ t.test('a recommendation a curator created: the fields it gave are theirs, those
   // Deleted, its marks go with it.
   t.equal((await send(app, 'DELETE', '/v1/recommendations/KGZ-1-76.3', { key, headers: { 'if-match': (await getJson(app, '/v1/recommendations/KGZ-1-76.3')).response.headers.etag as string } })).response.statusCode, 204);
   t.same(await marks(app), []);
+});
+
+t.test('a database from before the marks migrates with none: every stored field is the files’, a new PATCH is the curator’s', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'ngo-curator');
+  const file = termanFile([row(`76.1. ${TEXT_1}`, 'support', 'Czech Republic'), row('76.3. Ensure the independence of the judiciary (Norway);')]);
+  await importInto(app, file);
+  await patch(app, key, 'KGZ-1-76.1', { text: 'Ratify OP-CAT (Czechia).' });
+  // Back to before migrations 0029_curated_fields (SQLite) and postgres/0021_curated_fields: no table, not applied.
+  const side = postgresSide(app);
+  const folder = side === undefined ? MIGRATIONS_FOLDER : join(MIGRATIONS_FOLDER, 'postgres');
+  const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag.endsWith('_curated_fields'))!.when;
+  await testSql(app).run('drop table recommendation_curated_fields');
+  await testSql(app).run('delete from __drizzle_migrations where created_at >= ?', [since]);
+
+  // Opened again by this version: migrated.
+  await buildTestApp(t, side === undefined ? { databasePath: app.db.$client.name } : { databaseUrl: side.pool.options.connectionString! });
+  t.same(await marks(app), [], 'no field marked: nothing tells who wrote them');
+  const report = await importInto(app, file);
+  t.same([report.kept, report.updated], [[], [{ id: 'KGZ-1-76.1', fields: ['text'] }]], "the curator's earlier text is the file's again, as before");
+  await patch(app, key, 'KGZ-1-76.3', { text: 'Guarantee judicial independence (Norway).' });
+  const again = await importInto(app, file);
+  t.same(again.kept.map((k) => `${k.id} ${k.field}`), ['KGZ-1-76.3 text']);
 });
