@@ -181,6 +181,7 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
     reconciliation: { matched: 3, ambiguous: 1 },
     skipped: 1,
     updated: many(55, (i) => ({ id: `X-1-${i}`, fields: ['text'] })),
+    kept: [{ id: 'X-1-2', field: 'text', value: 'A curator\'s wording.', offered: 'x'.repeat(100) }],
     reviewsCreated: many(25, (i) => `R${i}-1`),
     reviewsUpdated: ['SVN-3'],
     sourcesCreated: ['terman-uprs-2008-2014'],
@@ -211,6 +212,8 @@ t.test('the text report lists everything, long lists cut short', async (t) => {
   t.match(text, /Sources created: 1 \(terman-uprs-2008-2014\)\nThemes added: 1 \(new-theme\)\nAffected-persons groups added: 1 \(new-group\)\n/);
   t.match(text, / {2}X-1-49: text\n {2}… and 5 more updates \(--json lists them all\)\n/);
   t.notMatch(text, /X-1-50/);
+  t.match(text, /Kept, a curator's \(the file's value not written; PATCH the field with it to hand it back\):\n {2}X-1-2 text: "A curator's wording\.", the file gives "x{79}\n/);
+  t.notMatch(formatReport({ ...report, kept: [] }, 'f.csv'), /Kept, a curator's/);
   t.match(text, /Not imported:\n {2}a problem without a place\n/);
   t.match(text, /Imported, to check:\n {2}row 3: no paragraph number at the start of the text\n/);
   t.match(text, /"NA": 2 rows; no state/);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
-import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO, termanFile } from './import-helpers.js';
+import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO, termanFile, uprInfoFile, uprInfoRow } from './import-helpers.js';
 import { testSql } from './support/test-sql.js';
 
 // A file imported again over what curators did since (src/import/apply.ts), on either backend: what a
@@ -55,7 +55,8 @@ t.test('a record a curator deleted is not created again by a file that still giv
   t.same(alone.recommendations, { created: 0, updated: 0, unchanged: 0 });
   t.equal(alone.problems.length, 1);
 
-  // Created again through the API, it is the file's record once more.
+  // Created again through the API, it is the file's record once more: the file fills in what the curator left
+  // empty; the fields the curator gave are theirs (import-curated-fields.test.ts), the file's wording in `kept`.
   const restored = await send(app, 'POST', '/v1/recommendations', {
     key,
     body: { id: 'KGZ-1-76.3', reviewId: 'KGZ-1', paragraph: '76.3', text: 'Restored by hand.', verbatim: false, recommendingStates: ['NOR'] },
@@ -64,7 +65,9 @@ t.test('a record a curator deleted is not created again by a file that still giv
   const after = await importInto(app, RECONCILE_TERMAN);
   t.same(after.recommendations, { created: 0, updated: 1, unchanged: 4 });
   t.same(after.problems, []);
-  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body.text, 'Ensure the independence of the judiciary and fight corruption in the courts (Norway);');
+  t.match(after.kept, [{ id: 'KGZ-1-76.3', field: 'text', value: 'Restored by hand.', offered: 'Ensure the independence of the judiciary and fight corruption in the courts (Norway);' }]);
+  const record = (await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body;
+  t.same([record.text, record.position], ['Restored by hand.', 'supported']);
 });
 
 t.test('a theme a curator removed is not given again by the file, one a curator added stays: reported', async (t) => {
@@ -113,4 +116,63 @@ t.test('a corrected file that numbers a paragraph anew updates its record, with 
   t.same(records.map((r) => [r.id, r.paragraph]), [['KGZ-1-76.1', '76.1'], [unnumbered, '76.3'], ['KGZ-1-76.2', '76.12']], 'the ids stay, in paragraph order');
   const again = await importInto(app, termanFile([row('76.1. Ratify the Optional Protocol (Czech Republic);', 'support', 'Czech Republic'), row('76.12. Consider abolishing the death penalty (Spain);', 'consider', 'Spain'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
   t.same(again.recommendations, { created: 0, updated: 0, unchanged: 3 });
+});
+
+t.test('a UPR Info text corrected by a word updates the record its earlier file made: same states, the one closest wording', async (t) => {
+  const app = await buildTestApp(t);
+  const judiciary = (words: string, from = 'Norway') => uprInfoRow(`Ensure the independence of the judiciary and fight corruption in ${words}`, from, 'Accepted', '4', 'Justice');
+  const ngo = uprInfoRow('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society');
+  await importInto(app, uprInfoFile([judiciary('courts'), ngo]));
+  const ids = async () => ((await getJson(app, '/v1/recommendations?reviewId=KGZ-1')).body.data as { id: string; text: string }[]).map((r) => [r.id, r.text]);
+  const before = await ids();
+  const id = before.find(([, text]) => text!.endsWith('courts'))![0]!;
+
+  const corrected = await importInto(app, uprInfoFile([judiciary('tribunals'), ngo]));
+  t.same(corrected.recommendations, { created: 0, updated: 1, unchanged: 1 }, 'a second record before, the old one in notInFile');
+  t.same([corrected.updated, corrected.notInFile, corrected.warnings], [[{ id, fields: ['text'] }], [], []]);
+  t.same((await ids()).find(([rid]) => rid === id), [id, 'Ensure the independence of the judiciary and fight corruption in tribunals']);
+  t.equal((await importInto(app, uprInfoFile([judiciary('tribunals'), ngo]))).recommendations.unchanged, 2, 'and again: unchanged');
+
+  // Other states: another recommendation, a record of its own.
+  const other = await importInto(app, uprInfoFile([judiciary('the courts of appeal', 'Sweden'), ngo]));
+  t.same([other.recommendations.created, other.notInFile], [1, [id]]);
+});
+
+t.test('a corrected UPR Info text merged with the corpus stays that record; one as close to two is not paired: reported', async (t) => {
+  const app = await buildTestApp(t);
+  await importInto(app, RECONCILE_TERMAN);
+  await importInto(app, RECONCILE_UPR_INFO);
+  const count = async () => (await getJson(app, '/v1/recommendations?reviewId=KGZ-1')).body.meta.total as number;
+  const total = await count();
+  const rows = (judiciary: string) => [
+    uprInfoRow('Ratify the Optional Protocol to the Convention against Torture ', 'Czech Republic', 'Accepted', '5', 'Torture and other CID treatment'),
+    uprInfoRow('Consider abolishing the death penalty', 'Spain', 'Noted', '3', 'Death penalty'),
+    uprInfoRow(judiciary, 'Norway', 'Accepted', '4', 'Justice'),
+    uprInfoRow('Protect journalists from attacks', 'France', 'Accepted', '4', 'Freedom of the press'),
+    uprInfoRow('Protect journalists from attacks', 'Italy', 'Accepted', '4', 'Freedom of the press'),
+    uprInfoRow('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society'),
+  ];
+  const corrected = await importInto(app, uprInfoFile(rows('Ensure the independence of the judiciary and fight corruption in tribunals')));
+  t.same([corrected.recommendations.created, corrected.notInFile], [0, []]);
+  t.same(corrected.updated, [], "the corpus's wording stays: nothing shown changes");
+  t.match(
+    await testSql(app).all("select match_key from recommendation_sources where recommendation_id = 'KGZ-1-76.3' and source_id <> 'terman-uprs-2008-2014'"),
+    [{ match_key: /tribunals$/ }],
+    "UPR Info's reading is its new text",
+  );
+  t.equal(await count(), total);
+  t.equal(
+    (await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body.text,
+    'Ensure the independence of the judiciary and fight corruption in the courts (Norway);',
+  );
+
+  // Two records UPR Info gave, each as close to the new text, with the same state: neither is chosen.
+  await importInto(app, uprInfoFile([...rows('Ensure the independence of the judiciary and fight corruption in tribunals'),
+    uprInfoRow('Protect human rights defenders from attacks by the police', 'Germany', 'Accepted', '4', 'Human rights defenders'),
+    uprInfoRow('Protect human rights defenders from attacks by the army', 'Germany', 'Accepted', '4', 'Human rights defenders')]));
+  const tie = await importInto(app, uprInfoFile([...rows('Ensure the independence of the judiciary and fight corruption in tribunals'),
+    uprInfoRow('Protect human rights defenders from attacks by the militia', 'Germany', 'Accepted', '4', 'Human rights defenders')]));
+  t.equal(tie.recommendations.created, 1);
+  t.equal(tie.notInFile.length, 2);
+  t.match(tie.warnings.filter((w) => w.row === 8), [{ row: 8, message: /^text as close to KGZ-1-t[0-9a-f]{8}, KGZ-1-t[0-9a-f]{8}, which this source gave and the file no longer gives, as another: not paired/ }]);
 });

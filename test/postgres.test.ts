@@ -57,6 +57,10 @@ async function seededWithWrites(t: Test): Promise<string> {
   t.equal(created.response.statusCode, 201, created.response.body);
   const removed = await send(app, 'DELETE', '/v1/recommendations/KGZ-3-FIN-1/themes/human-rights-defenders', { key });
   t.equal(removed.response.statusCode, 200, 'a removed theme: a row of machine_label_rejections');
+  const etag = (await app.inject('/v1/recommendations/KGZ-3-FIN-1')).headers.etag as string;
+  const text = 'Release Azimjon Askarov (a curator’s wording).';
+  const patched = await send(app, 'PATCH', '/v1/recommendations/KGZ-3-FIN-1', { key, body: { text }, headers: { 'if-match': etag } });
+  t.equal(patched.response.statusCode, 200, 'a curated field: a row of recommendation_curated_fields');
   await app.close();
   return path;
 }
@@ -196,6 +200,7 @@ if ('skip' in cluster) {
       t.same(again, there, 'the same rows per table each way');
       t.ok(there.audit_log! > 0 && there.recommendations! > 0 && there.stats_members! > 0);
       t.ok(there.recommendation_relations! > 0, 'the recurring recommendations are copied');
+      if (name !== 'imported') t.equal(there.recommendation_curated_fields, 1, "a curator's field is theirs in the copy");
       const before = dump(original);
       const after = dump(back);
       for (const table of Object.keys(before)) t.same(after[table], before[table], `${table}: row for row`);

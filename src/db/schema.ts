@@ -308,6 +308,38 @@ export const machineLabelRejections = sqliteTable(
   (t) => [primaryKey({ columns: [t.recommendationId, t.themeId] })],
 );
 
+// The fields of a recommendation whose last writer was a curator (PATCH, POST), and what the files last offered
+// for each (JSON; null: no file has offered one yet): an import keeps a curator's value and reports the file's
+// (src/recommendations/curated-fields.ts). A field with no row is as the files give it.
+export const CURATED_FIELDS = [
+  'reviewId',
+  'paragraph',
+  'text',
+  'verbatim',
+  'recommendingStates',
+  'position',
+  'positionSource',
+  'sourceId',
+  'sdgs',
+  'affectedPersons',
+] as const;
+export type CuratedField = (typeof CURATED_FIELDS)[number];
+
+export const recommendationCuratedFields = sqliteTable(
+  'recommendation_curated_fields',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    field: text('field', { enum: CURATED_FIELDS }).notNull(),
+    filesValue: text('files_value'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recommendationId, t.field] }),
+    check('recommendation_curated_fields_field_value', sql.raw(`field in (${CURATED_FIELDS.map((f) => `'${f}'`).join(', ')})`)),
+  ],
+);
+
 export const recommendationSdgs = sqliteTable(
   'recommendation_sdgs',
   {

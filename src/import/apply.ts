@@ -8,6 +8,7 @@ import type { Snapshot as RecordSnapshot } from '../curation/records.js';
 import { Inconsistencies } from '../curation/checks.js';
 import { datedSource } from '../curation/sources.js';
 import { paragraphSortKey } from '../recommendations/paragraph.js';
+import { fieldJson, FIELDS_KEPT_WITH } from '../recommendations/curated-fields.js';
 import { checkLinkedDevelopments } from '../recommendations/writes.js';
 import { reviewSnapshot } from '../reviews/writes.js';
 import { neighbourThread, THREAD_MIN_TEXTS } from '../related/neighbours-thread.js';
@@ -215,6 +216,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
     reconciliation: { matched: 0, ambiguous: 0 },
     skipped: 0,
     updated: [],
+    kept: [],
     reviewsCreated: [],
     reviewsUpdated: [],
     sourcesCreated: [],
@@ -499,6 +501,27 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
       for (const snapshot of stored.values()) {
         for (const field of LINK_FIELDS) (snapshot[field] as unknown) = sorted(snapshot[field] as (string | number)[]);
       }
+      // Fields a curator wrote last (src/recommendations/curated-fields.ts): kept, with what the file offers
+      // reported and stored (files_value), so that a curator can review it and hand the field back.
+      const curatedFields = new Map<string, Map<string, string | null>>();
+      for (const { id, field, filesValue } of sql
+        .prepare(`select recommendation_id as id, field, files_value as filesValue from recommendation_curated_fields
+          where recommendation_id in (select value from json_each(?))`)
+        .all(storedIds) as { id: string; field: string; filesValue: string | null }[]) {
+        curatedFields.set(id, (curatedFields.get(id) ?? new Map()).set(field, filesValue));
+      }
+      const setFilesValue = sql.prepare('update recommendation_curated_fields set files_value = ? where recommendation_id = ? and field = ?');
+      const keepCurated = (record: Identified, before: Snapshot, merged: Snapshot) => {
+        for (const [field, filesValue] of curatedFields.get(record.id) ?? []) {
+          const offered = fieldJson(merged[field as keyof Snapshot]);
+          if ((record as unknown as Record<string, unknown>)[field] !== undefined && offered !== filesValue) setFilesValue.run(offered, record.id, field);
+          for (const key of [field, ...(FIELDS_KEPT_WITH[field as keyof typeof FIELDS_KEPT_WITH] ?? [])] as (keyof Snapshot)[]) {
+            if (same(merged[key], before[key])) continue;
+            report.kept.push({ id: record.id, field: key, value: before[key], offered: merged[key] });
+            (merged[key] as unknown) = before[key];
+          }
+        }
+      };
       // Curated > imported: a theme a curator gave a stored record stays when a file gives the record its own
       // themes, and one a curator removed from it (machine_label_rejections) is not given again (reported). Not
       // for our own export, whose themes say who gave each, curators included: it is read back as it was.
@@ -679,6 +702,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
           affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
         };
+        if (before !== undefined) keepCurated(record, before, merged);
         const checked = checkRecommendation(record.id, merged, stateOfReview(merged.reviewId));
         if (!checked.value) {
           refuse(record, checked.problems.join('; '));

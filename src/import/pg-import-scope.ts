@@ -41,6 +41,7 @@ const SCOPED: Record<string, string> = {
   recommendation_unresolved_states: IN_SCOPE,
   recommendation_themes: IN_SCOPE,
   machine_label_rejections: IN_SCOPE,
+  recommendation_curated_fields: IN_SCOPE,
   recommendation_sdgs: IN_SCOPE,
   recommendation_affected_persons: IN_SCOPE,
   recommendation_sources: IN_SCOPE,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ChangeReason } from '../changes/schemas.js';
 import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
-import { type Key, keyOf, scoreOf } from './match-score.js';
+import { fittingScore, type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
 import { type ResolveName, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { framingOnly, stateNames } from './part-framing.js';
@@ -269,7 +269,8 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   const linkQuery = (table: string, column: string) =>
     sql.prepare(`select ${column}, label_source from ${table} where recommendation_id = ? and label_source is not 'machine'`).raw();
   const themesQuery = linkQuery('recommendation_themes', 'theme_id');
-  const otherLinks = ['recommendation_unresolved_states', 'recommendation_sdgs', 'recommendation_affected_persons'].map((table) =>
+  // (Nor a record with fields a curator wrote: which part would keep them is a guess.)
+  const otherLinks = ['recommendation_unresolved_states', 'recommendation_sdgs', 'recommendation_affected_persons', 'recommendation_curated_fields'].map((table) =>
     sql.prepare(`select 1 from ${table} where recommendation_id = ? limit 1`).pluck(),
   );
   const splitStored = (target: Stored, contenders: Identified[]): boolean => {
@@ -320,8 +321,57 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     });
     return true;
   };
+  // A text its source corrected (a word changed), from a source without paragraphs (UPR Info, whose ids are of
+  // their text): the record this source's reading without a paragraph was, that the file gives no more, with the
+  // same recommending states (none unresolved) and the closest wording (the threshold at least). Its id is kept,
+  // its text updated (the closest-wording match below never pairs a record with one its own source gave: without
+  // this, a second record). Only when each is the other's one best fit; a tie is reported, nothing guessed.
+  const rewordedOf = (open: Stored[]) => (records: Identified[]): Identified[] => {
+    const fits = new Map<Identified, { target: Stored; score: number }[]>();
+    const byTarget = new Map<Stored, { record: Identified; score: number }[]>();
+    for (const record of records) {
+      const { sourceId, paragraph, matchKey: key } = record.reading!;
+      if (paragraph !== null || record.paragraph !== null || (record.unresolvedRecommenders?.length ?? 0) > 0) continue;
+      const mine = new Set(record.recommendingStates ?? []);
+      for (const target of open) {
+        if (taken.has(target.id)) continue;
+        const theirs = target.readings.find((r) => r.sourceId === sourceId && r.paragraph === null);
+        if (theirs === undefined || theirs.matchKey === key) continue;
+        const states = statesOfStored(target);
+        if (states.size !== mine.size || [...mine].some((code) => !states.has(code)) || unresolvedOfStored(target)) continue;
+        const score = fittingScore(keyOf(key), keyOf(theirs.matchKey));
+        if (score < 0) continue;
+        push(fits, record, { target, score });
+        push(byTarget, target, { record, score });
+      }
+    }
+    const best = <T extends { score: number }>(list: T[]) => {
+      const top = Math.max(...list.map((x) => x.score));
+      const at = list.filter((x) => x.score === top);
+      return at.length === 1 ? at[0] : undefined;
+    };
+    return records.filter((record) => {
+      const list = fits.get(record);
+      if (list === undefined) return true;
+      const fit = best(list);
+      if (fit === undefined || best(byTarget.get(fit.target)!)?.record !== record) {
+        const named = list.map((x) => x.target.id).sort().join(', ');
+        result.ambiguous.push({
+          row: record.rows[0],
+          paragraph: record.paragraph,
+          message: `text as close to ${named}, which this source gave and the file no longer gives, as another: not paired (a record of its own)`,
+        });
+        return true;
+      }
+      taken.add(fit.target.id);
+      record.id = fit.target.id;
+      merge(result, record, fit.target, resolve);
+      return false;
+    });
+  };
   for (const [reviewId, incoming] of pending) {
     const open = (byReview.get(reviewId) ?? []).filter((s) => !taken.has(s.id));
+    const reworded = rewordedOf(open);
     // A re-import: the record this source's same reading was merged into.
     const readAs = (sourceId: string, key: string, paragraph: string | null) => `${sourceId}\u0000${key}\u0000${paragraph}`;
     const byReading = new Map<string, Stored[]>();
@@ -374,7 +424,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const textKeys = new Map(repaired.map((r) => [r, renumberedAs(r.reading!.sourceId, r.reading!.matchKey)]));
     const inFile = new Map<string, number>();
     for (const key of textKeys.values()) inFile.set(key, (inFile.get(key) ?? 0) + 1);
-    const rest = repaired.filter((record) => {
+    const rest0 = repaired.filter((record) => {
       const key = textKeys.get(record)!;
       const earlier = renumbered.get(key)?.filter((s) => !taken.has(s.id));
       if (inFile.get(key) !== 1 || earlier?.length !== 1) return true;
@@ -383,6 +433,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       merge(result, record, earlier[0]!, resolve);
       return false;
     });
+    const rest = reworded(rest0);
     const targets = open.filter((s) => !taken.has(s.id));
     const excludes = (record: Identified, target: Stored) => target.readings.some((r) => r.sourceId === record.reading!.sourceId);
     const pairs: Pair[] = fittingPairs(

@@ -1,3 +1,4 @@
+import { cutText } from '../common/cut-text.js';
 import type { ImportNote, ImportReport, NameCount } from './types.js';
 
 // The import report as text, for the command line.
@@ -64,6 +65,13 @@ export function formatReport(report: ImportReport, file: string): string {
   }
   if (report.updated.length > 0) {
     lines.push('Updated:', ...capped(report.updated.map((u) => `  ${u.id}: ${u.fields.join(', ')}`), 'updates'));
+  }
+  if (report.kept.length > 0) {
+    const shown = (value: unknown) => cutText(JSON.stringify(value), 80);
+    lines.push(
+      "Kept, a curator's (the file's value not written; PATCH the field with it to hand it back):",
+      ...capped(report.kept.map((k) => `  ${k.id} ${k.field}: ${shown(k.value)}, the file gives ${shown(k.offered)}`), 'fields'),
+    );
   }
   if (report.unresolvedStatesUnderReview.length > 0) {
     lines.push('States under review not resolved (their rows are skipped):', ...names(report.unresolvedStatesUnderReview));

@@ -46,6 +46,19 @@ export const importReportSchema = z
       ),
     skipped: count.describe('Rows not imported; each is in `problems`.'),
     updated: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })).describe('What each update changed.'),
+    kept: z
+      .array(
+        z.object({
+          id: z.string().describe('The recommendation.'),
+          field: z.string().describe('The field, as the write API names it (`sourceId`: the `sources` of a PATCH).'),
+          value: z.unknown().describe('Its value, a curator\'s, kept.'),
+          offered: z.unknown().describe('What the file gives instead, not written. PATCH the field with it to hand the field back to the files.'),
+        }),
+      )
+      .describe(
+        'Fields a curator wrote last (PATCH, POST), which an import never replaces: each with the value the file offered, for review. ' +
+          'A position keeps its label and source with it.',
+      ),
     reviewsCreated: z.array(z.string()),
     reviewsUpdated: z.array(z.string()).describe('Reviews whose missing session, report symbol or report year was filled in.'),
     sourcesCreated: z.array(z.string()),

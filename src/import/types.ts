@@ -143,6 +143,13 @@ export interface ThemeUhriId {
   uhriId: string;
 }
 
+export interface KeptField {
+  id: string;
+  field: string;
+  value: unknown;
+  offered: unknown;
+}
+
 export interface ImportReport {
   format: ImportFormat;
   dryRun: boolean;
@@ -155,6 +162,8 @@ export interface ImportReport {
   reconciliation: { matched: number; ambiguous: number };
   skipped: number; // rows not imported
   updated: { id: string; fields: string[] }[];
+  /** Fields a curator wrote last, kept, with the value the file offered instead (src/recommendations/curated-fields.ts). */
+  kept: KeptField[];
   reviewsCreated: string[];
   reviewsUpdated: string[];
   sourcesCreated: string[];

@@ -19,6 +19,7 @@ import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { pgRelateOne, pgRelateStatesOf } from '../related/pg-refresh.js';
 import { paragraphSortKey } from './paragraph.js';
+import { createdMarks, curatedFieldsQuery, type CuratedMarks, patchedMarks } from './curated-fields.js';
 import {
   type Checked,
   checkLinkedDevelopments,
@@ -140,7 +141,9 @@ export async function pgCreateRecommendation(context: PgWriteContext, input: Rec
       (select coalesce(max(fts_rowid), 0) + 1 from recommendations))`);
   await writeLinks(tx, id, input);
   await pgRelateOne(context, id);
-  context.audit({ entity: TABLE.entity, entityId: id, action: 'create', before: null, after: (await pgRecommendationSnapshot(tx, id))! });
+  const after = (await pgRecommendationSnapshot(tx, id))!;
+  for (const statement of createdMarks(id, after)) await pgRun(tx, statement);
+  context.audit({ entity: TABLE.entity, entityId: id, action: 'create', before: null, after });
   context.stale([id]);
   return id;
 }
@@ -187,7 +190,9 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
   await writeLinks(tx, id, patch);
   // Its relations follow its text and its review's state (SQLite's trigger: an update of either column).
   if (patch.text !== undefined || patch.reviewId !== undefined) await pgRelateOne(context, id);
-  await pgFinishUpdate(context, TABLE, id, before, async () => (await snapshot(tx, id))!);
+  const after = (await snapshot(tx, id))!;
+  for (const statement of patchedMarks(id, patch, before, after, await pgAll<CuratedMarks[number]>(tx, curatedFieldsQuery(id)))) await pgRun(tx, statement);
+  await pgFinishUpdate(context, TABLE, id, before, async () => after);
   context.stale([id]);
 }
 

@@ -20,6 +20,7 @@ import {
 import { oneSourceList, SOURCE_EXAMPLE, upsertSource } from '../curation/sources.js';
 import { allowThemes, rejectThemes } from '../tagging/rejections.js';
 import { paragraphSortKey } from './paragraph.js';
+import { createdMarks, curatedFieldsQuery, type CuratedMarks, patchedMarks } from './curated-fields.js';
 import { visible } from '../http/visible-text.js';
 import type { VersionCondition } from '../http/etag.js';
 
@@ -100,7 +101,13 @@ export const recommendationCreateSchema = z
     sdgs: fields.sdgs.default([]),
     affectedPersons: fields.affectedPersons.default([]),
   })
-  .meta({ id: 'RecommendationCreate', example: EXAMPLE });
+  .meta({
+    id: 'RecommendationCreate',
+    description:
+      "The fields given a value (not null, not an empty list) are the curator's: a later import keeps them and lists the file's " +
+      'values in its report (`kept`); those left empty are filled in by files.',
+    example: EXAMPLE,
+  });
 
 export const recommendationPatchSchema = z
   .strictObject({
@@ -119,7 +126,11 @@ export const recommendationPatchSchema = z
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one field to change')
   .meta({
     id: 'RecommendationPatch',
-    description: 'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole.',
+    description:
+      'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole. ' +
+      "A field it changes is the curator's from then on: a later import keeps it and lists the file's value in its report's " +
+      "`kept`. Giving a field the value the files last offered (that `offered`) hands it back to the files. Themes " +
+      'have label sources of their own.',
     example: { themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'] },
   });
 
@@ -300,7 +311,9 @@ export function createRecommendation(context: WriteContext, input: Recommendatio
     })
     .run();
   writeLinks(tx, id, input);
-  auditCreate(context, TABLE.entity, id, recommendationSnapshot(tx, id)!);
+  const after = recommendationSnapshot(tx, id)!;
+  for (const statement of createdMarks(id, after)) tx.run(statement);
+  auditCreate(context, TABLE.entity, id, after);
   return id;
 }
 
@@ -339,7 +352,9 @@ export function updateRecommendation(
     tx.update(recommendations).set(set).where(sql`id = ${id}`).run();
   }
   writeLinks(tx, id, patch);
-  finishUpdate(context, TABLE, id, before, () => snapshot(tx, id)!);
+  const after = snapshot(tx, id)!;
+  for (const statement of patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)))) tx.run(statement);
+  finishUpdate(context, TABLE, id, before, () => after);
 }
 
 export function deleteRecommendation(context: WriteContext, id: string, expected: VersionCondition): void {

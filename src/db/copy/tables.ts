@@ -16,6 +16,7 @@ export const BASE_TABLES = [
   'recommendation_unresolved_states',
   'recommendation_themes',
   'machine_label_rejections',
+  'recommendation_curated_fields',
   'recommendation_sdgs',
   'recommendation_affected_persons',
   'recommendation_sources',

@@ -16,6 +16,7 @@ import {
 import {
   API_KEY_SCOPES,
   AUDIT_ACTIONS,
+  CURATED_FIELDS,
   DATE_PRECISIONS,
   DIRECTIONS,
   IMPLEMENTATION_STATUSES,
@@ -371,6 +372,22 @@ export const machineLabelRejections = pgTable(
       .references(() => themes.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.recommendationId, t.themeId] })],
+);
+
+// The fields of a recommendation a curator wrote last, and what the files last offered (SQLite: src/db/schema.ts).
+export const recommendationCuratedFields = pgTable(
+  'recommendation_curated_fields',
+  {
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    field: text('field').notNull(),
+    filesValue: text('files_value'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recommendationId, t.field] }),
+    rule('recommendation_curated_fields_field_value', oneOf('field', CURATED_FIELDS)),
+  ],
 );
 
 export const recommendationSdgs = pgTable(
