@@ -33,6 +33,7 @@ async function patch(app: FastifyInstance, key: string, id: string, body: Record
 }
 
 const row = (text: string, decision = 'support', from = 'Norway') => [text, 'kyrgysztan', decision, from, '2010', ''];
+const TERMAN_DECISION = 'Terman UPR data set (rochelleterman/uprs, v.1/Data/year-csvs), column "decision"';
 const TEXT_1 = 'Ratify the Optional Protocol to the Convention against Torture (Czech Republic);';
 
 t.test("a curator's text and position stay when the same file is imported again: reported, nothing written", async (t) => {
@@ -165,4 +166,21 @@ t.test('a database from before the marks migrates with none: every stored field 
   await patch(app, key, 'KGZ-1-76.3', { text: 'Guarantee judicial independence (Norway).' });
   const again = await importInto(app, file);
   t.same(again.kept.map((k) => `${k.id} ${k.field}`), ['KGZ-1-76.3 text']);
+});
+
+t.test("a curator's position source alone keeps its position: the source would name another position than the file's", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'ngo-curator');
+  await importInto(app, termanFile([row('76.2. Consider abolishing the death penalty (Spain);', 'consider', 'Spain')]));
+  await patch(app, key, 'KGZ-1-76.2', { positionSource: 'A/HRC/15/2/Add.1 para. 9' });
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.2')).body.position, 'pending');
+  // The next file gives another decision: the position is the one the curator's source gives, kept with it.
+  const report = await importInto(app, termanFile([row('76.2. Consider abolishing the death penalty (Spain);', 'support', 'Spain')]));
+  t.same(report.kept.map((k) => `${k.field} ${JSON.stringify(k.value)} ${JSON.stringify(k.offered)}`), [
+    `positionSource "A/HRC/15/2/Add.1 para. 9" ${JSON.stringify(TERMAN_DECISION)}`,
+    'position "pending" "supported"',
+    'positionLabel "consider" null',
+  ]);
+  const after = (await getJson(app, '/v1/recommendations/KGZ-1-76.2')).body;
+  t.same([after.position, after.positionSource], ['pending', 'A/HRC/15/2/Add.1 para. 9'], 'before: supported, with the source of pending');
 });

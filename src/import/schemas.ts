@@ -57,7 +57,7 @@ export const importReportSchema = z
       )
       .describe(
         'Fields a curator wrote last (PATCH, POST), which an import never replaces: each with the value the file offered, for review. ' +
-          'A position keeps its label and source with it.',
+          'A position keeps its label and source with it, and a source its position and label.',
       ),
     reviewsCreated: z.array(z.string()),
     reviewsUpdated: z.array(z.string()).describe('Reviews whose missing session, report symbol or report year was filled in.'),

@@ -13,8 +13,14 @@ export function fieldJson(value: unknown): string {
   return JSON.stringify([...value].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** A curator's value of a position holds its label and source with it: the file's would describe another position. */
-export const FIELDS_KEPT_WITH: Partial<Record<CuratedField, readonly string[]>> = { position: ['positionLabel', 'positionSource'] };
+/**
+ * A curator's position holds its label and source with it, and a curator's source its position and label: the file's
+ * would describe another position, or the curator's source name a position it does not give.
+ */
+export const FIELDS_KEPT_WITH: Partial<Record<CuratedField, readonly string[]>> = {
+  position: ['positionLabel', 'positionSource'],
+  positionSource: ['position', 'positionLabel'],
+};
 
 /** The field of the record each write body's key writes (`sources` sets sourceId; themes have label sources of their own). */
 const BODY_FIELD: Record<string, CuratedField | undefined> = Object.fromEntries([...CURATED_FIELDS.map((f) => [f, f]), ['sources', 'sourceId']]);
