@@ -92,6 +92,25 @@ t.test('updatedSince: many records read in the sort order, few by the index of t
   t.ok(own.plan.some((detail) => /^SEARCH r USING (COVERING )?INDEX recommendations_updated_idx \(updated_at>\?\)/.test(detail)), own.plan.join('; '));
 });
 
+t.test("a cycle many records are of is read by the last change, each record's review after it; by paragraph or id, reviews first", async (t) => {
+  const filter: RecommendationFilter = { cycle: [3] };
+  const where = 'review_id in (select id from reviews where cycle = 3)';
+  const byUpdate = page(t, filter, '-updatedAt');
+  t.equal(pagePlan(byUpdate.db, filter, 51), 'sort-order');
+  // Before: SCAN v; SEARCH r USING INDEX recommendations_review_order_idx (review_id=?); USE TEMP B-TREE FOR ORDER BY,
+  // every record of the cycle sorted for each page (74,719 at 300,000: 176 ms).
+  t.match(byUpdate.plan[0], /^SCAN r USING (COVERING )?INDEX recommendations_updated_idx/, byUpdate.plan.join('; '));
+  t.notOk(byUpdate.plan.some((detail) => /TEMP B-TREE/.test(detail)), byUpdate.plan.join('; '));
+  t.same(byUpdate.ids, expected(t, where, '-updatedAt'));
+  // The paragraph's and the id's keys are in the index of a review's records: read review by review, unsorted or
+  // their keys sorted without a record read (ids begin with the state under review: its order meets a state late).
+  for (const sortName of ['paragraph', 'id'] as const) {
+    const reviewsFirst = page(t, filter, sortName);
+    t.match(reviewsFirst.plan[0], /^SCAN v\b/, `${sortName}: ${reviewsFirst.plan.join('; ')}`);
+    t.same(reviewsFirst.ids, expected(t, where, sortName));
+  }
+});
+
 t.test("a little-cited source and a rare combination of links are read by their links' indexes", async (t) => {
   const { client } = connection(t);
   const source = client.prepare('select source_id from recommendations group by 1 order by count(*), 1 limit 1').pluck().get() as string;
