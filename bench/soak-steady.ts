@@ -342,6 +342,15 @@ const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 1 }) : undefine
 const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0);
 const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 let lastServerLine = 0;
+function schedstat() {
+  let [runNs, waitNs] = [0, 0];
+  for (const task of readdirSync(`/proc/${server.pid}/task`)) {
+    const [run, wait] = readFileSync(`/proc/${server.pid}/task/${task}/schedstat`, 'utf8').split(' ').map(Number);
+    runNs += run!;
+    waitNs += wait!;
+  }
+  return { runNs, waitNs };
+}
 async function sample() {
   const serverSamples = join(dir, 'server-samples.jsonl');
   const serverLines = (existsSync(serverSamples) ? readFileSync(serverSamples, 'utf8') : '').trim().split('\n').filter(Boolean);
@@ -355,6 +364,10 @@ async function sample() {
     fds: readdirSync(`/proc/${server.pid}/fd`).length,
     threads: kb('Threads'),
     cpuTicks: Number(cpu[11]) + Number(cpu[12]),
+    // Whether a slow answer is the host's: ns run, ns runnable but waiting for a CPU (all threads), and ticks
+    // waited on block I/O (an fsync).
+    ...schedstat(),
+    blkioTicks: Number(cpu[39]),
     logBytes: size(logPath),
     sent,
     skipped,
