@@ -7,8 +7,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
 const file = process.env.SOAK_SAMPLES;
-// --import preloads it into the import thread too: that one's heap is its own.
-if (file && isMainThread) {
+// --import preloads it into the import thread too: its lines say `thread: 'import'` (its heap is its own).
+if (file) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let n = 0;
@@ -20,6 +20,6 @@ if (file && isMainThread) {
     const memory = process.memoryUsage();
     const resources = {};
     for (const kind of process.getActiveResourcesInfo()) resources[kind] = (resources[kind] ?? 0) + 1;
-    appendFileSync(file, `${JSON.stringify({ t: Date.now(), afterGc, ...memory, eld, resources })}\n`);
+    appendFileSync(file, `${JSON.stringify({ t: Date.now(), thread: isMainThread ? 'main' : 'import', afterGc, ...memory, eld, resources })}\n`);
   }, Number(process.env.SOAK_SAMPLE_MS ?? 10_000)).unref();
 }

@@ -354,7 +354,11 @@ function schedstat() {
 async function sample() {
   const serverSamples = join(dir, 'server-samples.jsonl');
   const serverLines = (existsSync(serverSamples) ? readFileSync(serverSamples, 'utf8') : '').trim().split('\n').filter(Boolean);
-  const own = serverLines.length > lastServerLine ? JSON.parse(serverLines.at(-1)!) : undefined;
+  const own = serverLines
+    .slice(lastServerLine)
+    .map((l) => JSON.parse(l) as { thread: string })
+    .filter((l) => l.thread === 'main')
+    .at(-1);
   lastServerLine = serverLines.length;
   const cpu = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const line: Record<string, unknown> = {
