@@ -17,6 +17,7 @@ function database(t: Test): { db: Db; path: string } {
   copyTemplateDatabase(path);
   const db = openDatabase(path);
   t.teardown(() => db.$client.close());
+  db.$client.pragma('synchronous = OFF'); // what is written, not whether it survives a power loss
   db.$client.exec('create table filler (b blob)');
   return { db, path };
 }

@@ -21,7 +21,7 @@ export function limitWal(client: Database.Database): void {
  * checkpoint). Without it the log stays as long as it grew, read through by every query, until the next write.
  */
 export function truncateWalAfterSnapshots(client: Database.Database): void {
-  if (!client.open || client.readonly || walBytes(client.name) <= WAL_LIMIT_BYTES) return;
+  if (!client.open || client.readonly || client.inTransaction || walBytes(client.name) <= WAL_LIMIT_BYTES) return;
   const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
   client.pragma('busy_timeout = 0');
   try {
