@@ -129,6 +129,8 @@ function send(
       } else res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => finish({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', () => finish({ status: -1, headers: res.headers, body: '' }, true));
+      // A slow reader's response the server ended (EXPORT_MAX_SECONDS) may only close: cut, as an error is.
+      res.on('close', () => finish({ status: -1, headers: res.headers, body: '' }, true));
     });
     } catch (error) {
       finish({ status: -3, headers: {}, body: String(error) });
