@@ -10,6 +10,7 @@ import { freshenRelations } from '../related/refresh.js';
 import { isDatabaseBusy, writeLockFree } from './busy.js';
 import { NewerDatabaseError, refuseNewerDatabase } from './newer-release.js';
 import { bumpRevision } from './revision.js';
+import { limitWal } from './wal.js';
 import * as schema from './schema.js';
 import { registerFunctions } from './functions.js';
 
@@ -67,6 +68,7 @@ export function openDatabase(path: string | Buffer, options: OpenOptions = {}): 
     sqlite.close();
     throw error;
   }
+  limitWal(sqlite);
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return db;
 }

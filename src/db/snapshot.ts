@@ -4,6 +4,7 @@ import { registerFunctions } from './functions.js';
 import type { Db } from './open.js';
 import { currentRevision } from './revision.js';
 import * as schema from './schema.js';
+import { truncateWalAfterSnapshots } from './wal.js';
 
 // A read snapshot for a long read such as a streamed export: its own read-only connection in one read
 // transaction, so that every chunk sees the database as it was when the export began (no record twice or
@@ -45,6 +46,7 @@ export function openSnapshot(db: Db): Snapshot {
       client.exec('rollback');
       client.close();
       openCount -= 1;
+      if (openCount === 0) truncateWalAfterSnapshots(main);
     },
   };
 }

@@ -1,0 +1,37 @@
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+
+// SQLite's -wal file grows while a read snapshot (a streamed export's) pins it: a checkpoint cannot pass what a
+// snapshot may still read, so the log is not started over and every commit appends. Under steady writes and
+// exports that overlap (the soak of session 38: slow readers at 64 KB/s, a write every few hundred ms), it
+// reached 78 MB and, without a size limit, the file keeps its largest size for good: SQLite reuses it from the
+// start but never shrinks it.
+
+/** The -wal's size that a reset truncates it to (journal_size_limit), and past which an export's end checkpoints. */
+export const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** The connection's journal_size_limit: a log started over is cut to WAL_LIMIT_BYTES. */
+export function limitWal(client: Database.Database): void {
+  client.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+}
+
+/**
+ * Once the last snapshot is closed: the log, when grown past WAL_LIMIT_BYTES, copied into the database and the
+ * -wal truncated, never waited for (a reader or writer elsewhere, another process's, leaves it to the next commit's
+ * checkpoint). Without it the log stays as long as it grew, read through by every query, until the next write.
+ */
+export function truncateWalAfterSnapshots(client: Database.Database): void {
+  if (!client.open || client.readonly || client.inTransaction || walBytes(client.name) <= WAL_LIMIT_BYTES) return;
+  const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+  client.pragma('busy_timeout = 0');
+  try {
+    client.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    client.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
+/** The size of the database's -wal file (0 when there is none: an in-memory database, or no log yet). */
+export function walBytes(path: string): number {
+  return statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+}
