@@ -18,7 +18,8 @@ export function limitWal(client: Database.Database): void {
 /**
  * Once the last snapshot is closed: the log, when grown past WAL_LIMIT_BYTES, copied into the database and the
  * -wal truncated, never waited for (a reader or writer elsewhere, another process's, leaves it to the next commit's
- * checkpoint). Without it the log stays as long as it grew, read through by every query, until the next write.
+ * checkpoint, as a checkpoint that fails does). Without it the log stays as long as it grew, read through by every
+ * query, until the next write.
  */
 export function truncateWalAfterSnapshots(client: Database.Database): void {
   if (!client.open || client.readonly || client.inTransaction || walBytes(client.name) <= WAL_LIMIT_BYTES) return;
@@ -26,6 +27,9 @@ export function truncateWalAfterSnapshots(client: Database.Database): void {
   client.pragma('busy_timeout = 0');
   try {
     client.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // A full disk (SQLITE_FULL) or a write error: the log stays as it is, for the next commit's checkpoint. Thrown
+    // here, it came out of the export stream's destroy: the stream's error after its last chunk.
   } finally {
     client.pragma(`busy_timeout = ${busyTimeout}`);
   }
