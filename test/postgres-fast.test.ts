@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Response } from 'light-my-request';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
@@ -7,7 +9,7 @@ import { COUNT_CACHE_ENTRIES } from '../src/db/count-cache.js';
 import { KnownTotals } from '../src/db/pg/known-totals.js';
 import { BUMP_REVISION } from '../src/db/pg/revision.js';
 import { MAX_NAMED_STATEMENTS, statementName } from '../src/db/pg/rows.js';
-import { pgJsonPage } from '../src/recommendations/pg-queries.js';
+import { PG_RECOMMENDATIONS_FROM, pgFilterConditions, pgJsonPage } from '../src/recommendations/pg-queries.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -21,6 +23,7 @@ t.setTimeout(600_000);
 interface PlanNode {
   'Node Type': string;
   'Actual Loops': number;
+  'Parent Relationship'?: string;
   Plans?: PlanNode[];
 }
 const cluster = await startCluster(t);
@@ -61,6 +64,8 @@ if ('skip' in cluster) {
     await sameWalk(t, 'limit=25&sort=-id&cycle=2');
     await sameWalk(t, 'limit=3&stateUnderReview=KGZ');
     await sameWalk(t, 'limit=4&q=rights&sort=id');
+    await sameWalk(t, 'limit=3&implementation=implemented');
+    await sameWalk(t, 'limit=4&implementation=partially_implemented,unknown&sort=-updatedAt');
     const none = await sameWalk(t, 'reviewId=KGZ-4');
     t.equal(none, 1, 'a filter matching nothing: one empty page');
     const empty = await onPostgres.inject('/v1/recommendations?reviewId=KGZ-4');
@@ -123,6 +128,24 @@ if ('skip' in cluster) {
     t.equal(sent[5]!.text, sent[1]!.text, 'one statement text, its total known or not (named once)');
     t.same(afterWrite.total, first.total);
     t.not(afterWrite.stamp, first.stamp);
+  });
+
+  t.test("implementation=: each record's latest assessment in one pass, not a subquery per record", async (t) => {
+    for (const implementation of [['implemented'], ['not_implemented', 'unknown']]) {
+      const f = { implementation } as Parameters<typeof pgFilterConditions>[0];
+      const { sql: text, params } = new PgDialect().sqlToQuery(
+        sql`select count(*) from ${PG_RECOMMENDATIONS_FROM} where ${sql.join(pgFilterConditions(f), sql` and `)}`,
+      );
+      const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({ text: `explain (analyze, format json) ${text}`, values: params });
+      const subPlanLoops = (node: PlanNode): number[] => [
+        ...(node['Parent Relationship'] === 'SubPlan' ? [node['Actual Loops']] : []),
+        ...(node.Plans ?? []).flatMap(subPlanLoops),
+      ];
+      const loops = subPlanLoops(rows[0]!['QUERY PLAN'][0].Plan);
+      t.ok(loops.every((n) => n <= 1), `${implementation}: every subquery run at most once (${loops.join(', ')})`);
+      const query = `implementation=${implementation.join(',')}`;
+      t.ok((await onSqlite.inject(`/v1/recommendations?${query}`)).json().meta.total > 0, `${query}: some match`);
+    }
   });
 
   t.test('KnownTotals: at most COUNT_CACHE_ENTRIES, the least recently used dropped', async (t) => {
