@@ -50,16 +50,16 @@ function lineText(line: DocumentLine): SQL {
 /** The recommendations (r) with their reviews (v): what the filter's conditions read. */
 export const PG_RECOMMENDATIONS_FROM = sql`recommendations r join reviews v on v.id = r.review_id`;
 
-/** The filter's conditions on PostgreSQL: queries.ts's, and with q, the full-text match first. */
-export function pgFilterConditions(f: RecommendationFilter): SQL[] {
-  const conditions = filterConditions(f, 'postgres');
+/** The filter's conditions on PostgreSQL: queries.ts's (a page's, or a count's), and with q, the full-text match first. */
+export function pgFilterConditions(f: RecommendationFilter, use: 'postgres' | 'postgres-count' = 'postgres'): SQL[] {
+  const conditions = filterConditions(f, use);
   if (f.q !== undefined) conditions.unshift(sql`r.search @@ ${tsQuery(f.q)}`);
   return conditions;
 }
 
 /** The recommendations (r) with their reviews (v) and, with q, only the matches, each with its rank (f). */
-function fromAndWhere(f: RecommendationFilter, extra: SQL[] = []): SQL {
-  const conditions = [...pgFilterConditions(f), ...extra];
+function fromAndWhere(f: RecommendationFilter, extra: SQL[] = [], use: 'postgres' | 'postgres-count' = 'postgres'): SQL {
+  const conditions = [...pgFilterConditions(f, use), ...extra];
   if (f.q === undefined) return sql`${PG_RECOMMENDATIONS_FROM} ${whereClause(conditions)}`;
   const rank = relevanceRank(sql`r.search`, tsQuery(f.q));
   return sql`${PG_RECOMMENDATIONS_FROM} cross join lateral (select ${rank} as rank) f ${whereClause(conditions)}`;
@@ -113,7 +113,7 @@ const STAMP_COLUMNS = sql`(select value from meta where key = 'revision') as rev
 
 /** The count of the list's matches; with q, of at most FULL_TEXT_MAX_COUNT + 1 (cappedTotal says more). */
 function totalOf(f: RecommendationFilter): SQL {
-  const matches = sql`select 1 from ${fromAndWhere(f)}`;
+  const matches = sql`select 1 from ${fromAndWhere(f, [], 'postgres-count')}`;
   if (f.q === undefined) return sql`select count(*)::int from (${matches}) m`;
   return sql`select count(*)::int from (${matches} limit ${fullTextLimits().maxCount + 1}) m`;
 }
