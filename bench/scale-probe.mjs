@@ -5,7 +5,10 @@
 // RSS). Figures: wall ms and the server's CPU ms (utime + stime from /proc/<pid>/stat), so a busy machine shows
 // in the first and less in the second. Not part of npm test: run by hand, Linux only, a few minutes.
 //   DATABASE_PATH=/tmp/scale37-1m.db node bench/scale-probe.mjs [--only prefix,prefix] [--json out.json]
-import { readFileSync, writeFileSync } from 'node:fs';
+// On PostgreSQL (session 38), --pg-data <the cluster's data directory> adds the cluster's CPU (its postmaster's own
+// and reaped children's, and each live backend's: parallel workers come and go) to each figure, as pg …:
+//   DATABASE_URL=postgres://… node bench/scale-probe.mjs --pg-data /tmp/pg/data --deep 150000
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { opt, spawnServer } from './probe-server.mjs';
@@ -23,6 +26,24 @@ const TICK_MS = 1000 / 100;
 const cpuMs = () => {
   const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+};
+const pgData = opt('pg-data', undefined);
+/** The PostgreSQL cluster's CPU ms so far: the postmaster's (with its reaped children's) and its live children's. */
+const pgCpuMs = () => {
+  if (!pgData) return 0;
+  const postmaster = Number(readFileSync(`${pgData}/postmaster.pid`, 'utf8').split('\n')[0]);
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let fields;
+    try {
+      fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (Number(pid) === postmaster) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * TICK_MS;
 };
 const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
@@ -60,10 +81,12 @@ async function probe(name, path, options) {
   const one = [];
   for (let i = 0; i < 3; i++) {
     const c0 = cpuMs();
+    const p0 = pgCpuMs();
     const r = await request(path, options);
-    one.push({ ...r, cpu: cpuMs() - c0 });
+    one.push({ ...r, cpu: cpuMs() - c0, pg: pgCpuMs() - p0 });
   }
   const c0 = cpuMs();
+  const p0 = pgCpuMs();
   const t0 = performance.now();
   const eight = await Promise.all(Array.from({ length: 8 }, () => request(path, options)));
   const row = {
@@ -76,10 +99,12 @@ async function probe(name, path, options) {
     cpu: round(median(one.slice(1).map((r) => r.cpu))),
     x8Ms: round(performance.now() - t0),
     x8Cpu: round(cpuMs() - c0),
+    ...(pgData && { firstPg: round(one[0].pg), pg: round(median(one.slice(1).map((r) => r.pg))), x8Pg: round(pgCpuMs() - p0) }),
     x8Statuses: [...new Set(eight.map((r) => r.status))].join(','),
   };
   results.push(row);
-  console.log(`${name.padEnd(44)} ${row.status} ${String(row.bytes).padStart(8)} B  first ${row.firstMs} ms (cpu ${row.firstCpu})  then ${row.ms} ms (cpu ${row.cpu})  x8 ${row.x8Ms} ms (cpu ${row.x8Cpu}) ${row.x8Statuses}`);
+  const pgText = (key) => (pgData ? `, pg ${row[key]}` : '');
+  console.log(`${name.padEnd(44)} ${row.status} ${String(row.bytes).padStart(8)} B  first ${row.firstMs} ms (cpu ${row.firstCpu}${pgText('firstPg')})  then ${row.ms} ms (cpu ${row.cpu}${pgText('pg')})  x8 ${row.x8Ms} ms (cpu ${row.x8Cpu}${pgText('x8Pg')}) ${row.x8Statuses}`);
   return one[0];
 }
 
@@ -90,12 +115,13 @@ async function exportProbe(name, path) {
   writeFileSync(`/proc/${server.pid}/clear_refs`, '5');
   const before = kb('VmRSS');
   const c0 = cpuMs();
+  const p0 = pgCpuMs();
   const r = await request(path);
   const rows = r.lines - (path.includes('csv') ? 1 : 0);
   const row = { name, status: r.status, rows, mb: round(r.bytes / 1048576), s: round(r.ms / 1000), rowsPerS: Math.round(rows / (r.ms / 1000)),
-    cpuS: round((cpuMs() - c0) / 1000), rssBeforeMB: round(before / 1024), rssGrowthMB: round((kb('VmHWM') - before) / 1024) };
+    cpuS: round((cpuMs() - c0) / 1000), ...(pgData && { pgS: round((pgCpuMs() - p0) / 1000) }), rssBeforeMB: round(before / 1024), rssGrowthMB: round((kb('VmHWM') - before) / 1024) };
   results.push(row);
-  console.log(`${name.padEnd(44)} ${row.status} ${row.rows} rows ${row.mb} MB in ${row.s} s: ${row.rowsPerS} rows/s, cpu ${row.cpuS} s, RSS ${row.rssBeforeMB} +${row.rssGrowthMB} MB`);
+  console.log(`${name.padEnd(44)} ${row.status} ${row.rows} rows ${row.mb} MB in ${row.s} s: ${row.rowsPerS} rows/s, cpu ${row.cpuS} s${pgData ? `, pg ${row.pgS} s` : ''}, RSS ${row.rssBeforeMB} +${row.rssGrowthMB} MB`);
 }
 
 for (;;) {

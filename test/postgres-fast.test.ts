@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import type { Response } from 'light-my-request';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
+import { COUNT_CACHE_ENTRIES } from '../src/db/count-cache.js';
+import { KnownTotals } from '../src/db/pg/known-totals.js';
+import { BUMP_REVISION } from '../src/db/pg/revision.js';
 import { MAX_NAMED_STATEMENTS, statementName } from '../src/db/pg/rows.js';
-import { pgJsonPage } from '../src/recommendations/pg-queries.js';
+import { PG_RECOMMENDATIONS_FROM, pgFilterConditions, pgJsonPage } from '../src/recommendations/pg-queries.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -14,6 +19,13 @@ import { copyGeneratedDatabase } from './support/template-db.js';
 // stored-document check by counts (a missing one rebuilt); the named statements bounded.
 
 t.setTimeout(600_000);
+
+interface PlanNode {
+  'Node Type': string;
+  'Actual Loops': number;
+  'Parent Relationship'?: string;
+  Plans?: PlanNode[];
+}
 const cluster = await startCluster(t);
 
 if ('skip' in cluster) {
@@ -52,10 +64,37 @@ if ('skip' in cluster) {
     await sameWalk(t, 'limit=25&sort=-id&cycle=2');
     await sameWalk(t, 'limit=3&stateUnderReview=KGZ');
     await sameWalk(t, 'limit=4&q=rights&sort=id');
+    await sameWalk(t, 'limit=4&implementation=partially_implemented,unknown&sort=-updatedAt');
     const none = await sameWalk(t, 'reviewId=KGZ-4');
     t.equal(none, 1, 'a filter matching nothing: one empty page');
     const empty = await onPostgres.inject('/v1/recommendations?reviewId=KGZ-4');
     t.same(empty.json(), { data: [], meta: { total: 0, limit: 50, nextCursor: null } });
+  });
+
+  t.test("implementation= and a count's source=: no subquery run per record", async (t) => {
+    const { sources } = (await onSqlite.inject('/v1/recommendations?limit=1')).json().data[0] as { sources: { id: string }[] };
+    const source = sources[0]!.id;
+    const cases: [query: string, f: Parameters<typeof pgFilterConditions>[0], use: Parameters<typeof pgFilterConditions>[1]][] = [
+      ['implementation=implemented', { implementation: ['implemented'] }, 'postgres'],
+      ['implementation=not_implemented,unknown', { implementation: ['not_implemented', 'unknown'] }, 'postgres'],
+      [`source=${source}`, { source: [source] }, 'postgres-count'],
+    ];
+    for (const [query, f, use] of cases) {
+      const { sql: text, params } = new PgDialect().sqlToQuery(
+        sql`select count(*) from ${PG_RECOMMENDATIONS_FROM} where ${sql.join(pgFilterConditions(f, use), sql` and `)}`,
+      );
+      const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({ text: `explain (analyze, format json) ${text}`, values: params });
+      const subPlanLoops = (node: PlanNode): number[] => [
+        ...(node['Parent Relationship'] === 'SubPlan' ? [node['Actual Loops']] : []),
+        ...(node.Plans ?? []).flatMap(subPlanLoops),
+      ];
+      const loops = subPlanLoops(rows[0]!['QUERY PLAN'][0].Plan);
+      t.ok(loops.every((n) => n <= 1), `${query} (${use}): every subquery run at most once (${loops.join(', ')})`);
+      t.ok((await onSqlite.inject(`/v1/recommendations?${query}`)).json().meta.total > 0, `${query}: some match`);
+      await sameWalk(t, `limit=4&${query}`);
+      const stats = `/v1/stats/recommendations?groupBy=position,cycle&${query}`;
+      t.equal((await onPostgres.inject(stats)).body, (await onSqlite.inject(stats)).body, `${stats}: the same stats`);
+    }
   });
 
   t.test('a JSON page, its total and the revision it was read at are one round trip', async (t) => {
@@ -82,6 +121,51 @@ if ('skip' in cluster) {
       `select count(*)::int as n from pg_prepared_statements where name like 'upr-%' and statement like '%@@%'`,
     );
     t.equal(fullText[0]!.n, 0, 'not the full-text page');
+  });
+
+  t.test('meta.total: counted once per data revision and filter, not again for the next pages', async (t) => {
+    const sent: pg.QueryConfig[] = [];
+    const recording = { query: ((config: pg.QueryConfig) => (sent.push(config), pool.query(config))) as pg.Pool['query'] };
+    /** How many times the statement's count ran: the loops of its aggregates (the page itself has none). */
+    const countsRun = async (config: pg.QueryConfig) => {
+      const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({ text: `explain (analyze, format json) ${config.text}`, values: config.values });
+      const loops = (node: PlanNode): number =>
+        (node['Node Type'] === 'Aggregate' ? node['Actual Loops'] : 0) + (node.Plans ?? []).reduce((sum, child) => sum + loops(child), 0);
+      return loops(rows[0]!['QUERY PLAN'][0].Plan);
+    };
+    const totals = new KnownTotals();
+    const sort = { name: 'paragraph', descending: false };
+    const walk = async (f: Parameters<typeof pgJsonPage>[1], after?: Parameters<typeof pgJsonPage>[4]) => pgJsonPage(recording, f, sort, 5, after, totals);
+    const first = await walk({ cycle: [2] });
+    const second = await walk({ cycle: [2] }, first.nextKeys!);
+    const sqliteTotal = (await onSqlite.inject('/v1/recommendations?cycle=2')).json().meta.total as number;
+    t.same([first.total, second.total], [{ total: sqliteTotal }, { total: sqliteTotal }], "SQLite's total on both pages");
+    t.ok((await countsRun(sent[0]!)) > 0, 'the first page counts');
+    t.equal(await countsRun(sent[1]!), 0, 'the next page of the same revision counts nothing');
+    await walk({ cycle: [2], position: ['noted'] });
+    t.ok((await countsRun(sent[2]!)) > 0, 'another filter counts');
+    const capped = await walk({ q: 'rights' });
+    await walk({ q: 'rights' }, capped.nextKeys!);
+    t.equal(await countsRun(sent[4]!), 0, "a full-text list's capped total is kept too");
+    await pool.query(BUMP_REVISION);
+    const afterWrite = await walk({ cycle: [2] }, first.nextKeys!);
+    t.ok((await countsRun(sent[5]!)) > 0, 'a new revision counts again');
+    t.equal(sent[5]!.text, sent[1]!.text, 'one statement text, its total known or not (named once)');
+    t.same(afterWrite.total, first.total);
+    t.not(afterWrite.stamp, first.stamp);
+  });
+
+  t.test('KnownTotals: at most COUNT_CACHE_ENTRIES, the least recently used dropped', async (t) => {
+    const totals = new KnownTotals();
+    const known = (total: number) => ({ revision: '1', token: 'a', total });
+    for (let i = 0; i < COUNT_CACHE_ENTRIES; i++) totals.set(`filter ${i}`, known(i));
+    totals.get('filter 0'); // used: kept over filter 1
+    totals.set(`filter ${COUNT_CACHE_ENTRIES}`, known(COUNT_CACHE_ENTRIES));
+    t.same(totals.get('filter 0'), known(0), 'the first, used since, kept');
+    t.equal(totals.get('filter 1'), undefined, 'the least recently used, dropped');
+    t.same(totals.get(`filter ${COUNT_CACHE_ENTRIES}`), known(COUNT_CACHE_ENTRIES));
+    totals.set('filter 0', known(7));
+    t.same(totals.get('filter 0'), known(7), 'set again: the new total');
   });
 
   t.test('a missing stored CSV row is found by the counts and rebuilt at start', async (t) => {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { KnownTotals } from '../db/pg/known-totals.js';
 import { pgSnapshot } from '../db/pg/query.js';
 import { answeredAt } from '../http/cache.js';
 import { pgAll } from '../db/pg/rows.js';
@@ -22,13 +23,13 @@ export async function pgSendWithIncludes(
   request: FastifyRequest,
   reply: FastifyReply,
   include: Set<Include>,
-  query: { filter: RecommendationFilter; sort: PgSort; after: KeyValue[] | undefined; limit: number },
+  query: { filter: RecommendationFilter; sort: PgSort; after: KeyValue[] | undefined; limit: number; totals: KnownTotals },
 ) {
-  const { filter, sort, after, limit } = query;
+  const { filter, sort, after, limit, totals } = query;
   // The page and what it includes from one snapshot: read apart, a write committed between them showed a
   // recommendation's implementation or developmentCount beside assessments or developments of another moment.
   return pgSnapshot(pool, async (client) => {
-    const { total, stamp, ...page } = await pgJsonPage(client, filter, sort, limit, after);
+    const { total, stamp, ...page } = await pgJsonPage(client, filter, sort, limit, after, totals);
     answeredAt(request, stamp);
     return sendWithIncludes(request, reply, { dialect: PG_INCLUDE, all: (q) => pgAll(client, q) }, include, page, { sortName: sort.name, limit, total });
   });

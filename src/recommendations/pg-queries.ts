@@ -1,9 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { normaliseFilter } from '../db/count-cache.js';
 import { cappedTotal, fullTextLimits } from '../db/fulltext.js';
 import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
+import { type KnownTotal, type KnownTotals, totalUnlessKnown } from '../db/pg/known-totals.js';
 import { snapshotRead, statementName } from '../db/pg/rows.js';
 import { revisionStamp } from '../db/revision.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
@@ -48,16 +50,16 @@ function lineText(line: DocumentLine): SQL {
 /** The recommendations (r) with their reviews (v): what the filter's conditions read. */
 export const PG_RECOMMENDATIONS_FROM = sql`recommendations r join reviews v on v.id = r.review_id`;
 
-/** The filter's conditions on PostgreSQL: queries.ts's, and with q, the full-text match first. */
-export function pgFilterConditions(f: RecommendationFilter): SQL[] {
-  const conditions = filterConditions(f, 'postgres');
+/** The filter's conditions on PostgreSQL: queries.ts's (a page's, or a count's), and with q, the full-text match first. */
+export function pgFilterConditions(f: RecommendationFilter, use: 'postgres' | 'postgres-count' = 'postgres'): SQL[] {
+  const conditions = filterConditions(f, use);
   if (f.q !== undefined) conditions.unshift(sql`r.search @@ ${tsQuery(f.q)}`);
   return conditions;
 }
 
 /** The recommendations (r) with their reviews (v) and, with q, only the matches, each with its rank (f). */
-function fromAndWhere(f: RecommendationFilter, extra: SQL[] = []): SQL {
-  const conditions = [...pgFilterConditions(f), ...extra];
+function fromAndWhere(f: RecommendationFilter, extra: SQL[] = [], use: 'postgres' | 'postgres-count' = 'postgres'): SQL {
+  const conditions = [...pgFilterConditions(f, use), ...extra];
   if (f.q === undefined) return sql`${PG_RECOMMENDATIONS_FROM} ${whereClause(conditions)}`;
   const rank = relevanceRank(sql`r.search`, tsQuery(f.q));
   return sql`${PG_RECOMMENDATIONS_FROM} cross join lateral (select ${rank} as rank) f ${whereClause(conditions)}`;
@@ -111,39 +113,48 @@ const STAMP_COLUMNS = sql`(select value from meta where key = 'revision') as rev
 
 /** The count of the list's matches; with q, of at most FULL_TEXT_MAX_COUNT + 1 (cappedTotal says more). */
 function totalOf(f: RecommendationFilter): SQL {
-  const matches = sql`select 1 from ${fromAndWhere(f)}`;
+  const matches = sql`select 1 from ${fromAndWhere(f, [], 'postgres-count')}`;
   if (f.q === undefined) return sql`select count(*)::int from (${matches}) m`;
   return sql`select count(*)::int from (${matches} limit ${fullTextLimits().maxCount + 1}) m`;
 }
 
 /**
  * A JSON page and its total in one statement, one round trip (the total a scalar subquery PostgreSQL runs
- * once): the page's documents with their keys, in order, each row with the total; a page of no documents is
- * one row with the total alone. Named (statementName), so that each connection plans it once, unless it is a
- * full-text page. Its last columns are the data revision's stamp, read in the statement's snapshot: the ETag names it.
+ * once, and not at all when `known` was counted at the revision the statement reads: known-totals.ts): the
+ * page's documents with their keys, in order, each row with the total; a page of no documents is one row with
+ * the total alone. Named (statementName), so that each connection plans it once, unless it is a full-text page.
+ * Its last columns are the data revision's stamp, read in the statement's snapshot: the ETag names it.
  */
-function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined): SQL {
+function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined, known: KnownTotal | undefined): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
   const keys = Array.from({ length: count }, (_, i) => sql`p.${sql.identifier(`k${i}`)}`);
-  return sql`select p.*, t.total, t.revision, t.token from (select (${totalOf(f)}) as total, ${STAMP_COLUMNS}) t
+  return sql`select p.*, t.total, t.revision, t.token
+    from (select ${totalUnlessKnown(known, sql`s`, totalOf(f))} as total, s.revision, s.token from (select ${STAMP_COLUMNS}) s) t
     left join (${documentsOf(f, sort, 'json', after, limit + 1)}) p on true
     order by ${keysetOrder({ columns: keys, descending: sort.descending })}`;
 }
 
-/** One JSON page's documents, the keys after it when more follow, and meta.total. */
+/** The key of a list's total among KnownTotals: a full-text count is capped. */
+const totalKey = (f: RecommendationFilter) =>
+  normaliseFilter(f.q === undefined ? 'recommendations' : `recommendations, at most ${fullTextLimits().maxCount + 1}`, f);
+
+/** One JSON page's documents, the keys after it when more follow, and meta.total (kept in `totals`, when given, for the next page). */
 export async function pgJsonPage(
   pool: Pick<pg.Pool, 'query'>,
   f: RecommendationFilter,
   sort: PgSort,
   limit: number,
   after: KeyValue[] | undefined,
+  totals?: KnownTotals,
 ): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true }; stamp: string }> {
-  const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after));
+  const key = totalKey(f);
+  const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after, totals?.get(key)));
   // A full-text page runs unnamed: a named statement gets PostgreSQL's generic plan after five runs, and a
   // generic plan cannot know how many rows the query's terms match, which is what its plan depends on.
   const name = f.q === undefined ? statementName(text) : undefined;
   const { rows } = await pool.query<unknown[]>({ name, text, values: params, rowMode: 'array' });
   const [total, revision, token] = rows[0]!.slice(-3) as [number, string | null, string | null];
+  totals?.set(key, { revision, token, total });
   const found = rows[0]![0] === null ? [] : rows;
   const chunk = sliceChunk(found, limit, (row) => row.slice(1, -3) as KeyValue[]);
   return {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { KnownTotals } from '../db/pg/known-totals.js';
 import { pgLabelled, pgSnapshot } from '../db/pg/query.js';
 import { STORED_CHUNK_ROWS } from '../http/export.js';
 import { answerAsyncList } from '../http/stored-list.js';
@@ -17,10 +18,12 @@ function lineOf(format: 'csv' | 'ndjson', origin: string): DocumentLine {
 }
 
 export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
+  // meta.total of each filter, with the revision it was counted at: a walk's next pages count nothing.
+  const totals = new KnownTotals();
   return {
     list(request, reply, { filter, sort, after, limit, bom, include }) {
       const included = checkInclude(request, include);
-      if (included) return pgSendWithIncludes(pool, request, reply, included, { filter, sort, after, limit });
+      if (included) return pgSendWithIncludes(pool, request, reply, included, { filter, sort, after, limit, totals });
       return answerAsyncList(request, reply, {
         resource: 'recommendations',
         bom,
@@ -31,7 +34,7 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         documents: {
           page: (format, origin, n, keys) => pgLabelled(pool, (client) => pgPageDocuments(client, filter, sort, lineOf(format, origin), n, keys)),
           jsonPage: async (n, keys) => {
-            const page = await pgJsonPage(pool, filter, sort, n, keys);
+            const page = await pgJsonPage(pool, filter, sort, n, keys, totals);
             return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total, stamp: page.stamp };
           },
           chunks: (format, origin, keys) =>

@@ -26,9 +26,12 @@ export const CURRENT_IMPLEMENTATION = sql`(select a.status from assessments a wh
 
 /**
  * What a filter's SQL is for: SQLite's pages and exports ('sqlite'), read in the sort's order and stopped after a
- * page; SQLite's counts ('sqlite-count'), which read every match in any order; PostgreSQL ('postgres').
+ * page; SQLite's counts ('sqlite-count'), which read every match in any order; PostgreSQL's pages ('postgres') and
+ * counts ('postgres-count').
  */
-export type FilterDialect = 'sqlite' | 'sqlite-count' | 'postgres';
+export type FilterDialect = 'sqlite' | 'sqlite-count' | 'postgres' | 'postgres-count';
+
+const onPostgres = (dialect: FilterDialect) => dialect === 'postgres' || dialect === 'postgres-count';
 
 /**
  * A link table's value column (l.<column>) as a filter's EXISTS compares it. On SQLite, `+` keeps the value
@@ -62,8 +65,15 @@ function linkedAny(table: string, column: string, values: readonly (string | num
  * (r.source_id) or any of its sources (recommendation_sources). An EXISTS, not an IN list the sources' index
  * drives: a source worth filtering by cites thousands (UPR Info's, a third of 100,000), whose pages and exports a
  * scan in the sort's order ends early, where the IN list sorted all of them for each page (130 ms; the export 4.6 s).
+ * PostgreSQL's count takes the IN of both columns' matches, each found by its index: an EXISTS under OR is no
+ * semi-join there but a subquery run for every record (a report citing 385 of 300,000: 3.7 s to count, 28 ms so;
+ * a count reads every match in any order, so no source is slower so).
  */
 function citing(sourceIds: readonly string[], dialect: FilterDialect): SQL {
+  if (dialect === 'postgres-count') {
+    return sql`r.id in (select c.id from recommendations c where ${inList(sql`c.source_id`, sourceIds)}
+      union all select l.recommendation_id from recommendation_sources l where ${inList(sql`l.source_id`, sourceIds)})`;
+  }
   return sql`(${inList(sql`r.source_id`, sourceIds)} or ${linkedAny('recommendation_sources', 'source_id', sourceIds, dialect)})`;
 }
 
@@ -80,11 +90,19 @@ function withUnknown(expr: SQL, values: readonly string[]): SQL {
  * assessment at all is asked first, as a membership PostgreSQL hashes once: with the status's subquery alone
  * it ran the subquery for every record, ordering its assessments (implementation=partially_implemented,unknown
  * over 19,018 records and 76 assessments: 425 ms of PostgreSQL's time, 12 ms so; SQLite alike either way).
+ * PostgreSQL still ran the status's subquery once per assessed record (24,193 at 300,000 recommendations: 5.7 s
+ * a page of `implemented`); it now takes each record's latest assessment in one ordered pass (DISTINCT ON, the
+ * same order as CURRENT_IMPLEMENTATION's), which SQLite has no form of.
  */
-function implementationIn(values: readonly string[]): SQL {
+function implementationIn(values: readonly string[], dialect: FilterDialect): SQL {
   const known = values.filter((v) => v !== 'unknown');
   const parts: SQL[] = [];
-  if (known.length > 0) parts.push(sql`(r.id in (select a.recommendation_id from assessments a) and ${inList(CURRENT_IMPLEMENTATION, known)})`);
+  if (known.length > 0 && onPostgres(dialect)) {
+    parts.push(sql`r.id in (select c.recommendation_id from (select distinct on (a.recommendation_id) a.recommendation_id, a.status
+      from assessments a order by a.recommendation_id, a.assessed_on desc, a.created_at desc, a.id desc) c where ${inList(sql`c.status`, known)})`);
+  } else if (known.length > 0) {
+    parts.push(sql`(r.id in (select a.recommendation_id from assessments a) and ${inList(CURRENT_IMPLEMENTATION, known)})`);
+  }
   if (known.length < values.length) parts.push(sql`r.id not in (select a.recommendation_id from assessments a)`);
   return sql`(${sql.join(parts, sql` or `)})`;
 }
@@ -130,8 +148,8 @@ export function filterConditions(f: RecommendationFilter, dialect: FilterDialect
   if (f.sdg) c.push(linkedAny('recommendation_sdgs', 'goal', f.sdg, dialect));
   if (f.affectedPersons) c.push(linkedAny('recommendation_affected_persons', 'group_id', f.affectedPersons, dialect));
   if (f.source) c.push(citing(f.source, dialect));
-  if (f.implementation) c.push(implementationIn(f.implementation));
-  c.push(...realDataConditions(f, dialect === 'postgres' ? 'postgres' : 'sqlite'));
+  if (f.implementation) c.push(implementationIn(f.implementation, dialect));
+  c.push(...realDataConditions(f, onPostgres(dialect) ? 'postgres' : 'sqlite'));
   if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
   if (f.hasDevelopments !== undefined) {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;

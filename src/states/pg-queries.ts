@@ -13,7 +13,7 @@ import { STATE_LIST, type StateStore } from './store.js';
 // The states on PostgreSQL: queries.ts's SQL through node-postgres.
 
 async function counts(reader: Reader, f: RecommendationFilter) {
-  return tallyCounts(await pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, whereClause(pgFilterConditions(f)))));
+  return tallyCounts(await pgRows(reader, countsQuery(PG_RECOMMENDATIONS_FROM, whereClause(pgFilterConditions(f, 'postgres-count')))));
 }
 
 /** Its reads through any reader: a pool, or a write's transaction (which sees its own change). */

@@ -50,7 +50,7 @@ function developmentWhere(f: DevelopmentFilter): SQL {
 
 /** The groups and the total counted from the base tables. */
 async function baseCounts(reader: Reader, groupBy: RecommendationGrouping[], f: RecommendationFilter): Promise<AggregateCounts> {
-  const where = whereClause(pgFilterConditions(f));
+  const where = whereClause(pgFilterConditions(f, 'postgres-count'));
   const total = await count(reader, PG_RECOMMENDATIONS_FROM, where);
   const rows = await pgRows(reader, countGroupsQuery(groupBy, groupingsFor(f), PG_RECOMMENDATIONS_FROM, where, sql`r.id`));
   return { total, rows: countedRows(rows) };
