@@ -63,6 +63,11 @@ t.test("a curator's text and position stay when the same file is imported again:
     { id: 'KGZ-1-76.2', field: 'positionSource', value: 'A/HRC/15/2/Add.1 para. 4', offered: filePosition.positionSource },
   ].filter((k) => k.field !== 'positionLabel' || k.value !== k.offered));
   t.equal(again.revision, revision, 'no new revision');
+  t.same(await marks(app), [
+    { id: 'KGZ-1-76.1', field: 'text', files_value: JSON.stringify(TEXT_1) },
+    { id: 'KGZ-1-76.2', field: 'position', files_value: '"pending"' },
+    { id: 'KGZ-1-76.2', field: 'positionSource', files_value: JSON.stringify(filePosition.positionSource) },
+  ], "what the files offer, as before (a kept position's source was stored as the curator's)");
   t.same(await changesSince(app, since), [], 'no change in the feed');
   const after = await Promise.all(['KGZ-1-76.1', 'KGZ-1-76.2'].map(async (id) => (await getJson(app, `/v1/recommendations/${id}`))));
   t.same(after.map((r) => r.response.headers.etag), etags, 'the same ETags');
@@ -183,4 +188,20 @@ t.test("a curator's position source alone keeps its position: the source would n
   ]);
   const after = (await getJson(app, '/v1/recommendations/KGZ-1-76.2')).body;
   t.same([after.position, after.positionSource], ['pending', 'A/HRC/15/2/Add.1 para. 9'], 'before: supported, with the source of pending');
+});
+
+t.test("a record the file's row is refused for keeps its marks as they were: nothing offered, nothing kept", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'ngo-curator');
+  await importInto(app, termanFile([row('76.2. Consider abolishing the death penalty (Spain);', 'consider', 'Spain')]));
+  await patch(app, key, 'KGZ-1-76.2', { position: 'noted' });
+  const marked = await marks(app);
+  // The next file's row for it is refused (a text past 10,000 characters): its decision is not the file's offer.
+  const report = await importInto(app, termanFile([
+    row(`76.2. Consider abolishing the death penalty. ${'Really. '.repeat(1_300)}(Spain);`, 'support', 'Spain'),
+    row('76.3. Ensure the independence of the judiciary (Norway);'),
+  ]));
+  t.equal(report.skipped, 1, JSON.stringify(report.problems));
+  t.same(report.kept, [], 'before: the refused row listed as kept');
+  t.same(await marks(app), marked, 'before: its decision stored as what the files offer');
 });

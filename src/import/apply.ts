@@ -24,6 +24,7 @@ import {
   type ImportNote,
   type ImportRecord,
   type ImportReport,
+  type KeptField,
   type LabelInput,
   type ParsedFile,
   type ReviewInput,
@@ -511,16 +512,25 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         curatedFields.set(id, (curatedFields.get(id) ?? new Map()).set(field, filesValue));
       }
       const setFilesValue = sql.prepare('update recommendation_curated_fields set files_value = ? where recommendation_id = ? and field = ?');
-      const keepCurated = (record: Identified, before: Snapshot, merged: Snapshot) => {
+      // What the file offers is read before any field is kept (a kept position takes its source back with it), and
+      // stored and reported once the record passes its checks (the function returned): a refused row offers nothing.
+      const keepCurated = (record: Identified, before: Snapshot, merged: Snapshot): (() => void) => {
+        const offered = { ...merged };
+        const filesValues: [string, string][] = [];
+        const kept: KeptField[] = [];
         for (const [field, filesValue] of curatedFields.get(record.id) ?? []) {
-          const offered = fieldJson(merged[field as keyof Snapshot]);
-          if ((record as unknown as Record<string, unknown>)[field] !== undefined && offered !== filesValue) setFilesValue.run(offered, record.id, field);
+          const value = fieldJson(offered[field as keyof Snapshot]);
+          if ((record as unknown as Record<string, unknown>)[field] !== undefined && value !== filesValue) filesValues.push([field, value]);
           for (const key of [field, ...(FIELDS_KEPT_WITH[field as keyof typeof FIELDS_KEPT_WITH] ?? [])] as (keyof Snapshot)[]) {
             if (same(merged[key], before[key])) continue;
-            report.kept.push({ id: record.id, field: key, value: before[key], offered: merged[key] });
+            kept.push({ id: record.id, field: key, value: before[key], offered: offered[key] });
             (merged[key] as unknown) = before[key];
           }
         }
+        return () => {
+          for (const [field, value] of filesValues) setFilesValue.run(value, record.id, field);
+          report.kept.push(...kept);
+        };
       };
       // Curated > imported: a theme a curator gave a stored record stays when a file gives the record its own
       // themes, and one a curator removed from it (machine_label_rejections) is not given again (reported). Not
@@ -702,7 +712,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           sdgs: sorted(record.sdgs ?? before?.sdgs ?? []),
           affectedPersons: sorted(record.affectedPersons ?? before?.affectedPersons ?? []),
         };
-        if (before !== undefined) keepCurated(record, before, merged);
+        const keep = before === undefined ? undefined : keepCurated(record, before, merged);
         const checked = checkRecommendation(record.id, merged, stateOfReview(merged.reviewId));
         if (!checked.value) {
           refuse(record, checked.problems.join('; '));
@@ -719,6 +729,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
           }
         }
         const after: Snapshot = checked.value;
+        keep?.();
         const row = [
           after.reviewId,
           after.paragraph,
