@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { type AppConfig, defaultConfig } from './config.js';
+import { type AppConfig, defaultConfig, warnOfExportSlots } from './config.js';
 import type { Db } from './db/open.js';
 import type { RevisionSource } from './db/revision.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -115,6 +115,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   app.decorate('dataRevision', backend.revision);
   app.decorate('publicUrl', resolved.publicUrl);
   app.decorate('exportLimits', new ExportLimits(resolved));
+  warnOfExportSlots(resolved, app.log);
   app.decorate('importSlots', new ImportSlots(resolved.maxConcurrentImports, resolved.pressureRetryAfterSeconds));
   app.addHook('onClose', () => backend.close());
 

@@ -139,7 +139,8 @@ export const configSchema = z.object({
   FULL_TEXT_MAX_TERMS: atLeastOne(FULL_TEXT_DEFAULTS.maxTerms),
   FULL_TEXT_MIN_PREFIX: atLeastOne(FULL_TEXT_DEFAULTS.minPrefix),
   FULL_TEXT_MAX_COUNT: atLeastOne(FULL_TEXT_DEFAULTS.maxCount),
-  MAX_CONCURRENT_EXPORTS: atLeastOne(8),
+  // Unset: 8 on SQLite, half of PG_POOL_MAX on PostgreSQL (defaultMaxConcurrentExports).
+  MAX_CONCURRENT_EXPORTS: envNumberOrUnset(1, Number.MAX_SAFE_INTEGER),
   EXPORT_MAX_SECONDS: atLeastOne(120),
   MAX_CONCURRENT_IMPORTS: atLeastOne(2),
   IMPORT_THREAD_MIN_BYTES: count(64 * 1024),
@@ -318,7 +319,7 @@ export function configFromEnv(env: Env): ResolvedConfig {
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,
     rateLimitExportMax: env.RATE_LIMIT_EXPORT_MAX,
-    maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS,
+    maxConcurrentExports: env.MAX_CONCURRENT_EXPORTS ?? defaultMaxConcurrentExports(env.DATABASE_URL !== undefined, env.PG_POOL_MAX),
     exportMaxSeconds: env.EXPORT_MAX_SECONDS,
     maxConcurrentImports: env.MAX_CONCURRENT_IMPORTS,
     importThreadMinBytes: env.IMPORT_THREAD_MIN_BYTES,
@@ -350,5 +351,36 @@ let emptyEnv: Env | undefined;
 export function defaultConfig(overrides: Partial<AppConfig> = {}): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   emptyEnv ??= loadEnv({});
-  return { ...configFromEnv(emptyEnv), ...defined };
+  const resolved: ResolvedConfig = { ...configFromEnv(emptyEnv), ...defined };
+  if (overrides.maxConcurrentExports === undefined) {
+    resolved.maxConcurrentExports = defaultMaxConcurrentExports(resolved.databaseUrl !== undefined, resolved.pgPoolMax);
+  }
+  return resolved;
+}
+
+/**
+ * Streamed exports at once unless MAX_CONCURRENT_EXPORTS says: 8 on SQLite; on PostgreSQL half the pool (at least
+ * one), since each export holds a pool connection in an open transaction for its whole stream: 8 slow exports of a
+ * pool of 10 left 2 connections for every other request.
+ */
+export function defaultMaxConcurrentExports(onPostgres: boolean, pgPoolMax: number): number {
+  return onPostgres ? Math.max(1, Math.floor(pgPoolMax / 2)) : 8;
+}
+
+/** On PostgreSQL, why the export slots may leave other requests too few pool connections (undefined: they leave half). */
+export function exportSlotsWarning(config: Pick<ResolvedConfig, 'databaseUrl' | 'pgPoolMax' | 'maxConcurrentExports'>): string | undefined {
+  const { databaseUrl, pgPoolMax, maxConcurrentExports } = config;
+  if (databaseUrl === undefined || maxConcurrentExports <= Math.floor(pgPoolMax / 2)) return undefined;
+  const left = Math.max(0, pgPoolMax - maxConcurrentExports);
+  return (
+    `MAX_CONCURRENT_EXPORTS (${maxConcurrentExports}) is more than half of PG_POOL_MAX (${pgPoolMax}): each export holds a pool ` +
+    `connection while it streams, so slow exports may leave ${left} for every other request, which then wait. ` +
+    `Lower MAX_CONCURRENT_EXPORTS (unset: half the pool) or raise PG_POOL_MAX to at least ${2 * maxConcurrentExports}.`
+  );
+}
+
+/** Says exportSlotsWarning's warning, if any, at start. */
+export function warnOfExportSlots(config: Parameters<typeof exportSlotsWarning>[0], log: { warn(message: string): void }): void {
+  const warning = exportSlotsWarning(config);
+  if (warning !== undefined) log.warn(warning);
 }

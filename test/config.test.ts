@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { configFromEnv, configSchema, defaultConfig, loadEnv } from '../src/config.js';
+import { configFromEnv, configSchema, defaultConfig, exportSlotsWarning, loadEnv, warnOfExportSlots } from '../src/config.js';
 import { defaultMaxConnections, openFileLimit } from '../src/http/connection-limit.js';
 
 t.test('defaults work with an empty environment', async (t) => {
@@ -39,7 +39,6 @@ t.test('defaults work with an empty environment', async (t) => {
     FULL_TEXT_MAX_TERMS: 8,
     FULL_TEXT_MIN_PREFIX: 3,
     FULL_TEXT_MAX_COUNT: 10_000,
-    MAX_CONCURRENT_EXPORTS: 8,
     EXPORT_MAX_SECONDS: 120,
     MAX_CONCURRENT_IMPORTS: 2,
     IMPORT_THREAD_MIN_BYTES: 64 * 1024,
@@ -184,6 +183,38 @@ t.test('IMPORT_BODY_LIMIT_BYTES: plain digits, at least 1, at most what one buff
   t.equal(loadEnv({ IMPORT_BODY_LIMIT_BYTES: String(bufferConstants.MAX_LENGTH) }).IMPORT_BODY_LIMIT_BYTES, bufferConstants.MAX_LENGTH);
 });
 
+t.test('MAX_CONCURRENT_EXPORTS: unset, 8 on SQLite and half the pool on PostgreSQL; more than half warned of', async (t) => {
+  const url = 'postgres://upr@localhost/upr';
+  const exports = (env: NodeJS.ProcessEnv) => configFromEnv(loadEnv(env)).maxConcurrentExports;
+  t.equal(exports({}), 8, 'SQLite');
+  t.equal(exports({ MAX_CONCURRENT_EXPORTS: '' }), 8, 'empty: the default');
+  // Before: 8 of the pool's 10 connections, each held in a transaction for a whole slow export.
+  t.equal(exports({ DATABASE_URL: url }), 5, "PostgreSQL: half of PG_POOL_MAX's 10");
+  t.equal(exports({ DATABASE_URL: url, PG_POOL_MAX: '25' }), 12);
+  t.equal(exports({ DATABASE_URL: url, PG_POOL_MAX: '1' }), 1, 'at least one');
+  t.equal(exports({ DATABASE_URL: url, MAX_CONCURRENT_EXPORTS: '9' }), 9, 'as set');
+  t.equal(defaultConfig({ databaseUrl: url, pgPoolMax: 4 }).maxConcurrentExports, 2, "an app's config: from its pool too");
+  t.equal(defaultConfig({ databaseUrl: url, maxConcurrentExports: 7 }).maxConcurrentExports, 7);
+  t.equal(defaultConfig().maxConcurrentExports, 8);
+  t.throws(() => loadEnv({ MAX_CONCURRENT_EXPORTS: '1.5' }), /MAX_CONCURRENT_EXPORTS/);
+
+  t.equal(exportSlotsWarning(configFromEnv(loadEnv({ DATABASE_URL: url }))), undefined, 'the default: no warning');
+  t.equal(exportSlotsWarning(configFromEnv(loadEnv({ MAX_CONCURRENT_EXPORTS: '50' }))), undefined, 'SQLite: no pool');
+  t.equal(
+    exportSlotsWarning(configFromEnv(loadEnv({ DATABASE_URL: url, MAX_CONCURRENT_EXPORTS: '8' }))),
+    'MAX_CONCURRENT_EXPORTS (8) is more than half of PG_POOL_MAX (10): each export holds a pool connection while it streams, ' +
+      'so slow exports may leave 2 for every other request, which then wait. Lower MAX_CONCURRENT_EXPORTS (unset: half the pool) ' +
+      'or raise PG_POOL_MAX to at least 16.',
+  );
+  t.match(exportSlotsWarning(configFromEnv(loadEnv({ DATABASE_URL: url, PG_POOL_MAX: '3', MAX_CONCURRENT_EXPORTS: '5' }))), /may leave 0 for/);
+  const said: string[] = [];
+  const log = { warn: (message: string) => void said.push(message) };
+  warnOfExportSlots(defaultConfig({ databaseUrl: url }), log);
+  t.same(said, [], 'said at start: nothing by default');
+  warnOfExportSlots(defaultConfig({ databaseUrl: url, maxConcurrentExports: 6 }), log);
+  t.match(said, [/^MAX_CONCURRENT_EXPORTS \(6\) is more than half of PG_POOL_MAX \(10\)/]);
+});
+
 t.test("MAX_CONNECTIONS: 1 to 1,000,000; unset, the process's open-file limit less what the service opens itself, at most 10,000", async (t) => {
   t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '500' })).maxConnections, 500);
   t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '' })).maxConnections, defaultMaxConnections(10), 'empty: the default');
@@ -255,6 +286,7 @@ t.test("the README's tables of variables name every setting, each with its defau
     DATABASE_URL: '(none: SQLite)',
     PUBLIC_URL: 'http://HOST:PORT',
     MAX_CONNECTIONS: '(the open-file limit less 256 and PG_POOL_MAX, at most 10000)',
+    MAX_CONCURRENT_EXPORTS: '8 (PostgreSQL: half of PG_POOL_MAX, at least 1)',
   };
   t.same([...documented.keys()].sort(), Object.keys(configSchema.shape).sort(), 'the same variables');
   for (const [name, text] of documented) t.equal(text, unset[name] ?? String(defaults[name]), `${name}'s default`);

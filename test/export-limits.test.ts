@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { insertRecommendation } from './fixtures.js';
+import { testBackend } from './helpers.js';
 import { recordExportEvents } from './support/export-events.js';
 import { buildLargeExportApp, openExportSnapshots, snapshotsPinning } from './support/pgconv-d-exports.js';
 import { LARGE_EXPORT_ROWS } from './support/template-db.js';
@@ -88,6 +89,22 @@ t.test('concurrent exports are capped: one more is a 503 problem with Retry-Afte
   const again = await stalledGet(t, port, '/v1/recommendations?format=csv');
   t.equal(again.response.statusCode, 200, 'and a new export is accepted');
   again.request.destroy();
+  await until(async () => app.exportLimits.active === 0 && (await openExportSnapshots(app)) === 0);
+});
+
+t.test('on PostgreSQL, exports hold at most half the pool unless MAX_CONCURRENT_EXPORTS says', { skip: testBackend() !== 'postgres' && 'PostgreSQL only: its pool' }, async (t) => {
+  // Each export holds a pool connection in a transaction for its whole stream: before, the default 8 exports of
+  // a pool of 10 left 2 connections for every other request (here: all 4 of a pool of 4 taken, lists waited).
+  const { app, port } = await appWithRows(t, { pgPoolMax: 4 });
+  const held = [await stalledGet(t, port, '/v1/recommendations?format=csv'), await stalledGet(t, port, '/v1/recommendations?format=ndjson')];
+  t.same(held.map((h) => h.response.statusCode), [200, 200]);
+  const third = await fetch(`http://127.0.0.1:${port}/v1/recommendations?format=csv`);
+  t.equal(third.status, 503, 'a third export is refused');
+  t.equal(third.headers.get('retry-after'), '10');
+  t.match(await third.json(), { detail: /^2 exports are running/ });
+  const lists = await Promise.all(Array.from({ length: 6 }, (_, i) => fetch(`http://127.0.0.1:${port}/v1/recommendations?limit=${i + 1}`)));
+  t.same(lists.map((list) => list.status), [200, 200, 200, 200, 200, 200], 'lists at once share the other half');
+  for (const h of held) h.request.destroy();
   await until(async () => app.exportLimits.active === 0 && (await openExportSnapshots(app)) === 0);
 });
 

@@ -150,6 +150,8 @@ export const recommendations = sqliteTable(
     index('recommendations_review_position_idx').on(t.reviewId, t.position, t.paragraphSortKey, t.id),
     // For the read model's trigger on sources: which documents embed a changed source.
     index('recommendations_source_idx').on(t.sourceId),
+    // The actionCategory filter's (a page of few matches, its count, stats by it).
+    index('recommendations_action_category_idx').on(t.actionCategory),
   ],
 );
 

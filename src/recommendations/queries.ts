@@ -149,7 +149,7 @@ export function filterConditions(f: RecommendationFilter, dialect: FilterDialect
   if (f.affectedPersons) c.push(linkedAny('recommendation_affected_persons', 'group_id', f.affectedPersons, dialect));
   if (f.source) c.push(citing(f.source, dialect));
   if (f.implementation) c.push(implementationIn(f.implementation, dialect));
-  c.push(...realDataConditions(f, onPostgres(dialect) ? 'postgres' : 'sqlite'));
+  c.push(...realDataConditions(f, onPostgres(dialect) ? 'postgres' : 'sqlite', sortOrder !== undefined));
   if (f.recurring !== undefined) c.push(recurringCondition(f.recurring));
   if (f.hasDevelopments !== undefined) {
     const exists = sql`exists (select 1 from development_recommendations dr where dr.recommendation_id = r.id)`;

@@ -8,13 +8,19 @@ import type { RecommendationFilter } from './schemas.js';
 // WHERE conditions over recommendations r and their reviews v: plain SQL that SQLite and PostgreSQL run alike
 // (queries.ts's filterConditions, which pg-queries.ts's pgFilterConditions extends).
 
-export function realDataConditions(f: RecommendationFilter, dialect: 'sqlite' | 'postgres'): SQL[] {
+/**
+ * `inSortOrder`: a SQLite page read in the sort's order (queries.ts's pagePlan), where the category is compared as
+ * `+r.action_category` so that SQLite reads the sort's index, not recommendations_action_category_idx with every
+ * match sorted (its choice before ANALYZE has seen the index: `unknown`, all but UPR Info's records).
+ */
+export function realDataConditions(f: RecommendationFilter, dialect: 'sqlite' | 'postgres', inSortOrder = false): SQL[] {
   const c: SQL[] = [];
   if (f.actionCategory) {
     const known = f.actionCategory.filter((v) => v !== 'unknown').map(Number);
+    const column = inSortOrder ? sql`+r.action_category` : sql`r.action_category`;
     const parts: SQL[] = [];
-    if (known.length > 0) parts.push(inList(sql`r.action_category`, known));
-    if (known.length < f.actionCategory.length) parts.push(sql`r.action_category is null`);
+    if (known.length > 0) parts.push(inList(column, known));
+    if (known.length < f.actionCategory.length) parts.push(sql`${column} is null`);
     c.push(sql`(${sql.join(parts, sql` or `)})`);
   }
   if (f.positionLabel) {

@@ -197,6 +197,7 @@ export const recommendations = pgTable(
     index('recommendations_updated_idx').on(t.updatedAt, t.id),
     index('recommendations_review_position_idx').on(t.reviewId, t.position, t.paragraphSortKey, t.id),
     index('recommendations_source_idx').on(t.sourceId),
+    index('recommendations_action_category_idx').on(t.actionCategory),
     index('recommendations_search_idx').using('gin', t.search),
     index('recommendations_search_unfilled_idx').on(t.id).where(sql`search is null`),
     rule('recommendations_id_shape', ID_SHAPE),

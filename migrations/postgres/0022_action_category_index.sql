@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS "recommendations_action_category_idx" ON "recommendations" USING btree ("action_category");
