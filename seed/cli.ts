@@ -1,30 +1,32 @@
+import { byLines, commandFailure, type FailureKind } from '../src/common/command-line.js';
 import { type ConfigError, loadEnv } from '../src/config.js';
 import { databaseFailure, openForCommand } from '../src/db/open.js';
 import { applySeed } from './apply.js';
 
 // `npm run seed`: migrates the database (DATABASE_PATH, or DATABASE_URL's PostgreSQL: seed/postgres.ts) and adds
-// whatever seed records it lacks. Returns the exit status: 0 seeded, 1 not.
+// whatever seed records it lacks. Returns the exit status: 0 seeded, 1 not. With `json`, stdout holds one JSON
+// document: `{"database","inserted"}`, or the CommandFailure (src/common/command-line.ts).
 
 export interface SeedIo {
   out(line: string): void;
   err(line: string): void;
 }
 
-const seeded = (where: string, inserted: number) => `${where}: ${inserted} seed rows inserted${inserted === 0 ? ' (already up to date)' : ''}.`;
-
-export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo): Promise<number> {
+export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo, json = false): Promise<number> {
+  const seeded = (database: string, inserted: number) =>
+    io.out(json ? JSON.stringify({ database, inserted }) : `${database}: ${inserted} seed rows inserted${inserted === 0 ? ' (already up to date)' : ''}.`);
+  const fail = (kind: FailureKind, message: string) => commandFailure(byLines(io), json, kind, message);
   let env;
   try {
     env = loadEnv(environment);
   } catch (error) {
-    io.err((error as ConfigError).message);
-    return 1;
+    return fail('environment', (error as ConfigError).message);
   }
   if (env.DATABASE_URL === undefined) {
     try {
       const db = openForCommand(env.DATABASE_PATH, (line) => io.err(line.trimEnd()), { seed: false, openWaitMs: env.DATABASE_OPEN_WAIT_MS });
       try {
-        io.out(seeded(env.DATABASE_PATH, applySeed(db).inserted));
+        seeded(env.DATABASE_PATH, applySeed(db).inserted);
       } finally {
         db.$client.close();
       }
@@ -32,8 +34,7 @@ export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo)
     } catch (error) {
       const failure = databaseFailure(error);
       if (failure === undefined) throw error;
-      io.err(`${env.DATABASE_PATH}: not seeded: ${failure}`);
-      return 1;
+      return fail('failed', `${env.DATABASE_PATH}: not seeded: ${failure}`);
     }
   }
   // Loaded only here: SQLite's seeding never loads pg.
@@ -41,10 +42,9 @@ export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo)
   const where = redactUrl(env.DATABASE_URL);
   try {
     const { inserted } = await seedPostgres(env.DATABASE_URL);
-    io.out(seeded(where, inserted));
+    seeded(where, inserted);
     return 0;
   } catch (error) {
-    io.err(`${where}: not seeded: ${(error as Error).message}`);
-    return 1;
+    return fail('failed', `${where}: not seeded: ${(error as Error).message}`);
   }
 }

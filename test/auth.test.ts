@@ -262,6 +262,41 @@ t.test('npm run keys: create, list, revoke', async (t) => {
   t.equal((await keys.list()).length, 2, 'no failed command minted a key');
 });
 
+t.test('npm run keys -- --json: one JSON document on stdout, the result or the failure, whatever the command', async (t) => {
+  const keys = await backendKeys(t);
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await keys.command(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    t.equal(out.length, 1, `one line on stdout: ${argv.join(' ')}`);
+    return { code, document: JSON.parse(out[0]!), err: err.join('\n') };
+  };
+  const created = await run('--json', 'create', '--name', 'kyrgyz-watch', '--scope', 'write');
+  t.match(created, { code: 0, document: { name: 'kyrgyz-watch', scope: 'write', lastUsedAt: null, revokedAt: null }, err: '' });
+  const { id, key, createdAt } = created.document as { id: string; key: string; createdAt: string };
+  t.equal(key.slice(5, 17), id, 'the token, with its id');
+  t.equal((await keys.authenticate(key)).status, 'ok', 'the printed key works');
+
+  const listed = await run('list', '--json');
+  t.match(listed, { code: 0, err: '' });
+  t.same(listed.document, { keys: [{ id, name: 'kyrgyz-watch', scope: 'write', createdAt, lastUsedAt: (await keys.list())[0]!.lastUsedAt, revokedAt: null }] });
+  t.notOk(JSON.stringify(listed.document).includes(key.slice(18)), 'a listing never shows a key');
+
+  const revoked = await run('revoke', id, '--json');
+  t.match(revoked, { code: 0, document: { id, name: 'kyrgyz-watch', revokedAt: /^20/ } });
+  t.equal((await keys.authenticate(key)).status, 'revoked');
+
+  const missing = await run('revoke', 'nope', '--json');
+  t.same(missing.document, { error: { kind: 'failed', message: 'No API key has the id "nope" (see: npm run keys -- list).', exitStatus: 1 } });
+  t.match(missing, { code: 1, err: /^No API key has the id "nope"/ }, 'the message on stderr too');
+  const scope = await run('create', '--name', 'x', '--scope', 'read', '--json');
+  t.same(scope.document, { error: { kind: 'usage', message: 'Give --scope write or admin (given "read").', exitStatus: 2 } });
+  t.match(scope, { code: 2, err: /^Give --scope write or admin \(given "read"\)\.\nUsage:/ });
+  t.match(await run('list', 'all', '--json'), { code: 2, document: { error: { kind: 'usage', message: 'list takes no argument or option; given "all".' } } });
+  t.match(await run('create', '--json', '--colour', 'blue'), { code: 2, document: { error: { kind: 'usage', message: /^Unknown option '--colour'/ } } });
+  t.equal((await keys.list()).length, 1, 'no failed command minted a key');
+});
+
 t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write API', async (t) => {
   if (sqliteOnly(t, 'the command on DATABASE_PATH; on DATABASE_URL: test/postgres-keys.test.ts')) return;
   const databasePath = join(tempDir(t), 'script.sqlite');
@@ -291,6 +326,9 @@ t.test('npm run keys runs on DATABASE_PATH and the key it prints opens the write
   const badEnv = script(['list'], { LOG_LEVEL: 'loud' });
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);
+  const badEnvJson = script(['--json', 'list'], { LOG_LEVEL: 'loud' });
+  t.match(badEnvJson, { status: 1, stderr: /^Invalid environment:\n {2}LOG_LEVEL/ });
+  t.match(JSON.parse(badEnvJson.stdout), { error: { kind: 'environment', message: /^Invalid environment:\n {2}LOG_LEVEL/, exitStatus: 1 } }, 'with --json, the failure on stdout');
 });
 
 /** Revokes one of a test app's keys with its backend's own function. */

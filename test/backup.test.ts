@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs, { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t from 'tap';
@@ -184,11 +185,37 @@ t.test('npm run backup -- <file>', async (t) => {
   const help = run(['--help']);
   t.equal(help.status, 0);
   t.match(help.stdout, /^Usage: npm run backup -- <file>/);
-  t.match(run(['--target=x.sqlite']), { status: 2, stderr: /^"--target=x\.sqlite" is an option, and this command takes none: give a file \(\.\/--target=x\.sqlite for a file named so\)\./ }, 'an option is no file name');
+  t.match(run(['--target=x.sqlite']), { status: 2, stderr: /^"--target=x\.sqlite" is an option, and this command takes none but --json: give a file \(\.\/--target=x\.sqlite for a file named so\)\./ }, 'an option is no file name');
   t.notOk(existsSync('--help') || existsSync('--target=x.sqlite'), 'and no file is made for it');
   const badEnv = run([join(dir, 'other.sqlite')], { LOG_LEVEL: 'loud' });
   t.equal(badEnv.status, 1);
   t.match(badEnv.stderr, /LOG_LEVEL/);
+});
+
+t.test('npm run backup -- <file> --json: one JSON document on stdout, the backup or why none was made', async (t) => {
+  if (sqliteOnly(t, 'the command copies the SQLite file at DATABASE_PATH; its refusal on PostgreSQL is the next test')) return;
+  const dir = tempDir(t);
+  const databasePath = join(dir, 'service.sqlite');
+  copyTemplateDatabase(databasePath);
+  const run = (args: string[]) => {
+    const result = backupCommand(args, { DATABASE_PATH: databasePath });
+    t.equal(result.stdout.split('\n').length, 2, `one line on stdout: ${args.join(' ')}`);
+    return { status: result.status, document: JSON.parse(result.stdout), stderr: result.stderr };
+  };
+  const target = join(dir, 'copy.sqlite');
+  const made = run(['--json', target]);
+  t.match(made, { status: 0, stderr: '' });
+  const copy = new Database(target, { readonly: true });
+  const pages = copy.pragma('page_count', { simple: true }) as number;
+  const bytes = pages * (copy.pragma('page_size', { simple: true }) as number);
+  copy.close();
+  t.same(made.document, { database: databasePath, target, pages, bytes, integrity: 'ok' });
+
+  const again = run([target, '--json']);
+  t.same(again.document, { error: { kind: 'failed', message: `${target} exists already; give a new file name.`, exitStatus: 1 } });
+  t.match(again, { status: 1, stderr: /exists already/ });
+  t.match(run(['--json']), { status: 2, document: { error: { kind: 'usage', message: 'Give the file to write the backup to.', exitStatus: 2 } }, stderr: /\nUsage: / });
+  t.match(run(['--json', '-x']), { status: 2, document: { error: { kind: 'usage', message: /^"-x" is an option/ } } });
 });
 
 t.test('with DATABASE_URL set, npm run backup copies no SQLite file left beside it and names pg_dump', async (t) => {
@@ -202,6 +229,9 @@ t.test('with DATABASE_URL set, npm run backup copies no SQLite file left beside 
   t.match(refused.stderr, /DATABASE_URL names a PostgreSQL database/);
   t.match(refused.stderr, /pg_dump --format=custom/);
   t.equal(refused.stdout, '', 'no backup is reported');
+  const json = backupCommand([join(dir, 'copy.sqlite'), '--json'], { DATABASE_PATH: stale, DATABASE_URL: url });
+  t.match(json, { status: 1, stderr: /DATABASE_URL names a PostgreSQL database/ });
+  t.match(JSON.parse(json.stdout), { error: { kind: 'environment', message: /^DATABASE_URL names a PostgreSQL database.*pg_dump --format=custom/, exitStatus: 1 } }, 'with --json, the refusal on stdout');
   t.notOk(existsSync(join(dir, 'copy.sqlite')), 'and no copy is made');
 });
 

@@ -145,6 +145,13 @@ t.test('npm run keys -- --help needs no environment; npm run seed refuses what i
 
   const path = join(dir, 'never.sqlite');
   const seed = await script('seed/run.ts', ['--bogus'], { DATABASE_PATH: path });
-  t.match(seed, { code: 2, out: '', err: /^Unknown option '--bogus'\nUsage: npm run seed\n/ });
+  t.match(seed, { code: 2, out: '', err: /^Unknown option '--bogus'\nUsage: npm run seed/ });
   t.notOk(existsSync(path), 'no database made (it was seeded)');
+  const seedJson = await script('seed/run.ts', ['--json', '--bogus'], { DATABASE_PATH: path });
+  t.match(seedJson, { code: 2, err: /^Unknown option '--bogus'\nUsage: npm run seed/ });
+  t.same(JSON.parse(seedJson.out), { error: { kind: 'usage', message: "Unknown option '--bogus'", exitStatus: 2 } }, 'seed takes --json: its failures in JSON');
+  const seedEnv = await script('seed/run.ts', ['--json'], { DATABASE_PATH: path, LOG_LEVEL: 'loud' });
+  t.match(seedEnv, { code: 1, err: /^Invalid environment:\n {2}LOG_LEVEL/ });
+  t.match(JSON.parse(seedEnv.out), { error: { kind: 'environment', message: /^Invalid environment:\n {2}LOG_LEVEL/, exitStatus: 1 } });
+  t.notOk(existsSync(path), 'no database made');
 });

@@ -43,7 +43,7 @@ if ('skip' in cluster) {
   // The last two tests' children (an empty database migrated by a listing; an unreachable database) depend on
   // nothing the first test does: they run while it runs its own, one after another.
   const emptyDatabase = createDatabase(cluster.url).then(async (url) => ({ url, migrated: await started(['list'], { DATABASE_URL: url }) }));
-  const unreachable = freePort().then(async (port) => ({ port, result: await started(['list'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere?password=secret` }) }));
+  const unreachable = freePort().then(async (port) => ({ port, result: await started(['list', '--json'], { DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/nowhere?password=secret` }) }));
   emptyDatabase.catch(() => undefined); // awaited in its test
   unreachable.catch(() => undefined);
 
@@ -124,10 +124,13 @@ if ('skip' in cluster) {
     t.match(await run('create', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
   });
 
-  t.test('an unreachable DATABASE_URL: one line saying so, exit 1', async (t) => {
+  t.test('an unreachable DATABASE_URL: one line saying so, exit 1; with --json, the failure on stdout', async (t) => {
     const { result } = await unreachable;
     t.equal(result.status, 1);
-    t.match(result.stderr, /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere\?password=\*\*\*: /);
-    t.notOk(result.stderr.includes('secret'), 'the password is never printed');
+    const message = /^Cannot open the PostgreSQL database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere\?password=\*\*\*: /;
+    t.match(result.stderr, message);
+    t.match(JSON.parse(result.stdout), { error: { kind: 'failed', message, exitStatus: 1 } });
+    t.equal(result.stdout.split('\n').length, 2, 'one line');
+    t.notOk(result.stderr.includes('secret') || result.stdout.includes('secret'), 'the password is never printed');
   });
 }

@@ -31,10 +31,10 @@ const TERMAN_CSV =
   '76.1. Ratify the Optional Protocol to CAT (Czech Republic);,kyrgysztan,support,Czech Republic,2010,\n' +
   '76.2. Protect human rights defenders (Norway);,kyrgysztan,consider,Norway,2010,\n';
 
-const seedCommand = async (env: NodeJS.ProcessEnv) => {
+const seedCommand = async (env: NodeJS.ProcessEnv, json = false) => {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await runSeedCommand(env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const status = await runSeedCommand(env, { out: (l) => out.push(l), err: (l) => err.push(l) }, json);
   return { status, out: out.join('\n'), err: err.join('\n') };
 };
 
@@ -102,6 +102,8 @@ if ('skip' in cluster) {
 
     const again = await seedCommand({ DATABASE_URL: url });
     t.same(again, { status: 0, out: `${again.out.split(': ')[0]}: 0 seed rows inserted (already up to date).`, err: '' }, 'a second seed adds nothing');
+    const json = await seedCommand({ DATABASE_URL: url }, true);
+    t.same(json, { status: 0, out: JSON.stringify({ database: again.out.split(': ')[0], inserted: 0 }), err: '' }, 'with --json, as JSON (the URL redacted)');
     const { rows } = await db.$client.query<{ n: number }>('select count(*)::int as n from states');
     t.equal(rows[0]!.n, sqlite.prepare('select count(*) from states').pluck().get(), 'and changes nothing');
   });
@@ -256,5 +258,8 @@ if ('skip' in cluster) {
     t.equal(said.status, 1);
     t.match(said.err, /^postgres:\/\/someone:\*+@127\.0\.0\.1:1\/nowhere: not seeded: .*ECONNREFUSED/);
     t.notMatch(said.err, /secret/, 'the password is not printed');
+    const json = await seedCommand({ DATABASE_URL: 'postgres://someone:secret@127.0.0.1:1/nowhere' }, true);
+    t.same(JSON.parse(json.out), { error: { kind: 'failed', message: json.err, exitStatus: 1 } }, 'with --json, the failure on stdout');
+    t.notMatch(json.out, /secret/);
   });
 }

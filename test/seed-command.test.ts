@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -9,10 +10,10 @@ import { copyTemplateDatabase } from './support/template-db.js';
 // `npm run seed` on SQLite (PostgreSQL: test/postgres-seed.test.ts): a new DATABASE_PATH is migrated and seeded,
 // a second run adds nothing, one at an older migration is migrated first; an invalid environment is said, not thrown.
 
-const run = async (env: NodeJS.ProcessEnv) => {
+const run = async (env: NodeJS.ProcessEnv, json = false) => {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await runSeedCommand(env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const status = await runSeedCommand(env, { out: (l) => out.push(l), err: (l) => err.push(l) }, json);
   return { status, out: out.join('\n'), err: err.join('\n') };
 };
 
@@ -48,4 +49,24 @@ t.test('an invalid environment is said, with exit status 1', async (t) => {
   t.equal(refused.status, 1);
   t.match(refused.err, /DATABASE_URL/);
   t.equal(refused.out, '');
+});
+
+t.test('with --json, one JSON document on stdout: the database and the rows inserted, or the failure', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'new.sqlite');
+  const first = await run({ DATABASE_PATH: path }, true);
+  t.match(first, { status: 0, err: '' });
+  const inserted = (JSON.parse(first.out) as { inserted: number }).inserted;
+  t.ok(inserted > 0, `${inserted} rows`);
+  t.same(JSON.parse(first.out), { database: path, inserted });
+  t.same(await run({ DATABASE_PATH: path }, true), { status: 0, out: JSON.stringify({ database: path, inserted: 0 }), err: '' });
+
+  const environment = await run({ DATABASE_URL: 'mysql://someone@example.org/upr' }, true);
+  t.match(environment, { status: 1, err: /^Invalid environment:\n {2}DATABASE_URL/ });
+  t.match(JSON.parse(environment.out), { error: { kind: 'environment', message: /^Invalid environment:\n {2}DATABASE_URL/, exitStatus: 1 } });
+  const notADatabase = join(dir, 'notes.sqlite');
+  writeFileSync(notADatabase, 'not a database, but long enough to be read as one: '.repeat(100));
+  const failed = await run({ DATABASE_PATH: notADatabase }, true);
+  t.match(failed, { status: 1, err: `${notADatabase}: not seeded: ` });
+  t.same(JSON.parse(failed.out), { error: { kind: 'failed', message: failed.err, exitStatus: 1 } }, 'the message on stderr too');
 });

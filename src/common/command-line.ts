@@ -13,6 +13,12 @@ export interface CliOutput {
   err(text: string): void;
 }
 
+/** A CliOutput onto writers of lines (keys', seed's: console.log and a test's list): each text without its last line break. */
+export const byLines = (io: CliOutput): CliOutput => ({
+  out: (text) => io.out(text.replace(/\n$/, '')),
+  err: (text) => io.err(text.replace(/\n$/, '')),
+});
+
 /** What stopped the command: its arguments (`usage`), the environment's configuration, the file it was given, or the work itself. */
 export type FailureKind = 'usage' | 'environment' | 'file' | 'failed';
 
