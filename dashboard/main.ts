@@ -476,7 +476,8 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
 }
 
 // The table's query: the view (a review or a state), the filters, and a stack of cursors for going back.
-const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false, detail: null as string | null };
+// `arriving`: the view is loading and has not yet set its table's filters (see showView).
+const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false, arriving: false, detail: null as string | null };
 
 /** The URL parameter of the recommendation whose detail is open: a link to it opens the same detail. */
 const DETAIL = 'recommendation';
@@ -786,6 +787,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   const { load, signal } = begin('review');
   begin('table'); // a table still loading for the view shown before must not land on this one
   begin('detail');
+  view.arriving = true;
   $('#status').textContent = 'Loading…';
   clearError();
   $('#detail').hidden = true;
@@ -822,7 +824,11 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   document.title = `${target.title} — UPR tracker`;
   await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
   if (load !== loads.review) return;
-  const ignored = applyUrlFilters(query);
+  // The filters are the URL's now, not those the view was asked with: a filter applied while the view loaded (a
+  // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and
+  // the table showed every row under a URL that named the filter.
+  view.arriving = false;
+  const ignored = applyUrlFilters(new URLSearchParams(window.location.search));
   await showRecommendations();
   if (load !== loads.review) return;
   $('#status').textContent = '';
@@ -970,19 +976,20 @@ async function main(): Promise<void> {
   });
   window.addEventListener('popstate', () => void fromUrl().catch(failed(() => fromUrl(true))));
   const refresh = () => void showRecommendations().catch(failed(showRecommendations));
-  $<HTMLFormElement>('#filters').addEventListener('submit', (event) => {
-    event.preventDefault();
+  /** The user's filters: the page's URL, and the table's first page of them; while a view loads, only the URL (the
+   * view applies it when it gets to its table). */
+  const applyFilters = () => {
     view.cursors = [null];
     remember();
-    refresh();
+    if (!view.arriving) refresh();
+  };
+  $<HTMLFormElement>('#filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    applyFilters();
   });
   $<HTMLFormElement>('#filters').addEventListener('reset', () => {
     if (view.loading) return;
-    view.cursors = [null];
-    setTimeout(() => {
-      remember();
-      refresh();
-    }); // after the form has cleared its fields
+    setTimeout(applyFilters); // after the form has cleared its fields
   });
   $('#next-page').addEventListener('click', () => {
     view.cursors.push($('#next-page').dataset.cursor!);
@@ -1001,9 +1008,7 @@ async function main(): Promise<void> {
     view.loading = false;
     (form.elements.namedItem('position') as HTMLSelectElement).value = 'noted';
     (form.elements.namedItem('recurring') as HTMLSelectElement).value = 'true';
-    view.cursors = [null];
-    remember();
-    refresh();
+    applyFilters();
   });
   $('#close-detail').addEventListener('click', () => closeDetail());
   $('#detail').addEventListener('keydown', (event) => {

@@ -1,0 +1,68 @@
+import { chromium, type Page } from 'playwright-core';
+import t from 'tap';
+import { CHROMIUM, LAUNCH_ARGS, openDashboard, rowIds, skip } from './dashboard-helpers.js';
+import { buildTestApp, getJson } from './helpers.js';
+
+// The dashboard when answers come late, as on a big database (a view took 0.4–4 s at 300,000 recommendations,
+// session 39): a user acts before the page has its answers, and what the page then shows must be what was asked
+// last. Answers are held by intercepting the page's requests (page.route) and let through when the test says.
+
+// backendNeutral: false — the order of the answers is made in the browser; the rows are the same on either backend
+// (test/dashboard.test.ts runs on both): one Chromium pass is enough.
+
+/** Holds the page's requests matching `pattern` until `release`; `reached` resolves once one has been held. */
+async function hold(page: Page, pattern: string) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  await page.route(pattern, async (route) => {
+    reach();
+    await released;
+    await route.continue().catch(() => undefined); // (aborted by the page meanwhile)
+  });
+  return { release, reached };
+}
+
+t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  t.teardown(() => browser.close());
+
+  t.test('a search made while the view still loads is the one shown, and the only table asked for', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const { body: searched } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&q=torture&limit=25');
+    const { body: all } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&limit=25');
+    t.ok(searched.meta.total > 0 && searched.meta.total < all.meta.total, 'the search finds some, not all');
+    const tables: string[] = [];
+    page.on('request', (request) => {
+      if (/\/v1\/recommendations\?/.test(request.url())) tables.push(new URL(request.url()).search);
+    });
+
+    // The state's view is asked for; one of its lists is held, and the user searches meanwhile.
+    const themes = await hold(page, '**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*');
+    await page.selectOption('#view-kind', 'stateUnderReview');
+    await themes.reached;
+    await page.fill('#filters input[name=q]', 'torture');
+    await page.press('#filters input[name=q]', 'Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'torture');
+    themes.release();
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${searched.meta.total} recommendations? match$`) }).waitFor();
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+
+    t.equal(new URL(page.url()).search, '?stateUnderReview=KGZ&q=torture', 'the URL names the search');
+    t.equal(await page.locator('#filters input[name=q]').inputValue(), 'torture', 'the field keeps it');
+    t.same(await rowIds(page), searched.data.map((r: { id: string }) => r.id), 'the rows are the search’s');
+    t.match(await page.locator('#csv-link').getAttribute('href'), /stateUnderReview=KGZ&q=torture&format=csv$/, 'and so is the CSV link');
+    t.same(tables, ['?stateUnderReview=KGZ&q=torture&limit=25'], 'one table asked for, the search’s: none of the view without it');
+
+    // Back goes to the view without the search, Forward to it again.
+    await page.goBack();
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${all.meta.total} recommendations match$`) }).waitFor();
+    t.equal(await page.locator('#filters input[name=q]').inputValue(), '');
+    await page.goForward();
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${searched.meta.total} recommendations? match$`) }).waitFor();
+    t.same(await rowIds(page), searched.data.map((r: { id: string }) => r.id));
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+});
