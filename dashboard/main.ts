@@ -807,22 +807,29 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $<HTMLAnchorElement>('#recurring-noted a').href = `${window.location.pathname}?${new URLSearchParams({ stateUnderReview: target.id, position: 'noted', recurring: 'true' })}`;
   $('#developments').hidden = target.kind === 'recommendingState';
   $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
-  if (target.kind === 'review') {
-    const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
-    if (load !== loads.review) return;
-    drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
-    drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
-  } else {
-    const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]), signal);
-    const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
-    if (load !== loads.review) return;
-    drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
-    drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
-    drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+  try {
+    if (target.kind === 'review') {
+      const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
+      if (load !== loads.review) return;
+      drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
+      drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
+    } else {
+      const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]), signal);
+      const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
+      if (load !== loads.review) return;
+      drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
+      drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
+      drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+    }
+    $('#review-title').textContent = `— ${target.title}`;
+    document.title = `${target.title} — UPR tracker`;
+    await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
+  } catch (error) {
+    // A view that failed to load arrives no more: Apply, Clear and the recurring-noted link load the table
+    // themselves again (left arriving, they only changed the URL, and the table stayed empty).
+    if (load === loads.review) view.arriving = false;
+    throw error;
   }
-  $('#review-title').textContent = `— ${target.title}`;
-  document.title = `${target.title} — UPR tracker`;
-  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
   if (load !== loads.review) return;
   // The filters are the URL's now, not those the view was asked with: a filter applied while the view loaded (a
   // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and

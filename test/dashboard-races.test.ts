@@ -65,4 +65,21 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(await rowIds(page), searched.data.map((r: { id: string }) => r.id));
     t.same(problems(), [], 'no console error and no failed request');
   });
+
+  t.test('a view that failed to load still takes a search: the table is asked for', async (t) => {
+    const app = await buildTestApp(t);
+    const { page } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const { body: searched } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&q=torture&limit=25');
+    await page.route('**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Failed', status: 503, detail: 'overloaded' }) }),
+    );
+    await page.selectOption('#view-kind', 'stateUnderReview');
+    await page.locator('#error:not([hidden])').filter({ hasText: /overloaded/ }).waitFor();
+
+    await page.fill('#filters input[name=q]', 'torture');
+    await page.press('#filters input[name=q]', 'Enter');
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${searched.meta.total} recommendations? match$`) }).waitFor();
+    t.equal(new URL(page.url()).search, '?stateUnderReview=KGZ&q=torture', 'the URL names the search');
+    t.same(await rowIds(page), searched.data.map((r: { id: string }) => r.id), 'the rows are the search’s');
+  });
 });
