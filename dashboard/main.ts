@@ -369,15 +369,24 @@ function scrollableByKeyboard(box: HTMLElement): void {
   observer.observe(box.querySelector('table')!);
 }
 
+/** A page button offered or not. One not offered is marked so (aria-disabled), not disabled: a disabled button
+ * drops the keyboard's focus, and Next pressed (its page loading, or the last one shown) left the keyboard nowhere. */
+function offerPage(button: string, on: boolean): void {
+  $(button).setAttribute('aria-disabled', String(!on));
+}
+
+const offered = (button: string) => $(button).getAttribute('aria-disabled') !== 'true';
+
 /** While the table loads, and when it fails to, nothing of the query before it passes for its answer: no total,
  * no CSV link (it downloaded the rows shown before), no page to go to from rows of another query (Next sent the
  * last query's cursor with the new filters). The rows still shown are marked busy, and dimmed. */
 function unsetTable(): void {
   $('#recommendations-total').textContent = '';
+  $('#page-rows').textContent = '';
   for (const csv of ['#csv-link', '#csv-excel-link']) $(csv).removeAttribute('href');
   $('#page-number').textContent = '';
-  $<HTMLButtonElement>('#previous-page').disabled = true;
-  $<HTMLButtonElement>('#next-page').disabled = true;
+  offerPage('#previous-page', false);
+  offerPage('#next-page', false);
 }
 
 /** Nothing of the view shown before stays on the page while another loads (or fails to). */
@@ -620,10 +629,16 @@ async function showRecommendations(): Promise<void> {
       row.prepend(review);
     }
   }
-  $<HTMLButtonElement>('#previous-page').disabled = view.cursors.length <= 1;
-  $<HTMLButtonElement>('#next-page').disabled = page.meta.nextCursor === null;
+  offerPage('#previous-page', view.cursors.length > 1);
+  offerPage('#next-page', page.meta.nextCursor !== null);
   $('#next-page').dataset.cursor = page.meta.nextCursor ?? '';
   $('#page-number').textContent = `Page ${view.cursors.length}`;
+  // Said with the total (a live region): which rows a page shows, when there is more than one.
+  if (view.cursors.length > 1 || page.meta.nextCursor !== null) {
+    const first = (view.cursors.length - 1) * PAGE_SIZE + 1;
+    const rows = page.data.length ? `: rows ${counted(first)}–${counted(first + page.data.length - 1)}` : '';
+    $('#page-rows').textContent = `, page ${view.cursors.length}${rows}`;
+  }
 }
 
 /** A position as a source printed it, after the position's own label: ` (printed: “Accepted”)`. */
@@ -985,10 +1000,12 @@ async function main(): Promise<void> {
     }); // after the form has cleared its fields
   });
   $('#next-page').addEventListener('click', () => {
+    if (!offered('#next-page')) return;
     view.cursors.push($('#next-page').dataset.cursor!);
     refresh();
   });
   $('#previous-page').addEventListener('click', () => {
+    if (!offered('#previous-page')) return;
     view.cursors.pop();
     refresh();
   });
