@@ -82,6 +82,27 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
+  t.test('the first Tab shows a link that skips to the recommendations, past the chooser and the timeline', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=KGZ');
+    const before = await page.evaluate(() => [window.location.href, history.length] as const);
+    await page.keyboard.press('Tab');
+    t.equal(await focused(page), 'skip-to-recommendations', 'the first stop of the page');
+    const shown = await page.evaluate(() => {
+      const link = document.activeElement!;
+      const box = link.getBoundingClientRect();
+      const style = getComputedStyle(link);
+      return { text: link.textContent, inView: box.top >= 0 && box.bottom <= innerHeight && box.width > 0, ring: link.matches(':focus-visible') && style.outlineStyle !== 'none' };
+    });
+    t.same(shown, { text: 'Skip to the recommendations', inView: true, ring: true }, 'in sight, with the focus ring');
+    await page.keyboard.press('Enter');
+    t.equal(await focused(page), 'recommendations-heading', 'Enter takes the keyboard to the recommendations');
+    t.same(await page.evaluate(() => [window.location.href, history.length] as const), before, 'the URL and the history are the view’s');
+    await page.keyboard.press('Tab');
+    t.equal(await page.evaluate(() => document.activeElement!.closest('#filters') !== null && document.activeElement!.tagName), 'SELECT', 'the next Tab is the first filter');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
   t.test('a filter applied from the keyboard: its count said once, not at each key, and the keyboard stays', async (t) => {
     const app = await buildTestApp(t);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
