@@ -276,6 +276,18 @@ function begin(kind: keyof typeof loads): { load: number; signal: AbortSignal } 
 
 const charts = new Map<string, Chart>();
 
+const CHART_INK = { color: Chart.defaults.color, borderColor: Chart.defaults.borderColor };
+
+/** In forced colours (a high-contrast theme) a canvas keeps its own colours while the page behind it takes the
+ * theme's: on a black theme Chart.js's grey labels stood at 3.7:1 and its grid was not seen. There the charts' text
+ * and lines take the theme's text colour, read as each chart is drawn. */
+function inkCharts(): void {
+  const forced = window.matchMedia('(forced-colors: active)').matches;
+  const ink = getComputedStyle(document.body).color;
+  Chart.defaults.color = forced ? ink : CHART_INK.color;
+  Chart.defaults.borderColor = forced ? ink : CHART_INK.borderColor;
+}
+
 /** A label without its explanation in parentheses ("Pending (no final answer yet)" → "Pending"). */
 const shortLabel = (label: string) => label.replace(/ \(.*\)$/, '');
 
@@ -286,6 +298,7 @@ const shortLabel = (label: string) => label.replace(/ \(.*\)$/, '');
 function drawCounts(name: string, pairs: [string, string][], counts: Record<string, number>): void {
   const values = pairs.map(([key]) => counts[key] ?? 0);
   charts.get(name)?.destroy();
+  inkCharts();
   charts.set(
     name,
     new Chart($<HTMLCanvasElement>(`#${name}-chart`), {
@@ -311,6 +324,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
   const cycles = [...new Set(groups.map((g) => g.cycle))].sort((a, b) => a - b);
   const count = (cycle: number, key: string) => groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0;
   charts.get('cycles')?.destroy();
+  inkCharts();
   charts.set(
     'cycles',
     new Chart($<HTMLCanvasElement>('#cycles-chart'), {

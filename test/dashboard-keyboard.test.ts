@@ -103,6 +103,28 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
+  t.test('in forced colours (a black high-contrast theme), the charts are drawn in the theme’s text colour', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    await page.emulateMedia({ forcedColors: 'active', colorScheme: 'dark' });
+    await leave('?review=KGZ-3');
+    await page.locator('#recommendations tbody tr').first().waitFor();
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    t.equal(await page.evaluate(() => getComputedStyle(document.body).color), 'rgb(255, 255, 255)', 'the theme’s text is white');
+    // The charts' own colours are no white: their labels and grid, in the theme's colour, are each chart's white pixels.
+    const inked = await page.evaluate(() =>
+      ['positions', 'implementation'].map((name) => {
+        const canvas = document.querySelector<HTMLCanvasElement>(`#${name}-chart`)!;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let white = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! > 230 && data[i + 1]! > 230 && data[i + 2]! > 230 && data[i + 3]! > 230) white++;
+        return white;
+      }),
+    );
+    t.ok(inked.every((white) => white > 100), `the labels are drawn white: ${inked.join(', ')} white pixels`);
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
   t.test('a filter applied from the keyboard: its count said once, not at each key, and the keyboard stays', async (t) => {
     const app = await buildTestApp(t);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
