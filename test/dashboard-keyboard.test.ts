@@ -132,6 +132,9 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.focus('#filters input[name=q]');
     await page.keyboard.type('torture');
     t.same(await said(), [], 'typing says nothing');
+    // A screen reader lists a page's links out of their sentences: each download link says what it downloads.
+    const downloads = await page.locator('#csv-link, #csv-excel-link').evaluateAll((links) => links.map((link) => link.textContent));
+    t.ok(downloads.every((name) => /this view as CSV/.test(name!)), `the download links, out of context: ${downloads.join('; ')}`);
     await page.keyboard.press('Enter');
     const { body: matched } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&q=torture&limit=25');
     await page.locator('#recommendations-total').filter({ hasText: /match$/ }).waitFor();
