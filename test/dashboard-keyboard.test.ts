@@ -125,6 +125,28 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
+  t.test('at 320 px (1,280 at 400 %), with WCAG 1.4.12’s text spacing: no view scrolls sideways', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems, leave } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    await page.setViewportSize({ width: 320, height: 256 });
+    for (const query of ['?review=KGZ-3&recommendation=KGZ-3-FIN-1', '?stateUnderReview=KGZ', '?recommendingState=GBR']) {
+      await leave(query);
+      await page.locator('#recommendations tbody tr[data-id]').first().waitFor();
+      await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+      if (query.includes('recommendation=')) await page.locator('#detail:not([hidden]) #related').waitFor();
+      const widths = await page.evaluate(async () => {
+        const spacing = new CSSStyleSheet();
+        spacing.replaceSync('* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; } p { margin-bottom: 2em !important; }');
+        const plain = document.documentElement.scrollWidth;
+        document.adoptedStyleSheets = [spacing];
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        return [plain, document.documentElement.scrollWidth, document.documentElement.clientWidth, getComputedStyle(document.body).wordSpacing];
+      });
+      t.same(widths, [320, 320, 320, '2.56px'], `${query}: the page is as wide as the screen, and stays so with the text spaced`);
+    }
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
   t.test('a filter applied from the keyboard: its count said once, not at each key, and the keyboard stays', async (t) => {
     const app = await buildTestApp(t);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
