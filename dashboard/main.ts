@@ -276,6 +276,18 @@ function begin(kind: keyof typeof loads): { load: number; signal: AbortSignal } 
 
 const charts = new Map<string, Chart>();
 
+const CHART_INK = { color: Chart.defaults.color, borderColor: Chart.defaults.borderColor };
+
+/** In forced colours (a high-contrast theme) a canvas keeps its own colours while the page behind it takes the
+ * theme's: on a black theme Chart.js's grey labels stood at 3.7:1 and its grid was not seen. There the charts' text
+ * and lines take the theme's text colour, read as each chart is drawn. */
+function inkCharts(): void {
+  const forced = window.matchMedia('(forced-colors: active)').matches;
+  const ink = getComputedStyle(document.body).color;
+  Chart.defaults.color = forced ? ink : CHART_INK.color;
+  Chart.defaults.borderColor = forced ? ink : CHART_INK.borderColor;
+}
+
 /** A label without its explanation in parentheses ("Pending (no final answer yet)" → "Pending"). */
 const shortLabel = (label: string) => label.replace(/ \(.*\)$/, '');
 
@@ -286,6 +298,7 @@ const shortLabel = (label: string) => label.replace(/ \(.*\)$/, '');
 function drawCounts(name: string, pairs: [string, string][], counts: Record<string, number>): void {
   const values = pairs.map(([key]) => counts[key] ?? 0);
   charts.get(name)?.destroy();
+  inkCharts();
   charts.set(
     name,
     new Chart($<HTMLCanvasElement>(`#${name}-chart`), {
@@ -311,6 +324,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
   const cycles = [...new Set(groups.map((g) => g.cycle))].sort((a, b) => a - b);
   const count = (cycle: number, key: string) => groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0;
   charts.get('cycles')?.destroy();
+  inkCharts();
   charts.set(
     'cycles',
     new Chart($<HTMLCanvasElement>('#cycles-chart'), {
@@ -369,15 +383,24 @@ function scrollableByKeyboard(box: HTMLElement): void {
   observer.observe(box.querySelector('table')!);
 }
 
+/** A page button offered or not. One not offered is marked so (aria-disabled), not disabled: a disabled button
+ * drops the keyboard's focus, and Next pressed (its page loading, or the last one shown) left the keyboard nowhere. */
+function offerPage(button: string, on: boolean): void {
+  $(button).setAttribute('aria-disabled', String(!on));
+}
+
+const offered = (button: string) => $(button).getAttribute('aria-disabled') !== 'true';
+
 /** While the table loads, and when it fails to, nothing of the query before it passes for its answer: no total,
  * no CSV link (it downloaded the rows shown before), no page to go to from rows of another query (Next sent the
  * last query's cursor with the new filters). The rows still shown are marked busy, and dimmed. */
 function unsetTable(): void {
   $('#recommendations-total').textContent = '';
+  $('#page-rows').textContent = '';
   for (const csv of ['#csv-link', '#csv-excel-link']) $(csv).removeAttribute('href');
   $('#page-number').textContent = '';
-  $<HTMLButtonElement>('#previous-page').disabled = true;
-  $<HTMLButtonElement>('#next-page').disabled = true;
+  offerPage('#previous-page', false);
+  offerPage('#next-page', false);
 }
 
 /** Nothing of the view shown before stays on the page while another loads (or fails to). */
@@ -621,10 +644,16 @@ async function showRecommendations(): Promise<void> {
       row.prepend(review);
     }
   }
-  $<HTMLButtonElement>('#previous-page').disabled = view.cursors.length <= 1;
-  $<HTMLButtonElement>('#next-page').disabled = page.meta.nextCursor === null;
+  offerPage('#previous-page', view.cursors.length > 1);
+  offerPage('#next-page', page.meta.nextCursor !== null);
   $('#next-page').dataset.cursor = page.meta.nextCursor ?? '';
   $('#page-number').textContent = `Page ${view.cursors.length}`;
+  // Said with the total (a live region): which rows a page shows, when there is more than one.
+  if (view.cursors.length > 1 || page.meta.nextCursor !== null) {
+    const first = (view.cursors.length - 1) * PAGE_SIZE + 1;
+    const rows = page.data.length ? `: rows ${counted(first)}–${counted(first + page.data.length - 1)}` : '';
+    $('#page-rows').textContent = `, page ${view.cursors.length}${rows}`;
+  }
 }
 
 /** A position as a source printed it, after the position's own label: ` (printed: “Accepted”)`. */
@@ -885,7 +914,18 @@ async function allReviews(): Promise<Review[]> {
   return reviews;
 }
 
+/** The skip link takes the keyboard to the recommendations' heading, past the chooser and a timeline of up to 500
+ * developments, each with its links (45 Tab presses before the first filter for a state with 41). It moves the focus
+ * itself: a fragment in the URL would be one more entry of the history, which names the view. */
+function skipToRecommendations(event: Event): void {
+  event.preventDefault();
+  const heading = $('#recommendations-heading');
+  heading.tabIndex = -1;
+  heading.focus();
+}
+
 async function main(): Promise<void> {
+  $('#skip-to-recommendations').addEventListener('click', skipToRecommendations);
   document.querySelectorAll<HTMLElement>('.table-wrap').forEach(scrollableByKeyboard);
   const kindSelect = $<HTMLSelectElement>('#view-kind');
   const selects: Record<Kind, HTMLSelectElement> = {
@@ -924,7 +964,7 @@ async function main(): Promise<void> {
   if (reviews.length === 0) {
     $('#status').textContent = 'No review is stored yet.';
     // Nothing to choose, chart or filter: no empty chooser, no filter or page button that would ask for no review.
-    for (const part of document.querySelectorAll<HTMLElement>('.chooser, main > section')) part.hidden = true;
+    for (const part of document.querySelectorAll<HTMLElement>('.skip, .chooser, main > section')) part.hidden = true;
     return;
   }
   /** The chooser shows the view shown: its kind, and its own list. */
@@ -999,10 +1039,12 @@ async function main(): Promise<void> {
     setTimeout(applyFilters); // after the form has cleared its fields
   });
   $('#next-page').addEventListener('click', () => {
+    if (!offered('#next-page')) return;
     view.cursors.push($('#next-page').dataset.cursor!);
     refresh();
   });
   $('#previous-page').addEventListener('click', () => {
+    if (!offered('#previous-page')) return;
     view.cursors.pop();
     refresh();
   });
