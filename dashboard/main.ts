@@ -984,9 +984,11 @@ async function main(): Promise<void> {
     const target = (kind && find(kind, wanted)) || fallback();
     choose(target);
     if (!again && target.kind === view.kind && target.id === view.id) {
-      // The same view and filters (a detail opened or closed): the table stays on the page it was on.
+      // The same view and filters (a detail opened or closed): the table stays on the page it was on. A view still
+      // loading applies the URL's filters itself when it gets to its table (its filters' options may not be there
+      // yet): a table asked for here was asked again then.
       const before = filterParams().toString();
-      const ignored = applyUrlFilters(query);
+      const ignored = view.arriving ? [] : applyUrlFilters(query);
       if (filterParams().toString() !== before) {
         view.cursors = [null];
         await showRecommendations();

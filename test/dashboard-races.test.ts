@@ -66,6 +66,34 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
+  t.test('Back while the view still loads: the view applies the URL it is left at, one table asked for', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const { body: all } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&limit=25');
+    const tables: string[] = [];
+    page.on('request', (request) => {
+      if (/\/v1\/recommendations\?/.test(request.url())) tables.push(new URL(request.url()).search);
+    });
+
+    // The state's view is asked for, a search made while it loads, and Back pressed before it has loaded.
+    const themes = await hold(page, '**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*');
+    await page.selectOption('#view-kind', 'stateUnderReview');
+    await themes.reached;
+    await page.fill('#filters input[name=q]', 'torture');
+    await page.press('#filters input[name=q]', 'Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'torture');
+    await page.goBack();
+    await page.waitForURL((url) => url.search === '?stateUnderReview=KGZ');
+    themes.release();
+    await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${all.meta.total} recommendations match$`) }).waitFor();
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+
+    t.equal(await page.locator('#filters input[name=q]').inputValue(), '', 'the search is gone from the field');
+    t.same(await rowIds(page), all.data.map((r: { id: string }) => r.id), 'the rows are the view’s');
+    t.same(tables, ['?stateUnderReview=KGZ&limit=25'], 'one table asked for, once the view has its lists');
+    t.same(problems(), [], 'no console error and no failed request');
+  });
+
   t.test('a view that failed to load still takes a search: the table is asked for', async (t) => {
     const app = await buildTestApp(t);
     const { page } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
