@@ -206,3 +206,20 @@ t.test('every response says how a shared cache may keep it', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/dashboard/' })).headers['cache-control'], 'public, max-age=300', 'a static file');
 });
 
+t.test('a response the coding may change says Vary: accept-encoding whether compressed or not', async (t) => {
+  const app = await buildTestApp(t);
+  // A history, the change feed and the OpenAPI document said it only when compressed: a cache that kept their
+  // plain copy (after a revalidation: they are no-cache) handed it to a client that asked for gzip, and the
+  // other way round a gzip copy to one that cannot read it.
+  for (const url of ['/v1/recommendations/KGZ-3-ESP-1/history', '/v1/changes?limit=50', '/openapi.json', '/healthz']) {
+    for (const coding of [undefined, 'gzip']) {
+      const answer = await app.inject({ method: 'GET', url, headers: coding ? { 'accept-encoding': coding } : {} });
+      t.equal(answer.statusCode, 200);
+      t.equal(answer.headers.vary, 'accept-encoding', `${url} (${coding ?? 'no coding asked'}): Vary`);
+    }
+  }
+  const list = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' });
+  t.equal(list.headers.vary, 'Accept, accept-encoding', 'a list: as before, once');
+  const problem = await app.inject({ method: 'GET', url: '/v1/developments/none-yet' });
+  t.equal(problem.headers.vary, 'accept-encoding', 'a problem too (a long one is compressed)');
+});
