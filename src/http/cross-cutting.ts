@@ -8,6 +8,7 @@ import { acceptJsonOnly, documentNotAcceptable } from './json-only.js';
 import type { MethodsAt } from './methods.js';
 import { answerOptionsRoute } from './options.js';
 import { namePlugins } from './plugin-name.js';
+import { documentReadPrecondition, ifMatchWithoutValidator } from './read-preconditions.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
@@ -99,6 +100,8 @@ const crossCutting = fp<CrossCuttingOptions>(
     app.addHook('onRequest', allowAnyOrigin);
     app.addHook('onSend', noCacheUnlessSet);
     app.addHook('onSend', varyOnCoding);
+    app.addHook('onSend', ifMatchWithoutValidator);
+    app.addHook('onRoute', documentReadPrecondition);
     app.addHook('preValidation', acceptJsonOnly);
     app.addHook('onRoute', documentNotAcceptable);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);
