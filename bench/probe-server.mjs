@@ -1,6 +1,6 @@
 // What the by-hand probes of a built server share (bench/memory-ceiling.mjs, bench/scale-probe.mjs): their
-// `--name value` options, and the built server started with the caller's environment, the rate limits raised and
-// load shedding off so that every request reaches its route.
+// `--name value` options, and the built server started with the caller's environment, the rate limits and the
+// connections per address raised and load shedding off so that every request reaches its route.
 import { spawn } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -18,6 +18,8 @@ export function spawnServer(port, { nodeArgs = [], stdio }) {
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_KEY_MAX: '1000000',
       RATE_LIMIT_EXPORT_MAX: '1000000',
+      // One client drives every request: 256 connections of one address would be its bound (session 39).
+      MAX_CONNECTIONS_PER_ADDRESS: '1000000',
       MAX_EVENT_LOOP_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
       ...process.env,

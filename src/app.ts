@@ -16,7 +16,7 @@ import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
 import { waitForImports } from './http/write-wait.js';
 import { keepConnectionsWhileWriting } from './http/keep-connection.js';
-import { limitConnections } from './http/connection-limit.js';
+import { limitConnections, limitConnectionsPerAddress } from './http/connection-limit.js';
 import { cancelReadsWhenClientsLeave } from './db/pg/client-left.js';
 import { ExportLimits } from './http/export-limits.js';
 import { checkedSerializerCompiler, jsonSerializerCompiler } from './http/responses.js';
@@ -135,6 +135,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   // A write (an import) working past CONNECTION_TIMEOUT_MS keeps its connection until it answers.
   keepConnectionsWhileWriting(app);
   limitConnections(app, resolved.maxConnections);
+  limitConnectionsPerAddress(app, resolved.maxConnectionsPerAddress);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate, backend.fileTrouble);
   // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.

@@ -5,7 +5,7 @@ import { quoteGiven } from './common/zod-messages.js';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
 import { DEFAULT_PG_READ_TIMEOUT_MS, MIN_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
-import { defaultMaxConnections } from './http/connection-limit.js';
+import { defaultConnectionsPerAddress, defaultMaxConnections } from './http/connection-limit.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -119,6 +119,8 @@ export const configSchema = z.object({
   CONNECTION_TIMEOUT_MS: count(60_000),
   // Unset: derived from the process's open-file limit and PG_POOL_MAX (src/http/connection-limit.ts).
   MAX_CONNECTIONS: envNumberOrUnset(1, 1_000_000),
+  // Unset: a quarter of MAX_CONNECTIONS, at most 256; MAX_CONNECTIONS behind TRUST_PROXY (src/http/connection-limit.ts).
+  MAX_CONNECTIONS_PER_ADDRESS: envNumberOrUnset(1, 1_000_000),
   RATE_LIMIT_WINDOW_MS: atLeastOne(60_000),
   RATE_LIMIT_MAX: atLeastOne(300),
   RATE_LIMIT_KEY_MAX: atLeastOne(1_200),
@@ -173,6 +175,8 @@ export interface Limits {
   connectionTimeoutMs: number;
   /** Connections open at once; one more is closed as soon as it is accepted (src/http/connection-limit.ts). */
   maxConnections: number;
+  /** Connections open at once from one client address (the socket's: behind a proxy, the proxy's). */
+  maxConnectionsPerAddress: number;
   rateLimitWindowMs: number;
   /** Requests per window from one client address without an API key. */
   rateLimitMax: number;
@@ -315,6 +319,8 @@ export function configFromEnv(env: Env): ResolvedConfig {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     maxConnections: env.MAX_CONNECTIONS ?? defaultMaxConnections(env.PG_POOL_MAX),
+    maxConnectionsPerAddress:
+      env.MAX_CONNECTIONS_PER_ADDRESS ?? defaultConnectionsPerAddress(env.MAX_CONNECTIONS ?? defaultMaxConnections(env.PG_POOL_MAX), env.TRUST_PROXY),
     rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
     rateLimitMax: env.RATE_LIMIT_MAX,
     rateLimitKeyMax: env.RATE_LIMIT_KEY_MAX,
@@ -352,6 +358,9 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): ResolvedConfi
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   emptyEnv ??= loadEnv({});
   const resolved: ResolvedConfig = { ...configFromEnv(emptyEnv), ...defined };
+  if (overrides.maxConnectionsPerAddress === undefined) {
+    resolved.maxConnectionsPerAddress = defaultConnectionsPerAddress(resolved.maxConnections, resolved.trustProxy);
+  }
   if (overrides.maxConcurrentExports === undefined) {
     resolved.maxConcurrentExports = defaultMaxConcurrentExports(resolved.databaseUrl !== undefined, resolved.pgPoolMax);
   }

@@ -215,6 +215,20 @@ t.test('MAX_CONCURRENT_EXPORTS: unset, 8 on SQLite and half the pool on PostgreS
   t.match(said, [/^MAX_CONCURRENT_EXPORTS \(6\) is more than half of PG_POOL_MAX \(10\)/]);
 });
 
+t.test('MAX_CONNECTIONS_PER_ADDRESS: 1 to 1,000,000; unset, a quarter of MAX_CONNECTIONS up to 256, none of its own behind a proxy', async (t) => {
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS_PER_ADDRESS: '20' })).maxConnectionsPerAddress, 20);
+  t.throws(() => loadEnv({ MAX_CONNECTIONS_PER_ADDRESS: '0' }), /MAX_CONNECTIONS_PER_ADDRESS/, '0 would refuse every connection');
+  t.throws(() => loadEnv({ MAX_CONNECTIONS_PER_ADDRESS: '1000001' }), /MAX_CONNECTIONS_PER_ADDRESS/);
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '400' })).maxConnectionsPerAddress, 100, 'a quarter');
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '10000' })).maxConnectionsPerAddress, 256, 'at most 256');
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '3' })).maxConnectionsPerAddress, 1, 'at least 1');
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '400', TRUST_PROXY: 'true' })).maxConnectionsPerAddress, 400, "behind a proxy every connection is the proxy's");
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '400', TRUST_PROXY: '10.0.0.0/8' })).maxConnectionsPerAddress, 400);
+  t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '400', TRUST_PROXY: 'false' })).maxConnectionsPerAddress, 100);
+  t.equal(defaultConfig({ maxConnections: 40 }).maxConnectionsPerAddress, 10, 'derived from the MAX_CONNECTIONS given');
+  t.equal(defaultConfig({ maxConnections: 40, maxConnectionsPerAddress: 40 }).maxConnectionsPerAddress, 40);
+});
+
 t.test("MAX_CONNECTIONS: 1 to 1,000,000; unset, the process's open-file limit less what the service opens itself, at most 10,000", async (t) => {
   t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '500' })).maxConnections, 500);
   t.equal(configFromEnv(loadEnv({ MAX_CONNECTIONS: '' })).maxConnections, defaultMaxConnections(10), 'empty: the default');
@@ -286,6 +300,7 @@ t.test("the README's tables of variables name every setting, each with its defau
     DATABASE_URL: '(none: SQLite)',
     PUBLIC_URL: 'http://HOST:PORT',
     MAX_CONNECTIONS: '(the open-file limit less 256 and PG_POOL_MAX, at most 10000)',
+    MAX_CONNECTIONS_PER_ADDRESS: '(a quarter of MAX_CONNECTIONS, at most 256; behind TRUST_PROXY, MAX_CONNECTIONS)',
     MAX_CONCURRENT_EXPORTS: '8 (PostgreSQL: half of PG_POOL_MAX, at least 1)',
   };
   t.same([...documented.keys()].sort(), Object.keys(configSchema.shape).sort(), 'the same variables');

@@ -18,6 +18,22 @@ t.test('acceptedEncoding: brotli, else gzip, as Accept-Encoding allows', async (
   t.equal(acceptedEncoding('*;q=0.1, br;q=0'), 'gzip');
   t.equal(acceptedEncoding('gzip;q=0, br;q=0'), undefined);
   t.equal(acceptedEncoding('gzip;q=x'), undefined, 'an unreadable quality counts as 0');
+  t.equal(acceptedEncoding('x-gzip'), 'gzip', 'x-gzip is gzip (RFC 9110 §8.4.1.3)');
+  t.equal(acceptedEncoding('X-GZIP;q=0.5, br;q=0.4'), 'gzip');
+});
+
+t.test('Accept-Encoding: x-gzip is answered in gzip, the cached response as the first', async (t) => {
+  const app = await buildTestApp(t);
+  const url = '/v1/recommendations?limit=100';
+  const plain = await app.inject({ method: 'GET', url });
+  // The first is compressed by @fastify/compress (which read x-gzip as gzip); the second is the in-process
+  // cache's hit, which was sent uncoded.
+  for (const round of ['first', 'cached']) {
+    const answer = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'x-gzip' } });
+    t.equal(answer.headers['content-encoding'], 'gzip', `${round}: gzip`);
+    t.equal(gunzipSync(answer.rawPayload).toString(), plain.body, `${round}: the same JSON`);
+    t.equal(answer.headers.etag, `${(plain.headers.etag as string).slice(0, -1)}-gzip"`, `${round}: the gzip ETag`);
+  }
 });
 
 t.test('CORS: any origin may read, without credentials, with the useful headers exposed', async (t) => {
@@ -188,4 +204,22 @@ t.test('every response says how a shared cache may keep it', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).headers['cache-control'], 'public, max-age=60', 'a list');
   t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).headers['cache-control'], 'public, max-age=60', 'a record');
   t.equal((await app.inject({ method: 'GET', url: '/dashboard/' })).headers['cache-control'], 'public, max-age=300', 'a static file');
+});
+
+t.test('a response the coding may change says Vary: accept-encoding whether compressed or not', async (t) => {
+  const app = await buildTestApp(t);
+  // A history, the change feed and the OpenAPI document said it only when compressed: a cache that kept their
+  // plain copy (after a revalidation: they are no-cache) handed it to a client that asked for gzip, and the
+  // other way round a gzip copy to one that cannot read it.
+  for (const url of ['/v1/recommendations/KGZ-3-ESP-1/history', '/v1/changes?limit=50', '/openapi.json', '/healthz']) {
+    for (const coding of [undefined, 'gzip']) {
+      const answer = await app.inject({ method: 'GET', url, headers: coding ? { 'accept-encoding': coding } : {} });
+      t.equal(answer.statusCode, 200);
+      t.equal(answer.headers.vary, 'accept-encoding', `${url} (${coding ?? 'no coding asked'}): Vary`);
+    }
+  }
+  const list = await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' });
+  t.equal(list.headers.vary, 'Accept, accept-encoding', 'a list: as before, once');
+  const problem = await app.inject({ method: 'GET', url: '/v1/developments/none-yet' });
+  t.equal(problem.headers.vary, 'accept-encoding', 'a problem too (a long one is compressed)');
 });

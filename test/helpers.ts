@@ -84,8 +84,8 @@ let pgModule: Promise<typeof import('pg')> | undefined;
  * template unless `overrides` name a database file), closed when the test ends. With TEST_BACKEND=postgres
  * (and no database named in `overrides`) on a fresh PostgreSQL database instead, made from a template holding
  * the same rows (test/support/postgres.ts), or the one `postgresDatabase` makes in the cluster.
- * Rate limits are out of reach and load shedding is off unless `overrides` set them: tests send many
- * requests from one address, and a busy test machine must not make them fail with 503. Every response is
+ * Rate limits and the connections per address are out of reach and load shedding is off unless `overrides` set
+ * them: tests send many requests from one address, and a busy test machine must not make them fail with 503. Every response is
  * checked against its route's zod schema.
  */
 export async function buildTestApp(
@@ -111,6 +111,7 @@ export async function buildTestApp(
     rateLimitMax: 1_000_000,
     rateLimitKeyMax: 1_000_000,
     rateLimitExportMax: 1_000_000,
+    maxConnectionsPerAddress: 1_000_000,
     maxEventLoopDelayMs: 0,
     checkResponses: true,
     ...overrides,

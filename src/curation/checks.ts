@@ -6,6 +6,7 @@ import { currentRevision } from '../db/revision.js';
 import type { DatePrecision } from '../db/schema.js';
 import { failedPrecondition, ifMatchVersions, ifNoneMatchVersions, recordEtag, type VersionCondition } from '../http/etag.js';
 import { HttpProblem, type InvalidParam, unprocessable } from '../http/problem.js';
+import { RecordExists } from './ids.js';
 
 // The checks a write makes against itself and the stored data, inside its transaction.
 
@@ -127,6 +128,29 @@ export function preconditionFailed(failed: 'If-Match' | 'If-None-Match', what: s
       : `${what} "${id}" is stored, at version ${current}, which If-None-Match names (or If-None-Match is *): the ` +
         'change applies only to a version it does not name (RFC 9110, section 13.1.2).';
   return new HttpProblem(412, detail, undefined, { etag: recordEtag(current, revision, id) });
+}
+
+/**
+ * A create's If-None-Match (RFC 9110 §13.1.2): the resource it targets is the record it would create, so `*` (no
+ * such record may be stored) or a tag naming the stored version turns the 409 of an id taken (`error`) into the
+ * record it names, for a 412; any other error, or a tag of another version (the create then fails as it
+ * would: 409), is undefined. Where no record is stored, or the server makes the id, the create goes ahead.
+ */
+export function storedAgainstIfNoneMatch(error: unknown, header: string | undefined): RecordExists | undefined {
+  if (!(error instanceof RecordExists) || header === undefined) return undefined;
+  const named = failedPrecondition({ ifMatch: '*', ifNoneMatch: ifNoneMatchVersions(header, error.id) }, error.version);
+  return named === null ? undefined : error;
+}
+
+/** The 412 of a create whose If-None-Match the stored record fails: nothing was written; the stored record's ETag. */
+export function createPreconditionFailed(stored: RecordExists, revision: number): HttpProblem {
+  return new HttpProblem(
+    412,
+    `${stored.what} "${stored.id}" is stored, at version ${stored.version}, and If-None-Match asks for a create only ` +
+      'where no such record is (*) or names that version: nothing was written (RFC 9110, section 13.1.2).',
+    undefined,
+    { etag: recordEtag(stored.version, revision, stored.id) },
+  );
 }
 
 /** 412, with the current ETag, when the stored version is not one the write's preconditions accept. */

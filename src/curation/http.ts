@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { apiKeyOf, requireScope } from '../auth/plugin.js';
 import { type WriteContext, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
+import { currentRevision } from '../db/revision.js';
 import type { ApiKeyScope } from '../db/schema.js';
 import { representationEtag, type VersionCondition } from '../http/etag.js';
 import { publicPathPrefix } from '../http/pagination.js';
 import { noQueryParams } from '../http/params.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
-import { writeCondition } from './checks.js';
+import { createPreconditionFailed, storedAgainstIfNoneMatch, writeCondition } from './checks.js';
 import { findStoredResponse, idempotencyKeySchema, requestFingerprint, type StoredResponse, storeResponse } from './idempotency.js';
 
 // What every write route shares: its security requirement, headers, problem statuses, and the handling of
@@ -17,7 +18,17 @@ import { findStoredResponse, idempotencyKeySchema, requestFingerprint, type Stor
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-export const createHeaders = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
+export const createHeaders = z.object({
+  'idempotency-key': idempotencyKeySchema.optional(),
+  'if-none-match': z
+    .string()
+    .max(2000)
+    .optional()
+    .describe(
+      'Optional: * to create the record only if none is stored under its id (412 instead of 409 when one is), or ' +
+        'ETags of versions of it that the create must not meet (412 when the stored one is named).',
+    ),
+});
 
 /** If-None-Match on a write (RFC 9110 §13.1.2): every write but a create is to a stored record, so `*` is always a 412. */
 export const ifNoneMatchHeader = z
@@ -52,7 +63,7 @@ export const optionalIfMatchHeaders = z.object({
 });
 
 /** Problem statuses of each kind of write, for their OpenAPI responses. */
-export const CREATE_PROBLEMS = [400, 401, 403, 409, 413, 415, 422, 429, 503, 507] as const;
+export const CREATE_PROBLEMS = [400, 401, 403, 409, 412, 413, 415, 422, 429, 503, 507] as const;
 export const UPDATE_PROBLEMS = [400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503, 507] as const;
 export const DELETE_PROBLEMS = [400, 401, 403, 404, 409, 412, 428, 429, 503, 507] as const;
 
@@ -131,7 +142,12 @@ export function createRecord<T extends Versioned>(
         if (spec.read(id) === undefined) throw replayedRecordDeleted(spec.entity, id);
         return { replay: { location, body: JSON.parse(stored.body) as T } };
       }
-      return { created: spec.create(context) };
+      try {
+        return { created: spec.create(context) };
+      } catch (error) {
+        const stored = storedAgainstIfNoneMatch(error, request.headers['if-none-match']);
+        throw stored ? createPreconditionFailed(stored, currentRevision(context.tx)) : error;
+      }
     },
     // The new record read once the transaction has derived what it shows (its relations: a recurrence read
     // before them was none), as GET answers it.

@@ -49,10 +49,20 @@ export function newRecordId(tx: Pick<Tx, 'get'>, table: IdTable, prefix: string)
   return id;
 }
 
+/** The 409 of a create whose id is taken: the record stored, at its version (a create's If-None-Match reads it). */
+export class RecordExists extends HttpProblem {
+  constructor(
+    readonly what: string,
+    readonly id: string,
+    readonly version: number,
+  ) {
+    super(409, `${what} "${id}" already exists; change it with PATCH, or create the record under another id.`);
+  }
+}
+
 /** 409 when a record with this id exists already. */
 export function claimRecordId(tx: Pick<Tx, 'get'>, table: IdTable, id: string): string {
-  if (exists(tx, table, id)) {
-    throw new HttpProblem(409, `${table.what} "${id}" already exists; change it with PATCH, or create the record under another id.`);
-  }
+  const stored = tx.get<{ version: number }>(sql`select version from ${sql.identifier(table.table)} where ${sql.identifier(table.column)} = ${id}`);
+  if (stored !== undefined) throw new RecordExists(table.what, id, stored.version);
   return id;
 }

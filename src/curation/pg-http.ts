@@ -4,10 +4,10 @@ import { apiKeyOf } from '../auth/plugin.js';
 import type { Queryable } from '../db/pg/query.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
 import { representationEtag, type VersionCondition } from '../http/etag.js';
-import { writeCondition } from './checks.js';
+import { createPreconditionFailed, storedAgainstIfNoneMatch, writeCondition } from './checks.js';
 import { answerCreated, createPath, recordIdOf, replayable, replayedRecordDeleted, type Versioned, type WriteHandlers } from './http.js';
 import { requestFingerprint } from './idempotency.js';
-import { pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
+import { pgCurrentRevision, pgFindStoredResponse, pgStoreResponse } from './pg-records.js';
 
 // http.ts's createRecord, updateRecord and deleteRecord on PostgreSQL: the same answers, around a
 // pgWriteTransaction; Idempotency-Keys are stored in the database, so a retry reaching another instance is
@@ -34,7 +34,10 @@ export async function pgCreateRecord<T extends Versioned>(pool: Pool, request: F
       if ((await spec.read(context.tx, id)) === undefined) throw replayedRecordDeleted(spec.entity, id);
       return { location, body: JSON.parse(stored.body) as T, replayed: true };
     }
-    const id = await spec.create(context);
+    const id = await spec.create(context).catch(async (error: unknown) => {
+      const stored = storedAgainstIfNoneMatch(error, request.headers['if-none-match']);
+      throw stored ? createPreconditionFailed(stored, await pgCurrentRevision(context.tx)) : error;
+    });
     await context.freshen();
     const body = (await spec.read(context.tx, id))!;
     const location = `/v1/${spec.entity}/${encodeURIComponent(id)}`;

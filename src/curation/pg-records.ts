@@ -4,9 +4,8 @@ import { inList } from '../db/keyset.js';
 import { pgGet, pgAll, pgRun } from '../db/pg/query.js';
 import type { PgWriteContext } from '../db/pg/write-transaction.js';
 import { failedPrecondition, type VersionCondition } from '../http/etag.js';
-import { HttpProblem } from '../http/problem.js';
 import { type Inconsistencies, preconditionFailed, type Reference } from './checks.js';
-import { type IdTable, randomRecordId } from './ids.js';
+import { type IdTable, randomRecordId, RecordExists } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
 import type { Snapshot, VersionedTable } from './records.js';
 import { checkPublishedOn, newSource, type SourceFields, type SourceInput, sourceIdFor, updatedSource } from './sources.js';
@@ -82,8 +81,13 @@ export async function pgCheckReferences(tx: Tx, problems: Inconsistencies, field
 export async function pgCheckVersion(tx: Tx, expected: VersionCondition, current: number, what: string, id: string): Promise<void> {
   const failed = failedPrecondition(expected, current);
   if (failed === null) return;
+  throw preconditionFailed(failed, what, id, current, await pgCurrentRevision(tx));
+}
+
+/** The data revision, in the write's transaction (for a 412's ETag). */
+export async function pgCurrentRevision(tx: Tx): Promise<number> {
   const revision = await pgGet<{ value: string }>(tx, sql`select value from meta where key = 'revision'`);
-  throw preconditionFailed(failed, what, id, current, revision ? Number(revision.value) : 0);
+  return revision ? Number(revision.value) : 0;
 }
 
 async function exists(tx: Tx, { table, column }: IdTable, id: string): Promise<boolean> {
@@ -100,9 +104,11 @@ export async function pgNewRecordId(tx: Tx, table: IdTable, prefix: string): Pro
 
 /** ids.ts's claimRecordId: 409 when a record with this id exists already. */
 export async function pgClaimRecordId(tx: Tx, table: IdTable, id: string): Promise<string> {
-  if (await exists(tx, table, id)) {
-    throw new HttpProblem(409, `${table.what} "${id}" already exists; change it with PATCH, or create the record under another id.`);
-  }
+  const stored = await pgGet<{ version: number }>(
+    tx,
+    sql`select version from ${sql.identifier(table.table)} where ${sql.identifier(table.column)} = ${id}`,
+  );
+  if (stored !== undefined) throw new RecordExists(table.what, id, Number(stored.version));
   return id;
 }
 

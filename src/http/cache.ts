@@ -9,6 +9,7 @@ import { currentStamp, type RevisionSource, revisionStamp, stampNumber } from '.
 import { ifNoneMatchHits, matchingTag, queryEtag } from './etag.js';
 import { CONTENT_TYPES, type Format, queryHas, responseFormat } from './formats.js';
 import { nextLink, setNextLink } from './pagination.js';
+import { failedIfMatch } from './read-preconditions.js';
 
 // HTTP caching of list, export and stats responses. Each carries a strong ETag made of the data revision's
 // stamp (its number and token: src/db/revision.ts) and the normalised query, and `Cache-Control: public, max-age=60`; a matching If-None-Match is a 304
@@ -204,14 +205,18 @@ export function normaliseQuery(
 /** Bodies smaller than this are sent uncompressed (as @fastify/compress does by default). */
 export const COMPRESS_THRESHOLD = 1024;
 
-/** The content coding to answer in: brotli, else gzip, as the Accept-Encoding header allows. */
+/**
+ * The content coding to answer in: brotli, else gzip, as the Accept-Encoding header allows. `x-gzip` is gzip (RFC
+ * 9110 §8.4.1.3), as @fastify/compress reads it: a cached response went uncoded where a first one was gzip.
+ */
 export function acceptedEncoding(header: string | undefined): Encoding | undefined {
   if (header === undefined) return undefined;
   const allowed = new Map<string, number>();
   for (const part of header.toLowerCase().split(',')) {
-    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    const [name = '', ...params] = part.split(';').map((p) => p.trim());
+    const coding = name === 'x-gzip' ? 'gzip' : name;
     const q = params.find((p) => p.startsWith('q='));
-    allowed.set(coding, q === undefined ? 1 : Number(q.slice(2)) || 0);
+    allowed.set(coding, Math.max(allowed.get(coding) ?? 0, q === undefined ? 1 : Number(q.slice(2)) || 0));
   }
   const quality = (coding: Encoding) => allowed.get(coding) ?? allowed.get('*') ?? 0;
   if (quality('br') > 0 && quality('br') >= quality('gzip')) return 'br';
@@ -353,8 +358,10 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
   const pending = new WeakMap<FastifyRequest, Pending>();
 
   function revalidate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    // A wrong or revoked key is refused later (after the rate limiter), never answered 304 here.
-    if (request.headers['if-none-match'] === undefined || presentsUnusableKey(request)) return done();
+    // A wrong or revoked key is refused later (after the rate limiter), never answered 304 here; an If-Match is
+    // evaluated first (answerAt).
+    const { 'if-none-match': ifNoneMatch, 'if-match': ifMatch } = request.headers;
+    if (ifNoneMatch === undefined || ifMatch !== undefined || presentsUnusableKey(request)) return done();
     withRevision(tracker, done, (revision) => {
       const tag = known.get(revision, KnownTags.key(request));
       if (tag !== undefined && notModified(request, reply, tag.etag, tag.vary)) return;
@@ -396,6 +403,8 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     const etag = queryEtag(revision, key);
     known.set(KnownTags.key(request), format === 'json' ? { revision, etag, vary, key } : { revision, etag, vary });
     reply.header('etag', etag).header('cache-control', CACHE_CONTROL);
+    const failed = failedIfMatch(request, etag);
+    if (failed) return done(failed);
     if (notModified(request, reply, etag, vary)) return;
     relabels.set(request, (stamp) => {
       if (stamp === revision) return;
@@ -422,7 +431,7 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
   function serveKnown(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: PreParsingDone): void {
     // On PostgreSQL the revision is a database read: answerFromCache makes it, once per request (not here as
     // well, where its answer would go unused, and its failure, the database gone, unhandled).
-    if (!inMemory || asksAfresh(request)) return done(null, payload);
+    if (!inMemory || asksAfresh(request) || request.headers['if-match'] !== undefined) return done(null, payload);
     const revision = tracker.stamp() as string;
     const tag = known.get(revision, KnownTags.key(request));
     const hit = tag?.key === undefined ? undefined : cache.get(revision, tag.key);

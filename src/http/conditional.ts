@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
 import { CACHE_CONTROL } from './cache.js';
 import { ifNoneMatchHits, matchingTag, representationEtag } from './etag.js';
+import { failedIfMatch } from './read-preconditions.js';
 import { EncodedJson } from './responses.js';
 
 /**
@@ -21,12 +22,15 @@ export function sendRecord<T extends { id: string; version: number }>(
 }
 
 /**
- * Answers JSON already encoded with its ETag and Cache-Control, or 304 when If-None-Match names the ETag. Both
+ * Answers JSON already encoded with its ETag and Cache-Control, or 304 when If-None-Match names the ETag; first
+ * a 412 when If-Match names another (RFC 9110 §13.2.2). Both
  * say `Vary: accept-encoding` (lower case: compression adds it only when absent in that spelling): the body is
  * compressed or not by it, so a shared cache must not hand a plain copy's headers or a 304 to another client
  * as if they were the other coding's (RFC 9110 §15.4.5: a 304 sends the Vary a 200 would).
  */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, json: string, etag: string): FastifyReply {
+  const failed = failedIfMatch(request, etag);
+  if (failed) throw failed;
   reply.header('etag', etag).header('cache-control', CACHE_CONTROL).header('vary', 'accept-encoding');
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatchHits(ifNoneMatch, etag)) {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 // Each open connection holds a file descriptor and memory until it is closed: with no bound, a client that opened
@@ -27,6 +28,19 @@ export function defaultMaxConnections(pgPoolMax: number, openFiles = openFileLim
   return Math.max(1, Math.min(MAX_CONNECTIONS_CEILING, openFiles - RESERVED_FILES - pgPoolMax));
 }
 
+/** MAX_CONNECTIONS_PER_ADDRESS's ceiling when unset: a browser opens 6 connections to a host, a client's pool a few dozen. */
+export const CONNECTIONS_PER_ADDRESS_CEILING = 256;
+
+/**
+ * MAX_CONNECTIONS_PER_ADDRESS's default: a quarter of MAX_CONNECTIONS (at least 1), at most 256, so that one address
+ * cannot take every connection; behind a proxy (TRUST_PROXY set) MAX_CONNECTIONS itself, no bound of its own, as
+ * every connection comes from the proxy's address (a bound there would cap the proxy, and all its clients with it).
+ */
+export function defaultConnectionsPerAddress(maxConnections: number, trustProxy: unknown): number {
+  if (trustProxy !== undefined && trustProxy !== false) return maxConnections;
+  return Math.max(1, Math.min(CONNECTIONS_PER_ADDRESS_CEILING, Math.floor(maxConnections / 4)));
+}
+
 /** How often at most the log says that connections were refused for the bound (with how many since). */
 const DROP_LOG_INTERVAL_MS = 60_000;
 
@@ -51,5 +65,36 @@ export function limitConnections(app: FastifyInstance, max: number, openFiles = 
     logged = performance.now();
     app.log.warn({ dropped, maxConnections: max }, `connections refused: MAX_CONNECTIONS (${max}) are open`);
     dropped = 0;
+  });
+}
+
+/**
+ * At most `max` connections open at once from one address (the socket's): one more is closed as soon as it is
+ * accepted, before any answer, and the log says so at most once a minute. MAX_CONNECTIONS alone let one client
+ * hold every connection with idle keep-alive sockets, and every other client was then refused until they timed out.
+ */
+export function limitConnectionsPerAddress(app: FastifyInstance, max: number): void {
+  if (max >= app.server.maxConnections) return;
+  const open = new Map<string, number>();
+  let logged = -Infinity;
+  let refused = 0;
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      refused += 1;
+      if (performance.now() - logged < DROP_LOG_INTERVAL_MS) return;
+      logged = performance.now();
+      app.log.warn({ refused, maxConnectionsPerAddress: max, address }, `connections refused: MAX_CONNECTIONS_PER_ADDRESS (${max}) are open from ${address}`);
+      refused = 0;
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = open.get(address)! - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
   });
 }

@@ -8,6 +8,7 @@ import { acceptJsonOnly, documentNotAcceptable } from './json-only.js';
 import type { MethodsAt } from './methods.js';
 import { answerOptionsRoute } from './options.js';
 import { namePlugins } from './plugin-name.js';
+import { documentReadPrecondition, ifMatchWithoutValidator } from './read-preconditions.js';
 
 // Cross-cutting HTTP behaviour: CORS for browser dashboards, query ETags and the response cache, and
 // gzip/brotli compression of JSON, CSV and NDJSON (streamed exports are compressed as they stream).
@@ -62,6 +63,19 @@ function noCacheUnlessSet(_request: FastifyRequest, reply: FastifyReply, payload
   done(null, payload);
 }
 
+/**
+ * `Vary: accept-encoding` on every response of a type compression codes, coded or not: @fastify/compress says it
+ * only when it codes, so a history, the change feed or /openapi.json sent plain said nothing of the header that
+ * chose it, and a shared cache could hand that copy to a client asking for gzip, or the gzip one to a client
+ * that reads none (RFC 9110 §12.5.5). Lists and records set theirs (their 304s must say it too); lower case, as
+ * compression then adds none of its own. Whatever sets a Vary here names accept-encoding in it.
+ */
+function varyOnCoding(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  const type = reply.getHeader('content-type');
+  if (typeof type === 'string' && COMPRESSIBLE.test(type) && !reply.hasHeader('vary')) reply.header('vary', 'accept-encoding');
+  done(null, payload);
+}
+
 /** @fastify/cors in a scope of its own: its hook runs for preflights alone (below). */
 async function corsPreflight(preflight: FastifyInstance): Promise<void> {
   await preflight.register(cors, {
@@ -85,6 +99,9 @@ const crossCutting = fp<CrossCuttingOptions>(
     await app.register(corsPreflight);
     app.addHook('onRequest', allowAnyOrigin);
     app.addHook('onSend', noCacheUnlessSet);
+    app.addHook('onSend', varyOnCoding);
+    app.addHook('onSend', ifMatchWithoutValidator);
+    app.addHook('onRoute', documentReadPrecondition);
     app.addHook('preValidation', acceptJsonOnly);
     app.addHook('onRoute', documentNotAcceptable);
     registerQueryCache(app, app.dataRevision, options.responseCacheBytes ?? RESPONSE_CACHE_BYTES);

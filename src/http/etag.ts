@@ -91,6 +91,16 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return header.split(',').some((tag) => namesEtag(tag.trim(), etag));
 }
 
+/**
+ * Whether If-Match holds for a read answered with `etag` (undefined: a response without one): `*`, or a listed tag
+ * that is `etag` under any content coding, compared strongly (RFC 9110 §13.1.1: a weak tag, or a weak ETag, never).
+ */
+export function ifMatchHolds(header: string, etag: string | undefined): boolean {
+  if (header.trim() === '*') return true;
+  if (etag === undefined || etag.startsWith('W/')) return false;
+  return header.split(',').some((tag) => !tag.trim().startsWith('W/') && namesEtag(tag.trim(), etag));
+}
+
 /** The tag in If-None-Match that matches `etag`, content-coding suffix and weakness aside: the one to echo in a 304. */
 export function matchingTag(header: string, etag: string): string {
   const tags = header.split(',').map((tag) => tag.trim());

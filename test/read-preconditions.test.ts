@@ -1,0 +1,81 @@
+import t from 'tap';
+import { mintKey, patchText } from './curation-helpers.js';
+import { buildTestApp } from './helpers.js';
+
+// If-Match on GET and HEAD (RFC 9110 §13.1.1, §13.2.2 step 1): evaluated before the answer, a false one a 412.
+// Reads did not read it: a client holding an old list or record was sent the new one as if its tag named it.
+
+const RECORD = '/v1/recommendations/KGZ-3-ESP-1';
+
+t.test('a list, an export and stats: 412 for a tag of another revision, before any query', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  for (const url of ['/v1/recommendations?limit=20', '/v1/states?format=csv', '/v1/stats/recommendations?groupBy=position']) {
+    const first = await app.inject({ method: 'GET', url });
+    const etag = first.headers.etag as string;
+    t.equal(first.statusCode, 200, url);
+    for (const held of [etag, '*', `"other", ${etag}`, `${etag.slice(0, -1)}-gzip"`]) {
+      t.equal((await app.inject({ method: 'GET', url, headers: { 'if-match': held } })).statusCode, 200, `${url} If-Match ${held}: holds`);
+    }
+    const weak = await app.inject({ method: 'GET', url, headers: { 'if-match': `W/${etag}` } });
+    t.equal(weak.statusCode, 412, `${url}: a weak tag never matches (strong comparison)`);
+    // The URL → ETag map and the response cache answer before the query: they must not answer past If-Match.
+    const both = await app.inject({ method: 'GET', url, headers: { 'if-match': '"r0-old"', 'if-none-match': etag } });
+    t.equal(both.statusCode, 412, `${url}: If-Match is evaluated before If-None-Match (not a 304)`);
+    t.equal(both.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.notOk(both.headers.etag, 'a problem names no list ETag');
+    t.match(both.json(), { status: 412, detail: /If-Match does not name the current representation/ });
+    const head = await app.inject({ method: 'HEAD', url, headers: { 'if-match': '"r0-old"' } });
+    t.equal(head.statusCode, 412, `${url}: HEAD as GET`);
+  }
+  const url = '/v1/recommendations?limit=20';
+  const before = (await app.inject({ method: 'GET', url })).headers.etag as string;
+  const record = await app.inject({ method: 'GET', url: RECORD });
+  t.equal((await patchText(app, key, 'KGZ-3-ESP-1', record.headers.etag, 'A text changed.')).response.statusCode, 200);
+  const stale = await app.inject({ method: 'GET', url, headers: { 'if-match': before } });
+  t.equal(stale.statusCode, 412, 'the list changed since its ETag: 412');
+  t.notMatch(stale.body, /A text changed/, 'and no list');
+});
+
+t.test('a record: 412 for an older version, 404 before it', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  const first = await app.inject({ method: 'GET', url: RECORD, headers: { 'accept-encoding': 'gzip' } });
+  const etag = first.headers.etag as string;
+  t.match(etag, /-gzip"$/);
+  t.equal((await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': etag } })).statusCode, 200, 'a coded tag names the plain body too');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ', headers: { 'if-match': '*' } })).statusCode, 200, '*: any');
+  t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ', headers: { 'if-match': etag } })).statusCode, 412, "another record's tag");
+  t.equal((await patchText(app, key, 'KGZ-3-ESP-1', etag, 'A text changed.')).response.statusCode, 200);
+  const stale = await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': etag } });
+  t.equal(stale.statusCode, 412, 'the record changed since');
+  t.equal(stale.headers['cache-control'], 'no-store');
+  t.notMatch(stale.body, /A text changed/);
+  const missing = await app.inject({ method: 'GET', url: '/v1/developments/none-yet', headers: { 'if-match': '*' } });
+  t.equal(missing.statusCode, 404, 'no record: 404, as on writes');
+});
+
+t.test('a response without an ETag (a history, the change feed, /openapi.json): no tag matches, * does', async (t) => {
+  const app = await buildTestApp(t);
+  for (const url of [`${RECORD}/history`, '/v1/changes?limit=5', '/openapi.json', '/healthz']) {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const tagged = await app.inject({ method, url, headers: { 'if-match': '"v1-r1"' } });
+      t.equal(tagged.statusCode, 412, `${method} ${url}: a tag names no representation of it`);
+      t.equal(tagged.headers['content-type'], 'application/problem+json; charset=utf-8');
+      if (method === 'GET') t.match(tagged.json(), { status: 412, detail: /this resource has none/ });
+      t.equal((await app.inject({ method, url, headers: { 'if-match': '*' } })).statusCode, 200, `${method} ${url}: *`);
+    }
+  }
+  // A write's answer carries its ETag, and a write evaluates If-Match itself: the hook leaves both.
+  const key = mintKey(app, 'write');
+  const etag = (await app.inject({ method: 'GET', url: RECORD })).headers.etag;
+  t.equal((await patchText(app, key, 'KGZ-3-ESP-1', etag, 'Changed once.')).response.statusCode, 200);
+});
+
+t.test('the OpenAPI document names the 412 of every read', async (t) => {
+  const app = await buildTestApp(t);
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  for (const path of ['/v1/recommendations', '/v1/recommendations/{id}', '/v1/changes', '/v1/stats/recommendations']) {
+    t.ok(document.paths[path]!.get!.responses['412'], `GET ${path}: 412`);
+  }
+});
