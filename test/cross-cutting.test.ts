@@ -14,7 +14,9 @@ t.test('acceptedEncoding: brotli, else gzip, as Accept-Encoding allows', async (
   t.equal(acceptedEncoding('br;q=0, gzip'), 'gzip');
   t.equal(acceptedEncoding('br;q=0.5, gzip;q=0.8'), 'gzip');
   t.equal(acceptedEncoding('br;q=0.8, gzip;q=0.8'), 'br');
-  t.equal(acceptedEncoding('*'), 'br');
+  t.equal(acceptedEncoding('*'), 'gzip', '* is gzip, as @fastify/compress reads it');
+  t.equal(acceptedEncoding('gzip;q=0.5, *'), 'gzip');
+  t.equal(acceptedEncoding('*, br'), 'br');
   t.equal(acceptedEncoding('*;q=0.1, br;q=0'), 'gzip');
   t.equal(acceptedEncoding('gzip;q=0, br;q=0'), undefined);
   t.equal(acceptedEncoding('gzip;q=x'), undefined, 'an unreadable quality counts as 0');
@@ -34,6 +36,22 @@ t.test('Accept-Encoding: x-gzip is answered in gzip, the cached response as the 
     t.equal(gunzipSync(answer.rawPayload).toString(), plain.body, `${round}: the same JSON`);
     t.equal(answer.headers.etag, `${(plain.headers.etag as string).slice(0, -1)}-gzip"`, `${round}: the gzip ETag`);
   }
+});
+
+t.test('Accept-Encoding: * is answered as @fastify/compress reads it (gzip), the cached response as the first', async (t) => {
+  const app = await buildTestApp(t);
+  const url = '/v1/recommendations?limit=100';
+  const plain = await app.inject({ method: 'GET', url });
+  // The cache's hit read * as any coding, brotli first: the same URL and headers went gzip, then brotli.
+  for (const header of ['*', 'gzip;q=0.5, *']) {
+    for (const round of ['first', 'cached']) {
+      const answer = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': header } });
+      t.equal(answer.headers['content-encoding'], 'gzip', `${header}, ${round}: gzip`);
+      t.equal(answer.headers.etag, `${(plain.headers.etag as string).slice(0, -1)}-gzip"`, `${header}, ${round}: the gzip ETag`);
+    }
+  }
+  const record = await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-ESP-1', headers: { 'accept-encoding': '*' } });
+  t.equal(record.headers['content-encoding'], 'gzip', 'a record, which compression codes alone, as the list');
 });
 
 t.test('CORS: any origin may read, without credentials, with the useful headers exposed', async (t) => {

@@ -207,18 +207,19 @@ export const COMPRESS_THRESHOLD = 1024;
 
 /**
  * The content coding to answer in: brotli, else gzip, as the Accept-Encoding header allows. `x-gzip` is gzip (RFC
- * 9110 §8.4.1.3), as @fastify/compress reads it: a cached response went uncoded where a first one was gzip.
+ * 9110 §8.4.1.3), and so is `*`, as @fastify/compress reads both: a cached response went uncoded where a first one
+ * was gzip (x-gzip), or brotli (`*`, `gzip;q=0.5, *`), the same URL and headers answered in two codings.
  */
 export function acceptedEncoding(header: string | undefined): Encoding | undefined {
   if (header === undefined) return undefined;
   const allowed = new Map<string, number>();
   for (const part of header.toLowerCase().split(',')) {
     const [name = '', ...params] = part.split(';').map((p) => p.trim());
-    const coding = name === 'x-gzip' ? 'gzip' : name;
+    const coding = name === 'x-gzip' || name === '*' ? 'gzip' : name;
     const q = params.find((p) => p.startsWith('q='));
     allowed.set(coding, Math.max(allowed.get(coding) ?? 0, q === undefined ? 1 : Number(q.slice(2)) || 0));
   }
-  const quality = (coding: Encoding) => allowed.get(coding) ?? allowed.get('*') ?? 0;
+  const quality = (coding: Encoding) => allowed.get(coding) ?? 0;
   if (quality('br') > 0 && quality('br') >= quality('gzip')) return 'br';
   if (quality('gzip') > 0) return 'gzip';
   return undefined;
