@@ -353,8 +353,9 @@ export function updateRecommendation(
   }
   writeLinks(tx, id, patch);
   const after = snapshot(tx, id)!;
-  for (const statement of patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)))) tx.run(statement);
-  finishUpdate(context, TABLE, id, before, () => after);
+  const marks = patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)));
+  for (const statement of marks.statements) tx.run(statement);
+  finishUpdate(context, TABLE, id, before, () => after, marks.context);
 }
 
 export function deleteRecommendation(context: WriteContext, id: string, expected: VersionCondition): void {
