@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { commandFailure, type FailureKind, wantsJson } from '../src/common/command-line.js';
 import { loadEnv } from '../src/config.js';
-import { backupDatabase } from '../src/db/backup.js';
+import { BackupError, backupDatabase } from '../src/db/backup.js';
 
 // `npm run backup -- <file> [--json]`: a consistent online copy of DATABASE_PATH into a new file, while the service
 // runs. With --json, stdout holds one JSON document: the backup made, or the CommandFailure (src/common/command-line.ts).
@@ -59,6 +59,6 @@ try {
       : `Backed up ${env.DATABASE_PATH} to ${report.target} (${report.pages} pages, ${report.bytes} bytes); integrity check ok.\n`,
   );
 } catch (error) {
-  // An existing target, a missing or damaged database, an interruption: said, not thrown.
-  fail('failed', (error as Error).message);
+  // A target that cannot be written (`file`), a missing or damaged database, an interruption: said, not thrown.
+  fail(error instanceof BackupError ? error.kind : 'failed', (error as Error).message);
 }

@@ -5,6 +5,7 @@ import { quoteGiven } from './common/zod-messages.js';
 import { FULL_TEXT_DEFAULTS } from './db/fulltext.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS } from './db/pg/connect-timeout.js';
 import { DEFAULT_PG_READ_TIMEOUT_MS, MIN_PG_READ_TIMEOUT_MS } from './db/pg/read-timeout.js';
+import { databaseNameFault } from './db/pg/url.js';
 import { defaultConnectionsPerAddress, defaultMaxConnections } from './http/connection-limit.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -90,8 +91,16 @@ const databaseUrlSchema = z
   .transform((value) => (value === '' ? undefined : value))
   .pipe(
     z
-      .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' })
+      .url({
+        protocol: /^postgres(ql)?$/,
+        // A password holding "/", "?" or "#" as typed ends the host there: the URL does not parse (the value is never echoed).
+        error: (issue) =>
+          /^postgres(ql)?:\/\//i.test(String(issue.input))
+            ? 'not a URL as written: percent-encode a user or password holding / ? # @ : % or a space (encodeURIComponent)'
+            : 'expected a postgres:// or postgresql:// URL',
+      })
       .refine((value) => !URL.canParse(value) || new URL(value).hostname !== '', 'expected a host: postgres://user@host:port/database')
+      .refine((value) => databaseNameFault(value) === undefined, { error: (issue) => databaseNameFault(String(issue.input)) })
       .optional(),
   );
 

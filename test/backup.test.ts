@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t from 'tap';
-import { BackupError, backupDatabase } from '../src/db/backup.js';
+import { backupDatabase } from '../src/db/backup.js';
 import { openDatabase } from '../src/db/open.js';
 import { currentRevision } from '../src/db/revision.js';
 import { HRW_SOURCE, mintKey, send, TS_NODE_ARGS } from './curation-helpers.js';
@@ -47,7 +47,9 @@ t.test('a backup made while the service runs restores every row, writes included
   t.equal(created.response.statusCode, 201);
 
   const target = join(dir, 'copies', 'backup.sqlite');
-  await t.rejects(backupDatabase(databasePath, target), 'the target folder must exist');
+  // Each failure says its kind, the commands' (--json): `file` for a target that cannot be written, else `failed`.
+  await t.rejects(backupDatabase(databasePath, target), { name: 'BackupError', kind: 'file', message: `Cannot write ${target}: its folder does not exist.` });
+  await t.rejects(backupDatabase(databasePath, join(databasePath, 'x.sqlite')), { kind: 'file', message: /: a part of its path is a file, not a folder\.$/ });
   const copy = join(dir, 'backup.sqlite');
   const report = await backupDatabase(databasePath, copy);
   t.equal(report.target, copy);
@@ -82,7 +84,7 @@ t.test('a backup made while the service runs restores every row, writes included
     ['create'],
   );
 
-  await t.rejects(backupDatabase(databasePath, copy), BackupError, 'an existing file is never overwritten');
+  await t.rejects(backupDatabase(databasePath, copy), { name: 'BackupError', kind: 'file', message: /exists already/ }, 'an existing file is never overwritten');
 
   // Nothing at the backup's name until the copy is whole and checked: a copy cut short (Ctrl-C, a kill) left a file
   // there whose journal rolled it back to an empty database, which a restore then served as a new one, seeded.
@@ -99,12 +101,15 @@ t.test('a backup made while the service runs restores every row, writes included
   const raced = join(dir, 'raced.sqlite');
   const racing = backupDatabase(databasePath, raced);
   writeFileSync(raced, 'made meanwhile');
-  await t.rejects(racing, { name: 'BackupError', message: /was made while the copy ran/ });
+  await t.rejects(racing, { name: 'BackupError', kind: 'file', message: /was made while the copy ran/ });
   t.equal(readFileSync(raced, 'utf8'), 'made meanwhile', 'a file made meanwhile is kept');
-  await t.rejects(backupDatabase(join(dir, 'missing.sqlite'), join(dir, 'x.sqlite')), /There is no database/);
+  await t.rejects(backupDatabase(join(dir, 'missing.sqlite'), join(dir, 'x.sqlite')), { kind: 'failed', message: /There is no database/ });
   t.notOk(existsSync(join(dir, 'missing.sqlite')), 'and no empty database is created');
   writeFileSync(join(dir, 'garbage.sqlite'), 'SQLite format 3\0'.padEnd(4096, '\u0001'));
-  await t.rejects(backupDatabase(join(dir, 'garbage.sqlite'), join(dir, 'garbage-copy.sqlite')), 'not a database');
+  await t.rejects(backupDatabase(join(dir, 'garbage.sqlite'), join(dir, 'garbage-copy.sqlite')), {
+    kind: 'failed',
+    message: `${join(dir, 'garbage.sqlite')} is no database SQLite can read: file is not a database.`,
+  });
 
   // A damaged page is copied as it is: the check of the copy catches it. (A page of a table's data: a damaged
   // schema page would stop the database from opening at all.)
@@ -122,6 +127,7 @@ t.test('a backup made while the service runs restores every row, writes included
   closeSync(fd);
   await t.rejects(backupDatabase(damaged, join(dir, 'damaged-copy.sqlite')), {
     name: 'BackupError',
+    kind: 'failed',
     message: /fails its integrity check/,
   });
   t.notOk(existsSync(join(dir, 'damaged-copy.sqlite')), 'a copy that fails its check is not left at the name');
@@ -212,7 +218,9 @@ t.test('npm run backup -- <file> --json: one JSON document on stdout, the backup
   t.same(made.document, { database: databasePath, target, pages, bytes, integrity: 'ok' });
 
   const again = run([target, '--json']);
-  t.same(again.document, { error: { kind: 'failed', message: `${target} exists already; give a new file name.`, exitStatus: 1 } });
+  t.same(again.document, { error: { kind: 'file', message: `${target} exists already; give a new file name.`, exitStatus: 1 } });
+  const nowhere = join(dir, 'missing', 'copy.sqlite');
+  t.match(run([nowhere, '--json']), { status: 1, document: { error: { kind: 'file', message: `Cannot write ${nowhere}: its folder does not exist.`, exitStatus: 1 } } });
   t.match(again, { status: 1, stderr: /exists already/ });
   t.match(run(['--json']), { status: 2, document: { error: { kind: 'usage', message: 'Give the file to write the backup to.', exitStatus: 2 } }, stderr: /\nUsage: / });
   t.match(run(['--json', '-x']), { status: 2, document: { error: { kind: 'usage', message: /^"-x" is an option/ } } });

@@ -23,6 +23,12 @@ t.test('anything else stops the start with a message naming the variable', async
     [{ DATABASE_URL: 'mysql://db/upr' }, /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/],
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL: expected a postgres:\/\//],
     [{ DATABASE_URL: 'postgres:///upr' }, /DATABASE_URL: expected a host/],
+    // A password with "/", "?" or "#" as typed: the URL ends its host there and does not parse; said without the value.
+    [{ DATABASE_URL: 'postgres://upr:pa/ss@db/upr' }, /^Invalid environment:\n  DATABASE_URL: not a URL as written: percent-encode a user or password holding \/ \? # @ : % or a space \(encodeURIComponent\)$/],
+    [{ DATABASE_URL: 'postgresql://upr:pa#ss@db/upr' }, /DATABASE_URL: not a URL as written/],
+    // node-postgres decodes the path with decodeURI: an escaped "/" (or ? # @ :) was looked for as written ("db%2Fx").
+    [{ DATABASE_URL: 'postgres://upr@db/db%2Fx' }, /DATABASE_URL: the database name in the URL's path holds an escaped \/ \? # @ : .* leave the path out and set PGDATABASE/],
+    [{ DATABASE_URL: 'postgres://upr@db/a%20b%3Fc' }, /set PGDATABASE/],
     [{ PG_POOL_MAX: '0' }, /PG_POOL_MAX/],
     [{ PG_POOL_MAX: '5000' }, /PG_POOL_MAX/],
   ];
@@ -62,4 +68,17 @@ t.test('a URL the parser reads otherwise, or cannot read, is shown without what 
   const code = await runCopy(['--from', 'postgres://u:x/secret@db/upr', '--to', `${dir}/copy.sqlite`], output, output, {});
   t.equal(code, 1, 'a copy from a URL that is none fails, said');
   t.notMatch(said.join(''), /secret/, 'without the password');
+  said.length = 0;
+  const escaped = await runCopy(['--from', 'postgres://u:secret@db/db%23x', '--to', `${dir}/copy.sqlite`, '--json'], output, output, {});
+  t.equal(escaped, 2, 'a database name node-postgres would not decode: wrong usage, said before connecting');
+  t.match(JSON.parse(said[0]!), { error: { kind: 'usage', message: /^postgres:\/\/u:\*\*\*@db\/db%23x: the database name .* set PGDATABASE to the name$/ } });
+  t.notMatch(said.join(''), /secret/);
+});
+
+t.test('a database name in the path: escapes node-postgres decodes are no fault, and a path without one is none', async (t) => {
+  const { databaseNameFault } = await import('../src/db/pg/url.js');
+  for (const url of ['postgres://u@db/upr', 'postgres://u@db/a%20b%C3%A9%25', 'postgres://u@db/db%252Fx', 'postgres://u@db', 'postgres://u@db/a/b:c@d']) {
+    t.equal(databaseNameFault(url), undefined, url);
+  }
+  t.equal(loadEnv({ DATABASE_URL: 'postgres://u@db/a%20b' }).DATABASE_URL, 'postgres://u@db/a%20b');
 });

@@ -6,6 +6,7 @@ import { buildApp } from '../src/app.js';
 import { recommendationCsvColumns } from '../src/recommendations/csv.js';
 import { insertRecommendation } from './fixtures.js';
 import { buildTestApp, getJson } from './helpers.js';
+import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO } from './import-helpers.js';
 
 // Exports: CSV and NDJSON of every list, read back with a real CSV parser and compared with the JSON list
 // for the same filters.
@@ -82,6 +83,12 @@ function expectedRow(r: any, origin: string): Record<string, string> {
     version: String(r.version),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    sdgSources: cells(r.sdgs.map((x: any) => x.source ?? '')),
+    affectedPersonSources: cells(r.affectedPersons.map((x: any) => x.source ?? '')),
+    readingParagraphs: cells(r.sources.map((s: any) => s.reading?.paragraph ?? '')),
+    readingPositions: cells(r.sources.map((s: any) => s.reading?.position ?? '')),
+    readingPositionLabels: cells(r.sources.map((s: any) => s.reading?.positionLabel ?? '')),
+    readingPositionSources: cells(r.sources.map((s: any) => s.reading?.positionSource ?? '')),
   };
 }
 
@@ -98,6 +105,9 @@ function readRecommendationsCsv(body: string): Record<string, string>[] {
 t.test('recommendations CSV: read back, it equals the JSON list for the same filters', async (t) => {
   const app = await buildTestApp(t);
   await insertTricky(app);
+  // Records with each source's reading (the corpus's and UPR Info's, merged), beside the seed's goals and groups.
+  await importInto(app, RECONCILE_TERMAN);
+  await importInto(app, RECONCILE_UPR_INFO);
   const origin = 'http://127.0.0.1:3000'; // PUBLIC_URL's default: http://HOST:PORT
 
   for (const query of ['', 'stateUnderReview=KGZ', 'recommendingState=ESP', 'position=unknown&sort=-id', 'q=trials']) {
@@ -116,6 +126,13 @@ t.test('recommendations CSV: read back, it equals the JSON list for the same fil
 
   const body = (await app.inject({ method: 'GET', url: '/v1/recommendations?format=csv' })).body;
   t.equal(body.slice(0, body.indexOf('\r\n')), recommendationCsvColumns.map((c) => c.name).join(','), 'header row');
+  const provenance = (parse(body, { columns: true }) as Record<string, string>[]).find((r) => r.id === 'KGZ-1-76.2')!;
+  t.same(
+    [provenance.sources, provenance.readingParagraphs, provenance.readingPositions, provenance.readingPositionLabels],
+    ['terman-uprs-2008-2014; upr-info-database-2008-2013', '76.2; ', 'pending; noted', 'consider; '],
+    "each source's reading, in the order of sources (before: none in CSV)",
+  );
+  t.ok(readRecommendationsCsv(body).some((r) => r.sdgSources !== '' && r.affectedPersonSources !== ''), 'goals and groups with who gave them');
   t.ok(body.endsWith('\r\n'), 'every record ends in CRLF');
   t.notOk(body.startsWith('\uFEFF'), 'no BOM unless asked');
   const lines = body.split('\r\n');

@@ -25,6 +25,15 @@ t.test('the printed decision and unresolved recommenders are visible and round-t
   t.equal(other.positionLabel, 'consider');
   t.same(other.unresolvedRecommendingStates, []);
 
+  // A curator's goal and group: who gave them (sdgSources, affectedPersonSources) is read back, as themeSources is.
+  const etag = (await app.inject({ method: 'GET', url: '/v1/recommendations/ATG-1-5.1' })).headers.etag as string;
+  const patched = await send(app, 'PATCH', '/v1/recommendations/ATG-1-5.1', {
+    key: mintKey(app, 'write'),
+    body: { sdgs: ['16'], affectedPersons: ['human-rights-defenders'] },
+    headers: { 'if-match': etag },
+  });
+  t.equal(patched.response.statusCode, 200, patched.response.body);
+
   const exportUrl = '/v1/recommendations?reviewId=ATG-1&format=csv';
   const first = (await app.inject({ method: 'GET', url: exportUrl })).body;
   t.match(first, /implemented/);
@@ -37,6 +46,7 @@ t.test('the printed decision and unresolved recommenders are visible and round-t
   const copied = (await copy.inject({ method: 'GET', url: '/v1/recommendations/ATG-1-5.1' })).json();
   t.same(copied.unresolvedRecommendingStates, ['NA']);
   t.equal(copied.positionLabel, 'implemented');
+  t.same([copied.sdgs[0].source, copied.affectedPersons[0].source], ['curated', 'curated'], 'before: null, an empty entry in the copy\'s export');
 });
 
 t.test('our own export moving a recommendation to a review of another state is refused while developments of its state bear on it', async (t) => {

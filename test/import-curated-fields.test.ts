@@ -205,3 +205,71 @@ t.test("a record the file's row is refused for keeps its marks as they were: not
   t.same(report.kept, [], 'before: the refused row listed as kept');
   t.same(await marks(app), marked, 'before: its decision stored as what the files offer');
 });
+
+const history = async (app: FastifyInstance, id: string) =>
+  (await getJson(app, `/v1/recommendations/${id}/history`)).body.data as { action: string; actor: string; changes: Record<string, { before: unknown; after: unknown }> }[];
+
+t.test("handing a field back is in the record's history and the feed, a new version only when the value changes", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'ngo-curator');
+  await importInto(app, termanFile([row(`76.1. ${TEXT_1}`, 'support', 'Czech Republic'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  const curators = 'Ratify OP-CAT (Czechia).';
+  await patch(app, key, 'KGZ-1-76.1', { text: curators, sdgs: ['16'] });
+  t.same((await history(app, 'KGZ-1-76.1')).at(-1)!.changes, {
+    sdgs: { before: [], after: [16] },
+    text: { before: TEXT_1, after: curators },
+    version: { before: 1, after: 2 },
+  }, 'taking a field is the PATCH that changed it, as before');
+  // The publisher adopts the curator's wording: the file's value is the record's, the field still the curator's.
+  await importInto(app, termanFile([row(`76.1. ${curators}`, 'support', 'Czech Republic'), row('76.3. Ensure the independence of the judiciary (Norway);')]));
+  const before = await getJson(app, '/v1/recommendations/KGZ-1-76.1');
+  const since = await feedPosition(app);
+
+  await patch(app, key, 'KGZ-1-76.1', { text: curators });
+  t.same(await marks(app), [{ id: 'KGZ-1-76.1', field: 'sdgs', files_value: '[]' }], 'the text is the files’ again');
+  const entry = (await history(app, 'KGZ-1-76.1')).at(-1)!;
+  t.same([entry.action, entry.actor, entry.changes], ['update', 'ngo-curator', { curatedFields: { before: ['sdgs', 'text'], after: ['sdgs'] } }], 'before: no entry');
+  t.same((await changesSince(app, since)).map((c) => `${c.action} ${c.id}`), ['update KGZ-1-76.1'], 'in the feed');
+  const after = await getJson(app, '/v1/recommendations/KGZ-1-76.1');
+  t.same([after.body.version, after.response.headers.etag], [before.body.version, before.response.headers.etag], 'no new version: the record is unchanged');
+
+  // A hand-back that changes the value: one entry, the value's change and the fields' with it.
+  await patch(app, key, 'KGZ-1-76.1', { sdgs: [] });
+  t.same((await history(app, 'KGZ-1-76.1')).at(-1)!.changes, {
+    curatedFields: { before: ['sdgs'], after: [] },
+    sdgs: { before: [16], after: [] },
+    version: { before: 2, after: 3 },
+  });
+  t.same(await marks(app), []);
+  // A PATCH that changes nothing and hands nothing back leaves no entry, as before.
+  const count = (await history(app, 'KGZ-1-76.1')).length;
+  await patch(app, key, 'KGZ-1-76.1', { text: curators });
+  t.equal((await history(app, 'KGZ-1-76.1')).length, count);
+});
+
+t.test("a curator empties a field of a record they created that no file has given yet: the files' to fill", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'admin', 'ngo-curator');
+  await importInto(app, termanFile([row(`76.1. ${TEXT_1}`, 'support', 'Czech Republic')]));
+  const created = await send(app, 'POST', '/v1/recommendations', {
+    key,
+    body: {
+      reviewId: 'KGZ-1', paragraph: '76.3', text: 'Guarantee judicial independence.', verbatim: false, recommendingStates: ['NOR'],
+      position: 'noted', positionSource: 'A/HRC/15/2/Add.1 para. 3', sdgs: ['16'],
+    },
+  });
+  t.equal(created.response.statusCode, 201, created.response.body);
+  await patch(app, key, 'KGZ-1-76.3', { position: null, positionSource: null, sdgs: [] });
+  t.same((await marks(app)).map((m) => m.field), ['paragraph', 'recommendingStates', 'reviewId', 'text', 'verbatim'], 'before: position, its source and the goals stayed the curator’s');
+  t.same((await history(app, 'KGZ-1-76.3')).at(-1)!.changes.curatedFields, {
+    before: ['paragraph', 'position', 'positionSource', 'recommendingStates', 'reviewId', 'sdgs', 'text', 'verbatim'],
+    after: ['paragraph', 'recommendingStates', 'reviewId', 'text', 'verbatim'],
+  });
+  const report = await importInto(app, termanFile([row(`76.1. ${TEXT_1}`, 'support', 'Czech Republic'), row('76.3. Ensure the independence of the judiciary (Norway);', 'support')]));
+  t.same(report.kept.map((k) => k.field), ['text', 'verbatim']);
+  t.equal((await getJson(app, '/v1/recommendations/KGZ-1-76.3')).body.position, 'supported', "the file's decision, before: null kept");
+
+  // A file's null is an offer: a field the curator set over it, emptied again, is still theirs (null is their value).
+  await patch(app, key, 'KGZ-1-76.3', { paragraph: null });
+  t.ok((await marks(app)).some((m) => m.field === 'paragraph'), 'a paragraph the file gave (76.3) is not handed back by null');
+});

@@ -176,3 +176,39 @@ t.test('a corrected UPR Info text merged with the corpus stays that record; one 
   t.equal(tie.notInFile.length, 2);
   t.match(tie.warnings.filter((w) => w.row === 8), [{ row: 8, message: /^text as close to KGZ-1-t[0-9a-f]{8}, KGZ-1-t[0-9a-f]{8}, which this source gave and the file no longer gives, as another: not paired/ }]);
 });
+
+t.test('a corrected UPR Info text its earlier import split by state across corpus records is split again along them', async (t) => {
+  const app = await buildTestApp(t);
+  const wording = (officials: string) => `Protect journalists and human rights defenders from attacks and threats by ${officials} officials`;
+  await importInto(app, termanFile([
+    [`76.4. ${wording('state')} (France);`, 'kyrgysztan', 'support', 'France', '2010', ''],
+    [`76.5. ${wording('state')} (Italy);`, 'kyrgysztan', 'support', 'Italy', '2010', ''],
+    ['76.6. Adopt a new law on non-governmental organisations (Germany);', 'kyrgysztan', 'support', 'Germany', '2010', ''],
+  ]));
+  const row = (text: string, from: string) => uprInfoRow(text, from, 'Accepted', '4', 'Freedom of the press');
+  const ngo = uprInfoRow('Adopt a new law on non-governmental organisations', 'Germany', 'Accepted', '5', 'Civil society');
+  const first = await importInto(app, uprInfoFile([row(wording('state'), 'France'), row(wording('state'), 'Italy'), ngo]));
+  t.same(first.recommendations.created, 0, 'one text for both, split by state into 76.4 and 76.5');
+  const count = async () => (await getJson(app, '/v1/recommendations?reviewId=KGZ-1')).body.meta.total as number;
+  const total = await count();
+
+  const corrected = await importInto(app, uprInfoFile([row(wording('public'), 'France'), row(wording('public'), 'Italy'), ngo]));
+  t.same([corrected.recommendations.created, corrected.notInFile], [0, []], 'before: a new record, 76.4 and 76.5 in notInFile');
+  t.equal(await count(), total);
+  t.match(
+    await testSql(app).all("select recommendation_id, match_key from recommendation_sources where source_id <> 'terman-uprs-2008-2014' and recommendation_id in ('KGZ-1-76.4', 'KGZ-1-76.5') order by 1"),
+    [{ recommendation_id: 'KGZ-1-76.4', match_key: /public officials$/ }, { recommendation_id: 'KGZ-1-76.5', match_key: /public officials$/ }],
+    "each part's UPR Info reading is the new text",
+  );
+  t.equal((await importInto(app, uprInfoFile([row(wording('public'), 'France'), row(wording('public'), 'Italy'), ngo]))).recommendations.created, 0, 'and again');
+
+  // Another text as close, from France alone, fits 76.4 by itself while the corrected text fits both parts: a
+  // record both would take is given to neither, and each is a record of its own.
+  const contested = await importInto(app, uprInfoFile([row(wording('police'), 'France'), row(wording('police'), 'Italy'), row(wording('army'), 'France'), ngo]));
+  t.equal(contested.recommendations.created, 2);
+  t.same(contested.notInFile.sort(), ['KGZ-1-76.4', 'KGZ-1-76.5']);
+  t.match(contested.warnings.map((w) => w.message).sort(), [
+    /^text as close to KGZ-1-76\.4 \+ KGZ-1-76\.5, which this source gave/,
+    /^text as close to KGZ-1-76\.4, which this source gave/,
+  ]);
+});

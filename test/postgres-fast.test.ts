@@ -97,6 +97,42 @@ if ('skip' in cluster) {
     }
   });
 
+  t.test("a page of source=: counted first, then the IN of the source's matches when it cites few, the EXISTS in the sort's order when many", async (t) => {
+    // A source citing 100 records (the generator's cite at most a few), stored in a transaction rolled back after.
+    const client = await pool.connect();
+    t.teardown(async () => {
+      await client.query('rollback');
+      client.release();
+    });
+    await client.query('begin');
+    await client.query(`insert into sources (id, title, publisher, url) values ('fast-test-report', 'A report', 'Tests', 'https://example.org/fast-test-report')`);
+    await client.query(`insert into recommendation_sources (recommendation_id, source_id, match_key)
+      select id, 'fast-test-report', id from recommendations order by id limit 100`);
+    const sent: pg.QueryConfig[] = [];
+    const recording = { query: ((config: pg.QueryConfig) => (sent.push(config), client.query(config))) as pg.Pool['query'] };
+    const plan = async (config: pg.QueryConfig) => {
+      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({ text: `explain (analyze, format json) ${config.text}`, values: config.values });
+      return rows[0]!['QUERY PLAN'][0].Plan;
+    };
+    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+    const table = (await client.query<{ n: number }>('select count(*)::int as n from recommendations')).rows[0]!.n;
+    t.ok(101 * table > 100 * 100 && 2 * table <= 100 * 100, `100 of ${table}: few for a page of 100, many for a page of 1 (page-plan.ts)`);
+    const totals = new KnownTotals();
+    const sort = { name: '-updatedAt', descending: true };
+    const f = { source: ['fast-test-report'] };
+    const few = await pgJsonPage(recording, f, sort, 100, undefined, totals);
+    t.same([few.total, few.docs.length], [{ total: 100 }, 100]);
+    t.equal(sent.length, 2, 'the count, then the page');
+    const page = nodes(await plan(sent[1]!));
+    t.equal(page.filter((node) => node['Node Type'] === 'Aggregate' && node['Actual Loops'] > 0).length, 0, 'the page does not count again');
+    t.ok(page.every((node) => node['Parent Relationship'] !== 'SubPlan' || node['Actual Loops'] <= 1), 'no subquery run per record');
+    t.notMatch(sent[1]!.text, /exists \(select 1 from "recommendation_sources"/);
+    const many = await pgJsonPage(recording, f, sort, 1, undefined, totals);
+    t.same([many.total, many.docs.length], [{ total: 100 }, 1]);
+    t.match(sent[3]!.text, /exists \(select 1 from "recommendation_sources"/, "a page of one: read in the sort's order");
+    t.equal(sent.length, 4);
+  });
+
   t.test('actionCategory= is read by its index (migration 0022)', async (t) => {
     const { sql: text, params } = new PgDialect().sqlToQuery(
       sql`select count(*) from ${PG_RECOMMENDATIONS_FROM} where ${sql.join(pgFilterConditions({ actionCategory: ['5', '4'] }, 'postgres'), sql` and `)}`,

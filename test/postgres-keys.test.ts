@@ -124,6 +124,34 @@ if ('skip' in cluster) {
     t.match(await run('create', '--colour', 'blue'), { code: 2, err: /Unknown option/ });
   });
 
+  t.test('a statement PostgreSQL refuses once connected: one line naming it, exit 1; with --json, the failure on stdout', async (t) => {
+    const { url } = await emptyDatabase;
+    const side = new pg.Pool({ connectionString: url, max: 1 });
+    t.teardown(() => side.end());
+    // A role that may connect but not read or write api_keys; a database never migrated, without the table.
+    const role = `nokeys_${process.pid}`;
+    await side.query(`create role ${role} login`);
+    t.teardown(() => side.query(`drop role ${role}`));
+    const asRole = new URL(url);
+    asRole.username = role;
+    const run = async (connectionString: string, ...argv: string[]) => {
+      const pool = new pg.Pool({ connectionString, max: 1 });
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runPgKeysCommand(pool, argv, { out: (l) => out.push(l), err: (l) => err.push(l) }).finally(() => pool.end());
+      return { code, out, err };
+    };
+    const denied = /PostgreSQL answered "permission denied for table api_keys" \(SQLSTATE 42501\)\.$/;
+    t.match(await run(asRole.href, 'list'), { code: 1, out: [], err: [new RegExp(`^The keys could not be listed: ${denied.source}`)] });
+    const created = await run(asRole.href, 'create', '--name', 'x', '--scope', 'write', '--json');
+    t.equal(created.code, 1);
+    t.equal(created.out.length, 1, 'one document');
+    t.match(JSON.parse(created.out[0]!), { error: { kind: 'failed', message: new RegExp(`^No key was created: ${denied.source}`), exitStatus: 1 } });
+    t.match(await run(asRole.href, 'revoke', 'abc'), { code: 1, err: [new RegExp(`^No key was revoked: ${denied.source}`)] });
+    const missing = await run(await createDatabase(cluster.url), 'list');
+    t.match(missing, { code: 1, err: ['The keys could not be listed: PostgreSQL answered "relation \"api_keys\" does not exist" (SQLSTATE 42P01).'] });
+  });
+
   t.test('an unreachable DATABASE_URL: one line saying so, exit 1; with --json, the failure on stdout', async (t) => {
     const { result } = await unreachable;
     t.equal(result.status, 1);

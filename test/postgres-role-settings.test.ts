@@ -6,6 +6,7 @@ import { copyDatabase } from '../src/db/copy/copy.js';
 import { openDatabase } from '../src/db/open.js';
 import { newKeyId, newKeySecret } from '../src/auth/keys.js';
 import { warnOfConnectionLimit } from '../src/db/pg/connection-limit.js';
+import { READ_REFUSED_DETAIL } from '../src/db/write-refused.js';
 import { tempDir } from './helpers.js';
 import { TERMAN_STYLE_CSV } from './import-helpers.js';
 import { createDatabase, seededDatabase, startCluster } from './support/postgres.js';
@@ -127,6 +128,35 @@ if ('skip' in cluster) {
     await t.rejects(buildApp({ databasePath: ':memory:', databaseUrl: unmigrated.href, logLevel: 'silent', maxEventLoopDelayMs: 0 }), {
       message: /the database needs this release's migrations, and this role may not apply them \(permission denied for database \w+\): start this release once as the database's owner/,
     });
+  });
+
+  t.test('a role without SELECT on a table a read needs: a 503 problem saying the database refused the read, not a write', async (t) => {
+    const { url, side, key } = await keyed(t);
+    const role = `noselect_${process.pid}`;
+    await side.query(`create role ${role} login`);
+    t.teardown(async () => {
+      await side.query(`drop owned by ${role}`);
+      await side.query(`drop role ${role}`);
+    });
+    await side.query(`grant select, insert, update, delete on all tables in schema public to ${role}`);
+    await side.query(`grant usage on all sequences in schema public to ${role}`);
+    await side.query(`revoke select on audit_log from ${role}`); // the change feed's and histories' table; no start reads it
+    const asRole = new URL(url);
+    asRole.username = role;
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: asRole.href, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(() => app.close());
+    t.equal((await app.inject({ method: 'GET', url: '/v1/states?limit=2' })).statusCode, 200, 'what it may read is served');
+    for (const [method, headers] of [['GET', {}], ['GET', { authorization: `Bearer ${key}` }], ['HEAD', {}]] as const) {
+      const read = await app.inject({ method, url: '/v1/changes?limit=2', headers });
+      t.equal(read.statusCode, 503, `${method} ${read.body}`);
+      t.equal(read.headers['retry-after'], undefined, 'only an operator can change it');
+      if (method === 'GET') {
+        t.match(read.headers['content-type'], /^application\/problem\+json/);
+        t.match(read.json(), { status: 503, detail: /^The database refuses this service's reads of what this request needs .*grant the role SELECT/ });
+        t.notMatch(read.body, /write/);
+      }
+    }
+    t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations/KGZ-3-FIN-1/history' })).json().detail, READ_REFUSED_DETAIL);
   });
 
   t.test('a search_path without public stops the start, naming it; one with a schema named after the role first migrates into public', async (t) => {

@@ -31,14 +31,31 @@ export function runKeysCommand(db: Db, argv: string[], io: Output): number {
   return printRevoked(command.id, revokeApiKey(db, command.id), command.json, io);
 }
 
-/** The same command on the keys stored in PostgreSQL (DATABASE_URL). */
+/**
+ * The same command on the keys stored in PostgreSQL (DATABASE_URL). A statement that fails once connected (a role
+ * without the privilege on api_keys, the table missing, the connection lost) is the command's failure in a line, as
+ * a database that cannot be opened is (and as seed's are): it was thrown, a stack trace and no --json document.
+ */
 export async function runPgKeysCommand(pool: PgKeyPool, argv: string[], io: Output): Promise<number> {
   const command = parseKeysCommand(argv, io);
   if (typeof command === 'number') return command;
-  if (command.kind === 'create') return printCreated(await pgCreateApiKey(pool, command.name, command.scope), command.json, io);
-  if (command.kind === 'list') return printList(await pgListApiKeys(pool), command.json, io);
-  return printRevoked(command.id, await pgRevokeApiKey(pool, command.id), command.json, io);
+  try {
+    if (command.kind === 'create') return printCreated(await pgCreateApiKey(pool, command.name, command.scope), command.json, io);
+    if (command.kind === 'list') return printList(await pgListApiKeys(pool), command.json, io);
+    return printRevoked(command.id, await pgRevokeApiKey(pool, command.id), command.json, io);
+  } catch (error) {
+    const what = { create: 'No key was created', list: 'The keys could not be listed', revoke: 'No key was revoked' }[command.kind];
+    return commandFailure(byLines(io), command.json, 'failed', `${what}: PostgreSQL answered ${pgReason(error as Error)}.`);
+  }
 }
+
+/** The SQLSTATE of an error PostgreSQL sent (pg's DatabaseError: a severity and a code), else undefined. */
+function sqlstate(error: unknown): string | undefined {
+  const { severity, code } = (error ?? {}) as { severity?: unknown; code?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' ? code : undefined;
+}
+
+const pgReason = (error: Error): string => `"${error.message}"${sqlstate(error) === undefined ? '' : ` (SQLSTATE ${sqlstate(error)})`}`;
 
 /**
  * The exit code of wrong usage (explained on io.err) or of --help (the usage on io.out, 0: it was an unknown

@@ -7,7 +7,7 @@ import { failedPrecondition, type VersionCondition } from '../http/etag.js';
 import { type Inconsistencies, preconditionFailed, type Reference } from './checks.js';
 import { type IdTable, randomRecordId, RecordExists } from './ids.js';
 import { cutoff, type StoredResponse } from './idempotency.js';
-import type { Snapshot, VersionedTable } from './records.js';
+import type { EntryContext, Snapshot, VersionedTable } from './records.js';
 import { checkPublishedOn, newSource, type SourceFields, type SourceInput, sourceIdFor, updatedSource } from './sources.js';
 
 // The building blocks of writes (records.ts, checks.ts, ids.ts, sources.ts, idempotency.ts) on PostgreSQL:
@@ -42,15 +42,25 @@ export async function pgReplaceLinks(tx: Tx, table: string, ownerColumn: string,
   }
 }
 
-/** records.ts's finishUpdate: a new version and its audit entry when the snapshot changed. */
-export async function pgFinishUpdate(ctx: PgWriteContext, target: VersionedTable, id: string, before: Snapshot, snapshot: () => Promise<Snapshot>): Promise<boolean> {
+/** records.ts's finishUpdate: a new version when the snapshot changed, an audit entry when it or `context` did. */
+export async function pgFinishUpdate(
+  ctx: PgWriteContext,
+  target: VersionedTable,
+  id: string,
+  before: Snapshot,
+  snapshot: () => Promise<Snapshot>,
+  context?: EntryContext,
+): Promise<boolean> {
   const after = await snapshot();
-  if (Object.keys(diffRecords(before, after)).length === 0) return false;
-  const updatedAt = target.hasUpdatedAt ? sql`, updated_at = ${new Date().toISOString()}` : sql``;
-  await pgRun(ctx.tx, sql`update ${sql.identifier(target.table)} set version = version + 1 ${updatedAt}
-    where ${sql.identifier(target.idColumn)} = ${id}`);
-  ctx.audit({ entity: target.entity, entityId: id, action: 'update', before, after: { ...after, version: before.version + 1 } });
-  return true;
+  const changed = Object.keys(diffRecords(before, after)).length > 0;
+  if (changed) {
+    const updatedAt = target.hasUpdatedAt ? sql`, updated_at = ${new Date().toISOString()}` : sql``;
+    await pgRun(ctx.tx, sql`update ${sql.identifier(target.table)} set version = version + 1 ${updatedAt}
+      where ${sql.identifier(target.idColumn)} = ${id}`);
+  }
+  const version = changed ? before.version + 1 : before.version;
+  ctx.audit({ entity: target.entity, entityId: id, action: 'update', before: { ...before, ...context?.before }, after: { ...after, ...context?.after, version } });
+  return changed;
 }
 
 /** Deletes a record and leaves its tombstone. */

@@ -47,10 +47,14 @@ export interface VersionedTable {
   hasUpdatedAt: boolean;
 }
 
+/** What an update's history entry records beside the record's fields, a change of it alone no new version. */
+export type EntryContext = { before: Record<string, unknown>; after: Record<string, unknown> };
+
 /**
  * Ends an update: when the record's snapshot differs from `before`, increments its version (and
  * updated_at) and audits the change. Returns whether anything changed; an update that changes nothing
- * keeps the version and leaves no trace.
+ * keeps the version and leaves no trace, unless its `context` changed (a curator's fields handed back to the
+ * files: src/recommendations/curated-fields.ts), which is recorded without a new version.
  */
 export function finishUpdate(
   ctx: WriteContext,
@@ -58,14 +62,18 @@ export function finishUpdate(
   id: string,
   before: Snapshot,
   snapshot: () => Snapshot,
+  context?: EntryContext,
 ): boolean {
   const after = snapshot();
-  if (Object.keys(diffRecords(before, after)).length === 0) return false;
-  const updatedAt = target.hasUpdatedAt ? sql`, updated_at = ${new Date().toISOString()}` : sql``;
-  ctx.tx.run(sql`update ${sql.identifier(target.table)} set version = version + 1 ${updatedAt}
-    where ${sql.identifier(target.idColumn)} = ${id}`);
-  ctx.audit({ entity: target.entity, entityId: id, action: 'update', before, after: { ...after, version: before.version + 1 } });
-  return true;
+  const changed = Object.keys(diffRecords(before, after)).length > 0;
+  if (changed) {
+    const updatedAt = target.hasUpdatedAt ? sql`, updated_at = ${new Date().toISOString()}` : sql``;
+    ctx.tx.run(sql`update ${sql.identifier(target.table)} set version = version + 1 ${updatedAt}
+      where ${sql.identifier(target.idColumn)} = ${id}`);
+  }
+  const version = changed ? before.version + 1 : before.version;
+  ctx.audit({ entity: target.entity, entityId: id, action: 'update', before: { ...before, ...context?.before }, after: { ...after, ...context?.after, version } });
+  return changed;
 }
 
 /** Audits a creation: the whole new record, as changed from nothing. */

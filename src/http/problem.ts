@@ -5,7 +5,7 @@ import { oneOf, quoteGiven, shownGiven } from '../common/zod-messages.js';
 import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../db/busy.js';
 import { isStorageFull } from '../db/storage-full.js';
 import { isDatabaseFileError } from '../db/database-files.js';
-import { isWriteRefused, WRITE_REFUSED_DETAIL } from '../db/write-refused.js';
+import { isPrivilegeRefused, isWriteRefused, READ_REFUSED_DETAIL, WRITE_REFUSED_DETAIL } from '../db/write-refused.js';
 import { isReadTimeout, READ_TIMEOUT_RETRY_AFTER_SECONDS } from '../db/pg/read-timeout.js';
 import { isDatabaseUnreachable, UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unreachable.js';
 import { type MethodsAt, routedMethods } from './methods.js';
@@ -526,8 +526,10 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
       );
     }
     if (isWriteRefused(error)) {
-      request.log.error({ err: error }, 'database refused the write: answered 503');
-      return sendProblem(request, reply, 503, WRITE_REFUSED_DETAIL);
+      // A request that only reads (its key's last use aside, whose refusal is ignored) met a privilege refused on a read.
+      const read = (request.method === 'GET' || request.method === 'HEAD') && isPrivilegeRefused(error);
+      request.log.error({ err: error }, `database refused the ${read ? 'read' : 'write'}: answered 503`);
+      return sendProblem(request, reply, 503, read ? READ_REFUSED_DETAIL : WRITE_REFUSED_DETAIL);
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(request, reply, 415, unsupportedMediaType(request));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(request, reply, 413, bodyTooLarge(request));
@@ -564,7 +566,7 @@ const RESPONSE_DESCRIPTIONS: Record<number, string> = {
   428: 'This operation needs an `If-Match` header with the ETag of the version being changed.',
   429: 'Too many requests: wait for `Retry-After` seconds (see the `RateLimit-*` headers).',
   // A write's: every operation but liveness may also be shed (src/http/openapi.ts declares that where none is).
-  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), or the service is overloaded (load shedding): retry after `Retry-After` seconds. Without `Retry-After`: the database refuses the service’s writes (read only, or its role lacks the privilege), or its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), until an operator changes it.',
+  503: 'The database is busy with another write (nothing was changed), cannot be reached (restarting) or took longer than its read timeout (PostgreSQL: `PG_READ_TIMEOUT_MS`), or the service is overloaded (load shedding): retry after `Retry-After` seconds. Without `Retry-After`: the database refuses the service’s writes (read only, or its role lacks the privilege) or, its role lacking the privilege, its reads, or its SQLite file cannot be written or is no longer the one opened (removed, replaced, read-only: see `/readyz`), until an operator changes it.',
   507: 'The database has no room left for this write (nothing was changed): its disk is full. Retry once the service has space again.',
 };
 

@@ -3,7 +3,7 @@ import { idFragment } from '../curation/ids.js';
 import { diffRecords, writeTransaction } from '../db/audit.js';
 import type { Db } from '../db/open.js';
 import { currentRevision } from '../db/revision.js';
-import type { ApiKeyScope, Position } from '../db/schema.js';
+import type { ApiKeyScope, LabelSource, Position } from '../db/schema.js';
 import type { Snapshot as RecordSnapshot } from '../curation/records.js';
 import { Inconsistencies } from '../curation/checks.js';
 import { datedSource } from '../curation/sources.js';
@@ -133,6 +133,10 @@ const finite = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' |
 /** A map's own value at this key: a theme id such as "constructor" is no key of Object's (its function is no label source). */
 const ownValue = <T>(map: Record<string, T> | undefined, key: string | number): T | undefined =>
   map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+
+/** Who attached each label of a kind, where the file says it per label (our own CSV's themeSources, sdgSources…). */
+const perLabel = (record: ImportRecord, field: LinkField): Record<string, LabelSource> | undefined =>
+  field === 'themes' ? record.themeSources : field === 'sdgs' ? record.sdgSources : field === 'affectedPersons' ? record.affectedPersonSources : undefined;
 
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -745,7 +749,7 @@ export function applyImport(db: Db, parsed: ParsedFile, options: ApplyOptions): 
         const linkRow = (field: LinkField, value: string | number) =>
           field === 'recommendingStates' || field === 'unresolvedRecommenders'
             ? [record.id, value]
-            : [record.id, value, (field === 'themes' ? ownValue(record.themeSources, value) : undefined) ?? record.labelSource ?? null];
+            : [record.id, value, ownValue(perLabel(record, field), value) ?? record.labelSource ?? null];
         const own = record.reading ?? readingOf(record);
         const cite = () => {
           if (own.sourceId !== '' && sourceKnown(own.sourceId)) {

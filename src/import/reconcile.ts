@@ -326,23 +326,42 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   // same recommending states (none unresolved) and the closest wording (the threshold at least). Its id is kept,
   // its text updated (the closest-wording match below never pairs a record with one its own source gave: without
   // this, a second record). Only when each is the other's one best fit; a tie is reported, nothing guessed.
+  // Likewise the parts of an earlier split (the reading given to several stored records, one per recommending
+  // state, whose states are disjoint and together the record's): the record is split again along them
+  // (splitByStates). A stored record that two such fits would take is given to neither.
   const rewordedOf = (open: Stored[]) => (records: Identified[]): Identified[] => {
-    const fits = new Map<Identified, { target: Stored; score: number }[]>();
-    const byTarget = new Map<Stored, { record: Identified; score: number }[]>();
+    type Fit = { targets: Stored[]; score: number };
+    const fits = new Map<Identified, Fit[]>();
+    const byTargets = new Map<Stored[], { record: Identified; score: number }[]>();
+    const single = new Map<Stored, Stored[]>(); // (one list per stored record, so that its fits are counted together)
+    const splitParts = new Map<string, Stored[]>();
+    for (const s of open) for (const r of s.readings) if (r.paragraph === null) push(splitParts, `${r.sourceId}\u0000${r.matchKey}`, s);
+    const fit = (record: Identified, targets: Stored[], oldKey: string) => {
+      const score = fittingScore(keyOf(record.reading!.matchKey), keyOf(oldKey));
+      if (score < 0) return;
+      push(fits, record, { targets, score });
+      push(byTargets, targets, { record, score });
+    };
     for (const record of records) {
       const { sourceId, paragraph, matchKey: key } = record.reading!;
       if (paragraph !== null || record.paragraph !== null || (record.unresolvedRecommenders?.length ?? 0) > 0) continue;
       const mine = new Set(record.recommendingStates ?? []);
+      const sameStates = (states: Set<string>) => states.size === mine.size && [...mine].every((code) => states.has(code));
       for (const target of open) {
         if (taken.has(target.id)) continue;
         const theirs = target.readings.find((r) => r.sourceId === sourceId && r.paragraph === null);
         if (theirs === undefined || theirs.matchKey === key) continue;
-        const states = statesOfStored(target);
-        if (states.size !== mine.size || [...mine].some((code) => !states.has(code)) || unresolvedOfStored(target)) continue;
-        const score = fittingScore(keyOf(key), keyOf(theirs.matchKey));
-        if (score < 0) continue;
-        push(fits, record, { target, score });
-        push(byTarget, target, { record, score });
+        if (!sameStates(statesOfStored(target)) || unresolvedOfStored(target)) continue;
+        if (!single.has(target)) single.set(target, [target]);
+        fit(record, single.get(target)!, theirs.matchKey);
+      }
+      for (const [readAs, parts] of splitParts) {
+        const oldKey = readAs.slice(sourceId.length + 1);
+        if (parts.length < 2 || !readAs.startsWith(`${sourceId}\u0000`) || oldKey === key) continue;
+        if (parts.some((part) => taken.has(part.id) || unresolvedOfStored(part))) continue;
+        const covered = parts.reduce((n, part) => n + statesOfStored(part).size, 0);
+        const together = new Set(parts.flatMap((part) => [...statesOfStored(part)]));
+        if (covered === together.size && sameStates(together)) fit(record, parts, oldKey);
       }
     }
     const best = <T extends { score: number }>(list: T[]) => {
@@ -350,22 +369,37 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       const at = list.filter((x) => x.score === top);
       return at.length === 1 ? at[0] : undefined;
     };
+    const notPaired = (record: Identified, list: Fit[]) => {
+      const named = list.map((x) => x.targets.map((s) => s.id).sort().join(' + ')).sort().join(', ');
+      result.ambiguous.push({
+        row: record.rows[0],
+        paragraph: record.paragraph,
+        message: `text as close to ${named}, which this source gave and the file no longer gives, as another: not paired (a record of its own)`,
+      });
+    };
+    const chosen = new Map<Identified, Fit>();
+    const claims = new Map<Stored, number>();
+    for (const [record, list] of fits) {
+      const choice = best(list);
+      if (choice === undefined || best(byTargets.get(choice.targets)!)?.record !== record) {
+        notPaired(record, list);
+        continue;
+      }
+      chosen.set(record, choice);
+      for (const target of choice.targets) claims.set(target, (claims.get(target) ?? 0) + 1);
+    }
     return records.filter((record) => {
-      const list = fits.get(record);
-      if (list === undefined) return true;
-      const fit = best(list);
-      if (fit === undefined || best(byTarget.get(fit.target)!)?.record !== record) {
-        const named = list.map((x) => x.target.id).sort().join(', ');
-        result.ambiguous.push({
-          row: record.rows[0],
-          paragraph: record.paragraph,
-          message: `text as close to ${named}, which this source gave and the file no longer gives, as another: not paired (a record of its own)`,
-        });
+      const choice = chosen.get(record);
+      if (choice === undefined) return true;
+      if (choice.targets.some((target) => claims.get(target)! > 1)) {
+        notPaired(record, fits.get(record)!);
         return true;
       }
-      taken.add(fit.target.id);
-      record.id = fit.target.id;
-      merge(result, record, fit.target, resolve);
+      if (choice.targets.length > 1) return !splitByStates(record, choice.targets);
+      const [target] = choice.targets as [Stored];
+      taken.add(target.id);
+      record.id = target.id;
+      merge(result, record, target, resolve);
       return false;
     });
   };

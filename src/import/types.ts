@@ -49,6 +49,9 @@ export interface ImportRecord {
   labelSource?: LabelSource;
   /** Who attached each theme, where the file says it per label (our own CSV's themeSources): wins over labelSource. */
   themeSources?: Record<string, LabelSource>;
+  /** Likewise each goal (by its number) and each affected-persons group: our own CSV's sdgSources and affectedPersonSources. */
+  sdgSources?: Record<string, LabelSource>;
+  affectedPersonSources?: Record<string, LabelSource>;
   /** UPR Info's 1–5 action category (undefined: the format does not carry it). */
   actionCategory?: number | null;
   /** Set by reconcile when the official wording merges into a record stored from a source without it: its states replace the stored ones. */

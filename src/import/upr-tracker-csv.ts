@@ -189,16 +189,18 @@ export async function readUprTrackerCsv(
       if (has('themes')) {
         const sources = has('themeSources') ? cell('themeSources') : '';
         record.themes = vocabulary(cell('themes'), has('themeLabels') ? cell('themeLabels') : '', themes, sources);
-        record.themeSources = themeSourcesOf(cell('themes'), sources);
+        record.themeSources = labelSourcesOf(cell('themes'), sources);
       }
       if (has('affectedPersons')) {
         const labels = has('affectedPersonLabels') ? cell('affectedPersonLabels') : '';
         record.affectedPersons = vocabulary(cell('affectedPersons'), labels, groups);
+        if (has('affectedPersonSources')) record.affectedPersonSources = labelSourcesOf(cell('affectedPersons'), cell('affectedPersonSources'));
       }
       if (has('sdgs')) {
         const goals = list(cell('sdgs')).map(Number);
         for (const g of goals.filter((g) => !(Number.isInteger(g) && g >= 1 && g <= 17))) warn(`SDG "${g}" is not a goal 1–17: left out`);
         record.sdgs = goals.filter((g) => Number.isInteger(g) && g >= 1 && g <= 17);
+        if (has('sdgSources')) record.sdgSources = labelSourcesOf(cell('sdgs'), cell('sdgSources'));
       }
       if (has('sources')) {
         // The first source is the source of the text (the others are files an import merged into the record).
@@ -247,8 +249,8 @@ export async function readUprTrackerCsv(
   };
 }
 
-/** Who attached each theme, as the themeSources cell says (ohchr, upr-info or curated; machine labels are not kept). */
-function themeSourcesOf(idsCell: string, sourcesCell: string): Record<string, LabelSource> {
+/** Who attached each label, as a themeSources (sdgSources…) cell says (ohchr, upr-info or curated; machine labels are not kept). */
+function labelSourcesOf(idsCell: string, sourcesCell: string): Record<string, LabelSource> {
   const sources = list(sourcesCell);
   // No prototype: a theme id such as "constructor" or "__proto__" is a key like any other.
   const bySource: Record<string, LabelSource> = Object.create(null);

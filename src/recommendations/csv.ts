@@ -140,4 +140,40 @@ export const recommendationCsvColumns: readonly Column[] = [
   { name: 'version', description: 'Record version (a number), incremented by every change.', value: (r) => r.version },
   { name: 'createdAt', description: 'When the record was created here (ISO 8601, UTC).', value: (r) => r.createdAt },
   { name: 'updatedAt', description: 'When the record last changed here (ISO 8601, UTC).', value: (r) => r.updatedAt },
+  // Appended (session 39): what JSON says of who gave a label and of what each source printed, so that a sheet
+  // tells a published value from a curator's or a derived one.
+  {
+    name: 'sdgSources',
+    description: 'Who gave each goal, in the order of `sdgs`: ohchr (a matrix) or curated; empty when not recorded.',
+    value: (r) => r.sdgs.map((g) => g.source ?? ''),
+  },
+  {
+    name: 'affectedPersonSources',
+    description: 'Who gave each group, in the order of `affectedPersons`: ohchr (a matrix) or curated; empty when not recorded.',
+    value: (r) => r.affectedPersons.map((g) => g.source ?? ''),
+  },
+  {
+    name: 'readingParagraphs',
+    description:
+      'What each source printed (its `reading`), in the order of `sources`: the paragraph number it printed; an empty entry ' +
+      'when it prints none (UPR Info) or the record was not imported from it (a curator\'s or the seed\'s source).',
+    value: (r) => r.sources.map((s) => s.reading?.paragraph ?? ''),
+  },
+  {
+    name: 'readingPositions',
+    description: "Each source's position, in the order of `sources`, on the record's scale; an empty entry when it records none or has no reading.",
+    value: (r) => r.sources.map((s) => s.reading?.position ?? ''),
+  },
+  {
+    name: 'readingPositionLabels',
+    description: "Each source's decision as it printed it when it differs from its position (consider, Accepted), in the order of `sources`; an empty entry otherwise.",
+    value: (r) => r.sources.map((s) => s.reading?.positionLabel ?? ''),
+  },
+  {
+    name: 'readingPositionSources',
+    description:
+      'Where each source says the position is recorded, in the order of `sources`; an empty entry when it does not say (a text ' +
+      'may itself contain "; ": the NDJSON export gives each exactly).',
+    value: (r) => r.sources.map((s) => s.reading?.positionSource ?? ''),
+  },
 ];

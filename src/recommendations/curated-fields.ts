@@ -38,12 +38,22 @@ export function createdMarks(id: string, after: Record<string, unknown>): SQL[] 
   return CURATED_FIELDS.filter((f) => after[f] !== null && !(Array.isArray(after[f]) && after[f].length === 0)).map((f) => mark(id, f, null));
 }
 
+/** What a PATCH does to a record's marks: the statements, and which fields it hands back (for the history). */
+export interface PatchedMarks {
+  statements: SQL[];
+  /** The curator's fields before and after, when the PATCH handed any back: the context of its history entry. */
+  context?: { before: { curatedFields: string[] }; after: { curatedFields: string[] } };
+}
+
 /**
  * A PATCH: each field it gives is the curator's from now on when it changes it (what the files gave before is
- * kept as files_value), and goes back to the files when it is the value they last offered.
+ * kept as files_value), and goes back to the files when it is the value they last offered. On a record a curator
+ * created, a field no file has offered yet (files_value null) goes back when the PATCH empties it (null, or an
+ * empty list), as a POST leaves it empty for files to fill: a file's null (files_value 'null') is an offer.
  */
-export function patchedMarks(id: string, patch: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>, marks: CuratedMarks): SQL[] {
+export function patchedMarks(id: string, patch: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>, marks: CuratedMarks): PatchedMarks {
   const statements: SQL[] = [];
+  const handedBack: string[] = [];
   const stored = new Map(marks.map((m) => [m.field, m.filesValue]));
   for (const key of Object.keys(patch)) {
     const field = BODY_FIELD[key];
@@ -51,9 +61,15 @@ export function patchedMarks(id: string, patch: Record<string, unknown>, before:
     const value = fieldJson(after[field]);
     if (!stored.has(field)) {
       if (value !== fieldJson(before[field])) statements.push(mark(id, field, fieldJson(before[field])));
-    } else if (stored.get(field) === value) {
+    } else if (stored.get(field) === value || (stored.get(field) === null && (value === 'null' || value === '[]'))) {
       statements.push(sql`delete from recommendation_curated_fields where recommendation_id = ${id} and field = ${field}`);
+      handedBack.push(field);
     }
   }
-  return statements;
+  if (handedBack.length === 0) return { statements };
+  const curated = [...stored.keys()].sort();
+  return {
+    statements,
+    context: { before: { curatedFields: curated }, after: { curatedFields: curated.filter((f) => !handedBack.includes(f)) } },
+  };
 }

@@ -9,6 +9,7 @@ import { type KnownTotal, type KnownTotals, totalUnlessKnown } from '../db/pg/kn
 import { snapshotRead, statementName } from '../db/pg/rows.js';
 import { revisionStamp } from '../db/revision.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
+import { choosePagePlan } from './page-plan.js';
 import { filterConditions } from './queries.js';
 import type { RecommendationDetail, RecommendationFilter, RecommendationRecord, RecommendationSort } from './schemas.js';
 
@@ -65,24 +66,26 @@ function fromAndWhere(f: RecommendationFilter, extra: SQL[] = [], use: 'postgres
   return sql`${PG_RECOMMENDATIONS_FROM} cross join lateral (select ${rank} as rank) f ${whereClause(conditions)}`;
 }
 
-/** The matches' ids (k) and sort keys (k0, k1, …), in order, after `after`. */
-function keysetKeys(f: RecommendationFilter, sort: PgSort, after: KeyValue[] | undefined, limit?: number): SQL {
+type FilterUse = 'postgres' | 'postgres-count';
+
+/** The matches' ids (k) and sort keys (k0, k1, …), in order, after `after`; `use` the filter's form (pgJsonPage's plan). */
+function keysetKeys(f: RecommendationFilter, sort: PgSort, after: KeyValue[] | undefined, limit?: number, use: FilterUse = 'postgres'): SQL {
   const columns = { columns: SORT_COLUMNS[sort.name as RecommendationSort], descending: sort.descending };
   const keys = sql.join(
     columns.columns.map((column, i) => sql`${column} as ${sql.identifier(`k${i}`)}`),
     sql`, `,
   );
   const limited = limit === undefined ? sql`` : sql` limit ${limit}`;
-  return sql`select r.id as k, ${keys} from ${fromAndWhere(f, after ? [keysetAfter(columns, after)] : [])}
+  return sql`select r.id as k, ${keys} from ${fromAndWhere(f, after ? [keysetAfter(columns, after)] : [], use)}
     order by ${keysetOrder(columns)}${limited}`;
 }
 
 /** The stored lines of the matches after `after`, in the sort's order, with their keys (k0, …) after. */
-function documentsOf(f: RecommendationFilter, sort: PgSort, line: DocumentLine, after: KeyValue[] | undefined, limit?: number): SQL {
+function documentsOf(f: RecommendationFilter, sort: PgSort, line: DocumentLine, after: KeyValue[] | undefined, limit?: number, use?: FilterUse): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
   const columns = Array.from({ length: count }, (_, i) => sql`k.${sql.identifier(`k${i}`)}`);
   const table = typeof line === 'object' ? sql`recommendation_csv_lines` : sql`recommendation_documents`;
-  return sql`select ${lineText(line)}, ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, after, limit)}) k
+  return sql`select ${lineText(line)}, ${sql.join(columns, sql`, `)} from (${keysetKeys(f, sort, after, limit, use)}) k
     join ${table} d on d.recommendation_id = k.k
     order by ${keysetOrder({ columns, descending: sort.descending })}`;
 }
@@ -125,18 +128,37 @@ function totalOf(f: RecommendationFilter): SQL {
  * the total alone. Named (statementName), so that each connection plans it once, unless it is a full-text page.
  * Its last columns are the data revision's stamp, read in the statement's snapshot: the ETag names it.
  */
-function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined, known: KnownTotal | undefined): SQL {
+function jsonPageOf(f: RecommendationFilter, sort: PgSort, limit: number, after: KeyValue[] | undefined, known: KnownTotal | undefined, use: FilterUse): SQL {
   const count = SORT_COLUMNS[sort.name as RecommendationSort].length;
   const keys = Array.from({ length: count }, (_, i) => sql`p.${sql.identifier(`k${i}`)}`);
   return sql`select p.*, t.total, t.revision, t.token
     from (select ${totalUnlessKnown(known, sql`s`, totalOf(f))} as total, s.revision, s.token from (select ${STAMP_COLUMNS}) s) t
-    left join (${documentsOf(f, sort, 'json', after, limit + 1)}) p on true
+    left join (${documentsOf(f, sort, 'json', after, limit + 1, use)}) p on true
     order by ${keysetOrder({ columns: keys, descending: sort.descending })}`;
 }
 
 /** The key of a list's total among KnownTotals: a full-text count is capped. */
 const totalKey = (f: RecommendationFilter) =>
   normaliseFilter(f.q === undefined ? 'recommendations' : `recommendations, at most ${fullTextLimits().maxCount + 1}`, f);
+
+/**
+ * How a page of `source=` reads the source's records, by the list's count (src/recommendations/page-plan.ts, as
+ * SQLite's pages choose): a source's EXISTS under OR is checked record by record in the sort's order until the
+ * page is full, which is quick when the source cites many records and reads most of the table when it cites few
+ * (a report's 385 of 300,000: 0.3–3.3 s a page); the IN of both columns' matches, each by its index, reads and
+ * sorts every match (6 ms for those 385, seconds for a source citing a third of the table). The count comes first,
+ * in a statement of its own with the table's size (pg_class: never analyzed, -1, keeps the EXISTS), and is kept
+ * in `totals`, so that the page's statement does not count again.
+ */
+async function sourcePageForm(pool: Pick<pg.Pool, 'query'>, f: RecommendationFilter, limit: number, key: string, totals?: KnownTotals): Promise<FilterUse> {
+  const { sql: text, params } = dialect.sqlToQuery(sql`select ${totalUnlessKnown(totals?.get(key), sql`s`, totalOf(f))} as total, s.revision, s.token,
+      (select reltuples from pg_class where oid = 'recommendations'::regclass)::float8 as table_rows
+    from (select ${STAMP_COLUMNS}) s`);
+  const { rows } = await pool.query<{ total: number; revision: string | null; token: string | null; table_rows: number }>({ name: statementName(text), text, values: params });
+  const { total, revision, token, table_rows: tableRows } = rows[0]!;
+  totals?.set(key, { revision, token, total });
+  return choosePagePlan(total, tableRows, limit + 1) === 'sort-order' ? 'postgres' : 'postgres-count';
+}
 
 /** One JSON page's documents, the keys after it when more follow, and meta.total (kept in `totals`, when given, for the next page). */
 export async function pgJsonPage(
@@ -148,7 +170,8 @@ export async function pgJsonPage(
   totals?: KnownTotals,
 ): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true }; stamp: string }> {
   const key = totalKey(f);
-  const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after, totals?.get(key)));
+  const use = f.source !== undefined && f.q === undefined ? await sourcePageForm(pool, f, limit, key, totals) : 'postgres';
+  const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after, totals?.get(key), use));
   // A full-text page runs unnamed: a named statement gets PostgreSQL's generic plan after five runs, and a
   // generic plan cannot know how many rows the query's terms match, which is what its plan depends on.
   const name = f.q === undefined ? statementName(text) : undefined;

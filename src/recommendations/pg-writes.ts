@@ -191,8 +191,9 @@ export async function pgUpdateRecommendation(context: PgWriteContext, id: string
   // Its relations follow its text and its review's state (SQLite's trigger: an update of either column).
   if (patch.text !== undefined || patch.reviewId !== undefined) await pgRelateOne(context, id);
   const after = (await snapshot(tx, id))!;
-  for (const statement of patchedMarks(id, patch, before, after, await pgAll<CuratedMarks[number]>(tx, curatedFieldsQuery(id)))) await pgRun(tx, statement);
-  await pgFinishUpdate(context, TABLE, id, before, async () => after);
+  const marks = patchedMarks(id, patch, before, after, await pgAll<CuratedMarks[number]>(tx, curatedFieldsQuery(id)));
+  for (const statement of marks.statements) await pgRun(tx, statement);
+  await pgFinishUpdate(context, TABLE, id, before, async () => after, marks.context);
   context.stale([id]);
 }
 

@@ -129,8 +129,9 @@ export const recommendationPatchSchema = z
     description:
       'The fields to change (JSON merge patch): a field given replaces the stored one; lists are replaced whole. ' +
       "A field it changes is the curator's from then on: a later import keeps it and lists the file's value in its report's " +
-      "`kept`. Giving a field the value the files last offered (that `offered`) hands it back to the files. Themes " +
-      'have label sources of their own.',
+      "`kept`. Giving a field the value the files last offered (that `offered`) hands it back to the files (its history " +
+      'entry says so in `curatedFields`); so does emptying (null, []) a field of a record a curator created that no file ' +
+      'has offered yet. Themes have label sources of their own.',
     example: { themes: ['arbitrary-arrest-and-detention', 'human-rights-defenders'] },
   });
 
@@ -353,8 +354,9 @@ export function updateRecommendation(
   }
   writeLinks(tx, id, patch);
   const after = snapshot(tx, id)!;
-  for (const statement of patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)))) tx.run(statement);
-  finishUpdate(context, TABLE, id, before, () => after);
+  const marks = patchedMarks(id, patch, before, after, tx.all<CuratedMarks[number]>(curatedFieldsQuery(id)));
+  for (const statement of marks.statements) tx.run(statement);
+  finishUpdate(context, TABLE, id, before, () => after, marks.context);
 }
 
 export function deleteRecommendation(context: WriteContext, id: string, expected: VersionCondition): void {

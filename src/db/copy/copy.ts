@@ -5,6 +5,7 @@ import { expectedMigrationCount, openDatabase } from '../open.js';
 import { DEFAULT_PG_CONNECT_TIMEOUT_MS, timedClient } from '../pg/connect-timeout.js';
 import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
 import { rowSearchVector } from '../pg/fulltext.js';
+import { databaseNameFault, redactUrl } from '../pg/url.js';
 import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS, TargetNotEmptyError } from './tables.js';
 
 // Copies a whole database between SQLite and an empty PostgreSQL database, either way: same rows, same ids,
@@ -15,7 +16,10 @@ import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, P
 export type Endpoint = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 export function parseEndpoint(value: string): Endpoint {
-  return /^postgres(ql)?:\/\//i.test(value) ? { kind: 'postgres', url: value } : { kind: 'sqlite', path: value };
+  if (!/^postgres(ql)?:\/\//i.test(value)) return { kind: 'sqlite', path: value };
+  const fault = databaseNameFault(value);
+  if (fault !== undefined) throw new Error(`${redactUrl(value)}: ${fault}`);
+  return { kind: 'postgres', url: value };
 }
 
 export interface CopyOptions {

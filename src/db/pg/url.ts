@@ -16,3 +16,16 @@ export function redactUrl(url: string): string {
   }
   return parsed.href;
 }
+
+/**
+ * What is wrong with a database name in a URL's path, or undefined: node-postgres decodes the path with decodeURI,
+ * which leaves the escapes of `/ ? # @ : & = + $ , ;` encoded, so such a name was looked for as written
+ * (`database "db%2Fx" does not exist`). Said before connecting, with the way that works.
+ */
+export function databaseNameFault(url: string): string | undefined {
+  const path = URL.canParse(url) ? new URL(url).pathname : '';
+  return /%(2F|3F|23|40|3A|26|3D|2B|24|2C|3B)/i.test(path)
+    ? "the database name in the URL's path holds an escaped / ? # @ : & = + $ , or ; which node-postgres does not decode: " +
+        'leave the path out and set PGDATABASE to the name'
+    : undefined;
+}
