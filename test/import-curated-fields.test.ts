@@ -273,3 +273,16 @@ t.test("a curator empties a field of a record they created that no file has give
   await patch(app, key, 'KGZ-1-76.3', { paragraph: null });
   t.ok((await marks(app)).some((m) => m.field === 'paragraph'), 'a paragraph the file gave (76.3) is not handed back by null');
 });
+
+t.test("a PATCH that hands one field back and takes another: the history's curatedFields after names the one taken", async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write', 'ngo-curator');
+  await importInto(app, termanFile([row(`76.1. ${TEXT_1}`, 'support', 'Czech Republic')]));
+  const curators = 'Ratify OP-CAT (Czechia).';
+  await patch(app, key, 'KGZ-1-76.1', { text: curators });
+  t.same((await marks(app)).map((m) => m.field), ['text']);
+
+  await patch(app, key, 'KGZ-1-76.1', { text: TEXT_1, sdgs: ['16'] });
+  t.same((await marks(app)).map((m) => m.field), ['sdgs'], 'the text back to the files, the goals the curator’s');
+  t.same((await history(app, 'KGZ-1-76.1')).at(-1)!.changes.curatedFields, { before: ['text'], after: ['sdgs'] }, 'before: after named none');
+});

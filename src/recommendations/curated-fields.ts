@@ -54,13 +54,16 @@ export interface PatchedMarks {
 export function patchedMarks(id: string, patch: Record<string, unknown>, before: Record<string, unknown>, after: Record<string, unknown>, marks: CuratedMarks): PatchedMarks {
   const statements: SQL[] = [];
   const handedBack: string[] = [];
+  const taken: string[] = [];
   const stored = new Map(marks.map((m) => [m.field, m.filesValue]));
   for (const key of Object.keys(patch)) {
     const field = BODY_FIELD[key];
     if (field === undefined) continue;
     const value = fieldJson(after[field]);
     if (!stored.has(field)) {
-      if (value !== fieldJson(before[field])) statements.push(mark(id, field, fieldJson(before[field])));
+      if (value === fieldJson(before[field])) continue;
+      statements.push(mark(id, field, fieldJson(before[field])));
+      taken.push(field);
     } else if (stored.get(field) === value || (stored.get(field) === null && (value === 'null' || value === '[]'))) {
       statements.push(sql`delete from recommendation_curated_fields where recommendation_id = ${id} and field = ${field}`);
       handedBack.push(field);
@@ -68,8 +71,7 @@ export function patchedMarks(id: string, patch: Record<string, unknown>, before:
   }
   if (handedBack.length === 0) return { statements };
   const curated = [...stored.keys()].sort();
-  return {
-    statements,
-    context: { before: { curatedFields: curated }, after: { curatedFields: curated.filter((f) => !handedBack.includes(f)) } },
-  };
+  // The fields the same PATCH takes are the curator's after it too.
+  const kept = [...curated.filter((f) => !handedBack.includes(f)), ...taken].sort();
+  return { statements, context: { before: { curatedFields: curated }, after: { curatedFields: kept } } };
 }
