@@ -24,6 +24,26 @@ async function hold(page: Page, pattern: string) {
   return { release, reached };
 }
 
+/** The query of each table the page asks for from now on. */
+function tablesAsked(page: Page): string[] {
+  const tables: string[] = [];
+  page.on('request', (request) => {
+    if (/\/v1\/recommendations\?/.test(request.url())) tables.push(new URL(request.url()).search);
+  });
+  return tables;
+}
+
+/** KGZ's view chosen, one of its lists held (returned, to release), and `q=torture` applied while it is. */
+async function searchWhileStateLoads(page: Page) {
+  const themes = await hold(page, '**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*');
+  await page.selectOption('#view-kind', 'stateUnderReview');
+  await themes.reached;
+  await page.fill('#filters input[name=q]', 'torture');
+  await page.press('#filters input[name=q]', 'Enter');
+  await page.waitForURL((url) => url.searchParams.get('q') === 'torture');
+  return themes;
+}
+
 t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
@@ -34,18 +54,10 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const { body: searched } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&q=torture&limit=25');
     const { body: all } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&limit=25');
     t.ok(searched.meta.total > 0 && searched.meta.total < all.meta.total, 'the search finds some, not all');
-    const tables: string[] = [];
-    page.on('request', (request) => {
-      if (/\/v1\/recommendations\?/.test(request.url())) tables.push(new URL(request.url()).search);
-    });
+    const tables = tablesAsked(page);
 
     // The state's view is asked for; one of its lists is held, and the user searches meanwhile.
-    const themes = await hold(page, '**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*');
-    await page.selectOption('#view-kind', 'stateUnderReview');
-    await themes.reached;
-    await page.fill('#filters input[name=q]', 'torture');
-    await page.press('#filters input[name=q]', 'Enter');
-    await page.waitForURL((url) => url.searchParams.get('q') === 'torture');
+    const themes = await searchWhileStateLoads(page);
     themes.release();
     await page.locator('#recommendations-total').filter({ hasText: new RegExp(`^${searched.meta.total} recommendations? match$`) }).waitFor();
     await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
@@ -70,18 +82,10 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     const app = await buildTestApp(t);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
     const { body: all } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&limit=25');
-    const tables: string[] = [];
-    page.on('request', (request) => {
-      if (/\/v1\/recommendations\?/.test(request.url())) tables.push(new URL(request.url()).search);
-    });
+    const tables = tablesAsked(page);
 
     // The state's view is asked for, a search made while it loads, and Back pressed before it has loaded.
-    const themes = await hold(page, '**/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme*');
-    await page.selectOption('#view-kind', 'stateUnderReview');
-    await themes.reached;
-    await page.fill('#filters input[name=q]', 'torture');
-    await page.press('#filters input[name=q]', 'Enter');
-    await page.waitForURL((url) => url.searchParams.get('q') === 'torture');
+    const themes = await searchWhileStateLoads(page);
     await page.goBack();
     await page.waitForURL((url) => url.search === '?stateUnderReview=KGZ');
     themes.release();
