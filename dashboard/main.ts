@@ -215,27 +215,35 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
   return section;
 }
 
-/** Says what failed. One a retry may cure (see ApiError) offers to try again, by `retry`: once per click, never by
- * itself. `of` names the part of the page it was (a detail's failure is no longer news once a detail opens). */
+/** Says what failed, once: the message is an alert (a screen reader says it as it appears), and the keyboard goes
+ * to its "Try again", named by its own text only (the message focused too was said twice: as the alert, and as the
+ * element focused). One a retry may cure (see ApiError) offers to try again, by `retry`: once per click, never by
+ * itself; one that would fail the same leaves the keyboard where it was. `of` names the part of the page it was (a
+ * detail's failure is no longer news once a detail opens). */
 function showError(error: unknown, { retry, of = '' }: { retry?: () => Promise<void>; of?: string } = {}): void {
   if ((error as Error).name === 'AbortError') return; // a load superseded by a newer one: not a failure
   const box = $('#error');
   box.replaceChildren(`Something failed: ${(error as Error).message}`);
   box.dataset.of = of;
+  let again: HTMLButtonElement | undefined;
   if (retry && error instanceof ApiError && error.retryable) {
-    const again = element('button', 'Try again');
+    again = element('button', 'Try again');
     again.type = 'button';
     again.addEventListener('click', () => {
-      $('#status').focus(); // the button goes with the message: the keyboard waits where the page says what it does
+      // The button goes with the message: the keyboard waits where the page says what it does, then goes to the
+      // recommendations' heading once they have loaded (the status is empty by then), unless moved meanwhile.
+      $('#status').focus();
       clearError();
-      void retry().catch(failed(retry, of));
+      void retry().then(() => {
+        if (document.activeElement === $('#status')) focusRecommendations();
+      }, failed(retry, of));
     });
     box.append(' ', again);
   }
   box.hidden = false;
   $('#status').textContent = '';
-  // Said where the keyboard and the eye are: the message is at the top, the action that failed may be far below it.
-  box.focus();
+  // Where the eye goes: the message is at the top, the action that failed may be far below it.
+  again?.focus();
 }
 
 /** A handler of a failure of `retry`'s: said, and offered again. */
@@ -912,6 +920,11 @@ async function allReviews(): Promise<Review[]> {
  * itself: a fragment in the URL would be one more entry of the history, which names the view. */
 function skipToRecommendations(event: Event): void {
   event.preventDefault();
+  focusRecommendations();
+}
+
+/** The keyboard to the recommendations' heading (focusable by script only). */
+function focusRecommendations(): void {
   const heading = $('#recommendations-heading');
   heading.tabIndex = -1;
   heading.focus();
