@@ -327,8 +327,9 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
   });
 }
 
-/** Positions per cycle: a stacked bar per cycle and, beside it, a table of the same counts (the API's groups). */
-function drawByCycle(groups: { cycle: number; position: string; count: number }[]): void {
+/** Positions per cycle: a stacked bar per cycle and, beside it, a table of the same counts (the API's groups).
+ * Returns the cycles. */
+function drawByCycle(groups: { cycle: number; position: string; count: number }[]): number[] {
   const cycles = [...new Set(groups.map((g) => g.cycle))].sort((a, b) => a - b);
   const count = (cycle: number, key: string) => groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0;
   charts.get('cycles')?.destroy();
@@ -378,6 +379,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
     total.dataset.key = 'total';
     row.append(total);
   }
+  return cycles;
 }
 
 /** A table wider than its box scrolls inside it; the box then takes the keyboard's focus, so that the arrow keys
@@ -446,7 +448,9 @@ async function showTimeline(scope: URLSearchParams, load: number, signal: AbortS
 
 let themeSchemes: Promise<Map<string, string>> | undefined;
 
-async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal): Promise<void> {
+/** The filters' options for the view. `cycles`: those of an across-view, from its per-cycle chart's groups (asking
+ * `groupBy=cycle` beside `groupBy=cycle,position` was the same cycles asked twice). */
+async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal, cycles: number[] = []): Promise<void> {
   const form = $<HTMLFormElement>('#filters');
   const fill = (name: string, options: [string, string][]) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
@@ -465,13 +469,12 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
     get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]), signal);
   const none = Promise.resolve({ data: [] });
   // The filter that is the view itself (a recommending state's own) is neither offered nor sent.
-  const [states, themes, curatedThemes, schemes, statesReviewed, cycles] = await Promise.all([
+  const [states, themes, curatedThemes, schemes, statesReviewed] = await Promise.all([
     view.kind === 'recommendingState' ? none : stats<{ recommendingState: string; recommendingStateName: string }>('recommendingState'),
     stats<ThemeCount>('theme'),
     stats<ThemeCount>('theme', { labelSource: NOT_MACHINE }),
     themeSchemes,
     view.kind === 'recommendingState' ? stats<{ stateUnderReview: string; stateUnderReviewName: string }>('stateUnderReview') : none,
-    view.kind === 'review' ? none : stats<{ cycle: number }>('cycle'),
   ]);
   if (load !== loads.review) return;
   const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
@@ -484,7 +487,7 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
   offer('stateUnderReview', view.kind === 'recommendingState');
   offer('cycle', view.kind !== 'review');
   fill('stateUnderReview', statesReviewed.data.map((s): [string, string] => [s.stateUnderReview, s.stateUnderReviewName]).sort(byLabel));
-  fill('cycle', cycles.data.map((c): [string, string] => [String(c.cycle), `Cycle ${c.cycle}`]).sort(byLabel));
+  fill('cycle', cycles.map((c): [string, string] => [String(c), `Cycle ${c}`]).sort(byLabel));
   // A null group holds the recommendations without a state or theme: not an option to filter by.
   fill('recommendingState', (states.data as { recommendingState: string; recommendingStateName: string }[]).filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
   // Two vocabularies share labels ("Right to health" of OHCHR and of UPR Info): each option names its own. A
@@ -844,6 +847,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $<HTMLAnchorElement>('#recurring-noted a').href = `${window.location.pathname}?${new URLSearchParams({ stateUnderReview: target.id, position: 'noted', recurring: 'true' })}`;
   $('#developments').hidden = target.kind === 'recommendingState';
   $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
+  let cycles: number[] = [];
   if (target.kind === 'review') {
     const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
     if (load !== loads.review) return;
@@ -855,11 +859,11 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
     if (load !== loads.review) return;
     drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
     drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
-    drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+    cycles = drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
   }
   $('#review-title').textContent = `— ${target.title}`;
   document.title = `${target.title} — UPR tracker`;
-  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
+  await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal, cycles)]);
   if (load !== loads.review) return;
   // The filters are the URL's now, not those the view was asked with: a filter applied while the view loaded (a
   // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and

@@ -579,9 +579,19 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
     t.ok(await page.locator('#state-choice').isVisible());
 
-    // A reload of a recommending state's link; a review's link as before; an unknown state said so.
+    // A reload of a recommending state's link; a review's link as before; an unknown state said so. Each of the
+    // view's statistics is asked once: the cycle filter's options are the per-cycle chart's cycles, not asked again.
+    const stats: string[] = [];
+    const onStats = (request: { url: () => string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/stats/recommendations') stats.push(`${url.searchParams.get('groupBy')}${url.searchParams.has('labelSource') ? ' (labelSource)' : ''}`);
+    };
+    page.on('request', onStats);
     await leave('?recommendingState=FIN');
     await waitTotal(fin.meta.total);
+    page.off('request', onStats);
+    t.same(stats.sort(), ['cycle,position', 'implementation', 'position', 'recommendingState', 'stateUnderReview', 'theme', 'theme (labelSource)'], 'each of the view’s statistics asked once');
+    t.same(await page.locator('#filters select[name=cycle] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['', '1', '3'], 'the cycles offered');
     await checkFinland();
     await leave('?review=KGZ-1');
     await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
