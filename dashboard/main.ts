@@ -509,12 +509,24 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
   fill('implementation', IMPLEMENTATION);
 }
 
-// The table's query: the view (a review or a state), the filters, and a stack of cursors for going back.
+// The table's query: the view (a review or a state), the filters, and a stack of cursors for going back (null: the
+// first page's; undefined: a page before the one a link named, whose cursor the page does not know).
 // `arriving`: the view is loading and has not yet set its table's filters (see showView).
-const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false, arriving: false, detail: null as string | null };
+const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null | undefined)[], loading: false, arriving: false, detail: null as string | null };
 
 /** The URL parameter of the recommendation whose detail is open: a link to it opens the same detail. */
 const DETAIL = 'recommendation';
+/** The URL parameters of the table's page past the first: its number, and the API's cursor that reads it. A reload
+ * or a link reads that page, one request whatever its number; the cursor resumes after its keys, so rows added or
+ * deleted since move the page's rows, never make it fail. Pages 2 to 40,000 (a million rows). */
+const PAGE = 'page';
+const CURSOR = 'cursor';
+const MAX_PAGE = 40_000;
+
+/** What the page's history entry keeps: the cursors of the pages before the table's, so that Previous walks back
+ * after a reload (the browser keeps an entry's state then; a link opened elsewhere has none). */
+interface EntryState { detailDepth?: number; cursors?: (string | null | undefined)[] }
+const entryState = (): EntryState => (history.state as EntryState | null) ?? {};
 
 /** The API's filter for the view itself. */
 function scope(): URLSearchParams {
@@ -538,6 +550,10 @@ function viewParams(): URLSearchParams {
  * Back shows the same view. */
 function pageUrl(): string {
   const query = new URLSearchParams([[view.kind, view.id], ...filterParams()]);
+  if (view.cursors.length > 1) {
+    query.set(PAGE, String(view.cursors.length));
+    query.set(CURSOR, view.cursors.at(-1)!);
+  }
   if (view.detail) query.set(DETAIL, view.detail);
   return `${window.location.pathname}?${query}`;
 }
@@ -558,7 +574,7 @@ function applyUrlFilters(query: URLSearchParams): string[] {
   const ignored: string[] = [];
   const seen = new Set<string>();
   // The first view parameter is the view (or said not to be stored), and the detail is opened by its own.
-  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL];
+  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL, PAGE, CURSOR];
   for (const [name, value] of query) {
     const first = !seen.has(name);
     seen.add(name);
@@ -572,6 +588,27 @@ function applyUrlFilters(query: URLSearchParams): string[] {
   }
   return ignored;
 }
+
+/** Sets the table's page from the URL's `page` and `cursor` (see PAGE), and returns them if they name no page, to be
+ * said. The cursors before it are those the page holds, or the history entry's; else unknown (Previous then goes
+ * to the first page, and says so). */
+function applyUrlPage(query: URLSearchParams): string[] {
+  const [pages, cursors] = [query.getAll(PAGE), query.getAll(CURSOR)];
+  const known = view.cursors;
+  view.cursors = [null];
+  if (pages.length === 0 && cursors.length === 0) return [];
+  const number = Number(pages[0]);
+  const cursor = cursors[0];
+  if (pages.length === 1 && cursors.length === 1 && /^[1-9][0-9]*$/.test(pages[0]!) && number >= 2 && number <= MAX_PAGE && cursor) {
+    const kept = [known, entryState().cursors].find((stack) => stack?.length === number && stack.at(-1) === cursor);
+    view.cursors = kept ?? [null, ...Array<undefined>(number - 2).fill(undefined), cursor];
+    return [];
+  }
+  return [...pages.map((p) => `${PAGE}=${p}`), ...cursors.map((c) => `${CURSOR}=${c}`)];
+}
+
+/** The table's filters and page, as the URL's key. */
+const tableKey = () => `${filterParams()}#${view.cursors.length}:${view.cursors.at(-1)}`;
 
 /** What the URL asked that the view does not show, said beside it. */
 function sayNotApplied(ignored: string[]): void {
@@ -656,6 +693,8 @@ async function showRecommendations(): Promise<void> {
     }
   }
   offerPage('#previous-page', view.cursors.length > 1);
+  // After a link to a page, the pages before it are not known: Previous goes to the first, and says so.
+  $('#previous-page').textContent = view.cursors.length > 2 && view.cursors.at(-2) === undefined ? 'First page' : 'Previous page';
   offerPage('#next-page', page.meta.nextCursor !== null);
   $('#next-page').dataset.cursor = page.meta.nextCursor ?? '';
   $('#page-number').textContent = `Page ${view.cursors.length}`;
@@ -695,7 +734,7 @@ function detailSettled(): void {
 }
 
 /** How many details were opened one from another since the last URL without one: closing goes back past them all. */
-const detailDepth = (): number => (history.state as { detailDepth?: number } | null)?.detailDepth ?? 0;
+const detailDepth = (): number => entryState().detailDepth ?? 0;
 
 /** Opens a recommendation's detail; one opened by a click (not from the URL) is a new entry of the page's history. */
 async function openDetail(id: string, fromUrl = false): Promise<void> {
@@ -776,7 +815,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   $('#detail-heading').replaceChildren('Recommendation ', isolated(r.paragraph ?? r.id), view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`);
   view.detail = r.id;
   if (!fromUrl && pageUrl() !== `${window.location.pathname}${window.location.search}`) {
-    history.pushState({ detailDepth: detailDepth() + 1 }, '', pageUrl());
+    history.pushState({ detailDepth: detailDepth() + 1, cursors: view.cursors }, '', pageUrl());
   }
   const detail = $('#detail');
   detail.hidden = false;
@@ -794,7 +833,7 @@ function closeDetail(fromUrl = false): void {
   if (!fromUrl) {
     const depth = detailDepth();
     if (depth > 0) history.go(-depth);
-    else history.replaceState(null, '', pageUrl());
+    else history.replaceState({ cursors: view.cursors }, '', pageUrl());
   }
   const back = detailOpener?.isConnected ? detailOpener : $('#recommendations-heading');
   if (back === $('#recommendations-heading')) back.tabIndex = -1;
@@ -869,7 +908,8 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and
   // the table showed every row under a URL that named the filter.
   view.arriving = false;
-  const ignored = applyUrlFilters(new URLSearchParams(window.location.search));
+  const asked = new URLSearchParams(window.location.search);
+  const ignored = [...applyUrlFilters(asked), ...applyUrlPage(asked)];
   await showRecommendations();
   if (load !== loads.review) return;
   $('#status').textContent = '';
@@ -994,13 +1034,10 @@ async function main(): Promise<void> {
     const target = (kind && find(kind, wanted)) || fallback();
     choose(target);
     if (!again && target.kind === view.kind && target.id === view.id) {
-      // The same view and filters (a detail opened or closed): the table stays on the page it was on.
-      const before = filterParams().toString();
-      const ignored = applyUrlFilters(query);
-      if (filterParams().toString() !== before) {
-        view.cursors = [null];
-        await showRecommendations();
-      }
+      // The same view, filters and page (a detail opened or closed): the table stays as it is.
+      const before = tableKey();
+      const ignored = [...applyUrlFilters(query), ...applyUrlPage(query)];
+      if (tableKey() !== before) await showRecommendations();
       sayNotApplied(ignored);
     } else {
       await showView(target, query);
@@ -1048,15 +1085,21 @@ async function main(): Promise<void> {
     if (view.loading) return;
     setTimeout(applyFilters); // after the form has cleared its fields
   });
+  /** A page turned is the URL's, in place: Back goes to the filters before, not through the pages. */
+  const turned = () => {
+    history.replaceState({ ...entryState(), cursors: view.cursors }, '', pageUrl());
+    refresh();
+  };
   $('#next-page').addEventListener('click', () => {
     if (!offered('#next-page')) return;
     view.cursors.push($('#next-page').dataset.cursor!);
-    refresh();
+    turned();
   });
   $('#previous-page').addEventListener('click', () => {
     if (!offered('#previous-page')) return;
     view.cursors.pop();
-    refresh();
+    if (view.cursors.at(-1) === undefined) view.cursors = [null];
+    turned();
   });
   $('#recurring-noted a').addEventListener('click', (event) => {
     event.preventDefault();
