@@ -749,6 +749,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.match(await page.locator('#error').textContent(), /404/);
     t.ok(await page.locator('#detail').isHidden(), 'no detail passes for it');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
+
+    // A cursor the API did not make is its 400, said as a refused filter's: no row passes for the page.
+    await leave('?review=SVN-3&page=2&cursor=x');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /answered 400: .*cursor/);
+    t.equal(await page.locator('#recommendations tbody').textContent(), 'These filters could not be applied: see the message above.');
   });
 
   t.test('hostile texts: markup stays text, a direction control reorders only its own text, a long name wraps at 360 px', async (t) => {
