@@ -215,27 +215,35 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
   return section;
 }
 
-/** Says what failed. One a retry may cure (see ApiError) offers to try again, by `retry`: once per click, never by
- * itself. `of` names the part of the page it was (a detail's failure is no longer news once a detail opens). */
+/** Says what failed, once: the message is an alert (a screen reader says it as it appears), and the keyboard goes
+ * to its "Try again", named by its own text only (the message focused too was said twice: as the alert, and as the
+ * element focused). One a retry may cure (see ApiError) offers to try again, by `retry`: once per click, never by
+ * itself; one that would fail the same leaves the keyboard where it was. `of` names the part of the page it was (a
+ * detail's failure is no longer news once a detail opens). */
 function showError(error: unknown, { retry, of = '' }: { retry?: () => Promise<void>; of?: string } = {}): void {
   if ((error as Error).name === 'AbortError') return; // a load superseded by a newer one: not a failure
   const box = $('#error');
   box.replaceChildren(`Something failed: ${(error as Error).message}`);
   box.dataset.of = of;
+  let again: HTMLButtonElement | undefined;
   if (retry && error instanceof ApiError && error.retryable) {
-    const again = element('button', 'Try again');
+    again = element('button', 'Try again');
     again.type = 'button';
     again.addEventListener('click', () => {
-      $('#status').focus(); // the button goes with the message: the keyboard waits where the page says what it does
+      // The button goes with the message: the keyboard waits where the page says what it does, then goes to the
+      // recommendations' heading once they have loaded (the status is empty by then), unless moved meanwhile.
+      $('#status').focus();
       clearError();
-      void retry().catch(failed(retry, of));
+      void retry().then(() => {
+        if (document.activeElement === $('#status')) focusRecommendations();
+      }, failed(retry, of));
     });
     box.append(' ', again);
   }
   box.hidden = false;
   $('#status').textContent = '';
-  // Said where the keyboard and the eye are: the message is at the top, the action that failed may be far below it.
-  box.focus();
+  // Where the eye goes: the message is at the top, the action that failed may be far below it.
+  again?.focus();
 }
 
 /** A handler of a failure of `retry`'s: said, and offered again. */
@@ -319,8 +327,9 @@ function drawCounts(name: string, pairs: [string, string][], counts: Record<stri
   });
 }
 
-/** Positions per cycle: a stacked bar per cycle and, beside it, a table of the same counts (the API's groups). */
-function drawByCycle(groups: { cycle: number; position: string; count: number }[]): void {
+/** Positions per cycle: a stacked bar per cycle and, beside it, a table of the same counts (the API's groups).
+ * Returns the cycles. */
+function drawByCycle(groups: { cycle: number; position: string; count: number }[]): number[] {
   const cycles = [...new Set(groups.map((g) => g.cycle))].sort((a, b) => a - b);
   const count = (cycle: number, key: string) => groups.find((g) => g.cycle === cycle && g.position === key)?.count ?? 0;
   charts.get('cycles')?.destroy();
@@ -370,6 +379,7 @@ function drawByCycle(groups: { cycle: number; position: string; count: number }[
     total.dataset.key = 'total';
     row.append(total);
   }
+  return cycles;
 }
 
 /** A table wider than its box scrolls inside it; the box then takes the keyboard's focus, so that the arrow keys
@@ -438,7 +448,9 @@ async function showTimeline(scope: URLSearchParams, load: number, signal: AbortS
 
 let themeSchemes: Promise<Map<string, string>> | undefined;
 
-async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal): Promise<void> {
+/** The filters' options for the view. `cycles`: those of an across-view, from its per-cycle chart's groups (asking
+ * `groupBy=cycle` beside `groupBy=cycle,position` was the same cycles asked twice). */
+async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal, cycles: number[] = []): Promise<void> {
   const form = $<HTMLFormElement>('#filters');
   const fill = (name: string, options: [string, string][]) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
@@ -457,13 +469,12 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
     get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]), signal);
   const none = Promise.resolve({ data: [] });
   // The filter that is the view itself (a recommending state's own) is neither offered nor sent.
-  const [states, themes, curatedThemes, schemes, statesReviewed, cycles] = await Promise.all([
+  const [states, themes, curatedThemes, schemes, statesReviewed] = await Promise.all([
     view.kind === 'recommendingState' ? none : stats<{ recommendingState: string; recommendingStateName: string }>('recommendingState'),
     stats<ThemeCount>('theme'),
     stats<ThemeCount>('theme', { labelSource: NOT_MACHINE }),
     themeSchemes,
     view.kind === 'recommendingState' ? stats<{ stateUnderReview: string; stateUnderReviewName: string }>('stateUnderReview') : none,
-    view.kind === 'review' ? none : stats<{ cycle: number }>('cycle'),
   ]);
   if (load !== loads.review) return;
   const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
@@ -476,7 +487,7 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
   offer('stateUnderReview', view.kind === 'recommendingState');
   offer('cycle', view.kind !== 'review');
   fill('stateUnderReview', statesReviewed.data.map((s): [string, string] => [s.stateUnderReview, s.stateUnderReviewName]).sort(byLabel));
-  fill('cycle', cycles.data.map((c): [string, string] => [String(c.cycle), `Cycle ${c.cycle}`]).sort(byLabel));
+  fill('cycle', cycles.map((c): [string, string] => [String(c), `Cycle ${c}`]).sort(byLabel));
   // A null group holds the recommendations without a state or theme: not an option to filter by.
   fill('recommendingState', (states.data as { recommendingState: string; recommendingStateName: string }[]).filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
   // Two vocabularies share labels ("Right to health" of OHCHR and of UPR Info): each option names its own. A
@@ -498,12 +509,24 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
   fill('implementation', IMPLEMENTATION);
 }
 
-// The table's query: the view (a review or a state), the filters, and a stack of cursors for going back.
+// The table's query: the view (a review or a state), the filters, and a stack of cursors for going back (null: the
+// first page's; undefined: a page before the one a link named, whose cursor the page does not know).
 // `arriving`: the view is loading and has not yet set its table's filters (see showView).
-const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null)[], loading: false, arriving: false, detail: null as string | null };
+const view = { kind: 'review' as Kind, id: '', cursors: [] as (string | null | undefined)[], loading: false, arriving: false, detail: null as string | null };
 
 /** The URL parameter of the recommendation whose detail is open: a link to it opens the same detail. */
 const DETAIL = 'recommendation';
+/** The URL parameters of the table's page past the first: its number, and the API's cursor that reads it. A reload
+ * or a link reads that page, one request whatever its number; the cursor resumes after its keys, so rows added or
+ * deleted since move the page's rows, never make it fail. Pages 2 to 40,000 (a million rows). */
+const PAGE = 'page';
+const CURSOR = 'cursor';
+const MAX_PAGE = 40_000;
+
+/** What the page's history entry keeps: the cursors of the pages before the table's, so that Previous walks back
+ * after a reload (the browser keeps an entry's state then; a link opened elsewhere has none). */
+interface EntryState { detailDepth?: number; cursors?: (string | null | undefined)[] }
+const entryState = (): EntryState => (history.state as EntryState | null) ?? {};
 
 /** The API's filter for the view itself. */
 function scope(): URLSearchParams {
@@ -527,6 +550,10 @@ function viewParams(): URLSearchParams {
  * Back shows the same view. */
 function pageUrl(): string {
   const query = new URLSearchParams([[view.kind, view.id], ...filterParams()]);
+  if (view.cursors.length > 1) {
+    query.set(PAGE, String(view.cursors.length));
+    query.set(CURSOR, view.cursors.at(-1)!);
+  }
   if (view.detail) query.set(DETAIL, view.detail);
   return `${window.location.pathname}?${query}`;
 }
@@ -547,7 +574,7 @@ function applyUrlFilters(query: URLSearchParams): string[] {
   const ignored: string[] = [];
   const seen = new Set<string>();
   // The first view parameter is the view (or said not to be stored), and the detail is opened by its own.
-  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL];
+  const own = [[...query.keys()].find((key) => (KINDS as string[]).includes(key)), DETAIL, PAGE, CURSOR];
   for (const [name, value] of query) {
     const first = !seen.has(name);
     seen.add(name);
@@ -561,6 +588,27 @@ function applyUrlFilters(query: URLSearchParams): string[] {
   }
   return ignored;
 }
+
+/** Sets the table's page from the URL's `page` and `cursor` (see PAGE), and returns them if they name no page, to be
+ * said. The cursors before it are those the page holds, or the history entry's; else unknown (Previous then goes
+ * to the first page, and says so). */
+function applyUrlPage(query: URLSearchParams): string[] {
+  const [pages, cursors] = [query.getAll(PAGE), query.getAll(CURSOR)];
+  const known = view.cursors;
+  view.cursors = [null];
+  if (pages.length === 0 && cursors.length === 0) return [];
+  const number = Number(pages[0]);
+  const cursor = cursors[0];
+  if (pages.length === 1 && cursors.length === 1 && /^[1-9][0-9]*$/.test(pages[0]!) && number >= 2 && number <= MAX_PAGE && cursor) {
+    const kept = [known, entryState().cursors].find((stack) => stack?.length === number && stack.at(-1) === cursor);
+    view.cursors = kept ?? [null, ...Array<undefined>(number - 2).fill(undefined), cursor];
+    return [];
+  }
+  return [...pages.map((p) => `${PAGE}=${p}`), ...cursors.map((c) => `${CURSOR}=${c}`)];
+}
+
+/** The table's filters and page, as the URL's key. */
+const tableKey = () => `${filterParams()}#${view.cursors.length}:${view.cursors.at(-1)}`;
 
 /** What the URL asked that the view does not show, said beside it. */
 function sayNotApplied(ignored: string[]): void {
@@ -645,6 +693,8 @@ async function showRecommendations(): Promise<void> {
     }
   }
   offerPage('#previous-page', view.cursors.length > 1);
+  // After a link to a page, the pages before it are not known: Previous goes to the first, and says so.
+  $('#previous-page').textContent = view.cursors.length > 2 && view.cursors.at(-2) === undefined ? 'First page' : 'Previous page';
   offerPage('#next-page', page.meta.nextCursor !== null);
   $('#next-page').dataset.cursor = page.meta.nextCursor ?? '';
   $('#page-number').textContent = `Page ${view.cursors.length}`;
@@ -684,7 +734,7 @@ function detailSettled(): void {
 }
 
 /** How many details were opened one from another since the last URL without one: closing goes back past them all. */
-const detailDepth = (): number => (history.state as { detailDepth?: number } | null)?.detailDepth ?? 0;
+const detailDepth = (): number => entryState().detailDepth ?? 0;
 
 /** Opens a recommendation's detail; one opened by a click (not from the URL) is a new entry of the page's history. */
 async function openDetail(id: string, fromUrl = false): Promise<void> {
@@ -765,7 +815,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   $('#detail-heading').replaceChildren('Recommendation ', isolated(r.paragraph ?? r.id), view.kind === 'review' && r.reviewId === view.id ? '' : ` (${r.reviewId})`);
   view.detail = r.id;
   if (!fromUrl && pageUrl() !== `${window.location.pathname}${window.location.search}`) {
-    history.pushState({ detailDepth: detailDepth() + 1 }, '', pageUrl());
+    history.pushState({ detailDepth: detailDepth() + 1, cursors: view.cursors }, '', pageUrl());
   }
   const detail = $('#detail');
   detail.hidden = false;
@@ -783,7 +833,7 @@ function closeDetail(fromUrl = false): void {
   if (!fromUrl) {
     const depth = detailDepth();
     if (depth > 0) history.go(-depth);
-    else history.replaceState(null, '', pageUrl());
+    else history.replaceState({ cursors: view.cursors }, '', pageUrl());
   }
   const back = detailOpener?.isConnected ? detailOpener : $('#recommendations-heading');
   if (back === $('#recommendations-heading')) back.tabIndex = -1;
@@ -836,6 +886,7 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $<HTMLAnchorElement>('#recurring-noted a').href = `${window.location.pathname}?${new URLSearchParams({ stateUnderReview: target.id, position: 'noted', recurring: 'true' })}`;
   $('#developments').hidden = target.kind === 'recommendingState';
   $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
+  let cycles: number[] = [];
   try {
     if (target.kind === 'review') {
       const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
@@ -848,11 +899,11 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
       if (load !== loads.review) return;
       drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
       drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
-      drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+      cycles = drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
     }
     $('#review-title').textContent = `— ${target.title}`;
     document.title = `${target.title} — UPR tracker`;
-    await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)]);
+    await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal, cycles)]);
   } catch (error) {
     // A view that failed to load arrives no more: Apply, Clear and the recurring-noted link load the table
     // themselves again (left arriving, they only changed the URL, and the table stayed empty).
@@ -864,7 +915,8 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and
   // the table showed every row under a URL that named the filter.
   view.arriving = false;
-  const ignored = applyUrlFilters(new URLSearchParams(window.location.search));
+  const asked = new URLSearchParams(window.location.search);
+  const ignored = [...applyUrlFilters(asked), ...applyUrlPage(asked)];
   await showRecommendations();
   if (load !== loads.review) return;
   $('#status').textContent = '';
@@ -919,6 +971,11 @@ async function allReviews(): Promise<Review[]> {
  * itself: a fragment in the URL would be one more entry of the history, which names the view. */
 function skipToRecommendations(event: Event): void {
   event.preventDefault();
+  focusRecommendations();
+}
+
+/** The keyboard to the recommendations' heading (focusable by script only). */
+function focusRecommendations(): void {
   const heading = $('#recommendations-heading');
   heading.tabIndex = -1;
   heading.focus();
@@ -984,15 +1041,12 @@ async function main(): Promise<void> {
     const target = (kind && find(kind, wanted)) || fallback();
     choose(target);
     if (!again && target.kind === view.kind && target.id === view.id) {
-      // The same view and filters (a detail opened or closed): the table stays on the page it was on. A view still
-      // loading applies the URL's filters itself when it gets to its table (its filters' options may not be there
+      // The same view, filters and page (a detail opened or closed): the table stays as it is. A view still loading
+      // applies the URL's filters and page itself when it gets to its table (its filters' options may not be there
       // yet): a table asked for here was asked again then.
-      const before = filterParams().toString();
-      const ignored = view.arriving ? [] : applyUrlFilters(query);
-      if (filterParams().toString() !== before) {
-        view.cursors = [null];
-        await showRecommendations();
-      }
+      const before = tableKey();
+      const ignored = view.arriving ? [] : [...applyUrlFilters(query), ...applyUrlPage(query)];
+      if (tableKey() !== before) await showRecommendations();
       sayNotApplied(ignored);
     } else {
       await showView(target, query);
@@ -1040,15 +1094,21 @@ async function main(): Promise<void> {
     if (view.loading) return;
     setTimeout(applyFilters); // after the form has cleared its fields
   });
+  /** A page turned is the URL's, in place: Back goes to the filters before, not through the pages. */
+  const turned = () => {
+    history.replaceState({ ...entryState(), cursors: view.cursors }, '', pageUrl());
+    refresh();
+  };
   $('#next-page').addEventListener('click', () => {
     if (!offered('#next-page')) return;
     view.cursors.push($('#next-page').dataset.cursor!);
-    refresh();
+    turned();
   });
   $('#previous-page').addEventListener('click', () => {
     if (!offered('#previous-page')) return;
     view.cursors.pop();
-    refresh();
+    if (view.cursors.at(-1) === undefined) view.cursors = [null];
+    turned();
   });
   $('#recurring-noted a').addEventListener('click', (event) => {
     event.preventDefault();

@@ -147,6 +147,38 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.same(problems(), [], 'no console error and no failed request');
   });
 
+  t.test('a failure is said once; after "Try again" the keyboard goes to the recommendations once they have come', async (t) => {
+    const app = await buildTestApp(t);
+    const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');
+    const said = await listen(page);
+    await page.route('**/v1/recommendations?*', (route) =>
+      route.fulfill({ status: 503, headers: { 'retry-after': '10' }, contentType: 'application/problem+json', body: JSON.stringify({ title: 'Failed', status: 503, detail: 'the service is overloaded' }) }),
+    );
+    await page.selectOption('#filters select[name=position]', 'supported');
+    await page.focus('#filters button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.locator('#error:not([hidden])').waitFor();
+    // A screen reader says the text of a live region as it changes, and the text of the element that takes the
+    // keyboard: the message in both was said twice.
+    const message = 'the service is overloaded';
+    const focus = await page.evaluate(() => ({ id: document.activeElement!.closest('[id]')!.id, tag: document.activeElement!.tagName, text: document.activeElement!.textContent }));
+    t.same(focus, { id: 'error', tag: 'BUTTON', text: 'Try again' }, 'the keyboard is on "Try again", beside the message');
+    const announced = (await said()).filter((text) => text.includes(message)).length + (focus.text!.includes(message) ? 1 : 0);
+    t.equal(announced, 1, 'the message is said once');
+
+    await page.unrouteAll({ behavior: 'wait' });
+    await page.keyboard.press('Enter');
+    await page.locator('#recommendations-total').filter({ hasText: /match$/ }).waitFor();
+    await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+    t.equal(await focused(page), 'recommendations-heading', 'the keyboard is on the recommendations’ heading, not on an empty status');
+    const { body: supported } = await getJson(app, '/v1/recommendations?reviewId=KGZ-3&position=supported&limit=25');
+    t.same(await rowIds(page), supported.data.map((r: { id: string }) => r.id));
+    t.same(await said(), ['status: Loading recommendations…', `results: ${supported.meta.total} recommendation${supported.meta.total === 1 ? '' : 's'} match`], 'the count is said once');
+    await page.keyboard.press('Tab');
+    t.equal(await page.evaluate(() => document.activeElement!.closest('#filters') !== null && document.activeElement!.tagName), 'SELECT', 'the next Tab is the first filter');
+    t.same(problems().filter((p) => !/\b503\b/.test(p)), [], 'no console error and no failed request but the 503');
+  });
+
   t.test('a filter applied from the keyboard: its count said once, not at each key, and the keyboard stays', async (t) => {
     const app = await buildTestApp(t);
     const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?review=KGZ-3');

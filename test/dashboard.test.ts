@@ -579,9 +579,19 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.equal(await page.locator('#filters select[name=position]').inputValue(), 'noted');
     t.ok(await page.locator('#state-choice').isVisible());
 
-    // A reload of a recommending state's link; a review's link as before; an unknown state said so.
+    // A reload of a recommending state's link; a review's link as before; an unknown state said so. Each of the
+    // view's statistics is asked once: the cycle filter's options are the per-cycle chart's cycles, not asked again.
+    const stats: string[] = [];
+    const onStats = (request: { url: () => string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/stats/recommendations') stats.push(`${url.searchParams.get('groupBy')}${url.searchParams.has('labelSource') ? ' (labelSource)' : ''}`);
+    };
+    page.on('request', onStats);
     await leave('?recommendingState=FIN');
     await waitTotal(fin.meta.total);
+    page.off('request', onStats);
+    t.same(stats.sort(), ['cycle,position', 'implementation', 'position', 'recommendingState', 'stateUnderReview', 'theme', 'theme (labelSource)'], 'each of the view’s statistics asked once');
+    t.same(await page.locator('#filters select[name=cycle] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['', '1', '3'], 'the cycles offered');
     await checkFinland();
     await leave('?review=KGZ-1');
     await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
@@ -661,6 +671,23 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.locator('#page-number').filter({ hasText: 'Page 2' }).waitFor();
     await screenshot(page, 'imported-page-2');
 
+    // The page is the URL's (its number and the API's cursor for it, in place: no entry of the history): a reload
+    // shows it again, and Previous still walks back (the history entry keeps the cursors before it).
+    const pageOf = async (cursor: string | null) => (await getJson(app, `/v1/recommendations?reviewId=SVN-3&limit=25${cursor ? `&cursor=${cursor}` : ''}`)).body;
+    const first = await pageOf(null);
+    const secondPage = await pageOf(first.meta.nextCursor);
+    t.same([...new URL(page.url()).searchParams], [['review', 'SVN-3'], ['page', '2'], ['cursor', first.meta.nextCursor]], 'the page is in the URL');
+    await page.click('#next-page');
+    await page.locator('#page-number').filter({ hasText: 'Page 3' }).waitFor();
+    await page.reload();
+    await page.locator('#page-number').filter({ hasText: 'Page 3' }).waitFor();
+    t.same(await rowIds(page), (await pageOf(secondPage.meta.nextCursor)).data.map((r: { id: string }) => r.id), 'a reload shows the same page');
+    t.equal(await page.locator('#results').textContent(), '60 recommendations match, page 3: rows 51–60');
+    t.equal(await page.locator('#previous-page').textContent(), 'Previous page');
+    await page.click('#previous-page');
+    await page.locator('#page-number').filter({ hasText: 'Page 2' }).waitFor();
+    t.same(await rowIds(page), secondPage.data.map((r: { id: string }) => r.id), 'Previous after the reload: page 2');
+
     // A detail opened is in the URL; Back closes it and the table stays on its page; Forward opens it again.
     const detailOf = () => new URL(page.url()).searchParams.get('recommendation');
     const second = (await rowIds(page))[3]!;
@@ -681,6 +708,28 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     await page.waitForURL((url) => !url.searchParams.has('recommendation'));
     t.ok(await page.locator('#detail').isHidden());
     t.equal(await page.locator('#page-number').textContent(), 'Page 2');
+    t.equal(new URL(page.url()).searchParams.get('page'), '2', 'the URL keeps the page');
+
+    // A link to page 3 opened afresh (no history of the pages before it): that page, in one request; Previous then
+    // goes to the first page, and says so. A page the URL cannot name is said not applied.
+    const tables: string[] = [];
+    const onTable = (request: { url: () => string }) => void (/\/v1\/recommendations\?/.test(request.url()) && tables.push(new URL(request.url()).search));
+    page.on('request', onTable);
+    await leave(`?review=SVN-3&page=3&cursor=${encodeURIComponent(secondPage.meta.nextCursor)}`);
+    await page.locator('#page-number').filter({ hasText: 'Page 3' }).waitFor();
+    page.off('request', onTable);
+    t.same(tables, [`?reviewId=SVN-3&limit=25&cursor=${encodeURIComponent(secondPage.meta.nextCursor)}`], 'the linked page, in one request');
+    t.same(await rowIds(page), (await pageOf(secondPage.meta.nextCursor)).data.map((r: { id: string }) => r.id));
+    t.equal(await page.locator('#previous-page').textContent(), 'First page');
+    await page.click('#previous-page');
+    await page.locator('#page-number').filter({ hasText: 'Page 1' }).waitFor();
+    t.same(await rowIds(page), first.data.map((r: { id: string }) => r.id));
+    t.equal(new URL(page.url()).search, '?review=SVN-3');
+    t.equal(await page.locator('#previous-page').textContent(), 'Previous page');
+    await leave('?review=SVN-3&page=1&cursor=x');
+    await page.locator('#status').filter({ hasText: 'Not applied' }).waitFor();
+    t.equal(await page.locator('#status').textContent(), 'Not applied (this view has no such filter or option, and takes one value per filter): page=1, cursor=x');
+    t.equal(await page.locator('#page-number').textContent(), 'Page 1');
 
     // A link to a detail opens it, over its view; closing it leaves the view's own URL.
     const linked = `?review=SVN-3&recommendation=${encodeURIComponent(secondRecord.id)}`;
@@ -700,6 +749,12 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.match(await page.locator('#error').textContent(), /404/);
     t.ok(await page.locator('#detail').isHidden(), 'no detail passes for it');
     t.equal(await page.locator('#review').inputValue(), 'SVN-3');
+
+    // A cursor the API did not make is its 400, said as a refused filter's: no row passes for the page.
+    await leave('?review=SVN-3&page=2&cursor=x');
+    await page.locator('#error:not([hidden])').waitFor();
+    t.match(await page.locator('#error').textContent(), /answered 400: .*cursor/);
+    t.equal(await page.locator('#recommendations tbody').textContent(), 'These filters could not be applied: see the message above.');
   });
 
   t.test('hostile texts: markup stays text, a direction control reorders only its own text, a long name wraps at 360 px', async (t) => {
