@@ -32,3 +32,15 @@ export function writeLockFree(client: Database.Database): boolean {
     client.pragma(`busy_timeout = ${busyTimeout}`);
   }
 }
+
+/**
+ * How long a command writing in many transactions (`npm run tag`, `npm run relate`) leaves SQLite's write lock
+ * free between two: a writer waiting for it (the server's busy_timeout) tries again at most every 100 ms
+ * (SQLite's default busy handler), and would otherwise almost never find it free.
+ */
+export const WRITE_LOCK_GAP_MS = 120;
+
+/** Lets writers waiting for the write lock take it: the calling thread sleeps WRITE_LOCK_GAP_MS, holding nothing. */
+export function letWritersIn(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WRITE_LOCK_GAP_MS);
+}

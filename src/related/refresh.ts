@@ -111,6 +111,8 @@ function statements(db: Db): Record<string, Statement> {
         cross join reviews w indexed by sqlite_autoindex_reviews_1 on w.id = o.review_id
         where w.state_code <> v.state_code`),
       allStates: c.prepare('select distinct state_code from reviews order by state_code'),
+      stateSize: c.prepare(`select count(*) from reviews v indexed by reviews_state_idx
+        cross join recommendations r indexed by recommendations_review_order_idx on r.review_id = v.id where v.state_code = ?`),
     };
     cache.set(db.$client, s);
   }
@@ -322,15 +324,46 @@ export function startStaleRelations(db: Db): () => RelateCounts {
   };
 }
 
-/** Recomputes the relations of every state (or of those given), reporting each state done. */
-export function relateAll(db: Db, states: string[] | undefined, progress: (done: number, total: number, state: string) => void): RelateCounts {
+/** The texts relateAll has read and sent to the neighbour thread ahead of the state it writes, at most (one state whatever its size). */
+export const RELATE_AHEAD_TEXTS = 20_000;
+
+/** The most texts relateAll held read and not yet written (what the tests bound). */
+export const relateAhead = { most: 0 };
+
+/**
+ * Recomputes the relations of every state (or of those given), reporting each state done. The states are read
+ * and asked of the thread `ahead` texts in advance (it computes the next while this one writes the last), not
+ * all at once: every text of the table was read and sent to the thread at the start, and every state's lists
+ * could wait there together.
+ */
+export function relateAll(
+  db: Db,
+  states: string[] | undefined,
+  progress: (done: number, total: number, state: string) => void,
+  ahead = RELATE_AHEAD_TEXTS,
+): RelateCounts {
   const s = statements(db);
   const chosen = states ?? (s.allStates!.pluck().all() as string[]);
   const counts: RelateCounts = { states: 0, recommendations: 0, inserted: 0, updated: 0, deleted: 0 };
-  // Every state asked first: the thread computes the next while this one writes the last.
-  const whole = askStates(s, chosen, stateNamesOf(db));
+  const names = stateNamesOf(db);
+  const sizes = chosen.map((state) => s.stateSize!.pluck().get(state) as number);
+  const thread = neighbourThread();
+  thread.discard();
+  const threaded = sizes.reduce((n, size) => n + size, 0) >= THREAD_MIN_TEXTS;
+  const asked: { docs: StateDoc[]; texts: string[] | undefined }[] = [];
+  let held = 0;
+  let next = 0;
   chosen.forEach((state, i) => {
-    writeState(db, s, whole.docs[i]!, whole.lists(i), counts);
+    while (next < chosen.length && (asked.length === 0 || held + sizes[next]! <= ahead)) {
+      const loaded = loadDocs(s, chosen[next++]!);
+      if (threaded) thread.ask(loaded.texts, names);
+      asked.push({ docs: loaded.docs, texts: threaded ? undefined : loaded.texts });
+      held += loaded.docs.length;
+      relateAhead.most = Math.max(relateAhead.most, held);
+    }
+    const { docs, texts } = asked.shift()!;
+    writeState(db, s, docs, texts === undefined ? thread.take() : neighbourLists(texts, RELATED_FLOOR, RELATED_PER_RECORD, names), counts);
+    held -= docs.length;
     progress(i + 1, chosen.length, state);
   });
   s.clearStale!.run();

@@ -61,96 +61,129 @@ export interface TagReport {
 
 export type TagSelection = { ids: readonly string[] } | { reviewId?: string; all: boolean };
 
+/** Recommendations read, labelled and written at a time: what one pass holds in memory, whatever the table's size. */
+export const TAG_BATCH = 2000;
+
+/** Batches tagged, and the most recommendations one held (what the tests bound). */
+export const tagBatches = { batches: 0, largest: 0 };
+
+/** After each batch (committed, when the command runs alone): the recommendations done so far, of how many selected. */
+export type TagProgress = (done: number, total: number) => void;
+
 /**
  * Brings the machine labels of the selected recommendations up to date: by ids (an import, a create), or a
  * review's or all recommendations — by default only those without any upr-info label, with `all` every
- * one (after a new model). Runs inside the caller's transaction when there is one; bumps the revision when
- * a label changed, so that caches and stats follow.
+ * one (after a new model). The selection is read `batch` records at a time in id order, with their links and
+ * rejections: `--all` read every text and link at once (1.1 GB at 300,000 records). Inside the caller's
+ * transaction when there is one (an import's, a create's: its end rebuilds the documents and bumps the
+ * revision); alone, each batch is a transaction of its own that rebuilds its documents and bumps the revision
+ * when a label changed, so that caches and stats follow and writers get the lock between batches (one
+ * transaction held it for the whole run: 3 minutes of 503s at 300,000 records). An interrupted run keeps the
+ * batches it committed, each whole.
  */
-export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelection): TagReport {
+export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelection, progress?: TagProgress, batch = TAG_BATCH): TagReport {
   const client = db.$client;
-  const run = () => {
+  const where =
+    'ids' in selection
+      ? { sql: 'r.id in (select value from json_each(?))', params: [JSON.stringify(selection.ids)] }
+      : {
+          sql: `${selection.reviewId === undefined ? '1' : 'r.review_id = ?'}${selection.all ? '' : ` and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = r.id and t.scheme = 'upr-info')`}`,
+          params: selection.reviewId === undefined ? [] : [selection.reviewId],
+        };
+  const total = progress === undefined ? 0 : (client.prepare(`select count(*) from recommendations r where ${where.sql}`).pluck().get(...where.params) as number);
+  // The next batch after the last id done (a record tagged leaves the default selection: the ids only go on).
+  const next = client.prepare(`select r.id, r.text from recommendations r where ${where.sql} and r.id > ? order by r.id limit ?`);
+  const report: TagReport = { recommendations: 0, added: 0, changed: 0, removed: 0 };
+  const oneBatch = (after: string) => {
     ensureUprInfoThemes(db);
-    const uhriIds = uhriThemeIds(db);
-    const where =
-      'ids' in selection
-        ? { sql: 'r.id in (select value from json_each(?))', params: [JSON.stringify(selection.ids)] }
-        : {
-            sql: `${selection.reviewId === undefined ? '1' : 'r.review_id = ?'}${selection.all ? '' : ` and not exists (select 1 from recommendation_themes l join themes t on t.id = l.theme_id where l.recommendation_id = r.id and t.scheme = 'upr-info')`}`,
-            params: selection.reviewId === undefined ? [] : [selection.reviewId],
-          };
-    const rows = client.prepare(`select r.id, r.text from recommendations r where ${where.sql} order by r.id`).all(...where.params) as {
-      id: string;
-      text: string;
-    }[];
-    const links = new Map<string, Existing[]>();
-    // The selected recommendations' links by their primary key, each theme's scheme from the (small) themes
-    // table read once: joining themes and recommendations row by row cost three times the links' own read
-    // (an import's 64,000 links).
-    const schemes = new Map(client.prepare('select id, scheme from themes').raw().all() as [string, string][]);
-    const linkRows = client
-      .prepare(`select l.recommendation_id, l.theme_id, l.label_source, l.confidence from recommendation_themes l
-        where l.recommendation_id in (select r.id from recommendations r where ${where.sql}) order by 1, 2`)
-      .raw()
-      .all(...where.params) as [string, string, string | null, number | null][];
-    for (const [id, themeId, source, confidence] of linkRows) {
-      const link: Existing = { themeId, scheme: schemes.get(themeId)!, source, confidence };
-      const list = links.get(id);
-      if (list) list.push(link);
-      else links.set(id, [link]);
-    }
-    // Themes a curator removed from a recommendation are never given to it again (src/tagging/rejections.ts).
-    const rejected = new Map<string, Set<string>>();
-    const rejectedRows = client
-      .prepare(`select l.recommendation_id as id, l.theme_id as themeId from machine_label_rejections l
-        join recommendations r on r.id = l.recommendation_id where ${where.sql}`)
-      .all(...where.params) as { id: string; themeId: string }[];
-    for (const { id, themeId } of rejectedRows) {
-      const set = rejected.get(id);
-      if (set) set.add(themeId);
-      else rejected.set(id, new Set([themeId]));
-    }
-    // New labels many a statement (an import adds ~8,000), written before any update or removal so that the
-    // rows are written in the same order as one statement each wrote them.
-    const insert = bulkInsert(client, 'recommendation_themes', ['recommendation_id', 'theme_id', 'label_source', 'confidence']);
-    const update = client.prepare("update recommendation_themes set confidence = ? where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
-    const remove = client.prepare("delete from recommendation_themes where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
-    const report: TagReport = { recommendations: rows.length, added: 0, changed: 0, removed: 0 };
-    for (const { id, text } of rows) {
-      const existing = links.get(id) ?? [];
-      const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
-      const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
-      for (const label of wanted) {
-        if (!machine.has(label.themeId)) {
-          insert.add([id, label.themeId, 'machine', label.confidence]);
-          report.added++;
-        } else if (machine.get(label.themeId) !== label.confidence) {
-          insert.flush();
-          update.run(label.confidence, id, label.themeId);
-          report.changed++;
-        }
-        machine.delete(label.themeId);
-      }
-      for (const themeId of machine.keys()) {
-        insert.flush();
-        remove.run(id, themeId);
-        report.removed++;
-      }
-    }
-    insert.flush();
-    return report;
+    const rows = next.all(...where.params, after, batch) as { id: string; text: string }[];
+    const counts = tagBatch(db, tagger, rows);
+    report.recommendations += rows.length;
+    report.added += counts.added;
+    report.changed += counts.changed;
+    report.removed += counts.removed;
+    return { rows: rows.length, last: rows.at(-1)?.id ?? after, changed: counts.added + counts.changed + counts.removed > 0 };
   };
-  // Inside an import's or a create's transaction, a part of it (whose end rebuilds documents and bumps the
-  // revision); alone, a transaction of its own that does both when a label changed.
-  if (client.inTransaction) return run();
-  return client.transaction(() => {
-    const report = run();
-    if (report.added + report.changed + report.removed > 0) {
+  const inCallers = client.inTransaction;
+  const alone = client.transaction((after: string) => {
+    const done = oneBatch(after);
+    if (done.changed) {
       materializeStale(db);
       bumpRevision(db);
     }
-    return report;
-  }).immediate();
+    return done;
+  });
+  for (let after = ''; ; ) {
+    const done = inCallers ? oneBatch(after) : alone.immediate(after);
+    if (done.rows === 0) return report;
+    after = done.last;
+    progress?.(report.recommendations, total);
+  }
+}
+
+/** Brings the machine labels of these recommendations up to date: the labels added, changed and removed. */
+function tagBatch(db: Db, tagger: Tagger, rows: { id: string; text: string }[]): Omit<TagReport, 'recommendations'> {
+  const client = db.$client;
+  const counts = { added: 0, changed: 0, removed: 0 };
+  if (rows.length === 0) return counts;
+  tagBatches.batches++;
+  tagBatches.largest = Math.max(tagBatches.largest, rows.length);
+  const uhriIds = uhriThemeIds(db);
+  const ids = JSON.stringify(rows.map((row) => row.id));
+  // The batch's links by their primary key, each theme's scheme from the (small) themes table: joining themes
+  // and recommendations row by row cost three times the links' own read (an import's 64,000 links).
+  const schemes = new Map(client.prepare('select id, scheme from themes').raw().all() as [string, string][]);
+  const links = new Map<string, Existing[]>();
+  const linkRows = client
+    .prepare(`select l.recommendation_id, l.theme_id, l.label_source, l.confidence from recommendation_themes l
+      where l.recommendation_id in (select value from json_each(?)) order by 1, 2`)
+    .raw()
+    .all(ids) as [string, string, string | null, number | null][];
+  for (const [id, themeId, source, confidence] of linkRows) {
+    const link: Existing = { themeId, scheme: schemes.get(themeId)!, source, confidence };
+    const list = links.get(id);
+    if (list) list.push(link);
+    else links.set(id, [link]);
+  }
+  // Themes a curator removed from a recommendation are never given to it again (src/tagging/rejections.ts).
+  const rejected = new Map<string, Set<string>>();
+  const rejectedRows = client
+    .prepare('select l.recommendation_id, l.theme_id from machine_label_rejections l where l.recommendation_id in (select value from json_each(?))')
+    .raw()
+    .all(ids) as [string, string][];
+  for (const [id, themeId] of rejectedRows) {
+    const set = rejected.get(id);
+    if (set) set.add(themeId);
+    else rejected.set(id, new Set([themeId]));
+  }
+  // New labels many a statement (an import adds ~8,000), written before any update or removal so that the
+  // rows are written in the same order as one statement each wrote them.
+  const insert = bulkInsert(client, 'recommendation_themes', ['recommendation_id', 'theme_id', 'label_source', 'confidence']);
+  const update = client.prepare("update recommendation_themes set confidence = ? where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
+  const remove = client.prepare("delete from recommendation_themes where recommendation_id = ? and theme_id = ? and label_source = 'machine'");
+  for (const { id, text } of rows) {
+    const existing = links.get(id) ?? [];
+    const machine = new Map(existing.filter((e) => e.source === 'machine').map((e) => [e.themeId, e.confidence]));
+    const wanted = wantedLabels(tagger, text, existing.filter((e) => e.source !== 'machine'), uhriIds, rejected.get(id));
+    for (const label of wanted) {
+      if (!machine.has(label.themeId)) {
+        insert.add([id, label.themeId, 'machine', label.confidence]);
+        counts.added++;
+      } else if (machine.get(label.themeId) !== label.confidence) {
+        insert.flush();
+        update.run(label.confidence, id, label.themeId);
+        counts.changed++;
+      }
+      machine.delete(label.themeId);
+    }
+    for (const themeId of machine.keys()) {
+      insert.flush();
+      remove.run(id, themeId);
+      counts.removed++;
+    }
+  }
+  insert.flush();
+  return counts;
 }
 
 /** upr-info theme id → the id of its UHRI theme, for the crosswalk's themes the database has. */

@@ -1,10 +1,11 @@
 import { type CliOutput, commandFailure, parseCommandArgs, wantsJson } from '../common/command-line.js';
 import { commandConfig } from '../config.js';
+import { letWritersIn } from '../db/busy.js';
 import { databaseFailure, openForCommand } from '../db/open.js';
 import { isConnectTimeout, timedClient } from '../db/pg/connect-timeout.js';
 import { redactUrl } from '../db/pg/url.js';
 import { REVIEW_ID } from '../import/run.js';
-import { tagRecommendations } from './apply.js';
+import { type TagProgress, tagRecommendations } from './apply.js';
 import { machineTagger } from './tagger.js';
 
 export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json]
@@ -12,7 +13,9 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   that have none of the upr-info scheme; labels from UPR Info, OHCHR or curators are never changed.
   --review  only this review's recommendations
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
-  --json    the report as JSON`;
+  --json    the report as JSON
+  Progress goes to stderr, every 2,000 records. On SQLite the records are tagged 2,000 a transaction, writers served in between: an
+  interrupted run keeps the batches it finished (run it again: it finds them done).`;
 
 /** `npm run tag`: exit code 0, 1 when the environment is invalid or the database could not be opened or written (kept locked by another process, not a database…), or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
 export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
@@ -49,7 +52,7 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
     report =
       url === undefined
         ? tagSqlite(config.databasePath, config.databaseOpenWaitMs, selection, io)
-        : await tagPostgres(url, config.pgConnectTimeoutMs, selection);
+        : await tagPostgres(url, config.pgConnectTimeoutMs, selection, (done, total) => io.err(`tag: ${done}/${total} recommendations\n`));
   } catch (error) {
     // On PostgreSQL whatever failed (a refused connection, say) is said as the seed says it: nothing was written.
     const failure =
@@ -71,19 +74,23 @@ export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliO
 function tagSqlite(path: string, openWaitMs: number, selection: { reviewId?: string; all: boolean }, io: CliOutput) {
   const db = openForCommand(path, io.err, { openWaitMs });
   try {
-    return tagRecommendations(db, machineTagger()!, selection);
+    // Progress on stderr after each batch, each committed: writers waiting for the lock get it in between.
+    return tagRecommendations(db, machineTagger()!, selection, (done, total) => {
+      io.err(`tag: ${done}/${total} recommendations\n`);
+      letWritersIn();
+    });
   } finally {
     db.$client.close();
   }
 }
 
-async function tagPostgres(url: string, connectTimeoutMs: number, selection: { reviewId?: string; all: boolean }) {
+async function tagPostgres(url: string, connectTimeoutMs: number, selection: { reviewId?: string; all: boolean }, progress: TagProgress) {
   // Imported here: SQLite runs need not load pg.
   const { default: pg } = await import('pg');
   const { pgTagRecommendations } = await import('./pg-apply.js');
   const pool = new pg.Pool({ connectionString: url, max: 1, Client: timedClient(pg.Client, connectTimeoutMs) });
   try {
-    return await pgTagRecommendations(pool, machineTagger()!, selection);
+    return await pgTagRecommendations(pool, machineTagger()!, selection, progress);
   } finally {
     await pool.end();
   }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BUMP_REVISION } from '../db/pg/revision.js';
 import { type PgWriteContext, pgWriteTransaction } from '../db/pg/write-transaction.js';
-import { type TagReport, wantedLabels } from './apply.js';
+import { TAG_BATCH, type TagProgress, type TagReport, wantedLabels } from './apply.js';
 import { UPR_INFO_TO_UHRI } from './crosswalk.js';
 import { UPR_INFO_THEMES } from './labels.js';
 import type { Tagger } from './model.js';
@@ -125,6 +125,7 @@ export async function pgTagRecommendations(
   pool: Pick<pg.Pool, 'connect'>,
   tagger: Tagger,
   selection: { reviewId?: string; all: boolean },
+  progress?: TagProgress,
 ): Promise<TagReport> {
   return pgWriteTransaction(pool, 'npm run tag', async (context) => {
     const { rows: ids } = await context.tx.query<{ id: string }>(
@@ -142,6 +143,9 @@ export async function pgTagRecommendations(
       report.added += counts.added;
       report.changed += counts.changed;
       report.removed += counts.removed;
+      const done = Math.min(ids.length, start + BATCH);
+      // Said every TAG_BATCH records, as SQLite's batches are (the transaction is one here: nothing committed yet).
+      if (done % TAG_BATCH === 0 || done === ids.length) progress?.(done, ids.length);
     }
     if (report.added + report.changed + report.removed > 0) {
       await context.tx.query(BUMP_REVISION);
