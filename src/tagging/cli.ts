@@ -15,7 +15,7 @@ export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json
   --all     every recommendation, its machine labels recomputed (e.g. after a new model)
   --json    the report as JSON
   Progress goes to stderr, every 2,000 records. On SQLite the records are tagged 2,000 a transaction, writers served in between: an
-  interrupted run keeps the batches it finished (run it again: it finds them done).`;
+  interrupted run keeps the batches it finished (run again, it finds them done; with --all it starts again from the first).`;
 
 /** `npm run tag`: exit code 0, 1 when the environment is invalid or the database could not be opened or written (kept locked by another process, not a database…), or 2 for bad arguments; on the database DATABASE_URL names, else DATABASE_PATH's. */
 export async function runTagCli(argv: string[], env: NodeJS.ProcessEnv, io: CliOutput): Promise<number> {
