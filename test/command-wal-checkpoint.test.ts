@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openDatabase } from '../src/db/open.js';
+import { runRelateCli } from '../src/related/cli.js';
 import { WAL_LIMIT_BYTES, checkpointAndClose, walBytes } from '../src/db/wal.js';
 import { sqliteOnly, tempDir } from './helpers.js';
 import { copyTemplateDatabase } from './support/template-db.js';
@@ -53,4 +54,18 @@ t.test("a read of the server's under way: the close neither waits nor fails, the
   t.equal(walBytes(path), before, 'not truncated under a reader');
   server.$client.exec('commit');
   t.equal(server.$client.prepare('select count(*) from filler').pluck().get(), limitMib + 8, 'nothing written is lost');
+});
+
+t.test("npm run relate beside a server: its log is in the database when it ends, none left for the server's next commit", async (t) => {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const server = openDatabase(path);
+  t.teardown(() => server.$client.close());
+  server.$client.pragma('wal_checkpoint(TRUNCATE)');
+  let err = '';
+  const code = runRelateCli([], { DATABASE_PATH: path }, { out: () => undefined, err: (s) => (err += s) });
+  t.equal(code, 0, `exit status 0 ${err.split('\n').at(-2) ?? ''}`);
+  t.equal(walBytes(path), 0, 'the -wal truncated');
+  const [result] = server.$client.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+  t.equal(result!.log, 0, "the server's next checkpoint finds no frame to copy");
 });
