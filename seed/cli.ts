@@ -2,6 +2,7 @@ import { byLines, commandFailure, type FailureKind } from '../src/common/command
 import { type ConfigError, loadEnv } from '../src/config.js';
 import { databaseFailure, openForCommand } from '../src/db/open.js';
 import { applySeed } from './apply.js';
+import { checkpointAndClose } from '../src/db/wal.js';
 
 // `npm run seed`: migrates the database (DATABASE_PATH, or DATABASE_URL's PostgreSQL: seed/postgres.ts) and adds
 // whatever seed records it lacks. Returns the exit status: 0 seeded, 1 not. With `json`, stdout holds one JSON
@@ -28,7 +29,7 @@ export async function runSeedCommand(environment: NodeJS.ProcessEnv, io: SeedIo,
       try {
         seeded(env.DATABASE_PATH, applySeed(db).inserted);
       } finally {
-        db.$client.close();
+        checkpointAndClose(db.$client);
       }
       return 0;
     } catch (error) {

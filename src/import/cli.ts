@@ -10,6 +10,7 @@ import { pgImportFile } from './pg-import.js';
 import { formatReport } from './report.js';
 import { importFile, isImportFormat, type RunImport } from './run.js';
 import { IMPORT_FORMATS, ImportError } from './types.js';
+import { checkpointAndClose } from '../db/wal.js';
 
 // `npm run import -- <file> [--format …] [--review KGZ-3] [--dry-run] [--json]`: imports one file into
 // DATABASE_URL's PostgreSQL when set, else DATABASE_PATH (as the server would open it) and prints the report. Exit status
@@ -109,7 +110,7 @@ async function openTarget(config: ResolvedConfig, io: CliOutput): Promise<{ run:
       if (failure === undefined) throw error;
       return failure;
     }
-    return { run: (source, options) => importFile(db, source, options), close: async () => void db.$client.close(), created };
+    return { run: (source, options) => importFile(db, source, options), close: async () => checkpointAndClose(db.$client), created };
   }
   try {
     const pool = (await openPostgres(url, { poolMax: 1, connectTimeoutMs: config.pgConnectTimeoutMs })).$client;

@@ -3,6 +3,7 @@ import '../common/zod-messages.js';
 import { openDatabase } from '../db/open.js';
 import { importFile } from './run.js';
 import type { ImportOptions, ImportReport, ImportSource } from './types.js';
+import { checkpointAndClose } from '../db/wal.js';
 
 // The import thread (src/import/import-thread.ts): imports a file into the service's database (SQLite's file or
 // PostgreSQL), on a connection of its own opened for the job, and answers with the report or the error.
@@ -59,7 +60,7 @@ async function imported(target: ImportTarget, source: ImportSource, options: Imp
   try {
     return await importFile(db, source, options);
   } finally {
-    db.$client.close();
+    checkpointAndClose(db.$client);
   }
 }
 

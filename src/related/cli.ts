@@ -4,6 +4,7 @@ import { databaseFailure, openForCommand } from '../db/open.js';
 import { bumpRevision } from '../db/revision.js';
 import { materializeStale } from '../recommendations/documents.js';
 import { relateAll } from './refresh.js';
+import { checkpointAndClose } from '../db/wal.js';
 
 // `npm run relate [-- --state KGZ] [--json]`: recomputes the related recommendations of every state under
 // review (or of those given) in DATABASE_PATH, in one transaction, and the documents whose recurrence
@@ -88,6 +89,6 @@ function relate(path: string, openWaitMs: number, states: string[] | undefined, 
     );
     return 0;
   } finally {
-    db.$client.close();
+    checkpointAndClose(db.$client);
   }
 }

@@ -7,6 +7,7 @@ import { redactUrl } from '../db/pg/url.js';
 import { REVIEW_ID } from '../import/run.js';
 import { type TagProgress, tagRecommendations } from './apply.js';
 import { machineTagger } from './tagger.js';
+import { checkpointAndClose } from '../db/wal.js';
 
 export const TAG_USAGE = `Usage: npm run tag [-- --review KGZ-3] [--all] [--json]
   Gives machine labels (UPR Info's issues, and the UHRI themes the crosswalk derives) to recommendations
@@ -80,7 +81,7 @@ function tagSqlite(path: string, openWaitMs: number, selection: { reviewId?: str
       letWritersIn();
     });
   } finally {
-    db.$client.close();
+    checkpointAndClose(db.$client);
   }
 }
 

@@ -7,6 +7,7 @@ import { expectedPgMigrationCount, openPostgres } from '../pg/open.js';
 import { rowSearchVector } from '../pg/fulltext.js';
 import { databaseNameFault, redactUrl } from '../pg/url.js';
 import { BATCH_ROWS, COPY_TABLES, CopyError, DERIVED_TABLES, isSqliteInternal, PG_ONLY_COLUMNS, TargetNotEmptyError } from './tables.js';
+import { checkpointAndClose } from '../wal.js';
 
 // Copies a whole database between SQLite and an empty PostgreSQL database, either way: same rows, same ids,
 // same audit log (seq included, so the change feed keeps its order). One transaction on each side: the
@@ -261,7 +262,7 @@ async function postgresToSqlite(url: string, path: string, options: CopyOptions)
         return report;
       } finally {
         if (sqlite.inTransaction) sqlite.exec('rollback');
-        sqlite.close();
+        checkpointAndClose(sqlite);
       }
     } finally {
       await client.query('rollback').catch(() => undefined);
