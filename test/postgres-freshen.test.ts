@@ -178,6 +178,24 @@ if ('skip' in cluster) {
     t.equal(await revision(), String(Number(before) + 1), 'nor bumps the revision');
   });
 
+  t.test('many documents are rebuilt a round of ids at a time, the same as one round', async (t) => {
+    const pool = await copied(t);
+    await pool.query(`update recommendation_documents set json = '{}' where recommendation_id = any($1)`, [albania]);
+    await pool.query(`update recommendation_csv_lines set csv_tail = '' where recommendation_id = any($1)`, [albania]);
+    const writes: number[] = [];
+    const counted = {
+      query: ((...args: Parameters<pg.Pool['query']>) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        const values = typeof args[0] === 'string' ? args[1] : (args[0] as { values?: unknown[] }).values;
+        if (text.includes('insert into recommendation_documents')) writes.push((values as string[][])[0]!.length);
+        return (pool.query as (...a: unknown[]) => unknown)(...args);
+      }) as pg.Pool['query'],
+    };
+    await pgMaterialize(counted, albania, 10);
+    t.same(writes, [10, 10, 8], "Albania's 28 documents written in rounds of at most 10");
+    await sameDocuments(t, onSqlite, pool);
+  });
+
   t.test('an upgraded database: migration 0010 lists every relation stale, the start recomputes them all as SQLite’s', async (t) => {
     const pool = await copied(t);
     // Relations as an older version stored them: wrong pairs, wrong scores, missing pairs, and a pair to
