@@ -113,12 +113,9 @@ export function tagRecommendations(db: Db, tagger: Tagger, selection: TagSelecti
     }
     return done;
   });
-  for (let after = ''; ; ) {
-    const done = inCallers ? oneBatch(after) : alone.immediate(after);
-    if (done.rows === 0) return report;
-    after = done.last;
-    progress?.(report.recommendations, total);
-  }
+  const step = (after: string) => (inCallers ? oneBatch(after) : alone.immediate(after));
+  for (let done = step(''); done.rows > 0; done = step(done.last)) progress?.(report.recommendations, total);
+  return report;
 }
 
 /** Brings the machine labels of these recommendations up to date: the labels added, changed and removed. */
