@@ -2,6 +2,7 @@ import t from 'tap';
 import { canonicalInstruments, INSTRUMENTS } from '../src/related/instruments.js';
 import { allNeighbours, roundScore, type Vector, vectorize, vectorizeIds } from '../src/related/similarity.js';
 import { NO_STATE_NAMES, StateNames } from '../src/related/state-names.js';
+import { RECURRENCE_THRESHOLD } from '../src/related/settings.js';
 import { TermIds } from '../src/related/term-ids.js';
 import { plainText, stem, termsOf } from '../src/related/terms.js';
 import { isStateList, withoutRecommenders } from '../src/states/names-in-text.js';
@@ -20,23 +21,96 @@ t.test('every instrument pattern starts at a word boundary (the alternation of t
 
 t.test('a treaty named in different words is one term', async (t) => {
   const opcat = ['Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture', 'Consider ratifying the OPCAT.'];
-  for (const text of opcat) t.same(termsOf(text), ['ratify', 'zzopcat'], text);
+  for (const text of opcat) t.same(termsOf(text), ['ratify', 'zzopcatratify', 'zzopcatratify'], text);
   t.same(termsOf('Sign and ratify the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment'), [
     'ratify',
     'ratify',
-    'zzcat',
+    'zzcatratify',
+    'zzcatratify',
   ]);
-  t.same(termsOf('Ratify the Rome Statue of the ICC'), ['ratify', 'zzrome'], 'a typo of statute, and the court named in it');
-  t.same(termsOf('Ratify the CAT and its Optional Protocol'), ['ratify', 'zzcat', 'zzopcat'], 'a convention with its protocol: both');
-  t.same(termsOf('Accede to the Optional Protocols to the CRC'), ['ratify', 'zzopcrcsc', 'zzopcrcac']);
+  t.same(termsOf('Ratify the Rome Statue of the ICC'), ['ratify', 'zzromeratify', 'zzromeratify'], 'a typo of statute, and the court named in it');
+  t.same(termsOf('Ratify the CAT and its Optional Protocol'), ['ratify', 'zzcatratify', 'zzcatratify', 'zzopcatratify', 'zzopcatratify'], 'a convention with its protocol: both');
+  t.same(termsOf('Accede to the Optional Protocols to the CRC'), ['ratify', 'zzopcrcscratify', 'zzopcrcscratify', 'zzopcrcacratify', 'zzopcrcacratify']);
   t.same(termsOf('Ratify the Second Optional Protocol to the ICCPR, aiming at the abolition of the death penalty'), [
     'ratify',
-    'zziccprop2',
+    'zziccprop2ratify',
+    'zziccprop2ratify',
   ]);
-  t.same(termsOf('Ratify ILO Convention No. 169'), ['ratify', 'zzilo169']);
-  t.same(termsOf('Become a party to the Rome Statute of the International Criminal Court'), ['ratify', 'zzrome']);
+  t.same(termsOf('Ratify ILO Convention No. 169'), ['ratify', 'zzilo169ratify', 'zzilo169ratify']);
+  t.same(termsOf('Become a party to the Rome Statute of the International Criminal Court'), ['ratify', 'zzromeratify', 'zzromeratify']);
+  t.same(termsOf('Reconsider being party to the ICRMW').slice(1), ['ratify', 'zzicrmwratify', 'zzicrmwratify'], 'being party: ratify');
   t.ok(cosine('Ratify OP-CAT', 'Accede to the Optional Protocol to the Convention against Torture') > 0.99, 'rewording keeps the score');
   t.ok(cosine('Ratify OP-CAT', 'Ratify the CAT') < 0.5, 'the protocol is not the convention');
+});
+
+/** The score of texts a and b among the recommendations to one state (idf over all of them, as relateAll computes it). */
+function scoreInState(state: readonly string[], a: number, b: number): number {
+  const lists = allNeighbours(vectorize(state.map((text) => termsOf(text))), 0, state.length);
+  return lists[a]!.find((n) => n.index === b)?.score ?? 0;
+}
+
+// Pairs the session 40 audit found above the threshold though they ask different things (their texts as printed),
+// among other requests to one state, as common in it as in the real record's states (below the old scores).
+const STATE = [
+  'Consider ratifying the Optional Protocol to CAT.',
+  'Establish a national mechanism to visit places of detention in line with the Optional Protocol to the Convention against Torture (Costa Rica);',
+  'Speed up ratification of the ICCPR and of the Convention against Torture.',
+  'Withdraw the remaining reservations to the ICCPR and the CAT (Switzerland);',
+  'Consider abolishing the death penalty',
+  'Establish a moratorium on the death penalty (Mexico);',
+  // The same requests in other words: they stay above it.
+  'To ratify the Convention on the Rights of Persons with Disabilities (Qatar);',
+  'Take steps to ratify and implement the CRPD (Kenya);',
+  'Complete the CPED ratification process (Mexico);',
+  'Ratify the International Convention for the Protection of All Persons from Enforced Disappearance (France);',
+  'Establish a moratorium on executions with a view to abolishing the death penalty (Portugal);',
+  'Establish an official moratorium with a view to the final abolition of the death penalty (France);',
+  // Other requests to the state.
+  'Ratify the International Convention on the Elimination of All Forms of Racial Discrimination (Brazil);',
+  'Ratify the Convention on the Rights of Persons with Disabilities (Spain);',
+  'Accede to the Rome Statute of the International Criminal Court (France);',
+  'Ratify the Convention on the Reduction of Statelessness (Hungary);',
+  'Improve conditions in places of detention (Canada);',
+  'Establish a mechanism to monitor places of detention (Denmark);',
+  'Establish an independent national human rights institution (Germany);',
+  'Combat violence against women and children (Italy);',
+  'Improve prison conditions and reduce overcrowding (Algeria);',
+  'Guarantee freedom of expression online (Sweden);',
+  'Ratify the ICCPR',
+  'Speed up the process of ratification of the ICCPR-OP2 (Estonia);',
+  'Ratify the United Nations Convention against Corruption (Netherlands);',
+  'Implement promptly the United Nations Convention against Corruption (Australia);',
+];
+
+t.test('the act asked: a treaty to ratify is another request than the same treaty to implement (session 40)', async (t) => {
+  t.same(termsOf('Ratify OP-CAT'), ['ratify', 'zzopcatratify', 'zzopcatratify'], 'ratified: the treaty\'s ratification, counted twice');
+  t.same(termsOf('Establish a mechanism in line with OP-CAT'), ['establ', 'mechan', 'zzopcat'], 'named for another act: the treaty alone');
+  t.same(termsOf('Withdraw reservations to CEDAW and accede to OP-CEDAW'), ['withdr', 'reserv', 'zzcedaw', 'ratify', 'zzopcedawratify', 'zzopcedawratify']);
+  t.same(termsOf('Ratify CAT; implement it in line with the CRC'), ['ratify', 'zzcatratify', 'zzcatratify', 'implem', 'zzcrc'], 'in line with: another act');
+  t.same(termsOf('Ratify OP-ICESCR; and CPED'), ['ratify', 'zzopicescrratify', 'zzopicescrratify', 'zzcpedratify', 'zzcpedratify'], 'a list goes on past a semicolon');
+  t.same(termsOf('Complete the CPED ratification'), ['comple', 'zzcpedratify', 'zzcpedratify', 'ratify'], 'a treaty just before "ratification"');
+  t.same(termsOf('Ratify and cooperate with the ICC and the NHRI'), ['ratify', 'cooper', 'zzicc', 'zznhri'], 'a court or a body is not ratified');
+  t.ok(scoreInState(STATE, 0, 1) < RECURRENCE_THRESHOLD, 'ratify OP-CAT / a mechanism in line with it (0.51 before)');
+  t.ok(scoreInState(STATE, 2, 3) < RECURRENCE_THRESHOLD, 'ratify ICCPR and CAT / withdraw reservations to them (0.66 before)');
+  t.ok(scoreInState(STATE, 6, 7) >= RECURRENCE_THRESHOLD, '"ratify and implement" still asks to ratify');
+  t.ok(scoreInState(STATE, 8, 9) >= RECURRENCE_THRESHOLD, 'the CPED ratification / ratify CPED');
+  t.same(termsOf('Provide follow-up to the Council of Europe Convention on Action against Trafficking in Human Beings'), ['provid', 'follow', 'zzcoetraffick']);
+  t.same(termsOf('Ratify UNCAC'), termsOf('Ratify the UN Convention against Corruption'));
+  t.ok(scoreInState(STATE, 24, 25) < RECURRENCE_THRESHOLD, 'ratify the convention against corruption / implement it (0.79 in the record before)');
+});
+
+t.test('the ICCPR-OP2 after "the", or written "ICCPR-OP 2" or "Second OP-ICCPR", is the protocol, not the covenant (session 40)', async (t) => {
+  for (const text of ['Speed up the ratification of the ICCPR-OP2', 'Ratify ICCPR-OP 2', 'Ratify the Second OP-ICCPR']) {
+    t.same(termsOf(text).filter((term) => term.startsWith('zz')), ['zziccprop2ratify', 'zziccprop2ratify'], text);
+  }
+  t.same(termsOf('Ratify the First OP-ICCPR').filter((term) => term.startsWith('zz')), ['zziccprop1ratify', 'zziccprop1ratify']);
+  t.ok(scoreInState(STATE, 22, 23) < 0.15, 'ratify the ICCPR / the ICCPR-OP2 (0.52 before)');
+});
+
+t.test('a moratorium is not abolition (session 40)', async (t) => {
+  t.same(termsOf('Establish a moratorium on the death penalty'), ['establ', 'zzmoratorium', 'zzdeathpen']);
+  t.ok(scoreInState(STATE, 4, 5) < RECURRENCE_THRESHOLD, 'abolition / a moratorium (0.52 before)');
+  t.ok(scoreInState(STATE, 10, 11) >= RECURRENCE_THRESHOLD, 'a moratorium with a view to abolition, in other words');
 });
 
 t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {
@@ -105,8 +179,8 @@ t.test('term ids: one tokenising per text, forgotten at the limit, same vectors 
   const ids = new TermIds(2, 100);
   const first = ids.of('Ratify OP-CAT');
   t.equal(ids.of('Ratify OP-CAT'), first, 'a text seen before is not tokenised again');
-  t.same([...first], [0, 1]);
-  t.same(ids.instrument, [false, true], 'zzopcat is an instrument token');
+  t.same([...first], [0, 1, 1]);
+  t.same(ids.instrument, [false, true], 'zzopcatratify is an instrument token');
   ids.trim();
   t.equal(ids.size, 2, 'below the limits nothing is forgotten');
   ids.of('Combat torture');
@@ -134,7 +208,7 @@ t.test('term ids: one tokenising per text, forgotten at the limit, same vectors 
 const NAMES = new StateNames(STATES.flatMap((state) => [state.name, ...state.aliases]));
 
 t.test('the recommending states printed at the end of a text are not terms (the Terman corpus, OHCHR)', async (t) => {
-  const asked = ['ratify', 'zzicrmw'];
+  const asked = ['ratify', 'zzicrmwratify', 'zzicrmwratify'];
   for (const text of [
     'Ratify ICRMW (Norway);',
     'Ratify ICRMW (United Kingdom of Great Britain and Northern Ireland);',
@@ -152,13 +226,13 @@ t.test('the recommending states printed at the end of a text are not terms (the 
     t.same(termsOf(text, NAMES), asked, text);
   }
   t.same(termsOf('Ratify ICRMW (Austria); ratify ICRMW (Bosnia and Herzegovina);', NAMES), [...asked, ...asked], 'a state after each part of a text joined from two rows');
-  t.same(termsOf('Ratify ICRMW (Norway);'), ['ratify', 'zzicrmw', 'norway'], 'without the names: the text as written');
-  t.same(termsOf('Ratify ICRMW (Norway);', NO_STATE_NAMES), ['ratify', 'zzicrmw', 'norway']);
+  t.same(termsOf('Ratify ICRMW (Norway);'), ['ratify', 'zzicrmwratify', 'zzicrmwratify', 'norway'], 'without the names: the text as written');
+  t.same(termsOf('Ratify ICRMW (Norway);', NO_STATE_NAMES), ['ratify', 'zzicrmwratify', 'zzicrmwratify', 'norway']);
 });
 
 t.test('a parenthesis that is not a list of states stays in the text', async (t) => {
   t.same(termsOf('Ratify the Optional Protocol against Torture (OP-CAT) (France);', NAMES), termsOf('Ratify the Optional Protocol against Torture (OP-CAT)'));
-  t.same(termsOf('Ratify the convention on lighthouses (CEDAW);', NAMES), ['ratify', 'conven', 'lighth', 'zzcedaw'], 'an acronym');
+  t.same(termsOf('Ratify the convention on lighthouses (CEDAW);', NAMES), ['ratify', 'conven', 'lighth', 'zzcedawratify', 'zzcedawratify'], 'an acronym');
     t.same(termsOf('Protect the keepers of lighthouses (Fictional Republic of Nowhere);', NAMES), termsOf('Protect the keepers of lighthouses (Fictional Republic of Nowhere);'), 'no state has that name: kept');
   t.same(termsOf('Protect (Norway) the keepers of lighthouses', NAMES), termsOf('Protect (Norway) the keepers of lighthouses'), 'a state inside the text, not at the end of a part: kept');
   const resolve = (name: string) => (['norway', 'spain'].includes(name.toLowerCase()) ? name : undefined);
@@ -211,9 +285,9 @@ t.test("a Terman-style copy scores with a UPR Info-style one as two UPR Info-sty
 
 t.test('term ids follow the states names they are given', async (t) => {
   const ids = new TermIds(100, 100);
-  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 2], 'no names: the state is a term');
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 1, 2], 'no names: the state is a term');
   ids.useNames(NAMES);
-  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1], 'other names: the text tokenised again');
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 1], 'other names: the text tokenised again');
   ids.useNames(new StateNames(['norway', ...NAMES.list()]));
-  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1], 'the same names (normalised): kept');
+  t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 1], 'the same names (normalised): kept');
 });

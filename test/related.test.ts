@@ -70,9 +70,12 @@ t.test('a reworded request of an earlier cycle is found, scored, and counted as 
   t.same(body.meta, { limit: 10, floor: RELATED_FLOOR, recurrenceThreshold: RECURRENCE_THRESHOLD });
   t.equal((await related(app, ids.a1)).body.data[0].relation, 'later');
   t.equal((await related(app, ids.d2, '?relation=earlier')).body.data[0].id, ids.b1, 'domestic violence, asked before');
-  const notEarlier = (await related(app, ids.a2, '?relation=later,same')).body.data as { relation: string }[];
-  t.ok(notEarlier.every((r) => r.relation !== 'earlier'), 'the relation filter');
-  t.ok(notEarlier.some((r) => r.relation === 'later'), 'the third cycle (the seed) is later');
+  const notEarlier = (await related(app, ids.a2, '?relation=later,same')).body.data as { id: string; relation: string }[];
+  t.ok(notEarlier.every((r) => r.relation !== 'earlier' && r.id !== ids.a1), 'the relation filter: OP-CAT of cycle 1 left out');
+  // (Accede to OP-CAT met the seed's "Ratify the 2014 Protocol to the ILO Forced Labour Convention" on "ratify" alone
+  // until session 40 made a treaty to ratify weigh more than the verb.)
+  const later = (await related(app, ids.c2, '?relation=later')).body.data as { id: string; relation: string }[];
+  t.ok(later.length > 0 && later.every((r) => r.relation === 'later'), 'the third cycle (the seed) is later: its request on the media');
   t.equal((await related(app, ids.a2, '?limit=1')).body.data.length, 1);
 
   t.same((await record(app, ids.a2)).recurrence, { count: 1, earliestCycle: 1 });

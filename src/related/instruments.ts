@@ -79,7 +79,8 @@ export const INSTRUMENTS: readonly Instrument[] = [
   {
     token: 'zziccprop2',
     patterns: [
-      g(`\\b(?:iccpr-? ?op2|op2-? ?iccpr)\\b`),
+      // "the ICCPR-OP2": with its article, or the covenant's own pattern (which takes "the ") matches first.
+      g(`\\b(?:the )?(?:iccpr-? ?op ?2|op ?2-? ?iccpr|second op-? ?iccpr)\\b`),
       g(`\\bsecond optional protocol ${OF} ${ICCPR}(?:,? aiming at (?:the )?abolition of the death penalty)?`),
       g(`\\bsecond optional protocol\\b`),
     ],
@@ -90,7 +91,7 @@ export const INSTRUMENTS: readonly Instrument[] = [
   },
   {
     token: 'zziccprop1',
-    patterns: [g(`\\b(?:iccpr-? ?op1|op1-? ?iccpr)\\b`), g(`\\b(?:the )?first optional protocol ${OF} ${ICCPR}`)],
+    patterns: [g(`\\b(?:the )?(?:iccpr-? ?op ?1|op ?1-? ?iccpr|first op-? ?iccpr)\\b`), g(`\\b(?:the )?first optional protocol ${OF} ${ICCPR}`)],
   },
   {
     token: 'zzopicescr',
@@ -174,6 +175,14 @@ export const INSTRUMENTS: readonly Instrument[] = [
     ],
   },
   {
+    token: 'zzcoetraffick',
+    patterns: [g('\\b(?:the )?council of europe convention on action against trafficking in human beings\\b')],
+  },
+  {
+    token: 'zzuncac',
+    patterns: [g('\\b(?:the )?(?:united nations |un )?convention against corruption\\b'), g('\\buncac\\b')],
+  },
+  {
     token: 'zzdiscedu',
     patterns: [g('\\b(?:the )?(?:unesco )?convention against discrimination in education\\b')],
   },
@@ -202,10 +211,18 @@ export const INSTRUMENTS: readonly Instrument[] = [
     patterns: [g('\\bspecial procedures?(?: mandate[- ]holders)?\\b'), g('\\bspecial rapporteurs?\\b'), g('\\bstanding invitation\\b')],
   },
   { token: 'zzohchr', patterns: [g('\\b(?:the )?office of the (?:united nations |un )?high commissioner for human rights\\b'), g('\\bohchr\\b')] },
+  // A moratorium is not abolition: its own token, as heavy as the death penalty's, so that the two requests part.
+  { token: 'zzmoratorium', patterns: [g('\\bmoratori(?:um|a)\\b')] },
   { token: 'zzdeathpen', patterns: [g('\\bdeath penalty\\b'), g('\\bcapital punishment\\b'), g('\\bdeath sentences?\\b')] },
   { token: 'zzdomviol', patterns: [g('\\bdomestic violence\\b'), g('\\bviolence in the family\\b'), g('\\bfamily violence\\b')] },
   { token: 'zztraffick', patterns: [g('\\btrafficking (?:in|of) (?:human beings|persons|people|women and children|women|children)\\b'), g('\\bhuman trafficking\\b')] },
 ];
+
+/**
+ * The tokens that name a body, a mechanism or a topic rather than a treaty a state can become party to: they are
+ * never asked to be ratified (terms.ts's act dimension leaves them alone).
+ */
+export const NOT_RATIFIABLE: ReadonlySet<string> = new Set(['zzicc', 'zznhri', 'zzfgm', 'zzsogi', 'zzhrd', 'zzupr', 'zzspecproc', 'zzohchr', 'zzdeathpen', 'zzmoratorium', 'zzdomviol', 'zztraffick']);
 
 // All patterns as one alternation, each in a capturing group of its own (the patterns' own groups are all
 // non-capturing): one pass over the text, and at each position the first pattern in order that matches wins.

@@ -1,4 +1,4 @@
-import { canonicalInstruments } from './instruments.js';
+import { canonicalInstruments, NOT_RATIFIABLE } from './instruments.js';
 import { NO_STATE_NAMES, type StateNames } from './state-names.js';
 
 // A recommendation's text as the terms its similarity is computed on: without the recommending states
@@ -95,7 +95,24 @@ export function plainText(text: string): string {
 }
 
 // Phrases that ask for the same as one word of SYNONYMS.
-const RATIFY_PHRASE = /\bbecom(?:e|es|ing) (?:a )?(?:state )?part(?:y|ies)\b/g;
+const RATIFY_PHRASE = /\b(?:becom(?:e|es|ing)|being) (?:a )?(?:state )?part(?:y|ies)\b/g;
+
+// The act dimension: a treaty asked to be ratified is one request, the same treaty named for anything else
+// (implement it, withdraw reservations to it, bring the law in line with it, set up its mechanism) another.
+// A treaty token named after a ratify word with no word of OTHER_ACT between them, or just before
+// "ratification" or "accession", becomes `<token>ratify`, counted twice: "Ratify OP-CAT" and "Establish a preventive
+// mechanism in line with OP-CAT" no longer meet on the protocol (0.62 before, in a state of the record), and a
+// request to ratify weighs its treaties more than its other words, as a list of treaties to ratify does
+// (session 40's audit, docs/reliability-probes.md: added as a second token beside the treaty's, the pairs of
+// ratifying and implementing one treaty still scored 0.5–0.8).
+const OTHER_ACT = new Set(
+  `withdraw withdrawing withdrawal lift lifting reservation reservations line accordance conformity conform
+  compliance comply complies compliant align aligning alignment harmonize harmonise harmonizing harmonising
+  harmonization harmonisation incorporate incorporating incorporation domesticate domesticating domestication
+  transpose transposing obligation obligations provision provisions declaration declarations competence article
+  articles standards committee mechanism framework under`.split(/\s+/),
+);
+const RATIFY_NOUNS = new Set(['ratification', 'ratifications', 'accession', 'adherence', 'signature']);
 
 /**
  * The terms of a text, in order, repeated as often as they occur (instrument tokens start with "zz"); the
@@ -103,14 +120,25 @@ const RATIFY_PHRASE = /\bbecom(?:e|es|ing) (?:a )?(?:state )?part(?:y|ies)\b/g;
  */
 export function termsOf(text: string, names: StateNames = NO_STATE_NAMES): string[] {
   const terms: string[] = [];
+  let ratifying = false;
+  let previous = '';
   for (const word of canonicalInstruments(plainText(names.strip(text)).replace(RATIFY_PHRASE, 'ratify')).match(/[a-z0-9]+/g) ?? []) {
+    const before = previous;
+    previous = word;
     if (word.startsWith('zz')) {
-      terms.push(word);
+      if (ratifying && !NOT_RATIFIABLE.has(word)) terms.push(`${word}ratify`, `${word}ratify`);
+      else terms.push(word);
       continue;
     }
+    if (OTHER_ACT.has(word)) ratifying = false;
     if (word.length < 2 || /^\d+$/.test(word) || STOP_WORDS.has(word)) continue;
     // Own keys only: "constructor" read Object's constructor off the prototype, a function among the terms.
-    terms.push(Object.hasOwn(SYNONYMS, word) ? SYNONYMS[word]! : stem(word));
+    const term = Object.hasOwn(SYNONYMS, word) ? SYNONYMS[word]! : stem(word);
+    if (term === 'ratify') {
+      if (!ratifying && RATIFY_NOUNS.has(word) && before.startsWith('zz') && !NOT_RATIFIABLE.has(before)) terms.splice(-1, 1, `${before}ratify`, `${before}ratify`);
+      ratifying = true;
+    }
+    terms.push(term);
   }
   return terms;
 }
