@@ -182,7 +182,7 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
   section.setAttribute('aria-labelledby', 'related-heading');
   const heading = element('h3', 'Related recommendations');
   heading.id = 'related-heading';
-  section.append(heading, element('p', 'Recommendations to the same state whose wording is most like this one, in any cycle; most similar first. The similarity compares words, not meaning.', 'note'));
+  section.append(heading, element('p', 'Recommendations to the same state whose wording is most like this one, in any cycle; most similar first. The similarity compares words, not meaning: 0 to 1, not a probability.', 'note'));
   let related: Related[];
   try {
     related = (await get<{ data: Related[] }>(`recommendations/${encodeURIComponent(id)}/related`, new URLSearchParams({ limit: '10' }), signal)).data;
@@ -202,7 +202,7 @@ async function relatedSection(id: string, signal: AbortSignal): Promise<HTMLElem
     r.recommendingStates.forEach((s, i) => states.append(...(i ? [', '] : []), isolated(s.name)));
     facts.append(
       element('strong', `Cycle ${r.cycle}`), ` (${labelOf(RELATIONS, r.relation).toLowerCase()}) · review ${r.reviewId} · `,
-      element('span', `similarity ${Math.round(r.score * 100)}%`, 'score'), ' · ', states, ' · position: ',
+      element('span', `similarity ${r.score.toFixed(2)}`, 'score'), ' · ', states, ' · position: ',
       element('span', labelOf(POSITIONS, r.position), r.position ? 'position' : 'position unknown'),
     );
     const open = element('button', r.text, 'link');
@@ -678,7 +678,7 @@ async function showRecommendations(): Promise<void> {
     const { count, earliestCycle } = recommendation.recurrence;
     if (count > 0) {
       const since = earliestCycle === null ? '' : `, since cycle ${earliestCycle}`;
-      row.cells[1]!.append(element('span', `Recurring: asked before${since}`, 'recurring'));
+      row.cells[1]!.append(element('span', `Recurring: similar earlier request${since}`, 'recurring'));
     }
     row.cells[5]!.append(themeList(recommendation.themes));
     if (across) {
@@ -791,7 +791,8 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   );
   fact('Themes', themeList(r.themes), ...(r.themes.some((t) => t.source === 'machine') ? [machineNote] : []));
   if (r.recurrence.count > 0) {
-    fact('Recurring', `asked before: ${r.recurrence.count} similar recommendation${r.recurrence.count === 1 ? '' : 's'} in earlier cycles, since cycle ${r.recurrence.earliestCycle ?? 'unknown'}`);
+    // Similar wording (a score of at least 0.5), not a judgement that the same thing was asked: say so.
+    fact('Recurring', `${r.recurrence.count} earlier-cycle recommendation${r.recurrence.count === 1 ? '' : 's'} worded like this one (similarity at least 0.5), since cycle ${r.recurrence.earliestCycle ?? 'unknown'}; read them below: a similar wording is most often, not always, the same request`);
   }
   body.append(facts);
 

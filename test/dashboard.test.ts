@@ -249,7 +249,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
       t.same(await shownMarking(`#recommendations tr[data-id="${r.id}"] .theme`), marking(r.themes), `${r.id}: themes and their sources`);
       machineLabels += r.themes.filter((l) => l.source === 'machine').length;
       const recurring = await page.locator(`#recommendations tr[data-id="${r.id}"] .recurring`).allTextContents();
-      t.same(recurring, r.recurrence.count > 0 ? [`Recurring: asked before, since cycle ${r.recurrence.earliestCycle}`] : [], `${r.id}: recurrence`);
+      t.same(recurring, r.recurrence.count > 0 ? [`Recurring: similar earlier request, since cycle ${r.recurrence.earliestCycle}`] : [], `${r.id}: recurrence`);
     }
     t.ok(machineLabels > 0, `${machineLabels} machine labels in the table, marked automatic`);
 
@@ -278,7 +278,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     for (const [i, r] of (related.data as { id: string; reviewId: string; cycle: number; text: string; score: number; relation: string; position: string | null; recommendingStates: { name: string }[] }[]).entries()) {
       const shown = (await items.nth(i).textContent())!;
       t.match(shown, `Cycle ${r.cycle} (${relationWords[r.relation]}) · review ${r.reviewId}`, `${r.id}: cycle, relation, review`);
-      t.match(shown, `similarity ${Math.round(r.score * 100)}%`);
+      t.match(shown, `similarity ${r.score.toFixed(2)}`);
       for (const state of r.recommendingStates) t.match(shown, state.name);
       t.match(shown, r.text);
       if (r.position === null) t.match(shown, 'position: Unknown (no source records one)', 'an unknown position is not guessed');
@@ -292,7 +292,7 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
       detail.themes.some((l: Theme) => l.source === 'machine') ? 1 : 0,
       'a note says what automatic means when a machine label is shown',
     );
-    t.match(await page.locator('#detail-body').textContent(), `asked before: ${detail.recurrence.count} similar recommendation`);
+    t.match(await page.locator('#detail-body').textContent(), `${detail.recurrence.count} earlier-cycle recommendation${detail.recurrence.count === 1 ? '' : 's'} worded like this one (similarity at least 0.5)`);
     await screenshot(page, 'related-detail');
 
     // A related item opens its own detail, from the keyboard.
