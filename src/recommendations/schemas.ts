@@ -78,7 +78,7 @@ export const recommendationFilterShape = {
     `Who gave the labels the theme filter (and a theme grouping) counts: ${LABEL_SOURCES.join(', ')} (machine: automatic tagging; default: all).`,
   ),
   recurring: booleanParam(
-    `true: only recommendations made before, in an earlier cycle (see \`recurrence\`: an earlier-cycle recommendation to the same state scoring at least ${RECURRENCE_THRESHOLD}); false: only those not.`,
+    `true: only recommendations worded like one made before, in an earlier cycle (see \`recurrence\`: an earlier-cycle recommendation to the same state scoring at least ${RECURRENCE_THRESHOLD}); false: only those with none (not proof that nothing was asked before).`,
   ),
   hasDevelopments: booleanParam('true: only recommendations linked to at least one development; false: only those with none.'),
   q: fullTextParam('the text'),
@@ -96,7 +96,7 @@ export const recurrenceSchema = z
       .max(RELATED_PER_RECORD)
       .meta({ format: 'int32' })
       .describe(
-        `How many recommendations to the same state under review in earlier cycles ask much the same: their text scores at least ${RECURRENCE_THRESHOLD} with this one (TF-IDF cosine, see GET /v1/recommendations/{id}/related; counted among the ${RELATED_PER_RECORD} most similar).`,
+        `How many recommendations to the same state under review in earlier cycles are worded much like this one: their text scores at least ${RECURRENCE_THRESHOLD} with it (TF-IDF cosine, see GET /v1/recommendations/{id}/related; counted among the ${RELATED_PER_RECORD} most similar). Most of them ask the same, in full or in part; read them before saying so (README, Recurring recommendations).`,
       ),
     earliestCycle: z
       .int()
@@ -107,7 +107,7 @@ export const recurrenceSchema = z
       .describe('The earliest cycle of those; null when there are none.'),
   })
   .meta({ id: 'Recurrence' })
-  .describe('Whether this was asked of the state before, in an earlier cycle.');
+  .describe('Whether something worded like this was asked of the state before, in an earlier cycle.');
 
 /** What one source itself printed about a recommendation (a row of recommendation_sources, src/import/reconcile.ts). */
 export const sourceReadingSchema = z

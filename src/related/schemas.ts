@@ -28,7 +28,9 @@ export const relatedRecommendationSchema = z
       .number()
       .min(0)
       .max(1)
-      .describe('Similarity of the two texts, 0–1 (TF-IDF cosine after normalising treaty names; 4 decimals).'),
+      .describe(
+        "Similarity of the two texts' wording, 0–1: the TF-IDF cosine after normalising treaty names (a treaty to ratify and the same treaty named for another act are different terms), 4 decimals. Not a probability that the two ask the same thing.",
+      ),
     relation: z
       .enum(RELATIONS)
       .describe('Whether it was made in an earlier cycle than the recommendation asked about, a later one, or the same cycle.'),
@@ -43,7 +45,9 @@ export const relatedListSchema = z
       floor: z.number().describe(`The lowest score listed (${RELATED_FLOOR}).`),
       recurrenceThreshold: z
         .number()
-        .describe(`The score from which an earlier-cycle recommendation counts in \`recurrence\` (${RECURRENCE_THRESHOLD}).`),
+        .describe(
+          `The score from which an earlier-cycle recommendation counts in \`recurrence\` (${RECURRENCE_THRESHOLD}): a wording that similar, not a judgement that the same thing was asked.`,
+        ),
     }),
   })
   .meta({ id: 'RelatedRecommendationList' });

@@ -126,7 +126,7 @@ export const recommendationGroupSchema = z
     recurring: z
       .enum(['true', 'false'])
       .optional()
-      .describe('true: made before, in an earlier cycle (see the `recurring` filter); false: not. The filter values.'),
+      .describe('true: worded like one made before, in an earlier cycle (see the `recurring` filter); false: none found. The filter values.'),
     count: count.describe('How many matching recommendations fall in this group.'),
   })
   .meta({ id: 'RecommendationGroup' });
