@@ -19,7 +19,7 @@ export function limitWal(client: Database.Database): void {
  * Once the last snapshot is closed: the log, when grown past WAL_LIMIT_BYTES, copied into the database and the
  * -wal truncated, never waited for (a reader or writer elsewhere, another process's, leaves it to the next commit's
  * checkpoint, as a checkpoint that fails does). Without it the log stays as long as it grew, read through by every
- * query, until the next write.
+ * query, until the next write. The server's connection asks its checkpoint thread instead (past its own bound).
  */
 export function truncateWalAfterSnapshots(client: Database.Database): void {
   const offThread = checkpointers.get(client);
