@@ -4,14 +4,16 @@
 // (an API key of the curator scope) PATCHes one recommendation's themes (off, back) every 200 ms, until SIGINT or SIGTERM;
 // then prints per kind the requests, the statuses counted, and the latencies' median and worst (ms), as JSON.
 // Not part of npm test: run by hand beside the command measured.
-//   DATABASE_PATH=/tmp/x.db node bench/lock-probe.mjs [--key KEY] [--id RECORD] [--port 3999] [--out file.json]
-import { writeFileSync } from 'node:fs';
+// --trace FILE: every request as a line (kind, sent at in Unix seconds, ms, status), to line up with a command's commit.
+//   DATABASE_PATH=/tmp/x.db node bench/lock-probe.mjs [--key KEY] [--id RECORD] [--port 3999] [--out file.json] [--trace file]
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { opt, spawnServer } from './probe-server.mjs';
 
 const port = Number(opt('port', String(3900 + (process.pid % 90))));
 const key = opt('key', undefined);
 const id = opt('id', undefined);
 const out = opt('out', undefined);
+const trace = opt('trace', undefined);
 const base = `http://127.0.0.1:${port}`;
 const server = spawnServer(port, { stdio: ['ignore', 'inherit', 'inherit'] });
 
@@ -24,6 +26,7 @@ const note = (kind, status, ms, started) => {
   // The slowest five, with when they were sent (Unix seconds: line them up with the command's progress).
   k.worst.push({ ms: Math.round(ms), sentAt: Number(((origin + started) / 1000).toFixed(1)), status });
   k.worst = k.worst.sort((a, b) => b.ms - a.ms).slice(0, 5);
+  if (trace !== undefined) appendFileSync(trace, `${kind} ${((origin + started) / 1000).toFixed(2)} ${Math.round(ms)} ${status}\n`);
 };
 
 async function timed(kind, path, init) {

@@ -84,6 +84,14 @@ const importWorker = await build({
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
 
+// The checkpoint thread (src/db/wal-thread.ts starts ./wal-worker.js beside the bundle): SQLite and wal.ts only.
+const walWorker = await build({
+  ...common,
+  entryPoints: ['src/db/wal-worker.ts'],
+  outfile: outfile.replace(/[^/]*$/, 'wal-worker.js'),
+  external: ['better-sqlite3'],
+});
+
 // esbuild leaves non-ASCII characters in regular expression literals (a few, such as ’ and –), and one is
 // enough to make Node decode the whole file the slow way: written as \u escapes, they mean the same
 // characters in a regular expression (as UTF-16 units, surrogate pairs included) as in a string.
@@ -91,4 +99,4 @@ for (const file of [outfile, outfile.replace(/[^/]*$/, 'import-worker.js')]) {
   const bundle = await readFile(file, 'utf8');
   await writeFile(file, bundle.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
-await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs), ...Object.keys(importWorker.metafile.inputs)])] }));
+await writeFile(inputsFile, JSON.stringify({ began, inputs: [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(worker.metafile.inputs), ...Object.keys(importWorker.metafile.inputs), ...Object.keys(walWorker.metafile.inputs)])] }));

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { createApiKey } from '../src/auth/keys.js';
 import { openDatabase } from '../src/db/open.js';
+import { walBytes } from '../src/db/wal.js';
 import { HRW_SOURCE, mintKey, send } from './curation-helpers.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { startServer, stopServer } from './support/server-process.js';
@@ -20,7 +21,7 @@ import { copyTemplateDatabase } from './support/template-db.js';
 // with its assets served from its package's folder, the OpenAPI document built on first use, the tagger's
 // model loaded by the first write that tags (from models/, relative to the bundle), and the bundle written
 // as ASCII (regular expressions with non-ASCII characters escaped) — the same labels as the sources give — and
-// the import thread's worker, bundled beside it.
+// the import thread's and the checkpoint thread's workers, bundled beside it.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -118,6 +119,26 @@ t.test('the bundle npm start runs: built, started on a fresh database, the same 
   t.equal(report.format, 'upr-tracker-csv');
   t.match(report.recommendations, { created: 0, updated: 0 });
   t.equal(report.recommendations.unchanged, exported.trimEnd().split('\r\n').length - 1, 'every record exported, unchanged');
+
+  // The checkpoint thread, whose worker is a bundle of its own too (dist/src/wal-worker.js): another connection
+  // leaves 8 MiB of log (no checkpoint of its own), then a write of the server's: the thread copies and truncates it.
+  const other = openDatabase(databasePath);
+  other.$client.pragma('wal_autocheckpoint = 0');
+  other.$client.exec('create table filler (b blob)');
+  const fill = other.$client.prepare('insert into filler values (randomblob(1048576))');
+  other.$client.transaction(() => {
+    for (let i = 0; i < 8; i++) fill.run();
+  })();
+  other.$client.close();
+  t.ok(walBytes(databasePath) > 8 * 1024 * 1024, 'the other connection left its log');
+  const recreated = await fetch(`${server.baseUrl}/v1/recommendations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...RECOMMENDATION, paragraph: '121.78' }),
+  });
+  t.equal(recreated.status, 201);
+  while (walBytes(databasePath) > 0) await new Promise((resolve) => setTimeout(resolve, 10)); // (until the test's timeout)
+  t.notMatch(server.output(), /checkpoint thread stopped/, 'in the thread, not on the event loop');
 
   t.equal((await stopServer(server)).code, 0, 'stops cleanly');
 });

@@ -27,6 +27,7 @@ import { sqliteStateWrites } from '../states/writes.js';
 import { ImportThread } from '../import/import-thread.js';
 import { appliedMigrationCount, DEFAULT_BUSY_TIMEOUT_MS, type Db, expectedMigrationCount, openDatabase } from './open.js';
 import { WriteGate } from './write-gate.js';
+import { WalCheckpointThread } from './wal-thread.js';
 import { DatabaseFiles, type FileTrouble } from './database-files.js';
 import type { RevisionSource } from './revision.js';
 import { importedBytes } from '../import/zip.js';
@@ -77,6 +78,8 @@ export interface Backend {
   writeGate?: WriteGate;
   /** SQLite: whether the files the server opened are still those at DATABASE_PATH (src/db/database-files.ts). */
   fileTrouble?: () => FileTrouble | undefined;
+  /** SQLite: checkpoints the server's log off the event loop, asked after the write routes' commits (src/db/wal-thread.ts). */
+  walCheckpoints?: WalCheckpointThread;
   /** Migrations applied (for /readyz) and expected. */
   migrations: { applied(): number | Promise<number>; expected: number };
   close(): Promise<void>;
@@ -105,6 +108,7 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
   const files = path === ':memory:' ? undefined : new DatabaseFiles(path);
   // (An in-memory database is this connection's alone: no other thread can import into it.)
   const thread = path === ':memory:' ? undefined : new ImportThread({ kind: 'sqlite', path, busyTimeoutMs }, options.importThreadMaxHeapMb);
+  const checkpoints = path === ':memory:' ? undefined : new WalCheckpointThread(db.$client, options.log);
   return {
     kind: 'sqlite',
     db,
@@ -138,8 +142,10 @@ export function sqliteBackend(path: string, options: SqliteBackendOptions = {}):
       ),
     writeGate: gate,
     fileTrouble: files && (() => files.trouble()),
+    walCheckpoints: checkpoints,
     migrations: { applied: () => appliedMigrationCount(db), expected: expectedMigrationCount() },
     close: async () => {
+      await checkpoints?.close();
       await thread?.close();
       db.$client.close();
     },

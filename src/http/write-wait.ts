@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { WriteGate } from '../db/write-gate.js';
+import type { WalCheckpointThread } from '../db/wal-thread.js';
 import { type FileTrouble, fileTroubleDetail } from '../db/database-files.js';
 import { HttpProblem } from './problem.js';
 
@@ -16,6 +17,8 @@ declare module 'fastify' {
     writeGate?: WriteGate;
     /** SQLite: whether the files the server opened are still those at DATABASE_PATH (src/db/database-files.ts). */
     fileTrouble?: () => FileTrouble | undefined;
+    /** SQLite: the thread that checkpoints the log (tests watch it). */
+    walCheckpoints?: WalCheckpointThread;
   }
 }
 
@@ -48,5 +51,17 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTroubl
   };
   app.addHook('onRoute', (route: RouteOptions) => {
     if (writes(route)) route.preHandler = [...[route.preHandler ?? []].flat(), wait] as RouteOptions['preHandler'];
+  });
+}
+
+/**
+ * SQLite: after each response of a route that may write, the log is checkpointed off the event loop when past its
+ * bound (src/db/wal-thread.ts): the server's connection commits without SQLite's automatic checkpoint.
+ */
+export function checkpointAfterWrites(app: FastifyInstance, checkpoints: WalCheckpointThread): void {
+  app.decorate('walCheckpoints', checkpoints);
+  const ask = async () => checkpoints.afterCommit();
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (writes(route)) route.onResponse = [...[route.onResponse ?? []].flat(), ask] as RouteOptions['onResponse'];
   });
 }

@@ -1,0 +1,199 @@
+import { once } from 'node:events';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { type Db, openDatabase } from '../src/db/open.js';
+import { openSnapshot } from '../src/db/snapshot.js';
+import { type Checkpointed, WAL_LIMIT_BYTES, walBytes } from '../src/db/wal.js';
+import { WalCheckpointThread } from '../src/db/wal-thread.js';
+import { mintKey, patchText, send } from './curation-helpers.js';
+import { buildTestApp, sqliteOnly, tempDir } from './helpers.js';
+import { copyTemplateDatabase } from './support/template-db.js';
+
+sqliteOnly(t, "SQLite's write-ahead log (-wal) and its checkpoints");
+
+// The server's connection commits without SQLite's automatic checkpoint, which runs in the committing thread: after
+// another process's long transaction, the server's next commit copied its whole log into the database on the
+// event loop (session 39: 1.9 GB after `npm run relate` at 300,000 records, 24.5 s, every read waiting). The log
+// is checkpointed in a thread of its own (src/db/wal-thread.ts) when past the bound SQLite's checkpoint kept.
+
+const MIB = 1024 * 1024;
+const dbBytes = (path: string) => statSync(path).size;
+
+/** Another connection (a command's) commits `mib` MiB in one transaction while `server` reads: its commit cannot checkpoint them. */
+function commandCommits(path: string, server: Db, mib: number): void {
+  const command = openDatabase(path);
+  command.$client.pragma('synchronous = OFF'); // what is written, not whether it survives a power loss
+  command.$client.exec('create table if not exists filler (b blob)');
+  server.$client.exec('begin');
+  server.$client.prepare('select count(*) from states').get();
+  const insert = command.$client.prepare('insert into filler values (randomblob(1048576))');
+  command.$client.transaction(() => {
+    for (let i = 0; i < mib; i++) insert.run();
+  })();
+  server.$client.exec('commit');
+  command.$client.close(); // (not the last connection: its close checkpoints nothing)
+}
+
+async function app(t: Test) {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const app = await buildTestApp(t, { databasePath: path });
+  const key = mintKey(app);
+  const id = (await send(app, 'GET', '/v1/recommendations?limit=1')).body.data[0].id as string;
+  let etag = (await send(app, 'GET', `/v1/recommendations/${id}`)).response.headers.etag as string;
+  /** A PATCH of one record's text, as a curator's client sends it (If-Match its last ETag). */
+  const patch = async (text: string) => {
+    const { response } = await patchText(app, key, id, etag, text);
+    etag = response.headers.etag as string;
+    return response.statusCode;
+  };
+  return { app, path, checkpoints: app.walCheckpoints!, patch, id };
+}
+
+t.test("the server's commit after a command's large one copies nothing on the event loop; the thread copies it", async (t) => {
+  const { app: server, path, checkpoints, patch, id } = await app(t);
+  commandCommits(path, server.db, 24);
+  const log = walBytes(path);
+  t.ok(log > 24 * MIB, `the command left its log (${log} bytes)`);
+
+  // A write of the server's own connection, as a route makes it: before, its commit ran SQLite's automatic
+  // checkpoint and the 24 MiB were copied into the database file there and then, in this thread.
+  const before = dbBytes(path);
+  server.db.$client.prepare("update states set name = name where code = 'KGZ'").run();
+  t.equal(dbBytes(path), before, 'the commit copied no page into the database');
+  t.ok(walBytes(path) >= log, 'and left the log as it was, its own frames added');
+
+  // The next write route's response asks the thread, which copies the log and truncates the -wal.
+  const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
+  t.equal(await patch('Checkpointed elsewhere.'), 200);
+  const [result] = await checkpointed;
+  t.ok(result.log * 4096 > 24 * MIB, `the thread copied the whole log (${result.log} frames)`);
+  t.equal(result.checkpointed, result.log, 'every frame');
+  t.ok(result.truncated, 'and truncated the -wal');
+  t.equal(walBytes(path), 0);
+  t.ok(dbBytes(path) >= before + 24 * MIB, 'the pages are in the database');
+  t.equal(server.db.$client.prepare('select count(*) from filler').pluck().get(), 24, 'nothing written is lost');
+  t.equal((await send(server, 'GET', `/v1/recommendations/${id}`)).body.text, 'Checkpointed elsewhere.');
+});
+
+t.test('steady small writes: the -wal stays under WAL_LIMIT_BYTES, checkpointed by the thread past its bound', async (t) => {
+  const { path, checkpoints, patch } = await app(t);
+  t.equal(checkpoints.boundBytes, 1000 * 4096, "the bound SQLite's automatic checkpoint kept: 1000 pages");
+  let runs = 0;
+  checkpoints.on('checkpointed', () => (runs += 1));
+  // Long texts, so that each PATCH writes many pages (the record, its document and CSV line, full text, history).
+  const text = (i: number) => `${String(i).padStart(4, '0')} ${'Ensure the right to education for every child. '.repeat(200)}`;
+  let written = 0;
+  let largest = 0;
+  // Enough log that, never checkpointed, the -wal would pass the bound stated (WAL_LIMIT_BYTES: 4 times the thread's).
+  for (let i = 0; written < WAL_LIMIT_BYTES + checkpoints.boundBytes; i++) {
+    const size = walBytes(path);
+    t.equal(await patch(text(i)), 200);
+    written += Math.max(0, walBytes(path) - size);
+    largest = Math.max(largest, walBytes(path));
+    if (largest > WAL_LIMIT_BYTES) break;
+  }
+  t.ok(largest <= WAL_LIMIT_BYTES, `the -wal never past ${WAL_LIMIT_BYTES} bytes (at most ${largest}) over ${written} bytes of log written`);
+  t.ok(runs > 0, `checkpointed ${runs} times`);
+});
+
+t.test("the last export's snapshot closed: the thread is asked, nothing copied in this thread", async (t) => {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const db = openDatabase(path);
+  const checkpoints = new WalCheckpointThread(db.$client);
+  t.teardown(async () => {
+    await checkpoints.close();
+    db.$client.close();
+  });
+  db.$client.pragma('synchronous = OFF');
+  db.$client.exec('create table filler (b blob)');
+  const snapshot = openSnapshot(db);
+  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  for (let i = 0; i < 20; i++) insert.run(); // pinned by the snapshot: no checkpoint could pass it
+  const before = dbBytes(path);
+  const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
+  snapshot.close();
+  t.equal(dbBytes(path), before, 'nothing copied by the close');
+  const [result] = await checkpointed;
+  t.ok(result.truncated, 'the thread copied the log and truncated the -wal');
+  t.equal(walBytes(path), 0);
+  t.equal(db.$client.prepare('select count(*) from filler').pluck().get(), 20);
+});
+
+t.test('a commit while a checkpoint runs asks for one more after it, never a queue', async (t) => {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const db = openDatabase(path);
+  const checkpoints = new WalCheckpointThread(db.$client);
+  t.teardown(async () => {
+    await checkpoints.close();
+    db.$client.close();
+  });
+  db.$client.pragma('synchronous = OFF');
+  db.$client.exec('create table filler (b blob)');
+  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  // Another connection's read, begun before the last 8 MiB: the log is copied up to its snapshot and stays past the bound.
+  const reader = openDatabase(path);
+  t.teardown(() => reader.$client.close());
+  reader.$client.exec('begin');
+  reader.$client.prepare('select count(*) from filler').get();
+  for (let i = 0; i < 8; i++) insert.run();
+  const results: Checkpointed[] = [];
+  checkpoints.on('checkpointed', (result) => results.push(result));
+  for (let i = 0; i < 5; i++) checkpoints.afterCommit(); // one runs, the four others ask for one more
+  await once(checkpoints, 'checkpointed');
+  await once(checkpoints, 'checkpointed');
+  t.equal(results.length, 2, 'two checkpoints for five asks');
+  t.same(
+    results.map((result) => result.truncated),
+    [false, false],
+    'neither truncated the -wal under the read',
+  );
+  t.ok(results[1]!.checkpointed < results[1]!.log, 'nor copied what the read may still need');
+  reader.$client.exec('commit');
+  checkpoints.afterCommit();
+  t.match((await once(checkpoints, 'checkpointed'))[0], { truncated: true }, 'the read ended: the log copied and truncated');
+  checkpoints.afterCommit(); // the log is empty: nothing to ask
+  t.equal(results.length, 3);
+  t.equal(walBytes(path), 0);
+});
+
+t.test('a checkpoint thread that dies: that checkpoint runs on the event loop, said in the log; the next starts a thread again', async (t) => {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const db = openDatabase(path);
+  const warnings: string[] = [];
+  const log = { warn: (_details: object, message: string) => void warnings.push(message) } as never;
+  const checkpoints = new WalCheckpointThread(db.$client, log, new URL('./support/crashing-wal-worker.mjs', import.meta.url));
+  t.teardown(async () => {
+    await checkpoints.close();
+    db.$client.close();
+  });
+  db.$client.pragma('synchronous = OFF');
+  db.$client.exec('create table filler (b blob)');
+  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  for (let round = 1; round <= 2; round++) {
+    for (let i = 0; i < 8; i++) insert.run();
+    const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
+    checkpoints.afterCommit();
+    const [result] = await checkpointed;
+    t.ok(result.truncated, `round ${round}: the log copied and the -wal truncated all the same`);
+    t.equal(walBytes(path), 0);
+    t.equal(warnings.length, round, 'said in the log');
+  }
+  t.match(warnings[0], /checkpoint thread stopped/);
+});
+
+t.test('the server closed after a checkpoint: the thread ends with it, the database closed', async (t) => {
+  const { app: server, path, checkpoints } = await app(t);
+  commandCommits(path, server.db, 8);
+  const checkpointed = once(checkpoints, 'checkpointed');
+  checkpoints.afterCommit();
+  await checkpointed;
+  await server.close();
+  t.notOk(server.db.$client.open, 'closed');
+  checkpoints.afterCommit(); // after close: asks nothing
+  t.equal(walBytes(path), 0, 'no log left');
+});
