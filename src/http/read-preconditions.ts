@@ -7,6 +7,7 @@ import { HttpProblem, problemResponses } from './problem.js';
 // new one as if its tag still named it). Evaluated where the response's ETag is known: a list's, export's or
 // stats' before its query runs (src/http/cache.ts), a record's once read (src/http/conditional.ts), and a
 // response without an ETag (a history, the change feed, /openapi.json), which no tag names, when it is sent.
+// An If-Match that is not RFC 9110's syntax is a 400 before any of this (src/http/client-errors.ts).
 // If-Unmodified-Since and If-Modified-Since stay unread: no response has a Last-Modified, and RFC 9110
 // §13.1.3-4 lets a server ignore them then (a record's updatedAt is not when what it shows last changed: an
 // embedded development or a renamed label changes it; a list's newest record misses a deletion).
@@ -44,7 +45,10 @@ export function ifMatchWithoutValidator(request: FastifyRequest, reply: FastifyR
   done(readPreconditionFailed(undefined));
 }
 
-/** An `onRoute` hook: every read's OpenAPI responses name the 412 an If-Match may bring. */
+/**
+ * An `onRoute` hook: every read's OpenAPI responses name the 412 an If-Match may bring, and the 400 of an If-Match
+ * that is not its syntax (src/http/client-errors.ts) where no other 400 is listed.
+ */
 export function documentReadPrecondition(route: RouteOptions): void {
   const response = route.schema?.response as Record<string, unknown> | undefined;
   const methods = [route.method].flat();
@@ -52,5 +56,8 @@ export function documentReadPrecondition(route: RouteOptions): void {
   const description =
     'If-Match names no current representation (compared strongly; a response without an ETag matches only *): ' +
     'nothing is sent but this problem.';
-  route.schema = { ...route.schema, response: { ...response, 412: { ...problemResponses(412)[412], description } } };
+  const malformed = '400' in response
+    ? {}
+    : { 400: { ...problemResponses(400)[400], description: 'If-Match is not `*` or a list of entity tags: the problem names it and why.' } };
+  route.schema = { ...route.schema, response: { ...response, ...malformed, 412: { ...problemResponses(412)[412], description } } };
 }
