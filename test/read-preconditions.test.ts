@@ -108,6 +108,38 @@ t.test('an If-Match that is not its syntax is a 400 naming it, on reads and writ
   t.equal((await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': ' * ' } })).statusCode, 200, '* with spaces');
 });
 
+t.test("a static file's failed If-Match or If-Unmodified-Since: the API's 412 problem, saying which and why", async (t) => {
+  const app = await buildTestApp(t);
+  for (const url of ['/dashboard/', '/dashboard/app.js', '/docs/static/swagger-ui.css']) {
+    const file = await app.inject({ method: 'GET', url });
+    const etag = file.headers.etag as string;
+    t.match(etag, /^W\//, `${url}: a weak ETag`);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['another tag', { 'if-match': '"nope"' }, /its ETag is weak .* only \* matches it/],
+      // `send` compared weakly: the file's own tag, W/ or not, matched and the file was sent.
+      ['its own weak tag', { 'if-match': etag }, /its ETag is weak/],
+      ['its tag made strong', { 'if-match': etag.slice(2) }, /its ETag is weak/],
+      ['its tag, and If-None-Match naming it', { 'if-match': etag, 'if-none-match': etag }, /its ETag is weak/],
+      ['a date before it', { 'if-unmodified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' }, /modified after the date in If-Unmodified-Since/],
+    ];
+    for (const [what, headers, detail] of cases) {
+      for (const method of ['GET', 'HEAD'] as const) {
+        const answer = await app.inject({ method, url, headers });
+        t.equal(answer.statusCode, 412, `${method} ${url}, ${what}`);
+        t.equal(answer.headers['content-type'], 'application/problem+json; charset=utf-8', `${url}, ${what}: was text/plain or "Precondition Failed"`);
+        t.equal(answer.headers['cache-control'], 'no-store');
+        t.notOk(answer.headers.etag, 'no ETag on the problem');
+        t.notOk(answer.headers['last-modified'], 'nor the Last-Modified of the file it is not');
+        if (method === 'GET') t.match(answer.json(), { status: 412, title: 'Precondition Failed', detail }, `${url}, ${what}`);
+      }
+    }
+    t.equal((await app.inject({ method: 'GET', url, headers: { 'if-match': '*' } })).statusCode, 200, `${url}: * holds`);
+    const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-match': '*', 'if-none-match': etag } });
+    t.equal(revalidated.statusCode, 304, `${url}: *, then If-None-Match`);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/dashboard/none.js', headers: { 'if-match': '"nope"' } })).statusCode, 404, 'no file: 404');
+});
+
 t.test('the OpenAPI document names the 412 of every read, and a 400 on each', async (t) => {
   const app = await buildTestApp(t);
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };

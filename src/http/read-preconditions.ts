@@ -1,6 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { ifMatchHolds } from './etag.js';
-import { HttpProblem, problemResponses } from './problem.js';
+import { fileConditionFailed, HttpProblem, problemResponses } from './problem.js';
 
 // If-Match on a read (RFC 9110 §13.1.1, §13.2.2 step 1): an origin server evaluates it before answering, and a
 // false one is a 412, GET and HEAD included (they read it not: a client holding an old list or record got the
@@ -33,16 +34,21 @@ export function failedIfMatch(request: FastifyRequest, etag: string): HttpProble
 const READS = new Set(['GET', 'HEAD']);
 
 /**
- * An onSend hook: a successful read sent without an ETag (a history, the change feed, /openapi.json) under an
- * If-Match other than `*` is a 412 instead. Responses with one were evaluated where it was made (@fastify/static's
- * files by their own rules).
+ * An onSend hook: a successful read (or its 304) sent without an ETag (a history, the change feed, /openapi.json),
+ * or with a weak one (@fastify/static's files, whose `send` compares If-Match weakly: it matched W/"…"), under an
+ * If-Match other than `*` is a 412 instead. Strong ETags were evaluated where they were made.
  */
 export function ifMatchWithoutValidator(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: HttpProblem | null, payload?: unknown) => void): void {
   const header = request.headers['if-match'];
-  if (header === undefined || !READS.has(request.method) || reply.statusCode >= 300 || reply.hasHeader('etag') || ifMatchHolds(header, undefined)) {
+  const etag = reply.getHeader('etag');
+  const weak = typeof etag === 'string' && etag.startsWith('W/');
+  const answered = reply.statusCode < 300 || reply.statusCode === 304;
+  if (header === undefined || !READS.has(request.method) || !answered || (etag !== undefined && !weak) || ifMatchHolds(header, undefined)) {
     return done(null, payload);
   }
-  done(readPreconditionFailed(undefined));
+  // A file's stream, opened and now not sent.
+  if (payload instanceof Readable) payload.destroy();
+  done(weak ? new HttpProblem(412, fileConditionFailed(request)) : readPreconditionFailed(undefined));
 }
 
 /**
