@@ -16,6 +16,9 @@ const URLS = [
   '/v1/recommendations?limit=3&include=assessments',
   '/v1/reviews?limit=3&format=csv', // a page of an export
   '/v1/recommendations?limit=3&format=ndjson',
+  '/v1/stats/recommendations?groupBy=position', // stats and a summary, each read in a snapshot of its own
+  '/v1/stats/developments?groupBy=year&format=csv',
+  '/v1/reviews/KGZ-3/summary',
 ];
 
 /** Commits a write right after the revision source answers its first stamp of a request, while `armed()`. */
