@@ -19,6 +19,10 @@ const URLS = [
   '/v1/stats/recommendations?groupBy=position', // stats and a summary, each read in a snapshot of its own
   '/v1/stats/developments?groupBy=year&format=csv',
   '/v1/reviews/KGZ-3/summary',
+  '/v1/themes', // a vocabulary and a recommendation's related ones, in a snapshot of their own too
+  '/v1/sdgs',
+  '/v1/affected-persons',
+  '/v1/recommendations/KGZ-3-ESP-1/related',
 ];
 
 /** Commits a write right after the revision source answers its first stamp of a request, while `armed()`. */

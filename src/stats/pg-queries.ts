@@ -1,7 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { whereClause } from '../db/keyset.js';
-import { pgSnapshot } from '../db/pg/query.js';
-import { pgStamp } from '../db/pg/revision.js';
+import { pgReadAnswered } from '../db/pg/query.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
 import { tsQuery } from '../db/pg/fulltext.js';
@@ -61,14 +60,12 @@ async function baseCounts(reader: Reader, groupBy: RecommendationGrouping[], f: 
 export function pgStatsStore(pool: Pool): StatsStore {
   return {
     recommendations: (groupBy, f, answered) =>
-      pgSnapshot(pool, async (client) => {
-        answered(await pgStamp(client));
+      pgReadAnswered(pool, answered, async (client) => {
         const counted = (await pgAggregateCounts(client, groupBy, f)) ?? (await baseCounts(client, groupBy, f));
         return recommendationStatsOf(groupBy, await labels(client, groupBy, RECOMMENDATION_GROUPS), counted);
       }),
     developments: (groupBy, f, answered) =>
-      pgSnapshot(pool, async (client) => {
-        answered(await pgStamp(client));
+      pgReadAnswered(pool, answered, async (client) => {
         const from = sql`developments d`;
         const where = developmentWhere(f);
         const total = await count(client, from, where);
@@ -76,8 +73,7 @@ export function pgStatsStore(pool: Pool): StatsStore {
         return developmentStatsOf(groupBy, await labels(client, groupBy, DEVELOPMENT_GROUPS), countedRows(rows), total);
       }),
     reviewSummary: (reviewId, { top, ...filter }, answered) =>
-      pgSnapshot(pool, async (client) => {
-        answered(await pgStamp(client));
+      pgReadAnswered(pool, answered, async (client) => {
         const queries = reviewSummaryQueries(reviewId, filter);
         const [review] = await pgAll<ReviewSummaryRows['review']>(client, queries.review);
         if (!review) return undefined;
