@@ -1,8 +1,10 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
+import { addressClient, limitConnectionsPerAddress } from '../src/http/connection-limit.js';
 import { buildTestApp, unlessHanging } from './helpers.js';
 
 // MAX_CONNECTIONS (src/http/connection-limit.ts): with that many connections open, one more is closed by the
@@ -148,3 +150,33 @@ t.test('MAX_CONNECTIONS_PER_ADDRESS: one address cannot hold every connection; a
   t.match(await healthz(again.socket), /^HTTP\/1\.1 200 /, 'a connection opened once one has closed is answered');
 });
 
+
+t.test("MAX_CONNECTIONS_PER_ADDRESS counts an IPv6 client by its /64, an IPv4-mapped one by its IPv4 address", async (t) => {
+  t.equal(addressClient('192.0.2.7'), '192.0.2.7');
+  t.equal(addressClient('::ffff:192.0.2.7'), '192.0.2.7', 'as a server on :: sees an IPv4 client');
+  t.equal(addressClient('2001:db8:0:1:aaaa::2'), '2001:db8:0:1::/64');
+  t.equal(addressClient('2001:0db8:0000:0001:ffff:ffff:ffff:ffff'), '2001:db8:0:1::/64', 'written in full');
+  t.equal(addressClient('2001:db8::1'), '2001:db8:0:0::/64', ':: within the prefix');
+  t.equal(addressClient('fe80::1%eth0'), 'fe80:0:0:0::/64', 'a zone');
+  t.equal(addressClient('1:2:3::4:192.0.2.7'), '1:2:3:0::/64', 'an IPv4 tail is two groups');
+  // The loopback has one IPv6 address (::1): sockets from one /64's many addresses are made up, on a server of
+  // their own, to count them as the server's 'connection' listener does.
+  const server = Object.assign(new EventEmitter(), { maxConnections: 8 });
+  const warnings: unknown[] = [];
+  const app = { server, log: { warn: (fields: unknown) => warnings.push(fields) } } as unknown as FastifyInstance;
+  limitConnectionsPerAddress(app, 2);
+  const connect = (remoteAddress: string) => {
+    const socket = Object.assign(new EventEmitter(), { remoteAddress, destroyed: false, destroy: () => void (socket.destroyed = true) });
+    server.emit('connection', socket);
+    return socket;
+  };
+  const first = [connect('2001:db8:0:1::a'), connect('2001:db8:0:1:ffff::b')];
+  t.same(first.map((socket) => socket.destroyed), [false, false], "two of the /64's addresses are let in");
+  const third = connect('2001:db8:0:1:1234:5678:9abc:def0');
+  t.ok(third.destroyed, 'a third address of the same /64 is over its bound (before, each address was counted alone)');
+  t.match(warnings, [{ refused: 1, maxConnectionsPerAddress: 2, address: '2001:db8:0:1::/64' }]);
+  t.notOk(connect('2001:db8:0:2::a').destroyed, 'another /64 is another client');
+  t.notOk(connect('::ffff:192.0.2.7').destroyed, 'an IPv4 client');
+  first[0]!.emit('close');
+  t.notOk(connect('2001:db8:0:1::c').destroyed, 'one closed, the /64 may open another');
+});

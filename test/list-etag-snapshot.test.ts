@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { RevisionSource } from '../src/db/revision.js';
 import { buildTestApp, postgresSide } from './helpers.js';
 
@@ -16,53 +16,86 @@ const URLS = [
   '/v1/recommendations?limit=3&include=assessments',
   '/v1/reviews?limit=3&format=csv', // a page of an export
   '/v1/recommendations?limit=3&format=ndjson',
+  '/v1/stats/recommendations?groupBy=position', // stats and a summary, each read in a snapshot of its own
+  '/v1/stats/developments?groupBy=year&format=csv',
+  '/v1/reviews/KGZ-3/summary',
+  '/v1/themes', // a vocabulary and a recommendation's related ones, in a snapshot of their own too
+  '/v1/sdgs',
+  '/v1/affected-persons',
+  '/v1/recommendations/KGZ-3-ESP-1/related',
 ];
 
-t.test('a write committed after the ETag was made and before the page was read: the ETag names the page\'s revision', async (t) => {
-  const app = await buildTestApp(t);
+/** Commits a write right after the revision source answers its first stamp of a request, while `armed()`. */
+async function writeAfterStamp(t: Test, app: Awaited<ReturnType<typeof buildTestApp>>) {
   const side = postgresSide(app);
-  let writeAfterStamp: (() => Promise<void> | void) | undefined;
+  let write: () => Promise<void> | void;
   if (side === undefined) {
     const other = new Database(app.db.$client.name);
     t.teardown(() => other.close());
-    writeAfterStamp = () => void other.exec(BUMP);
+    write = () => void other.exec(BUMP);
   } else {
     const writer = new pg.Pool({ connectionString: (side.pool as unknown as { options: { connectionString: string } }).options.connectionString, max: 1 });
     t.teardown(() => writer.end());
-    writeAfterStamp = async () => void (await writer.query(BUMP.replace('as integer', 'as bigint')));
+    write = async () => void (await writer.query(BUMP.replace('as integer', 'as bigint')));
   }
   // The revision source answers, for the whole request, the stamp it read before the write it then commits.
   const revision = app.dataRevision as RevisionSource;
   const stamp = revision.stamp.bind(revision);
-  let armed = false;
-  let before: string | undefined;
+  const race = { armed: false, before: undefined as string | undefined };
   revision.stamp = () => {
-    if (!armed) return stamp();
-    if (before !== undefined) return before;
+    if (!race.armed) return stamp();
+    if (race.before !== undefined) return race.before;
     const read = stamp();
-    const write = (at: string) => {
-      before = at;
-      const written = writeAfterStamp!();
+    const writeAfter = (at: string) => {
+      race.before = at;
+      const written = write();
       return written instanceof Promise ? written.then(() => at) : at;
     };
-    return typeof read === 'string' ? write(read) : read.then(write);
+    return typeof read === 'string' ? writeAfter(read) : read.then(writeAfter);
   };
   t.teardown(() => void (revision.stamp = stamp));
+  return {
+    async inject(request: { url: string; headers?: Record<string, string> }) {
+      race.armed = true;
+      race.before = undefined;
+      const raced = await app.inject({ method: 'GET', ...request });
+      race.armed = false;
+      t.ok(race.before !== undefined, `${request.url}: a write came in between`);
+      // SQLite's revision source looks for another connection's writes once per turn of the event loop
+      // (src/http/cache.ts RevisionTracker); injected requests may all run in one.
+      await new Promise((resolve) => setImmediate(resolve));
+      return raced;
+    },
+  };
+}
 
+t.test('a write committed after the ETag was made and before the page was read: the ETag names the page\'s revision', async (t) => {
+  const app = await buildTestApp(t);
+  const race = await writeAfterStamp(t, app);
   for (const url of URLS) {
-    armed = true;
-    before = undefined;
-    const raced = await app.inject({ method: 'GET', url });
-    armed = false;
-    t.ok(before !== undefined, `${url}: a write came in between`);
+    const raced = await race.inject({ url });
     t.equal(raced.statusCode, 200, url);
-    // SQLite's revision source looks for another connection's writes once per turn of the event loop (src/http/cache.ts
-    // RevisionTracker); injected requests may all run in one.
-    await new Promise((resolve) => setImmediate(resolve));
     const after = await app.inject({ method: 'GET', url });
     t.equal(after.body, raced.body, `${url}: the same page, no write since`);
     t.equal(raced.headers.etag, after.headers.etag, `${url}: the same ETag: the one of the revision the page holds`);
     const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-none-match': String(raced.headers.etag) } });
     t.equal(revalidated.statusCode, 304, `${url}: its ETag revalidates`);
+  }
+});
+
+t.test('If-Match held for the revision before the write, not for the page read after it: a 412 (RFC 9110 §13.1.1)', async (t) => {
+  const app = await buildTestApp(t);
+  const race = await writeAfterStamp(t, app);
+  for (const url of URLS) {
+    const held = String((await app.inject({ method: 'GET', url })).headers.etag);
+    // no-cache: the page held is in the response cache, which would answer it, at the revision read first.
+    const raced = await race.inject({ url, headers: { 'if-match': held, 'cache-control': 'no-cache' } });
+    t.equal(raced.statusCode, 412, `${url}: the page read is of a revision the tag does not name`);
+    t.equal(raced.headers['content-type'], 'application/problem+json; charset=utf-8', url);
+    t.equal(raced.headers.etag, undefined, `${url}: no ETag on the problem`);
+    // * holds for whatever page is read.
+    const current = String((await app.inject({ method: 'GET', url })).headers.etag);
+    t.not(current, held, `${url}: the write made a new revision`);
+    t.equal((await race.inject({ url, headers: { 'if-match': '*', 'cache-control': 'no-cache' } })).statusCode, 200, `${url}: * holds for any page`);
   }
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mintKey, patchText } from './curation-helpers.js';
+import { mintKey, patchText, send } from './curation-helpers.js';
 import { buildTestApp } from './helpers.js';
 
 // If-Match on GET and HEAD (RFC 9110 §13.1.1, §13.2.2 step 1): evaluated before the answer, a false one a 412.
@@ -72,10 +72,79 @@ t.test('a response without an ETag (a history, the change feed, /openapi.json): 
   t.equal((await patchText(app, key, 'KGZ-3-ESP-1', etag, 'Changed once.')).response.statusCode, 200);
 });
 
-t.test('the OpenAPI document names the 412 of every read', async (t) => {
+t.test('an If-Match that is not its syntax is a 400 naming it, on reads and writes; valid ones that match nothing stay 412', async (t) => {
+  const app = await buildTestApp(t);
+  const key = mintKey(app, 'write');
+  const etag = (await app.inject({ method: 'GET', url: RECORD })).headers.etag as string;
+  const malformed = ['*, "a"', '"a", *', '"a" *', 'garbage', `${etag} "b"`, `w/${etag}`, `W/ ${etag}`, `"a"b`, `"unclosed`, `'single'`];
+  for (const header of malformed) {
+    for (const [method, url] of [
+      ['GET', '/v1/recommendations?limit=2'],
+      ['HEAD', '/v1/recommendations?limit=2'],
+      ['GET', RECORD],
+      ['GET', `${RECORD}/history`],
+      ['GET', '/v1/recommendations/none-such'],
+    ] as const) {
+      const answer = await app.inject({ method, url, headers: { 'if-match': header } });
+      t.equal(answer.statusCode, 400, `${method} ${url} If-Match: ${header}`);
+      t.equal(answer.headers['content-type'], 'application/problem+json; charset=utf-8');
+      t.notOk(answer.headers.etag, 'no ETag on the problem');
+      if (method === 'GET') t.match(answer.json(), { status: 400, detail: /"if-match"/, errors: [{ in: 'header', name: 'if-match' }] });
+    }
+    const patched = await send(app, 'PATCH', RECORD, { key, body: { text: 'Never stored.' }, headers: { 'if-match': header } });
+    t.equal(patched.response.statusCode, 400, `PATCH If-Match: ${header}`);
+    t.equal((await send(app, 'DELETE', RECORD, { key, headers: { 'if-match': header } })).response.statusCode, 400, `DELETE If-Match: ${header}`);
+  }
+  const star = await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': '*, "a"' } });
+  t.match(star.json().detail, /\* alone or a list of entity tags, not both/);
+  const unquoted = await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': `${etag}, garbage` } });
+  t.match(unquoted.json().detail, /lists "garbage", which is no entity tag/);
+  t.notMatch((await app.inject({ method: 'GET', url: RECORD })).body, /Never stored/, 'no write was made');
+  // Valid syntax: a weak tag (never matches, compared strongly), empty list elements, a comma inside a tag.
+  for (const header of [`W/${etag}`, '"a", , "b"', '"a,b"', `W/"x",${etag.replace(/-i/, '-x')}`]) {
+    t.equal((await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': header } })).statusCode, 412, `GET If-Match: ${header}`);
+  }
+  t.equal((await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': ` , ${etag} ,` } })).statusCode, 200, 'empty elements around the tag');
+  t.equal((await app.inject({ method: 'GET', url: RECORD, headers: { 'if-match': ' * ' } })).statusCode, 200, '* with spaces');
+});
+
+t.test("a static file's failed If-Match or If-Unmodified-Since: the API's 412 problem, saying which and why", async (t) => {
+  const app = await buildTestApp(t);
+  for (const url of ['/dashboard/', '/dashboard/app.js', '/docs/static/swagger-ui.css']) {
+    const file = await app.inject({ method: 'GET', url });
+    const etag = file.headers.etag as string;
+    t.match(etag, /^W\//, `${url}: a weak ETag`);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['another tag', { 'if-match': '"nope"' }, /its ETag is weak .* only \* matches it/],
+      // `send` compared weakly: the file's own tag, W/ or not, matched and the file was sent.
+      ['its own weak tag', { 'if-match': etag }, /its ETag is weak/],
+      ['its tag made strong', { 'if-match': etag.slice(2) }, /its ETag is weak/],
+      ['its tag, and If-None-Match naming it', { 'if-match': etag, 'if-none-match': etag }, /its ETag is weak/],
+      ['a date before it', { 'if-unmodified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' }, /modified after the date in If-Unmodified-Since/],
+    ];
+    for (const [what, headers, detail] of cases) {
+      for (const method of ['GET', 'HEAD'] as const) {
+        const answer = await app.inject({ method, url, headers });
+        t.equal(answer.statusCode, 412, `${method} ${url}, ${what}`);
+        t.equal(answer.headers['content-type'], 'application/problem+json; charset=utf-8', `${url}, ${what}: was text/plain or "Precondition Failed"`);
+        t.equal(answer.headers['cache-control'], 'no-store');
+        t.notOk(answer.headers.etag, 'no ETag on the problem');
+        t.notOk(answer.headers['last-modified'], 'nor the Last-Modified of the file it is not');
+        if (method === 'GET') t.match(answer.json(), { status: 412, title: 'Precondition Failed', detail }, `${url}, ${what}`);
+      }
+    }
+    t.equal((await app.inject({ method: 'GET', url, headers: { 'if-match': '*' } })).statusCode, 200, `${url}: * holds`);
+    const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-match': '*', 'if-none-match': etag } });
+    t.equal(revalidated.statusCode, 304, `${url}: *, then If-None-Match`);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/dashboard/none.js', headers: { 'if-match': '"nope"' } })).statusCode, 404, 'no file: 404');
+});
+
+t.test('the OpenAPI document names the 412 of every read, and a 400 on each', async (t) => {
   const app = await buildTestApp(t);
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
   for (const path of ['/v1/recommendations', '/v1/recommendations/{id}', '/v1/changes', '/v1/stats/recommendations']) {
     t.ok(document.paths[path]!.get!.responses['412'], `GET ${path}: 412`);
   }
+  t.match(document.paths['/healthz']!.get!.responses['400'], { description: /If-Match is not/ }, "a malformed If-Match's 400 where no other is listed");
 });

@@ -64,6 +64,17 @@ export function currentStamp(db: Pick<Db, '$client'>): string {
   return revisionStamp(revision, token);
 }
 
+/** Told the stamp an answer was read at (in its snapshot), for its ETag (src/http/cache.ts answeredAt). */
+export type AnsweredAt = (stamp: string) => void;
+
+/** What `read` gives, read in one transaction after the stamp it tells `answered` (a deferred BEGIN: the snapshot of the first read). */
+export function readAnswered<T>(db: Pick<Db, '$client'>, answered: AnsweredAt, read: () => T): T {
+  return db.$client.transaction(() => {
+    answered(currentStamp(db));
+    return read();
+  })();
+}
+
 export function bumpRevision(db: Pick<Db, 'get' | 'run'>): number {
   db.run(sql`insert into meta (key, value) values ('revision_token', lower(hex(randomblob(8))))
     on conflict (key) do update set value = excluded.value`);

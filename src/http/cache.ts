@@ -323,7 +323,8 @@ const relabels = new WeakMap<FastifyRequest, (stamp: string) => void>();
  * Names, in the response's ETag (and its response cache entry), the revision a list's data was read at: the
  * stamp read in the snapshot the page was read in. The ETag made before the query, from the revision read then
  * (for the 304 that runs no query), named the revision before a write committed in between while the page held
- * the write. Nothing to do for a request the query cache does not answer.
+ * the write. Throws the 412 when the request's If-Match held for that ETag and not for the page's. Nothing to do
+ * for a request the query cache does not answer.
  */
 export function answeredAt(request: FastifyRequest, stamp: string): void {
   relabels.get(request)?.(stamp);
@@ -409,7 +410,12 @@ export function registerQueryCache(app: FastifyInstance, tracker: RevisionSource
     if (notModified(request, reply, etag, vary)) return;
     relabels.set(request, (stamp) => {
       if (stamp === revision) return;
-      reply.header('etag', queryEtag(stamp, key));
+      const relabelled = queryEtag(stamp, key);
+      // If-Match held for the revision read before the query, not necessarily for the one the page holds (RFC
+      // 9110 §13.1.1: it is evaluated against the representation selected): a write committed in between.
+      const stale = failedIfMatch(request, relabelled);
+      if (stale) throw stale;
+      reply.header('etag', relabelled);
       const entry = pending.get(request);
       if (entry) entry.revision = stamp;
     });

@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { MethodsAt } from './methods.js';
-import { HttpProblem, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle, shownPath } from './problem.js';
+import { ifMatchSyntaxError } from './etag.js';
+import { HttpProblem, invalidParam, noResourceDetail, notAllowedDetail, type Problem, PROBLEM_CONTENT_TYPE, problemTitle, shownPath } from './problem.js';
 
 // With its charset, as every problem Fastify sends has it.
 const CONTENT_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
@@ -160,8 +161,9 @@ function unknownTransferCodings(request: FastifyRequest): string[] {
  * RFC 9112 (3.2): an HTTP/1.1 request without a Host header is a 400, as is one with two Host, Authorization or
  * Content-Type headers (RFC 9110, 5.3: each takes one value); so is a target with
  * a fragment, which Node's parser lets through and the router cut off as if a query began there ("/v1/states#x":
- * an unknown parameter "x"; "?limit=1#x": a limit of "1#x"). A transfer coding the server does not implement is a
- * 501 (RFC 9112, 6.1).
+ * an unknown parameter "x"; "?limit=1#x": a limit of "1#x"), and an If-Match that is not its syntax (`*, "a"`, an
+ * unquoted tag: RFC 9110, 13.1.1), on reads and writes alike (it was a 412, as if it named another
+ * representation). A transfer coding the server does not implement is a 501 (RFC 9112, 6.1).
  */
 function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
@@ -187,6 +189,9 @@ function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: H
       ),
     );
   }
+  const ifMatch = request.headers['if-match'];
+  const malformed = ifMatch === undefined ? undefined : ifMatchSyntaxError(ifMatch);
+  if (malformed !== undefined) return done(invalidParam('header', 'if-match', malformed));
   if (request.raw.url?.includes('#')) {
     return done(
       new HttpProblem(

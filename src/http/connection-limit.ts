@@ -69,9 +69,28 @@ export function limitConnections(app: FastifyInstance, max: number, openFiles = 
 }
 
 /**
- * At most `max` connections open at once from one address (the socket's): one more is closed as soon as it is
- * accepted, before any answer, and the log says so at most once a minute. MAX_CONNECTIONS alone let one client
- * hold every connection with idle keep-alive sockets, and every other client was then refused until they timed out.
+ * The client a socket's address is counted as: an IPv4 address alone (an IPv4-mapped IPv6 one, `::ffff:1.2.3.4`, as
+ * a server listening on `::` sees IPv4 clients, is that IPv4 address), an IPv6 one by its /64 (`2001:db8:0:1::/64`):
+ * a site or host is given a /64 at least (RFC 6177), and picks any of its 2^64 addresses for a connection, so each
+ * counted alone was no bound at all.
+ */
+export function addressClient(address: string): string {
+  if (!address.includes(':')) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
+  const before = groups(head);
+  const after = groups(tail);
+  const all = [...before, ...Array<string>(Math.max(0, 8 - before.length - after.length)).fill('0'), ...after];
+  return `${all.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+}
+
+/**
+ * At most `max` connections open at once from one client (the socket's address, an IPv6 one's /64: addressClient):
+ * one more is closed as soon as it is accepted, before any answer, and the log says so at most once a minute.
+ * MAX_CONNECTIONS alone let one client hold every connection with idle keep-alive sockets, and every other client
+ * was then refused until they timed out.
  */
 export function limitConnectionsPerAddress(app: FastifyInstance, max: number): void {
   if (max >= app.server.maxConnections) return;
@@ -79,7 +98,7 @@ export function limitConnectionsPerAddress(app: FastifyInstance, max: number): v
   let logged = -Infinity;
   let refused = 0;
   app.server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
+    const address = addressClient(socket.remoteAddress ?? '');
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
       socket.destroy();

@@ -81,6 +81,34 @@ export function failedPrecondition(condition: VersionCondition, version: number)
   return names(condition.ifNoneMatch) ? 'If-None-Match' : null;
 }
 
+// RFC 9110 §8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc any visible character but DQUOTE (and
+// obs-text, which Node reads as latin1).
+const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
+// A list's elements: a quoted string may hold a comma, and runs to its closing quote (or the end).
+const LIST_ELEMENTS = /(?:"[^"]*(?:"|$)|[^,"])+/g;
+
+/**
+ * Why an If-Match header is not RFC 9110's syntax (§13.1.1: `*`, or a list of entity tags; empty elements
+ * allowed), or undefined when it is. A weak tag is valid syntax: it never matches, which is a 412.
+ */
+export function ifMatchSyntaxError(header: string): string | undefined {
+  const elements = (header.match(LIST_ELEMENTS) ?? []).map((element) => element.trim()).filter((element) => element !== '');
+  if (elements.length === 1 && elements[0] === '*') return undefined;
+  if (elements.includes('*')) {
+    return (
+      'it is either * alone or a list of entity tags, not both (RFC 9110, section 13.1.1): * already matches any ' +
+      'current representation, so send it alone (two If-Match lines, one of them *, are read as one list).'
+    );
+  }
+  const bad = elements.find((element) => !ENTITY_TAG.test(element));
+  if (bad === undefined) return undefined;
+  return (
+    `it lists ${JSON.stringify(bad)}, which is no entity tag (RFC 9110, section 8.8.3): an entity tag is a quoted ` +
+    'string, with W/ before it for a weak one, as an ETag header sends it ("v3-r81985529216486-i1a2b3c4d"); several ' +
+    'are separated by commas.'
+  );
+}
+
 /**
  * Whether an If-None-Match header lists this ETag (weak comparison, as RFC 9110 asks for If-None-Match), under
  * any content coding: the same representation, compressed or not.

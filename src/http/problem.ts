@@ -433,6 +433,24 @@ function bodyTooLarge(request: FastifyRequest): string {
   );
 }
 
+/**
+ * The detail of a static file's 412 (@fastify/static's `send`, or ifMatchWithoutValidator for a weak ETag): it said
+ * "Precondition Failed" and nothing of which header failed or why.
+ */
+export function fileConditionFailed(request: FastifyRequest): string {
+  const ifMatch = request.headers['if-match'];
+  if (ifMatch !== undefined && ifMatch.trim() !== '*') {
+    return (
+      "If-Match names no current representation of this file: its ETag is weak (W/\"…\"), and If-Match compares " +
+      'strongly (RFC 9110, section 13.1.1), so only * matches it. Send the request without If-Match.'
+    );
+  }
+  return (
+    'The file was modified after the date in If-Unmodified-Since (RFC 9110, section 13.1.4): its Last-Modified is ' +
+    'later. Send the request without it for the current file and its Last-Modified.'
+  );
+}
+
 /** A range beyond a static file's end: the file's size, from the Content-Range `send` gives the error. */
 function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error: FastifyError): FastifyReply {
   const contentRange = (error as { headers?: Record<string, string> }).headers?.['Content-Range'];
@@ -451,10 +469,10 @@ function rangeNotSatisfiable(request: FastifyRequest, reply: FastifyReply, error
  * (its query read when the stream starts) had its coding, attachment name and next link set, and compression
  * then sent the problem plain under `Content-Encoding: gzip` (undecodable: "incorrect header check"). The
  * query's ETag goes too: it names the list the problem is not (a cache revalidating the problem with it got a
- * 304 for it); a 412 sets its own after this.
+ * 304 for it); a 412 sets its own after this. So does a static file's Last-Modified (its 412 for a weak ETag).
  */
 function withoutRepresentation(reply: FastifyReply): void {
-  reply.removeHeader('content-encoding').removeHeader('content-disposition').removeHeader('link').removeHeader('etag');
+  reply.removeHeader('content-encoding').removeHeader('content-disposition').removeHeader('link').removeHeader('etag').removeHeader('last-modified');
 }
 
 export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
@@ -538,6 +556,8 @@ export function registerProblemHandlers(app: FastifyInstance): MethodsAt {
     // file is there, as /v1//recommendations is none: a 404 like it (it was 403 "Forbidden", as if one were).
     if (status === 403 && request.routeOptions.url?.endsWith('/*')) return noResource(request, reply);
     if (status === 416) return rangeNotSatisfiable(request, reply, error);
+    // Our own 412s are HttpProblems: another is a static file's (`send`: /dashboard/, /dashboard/*, /docs/static/*).
+    if (status === 412) return sendProblem(request, reply, 412, fileConditionFailed(request));
     if (status >= 400 && status < 500) return sendProblem(request, reply, status, error.message);
     request.log.error({ err: error }, 'request failed');
     return sendProblem(

@@ -1,3 +1,4 @@
+import { pgReadAnswered } from '../db/pg/query.js';
 import { pgAll, type Pool } from '../db/pg/rows.js';
 import { relatedListOf, relatedQueries, type RelatedStore } from './queries.js';
 
@@ -6,10 +7,11 @@ import { relatedListOf, relatedQueries, type RelatedStore } from './queries.js';
 
 export function pgRelatedStore(pool: Pool): RelatedStore {
   return {
-    async related(id, query) {
-      const queries = relatedQueries(id, query);
-      if ((await pgAll(pool, queries.exists)).length === 0) return undefined;
-      return relatedListOf(await pgAll(pool, queries.related), query);
-    },
+    related: (id, query, answered) =>
+      pgReadAnswered(pool, answered, async (client) => {
+        const queries = relatedQueries(id, query);
+        if ((await pgAll(client, queries.exists)).length === 0) return undefined;
+        return relatedListOf(await pgAll(client, queries.related), query);
+      }),
   };
 }

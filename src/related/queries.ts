@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import type { Relation } from '../db/schema.js';
 import { inList } from '../db/keyset.js';
+import { type AnsweredAt, readAnswered } from '../db/revision.js';
 import type { RecommendationRecord } from '../recommendations/schemas.js';
 import { freshenDocuments } from '../recommendations/documents.js';
 import type { RelatedList, RelatedQuery } from './schemas.js';
@@ -49,15 +50,15 @@ export function relatedListOf(rows: RelatedRow[], query: RelatedQuery): RelatedL
 }
 
 export interface RelatedStore {
-  /** The related list, or undefined for no such recommendation. */
-  related(id: string, query: RelatedQuery): Promise<RelatedList | undefined>;
+  /** The related list, or undefined for no such recommendation, read in one snapshot after the stamp it tells `answered`. */
+  related(id: string, query: RelatedQuery, answered: AnsweredAt): Promise<RelatedList | undefined>;
 }
 
 export function sqliteRelatedStore(db: Db): RelatedStore {
   return {
-    related: async (id, query) => {
+    related: async (id, query, answered) => {
       freshenDocuments(db);
-      return relatedRecommendations(db, id, query);
+      return readAnswered(db, answered, () => relatedRecommendations(db, id, query));
     },
   };
 }

@@ -3,6 +3,7 @@ import { readIdParams } from '../common/schemas.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
+import { answeredAt } from '../http/cache.js';
 import type { RelatedStore } from './queries.js';
 import { relatedListSchema, relatedQuery } from './schemas.js';
 import { namePlugins } from '../http/plugin-name.js';
@@ -31,7 +32,7 @@ export const relatedRoutes: FastifyPluginAsyncZod<{ store: RelatedStore }> = asy
       config: { queryCache: {} },
     },
     async (request) => {
-      const related = await store.related(request.params.id, request.query);
+      const related = await store.related(request.params.id, request.query, (stamp) => answeredAt(request, stamp));
       if (!related) throw notFound('Recommendation', request.params.id);
       return related;
     },

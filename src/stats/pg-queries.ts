@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { whereClause } from '../db/keyset.js';
-import { pgSnapshot } from '../db/pg/query.js';
+import { pgReadAnswered } from '../db/pg/query.js';
 import type { Reader } from '../db/pg/record-list.js';
 import { pgAll, pgCount, pgRows, type Pool } from '../db/pg/rows.js';
 import { tsQuery } from '../db/pg/fulltext.js';
@@ -30,7 +30,8 @@ import type { StatsStore } from './store.js';
 
 // The stats on PostgreSQL: queries.ts's SQL (groupings, counts, the review summary) run through node-postgres.
 // Recommendation stats read the counts kept on write where they answer (pg-aggregates.ts), as on SQLite, and
-// count the base tables otherwise. Each answer's queries run in one snapshot (pgSnapshot), one after another: one revision.
+// count the base tables otherwise. Each answer's queries run in one snapshot (pgSnapshot), one after another: one revision, whose stamp names the answer's ETag (read first: a repeatable read
+// snapshot begins at its first statement).
 
 async function labels(reader: Reader, groupBy: readonly string[], groupings: typeof RECOMMENDATION_GROUPS | typeof DEVELOPMENT_GROUPS): Promise<GroupLabels> {
   const found: GroupLabels = [];
@@ -58,21 +59,21 @@ async function baseCounts(reader: Reader, groupBy: RecommendationGrouping[], f: 
 
 export function pgStatsStore(pool: Pool): StatsStore {
   return {
-    recommendations: (groupBy, f) =>
-      pgSnapshot(pool, async (client) => {
+    recommendations: (groupBy, f, answered) =>
+      pgReadAnswered(pool, answered, async (client) => {
         const counted = (await pgAggregateCounts(client, groupBy, f)) ?? (await baseCounts(client, groupBy, f));
         return recommendationStatsOf(groupBy, await labels(client, groupBy, RECOMMENDATION_GROUPS), counted);
       }),
-    developments: (groupBy, f) =>
-      pgSnapshot(pool, async (client) => {
+    developments: (groupBy, f, answered) =>
+      pgReadAnswered(pool, answered, async (client) => {
         const from = sql`developments d`;
         const where = developmentWhere(f);
         const total = await count(client, from, where);
         const rows = await pgRows(client, countGroupsQuery(groupBy, DEVELOPMENT_GROUPS, from, where, sql`d.id`));
         return developmentStatsOf(groupBy, await labels(client, groupBy, DEVELOPMENT_GROUPS), countedRows(rows), total);
       }),
-    reviewSummary: (reviewId, { top, ...filter }) =>
-      pgSnapshot(pool, async (client) => {
+    reviewSummary: (reviewId, { top, ...filter }, answered) =>
+      pgReadAnswered(pool, answered, async (client) => {
         const queries = reviewSummaryQueries(reviewId, filter);
         const [review] = await pgAll<ReviewSummaryRows['review']>(client, queries.review);
         if (!review) return undefined;

@@ -11,6 +11,7 @@ import {
   responseFormat,
   setAttachment,
 } from '../http/formats.js';
+import { answeredAt } from '../http/cache.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
 import type { StatsStore } from './store.js';
@@ -82,7 +83,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
     },
     async (request, reply) => {
       const { groupBy, format: _, bom, ...filter } = request.query;
-      const stats = await store.recommendations(groupBy, filter);
+      const stats = await store.recommendations(groupBy, filter, (stamp) => answeredAt(request, stamp));
       if (responseFormat(request, statsFormats) === 'csv') {
         const columns = statsColumns(groupBy);
         setAttachment(reply, 'recommendation-stats', 'csv');
@@ -114,7 +115,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
     },
     async (request, reply) => {
       const { groupBy, format: _, bom, ...filter } = request.query;
-      const stats = await store.developments(groupBy, filter);
+      const stats = await store.developments(groupBy, filter, (stamp) => answeredAt(request, stamp));
       if (responseFormat(request, statsFormats) === 'csv') {
         const columns = statsColumns(groupBy);
         setAttachment(reply, 'development-stats', 'csv');
@@ -146,7 +147,7 @@ const statsRoutes: FastifyPluginAsyncZod<{ store: StatsStore }> = async (app, { 
       config: { queryCache: {} },
     },
     async (request) => {
-      const summary = await store.reviewSummary(request.params.id, request.query);
+      const summary = await store.reviewSummary(request.params.id, request.query, (stamp) => answeredAt(request, stamp));
       if (!summary) throw notFound('Review', request.params.id);
       return summary;
     },

@@ -1,3 +1,4 @@
+import { pgReadAnswered } from '../db/pg/query.js';
 import { pgAll, type Pool } from '../db/pg/rows.js';
 import { type AffectedPersonsEntry, type SdgEntry, type ThemeEntry, vocabularyQueries, type VocabularyStore, withUhri } from './queries.js';
 
@@ -5,8 +6,10 @@ import { type AffectedPersonsEntry, type SdgEntry, type ThemeEntry, vocabularyQu
 
 export function pgVocabularyStore(pool: Pool): VocabularyStore {
   return {
-    themes: async (scheme) => withUhri<ThemeEntry>(await pgAll(pool, vocabularyQueries.themes(scheme))),
-    affectedPersons: async () => withUhri<AffectedPersonsEntry>(await pgAll(pool, vocabularyQueries.affectedPersons)),
-    sdgs: () => pgAll<SdgEntry>(pool, vocabularyQueries.sdgs),
+    themes: (scheme, answered) =>
+      pgReadAnswered(pool, answered, async (client) => withUhri<ThemeEntry>(await pgAll(client, vocabularyQueries.themes(scheme)))),
+    affectedPersons: (answered) =>
+      pgReadAnswered(pool, answered, async (client) => withUhri<AffectedPersonsEntry>(await pgAll(client, vocabularyQueries.affectedPersons))),
+    sdgs: (answered) => pgReadAnswered(pool, answered, (client) => pgAll<SdgEntry>(client, vocabularyQueries.sdgs)),
   };
 }

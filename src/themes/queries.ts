@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, whereClause } from '../db/keyset.js';
+import { type AnsweredAt, readAnswered } from '../db/revision.js';
 import type { LABEL_SCHEMES } from '../db/schema.js';
 
 // The three tagging vocabularies with their counts: SQL both databases run (flags as 0 or 1, counts as
@@ -49,16 +50,17 @@ export const vocabularyQueries = {
 export const withUhri = <T extends { uhri: boolean }>(rows: (Omit<T, 'uhri'> & { uhri: number })[]): T[] =>
   rows.map((row) => ({ ...row, uhri: row.uhri === 1 }) as unknown as T);
 
+/** Each list is read in one snapshot after the revision's stamp, which it tells `answered` (for its ETag). */
 export interface VocabularyStore {
-  themes(scheme: readonly Scheme[] | undefined): Promise<ThemeEntry[]>;
-  affectedPersons(): Promise<AffectedPersonsEntry[]>;
-  sdgs(): Promise<SdgEntry[]>;
+  themes(scheme: readonly Scheme[] | undefined, answered: AnsweredAt): Promise<ThemeEntry[]>;
+  affectedPersons(answered: AnsweredAt): Promise<AffectedPersonsEntry[]>;
+  sdgs(answered: AnsweredAt): Promise<SdgEntry[]>;
 }
 
 export function sqliteVocabularyStore(db: Db): VocabularyStore {
   return {
-    themes: async (scheme) => withUhri<ThemeEntry>(db.all(vocabularyQueries.themes(scheme))),
-    affectedPersons: async () => withUhri<AffectedPersonsEntry>(db.all(vocabularyQueries.affectedPersons)),
-    sdgs: async () => db.all<SdgEntry>(vocabularyQueries.sdgs),
+    themes: async (scheme, answered) => readAnswered(db, answered, () => withUhri<ThemeEntry>(db.all(vocabularyQueries.themes(scheme)))),
+    affectedPersons: async (answered) => readAnswered(db, answered, () => withUhri<AffectedPersonsEntry>(db.all(vocabularyQueries.affectedPersons))),
+    sdgs: async (answered) => readAnswered(db, answered, () => db.all<SdgEntry>(vocabularyQueries.sdgs)),
   };
 }

@@ -5,6 +5,7 @@ import { listParam } from '../http/params.js';
 import { notModifiedResponse } from '../http/formats.js';
 import { problemResponses } from '../http/problem.js';
 import { jsonResponse } from '../http/responses.js';
+import { answeredAt } from '../http/cache.js';
 import type { VocabularyStore } from './queries.js';
 import { namePlugins } from '../http/plugin-name.js';
 
@@ -88,7 +89,7 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
     },
     async (request) => {
       const { scheme } = request.query;
-      const data = await store.themes(scheme);
+      const data = await store.themes(scheme, (stamp) => answeredAt(request, stamp));
       return { data, meta: { total: data.length } };
     },
   );
@@ -110,8 +111,8 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
       },
       config: { queryCache: {} },
     },
-    async () => {
-      const data = await store.affectedPersons();
+    async (request) => {
+      const data = await store.affectedPersons((stamp) => answeredAt(request, stamp));
       return { data, meta: { total: data.length } };
     },
   );
@@ -133,8 +134,8 @@ export const themeRoutes: FastifyPluginAsyncZod<{ store: VocabularyStore }> = as
       },
       config: { queryCache: {} },
     },
-    async () => {
-      const data = await store.sdgs();
+    async (request) => {
+      const data = await store.sdgs((stamp) => answeredAt(request, stamp));
       return { data, meta: { total: data.length } };
     },
   );

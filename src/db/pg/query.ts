@@ -48,6 +48,14 @@ export async function pgSnapshot<T>(pool: Pick<pg.Pool, 'connect'>, read: (clien
   }
 }
 
+/** What `read` gives, read in a snapshot after the stamp it tells `answered` (its first statement: the snapshot's). */
+export function pgReadAnswered<T>(pool: Pick<pg.Pool, 'connect'>, answered: (stamp: string) => void, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return pgSnapshot(pool, async (client) => {
+    answered(await pgStamp(client));
+    return read(client);
+  });
+}
+
 /** What `read` gives, with the data revision's stamp read in the same snapshot: the stamp of the data it read. */
 export function pgLabelled<T extends object>(pool: Pick<pg.Pool, 'connect'>, read: (client: pg.PoolClient) => Promise<T>): Promise<T & { stamp: string }> {
   return pgSnapshot(pool, async (client) => ({ ...(await read(client)), stamp: await pgStamp(client) }));
