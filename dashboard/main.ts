@@ -628,6 +628,17 @@ function sayNotApplied(ignored: string[]): void {
   if (ignored.length) $('#status').textContent = `Not applied (this view has no such filter or option, and takes one value per filter): ${ignored.join(', ')}`;
 }
 
+/** What a printed page says it shows (its form is not printed): the filters applied in words, and its address. */
+function viewInWords(): string {
+  const form = $<HTMLFormElement>('#filters');
+  const applied = [...filterParams()].map(([name, value]) => {
+    const field = form.elements.namedItem(name) as HTMLSelectElement | HTMLInputElement;
+    const label = field.closest('label')!.firstChild!.textContent!.trim();
+    return `${label}: ${field instanceof HTMLSelectElement ? field.selectedOptions[0]!.textContent : `“${value}”`}`;
+  });
+  return `Filters: ${applied.length ? applied.join('; ') : 'none'}. Printed from ${window.location.href}`;
+}
+
 async function showRecommendations(): Promise<void> {
   const { load, signal } = begin('table');
   const params = viewParams();
@@ -664,6 +675,7 @@ async function showRecommendations(): Promise<void> {
   csv.searchParams.set('bom', 'true');
   $<HTMLAnchorElement>('#csv-excel-link').href = csv.href;
   $('#recommendations-total').textContent = `${counted(page.meta.total)} recommendation${page.meta.total === 1 ? '' : 's'} match`;
+  $('#printed-view').textContent = viewInWords();
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
   const across = view.kind !== 'review';
