@@ -54,8 +54,8 @@ const POSITION_COLOURS: Record<string, string> = {
 type Kind = 'review' | 'stateUnderReview' | 'recommendingState';
 const KINDS: Kind[] = ['review', 'stateUnderReview', 'recommendingState'];
 const SCHEMES: Record<string, string> = { uhri: 'OHCHR', 'upr-info': 'UPR Info', local: 'local' };
-// Label sources that are not a classifier's: a theme counted under none of them is only a machine guess.
-const NOT_MACHINE = 'ohchr,upr-info,curated';
+/** The filters whose options the API gives (the view's states, themes and cycles): a URL naming one waits for them. */
+const ASKED_OPTIONS = ['stateUnderReview', 'cycle', 'recommendingState', 'theme'];
 
 interface Reading { paragraph: string | null; position: string | null; positionLabel: string | null; positionSource: string | null }
 interface Source { id: string; title: string; publisher: string | null; url: string; publishedOn: string | null; reading?: Reading | null }
@@ -448,36 +448,18 @@ async function showTimeline(scope: URLSearchParams, load: number, signal: AbortS
 
 let themeSchemes: Promise<Map<string, string>> | undefined;
 
-/** The filters' options for the view. `cycles`: those of an across-view, from its per-cycle chart's groups (asking
- * `groupBy=cycle` beside `groupBy=cycle,position` was the same cycles asked twice). */
-async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal, cycles: number[] = []): Promise<void> {
+/** Fills a filter's list: "any", then the options. */
+function fillOptions(name: string, options: [string, string][]): void {
+  const select = $<HTMLFormElement>('#filters').elements.namedItem(name) as HTMLSelectElement;
+  select.replaceChildren(new Option('any', ''), ...options.map(([value, label]) => new Option(label, value)));
+}
+
+const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
+
+/** The filters the view offers, and the options it knows without asking: at once, so that the table can be asked
+ * beside the view's lists (a URL naming no filter of ASKED_OPTIONS needs none of their answers). */
+function offerFilters(): void {
   const form = $<HTMLFormElement>('#filters');
-  const fill = (name: string, options: [string, string][]) => {
-    const select = form.elements.namedItem(name) as HTMLSelectElement;
-    select.replaceChildren(new Option('any', ''), ...options.map(([value, label]) => new Option(label, value)));
-  };
-  // Asked once for the page; a failure is not kept (every view after it failed the same, until a reload).
-  themeSchemes ??= get<{ data: Theme[] }>('themes').then(
-    (themes) => new Map(themes.data.map((t) => [t.id, t.scheme])),
-    (error: unknown) => {
-      themeSchemes = undefined;
-      throw error;
-    },
-  );
-  type ThemeCount = { theme: string | null; themeLabel: string; count: number };
-  const stats = <T>(groupBy: string, extra: Record<string, string> = {}) =>
-    get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy], ...Object.entries(extra)]), signal);
-  const none = Promise.resolve({ data: [] });
-  // The filter that is the view itself (a recommending state's own) is neither offered nor sent.
-  const [states, themes, curatedThemes, schemes, statesReviewed] = await Promise.all([
-    view.kind === 'recommendingState' ? none : stats<{ recommendingState: string; recommendingStateName: string }>('recommendingState'),
-    stats<ThemeCount>('theme'),
-    stats<ThemeCount>('theme', { labelSource: NOT_MACHINE }),
-    themeSchemes,
-    view.kind === 'recommendingState' ? stats<{ stateUnderReview: string; stateUnderReviewName: string }>('stateUnderReview') : none,
-  ]);
-  if (load !== loads.review) return;
-  const byLabel = (a: [string, string], b: [string, string]) => a[1].localeCompare(b[1]);
   const offer = (name: string, on: boolean) => {
     const select = form.elements.namedItem(name) as HTMLSelectElement;
     select.disabled = !on;
@@ -486,27 +468,58 @@ async function fillFilterOptions(scope: URLSearchParams, load: number, signal: A
   offer('recommendingState', view.kind !== 'recommendingState');
   offer('stateUnderReview', view.kind === 'recommendingState');
   offer('cycle', view.kind !== 'review');
-  fill('stateUnderReview', statesReviewed.data.map((s): [string, string] => [s.stateUnderReview, s.stateUnderReviewName]).sort(byLabel));
-  fill('cycle', cycles.map((c): [string, string] => [String(c), `Cycle ${c}`]).sort(byLabel));
+  for (const name of ASKED_OPTIONS) fillOptions(name, []);
+  fillOptions('regionalGroup', REGIONAL_GROUPS.map((g) => [g, g]));
+  fillOptions('position', POSITIONS);
+  fillOptions('implementation', IMPLEMENTATION);
+}
+
+/** The filters' options the API gives for the view: its recommending states (or states under review) and themes.
+ * The cycles of an across-view are its per-cycle chart's (see showView). */
+async function fillFilterOptions(scope: URLSearchParams, load: number, signal: AbortSignal): Promise<void> {
+  // Asked once for the page; a failure is not kept (every view after it failed the same, until a reload).
+  themeSchemes ??= get<{ data: Theme[] }>('themes').then(
+    (themes) => new Map(themes.data.map((t) => [t.id, t.scheme])),
+    (error: unknown) => {
+      themeSchemes = undefined;
+      throw error;
+    },
+  );
+  type ThemeCount = { theme: string | null; themeLabel: string | null; labelSource: string | null; count: number };
+  const stats = <T>(groupBy: string) =>
+    get<{ data: T[] }>('stats/recommendations', new URLSearchParams([...scope, ['groupBy', groupBy]]), signal);
+  const none = Promise.resolve({ data: [] });
+  // The filter that is the view itself (a recommending state's own) is neither offered nor sent. The themes are
+  // counted by who gave their labels, in one request (asked twice before: every label, and those not a machine's).
+  const [states, themes, schemes, statesReviewed] = await Promise.all([
+    view.kind === 'recommendingState' ? none : stats<{ recommendingState: string; recommendingStateName: string }>('recommendingState'),
+    stats<ThemeCount>('theme,labelSource'),
+    themeSchemes,
+    view.kind === 'recommendingState' ? stats<{ stateUnderReview: string; stateUnderReviewName: string }>('stateUnderReview') : none,
+  ]);
+  if (load !== loads.review) return;
+  fillOptions('stateUnderReview', statesReviewed.data.map((s): [string, string] => [s.stateUnderReview, s.stateUnderReviewName]).sort(byLabel));
   // A null group holds the recommendations without a state or theme: not an option to filter by.
-  fill('recommendingState', (states.data as { recommendingState: string; recommendingStateName: string }[]).filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
+  fillOptions('recommendingState', (states.data as { recommendingState: string; recommendingStateName: string }[]).filter((s) => s.recommendingState).map((s): [string, string] => [s.recommendingState, s.recommendingStateName]).sort(byLabel));
   // Two vocabularies share labels ("Right to health" of OHCHR and of UPR Info): each option names its own. A
-  // theme that only a classifier gave in this review says so: filtering by it selects machine guesses.
-  const labelled = themes.data.filter((t): t is ThemeCount & { theme: string } => t.theme !== null);
-  const curated = new Set(curatedThemes.data.filter((t) => t.count > 0).map((t) => t.theme));
-  fill(
+  // theme that only a classifier gave in this view says so: filtering by it selects machine guesses.
+  const labels = new Map<string, string>();
+  const curated = new Set<string>();
+  for (const t of themes.data) {
+    if (t.theme === null) continue;
+    labels.set(t.theme, t.themeLabel!);
+    if (t.labelSource !== 'machine') curated.add(t.theme);
+  }
+  fillOptions(
     'theme',
-    labelled
-      .map((t): [string, string] => {
-        const scheme = SCHEMES[schemes.get(t.theme) ?? ''] ?? schemes.get(t.theme);
-        const automatic = curated.has(t.theme) ? '' : ', automatic labels only';
-        return [t.theme, `${t.themeLabel}${scheme || automatic ? ` (${scheme ?? 'other'}${automatic})` : ''}`];
+    [...labels]
+      .map(([theme, label]): [string, string] => {
+        const scheme = SCHEMES[schemes.get(theme) ?? ''] ?? schemes.get(theme);
+        const automatic = curated.has(theme) ? '' : ', automatic labels only';
+        return [theme, `${label}${scheme || automatic ? ` (${scheme ?? 'other'}${automatic})` : ''}`];
       })
       .sort(byLabel),
   );
-  fill('regionalGroup', REGIONAL_GROUPS.map((g) => [g, g]));
-  fill('position', POSITIONS);
-  fill('implementation', IMPLEMENTATION);
 }
 
 // The table's query: the view (a review or a state), the filters, and a stack of cursors for going back (null: the
@@ -615,6 +628,17 @@ function sayNotApplied(ignored: string[]): void {
   if (ignored.length) $('#status').textContent = `Not applied (this view has no such filter or option, and takes one value per filter): ${ignored.join(', ')}`;
 }
 
+/** What a printed page says it shows (its form is not printed): the filters applied in words, and its address. */
+function viewInWords(): string {
+  const form = $<HTMLFormElement>('#filters');
+  const applied = [...filterParams()].map(([name, value]) => {
+    const field = form.elements.namedItem(name) as HTMLSelectElement | HTMLInputElement;
+    const label = field.closest('label')!.firstChild!.textContent!.trim();
+    return `${label}: ${field instanceof HTMLSelectElement ? field.selectedOptions[0]!.textContent : `“${value}”`}`;
+  });
+  return `Filters: ${applied.length ? applied.join('; ') : 'none'}. Printed from ${window.location.href}`;
+}
+
 async function showRecommendations(): Promise<void> {
   const { load, signal } = begin('table');
   const params = viewParams();
@@ -651,6 +675,7 @@ async function showRecommendations(): Promise<void> {
   csv.searchParams.set('bom', 'true');
   $<HTMLAnchorElement>('#csv-excel-link').href = csv.href;
   $('#recommendations-total').textContent = `${counted(page.meta.total)} recommendation${page.meta.total === 1 ? '' : 's'} match`;
+  $('#printed-view').textContent = viewInWords();
   const body = $<HTMLTableSectionElement>('#recommendations tbody');
   body.replaceChildren();
   const across = view.kind !== 'review';
@@ -887,38 +912,67 @@ async function showView(target: Target, query = new URLSearchParams()): Promise<
   $<HTMLAnchorElement>('#recurring-noted a').href = `${window.location.pathname}?${new URLSearchParams({ stateUnderReview: target.id, position: 'noted', recurring: 'true' })}`;
   $('#developments').hidden = target.kind === 'recommendingState';
   $('#positions-caption').textContent = target.kind === 'recommendingState' ? 'Positions taken on its recommendations' : 'Positions of the state under review';
-  let cycles: number[] = [];
-  try {
-    if (target.kind === 'review') {
-      const summary = await get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal);
-      if (load !== loads.review) return;
-      drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
-      drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
-    } else {
-      const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]), signal);
-      const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
-      if (load !== loads.review) return;
-      drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
-      drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
-      cycles = drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
-    }
+  offerFilters();
+  const titled = () => {
     $('#review-title').textContent = `— ${target.title}`;
     document.title = `${target.title} — UPR tracker`;
-    await Promise.all([target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal, cycles)]);
+  };
+  // Everything the view shows is asked at once, its table too: the table waits for the filters' options only when
+  // the URL names one of them (a value the view has no option for is said not applied, not asked). It was three
+  // rounds (the charts; then the timeline and the options; then the table).
+  const charts =
+    target.kind === 'review'
+      ? get<Summary>(`reviews/${encodeURIComponent(target.id)}/summary`, undefined, signal).then((summary) => {
+          if (load !== loads.review) return;
+          drawCounts('positions', POSITIONS, summary.recommendations.byPosition);
+          drawCounts('implementation', IMPLEMENTATION, summary.recommendations.byImplementation);
+          titled();
+        })
+      : (async () => {
+          const stats = (groupBy: string) => get<{ data: Record<string, unknown>[] }>('stats/recommendations', new URLSearchParams([...base, ['groupBy', groupBy]]), signal);
+          const [positions, implementation, byCycle] = await Promise.all([stats('position'), stats('implementation'), stats('cycle,position')]);
+          if (load !== loads.review) return;
+          drawCounts('positions', POSITIONS, countsOf(positions.data, 'position'));
+          drawCounts('implementation', IMPLEMENTATION, countsOf(implementation.data, 'implementation'));
+          // The cycle filter's options are the per-cycle chart's cycles (asking groupBy=cycle too was the same cycles).
+          const cycles = drawByCycle(byCycle.data as { cycle: number; position: string; count: number }[]);
+          fillOptions('cycle', cycles.map((c): [string, string] => [String(c), `Cycle ${c}`]).sort(byLabel));
+          titled();
+        })();
+  const lists = [charts, target.kind === 'recommendingState' ? undefined : showTimeline(base, load, signal), fillFilterOptions(base, load, signal)];
+  const url = new URLSearchParams(window.location.search);
+  const own = [...url.keys()].find((key) => (KINDS as string[]).includes(key));
+  const waits = [...url.keys()].some((key) => key !== own && ASKED_OPTIONS.includes(key));
+  let ignored: string[] = [];
+  const table = { asked: false, settled: false };
+  const rows = (waits ? Promise.all(lists) : Promise.resolve()).then(async () => {
+    if (load !== loads.review) return;
+    // The filters are the URL's now, not those the view was asked with: a filter applied while the view loaded (a
+    // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost,
+    // and the table showed every row under a URL that named the filter.
+    view.arriving = false;
+    const asked = new URLSearchParams(window.location.search);
+    ignored = [...applyUrlFilters(asked), ...applyUrlPage(asked)];
+    table.asked = true;
+    await showRecommendations().finally(() => (table.settled = true));
+  });
+  try {
+    await Promise.all([...lists, rows]);
   } catch (error) {
-    // A view that failed to load arrives no more: Apply, Clear and the recurring-noted link load the table
-    // themselves again (left arriving, they only changed the URL, and the table stayed empty).
-    if (load === loads.review) view.arriving = false;
+    if (load === loads.review) {
+      // A view that failed to load arrives no more: Apply, Clear and the recurring-noted link load the table
+      // themselves again (left arriving, they only changed the URL, and the table stayed empty). Its table, if
+      // still on its way, is given up: no rows stand beside a view said to have failed (nor would their answer
+      // take the failure's message away).
+      view.arriving = false;
+      if (table.asked && !table.settled) {
+        begin('table');
+        $('#recommendations').removeAttribute('aria-busy');
+        $('#recommendations tbody').replaceChildren();
+      }
+    }
     throw error;
   }
-  if (load !== loads.review) return;
-  // The filters are the URL's now, not those the view was asked with: a filter applied while the view loaded (a
-  // search typed at once, on a big database) is in the URL only. Set back to the URL before it, they were lost, and
-  // the table showed every row under a URL that named the filter.
-  view.arriving = false;
-  const asked = new URLSearchParams(window.location.search);
-  const ignored = [...applyUrlFilters(asked), ...applyUrlPage(asked)];
-  await showRecommendations();
   if (load !== loads.review) return;
   $('#status').textContent = '';
   sayNotApplied(ignored);

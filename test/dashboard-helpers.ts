@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import type { AxeResults, ElementContext, RunOptions } from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, Response } from 'playwright-core';
 import type { Test } from 'tap';
 
 // The dashboard's browser tests' own helpers (test/dashboard.test.ts, test/dashboard-failures.test.ts): Debian's
@@ -112,3 +112,34 @@ export async function accessibilityViolations(page: Page, include?: string[]): P
 }
 
 export const rowIds = (page: Page) => page.$$eval('#recommendations tbody tr[data-id]', (rows) => rows.map((row) => (row as HTMLElement).dataset.id!));
+
+/** The page's API requests from now on, each with its round: 1 + the highest round among the answers the page had
+ * (their headers) when it was sent, 1 before any. Requests sent together, none waiting for another's answer, are one
+ * round; a request that needs an answer comes after it. Counted from the order of the browser's events, never from
+ * their times. */
+export function apiRounds(page: Page) {
+  const asked: { path: string; round: number }[] = [];
+  const rounds = new Map<Request, number>();
+  let answered = 0;
+  const sent = (request: Request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.includes('/v1/')) return;
+    rounds.set(request, answered + 1);
+    asked.push({ path: `${url.pathname}${url.search}`, round: answered + 1 });
+  };
+  const got = (request: Request) => (answered = Math.max(answered, rounds.get(request) ?? 0));
+  const onResponse = (response: Response) => got(response.request());
+  page.on('request', sent);
+  page.on('response', onResponse);
+  page.on('requestfailed', got);
+  return {
+    asked,
+    /** The highest round, and stops counting. */
+    stop() {
+      page.off('request', sent);
+      page.off('response', onResponse);
+      page.off('requestfailed', got);
+      return Math.max(0, ...asked.map((a) => a.round));
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { chromium, type Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { writeRows } from './fixtures.js';
 import { buildTestApp, getJson, tempDir } from './helpers.js';
 import { mintKey, send } from './curation-helpers.js';
 import { entryRow, HEADER_ROW, importInto, matrixDocx, TERMAN_STYLE_CSV } from './import-helpers.js';
-import { accessibilityViolations, CHROMIUM, LAUNCH_ARGS, openDashboard, rowIds, skip } from './dashboard-helpers.js';
+import { accessibilityViolations, apiRounds, CHROMIUM, LAUNCH_ARGS, openDashboard, rowIds, skip } from './dashboard-helpers.js';
 
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core): the numbers it shows are
 // the API's, filters and pages give the API's rows, the CSV link downloads the API's export, and the page
@@ -32,7 +32,10 @@ t.test('without a built page, /dashboard says how to build it', async (t) => {
 t.test('the built page is served with a policy that lets it load only from this origin', async (t) => {
   t.ok(existsSync(`${DASHBOARD_DIR}index.html`), 'npm install built the dashboard (prepare script)');
   const app = await buildTestApp(t);
-  for (const url of ['/dashboard/', '/dashboard/app.js', '/dashboard/app.css']) {
+  // The script and stylesheet are named after their content (test/dashboard-revisit.test.ts): the page names them.
+  const named = [...readFileSync(`${DASHBOARD_DIR}index.html`, 'utf8').matchAll(/(?:href|src)="(app-[^"]+)"/g)].map((m) => `/dashboard/${m[1]}`);
+  t.equal(named.length, 2);
+  for (const url of ['/dashboard/', ...named]) {
     const response = await app.inject(url);
     t.equal(response.statusCode, 200, url);
     t.match(response.headers['content-security-policy'], /script-src 'self'/);
@@ -580,23 +583,36 @@ t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
     t.ok(await page.locator('#state-choice').isVisible());
 
     // A reload of a recommending state's link; a review's link as before; an unknown state said so. Each of the
-    // view's statistics is asked once: the cycle filter's options are the per-cycle chart's cycles, not asked again.
-    const stats: string[] = [];
-    const onStats = (request: { url: () => string }) => {
-      const url = new URL(request.url());
-      if (url.pathname === '/v1/stats/recommendations') stats.push(`${url.searchParams.get('groupBy')}${url.searchParams.has('labelSource') ? ' (labelSource)' : ''}`);
+    // view's statistics is asked once: the cycle filter's options are the per-cycle chart's cycles, not asked again;
+    // the themes once, by label source. The view's requests, its table's too, are one round after the chooser's lists
+    // (the view needs the reviews to know it); a filter whose options the API gives makes the table wait for them.
+    const reloaded = async (query: string, total: number) => {
+      const counted = apiRounds(page);
+      await leave(query);
+      await waitTotal(total);
+      await page.locator('#status').filter({ hasText: /^$/ }).waitFor({ state: 'attached' });
+      return { rounds: counted.stop(), asked: counted.asked };
     };
-    page.on('request', onStats);
-    await leave('?recommendingState=FIN');
-    await waitTotal(fin.meta.total);
-    page.off('request', onStats);
-    t.same(stats.sort(), ['cycle,position', 'implementation', 'position', 'recommendingState', 'stateUnderReview', 'theme', 'theme (labelSource)'], 'each of the view’s statistics asked once');
+    const finView = await reloaded('?recommendingState=FIN', fin.meta.total);
+    const stats = finView.asked.filter((a) => a.path.startsWith('/v1/stats/recommendations?')).map((a) => new URLSearchParams(a.path.replace(/^[^?]*/, '')).get('groupBy'));
+    t.same(stats.sort(), ['cycle,position', 'implementation', 'position', 'recommendingState', 'stateUnderReview', 'theme,labelSource'], 'each of the view’s statistics asked once');
+    t.equal(finView.rounds, 2, `the chooser’s lists, then the view whole: ${JSON.stringify(finView.asked)}`);
+    t.equal(finView.asked.filter((a) => a.round === 2).length, 7, 'the view: its 5 statistics, the themes, the table');
     t.same(await page.locator('#filters select[name=cycle] option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)), ['', '1', '3'], 'the cycles offered');
     await checkFinland();
-    await leave('?review=KGZ-1');
+    const kgzView = await reloaded('?stateUnderReview=KGZ', (await api('/v1/recommendations?stateUnderReview=KGZ&limit=25')).meta.total);
+    t.equal(kgzView.rounds, 2, `a state’s view in one round: ${JSON.stringify(kgzView.asked)}`);
+    t.same(kgzView.asked.filter((a) => a.round === 2).map((a) => a.path.replace(/\?.*/, '')).sort(), [
+      '/v1/developments', '/v1/recommendations', ...Array<string>(5).fill('/v1/stats/recommendations'), '/v1/themes',
+    ], 'its charts’ three statistics, the timeline, the options’ two, the themes, the table');
+    const theme = (await api('/v1/stats/recommendations?stateUnderReview=KGZ&groupBy=theme')).data.find((g: { theme: string | null }) => g.theme).theme as string;
+    const themed = await reloaded(`?stateUnderReview=KGZ&theme=${theme}`, (await api(`/v1/recommendations?stateUnderReview=KGZ&theme=${theme}&limit=25`)).meta.total);
+    t.equal(themed.rounds, 3, 'a theme in the URL: the table waits for the themes offered');
+    t.same(themed.asked.filter((a) => a.round === 3).map((a) => a.path), [`/v1/recommendations?stateUnderReview=KGZ&theme=${theme}&limit=25`]);
+    t.equal(await page.locator('#filters select[name=theme]').inputValue(), theme, 'and applies it');
+    const kgz1 = await reloaded('?review=KGZ-1', (await api('/v1/recommendations?reviewId=KGZ-1&limit=25')).meta.total);
+    t.equal(kgz1.rounds, 2, `a review’s view in one round: ${JSON.stringify(kgz1.asked)}`);
     await page.locator('#review-title').filter({ hasText: 'Kyrgyzstan, cycle 1' }).waitFor();
-    // Its rows too: the table's request starts after the title, and leaving before it would abort it.
-    await waitTotal((await api('/v1/recommendations?reviewId=KGZ-1&limit=25')).meta.total);
     t.ok(await page.locator('#cycles-figure').isHidden(), 'one review: no per-cycle table');
     t.equal(await page.locator('#recommendations thead th').count(), 6, 'nor a review column');
     await leave('?stateUnderReview=XYZ');

@@ -36,6 +36,7 @@ const FILTER_OF: Record<string, string> = {
   implementation: 'implementation',
   actionCategory: 'actionCategory',
   recurring: 'recurring',
+  labelSource: 'labelSource',
 };
 
 t.test('recommendation stats: every grouping and pair sums to (or, per value, equals) the list', async (t) => {
@@ -45,7 +46,9 @@ t.test('recommendation stats: every grouping and pair sums to (or, per value, eq
   await insertRecommendation(app, { id: 'KGZ-3-NON-1', text: 'No recommender recorded.', recommendingStates: [], position: 'pending' });
   const total = async (query: string) => (await getJson(app, `/v1/recommendations?limit=1&${query}`)).body.meta.total as number;
   const pairs = [
-    ...RECOMMENDATION_GROUPINGS.map((g) => [g]),
+    // labelSource is grouped with theme only (test/stats-label-source.test.ts).
+    ...RECOMMENDATION_GROUPINGS.filter((g) => g !== 'labelSource').map((g) => [g]),
+    ['theme', 'labelSource'],
     ['position', 'recommendingState'],
     ['regionalGroup', 'implementation'],
     ['theme', 'sdg'],

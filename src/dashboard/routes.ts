@@ -20,6 +20,10 @@ const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join(';');
 
+/** A built file named after its content: app-<hash>.js (its map and legal notice), app-<hash>.css. */
+const HASHED = /\/app-[A-Za-z0-9]{8,}\.(js|css)(\.map|\.LEGAL\.txt)?$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /** The NGO dashboard (`/dashboard/`): static files built from dashboard/, served by us (no CDN). */
 export async function dashboardRoutes(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
   const root = options.root ?? DASHBOARD_DIR;
@@ -35,7 +39,16 @@ export async function dashboardRoutes(app: FastifyInstance, options: { root?: st
     app.get('/dashboard/*', { schema: { hide: true } }, notBuilt);
     return;
   }
-  await app.register(fastifyStatic, { root, prefix: '/dashboard/', index: 'index.html', maxAge: '5m', schemaHide: true });
+  // The script and stylesheet are named after their content (scripts/build-dashboard.ts): kept for good, never asked
+  // again. The page names them, so it is asked each time, and its ETag makes that a 304 until a new build.
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/dashboard/',
+    index: 'index.html',
+    cacheControl: false,
+    schemaHide: true,
+    setHeaders: (reply, path) => void reply.header('cache-control', HASHED.test(path) ? IMMUTABLE : 'no-cache'),
+  });
   // The page's links are relative (app.js, ../v1/), so that they hold under a proxy's prefix (/api/dashboard/): the
   // page is served from its folder, and /dashboard sends the browser there, relatively too, its query kept.
   // (The router takes /dashboard/ for /dashboard: ignoreTrailingSlash.)

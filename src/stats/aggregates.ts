@@ -10,15 +10,15 @@ import { MULTI_VALUED_GROUPINGS, type RecommendationGrouping } from './schemas.j
 // src/db/schema.ts and the stats_aggregates migration) instead of counting the base tables. They answer
 // when every filter is one of the counts' dimensions (the review, its state, cycle, session and year, position,
 // implementation) and at most one grouping is multi-valued; anything else is counted from the base tables,
-// as is a grouping the counts do not keep (UPR Info's action category).
+// as is a grouping the counts do not keep (UPR Info's action category, recurring, a theme's label source).
 
 /** The filters the counts can answer: dimensions of a count row, or of its review. */
 const CELL_FILTERS = new Set(['stateUnderReview', 'cycle', 'session', 'year', 'reviewId', 'position', 'implementation']);
 /** Of those, the ones that need the counts per review. */
 const REVIEW_FILTERS = new Set(['stateUnderReview', 'session', 'year', 'reviewId']);
 /** The groupings the counts keep. */
-type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory' | 'recurring'>;
-const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory' && g !== 'recurring';
+type CountedGrouping = Exclude<RecommendationGrouping, 'actionCategory' | 'recurring' | 'labelSource'>;
+const isCounted = (g: RecommendationGrouping): g is CountedGrouping => g !== 'actionCategory' && g !== 'recurring' && g !== 'labelSource';
 
 export interface CountedRow {
   keys: (string | number | null)[];

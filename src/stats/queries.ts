@@ -82,6 +82,8 @@ export const RECOMMENDATION_GROUPS: Record<RecommendationGrouping, Grouping> = {
     join: sql`left join recommendation_sdgs g_sdg on g_sdg.recommendation_id = r.id`,
     label: { field: 'sdgLabel', names: sdgLabels },
   },
+  // Grouped with theme only (the schema refuses it alone): the source of the theme's label that theme's join found.
+  labelSource: { value: sql`case when g_t.theme_id is null then null else coalesce(g_t.label_source, 'curated') end` },
 };
 
 /** The groupings under a filter: with labelSource, a theme grouping counts only labels from those sources. */

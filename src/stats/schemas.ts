@@ -21,6 +21,7 @@ export const RECOMMENDATION_GROUPINGS = [
   'implementation',
   'actionCategory',
   'recurring',
+  'labelSource',
 ] as const;
 export type RecommendationGrouping = (typeof RECOMMENDATION_GROUPINGS)[number];
 
@@ -30,7 +31,7 @@ export type DevelopmentGrouping = (typeof DEVELOPMENT_GROUPINGS)[number];
 /** Groupings where a record can have several values (or none): it is counted once under each. */
 export const MULTI_VALUED_GROUPINGS: ReadonlySet<string> = new Set(['recommendingState', 'regionalGroup', 'theme', 'sdg']);
 
-function groupByParam<const T extends readonly [string, ...string[]]>(groupings: T, description: string) {
+function groupByParam<const T extends readonly [string, ...string[]]>(groupings: T, description: string, pairedOnly: Record<string, string> = {}) {
   return z
     // Documented bounds that hold already: Node refuses request lines over 16 KiB, and over 2 values fail the pipe.
     .union([z.string().meta({ maxLength: 16384 }), z.array(z.string().meta({ maxLength: 16384 })).meta({ maxItems: 2 })])
@@ -42,7 +43,14 @@ function groupByParam<const T extends readonly [string, ...string[]]>(groupings:
         .array(z.enum(groupings))
         .min(1)
         .max(2)
-        .refine((values) => new Set(values).size === values.length, 'Name each grouping once'),
+        .refine((values) => new Set(values).size === values.length, 'Name each grouping once')
+        .superRefine((values, ctx) => {
+          for (const [grouping, partner] of Object.entries(pairedOnly)) {
+            if (values.includes(grouping as T[number]) && !values.includes(partner as T[number])) {
+              ctx.addIssue({ code: 'custom', message: `${grouping} is who gave a ${partner} label: group it with ${partner} (groupBy=${partner},${grouping})` });
+            }
+          }
+        }),
     )
     .describe(`${description} One or two of: ${groupings.join(', ')}; comma-separated or repeated.`);
 }
@@ -54,7 +62,10 @@ export const recommendationStatsQuery = z
     groupBy: groupByParam(
       RECOMMENDATION_GROUPINGS,
       'What to count by. recommendingState, regionalGroup (of a recommending state), theme and sdg are ' +
-        'multi-valued: a recommendation counts once under each of its values, and under null when it has none.',
+        'multi-valued: a recommendation counts once under each of its values, and under null when it has none. ' +
+        'labelSource goes with theme only (`groupBy=theme,labelSource`): each theme split by who gave its labels, ' +
+        "each cell the theme's count under `labelSource` naming that source alone.",
+      { labelSource: 'theme' },
     ),
     ...recommendationFilterShape,
     ...statsFormatParams,
@@ -127,6 +138,15 @@ export const recommendationGroupSchema = z
       .enum(['true', 'false'])
       .optional()
       .describe('true: worded like one made before, in an earlier cycle (see the `recurring` filter); false: none found. The filter values.'),
+    labelSource: z
+      .enum(LABEL_SOURCES)
+      .nullable()
+      .optional()
+      .describe(
+        "Who gave the theme's label (grouped with theme only): ohchr, upr-info, curated (a person, or a source recorded " +
+          "none), machine (automatic tagging); null with the theme null: no theme label at all. A theme's cells sum " +
+          "to its count without labelSource (a recommendation has a theme once, from one source).",
+      ),
     count: count.describe('How many matching recommendations fall in this group.'),
   })
   .meta({ id: 'RecommendationGroup' });
