@@ -784,7 +784,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   }
   const machineNote = element(
     'span',
-    'Themes marked automatic were given by a classifier, with its confidence' +
+    'Themes marked automatic were given by a classifier, with the chance that each is right' +
       (r.themes.some(derivedFromUprInfo) ? ', or derived from the issues UPR Info coded' : '') +
       '; no person has checked them.',
     'note block',
