@@ -139,9 +139,10 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   // Without If-Match the snapshot begins with the first read; with it, before the headers (the ETag its revision's).
   let begunAt: string | undefined;
   const ifMatch = request.headers['if-match'] !== undefined;
+  const begun = ifMatch ? (stamp: string) => void (begunAt = stamp) : undefined;
   const stream = streamed
     ? request.server.exportLimits.start(
-        () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after, ifMatch ? (stamp) => (begunAt = stamp) : undefined), prefix, spec.resource),
+        () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after, begun), prefix, spec.resource),
       )
     : undefined;
   if (stream && ifMatch) {

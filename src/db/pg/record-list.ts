@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
-import type { AnsweredAt } from '../revision.js';
 import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import { answerAsyncList } from '../../http/stored-list.js';
+import type { AnsweredAt } from '../revision.js';
 import { pgLabelled } from './query.js';
 import { type Pool, snapshotRead } from './rows.js';
 
