@@ -3,6 +3,7 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import type { RevisionSource } from '../src/db/revision.js';
 import { buildTestApp, postgresSide } from './helpers.js';
+import { openExportSnapshots } from './support/pgconv-d-exports.js';
 
 // A list's ETag names the revision its page was read at. The query cache makes an ETag before the query runs (from
 // the revision read then, for the 304 that runs none); a write committed between that read and the page's was in
@@ -99,3 +100,34 @@ t.test('If-Match held for the revision before the write, not for the page read a
     t.equal((await race.inject({ url, headers: { 'if-match': '*', 'cache-control': 'no-cache' } })).statusCode, 200, `${url}: * holds for any page`);
   }
 });
+
+t.test("a streamed export under If-Match is checked against its snapshot's revision, opened before the headers", async (t) => {
+  const app = await buildTestApp(t);
+  const race = await writeAfterStamp(t, app);
+  for (const url of ['/v1/reviews?format=csv', '/v1/recommendations?format=ndjson']) {
+    const held = String((await app.inject({ method: 'GET', url })).headers.etag);
+    t.equal((await app.inject({ method: 'GET', url, headers: { 'if-match': held } })).statusCode, 200, `${url}: its current tag holds`);
+    // The write lands after the hook read the revision and before the export's snapshot: the rows are a later revision's.
+    const raced = await race.inject({ url, headers: { 'if-match': held } });
+    t.equal(raced.statusCode, 412, `${url}: was a 200 with the rows of the revision after the write`);
+    t.equal(raced.headers['content-type'], 'application/problem+json; charset=utf-8', url);
+    t.notOk(raced.headers['content-disposition'], `${url}: no attachment`);
+    t.equal(raced.headers.etag, undefined, `${url}: no ETag on the problem`);
+    await until(async () => app.exportLimits.active === 0 && (await openExportSnapshots(app)) === 0);
+    t.pass(`${url}: the 412 left no export slot or snapshot held`);
+    const any = await race.inject({ url, headers: { 'if-match': '*' } });
+    t.equal(any.statusCode, 200, `${url}: * holds for any snapshot`);
+    t.ok(any.body.length > 0, `${url}: rows sent`);
+    const after = await app.inject({ method: 'GET', url });
+    t.equal(any.headers.etag, after.headers.etag, `${url}: labelled with the snapshot's revision (no write since)`);
+    t.equal(any.body, after.body, url);
+    const plain = await race.inject({ url });
+    t.equal(plain.statusCode, 200, `${url}: without If-Match, as before`);
+    t.ok(plain.body.length > 0, url);
+  }
+  t.equal(app.exportLimits.active, 0, 'no slot held');
+});
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
+}

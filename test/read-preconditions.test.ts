@@ -112,7 +112,7 @@ t.test('an If-Match that is not its syntax is a 400 naming it, on reads and writ
 
 t.test("a static file's failed If-Match or If-Unmodified-Since: the API's 412 problem, saying which and why", async (t) => {
   const app = await buildTestApp(t);
-  // (The dashboard's script is named after its content: the built page names it.)
+  // The page's script is named by its content (app-<hash>.js): the one this build's page names.
   const script = /src="(app-[^"]+\.js)"/.exec(readFileSync(`${DASHBOARD_DIR}index.html`, 'utf8'))![1];
   for (const url of ['/dashboard/', `/dashboard/${script}`, '/docs/static/swagger-ui.css']) {
     const file = await app.inject({ method: 'GET', url });
@@ -140,6 +140,17 @@ t.test("a static file's failed If-Match or If-Unmodified-Since: the API's 412 pr
     t.equal((await app.inject({ method: 'GET', url, headers: { 'if-match': '*' } })).statusCode, 200, `${url}: * holds`);
     const revalidated = await app.inject({ method: 'GET', url, headers: { 'if-match': '*', 'if-none-match': etag } });
     t.equal(revalidated.statusCode, 304, `${url}: *, then If-None-Match`);
+    // RFC 9110 §13.2.2: If-Unmodified-Since is evaluated only without If-Match (`send` evaluated both: a 412).
+    const before = 'Thu, 01 Jan 1970 00:00:00 GMT';
+    for (const method of ['GET', 'HEAD'] as const) {
+      const served = await app.inject({ method, url, headers: { 'if-match': '*', 'if-unmodified-since': before } });
+      t.equal(served.statusCode, 200, `${method} ${url}: *, and a date before the file's: the date is skipped`);
+      t.equal(served.headers.etag, etag, `${method} ${url}: the file`);
+      const unchanged = await app.inject({ method, url, headers: { 'if-match': '*', 'if-unmodified-since': before, 'if-none-match': etag } });
+      t.equal(unchanged.statusCode, 304, `${method} ${url}: *, a date before, then If-None-Match`);
+    }
+    const weakMatch = await app.inject({ method: 'GET', url, headers: { 'if-match': etag, 'if-unmodified-since': before } });
+    t.match(weakMatch.json(), { status: 412, detail: /its ETag is weak/ }, `${url}: a tag and a date: the tag's 412, not the date's`);
   }
   t.equal((await app.inject({ method: 'GET', url: '/dashboard/none.js', headers: { 'if-match': '"nope"' } })).statusCode, 404, 'no file: 404');
 });

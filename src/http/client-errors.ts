@@ -192,6 +192,9 @@ function checkRequestHead(request: FastifyRequest, _reply: FastifyReply, done: H
   const ifMatch = request.headers['if-match'];
   const malformed = ifMatch === undefined ? undefined : ifMatchSyntaxError(ifMatch);
   if (malformed !== undefined) return done(invalidParam('header', 'if-match', malformed));
+  // RFC 9110 §13.2.2: If-Unmodified-Since is evaluated only without If-Match. @fastify/static's `send` evaluated
+  // both: a static file under If-Match: * and an older date was a 412. (The API reads neither date.)
+  if (ifMatch !== undefined) delete request.raw.headers['if-unmodified-since'];
   if (request.raw.url?.includes('#')) {
     return done(
       new HttpProblem(

@@ -132,6 +132,15 @@ export class ExportStream<Row> extends Readable {
     this.after = spec.after;
   }
 
+  /**
+   * Opens the snapshot now, before the headers are sent, and gives the stamp of the revision it shows: an
+   * If-Match is evaluated against the rows the export will send (RFC 9110 §13.1.1), not the revision read before.
+   */
+  begin(): string {
+    this.snapshot = openSnapshot(this.db);
+    return currentStamp(this.snapshot.db);
+  }
+
   // Readable calls _read again only after a push: one chunk at a time, each on its own turn of the event
   // loop, so that other requests are answered in between.
   override _read(): void {
@@ -239,6 +248,15 @@ export function sendExport<Row>(request: FastifyRequest, reply: FastifyReply, db
   // Its snapshot opens DATABASE_PATH anew: a file replaced there would be read with the -wal of the one replaced.
   if (streamed) refuseOnFileTrouble(request, 'export', 'An export reads the file anew: it was refused.');
   const stream = streamed ? request.server.exportLimits.start(() => new ExportStream(db, spec, context)) : undefined;
+  // Without If-Match the snapshot begins with the first read; with it, before the headers (the ETag its revision's).
+  if (stream && request.headers['if-match'] !== undefined) {
+    try {
+      answeredAt(request, stream.begin());
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+  }
   reply.type(CONTENT_TYPES[spec.format]);
   setAttachment(reply, spec.resource, spec.format);
   if (stream) return reply.send(stream);

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AnsweredAt } from '../db/revision.js';
 import { answeredAt } from './cache.js';
 import { exportChannel, type ExportEvent, nextExportNumber } from './export.js';
 import {
@@ -32,8 +33,11 @@ export interface AsyncDocuments {
    * comes with the stamp of the revision it was read at (in its snapshot): the response's ETag names it.
    */
   jsonPage(limit: number, after: KeyValue[] | undefined): Promise<JsonPage>;
-  /** Every match's line, in chunks, from one snapshot; ending the iteration early releases it. */
-  chunks(format: ExportFormat, origin: string, after: KeyValue[] | undefined): AsyncIterator<{ bytes: Buffer; rows: number }>;
+  /**
+   * Every match's line, in chunks, from one snapshot; ending the iteration early releases it. `begun`, when given,
+   * is told the stamp of the snapshot's revision once it begins (before the first chunk is read).
+   */
+  chunks(format: ExportFormat, origin: string, after: KeyValue[] | undefined, begun?: AnsweredAt): AsyncIterator<{ bytes: Buffer; rows: number }>;
 }
 
 export interface JsonPage {
@@ -78,7 +82,20 @@ class AsyncExportStream extends Readable {
   private readonly nextChunk = AsyncLocalStorage.bind(() => this.chunks.next());
   private readonly endChunks = AsyncLocalStorage.bind(() => this.chunks.return?.());
 
+  /** The first chunk, read by begin() before the headers; pushed at the first _read. */
+  private first: IteratorResult<{ bytes: Buffer; rows: number }> | undefined;
+
+  /** Begins the snapshot (and reads the first chunk) now, before the headers are sent. */
+  async begin(): Promise<void> {
+    this.first = await this.nextChunk();
+  }
+
   override _read(): void {
+    const first = this.first;
+    if (first) {
+      this.first = undefined;
+      return this.pushChunk(first);
+    }
     this.nextChunk().then((next) => this.pushChunk(next), (error: Error) => this.destroy(error));
   }
 
@@ -119,11 +136,24 @@ export async function answerAsyncList(request: FastifyRequest, reply: FastifyRep
   // A streamed export first takes an export slot, before any header of the download is set: none free is a
   // 503 problem, not an attachment.
   const streamed = request.method !== 'HEAD' && !queryHas(request, 'limit');
+  // Without If-Match the snapshot begins with the first read; with it, before the headers (the ETag its revision's).
+  let begunAt: string | undefined;
+  const ifMatch = request.headers['if-match'] !== undefined;
+  const begun = ifMatch ? (stamp: string) => void (begunAt = stamp) : undefined;
   const stream = streamed
     ? request.server.exportLimits.start(
-        () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after), prefix, spec.resource),
+        () => new AsyncExportStream(spec.documents.chunks(format, origin, spec.after, begun), prefix, spec.resource),
       )
     : undefined;
+  if (stream && ifMatch) {
+    try {
+      await stream.begin();
+      answeredAt(request, begunAt!);
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+  }
   reply.type(CONTENT_TYPES[format]);
   setAttachment(reply, spec.resource, format);
   if (stream) return reply.send(stream);

@@ -7,7 +7,7 @@ import { keysetAfter, keysetOrder, whereClause } from '../db/keyset.js';
 import { relevanceRank, tsQuery } from '../db/pg/fulltext.js';
 import { type KnownTotal, type KnownTotals, totalUnlessKnown } from '../db/pg/known-totals.js';
 import { snapshotRead, statementName } from '../db/pg/rows.js';
-import { revisionStamp } from '../db/revision.js';
+import { type AnsweredAt, revisionStamp } from '../db/revision.js';
 import { type KeyValue, sliceChunk } from '../http/pagination.js';
 import { choosePagePlan } from './page-plan.js';
 import { filterConditions } from './queries.js';
@@ -209,6 +209,7 @@ export async function* pgDocumentChunks(
   after: KeyValue[] | undefined,
   rows: number,
   totals?: KnownTotals,
+  begun?: AnsweredAt,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
   yield* snapshotRead(pool, async function* (client) {
     const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after, undefined, await filterForm(client, f, rows, totals)));
@@ -219,7 +220,7 @@ export async function* pgDocumentChunks(
       if (count > 0) yield { bytes: Buffer.from(fetched.rows.map((row) => row[0]).join('')), rows: count };
       if (count < rows) break;
     }
-  });
+  }, begun);
 }
 
 /** One recommendation: its stored document, with its assessments and developments. */

@@ -37,8 +37,8 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
             const page = await pgJsonPage(pool, filter, sort, n, keys, totals);
             return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total, stamp: page.stamp };
           },
-          chunks: (format, origin, keys) =>
-            pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS, totals),
+          chunks: (format, origin, keys, begun) =>
+            pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS, totals, begun),
         },
       });
     },

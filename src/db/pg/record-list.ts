@@ -4,6 +4,7 @@ import { EXPORT_CHUNK_ROWS } from '../../http/export.js';
 import { csvRows, type CsvColumn, type Format, ndjsonRows } from '../../http/formats.js';
 import type { Chunk, KeyValue } from '../../http/pagination.js';
 import { answerAsyncList } from '../../http/stored-list.js';
+import type { AnsweredAt } from '../revision.js';
 import { pgLabelled } from './query.js';
 import { type Pool, snapshotRead } from './rows.js';
 
@@ -47,6 +48,7 @@ function snapshotChunks<Row>(
   format: Exclude<Format, 'json'>,
   origin: string,
   after: KeyValue[] | undefined,
+  begun: AnsweredAt | undefined,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
   return snapshotRead(pool, async function* (client) {
     const rows = spec.chunks?.(client, after, EXPORT_CHUNK_ROWS);
@@ -60,7 +62,7 @@ function snapshotChunks<Row>(
       if (chunk.nextKeys === null) break;
       keys = chunk.nextKeys;
     }
-  });
+  }, begun);
 }
 
 export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply: FastifyReply, spec: RecordListSpec<Row>) {
@@ -88,7 +90,7 @@ export function answerRecordList<Row>(pool: Pool, request: FastifyRequest, reply
           stamp,
         };
       },
-      chunks: (format, origin, keys) => snapshotChunks(pool, spec, format, origin, keys),
+      chunks: (format, origin, keys, begun) => snapshotChunks(pool, spec, format, origin, keys, begun),
     },
   });
 }

@@ -1,6 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import type { AnsweredAt } from '../revision.js';
+import { pgStamp } from './revision.js';
 
 // Running drizzle `sql` on a node-postgres pool: the read modules' one way in (src/*/pg-queries.ts).
 
@@ -51,13 +53,19 @@ export async function pgCount(pool: Pick<pg.Pool, 'query'>, from: SQL): Promise<
 /**
  * What `read` yields, read inside one repeatable-read, read-only transaction on a connection of its own: an
  * export sees the database as it was when it began. Ending the iteration early (a client gone) rolls back;
- * a connection that failed (lost, terminated) is discarded by the pool, not reused.
+ * a connection that failed (lost, terminated) is discarded by the pool, not reused. `begun`, when given, is told
+ * the stamp of the revision the transaction shows, before anything is read.
  */
-export async function* snapshotRead<T>(pool: Pool, read: (client: pg.PoolClient) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+export async function* snapshotRead<T>(
+  pool: Pool,
+  read: (client: pg.PoolClient) => AsyncGenerator<T, void, undefined>,
+  begun?: AnsweredAt,
+): AsyncGenerator<T, void, undefined> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
     await client.query('begin isolation level repeatable read read only');
+    if (begun) begun(await pgStamp(client));
     yield* read(client);
   } catch (error) {
     failure = error as Error;
