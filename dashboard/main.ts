@@ -169,7 +169,7 @@ function themeList(themes: Label[]): HTMLElement {
     item.dataset.id = theme.id;
     item.dataset.source = theme.source ?? '';
     if (derived) item.title = 'Derived automatically from the issue UPR Info coded, by a fixed table of issues and themes; not checked by a person';
-    else if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is its confidence';
+    else if (machine) item.title = 'Tagged automatically by a classifier, not checked by a person; the percentage is the chance that it is right, as measured on texts it had not seen';
     list.append(...(i ? ['; ', item] : [item]));
   });
   return list;
@@ -809,7 +809,7 @@ async function openDetail(id: string, fromUrl = false): Promise<void> {
   }
   const machineNote = element(
     'span',
-    'Themes marked automatic were given by a classifier, with its confidence' +
+    'Themes marked automatic were given by a classifier, with the chance that each is right' +
       (r.themes.some(derivedFromUprInfo) ? ', or derived from the issues UPR Info coded' : '') +
       '; no person has checked them.',
     'note block',

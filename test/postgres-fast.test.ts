@@ -9,7 +9,7 @@ import { COUNT_CACHE_ENTRIES } from '../src/db/count-cache.js';
 import { KnownTotals } from '../src/db/pg/known-totals.js';
 import { BUMP_REVISION } from '../src/db/pg/revision.js';
 import { MAX_NAMED_STATEMENTS, statementName } from '../src/db/pg/rows.js';
-import { PG_RECOMMENDATIONS_FROM, pgFilterConditions, pgJsonPage } from '../src/recommendations/pg-queries.js';
+import { PG_RECOMMENDATIONS_FROM, pgDocumentChunks, pgFilterConditions, pgJsonPage, pgPageDocuments } from '../src/recommendations/pg-queries.js';
 import { buildTestApp, tempDir } from './helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { copyGeneratedDatabase } from './support/template-db.js';
@@ -131,6 +131,67 @@ if ('skip' in cluster) {
     t.same([many.total, many.docs.length], [{ total: 100 }, 1]);
     t.match(sent[3]!.text, /exists \(select 1 from "recommendation_sources"/, "a page of one: read in the sort's order");
     t.equal(sent.length, 4);
+  });
+
+  t.test("an export and a CSV or NDJSON page of source=: counted first too, the IN when the source cites few", async (t) => {
+    // A database of its own where the source is committed: an export reads on a connection of its own, in its snapshot.
+    const own = new pg.Pool({ connectionString: await copiedDatabase(clusterUrl, sqlitePath), max: 1 });
+    t.teardown(() => own.end());
+    await own.query(`insert into sources (id, title, publisher, url) values ('fast-test-report', 'A report', 'Tests', 'https://example.org/fast-test-report')`);
+    await own.query(`insert into recommendation_sources (recommendation_id, source_id, match_key)
+      select id, 'fast-test-report', id from recommendations order by id limit 100`);
+    await own.query('analyze recommendations');
+    const sent: pg.QueryConfig[] = [];
+    // Each query the export's connection sends (its callback form too: the pool's own query on that client).
+    const wrapped = new WeakSet<object>(); // the pool of one hands the same client out again
+    const recorded = <T extends Pick<pg.PoolClient, 'query'>>(client: T): T => {
+      if (wrapped.has(client)) return client;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (config: string | pg.QueryConfig, ...rest: unknown[]) => unknown;
+      return Object.assign(client, {
+        query: (config: string | pg.QueryConfig, ...rest: unknown[]) => (sent.push(typeof config === 'string' ? { text: config } : config), query(config, ...rest)),
+      });
+    };
+    const recording = { connect: async () => recorded(await own.connect()), query: own.query.bind(own) } as unknown as pg.Pool;
+    const f = { source: ['fast-test-report'] };
+    const sort = { name: '-updatedAt', descending: true };
+    const exported = async (rows: number) => {
+      sent.length = 0;
+      let lines = '';
+      for await (const chunk of pgDocumentChunks(recording, f, sort, 'ndjson', undefined, rows, new KnownTotals())) lines += chunk.bytes.toString();
+      const declared = sent.find(({ text }) => text.startsWith('declare upr_export'))!;
+      return {
+        lines: lines.trimEnd().split('\n').map((line) => (JSON.parse(line) as { id: string }).id),
+        declared: declared.text,
+        values: declared.values,
+        counted: sent.some(({ text }) => /count\(\*\)/.test(text) && !text.startsWith('declare')),
+      };
+    };
+    // 100 of about 300: few for an export's chunk of 100 (100 × 300 > 100²), many for a chunk of 1 (page-plan.ts).
+    const few = await exported(100);
+    t.ok(few.counted, 'counted first');
+    t.notMatch(few.declared, /exists \(select 1 from "recommendation_sources"/, 'the IN of the matches, not the table read in order');
+    const { rows } = await own.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({
+      text: `explain (analyze, format json) ${few.declared.replace('declare upr_export no scroll cursor for ', '')}`,
+      values: few.values,
+    });
+    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+    t.ok(nodes(rows[0]!['QUERY PLAN'][0].Plan).every((node) => node['Parent Relationship'] !== 'SubPlan' || node['Actual Loops'] <= 1), 'no subquery run per record');
+    const many = await exported(1);
+    t.match(many.declared, /exists \(select 1 from "recommendation_sources"/, "a chunk of one: read in the sort's order");
+    t.equal(few.lines.length, 100);
+    t.same(few.lines, many.lines, 'the same records in the same order either way');
+
+    sent.length = 0;
+    const client = recorded(await own.connect());
+    try {
+      const page = await pgPageDocuments(client, f, sort, 'ndjson', 50, undefined, new KnownTotals());
+      t.same(page.docs.map((line) => (JSON.parse(line) as { id: string }).id), few.lines.slice(0, 50), 'a page of 50 (CSV and NDJSON pages read alike)');
+      t.equal(sent.length, 2, 'the count, then the page');
+      t.notMatch(sent[1]!.text, /exists \(select 1 from "recommendation_sources"/);
+    } finally {
+      client.release();
+    }
   });
 
   t.test('actionCategory= is read by its index (migration 0022)', async (t) => {

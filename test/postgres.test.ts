@@ -378,4 +378,31 @@ if ('skip' in cluster) {
     t.match(await warnings(icu.href), [/treats text otherwise than SQLite: it sorts _ a B é \(by code point: B _ a é\), and its lower\('ÉİΣ'\) is 'éi\u0307ς'/]);
     t.same(await warnings(clusterUrl), [], 'C.UTF-8: nothing to say');
   });
+
+  t.test('on a database whose locale sorts otherwise, the vocabularies are still listed by code point, as on SQLite', async (t) => {
+    const name = `icu_lists_${process.pid}`;
+    const admin = new pg.Client({ connectionString: clusterUrl });
+    await admin.connect();
+    await admin.query(`create database ${name} locale_provider icu icu_locale 'en-US' locale 'C.UTF-8' template template0`);
+    const url = new URL(clusterUrl);
+    url.pathname = `/${name}`;
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: url.href, logLevel: 'silent', maxEventLoopDelayMs: 0 });
+    t.teardown(async () => {
+      await app.close();
+      await admin.query(`drop database ${name}`);
+      await admin.end();
+    });
+    const db = new pg.Client({ connectionString: url.href });
+    await db.connect();
+    await db.query(`insert into themes (id, label, uhri, scheme) values ('icu-a', 'zeta rights', false, 'local'), ('icu-b', 'Épargne', false, 'local'),
+      ('icu-c', '_under', false, 'local'), ('icu-d', 'Alpha', false, 'local'), ('icu-e', 'alpha beta', false, 'local')`);
+    await db.query(`insert into affected_persons_groups (id, label, uhri) values ('icu-f', '_group', false), ('icu-g', 'émigrés', false), ('icu-h', 'Zoo', false)`);
+    await db.end();
+    const byCodePoint = (labels: string[]) => [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const path of ['/v1/themes?scheme=local', '/v1/affected-persons']) {
+      const labels = ((await app.inject(path)).json() as { data: { label: string }[] }).data.map((entry) => entry.label);
+      t.ok(labels.length >= 3, path);
+      t.same(labels, byCodePoint(labels), `${path}: ${labels.join(' | ')}`);
+    }
+  });
 }

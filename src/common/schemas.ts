@@ -41,8 +41,9 @@ export const labelSchema = z
       .max(1)
       .nullable()
       .describe(
-        "How sure automatic tagging is, for source machine: the model's probability, at most 0.999; 1 only for a " +
-          "UHRI theme derived from UPR Info's own coding. null otherwise.",
+        'How sure automatic tagging is, for source machine: the chance that the label is right (the model\'s ' +
+          'probability, calibrated on labels it gave to texts it had not seen), at most 0.999; 1 only for a UHRI ' +
+          "theme derived from UPR Info's own coding. null otherwise.",
       ),
   })
   .meta({ id: 'Label' });

@@ -90,8 +90,8 @@ export const recommendationCsvColumns: readonly Column[] = [
   {
     name: 'themeConfidences',
     description:
-      "Each theme's confidence, in the same order: for a machine label the model's probability (0–0.999), or 1 for a UHRI " +
-      "theme derived from the issue UPR Info coded (not a model's guess); empty for the others.",
+      "Each theme's confidence, in the same order: for a machine label the chance that it is right (0–0.999), or 1 for a " +
+      "UHRI theme derived from the issue UPR Info coded (not a model's guess); empty for the others.",
     value: (r) => r.themes.map((t) => (t.confidence === null ? '' : t.confidence)),
   },
   {

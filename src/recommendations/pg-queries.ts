@@ -104,8 +104,9 @@ export async function pgPageDocuments(
   line: DocumentLine,
   limit: number,
   after: KeyValue[] | undefined,
+  totals?: KnownTotals,
 ): Promise<{ docs: string[]; nextKeys: KeyValue[] | null }> {
-  const rows = await rowsOf(pool, documentsOf(f, sort, line, after, limit + 1));
+  const rows = await rowsOf(pool, documentsOf(f, sort, line, after, limit + 1, await filterForm(pool, f, limit + 1, totals)));
   const chunk = sliceChunk(rows, limit, (row) => row.slice(1) as KeyValue[]);
   return { docs: chunk.rows.map((row) => row[0] as string), nextKeys: chunk.nextKeys };
 }
@@ -142,22 +143,29 @@ const totalKey = (f: RecommendationFilter) =>
   normaliseFilter(f.q === undefined ? 'recommendations' : `recommendations, at most ${fullTextLimits().maxCount + 1}`, f);
 
 /**
- * How a page of `source=` reads the source's records, by the list's count (src/recommendations/page-plan.ts, as
- * SQLite's pages choose): a source's EXISTS under OR is checked record by record in the sort's order until the
- * page is full, which is quick when the source cites many records and reads most of the table when it cites few
- * (a report's 385 of 300,000: 0.3–3.3 s a page); the IN of both columns' matches, each by its index, reads and
- * sorts every match (6 ms for those 385, seconds for a source citing a third of the table). The count comes first,
- * in a statement of its own with the table's size (pg_class: never analyzed, -1, keeps the EXISTS), and is kept
- * in `totals`, so that the page's statement does not count again.
+ * How a page or an export of `source=` reads the source's records, by the list's count (src/recommendations/page-plan.ts,
+ * as SQLite's pages and export chunks choose): a source's EXISTS under OR is checked record by record in the sort's
+ * order until the page is full, which is quick when the source cites many records and reads most of the table when
+ * it cites few (a report's 385 of 300,000: 0.3–3.3 s a page, and an export of them read the whole table: 1.7–6.2 s);
+ * the IN of both columns' matches, each by its index, reads and sorts every match (6 ms for those 385, seconds for
+ * a source citing a third of the table). `rows` is the page's (its limit and one more) or an export's chunk. The count
+ * comes first, in a statement of its own with the table's size (pg_class: never analyzed, -1, keeps the EXISTS), and
+ * is kept in `totals`, so that the page's statement does not count again. Any other filter keeps its one form.
  */
-async function sourcePageForm(pool: Pick<pg.Pool, 'query'>, f: RecommendationFilter, limit: number, key: string, totals?: KnownTotals): Promise<FilterUse> {
+async function filterForm(pool: Pick<pg.Pool, 'query'>, f: RecommendationFilter, rows: number, totals?: KnownTotals): Promise<FilterUse> {
+  if (f.source === undefined || f.q !== undefined) return 'postgres';
+  const key = totalKey(f);
   const { sql: text, params } = dialect.sqlToQuery(sql`select ${totalUnlessKnown(totals?.get(key), sql`s`, totalOf(f))} as total, s.revision, s.token,
       (select reltuples from pg_class where oid = 'recommendations'::regclass)::float8 as table_rows
     from (select ${STAMP_COLUMNS}) s`);
-  const { rows } = await pool.query<{ total: number; revision: string | null; token: string | null; table_rows: number }>({ name: statementName(text), text, values: params });
-  const { total, revision, token, table_rows: tableRows } = rows[0]!;
+  const { rows: found } = await pool.query<{ total: number; revision: string | null; token: string | null; table_rows: number }>({
+    name: statementName(text),
+    text,
+    values: params,
+  });
+  const { total, revision, token, table_rows: tableRows } = found[0]!;
   totals?.set(key, { revision, token, total });
-  return choosePagePlan(total, tableRows, limit + 1) === 'sort-order' ? 'postgres' : 'postgres-count';
+  return choosePagePlan(total, tableRows, rows) === 'sort-order' ? 'postgres' : 'postgres-count';
 }
 
 /** One JSON page's documents, the keys after it when more follow, and meta.total (kept in `totals`, when given, for the next page). */
@@ -170,7 +178,7 @@ export async function pgJsonPage(
   totals?: KnownTotals,
 ): Promise<{ docs: string[]; nextKeys: KeyValue[] | null; total: { total: number; totalCapped?: true }; stamp: string }> {
   const key = totalKey(f);
-  const use = f.source !== undefined && f.q === undefined ? await sourcePageForm(pool, f, limit, key, totals) : 'postgres';
+  const use = await filterForm(pool, f, limit + 1, totals);
   const { sql: text, params } = dialect.sqlToQuery(jsonPageOf(f, sort, limit, after, totals?.get(key), use));
   // A full-text page runs unnamed: a named statement gets PostgreSQL's generic plan after five runs, and a
   // generic plan cannot know how many rows the query's terms match, which is what its plan depends on.
@@ -200,9 +208,10 @@ export async function* pgDocumentChunks(
   line: Exclude<DocumentLine, 'json'>,
   after: KeyValue[] | undefined,
   rows: number,
+  totals?: KnownTotals,
 ): AsyncGenerator<{ bytes: Buffer; rows: number }, void, undefined> {
   yield* snapshotRead(pool, async function* (client) {
-    const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after));
+    const { sql: text, params } = dialect.sqlToQuery(documentsOf(f, sort, line, after, undefined, await filterForm(client, f, rows, totals)));
     await client.query({ text: `declare upr_export no scroll cursor for ${text}`, values: params });
     for (;;) {
       const fetched = await client.query<[string]>({ text: `fetch ${rows} from upr_export`, rowMode: 'array' });

@@ -32,13 +32,13 @@ export function pgRecommendationStore(pool: pg.Pool): RecommendationStore {
         after,
         limit,
         documents: {
-          page: (format, origin, n, keys) => pgLabelled(pool, (client) => pgPageDocuments(client, filter, sort, lineOf(format, origin), n, keys)),
+          page: (format, origin, n, keys) => pgLabelled(pool, (client) => pgPageDocuments(client, filter, sort, lineOf(format, origin), n, keys, totals)),
           jsonPage: async (n, keys) => {
             const page = await pgJsonPage(pool, filter, sort, n, keys, totals);
             return { body: Buffer.from(page.docs.join(',')), nextKeys: page.nextKeys, total: page.total, stamp: page.stamp };
           },
           chunks: (format, origin, keys) =>
-            pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS),
+            pgDocumentChunks(pool, filter, sort, lineOf(format, origin) as Exclude<DocumentLine, 'json'>, keys, STORED_CHUNK_ROWS, totals),
         },
       });
     },

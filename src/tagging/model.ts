@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type BagModel, BagScorer } from './bag.js';
+import { type Calibration, calibrated } from './calibration.js';
 import { type EmbeddingModel, EmbeddingScorer } from './embedding.js';
 import { CHAR_GRAM_MARK, type CharGrams, features, META_MARK, metaCounts, type TextMeta } from './text.js';
 
@@ -42,6 +43,11 @@ export interface ModelFile {
    * log-odds are (1 − the networks' weights) × the linear model's + each network's weight × its own.
    */
   bag?: BagModel & { weight: number };
+  /**
+   * The calibration of a label's probability into the chance that a label given is right: the `confidence`
+   * shown (src/tagging/calibration.ts); without it (models before session 40), the probability itself.
+   */
+  calibration?: Calibration;
 }
 
 /**
@@ -64,7 +70,7 @@ export const metaScale = (metaNorm2: number, weight: number) => (metaNorm2 > 0 ?
 
 export interface MachineLabel {
   themeId: string;
-  /** The model's probability that the label applies (0–1). */
+  /** The chance that the label is right (0–1): the model's probability, calibrated when the model is. */
   confidence: number;
 }
 
@@ -90,6 +96,7 @@ export class Tagger {
   private readonly networkScores: Float64Array;
   private readonly bag: BagScorer | undefined;
   private readonly bagWeight: number;
+  private readonly calibration: Calibration | undefined;
 
   constructor(model: ModelFile) {
     if (model.format !== MODEL_FORMAT) throw new Error(`not a tagger model (format ${JSON.stringify(model.format)})`);
@@ -103,6 +110,7 @@ export class Tagger {
     this.networkScores = new Float64Array(model.labels.length);
     this.bag = model.bag === undefined ? undefined : new BagScorer(model.bag);
     this.bagWeight = model.bag?.weight ?? 0;
+    this.calibration = model.calibration;
     const entries = Object.entries(model.terms);
     let total = 0;
     for (const [, entry] of entries) total += (entry.length - 1) / 2;
@@ -167,23 +175,32 @@ export class Tagger {
 
   /**
    * The labels of a text: those whose probability reaches their threshold (at most MAX_LABELS, most
-   * probable first), and at least one — the label closest to its threshold when none reaches it.
+   * probable first), and at least one — the label closest to its threshold when none reaches it. Each with
+   * its confidence: its probability calibrated, which never changes which labels are given.
    */
   tag(text: string, meta?: TextMeta): MachineLabel[] {
     return this.decide(this.probabilities(text, meta));
   }
 
   decide(p: Float64Array): MachineLabel[] {
-    const chosen: number[] = [];
-    let best = 0;
-    for (let l = 0; l < p.length; l++) {
-      if (p[l]! >= this.thresholds[l]!) chosen.push(l);
-      if (p[l]! / this.thresholds[l]! > p[best]! / this.thresholds[best]!) best = l;
-    }
-    if (chosen.length === 0) chosen.push(best);
-    chosen.sort((a, b) => p[b]! - p[a]! || a - b);
-    return chosen.slice(0, MAX_LABELS).map((l) => ({ themeId: this.labels[l]!, confidence: round(p[l]!) }));
+    return givenLabels(p, this.thresholds).map((l) => ({ themeId: this.labels[l]!, confidence: round(calibrated(this.calibration, p[l]!)) }));
   }
+}
+
+/**
+ * The indexes of the labels given at these probabilities: those that reach their threshold (at most
+ * MAX_LABELS, most probable first), and at least one — the closest to its threshold when none reaches it.
+ */
+export function givenLabels(p: Float64Array, thresholds: ArrayLike<number>): number[] {
+  const chosen: number[] = [];
+  let best = 0;
+  for (let l = 0; l < p.length; l++) {
+    if (p[l]! >= thresholds[l]!) chosen.push(l);
+    if (p[l]! / thresholds[l]! > p[best]! / thresholds[best]!) best = l;
+  }
+  if (chosen.length === 0) chosen.push(best);
+  chosen.sort((a, b) => p[b]! - p[a]! || a - b);
+  return chosen.slice(0, MAX_LABELS);
 }
 
 /**

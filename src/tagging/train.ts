@@ -1,4 +1,5 @@
 import { type BagOptions, DEFAULT_BAG_OPTIONS, trainBag } from './bag.js';
+import { fitCalibration } from './calibration.js';
 import type { LabelledText } from './corpus.js';
 import { type EmbeddingOptions, trainEmbedding, type WordVectors } from './embedding.js';
 import { blockOf, blockScales, MODEL_FORMAT, metaScale, type ModelFile, Tagger } from './model.js';
@@ -398,8 +399,8 @@ function tuneTogether(probabilities: Float64Array[], gold: Int32Array[], nLabels
 }
 
 /**
- * A model trained on these texts: thresholds from out-of-fold scores (folds by session), then the weights
- * trained again on all of them.
+ * A model trained on these texts: thresholds, then the confidences' calibration (src/tagging/calibration.ts),
+ * from out-of-fold scores (folds by session), then the weights trained again on all of them.
  */
 export function fit(
   texts: LabelledText[],
@@ -410,9 +411,11 @@ export function fit(
   vectors?: WordVectors,
 ): ModelFile {
   const { oof, folds } = outOfFold(texts, labels, options, progress, vectors);
-  const thresholds = folds > 1 ? tuneThresholds(oof, labelIndexes(texts, labels), labels.length, options.thresholdMicroWeight ?? 0) : labels.map(() => 0.5);
+  const gold = labelIndexes(texts, labels);
+  const thresholds = folds > 1 ? tuneThresholds(oof, gold, labels.length, options.thresholdMicroWeight ?? 0) : labels.map(() => 0.5);
   progress('weights: all training texts');
-  return fitWeights(texts, labels, options, thresholds, trainedOn, vectors);
+  const model = fitWeights(texts, labels, options, thresholds, trainedOn, vectors);
+  return folds > 1 ? { ...model, calibration: fitCalibration(oof, gold, thresholds) } : model;
 }
 
 /** Each training text's probabilities from a model trained on the other folds' sessions. */

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { inList, whereClause } from '../db/keyset.js';
 import { type AnsweredAt, readAnswered } from '../db/revision.js';
@@ -30,16 +30,25 @@ export interface SdgEntry {
   recommendationCount: number;
 }
 
+/**
+ * How a text column is ordered by code point, as SQLite's BINARY `order by`: as it is on SQLite; PostgreSQL's
+ * store passes `collate "C"`, since its database's own collation may be a locale's (ICU's en-US sorted "_under",
+ * "Alpha", "alpha beta", "Épargne", "Freedom…" where SQLite sorts "Alpha", "Freedom…", "_under", "alpha beta",
+ * "Épargne"). These lists are read whole, so no index order is lost.
+ */
+export type ByCodePoint = (column: SQL) => SQL;
+const asStored: ByCodePoint = (column) => column;
+
 export const vocabularyQueries = {
-  themes: (scheme: readonly Scheme[] | undefined) => sql`
+  themes: (scheme: readonly Scheme[] | undefined, byCodePoint = asStored) => sql`
     select t.id, t.label, case when t.uhri then 1 else 0 end as uhri, t.scheme, t.uhri_code as "uhriId",
       cast((select count(*) from recommendation_themes x where x.theme_id = t.id) as integer) as "recommendationCount",
       cast((select count(*) from development_themes x where x.theme_id = t.id) as integer) as "developmentCount"
-    from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by t.label, t.id`,
-  affectedPersons: sql`
+    from themes t ${whereClause(scheme ? [inList(sql`t.scheme`, scheme)] : [])} order by ${byCodePoint(sql`t.label`)}, ${byCodePoint(sql`t.id`)}`,
+  affectedPersons: (byCodePoint = asStored) => sql`
     select g.id, g.label, case when g.uhri then 1 else 0 end as uhri,
       cast((select count(*) from recommendation_affected_persons x where x.group_id = g.id) as integer) as "recommendationCount"
-    from affected_persons_groups g order by g.label, g.id`,
+    from affected_persons_groups g order by ${byCodePoint(sql`g.label`)}, ${byCodePoint(sql`g.id`)}`,
   sdgs: sql`
     select cast(g.goal as text) as id, g.name as label,
       cast((select count(*) from recommendation_sdgs x where x.goal = g.goal) as integer) as "recommendationCount"
@@ -60,7 +69,7 @@ export interface VocabularyStore {
 export function sqliteVocabularyStore(db: Db): VocabularyStore {
   return {
     themes: async (scheme, answered) => readAnswered(db, answered, () => withUhri<ThemeEntry>(db.all(vocabularyQueries.themes(scheme)))),
-    affectedPersons: async (answered) => readAnswered(db, answered, () => withUhri<AffectedPersonsEntry>(db.all(vocabularyQueries.affectedPersons))),
+    affectedPersons: async (answered) => readAnswered(db, answered, () => withUhri<AffectedPersonsEntry>(db.all(vocabularyQueries.affectedPersons()))),
     sdgs: async (answered) => readAnswered(db, answered, () => db.all<SdgEntry>(vocabularyQueries.sdgs)),
   };
 }

@@ -11,7 +11,7 @@ import { withShippedTagger } from '../../src/tagging/tagger.js';
 
 // Database files made once and copied for each test that needs one: migrating and seeding cost more than
 // the rest of building an app, and generating thousands of records costs seconds. Each file is named after
-// a hash of everything that makes it (migrations, seed, source, generator), so a change to any of them
+// a hash of everything that makes it (migrations, tagger model, seed, source, generator), so a change to any of them
 // makes a new one. One process makes it while the others (tap runs test files side by side) wait for it: a
 // lock file beside it says which process builds; a lock whose process has gone is taken over. Tests only
 // ever get copies.
@@ -29,11 +29,14 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
 
 let hashed: string | undefined;
 
-/** A hash of the migrations, the seed, the sources and the generator: what the files made here depend on. */
+/**
+ * A hash of the migrations, the seed, the sources, the shipped tagger (the seed's machine labels) and the
+ * generator: what the files made here depend on.
+ */
 export function sourceHash(): string {
   if (hashed === undefined) {
     const hash = createHash('sha256');
-    for (const dir of ['migrations', 'seed', 'src']) hashTree(hash, join(ROOT, dir));
+    for (const dir of ['migrations', 'models', 'seed', 'src']) hashTree(hash, join(ROOT, dir));
     hash.update(readFileSync(join(ROOT, 'bench/generate.ts')));
     hashed = hash.digest('hex').slice(0, 16);
   }

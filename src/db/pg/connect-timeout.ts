@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { passwordNamingClient } from './missing-password.js';
 import { settledClient } from './session-settings.js';
 
 // A connection to PostgreSQL that gives up after PG_CONNECT_TIMEOUT_MS. node-postgres waits for ever by default:
@@ -19,11 +20,11 @@ export function isConnectTimeout(error: unknown): boolean {
 
 /**
  * The pool's Client class, with `ms` as each connection's timeout (the pool's own connectionTimeoutMillis would
- * bound the wait for a free connection as well), and the session settings the code relies on (session-settings.ts):
- * every pool and client of ours is made with it.
+ * bound the wait for a free connection as well), the session settings the code relies on (session-settings.ts) and a
+ * missing password said as such (missing-password.ts): every pool and client of ours is made with it.
  */
 export function timedClient(Client: typeof pg.Client, ms: number): typeof pg.Client {
-  return class TimedClient extends settledClient(Client) {
+  return class TimedClient extends settledClient(passwordNamingClient(Client)) {
     constructor(config: pg.ClientConfig) {
       super({ ...config, connectionTimeoutMillis: ms });
     }
