@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { type Db, openDatabase } from '../src/db/open.js';
 import { openSnapshot } from '../src/db/snapshot.js';
@@ -75,6 +76,34 @@ t.test("the server's commit after a command's large one copies nothing on the ev
   t.ok(dbBytes(path) >= before + 24 * MIB, 'the pages are in the database');
   t.equal(server.db.$client.prepare('select count(*) from filler').pluck().get(), 24, 'nothing written is lost');
   t.equal((await send(server, 'GET', `/v1/recommendations/${id}`)).body.text, 'Checkpointed elsewhere.');
+});
+
+t.test("a read's commits (its stale documents rebuilt, a key's last use) ask the thread too: a read-only server's log grew for good", async (t) => {
+  const { app: server, path, checkpoints } = await app(t);
+  let asked = 0;
+  const afterCommit = checkpoints.afterCommit.bind(checkpoints);
+  checkpoints.afterCommit = () => void ((asked += 1), afterCommit());
+  const reads = [
+    // A key never used yet: the read records its use (src/auth/keys.ts touchKey).
+    { what: "a key's first use", url: '/v1/states?limit=1', headers: { authorization: `Bearer ${mintKey(server)}` } },
+    // Documents a program left stale (the sqlite3 shell, a script): the read rebuilds them first.
+    { what: 'stale documents rebuilt', url: '/v1/recommendations?limit=3', stale: true },
+  ];
+  for (const read of reads) {
+    commandCommits(path, server.db, 8);
+    if (read.stale) {
+      const program = new Database(path);
+      program.exec('insert or ignore into recommendation_documents_stale select id from recommendations');
+      program.close();
+    }
+    asked = 0;
+    const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
+    t.equal((await server.inject({ method: 'GET', url: read.url, headers: read.headers })).statusCode, 200, read.what);
+    t.equal(asked, 1, `${read.what}: its commit asked the thread`);
+    t.match((await checkpointed)[0], { truncated: true }, `${read.what}: the log copied, the -wal truncated`);
+    t.equal(walBytes(path), 0);
+  }
+  t.equal(server.db.$client.prepare('select count(*) from recommendation_documents_stale').pluck().get(), 0, 'the documents were rebuilt');
 });
 
 t.test('steady small writes: the -wal stays under WAL_LIMIT_BYTES, checkpointed by the thread past its bound', async (t) => {

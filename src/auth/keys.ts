@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { type ApiKeyScope, apiKeys } from '../db/schema.js';
+import { committedOutsideWrites } from '../db/wal.js';
 
 // API keys for the curation API. A key looks like `uprk_<id>_<secret>`: the id (12 hex digits) names the
 // key in listings, logs and revocation; the secret is 32 random bytes. Only the SHA-256 hash of the whole
@@ -92,6 +93,7 @@ function touchKey(db: Db, id: string, lastUsedAt: string | null, now: Date): voi
   client.pragma('busy_timeout = 0');
   try {
     client.prepare('update api_keys set last_used_at = ? where id = ?').run(now.toISOString(), id);
+    committedOutsideWrites(client);
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
   } finally {

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Checkpointed, checkpointElsewhere, copyLogUnwaited, walBytes } from './wal.js';
+import { startWorker } from '../common/worker.js';
 
 // The server's SQLite log, checkpointed in a worker thread (wal-worker.ts) on a connection of its own. SQLite's
 // automatic checkpoint runs in the thread that commits: when another process (`npm run relate`, a large import)
@@ -71,10 +72,7 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
     if (this.port !== undefined) return this.port;
     const url = this.url;
     const { port1: port, port2 } = new MessageChannel();
-    // Under tsx (npm run dev), whose hooks a worker does not inherit, the worker loads them first.
-    const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
-    const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
-    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { walCheckpoints: { port: port2, path: this.client.name } }, transferList: [port2] });
+    const worker = startWorker(url, { workerData: { walCheckpoints: { port: port2, path: this.client.name } }, transferList: [port2] });
     this.worker = worker;
     this.port = port;
     this.exited = new Promise((resolve) => worker.once('exit', resolve));

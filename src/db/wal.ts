@@ -87,6 +87,15 @@ export function checkpointElsewhere(client: Database.Database, checkpointer: { a
   checkpointers.set(client, checkpointer);
 }
 
+/**
+ * After a commit of the server's connection that no write route made (a read's rebuild of stale documents, a key's
+ * last use): its checkpoint thread asked, as after a write route's response. Left to the next write, a read-only
+ * server's log grew for good (its commits run no automatic checkpoint).
+ */
+export function committedOutsideWrites(client: Database.Database): void {
+  checkpointers.get(client)?.afterCommit();
+}
+
 /** The size of the database's -wal file (0 when there is none: an in-memory database, or no log yet). */
 export function walBytes(path: string): number {
   return statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 
 // Each open connection holds a file descriptor and memory until it is closed: with no bound, a client that opened
@@ -75,15 +76,9 @@ export function limitConnections(app: FastifyInstance, max: number, openFiles = 
  * counted alone was no bound at all.
  */
 export function addressClient(address: string): string {
-  if (!address.includes(':')) return address;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  const [head = '', tail] = address.split('%')[0]!.split('::');
-  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
-  const before = groups(head);
-  const after = groups(tail);
-  const all = [...before, ...Array<string>(Math.max(0, 8 - before.length - after.length)).fill('0'), ...after];
-  return `${all.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+  // The rate limits' own reading of an address (hardening.ts): the /64's first address, or the IPv4 one.
+  const client = normalizeIP(address);
+  return client.includes(':') ? `${client}/64` : client;
 }
 
 /**

@@ -88,12 +88,13 @@ const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
 const LIST_ELEMENTS = /(?:"[^"]*(?:"|$)|[^,"])+/g;
 
 /**
- * Why an If-Match header is not RFC 9110's syntax (§13.1.1: `*`, or a list of entity tags; empty elements
- * allowed), or undefined when it is. A weak tag is valid syntax: it never matches, which is a 412.
+ * Why an If-Match header is not RFC 9110's syntax (§13.1.1: `*` alone, or a list of entity tags; empty elements
+ * allowed among tags), or undefined when it is. A weak tag is valid syntax: it never matches, which is a 412.
  */
 export function ifMatchSyntaxError(header: string): string | undefined {
   const elements = (header.match(LIST_ELEMENTS) ?? []).map((element) => element.trim()).filter((element) => element !== '');
-  if (elements.length === 1 && elements[0] === '*') return undefined;
+  // `*` is the whole header (an empty element beside it, `*,`, made it a list naming the tag "*": no ETag is that).
+  if (header.trim() === '*') return undefined;
   if (elements.includes('*')) {
     return (
       'it is either * alone or a list of entity tags, not both (RFC 9110, section 13.1.1): * already matches any ' +

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../common/worker.js';
 import type { ImportAnswer, ImportJob, ImportTarget, ThrownError } from './import-worker.js';
 import { HttpProblem } from '../http/problem.js';
 import { ImportLimitError } from './limits.js';
@@ -60,11 +61,8 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
     if (this.port !== undefined) return this.port;
     const url = this.url;
     const { port1: port, port2 } = new MessageChannel();
-    // Under tsx (npm run dev), whose hooks a worker does not inherit, the worker loads them first.
-    const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
-    const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
     const resourceLimits = this.maxHeapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } } : {};
-    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { importJobs: port2 }, transferList: [port2], ...resourceLimits });
+    const worker = startWorker(url, { workerData: { importJobs: port2 }, transferList: [port2], ...resourceLimits });
     const waiting: Waiting = new Map();
     this.worker = worker;
     this.port = port;

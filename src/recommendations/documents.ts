@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/open.js';
+import { committedOutsideWrites } from '../db/wal.js';
 import { csvCell, csvRows } from '../http/formats.js';
 import { recommendationCsvColumns } from './csv.js';
 import { buildRecommendationRecords } from './queries.js';
@@ -166,5 +167,7 @@ export function freshenDocuments(db: Db): void {
     probe = db.$client.prepare('select exists (select 1 from recommendation_documents_stale)').pluck();
     staleProbes.set(db.$client, probe);
   }
-  if (probe.get() === 1) db.transaction(() => materializeStale(db), { behavior: 'immediate' });
+  if (probe.get() !== 1) return;
+  db.transaction(() => materializeStale(db), { behavior: 'immediate' });
+  committedOutsideWrites(db.$client);
 }

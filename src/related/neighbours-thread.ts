@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../common/worker.js';
 import type { NeighbourAnswer, NeighbourLists, NeighbourRequest } from './neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import type { StateNames } from './state-names.js';
@@ -43,10 +44,7 @@ export class NeighbourThread {
     const url = this.url;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    // Under tsx (npm run import, the benches), whose hooks a worker does not inherit, the worker loads them first.
-    const tsx = url.pathname.endsWith('.ts') && process.execArgv.some((arg) => /(^|[=\s])tsx$/.test(arg));
-    const boot = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(url.href)}))`;
-    const worker = new Worker(tsx ? boot : url, { eval: tsx, workerData: { port: port2, signal: this.signal }, transferList: [port2] });
+    const worker = startWorker(url, { workerData: { port: port2, signal: this.signal }, transferList: [port2] });
     this.worker = worker;
     // A thread that could not start or died: said by the next ask or take (and a new one started for the next use).
     worker.on('error', (error) => (this.failure = error));
