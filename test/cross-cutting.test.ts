@@ -221,7 +221,11 @@ t.test('every response says how a shared cache may keep it', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/v1/developments/none-yet' })).headers['cache-control'], 'no-store', 'a 404');
   t.equal((await app.inject({ method: 'GET', url: '/v1/recommendations?limit=1' })).headers['cache-control'], 'public, max-age=60', 'a list');
   t.equal((await app.inject({ method: 'GET', url: '/v1/states/KGZ' })).headers['cache-control'], 'public, max-age=60', 'a record');
-  t.equal((await app.inject({ method: 'GET', url: '/dashboard/' })).headers['cache-control'], 'public, max-age=300', 'a static file');
+  // The dashboard's page revalidated (it names the build's files), those files kept: their names change with them.
+  t.equal((await app.inject({ method: 'GET', url: '/dashboard/' })).headers['cache-control'], 'no-cache', 'the dashboard page');
+  const page = (await app.inject({ method: 'GET', url: '/dashboard/' })).body;
+  const script = /src="(app-[^"]+\.js)"/.exec(page)![1];
+  t.equal((await app.inject({ method: 'GET', url: `/dashboard/${script}` })).headers['cache-control'], 'public, max-age=31536000, immutable', 'its script');
 });
 
 t.test('a response the coding may change says Vary: accept-encoding whether compressed or not', async (t) => {

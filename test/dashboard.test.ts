@@ -93,7 +93,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
-t.test('in a browser', { skip, timeout: 300_000 }, async (t) => {
+t.test('in a browser', { skip, timeout: 600_000 }, async (t) => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
 
