@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { random } from '../src/common/random.js';
 import { RECURRENCE_THRESHOLD } from '../src/related/settings.js';
 
 // An audit of `recurrence` independent of bench/related-sample.ts (session 40): a seeded random sample of the
@@ -29,17 +30,6 @@ export const bandOf = (score: number): string => {
 };
 
 export const textHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-/** mulberry32: a small seeded generator, so that the sample is drawn again the same from the same database. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Pair {
   id: string;

@@ -3,7 +3,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import type Database from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Checkpointed, checkpointElsewhere, copyLogUnwaited, walBytes } from './wal.js';
-import { startWorker } from '../common/worker.js';
+import { holdProcess, startWorker } from '../common/worker.js';
 
 // The server's SQLite log, checkpointed in a worker thread (wal-worker.ts) on a connection of its own. SQLite's
 // automatic checkpoint runs in the thread that commits: when another process (`npm run relate`, a large import)
@@ -47,25 +47,18 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
     if (walBytes(this.client.name) <= this.boundBytes) return;
     this.running = true;
     this.started().postMessage('checkpoint');
-    this.hold(true);
+    // (The thread keeps the process alive while a checkpoint runs, and only then.)
+    holdProcess(true, this.worker, this.port);
   }
 
   /** A checkpoint ended: said (tests wait for it), and another run if a commit came meanwhile. */
   private done(result: Checkpointed): void {
     this.running = false;
-    this.hold(false);
+    holdProcess(false, this.worker, this.port);
     this.emit('checkpointed', result);
     if (!this.again) return;
     this.again = false;
     this.afterCommit();
-  }
-
-  /** The thread keeps the process alive while a checkpoint runs, and only then. */
-  private hold(on: boolean): void {
-    for (const handle of [this.worker, this.port]) {
-      if (on) handle?.ref();
-      else handle?.unref();
-    }
   }
 
   private started(): MessagePort {

@@ -2,7 +2,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
-import { currentStamp } from '../db/revision.js';
+import { currentStamp, readAnswered } from '../db/revision.js';
 import { openSnapshot, type Snapshot } from '../db/snapshot.js';
 import { answeredAt } from './cache.js';
 import {
@@ -227,13 +227,11 @@ export class ExportStream<Row> extends Readable {
 }
 
 /**
- * What `read` gives, read in one read transaction with the data revision's stamp, the response's ETag labelled
- * with that stamp (answeredAt): a page and its total of one state of the data, named by its ETag.
+ * What `read` gives, read in one read transaction after the data revision's stamp (readAnswered), the response's
+ * ETag labelled with that stamp (answeredAt): a page and its total of one state of the data, named by its ETag.
  */
 export function readLabelled<T>(request: FastifyRequest, db: Db, read: () => T): T {
-  const [result, stamp] = db.$client.transaction(() => [read(), currentStamp(db)] as const)();
-  answeredAt(request, stamp);
-  return result;
+  return readAnswered(db, (stamp) => answeredAt(request, stamp), read);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import { startWorker } from '../common/worker.js';
+import { holdProcess, startWorker } from '../common/worker.js';
 import type { ImportAnswer, ImportJob, ImportTarget, ThrownError } from './import-worker.js';
 import { HttpProblem } from '../http/problem.js';
 import { ImportLimitError } from './limits.js';
@@ -44,17 +44,10 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
     const job: ImportJob = { id, target: this.target, name, bytes, options };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.hold(true);
+      // (The thread keeps the process alive while an import waits for it, and only then.)
+      holdProcess(true, this.worker, this.port);
       port.postMessage(job);
     });
-  }
-
-  /** The thread keeps the process alive while an import waits for it, and only then. */
-  private hold(on: boolean): void {
-    for (const handle of [this.worker, this.port]) {
-      if (on) handle?.ref();
-      else handle?.unref();
-    }
   }
 
   private started(): MessagePort {
@@ -73,7 +66,7 @@ export class ImportThread extends EventEmitter<{ started: [] }> {
       if ('started' in answer) return void this.emit('started');
       const job = waiting.get(answer.id)!;
       waiting.delete(answer.id);
-      if (waiting.size === 0) this.hold(false);
+      if (waiting.size === 0) holdProcess(false, this.worker, this.port);
       if ('report' in answer) job.resolve(answer.report);
       else job.reject(rebuilt(answer.error));
     });

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
-import { startWorker } from '../common/worker.js';
+import { holdProcess, startWorker } from '../common/worker.js';
 import type { NeighbourAnswer, NeighbourLists, NeighbourRequest } from './neighbours-worker.js';
 import { RELATED_FLOOR, RELATED_PER_RECORD } from './settings.js';
 import type { StateNames } from './state-names.js';
@@ -50,8 +50,7 @@ export class NeighbourThread {
     worker.on('error', (error) => (this.failure = error));
     this.exited = new Promise((resolve) => worker.once('exit', resolve));
     // Neither keeps the process alive: a command exits when its work is done.
-    this.worker.unref();
-    this.port.unref();
+    holdProcess(false, worker, port1);
     return this.port;
   }
 
