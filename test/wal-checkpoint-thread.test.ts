@@ -128,7 +128,7 @@ t.test('steady small writes: the -wal stays under WAL_LIMIT_BYTES, checkpointed 
   for (let i = 0; written < WAL_LIMIT_BYTES + checkpoints.boundBytes; i++) {
     // A checkpoint asked is waited for before the next PATCH, as the thread's speed beside this one's is the
     // machine's: the thread's first start loads the tests' TypeScript hooks (esbuild) in it, and on a loaded
-    // machine 100 PATCHes (16 MiB of log) were written before its first checkpoint was in (CI, session 41).
+    // machine 105 PATCHes (16.8 MB of log) were written before its first checkpoint was in (session 41).
     while (checkpoints.checkpointing) await once(checkpoints, 'checkpointed');
     const size = walBytes(path);
     t.equal(await patch(text(i)), 200);
