@@ -37,6 +37,11 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
     checkpointElsewhere(client, this);
   }
 
+  /** Whether a checkpoint was asked and its result is not yet in (tests wait for it). */
+  get checkpointing(): boolean {
+    return this.running;
+  }
+
   /** After a commit of the server's connection (or the last export's snapshot closed): the log checkpointed if past the bound. */
   afterCommit(): void {
     if (this.closed) return;
