@@ -243,18 +243,23 @@ if ('skip' in cluster) {
     await sameAsSqlite(t, pool);
   });
 
-  t.test('a database related before the act asked was part of the terms: migration 0024 has it recomputed whole', async (t) => {
-    const pool = await copied(t);
-    // As a release before 2026-12-06 could keep them: a pair scored on a treaty's name whatever the act asked.
-    await pool.query('update recommendation_relations set score = round((score * 1.1)::numeric, 4) where recommendation_id = $1', [albania[1]]);
-    t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
-    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
-    const since = journal.entries.find((e) => e.tag === '0024_related_act_terms')!.when;
-    t.ok((await pool.query('delete from __drizzle_migrations where created_at >= $1', [since])).rowCount! >= 1, 'it and every later migration not applied yet');
-    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, {});
-    t.teardown(() => backend.close());
-    await sameAsSqlite(t, pool);
-  });
+  for (const [migration, change] of [
+    ['0024_related_act_terms', 'the act asked was part of the terms'],
+    ['0025_related_ratify_span', 'a ratify clause ended at another act'],
+  ] as const) {
+    t.test(`a database related before ${change}: migration ${migration.slice(0, 4)} has it recomputed whole`, async (t) => {
+      const pool = await copied(t);
+      // As a release before 2026-12-06 could keep them: a pair scored on a treaty's name whatever the act asked.
+      await pool.query('update recommendation_relations set score = round((score * 1.1)::numeric, 4) where recommendation_id = $1', [albania[1]]);
+      t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
+      const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+      const since = journal.entries.find((e) => e.tag === migration)!.when;
+      t.ok((await pool.query('delete from __drizzle_migrations where created_at >= $1', [since])).rowCount! >= 1, 'it and every later migration not applied yet');
+      const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, {});
+      t.teardown(() => backend.close());
+      await sameAsSqlite(t, pool);
+    });
+  }
 
   t.test("labels an older import stored as UPR Info's or OHCHR's coding: migration 0016 makes them machine labels again, or removes them", async (t) => {
     const pool = await copied(t);

@@ -163,24 +163,30 @@ t.test('a database related by a release that rescored only the changed records i
   upgraded.$client.close();
 });
 
-t.test('a database related before the act asked was part of the terms is recomputed whole when opened (migration 0032)', async (t) => {
-  const path = join(tempDir(t), 'before-act-terms.sqlite');
-  const first = openDatabase(path);
-  const relations = (db: typeof first) =>
-    db.$client.prepare('select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations order by 1, 2').all();
-  const whole = relations(first);
-  // As a release before 2026-12-06 scored "ratify X" and "implement X" alike: a pair no new database keeps.
-  first.$client.prepare("insert or replace into recommendation_relations values ('KGZ-3-FIN-1', 'KGZ-3-ESP-1', 0.72, 'same', 3)").run();
-  first.$client.close();
-  const before = openDatabase(path);
-  t.not(JSON.stringify(relations(before)), JSON.stringify(whole), 'stored as that release left them');
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
-  const since = journal.entries.find((e) => e.tag === '0032_related_act_terms')!.when;
-  t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1, 'it and every later migration not applied yet');
-  before.$client.close();
+for (const [migration, change] of [
+  ['0032_related_act_terms', 'the act asked was part of the terms'],
+  ['0033_related_ratify_span', 'a ratify clause ended at another act'],
+] as const) {
+  t.test(`a database related before ${change} is recomputed whole when opened (migration ${migration.slice(0, 4)})`, async (t) => {
+    const path = join(tempDir(t), 'before-act-terms.sqlite');
+    const first = openDatabase(path);
+    const relations = (db: typeof first) =>
+      db.$client.prepare('select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations order by 1, 2').all();
+    const whole = relations(first);
+    // As a release before 2026-12-06 scored "ratify X" and "implement X" alike (or "ratify X and implement Y" and
+    // "ratify Y"): a pair no new database keeps.
+    first.$client.prepare("insert or replace into recommendation_relations values ('KGZ-3-FIN-1', 'KGZ-3-ESP-1', 0.72, 'same', 3)").run();
+    first.$client.close();
+    const before = openDatabase(path);
+    t.not(JSON.stringify(relations(before)), JSON.stringify(whole), 'stored as that release left them');
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === migration)!.when;
+    t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1, 'it and every later migration not applied yet');
+    before.$client.close();
 
-  const upgraded = openDatabase(path);
-  t.same(relations(upgraded), whole, 'the relations a new database with the same data has');
-  t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0);
-  upgraded.$client.close();
-});
+    const upgraded = openDatabase(path);
+    t.same(relations(upgraded), whole, 'the relations a new database with the same data has');
+    t.equal(upgraded.$client.prepare('select count(*) from recommendation_relations_stale').pluck().get(), 0);
+    upgraded.$client.close();
+  });
+}

@@ -107,6 +107,45 @@ t.test('the ICCPR-OP2 after "the", or written "ICCPR-OP 2" or "Second OP-ICCPR",
   t.ok(scoreInState(STATE, 22, 23) < 0.15, 'ratify the ICCPR / the ICCPR-OP2 (0.52 before)');
 });
 
+t.test('a ratify clause ends at another act once a treaty is named in it (session 41)', async (t) => {
+  const treaties = (text: string) => termsOf(text).filter((term) => term.startsWith('zz'));
+  t.same(treaties('Sign and ratify the Rome Statute, and take measures to implement the CEDAW'), ['zzromeratify', 'zzromeratify', 'zzcedaw']);
+  t.same(treaties('Ratify OP-CAT and fully implement the CAT'), ['zzopcatratify', 'zzopcatratify', 'zzcat']);
+  // Texts of the record (the Terman files and UPR Info), the treaty after the other act taken as ratified before.
+  t.same(treaties('Accede to the OPCAT, improve its national implementation of the CAT, establish an independent complaints procedure'), [
+    'zzopcatratify',
+    'zzopcatratify',
+    'zzcat',
+  ]);
+  t.same(treaties('Ratify the OP-CRC-SC with a view to providing better implementation to the Convention on the Rights of the Child'), [
+    'zzopcrcscratify',
+    'zzopcrcscratify',
+    'zzcrc',
+  ]);
+  t.same(treaties('Complete the CPED ratification and implement the CRC'), ['zzcpedratify', 'zzcpedratify', 'zzcrc'], 'after "ratification" too');
+  // Still ratified: an act word before any treaty, a ratify word after the act, a treaty's description.
+  t.same(treaties('Take steps to ratify and implement the CRPD'), ['zzcrpdratify', 'zzcrpdratify']);
+  t.same(treaties('Ratify the CAT and take steps to accede to OP-CAT'), ['zzcatratify', 'zzcatratify', 'zzopcatratify', 'zzopcatratify']);
+  t.same(treaties('Ratify the Rome Statute establishing the International Criminal Court, as well as the CPED'), [
+    'zzromeratify',
+    'zzromeratify',
+    'zzicc',
+    'zzcpedratify',
+    'zzcpedratify',
+  ]);
+  t.same(treaties('Sign and ratify OP-CAT, ICCPR-OP2, aimed at abolishing the death penalty, OP-CRC-AC'), [
+    'zzopcatratify',
+    'zzopcatratify',
+    'zziccprop2ratify',
+    'zziccprop2ratify',
+    'zzdeathpen',
+    'zzopcrcacratify',
+    'zzopcrcacratify',
+  ]);
+  const state = [...STATE, 'Ratify the Convention against Torture (Austria);', 'Accede to the OPCAT, improve its national implementation of the CAT'];
+  t.ok(scoreInState(state, state.length - 2, state.length - 1) < 0.15, 'ratify CAT / implement it, beside ratifying OP-CAT');
+});
+
 t.test('a moratorium is not abolition (session 40)', async (t) => {
   t.same(termsOf('Establish a moratorium on the death penalty'), ['establ', 'zzmoratorium', 'zzdeathpen']);
   t.ok(scoreInState(STATE, 4, 5) < RECURRENCE_THRESHOLD, 'abolition / a moratorium (0.52 before)');

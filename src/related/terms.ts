@@ -99,7 +99,7 @@ const RATIFY_PHRASE = /\b(?:becom(?:e|es|ing)|being) (?:a )?(?:state )?part(?:y|
 
 // The act dimension: a treaty asked to be ratified is one request, the same treaty named for anything else
 // (implement it, withdraw reservations to it, bring the law in line with it, set up its mechanism) another.
-// A treaty token named after a ratify word with no word of OTHER_ACT between them, or just before
+// A treaty token named after a ratify word with no word of OTHER_ACT between them (nor of NEXT_ACT after a treaty), or just before
 // "ratification" or "accession", becomes `<token>ratify`, counted twice: "Ratify OP-CAT" and "Establish a preventive
 // mechanism in line with OP-CAT" no longer meet on the protocol (0.62 before, in a state of the record), and a
 // request to ratify weighs its treaties more than its other words, as a list of treaties to ratify does
@@ -112,6 +112,19 @@ const OTHER_ACT = new Set(
   transpose transposing obligation obligations provision provisions declaration declarations competence article
   articles standards committee mechanism framework under`.split(/\s+/),
 );
+// Words that start another request once a treaty has been named under a ratify word: "Sign and ratify the Rome
+// Statute, and take measures to implement the CEDAW" asks to ratify the statute, not the convention. Only after a
+// treaty, since "ratify and implement the CRPD" asks to ratify it. The verbs that follow "<ratify> <treaty> and" in
+// the Terman and UPR Info files (session 41); not the nouns "adoption", "cooperation", "respect" (treaties' names:
+// "… Co-operation in respect of Intercountry Adoption") nor "establishing", "abolishing" ("the Rome Statute
+// establishing the ICC", "the ICCPR-OP2, aimed at abolishing the death penalty, OP-CRC-AC").
+const NEXT_ACT = new Set(
+  `implement implements implementing implemented implementation establish establishes establishment ensure
+  ensuring take taking recognize recognise recognizing recognising accept accepting bring bringing adopt adopting
+  improve improving put amend amending enact enacting set continue adjust adjusting develop developing extend
+  extending cooperate cooperating review reviewing revise revising guarantee declare integrate integrating apply
+  applying enforce enforcing fulfil fulfill fulfilling submit provide providing`.split(/\s+/),
+);
 const RATIFY_NOUNS = new Set(['ratification', 'ratifications', 'accession', 'adherence', 'signature']);
 
 /**
@@ -121,21 +134,25 @@ const RATIFY_NOUNS = new Set(['ratification', 'ratifications', 'accession', 'adh
 export function termsOf(text: string, names: StateNames = NO_STATE_NAMES): string[] {
   const terms: string[] = [];
   let ratifying = false;
+  let named = false; // a treaty named since the last ratify word
   let previous = '';
   for (const word of canonicalInstruments(plainText(names.strip(text)).replace(RATIFY_PHRASE, 'ratify')).match(/[a-z0-9]+/g) ?? []) {
     const before = previous;
     previous = word;
     if (word.startsWith('zz')) {
-      if (ratifying && !NOT_RATIFIABLE.has(word)) terms.push(`${word}ratify`, `${word}ratify`);
-      else terms.push(word);
+      if (ratifying && !NOT_RATIFIABLE.has(word)) {
+        terms.push(`${word}ratify`, `${word}ratify`);
+        named = true;
+      } else terms.push(word);
       continue;
     }
-    if (OTHER_ACT.has(word)) ratifying = false;
+    if (OTHER_ACT.has(word) || (named && NEXT_ACT.has(word))) ratifying = false;
     if (word.length < 2 || /^\d+$/.test(word) || STOP_WORDS.has(word)) continue;
     // Own keys only: "constructor" read Object's constructor off the prototype, a function among the terms.
     const term = Object.hasOwn(SYNONYMS, word) ? SYNONYMS[word]! : stem(word);
     if (term === 'ratify') {
-      if (!ratifying && RATIFY_NOUNS.has(word) && before.startsWith('zz') && !NOT_RATIFIABLE.has(before)) terms.splice(-1, 1, `${before}ratify`, `${before}ratify`);
+      named = !ratifying && RATIFY_NOUNS.has(word) && before.startsWith('zz') && !NOT_RATIFIABLE.has(before);
+      if (named) terms.splice(-1, 1, `${before}ratify`, `${before}ratify`);
       ratifying = true;
     }
     terms.push(term);
