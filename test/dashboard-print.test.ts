@@ -13,7 +13,10 @@ t.test('a state’s view printed', { skip, timeout: 120_000 }, async (t) => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   t.teardown(() => browser.close());
   const app = await buildTestApp(t);
-  const { page, problems } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=KGZ&position=supported');
+  const { page, problems, settled } = await openDashboard(t, app, browser, '/dashboard/?stateUnderReview=KGZ&position=supported');
+  // The table shown says nothing of the charts, asked at the same time: they are drawn once the view is titled.
+  await settled();
+  await page.locator('#review-title').filter({ hasText: /\S/ }).waitFor({ state: 'attached' });
   const { body: rows } = await getJson(app, '/v1/recommendations?stateUnderReview=KGZ&position=supported&limit=25');
   t.same(await rowIds(page), rows.data.map((r: { id: string }) => r.id));
   const onScreen = await page.evaluate(() => {

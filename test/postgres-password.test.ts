@@ -9,18 +9,19 @@ import { timedClient } from '../src/db/pg/connect-timeout.js';
 import { runImportCli } from '../src/import/cli.js';
 import { runTagCli } from '../src/tagging/cli.js';
 import { tempDir, unlessHanging } from './helpers.js';
-import { startCluster } from './support/postgres.js';
+import { privateCluster } from './support/postgres.js';
 import { TS_NODE_ARGS } from './support/server-process.js';
 import { copyTemplateDatabase } from './support/template-db.js';
 
 // A DATABASE_URL whose user PostgreSQL asks for a password (pg_hba.conf's scram-sha-256 or md5) given none: the
 // start and each command say so in one line naming what to set, not node-postgres's `SASL: SCRAM-SERVER-FIRST-MESSAGE:
 // client password must be a string` or the md5 exchange's `password authentication failed` (as for a wrong one).
-// The run's cluster trusts 127.0.0.1; this file's two roles get lines of their own at the top of its pg_hba.conf,
-// taken out again at the end (no other test's role matches them).
+// A cluster of this file's own (trusting 127.0.0.1, as the run's), its two roles given lines of their own at the top
+// of its pg_hba.conf: the run's shared cluster is never reconfigured and reloaded under the other files using it
+// (until session 41 this file rewrote the shared cluster's pg_hba.conf in place and reloaded it, twice).
 
 t.setTimeout(300_000);
-const cluster = await startCluster(t);
+const cluster = await privateCluster(t);
 
 const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
   const client = new pg.Client({ connectionString: 'url' in cluster ? cluster.url : '' });
@@ -50,8 +51,8 @@ if ('skip' in cluster) {
 } else if (process.env.PGPASSWORD !== undefined) {
   t.plan(0, 'PGPASSWORD is set: every connection here would give it');
 } else {
-  const scram = `upr_scram_${process.pid}`;
-  const md5 = `upr_md5_${process.pid}`;
+  const scram = 'upr_scram';
+  const md5 = 'upr_md5';
   const hbaFile = await admin(async (client) => {
     await client.query(`create role ${scram} login password 'secret-scram'`);
     await client.query(`set password_encryption = 'md5'`);
@@ -60,14 +61,6 @@ if ('skip' in cluster) {
   });
   const ours = [`host all ${scram} 127.0.0.1/32 scram-sha-256`, `host all ${md5} 127.0.0.1/32 md5`];
   writeFileSync(hbaFile, `${ours.join('\n')}\n${readFileSync(hbaFile, 'utf8')}`);
-  t.teardown(async () => {
-    writeFileSync(hbaFile, readFileSync(hbaFile, 'utf8').split('\n').filter((line) => !ours.includes(line)).join('\n'));
-    await admin(async (client) => {
-      await client.query('select pg_reload_conf()');
-      await client.query(`drop role ${scram}`);
-      await client.query(`drop role ${md5}`);
-    });
-  });
   await admin((client) => client.query('select pg_reload_conf()'));
 
   t.test("a client of ours without the password it is asked for says which to give (once the cluster has reloaded)", async (t) => {

@@ -107,19 +107,36 @@ export async function startCluster(t: Test, { durable = false, script = CLUSTER_
     const skipFile = join(home, `${kind}.skip`);
     if (existsSync(urlFile)) return { url: readFileSync(urlFile, 'utf8') };
     if (existsSync(skipFile)) return { skip: readFileSync(skipFile, 'utf8') };
-    try {
-      const args = [script, 'start', join(home, kind), durable ? '--durable' : '--fast'];
-      const { stdout } = await run('bash', args, { timeout: 300_000 });
-      writeFileSync(urlFile, stdout.trim());
-      return { url: stdout.trim() };
-    } catch (error) {
-      const { stderr, message } = error as { stderr?: string; message: string };
-      const skip = `PostgreSQL could not be started, its tests are skipped: ${(stderr || message).trim()}`;
-      writeFileSync(skipFile, skip);
-      return { skip };
-    }
+    const started = await startIn(home, kind, durable, script);
+    writeFileSync('url' in started ? urlFile : skipFile, 'url' in started ? started.url : started.skip);
+    return started;
   });
   if ('url' in cluster) homes.set(cluster.url, { home, kind });
+  return cluster;
+}
+
+/** Starts a cluster in `home`/`kind` (pg-cluster.sh), or says why it could not. */
+async function startIn(home: string, kind: string, durable: boolean, script: string): Promise<Cluster> {
+  try {
+    const args = [script, 'start', join(home, kind), durable ? '--durable' : '--fast'];
+    const { stdout } = await run('bash', args, { timeout: 300_000 });
+    return { url: stdout.trim() };
+  } catch (error) {
+    const { stderr, message } = error as { stderr?: string; message: string };
+    return { skip: `PostgreSQL could not be started, its tests are skipped: ${(stderr || message).trim()}` };
+  }
+}
+
+/**
+ * A cluster of `t`'s own (settings as the run's shared one), stopped and deleted when `t` ends: for a test that
+ * changes what the whole cluster does (its pg_hba.conf reloaded), which the files sharing the run's cluster at the
+ * same time must never see.
+ */
+export async function privateCluster(t: Test, script = CLUSTER_SCRIPT): Promise<Cluster> {
+  const home = mkdtempSync(join(tmpdir(), 'upr-pg-private-'));
+  t.teardown(() => stopCluster(home, script));
+  const cluster = await startIn(home, 'cluster', false, script);
+  if ('url' in cluster) homes.set(cluster.url, { home, kind: 'cluster' });
   return cluster;
 }
 
