@@ -1,7 +1,8 @@
 // Which tests failed, from tap's TAP output: CI shows only the tail of its log, where tap prints the coverage
 // table, so the failures printed far above it are never seen. `.ci/run` prints this list before its last line.
 // A failure is named by its path of subtests (the shard's file first); a subtest failing only because a test
-// inside it failed is not listed again. Usage: node .ci/failures.mjs LOG
+// inside it failed is not listed again. A process that ended in the middle (killed) is named by the subtests it
+// was in, the test file first. Usage: node .ci/failures.mjs LOG
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,10 +24,15 @@ export function failedTests(tap) {
     const result = RESULT.exec(lines[i]);
     if (!result) continue;
     const [, { length: indent }, verdict, name = ''] = result;
-    while (open.length > 0 && open.at(-1).indent > indent) open.pop(); // a subtest that never closed (a crash)
+    // Subtests that never closed: their process ended in them (a shard killed: they name the file it ran).
+    const cutOff = [];
+    while (open.length > 0 && open.at(-1).indent > indent) cutOff.unshift(open.pop().name);
     const closed = open.at(-1)?.indent === indent ? open.pop() : undefined;
     if (verdict === 'ok') continue;
-    if (!closed?.failedInside) failed.push({ path: [...open.map((entry) => entry.name), name], said: said(lines, i + 1, indent) });
+    if (!closed?.failedInside || cutOff.length > 0) {
+      const cut = cutOff.length > 0 ? ['cut off: the process ended in it'] : [];
+      failed.push({ path: [...open.map((entry) => entry.name), name, ...cutOff], said: [...cut, ...said(lines, i + 1, indent)].slice(0, 8) });
+    }
     for (const entry of open) entry.failedInside = true;
   }
   return failed;

@@ -31,10 +31,16 @@ t.test('each failure by its path of subtests, once, with where and what', async 
   t.match(failed[3]!.said, ['expired: a file that hangs']);
 });
 
-t.test('a passing run, or a subtest cut off by a crash, names nothing passed', async (t) => {
+t.test('a passing run names nothing; a process killed in a subtest names that subtest, after any failure before', async (t) => {
   t.same(failedTests('TAP version 14\n# Subtest: f\n    ok 1 - fine\n    1..1\nok 1 - f\n1..1\n'), []);
+  // As tap prints a shard killed (SIGKILL) in a test file's subtest: the file and the subtest never close.
   const crashed = '# Subtest: f\n    # Subtest: g\n        ok 1 - fine\nnot ok 1 - f\n  ---\n  signal: SIGKILL\n  ...\n';
-  t.same(failedTests(crashed), [{ path: ['f'], said: ['signal: SIGKILL'] }]);
+  t.same(failedTests(crashed), [{ path: ['f', 'g'], said: ['cut off: the process ended in it', 'signal: SIGKILL'] }]);
+  const failedFirst = '# Subtest: f\n    # Subtest: g\n        not ok 1 - wrong\n        # Subtest: h\nnot ok 1 - f\n  ---\n  signal: SIGKILL\n  ...\n';
+  t.same(failedTests(failedFirst), [
+    { path: ['f', 'g', 'wrong'], said: [] },
+    { path: ['f', 'g', 'h'], said: ['cut off: the process ended in it', 'signal: SIGKILL'] },
+  ]);
 });
 
 t.test('.ci/run prints them, 20 at most, each line a TAP comment (the summary line stays the last)', async (t) => {
