@@ -33,13 +33,18 @@ bindir() {
   return 1
 }
 
+# Under a lock: on a new machine the suite's shared cluster and a test's own cluster start side by side, and a
+# second apt-get would find dpkg locked (or an initdb unpacked before its package is configured) and fail.
 ensure_installed() {
-  bindir >/dev/null && return
-  [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed; as root run: apt-get update && apt-get install -y postgresql"
-  echo "pg-cluster: installing Debian's postgresql package" >&2
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2 ||
-    die "apt-get could not install postgresql"
-  bindir >/dev/null || die "postgresql installed but no initdb found"
+  (
+    flock 8
+    bindir >/dev/null && exit 0
+    [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed; as root run: apt-get update && apt-get install -y postgresql"
+    echo "pg-cluster: installing Debian's postgresql package" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2 ||
+      die "apt-get could not install postgresql"
+    bindir >/dev/null || die "postgresql installed but no initdb found"
+  ) 8>"${TMPDIR:-/tmp}/upr-pg-install.lock" || exit 1
 }
 
 # Runs a PostgreSQL program as the cluster's owner: ourselves, or `postgres` when we are root.
