@@ -234,6 +234,39 @@ t.test('a commit while a checkpoint runs asks for one more after it, never a que
   t.equal(walBytes(path), 0);
 });
 
+t.test("a response while a checkpoint runs asks for one more after it: that request's reads may be what kept it from truncating", async (t) => {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const db = openDatabase(path);
+  const checkpoints = new WalCheckpointThread(db.$client);
+  t.teardown(async () => {
+    await checkpoints.close();
+    db.$client.close();
+  });
+  db.$client.pragma('synchronous = OFF');
+  db.$client.exec('create table filler (b blob)');
+  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  // A read open while the thread works (another request's, in the server), begun before the last 8 MiB: the log is
+  // copied up to its snapshot and the -wal cannot be truncated under it.
+  const reader = openDatabase(path);
+  t.teardown(() => reader.$client.close());
+  reader.$client.exec('begin');
+  reader.$client.prepare('select count(*) from filler').get();
+  for (let i = 0; i < 8; i++) insert.run();
+  checkpoints.afterCommit();
+  t.ok(checkpoints.checkpointing, 'a checkpoint asked');
+  // That request's response, which committed nothing, comes before the checkpoint's result: before, nothing asked
+  // again after it, and on a server that reads only the -wal kept its size until some later response.
+  checkpoints.afterResponse(false);
+  t.match((await once(checkpoints, 'checkpointed'))[0], { truncated: false }, 'the first could not truncate under the read');
+  t.ok(checkpoints.checkpointing, 'one more asked after it');
+  reader.$client.exec('commit');
+  if (checkpoints.checkpointing) await once(checkpoints, 'checkpointed');
+  checkpoints.afterResponse(false); // (the next response asks again if that one too ran before the read ended)
+  if (checkpoints.checkpointing) await once(checkpoints, 'checkpointed');
+  t.equal(walBytes(path), 0, 'the read over: the -wal truncated');
+});
+
 t.test('a checkpoint thread that dies: that checkpoint runs on the event loop, said in the log; the next starts a thread again', async (t) => {
   const path = join(tempDir(t), 'wal.sqlite');
   copyTemplateDatabase(path);

@@ -66,9 +66,12 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
     this.unsettled = true;
   }
 
-  /** After a response: the log checkpointed if past the bound when the route may have written, or a read committed. */
+  /**
+   * After a response: the log checkpointed if past the bound when the route may have written or a read committed,
+   * and one more after a checkpoint that runs (the request's reads, over now, may be what keeps it from truncating).
+   */
   afterResponse(wrote: boolean): void {
-    if (wrote || this.unsettled) this.afterCommit();
+    if (wrote || this.unsettled || this.running) this.afterCommit();
   }
 
   /** A checkpoint ended: said (tests wait for it), and another run if a commit came meanwhile. */
