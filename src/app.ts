@@ -14,7 +14,7 @@ import { describeErrors, frameworkDetail, registerProblemHandlers, sendProblem }
 import { refusedPathParams } from './http/path-errors.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { answerServerRefusals } from './http/client-errors.js';
-import { checkpointAfterWrites, waitForImports } from './http/write-wait.js';
+import { checkpointAfterResponses, waitForImports } from './http/write-wait.js';
 import { keepConnectionsWhileWriting } from './http/keep-connection.js';
 import { limitConnections, limitConnectionsPerAddress } from './http/connection-limit.js';
 import { cancelReadsWhenClientsLeave } from './db/pg/client-left.js';
@@ -138,8 +138,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   limitConnectionsPerAddress(app, resolved.maxConnectionsPerAddress);
   // SQLite: a write waits while an import writes from its thread (the reads are answered meanwhile).
   if (backend.writeGate !== undefined) waitForImports(app, backend.writeGate, backend.fileTrouble);
-  // SQLite: the log that the writes' commits leave is checkpointed in a thread of its own (src/db/wal-thread.ts).
-  if (backend.walCheckpoints !== undefined) checkpointAfterWrites(app, backend.walCheckpoints);
+  // SQLite: the log that commits leave is checkpointed in a thread of its own (src/db/wal-thread.ts), after responses.
+  if (backend.walCheckpoints !== undefined) checkpointAfterResponses(app, backend.walCheckpoints);
   // PostgreSQL: a read whose client left is cancelled, its connection not held to the end of its query.
   if (backend.kind === 'postgres') cancelReadsWhenClientsLeave(app);
 

@@ -12,14 +12,18 @@ import { holdProcess, startWorker } from '../common/worker.js';
 // waiting). The server's connection commits without it; after its commits, a log past the bound SQLite's own
 // checkpoint kept (wal_autocheckpoint: 1000 pages) is copied here, off the event loop: PASSIVE, which waits for
 // nobody, then the -wal truncated unless someone reads (copyLogUnwaited). One checkpoint at a time: a commit
-// meanwhile asks for one more after it, never a queue. The thread is started by the first checkpoint needed
-// (most test apps never need one) and kept.
+// meanwhile asks for one more after it, never a queue. Asked after a response, once the request's reads are over
+// (a read's commit, asked at once, left the -wal at its size: the thread found that request's read open, session
+// 41); a checkpoint that could not truncate (another request's read, another process's) is asked again after the
+// next response. The thread is started by the first checkpoint needed (most test apps never need one) and kept.
 
 export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: Checkpointed] }> {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
   private running = false;
   private again = false;
+  /** A read committed, or the last checkpoint could not truncate: the next response asks for one. */
+  private unsettled = false;
   private closed = false;
   private exited: Promise<unknown> = Promise.resolve();
   /** The bound past which the log is checkpointed: the pages SQLite's automatic checkpoint waited for, in bytes. */
@@ -44,6 +48,7 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
 
   /** After a commit of the server's connection (or the last export's snapshot closed): the log checkpointed if past the bound. */
   afterCommit(): void {
+    this.unsettled = false;
     if (this.closed) return;
     if (this.running) {
       this.again = true;
@@ -56,9 +61,24 @@ export class WalCheckpointThread extends EventEmitter<{ checkpointed: [result: C
     holdProcess(true, this.worker, this.port);
   }
 
+  /** A commit of the server's connection that no write route made (a read's): the thread asked after the response. */
+  committedOutsideWrites(): void {
+    this.unsettled = true;
+  }
+
+  /**
+   * After a response: the log checkpointed if past the bound when the route may have written or a read committed,
+   * and one more after a checkpoint that runs (the request's reads, over now, may be what keeps it from truncating).
+   */
+  afterResponse(wrote: boolean): void {
+    if (wrote || this.unsettled || this.running) this.afterCommit();
+  }
+
   /** A checkpoint ended: said (tests wait for it), and another run if a commit came meanwhile. */
   private done(result: Checkpointed): void {
     this.running = false;
+    // (A reader had the log open: the -wal kept its size, and nothing else may ask again on a read-only server.)
+    if (!result.truncated) this.unsettled = true;
     holdProcess(false, this.worker, this.port);
     this.emit('checkpointed', result);
     if (!this.again) return;

@@ -73,8 +73,14 @@ function checkpointUnwaited(client: Database.Database, mode: 'PASSIVE' | 'TRUNCA
   }
 }
 
-/** The server's connections whose log a thread of their own checkpoints (src/db/wal-thread.ts). */
-const checkpointers = new WeakMap<Database.Database, { afterCommit(): void }>();
+/** What checkpoints the log of a server's connection elsewhere (src/db/wal-thread.ts). */
+interface Checkpointer {
+  afterCommit(): void;
+  committedOutsideWrites(): void;
+}
+
+/** The server's connections whose log a thread of their own checkpoints. */
+const checkpointers = new WeakMap<Database.Database, Checkpointer>();
 
 /**
  * `client` (the server's connection) without automatic checkpoints: its commits copy nothing into the database,
@@ -82,18 +88,19 @@ const checkpointers = new WeakMap<Database.Database, { afterCommit(): void }>();
  * the event loop's: after another process's long transaction, the server's next commit copied its whole log
  * there (session 39: 1.9 GB, 24.5 s, every read waiting).
  */
-export function checkpointElsewhere(client: Database.Database, checkpointer: { afterCommit(): void }): void {
+export function checkpointElsewhere(client: Database.Database, checkpointer: Checkpointer): void {
   client.pragma('wal_autocheckpoint = 0');
   checkpointers.set(client, checkpointer);
 }
 
 /**
  * After a commit of the server's connection that no write route made (a read's rebuild of stale documents, a key's
- * last use): its checkpoint thread asked, as after a write route's response. Left to the next write, a read-only
- * server's log grew for good (its commits run no automatic checkpoint).
+ * last use): its checkpoint thread asked after the response, as after a write route's. Left to the next write, a
+ * read-only server's log grew for good (its commits run no automatic checkpoint); asked at once, the thread found
+ * the request's own read still open and could not truncate the -wal (session 41).
  */
 export function committedOutsideWrites(client: Database.Database): void {
-  checkpointers.get(client)?.afterCommit();
+  checkpointers.get(client)?.committedOutsideWrites();
 }
 
 /** The size of the database's -wal file (0 when there is none: an in-memory database, or no log yet). */

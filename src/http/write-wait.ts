@@ -55,13 +55,12 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTroubl
 }
 
 /**
- * SQLite: after each response of a route that may write, the log is checkpointed off the event loop when past its
- * bound (src/db/wal-thread.ts): the server's connection commits without SQLite's automatic checkpoint.
+ * SQLite: after each response of a route that may write, or of a read that committed (a key's last use, stale
+ * documents rebuilt), the log is checkpointed off the event loop when past its bound (src/db/wal-thread.ts): the
+ * server's connection commits without SQLite's automatic checkpoint. After the response, the request's reads are
+ * over: a checkpoint asked during one cannot truncate the -wal.
  */
-export function checkpointAfterWrites(app: FastifyInstance, checkpoints: WalCheckpointThread): void {
+export function checkpointAfterResponses(app: FastifyInstance, checkpoints: WalCheckpointThread): void {
   app.decorate('walCheckpoints', checkpoints);
-  const ask = async () => checkpoints.afterCommit();
-  app.addHook('onRoute', (route: RouteOptions) => {
-    if (writes(route)) route.onResponse = [...[route.onResponse ?? []].flat(), ask] as RouteOptions['onResponse'];
-  });
+  app.addHook('onResponse', async (request) => checkpoints.afterResponse(writes(request.routeOptions as RouteOptions)));
 }
