@@ -8,6 +8,7 @@ import { answerClientError } from './client-errors.js';
 import { isExportRequest } from './formats.js';
 import { boundMessages, boundText, errorForLog } from './log-bounds.js';
 import { HttpProblem } from './problem.js';
+import { PROBE_PATHS } from './probes.js';
 import { OneLinePerRequest } from './request-log.js';
 import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -94,8 +95,6 @@ export function serverOptions(config: ResolvedConfig): FastifyHttpOptions<Server
 
 
 
-// Probes are not rate-limited: an orchestrator polls them from one address.
-const PROBES = new Set(['/healthz', '/readyz']);
 /** Routes load shedding never answers 503: liveness (a restart would not help). Readiness sheds, so traffic goes elsewhere. */
 export const UNSHED_PATHS: ReadonlySet<string> = new Set(['/healthz']);
 
@@ -157,7 +156,7 @@ export const hardening = fp<ResolvedConfig>(
     // then adds nothing to them): an allowList function instead cost every other request a call, awaited, that
     // read request.routeOptions (an object built on each read): 2-3 % of a cached list's CPU.
     app.addHook('onRoute', (route) => {
-      if (PROBES.has(route.url)) route.config = { ...route.config, rateLimit: false };
+      if (PROBE_PATHS.has(route.url)) route.config = { ...route.config, rateLimit: false };
     });
     const seconds = Math.ceil(config.rateLimitWindowMs / 1000);
     await app.register(rateLimit, {

@@ -8,6 +8,7 @@ import { UNSHED_PATHS } from './hardening.js';
 import { MAX_RECORD_ID } from '../curation/ids.js';
 import { LIST_ITEMS, LIST_MAX_ITEMS } from './params.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { PROBE_PATHS } from './probes.js';
 import { namePlugins } from './plugin-name.js';
 import { publicPathOf, underPublicPath } from './docs-page.js';
 
@@ -64,9 +65,6 @@ export const openApiRoutes: FastifyPluginAsync<{ publicUrl: string }> = async (a
     reply.type('application/yaml').send(publicPath === '' ? app.swagger({ yaml: true }) : stringify(underPublicPath(app.swagger(), publicPath), { strict: false })),
   );
 };
-
-// The probes are not rate-limited (src/http/hardening.ts).
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 
 type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
 

@@ -1,12 +1,11 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { PROBE_PATHS } from './probes.js';
 
 // One log line per request, when it is answered, with the request in it: Fastify's own request logging
 // writes two ("incoming request", then "request completed"), each costing a serialization at level info.
 // Fastify's other log lines (errors, not found) are kept as they are.
 
-/** The probes an orchestrator polls every few seconds: answered 2xx, their lines are at debug, not info. */
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
-
+/** The probes, polled every few seconds: answered 2xx, their lines are at debug, not info. */
 const isProbe = (url: string) => PROBE_PATHS.has(url.split('?', 1)[0]!);
 
 /**

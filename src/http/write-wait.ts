@@ -3,6 +3,7 @@ import type { WriteGate } from '../db/write-gate.js';
 import type { WalCheckpointThread } from '../db/wal-thread.js';
 import { type FileTrouble, fileTroubleDetail } from '../db/database-files.js';
 import { HttpProblem } from './problem.js';
+import { PROBE_PATHS } from './probes.js';
 
 // SQLite: while an import writes from its thread (src/import/import-thread.ts) or another process holds the
 // write lock, the routes that write wait for it before they begin (src/db/write-gate.ts), asynchronously: the
@@ -62,5 +63,11 @@ export function waitForImports(app: FastifyInstance, gate: WriteGate, fileTroubl
  */
 export function checkpointAfterResponses(app: FastifyInstance, checkpoints: WalCheckpointThread): void {
   app.decorate('walCheckpoints', checkpoints);
-  app.addHook('onResponse', async (request) => checkpoints.afterResponse(writes(request.routeOptions as RouteOptions)));
+  const afterWrite = async () => checkpoints.afterResponse(true);
+  const afterRead = async () => checkpoints.afterResponse(false);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (PROBE_PATHS.has(route.url)) return; // (no hook more on /healthz, the benchmark's baseline)
+    const ask = writes(route) ? afterWrite : afterRead;
+    route.onResponse = [...[route.onResponse ?? []].flat(), ask] as RouteOptions['onResponse'];
+  });
 }
