@@ -38,6 +38,30 @@ function commandCommits(path: string, server: Db, mib: number): void {
 }
 
 /** A server on a copy of the template; `before` adds what it needs to its app before the first request. */
+/** A database of `t`'s own with its checkpoint thread (closed when `t` ends), and an insert of 1 MiB into `filler`. */
+function ownThread(t: Test, thread = (client: Database.Database) => new WalCheckpointThread(client)) {
+  const path = join(tempDir(t), 'wal.sqlite');
+  copyTemplateDatabase(path);
+  const db = openDatabase(path);
+  const checkpoints = thread(db.$client);
+  t.teardown(async () => {
+    await checkpoints.close();
+    db.$client.close();
+  });
+  db.$client.pragma('synchronous = OFF');
+  db.$client.exec('create table filler (b blob)');
+  return { path, db, checkpoints, insert: db.$client.prepare('insert into filler values (randomblob(1048576))') };
+}
+
+/** Another connection's read, begun now (committed by the test, or closed when `t` ends). */
+function readerBegun(t: Test, path: string): Db {
+  const reader = openDatabase(path);
+  t.teardown(() => reader.$client.close());
+  reader.$client.exec('begin');
+  reader.$client.prepare('select count(*) from filler').get();
+  return reader;
+}
+
 async function app(t: Test, before?: (app: FastifyInstance) => void) {
   const path = join(tempDir(t), 'wal.sqlite');
   copyTemplateDatabase(path);
@@ -125,10 +149,7 @@ t.test('a checkpoint that could not truncate the -wal (a reader had it open) is 
   const { app: server, path, checkpoints } = await app(t);
   commandCommits(path, server.db, 8);
   // Another process's read, begun before the key's use is recorded: the log cannot be started over under it.
-  const reader = openDatabase(path);
-  t.teardown(() => reader.$client.close());
-  reader.$client.exec('begin');
-  reader.$client.prepare('select count(*) from filler').get();
+  const reader = readerBegun(t, path);
   let asked = 0;
   const afterCommit = checkpoints.afterCommit.bind(checkpoints);
   checkpoints.afterCommit = () => void ((asked += 1), afterCommit());
@@ -172,18 +193,8 @@ t.test('steady small writes: the -wal stays under WAL_LIMIT_BYTES, checkpointed 
 });
 
 t.test("the last export's snapshot closed: the thread is asked, nothing copied in this thread", async (t) => {
-  const path = join(tempDir(t), 'wal.sqlite');
-  copyTemplateDatabase(path);
-  const db = openDatabase(path);
-  const checkpoints = new WalCheckpointThread(db.$client);
-  t.teardown(async () => {
-    await checkpoints.close();
-    db.$client.close();
-  });
-  db.$client.pragma('synchronous = OFF');
-  db.$client.exec('create table filler (b blob)');
+  const { path, db, checkpoints, insert } = ownThread(t);
   const snapshot = openSnapshot(db);
-  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
   for (let i = 0; i < 20; i++) insert.run(); // pinned by the snapshot: no checkpoint could pass it
   const before = dbBytes(path);
   const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
@@ -196,22 +207,9 @@ t.test("the last export's snapshot closed: the thread is asked, nothing copied i
 });
 
 t.test('a commit while a checkpoint runs asks for one more after it, never a queue', async (t) => {
-  const path = join(tempDir(t), 'wal.sqlite');
-  copyTemplateDatabase(path);
-  const db = openDatabase(path);
-  const checkpoints = new WalCheckpointThread(db.$client);
-  t.teardown(async () => {
-    await checkpoints.close();
-    db.$client.close();
-  });
-  db.$client.pragma('synchronous = OFF');
-  db.$client.exec('create table filler (b blob)');
-  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  const { path, checkpoints, insert } = ownThread(t);
   // Another connection's read, begun before the last 8 MiB: the log is copied up to its snapshot and stays past the bound.
-  const reader = openDatabase(path);
-  t.teardown(() => reader.$client.close());
-  reader.$client.exec('begin');
-  reader.$client.prepare('select count(*) from filler').get();
+  const reader = readerBegun(t, path);
   for (let i = 0; i < 8; i++) insert.run();
   const results: Checkpointed[] = [];
   checkpoints.on('checkpointed', (result) => results.push(result));
@@ -235,23 +233,10 @@ t.test('a commit while a checkpoint runs asks for one more after it, never a que
 });
 
 t.test("a response while a checkpoint runs asks for one more after it: that request's reads may be what kept it from truncating", async (t) => {
-  const path = join(tempDir(t), 'wal.sqlite');
-  copyTemplateDatabase(path);
-  const db = openDatabase(path);
-  const checkpoints = new WalCheckpointThread(db.$client);
-  t.teardown(async () => {
-    await checkpoints.close();
-    db.$client.close();
-  });
-  db.$client.pragma('synchronous = OFF');
-  db.$client.exec('create table filler (b blob)');
-  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  const { path, checkpoints, insert } = ownThread(t);
   // A read open while the thread works (another request's, in the server), begun before the last 8 MiB: the log is
   // copied up to its snapshot and the -wal cannot be truncated under it.
-  const reader = openDatabase(path);
-  t.teardown(() => reader.$client.close());
-  reader.$client.exec('begin');
-  reader.$client.prepare('select count(*) from filler').get();
+  const reader = readerBegun(t, path);
   for (let i = 0; i < 8; i++) insert.run();
   checkpoints.afterCommit();
   t.ok(checkpoints.checkpointing, 'a checkpoint asked');
@@ -268,19 +253,10 @@ t.test("a response while a checkpoint runs asks for one more after it: that requ
 });
 
 t.test('a checkpoint thread that dies: that checkpoint runs on the event loop, said in the log; the next starts a thread again', async (t) => {
-  const path = join(tempDir(t), 'wal.sqlite');
-  copyTemplateDatabase(path);
-  const db = openDatabase(path);
   const warnings: string[] = [];
   const log = { warn: (_details: object, message: string) => void warnings.push(message) } as never;
-  const checkpoints = new WalCheckpointThread(db.$client, log, new URL('./support/crashing-wal-worker.mjs', import.meta.url));
-  t.teardown(async () => {
-    await checkpoints.close();
-    db.$client.close();
-  });
-  db.$client.pragma('synchronous = OFF');
-  db.$client.exec('create table filler (b blob)');
-  const insert = db.$client.prepare('insert into filler values (randomblob(1048576))');
+  const crashing = new URL('./support/crashing-wal-worker.mjs', import.meta.url);
+  const { path, checkpoints, insert } = ownThread(t, (client) => new WalCheckpointThread(client, log, crashing));
   for (let round = 1; round <= 2; round++) {
     for (let i = 0; i < 8; i++) insert.run();
     const checkpointed = once(checkpoints, 'checkpointed') as Promise<[Checkpointed]>;
