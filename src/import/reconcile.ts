@@ -112,6 +112,12 @@ type Split = ChangeReason['split'];
 /** The parts of a split as the import's warning names them: each record with its states. */
 const partsNamed = (split: Split) => split.parts.map((p) => `${p.id} (${p.recommendingStateIds.join(', ')})`).join(', ');
 
+/** The split record's states that no part has, as its warning ends. */
+function leftOut(states: ReadonlySet<string>, parts: ReadonlySet<string>): string {
+  const left = [...states].filter((code) => !parts.has(code)).sort();
+  return left.length === 0 ? '' : `; ${left.join(', ')} left out (no paragraph of this text is theirs)`;
+}
+
 /** Why each record of a split changes or is created, for its audit entry: the same split, in words and by ids. */
 function splitReason(split: Split): ChangeReason {
   const parts = split.parts.map((p) => `${p.id} (${p.paragraph ?? 'no paragraph'}: ${p.recommendingStateIds.join(', ')})`).join(', ');
@@ -201,10 +207,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     merge(result, record, target, resolve);
   };
   // A tie that the recommending states settle: of the stored records a record fits equally, the one whose states
-  // are among the record's; or, when those stored records' states are disjoint and together are the record's, all
+  // are among the record's; or, when several stored records' states are among the record's and disjoint, all
   // of them: the report printed the same text in several paragraphs, one per recommender (Kyrgyzstan 2010,
   // 77.17 Malaysia and 77.19 Egypt), and a file without paragraphs (UPR Info) gave it once, with both states.
-  // The record is then split, each part with its stored record's states. Never when a recommender is unresolved.
+  // The record is then split, each part with its stored record's states. A state of the record that none of
+  // them has is left out, as when one stored record takes it (UPR Info adds no recommending state): Tanzania
+  // 2011's "Ratify the Convention against Torture" for Benin, the Democratic Republic of the Congo and Denmark
+  // is 86.4 Denmark's and 86.5 the Congo's, Benin's request being 86.6 (the Convention and its Optional
+  // Protocol). Never when a recommender is unresolved.
   const split: Identified[] = [];
   const splitByStates = (record: Identified, candidates: Stored[]): boolean => {
     const mine = new Set(record.recommendingStates ?? []);
@@ -217,17 +227,9 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const covered = fitting.reduce((n, c) => n + statesOfStored(c).size, 0);
     const together = new Set(fitting.flatMap((c) => [...statesOfStored(c)]));
     // Only a record without a paragraph is split (a file with paragraphs, the corpus, knows what one recommendation
-    // is); and only when the stored records' states are disjoint and together the record's, none of them with an
-    // unresolved recommender (as splitStored, the other order, asks of the file's records).
-    if (
-      fitting.length > 1 &&
-      (record.paragraph !== null ||
-        together.size !== covered ||
-        covered !== mine.size ||
-        fitting.some(unresolvedOfStored))
-    ) {
-      return false;
-    }
+    // is); and only when the stored records' states are disjoint, none of them with an unresolved recommender (as
+    // splitStored, the other order, asks of the file's records).
+    if (fitting.length > 1 && (record.paragraph !== null || together.size !== covered || fitting.some(unresolvedOfStored))) return false;
     fitting.sort((a, b) => (a.id < b.id ? -1 : 1));
     // (Every part copied before any is merged: a merge rewrites its record's text.)
     const parts = fitting.map((target, i) => {
@@ -257,13 +259,14 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       result.splits.push({
         row: record.rows[0],
         paragraph: record.paragraph,
-        message: `one text for ${fitting.length} recommendations of the report: split by recommending state into ${partsNamed(split)}`,
+        message: `one text for ${fitting.length} recommendations of the report: split by recommending state into ${partsNamed(split)}${leftOut(mine, together)}`,
       });
     }
     return true;
   };
   // The same tie the other way round: several records of a file with paragraphs fit equally one stored record
-  // without (UPR Info's, given first), whose states are theirs together, disjoint: the stored record is split.
+  // without (UPR Info's, given first), their states disjoint and among its own: the stored record is split (its
+  // states that none of them has are left out, as in splitByStates).
   // The first part (by id) is merged into it and keeps only its own states; the others are new records that
   // cite what the stored record's sources said, with its final position, action category and labels.
   const linkQuery = (table: string, column: string) =>
@@ -283,7 +286,8 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
       if (mine.length === 0 || (c.unresolvedRecommenders?.length ?? 0) > 0 || !mine.every((code) => theirs.has(code))) return false;
       covered += mine.length;
     }
-    if (covered !== theirs.size || new Set(contenders.flatMap((c) => c.recommendingStates!)).size !== covered) return false;
+    const together = new Set(contenders.flatMap((c) => c.recommendingStates!));
+    if (together.size !== covered) return false;
     const parts = [...contenders].sort((a, b) => (a.id < b.id ? -1 : 1));
     const [lead, ...others] = parts as [Identified, ...Identified[]];
     const split: Split = {
@@ -317,7 +321,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     result.splits.push({
       row: lead.rows[0],
       paragraph: lead.paragraph,
-      message: `${target.id} is one text for ${parts.length} recommendations of this file: split by recommending state into ${partsNamed(split)}`,
+      message: `${target.id} is one text for ${parts.length} recommendations of this file: split by recommending state into ${partsNamed(split)}${leftOut(theirs, together)}`,
     });
     return true;
   };
