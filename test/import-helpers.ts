@@ -155,6 +155,19 @@ export const RECONCILE_UPR_INFO = uprInfoFile([
   uprInfoRow('Adopt a new law on non-governmental organisations', 'Germany', 'Noted', '5', 'Civil society'),
 ]);
 
+// Tanzania 2011 (A/HRC/19/4): the report prints "Ratify the Convention against Torture …" word for word as 86.4
+// (Denmark) and 86.5 (the Democratic Republic of the Congo); UPR Info gives the text once, for those two and Benin,
+// whose request is 86.6 (the Convention and its Optional Protocol). Left ambiguous before session 42's audit
+// (Benin had no paragraph of the text), which read 3 such texts (12 paragraphs) on the whole record.
+const CAT = 'Ratify the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment';
+export const TANZANIA_TERMAN = termanFile([
+  [`86.4. ${CAT} (Denmark);`, 'tanzania', 'consider', 'Denmark', '2011', ''],
+  [`86.5. ${CAT} (Democratic Republic of the Congo);`, 'tanzania', 'consider', 'Democratic Republic of the Congo', '2011', ''],
+  [`86.6. ${CAT} and its Optional Protocol (Benin);`, 'tanzania', 'consider', 'Benin', '2011', ''],
+]);
+const tanzania = (from: string) => ['Tanzania', 'Africa', 'AU', CAT, from, 'Africa', '', 'Accepted', '5', 'International instruments', '12'];
+export const TANZANIA_UPR_INFO = uprInfoFile([tanzania('Benin'), tanzania('Democratic Republic of Congo'), tanzania('Denmark')]);
+
 /** Text saved as Mac Roman after being mis-encoded `times` times (Mac Roman bytes read as Windows-1252). */
 export function misencodedMacRoman(text: string, times: number): Uint8Array {
   let current = text;

@@ -6,7 +6,7 @@ import type { Db } from '../src/db/open.js';
 import { statesOf } from '../src/import/state-ranks.js';
 import { TERMAN_POSITION_SOURCE, TERMAN_SOURCE } from '../src/import/terman-csv.js';
 import { UPR_INFO_POSITION_SOURCE, UPR_INFO_SOURCE } from '../src/import/upr-info.js';
-import { codesOf, count, macRoman, recommendation, RECONCILE_TERMAN as TERMAN, RECONCILE_UPR_INFO as UPR_INFO, run, seededDb, termanFile, uprInfoFile, uprInfoRow as info } from './import-helpers.js';
+import { codesOf, count, macRoman, recommendation, RECONCILE_TERMAN as TERMAN, RECONCILE_UPR_INFO as UPR_INFO, run, seededDb, TANZANIA_TERMAN, TANZANIA_UPR_INFO, termanFile, uprInfoFile, uprInfoRow as info } from './import-helpers.js';
 
 // One record per recommendation: the Terman corpus and UPR Info describe the same review.
 
@@ -346,19 +346,6 @@ t.test('a split needs the paragraphs\' states disjoint, all resolved (either ord
     }
   }
 });
-
-// Tanzania 2011 (A/HRC/19/4): the report prints "Ratify the Convention against Torture …" word for word as 86.4
-// (Denmark) and 86.5 (the Democratic Republic of the Congo); UPR Info gives the text once, for those two and Benin,
-// whose request is 86.6 (the Convention and its Optional Protocol). Left ambiguous before session 42's audit
-// (Benin had no paragraph of the text), which read 3 such texts (13 paragraphs) on the whole record.
-const CAT = 'Ratify the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment';
-const TANZANIA_TERMAN = termanFile([
-  [`86.4. ${CAT} (Denmark);`, 'tanzania', 'consider', 'Denmark', '2011', ''],
-  [`86.5. ${CAT} (Democratic Republic of the Congo);`, 'tanzania', 'consider', 'Democratic Republic of the Congo', '2011', ''],
-  [`86.6. ${CAT} and its Optional Protocol (Benin);`, 'tanzania', 'consider', 'Benin', '2011', ''],
-]);
-const tanzania = (from: string) => ['Tanzania', 'Africa', 'AU', CAT, from, 'Africa', '', 'Accepted', '5', 'International instruments', '12'];
-const TANZANIA_UPR_INFO = uprInfoFile([tanzania('Benin'), tanzania('Democratic Republic of Congo'), tanzania('Denmark')]);
 
 t.test("a text the report prints once per state is split though one of its states has no such paragraph (either order)", async (t) => {
   const dbs = [];

@@ -9,7 +9,7 @@ import { runImportCli } from '../src/import/cli.js';
 import { pgImportFile } from '../src/import/pg-import.js';
 import type { ImportOptions } from '../src/import/types.js';
 import { buildTestApp, tempDir } from './helpers.js';
-import { bytesSource, entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, run, TERMAN_STYLE_CSV } from './import-helpers.js';
+import { bytesSource, entryRow, HEADER_ROW, matrixDocx, RECONCILE_TERMAN, RECONCILE_UPR_INFO, run, TANZANIA_TERMAN, TANZANIA_UPR_INFO, TERMAN_STYLE_CSV } from './import-helpers.js';
 import { copiedDatabase, startCluster } from './support/postgres.js';
 import { alignInstants, sameTables } from './support/same-tables.js';
 import { freePort } from './support/server-process.js';
@@ -106,7 +106,14 @@ if ('skip' in cluster) {
   });
 
   t.test("a split by paragraph: the same reports, histories and change feed on both backends, either order", async (t) => {
-    for (const order of [[RECONCILE_TERMAN, RECONCILE_UPR_INFO], [RECONCILE_UPR_INFO, RECONCILE_TERMAN]]) {
+    const orders = [
+      [RECONCILE_TERMAN, RECONCILE_UPR_INFO],
+      [RECONCILE_UPR_INFO, RECONCILE_TERMAN],
+      // A state of UPR Info's text with no paragraph of it, left out.
+      [TANZANIA_TERMAN, TANZANIA_UPR_INFO],
+      [TANZANIA_UPR_INFO, TANZANIA_TERMAN],
+    ];
+    for (const order of orders) {
       const { sqlitePath, url } = await pair(t);
       const onSqlite = await buildTestApp(t, { databasePath: sqlitePath });
       const onPostgres = await buildTestApp(t, { databaseUrl: url });
