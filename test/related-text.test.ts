@@ -87,6 +87,11 @@ const STATE = [
   'to continue to promote the comprehensive strategy to prevent and eliminate all forms of violence against women and girls',
   'Continue to address gender-based violence',
   'Make more strenuous effort to address the issue of violence against women, including through intensifying its awareness-raising and strengthening prevention efforts and measures',
+  // A standing invitation / cooperation with special procedures (0.58 in the record), and a standing invitation in
+  // other words.
+  'Issue a standing invitation to the Special Procedures',
+  'Strengthen cooperation with the special procedures of the Council.',
+  'Consider extending a standing invitation to all special procedures mandate holders of the Human Rights Council',
 ];
 
 t.test('the act asked: a treaty to ratify is another request than the same treaty to implement (session 40)', async (t) => {
@@ -175,6 +180,14 @@ t.test('violence against women is another request than violence against children
   t.ok(scoreInState(STATE, 28, 29) >= RECURRENCE_THRESHOLD, 'gender-based violence / violence against women (0.26 before)');
   t.ok(scoreInState(STATE, 19, 26) > 0, 'violence against women and children still meets violence against children');
   t.ok(scoreInState(STATE, 19, 27) > 0, '… and violence against women');
+});
+
+t.test('a standing invitation is another request than cooperation with special procedures (session 42)', async (t) => {
+  t.same(termsOf('Extend a standing invitation to all special procedures'), ['extend', 'zzstandinv', 'zzspecproc']);
+  t.same(termsOf('Issue standing invitations'), ['issue', 'zzstandinv']);
+  t.same(termsOf('Ratify OP-CAT and issue a standing invitation').filter((term) => term.startsWith('zz')), ['zzopcatratify', 'zzopcatratify', 'zzstandinv']);
+  t.ok(scoreInState(STATE, 30, 31) < RECURRENCE_THRESHOLD, 'a standing invitation / cooperation (0.65 here before)');
+  t.ok(scoreInState(STATE, 30, 32) >= RECURRENCE_THRESHOLD, 'a standing invitation in other words');
 });
 
 t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {

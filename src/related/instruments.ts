@@ -208,8 +208,11 @@ export const INSTRUMENTS: readonly Instrument[] = [
   { token: 'zzupr', patterns: [g('\\buniversal periodic review\\b'), g('\\bupr\\b')] },
   {
     token: 'zzspecproc',
-    patterns: [g('\\bspecial procedures?(?: mandate[- ]holders)?\\b'), g('\\bspecial rapporteurs?\\b'), g('\\bstanding invitation\\b')],
+    patterns: [g('\\bspecial procedures?(?: mandate[- ]holders)?\\b'), g('\\bspecial rapporteurs?\\b')],
   },
+  // A standing invitation is one request to the special procedures, not any cooperation with them (session 40's
+  // audit: "cooperate with special procedures" / "a standing invitation to special procedures", 0.61).
+  { token: 'zzstandinv', patterns: [g('\\bstanding invitations?\\b')] },
   { token: 'zzohchr', patterns: [g('\\b(?:the )?office of the (?:united nations |un )?high commissioner for human rights\\b'), g('\\bohchr\\b')] },
   // A moratorium is not abolition: its own token, as heavy as the death penalty's, so that the two requests part.
   { token: 'zzmoratorium', patterns: [g('\\bmoratori(?:um|a)\\b')] },
@@ -242,7 +245,7 @@ export const INSTRUMENTS: readonly Instrument[] = [
  * The tokens that name a body, a mechanism or a topic rather than a treaty a state can become party to: they are
  * never asked to be ratified (terms.ts's act dimension leaves them alone).
  */
-export const NOT_RATIFIABLE: ReadonlySet<string> = new Set(['zzicc', 'zznhri', 'zzfgm', 'zzsogi', 'zzhrd', 'zzupr', 'zzspecproc', 'zzohchr', 'zzdeathpen', 'zzmoratorium', 'zzdomviol', 'zztraffick', 'zzvaw', 'zzvac']);
+export const NOT_RATIFIABLE: ReadonlySet<string> = new Set(['zzicc', 'zznhri', 'zzfgm', 'zzsogi', 'zzhrd', 'zzupr', 'zzspecproc', 'zzohchr', 'zzdeathpen', 'zzmoratorium', 'zzdomviol', 'zztraffick', 'zzvaw', 'zzvac', 'zzstandinv']);
 
 // All patterns as one alternation, each in a capturing group of its own (the patterns' own groups are all
 // non-capturing): one pass over the text, and at each position the first pattern in order that matches wins.
