@@ -79,8 +79,9 @@ function sample(path: string): void {
 
 interface Judged {
   drawn: 'band' | 'entered' | 'left';
-  /** The session that drew and judged it, when not session 40 (each change of scoring drew its own). */
+  /** The session that drew and judged it, when not session 40, and the change of scoring drawn for (each drew its own). */
   session?: number;
+  change?: string;
   id: string;
   relatedId: string;
   textHash: string;
@@ -113,7 +114,7 @@ function score(path: string): void {
     if (p.verdict === 'same') t.same++;
     if (p.verdict === 'partial') t.partial++;
   };
-  const drawnBy = (p: Judged) => (p.session === undefined ? p.drawn : `${p.drawn} (session ${p.session})`);
+  const drawnBy = (p: Judged) => (p.session === undefined ? p.drawn : `${p.drawn} (session ${p.session}, ${p.change})`);
   for (const drawn of [...new Set(judged.map(drawnBy))]) {
     console.log(`${drawn}:`);
     const bands = new Map<string, Tally>();
