@@ -92,6 +92,7 @@ const STATE = [
   'Issue a standing invitation to the Special Procedures',
   'Strengthen cooperation with the special procedures of the Council.',
   'Consider extending a standing invitation to all special procedures mandate holders of the Human Rights Council',
+  'Extend an open and permanent invitation to all United Nations special procedures',
 ];
 
 t.test('the act asked: a treaty to ratify is another request than the same treaty to implement (session 40)', async (t) => {
@@ -188,6 +189,11 @@ t.test('a standing invitation is another request than cooperation with special p
   t.same(termsOf('Ratify OP-CAT and issue a standing invitation').filter((term) => term.startsWith('zz')), ['zzopcatratify', 'zzopcatratify', 'zzstandinv']);
   t.ok(scoreInState(STATE, 30, 31) < RECURRENCE_THRESHOLD, 'a standing invitation / cooperation (0.65 here before)');
   t.ok(scoreInState(STATE, 30, 32) >= RECURRENCE_THRESHOLD, 'a standing invitation in other words');
+  for (const text of ['Issue an open and standing invitation to all special procedures', 'Extend a permanent invitation to all special procedures', 'Extend an open invitation to all of the special procedures']) {
+    t.same(termsOf(text).slice(1), ['zzstandinv', 'zzspecproc'], text);
+  }
+  t.same(termsOf('Extend an open invitation to the Special Rapporteur on torture'), ['extend', 'open', 'invita', 'zzspecproc', 'tortur'], 'to one rapporteur: an invitation to visit');
+  t.ok(scoreInState(STATE, 30, 33) >= RECURRENCE_THRESHOLD, 'an open and permanent invitation is a standing invitation (0.28 before)');
 });
 
 t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {

@@ -212,7 +212,15 @@ export const INSTRUMENTS: readonly Instrument[] = [
   },
   // A standing invitation is one request to the special procedures, not any cooperation with them (session 40's
   // audit: "cooperate with special procedures" / "a standing invitation to special procedures", 0.61).
-  { token: 'zzstandinv', patterns: [g('\\bstanding invitations?\\b')] },
+  // Also "open and permanent", "permanent", and "open" when it is to the special procedures as a whole (an open
+  // invitation to one rapporteur is an invitation to visit).
+  {
+    token: 'zzstandinv',
+    patterns: [
+      g('\\b(?:open(?:-ended)?,? (?:and )?)?(?:standing|permanent)(?:,? and (?:open|permanent|standing))? invitations?\\b'),
+      g('\\bopen(?:-ended)? invitations? (?=to (?:all )?(?:of )?(?:the )?(?:united nations |un )?(?:human rights )?(?:council\'s )?(?:thematic )?special procedures)'),
+    ],
+  },
   { token: 'zzohchr', patterns: [g('\\b(?:the )?office of the (?:united nations |un )?high commissioner for human rights\\b'), g('\\bohchr\\b')] },
   // A moratorium is not abolition: its own token, as heavy as the death penalty's, so that the two requests part.
   { token: 'zzmoratorium', patterns: [g('\\bmoratori(?:um|a)\\b')] },
