@@ -79,6 +79,9 @@ function sample(path: string): void {
 
 interface Judged {
   drawn: 'band' | 'entered' | 'left';
+  /** The session that drew and judged it, when not session 40, and the change of scoring drawn for (each drew its own). */
+  session?: number;
+  change?: string;
   id: string;
   relatedId: string;
   textHash: string;
@@ -111,11 +114,12 @@ function score(path: string): void {
     if (p.verdict === 'same') t.same++;
     if (p.verdict === 'partial') t.partial++;
   };
-  for (const drawn of [...new Set(judged.map((p) => p.drawn))]) {
+  const drawnBy = (p: Judged) => (p.session === undefined ? p.drawn : `${p.drawn} (session ${p.session}, ${p.change})`);
+  for (const drawn of [...new Set(judged.map(drawnBy))]) {
     console.log(`${drawn}:`);
     const bands = new Map<string, Tally>();
     const dropped: Tally = { same: 0, partial: 0, all: 0 };
-    for (const p of judged.filter((j) => j.drawn === drawn)) {
+    for (const p of judged.filter((j) => drawnBy(j) === drawn)) {
       if (textHash(text.get(p.id) as string) !== p.textHash || textHash(text.get(p.relatedId) as string) !== p.relatedTextHash) {
         throw new Error(`${p.id} / ${p.relatedId}: not the texts judged`);
       }

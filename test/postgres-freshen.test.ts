@@ -246,10 +246,12 @@ if ('skip' in cluster) {
   for (const [migration, change] of [
     ['0024_related_act_terms', 'the act asked was part of the terms'],
     ['0025_related_ratify_span', 'a ratify clause ended at another act'],
+    ['0026_related_group_terms', 'violence against women, against children and a standing invitation had terms of their own'],
   ] as const) {
     t.test(`a database related before ${change}: migration ${migration.slice(0, 4)} has it recomputed whole`, async (t) => {
       const pool = await copied(t);
-      // As a release before 2026-12-06 could keep them: a pair scored on a treaty's name whatever the act asked.
+      // As a release before 2026-12-06 could keep them: a pair scored on a treaty's name whatever the act asked (or on
+      // "violence" whatever the group, or on the special procedures whatever was asked of them).
       await pool.query('update recommendation_relations set score = round((score * 1.1)::numeric, 4) where recommendation_id = $1', [albania[1]]);
       t.not(JSON.stringify(await pgRelations(pool)), JSON.stringify(sqliteRelations), 'the relations differ before the start');
       const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };

@@ -166,6 +166,7 @@ t.test('a database related by a release that rescored only the changed records i
 for (const [migration, change] of [
   ['0032_related_act_terms', 'the act asked was part of the terms'],
   ['0033_related_ratify_span', 'a ratify clause ended at another act'],
+  ['0034_related_group_terms', 'violence against women, against children and a standing invitation had terms of their own'],
 ] as const) {
   t.test(`a database related before ${change} is recomputed whole when opened (migration ${migration.slice(0, 4)})`, async (t) => {
     const path = join(tempDir(t), 'before-act-terms.sqlite');
@@ -174,7 +175,8 @@ for (const [migration, change] of [
       db.$client.prepare('select recommendation_id, related_id, score, relation, related_cycle from recommendation_relations order by 1, 2').all();
     const whole = relations(first);
     // As a release before 2026-12-06 scored "ratify X" and "implement X" alike (or "ratify X and implement Y" and
-    // "ratify Y"): a pair no new database keeps.
+    // "ratify Y", or violence against women and against children, or a standing invitation and cooperation): a pair
+    // no new database keeps.
     first.$client.prepare("insert or replace into recommendation_relations values ('KGZ-3-FIN-1', 'KGZ-3-ESP-1', 0.72, 'same', 3)").run();
     first.$client.close();
     const before = openDatabase(path);

@@ -80,6 +80,19 @@ const STATE = [
   'Speed up the process of ratification of the ICCPR-OP2 (Estonia);',
   'Ratify the United Nations Convention against Corruption (Netherlands);',
   'Implement promptly the United Nations Convention against Corruption (Australia);',
+  // Session 42, texts as UPR Info prints them: a strategy against violence against children / against women (0.63
+  // in the record, 0.53 here before), and violence against women in other words (0.26 before: "gender-based" met
+  // neither "women" nor "against").
+  'Adopt a comprehensive national strategy to prevent and combat all forms of violence against children',
+  'to continue to promote the comprehensive strategy to prevent and eliminate all forms of violence against women and girls',
+  'Continue to address gender-based violence',
+  'Make more strenuous effort to address the issue of violence against women, including through intensifying its awareness-raising and strengthening prevention efforts and measures',
+  // A standing invitation / cooperation with special procedures (0.58 in the record), and a standing invitation in
+  // other words.
+  'Issue a standing invitation to the Special Procedures',
+  'Strengthen cooperation with the special procedures of the Council.',
+  'Consider extending a standing invitation to all special procedures mandate holders of the Human Rights Council',
+  'Extend an open and permanent invitation to all United Nations special procedures',
 ];
 
 t.test('the act asked: a treaty to ratify is another request than the same treaty to implement (session 40)', async (t) => {
@@ -150,6 +163,37 @@ t.test('a moratorium is not abolition (session 40)', async (t) => {
   t.same(termsOf('Establish a moratorium on the death penalty'), ['establ', 'zzmoratorium', 'zzdeathpen']);
   t.ok(scoreInState(STATE, 4, 5) < RECURRENCE_THRESHOLD, 'abolition / a moratorium (0.52 before)');
   t.ok(scoreInState(STATE, 10, 11) >= RECURRENCE_THRESHOLD, 'a moratorium with a view to abolition, in other words');
+});
+
+t.test('violence against women is another request than violence against children (session 42)', async (t) => {
+  const groups = (text: string) => termsOf(text).filter((term) => term.startsWith('zz'));
+  for (const text of ['Combat violence against women', 'End violence against women and girls', 'Fight gender-based violence', 'Prevent violence towards women']) {
+    t.same(groups(text), ['zzvaw'], text);
+  }
+  for (const text of ['Combat violence against children', 'Prevent child abuse', 'Stop violence against the child']) t.same(groups(text), ['zzvac'], text);
+  for (const text of ['Combat violence against women and children', 'End violence against women, girls and children', 'Prevent violence against children and women']) {
+    t.same(groups(text), ['zzvaw', 'zzvac'], `${text}: both`);
+  }
+  t.same(termsOf('Combat violence against women, including domestic violence'), ['combat', 'zzvaw', 'zzdomviol']);
+  t.same(groups('Ratify CEDAW and combat violence against women'), ['zzcedawratify', 'zzcedawratify', 'zzvaw'], 'a group is not ratified');
+  t.same(groups('Invite the Special Rapporteur on violence against women'), ['zzspecproc', 'zzvaw']);
+  t.ok(scoreInState(STATE, 26, 27) < RECURRENCE_THRESHOLD, 'a strategy against violence against children / against women (0.53 before)');
+  t.ok(scoreInState(STATE, 28, 29) >= RECURRENCE_THRESHOLD, 'gender-based violence / violence against women (0.26 before)');
+  t.ok(scoreInState(STATE, 19, 26) > 0, 'violence against women and children still meets violence against children');
+  t.ok(scoreInState(STATE, 19, 27) > 0, '… and violence against women');
+});
+
+t.test('a standing invitation is another request than cooperation with special procedures (session 42)', async (t) => {
+  t.same(termsOf('Extend a standing invitation to all special procedures'), ['extend', 'zzstandinv', 'zzspecproc']);
+  t.same(termsOf('Issue standing invitations'), ['issue', 'zzstandinv']);
+  t.same(termsOf('Ratify OP-CAT and issue a standing invitation').filter((term) => term.startsWith('zz')), ['zzopcatratify', 'zzopcatratify', 'zzstandinv']);
+  t.ok(scoreInState(STATE, 30, 31) < RECURRENCE_THRESHOLD, 'a standing invitation / cooperation (0.65 here before)');
+  t.ok(scoreInState(STATE, 30, 32) >= RECURRENCE_THRESHOLD, 'a standing invitation in other words');
+  for (const text of ['Issue an open and standing invitation to all special procedures', 'Extend a permanent invitation to all special procedures', 'Extend an open invitation to all of the special procedures']) {
+    t.same(termsOf(text).slice(1), ['zzstandinv', 'zzspecproc'], text);
+  }
+  t.same(termsOf('Extend an open invitation to the Special Rapporteur on torture'), ['extend', 'open', 'invita', 'zzspecproc', 'tortur'], 'to one rapporteur: an invitation to visit');
+  t.ok(scoreInState(STATE, 30, 33) >= RECURRENCE_THRESHOLD, 'an open and permanent invitation is a standing invitation (0.28 before)');
 });
 
 t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {
