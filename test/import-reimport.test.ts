@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import t from 'tap';
 import { mintKey, send } from './curation-helpers.js';
 import { buildTestApp, getJson } from './helpers.js';
-import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO, termanFile, uprInfoFile, uprInfoRow } from './import-helpers.js';
+import { importInto, RECONCILE_TERMAN, RECONCILE_UPR_INFO, TANZANIA_TERMAN, TANZANIA_UPR_INFO, termanFile, uprInfoFile, uprInfoRow } from './import-helpers.js';
 import { testSql } from './support/test-sql.js';
 
 // A file imported again over what curators did since (src/import/apply.ts), on either backend: what a
@@ -211,4 +211,25 @@ t.test('a corrected UPR Info text its earlier import split by state across corpu
     /^text as close to KGZ-1-76\.4 \+ KGZ-1-76\.5, which this source gave/,
     /^text as close to KGZ-1-76\.4, which this source gave/,
   ]);
+});
+
+// Session 42's split with a state left out (Tanzania 2011: UPR Info's text for Benin, the Congo and Denmark is 86.4
+// Denmark's and 86.5 the Congo's; Benin's request is 86.6): corrected by UPR Info, the text is split again along
+// the same parts, though their states together are not the text's.
+t.test('a corrected UPR Info text split with a state left out is split again along the same parts (either order)', async (t) => {
+  const corrected = uprInfoFile(['Benin', 'Democratic Republic of Congo', 'Denmark'].map((from) =>
+    ['Tanzania', 'Africa', 'AU', 'Ratify the Convention against Torture and Other Cruel, Inhuman and Degrading Treatment or Punishment', from, 'Africa', '', 'Accepted', '5', 'International instruments', '12']));
+  for (const order of [[TANZANIA_TERMAN, TANZANIA_UPR_INFO], [TANZANIA_UPR_INFO, TANZANIA_TERMAN]]) {
+    const app = await buildTestApp(t);
+    for (const file of order) await importInto(app, file);
+    const readings = () =>
+      testSql(app).all("select r.id, s.match_key from recommendations r join recommendation_sources s on s.recommendation_id = r.id where r.review_id = 'TZA-1' and s.source_id <> 'terman-uprs-2008-2014' order by 1");
+    const before = (await readings()) as { id: string }[];
+    t.same(before.length, 2, "UPR Info's reading on the two parts");
+    const report = await importInto(app, corrected);
+    // (Before: the parts kept the old reading, and the corrected text went to Benin's 86.6, another request.)
+    t.same([report.recommendations.created, report.notInFile, report.reconciliation.ambiguous], [0, ['TZA-1-86.6'], 0], "no record of its own; Benin's paragraph the only one not in the file, as before");
+    t.match(await readings(), before.map(({ id }) => ({ id, match_key: /inhuman and degrading/ })), "each part's UPR Info reading is the new text");
+    t.equal((await importInto(app, corrected)).recommendations.updated, 0, 'and again changes nothing');
+  }
 });

@@ -331,7 +331,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   // its text updated (the closest-wording match below never pairs a record with one its own source gave: without
   // this, a second record). Only when each is the other's one best fit; a tie is reported, nothing guessed.
   // Likewise the parts of an earlier split (the reading given to several stored records, one per recommending
-  // state, whose states are disjoint and together the record's): the record is split again along them
+  // state, whose states are disjoint and among the record's, a state with no part left out): split again along them
   // (splitByStates). A stored record that two such fits would take is given to neither.
   const rewordedOf = (open: Stored[]) => (records: Identified[]): Identified[] => {
     type Fit = { targets: Stored[]; score: number };
@@ -365,7 +365,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
         if (parts.some((part) => taken.has(part.id) || unresolvedOfStored(part))) continue;
         const covered = parts.reduce((n, part) => n + statesOfStored(part).size, 0);
         const together = new Set(parts.flatMap((part) => [...statesOfStored(part)]));
-        if (covered === together.size && sameStates(together)) fit(record, parts, oldKey);
+        if (covered === together.size && [...together].every((code) => mine.has(code))) fit(record, parts, oldKey);
       }
     }
     const best = <T extends { score: number }>(list: T[]) => {
