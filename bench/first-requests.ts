@@ -26,6 +26,8 @@ export interface Sample {
   key: string;
   smallImport: Buffer;
   largeImport: Buffer;
+  /** The records the creates made: deleted after the measures (an export's count, a --db kept for the next run). */
+  created: string[];
 }
 
 type Call = (base: string, i: number, sample: Sample) => Promise<void>;
@@ -40,6 +42,7 @@ async function send(url: string, method: string, key: string, body: string | Uin
   const response = await fetch(url, { method, headers: { authorization: `Bearer ${key}`, 'content-type': type, ...headers }, body });
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
+  return response.headers.get('location');
 }
 
 const at = <T>(list: T[], i: number) => list[i % list.length]!;
@@ -80,22 +83,22 @@ export const KINDS: [string, Call][] = [
   ],
   [
     'POST create (tags)',
-    (base, i, s) =>
-      send(`${base}/v1/recommendations`, 'POST', s.key, JSON.stringify({
+    async (base, i, s) =>
+      void s.created.push((await send(`${base}/v1/recommendations`, 'POST', s.key, JSON.stringify({
         reviewId: at(s.reviews, i),
         text: `Ratify the Optional Protocol to the Convention against Torture and protect journalists (${Date.now()}-${i}).`,
         verbatim: false,
         recommendingStates: ['GBR'],
-      }), 'application/json'),
+      }), 'application/json'))!),
   ],
   [
     'PATCH',
-    (base, i, s) =>
-      send(`${base}/v1/recommendations/${at(s.ids, i + 7)}`, 'PATCH', s.key, JSON.stringify({ text: `Guarantee the independence of the judiciary (${Date.now()}-${i}).` }),
+    async (base, i, s) =>
+      void await send(`${base}/v1/recommendations/${at(s.ids, i + 7)}`, 'PATCH', s.key, JSON.stringify({ text: `Guarantee the independence of the judiciary (${Date.now()}-${i}).` }),
         'application/merge-patch+json', { 'if-match': '*' }),
   ],
-  ['import, small (dry run)', (base, _i, s) => send(`${base}/v1/imports?dryRun=true`, 'POST', s.key, new Uint8Array(s.smallImport), 'text/csv')],
-  ['import, import thread (dry run)', (base, _i, s) => send(`${base}/v1/imports?dryRun=true`, 'POST', s.key, new Uint8Array(s.largeImport), 'text/csv')],
+  ['import, small (dry run)', async (base, _i, s) => void await send(`${base}/v1/imports?dryRun=true`, 'POST', s.key, new Uint8Array(s.smallImport), 'text/csv')],
+  ['import, import thread (dry run)', async (base, _i, s) => void await send(`${base}/v1/imports?dryRun=true`, 'POST', s.key, new Uint8Array(s.largeImport), 'text/csv')],
 ];
 
 /** A process's CPU time so far (user + system), in milliseconds (10 ms ticks). */
@@ -137,7 +140,7 @@ export function readSample(databasePath: string, key: string): Sample {
     const ids = db.prepare("select id from recommendations where id like '%-%-%-%' order by id limit 40 offset 5000").pluck().all() as string[];
     const reviews = db.prepare("select id from reviews where id like '%-3' order by id limit 20 offset 30").pluck().all() as string[];
     const states = db.prepare('select code from states where code in (select state_code from reviews) order by code limit 20 offset 40').pluck().all() as string[];
-    return { ids, reviews, states, key, smallImport: Buffer.alloc(0), largeImport: Buffer.alloc(0) };
+    return { ids, reviews, states, key, smallImport: Buffer.alloc(0), largeImport: Buffer.alloc(0), created: [] };
   } finally {
     db.close();
   }
@@ -281,6 +284,16 @@ export async function firstRequestsBench(
   const results = await measureFirstRequests(databasePath, env, nodeArgs, sample, restarts, progress);
   progress('a list after 11 s of quiet …');
   const quiet = await afterQuiet(databasePath, env, nodeArgs, sample, restarts);
+  const cleaner = await startServer(databasePath, env, nodeArgs);
+  try {
+    for (const location of sample.created) {
+      const url = new URL(location, cleaner.baseUrl);
+      const response = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${sample.key}`, 'if-match': '*' } });
+      if (response.status !== 204) throw new Error(`DELETE ${url}: ${response.status} ${await response.text()}`);
+    }
+  } finally {
+    await stopServer(cleaner);
+  }
   return [
     ...firstRequestRows(results, backend, 250),
     {
