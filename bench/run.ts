@@ -60,7 +60,7 @@ const OPTIONS = {
 } satisfies CommandOptions;
 exitOnHelpOrUsageError(
   OPTIONS,
-  'Usage: npm run bench [-- --quick] [--large] [--json] [--only read|export] [--db FILE] [--backend sqlite|postgres] …\n' +
+  'Usage: npm run bench [-- --quick] [--large] [--json] [--only read|export|first] [--db FILE] [--backend sqlite|postgres] …\n' +
     '  The benchmark: a synthetic database, the real server, wrk (minutes; README, "Benchmark"). Options:\n' +
     Object.entries(OPTIONS as CommandOptions)
       .map(([name, option]) => `  --${name}${option.description === undefined ? '' : `  ${option.description}`}`)
