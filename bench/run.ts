@@ -13,6 +13,7 @@ import { applySeed } from '../seed/apply.js';
 import { type ServerProcess, startServer, stopServer, TS_NODE_ARGS } from '../test/support/server-process.js';
 import { generateDatabase, type GenerateReport } from './generate.js';
 import { npmStart } from './npm-start.js';
+import { firstRequestsBench } from './first-requests.js';
 import { runImportBench } from './import.js';
 import { importStallBench } from './import-stall.js';
 import { relatedBench } from './related.js';
@@ -49,7 +50,8 @@ const OPTIONS = {
   tsx: { type: 'boolean', default: false, description: 'run the server from source with tsx, not the bundle' },
   only: {
     type: 'string',
-    description: "'read': only the read path (lists, 304, full text, stats, /healthz); 'export': only the CSV export, twice",
+    description:
+      "'read': only the read path (lists, 304, full text, stats, /healthz); 'export': only the CSV export, twice; 'first': only the first request of each kind after a start",
   },
   db: { type: 'string', description: 'the synthetic database file: generated when missing, kept afterwards' },
   'large-db': { type: 'string', description: "--large's database of 1,000,000 recommendations: generated when missing, kept afterwards" },
@@ -58,7 +60,7 @@ const OPTIONS = {
 } satisfies CommandOptions;
 exitOnHelpOrUsageError(
   OPTIONS,
-  'Usage: npm run bench [-- --quick] [--large] [--json] [--only read|export] [--db FILE] [--backend sqlite|postgres] …\n' +
+  'Usage: npm run bench [-- --quick] [--large] [--json] [--only read|export|first] [--db FILE] [--backend sqlite|postgres] …\n' +
     '  The benchmark: a synthetic database, the real server, wrk (minutes; README, "Benchmark"). Options:\n' +
     Object.entries(OPTIONS as CommandOptions)
       .map(([name, option]) => `  --${name}${option.description === undefined ? '' : `  ${option.description}`}`)
@@ -75,7 +77,8 @@ const RECOMMENDATIONS = Number(args.recommendations ?? (args.quick ? 20_000 : 10
 const P99_SAMPLES = 2_000;
 const READ_ONLY = args.only === 'read';
 const EXPORT_ONLY = args.only === 'export';
-if (args.only !== undefined && !READ_ONLY && !EXPORT_ONLY) throw new Error(`--only ${args.only}: 'read' or 'export'`);
+const FIRST_ONLY = args.only === 'first';
+if (args.only !== undefined && !READ_ONLY && !EXPORT_ONLY && !FIRST_ONLY) throw new Error(`--only ${args.only}: 'read', 'export' or 'first'`);
 
 const progress = (message: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
@@ -337,7 +340,7 @@ async function main(): Promise<void> {
       progress('npm run build …');
       await import(join(ROOT, 'scripts', 'build.mjs'));
     }
-    if (!READ_ONLY && !EXPORT_ONLY && !POSTGRES) await coldStarts(dir, nodeArgs, compiled);
+    if (args.only === undefined && !POSTGRES) await coldStarts(dir, nodeArgs, compiled);
 
     // The synthetic database, written straight into its file (--db: reused when it exists, and kept).
     const path = args.db ?? join(dir, 'bench.sqlite');
@@ -353,9 +356,14 @@ async function main(): Promise<void> {
     }
     const target = POSTGRES ? await pgTarget(dir, path, args['pg-cluster'], progress, (row) => rows.push(row)) : undefined;
     try {
-      await readPath(dir, path, nodeArgs, servers, target);
+      // The first request of each kind on fresh servers, before the read path's load warms the OS page cache further.
+      if (FIRST_ONLY || args.only === undefined) {
+        const env = target ? { ...SERVER_ENV, DATABASE_URL: target.url } : SERVER_ENV;
+        rows.push(...(await firstRequestsBench(path, env, nodeArgs, POSTGRES ? 'PostgreSQL' : 'SQLite', args.quick ? 1 : 3, progress)));
+      }
+      if (!FIRST_ONLY) await readPath(dir, path, nodeArgs, servers, target);
       // Related recommendations, machine labels and imports are measured in process, on SQLite.
-      if (!READ_ONLY && !EXPORT_ONLY && !POSTGRES) await slowerParts(dir, nodeArgs, servers);
+      if (args.only === undefined && !POSTGRES) await slowerParts(dir, nodeArgs, servers);
     } finally {
       await target?.stop();
     }

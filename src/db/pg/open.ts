@@ -48,6 +48,13 @@ export async function openPostgres(url: string, options: PgOptions): Promise<PgD
   const pool = new (leavingPool(pg.Pool))({
     connectionString: url,
     max: options.poolMax,
+    // One connection is kept while the pool is idle (node-postgres ends idle ones after 10 s): without it the first
+    // request after every 10 s of quiet connected anew, to a backend whose catalog caches and named statements were
+    // cold, ~80 ms more for a list on the 100k database (median 124 against 43 ms; docs/reliability-probes.md,
+    // session 42). TCP keep-alive from a minute on keeps it known to a firewall or NAT that drops silent connections.
+    min: 1,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 60_000,
     Client: leavingClient(timedClient(pg.Client, connectTimeoutMs)),
     ...(options.lockTimeoutMs === undefined ? {} : { lock_timeout: Math.max(1, options.lockTimeoutMs) }),
     ...readTimeoutOption(options.readTimeoutMs),
