@@ -13,7 +13,8 @@ import { UPR_INFO_SOURCE } from '../src/import/upr-info.js';
 // readings' match keys (src/import/reconcile.ts, match-score.ts).
 //   npm run -s bench:reconcile-audit -- sample <db>    the sample as JSON lines, to judge
 //   npm run -s bench:reconcile-audit -- score <db>     the judged records in <db>: precision of merges per stratum
-//                                                      (and weighted by the strata's sizes), the missed merges
+//                                                      (and weighted by the strata's sizes), the missed merges,
+//                                                      the positions the part rule's treaties moved (judged)
 //   npm run -s bench:reconcile-audit -- kinds <db> [n] every stratum's size and the suspect classes counted,
 //                                                      n examples of each
 
@@ -160,10 +161,44 @@ interface Judged {
   session: number;
 }
 
+/**
+ * A record whose position the part rule's treaties (src/import/part-framing.ts, fewerTreaties) moved on the whole
+ * record (session 42), as first written: right (UPR Info's text leaves treaties of the wording out, so its answer
+ * is to a part) or wrong (the same list printed otherwise). `before` and `after` are the positions without and with
+ * the rule; its word guard (a word of the reading's own) keeps the four wrong ones and one right one as before.
+ */
+interface Moved {
+  stratum: typeof MOVED;
+  id: string;
+  textHash: string;
+  uprKeyHash: string;
+  before: string | null;
+  after: string | null;
+  verdict: 'right' | 'wrong';
+  reason: string;
+  session: number;
+}
+const MOVED = 'position moved, treaties';
+
+/** The moved records judged, by verdict and by the position the database shows: the rule's (after) or not. */
+function scoreMoved(db: Database.Database, moved: Moved[]): void {
+  const byHash = new Map<string, string | null>();
+  for (const r of db.prepare('select text, position from recommendations').all() as { text: string; position: string | null }[]) byHash.set(textHash(r.text), r.position);
+  const tally = new Map<string, number>();
+  for (const m of moved) {
+    const position = byHash.get(m.textHash);
+    const shows = position === undefined ? 'not in the database' : position === m.after ? 'moved' : position === m.before ? 'kept' : `shows ${position}`;
+    tally.set(`${m.verdict}, ${shows}`, (tally.get(`${m.verdict}, ${shows}`) ?? 0) + 1);
+  }
+  const counts = [...tally].sort().map(([k, n]) => `${n} ${k}`).join('; ');
+  console.log(`${MOVED}: ${moved.length} judged (${moved.filter((m) => m.verdict === 'right').length} right, ${moved.filter((m) => m.verdict === 'wrong').length} wrong): ${counts}`);
+}
+
 const ratio = (n: number, all: number) => (all === 0 ? '–' : (n / all).toFixed(3));
 
 function score(path: string): void {
-  const judged = (JSON.parse(readFileSync(new URL('data/reconcile-audit.json', import.meta.url), 'utf8')) as { records: Judged[] }).records;
+  const records = (JSON.parse(readFileSync(new URL('data/reconcile-audit.json', import.meta.url), 'utf8')) as { records: (Judged | Moved)[] }).records;
+  const judged = records.filter((r): r is Judged => r.stratum !== MOVED);
   const all = strata(path);
   const now = new Map(all.map((d) => [`${d.id}\u0000${d.uprKey}`, d]));
   const sizes = new Map<string, number>();
@@ -211,6 +246,7 @@ function score(path: string): void {
   }
   console.log(`merges weighted by the strata's sizes: precision ${ratio(weighted, weights)} (${weights} merged records)`);
   console.log(`created UPR Info records in reviews with corpus records: ${created}, about ${Math.round(missed)} of them missed merges (${ratio(missed, created)})`);
+  scoreMoved(db, records.filter((r): r is Moved => r.stratum === MOVED));
 }
 
 // Classes of suspect merges, by patterns written for this audit: the record's states none of UPR Info's (unknown

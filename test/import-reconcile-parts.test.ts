@@ -1,7 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { framingOnly, stateNames } from '../src/import/part-framing.js';
+import { fewerTreaties, framingOnly, stateNames } from '../src/import/part-framing.js';
 import { matchKey, PART_SHARE } from '../src/import/reconcile.js';
 import { TERMAN_POSITION_SOURCE } from '../src/import/terman-csv.js';
+import { mintKey } from './curation-helpers.js';
+import { buildTestApp } from './helpers.js';
 import { recommendation, run, seededDb, termanFile, uprInfoFile, uprInfoRow as info } from './import-helpers.js';
 
 // UPR Info splits a compound paragraph into texts it codes one by one: an answer to one part is not the
@@ -129,4 +132,79 @@ t.test('what the official wording may add to a text and still ask the same: fram
   t.notOk(whole('Ratify CAT (OP-CAT) and CRPD (France);', 'Ratify CAT and CRPD'), 'not printed in the wording');
   t.notOk(whole('Ratify ILO Conventions No. 138 and 182 (Ireland);', 'Ratify ILO Conventions No. 138'), 'a number of its own');
   t.notOk(whole('Ratify CAT (France);', ''), 'no text');
+});
+
+// A list of treaties: UPR Info's text for some of them has most of the wording's words when the ones it leaves out
+// are acronyms. Tanzania 2011 (A/HRC/19/4): Benin's 86.6, the Convention and its Optional Protocol, is in UPR Info
+// "Ratify the Optional Protocol of the Convention …", noted (the Convention, accepted, is a text of its own).
+// Eritrea 2009 (A/HRC/13/2): Spain's 79.8, five treaties and a protocol, is in UPR Info its two protocols, noted.
+const CAT = 'Ratify the Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment';
+const TREATY_LISTS_TERMAN = termanFile([
+  [`86.4. ${CAT} (Denmark);`, 'tanzania', 'consider', 'Denmark', '2011', ''],
+  [`86.6. ${CAT} and its Optional Protocol (Benin);`, 'tanzania', 'consider', 'Benin', '2011', ''],
+  [
+    '79.8. Sign and ratify CAT, ICCPR, CED, the Optional Protocol to the Convention on the Elimination of All Forms of Discrimination against Women and CRPD and its Optional Protocol (Spain);',
+    'eritrea',
+    'consider',
+    'Spain',
+    '2009',
+    '',
+  ],
+]);
+const TREATY_LISTS_UPR_INFO = uprInfoFile([
+  ['Tanzania', 'Africa', 'AU', `${CAT} `, 'Denmark', 'WEOG', 'EU', 'Accepted', '5', 'International instruments', '12'],
+  ['Tanzania', 'Africa', 'AU', CAT.replace('the Convention', 'the Optional Protocol of the Convention'), 'Benin', 'Africa', '', 'Noted', '5', 'International instruments', '12'],
+  [
+    'Eritrea',
+    'Africa',
+    'AU',
+    'Sign and ratify the Optional Protocol to the Convention on the Elimination of All Forms of Discrimination against Women and the Optional Protocol to CRPD',
+    'Spain',
+    'WEOG',
+    'EU',
+    'Noted',
+    '5',
+    'International instruments',
+    '6',
+  ],
+]);
+
+/** The record of a paragraph (its id is UPR Info's when UPR Info's file came first). */
+async function position(app: FastifyInstance, review: string, paragraph: string) {
+  const listed = (await app.inject(`/v1/recommendations?reviewId=${review}`)).json().data.find((r: { paragraph: string }) => r.paragraph === paragraph);
+  const { position, positionLabel, sources } = (await app.inject(`/v1/recommendations/${listed.id}`)).json();
+  const upr = sources.find((s: { id: string }) => s.id === 'upr-info-database-2008-2013');
+  return { position, positionLabel, uprInfo: upr?.reading.position };
+}
+
+t.test("a text naming some of the wording's treaties answers a part: its answer is not the record's (either order)", async (t) => {
+  for (const order of [[TREATY_LISTS_TERMAN, TREATY_LISTS_UPR_INFO], [TREATY_LISTS_UPR_INFO, TREATY_LISTS_TERMAN]]) {
+    const app = await buildTestApp(t);
+    const key = mintKey(app, 'admin');
+    for (const file of order) {
+      const response = await app.inject({ method: 'POST', url: '/v1/imports', payload: Buffer.from(file), headers: { 'content-type': 'text/csv', authorization: `Bearer ${key}` } });
+      t.equal(response.statusCode, 200);
+    }
+    // Was UPR Info's "noted", for the Optional Protocol alone.
+    t.same(await position(app, 'TZA-1', '86.6'), { position: 'pending', positionLabel: 'consider', uprInfo: 'noted' }, 'the Convention and its Protocol');
+    // Was "noted", for the two protocols alone.
+    t.same(await position(app, 'ERI-1', '79.8'), { position: 'pending', positionLabel: 'consider', uprInfo: 'noted' }, 'a list of five treaties and a protocol');
+    t.same(await position(app, 'TZA-1', '86.4'), { position: 'supported', positionLabel: 'Accepted', uprInfo: 'supported' }, 'the same treaty: the final response, as before');
+  }
+});
+
+t.test("which texts name fewer of the wording's treaties", async (t) => {
+  const fewer = (official: string, part: string) => fewerTreaties(matchKey(official), matchKey(part));
+  t.ok(fewer('Ratify CAT and its Optional Protocol, as well the two Optional Protocols to ICCPR (Chile);', 'Ratify the Optional Protocol to CAT as well the two Optional Protocols to ICCPR'));
+  t.ok(fewer('Sign and ratify CAT, ICCPR, CED and CRPD (Spain);', 'Sign and ratify ICCPR and CRPD'));
+  t.ok(fewer('Withdraw reservations to ICCPR, CEDAW and CRC (Spain);', 'Withdraw reservations to ICCPR and CRC'), 'as many words');
+  t.notOk(fewer('Ratify CAT and its Optional Protocol (Benin);', 'Ratify OP-CAT and the Convention against Torture'), 'the same treaties, named otherwise');
+  t.notOk(fewer('Ratify CAT (Benin);', 'Ratify CAT and OP-CAT'), 'more than the wording: left to the share of words');
+  t.notOk(fewer('Ratify CAT and ICCPR (Benin);', 'Ratify CAT and OP-CAT'), 'a treaty the wording does not name');
+  t.notOk(fewer('Ratify CAT and ICCPR, as recommended by treaty bodies (Benin);', 'Ratify the core human rights treaties'), 'no treaty named');
+  t.notOk(fewer('Cooperate with the ICC and the special procedures, and ratify CAT (Benin);', 'Ratify CAT'), 'bodies are no treaties');
+  t.notOk(fewer('Ratify CAT and its Optional Protocol (Benin);', 'Ratify the Optional Protocol to the Convention against Torture'), 'a name spelt out');
+  // The same list printed otherwise, not cut (Malta 2009's 80.11; Andorra 2010's 84.1): a word of its own.
+  t.notOk(fewer('Ensure that its mechanism under the Optional Protocol to the Convention Against Torture (CAT-OP) is provided with resources (United Kingdom);', 'Ensure that its mechanism under the Optional Protocol to the Convention Against Torture (OPCAT) is provided with resources'));
+  t.notOk(fewer('Consider the ratification of the ICESCR and the International Convention on the Protection of the Rights of All Migrant Workers and Members of Their Families (Mexico);', 'Consider the ratification of the ICESCR and the International Convention on the Protection of the Rights f all Migrant Workers and Members of Their Families'));
 });

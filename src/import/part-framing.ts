@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { canonicalInstruments, NOT_RATIFIABLE } from '../related/instruments.js';
 import { normalizeStateName } from '../states/names.js';
 import { isStateList, type ResolveName, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { matchKey } from './reconcile.js';
@@ -42,6 +43,32 @@ export function framingOnly(official: string, part: string, resolve: ResolveName
   const lead = LEAD_IN.exec(before);
   const opening = lead && resolve(lead[1]!) !== undefined ? '' : before;
   return [opening, ...after].every((segment) => CONNECTIVE.test(segment === '' ? '' : `${segment} `));
+}
+
+/** The treaties a match key names (src/related/instruments.ts' tokens; bodies and topics left out). */
+function treatiesOf(key: string): Set<string> {
+  return new Set(canonicalInstruments(key).split(' ').filter((word) => word.startsWith('zz') && !NOT_RATIFIABLE.has(word)));
+}
+
+/** The words a list cut short may join its items with that the wording does not print ("the Optional Protocol of CAT"). */
+const JOINING = new Set(['and', 'its', 'of', 'the', 'to']);
+
+/**
+ * True when `part` (a match key) names some of the treaties the official wording's match key names, and not all:
+ * UPR Info's text for some items of a list, however few words the items left out take ("Sign and ratify CAT,
+ * ICCPR, CED, OP-CEDAW and CRPD and its Optional Protocol" against "Sign and ratify OP-CEDAW and OP-CRPD"). A
+ * text that names no treaty, or one the wording does not name, is left to the share of words; so is one with a
+ * word of its own, beyond joining words: the same list printed otherwise ("OP-CAT" for the wording's "(CAT-OP)",
+ * "OP.ICCPR" run together, a name misspelt) rather than cut (4 of the 48 records the rule moved on the whole
+ * record, 2026-12-06, before this was asked).
+ */
+export function fewerTreaties(officialKey: string, part: string): boolean {
+  const named = treatiesOf(part);
+  if (named.size === 0) return false;
+  const all = treatiesOf(officialKey);
+  if (named.size >= all.size || ![...named].every((treaty) => all.has(treaty))) return false;
+  const words = new Set(officialKey.split(' '));
+  return part.split(' ').every((word) => words.has(word) || JOINING.has(word));
 }
 
 /** A state name as printed, resolved through the aliases table (as src/import/states.ts reads it), or undefined. */

@@ -5,7 +5,7 @@ import { fittingPairs } from './match-candidates.js';
 import { fittingScore, type Key, keyOf, scoreOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
 import { type ResolveName, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
-import { framingOnly, stateNames } from './part-framing.js';
+import { fewerTreaties, framingOnly, stateNames } from './part-framing.js';
 import { TERMAN_SOURCE } from './terman-csv.js';
 import type { ImportNote, ImportRecord } from './types.js';
 
@@ -570,12 +570,18 @@ export const PART_SHARE = 0.75;
  * "noted" is no answer to the paragraph, whose record keeps what the whole-text sources say (the corpus:
  * consider). The part's answer stays in its reading. (When every reading is a part, all count.) A shorter text
  * is the whole request when the wording adds nothing but framing (src/import/part-framing.ts: "Recommended to
- * South Africa to ratify the ICESCR" is "Ratify the ICESCR").
+ * South Africa to ratify the ICESCR" is "Ratify the ICESCR"). A text with most of the words is a part too when it
+ * names some of the wording's treaties and not all (part-framing.ts, fewerTreaties): Tanzania 2011's 86.6, "Ratify
+ * the Convention against Torture … and its Optional Protocol", is UPR Info's "Ratify the Optional Protocol of the
+ * Convention against Torture …", noted.
  */
 function wholeReadings(readings: SourceReading[], official: string, resolve: ResolveName): SourceReading[] {
   // (Words as printed, repeats too; the states after the corpus's stray ")" left out: "… (Algeria, Bolivia). );".)
-  const words = keyOf(matchKey(withoutStrayParenthesis(official))).parts;
-  const whole = readings.filter((r) => keyOf(r.matchKey).parts >= PART_SHARE * words || framingOnly(official, r.matchKey, resolve));
+  const key = matchKey(withoutStrayParenthesis(official));
+  const words = keyOf(key).parts;
+  const whole = readings.filter(
+    (r) => (keyOf(r.matchKey).parts >= PART_SHARE * words && !fewerTreaties(key, r.matchKey)) || framingOnly(official, r.matchKey, resolve),
+  );
   return whole.length > 0 ? whole : readings;
 }
 
