@@ -374,3 +374,26 @@ t.test('term ids follow the states names they are given', async (t) => {
   ids.useNames(new StateNames(['norway', ...NAMES.list()]));
   t.same([...ids.of('Ratify ICRMW (Norway);')], [0, 1, 1], 'the same names (normalised): kept');
 });
+
+t.test("a protocol's name ends where it ends, and the ICCPR with its two protocols is all three (session 42)", async (t) => {
+  const zz = (text: string) => termsOf(text).filter((term) => term.startsWith('zz'));
+  // Nauru 2011's 79.19: the sale-of-children protocol's name took every word after it.
+  t.same(
+    zz('Ratify the Optional Protocol to the CRC on the sale of children, child prostitution and child pornography, CEDAW, ICERD and ICESCR'),
+    ['zzopcrcscratify', 'zzopcrcscratify', 'zzcedawratify', 'zzcedawratify', 'zzicerdratify', 'zzicerdratify', 'zzicescrratify', 'zzicescrratify'],
+  );
+  t.same(
+    zz('Ratify the Optional Protocol on the sale of children, child prostitution and child pornography and the Optional Protocol to the Convention against Torture'),
+    ['zzopcrcscratify', 'zzopcrcscratify', 'zzopcatratify', 'zzopcatratify'],
+  );
+  t.same(zz('Ratify the Optional Protocol on the sale of children'), ['zzopcrcscratify', 'zzopcrcscratify'], 'the short name');
+  // Saint Lucia 2011's 89.12: "the ICCPR and its two Optional Protocols".
+  t.same(zz('Ratify the ICCPR and its two Optional Protocols'), [
+    'zziccprratify',
+    'zziccprratify',
+    'zziccprop1ratify',
+    'zziccprop1ratify',
+    'zziccprop2ratify',
+    'zziccprop2ratify',
+  ]);
+});

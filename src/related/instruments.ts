@@ -32,12 +32,16 @@ const PARENTHESISED_ACRONYM = /\s*\((?:[a-z]{1,5}-?)?[a-z]{2,8}(?:-[a-z]{1,4}){0
 
 const AND_ITS = ' and (?:its|the) optional protocol(?: thereto)?\\b';
 
+// The sale-of-children protocol's full name, and no more: the words after it may name other treaties.
+const SALE_OF_CHILDREN = '(?:the )?sale of children(?:,? child prostitution,? and child pornography)?';
+
 /** Ordered: a convention with its protocols, protocols, then conventions, then bodies and other names. */
 export const INSTRUMENTS: readonly Instrument[] = [
   { token: 'zzcat zzopcat', patterns: [g(`\\b${CAT}${AND_ITS}`)] },
   { token: 'zzcedaw zzopcedaw', patterns: [g(`\\b${CEDAW}${AND_ITS}`)] },
   { token: 'zzcrpd zzopcrpd', patterns: [g(`\\b${CRPD}${AND_ITS}`)] },
   { token: 'zzicescr zzopicescr', patterns: [g(`\\b${ICESCR}${AND_ITS}`)] },
+  { token: 'zziccpr zziccprop1 zziccprop2', patterns: [g(`\\b${ICCPR} and (?:its|the) (?:two|first and second) optional protocols\\b(?: thereto)?`)] },
   {
     token: 'zzcrc zzopcrcsc zzopcrcac',
     patterns: [g(`\\b${CRC} and (?:its|the) (?:two |first two )?optional protocols\\b(?: thereto)?`)],
@@ -48,8 +52,8 @@ export const INSTRUMENTS: readonly Instrument[] = [
     token: 'zzopcrcsc',
     patterns: [
       g(`\\bop-? ?crc-? ?sc\\b`),
-      g(`\\b${OP} ${OF} ${CRC},? on (?:the )?sale of children[a-z ,]*`),
-      g(`\\b${OP} on (?:the )?sale of children[a-z ,]*`),
+      g(`\\b${OP} ${OF} ${CRC},? on ${SALE_OF_CHILDREN}`),
+      g(`\\b${OP} on ${SALE_OF_CHILDREN}`),
     ],
   },
   {
