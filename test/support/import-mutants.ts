@@ -121,7 +121,8 @@ const XML_MUTATIONS: Record<string, (xml: string, rand: Rand) => string> = {
   },
   // An element's close tag moved before the close of the one inside it.
   breakNesting: (xml, rand) => {
-    const closes = [...xml.matchAll(/<\/w:(tc|tr|p|r|t|tbl)>/g)];
+    const closes = [...xml.matchAll(/<\/(w:tc|w:tr|w:p|w:r|w:t|w:tbl|Relationships|w:hdr)>/g)];
+    if (closes.length === 0) return xml.slice(0, int(rand, xml.length));
     const close = pick(rand, closes);
     const next = xml.indexOf('</', close.index + close[0].length);
     if (next < 0) return xml.slice(0, close.index);
@@ -136,13 +137,15 @@ const XML_MUTATIONS: Record<string, (xml: string, rand: Rand) => string> = {
     return xml.slice(0, at.index) + at[0].repeat(times) + xml.slice(at.index);
   },
   hugeAttribute: (xml, rand) => {
-    const at = xml.indexOf('<w:tc>', int(rand, xml.length));
-    const size = pick(rand, [1_000, 100_000, 1_000_000]);
-    const tag = `<w:tc w:x="${'a'.repeat(size)}">`;
-    return at < 0 ? xml.replace('<w:tbl>', `<w:tbl w:x="${'a'.repeat(size)}">`) : xml.slice(0, at) + tag + xml.slice(at + 6);
+    const starts = [...xml.matchAll(/<(w:tc|w:tbl|w:t|w:hdr|Relationship|w:document)(?=[\s>\/])/g)];
+    if (starts.length === 0) return xml;
+    const at = pick(rand, starts);
+    const end = at.index + at[0].length;
+    return `${xml.slice(0, end)} w:x="${'a'.repeat(pick(rand, [1_000, 100_000, 1_000_000]))}"${xml.slice(end)}`;
   },
   controlCharacters: (xml, rand) => {
-    const texts = [...xml.matchAll(/<w:t[^>]*>/g)];
+    const texts = [...xml.matchAll(/<w:t[^>]*>|Target="/g)];
+    if (texts.length === 0) return xml;
     const at = pick(rand, texts);
     const end = at.index + at[0].length;
     const chars = String.fromCharCode(...Array.from({ length: 1 + int(rand, 5) }, () => pick(rand, [0, 1, 8, 0x0b, 0x1b, 0x7f, 0xfffe, 0xd800, 0x200b, 0xfeff])));
@@ -200,12 +203,14 @@ async function docxMutant(bytes: Uint8Array, rand: Rand): Promise<Mutant> {
   const choice = int(rand, 10);
   if (choice < 6) {
     const zip = await JSZip.loadAsync(bytes);
-    const main = zip.file('word/document.xml');
+    // Mostly the document; else another XML part (the page header naming the review, the relationships, the title).
+    const parts = Object.keys(zip.files).filter((path) => /\.(xml|rels)$/.test(path));
+    const part = rand() < 0.75 ? 'word/document.xml' : pick(rand, parts);
     const name = pick(rand, Object.keys(XML_MUTATIONS));
-    let xml = await main!.async('string');
+    let xml = await zip.file(part)!.async('string');
     for (let n = 1 + int(rand, 2); n > 0; n--) xml = XML_MUTATIONS[name]!(xml, rand);
-    zip.file('word/document.xml', xml);
-    return { what: `document.xml ${name}`, bytes: await zip.generateAsync({ type: 'uint8array', compression: rand() < 0.5 ? 'DEFLATE' : 'STORE' }) };
+    zip.file(part, xml);
+    return { what: `${part} ${name}`, bytes: await zip.generateAsync({ type: 'uint8array', compression: rand() < 0.5 ? 'DEFLATE' : 'STORE' }) };
   }
   if (choice === 6) {
     const zip = await JSZip.loadAsync(bytes);
