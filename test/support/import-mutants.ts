@@ -240,7 +240,15 @@ function csvMutant(bytes: Uint8Array, rand: Rand): Mutant {
 
 /** The index-th mutant of a seed file under a seed: the same bytes on every run. */
 export async function mutant(file: SeedFile, seed: number, index: number): Promise<Mutant> {
-  const rand = random((seed * 100_003 + index) >>> 0);
+  // The file's name in the draw too: else the index-th mutant of every file was the same mutation.
+  const rand = random((nameHash(file.name) ^ (seed * 100_003 + index)) >>> 0);
   const made = file.kind === 'docx' ? await docxMutant(file.bytes, rand) : csvMutant(file.bytes, rand);
   return { what: `${file.name} #${index}: ${made.what}`, bytes: made.bytes };
+}
+
+/** FNV-1a of a name. */
+function nameHash(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }
