@@ -20,7 +20,9 @@ export async function stored(sql: Pick<TestSql, 'all'>): Promise<string> {
     tables.map((name) => `select '${name}' as t, cast(count(*) as integer) as n from "${name}"`).join(' union all '),
   );
   const revision = await sql.all<{ key: string; value: string }>("select key, value from meta where key in ('revision', 'revision_token') order by key");
-  return JSON.stringify({ counts: Object.fromEntries(counts.map((row) => [row.t, Number(row.n)])), revision });
+  // In the tables' order: PostgreSQL may give a union's rows in any order.
+  const byTable = new Map(counts.map((row) => [row.t, Number(row.n)]));
+  return JSON.stringify({ counts: Object.fromEntries(tables.map((name) => [name, byTable.get(name)])), revision });
 }
 
 export async function postImport(app: FastifyInstance, key: string, bytes: Uint8Array, path: ImportPath) {
