@@ -12,7 +12,7 @@ import {
   repairStep,
   repairText,
 } from '../src/import/encoding.js';
-import { bytesSource, macRoman, misencodedMacRoman, run, seededDb, windows1252 } from './import-helpers.js';
+import { bytesSource, macRoman, misencodedMacRoman, run, seededDb, TERMAN_STYLE_CSV, windows1252 } from './import-helpers.js';
 
 const SAMPLE =
   'Ensure the State’s compliance with “the Paris Principles” (Côte d’Ivoire); ' +
@@ -243,4 +243,11 @@ t.test('a CSV in UTF-16 is refused as such, whatever its format (it was "the hea
     }
   }
   t.match(await run(db, csv, { dryRun: true }), { recommendations: { created: 1 } }, 'the same file in UTF-8 is read');
+});
+
+t.test('a UTF-8 byte order mark before a file in Mac Roman (files joined: an Excel "CSV UTF-8" and a legacy one) is no part of the header', async (t) => {
+  const plain = await run(seededDb(t), TERMAN_STYLE_CSV);
+  const marked = await run(seededDb(t), Uint8Array.from([0xef, 0xbb, 0xbf, ...TERMAN_STYLE_CSV]));
+  t.same(marked.recommendations, plain.recommendations, 'the same records (before: refused, "the header lacks \\"text\\"", read as "Ôªøtext")');
+  t.equal(marked.encoding?.encoding, 'macintosh');
 });
