@@ -251,3 +251,17 @@ t.test('a UTF-8 byte order mark before a file in Mac Roman (files joined: an Exc
   t.same(marked.recommendations, plain.recommendations, 'the same records (before: refused, "the header lacks \\"text\\"", read as "Ôªøtext")');
   t.equal(marked.encoding?.encoding, 'macintosh');
 });
+
+t.test('the byte order mark is dropped however the chunks cut it, and a file of fewer than three bytes is read whole', async (t) => {
+  const marked = Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('text\n'), 0x8e]); // 0x8e: é in Mac Roman
+  for (const chunkSize of [1, 2, 3, 4, 1 << 16]) {
+    let text = '';
+    for await (const chunk of decodeText(bytesSource(marked, 'f', chunkSize).chunks(), 'macintosh')) text += chunk;
+    t.equal(text, 'text\né', `chunks of ${chunkSize} bytes`);
+  }
+  for (const bytes of [[0x8e], [0xef, 0xbb], []]) {
+    let text = '';
+    for await (const chunk of decodeText(bytesSource(Uint8Array.from(bytes), 'f', 1).chunks(), 'macintosh')) text += chunk;
+    t.equal(text, new TextDecoder('macintosh').decode(Uint8Array.from(bytes)), `the bytes ${JSON.stringify(bytes)}`);
+  }
+});

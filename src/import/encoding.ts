@@ -433,18 +433,23 @@ export async function analyseText(chunks: () => AsyncIterable<Uint8Array>): Prom
 /** The second pass: the file's text in chunks, decoded (each cell is then repaired: repairCell). */
 export async function* decodeText(chunks: AsyncIterable<Uint8Array>, encoding: Encoding): AsyncGenerator<string> {
   const decode = createDecoder(encoding);
-  let first = true;
+  // A UTF-8 byte order mark before bytes that are not UTF-8 (an Excel "CSV UTF-8" with a legacy file joined on):
+  // no text in either encoding. Decoded as one, it began the header's first cell ("Ôªøtext"), and the file was
+  // refused for lacking that column. The first three bytes are judged together, however the chunks cut them.
+  let head: Uint8Array | undefined = encoding === 'utf-8' ? undefined : new Uint8Array(0);
   for await (let bytes of chunks) {
-    // A UTF-8 byte order mark before bytes that are not UTF-8 (an Excel "CSV UTF-8" with a legacy file joined
-    // on): no text in either encoding. Decoded as one, it began the header's first cell ("Ôªøtext"), and the
-    // file was refused for lacking that column.
-    if (first && bytes.length > 0) {
-      first = false;
-      if (encoding !== 'utf-8' && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    if (head !== undefined) {
+      bytes = Buffer.concat([head, bytes]);
+      if (bytes.length < 3) {
+        head = bytes;
+        continue;
+      }
+      head = undefined;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     }
     const text = decode(bytes);
     if (text !== '') yield text;
   }
-  const rest = decode();
+  const rest = (head === undefined ? '' : decode(head)) + decode(); // head: a file of fewer than three bytes
   if (rest !== '') yield rest;
 }
