@@ -48,6 +48,20 @@ t.test('machine labels at import: unlabelled records get them, UPR Info coding i
   t.same(await kgz1(), rows, 'nothing to redo: tagged again, the same labels and confidences');
 });
 
+t.test("UPR Info's Torture issue derives no UHRI torture theme: it also codes corporal punishment and harmful practices", async (t) => {
+  const app = await buildTestApp(t);
+  await importInto(app, uprInfoCsv([['Prohibit corporal punishment of children in all settings', 'Rights of the Child, Torture and other CID treatment', 8]]));
+  const themes = await testSql(app).all<{ themeId: string; source: string }>(
+    `select l.theme_id as "themeId", l.label_source as source from recommendation_themes l
+    join recommendations r on r.id = l.recommendation_id where r.review_id = 'KGZ-1' order by 1`,
+  );
+  t.same(
+    themes.map((l) => [l.themeId, l.source]),
+    [['upr-info-rights-of-the-child', 'upr-info'], ['upr-info-torture-and-other-cid-treatment', 'upr-info']],
+    "UPR Info's coding, and no 'Prohibition of torture & cruel, inhuman or degrading treatment' (OHCHR files corporal punishment under children's themes)",
+  );
+});
+
 t.test('a record merged from another file keeps its labels\' provenance; the same files again change nothing', async (t) => {
   const app = await buildTestApp(t);
   // The Terman corpus's shape (no labels: the tagger gives them), then UPR Info's coding of the same two recommendations.
