@@ -184,7 +184,7 @@ function tagBatch(db: Db, tagger: Tagger, rows: { id: string; text: string }[]):
 }
 
 /** upr-info theme id → the id of its UHRI theme, for the crosswalk's themes the database has. */
-function uhriThemeIds(db: Db): Map<string, string> {
+export function uhriThemeIds(db: Db): Map<string, string> {
   const byLabel = new Map(
     (db.$client.prepare("select label, id from themes where scheme = 'uhri'").raw().all() as [string, string][]).map(([label, id]) => [label, id]),
   );
