@@ -8,6 +8,7 @@ import { importFile } from '../src/import/run.js';
 import { uhriThemeIds, wantedLabels } from '../src/tagging/apply.js';
 import { UPR_INFO_TO_UHRI } from '../src/tagging/crosswalk.js';
 import { machineTagger } from '../src/tagging/tagger.js';
+import { agrees } from './tagging-ohchr-nearest.js';
 
 // Session 43: machine labels where users get them, off the training data's distribution. Slovenia's 2019 OHCHR
 // matrix (../shared/data/ohchr-thematic-list/, 215 recommendations, UHRI themes by OHCHR) is imported into a new
@@ -17,7 +18,9 @@ import { machineTagger } from '../src/tagging/tagger.js';
 // with OHCHR's: per theme precision (of the themes we would show, how many OHCHR gave) and recall (of the texts
 // OHCHR gave a theme the crosswalk can reach, how many we derive it for), the confidence shown against how often
 // right, and every derived theme OHCHR did not give with its judgement (bench/data/tagging-ohchr-audit.json: read
-// by hand, is OHCHR's list incomplete, our label wrong, or the crosswalk?). Never used to tune the model.
+// by hand, is OHCHR's list incomplete, our label wrong, or the crosswalk?). And a proxy for the issues themselves:
+// how often an issue given has one of its nearest OHCHR themes or groups (bench/tagging-ohchr-nearest.ts), by the
+// confidence shown. Never used to tune the model.
 //   npm run -s bench:tagging-ohchr-audit [-- --json] [--texts]   (--texts: the unjudged and missed texts in full)
 
 const { values: args } = parseArgs({
@@ -59,10 +62,11 @@ try {
   const rows = client
     .prepare(
       `select r.id, r.paragraph, r.text, (select json_group_array(t.label) from recommendation_themes l join themes t on t.id = l.theme_id
-        where l.recommendation_id = r.id and t.scheme = 'uhri' and l.label_source = 'ohchr') as ohchr
+        where l.recommendation_id = r.id and t.scheme = 'uhri' and l.label_source = 'ohchr') as ohchr,
+        (select json_group_array(g.group_id) from recommendation_affected_persons g where g.recommendation_id = r.id) as groups
       from recommendations r where r.review_id = ? order by r.id`,
     )
-    .all(REVIEW) as { id: string; paragraph: string; text: string; ohchr: string }[];
+    .all(REVIEW) as { id: string; paragraph: string; text: string; ohchr: string; groups: string }[];
   const labelOf = new Map(client.prepare('select id, label from themes').raw().all() as [string, string][]);
   const uhriIds = uhriThemeIds(db);
   const issueOf = new Map([...uhriIds].map(([issue, theme]) => [theme, labelOf.get(issue)!]));
@@ -71,11 +75,20 @@ try {
   const missed: { paragraph: string; theme: string; issues: string[]; text: string }[] = [];
   const texts = new Map<string, string>();
   const reachable = new Set(uhriIds.values());
+  const issues: { issue: string; confidence: number; agrees: boolean }[] = [];
+  const allIssues: number[] = [];
   for (const row of rows) {
     texts.set(row.paragraph, row.text);
     const ohchr = new Set(JSON.parse(row.ohchr) as string[]);
     const labels = wantedLabels(tagger, row.text, [], uhriIds);
     const ours = labels.filter((l) => reachable.has(l.themeId));
+    const groups = new Set(JSON.parse(row.groups) as string[]);
+    for (const label of labels.filter((l) => l.themeId.startsWith('upr-info-'))) {
+      allIssues.push(label.confidence);
+      const issue = labelOf.get(label.themeId)!;
+      const near = agrees(issue, ohchr, groups);
+      if (near !== undefined) issues.push({ issue, confidence: label.confidence, agrees: near });
+    }
     for (const label of ours) {
       const theme = labelOf.get(label.themeId)!;
       derived.push({ paragraph: row.paragraph, theme, confidence: label.confidence, right: ohchr.has(theme), issue: issueOf.get(label.themeId)! });
@@ -108,6 +121,16 @@ try {
     const right = mean(band.map((d) => (d.right ? 1 : 0)));
     return { band: `${low}–${Math.min(high, 1)}`, labels: band.length, meanShown: mean(band.map((d) => d.confidence)), right, rightJudged: mean(band.map((d) => (rightJudged(d) ? 1 : 0))) };
   });
+  const issueBands = [0.3, 0.5, 0.7, 0.9, 1.001].map((high, i, all) => {
+    const low = i === 0 ? 0 : all[i - 1]!;
+    const band = issues.filter((d) => d.confidence >= low && d.confidence < high);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    return { band: `${low}–${Math.min(high, 1)}`, labels: band.length, meanShown: mean(band.map((d) => d.confidence)), agree: mean(band.map((d) => (d.agrees ? 1 : 0))) };
+  });
+  const perIssue = [...new Set(issues.map((d) => d.issue))].sort().map((issue) => {
+    const given = issues.filter((d) => d.issue === issue);
+    return { issue, labels: given.length, meanShown: given.reduce((a, d) => a + d.confidence, 0) / given.length, agree: given.filter((d) => d.agrees).length / given.length };
+  });
   const wrong = derived.filter((d) => !d.right).map((d) => ({ ...d, judged: verdictOf(d) ?? null }));
   const verdicts: Record<string, number> = {};
   for (const w of wrong) verdicts[w.judged?.verdict ?? 'not judged'] = (verdicts[w.judged?.verdict ?? 'not judged'] ?? 0) + 1;
@@ -122,6 +145,8 @@ try {
     verdicts,
     perTheme,
     bands,
+    issuesGiven: { labels: allIssues.length, under05: allIssues.filter((c) => c < 0.5).length, mean: allIssues.reduce((a, c) => a + c, 0) / Math.max(1, allIssues.length) },
+    issues: { labels: issues.length, agree: issues.filter((d) => d.agrees).length / Math.max(1, issues.length), bands: issueBands, perIssue },
   };
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, wrong, missed: missed.map(({ text: _, ...m }) => m) }, null, 1)}\n`);
   else {
@@ -132,6 +157,12 @@ try {
     for (const t of perTheme) out.push(`${t.theme} | ${t.inDatabase ? 'yes' : 'no'} | ${t.derived} | ${t.right} | ${pct(t.precision)} | ${pct(t.precisionJudged)} | ${t.ohchr} | ${pct(t.recall)}`);
     out.push('', 'confidence shown | labels | mean shown | OHCHR gave | judged right');
     for (const b of bands) out.push(`${b.band} | ${b.labels} | ${pct(b.meanShown)} | ${pct(b.right)} | ${pct(b.rightJudged)}`);
+    out.push('', `the tagger's issues: ${allIssues.length} given, mean shown ${pct(summary.issuesGiven.mean)}, ${summary.issuesGiven.under05} under 0.5`);
+    out.push(`those with a nearest OHCHR theme or group: ${issues.length} given, ${pct(summary.issues.agree)} near OHCHR's`);
+    out.push('confidence shown | labels | mean shown | near OHCHR\'s');
+    for (const b of issueBands) out.push(`${b.band} | ${b.labels} | ${pct(b.meanShown)} | ${pct(b.agree)}`);
+    out.push('issue | labels | mean shown | near OHCHR\'s');
+    for (const p of perIssue) out.push(`${p.issue} | ${p.labels} | ${pct(p.meanShown)} | ${pct(p.agree)}`);
     out.push('', `derived, not OHCHR's (${wrong.length}): ${JSON.stringify(verdicts)}`);
     for (const w of wrong) {
       out.push(`  ${w.paragraph} ${w.theme} (from ${w.issue}, ${w.confidence}): ${w.judged ? `${w.judged.verdict}: ${w.judged.why}` : 'NOT JUDGED'}`);
