@@ -167,6 +167,7 @@ for (const [migration, change] of [
   ['0032_related_act_terms', 'the act asked was part of the terms'],
   ['0033_related_ratify_span', 'a ratify clause ended at another act'],
   ['0034_related_group_terms', 'violence against women, against children and a standing invitation had terms of their own'],
+  ['0035_related_group_phrasings', 'the groups were read in other words (gender violence, mandate holders)'],
 ] as const) {
   t.test(`a database related before ${change} is recomputed whole when opened (migration ${migration.slice(0, 4)})`, async (t) => {
     const path = join(tempDir(t), 'before-act-terms.sqlite');

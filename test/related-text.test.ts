@@ -95,6 +95,19 @@ const STATE = [
   'Extend an open and permanent invitation to all United Nations special procedures',
 ];
 
+// Session 43, as the record prints them (UPR Info's without the states): the groups in other words, among the same
+// requests (0–0.49 here before).
+const GROUPS_43 = [
+  ...STATE,
+  'Issue an open invitation to the United Nations special mechanisms (Uruguay);',
+  'Extend a standing invitation to all mandate holders of the Council (Hungary);',
+  'Continue to combat gender violence (Spain);',
+  'Establish more shelters for women victims of violence (Norway);',
+  'Establish shelters for the victims of violence against women',
+  'Take further measures to ensure the full protection of children from all forms of violence (Sweden);',
+  'Combat all forms of violence against children',
+];
+
 t.test('the act asked: a treaty to ratify is another request than the same treaty to implement (session 40)', async (t) => {
   t.same(termsOf('Ratify OP-CAT'), ['ratify', 'zzopcatratify', 'zzopcatratify'], 'ratified: the treaty\'s ratification, counted twice');
   t.same(termsOf('Establish a mechanism in line with OP-CAT'), ['establ', 'mechan', 'zzopcat'], 'named for another act: the treaty alone');
@@ -194,6 +207,48 @@ t.test('a standing invitation is another request than cooperation with special p
   }
   t.same(termsOf('Extend an open invitation to the Special Rapporteur on torture'), ['extend', 'open', 'invita', 'zzspecproc', 'tortur'], 'to one rapporteur: an invitation to visit');
   t.ok(scoreInState(STATE, 30, 33) >= RECURRENCE_THRESHOLD, 'an open and permanent invitation is a standing invitation (0.28 before)');
+});
+
+t.test('the groups in other words: gender violence, women victims of violence, mandate holders (session 43)', async (t) => {
+  const groups = (text: string) => termsOf(text).filter((term) => term.startsWith('zz'));
+  for (const text of [
+    'Combat gender violence',
+    'Fight gender-related violence',
+    'Eliminate violence and discrimination against women',
+    'Ensure that women victims of violence have access to justice',
+    'Assist women and girls who are victims of sexual violence',
+    'Protect women against all forms of violence',
+    'Address violence against Aboriginal women',
+    'Combat violence perpetrated against women',
+  ]) {
+    t.same(groups(text), ['zzvaw'], text);
+  }
+  t.same(termsOf('Address violence against indigenous women'), ['addres', 'zzvaw', 'indige', 'woman'], 'the women named keep their word');
+  t.same(termsOf('Eliminate violence and discrimination against women'), ['elimin', 'zzvaw', 'discri', 'woman'], 'discrimination stays a word');
+  for (const text of ['Protect children from all forms of violence', 'Combat violence against boys and girls', 'Prevent child sexual abuse', 'Support child victims of abuse', 'Combat sexual abuse against minors']) {
+    t.same(groups(text), ['zzvac'], text);
+  }
+  for (const text of ['Protect women and children from violence', 'Eliminate violence and discrimination against women and children']) {
+    t.same(groups(text), ['zzvaw', 'zzvac'], `${text}: both`);
+  }
+  for (const text of ['Respond to the questionnaires of mandate holders', 'Accept the visits requested by thematic mandate-holders', 'Cooperate with the thematic procedures']) {
+    t.same(groups(text), ['zzspecproc'], text);
+  }
+  t.same(groups("Cooperate with the special procedures' mandate holders"), ['zzspecproc'], 'once, however the two are joined');
+  for (const text of ['Extend an open invitation to the UN special rapporteurs', 'Extend an open and ongoing invitation to all special procedures']) {
+    t.same(groups(text), ['zzstandinv', 'zzspecproc'], text);
+  }
+  // What means more than the group stays words: the human rights mechanisms are the treaty bodies and the UPR too,
+  // violence "in particular against women" is any violence, an open invitation to two rapporteurs is to visit.
+  t.same(groups('Cooperate with the United Nations human rights mechanisms'), []);
+  t.same(groups('Reduce violence, in particular against women'), []);
+  t.same(groups('Extend an open invitation to the Special Rapporteurs on torture and on education'), ['zzspecproc']);
+  t.ok(scoreInState(GROUPS_43, 34, 30) >= RECURRENCE_THRESHOLD, 'an open invitation to the special mechanisms / a standing invitation to the special procedures (0.13 before)');
+  t.ok(scoreInState(GROUPS_43, 35, 32) >= RECURRENCE_THRESHOLD, '… to all mandate holders of the Council / to all special procedures mandate holders (0.49 before)');
+  t.ok(scoreInState(GROUPS_43, 36, 28) >= RECURRENCE_THRESHOLD, 'gender violence / gender-based violence (0 before)');
+  t.ok(scoreInState(GROUPS_43, 37, 38) >= RECURRENCE_THRESHOLD, 'shelters for women victims of violence / for victims of violence against women (0.49 before)');
+  t.ok(scoreInState(GROUPS_43, 39, 40) >= RECURRENCE_THRESHOLD, 'children protected from violence / violence against children (0.15 before)');
+  t.ok(scoreInState(GROUPS_43, 39, 27) < 0.15, '… not violence against women');
 });
 
 t.test('an acronym in parentheses neither breaks a long name nor counts twice', async (t) => {

@@ -124,6 +124,25 @@ t.test('a reworded request of an earlier cycle is found, scored, and counted as 
   }
 });
 
+t.test('a group asked before in other words is recurrence: mandate holders, gender violence (session 43)', async (t) => {
+  const { app, key } = await setup(t);
+  const earlier = {
+    invitation: await create(app, key, 'KGZ-1', 'Consider issuing a standing invitation to all special procedures of the Human Rights Council', 'LVA'),
+    violence: await create(app, key, 'KGZ-1', 'Continue to address gender-based violence', 'SVN'),
+  };
+  const later = {
+    invitation: await create(app, key, 'KGZ-2', 'Extend a standing invitation to all mandate holders of the Council', 'HUN'),
+    violence: await create(app, key, 'KGZ-2', 'Continue to combat gender violence', 'ESP'),
+  };
+  for (const kind of ['invitation', 'violence'] as const) {
+    const [first] = (await related(app, later[kind], '?relation=earlier')).body.data;
+    t.equal(first.id, earlier[kind], `${kind}: the earlier request found first`);
+    t.ok(first.score >= RECURRENCE_THRESHOLD, `${kind}: scored ${first.score}, at least the threshold (below it before)`);
+    t.same((await record(app, later[kind])).recurrence, { count: 1, earliestCycle: 1 }, `${kind}: asked before`);
+  }
+  await checkDocuments(t, app);
+});
+
 t.test('writes keep relations and recurrence current', async (t) => {
   const { app, key, ids } = await setup(t);
   const patch = (id: string, text: string) =>

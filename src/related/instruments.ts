@@ -33,6 +33,9 @@ const PARENTHESISED_ACRONYM = /\s*\((?:[a-z]{1,5}-?)?[a-z]{2,8}(?:-[a-z]{1,4}){0
 const AND_ITS = ' and (?:its|the) optional protocol(?: thereto)?\\b';
 
 // The sale-of-children protocol's full name, and no more: the words after it may name other treaties.
+// "Protect women from violence", "… against all forms of violence": the group shielded from violence (session 43).
+const SHIELDED_FROM = '(?:from|against) (?:all (?:forms|kinds) of )?(?:sexual )?';
+
 const SALE_OF_CHILDREN = '(?:the )?sale of children(?:,? child prostitution,? and child pornography)?';
 
 /** Ordered: a convention with its protocols, protocols, then conventions, then bodies and other names. */
@@ -212,7 +215,15 @@ export const INSTRUMENTS: readonly Instrument[] = [
   { token: 'zzupr', patterns: [g('\\buniversal periodic review\\b'), g('\\bupr\\b')] },
   {
     token: 'zzspecproc',
-    patterns: [g('\\bspecial procedures?(?: mandate[- ]holders)?\\b'), g('\\bspecial rapporteurs?\\b')],
+    patterns: [
+      g("\\bspecial[- ]procedures?(?:'? (?:thematic )?mandate[- ]holders?)?\\b"),
+      g('\\bspecial rapporteurs?(?: mandate[- ]holders?)?\\b'),
+      // Their other names (session 43): the Council's mandate holders, its thematic procedures, its special mechanisms.
+      // Not "human rights mechanisms": the treaty bodies and the UPR too.
+      g('\\b(?:thematic |special )?mandate[- ]holders?\\b'),
+      g('\\bthematic (?:procedures|mechanisms)(?: mandate[- ]holders?)?\\b'),
+      g('\\bthe (?:united nations |un )?special mechanisms\\b'),
+    ],
   },
   // A standing invitation is one request to the special procedures, not any cooperation with them (session 40's
   // audit: "cooperate with special procedures" / "a standing invitation to special procedures", 0.61).
@@ -221,8 +232,8 @@ export const INSTRUMENTS: readonly Instrument[] = [
   {
     token: 'zzstandinv',
     patterns: [
-      g('\\b(?:open(?:-ended)?,? (?:and )?)?(?:standing|permanent)(?:,? and (?:open|permanent|standing))? invitations?\\b'),
-      g('\\bopen(?:-ended)? invitations? (?=to (?:all )?(?:of )?(?:the )?(?:united nations |un )?(?:human rights )?(?:council\'s )?(?:thematic )?special procedures)'),
+      g('\\b(?:open(?:-ended)?,? (?:and )?)?(?:standing|permanent|ongoing)(?:,? and (?:open|permanent|standing))? invitations?\\b'),
+      g("\\bopen(?:-ended)? invitations? (?=to (?:all )?(?:of )?(?:the )?(?:united nations |un )?(?:human rights )?(?:council(?:'s)? )?(?:thematic )?(?:special (?:procedures|mechanisms|rapporteurs(?! on))|mandate[- ]holders|thematic procedures))"),
     ],
   },
   { token: 'zzohchr', patterns: [g('\\b(?:the )?office of the (?:united nations |un )?high commissioner for human rights\\b'), g('\\bohchr\\b')] },
@@ -235,22 +246,46 @@ export const INSTRUMENTS: readonly Instrument[] = [
   // other requests, yet as words they met on "violen" and the rest of the text decided ("a strategy to prevent
   // violence against women" / "… against children", 0.63 in the record). One token each, both where the two are
   // named together; gender-based violence is violence against women (as CEDAW's general recommendations say).
+  // Session 43: the same groups in other words, found by scanning the whole record. Where the group's words stay
+  // around "violence" ("protect women from violence", "women victims of violence", "violence and discrimination
+  // against women", "violence against indigenous women"), "violence" alone becomes the token (a lookbehind or a
+  // lookahead reads the rest), so that the other words keep counting; "violence, in particular against women" is
+  // more than the group, and stays words.
   {
     token: 'zzvaw zzvac',
     patterns: [
-      g('\\bviolence against women(?:,? (?:and )?girls)?,? (?:and |as well as )?(?:their )?children\\b'),
+      g('\\bviolence against (?:both |all )?women(?:,? (?:and )?girls)?,? (?:and |as well as )?(?:their )?children\\b'),
       g('\\bviolence against children,? (?:and )?women\\b'),
+      g(`\\bviolence\\b(?<=\\b(?:women(?:,? and girls)?,? and children|children and women) ${SHIELDED_FROM}violence)`),
+      g('\\bviolence(?= and(?:/or)? (?:all forms of )?discrimination against (?:women and children|children and women)\\b)'),
     ],
   },
   {
     token: 'zzvaw',
     patterns: [
-      g('\\bviolence (?:against|towards?) (?:women|a woman|woman)(?:,? and (?:young )?girls)?\\b'),
+      g('\\bviolence (?:(?:perpetrated|committed|directed|inflicted) )?(?:against|towards?) (?:all |both )?(?:women|a woman|woman)(?:,? and (?:young )?girls)?\\b'),
+      g('\\bviolence (?:faced|suffered|experienced) by women\\b'),
       g('\\bviolence against girls\\b'),
-      g('\\bgender[- ]based violence(?: against women(?: and girls)?)?\\b'),
+      g('\\bviolence against (?=(?!(?:and|or|men|children|boys) )[a-z]+ women\\b)'),
+      g('\\bgender(?:[- ]based|[- ]related|- based)? violence(?: against women(?: and girls)?)?\\b'),
+      g(`\\bviolence\\b(?<=\\b(?:women|girls)(?: and girls)? ${SHIELDED_FROM}violence)`),
+      g('\\bviolence\\b(?<=\\b(?:women|girls|female)(?: and girls)? (?:who (?:are|have been) )?victims? of (?:sexual )?violence)'),
+      g('\\bviolence(?= and(?:/or)? (?:all forms of )?discrimination against (?:women|girls)\\b)'),
     ],
   },
-  { token: 'zzvac', patterns: [g('\\bviolence against (?:the )?child(?:ren)?\\b'), g('\\bchild abuse\\b'), g('\\babuse of children\\b')] },
+  {
+    token: 'zzvac',
+    patterns: [
+      g('\\bviolence against (?:the )?child(?:ren)?\\b'),
+      g('\\bviolence against (?:boys and girls|girls and boys|minors|juveniles)\\b'),
+      g('\\bchild abuses?\\b'),
+      g('\\bchild (?=sexual abuses?\\b)'),
+      g('\\babuses? (?:of|against) (?:children|the child|minors)\\b'),
+      g(`\\bviolence\\b(?<=\\bchild(?:ren)? ${SHIELDED_FROM}violence)`),
+      g('\\b(?:violence|abuse)\\b(?<=\\bchild(?:ren)? victims? of (?:violence|abuse))'),
+      g('\\bviolence(?= and(?:/or)? discrimination against (?:the )?child(?:ren)?\\b)'),
+    ],
+  },
 ];
 
 /**
