@@ -40,6 +40,8 @@ const QUERIES = [
   'enjoy*', 'enjoys', '2nd', 'h2o', 'polic*', 'establ*', `${'ж'.repeat(400)}`, `${'ж'.repeat(400)}s`, 'жжж*',
   `${'ж'.repeat(490)}*`, 'zorblax', '"rights of children"', '"rights of women"', 'protocol* optional',
   '"rights of chil*"', '"rights of chil"*', '"the cafe work*"', '"of wom*"',
+  // Alternatives and typed ORs (src/db/fulltext-variants.ts): one tsquery and one FTS5 query of the same terms.
+  'woman', 'child', 'cooperation', 'internationally OR zorblax', 'women OR "rights of children" OR cafe', 'CRC',
 ];
 
 /** Words (and their first four letters as prefixes) at random places in the texts, the same on every run. */

@@ -158,7 +158,8 @@ t.test('recommendations: each filter alone and combined', async (t) => {
     t.match(refused.body.errors, [{ in: 'query', name: 'q', message: /a \* makes a prefix only at the end of a word or a phrase/ }], q);
   }
   t.equal(await total('q=nothingmatchesthis'), 0);
-  t.equal(await total('q=AND%20OR%20NEAR(%22'), 0, 'FTS operators are searched as words, not a syntax error');
+  t.equal(await total('q=AND%20OR%20NEAR(%22'), 4, 'FTS operators are no syntax error: OR between two terms (the seed\'s texts with "and" or "near"), the rest words');
+  t.equal(await total('q=and%20or%20NEAR(%22'), 0, 'in lower case, or and and are words');
   t.equal(await total('updatedSince=2000-01-01T00:00:00Z'), 8);
   for (const instant of ['2000-01-01T00:00:00.1Z', '2000-01-01T00:00:00.123456789%2B14:00', '2000-01-01T00:00:00.123456789-12:00', '2000-02-29']) {
     t.equal(await total(`updatedSince=${instant}`), 8, `${instant}: 1 to 9 digits, any offset, a leap day`);

@@ -213,7 +213,8 @@ t.test('statements', async (t) => {
       ['q=relea*', [IRL, USA, HRW]],
       ['q=' + encodeURIComponent('"human rights defend*"'), [IRL]],
       ['q=Askarov%20release', [IRL, USA, HRW]],
-      ['q=ASKAROV%20OR%20zzzz', []], // OR is a word like any other
+      ['q=ASKAROV%20OR%20zzzz', BY_DATE], // OR typed between two terms: either side
+      ['q=ASKAROV%20or%20zzzz', []], // in lower case a word like any other
       ['q=zzzzunmatched', []],
       ['q=Askarov&stage=adoption', [GBR, HRW]],
       ['q=release&speaker=USA', [USA]],

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { invalidParam } from '../http/problem.js';
 import { fts5Tokens } from './fts5/tokenize.js';
+import { variantsOf } from './fulltext-variants.js';
 
 // Turns a user's search text into an FTS5 query that cannot be a syntax error: every word must occur,
-// "quoted words" form a phrase, and a trailing * makes a word a prefix. FTS5 operators typed by users
-// (AND, OR, NEAR, column filters) are searched as plain words.
+// "quoted words" form a phrase, and a trailing * makes a word a prefix. OR typed between two terms matches
+// either side (`death penalty OR capital punishment`: both words of either), AND typed between two terms is
+// what side by side means already; elsewhere, and the other FTS5 operators (NEAR, NOT, column filters), they are
+// searched as plain words.
 //
 // Its cost is bounded: every word FTS5 looks up reads that word's list of matching rows, and a prefix reads
 // the lists of every word it starts, so a query of many words or of short prefixes (`a* b* c* …`) could keep
@@ -47,7 +50,10 @@ export function fullTextParam(what: string) {
     .optional()
     .describe(
       `Full-text search over ${what}: every word must occur; "a phrase" in quotes; word* for a prefix, and ` +
-        '"a phra*" for a phrase whose last word is one (a * elsewhere is a 400). Repeated ' +
+        '"a phra*" for a phrase whose last word is one (a * elsewhere is a 400); OR in capitals between terms ' +
+        'matches either side (death penalty OR capital punishment). A word or phrase also finds its other ' +
+        'spellings: British and American (labour, labor), hyphenated or joined (non-discrimination), woman and ' +
+        'women, a treaty abbreviation and its name (CEDAW, OP-CAT, ICCPR). Repeated ' +
         `terms count once. At most ${FULL_TEXT_DEFAULTS.maxTerms} words (FULL_TEXT_MAX_TERMS) and ` +
         `${FULL_TEXT_DEFAULTS.minPrefix} characters before a * (FULL_TEXT_MIN_PREFIX), or 400; the list's ` +
         `meta.total counts at most ${FULL_TEXT_DEFAULTS.maxCount} matches (FULL_TEXT_MAX_COUNT; beyond, ` +
@@ -60,23 +66,34 @@ export interface FullTextTerm {
   text: string;
   tokens: string[];
   prefix: boolean;
+  /** Which side of the typed ORs the term is on, from 0: a record matches when it holds every term of one side. */
+  group: number;
   /**
-   * The term decomposed (NFD), when FTS5 makes other tokens of it: a record matches either form. FTS5 removes
-   * the marks only Latin letters lose composed, so a й (U+0439) or ё typed is "й" to it but "и" and a breve,
-   * as a PDF may give it, is "и"; likewise ά, آ or إ. `text` and `tokens` are the composed form (NFC).
+   * Other forms a record may hold the term in, each looked up beside it (a record matches any): the term
+   * decomposed (NFD), when FTS5 makes other tokens of it, since FTS5 removes the marks only Latin letters lose
+   * composed, so a й (U+0439) or ё typed is "й" to it but "и" and a breve, as a PDF may give it, is "и"
+   * (likewise ά, آ or إ); then, for a word or a phrase (not a prefix), its other spellings, hyphenated or joined
+   * forms and a treaty's abbreviation or name (fulltext-variants.ts). `text` and `tokens` are the composed form (NFC).
    */
-  decomposed?: { text: string; tokens: string[] };
+  alternatives?: { text: string; tokens: string[] }[];
 }
 
 /** The distinct terms of a search, within the limits (a 400 problem beyond): each backend writes them its way. */
 export function fullTextTerms(q: string): FullTextTerm[] {
   const terms = new Map<string, FullTextTerm>();
   let words = 0;
-  // The decomposed alternatives' words, within the same limit: a mark FTS5 splits at (Arabic's hamza below) can
-  // make one word many (إإإ…), and each is looked up.
+  // The alternatives' words, within the same limit: a mark FTS5 splits at (Arabic's hamza below) can make one
+  // word many (إإإ…), and each is looked up.
   let alternativeWords = 0;
-  for (const match of q.matchAll(/"([^"]*)"(\*?)|(\S+)/g)) {
+  const matches = [...q.matchAll(/"([^"]*)"(\*?)|(\S+)/g)];
+  let group = 0;
+  for (const [at, match] of matches.entries()) {
     const [written, phrase, starAfterPhrase, word] = match;
+    // AND or OR, as typed, between two terms: an operator (a term before it on this side, a word after it).
+    if ((word === 'AND' || word === 'OR') && [...terms.values()].some((term) => term.group === group) && isWordAfter(matches, at)) {
+      if (word === 'OR') group++;
+      continue;
+    }
     // A * ends a word or a phrase (`"death penal*"`, or `"death penal"*` as FTS5 writes it): its last word is then
     // a prefix. Anywhere else it was dropped as punctuation, so `tor*ure` searched for the words "tor ure" and
     // `"death penal*"` for the word "penal", and found nothing: a 400 says what a * can do.
@@ -93,7 +110,7 @@ export function fullTextTerms(q: string): FullTextTerm[] {
     const tokens = fts5Tokens(text.normalize('NFC'));
     if (tokens.length === 0) continue;
     // Terms that tokenize alike match alike: `Torture`, `torture,` and `"torture"` are one.
-    const key = tokens.join(' ') + (prefix ? '*' : '');
+    const key = `${group} ${tokens.join(' ')}${prefix ? '*' : ''}`;
     if (terms.has(key)) continue;
     if (prefix && [...tokens.at(-1)!].length < limits.minPrefix) {
       throw invalidParam(
@@ -103,16 +120,24 @@ export function fullTextTerms(q: string): FullTextTerm[] {
       );
     }
     words += tokens.length;
+    // Each alternative's words count within FULL_TEXT_MAX_TERMS, all terms' together: one that leaves a prefix
+    // too short to look up, or would take them past it, is left out (the typed form is still searched).
+    const alternatives: { text: string; tokens: string[] }[] = [];
+    const add = (alternative: { text: string; tokens: string[] }) => {
+      if (alternativeWords + alternative.tokens.length > limits.maxTerms) return;
+      alternativeWords += alternative.tokens.length;
+      alternatives.push(alternative);
+    };
     const decomposed = text.normalize('NFD');
     const decomposedTokens = fts5Tokens(decomposed);
-    // (Not when it leaves a prefix too short to look up, or the alternatives more than FULL_TEXT_MAX_TERMS words:
-    // the limits bound what they cost too, and the composed form is still searched.)
-    const differs =
+    if (
       decomposedTokens.join(' ') !== tokens.join(' ') &&
-      !(prefix && [...(decomposedTokens.at(-1) ?? '')].length < limits.minPrefix) &&
-      alternativeWords + decomposedTokens.length <= limits.maxTerms;
-    if (differs) alternativeWords += decomposedTokens.length;
-    terms.set(key, { text: text.normalize('NFC'), tokens, prefix, ...(differs && { decomposed: { text: decomposed, tokens: decomposedTokens } }) });
+      !(prefix && [...(decomposedTokens.at(-1) ?? '')].length < limits.minPrefix)
+    ) {
+      add({ text: decomposed, tokens: decomposedTokens });
+    }
+    if (!prefix) for (const variant of variantsOf(text, tokens)) add({ text: variant.join(' '), tokens: variant });
+    terms.set(key, { text: text.normalize('NFC'), tokens, prefix, group, ...(alternatives.length > 0 && { alternatives }) });
   }
   if (terms.size === 0) throw invalidParam('query', 'q', 'Give at least one word to search for.');
   if (words > limits.maxTerms) {
@@ -125,15 +150,31 @@ export function fullTextTerms(q: string): FullTextTerm[] {
   return [...terms.values()];
 }
 
+/** Whether a match after `at` is a word or a phrase with a letter or a digit (a term, not punctuation). */
+function isWordAfter(matches: RegExpExecArray[], at: number): boolean {
+  return matches.slice(at + 1).some(([, phrase, , word]) => /[\p{L}\p{N}]/u.test(phrase ?? word!));
+}
+
+/** The terms of each side of the typed ORs, in order. */
+export function fullTextGroups(terms: FullTextTerm[]): FullTextTerm[][] {
+  const groups: FullTextTerm[][] = [];
+  for (const term of terms) (groups[term.group] ??= []).push(term);
+  return groups;
+}
+
 /** The search as an FTS5 query. */
 export function toFtsQuery(q: string): string {
-  const terms = fullTextTerms(q);
-  const written = terms.map((term) => {
-    const star = term.prefix ? '*' : '';
-    return term.decomposed ? `(${quote(term.text)}${star} OR ${quote(term.decomposed.text)}${star})` : quote(term.text) + star;
+  const groups = fullTextGroups(fullTextTerms(q));
+  const written = groups.map((terms) => {
+    const each = terms.map((term) => {
+      const star = term.prefix ? '*' : '';
+      if (!term.alternatives) return quote(term.text) + star;
+      return `(${[term.text, ...term.alternatives.map((alternative) => alternative.text)].map((text) => quote(text) + star).join(' OR ')})`;
+    });
+    // FTS5 reads phrases side by side as AND, but not a (… OR …) group: that needs the AND written.
+    return each.join(groups.length > 1 || terms.some((term) => term.alternatives) ? ' AND ' : ' ');
   });
-  // FTS5 reads phrases side by side as AND, but not a (… OR …) group: that needs the AND written.
-  return written.join(terms.some((term) => term.decomposed) ? ' AND ' : ' ');
+  return groups.length === 1 ? written[0]! : written.map((side) => `(${side})`).join(' OR ');
 }
 
 /** A list's total from a full-text count that stopped after FULL_TEXT_MAX_COUNT + 1 matches. */

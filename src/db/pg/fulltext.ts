@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { fts5Terms, porterStem } from '../fts5/tokenize.js';
-import { fullTextTerms } from '../fulltext.js';
+import { fullTextGroups, fullTextTerms } from '../fulltext.js';
 
 // Full text on PostgreSQL matches exactly the records FTS5 matches on SQLite, for every `q`. PostgreSQL's own
 // parser, stemmer and stop words are not used: the terms are FTS5's, computed in JavaScript
@@ -89,12 +89,16 @@ export function toTsQuery(q: string): string {
     const words = tokens.map((token, i) => `${quoteLexeme(porterStem(token))}${prefix && i === tokens.length - 1 ? ':*' : ''}`);
     return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
   };
-  return fullTextTerms(q)
-    .map((term) => {
-      const composed = phrase(term.tokens, term.prefix);
-      return term.decomposed ? `(${composed} | ${phrase(term.decomposed.tokens, term.prefix)})` : composed;
-    })
-    .join(' & ');
+  const groups = fullTextGroups(fullTextTerms(q)).map((terms) =>
+    terms
+      .map((term) => {
+        const typed = phrase(term.tokens, term.prefix);
+        if (!term.alternatives) return typed;
+        return `(${[typed, ...term.alternatives.map((alternative) => phrase(alternative.tokens, term.prefix))].join(' | ')})`;
+      })
+      .join(' & '),
+  );
+  return groups.length === 1 ? groups[0]! : groups.map((side) => `(${side})`).join(' | ');
 }
 
 /** The tsquery of a search, for `search @@ …` and ts_rank. */
