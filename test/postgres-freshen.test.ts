@@ -288,6 +288,28 @@ if ('skip' in cluster) {
     );
   });
 
+  t.test("UHRI's torture theme derived from UPR Info's Torture issue: migration 0028 removes it, keeps a curated one", async (t) => {
+    const pool = await copied(t);
+    const [a, b] = albania as [string, string];
+    const { rows: [theme] } = await pool.query<{ id: string }>(`select id from themes where scheme = 'uhri' and label = $1`, ['Prohibition of torture & cruel, inhuman or degrading treatment']);
+    // As the crosswalk gave it until 2026-12-06 (see SQLite's 0036 in tagging.test.ts), and as a curator sets it.
+    await pool.query(`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values
+      ($1, $3, 'machine', 1), ($2, $3, 'curated', null) on conflict (recommendation_id, theme_id) do update set label_source = excluded.label_source, confidence = excluded.confidence`, [a, b, theme!.id]);
+    // Their documents as that release built them: listed stale, so the next start builds them from the labels left.
+    await pool.query('insert into recommendation_documents_stale (recommendation_id) values ($1), ($2) on conflict do nothing', [a, b]);
+    const journal = JSON.parse(readFileSync(join(PG_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const since = journal.entries.find((e) => e.tag === '0028_machine_torture_theme')!.when;
+    t.ok((await pool.query('delete from __drizzle_migrations where created_at >= $1', [since])).rowCount! >= 1, 'it and every later migration not applied yet');
+    const backend = await postgresBackend(pool.options.connectionString!, 2, undefined, 0, {});
+    t.teardown(() => backend.close());
+    const { rows } = await pool.query<{ json: string }>('select json from recommendation_documents where recommendation_id = any($1) order by recommendation_id collate "C"', [[a, b]]);
+    t.same(
+      rows.map((row) => (JSON.parse(row.json).themes as { id: string; source: string }[]).filter((l) => l.id === theme!.id).map((l) => l.source)),
+      [[], ['curated']],
+      'the machine label removed and its document rebuilt, the curated one kept',
+    );
+  });
+
   t.test('a start killed after any of its commits leaves the revision bump to the next start', async (t) => {
     // Killed after its last batch committed and before the bump's commit, a start left nothing listed stale,
     // and the next one served the rebuilt documents under the old revision (ETags cached before it matched).

@@ -392,3 +392,34 @@ t.test('labels an older import stored as UPR Info\'s or OHCHR\'s coding are mach
   t.equal(upgraded.$client.prepare('select count(*) from stats_dirty').pluck().get(), 0, 'the counts follow');
   upgraded.$client.close();
 });
+
+t.test("UHRI's torture theme derived from UPR Info's Torture issue is gone, a curated one kept (migration 0036)", async (t) => {
+  if (sqliteOnly(t, "the SQLite migration; PostgreSQL's 0028 does the same: postgres-freshen.test.ts")) return;
+  const path = join(tempDir(t), 'torture-theme.sqlite');
+  const first = openDatabase(path);
+  const torture = first.$client.prepare("select id from themes where scheme = 'uhri' and label = ?").pluck()
+    .get('Prohibition of torture & cruel, inhuman or degrading treatment') as string;
+  // As the crosswalk gave it until 2026-12-06: a machine label derived from the issue; and one a curator set.
+  first.$client.prepare("delete from recommendation_themes where theme_id = ? and recommendation_id in ('KGZ-3-ESP-1', 'KGZ-3-USA-2')").run(torture);
+  first.$client.prepare(`insert into recommendation_themes (recommendation_id, theme_id, label_source, confidence) values
+    ('KGZ-3-ESP-1', ?, 'machine', 1), ('KGZ-3-USA-2', ?, 'curated', null)`).run(torture, torture);
+  first.$client.close();
+  const shown = (db: ReturnType<typeof openDatabase>, id: string) =>
+    (JSON.parse(db.$client.prepare('select json from recommendation_documents where recommendation_id = ?').pluck().get(id) as string).themes as { id: string; source: string; confidence: number | null }[])
+      .filter((l) => l.id === torture).map((l) => `${l.source} ${l.confidence}`);
+  const before = openDatabase(path);
+  t.same(shown(before, 'KGZ-3-ESP-1'), ['machine 1'], 'shown before the upgrade');
+  const count = (db: ReturnType<typeof openDatabase>) => db.$client.prepare('select count(*) from recommendation_themes where theme_id = ?').pluck().get(torture) as number;
+  const stored = count(before);
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+  const since = journal.entries.find((e) => e.tag === '0036_machine_torture_theme')!.when;
+  t.ok(before.$client.prepare('delete from __drizzle_migrations where created_at >= ?').run(since).changes >= 1);
+  before.$client.close();
+
+  const upgraded = openDatabase(path);
+  t.same(shown(upgraded, 'KGZ-3-ESP-1'), [], 'the derived machine label removed, its document rebuilt');
+  t.same(shown(upgraded, 'KGZ-3-USA-2'), ['curated null'], "a curator's kept");
+  t.equal(count(upgraded), stored - 1, 'only the machine label');
+  t.equal(upgraded.$client.prepare('select count(*) from stats_dirty').pluck().get(), 0, 'the counts follow');
+  upgraded.$client.close();
+});
