@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type ServerProcess, startServer, stopServer } from '../test/support/server-process.js';
+import type { BenchRow } from './row.js';
 
 // The first minute after a start (a deploy, a restart): what the first request of each kind costs a freshly
 // started server, against the same kind's warm cost. Each kind gets servers of its own (`restarts` of them,
@@ -8,15 +9,6 @@ import { type ServerProcess, startServer, stopServer } from '../test/support/ser
 // another's: on each, the first call, the second and the median of five more (the warm cost). Every call of a
 // kind asks another URL (another filter, limit or record), so that none is served from the response cache; the
 // writes are dry-run imports, creates and PATCHes of synthetic records, left in the database.
-
-export interface FirstRequestRow {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  detail?: string;
-}
 
 /** What the calls need from the database: ids, reviews, states and a key that may write. */
 export interface Sample {
@@ -200,8 +192,8 @@ export async function measureFirstRequests(
  * once after a start, in absolute terms: at most `extraMs` more than the same request warm (a ratio says little
  * of a 5 ms request, and a warm export or import is slow for its own reasons).
  */
-export function firstRequestRows(results: Map<string, KindTimes>, backend: string, extraMs: number): FirstRequestRow[] {
-  const rows: FirstRequestRow[] = [];
+export function firstRequestRows(results: Map<string, KindTimes>, backend: string, extraMs: number): BenchRow[] {
+  const rows: BenchRow[] = [];
   const ms = (value: number) => Math.round(value).toLocaleString('en');
   for (const [name, t] of results) {
     const first = median(t.first);
@@ -273,7 +265,7 @@ export async function firstRequestsBench(
   backend: string,
   restarts: number,
   progress: (message: string) => void,
-): Promise<FirstRequestRow[]> {
+): Promise<BenchRow[]> {
   const sample = readSample(databasePath, await benchKey(databasePath, env));
   const server = await startServer(databasePath, env, nodeArgs);
   try {
