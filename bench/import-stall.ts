@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../src/auth/keys.js';
 import { openDatabase } from '../src/db/open.js';
 import { type ServerProcess, startServer, stopServer } from '../test/support/server-process.js';
-import type { ImportBenchRow } from './import.js';
+import type { BenchRow } from './row.js';
 
 // The service while it imports over HTTP (POST /v1/imports): a Terman CSV of the shared data (2010, 2.3 MB) as
 // a dry run, three times, while a client asks for /healthz every 10 ms; the slowest answer during the second and
@@ -62,7 +62,7 @@ async function stall(server: ServerProcess, key: string, file: Buffer): Promise<
   return { worst, rate: answered / seconds, imports };
 }
 
-export async function importStallBench(dir: string, nodeArgs: string[], env: Record<string, string>, progress: (line: string) => void): Promise<ImportBenchRow[]> {
+export async function importStallBench(dir: string, nodeArgs: string[], env: Record<string, string>, progress: (line: string) => void): Promise<BenchRow[]> {
   if (!existsSync(FILE)) return [];
   progress('the service while it imports …');
   const file = readFileSync(FILE);

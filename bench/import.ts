@@ -7,6 +7,7 @@ import { exitOnHelpOrUsageError } from '../scripts/command-args.js';
 import { openDatabase } from '../src/db/open.js';
 import { importFile } from '../src/import/run.js';
 import type { ImportOptions } from '../src/import/types.js';
+import type { BenchRow } from './row.js';
 
 // `node --import tsx bench/import.ts`: import timings of the import issue, on the real files in
 // ../shared/data (skipped when absent): the Slovenia OHCHR matrix, Kyrgyzstan's 2010 review out of
@@ -25,15 +26,6 @@ const DATA = process.env.SHARED_DATA_DIR ?? fileURLToPath(new URL('../../shared/
 const MATRIX = join(DATA, 'ohchr-thematic-list/slovenia_upr34_thematic_list.docx');
 const CORPUS = [2008, 2009, 2010, 2011, 2012, 2013, 2014].map((y) => join(DATA, `terman-upr-2008-2014/${y}data.csv`));
 const UPR_INFO = ['1-5', '6-9', '10-13', '14-17'].map((s) => join(DATA, `upr-info-2008-2013/uprinfo_sessions_${s}.csv`));
-
-export interface ImportBenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  detail?: string;
-}
 
 /**
  * The main thread's CPU time in ms (Linux: /proc, 10 ms ticks; undefined elsewhere): the process's CPU time
@@ -137,7 +129,7 @@ const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const mainCpuOf = (run: { mainCpuMs?: number }) => (run.mainCpuMs === undefined ? '' : ` (main thread ${run.mainCpuMs} ms)`);
 
 /** A row of a whole-corpus import, against the issue's "a few seconds": time, rows/s, CPU and peak RSS. */
-function fewSecondsRow(name: string, run: Awaited<ReturnType<typeof timed>>, more = ''): ImportBenchRow {
+function fewSecondsRow(name: string, run: Awaited<ReturnType<typeof timed>>, more = ''): BenchRow {
   return {
     name,
     value: Math.round(run.ms),
@@ -151,7 +143,7 @@ function fewSecondsRow(name: string, run: Awaited<ReturnType<typeof timed>>, mor
 }
 
 /** A row of files imported into a new database (with where its CPU went, when `profile`). */
-async function newDatabaseRow(name: string, files: string[], profile = false): Promise<ImportBenchRow> {
+async function newDatabaseRow(name: string, files: string[], profile = false): Promise<BenchRow> {
   const session = profile ? new Session() : undefined;
   if (session) {
     session.connect();
@@ -179,7 +171,7 @@ async function newDatabaseRow(name: string, files: string[], profile = false): P
 }
 
 /** UPR Info's 4 files imported into the database of the corpus at `path` (reconciled with it). */
-async function reconciledRow(path: string): Promise<ImportBenchRow> {
+async function reconciledRow(path: string): Promise<BenchRow> {
   const both = await timed(UPR_INFO, {}, path);
   return {
     name: 'import: UPR Info into the corpus database (reconciled)',
@@ -200,7 +192,7 @@ export async function runImportBench(
   progress: (message: string) => void = () => {},
   only?: 'upr-info' | 'corpus' | 'upr-info-corpus',
   profile = false,
-): Promise<ImportBenchRow[]> {
+): Promise<BenchRow[]> {
   if (!existsSync(DATA)) {
     console.log(`import bench skipped: no shared data at ${DATA}`);
     return [];
@@ -224,7 +216,7 @@ export async function runImportBench(
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const rows: ImportBenchRow[] = [];
+  const rows: BenchRow[] = [];
   progress('import: Slovenia matrix …');
   const matrix = await timed([MATRIX]);
   rows.push({

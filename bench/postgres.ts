@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { copyDatabase } from '../src/db/copy/copy.js';
 import { CLUSTER_SCRIPT } from '../test/support/postgres.js';
+import type { BenchRow } from './row.js';
 
 // The benchmark's PostgreSQL (`npm run bench -- --backend postgres`): a cluster of scripts/pg-cluster.sh (a
 // throwaway one in the run's directory, or --pg-cluster DIR kept and reused), a database in it holding a copy
@@ -18,13 +19,6 @@ export interface PgTarget {
   /** The cluster's postmaster: its CPU and its children's are the database server's. */
   postmaster: number;
   stop(): Promise<void>;
-}
-
-interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  detail?: string;
 }
 
 /** The cluster in `dir` (started by scripts/pg-cluster.sh): its URL and postmaster, from postmaster.pid. */

@@ -8,20 +8,12 @@ import { importFile } from '../src/import/run.js';
 import { refreshStaleRelations, relateAll } from '../src/related/refresh.js';
 import { RECURRENCE_THRESHOLD } from '../src/related/settings.js';
 import { buildQueries, type Query, readUprInfo, UPR_INFO_FILES, uprInfoDir } from './related-sample.js';
+import type { BenchRow } from './row.js';
 
 // Related recommendations (issue 11 §2), measured on UPR Info's database (sessions 1–17) imported as the
 // importer does it: precision@3 of the ranking the related endpoint serves (`relation=earlier&limit=3`) on
 // the labelled sample of related-sample.ts, the recurrence threshold's precision, and the time to compute the
 // whole corpus's relations and one record's. Called by bench/run.ts; `npm run bench:related` runs it alone.
-
-export interface RelatedRow {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  detail?: string;
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -50,11 +42,11 @@ function precisionAt3(queries: Query[], top3: (q: Query) => number[]): Precision
   return { queries: n, strict: round(strict / n), capped: round(capped / n), first: round(first / n) };
 }
 
-export async function relatedBench(progress: (message: string) => void = () => {}): Promise<RelatedRow[]> {
+export async function relatedBench(progress: (message: string) => void = () => {}): Promise<BenchRow[]> {
   const dir = uprInfoDir();
   if (dir === undefined) return [{ name: 'related recommendations: skipped (no shared/data)', value: 0, unit: '' }];
   const tmp = mkdtempSync(join(tmpdir(), 'upr-related-'));
-  const rows: RelatedRow[] = [];
+  const rows: BenchRow[] = [];
   const db = openDatabase(join(tmp, 'related.sqlite'));
   try {
     progress('related: importing UPR Info sessions 1–17 …');

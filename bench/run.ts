@@ -20,6 +20,7 @@ import { relatedBench } from './related.js';
 import { taggingBench } from './tagging-figures.js';
 import { type PgTarget, pgCpuMicros, pgTarget } from './postgres.js';
 import { type Client, ensureWrk, load as runLoad, type LoadResult } from './load.js';
+import type { BenchRow } from './row.js';
 
 // `npm run bench [-- --quick] [-- --large] [-- --json] [-- --duration 5 --rounds 3]`: the benchmark of issue 9.
 // Generates a synthetic database of 100,000 recommendations (--large: also 1,000,000; --quick: 20,000 and
@@ -104,15 +105,9 @@ function serverArgs(): string[] {
   return ['dist/src/server.js'];
 }
 
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
+interface Row extends BenchRow {
   /** The figure divided by the bare route's req/s in the same rounds (median of the rounds' ratios). */
   ratio?: number;
-  target?: string;
-  met?: boolean;
-  detail?: string;
   /** Why the backend does not serve this row (its 501 problem): printed as "not served". */
   notServed?: string;
 }

@@ -6,7 +6,7 @@ import { MODEL_PATH } from '../src/tagging/labels.js';
 import { loadTagger } from '../src/tagging/model.js';
 import { heldOutEvaluation } from '../src/tagging/training-run.js';
 import { sharedDataDir } from '../test/support/shared-data.js';
-import type { RelatedRow } from './related.js';
+import type { BenchRow } from './row.js';
 
 // The tagger's figures (issue 11): its speed with the shipped model — tagging ~70,000 texts (UPR Info's 32k
 // recommendations, twice over) and one text — and, when asked, its held-out quality (trained on sessions
@@ -53,10 +53,10 @@ export async function taggingFigures(evaluate: boolean, progress: (message: stri
 }
 
 /** The figures as rows of `npm run bench`'s table. */
-export async function taggingBench(progress: (message: string) => void = () => {}): Promise<RelatedRow[]> {
+export async function taggingBench(progress: (message: string) => void = () => {}): Promise<BenchRow[]> {
   const f = await taggingFigures(true, progress);
   if (f === undefined) return [{ name: 'machine labels: skipped (no shared/data)', value: 0, unit: '' }];
-  const rows: RelatedRow[] = [
+  const rows: BenchRow[] = [
     {
       name: `machine labels: tagging ${f.texts.toLocaleString('en')} texts`,
       value: f.corpusSeconds,
