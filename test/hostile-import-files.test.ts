@@ -270,7 +270,7 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
   const table = documentXml('<w:tbl></w:tbl>');
   await reject(docxOf(table, { method: 0, crc: (crc32(table) ^ 1) >>> 0 }), /word\/document\.xml is not what was written: its checksum \(CRC-32\) does not match/);
   const flipped = Buffer.from(table);
-  flipped[flipped.indexOf('<w:tbl>') + 3] ^= 0x20; // <w:Tbl>
+  flipped[flipped.indexOf('<w:tbl>') + 3]! ^= 0x20; // <w:Tbl>
   await reject(docxOf(flipped, { crc: crc32(table) }), /its checksum \(CRC-32\) does not match/); // deflated
   const twice = zipOf([
     { name: 'word/document.xml', data: documentXml('') },
