@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { configFromEnv, loadEnv } from '../src/config.js';
@@ -69,6 +69,7 @@ interface ZipPart {
   method?: number; // 8 deflate (default), 0 stored, anything else
   compressed?: Buffer; // the bytes stored, when not data deflated
   declaredSize?: number; // the uncompressed size the headers claim (default: the truth)
+  crc?: number; // the checksum they claim (default: data's)
   flags?: number;
 }
 
@@ -81,11 +82,13 @@ function zipOf(parts: ZipPart[]): Buffer {
     const stored = part.compressed ?? (method === 8 ? deflateRawSync(part.data) : part.data);
     const name = Buffer.from(part.name);
     const size = part.declaredSize ?? part.data.length;
+    const crc = part.crc ?? crc32(part.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(part.flags ?? 0, 6);
     local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(stored.length, 18);
     local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
@@ -95,6 +98,7 @@ function zipOf(parts: ZipPart[]): Buffer {
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(part.flags ?? 0, 8);
     central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(stored.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
@@ -262,6 +266,12 @@ t.test('damaged archives and XML are refused with what is wrong', async (t) => {
   await reject(docxOf(Buffer.alloc(10), { compressed: Buffer.from([0xff, 0xff, 0xff]) }), /cannot be inflated/);
   await reject(docxOf(documentXml(''), { declaredSize: 100_000 }), /holds \d+ bytes, not the 100000 its header declares/);
   await reject(docxOf(documentXml('<w:tbl></w:tbl>'), { method: 0 }), /the document has no table/, ImportError); // stored: read
+  // A checksum that is not the data's: a bit flipped in a stored part was read as another text (session 43).
+  const table = documentXml('<w:tbl></w:tbl>');
+  await reject(docxOf(table, { method: 0, crc: (crc32(table) ^ 1) >>> 0 }), /word\/document\.xml is not what was written: its checksum \(CRC-32\) does not match/);
+  const flipped = Buffer.from(table);
+  flipped[flipped.indexOf('<w:tbl>') + 3]! ^= 0x20; // <w:Tbl>
+  await reject(docxOf(flipped, { crc: crc32(table) }), /its checksum \(CRC-32\) does not match/); // deflated
   const twice = zipOf([
     { name: 'word/document.xml', data: documentXml('') },
     { name: 'word/document.xml', data: documentXml('<w:tbl/>') },

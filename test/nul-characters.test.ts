@@ -175,8 +175,8 @@ t.test('an unpaired surrogate in a JSON body is a 400 naming the field; a pair i
 });
 
 t.test('an imported record with an unpaired surrogate is refused as the write API refuses it', async (t) => {
-  // (No file can hold one: CSV is decoded as UTF-8 or a single-byte encoding, the XML parser drops "&#xD800;".
-  // The check is the write API's, which the importers share.)
+  // (No file can hold one: CSV is decoded as UTF-8 or a single-byte encoding, a .docx with "&#xD800;" is refused,
+  // src/import/xml-characters.ts. The check is the write API's, which the importers share.)
   const checked = checkRecommendation('KGZ-3-x', { text: 'a\ud800b', paragraph: null } as never, 'KGZ');
   t.match(checked.problems, [/^text: must be Unicode text: it holds an unpaired surrogate/]);
 });

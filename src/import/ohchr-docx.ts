@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { type ImportLimits, ImportLimitError } from './limits.js';
 import { ImportError, type ImportSource } from './types.js';
+import { badBytes } from './xml-characters.js';
 import { checkXml, type XmlBudget } from './xml-check.js';
 import { ZipArchive } from './zip.js';
 
@@ -97,7 +98,7 @@ export interface Docx {
 export async function readXml({ zip, budget }: Docx, path: string, { attributes = false } = {}): Promise<XmlNode[] | undefined> {
   const bytes = zip.read(path);
   if (!bytes) return undefined;
-  const text = xmlText(bytes);
+  const text = xmlText(bytes, path);
   checkXml(text, path, budget, { attributes });
   try {
     return (attributes ? withAttributes : withoutAttributes).parse(text) as XmlNode[];
@@ -109,13 +110,16 @@ export async function readXml({ zip, budget }: Docx, path: string, { attributes 
 /**
  * An XML part's text: UTF-8 as Word writes it, or UTF-16 (which XML allows and some tools write), known by its
  * byte order mark or by the zero byte beside its first "<" (read as UTF-8, its every other byte was a NUL and
- * the part was refused for a wrong reason).
+ * the part was refused for a wrong reason). Bytes that are not that encoding are refused, with where (read, each
+ * became U+FFFD).
  */
-function xmlText(bytes: Buffer): string {
+function xmlText(bytes: Buffer, path: string): string {
   const [a, b] = [bytes[0], bytes[1]];
-  if ((a === 0xff && b === 0xfe) || (a === 0x3c && b === 0x00)) return new TextDecoder('utf-16le').decode(bytes);
-  if ((a === 0xfe && b === 0xff) || (a === 0x00 && b === 0x3c)) return new TextDecoder('utf-16be').decode(bytes);
-  return bytes.toString('utf8');
+  const encoding =
+    (a === 0xff && b === 0xfe) || (a === 0x3c && b === 0x00) ? 'utf-16le' : (a === 0xfe && b === 0xff) || (a === 0x00 && b === 0x3c) ? 'utf-16be' : 'utf-8';
+  const bad = badBytes(bytes, encoding);
+  if (bad) throw new ImportError(`Not a readable .docx: ${path} is not well-formed XML (${bad}).`);
+  return encoding === 'utf-8' ? bytes.toString('utf8') : new TextDecoder(encoding).decode(bytes);
 }
 
 /** The targets of a part's relationships of a type ("officeDocument", "header"), as paths in the zip. */

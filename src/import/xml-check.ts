@@ -1,5 +1,6 @@
 import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
+import { badCharacter, badReference } from './xml-characters.js';
 
 // One linear pass over an XML part before it is parsed: the parser builds a tree of every element, so its
 // cost is bounded here first. Refused: a document type declaration (a DTD can declare entities that expand
@@ -9,6 +10,9 @@ import { ImportError } from './types.js';
 // 32 million characters in one text took it 6.5 s; no paragraph, cell or title of a real matrix comes near).
 // In a part whose attributes are read (`attributes`: the relationships), each attribute counts as an element
 // of the budget (the parser builds an object property for each: 1–1.5 µs); elsewhere they are not read.
+// Refused too, naming where: a character XML does not allow, raw or as a character reference ("&#x1;"), and a
+// reference that is no number; the parser dropped "&#0;" or "&#xD800;" silently, kept "&#xFFFE;" as that
+// character and "&#x110000;" or "&#x;" as printed (src/import/xml-characters.ts).
 
 export interface XmlBudget {
   /** Elements the file may still hold, all its parts together. */
@@ -85,9 +89,21 @@ export function checkXml(text: string, part: string, budget: XmlBudget, { attrib
       );
     }
   };
+  const bad = badCharacter(text);
+  if (bad) throw malformed(bad);
+  // The next "&#" to check: the text between tags and the tags are checked in order, comments, CDATA sections
+  // and processing instructions passed over (a reference means nothing there), each "&#" looked for once.
+  let reference = text.indexOf('&#');
+  const checkReferences = (from: number, to: number) => {
+    for (; reference >= 0 && reference < to; reference = text.indexOf('&#', reference + 2)) {
+      const fault = reference >= from ? badReference(text, reference) : undefined;
+      if (fault) throw malformed(fault);
+    }
+  };
   const open: string[] = [];
   let i = text.indexOf('<');
   checkText(0, i < 0 ? text.length : i);
+  checkReferences(0, i < 0 ? text.length : i);
   while (i >= 0) {
     let next: number;
     if (text.startsWith('<!--', i)) next = after('-->', i + 4);
@@ -103,6 +119,7 @@ export function checkXml(text: string, part: string, budget: XmlBudget, { attrib
       const tag = tagEnd(text, i);
       const end = tag.end;
       if (end < 0) throw malformed('a tag is never closed');
+      checkReferences(i, end);
       const closing = text[i + 1] === '/';
       TAG_NAME.lastIndex = closing ? i + 2 : i + 1;
       const name = TAG_NAME.exec(text)?.[0] ?? '';
@@ -120,6 +137,7 @@ export function checkXml(text: string, part: string, budget: XmlBudget, { attrib
     }
     i = text.indexOf('<', next);
     checkText(next, i < 0 ? text.length : i);
+    checkReferences(next, i < 0 ? text.length : i);
   }
   if (open.length > 0) throw malformed(`<${open.at(-1)}> is never closed`);
 }

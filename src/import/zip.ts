@@ -1,15 +1,18 @@
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
 
 // A .docx is a zip archive. Its central directory (at the end, small) names every entry with its sizes, so
 // an archive's cost is known before anything is inflated: too many entries, or parts whose declared sizes
 // exceed the budget, are refused up front; an entry is inflated with its declared size as a hard cap, so a
-// header that lies stops the inflation where it said it would end.
+// header that lies stops the inflation where it said it would end. An entry read is held to its checksum
+// (CRC-32): a bit flipped in a stored part, or deflated data that still inflated to the declared size, was read
+// as another text and imported.
 
 interface Entry {
   flags: number;
   method: number;
+  crc: number;
   compressedSize: number;
   size: number;
   localOffset: number;
@@ -62,6 +65,7 @@ export class ZipArchive {
         entries.set(name, {
           flags: bytes.readUInt16LE(at + 8),
           method: bytes.readUInt16LE(at + 10),
+          crc: bytes.readUInt32LE(at + 16),
           compressedSize: bytes.readUInt32LE(at + 20),
           size: bytes.readUInt32LE(at + 24),
           localOffset: bytes.readUInt32LE(at + 42),
@@ -115,6 +119,7 @@ export class ZipArchive {
     if (inflated.length !== entry.size) {
       throw damaged(`${name} holds ${inflated.length} bytes, not the ${entry.size} its header declares`);
     }
+    if (crc32(inflated) !== entry.crc) throw damaged(`${name} is not what was written: its checksum (CRC-32) does not match`);
     return inflated;
   }
 }

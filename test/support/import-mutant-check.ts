@@ -40,13 +40,21 @@ export async function postImport(app: FastifyInstance, key: string, bytes: Uint8
   return app.inject({ method: 'POST', url, headers, payload });
 }
 
-export type Verdict = { ok: true; status: number; created?: number } | { ok: false; why: string };
+/** records: the file's recommendations as the (first) report counts them, created, updated or unchanged. */
+export type Verdict = { ok: true; status: number; created?: number; updated?: number; records?: number } | { ok: false; why: string };
 
 /**
  * The mutant sent one way and judged. After a real import that succeeded, it is sent again (raw, real) and must
- * change nothing stored.
+ * change nothing stored (unless `again` is false: what is judged is how the file is read, not the import).
  */
-export async function judgeMutant(app: FastifyInstance, sql: Pick<TestSql, 'all'>, key: string, bytes: Uint8Array, path: ImportPath): Promise<Verdict> {
+export async function judgeMutant(
+  app: FastifyInstance,
+  sql: Pick<TestSql, 'all'>,
+  key: string,
+  bytes: Uint8Array,
+  path: ImportPath,
+  { again: importAgain = true } = {},
+): Promise<Verdict> {
   const before = await stored(sql);
   const response = await postImport(app, key, bytes, path);
   const after = await stored(sql);
@@ -60,7 +68,10 @@ export async function judgeMutant(app: FastifyInstance, sql: Pick<TestSql, 'all'
     return { ok: true, status };
   }
   const report = response.json() as { recommendations: { created: number; updated: number; unchanged: number } };
-  if (path.dryRun) return after === before ? { ok: true, status } : { ok: false, why: `a dry run changed stored rows: ${before} → ${after}` };
+  const { created, updated, unchanged } = report.recommendations;
+  const records = created + updated + unchanged;
+  if (path.dryRun) return after === before ? { ok: true, status, created, updated, records } : { ok: false, why: `a dry run changed stored rows: ${before} → ${after}` };
+  if (!importAgain) return { ok: true, status, created, updated, records };
   const again = await postImport(app, key, bytes, { multipart: false, dryRun: false });
   const last = await stored(sql);
   if (again.statusCode !== 200) return { ok: false, why: `imported, then ${again.statusCode} the second time: ${again.body.slice(0, 300)}` };
@@ -68,5 +79,25 @@ export async function judgeMutant(app: FastifyInstance, sql: Pick<TestSql, 'all'
   if (last !== after || second.created + second.updated > 0) {
     return { ok: false, why: `imported again, it changed things: ${JSON.stringify(second)}, ${after} → ${last}` };
   }
-  return { ok: true, status, created: report.recommendations.created };
+  return { ok: true, status, created, updated, records };
+}
+
+/**
+ * The work done, and how far the process's RSS rose above its level before it (sampled every 5 ms, the end
+ * included): the import thread is the process's, so its memory counts too.
+ */
+export async function withRssRise<T>(work: () => Promise<T>): Promise<{ result: T; riseMB: number }> {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
+  const timer = setInterval(sample, 5);
+  try {
+    const result = await work();
+    sample();
+    return { result, riseMB: (peak - start) / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
 }

@@ -1,5 +1,7 @@
+import { inflateRawSync } from 'node:zlib';
 import JSZip from 'jszip';
 import { random } from '../../src/common/random.js';
+import { CONTAINER_MUTATIONS, readZip, writeZip } from './import-zip-mutants.js';
 
 // Import files mutated at random, reproducibly: mutant(seedFile, seed, index) is the same bytes on every run.
 // Used by test/import-mutation-fuzz.test.ts (the fixtures) and bench/import-fuzz.ts (slices of the real data).
@@ -201,7 +203,7 @@ function signatures(bytes: Buffer, signature: number): number[] {
 
 async function docxMutant(bytes: Uint8Array, rand: Rand): Promise<Mutant> {
   const choice = int(rand, 10);
-  if (choice < 6) {
+  if (choice < 5) {
     const zip = await JSZip.loadAsync(bytes);
     // Mostly the document; else another XML part (the page header naming the review, the relationships, the title).
     const parts = Object.keys(zip.files).filter((path) => /\.(xml|rels)$/.test(path));
@@ -212,15 +214,22 @@ async function docxMutant(bytes: Uint8Array, rand: Rand): Promise<Mutant> {
     zip.file(part, xml);
     return { what: `${part} ${name}`, bytes: await zip.generateAsync({ type: 'uint8array', compression: rand() < 0.5 ? 'DEFLATE' : 'STORE' }) };
   }
-  if (choice === 6) {
+  if (choice === 5) {
     const zip = await JSZip.loadAsync(bytes);
     const part = pick(rand, Object.keys(zip.files).filter((p) => !zip.files[p]!.dir));
     zip.remove(part);
     return { what: `part missing: ${part}`, bytes: await zip.generateAsync({ type: 'uint8array' }) };
   }
   if (choice < 9) {
-    const name = pick(rand, Object.keys(ZIP_DAMAGE));
-    return { what: `zip ${name}`, bytes: ZIP_DAMAGE[name]!(bytes, rand) };
+    // The container: its entries rewritten (one time in four, a field of the zip as it is).
+    if (rand() < 0.25) {
+      const name = pick(rand, Object.keys(ZIP_DAMAGE));
+      return { what: `zip ${name}`, bytes: ZIP_DAMAGE[name]!(bytes, rand) };
+    }
+    const name = pick(rand, Object.keys(CONTAINER_MUTATIONS));
+    const inflated = (entry: { method: number; data: Buffer }) => (entry.method === 8 ? inflateRawSync(entry.data) : entry.data);
+    const made = CONTAINER_MUTATIONS[name]!(readZip(bytes), rand, inflated);
+    return { what: `zip ${name}: ${made.what}`, bytes: writeZip(made.entries, made.layout) };
   }
   const name = pick(rand, Object.keys(BYTE_MUTATIONS));
   return { what: `bytes ${name}`, bytes: BYTE_MUTATIONS[name]!(bytes, rand) };
