@@ -15,10 +15,16 @@ import { fittingScore, type Key, keyOf, SIMILARITY_THRESHOLD } from './match-sco
 //   rarest inner word, which the record then must have; and a record of 4 parts or more looks up the keys
 //   that have its own rarest inner word.
 
-/** What a record is matched by: its key's text, and the stored records it may not fit (they have its source). */
+/**
+ * What a record is matched by: its key's text, and the stored records it may not fit (they have its source). A
+ * record matched by several texts is several probes of the same `record` number (leaveOutSettled counts records).
+ */
 export interface Probe {
   text: string;
   excludes: (target: number) => boolean;
+  record?: number;
+  /** Another text of the record than its key (src/import/match-score.ts, textsOf): never the same key as a stored one. */
+  variant?: boolean;
 }
 
 /** A record (its index in the probes) that fits a stored record (its index in the targets), and how well. */
@@ -163,20 +169,31 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
   const byText = new Map<string, number[]>();
   targets.forEach((list, target) => {
     for (const key of list) {
+      if (key.variant) continue;
       const same = byText.get(key.text);
       if (same === undefined) byText.set(key.text, [target]);
       else if (same.at(-1) !== target) same.push(target);
     }
   });
-  const exactOf = probes.map(({ text, excludes }) => (byText.get(text) ?? []).filter((target) => !excludes(target)));
+  const exactOf = probes.map(({ text, excludes, variant }) => (variant ? [] : (byText.get(text) ?? []).filter((target) => !excludes(target))));
   // leaveOutSettled: a stored record that a record alone fits by the same key, and fits alone, is merged with
   // it whatever else fits (reconcile.ts settles the pairs of score 3 first): the other records are not
   // compared with it (those pairs are left out of the result).
   const settled = new Uint8Array(targets.length);
   if (options.leaveOutSettled) {
+    const byRecord = new Map<number, Set<number>>();
+    probes.forEach((probe, i) => {
+      const record = probe.record ?? -1 - i;
+      const exact = byRecord.get(record) ?? new Set<number>();
+      for (const target of exactOf[i]!) exact.add(target);
+      byRecord.set(record, exact);
+    });
     const exactly = new Int32Array(targets.length);
-    for (const exact of exactOf) for (const target of exact) exactly[target]!++;
-    for (const exact of exactOf) if (exact.length === 1 && exactly[exact[0]!] === 1) settled[exact[0]!] = 1;
+    for (const exact of byRecord.values()) for (const target of exact) exactly[target]!++;
+    for (const exact of byRecord.values()) {
+      const [only] = exact;
+      if (exact.size === 1 && exactly[only!] === 1) settled[only!] = 1;
+    }
   }
   // The keys the other records are compared with.
   const keys: Key[] = [];

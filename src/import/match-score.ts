@@ -7,7 +7,11 @@ export const SIMILARITY_THRESHOLD = 0.85;
 export class Key {
   private split: { words: Set<string>; list: string[] } | undefined;
 
-  constructor(readonly text: string) {}
+  /** variant: another text of the key (textsOf), never the same key as a text equal to it. */
+  constructor(
+    readonly text: string,
+    readonly variant = false,
+  ) {}
 
   get words(): Set<string> {
     return this.splitOnce().words;
@@ -35,6 +39,30 @@ export class Key {
 }
 
 export const keyOf = (text: string): Key => new Key(text);
+
+/** A key's other text (textsOf). */
+const variantOf = (text: string): Key => new Key(text, true);
+
+/**
+ * What begins a text without being its request: the report's lead-in, left on a paragraph cut from the sentence
+ * before ("To ratify CAT (United Kingdom);", Angola 2009's 87.16, against UPR Info's "Ratify CAT"), or a source's
+ * "Recommended …" / "That …".
+ */
+const LEAD_IN = /^(?:recommended (?:that )?|that |to )(?=[^ ])/;
+
+/**
+ * The texts a key is compared by: itself and, when it begins with a lead-in, itself without it (a variant). Two keys
+ * fit by the best of their texts' pairs, a variant's as its words and containment say (never as the same key: only
+ * the keys themselves are). The lead-in is not only left out: as a word it may be what two texts share ("… (Burundi)
+ * to monitor Government action …" against UPR Info's "To monitor Government action …").
+ */
+export function textsOf(key: string): string[] {
+  const without = key.replace(LEAD_IN, '');
+  return without === key ? [key] : [key, without];
+}
+
+/** The keys of textsOf: the key, then its variants. */
+export const keysOf = (key: string): Key[] => textsOf(key).map((text, i) => (i === 0 ? keyOf(text) : variantOf(text)));
 
 /** One contains the other (the shorter with at least 4 parts): a text that adds or drops a clause. */
 function contains(x: Key, y: Key): boolean {
