@@ -45,7 +45,7 @@ const variantOf = (text: string): Key => new Key(text, true);
 
 /**
  * What begins a text without being its request: the report's lead-in, left on a paragraph cut from the sentence
- * before ("To ratify CAT (United Kingdom);", Angola 2009's 87.16, against UPR Info's "Ratify CAT"), or a source's
+ * before ("To ratify CAT (United Kingdom);", Angola 2010's 87.16, against UPR Info's "Ratify CAT"), or a source's
  * "Recommended …" / "That …".
  */
 const LEAD_IN = /^(?:recommended (?:that )?|that |to )(?=[^ ])/;
