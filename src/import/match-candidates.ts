@@ -122,6 +122,12 @@ function wordIndex(keys: Key[]) {
     return rarest;
   };
 
+  const byJoined = new Map<string, number[]>(); // keys by their text without spaces (scoreOf: the same words)
+  keys.forEach((key, k) => {
+    const same = byJoined.get(key.joined);
+    if (same === undefined) byJoined.set(key.joined, [k]);
+    else same.push(k);
+  });
   const byWord = new Lists(size); // every key having the word
   const byPrefix = new Lists(size); // the keys having it in their prefix
   const byInner = new Lists(size); // keys of 4 parts or more whose rarest inner word it is
@@ -153,7 +159,7 @@ function wordIndex(keys: Key[]) {
     if (inners[k]! >= 0) byInner.add(inners[k]!, k);
   });
 
-  return { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless };
+  return { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless, byJoined };
 }
 
 type WordIndex = ReturnType<typeof wordIndex>;
@@ -220,7 +226,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
       return;
     }
     fitting.length = 0;
-    const { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless } = (index ??= wordIndex(keys));
+    const { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless, byJoined } = (index ??= wordIndex(keys));
     const own = keyOf(text);
     const score = (k: number) => {
       if (seenKey[k] === record) return;
@@ -239,6 +245,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
     for (const rank of prefix(ranks)) if (rank >= 0) byPrefix.forEach(rank, score);
     for (const rank of ranks) if (rank >= 0) byInner.forEach(rank, score);
     innerless.forEach(score);
+    byJoined.get(own.joined)?.forEach(score);
     if (own.parts >= 4) {
       const inner = rarestInner(own);
       if (inner === undefined) keys.forEach((_, k) => score(k));

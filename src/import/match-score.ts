@@ -6,6 +6,7 @@ export const SIMILARITY_THRESHOLD = 0.85;
 /** A key with its words, split once and only when asked (a key found by its text alone never is). */
 export class Key {
   private split: { words: Set<string>; list: string[] } | undefined;
+  private joinedText: string | undefined;
 
   /** variant: another text of the key (textsOf), never the same key as a text equal to it. */
   constructor(
@@ -20,6 +21,11 @@ export class Key {
   /** Its space-separated parts (empty where spaces are doubled), as the containment rule counts them. */
   get list(): string[] {
     return this.splitOnce().list;
+  }
+
+  /** Its text without spaces: two texts that differ there alone ("an d", "forself-employment") are one. */
+  get joined(): string {
+    return (this.joinedText ??= this.text.replaceAll(' ', ''));
   }
 
   /** Its number of space-separated parts. */
@@ -72,6 +78,8 @@ function contains(x: Key, y: Key): boolean {
 }
 
 export function scoreOf(x: Key, y: Key): number {
+  // The same words but for spaces score as the same words would (containment's 2 for 4 parts or more, else 1).
+  if (x.joined === y.joined) return Math.min(x.parts, y.parts) >= 4 ? 2 : 1;
   const small = x.words.size <= y.words.size ? x.words : y.words;
   const large = small === x.words ? y.words : x.words;
   let shared = 0;
@@ -87,7 +95,7 @@ export function scoreOf(x: Key, y: Key): number {
 export function fittingScore(x: Key, y: Key): number {
   const fewer = Math.min(x.words.size, y.words.size);
   const more = Math.max(x.words.size, y.words.size);
-  if ((2 * fewer) / (fewer + more) < SIMILARITY_THRESHOLD && !contains(x, y)) return -1;
+  if ((2 * fewer) / (fewer + more) < SIMILARITY_THRESHOLD && !contains(x, y) && x.joined !== y.joined) return -1;
   const score = scoreOf(x, y);
   return score >= SIMILARITY_THRESHOLD ? score : -1;
 }
