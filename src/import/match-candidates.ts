@@ -13,7 +13,8 @@ import { fittingScore, type Key, keyOf, SIMILARITY_THRESHOLD } from './match-sco
 // - containment (scoreOf's 1 + dice): every space-delimited word inside the shorter text (not its first or
 //   last, which may be cut) is a word of the longer one. Each key of 4 parts or more is indexed by its
 //   rarest inner word, which the record then must have; and a record of 4 parts or more looks up the keys
-//   that have its own rarest inner word.
+//   that have its own rarest inner word;
+// - the same text but for its spaces (scoreOf): the keys of the record's text without spaces, looked up by it.
 
 /**
  * What a record is matched by: its key's text, and the stored records it may not fit (they have its source). A
