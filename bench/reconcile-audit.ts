@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { random } from '../src/common/random.js';
-import { type Key, keyOf as newKey, scoreOf, SIMILARITY_THRESHOLD } from '../src/import/match-score.js';
+import { type Key, keyOf as newKey, scoreOf, SIMILARITY_THRESHOLD, textsOf } from '../src/import/match-score.js';
 import { TERMAN_SOURCE } from '../src/import/terman-csv.js';
 import { UPR_INFO_SOURCE } from '../src/import/upr-info.js';
 
@@ -70,7 +70,9 @@ interface Drawn {
   nearestUprKey?: string | null;
 }
 
-const best = (a: string, keys: string[]) => Math.max(0, ...keys.map((b) => scoreOf(keyOf(a), keyOf(b))));
+/** Two match keys' score as the reconciliation has it: 3 for the same key, else the best of their texts' (textsOf) pairs. */
+const fit = (a: string, b: string) => (a === b ? 3 : Math.max(...textsOf(a).flatMap((x) => textsOf(b).map((y) => scoreOf(keyOf(x), keyOf(y))))));
+const best = (a: string, keys: string[]) => Math.max(0, ...keys.map((b) => fit(a, b)));
 
 /** Every merged and created UPR Info record of the database, in its stratum. */
 function strata(path: string): Drawn[] {
@@ -87,7 +89,7 @@ function strata(path: string): Drawn[] {
     const created = review.filter((r) => r.uprKey !== null && r.corpusKey === null);
     for (const r of review) {
       if (r.uprKey === null || r.corpusKey === null) continue;
-      const score = r.uprKey === r.corpusKey ? 3 : scoreOf(keyOf(r.uprKey), keyOf(r.corpusKey));
+      const score = fit(r.uprKey, r.corpusKey);
       const others = corpus.filter((c) => c !== r).map((c) => c.corpusKey!);
       let stratum: Stratum;
       if (uprCount.get(r.uprKey)! > 1) stratum = 'split';
@@ -99,12 +101,12 @@ function strata(path: string): Drawn[] {
       drawn.push({ stratum, id: r.id, reviewId: r.reviewId, score: Number(score.toFixed(4)), text: r.text, states: r.states, uprKey: r.uprKey });
     }
     for (const r of created) {
-      const scored = corpus.map((c) => ({ c, score: c.corpusKey === r.uprKey ? 3 : scoreOf(keyOf(r.uprKey!), keyOf(c.corpusKey!)) }));
+      const scored = corpus.map((c) => ({ c, score: fit(r.uprKey!, c.corpusKey!) }));
       const top = Math.max(...scored.map((s) => s.score));
       const at = scored.filter((s) => s.score === top).sort((a, b) => (a.c.id < b.c.id ? -1 : 1));
       const nearest = at[0]!.c;
       // Ambiguous: it fits several corpus records equally, or another UPR Info record of its own fits its one equally.
-      const rival = created.some((o) => o !== r && (o.uprKey === nearest.corpusKey ? 3 : scoreOf(keyOf(o.uprKey!), keyOf(nearest.corpusKey!))) === top);
+      const rival = created.some((o) => o !== r && fit(o.uprKey!, nearest.corpusKey!) === top);
       const stratum: Stratum =
         top < SIMILARITY_THRESHOLD ? 'created, nearest below the threshold' : at.length > 1 || rival ? 'created, ambiguous' : 'created, a corpus record fits';
       drawn.push({

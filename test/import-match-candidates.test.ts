@@ -34,12 +34,12 @@ function random(seed: number) {
   };
 }
 
-/** Texts like another: a word dropped, added or changed, cut at any character, spaces doubled, repeated. */
+/** Texts like another: a word dropped, added or changed, cut at any character, spaces doubled or dropped, repeated. */
 function variant(text: string, next: () => number, vocabulary: string[]): string {
   const words = text.split(' ');
   const at = Math.floor(next() * words.length);
   const word = vocabulary[Math.floor(next() * vocabulary.length)]!;
-  switch (Math.floor(next() * 7)) {
+  switch (Math.floor(next() * 8)) {
     case 0:
       return words.filter((_, i) => i !== at).join(' ');
     case 1:
@@ -52,6 +52,8 @@ function variant(text: string, next: () => number, vocabulary: string[]): string
       return `${word} ${text} ${word}`;
     case 5:
       return text.replace(' ', '  ');
+    case 6:
+      return text.replace(' ', '');
     default:
       return text;
   }

@@ -428,3 +428,31 @@ t.test("a text that fits a sibling of its paragraph better goes to the record of
     t.same(content(dbs[0]!, review), content(dbs[1]!, review), `${review}: the corpus first or UPR Info first`);
   }
 });
+
+// Texts that differ only in their spaces are one (src/import/match-score.ts, Key.joined): Benin 2012's 108.37 ("an d"),
+// Bangladesh 2013's 129.130 (UPR Info's "forself-employment"). Each was two records, 0.84 alike.
+const SPACES_TERMAN = termanFile([
+  ['108.37  Improve the prison conditions an d solve the problem of overcrowding   (Iraq);', 'benin', 'support', 'Iraq', '2012', ''],
+  ['129.130. Continue to generate employment opportunities and train people for self-employment (South Africa);', 'bangladesh', 'support', 'South Africa', '2013', ''],
+]);
+const SPACES_UPR_INFO = uprInfoFile([
+  ['Benin', 'Africa', 'AU, OIC, OIF', 'Improve the prison conditions and solve the problem of overcrowding', 'Iraq', 'Asia', 'OIC, AL', 'Accepted', '4', 'Detention', '14'],
+  ['Bangladesh', 'Asia', 'OIC, Commonwealth', 'Continue to generate employment opportunities and train people forself-employment ', 'South Africa', 'Africa', 'AU, Commonwealth', 'Accepted', '2', 'Development', '16'],
+]);
+
+t.test('texts that differ only in their spaces are one recommendation (either order)', async (t) => {
+  t.equal(similarity('improve the prison conditions an d solve', 'improve the prison conditions and solve'), 2);
+  t.equal(similarity('train people forself', 'train people for self'), 1, 'fewer than 4 parts: no containment');
+  const dbs = [];
+  for (const order of [[SPACES_TERMAN, SPACES_UPR_INFO], [SPACES_UPR_INFO, SPACES_TERMAN]]) {
+    const db = seededDb(t);
+    for (const file of order) await run(db, file);
+    for (const review of ['BEN-2', 'BGD-2']) {
+      const records = db.$client.prepare('select id from recommendations where review_id = ?').pluck().all(review) as string[];
+      t.equal(records.length, 1, `${review}: one record`);
+      t.same((sources(db, records[0]!) as { source_id: string }[]).map((s) => s.source_id), ['terman-uprs-2008-2014', 'upr-info-database-2008-2013']);
+    }
+    dbs.push(db);
+  }
+  for (const review of ['BEN-2', 'BGD-2']) t.same(content(dbs[0]!, review), content(dbs[1]!, review), `${review}: the corpus first or UPR Info first`);
+});

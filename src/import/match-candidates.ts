@@ -13,12 +13,19 @@ import { fittingScore, type Key, keyOf, SIMILARITY_THRESHOLD } from './match-sco
 // - containment (scoreOf's 1 + dice): every space-delimited word inside the shorter text (not its first or
 //   last, which may be cut) is a word of the longer one. Each key of 4 parts or more is indexed by its
 //   rarest inner word, which the record then must have; and a record of 4 parts or more looks up the keys
-//   that have its own rarest inner word.
+//   that have its own rarest inner word;
+// - the same text but for its spaces (scoreOf): the keys of the record's text without spaces, looked up by it.
 
-/** What a record is matched by: its key's text, and the stored records it may not fit (they have its source). */
+/**
+ * What a record is matched by: its key's text, and the stored records it may not fit (they have its source). A
+ * record matched by several texts is several probes of the same `record` number (leaveOutSettled counts records).
+ */
 export interface Probe {
   text: string;
   excludes: (target: number) => boolean;
+  record?: number;
+  /** Another text of the record than its key (src/import/match-score.ts, textsOf): never the same key as a stored one. */
+  variant?: boolean;
 }
 
 /** A record (its index in the probes) that fits a stored record (its index in the targets), and how well. */
@@ -116,6 +123,12 @@ function wordIndex(keys: Key[]) {
     return rarest;
   };
 
+  const byJoined = new Map<string, number[]>(); // keys by their text without spaces (scoreOf: the same words)
+  keys.forEach((key, k) => {
+    const same = byJoined.get(key.joined);
+    if (same === undefined) byJoined.set(key.joined, [k]);
+    else same.push(k);
+  });
   const byWord = new Lists(size); // every key having the word
   const byPrefix = new Lists(size); // the keys having it in their prefix
   const byInner = new Lists(size); // keys of 4 parts or more whose rarest inner word it is
@@ -147,7 +160,7 @@ function wordIndex(keys: Key[]) {
     if (inners[k]! >= 0) byInner.add(inners[k]!, k);
   });
 
-  return { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless };
+  return { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless, byJoined };
 }
 
 type WordIndex = ReturnType<typeof wordIndex>;
@@ -163,20 +176,31 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
   const byText = new Map<string, number[]>();
   targets.forEach((list, target) => {
     for (const key of list) {
+      if (key.variant) continue;
       const same = byText.get(key.text);
       if (same === undefined) byText.set(key.text, [target]);
       else if (same.at(-1) !== target) same.push(target);
     }
   });
-  const exactOf = probes.map(({ text, excludes }) => (byText.get(text) ?? []).filter((target) => !excludes(target)));
+  const exactOf = probes.map(({ text, excludes, variant }) => (variant ? [] : (byText.get(text) ?? []).filter((target) => !excludes(target))));
   // leaveOutSettled: a stored record that a record alone fits by the same key, and fits alone, is merged with
   // it whatever else fits (reconcile.ts settles the pairs of score 3 first): the other records are not
   // compared with it (those pairs are left out of the result).
   const settled = new Uint8Array(targets.length);
   if (options.leaveOutSettled) {
+    const byRecord = new Map<number, Set<number>>();
+    probes.forEach((probe, i) => {
+      const record = probe.record ?? -1 - i;
+      const exact = byRecord.get(record) ?? new Set<number>();
+      for (const target of exactOf[i]!) exact.add(target);
+      byRecord.set(record, exact);
+    });
     const exactly = new Int32Array(targets.length);
-    for (const exact of exactOf) for (const target of exact) exactly[target]!++;
-    for (const exact of exactOf) if (exact.length === 1 && exactly[exact[0]!] === 1) settled[exact[0]!] = 1;
+    for (const exact of byRecord.values()) for (const target of exact) exactly[target]!++;
+    for (const exact of byRecord.values()) {
+      const [only] = exact;
+      if (exact.size === 1 && exactly[only!] === 1) settled[only!] = 1;
+    }
   }
   // The keys the other records are compared with.
   const keys: Key[] = [];
@@ -203,7 +227,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
       return;
     }
     fitting.length = 0;
-    const { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless } = (index ??= wordIndex(keys));
+    const { ranksOf, prefix, rarestInner, byWord, byPrefix, byInner, innerless, byJoined } = (index ??= wordIndex(keys));
     const own = keyOf(text);
     const score = (k: number) => {
       if (seenKey[k] === record) return;
@@ -222,6 +246,7 @@ export function fittingPairs(probes: Probe[], targets: Key[][], options: { leave
     for (const rank of prefix(ranks)) if (rank >= 0) byPrefix.forEach(rank, score);
     for (const rank of ranks) if (rank >= 0) byInner.forEach(rank, score);
     innerless.forEach(score);
+    byJoined.get(own.joined)?.forEach(score);
     if (own.parts >= 4) {
       const inner = rarestInner(own);
       if (inner === undefined) keys.forEach((_, k) => score(k));

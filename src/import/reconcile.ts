@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ChangeReason } from '../changes/schemas.js';
 import type { LabelSource, Position } from '../db/schema.js';
 import { fittingPairs } from './match-candidates.js';
-import { fittingScore, type Key, keyOf, scoreOf } from './match-score.js';
+import { fittingScore, type Key, keyOf, keysOf, scoreOf, textsOf } from './match-score.js';
 import { rankOf, type Side, siblingPairs } from './state-ranks.js';
 import { type ResolveName, trailingGroups, withoutStrayParenthesis } from '../states/names-in-text.js';
 import { fewerTreaties, framingOnly, stateNames } from './part-framing.js';
@@ -132,6 +132,11 @@ function splitReason(split: Split): ChangeReason {
   return { kind: 'split', detail, split };
 }
 
+/** A stored record's key and its variants (textsOf) among its keys; a key over a variant of the same text. */
+function addTexts(keys: Map<string, Key>, key: string): void {
+  for (const text of keysOf(key)) if (keys.get(text.text)?.variant ?? true) keys.set(text.text, text);
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -149,8 +154,9 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
   if (storedRows.length === 0) return result;
   const stored = new Map<string, Stored>(
     storedRows.map((r) => {
-      const key = matchKey(r.text);
-      return [r.id, { ...r, verbatim: r.verbatim === 1, readings: [], keys: new Map([[key, keyOf(key)]]) }];
+      const keys = new Map<string, Key>();
+      addTexts(keys, matchKey(r.text));
+      return [r.id, { ...r, verbatim: r.verbatim === 1, readings: [], keys }];
     }),
   );
   for (const reading of sql
@@ -161,7 +167,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const [id, sourceId, paragraph, position, positionLabel, positionSource, key] = reading;
     const target = stored.get(id)!;
     target.readings.push({ sourceId, paragraph, position, positionLabel, positionSource, matchKey: key });
-    if (!target.keys.has(key)) target.keys.set(key, keyOf(key));
+    addTexts(target.keys, key);
   }
   const byReview = new Map<string, Stored[]>();
   for (const s of stored.values()) {
@@ -179,7 +185,7 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     let side = recordSides.get(r);
     if (side === undefined) {
       const unresolved = (r.unresolvedRecommenders?.length ?? 0) > 0;
-      side = { states: new Set(r.recommendingStates), unresolved, keys: [keyOf(r.reading!.matchKey)] };
+      side = { states: new Set(r.recommendingStates), unresolved, keys: keysOf(r.reading!.matchKey) };
       recordSides.set(r, side);
     }
     return side;
@@ -474,18 +480,29 @@ export function reconcile(sql: Database.Database, records: Identified[]): Reconc
     const rest = reworded(rest0);
     const targets = open.filter((s) => !taken.has(s.id));
     const excludes = (record: Identified, target: Stored) => target.readings.some((r) => r.sourceId === record.reading!.sourceId);
-    const pairs: Pair[] = fittingPairs(
-      rest.map((record) => {
-        const { sourceId, matchKey: key } = record.reading!;
-        return { text: key, excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
+    // Each of a record's texts (src/import/match-score.ts, textsOf) is a probe; a pair's score is the best of its probes'.
+    const probed = rest.flatMap((record, i) => textsOf(record.reading!.matchKey).map((text, n) => ({ record, text, i, variant: n > 0 })));
+    const scores = new Map<Identified, Map<Stored, number>>();
+    for (const { record, target, score } of fittingPairs(
+      probed.map(({ record, text, i, variant }) => {
+        const { sourceId } = record.reading!;
+        return { text, record: i, variant, excludes: (t: number) => targets[t]!.readings.some((r) => r.sourceId === sourceId) };
       }),
       targets.map((s) => [...s.keys.values()]),
       { leaveOutSettled: true }, // (pairs this loop would skip: their stored record is taken first)
-    ).map(({ record, target, score }) => {
-      const pair = { record: rest[record]!, target: targets[target]!, score, rank: 2 };
-      if (score !== 3) pair.rank = rankOf(sideOfRecord(pair.record), sideOfStored(pair.target));
-      return pair;
-    });
+    )) {
+      const of = scores.get(probed[record]!.record) ?? new Map<Stored, number>();
+      scores.set(probed[record]!.record, of);
+      of.set(targets[target]!, Math.max(score, of.get(targets[target]!) ?? -1));
+    }
+    const pairs: Pair[] = [...scores].flatMap(([record, of]) =>
+      [...of].map(([target, score]) => ({
+        record,
+        target,
+        score,
+        rank: score === 3 ? 2 : rankOf(sideOfRecord(record), sideOfStored(target)),
+      })),
+    );
     pairs.push(
       ...siblingPairs(pairs, rest, targets, {
         record: sideOfRecord,
