@@ -1,4 +1,5 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import { ImportLimitError } from './limits.js';
 import { ImportError } from './types.js';
 
